@@ -1,0 +1,3 @@
+// Public API of the images area: Kaapana's Dockerfile conventions, the build graph, and building
+// and pushing a tree of images with the Docker CLI.
+export * from './tags.js';
