@@ -1,0 +1,1 @@
+# Operator package of the threshold-segmentation extension (installed next to the DAG file).
