@@ -1,0 +1,291 @@
+// The build plan of an extension: one node per Dockerfile, edges from `FROM local-only/<name>`
+// to the Dockerfile that produces `<name>` (IMAGE label, REGISTRY local-only), tags per Kaapana's
+// conventions, and a topological order with levels (images of one level are independent).
+// Missing local bases, duplicate image names and cycles are errors that name file and line.
+import { readFile } from 'node:fs/promises';
+import { dirname, relative } from 'node:path';
+import { KxAggregateError, KxError } from '../errors/index.js';
+import { localOnlyName, parseDockerfile, type ParsedDockerfile } from './dockerfile.js';
+import { imageRef, imageTag, validateImageName, validateRegistry, validateTag, type TagStyle } from './tags.js';
+
+export interface PlanOptions {
+  /** Directory paths are reported relative to. */
+  context: string;
+  /** Every Dockerfile of the tree (absolute). */
+  all: string[];
+  /** The Dockerfiles to build; their local-only bases are added automatically. */
+  selected: string[];
+  /** Registry prefix for pushed images, e.g. `ghcr.io/org` or `127.0.0.1:5000/kaapana`. */
+  registry: string;
+  /** Version that overrides each Dockerfile's VERSION label. */
+  version?: string;
+  tagStyle?: TagStyle;
+  platformVersion?: string;
+  abbr?: string;
+  /** `local-only/<name>:<tag>` → pullable ref, for bases not built from the tree. */
+  baseImages?: Record<string, string>;
+  /** Build images whose BUILD_IGNORE / CI_IGNORE is true as well. */
+  includeIgnored?: boolean;
+}
+
+export interface PlannedImage {
+  /** Unique key: the IMAGE label (lower case). */
+  id: string;
+  name: string;
+  /** Dockerfile path relative to the context (what logs and outputs show). */
+  dockerfile: string;
+  dockerfilePath: string;
+  /** Build context: the Dockerfile's directory. */
+  contextDir: string;
+  localOnly: boolean;
+  /** Tag pushed (or, for local-only images, the main local tag). */
+  tag: string;
+  /** Main reference: `<registry>/<name>:<tag>` or `local-only/<name>:<tag>`. */
+  ref: string;
+  /** Every tag applied after the build (full references). */
+  tags: string[];
+  /** Ids of the tree images this one is built FROM. */
+  dependsOn: string[];
+  /** External bases (pulled by docker build itself). */
+  externalBases: string[];
+  /** `local-only/...` bases supplied through the base-images mapping. */
+  mappedBases: string[];
+  /** 0 for images without local bases, else 1 + the highest level of their bases. */
+  level: number;
+  /** True when the image is only built because a selected image needs it. */
+  implicit: boolean;
+}
+
+export interface BaseImageMapping {
+  /** `local-only/<name>:<tag>` as written in FROM. */
+  localRef: string;
+  /** Pullable reference that provides it. */
+  source: string;
+}
+
+export interface BuildPlan {
+  images: PlannedImage[];
+  baseImages: BaseImageMapping[];
+  /** Dockerfiles skipped because of BUILD_IGNORE / CI_IGNORE. */
+  skipped: { dockerfile: string; reason: string }[];
+}
+
+interface Node {
+  parsed: ParsedDockerfile;
+  id: string;
+  rel: string;
+  path: string;
+}
+
+export async function planBuild(opts: PlanOptions): Promise<BuildPlan> {
+  const errors: KxError[] = [];
+  const registry = validateRegistry(opts.registry);
+  const byId = new Map<string, Node>();
+  const localByName = new Map<string, Node>();
+  const skipped: BuildPlan['skipped'] = [];
+  const selectedSet = new Set(opts.selected);
+
+  for (const file of opts.all) {
+    const rel = relative(opts.context, file) || file;
+    let parsed: ParsedDockerfile;
+    try {
+      parsed = parseDockerfile(await readFile(file, 'utf8'), rel);
+    } catch (e) {
+      if (e instanceof KxError) {
+        if (selectedSet.has(file)) errors.push(e);
+        continue;
+      }
+      throw e;
+    }
+    if (parsed.ignored && !opts.includeIgnored) {
+      const key = parsed.labels.BUILD_IGNORE !== undefined ? 'BUILD_IGNORE' : 'CI_IGNORE';
+      skipped.push({ dockerfile: rel, reason: `${key}=${parsed.labels[key]}` });
+      continue;
+    }
+    if (!parsed.labels.IMAGE) {
+      // Kaapana: IMAGE is required. Only an error for Dockerfiles we were asked to build.
+      if (selectedSet.has(file)) errors.push(new KxError('LABEL IMAGE="<name>" is missing: Kaapana needs it to name the image', { file: rel, line: 1 }));
+      continue;
+    }
+    let id: string;
+    try {
+      id = validateImageName(parsed.labels.IMAGE, { file: rel, line: parsed.labelLines.IMAGE });
+    } catch (e) {
+      errors.push(e as KxError);
+      continue;
+    }
+    const other = byId.get(id);
+    if (other) {
+      errors.push(new KxError(`image "${id}" is also defined by ${other.rel}: IMAGE labels must be unique`, { file: rel, line: parsed.labelLines.IMAGE }));
+      continue;
+    }
+    const node: Node = { parsed, id, rel, path: file };
+    byId.set(id, node);
+    if (parsed.localOnly) localByName.set(id, node);
+  }
+
+  const baseImages = new Map<string, string>();
+  for (const [key, source] of Object.entries(opts.baseImages ?? {})) {
+    if (!localOnlyName(key)) errors.push(new KxError(`base-images key "${key}" must name a local-only image (local-only/<name>:<tag>)`));
+    baseImages.set(key.includes(':') ? key : `${key}:latest`, source);
+  }
+
+  // Dependencies of every node, and the closure of the selection.
+  const deps = new Map<string, string[]>();
+  const externals = new Map<string, string[]>();
+  const usedMappings = new Map<string, string>();
+  const mappedBy = new Map<string, string[]>();
+  const localTagsWanted = new Map<string, Set<string>>();
+  for (const node of byId.values()) {
+    const d: string[] = [];
+    const ext: string[] = [];
+    for (const from of node.parsed.froms) {
+      if (from.internal) continue;
+      const local = localOnlyName(from.image);
+      if (!local) {
+        ext.push(from.image);
+        continue;
+      }
+      const provider = localByName.get(local.name.toLowerCase());
+      const mapped = baseImages.get(`local-only/${local.name}:${local.tag}`);
+      if (provider) {
+        if (!d.includes(provider.id)) d.push(provider.id);
+        const set = localTagsWanted.get(provider.id) ?? new Set<string>();
+        set.add(local.tag);
+        localTagsWanted.set(provider.id, set);
+      } else if (mapped) {
+        const key = `local-only/${local.name}:${local.tag}`;
+        usedMappings.set(key, mapped);
+        mappedBy.set(node.id, [...(mappedBy.get(node.id) ?? []), key]);
+      } else {
+        deps.set(node.id, d);
+        const mark = new KxError(
+          `base image missing: ${from.image} is built by no Dockerfile of the tree (LABEL IMAGE="${local.name}" with LABEL REGISTRY="local-only") and is not in base-images`,
+          { file: node.rel, line: from.line },
+        );
+        (mark as KxError & { nodeId?: string }).nodeId = node.id;
+        errors.push(mark);
+      }
+    }
+    deps.set(node.id, d);
+    externals.set(node.id, ext);
+  }
+
+  const selectedIds = [...byId.values()].filter((n) => selectedSet.has(n.path)).map((n) => n.id);
+  const wanted = new Set<string>();
+  const visit = (id: string) => {
+    if (wanted.has(id)) return;
+    wanted.add(id);
+    for (const d of deps.get(id) ?? []) visit(d);
+  };
+  selectedIds.forEach(visit);
+  // Missing-base errors only count for images that are part of the build.
+  const relevant = errors.filter((e) => {
+    const nodeId = (e as KxError & { nodeId?: string }).nodeId;
+    return nodeId === undefined || wanted.has(nodeId);
+  });
+
+  // Cycles (Kahn's algorithm over the wanted subgraph, then report one cycle).
+  const level = new Map<string, number>();
+  const remaining = new Set(wanted);
+  while (remaining.size > 0) {
+    const ready = [...remaining].filter((id) => (deps.get(id) ?? []).every((d) => level.has(d)));
+    if (ready.length === 0) {
+      const cycle = findCycle([...remaining], deps);
+      const where = byId.get(cycle[0]!)!;
+      relevant.push(new KxError(`build cycle: ${cycle.map((id) => `${id} (${byId.get(id)!.rel})`).join(' → ')} → ${cycle[0]}`, { file: where.rel, line: 1 }));
+      break;
+    }
+    for (const id of ready.sort()) {
+      level.set(id, Math.max(-1, ...(deps.get(id) ?? []).map((d) => level.get(d)!)) + 1);
+      remaining.delete(id);
+    }
+  }
+  if (relevant.length === 1) throw relevant[0]!;
+  if (relevant.length > 1) throw new KxAggregateError(relevant);
+
+  const images: PlannedImage[] = [];
+  for (const id of [...wanted].sort((a, b) => level.get(a)! - level.get(b)! || (a < b ? -1 : 1))) {
+    const node = byId.get(id)!;
+    const p = node.parsed;
+    const where = { file: node.rel, line: p.labelLines.VERSION ?? p.labelLines.IMAGE };
+    let tag: string;
+    let ref: string;
+    let tags: string[];
+    try {
+      if (p.localOnly) {
+        const base = p.labels.VERSION ? validateTag(p.labels.VERSION) : 'latest';
+        const set = new Set(['latest', base, ...(localTagsWanted.get(id) ?? [])]);
+        tag = base;
+        ref = `local-only/${id}:${tag}`;
+        tags = [...set].map((t) => `local-only/${id}:${validateTag(t)}`);
+      } else {
+        const version = opts.version || p.labels.VERSION;
+        if (!version) throw new KxError('no version: set the `version` input or LABEL VERSION="<x.y.z>"', where);
+        const tagOpts: Parameters<typeof imageTag>[0] = { style: opts.tagStyle ?? 'platform', version };
+        if (opts.platformVersion !== undefined) tagOpts.platformVersion = opts.platformVersion;
+        if (opts.abbr !== undefined) tagOpts.abbr = opts.abbr;
+        tag = imageTag(tagOpts);
+        ref = imageRef(registry, id, tag);
+        tags = [ref];
+      }
+    } catch (e) {
+      if (e instanceof KxError && !e.file) throw new KxError(e.message, where);
+      throw e;
+    }
+    images.push({
+      id,
+      name: id,
+      dockerfile: node.rel,
+      dockerfilePath: node.path,
+      contextDir: dirname(node.path),
+      localOnly: p.localOnly,
+      tag,
+      ref,
+      tags,
+      dependsOn: deps.get(id) ?? [],
+      externalBases: externals.get(id) ?? [],
+      mappedBases: mappedBy.get(id) ?? [],
+      level: level.get(id)!,
+      implicit: !selectedIds.includes(id),
+    });
+  }
+  return {
+    images,
+    baseImages: [...new Set(images.flatMap((i) => i.mappedBases))].sort().map((localRef) => ({ localRef, source: usedMappings.get(localRef)! })),
+    skipped,
+  };
+}
+
+function findCycle(nodes: string[], deps: Map<string, string[]>): string[] {
+  const inSet = new Set(nodes);
+  const start = nodes.sort()[0]!;
+  const path: string[] = [];
+  const seen = new Map<string, number>();
+  let cur: string | undefined = start;
+  while (cur !== undefined && !seen.has(cur)) {
+    seen.set(cur, path.length);
+    path.push(cur);
+    cur = (deps.get(cur) ?? []).find((d) => inSet.has(d));
+  }
+  return cur === undefined ? path : path.slice(seen.get(cur));
+}
+
+/** Mermaid flowchart of the plan (base → dependent), for the job summary. */
+export function planToMermaid(plan: BuildPlan): string {
+  const lines = ['flowchart LR'];
+  const nodeId = (id: string) => `n_${id.replace(/[^a-zA-Z0-9_]/g, '_')}`;
+  for (const img of plan.images) {
+    const label = img.localOnly ? `${img.name}\\n(local-only)` : `${img.name}:${img.tag}`;
+    lines.push(`  ${nodeId(img.id)}["${label}"]`);
+  }
+  for (const m of plan.baseImages) {
+    const local = localOnlyName(m.localRef)!;
+    lines.push(`  ${nodeId(`base_${local.name}`)}[("${m.source}")]`);
+  }
+  for (const img of plan.images) {
+    for (const d of img.dependsOn) lines.push(`  ${nodeId(d)} --> ${nodeId(img.id)}`);
+    for (const m of img.mappedBases) lines.push(`  ${nodeId(`base_${localOnlyName(m)!.name}`)} --> ${nodeId(img.id)}`);
+  }
+  return lines.join('\n');
+}
