@@ -1,0 +1,157 @@
+// Running kubectl: global flags (kubeconfig, context, namespace, cache dir, request timeout) in one
+// place, stdin closed so kubectl can never prompt, output captured, a hard deadline, failures turned
+// into KubectlError and transient ones retried with backoff. In dry-run mode commands are only
+// printed. Knows nothing about restart strategies.
+import { spawn } from 'node:child_process';
+import { withRetry, type RetryOptions } from '../retry/index.js';
+import { KubectlError, classifyKubectlStderr, kubectlError } from './kubectl-errors.js';
+
+export interface KubectlOptions {
+  /** Path of the kubectl executable. */
+  path: string;
+  /** `--kubeconfig`; absent → kubectl's own lookup (KUBECONFIG, ~/.kube/config, in-cluster). */
+  kubeconfig?: string;
+  context?: string;
+  /** `-n` for namespaced commands; absent → the context's namespace. */
+  namespace?: string;
+  /** `--cache-dir` for discovery data. */
+  cacheDir?: string;
+  /** `--request-timeout` per API request, in seconds. Default 30. */
+  requestTimeoutSec?: number;
+  /** Print commands instead of running them. */
+  dryRun?: boolean;
+  /** Where command lines and progress go. */
+  log?: (line: string) => void;
+  /** Retry policy for transient API errors (attempts default 4). */
+  retry?: RetryOptions;
+}
+
+export interface RunOptions {
+  /** Add `-n <namespace>` (default true). */
+  namespaced?: boolean;
+  /** Retry transient failures (default true); set false for commands that must not be repeated. */
+  retry?: boolean;
+  /** Reclassify a failure (e.g. a 500 from a proxied service is not transient). */
+  classify?: (stderr: string) => ReturnType<typeof classifyKubectlStderr>;
+  /** Hard deadline for the process in ms (default: request timeout + 60 s). */
+  deadlineMs?: number;
+  /** Do not log the command line (polling loops). */
+  quiet?: boolean;
+}
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+}
+
+export class Kubectl {
+  readonly options: KubectlOptions;
+  /** Every command line, in order, as printed (also in dry-run). */
+  readonly history: string[] = [];
+
+  constructor(options: KubectlOptions) {
+    this.options = options;
+  }
+
+  get dryRun(): boolean {
+    return this.options.dryRun === true;
+  }
+
+  get namespace(): string | undefined {
+    return this.options.namespace;
+  }
+
+  /** Full argument vector for `args`. */
+  argv(args: readonly string[], namespaced = true): string[] {
+    const o = this.options;
+    const global: string[] = [];
+    if (o.kubeconfig) global.push('--kubeconfig', o.kubeconfig);
+    if (o.context) global.push('--context', o.context);
+    if (namespaced && o.namespace) global.push('--namespace', o.namespace);
+    if (o.cacheDir) global.push('--cache-dir', o.cacheDir);
+    global.push(`--request-timeout=${o.requestTimeoutSec ?? 30}s`);
+    return [...global, ...args];
+  }
+
+  /** The command as a shell would show it. */
+  commandLine(args: readonly string[], namespaced = true): string {
+    return ['kubectl', ...this.argv(args, namespaced)].map(shellQuote).join(' ');
+  }
+
+  async run(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+    const namespaced = opts.namespaced ?? true;
+    const line = this.commandLine(args, namespaced);
+    this.history.push(line);
+    const log = this.options.log ?? (() => {});
+    if (this.dryRun) {
+      log(`[dry-run] ${line}`);
+      return { stdout: '', stderr: '' };
+    }
+    if (!opts.quiet) log(`$ ${line}`);
+    const argv = this.argv(args, namespaced);
+    const deadline = opts.deadlineMs ?? ((this.options.requestTimeoutSec ?? 30) + 60) * 1000;
+    const classify = opts.classify ?? classifyKubectlStderr;
+    const once = async (): Promise<RunResult> => {
+      const r = await spawnCapture(this.options.path, argv, deadline);
+      if (r.code === 0) return { stdout: r.stdout, stderr: r.stderr };
+      const stderr = r.killed ? `${r.stderr}\nkubectl was killed after ${Math.round(deadline / 1000)}s (timed out waiting)` : r.stderr;
+      throw kubectlError(line, stderr, r.code, r.killed ? 'timeout' : classify(stderr));
+    };
+    if (opts.retry === false) return once();
+    return withRetry(once, {
+      attempts: 4,
+      baseDelayMs: 1000,
+      maxDelayMs: 10_000,
+      ...this.options.retry,
+      classify: (e) => (e instanceof KubectlError && e.failure === 'transient' ? 'transient' : 'permanent'),
+      onRetry: ({ attempt, delayMs, error }) => {
+        const first = error instanceof KubectlError ? error.stderr.trim().split('\n').pop() : String(error);
+        log(`transient API error (attempt ${attempt}), retrying in ${delayMs} ms: ${first}`);
+      },
+    });
+  }
+
+  /** Runs and parses stdout as JSON. */
+  async json<T>(args: readonly string[], opts: RunOptions = {}): Promise<T> {
+    const { stdout } = await this.run(args, opts);
+    try {
+      return JSON.parse(stdout) as T;
+    } catch {
+      throw new KubectlError(`kubectl printed something that is not JSON for: ${this.commandLine(args)}`, 'failed', this.commandLine(args), stdout.slice(0, 500), 0);
+    }
+  }
+}
+
+interface Captured {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  killed: boolean;
+}
+
+function spawnCapture(cmd: string, argv: string[], deadlineMs: number): Promise<Captured> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, deadlineMs);
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new KubectlError(`could not start kubectl at ${cmd}: ${e.message}`, 'failed', cmd, '', null));
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), killed });
+    });
+  });
+}
+
+function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
