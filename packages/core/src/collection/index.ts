@@ -1,0 +1,7 @@
+// Public API of the collection area: editing the extension collection chart's dependency list and
+// building, pushing and verifying the collection image.
+export * from './dependency-list.js';
+export * from './dependency-edit.js';
+export * from './file-repository.js';
+export * from './unified-diff.js';
+export * from './update-dependency.js';
