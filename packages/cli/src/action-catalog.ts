@@ -1,0 +1,25 @@
+// The commands of the CLI and where their actions live. Each command is one action folder of the
+// kaapana-ext checkout (`action-<command>/`), found relative to this package (the CLI runs from the
+// repository after `npm ci`) or below $KAAPANA_EXT_ACTIONS_DIR. `publish` is not an action: it
+// chains the four (publish.ts).
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ACTION_COMMANDS = ['build-images', 'package-chart', 'update-collection', 'restart-pod'] as const;
+export type ActionCommand = (typeof ACTION_COMMANDS)[number];
+
+export function isActionCommand(s: string): s is ActionCommand {
+  return (ACTION_COMMANDS as readonly string[]).includes(s);
+}
+
+/** Directory that holds the `action-*` folders. */
+export function actionsRoot(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.KAAPANA_EXT_ACTIONS_DIR) return resolve(env.KAAPANA_EXT_ACTIONS_DIR);
+  // src/ and lib/ sit at the same depth: packages/cli/{src,lib}/action-catalog.{ts,js}
+  const here = dirname(fileURLToPath(import.meta.url));
+  return resolve(here, '..', '..', '..');
+}
+
+export function actionDir(command: ActionCommand, env: NodeJS.ProcessEnv = process.env): string {
+  return join(actionsRoot(env), `action-${command}`);
+}

@@ -1,0 +1,83 @@
+// `kaapana-ext publish`: the four actions in a row, as the reusable workflow runs them — build and
+// push the images, package the chart, update and push the collection, optionally restart. Options
+// are the union of the actions' inputs (`--<input>` reaches every step that declares it,
+// `--<step>.<input>` one step); outputs of earlier steps feed later ones where the user gave no
+// value (the packaged chart archives → update-collection). Stops at the first failed step.
+import { KxError } from '@kaapana-ext/core';
+import type { ActionMetadata } from './action-metadata.js';
+import type { ActionCommand } from './action-catalog.js';
+import type { ExtraSwitch } from './options.js';
+import type { ActionRun } from './run-action.js';
+
+export const PUBLISH_SWITCHES: ExtraSwitch[] = [
+  { name: 'restart', description: 'also run restart-pod after the collection was pushed', boolean: true },
+  {
+    name: 'steps',
+    description:
+      'comma-separated steps to run, in this order: build-images, package-chart, update-collection, restart-pod (default: the first three, plus restart-pod with --restart)',
+    boolean: false,
+  },
+];
+
+export const PUBLISH_ORDER: ActionCommand[] = ['build-images', 'package-chart', 'update-collection', 'restart-pod'];
+
+export function selectSteps(extra: Record<string, string>): ActionCommand[] {
+  if (extra.steps) {
+    const wanted = extra.steps.split(',').map((s) => s.trim()).filter(Boolean);
+    for (const w of wanted) {
+      if (!(PUBLISH_ORDER as string[]).includes(w)) {
+        throw new KxError(`--steps: unknown step "${w}" (steps: ${PUBLISH_ORDER.join(', ')})`);
+      }
+    }
+    return PUBLISH_ORDER.filter((s) => wanted.includes(s));
+  }
+  const steps: ActionCommand[] = PUBLISH_ORDER.filter((s) => s !== 'restart-pod');
+  if (extra.restart === 'true') steps.push('restart-pod');
+  return steps;
+}
+
+function firstDeclared(meta: ActionMetadata, names: string[]): string | undefined {
+  return names.find((n) => meta.inputs.some((i) => i.name === n));
+}
+
+interface PackagedChart {
+  name?: string;
+  version?: string;
+  path?: string;
+}
+
+function parsePackages(run: ActionRun | undefined): PackagedChart[] {
+  const raw = run?.outputs.packages;
+  if (!raw) return [];
+  try {
+    const v: unknown = JSON.parse(raw);
+    return Array.isArray(v) ? (v as PackagedChart[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Inputs a step takes from earlier steps' outputs, for inputs the user left unset.
+ * Only inputs the step actually declares are filled.
+ */
+export function wiredInputs(
+  step: ActionCommand,
+  meta: ActionMetadata,
+  given: Map<string, string>,
+  previous: Map<ActionCommand, ActionRun>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  const set = (candidates: string[], value: string | undefined) => {
+    const name = firstDeclared(meta, candidates);
+    if (name && value !== undefined && value !== '' && !given.has(name)) out[name] = value;
+  };
+  if (step === 'update-collection') {
+    const packages = parsePackages(previous.get('package-chart'));
+    const workflow = packages[0];
+    set(['charts', 'chart-archives', 'packages', 'extension-charts'], packages.map((p) => p.path).filter(Boolean).join('\n'));
+    set(['extension', 'name', 'extension-name', 'chart-name'], workflow?.name);
+    set(['extension-version', 'chart-version'], workflow?.version);
+  }
+  return out;
+}
