@@ -5,3 +5,6 @@ export * from './dependency-edit.js';
 export * from './file-repository.js';
 export * from './unified-diff.js';
 export * from './update-dependency.js';
+export * from './assemble-charts.js';
+export * from './image-charts.js';
+export * from './collection-image.js';

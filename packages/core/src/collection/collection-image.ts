@@ -1,0 +1,188 @@
+// Building, pushing and verifying the collection image. The collection chart directory is staged
+// in a temp dir (so the working tree only ever holds the dependency-list change), its `charts/` is
+// assembled there (assemble-charts.ts), and the image is built with the images machinery of
+// build-images: `FROM local-only/base-installer:latest` / `local-only/base-charts-manager:0.1.0`
+// comes from a Dockerfile of the tree or the `baseImages` mapping; pushes are retried. Finally the
+// pushed image is read back from the registry and must carry the expected chart archives.
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { KxError } from '../errors/index.js';
+import { pathExists } from '../fsutil/index.js';
+import {
+  buildImages,
+  discoverDockerfiles,
+  imageTag,
+  planBuild,
+  type BuildImagesResult,
+  type DockerCli,
+  type ImageResult,
+  type RegistryAuth,
+  type TagStyle,
+} from '../images/index.js';
+import type { RetryOptions } from '../retry/index.js';
+import { assembleCharts, type AssembledChart, type ChartPackager } from './assemble-charts.js';
+import { locateDependencyFile, readDependencyList } from './dependency-list.js';
+import { listImageCharts } from './image-charts.js';
+
+export interface CollectionImageOptions {
+  collectionDir: string;
+  /** Tree whose Dockerfiles provide local-only bases (e.g. the repository root). Default: collection's parent. */
+  context?: string;
+  /** Extra ignore patterns for the Dockerfile discovery of `context`. */
+  ignore?: string[];
+  /** Registry prefix, e.g. `ghcr.io/org` or `127.0.0.1:5000/kaapana`. */
+  registry: string;
+  tagStyle: TagStyle;
+  /** Platform version: the whole tag for `platform`, the middle part for `kp`. */
+  platformVersion?: string;
+  /** Collection version for the `kp` tag; default `version` of the collection's Chart.yaml. */
+  version?: string;
+  abbr?: string;
+  /** `local-only/<name>:<tag>` → pullable ref. */
+  baseImages?: Record<string, string>;
+  /** Ready chart archives to carry (win over packaging). */
+  archives?: string[];
+  /** Trees searched for charts by name (dependencies without file://). Default: [context]. */
+  searchDirs?: string[];
+  packageChart: ChartPackager;
+  missing?: 'error' | 'warn';
+  /** Archive file names (`<name>-<version>.tgz`) that must be in the pushed image. */
+  expectCharts?: string[];
+  push?: boolean;
+  auth?: RegistryAuth;
+  retry?: RetryOptions;
+  parallel?: number;
+  docker?: DockerCli;
+  onProgress?: (message: string) => void;
+  onWarning?: (message: string) => void;
+  onImageDone?: (result: ImageResult, output: string[]) => void;
+}
+
+export interface CollectionImageResult {
+  /** `<registry>/<image name>` */
+  image: string;
+  tag: string;
+  /** `<image>:<tag>` */
+  ref: string;
+  /** Manifest digest of the pushed image ('' when not pushed). */
+  digest: string;
+  /** Archives put into the image's `charts/`. */
+  charts: AssembledChart[];
+  /** Paths of the `.tgz` files found in the pushed image (empty when not pushed). */
+  imageCharts: string[];
+  /** Every image of the build (local-only bases included). */
+  build: BuildImagesResult;
+}
+
+async function collectionDockerfile(collectionDir: string): Promise<string> {
+  const path = join(collectionDir, 'Dockerfile');
+  if (!(await pathExists(path))) throw new KxError('the collection has no Dockerfile', { file: path });
+  return path;
+}
+
+/** Build (and by default push and verify) the collection image; see CollectionImageOptions. */
+export async function buildCollectionImage(opts: CollectionImageOptions): Promise<CollectionImageResult> {
+  const collectionDir = resolve(opts.collectionDir);
+  const context = resolve(opts.context ?? join(collectionDir, '..'));
+  const progress = opts.onProgress ?? (() => {});
+  const original = await collectionDockerfile(collectionDir);
+  const loc = await locateDependencyFile(collectionDir);
+  const depText = (await pathExists(loc.path)) ? await readFile(loc.path, 'utf8') : '';
+  const dependencies = readDependencyList(depText, loc.path);
+
+  // The tag convention is images' (imageTag); computed here first so that bad versions fail
+  // before anything is packaged or built.
+  const version = opts.tagStyle === 'platform' ? opts.platformVersion : (opts.version ?? loc.chartVersion);
+  if (!version) throw new KxError('tag-style "platform" needs the platform version (e.g. 0.6.0)');
+  const tagOpts: Parameters<typeof imageTag>[0] = { style: opts.tagStyle, version };
+  if (opts.platformVersion !== undefined) tagOpts.platformVersion = opts.platformVersion;
+  if (opts.abbr !== undefined) tagOpts.abbr = opts.abbr;
+  let tag: string;
+  try {
+    tag = imageTag(tagOpts);
+  } catch (e) {
+    const fromChart = opts.tagStyle === 'kp' && opts.version === undefined;
+    if (e instanceof KxError && !e.file && fromChart) throw new KxError(e.message, { file: join(collectionDir, 'Chart.yaml') });
+    throw e;
+  }
+
+  const stage = await mkdtemp(join(tmpdir(), 'kx-collection-'));
+  try {
+    const stageDir = join(stage, basename(collectionDir));
+    await cp(collectionDir, stageDir, {
+      recursive: true,
+      filter: (src) => {
+        const rel = src.slice(collectionDir.length).replace(/^[\\/]/, '');
+        return !/^(charts|tmpcharts[^\\/]*)([\\/]|$)/.test(rel);
+      },
+    });
+    progress(`assembling charts/ of ${loc.chartName} (${dependencies.length} dependencies)`);
+    const assembled = await assembleCharts({
+      collectionDir,
+      dependencies,
+      outDir: join(stageDir, 'charts'),
+      archives: opts.archives ?? [],
+      searchDirs: opts.searchDirs ?? [context],
+      packageChart: opts.packageChart,
+      missing: opts.missing ?? 'error',
+      dependencyFile: loc.path,
+      ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
+    });
+    if (assembled.charts.length === 0) throw new KxError('no chart to carry: the collection image would be empty', { file: loc.path });
+
+    const found = await discoverDockerfiles({ context, ...(opts.ignore ? { ignore: opts.ignore } : {}) });
+    const staged = join(stageDir, 'Dockerfile');
+    const plan = await planBuild({
+      context,
+      all: [...found.all.filter((f) => f !== original), staged],
+      selected: [staged],
+      registry: opts.registry,
+      version,
+      tagStyle: opts.tagStyle,
+      ...(opts.platformVersion !== undefined ? { platformVersion: opts.platformVersion } : {}),
+      ...(opts.abbr !== undefined ? { abbr: opts.abbr } : {}),
+      ...(opts.baseImages ? { baseImages: opts.baseImages } : {}),
+    });
+    const mine = plan.images.find((i) => i.dockerfilePath === staged);
+    if (!mine) {
+      const why = plan.skipped.find((s) => s.dockerfile.endsWith('Dockerfile'))?.reason;
+      throw new KxError(`the collection Dockerfile is not built${why ? ` (${why})` : ''}`, { file: original });
+    }
+    if (mine.localOnly) throw new KxError('the collection image must not be local-only (LABEL REGISTRY)', { file: original });
+    if (mine.tag !== tag) throw new Error(`internal error: planned tag ${mine.tag} differs from ${tag}`);
+    const push = opts.push ?? true;
+    const build = await buildImages({
+      plan,
+      push,
+      ...(opts.docker ? { docker: opts.docker } : {}),
+      ...(opts.auth ? { auth: opts.auth } : {}),
+      ...(opts.retry ? { retry: opts.retry } : {}),
+      ...(opts.parallel ? { parallel: opts.parallel } : {}),
+      onProgress: progress,
+      ...(opts.onImageDone ? { onImageDone: opts.onImageDone } : {}),
+    });
+    const result = build.results.find((r) => r.dockerfile === mine.dockerfile)!;
+    const image = mine.ref.slice(0, mine.ref.length - tag.length - 1);
+    let imageCharts: string[] = [];
+    let digest = result.digest ?? '';
+    if (push) {
+      progress(`verifying ${mine.ref}: listing the chart archives it carries`);
+      const creds = opts.auth && mine.ref.startsWith(`${opts.auth.registry}/`) ? { username: opts.auth.username, password: opts.auth.password } : {};
+      const listed = await listImageCharts(mine.ref, { ...creds, ...(opts.retry ? { retry: opts.retry } : {}) });
+      imageCharts = listed.charts;
+      if (!digest) digest = listed.digest;
+      const names = new Set(imageCharts.map((p) => p.slice(p.lastIndexOf('/') + 1)));
+      const absent = [...new Set([...(opts.expectCharts ?? []), ...assembled.charts.map((c) => basename(c.file))])].filter((n) => !names.has(n));
+      if (absent.length > 0) {
+        throw new KxError(
+          `the pushed image ${mine.ref} does not carry ${absent.join(', ')} (it has: ${imageCharts.join(', ') || 'no chart archive'}); check the COPY line of the collection Dockerfile`,
+          { file: original },
+        );
+      }
+    }
+    return { image, tag, ref: mine.ref, digest, charts: assembled.charts, imageCharts, build };
+  } finally {
+    await rm(stage, { recursive: true, force: true });
+  }
+}
