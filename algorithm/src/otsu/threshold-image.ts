@@ -1,0 +1,57 @@
+// The last stage of ITK's HistogramThresholdImageFilter: BinaryThresholdImageFilter with lower bound
+// NonpositiveMin() and upper bound the Otsu threshold (in the pixel type), so voxels in
+// [lowest, threshold] get the inside value and all others (above it) the outside value.
+// Owns the mask pass only.
+import { KxError } from '@kaapana-ext/core';
+import { LIMITS, type ScalarArray, type ScalarComponentType } from './pixel-types.js';
+
+export interface MaskValues {
+  /** Value of voxels at or below the threshold (SimpleITK's insideValue; 0 in `OtsuThreshold(img, 0, 1)`). */
+  inside: number;
+  /** Value of voxels above the threshold (outsideValue; 1). */
+  outside: number;
+}
+
+function checkMaskValue(name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 0 || v > 255) {
+    throw new KxError(`${name} must be an integer 0…255 (the mask is uint8), got ${v}`);
+  }
+}
+
+/** Writes the uint8 mask of `data` for `threshold` (already cast to the pixel type). */
+export function thresholdImage(
+  data: ScalarArray,
+  type: ScalarComponentType,
+  threshold: number,
+  values: MaskValues,
+  out: Uint8Array = new Uint8Array(data.length),
+): { mask: Uint8Array; outsideVoxels: number } {
+  checkMaskValue('inside value', values.inside);
+  checkMaskValue('outside value', values.outside);
+  if (out.length !== data.length) throw new KxError('mask buffer size differs from the image');
+  const { inside, outside } = values;
+  const lowest = LIMITS[type].lowest;
+  let above = 0;
+  if (LIMITS[type].integer) {
+    // For integers NonpositiveMin() is the type minimum: the lower test always holds.
+    for (let i = 0; i < data.length; i++) {
+      if ((data[i] as number) <= threshold) {
+        out[i] = inside;
+      } else {
+        out[i] = outside;
+        above++;
+      }
+    }
+  } else {
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i] as number;
+      if (lowest <= v && v <= threshold) {
+        out[i] = inside;
+      } else {
+        out[i] = outside;
+        above++;
+      }
+    }
+  }
+  return { mask: out, outsideVoxels: above };
+}
