@@ -3,7 +3,10 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  resolve: { conditions: ['source'] },
+  // Workspace packages resolve to their TypeScript sources (the `source` export condition), never
+  // to a possibly stale lib/.
+  resolve: { conditions: ['source', 'import', 'module', 'node', 'default'] },
+  ssr: { resolve: { conditions: ['source', 'import', 'module', 'node', 'default'], externalConditions: ['source'] } },
   test: {
     include: [
       'packages/*/test/**/*.test.ts',

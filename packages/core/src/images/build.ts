@@ -144,9 +144,11 @@ export async function buildImages(opts: BuildImagesOptions): Promise<BuildImages
     needed.add(id);
     byId.get(id)!.dependsOn.forEach(need);
   };
+  const hasDependents = (id: string) => plan.images.some((i) => i.dependsOn.includes(id));
   for (const img of plan.images) {
     if (existing.has(img.id)) result(img, 'skipped', { digest: existing.get(img.id)! });
-    else if (!img.localOnly || !img.implicit) need(img.id);
+    // A local-only image is built for the images that need it, or when it was asked for on its own.
+    else if (!img.localOnly || (!img.implicit && !hasDependents(img.id))) need(img.id);
   }
   const toBuild = plan.images.filter((i) => needed.has(i.id));
   for (const img of plan.images) if (!needed.has(img.id) && !results.has(img.id)) result(img, 'not-built');

@@ -1,0 +1,103 @@
+// Helpers shared by the action adapters: typed input readers (lists, maps, booleans, numbers with
+// clear errors), failure reporting (KxError → annotation with file/line + setFailed), and a
+// main/post switch so one bundle serves both steps. No domain logic lives here.
+import * as core from '@actions/core';
+import { parse as parseYaml } from 'yaml';
+import { KxAggregateError, KxError, errorMessage } from '../errors/index.js';
+
+/** Items of a list input: newline- or comma-separated, trimmed, blanks and `#` comments dropped. */
+export function getList(name: string): string[] {
+  return core
+    .getInput(name)
+    .split(/\r?\n|,/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '' && !s.startsWith('#'));
+}
+
+export function getBool(name: string, fallback: boolean): boolean {
+  const raw = core.getInput(name).trim().toLowerCase();
+  if (raw === '') return fallback;
+  if (['true', 'yes', '1', 'on'].includes(raw)) return true;
+  if (['false', 'no', '0', 'off'].includes(raw)) return false;
+  throw new KxError(`input ${name} must be true or false, not "${core.getInput(name)}"`);
+}
+
+export function getInt(name: string, fallback: number, min = 0): number {
+  const raw = core.getInput(name).trim();
+  if (raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new KxError(`input ${name} must be a whole number ≥ ${min}, not "${raw}"`);
+  return n;
+}
+
+export function getChoice<T extends string>(name: string, choices: readonly T[], fallback: T): T {
+  const raw = core.getInput(name).trim();
+  if (raw === '') return fallback;
+  if (!(choices as readonly string[]).includes(raw)) throw new KxError(`input ${name} must be one of ${choices.join(', ')}, not "${raw}"`);
+  return raw as T;
+}
+
+/** A map input, written as YAML/JSON (`{a: b}` or `a: b` lines) or as `key=value` lines. */
+export function getMap(name: string): Record<string, string> {
+  const raw = core.getInput(name).trim();
+  if (raw === '') return {};
+  const out: Record<string, string> = {};
+  if (/^[^=\n]+=/.test(raw) && !/^\s*[{[]/.test(raw)) {
+    for (const line of raw.split(/\r?\n/)) {
+      const l = line.trim();
+      if (!l || l.startsWith('#')) continue;
+      const eq = l.indexOf('=');
+      if (eq <= 0) throw new KxError(`input ${name}: "${l}" is not key=value`);
+      out[l.slice(0, eq).trim()] = l.slice(eq + 1).trim();
+    }
+    return out;
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(raw);
+  } catch (e) {
+    throw new KxError(`input ${name} is neither key=value lines nor a YAML/JSON map: ${errorMessage(e)}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new KxError(`input ${name} must be a map`);
+  for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) out[k] = String(v);
+  return out;
+}
+
+/** Read a secret input and mask it at once. */
+export function getSecret(name: string): string {
+  const v = core.getInput(name);
+  if (v) core.setSecret(v);
+  return v;
+}
+
+/** Report a failure: annotations for KxErrors (one per file/line), setFailed with the summary. */
+export function reportFailure(e: unknown): void {
+  const errors = e instanceof KxAggregateError ? e.errors : e instanceof KxError ? [e] : [];
+  for (const err of errors) {
+    const props: core.AnnotationProperties = { title: 'kaapana-ext' };
+    if (err.file) props.file = err.file;
+    if (err.line) props.startLine = err.line;
+    core.error(err.message, props);
+  }
+  if (errors.length === 0 && e instanceof Error && e.stack) core.debug(e.stack);
+  core.setFailed(errorMessage(e));
+}
+
+const POST_STATE = 'kx-is-post';
+
+/** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
+export async function runMainOrPost(main: () => Promise<void>, post?: () => Promise<void>): Promise<void> {
+  const isPost = core.getState(POST_STATE) === 'true';
+  if (!isPost) core.saveState(POST_STATE, 'true');
+  try {
+    if (isPost) await post?.();
+    else await main();
+  } catch (e) {
+    reportFailure(e);
+  }
+}
+
+/** Markdown-safe table cell. */
+export function cell(text: string | number | undefined): string {
+  return String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
