@@ -1,0 +1,19 @@
+// Public API of the segmentation report: `writeReport` (report.png + report.html [+ JSON]), and the
+// pieces for callers that want them separately — `computeFigures` (the JSON figures),
+// `renderReportImages` (rasters), `encodePng`/`decodePng`, `renderHtml`. No CLI wiring here.
+export { writeReport } from './write-report.js';
+export type { WriteReportOptions, WriteReportResult } from './write-report.js';
+export { computeFigures, countForeground } from './figures.js';
+export type { ReportFigures } from './figures.js';
+export { renderReportImages, REPORT_COLORS } from './render.js';
+export type { ReportRenderOptions, ReportImages, ReportLayout } from './render.js';
+export type { ReportHistogram } from './histogram-plot.js';
+export { histogramFrame } from './histogram-plot.js';
+export type { IntensityWindow, ViewGeometry, ViewName } from './slice-views.js';
+export { autoWindow, placeView, voxelAt, windowed } from './slice-views.js';
+export { encodePng, decodePng } from './png.js';
+export { Raster } from './raster.js';
+export type { Rgb } from './raster.js';
+export { renderHtml, escapeHtml, figureRows } from './html-page.js';
+export type { HtmlReportInput } from './html-page.js';
+export { formatNumber } from './number-format.js';

@@ -1,0 +1,54 @@
+// Writes the report files of one segmentation — report.png (slices + histogram), report.html
+// (self-contained page with both pictures and the figures) and, when asked, the figures as JSON —
+// after rendering everything in memory, each file atomically. Owns file names and writing only.
+import { join } from 'node:path';
+import { writeFileAtomic } from '@kaapana-ext/core';
+import { computeFigures, type ReportFigures } from './figures.js';
+import { renderHtml } from './html-page.js';
+import { encodePng } from './png.js';
+import { renderReportImages, type ReportRenderOptions } from './render.js';
+
+export interface WriteReportOptions extends ReportRenderOptions {
+  /** Directory to write into (created if missing). */
+  outputDir: string;
+  /** Page heading. Default "Otsu segmentation report". */
+  title?: string;
+  /** Extra rows for the HTML figures table, e.g. `['Input', 'series 1.2.3']`, `['DICOM SEG', 'skipped: …']`. */
+  details?: ReadonlyArray<readonly [string, string]>;
+  /**
+   * File names inside `outputDir`. Defaults: `report.png`, `report.html`; `json` defaults to none
+   * (the CLI puts the figures into its own result.json), give a name such as `report.json` to write it.
+   */
+  files?: { png?: string; html?: string; json?: string };
+}
+
+export interface WriteReportResult {
+  figures: ReportFigures;
+  files: { png: string; html: string; json?: string };
+}
+
+/**
+ * Render and write the report. Bad input (size mismatch, missing data, malformed histogram) throws
+ * `KxError` before any file is written.
+ */
+export async function writeReport(o: WriteReportOptions): Promise<WriteReportResult> {
+  const figures = computeFigures(o.mask, o.histogram.threshold);
+  const images = renderReportImages(o);
+  const png = encodePng(images.composite);
+  const html = renderHtml({
+    title: o.title ?? 'Otsu segmentation report',
+    figures,
+    slicesPng: encodePng(images.slices),
+    histogramPng: encodePng(images.histogram),
+    ...(o.details ? { details: o.details } : {}),
+  });
+  const files: WriteReportResult['files'] = {
+    png: join(o.outputDir, o.files?.png ?? 'report.png'),
+    html: join(o.outputDir, o.files?.html ?? 'report.html'),
+  };
+  if (o.files?.json) files.json = join(o.outputDir, o.files.json);
+  await writeFileAtomic(files.png, png);
+  await writeFileAtomic(files.html, html);
+  if (files.json) await writeFileAtomic(files.json, `${JSON.stringify(figures, null, 2)}\n`);
+  return { figures, files };
+}
