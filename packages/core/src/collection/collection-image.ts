@@ -22,6 +22,7 @@ import {
 } from '../images/index.js';
 import type { RetryOptions } from '../retry/index.js';
 import { assembleCharts, type AssembledChart, type ChartPackager } from './assemble-charts.js';
+import { packageChartDir } from './chart-packager.js';
 import { locateDependencyFile, readDependencyList } from './dependency-list.js';
 import { listImageCharts } from './image-charts.js';
 
@@ -45,7 +46,8 @@ export interface CollectionImageOptions {
   archives?: string[];
   /** Trees searched for charts by name (dependencies without file://). Default: [context]. */
   searchDirs?: string[];
-  packageChart: ChartPackager;
+  /** Packages a dependency's chart directory; default: the chart engine (packageChartDir). */
+  packageChart?: ChartPackager;
   missing?: 'error' | 'warn';
   /** Archive file names (`<name>-<version>.tgz`) that must be in the pushed image. */
   expectCharts?: string[];
@@ -124,7 +126,7 @@ export async function buildCollectionImage(opts: CollectionImageOptions): Promis
       outDir: join(stageDir, 'charts'),
       archives: opts.archives ?? [],
       searchDirs: opts.searchDirs ?? [context],
-      packageChart: opts.packageChart,
+      packageChart: opts.packageChart ?? packageChartDir,
       missing: opts.missing ?? 'error',
       dependencyFile: loc.path,
       ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),

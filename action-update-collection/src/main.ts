@@ -1,0 +1,189 @@
+// action-update-collection: typed inputs → core collection edit (+ optional commit) → collection
+// image build, push and read-back → outputs, job summary, and a post step that logs out of the
+// registry. All domain logic lives in @kaapana-ext/core/collection (and images/registry/chart).
+import * as core from '@actions/core';
+import { relative, resolve } from 'node:path';
+import { cell, getBool, getChoice, getInt, getList, getMap, getSecret, runMainOrPost } from '@kaapana-ext/core/action';
+import {
+  buildCollectionImage,
+  commitFile,
+  updateCollectionDependency,
+  type CollectionImageResult,
+  type RepositoryChoice,
+  type UpdateDependencyResult,
+} from '@kaapana-ext/core/collection';
+import { DockerCli, parseTagStyle, validateRegistry, type TagStyle } from '@kaapana-ext/core/images';
+import { parseImageRef } from '@kaapana-ext/core/registry';
+import { KxError } from '@kaapana-ext/core';
+
+export interface Inputs {
+  collectionDir: string;
+  chart: string;
+  chartName: string;
+  chartVersion: string;
+  repository: RepositoryChoice;
+  dryRun: boolean;
+  commit: boolean;
+  commitMessage: string;
+  build: boolean;
+  charts: string[];
+  chartSearchDirs: string[];
+  missingCharts: 'error' | 'warn';
+  context: string;
+  ignore: string[];
+  baseImages: Record<string, string>;
+  registry: string;
+  tagStyle: TagStyle;
+  platformVersion: string;
+  platformAbbr: string;
+  collectionVersion: string;
+  push: boolean;
+  retries: number;
+  username: string;
+  password: string;
+}
+
+export function getInputs(): Inputs {
+  const build = getBool('build', true);
+  const registry = core.getInput('registry').trim();
+  if (build && !registry) throw new KxError('input registry is required when build is true');
+  const context = resolve(core.getInput('context') || '.');
+  return {
+    collectionDir: resolve(core.getInput('collection-dir') || 'collections/kaapana-collection'),
+    chart: core.getInput('chart').trim() ? resolve(core.getInput('chart').trim()) : '',
+    chartName: core.getInput('chart-name').trim(),
+    chartVersion: core.getInput('chart-version').trim(),
+    repository: core.getInput('repository').trim() || 'auto',
+    dryRun: getBool('dry-run', false),
+    commit: getBool('commit', false),
+    commitMessage: core.getInput('commit-message').trim(),
+    build,
+    charts: getList('charts').map((c) => resolve(c)),
+    chartSearchDirs: getList('chart-search-dirs').map((d) => resolve(d)),
+    missingCharts: getChoice('missing-charts', ['error', 'warn'] as const, 'error'),
+    context,
+    ignore: getList('ignore'),
+    baseImages: getMap('base-images'),
+    registry: registry ? validateRegistry(registry) : '',
+    tagStyle: parseTagStyle(core.getInput('tag-style')),
+    platformVersion: core.getInput('platform-version').trim(),
+    platformAbbr: core.getInput('platform-abbr').trim() || 'kp',
+    collectionVersion: core.getInput('collection-version').trim(),
+    push: getBool('push', true),
+    retries: getInt('retries', 5, 1),
+    username: core.getInput('username'),
+    password: getSecret('password'),
+  };
+}
+
+const workspace = () => process.env.GITHUB_WORKSPACE ?? process.cwd();
+const shown = (p: string) => relative(workspace(), p) || p;
+
+async function writeSummary(inputs: Inputs, edit: UpdateDependencyResult, commit: string, image: CollectionImageResult | undefined): Promise<void> {
+  const rows: [string, string][] = [
+    ['extension', `\`${edit.entry.name}\` ${edit.entry.version}${edit.entry.repository ? ` (\`${edit.entry.repository}\`)` : ''}`],
+    ['collection', `\`${edit.collectionName}\` ${edit.collectionVersion} (chart apiVersion ${edit.apiVersion})`],
+    ['file', `\`${edit.displayPath}\``],
+    ['change', edit.changed ? `${edit.action}${edit.previousVersion ? ` (was ${edit.previousVersion})` : ''}${inputs.dryRun ? ', dry run: not written' : ''}` : 'none: already listed with this version'],
+  ];
+  if (commit) rows.push(['commit', `\`${commit}\``]);
+  if (image) {
+    rows.push(['image', `\`${image.ref}\``]);
+    rows.push(['digest', image.digest ? `\`${image.digest}\`` : 'not pushed']);
+    rows.push(['charts in image', image.imageCharts.length ? image.imageCharts.map((c) => `\`${c}\``).join('<br>') : image.charts.map((c) => `\`${c.file.slice(c.file.lastIndexOf('/') + 1)}\``).join('<br>')]);
+  }
+  let md = `## Kaapana extension collection\n\n| | |\n| --- | --- |\n${rows.map(([k, v]) => `| ${cell(k)} | ${v.replace(/\|/g, '\\|')} |`).join('\n')}\n`;
+  if (edit.diff) md += `\n<details><summary>diff of ${edit.displayPath}</summary>\n\n\`\`\`diff\n${edit.diff}\`\`\`\n\n</details>\n`;
+  await core.summary.addRaw(md).write();
+}
+
+async function main(): Promise<void> {
+  const inputs = getInputs();
+  const edit = await core.group('Update the collection dependency list', async () => {
+    const r = await updateCollectionDependency({
+      collectionDir: inputs.collectionDir,
+      ...(inputs.chart ? { chartDir: inputs.chart } : {}),
+      ...(inputs.chartName ? { name: inputs.chartName } : {}),
+      ...(inputs.chartVersion ? { version: inputs.chartVersion } : {}),
+      repository: inputs.repository,
+      dryRun: inputs.dryRun,
+      displayRoot: workspace(),
+    });
+    core.info(`${r.displayPath}: ${r.entry.name} ${r.entry.version} ${r.changed ? r.action : 'already listed, unchanged'}`);
+    if (r.diff) core.info(r.diff);
+    return r;
+  });
+  core.setOutput('changed', String(edit.changed));
+  core.setOutput('diff', edit.diff);
+  core.setOutput('file', shown(edit.file));
+
+  let commit = '';
+  if (inputs.commit && edit.changed && !inputs.dryRun) {
+    commit = await core.group('Commit', async () => {
+      const message = inputs.commitMessage || `collection: ${edit.action === 'added' ? 'add' : 'bump'} ${edit.entry.name} ${edit.entry.version}`;
+      const sha = await commitFile({ file: edit.file, message });
+      core.info(`committed ${edit.displayPath} as ${sha}`);
+      return sha;
+    });
+  }
+  core.setOutput('commit', commit);
+
+  let image: CollectionImageResult | undefined;
+  try {
+    if (inputs.build && !inputs.dryRun) {
+      const docker = new DockerCli();
+      const registryHost = parseImageRef(`${inputs.registry}/x:1`).registry;
+      if (inputs.username && inputs.password && inputs.push) {
+        await core.group(`Login to ${registryHost}`, () => docker.login(registryHost, inputs.username, inputs.password));
+        core.saveState('logged-in-registry', registryHost);
+      }
+      image = await core.group('Build, push and verify the collection image', () =>
+        buildCollectionImage({
+          collectionDir: inputs.collectionDir,
+          context: inputs.context,
+          ignore: inputs.ignore,
+          registry: inputs.registry,
+          tagStyle: inputs.tagStyle,
+          ...(inputs.platformVersion ? { platformVersion: inputs.platformVersion } : {}),
+          ...(inputs.collectionVersion ? { version: inputs.collectionVersion } : {}),
+          abbr: inputs.platformAbbr,
+          baseImages: inputs.baseImages,
+          archives: inputs.charts,
+          ...(inputs.chartSearchDirs.length ? { searchDirs: inputs.chartSearchDirs } : {}),
+          missing: inputs.missingCharts,
+          expectCharts: [`${edit.entry.name}-${edit.entry.version}.tgz`],
+          push: inputs.push,
+          retry: { attempts: inputs.retries },
+          docker,
+          ...(inputs.username && inputs.password ? { auth: { registry: registryHost, username: inputs.username, password: inputs.password } } : {}),
+          onProgress: (m) => core.info(m),
+          onWarning: (m) => core.warning(m),
+          onImageDone: (r, output) => {
+            if (output.length === 0) return;
+            core.info(`--- ${r.localOnly ? `local-only/${r.name}` : r.ref} (${r.status})`);
+            for (const line of output) core.info(line);
+          },
+        }),
+      );
+      core.info(`collection image ${image.ref}${image.digest ? `@${image.digest}` : ''} carries: ${(image.imageCharts.length ? image.imageCharts : image.charts.map((c) => c.file)).join(', ')}`);
+    }
+  } finally {
+    core.setOutput('image', image?.image ?? '');
+    core.setOutput('tag', image?.tag ?? '');
+    core.setOutput('digest', image?.digest ?? '');
+    core.setOutput('charts', JSON.stringify(image?.imageCharts ?? []));
+    await writeSummary(inputs, edit, commit, image);
+  }
+}
+
+async function post(): Promise<void> {
+  const registry = core.getState('logged-in-registry');
+  if (registry) {
+    await new DockerCli().logout(registry);
+    core.info(`logged out of ${registry}`);
+  }
+}
+
+export async function run(): Promise<void> {
+  await runMainOrPost(main, post);
+}
