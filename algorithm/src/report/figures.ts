@@ -23,8 +23,11 @@ export interface ReportFigures {
   spacing: number[];
 }
 
-/** Non-zero voxels of `mask`; throws when the data is missing or does not match the size. */
-export function countForeground(mask: Image, what = 'mask'): number {
+/**
+ * Foreground voxels of `mask`: those equal to `foregroundValue`, or all non-zero ones when it is
+ * undefined. Throws when the data is missing or does not match the size.
+ */
+export function countForeground(mask: Image, foregroundValue?: number, what = 'mask'): number {
   const data = mask.data;
   if (data === null) throw new KxError(`${what} has no pixel data`);
   const n = mask.size.reduce((a, b) => a * b, 1);
@@ -33,18 +36,28 @@ export function countForeground(mask: Image, what = 'mask'): number {
   }
   let count = 0;
   if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
-    for (let i = 0; i < data.length; i++) if (data[i] !== 0n) count++;
-  } else {
+    const fg = foregroundValue === undefined ? undefined : BigInt(foregroundValue);
+    for (let i = 0; i < data.length; i++) if (fg === undefined ? data[i] !== 0n : data[i] === fg) count++;
+  } else if (foregroundValue === undefined) {
     for (let i = 0; i < data.length; i++) if (data[i] !== 0) count++;
+  } else {
+    for (let i = 0; i < data.length; i++) if (data[i] === foregroundValue) count++;
   }
   return count;
 }
 
-/** The report figures for `mask` (the binary result) and the `threshold` that produced it. */
-export function computeFigures(mask: Image, threshold: number): ReportFigures {
+/**
+ * The report figures for `mask` (the binary result) and the `threshold` that produced it.
+ * `foregroundValue`: the mask value that marks foreground (default: any non-zero value), e.g. the
+ * "outside" value when the CLI was asked for other inside/outside values.
+ */
+export function computeFigures(mask: Image, threshold: number, foregroundValue?: number): ReportFigures {
   if (!Number.isFinite(threshold)) throw new KxError(`threshold must be a finite number, got ${threshold}`);
   if (mask.imageType.components !== 1) throw new KxError('mask must have one component per pixel');
-  const foregroundVoxels = countForeground(mask);
+  if (foregroundValue !== undefined && !Number.isFinite(foregroundValue)) {
+    throw new KxError(`foreground value must be a finite number, got ${foregroundValue}`);
+  }
+  const foregroundVoxels = countForeground(mask, foregroundValue);
   const totalVoxels = mask.size.reduce((a, b) => a * b, 1);
   const is3d = mask.imageType.dimension >= 3;
   const voxelVolumeMl = is3d ? mask.spacing.slice(0, 3).reduce((a, b) => a * b, 1) / 1000 : null;

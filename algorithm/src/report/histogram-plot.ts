@@ -14,6 +14,18 @@ export interface ReportHistogram {
   threshold: number;
 }
 
+/**
+ * The report histogram from the Otsu step's result (`otsuThreshold`/`otsuMask` of the algorithm's
+ * otsu module: `threshold` plus `histogram.{binMins, binMaxs, frequencies}`), typed structurally so
+ * the report does not depend on that module.
+ */
+export function reportHistogramOf(r: {
+  threshold: number;
+  histogram: { binMins: ArrayLike<number>; binMaxs: ArrayLike<number>; frequencies: ArrayLike<number> };
+}): ReportHistogram {
+  return { binMin: r.histogram.binMins, binMax: r.histogram.binMaxs, counts: r.histogram.frequencies, threshold: r.threshold };
+}
+
 export interface HistogramPlotOptions {
   width: number;
   height: number;

@@ -8,7 +8,7 @@ export type { ReportFigures } from './figures.js';
 export { renderReportImages, REPORT_COLORS } from './render.js';
 export type { ReportRenderOptions, ReportImages, ReportLayout } from './render.js';
 export type { ReportHistogram } from './histogram-plot.js';
-export { histogramFrame } from './histogram-plot.js';
+export { histogramFrame, reportHistogramOf } from './histogram-plot.js';
 export type { IntensityWindow, ViewGeometry, ViewName } from './slice-views.js';
 export { autoWindow, placeView, voxelAt, windowed } from './slice-views.js';
 export { encodePng, decodePng } from './png.js';

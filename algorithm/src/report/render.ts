@@ -26,6 +26,8 @@ export interface ReportRenderOptions {
   panelSize?: number;
   /** Histogram bar scale. Default `'log'`. */
   histogramScale?: 'log' | 'linear';
+  /** Mask value that marks foreground. Default: any non-zero value. */
+  foregroundValue?: number;
 }
 
 /** Where things are in the pictures, in pixels (for tests and anyone annotating further). */
@@ -106,6 +108,7 @@ export function renderReportImages(o: ReportRenderOptions): ReportImages {
       overlayOpacity: opacity,
       panelSize,
       background: REPORT_COLORS.panel,
+      ...(o.foregroundValue === undefined ? {} : { foregroundValue: o.foregroundValue }),
     });
     slices.blit(panel, x, y);
     drawText(slices, x, 4, `${view.name} ${view.slice + 1}/${size3[view.normal]}`, REPORT_COLORS.text, TEXT_SCALE);

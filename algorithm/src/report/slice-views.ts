@@ -93,6 +93,8 @@ export interface ViewRenderOptions {
   /** Edge of the square panel in pixels. */
   panelSize: number;
   background: Rgb;
+  /** Mask value that marks foreground; undefined: any non-zero value. */
+  foregroundValue?: number;
 }
 
 /** Where a view's picture sits inside its panel (pixels), for layout and tests. */
@@ -143,7 +145,7 @@ export function windowed(value: number, w: IntensityWindow): number {
 /** One view rendered into a square panel. `size3` is the image size padded to three axes. */
 export function renderView(
   view: ViewGeometry,
-  image: ArrayLike<number>,
+  image: ArrayLike<number | bigint>,
   mask: ArrayLike<number | bigint>,
   size3: readonly number[],
   spacing3: readonly number[],
@@ -156,7 +158,8 @@ export function renderView(
       const i = voxelAt(view, size3, p, px, py);
       const g = windowed(Number(image[i]), o.window);
       const grey: Rgb = [g, g, g];
-      const inMask = Number(mask[i]) !== 0;
+      const mv = Number(mask[i]);
+      const inMask = o.foregroundValue === undefined ? mv !== 0 : mv === o.foregroundValue;
       panel.setPixel(px, py, inMask ? blend(grey, o.overlayColor, o.overlayOpacity) : grey);
     }
   }

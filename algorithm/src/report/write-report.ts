@@ -32,7 +32,7 @@ export interface WriteReportResult {
  * `KxError` before any file is written.
  */
 export async function writeReport(o: WriteReportOptions): Promise<WriteReportResult> {
-  const figures = computeFigures(o.mask, o.histogram.threshold);
+  const figures = computeFigures(o.mask, o.histogram.threshold, o.foregroundValue);
   const images = renderReportImages(o);
   const png = encodePng(images.composite);
   const html = renderHtml({

@@ -9,12 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XMLValidator } from 'fast-xml-parser';
 import { Image, ImageType, IntTypes, PixelTypes } from 'itk-wasm';
 import { KxError } from '@kaapana-ext/core';
+import { otsuMask } from '../../src/otsu/index.js';
 import {
   computeFigures,
   decodePng,
   escapeHtml,
   formatNumber,
   renderReportImages,
+  reportHistogramOf,
   writeReport,
   type ReportHistogram,
 } from '../../src/report/index.js';
@@ -196,6 +198,31 @@ describe('writeReport', () => {
     (image.data as Int16Array).fill(7);
     const c = renderReportImages({ image, mask, histogram: { ...histogram, threshold: 7 } });
     expect(c.window).toEqual({ center: 7, width: 1 });
+  });
+});
+
+describe('with the Otsu step', () => {
+  it("takes the otsu module's histogram and threshold, and agrees on the foreground count", async () => {
+    const { image } = volume();
+    const otsu = otsuMask(image.data as Int16Array);
+    const mask = volume().mask;
+    mask.data = otsu.mask;
+    const dir = join(work, 'otsu');
+    const { figures } = await writeReport({ outputDir: dir, image, mask, histogram: reportHistogramOf(otsu), window });
+    expect(figures.threshold).toBe(otsu.threshold);
+    expect(figures.foregroundVoxels).toBe(otsu.foregroundVoxels);
+    expect(figures.foregroundVoxels).toBe(480);
+    expect(figures.totalVoxels).toBe(otsu.totalVoxels);
+  });
+
+  it('counts and tints the given foreground value when the mask values are not 0/1', () => {
+    const { image, mask } = volume();
+    const m = mask.data as Uint8Array;
+    for (let i = 0; i < m.length; i++) m[i] = m[i] ? 0 : 255; // box = 0 ("inside"), rest = 255
+    expect(computeFigures(mask, 50, 0).foregroundVoxels).toBe(480);
+    const { composite } = renderReportImages({ image, mask, histogram, window, foregroundValue: 0 });
+    expect(composite.pixel(8 + 128, 22 + 25 + 102)).toEqual(TINTED);
+    expect(composite.pixel(8 + 5, 22 + 25 + 102)).toEqual(GREY20);
   });
 });
 
