@@ -1,0 +1,191 @@
+#!/usr/bin/env node
+// The main job (`npm run demo`, which wraps this in scripts/with-services.sh): publishes the example
+// extension examples/threshold-segmentation end to end against the real local registry, with the
+// kaapana-ext CLI running the four actions exactly as a GitHub runner would:
+//   build-images (processing container + DAG image, local-only bases built offline)
+//   → package-chart (workflow chart with its dag-installer-chart dependency)
+//   → update-collection (bump the collection fixture, build + push kaapana-extension-collection:kp_…)
+//   → restart-pod (delete the collection copy job's pod on a fake Kubernetes API server).
+// Then prints where everything went and writes .tmp/demo/result.json. Idempotent: the collection
+// work copy in .tmp/demo is kept (a rerun reports changed=false) and existing images are skipped.
+// Options: --fresh (start from a fresh copy of the collection fixture).
+// Environment: KX_REGISTRY (host:port, default 127.0.0.1:5000), KX_DEMO_REPO (repository prefix,
+// default kaapana-ext-demo), KX_DEMO_WORK (work dir, default <repo>/.tmp/demo).
+import { spawn, spawnSync } from 'node:child_process';
+import { cp, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const example = join(root, 'examples/threshold-segmentation');
+const registryHost = process.env.KX_REGISTRY ?? '127.0.0.1:5000';
+const repoPrefix = process.env.KX_DEMO_REPO ?? 'kaapana-ext-demo';
+const registry = `${registryHost}/${repoPrefix}`;
+const work = process.env.KX_DEMO_WORK ?? join(root, '.tmp', 'demo');
+const fresh = process.argv.includes('--fresh');
+const PLATFORM_VERSION = '0.1.3';
+
+const say = (s = '') => process.stderr.write(`${s}\n`);
+const rel = (p) => relative(process.cwd(), p) || '.';
+
+function fail(message) {
+  say(`demo: ${message}`);
+  process.exit(1);
+}
+
+async function exists(p) {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function runQuiet(cmd, args, what) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) fail(`${what} failed (${cmd} ${args.join(' ')} exited ${r.status ?? r.signal})`);
+}
+
+async function preflight() {
+  try {
+    const res = await fetch(`http://${registryHost}/v2/`, { signal: AbortSignal.timeout(3000) });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  } catch (e) {
+    fail(`no registry at ${registryHost} (${e.message}); run through \`npm run demo\`, which starts one`);
+  }
+  if (spawnSync('docker', ['info'], { stdio: 'ignore' }).status !== 0) {
+    fail('docker is not reachable; run through `npm run demo`, which starts dockerd');
+  }
+  for (const a of ['build-images', 'package-chart', 'update-collection', 'restart-pod']) {
+    if (!(await exists(join(root, `action-${a}`, 'action.yml')))) fail(`action-${a}/action.yml is missing: that action is not in this checkout yet`);
+  }
+}
+
+/** Everything the offline build needs that git does not carry: the CLI build and the staged bases. */
+async function prepare() {
+  say('▶ preparing: TypeScript build of the CLI, offline base image contexts');
+  runQuiet('npx', ['tsc', '-b', 'tsconfig.build.json'], 'the TypeScript build');
+  runQuiet(process.execPath, [join(example, 'prepare-offline-bases.mjs')], 'staging busybox for the local-only bases');
+  const algorithmPkg = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(join(root, 'algorithm/package.json'), 'utf8')));
+  if (algorithmPkg.scripts?.['container-context']) {
+    runQuiet('npm', ['run', '--silent', 'container-context', '-w', '@kaapana-ext/algorithm'], 'staging the processing container context');
+  } else {
+    say('  (algorithm has no container-context script yet: the processing container is built only if its context is complete)');
+  }
+  const collection = join(work, 'collection');
+  if (fresh) await rm(work, { recursive: true, force: true });
+  if (!(await exists(join(collection, 'kaapana-collection')))) {
+    // Keep the fixture's relative layout so its file:// repositories (../../platform/...) resolve.
+    await mkdir(work, { recursive: true });
+    await cp(join(example, 'collection', 'kaapana-collection'), join(collection, 'kaapana-collection'), { recursive: true });
+    await cp(join(example, 'platform'), join(work, 'platform'), { recursive: true });
+    say(`  collection work copy: ${rel(join(collection, 'kaapana-collection'))}`);
+  } else {
+    say(`  reusing collection work copy ${rel(join(collection, 'kaapana-collection'))} (--fresh starts over)`);
+  }
+  return { collectionDir: join(collection, 'kaapana-collection') };
+}
+
+async function startPlatform() {
+  const { startFakeKubeApi } = await import(join(root, 'test/kube/fake-api-server.mjs'));
+  const api = await startFakeKubeApi({ readyMs: 200 });
+  // Kaapana 0.1.x: the job whose pod copies the collection's charts into the platform.
+  api.seedJob({ name: 'copy-kube-helm-collections', namespace: 'default', image: `${registry}/kaapana-extension-collection:kp_${PLATFORM_VERSION}__0.1.0` });
+  return api;
+}
+
+function runCli(args, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, 'packages/cli/bin/kaapana-ext.js'), ...args], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const out = [];
+    child.stdout.on('data', (c) => out.push(c));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8') }));
+  });
+}
+
+async function writeJsonAtomic(path, value) {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(value, null, 2) + '\n');
+  await rename(tmp, path);
+}
+
+function outputsOf(result, step) {
+  return result.steps.find((s) => s.step === step)?.outputs ?? {};
+}
+
+function printReport(result, collectionDir) {
+  const images = outputsOf(result, 'build-images').images ?? [];
+  const packages = outputsOf(result, 'package-chart').packages ?? [];
+  const coll = outputsOf(result, 'update-collection');
+  const restarted = outputsOf(result, 'restart-pod').restarted;
+  const out = [];
+  out.push('', `Published examples/threshold-segmentation to ${registry}`, '');
+  out.push('Images:');
+  for (const i of images) {
+    const where = i.localOnly ? `${i.ref ?? i.name} (local-only, not pushed)` : i.ref;
+    out.push(`  ${String(i.status ?? '').padEnd(10)} ${where}${i.digest ? `@${i.digest}` : ''}`);
+  }
+  out.push('', 'Chart archives:');
+  for (const p of packages) out.push(`  ${p.name}-${p.version}: ${rel(p.path)}${p.sha256 ? ` (sha256 ${p.sha256})` : ''}`);
+  out.push('', 'Collection:');
+  out.push(`  dependency list: ${rel(join(collectionDir, 'requirements.yaml'))} (changed: ${coll.changed ?? '?'})`);
+  if (coll.image) out.push(`  image: ${coll.image}:${coll.tag}${coll.digest ? `@${coll.digest}` : ''}`);
+  if (Array.isArray(coll.charts)) out.push(`  charts in the image: ${coll.charts.join(', ')}`);
+  if (restarted !== undefined) out.push('', `Restart: ${JSON.stringify(restarted)}`);
+  out.push('', 'Steps:');
+  for (const s of result.steps) out.push(`  ${s.ok ? '✓' : '✗'} ${s.step.padEnd(18)} ${(s.durationMs / 1000).toFixed(1).padStart(6)}s`);
+  out.push('', `Result: ${rel(join(work, 'result.json'))}`);
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+async function main() {
+  await preflight();
+  const { collectionDir } = await prepare();
+  const api = await startPlatform();
+  try {
+    const kubeconfig = api.kubeconfig();
+    const args = [
+      'publish',
+      '--json',
+      '--restart',
+      '--registry', registry,
+      '--tag-style', 'kp',
+      '--platform-version', PLATFORM_VERSION,
+      '--skip-existing',
+      // build-images: the extension's images; the collection is built by update-collection.
+      '--build-images.context', rel(example),
+      '--build-images.ignore', 'collection',
+      // package-chart: the workflow chart (its dag-installer-chart dependency is a file:// chart).
+      '--chart', rel(join(example, 'extension/threshold-segmentation-workflow')),
+      '--package-chart.destination', rel(join(work, 'charts')),
+      // update-collection: the work copy of the collection fixture; its local-only base.
+      '--collection-dir', rel(collectionDir),
+      '--update-collection.context', rel(join(example, 'collection/base-charts-manager')),
+      // restart-pod: 0.1.x, the copy job's pod on the fake API server.
+      '--strategy', 'delete-pods',
+      '--summary-file', join(work, 'summary.md'),
+    ];
+    say(`▶ kaapana-ext ${args.join(' ')}`);
+    const { code, stdout } = await runCli(args, { KAAPANA_EXT_KUBECONFIG: kubeconfig });
+    let result;
+    try {
+      result = JSON.parse(stdout);
+    } catch {
+      fail(`the CLI printed no JSON result (exit ${code})`);
+    }
+    await writeJsonAtomic(join(work, 'result.json'), { registry, ...result });
+    printReport(result, collectionDir);
+    if (code !== 0 || !result.ok) fail(`publish failed (exit ${code}); see the log above`);
+  } finally {
+    await api.close();
+  }
+}
+
+main().catch((e) => fail(e?.stack ?? String(e)));
