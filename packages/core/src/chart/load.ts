@@ -1,0 +1,252 @@
+// Loading charts the way helm's `pkg/chart/loader` does: from a directory (sorted walk, symlinks
+// followed, the top chart's .helmignore applied, BOMs stripped, 5 MiB per-file limit) or from a .tgz
+// archive (first path segment stripped, unsafe paths rejected), then splitting the files into the
+// chart model (`loadFiles`): Chart.yaml, requirements.yaml/lock for v1, Chart.lock, values, templates,
+// charts/ (subchart dirs and archives, loaded recursively, `_`/`.` entries skipped). Subcharts are kept
+// sorted by name so everything downstream is deterministic. Errors are KxErrors naming the file.
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { isMap, parseDocument } from 'yaml';
+import { extract as tarExtract } from 'tar-stream';
+import { KxError, errorMessage } from '../errors/index.js';
+import { parseLock, parseMetadata } from './chartfile.js';
+import { HELMIGNORE, IgnoreRules } from './ignore.js';
+import { APIVersionV1, type Chart, type ChartFile } from './model.js';
+import { validateMetadata } from './validate.js';
+
+export const MAX_FILE_SIZE = 5 * 1024 * 1024;
+export const MAX_CHART_SIZE = 100 * 1024 * 1024;
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const stripBom = (b: Buffer) => (b.subarray(0, 3).equals(BOM) ? b.subarray(3) : b);
+const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+/** Load a chart directory (helm `LoadDir`). */
+export async function loadDir(dir: string): Promise<Chart> {
+  const top = resolve(dir);
+  const st = await stat(top).catch((e: unknown) => {
+    throw new KxError(`could not find ${dir}: ${errorMessage(e)}`, { file: dir });
+  });
+  if (!st.isDirectory()) throw new KxError(`${dir} is not a chart directory`, { file: dir });
+  const rules = await readIgnoreRules(top);
+  const files: ChartFile[] = [];
+
+  const visit = async (abs: string, rel: string): Promise<void> => {
+    const names = (await readdir(abs)).sort(byteOrder);
+    for (const name of names) {
+      const path = join(abs, name);
+      const n = rel ? `${rel}/${name}` : name;
+      let info = await lstat(path);
+      let target = path;
+      if (info.isSymbolicLink()) {
+        target = await realpath(path).catch((e: unknown) => {
+          throw new KxError(`error evaluating symlink ${path}: ${errorMessage(e)}`, { file: path });
+        });
+        info = await lstat(target);
+      }
+      if (info.isDirectory()) {
+        if (rules.ignores(n, true)) continue;
+        await visit(target, n);
+        continue;
+      }
+      if (rules.ignores(n, false)) continue;
+      if (!info.isFile()) throw new KxError(`cannot load irregular file ${path} as it has file mode type bits set`, { file: path });
+      if (info.size > MAX_FILE_SIZE) {
+        throw new KxError(`chart file "${name}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
+      }
+      files.push({ name: n, data: stripBom(await readFile(target)) });
+    }
+  };
+  await visit(top, '');
+  return loadFiles(files, top);
+}
+
+async function readIgnoreRules(top: string): Promise<IgnoreRules> {
+  const file = join(top, HELMIGNORE);
+  let rules = IgnoreRules.empty();
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  if (text !== undefined) rules = IgnoreRules.parse(text, file);
+  return rules.addDefaults();
+}
+
+/** Does this buffer start like a gzip stream? */
+export function isGzip(data: Uint8Array): boolean {
+  return data[0] === 0x1f && data[1] === 0x8b && data[2] === 0x08;
+}
+
+/** Read the files of a chart archive (helm `LoadArchiveFiles`), first path segment stripped. */
+export async function loadArchiveFiles(data: Buffer, label = 'archive'): Promise<ChartFile[]> {
+  if (!isGzip(data)) {
+    if (/\.ya?ml$/.test(label)) throw new KxError(`file '${label}' seems to be a YAML file, but expected a gzipped archive`, { file: label });
+    throw new KxError(`file '${label}' does not appear to be a gzipped archive`, { file: label });
+  }
+  const files: ChartFile[] = [];
+  const ex = tarExtract();
+  const source = Readable.from([data]).pipe(createGunzip());
+  source.on('error', (e) => ex.destroy(e));
+  source.pipe(ex);
+  let remaining = MAX_CHART_SIZE;
+  const bad = (msg: string) => new KxError(msg, { file: label });
+  try {
+    for await (const entry of ex) {
+      const h = entry.header;
+      const chunks: Buffer[] = [];
+      for await (const chunk of entry) chunks.push(chunk as Buffer);
+      const type = h.type as string;
+      if (type === 'directory' || type === 'pax-global-header' || type === 'pax-header') continue;
+      const delimiter = h.name.includes('\\') ? '\\' : '/';
+      const parts = h.name.split(delimiter);
+      let n = parts.slice(1).join('/');
+      if (n.startsWith('/')) throw bad('chart illegally contains absolute paths');
+      n = cleanPath(n);
+      if (n === '.') throw bad(`chart illegally contains content outside the base directory: ${JSON.stringify(h.name)}`);
+      if (n.startsWith('..')) throw bad('chart illegally references parent directory');
+      if (/^[a-zA-Z]:\//.test(n)) throw bad('chart contains illegally named files');
+      if (parts[0] === 'Chart.yaml') throw bad('chart yaml not in base directory');
+      const size = h.size ?? 0;
+      if (size > remaining) throw bad(`decompressed chart is larger than the maximum file size ${MAX_CHART_SIZE}`);
+      if (size > MAX_FILE_SIZE) throw bad(`decompressed chart file ${JSON.stringify(h.name)} is larger than the maximum file size ${MAX_FILE_SIZE}`);
+      remaining -= size;
+      files.push({ name: n, data: stripBom(Buffer.concat(chunks)) });
+    }
+  } catch (e) {
+    if (e instanceof KxError) throw e;
+    throw new KxError(`file '${label}' does not appear to be a valid chart file (details: ${errorMessage(e)})`, { file: label });
+  }
+  if (files.length === 0) throw bad('no files in chart archive');
+  return files;
+}
+
+/** Go `path.Clean` for relative `/` paths. */
+function cleanPath(p: string): string {
+  const out: string[] = [];
+  for (const seg of p.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      if (out.length > 0 && out[out.length - 1] !== '..') out.pop();
+      else out.push('..');
+    } else out.push(seg);
+  }
+  return out.length === 0 ? '.' : out.join('/');
+}
+
+/** Load a chart archive from a file path or from its bytes (helm `LoadFile`/`LoadArchive`). */
+export async function loadArchive(input: string | Buffer, label?: string): Promise<Chart> {
+  let data: Buffer;
+  let name = label ?? 'archive';
+  if (typeof input === 'string') {
+    name = label ?? input;
+    const st = await stat(input).catch((e: unknown) => {
+      throw new KxError(`${input}: ${errorMessage(e)}`, { file: input });
+    });
+    if (st.isDirectory()) throw new KxError('cannot load a directory', { file: input });
+    data = await readFile(input);
+  } else data = input;
+  return loadFiles(await loadArchiveFiles(data, name), name);
+}
+
+/** Load a chart from a directory or an archive path (helm `loader.Load`). */
+export async function loadChart(path: string): Promise<Chart> {
+  const st = await stat(path).catch((e: unknown) => {
+    throw new KxError(`${path}: ${errorMessage(e)}`, { file: path });
+  });
+  return st.isDirectory() ? loadDir(path) : loadArchive(path);
+}
+
+/** Split loaded files into a chart (helm `LoadFiles`). `source` labels error messages. */
+export async function loadFiles(files: ChartFile[], source = '.'): Promise<Chart> {
+  const at = (name: string) => `${source}/${name}`;
+  const c: Chart = { metadata: {}, templates: [], files: [], dependencies: [], raw: [], source };
+  let hasMetadata = false;
+  let chartLines = new Map<string, number>();
+  for (const f of files) {
+    c.raw.push(f);
+    if (f.name === 'Chart.yaml') {
+      const parsed = parseMetadata(f.data.toString('utf8'), at('Chart.yaml'), 'Chart.yaml', c.metadata);
+      chartLines = parsed.lines;
+      hasMetadata = true;
+      if (!c.metadata.apiVersion) c.metadata.apiVersion = APIVersionV1;
+    }
+  }
+  const subcharts = new Map<string, ChartFile[]>();
+  for (const f of files) {
+    const name = f.name;
+    if (name === 'Chart.yaml') continue;
+    if (name === 'Chart.lock') {
+      c.lock = parseLock(f.data.toString('utf8'), at(name), 'Chart.lock').value;
+    } else if (name === 'values.yaml') {
+      checkValues(f.data, at(name));
+      c.values = f.data;
+    } else if (name === 'values.schema.json') {
+      c.schema = f.data;
+    } else if (name === 'requirements.yaml') {
+      hasMetadata = true;
+      const parsed = parseMetadata(f.data.toString('utf8'), at(name), 'requirements.yaml', c.metadata);
+      for (const [k, v] of parsed.lines) if (k.startsWith('dependencies')) chartLines.set(k, v);
+      c.dependencyFile = { file: at(name), lines: parsed.lines };
+      if (c.metadata.apiVersion === APIVersionV1) c.files.push(f);
+    } else if (name === 'requirements.lock') {
+      c.lock = parseLock(f.data.toString('utf8'), at(name), 'requirements.lock').value;
+      hasMetadata = true;
+      if (c.metadata.apiVersion === APIVersionV1) c.files.push(f);
+    } else if (name.startsWith('templates/')) {
+      c.templates.push(f);
+    } else if (name.startsWith('charts/')) {
+      if (name.endsWith('.prov')) {
+        c.files.push(f);
+        continue;
+      }
+      const rest = name.slice('charts/'.length);
+      const cname = rest.split('/')[0] as string;
+      const list = subcharts.get(cname) ?? [];
+      list.push({ name: rest, data: f.data });
+      subcharts.set(cname, list);
+    } else c.files.push(f);
+  }
+  if (!hasMetadata) throw new KxError('Chart.yaml file is missing', { file: at('Chart.yaml') });
+  c.dependencyFile ??= { file: at('Chart.yaml'), lines: chartLines };
+  validateMetadata(c.metadata, { file: at('Chart.yaml'), lines: chartLines });
+
+  for (const n of [...subcharts.keys()].sort(byteOrder)) {
+    if (n.startsWith('_') || n.startsWith('.')) continue;
+    const list = subcharts.get(n) as ChartFile[];
+    let sc: Chart;
+    try {
+      if (n.endsWith('.tgz')) {
+        const file = list[0] as ChartFile;
+        if (file.name !== n) throw new KxError(`error unpacking subchart tar in ${c.metadata.name}: expected ${n}, got ${file.name}`, { file: at(`charts/${n}`) });
+        sc = await loadArchive(file.data, at(`charts/${n}`));
+      } else {
+        const inner = list.filter((f) => f.name.includes('/')).map((f) => ({ name: f.name.slice(f.name.indexOf('/') + 1), data: f.data }));
+        sc = await loadFiles(inner, at(`charts/${n}`));
+      }
+    } catch (e) {
+      if (e instanceof KxError && e.message.startsWith('error unpacking subchart')) throw e;
+      const msg = e instanceof KxError ? e.message : errorMessage(e);
+      throw new KxError(`error unpacking subchart ${n} in ${c.metadata.name}: ${msg}`, {
+        file: e instanceof KxError ? (e.file ?? at(`charts/${n}`)) : at(`charts/${n}`),
+        line: e instanceof KxError ? e.line : undefined,
+      });
+    }
+    c.dependencies.push(sc);
+  }
+  c.dependencies.sort((a, b) => byteOrder(a.metadata.name ?? '', b.metadata.name ?? ''));
+  return c;
+}
+
+function checkValues(data: Buffer, file: string): void {
+  const doc = parseDocument(data.toString('utf8'), { version: '1.1', uniqueKeys: false, lineCounter: undefined });
+  const err = doc.errors[0];
+  if (err) {
+    throw new KxError(`cannot load values.yaml: error converting YAML to JSON: ${err.message.split('\n')[0]}`, {
+      file,
+      line: err.linePos?.[0]?.line,
+    });
+  }
+  const root = doc.contents;
+  if (root !== null && !isMap(root) && !(root && 'value' in root && (root as { value: unknown }).value === null)) {
+    throw new KxError('cannot load values.yaml: error unmarshaling JSON: values must be a mapping', { file });
+  }
+}
