@@ -1,0 +1,153 @@
+// The kaapana-otsu command line: argument parsing, help, choosing between the plain CLI
+// (--input/--output) and the Kaapana operator mode (WORKFLOW_DIR/OPERATOR_IN_DIR/OPERATOR_OUT_DIR set
+// and no --input), error reporting and exit codes (0 ok, 1 bad input, 2 bad usage, 3 internal error).
+// Owns no algorithm; see pipeline/ and operator/.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { KxAggregateError, KxError } from '@kaapana-ext/core';
+import { DEFAULT_BINS } from './otsu/index.js';
+import { readVolumes } from './volume/index.js';
+import { makeProgress, segmentVolume, type SegmentationResult } from './pipeline/index.js';
+import { operatorEnvFrom, runOperator } from './operator/index.js';
+
+export const USAGE = `Usage: kaapana-otsu --input <dicom dir | dicom file | nrrd | nifti> --output <dir> [options]
+       kaapana-otsu            (Kaapana operator mode: WORKFLOW_DIR, BATCH_NAME, OPERATOR_IN_DIR, OPERATOR_OUT_DIR)
+
+Otsu segmentation identical to ITK's OtsuThresholdImageFilter (sitk.OtsuThreshold(img, 0, 1)).
+Writes mask.nrrd, seg.dcm (DICOM input), report.png, report.html and result.json into --output.
+A directory with several series gives one sub-directory per SeriesInstanceUID unless --series-uid picks one.
+
+Options:
+  --input <path>          DICOM directory, DICOM file (single- or multi-frame), NRRD, NIfTI or MetaImage
+  --output <dir>          output directory (created)
+  --series-uid <uid>      use only this series of a DICOM directory
+  --bins <n>              histogram bins (default ${DEFAULT_BINS})
+  --inside-value <v>      mask value at or below the threshold (default 0)
+  --outside-value <v>     mask value above the threshold (default 1)
+  --mask-only             write only mask.nrrd and result.json
+  --label <text>          segment label of the DICOM SEG (default "abdomen")
+  --quiet                 no progress lines on stderr
+  --version, --help`;
+
+class UsageError extends Error {}
+
+export function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function intOption(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${name} must be an integer ${min}…${max}, got "${raw}"`);
+  return v;
+}
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Runs the CLI; returns the exit code instead of exiting (so tests can call it in-process). */
+export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  const err = (line: string) => io.stderr.write(`${line}\n`);
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        input: { type: 'string', short: 'i' },
+        output: { type: 'string', short: 'o' },
+        'series-uid': { type: 'string' },
+        bins: { type: 'string' },
+        'inside-value': { type: 'string' },
+        'outside-value': { type: 'string' },
+        'mask-only': { type: 'boolean', default: false },
+        label: { type: 'string' },
+        quiet: { type: 'boolean', short: 'q', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', default: false },
+      },
+    });
+    if (values.help) {
+      io.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const version = packageVersion();
+    if (values.version) {
+      io.stdout.write(`${version}\n`);
+      return 0;
+    }
+    const bins = intOption('bins', values.bins, DEFAULT_BINS, 2, 1 << 20);
+    const inside = intOption('inside-value', values['inside-value'], 0, 0, 255);
+    const outside = intOption('outside-value', values['outside-value'], 1, 0, 255);
+    const progress = makeProgress(values.quiet, io.stderr);
+
+    const operatorEnv = operatorEnvFrom(io.env);
+    if (values.input === undefined && operatorEnv) {
+      const results = await runOperator(operatorEnv, {
+        bins,
+        inside,
+        outside,
+        progress,
+        log: (line) => io.stdout.write(`${line}\n`),
+      });
+      progress(`done: ${results.length} mask(s)`);
+      return 0;
+    }
+    if (values.input === undefined) throw new UsageError('--input is required (or set WORKFLOW_DIR, OPERATOR_IN_DIR, OPERATOR_OUT_DIR)');
+    if (values.output === undefined) throw new UsageError('--output is required');
+
+    progress(`reading ${values.input}`);
+    const volumes = await readVolumes(values.input, values['series-uid'] !== undefined ? { seriesUid: values['series-uid'] } : {});
+    const results: SegmentationResult[] = [];
+    for (const [i, volume] of volumes.entries()) {
+      const dir =
+        volumes.length === 1 || volume.source.kind !== 'dicom'
+          ? values.output
+          : join(values.output, volume.source.seriesInstanceUid);
+      if (volumes.length > 1) progress(`series ${i + 1}/${volumes.length}: ${dir}`);
+      results.push(
+        await segmentVolume(volume, dir, {
+          bins,
+          inside,
+          outside,
+          maskOnly: values['mask-only'],
+          label: values.label ?? 'abdomen',
+          version,
+          progress,
+        }),
+      );
+    }
+    for (const r of results) {
+      io.stdout.write(
+        `threshold ${r.threshold} (${r.pixelType}), ${r.foregroundVoxels}/${r.totalVoxels} voxels above it, ` +
+          `${r.foregroundVolumeMl.toFixed(3)} ml\n`,
+      );
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError || (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))) {
+      err(`kaapana-otsu: ${e.message}`);
+      err('Run kaapana-otsu --help for the options.');
+      return 2;
+    }
+    if (e instanceof KxAggregateError) {
+      for (const one of e.errors) err(`kaapana-otsu: error: ${one.toString()}`);
+      return 1;
+    }
+    if (e instanceof KxError) {
+      err(`kaapana-otsu: error: ${e.toString()}`);
+      return 1;
+    }
+    err(`kaapana-otsu: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return 3;
+  }
+}

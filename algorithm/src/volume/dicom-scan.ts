@@ -1,0 +1,137 @@
+// Scans DICOM files before the pixel data is decoded: which series each file belongs to, its matrix
+// size and whether it has pixel data, so bad input fails early with an error naming the file (not
+// DICOM, no pixel data, mixed sizes within one series) and a directory with several series can be
+// split the way ITK's GDCMSeriesFileNames does (one group per SeriesInstanceUID, in UID string order).
+// Reads headers with dicom-parser; decoding pixels is itk-wasm's job (read-volume.ts).
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
+import dicomParser from 'dicom-parser';
+import { KxError, KxAggregateError } from '@kaapana-ext/core';
+
+/** What the scan learned about one DICOM file. */
+export interface DicomFileInfo {
+  path: string;
+  seriesInstanceUid: string;
+  rows: number;
+  columns: number;
+  frames: number;
+  samplesPerPixel: number;
+  modality: string;
+}
+
+/** One series of a directory: its files (unsorted; itk-wasm sorts them by position). */
+export interface DicomSeries {
+  seriesInstanceUid: string;
+  files: DicomFileInfo[];
+}
+
+function inflater(bytes: Uint8Array, position: number): Uint8Array {
+  const inflated = inflateRawSync(bytes.subarray(position));
+  const full = new Uint8Array(position + inflated.length);
+  full.set(bytes.subarray(0, position), 0);
+  full.set(inflated, position);
+  return full;
+}
+
+/** Parses the header of one file; throws a KxError naming it when it is not a usable DICOM image. */
+export async function scanDicomFile(path: string): Promise<DicomFileInfo> {
+  const bytes = await readFile(path);
+  let ds: dicomParser.DataSet;
+  try {
+    ds = dicomParser.parseDicom(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+      untilTag: 'x7fe00010',
+      inflater: inflater as unknown as (arr: Uint8Array, position: number) => void,
+    });
+  } catch (e) {
+    const why = typeof e === 'string' ? e : e instanceof Error ? e.message : String(e);
+    const detail = /DICM prefix/.test(why) ? 'no DICOM preamble ("DICM" at byte 128)' : why;
+    throw new KxError(`not a DICOM file: ${detail}`, { file: path });
+  }
+  if (!ds.elements['x7fe00010'] && !ds.elements['x7fe00008'] && !ds.elements['x7fe00009']) {
+    throw new KxError('DICOM file has no pixel data (7FE0,0010)', { file: path });
+  }
+  const rows = ds.uint16('x00280010') ?? 0;
+  const columns = ds.uint16('x00280011') ?? 0;
+  if (rows === 0 || columns === 0) {
+    throw new KxError('DICOM file has no image matrix (Rows/Columns missing or 0)', { file: path });
+  }
+  return {
+    path,
+    seriesInstanceUid: ds.string('x0020000e') ?? '',
+    rows,
+    columns,
+    frames: Number.parseInt(ds.string('x00280008') ?? '1', 10) || 1,
+    samplesPerPixel: ds.uint16('x00280002') ?? 1,
+    modality: ds.string('x00080060') ?? '',
+  };
+}
+
+/** Files of a directory (recursively, hidden files and DICOMDIR left out), sorted by name. */
+async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.') || entry.name.toUpperCase() === 'DICOMDIR') continue;
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await listFiles(p)));
+    else if (entry.isFile()) out.push(p);
+  }
+  return out.sort();
+}
+
+/** Groups the DICOM files of `dir` by series, checking each series is one consistent volume. */
+export async function scanDicomDirectory(dir: string): Promise<DicomSeries[]> {
+  const st = await stat(dir);
+  if (!st.isDirectory()) throw new KxError('not a directory', { file: dir });
+  const files = await listFiles(dir);
+  if (files.length === 0) throw new KxError('the input directory has no files', { file: dir });
+  const infos: DicomFileInfo[] = [];
+  const errors: KxError[] = [];
+  for (const f of files) {
+    try {
+      infos.push(await scanDicomFile(f));
+    } catch (e) {
+      if (e instanceof KxError) errors.push(e);
+      else throw e;
+    }
+  }
+  if (errors.length === 1) throw errors[0]!;
+  if (errors.length > 1) throw new KxAggregateError(errors);
+  const bySeries = new Map<string, DicomFileInfo[]>();
+  for (const info of infos) {
+    const list = bySeries.get(info.seriesInstanceUid) ?? [];
+    list.push(info);
+    bySeries.set(info.seriesInstanceUid, list);
+  }
+  const series = [...bySeries.keys()].sort().map((uid) => ({ seriesInstanceUid: uid, files: bySeries.get(uid)! }));
+  for (const s of series) checkConsistent(s);
+  return series;
+}
+
+/** One volume needs one matrix size and single-frame files (a multi-frame file is its own volume). */
+function checkConsistent(s: DicomSeries): void {
+  const first = s.files[0]!;
+  for (const f of s.files) {
+    if (f.rows !== first.rows || f.columns !== first.columns) {
+      throw new KxError(
+        `mixed image sizes in series ${s.seriesInstanceUid}: ${f.columns}×${f.rows} here, ` +
+          `${first.columns}×${first.rows} in ${first.path}`,
+        { file: f.path },
+      );
+    }
+    if (f.samplesPerPixel !== 1) {
+      throw new KxError(`colour image (${f.samplesPerPixel} samples per pixel); Otsu needs grey values`, {
+        file: f.path,
+      });
+    }
+  }
+  if (s.files.length > 1) {
+    const multi = s.files.find((f) => f.frames > 1);
+    if (multi) {
+      throw new KxError(
+        `multi-frame file in a series of ${s.files.length} files; give the multi-frame file on its own`,
+        { file: multi.path },
+      );
+    }
+  }
+}

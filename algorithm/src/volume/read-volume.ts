@@ -1,0 +1,107 @@
+// Reads the input of kaapana-otsu into itk-wasm `Image`s: a DICOM directory (one volume per series,
+// or the one chosen by SeriesInstanceUID), a single DICOM file (single- or multi-frame), or an image
+// file ITK reads (NRRD, NIfTI, MetaImage). DICOM goes through @itk-wasm/dicom's
+// readImageDicomFileSeries (GDCM: compressed transfer syntaxes, big endian, rescale slope/intercept,
+// MONOCHROME1, slices sorted along the normal); other files through @itk-wasm/image-io.
+// Owns no Otsu and no output writing.
+import { basename } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { readImageDicomFileSeriesNode } from '@itk-wasm/dicom';
+import { readImageNode } from '@itk-wasm/image-io';
+import type { Image } from 'itk-wasm';
+import { KxError, errorMessage } from '@kaapana-ext/core';
+import { isScalarComponentType } from '../otsu/index.js';
+import { scanDicomDirectory, scanDicomFile, type DicomSeries } from './dicom-scan.js';
+
+export type VolumeSource =
+  | { kind: 'dicom'; seriesInstanceUid: string; modality: string; files: string[] }
+  | { kind: 'image-file'; file: string };
+
+export interface Volume {
+  image: Image;
+  source: VolumeSource;
+}
+
+const IMAGE_FILE = /\.(nrrd|nhdr|nii|nii\.gz|hdr|img|mha|mhd)$/i;
+
+/** True for the file names read through @itk-wasm/image-io rather than as DICOM. */
+export function isImageFileName(path: string): boolean {
+  return IMAGE_FILE.test(path);
+}
+
+function checkScalar(image: Image, file: string): Image {
+  const t = image.imageType;
+  if (t.components !== 1) {
+    throw new KxError(`image has ${t.components} components per pixel; Otsu needs one grey value per voxel`, {
+      file,
+    });
+  }
+  if (!isScalarComponentType(t.componentType)) {
+    throw new KxError(`pixel type ${t.componentType} is not supported (8/16/32-bit integer or float)`, { file });
+  }
+  if (!image.data || image.data.length === 0) throw new KxError('image has no voxels', { file });
+  return image;
+}
+
+async function readDicomSeries(series: DicomSeries): Promise<Volume> {
+  const files = series.files.map((f) => f.path);
+  let result;
+  try {
+    result = await readImageDicomFileSeriesNode({ inputImages: files, singleSortedSeries: false });
+  } catch (e) {
+    throw new KxError(`cannot decode the DICOM series ${series.seriesInstanceUid}: ${errorMessage(e)}`, {
+      file: files[0]!,
+    });
+  }
+  const sorted = Array.isArray(result.sortedFilenames) ? (result.sortedFilenames as string[]) : files;
+  return {
+    image: checkScalar(result.outputImage, files[0]!),
+    source: {
+      kind: 'dicom',
+      seriesInstanceUid: series.seriesInstanceUid,
+      modality: series.files[0]!.modality,
+      files: sorted,
+    },
+  };
+}
+
+export interface ReadOptions {
+  /** Pick this series from a directory with several; without it every series is returned. */
+  seriesUid?: string;
+}
+
+/** Reads `input` (DICOM dir, DICOM file, NRRD/NIfTI/MetaImage) into one or more volumes. */
+export async function readVolumes(input: string, options: ReadOptions = {}): Promise<Volume[]> {
+  let st;
+  try {
+    st = await stat(input);
+  } catch {
+    throw new KxError('input does not exist', { file: input });
+  }
+  if (st.isDirectory()) {
+    let series = await scanDicomDirectory(input);
+    if (options.seriesUid !== undefined) {
+      series = series.filter((s) => s.seriesInstanceUid === options.seriesUid);
+      if (series.length === 0) {
+        throw new KxError(`no series with SeriesInstanceUID ${options.seriesUid}`, { file: input });
+      }
+    }
+    const out: Volume[] = [];
+    for (const s of series) out.push(await readDicomSeries(s));
+    return out;
+  }
+  if (isImageFileName(input)) {
+    let image: Image;
+    try {
+      image = await readImageNode(input);
+    } catch (e) {
+      throw new KxError(`cannot read ${basename(input)} as an image: ${errorMessage(e)}`, { file: input });
+    }
+    return [{ image: checkScalar(image, input), source: { kind: 'image-file', file: input } }];
+  }
+  const info = await scanDicomFile(input);
+  if (options.seriesUid !== undefined && info.seriesInstanceUid !== options.seriesUid) {
+    throw new KxError(`file belongs to series ${info.seriesInstanceUid}, not ${options.seriesUid}`, { file: input });
+  }
+  return [await readDicomSeries({ seriesInstanceUid: info.seriesInstanceUid, files: [info] })];
+}
