@@ -26,6 +26,8 @@ export interface WriteDicomSegOptions {
    * The files of the DICOM series the mask was computed on (any order; every file of the series,
    * e.g. `sortedFilenames` of `readImageDicomFileSeriesNode`). `undefined` or empty means the input
    * had no DICOM source (NRRD/NIfTI): the SEG is then skipped, see {@link WriteDicomSegResult}.
+   * Single-frame instances only: dcmqi maps one mask slice per source file, so a multi-frame source
+   * is rejected with a `KxError` (observed with a 15-frame RT Dose).
    */
   sourceFiles: readonly string[] | undefined;
   /** Where to write the SEG (`seg.dcm`); written atomically, parent dirs created. */
@@ -197,7 +199,11 @@ export async function writeDicomSeg(options: WriteDicomSegOptions): Promise<Writ
       // on the series' grid (wrong origin/spacing/direction, or another series).
       throw new KxError(
         `only ${mapped[1]} of ${mapped[2]} mask slices lie on a slice of the source series: the mask's geometry ` +
-          `(origin ${image.origin.join(', ')}, spacing ${image.spacing.join(', ')}) does not match the DICOM files`,
+          `(origin ${image.origin.join(', ')}, spacing ${image.spacing.join(', ')}) does not match the DICOM files` +
+          (sources.length < Number(mapped[2])
+            ? ` (fewer source files than mask slices: dcmqi maps at most one slice per source file, so a ` +
+              `multi-frame source cannot be referenced by a SEG here)`
+            : ''),
         { file: sources[0] },
       );
     }

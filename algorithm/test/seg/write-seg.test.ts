@@ -214,6 +214,18 @@ describe('writeDicomSeg', () => {
     await expect(stat(out)).rejects.toThrow();
   });
 
+  it('rejects a multi-frame source with a message that says so, and writes nothing', async () => {
+    const rtdose = fileURLToPath(new URL('./fixtures/multiframe/rtdose.dcm', import.meta.url));
+    const { outputImage } = await readImageDicomFileSeriesNode({ inputImages: [rtdose] });
+    const mask = { ...outputImage, data: Uint8Array.from(outputImage.data as Uint32Array, (v) => (v > 0 ? 1 : 0)) } as Image;
+    const out = join(work, 'g', 'seg.dcm');
+    const err = await writeDicomSeg({ mask, sourceFiles: [rtdose], outputFile: out }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KxError);
+    expect((err as KxError).file).toBe(rtdose);
+    expect((err as KxError).message).toMatch(/only 1 of 15 mask slices.*multi-frame source cannot be referenced/s);
+    await expect(stat(out)).rejects.toThrow();
+  });
+
   it('rejects a malformed mask and invalid text before running dcmqi', async () => {
     const out = join(work, 'f', 'seg.dcm');
     const short = { ...source, data: new Uint8Array(3) } as Image;
