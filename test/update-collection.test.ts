@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KxError, withTempDir } from '@kaapana-ext/core';
+import { packageChart } from '@kaapana-ext/core/chart';
 import {
   buildCollectionImage,
   listImageCharts,
-  packageChartDir,
   updateCollectionDependency,
 } from '@kaapana-ext/core/collection';
 import { busyboxContext, dockerAvailable, removeImages } from './support/docker.js';
@@ -83,7 +83,7 @@ describe.skipIf(!ready)('collection image on the real registry', () => {
       expect(r.ref).toBe(`${registry}/kaapana-extension-collection:kp_0.1.3__0.1.0`);
       expect(r.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
       expect(r.imageCharts).toEqual([`tmp/${EXT}-0.1.0.tgz`, 'tmp/hello-chart-1.0.0.tgz']);
-      expect(r.charts.map((c) => c.source)).toEqual(['file-repository', 'file-repository']);
+      expect(r.charts.map((c) => c.source)).toEqual(['file', 'file']);
       // read back independently, by digest
       const back = await listImageCharts(`${r.image}@${r.digest}`);
       expect(back.charts).toEqual(r.imageCharts);
@@ -111,7 +111,7 @@ describe.skipIf(!ready)('collection image on the real registry', () => {
       await writeFile(join(collectionDir, 'requirements.yaml'), '---\ndependencies:\n  - name: code-server-chart\n    version: 0.0.0\n  # - name: openedc-chart\n  #   version: 0.0.0\n');
       // the extension comes as an archive (as package-chart would hand it over)
       const extDir = await chart(join(root, 'ext', EXT), EXT, '0.1.0');
-      const archive = await packageChartDir(extDir, join(root, 'out'));
+      const archive = (await packageChart(extDir, { destination: join(root, 'out') })).path;
 
       const edit = await updateCollectionDependency({ collectionDir, name: EXT, version: '0.1.0' });
       expect(edit.entry.repository).toBeUndefined();
@@ -130,7 +130,7 @@ describe.skipIf(!ready)('collection image on the real registry', () => {
       images.push(r.ref);
       expect(r.ref).toBe(`${registry}/kaapana-extension-collection:0.6.0`);
       expect(r.imageCharts).toEqual(['kaapana/tmp/extensions/code-server-chart-0.6.0.tgz', `kaapana/tmp/extensions/${EXT}-0.1.0.tgz`]);
-      expect(r.charts.map((c) => `${c.name}:${c.source}`)).toEqual(['code-server-chart:tree', `${EXT}:archive`]);
+      expect(r.charts.map((c) => `${c.name}:${c.source}`)).toEqual(['code-server-chart:search-path', `${EXT}:archive`]);
     });
   });
 

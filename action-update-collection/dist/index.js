@@ -34664,7 +34664,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6011);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5455);
 // Entry point of the bundled action (one file serves the step; update-collection has no post step).
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -34674,7 +34674,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6011:
+/***/ 5455:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37793,9 +37793,17 @@ async function runMainOrPost(main, post) {
 function cell(text) {
     return String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
+/** Append markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
+async function writeJobSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY) {
+        core.debug('no GITHUB_STEP_SUMMARY: job summary not written');
+        return;
+    }
+    await core.summary.addRaw(markdown).write();
+}
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: ../packages/core/lib/collection/dependency-list.js
 // Reading and validating a chart's dependency list (`requirements.yaml` for apiVersion v1,
 // `Chart.yaml` `dependencies` for v2) with the `yaml` library's Document API: syntax errors,
@@ -37893,7 +37901,7 @@ async function locateDependencyFile(chartDir) {
     const chartYaml = (0,external_node_path_namespaceObject.join)(chartDir, 'Chart.yaml');
     let text;
     try {
-        text = await (0,promises_namespaceObject.readFile)(chartYaml, 'utf8');
+        text = await (0,promises_.readFile)(chartYaml, 'utf8');
     }
     catch (e) {
         throw new errors_KxError(`cannot read the collection's Chart.yaml (${e.code ?? String(e)})`, { file: chartYaml });
@@ -38247,7 +38255,7 @@ function resolveFileRepository(collectionDir, repository) {
 }
 
 // EXTERNAL MODULE: ../node_modules/semver/index.js
-var node_modules_semver = __nccwpck_require__(4978);
+var semver = __nccwpck_require__(4978);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:os"
@@ -38261,35 +38269,35 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 
 /** Write `data` to `path` atomically; keeps the mode of an existing file unless `mode` is given. */
-async function writeFileAtomic(path, data, opts = {}) {
+async function fsutil_writeFileAtomic(path, data, opts = {}) {
     const dir = (0,external_node_path_namespaceObject.dirname)(path);
-    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+    await (0,promises_.mkdir)(dir, { recursive: true });
     let mode = opts.mode;
     if (mode === undefined) {
         try {
-            mode = (await (0,promises_namespaceObject.stat)(path)).mode & 0o7777;
+            mode = (await (0,promises_.stat)(path)).mode & 0o7777;
         }
         catch {
             mode = 0o644;
         }
     }
     const tmp = (0,external_node_path_namespaceObject.join)(dir, `.${(0,external_node_path_namespaceObject.basename)(path)}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
-    const fh = await (0,promises_namespaceObject.open)(tmp, 'wx', mode);
+    const fh = await (0,promises_.open)(tmp, 'wx', mode);
     try {
         await fh.writeFile(data);
         await fh.sync();
     }
     catch (e) {
         await fh.close();
-        await (0,promises_namespaceObject.rm)(tmp, { force: true });
+        await (0,promises_.rm)(tmp, { force: true });
         throw e;
     }
     await fh.close();
     try {
-        await (0,promises_namespaceObject.rename)(tmp, path);
+        await (0,promises_.rename)(tmp, path);
     }
     catch (e) {
-        await (0,promises_namespaceObject.rm)(tmp, { force: true });
+        await (0,promises_.rm)(tmp, { force: true });
         throw e;
     }
 }
@@ -38305,7 +38313,7 @@ async function withTempDir(prefix, fn) {
 }
 async function pathExists(path) {
     try {
-        await (0,promises_namespaceObject.stat)(path);
+        await (0,promises_.stat)(path);
         return true;
     }
     catch {
@@ -39029,7 +39037,7 @@ async function readChartIdentity(chartDir) {
     const file = (0,external_node_path_namespaceObject.join)(chartDir, 'Chart.yaml');
     let text;
     try {
-        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
+        text = await (0,promises_.readFile)(file, 'utf8');
     }
     catch (e) {
         throw new errors_KxError(`cannot read the extension's Chart.yaml (${e.code ?? String(e)})`, { file });
@@ -39093,12 +39101,12 @@ async function updateCollectionDependency(opts) {
         throw new errors_KxError(`"${name}" is not a valid chart name`, chartYaml ? { file: chartYaml } : {});
     if (!version)
         throw new errors_KxError(`no version given for "${name}"`, chartYaml ? { file: chartYaml } : {});
-    if (!node_modules_semver.valid(version)) {
+    if (!semver.valid(version)) {
         throw new errors_KxError(`version "${version}" of "${name}" is not a semantic version (x.y.z)`, chartYaml ? { file: chartYaml } : {});
     }
     let before = '';
     try {
-        before = await (0,promises_namespaceObject.readFile)(loc.path, 'utf8');
+        before = await (0,promises_.readFile)(loc.path, 'utf8');
     }
     catch (e) {
         // A v1 chart without requirements.yaml simply has no dependencies yet.
@@ -39114,7 +39122,7 @@ async function updateCollectionDependency(opts) {
     const changed = edit.text !== before;
     const displayPath = (0,external_node_path_namespaceObject.relative)(displayRoot, loc.path) || loc.path;
     if (changed && !opts.dryRun)
-        await writeFileAtomic(loc.path, edit.text);
+        await fsutil_writeFileAtomic(loc.path, edit.text);
     const result = {
         file: loc.path,
         displayPath,
@@ -39131,1449 +39139,12 @@ async function updateCollectionDependency(opts) {
     return result;
 }
 
-;// CONCATENATED MODULE: ../packages/core/lib/collection/assemble-charts.js
-// Assembling the `charts/` directory of the collection image: one `<name>-<version>.tgz` per
-// dependency of the collection, taken from given chart archives (e.g. the output of
-// package-chart), or packaged from the dependency's `file://` directory (0.1.x style), or from a
-// chart directory of the tree with that name (0.6.0 style, no repository) — the packaging itself is
-// the chart engine's (passed in as `packageChart`). Missing charts are an error (or a warning).
-
-
-
-
-
-
-
-const ARCHIVE_NAME = /^(.+)-(v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?)\.tgz$/;
-/** `{name, version}` of a Helm archive from its file name (`helm package` writes `<name>-<version>.tgz`). */
-function archiveIdentity(path) {
-    const m = ARCHIVE_NAME.exec((0,external_node_path_namespaceObject.basename)(path));
-    if (!m)
-        throw new errors_KxError('a chart archive must be named <name>-<version>.tgz (as helm package writes it)', { file: path });
-    return { name: m[1], version: m[2] };
-}
-/** Does the chart version satisfy what the collection lists? `0.0.0` (Kaapana 0.6.0: "the platform version") accepts any. */
-function versionMatches(listed, actual) {
-    if (listed === '' || listed === '0.0.0' || listed === actual)
-        return true;
-    const range = node_modules_semver.validRange(listed);
-    return range !== null && node_modules_semver.valid(actual) !== null && node_modules_semver.satisfies(actual, range);
-}
-async function chartIdentity(dir) {
-    try {
-        const doc = (0,dist/* parseDocument */.Tp)(await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml'), 'utf8'));
-        const root = doc.contents;
-        if (!(0,dist/* isMap */.jh)(root))
-            return {};
-        const get = (k) => {
-            const n = root.items.find((p) => (0,dist/* isScalar */.jn)(p.key) && p.key.value === k)?.value;
-            return (0,dist/* isScalar */.jn)(n) && n.value !== null ? (n.source ?? String(n.value)) : undefined;
-        };
-        const out = {};
-        const name = get('name');
-        const version = get('version');
-        if (name)
-            out.name = name;
-        if (version)
-            out.version = version;
-        return out;
-    }
-    catch {
-        return {};
-    }
-}
-const SKIP_DIRS = new Set(['node_modules', '.git', 'charts', 'templates', 'dist', 'lib']);
-/** Chart directories below `roots`, by chart name (first found wins; sorted walk). */
-async function chartsByName(roots) {
-    const found = new Map();
-    const walk = async (dir, depth) => {
-        if (depth > 12)
-            return;
-        let entries;
-        try {
-            entries = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true });
-        }
-        catch {
-            return;
-        }
-        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-        if (entries.some((e) => e.isFile() && e.name === 'Chart.yaml')) {
-            const { name } = await chartIdentity(dir);
-            if (name && !found.has(name))
-                found.set(name, dir);
-        }
-        for (const e of entries)
-            if (e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.'))
-                await walk((0,external_node_path_namespaceObject.join)(dir, e.name), depth + 1);
-    };
-    for (const r of roots)
-        await walk((0,external_node_path_namespaceObject.resolve)(r), 0);
-    return found;
-}
-/** Put one archive per dependency into `outDir`; see AssembleChartsOptions. */
-async function assembleCharts(opts) {
-    await (0,promises_namespaceObject.mkdir)(opts.outDir, { recursive: true });
-    const given = new Map();
-    for (const a of opts.archives ?? []) {
-        const path = (0,external_node_path_namespaceObject.resolve)(a);
-        if (!(await pathExists(path)))
-            throw new errors_KxError('chart archive does not exist', { file: a });
-        const id = archiveIdentity(path);
-        given.set(id.name, { path, version: id.version });
-    }
-    let tree;
-    const charts = [];
-    const missing = [];
-    const errors = [];
-    const where = (d) => (opts.dependencyFile ? { file: opts.dependencyFile, line: d.line } : {});
-    for (const dep of opts.dependencies) {
-        const archive = given.get(dep.name);
-        if (archive) {
-            if (!versionMatches(dep.version, archive.version)) {
-                errors.push(new errors_KxError(`chart archive ${(0,external_node_path_namespaceObject.basename)(archive.path)} is version ${archive.version}, the collection lists ${dep.name} ${dep.version}`, where(dep)));
-                continue;
-            }
-            const file = (0,external_node_path_namespaceObject.join)(opts.outDir, (0,external_node_path_namespaceObject.basename)(archive.path));
-            await (0,promises_namespaceObject.copyFile)(archive.path, file);
-            charts.push({ name: dep.name, version: archive.version, file, source: 'archive', from: archive.path });
-            continue;
-        }
-        let dir;
-        let source = 'file-repository';
-        if (dep.repository?.startsWith('file://')) {
-            dir = resolveFileRepository(opts.collectionDir, dep.repository);
-            if (dir && !(await pathExists((0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml'))))
-                dir = undefined;
-        }
-        else if (!dep.repository) {
-            tree ??= await chartsByName(opts.searchDirs ?? []);
-            dir = tree.get(dep.name);
-            source = 'tree';
-        }
-        if (!dir) {
-            missing.push(dep);
-            continue;
-        }
-        const id = await chartIdentity(dir);
-        if (id.name !== dep.name || !id.version || !versionMatches(dep.version, id.version)) {
-            errors.push(new errors_KxError(`${dep.name} ${dep.version}: the chart in ${dir} is ${id.name ?? '(no name)'} ${id.version ?? '(no version)'}`, where(dep)));
-            continue;
-        }
-        const file = await opts.packageChart(dir, opts.outDir);
-        charts.push({ name: dep.name, version: id.version, file, source, from: dir });
-    }
-    for (const [name, a] of given) {
-        if (!opts.dependencies.some((d) => d.name === name))
-            opts.onWarning?.(`chart archive ${(0,external_node_path_namespaceObject.basename)(a.path)} is not a dependency of the collection; it is not carried`);
-    }
-    for (const d of missing) {
-        const how = d.repository ? `repository ${d.repository} is not a chart directory here` : 'no chart directory of that name in the search dirs';
-        const msg = `no chart for dependency ${d.name} ${d.version}: ${how}; pass its archive in \`charts\``;
-        if ((opts.missing ?? 'error') === 'error')
-            errors.push(new errors_KxError(msg, where(d)));
-        else
-            opts.onWarning?.(msg);
-    }
-    if (errors.length === 1)
-        throw errors[0];
-    if (errors.length > 1)
-        throw new KxAggregateError(errors);
-    return { charts, missing };
-}
-
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: ../node_modules/tar-stream/index.js
 var tar_stream = __nccwpck_require__(872);
-;// CONCATENATED MODULE: ../packages/core/lib/registry/ref.js
-// Parsing of image references (`host[:port]/path/name[:tag][@digest]`) into the parts the registry
-// HTTP API needs. Follows Docker's rule: the first component is a host when it contains "." or ":"
-// or is "localhost"; otherwise the reference lives on Docker Hub.
-
-function parseImageRef(ref) {
-    let rest = ref.trim().replace(/^oci:\/\//, '');
-    if (!rest)
-        throw new errors_KxError('image reference is empty');
-    let digest;
-    const at = rest.indexOf('@');
-    if (at >= 0) {
-        digest = rest.slice(at + 1);
-        rest = rest.slice(0, at);
-        if (!/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(digest))
-            throw new errors_KxError(`"${ref}" has a malformed digest`);
-    }
-    let tag;
-    const lastSlash = rest.lastIndexOf('/');
-    const colon = rest.lastIndexOf(':');
-    if (colon > lastSlash) {
-        tag = rest.slice(colon + 1);
-        rest = rest.slice(0, colon);
-    }
-    const parts = rest.split('/');
-    let registry = 'registry-1.docker.io';
-    const first = parts[0] ?? '';
-    if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('['))) {
-        registry = first;
-        parts.shift();
-    }
-    else if (parts.length === 1) {
-        parts.unshift('library');
-    }
-    if (registry === 'docker.io' || registry === 'index.docker.io')
-        registry = 'registry-1.docker.io';
-    const repository = parts.join('/');
-    if (!repository)
-        throw new errors_KxError(`"${ref}" names no repository`);
-    const out = { registry, repository };
-    if (tag !== undefined)
-        out.tag = tag;
-    if (digest !== undefined)
-        out.digest = digest;
-    return out;
-}
-/** True for registries that are reached over plain HTTP by default (loopback only, as docker does). */
-function isLoopbackRegistry(registry) {
-    const host = registry.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-    return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/retry/index.js
-// Retrying of operations against registries and API servers: exponential backoff with jitter for
-// transient failures (5xx, 429, connection resets, timeouts), immediate failure for everything else
-// (auth errors above all). Callers classify their own errors with `classify`; `classifyMessage`
-// covers the text that docker, kubectl and HTTP clients print.
-const TRANSIENT_PATTERNS = [
-    /\b5\d\d\b.*(error|status|service|gateway|unavailable)/i,
-    /\b(500|502|503|504)\b/,
-    /\b429\b|too many requests|toomanyrequests/i,
-    /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|socket hang up/i,
-    /connection reset|broken pipe|i\/o timeout|timeout exceeded|timed out|TLS handshake timeout/i,
-    /unexpected EOF|server misbehaving|service unavailable|bad gateway|gateway timeout/i,
-    /received unexpected HTTP status: 5\d\d/i,
-];
-const AUTH_PATTERNS = [
-    /\b401\b|unauthorized|authentication required|no basic auth credentials/i,
-    /\b403\b|forbidden|denied|insufficient_scope/i,
-];
-/** Classify the text of a failure (docker/kubectl stderr, an HTTP error message). */
-function classifyMessage(text) {
-    if (AUTH_PATTERNS.some((p) => p.test(text)))
-        return 'auth';
-    if (TRANSIENT_PATTERNS.some((p) => p.test(text)))
-        return 'transient';
-    return 'permanent';
-}
-/** An error carrying an HTTP status (or a docker/kubectl exit with stderr). */
-class StatusError extends Error {
-    status;
-    stderr;
-    constructor(message, status, stderr) {
-        super(message);
-        this.status = status;
-        this.stderr = stderr;
-        this.name = 'StatusError';
-    }
-}
-function classifyStatus(status) {
-    if (status === 401 || status === 403)
-        return 'auth';
-    if (status === 429 || status === 408 || status >= 500)
-        return 'transient';
-    return 'permanent';
-}
-function classifyError(e) {
-    if (e instanceof StatusError && e.status !== undefined)
-        return classifyStatus(e.status);
-    const code = e?.code;
-    if (typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
-        return 'transient';
-    }
-    const cause = e?.cause;
-    if (cause && cause !== e && classifyError(cause) === 'transient')
-        return 'transient';
-    const text = e instanceof StatusError ? `${e.message}\n${e.stderr ?? ''}` : e instanceof Error ? e.message : String(e);
-    return classifyMessage(text);
-}
-const realSleep = (ms) => new Promise((r) => setTimeout(r, ms));
-/** Run `op` until it succeeds, a non-transient error occurs, or attempts run out. */
-async function withRetry(op, opts = {}) {
-    const attempts = Math.max(1, opts.attempts ?? 5);
-    const base = opts.baseDelayMs ?? 500;
-    const max = opts.maxDelayMs ?? 15_000;
-    const classify = opts.classify ?? classifyError;
-    const sleep = opts.sleep ?? realSleep;
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await op(attempt);
-        }
-        catch (error) {
-            if (attempt >= attempts || classify(error) !== 'transient')
-                throw error;
-            const exp = Math.min(max, base * 2 ** (attempt - 1));
-            const delayMs = Math.round(exp / 2 + Math.random() * (exp / 2));
-            opts.onRetry?.({ attempt, delayMs, error });
-            await sleep(delayMs);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/registry/client.js
-// A client for the Docker Registry HTTP API v2 / OCI distribution spec: manifests, blobs, catalog,
-// tags, with Basic and Bearer-token auth and retries of transient failures (via ../retry). It knows
-// nothing about what the manifests describe: images and Helm charts build on it.
-
-
-
-
-const MANIFEST_TYPES = [
-    'application/vnd.oci.image.manifest.v1+json',
-    'application/vnd.oci.image.index.v1+json',
-    'application/vnd.docker.distribution.manifest.v2+json',
-    'application/vnd.docker.distribution.manifest.list.v2+json',
-];
-function sha256Digest(data) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}`;
-}
-class RegistryClient {
-    registry;
-    base;
-    basic;
-    retry;
-    tokens = new Map();
-    constructor(opts) {
-        this.registry = opts.registry;
-        const insecure = opts.insecure ?? isLoopbackRegistry(opts.registry);
-        this.base = `${insecure ? 'http' : 'https'}://${opts.registry}`;
-        if (opts.username !== undefined && opts.password !== undefined) {
-            this.basic = Buffer.from(`${opts.username}:${opts.password}`).toString('base64');
-        }
-        this.retry = { classify: classifyError, ...opts.retry };
-    }
-    /** Manifest digest/type/size, or undefined when the registry has no such manifest. */
-    async headManifest(repository, reference) {
-        const res = await this.request(`/v2/${repository}/manifests/${reference}`, {
-            method: 'HEAD',
-            headers: { Accept: MANIFEST_TYPES.join(', ') },
-            repository,
-            actions: 'pull',
-            ok: [404],
-        });
-        if (res.status === 404)
-            return undefined;
-        return {
-            digest: res.headers.get('docker-content-digest') ?? '',
-            mediaType: (res.headers.get('content-type') ?? '').split(';')[0].trim(),
-            size: Number(res.headers.get('content-length') ?? 0),
-        };
-    }
-    async getManifest(repository, reference, accept = MANIFEST_TYPES) {
-        const res = await this.request(`/v2/${repository}/manifests/${reference}`, {
-            headers: { Accept: accept.join(', ') },
-            repository,
-            actions: 'pull',
-        });
-        const body = Buffer.from(await res.arrayBuffer());
-        return {
-            digest: res.headers.get('docker-content-digest') ?? sha256Digest(body),
-            mediaType: (res.headers.get('content-type') ?? '').split(';')[0].trim(),
-            body,
-        };
-    }
-    async putManifest(repository, reference, mediaType, body) {
-        const res = await this.request(`/v2/${repository}/manifests/${reference}`, {
-            method: 'PUT',
-            headers: { 'Content-Type': mediaType },
-            body,
-            repository,
-            actions: 'pull,push',
-        });
-        await res.arrayBuffer();
-        return res.headers.get('docker-content-digest') ?? sha256Digest(body);
-    }
-    async hasBlob(repository, digest) {
-        const res = await this.request(`/v2/${repository}/blobs/${digest}`, {
-            method: 'HEAD',
-            repository,
-            actions: 'pull',
-            ok: [404],
-        });
-        return res.status !== 404;
-    }
-    async getBlob(repository, digest) {
-        const res = await this.request(`/v2/${repository}/blobs/${digest}`, { repository, actions: 'pull' });
-        const data = Buffer.from(await res.arrayBuffer());
-        const actual = sha256Digest(data);
-        if (digest.startsWith('sha256:') && actual !== digest) {
-            throw new errors_KxError(`blob ${digest} from ${this.registry}/${repository} has digest ${actual}`);
-        }
-        return data;
-    }
-    /** Upload a blob (monolithic POST + PUT); a blob already present is not sent again. */
-    async pushBlob(repository, data) {
-        const digest = sha256Digest(data);
-        if (await this.hasBlob(repository, digest))
-            return { digest, size: data.byteLength };
-        await withRetry(async () => {
-            const start = await this.request(`/v2/${repository}/blobs/uploads/`, {
-                method: 'POST',
-                repository,
-                actions: 'pull,push',
-            }, false);
-            await start.arrayBuffer();
-            const location = start.headers.get('location');
-            if (!location)
-                throw new StatusError(`registry ${this.registry} gave no upload location`, 502);
-            const url = new URL(location, this.base);
-            url.searchParams.set('digest', digest);
-            const put = await this.request(url.toString(), {
-                method: 'PUT',
-                headers: { 'Content-Type': 'application/octet-stream' },
-                body: data,
-                repository,
-                actions: 'pull,push',
-            }, false);
-            await put.arrayBuffer();
-        }, this.retry);
-        return { digest, size: data.byteLength };
-    }
-    async catalog() {
-        const out = [];
-        let path = '/v2/_catalog?n=1000';
-        while (path) {
-            const res = await this.request(path, { actions: 'pull' });
-            const body = (await res.json());
-            out.push(...(body.repositories ?? []));
-            path = nextLink(res.headers.get('link'));
-        }
-        return out;
-    }
-    async tags(repository) {
-        const res = await this.request(`/v2/${repository}/tags/list`, { repository, actions: 'pull', ok: [404] });
-        if (res.status === 404)
-            return [];
-        const body = (await res.json());
-        return body.tags ?? [];
-    }
-    /** One HTTP exchange with auth handling; retried on transient failures unless `retry` is false. */
-    async request(pathOrUrl, opts, retry = true) {
-        const once = () => this.send(pathOrUrl, opts);
-        return retry ? withRetry(once, this.retry) : once();
-    }
-    async send(pathOrUrl, opts) {
-        const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.base}${pathOrUrl}`;
-        const scopeKey = opts.repository ? `repository:${opts.repository}:${opts.actions ?? 'pull'}` : 'registry:catalog:*';
-        const doFetch = async (authorization) => {
-            const headers = { ...opts.headers };
-            if (authorization)
-                headers.Authorization = authorization;
-            const init = { method: opts.method ?? 'GET', headers, redirect: 'follow' };
-            if (opts.body !== undefined)
-                init.body = opts.body;
-            try {
-                return await fetch(url, init);
-            }
-            catch (e) {
-                const cause = e.cause;
-                throw new StatusError(`cannot reach registry ${this.registry}: ${cause?.code ?? cause?.message ?? e.message}`, undefined, cause?.code);
-            }
-        };
-        let res = await doFetch(this.tokens.get(scopeKey) ?? (this.basic ? `Basic ${this.basic}` : undefined));
-        if (res.status === 401) {
-            const challenge = res.headers.get('www-authenticate') ?? '';
-            await res.arrayBuffer();
-            const authorization = await this.authorize(challenge, scopeKey);
-            if (authorization) {
-                this.tokens.set(scopeKey, authorization);
-                res = await doFetch(authorization);
-            }
-        }
-        if (res.ok || opts.ok?.includes(res.status))
-            return res;
-        const text = opts.method === 'HEAD' ? '' : await res.text().catch(() => '');
-        const what = `${opts.method ?? 'GET'} ${url.replace(/\?.*$/, '')}`;
-        if (res.status === 401 || res.status === 403) {
-            throw new StatusError(`registry ${this.registry} refused ${what}: ${res.status} ${res.statusText} (check the username and password/token)`, res.status, text);
-        }
-        throw new StatusError(`registry ${this.registry}: ${what} answered ${res.status} ${res.statusText}${text ? `: ${text.slice(0, 300)}` : ''}`, res.status, text);
-    }
-    /** Answer a WWW-Authenticate challenge: Basic credentials, or a Bearer token from the realm. */
-    async authorize(challenge, scopeKey) {
-        const scheme = challenge.split(' ')[0]?.toLowerCase();
-        if (scheme === 'basic')
-            return this.basic ? `Basic ${this.basic}` : undefined;
-        if (scheme !== 'bearer')
-            return undefined;
-        const params = parseChallenge(challenge.slice(challenge.indexOf(' ') + 1));
-        if (!params.realm)
-            return undefined;
-        const tokenUrl = new URL(params.realm);
-        if (params.service)
-            tokenUrl.searchParams.set('service', params.service);
-        tokenUrl.searchParams.set('scope', params.scope ?? scopeKey);
-        const headers = {};
-        if (this.basic)
-            headers.Authorization = `Basic ${this.basic}`;
-        const res = await fetch(tokenUrl, { headers });
-        if (!res.ok) {
-            throw new StatusError(`registry ${this.registry}: token request answered ${res.status} ${res.statusText}`, res.status);
-        }
-        const body = (await res.json());
-        const token = body.token ?? body.access_token;
-        return token ? `Bearer ${token}` : undefined;
-    }
-}
-function parseChallenge(s) {
-    const out = {};
-    for (const m of s.matchAll(/(\w+)="([^"]*)"/g))
-        out[m[1].toLowerCase()] = m[2];
-    return out;
-}
-function nextLink(link) {
-    const m = link?.match(/<([^>]+)>;\s*rel="next"/);
-    return m?.[1];
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/registry/index.js
-// Public API of the registry area: reference parsing and the HTTP API v2 client.
-
-
-
-;// CONCATENATED MODULE: ../packages/core/lib/collection/image-charts.js
-// Reading back what a pushed collection image carries: manifest (an index/list resolves to its
-// linux/amd64 or first entry) → layers → the `.tgz` chart archives in the layers' tar streams, with
-// OCI whiteouts applied in layer order. Uses the registry client only; no docker daemon needed.
-
-
-
-
-
-/** Every regular file path in one (possibly gzip-compressed) layer tar, in archive order. */
-async function layerEntries(blob) {
-    const data = blob[0] === 0x1f && blob[1] === 0x8b ? (0,external_node_zlib_.gunzipSync)(blob) : blob;
-    const out = [];
-    const ex = (0,tar_stream.extract)();
-    const done = new Promise((resolve, reject) => {
-        ex.on('entry', (header, stream, next) => {
-            out.push({ path: header.name.replace(/^\.?\/+/, '').replace(/\/+$/, ''), type: header.type ?? 'file' });
-            stream.on('end', next);
-            stream.on('error', reject);
-            stream.resume();
-        });
-        ex.on('finish', resolve);
-        ex.on('error', reject);
-    });
-    external_node_stream_.Readable.from([data]).pipe(ex);
-    await done;
-    return out;
-}
-/**
- * The chart archives inside the image `ref` (`host:port/repo:tag` or `…@sha256:…`), read through
- * the registry HTTP API. `client` options add credentials; the registry comes from `ref`.
- */
-async function listImageCharts(ref, client = {}) {
-    const parsed = parseImageRef(ref);
-    const registry = new RegistryClient({ ...client, registry: parsed.registry });
-    const reference = parsed.digest ?? parsed.tag ?? 'latest';
-    let manifest = await registry.getManifest(parsed.repository, reference);
-    let json = JSON.parse(manifest.body.toString('utf8'));
-    if (json.manifests) {
-        const pick = json.manifests.find((m) => m.platform?.os === 'linux' && m.platform.architecture === 'amd64') ?? json.manifests[0];
-        if (!pick)
-            throw new errors_KxError(`image ${ref} is an empty index`);
-        manifest = await registry.getManifest(parsed.repository, pick.digest);
-        json = JSON.parse(manifest.body.toString('utf8'));
-    }
-    if (!json.layers)
-        throw new errors_KxError(`image ${ref}: manifest ${manifest.mediaType || '(no media type)'} has no layers`);
-    const files = new Set();
-    for (const layer of json.layers) {
-        const entries = await layerEntries(await registry.getBlob(parsed.repository, layer.digest));
-        // Whiteouts hide files of the lower layers; then this layer's own files are added.
-        for (const { path } of entries) {
-            const base = path.slice(path.lastIndexOf('/') + 1);
-            const dir = path.slice(0, path.length - base.length);
-            if (base === '.wh..wh..opq') {
-                for (const f of [...files])
-                    if (f.startsWith(dir))
-                        files.delete(f);
-            }
-            else if (base.startsWith('.wh.')) {
-                const gone = dir + base.slice('.wh.'.length);
-                for (const f of [...files])
-                    if (f === gone || f.startsWith(`${gone}/`))
-                        files.delete(f);
-            }
-        }
-        for (const { path, type } of entries) {
-            const base = path.slice(path.lastIndexOf('/') + 1);
-            if (base.startsWith('.wh.'))
-                continue;
-            if (type === 'file' || type === 'contiguous-file' || type === 'link' || type === 'symlink')
-                files.add(path);
-        }
-    }
-    return { digest: manifest.digest, charts: [...files].filter((f) => f.endsWith('.tgz')).sort() };
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/images/tags.js
-// Kaapana's image naming and tagging conventions, and Docker's rules for names and tags.
-// Two tag styles exist: `platform` (Kaapana >= 0.2: every image gets the platform version, e.g.
-// `0.6.0`) and `kp` (Kaapana 0.1.x: `<abbr>_<platform-version>__<version>`, e.g. `kp_0.1.3__0.1.0`).
-// This module is the single implementation of both; images and the collection use it.
-
-
-// Docker reference grammar (distribution/reference): tag and path components.
-const TAG_RE = /^[\w][\w.-]{0,127}$/;
-const COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*$/;
-const HOST_RE = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?$/;
-/** A version as Kaapana writes it must be strict semver (a leading `v` is not allowed in tags). */
-function validateVersion(version, what = 'version') {
-    const v = version.trim();
-    if (!node_modules_semver.valid(v) || v.startsWith('v')) {
-        throw new errors_KxError(`${what} "${version}" is not a semantic version (expected e.g. 0.1.0)`);
-    }
-    return v;
-}
-function validateTag(tag) {
-    if (!TAG_RE.test(tag)) {
-        throw new errors_KxError(`"${tag}" is not a legal Docker tag: use at most 128 characters of [A-Za-z0-9_.-], not starting with "." or "-"`);
-    }
-    return tag;
-}
-/** Validate a repository path (`name` or `group/name`); upper case is lowered with a clear rule. */
-function validateImageName(name, where = {}) {
-    const lowered = name.trim().toLowerCase();
-    if (lowered.length === 0)
-        throw new errors_KxError('image name is empty', where);
-    for (const component of lowered.split('/')) {
-        if (!COMPONENT_RE.test(component)) {
-            throw new errors_KxError(`"${name}" is not a legal image name: each path component must be lowercase letters and digits separated by ".", "_", "__" or "-"`, where);
-        }
-    }
-    return lowered;
-}
-/** Validate a registry prefix such as `ghcr.io/org`, `127.0.0.1:5000/kaapana` or `registry:5000`. */
-function validateRegistry(registry) {
-    const r = registry.trim().replace(/\/+$/, '');
-    if (r.length === 0)
-        throw new errors_KxError('registry is empty');
-    const [host, ...path] = r.split('/');
-    if (!host || !HOST_RE.test(host))
-        throw new errors_KxError(`"${registry}" does not start with a registry host (e.g. ghcr.io or 127.0.0.1:5000)`);
-    if (path.length > 0)
-        validateImageName(path.join('/'));
-    return `${host}${path.length ? '/' + path.join('/').toLowerCase() : ''}`;
-}
-/** The tag of an image or collection under the given convention. */
-function imageTag(opts) {
-    const version = validateVersion(opts.version);
-    if (opts.style === 'platform')
-        return validateTag(version);
-    if (opts.style !== 'kp')
-        throw new errors_KxError(`tag-style "${String(opts.style)}" is unknown: use "platform" or "kp"`);
-    if (!opts.platformVersion)
-        throw new errors_KxError('tag-style "kp" needs the platform version (e.g. 0.1.3)');
-    const platform = validateVersion(opts.platformVersion, 'platform version');
-    const abbr = opts.abbr ?? 'kp';
-    if (!/^[a-z0-9]+$/i.test(abbr))
-        throw new errors_KxError(`platform abbreviation "${abbr}" must be letters and digits`);
-    return validateTag(`${abbr}_${platform}__${version}`);
-}
-function parseTagStyle(value) {
-    const v = value.trim().toLowerCase();
-    if (v === '' || v === 'platform')
-        return 'platform';
-    if (v === 'kp')
-        return 'kp';
-    throw new errors_KxError(`tag-style "${value}" is unknown: use "platform" (Kaapana >= 0.2) or "kp" (Kaapana 0.1.x)`);
-}
-/** `<registry>/<name>:<tag>` */
-function imageRef(registry, name, tag) {
-    return `${registry.replace(/\/+$/, '')}/${name}:${tag}`;
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/images/dockerfile.js
-// Reading a Dockerfile the way Kaapana's build does: labels from lines that start with
-// `LABEL NAME=` (one label per line, quotes stripped), and every `FROM` line (multi-stage,
-// `AS name`, `--platform=`, `ARG`-substituted bases, lines marked `#ignore` skipped). It does not
-// decide what to build; see plan.ts.
-
-const LABEL_RE = /^LABEL\s+([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/;
-function unquote(value) {
-    let v = value.trim();
-    if (v.length >= 2 && ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'")))) {
-        v = v.slice(1, -1);
-    }
-    return v.trim();
-}
-function isTrue(value) {
-    return value !== undefined && /^(true|yes|1)$/i.test(value.trim());
-}
-/** Substitute `$VAR`, `${VAR}`, `${VAR:-default}` and `${VAR:+alt}` with the ARG values in scope. */
-function substitute(text, args) {
-    return text.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::([-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g, (_m, braced, op, word, bare) => {
-        const name = (braced ?? bare);
-        const value = args.get(name);
-        if (op === '-')
-            return value ? value : word;
-        if (op === '+')
-            return value ? word : '';
-        return value ?? '';
-    });
-}
-/** Join backslash-continued lines, remembering the line each logical instruction starts on. */
-function logicalLines(text) {
-    const out = [];
-    const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-    let buf = '';
-    let start = 0;
-    for (let i = 0; i < lines.length; i++) {
-        const line = lines[i];
-        if (buf === '')
-            start = i + 1;
-        const trimmedEnd = line.replace(/\s+$/, '');
-        if (trimmedEnd.endsWith('\\') && !/^\s*#/.test(line)) {
-            buf += trimmedEnd.slice(0, -1) + ' ';
-            continue;
-        }
-        if (buf !== '' && /^\s*#/.test(line))
-            continue; // comment inside a continuation
-        buf += line;
-        out.push({ text: buf, line: start, raw: buf });
-        buf = '';
-    }
-    if (buf)
-        out.push({ text: buf, line: start, raw: buf });
-    return out;
-}
-function parseDockerfile(text, file) {
-    const labels = {};
-    const labelLines = {};
-    const froms = [];
-    const args = new Map();
-    const stages = new Set();
-    let sawFrom = false;
-    for (const { text: l, line } of logicalLines(text)) {
-        // Kaapana reads labels from lines that *start with* `LABEL NAME=`.
-        const label = LABEL_RE.exec(l);
-        if (label) {
-            const key = label[1];
-            labels[key] = unquote(label[2]);
-            labelLines[key] = line;
-            continue;
-        }
-        const trimmed = l.trim();
-        const m = /^(\w+)\s*(.*)$/.exec(trimmed);
-        if (!m || trimmed.startsWith('#'))
-            continue;
-        const instruction = m[1].toUpperCase();
-        const rest = m[2];
-        if (instruction === 'ARG') {
-            // ARGs before the first FROM are global; later ones only matter for their stage, but
-            // Kaapana bases are global ARGs, so keep both (a later FROM sees the latest default).
-            const am = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/.exec(rest.trim());
-            if (am && (!sawFrom || !args.has(am[1])))
-                args.set(am[1], am[2] !== undefined ? unquote(am[2]) : args.get(am[1]) ?? '');
-            continue;
-        }
-        if (instruction !== 'FROM')
-            continue;
-        sawFrom = true;
-        if (/#\s*ignore\b/i.test(l))
-            continue;
-        const withoutComment = rest.replace(/\s+#.*$/, '');
-        const tokens = withoutComment.split(/\s+/).filter((t) => t && !t.startsWith('--'));
-        const rawImage = tokens[0];
-        if (!rawImage)
-            throw new errors_KxError('FROM without an image', { file, line });
-        const image = substitute(rawImage, args);
-        if (!image)
-            throw new errors_KxError(`FROM ${rawImage} expands to nothing: declare a default with ARG before FROM`, { file, line });
-        let stage;
-        if (tokens.length >= 3 && tokens[1].toUpperCase() === 'AS')
-            stage = tokens[2].toLowerCase();
-        const internal = image === 'scratch' || stages.has(image.toLowerCase());
-        if (!internal && !/^[^@]+(:[\w][\w.-]*|@sha256:[a-f0-9]{64})$/.test(image.replace(/^[^/]*:\d+\//, 'host/'))) {
-            throw new errors_KxError(`base image "${image}" has no tag: write e.g. ${image}:<version>`, { file, line });
-        }
-        const from = { image, line, internal };
-        if (stage) {
-            from.stage = stage;
-            stages.add(stage);
-        }
-        froms.push(from);
-    }
-    return {
-        file,
-        labels,
-        labelLines,
-        froms,
-        localOnly: (labels.REGISTRY ?? '').includes('local-only'),
-        ignored: isTrue(labels.BUILD_IGNORE) || isTrue(labels.CI_IGNORE),
-    };
-}
-/** `local-only/<name>` part of a base reference, or undefined for other bases. */
-function dockerfile_localOnlyName(image) {
-    const m = /^local-only\/([^:@]+)(?::([^@]+))?/.exec(image);
-    if (!m)
-        return undefined;
-    return { name: m[1], tag: m[2] ?? 'latest' };
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/images/discover.js
-// Finding the Dockerfiles of an extension: every file whose name starts with `Dockerfile` below a
-// context directory (or an explicit list / glob), minus ignore patterns. A plain pattern matches a
-// whole path segment (`templates_and_examples`, `node_modules`); a pattern with `*`, `?` or `/` is a
-// glob against the path relative to the context.
-
-
-
-
-const DEFAULT_IGNORE = ['node_modules', '.git'];
-function globToRegExp(glob) {
-    let re = '';
-    for (let i = 0; i < glob.length; i++) {
-        const c = glob[i];
-        if (c === '*') {
-            if (glob[i + 1] === '*') {
-                re += '.*';
-                i++;
-                if (glob[i + 1] === '/')
-                    i++;
-            }
-            else
-                re += '[^/]*';
-        }
-        else if (c === '?')
-            re += '[^/]';
-        else
-            re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    }
-    return new RegExp(`^${re}$`);
-}
-function isIgnored(relPath, patterns) {
-    const path = relPath.split(external_node_path_namespaceObject.sep).join('/');
-    const segments = path.split('/');
-    return patterns.some((p) => {
-        if (/[*?/]/.test(p)) {
-            const re = globToRegExp(p.replace(/^\.?\//, ''));
-            return re.test(path) || segments.some((_, i) => re.test(segments.slice(0, i + 1).join('/')));
-        }
-        return segments.includes(p);
-    });
-}
-async function walk(dir, root, ignore, out) {
-    const entries = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true });
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const e of entries) {
-        const full = (0,external_node_path_namespaceObject.join)(dir, e.name);
-        const rel = (0,external_node_path_namespaceObject.relative)(root, full);
-        if (isIgnored(rel, ignore))
-            continue;
-        if (e.isDirectory())
-            await walk(full, root, ignore, out);
-        else if (e.isFile() && e.name.startsWith('Dockerfile') && !e.name.endsWith('.dockerignore'))
-            out.push(full);
-    }
-}
-/** Absolute paths of the Dockerfiles of the tree and of the selected ones. */
-async function discoverDockerfiles(opts) {
-    const context = (0,external_node_path_namespaceObject.resolve)(opts.context);
-    if (!(await pathExists(context)))
-        throw new errors_KxError(`context directory ${opts.context} does not exist`);
-    const ignore = [...DEFAULT_IGNORE, ...(opts.ignore ?? [])];
-    const all = [];
-    await walk(context, context, ignore, all);
-    if (!opts.dockerfiles || opts.dockerfiles.length === 0)
-        return { all, selected: all };
-    const selected = new Set();
-    for (const spec of opts.dockerfiles) {
-        if (/[*?]/.test(spec)) {
-            const re = globToRegExp(spec.replace(/^\.\//, ''));
-            const hits = all.filter((f) => re.test((0,external_node_path_namespaceObject.relative)(context, f).split(external_node_path_namespaceObject.sep).join('/')));
-            if (hits.length === 0)
-                throw new errors_KxError(`dockerfiles pattern "${spec}" matches no Dockerfile below ${opts.context}`);
-            hits.forEach((h) => selected.add(h));
-        }
-        else {
-            const full = (0,external_node_path_namespaceObject.resolve)(context, spec);
-            if (!(await pathExists(full)))
-                throw new errors_KxError(`Dockerfile ${spec} does not exist (relative to ${opts.context})`);
-            selected.add(full);
-        }
-    }
-    const selectedList = [...selected].sort();
-    return { all: [...new Set([...all, ...selectedList])].sort(), selected: selectedList };
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/images/plan.js
-// The build plan of an extension: one node per Dockerfile, edges from `FROM local-only/<name>`
-// to the Dockerfile that produces `<name>` (IMAGE label, REGISTRY local-only), tags per Kaapana's
-// conventions, and a topological order with levels (images of one level are independent).
-// Missing local bases, duplicate image names and cycles are errors that name file and line.
-
-
-
-
-
-async function planBuild(opts) {
-    const errors = [];
-    const registry = validateRegistry(opts.registry);
-    const byId = new Map();
-    const localByName = new Map();
-    const skipped = [];
-    const selectedSet = new Set(opts.selected);
-    for (const file of opts.all) {
-        const rel = (0,external_node_path_namespaceObject.relative)(opts.context, file) || file;
-        let parsed;
-        try {
-            parsed = parseDockerfile(await (0,promises_namespaceObject.readFile)(file, 'utf8'), rel);
-        }
-        catch (e) {
-            if (e instanceof errors_KxError) {
-                if (selectedSet.has(file))
-                    errors.push(e);
-                continue;
-            }
-            throw e;
-        }
-        if (parsed.ignored && !opts.includeIgnored) {
-            const key = parsed.labels.BUILD_IGNORE !== undefined ? 'BUILD_IGNORE' : 'CI_IGNORE';
-            skipped.push({ dockerfile: rel, reason: `${key}=${parsed.labels[key]}` });
-            continue;
-        }
-        if (!parsed.labels.IMAGE) {
-            // Kaapana: IMAGE is required. Only an error for Dockerfiles we were asked to build.
-            if (selectedSet.has(file))
-                errors.push(new errors_KxError('LABEL IMAGE="<name>" is missing: Kaapana needs it to name the image', { file: rel, line: 1 }));
-            continue;
-        }
-        let id;
-        try {
-            id = validateImageName(parsed.labels.IMAGE, { file: rel, line: parsed.labelLines.IMAGE });
-        }
-        catch (e) {
-            errors.push(e);
-            continue;
-        }
-        const other = byId.get(id);
-        if (other) {
-            errors.push(new errors_KxError(`image "${id}" is also defined by ${other.rel}: IMAGE labels must be unique`, { file: rel, line: parsed.labelLines.IMAGE }));
-            continue;
-        }
-        const node = { parsed, id, rel, path: file };
-        byId.set(id, node);
-        if (parsed.localOnly)
-            localByName.set(id, node);
-    }
-    const baseImages = new Map();
-    for (const [key, source] of Object.entries(opts.baseImages ?? {})) {
-        if (!dockerfile_localOnlyName(key))
-            errors.push(new errors_KxError(`base-images key "${key}" must name a local-only image (local-only/<name>:<tag>)`));
-        baseImages.set(key.includes(':') ? key : `${key}:latest`, source);
-    }
-    // Dependencies of every node, and the closure of the selection.
-    const deps = new Map();
-    const externals = new Map();
-    const usedMappings = new Map();
-    const mappedBy = new Map();
-    const localTagsWanted = new Map();
-    for (const node of byId.values()) {
-        const d = [];
-        const ext = [];
-        for (const from of node.parsed.froms) {
-            if (from.internal)
-                continue;
-            const local = dockerfile_localOnlyName(from.image);
-            if (!local) {
-                ext.push(from.image);
-                continue;
-            }
-            const provider = localByName.get(local.name.toLowerCase());
-            const mapped = baseImages.get(`local-only/${local.name}:${local.tag}`);
-            if (provider) {
-                if (!d.includes(provider.id))
-                    d.push(provider.id);
-                const set = localTagsWanted.get(provider.id) ?? new Set();
-                set.add(local.tag);
-                localTagsWanted.set(provider.id, set);
-            }
-            else if (mapped) {
-                const key = `local-only/${local.name}:${local.tag}`;
-                usedMappings.set(key, mapped);
-                mappedBy.set(node.id, [...(mappedBy.get(node.id) ?? []), key]);
-            }
-            else {
-                deps.set(node.id, d);
-                const mark = new errors_KxError(`base image missing: ${from.image} is built by no Dockerfile of the tree (LABEL IMAGE="${local.name}" with LABEL REGISTRY="local-only") and is not in base-images`, { file: node.rel, line: from.line });
-                mark.nodeId = node.id;
-                errors.push(mark);
-            }
-        }
-        deps.set(node.id, d);
-        externals.set(node.id, ext);
-    }
-    const selectedIds = [...byId.values()].filter((n) => selectedSet.has(n.path)).map((n) => n.id);
-    const wanted = new Set();
-    const visit = (id) => {
-        if (wanted.has(id))
-            return;
-        wanted.add(id);
-        for (const d of deps.get(id) ?? [])
-            visit(d);
-    };
-    selectedIds.forEach(visit);
-    // Missing-base errors only count for images that are part of the build.
-    const relevant = errors.filter((e) => {
-        const nodeId = e.nodeId;
-        return nodeId === undefined || wanted.has(nodeId);
-    });
-    // Cycles (Kahn's algorithm over the wanted subgraph, then report one cycle).
-    const level = new Map();
-    const remaining = new Set(wanted);
-    while (remaining.size > 0) {
-        const ready = [...remaining].filter((id) => (deps.get(id) ?? []).every((d) => level.has(d)));
-        if (ready.length === 0) {
-            const cycle = findCycle([...remaining], deps);
-            const where = byId.get(cycle[0]);
-            relevant.push(new errors_KxError(`build cycle: ${cycle.map((id) => `${id} (${byId.get(id).rel})`).join(' → ')} → ${cycle[0]}`, { file: where.rel, line: 1 }));
-            break;
-        }
-        for (const id of ready.sort()) {
-            level.set(id, Math.max(-1, ...(deps.get(id) ?? []).map((d) => level.get(d))) + 1);
-            remaining.delete(id);
-        }
-    }
-    if (relevant.length === 1)
-        throw relevant[0];
-    if (relevant.length > 1)
-        throw new KxAggregateError(relevant);
-    const images = [];
-    for (const id of [...wanted].sort((a, b) => level.get(a) - level.get(b) || (a < b ? -1 : 1))) {
-        const node = byId.get(id);
-        const p = node.parsed;
-        const where = { file: node.rel, line: p.labelLines.VERSION ?? p.labelLines.IMAGE };
-        let tag;
-        let ref;
-        let tags;
-        try {
-            if (p.localOnly) {
-                const base = p.labels.VERSION ? validateTag(p.labels.VERSION) : 'latest';
-                const set = new Set(['latest', base, ...(localTagsWanted.get(id) ?? [])]);
-                tag = base;
-                ref = `local-only/${id}:${tag}`;
-                tags = [...set].map((t) => `local-only/${id}:${validateTag(t)}`);
-            }
-            else {
-                const version = opts.version || p.labels.VERSION;
-                if (!version)
-                    throw new errors_KxError('no version: set the `version` input or LABEL VERSION="<x.y.z>"', where);
-                const tagOpts = { style: opts.tagStyle ?? 'platform', version };
-                if (opts.platformVersion !== undefined)
-                    tagOpts.platformVersion = opts.platformVersion;
-                if (opts.abbr !== undefined)
-                    tagOpts.abbr = opts.abbr;
-                tag = imageTag(tagOpts);
-                ref = imageRef(registry, id, tag);
-                tags = [ref];
-            }
-        }
-        catch (e) {
-            if (e instanceof errors_KxError && !e.file)
-                throw new errors_KxError(e.message, where);
-            throw e;
-        }
-        images.push({
-            id,
-            name: id,
-            dockerfile: node.rel,
-            dockerfilePath: node.path,
-            contextDir: (0,external_node_path_namespaceObject.dirname)(node.path),
-            localOnly: p.localOnly,
-            tag,
-            ref,
-            tags,
-            dependsOn: deps.get(id) ?? [],
-            externalBases: externals.get(id) ?? [],
-            mappedBases: mappedBy.get(id) ?? [],
-            level: level.get(id),
-            implicit: !selectedIds.includes(id),
-        });
-    }
-    return {
-        images,
-        baseImages: [...new Set(images.flatMap((i) => i.mappedBases))].sort().map((localRef) => ({ localRef, source: usedMappings.get(localRef) })),
-        skipped,
-    };
-}
-function findCycle(nodes, deps) {
-    const inSet = new Set(nodes);
-    const start = nodes.sort()[0];
-    const path = [];
-    const seen = new Map();
-    let cur = start;
-    while (cur !== undefined && !seen.has(cur)) {
-        seen.set(cur, path.length);
-        path.push(cur);
-        cur = (deps.get(cur) ?? []).find((d) => inSet.has(d));
-    }
-    return cur === undefined ? path : path.slice(seen.get(cur));
-}
-/** Mermaid flowchart of the plan (base → dependent), for the job summary. */
-function planToMermaid(plan) {
-    const lines = ['flowchart LR'];
-    const nodeId = (id) => `n_${id.replace(/[^a-zA-Z0-9_]/g, '_')}`;
-    for (const img of plan.images) {
-        const label = img.localOnly ? `${img.name}\\n(local-only)` : `${img.name}:${img.tag}`;
-        lines.push(`  ${nodeId(img.id)}["${label}"]`);
-    }
-    for (const m of plan.baseImages) {
-        const local = localOnlyName(m.localRef);
-        lines.push(`  ${nodeId(`base_${local.name}`)}[("${m.source}")]`);
-    }
-    for (const img of plan.images) {
-        for (const d of img.dependsOn)
-            lines.push(`  ${nodeId(d)} --> ${nodeId(img.id)}`);
-        for (const m of img.mappedBases)
-            lines.push(`  ${nodeId(`base_${localOnlyName(m).name}`)} --> ${nodeId(img.id)}`);
-    }
-    return lines.join('\n');
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/images/docker.js
-// The Docker CLI, driven through @actions/exec: build (buildx when present and wanted, the classic
-// builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, login with the
-// password on stdin, logout. Each call returns the captured output or throws a StatusError with the
-// CLI's stderr, so callers can classify failures for retries.
-
-
-class DockerCli {
-    command;
-    onOutput;
-    env;
-    buildxAvailable;
-    constructor(opts = {}) {
-        this.command = opts.command ?? 'docker';
-        this.onOutput = opts.onOutput;
-        this.env = opts.env;
-    }
-    async run(args, opts = {}) {
-        const sink = opts.onOutput ?? this.onOutput;
-        let stdout = '';
-        let stderr = '';
-        const env = {};
-        for (const [k, v] of Object.entries(process.env))
-            if (v !== undefined)
-                env[k] = v;
-        Object.assign(env, this.env);
-        const execOpts = {
-            silent: true,
-            ignoreReturnCode: true,
-            env,
-            listeners: {
-                stdout: (d) => {
-                    stdout += d.toString();
-                },
-                stderr: (d) => {
-                    stderr += d.toString();
-                },
-                stdline: (l) => sink?.(l),
-                errline: (l) => sink?.(l),
-            },
-        };
-        if (opts.input !== undefined)
-            execOpts.input = Buffer.from(opts.input);
-        let exitCode;
-        try {
-            exitCode = await exec_exec(this.command, args, execOpts);
-        }
-        catch (e) {
-            throw new StatusError(`cannot run ${this.command}: ${e.message}`);
-        }
-        if (exitCode !== 0 && !opts.allowFailure) {
-            const last = (stderr.trim() || stdout.trim()).split('\n').slice(-15).join('\n');
-            throw new StatusError(`docker ${args[0]} failed (exit ${exitCode}): ${last}`, undefined, stderr || stdout);
-        }
-        return { exitCode, stdout, stderr };
-    }
-    async version() {
-        const r = await this.run(['version', '--format', '{{.Client.Version}} {{.Server.Version}}']);
-        const [client = '', server = ''] = r.stdout.trim().split(' ');
-        return { client, server };
-    }
-    async hasBuildx() {
-        if (this.buildxAvailable === undefined) {
-            const r = await this.run(['buildx', 'version'], { allowFailure: true }).catch(() => ({ exitCode: 1 }));
-            this.buildxAvailable = r.exitCode === 0;
-        }
-        return this.buildxAvailable;
-    }
-    /** Which builder a `builder` setting resolves to on this machine. */
-    async resolveBuilder(builder) {
-        if (builder === 'classic')
-            return 'classic';
-        const has = await this.hasBuildx();
-        if (builder === 'buildx' && !has)
-            throw new StatusError('builder "buildx" requested but `docker buildx` is not installed');
-        if (builder === 'auto' && process.env.DOCKER_BUILDKIT === '0')
-            return 'classic';
-        return has ? 'buildx' : 'classic';
-    }
-    async build(opts) {
-        const args = opts.builder === 'buildx' ? ['buildx', 'build', '--load', '--progress', 'plain'] : ['build'];
-        args.push('--file', opts.dockerfile);
-        for (const t of opts.tags)
-            args.push('--tag', t);
-        for (const [k, v] of Object.entries(opts.buildArgs ?? {}))
-            args.push('--build-arg', `${k}=${v}`);
-        for (const [k, v] of Object.entries(opts.labels ?? {}))
-            args.push('--label', `${k}=${v}`);
-        args.push(opts.context);
-        const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };
-        const saved = { ...this.env };
-        const cli = new DockerCli({ command: this.command, env: { ...saved, ...env } });
-        const runOpts = {};
-        const sink = opts.onOutput ?? this.onOutput;
-        if (sink)
-            runOpts.onOutput = sink;
-        const r = await cli.run(args, runOpts);
-        const imageId = await this.imageId(opts.tags[0]);
-        return { ...r, imageId };
-    }
-    async imageId(ref) {
-        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref]);
-        return r.stdout.trim();
-    }
-    async imageExists(ref) {
-        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref], { allowFailure: true });
-        return r.exitCode === 0;
-    }
-    async tag(source, target) {
-        await this.run(['tag', source, target]);
-    }
-    async pull(ref) {
-        await this.run(['pull', ref]);
-    }
-    /** Push and return the manifest digest the registry reported. */
-    async push(ref, onOutput) {
-        const runOpts = {};
-        if (onOutput)
-            runOpts.onOutput = onOutput;
-        const r = await this.run(['push', ref], runOpts);
-        const m = /digest:\s*(sha256:[a-f0-9]{64})/.exec(r.stdout + r.stderr);
-        if (!m)
-            throw new StatusError(`docker push ${ref} printed no digest`, undefined, r.stdout);
-        return m[1];
-    }
-    /** `docker login` with the password on stdin (never on the command line). */
-    async login(registry, username, password) {
-        await this.run(['login', '--username', username, '--password-stdin', registry], { input: password });
-    }
-    async logout(registry) {
-        await this.run(['logout', registry], { allowFailure: true });
-    }
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/images/build.js
-// Building and pushing a planned tree of images: supplies mapped bases (pull + retag), asks the
-// registry what already exists (skip-existing), builds in dependency order with at most `parallel`
-// builds at once, fails the dependents of a failed image, and pushes (with retries) only when every
-// selected image built — local-only images are never pushed.
-
-
-
-
-function sourceRegistry(ref) {
-    return parseImageRef(ref).registry;
-}
-/** Run `tasks` with at most `limit` at once, starting each when `ready` says so. */
-async function runPool(items, limit, isReady, work, onBlocked) {
-    const pending = new Set(items);
-    const running = new Set();
-    return new Promise((resolve, reject) => {
-        const pump = () => {
-            for (const item of [...pending]) {
-                const state = isReady(item);
-                if (state === 'blocked') {
-                    pending.delete(item);
-                    onBlocked(item);
-                }
-            }
-            for (const item of [...pending]) {
-                if (running.size >= limit)
-                    break;
-                if (isReady(item) !== 'ready')
-                    continue;
-                pending.delete(item);
-                const p = work(item)
-                    .catch(reject)
-                    .finally(() => {
-                    running.delete(p);
-                    pump();
-                });
-                running.add(p);
-            }
-            if (pending.size === 0 && running.size === 0)
-                resolve();
-            else if (running.size === 0) {
-                // Nothing can start: every pending item waits on something that will never finish.
-                for (const item of pending)
-                    onBlocked(item);
-                pending.clear();
-                resolve();
-            }
-        };
-        pump();
-    });
-}
-async function buildImages(opts) {
-    const docker = opts.docker ?? new DockerCli();
-    const builder = await docker.resolveBuilder(opts.builder ?? 'auto');
-    const parallel = Math.max(1, opts.parallel ?? 2);
-    const push = opts.push ?? true;
-    const progress = opts.onProgress ?? (() => { });
-    const retry = { classify: classifyError, ...opts.retry };
-    const { plan } = opts;
-    const byId = new Map(plan.images.map((i) => [i.id, i]));
-    const results = new Map();
-    const result = (img, status, extra = {}) => {
-        const r = { name: img.name, dockerfile: img.dockerfile, tag: img.tag, ref: img.ref, localOnly: img.localOnly, status, durationMs: 0, ...extra };
-        results.set(img.id, r);
-        return r;
-    };
-    // 1. What the registry already has.
-    const existing = new Map();
-    if (opts.skipExisting && push) {
-        await Promise.all(plan.images
-            .filter((i) => !i.localOnly)
-            .map(async (img) => {
-            const ref = parseImageRef(img.ref);
-            const auth = opts.auth && opts.auth.registry === ref.registry ? opts.auth : undefined;
-            const client = new RegistryClient({ registry: ref.registry, ...(auth ? { username: auth.username, password: auth.password } : {}), retry });
-            const head = await client.headManifest(ref.repository, ref.tag ?? 'latest');
-            if (head)
-                existing.set(img.id, head.digest);
-        }));
-    }
-    // 2. Which images must be built: non-local images not skipped, plus the local bases they need.
-    const needed = new Set();
-    const need = (id) => {
-        if (needed.has(id))
-            return;
-        needed.add(id);
-        byId.get(id).dependsOn.forEach(need);
-    };
-    const hasDependents = (id) => plan.images.some((i) => i.dependsOn.includes(id));
-    for (const img of plan.images) {
-        if (existing.has(img.id))
-            result(img, 'skipped', { digest: existing.get(img.id) });
-        // A local-only image is built for the images that need it, or when it was asked for on its own.
-        else if (!img.localOnly || (!img.implicit && !hasDependents(img.id)))
-            need(img.id);
-    }
-    const toBuild = plan.images.filter((i) => needed.has(i.id));
-    for (const img of plan.images)
-        if (!needed.has(img.id) && !results.has(img.id))
-            result(img, 'not-built');
-    // 3. Bases supplied through the base-images mapping: pull (unless present) and retag.
-    const mappedNeeded = plan.baseImages.filter((m) => toBuild.some((i) => i.mappedBases.includes(m.localRef)));
-    for (const m of mappedNeeded) {
-        if (!(await docker.imageExists(m.source))) {
-            progress(`pulling ${m.source} for ${m.localRef}`);
-            await withRetry(() => docker.pull(m.source), retry).catch((e) => {
-                throw new errors_KxError(`cannot provide base ${m.localRef} from ${m.source} (registry ${sourceRegistry(m.source)}): ${errors_errorMessage(e)}`);
-            });
-        }
-        await docker.tag(m.source, m.localRef);
-    }
-    // 4. Build in dependency order.
-    const ok = new Set();
-    await runPool(toBuild, parallel, (img) => {
-        if (img.dependsOn.some((d) => results.get(d)?.status === 'failed'))
-            return 'blocked';
-        return img.dependsOn.every((d) => ok.has(d)) ? 'ready' : 'wait';
-    }, async (img) => {
-        const output = [];
-        const start = Date.now();
-        progress(`building ${img.ref}`);
-        try {
-            const built = await docker.build({
-                dockerfile: img.dockerfilePath,
-                context: img.contextDir,
-                tags: img.tags,
-                builder,
-                ...(opts.buildArgs ? { buildArgs: opts.buildArgs } : {}),
-                onOutput: (l) => output.push(l),
-            });
-            ok.add(img.id);
-            const r = result(img, 'built-only', { imageId: built.imageId, durationMs: Date.now() - start });
-            progress(`built ${img.ref} in ${(r.durationMs / 1000).toFixed(1)} s`);
-            opts.onImageDone?.(r, output);
-        }
-        catch (e) {
-            const r = result(img, 'failed', { durationMs: Date.now() - start, error: errors_errorMessage(e) });
-            progress(`FAILED ${img.ref}`);
-            opts.onImageDone?.(r, output);
-        }
-    }, (img) => {
-        const failedBase = img.dependsOn.find((d) => results.get(d)?.status === 'failed');
-        const r = result(img, 'failed', { error: failedBase ? `base image ${failedBase} failed to build` : 'not built' });
-        opts.onImageDone?.(r, []);
-    });
-    const failed = [...results.values()].filter((r) => r.status === 'failed');
-    const ordered = () => plan.images.map((i) => results.get(i.id));
-    if (failed.length > 0 && !opts.pushPartial) {
-        const errors = failed.map((r) => new errors_KxError(`${r.name}: ${r.error}`, { file: r.dockerfile }));
-        const err = new KxAggregateError(errors, `${failed.length} of ${toBuild.length} image(s) failed to build; nothing was pushed:\n${errors.map((e) => `  - ${e.toString()}`).join('\n')}`);
-        err.results = ordered();
-        throw err;
-    }
-    // 5. Push (never local-only images).
-    if (push) {
-        const pushable = toBuild.filter((i) => !i.localOnly && results.get(i.id)?.status === 'built-only');
-        await runPool(pushable, parallel, () => 'ready', async (img) => {
-            const r = results.get(img.id);
-            const start = Date.now();
-            const output = [];
-            progress(`pushing ${img.ref}`);
-            const digest = await withRetry((attempt) => {
-                if (attempt > 1)
-                    output.push(`retry ${attempt} of push ${img.ref}`);
-                return docker.push(img.ref, (l) => output.push(l));
-            }, {
-                ...retry,
-                onRetry: ({ attempt, delayMs, error }) => progress(`push of ${img.ref} failed (attempt ${attempt}): ${errors_errorMessage(error).split('\n').pop()}; retrying in ${delayMs} ms`),
-            }).catch((e) => {
-                const kind = classifyError(e);
-                throw new errors_KxError(`push of ${img.ref} failed${kind === 'auth' ? ' (authentication: check username/password and the registry)' : ''}: ${errors_errorMessage(e)}`, { file: img.dockerfile });
-            });
-            r.status = 'pushed';
-            r.digest = digest;
-            r.durationMs += Date.now() - start;
-            progress(`pushed ${img.ref}@${digest}`);
-            opts.onImageDone?.(r, output);
-        }, () => { });
-    }
-    if (failed.length > 0) {
-        const err = new KxAggregateError(failed.map((r) => new errors_KxError(`${r.name}: ${r.error}`, { file: r.dockerfile })));
-        err.results = ordered();
-        throw err;
-    }
-    return { results: ordered(), builder };
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/images/index.js
-// Public API of the images area: Kaapana's Dockerfile conventions, the build graph, and building
-// and pushing a tree of images with the Docker CLI.
-
-
-
-
-
-
-
 ;// CONCATENATED MODULE: ../packages/core/lib/chart/model.js
 // The in-memory chart model, shaped like helm's `pkg/chart`: metadata (Chart.yaml), dependencies,
 // the lock, and the files of a chart split the way helm's loader splits them. Pure types plus tiny
@@ -41399,102 +39970,6 @@ function serializeLock(lock) {
     });
 }
 
-;// CONCATENATED MODULE: ../packages/core/lib/chart/archive.js
-// Writing a chart archive as helm's `chartutil.Save` lays it out: only regular-file entries under
-// `<chart name>/`, Chart.yaml re-serialised first, Chart.lock (v2 with a lock), values.yaml,
-// values.schema.json, templates, other files, then subcharts recursively as directories under
-// `charts/<name>/`; gzip header as Go's writer with helm's extra field and "Helm" comment.
-// Unlike helm it is deterministic: fixed entry mtimes (default 0, or SOURCE_DATE_EPOCH) and
-// subcharts in name order, so the same chart always gives the same bytes.
-
-
-
-
-
-/** helm's gzip "extra" bytes (an Easter egg, not a well-formed subfield). */
-const HELM_GZIP_EXTRA = Buffer.from('+aHR0cHM6Ly95b3V0dS5iZS96OVV6MWljandyTQo=');
-function validName(name) {
-    if (!name || name.includes('/') || name === '.' || name === '..') {
-        throw new errors_KxError(`"${name ?? ''}" is not a valid chart name`);
-    }
-    return name;
-}
-/** The entries helm would write for `chart`, in helm's order (subcharts sorted by name). */
-function archiveEntries(chart, prefix = '') {
-    const base = `${prefix}${validName(chart.metadata.name)}`;
-    const out = [];
-    const add = (name, data) => out.push({ name: `${base}/${name}`, data: Buffer.isBuffer(data) ? data : Buffer.from(data, 'utf8') });
-    add('Chart.yaml', serializeMetadata(chart.metadata));
-    if (chart.metadata.apiVersion === APIVersionV2 && chart.lock)
-        add('Chart.lock', serializeLock(chart.lock));
-    if (chart.values)
-        add('values.yaml', chart.values);
-    if (chart.schema) {
-        try {
-            JSON.parse(chart.schema.toString('utf8'));
-        }
-        catch {
-            throw new errors_KxError('Invalid JSON in values.schema.json', { file: chart.source ? `${chart.source}/values.schema.json` : undefined });
-        }
-        add('values.schema.json', chart.schema);
-    }
-    for (const f of chart.templates)
-        add(f.name, f.data);
-    for (const f of chart.files)
-        add(f.name, f.data);
-    const deps = [...chart.dependencies].sort((a, b) => Buffer.compare(Buffer.from(a.metadata.name ?? ''), Buffer.from(b.metadata.name ?? '')));
-    for (const dep of deps)
-        out.push(...archiveEntries(dep, `${base}/charts/`));
-    return out;
-}
-function defaultMtime() {
-    const epoch = Number(process.env.SOURCE_DATE_EPOCH);
-    return Number.isInteger(epoch) && epoch >= 0 ? epoch : 0;
-}
-/** Build the tar stream (USTAR, no directory entries) of the given entries. */
-async function tarEntries(entries, mtime) {
-    const p = (0,tar_stream.pack)();
-    const chunks = [];
-    const done = new Promise((resolveDone, reject) => {
-        p.on('data', (c) => {
-            chunks.push(c);
-        });
-        p.on('end', () => resolveDone());
-        p.on('error', reject);
-    });
-    for (const e of entries) {
-        await new Promise((res, rej) => {
-            p.entry({ name: e.name, size: e.data.length, mode: 0o644, mtime: new Date(mtime * 1000), type: 'file', uid: 0, gid: 0, uname: '', gname: '' }, e.data, (err) => (err ? rej(err) : res()));
-        });
-    }
-    p.finalize();
-    await done;
-    return Buffer.concat(chunks);
-}
-/** gzip `data` with the header Go's compress/gzip writes for helm (FEXTRA + FCOMMENT "Helm", OS 255). */
-function helmGzip(data, level = 6) {
-    const z = (0,external_node_zlib_.gzipSync)(data, { level });
-    // Node writes a plain 10-byte header; keep its deflate body and CRC32/ISIZE trailer.
-    const body = z.subarray(10);
-    const header = Buffer.alloc(10);
-    header[0] = 0x1f;
-    header[1] = 0x8b;
-    header[2] = 0x08;
-    header[3] = 0x04 | 0x10; // FEXTRA | FCOMMENT
-    header.writeUInt32LE(0, 4); // MTIME: Go leaves it 0 when Header.ModTime is zero
-    header[8] = level === 9 ? 2 : level === 1 ? 4 : 0;
-    header[9] = 0xff; // OS unknown
-    const xlen = Buffer.alloc(2);
-    xlen.writeUInt16LE(HELM_GZIP_EXTRA.length, 0);
-    return Buffer.concat([header, xlen, HELM_GZIP_EXTRA, Buffer.from('Helm\0', 'latin1'), body]);
-}
-/** The complete `.tgz` bytes of a chart. */
-async function writeChartArchive(chart, opts = {}) {
-    const entries = archiveEntries(chart);
-    const tar = await tarEntries(entries, opts.mtime ?? defaultMtime());
-    return helmGzip(tar, opts.level ?? 6);
-}
-
 ;// CONCATENATED MODULE: ../packages/core/lib/chart/ignore.js
 // `.helmignore` rules with helm's semantics (pkg/ignore): one rule per line, `#` comments, `!` negation,
 // trailing `/` for directories only, leading `/` or any `/` for a full-path match, otherwise a match on
@@ -41665,7 +40140,7 @@ function goBase(p) {
 
 const LOOSE_VERSION = /^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?(\+([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?$/;
 /** Masterminds `NewVersion` (coercing mode): returns the parsed version or an error message. */
-function parseChartVersion(v) {
+function semver_parseChartVersion(v) {
     if (v === '')
         return { error: 'version string empty' };
     const m = LOOSE_VERSION.exec(v);
@@ -41684,7 +40159,7 @@ function parseChartVersion(v) {
     const num = (s) => (s ? Number(s.replace(/^\./, '')) : 0);
     return { major: num(m[1]), minor: num(m[2]), patch: num(m[3]), prerelease: pre, metadata: meta, original: v };
 }
-function isChartSemver(v) {
+function semver_isChartSemver(v) {
     return !('error' in v);
 }
 /** The node-semver spelling of a parsed version (build metadata dropped, as for comparisons). */
@@ -41693,10 +40168,10 @@ function normalisedVersion(v) {
 }
 /** Compare two chart versions (-1, 0, 1); unparsable versions sort lowest, as in helm's index. */
 function compareChartVersions(a, b) {
-    const pa = parseChartVersion(a);
-    const pb = parseChartVersion(b);
-    const oka = isChartSemver(pa);
-    const okb = isChartSemver(pb);
+    const pa = semver_parseChartVersion(a);
+    const pb = semver_parseChartVersion(b);
+    const oka = semver_isChartSemver(pa);
+    const okb = semver_isChartSemver(pb);
     if (!oka || !okb)
         return oka === okb ? 0 : oka ? 1 : -1;
     return semver.compare(normalisedVersion(pa), normalisedVersion(pb));
@@ -41728,13 +40203,14 @@ function parseAtom(c) {
     else if (isX(patch) || patch === '')
         ver = `${Number(major)}.${Number(minor)}`;
     else {
-        const parsed = parseChartVersion(`${major}.${minor}.${patch}${pre}`);
-        if (!isChartSemver(parsed))
+        const parsed = semver_parseChartVersion(`${major}.${minor}.${patch}${pre}`);
+        if (!semver_isChartSemver(parsed))
             throw new Error('constraint parser error');
         ver = normalisedVersion(parsed);
     }
     const dirty = !/^\d+\.\d+\.\d+/.test(ver);
-    const hasPre = pre !== '' && !dirty;
+    // Masterminds keeps the prerelease of a partial version too (`4.1-alpha` = 4.1.0-alpha, patch dirty).
+    const hasPre = pre !== '';
     let range;
     let negate = false;
     switch (op) {
@@ -41745,6 +40221,8 @@ function parseAtom(c) {
         case '!=':
             negate = true;
             range = dirty ? ver : `=${ver}`;
+            if (dirty && pre && /^\d+\.\d+$/.test(ver))
+                return { op, text, range, negate, hasPre, prerelease: pre.slice(1) };
             break;
         case '=>':
             range = `>=${ver}`;
@@ -41753,7 +40231,9 @@ function parseAtom(c) {
             range = `<=${ver}`;
             break;
         case '~>':
-            range = `~${ver}`;
+        case '~':
+            // Masterminds: `~0.0.0` accepts everything.
+            range = ver === '0.0.0' ? '*' : `~${ver}`;
             break;
         default:
             range = ver === '*' && (op === '~' || op === '^') ? '*' : `${op}${ver}`;
@@ -41781,15 +40261,20 @@ function parseConstraint(input) {
 }
 /** Does `version` satisfy the constraint (Masterminds `Constraints.Check`)? */
 function satisfiesConstraint(version, constraint) {
-    const parsed = typeof version === 'string' ? parseChartVersion(version) : version;
-    if (!isChartSemver(parsed))
+    const parsed = typeof version === 'string' ? semver_parseChartVersion(version) : version;
+    if (!semver_isChartSemver(parsed))
         return false;
     const v = normalisedVersion(parsed);
     return constraint.groups.some((group) => {
         const includePrerelease = group.some((a) => a.hasPre);
         if (parsed.prerelease && !includePrerelease)
             return false;
-        return group.every((a) => semver.satisfies(v, a.range, { includePrerelease }) !== a.negate);
+        return group.every((a) => {
+            const inRange = semver.satisfies(v, a.range, { includePrerelease });
+            if (a.prerelease !== undefined)
+                return !(inRange && parsed.prerelease === a.prerelease);
+            return inRange !== a.negate;
+        });
     });
 }
 
@@ -41829,7 +40314,7 @@ function sanitizeDependency(d) {
         d.tags = d.tags.map((t) => sanitizeString(t) ?? '');
 }
 /** Validate (and sanitise in place) chart metadata. Throws KxError("validation: ..."). */
-function validateMetadata(md, ctx = {}) {
+function validate_validateMetadata(md, ctx = {}) {
     for (const k of ['name', 'description', 'home', 'icon', 'condition', 'tags', 'appVersion', 'kubeVersion']) {
         if (md[k] !== undefined)
             md[k] = sanitizeString(md[k]);
@@ -41848,7 +40333,7 @@ function validateMetadata(md, ctx = {}) {
         fail(`chart.metadata.name ${JSON.stringify(md.name)} is invalid`, ctx, 'name');
     if (!md.version)
         fail('chart.metadata.version is required', ctx, 'version');
-    if (!isChartSemver(parseChartVersion(md.version)))
+    if (!semver_isChartSemver(semver_parseChartVersion(md.version)))
         fail(`chart.metadata.version ${JSON.stringify(md.version)} is invalid`, ctx, 'version');
     if (md.type !== undefined && md.type !== '' && md.type !== 'application' && md.type !== 'library') {
         fail('chart.metadata.type must be application or library', ctx, 'type');
@@ -41900,9 +40385,9 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const stripBom = (b) => (b.subarray(0, 3).equals(BOM) ? b.subarray(3) : b);
 const byteOrder = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 /** Load a chart directory (helm `LoadDir`). */
-async function loadDir(dir) {
+async function load_loadDir(dir) {
     const top = (0,external_node_path_namespaceObject.resolve)(dir);
-    const st = await (0,promises_namespaceObject.stat)(top).catch((e) => {
+    const st = await (0,promises_.stat)(top).catch((e) => {
         throw new errors_KxError(`could not find ${dir}: ${errors_errorMessage(e)}`, { file: dir });
     });
     if (!st.isDirectory())
@@ -41910,17 +40395,17 @@ async function loadDir(dir) {
     const rules = await readIgnoreRules(top);
     const files = [];
     const visit = async (abs, rel) => {
-        const names = (await (0,promises_namespaceObject.readdir)(abs)).sort(byteOrder);
+        const names = (await (0,promises_.readdir)(abs)).sort(byteOrder);
         for (const name of names) {
             const path = (0,external_node_path_namespaceObject.join)(abs, name);
             const n = rel ? `${rel}/${name}` : name;
-            let info = await (0,promises_namespaceObject.lstat)(path);
+            let info = await (0,promises_.lstat)(path);
             let target = path;
             if (info.isSymbolicLink()) {
-                target = await (0,promises_namespaceObject.realpath)(path).catch((e) => {
+                target = await (0,promises_.realpath)(path).catch((e) => {
                     throw new errors_KxError(`error evaluating symlink ${path}: ${errors_errorMessage(e)}`, { file: path });
                 });
-                info = await (0,promises_namespaceObject.lstat)(target);
+                info = await (0,promises_.lstat)(target);
             }
             if (info.isDirectory()) {
                 if (rules.ignores(n, true))
@@ -41935,7 +40420,7 @@ async function loadDir(dir) {
             if (info.size > MAX_FILE_SIZE) {
                 throw new errors_KxError(`chart file "${name}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
             }
-            files.push({ name: n, data: stripBom(await (0,promises_namespaceObject.readFile)(target)) });
+            files.push({ name: n, data: stripBom(await (0,promises_.readFile)(target)) });
         }
     };
     await visit(top, '');
@@ -41944,7 +40429,7 @@ async function loadDir(dir) {
 async function readIgnoreRules(top) {
     const file = (0,external_node_path_namespaceObject.join)(top, HELMIGNORE);
     let rules = IgnoreRules.empty();
-    const text = await (0,promises_namespaceObject.readFile)(file, 'utf8').catch(() => undefined);
+    const text = await (0,promises_.readFile)(file, 'utf8').catch(() => undefined);
     if (text !== undefined)
         rules = IgnoreRules.parse(text, file);
     return rules.addDefaults();
@@ -42026,17 +40511,17 @@ function cleanPath(p) {
     return out.length === 0 ? '.' : out.join('/');
 }
 /** Load a chart archive from a file path or from its bytes (helm `LoadFile`/`LoadArchive`). */
-async function loadArchive(input, label) {
+async function load_loadArchive(input, label) {
     let data;
     let name = label ?? 'archive';
     if (typeof input === 'string') {
         name = label ?? input;
-        const st = await (0,promises_namespaceObject.stat)(input).catch((e) => {
+        const st = await (0,promises_.stat)(input).catch((e) => {
             throw new errors_KxError(`${input}: ${errors_errorMessage(e)}`, { file: input });
         });
         if (st.isDirectory())
             throw new errors_KxError('cannot load a directory', { file: input });
-        data = await (0,promises_namespaceObject.readFile)(input);
+        data = await (0,promises_.readFile)(input);
     }
     else
         data = input;
@@ -42047,7 +40532,7 @@ async function loadChart(path) {
     const st = await stat(path).catch((e) => {
         throw new KxError(`${path}: ${errorMessage(e)}`, { file: path });
     });
-    return st.isDirectory() ? loadDir(path) : loadArchive(path);
+    return st.isDirectory() ? load_loadDir(path) : load_loadArchive(path);
 }
 /** Split loaded files into a chart (helm `LoadFiles`). `source` labels error messages. */
 async function loadFiles(files, source = '.') {
@@ -42116,7 +40601,7 @@ async function loadFiles(files, source = '.') {
     if (!hasMetadata)
         throw new errors_KxError('Chart.yaml file is missing', { file: at('Chart.yaml') });
     c.dependencyFile ??= { file: at('Chart.yaml'), lines: chartLines };
-    validateMetadata(c.metadata, { file: at('Chart.yaml'), lines: chartLines });
+    validate_validateMetadata(c.metadata, { file: at('Chart.yaml'), lines: chartLines });
     for (const n of [...subcharts.keys()].sort(byteOrder)) {
         if (n.startsWith('_') || n.startsWith('.'))
             continue;
@@ -42127,7 +40612,7 @@ async function loadFiles(files, source = '.') {
                 const file = list[0];
                 if (file.name !== n)
                     throw new errors_KxError(`error unpacking subchart tar in ${c.metadata.name}: expected ${n}, got ${file.name}`, { file: at(`charts/${n}`) });
-                sc = await loadArchive(file.data, at(`charts/${n}`));
+                sc = await load_loadArchive(file.data, at(`charts/${n}`));
             }
             else {
                 const inner = list.filter((f) => f.name.includes('/')).map((f) => ({ name: f.name.slice(f.name.indexOf('/') + 1), data: f.data }));
@@ -42163,21 +40648,2311 @@ function checkValues(data, file) {
     }
 }
 
-;// CONCATENATED MODULE: ../packages/core/lib/collection/chart-packager.js
-// The default ChartPackager of the collection: packages a dependency's chart directory with the
-// chart engine (helm's LoadDir + Save layout, as `helm dep up` does for file:// dependencies: the
-// target is packaged as it is, its own dependencies are not updated) into `<name>-<version>.tgz`.
+;// CONCATENATED MODULE: ../packages/core/lib/chart/archive.js
+// Writing a chart archive as helm's `chartutil.Save` lays it out: only regular-file entries under
+// `<chart name>/`, Chart.yaml re-serialised first, Chart.lock (v2 with a lock), values.yaml,
+// values.schema.json, templates, other files, then subcharts recursively as directories under
+// `charts/<name>/`; gzip header as Go's writer with helm's extra field and "Helm" comment.
+// Unlike helm it is deterministic: fixed entry mtimes (default 0, or SOURCE_DATE_EPOCH) and
+// subcharts in name order, so the same chart always gives the same bytes.
 
 
 
 
-/** Package `chartDir` into `<destDir>/<name>-<version>.tgz`; returns the archive path. */
-async function packageChartDir(chartDir, destDir) {
-    const chart = await loadDir(chartDir);
-    const file = (0,external_node_path_namespaceObject.join)(destDir, `${chart.metadata.name}-${chart.metadata.version}.tgz`);
-    await writeFileAtomic(file, await writeChartArchive(chart));
-    return file;
+
+/** helm's gzip "extra" bytes (an Easter egg, not a well-formed subfield). */
+const HELM_GZIP_EXTRA = Buffer.from('+aHR0cHM6Ly95b3V0dS5iZS96OVV6MWljandyTQo=');
+function validName(name) {
+    if (!name || name.includes('/') || name === '.' || name === '..') {
+        throw new errors_KxError(`"${name ?? ''}" is not a valid chart name`);
+    }
+    return name;
 }
+/** The entries helm would write for `chart`, in helm's order (subcharts sorted by name). */
+function archiveEntries(chart, prefix = '') {
+    const base = `${prefix}${validName(chart.metadata.name)}`;
+    const out = [];
+    const add = (name, data) => out.push({ name: `${base}/${name}`, data: Buffer.isBuffer(data) ? data : Buffer.from(data, 'utf8') });
+    add('Chart.yaml', serializeMetadata(chart.metadata));
+    if (chart.metadata.apiVersion === APIVersionV2 && chart.lock)
+        add('Chart.lock', serializeLock(chart.lock));
+    if (chart.values)
+        add('values.yaml', chart.values);
+    if (chart.schema) {
+        try {
+            JSON.parse(chart.schema.toString('utf8'));
+        }
+        catch {
+            throw new errors_KxError('Invalid JSON in values.schema.json', { file: chart.source ? `${chart.source}/values.schema.json` : undefined });
+        }
+        add('values.schema.json', chart.schema);
+    }
+    for (const f of chart.templates)
+        add(f.name, f.data);
+    for (const f of chart.files)
+        add(f.name, f.data);
+    const deps = [...chart.dependencies].sort((a, b) => Buffer.compare(Buffer.from(a.metadata.name ?? ''), Buffer.from(b.metadata.name ?? '')));
+    for (const dep of deps)
+        out.push(...archiveEntries(dep, `${base}/charts/`));
+    return out;
+}
+function defaultMtime() {
+    const epoch = Number(process.env.SOURCE_DATE_EPOCH);
+    return Number.isInteger(epoch) && epoch >= 0 ? epoch : 0;
+}
+/** Build the tar stream (USTAR, no directory entries) of the given entries. */
+async function tarEntries(entries, mtime) {
+    const p = (0,tar_stream.pack)();
+    const chunks = [];
+    const done = new Promise((resolveDone, reject) => {
+        p.on('data', (c) => {
+            chunks.push(c);
+        });
+        p.on('end', () => resolveDone());
+        p.on('error', reject);
+    });
+    for (const e of entries) {
+        await new Promise((res, rej) => {
+            p.entry({ name: e.name, size: e.data.length, mode: 0o644, mtime: new Date(mtime * 1000), type: 'file', uid: 0, gid: 0, uname: '', gname: '' }, e.data, (err) => (err ? rej(err) : res()));
+        });
+    }
+    p.finalize();
+    await done;
+    return Buffer.concat(chunks);
+}
+/** gzip `data` with the header Go's compress/gzip writes for helm (FEXTRA + FCOMMENT "Helm", OS 255). */
+function helmGzip(data, level = 6) {
+    const z = (0,external_node_zlib_.gzipSync)(data, { level });
+    // Node writes a plain 10-byte header; keep its deflate body and CRC32/ISIZE trailer.
+    const body = z.subarray(10);
+    const header = Buffer.alloc(10);
+    header[0] = 0x1f;
+    header[1] = 0x8b;
+    header[2] = 0x08;
+    header[3] = 0x04 | 0x10; // FEXTRA | FCOMMENT
+    header.writeUInt32LE(0, 4); // MTIME: Go leaves it 0 when Header.ModTime is zero
+    header[8] = level === 9 ? 2 : level === 1 ? 4 : 0;
+    header[9] = 0xff; // OS unknown
+    const xlen = Buffer.alloc(2);
+    xlen.writeUInt16LE(HELM_GZIP_EXTRA.length, 0);
+    return Buffer.concat([header, xlen, HELM_GZIP_EXTRA, Buffer.from('Helm\0', 'latin1'), body]);
+}
+/** The complete `.tgz` bytes of a chart. */
+async function archive_writeChartArchive(chart, opts = {}) {
+    const entries = archiveEntries(chart);
+    const tar = await tarEntries(entries, opts.mtime ?? defaultMtime());
+    return helmGzip(tar, opts.level ?? 6);
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/chart/go-json.js
+function goString(s) {
+    let out = '"';
+    for (const ch of s) {
+        const c = ch.codePointAt(0);
+        if (ch === '"')
+            out += '\\"';
+        else if (ch === '\\')
+            out += '\\\\';
+        else if (ch === '\n')
+            out += '\\n';
+        else if (ch === '\r')
+            out += '\\r';
+        else if (ch === '\t')
+            out += '\\t';
+        else if (ch === '\b')
+            out += '\\b';
+        else if (ch === '\f')
+            out += '\\f';
+        else if (c < 0x20 || ch === '<' || ch === '>' || ch === '&' || c === 0x2028 || c === 0x2029) {
+            out += `\\u${c.toString(16).padStart(4, '0')}`;
+        }
+        else
+            out += ch;
+    }
+    return `${out}"`;
+}
+/** Go's encoding of an arbitrary decoded-JSON value (`interface{}`): maps sorted by key. */
+function go_json_goJsonValue(v) {
+    if (v === null || v === undefined)
+        return 'null';
+    if (typeof v === 'string')
+        return goString(v);
+    if (typeof v === 'number')
+        return Number.isFinite(v) ? String(v) : 'null';
+    if (typeof v === 'boolean')
+        return v ? 'true' : 'false';
+    if (Array.isArray(v))
+        return `[${v.map(go_json_goJsonValue).join(',')}]`;
+    const o = v;
+    const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))));
+    return `{${keys.map((k) => `${goString(k)}:${go_json_goJsonValue(o[k])}`).join(',')}}`;
+}
+function goStruct(fields) {
+    const parts = [];
+    for (const [name, value, omitEmpty] of fields) {
+        if (omitEmpty && isEmpty(value))
+            continue;
+        parts.push(`${goString(name)}:${go_json_goJsonValue(value ?? (omitEmpty ? undefined : ''))}`);
+    }
+    return `{${parts.join(',')}}`;
+}
+function isEmpty(v) {
+    return v === undefined || v === null || v === '' || v === false || v === 0 ||
+        (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0);
+}
+function go_json_goJsonDependency(d) {
+    if (d === null)
+        return 'null';
+    return goStruct([
+        ['name', d.name ?? '', false],
+        ['version', d.version, true],
+        ['repository', d.repository ?? '', false],
+        ['condition', d.condition, true],
+        ['tags', d.tags, true],
+        ['enabled', d.enabled, true],
+        ['import-values', d['import-values'], true],
+        ['alias', d.alias, true],
+    ]);
+}
+function goJsonMaintainer(m) {
+    if (m === null)
+        return 'null';
+    return goStruct([
+        ['name', m.name, true],
+        ['email', m.email, true],
+        ['url', m.url, true],
+    ]);
+}
+function goJsonList(items, enc) {
+    if (!items || items.length === 0)
+        return undefined;
+    return `[${items.map(enc).join(',')}]`;
+}
+/** `json.Marshal(chart.Metadata)`: the OCI config blob of a pushed chart. */
+function go_json_goJsonMetadata(md) {
+    const parts = [];
+    const add = (name, raw) => {
+        if (raw !== undefined)
+            parts.push(`${goString(name)}:${raw}`);
+    };
+    const str = (v) => (v ? goString(v) : undefined);
+    add('name', str(md.name));
+    add('home', str(md.home));
+    add('sources', goJsonList(md.sources, goString));
+    add('version', str(md.version));
+    add('description', str(md.description));
+    add('keywords', goJsonList(md.keywords, goString));
+    add('maintainers', goJsonList(md.maintainers, goJsonMaintainer));
+    add('icon', str(md.icon));
+    add('apiVersion', str(md.apiVersion));
+    add('condition', str(md.condition));
+    add('tags', str(md.tags));
+    add('appVersion', str(md.appVersion));
+    add('deprecated', md.deprecated ? 'true' : undefined);
+    add('annotations', md.annotations && Object.keys(md.annotations).length > 0 ? go_json_goJsonValue(md.annotations) : undefined);
+    add('kubeVersion', str(md.kubeVersion));
+    add('dependencies', goJsonList(md.dependencies, go_json_goJsonDependency));
+    add('type', str(md.type));
+    return `{${parts.join(',')}}`;
+}
+/** `json.Marshal([2][]*Dependency{req, locked})`, the input of helm's lock digest. */
+function goJsonDependencyPair(req, locked) {
+    const list = (l) => (l === undefined ? 'null' : `[${l.map(go_json_goJsonDependency).join(',')}]`);
+    return `[${list(req)},${list(locked)}]`;
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/chart/lock.js
+// Lock files (Chart.lock for apiVersion v2, requirements.lock for v1): helm's digest of the requested
+// and the locked dependencies, the `generated` timestamp, and where the lock lives.
+
+
+
+/** helm `resolver.HashReq`: "sha256:" + hex(sha256(json.Marshal([req, locked]))). */
+function lockDigest(req, locked) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(goJsonDependencyPair(req, locked)).digest('hex')}`;
+}
+/** Helm-2 digest still accepted by `helm dependency build` for v1 charts. */
+function legacyLockDigest(req) {
+    const list = req === undefined ? 'null' : `[${req.map(goJsonDependency).join(',')}]`;
+    const body = `{"dependencies":${list}}`;
+    return `sha256:${createHash('sha256').update(body).digest('hex')}`;
+}
+/** The lock file name helm uses for this chart. */
+function lockFileName(md) {
+    return md.apiVersion === APIVersionV1 ? 'requirements.lock' : 'Chart.lock';
+}
+/** Go's time.Format(RFC3339Nano) of a Date in UTC: fraction trimmed of trailing zeros, `Z`. */
+function lock_rfc3339Nano(d) {
+    const iso = d.toISOString();
+    return iso.replace(/\.(\d+)Z$/, (_m, frac) => {
+        const t = frac.replace(/0+$/, '');
+        return t ? `.${t}Z` : 'Z';
+    });
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/retry/index.js
+// Retrying of operations against registries and API servers: exponential backoff with jitter for
+// transient failures (5xx, 429, connection resets, timeouts), immediate failure for everything else
+// (auth errors above all). Callers classify their own errors with `classify`; `classifyMessage`
+// covers the text that docker, kubectl and HTTP clients print.
+const TRANSIENT_PATTERNS = [
+    /\b5\d\d\b.*(error|status|service|gateway|unavailable)/i,
+    /\b(500|502|503|504)\b/,
+    /\b429\b|too many requests|toomanyrequests/i,
+    /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|socket hang up/i,
+    /connection reset|broken pipe|i\/o timeout|timeout exceeded|timed out|TLS handshake timeout/i,
+    /unexpected EOF|server misbehaving|service unavailable|bad gateway|gateway timeout/i,
+    /received unexpected HTTP status: 5\d\d/i,
+];
+const AUTH_PATTERNS = [
+    /\b401\b|unauthorized|authentication required|no basic auth credentials/i,
+    /\b403\b|forbidden|denied|insufficient_scope/i,
+];
+/** Classify the text of a failure (docker/kubectl stderr, an HTTP error message). */
+function classifyMessage(text) {
+    if (AUTH_PATTERNS.some((p) => p.test(text)))
+        return 'auth';
+    if (TRANSIENT_PATTERNS.some((p) => p.test(text)))
+        return 'transient';
+    return 'permanent';
+}
+/** An error carrying an HTTP status (or a docker/kubectl exit with stderr). */
+class StatusError extends Error {
+    status;
+    stderr;
+    constructor(message, status, stderr) {
+        super(message);
+        this.status = status;
+        this.stderr = stderr;
+        this.name = 'StatusError';
+    }
+}
+function classifyStatus(status) {
+    if (status === 401 || status === 403)
+        return 'auth';
+    if (status === 429 || status === 408 || status >= 500)
+        return 'transient';
+    return 'permanent';
+}
+function classifyError(e) {
+    if (e instanceof StatusError && e.status !== undefined)
+        return classifyStatus(e.status);
+    const code = e?.code;
+    if (typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
+        return 'transient';
+    }
+    const cause = e?.cause;
+    if (cause && cause !== e && classifyError(cause) === 'transient')
+        return 'transient';
+    const text = e instanceof StatusError ? `${e.message}\n${e.stderr ?? ''}` : e instanceof Error ? e.message : String(e);
+    return classifyMessage(text);
+}
+const realSleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Run `op` until it succeeds, a non-transient error occurs, or attempts run out. */
+async function withRetry(op, opts = {}) {
+    const attempts = Math.max(1, opts.attempts ?? 5);
+    const base = opts.baseDelayMs ?? 500;
+    const max = opts.maxDelayMs ?? 15_000;
+    const classify = opts.classify ?? classifyError;
+    const sleep = opts.sleep ?? realSleep;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await op(attempt);
+        }
+        catch (error) {
+            if (attempt >= attempts || classify(error) !== 'transient')
+                throw error;
+            const exp = Math.min(max, base * 2 ** (attempt - 1));
+            const delayMs = Math.round(exp / 2 + Math.random() * (exp / 2));
+            opts.onRetry?.({ attempt, delayMs, error });
+            await sleep(delayMs);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/chart/repo-index.js
+// Chart repositories over HTTP(S): fetching and reading `index.yaml` (helm `pkg/repo`), choosing the
+// newest chart version that satisfies a constraint, resolving its download URL against the repository
+// URL, and downloading the archive. Transient failures are retried; http:// is accepted as well.
+
+
+
+
+async function httpGet(url, opts) {
+    return withRetry(async () => {
+        const res = await fetch(url, { headers: opts.headers, redirect: 'follow' });
+        if (!res.ok)
+            throw new StatusError(`GET ${url}: ${res.status} ${res.statusText}`, res.status);
+        return Buffer.from(await res.arrayBuffer());
+    }, opts.retry);
+}
+/** Parse index.yaml text (YAML or JSON); entries sorted newest first like helm's SortEntries. */
+function parseRepoIndex(text, url) {
+    if (text.trim() === '')
+        throw new errors_KxError('empty index.yaml file', { file: `${url}/index.yaml` });
+    let doc;
+    try {
+        doc = (0,dist/* parse */.qg)(text, { version: '1.1', uniqueKeys: false });
+    }
+    catch (e) {
+        throw new errors_KxError(`cannot parse index.yaml: ${e.message.split('\n')[0]}`, { file: `${url}/index.yaml` });
+    }
+    const root = doc;
+    if (!root || typeof root !== 'object' || !root.apiVersion)
+        throw new errors_KxError('no API version specified', { file: `${url}/index.yaml` });
+    const entries = new Map();
+    for (const [name, list] of Object.entries(root.entries ?? {})) {
+        const versions = [];
+        for (const raw of Array.isArray(list) ? list : []) {
+            const e = raw;
+            if (!e || typeof e !== 'object' || e.version === undefined || e.version === null)
+                continue;
+            versions.push({
+                name: typeof e.name === 'string' ? e.name : name,
+                version: String(e.version),
+                urls: Array.isArray(e.urls) ? e.urls.map(String) : [],
+                ...(typeof e.digest === 'string' ? { digest: e.digest } : {}),
+            });
+        }
+        versions.sort((a, b) => compareChartVersions(b.version, a.version));
+        entries.set(name, versions);
+    }
+    return { url, entries };
+}
+/** Download and parse `<repoUrl>/index.yaml`. */
+async function fetchRepoIndex(repoUrl, opts = {}) {
+    const base = repoUrl.replace(/\/+$/, '');
+    const body = await httpGet(`${base}/index.yaml`, opts).catch((e) => {
+        throw new errors_KxError(`looks like "${repoUrl}" is not a valid chart repository or cannot be reached: ${e.message}`);
+    });
+    return parseRepoIndex(body.toString('utf8'), base);
+}
+/** The newest entry with a URL whose version satisfies `constraint` (helm `IndexFile.Get`). */
+function findInIndex(index, name, constraint) {
+    const list = index.entries.get(name) ?? [];
+    const c = parseConstraint(constraint === '' ? '*' : constraint);
+    return list.find((e) => e.urls.length > 0 && satisfiesConstraint(e.version, c));
+}
+/** Resolve a (possibly relative) chart URL against the repository URL as helm does. */
+function resolveChartUrl(repoUrl, chartUrl) {
+    try {
+        return new URL(chartUrl).toString();
+    }
+    catch {
+        const base = repoUrl.endsWith('/') ? repoUrl : `${repoUrl}/`;
+        return new URL(chartUrl, base).toString();
+    }
+}
+async function downloadChart(url, opts = {}) {
+    return httpGet(url, opts);
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/registry/ref.js
+// Parsing of image references (`host[:port]/path/name[:tag][@digest]`) into the parts the registry
+// HTTP API needs. Follows Docker's rule: the first component is a host when it contains "." or ":"
+// or is "localhost"; otherwise the reference lives on Docker Hub.
+
+function parseImageRef(ref) {
+    let rest = ref.trim().replace(/^oci:\/\//, '');
+    if (!rest)
+        throw new errors_KxError('image reference is empty');
+    let digest;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+        if (!/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(digest))
+            throw new errors_KxError(`"${ref}" has a malformed digest`);
+    }
+    let tag;
+    const lastSlash = rest.lastIndexOf('/');
+    const colon = rest.lastIndexOf(':');
+    if (colon > lastSlash) {
+        tag = rest.slice(colon + 1);
+        rest = rest.slice(0, colon);
+    }
+    const parts = rest.split('/');
+    let registry = 'registry-1.docker.io';
+    const first = parts[0] ?? '';
+    if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('['))) {
+        registry = first;
+        parts.shift();
+    }
+    else if (parts.length === 1) {
+        parts.unshift('library');
+    }
+    if (registry === 'docker.io' || registry === 'index.docker.io')
+        registry = 'registry-1.docker.io';
+    const repository = parts.join('/');
+    if (!repository)
+        throw new errors_KxError(`"${ref}" names no repository`);
+    const out = { registry, repository };
+    if (tag !== undefined)
+        out.tag = tag;
+    if (digest !== undefined)
+        out.digest = digest;
+    return out;
+}
+/** True for registries that are reached over plain HTTP by default (loopback only, as docker does). */
+function isLoopbackRegistry(registry) {
+    const host = registry.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/registry/client.js
+// A client for the Docker Registry HTTP API v2 / OCI distribution spec: manifests, blobs, catalog,
+// tags, with Basic and Bearer-token auth and retries of transient failures (via ../retry). It knows
+// nothing about what the manifests describe: images and Helm charts build on it.
+
+
+
+
+const MANIFEST_TYPES = [
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.docker.distribution.manifest.v2+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+];
+function sha256Digest(data) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}`;
+}
+class RegistryClient {
+    registry;
+    base;
+    basic;
+    retry;
+    tokens = new Map();
+    constructor(opts) {
+        this.registry = opts.registry;
+        const insecure = opts.insecure ?? isLoopbackRegistry(opts.registry);
+        this.base = `${insecure ? 'http' : 'https'}://${opts.registry}`;
+        if (opts.username !== undefined && opts.password !== undefined) {
+            this.basic = Buffer.from(`${opts.username}:${opts.password}`).toString('base64');
+        }
+        this.retry = { classify: classifyError, ...opts.retry };
+    }
+    /** Manifest digest/type/size, or undefined when the registry has no such manifest. */
+    async headManifest(repository, reference) {
+        const res = await this.request(`/v2/${repository}/manifests/${reference}`, {
+            method: 'HEAD',
+            headers: { Accept: MANIFEST_TYPES.join(', ') },
+            repository,
+            actions: 'pull',
+            ok: [404],
+        });
+        if (res.status === 404)
+            return undefined;
+        return {
+            digest: res.headers.get('docker-content-digest') ?? '',
+            mediaType: (res.headers.get('content-type') ?? '').split(';')[0].trim(),
+            size: Number(res.headers.get('content-length') ?? 0),
+        };
+    }
+    async getManifest(repository, reference, accept = MANIFEST_TYPES) {
+        const res = await this.request(`/v2/${repository}/manifests/${reference}`, {
+            headers: { Accept: accept.join(', ') },
+            repository,
+            actions: 'pull',
+        });
+        const body = Buffer.from(await res.arrayBuffer());
+        return {
+            digest: res.headers.get('docker-content-digest') ?? sha256Digest(body),
+            mediaType: (res.headers.get('content-type') ?? '').split(';')[0].trim(),
+            body,
+        };
+    }
+    async putManifest(repository, reference, mediaType, body) {
+        const res = await this.request(`/v2/${repository}/manifests/${reference}`, {
+            method: 'PUT',
+            headers: { 'Content-Type': mediaType },
+            body,
+            repository,
+            actions: 'pull,push',
+        });
+        await res.arrayBuffer();
+        return res.headers.get('docker-content-digest') ?? sha256Digest(body);
+    }
+    async hasBlob(repository, digest) {
+        const res = await this.request(`/v2/${repository}/blobs/${digest}`, {
+            method: 'HEAD',
+            repository,
+            actions: 'pull',
+            ok: [404],
+        });
+        return res.status !== 404;
+    }
+    async getBlob(repository, digest) {
+        const res = await this.request(`/v2/${repository}/blobs/${digest}`, { repository, actions: 'pull' });
+        const data = Buffer.from(await res.arrayBuffer());
+        const actual = sha256Digest(data);
+        if (digest.startsWith('sha256:') && actual !== digest) {
+            throw new errors_KxError(`blob ${digest} from ${this.registry}/${repository} has digest ${actual}`);
+        }
+        return data;
+    }
+    /** Upload a blob (monolithic POST + PUT); a blob already present is not sent again. */
+    async pushBlob(repository, data) {
+        const digest = sha256Digest(data);
+        if (await this.hasBlob(repository, digest))
+            return { digest, size: data.byteLength };
+        await withRetry(async () => {
+            const start = await this.request(`/v2/${repository}/blobs/uploads/`, {
+                method: 'POST',
+                repository,
+                actions: 'pull,push',
+            }, false);
+            await start.arrayBuffer();
+            const location = start.headers.get('location');
+            if (!location)
+                throw new StatusError(`registry ${this.registry} gave no upload location`, 502);
+            const url = new URL(location, this.base);
+            url.searchParams.set('digest', digest);
+            const put = await this.request(url.toString(), {
+                method: 'PUT',
+                headers: { 'Content-Type': 'application/octet-stream' },
+                body: data,
+                repository,
+                actions: 'pull,push',
+            }, false);
+            await put.arrayBuffer();
+        }, this.retry);
+        return { digest, size: data.byteLength };
+    }
+    async catalog() {
+        const out = [];
+        let path = '/v2/_catalog?n=1000';
+        while (path) {
+            const res = await this.request(path, { actions: 'pull' });
+            const body = (await res.json());
+            out.push(...(body.repositories ?? []));
+            path = nextLink(res.headers.get('link'));
+        }
+        return out;
+    }
+    async tags(repository) {
+        const res = await this.request(`/v2/${repository}/tags/list`, { repository, actions: 'pull', ok: [404] });
+        if (res.status === 404)
+            return [];
+        const body = (await res.json());
+        return body.tags ?? [];
+    }
+    /** One HTTP exchange with auth handling; retried on transient failures unless `retry` is false. */
+    async request(pathOrUrl, opts, retry = true) {
+        const once = () => this.send(pathOrUrl, opts);
+        return retry ? withRetry(once, this.retry) : once();
+    }
+    async send(pathOrUrl, opts) {
+        const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.base}${pathOrUrl}`;
+        const scopeKey = opts.repository ? `repository:${opts.repository}:${opts.actions ?? 'pull'}` : 'registry:catalog:*';
+        const doFetch = async (authorization) => {
+            const headers = { ...opts.headers };
+            if (authorization)
+                headers.Authorization = authorization;
+            const init = { method: opts.method ?? 'GET', headers, redirect: 'follow' };
+            if (opts.body !== undefined)
+                init.body = opts.body;
+            try {
+                return await fetch(url, init);
+            }
+            catch (e) {
+                const cause = e.cause;
+                throw new StatusError(`cannot reach registry ${this.registry}: ${cause?.code ?? cause?.message ?? e.message}`, undefined, cause?.code);
+            }
+        };
+        let res = await doFetch(this.tokens.get(scopeKey) ?? (this.basic ? `Basic ${this.basic}` : undefined));
+        if (res.status === 401) {
+            const challenge = res.headers.get('www-authenticate') ?? '';
+            await res.arrayBuffer();
+            const authorization = await this.authorize(challenge, scopeKey);
+            if (authorization) {
+                this.tokens.set(scopeKey, authorization);
+                res = await doFetch(authorization);
+            }
+        }
+        if (res.ok || opts.ok?.includes(res.status))
+            return res;
+        const text = opts.method === 'HEAD' ? '' : await res.text().catch(() => '');
+        const what = `${opts.method ?? 'GET'} ${url.replace(/\?.*$/, '')}`;
+        if (res.status === 401 || res.status === 403) {
+            throw new StatusError(`registry ${this.registry} refused ${what}: ${res.status} ${res.statusText} (check the username and password/token)`, res.status, text);
+        }
+        throw new StatusError(`registry ${this.registry}: ${what} answered ${res.status} ${res.statusText}${text ? `: ${text.slice(0, 300)}` : ''}`, res.status, text);
+    }
+    /** Answer a WWW-Authenticate challenge: Basic credentials, or a Bearer token from the realm. */
+    async authorize(challenge, scopeKey) {
+        const scheme = challenge.split(' ')[0]?.toLowerCase();
+        if (scheme === 'basic')
+            return this.basic ? `Basic ${this.basic}` : undefined;
+        if (scheme !== 'bearer')
+            return undefined;
+        const params = parseChallenge(challenge.slice(challenge.indexOf(' ') + 1));
+        if (!params.realm)
+            return undefined;
+        const tokenUrl = new URL(params.realm);
+        if (params.service)
+            tokenUrl.searchParams.set('service', params.service);
+        tokenUrl.searchParams.set('scope', params.scope ?? scopeKey);
+        const headers = {};
+        if (this.basic)
+            headers.Authorization = `Basic ${this.basic}`;
+        const res = await fetch(tokenUrl, { headers });
+        if (!res.ok) {
+            throw new StatusError(`registry ${this.registry}: token request answered ${res.status} ${res.statusText}`, res.status);
+        }
+        const body = (await res.json());
+        const token = body.token ?? body.access_token;
+        return token ? `Bearer ${token}` : undefined;
+    }
+}
+function parseChallenge(s) {
+    const out = {};
+    for (const m of s.matchAll(/(\w+)="([^"]*)"/g))
+        out[m[1].toLowerCase()] = m[2];
+    return out;
+}
+function nextLink(link) {
+    const m = link?.match(/<([^>]+)>;\s*rel="next"/);
+    return m?.[1];
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/registry/index.js
+// Public API of the registry area: reference parsing and the HTTP API v2 client.
+
+
+
+;// CONCATENATED MODULE: ../packages/core/lib/chart/oci.js
+// Charts in OCI registries as helm 3 stores them (pkg/registry): push = config blob (JSON of
+// Chart.yaml metadata, `application/vnd.cncf.helm.config.v1+json`), one layer with the .tgz
+// (`application/vnd.cncf.helm.chart.content.v1.tar+gzip`), an OCI image manifest with helm's
+// annotations, tagged `<version>` (`+` → `_`) in `<path>/<chart name>`; pull = the reverse, accepting
+// the legacy `application/tar+gzip` layer. Registry traffic goes through the core RegistryClient.
+
+
+
+
+
+
+const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
+const HELM_CONFIG_MEDIA_TYPE = 'application/vnd.cncf.helm.config.v1+json';
+const HELM_CHART_LAYER_MEDIA_TYPE = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
+const HELM_PROV_LAYER_MEDIA_TYPE = 'application/vnd.cncf.helm.chart.provenance.v1.prov';
+const LEGACY_CHART_LAYER_MEDIA_TYPE = 'application/tar+gzip';
+/** Parse `oci://host[:port][/path]`. */
+function parseOciUrl(url) {
+    const m = /^oci:\/\/([^/]+)(?:\/(.*))?$/.exec(url.trim());
+    if (!m || !m[1])
+        throw new errors_KxError(`"${url}" is not an OCI reference; expected oci://host[:port]/path`);
+    return { registry: m[1], path: (m[2] ?? '').replace(/\/+$/, '') };
+}
+function client(loc, auth) {
+    const opts = { registry: loc.registry };
+    if (auth.username !== undefined)
+        opts.username = auth.username;
+    if (auth.password !== undefined)
+        opts.password = auth.password;
+    if (auth.insecure !== undefined)
+        opts.insecure = auth.insecure;
+    if (auth.retry !== undefined)
+        opts.retry = auth.retry;
+    return new RegistryClient(opts);
+}
+const repoOf = (loc, name) => (loc.path ? `${loc.path}/${name}` : name);
+const ociTag = (version) => version.replaceAll('+', '_');
+/** helm's manifest annotations for a chart. */
+function ociAnnotations(md, created) {
+    const a = {};
+    const set = (k, v) => {
+        if (v)
+            a[k] = v;
+    };
+    set('org.opencontainers.image.description', md.description);
+    set('org.opencontainers.image.title', md.name);
+    set('org.opencontainers.image.version', md.version);
+    set('org.opencontainers.image.url', md.home);
+    set('org.opencontainers.image.created', rfc3339Nano(created).replace(/\.\d+Z$/, 'Z'));
+    set('org.opencontainers.image.source', md.sources?.[0]);
+    const authors = (md.maintainers ?? [])
+        .filter((m) => m !== null)
+        .map((m) => (m.email ? `${m.name ?? ''} (${m.email})` : (m.name ?? '')))
+        .filter((x) => x);
+    set('org.opencontainers.image.authors', authors.join(', '));
+    for (const [k, v] of Object.entries(md.annotations ?? {})) {
+        if (k === 'org.opencontainers.image.version' || k === 'org.opencontainers.image.title')
+            continue;
+        a[k] = v;
+    }
+    return a;
+}
+/** Push a chart archive (bytes or path) to `oci://host/path` as helm push does. */
+async function pushChart(archive, ociUrl, opts = {}) {
+    const loc = parseOciUrl(ociUrl);
+    const data = typeof archive === 'string' ? await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1455, 19)).then((fs) => fs.readFile(archive)) : archive;
+    const chart = await loadArchive(data, typeof archive === 'string' ? archive : 'chart archive');
+    const md = chart.metadata;
+    const name = md.name;
+    const version = md.version;
+    const repo = repoOf(loc, name);
+    const tag = ociTag(version);
+    const ref = `${loc.registry}/${repo}:${tag}`;
+    const reg = client(loc, opts);
+    if (opts.skipExisting) {
+        const existing = await reg.headManifest(repo, tag);
+        if (existing)
+            return { ref, digest: existing.digest, status: 'skipped', name, version };
+    }
+    const config = Buffer.from(goJsonMetadata(md));
+    const configDesc = await reg.pushBlob(repo, config);
+    const layerDesc = await reg.pushBlob(repo, data);
+    const epoch = Number(process.env.SOURCE_DATE_EPOCH);
+    const created = opts.created ?? new Date((Number.isInteger(epoch) && epoch >= 0 ? epoch : 0) * 1000);
+    const manifest = `{"schemaVersion":2,` +
+        `"config":{"mediaType":"${HELM_CONFIG_MEDIA_TYPE}","digest":"${configDesc.digest}","size":${configDesc.size}},` +
+        `"layers":[{"mediaType":"${HELM_CHART_LAYER_MEDIA_TYPE}","digest":"${layerDesc.digest}","size":${layerDesc.size}}],` +
+        `"annotations":${goJsonValue(ociAnnotations(md, created))}}`;
+    const digest = await reg.putManifest(repo, tag, OCI_MANIFEST_MEDIA_TYPE, manifest);
+    return { ref, digest, status: 'pushed', name, version };
+}
+/** Tags of `oci://.../name` that are chart versions (`_` → `+`), newest first. */
+async function listChartVersions(ociUrl, name, opts = {}) {
+    const loc = parseOciUrl(ociUrl);
+    const tags = await client(loc, opts).tags(repoOf(loc, name));
+    return tags
+        .map((t) => t.replaceAll('_', '+'))
+        .filter((v) => semver_isChartSemver(semver_parseChartVersion(v)))
+        .sort((a, b) => compareChartVersions(b, a));
+}
+/** Pull chart `name` from `oci://host/path` at an exact version or the newest matching a constraint. */
+async function pullChart(ociUrl, name, versionOrConstraint, opts = {}) {
+    const loc = parseOciUrl(ociUrl);
+    const reg = client(loc, opts);
+    const repo = repoOf(loc, name);
+    let version = versionOrConstraint;
+    const exact = /^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]*)?$/.test(versionOrConstraint);
+    if (!exact) {
+        const c = parseConstraint(versionOrConstraint || '*');
+        const found = (await listChartVersions(ociUrl, name, opts)).find((v) => satisfiesConstraint(v, c));
+        if (!found)
+            throw new errors_KxError(`no version of ${loc.registry}/${repo} satisfies the constraint "${versionOrConstraint}"`);
+        version = found;
+    }
+    const tag = ociTag(version);
+    const ref = `${loc.registry}/${repo}:${tag}`;
+    const m = await reg.getManifest(repo, tag, [OCI_MANIFEST_MEDIA_TYPE]).catch((e) => {
+        throw new errors_KxError(`cannot pull ${ref}: ${e.message}`);
+    });
+    const manifest = JSON.parse(m.body.toString('utf8'));
+    const layer = (manifest.layers ?? []).find((l) => l.mediaType === HELM_CHART_LAYER_MEDIA_TYPE || l.mediaType === LEGACY_CHART_LAYER_MEDIA_TYPE);
+    if (!layer)
+        throw new errors_KxError(`${ref} is not a helm chart: no layer of type ${HELM_CHART_LAYER_MEDIA_TYPE}`);
+    const data = await reg.getBlob(repo, layer.digest);
+    if (sha256Digest(data) !== layer.digest)
+        throw new errors_KxError(`${ref}: chart layer digest mismatch`);
+    return {
+        data,
+        version,
+        ref,
+        manifestDigest: m.digest,
+        configMediaType: manifest.config?.mediaType ?? '',
+        layerMediaType: layer.mediaType,
+    };
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/chart/dependency-update.js
+// `helm dependency update` for one chart directory: resolve every dependency (file:// directories
+// packaged with our archive writer, http(s):// repositories through index.yaml, oci:// registries,
+// Kaapana ≥0.2 name-only dependencies found in search paths, `repository: ""` expected in charts/),
+// check the version constraints, then — only when everything resolved — write the archives into
+// charts/, remove stale chart archives, and write Chart.lock/requirements.lock with helm's digest
+// (left untouched when the digest did not change). Errors point at the dependency's line.
+
+
+
+
+
+
+
+
+
+
+
+function depWhere(chart, i, field) {
+    const src = chart.dependencyFile;
+    if (!src)
+        return {};
+    const line = (field ? src.lines.get(`dependencies[${i}].${field}`) : undefined) ?? src.lines.get(`dependencies[${i}]`);
+    return { file: src.file, line };
+}
+/** Chart directories below `roots` (sorted walk), by chart name. Chart.yaml is read, not validated. */
+async function findChartsByName(roots) {
+    const found = new Map();
+    const skip = new Set(['node_modules', '.git', 'templates', 'charts']);
+    const walk = async (dir) => {
+        let entries;
+        try {
+            entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        if (entries.some((e) => e.name === 'Chart.yaml' && e.isFile())) {
+            const file = (0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml');
+            try {
+                const md = parseMetadata(await (0,promises_.readFile)(file, 'utf8'), file).value;
+                if (md.name) {
+                    const list = found.get(md.name) ?? [];
+                    list.push({ dir, version: md.version ?? '' });
+                    found.set(md.name, list);
+                }
+            }
+            catch {
+                // an unreadable Chart.yaml elsewhere in the tree is not this dependency's problem
+            }
+        }
+        const dirs = entries.filter((e) => e.isDirectory() && !skip.has(e.name) && !e.name.startsWith('.')).map((e) => e.name);
+        dirs.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+        for (const d of dirs)
+            await walk((0,external_node_path_namespaceObject.join)(dir, d));
+    };
+    for (const r of roots)
+        await walk((0,external_node_path_namespaceObject.resolve)(r));
+    return found;
+}
+/** Run helm's dependency update on the chart directory `dir`. */
+async function dependency_update_updateDependencies(dir, opts = {}) {
+    const chartDir = (0,external_node_path_namespaceObject.resolve)(dir);
+    const log = opts.log ?? (() => { });
+    const chart = await load_loadDir(chartDir);
+    const md = chart.metadata;
+    const deps = md.dependencies;
+    const result = { chart: chartDir, dependencies: [], lockWritten: false, removed: [] };
+    if (!deps)
+        return result;
+    const chartsDir = (0,external_node_path_namespaceObject.join)(chartDir, 'charts');
+    if ((await pathExists(chartsDir)) && !(await (0,promises_.stat)(chartsDir)).isDirectory()) {
+        throw new errors_KxError(`"${chartsDir}" is not a directory`, { file: chartsDir });
+    }
+    const platformVersion = opts.platformVersion ?? md.version ?? '';
+    let byName;
+    const indexes = new Map();
+    const pending = [];
+    const locked = [];
+    const unsatisfied = [];
+    const errors = [];
+    for (const [i, d] of deps.entries()) {
+        if (d === null)
+            continue;
+        const where = depWhere(chart, i, 'version');
+        let constraint;
+        const wanted = d.version ?? '';
+        try {
+            constraint = parseConstraint(wanted === '' ? '*' : wanted);
+        }
+        catch (e) {
+            errors.push(new errors_KxError(`dependency "${d.name}" has an invalid version/constraint format: ${errors_errorMessage(e)}`, where));
+            continue;
+        }
+        const noMatch = () => unsatisfied.push(`"${d.name}" (repository "${d.repository}", version "${wanted}")`);
+        const repo = d.repository ?? '';
+        try {
+            if (repo === '' && opts.searchPaths && opts.searchPaths.length > 0) {
+                byName ??= await findChartsByName(opts.searchPaths);
+                const candidates = byName.get(d.name) ?? [];
+                if (candidates.length === 0) {
+                    errors.push(new errors_KxError(`dependency "${d.name}" not found in chart-search-paths (${opts.searchPaths.join(', ')})`, depWhere(chart, i, 'name')));
+                    continue;
+                }
+                const platform = wanted === '0.0.0';
+                const pick = platform
+                    ? candidates[0]
+                    : candidates.find((c) => satisfiesConstraint(c.version, constraint));
+                if (!pick) {
+                    noMatch();
+                    continue;
+                }
+                const target = await load_loadDir(pick.dir);
+                if (platform && target.metadata.version === '0.0.0')
+                    target.metadata.version = platformVersion;
+                const version = target.metadata.version;
+                const fileName = `${target.metadata.name}-${version}.tgz`;
+                log(`${d.name}: packaging ${pick.dir} as ${fileName}`);
+                const data = await archive_writeChartArchive(target, opts.mtime === undefined ? {} : { mtime: opts.mtime });
+                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: (0,external_node_path_namespaceObject.join)(chartsDir, fileName), source: 'search-path' } });
+                locked.push({ name: d.name, repository: repo, version });
+            }
+            else if (repo === '') {
+                const local = (0,external_node_path_namespaceObject.join)(chartsDir, d.name);
+                let sub;
+                try {
+                    sub = await load_loadDir(local);
+                }
+                catch (e) {
+                    errors.push(new errors_KxError(`unable to load chart '${local}': ${errors_errorMessage(e)}`, depWhere(chart, i, 'name')));
+                    continue;
+                }
+                if (!satisfiesConstraint(sub.metadata.version ?? '', constraint)) {
+                    errors.push(new errors_KxError(`dependency ${d.name} at version ${sub.metadata.version} does not satisfy the constraint ${wanted}`, where));
+                    continue;
+                }
+                result.dependencies.push({ name: d.name, version: wanted, repository: '', source: 'charts-dir' });
+                locked.push({ name: d.name, repository: '', version: wanted });
+            }
+            else if (repo.startsWith('file://')) {
+                const rest = repo.slice('file://'.length);
+                const target = (0,external_node_path_namespaceObject.isAbsolute)(rest) ? rest : (0,external_node_path_namespaceObject.join)(chartDir, rest);
+                if (!(await pathExists(target))) {
+                    errors.push(new errors_KxError(`directory ${(0,external_node_path_namespaceObject.resolve)(target)} not found`, depWhere(chart, i, 'repository')));
+                    continue;
+                }
+                const sub = await load_loadDir(target);
+                const version = sub.metadata.version;
+                if (!satisfiesConstraint(version, constraint)) {
+                    noMatch();
+                    continue;
+                }
+                const fileName = `${sub.metadata.name}-${version}.tgz`;
+                log(`${d.name}: packaging ${repo} as ${fileName}`);
+                const data = await archive_writeChartArchive(sub, opts.mtime === undefined ? {} : { mtime: opts.mtime });
+                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: (0,external_node_path_namespaceObject.join)(chartsDir, fileName), source: 'file' } });
+                locked.push({ name: d.name, repository: repo, version });
+            }
+            else if (/^https?:\/\//.test(repo)) {
+                let index = indexes.get(repo);
+                if (!index) {
+                    index = await fetchRepoIndex(repo, opts.http);
+                    indexes.set(repo, index);
+                }
+                const entry = findInIndex(index, d.name, wanted);
+                if (!entry) {
+                    noMatch();
+                    continue;
+                }
+                const url = resolveChartUrl(index.url, entry.urls[0]);
+                log(`${d.name}: downloading ${url}`);
+                const data = await downloadChart(url, opts.http);
+                const fileName = `${d.name}-${entry.version}.tgz`;
+                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version: entry.version, repository: repo, archive: (0,external_node_path_namespaceObject.join)(chartsDir, fileName), source: 'http' } });
+                locked.push({ name: d.name, repository: repo, version: entry.version });
+            }
+            else if (repo.startsWith('oci://')) {
+                const pulled = await pullChart(repo, d.name, wanted, opts.oci);
+                log(`${d.name}: pulled ${pulled.ref}`);
+                const fileName = `${d.name}-${pulled.version}.tgz`;
+                pending.push({ dep: d, fileName, data: pulled.data, resolved: { name: d.name, version: pulled.version, repository: repo, archive: (0,external_node_path_namespaceObject.join)(chartsDir, fileName), source: 'oci' } });
+                locked.push({ name: d.name, repository: repo, version: pulled.version });
+            }
+            else {
+                errors.push(new errors_KxError(`no repository definition for ${repo}. Repositories must be URLs (file://, https://, oci://); named repositories ("@name", "alias:name") need helm's repositories.yaml, which is not supported`, depWhere(chart, i, 'repository')));
+            }
+        }
+        catch (e) {
+            if (e instanceof errors_KxError && e.file)
+                errors.push(e);
+            else
+                errors.push(new errors_KxError(`dependency "${d.name}": ${errors_errorMessage(e)}`, depWhere(chart, i)));
+        }
+    }
+    if (unsatisfied.length > 0) {
+        const src = chart.dependencyFile?.file ?? (0,external_node_path_namespaceObject.join)(chartDir, 'Chart.yaml');
+        errors.push(new errors_KxError(`can't get a valid version for ${unsatisfied.length} subchart(s): ${unsatisfied.join(', ')}. Make sure a matching chart version exists in the repo, or change the version constraint in ${src.endsWith('requirements.yaml') ? 'requirements.yaml' : 'Chart.yaml'}`, { file: src }));
+    }
+    if (errors.length === 1)
+        throw errors[0];
+    if (errors.length > 1)
+        throw new KxAggregateError(errors);
+    // Everything resolved: validate the archives, then write them.
+    for (const p of pending) {
+        try {
+            await load_loadArchive(p.data, p.fileName);
+        }
+        catch (e) {
+            throw new errors_KxError(`dependency "${p.dep.name}" resolved to an invalid chart archive ${p.fileName}: ${errors_errorMessage(e)}`);
+        }
+    }
+    await (0,promises_.mkdir)(chartsDir, { recursive: true, mode: 0o755 });
+    const produced = new Set(pending.map((p) => p.fileName));
+    const keepNames = new Set(deps.filter((d) => d !== null && (d.repository ?? '') === '' && !opts.searchPaths?.length).map((d) => d.name));
+    for (const p of pending) {
+        await fsutil_writeFileAtomic((0,external_node_path_namespaceObject.join)(chartsDir, p.fileName), p.data, { mode: 0o644 });
+        result.dependencies.push(p.resolved);
+    }
+    for (const entry of await (0,promises_.readdir)(chartsDir, { withFileTypes: true })) {
+        if (!entry.isFile() || produced.has(entry.name))
+            continue;
+        const path = (0,external_node_path_namespaceObject.join)(chartsDir, entry.name);
+        try {
+            const old = await load_loadArchive(path);
+            if (keepNames.has(old.metadata.name ?? ''))
+                continue;
+        }
+        catch {
+            continue;
+        }
+        await (0,promises_.rm)(path, { force: true });
+        result.removed.push(path);
+    }
+    // The lock.
+    const lockFile = (0,external_node_path_namespaceObject.join)(chartDir, lockFileName(md));
+    const digest = lockDigest(deps, locked);
+    result.lockFile = lockFile;
+    let lstatResult;
+    try {
+        lstatResult = await (0,promises_.lstat)(lockFile);
+    }
+    catch {
+        lstatResult = undefined;
+    }
+    if (lstatResult?.isSymbolicLink()) {
+        throw new errors_KxError(`the ${lockFileName(md)} file is a symlink to "${await (0,promises_.readlink)(lockFile)}"`, { file: lockFile });
+    }
+    if (lstatResult) {
+        try {
+            const existing = parseLock(await (0,promises_.readFile)(lockFile, 'utf8'), lockFile, lockFileName(md)).value;
+            if (existing.digest === digest) {
+                result.lock = existing;
+                return result;
+            }
+        }
+        catch {
+            // unreadable lock: rewritten below
+        }
+    }
+    const lock = { generated: lock_rfc3339Nano(opts.now ?? new Date()), digest, dependencies: locked };
+    await fsutil_writeFileAtomic(lockFile, serializeLock(lock), { mode: 0o644 });
+    result.lock = lock;
+    result.lockWritten = true;
+    return result;
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/chart/package.js
+// `helm package` for one chart directory: optional dependency update first, load, `--version` /
+// `--app-version` overrides (the version checked as semver), helm's CheckDependencies (every declared
+// dependency present in charts/), then the archive `<dest>/<name>-<version>.tgz` written atomically.
+// The source tree is never modified except by the dependency update (charts/, lock file).
+
+
+
+
+
+
+
+
+
+
+/** helm's CheckDependencies: declared dependencies must all be present as loaded subcharts. */
+function checkDependencies(chart) {
+    const present = new Set(chart.dependencies.map((d) => d.metadata.name));
+    const missing = (chart.metadata.dependencies ?? []).filter((d) => d !== null && !present.has(d.name)).map((d) => d?.name);
+    if (missing.length > 0) {
+        throw new KxError(`found in Chart.yaml, but missing in charts/ directory: ${missing.join(', ')}`, {
+            file: chart.dependencyFile?.file,
+        });
+    }
+}
+async function packageChart(dir, opts = {}) {
+    const chartDir = resolve(dir);
+    let dependencyUpdate;
+    if (opts.dependencyUpdate) {
+        dependencyUpdate = await updateDependencies(chartDir, {
+            ...opts.dependencies,
+            ...(opts.searchPaths ? { searchPaths: opts.searchPaths } : {}),
+            ...(opts.version && !opts.dependencies?.platformVersion ? { platformVersion: opts.version } : {}),
+            ...(opts.mtime !== undefined ? { mtime: opts.mtime } : {}),
+        });
+    }
+    const chart = await loadDir(chartDir);
+    const chartFile = join(chartDir, 'Chart.yaml');
+    if (opts.version !== undefined && opts.version !== '') {
+        const parsed = parseChartVersion(opts.version);
+        if (!isChartSemver(parsed))
+            throw new KxError(`version "${opts.version}": ${parsed.error}`, { file: chartFile });
+        chart.metadata.version = opts.version;
+    }
+    if (opts.appVersion !== undefined && opts.appVersion !== '')
+        chart.metadata.appVersion = opts.appVersion;
+    if (chart.metadata.dependencies)
+        checkDependencies(chart);
+    validateMetadata(chart.metadata, { file: chartFile });
+    const dest = resolve(opts.destination ?? '.');
+    const st = await stat(dest).catch(() => undefined);
+    if (st && !st.isDirectory())
+        throw new KxError(`is not a directory: ${dest}`, { file: dest });
+    const data = await writeChartArchive(chart, opts.mtime === undefined ? {} : { mtime: opts.mtime });
+    const name = chart.metadata.name;
+    const version = chart.metadata.version;
+    const path = join(dest, `${name}-${version}.tgz`);
+    await writeFileAtomic(path, data, { mode: 0o644 });
+    const result = {
+        name,
+        version,
+        path,
+        sha256: createHash('sha256').update(data).digest('hex'),
+        size: data.length,
+        chart,
+    };
+    if (chart.metadata.appVersion)
+        result.appVersion = chart.metadata.appVersion;
+    if (dependencyUpdate)
+        result.dependencyUpdate = dependencyUpdate;
+    return result;
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/chart/lint.js
+// Checks Kaapana relies on beyond helm's validation (warnings, not errors): a workflow chart (keyword
+// `kaapanaworkflow`) lists `dag-installer-chart` as its first dependency, and its values name the DAG
+// image in `global.image`, which should be one of the images the extension builds.
+
+function isWorkflowChart(chart) {
+    return (chart.metadata.keywords ?? []).includes('kaapanaworkflow');
+}
+function lintKaapanaChart(chart, opts = {}) {
+    const out = [];
+    const src = chart.source ?? '.';
+    if (!isWorkflowChart(chart))
+        return out;
+    const first = chart.metadata.dependencies?.[0];
+    if (!first || first.name !== 'dag-installer-chart') {
+        out.push({
+            level: 'warning',
+            message: `workflow chart ${chart.metadata.name}: the first dependency should be dag-installer-chart (found ${first ? first.name : 'none'})`,
+            file: chart.dependencyFile?.file ?? `${src}/Chart.yaml`,
+        });
+    }
+    let image;
+    try {
+        const values = chart.values ? parse(chart.values.toString('utf8'), { version: '1.1' }) : null;
+        image = values?.global?.image;
+    }
+    catch {
+        image = undefined;
+    }
+    if (typeof image !== 'string' || image === '') {
+        out.push({ level: 'warning', message: `workflow chart ${chart.metadata.name}: values.yaml has no global.image (the DAG image)`, file: `${src}/values.yaml` });
+    }
+    else if (opts.images && opts.images.length > 0 && !opts.images.includes(image)) {
+        out.push({
+            level: 'warning',
+            message: `workflow chart ${chart.metadata.name}: global.image "${image}" is not an image of this extension (${opts.images.join(', ')})`,
+            file: `${src}/values.yaml`,
+        });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/chart/index.js
+// Public API of the chart engine: a helm-3-compatible loader, validator, packager, dependency
+// updater (file://, http(s)://, oci://, Kaapana name-only via search paths) and OCI push/pull.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ../packages/core/lib/collection/assemble-charts.js
+// Assembling the `charts/` directory of the collection image in a staged copy of the collection
+// chart: dependencies covered by given chart archives (e.g. package-chart's output) are copied in;
+// every other dependency goes through the chart engine's `helm dep up` (updateDependencies):
+// `file://` directories (0.1.x style; made absolute in the staged copy, so they resolve as from the
+// original place), name-only dependencies found in search paths (0.6.0 style), http(s)/oci
+// repositories. Dependencies with no chart are reported with their line (or dropped with `warn`).
+// Never touches the original collection directory.
+
+
+
+
+
+
+
+
+const ARCHIVE_NAME = /^(.+)-(v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?)\.tgz$/;
+/** `{name, version}` of a Helm archive from its file name (`helm package` writes `<name>-<version>.tgz`). */
+function archiveIdentity(path) {
+    const m = ARCHIVE_NAME.exec((0,external_node_path_namespaceObject.basename)(path));
+    if (!m)
+        throw new errors_KxError('a chart archive must be named <name>-<version>.tgz (as helm package writes it)', { file: path });
+    return { name: m[1], version: m[2] };
+}
+/** Does a chart version satisfy what the collection lists? `0.0.0` (Kaapana ≥ 0.2: "the platform version") accepts any. */
+function versionMatches(listed, actual) {
+    if (listed === '' || listed === '0.0.0' || listed === actual)
+        return true;
+    const range = semver.validRange(listed);
+    return range !== null && semver.valid(actual) !== null && semver.satisfies(actual, range);
+}
+/**
+ * Rewrite the staged dependency list: keep only `keep` (by name, in their order and with all their
+ * fields), with `file://` repositories made absolute. The staged copy is a throwaway, so the
+ * Document API's re-formatting does not matter here.
+ */
+async function rewriteStagedList(file, keep, absolute) {
+    const text = (await pathExists(file)) ? await (0,promises_.readFile)(file, 'utf8') : '';
+    const doc = (0,dist/* parseDocument */.Tp)(text);
+    if (!(0,dist/* isMap */.jh)(doc.contents))
+        return; // no dependencies at all: nothing to rewrite
+    const names = new Set(keep.map((d) => d.name));
+    const deps = doc.get('dependencies');
+    if ((0,dist/* isSeq */.oP)(deps)) {
+        deps.items = deps.items.filter((item) => (0,dist/* isMap */.jh)(item) && names.has(String(item.get('name'))));
+        for (const item of deps.items) {
+            if (!(0,dist/* isMap */.jh)(item))
+                continue;
+            const abs = absolute.get(String(item.get('name')));
+            if (abs)
+                item.set('repository', abs);
+        }
+        if (deps.items.length === 0)
+            doc.delete('dependencies');
+    }
+    await fsutil_writeFileAtomic(file, doc.toString());
+}
+/**
+ * Errors of the dependency update point into the staged copy, which means nothing to the user:
+ * point them at the original dependency file, on the line of the dependency they name.
+ */
+function relocate(e, stageDir, file, deps) {
+    const one = (err) => {
+        if (!err.file?.startsWith(stageDir))
+            return err;
+        const dep = deps.find((d) => err.message.includes(`"${d.name}"`) || err.message.includes(` ${d.name} `));
+        return new errors_KxError(err.message.split(stageDir).join(dirnameOf(file)), dep ? { file, line: dep.line } : { file }, { cause: err });
+    };
+    if (e instanceof KxAggregateError)
+        return new KxAggregateError(e.errors.map(one));
+    if (e instanceof errors_KxError)
+        return one(e);
+    return e;
+}
+const dirnameOf = (p) => p.slice(0, Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')));
+/** Fill `<stageDir>/charts/`; see AssembleChartsOptions. */
+async function assembleCharts(opts) {
+    const chartsDir = (0,external_node_path_namespaceObject.join)(opts.stageDir, 'charts');
+    await (0,promises_.mkdir)(chartsDir, { recursive: true });
+    const where = (d) => ({ file: opts.dependencyFile, line: d.line });
+    const errors = [];
+    const given = new Map();
+    for (const a of opts.archives ?? []) {
+        const path = (0,external_node_path_namespaceObject.resolve)(a);
+        if (!(await pathExists(path)))
+            throw new errors_KxError('chart archive does not exist', { file: a });
+        const id = archiveIdentity(path);
+        given.set(id.name, { path, version: id.version });
+    }
+    for (const [name, a] of given) {
+        if (!opts.dependencies.some((d) => d.name === name))
+            opts.onWarning?.(`chart archive ${(0,external_node_path_namespaceObject.basename)(a.path)} is not a dependency of the collection; it is not carried`);
+    }
+    // Which dependencies come from archives, which the dependency update resolves, which are missing.
+    const fromArchive = [];
+    const resolveByEngine = [];
+    const missing = [];
+    const absolute = new Map();
+    let byName;
+    for (const dep of opts.dependencies) {
+        const archive = given.get(dep.name);
+        if (archive) {
+            if (versionMatches(dep.version, archive.version))
+                fromArchive.push({ dep, ...archive });
+            else
+                errors.push(new errors_KxError(`chart archive ${(0,external_node_path_namespaceObject.basename)(archive.path)} is version ${archive.version}, the collection lists ${dep.name} ${dep.version}`, where(dep)));
+            continue;
+        }
+        const repo = dep.repository?.trim() ?? '';
+        if (repo.startsWith('file://')) {
+            const dir = resolveFileRepository(opts.collectionDir, repo);
+            if (await pathExists((0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml'))) {
+                absolute.set(dep.name, `file://${dir}`);
+                resolveByEngine.push(dep);
+            }
+            else
+                missing.push(dep);
+        }
+        else if (repo === '') {
+            byName ??= await findChartsByName(opts.searchPaths ?? []);
+            if (byName.has(dep.name))
+                resolveByEngine.push(dep);
+            else
+                missing.push(dep);
+        }
+        else {
+            resolveByEngine.push(dep); // http(s):// or oci://: the engine fetches it
+        }
+    }
+    for (const d of missing) {
+        const how = d.repository ? `${d.repository.trim()} is not a chart directory` : `no chart named ${d.name} below ${(opts.searchPaths ?? []).join(', ') || '(no search path)'}`;
+        const msg = `no chart for dependency ${d.name} ${d.version}: ${how}; pass its archive in \`charts\``;
+        if ((opts.missing ?? 'error') === 'error')
+            errors.push(new errors_KxError(msg, where(d)));
+        else
+            opts.onWarning?.(msg);
+    }
+    if (errors.length === 1)
+        throw errors[0];
+    if (errors.length > 1)
+        throw new KxAggregateError(errors);
+    const charts = [];
+    await rewriteStagedList(opts.stagedDependencyFile, resolveByEngine, absolute);
+    if (resolveByEngine.length > 0) {
+        const updated = await dependency_update_updateDependencies(opts.stageDir, {
+            ...(opts.searchPaths ? { searchPaths: opts.searchPaths } : {}),
+            ...(opts.platformVersion ? { platformVersion: opts.platformVersion } : {}),
+            ...(opts.log ? { log: opts.log } : {}),
+        }).catch((e) => {
+            throw relocate(e, opts.stageDir, opts.dependencyFile, opts.dependencies);
+        });
+        for (const r of updated.dependencies) {
+            if (r.archive)
+                charts.push({ name: r.name, version: r.version, file: r.archive, source: r.source });
+        }
+    }
+    for (const a of fromArchive) {
+        const file = (0,external_node_path_namespaceObject.join)(chartsDir, (0,external_node_path_namespaceObject.basename)(a.path));
+        await (0,promises_.copyFile)(a.path, file);
+        charts.push({ name: a.dep.name, version: a.version, file, source: 'archive' });
+    }
+    return { charts, missing };
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/collection/image-charts.js
+// Reading back what a pushed collection image carries: manifest (an index/list resolves to its
+// linux/amd64 or first entry) → layers → the `.tgz` chart archives in the layers' tar streams, with
+// OCI whiteouts applied in layer order. Uses the registry client only; no docker daemon needed.
+
+
+
+
+
+/** Every regular file path in one (possibly gzip-compressed) layer tar, in archive order. */
+async function layerEntries(blob) {
+    const data = blob[0] === 0x1f && blob[1] === 0x8b ? (0,external_node_zlib_.gunzipSync)(blob) : blob;
+    const out = [];
+    const ex = (0,tar_stream.extract)();
+    const done = new Promise((resolve, reject) => {
+        ex.on('entry', (header, stream, next) => {
+            out.push({ path: header.name.replace(/^\.?\/+/, '').replace(/\/+$/, ''), type: header.type ?? 'file' });
+            stream.on('end', next);
+            stream.on('error', reject);
+            stream.resume();
+        });
+        ex.on('finish', resolve);
+        ex.on('error', reject);
+    });
+    external_node_stream_.Readable.from([data]).pipe(ex);
+    await done;
+    return out;
+}
+/**
+ * The chart archives inside the image `ref` (`host:port/repo:tag` or `…@sha256:…`), read through
+ * the registry HTTP API. `client` options add credentials; the registry comes from `ref`.
+ */
+async function listImageCharts(ref, client = {}) {
+    const parsed = parseImageRef(ref);
+    const registry = new RegistryClient({ ...client, registry: parsed.registry });
+    const reference = parsed.digest ?? parsed.tag ?? 'latest';
+    let manifest = await registry.getManifest(parsed.repository, reference);
+    let json = JSON.parse(manifest.body.toString('utf8'));
+    if (json.manifests) {
+        const pick = json.manifests.find((m) => m.platform?.os === 'linux' && m.platform.architecture === 'amd64') ?? json.manifests[0];
+        if (!pick)
+            throw new errors_KxError(`image ${ref} is an empty index`);
+        manifest = await registry.getManifest(parsed.repository, pick.digest);
+        json = JSON.parse(manifest.body.toString('utf8'));
+    }
+    if (!json.layers)
+        throw new errors_KxError(`image ${ref}: manifest ${manifest.mediaType || '(no media type)'} has no layers`);
+    const files = new Set();
+    for (const layer of json.layers) {
+        const entries = await layerEntries(await registry.getBlob(parsed.repository, layer.digest));
+        // Whiteouts hide files of the lower layers; then this layer's own files are added.
+        for (const { path } of entries) {
+            const base = path.slice(path.lastIndexOf('/') + 1);
+            const dir = path.slice(0, path.length - base.length);
+            if (base === '.wh..wh..opq') {
+                for (const f of [...files])
+                    if (f.startsWith(dir))
+                        files.delete(f);
+            }
+            else if (base.startsWith('.wh.')) {
+                const gone = dir + base.slice('.wh.'.length);
+                for (const f of [...files])
+                    if (f === gone || f.startsWith(`${gone}/`))
+                        files.delete(f);
+            }
+        }
+        for (const { path, type } of entries) {
+            const base = path.slice(path.lastIndexOf('/') + 1);
+            if (base.startsWith('.wh.'))
+                continue;
+            if (type === 'file' || type === 'contiguous-file' || type === 'link' || type === 'symlink')
+                files.add(path);
+        }
+    }
+    return { digest: manifest.digest, charts: [...files].filter((f) => f.endsWith('.tgz')).sort() };
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/images/tags.js
+// Kaapana's image naming and tagging conventions, and Docker's rules for names and tags.
+// Two tag styles exist: `platform` (Kaapana >= 0.2: every image gets the platform version, e.g.
+// `0.6.0`) and `kp` (Kaapana 0.1.x: `<abbr>_<platform-version>__<version>`, e.g. `kp_0.1.3__0.1.0`).
+// This module is the single implementation of both; images and the collection use it.
+
+
+// Docker reference grammar (distribution/reference): tag and path components.
+const TAG_RE = /^[\w][\w.-]{0,127}$/;
+const COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*$/;
+const HOST_RE = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?$/;
+/** A version as Kaapana writes it must be strict semver (a leading `v` is not allowed in tags). */
+function validateVersion(version, what = 'version') {
+    const v = version.trim();
+    if (!semver.valid(v) || v.startsWith('v')) {
+        throw new errors_KxError(`${what} "${version}" is not a semantic version (expected e.g. 0.1.0)`);
+    }
+    return v;
+}
+function validateTag(tag) {
+    if (!TAG_RE.test(tag)) {
+        throw new errors_KxError(`"${tag}" is not a legal Docker tag: use at most 128 characters of [A-Za-z0-9_.-], not starting with "." or "-"`);
+    }
+    return tag;
+}
+/** Validate a repository path (`name` or `group/name`); upper case is lowered with a clear rule. */
+function validateImageName(name, where = {}) {
+    const lowered = name.trim().toLowerCase();
+    if (lowered.length === 0)
+        throw new errors_KxError('image name is empty', where);
+    for (const component of lowered.split('/')) {
+        if (!COMPONENT_RE.test(component)) {
+            throw new errors_KxError(`"${name}" is not a legal image name: each path component must be lowercase letters and digits separated by ".", "_", "__" or "-"`, where);
+        }
+    }
+    return lowered;
+}
+/** Validate a registry prefix such as `ghcr.io/org`, `127.0.0.1:5000/kaapana` or `registry:5000`. */
+function validateRegistry(registry) {
+    const r = registry.trim().replace(/\/+$/, '');
+    if (r.length === 0)
+        throw new errors_KxError('registry is empty');
+    const [host, ...path] = r.split('/');
+    if (!host || !HOST_RE.test(host))
+        throw new errors_KxError(`"${registry}" does not start with a registry host (e.g. ghcr.io or 127.0.0.1:5000)`);
+    if (path.length > 0)
+        validateImageName(path.join('/'));
+    return `${host}${path.length ? '/' + path.join('/').toLowerCase() : ''}`;
+}
+/** The tag of an image or collection under the given convention. */
+function imageTag(opts) {
+    const version = validateVersion(opts.version);
+    if (opts.style === 'platform')
+        return validateTag(version);
+    if (opts.style !== 'kp')
+        throw new errors_KxError(`tag-style "${String(opts.style)}" is unknown: use "platform" or "kp"`);
+    if (!opts.platformVersion)
+        throw new errors_KxError('tag-style "kp" needs the platform version (e.g. 0.1.3)');
+    const platform = validateVersion(opts.platformVersion, 'platform version');
+    const abbr = opts.abbr ?? 'kp';
+    if (!/^[a-z0-9]+$/i.test(abbr))
+        throw new errors_KxError(`platform abbreviation "${abbr}" must be letters and digits`);
+    return validateTag(`${abbr}_${platform}__${version}`);
+}
+function parseTagStyle(value) {
+    const v = value.trim().toLowerCase();
+    if (v === '' || v === 'platform')
+        return 'platform';
+    if (v === 'kp')
+        return 'kp';
+    throw new errors_KxError(`tag-style "${value}" is unknown: use "platform" (Kaapana >= 0.2) or "kp" (Kaapana 0.1.x)`);
+}
+/** `<registry>/<name>:<tag>` */
+function imageRef(registry, name, tag) {
+    return `${registry.replace(/\/+$/, '')}/${name}:${tag}`;
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/images/dockerfile.js
+// Reading a Dockerfile the way Kaapana's build does: labels from lines that start with
+// `LABEL NAME=` (one label per line, quotes stripped), and every `FROM` line (multi-stage,
+// `AS name`, `--platform=`, `ARG`-substituted bases, lines marked `#ignore` skipped). It does not
+// decide what to build; see plan.ts.
+
+const LABEL_RE = /^LABEL\s+([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/;
+function unquote(value) {
+    let v = value.trim();
+    if (v.length >= 2 && ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'")))) {
+        v = v.slice(1, -1);
+    }
+    return v.trim();
+}
+function isTrue(value) {
+    return value !== undefined && /^(true|yes|1)$/i.test(value.trim());
+}
+/** Substitute `$VAR`, `${VAR}`, `${VAR:-default}` and `${VAR:+alt}` with the ARG values in scope. */
+function substitute(text, args) {
+    return text.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::([-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g, (_m, braced, op, word, bare) => {
+        const name = (braced ?? bare);
+        const value = args.get(name);
+        if (op === '-')
+            return value ? value : word;
+        if (op === '+')
+            return value ? word : '';
+        return value ?? '';
+    });
+}
+/** Join backslash-continued lines, remembering the line each logical instruction starts on. */
+function logicalLines(text) {
+    const out = [];
+    const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+    let buf = '';
+    let start = 0;
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i];
+        if (buf === '')
+            start = i + 1;
+        const trimmedEnd = line.replace(/\s+$/, '');
+        if (trimmedEnd.endsWith('\\') && !/^\s*#/.test(line)) {
+            buf += trimmedEnd.slice(0, -1) + ' ';
+            continue;
+        }
+        if (buf !== '' && /^\s*#/.test(line))
+            continue; // comment inside a continuation
+        buf += line;
+        out.push({ text: buf, line: start, raw: buf });
+        buf = '';
+    }
+    if (buf)
+        out.push({ text: buf, line: start, raw: buf });
+    return out;
+}
+function parseDockerfile(text, file) {
+    const labels = {};
+    const labelLines = {};
+    const froms = [];
+    const args = new Map();
+    const stages = new Set();
+    let sawFrom = false;
+    for (const { text: l, line } of logicalLines(text)) {
+        // Kaapana reads labels from lines that *start with* `LABEL NAME=`.
+        const label = LABEL_RE.exec(l);
+        if (label) {
+            const key = label[1];
+            labels[key] = unquote(label[2]);
+            labelLines[key] = line;
+            continue;
+        }
+        const trimmed = l.trim();
+        const m = /^(\w+)\s*(.*)$/.exec(trimmed);
+        if (!m || trimmed.startsWith('#'))
+            continue;
+        const instruction = m[1].toUpperCase();
+        const rest = m[2];
+        if (instruction === 'ARG') {
+            // ARGs before the first FROM are global; later ones only matter for their stage, but
+            // Kaapana bases are global ARGs, so keep both (a later FROM sees the latest default).
+            const am = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/.exec(rest.trim());
+            if (am && (!sawFrom || !args.has(am[1])))
+                args.set(am[1], am[2] !== undefined ? unquote(am[2]) : args.get(am[1]) ?? '');
+            continue;
+        }
+        if (instruction !== 'FROM')
+            continue;
+        sawFrom = true;
+        if (/#\s*ignore\b/i.test(l))
+            continue;
+        const withoutComment = rest.replace(/\s+#.*$/, '');
+        const tokens = withoutComment.split(/\s+/).filter((t) => t && !t.startsWith('--'));
+        const rawImage = tokens[0];
+        if (!rawImage)
+            throw new errors_KxError('FROM without an image', { file, line });
+        const image = substitute(rawImage, args);
+        if (!image)
+            throw new errors_KxError(`FROM ${rawImage} expands to nothing: declare a default with ARG before FROM`, { file, line });
+        let stage;
+        if (tokens.length >= 3 && tokens[1].toUpperCase() === 'AS')
+            stage = tokens[2].toLowerCase();
+        const internal = image === 'scratch' || stages.has(image.toLowerCase());
+        if (!internal && !/^[^@]+(:[\w][\w.-]*|@sha256:[a-f0-9]{64})$/.test(image.replace(/^[^/]*:\d+\//, 'host/'))) {
+            throw new errors_KxError(`base image "${image}" has no tag: write e.g. ${image}:<version>`, { file, line });
+        }
+        const from = { image, line, internal };
+        if (stage) {
+            from.stage = stage;
+            stages.add(stage);
+        }
+        froms.push(from);
+    }
+    return {
+        file,
+        labels,
+        labelLines,
+        froms,
+        localOnly: (labels.REGISTRY ?? '').includes('local-only'),
+        ignored: isTrue(labels.BUILD_IGNORE) || isTrue(labels.CI_IGNORE),
+    };
+}
+/** `local-only/<name>` part of a base reference, or undefined for other bases. */
+function dockerfile_localOnlyName(image) {
+    const m = /^local-only\/([^:@]+)(?::([^@]+))?/.exec(image);
+    if (!m)
+        return undefined;
+    return { name: m[1], tag: m[2] ?? 'latest' };
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/images/discover.js
+// Finding the Dockerfiles of an extension: every file whose name starts with `Dockerfile` below a
+// context directory (or an explicit list / glob), minus ignore patterns. A plain pattern matches a
+// whole path segment (`templates_and_examples`, `node_modules`); a pattern with `*`, `?` or `/` is a
+// glob against the path relative to the context.
+
+
+
+
+const DEFAULT_IGNORE = ['node_modules', '.git'];
+function globToRegExp(glob) {
+    let re = '';
+    for (let i = 0; i < glob.length; i++) {
+        const c = glob[i];
+        if (c === '*') {
+            if (glob[i + 1] === '*') {
+                re += '.*';
+                i++;
+                if (glob[i + 1] === '/')
+                    i++;
+            }
+            else
+                re += '[^/]*';
+        }
+        else if (c === '?')
+            re += '[^/]';
+        else
+            re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+    return new RegExp(`^${re}$`);
+}
+function isIgnored(relPath, patterns) {
+    const path = relPath.split(external_node_path_namespaceObject.sep).join('/');
+    const segments = path.split('/');
+    return patterns.some((p) => {
+        if (/[*?/]/.test(p)) {
+            const re = globToRegExp(p.replace(/^\.?\//, ''));
+            return re.test(path) || segments.some((_, i) => re.test(segments.slice(0, i + 1).join('/')));
+        }
+        return segments.includes(p);
+    });
+}
+async function walk(dir, root, ignore, out) {
+    const entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+        const full = (0,external_node_path_namespaceObject.join)(dir, e.name);
+        const rel = (0,external_node_path_namespaceObject.relative)(root, full);
+        if (isIgnored(rel, ignore))
+            continue;
+        if (e.isDirectory())
+            await walk(full, root, ignore, out);
+        else if (e.isFile() && e.name.startsWith('Dockerfile') && !e.name.endsWith('.dockerignore'))
+            out.push(full);
+    }
+}
+/** Absolute paths of the Dockerfiles of the tree and of the selected ones. */
+async function discoverDockerfiles(opts) {
+    const context = (0,external_node_path_namespaceObject.resolve)(opts.context);
+    if (!(await pathExists(context)))
+        throw new errors_KxError(`context directory ${opts.context} does not exist`);
+    const ignore = [...DEFAULT_IGNORE, ...(opts.ignore ?? [])];
+    const all = [];
+    await walk(context, context, ignore, all);
+    if (!opts.dockerfiles || opts.dockerfiles.length === 0)
+        return { all, selected: all };
+    const selected = new Set();
+    for (const spec of opts.dockerfiles) {
+        if (/[*?]/.test(spec)) {
+            const re = globToRegExp(spec.replace(/^\.\//, ''));
+            const hits = all.filter((f) => re.test((0,external_node_path_namespaceObject.relative)(context, f).split(external_node_path_namespaceObject.sep).join('/')));
+            if (hits.length === 0)
+                throw new errors_KxError(`dockerfiles pattern "${spec}" matches no Dockerfile below ${opts.context}`);
+            hits.forEach((h) => selected.add(h));
+        }
+        else {
+            const full = (0,external_node_path_namespaceObject.resolve)(context, spec);
+            if (!(await pathExists(full)))
+                throw new errors_KxError(`Dockerfile ${spec} does not exist (relative to ${opts.context})`);
+            selected.add(full);
+        }
+    }
+    const selectedList = [...selected].sort();
+    return { all: [...new Set([...all, ...selectedList])].sort(), selected: selectedList };
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/images/plan.js
+// The build plan of an extension: one node per Dockerfile, edges from `FROM local-only/<name>`
+// to the Dockerfile that produces `<name>` (IMAGE label, REGISTRY local-only), tags per Kaapana's
+// conventions, and a topological order with levels (images of one level are independent).
+// Missing local bases, duplicate image names and cycles are errors that name file and line.
+
+
+
+
+
+async function planBuild(opts) {
+    const errors = [];
+    const registry = validateRegistry(opts.registry);
+    const byId = new Map();
+    const localByName = new Map();
+    const skipped = [];
+    const selectedSet = new Set(opts.selected);
+    for (const file of opts.all) {
+        const rel = (0,external_node_path_namespaceObject.relative)(opts.context, file) || file;
+        let parsed;
+        try {
+            parsed = parseDockerfile(await (0,promises_.readFile)(file, 'utf8'), rel);
+        }
+        catch (e) {
+            if (e instanceof errors_KxError) {
+                if (selectedSet.has(file))
+                    errors.push(e);
+                continue;
+            }
+            throw e;
+        }
+        if (parsed.ignored && !opts.includeIgnored) {
+            const key = parsed.labels.BUILD_IGNORE !== undefined ? 'BUILD_IGNORE' : 'CI_IGNORE';
+            skipped.push({ dockerfile: rel, reason: `${key}=${parsed.labels[key]}` });
+            continue;
+        }
+        if (!parsed.labels.IMAGE) {
+            // Kaapana: IMAGE is required. Only an error for Dockerfiles we were asked to build.
+            if (selectedSet.has(file))
+                errors.push(new errors_KxError('LABEL IMAGE="<name>" is missing: Kaapana needs it to name the image', { file: rel, line: 1 }));
+            continue;
+        }
+        let id;
+        try {
+            id = validateImageName(parsed.labels.IMAGE, { file: rel, line: parsed.labelLines.IMAGE });
+        }
+        catch (e) {
+            errors.push(e);
+            continue;
+        }
+        const other = byId.get(id);
+        if (other) {
+            errors.push(new errors_KxError(`image "${id}" is also defined by ${other.rel}: IMAGE labels must be unique`, { file: rel, line: parsed.labelLines.IMAGE }));
+            continue;
+        }
+        const node = { parsed, id, rel, path: file };
+        byId.set(id, node);
+        if (parsed.localOnly)
+            localByName.set(id, node);
+    }
+    const baseImages = new Map();
+    for (const [key, source] of Object.entries(opts.baseImages ?? {})) {
+        if (!dockerfile_localOnlyName(key))
+            errors.push(new errors_KxError(`base-images key "${key}" must name a local-only image (local-only/<name>:<tag>)`));
+        baseImages.set(key.includes(':') ? key : `${key}:latest`, source);
+    }
+    // Dependencies of every node, and the closure of the selection.
+    const deps = new Map();
+    const externals = new Map();
+    const usedMappings = new Map();
+    const mappedBy = new Map();
+    const localTagsWanted = new Map();
+    for (const node of byId.values()) {
+        const d = [];
+        const ext = [];
+        for (const from of node.parsed.froms) {
+            if (from.internal)
+                continue;
+            const local = dockerfile_localOnlyName(from.image);
+            if (!local) {
+                ext.push(from.image);
+                continue;
+            }
+            const provider = localByName.get(local.name.toLowerCase());
+            const mapped = baseImages.get(`local-only/${local.name}:${local.tag}`);
+            if (provider) {
+                if (!d.includes(provider.id))
+                    d.push(provider.id);
+                const set = localTagsWanted.get(provider.id) ?? new Set();
+                set.add(local.tag);
+                localTagsWanted.set(provider.id, set);
+            }
+            else if (mapped) {
+                const key = `local-only/${local.name}:${local.tag}`;
+                usedMappings.set(key, mapped);
+                mappedBy.set(node.id, [...(mappedBy.get(node.id) ?? []), key]);
+            }
+            else {
+                deps.set(node.id, d);
+                const mark = new errors_KxError(`base image missing: ${from.image} is built by no Dockerfile of the tree (LABEL IMAGE="${local.name}" with LABEL REGISTRY="local-only") and is not in base-images`, { file: node.rel, line: from.line });
+                mark.nodeId = node.id;
+                errors.push(mark);
+            }
+        }
+        deps.set(node.id, d);
+        externals.set(node.id, ext);
+    }
+    const selectedIds = [...byId.values()].filter((n) => selectedSet.has(n.path)).map((n) => n.id);
+    const wanted = new Set();
+    const visit = (id) => {
+        if (wanted.has(id))
+            return;
+        wanted.add(id);
+        for (const d of deps.get(id) ?? [])
+            visit(d);
+    };
+    selectedIds.forEach(visit);
+    // Missing-base errors only count for images that are part of the build.
+    const relevant = errors.filter((e) => {
+        const nodeId = e.nodeId;
+        return nodeId === undefined || wanted.has(nodeId);
+    });
+    // Cycles (Kahn's algorithm over the wanted subgraph, then report one cycle).
+    const level = new Map();
+    const remaining = new Set(wanted);
+    while (remaining.size > 0) {
+        const ready = [...remaining].filter((id) => (deps.get(id) ?? []).every((d) => level.has(d)));
+        if (ready.length === 0) {
+            const cycle = findCycle([...remaining], deps);
+            const where = byId.get(cycle[0]);
+            relevant.push(new errors_KxError(`build cycle: ${cycle.map((id) => `${id} (${byId.get(id).rel})`).join(' → ')} → ${cycle[0]}`, { file: where.rel, line: 1 }));
+            break;
+        }
+        for (const id of ready.sort()) {
+            level.set(id, Math.max(-1, ...(deps.get(id) ?? []).map((d) => level.get(d))) + 1);
+            remaining.delete(id);
+        }
+    }
+    if (relevant.length === 1)
+        throw relevant[0];
+    if (relevant.length > 1)
+        throw new KxAggregateError(relevant);
+    const images = [];
+    for (const id of [...wanted].sort((a, b) => level.get(a) - level.get(b) || (a < b ? -1 : 1))) {
+        const node = byId.get(id);
+        const p = node.parsed;
+        const where = { file: node.rel, line: p.labelLines.VERSION ?? p.labelLines.IMAGE };
+        let tag;
+        let ref;
+        let tags;
+        try {
+            if (p.localOnly) {
+                const base = p.labels.VERSION ? validateTag(p.labels.VERSION) : 'latest';
+                const set = new Set(['latest', base, ...(localTagsWanted.get(id) ?? [])]);
+                tag = base;
+                ref = `local-only/${id}:${tag}`;
+                tags = [...set].map((t) => `local-only/${id}:${validateTag(t)}`);
+            }
+            else {
+                const version = opts.version || p.labels.VERSION;
+                if (!version)
+                    throw new errors_KxError('no version: set the `version` input or LABEL VERSION="<x.y.z>"', where);
+                const tagOpts = { style: opts.tagStyle ?? 'platform', version };
+                if (opts.platformVersion !== undefined)
+                    tagOpts.platformVersion = opts.platformVersion;
+                if (opts.abbr !== undefined)
+                    tagOpts.abbr = opts.abbr;
+                tag = imageTag(tagOpts);
+                ref = imageRef(registry, id, tag);
+                tags = [ref];
+            }
+        }
+        catch (e) {
+            if (e instanceof errors_KxError && !e.file)
+                throw new errors_KxError(e.message, where);
+            throw e;
+        }
+        images.push({
+            id,
+            name: id,
+            dockerfile: node.rel,
+            dockerfilePath: node.path,
+            contextDir: (0,external_node_path_namespaceObject.dirname)(node.path),
+            localOnly: p.localOnly,
+            tag,
+            ref,
+            tags,
+            dependsOn: deps.get(id) ?? [],
+            externalBases: externals.get(id) ?? [],
+            mappedBases: mappedBy.get(id) ?? [],
+            level: level.get(id),
+            implicit: !selectedIds.includes(id),
+        });
+    }
+    return {
+        images,
+        baseImages: [...new Set(images.flatMap((i) => i.mappedBases))].sort().map((localRef) => ({ localRef, source: usedMappings.get(localRef) })),
+        skipped,
+    };
+}
+function findCycle(nodes, deps) {
+    const inSet = new Set(nodes);
+    const start = nodes.sort()[0];
+    const path = [];
+    const seen = new Map();
+    let cur = start;
+    while (cur !== undefined && !seen.has(cur)) {
+        seen.set(cur, path.length);
+        path.push(cur);
+        cur = (deps.get(cur) ?? []).find((d) => inSet.has(d));
+    }
+    return cur === undefined ? path : path.slice(seen.get(cur));
+}
+/** Mermaid flowchart of the plan (base → dependent), for the job summary. */
+function planToMermaid(plan) {
+    const lines = ['flowchart LR'];
+    const nodeId = (id) => `n_${id.replace(/[^a-zA-Z0-9_]/g, '_')}`;
+    for (const img of plan.images) {
+        const label = img.localOnly ? `${img.name}\\n(local-only)` : `${img.name}:${img.tag}`;
+        lines.push(`  ${nodeId(img.id)}["${label}"]`);
+    }
+    for (const m of plan.baseImages) {
+        const local = localOnlyName(m.localRef);
+        lines.push(`  ${nodeId(`base_${local.name}`)}[("${m.source}")]`);
+    }
+    for (const img of plan.images) {
+        for (const d of img.dependsOn)
+            lines.push(`  ${nodeId(d)} --> ${nodeId(img.id)}`);
+        for (const m of img.mappedBases)
+            lines.push(`  ${nodeId(`base_${localOnlyName(m).name}`)} --> ${nodeId(img.id)}`);
+    }
+    return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/images/docker.js
+// The Docker CLI, driven through @actions/exec: build (buildx when present and wanted, the classic
+// builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, login with the
+// password on stdin, logout. Each call returns the captured output or throws a StatusError with the
+// CLI's stderr, so callers can classify failures for retries.
+
+
+class DockerCli {
+    command;
+    onOutput;
+    env;
+    buildxAvailable;
+    constructor(opts = {}) {
+        this.command = opts.command ?? 'docker';
+        this.onOutput = opts.onOutput;
+        this.env = opts.env;
+    }
+    async run(args, opts = {}) {
+        const sink = opts.onOutput ?? this.onOutput;
+        let stdout = '';
+        let stderr = '';
+        const env = {};
+        for (const [k, v] of Object.entries(process.env))
+            if (v !== undefined)
+                env[k] = v;
+        Object.assign(env, this.env);
+        const execOpts = {
+            silent: true,
+            ignoreReturnCode: true,
+            env,
+            listeners: {
+                stdout: (d) => {
+                    stdout += d.toString();
+                },
+                stderr: (d) => {
+                    stderr += d.toString();
+                },
+                stdline: (l) => sink?.(l),
+                errline: (l) => sink?.(l),
+            },
+        };
+        if (opts.input !== undefined)
+            execOpts.input = Buffer.from(opts.input);
+        let exitCode;
+        try {
+            exitCode = await exec_exec(this.command, args, execOpts);
+        }
+        catch (e) {
+            throw new StatusError(`cannot run ${this.command}: ${e.message}`);
+        }
+        if (exitCode !== 0 && !opts.allowFailure) {
+            const last = (stderr.trim() || stdout.trim()).split('\n').slice(-15).join('\n');
+            throw new StatusError(`docker ${args[0]} failed (exit ${exitCode}): ${last}`, undefined, stderr || stdout);
+        }
+        return { exitCode, stdout, stderr };
+    }
+    async version() {
+        const r = await this.run(['version', '--format', '{{.Client.Version}} {{.Server.Version}}']);
+        const [client = '', server = ''] = r.stdout.trim().split(' ');
+        return { client, server };
+    }
+    async hasBuildx() {
+        if (this.buildxAvailable === undefined) {
+            const r = await this.run(['buildx', 'version'], { allowFailure: true }).catch(() => ({ exitCode: 1 }));
+            this.buildxAvailable = r.exitCode === 0;
+        }
+        return this.buildxAvailable;
+    }
+    /** Which builder a `builder` setting resolves to on this machine. */
+    async resolveBuilder(builder) {
+        if (builder === 'classic')
+            return 'classic';
+        const has = await this.hasBuildx();
+        if (builder === 'buildx' && !has)
+            throw new StatusError('builder "buildx" requested but `docker buildx` is not installed');
+        if (builder === 'auto' && process.env.DOCKER_BUILDKIT === '0')
+            return 'classic';
+        return has ? 'buildx' : 'classic';
+    }
+    async build(opts) {
+        const args = opts.builder === 'buildx' ? ['buildx', 'build', '--load', '--progress', 'plain'] : ['build'];
+        args.push('--file', opts.dockerfile);
+        for (const t of opts.tags)
+            args.push('--tag', t);
+        for (const [k, v] of Object.entries(opts.buildArgs ?? {}))
+            args.push('--build-arg', `${k}=${v}`);
+        for (const [k, v] of Object.entries(opts.labels ?? {}))
+            args.push('--label', `${k}=${v}`);
+        args.push(opts.context);
+        const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };
+        const saved = { ...this.env };
+        const cli = new DockerCli({ command: this.command, env: { ...saved, ...env } });
+        const runOpts = {};
+        const sink = opts.onOutput ?? this.onOutput;
+        if (sink)
+            runOpts.onOutput = sink;
+        const r = await cli.run(args, runOpts);
+        const imageId = await this.imageId(opts.tags[0]);
+        return { ...r, imageId };
+    }
+    async imageId(ref) {
+        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref]);
+        return r.stdout.trim();
+    }
+    async imageExists(ref) {
+        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref], { allowFailure: true });
+        return r.exitCode === 0;
+    }
+    async tag(source, target) {
+        await this.run(['tag', source, target]);
+    }
+    async pull(ref) {
+        await this.run(['pull', ref]);
+    }
+    /** Push and return the manifest digest the registry reported. */
+    async push(ref, onOutput) {
+        const runOpts = {};
+        if (onOutput)
+            runOpts.onOutput = onOutput;
+        const r = await this.run(['push', ref], runOpts);
+        const m = /digest:\s*(sha256:[a-f0-9]{64})/.exec(r.stdout + r.stderr);
+        if (!m)
+            throw new StatusError(`docker push ${ref} printed no digest`, undefined, r.stdout);
+        return m[1];
+    }
+    /** `docker login` with the password on stdin (never on the command line). */
+    async login(registry, username, password) {
+        await this.run(['login', '--username', username, '--password-stdin', registry], { input: password });
+    }
+    async logout(registry) {
+        await this.run(['logout', registry], { allowFailure: true });
+    }
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/images/build.js
+// Building and pushing a planned tree of images: supplies mapped bases (pull + retag), asks the
+// registry what already exists (skip-existing), builds in dependency order with at most `parallel`
+// builds at once, fails the dependents of a failed image, and pushes (with retries) only when every
+// selected image built — local-only images are never pushed.
+
+
+
+
+function sourceRegistry(ref) {
+    return parseImageRef(ref).registry;
+}
+/** Run `tasks` with at most `limit` at once, starting each when `ready` says so. */
+async function runPool(items, limit, isReady, work, onBlocked) {
+    const pending = new Set(items);
+    const running = new Set();
+    return new Promise((resolve, reject) => {
+        const pump = () => {
+            for (const item of [...pending]) {
+                const state = isReady(item);
+                if (state === 'blocked') {
+                    pending.delete(item);
+                    onBlocked(item);
+                }
+            }
+            for (const item of [...pending]) {
+                if (running.size >= limit)
+                    break;
+                if (isReady(item) !== 'ready')
+                    continue;
+                pending.delete(item);
+                const p = work(item)
+                    .catch(reject)
+                    .finally(() => {
+                    running.delete(p);
+                    pump();
+                });
+                running.add(p);
+            }
+            if (pending.size === 0 && running.size === 0)
+                resolve();
+            else if (running.size === 0) {
+                // Nothing can start: every pending item waits on something that will never finish.
+                for (const item of pending)
+                    onBlocked(item);
+                pending.clear();
+                resolve();
+            }
+        };
+        pump();
+    });
+}
+async function buildImages(opts) {
+    const docker = opts.docker ?? new DockerCli();
+    const builder = await docker.resolveBuilder(opts.builder ?? 'auto');
+    const parallel = Math.max(1, opts.parallel ?? 2);
+    const push = opts.push ?? true;
+    const progress = opts.onProgress ?? (() => { });
+    const retry = { classify: classifyError, ...opts.retry };
+    const { plan } = opts;
+    const byId = new Map(plan.images.map((i) => [i.id, i]));
+    const results = new Map();
+    const result = (img, status, extra = {}) => {
+        const r = { name: img.name, dockerfile: img.dockerfile, tag: img.tag, ref: img.ref, localOnly: img.localOnly, status, durationMs: 0, ...extra };
+        results.set(img.id, r);
+        return r;
+    };
+    // 1. What the registry already has.
+    const existing = new Map();
+    if (opts.skipExisting && push) {
+        await Promise.all(plan.images
+            .filter((i) => !i.localOnly)
+            .map(async (img) => {
+            const ref = parseImageRef(img.ref);
+            const auth = opts.auth && opts.auth.registry === ref.registry ? opts.auth : undefined;
+            const client = new RegistryClient({ registry: ref.registry, ...(auth ? { username: auth.username, password: auth.password } : {}), retry });
+            const head = await client.headManifest(ref.repository, ref.tag ?? 'latest');
+            if (head)
+                existing.set(img.id, head.digest);
+        }));
+    }
+    // 2. Which images must be built: non-local images not skipped, plus the local bases they need.
+    const needed = new Set();
+    const need = (id) => {
+        if (needed.has(id))
+            return;
+        needed.add(id);
+        byId.get(id).dependsOn.forEach(need);
+    };
+    const hasDependents = (id) => plan.images.some((i) => i.dependsOn.includes(id));
+    for (const img of plan.images) {
+        if (existing.has(img.id))
+            result(img, 'skipped', { digest: existing.get(img.id) });
+        // A local-only image is built for the images that need it, or when it was asked for on its own.
+        else if (!img.localOnly || (!img.implicit && !hasDependents(img.id)))
+            need(img.id);
+    }
+    const toBuild = plan.images.filter((i) => needed.has(i.id));
+    for (const img of plan.images)
+        if (!needed.has(img.id) && !results.has(img.id))
+            result(img, 'not-built');
+    // 3. Bases supplied through the base-images mapping: pull (unless present) and retag.
+    const mappedNeeded = plan.baseImages.filter((m) => toBuild.some((i) => i.mappedBases.includes(m.localRef)));
+    for (const m of mappedNeeded) {
+        if (!(await docker.imageExists(m.source))) {
+            progress(`pulling ${m.source} for ${m.localRef}`);
+            await withRetry(() => docker.pull(m.source), retry).catch((e) => {
+                throw new errors_KxError(`cannot provide base ${m.localRef} from ${m.source} (registry ${sourceRegistry(m.source)}): ${errors_errorMessage(e)}`);
+            });
+        }
+        await docker.tag(m.source, m.localRef);
+    }
+    // 4. Build in dependency order.
+    const ok = new Set();
+    await runPool(toBuild, parallel, (img) => {
+        if (img.dependsOn.some((d) => results.get(d)?.status === 'failed'))
+            return 'blocked';
+        return img.dependsOn.every((d) => ok.has(d)) ? 'ready' : 'wait';
+    }, async (img) => {
+        const output = [];
+        const start = Date.now();
+        progress(`building ${img.ref}`);
+        try {
+            const built = await docker.build({
+                dockerfile: img.dockerfilePath,
+                context: img.contextDir,
+                tags: img.tags,
+                builder,
+                ...(opts.buildArgs ? { buildArgs: opts.buildArgs } : {}),
+                onOutput: (l) => output.push(l),
+            });
+            ok.add(img.id);
+            const r = result(img, 'built-only', { imageId: built.imageId, durationMs: Date.now() - start });
+            progress(`built ${img.ref} in ${(r.durationMs / 1000).toFixed(1)} s`);
+            opts.onImageDone?.(r, output);
+        }
+        catch (e) {
+            const r = result(img, 'failed', { durationMs: Date.now() - start, error: errors_errorMessage(e) });
+            progress(`FAILED ${img.ref}`);
+            opts.onImageDone?.(r, output);
+        }
+    }, (img) => {
+        const failedBase = img.dependsOn.find((d) => results.get(d)?.status === 'failed');
+        const r = result(img, 'failed', { error: failedBase ? `base image ${failedBase} failed to build` : 'not built' });
+        opts.onImageDone?.(r, []);
+    });
+    const failed = [...results.values()].filter((r) => r.status === 'failed');
+    const ordered = () => plan.images.map((i) => results.get(i.id));
+    if (failed.length > 0 && !opts.pushPartial) {
+        const errors = failed.map((r) => new errors_KxError(`${r.name}: ${r.error}`, { file: r.dockerfile }));
+        const err = new KxAggregateError(errors, `${failed.length} of ${toBuild.length} image(s) failed to build; nothing was pushed:\n${errors.map((e) => `  - ${e.toString()}`).join('\n')}`);
+        err.results = ordered();
+        throw err;
+    }
+    // 5. Push (never local-only images).
+    if (push) {
+        const pushable = toBuild.filter((i) => !i.localOnly && results.get(i.id)?.status === 'built-only');
+        await runPool(pushable, parallel, () => 'ready', async (img) => {
+            const r = results.get(img.id);
+            const start = Date.now();
+            const output = [];
+            progress(`pushing ${img.ref}`);
+            const digest = await withRetry((attempt) => {
+                if (attempt > 1)
+                    output.push(`retry ${attempt} of push ${img.ref}`);
+                return docker.push(img.ref, (l) => output.push(l));
+            }, {
+                ...retry,
+                onRetry: ({ attempt, delayMs, error }) => progress(`push of ${img.ref} failed (attempt ${attempt}): ${errors_errorMessage(error).split('\n').pop()}; retrying in ${delayMs} ms`),
+            }).catch((e) => {
+                const kind = classifyError(e);
+                throw new errors_KxError(`push of ${img.ref} failed${kind === 'auth' ? ' (authentication: check username/password and the registry)' : ''}: ${errors_errorMessage(e)}`, { file: img.dockerfile });
+            });
+            r.status = 'pushed';
+            r.digest = digest;
+            r.durationMs += Date.now() - start;
+            progress(`pushed ${img.ref}@${digest}`);
+            opts.onImageDone?.(r, output);
+        }, () => { });
+    }
+    if (failed.length > 0) {
+        const err = new KxAggregateError(failed.map((r) => new errors_KxError(`${r.name}: ${r.error}`, { file: r.dockerfile })));
+        err.results = ordered();
+        throw err;
+    }
+    return { results: ordered(), builder };
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/images/index.js
+// Public API of the images area: Kaapana's Dockerfile conventions, the build graph, and building
+// and pushing a tree of images with the Docker CLI.
+
+
+
+
+
+
 
 ;// CONCATENATED MODULE: ../packages/core/lib/collection/collection-image.js
 // Building, pushing and verifying the collection image. The collection chart directory is staged
@@ -42186,7 +42961,6 @@ async function packageChartDir(chartDir, destDir) {
 // build-images: `FROM local-only/base-installer:latest` / `local-only/base-charts-manager:0.1.0`
 // comes from a Dockerfile of the tree or the `baseImages` mapping; pushes are retried. Finally the
 // pushed image is read back from the registry and must carry the expected chart archives.
-
 
 
 
@@ -42209,7 +42983,7 @@ async function buildCollectionImage(opts) {
     const progress = opts.onProgress ?? (() => { });
     const original = await collectionDockerfile(collectionDir);
     const loc = await locateDependencyFile(collectionDir);
-    const depText = (await pathExists(loc.path)) ? await (0,promises_namespaceObject.readFile)(loc.path, 'utf8') : '';
+    const depText = (await pathExists(loc.path)) ? await (0,promises_.readFile)(loc.path, 'utf8') : '';
     const dependencies = readDependencyList(depText, loc.path);
     // The tag convention is images' (imageTag); computed here first so that bad versions fail
     // before anything is packaged or built.
@@ -42231,10 +43005,10 @@ async function buildCollectionImage(opts) {
             throw new errors_KxError(e.message, { file: (0,external_node_path_namespaceObject.join)(collectionDir, 'Chart.yaml') });
         throw e;
     }
-    const stage = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'kx-collection-'));
+    const stage = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'kx-collection-'));
     try {
         const stageDir = (0,external_node_path_namespaceObject.join)(stage, (0,external_node_path_namespaceObject.basename)(collectionDir));
-        await (0,promises_namespaceObject.cp)(collectionDir, stageDir, {
+        await (0,promises_.cp)(collectionDir, stageDir, {
             recursive: true,
             filter: (src) => {
                 const rel = src.slice(collectionDir.length).replace(/^[\\/]/, '');
@@ -42244,13 +43018,15 @@ async function buildCollectionImage(opts) {
         progress(`assembling charts/ of ${loc.chartName} (${dependencies.length} dependencies)`);
         const assembled = await assembleCharts({
             collectionDir,
+            stageDir,
+            stagedDependencyFile: (0,external_node_path_namespaceObject.join)(stageDir, (0,external_node_path_namespaceObject.basename)(loc.path)),
             dependencies,
-            outDir: (0,external_node_path_namespaceObject.join)(stageDir, 'charts'),
-            archives: opts.archives ?? [],
-            searchDirs: opts.searchDirs ?? [context],
-            packageChart: opts.packageChart ?? packageChartDir,
-            missing: opts.missing ?? 'error',
             dependencyFile: loc.path,
+            archives: opts.archives ?? [],
+            searchPaths: opts.searchDirs ?? [context],
+            ...(opts.tagStyle === 'platform' && opts.platformVersion ? { platformVersion: opts.platformVersion } : {}),
+            missing: opts.missing ?? 'error',
+            log: progress,
             ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
         });
         if (assembled.charts.length === 0)
@@ -42308,7 +43084,7 @@ async function buildCollectionImage(opts) {
         return { image, tag, ref: mine.ref, digest, charts: assembled.charts, imageCharts, build };
     }
     finally {
-        await (0,promises_namespaceObject.rm)(stage, { recursive: true, force: true });
+        await (0,promises_.rm)(stage, { recursive: true, force: true });
     }
 }
 
@@ -42353,7 +43129,6 @@ async function commitFile(opts) {
 ;// CONCATENATED MODULE: ../packages/core/lib/collection/index.js
 // Public API of the collection area: editing the extension collection chart's dependency list and
 // building, pushing and verifying the collection image.
-
 
 
 
@@ -42630,6 +43405,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 1455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 
 /***/ }),
 
@@ -51417,6 +52199,36 @@ exports.visitAsync = visitAsync;
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -51432,6 +52244,17 @@ exports.visitAsync = visitAsync;
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /************************************************************************/

@@ -1,50 +1,54 @@
-// Assembling the `charts/` directory of the collection image: one `<name>-<version>.tgz` per
-// dependency of the collection, taken from given chart archives (e.g. the output of
-// package-chart), or packaged from the dependency's `file://` directory (0.1.x style), or from a
-// chart directory of the tree with that name (0.6.0 style, no repository) — the packaging itself is
-// the chart engine's (passed in as `packageChart`). Missing charts are an error (or a warning).
-import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
+// Assembling the `charts/` directory of the collection image in a staged copy of the collection
+// chart: dependencies covered by given chart archives (e.g. package-chart's output) are copied in;
+// every other dependency goes through the chart engine's `helm dep up` (updateDependencies):
+// `file://` directories (0.1.x style; made absolute in the staged copy, so they resolve as from the
+// original place), name-only dependencies found in search paths (0.6.0 style), http(s)/oci
+// repositories. Dependencies with no chart are reported with their line (or dropped with `warn`).
+// Never touches the original collection directory.
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import semver from 'semver';
-import { isMap, isScalar, parseDocument } from 'yaml';
+import { isMap, isSeq, parseDocument } from 'yaml';
+import { findChartsByName, updateDependencies } from '../chart/index.js';
 import { KxAggregateError, KxError } from '../errors/index.js';
-import { pathExists } from '../fsutil/index.js';
+import { pathExists, writeFileAtomic } from '../fsutil/index.js';
 import type { ListedDependency } from './dependency-list.js';
 import { resolveFileRepository } from './file-repository.js';
 
-/** Packages the chart in `chartDir` into `destDir`, returning the archive's path. */
-export type ChartPackager = (chartDir: string, destDir: string) => Promise<string>;
-
 export interface AssembleChartsOptions {
+  /** The original collection chart directory (file:// paths are relative to it). */
   collectionDir: string;
-  /** The collection's dependencies (readDependencyList). */
+  /** Staged copy of the collection chart; its dependency file is rewritten, its charts/ filled. */
+  stageDir: string;
+  /** Path of the dependency file inside the staged copy (requirements.yaml or Chart.yaml). */
+  stagedDependencyFile: string;
+  /** The collection's dependencies (readDependencyList of the original file). */
   dependencies: ListedDependency[];
-  /** Directory the archives are written to (created). */
-  outDir: string;
-  /** Ready chart archives (`<name>-<version>.tgz`); they win over packaging. */
+  /** The original dependency file, for error locations. */
+  dependencyFile: string;
+  /** Ready chart archives (`<name>-<version>.tgz`); they win over resolving the dependency. */
   archives?: string[];
-  /** Trees searched for a chart directory by name, for dependencies without `file://`. */
-  searchDirs?: string[];
-  packageChart: ChartPackager;
+  /** Trees searched for a chart directory by name, for dependencies without repository. */
+  searchPaths?: string[];
+  /** The version `0.0.0` stands for (Kaapana ≥ 0.2); default: the collection's version. */
+  platformVersion?: string;
   /** `error` (default): a dependency without a chart fails; `warn`: it is left out. */
   missing?: 'error' | 'warn';
   onWarning?: (message: string) => void;
-  /** File the dependencies come from, for error locations. */
-  dependencyFile?: string;
+  log?: (message: string) => void;
 }
 
 export interface AssembledChart {
   name: string;
   version: string;
-  /** Path of the archive in `outDir`. */
+  /** Path of the archive in the staged `charts/`. */
   file: string;
-  source: 'archive' | 'file-repository' | 'tree';
-  /** Archive given, or chart directory packaged. */
-  from: string;
+  source: 'archive' | 'file' | 'search-path' | 'http' | 'oci' | 'charts-dir';
 }
 
 export interface AssembleChartsResult {
   charts: AssembledChart[];
+  /** Dependencies left out (missing: warn). */
   missing: ListedDependency[];
 }
 
@@ -57,60 +61,60 @@ export function archiveIdentity(path: string): { name: string; version: string }
   return { name: m[1]!, version: m[2]! };
 }
 
-/** Does the chart version satisfy what the collection lists? `0.0.0` (Kaapana 0.6.0: "the platform version") accepts any. */
-function versionMatches(listed: string, actual: string): boolean {
+/** Does a chart version satisfy what the collection lists? `0.0.0` (Kaapana ≥ 0.2: "the platform version") accepts any. */
+export function versionMatches(listed: string, actual: string): boolean {
   if (listed === '' || listed === '0.0.0' || listed === actual) return true;
   const range = semver.validRange(listed);
   return range !== null && semver.valid(actual) !== null && semver.satisfies(actual, range);
 }
 
-async function chartIdentity(dir: string): Promise<{ name?: string; version?: string }> {
-  try {
-    const doc = parseDocument(await readFile(join(dir, 'Chart.yaml'), 'utf8'));
-    const root = doc.contents;
-    if (!isMap(root)) return {};
-    const get = (k: string) => {
-      const n = root.items.find((p) => isScalar(p.key) && p.key.value === k)?.value;
-      return isScalar(n) && n.value !== null ? (n.source ?? String(n.value)) : undefined;
-    };
-    const out: { name?: string; version?: string } = {};
-    const name = get('name');
-    const version = get('version');
-    if (name) out.name = name;
-    if (version) out.version = version;
-    return out;
-  } catch {
-    return {};
+/**
+ * Rewrite the staged dependency list: keep only `keep` (by name, in their order and with all their
+ * fields), with `file://` repositories made absolute. The staged copy is a throwaway, so the
+ * Document API's re-formatting does not matter here.
+ */
+async function rewriteStagedList(file: string, keep: ListedDependency[], absolute: Map<string, string>): Promise<void> {
+  const text = (await pathExists(file)) ? await readFile(file, 'utf8') : '';
+  const doc = parseDocument(text);
+  if (!isMap(doc.contents)) return; // no dependencies at all: nothing to rewrite
+  const names = new Set(keep.map((d) => d.name));
+  const deps = doc.get('dependencies');
+  if (isSeq(deps)) {
+    deps.items = deps.items.filter((item) => isMap(item) && names.has(String(item.get('name'))));
+    for (const item of deps.items) {
+      if (!isMap(item)) continue;
+      const abs = absolute.get(String(item.get('name')));
+      if (abs) item.set('repository', abs);
+    }
+    if (deps.items.length === 0) doc.delete('dependencies');
   }
+  await writeFileAtomic(file, doc.toString());
 }
 
-const SKIP_DIRS = new Set(['node_modules', '.git', 'charts', 'templates', 'dist', 'lib']);
-
-/** Chart directories below `roots`, by chart name (first found wins; sorted walk). */
-async function chartsByName(roots: string[]): Promise<Map<string, string>> {
-  const found = new Map<string, string>();
-  const walk = async (dir: string, depth: number): Promise<void> => {
-    if (depth > 12) return;
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    if (entries.some((e) => e.isFile() && e.name === 'Chart.yaml')) {
-      const { name } = await chartIdentity(dir);
-      if (name && !found.has(name)) found.set(name, dir);
-    }
-    for (const e of entries) if (e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) await walk(join(dir, e.name), depth + 1);
+/**
+ * Errors of the dependency update point into the staged copy, which means nothing to the user:
+ * point them at the original dependency file, on the line of the dependency they name.
+ */
+function relocate(e: unknown, stageDir: string, file: string, deps: ListedDependency[]): unknown {
+  const one = (err: KxError): KxError => {
+    if (!err.file?.startsWith(stageDir)) return err;
+    const dep = deps.find((d) => err.message.includes(`"${d.name}"`) || err.message.includes(` ${d.name} `));
+    return new KxError(err.message.split(stageDir).join(dirnameOf(file)), dep ? { file, line: dep.line } : { file }, { cause: err });
   };
-  for (const r of roots) await walk(resolve(r), 0);
-  return found;
+  if (e instanceof KxAggregateError) return new KxAggregateError(e.errors.map(one));
+  if (e instanceof KxError) return one(e);
+  return e;
 }
 
-/** Put one archive per dependency into `outDir`; see AssembleChartsOptions. */
+const dirnameOf = (p: string) => p.slice(0, Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')));
+
+/** Fill `<stageDir>/charts/`; see AssembleChartsOptions. */
 export async function assembleCharts(opts: AssembleChartsOptions): Promise<AssembleChartsResult> {
-  await mkdir(opts.outDir, { recursive: true });
+  const chartsDir = join(opts.stageDir, 'charts');
+  await mkdir(chartsDir, { recursive: true });
+  const where = (d: ListedDependency) => ({ file: opts.dependencyFile, line: d.line });
+  const errors: KxError[] = [];
+
   const given = new Map<string, { path: string; version: string }>();
   for (const a of opts.archives ?? []) {
     const path = resolve(a);
@@ -118,59 +122,65 @@ export async function assembleCharts(opts: AssembleChartsOptions): Promise<Assem
     const id = archiveIdentity(path);
     given.set(id.name, { path, version: id.version });
   }
-  let tree: Map<string, string> | undefined;
-  const charts: AssembledChart[] = [];
-  const missing: ListedDependency[] = [];
-  const errors: KxError[] = [];
-  const where = (d: ListedDependency) => (opts.dependencyFile ? { file: opts.dependencyFile, line: d.line } : {});
-
-  for (const dep of opts.dependencies) {
-    const archive = given.get(dep.name);
-    if (archive) {
-      if (!versionMatches(dep.version, archive.version)) {
-        errors.push(new KxError(`chart archive ${basename(archive.path)} is version ${archive.version}, the collection lists ${dep.name} ${dep.version}`, where(dep)));
-        continue;
-      }
-      const file = join(opts.outDir, basename(archive.path));
-      await copyFile(archive.path, file);
-      charts.push({ name: dep.name, version: archive.version, file, source: 'archive', from: archive.path });
-      continue;
-    }
-    let dir: string | undefined;
-    let source: AssembledChart['source'] = 'file-repository';
-    if (dep.repository?.startsWith('file://')) {
-      dir = resolveFileRepository(opts.collectionDir, dep.repository);
-      if (dir && !(await pathExists(join(dir, 'Chart.yaml')))) dir = undefined;
-    } else if (!dep.repository) {
-      tree ??= await chartsByName(opts.searchDirs ?? []);
-      dir = tree.get(dep.name);
-      source = 'tree';
-    }
-    if (!dir) {
-      missing.push(dep);
-      continue;
-    }
-    const id = await chartIdentity(dir);
-    if (id.name !== dep.name || !id.version || !versionMatches(dep.version, id.version)) {
-      errors.push(
-        new KxError(`${dep.name} ${dep.version}: the chart in ${dir} is ${id.name ?? '(no name)'} ${id.version ?? '(no version)'}`, where(dep)),
-      );
-      continue;
-    }
-    const file = await opts.packageChart(dir, opts.outDir);
-    charts.push({ name: dep.name, version: id.version, file, source, from: dir });
-  }
-
   for (const [name, a] of given) {
     if (!opts.dependencies.some((d) => d.name === name)) opts.onWarning?.(`chart archive ${basename(a.path)} is not a dependency of the collection; it is not carried`);
   }
+
+  // Which dependencies come from archives, which the dependency update resolves, which are missing.
+  const fromArchive: { dep: ListedDependency; path: string; version: string }[] = [];
+  const resolveByEngine: ListedDependency[] = [];
+  const missing: ListedDependency[] = [];
+  const absolute = new Map<string, string>();
+  let byName: Awaited<ReturnType<typeof findChartsByName>> | undefined;
+  for (const dep of opts.dependencies) {
+    const archive = given.get(dep.name);
+    if (archive) {
+      if (versionMatches(dep.version, archive.version)) fromArchive.push({ dep, ...archive });
+      else errors.push(new KxError(`chart archive ${basename(archive.path)} is version ${archive.version}, the collection lists ${dep.name} ${dep.version}`, where(dep)));
+      continue;
+    }
+    const repo = dep.repository?.trim() ?? '';
+    if (repo.startsWith('file://')) {
+      const dir = resolveFileRepository(opts.collectionDir, repo)!;
+      if (await pathExists(join(dir, 'Chart.yaml'))) {
+        absolute.set(dep.name, `file://${dir}`);
+        resolveByEngine.push(dep);
+      } else missing.push(dep);
+    } else if (repo === '') {
+      byName ??= await findChartsByName(opts.searchPaths ?? []);
+      if (byName.has(dep.name)) resolveByEngine.push(dep);
+      else missing.push(dep);
+    } else {
+      resolveByEngine.push(dep); // http(s):// or oci://: the engine fetches it
+    }
+  }
   for (const d of missing) {
-    const how = d.repository ? `repository ${d.repository} is not a chart directory here` : 'no chart directory of that name in the search dirs';
+    const how = d.repository ? `${d.repository.trim()} is not a chart directory` : `no chart named ${d.name} below ${(opts.searchPaths ?? []).join(', ') || '(no search path)'}`;
     const msg = `no chart for dependency ${d.name} ${d.version}: ${how}; pass its archive in \`charts\``;
     if ((opts.missing ?? 'error') === 'error') errors.push(new KxError(msg, where(d)));
     else opts.onWarning?.(msg);
   }
   if (errors.length === 1) throw errors[0]!;
   if (errors.length > 1) throw new KxAggregateError(errors);
+
+  const charts: AssembledChart[] = [];
+  await rewriteStagedList(opts.stagedDependencyFile, resolveByEngine, absolute);
+  if (resolveByEngine.length > 0) {
+    const updated = await updateDependencies(opts.stageDir, {
+      ...(opts.searchPaths ? { searchPaths: opts.searchPaths } : {}),
+      ...(opts.platformVersion ? { platformVersion: opts.platformVersion } : {}),
+      ...(opts.log ? { log: opts.log } : {}),
+    }).catch((e: unknown) => {
+      throw relocate(e, opts.stageDir, opts.dependencyFile, opts.dependencies);
+    });
+    for (const r of updated.dependencies) {
+      if (r.archive) charts.push({ name: r.name, version: r.version, file: r.archive, source: r.source });
+    }
+  }
+  for (const a of fromArchive) {
+    const file = join(chartsDir, basename(a.path));
+    await copyFile(a.path, file);
+    charts.push({ name: a.dep.name, version: a.version, file, source: 'archive' });
+  }
   return { charts, missing };
 }

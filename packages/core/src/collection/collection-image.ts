@@ -21,8 +21,7 @@ import {
   type TagStyle,
 } from '../images/index.js';
 import type { RetryOptions } from '../retry/index.js';
-import { assembleCharts, type AssembledChart, type ChartPackager } from './assemble-charts.js';
-import { packageChartDir } from './chart-packager.js';
+import { assembleCharts, type AssembledChart } from './assemble-charts.js';
 import { locateDependencyFile, readDependencyList } from './dependency-list.js';
 import { listImageCharts } from './image-charts.js';
 
@@ -44,10 +43,8 @@ export interface CollectionImageOptions {
   baseImages?: Record<string, string>;
   /** Ready chart archives to carry (win over packaging). */
   archives?: string[];
-  /** Trees searched for charts by name (dependencies without file://). Default: [context]. */
+  /** Trees searched for charts by name (dependencies without repository). Default: [context]. */
   searchDirs?: string[];
-  /** Packages a dependency's chart directory; default: the chart engine (packageChartDir). */
-  packageChart?: ChartPackager;
   missing?: 'error' | 'warn';
   /** Archive file names (`<name>-<version>.tgz`) that must be in the pushed image. */
   expectCharts?: string[];
@@ -122,13 +119,15 @@ export async function buildCollectionImage(opts: CollectionImageOptions): Promis
     progress(`assembling charts/ of ${loc.chartName} (${dependencies.length} dependencies)`);
     const assembled = await assembleCharts({
       collectionDir,
+      stageDir,
+      stagedDependencyFile: join(stageDir, basename(loc.path)),
       dependencies,
-      outDir: join(stageDir, 'charts'),
-      archives: opts.archives ?? [],
-      searchDirs: opts.searchDirs ?? [context],
-      packageChart: opts.packageChart ?? packageChartDir,
-      missing: opts.missing ?? 'error',
       dependencyFile: loc.path,
+      archives: opts.archives ?? [],
+      searchPaths: opts.searchDirs ?? [context],
+      ...(opts.tagStyle === 'platform' && opts.platformVersion ? { platformVersion: opts.platformVersion } : {}),
+      missing: opts.missing ?? 'error',
+      log: progress,
       ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
     });
     if (assembled.charts.length === 0) throw new KxError('no chart to carry: the collection image would be empty', { file: loc.path });

@@ -9,4 +9,3 @@ export * from './assemble-charts.js';
 export * from './image-charts.js';
 export * from './collection-image.js';
 export * from './git-commit.js';
-export * from './chart-packager.js';
