@@ -34742,6 +34742,14 @@ async function runMainOrPost(main, post) {
 function cell(text) {
     return String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
+/** Append markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
+async function writeJobSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY) {
+        core_debug('no GITHUB_STEP_SUMMARY: job summary not written');
+        return;
+    }
+    await summary.addRaw(markdown).write();
+}
 
 // EXTERNAL MODULE: ../node_modules/semver/index.js
 var semver = __nccwpck_require__(4978);
@@ -36091,7 +36099,7 @@ async function writeSummary(plan, results, dryRun) {
     let md = `## Kaapana extension images${dryRun ? ' (dry run)' : ''}\n\n${table}\n\n### Build order\n\n\`\`\`mermaid\n${planToMermaid(plan)}\n\`\`\`\n`;
     if (plan.skipped.length)
         md += `\nSkipped by label: ${plan.skipped.map((s) => `\`${s.dockerfile}\` (${s.reason})`).join(', ')}\n`;
-    await summary.addRaw(md).write();
+    await writeJobSummary(md);
 }
 async function main() {
     const inputs = getInputs();

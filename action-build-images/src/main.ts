@@ -2,7 +2,7 @@
 // post step that logs out of the registry. All domain logic lives in @kaapana-ext/core/images.
 import * as core from '@actions/core';
 import { resolve } from 'node:path';
-import { getBool, getChoice, getInt, getList, getMap, getSecret, runMainOrPost, cell } from '@kaapana-ext/core/action';
+import { getBool, getChoice, getInt, getList, getMap, getSecret, runMainOrPost, cell, writeJobSummary } from '@kaapana-ext/core/action';
 import {
   buildImages,
   discoverDockerfiles,
@@ -104,7 +104,7 @@ async function writeSummary(plan: BuildPlan, results: ImageResult[] | undefined,
   const table = ['| image | reference | Dockerfile | status | digest | time |', '| --- | --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
   let md = `## Kaapana extension images${dryRun ? ' (dry run)' : ''}\n\n${table}\n\n### Build order\n\n\`\`\`mermaid\n${planToMermaid(plan)}\n\`\`\`\n`;
   if (plan.skipped.length) md += `\nSkipped by label: ${plan.skipped.map((s) => `\`${s.dockerfile}\` (${s.reason})`).join(', ')}\n`;
-  await core.summary.addRaw(md).write();
+  await writeJobSummary(md);
 }
 
 async function main(): Promise<void> {
