@@ -12,7 +12,7 @@
 // Environment: KX_REGISTRY (host:port, default 127.0.0.1:5000), KX_DEMO_REPO (repository prefix,
 // default kaapana-ext-demo), KX_DEMO_WORK (work dir, default <repo>/.tmp/demo).
 import { spawn, spawnSync } from 'node:child_process';
-import { cp, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -67,7 +67,7 @@ async function prepare() {
   say('▶ preparing: TypeScript build of the CLI, offline base image contexts');
   runQuiet('npx', ['tsc', '-b', 'tsconfig.build.json'], 'the TypeScript build');
   runQuiet(process.execPath, [join(example, 'prepare-offline-bases.mjs')], 'staging busybox for the local-only bases');
-  const algorithmPkg = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(join(root, 'algorithm/package.json'), 'utf8')));
+  const algorithmPkg = JSON.parse(await readFile(join(root, 'algorithm/package.json'), 'utf8'));
   if (algorithmPkg.scripts?.['container-context']) {
     runQuiet('npm', ['run', '--silent', 'container-context', '-w', '@kaapana-ext/algorithm'], 'staging the processing container context');
   } else {
