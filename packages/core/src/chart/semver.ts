@@ -68,6 +68,8 @@ interface Atom {
   range: string;
   negate: boolean;
   hasPre: boolean;
+  /** For `!=` on a partial version with a prerelease: only versions with this prerelease are excluded. */
+  prerelease?: string;
 }
 
 export interface ChartConstraint {
@@ -97,7 +99,8 @@ function parseAtom(c: string): Atom {
     ver = normalisedVersion(parsed);
   }
   const dirty = !/^\d+\.\d+\.\d+/.test(ver);
-  const hasPre = pre !== '' && !dirty;
+  // Masterminds keeps the prerelease of a partial version too (`4.1-alpha` = 4.1.0-alpha, patch dirty).
+  const hasPre = pre !== '';
   let range: string;
   let negate = false;
   switch (op) {
@@ -108,6 +111,7 @@ function parseAtom(c: string): Atom {
     case '!=':
       negate = true;
       range = dirty ? ver : `=${ver}`;
+      if (dirty && pre && /^\d+\.\d+$/.test(ver)) return { op, text, range, negate, hasPre, prerelease: pre.slice(1) };
       break;
     case '=>':
       range = `>=${ver}`;
@@ -116,7 +120,9 @@ function parseAtom(c: string): Atom {
       range = `<=${ver}`;
       break;
     case '~>':
-      range = `~${ver}`;
+    case '~':
+      // Masterminds: `~0.0.0` accepts everything.
+      range = ver === '0.0.0' ? '*' : `~${ver}`;
       break;
     default:
       range = ver === '*' && (op === '~' || op === '^') ? '*' : `${op}${ver}`;
@@ -151,6 +157,10 @@ export function satisfiesConstraint(version: string | ChartSemver, constraint: C
   return constraint.groups.some((group) => {
     const includePrerelease = group.some((a) => a.hasPre);
     if (parsed.prerelease && !includePrerelease) return false;
-    return group.every((a) => semver.satisfies(v, a.range, { includePrerelease }) !== a.negate);
+    return group.every((a) => {
+      const inRange = semver.satisfies(v, a.range, { includePrerelease });
+      if (a.prerelease !== undefined) return !(inRange && parsed.prerelease === a.prerelease);
+      return inRange !== a.negate;
+    });
   });
 }
