@@ -18,6 +18,8 @@ export interface DicomFileInfo {
   frames: number;
   samplesPerPixel: number;
   modality: string;
+  /** ImageOrientationPatient (6 direction cosines), empty when absent. */
+  orientation: number[];
 }
 
 /** One series of a directory: its files (unsorted; itk-wasm sorts them by position). */
@@ -64,6 +66,10 @@ export async function scanDicomFile(path: string): Promise<DicomFileInfo> {
     frames: Number.parseInt(ds.string('x00280008') ?? '1', 10) || 1,
     samplesPerPixel: ds.uint16('x00280002') ?? 1,
     modality: ds.string('x00080060') ?? '',
+    orientation: (ds.string('x00200037') ?? '')
+      .split('\\')
+      .filter((x) => x.trim() !== '')
+      .map(Number),
   };
 }
 
@@ -79,7 +85,7 @@ async function listFiles(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-/** Groups the DICOM files of `dir` by series, checking each series is one consistent volume. */
+/** Groups the DICOM files of `dir` by series (see {@link checkSeriesConsistent} for the volume checks). */
 export async function scanDicomDirectory(dir: string): Promise<DicomSeries[]> {
   const st = await stat(dir);
   if (!st.isDirectory()) throw new KxError('not a directory', { file: dir });
@@ -104,12 +110,11 @@ export async function scanDicomDirectory(dir: string): Promise<DicomSeries[]> {
     bySeries.set(info.seriesInstanceUid, list);
   }
   const series = [...bySeries.keys()].sort().map((uid) => ({ seriesInstanceUid: uid, files: bySeries.get(uid)! }));
-  for (const s of series) checkConsistent(s);
   return series;
 }
 
 /** One volume needs one matrix size and single-frame files (a multi-frame file is its own volume). */
-function checkConsistent(s: DicomSeries): void {
+export function checkSeriesConsistent(s: DicomSeries): void {
   const first = s.files[0]!;
   for (const f of s.files) {
     if (f.rows !== first.rows || f.columns !== first.columns) {
@@ -126,6 +131,20 @@ function checkConsistent(s: DicomSeries): void {
     }
   }
   if (s.files.length > 1) {
+    // A volume has one slice orientation (a tri-planar localizer shares one SeriesInstanceUID but is
+    // three planes; ITK itself cannot order such slices and gives an arbitrary stack).
+    for (const f of s.files) {
+      const same =
+        f.orientation.length === first.orientation.length &&
+        f.orientation.every((v, i) => Math.abs(v - first.orientation[i]!) < 1e-4);
+      if (!same) {
+        throw new KxError(
+          `mixed slice orientations in series ${s.seriesInstanceUid}: [${f.orientation.join(', ')}] here, ` +
+            `[${first.orientation.join(', ')}] in ${first.path}; choose another series with --series-uid`,
+          { file: f.path },
+        );
+      }
+    }
     const multi = s.files.find((f) => f.frames > 1);
     if (multi) {
       throw new KxError(

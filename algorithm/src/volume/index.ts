@@ -2,7 +2,7 @@
 // the header scan behind the input checks, the mask Image and the atomic NRRD writer.
 export { readVolumes, isImageFileName } from './read-volume.js';
 export type { Volume, VolumeSource, ReadOptions } from './read-volume.js';
-export { scanDicomDirectory, scanDicomFile } from './dicom-scan.js';
+export { scanDicomDirectory, scanDicomFile, checkSeriesConsistent } from './dicom-scan.js';
 export type { DicomFileInfo, DicomSeries } from './dicom-scan.js';
 export { writeNrrdAtomic } from './write-nrrd.js';
 export { maskImage } from './mask-image.js';

@@ -4,14 +4,14 @@
 // readImageDicomFileSeries (GDCM: compressed transfer syntaxes, big endian, rescale slope/intercept,
 // MONOCHROME1, slices sorted along the normal); other files through @itk-wasm/image-io.
 // Owns no Otsu and no output writing.
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { readImageDicomFileSeriesNode } from '@itk-wasm/dicom';
 import { readImageNode } from '@itk-wasm/image-io';
 import type { Image } from 'itk-wasm';
 import { KxError, errorMessage } from '@kaapana-ext/core';
 import { isScalarComponentType } from '../otsu/index.js';
-import { scanDicomDirectory, scanDicomFile, type DicomSeries } from './dicom-scan.js';
+import { checkSeriesConsistent, scanDicomDirectory, scanDicomFile, type DicomSeries } from './dicom-scan.js';
 
 export type VolumeSource =
   | { kind: 'dicom'; seriesInstanceUid: string; modality: string; files: string[] }
@@ -71,7 +71,9 @@ export interface ReadOptions {
 }
 
 /** Reads `input` (DICOM dir, DICOM file, NRRD/NIfTI/MetaImage) into one or more volumes. */
-export async function readVolumes(input: string, options: ReadOptions = {}): Promise<Volume[]> {
+export async function readVolumes(inputPath: string, options: ReadOptions = {}): Promise<Volume[]> {
+  // itk-wasm's DICOM reader mounts files by absolute path; relative ones fail inside the wasm.
+  const input = resolve(inputPath);
   let st;
   try {
     st = await stat(input);
@@ -86,6 +88,7 @@ export async function readVolumes(input: string, options: ReadOptions = {}): Pro
         throw new KxError(`no series with SeriesInstanceUID ${options.seriesUid}`, { file: input });
       }
     }
+    for (const s of series) checkSeriesConsistent(s);
     const out: Volume[] = [];
     for (const s of series) out.push(await readDicomSeries(s));
     return out;
@@ -103,5 +106,7 @@ export async function readVolumes(input: string, options: ReadOptions = {}): Pro
   if (options.seriesUid !== undefined && info.seriesInstanceUid !== options.seriesUid) {
     throw new KxError(`file belongs to series ${info.seriesInstanceUid}, not ${options.seriesUid}`, { file: input });
   }
-  return [await readDicomSeries({ seriesInstanceUid: info.seriesInstanceUid, files: [info] })];
+  const single = { seriesInstanceUid: info.seriesInstanceUid, files: [info] };
+  checkSeriesConsistent(single);
+  return [await readDicomSeries(single)];
 }
