@@ -264,7 +264,7 @@ export function upsertDependency(text: string, file: string, dep: DependencyEntr
     const changed = updateEntry(item.value, dep, style, nl);
     const out = changed ? tokens.map((t) => CST.stringify(t)).join('') : text;
     const result: UpsertResult = { text: out, action: changed ? 'updated' : 'unchanged', previousVersion: existing.version };
-    verify(out, file, dep, listed);
+    if (changed) verify(out, file, dep, listed);
     return result;
   }
 
