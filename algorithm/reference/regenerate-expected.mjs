@@ -62,7 +62,20 @@ const CASES = [
   { name: 'metaimage-3-slices', input: 'image-files/BrainProtonDensity3Slices.mha', geometry: 'full', covers: 'MetaImage, uint8' },
   { name: 'nifti-anatomical', input: 'image-files/anatomical.nii', geometry: 'full', covers: 'NIfTI-1, int16' },
   { name: 'nifti-anatomical-1000-bins', input: 'image-files/anatomical.nii', bins: 1000, geometry: 'full', covers: 'many bins (empty bins, ties)' },
+  ...[
+    ['constant-int16', 'constant image: all voxels in the last bin, threshold = first bin max'],
+    ['constant-float32', 'constant float image, threshold rounded to float32'],
+    ['two-values-uint8', 'two values at the ends of the fixed uint8 range'],
+    ['three-cluster-tie-int16', 'three equal clusters: equal variance at two gaps (tie rule)'],
+    ['bimodal-float32', 'float32 mixture: threshold cast to float32'],
+    ['noise-int8', 'int8: fixed −128.5…127.5 histogram range'],
+    ['wide-uint16', 'uint16 over a wide range'],
+    ['narrow-range-float64', 'float64 range so narrow that the float bin edges collapse'],
+    ['extremes-int32', 'int32 at both type limits (per-voxel bin search)'],
+    ['extremes-uint32', 'uint32 up to 2^32−1'],
+  ].map(([n, covers]) => ({ name: `synthetic-${n}`, input: `synthetic/${n}.mha`, geometry: 'full', covers: `synthetic: ${covers}` })),
 ];
+
 
 function itkOtsuBinary() {
   if (process.env.ITK_OTSU) return process.env.ITK_OTSU;
