@@ -101,7 +101,7 @@ describe('planBuild', () => {
 
   it('missing local base: error naming Dockerfile and line', async () => {
     await tree({ 'dag/Dockerfile': '# the DAG image\n' + DAG });
-    const err = await plan().catch((e) => e as KxError);
+    const err = (await plan().catch((e) => e)) as KxError;
     expect(err).toBeInstanceOf(KxError);
     expect(err.message).toMatch(/base image missing: local-only\/dag-installer:0.1.0/);
     expect(err.file).toBe('dag/Dockerfile');
