@@ -48,6 +48,8 @@ export function parseKubeconfigInput(raw: string): ParsedKubeconfig {
     ? (obj['contexts'] as Array<{ name?: unknown }>).map((c) => String(c?.name ?? '')).filter(Boolean)
     : [];
   const secrets = new Set<string>([trimmed, text]);
+  // The runner masks line by line best: also register each line of a (wrapped) base64 input.
+  if (text !== trimmed) for (const line of trimmed.split(/\r?\n/)) secrets.add(line.trim());
   collectSecrets(obj, secrets);
   const current = obj['current-context'];
   return {

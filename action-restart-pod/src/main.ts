@@ -1,0 +1,91 @@
+// action-restart-pod: typed inputs → kubectl (PATH or verified tool-cache install) → kubeconfig in a
+// private temp file → one restart strategy from @kaapana-ext/core/kube → outputs and job summary.
+// The post step removes the kubeconfig if the main step could not (cancelled, killed). Driven only
+// by INPUT_* variables, so the CLI runs it the same way.
+import { join } from 'node:path';
+import * as core from '@actions/core';
+import { runMainOrPost } from '@kaapana-ext/core/action';
+import { KxError, pathExists } from '@kaapana-ext/core';
+import {
+  Kubectl,
+  hasAmbientCredentials,
+  removeKubeconfigDir,
+  resolveKubectl,
+  restart,
+  writeKubeconfig,
+  type KubectlChoice,
+  type RestartResult,
+  type WrittenKubeconfig,
+} from '@kaapana-ext/core/kube';
+import { getInputs, type Inputs } from './inputs.js';
+import { writeSummary } from './summary.js';
+
+const KUBECONFIG_STATE = 'kubeconfig-dir';
+
+export async function run(): Promise<void> {
+  await runMainOrPost(main, post);
+}
+
+async function main(): Promise<void> {
+  const inputs = getInputs();
+  const kubectlChoice = await core.group('kubectl', () => chooseKubectl(inputs));
+  core.setOutput('kubectl-path', kubectlChoice.path);
+
+  let written: WrittenKubeconfig | undefined;
+  try {
+    if (inputs.kubeconfig) {
+      written = await writeKubeconfig(inputs.kubeconfig.text);
+      core.saveState(KUBECONFIG_STATE, written.dir);
+    } else if (!inputs.dryRun && !(await hasAmbientCredentials())) {
+      throw new KxError('no Kubernetes credentials: set the kubeconfig input (e.g. from a secret) or KUBECONFIG');
+    }
+    const kubectl = new Kubectl({
+      path: kubectlChoice.path,
+      ...(written ? { kubeconfig: written.path, cacheDir: join(written.dir, 'cache') } : {}),
+      ...(inputs.context ? { context: inputs.context } : {}),
+      ...(inputs.namespace ? { namespace: inputs.namespace } : {}),
+      dryRun: inputs.dryRun,
+      log: (line) => core.info(line),
+      retry: { attempts: inputs.retries },
+    });
+    const result = await core.group(`Restart (${inputs.strategy}${inputs.dryRun ? ', dry run' : ''})`, () =>
+      restart({ kubectl, timeoutMs: inputs.timeoutMs, log: (line) => core.info(line) }, inputs.restart),
+    );
+    core.setOutput('restarted', JSON.stringify(restartedOutput(result)));
+    await writeSummary(result, kubectlChoice);
+  } finally {
+    if (written) await removeKubeconfigDir(written.dir);
+  }
+}
+
+async function chooseKubectl(inputs: Inputs): Promise<KubectlChoice> {
+  const choice = await resolveKubectl({
+    ...(inputs.kubectlVersion ? { version: inputs.kubectlVersion } : {}),
+    baseUrl: inputs.kubectlBaseUrl,
+    log: (line) => core.info(line),
+  });
+  core.info(`kubectl: ${choice.path} (${choice.source}${choice.version ? ` ${choice.version}` : ''})`);
+  return choice;
+}
+
+/** The `restarted` output: the result without empty fields. */
+function restartedOutput(r: RestartResult): Record<string, unknown> {
+  return {
+    strategy: r.strategy,
+    ...(r.namespace ? { namespace: r.namespace } : {}),
+    dryRun: r.dryRun,
+    resources: r.resources,
+    pods: r.pods,
+    ...(r.reply !== undefined ? { reply: r.reply } : {}),
+    ...(r.status !== undefined ? { status: r.status } : {}),
+    commands: r.commands,
+  };
+}
+
+async function post(): Promise<void> {
+  const dir = core.getState(KUBECONFIG_STATE);
+  if (dir && (await pathExists(dir))) {
+    await removeKubeconfigDir(dir);
+    core.info('removed the kubeconfig left by the main step');
+  }
+}

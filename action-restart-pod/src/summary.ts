@@ -1,0 +1,17 @@
+// The job summary of action-restart-pod: one table of what was touched and what came back.
+import { cell, writeJobSummary } from '@kaapana-ext/core/action';
+import type { KubectlChoice, RestartResult } from '@kaapana-ext/core/kube';
+
+export async function writeSummary(result: RestartResult, kubectl: KubectlChoice): Promise<void> {
+  const rows: Array<[string, string]> = [
+    ['strategy', `\`${result.strategy}\`${result.dryRun ? ' (dry run: nothing was changed)' : ''}`],
+    ['namespace', result.namespace ? `\`${result.namespace}\`` : '(from the context)'],
+    ...result.resources.map((r): [string, string] => [`${r.action}`, `\`${r.kind}/${r.name}\``]),
+  ];
+  if (result.pods.length) rows.push(['new pods', result.pods.map((p) => `\`${p}\``).join('<br>')]);
+  if (result.reply !== undefined) rows.push(['reply', `${result.status ?? ''} ${cell(result.reply.slice(0, 300))}`.trim()]);
+  rows.push(['kubectl', `\`${kubectl.path}\` (${kubectl.source}${kubectl.version ? ` ${kubectl.version}` : ''})`]);
+  let md = `## Kaapana: restart\n\n| | |\n| --- | --- |\n${rows.map(([k, v]) => `| ${cell(k)} | ${v.replace(/\|/g, '\\|')} |`).join('\n')}\n`;
+  if (result.dryRun && result.commands.length) md += `\nCommands:\n\n\`\`\`sh\n${result.commands.join('\n')}\n\`\`\`\n`;
+  await writeJobSummary(md);
+}
