@@ -1,0 +1,4 @@
+// Entry point of the bundled action: only calls run().
+import { run } from './main.js';
+
+await run();

@@ -1,0 +1,121 @@
+// action-package-chart: typed inputs → the core chart engine (dependency update, package, optional
+// OCI push) for each chart → `packages` output, job summary table, warnings for Kaapana lint findings
+// and error annotations on bad files. All chart logic lives in @kaapana-ext/core/chart.
+import * as core from '@actions/core';
+import { relative, resolve } from 'node:path';
+import { KxAggregateError, KxError, errorMessage } from '@kaapana-ext/core';
+import { cell, getBool, getList, getSecret, reportFailure, writeJobSummary } from '@kaapana-ext/core/action';
+import { lintKaapanaChart, packageChart, parseOciUrl, pushChart, type PackageResult } from '@kaapana-ext/core/chart';
+import { resolveChartDirs } from './chart-dirs.js';
+
+export interface Inputs {
+  workspace: string;
+  charts: string[];
+  version: string;
+  appVersion: string;
+  dependencyUpdate: boolean;
+  searchPaths: string[];
+  destination: string;
+  push: string;
+  username: string;
+  password: string;
+  skipExisting: boolean;
+}
+
+export interface PackagedChart {
+  name: string;
+  version: string;
+  path: string;
+  sha256: string;
+  digest?: string;
+  ref?: string;
+  pushed?: 'pushed' | 'skipped';
+}
+
+export function getInputs(): Inputs {
+  const workspace = resolve(process.env.GITHUB_WORKSPACE ?? '.');
+  const single = core.getInput('chart').trim();
+  const charts = [...(single ? [single] : []), ...getList('charts')];
+  if (charts.length === 0) throw new KxError('set the input chart (one chart directory) or charts (directories or globs)');
+  const push = core.getInput('push').trim();
+  if (push) parseOciUrl(push);
+  return {
+    workspace,
+    charts,
+    version: core.getInput('version').trim(),
+    appVersion: core.getInput('app-version').trim(),
+    dependencyUpdate: getBool('dependency-update', true),
+    searchPaths: getList('chart-search-paths').map((p) => resolve(workspace, p)),
+    destination: resolve(workspace, core.getInput('destination').trim() || '.'),
+    push,
+    username: core.getInput('username'),
+    password: getSecret('password'),
+    skipExisting: getBool('skip-existing', false),
+  };
+}
+
+async function packageOne(dir: string, inputs: Inputs): Promise<{ result: PackageResult; packaged: PackagedChart }> {
+  const result = await packageChart(dir, {
+    destination: inputs.destination,
+    ...(inputs.version ? { version: inputs.version } : {}),
+    ...(inputs.appVersion ? { appVersion: inputs.appVersion } : {}),
+    dependencyUpdate: inputs.dependencyUpdate,
+    ...(inputs.searchPaths.length ? { searchPaths: inputs.searchPaths } : {}),
+    dependencies: {
+      log: (m) => core.info(m),
+      ...(inputs.username || inputs.password ? { oci: { username: inputs.username, password: inputs.password } } : {}),
+    },
+  });
+  for (const d of result.dependencyUpdate?.dependencies ?? []) core.info(`dependency ${d.name} ${d.version} (${d.source})`);
+  if (result.dependencyUpdate?.lockWritten) core.info(`wrote ${result.dependencyUpdate.lockFile}`);
+  for (const f of lintKaapanaChart(result.chart)) core.warning(f.message, f.file ? { file: f.file, title: 'kaapana-ext' } : { title: 'kaapana-ext' });
+  core.info(`packaged ${result.path} (sha256 ${result.sha256})`);
+  const packaged: PackagedChart = { name: result.name, version: result.version, path: result.path, sha256: result.sha256 };
+  if (inputs.push) {
+    const pushed = await pushChart(result.path, inputs.push, {
+      ...(inputs.username ? { username: inputs.username } : {}),
+      ...(inputs.password ? { password: inputs.password } : {}),
+      skipExisting: inputs.skipExisting,
+    });
+    core.info(`${pushed.status === 'skipped' ? 'already present, skipped' : 'pushed'} ${pushed.ref}@${pushed.digest}`);
+    Object.assign(packaged, { digest: pushed.digest, ref: pushed.ref, pushed: pushed.status });
+  }
+  return { result, packaged };
+}
+
+async function writeSummary(done: PackagedChart[], failed: { dir: string; error: string }[], workspace: string): Promise<void> {
+  const rows = done.map((p) =>
+    [cell(p.name), cell(p.version), cell(relative(workspace, p.path) || p.path), cell(`\`${p.sha256.slice(0, 12)}…\``), cell(p.ref ? `${p.ref} (${p.pushed})` : '—')].join(' | '),
+  );
+  for (const f of failed) rows.push([cell(relative(workspace, f.dir) || f.dir), '', '', '', cell(`failed: ${f.error}`)].join(' | '));
+  const md = ['## Kaapana extension charts', '', '| chart | version | archive | sha256 | OCI |', '| --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r} |`), ''].join('\n');
+  await writeJobSummary(md);
+}
+
+export async function run(): Promise<void> {
+  try {
+    const inputs = getInputs();
+    const dirs = await resolveChartDirs(inputs.charts, inputs.workspace);
+    const done: PackagedChart[] = [];
+    const failed: { dir: string; error: string }[] = [];
+    const errors: KxError[] = [];
+    for (const dir of dirs) {
+      await core.group(`Chart ${relative(inputs.workspace, dir) || dir}`, async () => {
+        try {
+          done.push((await packageOne(dir, inputs)).packaged);
+        } catch (e) {
+          failed.push({ dir, error: errorMessage(e) });
+          if (e instanceof KxAggregateError) errors.push(...e.errors);
+          else if (e instanceof KxError) errors.push(e);
+          else throw e;
+        }
+      });
+    }
+    core.setOutput('packages', JSON.stringify(done));
+    await writeSummary(done, failed, inputs.workspace);
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) throw new KxAggregateError(errors);
+  } catch (e) {
+    reportFailure(e);
+  }
+}

@@ -1,0 +1,92 @@
+// action-package-chart end to end through its committed bundle, run like the GitHub runner does:
+// the seed's example chart with its file:// dag-installer-chart (output JSON, job summary, archive),
+// a glob over several charts, a push to the local registry, and a broken chart (error annotation
+// with file and line, failed step).
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAction } from './support/run-action.js';
+import { REGISTRY, registryAvailable, uniqueName } from './support/registry.js';
+
+const registryUp = await registryAvailable();
+const fixtures = join(import.meta.dirname, '..', 'packages/core/test/chart/testdata/kaapana');
+let ws: string;
+beforeAll(() => {
+  ws = mkdtempSync(join(tmpdir(), 'kx-pkg-action-'));
+  cpSync(fixtures, join(ws, 'extension'), { recursive: true });
+});
+afterAll(() => rmSync(ws, { recursive: true, force: true }));
+
+interface Packaged {
+  name: string;
+  version: string;
+  path: string;
+  sha256: string;
+  digest?: string;
+  ref?: string;
+  pushed?: string;
+}
+
+describe('action-package-chart', () => {
+  it('packages the seed chart (dep up + package) and reports it', async () => {
+    const run = await runAction(
+      'action-package-chart',
+      { chart: 'extension/threshold-segmentation-workflow', destination: 'dist', 'dependency-update': 'true' },
+      { post: false, env: { GITHUB_WORKSPACE: ws } },
+    );
+    expect(run.exitCode, run.stdout).toBe(0);
+    const packages = JSON.parse(run.outputs.packages ?? '[]') as Packaged[];
+    expect(packages).toHaveLength(1);
+    const p = packages[0] as Packaged;
+    expect(p).toMatchObject({ name: 'example-threshold-segmentation-workflow', version: '0.1.0', path: join(ws, 'dist', 'example-threshold-segmentation-workflow-0.1.0.tgz') });
+    expect(createHash('sha256').update(readFileSync(p.path)).digest('hex')).toBe(p.sha256);
+    expect(run.summary).toContain('| example-threshold-segmentation-workflow | 0.1.0 | dist/example-threshold-segmentation-workflow-0.1.0.tgz |');
+    expect(run.stdout).toContain('dependency dag-installer-chart 0.1.0 (file)');
+  });
+
+  it('expands a glob over several charts and applies --version / --app-version', async () => {
+    const run = await runAction('action-package-chart', { charts: 'extension/**', destination: 'globbed', version: '0.2.0', 'app-version': '2.0' }, { post: false, env: { GITHUB_WORKSPACE: ws } });
+    expect(run.exitCode, run.stdout).toBe(0);
+    const packages = JSON.parse(run.outputs.packages ?? '[]') as Packaged[];
+    expect(packages.map((p) => `${p.name}-${p.version}`).sort()).toEqual(['dag-installer-chart-0.2.0', 'example-threshold-segmentation-workflow-0.2.0']);
+  });
+
+  it('warns about a workflow chart whose first dependency is not dag-installer-chart', async () => {
+    const dir = join(ws, 'lint', 'wf');
+    cpSync(join(ws, 'extension', 'threshold-segmentation-workflow'), dir, { recursive: true });
+    rmSync(join(dir, 'requirements.yaml'));
+    rmSync(join(dir, 'requirements.lock'), { force: true });
+    rmSync(join(dir, 'charts'), { recursive: true, force: true });
+    const run = await runAction('action-package-chart', { chart: 'lint/wf', destination: 'lint-out' }, { post: false, env: { GITHUB_WORKSPACE: ws } });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.stdout).toMatch(/::warning title=kaapana-ext,file=.*Chart.yaml::workflow chart example-threshold-segmentation-workflow: the first dependency should be dag-installer-chart/);
+  });
+
+  it('fails with an annotation on the bad file and line', async () => {
+    const dir = join(ws, 'broken');
+    cpSync(join(ws, 'extension', 'dag-installer-chart'), dir, { recursive: true });
+    writeFileSync(join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: broken\nversion: 1.2.3.4\n');
+    const run = await runAction('action-package-chart', { chart: 'broken', destination: 'broken-out' }, { post: false, env: { GITHUB_WORKSPACE: ws } });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stdout).toContain(`::error title=kaapana-ext,file=${join(dir, 'Chart.yaml')},line=3::validation: chart.metadata.version "1.2.3.4" is invalid`);
+    expect(run.summary).toContain('failed: ');
+  });
+
+  it.skipIf(!registryUp)('pushes to the local registry, then skips the existing tag', async () => {
+    const push = `oci://${REGISTRY}/${uniqueName('kx-action-charts')}`;
+    const inputs = { chart: 'extension/threshold-segmentation-workflow', destination: 'pushed', push, 'skip-existing': 'true', username: 'ci', password: 's3cret-value' };
+    const first = await runAction('action-package-chart', inputs, { post: false, env: { GITHUB_WORKSPACE: ws } });
+    expect(first.exitCode, first.stdout).toBe(0);
+    expect(first.stdout).toContain('::add-mask::s3cret-value');
+    const p1 = (JSON.parse(first.outputs.packages ?? '[]') as Packaged[])[0] as Packaged;
+    expect(p1.pushed).toBe('pushed');
+    expect(p1.ref).toBe(`${push.slice('oci://'.length)}/example-threshold-segmentation-workflow:0.1.0`);
+    expect(p1.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const second = await runAction('action-package-chart', inputs, { post: false, env: { GITHUB_WORKSPACE: ws } });
+    const p2 = (JSON.parse(second.outputs.packages ?? '[]') as Packaged[])[0] as Packaged;
+    expect(p2.pushed).toBe('skipped');
+    expect(p2.digest).toBe(p1.digest);
+  });
+});
