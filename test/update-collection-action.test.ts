@@ -79,6 +79,11 @@ describe.skipIf(!ready)('action-update-collection (bundled)', () => {
       expect(again.exitCode, again.stdout).toBe(0);
       expect(again.outputs).toMatchObject({ changed: 'false', diff: '', commit: '' });
       expect(git(root, 'rev-list', '--count', 'HEAD')).toBe('2');
+
+      // rerun with skip-existing: the registry's image already carries identical charts
+      const skip = await runAction('action-update-collection', { ...inputs, 'skip-existing': 'true' }, { cwd: root });
+      expect(skip.exitCode, skip.stdout).toBe(0);
+      expect(skip.outputs).toMatchObject({ changed: 'false', skipped: 'true', digest: run.outputs.digest, charts: run.outputs.charts });
     });
   });
 

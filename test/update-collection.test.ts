@@ -89,7 +89,8 @@ describe.skipIf(!ready)('collection image on the real registry', () => {
       expect(back.charts).toEqual(r.imageCharts);
       // the working tree holds only the requirements change: no charts/ left behind
       expect((await readdir(t.collectionDir)).sort()).toEqual(['Chart.yaml', 'Dockerfile', 'requirements.yaml']);
-      expect(r.build.results.find((x) => x.name === 'base-charts-manager')?.status).toBe('built-only');
+      expect(r.build?.results.find((x) => x.name === 'base-charts-manager')?.status).toBe('built-only');
+      expect(r.skipped).toBe(false);
     });
   });
 
@@ -131,6 +132,25 @@ describe.skipIf(!ready)('collection image on the real registry', () => {
       expect(r.ref).toBe(`${registry}/kaapana-extension-collection:0.6.0`);
       expect(r.imageCharts).toEqual(['kaapana/tmp/extensions/code-server-chart-0.6.0.tgz', `kaapana/tmp/extensions/${EXT}-0.1.0.tgz`]);
       expect(r.charts.map((c) => `${c.name}:${c.source}`)).toEqual(['code-server-chart:search-path', `${EXT}:archive`]);
+    });
+  });
+
+  it('skipExisting: an existing tag with byte-identical charts is not rebuilt; a changed chart is', async () => {
+    await withTempDir('kx-coll-it', async (root) => {
+      const t = await tree01(root);
+      await updateCollectionDependency({ collectionDir: t.collectionDir, chartDir: t.chartDir });
+      const opts = { collectionDir: t.collectionDir, context: root, registry: `${registry}/skip`, tagStyle: 'kp' as const, platformVersion: '0.1.3', skipExisting: true };
+      const first = await buildCollectionImage(opts);
+      images.push(first.ref);
+      expect(first.skipped).toBe(false);
+      const again = await buildCollectionImage(opts);
+      expect(again).toMatchObject({ skipped: true, digest: first.digest, imageCharts: first.imageCharts });
+      expect(again.build).toBeUndefined();
+      // same versions, different content: rebuilt and pushed again
+      await writeFile(join(root, 'services/applications/hello/hello-chart/values.yaml'), 'global:\n  action: remove\n');
+      const changed = await buildCollectionImage(opts);
+      expect(changed.skipped).toBe(false);
+      expect(changed.digest).not.toBe(first.digest);
     });
   });
 

@@ -38179,7 +38179,8 @@ function upsertDependency(text, file, dep) {
         const changed = updateEntry(item.value, dep, style, nl);
         const out = changed ? tokens.map((t) => dist/* CST */.DB.stringify(t)).join('') : text;
         const result = { text: out, action: changed ? 'updated' : 'unchanged', previousVersion: existing.version };
-        verify(out, file, dep, listed);
+        if (changed)
+            verify(out, file, dep, listed);
         return result;
     }
     if (seq) {
@@ -42029,15 +42030,24 @@ async function assembleCharts(opts) {
 
 
 
-/** Every regular file path in one (possibly gzip-compressed) layer tar, in archive order. */
+
+/** Every entry of one (possibly gzip-compressed) layer tar, in archive order. */
 async function layerEntries(blob) {
     const data = blob[0] === 0x1f && blob[1] === 0x8b ? (0,external_node_zlib_.gunzipSync)(blob) : blob;
     const out = [];
     const ex = (0,tar_stream.extract)();
     const done = new Promise((resolve, reject) => {
         ex.on('entry', (header, stream, next) => {
-            out.push({ path: header.name.replace(/^\.?\/+/, '').replace(/\/+$/, ''), type: header.type ?? 'file' });
-            stream.on('end', next);
+            const entry = { path: header.name.replace(/^\.?\/+/, '').replace(/\/+$/, ''), type: header.type ?? 'file' };
+            out.push(entry);
+            const hash = entry.path.endsWith('.tgz') ? (0,external_node_crypto_.createHash)('sha256') : undefined;
+            if (hash)
+                stream.on('data', (chunk) => void hash.update(chunk));
+            stream.on('end', () => {
+                if (hash)
+                    entry.sha256 = hash.digest('hex');
+                next();
+            });
             stream.on('error', reject);
             stream.resume();
         });
@@ -42067,7 +42077,7 @@ async function listImageCharts(ref, client = {}) {
     }
     if (!json.layers)
         throw new errors_KxError(`image ${ref}: manifest ${manifest.mediaType || '(no media type)'} has no layers`);
-    const files = new Set();
+    const files = new Map();
     for (const layer of json.layers) {
         const entries = await layerEntries(await registry.getBlob(parsed.repository, layer.digest));
         // Whiteouts hide files of the lower layers; then this layer's own files are added.
@@ -42075,26 +42085,30 @@ async function listImageCharts(ref, client = {}) {
             const base = path.slice(path.lastIndexOf('/') + 1);
             const dir = path.slice(0, path.length - base.length);
             if (base === '.wh..wh..opq') {
-                for (const f of [...files])
+                for (const f of [...files.keys()])
                     if (f.startsWith(dir))
                         files.delete(f);
             }
             else if (base.startsWith('.wh.')) {
                 const gone = dir + base.slice('.wh.'.length);
-                for (const f of [...files])
+                for (const f of [...files.keys()])
                     if (f === gone || f.startsWith(`${gone}/`))
                         files.delete(f);
             }
         }
-        for (const { path, type } of entries) {
+        for (const { path, type, sha256 } of entries) {
             const base = path.slice(path.lastIndexOf('/') + 1);
             if (base.startsWith('.wh.'))
                 continue;
             if (type === 'file' || type === 'contiguous-file' || type === 'link' || type === 'symlink')
-                files.add(path);
+                files.set(path, sha256);
         }
     }
-    return { digest: manifest.digest, charts: [...files].filter((f) => f.endsWith('.tgz')).sort() };
+    const charts = [...files.keys()].filter((f) => f.endsWith('.tgz')).sort();
+    const sha256 = {};
+    for (const c of charts)
+        sha256[c] = files.get(c) ?? '';
+    return { digest: manifest.digest, charts, sha256 };
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/images/tags.js
@@ -42970,11 +42984,30 @@ async function buildImages(opts) {
 
 
 
+
+
 async function collectionDockerfile(collectionDir) {
     const path = (0,external_node_path_namespaceObject.join)(collectionDir, 'Dockerfile');
     if (!(await pathExists(path)))
         throw new errors_KxError('the collection has no Dockerfile', { file: path });
     return path;
+}
+/** The existing image `ref` when it carries exactly `charts` (names and sha256), else undefined. */
+async function existingWithSameCharts(ref, charts, client) {
+    const parsed = parseImageRef(ref);
+    const head = await new RegistryClient({ ...client, registry: parsed.registry }).headManifest(parsed.repository, parsed.tag ?? 'latest');
+    if (!head)
+        return undefined;
+    const listed = await listImageCharts(ref, client);
+    const inImage = new Map(listed.charts.map((p) => [p.slice(p.lastIndexOf('/') + 1), listed.sha256[p]]));
+    if (inImage.size !== charts.length)
+        return undefined;
+    for (const c of charts) {
+        const sha = (0,external_node_crypto_.createHash)('sha256').update(await (0,promises_.readFile)(c.file)).digest('hex');
+        if (inImage.get((0,external_node_path_namespaceObject.basename)(c.file)) !== sha)
+            return undefined;
+    }
+    return { digest: listed.digest, charts: listed.charts };
 }
 /** Build (and by default push and verify) the collection image; see CollectionImageOptions. */
 async function buildCollectionImage(opts) {
@@ -43054,6 +43087,16 @@ async function buildCollectionImage(opts) {
         if (mine.tag !== tag)
             throw new Error(`internal error: planned tag ${mine.tag} differs from ${tag}`);
         const push = opts.push ?? true;
+        const image = mine.ref.slice(0, mine.ref.length - tag.length - 1);
+        const creds = opts.auth && mine.ref.startsWith(`${opts.auth.registry}/`) ? { username: opts.auth.username, password: opts.auth.password } : {};
+        const registryOpts = { ...creds, ...(opts.retry ? { retry: opts.retry } : {}) };
+        if (opts.skipExisting && push) {
+            const same = await existingWithSameCharts(mine.ref, assembled.charts, registryOpts);
+            if (same) {
+                progress(`${mine.ref} already carries these ${assembled.charts.length} chart archives byte for byte: not rebuilt (skip-existing)`);
+                return { image, tag, ref: mine.ref, digest: same.digest, charts: assembled.charts, imageCharts: same.charts, skipped: true };
+            }
+        }
         const build = await buildImages({
             plan,
             push,
@@ -43065,13 +43108,11 @@ async function buildCollectionImage(opts) {
             ...(opts.onImageDone ? { onImageDone: opts.onImageDone } : {}),
         });
         const result = build.results.find((r) => r.dockerfile === mine.dockerfile);
-        const image = mine.ref.slice(0, mine.ref.length - tag.length - 1);
         let imageCharts = [];
         let digest = result.digest ?? '';
         if (push) {
             progress(`verifying ${mine.ref}: listing the chart archives it carries`);
-            const creds = opts.auth && mine.ref.startsWith(`${opts.auth.registry}/`) ? { username: opts.auth.username, password: opts.auth.password } : {};
-            const listed = await listImageCharts(mine.ref, { ...creds, ...(opts.retry ? { retry: opts.retry } : {}) });
+            const listed = await listImageCharts(mine.ref, registryOpts);
             imageCharts = listed.charts;
             if (!digest)
                 digest = listed.digest;
@@ -43081,7 +43122,7 @@ async function buildCollectionImage(opts) {
                 throw new errors_KxError(`the pushed image ${mine.ref} does not carry ${absent.join(', ')} (it has: ${imageCharts.join(', ') || 'no chart archive'}); check the COPY line of the collection Dockerfile`, { file: original });
             }
         }
-        return { image, tag, ref: mine.ref, digest, charts: assembled.charts, imageCharts, build };
+        return { image, tag, ref: mine.ref, digest, charts: assembled.charts, imageCharts, build, skipped: false };
     }
     finally {
         await (0,promises_.rm)(stage, { recursive: true, force: true });
@@ -43185,6 +43226,7 @@ function getInputs() {
         platformAbbr: getInput('platform-abbr').trim() || 'kp',
         collectionVersion: getInput('collection-version').trim(),
         push: getBool('push', true),
+        skipExisting: getBool('skip-existing', false),
         retries: getInt('retries', 5, 1),
         username: getInput('username'),
         password: getSecret('password'),
@@ -43203,7 +43245,7 @@ async function writeSummary(inputs, edit, commit, image) {
         rows.push(['commit', `\`${commit}\``]);
     if (image) {
         rows.push(['image', `\`${image.ref}\``]);
-        rows.push(['digest', image.digest ? `\`${image.digest}\`` : 'not pushed']);
+        rows.push(['digest', image.digest ? `\`${image.digest}\`${image.skipped ? ' (already published with identical charts: not rebuilt)' : ''}` : 'not pushed']);
         rows.push(['charts in image', image.imageCharts.length ? image.imageCharts.map((c) => `\`${c}\``).join('<br>') : image.charts.map((c) => `\`${c.file.slice(c.file.lastIndexOf('/') + 1)}\``).join('<br>')]);
     }
     let md = `## Kaapana extension collection\n\n| | |\n| --- | --- |\n${rows.map(([k, v]) => `| ${cell(k)} | ${v.replace(/\|/g, '\\|')} |`).join('\n')}\n`;
@@ -43265,6 +43307,7 @@ async function main() {
                 missing: inputs.missingCharts,
                 expectCharts: [`${edit.entry.name}-${edit.entry.version}.tgz`],
                 push: inputs.push,
+                skipExisting: inputs.skipExisting,
                 retry: { attempts: inputs.retries },
                 docker,
                 ...(inputs.username && inputs.password ? { auth: { registry: registryHost, username: inputs.username, password: inputs.password } } : {}),
@@ -43286,6 +43329,7 @@ async function main() {
         setOutput('tag', image?.tag ?? '');
         setOutput('digest', image?.digest ?? '');
         setOutput('charts', JSON.stringify(image?.imageCharts ?? []));
+        setOutput('skipped', String(image?.skipped ?? false));
         await writeSummary(inputs, edit, commit, image);
     }
 }

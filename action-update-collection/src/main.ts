@@ -38,6 +38,7 @@ export interface Inputs {
   platformAbbr: string;
   collectionVersion: string;
   push: boolean;
+  skipExisting: boolean;
   retries: number;
   username: string;
   password: string;
@@ -70,6 +71,7 @@ export function getInputs(): Inputs {
     platformAbbr: core.getInput('platform-abbr').trim() || 'kp',
     collectionVersion: core.getInput('collection-version').trim(),
     push: getBool('push', true),
+    skipExisting: getBool('skip-existing', false),
     retries: getInt('retries', 5, 1),
     username: core.getInput('username'),
     password: getSecret('password'),
@@ -89,7 +91,7 @@ async function writeSummary(inputs: Inputs, edit: UpdateDependencyResult, commit
   if (commit) rows.push(['commit', `\`${commit}\``]);
   if (image) {
     rows.push(['image', `\`${image.ref}\``]);
-    rows.push(['digest', image.digest ? `\`${image.digest}\`` : 'not pushed']);
+    rows.push(['digest', image.digest ? `\`${image.digest}\`${image.skipped ? ' (already published with identical charts: not rebuilt)' : ''}` : 'not pushed']);
     rows.push(['charts in image', image.imageCharts.length ? image.imageCharts.map((c) => `\`${c}\``).join('<br>') : image.charts.map((c) => `\`${c.file.slice(c.file.lastIndexOf('/') + 1)}\``).join('<br>')]);
   }
   let md = `## Kaapana extension collection\n\n| | |\n| --- | --- |\n${rows.map(([k, v]) => `| ${cell(k)} | ${v.replace(/\|/g, '\\|')} |`).join('\n')}\n`;
@@ -153,6 +155,7 @@ async function main(): Promise<void> {
           missing: inputs.missingCharts,
           expectCharts: [`${edit.entry.name}-${edit.entry.version}.tgz`],
           push: inputs.push,
+          skipExisting: inputs.skipExisting,
           retry: { attempts: inputs.retries },
           docker,
           ...(inputs.username && inputs.password ? { auth: { registry: registryHost, username: inputs.username, password: inputs.password } } : {}),
@@ -172,6 +175,7 @@ async function main(): Promise<void> {
     core.setOutput('tag', image?.tag ?? '');
     core.setOutput('digest', image?.digest ?? '');
     core.setOutput('charts', JSON.stringify(image?.imageCharts ?? []));
+    core.setOutput('skipped', String(image?.skipped ?? false));
     await writeSummary(inputs, edit, commit, image);
   }
 }

@@ -4,6 +4,7 @@
 // build-images: `FROM local-only/base-installer:latest` / `local-only/base-charts-manager:0.1.0`
 // comes from a Dockerfile of the tree or the `baseImages` mapping; pushes are retried. Finally the
 // pushed image is read back from the registry and must carry the expected chart archives.
+import { createHash } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -24,6 +25,7 @@ import type { RetryOptions } from '../retry/index.js';
 import { assembleCharts, type AssembledChart } from './assemble-charts.js';
 import { locateDependencyFile, readDependencyList } from './dependency-list.js';
 import { listImageCharts } from './image-charts.js';
+import { parseImageRef, RegistryClient, type RegistryClientOptions } from '../registry/index.js';
 
 export interface CollectionImageOptions {
   collectionDir: string;
@@ -56,6 +58,11 @@ export interface CollectionImageOptions {
   onProgress?: (message: string) => void;
   onWarning?: (message: string) => void;
   onImageDone?: (result: ImageResult, output: string[]) => void;
+  /**
+   * When the tag already exists in the registry and carries exactly the chart archives this run
+   * assembled (same names, same sha256), do not build or push again. Default false.
+   */
+  skipExisting?: boolean;
 }
 
 export interface CollectionImageResult {
@@ -70,14 +77,35 @@ export interface CollectionImageResult {
   charts: AssembledChart[];
   /** Paths of the `.tgz` files found in the pushed image (empty when not pushed). */
   imageCharts: string[];
-  /** Every image of the build (local-only bases included). */
-  build: BuildImagesResult;
+  /** Every image of the build (local-only bases included); absent when skipped. */
+  build?: BuildImagesResult;
+  /** True when skipExisting found the tag already carrying byte-identical charts. */
+  skipped: boolean;
 }
 
 async function collectionDockerfile(collectionDir: string): Promise<string> {
   const path = join(collectionDir, 'Dockerfile');
   if (!(await pathExists(path))) throw new KxError('the collection has no Dockerfile', { file: path });
   return path;
+}
+
+/** The existing image `ref` when it carries exactly `charts` (names and sha256), else undefined. */
+async function existingWithSameCharts(
+  ref: string,
+  charts: AssembledChart[],
+  client: Omit<RegistryClientOptions, 'registry'>,
+): Promise<{ digest: string; charts: string[] } | undefined> {
+  const parsed = parseImageRef(ref);
+  const head = await new RegistryClient({ ...client, registry: parsed.registry }).headManifest(parsed.repository, parsed.tag ?? 'latest');
+  if (!head) return undefined;
+  const listed = await listImageCharts(ref, client);
+  const inImage = new Map(listed.charts.map((p) => [p.slice(p.lastIndexOf('/') + 1), listed.sha256[p]]));
+  if (inImage.size !== charts.length) return undefined;
+  for (const c of charts) {
+    const sha = createHash('sha256').update(await readFile(c.file)).digest('hex');
+    if (inImage.get(basename(c.file)) !== sha) return undefined;
+  }
+  return { digest: listed.digest, charts: listed.charts };
 }
 
 /** Build (and by default push and verify) the collection image; see CollectionImageOptions. */
@@ -153,6 +181,16 @@ export async function buildCollectionImage(opts: CollectionImageOptions): Promis
     if (mine.localOnly) throw new KxError('the collection image must not be local-only (LABEL REGISTRY)', { file: original });
     if (mine.tag !== tag) throw new Error(`internal error: planned tag ${mine.tag} differs from ${tag}`);
     const push = opts.push ?? true;
+    const image = mine.ref.slice(0, mine.ref.length - tag.length - 1);
+    const creds = opts.auth && mine.ref.startsWith(`${opts.auth.registry}/`) ? { username: opts.auth.username, password: opts.auth.password } : {};
+    const registryOpts = { ...creds, ...(opts.retry ? { retry: opts.retry } : {}) };
+    if (opts.skipExisting && push) {
+      const same = await existingWithSameCharts(mine.ref, assembled.charts, registryOpts);
+      if (same) {
+        progress(`${mine.ref} already carries these ${assembled.charts.length} chart archives byte for byte: not rebuilt (skip-existing)`);
+        return { image, tag, ref: mine.ref, digest: same.digest, charts: assembled.charts, imageCharts: same.charts, skipped: true };
+      }
+    }
     const build = await buildImages({
       plan,
       push,
@@ -164,13 +202,11 @@ export async function buildCollectionImage(opts: CollectionImageOptions): Promis
       ...(opts.onImageDone ? { onImageDone: opts.onImageDone } : {}),
     });
     const result = build.results.find((r) => r.dockerfile === mine.dockerfile)!;
-    const image = mine.ref.slice(0, mine.ref.length - tag.length - 1);
     let imageCharts: string[] = [];
     let digest = result.digest ?? '';
     if (push) {
       progress(`verifying ${mine.ref}: listing the chart archives it carries`);
-      const creds = opts.auth && mine.ref.startsWith(`${opts.auth.registry}/`) ? { username: opts.auth.username, password: opts.auth.password } : {};
-      const listed = await listImageCharts(mine.ref, { ...creds, ...(opts.retry ? { retry: opts.retry } : {}) });
+      const listed = await listImageCharts(mine.ref, registryOpts);
       imageCharts = listed.charts;
       if (!digest) digest = listed.digest;
       const names = new Set(imageCharts.map((p) => p.slice(p.lastIndexOf('/') + 1)));
@@ -182,7 +218,7 @@ export async function buildCollectionImage(opts: CollectionImageOptions): Promis
         );
       }
     }
-    return { image, tag, ref: mine.ref, digest, charts: assembled.charts, imageCharts, build };
+    return { image, tag, ref: mine.ref, digest, charts: assembled.charts, imageCharts, build, skipped: false };
   } finally {
     await rm(stage, { recursive: true, force: true });
   }

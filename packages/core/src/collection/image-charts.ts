@@ -1,6 +1,7 @@
 // Reading back what a pushed collection image carries: manifest (an index/list resolves to its
 // linux/amd64 or first entry) → layers → the `.tgz` chart archives in the layers' tar streams, with
 // OCI whiteouts applied in layer order. Uses the registry client only; no docker daemon needed.
+import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
@@ -25,17 +26,32 @@ export interface ImageChartList {
   digest: string;
   /** Paths (without leading `/`) of the `.tgz` files in the image's filesystem, sorted. */
   charts: string[];
+  /** Hex sha256 of each of those files' content, by path. */
+  sha256: Record<string, string>;
 }
 
-/** Every regular file path in one (possibly gzip-compressed) layer tar, in archive order. */
-async function layerEntries(blob: Buffer): Promise<{ path: string; type: string }[]> {
+interface LayerEntry {
+  path: string;
+  type: string;
+  /** sha256 of the content, for `.tgz` files. */
+  sha256?: string;
+}
+
+/** Every entry of one (possibly gzip-compressed) layer tar, in archive order. */
+async function layerEntries(blob: Buffer): Promise<LayerEntry[]> {
   const data = blob[0] === 0x1f && blob[1] === 0x8b ? gunzipSync(blob) : blob;
-  const out: { path: string; type: string }[] = [];
+  const out: LayerEntry[] = [];
   const ex = extract();
   const done = new Promise<void>((resolve, reject) => {
     ex.on('entry', (header, stream, next) => {
-      out.push({ path: header.name.replace(/^\.?\/+/, '').replace(/\/+$/, ''), type: header.type ?? 'file' });
-      stream.on('end', next);
+      const entry: LayerEntry = { path: header.name.replace(/^\.?\/+/, '').replace(/\/+$/, ''), type: header.type ?? 'file' };
+      out.push(entry);
+      const hash = entry.path.endsWith('.tgz') ? createHash('sha256') : undefined;
+      if (hash) stream.on('data', (chunk: unknown) => void hash.update(chunk as Buffer));
+      stream.on('end', () => {
+        if (hash) entry.sha256 = hash.digest('hex');
+        next();
+      });
       stream.on('error', reject);
       stream.resume();
     });
@@ -68,7 +84,7 @@ export async function listImageCharts(
     json = JSON.parse(manifest.body.toString('utf8')) as ManifestJson;
   }
   if (!json.layers) throw new KxError(`image ${ref}: manifest ${manifest.mediaType || '(no media type)'} has no layers`);
-  const files = new Set<string>();
+  const files = new Map<string, string | undefined>();
   for (const layer of json.layers) {
     const entries = await layerEntries(await registry.getBlob(parsed.repository, layer.digest));
     // Whiteouts hide files of the lower layers; then this layer's own files are added.
@@ -76,17 +92,20 @@ export async function listImageCharts(
       const base = path.slice(path.lastIndexOf('/') + 1);
       const dir = path.slice(0, path.length - base.length);
       if (base === '.wh..wh..opq') {
-        for (const f of [...files]) if (f.startsWith(dir)) files.delete(f);
+        for (const f of [...files.keys()]) if (f.startsWith(dir)) files.delete(f);
       } else if (base.startsWith('.wh.')) {
         const gone = dir + base.slice('.wh.'.length);
-        for (const f of [...files]) if (f === gone || f.startsWith(`${gone}/`)) files.delete(f);
+        for (const f of [...files.keys()]) if (f === gone || f.startsWith(`${gone}/`)) files.delete(f);
       }
     }
-    for (const { path, type } of entries) {
+    for (const { path, type, sha256 } of entries) {
       const base = path.slice(path.lastIndexOf('/') + 1);
       if (base.startsWith('.wh.')) continue;
-      if (type === 'file' || type === 'contiguous-file' || type === 'link' || type === 'symlink') files.add(path);
+      if (type === 'file' || type === 'contiguous-file' || type === 'link' || type === 'symlink') files.set(path, sha256);
     }
   }
-  return { digest: manifest.digest, charts: [...files].filter((f) => f.endsWith('.tgz')).sort() };
+  const charts = [...files.keys()].filter((f) => f.endsWith('.tgz')).sort();
+  const sha256: Record<string, string> = {};
+  for (const c of charts) sha256[c] = files.get(c) ?? '';
+  return { digest: manifest.digest, charts, sha256 };
 }
