@@ -65,7 +65,7 @@ function baseEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 class Log {
   private masks: string[] = [];
-  private groups: { name: string; start: number; lastOutput: number }[] = [];
+  private groups: { name: string; start: number; lastOutput: number; lines: number }[] = [];
   private timer: NodeJS.Timeout | undefined;
   constructor(
     private readonly out: NodeJS.WritableStream,
@@ -88,7 +88,10 @@ class Log {
   }
   private write(s: string): void {
     const g = this.groups.at(-1);
-    if (g) g.lastOutput = Date.now();
+    if (g) {
+      g.lastOutput = Date.now();
+      g.lines++;
+    }
     const indent = '  '.repeat(this.groups.length);
     this.out.write(this.mask(s).split('\n').map((l) => `${indent}${l}`).join('\n') + '\n');
   }
@@ -106,11 +109,13 @@ class Log {
     switch (c.command) {
       case 'group':
         this.write(`▶ ${c.message}`);
-        this.groups.push({ name: c.message, start: Date.now(), lastOutput: Date.now() });
+        this.groups.push({ name: c.message, start: Date.now(), lastOutput: Date.now(), lines: 0 });
         return;
       case 'endgroup': {
         const g = this.groups.pop();
-        if (g) this.write(`✓ ${g.name} (${((Date.now() - g.start) / 1000).toFixed(1)}s)`);
+        const ms = g ? Date.now() - g.start : 0;
+        // A group that printed nothing and was quick is a one-line record: no closing line.
+        if (g && (g.lines > 0 || ms >= 1000)) this.write(`✓ ${g.name} (${(ms / 1000).toFixed(1)}s)`);
         return;
       }
       case 'add-mask':
