@@ -26,7 +26,11 @@ const fresh = process.argv.includes('--fresh');
 const PLATFORM_VERSION = '0.1.3';
 
 const say = (s = '') => process.stderr.write(`${s}\n`);
-const rel = (p) => relative(process.cwd(), p) || '.';
+/** Path as a person would type it from here: relative inside the current dir, else absolute. */
+const rel = (p) => {
+  const r = relative(process.cwd(), p);
+  return r === '' ? '.' : r.startsWith('..') ? p : r;
+};
 
 function fail(message) {
   say(`demo: ${message}`);
@@ -43,7 +47,8 @@ async function exists(p) {
 }
 
 function runQuiet(cmd, args, what) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  // The child's stdout goes to our stderr: stdout carries only the final report.
+  const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 2, 'inherit'] });
   if (r.status !== 0) fail(`${what} failed (${cmd} ${args.join(' ')} exited ${r.status ?? r.signal})`);
 }
 
@@ -120,7 +125,7 @@ function outputsOf(result, step) {
   return result.steps.find((s) => s.step === step)?.outputs ?? {};
 }
 
-function printReport(result, collectionDir) {
+function printReport(result, collectionDir, apiUrl) {
   const images = outputsOf(result, 'build-images').images ?? [];
   const packages = outputsOf(result, 'package-chart').packages ?? [];
   const coll = outputsOf(result, 'update-collection');
@@ -138,7 +143,11 @@ function printReport(result, collectionDir) {
   out.push(`  dependency list: ${rel(join(collectionDir, 'requirements.yaml'))} (changed: ${coll.changed ?? '?'})`);
   if (coll.image) out.push(`  image: ${coll.image}:${coll.tag}${coll.digest ? `@${coll.digest}` : ''}`);
   if (Array.isArray(coll.charts)) out.push(`  charts in the image: ${coll.charts.join(', ')}`);
-  if (restarted !== undefined) out.push('', `Restart: ${JSON.stringify(restarted)}`);
+  if (restarted) {
+    out.push('', `Restart (${restarted.strategy}, namespace ${restarted.namespace}) on the fake Kubernetes API server ${apiUrl}:`);
+    for (const r of restarted.resources ?? []) out.push(`  ${r.action} ${r.kind.toLowerCase()}/${r.name}`);
+    for (const p of restarted.pods ?? []) out.push(`  replacement pod/${p} is Ready or Succeeded`);
+  }
   out.push('', 'Steps:');
   for (const s of result.steps) out.push(`  ${s.ok ? '✓' : '✗'} ${s.step.padEnd(18)} ${(s.durationMs / 1000).toFixed(1).padStart(6)}s`);
   out.push('', `Result: ${rel(join(work, 'result.json'))}`);
@@ -181,7 +190,7 @@ async function main() {
       fail(`the CLI printed no JSON result (exit ${code})`);
     }
     await writeJsonAtomic(join(work, 'result.json'), { registry, ...result });
-    printReport(result, collectionDir);
+    printReport(result, collectionDir, api.url);
     if (code !== 0 || !result.ok) fail(`publish failed (exit ${code}); see the log above`);
   } finally {
     await api.close();

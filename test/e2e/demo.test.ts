@@ -17,8 +17,10 @@ import { dockerAvailable } from '../support/docker.js';
 import { REGISTRY, registryAvailable, registryClient, uniqueName } from '../support/registry.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+// The CLI runs the bundles of this checkout, or of $KAAPANA_EXT_ACTIONS_DIR when set.
+const actionsDir = process.env.KAAPANA_EXT_ACTIONS_DIR ?? root;
 const missingActions = ['build-images', 'package-chart', 'update-collection', 'restart-pod'].filter(
-  (a) => !existsSync(join(root, `action-${a}`, 'dist', 'index.js')),
+  (a) => !existsSync(join(actionsDir, `action-${a}`, 'dist', 'index.js')),
 );
 const hasProcessingContainer = existsSync(join(root, 'examples/threshold-segmentation/processing-containers/otsus-method/Dockerfile'));
 const services = dockerAvailable() && (await registryAvailable());
