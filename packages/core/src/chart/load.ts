@@ -4,7 +4,8 @@
 // chart model (`loadFiles`): Chart.yaml, requirements.yaml/lock for v1, Chart.lock, values, templates,
 // charts/ (subchart dirs and archives, loaded recursively, `_`/`.` entries skipped). Subcharts are kept
 // sorted by name so everything downstream is deterministic. Errors are KxErrors naming the file.
-import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { lstat, readFile, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -31,32 +32,42 @@ export async function loadDir(dir: string): Promise<Chart> {
   });
   if (!st.isDirectory()) throw new KxError(`${dir} is not a chart directory`, { file: dir });
   const rules = await readIgnoreRules(top);
+  // Synchronous reads: for the many small files of a chart they are several times faster than
+  // fs.promises (one thread-pool round trip per open/stat/read/close), and this runs in a CLI/action.
   const files: ChartFile[] = [];
+  const readOne = (path: string, n: string, shown: string): ChartFile => {
+    const data = readFileSync(path);
+    if (data.length > MAX_FILE_SIZE) {
+      throw new KxError(`chart file "${shown}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
+    }
+    return { name: n, data: stripBom(data) };
+  };
 
   const visit = async (abs: string, rel: string): Promise<void> => {
-    const names = (await readdir(abs)).sort(byteOrder);
-    for (const name of names) {
+    const entries = readdirSync(abs, { withFileTypes: true }).sort((a, b) => byteOrder(a.name, b.name));
+    for (const entry of entries) {
+      const name = entry.name;
       const path = join(abs, name);
       const n = rel ? `${rel}/${name}` : name;
-      let info = await lstat(path);
       let target = path;
-      if (info.isSymbolicLink()) {
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
         target = await realpath(path).catch((e: unknown) => {
           throw new KxError(`error evaluating symlink ${path}: ${errorMessage(e)}`, { file: path });
         });
-        info = await lstat(target);
+        const info = await lstat(target);
+        isDir = info.isDirectory();
+        isFile = info.isFile();
       }
-      if (info.isDirectory()) {
+      if (isDir) {
         if (rules.ignores(n, true)) continue;
         await visit(target, n);
         continue;
       }
       if (rules.ignores(n, false)) continue;
-      if (!info.isFile()) throw new KxError(`cannot load irregular file ${path} as it has file mode type bits set`, { file: path });
-      if (info.size > MAX_FILE_SIZE) {
-        throw new KxError(`chart file "${name}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
-      }
-      files.push({ name: n, data: stripBom(await readFile(target)) });
+      if (!isFile) throw new KxError(`cannot load irregular file ${path} as it has file mode type bits set`, { file: path });
+      files.push(readOne(target, n, name));
     }
   };
   await visit(top, '');
