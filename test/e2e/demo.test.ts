@@ -4,7 +4,7 @@
 // layers carrying the workflow chart, no local-only image pushed; then a rerun is idempotent.
 // Needs dockerd + registry (run via scripts/with-services.sh, as `npm test` does).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,20 @@ const actionsDir = process.env.KAAPANA_EXT_ACTIONS_DIR ?? root;
 const missingActions = ['build-images', 'package-chart', 'update-collection', 'restart-pod'].filter(
   (a) => !existsSync(join(actionsDir, `action-${a}`, 'dist', 'index.js')),
 );
-const hasProcessingContainer = existsSync(join(root, 'examples/threshold-segmentation/processing-containers/otsus-method/Dockerfile'));
+/** IMAGE labels of the processing containers (owned by the algorithm package) present in the tree. */
+function processingImages(): string[] {
+  const dir = join(root, 'examples/threshold-segmentation/processing-containers');
+  if (!existsSync(dir)) return [];
+  const names: string[] = [];
+  for (const sub of readdirSync(dir)) {
+    const file = join(dir, sub, 'Dockerfile');
+    if (!existsSync(file)) continue;
+    const m = /^LABEL IMAGE=["']?([^"'\s]+)/m.exec(readFileSync(file, 'utf8'));
+    if (m) names.push(m[1]!);
+  }
+  return names;
+}
+const processing = processingImages();
 const services = dockerAvailable() && (await registryAvailable());
 const TAG = 'kp_0.1.3__0.1.0';
 
@@ -105,7 +118,7 @@ describe.skipIf(!services || missingActions.length > 0)(
     it('pushed the extension images with the kp tag, digests as reported', async () => {
       const images = outputs(first, 'build-images').images as ImageJson[];
       const pushed = images.filter((i) => !i.localOnly);
-      const expected = ['dag-example-otsus-method', ...(hasProcessingContainer ? ['example-otsus-method'] : [])];
+      const expected = ['dag-example-otsus-method', ...processing];
       expect(pushed.map((i) => i.name).sort()).toEqual(expected.sort());
       for (const img of pushed) {
         const repo = `${prefix}/${img.name}`;
@@ -121,7 +134,7 @@ describe.skipIf(!services || missingActions.length > 0)(
         [
           `${prefix}/dag-example-otsus-method`,
           `${prefix}/kaapana-extension-collection`,
-          ...(hasProcessingContainer ? [`${prefix}/example-otsus-method`] : []),
+          ...processing.map((p) => `${prefix}/${p}`),
         ].sort(),
       );
     });
@@ -166,3 +179,30 @@ describe.skipIf(!services || missingActions.length > 0)(
     }, 16 * 60_000);
   },
 );
+
+describe('the example extension is consistent', () => {
+  const ex = join(root, 'examples/threshold-segmentation');
+  const label = (dockerfile: string, name: string) =>
+    new RegExp(`^LABEL ${name}=["']?([^"'\\s]+)`, 'm').exec(readFileSync(join(ex, dockerfile), 'utf8'))?.[1];
+
+  it('the workflow chart installs the DAG image that the tree builds', async () => {
+    const values = await readFile(join(ex, 'extension/threshold-segmentation-workflow/values.yaml'), 'utf8');
+    expect(values).toContain(`image: "${label('extension/docker/Dockerfile', 'IMAGE')}"`);
+    expect(values).toContain(`version: "${label('extension/docker/Dockerfile', 'VERSION')}"`);
+    const requirements = await readFile(join(ex, 'extension/threshold-segmentation-workflow/requirements.yaml'), 'utf8');
+    expect(/dependencies:\s*\n\s*- name: dag-installer-chart/.test(requirements)).toBe(true);
+    expect(await readFile(join(ex, 'extension/threshold-segmentation-workflow/Chart.yaml'), 'utf8')).toContain('- kaapanaworkflow');
+  });
+
+  it('the DAG image is built FROM the local-only dag-installer of the tree', () => {
+    const from = /^FROM (\S+)/m.exec(readFileSync(join(ex, 'extension/docker/Dockerfile'), 'utf8'))?.[1];
+    expect(from).toBe(`local-only/${label('platform/dag-installer/Dockerfile', 'IMAGE')}:${label('platform/dag-installer/Dockerfile', 'VERSION')}`);
+    expect(label('platform/dag-installer/Dockerfile', 'REGISTRY')).toBe('local-only');
+  });
+
+  it.skipIf(processing.length === 0)('the operator runs the processing container the tree builds', async () => {
+    const operator = await readFile(join(ex, 'extension/docker/files/otsu_threshold/OtsuThresholdOperator.py'), 'utf8');
+    const image = /image=f"\{default_registry\}\/([^:]+):/.exec(operator)?.[1];
+    expect(processing).toContain(image);
+  });
+});
