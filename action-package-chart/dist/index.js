@@ -39532,6 +39532,73 @@ function defaultMtime() {
     const epoch = Number(process.env.SOURCE_DATE_EPOCH);
     return Number.isInteger(epoch) && epoch >= 0 ? epoch : 0;
 }
+const BLOCK = 512;
+/** Go archive/tar's octal field: zero-padded to the field length - 1, NUL-terminated. */
+function goOctal(buf, offset, length, value) {
+    const text = value.toString(8).padStart(length - 1, '0');
+    buf.write(text, offset, 'latin1');
+    buf[offset + length - 1] = 0;
+}
+/** Go's splitUSTARPath: the longest prefix (≤155 bytes) that leaves a name of ≤100 bytes. */
+function goSplitUstarPath(name) {
+    let length = name.length;
+    if (length <= 100)
+        return undefined;
+    if (length > 156)
+        length = 156;
+    else if (name[length - 1] === '/')
+        length--;
+    const i = name.lastIndexOf('/', length - 1);
+    const nlen = name.length - i - 1;
+    if (i <= 0 || nlen > 100 || nlen === 0)
+        return undefined;
+    return [name.slice(0, i), name.slice(i + 1)];
+}
+/**
+ * Rewrite the USTAR headers tar-stream produced into the exact bytes Go's archive/tar writes for
+ * helm (numeric fields as `0000644\0`, checksum `%06o\0 `, longest USTAR prefix split). Entries
+ * tar-stream had to write as PAX (non-ASCII or very long names) are left as they are.
+ */
+function normaliseHeadersToGo(tar) {
+    let off = 0;
+    while (off + BLOCK <= tar.length) {
+        const h = tar.subarray(off, off + BLOCK);
+        if (h.every((b) => b === 0))
+            break;
+        const type = String.fromCharCode(h[156]);
+        const size = parseInt(h.toString('latin1', 124, 136).replace(/\0.*$/, '').trim() || '0', 8);
+        if (type === '0') {
+            const prefix = h.toString('latin1', 345, 500).replace(/\0.*$/s, '');
+            const short = h.toString('latin1', 0, 100).replace(/\0.*$/s, '');
+            const full = prefix ? `${prefix}/${short}` : short;
+            const split = goSplitUstarPath(full);
+            h.fill(0, 0, 100);
+            h.fill(0, 345, 500);
+            if (split) {
+                h.write(split[1], 0, 'latin1');
+                h.write(split[0], 345, 'latin1');
+            }
+            else
+                h.write(full, 0, 'latin1');
+            const mode = parseInt(h.toString('latin1', 100, 108).trim(), 8);
+            const mtime = parseInt(h.toString('latin1', 136, 148).trim(), 8);
+            goOctal(h, 100, 8, mode);
+            goOctal(h, 108, 8, 0);
+            goOctal(h, 116, 8, 0);
+            goOctal(h, 124, 12, size);
+            goOctal(h, 136, 12, mtime);
+            goOctal(h, 329, 8, 0);
+            goOctal(h, 337, 8, 0);
+            h.fill(0x20, 148, 156);
+            let sum = 0;
+            for (const b of h)
+                sum += b;
+            goOctal(h, 148, 7, sum);
+            h[155] = 0x20;
+        }
+        off += BLOCK + Math.ceil(size / BLOCK) * BLOCK;
+    }
+}
 /** Build the tar stream (USTAR, no directory entries) of the given entries. */
 async function tarEntries(entries, mtime) {
     const p = (0,tar_stream.pack)();
@@ -39550,7 +39617,9 @@ async function tarEntries(entries, mtime) {
     }
     p.finalize();
     await done;
-    return Buffer.concat(chunks);
+    const tar = Buffer.concat(chunks);
+    normaliseHeadersToGo(tar);
+    return tar;
 }
 /** gzip `data` with the header Go's compress/gzip writes for helm (FEXTRA + FCOMMENT "Helm", OS 255). */
 function helmGzip(data, level = 6) {

@@ -21,7 +21,9 @@ import {
   parseLock,
   parseMetadata,
   serializeMetadata,
+  tarEntries,
 } from '@kaapana-ext/core/chart';
+import { gunzipSync } from 'node:zlib';
 
 const helm = join(import.meta.dirname, 'testdata/helm');
 let tmp: string;
@@ -74,6 +76,34 @@ describe('Chart.yaml re-serialisation (sigs.k8s.io/yaml)', () => {
 
   it('empty collections are flow style', () => {
     expect(marshalGoYaml({ dependencies: [] })).toBe('dependencies: []\n');
+  });
+});
+
+describe('tar stream (Go archive/tar as helm uses it)', () => {
+  it('rebuilds the uncompressed tar of a helm-written archive byte for byte', async () => {
+    const tar = gunzipSync(readFileSync(join(helm, 'action/chart-with-compressed-dependencies-2.1.8.tgz')));
+    const entries: { name: string; data: Buffer }[] = [];
+    let mtime = 0;
+    for (let off = 0; off + 512 <= tar.length; ) {
+      const h = tar.subarray(off, off + 512);
+      if (h.every((b) => b === 0)) break;
+      const size = parseInt(h.toString('latin1', 124, 136), 8);
+      mtime = parseInt(h.toString('latin1', 136, 148), 8);
+      const prefix = h.toString('latin1', 345, 500).replace(/\0.*$/s, '');
+      const name = h.toString('latin1', 0, 100).replace(/\0.*$/s, '');
+      entries.push({ name: prefix ? `${prefix}/${name}` : name, data: Buffer.from(tar.subarray(off + 512, off + 512 + size)) });
+      off += 512 + Math.ceil(size / 512) * 512;
+    }
+    expect(entries).toHaveLength(24);
+    expect((await tarEntries(entries, mtime)).equals(tar)).toBe(true);
+  });
+
+  it('splits long names into the USTAR prefix as Go does', async () => {
+    const name = `${'d'.repeat(60)}/${'e'.repeat(60)}/${'f'.repeat(30)}.yaml`;
+    const tar = await tarEntries([{ name, data: Buffer.from('x') }], 0);
+    expect(tar.toString('latin1', 345, 345 + 121)).toBe(`${'d'.repeat(60)}/${'e'.repeat(60)}`);
+    expect(tar.toString('latin1', 0, 35)).toBe(`${'f'.repeat(30)}.yaml`);
+    expect(execFileSync('tar', ['-t'], { input: tar, encoding: 'utf8' }).trim()).toBe(name);
   });
 });
 
