@@ -101,6 +101,12 @@ async function runSteps(
   }
   const selected = isPublish ? selectSteps(parsed.flags.extra) : stepNames;
   const log = parsed.flags.json ? io.stderr : io.stdout;
+  if (isPublish) {
+    for (const x of parsed.shared) {
+      const steps = x.steps.filter((s) => selected.includes(s as ActionCommand));
+      if (steps.length > 1) log.write(`note: --${x.input} goes to ${steps.join(', ')} (use --<step>.${x.input} for one step)\n`);
+    }
+  }
   const runs = new Map<ActionCommand, ActionRun>();
   const ctx = { cwd: io.cwd, runnerTemp: '', env: io.env };
   let ok = true;

@@ -26,6 +26,8 @@ export interface ParsedOptions {
   /** step → input name → value exactly as given (defaults not applied yet). */
   given: Map<string, Map<string, string>>;
   flags: CliFlags;
+  /** Unscoped options that reached more than one step (publish prints them). */
+  shared: { input: string; steps: string[] }[];
 }
 
 export interface ExtraSwitch {
@@ -95,6 +97,7 @@ export async function parseOptions(argv: string[], ctx: ParseContext): Promise<P
   const allNames = new Set<string>();
   for (const t of ctx.targets) for (const i of t.meta.inputs) allNames.add(i.name);
   let stdinUsed = false;
+  const shared: { input: string; steps: string[] }[] = [];
 
   const put = (step: string, name: string, value: string) => {
     const m = given.get(step)!;
@@ -187,8 +190,11 @@ export async function parseOptions(argv: string[], ctx: ParseContext): Promise<P
       value = next();
     }
     for (const t of owners) put(t.step, name, value);
+    if (dot < 0 && owners.length > 1 && !shared.some((x) => x.input === name)) {
+      shared.push({ input: name, steps: owners.map((t) => t.step) });
+    }
   }
-  return { given, flags };
+  return { given, flags, shared };
 }
 
 export interface DefaultContext {
