@@ -87,6 +87,25 @@ describe.skipIf(!ready)('action-update-collection (bundled)', () => {
     });
   });
 
+  it('dry run: diff and planned image/tag as outputs, nothing written, committed or built', async () => {
+    await withTempDir('kx-coll-action', async (root) => {
+      await repo(root);
+      const file = join(root, 'collections/kaapana-collection/requirements.yaml');
+      const before = await readFile(file, 'utf8');
+      const run = await runAction(
+        'action-update-collection',
+        { chart: `extension/${EXT}`, registry: `${REGISTRY}/kx-dry`, 'tag-style': 'kp', 'platform-version': '0.1.3', 'dry-run': 'true', commit: 'true' },
+        { cwd: root },
+      );
+      expect(run.exitCode, run.stdout).toBe(0);
+      expect(run.outputs).toMatchObject({ changed: 'true', commit: '', image: `${REGISTRY}/kx-dry/kaapana-extension-collection`, tag: 'kp_0.1.3__0.1.0', digest: '' });
+      expect(run.outputs.diff).toContain(`+  - name: ${EXT}`);
+      expect(await readFile(file, 'utf8')).toBe(before);
+      expect(git(root, 'status', '--porcelain')).toBe('');
+      expect(run.summary).toContain('dry run');
+    });
+  });
+
   it('malformed YAML: annotation with file and line, failed step, file untouched, nothing built', async () => {
     await withTempDir('kx-coll-action', async (root) => {
       await repo(root);

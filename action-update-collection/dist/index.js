@@ -40714,6 +40714,73 @@ function defaultMtime() {
     const epoch = Number(process.env.SOURCE_DATE_EPOCH);
     return Number.isInteger(epoch) && epoch >= 0 ? epoch : 0;
 }
+const BLOCK = 512;
+/** Go archive/tar's octal field: zero-padded to the field length - 1, NUL-terminated. */
+function goOctal(buf, offset, length, value) {
+    const text = value.toString(8).padStart(length - 1, '0');
+    buf.write(text, offset, 'latin1');
+    buf[offset + length - 1] = 0;
+}
+/** Go's splitUSTARPath: the longest prefix (≤155 bytes) that leaves a name of ≤100 bytes. */
+function goSplitUstarPath(name) {
+    let length = name.length;
+    if (length <= 100)
+        return undefined;
+    if (length > 156)
+        length = 156;
+    else if (name[length - 1] === '/')
+        length--;
+    const i = name.lastIndexOf('/', length - 1);
+    const nlen = name.length - i - 1;
+    if (i <= 0 || nlen > 100 || nlen === 0)
+        return undefined;
+    return [name.slice(0, i), name.slice(i + 1)];
+}
+/**
+ * Rewrite the USTAR headers tar-stream produced into the exact bytes Go's archive/tar writes for
+ * helm (numeric fields as `0000644\0`, checksum `%06o\0 `, longest USTAR prefix split). Entries
+ * tar-stream had to write as PAX (non-ASCII or very long names) are left as they are.
+ */
+function normaliseHeadersToGo(tar) {
+    let off = 0;
+    while (off + BLOCK <= tar.length) {
+        const h = tar.subarray(off, off + BLOCK);
+        if (h.every((b) => b === 0))
+            break;
+        const type = String.fromCharCode(h[156]);
+        const size = parseInt(h.toString('latin1', 124, 136).replace(/\0.*$/, '').trim() || '0', 8);
+        if (type === '0') {
+            const prefix = h.toString('latin1', 345, 500).replace(/\0.*$/s, '');
+            const short = h.toString('latin1', 0, 100).replace(/\0.*$/s, '');
+            const full = prefix ? `${prefix}/${short}` : short;
+            const split = goSplitUstarPath(full);
+            h.fill(0, 0, 100);
+            h.fill(0, 345, 500);
+            if (split) {
+                h.write(split[1], 0, 'latin1');
+                h.write(split[0], 345, 'latin1');
+            }
+            else
+                h.write(full, 0, 'latin1');
+            const mode = parseInt(h.toString('latin1', 100, 108).trim(), 8);
+            const mtime = parseInt(h.toString('latin1', 136, 148).trim(), 8);
+            goOctal(h, 100, 8, mode);
+            goOctal(h, 108, 8, 0);
+            goOctal(h, 116, 8, 0);
+            goOctal(h, 124, 12, size);
+            goOctal(h, 136, 12, mtime);
+            goOctal(h, 329, 8, 0);
+            goOctal(h, 337, 8, 0);
+            h.fill(0x20, 148, 156);
+            let sum = 0;
+            for (const b of h)
+                sum += b;
+            goOctal(h, 148, 7, sum);
+            h[155] = 0x20;
+        }
+        off += BLOCK + Math.ceil(size / BLOCK) * BLOCK;
+    }
+}
 /** Build the tar stream (USTAR, no directory entries) of the given entries. */
 async function tarEntries(entries, mtime) {
     const p = (0,tar_stream.pack)();
@@ -40732,7 +40799,9 @@ async function tarEntries(entries, mtime) {
     }
     p.finalize();
     await done;
-    return Buffer.concat(chunks);
+    const tar = Buffer.concat(chunks);
+    normaliseHeadersToGo(tar);
+    return tar;
 }
 /** gzip `data` with the header Go's compress/gzip writes for helm (FEXTRA + FCOMMENT "Helm", OS 255). */
 function helmGzip(data, level = 6) {
@@ -43005,6 +43074,40 @@ async function collectionDockerfile(collectionDir) {
         throw new errors_KxError('the collection has no Dockerfile', { file: path });
     return path;
 }
+/**
+ * The reference the collection image gets, without building anything: IMAGE label of the
+ * collection Dockerfile, tag by `imageTag` (kp: `<abbr>_<platform>__<collection version>`,
+ * platform: `<platform version>`). Bad versions and names are KxErrors naming their file.
+ */
+async function collectionImageRef(opts) {
+    const collectionDir = (0,external_node_path_namespaceObject.resolve)(opts.collectionDir);
+    const dockerfile = await collectionDockerfile(collectionDir);
+    const loc = await locateDependencyFile(collectionDir);
+    const version = opts.tagStyle === 'platform' ? opts.platformVersion : (opts.version ?? loc.chartVersion);
+    if (!version)
+        throw new errors_KxError('tag-style "platform" needs the platform version (e.g. 0.6.0)');
+    const tagOpts = { style: opts.tagStyle, version };
+    if (opts.platformVersion !== undefined)
+        tagOpts.platformVersion = opts.platformVersion;
+    if (opts.abbr !== undefined)
+        tagOpts.abbr = opts.abbr;
+    let tag;
+    try {
+        tag = imageTag(tagOpts);
+    }
+    catch (e) {
+        const fromChart = opts.tagStyle === 'kp' && opts.version === undefined && /^version/.test(e instanceof Error ? e.message : '');
+        if (e instanceof errors_KxError && !e.file && fromChart)
+            throw new errors_KxError(e.message, { file: (0,external_node_path_namespaceObject.join)(collectionDir, 'Chart.yaml') });
+        throw e;
+    }
+    const parsed = parseDockerfile(await (0,promises_.readFile)(dockerfile, 'utf8'), dockerfile);
+    if (!parsed.labels.IMAGE)
+        throw new errors_KxError('LABEL IMAGE="<name>" is missing: Kaapana needs it to name the image', { file: dockerfile, line: 1 });
+    const name = validateImageName(parsed.labels.IMAGE, { file: dockerfile, line: parsed.labelLines.IMAGE });
+    const image = `${validateRegistry(opts.registry)}/${name}`;
+    return { image, tag, ref: `${image}:${tag}`, version };
+}
 /** The existing image `ref` when it carries exactly `charts` (names and sha256), else undefined. */
 async function existingWithSameCharts(ref, charts, client) {
     const parsed = parseImageRef(ref);
@@ -43031,26 +43134,9 @@ async function buildCollectionImage(opts) {
     const loc = await locateDependencyFile(collectionDir);
     const depText = (await pathExists(loc.path)) ? await (0,promises_.readFile)(loc.path, 'utf8') : '';
     const dependencies = readDependencyList(depText, loc.path);
-    // The tag convention is images' (imageTag); computed here first so that bad versions fail
-    // before anything is packaged or built.
-    const version = opts.tagStyle === 'platform' ? opts.platformVersion : (opts.version ?? loc.chartVersion);
-    if (!version)
-        throw new errors_KxError('tag-style "platform" needs the platform version (e.g. 0.6.0)');
-    const tagOpts = { style: opts.tagStyle, version };
-    if (opts.platformVersion !== undefined)
-        tagOpts.platformVersion = opts.platformVersion;
-    if (opts.abbr !== undefined)
-        tagOpts.abbr = opts.abbr;
-    let tag;
-    try {
-        tag = imageTag(tagOpts);
-    }
-    catch (e) {
-        const fromChart = opts.tagStyle === 'kp' && opts.version === undefined;
-        if (e instanceof errors_KxError && !e.file && fromChart)
-            throw new errors_KxError(e.message, { file: (0,external_node_path_namespaceObject.join)(collectionDir, 'Chart.yaml') });
-        throw e;
-    }
+    // Tag and reference first (images' conventions), so that bad versions fail before anything is
+    // packaged or built.
+    const { tag, version } = await collectionImageRef(opts);
     const stage = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'kx-collection-'));
     try {
         const stageDir = (0,external_node_path_namespaceObject.join)(stage, (0,external_node_path_namespaceObject.basename)(collectionDir));
@@ -43247,7 +43333,7 @@ function getInputs() {
 }
 const workspace = () => process.env.GITHUB_WORKSPACE ?? process.cwd();
 const shown = (p) => (0,external_node_path_namespaceObject.relative)(workspace(), p) || p;
-async function writeSummary(inputs, edit, commit, image) {
+async function writeSummary(inputs, edit, commit, image, planned) {
     const rows = [
         ['extension', `\`${edit.entry.name}\` ${edit.entry.version}${edit.entry.repository ? ` (\`${edit.entry.repository}\`)` : ''}`],
         ['collection', `\`${edit.collectionName}\` ${edit.collectionVersion} (chart apiVersion ${edit.apiVersion})`],
@@ -43256,6 +43342,8 @@ async function writeSummary(inputs, edit, commit, image) {
     ];
     if (commit)
         rows.push(['commit', `\`${commit}\``]);
+    if (planned)
+        rows.push(['image', `\`${planned.ref}\` (dry run: not built)`]);
     if (image) {
         rows.push(['image', `\`${image.ref}\``]);
         rows.push(['digest', image.digest ? `\`${image.digest}\`${image.skipped ? ' (already published with identical charts: not rebuilt)' : ''}` : 'not pushed']);
@@ -43297,7 +43385,19 @@ async function main() {
     }
     setOutput('commit', commit);
     let image;
+    let planned;
     try {
+        if (inputs.build && inputs.dryRun) {
+            planned = await collectionImageRef({
+                collectionDir: inputs.collectionDir,
+                registry: inputs.registry,
+                tagStyle: inputs.tagStyle,
+                abbr: inputs.platformAbbr,
+                ...(inputs.platformVersion ? { platformVersion: inputs.platformVersion } : {}),
+                ...(inputs.collectionVersion ? { version: inputs.collectionVersion } : {}),
+            });
+            info(`dry run: would build and push ${planned.ref}`);
+        }
         if (inputs.build && !inputs.dryRun) {
             const docker = new DockerCli();
             const registryHost = parseImageRef(`${inputs.registry}/x:1`).registry;
@@ -43338,12 +43438,12 @@ async function main() {
         }
     }
     finally {
-        setOutput('image', image?.image ?? '');
-        setOutput('tag', image?.tag ?? '');
+        setOutput('image', image?.image ?? planned?.image ?? '');
+        setOutput('tag', image?.tag ?? planned?.tag ?? '');
         setOutput('digest', image?.digest ?? '');
         setOutput('charts', JSON.stringify(image?.imageCharts ?? []));
         setOutput('skipped', String(image?.skipped ?? false));
-        await writeSummary(inputs, edit, commit, image);
+        await writeSummary(inputs, edit, commit, image, planned);
     }
 }
 async function post() {

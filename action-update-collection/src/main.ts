@@ -6,8 +6,10 @@ import { relative, resolve } from 'node:path';
 import { cell, getBool, getChoice, getInt, getList, getMap, getSecret, runMainOrPost } from '@kaapana-ext/core/action';
 import {
   buildCollectionImage,
+  collectionImageRef,
   commitFile,
   updateCollectionDependency,
+  type CollectionImageRef,
   type CollectionImageResult,
   type RepositoryChoice,
   type UpdateDependencyResult,
@@ -81,7 +83,13 @@ export function getInputs(): Inputs {
 const workspace = () => process.env.GITHUB_WORKSPACE ?? process.cwd();
 const shown = (p: string) => relative(workspace(), p) || p;
 
-async function writeSummary(inputs: Inputs, edit: UpdateDependencyResult, commit: string, image: CollectionImageResult | undefined): Promise<void> {
+async function writeSummary(
+  inputs: Inputs,
+  edit: UpdateDependencyResult,
+  commit: string,
+  image: CollectionImageResult | undefined,
+  planned: CollectionImageRef | undefined,
+): Promise<void> {
   const rows: [string, string][] = [
     ['extension', `\`${edit.entry.name}\` ${edit.entry.version}${edit.entry.repository ? ` (\`${edit.entry.repository}\`)` : ''}`],
     ['collection', `\`${edit.collectionName}\` ${edit.collectionVersion} (chart apiVersion ${edit.apiVersion})`],
@@ -89,6 +97,7 @@ async function writeSummary(inputs: Inputs, edit: UpdateDependencyResult, commit
     ['change', edit.changed ? `${edit.action}${edit.previousVersion ? ` (was ${edit.previousVersion})` : ''}${inputs.dryRun ? ', dry run: not written' : ''}` : 'none: already listed with this version'],
   ];
   if (commit) rows.push(['commit', `\`${commit}\``]);
+  if (planned) rows.push(['image', `\`${planned.ref}\` (dry run: not built)`]);
   if (image) {
     rows.push(['image', `\`${image.ref}\``]);
     rows.push(['digest', image.digest ? `\`${image.digest}\`${image.skipped ? ' (already published with identical charts: not rebuilt)' : ''}` : 'not pushed']);
@@ -131,7 +140,19 @@ async function main(): Promise<void> {
   core.setOutput('commit', commit);
 
   let image: CollectionImageResult | undefined;
+  let planned: CollectionImageRef | undefined;
   try {
+    if (inputs.build && inputs.dryRun) {
+      planned = await collectionImageRef({
+        collectionDir: inputs.collectionDir,
+        registry: inputs.registry,
+        tagStyle: inputs.tagStyle,
+        abbr: inputs.platformAbbr,
+        ...(inputs.platformVersion ? { platformVersion: inputs.platformVersion } : {}),
+        ...(inputs.collectionVersion ? { version: inputs.collectionVersion } : {}),
+      });
+      core.info(`dry run: would build and push ${planned.ref}`);
+    }
     if (inputs.build && !inputs.dryRun) {
       const docker = new DockerCli();
       const registryHost = parseImageRef(`${inputs.registry}/x:1`).registry;
@@ -171,12 +192,12 @@ async function main(): Promise<void> {
       core.info(`collection image ${image.ref}${image.digest ? `@${image.digest}` : ''} carries: ${(image.imageCharts.length ? image.imageCharts : image.charts.map((c) => c.file)).join(', ')}`);
     }
   } finally {
-    core.setOutput('image', image?.image ?? '');
-    core.setOutput('tag', image?.tag ?? '');
+    core.setOutput('image', image?.image ?? planned?.image ?? '');
+    core.setOutput('tag', image?.tag ?? planned?.tag ?? '');
     core.setOutput('digest', image?.digest ?? '');
     core.setOutput('charts', JSON.stringify(image?.imageCharts ?? []));
     core.setOutput('skipped', String(image?.skipped ?? false));
-    await writeSummary(inputs, edit, commit, image);
+    await writeSummary(inputs, edit, commit, image, planned);
   }
 }
 

@@ -14,7 +14,10 @@ import {
   buildImages,
   discoverDockerfiles,
   imageTag,
+  parseDockerfile,
   planBuild,
+  validateImageName,
+  validateRegistry,
   type BuildImagesResult,
   type DockerCli,
   type ImageResult,
@@ -89,6 +92,46 @@ async function collectionDockerfile(collectionDir: string): Promise<string> {
   return path;
 }
 
+export interface CollectionImageRef {
+  /** `<registry>/<IMAGE label>` */
+  image: string;
+  tag: string;
+  ref: string;
+  /** Version the tag is made of: the platform version (platform style) or the collection's (kp). */
+  version: string;
+}
+
+/**
+ * The reference the collection image gets, without building anything: IMAGE label of the
+ * collection Dockerfile, tag by `imageTag` (kp: `<abbr>_<platform>__<collection version>`,
+ * platform: `<platform version>`). Bad versions and names are KxErrors naming their file.
+ */
+export async function collectionImageRef(
+  opts: Pick<CollectionImageOptions, 'collectionDir' | 'registry' | 'tagStyle' | 'platformVersion' | 'version' | 'abbr'>,
+): Promise<CollectionImageRef> {
+  const collectionDir = resolve(opts.collectionDir);
+  const dockerfile = await collectionDockerfile(collectionDir);
+  const loc = await locateDependencyFile(collectionDir);
+  const version = opts.tagStyle === 'platform' ? opts.platformVersion : (opts.version ?? loc.chartVersion);
+  if (!version) throw new KxError('tag-style "platform" needs the platform version (e.g. 0.6.0)');
+  const tagOpts: Parameters<typeof imageTag>[0] = { style: opts.tagStyle, version };
+  if (opts.platformVersion !== undefined) tagOpts.platformVersion = opts.platformVersion;
+  if (opts.abbr !== undefined) tagOpts.abbr = opts.abbr;
+  let tag: string;
+  try {
+    tag = imageTag(tagOpts);
+  } catch (e) {
+    const fromChart = opts.tagStyle === 'kp' && opts.version === undefined && /^version/.test(e instanceof Error ? e.message : '');
+    if (e instanceof KxError && !e.file && fromChart) throw new KxError(e.message, { file: join(collectionDir, 'Chart.yaml') });
+    throw e;
+  }
+  const parsed = parseDockerfile(await readFile(dockerfile, 'utf8'), dockerfile);
+  if (!parsed.labels.IMAGE) throw new KxError('LABEL IMAGE="<name>" is missing: Kaapana needs it to name the image', { file: dockerfile, line: 1 });
+  const name = validateImageName(parsed.labels.IMAGE, { file: dockerfile, line: parsed.labelLines.IMAGE });
+  const image = `${validateRegistry(opts.registry)}/${name}`;
+  return { image, tag, ref: `${image}:${tag}`, version };
+}
+
 /** The existing image `ref` when it carries exactly `charts` (names and sha256), else undefined. */
 async function existingWithSameCharts(
   ref: string,
@@ -118,21 +161,9 @@ export async function buildCollectionImage(opts: CollectionImageOptions): Promis
   const depText = (await pathExists(loc.path)) ? await readFile(loc.path, 'utf8') : '';
   const dependencies = readDependencyList(depText, loc.path);
 
-  // The tag convention is images' (imageTag); computed here first so that bad versions fail
-  // before anything is packaged or built.
-  const version = opts.tagStyle === 'platform' ? opts.platformVersion : (opts.version ?? loc.chartVersion);
-  if (!version) throw new KxError('tag-style "platform" needs the platform version (e.g. 0.6.0)');
-  const tagOpts: Parameters<typeof imageTag>[0] = { style: opts.tagStyle, version };
-  if (opts.platformVersion !== undefined) tagOpts.platformVersion = opts.platformVersion;
-  if (opts.abbr !== undefined) tagOpts.abbr = opts.abbr;
-  let tag: string;
-  try {
-    tag = imageTag(tagOpts);
-  } catch (e) {
-    const fromChart = opts.tagStyle === 'kp' && opts.version === undefined;
-    if (e instanceof KxError && !e.file && fromChart) throw new KxError(e.message, { file: join(collectionDir, 'Chart.yaml') });
-    throw e;
-  }
+  // Tag and reference first (images' conventions), so that bad versions fail before anything is
+  // packaged or built.
+  const { tag, version } = await collectionImageRef(opts);
 
   const stage = await mkdtemp(join(tmpdir(), 'kx-collection-'));
   try {

@@ -1,5 +1,6 @@
 // Tests of the on-disk edit of the collection's dependency list against copies of Kaapana's two
 // reference collections (0.1.x with file:// repositories, 0.6.0 without) and expected files.
+import { execFileSync } from 'node:child_process';
 import { cp, mkdir, readFile, stat, writeFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +43,12 @@ describe('updateCollectionDependency on the reference collections', () => {
       expect(r.diff).toContain('+++ b/collections/kaapana-collection/requirements.yaml');
       expect(r.diff).toContain('+  - name: example-threshold-segmentation-workflow\n+    version: 0.1.0\n');
       expect(r.diff.split('\n').filter((l) => /^[-+](?![-+])/.test(l))).toHaveLength(3);
+      // the diff is a patch git applies to the original file
+      await mkdir(join(root, 'patched/collections/kaapana-collection'), { recursive: true });
+      await cp(join(testdata, 'v0.1.x/kaapana-collection/requirements.yaml'), join(root, 'patched/collections/kaapana-collection/requirements.yaml'));
+      await writeFile(join(root, 'change.patch'), r.diff);
+      execFileSync('git', ['apply', '--unsafe-paths', '--directory=patched', join(root, 'change.patch')], { cwd: root });
+      expect(await readFile(join(root, 'patched/collections/kaapana-collection/requirements.yaml'), 'utf8')).toBe(await expected('v0.1.x/requirements.yaml'));
       // the stray trailing space after the tensorboard repository survives
       expect(await readFile(t.requirements, 'utf8')).toContain('tensorboard/tensorboard-chart \n');
     });
