@@ -31,6 +31,11 @@ export interface OtsuHistogram {
   dataMax: number;
   /** ITK's ClipBinsAtEnds: false only when the margin would overflow the measurement type. */
   clipBinsAtEnds: boolean;
+  /**
+   * Voxel count per pixel value (`counts[k]` for value `min + k`) when the image is integer with a
+   * small value range (8/16-bit, or 32-bit spanning < 2^22 values); lets the mask pass skip counting.
+   */
+  valueCounts?: { min: number; counts: Float64Array };
 }
 
 export interface HistogramBounds {
@@ -152,23 +157,33 @@ function indexFunction(
 /** Largest value range counted with a per-value table instead of per-voxel bin look-ups. */
 const MAX_TABLE_RANGE = 1 << 22;
 
-/** Per-value counts of an integer image (offset by `min`), and its min/max. */
+/** Per-value counts of an integer image (`counts[k]` for value `min + k`). */
 function countValues(data: ScalarArray, min: number, max: number): Float64Array {
-  const counts = new Float64Array(max - min + 1);
-  // A Uint32Array accumulator is faster than Float64Array; fall back when a count could overflow.
-  if (data.length < 0xffffffff) {
-    const c32 = new Uint32Array(counts.length);
-    for (let i = 0; i < data.length; i++) {
-      const k = (data[i] as number) - min;
-      c32[k] = c32[k]! + 1;
-    }
-    for (let k = 0; k < c32.length; k++) counts[k] = c32[k]!;
-  } else {
+  const n = max - min + 1;
+  const counts = new Float64Array(n);
+  if (data.length >= 0xffffffff) {
     for (let i = 0; i < data.length; i++) {
       const k = (data[i] as number) - min;
       counts[k] = counts[k]! + 1;
     }
+    return counts;
   }
+  // Two interleaved Uint32 tables: consecutive voxels usually share a value, and one table would make
+  // each increment wait for the previous store.
+  const c0 = new Uint32Array(n);
+  const c1 = new Uint32Array(n);
+  const even = data.length & ~1;
+  for (let i = 0; i < even; i += 2) {
+    const a = (data[i] as number) - min;
+    const b = (data[i + 1] as number) - min;
+    c0[a] = c0[a]! + 1;
+    c1[b] = c1[b]! + 1;
+  }
+  if (even < data.length) {
+    const a = (data[even] as number) - min;
+    c0[a] = c0[a]! + 1;
+  }
+  for (let k = 0; k < n; k++) counts[k] = c0[k]! + c1[k]!;
   return counts;
 }
 
@@ -233,5 +248,7 @@ export function buildHistogram(data: ScalarArray, type: ScalarComponentType, bin
   }
   let totalFrequency = 0;
   for (let j = 0; j < bins; j++) totalFrequency += frequencies[j]!;
-  return { bins, lower, upper, binMins, binMaxs, frequencies, totalFrequency, dataMin, dataMax, clipBinsAtEnds };
+  const h: OtsuHistogram = { bins, lower, upper, binMins, binMaxs, frequencies, totalFrequency, dataMin, dataMax, clipBinsAtEnds };
+  if (counts) h.valueCounts = { min: dataMin, counts };
+  return h;
 }

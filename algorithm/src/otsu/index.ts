@@ -66,9 +66,13 @@ export function otsuMask(
   options: OtsuOptions & Partial<MaskValues> = {},
 ): OtsuMaskResult {
   const result = otsuThreshold(data, options);
-  const { mask, outsideVoxels } = thresholdImage(data, result.pixelType, result.threshold, {
-    inside: options.inside ?? 0,
-    outside: options.outside ?? 1,
-  });
+  const { mask, outsideVoxels } = thresholdImage(
+    data,
+    result.pixelType,
+    result.threshold,
+    { inside: options.inside ?? 0, outside: options.outside ?? 1 },
+    new Uint8Array(data.length),
+    result.histogram.valueCounts,
+  );
   return { ...result, mask, foregroundVoxels: outsideVoxels, totalVoxels: data.length };
 }

@@ -12,6 +12,8 @@ export interface MaskValues {
   outside: number;
 }
 
+const SMALL_INT = new Set<ScalarComponentType>(['int8', 'uint8', 'int16', 'uint16']);
+
 function checkMaskValue(name: string, v: number): void {
   if (!Number.isInteger(v) || v < 0 || v > 255) {
     throw new KxError(`${name} must be an integer 0…255 (the mask is uint8), got ${v}`);
@@ -25,6 +27,7 @@ export function thresholdImage(
   threshold: number,
   values: MaskValues,
   out: Uint8Array = new Uint8Array(data.length),
+  valueCounts?: { min: number; counts: Float64Array },
 ): { mask: Uint8Array; outsideVoxels: number } {
   checkMaskValue('inside value', values.inside);
   checkMaskValue('outside value', values.outside);
@@ -32,6 +35,19 @@ export function thresholdImage(
   const { inside, outside } = values;
   const lowest = LIMITS[type].lowest;
   let above = 0;
+  if (valueCounts && SMALL_INT.has(type)) {
+    // Branch-free: for |values| < 2^16, (threshold − v) >>> 31 is 1 exactly when v > threshold; the
+    // count above the threshold comes from the per-value counts instead of the loop.
+    const diff = outside - inside;
+    if (inside === 0 && outside === 1) {
+      for (let i = 0; i < data.length; i++) out[i] = (threshold - (data[i] as number)) >>> 31;
+    } else {
+      for (let i = 0; i < data.length; i++) out[i] = inside + ((threshold - (data[i] as number)) >>> 31) * diff;
+    }
+    const { min, counts } = valueCounts;
+    for (let k = Math.max(0, threshold - min + 1); k < counts.length; k++) above += counts[k]!;
+    return { mask: out, outsideVoxels: above };
+  }
   if (LIMITS[type].integer) {
     // For integers NonpositiveMin() is the type minimum: the lower test always holds.
     for (let i = 0; i < data.length; i++) {

@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+// Benchmark of the algorithm package (`npm run bench`, or `node algorithm/bench/otsu.bench.mjs`):
+// 1. Otsu (histogram + threshold + mask) on a synthetic 512×512×300 int16 volume;
+// 2. read + Otsu + write mask.nrrd of the largest sample series (test/data/series/mr-siemens-2slice).
+// Baseline in the same run: the ITK 5.2 C++ reference (algorithm/reference, OtsuThresholdImageFilter,
+// GDCM series reader, NRRDImageIO with compression), built on demand when ITK is installed.
+// Prints median times, peak memory and the ratios against ITK (targets: Otsu ≤ 0.1×, read+Otsu+write
+// ≤ 1.5×). Needs the compiled lib (`npm run build`). BENCH_REPEAT (default 5), BENCH_SIZE (WxHxD).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const algorithm = join(here, '..');
+const lib = join(algorithm, 'lib', 'index.js');
+if (!existsSync(lib)) {
+  console.error('algorithm/lib is missing: run `npm run build` first');
+  process.exit(1);
+}
+const { otsuMask, readVolumes, writeNrrdAtomic, maskImage } = await import(lib);
+
+const repeat = Number(process.env.BENCH_REPEAT ?? 5);
+const sizeSpec = process.env.BENCH_SIZE ?? '512x512x300';
+const [W, H, D] = sizeSpec.split('x').map(Number);
+const series = join(algorithm, 'test', 'data', 'series', 'mr-siemens-2slice');
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ms = (x) => `${x.toFixed(1)} ms`;
+const mib = (x) => `${(x / 2 ** 20).toFixed(0)} MiB`;
+let peakRss = 0;
+const sampleMem = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
+
+/** The same xorshift32 disc-on-noise volume as `itk-otsu --synthetic`. */
+function synthetic(w, h, d) {
+  const a = new Int16Array(w * h * d);
+  let s = 2463534242 >>> 0;
+  let i = 0;
+  for (let z = 0; z < d; z++)
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++, i++) {
+        s ^= s << 13; s >>>= 0;
+        s ^= s >>> 17;
+        s ^= s << 5; s >>>= 0;
+        const dx = x - (w >> 1), dy = y - (h >> 1);
+        a[i] = ((dx * dx + dy * dy) * 9 < w * w ? 1200 : -800) + (s & 511) - 256;
+      }
+  return a;
+}
+
+function itkBinary() {
+  const built = join(algorithm, 'reference', 'build', 'itk-otsu');
+  if (existsSync(built)) return built;
+  try {
+    return execFileSync(join(algorithm, 'reference', 'build.sh'), { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim().split('\n').pop();
+  } catch {
+    return undefined;
+  }
+}
+const itk = itkBinary();
+const runItk = (args) => JSON.parse(execFileSync(itk, args, { maxBuffer: 1 << 26 }).toString());
+
+console.log(`Otsu on a synthetic ${sizeSpec} int16 volume (${repeat} runs, median)`);
+const volume = synthetic(W, H, D);
+sampleMem();
+const otsuTimes = [];
+let result;
+for (let r = 0; r < repeat; r++) {
+  const t0 = performance.now();
+  result = otsuMask(volume);
+  otsuTimes.push(performance.now() - t0);
+  sampleMem();
+}
+const jsOtsu = median(otsuTimes);
+console.log(`  kaapana-otsu   ${ms(jsOtsu)}  (${(volume.length / jsOtsu / 1e3).toFixed(0)} Mvoxel/s, threshold ${result.threshold})`);
+if (itk) {
+  const ref = runItk(['--synthetic', sizeSpec, '--repeat', String(repeat)]);
+  const itkOtsu = median(ref.otsuMs);
+  console.log(`  ITK ${ref.itkVersion} C++   ${ms(itkOtsu)}  (threshold ${ref.threshold}${ref.threshold === result.threshold ? ', same' : ', DIFFERENT'})`);
+  console.log(`  ratio          ${(jsOtsu / itkOtsu).toFixed(3)}× ITK  (target ≤ 0.1×)`);
+} else {
+  console.log('  ITK baseline   unavailable (no libinsighttoolkit5-dev; see algorithm/reference/build.sh)');
+}
+
+console.log(`\nread + Otsu + write mask.nrrd of ${series.split('/').slice(-2).join('/')} (${repeat} runs after one warm-up, median)`);
+const tmp = mkdtempSync(join(tmpdir(), 'kx-otsu-bench-'));
+try {
+  const total = [];
+  let cold;
+  for (let r = 0; r <= repeat; r++) {
+    const t0 = performance.now();
+    const [v] = await readVolumes(series);
+    const m = otsuMask(v.image.data);
+    await writeNrrdAtomic(maskImage(v.image, m.mask), join(tmp, 'mask.nrrd'));
+    const t = performance.now() - t0;
+    sampleMem();
+    if (r === 0) cold = t;
+    else total.push(t);
+  }
+  const js = median(total);
+  console.log(`  kaapana-otsu   ${ms(js)}  (first run incl. wasm compile: ${ms(cold)})`);
+  if (itk) {
+    const ref = runItk([series, '--repeat', String(repeat), '--write-nrrd', join(tmp, 'itk.nrrd')]);
+    const itkTotal = median(ref.readMs.map((x, i) => x + ref.otsuMs[i] + ref.writeMs[i]));
+    console.log(`  ITK ${ref.itkVersion} C++   ${ms(itkTotal)}`);
+    console.log(`  ratio          ${(js / itkTotal).toFixed(2)}× ITK  (target ≤ 1.5×)`);
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+console.log(`\npeak RSS ${mib(peakRss)} (synthetic volume ${mib(volume.byteLength)} + mask ${mib(volume.length)})`);
