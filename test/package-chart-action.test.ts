@@ -2,7 +2,7 @@
 // the seed's example chart with its file:// dag-installer-chart (output JSON, job summary, archive),
 // a glob over several charts, a push to the local registry, and a broken chart (error annotation
 // with file and line, failed step).
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,9 +59,12 @@ describe('action-package-chart', () => {
     rmSync(join(dir, 'requirements.yaml'));
     rmSync(join(dir, 'requirements.lock'), { force: true });
     rmSync(join(dir, 'charts'), { recursive: true, force: true });
+    mkdirSync(join(ws, 'lint', 'docker'), { recursive: true });
+    writeFileSync(join(ws, 'lint', 'docker', 'Dockerfile'), 'FROM local-only/dag-installer:0.1.0\nLABEL IMAGE="some-other-dag"\n');
     const run = await runAction('action-package-chart', { chart: 'lint/wf', destination: 'lint-out' }, { post: false, env: { GITHUB_WORKSPACE: ws } });
     expect(run.exitCode, run.stdout).toBe(0);
     expect(run.stdout).toMatch(/::warning title=kaapana-ext,file=.*Chart.yaml::workflow chart example-threshold-segmentation-workflow: the first dependency should be dag-installer-chart/);
+    expect(run.stdout).toMatch(/::warning title=kaapana-ext,file=.*values.yaml::.*global.image "dag-example-otsus-method" is not an image of this extension \(some-other-dag\)/);
   });
 
   it('fails with an annotation on the bad file and line', async () => {

@@ -34664,7 +34664,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1390);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5211);
 // Entry point of the bundled action: only calls run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -34674,7 +34674,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1390:
+/***/ 5211:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37630,6 +37630,8 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ../packages/core/lib/errors/index.js
@@ -37657,7 +37659,7 @@ class errors_KxError extends Error {
     }
 }
 /** Several independent user errors found in one pass (e.g. every bad Dockerfile of a tree). */
-class KxAggregateError extends errors_KxError {
+class errors_KxAggregateError extends errors_KxError {
     errors;
     constructor(errors, summary) {
         super(summary ?? `${errors.length} error(s):\n${errors.map((e) => `  - ${e.toString()}`).join('\n')}`);
@@ -37679,8 +37681,6 @@ function errors_errorMessage(e) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ../packages/core/lib/fsutil/index.js
@@ -37771,7 +37771,7 @@ function classifyMessage(text) {
     return 'permanent';
 }
 /** An error carrying an HTTP status (or a docker/kubectl exit with stderr). */
-class StatusError extends Error {
+class retry_StatusError extends Error {
     status;
     stderr;
     constructor(message, status, stderr) {
@@ -37788,26 +37788,26 @@ function classifyStatus(status) {
         return 'transient';
     return 'permanent';
 }
-function classifyError(e) {
-    if (e instanceof StatusError && e.status !== undefined)
+function retry_classifyError(e) {
+    if (e instanceof retry_StatusError && e.status !== undefined)
         return classifyStatus(e.status);
     const code = e?.code;
     if (typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
         return 'transient';
     }
     const cause = e?.cause;
-    if (cause && cause !== e && classifyError(cause) === 'transient')
+    if (cause && cause !== e && retry_classifyError(cause) === 'transient')
         return 'transient';
-    const text = e instanceof StatusError ? `${e.message}\n${e.stderr ?? ''}` : e instanceof Error ? e.message : String(e);
+    const text = e instanceof retry_StatusError ? `${e.message}\n${e.stderr ?? ''}` : e instanceof Error ? e.message : String(e);
     return classifyMessage(text);
 }
 const realSleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Run `op` until it succeeds, a non-transient error occurs, or attempts run out. */
-async function withRetry(op, opts = {}) {
+async function retry_withRetry(op, opts = {}) {
     const attempts = Math.max(1, opts.attempts ?? 5);
     const base = opts.baseDelayMs ?? 500;
     const max = opts.maxDelayMs ?? 15_000;
-    const classify = opts.classify ?? classifyError;
+    const classify = opts.classify ?? retry_classifyError;
     const sleep = opts.sleep ?? realSleep;
     for (let attempt = 1;; attempt++) {
         try {
@@ -37914,7 +37914,7 @@ function getSecret(name) {
 }
 /** Report a failure: annotations for KxErrors (one per file/line), setFailed with the summary. */
 function reportFailure(e) {
-    const errors = e instanceof KxAggregateError ? e.errors : e instanceof errors_KxError ? [e] : [];
+    const errors = e instanceof errors_KxAggregateError ? e.errors : e instanceof errors_KxError ? [e] : [];
     for (const err of errors) {
         const props = { title: 'kaapana-ext' };
         if (err.file)
@@ -38951,7 +38951,7 @@ function goBase(p) {
 }
 
 // EXTERNAL MODULE: ../node_modules/semver/index.js
-var semver = __nccwpck_require__(4978);
+var node_modules_semver = __nccwpck_require__(4978);
 ;// CONCATENATED MODULE: ../packages/core/lib/chart/semver.js
 // Chart versions and version constraints with the semantics of Masterminds/semver v3 (what helm uses),
 // evaluated through node-semver. Masterminds is more lenient than node-semver when parsing versions
@@ -38995,7 +38995,7 @@ function compareChartVersions(a, b) {
     const okb = isChartSemver(pb);
     if (!oka || !okb)
         return oka === okb ? 0 : oka ? 1 : -1;
-    return semver.compare(normalisedVersion(pa), normalisedVersion(pb));
+    return node_modules_semver.compare(normalisedVersion(pa), normalisedVersion(pb));
 }
 // Constraint grammar, ported from Masterminds' regular expressions.
 const CV = String.raw `v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?`;
@@ -39091,7 +39091,7 @@ function satisfiesConstraint(version, constraint) {
         if (parsed.prerelease && !includePrerelease)
             return false;
         return group.every((a) => {
-            const inRange = semver.satisfies(v, a.range, { includePrerelease });
+            const inRange = node_modules_semver.satisfies(v, a.range, { includePrerelease });
             if (a.prerelease !== undefined)
                 return !(inRange && parsed.prerelease === a.prerelease);
             return inRange !== a.negate;
@@ -39800,10 +39800,10 @@ function rfc3339Nano(d) {
 
 
 async function httpGet(url, opts) {
-    return withRetry(async () => {
+    return retry_withRetry(async () => {
         const res = await fetch(url, { headers: opts.headers, redirect: 'follow' });
         if (!res.ok)
-            throw new StatusError(`GET ${url}: ${res.status} ${res.statusText}`, res.status);
+            throw new retry_StatusError(`GET ${url}: ${res.status} ${res.statusText}`, res.status);
         return Buffer.from(await res.arrayBuffer());
     }, opts.retry);
 }
@@ -39873,7 +39873,7 @@ async function downloadChart(url, opts = {}) {
 // HTTP API needs. Follows Docker's rule: the first component is a host when it contains "." or ":"
 // or is "localhost"; otherwise the reference lives on Docker Hub.
 
-function parseImageRef(ref) {
+function ref_parseImageRef(ref) {
     let rest = ref.trim().replace(/^oci:\/\//, '');
     if (!rest)
         throw new KxError('image reference is empty');
@@ -39937,7 +39937,7 @@ const MANIFEST_TYPES = [
 function sha256Digest(data) {
     return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}`;
 }
-class RegistryClient {
+class client_RegistryClient {
     registry;
     base;
     basic;
@@ -39950,7 +39950,7 @@ class RegistryClient {
         if (opts.username !== undefined && opts.password !== undefined) {
             this.basic = Buffer.from(`${opts.username}:${opts.password}`).toString('base64');
         }
-        this.retry = { classify: classifyError, ...opts.retry };
+        this.retry = { classify: retry_classifyError, ...opts.retry };
     }
     /** Manifest digest/type/size, or undefined when the registry has no such manifest. */
     async headManifest(repository, reference) {
@@ -40016,7 +40016,7 @@ class RegistryClient {
         const digest = sha256Digest(data);
         if (await this.hasBlob(repository, digest))
             return { digest, size: data.byteLength };
-        await withRetry(async () => {
+        await retry_withRetry(async () => {
             const start = await this.request(`/v2/${repository}/blobs/uploads/`, {
                 method: 'POST',
                 repository,
@@ -40025,7 +40025,7 @@ class RegistryClient {
             await start.arrayBuffer();
             const location = start.headers.get('location');
             if (!location)
-                throw new StatusError(`registry ${this.registry} gave no upload location`, 502);
+                throw new retry_StatusError(`registry ${this.registry} gave no upload location`, 502);
             const url = new URL(location, this.base);
             url.searchParams.set('digest', digest);
             const put = await this.request(url.toString(), {
@@ -40060,7 +40060,7 @@ class RegistryClient {
     /** One HTTP exchange with auth handling; retried on transient failures unless `retry` is false. */
     async request(pathOrUrl, opts, retry = true) {
         const once = () => this.send(pathOrUrl, opts);
-        return retry ? withRetry(once, this.retry) : once();
+        return retry ? retry_withRetry(once, this.retry) : once();
     }
     async send(pathOrUrl, opts) {
         const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.base}${pathOrUrl}`;
@@ -40077,7 +40077,7 @@ class RegistryClient {
             }
             catch (e) {
                 const cause = e.cause;
-                throw new StatusError(`cannot reach registry ${this.registry}: ${cause?.code ?? cause?.message ?? e.message}`, undefined, cause?.code);
+                throw new retry_StatusError(`cannot reach registry ${this.registry}: ${cause?.code ?? cause?.message ?? e.message}`, undefined, cause?.code);
             }
         };
         let res = await doFetch(this.tokens.get(scopeKey) ?? (this.basic ? `Basic ${this.basic}` : undefined));
@@ -40095,9 +40095,9 @@ class RegistryClient {
         const text = opts.method === 'HEAD' ? '' : await res.text().catch(() => '');
         const what = `${opts.method ?? 'GET'} ${url.replace(/\?.*$/, '')}`;
         if (res.status === 401 || res.status === 403) {
-            throw new StatusError(`registry ${this.registry} refused ${what}: ${res.status} ${res.statusText} (check the username and password/token)`, res.status, text);
+            throw new retry_StatusError(`registry ${this.registry} refused ${what}: ${res.status} ${res.statusText} (check the username and password/token)`, res.status, text);
         }
-        throw new StatusError(`registry ${this.registry}: ${what} answered ${res.status} ${res.statusText}${text ? `: ${text.slice(0, 300)}` : ''}`, res.status, text);
+        throw new retry_StatusError(`registry ${this.registry}: ${what} answered ${res.status} ${res.statusText}${text ? `: ${text.slice(0, 300)}` : ''}`, res.status, text);
     }
     /** Answer a WWW-Authenticate challenge: Basic credentials, or a Bearer token from the realm. */
     async authorize(challenge, scopeKey) {
@@ -40118,7 +40118,7 @@ class RegistryClient {
             headers.Authorization = `Basic ${this.basic}`;
         const res = await fetch(tokenUrl, { headers });
         if (!res.ok) {
-            throw new StatusError(`registry ${this.registry}: token request answered ${res.status} ${res.statusText}`, res.status);
+            throw new retry_StatusError(`registry ${this.registry}: token request answered ${res.status} ${res.statusText}`, res.status);
         }
         const body = (await res.json());
         const token = body.token ?? body.access_token;
@@ -40175,7 +40175,7 @@ function client(loc, auth) {
         opts.insecure = auth.insecure;
     if (auth.retry !== undefined)
         opts.retry = auth.retry;
-    return new RegistryClient(opts);
+    return new client_RegistryClient(opts);
 }
 const repoOf = (loc, name) => (loc.path ? `${loc.path}/${name}` : name);
 const ociTag = (version) => version.replaceAll('+', '_');
@@ -40479,7 +40479,7 @@ async function updateDependencies(dir, opts = {}) {
     if (errors.length === 1)
         throw errors[0];
     if (errors.length > 1)
-        throw new KxAggregateError(errors);
+        throw new errors_KxAggregateError(errors);
     // Everything resolved: validate the archives, then write them.
     for (const p of pending) {
         try {
@@ -40677,6 +40677,863 @@ function lintKaapanaChart(chart, opts = {}) {
 
 
 
+;// CONCATENATED MODULE: ../packages/core/lib/images/tags.js
+// Kaapana's image naming and tagging conventions, and Docker's rules for names and tags.
+// Two tag styles exist: `platform` (Kaapana >= 0.2: every image gets the platform version, e.g.
+// `0.6.0`) and `kp` (Kaapana 0.1.x: `<abbr>_<platform-version>__<version>`, e.g. `kp_0.1.3__0.1.0`).
+// This module is the single implementation of both; images and the collection use it.
+
+
+// Docker reference grammar (distribution/reference): tag and path components.
+const TAG_RE = /^[\w][\w.-]{0,127}$/;
+const COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*$/;
+const HOST_RE = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?$/;
+/** A version as Kaapana writes it must be strict semver (a leading `v` is not allowed in tags). */
+function validateVersion(version, what = 'version') {
+    const v = version.trim();
+    if (!semver.valid(v) || v.startsWith('v')) {
+        throw new KxError(`${what} "${version}" is not a semantic version (expected e.g. 0.1.0)`);
+    }
+    return v;
+}
+function tags_validateTag(tag) {
+    if (!TAG_RE.test(tag)) {
+        throw new KxError(`"${tag}" is not a legal Docker tag: use at most 128 characters of [A-Za-z0-9_.-], not starting with "." or "-"`);
+    }
+    return tag;
+}
+/** Validate a repository path (`name` or `group/name`); upper case is lowered with a clear rule. */
+function tags_validateImageName(name, where = {}) {
+    const lowered = name.trim().toLowerCase();
+    if (lowered.length === 0)
+        throw new KxError('image name is empty', where);
+    for (const component of lowered.split('/')) {
+        if (!COMPONENT_RE.test(component)) {
+            throw new KxError(`"${name}" is not a legal image name: each path component must be lowercase letters and digits separated by ".", "_", "__" or "-"`, where);
+        }
+    }
+    return lowered;
+}
+/** Validate a registry prefix such as `ghcr.io/org`, `127.0.0.1:5000/kaapana` or `registry:5000`. */
+function tags_validateRegistry(registry) {
+    const r = registry.trim().replace(/\/+$/, '');
+    if (r.length === 0)
+        throw new KxError('registry is empty');
+    const [host, ...path] = r.split('/');
+    if (!host || !HOST_RE.test(host))
+        throw new KxError(`"${registry}" does not start with a registry host (e.g. ghcr.io or 127.0.0.1:5000)`);
+    if (path.length > 0)
+        tags_validateImageName(path.join('/'));
+    return `${host}${path.length ? '/' + path.join('/').toLowerCase() : ''}`;
+}
+/** The tag of an image or collection under the given convention. */
+function tags_imageTag(opts) {
+    const version = validateVersion(opts.version);
+    if (opts.style === 'platform')
+        return tags_validateTag(version);
+    if (opts.style !== 'kp')
+        throw new KxError(`tag-style "${String(opts.style)}" is unknown: use "platform" or "kp"`);
+    if (!opts.platformVersion)
+        throw new KxError('tag-style "kp" needs the platform version (e.g. 0.1.3)');
+    const platform = validateVersion(opts.platformVersion, 'platform version');
+    const abbr = opts.abbr ?? 'kp';
+    if (!/^[a-z0-9]+$/i.test(abbr))
+        throw new KxError(`platform abbreviation "${abbr}" must be letters and digits`);
+    return tags_validateTag(`${abbr}_${platform}__${version}`);
+}
+function parseTagStyle(value) {
+    const v = value.trim().toLowerCase();
+    if (v === '' || v === 'platform')
+        return 'platform';
+    if (v === 'kp')
+        return 'kp';
+    throw new KxError(`tag-style "${value}" is unknown: use "platform" (Kaapana >= 0.2) or "kp" (Kaapana 0.1.x)`);
+}
+/** `<registry>/<name>:<tag>` */
+function tags_imageRef(registry, name, tag) {
+    return `${registry.replace(/\/+$/, '')}/${name}:${tag}`;
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/images/dockerfile.js
+// Reading a Dockerfile the way Kaapana's build does: labels from lines that start with
+// `LABEL NAME=` (one label per line, quotes stripped), and every `FROM` line (multi-stage,
+// `AS name`, `--platform=`, `ARG`-substituted bases, lines marked `#ignore` skipped). It does not
+// decide what to build; see plan.ts.
+
+const LABEL_RE = /^LABEL\s+([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/;
+function unquote(value) {
+    let v = value.trim();
+    if (v.length >= 2 && ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'")))) {
+        v = v.slice(1, -1);
+    }
+    return v.trim();
+}
+function isTrue(value) {
+    return value !== undefined && /^(true|yes|1)$/i.test(value.trim());
+}
+/** Substitute `$VAR`, `${VAR}`, `${VAR:-default}` and `${VAR:+alt}` with the ARG values in scope. */
+function substitute(text, args) {
+    return text.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::([-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g, (_m, braced, op, word, bare) => {
+        const name = (braced ?? bare);
+        const value = args.get(name);
+        if (op === '-')
+            return value ? value : word;
+        if (op === '+')
+            return value ? word : '';
+        return value ?? '';
+    });
+}
+/** Join backslash-continued lines, remembering the line each logical instruction starts on. */
+function logicalLines(text) {
+    const out = [];
+    const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+    let buf = '';
+    let start = 0;
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i];
+        if (buf === '')
+            start = i + 1;
+        const trimmedEnd = line.replace(/\s+$/, '');
+        if (trimmedEnd.endsWith('\\') && !/^\s*#/.test(line)) {
+            buf += trimmedEnd.slice(0, -1) + ' ';
+            continue;
+        }
+        if (buf !== '' && /^\s*#/.test(line))
+            continue; // comment inside a continuation
+        buf += line;
+        out.push({ text: buf, line: start, raw: buf });
+        buf = '';
+    }
+    if (buf)
+        out.push({ text: buf, line: start, raw: buf });
+    return out;
+}
+function dockerfile_parseDockerfile(text, file) {
+    const labels = {};
+    const labelLines = {};
+    const froms = [];
+    const args = new Map();
+    const stages = new Set();
+    let sawFrom = false;
+    for (const { text: l, line } of logicalLines(text)) {
+        // Kaapana reads labels from lines that *start with* `LABEL NAME=`.
+        const label = LABEL_RE.exec(l);
+        if (label) {
+            const key = label[1];
+            labels[key] = unquote(label[2]);
+            labelLines[key] = line;
+            continue;
+        }
+        const trimmed = l.trim();
+        const m = /^(\w+)\s*(.*)$/.exec(trimmed);
+        if (!m || trimmed.startsWith('#'))
+            continue;
+        const instruction = m[1].toUpperCase();
+        const rest = m[2];
+        if (instruction === 'ARG') {
+            // ARGs before the first FROM are global; later ones only matter for their stage, but
+            // Kaapana bases are global ARGs, so keep both (a later FROM sees the latest default).
+            const am = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/.exec(rest.trim());
+            if (am && (!sawFrom || !args.has(am[1])))
+                args.set(am[1], am[2] !== undefined ? unquote(am[2]) : args.get(am[1]) ?? '');
+            continue;
+        }
+        if (instruction !== 'FROM')
+            continue;
+        sawFrom = true;
+        if (/#\s*ignore\b/i.test(l))
+            continue;
+        const withoutComment = rest.replace(/\s+#.*$/, '');
+        const tokens = withoutComment.split(/\s+/).filter((t) => t && !t.startsWith('--'));
+        const rawImage = tokens[0];
+        if (!rawImage)
+            throw new errors_KxError('FROM without an image', { file, line });
+        const image = substitute(rawImage, args);
+        if (!image)
+            throw new errors_KxError(`FROM ${rawImage} expands to nothing: declare a default with ARG before FROM`, { file, line });
+        let stage;
+        if (tokens.length >= 3 && tokens[1].toUpperCase() === 'AS')
+            stage = tokens[2].toLowerCase();
+        const internal = image === 'scratch' || stages.has(image.toLowerCase());
+        if (!internal && !/^[^@]+(:[\w][\w.-]*|@sha256:[a-f0-9]{64})$/.test(image.replace(/^[^/]*:\d+\//, 'host/'))) {
+            throw new errors_KxError(`base image "${image}" has no tag: write e.g. ${image}:<version>`, { file, line });
+        }
+        const from = { image, line, internal };
+        if (stage) {
+            from.stage = stage;
+            stages.add(stage);
+        }
+        froms.push(from);
+    }
+    return {
+        file,
+        labels,
+        labelLines,
+        froms,
+        localOnly: (labels.REGISTRY ?? '').includes('local-only'),
+        ignored: isTrue(labels.BUILD_IGNORE) || isTrue(labels.CI_IGNORE),
+    };
+}
+/** `local-only/<name>` part of a base reference, or undefined for other bases. */
+function dockerfile_localOnlyName(image) {
+    const m = /^local-only\/([^:@]+)(?::([^@]+))?/.exec(image);
+    if (!m)
+        return undefined;
+    return { name: m[1], tag: m[2] ?? 'latest' };
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/images/discover.js
+// Finding the Dockerfiles of an extension: every file whose name starts with `Dockerfile` below a
+// context directory (or an explicit list / glob), minus ignore patterns. A plain pattern matches a
+// whole path segment (`templates_and_examples`, `node_modules`); a pattern with `*`, `?` or `/` is a
+// glob against the path relative to the context.
+
+
+
+
+const DEFAULT_IGNORE = ['node_modules', '.git'];
+function globToRegExp(glob) {
+    let re = '';
+    for (let i = 0; i < glob.length; i++) {
+        const c = glob[i];
+        if (c === '*') {
+            if (glob[i + 1] === '*') {
+                re += '.*';
+                i++;
+                if (glob[i + 1] === '/')
+                    i++;
+            }
+            else
+                re += '[^/]*';
+        }
+        else if (c === '?')
+            re += '[^/]';
+        else
+            re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+    return new RegExp(`^${re}$`);
+}
+function isIgnored(relPath, patterns) {
+    const path = relPath.split(external_node_path_namespaceObject.sep).join('/');
+    const segments = path.split('/');
+    return patterns.some((p) => {
+        if (/[*?/]/.test(p)) {
+            const re = globToRegExp(p.replace(/^\.?\//, ''));
+            return re.test(path) || segments.some((_, i) => re.test(segments.slice(0, i + 1).join('/')));
+        }
+        return segments.includes(p);
+    });
+}
+async function walk(dir, root, ignore, out) {
+    const entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+        const full = (0,external_node_path_namespaceObject.join)(dir, e.name);
+        const rel = (0,external_node_path_namespaceObject.relative)(root, full);
+        if (isIgnored(rel, ignore))
+            continue;
+        if (e.isDirectory())
+            await walk(full, root, ignore, out);
+        else if (e.isFile() && e.name.startsWith('Dockerfile') && !e.name.endsWith('.dockerignore'))
+            out.push(full);
+    }
+}
+/** Absolute paths of the Dockerfiles of the tree and of the selected ones. */
+async function discoverDockerfiles(opts) {
+    const context = (0,external_node_path_namespaceObject.resolve)(opts.context);
+    if (!(await pathExists(context)))
+        throw new errors_KxError(`context directory ${opts.context} does not exist`);
+    const ignore = [...DEFAULT_IGNORE, ...(opts.ignore ?? [])];
+    const all = [];
+    await walk(context, context, ignore, all);
+    if (!opts.dockerfiles || opts.dockerfiles.length === 0)
+        return { all, selected: all };
+    const selected = new Set();
+    for (const spec of opts.dockerfiles) {
+        if (/[*?]/.test(spec)) {
+            const re = globToRegExp(spec.replace(/^\.\//, ''));
+            const hits = all.filter((f) => re.test((0,external_node_path_namespaceObject.relative)(context, f).split(external_node_path_namespaceObject.sep).join('/')));
+            if (hits.length === 0)
+                throw new errors_KxError(`dockerfiles pattern "${spec}" matches no Dockerfile below ${opts.context}`);
+            hits.forEach((h) => selected.add(h));
+        }
+        else {
+            const full = (0,external_node_path_namespaceObject.resolve)(context, spec);
+            if (!(await pathExists(full)))
+                throw new errors_KxError(`Dockerfile ${spec} does not exist (relative to ${opts.context})`);
+            selected.add(full);
+        }
+    }
+    const selectedList = [...selected].sort();
+    return { all: [...new Set([...all, ...selectedList])].sort(), selected: selectedList };
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/images/plan.js
+// The build plan of an extension: one node per Dockerfile, edges from `FROM local-only/<name>`
+// to the Dockerfile that produces `<name>` (IMAGE label, REGISTRY local-only), tags per Kaapana's
+// conventions, and a topological order with levels (images of one level are independent).
+// Missing local bases, duplicate image names and cycles are errors that name file and line.
+
+
+
+
+
+async function planBuild(opts) {
+    const errors = [];
+    const registry = validateRegistry(opts.registry);
+    const byId = new Map();
+    const localByName = new Map();
+    const skipped = [];
+    const selectedSet = new Set(opts.selected);
+    for (const file of opts.all) {
+        const rel = relative(opts.context, file) || file;
+        let parsed;
+        try {
+            parsed = parseDockerfile(await readFile(file, 'utf8'), rel);
+        }
+        catch (e) {
+            if (e instanceof KxError) {
+                if (selectedSet.has(file))
+                    errors.push(e);
+                continue;
+            }
+            throw e;
+        }
+        if (parsed.ignored && !opts.includeIgnored) {
+            const key = parsed.labels.BUILD_IGNORE !== undefined ? 'BUILD_IGNORE' : 'CI_IGNORE';
+            skipped.push({ dockerfile: rel, reason: `${key}=${parsed.labels[key]}` });
+            continue;
+        }
+        if (!parsed.labels.IMAGE) {
+            // Kaapana: IMAGE is required. Only an error for Dockerfiles we were asked to build.
+            if (selectedSet.has(file))
+                errors.push(new KxError('LABEL IMAGE="<name>" is missing: Kaapana needs it to name the image', { file: rel, line: 1 }));
+            continue;
+        }
+        let id;
+        try {
+            id = validateImageName(parsed.labels.IMAGE, { file: rel, line: parsed.labelLines.IMAGE });
+        }
+        catch (e) {
+            errors.push(e);
+            continue;
+        }
+        const other = byId.get(id);
+        if (other) {
+            errors.push(new KxError(`image "${id}" is also defined by ${other.rel}: IMAGE labels must be unique`, { file: rel, line: parsed.labelLines.IMAGE }));
+            continue;
+        }
+        const node = { parsed, id, rel, path: file };
+        byId.set(id, node);
+        if (parsed.localOnly)
+            localByName.set(id, node);
+    }
+    const baseImages = new Map();
+    for (const [key, source] of Object.entries(opts.baseImages ?? {})) {
+        if (!localOnlyName(key))
+            errors.push(new KxError(`base-images key "${key}" must name a local-only image (local-only/<name>:<tag>)`));
+        baseImages.set(key.includes(':') ? key : `${key}:latest`, source);
+    }
+    // Dependencies of every node, and the closure of the selection.
+    const deps = new Map();
+    const externals = new Map();
+    const usedMappings = new Map();
+    const mappedBy = new Map();
+    const localTagsWanted = new Map();
+    for (const node of byId.values()) {
+        const d = [];
+        const ext = [];
+        for (const from of node.parsed.froms) {
+            if (from.internal)
+                continue;
+            const local = localOnlyName(from.image);
+            if (!local) {
+                ext.push(from.image);
+                continue;
+            }
+            const provider = localByName.get(local.name.toLowerCase());
+            const mapped = baseImages.get(`local-only/${local.name}:${local.tag}`);
+            if (provider) {
+                if (!d.includes(provider.id))
+                    d.push(provider.id);
+                const set = localTagsWanted.get(provider.id) ?? new Set();
+                set.add(local.tag);
+                localTagsWanted.set(provider.id, set);
+            }
+            else if (mapped) {
+                const key = `local-only/${local.name}:${local.tag}`;
+                usedMappings.set(key, mapped);
+                mappedBy.set(node.id, [...(mappedBy.get(node.id) ?? []), key]);
+            }
+            else {
+                deps.set(node.id, d);
+                const mark = new KxError(`base image missing: ${from.image} is built by no Dockerfile of the tree (LABEL IMAGE="${local.name}" with LABEL REGISTRY="local-only") and is not in base-images`, { file: node.rel, line: from.line });
+                mark.nodeId = node.id;
+                errors.push(mark);
+            }
+        }
+        deps.set(node.id, d);
+        externals.set(node.id, ext);
+    }
+    const selectedIds = [...byId.values()].filter((n) => selectedSet.has(n.path)).map((n) => n.id);
+    const wanted = new Set();
+    const visit = (id) => {
+        if (wanted.has(id))
+            return;
+        wanted.add(id);
+        for (const d of deps.get(id) ?? [])
+            visit(d);
+    };
+    selectedIds.forEach(visit);
+    // Missing-base errors only count for images that are part of the build.
+    const relevant = errors.filter((e) => {
+        const nodeId = e.nodeId;
+        return nodeId === undefined || wanted.has(nodeId);
+    });
+    // Cycles (Kahn's algorithm over the wanted subgraph, then report one cycle).
+    const level = new Map();
+    const remaining = new Set(wanted);
+    while (remaining.size > 0) {
+        const ready = [...remaining].filter((id) => (deps.get(id) ?? []).every((d) => level.has(d)));
+        if (ready.length === 0) {
+            const cycle = findCycle([...remaining], deps);
+            const where = byId.get(cycle[0]);
+            relevant.push(new KxError(`build cycle: ${cycle.map((id) => `${id} (${byId.get(id).rel})`).join(' → ')} → ${cycle[0]}`, { file: where.rel, line: 1 }));
+            break;
+        }
+        for (const id of ready.sort()) {
+            level.set(id, Math.max(-1, ...(deps.get(id) ?? []).map((d) => level.get(d))) + 1);
+            remaining.delete(id);
+        }
+    }
+    if (relevant.length === 1)
+        throw relevant[0];
+    if (relevant.length > 1)
+        throw new KxAggregateError(relevant);
+    const images = [];
+    for (const id of [...wanted].sort((a, b) => level.get(a) - level.get(b) || (a < b ? -1 : 1))) {
+        const node = byId.get(id);
+        const p = node.parsed;
+        const where = { file: node.rel, line: p.labelLines.VERSION ?? p.labelLines.IMAGE };
+        let tag;
+        let ref;
+        let tags;
+        try {
+            if (p.localOnly) {
+                const base = p.labels.VERSION ? validateTag(p.labels.VERSION) : 'latest';
+                const set = new Set(['latest', base, ...(localTagsWanted.get(id) ?? [])]);
+                tag = base;
+                ref = `local-only/${id}:${tag}`;
+                tags = [...set].map((t) => `local-only/${id}:${validateTag(t)}`);
+            }
+            else {
+                const version = opts.version || p.labels.VERSION;
+                if (!version)
+                    throw new KxError('no version: set the `version` input or LABEL VERSION="<x.y.z>"', where);
+                const tagOpts = { style: opts.tagStyle ?? 'platform', version };
+                if (opts.platformVersion !== undefined)
+                    tagOpts.platformVersion = opts.platformVersion;
+                if (opts.abbr !== undefined)
+                    tagOpts.abbr = opts.abbr;
+                tag = imageTag(tagOpts);
+                ref = imageRef(registry, id, tag);
+                tags = [ref];
+            }
+        }
+        catch (e) {
+            if (e instanceof KxError && !e.file)
+                throw new KxError(e.message, where);
+            throw e;
+        }
+        images.push({
+            id,
+            name: id,
+            dockerfile: node.rel,
+            dockerfilePath: node.path,
+            contextDir: dirname(node.path),
+            localOnly: p.localOnly,
+            tag,
+            ref,
+            tags,
+            dependsOn: deps.get(id) ?? [],
+            externalBases: externals.get(id) ?? [],
+            mappedBases: mappedBy.get(id) ?? [],
+            level: level.get(id),
+            implicit: !selectedIds.includes(id),
+        });
+    }
+    return {
+        images,
+        baseImages: [...new Set(images.flatMap((i) => i.mappedBases))].sort().map((localRef) => ({ localRef, source: usedMappings.get(localRef) })),
+        skipped,
+    };
+}
+function findCycle(nodes, deps) {
+    const inSet = new Set(nodes);
+    const start = nodes.sort()[0];
+    const path = [];
+    const seen = new Map();
+    let cur = start;
+    while (cur !== undefined && !seen.has(cur)) {
+        seen.set(cur, path.length);
+        path.push(cur);
+        cur = (deps.get(cur) ?? []).find((d) => inSet.has(d));
+    }
+    return cur === undefined ? path : path.slice(seen.get(cur));
+}
+/** Mermaid flowchart of the plan (base → dependent), for the job summary. */
+function planToMermaid(plan) {
+    const lines = ['flowchart LR'];
+    const nodeId = (id) => `n_${id.replace(/[^a-zA-Z0-9_]/g, '_')}`;
+    for (const img of plan.images) {
+        const label = img.localOnly ? `${img.name}\\n(local-only)` : `${img.name}:${img.tag}`;
+        lines.push(`  ${nodeId(img.id)}["${label}"]`);
+    }
+    for (const m of plan.baseImages) {
+        const local = localOnlyName(m.localRef);
+        lines.push(`  ${nodeId(`base_${local.name}`)}[("${m.source}")]`);
+    }
+    for (const img of plan.images) {
+        for (const d of img.dependsOn)
+            lines.push(`  ${nodeId(d)} --> ${nodeId(img.id)}`);
+        for (const m of img.mappedBases)
+            lines.push(`  ${nodeId(`base_${localOnlyName(m).name}`)} --> ${nodeId(img.id)}`);
+    }
+    return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/images/docker.js
+// The Docker CLI, driven through @actions/exec: build (buildx when present and wanted, the classic
+// builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, login with the
+// password on stdin, logout. Each call returns the captured output or throws a StatusError with the
+// CLI's stderr, so callers can classify failures for retries.
+
+
+class docker_DockerCli {
+    command;
+    onOutput;
+    env;
+    buildxAvailable;
+    constructor(opts = {}) {
+        this.command = opts.command ?? 'docker';
+        this.onOutput = opts.onOutput;
+        this.env = opts.env;
+    }
+    async run(args, opts = {}) {
+        const sink = opts.onOutput ?? this.onOutput;
+        let stdout = '';
+        let stderr = '';
+        const env = {};
+        for (const [k, v] of Object.entries(process.env))
+            if (v !== undefined)
+                env[k] = v;
+        Object.assign(env, this.env);
+        const execOpts = {
+            silent: true,
+            ignoreReturnCode: true,
+            env,
+            listeners: {
+                stdout: (d) => {
+                    stdout += d.toString();
+                },
+                stderr: (d) => {
+                    stderr += d.toString();
+                },
+                stdline: (l) => sink?.(l),
+                errline: (l) => sink?.(l),
+            },
+        };
+        if (opts.input !== undefined)
+            execOpts.input = Buffer.from(opts.input);
+        let exitCode;
+        try {
+            exitCode = await exec.exec(this.command, args, execOpts);
+        }
+        catch (e) {
+            throw new StatusError(`cannot run ${this.command}: ${e.message}`);
+        }
+        if (exitCode !== 0 && !opts.allowFailure) {
+            const last = (stderr.trim() || stdout.trim()).split('\n').slice(-15).join('\n');
+            throw new StatusError(`docker ${args[0]} failed (exit ${exitCode}): ${last}`, undefined, stderr || stdout);
+        }
+        return { exitCode, stdout, stderr };
+    }
+    async version() {
+        const r = await this.run(['version', '--format', '{{.Client.Version}} {{.Server.Version}}']);
+        const [client = '', server = ''] = r.stdout.trim().split(' ');
+        return { client, server };
+    }
+    async hasBuildx() {
+        if (this.buildxAvailable === undefined) {
+            const r = await this.run(['buildx', 'version'], { allowFailure: true }).catch(() => ({ exitCode: 1 }));
+            this.buildxAvailable = r.exitCode === 0;
+        }
+        return this.buildxAvailable;
+    }
+    /** Which builder a `builder` setting resolves to on this machine. */
+    async resolveBuilder(builder) {
+        if (builder === 'classic')
+            return 'classic';
+        const has = await this.hasBuildx();
+        if (builder === 'buildx' && !has)
+            throw new StatusError('builder "buildx" requested but `docker buildx` is not installed');
+        if (builder === 'auto' && process.env.DOCKER_BUILDKIT === '0')
+            return 'classic';
+        return has ? 'buildx' : 'classic';
+    }
+    async build(opts) {
+        const args = opts.builder === 'buildx' ? ['buildx', 'build', '--load', '--progress', 'plain'] : ['build'];
+        args.push('--file', opts.dockerfile);
+        for (const t of opts.tags)
+            args.push('--tag', t);
+        for (const [k, v] of Object.entries(opts.buildArgs ?? {}))
+            args.push('--build-arg', `${k}=${v}`);
+        for (const [k, v] of Object.entries(opts.labels ?? {}))
+            args.push('--label', `${k}=${v}`);
+        args.push(opts.context);
+        const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };
+        const saved = { ...this.env };
+        const cli = new docker_DockerCli({ command: this.command, env: { ...saved, ...env } });
+        const runOpts = {};
+        const sink = opts.onOutput ?? this.onOutput;
+        if (sink)
+            runOpts.onOutput = sink;
+        const r = await cli.run(args, runOpts);
+        const imageId = await this.imageId(opts.tags[0]);
+        return { ...r, imageId };
+    }
+    async imageId(ref) {
+        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref]);
+        return r.stdout.trim();
+    }
+    async imageExists(ref) {
+        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref], { allowFailure: true });
+        return r.exitCode === 0;
+    }
+    async tag(source, target) {
+        await this.run(['tag', source, target]);
+    }
+    async pull(ref) {
+        await this.run(['pull', ref]);
+    }
+    /** Push and return the manifest digest the registry reported. */
+    async push(ref, onOutput) {
+        const runOpts = {};
+        if (onOutput)
+            runOpts.onOutput = onOutput;
+        const r = await this.run(['push', ref], runOpts);
+        const m = /digest:\s*(sha256:[a-f0-9]{64})/.exec(r.stdout + r.stderr);
+        if (!m)
+            throw new StatusError(`docker push ${ref} printed no digest`, undefined, r.stdout);
+        return m[1];
+    }
+    /** `docker login` with the password on stdin (never on the command line). */
+    async login(registry, username, password) {
+        await this.run(['login', '--username', username, '--password-stdin', registry], { input: password });
+    }
+    async logout(registry) {
+        await this.run(['logout', registry], { allowFailure: true });
+    }
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/images/build.js
+// Building and pushing a planned tree of images: supplies mapped bases (pull + retag), asks the
+// registry what already exists (skip-existing), builds in dependency order with at most `parallel`
+// builds at once, fails the dependents of a failed image, and pushes (with retries) only when every
+// selected image built — local-only images are never pushed.
+
+
+
+
+function sourceRegistry(ref) {
+    return parseImageRef(ref).registry;
+}
+/** Run `tasks` with at most `limit` at once, starting each when `ready` says so. */
+async function runPool(items, limit, isReady, work, onBlocked) {
+    const pending = new Set(items);
+    const running = new Set();
+    return new Promise((resolve, reject) => {
+        const pump = () => {
+            for (const item of [...pending]) {
+                const state = isReady(item);
+                if (state === 'blocked') {
+                    pending.delete(item);
+                    onBlocked(item);
+                }
+            }
+            for (const item of [...pending]) {
+                if (running.size >= limit)
+                    break;
+                if (isReady(item) !== 'ready')
+                    continue;
+                pending.delete(item);
+                const p = work(item)
+                    .catch(reject)
+                    .finally(() => {
+                    running.delete(p);
+                    pump();
+                });
+                running.add(p);
+            }
+            if (pending.size === 0 && running.size === 0)
+                resolve();
+            else if (running.size === 0) {
+                // Nothing can start: every pending item waits on something that will never finish.
+                for (const item of pending)
+                    onBlocked(item);
+                pending.clear();
+                resolve();
+            }
+        };
+        pump();
+    });
+}
+async function buildImages(opts) {
+    const docker = opts.docker ?? new DockerCli();
+    const builder = await docker.resolveBuilder(opts.builder ?? 'auto');
+    const parallel = Math.max(1, opts.parallel ?? 2);
+    const push = opts.push ?? true;
+    const progress = opts.onProgress ?? (() => { });
+    const retry = { classify: classifyError, ...opts.retry };
+    const { plan } = opts;
+    const byId = new Map(plan.images.map((i) => [i.id, i]));
+    const results = new Map();
+    const result = (img, status, extra = {}) => {
+        const r = { name: img.name, dockerfile: img.dockerfile, tag: img.tag, ref: img.ref, localOnly: img.localOnly, status, durationMs: 0, ...extra };
+        results.set(img.id, r);
+        return r;
+    };
+    // 1. What the registry already has.
+    const existing = new Map();
+    if (opts.skipExisting && push) {
+        await Promise.all(plan.images
+            .filter((i) => !i.localOnly)
+            .map(async (img) => {
+            const ref = parseImageRef(img.ref);
+            const auth = opts.auth && opts.auth.registry === ref.registry ? opts.auth : undefined;
+            const client = new RegistryClient({ registry: ref.registry, ...(auth ? { username: auth.username, password: auth.password } : {}), retry });
+            const head = await client.headManifest(ref.repository, ref.tag ?? 'latest');
+            if (head)
+                existing.set(img.id, head.digest);
+        }));
+    }
+    // 2. Which images must be built: non-local images not skipped, plus the local bases they need.
+    const needed = new Set();
+    const need = (id) => {
+        if (needed.has(id))
+            return;
+        needed.add(id);
+        byId.get(id).dependsOn.forEach(need);
+    };
+    const hasDependents = (id) => plan.images.some((i) => i.dependsOn.includes(id));
+    for (const img of plan.images) {
+        if (existing.has(img.id))
+            result(img, 'skipped', { digest: existing.get(img.id) });
+        // A local-only image is built for the images that need it, or when it was asked for on its own.
+        else if (!img.localOnly || (!img.implicit && !hasDependents(img.id)))
+            need(img.id);
+    }
+    const toBuild = plan.images.filter((i) => needed.has(i.id));
+    for (const img of plan.images)
+        if (!needed.has(img.id) && !results.has(img.id))
+            result(img, 'not-built');
+    // 3. Bases supplied through the base-images mapping: pull (unless present) and retag.
+    const mappedNeeded = plan.baseImages.filter((m) => toBuild.some((i) => i.mappedBases.includes(m.localRef)));
+    for (const m of mappedNeeded) {
+        if (!(await docker.imageExists(m.source))) {
+            progress(`pulling ${m.source} for ${m.localRef}`);
+            await withRetry(() => docker.pull(m.source), retry).catch((e) => {
+                throw new KxError(`cannot provide base ${m.localRef} from ${m.source} (registry ${sourceRegistry(m.source)}): ${errorMessage(e)}`);
+            });
+        }
+        await docker.tag(m.source, m.localRef);
+    }
+    // 4. Build in dependency order.
+    const ok = new Set();
+    await runPool(toBuild, parallel, (img) => {
+        if (img.dependsOn.some((d) => results.get(d)?.status === 'failed'))
+            return 'blocked';
+        return img.dependsOn.every((d) => ok.has(d)) ? 'ready' : 'wait';
+    }, async (img) => {
+        const output = [];
+        const start = Date.now();
+        progress(`building ${img.ref}`);
+        try {
+            const built = await docker.build({
+                dockerfile: img.dockerfilePath,
+                context: img.contextDir,
+                tags: img.tags,
+                builder,
+                ...(opts.buildArgs ? { buildArgs: opts.buildArgs } : {}),
+                onOutput: (l) => output.push(l),
+            });
+            ok.add(img.id);
+            const r = result(img, 'built-only', { imageId: built.imageId, durationMs: Date.now() - start });
+            progress(`built ${img.ref} in ${(r.durationMs / 1000).toFixed(1)} s`);
+            opts.onImageDone?.(r, output);
+        }
+        catch (e) {
+            const r = result(img, 'failed', { durationMs: Date.now() - start, error: errorMessage(e) });
+            progress(`FAILED ${img.ref}`);
+            opts.onImageDone?.(r, output);
+        }
+    }, (img) => {
+        const failedBase = img.dependsOn.find((d) => results.get(d)?.status === 'failed');
+        const r = result(img, 'failed', { error: failedBase ? `base image ${failedBase} failed to build` : 'not built' });
+        opts.onImageDone?.(r, []);
+    });
+    const failed = [...results.values()].filter((r) => r.status === 'failed');
+    const ordered = () => plan.images.map((i) => results.get(i.id));
+    if (failed.length > 0 && !opts.pushPartial) {
+        const errors = failed.map((r) => new KxError(`${r.name}: ${r.error}`, { file: r.dockerfile }));
+        const err = new KxAggregateError(errors, `${failed.length} of ${toBuild.length} image(s) failed to build; nothing was pushed:\n${errors.map((e) => `  - ${e.toString()}`).join('\n')}`);
+        err.results = ordered();
+        throw err;
+    }
+    // 5. Push (never local-only images).
+    if (push) {
+        const pushable = toBuild.filter((i) => !i.localOnly && results.get(i.id)?.status === 'built-only');
+        await runPool(pushable, parallel, () => 'ready', async (img) => {
+            const r = results.get(img.id);
+            const start = Date.now();
+            const output = [];
+            progress(`pushing ${img.ref}`);
+            const digest = await withRetry((attempt) => {
+                if (attempt > 1)
+                    output.push(`retry ${attempt} of push ${img.ref}`);
+                return docker.push(img.ref, (l) => output.push(l));
+            }, {
+                ...retry,
+                onRetry: ({ attempt, delayMs, error }) => progress(`push of ${img.ref} failed (attempt ${attempt}): ${errorMessage(error).split('\n').pop()}; retrying in ${delayMs} ms`),
+            }).catch((e) => {
+                const kind = classifyError(e);
+                throw new KxError(`push of ${img.ref} failed${kind === 'auth' ? ' (authentication: check username/password and the registry)' : ''}: ${errorMessage(e)}`, { file: img.dockerfile });
+            });
+            r.status = 'pushed';
+            r.digest = digest;
+            r.durationMs += Date.now() - start;
+            progress(`pushed ${img.ref}@${digest}`);
+            opts.onImageDone?.(r, output);
+        }, () => { });
+    }
+    if (failed.length > 0) {
+        const err = new KxAggregateError(failed.map((r) => new KxError(`${r.name}: ${r.error}`, { file: r.dockerfile })));
+        err.results = ordered();
+        throw err;
+    }
+    return { results: ordered(), builder };
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/images/index.js
+// Public API of the images area: Kaapana's Dockerfile conventions, the build graph, and building
+// and pushing a tree of images with the Docker CLI.
+
+
+
+
+
+
+
 ;// CONCATENATED MODULE: ./src/chart-dirs.ts
 // Turning the `chart` / `charts` inputs into chart directories: plain paths are taken as they are,
 // patterns (`*`, `?`, `[...]`, `**` for any depth) are expanded to the directories below the
@@ -40689,7 +41546,7 @@ function isPattern(s) {
     return /[*?[]/.test(s);
 }
 /** `**` = any number of segments; other globs never cross `/`. */
-function globToRegExp(pattern) {
+function chart_dirs_globToRegExp(pattern) {
     let re = '';
     const p = pattern.replace(/\/+$/, '');
     for (let i = 0; i < p.length; i++) {
@@ -40750,7 +41607,7 @@ async function resolveChartDirs(items, workspace) {
             continue;
         }
         const pattern = (0,external_node_path_namespaceObject.isAbsolute)(item) ? (0,external_node_path_namespaceObject.relative)(workspace, item) : item.replace(/^\.\//, '');
-        const re = globToRegExp(pattern.split(external_node_path_namespaceObject.sep).join('/'));
+        const re = chart_dirs_globToRegExp(pattern.split(external_node_path_namespaceObject.sep).join('/'));
         const matches = (await chartDirsBelow(workspace)).filter((d) => {
             const rel = (0,external_node_path_namespaceObject.relative)(workspace, d).split(external_node_path_namespaceObject.sep).join('/');
             return re.test(rel) || re.test(`${rel}/Chart.yaml`);
@@ -40772,6 +41629,24 @@ async function resolveChartDirs(items, workspace) {
 
 
 
+
+
+/** IMAGE labels of the Dockerfiles next to the chart (its extension directory); [] when unknown. */
+async function extensionImages(chartDir) {
+    try {
+        const { all } = await discoverDockerfiles({ context: (0,external_node_path_namespaceObject.dirname)(chartDir) });
+        const names = [];
+        for (const f of all) {
+            const image = dockerfile_parseDockerfile(await (0,promises_.readFile)(f, 'utf8'), f).labels.IMAGE;
+            if (image)
+                names.push(image);
+        }
+        return names;
+    }
+    catch {
+        return [];
+    }
+}
 function getInputs() {
     const workspace = (0,external_node_path_namespaceObject.resolve)(process.env.GITHUB_WORKSPACE ?? '.');
     const single = getInput('chart').trim();
@@ -40811,7 +41686,7 @@ async function packageOne(dir, inputs) {
         info(`dependency ${d.name} ${d.version} (${d.source})`);
     if (result.dependencyUpdate?.lockWritten)
         info(`wrote ${result.dependencyUpdate.lockFile}`);
-    for (const f of lintKaapanaChart(result.chart))
+    for (const f of lintKaapanaChart(result.chart, { images: await extensionImages(dir) }))
         warning(f.message, f.file ? { file: f.file, title: 'kaapana-ext' } : { title: 'kaapana-ext' });
     info(`packaged ${result.path} (sha256 ${result.sha256})`);
     const packaged = { name: result.name, version: result.version, path: result.path, sha256: result.sha256 };
@@ -40847,7 +41722,7 @@ async function run() {
                 }
                 catch (e) {
                     failed.push({ dir, error: errors_errorMessage(e) });
-                    if (e instanceof KxAggregateError)
+                    if (e instanceof errors_KxAggregateError)
                         errors.push(...e.errors);
                     else if (e instanceof errors_KxError)
                         errors.push(e);
@@ -40861,7 +41736,7 @@ async function run() {
         if (errors.length === 1)
             throw errors[0];
         if (errors.length > 1)
-            throw new KxAggregateError(errors);
+            throw new errors_KxAggregateError(errors);
     }
     catch (e) {
         reportFailure(e);

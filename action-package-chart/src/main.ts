@@ -2,11 +2,28 @@
 // OCI push) for each chart → `packages` output, job summary table, warnings for Kaapana lint findings
 // and error annotations on bad files. All chart logic lives in @kaapana-ext/core/chart.
 import * as core from '@actions/core';
-import { relative, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { dirname, relative, resolve } from 'node:path';
 import { KxAggregateError, KxError, errorMessage } from '@kaapana-ext/core';
 import { cell, getBool, getList, getSecret, reportFailure, writeJobSummary } from '@kaapana-ext/core/action';
 import { lintKaapanaChart, packageChart, parseOciUrl, pushChart, type PackageResult } from '@kaapana-ext/core/chart';
+import { discoverDockerfiles, parseDockerfile } from '@kaapana-ext/core/images';
 import { resolveChartDirs } from './chart-dirs.js';
+
+/** IMAGE labels of the Dockerfiles next to the chart (its extension directory); [] when unknown. */
+async function extensionImages(chartDir: string): Promise<string[]> {
+  try {
+    const { all } = await discoverDockerfiles({ context: dirname(chartDir) });
+    const names: string[] = [];
+    for (const f of all) {
+      const image = parseDockerfile(await readFile(f, 'utf8'), f).labels.IMAGE;
+      if (image) names.push(image);
+    }
+    return names;
+  } catch {
+    return [];
+  }
+}
 
 export interface Inputs {
   workspace: string;
@@ -68,7 +85,7 @@ async function packageOne(dir: string, inputs: Inputs): Promise<{ result: Packag
   });
   for (const d of result.dependencyUpdate?.dependencies ?? []) core.info(`dependency ${d.name} ${d.version} (${d.source})`);
   if (result.dependencyUpdate?.lockWritten) core.info(`wrote ${result.dependencyUpdate.lockFile}`);
-  for (const f of lintKaapanaChart(result.chart)) core.warning(f.message, f.file ? { file: f.file, title: 'kaapana-ext' } : { title: 'kaapana-ext' });
+  for (const f of lintKaapanaChart(result.chart, { images: await extensionImages(dir) })) core.warning(f.message, f.file ? { file: f.file, title: 'kaapana-ext' } : { title: 'kaapana-ext' });
   core.info(`packaged ${result.path} (sha256 ${result.sha256})`);
   const packaged: PackagedChart = { name: result.name, version: result.version, path: result.path, sha256: result.sha256 };
   if (inputs.push) {
