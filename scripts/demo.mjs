@@ -114,6 +114,33 @@ function runCli(args, env) {
   });
 }
 
+const MANIFEST_ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+/** Asks the registry itself for every reported ref: the digest it serves must be the reported one. */
+async function verifyInRegistry(result) {
+  const refs = [];
+  for (const i of outputsOf(result, 'build-images').images ?? []) if (!i.localOnly && i.digest) refs.push([i.ref, i.digest]);
+  const coll = outputsOf(result, 'update-collection');
+  if (coll.image && coll.digest) refs.push([`${coll.image}:${coll.tag}`, coll.digest]);
+  const problems = [];
+  for (const [ref, digest] of refs) {
+    const path = ref.slice(registryHost.length + 1);
+    const colon = path.lastIndexOf(':');
+    const res = await fetch(`http://${registryHost}/v2/${path.slice(0, colon)}/manifests/${path.slice(colon + 1)}`, {
+      method: 'HEAD',
+      headers: { Accept: MANIFEST_ACCEPT },
+    });
+    const served = res.headers.get('docker-content-digest');
+    if (!res.ok || served !== digest) problems.push(`${ref}: registry serves ${res.ok ? served : `HTTP ${res.status}`}, reported ${digest}`);
+  }
+  return { checked: refs.length, problems };
+}
+
 async function writeJsonAtomic(path, value) {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
@@ -189,9 +216,12 @@ async function main() {
     } catch {
       fail(`the CLI printed no JSON result (exit ${code})`);
     }
-    await writeJsonAtomic(join(work, 'result.json'), { registry, ...result });
+    const verified = await verifyInRegistry(result);
+    await writeJsonAtomic(join(work, 'result.json'), { registry, ...result, verified });
     printReport(result, collectionDir, api.url);
     if (code !== 0 || !result.ok) fail(`publish failed (exit ${code}); see the log above`);
+    if (verified.problems.length > 0) fail(`the registry disagrees with the reported digests:\n  ${verified.problems.join('\n  ')}`);
+    process.stdout.write(`Verified in the registry: ${verified.checked} manifest(s) served with the reported digests.\n`);
   } finally {
     await api.close();
   }
