@@ -1,4 +1,5 @@
 // `--help` text, rendered from action.yml so it can never disagree with what the action accepts.
+import { basename } from 'node:path';
 import type { ActionMetadata } from './action-metadata.js';
 import { envNameFor, globalSwitches, isBooleanInput, type ExtraSwitch } from './options.js';
 
@@ -27,7 +28,7 @@ function describeDefault(def: string | undefined): string {
 export function commandHelp(command: string, meta: ActionMetadata, extra: ExtraSwitch[] = []): string {
   const out: string[] = [];
   out.push(`Usage: kaapana-ext ${command} [options]`, '', wrap(meta.description, 78, ''), '');
-  out.push(`Runs the ${meta.name} action (${meta.file}) exactly as a GitHub runner does.`, '', 'Options (action inputs):');
+  out.push(wrap(`Runs the action "${meta.name}" (${basename(meta.dir)}/) exactly as a GitHub runner does.`, 78, ''), '', 'Options (action inputs):');
   for (const input of meta.inputs) {
     const flag = isBooleanInput(input) ? `--[no-]${input.name}` : `--${input.name} <value>`;
     const req = input.required ? ' [required]' : '';
