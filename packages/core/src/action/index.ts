@@ -2,6 +2,7 @@
 // clear errors), failure reporting (KxError → annotation with file/line + setFailed), and a
 // main/post switch so one bundle serves both steps. No domain logic lives here.
 import * as core from '@actions/core';
+import { isAbsolute, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { KxAggregateError, KxError, errorMessage } from '../errors/index.js';
 
@@ -75,12 +76,22 @@ export function reportFailure(e: unknown): void {
   const errors = e instanceof KxAggregateError ? e.errors : e instanceof KxError ? [e] : [];
   for (const err of errors) {
     const props: core.AnnotationProperties = { title: 'kaapana-ext' };
-    if (err.file) props.file = err.file;
+    if (err.file) props.file = annotationPath(err.file);
     if (err.line) props.startLine = err.line;
     core.error(err.message, props);
   }
   if (errors.length === 0 && e instanceof Error && e.stack) core.debug(e.stack);
   core.setFailed(errorMessage(e));
+}
+
+/**
+ * GitHub places annotations by paths relative to the workspace: make absolute paths inside
+ * GITHUB_WORKSPACE relative; leave others as they are.
+ */
+export function annotationPath(file: string, workspace = process.env.GITHUB_WORKSPACE): string {
+  if (!workspace || !isAbsolute(file)) return file;
+  const rel = relative(workspace, file);
+  return rel.startsWith('..') || isAbsolute(rel) ? file : rel.split('\\').join('/');
 }
 
 const POST_STATE = 'kx-is-post';

@@ -1,0 +1,42 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { annotationPath, getBool, getInt, getList, getMap } from '../../src/action/index.js';
+
+const set = (name: string, value: string) => (process.env[`INPUT_${name.toUpperCase()}`] = value);
+afterEach(() => {
+  for (const k of Object.keys(process.env)) if (k.startsWith('INPUT_')) delete process.env[k];
+});
+
+describe('action input readers', () => {
+  it('lists: newlines or commas, blanks and comments dropped', () => {
+    set('files', 'a/Dockerfile\n  b/*, c\n# note\n\n');
+    expect(getList('files')).toEqual(['a/Dockerfile', 'b/*', 'c']);
+  });
+  it('booleans with a clear error', () => {
+    set('push', 'YES');
+    expect(getBool('push', false)).toBe(true);
+    expect(getBool('missing', true)).toBe(true);
+    set('push', 'maybe');
+    expect(() => getBool('push', false)).toThrow(/input push must be true or false/);
+  });
+  it('integers with a lower bound', () => {
+    set('parallel', '3');
+    expect(getInt('parallel', 2, 1)).toBe(3);
+    set('parallel', '0');
+    expect(() => getInt('parallel', 2, 1)).toThrow(/≥ 1/);
+  });
+  it('maps as key=value lines, YAML or JSON', () => {
+    set('base-images', 'local-only/a:1=ghcr.io/x/a:1\n# c\nlocal-only/b:2 = ghcr.io/x/b:2');
+    expect(getMap('base-images')).toEqual({ 'local-only/a:1': 'ghcr.io/x/a:1', 'local-only/b:2': 'ghcr.io/x/b:2' });
+    set('base-images', '{"local-only/a:1": "ghcr.io/x/a:1"}');
+    expect(getMap('base-images')).toEqual({ 'local-only/a:1': 'ghcr.io/x/a:1' });
+    set('base-images', 'local-only/a:1: ghcr.io/x/a:1');
+    expect(getMap('base-images')).toEqual({ 'local-only/a:1': 'ghcr.io/x/a:1' });
+    set('base-images', '- a\n- b');
+    expect(() => getMap('base-images')).toThrow(/must be a map/);
+  });
+  it('annotation paths are relative to the workspace', () => {
+    expect(annotationPath('/ws/ext/Dockerfile', '/ws')).toBe('ext/Dockerfile');
+    expect(annotationPath('/elsewhere/Dockerfile', '/ws')).toBe('/elsewhere/Dockerfile');
+    expect(annotationPath('ext/Dockerfile', '/ws')).toBe('ext/Dockerfile');
+  });
+});
