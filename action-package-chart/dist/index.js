@@ -37840,6 +37840,7 @@ var dist = __nccwpck_require__(6637);
 
 
 
+
 /** Items of a list input: newline- or comma-separated, trimmed, blanks and `#` comments dropped. */
 function getList(name) {
     return getInput(name)
@@ -37918,7 +37919,7 @@ function reportFailure(e) {
     for (const err of errors) {
         const props = { title: 'kaapana-ext' };
         if (err.file)
-            props.file = err.file;
+            props.file = annotationPath(err.file);
         if (err.line)
             props.startLine = err.line;
         error(err.message, props);
@@ -37926,6 +37927,16 @@ function reportFailure(e) {
     if (errors.length === 0 && e instanceof Error && e.stack)
         core_debug(e.stack);
     setFailed(errors_errorMessage(e));
+}
+/**
+ * GitHub places annotations by paths relative to the workspace: make absolute paths inside
+ * GITHUB_WORKSPACE relative; leave others as they are.
+ */
+function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
+    if (!workspace || !(0,external_node_path_namespaceObject.isAbsolute)(file))
+        return file;
+    const rel = (0,external_node_path_namespaceObject.relative)(workspace, file);
+    return rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel) ? file : rel.split('\\').join('/');
 }
 const POST_STATE = 'kx-is-post';
 /** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
@@ -39528,6 +39539,7 @@ function archiveEntries(chart, prefix = '') {
         out.push(...archiveEntries(dep, `${base}/charts/`));
     return out;
 }
+/** SOURCE_DATE_EPOCH when set, else 0: the fixed time of everything we write (entries, lock `generated`). */
 function defaultMtime() {
     const epoch = Number(process.env.SOURCE_DATE_EPOCH);
     return Number.isInteger(epoch) && epoch >= 0 ? epoch : 0;
@@ -40537,7 +40549,7 @@ async function updateDependencies(dir, opts = {}) {
             // unreadable lock: rewritten below
         }
     }
-    const lock = { generated: rfc3339Nano(opts.now ?? new Date()), digest, dependencies: locked };
+    const lock = { generated: rfc3339Nano(opts.now ?? new Date(defaultMtime() * 1000)), digest, dependencies: locked };
     await writeFileAtomic(lockFile, serializeLock(lock), { mode: 0o644 });
     result.lock = lock;
     result.lockWritten = true;

@@ -55,7 +55,8 @@ export function archiveEntries(chart: Chart, prefix = ''): ArchiveEntry[] {
   return out;
 }
 
-function defaultMtime(): number {
+/** SOURCE_DATE_EPOCH when set, else 0: the fixed time of everything we write (entries, lock `generated`). */
+export function defaultMtime(): number {
   const epoch = Number(process.env.SOURCE_DATE_EPOCH);
   return Number.isInteger(epoch) && epoch >= 0 ? epoch : 0;
 }

@@ -8,7 +8,7 @@ import { lstat, mkdir, readdir, readFile, readlink, rm, stat } from 'node:fs/pro
 import { isAbsolute, join, resolve } from 'node:path';
 import { KxAggregateError, KxError, errorMessage } from '../errors/index.js';
 import { pathExists, writeFileAtomic } from '../fsutil/index.js';
-import { writeChartArchive } from './archive.js';
+import { defaultMtime, writeChartArchive } from './archive.js';
 import { parseLock, parseMetadata, serializeLock } from './chartfile.js';
 import { loadArchive, loadDir } from './load.js';
 import { lockDigest, lockFileName, rfc3339Nano } from './lock.js';
@@ -30,7 +30,10 @@ export interface UpdateDependenciesOptions {
   oci?: OciAuth;
   /** Options for http(s):// repositories. */
   http?: HttpOptions;
-  /** Timestamp written as `generated` (default: now). */
+  /**
+   * Timestamp written as `generated` in a new lock. Default: SOURCE_DATE_EPOCH, else the epoch — not
+   * "now" as in helm, so that a fresh checkout always produces the same lock and package bytes.
+   */
   now?: Date;
   /** Entry mtime of archives packaged from directories (see ArchiveOptions.mtime). */
   mtime?: number;
@@ -295,7 +298,7 @@ export async function updateDependencies(dir: string, opts: UpdateDependenciesOp
       // unreadable lock: rewritten below
     }
   }
-  const lock: Lock = { generated: rfc3339Nano(opts.now ?? new Date()), digest, dependencies: locked };
+  const lock: Lock = { generated: rfc3339Nano(opts.now ?? new Date(defaultMtime() * 1000)), digest, dependencies: locked };
   await writeFileAtomic(lockFile, serializeLock(lock), { mode: 0o644 });
   result.lock = lock;
   result.lockWritten = true;

@@ -5,7 +5,7 @@ export { loadDir, loadArchive, loadArchiveFiles, loadChart, loadFiles, isGzip, M
 export { parseMetadata, parseLock, serializeMetadata, serializeLock, formatFloat32, type LineIndex } from './chartfile.js';
 export { validateMetadata, sanitizeString } from './validate.js';
 export { IgnoreRules, HELMIGNORE, goGlobToRegExp } from './ignore.js';
-export { archiveEntries, writeChartArchive, helmGzip, tarEntries, type ArchiveOptions, type ArchiveEntry } from './archive.js';
+export { archiveEntries, defaultMtime, writeChartArchive, helmGzip, tarEntries, type ArchiveOptions, type ArchiveEntry } from './archive.js';
 export { lockDigest, legacyLockDigest, lockFileName, rfc3339Nano } from './lock.js';
 export {
   parseChartVersion,

@@ -92,6 +92,17 @@ describe('seed: example-threshold-segmentation-workflow with a file:// dag-insta
     expect(readFileSync(join(chartDir, 'requirements.lock'), 'utf8')).toBe(lockText);
     expect(again.sha256).toBe(r.sha256);
   });
+
+  it('two fresh checkouts give the same lock and the same package bytes', async () => {
+    const sums: string[] = [];
+    for (const name of ['fresh-a', 'fresh-b']) {
+      const root = copyKaapana(name);
+      const r = await packageChart(join(root, 'threshold-segmentation-workflow'), { destination: join(root, 'out'), dependencyUpdate: true });
+      expect(readFileSync(join(root, 'threshold-segmentation-workflow', 'requirements.lock'), 'utf8')).toContain('generated: "1970-01-01T00:00:00Z"');
+      sums.push(r.sha256);
+    }
+    expect(sums[0]).toBe(sums[1]);
+  });
 });
 
 describe('file:// dependencies', () => {
