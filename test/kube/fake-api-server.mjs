@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createSecureServer } from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -559,8 +559,9 @@ export async function startFakeKubeApi(options = {}) {
       timers.clear();
       for (const w of watchers) w.end?.();
       watchers.clear();
-      await new Promise((r) => server.close(() => r()));
-      server.closeAllConnections?.();
+      const closing = new Promise((r) => server.close(() => r()));
+      for (const sock of sockets) sock.destroy();
+      await closing;
     },
   };
 
@@ -576,7 +577,18 @@ export async function startFakeKubeApi(options = {}) {
       else res.end();
     });
   };
-  const server = tls ? createHttpsServer({ cert: creds.cert, key: creds.key }, handler) : createHttpServer(handler);
+  // HTTP/2 over TLS (with HTTP/1.1 fallback), like a real API server: kubectl then multiplexes its
+  // watches on one connection and can cancel a watch stream without closing the connection.
+  const server = tls ? createSecureServer({ cert: creds.cert, key: creds.key, allowHTTP1: true }, handler) : createHttpServer(handler);
+  const sockets = new Set();
+  server.on('connection', (sock) => {
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
+  });
+  server.on('secureConnection', (sock) => {
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
+  });
 
   function send(res, code, body, headers = {}) {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
@@ -766,7 +778,7 @@ export async function startFakeKubeApi(options = {}) {
   }
 
   function watch(req, res, resource, matches, q) {
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    res.writeHead(200, { 'Content-Type': 'application/json' });
     const write = (type, object) => res.write(`${JSON.stringify({ type, object: strip(object) })}\n`);
     const since = q.get('resourceVersion');
     if (q.get('sendInitialEvents') === 'true') {

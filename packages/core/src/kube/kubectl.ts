@@ -37,6 +37,8 @@ export interface RunOptions {
   deadlineMs?: number;
   /** Do not log the command line (polling loops). */
   quiet?: boolean;
+  /** Log what kubectl printed on stdout (for commands that change something). */
+  echo?: boolean;
 }
 
 export interface RunResult {
@@ -93,7 +95,10 @@ export class Kubectl {
     const classify = opts.classify ?? classifyKubectlStderr;
     const once = async (): Promise<RunResult> => {
       const r = await spawnCapture(this.options.path, argv, deadline);
-      if (r.code === 0) return { stdout: r.stdout, stderr: r.stderr };
+      if (r.code === 0) {
+        if (opts.echo) for (const l of r.stdout.split(/\r?\n/).filter((x) => x.trim())) log(l);
+        return { stdout: r.stdout, stderr: r.stderr };
+      }
       const stderr = r.killed ? `${r.stderr}\nkubectl was killed after ${Math.round(deadline / 1000)}s (timed out waiting)` : r.stderr;
       throw kubectlError(line, stderr, r.code, r.killed ? 'timeout' : classify(stderr));
     };

@@ -53,7 +53,7 @@ export async function deletePods(ctx: StrategyContext, opts: DeletePodsOptions):
     log(`deleting pod/${pod.metadata.name} (${podState(pod)}, owned by ${entry.owner})`);
     result.resources.push({ kind: 'Pod', name: pod.metadata.name, ...(ns ? { namespace: ns } : {}), action: 'deleted' });
   }
-  await kubectl.run(['delete', 'pods', ...before.map((p) => p.metadata.name), '--wait=false', '--ignore-not-found']);
+  await kubectl.run(['delete', 'pods', ...before.map((p) => p.metadata.name), '--wait=false', '--ignore-not-found'], { echo: true });
 
   const deadline = Date.now() + ctx.timeoutMs;
   const pollMs = ctx.pollMs ?? 2000;

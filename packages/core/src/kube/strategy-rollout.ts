@@ -60,7 +60,7 @@ export async function rollout(ctx: StrategyContext, refs: WorkloadRef[]): Promis
   }
   for (const ref of refs) {
     // A second restart in the same second would be an empty patch, so no retry here.
-    await kubectl.run(['rollout', 'restart', `${ref.kind}/${ref.name}`], { retry: false });
+    await kubectl.run(['rollout', 'restart', `${ref.kind}/${ref.name}`], { retry: false, echo: true });
     result.resources.push({ kind: ref.kind, name: ref.name, ...(ns ? { namespace: ns } : {}), action: kubectl.dryRun ? 'would restart' : 'restarted' });
   }
   const started = Date.now();
@@ -68,6 +68,7 @@ export async function rollout(ctx: StrategyContext, refs: WorkloadRef[]): Promis
     const left = Math.max(1000, ctx.timeoutMs - (Date.now() - started));
     await kubectl.run(['rollout', 'status', `${ref.kind}/${ref.name}`, `--timeout=${kubectl.dryRun ? timeout : kubectlDuration(left)}`], {
       deadlineMs: left + 60_000,
+      echo: true,
     });
     if (kubectl.dryRun) continue;
     const b = before.get(key(ref))!;
