@@ -63,8 +63,8 @@ describe('action-package-chart', () => {
     writeFileSync(join(ws, 'lint', 'docker', 'Dockerfile'), 'FROM local-only/dag-installer:0.1.0\nLABEL IMAGE="some-other-dag"\n');
     const run = await runAction('action-package-chart', { chart: 'lint/wf', destination: 'lint-out' }, { post: false, env: { GITHUB_WORKSPACE: ws } });
     expect(run.exitCode, run.stdout).toBe(0);
-    expect(run.stdout).toMatch(/::warning title=kaapana-ext,file=.*Chart.yaml::workflow chart example-threshold-segmentation-workflow: the first dependency should be dag-installer-chart/);
-    expect(run.stdout).toMatch(/::warning title=kaapana-ext,file=.*values.yaml::.*global.image "dag-example-otsus-method" is not an image of this extension \(some-other-dag\)/);
+    expect(run.stdout).toMatch(/::warning title=kaapana-ext,file=lint\/wf\/Chart.yaml::workflow chart example-threshold-segmentation-workflow: the first dependency should be dag-installer-chart/);
+    expect(run.stdout).toMatch(/::warning title=kaapana-ext,file=lint\/wf\/values.yaml::.*global.image "dag-example-otsus-method" is not an image of this extension \(some-other-dag\)/);
   });
 
   it('fails with an annotation on the bad file and line', async () => {
@@ -73,7 +73,7 @@ describe('action-package-chart', () => {
     writeFileSync(join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: broken\nversion: 1.2.3.4\n');
     const run = await runAction('action-package-chart', { chart: 'broken', destination: 'broken-out' }, { post: false, env: { GITHUB_WORKSPACE: ws } });
     expect(run.exitCode).not.toBe(0);
-    expect(run.stdout).toContain(`::error title=kaapana-ext,file=${join(dir, 'Chart.yaml')},line=3::validation: chart.metadata.version "1.2.3.4" is invalid`);
+    expect(run.stdout).toContain(`::error title=kaapana-ext,file=broken/Chart.yaml,line=3::validation: chart.metadata.version "1.2.3.4" is invalid`);
     expect(run.summary).toContain('failed: ');
   });
 

@@ -41699,7 +41699,7 @@ async function packageOne(dir, inputs) {
     if (result.dependencyUpdate?.lockWritten)
         info(`wrote ${result.dependencyUpdate.lockFile}`);
     for (const f of lintKaapanaChart(result.chart, { images: await extensionImages(dir) }))
-        warning(f.message, f.file ? { file: f.file, title: 'kaapana-ext' } : { title: 'kaapana-ext' });
+        warning(f.message, f.file ? { file: annotationPath(f.file), title: 'kaapana-ext' } : { title: 'kaapana-ext' });
     info(`packaged ${result.path} (sha256 ${result.sha256})`);
     const packaged = { name: result.name, version: result.version, path: result.path, sha256: result.sha256 };
     if (inputs.push) {

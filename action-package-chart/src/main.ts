@@ -5,7 +5,7 @@ import * as core from '@actions/core';
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { KxAggregateError, KxError, errorMessage } from '@kaapana-ext/core';
-import { cell, getBool, getList, getSecret, reportFailure, writeJobSummary } from '@kaapana-ext/core/action';
+import { annotationPath, cell, getBool, getList, getSecret, reportFailure, writeJobSummary } from '@kaapana-ext/core/action';
 import { lintKaapanaChart, packageChart, parseOciUrl, pushChart, type PackageResult } from '@kaapana-ext/core/chart';
 import { discoverDockerfiles, parseDockerfile } from '@kaapana-ext/core/images';
 import { resolveChartDirs } from './chart-dirs.js';
@@ -85,7 +85,7 @@ async function packageOne(dir: string, inputs: Inputs): Promise<{ result: Packag
   });
   for (const d of result.dependencyUpdate?.dependencies ?? []) core.info(`dependency ${d.name} ${d.version} (${d.source})`);
   if (result.dependencyUpdate?.lockWritten) core.info(`wrote ${result.dependencyUpdate.lockFile}`);
-  for (const f of lintKaapanaChart(result.chart, { images: await extensionImages(dir) })) core.warning(f.message, f.file ? { file: f.file, title: 'kaapana-ext' } : { title: 'kaapana-ext' });
+  for (const f of lintKaapanaChart(result.chart, { images: await extensionImages(dir) })) core.warning(f.message, f.file ? { file: annotationPath(f.file), title: 'kaapana-ext' } : { title: 'kaapana-ext' });
   core.info(`packaged ${result.path} (sha256 ${result.sha256})`);
   const packaged: PackagedChart = { name: result.name, version: result.version, path: result.path, sha256: result.sha256 };
   if (inputs.push) {
