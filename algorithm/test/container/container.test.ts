@@ -1,0 +1,79 @@
+// The example extension's processing container, built offline with the classic builder: the
+// local-only Node base from this machine's node binary (prepare-node-runtime.mjs), the CLI staged by
+// stage-context.mjs, then run in Kaapana operator mode on a workflow dir. Needs dockerd (run through
+// scripts/with-services.sh); skipped with a note when no daemon answers.
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdir, readdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { readImageNode } from '@itk-wasm/image-io';
+import { withTempDir } from '@kaapana-ext/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readVolumes, writeNrrdAtomic } from '../../src/index.js';
+
+const run = promisify(execFile);
+const here = dirname(fileURLToPath(import.meta.url));
+const algorithm = join(here, '..', '..');
+const root = join(algorithm, '..');
+const containers = join(root, 'examples', 'threshold-segmentation', 'processing-containers');
+const IMAGE = `kx-algorithm-test/example-otsus-method:${process.pid}`;
+const BASE = 'local-only/node-runtime:20';
+
+function dockerUp(): boolean {
+  try {
+    execFileSync('docker', ['info'], { stdio: 'ignore', timeout: 20_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const hasDocker = dockerUp();
+if (!hasDocker) console.warn('container test skipped: no docker daemon (run it through scripts/with-services.sh)');
+
+const build = (tag: string, dir: string) =>
+  run('docker', ['build', '-q', '-t', tag, dir], { env: { ...process.env, DOCKER_BUILDKIT: '0' }, maxBuffer: 1 << 24 });
+
+describe.skipIf(!hasDocker)('processing container (operator mode)', () => {
+  beforeAll(async () => {
+    await run('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: root });
+    await run(process.execPath, [join(algorithm, 'container', 'prepare-node-runtime.mjs')]);
+    await run(process.execPath, [join(algorithm, 'container', 'stage-context.mjs')]);
+    await build(BASE, join(containers, 'node-runtime'));
+    await build(IMAGE, join(containers, 'otsus-method'));
+  });
+  afterAll(async () => {
+    await run('docker', ['rmi', '-f', IMAGE]).catch(() => undefined);
+  });
+
+  it('has the Kaapana labels', async () => {
+    const { stdout } = await run('docker', ['image', 'inspect', '-f', '{{json .Config.Labels}}', IMAGE]);
+    const labels = JSON.parse(stdout);
+    expect(labels.IMAGE).toBe('example-otsus-method');
+    expect(labels.VERSION).toBe('0.1.0');
+  });
+
+  it('segments every batch element and fails on a missing NRRD', async () => {
+    await withTempDir('kx-otsu-container-', async (wf) => {
+      const inDir = join(wf, 'batch', 'ct5n', 'dcm-converter');
+      await mkdir(inDir, { recursive: true });
+      const [volume] = await readVolumes(join(algorithm, 'test', 'data', 'series', 'ct5n'));
+      await writeNrrdAtomic(volume!.image, join(inDir, 'ct5n.nrrd'));
+      const env = ['-e', 'WORKFLOW_DIR=/data', '-e', 'BATCH_NAME=batch', '-e', 'OPERATOR_IN_DIR=dcm-converter', '-e', 'OPERATOR_OUT_DIR=otsus-method'];
+      const ok = await run('docker', ['run', '--rm', '--network', 'none', '-v', `${wf}:/data`, ...env, IMAGE]);
+      expect(ok.stdout).toContain('threshold -378');
+      const outDir = join(wf, 'batch', 'ct5n', 'otsus-method');
+      expect(await readdir(outDir)).toEqual(['ct5n.nrrd']);
+      const mask = await readImageNode(join(outDir, 'ct5n.nrrd'));
+      expect(Array.from(mask.data as Uint8Array).filter((v) => v === 1)).toHaveLength(1097);
+
+      await mkdir(join(wf, 'batch', 'empty', 'dcm-converter'), { recursive: true });
+      const bad = await run('docker', ['run', '--rm', '--network', 'none', '-v', `${wf}:/data`, ...env, IMAGE]).then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/No nrrd file found/);
+    });
+  });
+});
