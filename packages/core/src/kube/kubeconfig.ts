@@ -30,7 +30,7 @@ export function parseKubeconfigInput(raw: string): ParsedKubeconfig {
     text = Buffer.from(compact, 'base64').toString('utf8');
     if (!/\w+:/.test(text)) throw new KxError(`${INPUT} looks like base64 but does not decode to YAML`);
   }
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text);
   if (doc.errors.length > 0) {
     const err = doc.errors[0]!;
     const line = err.linePos?.[0]?.line;
