@@ -6,11 +6,11 @@
 // Owns no Otsu and no output writing.
 import { basename, resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
-import { readImageDicomFileSeriesNode } from '@itk-wasm/dicom';
 import { readImageNode } from '@itk-wasm/image-io';
 import type { Image } from 'itk-wasm';
 import { KxError, errorMessage } from '@kaapana-ext/core';
 import { isScalarComponentType } from '../otsu/index.js';
+import { readDicomSeriesCached } from './wasm-pipelines.js';
 import { checkSeriesConsistent, scanDicomDirectory, scanDicomFile, type DicomSeries } from './dicom-scan.js';
 
 export type VolumeSource =
@@ -47,7 +47,7 @@ async function readDicomSeries(series: DicomSeries): Promise<Volume> {
   const files = series.files.map((f) => f.path);
   let result;
   try {
-    result = await readImageDicomFileSeriesNode({ inputImages: files, singleSortedSeries: false });
+    result = await readDicomSeriesCached(files);
   } catch (e) {
     throw new KxError(`cannot decode the DICOM series ${series.seriesInstanceUid}: ${errorMessage(e)}`, {
       file: files[0]!,
@@ -55,7 +55,7 @@ async function readDicomSeries(series: DicomSeries): Promise<Volume> {
   }
   const sorted = Array.isArray(result.sortedFilenames) ? (result.sortedFilenames as string[]) : files;
   return {
-    image: checkScalar(result.outputImage, files[0]!),
+    image: checkScalar(result.image, files[0]!),
     source: {
       kind: 'dicom',
       seriesInstanceUid: series.seriesInstanceUid,
