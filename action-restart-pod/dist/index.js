@@ -34635,6 +34635,7 @@ function errors_errorMessage(e) {
 
 
 
+
 /** Items of a list input: newline- or comma-separated, trimmed, blanks and `#` comments dropped. */
 function getList(name) {
     return core
@@ -34714,7 +34715,7 @@ function reportFailure(e) {
     for (const err of errors) {
         const props = { title: 'kaapana-ext' };
         if (err.file)
-            props.file = err.file;
+            props.file = annotationPath(err.file);
         if (err.line)
             props.startLine = err.line;
         error(err.message, props);
@@ -34722,6 +34723,16 @@ function reportFailure(e) {
     if (errors.length === 0 && e instanceof Error && e.stack)
         core_debug(e.stack);
     setFailed(errors_errorMessage(e));
+}
+/**
+ * GitHub places annotations by paths relative to the workspace: make absolute paths inside
+ * GITHUB_WORKSPACE relative; leave others as they are.
+ */
+function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
+    if (!workspace || !(0,external_node_path_namespaceObject.isAbsolute)(file))
+        return file;
+    const rel = (0,external_node_path_namespaceObject.relative)(workspace, file);
+    return rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel) ? file : rel.split('\\').join('/');
 }
 const POST_STATE = 'kx-is-post';
 /** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
@@ -34958,7 +34969,7 @@ function parseKubeconfigInput(raw) {
         if (!/\w+:/.test(text))
             throw new errors_KxError(`${INPUT} looks like base64 but does not decode to YAML`);
     }
-    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: false });
+    const doc = (0,dist/* parseDocument */.Tp)(text);
     if (doc.errors.length > 0) {
         const err = doc.errors[0];
         const line = err.linePos?.[0]?.line;
