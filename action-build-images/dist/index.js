@@ -31613,7 +31613,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1547);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4240);
 // Entry point of the bundled action: main and post step in one file.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -31623,7 +31623,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1547:
+/***/ 4240:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34628,10 +34628,244 @@ function errorMessage(e) {
     return String(e);
 }
 
+;// CONCATENATED MODULE: ../packages/core/lib/retry/index.js
+// Retrying of operations against registries and API servers: exponential backoff with jitter for
+// transient failures (5xx, 429, connection resets, timeouts), immediate failure for everything else
+// (auth errors above all). Callers classify their own errors with `classify`; `classifyMessage`
+// covers the text that docker, kubectl and HTTP clients print.
+const TRANSIENT_PATTERNS = [
+    /\b5\d\d\b.*(error|status|service|gateway|unavailable)/i,
+    /\b(500|502|503|504)\b/,
+    /\b429\b|too many requests|toomanyrequests/i,
+    /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|socket hang up/i,
+    /connection reset|broken pipe|i\/o timeout|timeout exceeded|timed out|TLS handshake timeout/i,
+    /unexpected EOF|server misbehaving|service unavailable|bad gateway|gateway timeout/i,
+    /received unexpected HTTP status: 5\d\d/i,
+];
+const AUTH_PATTERNS = [
+    /\b401\b|unauthorized|authentication required|no basic auth credentials/i,
+    /\b403\b|forbidden|denied|insufficient_scope/i,
+];
+/** Classify the text of a failure (docker/kubectl stderr, an HTTP error message). */
+function classifyMessage(text) {
+    if (AUTH_PATTERNS.some((p) => p.test(text)))
+        return 'auth';
+    if (TRANSIENT_PATTERNS.some((p) => p.test(text)))
+        return 'transient';
+    return 'permanent';
+}
+/** An error carrying an HTTP status (or a docker/kubectl exit with stderr). */
+class StatusError extends Error {
+    status;
+    stderr;
+    constructor(message, status, stderr) {
+        super(message);
+        this.status = status;
+        this.stderr = stderr;
+        this.name = 'StatusError';
+    }
+}
+function classifyStatus(status) {
+    if (status === 401 || status === 403)
+        return 'auth';
+    if (status === 429 || status === 408 || status >= 500)
+        return 'transient';
+    return 'permanent';
+}
+function classifyError(e) {
+    if (e instanceof StatusError && e.status !== undefined)
+        return classifyStatus(e.status);
+    const code = e?.code;
+    if (typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
+        return 'transient';
+    }
+    const cause = e?.cause;
+    if (cause && cause !== e && classifyError(cause) === 'transient')
+        return 'transient';
+    const text = e instanceof StatusError ? `${e.message}\n${e.stderr ?? ''}` : e instanceof Error ? e.message : String(e);
+    return classifyMessage(text);
+}
+const realSleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Run `op` until it succeeds, a non-transient error occurs, or attempts run out. */
+async function withRetry(op, opts = {}) {
+    const attempts = Math.max(1, opts.attempts ?? 5);
+    const base = opts.baseDelayMs ?? 500;
+    const max = opts.maxDelayMs ?? 15_000;
+    const classify = opts.classify ?? classifyError;
+    const sleep = opts.sleep ?? realSleep;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await op(attempt);
+        }
+        catch (error) {
+            if (attempt >= attempts || classify(error) !== 'transient')
+                throw error;
+            const exp = Math.min(max, base * 2 ** (attempt - 1));
+            const delayMs = Math.round(exp / 2 + Math.random() * (exp / 2));
+            opts.onRetry?.({ attempt, delayMs, error });
+            await sleep(delayMs);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/images/docker.js
+// The Docker CLI, driven through @actions/exec: build (buildx when present and wanted, the classic
+// builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, login with the
+// password on stdin, logout. Each call returns the captured output or throws a StatusError with the
+// CLI's stderr, so callers can classify failures for retries.
+
+
+class DockerCli {
+    command;
+    onOutput;
+    env;
+    buildxAvailable;
+    constructor(opts = {}) {
+        this.command = opts.command ?? 'docker';
+        this.onOutput = opts.onOutput;
+        this.env = opts.env;
+    }
+    async run(args, opts = {}) {
+        const sink = opts.onOutput ?? this.onOutput;
+        let stdout = '';
+        let stderr = '';
+        const env = {};
+        for (const [k, v] of Object.entries(process.env))
+            if (v !== undefined)
+                env[k] = v;
+        Object.assign(env, this.env);
+        const execOpts = {
+            silent: true,
+            ignoreReturnCode: true,
+            env,
+            listeners: {
+                stdout: (d) => {
+                    stdout += d.toString();
+                },
+                stderr: (d) => {
+                    stderr += d.toString();
+                },
+                stdline: (l) => sink?.(l),
+                errline: (l) => sink?.(l),
+            },
+        };
+        if (opts.input !== undefined)
+            execOpts.input = Buffer.from(opts.input);
+        let exitCode;
+        try {
+            exitCode = await exec_exec(this.command, args, execOpts);
+        }
+        catch (e) {
+            throw new StatusError(`cannot run ${this.command}: ${e.message}`);
+        }
+        if (exitCode !== 0 && !opts.allowFailure) {
+            const last = (stderr.trim() || stdout.trim()).split('\n').slice(-15).join('\n');
+            throw new StatusError(`docker ${args[0]} failed (exit ${exitCode}): ${last}`, undefined, stderr || stdout);
+        }
+        return { exitCode, stdout, stderr };
+    }
+    async version() {
+        const r = await this.run(['version', '--format', '{{.Client.Version}} {{.Server.Version}}']);
+        const [client = '', server = ''] = r.stdout.trim().split(' ');
+        return { client, server };
+    }
+    async hasBuildx() {
+        if (this.buildxAvailable === undefined) {
+            const r = await this.run(['buildx', 'version'], { allowFailure: true }).catch(() => ({ exitCode: 1 }));
+            this.buildxAvailable = r.exitCode === 0;
+        }
+        return this.buildxAvailable;
+    }
+    /** Which builder a `builder` setting resolves to on this machine. */
+    async resolveBuilder(builder) {
+        if (builder === 'classic')
+            return 'classic';
+        const has = await this.hasBuildx();
+        if (builder === 'buildx' && !has)
+            throw new StatusError('builder "buildx" requested but `docker buildx` is not installed');
+        if (builder === 'auto' && process.env.DOCKER_BUILDKIT === '0')
+            return 'classic';
+        return has ? 'buildx' : 'classic';
+    }
+    async build(opts) {
+        const args = opts.builder === 'buildx' ? ['buildx', 'build', '--load', '--progress', 'plain'] : ['build'];
+        args.push('--file', opts.dockerfile);
+        for (const t of opts.tags)
+            args.push('--tag', t);
+        for (const [k, v] of Object.entries(opts.buildArgs ?? {}))
+            args.push('--build-arg', `${k}=${v}`);
+        for (const [k, v] of Object.entries(opts.labels ?? {}))
+            args.push('--label', `${k}=${v}`);
+        args.push(opts.context);
+        const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };
+        const saved = { ...this.env };
+        const cli = new DockerCli({ command: this.command, env: { ...saved, ...env } });
+        const runOpts = {};
+        const sink = opts.onOutput ?? this.onOutput;
+        if (sink)
+            runOpts.onOutput = sink;
+        const r = await cli.run(args, runOpts);
+        const imageId = await this.imageId(opts.tags[0]);
+        return { ...r, imageId };
+    }
+    async imageId(ref) {
+        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref]);
+        return r.stdout.trim();
+    }
+    async imageExists(ref) {
+        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref], { allowFailure: true });
+        return r.exitCode === 0;
+    }
+    async tag(source, target) {
+        await this.run(['tag', source, target]);
+    }
+    async pull(ref) {
+        await this.run(['pull', ref]);
+    }
+    /** Push and return the manifest digest the registry reported. */
+    async push(ref, onOutput) {
+        const runOpts = {};
+        if (onOutput)
+            runOpts.onOutput = onOutput;
+        const r = await this.run(['push', ref], runOpts);
+        const m = /digest:\s*(sha256:[a-f0-9]{64})/.exec(r.stdout + r.stderr);
+        if (!m)
+            throw new StatusError(`docker push ${ref} printed no digest`, undefined, r.stdout);
+        return m[1];
+    }
+    /** `docker login` with the password on stdin (never on the command line). */
+    async login(registry, username, password) {
+        await this.run(['login', '--username', username, '--password-stdin', registry], { input: password });
+    }
+    async logout(registry) {
+        await this.run(['logout', registry], { allowFailure: true });
+    }
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/action/registry-login.js
+// Registry login for actions: `docker login` in the main step (password on stdin, already masked
+// by the caller) remembered in the action state, and the matching logout in the post step.
+
+
+const STATE = 'logged-in-registry';
+async function loginForPost(docker, registry, username, password) {
+    await group(`Login to ${registry}`, () => docker.login(registry, username, password));
+    saveState(STATE, registry);
+}
+/** The post step: log out of the registry the main step logged in to, if any. */
+async function logoutFromState(docker = new DockerCli()) {
+    const registry = getState(STATE);
+    if (!registry)
+        return;
+    await docker.logout(registry);
+    info(`logged out of ${registry}`);
+}
+
 ;// CONCATENATED MODULE: ../packages/core/lib/action/index.js
 // Helpers shared by the action adapters: typed input readers (lists, maps, booleans, numbers with
 // clear errors), failure reporting (KxError → annotation with file/line + setFailed), and a
 // main/post switch so one bundle serves both steps. No domain logic lives here.
+
 
 
 
@@ -34713,7 +34947,7 @@ function reportFailure(e) {
     for (const err of errors) {
         const props = { title: 'kaapana-ext' };
         if (err.file)
-            props.file = err.file;
+            props.file = annotationPath(err.file);
         if (err.line)
             props.startLine = err.line;
         error(err.message, props);
@@ -34721,6 +34955,16 @@ function reportFailure(e) {
     if (errors.length === 0 && e instanceof Error && e.stack)
         core_debug(e.stack);
     setFailed(errorMessage(e));
+}
+/**
+ * GitHub places annotations by paths relative to the workspace: make absolute paths inside
+ * GITHUB_WORKSPACE relative; leave others as they are.
+ */
+function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
+    if (!workspace || !(0,external_node_path_namespaceObject.isAbsolute)(file))
+        return file;
+    const rel = (0,external_node_path_namespaceObject.relative)(workspace, file);
+    return rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel) ? file : rel.split('\\').join('/');
 }
 const POST_STATE = 'kx-is-post';
 /** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
@@ -34750,6 +34994,7 @@ async function writeJobSummary(markdown) {
     }
     await summary.addRaw(markdown).write();
 }
+
 
 // EXTERNAL MODULE: ../node_modules/semver/index.js
 var semver = __nccwpck_require__(4978);
@@ -35345,220 +35590,6 @@ function planToMermaid(plan) {
     return lines.join('\n');
 }
 
-;// CONCATENATED MODULE: ../packages/core/lib/retry/index.js
-// Retrying of operations against registries and API servers: exponential backoff with jitter for
-// transient failures (5xx, 429, connection resets, timeouts), immediate failure for everything else
-// (auth errors above all). Callers classify their own errors with `classify`; `classifyMessage`
-// covers the text that docker, kubectl and HTTP clients print.
-const TRANSIENT_PATTERNS = [
-    /\b5\d\d\b.*(error|status|service|gateway|unavailable)/i,
-    /\b(500|502|503|504)\b/,
-    /\b429\b|too many requests|toomanyrequests/i,
-    /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|socket hang up/i,
-    /connection reset|broken pipe|i\/o timeout|timeout exceeded|timed out|TLS handshake timeout/i,
-    /unexpected EOF|server misbehaving|service unavailable|bad gateway|gateway timeout/i,
-    /received unexpected HTTP status: 5\d\d/i,
-];
-const AUTH_PATTERNS = [
-    /\b401\b|unauthorized|authentication required|no basic auth credentials/i,
-    /\b403\b|forbidden|denied|insufficient_scope/i,
-];
-/** Classify the text of a failure (docker/kubectl stderr, an HTTP error message). */
-function classifyMessage(text) {
-    if (AUTH_PATTERNS.some((p) => p.test(text)))
-        return 'auth';
-    if (TRANSIENT_PATTERNS.some((p) => p.test(text)))
-        return 'transient';
-    return 'permanent';
-}
-/** An error carrying an HTTP status (or a docker/kubectl exit with stderr). */
-class StatusError extends Error {
-    status;
-    stderr;
-    constructor(message, status, stderr) {
-        super(message);
-        this.status = status;
-        this.stderr = stderr;
-        this.name = 'StatusError';
-    }
-}
-function classifyStatus(status) {
-    if (status === 401 || status === 403)
-        return 'auth';
-    if (status === 429 || status === 408 || status >= 500)
-        return 'transient';
-    return 'permanent';
-}
-function classifyError(e) {
-    if (e instanceof StatusError && e.status !== undefined)
-        return classifyStatus(e.status);
-    const code = e?.code;
-    if (typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
-        return 'transient';
-    }
-    const cause = e?.cause;
-    if (cause && cause !== e && classifyError(cause) === 'transient')
-        return 'transient';
-    const text = e instanceof StatusError ? `${e.message}\n${e.stderr ?? ''}` : e instanceof Error ? e.message : String(e);
-    return classifyMessage(text);
-}
-const realSleep = (ms) => new Promise((r) => setTimeout(r, ms));
-/** Run `op` until it succeeds, a non-transient error occurs, or attempts run out. */
-async function withRetry(op, opts = {}) {
-    const attempts = Math.max(1, opts.attempts ?? 5);
-    const base = opts.baseDelayMs ?? 500;
-    const max = opts.maxDelayMs ?? 15_000;
-    const classify = opts.classify ?? classifyError;
-    const sleep = opts.sleep ?? realSleep;
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await op(attempt);
-        }
-        catch (error) {
-            if (attempt >= attempts || classify(error) !== 'transient')
-                throw error;
-            const exp = Math.min(max, base * 2 ** (attempt - 1));
-            const delayMs = Math.round(exp / 2 + Math.random() * (exp / 2));
-            opts.onRetry?.({ attempt, delayMs, error });
-            await sleep(delayMs);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/images/docker.js
-// The Docker CLI, driven through @actions/exec: build (buildx when present and wanted, the classic
-// builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, login with the
-// password on stdin, logout. Each call returns the captured output or throws a StatusError with the
-// CLI's stderr, so callers can classify failures for retries.
-
-
-class DockerCli {
-    command;
-    onOutput;
-    env;
-    buildxAvailable;
-    constructor(opts = {}) {
-        this.command = opts.command ?? 'docker';
-        this.onOutput = opts.onOutput;
-        this.env = opts.env;
-    }
-    async run(args, opts = {}) {
-        const sink = opts.onOutput ?? this.onOutput;
-        let stdout = '';
-        let stderr = '';
-        const env = {};
-        for (const [k, v] of Object.entries(process.env))
-            if (v !== undefined)
-                env[k] = v;
-        Object.assign(env, this.env);
-        const execOpts = {
-            silent: true,
-            ignoreReturnCode: true,
-            env,
-            listeners: {
-                stdout: (d) => {
-                    stdout += d.toString();
-                },
-                stderr: (d) => {
-                    stderr += d.toString();
-                },
-                stdline: (l) => sink?.(l),
-                errline: (l) => sink?.(l),
-            },
-        };
-        if (opts.input !== undefined)
-            execOpts.input = Buffer.from(opts.input);
-        let exitCode;
-        try {
-            exitCode = await exec_exec(this.command, args, execOpts);
-        }
-        catch (e) {
-            throw new StatusError(`cannot run ${this.command}: ${e.message}`);
-        }
-        if (exitCode !== 0 && !opts.allowFailure) {
-            const last = (stderr.trim() || stdout.trim()).split('\n').slice(-15).join('\n');
-            throw new StatusError(`docker ${args[0]} failed (exit ${exitCode}): ${last}`, undefined, stderr || stdout);
-        }
-        return { exitCode, stdout, stderr };
-    }
-    async version() {
-        const r = await this.run(['version', '--format', '{{.Client.Version}} {{.Server.Version}}']);
-        const [client = '', server = ''] = r.stdout.trim().split(' ');
-        return { client, server };
-    }
-    async hasBuildx() {
-        if (this.buildxAvailable === undefined) {
-            const r = await this.run(['buildx', 'version'], { allowFailure: true }).catch(() => ({ exitCode: 1 }));
-            this.buildxAvailable = r.exitCode === 0;
-        }
-        return this.buildxAvailable;
-    }
-    /** Which builder a `builder` setting resolves to on this machine. */
-    async resolveBuilder(builder) {
-        if (builder === 'classic')
-            return 'classic';
-        const has = await this.hasBuildx();
-        if (builder === 'buildx' && !has)
-            throw new StatusError('builder "buildx" requested but `docker buildx` is not installed');
-        if (builder === 'auto' && process.env.DOCKER_BUILDKIT === '0')
-            return 'classic';
-        return has ? 'buildx' : 'classic';
-    }
-    async build(opts) {
-        const args = opts.builder === 'buildx' ? ['buildx', 'build', '--load', '--progress', 'plain'] : ['build'];
-        args.push('--file', opts.dockerfile);
-        for (const t of opts.tags)
-            args.push('--tag', t);
-        for (const [k, v] of Object.entries(opts.buildArgs ?? {}))
-            args.push('--build-arg', `${k}=${v}`);
-        for (const [k, v] of Object.entries(opts.labels ?? {}))
-            args.push('--label', `${k}=${v}`);
-        args.push(opts.context);
-        const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };
-        const saved = { ...this.env };
-        const cli = new DockerCli({ command: this.command, env: { ...saved, ...env } });
-        const runOpts = {};
-        const sink = opts.onOutput ?? this.onOutput;
-        if (sink)
-            runOpts.onOutput = sink;
-        const r = await cli.run(args, runOpts);
-        const imageId = await this.imageId(opts.tags[0]);
-        return { ...r, imageId };
-    }
-    async imageId(ref) {
-        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref]);
-        return r.stdout.trim();
-    }
-    async imageExists(ref) {
-        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref], { allowFailure: true });
-        return r.exitCode === 0;
-    }
-    async tag(source, target) {
-        await this.run(['tag', source, target]);
-    }
-    async pull(ref) {
-        await this.run(['pull', ref]);
-    }
-    /** Push and return the manifest digest the registry reported. */
-    async push(ref, onOutput) {
-        const runOpts = {};
-        if (onOutput)
-            runOpts.onOutput = onOutput;
-        const r = await this.run(['push', ref], runOpts);
-        const m = /digest:\s*(sha256:[a-f0-9]{64})/.exec(r.stdout + r.stderr);
-        if (!m)
-            throw new StatusError(`docker push ${ref} printed no digest`, undefined, r.stdout);
-        return m[1];
-    }
-    /** `docker login` with the password on stdin (never on the command line). */
-    async login(registry, username, password) {
-        await this.run(['login', '--username', username, '--password-stdin', registry], { input: password });
-    }
-    async logout(registry) {
-        await this.run(['logout', registry], { allowFailure: true });
-    }
-}
-
 ;// CONCATENATED MODULE: ../packages/core/lib/registry/ref.js
 // Parsing of image references (`host[:port]/path/name[:tag][@digest]`) into the parts the registry
 // HTTP API needs. Follows Docker's rule: the first component is a host when it contains "." or ":"
@@ -36132,8 +36163,7 @@ async function main() {
         warning(`no images to build below ${inputs.context}`);
     const registryHost = parseImageRef(`${inputs.registry}/x:1`).registry;
     if (inputs.username && inputs.password && inputs.push) {
-        await group(`Login to ${registryHost}`, () => docker.login(registryHost, inputs.username, inputs.password));
-        saveState('logged-in-registry', registryHost);
+        await loginForPost(docker, registryHost, inputs.username, inputs.password);
     }
     let results;
     try {
@@ -36172,15 +36202,8 @@ async function main() {
         }
     }
 }
-async function post() {
-    const registry = getState('logged-in-registry');
-    if (registry) {
-        await new DockerCli().logout(registry);
-        info(`logged out of ${registry}`);
-    }
-}
 async function run() {
-    await runMainOrPost(main, post);
+    await runMainOrPost(main, logoutFromState);
 }
 
 

@@ -2,7 +2,7 @@
 // post step that logs out of the registry. All domain logic lives in @kaapana-ext/core/images.
 import * as core from '@actions/core';
 import { resolve } from 'node:path';
-import { getBool, getChoice, getInt, getList, getMap, getSecret, runMainOrPost, cell, writeJobSummary } from '@kaapana-ext/core/action';
+import { getBool, getChoice, getInt, getList, getMap, getSecret, runMainOrPost, cell, writeJobSummary, loginForPost, logoutFromState } from '@kaapana-ext/core/action';
 import {
   buildImages,
   discoverDockerfiles,
@@ -136,8 +136,7 @@ async function main(): Promise<void> {
 
   const registryHost = parseImageRef(`${inputs.registry}/x:1`).registry;
   if (inputs.username && inputs.password && inputs.push) {
-    await core.group(`Login to ${registryHost}`, () => docker.login(registryHost, inputs.username, inputs.password));
-    core.saveState('logged-in-registry', registryHost);
+    await loginForPost(docker, registryHost, inputs.username, inputs.password);
   }
 
   let results: ImageResult[] | undefined;
@@ -174,14 +173,6 @@ async function main(): Promise<void> {
   }
 }
 
-async function post(): Promise<void> {
-  const registry = core.getState('logged-in-registry');
-  if (registry) {
-    await new DockerCli().logout(registry);
-    core.info(`logged out of ${registry}`);
-  }
-}
-
 export async function run(): Promise<void> {
-  await runMainOrPost(main, post);
+  await runMainOrPost(main, logoutFromState);
 }

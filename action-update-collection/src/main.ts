@@ -3,7 +3,7 @@
 // registry. All domain logic lives in @kaapana-ext/core/collection (and images/registry/chart).
 import * as core from '@actions/core';
 import { relative, resolve } from 'node:path';
-import { cell, getBool, getChoice, getInt, getList, getMap, getSecret, runMainOrPost } from '@kaapana-ext/core/action';
+import { cell, getBool, getChoice, getInt, getList, getMap, getSecret, runMainOrPost, loginForPost, logoutFromState } from '@kaapana-ext/core/action';
 import {
   buildCollectionImage,
   collectionImageRef,
@@ -157,8 +157,7 @@ async function main(): Promise<void> {
       const docker = new DockerCli();
       const registryHost = parseImageRef(`${inputs.registry}/x:1`).registry;
       if (inputs.username && inputs.password && inputs.push) {
-        await core.group(`Login to ${registryHost}`, () => docker.login(registryHost, inputs.username, inputs.password));
-        core.saveState('logged-in-registry', registryHost);
+        await loginForPost(docker, registryHost, inputs.username, inputs.password);
       }
       image = await core.group('Build, push and verify the collection image', () =>
         buildCollectionImage({
@@ -201,14 +200,6 @@ async function main(): Promise<void> {
   }
 }
 
-async function post(): Promise<void> {
-  const registry = core.getState('logged-in-registry');
-  if (registry) {
-    await new DockerCli().logout(registry);
-    core.info(`logged out of ${registry}`);
-  }
-}
-
 export async function run(): Promise<void> {
-  await runMainOrPost(main, post);
+  await runMainOrPost(main, logoutFromState);
 }

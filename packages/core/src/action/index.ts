@@ -121,3 +121,4 @@ export async function writeJobSummary(markdown: string): Promise<void> {
   }
   await core.summary.addRaw(markdown).write();
 }
+export * from './registry-login.js';
