@@ -2,10 +2,15 @@
 // with the real kubectl against the fake Kubernetes API server (HTTPS, token) of test/kube. Covers
 // every strategy, credentials (YAML and base64 kubeconfig, removal), auth failures, no match,
 // timeouts, unreachable server, transient retries and dry-run.
+import { createHash } from 'node:crypto';
+import { createReadStream, readFileSync, realpathSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as io from '@actions/io';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { goPlatform } from '@kaapana-ext/core/tools';
 import { startFakeKubeApi, type FakeKubeApi } from './kube/fake-api-server.mjs';
 import { runAction, type ActionRun } from './support/run-action.js';
 
@@ -251,6 +256,19 @@ describe('credentials and reachability', () => {
     expect(r.stdout).toContain('connection refused');
   });
 
+  it('rejects a server certificate the kubeconfig CA did not sign', async () => {
+    const other = await startFakeKubeApi();
+    try {
+      const mixed = api.kubeconfig().replace(/certificate-authority-data: .*/, /certificate-authority-data: .*/.exec(other.kubeconfig())![0]);
+      const r = await restart({}, mixed);
+      expect(r.exitCode).not.toBe(0);
+      expect(r.stdout).toContain('could not reach the Kubernetes API server (check the server URL, network and CA');
+      expect(r.stdout).toMatch(/x509|certificate/);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('names the kubeconfig input when it is not a kubeconfig, and an unknown context', async () => {
     const r = await restart({}, 'clusters: [unclosed');
     expect(r.exitCode).not.toBe(0);
@@ -282,5 +300,38 @@ describe('dry-run', () => {
     expect(api.requests).toEqual([]);
     const r = await restart({ 'dry-run': 'true' });
     expect(r.stdout).toMatch(/\[dry-run\] kubectl --kubeconfig \S+ --namespace default .*delete pods --selector job-name=copy-kube-helm-collections --wait=false/);
+  });
+});
+
+describe('kubectl-version', () => {
+  it('installs a verified kubectl into the tool cache and uses it; a wrong published sha256 fails the step', async () => {
+    const binary = realpathSync(await io.which('kubectl', true));
+    const sha = createHash('sha256').update(readFileSync(binary)).digest('hex');
+    const server = createServer((req, res) => {
+      const url = req.url ?? '';
+      if (/\/v1\.32\.(4|9)\/bin\/[^/]+\/[^/]+\/kubectl$/.test(url)) createReadStream(binary).pipe(res);
+      else if (/\/v1\.32\.4\/.*\/kubectl\.sha256$/.test(url)) res.end(`${sha}\n`);
+      else if (/\/v1\.32\.9\/.*\/kubectl\.sha256$/.test(url)) res.end('0'.repeat(64));
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const toolCache = await mkdtemp(join(tmpdir(), 'kx-restart-toolcache-'));
+    try {
+      const addr = server.address();
+      const baseUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+      api.seedService({ name: 'kube-helm-service', namespace: 'admin', port: 5000, handler: () => ({ status: 202, body: 'reloading' }) });
+      const env = { RUNNER_TEMP: runnerTemp, RUNNER_TOOL_CACHE: toolCache };
+      const ok = await runAction(ACTION, { kubeconfig: api.kubeconfig(), strategy: 'kube-helm', 'kubectl-version': '1.32.4', 'kubectl-base-url': baseUrl }, { env });
+      expect(restarted(ok).reply).toBe('reloading');
+      expect(ok.outputs['kubectl-path']).toBe(join(toolCache, 'kubectl', '1.32.4', goPlatform().arch, 'kubectl'));
+      expect(ok.stdout).toContain(`sha256 ${sha} verified`);
+      const bad = await runAction(ACTION, { kubeconfig: api.kubeconfig(), strategy: 'kube-helm', 'kubectl-version': '1.32.9', 'kubectl-base-url': baseUrl }, { env });
+      expect(bad.exitCode).not.toBe(0);
+      expect(bad.stdout).toContain('SHA-256 mismatch for kubectl 1.32.9');
+      expect(await readdir(join(toolCache, 'kubectl'))).toEqual(['1.32.4']);
+    } finally {
+      server.close();
+      await rm(toolCache, { recursive: true, force: true });
+    }
   });
 });
