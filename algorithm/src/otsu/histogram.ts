@@ -187,6 +187,65 @@ function countValues(data: ScalarArray, min: number, max: number): Float64Array 
   return counts;
 }
 
+/**
+ * Per-value counts over the whole range of an 8/16-bit type (`counts[k]` for value `lowest + k`),
+ * one monomorphic loop per array type so the JIT keeps it tight (the generic loop above runs about
+ * half as fast on 16-bit data).
+ */
+function countSmallInt(data: Int8Array | Uint8Array | Int16Array | Uint16Array, offset: number, n: number): Float64Array {
+  if (data.length >= 0xffffffff) return countValues(data, -offset, n - 1 - offset);
+  const c0 = new Uint32Array(n);
+  const c1 = new Uint32Array(n);
+  if (data instanceof Int16Array) countPairsInt16(data, c0, c1);
+  else if (data instanceof Uint16Array) countPairsUint16(data, c0, c1);
+  else countPairsBytes(data, offset, c0, c1);
+  const counts = new Float64Array(n);
+  for (let k = 0; k < n; k++) counts[k] = c0[k]! + c1[k]!;
+  return counts;
+}
+
+function countPairsInt16(data: Int16Array, c0: Uint32Array, c1: Uint32Array): void {
+  const even = data.length & ~1;
+  for (let i = 0; i < even; i += 2) {
+    const a = data[i]! + 32768;
+    const b = data[i + 1]! + 32768;
+    c0[a] = c0[a]! + 1;
+    c1[b] = c1[b]! + 1;
+  }
+  if (even < data.length) {
+    const k = data[even]! + 32768;
+    c0[k] = c0[k]! + 1;
+  }
+}
+
+function countPairsUint16(data: Uint16Array, c0: Uint32Array, c1: Uint32Array): void {
+  const even = data.length & ~1;
+  for (let i = 0; i < even; i += 2) {
+    const a = data[i]!;
+    const b = data[i + 1]!;
+    c0[a] = c0[a]! + 1;
+    c1[b] = c1[b]! + 1;
+  }
+  if (even < data.length) {
+    const k = data[even]!;
+    c0[k] = c0[k]! + 1;
+  }
+}
+
+function countPairsBytes(data: Int8Array | Uint8Array, offset: number, c0: Uint32Array, c1: Uint32Array): void {
+  const even = data.length & ~1;
+  for (let i = 0; i < even; i += 2) {
+    const a = data[i]! + offset;
+    const b = data[i + 1]! + offset;
+    c0[a] = c0[a]! + 1;
+    c1[b] = c1[b]! + 1;
+  }
+  if (even < data.length) {
+    const k = data[even]! + offset;
+    c0[k] = c0[k]! + 1;
+  }
+}
+
 /** Min and max of the pixel values; rejects NaN (ITK's min/max would be order-dependent). */
 export function valueRange(data: ScalarArray): { min: number; max: number } {
   let min = Infinity;
@@ -216,7 +275,7 @@ export function buildHistogram(data: ScalarArray, type: ScalarComponentType, bin
   if (is8bit || is16bit) {
     // Count every possible value once; min/max fall out of the table.
     const lowest = LIMITS[type].lowest;
-    counts = countValues(data, lowest, LIMITS[type].max);
+    counts = countSmallInt(data as Int8Array | Uint8Array | Int16Array | Uint16Array, -lowest, LIMITS[type].max - lowest + 1);
     let lo = 0;
     while (counts[lo] === 0) lo++;
     let hi = counts.length - 1;

@@ -12,6 +12,49 @@ export interface MaskValues {
   outside: number;
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+// One monomorphic loop per array type: the JIT keeps each tight (a shared loop over the union of
+// typed arrays runs markedly slower). For the usual 0/1 mask, four voxels go out in one 32-bit store.
+function maskInt16(data: Int16Array, t: number, inside: number, outside: number, out: Uint8Array): void {
+  if (inside === 0 && outside === 1 && LITTLE_ENDIAN && out.byteOffset % 4 === 0) {
+    const o32 = new Uint32Array(out.buffer, out.byteOffset, out.length >> 2);
+    for (let j = 0; j < o32.length; j++) {
+      const i = j << 2;
+      o32[j] =
+        ((t - data[i]!) >>> 31) |
+        (((t - data[i + 1]!) >>> 31) << 8) |
+        (((t - data[i + 2]!) >>> 31) << 16) |
+        (((t - data[i + 3]!) >>> 31) << 24);
+    }
+    for (let i = o32.length << 2; i < data.length; i++) out[i] = (t - data[i]!) >>> 31;
+    return;
+  }
+  const diff = outside - inside;
+  for (let i = 0; i < data.length; i++) out[i] = inside + ((t - data[i]!) >>> 31) * diff;
+}
+function maskUint16(data: Uint16Array, t: number, inside: number, outside: number, out: Uint8Array): void {
+  if (inside === 0 && outside === 1 && LITTLE_ENDIAN && out.byteOffset % 4 === 0) {
+    const o32 = new Uint32Array(out.buffer, out.byteOffset, out.length >> 2);
+    for (let j = 0; j < o32.length; j++) {
+      const i = j << 2;
+      o32[j] =
+        ((t - data[i]!) >>> 31) |
+        (((t - data[i + 1]!) >>> 31) << 8) |
+        (((t - data[i + 2]!) >>> 31) << 16) |
+        (((t - data[i + 3]!) >>> 31) << 24);
+    }
+    for (let i = o32.length << 2; i < data.length; i++) out[i] = (t - data[i]!) >>> 31;
+    return;
+  }
+  const diff = outside - inside;
+  for (let i = 0; i < data.length; i++) out[i] = inside + ((t - data[i]!) >>> 31) * diff;
+}
+function maskBytes(data: Int8Array | Uint8Array, t: number, inside: number, outside: number, out: Uint8Array): void {
+  const diff = outside - inside;
+  for (let i = 0; i < data.length; i++) out[i] = inside + ((t - data[i]!) >>> 31) * diff;
+}
+
 const SMALL_INT = new Set<ScalarComponentType>(['int8', 'uint8', 'int16', 'uint16']);
 
 function checkMaskValue(name: string, v: number): void {
@@ -38,12 +81,9 @@ export function thresholdImage(
   if (valueCounts && SMALL_INT.has(type)) {
     // Branch-free: for |values| < 2^16, (threshold − v) >>> 31 is 1 exactly when v > threshold; the
     // count above the threshold comes from the per-value counts instead of the loop.
-    const diff = outside - inside;
-    if (inside === 0 && outside === 1) {
-      for (let i = 0; i < data.length; i++) out[i] = (threshold - (data[i] as number)) >>> 31;
-    } else {
-      for (let i = 0; i < data.length; i++) out[i] = inside + ((threshold - (data[i] as number)) >>> 31) * diff;
-    }
+    if (data instanceof Int16Array) maskInt16(data, threshold, inside, outside, out);
+    else if (data instanceof Uint16Array) maskUint16(data, threshold, inside, outside, out);
+    else maskBytes(data as Int8Array | Uint8Array, threshold, inside, outside, out);
     const { min, counts } = valueCounts;
     for (let k = Math.max(0, threshold - min + 1); k < counts.length; k++) above += counts[k]!;
     return { mask: out, outsideVoxels: above };
