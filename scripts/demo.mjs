@@ -2,7 +2,8 @@
 // The main job (`npm run demo`, which wraps this in scripts/with-services.sh): publishes the example
 // extension examples/threshold-segmentation end to end against the real local registry, with the
 // kaapana-ext CLI running the four actions exactly as a GitHub runner would:
-//   build-images (processing container + DAG image, local-only bases built offline)
+//   build-images (processing container + DAG image; the local-only bases — Node runtime,
+//                 dag-installer — are built offline from staged contexts, never pushed)
 //   → package-chart (workflow chart with its dag-installer-chart dependency)
 //   → update-collection (bump the collection fixture, build + push kaapana-extension-collection:kp_…)
 //   → restart-pod (delete the collection copy job's pod on a fake Kubernetes API server).
@@ -73,10 +74,13 @@ async function prepare() {
   runQuiet('npx', ['tsc', '-b', 'tsconfig.build.json'], 'the TypeScript build');
   runQuiet(process.execPath, [join(example, 'prepare-offline-bases.mjs')], 'staging busybox for the local-only bases');
   const algorithmPkg = JSON.parse(await readFile(join(root, 'algorithm/package.json'), 'utf8'));
-  if (algorithmPkg.scripts?.['container-context']) {
-    runQuiet('npm', ['run', '--silent', 'container-context', '-w', '@kaapana-ext/algorithm'], 'staging the processing container context');
-  } else {
-    say('  (algorithm has no container-context script yet: the processing container is built only if its context is complete)');
+  // The processing container: its offline Node base (the machine's node + libs) and its app/ dir.
+  for (const [script, what] of [
+    ['container-base', 'staging the local-only Node base of the processing container'],
+    ['container-context', 'staging the processing container (kaapana-otsu and its dependencies)'],
+  ]) {
+    if (algorithmPkg.scripts?.[script]) runQuiet('npm', ['run', '--silent', script, '-w', '@kaapana-ext/algorithm'], what);
+    else say(`  (algorithm has no ${script} script: skipped ${what})`);
   }
   const collection = join(work, 'collection');
   if (fresh) await rm(work, { recursive: true, force: true });
