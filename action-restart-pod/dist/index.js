@@ -31613,7 +31613,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5855);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2980);
 // Entry point of the bundled action: one file serves the main step and the post step (see run()).
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -31623,7 +31623,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5855:
+/***/ 2980:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34628,6 +34628,239 @@ function errors_errorMessage(e) {
     return String(e);
 }
 
+;// CONCATENATED MODULE: ../packages/core/lib/retry/index.js
+// Retrying of operations against registries and API servers: exponential backoff with jitter for
+// transient failures (5xx, 429, connection resets, timeouts), immediate failure for everything else
+// (auth errors above all). Callers classify their own errors with `classify`; `classifyMessage`
+// covers the text that docker, kubectl and HTTP clients print.
+const TRANSIENT_PATTERNS = [
+    /\b5\d\d\b.*(error|status|service|gateway|unavailable)/i,
+    /\b(500|502|503|504)\b/,
+    /\b429\b|too many requests|toomanyrequests/i,
+    /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|socket hang up/i,
+    /connection reset|broken pipe|i\/o timeout|timeout exceeded|timed out|TLS handshake timeout/i,
+    /unexpected EOF|server misbehaving|service unavailable|bad gateway|gateway timeout/i,
+    /received unexpected HTTP status: 5\d\d/i,
+];
+const AUTH_PATTERNS = [
+    /\b401\b|unauthorized|authentication required|no basic auth credentials/i,
+    /\b403\b|forbidden|denied|insufficient_scope/i,
+];
+/** Classify the text of a failure (docker/kubectl stderr, an HTTP error message). */
+function classifyMessage(text) {
+    if (AUTH_PATTERNS.some((p) => p.test(text)))
+        return 'auth';
+    if (TRANSIENT_PATTERNS.some((p) => p.test(text)))
+        return 'transient';
+    return 'permanent';
+}
+/** An error carrying an HTTP status (or a docker/kubectl exit with stderr). */
+class retry_StatusError extends Error {
+    status;
+    stderr;
+    constructor(message, status, stderr) {
+        super(message);
+        this.status = status;
+        this.stderr = stderr;
+        this.name = 'StatusError';
+    }
+}
+function classifyStatus(status) {
+    if (status === 401 || status === 403)
+        return 'auth';
+    if (status === 429 || status === 408 || status >= 500)
+        return 'transient';
+    return 'permanent';
+}
+function classifyError(e) {
+    if (e instanceof retry_StatusError && e.status !== undefined)
+        return classifyStatus(e.status);
+    const code = e?.code;
+    if (typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
+        return 'transient';
+    }
+    const cause = e?.cause;
+    if (cause && cause !== e && classifyError(cause) === 'transient')
+        return 'transient';
+    const text = e instanceof retry_StatusError ? `${e.message}\n${e.stderr ?? ''}` : e instanceof Error ? e.message : String(e);
+    return classifyMessage(text);
+}
+const realSleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Run `op` until it succeeds, a non-transient error occurs, or attempts run out. */
+async function withRetry(op, opts = {}) {
+    const attempts = Math.max(1, opts.attempts ?? 5);
+    const base = opts.baseDelayMs ?? 500;
+    const max = opts.maxDelayMs ?? 15_000;
+    const classify = opts.classify ?? classifyError;
+    const sleep = opts.sleep ?? realSleep;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await op(attempt);
+        }
+        catch (error) {
+            if (attempt >= attempts || classify(error) !== 'transient')
+                throw error;
+            const exp = Math.min(max, base * 2 ** (attempt - 1));
+            const delayMs = Math.round(exp / 2 + Math.random() * (exp / 2));
+            opts.onRetry?.({ attempt, delayMs, error });
+            await sleep(delayMs);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/images/docker.js
+// The Docker CLI, driven through @actions/exec: build (buildx when present and wanted, the classic
+// builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, login with the
+// password on stdin, logout. Each call returns the captured output or throws a StatusError with the
+// CLI's stderr, so callers can classify failures for retries.
+
+
+class docker_DockerCli {
+    command;
+    onOutput;
+    env;
+    buildxAvailable;
+    constructor(opts = {}) {
+        this.command = opts.command ?? 'docker';
+        this.onOutput = opts.onOutput;
+        this.env = opts.env;
+    }
+    async run(args, opts = {}) {
+        const sink = opts.onOutput ?? this.onOutput;
+        let stdout = '';
+        let stderr = '';
+        const env = {};
+        for (const [k, v] of Object.entries(process.env))
+            if (v !== undefined)
+                env[k] = v;
+        Object.assign(env, this.env);
+        const execOpts = {
+            silent: true,
+            ignoreReturnCode: true,
+            env,
+            listeners: {
+                stdout: (d) => {
+                    stdout += d.toString();
+                },
+                stderr: (d) => {
+                    stderr += d.toString();
+                },
+                stdline: (l) => sink?.(l),
+                errline: (l) => sink?.(l),
+            },
+        };
+        if (opts.input !== undefined)
+            execOpts.input = Buffer.from(opts.input);
+        let exitCode;
+        try {
+            exitCode = await exec.exec(this.command, args, execOpts);
+        }
+        catch (e) {
+            throw new StatusError(`cannot run ${this.command}: ${e.message}`);
+        }
+        if (exitCode !== 0 && !opts.allowFailure) {
+            const last = (stderr.trim() || stdout.trim()).split('\n').slice(-15).join('\n');
+            throw new StatusError(`docker ${args[0]} failed (exit ${exitCode}): ${last}`, undefined, stderr || stdout);
+        }
+        return { exitCode, stdout, stderr };
+    }
+    async version() {
+        const r = await this.run(['version', '--format', '{{.Client.Version}} {{.Server.Version}}']);
+        const [client = '', server = ''] = r.stdout.trim().split(' ');
+        return { client, server };
+    }
+    async hasBuildx() {
+        if (this.buildxAvailable === undefined) {
+            const r = await this.run(['buildx', 'version'], { allowFailure: true }).catch(() => ({ exitCode: 1 }));
+            this.buildxAvailable = r.exitCode === 0;
+        }
+        return this.buildxAvailable;
+    }
+    /** Which builder a `builder` setting resolves to on this machine. */
+    async resolveBuilder(builder) {
+        if (builder === 'classic')
+            return 'classic';
+        const has = await this.hasBuildx();
+        if (builder === 'buildx' && !has)
+            throw new StatusError('builder "buildx" requested but `docker buildx` is not installed');
+        if (builder === 'auto' && process.env.DOCKER_BUILDKIT === '0')
+            return 'classic';
+        return has ? 'buildx' : 'classic';
+    }
+    async build(opts) {
+        const args = opts.builder === 'buildx' ? ['buildx', 'build', '--load', '--progress', 'plain'] : ['build'];
+        args.push('--file', opts.dockerfile);
+        for (const t of opts.tags)
+            args.push('--tag', t);
+        for (const [k, v] of Object.entries(opts.buildArgs ?? {}))
+            args.push('--build-arg', `${k}=${v}`);
+        for (const [k, v] of Object.entries(opts.labels ?? {}))
+            args.push('--label', `${k}=${v}`);
+        args.push(opts.context);
+        const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };
+        const saved = { ...this.env };
+        const cli = new docker_DockerCli({ command: this.command, env: { ...saved, ...env } });
+        const runOpts = {};
+        const sink = opts.onOutput ?? this.onOutput;
+        if (sink)
+            runOpts.onOutput = sink;
+        const r = await cli.run(args, runOpts);
+        const imageId = await this.imageId(opts.tags[0]);
+        return { ...r, imageId };
+    }
+    async imageId(ref) {
+        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref]);
+        return r.stdout.trim();
+    }
+    async imageExists(ref) {
+        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref], { allowFailure: true });
+        return r.exitCode === 0;
+    }
+    async tag(source, target) {
+        await this.run(['tag', source, target]);
+    }
+    async pull(ref) {
+        await this.run(['pull', ref]);
+    }
+    /** Push and return the manifest digest the registry reported. */
+    async push(ref, onOutput) {
+        const runOpts = {};
+        if (onOutput)
+            runOpts.onOutput = onOutput;
+        const r = await this.run(['push', ref], runOpts);
+        const m = /digest:\s*(sha256:[a-f0-9]{64})/.exec(r.stdout + r.stderr);
+        if (!m)
+            throw new StatusError(`docker push ${ref} printed no digest`, undefined, r.stdout);
+        return m[1];
+    }
+    /** `docker login` with the password on stdin (never on the command line). */
+    async login(registry, username, password) {
+        await this.run(['login', '--username', username, '--password-stdin', registry], { input: password });
+    }
+    async logout(registry) {
+        await this.run(['logout', registry], { allowFailure: true });
+    }
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/action/registry-login.js
+// Registry login for actions: `docker login` in the main step (password on stdin, already masked
+// by the caller) remembered in the action state, and the matching logout in the post step.
+
+
+const STATE = 'logged-in-registry';
+async function loginForPost(docker, registry, username, password) {
+    await core.group(`Login to ${registry}`, () => docker.login(registry, username, password));
+    core.saveState(STATE, registry);
+}
+/** The post step: log out of the registry the main step logged in to, if any. */
+async function logoutFromState(docker = new DockerCli()) {
+    const registry = core.getState(STATE);
+    if (!registry)
+        return;
+    await docker.logout(registry);
+    core.info(`logged out of ${registry}`);
+}
+
 ;// CONCATENATED MODULE: ../packages/core/lib/action/index.js
 // Helpers shared by the action adapters: typed input readers (lists, maps, booleans, numbers with
 // clear errors), failure reporting (KxError → annotation with file/line + setFailed), and a
@@ -34763,6 +34996,7 @@ async function writeJobSummary(markdown) {
     await summary.addRaw(markdown).write();
 }
 
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs/promises"
@@ -34827,86 +35061,6 @@ async function pathExists(path) {
     }
     catch {
         return false;
-    }
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/retry/index.js
-// Retrying of operations against registries and API servers: exponential backoff with jitter for
-// transient failures (5xx, 429, connection resets, timeouts), immediate failure for everything else
-// (auth errors above all). Callers classify their own errors with `classify`; `classifyMessage`
-// covers the text that docker, kubectl and HTTP clients print.
-const TRANSIENT_PATTERNS = [
-    /\b5\d\d\b.*(error|status|service|gateway|unavailable)/i,
-    /\b(500|502|503|504)\b/,
-    /\b429\b|too many requests|toomanyrequests/i,
-    /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|socket hang up/i,
-    /connection reset|broken pipe|i\/o timeout|timeout exceeded|timed out|TLS handshake timeout/i,
-    /unexpected EOF|server misbehaving|service unavailable|bad gateway|gateway timeout/i,
-    /received unexpected HTTP status: 5\d\d/i,
-];
-const AUTH_PATTERNS = [
-    /\b401\b|unauthorized|authentication required|no basic auth credentials/i,
-    /\b403\b|forbidden|denied|insufficient_scope/i,
-];
-/** Classify the text of a failure (docker/kubectl stderr, an HTTP error message). */
-function classifyMessage(text) {
-    if (AUTH_PATTERNS.some((p) => p.test(text)))
-        return 'auth';
-    if (TRANSIENT_PATTERNS.some((p) => p.test(text)))
-        return 'transient';
-    return 'permanent';
-}
-/** An error carrying an HTTP status (or a docker/kubectl exit with stderr). */
-class StatusError extends Error {
-    status;
-    stderr;
-    constructor(message, status, stderr) {
-        super(message);
-        this.status = status;
-        this.stderr = stderr;
-        this.name = 'StatusError';
-    }
-}
-function classifyStatus(status) {
-    if (status === 401 || status === 403)
-        return 'auth';
-    if (status === 429 || status === 408 || status >= 500)
-        return 'transient';
-    return 'permanent';
-}
-function classifyError(e) {
-    if (e instanceof StatusError && e.status !== undefined)
-        return classifyStatus(e.status);
-    const code = e?.code;
-    if (typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
-        return 'transient';
-    }
-    const cause = e?.cause;
-    if (cause && cause !== e && classifyError(cause) === 'transient')
-        return 'transient';
-    const text = e instanceof StatusError ? `${e.message}\n${e.stderr ?? ''}` : e instanceof Error ? e.message : String(e);
-    return classifyMessage(text);
-}
-const realSleep = (ms) => new Promise((r) => setTimeout(r, ms));
-/** Run `op` until it succeeds, a non-transient error occurs, or attempts run out. */
-async function withRetry(op, opts = {}) {
-    const attempts = Math.max(1, opts.attempts ?? 5);
-    const base = opts.baseDelayMs ?? 500;
-    const max = opts.maxDelayMs ?? 15_000;
-    const classify = opts.classify ?? classifyError;
-    const sleep = opts.sleep ?? realSleep;
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await op(attempt);
-        }
-        catch (error) {
-            if (attempt >= attempts || classify(error) !== 'transient')
-                throw error;
-            const exp = Math.min(max, base * 2 ** (attempt - 1));
-            const delayMs = Math.round(exp / 2 + Math.random() * (exp / 2));
-            opts.onRetry?.({ attempt, delayMs, error });
-            await sleep(delayMs);
-        }
     }
 }
 
@@ -35136,7 +35290,7 @@ function kubectlError(command, stderr, exitCode, failure = classifyKubectlStderr
 
 class Kubectl {
     options;
-    /** Every command line, in order, as printed (also in dry-run). */
+    /** Command lines run (or printed in dry-run), in order; polls marked `quiet` are left out. */
     history = [];
     constructor(options) {
         this.options = options;
@@ -35169,7 +35323,8 @@ class Kubectl {
     async run(args, opts = {}) {
         const namespaced = opts.namespaced ?? true;
         const line = this.commandLine(args, namespaced);
-        this.history.push(line);
+        if (!opts.quiet)
+            this.history.push(line);
         const log = this.options.log ?? (() => { });
         if (this.dryRun) {
             log(`[dry-run] ${line}`);

@@ -48,7 +48,7 @@ export interface RunResult {
 
 export class Kubectl {
   readonly options: KubectlOptions;
-  /** Every command line, in order, as printed (also in dry-run). */
+  /** Command lines run (or printed in dry-run), in order; polls marked `quiet` are left out. */
   readonly history: string[] = [];
 
   constructor(options: KubectlOptions) {
@@ -83,7 +83,7 @@ export class Kubectl {
   async run(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
     const namespaced = opts.namespaced ?? true;
     const line = this.commandLine(args, namespaced);
-    this.history.push(line);
+    if (!opts.quiet) this.history.push(line);
     const log = this.options.log ?? (() => {});
     if (this.dryRun) {
       log(`[dry-run] ${line}`);
