@@ -5,7 +5,7 @@
 // Baseline in the same run: the ITK 5.2 C++ reference (algorithm/reference, OtsuThresholdImageFilter,
 // GDCM series reader, NRRDImageIO with compression), built on demand when ITK is installed.
 // Prints median times, peak memory and the ratios against ITK (targets: Otsu ≤ 0.1×, read+Otsu+write
-// ≤ 1.5×). Needs the compiled lib (`npm run build`). BENCH_REPEAT (default 5), BENCH_SIZE (WxHxD).
+// ≤ 1.5×). Builds the TypeScript first when algorithm/lib is missing. BENCH_REPEAT (default 5), BENCH_SIZE (WxHxD).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,8 +16,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const algorithm = join(here, '..');
 const lib = join(algorithm, 'lib', 'index.js');
 if (!existsSync(lib)) {
-  console.error('algorithm/lib is missing: run `npm run build` first');
-  process.exit(1);
+  console.log('building the TypeScript (npm run build) …');
+  execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: join(algorithm, '..'), stdio: 'inherit' });
 }
 const { otsuMask, readVolumes, writeNrrdAtomic, maskImage } = await import(lib);
 

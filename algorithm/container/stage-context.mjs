@@ -6,7 +6,7 @@
 // Browser bundles, source maps and test leftovers of the itk-wasm packages are left out.
 // Run `npm run build` first. Usage:
 //   npm run container-context -w @kaapana-ext/algorithm [-- --out <dir>]
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,10 +14,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 const algorithm = join(here, '..');
 const root = join(algorithm, '..');
 const outArg = process.argv.indexOf('--out');
-const out =
+const target =
   outArg >= 0
     ? process.argv[outArg + 1]
     : join(root, 'examples', 'threshold-segmentation', 'processing-containers', 'otsus-method', 'app');
+// Staged next to the target and swapped in at the end, so a concurrent or failed run never leaves a
+// half-copied app/ behind.
+mkdirSync(dirname(target), { recursive: true });
+const out = mkdtempSync(join(dirname(target), '.app-staging-'));
 
 for (const built of [join(algorithm, 'lib', 'cli.js'), join(root, 'packages', 'core', 'lib', 'index.js')]) {
   if (!existsSync(built)) {
@@ -30,8 +34,6 @@ const readJson = (p) => JSON.parse(readFileSync(p, 'utf8'));
 const PRUNE = /(\.map$|\.d\.ts$|\.tsbuildinfo$|\/(dist\/bundle|playwright-report|test-results|test|tests|src|docs|examples?)(\/|$))/;
 const keep = (src) => !PRUNE.test(src.replaceAll('\\', '/'));
 
-rmSync(out, { recursive: true, force: true });
-mkdirSync(out, { recursive: true });
 
 // The CLI itself.
 const app = join(out, 'algorithm');
@@ -78,4 +80,8 @@ copyClosure(corePkg.dependencies, join(root, 'packages', 'core'));
 
 const packages = [...copied.values()].sort();
 writeFileSync(join(out, 'STAGED.json'), `${JSON.stringify({ cli: `${pkg.name}@${pkg.version}`, packages }, null, 2)}\n`);
-console.log(`staged kaapana-otsu + ${packages.length} packages into ${relative(root, out)}`);
+const old = `${out}-old`;
+if (existsSync(target)) renameSync(target, old);
+renameSync(out, target);
+rmSync(old, { recursive: true, force: true });
+console.log(`staged kaapana-otsu + ${packages.length} packages into ${relative(root, target)}`);

@@ -3,7 +3,8 @@
 // stage-context.mjs, then run in Kaapana operator mode on a workflow dir. Needs dockerd (run through
 // scripts/with-services.sh); skipped with a note when no daemon answers.
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdir, readdir } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -35,15 +36,24 @@ const build = (tag: string, dir: string) =>
   run('docker', ['build', '-q', '-t', tag, dir], { env: { ...process.env, DOCKER_BUILDKIT: '0' }, maxBuffer: 1 << 24 });
 
 describe.skipIf(!hasDocker)('processing container (operator mode)', () => {
+  // Private copies of the two build contexts (the example's Dockerfiles, freshly staged content), so
+  // a concurrent demo or build using the example tree is not disturbed.
+  let contexts: string;
   beforeAll(async () => {
+    contexts = await mkdtemp(join(tmpdir(), 'kx-otsu-contexts-'));
+    for (const name of ['node-runtime', 'otsus-method']) {
+      await mkdir(join(contexts, name));
+      for (const f of ['Dockerfile', '.dockerignore']) await copyFile(join(containers, name, f), join(contexts, name, f));
+    }
     await run('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: root });
-    await run(process.execPath, [join(algorithm, 'container', 'prepare-node-runtime.mjs')]);
-    await run(process.execPath, [join(algorithm, 'container', 'stage-context.mjs')]);
-    await build(BASE, join(containers, 'node-runtime'));
-    await build(IMAGE, join(containers, 'otsus-method'));
+    await run(process.execPath, [join(algorithm, 'container', 'prepare-node-runtime.mjs'), '--out', join(contexts, 'node-runtime')]);
+    await run(process.execPath, [join(algorithm, 'container', 'stage-context.mjs'), '--out', join(contexts, 'otsus-method', 'app')]);
+    await build(BASE, join(contexts, 'node-runtime'));
+    await build(IMAGE, join(contexts, 'otsus-method'));
   });
   afterAll(async () => {
     await run('docker', ['rmi', '-f', IMAGE]).catch(() => undefined);
+    if (contexts) await rm(contexts, { recursive: true, force: true });
   });
 
   it('has the Kaapana labels', async () => {
