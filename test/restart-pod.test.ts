@@ -79,6 +79,16 @@ describe('strategy delete-pods (Kaapana 0.1.x)', () => {
     }
   });
 
+  it('ignores pods that are still terminating and waits for the real replacement', async () => {
+    api.gracePeriodMs = 1500;
+    api.seedDeployment({ name: 'slowstop', labels: { app: 'slowstop' } });
+    const [old] = podsOf('default', 'app', 'slowstop');
+    const out = restarted(await restart({ selector: 'app=slowstop' }));
+    expect(out.pods).toHaveLength(1);
+    expect(out.pods[0]).not.toBe(old!.metadata.name);
+    expect(api.get('pods', 'default', out.pods[0]!)?.metadata.deletionTimestamp).toBeUndefined();
+  });
+
   it('fails clearly when nothing matches the selector, and deletes nothing', async () => {
     api.seedJob({ name: 'copy-kube-helm-collections' });
     const r = await restart({ selector: 'app=nothing-here' });

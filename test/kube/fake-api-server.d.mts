@@ -6,7 +6,9 @@ export type WorkloadResource = 'deployments' | 'daemonsets' | 'statefulsets' | '
 export interface FakeKubeApiOptions {
   /** Bearer token that is accepted; random by default. */
   token?: string;
-  /** HTTPS with a self-signed certificate for 127.0.0.1 (default true). */
+  /** HTTPS (HTTP/2, like a real API server) with a self-signed certificate for 127.0.0.1 (default true).
+   *  false: plain HTTP/1.1, for clients other than kubectl (kubectl sends no bearer token without TLS,
+   *  and cancelling a watch over HTTP/1.1 can leave it hanging). */
   tls?: boolean;
   /** Delay before a new pod becomes Ready / Succeeded / fails, in ms (default 300). */
   readyMs?: number;
