@@ -22,7 +22,7 @@ const actionsDir = process.env.KAAPANA_EXT_ACTIONS_DIR ?? root;
 const missingActions = ['build-images', 'package-chart', 'update-collection', 'restart-pod'].filter(
   (a) => !existsSync(join(actionsDir, `action-${a}`, 'dist', 'index.js')),
 );
-/** IMAGE labels of the processing containers (owned by the algorithm package) present in the tree. */
+/** IMAGE labels of the pushed processing containers (owned by the algorithm package) in the tree. */
 function processingImages(): string[] {
   const dir = join(root, 'examples/threshold-segmentation/processing-containers');
   if (!existsSync(dir)) return [];
@@ -30,8 +30,9 @@ function processingImages(): string[] {
   for (const sub of readdirSync(dir)) {
     const file = join(dir, sub, 'Dockerfile');
     if (!existsSync(file)) continue;
-    const m = /^LABEL IMAGE=["']?([^"'\s]+)/m.exec(readFileSync(file, 'utf8'));
-    if (m) names.push(m[1]!);
+    const text = readFileSync(file, 'utf8');
+    const m = /^LABEL IMAGE=["']?([^"'\s]+)/m.exec(text);
+    if (m && !/^LABEL REGISTRY=["']?local-only/m.test(text)) names.push(m[1]!);
   }
   return names;
 }
