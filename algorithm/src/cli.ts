@@ -123,6 +123,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
           label: values.label ?? 'abdomen',
           version,
           progress,
+          warn: (message) => err(`kaapana-otsu: warning: ${message}`),
         }),
       );
     }

@@ -29,7 +29,8 @@ export interface SegmentationResult {
   outsideValue: number;
   histogram: { binIndex: number; binMax: number; dataMin: number; dataMax: number; binMins: number[]; binMaxs: number[]; counts: number[] };
   outputs: Record<string, string | null>;
-  seg?: { status: 'written' | 'skipped' | 'not-requested'; message?: string };
+  /** written; skipped (no DICOM source, empty mask); failed (the SEG writer refused this input); not-requested (--mask-only). */
+  seg?: { status: 'written' | 'skipped' | 'failed' | 'not-requested'; message?: string };
 }
 
 export function buildResult(

@@ -5,7 +5,7 @@
 // and report/.
 import { join } from 'node:path';
 import type { Image } from 'itk-wasm';
-import { writeFileAtomic } from '@kaapana-ext/core';
+import { errorMessage, writeFileAtomic } from '@kaapana-ext/core';
 import { otsuMask, type ScalarArray } from '../otsu/index.js';
 import { maskImage, writeNrrdAtomic, type Volume } from '../volume/index.js';
 import { writeDicomSeg } from '../seg/index.js';
@@ -32,6 +32,8 @@ export interface SegmentOptions {
   label: string;
   version: string;
   progress: Progress;
+  /** Warnings (the run goes on); the CLI prints them on stderr. */
+  warn: (message: string) => void;
 }
 
 /** A 0/1 mask of the voxels above the threshold, whatever inside/outside values mask.nrrd uses. */
@@ -57,19 +59,27 @@ export async function segmentVolume(volume: Volume, outputDir: string, o: Segmen
     let seg: SegmentationResult['seg'] = { status: 'not-requested' };
     if (!o.maskOnly) {
       const binary: Image = maskImage(image, foregroundMask(otsu.mask, o.inside, o.outside));
-      const written = await writeDicomSeg({
-        mask: binary,
-        sourceFiles: source.kind === 'dicom' ? source.files : undefined,
-        outputFile: join(staging, OUTPUT_FILES.seg),
-        label: o.label,
-      });
-      if (written.status === 'written') {
-        outputs.seg = OUTPUT_FILES.seg;
-        seg = { status: 'written' };
-        o.progress(`wrote ${OUTPUT_FILES.seg}`);
-      } else {
-        seg = { status: 'skipped', message: written.message };
-        o.progress(`no ${OUTPUT_FILES.seg}: ${written.message}`);
+      // The SEG is optional: some DICOM objects cannot carry one (RT Dose grids, unevenly spaced or
+      // transfer syntaxes dcmqi cannot read). Then the other outputs still count; the reason goes
+      // to result.json and a warning.
+      try {
+        const written = await writeDicomSeg({
+          mask: binary,
+          sourceFiles: source.kind === 'dicom' ? source.files : undefined,
+          outputFile: join(staging, OUTPUT_FILES.seg),
+          label: o.label,
+        });
+        if (written.status === 'written') {
+          outputs.seg = OUTPUT_FILES.seg;
+          seg = { status: 'written' };
+          o.progress(`wrote ${OUTPUT_FILES.seg}`);
+        } else {
+          seg = { status: 'skipped', message: written.message };
+          o.progress(`no ${OUTPUT_FILES.seg}: ${written.message}`);
+        }
+      } catch (e) {
+        seg = { status: 'failed', message: errorMessage(e) };
+        o.warn(`no ${OUTPUT_FILES.seg}: ${errorMessage(e)}`);
       }
       await writeReport({
         outputDir: staging,
@@ -85,7 +95,7 @@ export async function segmentVolume(volume: Volume, outputDir: string, o: Segmen
           ['Input', source.kind === 'dicom' ? `DICOM series ${source.seriesInstanceUid} (${source.files.length} files)` : source.file],
           ['Pixel type', otsu.pixelType],
           ['Histogram bins', String(o.bins)],
-          ['DICOM SEG', seg.status === 'written' ? OUTPUT_FILES.seg : `skipped: ${seg.message ?? ''}`],
+          ['DICOM SEG', seg.status === 'written' ? OUTPUT_FILES.seg : `${seg.status}: ${seg.message ?? ''}`],
         ],
         files: { png: OUTPUT_FILES.reportPng, html: OUTPUT_FILES.reportHtml },
       });
