@@ -123,7 +123,9 @@ describe('reusable publish workflow', () => {
   it('runs plan → build → package → collection → restart, and merges the matrix results', async () => {
     const { wf } = await load('.github/workflows/publish-extension.yml');
     expect(needsOf(wf.jobs.build!)).toEqual(['plan']);
-    expect(needsOf(wf.jobs.package!)).toEqual(['build']);
+    expect(needsOf(wf.jobs.package!)).toEqual(['plan', 'build']);
+    // a failed build stops the chain; an empty matrix (chart-only extension) does not
+    expect(wf.jobs.package!.if).toContain("needs.build.result != 'failure'");
     expect(needsOf(wf.jobs.collection!)).toEqual(['package']);
     expect(needsOf(wf.jobs.restart!)).toEqual(['collection']);
     expect(wf.jobs.build!.strategy?.matrix).toBe('${{ fromJSON(needs.plan.outputs.matrix) }}');
