@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's whole test run (what `npm test` and CI execute, inside scripts/with-services.sh):
-# compile, typecheck, check that the committed action bundles are fresh, then every vitest test.
+# compile, typecheck, lint, check that the committed action bundles are fresh, then every vitest test.
 # Ends with a plain "N passed, N failed, N skipped" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,8 @@ step "compile (tsc -b)"
 npm run --silent build || exit 1
 step "typecheck (tsc --noEmit, strict)"
 npm run --silent typecheck || exit 1
+step "lint (eslint)"
+npm run --silent lint || exit 1
 step "action bundles are fresh"
 node scripts/bundle.mjs --check || exit 1
 node scripts/action-docs.mjs --check || exit 1

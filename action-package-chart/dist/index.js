@@ -34664,7 +34664,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5211);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9879);
 // Entry point of the bundled action: only calls run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -34674,7 +34674,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5211:
+/***/ 9879:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37833,6 +37833,159 @@ async function retry_withRetry(op, opts = {}) {
 
 // EXTERNAL MODULE: ../node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(6637);
+;// CONCATENATED MODULE: ../packages/core/lib/images/docker.js
+// The Docker CLI, driven through @actions/exec: build (buildx when present and wanted, the classic
+// builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, login with the
+// password on stdin, logout. Each call returns the captured output or throws a StatusError with the
+// CLI's stderr, so callers can classify failures for retries.
+
+
+class docker_DockerCli {
+    command;
+    onOutput;
+    env;
+    buildxAvailable;
+    constructor(opts = {}) {
+        this.command = opts.command ?? 'docker';
+        this.onOutput = opts.onOutput;
+        this.env = opts.env;
+    }
+    async run(args, opts = {}) {
+        const sink = opts.onOutput ?? this.onOutput;
+        let stdout = '';
+        let stderr = '';
+        const env = {};
+        for (const [k, v] of Object.entries(process.env))
+            if (v !== undefined)
+                env[k] = v;
+        Object.assign(env, this.env);
+        const execOpts = {
+            silent: true,
+            ignoreReturnCode: true,
+            env,
+            listeners: {
+                stdout: (d) => {
+                    stdout += d.toString();
+                },
+                stderr: (d) => {
+                    stderr += d.toString();
+                },
+                stdline: (l) => sink?.(l),
+                errline: (l) => sink?.(l),
+            },
+        };
+        if (opts.input !== undefined)
+            execOpts.input = Buffer.from(opts.input);
+        let exitCode;
+        try {
+            exitCode = await exec.exec(this.command, args, execOpts);
+        }
+        catch (e) {
+            throw new StatusError(`cannot run ${this.command}: ${e.message}`);
+        }
+        if (exitCode !== 0 && !opts.allowFailure) {
+            const last = (stderr.trim() || stdout.trim()).split('\n').slice(-15).join('\n');
+            throw new StatusError(`docker ${args[0]} failed (exit ${exitCode}): ${last}`, undefined, stderr || stdout);
+        }
+        return { exitCode, stdout, stderr };
+    }
+    async version() {
+        const r = await this.run(['version', '--format', '{{.Client.Version}} {{.Server.Version}}']);
+        const [client = '', server = ''] = r.stdout.trim().split(' ');
+        return { client, server };
+    }
+    async hasBuildx() {
+        if (this.buildxAvailable === undefined) {
+            const r = await this.run(['buildx', 'version'], { allowFailure: true }).catch(() => ({ exitCode: 1 }));
+            this.buildxAvailable = r.exitCode === 0;
+        }
+        return this.buildxAvailable;
+    }
+    /** Which builder a `builder` setting resolves to on this machine. */
+    async resolveBuilder(builder) {
+        if (builder === 'classic')
+            return 'classic';
+        const has = await this.hasBuildx();
+        if (builder === 'buildx' && !has)
+            throw new StatusError('builder "buildx" requested but `docker buildx` is not installed');
+        if (builder === 'auto' && process.env.DOCKER_BUILDKIT === '0')
+            return 'classic';
+        return has ? 'buildx' : 'classic';
+    }
+    async build(opts) {
+        const args = opts.builder === 'buildx' ? ['buildx', 'build', '--load', '--progress', 'plain'] : ['build'];
+        args.push('--file', opts.dockerfile);
+        for (const t of opts.tags)
+            args.push('--tag', t);
+        for (const [k, v] of Object.entries(opts.buildArgs ?? {}))
+            args.push('--build-arg', `${k}=${v}`);
+        for (const [k, v] of Object.entries(opts.labels ?? {}))
+            args.push('--label', `${k}=${v}`);
+        args.push(opts.context);
+        const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };
+        const saved = { ...this.env };
+        const cli = new docker_DockerCli({ command: this.command, env: { ...saved, ...env } });
+        const runOpts = {};
+        const sink = opts.onOutput ?? this.onOutput;
+        if (sink)
+            runOpts.onOutput = sink;
+        const r = await cli.run(args, runOpts);
+        const imageId = await this.imageId(opts.tags[0]);
+        return { ...r, imageId };
+    }
+    async imageId(ref) {
+        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref]);
+        return r.stdout.trim();
+    }
+    async imageExists(ref) {
+        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref], { allowFailure: true });
+        return r.exitCode === 0;
+    }
+    async tag(source, target) {
+        await this.run(['tag', source, target]);
+    }
+    async pull(ref) {
+        await this.run(['pull', ref]);
+    }
+    /** Push and return the manifest digest the registry reported. */
+    async push(ref, onOutput) {
+        const runOpts = {};
+        if (onOutput)
+            runOpts.onOutput = onOutput;
+        const r = await this.run(['push', ref], runOpts);
+        const m = /digest:\s*(sha256:[a-f0-9]{64})/.exec(r.stdout + r.stderr);
+        if (!m)
+            throw new StatusError(`docker push ${ref} printed no digest`, undefined, r.stdout);
+        return m[1];
+    }
+    /** `docker login` with the password on stdin (never on the command line). */
+    async login(registry, username, password) {
+        await this.run(['login', '--username', username, '--password-stdin', registry], { input: password });
+    }
+    async logout(registry) {
+        await this.run(['logout', registry], { allowFailure: true });
+    }
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/action/registry-login.js
+// Registry login for actions: `docker login` in the main step (password on stdin, already masked
+// by the caller) remembered in the action state, and the matching logout in the post step.
+
+
+const STATE = 'logged-in-registry';
+async function loginForPost(docker, registry, username, password) {
+    await core.group(`Login to ${registry}`, () => docker.login(registry, username, password));
+    core.saveState(STATE, registry);
+}
+/** The post step: log out of the registry the main step logged in to, if any. */
+async function logoutFromState(docker = new DockerCli()) {
+    const registry = core.getState(STATE);
+    if (!registry)
+        return;
+    await docker.logout(registry);
+    core.info(`logged out of ${registry}`);
+}
+
 ;// CONCATENATED MODULE: ../packages/core/lib/action/index.js
 // Helpers shared by the action adapters: typed input readers (lists, maps, booleans, numbers with
 // clear errors), failure reporting (KxError → annotation with file/line + setFailed), and a
@@ -37966,6 +38119,7 @@ async function writeJobSummary(markdown) {
     }
     await summary.addRaw(markdown).write();
 }
+
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
@@ -38849,7 +39003,7 @@ function goGlobToRegExp(pattern) {
                     if (ch === undefined)
                         throw new Error('syntax error in pattern');
                 }
-                let lo = ch;
+                const lo = ch;
                 let hi = ch;
                 i++;
                 if (chars[i] === '-') {
@@ -41212,140 +41366,6 @@ function planToMermaid(plan) {
             lines.push(`  ${nodeId(`base_${localOnlyName(m).name}`)} --> ${nodeId(img.id)}`);
     }
     return lines.join('\n');
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/images/docker.js
-// The Docker CLI, driven through @actions/exec: build (buildx when present and wanted, the classic
-// builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, login with the
-// password on stdin, logout. Each call returns the captured output or throws a StatusError with the
-// CLI's stderr, so callers can classify failures for retries.
-
-
-class docker_DockerCli {
-    command;
-    onOutput;
-    env;
-    buildxAvailable;
-    constructor(opts = {}) {
-        this.command = opts.command ?? 'docker';
-        this.onOutput = opts.onOutput;
-        this.env = opts.env;
-    }
-    async run(args, opts = {}) {
-        const sink = opts.onOutput ?? this.onOutput;
-        let stdout = '';
-        let stderr = '';
-        const env = {};
-        for (const [k, v] of Object.entries(process.env))
-            if (v !== undefined)
-                env[k] = v;
-        Object.assign(env, this.env);
-        const execOpts = {
-            silent: true,
-            ignoreReturnCode: true,
-            env,
-            listeners: {
-                stdout: (d) => {
-                    stdout += d.toString();
-                },
-                stderr: (d) => {
-                    stderr += d.toString();
-                },
-                stdline: (l) => sink?.(l),
-                errline: (l) => sink?.(l),
-            },
-        };
-        if (opts.input !== undefined)
-            execOpts.input = Buffer.from(opts.input);
-        let exitCode;
-        try {
-            exitCode = await exec.exec(this.command, args, execOpts);
-        }
-        catch (e) {
-            throw new StatusError(`cannot run ${this.command}: ${e.message}`);
-        }
-        if (exitCode !== 0 && !opts.allowFailure) {
-            const last = (stderr.trim() || stdout.trim()).split('\n').slice(-15).join('\n');
-            throw new StatusError(`docker ${args[0]} failed (exit ${exitCode}): ${last}`, undefined, stderr || stdout);
-        }
-        return { exitCode, stdout, stderr };
-    }
-    async version() {
-        const r = await this.run(['version', '--format', '{{.Client.Version}} {{.Server.Version}}']);
-        const [client = '', server = ''] = r.stdout.trim().split(' ');
-        return { client, server };
-    }
-    async hasBuildx() {
-        if (this.buildxAvailable === undefined) {
-            const r = await this.run(['buildx', 'version'], { allowFailure: true }).catch(() => ({ exitCode: 1 }));
-            this.buildxAvailable = r.exitCode === 0;
-        }
-        return this.buildxAvailable;
-    }
-    /** Which builder a `builder` setting resolves to on this machine. */
-    async resolveBuilder(builder) {
-        if (builder === 'classic')
-            return 'classic';
-        const has = await this.hasBuildx();
-        if (builder === 'buildx' && !has)
-            throw new StatusError('builder "buildx" requested but `docker buildx` is not installed');
-        if (builder === 'auto' && process.env.DOCKER_BUILDKIT === '0')
-            return 'classic';
-        return has ? 'buildx' : 'classic';
-    }
-    async build(opts) {
-        const args = opts.builder === 'buildx' ? ['buildx', 'build', '--load', '--progress', 'plain'] : ['build'];
-        args.push('--file', opts.dockerfile);
-        for (const t of opts.tags)
-            args.push('--tag', t);
-        for (const [k, v] of Object.entries(opts.buildArgs ?? {}))
-            args.push('--build-arg', `${k}=${v}`);
-        for (const [k, v] of Object.entries(opts.labels ?? {}))
-            args.push('--label', `${k}=${v}`);
-        args.push(opts.context);
-        const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };
-        const saved = { ...this.env };
-        const cli = new docker_DockerCli({ command: this.command, env: { ...saved, ...env } });
-        const runOpts = {};
-        const sink = opts.onOutput ?? this.onOutput;
-        if (sink)
-            runOpts.onOutput = sink;
-        const r = await cli.run(args, runOpts);
-        const imageId = await this.imageId(opts.tags[0]);
-        return { ...r, imageId };
-    }
-    async imageId(ref) {
-        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref]);
-        return r.stdout.trim();
-    }
-    async imageExists(ref) {
-        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref], { allowFailure: true });
-        return r.exitCode === 0;
-    }
-    async tag(source, target) {
-        await this.run(['tag', source, target]);
-    }
-    async pull(ref) {
-        await this.run(['pull', ref]);
-    }
-    /** Push and return the manifest digest the registry reported. */
-    async push(ref, onOutput) {
-        const runOpts = {};
-        if (onOutput)
-            runOpts.onOutput = onOutput;
-        const r = await this.run(['push', ref], runOpts);
-        const m = /digest:\s*(sha256:[a-f0-9]{64})/.exec(r.stdout + r.stderr);
-        if (!m)
-            throw new StatusError(`docker push ${ref} printed no digest`, undefined, r.stdout);
-        return m[1];
-    }
-    /** `docker login` with the password on stdin (never on the command line). */
-    async login(registry, username, password) {
-        await this.run(['login', '--username', username, '--password-stdin', registry], { input: password });
-    }
-    async logout(registry) {
-        await this.run(['logout', registry], { allowFailure: true });
-    }
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/images/build.js

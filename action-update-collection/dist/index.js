@@ -40267,7 +40267,7 @@ function goGlobToRegExp(pattern) {
                     if (ch === undefined)
                         throw new Error('syntax error in pattern');
                 }
-                let lo = ch;
+                const lo = ch;
                 let hi = ch;
                 i++;
                 if (chars[i] === '-') {

@@ -93,7 +93,10 @@ export interface KubeObject {
     deletionTimestamp?: string;
     ownerReferences?: Array<{ apiVersion: string; kind: string; name: string; uid: string; controller?: boolean }>;
   };
+  // Objects of any Kubernetes kind: tests read their fields freely.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   spec?: any;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   status?: any;
 }
 

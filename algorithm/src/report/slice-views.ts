@@ -3,7 +3,6 @@
 // cosines (LPS, as ITK), windowed to grey, with the mask blended in a translucent colour and each
 // view scaled to a square panel with its physical aspect ratio kept (nearest neighbour). Owns the
 // geometry and pixel mapping of the views; layout and text live in render.ts.
-import type { Image } from 'itk-wasm';
 import { Raster, blend, type Rgb } from './raster.js';
 
 export type ViewName = 'axial' | 'coronal' | 'sagittal';

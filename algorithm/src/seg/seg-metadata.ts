@@ -26,6 +26,8 @@ export interface SegDescription {
 
 /** Text fields end up in LO/PN elements: no backslash or control characters, ≤64 characters. */
 function checkText(what: string, value: string, max = 64): string {
+  // Control characters are exactly what this check rejects.
+  // eslint-disable-next-line no-control-regex
   if (value.length === 0 || value.length > max || /[\\\u0000-\u001f]/.test(value)) {
     throw new KxError(
       `${what} must be 1–${max} characters without backslash or control characters, got ${JSON.stringify(value)}`,

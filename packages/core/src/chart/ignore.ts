@@ -49,7 +49,7 @@ export function goGlobToRegExp(pattern: string): RegExp {
           ch = chars[++i];
           if (ch === undefined) throw new Error('syntax error in pattern');
         }
-        let lo = ch;
+        const lo = ch;
         let hi = ch;
         i++;
         if (chars[i] === '-') {
