@@ -1,37 +1,11 @@
 // Turning the `chart` / `charts` inputs into chart directories: plain paths are taken as they are,
-// patterns (`*`, `?`, `[...]`, `**` for any depth) are expanded to the directories below the
+// patterns (`*`, `?`, `[...]`, `**` for any depth; see core's globMatcher) are expanded to the directories below the
 // workspace that contain a Chart.yaml (a pattern may also name the Chart.yaml files themselves).
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { KxError } from '@kaapana-ext/core';
+import { globMatcher, isGlobPattern, KxError } from '@kaapana-ext/core';
 
 const SKIP = new Set(['node_modules', '.git']);
-
-function isPattern(s: string): boolean {
-  return /[*?[]/.test(s);
-}
-
-/** `**` = any number of segments; other globs never cross `/`. */
-export function globToRegExp(pattern: string): RegExp {
-  let re = '';
-  const p = pattern.replace(/\/+$/, '');
-  for (let i = 0; i < p.length; i++) {
-    const c = p[i] as string;
-    if (c === '*' && p[i + 1] === '*') {
-      const slash = p[i + 2] === '/';
-      re += slash ? '(?:.*/)?' : '.*';
-      i += slash ? 2 : 1;
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const end = p.indexOf(']', i + 1);
-      if (end < 0) throw new KxError(`input charts: malformed pattern "${pattern}"`);
-      re += `[${p.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
-      i = end;
-    } else re += /[\\^$.+()|{}]/.test(c) ? `\\${c}` : c;
-  }
-  return new RegExp(`^${re}$`);
-}
 
 async function chartDirsBelow(root: string): Promise<string[]> {
   const out: string[] = [];
@@ -53,7 +27,7 @@ export async function resolveChartDirs(items: string[], workspace: string): Prom
     if (!found.includes(d)) found.push(d);
   };
   for (const item of items) {
-    if (!isPattern(item)) {
+    if (!isGlobPattern(item)) {
       const abs = resolve(workspace, item);
       const st = await stat(abs).catch(() => undefined);
       if (!st) throw new KxError(`chart directory ${item} does not exist`, { file: item });
@@ -65,10 +39,10 @@ export async function resolveChartDirs(items: string[], workspace: string): Prom
       continue;
     }
     const pattern = isAbsolute(item) ? relative(workspace, item) : item.replace(/^\.\//, '');
-    const re = globToRegExp(pattern.split(sep).join('/'));
+    const match = globMatcher(pattern.split(sep).join('/'));
     const matches = (await chartDirsBelow(workspace)).filter((d) => {
       const rel = relative(workspace, d).split(sep).join('/');
-      return re.test(rel) || re.test(`${rel}/Chart.yaml`);
+      return match(rel) || match(`${rel}/Chart.yaml`);
     });
     if (matches.length === 0) throw new KxError(`input charts: the pattern "${item}" matches no chart directory below ${workspace}`);
     matches.forEach(add);

@@ -59,3 +59,4 @@ export async function pathExists(path: string): Promise<boolean> {
     return false;
   }
 }
+export * from './glob.js';

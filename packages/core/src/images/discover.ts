@@ -5,7 +5,7 @@
 import { readdir } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { KxError } from '../errors/index.js';
-import { pathExists } from '../fsutil/index.js';
+import { globMatcher, isGlobPattern, pathExists } from '../fsutil/index.js';
 
 export const DEFAULT_IGNORE = ['node_modules', '.git'];
 
@@ -18,29 +18,13 @@ export interface DiscoverOptions {
   ignore?: string[];
 }
 
-function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        re += '.*';
-        i++;
-        if (glob[i + 1] === '/') i++;
-      } else re += '[^/]*';
-    } else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
-
 export function isIgnored(relPath: string, patterns: string[]): boolean {
   const path = relPath.split(sep).join('/');
   const segments = path.split('/');
   return patterns.some((p) => {
-    if (/[*?/]/.test(p)) {
-      const re = globToRegExp(p.replace(/^\.?\//, ''));
-      return re.test(path) || segments.some((_, i) => re.test(segments.slice(0, i + 1).join('/')));
+    if (isGlobPattern(p) || p.includes('/')) {
+      const match = globMatcher(p);
+      return segments.some((_, i) => match(segments.slice(0, i + 1).join('/')));
     }
     return segments.includes(p);
   });
@@ -75,9 +59,9 @@ export async function discoverDockerfiles(opts: DiscoverOptions): Promise<Discov
   if (!opts.dockerfiles || opts.dockerfiles.length === 0) return { all, selected: all };
   const selected = new Set<string>();
   for (const spec of opts.dockerfiles) {
-    if (/[*?]/.test(spec)) {
-      const re = globToRegExp(spec.replace(/^\.\//, ''));
-      const hits = all.filter((f) => re.test(relative(context, f).split(sep).join('/')));
+    if (isGlobPattern(spec)) {
+      const match = globMatcher(spec);
+      const hits = all.filter((f) => match(relative(context, f)));
       if (hits.length === 0) throw new KxError(`dockerfiles pattern "${spec}" matches no Dockerfile below ${opts.context}`);
       hits.forEach((h) => selected.add(h));
     } else {
