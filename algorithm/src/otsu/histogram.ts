@@ -188,20 +188,37 @@ function countValues(data: ScalarArray, min: number, max: number): Float64Array 
 }
 
 /**
- * Per-value counts over the whole range of an 8/16-bit type (`counts[k]` for value `lowest + k`),
- * one monomorphic loop per array type so the JIT keeps it tight (the generic loop above runs about
- * half as fast on 16-bit data).
+ * Per-value counts over the whole range of an 8/16-bit type, trimmed to the values present:
+ * `counts[k]` for value `lowest + lo + k`. One monomorphic loop per array type so the JIT keeps it
+ * tight (the generic loop above runs about half as fast on 16-bit data); only the present range is
+ * turned into doubles.
  */
-function countSmallInt(data: Int8Array | Uint8Array | Int16Array | Uint16Array, offset: number, n: number): Float64Array {
-  if (data.length >= 0xffffffff) return countValues(data, -offset, n - 1 - offset);
+function countSmallInt(
+  data: Int8Array | Uint8Array | Int16Array | Uint16Array,
+  offset: number,
+  n: number,
+): { lo: number; counts: Float64Array } {
+  if (data.length >= 0xffffffff) return trimCounts(countValues(data, -offset, n - 1 - offset));
   const c0 = new Uint32Array(n);
   const c1 = new Uint32Array(n);
   if (data instanceof Int16Array) countPairsInt16(data, c0, c1);
   else if (data instanceof Uint16Array) countPairsUint16(data, c0, c1);
   else countPairsBytes(data, offset, c0, c1);
-  const counts = new Float64Array(n);
-  for (let k = 0; k < n; k++) counts[k] = c0[k]! + c1[k]!;
-  return counts;
+  let lo = 0;
+  while (c0[lo] === 0 && c1[lo] === 0) lo++;
+  let hi = n - 1;
+  while (c0[hi] === 0 && c1[hi] === 0) hi--;
+  const counts = new Float64Array(hi - lo + 1);
+  for (let k = lo; k <= hi; k++) counts[k - lo] = c0[k]! + c1[k]!;
+  return { lo, counts };
+}
+
+function trimCounts(all: Float64Array): { lo: number; counts: Float64Array } {
+  let lo = 0;
+  while (all[lo] === 0) lo++;
+  let hi = all.length - 1;
+  while (all[hi] === 0) hi--;
+  return { lo, counts: all.subarray(lo, hi + 1) };
 }
 
 function countPairsInt16(data: Int16Array, c0: Uint32Array, c1: Uint32Array): void {
@@ -275,14 +292,10 @@ export function buildHistogram(data: ScalarArray, type: ScalarComponentType, bin
   if (is8bit || is16bit) {
     // Count every possible value once; min/max fall out of the table.
     const lowest = LIMITS[type].lowest;
-    counts = countSmallInt(data as Int8Array | Uint8Array | Int16Array | Uint16Array, -lowest, LIMITS[type].max - lowest + 1);
-    let lo = 0;
-    while (counts[lo] === 0) lo++;
-    let hi = counts.length - 1;
-    while (counts[hi] === 0) hi--;
-    counts = counts.subarray(lo, hi + 1);
-    dataMin = lo + lowest;
-    dataMax = hi + lowest;
+    const present = countSmallInt(data as Int8Array | Uint8Array | Int16Array | Uint16Array, -lowest, LIMITS[type].max - lowest + 1);
+    counts = present.counts;
+    dataMin = present.lo + lowest;
+    dataMax = present.lo + counts.length - 1 + lowest;
   } else {
     ({ min: dataMin, max: dataMax } = valueRange(data));
     if (LIMITS[type].integer && dataMax - dataMin < MAX_TABLE_RANGE) counts = countValues(data, dataMin, dataMax);

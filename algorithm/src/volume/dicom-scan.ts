@@ -2,8 +2,12 @@
 // size and whether it has pixel data, so bad input fails early with an error naming the file (not
 // DICOM, no pixel data, mixed sizes within one series) and a directory with several series can be
 // split the way ITK's GDCMSeriesFileNames does (one group per SeriesInstanceUID, in UID string order).
-// Reads headers with dicom-parser; decoding pixels is itk-wasm's job (read-volume.ts).
-import { readFile, readdir, stat } from 'node:fs/promises';
+// Reads headers with dicom-parser; decoding pixels is itk-wasm's job (read-volume.ts). Only the start
+// of each file is read (HEAD_BYTES) when the header ends there; otherwise the whole file, so the
+// result is the one a whole-file parse gives. File reads are synchronous (small, and each
+// asynchronous read is several thread-pool round trips).
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import dicomParser from 'dicom-parser';
@@ -36,19 +40,57 @@ function inflater(bytes: Uint8Array, position: number): Uint8Array {
   return full;
 }
 
+/** Bytes read first; the whole file is read when the header does not end (pixel data tag) within them. */
+const HEAD_BYTES = 64 * 1024;
+
+function readBytes(path: string, limit: number): { bytes: Uint8Array; complete: boolean } {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const n = Math.min(size, limit);
+    const bytes = new Uint8Array(n);
+    let got = 0;
+    while (got < n) {
+      const r = readSync(fd, bytes, got, n - got, got);
+      if (r === 0) break;
+      got += r;
+    }
+    return { bytes: got === n ? bytes : bytes.subarray(0, got), complete: got >= size };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function parseHeader(bytes: Uint8Array): dicomParser.DataSet {
+  return dicomParser.parseDicom(bytes, {
+    untilTag: 'x7fe00010',
+    inflater: inflater as unknown as (arr: Uint8Array, position: number) => void,
+  });
+}
+
 /** Parses the header of one file; throws a KxError naming it when it is not a usable DICOM image. */
 export async function scanDicomFile(path: string): Promise<DicomFileInfo> {
-  const bytes = await readFile(path);
-  let ds: dicomParser.DataSet;
-  try {
-    ds = dicomParser.parseDicom(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
-      untilTag: 'x7fe00010',
-      inflater: inflater as unknown as (arr: Uint8Array, position: number) => void,
-    });
-  } catch (e) {
-    const why = typeof e === 'string' ? e : e instanceof Error ? e.message : String(e);
-    const detail = /DICM prefix/.test(why) ? 'no DICOM preamble ("DICM" at byte 128)' : why;
-    throw new KxError(`not a DICOM file: ${detail}`, { file: path });
+  let ds: dicomParser.DataSet | undefined;
+  const head = readBytes(path, HEAD_BYTES);
+  if (!head.complete) {
+    // Parsing stops at (7FE0,0010); when it was reached within the first bytes, every element before
+    // it lies within them and the data set equals the whole-file one. Otherwise parse the whole file.
+    try {
+      const partial = parseHeader(head.bytes);
+      if (partial.elements['x7fe00010']) ds = partial;
+    } catch {
+      // truncated header: parse the whole file below
+    }
+  }
+  if (!ds) {
+    const { bytes } = head.complete ? head : readBytes(path, Infinity);
+    try {
+      ds = parseHeader(bytes);
+    } catch (e) {
+      const why = typeof e === 'string' ? e : e instanceof Error ? e.message : String(e);
+      const detail = /DICM prefix/.test(why) ? 'no DICOM preamble ("DICM" at byte 128)' : why;
+      throw new KxError(`not a DICOM file: ${detail}`, { file: path });
+    }
   }
   if (!ds.elements['x7fe00010'] && !ds.elements['x7fe00008'] && !ds.elements['x7fe00009']) {
     throw new KxError('DICOM file has no pixel data (7FE0,0010)', { file: path });

@@ -4,6 +4,13 @@
 // instantiated module is cached and re-run, as itk-wasm's own web worker does. Arguments are the
 // ones those wrappers pass (same pipelines, same files). Uses itk-wasm's runPipelineEmscripten, which
 // the package does not export, by file path next to its Node entry (pinned itk-wasm version).
+// Files go through the module's in-memory file system (MEMFS), as in itk-wasm's browser build: the
+// DICOM files are read with one read each and written into MEMFS under their own absolute paths (so
+// GDCM sees the same names and sortedFilenames are the real paths); through a NODEFS mount GDCM's
+// small reads turn into hundreds of pread calls per file. A series larger than MEMFS_SERIES_LIMIT
+// is read through the NODEFS mount instead (no second in-memory copy of the files). The NRRD
+// writer writes into MEMFS and the bytes are handed back; write-nrrd.ts puts them on disk.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -14,6 +21,10 @@ import { InterfaceTypes, type Image } from 'itk-wasm';
 interface EmscriptenPipelineModule {
   mountDir(dir: string): string;
   unmountDir(dir: string): void;
+  fs_mkdirs(dir: string): void;
+  fs_writeFile(path: string, data: Uint8Array): void;
+  fs_readFile(path: string, opts?: { encoding: 'binary' }): Uint8Array;
+  fs_unlink(path: string): void;
 }
 interface PipelineResult {
   returnValue: number;
@@ -73,42 +84,82 @@ async function run(
   args: string[],
   outputs: { type: string }[],
   inputs: { type: string; data: unknown }[],
-  mountDirs: Set<string>,
-): Promise<PipelineResult> {
+  io: { mountDirs?: Set<string>; memFiles?: Map<string, Uint8Array>; readBack?: string },
+): Promise<{ result: PipelineResult; readBack?: Uint8Array }> {
   const [module, exec] = await Promise.all([loadModule(name), runPipelineEmscripten()]);
-  const mounted = [...mountDirs].map((d) => module.mountDir(d));
+  const mounted = [...(io.mountDirs ?? [])].map((d) => module.mountDir(d));
   // Only unmount top-most dirs (a parent unmount covers its children), as itk-wasm's runner does.
   const unmount = mounted.filter((x, _, all) => all.every((y) => x === y || !x.includes(y)));
+  const written: string[] = [];
   try {
+    for (const [path, bytes] of io.memFiles ?? []) {
+      module.fs_mkdirs(dirname(path));
+      module.fs_writeFile(path, bytes);
+      written.push(path);
+    }
+    if (io.readBack !== undefined) module.fs_mkdirs(dirname(io.readBack));
     const result = exec(module, args, outputs, inputs);
     if (result.returnValue !== 0) throw new Error(result.stderr || `${name} failed with code ${result.returnValue}`);
-    return result;
+    if (io.readBack === undefined) return { result };
+    const readBack = module.fs_readFile(io.readBack, { encoding: 'binary' });
+    return { result, readBack };
   } finally {
+    for (const p of written) module.fs_unlink(p);
+    if (io.readBack !== undefined) {
+      try {
+        module.fs_unlink(io.readBack);
+      } catch {
+        // not written (the pipeline failed before opening it)
+      }
+    }
     for (const d of new Set(unmount)) module.unmountDir(d);
   }
 }
 
-/** `readImageDicomFileSeriesNode({ inputImages, singleSortedSeries: false })` with a cached module. */
-export async function readDicomSeriesCached(files: string[]): Promise<{ image: Image; sortedFilenames: unknown }> {
+/** Series up to this many bytes of files are read through MEMFS, larger ones through a NODEFS mount. */
+export const MEMFS_SERIES_LIMIT = 256 * 2 ** 20;
+
+/**
+ * `readImageDicomFileSeriesNode({ inputImages, singleSortedSeries: false })` with a cached module.
+ * `memfsLimit` (bytes, default {@link MEMFS_SERIES_LIMIT}) picks MEMFS or the NODEFS mount.
+ */
+export async function readDicomSeriesCached(
+  files: string[],
+  memfsLimit = MEMFS_SERIES_LIMIT,
+): Promise<{ image: Image; sortedFilenames: unknown }> {
   const args = ['0', '1', '--memory-io', '--input-images', ...files];
-  const r = await run(
+  const memFiles = new Map<string, Uint8Array>();
+  let total = 0;
+  for (const f of files) {
+    if (total > memfsLimit) break;
+    const bytes = readFileSync(f);
+    total += bytes.length;
+    memFiles.set(f, bytes);
+  }
+  const io = total <= memfsLimit ? { memFiles } : { mountDirs: new Set(files.map((f) => dirname(f))) };
+  const { result: r } = await run(
     'read-image-dicom-file-series',
     args,
     [{ type: InterfaceTypes.Image }, { type: InterfaceTypes.JsonCompatible }],
     [],
-    new Set(files.map((f) => dirname(f))),
+    io,
   );
   return { image: r.outputs[0]!.data as Image, sortedFilenames: r.outputs[1]?.data };
 }
 
-/** `nrrdWriteImageNode(image, file, { useCompression: true })` with a cached module. */
-export async function writeNrrdCached(image: Image, file: string): Promise<void> {
-  const r = await run(
+/**
+ * `nrrdWriteImageNode(image, name, { useCompression: true })` with a cached module, written into
+ * MEMFS; returns the file's bytes. `name` is a bare file name ending in .nrrd (it picks the ImageIO).
+ */
+export async function writeNrrdCached(image: Image, name: string): Promise<Uint8Array> {
+  const file = `/kx-nrrd-out/${name}`;
+  const { result: r, readBack } = await run(
     'nrrd-write-image',
     ['0', '0', file, '--memory-io', '--use-compression'],
     [{ type: InterfaceTypes.JsonCompatible }],
     [{ type: InterfaceTypes.Image, data: image }],
-    new Set([dirname(file)]),
+    { readBack: file },
   );
-  if (r.outputs[0]?.data === false) throw new Error('NRRDImageIO could not write the file');
+  if (r.outputs[0]?.data === false || !readBack) throw new Error('NRRDImageIO could not write the file');
+  return readBack;
 }

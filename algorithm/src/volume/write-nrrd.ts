@@ -1,9 +1,11 @@
 // Writes an itk-wasm Image as gzip-compressed NRRD through ITK's NRRDImageIO (@itk-wasm/image-io's
-// nrrd-write-image pipeline),
+// nrrd-write-image pipeline, zlib's default level as in ITK),
 // so spacing, origin and direction are written exactly as ITK/SimpleITK would. The file appears
-// atomically: written under a temporary name in the same directory, then renamed.
+// atomically: the encoded bytes are written under a temporary name in the same directory, then
+// renamed (no fsync, like ITK's own writer). The few small file operations are synchronous: each
+// asynchronous one is a thread-pool round trip that costs more than the operation itself here.
 // Owns the NRRD output only.
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Image } from 'itk-wasm';
@@ -12,14 +14,15 @@ import { writeNrrdCached } from './wasm-pipelines.js';
 
 export async function writeNrrdAtomic(image: Image, file: string): Promise<void> {
   const dir = dirname(file);
-  await mkdir(dir, { recursive: true });
-  // The extension picks the ImageIO, so the temporary name keeps ".nrrd".
   const tmp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp.nrrd`);
   try {
-    await writeNrrdCached(image, tmp);
-    await rename(tmp, file);
+    // The extension picks the ImageIO, so the name handed to the writer keeps ".nrrd".
+    const bytes = await writeNrrdCached(image, basename(tmp));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(tmp, bytes, { flag: 'wx' });
+    renameSync(tmp, file);
   } catch (e) {
-    await rm(tmp, { force: true });
+    rmSync(tmp, { force: true });
     throw new KxError(`cannot write ${basename(file)}: ${errorMessage(e)}`, { file });
   }
 }

@@ -3,11 +3,15 @@
 // OtsuThresholdImageFilter program) via regenerate-expected.mjs. Threshold must be the same double,
 // the mask identical voxel for voxel (SHA-256), geometry and pixel type as ITK reads them.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { otsuMask, readVolumes, type ScalarArray } from '../../src/index.js';
+import dicomParser from 'dicom-parser';
+import { nrrdWriteImageNode } from '@itk-wasm/image-io';
+import { maskImage, otsuMask, readVolumes, scanDicomDirectory, scanDicomFile, writeNrrdAtomic, type ScalarArray } from '../../src/index.js';
+import { readDicomSeriesCached } from '../../src/volume/wasm-pipelines.js';
 
 interface Case {
   name: string;
@@ -72,4 +76,52 @@ describe('regression against ITK 5.2.1 OtsuThresholdImageFilter', () => {
       direction.forEach((v, i) => expect(v).toBeCloseTo(expectedDirection[i]!, 12));
     });
   }
+});
+
+// The I/O shortcuts (header-only scan, DICOM files through the wasm module's MEMFS, NRRD bytes
+// written by node) must give what the plain paths give.
+describe('read/write paths agree with the plain ones', () => {
+  it('a header scan of the first bytes equals a whole-file parse (files larger than the first read)', async () => {
+    for (const f of ['ct-jpeg2000-pixelrep-mismatch.dcm', 'series/mr-siemens-2slice/0.dcm', 'series/mr-siemens-2slice/1.dcm']) {
+      const path = join(data, f);
+      const info = await scanDicomFile(path);
+      const ds = dicomParser.parseDicom(new Uint8Array(readFileSync(path)), { untilTag: 'x7fe00010' });
+      expect(info.seriesInstanceUid).toBe(ds.string('x0020000e'));
+      expect([info.rows, info.columns]).toEqual([ds.uint16('x00280010'), ds.uint16('x00280011')]);
+      expect(info.modality).toBe(ds.string('x00080060') ?? '');
+      expect(info.orientation.join('\\')).toBe((ds.string('x00200037') ?? '').split('\\').map(Number).join('\\'));
+    }
+  });
+
+  it('every series reads the same through MEMFS and through a NODEFS mount', async () => {
+    for (const dir of readdirSync(join(data, 'series'))) {
+      for (const s of await scanDicomDirectory(join(data, 'series', dir))) {
+        if (s.files.some((f) => f.orientation.join() !== s.files[0]!.orientation.join())) continue;
+        const files = s.files.map((f) => f.path);
+        const mem = await readDicomSeriesCached(files);
+        const mounted = await readDicomSeriesCached(files, 0);
+        expect(mem.sortedFilenames).toEqual(mounted.sortedFilenames);
+        expect(mem.image.size).toEqual(mounted.image.size);
+        expect(mem.image.spacing).toEqual(mounted.image.spacing);
+        expect(mem.image.origin).toEqual(mounted.image.origin);
+        expect(Array.from(mem.image.direction as ArrayLike<number>)).toEqual(Array.from(mounted.image.direction as ArrayLike<number>));
+        expect(mem.image.imageType).toEqual(mounted.image.imageType);
+        expect(Buffer.from((mem.image.data as ScalarArray).buffer).equals(Buffer.from((mounted.image.data as ScalarArray).buffer))).toBe(true);
+      }
+    }
+  });
+
+  it('mask.nrrd has the bytes of itk-wasm\'s own nrrdWriteImageNode', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'kx-nrrd-'));
+    try {
+      const [v] = await readVolumes(join(data, 'series', 'mr-siemens-2slice'));
+      const mask = maskImage(v!.image, otsuMask(v!.image.data as ScalarArray).mask);
+      await writeNrrdAtomic(mask, join(tmp, 'mask.nrrd'));
+      await nrrdWriteImageNode(mask, join(tmp, 'plain.nrrd'), { useCompression: true });
+      expect(readFileSync(join(tmp, 'mask.nrrd')).equals(readFileSync(join(tmp, 'plain.nrrd')))).toBe(true);
+      expect(readdirSync(tmp).sort()).toEqual(['mask.nrrd', 'plain.nrrd']);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 });
