@@ -17,15 +17,18 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 // One monomorphic loop per array type: the JIT keeps each tight (a shared loop over the union of
 // typed arrays runs markedly slower). For the usual 0/1 mask, four voxels go out in one 32-bit store.
 function maskInt16(data: Int16Array, t: number, inside: number, outside: number, out: Uint8Array): void {
-  if (inside === 0 && outside === 1 && LITTLE_ENDIAN && out.byteOffset % 4 === 0) {
+  if (inside === 0 && outside === 1 && LITTLE_ENDIAN && out.byteOffset % 4 === 0 && data.byteOffset % 4 === 0) {
+    // Two voxels per 32-bit load (low half first on little-endian), four mask bytes per store.
+    const d32 = new Int32Array(data.buffer, data.byteOffset, data.length >> 1);
     const o32 = new Uint32Array(out.buffer, out.byteOffset, out.length >> 2);
     for (let j = 0; j < o32.length; j++) {
-      const i = j << 2;
+      const x = d32[2 * j]!;
+      const y = d32[2 * j + 1]!;
       o32[j] =
-        ((t - data[i]!) >>> 31) |
-        (((t - data[i + 1]!) >>> 31) << 8) |
-        (((t - data[i + 2]!) >>> 31) << 16) |
-        (((t - data[i + 3]!) >>> 31) << 24);
+        ((t - ((x << 16) >> 16)) >>> 31) |
+        (((t - (x >> 16)) >>> 31) << 8) |
+        (((t - ((y << 16) >> 16)) >>> 31) << 16) |
+        (((t - (y >> 16)) >>> 31) << 24);
     }
     for (let i = o32.length << 2; i < data.length; i++) out[i] = (t - data[i]!) >>> 31;
     return;
@@ -34,15 +37,17 @@ function maskInt16(data: Int16Array, t: number, inside: number, outside: number,
   for (let i = 0; i < data.length; i++) out[i] = inside + ((t - data[i]!) >>> 31) * diff;
 }
 function maskUint16(data: Uint16Array, t: number, inside: number, outside: number, out: Uint8Array): void {
-  if (inside === 0 && outside === 1 && LITTLE_ENDIAN && out.byteOffset % 4 === 0) {
+  if (inside === 0 && outside === 1 && LITTLE_ENDIAN && out.byteOffset % 4 === 0 && data.byteOffset % 4 === 0) {
+    const d32 = new Uint32Array(data.buffer, data.byteOffset, data.length >> 1);
     const o32 = new Uint32Array(out.buffer, out.byteOffset, out.length >> 2);
     for (let j = 0; j < o32.length; j++) {
-      const i = j << 2;
+      const x = d32[2 * j]!;
+      const y = d32[2 * j + 1]!;
       o32[j] =
-        ((t - data[i]!) >>> 31) |
-        (((t - data[i + 1]!) >>> 31) << 8) |
-        (((t - data[i + 2]!) >>> 31) << 16) |
-        (((t - data[i + 3]!) >>> 31) << 24);
+        ((t - (x & 0xffff)) >>> 31) |
+        (((t - (x >>> 16)) >>> 31) << 8) |
+        (((t - (y & 0xffff)) >>> 31) << 16) |
+        (((t - (y >>> 16)) >>> 31) << 24);
     }
     for (let i = o32.length << 2; i < data.length; i++) out[i] = (t - data[i]!) >>> 31;
     return;

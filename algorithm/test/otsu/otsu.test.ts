@@ -116,4 +116,26 @@ describe('otsuThreshold / otsuMask', () => {
     expect(() => otsuThreshold(new Float32Array([1, Number.NaN]))).toThrow(/NaN/);
     expect(() => otsuMask(new Int16Array(4), { inside: 300 })).toThrow(/0…255/);
   });
+
+  it('16-bit mask fast paths (two voxels per load) agree with the plain comparison, any length and alignment', () => {
+    let seed = 12345;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) & 0xffff;
+    for (const len of [0, 1, 2, 3, 4, 5, 7, 8, 9, 31, 64, 67]) {
+      for (const skip of [0, 1, 2]) {
+        const i16 = new Int16Array(len + skip).map(() => rnd() - 32768).subarray(skip);
+        const u16 = new Uint16Array(len + skip).map(() => rnd()).subarray(skip);
+        for (const [data, type, t] of [
+          [i16, 'int16', -7],
+          [i16, 'int16', 32767],
+          [i16, 'int16', -32768],
+          [u16, 'uint16', 40000],
+          [u16, 'uint16', 0],
+        ] as const) {
+          const valueCounts = { min: 0, counts: new Float64Array(0) };
+          const { mask } = thresholdImage(data, type, t, { inside: 0, outside: 1 }, new Uint8Array(len), valueCounts);
+          expect(Array.from(mask)).toEqual(Array.from(data as ArrayLike<number>, (v) => (v > t ? 1 : 0)));
+        }
+      }
+    }
+  });
 });
