@@ -4,23 +4,15 @@
 // pending rather than faked.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ACTION_COMMANDS, loadActionMetadata, main, type CliIo } from '../packages/cli/src/index.js';
+import { ACTION_COMMANDS, loadActionMetadata } from '../packages/cli/src/index.js';
+import { runCli, type CliResult } from '../packages/cli/test/support/cli-io.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const o: Buffer[] = [];
-  const e: Buffer[] = [];
-  out.on('data', (c: Buffer) => o.push(c));
-  err.on('data', (c: Buffer) => e.push(c));
-  const io: CliIo = { stdout: out, stderr: err, env: { ...process.env, KAAPANA_EXT_ACTIONS_DIR: root }, cwd: root, readStdin: async () => '' };
-  const code = await main(argv, io);
-  return { code, stdout: Buffer.concat(o).toString('utf8'), stderr: Buffer.concat(e).toString('utf8') };
+function cli(argv: string[]): Promise<CliResult> {
+  return runCli(argv, root);
 }
 
 for (const command of ACTION_COMMANDS) {

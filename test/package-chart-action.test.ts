@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PackagedChart } from '../action-package-chart/src/main.js';
 import { runAction } from './support/run-action.js';
 import { REGISTRY, registryAvailable, uniqueName } from './support/registry.js';
 
@@ -19,15 +20,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(ws, { recursive: true, force: true }));
 
-interface Packaged {
-  name: string;
-  version: string;
-  path: string;
-  sha256: string;
-  digest?: string;
-  ref?: string;
-  pushed?: string;
-}
+/** The shape of the action's `packages` output, as the action itself declares it. */
+type Packaged = PackagedChart;
 
 describe('action-package-chart', () => {
   it('packages the seed chart (dep up + package) and reports it', async () => {

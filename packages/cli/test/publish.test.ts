@@ -4,9 +4,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../src/index.js';
+import { runCli } from './support/cli-io.js';
 
 // Every fixture action reports the inputs it saw as the output `seen`; package-chart also reports
 // a packaged chart (it knows itself by GITHUB_ACTION_PATH); any action fails when its input `fail` is true.
@@ -59,22 +58,14 @@ interface PublishJson {
 }
 
 async function publish(argv: string[]): Promise<{ code: number; json?: PublishJson; stderr: string; stdout: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const o: Buffer[] = [];
-  const e: Buffer[] = [];
-  out.on('data', (c: Buffer) => o.push(c));
-  err.on('data', (c: Buffer) => e.push(c));
-  const io: CliIo = { stdout: out, stderr: err, env: { ...process.env, KAAPANA_EXT_ACTIONS_DIR: dir }, cwd: dir, readStdin: async () => '' };
-  const code = await main(['publish', ...argv], io);
-  const stdout = Buffer.concat(o).toString('utf8');
+  const { code, stdout, stderr } = await runCli(['publish', ...argv], dir);
   let json: PublishJson | undefined;
   try {
     json = JSON.parse(stdout) as PublishJson;
   } catch {
     json = undefined;
   }
-  return { code, json, stdout, stderr: Buffer.concat(e).toString('utf8') };
+  return { code, json, stdout, stderr };
 }
 
 const seen = (j: PublishJson | undefined, step: string) => j?.steps.find((s) => s.step === step)?.outputs.seen ?? {};
