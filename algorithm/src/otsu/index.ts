@@ -6,6 +6,7 @@ import { otsuSearch } from './calculator.js';
 import { buildHistogram, type OtsuHistogram } from './histogram.js';
 import { castToPixel, componentTypeOf, type ScalarArray, type ScalarComponentType } from './pixel-types.js';
 import { thresholdImage, type MaskValues } from './threshold-image.js';
+import { allocatePrefaulted } from './prefault.js';
 
 export type { OtsuHistogram } from './histogram.js';
 export type { OtsuSearchResult } from './calculator.js';
@@ -16,6 +17,7 @@ export { otsuSearch } from './calculator.js';
 export { thresholdImage } from './threshold-image.js';
 export { castToPixel, componentTypeOf, isScalarComponentType, LIMITS } from './pixel-types.js';
 export { floatAlmostEqual } from './float-compare.js';
+export { allocatePrefaulted, PREFAULT_MIN_BYTES } from './prefault.js';
 
 /** SimpleITK's default number of histogram bins for OtsuThreshold. */
 export const DEFAULT_BINS = 128;
@@ -65,13 +67,16 @@ export function otsuMask(
   data: ScalarArray,
   options: OtsuOptions & Partial<MaskValues> = {},
 ): OtsuMaskResult {
+  // A large mask's pages are faulted in by a second thread while this one builds the histogram.
+  const out = allocatePrefaulted(data.length);
   const result = otsuThreshold(data, options);
+  out.ready();
   const { mask, outsideVoxels } = thresholdImage(
     data,
     result.pixelType,
     result.threshold,
     { inside: options.inside ?? 0, outside: options.outside ?? 1 },
-    new Uint8Array(data.length),
+    out.bytes,
     result.histogram.valueCounts,
   );
   return { ...result, mask, foregroundVoxels: outsideVoxels, totalVoxels: data.length };
