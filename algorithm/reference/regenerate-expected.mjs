@@ -50,6 +50,12 @@ const CASES = [
   { name: 'series-ct5n-256-bins', input: 'series/ct5n', bins: 256, geometry: 'full', covers: 'more bins' },
   { name: 'series-ct-uneven', input: 'series/ct-uneven', geometry: 'full', covers: 'CT series with uneven slice gaps' },
   { name: 'series-mr-siemens-2slice', input: 'series/mr-siemens-2slice', geometry: 'full', covers: 'MR series, implicit VR, oblique, uint16' },
+  {
+    name: 'series-mr-mosaic-b0dwi',
+    input: 'series/mr-mosaic-b0dwi',
+    geometry: 'full',
+    covers: 'largest series (5.5 Mvoxel, the benchmark series): three Siemens mosaic DWI b0 images at one position, implicit VR, uint16',
+  },
   { name: 'series-mr-siemens-2slice-64-bins', input: 'series/mr-siemens-2slice', bins: 64, geometry: 'full', covers: 'fewer bins' },
   {
     name: 'series-mr-three-series-pick-one',
