@@ -1,6 +1,6 @@
 // Writes an itk-wasm Image as gzip-compressed NRRD exactly as ITK's NRRDImageIO writes it: 3-D
 // scalar images (every mask) through nrrd-encode.ts, anything else through ITK's own writer
-// (@itk-wasm/image-io's nrrd-write-image pipeline, zlib's default level as in ITK). The file appears
+// (@itk-wasm/image-io's nrrd-write-image pipeline). The file appears
 // atomically: the encoded bytes are written under a temporary name in the same directory, then
 // renamed (no fsync, like ITK's own writer). The few small file operations are synchronous: each
 // asynchronous one is a thread-pool round trip that costs more than the operation itself here.
