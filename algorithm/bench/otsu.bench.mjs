@@ -85,7 +85,7 @@ for (let r = 0; r < repeat; r++) {
   sampleMem();
 }
 const jsOtsu = median(otsuTimes);
-console.log(`  kaapana-otsu   ${ms(jsOtsu)}  (${(volume.length / jsOtsu / 1e3).toFixed(0)} Mvoxel/s, threshold ${result.threshold})`);
+console.log(`  kaapana-otsu   ${ms(jsOtsu)}  (${(volume.length / jsOtsu / 1e3).toFixed(0)} Mvoxel/s, threshold ${result.threshold}; runs ${otsuTimes.map((t) => t.toFixed(0)).join(' ')} ms)`);
 if (itk) {
   const ref = runItk(['--synthetic', sizeSpec, '--repeat', String(repeat)]);
   const itkOtsu = median(ref.otsuMs);
