@@ -2,7 +2,9 @@
 // or the one chosen by SeriesInstanceUID), a single DICOM file (single- or multi-frame), or an image
 // file ITK reads (NRRD, NIfTI, MetaImage). DICOM goes through @itk-wasm/dicom's
 // readImageDicomFileSeries (GDCM: compressed transfer syntaxes, big endian, rescale slope/intercept,
-// MONOCHROME1, slices sorted along the normal); other files through @itk-wasm/image-io.
+// MONOCHROME1, slices sorted along the normal), except for the series native-dicom.ts reads to the
+// same result without the wasm module (uncompressed syntaxes; KAAPANA_OTSU_DICOM_READER=itk-wasm
+// turns that off); other files through @itk-wasm/image-io.
 // Owns no Otsu and no output writing.
 import { basename, resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
@@ -11,6 +13,7 @@ import type { Image } from 'itk-wasm';
 import { KxError, errorMessage } from '@kaapana-ext/core';
 import { isScalarComponentType } from '../otsu/index.js';
 import { readDicomSeriesCached } from './wasm-pipelines.js';
+import { readNativeDicomSeries } from './native-dicom.js';
 import { checkSeriesConsistent, scanDicomDirectory, scanDicomFile, type DicomSeries } from './dicom-scan.js';
 
 export type VolumeSource =
@@ -43,8 +46,16 @@ function checkScalar(image: Image, file: string): Image {
   return image;
 }
 
-async function readDicomSeries(series: DicomSeries): Promise<Volume> {
+/** `KAAPANA_OTSU_DICOM_READER=itk-wasm` sends every series to itk-wasm, skipping native-dicom.ts. */
+function nativeReaderEnabled(): boolean {
+  return process.env.KAAPANA_OTSU_DICOM_READER !== 'itk-wasm';
+}
+
+/** The series' image and its files in slice order: native reader first, itk-wasm when it declines. */
+async function decodeDicomSeries(series: DicomSeries): Promise<{ image: Image; sortedFilenames: string[] }> {
   const files = series.files.map((f) => f.path);
+  const native = nativeReaderEnabled() ? readNativeDicomSeries(files) : undefined;
+  if (native) return native;
   let result;
   try {
     result = await readDicomSeriesCached(files);
@@ -54,13 +65,18 @@ async function readDicomSeries(series: DicomSeries): Promise<Volume> {
     });
   }
   const sorted = Array.isArray(result.sortedFilenames) ? (result.sortedFilenames as string[]) : files;
+  return { image: result.image, sortedFilenames: sorted };
+}
+
+async function readDicomSeries(series: DicomSeries): Promise<Volume> {
+  const { image, sortedFilenames } = await decodeDicomSeries(series);
   return {
-    image: checkScalar(result.image, files[0]!),
+    image: checkScalar(image, series.files[0]!.path),
     source: {
       kind: 'dicom',
       seriesInstanceUid: series.seriesInstanceUid,
       modality: series.files[0]!.modality,
-      files: sorted,
+      files: sortedFilenames,
     },
   };
 }
