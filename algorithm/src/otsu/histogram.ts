@@ -10,6 +10,8 @@
 // Owns the histogram only; the threshold search is in calculator.ts.
 import { KxError } from '@kaapana-ext/core';
 import { floatAlmostEqual } from './float-compare.js';
+import { countPairs, type SmallIntArray } from './kernels.js';
+import { countParallel, splittable } from './parallel.js';
 import { LIMITS, type ScalarArray, type ScalarComponentType } from './pixel-types.js';
 
 /** The histogram of one image, with ITK's bin edges; exported for the report's histogram plot. */
@@ -193,17 +195,19 @@ function countValues(data: ScalarArray, min: number, max: number): Float64Array 
  * tight (the generic loop above runs about half as fast on 16-bit data); only the present range is
  * turned into doubles.
  */
-function countSmallInt(
-  data: Int8Array | Uint8Array | Int16Array | Uint16Array,
-  offset: number,
-  n: number,
-): { lo: number; counts: Float64Array } {
+function countSmallInt(data: SmallIntArray, offset: number, n: number): { lo: number; counts: Float64Array } {
   if (data.length >= 0xffffffff) return trimCounts(countValues(data, -offset, n - 1 - offset));
   const c0 = new Uint32Array(n);
   const c1 = new Uint32Array(n);
-  if (data instanceof Int16Array) countPairsInt16(data, c0, c1);
-  else if (data instanceof Uint16Array) countPairsUint16(data, c0, c1);
-  else countPairsBytes(data, offset, c0, c1);
+  // Large images in shared memory are counted on two threads (parallel.ts), others here.
+  if (!(splittable(data) && countParallel(data, offset, c0, c1))) {
+    const even = data.length & ~1;
+    countPairs(data, offset, c0, c1, 0, even);
+    if (even < data.length) {
+      const k = data[even]! + offset;
+      c0[k] = c0[k]! + 1;
+    }
+  }
   let lo = 0;
   while (c0[lo] === 0 && c1[lo] === 0) lo++;
   let hi = n - 1;
@@ -219,48 +223,6 @@ function trimCounts(all: Float64Array): { lo: number; counts: Float64Array } {
   let hi = all.length - 1;
   while (all[hi] === 0) hi--;
   return { lo, counts: all.subarray(lo, hi + 1) };
-}
-
-function countPairsInt16(data: Int16Array, c0: Uint32Array, c1: Uint32Array): void {
-  const even = data.length & ~1;
-  for (let i = 0; i < even; i += 2) {
-    const a = data[i]! + 32768;
-    const b = data[i + 1]! + 32768;
-    c0[a] = c0[a]! + 1;
-    c1[b] = c1[b]! + 1;
-  }
-  if (even < data.length) {
-    const k = data[even]! + 32768;
-    c0[k] = c0[k]! + 1;
-  }
-}
-
-function countPairsUint16(data: Uint16Array, c0: Uint32Array, c1: Uint32Array): void {
-  const even = data.length & ~1;
-  for (let i = 0; i < even; i += 2) {
-    const a = data[i]!;
-    const b = data[i + 1]!;
-    c0[a] = c0[a]! + 1;
-    c1[b] = c1[b]! + 1;
-  }
-  if (even < data.length) {
-    const k = data[even]!;
-    c0[k] = c0[k]! + 1;
-  }
-}
-
-function countPairsBytes(data: Int8Array | Uint8Array, offset: number, c0: Uint32Array, c1: Uint32Array): void {
-  const even = data.length & ~1;
-  for (let i = 0; i < even; i += 2) {
-    const a = data[i]! + offset;
-    const b = data[i + 1]! + offset;
-    c0[a] = c0[a]! + 1;
-    c1[b] = c1[b]! + 1;
-  }
-  if (even < data.length) {
-    const k = data[even]! + offset;
-    c0[k] = c0[k]! + 1;
-  }
 }
 
 /** Min and max of the pixel values; rejects NaN (ITK's min/max would be order-dependent). */
@@ -292,7 +254,7 @@ export function buildHistogram(data: ScalarArray, type: ScalarComponentType, bin
   if (is8bit || is16bit) {
     // Count every possible value once; min/max fall out of the table.
     const lowest = LIMITS[type].lowest;
-    const present = countSmallInt(data as Int8Array | Uint8Array | Int16Array | Uint16Array, -lowest, LIMITS[type].max - lowest + 1);
+    const present = countSmallInt(data as SmallIntArray, -lowest, LIMITS[type].max - lowest + 1);
     counts = present.counts;
     dataMin = present.lo + lowest;
     dataMax = present.lo + counts.length - 1 + lowest;

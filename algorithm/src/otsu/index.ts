@@ -7,6 +7,7 @@ import { buildHistogram, type OtsuHistogram } from './histogram.js';
 import { castToPixel, componentTypeOf, type ScalarArray, type ScalarComponentType } from './pixel-types.js';
 import { thresholdImage, type MaskValues } from './threshold-image.js';
 import { allocatePrefaulted } from './prefault.js';
+import { sharedMask, splittable } from './parallel.js';
 
 export type { OtsuHistogram } from './histogram.js';
 export type { OtsuSearchResult } from './calculator.js';
@@ -17,7 +18,8 @@ export { otsuSearch } from './calculator.js';
 export { thresholdImage } from './threshold-image.js';
 export { castToPixel, componentTypeOf, isScalarComponentType, LIMITS } from './pixel-types.js';
 export { floatAlmostEqual } from './float-compare.js';
-export { allocatePrefaulted, PREFAULT_MIN_BYTES } from './prefault.js';
+export { allocatePrefaulted, PREFAULT_MIN_BYTES, sharedWithBallast } from './prefault.js';
+export { allocateVolumeArray, PARALLEL_MIN_VOXELS, splittable } from './parallel.js';
 
 /** SimpleITK's default number of histogram bins for OtsuThreshold. */
 export const DEFAULT_BINS = 128;
@@ -67,8 +69,11 @@ export function otsuMask(
   data: ScalarArray,
   options: OtsuOptions & Partial<MaskValues> = {},
 ): OtsuMaskResult {
-  // A large mask's pages are faulted in by a second thread while this one builds the histogram.
-  const out = allocatePrefaulted(data.length);
+  // A large image in shared memory is counted and masked on two threads (parallel.ts) into a shared
+  // mask; otherwise a large mask's pages are faulted in by the helper thread during the histogram.
+  const out = splittable(data)
+    ? { bytes: sharedMask(data.length), ready: () => undefined }
+    : allocatePrefaulted(data.length);
   const result = otsuThreshold(data, options);
   out.ready();
   const { mask, outsideVoxels } = thresholdImage(

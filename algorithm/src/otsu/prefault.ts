@@ -13,72 +13,32 @@
 //   in a loop would keep them all until an unrelated collection. Each mask therefore carries an
 //   untouched plain ArrayBuffer of the same size (`ballast`: counted by V8, never faulted in, so it
 //   costs address space, not memory), which makes the GC collect masks as it collects plain ones.
-// - The worker's own handle would keep the memory alive too: it runs a collection of its own (tiny)
-//   heap after every buffer (`gc` from V8's --expose-gc, set at run time: worker execArgv refuses
-//   V8 flags; without it the worker stops and masks are allocated normally).
+// - The worker's own handle would keep the memory alive too: it collects its heap after every job
+//   (helper-thread.ts).
 //
 // Protocol (one Int32 state per buffer, shared with the worker):
 //   PENDING → (worker starts) RUNNING → DONE, or PENDING → DONE when the caller needs the buffer
 //   before the worker got to it; RUNNING → STOP (caller) → DONE (worker, within 64 pages).
 // `ready()` returns only when the worker no longer writes to the buffer, so the mask pass and the
 // worker never touch the same memory at the same time, and never waits for a worker that has not
-// started. The worker is unref'd (never keeps a process alive), started once per process.
-import { Worker } from 'node:worker_threads';
+// started. The thread itself is helper-thread.ts.
+import { DONE, PENDING, postToHelper, RUNNING, STOP } from './helper-thread.js';
 
 /** Buffers smaller than this are allocated normally (their faults cost less than the hand-off). */
 export const PREFAULT_MIN_BYTES = 16 * 2 ** 20;
 
-const PENDING = 0;
-const RUNNING = 1;
-const STOP = 2;
-const DONE = 3;
+/** Keeps each shared buffer's ballast alive exactly as long as the view it was made for. */
+const ballasts = new WeakMap<object, ArrayBuffer>();
 
-// Plain CommonJS for `new Worker(..., { eval: true })`: no file to resolve from src/, lib/ or a bundle.
-const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-require('node:v8').setFlagsFromString('--expose-gc');
-const collect = require('node:vm').runInNewContext('gc');
-if (typeof collect !== 'function') throw new Error('no gc');
-function touch(buffer, state, page) {
-  const st = new Int32Array(state);
-  if (Atomics.compareExchange(st, 0, ${PENDING}, ${RUNNING}) !== ${PENDING}) return;
-  const bytes = new Uint8Array(buffer);
-  const check = page * 64;
-  for (let p = 0; p < bytes.length; p += page) {
-    if (p % check === 0 && Atomics.load(st, 0) === ${STOP}) break;
-    bytes[p] = 0;
-  }
-  Atomics.store(st, 0, ${DONE});
-  Atomics.notify(st, 0);
+/**
+ * A SharedArrayBuffer of `byteLength` bytes viewed by `make`, with a same-size untouched plain
+ * ArrayBuffer tied to the view so that V8's GC counts the memory (see the header comment).
+ */
+export function sharedWithBallast<T extends object>(byteLength: number, make: (b: SharedArrayBuffer) => T): T {
+  const view = make(new SharedArrayBuffer(byteLength));
+  ballasts.set(view, new ArrayBuffer(byteLength));
+  return view;
 }
-parentPort.on('message', (job) => {
-  touch(job.buffer, job.state, job.page);
-  setImmediate(collect);
-});
-`;
-
-let worker: Worker | undefined;
-let workerFailed = false;
-
-function prefaultWorker(): Worker | undefined {
-  if (worker || workerFailed) return worker;
-  try {
-    worker = new Worker(WORKER_SOURCE, { eval: true });
-    worker.unref();
-    const drop = (): void => {
-      worker = undefined;
-      workerFailed = true;
-    };
-    worker.on('error', drop);
-    worker.on('exit', drop);
-  } catch {
-    workerFailed = true;
-  }
-  return worker;
-}
-
-/** Keeps each shared mask's ballast alive exactly as long as the mask's view. */
-const ballasts = new WeakMap<Uint8Array, ArrayBuffer>();
 
 /** A zeroed byte buffer plus `ready()`, to be called before the buffer is first written. */
 export interface PrefaultedBytes {
@@ -92,14 +52,12 @@ export interface PrefaultedBytes {
  */
 export function allocatePrefaulted(length: number): PrefaultedBytes {
   if (length < PREFAULT_MIN_BYTES) return { bytes: new Uint8Array(length), ready: () => undefined };
-  const w = prefaultWorker();
-  if (!w) return { bytes: new Uint8Array(length), ready: () => undefined };
-  const buffer = new SharedArrayBuffer(length);
+  const bytes = sharedWithBallast(length, (b) => new Uint8Array(b));
   const state = new SharedArrayBuffer(4);
   const st = new Int32Array(state);
-  const bytes = new Uint8Array(buffer);
-  ballasts.set(bytes, new ArrayBuffer(length));
-  w.postMessage({ buffer, state, page: 4096 });
+  if (!postToHelper({ kind: 'prefault', buffer: bytes.buffer, state, page: 4096 })) {
+    return { bytes: new Uint8Array(length), ready: () => undefined };
+  }
   return {
     bytes,
     ready(): void {
