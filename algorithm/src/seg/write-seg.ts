@@ -6,8 +6,8 @@
 // does not read images or compute the mask.
 import { readFile, access, constants } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { writeSegmentationNode } from '@itk-wasm/dicom';
-import { Image, ImageType, IntTypes, PixelTypes } from 'itk-wasm';
+import type { Image } from 'itk-wasm';
+import { scalarImage } from '../volume/mask-image.js';
 import { KxError, errorMessage, pathExists, withTempDir, writeFileAtomic } from '@kaapana-ext/core';
 import { withCapturedConsole } from './captured-console.js';
 import { buildSegMetadata } from './seg-metadata.js';
@@ -96,20 +96,12 @@ function toLabelImage(mask: Image): { image: Image; foreground: number } {
       foreground++;
     }
   }
-  const image = new Image(new ImageType(3, IntTypes.Int16, PixelTypes.Scalar, 1));
   const three = <T>(v: readonly T[], pad: T): T[] => (v.length === 3 ? [...v] : [...v, pad]);
-  image.name = 'mask';
-  image.size = three(size, 1);
-  image.spacing = three(mask.spacing, 1);
-  image.origin = three(mask.origin, 0);
-  if (imageType.dimension === 3) {
-    image.direction = Float64Array.from(mask.direction, Number);
-  } else {
-    const d = Array.from(mask.direction, Number);
-    image.direction = Float64Array.from([d[0] ?? 1, d[1] ?? 0, 0, d[2] ?? 0, d[3] ?? 1, 0, 0, 0, 1]);
-  }
-  image.data = labels;
-  return { image, foreground };
+  const d = Array.from(mask.direction, Number);
+  const direction =
+    imageType.dimension === 3 ? d : [d[0] ?? 1, d[1] ?? 0, 0, d[2] ?? 0, d[3] ?? 1, 0, 0, 0, 1];
+  const grid = { size: three(size, 1), spacing: three(mask.spacing, 1), origin: three(mask.origin, 0), direction };
+  return { image: scalarImage('int16', grid, labels, 'mask'), foreground };
 }
 
 async function checkReadable(files: readonly string[]): Promise<string[]> {
@@ -169,6 +161,8 @@ export async function writeDicomSeg(options: WriteDicomSegOptions): Promise<Writ
   const sources = await checkReadable(options.sourceFiles);
   const outputFile = resolve(options.outputFile);
 
+  // Loaded here, not with the module: most of a run needs no WebAssembly.
+  const { writeSegmentationNode } = await import('@itk-wasm/dicom');
   const bytes = await withTempDir('kx-seg', async (dir) => {
     const tmp = join(dir, 'seg.dcm');
     const run = await withCapturedConsole(() =>

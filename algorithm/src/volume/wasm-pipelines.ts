@@ -16,7 +16,10 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ZSTDDecoder } from '@thewtex/zstddec';
-import { InterfaceTypes, type Image } from 'itk-wasm';
+import type { Image } from 'itk-wasm';
+
+/** itk-wasm's InterfaceTypes values used here (as literals: importing itk-wasm costs ~40 ms). */
+const InterfaceTypes = { Image: 'Image', JsonCompatible: 'JsonCompatible' } as const;
 
 interface EmscriptenPipelineModule {
   mountDir(dir: string): string;
