@@ -2,16 +2,18 @@
 // size and whether it has pixel data, so bad input fails early with an error naming the file (not
 // DICOM, no pixel data, mixed sizes within one series) and a directory with several series can be
 // split the way ITK's GDCMSeriesFileNames does (one group per SeriesInstanceUID, in UID string order).
-// Reads headers with dicom-parser; decoding pixels is itk-wasm's job (read-volume.ts). Only the start
-// of each file is read (HEAD_BYTES) when the header ends there; otherwise the whole file, so the
-// result is the one a whole-file parse gives. File reads are synchronous (small, and each
-// asynchronous read is several thread-pool round trips).
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+// Reads headers with dicom-parser; decoding pixels is read-volume.ts's job (native-dicom.ts or
+// itk-wasm). Only the start of each file is read (HEAD_BYTES, more while the header goes on), with
+// the result a whole-file parse gives. The parsed header is also handed to native-dicom.ts
+// (nativeHeader, kept per DicomFileInfo: see scannedNativeHeader), so that reader reads only the
+// pixel bytes and parses no header again; no file bytes are kept. File reads are synchronous
+// (small, and each asynchronous call is several thread-pool round trips), directory listings too.
+import { closeSync, fstatSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import dicomParser from 'dicom-parser';
 import { KxError, KxAggregateError } from '@kaapana-ext/core';
+import { nativeHeader, type NativeHeader } from './native-dicom.js';
 
 /** What the scan learned about one DICOM file. */
 export interface DicomFileInfo {
@@ -40,26 +42,9 @@ function inflater(bytes: Uint8Array, position: number): Uint8Array {
   return full;
 }
 
-/** Bytes read first; the whole file is read when the header does not end (pixel data tag) within them. */
+/** Bytes read first; GROWTH times as many (the first ones kept) while the header goes on past them. */
 const HEAD_BYTES = 64 * 1024;
-
-function readBytes(path: string, limit: number): { bytes: Uint8Array; complete: boolean } {
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    const n = Math.min(size, limit);
-    const bytes = new Uint8Array(n);
-    let got = 0;
-    while (got < n) {
-      const r = readSync(fd, bytes, got, n - got, got);
-      if (r === 0) break;
-      got += r;
-    }
-    return { bytes: got === n ? bytes : bytes.subarray(0, got), complete: got >= size };
-  } finally {
-    closeSync(fd);
-  }
-}
+const GROWTH = 4;
 
 function parseHeader(bytes: Uint8Array): dicomParser.DataSet {
   return dicomParser.parseDicom(bytes, {
@@ -68,30 +53,74 @@ function parseHeader(bytes: Uint8Array): dicomParser.DataSet {
   });
 }
 
+/** (7FE0,0010) as a tag in little- and big-endian data sets. */
+const PIXEL_DATA_TAGS = [Buffer.from([0xe0, 0x7f, 0x10, 0x00]), Buffer.from([0x7f, 0xe0, 0x00, 0x10])];
+
+/**
+ * False when a parse of `bytes` (a part-10 file's first bytes) cannot reach the Pixel Data tag: they
+ * have the preamble and not the tag's bytes (a deflated data set's tag is only in the inflated bytes:
+ * such a file is read to its end).
+ */
+function mayReachPixelData(bytes: Uint8Array): boolean {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (b.length < 132 || b.toString('latin1', 128, 132) !== 'DICM') return true;
+  return PIXEL_DATA_TAGS.some((tag) => b.includes(tag));
+}
+
+/**
+ * The header of `path` (parsed up to the Pixel Data tag) and the file's size. Reads the first
+ * HEAD_BYTES, then more while a parse of the bytes read does not reach (7FE0,0010) (not tried when
+ * it cannot): once it does, every element before it lies within them and the data set equals the
+ * whole-file one. A file read to its end is parsed as a whole, its parse errors reported as the file's.
+ */
+function readHeader(path: string): { ds: dicomParser.DataSet; size: number } {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    let bytes = new Uint8Array(0);
+    for (let limit = HEAD_BYTES; ; limit *= GROWTH) {
+      const n = Math.min(size, limit);
+      const grown = new Uint8Array(n);
+      grown.set(bytes);
+      let got = bytes.length;
+      while (got < n) {
+        const r = readSync(fd, grown, got, n - got, got);
+        if (r === 0) break;
+        got += r;
+      }
+      bytes = got === n ? grown : grown.subarray(0, got);
+      const whole = got >= size || got < n;
+      if (!whole && !mayReachPixelData(bytes)) continue;
+      try {
+        const ds = parseHeader(bytes);
+        if (whole || ds.elements['x7fe00010']) return { ds, size };
+      } catch (e) {
+        const why = typeof e === 'string' ? e : e instanceof Error ? e.message : String(e);
+        // No preamble: the whole file fails the same way (it is read in the first 132 bytes).
+        const noPreamble = /DICM prefix/.test(why);
+        if (whole || noPreamble) {
+          const detail = noPreamble ? 'no DICOM preamble ("DICM" at byte 128)' : why;
+          throw new KxError(`not a DICOM file: ${detail}`, { file: path });
+        }
+        // header truncated here: read on
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** What native-dicom.ts made of each scanned file's header (absent: it parses the file itself). */
+const nativeHeaders = new WeakMap<DicomFileInfo, NativeHeader>();
+
+/** The native reader's view of a file this module scanned (for readNativeDicomSeries), if any. */
+export function scannedNativeHeader(info: DicomFileInfo): NativeHeader | undefined {
+  return nativeHeaders.get(info);
+}
+
 /** Parses the header of one file; throws a KxError naming it when it is not a usable DICOM image. */
 export async function scanDicomFile(path: string): Promise<DicomFileInfo> {
-  let ds: dicomParser.DataSet | undefined;
-  const head = readBytes(path, HEAD_BYTES);
-  if (!head.complete) {
-    // Parsing stops at (7FE0,0010); when it was reached within the first bytes, every element before
-    // it lies within them and the data set equals the whole-file one. Otherwise parse the whole file.
-    try {
-      const partial = parseHeader(head.bytes);
-      if (partial.elements['x7fe00010']) ds = partial;
-    } catch {
-      // truncated header: parse the whole file below
-    }
-  }
-  if (!ds) {
-    const { bytes } = head.complete ? head : readBytes(path, Infinity);
-    try {
-      ds = parseHeader(bytes);
-    } catch (e) {
-      const why = typeof e === 'string' ? e : e instanceof Error ? e.message : String(e);
-      const detail = /DICM prefix/.test(why) ? 'no DICOM preamble ("DICM" at byte 128)' : why;
-      throw new KxError(`not a DICOM file: ${detail}`, { file: path });
-    }
-  }
+  const { ds, size } = readHeader(path);
   if (!ds.elements['x7fe00010'] && !ds.elements['x7fe00008'] && !ds.elements['x7fe00009']) {
     throw new KxError('DICOM file has no pixel data (7FE0,0010)', { file: path });
   }
@@ -100,7 +129,7 @@ export async function scanDicomFile(path: string): Promise<DicomFileInfo> {
   if (rows === 0 || columns === 0) {
     throw new KxError('DICOM file has no image matrix (Rows/Columns missing or 0)', { file: path });
   }
-  return {
+  const info: DicomFileInfo = {
     path,
     seriesInstanceUid: ds.string('x0020000e') ?? '',
     rows,
@@ -113,15 +142,22 @@ export async function scanDicomFile(path: string): Promise<DicomFileInfo> {
       .filter((x) => x.trim() !== '')
       .map(Number),
   };
+  try {
+    const native = nativeHeader(ds, path, size);
+    if (native) nativeHeaders.set(info, native);
+  } catch {
+    // the native reader parses the file itself
+  }
+  return info;
 }
 
 /** Files of a directory (recursively, hidden files and DICOMDIR left out), sorted by name. */
-async function listFiles(dir: string): Promise<string[]> {
+function listFiles(dir: string): string[] {
   const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.name.startsWith('.') || entry.name.toUpperCase() === 'DICOMDIR') continue;
     const p = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await listFiles(p)));
+    if (entry.isDirectory()) out.push(...listFiles(p));
     else if (entry.isFile()) out.push(p);
   }
   return out.sort();
@@ -129,9 +165,9 @@ async function listFiles(dir: string): Promise<string[]> {
 
 /** Groups the DICOM files of `dir` by series (see {@link checkSeriesConsistent} for the volume checks). */
 export async function scanDicomDirectory(dir: string): Promise<DicomSeries[]> {
-  const st = await stat(dir);
+  const st = statSync(dir);
   if (!st.isDirectory()) throw new KxError('not a directory', { file: dir });
-  const files = await listFiles(dir);
+  const files = listFiles(dir);
   if (files.length === 0) throw new KxError('the input directory has no files', { file: dir });
   const infos: DicomFileInfo[] = [];
   const errors: KxError[] = [];

@@ -13,8 +13,13 @@
 // - geometry: spacing from Pixel Spacing (Imager Pixel Spacing for CR), swapped to column/row order,
 //   0 → 1; third spacing Spacing Between Slices for one file, |last IPP − first IPP| / (n − 1) for a
 //   series; origin = IPP of the first slice; direction = IOP orthogonalised as GDCMImageIO does.
-// - order: slices sorted by IPP projected on the normal of the first given file's IOP (SerieHelper).
-import { readFileSync } from 'node:fs';
+// - order (SerieHelper::OrderFileList): by IPP projected on the normal of the first given file's IOP;
+//   when all distances are equal or any two are, by Instance Number (when all differ), else by file
+//   name (byte order). Spacing between slices 1 when the first and last sorted positions coincide.
+// - grouping: read-image-dicom-file-series adds the files before it turns on the series details, so
+//   GDCM groups them by Series Instance UID alone (Series Number, Sequence Name, … may differ).
+// Files come with the header dicom-scan.ts parsed (nativeHeader): then only their pixel bytes are read.
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
 import dicomParser from 'dicom-parser';
 import type { Image } from 'itk-wasm';
@@ -73,8 +78,7 @@ const SOP_CLASSES: Record<string, { spacingTags: string[] }> = {
   '1.2.840.10008.5.1.4.1.1.7': { spacingTags: ['x00280030', 'x00182010'] },
 };
 
-/** Text attributes GDCM's SerieHelper (CreateDefaultUniqueSeriesIdentifier) splits a series by (with Rows, Columns). */
-const SERIES_KEY_TAGS = ['x0020000e', 'x00200011', 'x00180024', 'x00180050'];
+const DEFLATED = '1.2.840.10008.1.2.1.99';
 
 interface PixelFormat {
   bitsAllocated: 8 | 16 | 32;
@@ -83,7 +87,7 @@ interface PixelFormat {
 }
 
 /** One file, parsed and checked: what the volume needs from it besides its pixel bytes. */
-interface SliceInfo {
+export interface SliceInfo {
   path: string;
   sopClass: string;
   rows: number;
@@ -93,11 +97,13 @@ interface SliceInfo {
   slope: number;
   /** Image Position (Patient); [0, 0, 0] when absent (GDCM's default). */
   position: number[];
-  hasPosition: boolean;
+  /** Instance Number as GDCM's Attribute<0x0020,0x0013> reads it, for ImageNumberOrdering. */
+  instanceNumber: number | 'missing' | 'malformed';
   /** Image Orientation (Patient) as GDCM returns it (default 1,0,0,0,1,0 when absent). */
   orientation: number[];
   /** Spacing in ITK order: along a row (column spacing), along a column (row spacing), between slices. */
   spacing: [number, number, number];
+  /** SerieHelper's group: the Series Instance UID without the characters other than [.0-9A-Za-z]. */
   seriesKey: string;
   pixelKey: string;
   bigEndian: boolean;
@@ -270,13 +276,17 @@ function hasOverlays(ds: dicomParser.DataSet): boolean {
   return Object.keys(ds.elements).some((t) => /^x60[0-9a-f]{2}/.test(t));
 }
 
-/** Pixel data bytes of a native (not encapsulated) element; undefined when anything is off. */
-function readPixelBytes(
+/**
+ * The native (not encapsulated) Pixel Data element with at least `expectedBytes` bytes, in a VR whose
+ * bytes GDCM reads as this reader does; undefined when anything is off. Its bytes are not checked to
+ * be within the file here (see wholeFileSlice / nativeHeader).
+ */
+function pixelElement(
   ds: dicomParser.DataSet,
   expectedBytes: number,
   bigEndian: boolean,
   bitsAllocated: number,
-): Uint8Array | undefined {
+): dicomParser.Element | undefined {
   const el = ds.elements['x7fe00010'];
   if (!el || el.encapsulatedPixelData || el.hadUndefinedLength || el.length < expectedBytes) return undefined;
   if (el.vr !== undefined && el.vr !== 'OB' && el.vr !== 'OW') return undefined;
@@ -285,21 +295,30 @@ function readPixelBytes(
     const ok = (bitsAllocated === 16 && el.vr === 'OW') || (bitsAllocated === 8 && el.vr === 'OB');
     if (!ok) return undefined;
   }
-  if (el.dataOffset + expectedBytes > ds.byteArray.length) return undefined;
-  return ds.byteArray.subarray(el.dataOffset, el.dataOffset + expectedBytes);
+  return el;
 }
 
-/** Parses one file; undefined when it is outside what this reader reproduces. */
-function readSlice(path: string): { info: SliceInfo; pixels: Uint8Array } | undefined {
-  const bytes = readFileSync(path);
-  let ds: dicomParser.DataSet;
-  try {
-    ds = dicomParser.parseDicom(bytes, {
-      inflater: inflater as unknown as (arr: Uint8Array, position: number) => void,
-    });
-  } catch {
-    return undefined;
-  }
+const INTEGER = /^ *[+-]?\d+[ \0]*$/;
+
+/**
+ * Instance Number as SerieHelper reads it (Attribute<0x0020,0x0013>: `istream >> int32`): 'missing'
+ * when absent or empty; 'malformed' for anything but a plain integer in range (or in another VR).
+ */
+function readInstanceNumber(ds: dicomParser.DataSet): SliceInfo['instanceNumber'] {
+  const el = ds.elements['x00200013'];
+  if (!el || el.length === 0) return 'missing';
+  if (el.vr !== undefined && el.vr !== 'IS') return 'malformed';
+  const raw = rawString(ds, 'x00200013');
+  if (raw === undefined || !INTEGER.test(raw)) return 'malformed';
+  const v = Number.parseInt(raw.trim(), 10);
+  return v >= -(2 ** 31) && v < 2 ** 31 ? v : 'malformed';
+}
+
+/**
+ * A file's header checked against what this reader reproduces (from a header-only or a whole-file
+ * parse: only elements before the pixel data are looked at); undefined when it is outside.
+ */
+function sliceHeader(ds: dicomParser.DataSet, path: string): { info: SliceInfo; pixels: dicomParser.Element } | undefined {
   const ts = TRANSFER_SYNTAXES[uid(ds, 'x00020010') ?? ''];
   // MediaStorage::SetFromFile: SOP Class UID of the data set, else the meta header's.
   const sopClass = uid(ds, 'x00080016') || uid(ds, 'x00020002') || '';
@@ -336,11 +355,9 @@ function readSlice(path: string): { info: SliceInfo; pixels: Uint8Array } | unde
   const sliceSpacing = readSliceSpacing(ds);
   if (!inPlane || sliceSpacing === undefined) return undefined;
 
-  const pixels = readPixelBytes(ds, rows * columns * (format.bitsAllocated / 8), ts.bigEndian, format.bitsAllocated);
+  const pixels = pixelElement(ds, rows * columns * (format.bitsAllocated / 8), ts.bigEndian, format.bitsAllocated);
   if (!pixels) return undefined;
 
-  const seriesKey = JSON.stringify([...SERIES_KEY_TAGS.map((t) => rawString(ds, t) ?? null), rows, columns]);
-  const pixelKey = JSON.stringify([sopClass, rows, columns, format, photometric, rescale]);
   const info: SliceInfo = {
     path,
     sopClass,
@@ -350,34 +367,129 @@ function readSlice(path: string): { info: SliceInfo; pixels: Uint8Array } | unde
     intercept: rescale.intercept,
     slope: rescale.slope,
     position: position === 'absent' ? [0, 0, 0] : position,
-    hasPosition: position !== 'absent',
+    instanceNumber: readInstanceNumber(ds),
     orientation: cosines,
     spacing: [inPlane[0], inPlane[1], sliceSpacing],
-    seriesKey,
-    pixelKey,
+    seriesKey: (rawString(ds, 'x0020000e') ?? '').replace(/[^.0-9A-Za-z]/g, ''),
+    pixelKey: JSON.stringify([sopClass, rows, columns, format, photometric, rescale]),
     bigEndian: ts.bigEndian,
     invert,
   };
   return { info, pixels };
 }
 
+function sliceBytes(info: SliceInfo): number {
+  return info.rows * info.columns * (info.format.bitsAllocated / 8);
+}
+
+/** Reads and parses the whole file; undefined when it is outside what this reader reproduces. */
+function wholeFileSlice(path: string): { info: SliceInfo; pixels: Uint8Array } | undefined {
+  const bytes = readFileSync(path);
+  let ds: dicomParser.DataSet;
+  try {
+    ds = dicomParser.parseDicom(bytes, {
+      inflater: inflater as unknown as (arr: Uint8Array, position: number) => void,
+    });
+  } catch {
+    return undefined;
+  }
+  const slice = sliceHeader(ds, path);
+  if (!slice) return undefined;
+  const start = slice.pixels.dataOffset;
+  const end = start + sliceBytes(slice.info);
+  if (end > ds.byteArray.length) return undefined;
+  return { info: slice.info, pixels: ds.byteArray.subarray(start, end) };
+}
+
 /**
- * GDCM SerieHelper::ImagePositionPatientOrdering: distance of each IPP along the normal of the first
- * given file's IOP, ascending; returns the indices of `slices` in that order. Undefined where GDCM
- * would fall back to other orderings (IPP missing, all equal, or a distance shared by two slices).
+ * What the native reader needs of one file, worked out by dicom-scan.ts from the header it parsed
+ * (parseDicom up to the Pixel Data tag), so the reader reads only the pixel bytes: 'slice' with the
+ * pixel bytes' place in the file, or 'decline' when the file is outside what this reader reproduces.
  */
-function sortByPosition(slices: SliceInfo[]): number[] | undefined {
-  if (slices.length === 1) return [0];
-  if (!slices.every((s) => s.hasPosition)) return undefined;
+export type NativeHeader =
+  | { kind: 'slice'; info: SliceInfo; fileSize: number; pixelOffset: number }
+  | { kind: 'decline' };
+
+/**
+ * The native header of a file from its header-only parse (`ds`, of a file of `fileSize` bytes), or
+ * undefined when only a whole-file parse decides (deflated, or anything after the pixel data: the
+ * reader then reads and parses the file itself). Otherwise the whole-file parse would hold the same
+ * elements up to and including the Pixel Data element, and nothing after it.
+ */
+export function nativeHeader(ds: dicomParser.DataSet, path: string, fileSize: number): NativeHeader | undefined {
+  if (uid(ds, 'x00020010') === DEFLATED) return undefined;
+  const el = ds.elements['x7fe00010'];
+  if (el && !el.hadUndefinedLength && el.dataOffset + el.length !== fileSize) return undefined;
+  const slice = sliceHeader(ds, path);
+  if (!slice) return { kind: 'decline' };
+  return { kind: 'slice', info: slice.info, fileSize, pixelOffset: slice.pixels.dataOffset };
+}
+
+/**
+ * Reads `length` bytes at `offset` of `path` into `into` (or a new array); undefined when the file is
+ * no longer `fileSize` bytes long or ends early.
+ */
+function readRegion(path: string, fileSize: number, offset: number, length: number, into?: Uint8Array): Uint8Array | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    if (fstatSync(fd).size !== fileSize) return undefined;
+    const out = into ?? new Uint8Array(length);
+    let got = 0;
+    while (got < length) {
+      const r = readSync(fd, out, got, length - got, offset + got);
+      if (r === 0) return undefined;
+      got += r;
+    }
+    return out;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Distance of each slice's IPP along the normal of the first given slice's IOP (SerieHelper). */
+function distancesAlongNormal(slices: SliceInfo[]): number[] {
   const c = slices[0]!.orientation;
   const normal = [c[1]! * c[5]! - c[2]! * c[4]!, c[2]! * c[3]! - c[0]! * c[5]!, c[0]! * c[4]! - c[1]! * c[3]!];
-  const dist = slices.map((s) => {
+  return slices.map((s) => {
     let d = 0;
     for (let i = 0; i < 3; i++) d += normal[i]! * s.position[i]!;
     return d;
   });
-  if (new Set(dist).size !== dist.length) return undefined;
-  return dist.map((_, i) => i).sort((a, b) => dist[a]! - dist[b]!);
+}
+
+/** std::string operator< on the UTF-8 file names: byte order. */
+function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/**
+ * GDCM SerieHelper::OrderFileList (no user order, DirectOrder): returns the indices of `slices` in
+ * the order GDCM gives, undefined where that order is not reproduced.
+ * 1. ImagePositionPatientOrdering: IPP distances along the normal of the first given file's IOP,
+ *    ascending; fails when all distances are equal (min == max) or any distance occurs twice.
+ * 2. ImageNumberOrdering: Instance Number (−1 when missing), ascending; fails unless all differ.
+ *    Its sort predicate reads a missing number uninitialised (undefined behaviour): declined.
+ * 3. FileNameOrdering: file names in byte order (two equal names: declined).
+ */
+function gdcmOrder(slices: SliceInfo[]): number[] | undefined {
+  const n = slices.length;
+  const indices = slices.map((_, i) => i);
+  if (n === 1) return indices;
+  const dist = distancesAlongNormal(slices);
+  const min = Math.min(...dist);
+  const max = Math.max(...dist);
+  if (min !== max && new Set(dist).size === n) return indices.sort((a, b) => dist[a]! - dist[b]!);
+
+  const numbers = slices.map((s) => s.instanceNumber);
+  if (numbers.includes('malformed')) return undefined;
+  const values = numbers.map((v) => (v === 'missing' ? -1 : (v as number)));
+  if (new Set(values).size === n) {
+    if (numbers.includes('missing')) return undefined;
+    return indices.sort((a, b) => values[a]! - values[b]!);
+  }
+
+  if (new Set(slices.map((s) => s.path)).size !== n) return undefined;
+  return indices.sort((a, b) => compareBytes(slices[a]!.path, slices[b]!.path));
 }
 
 function cross(a: number[], b: number[]): number[] {
@@ -420,16 +532,19 @@ function jsonNumbers(values: number[]): number[] {
   return values.map((v) => v + 0);
 }
 
-/** ImageSeriesReader: spacing between slices = |IPP(last) − IPP(first)| / (n − 1) (Vector::GetNorm). */
-function seriesSliceSpacing(first: SliceInfo, last: SliceInfo, n: number): number | undefined {
+/**
+ * ImageSeriesReader: spacing between slices = |IPP(last) − IPP(first)| / (n − 1) (Vector::GetNorm),
+ * or 1 when that distance is Math::AlmostEquals to 0 (FloatAlmostEqual: |d| ≤ 0.1·ε, the ULP test
+ * adds nothing next to 0), as when every slice has the same position.
+ */
+function seriesSliceSpacing(first: SliceInfo, last: SliceInfo, n: number): number {
   let sum = 0;
   for (let j = 0; j < 3; j++) {
     const d = last.position[j]! - first.position[j]!;
     sum += d * d;
   }
   const norm = Math.sqrt(sum);
-  // ITK falls back to 1 for an (almost) zero distance; sorting already refused equal positions.
-  return norm > 1e-6 ? norm / (n - 1) : undefined;
+  return norm <= 0.1 * Number.EPSILON ? 1 : norm / (n - 1);
 }
 
 /**
@@ -534,54 +649,105 @@ function permuteSlices(data: OutputArray, perSlice: number, order: number[]): vo
   }
 }
 
+/** True when a slice's stored bytes are its output values as they are (writeSlice would only copy them). */
+function verbatim(s: SliceInfo, type: OutputType): boolean {
+  const f = s.format;
+  return (
+    storedType(f) === type &&
+    s.slope === 1 &&
+    s.intercept === 0 &&
+    !s.invert &&
+    f.bitsStored === f.bitsAllocated &&
+    (!s.bigEndian || f.bitsAllocated === 8)
+  );
+}
+
+/**
+ * One SerieHelper group with one pixel layout and rescale (GDCM applies the last slice's rescale
+ * and the first given file's pixel type to every slice).
+ */
+function sameVolume(a: SliceInfo, b: SliceInfo): boolean {
+  return a.seriesKey === b.seriesKey && a.pixelKey === b.pixelKey;
+}
+
 /**
  * Reads `files` (one series, as read-volume passes them) when all are native-syntax single-frame
- * greyscale images this module reproduces; otherwise undefined (use readDicomSeriesCached). Each
- * file is decoded into the volume as soon as it is read (in the given order, its bytes dropped
- * then), and the slices are put in GDCM's order at the end.
+ * greyscale images this module reproduces; otherwise undefined (use readDicomSeriesCached).
+ * `headers[i]`, when given, is what dicom-scan.ts made of files[i] (nativeHeader): a declined file
+ * declines the series before anything is read, and of the others only the pixel bytes are read.
+ * Each file is decoded into the volume as soon as it is read (in the given order, its bytes dropped
+ * then; verbatim pixel bytes are read straight into the volume), and the slices are put in GDCM's
+ * order at the end.
  */
-export function readNativeDicomSeries(files: string[]): NativeSeriesResult | undefined {
+export function readNativeDicomSeries(
+  files: string[],
+  headers: readonly (NativeHeader | undefined)[] = [],
+): NativeSeriesResult | undefined {
   if (files.length === 0 || !HOST_LITTLE_ENDIAN) return undefined;
   try {
-    return readSeries(files);
+    return readSeries(files, headers);
   } catch {
     // unreadable file or anything unforeseen: itk-wasm reads it (and reports what is wrong)
     return undefined;
   }
 }
 
-function readSeries(files: string[]): NativeSeriesResult | undefined {
+function readSeries(files: string[], headers: readonly (NativeHeader | undefined)[]): NativeSeriesResult | undefined {
+  // What the scan already tells: decline before reading anything.
+  let known: SliceInfo | undefined;
+  for (const h of headers) {
+    if (h?.kind === 'decline') return undefined;
+    if (h) {
+      known ??= h.info;
+      if (!sameVolume(h.info, known)) return undefined;
+    }
+  }
+
   const infos: SliceInfo[] = [];
   let type: OutputType | undefined;
   let data: OutputArray | undefined;
   for (const [i, file] of files.entries()) {
-    const slice = readSlice(file);
-    if (!slice) return undefined;
-    const { info, pixels } = slice;
-    const first = infos[0] ?? info;
-    // One SerieHelper group with one pixel layout and rescale (GDCM applies the last slice's
-    // rescale and the first given file's pixel type to every slice).
-    if (info.seriesKey !== first.seriesKey || info.pixelKey !== first.pixelKey) return undefined;
+    const h = headers[i];
+    const scanned = h?.kind === 'slice' && h.info.path === file ? h : undefined;
+    let info: SliceInfo;
+    let pixels: Uint8Array | undefined;
+    if (scanned) {
+      info = scanned.info;
+    } else {
+      const slice = wholeFileSlice(file);
+      if (!slice) return undefined;
+      ({ info, pixels } = slice);
+    }
+    if (!sameVolume(info, infos[0] ?? info)) return undefined;
     if (!data) {
       type = outputType(info.format, info.intercept, info.slope);
       if (!type) return undefined;
       data = new ARRAY_OF[type](info.rows * info.columns * files.length);
     }
-    writeSlice(info, pixels, data, i * info.rows * info.columns);
+    const offset = i * info.rows * info.columns;
+    if (scanned) {
+      const bytes = sliceBytes(info);
+      const direct = verbatim(info, type!);
+      const into = direct ? new Uint8Array(data.buffer, data.byteOffset + offset * data.BYTES_PER_ELEMENT, bytes) : undefined;
+      // A file that changed since the scan: declined (itk-wasm reads what is there now).
+      pixels = readRegion(file, scanned.fileSize, scanned.pixelOffset, bytes, into);
+      if (!pixels) return undefined;
+      if (direct) {
+        infos.push(info);
+        continue;
+      }
+    }
+    writeSlice(info, pixels!, data, offset);
     infos.push(info);
   }
   if (!data || !type) return undefined;
 
-  const order = sortByPosition(infos);
+  const order = gdcmOrder(infos);
   if (!order) return undefined;
   const head = infos[order[0]!]!;
   const n = infos.length;
   const spacing: number[] = [...head.spacing];
-  if (n > 1) {
-    const between = seriesSliceSpacing(head, infos[order[n - 1]!]!, n);
-    if (between === undefined) return undefined;
-    spacing[2] = between;
-  }
+  if (n > 1) spacing[2] = seriesSliceSpacing(head, infos[order[n - 1]!]!, n);
   permuteSlices(data, head.rows * head.columns, order);
 
   const size = [head.columns, head.rows, n];

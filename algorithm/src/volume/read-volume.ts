@@ -3,18 +3,24 @@
 // file ITK reads (NRRD, NIfTI, MetaImage). DICOM goes through @itk-wasm/dicom's
 // readImageDicomFileSeries (GDCM: compressed transfer syntaxes, big endian, rescale slope/intercept,
 // MONOCHROME1, slices sorted along the normal), except for the series native-dicom.ts reads to the
-// same result without the wasm module (uncompressed syntaxes; KAAPANA_OTSU_DICOM_READER=itk-wasm
-// turns that off); other files through @itk-wasm/image-io.
+// same result without the wasm module (uncompressed syntaxes, from the headers dicom-scan.ts parsed;
+// KAAPANA_OTSU_DICOM_READER=itk-wasm turns that off); other files through @itk-wasm/image-io.
 // Owns no Otsu and no output writing.
 import { basename, resolve } from 'node:path';
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { readImageNode } from '@itk-wasm/image-io';
 import type { Image } from 'itk-wasm';
 import { KxError, errorMessage } from '@kaapana-ext/core';
 import { isScalarComponentType } from '../otsu/index.js';
 import { readDicomSeriesCached } from './wasm-pipelines.js';
 import { readNativeDicomSeries } from './native-dicom.js';
-import { checkSeriesConsistent, scanDicomDirectory, scanDicomFile, type DicomSeries } from './dicom-scan.js';
+import {
+  checkSeriesConsistent,
+  scanDicomDirectory,
+  scanDicomFile,
+  scannedNativeHeader,
+  type DicomSeries,
+} from './dicom-scan.js';
 
 export type VolumeSource =
   | { kind: 'dicom'; seriesInstanceUid: string; modality: string; files: string[] }
@@ -54,7 +60,10 @@ function nativeReaderEnabled(): boolean {
 /** The series' image and its files in slice order: native reader first, itk-wasm when it declines. */
 async function decodeDicomSeries(series: DicomSeries): Promise<{ image: Image; sortedFilenames: string[] }> {
   const files = series.files.map((f) => f.path);
-  const native = nativeReaderEnabled() ? readNativeDicomSeries(files) : undefined;
+  // The headers the scan parsed go along: the native reader reads only the pixel bytes.
+  const native = nativeReaderEnabled()
+    ? readNativeDicomSeries(files, series.files.map(scannedNativeHeader))
+    : undefined;
   if (native) return native;
   let result;
   try {
@@ -92,7 +101,7 @@ export async function readVolumes(inputPath: string, options: ReadOptions = {}):
   const input = resolve(inputPath);
   let st;
   try {
-    st = await stat(input);
+    st = statSync(input);
   } catch {
     throw new KxError('input does not exist', { file: input });
   }

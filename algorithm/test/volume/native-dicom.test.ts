@@ -2,17 +2,21 @@
 // files: every DICOM sample of test/data and variants made here with dcmtk (dcmodify, dcmconv):
 // rescale slope/intercept giving each pixel type, pixel representation, 12 of 16 bits stored with
 // negative values, big endian, implicit VR, deflate, MONOCHROME1, spacing/position/orientation
-// edits, shuffled and re-encoded series. Each case: the native reader declines (undefined) or
-// returns exactly what readDicomSeriesCached returns (pixel type, geometry bit for bit, voxels byte
-// for byte, sorted file names). The common cases must not decline, so the fast path is really used.
+// edits, shuffled and re-encoded series, slices sharing positions (GDCM's fall-backs to Instance
+// Number and file name order). Each case: the native reader declines (undefined) or returns exactly
+// what readDicomSeriesCached returns (pixel type, geometry bit for bit, voxels byte for byte, sorted
+// file names), with and without the headers dicom-scan.ts parsed. The common cases must not
+// decline, so the fast path is really used.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import dicomParser from 'dicom-parser';
 import type { Image } from 'itk-wasm';
-import { readNativeDicomSeries, type NativeSeriesResult } from '../../src/volume/native-dicom.js';
+import { readNativeDicomSeries, type NativeHeader, type NativeSeriesResult } from '../../src/volume/native-dicom.js';
+import { scanDicomFile, scannedNativeHeader } from '../../src/volume/dicom-scan.js';
 import { readDicomSeriesCached } from '../../src/volume/wasm-pipelines.js';
 import { readVolumes } from '../../src/volume/read-volume.js';
 
@@ -101,6 +105,9 @@ add('sample bad/rtplan-no-pixel-data.dcm', 'decline', () => [join(data, 'bad', '
 add('sample series/ct5n (names opposite to positions)', 'read', () => filesOf(join(series, 'ct5n')));
 add('sample series/ct-uneven (uneven gaps)', 'read', () => filesOf(join(series, 'ct-uneven')));
 add('sample series/mr-siemens-2slice (oblique, 12 of 16 bits)', 'read', () => filesOf(join(series, 'mr-siemens-2slice')));
+add('sample series/mr-mosaic-b0dwi (all at one position: Instance Number order)', 'read', () =>
+  filesOf(join(series, 'mr-mosaic-b0dwi')),
+);
 add('sample series/mr-three-series, one-slice series', 'read', () => [join(series, 'mr-three-series', '15970')]);
 add('sample series/mr-three-series, tri-planar localizers', 'either', () =>
   ['4950', '4981', '5011'].map((f) => join(series, 'mr-three-series', f)),
@@ -210,6 +217,8 @@ const SINGLE: [string, Expect, string, string[], string?][] = [
   ['cr implicit VR', 'read', CR, [], '+ti'],
   ['cr deflated', 'read', CR, [], '+td'],
   ['mr slope 2 explicit LE copy', 'read', MR2, []],
+  // the scan's header does not cover an element after the pixel data: the reader parses the file
+  ['ct element after the pixel data', 'read', CT, ['-i', '(7fe1,0010)=KX']],
 ];
 for (const [name, expect, base, edits, convert] of SINGLE) {
   const file = `${name.replace(/[^a-z0-9]+/gi, '-')}.dcm`;
@@ -255,14 +264,69 @@ add('ct5n MONOCHROME1, 12 bits stored', 'read', () => seriesVariant('ct5n-mono1'
 add('ct5n one slice with another slope', 'decline', () =>
   seriesVariant('ct5n-slope', CT5N, { edit: (i) => (i === 2 ? ['-m', '(0028,1053)=2'] : []) }),
 );
-add('ct5n two slices at one position', 'decline', () =>
-  seriesVariant('ct5n-dup', CT5N, { edit: (i) => (i === 3 ? ['-m', '(0020,0032)=-72.199997\\-143.000000\\-1.237500'] : []) }),
-);
-add('ct5n one slice without position', 'decline', () =>
+add('ct5n one slice without position (at 0,0,0)', 'read', () =>
   seriesVariant('ct5n-nopos', CT5N, { edit: (i) => (i === 1 ? ['-e', '(0020,0032)'] : []) }),
 );
-add('ct5n one slice with another series number', 'decline', () =>
-  seriesVariant('ct5n-number', CT5N, { edit: (i) => (i === 1 ? ['-m', '(0020,0011)=99'] : []) }),
+// GDCM's SerieHelper groups by Series Instance UID only (the pipeline adds the files before it turns
+// on the series details), and reads only the first group (UID order) of several.
+add('ct5n one slice with another series number and sequence name', 'read', () =>
+  seriesVariant('ct5n-number', CT5N, { edit: (i) => (i === 1 ? ['-m', '(0020,0011)=99', '-i', '(0018,0024)=other'] : []) }),
+);
+add('ct5n one slice with another slice thickness', 'read', () =>
+  seriesVariant('ct5n-thick', CT5N, { edit: (i) => (i === 3 ? ['-m', '(0018,0050)=9'] : []) }),
+);
+add('ct5n one slice with another series UID (itk-wasm reads one group)', 'decline', () =>
+  seriesVariant('ct5n-uid', CT5N, { edit: (i) => (i === 2 ? ['-m', '(0020,000e)=1.2.3'] : []) }),
+);
+
+// --- slices sharing positions: IPP order fails, then Instance Number order, then file name order ---
+// ct5n: Instance Numbers 6…10 in name order, positions z = 8.7625, 6.2625, 3.7625, 1.2625, −1.2375.
+const at = (z: string) => ['-m', `(0020,0032)=-72.199997\\-143.000000\\${z}`];
+const instance = (v: string | undefined) => (v === undefined ? ['-e', '(0020,0013)'] : ['-m', `(0020,0013)=${v}`]);
+const NAMES = ['e.dcm', 'c.dcm', 'a.dcm', 'd.dcm', 'b.dcm'];
+const sharing = (name: string, expect: Expect, edit: (i: number) => string[], opts: { names?: boolean; order?: (f: string[]) => string[] } = {}) =>
+  add(name, expect, () => {
+    const files = seriesVariant(name.replace(/[^a-z0-9]+/gi, '-'), CT5N, {
+      edit,
+      ...(opts.names ? { rename: (i: number) => NAMES[i]! } : {}),
+    });
+    return opts.order ? opts.order(files) : files;
+  });
+const SAME = at('1.0');
+sharing('all at one position: Instance Number order', 'read', () => SAME);
+sharing('all at one position, given reversed', 'read', () => SAME, { order: (f) => [...f].reverse() });
+sharing('all at one position, Instance Numbers shuffled', 'read', (i) => [...SAME, ...instance(['3', '1', '5', '2', '4'][i])], { order: shuffled });
+sharing('all at one position, Instance Numbers +5, 007, " 3", -2, 12', 'read', (i) => [...SAME, ...instance(['+5', '007', ' 3', '-2', '12'][i])]);
+sharing('all at one position, one Instance Number -1', 'read', (i) => [...SAME, ...(i === 2 ? instance('-1') : [])]);
+sharing('all at one position, equal Instance Numbers: file name order', 'read', () => [...SAME, ...instance('7')], { names: true });
+sharing('all at one position, two equal Instance Numbers: file name order', 'read', (i) => [...SAME, ...instance(['3', '1', '3', '2', '4'][i])], { names: true, order: shuffled });
+sharing('all at one position, no Instance Numbers: file name order', 'read', () => [...SAME, ...instance(undefined)], { names: true });
+sharing('all at one position, -1 and a missing Instance Number: file name order', 'read', (i) => [...SAME, ...instance(['-1', '1', undefined, '2', '4'][i])], { names: true });
+sharing('all at one position, one Instance Number missing (GDCM reads it uninitialised)', 'decline', (i) => [...SAME, ...(i === 2 ? instance(undefined) : [])], { names: true });
+sharing('all at one position, Instance Number 2.5', 'decline', (i) => [...SAME, ...(i === 2 ? instance('2.5') : [])]);
+sharing('all at one position, empty Instance Numbers: file name order', 'read', () => [...SAME, '-m', '(0020,0013)='], { names: true });
+sharing('no positions at all (0,0,0): Instance Number order', 'read', () => ['-e', '(0020,0032)'], { order: shuffled });
+sharing('all at one distance, shifted in plane (spacing from the shift)', 'read', (i) => ['-m', `(0020,0032)=${i * 1.5}\\${-i * 0.25}\\2.0`], { order: shuffled });
+sharing('two slices at one position: Instance Number order', 'read', (i) => (i === 3 ? at('-1.237500') : []));
+sharing('two slices at one position, Instance Numbers reversed', 'read', (i) => [...(i === 3 ? at('-1.237500') : []), ...instance(String(10 - i))]);
+sharing('two slices at one position, Instance Numbers shuffled', 'read', (i) => [...(i === 3 ? at('-1.237500') : []), ...instance(['3', '1', '5', '2', '4'][i])], { order: shuffled });
+sharing('first and last by Instance Number at one position (spacing 1)', 'read', (i) => (i === 4 ? at('8.762500') : []));
+sharing('two slices at one position, equal Instance Numbers: file name order', 'read', (i) => [...(i === 3 ? at('-1.237500') : []), ...instance('1')], { names: true, order: shuffled });
+sharing('two slices at one position, one Instance Number missing', 'decline', (i) => [...(i === 3 ? at('-1.237500') : []), ...(i === 0 ? instance(undefined) : [])]);
+sharing('distinct positions, Instance Number malformed (not needed)', 'read', (i) => (i === 1 ? instance('x') : []));
+add('all at one position, file names in UTF-8 byte order (not UTF-16 order)', 'read', () =>
+  seriesVariant('utf8-names', CT5N, { rename: (i) => ['\uFF5E', '\u{1F600}', '\u00E9', 'z', 'Z'][i]!, edit: () => [...SAME, ...instance('1')] }),
+);
+const MOSAIC = join(series, 'mr-mosaic-b0dwi');
+add('mr-mosaic-b0dwi given 3, 1, 2', 'read', () => {
+  const f = filesOf(MOSAIC);
+  return [f[2]!, f[0]!, f[1]!];
+});
+add('mr-mosaic-b0dwi Instance Numbers 2, 3, 1', 'read', () =>
+  seriesVariant('mosaic-in', MOSAIC, { edit: (i) => instance(['2', '3', '1'][i]) }),
+);
+add('mr-mosaic-b0dwi equal Instance Numbers, names reversed: file name order', 'read', () =>
+  seriesVariant('mosaic-names', MOSAIC, { rename: (i) => `${3 - i}.dcm`, edit: () => instance('1') }),
 );
 add('ct-uneven big endian', 'read', () => seriesVariant('uneven-be', UNEVEN, { convert: () => '+tb' }));
 add('ct-uneven reversed order', 'read', () => seriesVariant('uneven-rev', UNEVEN).reverse());
@@ -270,6 +334,9 @@ add('mr-siemens-2slice explicit LE', 'read', () => seriesVariant('siemens-le', S
 add('mr-siemens-2slice big endian', 'read', () => seriesVariant('siemens-be', SIEMENS, { convert: () => '+tb' }));
 add('mr-siemens-2slice MONOCHROME1, slope 1.5', 'read', () =>
   seriesVariant('siemens-mono1', SIEMENS, { edit: () => [...MONO1, ...rescale('-3', '1.5')] }),
+);
+add('mr-siemens-2slice deflated (files larger than the first read)', 'read', () =>
+  seriesVariant('siemens-df', SIEMENS, { convert: () => '+td' }),
 );
 add('mr-siemens-2slice names swapped', 'read', () =>
   seriesVariant('siemens-swap', SIEMENS, { rename: (i) => ['z.dcm', 'a.dcm'][i]! }),
@@ -300,6 +367,15 @@ function expectSameAsItkWasm(native: NativeSeriesResult, wasm: { image: Image; s
   expect(native.sortedFilenames).toEqual(wasm.sortedFilenames);
 }
 
+/** The headers dicom-scan.ts hands the native reader (read-volume.ts); none when the scan rejects a file. */
+async function scannedHeaders(files: string[]): Promise<(NativeHeader | undefined)[]> {
+  try {
+    return (await Promise.all(files.map((f) => scanDicomFile(f)))).map(scannedNativeHeader);
+  } catch {
+    return [];
+  }
+}
+
 describe('native DICOM reader = itk-wasm reader, or declined', () => {
   for (const c of cases) {
     it(`${c.name} (${c.expect})`, async () => {
@@ -307,7 +383,14 @@ describe('native DICOM reader = itk-wasm reader, or declined', () => {
       const native = readNativeDicomSeries(files);
       if (c.expect === 'read') expect(native, 'the native reader declined').toBeDefined();
       if (c.expect === 'decline') expect(native, 'the native reader read it').toBeUndefined();
-      if (native) expectSameAsItkWasm(native, await readDicomSeriesCached(files));
+      // The same from the scan's headers (only the pixel bytes read from the files).
+      const viaScan = readNativeDicomSeries(files, await scannedHeaders(files));
+      expect(viaScan === undefined, 'declined with the scan headers xor without').toBe(native === undefined);
+      if (native) {
+        const wasm = await readDicomSeriesCached(files);
+        expectSameAsItkWasm(native, wasm);
+        expectSameAsItkWasm(viaScan!, wasm);
+      }
     });
   }
 
@@ -318,13 +401,69 @@ describe('native DICOM reader = itk-wasm reader, or declined', () => {
   });
 });
 
+describe('headers from the scan (dicom-scan.ts → native reader)', () => {
+  const kind = async (file: string) => scannedNativeHeader(await scanDicomFile(file))?.kind;
+
+  it('native-syntax files: the header, pixel bytes read at their offset', async () => {
+    for (const f of [CR, ...filesOf(CT5N), ...filesOf(SIEMENS), ...filesOf(join(series, 'mr-mosaic-b0dwi'))]) {
+      expect(await kind(f), f).toBe('slice');
+    }
+  });
+
+  it('deflated, or elements after the pixel data: none (the reader parses the whole file)', async () => {
+    expect(await kind(OT)).toBeUndefined();
+    expect(await kind(CT)).toBeUndefined(); // Data Set Trailing Padding
+    expect(await kind(MR)).toBeUndefined();
+    expect(await kind(variant('after-pixels.dcm', CT, ['-i', '(7fe1,0010)=KX']))).toBeUndefined();
+  });
+
+  it('files the reader declines: declined from the header, before any pixels are read', async () => {
+    for (const f of ['mr-small-rle.dcm', 'ct-jpeg2000-lossy.dcm', 'rtdose-multiframe.dcm']) {
+      expect(await kind(join(data, f)), f).toBe('decline');
+    }
+  });
+
+  it('headers longer than the first read (mosaic: 240 kB of 3.9 MB): the whole-file parse, pixel offset', async () => {
+    for (const f of filesOf(join(series, 'mr-mosaic-b0dwi'))) {
+      const info = await scanDicomFile(f);
+      const ds = dicomParser.parseDicom(new Uint8Array(readFileSync(f)), { untilTag: 'x7fe00010' });
+      expect(info.seriesInstanceUid).toBe(ds.string('x0020000e'));
+      expect([info.rows, info.columns]).toEqual([ds.uint16('x00280010'), ds.uint16('x00280011')]);
+      const h = scannedNativeHeader(info);
+      expect(h?.kind === 'slice' && h.pixelOffset).toBe(ds.elements['x7fe00010']!.dataOffset);
+    }
+  });
+
+  it('scan errors stay those of a whole-file parse (no preamble, header cut short)', async () => {
+    const noPreamble = join(dir('scan'), 'big.bin');
+    writeFileSync(noPreamble, Buffer.alloc(300_000, 7));
+    await expect(scanDicomFile(noPreamble)).rejects.toThrow('not a DICOM file: no DICOM preamble ("DICM" at byte 128)');
+    const cut = join(dir('scan'), 'cut.dcm');
+    const whole = readFileSync(join(series, 'mr-mosaic-b0dwi', 'b0dwi_for_fmap+00001.dcm'));
+    writeFileSync(cut, whole.subarray(0, 150_000));
+    // Implicit VR: dicomParser reads past the end without an error, and finds no pixel data.
+    const ds = dicomParser.parseDicom(new Uint8Array(whole.subarray(0, 150_000)), { untilTag: 'x7fe00010' });
+    expect(ds.elements['x7fe00010']).toBeUndefined();
+    await expect(scanDicomFile(cut)).rejects.toThrow('DICOM file has no pixel data (7FE0,0010)');
+  });
+
+  it('a file that changed after the scan is declined (itk-wasm reads what is there now)', async () => {
+    const files = seriesVariant('changed', CT5N);
+    const headers = await scannedHeaders(files);
+    expect(readNativeDicomSeries(files, headers)).toBeDefined();
+    appendFileSync(files[2]!, Buffer.alloc(2));
+    expect(readNativeDicomSeries(files, headers)).toBeUndefined();
+  });
+});
+
 describe('readVolumes with the native reader and with KAAPANA_OTSU_DICOM_READER=itk-wasm', () => {
   const saved = process.env.KAAPANA_OTSU_DICOM_READER;
   afterEach(() => {
     if (saved === undefined) delete process.env.KAAPANA_OTSU_DICOM_READER;
     else process.env.KAAPANA_OTSU_DICOM_READER = saved;
   });
-  for (const input of ['series/mr-siemens-2slice', 'series/ct5n', 'cr-monochrome1-rescaled.dcm', 'mr-small-rle.dcm']) {
+  const inputs = ['series/mr-siemens-2slice', 'series/mr-mosaic-b0dwi', 'series/ct5n', 'cr-monochrome1-rescaled.dcm', 'mr-small-rle.dcm'];
+  for (const input of inputs) {
     it(`${input}: same volume and source either way`, async () => {
       delete process.env.KAAPANA_OTSU_DICOM_READER;
       const [native] = await readVolumes(join(data, input));
