@@ -23,7 +23,7 @@ function fill(a: ScalarArray, lo: number, span: number): void {
 
 function shared(ctor: Ctor, n: number, offsetElements = 0): ScalarArray {
   const buffer = new SharedArrayBuffer((n + offsetElements) * ctor.BYTES_PER_ELEMENT);
-  return new ctor(buffer, offsetElements * ctor.BYTES_PER_ELEMENT, n);
+  return new ctor(buffer as unknown as ArrayBuffer, offsetElements * ctor.BYTES_PER_ELEMENT, n);
 }
 
 const cases: [string, Ctor, number, number][] = [
