@@ -23,6 +23,7 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs'
 import { inflateRawSync } from 'node:zlib';
 import dicomParser from 'dicom-parser';
 import type { Image } from 'itk-wasm';
+import { allocateVolumeArray } from '../otsu/index.js';
 
 /** What readDicomSeriesCached returns, for the files the native reader accepts. */
 export interface NativeSeriesResult {
@@ -36,7 +37,13 @@ const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 type OutputType = 'uint8' | 'int8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'float64';
 type OutputArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float64Array;
 
-const ARRAY_OF: Record<OutputType, new (length: number) => OutputArray> = {
+interface OutputArrayConstructor {
+  new (length: number): OutputArray;
+  new (buffer: ArrayBuffer | SharedArrayBuffer): OutputArray;
+  BYTES_PER_ELEMENT: number;
+}
+
+const ARRAY_OF: Record<OutputType, OutputArrayConstructor> = {
   uint8: Uint8Array,
   int8: Int8Array,
   uint16: Uint16Array,
@@ -722,7 +729,8 @@ function readSeries(files: string[], headers: readonly (NativeHeader | undefined
     if (!data) {
       type = outputType(info.format, info.intercept, info.slope);
       if (!type) return undefined;
-      data = new ARRAY_OF[type](info.rows * info.columns * files.length);
+      // Large volumes go to shared memory, where the Otsu passes run on two threads.
+      data = allocateVolumeArray(ARRAY_OF[type], info.rows * info.columns * files.length);
     }
     const offset = i * info.rows * info.columns;
     if (scanned) {

@@ -3,17 +3,20 @@
 // file ITK reads (NRRD, NIfTI, MetaImage). DICOM goes through @itk-wasm/dicom's
 // readImageDicomFileSeries (GDCM: compressed transfer syntaxes, big endian, rescale slope/intercept,
 // MONOCHROME1, slices sorted along the normal), except for the series native-dicom.ts reads to the
-// same result without the wasm module (uncompressed syntaxes, from the headers dicom-scan.ts parsed;
-// KAAPANA_OTSU_DICOM_READER=itk-wasm turns that off); other files through @itk-wasm/image-io.
+// same result without the wasm module (uncompressed syntaxes, from the headers dicom-scan.ts parsed);
+// other files through @itk-wasm/image-io, except the NRRD files nrrd-read.ts reads to the same result.
+// KAAPANA_OTSU_READER=itk-wasm turns both TypeScript readers off. The itk-wasm packages are loaded
+// only when a file needs them: besides the compile, the wasm memory growth detaches an ArrayBuffer,
+// after which V8 runs every typed-array loop of the process (the Otsu passes included) ~1.5x slower.
 // Owns no Otsu and no output writing.
 import { basename, resolve } from 'node:path';
 import { statSync } from 'node:fs';
-import { readImageNode } from '@itk-wasm/image-io';
 import type { Image } from 'itk-wasm';
 import { KxError, errorMessage } from '@kaapana-ext/core';
 import { isScalarComponentType } from '../otsu/index.js';
 import { readDicomSeriesCached } from './wasm-pipelines.js';
 import { readNativeDicomSeries } from './native-dicom.js';
+import { readNrrdFast } from './nrrd-read.js';
 import {
   checkSeriesConsistent,
   scanDicomDirectory,
@@ -52,9 +55,12 @@ function checkScalar(image: Image, file: string): Image {
   return image;
 }
 
-/** `KAAPANA_OTSU_DICOM_READER=itk-wasm` sends every series to itk-wasm, skipping native-dicom.ts. */
+/**
+ * `KAAPANA_OTSU_READER=itk-wasm` sends every file to itk-wasm, skipping native-dicom.ts and
+ * nrrd-read.ts (`KAAPANA_OTSU_DICOM_READER=itk-wasm`, its earlier name, still works).
+ */
 function nativeReaderEnabled(): boolean {
-  return process.env.KAAPANA_OTSU_DICOM_READER !== 'itk-wasm';
+  return process.env.KAAPANA_OTSU_READER !== 'itk-wasm' && process.env.KAAPANA_OTSU_DICOM_READER !== 'itk-wasm';
 }
 
 /** The series' image and its files in slice order: native reader first, itk-wasm when it declines. */
@@ -119,9 +125,9 @@ export async function readVolumes(inputPath: string, options: ReadOptions = {}):
     return out;
   }
   if (isImageFileName(input)) {
-    let image: Image;
+    let image: Image | undefined = nativeReaderEnabled() ? readNrrdFast(input) : undefined;
     try {
-      image = await readImageNode(input);
+      image ??= await (await import('@itk-wasm/image-io')).readImageNode(input);
     } catch (e) {
       throw new KxError(`cannot read ${basename(input)} as an image: ${errorMessage(e)}`, { file: input });
     }

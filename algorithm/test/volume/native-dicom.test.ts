@@ -456,18 +456,18 @@ describe('headers from the scan (dicom-scan.ts → native reader)', () => {
   });
 });
 
-describe('readVolumes with the native reader and with KAAPANA_OTSU_DICOM_READER=itk-wasm', () => {
-  const saved = process.env.KAAPANA_OTSU_DICOM_READER;
+describe('readVolumes with the native reader and with KAAPANA_OTSU_READER=itk-wasm', () => {
+  const saved = process.env.KAAPANA_OTSU_READER;
   afterEach(() => {
-    if (saved === undefined) delete process.env.KAAPANA_OTSU_DICOM_READER;
-    else process.env.KAAPANA_OTSU_DICOM_READER = saved;
+    if (saved === undefined) delete process.env.KAAPANA_OTSU_READER;
+    else process.env.KAAPANA_OTSU_READER = saved;
   });
   const inputs = ['series/mr-siemens-2slice', 'series/mr-mosaic-b0dwi', 'series/ct5n', 'cr-monochrome1-rescaled.dcm', 'mr-small-rle.dcm'];
   for (const input of inputs) {
     it(`${input}: same volume and source either way`, async () => {
-      delete process.env.KAAPANA_OTSU_DICOM_READER;
+      delete process.env.KAAPANA_OTSU_READER;
       const [native] = await readVolumes(join(data, input));
-      process.env.KAAPANA_OTSU_DICOM_READER = 'itk-wasm';
+      process.env.KAAPANA_OTSU_READER = 'itk-wasm';
       const [wasm] = await readVolumes(join(data, input));
       expectSameAsItkWasm(
         { image: native!.image, sortedFilenames: native!.source.kind === 'dicom' ? native!.source.files : [] },
