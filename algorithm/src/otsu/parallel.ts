@@ -4,7 +4,7 @@
 // run the same loops as the single-threaded path (kernels.ts); results are identical by construction
 // (counts are sums, mask bytes are per voxel) and tested against it. Images in plain ArrayBuffers,
 // small images, and other pixel types stay on the calling thread.
-import { CTL_LENGTH, postToHelper, runChunks, WORKER_TABLE } from './helper-thread.js';
+import { CTL_LENGTH, helperThread, postToHelper, runChunks, WORKER_TABLE } from './helper-thread.js';
 import { canMaskWords, countPairs, maskRange, maskWords, type SmallIntArray } from './kernels.js';
 import { sharedWithBallast } from './prefault.js';
 import type { ScalarArray } from './pixel-types.js';
@@ -48,6 +48,8 @@ export function allocateVolumeArray<T extends object>(
   length: number,
 ): T {
   if (length < PARALLEL_MIN_VOXELS) return new ctor(length);
+  // The helper thread takes ~20-30 ms to start: start it now, while the reader fills the volume.
+  helperThread();
   return sharedWithBallast(length * ctor.BYTES_PER_ELEMENT, (b) => new ctor(b));
 }
 
