@@ -1,0 +1,94 @@
+// The voxel data as NrrdIO reads it: raw or gzip, attached or in the data file, after "line skip"
+// and "byte skip", big endian swapped; the voxels go into allocateVolumeArray's arrays (2^22
+// voxels or more: shared memory, for the two-thread Otsu).
+import { gunzipSync } from 'node:zlib';
+import { allocateVolumeArray } from '../../otsu/index.js';
+import { decline } from './decline.js';
+import type { ComponentType } from './enums.js';
+import type { Header } from './fields.js';
+import { readFully } from './read-fully.js';
+
+type VoxelArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
+interface VoxelArrayConstructor {
+  new (length: number): VoxelArray;
+  new (buffer: ArrayBuffer | SharedArrayBuffer): VoxelArray;
+  BYTES_PER_ELEMENT: number;
+}
+
+/** The array class itk-wasm returns for each component type. */
+const ARRAY_OF: Record<ComponentType, VoxelArrayConstructor> = {
+  int8: Int8Array,
+  uint8: Uint8Array,
+  int16: Int16Array,
+  uint16: Uint16Array,
+  int32: Int32Array,
+  uint32: Uint32Array,
+  float32: Float32Array,
+  float64: Float64Array,
+};
+
+/** `n` voxels of `type`, from allocateVolumeArray (shared memory for large volumes). */
+export function allocate(type: ComponentType, n: number): VoxelArray {
+  return allocateVolumeArray(ARRAY_OF[type], n);
+}
+
+/** Position after `count` lines (airOneLine) from `pos` in `b`; each must be terminated. */
+function skipLines(b: Uint8Array, pos: number, count: number): number {
+  let p = pos;
+  for (let k = 0; k < count; k++) {
+    let i = p;
+    while (i < b.length && b[i] !== 0x0a && b[i] !== 0x0d) i++;
+    if (i >= b.length) decline('line skip runs into the end of the file');
+    p = i + 1;
+    if (b[i] === 0x0d && p < b.length && b[p] === 0x0a) p++;
+  }
+  return p;
+}
+
+/**
+ * Fills `bytes` (the voxels as stored) from the data file `fd`, starting at `pos`, as NrrdIO reads it:
+ * raw or gzip (concatenated members), "line skip" lines (\n, \r, \r\n) and "byte skip" bytes before
+ * raw data, byte skip inside the gunzipped stream for gzip, "byte skip: -N-1" (raw: the data end N
+ * bytes before the end of the file).
+ */
+export function readVoxels(h: Header, fd: number, fileSize: number, pos: number, bytes: Uint8Array): void {
+  let start = pos;
+  if (h.lineSkip > 0) {
+    if (h.byteSkip < 0) decline('line skip with negative byte skip');
+    const whole = new Uint8Array(fileSize);
+    if (!readFully(fd, whole, 0)) decline('data file shorter than its size');
+    start = skipLines(whole, pos, h.lineSkip);
+  }
+  if (h.encoding === 'raw') {
+    if (h.byteSkip >= 0) start += h.byteSkip;
+    else start = fileSize - bytes.length - (-h.byteSkip - 1);
+    if (start < 0 || start + bytes.length > fileSize) decline('raw data extends past the end of the file');
+    if (!readFully(fd, bytes, start)) decline('short read');
+    return;
+  }
+  // gzip: NrrdIO (gzio.c) reads the members in sequence, skipping byteSkip bytes of the inflated
+  // stream, and passes bytes that do not start with the gzip magic through as they are (hence the
+  // magic check). node's gunzip inflates the same members and throws on anything else (corrupt
+  // data, a bad CRC or length, bytes after the last member): those files are declined.
+  if (h.byteSkip < 0) decline('negative byte skip with gzip');
+  if (fileSize - start < 2) decline('no gzip data');
+  const compressed = new Uint8Array(fileSize - start);
+  if (!readFully(fd, compressed, start)) decline('short read');
+  if (compressed[0] !== 0x1f || compressed[1] !== 0x8b) decline('gzip data without gzip magic');
+  const need = h.byteSkip + bytes.length;
+  let inflated: Buffer;
+  try {
+    inflated = gunzipSync(compressed, { chunkSize: Math.max(64, Math.min(need + 1024, 1 << 30)) });
+  } catch (e) {
+    decline(`gunzip: ${(e as Error).message}`);
+  }
+  if (inflated.length < need) decline(`gzip data has ${inflated.length} bytes, ${need} needed`);
+  bytes.set(inflated.subarray(h.byteSkip, need));
+}
+
+export function swapBytes(data: VoxelArray): void {
+  const b = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (data.BYTES_PER_ELEMENT === 2) b.swap16();
+  else if (data.BYTES_PER_ELEMENT === 4) b.swap32();
+  else if (data.BYTES_PER_ELEMENT === 8) b.swap64();
+}
