@@ -2,18 +2,18 @@
 // size and whether it has pixel data, so bad input fails early with an error naming the file (not
 // DICOM, no pixel data, mixed sizes within one series) and a directory with several series can be
 // split the way ITK's GDCMSeriesFileNames does (one group per SeriesInstanceUID, in UID string order).
-// Reads headers with dicom-parser; decoding pixels is read-volume.ts's job (native-dicom.ts or
+// Reads headers with dicom-parser; decoding pixels is read-volume.ts's job (native-dicom/ or
 // itk-wasm). Only the start of each file is read (HEAD_BYTES, more while the header goes on), with
-// the result a whole-file parse gives. The parsed header is also handed to native-dicom.ts
+// the result a whole-file parse gives. The parsed header is also handed to native-dicom/
 // (nativeHeader, kept per DicomFileInfo: see scannedNativeHeader), so that reader reads only the
 // pixel bytes and parses no header again; no file bytes are kept. File reads are synchronous
 // (small, and each asynchronous call is several thread-pool round trips), directory listings too.
 import { closeSync, fstatSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
 import dicomParser from 'dicom-parser';
 import { KxError, KxAggregateError } from '@kaapana-ext/core';
-import { nativeHeader, type NativeHeader } from './native-dicom.js';
+import { inflater } from './dicom-inflater.js';
+import { nativeHeader, type NativeHeader } from './native-dicom/index.js';
 
 /** What the scan learned about one DICOM file. */
 export interface DicomFileInfo {
@@ -32,14 +32,6 @@ export interface DicomFileInfo {
 export interface DicomSeries {
   seriesInstanceUid: string;
   files: DicomFileInfo[];
-}
-
-function inflater(bytes: Uint8Array, position: number): Uint8Array {
-  const inflated = inflateRawSync(bytes.subarray(position));
-  const full = new Uint8Array(position + inflated.length);
-  full.set(bytes.subarray(0, position), 0);
-  full.set(inflated, position);
-  return full;
 }
 
 /** Bytes read first; GROWTH times as many (the first ones kept) while the header goes on past them. */
@@ -110,7 +102,7 @@ function readHeader(path: string): { ds: dicomParser.DataSet; size: number } {
   }
 }
 
-/** What native-dicom.ts made of each scanned file's header (absent: it parses the file itself). */
+/** What native-dicom/ made of each scanned file's header (absent: it parses the file itself). */
 const nativeHeaders = new WeakMap<DicomFileInfo, NativeHeader>();
 
 /** The native reader's view of a file this module scanned (for readNativeDicomSeries), if any. */

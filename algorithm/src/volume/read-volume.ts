@@ -2,7 +2,7 @@
 // or the one chosen by SeriesInstanceUID), a single DICOM file (single- or multi-frame), or an image
 // file ITK reads (NRRD, NIfTI, MetaImage). DICOM goes through @itk-wasm/dicom's
 // readImageDicomFileSeries (GDCM: compressed transfer syntaxes, big endian, rescale slope/intercept,
-// MONOCHROME1, slices sorted along the normal), except for the series native-dicom.ts reads to the
+// MONOCHROME1, slices sorted along the normal), except for the series native-dicom/ reads to the
 // same result without the wasm module (uncompressed syntaxes, from the headers dicom-scan.ts parsed);
 // other files through @itk-wasm/image-io, except the NRRD files nrrd-read.ts reads to the same result.
 // KAAPANA_OTSU_READER=itk-wasm turns both TypeScript readers off. The itk-wasm packages are loaded
@@ -15,7 +15,7 @@ import type { Image } from 'itk-wasm';
 import { KxError, errorMessage } from '@kaapana-ext/core';
 import { isScalarComponentType } from '../otsu/index.js';
 import { readDicomSeriesCached } from './wasm-pipelines.js';
-import { readNativeDicomSeries } from './native-dicom.js';
+import { readNativeDicomSeries } from './native-dicom/index.js';
 import { readNrrdFast } from './nrrd-read.js';
 import {
   checkSeriesConsistent,
@@ -56,7 +56,7 @@ function checkScalar(image: Image, file: string): Image {
 }
 
 /**
- * `KAAPANA_OTSU_READER=itk-wasm` sends every file to itk-wasm, skipping native-dicom.ts and
+ * `KAAPANA_OTSU_READER=itk-wasm` sends every file to itk-wasm, skipping native-dicom/ and
  * nrrd-read.ts (`KAAPANA_OTSU_DICOM_READER=itk-wasm`, its earlier name, still works).
  */
 function nativeReaderEnabled(): boolean {

@@ -1,4 +1,4 @@
-// The native-syntax DICOM reader (src/volume/native-dicom.ts) against itk-wasm's GDCM reader on real
+// The native-syntax DICOM reader (src/volume/native-dicom/) against itk-wasm's GDCM reader on real
 // files: every DICOM sample of test/data and variants made here with dcmtk (dcmodify, dcmconv):
 // rescale slope/intercept giving each pixel type, pixel representation, 12 of 16 bits stored with
 // negative values, big endian, implicit VR, deflate, MONOCHROME1, spacing/position/orientation
@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import dicomParser from 'dicom-parser';
 import type { Image } from 'itk-wasm';
-import { readNativeDicomSeries, type NativeHeader, type NativeSeriesResult } from '../../src/volume/native-dicom.js';
+import { readNativeDicomSeries, type NativeHeader, type NativeSeriesResult } from '../../src/volume/native-dicom/index.js';
 import { scanDicomFile, scannedNativeHeader } from '../../src/volume/dicom-scan.js';
 import { readDicomSeriesCached } from '../../src/volume/wasm-pipelines.js';
 import { readVolumes } from '../../src/volume/read-volume.js';

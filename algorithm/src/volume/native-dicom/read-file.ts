@@ -1,0 +1,51 @@
+// File access of the native reader: the whole-file parse (deflate inflated with node:zlib) of a file
+// the scan did not summarise, and reading only a slice's pixel bytes at the place the scan found them.
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import dicomParser from 'dicom-parser';
+import { inflater } from '../dicom-inflater.js';
+import { sliceHeader } from './header.js';
+import type { SliceInfo } from './slice-info.js';
+
+export function sliceBytes(info: SliceInfo): number {
+  return info.rows * info.columns * (info.format.bitsAllocated / 8);
+}
+
+/** Reads and parses the whole file; undefined when it is outside what this reader reproduces. */
+export function wholeFileSlice(path: string): { info: SliceInfo; pixels: Uint8Array } | undefined {
+  const bytes = readFileSync(path);
+  let ds: dicomParser.DataSet;
+  try {
+    ds = dicomParser.parseDicom(bytes, {
+      inflater: inflater as unknown as (arr: Uint8Array, position: number) => void,
+    });
+  } catch {
+    return undefined;
+  }
+  const slice = sliceHeader(ds, path);
+  if (!slice) return undefined;
+  const start = slice.pixels.dataOffset;
+  const end = start + sliceBytes(slice.info);
+  if (end > ds.byteArray.length) return undefined;
+  return { info: slice.info, pixels: ds.byteArray.subarray(start, end) };
+}
+
+/**
+ * Reads `length` bytes at `offset` of `path` into `into` (or a new array); undefined when the file is
+ * no longer `fileSize` bytes long or ends early.
+ */
+export function readRegion(path: string, fileSize: number, offset: number, length: number, into?: Uint8Array): Uint8Array | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    if (fstatSync(fd).size !== fileSize) return undefined;
+    const out = into ?? new Uint8Array(length);
+    let got = 0;
+    while (got < length) {
+      const r = readSync(fd, out, got, length - got, offset + got);
+      if (r === 0) return undefined;
+      got += r;
+    }
+    return out;
+  } finally {
+    closeSync(fd);
+  }
+}
