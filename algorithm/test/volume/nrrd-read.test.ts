@@ -1,4 +1,4 @@
-// The TypeScript NRRD reader (src/volume/nrrd-read.ts) against itk-wasm's readImageNode (ITK 5.4
+// The TypeScript NRRD reader (src/volume/nrrd-read/) against itk-wasm's readImageNode (ITK 5.4
 // NrrdImageIO) on NRRD files: the sample .nhdr, every sample volume written by ITK's own writer
 // (attached gzip and raw, detached .nhdr with .raw / .raw.gz, with and without the key:=value
 // metadata the NIfTI/MetaImage readers fill), the masks this project's encoder writes, and
