@@ -7,7 +7,8 @@ import { buildHistogram, type OtsuHistogram } from './histogram.js';
 import { castToPixel, componentTypeOf, type ScalarArray, type ScalarComponentType } from './pixel-types.js';
 import { thresholdImage, type MaskValues } from './threshold-image.js';
 import { allocatePrefaulted } from './prefault.js';
-import { sharedMask, splittable } from './parallel.js';
+import { splittable } from './parallel.js';
+import { sharedBytes } from './shared-memory.js';
 
 export type { OtsuHistogram } from './histogram.js';
 export type { OtsuSearchResult } from './calculator.js';
@@ -16,9 +17,11 @@ export type { ScalarArray, ScalarComponentType } from './pixel-types.js';
 export { buildHistogram, binEdges, binIndexItk, histogramBounds } from './histogram.js';
 export { otsuSearch } from './calculator.js';
 export { thresholdImage } from './threshold-image.js';
-export { castToPixel, componentTypeOf, isScalarComponentType, LIMITS } from './pixel-types.js';
+export { castToPixel, componentTypeOf, isScalarComponentType, LIMITS, SCALAR_ARRAYS } from './pixel-types.js';
+export type { ScalarArrayConstructor } from './pixel-types.js';
 export { floatAlmostEqual } from './float-compare.js';
-export { allocatePrefaulted, PREFAULT_MIN_BYTES, sharedWithBallast } from './prefault.js';
+export { allocatePrefaulted, PREFAULT_MIN_BYTES } from './prefault.js';
+export { sharedWithBallast } from './shared-memory.js';
 export { allocateVolumeArray, PARALLEL_MIN_VOXELS, splittable } from './parallel.js';
 
 /** SimpleITK's default number of histogram bins for OtsuThreshold. */
@@ -72,7 +75,7 @@ export function otsuMask(
   // A large image in shared memory is counted and masked on two threads (parallel.ts) into a shared
   // mask; otherwise a large mask's pages are faulted in by the helper thread during the histogram.
   const out = splittable(data)
-    ? { bytes: sharedMask(data.length), ready: () => undefined }
+    ? { bytes: sharedBytes(data.length), ready: () => undefined }
     : allocatePrefaulted(data.length);
   const result = otsuThreshold(data, options);
   out.ready();

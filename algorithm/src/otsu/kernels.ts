@@ -4,9 +4,11 @@
 // type: the JIT keeps each tight (a shared loop over the union of typed arrays runs markedly slower).
 // Owns no ITK arithmetic; histogram.ts and threshold-image.ts do.
 
+import { endianness } from 'node:os';
+
 export type SmallIntArray = Int8Array | Uint8Array | Int16Array | Uint16Array;
 
-export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+export const LITTLE_ENDIAN = endianness() === 'LE';
 
 /**
  * Counts `data[start..end)` (`end - start` even) into `c0` (even positions) and `c1` (odd ones) at

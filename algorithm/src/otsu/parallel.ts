@@ -6,7 +6,7 @@
 // small images, and other pixel types stay on the calling thread.
 import { CTL_LENGTH, helperThread, postToHelper, runChunks, WORKER_TABLE } from './helper-thread.js';
 import { canMaskWords, countPairs, maskRange, maskWords, type SmallIntArray } from './kernels.js';
-import { sharedWithBallast } from './prefault.js';
+import { sharedWithBallast } from './shared-memory.js';
 import type { ScalarArray } from './pixel-types.js';
 
 /** Images with fewer voxels are not split (the hand-off costs more than it saves). */
@@ -51,11 +51,6 @@ export function allocateVolumeArray<T extends object>(
   // The helper thread takes ~20-30 ms to start: start it now, while the reader fills the volume.
   helperThread();
   return sharedWithBallast(length * ctor.BYTES_PER_ELEMENT, (b) => new ctor(b));
-}
-
-/** A zeroed mask in shared memory (GC-counted, see prefault.ts) for {@link maskParallel}. */
-export function sharedMask(length: number): Uint8Array {
-  return sharedWithBallast(length, (b) => new Uint8Array(b));
 }
 
 /**

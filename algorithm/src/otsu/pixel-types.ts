@@ -24,6 +24,25 @@ export type ScalarArray =
   | Float32Array
   | Float64Array;
 
+/** A typed-array class of a supported component type (readers allocate voxels with it). */
+export interface ScalarArrayConstructor {
+  new (length: number): ScalarArray;
+  new (buffer: ArrayBuffer | SharedArrayBuffer): ScalarArray;
+  readonly BYTES_PER_ELEMENT: number;
+}
+
+/** The array class itk-wasm uses for each component type. */
+export const SCALAR_ARRAYS: Record<ScalarComponentType, ScalarArrayConstructor> = {
+  int8: Int8Array,
+  uint8: Uint8Array,
+  int16: Int16Array,
+  uint16: Uint16Array,
+  int32: Int32Array,
+  uint32: Uint32Array,
+  float32: Float32Array,
+  float64: Float64Array,
+};
+
 const FLT_MAX = 3.4028234663852886e38;
 
 interface Limits {

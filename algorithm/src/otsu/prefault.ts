@@ -4,17 +4,9 @@
 // on this class of machine); ITK's filter runs multi-threaded, and this moves that work to the
 // otherwise idle core. The worker only ever sees the output buffer, never the input image.
 //
-// Why a SharedArrayBuffer, and the two measures that keep its memory in check:
-// - Handing a plain ArrayBuffer to the worker and back (transfer) detaches it, and the first detach
-//   in a process makes V8 guard every later typed-array loop against detached buffers: the
-//   histogram and mask loops then run ~50 % slower for the rest of the process. Sharing detaches
-//   nothing.
-// - V8 does not count SharedArrayBuffer memory towards its GC heuristics, so a process making masks
-//   in a loop would keep them all until an unrelated collection. Each mask therefore carries an
-//   untouched plain ArrayBuffer of the same size (`ballast`: counted by V8, never faulted in, so it
-//   costs address space, not memory), which makes the GC collect masks as it collects plain ones.
-// - The worker's own handle would keep the memory alive too: it collects its heap after every job
-//   (helper-thread.ts).
+// The mask is shared memory with a GC ballast (shared-memory.ts says why: no detached buffers, and
+// masks made in a loop are freed); the worker's own handle on it is dropped by the collection the
+// worker runs after every job (helper-thread.ts).
 //
 // Protocol (one Int32 state per buffer, shared with the worker):
 //   PENDING → (worker starts) RUNNING → DONE, or PENDING → DONE when the caller needs the buffer
@@ -23,22 +15,10 @@
 // worker never touch the same memory at the same time, and never waits for a worker that has not
 // started. The thread itself is helper-thread.ts.
 import { DONE, PENDING, postToHelper, RUNNING, STOP } from './helper-thread.js';
+import { sharedBytes } from './shared-memory.js';
 
 /** Buffers smaller than this are allocated normally (their faults cost less than the hand-off). */
 export const PREFAULT_MIN_BYTES = 16 * 2 ** 20;
-
-/** Keeps each shared buffer's ballast alive exactly as long as the view it was made for. */
-const ballasts = new WeakMap<object, ArrayBuffer>();
-
-/**
- * A SharedArrayBuffer of `byteLength` bytes viewed by `make`, with a same-size untouched plain
- * ArrayBuffer tied to the view so that V8's GC counts the memory (see the header comment).
- */
-export function sharedWithBallast<T extends object>(byteLength: number, make: (b: SharedArrayBuffer) => T): T {
-  const view = make(new SharedArrayBuffer(byteLength));
-  ballasts.set(view, new ArrayBuffer(byteLength));
-  return view;
-}
 
 /** A zeroed byte buffer plus `ready()`, to be called before the buffer is first written. */
 export interface PrefaultedBytes {
@@ -52,7 +32,7 @@ export interface PrefaultedBytes {
  */
 export function allocatePrefaulted(length: number): PrefaultedBytes {
   if (length < PREFAULT_MIN_BYTES) return { bytes: new Uint8Array(length), ready: () => undefined };
-  const bytes = sharedWithBallast(length, (b) => new Uint8Array(b));
+  const bytes = sharedBytes(length);
   const state = new SharedArrayBuffer(4);
   const st = new Int32Array(state);
   if (!postToHelper({ kind: 'prefault', buffer: bytes.buffer, state, page: 4096 })) {

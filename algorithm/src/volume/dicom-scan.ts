@@ -8,11 +8,12 @@
 // (nativeHeader, kept per DicomFileInfo: see scannedNativeHeader), so that reader reads only the
 // pixel bytes and parses no header again; no file bytes are kept. File reads are synchronous
 // (small, and each asynchronous call is several thread-pool round trips), directory listings too.
-import { closeSync, fstatSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import dicomParser from 'dicom-parser';
 import { KxError, KxAggregateError } from '@kaapana-ext/core';
 import { inflater } from './dicom-inflater.js';
+import { readAt } from './read-fully.js';
 import { nativeHeader, type NativeHeader } from './native-dicom/index.js';
 
 /** What the scan learned about one DICOM file. */
@@ -74,12 +75,7 @@ function readHeader(path: string): { ds: dicomParser.DataSet; size: number } {
       const n = Math.min(size, limit);
       const grown = new Uint8Array(n);
       grown.set(bytes);
-      let got = bytes.length;
-      while (got < n) {
-        const r = readSync(fd, grown, got, n - got, got);
-        if (r === 0) break;
-        got += r;
-      }
+      const got = bytes.length + readAt(fd, grown.subarray(bytes.length), bytes.length);
       bytes = got === n ? grown : grown.subarray(0, got);
       const whole = got >= size || got < n;
       if (!whole && !mayReachPixelData(bytes)) continue;

@@ -7,6 +7,7 @@
 // cold run). Images this encoder does not cover (not 3-D, more than one component, 64-bit
 // integers, non-finite geometry, a metadata dictionary) return undefined and go through ITK's own writer
 // (wasm-pipelines.ts); tests compare both writers' headers and voxels.
+import { endianness } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import type { Image } from 'itk-wasm';
 
@@ -86,7 +87,7 @@ export function encodeNrrd(image: Image): Buffer | undefined {
   const header = nrrdHeader(image);
   if (header === undefined) return undefined;
   const data = image.data!;
-  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1 && data.BYTES_PER_ELEMENT > 1) return undefined;
+  if (endianness() !== 'LE' && data.BYTES_PER_ELEMENT > 1) return undefined;
   const voxels = gzipSync(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), { level: NRRD_ZLIB_LEVEL });
   return Buffer.concat([Buffer.from(header, 'latin1'), voxels]);
 }

@@ -4,13 +4,14 @@
 // read-image-dicom-file-series: GDCM 3.0.24 SerieHelper + ITK 5.4.3 GDCMImageIO + ImageSeriesReader)
 // returns, and assembling the series. Anything outside the reproduced cases is declined (undefined) and
 // read by itk-wasm instead; so are files it cannot parse, which keeps itk-wasm's error messages.
+import { endianness } from 'node:os';
 import type { Image } from 'itk-wasm';
-import { allocateVolumeArray } from '../../otsu/index.js';
+import { allocateVolumeArray, SCALAR_ARRAYS } from '../../otsu/index.js';
 import { permuteSlices, verbatim, writeSlice } from './decode.js';
 import { directionOf, jsonNumbers, seriesSliceSpacing } from './geometry.js';
 import type { NativeHeader } from './header.js';
 import { gdcmOrder } from './order.js';
-import { ARRAY_OF, outputType, type OutputArray, type OutputType } from './pixel-type.js';
+import { outputType, type OutputArray, type OutputType } from './pixel-type.js';
 import { readRegion, sliceBytes, wholeFileSlice } from './read-file.js';
 import type { SliceInfo } from './slice-info.js';
 
@@ -24,7 +25,7 @@ export interface NativeSeriesResult {
 }
 
 /** Typed-array views of little-endian pixel bytes are read as they are: only on little-endian hosts. */
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const HOST_LITTLE_ENDIAN = endianness() === 'LE';
 
 /**
  * One SerieHelper group with one pixel layout and rescale (GDCM applies the last slice's rescale
@@ -89,7 +90,7 @@ function readSeries(files: string[], headers: readonly (NativeHeader | undefined
       type = outputType(info.format, info.intercept, info.slope);
       if (!type) return undefined;
       // Large volumes go to shared memory, where the Otsu passes run on two threads.
-      data = allocateVolumeArray(ARRAY_OF[type], info.rows * info.columns * files.length);
+      data = allocateVolumeArray(SCALAR_ARRAYS[type], info.rows * info.columns * files.length) as OutputArray;
     }
     const offset = i * info.rows * info.columns;
     if (scanned) {

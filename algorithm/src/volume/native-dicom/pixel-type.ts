@@ -1,29 +1,12 @@
 // Pixel format → output pixel type as GDCM/ITK choose it: Bits Allocated + Pixel Representation;
 // with Rescale Slope/Intercept (read for every SOP class, ITK forces it) not 1/0 GDCM's Rescaler
 // picks the smallest integer type holding slope·[min,max]+intercept of the Bits Stored range, or
-// float64 for non-integer slope/intercept. Owns reading the pixel format and rescale elements, and
-// the typed array of each output type.
+// float64 for non-integer slope/intercept. Owns reading the pixel format and rescale elements.
 import type dicomParser from 'dicom-parser';
 import { decimals, ushort } from './elements.js';
 
 export type OutputType = 'uint8' | 'int8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'float64';
 export type OutputArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float64Array;
-
-interface OutputArrayConstructor {
-  new (length: number): OutputArray;
-  new (buffer: ArrayBuffer | SharedArrayBuffer): OutputArray;
-  BYTES_PER_ELEMENT: number;
-}
-
-export const ARRAY_OF: Record<OutputType, OutputArrayConstructor> = {
-  uint8: Uint8Array,
-  int8: Int8Array,
-  uint16: Uint16Array,
-  int16: Int16Array,
-  uint32: Uint32Array,
-  int32: Int32Array,
-  float64: Float64Array,
-};
 
 /** Position of each type in GDCM's PixelFormat::ScalarType (ITK refuses an output "smaller" than the input). */
 const GDCM_SCALAR_ORDER: Record<OutputType, number> = {

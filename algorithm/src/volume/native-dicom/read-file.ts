@@ -1,8 +1,9 @@
 // File access of the native reader: the whole-file parse (deflate inflated with node:zlib) of a file
 // the scan did not summarise, and reading only a slice's pixel bytes at the place the scan found them.
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import dicomParser from 'dicom-parser';
 import { inflater } from '../dicom-inflater.js';
+import { readFully } from '../read-fully.js';
 import { sliceHeader } from './header.js';
 import type { SliceInfo } from './slice-info.js';
 
@@ -38,13 +39,7 @@ export function readRegion(path: string, fileSize: number, offset: number, lengt
   try {
     if (fstatSync(fd).size !== fileSize) return undefined;
     const out = into ?? new Uint8Array(length);
-    let got = 0;
-    while (got < length) {
-      const r = readSync(fd, out, got, length - got, offset + got);
-      if (r === 0) return undefined;
-      got += r;
-    }
-    return out;
+    return readFully(fd, out, offset) ? out : undefined;
   } finally {
     closeSync(fd);
   }

@@ -2,7 +2,9 @@
 // aliases, the types itk-wasm returns as 8–32-bit integer or float arrays (with their byte sizes),
 // the 3-D spaces (with the flips and NRRD_space value ITK gives them) and the domain kinds.
 
-export type ComponentType = 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32' | 'float64';
+import type { ScalarComponentType } from '../../otsu/index.js';
+
+export type ComponentType = ScalarComponentType;
 
 /** NrrdIO's nrrdField names (airEnum, compared lower-cased), with the equivalent spellings. */
 export const FIELDS: Record<string, string> = {
@@ -84,17 +86,6 @@ export const TYPES: Record<string, ComponentType> = {
   uint32_t: 'uint32',
   float: 'float32',
   double: 'float64',
-};
-
-export const BYTES: Record<ComponentType, number> = {
-  int8: 1,
-  uint8: 1,
-  int16: 2,
-  uint16: 2,
-  int32: 4,
-  uint32: 4,
-  float32: 4,
-  float64: 8,
 };
 
 /** What ITK's reader does with a 3-D space: flips of the first two coordinates, NRRD_space value. */

@@ -6,7 +6,7 @@ import { decline } from './decline.js';
 import { FIELDS } from './enums.js';
 import { parseField } from './fields.js';
 import type { Header } from './fields.js';
-import { readFully } from './read-fully.js';
+import { readFully } from '../read-fully.js';
 
 /** The header did not end within the bytes read so far. */
 class NeedMore extends Error {}

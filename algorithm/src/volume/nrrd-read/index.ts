@@ -6,8 +6,8 @@ import { closeSync, fstatSync, openSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { Image } from 'itk-wasm';
+import { SCALAR_ARRAYS } from '../../otsu/index.js';
 import { Decline, decline } from './decline.js';
-import { BYTES } from './enums.js';
 import { geometry } from './geometry.js';
 import { readHeader } from './header.js';
 import { metadata } from './metadata.js';
@@ -40,7 +40,7 @@ function read(file: string): Image {
     const dim = h.dim!;
     const type = h.type!;
     const sizes = h.sizes!;
-    const elementBytes = BYTES[type];
+    const elementBytes = SCALAR_ARRAYS[type].BYTES_PER_ELEMENT;
     if (elementBytes > 1 && h.endian === undefined) decline('no endian for a multi-byte type');
     const n = sizes.reduce((a, s) => a * s, 1);
     if (n * elementBytes > MAX_BYTES) decline('volume of 2 GiB or more');

@@ -2,34 +2,15 @@
 // and "byte skip", big endian swapped; the voxels go into allocateVolumeArray's arrays (2^22
 // voxels or more: shared memory, for the two-thread Otsu).
 import { gunzipSync } from 'node:zlib';
-import { allocateVolumeArray } from '../../otsu/index.js';
+import { allocateVolumeArray, SCALAR_ARRAYS, type ScalarArray } from '../../otsu/index.js';
 import { decline } from './decline.js';
 import type { ComponentType } from './enums.js';
 import type { Header } from './fields.js';
-import { readFully } from './read-fully.js';
-
-type VoxelArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
-interface VoxelArrayConstructor {
-  new (length: number): VoxelArray;
-  new (buffer: ArrayBuffer | SharedArrayBuffer): VoxelArray;
-  BYTES_PER_ELEMENT: number;
-}
-
-/** The array class itk-wasm returns for each component type. */
-const ARRAY_OF: Record<ComponentType, VoxelArrayConstructor> = {
-  int8: Int8Array,
-  uint8: Uint8Array,
-  int16: Int16Array,
-  uint16: Uint16Array,
-  int32: Int32Array,
-  uint32: Uint32Array,
-  float32: Float32Array,
-  float64: Float64Array,
-};
+import { readFully } from '../read-fully.js';
 
 /** `n` voxels of `type`, from allocateVolumeArray (shared memory for large volumes). */
-export function allocate(type: ComponentType, n: number): VoxelArray {
-  return allocateVolumeArray(ARRAY_OF[type], n);
+export function allocate(type: ComponentType, n: number): ScalarArray {
+  return allocateVolumeArray(SCALAR_ARRAYS[type], n);
 }
 
 /** Position after `count` lines (airOneLine) from `pos` in `b`; each must be terminated. */
@@ -86,7 +67,7 @@ export function readVoxels(h: Header, fd: number, fileSize: number, pos: number,
   bytes.set(inflated.subarray(h.byteSkip, need));
 }
 
-export function swapBytes(data: VoxelArray): void {
+export function swapBytes(data: ScalarArray): void {
   const b = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (data.BYTES_PER_ELEMENT === 2) b.swap16();
   else if (data.BYTES_PER_ELEMENT === 4) b.swap32();
