@@ -9,6 +9,7 @@ import { Image, ImageType, PixelTypes } from 'itk-wasm';
 import { describe, expect, it } from 'vitest';
 import { readVolumes } from '../../src/index.js';
 import { encodeNrrd, formatG17 } from '../../src/volume/nrrd-encode.js';
+import { patternImage, type Geometry } from './pattern-image.js';
 import { writeNrrdCached } from '../../src/volume/wasm-pipelines.js';
 
 const data = join(import.meta.dirname, '..', 'data');
@@ -28,22 +29,7 @@ async function expectSameAsItk(image: Image): Promise<void> {
   expect(mine.voxels.equals(itk.voxels)).toBe(true);
 }
 
-function image(componentType: string, dims: number[], geometry: { spacing: number[]; origin: number[]; direction: number[] }): Image {
-  const img = new Image(new ImageType(3, componentType as never, PixelTypes.Scalar, 1));
-  img.size = dims;
-  img.spacing = geometry.spacing;
-  img.origin = geometry.origin;
-  img.direction = Float64Array.from(geometry.direction);
-  const n = dims[0]! * dims[1]! * dims[2]!;
-  const ctor = {
-    int8: Int8Array, uint8: Uint8Array, int16: Int16Array, uint16: Uint16Array,
-    int32: Int32Array, uint32: Uint32Array, float32: Float32Array, float64: Float64Array,
-  }[componentType]!;
-  const arr = new ctor(n);
-  for (let i = 0; i < n; i++) arr[i] = ((i * 2654435761) % 251) - 100 + (componentType.startsWith('float') ? 0.25 : 0);
-  img.data = arr;
-  return img;
-}
+const image = (componentType: string, dims: number[], geometry: Geometry): Image => patternImage(componentType, dims, geometry);
 
 describe('encodeNrrd', () => {
   it('writes what ITK writes for every sample DICOM file and series', async () => {

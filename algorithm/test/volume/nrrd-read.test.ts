@@ -13,11 +13,12 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { readImageNode, writeImageNode } from '@itk-wasm/image-io';
-import { Image, ImageType, PixelTypes } from 'itk-wasm';
+import type { Image } from 'itk-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readVolumes } from '../../src/volume/read-volume.js';
 import { encodeNrrd } from '../../src/volume/nrrd-encode.js';
 import { readNrrdFast, readNrrdFastDetailed } from '../../src/volume/nrrd-read.js';
+import { patternImage, type Geometry } from './pattern-image.js';
 import { PARALLEL_MIN_VOXELS } from '../../src/otsu/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -93,27 +94,14 @@ function write(file: string, header: string, body: Uint8Array): string {
   return file;
 }
 
-function imageOf(componentType: string, dims: number[], geometry?: { spacing: number[]; origin: number[]; direction: number[] }): Image {
-  const img = new Image(new ImageType(dims.length, componentType as never, PixelTypes.Scalar, 1));
-  img.size = dims;
-  if (geometry) {
-    img.spacing = geometry.spacing;
-    img.origin = geometry.origin;
-    img.direction = Float64Array.from(geometry.direction);
-  }
-  const n = dims.reduce((a, b) => a * b, 1);
-  const ctor = {
-    int8: Int8Array, uint8: Uint8Array, int16: Int16Array, uint16: Uint16Array,
-    int32: Int32Array, uint32: Uint32Array, float32: Float32Array, float64: Float64Array,
-  }[componentType]!;
-  const arr = new ctor(n);
-  for (let i = 0; i < n; i++) arr[i] = ((i * 2654435761) % 251) - 100 + (componentType.startsWith('float') ? 0.25 : 0);
-  if (componentType.startsWith('float') && n > 3) {
+function imageOf(componentType: string, dims: number[], geometry?: Geometry): Image {
+  const img = patternImage(componentType, dims, geometry);
+  const arr = img.data;
+  if (componentType.startsWith('float') && arr.length > 3) {
     arr[1] = -0;
     arr[2] = NaN;
     arr[3] = 1e-40; // subnormal in float32
   }
-  img.data = arr;
   return img;
 }
 
