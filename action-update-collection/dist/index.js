@@ -45919,16 +45919,18 @@ async function main() {
     setOutput('commit', commit);
     let image;
     let planned;
+    // Which image: the same for the dry-run plan and the build.
+    const target = {
+        collectionDir: inputs.collectionDir,
+        registry: inputs.registry,
+        tagStyle: inputs.tagStyle,
+        abbr: inputs.platformAbbr,
+        ...(inputs.platformVersion ? { platformVersion: inputs.platformVersion } : {}),
+        ...(inputs.collectionVersion ? { version: inputs.collectionVersion } : {}),
+    };
     try {
         if (inputs.build && inputs.dryRun) {
-            planned = await collectionImageRef({
-                collectionDir: inputs.collectionDir,
-                registry: inputs.registry,
-                tagStyle: inputs.tagStyle,
-                abbr: inputs.platformAbbr,
-                ...(inputs.platformVersion ? { platformVersion: inputs.platformVersion } : {}),
-                ...(inputs.collectionVersion ? { version: inputs.collectionVersion } : {}),
-            });
+            planned = await collectionImageRef(target);
             info(`dry run: would build and push ${planned.ref}`);
         }
         if (inputs.build && !inputs.dryRun) {
@@ -45938,14 +45940,9 @@ async function main() {
                 await loginForPost(docker, registryHost, inputs.username, inputs.password);
             }
             image = await group('Build, push and verify the collection image', () => buildCollectionImage({
-                collectionDir: inputs.collectionDir,
+                ...target,
                 context: inputs.context,
                 ignore: inputs.ignore,
-                registry: inputs.registry,
-                tagStyle: inputs.tagStyle,
-                ...(inputs.platformVersion ? { platformVersion: inputs.platformVersion } : {}),
-                ...(inputs.collectionVersion ? { version: inputs.collectionVersion } : {}),
-                abbr: inputs.platformAbbr,
                 baseImages: inputs.baseImages,
                 archives: inputs.charts,
                 ...(inputs.chartSearchDirs.length ? { searchDirs: inputs.chartSearchDirs } : {}),
