@@ -16,4 +16,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },
+  {
+    // The algorithm package stands alone (its container is a bundle of it): no toolkit imports.
+    files: ['algorithm/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@kaapana-ext/*'], message: 'algorithm/ stands alone: use its own src/errors.ts (OtsuError) and src/atomic-write.ts.' }] }],
+    },
+  },
 );

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Stages what the processing container needs into its build context (gitignored `app/`): the
-// compiled kaapana-otsu CLI (algorithm/bin, lib, package.json), @kaapana-ext/core's lib, and the
+// compiled kaapana-otsu CLI (algorithm/bin, lib, package.json) and the
 // runtime dependency closure copied from this checkout's node_modules with the same layout (so module
 // resolution inside the image is the one tested here), including itk-wasm's .wasm.zst pipelines.
 // Browser bundles, source maps and test leftovers of the itk-wasm packages are left out.
@@ -23,7 +23,7 @@ const target =
 mkdirSync(dirname(target), { recursive: true });
 const out = mkdtempSync(join(dirname(target), '.app-staging-'));
 
-for (const built of [join(algorithm, 'lib', 'cli.js'), join(root, 'packages', 'core', 'lib', 'index.js')]) {
+for (const built of [join(algorithm, 'lib', 'cli.js')]) {
   if (!existsSync(built)) {
     console.error(`stage-context: ${relative(root, built)} is missing; run \`npm run build\` at the repository root first`);
     process.exit(1);
@@ -44,12 +44,6 @@ writeFileSync(
   `${JSON.stringify({ name: pkg.name, version: pkg.version, private: true, type: 'module', bin: pkg.bin, dependencies: pkg.dependencies }, null, 2)}\n`,
 );
 
-// @kaapana-ext/core: its compiled lib only.
-const corePkg = readJson(join(root, 'packages', 'core', 'package.json'));
-const coreOut = join(out, 'node_modules', '@kaapana-ext', 'core');
-cpSync(join(root, 'packages', 'core', 'lib'), join(coreOut, 'lib'), { recursive: true, filter: (s) => !/\.(map|tsbuildinfo)$|\.d\.ts$/.test(s) });
-writeFileSync(join(coreOut, 'package.json'), `${JSON.stringify({ ...corePkg, devDependencies: undefined }, null, 2)}\n`);
-
 /** node_modules directory of `name` as Node would find it from `fromDir` (walking up to the root). */
 function locate(name, fromDir) {
   for (let d = fromDir; ; d = dirname(d)) {
@@ -62,7 +56,7 @@ function locate(name, fromDir) {
 const copied = new Map();
 function copyClosure(deps, fromDir) {
   for (const name of Object.keys(deps ?? {})) {
-    if (name.startsWith('@types/') || name === '@kaapana-ext/core') continue;
+    if (name.startsWith('@types/')) continue;
     const src = locate(name, fromDir);
     if (!src) throw new Error(`stage-context: dependency ${name} (needed from ${relative(root, fromDir)}) is not installed`);
     if (copied.has(src)) continue;
@@ -74,9 +68,8 @@ function copyClosure(deps, fromDir) {
     copyClosure(manifest.optionalDependencies, src);
   }
 }
-// Seed with the algorithm's and core's dependencies; algorithm/node_modules is hoisted to the root.
+// Seed with the algorithm's dependencies; algorithm/node_modules is hoisted to the root.
 copyClosure(pkg.dependencies, algorithm);
-copyClosure(corePkg.dependencies, join(root, 'packages', 'core'));
 
 const packages = [...copied.values()].sort();
 writeFileSync(join(out, 'STAGED.json'), `${JSON.stringify({ cli: `${pkg.name}@${pkg.version}`, packages }, null, 2)}\n`);

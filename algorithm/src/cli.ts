@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { KxAggregateError, KxError } from '@kaapana-ext/core';
+import { OtsuAggregateError, OtsuError } from './errors.js';
 import { DEFAULT_BINS } from './otsu/index.js';
 import { readVolumes } from './volume/index.js';
 import { makeProgress, segmentVolume, type SegmentationResult } from './pipeline/index.js';
@@ -140,11 +140,11 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       err('Run kaapana-otsu --help for the options.');
       return 2;
     }
-    if (e instanceof KxAggregateError) {
+    if (e instanceof OtsuAggregateError) {
       for (const one of e.errors) err(`kaapana-otsu: error: ${one.toString()}`);
       return 1;
     }
-    if (e instanceof KxError) {
+    if (e instanceof OtsuError) {
       err(`kaapana-otsu: error: ${e.toString()}`);
       return 1;
     }

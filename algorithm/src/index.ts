@@ -6,3 +6,4 @@ export * from './volume/index.js';
 export * from './pipeline/index.js';
 export * from './operator/index.js';
 export { main, USAGE, packageVersion } from './cli.js';
+export { OtsuError, OtsuAggregateError, errorMessage } from './errors.js';

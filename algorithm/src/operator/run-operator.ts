@@ -6,7 +6,7 @@
 // Owns the directory contract; the Otsu and I/O steps are shared with the CLI.
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { KxError } from '@kaapana-ext/core';
+import { OtsuError } from '../errors.js';
 import { otsuMask, type ScalarArray } from '../otsu/index.js';
 import { maskImage, readVolumes, writeNrrdAtomic } from '../volume/index.js';
 import type { Progress } from '../pipeline/progress.js';
@@ -58,10 +58,10 @@ async function isDir(p: string): Promise<boolean> {
 export async function runOperator(env: OperatorEnv, o: OperatorOptions): Promise<ElementResult[]> {
   // Kaapana joins the workflow dir onto "/", so a relative WORKFLOW_DIR is taken from the root too.
   const batchDir = join('/', env.workflowDir, env.batchName);
-  if (!(await isDir(batchDir))) throw new KxError('batch directory does not exist', { file: batchDir });
+  if (!(await isDir(batchDir))) throw new OtsuError('batch directory does not exist', { file: batchDir });
   const elements: string[] = [];
   for (const e of (await readdir(batchDir)).sort()) if (await isDir(join(batchDir, e))) elements.push(join(batchDir, e));
-  if (elements.length === 0) throw new KxError('no batch element directories', { file: batchDir });
+  if (elements.length === 0) throw new OtsuError('no batch element directories', { file: batchDir });
 
   // Check every element before writing anything, so a bad batch leaves no partial output.
   const plan: { name: string; outDir: string; nrrds: string[] }[] = [];
@@ -70,7 +70,7 @@ export async function runOperator(env: OperatorEnv, o: OperatorOptions): Promise
     const nrrds = (await isDir(inDir))
       ? (await readdir(inDir)).filter((f) => f.endsWith('.nrrd')).sort().map((f) => join(inDir, f))
       : [];
-    if (nrrds.length === 0) throw new KxError(`No nrrd file found in ${inDir}`, { file: inDir });
+    if (nrrds.length === 0) throw new OtsuError(`No nrrd file found in ${inDir}`, { file: inDir });
     plan.push({ name: basename(elementDir), outDir: join(elementDir, env.operatorOutDir), nrrds });
   }
 

@@ -8,7 +8,7 @@
 // - a value goes to the bin found by ITK's binary search; a value at or above the last edge only
 //   counts when it almost equals it (4 ULPs), otherwise it is dropped (ClipBinsAtEnds).
 // Owns the histogram only; the threshold search is in calculator.ts.
-import { KxError } from '@kaapana-ext/core';
+import { OtsuError } from '../errors.js';
 import { floatAlmostEqual } from './float-compare.js';
 import { countPairs, type SmallIntArray } from './kernels.js';
 import { countParallel, splittable } from './parallel.js';
@@ -236,7 +236,7 @@ export function valueRange(data: ScalarArray): { min: number; max: number } {
   }
   if (data instanceof Float32Array || data instanceof Float64Array) {
     for (let i = 0; i < data.length; i++) {
-      if (Number.isNaN(data[i])) throw new KxError('the image contains NaN voxels; Otsu needs finite values');
+      if (Number.isNaN(data[i])) throw new OtsuError('the image contains NaN voxels; Otsu needs finite values');
     }
   }
   return { min, max };
@@ -244,8 +244,8 @@ export function valueRange(data: ScalarArray): { min: number; max: number } {
 
 /** Builds the histogram ITK's OtsuThresholdImageFilter would build for `data` with `bins` bins. */
 export function buildHistogram(data: ScalarArray, type: ScalarComponentType, bins: number): OtsuHistogram {
-  if (data.length === 0) throw new KxError('the image has no voxels');
-  if (!Number.isInteger(bins) || bins < 2) throw new KxError(`--bins must be an integer ≥ 2, got ${bins}`);
+  if (data.length === 0) throw new OtsuError('the image has no voxels');
+  if (!Number.isInteger(bins) || bins < 2) throw new OtsuError(`--bins must be an integer ≥ 2, got ${bins}`);
   const is8bit = type === 'int8' || type === 'uint8';
   const is16bit = type === 'int16' || type === 'uint16';
   let dataMin: number;

@@ -1,7 +1,7 @@
 // Scalar pixel types the Otsu filter accepts (the itk-wasm component types), their C++ limits and the
 // conversion of a double to the pixel type the way `static_cast<TPixel>(double)` does in ITK. Owns
 // no image I/O.
-import { KxError } from '@kaapana-ext/core';
+import { OtsuError } from '../errors.js';
 
 export type ScalarComponentType =
   | 'int8'
@@ -78,7 +78,7 @@ export function componentTypeOf(data: ArrayBufferView): ScalarComponentType {
   if (data instanceof Uint32Array) return 'uint32';
   if (data instanceof Float32Array) return 'float32';
   if (data instanceof Float64Array) return 'float64';
-  throw new KxError(`unsupported pixel buffer ${data.constructor.name}: Otsu takes 8/16/32-bit integer or float pixels`);
+  throw new OtsuError(`unsupported pixel buffer ${data.constructor.name}: Otsu takes 8/16/32-bit integer or float pixels`);
 }
 
 /** `static_cast<TPixel>(value)` for an in-range double: truncation toward zero, or float rounding. */

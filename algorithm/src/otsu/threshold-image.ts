@@ -2,7 +2,7 @@
 // NonpositiveMin() and upper bound the Otsu threshold (in the pixel type), so voxels in
 // [lowest, threshold] get the inside value and all others (above it) the outside value.
 // Owns the mask pass only (its loops are in kernels.ts).
-import { KxError } from '@kaapana-ext/core';
+import { OtsuError } from '../errors.js';
 import { canMaskWords, maskRange, maskWords, type SmallIntArray } from './kernels.js';
 import { maskParallel, splittable } from './parallel.js';
 import { LIMITS, type ScalarArray, type ScalarComponentType } from './pixel-types.js';
@@ -18,7 +18,7 @@ const SMALL_INT = new Set<ScalarComponentType>(['int8', 'uint8', 'int16', 'uint1
 
 function checkMaskValue(name: string, v: number): void {
   if (!Number.isInteger(v) || v < 0 || v > 255) {
-    throw new KxError(`${name} must be an integer 0…255 (the mask is uint8), got ${v}`);
+    throw new OtsuError(`${name} must be an integer 0…255 (the mask is uint8), got ${v}`);
   }
 }
 
@@ -33,7 +33,7 @@ export function thresholdImage(
 ): { mask: Uint8Array; outsideVoxels: number } {
   checkMaskValue('inside value', values.inside);
   checkMaskValue('outside value', values.outside);
-  if (out.length !== data.length) throw new KxError('mask buffer size differs from the image');
+  if (out.length !== data.length) throw new OtsuError('mask buffer size differs from the image');
   const { inside, outside } = values;
   const lowest = LIMITS[type].lowest;
   let above = 0;

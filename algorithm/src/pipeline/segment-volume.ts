@@ -5,7 +5,8 @@
 // and report/.
 import { join } from 'node:path';
 import type { Image } from 'itk-wasm';
-import { errorMessage, writeFileAtomic } from '@kaapana-ext/core';
+import { writeFileAtomic } from '../atomic-write.js';
+import { errorMessage } from '../errors.js';
 import { otsuMask, type ScalarArray } from '../otsu/index.js';
 import { maskImage, writeNrrdAtomic, type Volume } from '../volume/index.js';
 import { writeDicomSeg } from '../seg/index.js';
@@ -105,7 +106,7 @@ export async function segmentVolume(volume: Volume, outputDir: string, o: Segmen
     }
     const result = buildResult(o.version, image, source, otsu, { inside: o.inside, outside: o.outside }, outputs);
     result.seg = seg;
-    await writeFileAtomic(join(staging, OUTPUT_FILES.result), `${JSON.stringify(result, null, 2)}\n`);
+    writeFileAtomic(join(staging, OUTPUT_FILES.result), `${JSON.stringify(result, null, 2)}\n`);
     return result;
   });
 }

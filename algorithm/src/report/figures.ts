@@ -2,7 +2,7 @@
 // voxel spacing — as one JSON-ready object shared by the HTML page, the PNG caption and `result.json`.
 // Owns the arithmetic only; no drawing, no files.
 import type { Image } from 'itk-wasm';
-import { KxError } from '@kaapana-ext/core';
+import { OtsuError } from '../errors.js';
 
 export interface ReportFigures {
   /** The threshold as the Otsu step reports it (voxels above it are foreground). */
@@ -29,10 +29,10 @@ export interface ReportFigures {
  */
 export function countForeground(mask: Image, foregroundValue?: number, what = 'mask'): number {
   const data = mask.data;
-  if (data === null) throw new KxError(`${what} has no pixel data`);
+  if (data === null) throw new OtsuError(`${what} has no pixel data`);
   const n = mask.size.reduce((a, b) => a * b, 1);
   if (data.length !== n * mask.imageType.components) {
-    throw new KxError(`${what} has ${data.length} values but its size ${mask.size.join('×')} needs ${n}`);
+    throw new OtsuError(`${what} has ${data.length} values but its size ${mask.size.join('×')} needs ${n}`);
   }
   let count = 0;
   if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
@@ -52,10 +52,10 @@ export function countForeground(mask: Image, foregroundValue?: number, what = 'm
  * "outside" value when the CLI was asked for other inside/outside values.
  */
 export function computeFigures(mask: Image, threshold: number, foregroundValue?: number): ReportFigures {
-  if (!Number.isFinite(threshold)) throw new KxError(`threshold must be a finite number, got ${threshold}`);
-  if (mask.imageType.components !== 1) throw new KxError('mask must have one component per pixel');
+  if (!Number.isFinite(threshold)) throw new OtsuError(`threshold must be a finite number, got ${threshold}`);
+  if (mask.imageType.components !== 1) throw new OtsuError('mask must have one component per pixel');
   if (foregroundValue !== undefined && !Number.isFinite(foregroundValue)) {
-    throw new KxError(`foreground value must be a finite number, got ${foregroundValue}`);
+    throw new OtsuError(`foreground value must be a finite number, got ${foregroundValue}`);
   }
   const foregroundVoxels = countForeground(mask, foregroundValue);
   const totalVoxels = mask.size.reduce((a, b) => a * b, 1);

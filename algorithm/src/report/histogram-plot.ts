@@ -1,7 +1,7 @@
 // The intensity histogram drawn as bars (bins above the threshold in the overlay colour, the rest
 // grey), with the threshold as a vertical line and the value range and threshold printed. Accepts
 // the histogram of the Otsu step (ITK-style bins: per-bin min/max and counts). Owns this panel only.
-import { KxError } from '@kaapana-ext/core';
+import { OtsuError } from '../errors.js';
 import { drawText, GLYPH_HEIGHT, textWidth } from './bitmap-font.js';
 import { formatNumber } from './number-format.js';
 import { Raster, type Rgb } from './raster.js';
@@ -54,15 +54,15 @@ export interface HistogramFrame {
 
 export function checkHistogram(h: ReportHistogram): void {
   const n = h.counts.length;
-  if (n === 0) throw new KxError('histogram has no bins');
+  if (n === 0) throw new OtsuError('histogram has no bins');
   if (h.binMin.length !== n || h.binMax.length !== n) {
-    throw new KxError(`histogram has ${n} counts but ${h.binMin.length} bin minima and ${h.binMax.length} bin maxima`);
+    throw new OtsuError(`histogram has ${n} counts but ${h.binMin.length} bin minima and ${h.binMax.length} bin maxima`);
   }
-  if (!Number.isFinite(h.threshold)) throw new KxError(`histogram threshold must be finite, got ${h.threshold}`);
+  if (!Number.isFinite(h.threshold)) throw new OtsuError(`histogram threshold must be finite, got ${h.threshold}`);
   for (let i = 0; i < n; i++) {
     const c = h.counts[i]!;
     if (!(c >= 0) || !Number.isFinite(h.binMin[i]!) || !Number.isFinite(h.binMax[i]!)) {
-      throw new KxError(`histogram bin ${i} is invalid (min ${h.binMin[i]}, max ${h.binMax[i]}, count ${c})`);
+      throw new OtsuError(`histogram bin ${i} is invalid (min ${h.binMin[i]}, max ${h.binMax[i]}, count ${c})`);
     }
   }
 }

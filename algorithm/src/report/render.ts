@@ -3,7 +3,7 @@
 // HTML page. Owns layout, defaults and input checks; pixel work is in slice-views.ts and
 // histogram-plot.ts.
 import type { Image } from 'itk-wasm';
-import { KxError } from '@kaapana-ext/core';
+import { OtsuError } from '../errors.js';
 import { drawText, GLYPH_HEIGHT } from './bitmap-font.js';
 import { renderHistogram, type ReportHistogram } from './histogram-plot.js';
 import { Raster, type Rgb } from './raster.js';
@@ -65,16 +65,16 @@ function padded(v: readonly number[], fill: number): number[] {
 
 function checkPair(image: Image, mask: Image): void {
   for (const [what, img] of [['image', image], ['mask', mask]] as const) {
-    if (img.data === null) throw new KxError(`${what} has no pixel data`);
-    if (img.imageType.components !== 1) throw new KxError(`${what} must be scalar (one component per pixel)`);
+    if (img.data === null) throw new OtsuError(`${what} has no pixel data`);
+    if (img.imageType.components !== 1) throw new OtsuError(`${what} must be scalar (one component per pixel)`);
     if (img.imageType.dimension !== 2 && img.imageType.dimension !== 3) {
-      throw new KxError(`${what} must be 2-D or 3-D, it is ${img.imageType.dimension}-D`);
+      throw new OtsuError(`${what} must be 2-D or 3-D, it is ${img.imageType.dimension}-D`);
     }
     const n = img.size.reduce((a, b) => a * b, 1);
-    if (img.data.length !== n) throw new KxError(`${what} has ${img.data.length} values but its size needs ${n}`);
+    if (img.data.length !== n) throw new OtsuError(`${what} has ${img.data.length} values but its size needs ${n}`);
   }
   if (image.size.join('x') !== mask.size.join('x')) {
-    throw new KxError(`mask size ${mask.size.join('×')} differs from image size ${image.size.join('×')}`);
+    throw new OtsuError(`mask size ${mask.size.join('×')} differs from image size ${image.size.join('×')}`);
   }
 }
 
@@ -82,14 +82,14 @@ export function renderReportImages(o: ReportRenderOptions): ReportImages {
   checkPair(o.image, o.mask);
   const panelSize = o.panelSize ?? 256;
   if (!Number.isInteger(panelSize) || panelSize < 16 || panelSize > 4096) {
-    throw new KxError(`panel size must be an integer 16..4096, got ${panelSize}`);
+    throw new OtsuError(`panel size must be an integer 16..4096, got ${panelSize}`);
   }
   const opacity = o.overlayOpacity ?? 0.4;
-  if (!(opacity >= 0 && opacity <= 1)) throw new KxError(`overlay opacity must be 0..1, got ${opacity}`);
+  if (!(opacity >= 0 && opacity <= 1)) throw new OtsuError(`overlay opacity must be 0..1, got ${opacity}`);
   const imageData = o.image.data as ArrayLike<number>;
   const window = o.window ?? autoWindow(imageData);
   if (!(window.width > 0) || !Number.isFinite(window.center)) {
-    throw new KxError(`window must have a finite center and a positive width, got ${JSON.stringify(window)}`);
+    throw new OtsuError(`window must have a finite center and a positive width, got ${JSON.stringify(window)}`);
   }
   const overlayColor = o.overlayColor ?? [255, 0, 0];
   const size3 = padded(o.image.size, 1);

@@ -2,7 +2,7 @@
 // (self-contained page with both pictures and the figures) and, when asked, the figures as JSON —
 // after rendering everything in memory, each file atomically. Owns file names and writing only.
 import { join } from 'node:path';
-import { writeFileAtomic } from '@kaapana-ext/core';
+import { writeFileAtomic } from '../atomic-write.js';
 import { computeFigures, type ReportFigures } from './figures.js';
 import { renderHtml } from './html-page.js';
 import { encodePng } from './png.js';
@@ -29,7 +29,7 @@ export interface WriteReportResult {
 
 /**
  * Render and write the report. Bad input (size mismatch, missing data, malformed histogram) throws
- * `KxError` before any file is written.
+ * `OtsuError` before any file is written.
  */
 export async function writeReport(o: WriteReportOptions): Promise<WriteReportResult> {
   const figures = computeFigures(o.mask, o.histogram.threshold, o.foregroundValue);
@@ -47,8 +47,8 @@ export async function writeReport(o: WriteReportOptions): Promise<WriteReportRes
     html: join(o.outputDir, o.files?.html ?? 'report.html'),
   };
   if (o.files?.json) files.json = join(o.outputDir, o.files.json);
-  await writeFileAtomic(files.png, png);
-  await writeFileAtomic(files.html, html);
-  if (files.json) await writeFileAtomic(files.json, `${JSON.stringify(figures, null, 2)}\n`);
+  writeFileAtomic(files.png, png);
+  writeFileAtomic(files.html, html);
+  if (files.json) writeFileAtomic(files.json, `${JSON.stringify(figures, null, 2)}\n`);
   return { figures, files };
 }

@@ -11,7 +11,7 @@
 //     label: 'abdomen', seriesDescription: "Otsu's method",   // the defaults
 //   });
 //   if (seg.status === 'skipped') log(seg.message);          // 'no-source-series' | 'empty-mask'
-// Throws KxError (with `file`) for unreadable sources, masks off the source grid, multi-frame sources.
+// Throws OtsuError (with `file`) for unreadable sources, masks off the source grid, multi-frame sources.
 export { writeDicomSeg } from './write-seg.js';
 export type { WriteDicomSegOptions, WriteDicomSegResult } from './write-seg.js';
 export { codesForLabel } from './segment-codes.js';

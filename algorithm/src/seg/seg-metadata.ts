@@ -2,7 +2,7 @@
 // `itkimage2segimage` and by @itk-wasm/dicom's write-segmentation pipeline) for a single-segment
 // SEG. It only builds the object; validation of the values' DICOM VRs happens here because dcmqi
 // reports bad values with an unhelpful "Invalid Object".
-import { KxError } from '@kaapana-ext/core';
+import { OtsuError } from '../errors.js';
 import type { JsonCompatible } from 'itk-wasm';
 import type { DicomCode, SegmentCodes } from './segment-codes.js';
 
@@ -29,7 +29,7 @@ function checkText(what: string, value: string, max = 64): string {
   // Control characters are exactly what this check rejects.
   // eslint-disable-next-line no-control-regex
   if (value.length === 0 || value.length > max || /[\\\u0000-\u001f]/.test(value)) {
-    throw new KxError(
+    throw new OtsuError(
       `${what} must be 1–${max} characters without backslash or control characters, got ${JSON.stringify(value)}`,
     );
   }
@@ -44,10 +44,10 @@ function codeJson(c: DicomCode): JsonCompatible {
 /** The dcmqi JSON for one segment with label ID 1. */
 export function buildSegMetadata(d: SegDescription): JsonCompatible {
   if (!Number.isInteger(d.seriesNumber) || d.seriesNumber < 0 || d.seriesNumber > 2 ** 31 - 1) {
-    throw new KxError(`series number must be a non-negative integer, got ${d.seriesNumber}`);
+    throw new OtsuError(`series number must be a non-negative integer, got ${d.seriesNumber}`);
   }
   if (d.color.length !== 3 || d.color.some((c) => !Number.isInteger(c) || c < 0 || c > 255)) {
-    throw new KxError(`segment colour must be three integers 0..255, got ${JSON.stringify(d.color)}`);
+    throw new OtsuError(`segment colour must be three integers 0..255, got ${JSON.stringify(d.color)}`);
   }
   return {
     ContentCreatorName: checkText('content creator name', d.contentCreatorName),

@@ -4,11 +4,14 @@
 // study and Frame of Reference from the source files and references each source SOP instance per
 // frame. This module owns input checks, the explicit "skipped" results and the atomic write; it
 // does not read images or compute the mask.
-import { readFile, access, constants } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, access, constants, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Image } from 'itk-wasm';
 import { scalarImage } from '../volume/mask-image.js';
-import { KxError, errorMessage, pathExists, withTempDir, writeFileAtomic } from '@kaapana-ext/core';
+import { writeFileAtomic } from '../atomic-write.js';
+import { OtsuError, errorMessage } from '../errors.js';
 import { withCapturedConsole } from './captured-console.js';
 import { buildSegMetadata } from './seg-metadata.js';
 import { codesForLabel, type SegmentCodes } from './segment-codes.js';
@@ -27,7 +30,7 @@ export interface WriteDicomSegOptions {
    * e.g. `sortedFilenames` of `readImageDicomFileSeriesNode`). `undefined` or empty means the input
    * had no DICOM source (NRRD/NIfTI): the SEG is then skipped, see {@link WriteDicomSegResult}.
    * Single-frame instances only: dcmqi maps one mask slice per source file, so a multi-frame source
-   * is rejected with a `KxError` (observed with a 15-frame RT Dose).
+   * is rejected with a `OtsuError` (observed with a 15-frame RT Dose).
    */
   sourceFiles: readonly string[] | undefined;
   /** Where to write the SEG (`seg.dcm`); written atomically, parent dirs created. */
@@ -76,16 +79,16 @@ const DEFAULTS = {
 /** The mask as the int16 label image (0/1) dcmqi's pipeline expects, 3-D, plus its voxel count. */
 function toLabelImage(mask: Image): { image: Image; foreground: number } {
   const { imageType, size, data } = mask;
-  if (data === null) throw new KxError('mask has no pixel data');
+  if (data === null) throw new OtsuError('mask has no pixel data');
   if (imageType.components !== 1) {
-    throw new KxError(`mask must have one component per pixel, it has ${imageType.components}`);
+    throw new OtsuError(`mask must have one component per pixel, it has ${imageType.components}`);
   }
   if (imageType.dimension !== 2 && imageType.dimension !== 3) {
-    throw new KxError(`mask must be 2-D or 3-D, it is ${imageType.dimension}-D`);
+    throw new OtsuError(`mask must be 2-D or 3-D, it is ${imageType.dimension}-D`);
   }
   const n = size.reduce((a, b) => a * b, 1);
   if (data.length !== n) {
-    throw new KxError(`mask has ${data.length} values but its size ${size.join('×')} needs ${n}`);
+    throw new OtsuError(`mask has ${data.length} values but its size ${size.join('×')} needs ${n}`);
   }
   const labels = new Int16Array(n);
   let foreground = 0;
@@ -110,7 +113,7 @@ async function checkReadable(files: readonly string[]): Promise<string[]> {
     try {
       await access(f, constants.R_OK);
     } catch {
-      throw new KxError('source DICOM file is missing or unreadable', { file: f });
+      throw new OtsuError('source DICOM file is missing or unreadable', { file: f });
     }
   }
   return absolute;
@@ -126,7 +129,7 @@ function tail(output: string, lines = 8): string {
 }
 
 /**
- * Write a single-segment DICOM SEG for `mask` that references the source series. Throws `KxError`
+ * Write a single-segment DICOM SEG for `mask` that references the source series. Throws `OtsuError`
  * for bad input (unreadable source file, malformed mask, invalid text) and when dcmqi rejects the
  * combination (e.g. mask slices that match no source instance); in every failure case nothing is
  * written at `outputFile`.
@@ -163,7 +166,8 @@ export async function writeDicomSeg(options: WriteDicomSegOptions): Promise<Writ
 
   // Loaded here, not with the module: most of a run needs no WebAssembly.
   const { writeSegmentationNode } = await import('@itk-wasm/dicom');
-  const bytes = await withTempDir('kx-seg', async (dir) => {
+  const dir = await mkdtemp(join(tmpdir(), 'kx-seg-'));
+  const bytes = await (async () => {
     const tmp = join(dir, 'seg.dcm');
     const run = await withCapturedConsole(() =>
       writeSegmentationNode(image, metadata, tmp, {
@@ -173,9 +177,9 @@ export async function writeDicomSeg(options: WriteDicomSegOptions): Promise<Writ
     );
     // The pipeline ends with exit code 0 even when dcmqi gives up, and throws raw numbers on C++
     // exceptions: a missing output file is the reliable failure signal.
-    if (run.error !== undefined || !(await pathExists(tmp))) {
+    if (run.error !== undefined || !existsSync(tmp)) {
       const why = tail([run.error === undefined ? '' : errorMessage(run.error), run.output].join('\n'));
-      throw new KxError(
+      throw new OtsuError(
         `dcmqi could not write the DICOM SEG for this series${why ? `:\n${why}` : ''}`,
         { file: sources[0] },
         { cause: run.error },
@@ -183,7 +187,7 @@ export async function writeDicomSeg(options: WriteDicomSegOptions): Promise<Writ
     }
     const mapped = /(\d+) of (\d+) slices mapped to source DICOM images/.exec(run.output);
     if (!mapped) {
-      throw new KxError(
+      throw new OtsuError(
         `dcmqi did not report how the mask slices map to the source instances; refusing an unchecked SEG:\n${tail(run.output)}`,
         { file: sources[0] },
       );
@@ -191,7 +195,7 @@ export async function writeDicomSeg(options: WriteDicomSegOptions): Promise<Writ
     if (mapped[1] !== mapped[2]) {
       // dcmqi still writes a SEG then, but its frames reference no source image: the mask is not
       // on the series' grid (wrong origin/spacing/direction, or another series).
-      throw new KxError(
+      throw new OtsuError(
         `only ${mapped[1]} of ${mapped[2]} mask slices lie on a slice of the source series: the mask's geometry ` +
           `(origin ${image.origin.join(', ')}, spacing ${image.spacing.join(', ')}) does not match the DICOM files` +
           (sources.length < Number(mapped[2])
@@ -202,7 +206,7 @@ export async function writeDicomSeg(options: WriteDicomSegOptions): Promise<Writ
       );
     }
     return readFile(tmp);
-  });
-  await writeFileAtomic(outputFile, bytes);
+  })().finally(() => rm(dir, { recursive: true, force: true }));
+  writeFileAtomic(outputFile, bytes);
   return { status: 'written', file: outputFile, bytes: bytes.length, foregroundVoxels: foreground, referencedFiles: sources.length };
 }

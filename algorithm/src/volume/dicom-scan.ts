@@ -11,7 +11,7 @@
 import { closeSync, fstatSync, openSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import dicomParser from 'dicom-parser';
-import { KxError, KxAggregateError } from '@kaapana-ext/core';
+import { OtsuError, OtsuAggregateError } from '../errors.js';
 import { inflater } from './dicom-inflater.js';
 import { readAt } from './read-fully.js';
 import { nativeHeader, type NativeHeader } from './native-dicom/index.js';
@@ -88,7 +88,7 @@ function readHeader(path: string): { ds: dicomParser.DataSet; size: number } {
         const noPreamble = /DICM prefix/.test(why);
         if (whole || noPreamble) {
           const detail = noPreamble ? 'no DICOM preamble ("DICM" at byte 128)' : why;
-          throw new KxError(`not a DICOM file: ${detail}`, { file: path });
+          throw new OtsuError(`not a DICOM file: ${detail}`, { file: path });
         }
         // header truncated here: read on
       }
@@ -106,16 +106,16 @@ export function scannedNativeHeader(info: DicomFileInfo): NativeHeader | undefin
   return nativeHeaders.get(info);
 }
 
-/** Parses the header of one file; throws a KxError naming it when it is not a usable DICOM image. */
+/** Parses the header of one file; throws a OtsuError naming it when it is not a usable DICOM image. */
 export async function scanDicomFile(path: string): Promise<DicomFileInfo> {
   const { ds, size } = readHeader(path);
   if (!ds.elements['x7fe00010'] && !ds.elements['x7fe00008'] && !ds.elements['x7fe00009']) {
-    throw new KxError('DICOM file has no pixel data (7FE0,0010)', { file: path });
+    throw new OtsuError('DICOM file has no pixel data (7FE0,0010)', { file: path });
   }
   const rows = ds.uint16('x00280010') ?? 0;
   const columns = ds.uint16('x00280011') ?? 0;
   if (rows === 0 || columns === 0) {
-    throw new KxError('DICOM file has no image matrix (Rows/Columns missing or 0)', { file: path });
+    throw new OtsuError('DICOM file has no image matrix (Rows/Columns missing or 0)', { file: path });
   }
   const info: DicomFileInfo = {
     path,
@@ -154,21 +154,21 @@ function listFiles(dir: string): string[] {
 /** Groups the DICOM files of `dir` by series (see {@link checkSeriesConsistent} for the volume checks). */
 export async function scanDicomDirectory(dir: string): Promise<DicomSeries[]> {
   const st = statSync(dir);
-  if (!st.isDirectory()) throw new KxError('not a directory', { file: dir });
+  if (!st.isDirectory()) throw new OtsuError('not a directory', { file: dir });
   const files = listFiles(dir);
-  if (files.length === 0) throw new KxError('the input directory has no files', { file: dir });
+  if (files.length === 0) throw new OtsuError('the input directory has no files', { file: dir });
   const infos: DicomFileInfo[] = [];
-  const errors: KxError[] = [];
+  const errors: OtsuError[] = [];
   for (const f of files) {
     try {
       infos.push(await scanDicomFile(f));
     } catch (e) {
-      if (e instanceof KxError) errors.push(e);
+      if (e instanceof OtsuError) errors.push(e);
       else throw e;
     }
   }
   if (errors.length === 1) throw errors[0]!;
-  if (errors.length > 1) throw new KxAggregateError(errors);
+  if (errors.length > 1) throw new OtsuAggregateError(errors);
   const bySeries = new Map<string, DicomFileInfo[]>();
   for (const info of infos) {
     const list = bySeries.get(info.seriesInstanceUid) ?? [];
@@ -184,14 +184,14 @@ export function checkSeriesConsistent(s: DicomSeries): void {
   const first = s.files[0]!;
   for (const f of s.files) {
     if (f.rows !== first.rows || f.columns !== first.columns) {
-      throw new KxError(
+      throw new OtsuError(
         `mixed image sizes in series ${s.seriesInstanceUid}: ${f.columns}×${f.rows} here, ` +
           `${first.columns}×${first.rows} in ${first.path}`,
         { file: f.path },
       );
     }
     if (f.samplesPerPixel !== 1) {
-      throw new KxError(`colour image (${f.samplesPerPixel} samples per pixel); Otsu needs grey values`, {
+      throw new OtsuError(`colour image (${f.samplesPerPixel} samples per pixel); Otsu needs grey values`, {
         file: f.path,
       });
     }
@@ -204,7 +204,7 @@ export function checkSeriesConsistent(s: DicomSeries): void {
         f.orientation.length === first.orientation.length &&
         f.orientation.every((v, i) => Math.abs(v - first.orientation[i]!) < 1e-4);
       if (!same) {
-        throw new KxError(
+        throw new OtsuError(
           `mixed slice orientations in series ${s.seriesInstanceUid}: [${f.orientation.join(', ')}] here, ` +
             `[${first.orientation.join(', ')}] in ${first.path}; choose another series with --series-uid`,
           { file: f.path },
@@ -213,7 +213,7 @@ export function checkSeriesConsistent(s: DicomSeries): void {
     }
     const multi = s.files.find((f) => f.frames > 1);
     if (multi) {
-      throw new KxError(
+      throw new OtsuError(
         `multi-frame file in a series of ${s.files.length} files; give the multi-frame file on its own`,
         { file: multi.path },
       );

@@ -12,7 +12,7 @@
 import { basename, resolve } from 'node:path';
 import { statSync } from 'node:fs';
 import type { Image } from 'itk-wasm';
-import { KxError, errorMessage } from '@kaapana-ext/core';
+import { OtsuError, errorMessage } from '../errors.js';
 import { isScalarComponentType } from '../otsu/index.js';
 import { readDicomSeriesCached } from './wasm-pipelines.js';
 import { readNativeDicomSeries } from './native-dicom/index.js';
@@ -44,14 +44,14 @@ export function isImageFileName(path: string): boolean {
 function checkScalar(image: Image, file: string): Image {
   const t = image.imageType;
   if (t.components !== 1) {
-    throw new KxError(`image has ${t.components} components per pixel; Otsu needs one grey value per voxel`, {
+    throw new OtsuError(`image has ${t.components} components per pixel; Otsu needs one grey value per voxel`, {
       file,
     });
   }
   if (!isScalarComponentType(t.componentType)) {
-    throw new KxError(`pixel type ${t.componentType} is not supported (8/16/32-bit integer or float)`, { file });
+    throw new OtsuError(`pixel type ${t.componentType} is not supported (8/16/32-bit integer or float)`, { file });
   }
-  if (!image.data || image.data.length === 0) throw new KxError('image has no voxels', { file });
+  if (!image.data || image.data.length === 0) throw new OtsuError('image has no voxels', { file });
   return image;
 }
 
@@ -75,7 +75,7 @@ async function decodeDicomSeries(series: DicomSeries): Promise<{ image: Image; s
   try {
     result = await readDicomSeriesCached(files);
   } catch (e) {
-    throw new KxError(`cannot decode the DICOM series ${series.seriesInstanceUid}: ${errorMessage(e)}`, {
+    throw new OtsuError(`cannot decode the DICOM series ${series.seriesInstanceUid}: ${errorMessage(e)}`, {
       file: files[0]!,
     });
   }
@@ -109,14 +109,14 @@ export async function readVolumes(inputPath: string, options: ReadOptions = {}):
   try {
     st = statSync(input);
   } catch {
-    throw new KxError('input does not exist', { file: input });
+    throw new OtsuError('input does not exist', { file: input });
   }
   if (st.isDirectory()) {
     let series = await scanDicomDirectory(input);
     if (options.seriesUid !== undefined) {
       series = series.filter((s) => s.seriesInstanceUid === options.seriesUid);
       if (series.length === 0) {
-        throw new KxError(`no series with SeriesInstanceUID ${options.seriesUid}`, { file: input });
+        throw new OtsuError(`no series with SeriesInstanceUID ${options.seriesUid}`, { file: input });
       }
     }
     for (const s of series) checkSeriesConsistent(s);
@@ -129,13 +129,13 @@ export async function readVolumes(inputPath: string, options: ReadOptions = {}):
     try {
       image ??= await (await import('@itk-wasm/image-io')).readImageNode(input);
     } catch (e) {
-      throw new KxError(`cannot read ${basename(input)} as an image: ${errorMessage(e)}`, { file: input });
+      throw new OtsuError(`cannot read ${basename(input)} as an image: ${errorMessage(e)}`, { file: input });
     }
     return [{ image: checkScalar(image, input), source: { kind: 'image-file', file: input } }];
   }
   const info = await scanDicomFile(input);
   if (options.seriesUid !== undefined && info.seriesInstanceUid !== options.seriesUid) {
-    throw new KxError(`file belongs to series ${info.seriesInstanceUid}, not ${options.seriesUid}`, { file: input });
+    throw new OtsuError(`file belongs to series ${info.seriesInstanceUid}, not ${options.seriesUid}`, { file: input });
   }
   const single = { seriesInstanceUid: info.seriesInstanceUid, files: [info] };
   checkSeriesConsistent(single);

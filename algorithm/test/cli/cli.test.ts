@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import dicomParser from 'dicom-parser';
 import { readImageNode } from '@itk-wasm/image-io';
-import { withTempDir } from '@kaapana-ext/core';
+import { withTempDir } from '../temp-dir.js';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
 

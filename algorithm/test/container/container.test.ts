@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { readImageNode } from '@itk-wasm/image-io';
-import { withTempDir } from '@kaapana-ext/core';
+import { withTempDir } from '../temp-dir.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readVolumes, writeNrrdAtomic } from '../../src/index.js';
 

@@ -6,7 +6,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readImageNode } from '@itk-wasm/image-io';
-import { withTempDir } from '@kaapana-ext/core';
+import { withTempDir } from '../temp-dir.js';
 import { describe, expect, it } from 'vitest';
 import { readVolumes, writeNrrdAtomic } from '../../src/index.js';
 import { runCli } from '../cli/run-cli.js';

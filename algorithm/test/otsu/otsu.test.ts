@@ -2,7 +2,7 @@
 // bin look-up against ITK's literal binary search, the threshold/mask semantics and input errors.
 // Whole-pipeline equality with ITK is the regression suite's job (../regression).
 import { describe, expect, it } from 'vitest';
-import { KxError } from '@kaapana-ext/core';
+import { OtsuError } from '../../src/errors.js';
 import {
   binEdges,
   binIndexItk,
@@ -110,8 +110,8 @@ describe('otsuThreshold / otsuMask', () => {
     const { mask } = thresholdImage(new Float32Array([-Infinity, 0, 1]), 'float32', 0.5, { inside: 0, outside: 1 });
     expect(Array.from(mask)).toEqual([1, 0, 1]);
   });
-  it('rejects bad input with a KxError', () => {
-    expect(() => otsuThreshold(new Int16Array(0))).toThrow(KxError);
+  it('rejects bad input with a OtsuError', () => {
+    expect(() => otsuThreshold(new Int16Array(0))).toThrow(OtsuError);
     expect(() => otsuThreshold(new Int16Array(4), { bins: 1 })).toThrow(/bins/);
     expect(() => otsuThreshold(new Float32Array([1, Number.NaN]))).toThrow(/NaN/);
     expect(() => otsuMask(new Int16Array(4), { inside: 300 })).toThrow(/0…255/);

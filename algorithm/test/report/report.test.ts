@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XMLValidator } from 'fast-xml-parser';
 import { Image, ImageType, IntTypes, PixelTypes } from 'itk-wasm';
-import { KxError } from '@kaapana-ext/core';
+import { OtsuError } from '../../src/errors.js';
 import { otsuMask } from '../../src/otsu/index.js';
 import {
   computeFigures,
@@ -181,7 +181,7 @@ describe('writeReport', () => {
     small.data = new Uint8Array(8);
     const dir = join(work, 'c');
     await expect(writeReport({ outputDir: dir, image, mask: small, histogram: { ...histogram, threshold: 50 } })).rejects.toThrow(
-      KxError,
+      OtsuError,
     );
     const { mask } = volume();
     await expect(

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readImageDicomFileSeriesNode } from '@itk-wasm/dicom';
 import type { Image } from 'itk-wasm';
-import { KxError } from '@kaapana-ext/core';
+import { OtsuError } from '../../src/errors.js';
 import { writeDicomSeg, codesForLabel } from '../../src/seg/index.js';
 import { dciodvfy, dcm2json, first, inlineBinary, value, type DicomJson } from './dicom-json.js';
 
@@ -199,8 +199,8 @@ describe('writeDicomSeg', () => {
     const err = await writeDicomSeg({ mask: makeMask(source), sourceFiles: [...files, missing], outputFile: out }).catch(
       (e: unknown) => e,
     );
-    expect(err).toBeInstanceOf(KxError);
-    expect((err as KxError).file).toBe(missing);
+    expect(err).toBeInstanceOf(OtsuError);
+    expect((err as OtsuError).file).toBe(missing);
     await expect(stat(out)).rejects.toThrow();
   });
 
@@ -208,9 +208,9 @@ describe('writeDicomSeg', () => {
     const out = join(work, 'e', 'seg.dcm');
     const shifted = { ...makeMask(source), origin: source.origin.map((o, i) => (i === 2 ? o + 100 : o)) } as Image;
     const err = await writeDicomSeg({ mask: shifted, sourceFiles: files, outputFile: out }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(KxError);
-    expect((err as KxError).message).toMatch(/only 0 of 5 mask slices lie on a slice of the source series/);
-    expect(files).toContain((err as KxError).file);
+    expect(err).toBeInstanceOf(OtsuError);
+    expect((err as OtsuError).message).toMatch(/only 0 of 5 mask slices lie on a slice of the source series/);
+    expect(files).toContain((err as OtsuError).file);
     await expect(stat(out)).rejects.toThrow();
   });
 
@@ -220,9 +220,9 @@ describe('writeDicomSeg', () => {
     const mask = { ...outputImage, data: Uint8Array.from(outputImage.data as Uint32Array, (v) => (v > 0 ? 1 : 0)) } as Image;
     const out = join(work, 'g', 'seg.dcm');
     const err = await writeDicomSeg({ mask, sourceFiles: [rtdose], outputFile: out }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(KxError);
-    expect((err as KxError).file).toBe(rtdose);
-    expect((err as KxError).message).toMatch(/only 1 of 15 mask slices.*multi-frame source cannot be referenced/s);
+    expect(err).toBeInstanceOf(OtsuError);
+    expect((err as OtsuError).file).toBe(rtdose);
+    expect((err as OtsuError).message).toMatch(/only 1 of 15 mask slices.*multi-frame source cannot be referenced/s);
     await expect(stat(out)).rejects.toThrow();
   });
 
@@ -232,7 +232,7 @@ describe('writeDicomSeg', () => {
     await expect(writeDicomSeg({ mask: short, sourceFiles: files, outputFile: out })).rejects.toThrow(/needs 1280/);
     await expect(
       writeDicomSeg({ mask: makeMask(source), sourceFiles: files, outputFile: out, label: 'a\\b' }),
-    ).rejects.toThrow(KxError);
+    ).rejects.toThrow(OtsuError);
     await expect(stat(out)).rejects.toThrow();
   });
 });
