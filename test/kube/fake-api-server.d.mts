@@ -41,6 +41,40 @@ export interface JobSeed {
   podBehavior?: PodBehavior;
 }
 
+/** What a createJob `run` callback gets: the pod of the Job, to play its container. */
+export interface JobPodControl {
+  namespace: string;
+  pod: string;
+  job: string;
+  image: string;
+  imagePullPolicy: string;
+  env: Record<string, string>;
+  readonly alive: boolean;
+  log(line: string): void;
+  /** Pending with this waiting reason (e.g. ErrImagePull, ImagePullBackOff). */
+  waiting(reason: string, message?: string): void;
+  running(): void;
+  /** Terminated: Succeeded (0) or Failed. */
+  exit(code: number, reason?: string): void;
+  later(ms: number, fn: () => void): void;
+}
+
+export interface JobSpecSeed {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  podLabels?: Record<string, string>;
+  image: string;
+  imagePullPolicy?: string;
+  containerName?: string;
+  backoffLimit?: number;
+  restartPolicy?: string;
+  env?: Record<string, string>;
+  /** Plays the container of each pod the Job controller starts. */
+  run: (pod: JobPodControl) => void | Promise<void>;
+}
+
 export interface PodSeed {
   name: string;
   namespace?: string;
@@ -122,6 +156,12 @@ export interface FakeKubeApi {
   seedDaemonSet(spec: WorkloadSeed): KubeObject;
   seedStatefulSet(spec: WorkloadSeed): KubeObject;
   seedJob(spec: JobSeed): KubeObject;
+  /** A Job run as Kubernetes' job controller does (finished Jobs never start pods again; deleted unfinished pods count as failed). */
+  createJob(spec: JobSpecSeed): KubeObject;
+  /** Deletes a Job and its pods (background propagation, as helm uninstall). */
+  deleteJob(namespace: string, name: string): boolean;
+  /** Lines the pod's container logged (also served as `kubectl logs`). */
+  podLog(namespace: string, pod: string): string[];
   seedPod(spec: PodSeed): KubeObject;
   seedService(spec: ServiceSeed): KubeObject;
   setPodBehavior(resource: WorkloadResource, namespace: string, name: string, behavior: PodBehavior): void;

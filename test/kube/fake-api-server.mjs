@@ -256,6 +256,7 @@ export async function startFakeKubeApi(options = {}) {
   function deletePod(ns, name) {
     const pod = store.get(keyOf('pods', ns, name));
     if (!pod) return undefined;
+    if (!pod.metadata.deletionTimestamp) notePodGone(pod);
     if (state.gracePeriodMs > 0) {
       if (!pod.metadata.deletionTimestamp) {
         pod.metadata.deletionTimestamp = new Date().toISOString();
@@ -303,6 +304,7 @@ export async function startFakeKubeApi(options = {}) {
   }
 
   function reconcileJob(job) {
+    if (job._run) return reconcileKubeJob(job);
     const ns = job.metadata.namespace;
     const pods = live(ownedBy(ns, job.metadata.uid));
     // As in Kaapana 0.1.x: a copy job whose pod was deleted runs again.
@@ -315,6 +317,118 @@ export async function startFakeKubeApi(options = {}) {
     const succeeded = pods.filter((p) => p.status?.phase === 'Succeeded').length;
     const failed = pods.filter((p) => p.status?.phase === 'Failed').length;
     setStatus('jobs', job, { active: pods.length - succeeded - failed, succeeded, failed, ...(succeeded > 0 ? { conditions: [{ type: 'Complete', status: 'True' }] } : {}) });
+  }
+
+
+  // ---- Jobs as Kubernetes runs them (createJob) ----------------------------------------------
+  // Kubernetes' job controller (pkg/controller/job/job_controller.go): a pod deleted before it
+  // succeeded counts as failed (isPodFailed: "Count deleted Pods as failures"); once failures
+  // exceed spec.backoffLimit the Job gets the Failed condition (BackoffLimitExceeded) and no new
+  // pod; once a pod succeeded the Job is Complete; a finished Job never starts another pod, whatever
+  // happens to its pods. The pod's container is "run" by the creator's `run(control)` callback.
+  const jobFinished = (job) => (job.status?.conditions ?? []).some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+
+  function podWaiting(reason, message, image) {
+    return { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'False', reason: 'ContainersNotReady' }], containerStatuses: [{ name: 'main', image, imageID: '', ready: false, restartCount: 0, started: false, state: { waiting: { reason, ...(message ? { message } : {}) } } }] };
+  }
+
+  function startJobPod(job) {
+    const ns = job.metadata.namespace;
+    const name = job.metadata.name;
+    const container = job.spec.template.spec.containers[0];
+    const labels = { ...(job.spec.template?.metadata?.labels ?? {}), 'job-name': name, 'batch.kubernetes.io/job-name': name, 'controller-uid': job.metadata.uid, 'batch.kubernetes.io/controller-uid': job.metadata.uid };
+    const podName = `${name}-${suffix()}`;
+    const meta = newMeta(ns, podName, labels);
+    meta.ownerReferences = [{ apiVersion: 'batch/v1', kind: 'Job', name, uid: job.metadata.uid, controller: true, blockOwnerDeletion: true }];
+    const pod = { metadata: meta, spec: clone(job.spec.template.spec), status: podWaiting('ContainerCreating', undefined, container.image) };
+    put('pods', pod);
+    const uid = meta.uid;
+    const current = () => {
+      const p = store.get(keyOf('pods', ns, podName));
+      return p && p.metadata.uid === uid && !p.metadata.deletionTimestamp && !closed ? p : undefined;
+    };
+    const control = {
+      namespace: ns,
+      pod: podName,
+      job: name,
+      image: container.image,
+      imagePullPolicy: container.imagePullPolicy,
+      env: Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value])),
+      /** False once the pod is gone (deleted) or the server closed. */
+      get alive() {
+        return current() !== undefined;
+      },
+      log(line) {
+        const p = current();
+        if (p) (p._log ??= []).push(line);
+      },
+      waiting(reason, message) {
+        const p = current();
+        if (!p) return;
+        p.status = podWaiting(reason, message, container.image);
+        put('pods', p);
+      },
+      running() {
+        const p = current();
+        if (!p) return;
+        const now = new Date().toISOString();
+        p.status = { phase: 'Running', startTime: now, conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'main', image: container.image, imageID: `${container.image}@sha256:fake`, ready: true, restartCount: 0, started: true, state: { running: { startedAt: now } } }] };
+        put('pods', p);
+      },
+      exit(code, reason = code === 0 ? 'Completed' : 'Error') {
+        const p = current();
+        if (!p) return;
+        const now = new Date().toISOString();
+        p.status = { phase: code === 0 ? 'Succeeded' : 'Failed', startTime: p.status.startTime ?? now, conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'False', reason: code === 0 ? 'PodCompleted' : 'PodFailed' }], containerStatuses: [{ name: 'main', image: container.image, imageID: `${container.image}@sha256:fake`, ready: false, restartCount: 0, started: false, state: { terminated: { reason, exitCode: code, finishedAt: now } } }] };
+        put('pods', p);
+      },
+      later,
+    };
+    setImmediate(() => {
+      if (!closed) Promise.resolve(job._run(control)).catch((e) => control.log(`fake kubelet: ${e?.stack ?? e}`));
+    });
+  }
+
+  function reconcileKubeJob(job) {
+    const ns = job.metadata.namespace;
+    const pods = ownedBy(ns, job.metadata.uid);
+    const livePods = live(pods);
+    const succeeded = (job._succeededGone ?? 0) + pods.filter((p) => p.status?.phase === 'Succeeded').length;
+    const failed = (job._failedGone ?? 0) + pods.filter((p) => p.status?.phase === 'Failed').length;
+    const active = livePods.filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed').length;
+    const finished = jobFinished(job);
+    const conditions = [...(job.status?.conditions ?? [])];
+    const now = new Date().toISOString();
+    if (!finished && succeeded > 0) {
+      conditions.push({ type: 'SuccessCriteriaMet', status: 'True', lastTransitionTime: now }, { type: 'Complete', status: 'True', lastTransitionTime: now });
+    } else if (!finished && failed > (job.spec.backoffLimit ?? 6)) {
+      conditions.push({ type: 'FailureTarget', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', lastTransitionTime: now });
+      conditions.push({ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', lastTransitionTime: now });
+      for (const p of livePods) if (p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed') deletePod(ns, p.metadata.name);
+    } else if (!finished && active === 0) {
+      startJobPod(job);
+      return;
+    }
+    const complete = conditions.some((c) => c.type === 'Complete' && c.status === 'True');
+    setStatus('jobs', job, {
+      ...(job.status?.startTime ? { startTime: job.status.startTime } : { startTime: job.metadata.creationTimestamp }),
+      ...(complete ? { completionTime: job.status?.completionTime ?? now } : {}),
+      active: jobFinished({ status: { conditions } }) ? 0 : active,
+      ...(succeeded ? { succeeded } : {}),
+      ...(failed ? { failed } : {}),
+      ready: 0,
+      ...(conditions.length ? { conditions } : {}),
+    });
+  }
+
+  /** A pod of a createJob Job goes away: remember how it ended (the controller's counters). */
+  function notePodGone(pod) {
+    const owner = (pod.metadata.ownerReferences ?? []).find((o) => o.controller && o.kind === 'Job');
+    if (!owner) return;
+    const job = list('jobs', pod.metadata.namespace).find((j) => j.metadata.uid === owner.uid);
+    if (!job?._run) return;
+    if (pod.status?.phase === 'Succeeded') job._succeededGone = (job._succeededGone ?? 0) + 1;
+    else job._failedGone = (job._failedGone ?? 0) + 1;
   }
 
   function podLabels(obj, extra) {
@@ -476,6 +590,41 @@ export async function startFakeKubeApi(options = {}) {
     seedDeployment: (spec) => seedWorkload('deployments', spec),
     seedDaemonSet: (spec) => seedWorkload('daemonsets', spec),
     seedStatefulSet: (spec) => seedWorkload('statefulsets', spec),
+    createJob(spec) {
+      const ns = spec.namespace ?? 'default';
+      if (store.has(keyOf('jobs', ns, spec.name))) throw new Error(`jobs.batch "${spec.name}" already exists`);
+      const job = {
+        metadata: newMeta(ns, spec.name, spec.labels ?? {}, { generation: 1, ...(spec.annotations ? { annotations: { ...spec.annotations } } : {}) }),
+        spec: {
+          completions: 1,
+          parallelism: 1,
+          backoffLimit: spec.backoffLimit ?? 6,
+          template: {
+            metadata: { labels: { ...(spec.podLabels ?? {}) } },
+            spec: {
+              restartPolicy: spec.restartPolicy ?? 'Never',
+              containers: [{ name: spec.containerName ?? spec.name, image: spec.image, imagePullPolicy: spec.imagePullPolicy ?? 'IfNotPresent', env: Object.entries(spec.env ?? {}).map(([name, value]) => ({ name, value })) }],
+              ...(spec.volumes ? { volumes: spec.volumes } : {}),
+            },
+          },
+        },
+        status: {},
+      };
+      Object.defineProperty(job, '_run', { value: spec.run, enumerable: true, writable: true });
+      put('jobs', job);
+      return clone(strip(job));
+    },
+    deleteJob(ns, name) {
+      const job = store.get(keyOf('jobs', ns, name));
+      if (!job) return false;
+      remove('jobs', ns, name);
+      // Background propagation (what helm uninstall asks for): the Job's pods go too.
+      for (const p of ownedBy(ns, job.metadata.uid)) remove('pods', ns, p.metadata.name);
+      return true;
+    },
+    podLog(ns, name) {
+      return [...(store.get(keyOf('pods', ns, name))?._log ?? [])];
+    },
     seedJob(spec) {
       const ns = spec.namespace ?? 'default';
       const job = {
@@ -565,9 +714,9 @@ export async function startFakeKubeApi(options = {}) {
     },
   };
 
+  /** The object without the fake server's internal `_…` fields. */
   function strip(o) {
-    const { _backend, ...rest } = o;
-    return rest;
+    return Object.fromEntries(Object.entries(o).filter(([k]) => !k.startsWith('_')));
   }
 
   // ---- HTTP ----------------------------------------------------------------------------------
@@ -641,6 +790,7 @@ export async function startFakeKubeApi(options = {}) {
         .flatMap(([plural, r]) => [
           { name: plural, singularName: r.kind.toLowerCase(), namespaced: true, kind: r.kind, verbs: VERBS, shortNames: r.shortNames },
           ...(plural === 'services' ? [{ name: 'services/proxy', singularName: '', namespaced: true, kind: 'ServiceProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] }] : []),
+          ...(plural === 'pods' ? [{ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] }] : []),
           ...(WORKLOADS.has(plural) || plural === 'jobs' || plural === 'pods' ? [{ name: `${plural}/status`, singularName: '', namespaced: true, kind: r.kind, verbs: ['get', 'patch', 'update'] }] : []),
         ]);
       if (group === '') resources.push({ name: 'namespaces', singularName: 'namespace', namespaced: false, kind: 'Namespace', verbs: ['get', 'list'], shortNames: ['ns'] });
@@ -675,6 +825,18 @@ export async function startFakeKubeApi(options = {}) {
     if (resource === 'services' && nameRaw && (sub === 'proxy' || sub?.startsWith('proxy/'))) {
       if (denied('get', 'services/proxy', ns)) return forbidden(res, 'get', 'services/proxy', ns, nameRaw);
       return proxy(req, res, ns, decodeURIComponent(nameRaw), `/${sub.slice('proxy'.length).replace(/^\//, '')}`, url.search);
+    }
+    if (resource === 'pods' && nameRaw && sub === 'log' && req.method === 'GET') {
+      if (denied('get', 'pods/log', ns)) return forbidden(res, 'get', 'pods/log', ns, nameRaw);
+      const pod = store.get(keyOf('pods', ns, decodeURIComponent(nameRaw)));
+      if (!pod) return notFound(res, 'pods', decodeURIComponent(nameRaw));
+      const waiting = pod.status?.containerStatuses?.[0]?.state?.waiting;
+      if (pod.status?.phase === 'Pending' && waiting) {
+        const c = pod.spec.containers[0].name;
+        return send(res, 400, status(400, 'BadRequest', `container "${c}" in pod "${pod.metadata.name}" is waiting to start: ${waiting.reason === 'ContainerCreating' ? 'ContainerCreating' : `trying and failing to pull image`}`));
+      }
+      const lines = pod._log ?? [];
+      return send(res, 200, lines.length ? `${lines.join('\n')}\n` : '');
     }
     if (sub && sub !== 'status') return send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
 
@@ -721,7 +883,7 @@ export async function startFakeKubeApi(options = {}) {
       const next = mergePatch(strip(o), patch);
       next.metadata = { ...o.metadata, ...(next.metadata ?? {}), uid: o.metadata.uid, name: o.metadata.name, namespace: o.metadata.namespace };
       if (sub !== 'status' && JSON.stringify(next.spec ?? {}) !== before && next.metadata.generation !== undefined) next.metadata.generation++;
-      if (o._backend) next._backend = o._backend;
+      for (const [k, v] of Object.entries(o)) if (k.startsWith('_')) next[k] = v;
       put(resource, next);
       return send(res, 200, strip(next));
     }
