@@ -5,7 +5,7 @@ import * as core from '@actions/core';
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { KxAggregateError, KxError, errorMessage } from '@kaapana-ext/core';
-import { annotationPath, cell, getBool, getList, getSecret, reportFailure, writeJobSummary } from '@kaapana-ext/core/action';
+import { annotationPath, cell, getBool, getList, getSecret, maskInputSecrets, reportFailure, writeJobSummary } from '@kaapana-ext/core/action';
 import { lintKaapanaChart, packageChart, parseOciUrl, pushChart, type PackageResult } from '@kaapana-ext/core/chart';
 import { discoverDockerfiles, parseDockerfile } from '@kaapana-ext/core/images';
 import { resolveChartDirs } from './chart-dirs.js';
@@ -37,6 +37,7 @@ export interface Inputs {
   username: string;
   password: string;
   skipExisting: boolean;
+  allowExternalSymlinks: boolean;
 }
 
 export interface PackagedChart {
@@ -68,6 +69,7 @@ export function getInputs(): Inputs {
     username: core.getInput('username'),
     password: getSecret('password'),
     skipExisting: getBool('skip-existing', false),
+    allowExternalSymlinks: getBool('allow-external-symlinks', false),
   };
 }
 
@@ -80,6 +82,10 @@ async function packageOne(dir: string, inputs: Inputs): Promise<{ result: Packag
     ...(inputs.searchPaths.length ? { searchPaths: inputs.searchPaths } : {}),
     dependencies: {
       log: (m) => core.info(m),
+      load: {
+        allowExternalSymlinks: inputs.allowExternalSymlinks,
+        onWarning: (message, file) => core.warning(message, { file: annotationPath(file), title: 'kaapana-ext' }),
+      },
       ...(inputs.username || inputs.password ? { oci: { username: inputs.username, password: inputs.password } } : {}),
     },
   });
@@ -93,6 +99,8 @@ async function packageOne(dir: string, inputs: Inputs): Promise<{ result: Packag
       ...(inputs.username ? { username: inputs.username } : {}),
       ...(inputs.password ? { password: inputs.password } : {}),
       skipExisting: inputs.skipExisting,
+    }).catch((e: unknown) => {
+      throw new KxError(`pushing ${relative(inputs.workspace, result.path) || result.path} failed: ${e instanceof KxError ? e.message : errorMessage(e)}`, { file: result.path });
     });
     core.info(`${pushed.status === 'skipped' ? 'already present, skipped' : 'pushed'} ${pushed.ref}@${pushed.digest}`);
     Object.assign(packaged, { digest: pushed.digest, ref: pushed.ref, pushed: pushed.status });
@@ -111,6 +119,7 @@ async function writeSummary(done: PackagedChart[], failed: { dir: string; error:
 
 export async function run(): Promise<void> {
   try {
+    maskInputSecrets();
     const inputs = getInputs();
     const dirs = await resolveChartDirs(inputs.charts, inputs.workspace);
     const done: PackagedChart[] = [];

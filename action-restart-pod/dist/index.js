@@ -31613,7 +31613,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2516);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(188);
 // Entry point of the bundled action: one file serves the main step and the post step (see run()).
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -31623,7 +31623,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2516:
+/***/ 188:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34583,16 +34583,91 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 // EXTERNAL MODULE: ../node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(6637);
+;// CONCATENATED MODULE: ../packages/core/lib/secrets/index.js
+// What counts as a secret in kaapana-ext's inputs and how it is kept out of every message: the
+// names of credential-bearing inputs, credentials written into URLs (`oci://user:password@host`,
+// `https://user:token@charts.example.org`), splitting such a URL into a clean URL plus credentials,
+// and redacting userinfo from any text before it is shown. Masking in runner logs (`::add-mask::`)
+// is the action layer's job (core/action); this module only decides what to mask.
+/** Input names whose values are secrets as a whole (password, token, kubeconfig, ...). */
+const SECRET_INPUT_NAME = /password|passwd|token|secret|kubeconfig|credential|private-key|api-key/i;
+function isSecretInputName(name) {
+    return SECRET_INPUT_NAME.test(name);
+}
+// scheme://userinfo@ — `user:password@` (the password may even hold an unencoded `/`, which a
+// person pasting a token easily writes; `@` must be %40 as URLs require) or `user@` (a token as user).
+const USERINFO = String.raw `(?:[^\s/?#@:]*:[^\s@]*|[^\s/?#@:]+)`;
+const URL_USERINFO = new RegExp(String.raw `\b([a-z][a-z0-9+.-]*:\/\/)${USERINFO}@`, 'gi');
+const URL_WITH_USERINFO = new RegExp(String.raw `^([a-z][a-z0-9+.-]*:\/\/)(${USERINFO})@(.*)$`, 'is');
+/** `text` with the userinfo of every URL in it replaced by `***`. */
+function redactUrls(text) {
+    return text.replace(URL_USERINFO, '$1***@');
+}
+/** Split `scheme://user:password@host/...` into the URL without userinfo and the decoded credentials. */
+function splitUrlCredentials(raw) {
+    const m = URL_WITH_USERINFO.exec(raw.trim());
+    if (!m)
+        return { url: raw.trim() };
+    const [, scheme, userinfo, rest] = m;
+    const colon = userinfo.indexOf(':');
+    const decode = (s) => {
+        try {
+            return decodeURIComponent(s);
+        }
+        catch {
+            return s;
+        }
+    };
+    const out = { url: `${scheme}${rest}` };
+    const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
+    if (user)
+        out.username = decode(user);
+    if (colon >= 0)
+        out.password = decode(userinfo.slice(colon + 1));
+    return out;
+}
+/**
+ * The strings to mask for one input value: the whole value for a secret-named input, else the
+ * credentials of every URL in it (raw and decoded, and `user:password` together).
+ */
+function secretsInInput(name, value) {
+    const out = new Set();
+    if (isSecretInputName(name)) {
+        if (value.trim())
+            out.add(value.trim());
+        for (const line of value.split(/\r?\n/))
+            if (line.trim().length >= 4)
+                out.add(line.trim());
+    }
+    for (const m of value.matchAll(URL_USERINFO)) {
+        const userinfo = m[0].slice(m[1].length, -1);
+        const colon = userinfo.indexOf(':');
+        if (colon < 0)
+            continue;
+        const password = userinfo.slice(colon + 1);
+        if (!password)
+            continue;
+        out.add(userinfo);
+        out.add(password);
+        const decoded = splitUrlCredentials(`${m[0]}x`).password;
+        if (decoded)
+            out.add(decoded);
+    }
+    return [...out].filter((s) => s.length > 0);
+}
+
 ;// CONCATENATED MODULE: ../packages/core/lib/errors/index.js
 // User-facing errors of kaapana-ext. A KxError says what is wrong, where (file and line when there
 // is one) and, ideally, what to do. Adapters turn it into an annotation plus a failed step; anything
-// else that escapes is a bug and is reported with its stack.
+// else that escapes is a bug and is reported with its stack. Credentials written into URLs
+// (`oci://user:password@host`) never survive into a message: both KxError and errorMessage redact them.
+
 class errors_KxError extends Error {
     file;
     line;
     column;
     constructor(message, where = {}, options) {
-        super(message, options);
+        super(redactUrls(message), options);
         this.name = 'KxError';
         if (where.file !== undefined)
             this.file = where.file;
@@ -34624,8 +34699,8 @@ function errors_errorMessage(e) {
     if (e instanceof errors_KxError)
         return e.toString();
     if (e instanceof Error)
-        return e.message;
-    return String(e);
+        return redactUrls(e.message);
+    return redactUrls(String(e));
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/retry/index.js
@@ -34863,12 +34938,16 @@ async function logoutFromState(docker = new DockerCli()) {
 
 ;// CONCATENATED MODULE: ../packages/core/lib/action/index.js
 // Helpers shared by the action adapters: typed input readers (lists, maps, booleans, numbers with
-// clear errors), failure reporting (KxError → annotation with file/line + setFailed), and a
+// clear errors), masking of every credential an input carries, failure reporting (each failure
+// becomes exactly one error annotation — with file/line for a KxError — and exit code 1), and a
 // main/post switch so one bundle serves both steps. No domain logic lives here.
 
 
 
 
+
+/** Exit code of a failed step (the runner's and the CLI's "a step failed"). */
+const EXIT_FAILURE = 1;
 /** Items of a list input: newline- or comma-separated, trimmed, blanks and `#` comments dropped. */
 function getList(name) {
     return core
@@ -34942,7 +35021,24 @@ function getSecret(name) {
         core.setSecret(v);
     return v;
 }
-/** Report a failure: annotations for KxErrors (one per file/line), setFailed with the summary. */
+/**
+ * Mask (`::add-mask::`) every secret the step's inputs carry: secret-named inputs (password, token,
+ * kubeconfig, ...) as a whole, and the userinfo of any URL in any input (`oci://user:pw@host`).
+ * Called before anything else runs, so that no later line can show them.
+ */
+function maskInputSecrets(env = process.env) {
+    for (const [k, v] of Object.entries(env)) {
+        if (!k.startsWith('INPUT_') || !v)
+            continue;
+        for (const s of secretsInInput(k.slice('INPUT_'.length).toLowerCase(), v))
+            core_setSecret(s);
+    }
+}
+/**
+ * Report a failure: exactly one error annotation per failure (per file/line for the KxErrors of an
+ * aggregate), never a second plain `::error::` line as `core.setFailed` would add; exit code 1.
+ * Anything that is not a KxError is a bug: its stack goes to the debug log.
+ */
 function reportFailure(e) {
     const errors = e instanceof KxAggregateError ? e.errors : e instanceof errors_KxError ? [e] : [];
     for (const err of errors) {
@@ -34953,9 +35049,12 @@ function reportFailure(e) {
             props.startLine = err.line;
         error(err.message, props);
     }
-    if (errors.length === 0 && e instanceof Error && e.stack)
-        core_debug(e.stack);
-    setFailed(errors_errorMessage(e));
+    if (errors.length === 0) {
+        if (e instanceof Error && e.stack)
+            core_debug(redactUrls(e.stack));
+        error(errors_errorMessage(e), { title: 'kaapana-ext' });
+    }
+    process.exitCode = EXIT_FAILURE;
 }
 /**
  * GitHub places annotations by paths relative to the workspace: make absolute paths inside
@@ -34970,6 +35069,7 @@ function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
 const POST_STATE = 'kx-is-post';
 /** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
 async function runMainOrPost(main, post) {
+    maskInputSecrets();
     const isPost = getState(POST_STATE) === 'true';
     if (!isPost)
         saveState(POST_STATE, 'true');
@@ -35003,6 +35103,58 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ../packages/core/lib/fsutil/safe-path.js
+// Names taken from input (chart and dependency names, versions from a repository index, entries of
+// a dependency list) that become file names: one rule for "is this a single path segment" and one
+// function that joins such a name under a directory and proves the result stays inside it. The
+// segment rule is helm's chart-name rule (pkg/chart/v2/metadata.go `Validate`: not "." or "..",
+// and equal to its own `filepath.Base`), applied for both Linux and Windows separators so that a
+// name like `..\..\x` is refused on every runner, plus no NUL and no drive letter. It does not
+// touch the file system: symlinks below the directory are the caller's business (chart/load.ts).
+
+
+/** Why `name` is not usable as one path segment, or undefined when it is. */
+function pathSegmentProblem(name) {
+    if (name === '')
+        return 'is empty';
+    if (name === '.' || name === '..')
+        return 'is not allowed';
+    if (name.includes('/') || name.includes('\\'))
+        return 'contains a path separator';
+    if (name.includes('\0'))
+        return 'contains a NUL byte';
+    if (/^[A-Za-z]:/.test(name))
+        return 'starts with a drive letter';
+    return undefined;
+}
+/**
+ * Throws a KxError (at `where`) unless `name` is a single path segment; `what` says what the name
+ * is, e.g. `chart name` or `dependency name`.
+ */
+function checkPathSegment(name, what, where = {}) {
+    const problem = pathSegmentProblem(name);
+    if (problem)
+        throw new KxError(`${what} ${JSON.stringify(name)} ${problem}: it must be a plain file name`, where);
+    return name;
+}
+/** True when `path` is `dir` itself or below it (lexically, after resolving both). */
+function isInside(dir, path) {
+    const rel = (0,external_node_path_namespaceObject.relative)((0,external_node_path_namespaceObject.resolve)(dir), (0,external_node_path_namespaceObject.resolve)(path));
+    return rel === '' || (!(0,external_node_path_namespaceObject.isAbsolute)(rel) && rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`));
+}
+/**
+ * `dir/name` for a `name` taken from input: the name must be one path segment (see
+ * `checkPathSegment`) and the joined path must stay strictly inside `dir`.
+ */
+function safeJoin(dir, name, what, where = {}) {
+    checkPathSegment(name, what, where);
+    const path = resolve(dir, name);
+    if (!isInside(dir, path) || resolve(dir) === path) {
+        throw new KxError(`${what} ${JSON.stringify(name)} would leave ${dir}`, where);
+    }
+    return path;
+}
+
 ;// CONCATENATED MODULE: ../packages/core/lib/fsutil/glob.js
 // Glob matching of slash-separated relative paths, through picomatch: `*` and `?` stay within one
 // path segment, `**` spans any number, `[...]` classes, dot files included. Used wherever a user
@@ -35020,14 +35172,45 @@ function globMatcher(pattern) {
 
 ;// CONCATENATED MODULE: ../packages/core/lib/fsutil/index.js
 // Small file-system primitives with the guarantees the toolkit promises: atomic writes (temp file in
-// the same directory, fsync, rename) so a failure never leaves a half-written file, and temp dirs
-// that are cleaned up. Nothing domain-specific lives here.
+// the same directory, fsync, rename) so a failure never leaves a half-written file — written through
+// a symlink to its target (never replacing the link), refusing read-only files and directories — and
+// temp dirs that are cleaned up. Nothing domain-specific lives here.
 
 
 
 
-/** Write `data` to `path` atomically; keeps the mode of an existing file unless `mode` is given. */
+
+
+/**
+ * Throws a KxError naming `path` when an existing file there must not be replaced: a directory, or
+ * a file without any write permission bit (0444 — checked from the mode, so it holds for root too).
+ * A missing file is fine.
+ */
+async function assertWritable(path) {
+    const st = await (0,promises_namespaceObject.stat)(path).catch(() => undefined);
+    if (!st)
+        return;
+    if (st.isDirectory())
+        throw new errors_KxError(`${path} is a directory, not a file`, { file: path });
+    if ((st.mode & 0o222) === 0) {
+        throw new errors_KxError(`${path} is read-only (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); not replacing it`, { file: path });
+    }
+}
+/**
+ * Write `data` to `path` atomically; keeps the mode of an existing file unless `mode` is given.
+ * Refuses read-only files and directories (assertWritable); writes through symlinks.
+ */
 async function writeFileAtomic(path, data, opts = {}) {
+    if ((await (0,promises_namespaceObject.lstat)(path).catch(() => undefined))?.isSymbolicLink()) {
+        const target = await (0,promises_namespaceObject.realpath)(path).catch(() => {
+            throw new errors_KxError(`${path} is a symlink whose target cannot be resolved`, { file: path });
+        });
+        if (opts.within !== undefined && !isInside(await (0,promises_namespaceObject.realpath)(opts.within).catch(() => opts.within), target)) {
+            throw new errors_KxError(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, { file: path });
+        }
+        path = target;
+    }
+    await assertWritable(path);
     const dir = (0,external_node_path_namespaceObject.dirname)(path);
     await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
     let mode = opts.mode;
@@ -35046,7 +35229,7 @@ async function writeFileAtomic(path, data, opts = {}) {
         await fh.sync();
     }
     catch (e) {
-        await fh.close();
+        await fh.close().catch(() => { });
         await (0,promises_namespaceObject.rm)(tmp, { force: true });
         throw e;
     }
@@ -35078,6 +35261,7 @@ async function pathExists(path) {
         return false;
     }
 }
+
 
 
 ;// CONCATENATED MODULE: ../packages/core/lib/index.js
@@ -35126,7 +35310,9 @@ function kubectlDuration(ms) {
 
 
 const INPUT = 'kubeconfig input';
-const SECRET_KEYS = new Set(['token', 'password', 'client-key-data', 'client-certificate-data', 'id-token', 'refresh-token']);
+// Credential values of a kubeconfig user: static ones, the auth-provider (OIDC) config's secrets,
+// and — collected separately below — every `value` of an exec plugin's `env` list.
+const SECRET_KEYS = new Set(['token', 'password', 'client-key-data', 'client-certificate-data', 'id-token', 'refresh-token', 'client-secret', 'access-token']);
 /** Accepts kubeconfig YAML or its base64; throws a KxError naming the input otherwise. */
 function parseKubeconfigInput(raw) {
     const trimmed = raw.trim();
@@ -35179,10 +35365,21 @@ function collectSecrets(node, out) {
         for (const [k, v] of Object.entries(node)) {
             if (SECRET_KEYS.has(k) && typeof v === 'string')
                 out.add(v);
+            else if (k === 'exec' && v && typeof v === 'object')
+                collectExecSecrets(v, out);
             else
                 collectSecrets(v, out);
         }
     }
+}
+/** An exec plugin's environment values (`env: [{name, value}]`) carry tokens: all are secrets. */
+function collectExecSecrets(exec, out) {
+    const env = exec['env'];
+    if (Array.isArray(env))
+        for (const e of env)
+            if (e && typeof e === 'object' && typeof e.value === 'string')
+                out.add(e.value);
+    collectSecrets({ ...exec, env: undefined }, out);
 }
 function lineOf(text, key) {
     const i = text.split('\n').findIndex((l) => l.startsWith(`${key}:`));

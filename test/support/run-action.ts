@@ -36,18 +36,31 @@ export function parseCommandFile(text: string): Record<string, string> {
   return out;
 }
 
-function node(script: string, env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number; stdout: string }> {
+/** How the node process is started: extra node flags, and a command it runs under (e.g. prlimit). */
+export interface NodeLaunch {
+  /** e.g. `['--max-old-space-size=128']`. */
+  nodeArgs?: string[];
+  /** Command and arguments placed before node, e.g. `['prlimit', '--as=1073741824', '--']`. */
+  wrap?: string[];
+}
+
+function node(script: string, env: NodeJS.ProcessEnv, cwd: string, launch: NodeLaunch = {}): Promise<{ code: number; stdout: string }> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const argv = [...(launch.wrap ?? []), process.execPath, ...(launch.nodeArgs ?? []), script];
+    const child = spawn(argv[0]!, argv.slice(1), { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stdout += d));
     child.on('error', rej);
-    child.on('close', (code) => res({ code: code ?? 1, stdout }));
+    child.on('close', (code, signal) => res({ code: code ?? (signal ? 128 : 1), stdout }));
   });
 }
 
-export async function runAction(action: string, inputs: Record<string, string>, opts: { post?: boolean; cwd?: string; env?: Record<string, string> } = {}): Promise<ActionRun> {
+export async function runAction(
+  action: string,
+  inputs: Record<string, string>,
+  opts: { post?: boolean; cwd?: string; env?: Record<string, string>; launch?: NodeLaunch } = {},
+): Promise<ActionRun> {
   const dir = await mkdtemp(join(tmpdir(), 'kx-runner-'));
   try {
     const files = { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STEP_SUMMARY: join(dir, 'summary'), GITHUB_STATE: join(dir, 'state') };
@@ -58,7 +71,7 @@ export async function runAction(action: string, inputs: Record<string, string>, 
     for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
     const script = join(ROOT, action, 'dist/index.js');
     const cwd = opts.cwd ?? ROOT;
-    const main = await node(script, env, cwd);
+    const main = await node(script, env, cwd, opts.launch);
     const result: ActionRun = {
       exitCode: main.code,
       outputs: parseCommandFile(await readFile(files.GITHUB_OUTPUT, 'utf8')),
@@ -69,7 +82,7 @@ export async function runAction(action: string, inputs: Record<string, string>, 
       const state = parseCommandFile(await readFile(files.GITHUB_STATE, 'utf8'));
       const postEnv = { ...env };
       for (const [k, v] of Object.entries(state)) postEnv[`STATE_${k}`] = v;
-      const post = await node(script, postEnv, cwd);
+      const post = await node(script, postEnv, cwd, opts.launch);
       result.postExitCode = post.code;
       result.postStdout = post.stdout;
     }

@@ -3,6 +3,7 @@
 // 1 a step failed, 2 bad usage or metadata. Everything a command accepts comes from action.yml.
 import { readFile } from 'node:fs/promises';
 import { isKxError, errorMessage, writeFileAtomic } from '@kaapana-ext/core';
+import { redactUrls } from '@kaapana-ext/core/secrets';
 import { ACTION_COMMANDS, actionDir, isActionCommand, type ActionCommand } from './action-catalog.js';
 import { loadActionMetadata, type ActionMetadata } from './action-metadata.js';
 import { commandHelp } from './help.js';
@@ -158,7 +159,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       io.stderr.write(`kaapana-ext: ${errorMessage(e)}\n`);
       return 2;
     }
-    io.stderr.write(`kaapana-ext: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    io.stderr.write(`kaapana-ext: internal error: ${redactUrls(e instanceof Error ? (e.stack ?? e.message) : String(e))}\n`);
     return 2;
   }
 }

@@ -10,6 +10,7 @@ import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { withTempDir } from '@kaapana-ext/core';
+import { redactUrls, secretsInInput } from '@kaapana-ext/core/secrets';
 import type { ActionMetadata } from './action-metadata.js';
 import { parseRunnerFile } from './runner-files.js';
 import { formatAnnotation, parseWorkflowCommand } from './workflow-commands.js';
@@ -46,7 +47,6 @@ export interface ActionRun {
   postExitCode?: number;
 }
 
-const SECRET_INPUT = /password|token|secret|kubeconfig|credential/i;
 
 export function inputEnvName(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
@@ -81,10 +81,11 @@ class Log {
   addMask(v: string): void {
     if (v.trim().length > 0 && !this.masks.includes(v)) this.masks.push(v);
   }
-  private mask(s: string): string {
+  /** Masked values and URL userinfo replaced by `***` (as the runner does, plus URL credentials). */
+  mask(s: string): string {
     let r = s;
     for (const m of this.masks) r = r.split(m).join('***');
-    return r;
+    return redactUrls(r);
   }
   private write(s: string): void {
     const g = this.groups.at(-1);
@@ -176,7 +177,7 @@ export async function runAction(opts: RunActionOptions): Promise<ActionRun> {
   const cwd = opts.cwd ?? process.cwd();
   const outer = opts.env ?? process.env;
   const log = new Log(opts.log, opts.label, opts.verbose ?? false, opts.heartbeatSeconds ?? 30);
-  for (const [k, v] of Object.entries(opts.inputs)) if (SECRET_INPUT.test(k)) log.addMask(v);
+  for (const [k, v] of Object.entries(opts.inputs)) for (const secret of secretsInInput(k, v)) log.addMask(secret);
   const started = Date.now();
   const annotations: Annotation[] = [];
   try {
@@ -222,7 +223,7 @@ export async function runAction(opts: RunActionOptions): Promise<ActionRun> {
         run.postExitCode = await runNode(meta.post, postEnv, cwd, log, annotations);
         if (run.postExitCode !== 0) log.plain(`post step exited with ${run.postExitCode}`);
       }
-      run.summary = await readFile(files.GITHUB_STEP_SUMMARY, 'utf8');
+      run.summary = log.mask(await readFile(files.GITHUB_STEP_SUMMARY, 'utf8'));
       run.durationMs = Date.now() - started;
       log.plain(`${run.ok ? '✓' : '✗'} ${opts.label} ${run.ok ? 'done' : `failed (exit ${exitCode})`} in ${(run.durationMs / 1000).toFixed(1)}s`);
       return run;

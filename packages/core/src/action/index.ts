@@ -1,10 +1,15 @@
 // Helpers shared by the action adapters: typed input readers (lists, maps, booleans, numbers with
-// clear errors), failure reporting (KxError → annotation with file/line + setFailed), and a
+// clear errors), masking of every credential an input carries, failure reporting (each failure
+// becomes exactly one error annotation — with file/line for a KxError — and exit code 1), and a
 // main/post switch so one bundle serves both steps. No domain logic lives here.
 import * as core from '@actions/core';
 import { isAbsolute, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { KxAggregateError, KxError, errorMessage } from '../errors/index.js';
+import { redactUrls, secretsInInput } from '../secrets/index.js';
+
+/** Exit code of a failed step (the runner's and the CLI's "a step failed"). */
+export const EXIT_FAILURE = 1;
 
 /** Items of a list input: newline- or comma-separated, trimmed, blanks and `#` comments dropped. */
 export function getList(name: string): string[] {
@@ -71,7 +76,23 @@ export function getSecret(name: string): string {
   return v;
 }
 
-/** Report a failure: annotations for KxErrors (one per file/line), setFailed with the summary. */
+/**
+ * Mask (`::add-mask::`) every secret the step's inputs carry: secret-named inputs (password, token,
+ * kubeconfig, ...) as a whole, and the userinfo of any URL in any input (`oci://user:pw@host`).
+ * Called before anything else runs, so that no later line can show them.
+ */
+export function maskInputSecrets(env: NodeJS.ProcessEnv = process.env): void {
+  for (const [k, v] of Object.entries(env)) {
+    if (!k.startsWith('INPUT_') || !v) continue;
+    for (const s of secretsInInput(k.slice('INPUT_'.length).toLowerCase(), v)) core.setSecret(s);
+  }
+}
+
+/**
+ * Report a failure: exactly one error annotation per failure (per file/line for the KxErrors of an
+ * aggregate), never a second plain `::error::` line as `core.setFailed` would add; exit code 1.
+ * Anything that is not a KxError is a bug: its stack goes to the debug log.
+ */
 export function reportFailure(e: unknown): void {
   const errors = e instanceof KxAggregateError ? e.errors : e instanceof KxError ? [e] : [];
   for (const err of errors) {
@@ -80,8 +101,11 @@ export function reportFailure(e: unknown): void {
     if (err.line) props.startLine = err.line;
     core.error(err.message, props);
   }
-  if (errors.length === 0 && e instanceof Error && e.stack) core.debug(e.stack);
-  core.setFailed(errorMessage(e));
+  if (errors.length === 0) {
+    if (e instanceof Error && e.stack) core.debug(redactUrls(e.stack));
+    core.error(errorMessage(e), { title: 'kaapana-ext' });
+  }
+  process.exitCode = EXIT_FAILURE;
 }
 
 /**
@@ -98,6 +122,7 @@ const POST_STATE = 'kx-is-post';
 
 /** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
 export async function runMainOrPost(main: () => Promise<void>, post?: () => Promise<void>): Promise<void> {
+  maskInputSecrets();
   const isPost = core.getState(POST_STATE) === 'true';
   if (!isPost) core.saveState(POST_STATE, 'true');
   try {

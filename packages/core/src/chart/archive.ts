@@ -7,6 +7,7 @@
 import { gzipSync } from 'node:zlib';
 import { pack as tarPack } from 'tar-stream';
 import { KxError } from '../errors/index.js';
+import { pathSegmentProblem } from '../fsutil/safe-path.js';
 import { serializeLock, serializeMetadata } from './chartfile.js';
 import { APIVersionV2, type Chart } from './model.js';
 
@@ -26,7 +27,7 @@ export interface ArchiveEntry {
 }
 
 function validName(name: string | undefined): string {
-  if (!name || name.includes('/') || name === '.' || name === '..') {
+  if (!name || pathSegmentProblem(name)) {
     throw new KxError(`"${name ?? ''}" is not a valid chart name`);
   }
   return name;

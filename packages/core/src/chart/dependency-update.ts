@@ -7,10 +7,10 @@
 import { lstat, mkdir, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { KxAggregateError, KxError, errorMessage } from '../errors/index.js';
-import { pathExists, writeFileAtomic } from '../fsutil/index.js';
+import { assertWritable, checkPathSegment, pathExists, safeJoin, writeFileAtomic } from '../fsutil/index.js';
 import { defaultMtime, writeChartArchive } from './archive.js';
 import { parseLock, parseMetadata, serializeLock } from './chartfile.js';
-import { loadArchive, loadDir } from './load.js';
+import { loadArchive, loadDir, type LoadDirOptions } from './load.js';
 import { lockDigest, lockFileName, rfc3339Nano } from './lock.js';
 import type { Chart, Dependency, Lock } from './model.js';
 import { pullChart, type OciAuth } from './oci.js';
@@ -39,6 +39,8 @@ export interface UpdateDependenciesOptions {
   mtime?: number;
   /** Progress messages. */
   log?: (msg: string) => void;
+  /** How chart directories are walked (external symlinks, warnings); see loadDir. */
+  load?: LoadDirOptions;
 }
 
 export interface ResolvedDependency {
@@ -110,7 +112,8 @@ export async function findChartsByName(roots: string[]): Promise<Map<string, { d
 export async function updateDependencies(dir: string, opts: UpdateDependenciesOptions = {}): Promise<UpdateDependenciesResult> {
   const chartDir = resolve(dir);
   const log = opts.log ?? (() => {});
-  const chart = await loadDir(chartDir);
+  const load = opts.load ?? {};
+  const chart = await loadDir(chartDir, load);
   const md = chart.metadata;
   const deps = md.dependencies;
   const result: UpdateDependenciesResult = { chart: chartDir, dependencies: [], lockWritten: false, removed: [] };
@@ -127,6 +130,19 @@ export async function updateDependencies(dir: string, opts: UpdateDependenciesOp
   const locked: Dependency[] = [];
   const unsatisfied: string[] = [];
   const errors: KxError[] = [];
+
+  // Names become file names (charts/<name>, <name>-<version>.tgz): check them all before anything.
+  for (const [i, d] of deps.entries()) {
+    if (d === null) continue;
+    try {
+      checkPathSegment(d.name, 'dependency name', depWhere(chart, i, 'name'));
+    } catch (e) {
+      errors.push(e as KxError);
+    }
+  }
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new KxAggregateError(errors);
+  const archivePath = (fileName: string, i: number) => safeJoin(chartsDir, fileName, 'dependency archive name', depWhere(chart, i, 'name'));
 
   for (const [i, d] of deps.entries()) {
     if (d === null) continue;
@@ -157,19 +173,19 @@ export async function updateDependencies(dir: string, opts: UpdateDependenciesOp
           noMatch();
           continue;
         }
-        const target = await loadDir(pick.dir);
+        const target = await loadDir(pick.dir, load);
         if (platform && target.metadata.version === '0.0.0') target.metadata.version = platformVersion;
         const version = target.metadata.version as string;
         const fileName = `${target.metadata.name}-${version}.tgz`;
         log(`${d.name}: packaging ${pick.dir} as ${fileName}`);
         const data = await writeChartArchive(target, opts.mtime === undefined ? {} : { mtime: opts.mtime });
-        pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: join(chartsDir, fileName), source: 'search-path' } });
+        pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: archivePath(fileName, i), source: 'search-path' } });
         locked.push({ name: d.name, repository: repo, version });
       } else if (repo === '') {
-        const local = join(chartsDir, d.name);
+        const local = safeJoin(chartsDir, d.name, 'dependency name', depWhere(chart, i, 'name'));
         let sub: Chart;
         try {
-          sub = await loadDir(local);
+          sub = await loadDir(local, load);
         } catch (e) {
           errors.push(new KxError(`unable to load chart '${local}': ${errorMessage(e)}`, depWhere(chart, i, 'name')));
           continue;
@@ -187,7 +203,7 @@ export async function updateDependencies(dir: string, opts: UpdateDependenciesOp
           errors.push(new KxError(`directory ${resolve(target)} not found`, depWhere(chart, i, 'repository')));
           continue;
         }
-        const sub = await loadDir(target);
+        const sub = await loadDir(target, load);
         const version = sub.metadata.version as string;
         if (!satisfiesConstraint(version, constraint)) {
           noMatch();
@@ -196,7 +212,7 @@ export async function updateDependencies(dir: string, opts: UpdateDependenciesOp
         const fileName = `${sub.metadata.name}-${version}.tgz`;
         log(`${d.name}: packaging ${repo} as ${fileName}`);
         const data = await writeChartArchive(sub, opts.mtime === undefined ? {} : { mtime: opts.mtime });
-        pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: join(chartsDir, fileName), source: 'file' } });
+        pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: archivePath(fileName, i), source: 'file' } });
         locked.push({ name: d.name, repository: repo, version });
       } else if (/^https?:\/\//.test(repo)) {
         let index = indexes.get(repo);
@@ -213,13 +229,13 @@ export async function updateDependencies(dir: string, opts: UpdateDependenciesOp
         log(`${d.name}: downloading ${url}`);
         const data = await downloadChart(url, opts.http);
         const fileName = `${d.name}-${entry.version}.tgz`;
-        pending.push({ dep: d, fileName, data, resolved: { name: d.name, version: entry.version, repository: repo, archive: join(chartsDir, fileName), source: 'http' } });
+        pending.push({ dep: d, fileName, data, resolved: { name: d.name, version: entry.version, repository: repo, archive: archivePath(fileName, i), source: 'http' } });
         locked.push({ name: d.name, repository: repo, version: entry.version });
       } else if (repo.startsWith('oci://')) {
         const pulled = await pullChart(repo, d.name, wanted, opts.oci);
         log(`${d.name}: pulled ${pulled.ref}`);
         const fileName = `${d.name}-${pulled.version}.tgz`;
-        pending.push({ dep: d, fileName, data: pulled.data, resolved: { name: d.name, version: pulled.version, repository: repo, archive: join(chartsDir, fileName), source: 'oci' } });
+        pending.push({ dep: d, fileName, data: pulled.data, resolved: { name: d.name, version: pulled.version, repository: repo, archive: archivePath(fileName, i), source: 'oci' } });
         locked.push({ name: d.name, repository: repo, version: pulled.version });
       } else {
         errors.push(
@@ -251,14 +267,26 @@ export async function updateDependencies(dir: string, opts: UpdateDependenciesOp
     try {
       await loadArchive(p.data, p.fileName);
     } catch (e) {
-      throw new KxError(`dependency "${p.dep.name}" resolved to an invalid chart archive ${p.fileName}: ${errorMessage(e)}`);
+      throw new KxError(`dependency "${p.dep.name}" resolved to an invalid chart archive ${p.fileName}: ${errorMessage(e)}`, depWhere(chart, deps.indexOf(p.dep), 'name'));
     }
   }
+  // ... and that the lock can be written, so that a refused lock does not leave charts/ changed.
+  const lockFile = join(chartDir, lockFileName(md));
+  let lstatResult;
+  try {
+    lstatResult = await lstat(lockFile);
+  } catch {
+    lstatResult = undefined;
+  }
+  if (lstatResult?.isSymbolicLink()) {
+    throw new KxError(`the ${lockFileName(md)} file is a symlink to "${await readlink(lockFile)}"`, { file: lockFile });
+  }
+  await assertWritable(lockFile);
   await mkdir(chartsDir, { recursive: true, mode: 0o755 });
   const produced = new Set(pending.map((p) => p.fileName));
   const keepNames = new Set(deps.filter((d): d is Dependency => d !== null && (d.repository ?? '') === '' && !opts.searchPaths?.length).map((d) => d.name));
   for (const p of pending) {
-    await writeFileAtomic(join(chartsDir, p.fileName), p.data, { mode: 0o644 });
+    await writeFileAtomic(p.resolved.archive as string, p.data, { mode: 0o644 });
     result.dependencies.push(p.resolved);
   }
   for (const entry of await readdir(chartsDir, { withFileTypes: true })) {
@@ -275,18 +303,8 @@ export async function updateDependencies(dir: string, opts: UpdateDependenciesOp
   }
 
   // The lock.
-  const lockFile = join(chartDir, lockFileName(md));
   const digest = lockDigest(deps, locked);
   result.lockFile = lockFile;
-  let lstatResult;
-  try {
-    lstatResult = await lstat(lockFile);
-  } catch {
-    lstatResult = undefined;
-  }
-  if (lstatResult?.isSymbolicLink()) {
-    throw new KxError(`the ${lockFileName(md)} file is a symlink to "${await readlink(lockFile)}"`, { file: lockFile });
-  }
   if (lstatResult) {
     try {
       const existing = parseLock(await readFile(lockFile, 'utf8'), lockFile, lockFileName(md)).value;

@@ -6,8 +6,10 @@ import { KxError } from '../errors/index.js';
 
 export const HELMIGNORE = '.helmignore';
 
-interface Rule {
+export interface Rule {
   raw: string;
+  /** 1-based line in .helmignore (undefined for the built-in default rule). */
+  line?: number;
   negate: boolean;
   mustDir: boolean;
   mode: 'path' | 'base';
@@ -82,7 +84,7 @@ export class IgnoreRules {
     const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
     lines.forEach((line, i) => {
       try {
-        r.addRule(line);
+        r.addRule(line, i + 1);
       } catch (e) {
         throw new KxError(`${(e as Error).message} in ${HELMIGNORE} rule ${JSON.stringify(line.trim())}`, { file, line: i + 1 });
       }
@@ -104,7 +106,7 @@ export class IgnoreRules {
     return this.rules.length;
   }
 
-  addRule(line: string): void {
+  addRule(line: string, lineNumber?: number): void {
     let rule = line.trim();
     if (rule === '' || rule.startsWith('#')) return;
     if (rule.includes('**')) throw new Error('double-star (**) syntax is not supported');
@@ -125,24 +127,29 @@ export class IgnoreRules {
       mode = 'path';
       rule = rule.slice(1);
     } else if (rule.includes('/')) mode = 'path';
-    this.rules.push({ raw, negate, mustDir, mode, re: goGlobToRegExp(rule) });
+    this.rules.push({ raw, negate, mustDir, mode, re: goGlobToRegExp(rule), ...(lineNumber ? { line: lineNumber } : {}) });
   }
 
   /** Is the chart-relative `/`-path ignored? `isDir` says whether it names a directory. */
   ignores(path: string, isDir: boolean): boolean {
-    if (path === '' || path === '.' || path === './') return false;
+    return this.matchingRule(path, isDir) !== undefined;
+  }
+
+  /** The rule that makes `ignores(path, isDir)` true, for messages; undefined when not ignored. */
+  matchingRule(path: string, isDir: boolean): Rule | undefined {
+    if (path === '' || path === '.' || path === './') return undefined;
     for (const r of this.rules) {
       const subject = r.mode === 'base' ? goBase(path) : path;
       const matched = r.re.test(subject);
       if (r.negate) {
-        if (r.mustDir && !isDir) return true;
-        if (!matched) return true;
+        if (r.mustDir && !isDir) return r;
+        if (!matched) return r;
         continue;
       }
       if (r.mustDir && !isDir) continue;
-      if (matched) return true;
+      if (matched) return r;
     }
-    return false;
+    return undefined;
   }
 }
 

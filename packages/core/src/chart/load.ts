@@ -1,10 +1,12 @@
 // Loading charts the way helm's `pkg/chart/loader` does: from a directory (sorted walk, symlinks
-// followed, the top chart's .helmignore applied, BOMs stripped, 5 MiB per-file limit) or from a .tgz
-// archive (first path segment stripped, unsafe paths rejected), then splitting the files into the
+// followed, the top chart's .helmignore applied, BOMs stripped, 5 MiB per-file limit checked before
+// reading) — but refusing symlink loops and links that leave the chart, and capping depth, files and
+// total size, where helm walks on — or from a .tgz archive (first path segment stripped, unsafe
+// paths rejected, entry sizes checked before they are buffered, inflation capped), then splitting the files into the
 // chart model (`loadFiles`): Chart.yaml, requirements.yaml/lock for v1, Chart.lock, values, templates,
 // charts/ (subchart dirs and archives, loaded recursively, `_`/`.` entries skipped). Subcharts are kept
 // sorted by name so everything downstream is deterministic. Errors are KxErrors naming the file.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { lstat, readFile, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
@@ -12,6 +14,7 @@ import { createGunzip } from 'node:zlib';
 import { isMap, parseDocument } from 'yaml';
 import { extract as tarExtract } from 'tar-stream';
 import { KxError, errorMessage } from '../errors/index.js';
+import { isInside } from '../fsutil/safe-path.js';
 import { parseLock, parseMetadata } from './chartfile.js';
 import { HELMIGNORE, IgnoreRules } from './ignore.js';
 import { APIVersionV1, type Chart, type ChartFile } from './model.js';
@@ -24,18 +27,55 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const stripBom = (b: Buffer) => (b.subarray(0, 3).equals(BOM) ? b.subarray(3) : b);
 const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
-/** Load a chart directory (helm `LoadDir`). */
-export async function loadDir(dir: string): Promise<Chart> {
+/** How loadDir treats what helm's walk would follow blindly (see the header). */
+export interface LoadDirOptions {
+  /**
+   * Include files reached through symlinks that point outside the chart directory (helm does, and
+   * logs "found symbolic link in path"). Default false: such a link is an error, since it can pull
+   * any file of the machine (`/etc/hostname`, `../../secret.txt`) into a published chart.
+   */
+  allowExternalSymlinks?: boolean;
+  /** Called for every symlink that leaves the chart and is included (allowExternalSymlinks). */
+  onWarning?: (message: string, file: string) => void;
+  /** Deepest directory level walked (default MAX_CHART_DEPTH). */
+  maxDepth?: number;
+  /** Most files loaded from one chart directory (default MAX_CHART_ENTRIES). */
+  maxEntries?: number;
+}
+
+/** Deepest directory nesting loadDir walks: far beyond any real chart, far below a symlink loop. */
+export const MAX_CHART_DEPTH = 64;
+/** Most files loadDir accepts from one chart directory tree. */
+export const MAX_CHART_ENTRIES = 10_000;
+
+/**
+ * Load a chart directory (helm `LoadDir`). Unlike helm's walk (internal/sympath/walk.go follows
+ * every symlinked directory and only stops when the OS refuses the ever longer path), a symlink to
+ * a directory that is already being walked is a loop and an error; depth, number of files and total
+ * size are capped; a file's size is checked before it is read; and links leaving the chart are
+ * refused unless `allowExternalSymlinks`.
+ */
+export async function loadDir(dir: string, opts: LoadDirOptions = {}): Promise<Chart> {
   const top = resolve(dir);
   const st = await stat(top).catch((e: unknown) => {
     throw new KxError(`could not find ${dir}: ${errorMessage(e)}`, { file: dir });
   });
   if (!st.isDirectory()) throw new KxError(`${dir} is not a chart directory`, { file: dir });
+  const rootReal = await realpath(top);
   const rules = await readIgnoreRules(top);
+  const maxDepth = opts.maxDepth ?? MAX_CHART_DEPTH;
+  const maxEntries = opts.maxEntries ?? MAX_CHART_ENTRIES;
   // Synchronous reads: for the many small files of a chart they are several times faster than
   // fs.promises (one thread-pool round trip per open/stat/read/close), and this runs in a CLI/action.
   const files: ChartFile[] = [];
-  const readOne = (path: string, n: string, shown: string): ChartFile => {
+  let total = 0;
+  const readOne = (path: string, n: string, shown: string, size: number): ChartFile => {
+    if (size > MAX_FILE_SIZE) {
+      throw new KxError(`chart file "${shown}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
+    }
+    total += size;
+    if (total > MAX_CHART_SIZE) throw new KxError(`chart ${dir} is larger than the maximum chart size ${MAX_CHART_SIZE}`, { file: path });
+    if (files.length >= maxEntries) throw new KxError(`chart ${dir} has more than ${maxEntries} files`, { file: path });
     const data = readFileSync(path);
     if (data.length > MAX_FILE_SIZE) {
       throw new KxError(`chart file "${shown}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
@@ -43,34 +83,60 @@ export async function loadDir(dir: string): Promise<Chart> {
     return { name: n, data: stripBom(data) };
   };
 
-  const visit = async (abs: string, rel: string): Promise<void> => {
+  // `ancestors`: real paths of the directories from the top down to `abs`, to recognise loops.
+  const visit = async (abs: string, rel: string, ancestors: string[]): Promise<void> => {
+    const depth = rel === '' ? 0 : rel.split('/').length;
+    if (depth > maxDepth) throw new KxError(`chart ${dir} nests directories deeper than ${maxDepth} levels at ${rel}`, { file: join(top, rel) });
     const entries = readdirSync(abs, { withFileTypes: true }).sort((a, b) => byteOrder(a.name, b.name));
     for (const entry of entries) {
       const name = entry.name;
       const path = join(abs, name);
       const n = rel ? `${rel}/${name}` : name;
+      const shownPath = join(top, n);
       let target = path;
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
+      let size: number | undefined;
       if (entry.isSymbolicLink()) {
         target = await realpath(path).catch((e: unknown) => {
-          throw new KxError(`error evaluating symlink ${path}: ${errorMessage(e)}`, { file: path });
+          throw new KxError(`error evaluating symlink ${shownPath}: ${errorMessage(e)}`, { file: shownPath });
         });
         const info = await lstat(target);
         isDir = info.isDirectory();
         isFile = info.isFile();
+        size = info.size;
+      }
+      if (rules.ignores(n, isDir)) continue;
+      if (entry.isSymbolicLink()) {
+        // A link to the directory being walked or one of its parents would be walked for ever.
+        if (isDir && ancestors.some((a) => isInside(target, a))) {
+          throw new KxError(`symlink loop: ${shownPath} points to ${target}, which contains it`, { file: shownPath });
+        }
+        if (!isInside(rootReal, target)) {
+          if (!opts.allowExternalSymlinks) {
+            throw new KxError(`symlink ${n} points outside the chart to ${target}; refusing to package it (allow it explicitly to include the linked ${isDir ? 'directory' : 'file'})`, { file: shownPath });
+          }
+          opts.onWarning?.(`found symbolic link in path: ${shownPath} resolves to ${target}, outside the chart. Contents of linked file included and used`, shownPath);
+        }
       }
       if (isDir) {
-        if (rules.ignores(n, true)) continue;
-        await visit(target, n);
+        await visit(target, n, [...ancestors, target]);
         continue;
       }
-      if (rules.ignores(n, false)) continue;
-      if (!isFile) throw new KxError(`cannot load irregular file ${path} as it has file mode type bits set`, { file: path });
-      files.push(readOne(target, n, name));
+      if (!isFile) throw new KxError(`cannot load irregular file ${shownPath} as it has file mode type bits set`, { file: shownPath });
+      files.push(readOne(target, n, name, size ?? statSync(path).size));
     }
   };
-  await visit(top, '');
+  await visit(top, '', [rootReal]);
+  if (!files.some((f) => f.name === 'Chart.yaml' || f.name === 'requirements.yaml' || f.name === 'requirements.lock')) {
+    const hidden = rules.matchingRule('Chart.yaml', false);
+    if (hidden && statSync(join(top, 'Chart.yaml'), { throwIfNoEntry: false })?.isFile()) {
+      throw new KxError(`Chart.yaml file is missing: ${HELMIGNORE} rule ${JSON.stringify(hidden.raw)} (line ${hidden.line}) excludes it`, {
+        file: join(top, HELMIGNORE),
+        line: hidden.line,
+      });
+    }
+  }
   return loadFiles(files, top);
 }
 
@@ -95,17 +161,29 @@ export async function loadArchiveFiles(data: Buffer, label = 'archive'): Promise
   }
   const files: ChartFile[] = [];
   const ex = tarExtract();
-  const source = Readable.from([data]).pipe(createGunzip());
+  const bad = (msg: string) => new KxError(msg, { file: label });
+  const gunzip = createGunzip();
+  // Whatever the tar headers claim, never inflate more than a chart may hold (plus headers/padding).
+  let inflated = 0;
+  const inflateLimit = MAX_CHART_SIZE + 16 * 1024 * 1024;
+  gunzip.on('data', (chunk: Buffer) => {
+    inflated += chunk.length;
+    if (inflated > inflateLimit) gunzip.destroy(bad(`decompressed chart is larger than the maximum chart size ${MAX_CHART_SIZE}`));
+  });
+  const source = Readable.from([data]).pipe(gunzip);
   source.on('error', (e) => ex.destroy(e));
   source.pipe(ex);
   let remaining = MAX_CHART_SIZE;
-  const bad = (msg: string) => new KxError(msg, { file: label });
   try {
     for await (const entry of ex) {
       const h = entry.header;
+      const type = h.type as string;
+      // Sizes are checked from the header, before the entry's bytes are buffered.
+      const size = h.size ?? 0;
+      if (size > remaining) throw bad(`decompressed chart is larger than the maximum file size ${MAX_CHART_SIZE}`);
+      if (size > MAX_FILE_SIZE) throw bad(`decompressed chart file ${JSON.stringify(h.name)} is larger than the maximum file size ${MAX_FILE_SIZE}`);
       const chunks: Buffer[] = [];
       for await (const chunk of entry) chunks.push(chunk as Buffer);
-      const type = h.type as string;
       if (type === 'directory' || type === 'pax-global-header' || type === 'pax-header') continue;
       const delimiter = h.name.includes('\\') ? '\\' : '/';
       const parts = h.name.split(delimiter);
@@ -116,9 +194,6 @@ export async function loadArchiveFiles(data: Buffer, label = 'archive'): Promise
       if (n.startsWith('..')) throw bad('chart illegally references parent directory');
       if (/^[a-zA-Z]:\//.test(n)) throw bad('chart contains illegally named files');
       if (parts[0] === 'Chart.yaml') throw bad('chart yaml not in base directory');
-      const size = h.size ?? 0;
-      if (size > remaining) throw bad(`decompressed chart is larger than the maximum file size ${MAX_CHART_SIZE}`);
-      if (size > MAX_FILE_SIZE) throw bad(`decompressed chart file ${JSON.stringify(h.name)} is larger than the maximum file size ${MAX_FILE_SIZE}`);
       remaining -= size;
       files.push({ name: n, data: stripBom(Buffer.concat(chunks)) });
     }

@@ -4,6 +4,7 @@
 // annotations, tagged `<version>` (`+` → `_`) in `<path>/<chart name>`; pull = the reverse, accepting
 // the legacy `application/tar+gzip` layer. Registry traffic goes through the core RegistryClient.
 import { KxError } from '../errors/index.js';
+import { redactUrls, splitUrlCredentials } from '../secrets/index.js';
 import { RegistryClient, sha256Digest, type RegistryClientOptions } from '../registry/index.js';
 import type { RetryOptions } from '../retry/index.js';
 import { goJsonMetadata, goJsonValue } from './go-json.js';
@@ -19,16 +20,21 @@ export const HELM_PROV_LAYER_MEDIA_TYPE = 'application/vnd.cncf.helm.chart.prove
 export const LEGACY_CHART_LAYER_MEDIA_TYPE = 'application/tar+gzip';
 
 export interface OciLocation {
+  /** `host[:port]`, never with credentials. */
   registry: string;
   /** Repository path below the registry, without the chart name (may be empty). */
   path: string;
+  /** Credentials written into the URL (`oci://user:password@host`), decoded. */
+  username?: string;
+  password?: string;
 }
 
-/** Parse `oci://host[:port][/path]`. */
+/** Parse `oci://[user[:password]@]host[:port][/path]`; messages never show the credentials. */
 export function parseOciUrl(url: string): OciLocation {
-  const m = /^oci:\/\/([^/]+)(?:\/(.*))?$/.exec(url.trim());
-  if (!m || !m[1]) throw new KxError(`"${url}" is not an OCI reference; expected oci://host[:port]/path`);
-  return { registry: m[1], path: (m[2] ?? '').replace(/\/+$/, '') };
+  const { url: clean, username, password } = splitUrlCredentials(url);
+  const m = /^oci:\/\/([^/]+)(?:\/(.*))?$/.exec(clean);
+  if (!m || !m[1]) throw new KxError(`"${redactUrls(url)}" is not an OCI reference; expected oci://host[:port]/path`);
+  return { registry: m[1], path: (m[2] ?? '').replace(/\/+$/, ''), ...(username !== undefined ? { username } : {}), ...(password !== undefined ? { password } : {}) };
 }
 
 export interface OciAuth {
@@ -38,10 +44,13 @@ export interface OciAuth {
   retry?: RetryOptions;
 }
 
+/** Credentials given as options win over those written into the URL. */
 function client(loc: OciLocation, auth: OciAuth): RegistryClient {
   const opts: RegistryClientOptions = { registry: loc.registry };
-  if (auth.username !== undefined) opts.username = auth.username;
-  if (auth.password !== undefined) opts.password = auth.password;
+  const username = auth.username ?? loc.username;
+  const password = auth.password ?? loc.password;
+  if (username !== undefined) opts.username = username;
+  if (password !== undefined) opts.password = password;
   if (auth.insecure !== undefined) opts.insecure = auth.insecure;
   if (auth.retry !== undefined) opts.retry = auth.retry;
   return new RegistryClient(opts);

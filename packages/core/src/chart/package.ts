@@ -1,12 +1,13 @@
 // `helm package` for one chart directory: optional dependency update first, load, `--version` /
 // `--app-version` overrides (the version checked as semver), helm's CheckDependencies (every declared
 // dependency present in charts/), then the archive `<dest>/<name>-<version>.tgz` written atomically.
-// The source tree is never modified except by the dependency update (charts/, lock file).
+// The source tree is never modified except by the dependency update (charts/, lock file), and that
+// runs only after every input (version, destination, the chart itself) has been checked.
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { KxError } from '../errors/index.js';
-import { writeFileAtomic } from '../fsutil/index.js';
+import { assertWritable, safeJoin, writeFileAtomic } from '../fsutil/index.js';
 import { writeChartArchive } from './archive.js';
 import { updateDependencies, type UpdateDependenciesOptions, type UpdateDependenciesResult } from './dependency-update.js';
 import { loadDir } from './load.js';
@@ -57,6 +58,21 @@ export function checkDependencies(chart: Chart): void {
 
 export async function packageChart(dir: string, opts: PackageOptions = {}): Promise<PackageResult> {
   const chartDir = resolve(dir);
+  const chartFile = join(chartDir, 'Chart.yaml');
+  const load = opts.dependencies?.load ?? {};
+  // Every input is checked before the dependency update writes charts/ and the lock.
+  if (opts.version !== undefined && opts.version !== '') {
+    const parsed = parseChartVersion(opts.version);
+    if (!isChartSemver(parsed)) throw new KxError(`version "${opts.version}": ${parsed.error}`, { file: chartFile });
+  }
+  const dest = resolve(opts.destination ?? '.');
+  const st = await stat(dest).catch(() => undefined);
+  if (st && !st.isDirectory()) throw new KxError(`destination ${dest} is not a directory`, { file: dest });
+  const before = await loadDir(chartDir, load);
+  const archiveName = (md: Chart['metadata']) => `${md.name as string}-${opts.version || (md.version as string)}.tgz`;
+  validateMetadata({ ...before.metadata, ...(opts.version ? { version: opts.version } : {}) }, { file: chartFile });
+  await assertWritable(join(dest, archiveName(before.metadata)));
+
   let dependencyUpdate: UpdateDependenciesResult | undefined;
   if (opts.dependencyUpdate) {
     dependencyUpdate = await updateDependencies(chartDir, {
@@ -66,24 +82,16 @@ export async function packageChart(dir: string, opts: PackageOptions = {}): Prom
       ...(opts.mtime !== undefined ? { mtime: opts.mtime } : {}),
     });
   }
-  const chart = await loadDir(chartDir);
-  const chartFile = join(chartDir, 'Chart.yaml');
-  if (opts.version !== undefined && opts.version !== '') {
-    const parsed = parseChartVersion(opts.version);
-    if (!isChartSemver(parsed)) throw new KxError(`version "${opts.version}": ${parsed.error}`, { file: chartFile });
-    chart.metadata.version = opts.version;
-  }
+  const chart = opts.dependencyUpdate ? await loadDir(chartDir, load) : before;
+  if (opts.version !== undefined && opts.version !== '') chart.metadata.version = opts.version;
   if (opts.appVersion !== undefined && opts.appVersion !== '') chart.metadata.appVersion = opts.appVersion;
   if (chart.metadata.dependencies) checkDependencies(chart);
   validateMetadata(chart.metadata, { file: chartFile });
 
-  const dest = resolve(opts.destination ?? '.');
-  const st = await stat(dest).catch(() => undefined);
-  if (st && !st.isDirectory()) throw new KxError(`is not a directory: ${dest}`, { file: dest });
   const data = await writeChartArchive(chart, opts.mtime === undefined ? {} : { mtime: opts.mtime });
   const name = chart.metadata.name as string;
   const version = chart.metadata.version as string;
-  const path = join(dest, `${name}-${version}.tgz`);
+  const path = safeJoin(dest, `${name}-${version}.tgz`, 'chart archive name', { file: chartFile });
   await writeFileAtomic(path, data, { mode: 0o644 });
   const result: PackageResult = {
     name,

@@ -3,6 +3,8 @@
 // URL, and downloading the archive. Transient failures are retried; http:// is accepted as well.
 import { parse } from 'yaml';
 import { KxError } from '../errors/index.js';
+import { splitUrlCredentials } from '../secrets/index.js';
+import { MAX_CHART_SIZE } from './load.js';
 import { StatusError, withRetry, type RetryOptions } from '../retry/index.js';
 import { compareChartVersions, parseConstraint, satisfiesConstraint } from './semver.js';
 
@@ -24,11 +26,37 @@ export interface HttpOptions {
   headers?: Record<string, string>;
 }
 
-async function httpGet(url: string, opts: HttpOptions): Promise<Buffer> {
+/** Largest body read from a chart repository (index.yaml or a chart archive). */
+export const MAX_DOWNLOAD_SIZE = MAX_CHART_SIZE;
+
+/**
+ * GET with credentials from the URL's userinfo sent as Basic auth (fetch refuses such URLs, and
+ * messages must not show them); the body is read up to MAX_DOWNLOAD_SIZE, a larger declared
+ * Content-Length is refused before anything is read.
+ */
+async function httpGet(rawUrl: string, opts: HttpOptions): Promise<Buffer> {
+  const { url, username, password } = splitUrlCredentials(rawUrl);
+  const headers: Record<string, string> = { ...opts.headers };
+  if (username !== undefined || password !== undefined) {
+    headers.Authorization = `Basic ${Buffer.from(`${username ?? ''}:${password ?? ''}`).toString('base64')}`;
+  }
   return withRetry(async () => {
-    const res = await fetch(url, { headers: opts.headers, redirect: 'follow' });
+    const res = await fetch(url, { headers, redirect: 'follow' });
     if (!res.ok) throw new StatusError(`GET ${url}: ${res.status} ${res.statusText}`, res.status);
-    return Buffer.from(await res.arrayBuffer());
+    const declared = Number(res.headers.get('content-length') ?? NaN);
+    const tooBig = () => new KxError(`GET ${url}: the response is larger than ${MAX_DOWNLOAD_SIZE} bytes`);
+    if (declared > MAX_DOWNLOAD_SIZE) {
+      await res.body?.cancel();
+      throw tooBig();
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body ?? []) {
+      size += (chunk as Uint8Array).length;
+      if (size > MAX_DOWNLOAD_SIZE) throw tooBig();
+      chunks.push(Buffer.from(chunk as Uint8Array));
+    }
+    return Buffer.concat(chunks);
   }, opts.retry);
 }
 

@@ -50,7 +50,8 @@ export function validateMetadata(md: Metadata, ctx: ValidationContext = {}): voi
   if (!md.apiVersion) fail('chart.metadata.apiVersion is required', ctx, 'apiVersion');
   if (!md.name) fail('chart.metadata.name is required', ctx, 'name');
   if (md.name === '.' || md.name === '..') fail(`chart.metadata.name ${JSON.stringify(md.name)} is not allowed`, ctx, 'name');
-  if (md.name.includes('/')) fail(`chart.metadata.name ${JSON.stringify(md.name)} is invalid`, ctx, 'name');
+  // helm: name != filepath.Base(name) is invalid; `\\` counts as a separator as on Windows runners.
+  if (md.name.includes('/') || md.name.includes('\\')) fail(`chart.metadata.name ${JSON.stringify(md.name)} is invalid`, ctx, 'name');
   if (!md.version) fail('chart.metadata.version is required', ctx, 'version');
   if (!isChartSemver(parseChartVersion(md.version))) fail(`chart.metadata.version ${JSON.stringify(md.version)} is invalid`, ctx, 'version');
   if (md.type !== undefined && md.type !== '' && md.type !== 'application' && md.type !== 'library') {

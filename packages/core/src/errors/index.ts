@@ -1,6 +1,8 @@
 // User-facing errors of kaapana-ext. A KxError says what is wrong, where (file and line when there
 // is one) and, ideally, what to do. Adapters turn it into an annotation plus a failed step; anything
-// else that escapes is a bug and is reported with its stack.
+// else that escapes is a bug and is reported with its stack. Credentials written into URLs
+// (`oci://user:password@host`) never survive into a message: both KxError and errorMessage redact them.
+import { redactUrls } from '../secrets/index.js';
 
 export interface KxErrorLocation {
   /** Path of the file the error is about, as the user would recognise it. */
@@ -17,7 +19,7 @@ export class KxError extends Error {
   readonly column?: number;
 
   constructor(message: string, where: KxErrorLocation = {}, options?: { cause?: unknown }) {
-    super(message, options);
+    super(redactUrls(message), options);
     this.name = 'KxError';
     if (where.file !== undefined) this.file = where.file;
     if (where.line !== undefined) this.line = where.line;
@@ -48,6 +50,6 @@ export function isKxError(e: unknown): e is KxError {
 /** Message of anything thrown, without a stack. */
 export function errorMessage(e: unknown): string {
   if (e instanceof KxError) return e.toString();
-  if (e instanceof Error) return e.message;
-  return String(e);
+  if (e instanceof Error) return redactUrls(e.message);
+  return redactUrls(String(e));
 }

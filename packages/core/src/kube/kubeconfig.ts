@@ -9,7 +9,9 @@ import { KxError } from '../errors/index.js';
 import { pathExists, writeFileAtomic } from '../fsutil/index.js';
 
 const INPUT = 'kubeconfig input';
-const SECRET_KEYS = new Set(['token', 'password', 'client-key-data', 'client-certificate-data', 'id-token', 'refresh-token']);
+// Credential values of a kubeconfig user: static ones, the auth-provider (OIDC) config's secrets,
+// and — collected separately below — every `value` of an exec plugin's `env` list.
+const SECRET_KEYS = new Set(['token', 'password', 'client-key-data', 'client-certificate-data', 'id-token', 'refresh-token', 'client-secret', 'access-token']);
 
 export interface ParsedKubeconfig {
   /** The YAML text (decoded when the input was base64). */
@@ -66,9 +68,17 @@ function collectSecrets(node: unknown, out: Set<string>): void {
   } else if (node && typeof node === 'object') {
     for (const [k, v] of Object.entries(node)) {
       if (SECRET_KEYS.has(k) && typeof v === 'string') out.add(v);
+      else if (k === 'exec' && v && typeof v === 'object') collectExecSecrets(v as Record<string, unknown>, out);
       else collectSecrets(v, out);
     }
   }
+}
+
+/** An exec plugin's environment values (`env: [{name, value}]`) carry tokens: all are secrets. */
+function collectExecSecrets(exec: Record<string, unknown>, out: Set<string>): void {
+  const env = exec['env'];
+  if (Array.isArray(env)) for (const e of env) if (e && typeof e === 'object' && typeof (e as { value?: unknown }).value === 'string') out.add((e as { value: string }).value);
+  collectSecrets({ ...exec, env: undefined }, out);
 }
 
 function lineOf(text: string, key: string): { line?: number } {
