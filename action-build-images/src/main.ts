@@ -3,9 +3,13 @@
 import * as core from '@actions/core';
 import { resolve } from 'node:path';
 import { getBool, getChoice, getInt, getList, getMap, getSecret, runMainOrPost, cell, writeJobSummary, loginForPost, logoutFromState } from '@kaapana-ext/core/action';
+import { KxAggregateError, KxError } from '@kaapana-ext/core';
+import { dagImagesOf, lintReferences, type ReferenceFinding } from '@kaapana-ext/core/references';
 import {
   buildImages,
   discoverDockerfiles,
+  gitVersion,
+  kaapanaSource,
   DockerCli,
   parseTagStyle,
   planBuild,
@@ -16,7 +20,7 @@ import {
   type ImageResult,
   type TagStyle,
 } from '@kaapana-ext/core/images';
-import { parseImageRef } from '@kaapana-ext/core/registry';
+import { parseImageRef, RegistryClient } from '@kaapana-ext/core/registry';
 
 export interface Inputs {
   context: string;
@@ -24,6 +28,11 @@ export interface Inputs {
   ignore: string[];
   registry: string;
   version: string;
+  imageVersions: Record<string, string>;
+  chartVersion: string;
+  kaapanaSource: string;
+  kaapanaIgnore: string[];
+  referenceLint: 'error' | 'warn' | 'off';
   tagStyle: TagStyle;
   platformVersion: string;
   platformAbbr: string;
@@ -48,6 +57,11 @@ export function getInputs(): Inputs {
     ignore: getList('ignore'),
     registry: validateRegistry(core.getInput('registry', { required: true })),
     version: core.getInput('version').trim(),
+    imageVersions: getMap('image-versions'),
+    chartVersion: core.getInput('chart-version').trim(),
+    kaapanaSource: core.getInput('kaapana-source').trim() ? resolve(core.getInput('kaapana-source').trim()) : '',
+    kaapanaIgnore: core.getInput('kaapana-ignore-patterns').split(',').map((s) => s.trim()).filter(Boolean),
+    referenceLint: getChoice('reference-lint', ['error', 'warn', 'off'] as const, 'error'),
     tagStyle: parseTagStyle(core.getInput('tag-style')),
     platformVersion: core.getInput('platform-version').trim(),
     platformAbbr: core.getInput('platform-abbr').trim() || 'kp',
@@ -66,26 +80,79 @@ export function getInputs(): Inputs {
   };
 }
 
-async function makePlan(inputs: Inputs): Promise<BuildPlan> {
-  const found = await discoverDockerfiles({ context: inputs.context, dockerfiles: inputs.dockerfiles, ignore: inputs.ignore });
-  return planBuild({
+export interface Planned {
+  plan: BuildPlan;
+  /** The run's default version (version input or git), for KAAPANA_BUILD_VERSION without platform-version. */
+  defaultVersion?: string;
+}
+
+async function makePlan(inputs: Inputs): Promise<Planned> {
+  const found = await discoverDockerfiles({ context: inputs.context, dockerfiles: inputs.dockerfiles, ignore: inputs.ignore, kaapanaIgnore: inputs.kaapanaIgnore });
+  const git = inputs.version ? undefined : await gitVersion(inputs.context);
+  const plan = await planBuild({
     context: inputs.context,
     ...found,
     registry: inputs.registry,
-    version: inputs.version,
+    versions: {
+      overrides: inputs.imageVersions,
+      ...(inputs.chartVersion ? { chartVersion: inputs.chartVersion, dagImages: await dagImagesOf(inputs.context) } : {}),
+      ...(inputs.version ? { version: inputs.version } : {}),
+      ...(git ? { git } : {}),
+    },
+    ...(inputs.kaapanaSource ? { source: await kaapanaSource(inputs.kaapanaSource, inputs.kaapanaIgnore) } : {}),
+    log: (m) => core.info(m),
     tagStyle: inputs.tagStyle,
     platformVersion: inputs.platformVersion,
     abbr: inputs.platformAbbr,
     baseImages: inputs.baseImages,
     includeIgnored: inputs.includeIgnored,
   });
+  const defaultVersion = inputs.version || git?.version;
+  return { plan, ...(defaultVersion ? { defaultVersion } : {}) };
 }
 
-function planJson(plan: BuildPlan): string {
+/** The reference lint (see @kaapana-ext/core/references); annotations for every finding. */
+async function lint(inputs: Inputs, planned: Planned): Promise<ReferenceFinding[]> {
+  if (inputs.referenceLint === 'off') return [];
+  const host = parseImageRef(`${inputs.registry}/x:1`).registry;
+  const client = new RegistryClient({ registry: host, ...(inputs.username && inputs.password ? { username: inputs.username, password: inputs.password } : {}), retry: { attempts: 1 } });
+  const findings = await lintReferences({
+    context: inputs.context,
+    plan: planned.plan,
+    registry: inputs.registry,
+    tagStyle: inputs.tagStyle,
+    ...(inputs.platformVersion ? { platformVersion: inputs.platformVersion } : {}),
+    ...(planned.defaultVersion ? { buildVersion: planned.defaultVersion } : {}),
+    abbr: inputs.platformAbbr,
+    ...(inputs.chartVersion ? { chartVersion: inputs.chartVersion } : {}),
+    exists: async (ref) => {
+      const p = parseImageRef(ref);
+      if (p.registry !== host) return undefined;
+      try {
+        return (await client.headManifest(p.repository, p.digest ?? p.tag ?? "latest")) !== undefined;
+      } catch {
+        return undefined;
+      }
+    },
+  });
+  const errors: KxError[] = [];
+  for (const f of findings) {
+    const props = { file: f.file, ...(f.line ? { startLine: f.line } : {}), title: 'reference lint' };
+    if (f.level === 'error' && inputs.referenceLint === 'error') errors.push(new KxError(f.message, { file: f.file, ...(f.line ? { line: f.line } : {}) }));
+    else core.warning(f.message, props);
+  }
+  if (errors.length === 1) throw errors[0]!;
+  if (errors.length > 1) throw new KxAggregateError(errors);
+  return findings;
+}
+
+function planJson(plan: BuildPlan, findings: ReferenceFinding[]): string {
   return JSON.stringify({
     images: plan.images.map(({ dockerfilePath: _p, contextDir: _c, ...rest }) => rest),
     baseImages: plan.baseImages,
     skipped: plan.skipped,
+    duplicates: plan.duplicates,
+    findings,
   });
 }
 
@@ -95,15 +162,17 @@ async function writeSummary(plan: BuildPlan, results: ImageResult[] | undefined,
     return [
       cell(img.name),
       cell(img.localOnly ? `local-only/${img.name}` : img.ref),
+      cell(img.versionRule),
       cell(img.dockerfile),
       cell(r ? r.status : dryRun ? 'planned' : 'not-built'),
       cell(r?.digest ? `\`${r.digest.slice(0, 19)}…\`` : ''),
       cell(r && r.durationMs ? `${(r.durationMs / 1000).toFixed(1)} s` : ''),
     ];
   });
-  const table = ['| image | reference | Dockerfile | status | digest | time |', '| --- | --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  const table = ['| image | reference | tag from | Dockerfile | status | digest | time |', '| --- | --- | --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
   let md = `## Kaapana extension images${dryRun ? ' (dry run)' : ''}\n\n${table}\n\n### Build order\n\n\`\`\`mermaid\n${planToMermaid(plan)}\n\`\`\`\n`;
   if (plan.skipped.length) md += `\nSkipped by label: ${plan.skipped.map((s) => `\`${s.dockerfile}\` (${s.reason})`).join(', ')}\n`;
+  if (plan.duplicates.length) md += `\nDuplicate IMAGE labels (first in path order kept, as Kaapana's build): ${plan.duplicates.map((d) => `\`${d.image}\` kept \`${d.kept}\`, dropped \`${d.dropped}\``).join('; ')}\n`;
   await writeJobSummary(md);
 }
 
@@ -116,16 +185,18 @@ async function main(): Promise<void> {
       core.info(`docker client ${v.client}, engine ${v.server}, builder ${await docker.resolveBuilder(inputs.builder)}`);
     });
   }
-  const plan = await core.group('Plan', async () => {
+  const planned = await core.group('Plan', async () => {
     const p = await makePlan(inputs);
-    for (const img of p.images) {
-      core.info(`${'  '.repeat(img.level)}${img.localOnly ? 'local-only/' + img.name : img.ref}  (${img.dockerfile}${img.dependsOn.length ? `, FROM ${img.dependsOn.join(', ')}` : ''})`);
+    for (const img of p.plan.images) {
+      core.info(`${'  '.repeat(img.level)}${img.localOnly ? 'local-only/' + img.name : `${img.ref} [${img.versionRule}]`}  (${img.dockerfile}${img.dependsOn.length ? `, FROM ${img.dependsOn.join(', ')}` : ''})`);
     }
-    for (const m of p.baseImages) core.info(`base ${m.localRef} ← ${m.source}`);
-    for (const s of p.skipped) core.info(`skipped ${s.dockerfile}: ${s.reason}`);
+    for (const m of p.plan.baseImages) core.info(`base ${m.localRef} ← ${m.source}`);
+    for (const s of p.plan.skipped) core.info(`skipped ${s.dockerfile}: ${s.reason}`);
     return p;
   });
-  core.setOutput('plan', planJson(plan));
+  const plan = planned.plan;
+  const findings = await core.group('Reference lint', () => lint(inputs, planned));
+  core.setOutput('plan', planJson(plan, findings));
   if (inputs.dryRun) {
     core.setOutput('images', JSON.stringify([]));
     core.setOutput('digests', JSON.stringify({}));

@@ -14,6 +14,7 @@ import {
   buildImages,
   discoverDockerfiles,
   imageTag,
+  kaapanaSource,
   parseDockerfile,
   planBuild,
   validateImageName,
@@ -50,6 +51,8 @@ export interface CollectionImageOptions {
   archives?: string[];
   /** Trees searched for charts by name (dependencies without repository). Default: [context]. */
   searchDirs?: string[];
+  /** A Kaapana checkout (kaapana-source): local-only bases and charts the context lacks come from it. */
+  kaapanaSource?: string;
   missing?: 'error' | 'warn';
   /** Archive file names (`<name>-<version>.tgz`) that must be in the pushed image. */
   expectCharts?: string[];
@@ -183,7 +186,7 @@ export async function buildCollectionImage(opts: CollectionImageOptions): Promis
       dependencies,
       dependencyFile: loc.path,
       archives: opts.archives ?? [],
-      searchPaths: opts.searchDirs ?? [context],
+      searchPaths: [...(opts.searchDirs ?? [context]), ...(opts.kaapanaSource ? [resolve(opts.kaapanaSource)] : [])],
       ...(opts.tagStyle === 'platform' && opts.platformVersion ? { platformVersion: opts.platformVersion } : {}),
       missing: opts.missing ?? 'error',
       log: progress,
@@ -203,6 +206,8 @@ export async function buildCollectionImage(opts: CollectionImageOptions): Promis
       ...(opts.platformVersion !== undefined ? { platformVersion: opts.platformVersion } : {}),
       ...(opts.abbr !== undefined ? { abbr: opts.abbr } : {}),
       ...(opts.baseImages ? { baseImages: opts.baseImages } : {}),
+      ...(opts.kaapanaSource ? { source: await kaapanaSource(opts.kaapanaSource) } : {}),
+      log: progress,
     });
     const mine = plan.images.find((i) => i.dockerfilePath === staged);
     if (!mine) {

@@ -1,13 +1,42 @@
 // Finding the Dockerfiles of an extension: every file whose name starts with `Dockerfile` below a
 // context directory (or an explicit list / glob), minus ignore patterns. A plain pattern matches a
 // whole path segment (`templates_and_examples`, `node_modules`); a pattern with `*`, `?` or `/` is a
-// glob against the path relative to the context.
+// glob against the path relative to the context. A Kaapana checkout (the kaapana-source input, or a
+// context that is one) is read the way Kaapana's build reads it: every `Dockerfile*`, minus paths
+// containing one of BUILD_IGNORE_PATTERNS as a plain substring (kaapana/kaapana@0.6.0
+// build-scripts/build_helper/container/container_helper.py `collect_containers`: `any(pattern in
+// dockerfile.as_posix() ...)`; default `templates_and_examples,ci,lib/task_api`). Kaapana matches the
+// absolute path; here the path relative to the checkout is matched, so that a checkout location
+// containing e.g. "ci" does not hide the whole tree.
 import { readdir } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { KxError } from '../errors/index.js';
 import { globMatcher, isGlobPattern, pathExists } from '../fsutil/index.js';
 
 export const DEFAULT_IGNORE = ['node_modules', '.git'];
+
+/** Kaapana's default BUILD_IGNORE_PATTERNS (substring matches on the Dockerfile's path). */
+export const KAAPANA_IGNORE_PATTERNS = ['templates_and_examples', 'ci', 'lib/task_api'];
+
+/** True when `dir` looks like a Kaapana checkout (its build scripts or its extension collection). */
+export async function isKaapanaTree(dir: string): Promise<boolean> {
+  return (await pathExists(join(dir, 'build-scripts', 'start_build.py'))) || (await pathExists(join(dir, 'collections', 'kaapana-collection', 'Chart.yaml')));
+}
+
+/** Every Dockerfile* of a Kaapana checkout minus the substring patterns, in Kaapana's (sorted) order. */
+export async function discoverKaapanaDockerfiles(root: string, patterns: string[] = KAAPANA_IGNORE_PATTERNS): Promise<string[]> {
+  const dir = resolve(root);
+  if (!(await pathExists(dir))) throw new KxError(`kaapana-source directory ${root} does not exist`);
+  const all: string[] = [];
+  await walk(dir, dir, DEFAULT_IGNORE, all);
+  return all.filter((f) => !isKaapanaIgnored(relative(dir, f), patterns)).sort();
+}
+
+/** Kaapana's rule: a plain substring match of any pattern on the (posix) path. */
+export function isKaapanaIgnored(relPath: string, patterns: string[]): boolean {
+  const path = relPath.split(sep).join('/');
+  return patterns.some((p) => p !== '' && path.includes(p));
+}
 
 export interface DiscoverOptions {
   /** Directory searched when no explicit list is given. */
@@ -16,6 +45,8 @@ export interface DiscoverOptions {
   dockerfiles?: string[];
   /** Ignore patterns; DEFAULT_IGNORE is always applied too. */
   ignore?: string[];
+  /** Substring patterns applied as Kaapana does when the context is a Kaapana checkout. */
+  kaapanaIgnore?: string[];
 }
 
 export function isIgnored(relPath: string, patterns: string[]): boolean {
@@ -47,6 +78,8 @@ export interface DiscoveredDockerfiles {
   all: string[];
   /** The ones to build: `all`, or the explicit selection. */
   selected: string[];
+  /** True when `selected` comes from an explicit list. */
+  explicit: boolean;
 }
 
 /** Absolute paths of the Dockerfiles of the tree and of the selected ones. */
@@ -54,9 +87,13 @@ export async function discoverDockerfiles(opts: DiscoverOptions): Promise<Discov
   const context = resolve(opts.context);
   if (!(await pathExists(context))) throw new KxError(`context directory ${opts.context} does not exist`);
   const ignore = [...DEFAULT_IGNORE, ...(opts.ignore ?? [])];
-  const all: string[] = [];
+  let all: string[] = [];
   await walk(context, context, ignore, all);
-  if (!opts.dockerfiles || opts.dockerfiles.length === 0) return { all, selected: all };
+  if (await isKaapanaTree(context)) {
+    const patterns = opts.kaapanaIgnore ?? KAAPANA_IGNORE_PATTERNS;
+    all = all.filter((f) => !isKaapanaIgnored(relative(context, f), patterns));
+  }
+  if (!opts.dockerfiles || opts.dockerfiles.length === 0) return { all, selected: all, explicit: false };
   const selected = new Set<string>();
   for (const spec of opts.dockerfiles) {
     if (isGlobPattern(spec)) {
@@ -71,5 +108,10 @@ export async function discoverDockerfiles(opts: DiscoverOptions): Promise<Discov
     }
   }
   const selectedList = [...selected].sort();
-  return { all: [...new Set([...all, ...selectedList])].sort(), selected: selectedList };
+  return { all: [...new Set([...all, ...selectedList])].sort(), selected: selectedList, explicit: true };
+}
+
+/** The `source` option of planBuild for a Kaapana checkout. */
+export async function kaapanaSource(root: string, patterns: string[] = KAAPANA_IGNORE_PATTERNS): Promise<{ root: string; files: string[] }> {
+  return { root: resolve(root), files: await discoverKaapanaDockerfiles(root, patterns) };
 }

@@ -6,3 +6,4 @@ export * from './discover.js';
 export * from './plan.js';
 export * from './docker.js';
 export * from './build.js';
+export * from './version.js';

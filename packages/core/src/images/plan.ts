@@ -1,12 +1,23 @@
 // The build plan of an extension: one node per Dockerfile, edges from `FROM local-only/<name>`
 // to the Dockerfile that produces `<name>` (IMAGE label, REGISTRY local-only), tags per Kaapana's
 // conventions, and a topological order with levels (images of one level are independent).
-// Missing local bases, duplicate image names and cycles are errors that name file and line.
+// Missing local bases and cycles are errors that name file and line.
+// Duplicate IMAGE labels are resolved as Kaapana's build does: the first Dockerfile in path order
+// is kept and the others are logged (kaapana/kaapana@0.6.0
+// build-scripts/build_helper/build/build_state.py `add_container`: "Duplicated container with the
+// same name already present … Not adding duplicated container"; container_helper.py walks
+// `sorted(set(rglob("Dockerfile*")))`). A duplicate is only an error when the image is actually
+// needed and ambiguous: a local-only base some built image is FROM, defined twice in the same tree,
+// or a Dockerfile the `dockerfiles` input selected that Kaapana's rule would drop. Local-only bases
+// can also come from a Kaapana checkout (`source`, the kaapana-source input): only the local-only
+// Dockerfiles of that tree are candidates, only those the build needs (transitively) are planned,
+// and a base the extension's own context defines wins over the checkout's (logged).
 import { readFile } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
 import { KxAggregateError, KxError } from '../errors/index.js';
 import { localOnlyName, parseDockerfile, type ParsedDockerfile } from './dockerfile.js';
 import { imageRef, imageTag, validateImageName, validateRegistry, validateTag, type TagStyle } from './tags.js';
+import { pickVersion, type VersionRules } from './version.js';
 
 export interface PlanOptions {
   /** Directory paths are reported relative to. */
@@ -17,8 +28,16 @@ export interface PlanOptions {
   selected: string[];
   /** Registry prefix for pushed images, e.g. `ghcr.io/org` or `127.0.0.1:5000/kaapana`. */
   registry: string;
-  /** Version that overrides each Dockerfile's VERSION label. */
+  /** Version that overrides each Dockerfile's VERSION label (same as versions.version). */
   version?: string;
+  /** The version model (see version.ts); `version` above is its `version` rule. */
+  versions?: VersionRules;
+  /** True when `selected` is an explicit `dockerfiles` selection (not the whole context). */
+  explicit?: boolean;
+  /** A Kaapana checkout: its local-only Dockerfiles (absolute) provide bases the context lacks. */
+  source?: { root: string; files: string[] };
+  /** Decisions worth a log line (duplicates kept/dropped, bases taken from kaapana-source). */
+  log?: (msg: string) => void;
   tagStyle?: TagStyle;
   platformVersion?: string;
   abbr?: string;
@@ -54,6 +73,17 @@ export interface PlannedImage {
   level: number;
   /** True when the image is only built because a selected image needs it. */
   implicit: boolean;
+  /** Where the Dockerfile comes from: the extension's context or the kaapana-source checkout. */
+  origin: 'context' | 'kaapana-source';
+  /** The rule that gave the tag's version (see version.ts); `local-only` for local images. */
+  versionRule: string;
+}
+
+export interface DuplicateImage {
+  image: string;
+  /** Dockerfile kept (first in Kaapana's order) and the one dropped, as shown in the plan. */
+  kept: string;
+  dropped: string;
 }
 
 export interface BaseImageMapping {
@@ -68,6 +98,8 @@ export interface BuildPlan {
   baseImages: BaseImageMapping[];
   /** Dockerfiles skipped because of BUILD_IGNORE / CI_IGNORE. */
   skipped: { dockerfile: string; reason: string }[];
+  /** Duplicate IMAGE labels and how they were resolved. */
+  duplicates: DuplicateImage[];
 }
 
 interface Node {
@@ -75,6 +107,7 @@ interface Node {
   id: string;
   rel: string;
   path: string;
+  origin: 'context' | 'kaapana-source';
 }
 
 export async function planBuild(opts: PlanOptions): Promise<BuildPlan> {
@@ -84,9 +117,15 @@ export async function planBuild(opts: PlanOptions): Promise<BuildPlan> {
   const localByName = new Map<string, Node>();
   const skipped: BuildPlan['skipped'] = [];
   const selectedSet = new Set(opts.selected);
+  const log = opts.log ?? (() => {});
+  const duplicates: (DuplicateImage & { keptNode: Node; droppedPath: string })[] = [];
+  const candidates: { file: string; origin: Node['origin'] }[] = [
+    ...opts.all.map((file) => ({ file, origin: 'context' as const })),
+    ...(opts.source?.files ?? []).map((file) => ({ file, origin: 'kaapana-source' as const })),
+  ];
 
-  for (const file of opts.all) {
-    const rel = relative(opts.context, file) || file;
+  for (const { file, origin } of candidates) {
+    const rel = origin === 'context' ? relative(opts.context, file) || file : `kaapana-source/${relative(opts.source!.root, file)}`;
     let parsed: ParsedDockerfile;
     try {
       parsed = parseDockerfile(await readFile(file, 'utf8'), rel);
@@ -97,6 +136,8 @@ export async function planBuild(opts: PlanOptions): Promise<BuildPlan> {
       }
       throw e;
     }
+    // From a Kaapana checkout only local-only bases are candidates; its other images are Kaapana's.
+    if (origin === 'kaapana-source' && !parsed.localOnly) continue;
     if (parsed.ignored && !opts.includeIgnored) {
       const key = parsed.labels.BUILD_IGNORE !== undefined ? 'BUILD_IGNORE' : 'CI_IGNORE';
       skipped.push({ dockerfile: rel, reason: `${key}=${parsed.labels[key]}` });
@@ -116,10 +157,10 @@ export async function planBuild(opts: PlanOptions): Promise<BuildPlan> {
     }
     const other = byId.get(id);
     if (other) {
-      errors.push(new KxError(`image "${id}" is also defined by ${other.rel}: IMAGE labels must be unique`, { file: rel, line: parsed.labelLines.IMAGE }));
+      duplicates.push({ image: id, kept: other.rel, dropped: rel, keptNode: other, droppedPath: file });
       continue;
     }
-    const node: Node = { parsed, id, rel, path: file };
+    const node: Node = { parsed, id, rel, path: file, origin };
     byId.set(id, node);
     if (parsed.localOnly) localByName.set(id, node);
   }
@@ -184,6 +225,25 @@ export async function planBuild(opts: PlanOptions): Promise<BuildPlan> {
     const nodeId = (e as KxError & { nodeId?: string }).nodeId;
     return nodeId === undefined || wanted.has(nodeId);
   });
+  const neededAsBase = new Set([...wanted].flatMap((id) => deps.get(id) ?? []));
+  for (const d of duplicates) {
+    const droppedOrigin = d.dropped.startsWith('kaapana-source/') ? 'kaapana-source' : 'context';
+    const ambiguous =
+      (opts.explicit && selectedSet.has(d.droppedPath)) ||
+      (wanted.has(d.image) && neededAsBase.has(d.image) && d.keptNode.origin === droppedOrigin);
+    if (ambiguous) {
+      relevant.push(
+        new KxError(
+          `image "${d.image}" is needed by this build but defined twice: ${d.kept} and ${d.dropped} (Kaapana's build would keep ${d.kept}, the first in path order). Rename one IMAGE label, remove one, or ignore one`,
+          { file: d.dropped, line: 1 },
+        ),
+      );
+    } else if (d.keptNode.origin !== droppedOrigin) {
+      if (wanted.has(d.image)) log(`local-only/${d.image}: using ${d.kept} of the context, not ${d.dropped}`);
+    } else {
+      log(`duplicate image "${d.image}": ${d.dropped} not added, ${d.kept} kept (first in path order, as Kaapana's build does)`);
+    }
+  }
 
   // Cycles (Kahn's algorithm over the wanted subgraph, then report one cycle).
   const level = new Map<string, number>();
@@ -212,6 +272,7 @@ export async function planBuild(opts: PlanOptions): Promise<BuildPlan> {
     let tag: string;
     let ref: string;
     let tags: string[];
+    let versionRule = 'local-only';
     try {
       if (p.localOnly) {
         const base = p.labels.VERSION ? validateTag(p.labels.VERSION) : 'latest';
@@ -220,8 +281,12 @@ export async function planBuild(opts: PlanOptions): Promise<BuildPlan> {
         ref = `local-only/${id}:${tag}`;
         tags = [...set].map((t) => `local-only/${id}:${validateTag(t)}`);
       } else {
-        const version = opts.version || p.labels.VERSION;
-        if (!version) throw new KxError('no version: set the `version` input or LABEL VERSION="<x.y.z>"', where);
+        const rules: VersionRules = { ...opts.versions, labelFirst: (opts.tagStyle ?? 'platform') === 'kp' };
+        if (opts.version) rules.version = opts.version;
+        const picked = pickVersion(id, p.labels.VERSION, rules);
+        if (!picked) throw new KxError('no version: set the `version` input, tag the git checkout (e.g. v1.2.3), or LABEL VERSION="<x.y.z>"', where);
+        const version = picked.version;
+        versionRule = picked.rule;
         const tagOpts: Parameters<typeof imageTag>[0] = { style: opts.tagStyle ?? 'platform', version };
         if (opts.platformVersion !== undefined) tagOpts.platformVersion = opts.platformVersion;
         if (opts.abbr !== undefined) tagOpts.abbr = opts.abbr;
@@ -248,12 +313,15 @@ export async function planBuild(opts: PlanOptions): Promise<BuildPlan> {
       mappedBases: mappedBy.get(id) ?? [],
       level: level.get(id)!,
       implicit: !selectedIds.includes(id),
+      origin: node.origin,
+      versionRule,
     });
   }
   return {
     images,
     baseImages: [...new Set(images.flatMap((i) => i.mappedBases))].sort().map((localRef) => ({ localRef, source: usedMappings.get(localRef)! })),
     skipped,
+    duplicates: duplicates.map(({ image, kept, dropped }) => ({ image, kept, dropped })),
   };
 }
 
