@@ -37168,7 +37168,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4245);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8593);
 // Entry point of the bundled action (one file serves the step; update-collection has no post step).
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -37178,13 +37178,13 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4245:
+/***/ 8593:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  e: () => (/* binding */ main_run)
 });
 
 // UNUSED EXPORTS: getInputs
@@ -40138,91 +40138,16 @@ function getIDToken(aud) {
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: ../node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(6637);
-;// CONCATENATED MODULE: ../packages/core/lib/secrets/index.js
-// What counts as a secret in kaapana-ext's inputs and how it is kept out of every message: the
-// names of credential-bearing inputs, credentials written into URLs (`oci://user:password@host`,
-// `https://user:token@charts.example.org`), splitting such a URL into a clean URL plus credentials,
-// and redacting userinfo from any text before it is shown. Masking in runner logs (`::add-mask::`)
-// is the action layer's job (core/action); this module only decides what to mask.
-/** Input names whose values are secrets as a whole (password, token, kubeconfig, ...). */
-const SECRET_INPUT_NAME = /password|passwd|token|secret|kubeconfig|credential|private-key|api-key/i;
-function isSecretInputName(name) {
-    return SECRET_INPUT_NAME.test(name);
-}
-// scheme://userinfo@ — `user:password@` (the password may even hold an unencoded `/`, which a
-// person pasting a token easily writes; `@` must be %40 as URLs require) or `user@` (a token as user).
-const USERINFO = String.raw `(?:[^\s/?#@:]*:[^\s@]*|[^\s/?#@:]+)`;
-const URL_USERINFO = new RegExp(String.raw `\b([a-z][a-z0-9+.-]*:\/\/)${USERINFO}@`, 'gi');
-const URL_WITH_USERINFO = new RegExp(String.raw `^([a-z][a-z0-9+.-]*:\/\/)(${USERINFO})@(.*)$`, 'is');
-/** `text` with the userinfo of every URL in it replaced by `***`. */
-function redactUrls(text) {
-    return text.replace(URL_USERINFO, '$1***@');
-}
-/** Split `scheme://user:password@host/...` into the URL without userinfo and the decoded credentials. */
-function splitUrlCredentials(raw) {
-    const m = URL_WITH_USERINFO.exec(raw.trim());
-    if (!m)
-        return { url: raw.trim() };
-    const [, scheme, userinfo, rest] = m;
-    const colon = userinfo.indexOf(':');
-    const decode = (s) => {
-        try {
-            return decodeURIComponent(s);
-        }
-        catch {
-            return s;
-        }
-    };
-    const out = { url: `${scheme}${rest}` };
-    const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
-    if (user)
-        out.username = decode(user);
-    if (colon >= 0)
-        out.password = decode(userinfo.slice(colon + 1));
-    return out;
-}
-/**
- * The strings to mask for one input value: the whole value for a secret-named input, else the
- * credentials of every URL in it (raw and decoded, and `user:password` together).
- */
-function secretsInInput(name, value) {
-    const out = new Set();
-    if (isSecretInputName(name)) {
-        if (value.trim())
-            out.add(value.trim());
-        for (const line of value.split(/\r?\n/))
-            if (line.trim().length >= 4)
-                out.add(line.trim());
-    }
-    for (const m of value.matchAll(URL_USERINFO)) {
-        const userinfo = m[0].slice(m[1].length, -1);
-        const colon = userinfo.indexOf(':');
-        if (colon < 0)
-            continue;
-        const password = userinfo.slice(colon + 1);
-        if (!password)
-            continue;
-        out.add(userinfo);
-        out.add(password);
-        const decoded = splitUrlCredentials(`${m[0]}x`).password;
-        if (decoded)
-            out.add(decoded);
-    }
-    return [...out].filter((s) => s.length > 0);
-}
-
 ;// CONCATENATED MODULE: ../packages/core/lib/errors/index.js
 // User-facing errors of kaapana-ext. A KxError says what is wrong, where (file and line when there
 // is one) and, ideally, what to do. Adapters turn it into an annotation plus a failed step; anything
-// else that escapes is a bug and is reported with its stack. Credentials written into URLs
-// (`oci://user:password@host`) never survive into a message: both KxError and errorMessage redact them.
-
+// else that escapes is a bug and is reported with its stack.
 class errors_KxError extends Error {
     file;
     line;
     column;
     constructor(message, where = {}, options) {
-        super(redactUrls(message), options);
+        super(message, options);
         this.name = 'KxError';
         if (where.file !== undefined)
             this.file = where.file;
@@ -40254,8 +40179,8 @@ function errors_errorMessage(e) {
     if (e instanceof errors_KxError)
         return e.toString();
     if (e instanceof Error)
-        return redactUrls(e.message);
-    return redactUrls(String(e));
+        return e.message;
+    return String(e);
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/retry/index.js
@@ -40493,16 +40418,12 @@ async function logoutFromState(docker = new DockerCli()) {
 
 ;// CONCATENATED MODULE: ../packages/core/lib/action/index.js
 // Helpers shared by the action adapters: typed input readers (lists, maps, booleans, numbers with
-// clear errors), masking of every credential an input carries, failure reporting (each failure
-// becomes exactly one error annotation — with file/line for a KxError — and exit code 1), and a
+// clear errors), failure reporting (KxError → annotation with file/line + setFailed), and a
 // main/post switch so one bundle serves both steps. No domain logic lives here.
 
 
 
 
-
-/** Exit code of a failed step (the runner's and the CLI's "a step failed"). */
-const EXIT_FAILURE = 1;
 /** Items of a list input: newline- or comma-separated, trimmed, blanks and `#` comments dropped. */
 function getList(name) {
     return getInput(name)
@@ -40575,24 +40496,7 @@ function getSecret(name) {
         core_setSecret(v);
     return v;
 }
-/**
- * Mask (`::add-mask::`) every secret the step's inputs carry: secret-named inputs (password, token,
- * kubeconfig, ...) as a whole, and the userinfo of any URL in any input (`oci://user:pw@host`).
- * Called before anything else runs, so that no later line can show them.
- */
-function maskInputSecrets(env = process.env) {
-    for (const [k, v] of Object.entries(env)) {
-        if (!k.startsWith('INPUT_') || !v)
-            continue;
-        for (const s of secretsInInput(k.slice('INPUT_'.length).toLowerCase(), v))
-            core_setSecret(s);
-    }
-}
-/**
- * Report a failure: exactly one error annotation per failure (per file/line for the KxErrors of an
- * aggregate), never a second plain `::error::` line as `core.setFailed` would add; exit code 1.
- * Anything that is not a KxError is a bug: its stack goes to the debug log.
- */
+/** Report a failure: annotations for KxErrors (one per file/line), setFailed with the summary. */
 function reportFailure(e) {
     const errors = e instanceof KxAggregateError ? e.errors : e instanceof errors_KxError ? [e] : [];
     for (const err of errors) {
@@ -40603,12 +40507,9 @@ function reportFailure(e) {
             props.startLine = err.line;
         error(err.message, props);
     }
-    if (errors.length === 0) {
-        if (e instanceof Error && e.stack)
-            core_debug(redactUrls(e.stack));
-        error(errors_errorMessage(e), { title: 'kaapana-ext' });
-    }
-    process.exitCode = EXIT_FAILURE;
+    if (errors.length === 0 && e instanceof Error && e.stack)
+        core_debug(e.stack);
+    setFailed(errors_errorMessage(e));
 }
 /**
  * GitHub places annotations by paths relative to the workspace: make absolute paths inside
@@ -40623,7 +40524,6 @@ function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
 const POST_STATE = 'kx-is-post';
 /** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
 async function runMainOrPost(main, post) {
-    maskInputSecrets();
     const isPost = getState(POST_STATE) === 'true';
     if (!isPost)
         saveState(POST_STATE, 'true');
@@ -41105,63 +41005,11 @@ function resolveFileRepository(collectionDir, repository) {
 }
 
 // EXTERNAL MODULE: ../node_modules/semver/index.js
-var semver = __nccwpck_require__(4978);
+var node_modules_semver = __nccwpck_require__(4978);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ../packages/core/lib/fsutil/safe-path.js
-// Names taken from input (chart and dependency names, versions from a repository index, entries of
-// a dependency list) that become file names: one rule for "is this a single path segment" and one
-// function that joins such a name under a directory and proves the result stays inside it. The
-// segment rule is helm's chart-name rule (pkg/chart/v2/metadata.go `Validate`: not "." or "..",
-// and equal to its own `filepath.Base`), applied for both Linux and Windows separators so that a
-// name like `..\..\x` is refused on every runner, plus no NUL and no drive letter. It does not
-// touch the file system: symlinks below the directory are the caller's business (chart/load.ts).
-
-
-/** Why `name` is not usable as one path segment, or undefined when it is. */
-function pathSegmentProblem(name) {
-    if (name === '')
-        return 'is empty';
-    if (name === '.' || name === '..')
-        return 'is not allowed';
-    if (name.includes('/') || name.includes('\\'))
-        return 'contains a path separator';
-    if (name.includes('\0'))
-        return 'contains a NUL byte';
-    if (/^[A-Za-z]:/.test(name))
-        return 'starts with a drive letter';
-    return undefined;
-}
-/**
- * Throws a KxError (at `where`) unless `name` is a single path segment; `what` says what the name
- * is, e.g. `chart name` or `dependency name`.
- */
-function checkPathSegment(name, what, where = {}) {
-    const problem = pathSegmentProblem(name);
-    if (problem)
-        throw new errors_KxError(`${what} ${JSON.stringify(name)} ${problem}: it must be a plain file name`, where);
-    return name;
-}
-/** True when `path` is `dir` itself or below it (lexically, after resolving both). */
-function isInside(dir, path) {
-    const rel = (0,external_node_path_namespaceObject.relative)((0,external_node_path_namespaceObject.resolve)(dir), (0,external_node_path_namespaceObject.resolve)(path));
-    return rel === '' || (!(0,external_node_path_namespaceObject.isAbsolute)(rel) && rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`));
-}
-/**
- * `dir/name` for a `name` taken from input: the name must be one path segment (see
- * `checkPathSegment`) and the joined path must stay strictly inside `dir`.
- */
-function safe_path_safeJoin(dir, name, what, where = {}) {
-    checkPathSegment(name, what, where);
-    const path = (0,external_node_path_namespaceObject.resolve)(dir, name);
-    if (!isInside(dir, path) || (0,external_node_path_namespaceObject.resolve)(dir) === path) {
-        throw new errors_KxError(`${what} ${JSON.stringify(name)} would leave ${dir}`, where);
-    }
-    return path;
-}
-
 // EXTERNAL MODULE: ../node_modules/picomatch/index.js
 var picomatch = __nccwpck_require__(5180);
 ;// CONCATENATED MODULE: ../packages/core/lib/fsutil/glob.js
@@ -41181,45 +41029,14 @@ function globMatcher(pattern) {
 
 ;// CONCATENATED MODULE: ../packages/core/lib/fsutil/index.js
 // Small file-system primitives with the guarantees the toolkit promises: atomic writes (temp file in
-// the same directory, fsync, rename) so a failure never leaves a half-written file — written through
-// a symlink to its target (never replacing the link), refusing read-only files and directories — and
-// temp dirs that are cleaned up. Nothing domain-specific lives here.
+// the same directory, fsync, rename) so a failure never leaves a half-written file, and temp dirs
+// that are cleaned up. Nothing domain-specific lives here.
 
 
 
 
-
-
-/**
- * Throws a KxError naming `path` when an existing file there must not be replaced: a directory, or
- * a file without any write permission bit (0444 — checked from the mode, so it holds for root too).
- * A missing file is fine.
- */
-async function fsutil_assertWritable(path) {
-    const st = await (0,promises_.stat)(path).catch(() => undefined);
-    if (!st)
-        return;
-    if (st.isDirectory())
-        throw new errors_KxError(`${path} is a directory, not a file`, { file: path });
-    if ((st.mode & 0o222) === 0) {
-        throw new errors_KxError(`${path} is read-only (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); not replacing it`, { file: path });
-    }
-}
-/**
- * Write `data` to `path` atomically; keeps the mode of an existing file unless `mode` is given.
- * Refuses read-only files and directories (assertWritable); writes through symlinks.
- */
+/** Write `data` to `path` atomically; keeps the mode of an existing file unless `mode` is given. */
 async function fsutil_writeFileAtomic(path, data, opts = {}) {
-    if ((await (0,promises_.lstat)(path).catch(() => undefined))?.isSymbolicLink()) {
-        const target = await (0,promises_.realpath)(path).catch(() => {
-            throw new errors_KxError(`${path} is a symlink whose target cannot be resolved`, { file: path });
-        });
-        if (opts.within !== undefined && !isInside(await (0,promises_.realpath)(opts.within).catch(() => opts.within), target)) {
-            throw new errors_KxError(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, { file: path });
-        }
-        path = target;
-    }
-    await fsutil_assertWritable(path);
     const dir = (0,external_node_path_namespaceObject.dirname)(path);
     await (0,promises_.mkdir)(dir, { recursive: true });
     let mode = opts.mode;
@@ -41238,7 +41055,7 @@ async function fsutil_writeFileAtomic(path, data, opts = {}) {
         await fh.sync();
     }
     catch (e) {
-        await fh.close().catch(() => { });
+        await fh.close();
         await (0,promises_.rm)(tmp, { force: true });
         throw e;
     }
@@ -41270,7 +41087,6 @@ async function pathExists(path) {
         return false;
     }
 }
-
 
 
 ;// CONCATENATED MODULE: ../node_modules/diff/libesm/diff/base.js
@@ -42053,7 +41869,7 @@ async function updateCollectionDependency(opts) {
         throw new errors_KxError(`"${name}" is not a valid chart name`, chartYaml ? { file: chartYaml } : {});
     if (!version)
         throw new errors_KxError(`no version given for "${name}"`, chartYaml ? { file: chartYaml } : {});
-    if (!semver.valid(version)) {
+    if (!node_modules_semver.valid(version)) {
         throw new errors_KxError(`version "${version}" of "${name}" is not a semantic version (x.y.z)`, chartYaml ? { file: chartYaml } : {});
     }
     let before = '';
@@ -43009,7 +42825,7 @@ class IgnoreRules {
         const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
         lines.forEach((line, i) => {
             try {
-                r.addRule(line, i + 1);
+                r.addRule(line);
             }
             catch (e) {
                 throw new errors_KxError(`${e.message} in ${HELMIGNORE} rule ${JSON.stringify(line.trim())}`, { file, line: i + 1 });
@@ -43028,7 +42844,7 @@ class IgnoreRules {
     get size() {
         return this.rules.length;
     }
-    addRule(line, lineNumber) {
+    addRule(line) {
         let rule = line.trim();
         if (rule === '' || rule.startsWith('#'))
             return;
@@ -43053,32 +42869,28 @@ class IgnoreRules {
         }
         else if (rule.includes('/'))
             mode = 'path';
-        this.rules.push({ raw, negate, mustDir, mode, re: goGlobToRegExp(rule), ...(lineNumber ? { line: lineNumber } : {}) });
+        this.rules.push({ raw, negate, mustDir, mode, re: goGlobToRegExp(rule) });
     }
     /** Is the chart-relative `/`-path ignored? `isDir` says whether it names a directory. */
     ignores(path, isDir) {
-        return this.matchingRule(path, isDir) !== undefined;
-    }
-    /** The rule that makes `ignores(path, isDir)` true, for messages; undefined when not ignored. */
-    matchingRule(path, isDir) {
         if (path === '' || path === '.' || path === './')
-            return undefined;
+            return false;
         for (const r of this.rules) {
             const subject = r.mode === 'base' ? goBase(path) : path;
             const matched = r.re.test(subject);
             if (r.negate) {
                 if (r.mustDir && !isDir)
-                    return r;
+                    return true;
                 if (!matched)
-                    return r;
+                    return true;
                 continue;
             }
             if (r.mustDir && !isDir)
                 continue;
             if (matched)
-                return r;
+                return true;
         }
-        return undefined;
+        return false;
     }
 }
 /** Go `filepath.Base` for `/` paths. */
@@ -43132,7 +42944,7 @@ function compareChartVersions(a, b) {
     const okb = semver_isChartSemver(pb);
     if (!oka || !okb)
         return oka === okb ? 0 : oka ? 1 : -1;
-    return semver.compare(normalisedVersion(pa), normalisedVersion(pb));
+    return node_modules_semver.compare(normalisedVersion(pa), normalisedVersion(pb));
 }
 // Constraint grammar, ported from Masterminds' regular expressions.
 const CV = String.raw `v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?`;
@@ -43228,7 +43040,7 @@ function satisfiesConstraint(version, constraint) {
         if (parsed.prerelease && !includePrerelease)
             return false;
         return group.every((a) => {
-            const inRange = semver.satisfies(v, a.range, { includePrerelease });
+            const inRange = node_modules_semver.satisfies(v, a.range, { includePrerelease });
             if (a.prerelease !== undefined)
                 return !(inRange && parsed.prerelease === a.prerelease);
             return inRange !== a.negate;
@@ -43287,8 +43099,7 @@ function validate_validateMetadata(md, ctx = {}) {
         fail('chart.metadata.name is required', ctx, 'name');
     if (md.name === '.' || md.name === '..')
         fail(`chart.metadata.name ${JSON.stringify(md.name)} is not allowed`, ctx, 'name');
-    // helm: name != filepath.Base(name) is invalid; `\\` counts as a separator as on Windows runners.
-    if (md.name.includes('/') || md.name.includes('\\'))
+    if (md.name.includes('/'))
         fail(`chart.metadata.name ${JSON.stringify(md.name)} is invalid`, ctx, 'name');
     if (!md.version)
         fail('chart.metadata.version is required', ctx, 'version');
@@ -43322,14 +43133,11 @@ function validate_validateMetadata(md, ctx = {}) {
 
 ;// CONCATENATED MODULE: ../packages/core/lib/chart/load.js
 // Loading charts the way helm's `pkg/chart/loader` does: from a directory (sorted walk, symlinks
-// followed, the top chart's .helmignore applied, BOMs stripped, 5 MiB per-file limit checked before
-// reading) — but refusing symlink loops and links that leave the chart, and capping depth, files and
-// total size, where helm walks on — or from a .tgz archive (first path segment stripped, unsafe
-// paths rejected, entry sizes checked before they are buffered, inflation capped), then splitting the files into the
+// followed, the top chart's .helmignore applied, BOMs stripped, 5 MiB per-file limit) or from a .tgz
+// archive (first path segment stripped, unsafe paths rejected), then splitting the files into the
 // chart model (`loadFiles`): Chart.yaml, requirements.yaml/lock for v1, Chart.lock, values, templates,
 // charts/ (subchart dirs and archives, loaded recursively, `_`/`.` entries skipped). Subcharts are kept
 // sorted by name so everything downstream is deterministic. Errors are KxErrors naming the file.
-
 
 
 
@@ -43347,104 +43155,56 @@ const MAX_CHART_SIZE = 100 * 1024 * 1024;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const stripBom = (b) => (b.subarray(0, 3).equals(BOM) ? b.subarray(3) : b);
 const byteOrder = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
-/** Deepest directory nesting loadDir walks: far beyond any real chart, far below a symlink loop. */
-const MAX_CHART_DEPTH = 64;
-/** Most files loadDir accepts from one chart directory tree. */
-const MAX_CHART_ENTRIES = 10_000;
-/**
- * Load a chart directory (helm `LoadDir`). Unlike helm's walk (internal/sympath/walk.go follows
- * every symlinked directory and only stops when the OS refuses the ever longer path), a symlink to
- * a directory that is already being walked is a loop and an error; depth, number of files and total
- * size are capped; a file's size is checked before it is read; and links leaving the chart are
- * refused unless `allowExternalSymlinks`.
- */
-async function load_loadDir(dir, opts = {}) {
+/** Load a chart directory (helm `LoadDir`). */
+async function load_loadDir(dir) {
     const top = (0,external_node_path_namespaceObject.resolve)(dir);
     const st = await (0,promises_.stat)(top).catch((e) => {
         throw new errors_KxError(`could not find ${dir}: ${errors_errorMessage(e)}`, { file: dir });
     });
     if (!st.isDirectory())
         throw new errors_KxError(`${dir} is not a chart directory`, { file: dir });
-    const rootReal = await (0,promises_.realpath)(top);
     const rules = await readIgnoreRules(top);
-    const maxDepth = opts.maxDepth ?? MAX_CHART_DEPTH;
-    const maxEntries = opts.maxEntries ?? MAX_CHART_ENTRIES;
     // Synchronous reads: for the many small files of a chart they are several times faster than
     // fs.promises (one thread-pool round trip per open/stat/read/close), and this runs in a CLI/action.
     const files = [];
-    let total = 0;
-    const readOne = (path, n, shown, size) => {
-        if (size > MAX_FILE_SIZE) {
-            throw new errors_KxError(`chart file "${shown}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
-        }
-        total += size;
-        if (total > MAX_CHART_SIZE)
-            throw new errors_KxError(`chart ${dir} is larger than the maximum chart size ${MAX_CHART_SIZE}`, { file: path });
-        if (files.length >= maxEntries)
-            throw new errors_KxError(`chart ${dir} has more than ${maxEntries} files`, { file: path });
+    const readOne = (path, n, shown) => {
         const data = (0,external_node_fs_namespaceObject.readFileSync)(path);
         if (data.length > MAX_FILE_SIZE) {
             throw new errors_KxError(`chart file "${shown}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
         }
         return { name: n, data: stripBom(data) };
     };
-    // `ancestors`: real paths of the directories from the top down to `abs`, to recognise loops.
-    const visit = async (abs, rel, ancestors) => {
-        const depth = rel === '' ? 0 : rel.split('/').length;
-        if (depth > maxDepth)
-            throw new errors_KxError(`chart ${dir} nests directories deeper than ${maxDepth} levels at ${rel}`, { file: (0,external_node_path_namespaceObject.join)(top, rel) });
+    const visit = async (abs, rel) => {
         const entries = (0,external_node_fs_namespaceObject.readdirSync)(abs, { withFileTypes: true }).sort((a, b) => byteOrder(a.name, b.name));
         for (const entry of entries) {
             const name = entry.name;
             const path = (0,external_node_path_namespaceObject.join)(abs, name);
             const n = rel ? `${rel}/${name}` : name;
-            const shownPath = (0,external_node_path_namespaceObject.join)(top, n);
             let target = path;
             let isDir = entry.isDirectory();
             let isFile = entry.isFile();
-            let size;
             if (entry.isSymbolicLink()) {
                 target = await (0,promises_.realpath)(path).catch((e) => {
-                    throw new errors_KxError(`error evaluating symlink ${shownPath}: ${errors_errorMessage(e)}`, { file: shownPath });
+                    throw new errors_KxError(`error evaluating symlink ${path}: ${errors_errorMessage(e)}`, { file: path });
                 });
                 const info = await (0,promises_.lstat)(target);
                 isDir = info.isDirectory();
                 isFile = info.isFile();
-                size = info.size;
-            }
-            if (rules.ignores(n, isDir))
-                continue;
-            if (entry.isSymbolicLink()) {
-                // A link to the directory being walked or one of its parents would be walked for ever.
-                if (isDir && ancestors.some((a) => isInside(target, a))) {
-                    throw new errors_KxError(`symlink loop: ${shownPath} points to ${target}, which contains it`, { file: shownPath });
-                }
-                if (!isInside(rootReal, target)) {
-                    if (!opts.allowExternalSymlinks) {
-                        throw new errors_KxError(`symlink ${n} points outside the chart to ${target}; refusing to package it (allow it explicitly to include the linked ${isDir ? 'directory' : 'file'})`, { file: shownPath });
-                    }
-                    opts.onWarning?.(`found symbolic link in path: ${shownPath} resolves to ${target}, outside the chart. Contents of linked file included and used`, shownPath);
-                }
             }
             if (isDir) {
-                await visit(target, n, [...ancestors, target]);
+                if (rules.ignores(n, true))
+                    continue;
+                await visit(target, n);
                 continue;
             }
+            if (rules.ignores(n, false))
+                continue;
             if (!isFile)
-                throw new errors_KxError(`cannot load irregular file ${shownPath} as it has file mode type bits set`, { file: shownPath });
-            files.push(readOne(target, n, name, size ?? (0,external_node_fs_namespaceObject.statSync)(path).size));
+                throw new errors_KxError(`cannot load irregular file ${path} as it has file mode type bits set`, { file: path });
+            files.push(readOne(target, n, name));
         }
     };
-    await visit(top, '', [rootReal]);
-    if (!files.some((f) => f.name === 'Chart.yaml' || f.name === 'requirements.yaml' || f.name === 'requirements.lock')) {
-        const hidden = rules.matchingRule('Chart.yaml', false);
-        if (hidden && (0,external_node_fs_namespaceObject.statSync)((0,external_node_path_namespaceObject.join)(top, 'Chart.yaml'), { throwIfNoEntry: false })?.isFile()) {
-            throw new errors_KxError(`Chart.yaml file is missing: ${HELMIGNORE} rule ${JSON.stringify(hidden.raw)} (line ${hidden.line}) excludes it`, {
-                file: (0,external_node_path_namespaceObject.join)(top, HELMIGNORE),
-                line: hidden.line,
-            });
-        }
-    }
+    await visit(top, '');
     return loadFiles(files, top);
 }
 async function readIgnoreRules(top) {
@@ -43468,33 +43228,18 @@ async function loadArchiveFiles(data, label = 'archive') {
     }
     const files = [];
     const ex = (0,tar_stream.extract)();
-    const bad = (msg) => new errors_KxError(msg, { file: label });
-    const gunzip = (0,external_node_zlib_.createGunzip)();
-    // Whatever the tar headers claim, never inflate more than a chart may hold (plus headers/padding).
-    let inflated = 0;
-    const inflateLimit = MAX_CHART_SIZE + 16 * 1024 * 1024;
-    gunzip.on('data', (chunk) => {
-        inflated += chunk.length;
-        if (inflated > inflateLimit)
-            gunzip.destroy(bad(`decompressed chart is larger than the maximum chart size ${MAX_CHART_SIZE}`));
-    });
-    const source = external_node_stream_.Readable.from([data]).pipe(gunzip);
+    const source = external_node_stream_.Readable.from([data]).pipe((0,external_node_zlib_.createGunzip)());
     source.on('error', (e) => ex.destroy(e));
     source.pipe(ex);
     let remaining = MAX_CHART_SIZE;
+    const bad = (msg) => new errors_KxError(msg, { file: label });
     try {
         for await (const entry of ex) {
             const h = entry.header;
-            const type = h.type;
-            // Sizes are checked from the header, before the entry's bytes are buffered.
-            const size = h.size ?? 0;
-            if (size > remaining)
-                throw bad(`decompressed chart is larger than the maximum file size ${MAX_CHART_SIZE}`);
-            if (size > MAX_FILE_SIZE)
-                throw bad(`decompressed chart file ${JSON.stringify(h.name)} is larger than the maximum file size ${MAX_FILE_SIZE}`);
             const chunks = [];
             for await (const chunk of entry)
                 chunks.push(chunk);
+            const type = h.type;
             if (type === 'directory' || type === 'pax-global-header' || type === 'pax-header')
                 continue;
             const delimiter = h.name.includes('\\') ? '\\' : '/';
@@ -43511,6 +43256,11 @@ async function loadArchiveFiles(data, label = 'archive') {
                 throw bad('chart contains illegally named files');
             if (parts[0] === 'Chart.yaml')
                 throw bad('chart yaml not in base directory');
+            const size = h.size ?? 0;
+            if (size > remaining)
+                throw bad(`decompressed chart is larger than the maximum file size ${MAX_CHART_SIZE}`);
+            if (size > MAX_FILE_SIZE)
+                throw bad(`decompressed chart file ${JSON.stringify(h.name)} is larger than the maximum file size ${MAX_FILE_SIZE}`);
             remaining -= size;
             files.push({ name: n, data: stripBom(Buffer.concat(chunks)) });
         }
@@ -43691,11 +43441,10 @@ function checkValues(data, file) {
 
 
 
-
 /** helm's gzip "extra" bytes (an Easter egg, not a well-formed subfield). */
 const HELM_GZIP_EXTRA = Buffer.from('+aHR0cHM6Ly95b3V0dS5iZS96OVV6MWljandyTQo=');
 function validName(name) {
-    if (!name || pathSegmentProblem(name)) {
+    if (!name || name.includes('/') || name === '.' || name === '..') {
         throw new errors_KxError(`"${name ?? ''}" is not a valid chart name`);
     }
     return name;
@@ -44000,40 +43749,12 @@ function lock_rfc3339Nano(d) {
 
 
 
-
-
-/** Largest body read from a chart repository (index.yaml or a chart archive). */
-const MAX_DOWNLOAD_SIZE = MAX_CHART_SIZE;
-/**
- * GET with credentials from the URL's userinfo sent as Basic auth (fetch refuses such URLs, and
- * messages must not show them); the body is read up to MAX_DOWNLOAD_SIZE, a larger declared
- * Content-Length is refused before anything is read.
- */
-async function httpGet(rawUrl, opts) {
-    const { url, username, password } = splitUrlCredentials(rawUrl);
-    const headers = { ...opts.headers };
-    if (username !== undefined || password !== undefined) {
-        headers.Authorization = `Basic ${Buffer.from(`${username ?? ''}:${password ?? ''}`).toString('base64')}`;
-    }
+async function httpGet(url, opts) {
     return withRetry(async () => {
-        const res = await fetch(url, { headers, redirect: 'follow' });
+        const res = await fetch(url, { headers: opts.headers, redirect: 'follow' });
         if (!res.ok)
             throw new StatusError(`GET ${url}: ${res.status} ${res.statusText}`, res.status);
-        const declared = Number(res.headers.get('content-length') ?? NaN);
-        const tooBig = () => new errors_KxError(`GET ${url}: the response is larger than ${MAX_DOWNLOAD_SIZE} bytes`);
-        if (declared > MAX_DOWNLOAD_SIZE) {
-            await res.body?.cancel();
-            throw tooBig();
-        }
-        const chunks = [];
-        let size = 0;
-        for await (const chunk of res.body ?? []) {
-            size += chunk.length;
-            if (size > MAX_DOWNLOAD_SIZE)
-                throw tooBig();
-            chunks.push(Buffer.from(chunk));
-        }
-        return Buffer.concat(chunks);
+        return Buffer.from(await res.arrayBuffer());
     }, opts.retry);
 }
 /** Parse index.yaml text (YAML or JSON); entries sorted newest first like helm's SortEntries. */
@@ -44382,29 +44103,24 @@ function nextLink(link) {
 
 
 
-
 const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
 const HELM_CONFIG_MEDIA_TYPE = 'application/vnd.cncf.helm.config.v1+json';
 const HELM_CHART_LAYER_MEDIA_TYPE = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
 const HELM_PROV_LAYER_MEDIA_TYPE = 'application/vnd.cncf.helm.chart.provenance.v1.prov';
 const LEGACY_CHART_LAYER_MEDIA_TYPE = 'application/tar+gzip';
-/** Parse `oci://[user[:password]@]host[:port][/path]`; messages never show the credentials. */
+/** Parse `oci://host[:port][/path]`. */
 function parseOciUrl(url) {
-    const { url: clean, username, password } = splitUrlCredentials(url);
-    const m = /^oci:\/\/([^/]+)(?:\/(.*))?$/.exec(clean);
+    const m = /^oci:\/\/([^/]+)(?:\/(.*))?$/.exec(url.trim());
     if (!m || !m[1])
-        throw new errors_KxError(`"${redactUrls(url)}" is not an OCI reference; expected oci://host[:port]/path`);
-    return { registry: m[1], path: (m[2] ?? '').replace(/\/+$/, ''), ...(username !== undefined ? { username } : {}), ...(password !== undefined ? { password } : {}) };
+        throw new errors_KxError(`"${url}" is not an OCI reference; expected oci://host[:port]/path`);
+    return { registry: m[1], path: (m[2] ?? '').replace(/\/+$/, '') };
 }
-/** Credentials given as options win over those written into the URL. */
 function client(loc, auth) {
     const opts = { registry: loc.registry };
-    const username = auth.username ?? loc.username;
-    const password = auth.password ?? loc.password;
-    if (username !== undefined)
-        opts.username = username;
-    if (password !== undefined)
-        opts.password = password;
+    if (auth.username !== undefined)
+        opts.username = auth.username;
+    if (auth.password !== undefined)
+        opts.password = auth.password;
     if (auth.insecure !== undefined)
         opts.insecure = auth.insecure;
     if (auth.retry !== undefined)
@@ -44576,8 +44292,7 @@ async function findChartsByName(roots) {
 async function dependency_update_updateDependencies(dir, opts = {}) {
     const chartDir = (0,external_node_path_namespaceObject.resolve)(dir);
     const log = opts.log ?? (() => { });
-    const load = opts.load ?? {};
-    const chart = await load_loadDir(chartDir, load);
+    const chart = await load_loadDir(chartDir);
     const md = chart.metadata;
     const deps = md.dependencies;
     const result = { chart: chartDir, dependencies: [], lockWritten: false, removed: [] };
@@ -44594,22 +44309,6 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
     const locked = [];
     const unsatisfied = [];
     const errors = [];
-    // Names become file names (charts/<name>, <name>-<version>.tgz): check them all before anything.
-    for (const [i, d] of deps.entries()) {
-        if (d === null)
-            continue;
-        try {
-            checkPathSegment(d.name, 'dependency name', depWhere(chart, i, 'name'));
-        }
-        catch (e) {
-            errors.push(e);
-        }
-    }
-    if (errors.length === 1)
-        throw errors[0];
-    if (errors.length > 1)
-        throw new KxAggregateError(errors);
-    const archivePath = (fileName, i) => safe_path_safeJoin(chartsDir, fileName, 'dependency archive name', depWhere(chart, i, 'name'));
     for (const [i, d] of deps.entries()) {
         if (d === null)
             continue;
@@ -44641,21 +44340,21 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
                     noMatch();
                     continue;
                 }
-                const target = await load_loadDir(pick.dir, load);
+                const target = await load_loadDir(pick.dir);
                 if (platform && target.metadata.version === '0.0.0')
                     target.metadata.version = platformVersion;
                 const version = target.metadata.version;
                 const fileName = `${target.metadata.name}-${version}.tgz`;
                 log(`${d.name}: packaging ${pick.dir} as ${fileName}`);
                 const data = await archive_writeChartArchive(target, opts.mtime === undefined ? {} : { mtime: opts.mtime });
-                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: archivePath(fileName, i), source: 'search-path' } });
+                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: (0,external_node_path_namespaceObject.join)(chartsDir, fileName), source: 'search-path' } });
                 locked.push({ name: d.name, repository: repo, version });
             }
             else if (repo === '') {
-                const local = safe_path_safeJoin(chartsDir, d.name, 'dependency name', depWhere(chart, i, 'name'));
+                const local = (0,external_node_path_namespaceObject.join)(chartsDir, d.name);
                 let sub;
                 try {
-                    sub = await load_loadDir(local, load);
+                    sub = await load_loadDir(local);
                 }
                 catch (e) {
                     errors.push(new errors_KxError(`unable to load chart '${local}': ${errors_errorMessage(e)}`, depWhere(chart, i, 'name')));
@@ -44675,7 +44374,7 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
                     errors.push(new errors_KxError(`directory ${(0,external_node_path_namespaceObject.resolve)(target)} not found`, depWhere(chart, i, 'repository')));
                     continue;
                 }
-                const sub = await load_loadDir(target, load);
+                const sub = await load_loadDir(target);
                 const version = sub.metadata.version;
                 if (!satisfiesConstraint(version, constraint)) {
                     noMatch();
@@ -44684,7 +44383,7 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
                 const fileName = `${sub.metadata.name}-${version}.tgz`;
                 log(`${d.name}: packaging ${repo} as ${fileName}`);
                 const data = await archive_writeChartArchive(sub, opts.mtime === undefined ? {} : { mtime: opts.mtime });
-                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: archivePath(fileName, i), source: 'file' } });
+                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: (0,external_node_path_namespaceObject.join)(chartsDir, fileName), source: 'file' } });
                 locked.push({ name: d.name, repository: repo, version });
             }
             else if (/^https?:\/\//.test(repo)) {
@@ -44702,14 +44401,14 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
                 log(`${d.name}: downloading ${url}`);
                 const data = await downloadChart(url, opts.http);
                 const fileName = `${d.name}-${entry.version}.tgz`;
-                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version: entry.version, repository: repo, archive: archivePath(fileName, i), source: 'http' } });
+                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version: entry.version, repository: repo, archive: (0,external_node_path_namespaceObject.join)(chartsDir, fileName), source: 'http' } });
                 locked.push({ name: d.name, repository: repo, version: entry.version });
             }
             else if (repo.startsWith('oci://')) {
                 const pulled = await pullChart(repo, d.name, wanted, opts.oci);
                 log(`${d.name}: pulled ${pulled.ref}`);
                 const fileName = `${d.name}-${pulled.version}.tgz`;
-                pending.push({ dep: d, fileName, data: pulled.data, resolved: { name: d.name, version: pulled.version, repository: repo, archive: archivePath(fileName, i), source: 'oci' } });
+                pending.push({ dep: d, fileName, data: pulled.data, resolved: { name: d.name, version: pulled.version, repository: repo, archive: (0,external_node_path_namespaceObject.join)(chartsDir, fileName), source: 'oci' } });
                 locked.push({ name: d.name, repository: repo, version: pulled.version });
             }
             else {
@@ -44737,27 +44436,14 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
             await load_loadArchive(p.data, p.fileName);
         }
         catch (e) {
-            throw new errors_KxError(`dependency "${p.dep.name}" resolved to an invalid chart archive ${p.fileName}: ${errors_errorMessage(e)}`, depWhere(chart, deps.indexOf(p.dep), 'name'));
+            throw new errors_KxError(`dependency "${p.dep.name}" resolved to an invalid chart archive ${p.fileName}: ${errors_errorMessage(e)}`);
         }
     }
-    // ... and that the lock can be written, so that a refused lock does not leave charts/ changed.
-    const lockFile = (0,external_node_path_namespaceObject.join)(chartDir, lockFileName(md));
-    let lstatResult;
-    try {
-        lstatResult = await (0,promises_.lstat)(lockFile);
-    }
-    catch {
-        lstatResult = undefined;
-    }
-    if (lstatResult?.isSymbolicLink()) {
-        throw new errors_KxError(`the ${lockFileName(md)} file is a symlink to "${await (0,promises_.readlink)(lockFile)}"`, { file: lockFile });
-    }
-    await fsutil_assertWritable(lockFile);
     await (0,promises_.mkdir)(chartsDir, { recursive: true, mode: 0o755 });
     const produced = new Set(pending.map((p) => p.fileName));
     const keepNames = new Set(deps.filter((d) => d !== null && (d.repository ?? '') === '' && !opts.searchPaths?.length).map((d) => d.name));
     for (const p of pending) {
-        await fsutil_writeFileAtomic(p.resolved.archive, p.data, { mode: 0o644 });
+        await fsutil_writeFileAtomic((0,external_node_path_namespaceObject.join)(chartsDir, p.fileName), p.data, { mode: 0o644 });
         result.dependencies.push(p.resolved);
     }
     for (const entry of await (0,promises_.readdir)(chartsDir, { withFileTypes: true })) {
@@ -44776,8 +44462,19 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
         result.removed.push(path);
     }
     // The lock.
+    const lockFile = (0,external_node_path_namespaceObject.join)(chartDir, lockFileName(md));
     const digest = lockDigest(deps, locked);
     result.lockFile = lockFile;
+    let lstatResult;
+    try {
+        lstatResult = await (0,promises_.lstat)(lockFile);
+    }
+    catch {
+        lstatResult = undefined;
+    }
+    if (lstatResult?.isSymbolicLink()) {
+        throw new errors_KxError(`the ${lockFileName(md)} file is a symlink to "${await (0,promises_.readlink)(lockFile)}"`, { file: lockFile });
+    }
     if (lstatResult) {
         try {
             const existing = parseLock(await (0,promises_.readFile)(lockFile, 'utf8'), lockFile, lockFileName(md)).value;
@@ -44801,8 +44498,7 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
 // `helm package` for one chart directory: optional dependency update first, load, `--version` /
 // `--app-version` overrides (the version checked as semver), helm's CheckDependencies (every declared
 // dependency present in charts/), then the archive `<dest>/<name>-<version>.tgz` written atomically.
-// The source tree is never modified except by the dependency update (charts/, lock file), and that
-// runs only after every input (version, destination, the chart itself) has been checked.
+// The source tree is never modified except by the dependency update (charts/, lock file).
 
 
 
@@ -44825,22 +44521,6 @@ function checkDependencies(chart) {
 }
 async function packageChart(dir, opts = {}) {
     const chartDir = resolve(dir);
-    const chartFile = join(chartDir, 'Chart.yaml');
-    const load = opts.dependencies?.load ?? {};
-    // Every input is checked before the dependency update writes charts/ and the lock.
-    if (opts.version !== undefined && opts.version !== '') {
-        const parsed = parseChartVersion(opts.version);
-        if (!isChartSemver(parsed))
-            throw new KxError(`version "${opts.version}": ${parsed.error}`, { file: chartFile });
-    }
-    const dest = resolve(opts.destination ?? '.');
-    const st = await stat(dest).catch(() => undefined);
-    if (st && !st.isDirectory())
-        throw new KxError(`destination ${dest} is not a directory`, { file: dest });
-    const before = await loadDir(chartDir, load);
-    const archiveName = (md) => `${md.name}-${opts.version || md.version}.tgz`;
-    validateMetadata({ ...before.metadata, ...(opts.version ? { version: opts.version } : {}) }, { file: chartFile });
-    await assertWritable(join(dest, archiveName(before.metadata)));
     let dependencyUpdate;
     if (opts.dependencyUpdate) {
         dependencyUpdate = await updateDependencies(chartDir, {
@@ -44850,18 +44530,27 @@ async function packageChart(dir, opts = {}) {
             ...(opts.mtime !== undefined ? { mtime: opts.mtime } : {}),
         });
     }
-    const chart = opts.dependencyUpdate ? await loadDir(chartDir, load) : before;
-    if (opts.version !== undefined && opts.version !== '')
+    const chart = await loadDir(chartDir);
+    const chartFile = join(chartDir, 'Chart.yaml');
+    if (opts.version !== undefined && opts.version !== '') {
+        const parsed = parseChartVersion(opts.version);
+        if (!isChartSemver(parsed))
+            throw new KxError(`version "${opts.version}": ${parsed.error}`, { file: chartFile });
         chart.metadata.version = opts.version;
+    }
     if (opts.appVersion !== undefined && opts.appVersion !== '')
         chart.metadata.appVersion = opts.appVersion;
     if (chart.metadata.dependencies)
         checkDependencies(chart);
     validateMetadata(chart.metadata, { file: chartFile });
+    const dest = resolve(opts.destination ?? '.');
+    const st = await stat(dest).catch(() => undefined);
+    if (st && !st.isDirectory())
+        throw new KxError(`is not a directory: ${dest}`, { file: dest });
     const data = await writeChartArchive(chart, opts.mtime === undefined ? {} : { mtime: opts.mtime });
     const name = chart.metadata.name;
     const version = chart.metadata.version;
-    const path = safeJoin(dest, `${name}-${version}.tgz`, 'chart archive name', { file: chartFile });
+    const path = join(dest, `${name}-${version}.tgz`);
     await writeFileAtomic(path, data, { mode: 0o644 });
     const result = {
         name,
@@ -44966,8 +44655,8 @@ function archiveIdentity(path) {
 function versionMatches(listed, actual) {
     if (listed === '' || listed === '0.0.0' || listed === actual)
         return true;
-    const range = semver.validRange(listed);
-    return range !== null && semver.valid(actual) !== null && semver.satisfies(actual, range);
+    const range = node_modules_semver.validRange(listed);
+    return range !== null && node_modules_semver.valid(actual) !== null && node_modules_semver.satisfies(actual, range);
 }
 /**
  * Rewrite the staged dependency list: keep only `keep` (by name, in their order and with all their
@@ -45206,7 +44895,7 @@ const HOST_RE = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:
 /** A version as Kaapana writes it must be strict semver (a leading `v` is not allowed in tags). */
 function validateVersion(version, what = 'version') {
     const v = version.trim();
-    if (!semver.valid(v) || v.startsWith('v')) {
+    if (!node_modules_semver.valid(v) || v.startsWith('v')) {
         throw new errors_KxError(`${what} "${version}" is not a semantic version (expected e.g. 0.1.0)`);
     }
     return v;
@@ -45401,12 +45090,38 @@ function dockerfile_localOnlyName(image) {
 // Finding the Dockerfiles of an extension: every file whose name starts with `Dockerfile` below a
 // context directory (or an explicit list / glob), minus ignore patterns. A plain pattern matches a
 // whole path segment (`templates_and_examples`, `node_modules`); a pattern with `*`, `?` or `/` is a
-// glob against the path relative to the context.
+// glob against the path relative to the context. A Kaapana checkout (the kaapana-source input, or a
+// context that is one) is read the way Kaapana's build reads it: every `Dockerfile*`, minus paths
+// containing one of BUILD_IGNORE_PATTERNS as a plain substring (kaapana/kaapana@0.6.0
+// build-scripts/build_helper/container/container_helper.py `collect_containers`: `any(pattern in
+// dockerfile.as_posix() ...)`; default `templates_and_examples,ci,lib/task_api`). Kaapana matches the
+// absolute path; here the path relative to the checkout is matched, so that a checkout location
+// containing e.g. "ci" does not hide the whole tree.
 
 
 
 
 const DEFAULT_IGNORE = ['node_modules', '.git'];
+/** Kaapana's default BUILD_IGNORE_PATTERNS (substring matches on the Dockerfile's path). */
+const KAAPANA_IGNORE_PATTERNS = ['templates_and_examples', 'ci', 'lib/task_api'];
+/** True when `dir` looks like a Kaapana checkout (its build scripts or its extension collection). */
+async function isKaapanaTree(dir) {
+    return (await pathExists((0,external_node_path_namespaceObject.join)(dir, 'build-scripts', 'start_build.py'))) || (await pathExists((0,external_node_path_namespaceObject.join)(dir, 'collections', 'kaapana-collection', 'Chart.yaml')));
+}
+/** Every Dockerfile* of a Kaapana checkout minus the substring patterns, in Kaapana's (sorted) order. */
+async function discoverKaapanaDockerfiles(root, patterns = KAAPANA_IGNORE_PATTERNS) {
+    const dir = (0,external_node_path_namespaceObject.resolve)(root);
+    if (!(await pathExists(dir)))
+        throw new errors_KxError(`kaapana-source directory ${root} does not exist`);
+    const all = [];
+    await walk(dir, dir, DEFAULT_IGNORE, all);
+    return all.filter((f) => !isKaapanaIgnored((0,external_node_path_namespaceObject.relative)(dir, f), patterns)).sort();
+}
+/** Kaapana's rule: a plain substring match of any pattern on the (posix) path. */
+function isKaapanaIgnored(relPath, patterns) {
+    const path = relPath.split(external_node_path_namespaceObject.sep).join('/');
+    return patterns.some((p) => p !== '' && path.includes(p));
+}
 function isIgnored(relPath, patterns) {
     const path = relPath.split(external_node_path_namespaceObject.sep).join('/');
     const segments = path.split('/');
@@ -45438,10 +45153,14 @@ async function discoverDockerfiles(opts) {
     if (!(await pathExists(context)))
         throw new errors_KxError(`context directory ${opts.context} does not exist`);
     const ignore = [...DEFAULT_IGNORE, ...(opts.ignore ?? [])];
-    const all = [];
+    let all = [];
     await walk(context, context, ignore, all);
+    if (await isKaapanaTree(context)) {
+        const patterns = opts.kaapanaIgnore ?? KAAPANA_IGNORE_PATTERNS;
+        all = all.filter((f) => !isKaapanaIgnored((0,external_node_path_namespaceObject.relative)(context, f), patterns));
+    }
     if (!opts.dockerfiles || opts.dockerfiles.length === 0)
-        return { all, selected: all };
+        return { all, selected: all, explicit: false };
     const selected = new Set();
     for (const spec of opts.dockerfiles) {
         if (isGlobPattern(spec)) {
@@ -45459,14 +45178,106 @@ async function discoverDockerfiles(opts) {
         }
     }
     const selectedList = [...selected].sort();
-    return { all: [...new Set([...all, ...selectedList])].sort(), selected: selectedList };
+    return { all: [...new Set([...all, ...selectedList])].sort(), selected: selectedList, explicit: true };
+}
+/** The `source` option of planBuild for a Kaapana checkout. */
+async function kaapanaSource(root, patterns = KAAPANA_IGNORE_PATTERNS) {
+    return { root: (0,external_node_path_namespaceObject.resolve)(root), files: await discoverKaapanaDockerfiles(root, patterns) };
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ../packages/core/lib/images/version.js
+// The version model of a build: which version each image is tagged with, and which rule gave it.
+// Rules, first match wins: `image-versions` (a map image → version) → `chart-version` for the DAG
+// image a workflow chart names in `global.image` → the `version` input → for tag-style kp the
+// Dockerfile's VERSION label (Kaapana 0.1.x read it) → the version from git → for tag-style
+// platform the VERSION label (outside a git checkout) → error. Kaapana ≥0.2 tags every image with
+// `git describe` of its checkout, validated as semver
+// (kaapana/kaapana@0.6.0 build-scripts/build_helper/utils/git_utils.py: `repo.git.describe()`, then
+// `semver.VersionInfo.parse`; container/container.py overrides LABEL VERSION with it). Here an exact
+// tag on HEAD wins first (its leading `v` stripped: `v1.2.3` → `1.2.3`), then plain `git describe`
+// (annotated tags, as Kaapana), then `git describe --tags` (lightweight tags); the result must be
+// semver (a commit past a tag gives e.g. `1.2.3-2-gabc1234`, a semver pre-release).
+
+
+
+
+const run = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
+async function git(dir, args) {
+    try {
+        const { stdout } = await run('git', ['-C', dir, ...args], { encoding: 'utf8' });
+        return stdout.trim();
+    }
+    catch {
+        return undefined;
+    }
+}
+function strip(tag) {
+    return /^v\d/.test(tag) ? tag.slice(1) : tag;
+}
+/**
+ * Version of the checkout that contains `dir`, or undefined when `dir` is not in a git work tree
+ * or no tag is reachable. Throws when the version git gives is not semver.
+ */
+async function gitVersion(dir) {
+    if ((await git(dir, ['rev-parse', '--is-inside-work-tree'])) !== 'true')
+        return undefined;
+    const onHead = (await git(dir, ['tag', '--points-at', 'HEAD']))?.split('\n').filter(Boolean) ?? [];
+    const exact = onHead.filter((t) => semver.valid(strip(t)) !== null).sort((a, b) => semver.rcompare(strip(a), strip(b)));
+    if (exact.length > 0)
+        return { version: strip(exact[0]), rule: `git tag ${exact[0]}` };
+    for (const [args, rule] of [
+        [['describe'], 'git describe'],
+        [['describe', '--tags'], 'git describe --tags'],
+    ]) {
+        const described = await git(dir, [...args]);
+        if (!described)
+            continue;
+        const version = strip(described);
+        if (!semver.valid(version)) {
+            throw new KxError(`${rule} in ${dir} gives "${described}", which is not a semantic version (Kaapana validates it as semver): tag the commit e.g. v1.2.3 or set the version input`);
+        }
+        return { version, rule: `${rule} (${described})` };
+    }
+    return undefined;
+}
+/** The version of one image and the rule that gave it; undefined when no rule applies. */
+function pickVersion(image, label, rules) {
+    const o = rules.overrides?.[image];
+    if (o)
+        return { version: o, rule: 'image-versions' };
+    if (rules.chartVersion && rules.dagImages?.has(image))
+        return { version: rules.chartVersion, rule: 'chart-version (DAG image of a workflow chart)' };
+    if (rules.version)
+        return { version: rules.version, rule: 'version input' };
+    if (rules.labelFirst && label)
+        return { version: label, rule: 'LABEL VERSION' };
+    if (rules.git)
+        return { version: rules.git.version, rule: rules.git.rule };
+    if (label)
+        return { version: label, rule: 'LABEL VERSION (no git version)' };
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/images/plan.js
 // The build plan of an extension: one node per Dockerfile, edges from `FROM local-only/<name>`
 // to the Dockerfile that produces `<name>` (IMAGE label, REGISTRY local-only), tags per Kaapana's
 // conventions, and a topological order with levels (images of one level are independent).
-// Missing local bases, duplicate image names and cycles are errors that name file and line.
+// Missing local bases and cycles are errors that name file and line.
+// Duplicate IMAGE labels are resolved as Kaapana's build does: the first Dockerfile in path order
+// is kept and the others are logged (kaapana/kaapana@0.6.0
+// build-scripts/build_helper/build/build_state.py `add_container`: "Duplicated container with the
+// same name already present … Not adding duplicated container"; container_helper.py walks
+// `sorted(set(rglob("Dockerfile*")))`). A duplicate is only an error when the image is actually
+// needed and ambiguous: a local-only base some built image is FROM, defined twice in the same tree,
+// or a Dockerfile the `dockerfiles` input selected that Kaapana's rule would drop. Local-only bases
+// can also come from a Kaapana checkout (`source`, the kaapana-source input): only the local-only
+// Dockerfiles of that tree are candidates, only those the build needs (transitively) are planned,
+// and a base the extension's own context defines wins over the checkout's (logged).
+
 
 
 
@@ -45479,8 +45290,14 @@ async function planBuild(opts) {
     const localByName = new Map();
     const skipped = [];
     const selectedSet = new Set(opts.selected);
-    for (const file of opts.all) {
-        const rel = (0,external_node_path_namespaceObject.relative)(opts.context, file) || file;
+    const log = opts.log ?? (() => { });
+    const duplicates = [];
+    const candidates = [
+        ...opts.all.map((file) => ({ file, origin: 'context' })),
+        ...(opts.source?.files ?? []).map((file) => ({ file, origin: 'kaapana-source' })),
+    ];
+    for (const { file, origin } of candidates) {
+        const rel = origin === 'context' ? (0,external_node_path_namespaceObject.relative)(opts.context, file) || file : `kaapana-source/${(0,external_node_path_namespaceObject.relative)(opts.source.root, file)}`;
         let parsed;
         try {
             parsed = parseDockerfile(await (0,promises_.readFile)(file, 'utf8'), rel);
@@ -45493,6 +45310,9 @@ async function planBuild(opts) {
             }
             throw e;
         }
+        // From a Kaapana checkout only local-only bases are candidates; its other images are Kaapana's.
+        if (origin === 'kaapana-source' && !parsed.localOnly)
+            continue;
         if (parsed.ignored && !opts.includeIgnored) {
             const key = parsed.labels.BUILD_IGNORE !== undefined ? 'BUILD_IGNORE' : 'CI_IGNORE';
             skipped.push({ dockerfile: rel, reason: `${key}=${parsed.labels[key]}` });
@@ -45514,10 +45334,10 @@ async function planBuild(opts) {
         }
         const other = byId.get(id);
         if (other) {
-            errors.push(new errors_KxError(`image "${id}" is also defined by ${other.rel}: IMAGE labels must be unique`, { file: rel, line: parsed.labelLines.IMAGE }));
+            duplicates.push({ image: id, kept: other.rel, dropped: rel, keptNode: other, droppedPath: file });
             continue;
         }
-        const node = { parsed, id, rel, path: file };
+        const node = { parsed, id, rel, path: file, origin };
         byId.set(id, node);
         if (parsed.localOnly)
             localByName.set(id, node);
@@ -45584,6 +45404,22 @@ async function planBuild(opts) {
         const nodeId = e.nodeId;
         return nodeId === undefined || wanted.has(nodeId);
     });
+    const neededAsBase = new Set([...wanted].flatMap((id) => deps.get(id) ?? []));
+    for (const d of duplicates) {
+        const droppedOrigin = d.dropped.startsWith('kaapana-source/') ? 'kaapana-source' : 'context';
+        const ambiguous = (opts.explicit && selectedSet.has(d.droppedPath)) ||
+            (wanted.has(d.image) && neededAsBase.has(d.image) && d.keptNode.origin === droppedOrigin);
+        if (ambiguous) {
+            relevant.push(new errors_KxError(`image "${d.image}" is needed by this build but defined twice: ${d.kept} and ${d.dropped} (Kaapana's build would keep ${d.kept}, the first in path order). Rename one IMAGE label, remove one, or ignore one`, { file: d.dropped, line: 1 }));
+        }
+        else if (d.keptNode.origin !== droppedOrigin) {
+            if (wanted.has(d.image))
+                log(`local-only/${d.image}: using ${d.kept} of the context, not ${d.dropped}`);
+        }
+        else {
+            log(`duplicate image "${d.image}": ${d.dropped} not added, ${d.kept} kept (first in path order, as Kaapana's build does)`);
+        }
+    }
     // Cycles (Kahn's algorithm over the wanted subgraph, then report one cycle).
     const level = new Map();
     const remaining = new Set(wanted);
@@ -45612,6 +45448,7 @@ async function planBuild(opts) {
         let tag;
         let ref;
         let tags;
+        let versionRule = 'local-only';
         try {
             if (p.localOnly) {
                 const base = p.labels.VERSION ? validateTag(p.labels.VERSION) : 'latest';
@@ -45621,9 +45458,14 @@ async function planBuild(opts) {
                 tags = [...set].map((t) => `local-only/${id}:${validateTag(t)}`);
             }
             else {
-                const version = opts.version || p.labels.VERSION;
-                if (!version)
-                    throw new errors_KxError('no version: set the `version` input or LABEL VERSION="<x.y.z>"', where);
+                const rules = { ...opts.versions, labelFirst: (opts.tagStyle ?? 'platform') === 'kp' };
+                if (opts.version)
+                    rules.version = opts.version;
+                const picked = pickVersion(id, p.labels.VERSION, rules);
+                if (!picked)
+                    throw new errors_KxError('no version: set the `version` input, tag the git checkout (e.g. v1.2.3), or LABEL VERSION="<x.y.z>"', where);
+                const version = picked.version;
+                versionRule = picked.rule;
                 const tagOpts = { style: opts.tagStyle ?? 'platform', version };
                 if (opts.platformVersion !== undefined)
                     tagOpts.platformVersion = opts.platformVersion;
@@ -45654,12 +45496,15 @@ async function planBuild(opts) {
             mappedBases: mappedBy.get(id) ?? [],
             level: level.get(id),
             implicit: !selectedIds.includes(id),
+            origin: node.origin,
+            versionRule,
         });
     }
     return {
         images,
         baseImages: [...new Set(images.flatMap((i) => i.mappedBases))].sort().map((localRef) => ({ localRef, source: usedMappings.get(localRef) })),
         skipped,
+        duplicates: duplicates.map(({ image, kept, dropped }) => ({ image, kept, dropped })),
     };
 }
 function findCycle(nodes, deps) {
@@ -45894,6 +45739,7 @@ async function buildImages(opts) {
 
 
 
+
 ;// CONCATENATED MODULE: ../packages/core/lib/collection/collection-image.js
 // Building, pushing and verifying the collection image. The collection chart directory is staged
 // in a temp dir (so the working tree only ever holds the dependency-list change), its `charts/` is
@@ -45999,7 +45845,7 @@ async function buildCollectionImage(opts) {
             dependencies,
             dependencyFile: loc.path,
             archives: opts.archives ?? [],
-            searchPaths: opts.searchDirs ?? [context],
+            searchPaths: [...(opts.searchDirs ?? [context]), ...(opts.kaapanaSource ? [(0,external_node_path_namespaceObject.resolve)(opts.kaapanaSource)] : [])],
             ...(opts.tagStyle === 'platform' && opts.platformVersion ? { platformVersion: opts.platformVersion } : {}),
             missing: opts.missing ?? 'error',
             log: progress,
@@ -46019,6 +45865,8 @@ async function buildCollectionImage(opts) {
             ...(opts.platformVersion !== undefined ? { platformVersion: opts.platformVersion } : {}),
             ...(opts.abbr !== undefined ? { abbr: opts.abbr } : {}),
             ...(opts.baseImages ? { baseImages: opts.baseImages } : {}),
+            ...(opts.kaapanaSource ? { source: await kaapanaSource(opts.kaapanaSource) } : {}),
+            log: progress,
         });
         const mine = plan.images.find((i) => i.dockerfilePath === staged);
         if (!mine) {
@@ -46079,7 +45927,7 @@ async function buildCollectionImage(opts) {
 
 
 
-async function git(args, cwd) {
+async function git_commit_git(args, cwd) {
     let out = '';
     let err = '';
     const code = await exec_exec('git', args, {
@@ -46093,21 +45941,21 @@ async function git(args, cwd) {
 /** Commit `file`; returns the new commit's SHA. */
 async function commitFile(opts) {
     const cwd = (0,external_node_path_namespaceObject.dirname)(opts.file);
-    const top = await git(['rev-parse', '--show-toplevel'], cwd);
+    const top = await git_commit_git(['rev-parse', '--show-toplevel'], cwd);
     if (top.code !== 0)
         throw new errors_KxError(`cannot commit: not inside a git work tree (${top.err})`, { file: opts.file });
     const identity = [];
-    if ((await git(['config', 'user.email'], cwd)).out === '') {
+    if ((await git_commit_git(['config', 'user.email'], cwd)).out === '') {
         identity.push('-c', `user.name=${opts.fallbackName ?? 'github-actions[bot]'}`);
         identity.push('-c', `user.email=${opts.fallbackEmail ?? '41898282+github-actions[bot]@users.noreply.github.com'}`);
     }
-    const add = await git(['add', '--', opts.file], cwd);
+    const add = await git_commit_git(['add', '--', opts.file], cwd);
     if (add.code !== 0)
         throw new errors_KxError(`git add failed: ${add.err}`, { file: opts.file });
-    const commit = await git([...identity, 'commit', '--only', '-m', opts.message, '--', opts.file], cwd);
+    const commit = await git_commit_git([...identity, 'commit', '--only', '-m', opts.message, '--', opts.file], cwd);
     if (commit.code !== 0)
         throw new errors_KxError(`git commit failed: ${commit.err || commit.out}`, { file: opts.file });
-    return (await git(['rev-parse', 'HEAD'], cwd)).out;
+    return (await git_commit_git(['rev-parse', 'HEAD'], cwd)).out;
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/collection/index.js
@@ -46286,7 +46134,7 @@ async function main() {
         await writeSummary(inputs, edit, commit, image, planned);
     }
 }
-async function run() {
+async function main_run() {
     await runMainOrPost(main, logoutFromState);
 }
 
