@@ -34117,7 +34117,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1613);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7931);
 // Entry point of the bundled action: main and post step in one file.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -34127,7 +34127,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1613:
+/***/ 7931:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35590,7 +35590,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir: io_util_mkdir, open: io_util_open, readdir, rename: io_util_rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat: io_util_lstat, mkdir: io_util_mkdir, open: io_util_open, readdir, rename: io_util_rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_namespaceObject.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -35634,7 +35634,7 @@ function exists(fsPath) {
 }
 function isDirectory(fsPath_1) {
     return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield io_util_stat(fsPath) : yield lstat(fsPath);
+        const stats = useStat ? yield io_util_stat(fsPath) : yield io_util_lstat(fsPath);
         return stats.isDirectory();
     });
 }
@@ -37087,16 +37087,91 @@ function getIDToken(aud) {
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: ../node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(6637);
+;// CONCATENATED MODULE: ../packages/core/lib/secrets/index.js
+// What counts as a secret in kaapana-ext's inputs and how it is kept out of every message: the
+// names of credential-bearing inputs, credentials written into URLs (`oci://user:password@host`,
+// `https://user:token@charts.example.org`), splitting such a URL into a clean URL plus credentials,
+// and redacting userinfo from any text before it is shown. Masking in runner logs (`::add-mask::`)
+// is the action layer's job (core/action); this module only decides what to mask.
+/** Input names whose values are secrets as a whole (password, token, kubeconfig, ...). */
+const SECRET_INPUT_NAME = /password|passwd|token|secret|kubeconfig|credential|private-key|api-key/i;
+function isSecretInputName(name) {
+    return SECRET_INPUT_NAME.test(name);
+}
+// scheme://userinfo@ — `user:password@` (the password may even hold an unencoded `/`, which a
+// person pasting a token easily writes; `@` must be %40 as URLs require) or `user@` (a token as user).
+const USERINFO = String.raw `(?:[^\s/?#@:]*:[^\s@]*|[^\s/?#@:]+)`;
+const URL_USERINFO = new RegExp(String.raw `\b([a-z][a-z0-9+.-]*:\/\/)${USERINFO}@`, 'gi');
+const URL_WITH_USERINFO = new RegExp(String.raw `^([a-z][a-z0-9+.-]*:\/\/)(${USERINFO})@(.*)$`, 'is');
+/** `text` with the userinfo of every URL in it replaced by `***`. */
+function redactUrls(text) {
+    return text.replace(URL_USERINFO, '$1***@');
+}
+/** Split `scheme://user:password@host/...` into the URL without userinfo and the decoded credentials. */
+function splitUrlCredentials(raw) {
+    const m = URL_WITH_USERINFO.exec(raw.trim());
+    if (!m)
+        return { url: raw.trim() };
+    const [, scheme, userinfo, rest] = m;
+    const colon = userinfo.indexOf(':');
+    const decode = (s) => {
+        try {
+            return decodeURIComponent(s);
+        }
+        catch {
+            return s;
+        }
+    };
+    const out = { url: `${scheme}${rest}` };
+    const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
+    if (user)
+        out.username = decode(user);
+    if (colon >= 0)
+        out.password = decode(userinfo.slice(colon + 1));
+    return out;
+}
+/**
+ * The strings to mask for one input value: the whole value for a secret-named input, else the
+ * credentials of every URL in it (raw and decoded, and `user:password` together).
+ */
+function secretsInInput(name, value) {
+    const out = new Set();
+    if (isSecretInputName(name)) {
+        if (value.trim())
+            out.add(value.trim());
+        for (const line of value.split(/\r?\n/))
+            if (line.trim().length >= 4)
+                out.add(line.trim());
+    }
+    for (const m of value.matchAll(URL_USERINFO)) {
+        const userinfo = m[0].slice(m[1].length, -1);
+        const colon = userinfo.indexOf(':');
+        if (colon < 0)
+            continue;
+        const password = userinfo.slice(colon + 1);
+        if (!password)
+            continue;
+        out.add(userinfo);
+        out.add(password);
+        const decoded = splitUrlCredentials(`${m[0]}x`).password;
+        if (decoded)
+            out.add(decoded);
+    }
+    return [...out].filter((s) => s.length > 0);
+}
+
 ;// CONCATENATED MODULE: ../packages/core/lib/errors/index.js
 // User-facing errors of kaapana-ext. A KxError says what is wrong, where (file and line when there
 // is one) and, ideally, what to do. Adapters turn it into an annotation plus a failed step; anything
-// else that escapes is a bug and is reported with its stack.
-class KxError extends Error {
+// else that escapes is a bug and is reported with its stack. Credentials written into URLs
+// (`oci://user:password@host`) never survive into a message: both KxError and errorMessage redact them.
+
+class errors_KxError extends Error {
     file;
     line;
     column;
     constructor(message, where = {}, options) {
-        super(message, options);
+        super(redactUrls(message), options);
         this.name = 'KxError';
         if (where.file !== undefined)
             this.file = where.file;
@@ -37112,7 +37187,7 @@ class KxError extends Error {
     }
 }
 /** Several independent user errors found in one pass (e.g. every bad Dockerfile of a tree). */
-class KxAggregateError extends KxError {
+class KxAggregateError extends errors_KxError {
     errors;
     constructor(errors, summary) {
         super(summary ?? `${errors.length} error(s):\n${errors.map((e) => `  - ${e.toString()}`).join('\n')}`);
@@ -37121,15 +37196,15 @@ class KxAggregateError extends KxError {
     }
 }
 function isKxError(e) {
-    return e instanceof KxError;
+    return e instanceof errors_KxError;
 }
 /** Message of anything thrown, without a stack. */
 function errorMessage(e) {
-    if (e instanceof KxError)
+    if (e instanceof errors_KxError)
         return e.toString();
     if (e instanceof Error)
-        return e.message;
-    return String(e);
+        return redactUrls(e.message);
+    return redactUrls(String(e));
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/retry/index.js
@@ -37367,12 +37442,16 @@ async function logoutFromState(docker = new DockerCli()) {
 
 ;// CONCATENATED MODULE: ../packages/core/lib/action/index.js
 // Helpers shared by the action adapters: typed input readers (lists, maps, booleans, numbers with
-// clear errors), failure reporting (KxError → annotation with file/line + setFailed), and a
+// clear errors), masking of every credential an input carries, failure reporting (each failure
+// becomes exactly one error annotation — with file/line for a KxError — and exit code 1), and a
 // main/post switch so one bundle serves both steps. No domain logic lives here.
 
 
 
 
+
+/** Exit code of a failed step (the runner's and the CLI's "a step failed"). */
+const EXIT_FAILURE = 1;
 /** Items of a list input: newline- or comma-separated, trimmed, blanks and `#` comments dropped. */
 function getList(name) {
     return getInput(name)
@@ -37388,7 +37467,7 @@ function getBool(name, fallback) {
         return true;
     if (['false', 'no', '0', 'off'].includes(raw))
         return false;
-    throw new KxError(`input ${name} must be true or false, not "${getInput(name)}"`);
+    throw new errors_KxError(`input ${name} must be true or false, not "${getInput(name)}"`);
 }
 function getInt(name, fallback, min = 0) {
     const raw = getInput(name).trim();
@@ -37396,7 +37475,7 @@ function getInt(name, fallback, min = 0) {
         return fallback;
     const n = Number(raw);
     if (!Number.isInteger(n) || n < min)
-        throw new KxError(`input ${name} must be a whole number ≥ ${min}, not "${raw}"`);
+        throw new errors_KxError(`input ${name} must be a whole number ≥ ${min}, not "${raw}"`);
     return n;
 }
 function getChoice(name, choices, fallback) {
@@ -37404,7 +37483,7 @@ function getChoice(name, choices, fallback) {
     if (raw === '')
         return fallback;
     if (!choices.includes(raw))
-        throw new KxError(`input ${name} must be one of ${choices.join(', ')}, not "${raw}"`);
+        throw new errors_KxError(`input ${name} must be one of ${choices.join(', ')}, not "${raw}"`);
     return raw;
 }
 /** A map input, written as YAML/JSON (`{a: b}` or `a: b` lines) or as `key=value` lines. */
@@ -37420,7 +37499,7 @@ function getMap(name) {
                 continue;
             const eq = l.indexOf('=');
             if (eq <= 0)
-                throw new KxError(`input ${name}: "${l}" is not key=value`);
+                throw new errors_KxError(`input ${name}: "${l}" is not key=value`);
             out[l.slice(0, eq).trim()] = l.slice(eq + 1).trim();
         }
         return out;
@@ -37430,10 +37509,10 @@ function getMap(name) {
         parsed = (0,dist/* parse */.qg)(raw);
     }
     catch (e) {
-        throw new KxError(`input ${name} is neither key=value lines nor a YAML/JSON map: ${errorMessage(e)}`);
+        throw new errors_KxError(`input ${name} is neither key=value lines nor a YAML/JSON map: ${errorMessage(e)}`);
     }
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-        throw new KxError(`input ${name} must be a map`);
+        throw new errors_KxError(`input ${name} must be a map`);
     for (const [k, v] of Object.entries(parsed))
         out[k] = String(v);
     return out;
@@ -37445,9 +37524,26 @@ function getSecret(name) {
         core_setSecret(v);
     return v;
 }
-/** Report a failure: annotations for KxErrors (one per file/line), setFailed with the summary. */
+/**
+ * Mask (`::add-mask::`) every secret the step's inputs carry: secret-named inputs (password, token,
+ * kubeconfig, ...) as a whole, and the userinfo of any URL in any input (`oci://user:pw@host`).
+ * Called before anything else runs, so that no later line can show them.
+ */
+function maskInputSecrets(env = process.env) {
+    for (const [k, v] of Object.entries(env)) {
+        if (!k.startsWith('INPUT_') || !v)
+            continue;
+        for (const s of secretsInInput(k.slice('INPUT_'.length).toLowerCase(), v))
+            core_setSecret(s);
+    }
+}
+/**
+ * Report a failure: exactly one error annotation per failure (per file/line for the KxErrors of an
+ * aggregate), never a second plain `::error::` line as `core.setFailed` would add; exit code 1.
+ * Anything that is not a KxError is a bug: its stack goes to the debug log.
+ */
 function reportFailure(e) {
-    const errors = e instanceof KxAggregateError ? e.errors : e instanceof KxError ? [e] : [];
+    const errors = e instanceof KxAggregateError ? e.errors : e instanceof errors_KxError ? [e] : [];
     for (const err of errors) {
         const props = { title: 'kaapana-ext' };
         if (err.file)
@@ -37456,9 +37552,12 @@ function reportFailure(e) {
             props.startLine = err.line;
         error(err.message, props);
     }
-    if (errors.length === 0 && e instanceof Error && e.stack)
-        core_debug(e.stack);
-    setFailed(errorMessage(e));
+    if (errors.length === 0) {
+        if (e instanceof Error && e.stack)
+            core_debug(redactUrls(e.stack));
+        error(errorMessage(e), { title: 'kaapana-ext' });
+    }
+    process.exitCode = EXIT_FAILURE;
 }
 /**
  * GitHub places annotations by paths relative to the workspace: make absolute paths inside
@@ -37473,6 +37572,7 @@ function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
 const POST_STATE = 'kx-is-post';
 /** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
 async function runMainOrPost(main, post) {
+    maskInputSecrets();
     const isPost = getState(POST_STATE) === 'true';
     if (!isPost)
         saveState(POST_STATE, 'true');
@@ -37506,6 +37606,58 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ../packages/core/lib/fsutil/safe-path.js
+// Names taken from input (chart and dependency names, versions from a repository index, entries of
+// a dependency list) that become file names: one rule for "is this a single path segment" and one
+// function that joins such a name under a directory and proves the result stays inside it. The
+// segment rule is helm's chart-name rule (pkg/chart/v2/metadata.go `Validate`: not "." or "..",
+// and equal to its own `filepath.Base`), applied for both Linux and Windows separators so that a
+// name like `..\..\x` is refused on every runner, plus no NUL and no drive letter. It does not
+// touch the file system: symlinks below the directory are the caller's business (chart/load.ts).
+
+
+/** Why `name` is not usable as one path segment, or undefined when it is. */
+function pathSegmentProblem(name) {
+    if (name === '')
+        return 'is empty';
+    if (name === '.' || name === '..')
+        return 'is not allowed';
+    if (name.includes('/') || name.includes('\\'))
+        return 'contains a path separator';
+    if (name.includes('\0'))
+        return 'contains a NUL byte';
+    if (/^[A-Za-z]:/.test(name))
+        return 'starts with a drive letter';
+    return undefined;
+}
+/**
+ * Throws a KxError (at `where`) unless `name` is a single path segment; `what` says what the name
+ * is, e.g. `chart name` or `dependency name`.
+ */
+function checkPathSegment(name, what, where = {}) {
+    const problem = pathSegmentProblem(name);
+    if (problem)
+        throw new KxError(`${what} ${JSON.stringify(name)} ${problem}: it must be a plain file name`, where);
+    return name;
+}
+/** True when `path` is `dir` itself or below it (lexically, after resolving both). */
+function safe_path_isInside(dir, path) {
+    const rel = relative(resolve(dir), resolve(path));
+    return rel === '' || (!isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${sep}`));
+}
+/**
+ * `dir/name` for a `name` taken from input: the name must be one path segment (see
+ * `checkPathSegment`) and the joined path must stay strictly inside `dir`.
+ */
+function safeJoin(dir, name, what, where = {}) {
+    checkPathSegment(name, what, where);
+    const path = resolve(dir, name);
+    if (!safe_path_isInside(dir, path) || resolve(dir) === path) {
+        throw new KxError(`${what} ${JSON.stringify(name)} would leave ${dir}`, where);
+    }
+    return path;
+}
+
 // EXTERNAL MODULE: ../node_modules/picomatch/index.js
 var picomatch = __nccwpck_require__(5180);
 ;// CONCATENATED MODULE: ../packages/core/lib/fsutil/glob.js
@@ -37525,14 +37677,45 @@ function globMatcher(pattern) {
 
 ;// CONCATENATED MODULE: ../packages/core/lib/fsutil/index.js
 // Small file-system primitives with the guarantees the toolkit promises: atomic writes (temp file in
-// the same directory, fsync, rename) so a failure never leaves a half-written file, and temp dirs
-// that are cleaned up. Nothing domain-specific lives here.
+// the same directory, fsync, rename) so a failure never leaves a half-written file — written through
+// a symlink to its target (never replacing the link), refusing read-only files and directories — and
+// temp dirs that are cleaned up. Nothing domain-specific lives here.
 
 
 
 
-/** Write `data` to `path` atomically; keeps the mode of an existing file unless `mode` is given. */
+
+
+/**
+ * Throws a KxError naming `path` when an existing file there must not be replaced: a directory, or
+ * a file without any write permission bit (0444 — checked from the mode, so it holds for root too).
+ * A missing file is fine.
+ */
+async function assertWritable(path) {
+    const st = await stat(path).catch(() => undefined);
+    if (!st)
+        return;
+    if (st.isDirectory())
+        throw new KxError(`${path} is a directory, not a file`, { file: path });
+    if ((st.mode & 0o222) === 0) {
+        throw new KxError(`${path} is read-only (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); not replacing it`, { file: path });
+    }
+}
+/**
+ * Write `data` to `path` atomically; keeps the mode of an existing file unless `mode` is given.
+ * Refuses read-only files and directories (assertWritable); writes through symlinks.
+ */
 async function writeFileAtomic(path, data, opts = {}) {
+    if ((await lstat(path).catch(() => undefined))?.isSymbolicLink()) {
+        const target = await realpath(path).catch(() => {
+            throw new KxError(`${path} is a symlink whose target cannot be resolved`, { file: path });
+        });
+        if (opts.within !== undefined && !isInside(await realpath(opts.within).catch(() => opts.within), target)) {
+            throw new KxError(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, { file: path });
+        }
+        path = target;
+    }
+    await assertWritable(path);
     const dir = dirname(path);
     await mkdir(dir, { recursive: true });
     let mode = opts.mode;
@@ -37551,7 +37734,7 @@ async function writeFileAtomic(path, data, opts = {}) {
         await fh.sync();
     }
     catch (e) {
-        await fh.close();
+        await fh.close().catch(() => { });
         await rm(tmp, { force: true });
         throw e;
     }
@@ -37583,6 +37766,7 @@ async function pathExists(path) {
         return false;
     }
 }
+
 
 
 ;// CONCATENATED MODULE: ../packages/core/lib/index.js
@@ -37716,13 +37900,13 @@ const HOST_RE = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:
 function validateVersion(version, what = 'version') {
     const v = version.trim();
     if (!semver.valid(v) || v.startsWith('v')) {
-        throw new KxError(`${what} "${version}" is not a semantic version (expected e.g. 0.1.0)`);
+        throw new errors_KxError(`${what} "${version}" is not a semantic version (expected e.g. 0.1.0)`);
     }
     return v;
 }
 function validateTag(tag) {
     if (!TAG_RE.test(tag)) {
-        throw new KxError(`"${tag}" is not a legal Docker tag: use at most 128 characters of [A-Za-z0-9_.-], not starting with "." or "-"`);
+        throw new errors_KxError(`"${tag}" is not a legal Docker tag: use at most 128 characters of [A-Za-z0-9_.-], not starting with "." or "-"`);
     }
     return tag;
 }
@@ -37730,10 +37914,10 @@ function validateTag(tag) {
 function validateImageName(name, where = {}) {
     const lowered = name.trim().toLowerCase();
     if (lowered.length === 0)
-        throw new KxError('image name is empty', where);
+        throw new errors_KxError('image name is empty', where);
     for (const component of lowered.split('/')) {
         if (!COMPONENT_RE.test(component)) {
-            throw new KxError(`"${name}" is not a legal image name: each path component must be lowercase letters and digits separated by ".", "_", "__" or "-"`, where);
+            throw new errors_KxError(`"${name}" is not a legal image name: each path component must be lowercase letters and digits separated by ".", "_", "__" or "-"`, where);
         }
     }
     return lowered;
@@ -37742,10 +37926,10 @@ function validateImageName(name, where = {}) {
 function validateRegistry(registry) {
     const r = registry.trim().replace(/\/+$/, '');
     if (r.length === 0)
-        throw new KxError('registry is empty');
+        throw new errors_KxError('registry is empty');
     const [host, ...path] = r.split('/');
     if (!host || !HOST_RE.test(host))
-        throw new KxError(`"${registry}" does not start with a registry host (e.g. ghcr.io or 127.0.0.1:5000)`);
+        throw new errors_KxError(`"${registry}" does not start with a registry host (e.g. ghcr.io or 127.0.0.1:5000)`);
     if (path.length > 0)
         validateImageName(path.join('/'));
     return `${host}${path.length ? '/' + path.join('/').toLowerCase() : ''}`;
@@ -37756,13 +37940,13 @@ function imageTag(opts) {
     if (opts.style === 'platform')
         return validateTag(version);
     if (opts.style !== 'kp')
-        throw new KxError(`tag-style "${String(opts.style)}" is unknown: use "platform" or "kp"`);
+        throw new errors_KxError(`tag-style "${String(opts.style)}" is unknown: use "platform" or "kp"`);
     if (!opts.platformVersion)
-        throw new KxError('tag-style "kp" needs the platform version (e.g. 0.1.3)');
+        throw new errors_KxError('tag-style "kp" needs the platform version (e.g. 0.1.3)');
     const platform = validateVersion(opts.platformVersion, 'platform version');
     const abbr = opts.abbr ?? 'kp';
     if (!/^[a-z0-9]+$/i.test(abbr))
-        throw new KxError(`platform abbreviation "${abbr}" must be letters and digits`);
+        throw new errors_KxError(`platform abbreviation "${abbr}" must be letters and digits`);
     return validateTag(`${abbr}_${platform}__${version}`);
 }
 function parseTagStyle(value) {
@@ -37771,7 +37955,7 @@ function parseTagStyle(value) {
         return 'platform';
     if (v === 'kp')
         return 'kp';
-    throw new KxError(`tag-style "${value}" is unknown: use "platform" (Kaapana >= 0.2) or "kp" (Kaapana 0.1.x)`);
+    throw new errors_KxError(`tag-style "${value}" is unknown: use "platform" (Kaapana >= 0.2) or "kp" (Kaapana 0.1.x)`);
 }
 /** `<registry>/<name>:<tag>` */
 function imageRef(registry, name, tag) {
@@ -37871,16 +38055,16 @@ function parseDockerfile(text, file) {
         const tokens = withoutComment.split(/\s+/).filter((t) => t && !t.startsWith('--'));
         const rawImage = tokens[0];
         if (!rawImage)
-            throw new KxError('FROM without an image', { file, line });
+            throw new errors_KxError('FROM without an image', { file, line });
         const image = substitute(rawImage, args);
         if (!image)
-            throw new KxError(`FROM ${rawImage} expands to nothing: declare a default with ARG before FROM`, { file, line });
+            throw new errors_KxError(`FROM ${rawImage} expands to nothing: declare a default with ARG before FROM`, { file, line });
         let stage;
         if (tokens.length >= 3 && tokens[1].toUpperCase() === 'AS')
             stage = tokens[2].toLowerCase();
         const internal = image === 'scratch' || stages.has(image.toLowerCase());
         if (!internal && !/^[^@]+(:[\w][\w.-]*|@sha256:[a-f0-9]{64})$/.test(image.replace(/^[^/]*:\d+\//, 'host/'))) {
-            throw new KxError(`base image "${image}" has no tag: write e.g. ${image}:<version>`, { file, line });
+            throw new errors_KxError(`base image "${image}" has no tag: write e.g. ${image}:<version>`, { file, line });
         }
         const from = { image, line, internal };
         if (stage) {
@@ -37932,7 +38116,7 @@ async function isKaapanaTree(dir) {
 async function discoverKaapanaDockerfiles(root, patterns = KAAPANA_IGNORE_PATTERNS) {
     const dir = (0,external_node_path_namespaceObject.resolve)(root);
     if (!(await pathExists(dir)))
-        throw new KxError(`kaapana-source directory ${root} does not exist`);
+        throw new errors_KxError(`kaapana-source directory ${root} does not exist`);
     const all = [];
     await walk(dir, dir, DEFAULT_IGNORE, all);
     return all.filter((f) => !isKaapanaIgnored((0,external_node_path_namespaceObject.relative)(dir, f), patterns)).sort();
@@ -37971,7 +38155,7 @@ async function walk(dir, root, ignore, out) {
 async function discoverDockerfiles(opts) {
     const context = (0,external_node_path_namespaceObject.resolve)(opts.context);
     if (!(await pathExists(context)))
-        throw new KxError(`context directory ${opts.context} does not exist`);
+        throw new errors_KxError(`context directory ${opts.context} does not exist`);
     const ignore = [...DEFAULT_IGNORE, ...(opts.ignore ?? [])];
     let all = [];
     await walk(context, context, ignore, all);
@@ -37987,13 +38171,13 @@ async function discoverDockerfiles(opts) {
             const match = globMatcher(spec);
             const hits = all.filter((f) => match((0,external_node_path_namespaceObject.relative)(context, f)));
             if (hits.length === 0)
-                throw new KxError(`dockerfiles pattern "${spec}" matches no Dockerfile below ${opts.context}`);
+                throw new errors_KxError(`dockerfiles pattern "${spec}" matches no Dockerfile below ${opts.context}`);
             hits.forEach((h) => selected.add(h));
         }
         else {
             const full = (0,external_node_path_namespaceObject.resolve)(context, spec);
             if (!(await pathExists(full)))
-                throw new KxError(`Dockerfile ${spec} does not exist (relative to ${opts.context})`);
+                throw new errors_KxError(`Dockerfile ${spec} does not exist (relative to ${opts.context})`);
             selected.add(full);
         }
     }
@@ -38058,7 +38242,7 @@ async function gitVersion(dir) {
             continue;
         const version = strip(described);
         if (!semver.valid(version)) {
-            throw new KxError(`${rule} in ${dir} gives "${described}", which is not a semantic version (Kaapana validates it as semver): tag the commit e.g. v1.2.3 or set the version input`);
+            throw new errors_KxError(`${rule} in ${dir} gives "${described}", which is not a semantic version (Kaapana validates it as semver): tag the commit e.g. v1.2.3 or set the version input`);
         }
         return { version, rule: `${rule} (${described})` };
     }
@@ -38123,7 +38307,7 @@ async function planBuild(opts) {
             parsed = parseDockerfile(await (0,promises_namespaceObject.readFile)(file, 'utf8'), rel);
         }
         catch (e) {
-            if (e instanceof KxError) {
+            if (e instanceof errors_KxError) {
                 if (selectedSet.has(file))
                     errors.push(e);
                 continue;
@@ -38141,7 +38325,7 @@ async function planBuild(opts) {
         if (!parsed.labels.IMAGE) {
             // Kaapana: IMAGE is required. Only an error for Dockerfiles we were asked to build.
             if (selectedSet.has(file))
-                errors.push(new KxError('LABEL IMAGE="<name>" is missing: Kaapana needs it to name the image', { file: rel, line: 1 }));
+                errors.push(new errors_KxError('LABEL IMAGE="<name>" is missing: Kaapana needs it to name the image', { file: rel, line: 1 }));
             continue;
         }
         let id;
@@ -38165,7 +38349,7 @@ async function planBuild(opts) {
     const baseImages = new Map();
     for (const [key, source] of Object.entries(opts.baseImages ?? {})) {
         if (!localOnlyName(key))
-            errors.push(new KxError(`base-images key "${key}" must name a local-only image (local-only/<name>:<tag>)`));
+            errors.push(new errors_KxError(`base-images key "${key}" must name a local-only image (local-only/<name>:<tag>)`));
         baseImages.set(key.includes(':') ? key : `${key}:latest`, source);
     }
     // Dependencies of every node, and the closure of the selection.
@@ -38201,7 +38385,7 @@ async function planBuild(opts) {
             }
             else {
                 deps.set(node.id, d);
-                const mark = new KxError(`base image missing: ${from.image} is built by no Dockerfile of the tree (LABEL IMAGE="${local.name}" with LABEL REGISTRY="local-only") and is not in base-images`, { file: node.rel, line: from.line });
+                const mark = new errors_KxError(`base image missing: ${from.image} is built by no Dockerfile of the tree (LABEL IMAGE="${local.name}" with LABEL REGISTRY="local-only") and is not in base-images`, { file: node.rel, line: from.line });
                 mark.nodeId = node.id;
                 errors.push(mark);
             }
@@ -38230,7 +38414,7 @@ async function planBuild(opts) {
         const ambiguous = (opts.explicit && selectedSet.has(d.droppedPath)) ||
             (wanted.has(d.image) && neededAsBase.has(d.image) && d.keptNode.origin === droppedOrigin);
         if (ambiguous) {
-            relevant.push(new KxError(`image "${d.image}" is needed by this build but defined twice: ${d.kept} and ${d.dropped} (Kaapana's build would keep ${d.kept}, the first in path order). Rename one IMAGE label, remove one, or ignore one`, { file: d.dropped, line: 1 }));
+            relevant.push(new errors_KxError(`image "${d.image}" is needed by this build but defined twice: ${d.kept} and ${d.dropped} (Kaapana's build would keep ${d.kept}, the first in path order). Rename one IMAGE label, remove one, or ignore one`, { file: d.dropped, line: 1 }));
         }
         else if (d.keptNode.origin !== droppedOrigin) {
             if (wanted.has(d.image))
@@ -38248,7 +38432,7 @@ async function planBuild(opts) {
         if (ready.length === 0) {
             const cycle = findCycle([...remaining], deps);
             const where = byId.get(cycle[0]);
-            relevant.push(new KxError(`build cycle: ${cycle.map((id) => `${id} (${byId.get(id).rel})`).join(' → ')} → ${cycle[0]}`, { file: where.rel, line: 1 }));
+            relevant.push(new errors_KxError(`build cycle: ${cycle.map((id) => `${id} (${byId.get(id).rel})`).join(' → ')} → ${cycle[0]}`, { file: where.rel, line: 1 }));
             break;
         }
         for (const id of ready.sort()) {
@@ -38283,7 +38467,7 @@ async function planBuild(opts) {
                     rules.version = opts.version;
                 const picked = pickVersion(id, p.labels.VERSION, rules);
                 if (!picked)
-                    throw new KxError('no version: set the `version` input, tag the git checkout (e.g. v1.2.3), or LABEL VERSION="<x.y.z>"', where);
+                    throw new errors_KxError('no version: set the `version` input, tag the git checkout (e.g. v1.2.3), or LABEL VERSION="<x.y.z>"', where);
                 const version = picked.version;
                 versionRule = picked.rule;
                 const tagOpts = { style: opts.tagStyle ?? 'platform', version };
@@ -38297,8 +38481,8 @@ async function planBuild(opts) {
             }
         }
         catch (e) {
-            if (e instanceof KxError && !e.file)
-                throw new KxError(e.message, where);
+            if (e instanceof errors_KxError && !e.file)
+                throw new errors_KxError(e.message, where);
             throw e;
         }
         images.push({
@@ -38369,14 +38553,14 @@ function planToMermaid(plan) {
 function parseImageRef(ref) {
     let rest = ref.trim().replace(/^oci:\/\//, '');
     if (!rest)
-        throw new KxError('image reference is empty');
+        throw new errors_KxError('image reference is empty');
     let digest;
     const at = rest.indexOf('@');
     if (at >= 0) {
         digest = rest.slice(at + 1);
         rest = rest.slice(0, at);
         if (!/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(digest))
-            throw new KxError(`"${ref}" has a malformed digest`);
+            throw new errors_KxError(`"${ref}" has a malformed digest`);
     }
     let tag;
     const lastSlash = rest.lastIndexOf('/');
@@ -38399,7 +38583,7 @@ function parseImageRef(ref) {
         registry = 'registry-1.docker.io';
     const repository = parts.join('/');
     if (!repository)
-        throw new KxError(`"${ref}" names no repository`);
+        throw new errors_KxError(`"${ref}" names no repository`);
     const out = { registry, repository };
     if (tag !== undefined)
         out.tag = tag;
@@ -38500,7 +38684,7 @@ class RegistryClient {
         const data = Buffer.from(await res.arrayBuffer());
         const actual = sha256Digest(data);
         if (digest.startsWith('sha256:') && actual !== digest) {
-            throw new KxError(`blob ${digest} from ${this.registry}/${repository} has digest ${actual}`);
+            throw new errors_KxError(`blob ${digest} from ${this.registry}/${repository} has digest ${actual}`);
         }
         return data;
     }
@@ -38741,7 +38925,7 @@ async function buildImages(opts) {
         if (!(await docker.imageExists(m.source))) {
             progress(`pulling ${m.source} for ${m.localRef}`);
             await withRetry(() => docker.pull(m.source), retry).catch((e) => {
-                throw new KxError(`cannot provide base ${m.localRef} from ${m.source} (registry ${sourceRegistry(m.source)}): ${errorMessage(e)}`);
+                throw new errors_KxError(`cannot provide base ${m.localRef} from ${m.source} (registry ${sourceRegistry(m.source)}): ${errorMessage(e)}`);
             });
         }
         await docker.tag(m.source, m.localRef);
@@ -38783,7 +38967,7 @@ async function buildImages(opts) {
     const failed = [...results.values()].filter((r) => r.status === 'failed');
     const ordered = () => plan.images.map((i) => results.get(i.id));
     if (failed.length > 0 && !opts.pushPartial) {
-        const errors = failed.map((r) => new KxError(`${r.name}: ${r.error}`, { file: r.dockerfile }));
+        const errors = failed.map((r) => new errors_KxError(`${r.name}: ${r.error}`, { file: r.dockerfile }));
         const err = new KxAggregateError(errors, `${failed.length} of ${toBuild.length} image(s) failed to build; nothing was pushed:\n${errors.map((e) => `  - ${e.toString()}`).join('\n')}`);
         err.results = ordered();
         throw err;
@@ -38805,7 +38989,7 @@ async function buildImages(opts) {
                 onRetry: ({ attempt, delayMs, error }) => progress(`push of ${img.ref} failed (attempt ${attempt}): ${errorMessage(error).split('\n').pop()}; retrying in ${delayMs} ms`),
             }).catch((e) => {
                 const kind = classifyError(e);
-                throw new KxError(`push of ${img.ref} failed${kind === 'auth' ? ' (authentication: check username/password and the registry)' : ''}: ${errorMessage(e)}`, { file: img.dockerfile });
+                throw new errors_KxError(`push of ${img.ref} failed${kind === 'auth' ? ' (authentication: check username/password and the registry)' : ''}: ${errorMessage(e)}`, { file: img.dockerfile });
             });
             r.status = 'pushed';
             r.digest = digest;
@@ -38815,7 +38999,7 @@ async function buildImages(opts) {
         }, () => { });
     }
     if (failed.length > 0) {
-        const err = new KxAggregateError(failed.map((r) => new KxError(`${r.name}: ${r.error}`, { file: r.dockerfile })));
+        const err = new KxAggregateError(failed.map((r) => new errors_KxError(`${r.name}: ${r.error}`, { file: r.dockerfile })));
         err.results = ordered();
         throw err;
     }
@@ -39217,7 +39401,7 @@ async function lint(inputs, planned) {
     for (const f of findings) {
         const props = { file: f.file, ...(f.line ? { startLine: f.line } : {}), title: 'reference lint' };
         if (f.level === 'error' && inputs.referenceLint === 'error')
-            errors.push(new KxError(f.message, { file: f.file, ...(f.line ? { line: f.line } : {}) }));
+            errors.push(new errors_KxError(f.message, { file: f.file, ...(f.line ? { line: f.line } : {}) }));
         else
             warning(f.message, props);
     }

@@ -37168,7 +37168,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8593);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8645);
 // Entry point of the bundled action (one file serves the step; update-collection has no post step).
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -37178,7 +37178,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8593:
+/***/ 8645:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40138,16 +40138,91 @@ function getIDToken(aud) {
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: ../node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(6637);
+;// CONCATENATED MODULE: ../packages/core/lib/secrets/index.js
+// What counts as a secret in kaapana-ext's inputs and how it is kept out of every message: the
+// names of credential-bearing inputs, credentials written into URLs (`oci://user:password@host`,
+// `https://user:token@charts.example.org`), splitting such a URL into a clean URL plus credentials,
+// and redacting userinfo from any text before it is shown. Masking in runner logs (`::add-mask::`)
+// is the action layer's job (core/action); this module only decides what to mask.
+/** Input names whose values are secrets as a whole (password, token, kubeconfig, ...). */
+const SECRET_INPUT_NAME = /password|passwd|token|secret|kubeconfig|credential|private-key|api-key/i;
+function isSecretInputName(name) {
+    return SECRET_INPUT_NAME.test(name);
+}
+// scheme://userinfo@ — `user:password@` (the password may even hold an unencoded `/`, which a
+// person pasting a token easily writes; `@` must be %40 as URLs require) or `user@` (a token as user).
+const USERINFO = String.raw `(?:[^\s/?#@:]*:[^\s@]*|[^\s/?#@:]+)`;
+const URL_USERINFO = new RegExp(String.raw `\b([a-z][a-z0-9+.-]*:\/\/)${USERINFO}@`, 'gi');
+const URL_WITH_USERINFO = new RegExp(String.raw `^([a-z][a-z0-9+.-]*:\/\/)(${USERINFO})@(.*)$`, 'is');
+/** `text` with the userinfo of every URL in it replaced by `***`. */
+function redactUrls(text) {
+    return text.replace(URL_USERINFO, '$1***@');
+}
+/** Split `scheme://user:password@host/...` into the URL without userinfo and the decoded credentials. */
+function splitUrlCredentials(raw) {
+    const m = URL_WITH_USERINFO.exec(raw.trim());
+    if (!m)
+        return { url: raw.trim() };
+    const [, scheme, userinfo, rest] = m;
+    const colon = userinfo.indexOf(':');
+    const decode = (s) => {
+        try {
+            return decodeURIComponent(s);
+        }
+        catch {
+            return s;
+        }
+    };
+    const out = { url: `${scheme}${rest}` };
+    const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
+    if (user)
+        out.username = decode(user);
+    if (colon >= 0)
+        out.password = decode(userinfo.slice(colon + 1));
+    return out;
+}
+/**
+ * The strings to mask for one input value: the whole value for a secret-named input, else the
+ * credentials of every URL in it (raw and decoded, and `user:password` together).
+ */
+function secretsInInput(name, value) {
+    const out = new Set();
+    if (isSecretInputName(name)) {
+        if (value.trim())
+            out.add(value.trim());
+        for (const line of value.split(/\r?\n/))
+            if (line.trim().length >= 4)
+                out.add(line.trim());
+    }
+    for (const m of value.matchAll(URL_USERINFO)) {
+        const userinfo = m[0].slice(m[1].length, -1);
+        const colon = userinfo.indexOf(':');
+        if (colon < 0)
+            continue;
+        const password = userinfo.slice(colon + 1);
+        if (!password)
+            continue;
+        out.add(userinfo);
+        out.add(password);
+        const decoded = splitUrlCredentials(`${m[0]}x`).password;
+        if (decoded)
+            out.add(decoded);
+    }
+    return [...out].filter((s) => s.length > 0);
+}
+
 ;// CONCATENATED MODULE: ../packages/core/lib/errors/index.js
 // User-facing errors of kaapana-ext. A KxError says what is wrong, where (file and line when there
 // is one) and, ideally, what to do. Adapters turn it into an annotation plus a failed step; anything
-// else that escapes is a bug and is reported with its stack.
+// else that escapes is a bug and is reported with its stack. Credentials written into URLs
+// (`oci://user:password@host`) never survive into a message: both KxError and errorMessage redact them.
+
 class errors_KxError extends Error {
     file;
     line;
     column;
     constructor(message, where = {}, options) {
-        super(message, options);
+        super(redactUrls(message), options);
         this.name = 'KxError';
         if (where.file !== undefined)
             this.file = where.file;
@@ -40179,8 +40254,8 @@ function errors_errorMessage(e) {
     if (e instanceof errors_KxError)
         return e.toString();
     if (e instanceof Error)
-        return e.message;
-    return String(e);
+        return redactUrls(e.message);
+    return redactUrls(String(e));
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/retry/index.js
@@ -40418,12 +40493,16 @@ async function logoutFromState(docker = new DockerCli()) {
 
 ;// CONCATENATED MODULE: ../packages/core/lib/action/index.js
 // Helpers shared by the action adapters: typed input readers (lists, maps, booleans, numbers with
-// clear errors), failure reporting (KxError → annotation with file/line + setFailed), and a
+// clear errors), masking of every credential an input carries, failure reporting (each failure
+// becomes exactly one error annotation — with file/line for a KxError — and exit code 1), and a
 // main/post switch so one bundle serves both steps. No domain logic lives here.
 
 
 
 
+
+/** Exit code of a failed step (the runner's and the CLI's "a step failed"). */
+const EXIT_FAILURE = 1;
 /** Items of a list input: newline- or comma-separated, trimmed, blanks and `#` comments dropped. */
 function getList(name) {
     return getInput(name)
@@ -40496,7 +40575,24 @@ function getSecret(name) {
         core_setSecret(v);
     return v;
 }
-/** Report a failure: annotations for KxErrors (one per file/line), setFailed with the summary. */
+/**
+ * Mask (`::add-mask::`) every secret the step's inputs carry: secret-named inputs (password, token,
+ * kubeconfig, ...) as a whole, and the userinfo of any URL in any input (`oci://user:pw@host`).
+ * Called before anything else runs, so that no later line can show them.
+ */
+function maskInputSecrets(env = process.env) {
+    for (const [k, v] of Object.entries(env)) {
+        if (!k.startsWith('INPUT_') || !v)
+            continue;
+        for (const s of secretsInInput(k.slice('INPUT_'.length).toLowerCase(), v))
+            core_setSecret(s);
+    }
+}
+/**
+ * Report a failure: exactly one error annotation per failure (per file/line for the KxErrors of an
+ * aggregate), never a second plain `::error::` line as `core.setFailed` would add; exit code 1.
+ * Anything that is not a KxError is a bug: its stack goes to the debug log.
+ */
 function reportFailure(e) {
     const errors = e instanceof KxAggregateError ? e.errors : e instanceof errors_KxError ? [e] : [];
     for (const err of errors) {
@@ -40507,9 +40603,12 @@ function reportFailure(e) {
             props.startLine = err.line;
         error(err.message, props);
     }
-    if (errors.length === 0 && e instanceof Error && e.stack)
-        core_debug(e.stack);
-    setFailed(errors_errorMessage(e));
+    if (errors.length === 0) {
+        if (e instanceof Error && e.stack)
+            core_debug(redactUrls(e.stack));
+        error(errors_errorMessage(e), { title: 'kaapana-ext' });
+    }
+    process.exitCode = EXIT_FAILURE;
 }
 /**
  * GitHub places annotations by paths relative to the workspace: make absolute paths inside
@@ -40524,6 +40623,7 @@ function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
 const POST_STATE = 'kx-is-post';
 /** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
 async function runMainOrPost(main, post) {
+    maskInputSecrets();
     const isPost = getState(POST_STATE) === 'true';
     if (!isPost)
         saveState(POST_STATE, 'true');
@@ -41010,6 +41110,58 @@ var node_modules_semver = __nccwpck_require__(4978);
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ../packages/core/lib/fsutil/safe-path.js
+// Names taken from input (chart and dependency names, versions from a repository index, entries of
+// a dependency list) that become file names: one rule for "is this a single path segment" and one
+// function that joins such a name under a directory and proves the result stays inside it. The
+// segment rule is helm's chart-name rule (pkg/chart/v2/metadata.go `Validate`: not "." or "..",
+// and equal to its own `filepath.Base`), applied for both Linux and Windows separators so that a
+// name like `..\..\x` is refused on every runner, plus no NUL and no drive letter. It does not
+// touch the file system: symlinks below the directory are the caller's business (chart/load.ts).
+
+
+/** Why `name` is not usable as one path segment, or undefined when it is. */
+function pathSegmentProblem(name) {
+    if (name === '')
+        return 'is empty';
+    if (name === '.' || name === '..')
+        return 'is not allowed';
+    if (name.includes('/') || name.includes('\\'))
+        return 'contains a path separator';
+    if (name.includes('\0'))
+        return 'contains a NUL byte';
+    if (/^[A-Za-z]:/.test(name))
+        return 'starts with a drive letter';
+    return undefined;
+}
+/**
+ * Throws a KxError (at `where`) unless `name` is a single path segment; `what` says what the name
+ * is, e.g. `chart name` or `dependency name`.
+ */
+function checkPathSegment(name, what, where = {}) {
+    const problem = pathSegmentProblem(name);
+    if (problem)
+        throw new errors_KxError(`${what} ${JSON.stringify(name)} ${problem}: it must be a plain file name`, where);
+    return name;
+}
+/** True when `path` is `dir` itself or below it (lexically, after resolving both). */
+function isInside(dir, path) {
+    const rel = (0,external_node_path_namespaceObject.relative)((0,external_node_path_namespaceObject.resolve)(dir), (0,external_node_path_namespaceObject.resolve)(path));
+    return rel === '' || (!(0,external_node_path_namespaceObject.isAbsolute)(rel) && rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`));
+}
+/**
+ * `dir/name` for a `name` taken from input: the name must be one path segment (see
+ * `checkPathSegment`) and the joined path must stay strictly inside `dir`.
+ */
+function safe_path_safeJoin(dir, name, what, where = {}) {
+    checkPathSegment(name, what, where);
+    const path = (0,external_node_path_namespaceObject.resolve)(dir, name);
+    if (!isInside(dir, path) || (0,external_node_path_namespaceObject.resolve)(dir) === path) {
+        throw new errors_KxError(`${what} ${JSON.stringify(name)} would leave ${dir}`, where);
+    }
+    return path;
+}
+
 // EXTERNAL MODULE: ../node_modules/picomatch/index.js
 var picomatch = __nccwpck_require__(5180);
 ;// CONCATENATED MODULE: ../packages/core/lib/fsutil/glob.js
@@ -41029,14 +41181,45 @@ function globMatcher(pattern) {
 
 ;// CONCATENATED MODULE: ../packages/core/lib/fsutil/index.js
 // Small file-system primitives with the guarantees the toolkit promises: atomic writes (temp file in
-// the same directory, fsync, rename) so a failure never leaves a half-written file, and temp dirs
-// that are cleaned up. Nothing domain-specific lives here.
+// the same directory, fsync, rename) so a failure never leaves a half-written file — written through
+// a symlink to its target (never replacing the link), refusing read-only files and directories — and
+// temp dirs that are cleaned up. Nothing domain-specific lives here.
 
 
 
 
-/** Write `data` to `path` atomically; keeps the mode of an existing file unless `mode` is given. */
+
+
+/**
+ * Throws a KxError naming `path` when an existing file there must not be replaced: a directory, or
+ * a file without any write permission bit (0444 — checked from the mode, so it holds for root too).
+ * A missing file is fine.
+ */
+async function fsutil_assertWritable(path) {
+    const st = await (0,promises_.stat)(path).catch(() => undefined);
+    if (!st)
+        return;
+    if (st.isDirectory())
+        throw new errors_KxError(`${path} is a directory, not a file`, { file: path });
+    if ((st.mode & 0o222) === 0) {
+        throw new errors_KxError(`${path} is read-only (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); not replacing it`, { file: path });
+    }
+}
+/**
+ * Write `data` to `path` atomically; keeps the mode of an existing file unless `mode` is given.
+ * Refuses read-only files and directories (assertWritable); writes through symlinks.
+ */
 async function fsutil_writeFileAtomic(path, data, opts = {}) {
+    if ((await (0,promises_.lstat)(path).catch(() => undefined))?.isSymbolicLink()) {
+        const target = await (0,promises_.realpath)(path).catch(() => {
+            throw new errors_KxError(`${path} is a symlink whose target cannot be resolved`, { file: path });
+        });
+        if (opts.within !== undefined && !isInside(await (0,promises_.realpath)(opts.within).catch(() => opts.within), target)) {
+            throw new errors_KxError(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, { file: path });
+        }
+        path = target;
+    }
+    await fsutil_assertWritable(path);
     const dir = (0,external_node_path_namespaceObject.dirname)(path);
     await (0,promises_.mkdir)(dir, { recursive: true });
     let mode = opts.mode;
@@ -41055,7 +41238,7 @@ async function fsutil_writeFileAtomic(path, data, opts = {}) {
         await fh.sync();
     }
     catch (e) {
-        await fh.close();
+        await fh.close().catch(() => { });
         await (0,promises_.rm)(tmp, { force: true });
         throw e;
     }
@@ -41087,6 +41270,7 @@ async function pathExists(path) {
         return false;
     }
 }
+
 
 
 ;// CONCATENATED MODULE: ../node_modules/diff/libesm/diff/base.js
@@ -42825,7 +43009,7 @@ class IgnoreRules {
         const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
         lines.forEach((line, i) => {
             try {
-                r.addRule(line);
+                r.addRule(line, i + 1);
             }
             catch (e) {
                 throw new errors_KxError(`${e.message} in ${HELMIGNORE} rule ${JSON.stringify(line.trim())}`, { file, line: i + 1 });
@@ -42844,7 +43028,7 @@ class IgnoreRules {
     get size() {
         return this.rules.length;
     }
-    addRule(line) {
+    addRule(line, lineNumber) {
         let rule = line.trim();
         if (rule === '' || rule.startsWith('#'))
             return;
@@ -42869,28 +43053,32 @@ class IgnoreRules {
         }
         else if (rule.includes('/'))
             mode = 'path';
-        this.rules.push({ raw, negate, mustDir, mode, re: goGlobToRegExp(rule) });
+        this.rules.push({ raw, negate, mustDir, mode, re: goGlobToRegExp(rule), ...(lineNumber ? { line: lineNumber } : {}) });
     }
     /** Is the chart-relative `/`-path ignored? `isDir` says whether it names a directory. */
     ignores(path, isDir) {
+        return this.matchingRule(path, isDir) !== undefined;
+    }
+    /** The rule that makes `ignores(path, isDir)` true, for messages; undefined when not ignored. */
+    matchingRule(path, isDir) {
         if (path === '' || path === '.' || path === './')
-            return false;
+            return undefined;
         for (const r of this.rules) {
             const subject = r.mode === 'base' ? goBase(path) : path;
             const matched = r.re.test(subject);
             if (r.negate) {
                 if (r.mustDir && !isDir)
-                    return true;
+                    return r;
                 if (!matched)
-                    return true;
+                    return r;
                 continue;
             }
             if (r.mustDir && !isDir)
                 continue;
             if (matched)
-                return true;
+                return r;
         }
-        return false;
+        return undefined;
     }
 }
 /** Go `filepath.Base` for `/` paths. */
@@ -43099,7 +43287,8 @@ function validate_validateMetadata(md, ctx = {}) {
         fail('chart.metadata.name is required', ctx, 'name');
     if (md.name === '.' || md.name === '..')
         fail(`chart.metadata.name ${JSON.stringify(md.name)} is not allowed`, ctx, 'name');
-    if (md.name.includes('/'))
+    // helm: name != filepath.Base(name) is invalid; `\\` counts as a separator as on Windows runners.
+    if (md.name.includes('/') || md.name.includes('\\'))
         fail(`chart.metadata.name ${JSON.stringify(md.name)} is invalid`, ctx, 'name');
     if (!md.version)
         fail('chart.metadata.version is required', ctx, 'version');
@@ -43133,11 +43322,14 @@ function validate_validateMetadata(md, ctx = {}) {
 
 ;// CONCATENATED MODULE: ../packages/core/lib/chart/load.js
 // Loading charts the way helm's `pkg/chart/loader` does: from a directory (sorted walk, symlinks
-// followed, the top chart's .helmignore applied, BOMs stripped, 5 MiB per-file limit) or from a .tgz
-// archive (first path segment stripped, unsafe paths rejected), then splitting the files into the
+// followed, the top chart's .helmignore applied, BOMs stripped, 5 MiB per-file limit checked before
+// reading) — but refusing symlink loops and links that leave the chart, and capping depth, files and
+// total size, where helm walks on — or from a .tgz archive (first path segment stripped, unsafe
+// paths rejected, entry sizes checked before they are buffered, inflation capped), then splitting the files into the
 // chart model (`loadFiles`): Chart.yaml, requirements.yaml/lock for v1, Chart.lock, values, templates,
 // charts/ (subchart dirs and archives, loaded recursively, `_`/`.` entries skipped). Subcharts are kept
 // sorted by name so everything downstream is deterministic. Errors are KxErrors naming the file.
+
 
 
 
@@ -43155,56 +43347,104 @@ const MAX_CHART_SIZE = 100 * 1024 * 1024;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const stripBom = (b) => (b.subarray(0, 3).equals(BOM) ? b.subarray(3) : b);
 const byteOrder = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
-/** Load a chart directory (helm `LoadDir`). */
-async function load_loadDir(dir) {
+/** Deepest directory nesting loadDir walks: far beyond any real chart, far below a symlink loop. */
+const MAX_CHART_DEPTH = 64;
+/** Most files loadDir accepts from one chart directory tree. */
+const MAX_CHART_ENTRIES = 10_000;
+/**
+ * Load a chart directory (helm `LoadDir`). Unlike helm's walk (internal/sympath/walk.go follows
+ * every symlinked directory and only stops when the OS refuses the ever longer path), a symlink to
+ * a directory that is already being walked is a loop and an error; depth, number of files and total
+ * size are capped; a file's size is checked before it is read; and links leaving the chart are
+ * refused unless `allowExternalSymlinks`.
+ */
+async function load_loadDir(dir, opts = {}) {
     const top = (0,external_node_path_namespaceObject.resolve)(dir);
     const st = await (0,promises_.stat)(top).catch((e) => {
         throw new errors_KxError(`could not find ${dir}: ${errors_errorMessage(e)}`, { file: dir });
     });
     if (!st.isDirectory())
         throw new errors_KxError(`${dir} is not a chart directory`, { file: dir });
+    const rootReal = await (0,promises_.realpath)(top);
     const rules = await readIgnoreRules(top);
+    const maxDepth = opts.maxDepth ?? MAX_CHART_DEPTH;
+    const maxEntries = opts.maxEntries ?? MAX_CHART_ENTRIES;
     // Synchronous reads: for the many small files of a chart they are several times faster than
     // fs.promises (one thread-pool round trip per open/stat/read/close), and this runs in a CLI/action.
     const files = [];
-    const readOne = (path, n, shown) => {
+    let total = 0;
+    const readOne = (path, n, shown, size) => {
+        if (size > MAX_FILE_SIZE) {
+            throw new errors_KxError(`chart file "${shown}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
+        }
+        total += size;
+        if (total > MAX_CHART_SIZE)
+            throw new errors_KxError(`chart ${dir} is larger than the maximum chart size ${MAX_CHART_SIZE}`, { file: path });
+        if (files.length >= maxEntries)
+            throw new errors_KxError(`chart ${dir} has more than ${maxEntries} files`, { file: path });
         const data = (0,external_node_fs_namespaceObject.readFileSync)(path);
         if (data.length > MAX_FILE_SIZE) {
             throw new errors_KxError(`chart file "${shown}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
         }
         return { name: n, data: stripBom(data) };
     };
-    const visit = async (abs, rel) => {
+    // `ancestors`: real paths of the directories from the top down to `abs`, to recognise loops.
+    const visit = async (abs, rel, ancestors) => {
+        const depth = rel === '' ? 0 : rel.split('/').length;
+        if (depth > maxDepth)
+            throw new errors_KxError(`chart ${dir} nests directories deeper than ${maxDepth} levels at ${rel}`, { file: (0,external_node_path_namespaceObject.join)(top, rel) });
         const entries = (0,external_node_fs_namespaceObject.readdirSync)(abs, { withFileTypes: true }).sort((a, b) => byteOrder(a.name, b.name));
         for (const entry of entries) {
             const name = entry.name;
             const path = (0,external_node_path_namespaceObject.join)(abs, name);
             const n = rel ? `${rel}/${name}` : name;
+            const shownPath = (0,external_node_path_namespaceObject.join)(top, n);
             let target = path;
             let isDir = entry.isDirectory();
             let isFile = entry.isFile();
+            let size;
             if (entry.isSymbolicLink()) {
                 target = await (0,promises_.realpath)(path).catch((e) => {
-                    throw new errors_KxError(`error evaluating symlink ${path}: ${errors_errorMessage(e)}`, { file: path });
+                    throw new errors_KxError(`error evaluating symlink ${shownPath}: ${errors_errorMessage(e)}`, { file: shownPath });
                 });
                 const info = await (0,promises_.lstat)(target);
                 isDir = info.isDirectory();
                 isFile = info.isFile();
+                size = info.size;
+            }
+            if (rules.ignores(n, isDir))
+                continue;
+            if (entry.isSymbolicLink()) {
+                // A link to the directory being walked or one of its parents would be walked for ever.
+                if (isDir && ancestors.some((a) => isInside(target, a))) {
+                    throw new errors_KxError(`symlink loop: ${shownPath} points to ${target}, which contains it`, { file: shownPath });
+                }
+                if (!isInside(rootReal, target)) {
+                    if (!opts.allowExternalSymlinks) {
+                        throw new errors_KxError(`symlink ${n} points outside the chart to ${target}; refusing to package it (allow it explicitly to include the linked ${isDir ? 'directory' : 'file'})`, { file: shownPath });
+                    }
+                    opts.onWarning?.(`found symbolic link in path: ${shownPath} resolves to ${target}, outside the chart. Contents of linked file included and used`, shownPath);
+                }
             }
             if (isDir) {
-                if (rules.ignores(n, true))
-                    continue;
-                await visit(target, n);
+                await visit(target, n, [...ancestors, target]);
                 continue;
             }
-            if (rules.ignores(n, false))
-                continue;
             if (!isFile)
-                throw new errors_KxError(`cannot load irregular file ${path} as it has file mode type bits set`, { file: path });
-            files.push(readOne(target, n, name));
+                throw new errors_KxError(`cannot load irregular file ${shownPath} as it has file mode type bits set`, { file: shownPath });
+            files.push(readOne(target, n, name, size ?? (0,external_node_fs_namespaceObject.statSync)(path).size));
         }
     };
-    await visit(top, '');
+    await visit(top, '', [rootReal]);
+    if (!files.some((f) => f.name === 'Chart.yaml' || f.name === 'requirements.yaml' || f.name === 'requirements.lock')) {
+        const hidden = rules.matchingRule('Chart.yaml', false);
+        if (hidden && (0,external_node_fs_namespaceObject.statSync)((0,external_node_path_namespaceObject.join)(top, 'Chart.yaml'), { throwIfNoEntry: false })?.isFile()) {
+            throw new errors_KxError(`Chart.yaml file is missing: ${HELMIGNORE} rule ${JSON.stringify(hidden.raw)} (line ${hidden.line}) excludes it`, {
+                file: (0,external_node_path_namespaceObject.join)(top, HELMIGNORE),
+                line: hidden.line,
+            });
+        }
+    }
     return loadFiles(files, top);
 }
 async function readIgnoreRules(top) {
@@ -43228,18 +43468,33 @@ async function loadArchiveFiles(data, label = 'archive') {
     }
     const files = [];
     const ex = (0,tar_stream.extract)();
-    const source = external_node_stream_.Readable.from([data]).pipe((0,external_node_zlib_.createGunzip)());
+    const bad = (msg) => new errors_KxError(msg, { file: label });
+    const gunzip = (0,external_node_zlib_.createGunzip)();
+    // Whatever the tar headers claim, never inflate more than a chart may hold (plus headers/padding).
+    let inflated = 0;
+    const inflateLimit = MAX_CHART_SIZE + 16 * 1024 * 1024;
+    gunzip.on('data', (chunk) => {
+        inflated += chunk.length;
+        if (inflated > inflateLimit)
+            gunzip.destroy(bad(`decompressed chart is larger than the maximum chart size ${MAX_CHART_SIZE}`));
+    });
+    const source = external_node_stream_.Readable.from([data]).pipe(gunzip);
     source.on('error', (e) => ex.destroy(e));
     source.pipe(ex);
     let remaining = MAX_CHART_SIZE;
-    const bad = (msg) => new errors_KxError(msg, { file: label });
     try {
         for await (const entry of ex) {
             const h = entry.header;
+            const type = h.type;
+            // Sizes are checked from the header, before the entry's bytes are buffered.
+            const size = h.size ?? 0;
+            if (size > remaining)
+                throw bad(`decompressed chart is larger than the maximum file size ${MAX_CHART_SIZE}`);
+            if (size > MAX_FILE_SIZE)
+                throw bad(`decompressed chart file ${JSON.stringify(h.name)} is larger than the maximum file size ${MAX_FILE_SIZE}`);
             const chunks = [];
             for await (const chunk of entry)
                 chunks.push(chunk);
-            const type = h.type;
             if (type === 'directory' || type === 'pax-global-header' || type === 'pax-header')
                 continue;
             const delimiter = h.name.includes('\\') ? '\\' : '/';
@@ -43256,11 +43511,6 @@ async function loadArchiveFiles(data, label = 'archive') {
                 throw bad('chart contains illegally named files');
             if (parts[0] === 'Chart.yaml')
                 throw bad('chart yaml not in base directory');
-            const size = h.size ?? 0;
-            if (size > remaining)
-                throw bad(`decompressed chart is larger than the maximum file size ${MAX_CHART_SIZE}`);
-            if (size > MAX_FILE_SIZE)
-                throw bad(`decompressed chart file ${JSON.stringify(h.name)} is larger than the maximum file size ${MAX_FILE_SIZE}`);
             remaining -= size;
             files.push({ name: n, data: stripBom(Buffer.concat(chunks)) });
         }
@@ -43441,10 +43691,11 @@ function checkValues(data, file) {
 
 
 
+
 /** helm's gzip "extra" bytes (an Easter egg, not a well-formed subfield). */
 const HELM_GZIP_EXTRA = Buffer.from('+aHR0cHM6Ly95b3V0dS5iZS96OVV6MWljandyTQo=');
 function validName(name) {
-    if (!name || name.includes('/') || name === '.' || name === '..') {
+    if (!name || pathSegmentProblem(name)) {
         throw new errors_KxError(`"${name ?? ''}" is not a valid chart name`);
     }
     return name;
@@ -43749,12 +44000,40 @@ function lock_rfc3339Nano(d) {
 
 
 
-async function httpGet(url, opts) {
+
+
+/** Largest body read from a chart repository (index.yaml or a chart archive). */
+const MAX_DOWNLOAD_SIZE = MAX_CHART_SIZE;
+/**
+ * GET with credentials from the URL's userinfo sent as Basic auth (fetch refuses such URLs, and
+ * messages must not show them); the body is read up to MAX_DOWNLOAD_SIZE, a larger declared
+ * Content-Length is refused before anything is read.
+ */
+async function httpGet(rawUrl, opts) {
+    const { url, username, password } = splitUrlCredentials(rawUrl);
+    const headers = { ...opts.headers };
+    if (username !== undefined || password !== undefined) {
+        headers.Authorization = `Basic ${Buffer.from(`${username ?? ''}:${password ?? ''}`).toString('base64')}`;
+    }
     return withRetry(async () => {
-        const res = await fetch(url, { headers: opts.headers, redirect: 'follow' });
+        const res = await fetch(url, { headers, redirect: 'follow' });
         if (!res.ok)
             throw new StatusError(`GET ${url}: ${res.status} ${res.statusText}`, res.status);
-        return Buffer.from(await res.arrayBuffer());
+        const declared = Number(res.headers.get('content-length') ?? NaN);
+        const tooBig = () => new errors_KxError(`GET ${url}: the response is larger than ${MAX_DOWNLOAD_SIZE} bytes`);
+        if (declared > MAX_DOWNLOAD_SIZE) {
+            await res.body?.cancel();
+            throw tooBig();
+        }
+        const chunks = [];
+        let size = 0;
+        for await (const chunk of res.body ?? []) {
+            size += chunk.length;
+            if (size > MAX_DOWNLOAD_SIZE)
+                throw tooBig();
+            chunks.push(Buffer.from(chunk));
+        }
+        return Buffer.concat(chunks);
     }, opts.retry);
 }
 /** Parse index.yaml text (YAML or JSON); entries sorted newest first like helm's SortEntries. */
@@ -44103,24 +44382,29 @@ function nextLink(link) {
 
 
 
+
 const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
 const HELM_CONFIG_MEDIA_TYPE = 'application/vnd.cncf.helm.config.v1+json';
 const HELM_CHART_LAYER_MEDIA_TYPE = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
 const HELM_PROV_LAYER_MEDIA_TYPE = 'application/vnd.cncf.helm.chart.provenance.v1.prov';
 const LEGACY_CHART_LAYER_MEDIA_TYPE = 'application/tar+gzip';
-/** Parse `oci://host[:port][/path]`. */
+/** Parse `oci://[user[:password]@]host[:port][/path]`; messages never show the credentials. */
 function parseOciUrl(url) {
-    const m = /^oci:\/\/([^/]+)(?:\/(.*))?$/.exec(url.trim());
+    const { url: clean, username, password } = splitUrlCredentials(url);
+    const m = /^oci:\/\/([^/]+)(?:\/(.*))?$/.exec(clean);
     if (!m || !m[1])
-        throw new errors_KxError(`"${url}" is not an OCI reference; expected oci://host[:port]/path`);
-    return { registry: m[1], path: (m[2] ?? '').replace(/\/+$/, '') };
+        throw new errors_KxError(`"${redactUrls(url)}" is not an OCI reference; expected oci://host[:port]/path`);
+    return { registry: m[1], path: (m[2] ?? '').replace(/\/+$/, ''), ...(username !== undefined ? { username } : {}), ...(password !== undefined ? { password } : {}) };
 }
+/** Credentials given as options win over those written into the URL. */
 function client(loc, auth) {
     const opts = { registry: loc.registry };
-    if (auth.username !== undefined)
-        opts.username = auth.username;
-    if (auth.password !== undefined)
-        opts.password = auth.password;
+    const username = auth.username ?? loc.username;
+    const password = auth.password ?? loc.password;
+    if (username !== undefined)
+        opts.username = username;
+    if (password !== undefined)
+        opts.password = password;
     if (auth.insecure !== undefined)
         opts.insecure = auth.insecure;
     if (auth.retry !== undefined)
@@ -44292,7 +44576,8 @@ async function findChartsByName(roots) {
 async function dependency_update_updateDependencies(dir, opts = {}) {
     const chartDir = (0,external_node_path_namespaceObject.resolve)(dir);
     const log = opts.log ?? (() => { });
-    const chart = await load_loadDir(chartDir);
+    const load = opts.load ?? {};
+    const chart = await load_loadDir(chartDir, load);
     const md = chart.metadata;
     const deps = md.dependencies;
     const result = { chart: chartDir, dependencies: [], lockWritten: false, removed: [] };
@@ -44309,6 +44594,22 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
     const locked = [];
     const unsatisfied = [];
     const errors = [];
+    // Names become file names (charts/<name>, <name>-<version>.tgz): check them all before anything.
+    for (const [i, d] of deps.entries()) {
+        if (d === null)
+            continue;
+        try {
+            checkPathSegment(d.name, 'dependency name', depWhere(chart, i, 'name'));
+        }
+        catch (e) {
+            errors.push(e);
+        }
+    }
+    if (errors.length === 1)
+        throw errors[0];
+    if (errors.length > 1)
+        throw new KxAggregateError(errors);
+    const archivePath = (fileName, i) => safe_path_safeJoin(chartsDir, fileName, 'dependency archive name', depWhere(chart, i, 'name'));
     for (const [i, d] of deps.entries()) {
         if (d === null)
             continue;
@@ -44340,21 +44641,21 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
                     noMatch();
                     continue;
                 }
-                const target = await load_loadDir(pick.dir);
+                const target = await load_loadDir(pick.dir, load);
                 if (platform && target.metadata.version === '0.0.0')
                     target.metadata.version = platformVersion;
                 const version = target.metadata.version;
                 const fileName = `${target.metadata.name}-${version}.tgz`;
                 log(`${d.name}: packaging ${pick.dir} as ${fileName}`);
                 const data = await archive_writeChartArchive(target, opts.mtime === undefined ? {} : { mtime: opts.mtime });
-                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: (0,external_node_path_namespaceObject.join)(chartsDir, fileName), source: 'search-path' } });
+                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: archivePath(fileName, i), source: 'search-path' } });
                 locked.push({ name: d.name, repository: repo, version });
             }
             else if (repo === '') {
-                const local = (0,external_node_path_namespaceObject.join)(chartsDir, d.name);
+                const local = safe_path_safeJoin(chartsDir, d.name, 'dependency name', depWhere(chart, i, 'name'));
                 let sub;
                 try {
-                    sub = await load_loadDir(local);
+                    sub = await load_loadDir(local, load);
                 }
                 catch (e) {
                     errors.push(new errors_KxError(`unable to load chart '${local}': ${errors_errorMessage(e)}`, depWhere(chart, i, 'name')));
@@ -44374,7 +44675,7 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
                     errors.push(new errors_KxError(`directory ${(0,external_node_path_namespaceObject.resolve)(target)} not found`, depWhere(chart, i, 'repository')));
                     continue;
                 }
-                const sub = await load_loadDir(target);
+                const sub = await load_loadDir(target, load);
                 const version = sub.metadata.version;
                 if (!satisfiesConstraint(version, constraint)) {
                     noMatch();
@@ -44383,7 +44684,7 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
                 const fileName = `${sub.metadata.name}-${version}.tgz`;
                 log(`${d.name}: packaging ${repo} as ${fileName}`);
                 const data = await archive_writeChartArchive(sub, opts.mtime === undefined ? {} : { mtime: opts.mtime });
-                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: (0,external_node_path_namespaceObject.join)(chartsDir, fileName), source: 'file' } });
+                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: archivePath(fileName, i), source: 'file' } });
                 locked.push({ name: d.name, repository: repo, version });
             }
             else if (/^https?:\/\//.test(repo)) {
@@ -44401,14 +44702,14 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
                 log(`${d.name}: downloading ${url}`);
                 const data = await downloadChart(url, opts.http);
                 const fileName = `${d.name}-${entry.version}.tgz`;
-                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version: entry.version, repository: repo, archive: (0,external_node_path_namespaceObject.join)(chartsDir, fileName), source: 'http' } });
+                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version: entry.version, repository: repo, archive: archivePath(fileName, i), source: 'http' } });
                 locked.push({ name: d.name, repository: repo, version: entry.version });
             }
             else if (repo.startsWith('oci://')) {
                 const pulled = await pullChart(repo, d.name, wanted, opts.oci);
                 log(`${d.name}: pulled ${pulled.ref}`);
                 const fileName = `${d.name}-${pulled.version}.tgz`;
-                pending.push({ dep: d, fileName, data: pulled.data, resolved: { name: d.name, version: pulled.version, repository: repo, archive: (0,external_node_path_namespaceObject.join)(chartsDir, fileName), source: 'oci' } });
+                pending.push({ dep: d, fileName, data: pulled.data, resolved: { name: d.name, version: pulled.version, repository: repo, archive: archivePath(fileName, i), source: 'oci' } });
                 locked.push({ name: d.name, repository: repo, version: pulled.version });
             }
             else {
@@ -44436,14 +44737,27 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
             await load_loadArchive(p.data, p.fileName);
         }
         catch (e) {
-            throw new errors_KxError(`dependency "${p.dep.name}" resolved to an invalid chart archive ${p.fileName}: ${errors_errorMessage(e)}`);
+            throw new errors_KxError(`dependency "${p.dep.name}" resolved to an invalid chart archive ${p.fileName}: ${errors_errorMessage(e)}`, depWhere(chart, deps.indexOf(p.dep), 'name'));
         }
     }
+    // ... and that the lock can be written, so that a refused lock does not leave charts/ changed.
+    const lockFile = (0,external_node_path_namespaceObject.join)(chartDir, lockFileName(md));
+    let lstatResult;
+    try {
+        lstatResult = await (0,promises_.lstat)(lockFile);
+    }
+    catch {
+        lstatResult = undefined;
+    }
+    if (lstatResult?.isSymbolicLink()) {
+        throw new errors_KxError(`the ${lockFileName(md)} file is a symlink to "${await (0,promises_.readlink)(lockFile)}"`, { file: lockFile });
+    }
+    await fsutil_assertWritable(lockFile);
     await (0,promises_.mkdir)(chartsDir, { recursive: true, mode: 0o755 });
     const produced = new Set(pending.map((p) => p.fileName));
     const keepNames = new Set(deps.filter((d) => d !== null && (d.repository ?? '') === '' && !opts.searchPaths?.length).map((d) => d.name));
     for (const p of pending) {
-        await fsutil_writeFileAtomic((0,external_node_path_namespaceObject.join)(chartsDir, p.fileName), p.data, { mode: 0o644 });
+        await fsutil_writeFileAtomic(p.resolved.archive, p.data, { mode: 0o644 });
         result.dependencies.push(p.resolved);
     }
     for (const entry of await (0,promises_.readdir)(chartsDir, { withFileTypes: true })) {
@@ -44462,19 +44776,8 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
         result.removed.push(path);
     }
     // The lock.
-    const lockFile = (0,external_node_path_namespaceObject.join)(chartDir, lockFileName(md));
     const digest = lockDigest(deps, locked);
     result.lockFile = lockFile;
-    let lstatResult;
-    try {
-        lstatResult = await (0,promises_.lstat)(lockFile);
-    }
-    catch {
-        lstatResult = undefined;
-    }
-    if (lstatResult?.isSymbolicLink()) {
-        throw new errors_KxError(`the ${lockFileName(md)} file is a symlink to "${await (0,promises_.readlink)(lockFile)}"`, { file: lockFile });
-    }
     if (lstatResult) {
         try {
             const existing = parseLock(await (0,promises_.readFile)(lockFile, 'utf8'), lockFile, lockFileName(md)).value;
@@ -44498,7 +44801,8 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
 // `helm package` for one chart directory: optional dependency update first, load, `--version` /
 // `--app-version` overrides (the version checked as semver), helm's CheckDependencies (every declared
 // dependency present in charts/), then the archive `<dest>/<name>-<version>.tgz` written atomically.
-// The source tree is never modified except by the dependency update (charts/, lock file).
+// The source tree is never modified except by the dependency update (charts/, lock file), and that
+// runs only after every input (version, destination, the chart itself) has been checked.
 
 
 
@@ -44521,6 +44825,22 @@ function checkDependencies(chart) {
 }
 async function packageChart(dir, opts = {}) {
     const chartDir = resolve(dir);
+    const chartFile = join(chartDir, 'Chart.yaml');
+    const load = opts.dependencies?.load ?? {};
+    // Every input is checked before the dependency update writes charts/ and the lock.
+    if (opts.version !== undefined && opts.version !== '') {
+        const parsed = parseChartVersion(opts.version);
+        if (!isChartSemver(parsed))
+            throw new KxError(`version "${opts.version}": ${parsed.error}`, { file: chartFile });
+    }
+    const dest = resolve(opts.destination ?? '.');
+    const st = await stat(dest).catch(() => undefined);
+    if (st && !st.isDirectory())
+        throw new KxError(`destination ${dest} is not a directory`, { file: dest });
+    const before = await loadDir(chartDir, load);
+    const archiveName = (md) => `${md.name}-${opts.version || md.version}.tgz`;
+    validateMetadata({ ...before.metadata, ...(opts.version ? { version: opts.version } : {}) }, { file: chartFile });
+    await assertWritable(join(dest, archiveName(before.metadata)));
     let dependencyUpdate;
     if (opts.dependencyUpdate) {
         dependencyUpdate = await updateDependencies(chartDir, {
@@ -44530,27 +44850,18 @@ async function packageChart(dir, opts = {}) {
             ...(opts.mtime !== undefined ? { mtime: opts.mtime } : {}),
         });
     }
-    const chart = await loadDir(chartDir);
-    const chartFile = join(chartDir, 'Chart.yaml');
-    if (opts.version !== undefined && opts.version !== '') {
-        const parsed = parseChartVersion(opts.version);
-        if (!isChartSemver(parsed))
-            throw new KxError(`version "${opts.version}": ${parsed.error}`, { file: chartFile });
+    const chart = opts.dependencyUpdate ? await loadDir(chartDir, load) : before;
+    if (opts.version !== undefined && opts.version !== '')
         chart.metadata.version = opts.version;
-    }
     if (opts.appVersion !== undefined && opts.appVersion !== '')
         chart.metadata.appVersion = opts.appVersion;
     if (chart.metadata.dependencies)
         checkDependencies(chart);
     validateMetadata(chart.metadata, { file: chartFile });
-    const dest = resolve(opts.destination ?? '.');
-    const st = await stat(dest).catch(() => undefined);
-    if (st && !st.isDirectory())
-        throw new KxError(`is not a directory: ${dest}`, { file: dest });
     const data = await writeChartArchive(chart, opts.mtime === undefined ? {} : { mtime: opts.mtime });
     const name = chart.metadata.name;
     const version = chart.metadata.version;
-    const path = join(dest, `${name}-${version}.tgz`);
+    const path = safeJoin(dest, `${name}-${version}.tgz`, 'chart archive name', { file: chartFile });
     await writeFileAtomic(path, data, { mode: 0o644 });
     const result = {
         name,
