@@ -34117,7 +34117,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7931);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7064);
 // Entry point of the bundled action: main and post step in one file.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -34127,7 +34127,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7931:
+/***/ 7064:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34162,7 +34162,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -36973,7 +36973,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -36981,7 +36981,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -36989,7 +36989,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -37289,16 +37289,17 @@ async function withRetry(op, opts = {}) {
 
 ;// CONCATENATED MODULE: ../packages/core/lib/images/docker.js
 // The Docker CLI, driven through @actions/exec: build (buildx when present and wanted, the classic
-// builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, login with the
-// password on stdin, logout. Each call returns the captured output or throws a StatusError with the
-// CLI's stderr, so callers can classify failures for retries.
+// builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, save/load,
+// login with the password on stdin, logout. Each call returns the captured output or throws a
+// StatusError with the CLI's stderr, so callers can classify failures for retries. Which build
+// options each builder accepts is decided in build-features.ts; this module only spells them.
 
 
 class DockerCli {
     command;
     onOutput;
     env;
-    buildxAvailable;
+    buildx;
     constructor(opts = {}) {
         this.command = opts.command ?? 'docker';
         this.onOutput = opts.onOutput;
@@ -37348,12 +37349,24 @@ class DockerCli {
         const [client = '', server = ''] = r.stdout.trim().split(' ');
         return { client, server };
     }
+    /**
+     * Is the buildx CLI plugin installed, and which version? `docker buildx version` exits non-zero
+     * ("unknown command") without the plugin; a plugin that runs but prints no version is treated
+     * as present with an unknown version.
+     */
+    buildxInfo() {
+        this.buildx ??= this.run(['buildx', 'version'], { allowFailure: true })
+            .then((r) => {
+            if (r.exitCode !== 0)
+                return { available: false };
+            const v = /\bv?(\d+\.\d+\.\d+)/.exec(r.stdout);
+            return v ? { available: true, version: v[1] } : { available: true };
+        })
+            .catch(() => ({ available: false }));
+        return this.buildx;
+    }
     async hasBuildx() {
-        if (this.buildxAvailable === undefined) {
-            const r = await this.run(['buildx', 'version'], { allowFailure: true }).catch(() => ({ exitCode: 1 }));
-            this.buildxAvailable = r.exitCode === 0;
-        }
-        return this.buildxAvailable;
+        return (await this.buildxInfo()).available;
     }
     /** Which builder a `builder` setting resolves to on this machine. */
     async resolveBuilder(builder) {
@@ -37375,6 +37388,21 @@ class DockerCli {
             args.push('--build-arg', `${k}=${v}`);
         for (const [k, v] of Object.entries(opts.labels ?? {}))
             args.push('--label', `${k}=${v}`);
+        for (const c of opts.cacheFrom ?? [])
+            args.push('--cache-from', c);
+        if (opts.target)
+            args.push('--target', opts.target);
+        if (opts.builder === 'buildx') {
+            for (const c of opts.cacheTo ?? [])
+                args.push('--cache-to', c);
+            for (const s of opts.secrets ?? [])
+                args.push('--secret', s);
+            for (const b of opts.buildContexts ?? [])
+                args.push('--build-context', b);
+        }
+        else if (opts.cacheTo?.length || opts.secrets?.length || opts.buildContexts?.length) {
+            throw new StatusError('cache-to, secrets and build-contexts need buildx; the classic builder has no such options');
+        }
         args.push(opts.context);
         const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };
         const saved = { ...this.env };
@@ -37401,6 +37429,20 @@ class DockerCli {
     async pull(ref) {
         await this.run(['pull', ref]);
     }
+    /** Layer digests (RootFS.Layers) of a local image, to compare builds. */
+    async layers(ref) {
+        const r = await this.run(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', ref]);
+        return JSON.parse(r.stdout.trim() || '[]');
+    }
+    /** `docker save` of the given references into one tar (layers shared between them stored once). */
+    async save(refs, file) {
+        await this.run(['save', '--output', file, ...refs]);
+    }
+    /** `docker load` of a tar; returns the references it loaded ("Loaded image: x"). */
+    async load(file) {
+        const r = await this.run(['load', '--input', file]);
+        return [...(r.stdout + r.stderr).matchAll(/^Loaded image: (\S+)$/gm)].map((m) => m[1]);
+    }
     /** Push and return the manifest digest the registry reported. */
     async push(ref, onOutput) {
         const runOpts = {};
@@ -37422,22 +37464,101 @@ class DockerCli {
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/action/registry-login.js
-// Registry login for actions: `docker login` in the main step (password on stdin, already masked
-// by the caller) remembered in the action state, and the matching logout in the post step.
+// Registry logins for actions: `docker login` in the main step (password on stdin, masked before
+// anything else happens) remembered in the action state, and the matching logouts in the post
+// step. `registry-auth` (several registries, e.g. one for private base images and one to push to)
+// is read here: a YAML list of {registry, username, password}; errors about it never quote it.
+
+
 
 
 const STATE = 'logged-in-registry';
-async function loginForPost(docker, registry, username, password) {
-    await group(`Login to ${registry}`, () => docker.login(registry, username, password));
-    saveState(STATE, registry);
+const STATE_ALL = 'logged-in-registries';
+/**
+ * Parse `registry-auth`: a YAML (or JSON) list of maps with registry, username and password.
+ * Every password is masked at once (also when a later entry is wrong). Error messages name the
+ * entry by number and field, never show a value (the text holds secrets).
+ */
+function parseRegistryAuth(text, input = 'registry-auth', mask = core_setSecret) {
+    if (text.trim() === '')
+        return [];
+    let parsed;
+    try {
+        parsed = (0,dist/* parse */.qg)(text);
+    }
+    catch (e) {
+        const pos = e.linePos?.[0]?.line;
+        throw new errors_KxError(`input ${input} is not valid YAML${pos ? ` (line ${pos})` : ''}: write a list of {registry, username, password}`);
+    }
+    if (!Array.isArray(parsed))
+        throw new errors_KxError(`input ${input} must be a YAML list of {registry, username, password}`);
+    for (const entry of parsed) {
+        const pw = entry?.password;
+        if (pw !== undefined && pw !== null && String(pw) !== '')
+            mask(String(pw));
+    }
+    const out = [];
+    parsed.forEach((entry, i) => {
+        const where = `input ${input}, entry ${i + 1}`;
+        if (!entry || typeof entry !== 'object' || Array.isArray(entry))
+            throw new errors_KxError(`${where} must be a map with registry, username and password`);
+        const e = entry;
+        const unknown = Object.keys(e).filter((k) => !['registry', 'username', 'password'].includes(k));
+        if (unknown.length)
+            throw new errors_KxError(`${where}: unknown key(s) ${unknown.join(', ')} (allowed: registry, username, password)`);
+        for (const k of ['registry', 'username', 'password']) {
+            if (e[k] === undefined || e[k] === null || String(e[k]).trim() === '')
+                throw new errors_KxError(`${where}: ${k} is missing or empty${k === 'password' ? ' (an unset secret gives an empty value)' : ''}`);
+        }
+        const registry = String(e.registry).trim().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+        if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry) && !/^\[[0-9a-fA-F:]+\](:\d+)?$/.test(registry)) {
+            throw new errors_KxError(`${where}: registry "${registry}" must be a registry host such as ghcr.io or registry.example.org:5000 (no path)`);
+        }
+        out.push({ registry, username: String(e.username), password: String(e.password) });
+    });
+    const seen = new Set();
+    for (const c of out) {
+        if (seen.has(c.registry))
+            throw new errors_KxError(`input ${input}: registry ${c.registry} is listed twice`);
+        seen.add(c.registry);
+    }
+    return out;
 }
-/** The post step: log out of the registry the main step logged in to, if any. */
+async function loginForPost(docker, registry, username, password) {
+    await loginAllForPost(docker, [{ registry, username, password }]);
+}
+/**
+ * Log in to each registry (password on stdin). The registries are saved in the state after each
+ * login, so the post step logs out of every one that succeeded even when a later login fails.
+ */
+async function loginAllForPost(docker, credentials) {
+    const done = [];
+    // The passwords are already masked by whoever read them (getSecret, parseRegistryAuth).
+    for (const c of credentials) {
+        await group(`Login to ${c.registry}`, () => docker.login(c.registry, c.username, c.password));
+        done.push(c.registry);
+        saveState(STATE_ALL, JSON.stringify(done));
+    }
+}
+/** The post step: log out of every registry the main step logged in to, if any. */
 async function logoutFromState(docker = new DockerCli()) {
-    const registry = getState(STATE);
-    if (!registry)
-        return;
-    await docker.logout(registry);
-    info(`logged out of ${registry}`);
+    const registries = [];
+    const all = getState(STATE_ALL);
+    if (all) {
+        try {
+            registries.push(...JSON.parse(all));
+        }
+        catch {
+            warning(`post step: unreadable state ${STATE_ALL}`);
+        }
+    }
+    const single = getState(STATE);
+    if (single && !registries.includes(single))
+        registries.push(single);
+    for (const registry of registries) {
+        await docker.logout(registry);
+        info(`logged out of ${registry}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/action/index.js
@@ -38818,15 +38939,136 @@ function nextLink(link) {
 
 
 
+;// CONCATENATED MODULE: ../packages/core/lib/images/build-features.js
+// The docker/build-push-action options a Kaapana build passes through — cache-from/cache-to,
+// target, secrets, build-contexts — and which of them each builder can do. This module owns that
+// table (see SUPPORT below, also in action-build-images/README.md): it parses the user's entries,
+// refuses a buildx-only form under the classic builder with one error naming every offending
+// entry, and expands the per-image placeholders ({{image}}, {{tag}}, {{ref}}, {{registry}}).
+// Under the classic builder the only cache source is an image: build.ts pulls it before the build
+// (a missing one is a notice, not a failure) and passes it as `--cache-from`.
+
+
+const NO_FEATURES = { cacheFrom: [], cacheTo: [], target: '', secrets: [], buildContexts: [] };
+/** Which forms each builder takes (documentation and the refusal messages use this). */
+const SUPPORT = {
+    'cache-from: <image ref>': 'both (classic: pulled first, then --cache-from; buildx: registry cache / inline cache)',
+    'cache-from: type=registry|gha|local|s3|azblob,…': 'buildx only',
+    'cache-to: …': 'buildx only (the classic builder cannot export cache: its cache is the pushed image)',
+    target: 'both (docker build --target)',
+    secrets: 'buildx only (RUN --mount=type=secret needs BuildKit)',
+    'build-contexts': 'buildx only (--build-context needs buildx ≥ 0.8)',
+};
+const TYPE_RE = /(?:^|,)\s*type=([a-z0-9-]+)/i;
+function parseCacheEntry(raw, input) {
+    const s = raw.trim();
+    if (s === '')
+        throw new errors_KxError(`${input}: empty entry`);
+    const type = TYPE_RE.exec(s)?.[1]?.toLowerCase();
+    if (type)
+        return { raw: s, type };
+    if (s.includes('='))
+        throw new errors_KxError(`${input}: "${s}" has key=value fields but no type= (write type=registry,ref=… or a bare image reference)`);
+    return { raw: s, type: 'image' };
+}
+function parseSecrets(lines, input = 'secrets') {
+    return lines.map((l) => {
+        const eq = l.indexOf('=');
+        const id = eq > 0 ? l.slice(0, eq).trim() : '';
+        if (!/^[A-Za-z0-9_.-]+$/.test(id))
+            throw new errors_KxError(`${input}: each entry is id=value with an id of [A-Za-z0-9_.-] (the value is not shown here)`);
+        return { id, value: l.slice(eq + 1) };
+    });
+}
+function parseBuildContexts(lines, input = 'build-contexts') {
+    for (const l of lines) {
+        if (!/^[A-Za-z0-9][A-Za-z0-9_./-]*=.+$/.test(l))
+            throw new errors_KxError(`${input}: "${l}" is not name=path or name=docker-image://ref`);
+    }
+    return lines;
+}
+/**
+ * Refuse what the resolved builder cannot do: every offending entry in one error, with the form
+ * that would work. `buildxVersion` (when known) gates build-contexts (buildx ≥ 0.8).
+ */
+function checkBuildFeatures(f, builder, buildxVersion) {
+    const problems = [];
+    if (builder === 'classic') {
+        for (const c of f.cacheFrom) {
+            if (c.type !== 'image')
+                problems.push(`cache-from "${c.raw}": type=${c.type} is a buildx cache; the classic builder takes only an image reference (e.g. the previously pushed tag {{registry}}/{{image}}:latest)`);
+        }
+        for (const c of f.cacheTo)
+            problems.push(`cache-to "${c.raw}": the classic builder cannot export a cache (the pushed image is its cache: use cache-from with its reference)`);
+        if (f.secrets.length)
+            problems.push(`secrets (${f.secrets.map((s) => s.id).join(', ')}): build secrets (RUN --mount=type=secret) need BuildKit; the classic builder has none — use build-args for non-secret values or install buildx`);
+        if (f.buildContexts.length)
+            problems.push(`build-contexts (${f.buildContexts.map((b) => b.split('=')[0]).join(', ')}): --build-context needs buildx; the classic builder builds from one context`);
+    }
+    else if (f.buildContexts.length && buildxVersion && semver.valid(buildxVersion) && semver.lt(buildxVersion, '0.8.0')) {
+        problems.push(`build-contexts need buildx ≥ 0.8; this runner has buildx ${buildxVersion}`);
+    }
+    if (problems.length) {
+        throw new errors_KxError(`the ${builder === 'classic' ? 'classic builder (no buildx, or DOCKER_BUILDKIT=0, or builder: classic)' : 'buildx builder'} cannot do what was asked:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    }
+}
+/** `{{image}}`, `{{tag}}`, `{{ref}}`, `{{registry}}` of one image; an unknown placeholder is an error. */
+function expandImageVars(text, vars, input) {
+    return text.replace(/\{\{\s*([a-z-]+)\s*\}\}/g, (m, name) => {
+        if (!(name in vars))
+            throw new errors_KxError(`${input}: unknown placeholder ${m} in "${text}" (known: {{image}}, {{tag}}, {{ref}}, {{registry}})`);
+        return vars[name];
+    });
+}
+/**
+ * The cache-from/cache-to values of one image. A `type=gha` entry without `scope=` gets
+ * `scope=<image>`: buildx's default scope is shared, so the images of one extension would
+ * overwrite each other's cache.
+ */
+function cacheArgs(entries, vars, input) {
+    return entries.map((c) => {
+        let v = expandImageVars(c.raw, vars, input);
+        if (c.type === 'gha' && !/(?:^|,)\s*scope=/.test(v))
+            v += `,scope=${vars.image}`;
+        return v;
+    });
+}
+
 ;// CONCATENATED MODULE: ../packages/core/lib/images/build.js
 // Building and pushing a planned tree of images: supplies mapped bases (pull + retag), asks the
 // registry what already exists (skip-existing), builds in dependency order with at most `parallel`
-// builds at once, fails the dependents of a failed image, and pushes (with retries) only when every
-// selected image built — local-only images are never pushed.
+// builds at once, fails the dependents of a failed image, and pushes every tag (with retries) only
+// when every selected image built — local-only images are never pushed. Local-only images loaded
+// from a `docker save` tar (e.g. by the reusable workflow's shared-bases job) are used as they are;
+// the local-only images of a run can be saved into one such tar. Cache sources, secrets, target and
+// build contexts come from build-features.ts (which also refuses what the builder cannot do).
 
 
 
 
+
+
+
+
+/** `<registry>` part of `<registry>/<name>:<tag>`. */
+function registryOf(img) {
+    const suffix = `/${img.name}:${img.tag}`;
+    return img.ref.endsWith(suffix) ? img.ref.slice(0, -suffix.length) : (0,external_node_path_namespaceObject.dirname)(img.ref);
+}
+/** Secrets as 0600 files in a private temp dir (values never on a command line); `cleanup` removes them. */
+async function secretFiles(secrets) {
+    if (secrets.length === 0)
+        return { args: [], cleanup: async () => { } };
+    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'kx-secrets-'));
+    await (0,promises_namespaceObject.chmod)(dir, 0o700);
+    const args = [];
+    for (const [i, s] of secrets.entries()) {
+        const file = (0,external_node_path_namespaceObject.join)(dir, `secret-${i}`);
+        await (0,promises_namespaceObject.writeFile)(file, s.value, { mode: 0o600 });
+        args.push(`id=${s.id},src=${file}`);
+    }
+    return { args, cleanup: () => (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true }) };
+}
 function sourceRegistry(ref) {
     return parseImageRef(ref).registry;
 }
@@ -38873,6 +39115,10 @@ async function runPool(items, limit, isReady, work, onBlocked) {
 async function buildImages(opts) {
     const docker = opts.docker ?? new DockerCli();
     const builder = await docker.resolveBuilder(opts.builder ?? 'auto');
+    const features = opts.features ?? NO_FEATURES;
+    checkBuildFeatures(features, builder, builder === 'buildx' ? (await docker.buildxInfo()).version : undefined);
+    const notice = opts.onNotice ?? (() => { });
+    const loaded = new Set(opts.loaded ?? []);
     const parallel = Math.max(1, opts.parallel ?? 2);
     const push = opts.push ?? true;
     const progress = opts.onProgress ?? (() => { });
@@ -38881,7 +39127,7 @@ async function buildImages(opts) {
     const byId = new Map(plan.images.map((i) => [i.id, i]));
     const results = new Map();
     const result = (img, status, extra = {}) => {
-        const r = { name: img.name, dockerfile: img.dockerfile, tag: img.tag, ref: img.ref, localOnly: img.localOnly, status, durationMs: 0, ...extra };
+        const r = { name: img.name, dockerfile: img.dockerfile, tag: img.tag, ref: img.ref, tags: img.tags, localOnly: img.localOnly, status, durationMs: 0, ...extra };
         results.set(img.id, r);
         return r;
     };
@@ -38892,7 +39138,7 @@ async function buildImages(opts) {
             .filter((i) => !i.localOnly)
             .map(async (img) => {
             const ref = parseImageRef(img.ref);
-            const auth = opts.auth && opts.auth.registry === ref.registry ? opts.auth : undefined;
+            const auth = [...(opts.auth ? [opts.auth] : []), ...(opts.auths ?? [])].find((a) => a.registry === ref.registry);
             const client = new RegistryClient({ registry: ref.registry, ...(auth ? { username: auth.username, password: auth.password } : {}), retry });
             const head = await client.headManifest(ref.repository, ref.tag ?? 'latest');
             if (head)
@@ -38902,7 +39148,7 @@ async function buildImages(opts) {
     // 2. Which images must be built: non-local images not skipped, plus the local bases they need.
     const needed = new Set();
     const need = (id) => {
-        if (needed.has(id))
+        if (needed.has(id) || results.get(id)?.status === 'loaded')
             return;
         needed.add(id);
         byId.get(id).dependsOn.forEach(need);
@@ -38911,6 +39157,8 @@ async function buildImages(opts) {
     for (const img of plan.images) {
         if (existing.has(img.id))
             result(img, 'skipped', { digest: existing.get(img.id) });
+        else if (img.localOnly && img.tags.every((t) => loaded.has(t)))
+            result(img, 'loaded');
         // A local-only image is built for the images that need it, or when it was asked for on its own.
         else if (!img.localOnly || (!img.implicit && !hasDependents(img.id)))
             need(img.id);
@@ -38919,6 +39167,7 @@ async function buildImages(opts) {
     for (const img of plan.images)
         if (!needed.has(img.id) && !results.has(img.id))
             result(img, 'not-built');
+    const secrets = await secretFiles(features.secrets);
     // 3. Bases supplied through the base-images mapping: pull (unless present) and retag.
     const mappedNeeded = plan.baseImages.filter((m) => toBuild.some((i) => i.mappedBases.includes(m.localRef)));
     for (const m of mappedNeeded) {
@@ -38930,40 +39179,53 @@ async function buildImages(opts) {
         }
         await docker.tag(m.source, m.localRef);
     }
-    // 4. Build in dependency order.
-    const ok = new Set();
-    await runPool(toBuild, parallel, (img) => {
-        if (img.dependsOn.some((d) => results.get(d)?.status === 'failed'))
-            return 'blocked';
-        return img.dependsOn.every((d) => ok.has(d)) ? 'ready' : 'wait';
-    }, async (img) => {
-        const output = [];
-        const start = Date.now();
-        progress(`building ${img.ref}`);
-        try {
-            const built = await docker.build({
-                dockerfile: img.dockerfilePath,
-                context: img.contextDir,
-                tags: img.tags,
-                builder,
-                ...(opts.buildArgs ? { buildArgs: opts.buildArgs } : {}),
-                onOutput: (l) => output.push(l),
-            });
-            ok.add(img.id);
-            const r = result(img, 'built-only', { imageId: built.imageId, durationMs: Date.now() - start });
-            progress(`built ${img.ref} in ${(r.durationMs / 1000).toFixed(1)} s`);
-            opts.onImageDone?.(r, output);
-        }
-        catch (e) {
-            const r = result(img, 'failed', { durationMs: Date.now() - start, error: errorMessage(e) });
-            progress(`FAILED ${img.ref}`);
-            opts.onImageDone?.(r, output);
-        }
-    }, (img) => {
-        const failedBase = img.dependsOn.find((d) => results.get(d)?.status === 'failed');
-        const r = result(img, 'failed', { error: failedBase ? `base image ${failedBase} failed to build` : 'not built' });
-        opts.onImageDone?.(r, []);
-    });
+    // 4. Build in dependency order (loaded local-only images count as built).
+    const ok = new Set(plan.images.filter((i) => results.get(i.id)?.status === 'loaded').map((i) => i.id));
+    try {
+        await runPool(toBuild, parallel, (img) => {
+            if (img.dependsOn.some((d) => results.get(d)?.status === 'failed'))
+                return 'blocked';
+            return img.dependsOn.every((d) => ok.has(d)) ? 'ready' : 'wait';
+        }, async (img) => {
+            const output = [];
+            const start = Date.now();
+            progress(`building ${img.ref}`);
+            try {
+                const vars = { image: img.name, tag: img.tag, ref: img.ref, registry: registryOf(img) };
+                const cacheFrom = await cacheSources(img, vars, output);
+                const built = await docker.build({
+                    dockerfile: img.dockerfilePath,
+                    context: img.contextDir,
+                    tags: img.tags,
+                    builder,
+                    ...(opts.buildArgs ? { buildArgs: opts.buildArgs } : {}),
+                    ...(img.labels ? { labels: img.labels } : {}),
+                    cacheFrom,
+                    cacheTo: cacheArgs(forImage(img, features.cacheTo, 'cache-to'), vars, 'cache-to'),
+                    target: features.target,
+                    secrets: secrets.args,
+                    buildContexts: features.buildContexts,
+                    onOutput: (l) => output.push(l),
+                });
+                ok.add(img.id);
+                const r = result(img, 'built-only', { imageId: built.imageId, durationMs: Date.now() - start });
+                progress(`built ${img.ref} in ${(r.durationMs / 1000).toFixed(1)} s`);
+                opts.onImageDone?.(r, output);
+            }
+            catch (e) {
+                const r = result(img, 'failed', { durationMs: Date.now() - start, error: errorMessage(e) });
+                progress(`FAILED ${img.ref}`);
+                opts.onImageDone?.(r, output);
+            }
+        }, (img) => {
+            const failedBase = img.dependsOn.find((d) => results.get(d)?.status === 'failed');
+            const r = result(img, 'failed', { error: failedBase ? `base image ${failedBase} failed to build` : 'not built' });
+            opts.onImageDone?.(r, []);
+        });
+    }
+    finally {
+        await secrets.cleanup();
+    }
     const failed = [...results.values()].filter((r) => r.status === 'failed');
     const ordered = () => plan.images.map((i) => results.get(i.id));
     if (failed.length > 0 && !opts.pushPartial) {
@@ -38980,35 +39242,247 @@ async function buildImages(opts) {
             const start = Date.now();
             const output = [];
             progress(`pushing ${img.ref}`);
-            const digest = await withRetry((attempt) => {
-                if (attempt > 1)
-                    output.push(`retry ${attempt} of push ${img.ref}`);
-                return docker.push(img.ref, (l) => output.push(l));
-            }, {
-                ...retry,
-                onRetry: ({ attempt, delayMs, error }) => progress(`push of ${img.ref} failed (attempt ${attempt}): ${errorMessage(error).split('\n').pop()}; retrying in ${delayMs} ms`),
-            }).catch((e) => {
-                const kind = classifyError(e);
-                throw new errors_KxError(`push of ${img.ref} failed${kind === 'auth' ? ' (authentication: check username/password and the registry)' : ''}: ${errorMessage(e)}`, { file: img.dockerfile });
-            });
+            let digest = '';
+            for (const tag of [img.ref, ...img.tags.filter((t) => t !== img.ref)]) {
+                const d = await withRetry((attempt) => {
+                    if (attempt > 1)
+                        output.push(`retry ${attempt} of push ${tag}`);
+                    return docker.push(tag, (l) => output.push(l));
+                }, {
+                    ...retry,
+                    onRetry: ({ attempt, delayMs, error }) => progress(`push of ${tag} failed (attempt ${attempt}): ${errorMessage(error).split('\n').pop()}; retrying in ${delayMs} ms`),
+                }).catch((e) => {
+                    const kind = classifyError(e);
+                    throw new errors_KxError(`push of ${tag} failed${kind === 'auth' ? ' (authentication: check username/password and the registry)' : ''}: ${errorMessage(e)}`, { file: img.dockerfile });
+                });
+                if (tag === img.ref)
+                    digest = d;
+            }
             r.status = 'pushed';
             r.digest = digest;
             r.durationMs += Date.now() - start;
-            progress(`pushed ${img.ref}@${digest}`);
+            progress(`pushed ${img.tags.length > 1 ? img.tags.join(', ') : img.ref}@${digest}`);
             opts.onImageDone?.(r, output);
         }, () => { });
+    }
+    let savedLocalImages;
+    if (opts.saveLocalImages) {
+        const ready = new Set(['built-only', 'loaded']);
+        savedLocalImages = plan.images.filter((i) => i.localOnly && ready.has(results.get(i.id).status)).flatMap((i) => i.tags);
+        if (savedLocalImages.length > 0) {
+            // Staged next to the target and moved into place: never a half-written tar under the final name.
+            const partial = `${opts.saveLocalImages}.partial-${process.pid}`;
+            progress(`saving ${savedLocalImages.length} local-only reference(s) to ${opts.saveLocalImages}`);
+            try {
+                await docker.save(savedLocalImages, partial);
+                await (0,promises_namespaceObject.rename)(partial, opts.saveLocalImages);
+            }
+            catch (e) {
+                await (0,promises_namespaceObject.rm)(partial, { force: true });
+                throw new errors_KxError(`cannot save the local-only images to ${opts.saveLocalImages}: ${errorMessage(e)}`);
+            }
+        }
+        else
+            notice('save-local-images: no local-only image in this run; nothing saved');
     }
     if (failed.length > 0) {
         const err = new KxAggregateError(failed.map((r) => new errors_KxError(`${r.name}: ${r.error}`, { file: r.dockerfile })));
         err.results = ordered();
         throw err;
     }
-    return { results: ordered(), builder };
+    return { results: ordered(), builder, ...(savedLocalImages ? { savedLocalImages } : {}) };
+    /** Local-only images never touch the registry: their registry-backed cache entries are left out. */
+    function forImage(img, entries, input) {
+        if (!img.localOnly)
+            return entries;
+        const kept = entries.filter((c) => c.type !== 'image' && c.type !== 'registry');
+        if (kept.length < entries.length)
+            notice(`${input}: registry cache entries are not used for local-only/${img.name} (local-only images never reach the registry)`);
+        return kept;
+    }
+    /**
+     * cache-from of one image. buildx takes the entries as they are. The classic builder can only
+     * use images: each is pulled first (a missing one is a notice: the first build has no cache).
+     */
+    async function cacheSources(img, vars, output) {
+        const entries = cacheArgs(forImage(img, features.cacheFrom, 'cache-from'), vars, 'cache-from');
+        if (builder === 'buildx')
+            return entries;
+        const usable = [];
+        for (const ref of entries) {
+            try {
+                await docker.pull(ref);
+                output.push(`cache-from: pulled ${ref}`);
+                usable.push(ref);
+            }
+            catch (e) {
+                const msg = errorMessage(e);
+                const missing = /manifest unknown|not found|does not exist|no such/i.test(msg);
+                if (missing)
+                    notice(`cache-from: ${ref} does not exist yet; ${img.name} is built without it`);
+                else
+                    notice(`cache-from: cannot pull ${ref} (${msg.split('\n').pop()}); ${img.name} is built without it`);
+                if (await docker.imageExists(ref))
+                    usable.push(ref);
+            }
+        }
+        return usable;
+    }
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ../packages/core/lib/images/metadata.js
+// Image metadata from git, the way docker/metadata-action writes it: the OCI labels
+// `org.opencontainers.image.{source,revision,created,version,title,description,url,licenses}` and
+// extra tags such as `latest` or `sha-{{sha}}` (7-character short SHA, metadata-action's default).
+// Sources, first found wins: the GitHub runner's variables (GITHUB_SHA, GITHUB_SERVER_URL +
+// GITHUB_REPOSITORY, the event payload's repository description/licence), then the git checkout
+// itself (`git rev-parse HEAD`, `git remote get-url origin` without any credentials in it).
+// Labels a Dockerfile sets itself are kept (a generated value never overrides them); labels the user
+// passes override everything. `applyMetadata` writes labels and extra tags into a build plan, so the
+// plan output and the job summary show exactly what is built.
+
+
+
+
+
+const OCI = 'org.opencontainers.image';
+function metadata_git(args, cwd) {
+    try {
+        return (0,external_node_child_process_namespaceObject.execFileSync)('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' }).trim() || undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * A remote URL as a browsable https URL without user info: `git@github.com:o/r.git`,
+ * `ssh://git@host/o/r`, `https://user:token@host/o/r.git` → `https://host/o/r`. Anything else
+ * (a local path) gives undefined: it is no useful `source`.
+ */
+function remoteToSource(url) {
+    const u = url.trim();
+    const scp = /^[^@/\s]+@([^:/\s]+):(.+?)(?:\.git)?\/?$/.exec(u);
+    if (scp)
+        return `https://${scp[1]}/${scp[2]}`;
+    try {
+        const parsed = new URL(u);
+        if (!['http:', 'https:', 'ssh:', 'git:'].includes(parsed.protocol))
+            return undefined;
+        const path = parsed.pathname.replace(/\.git\/?$/, '').replace(/\/+$/, '');
+        return `https://${parsed.hostname}${parsed.protocol === 'https:' || parsed.protocol === 'http:' ? (parsed.port ? `:${parsed.port}` : '') : ''}${path}`;
+    }
+    catch {
+        return undefined;
+    }
+}
+function eventRepository(env) {
+    if (!env.GITHUB_EVENT_PATH)
+        return undefined;
+    try {
+        const event = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(env.GITHUB_EVENT_PATH, 'utf8'));
+        return event.repository;
+    }
+    catch {
+        return undefined;
+    }
+}
+function readGitMetadata(cwd, env = process.env, now = new Date()) {
+    const repo = eventRepository(env);
+    const epoch = env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH) ? new Date(Number(env.SOURCE_DATE_EPOCH) * 1000) : now;
+    const meta = { created: epoch.toISOString() };
+    const revision = (env.GITHUB_SHA && /^[0-9a-f]{40,64}$/.test(env.GITHUB_SHA) ? env.GITHUB_SHA : undefined) ?? metadata_git(['rev-parse', 'HEAD'], cwd);
+    if (revision)
+        meta.revision = revision;
+    const source = repo?.html_url ??
+        (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL.replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}` : undefined) ??
+        remoteToSource(metadata_git(['remote', 'get-url', 'origin'], cwd) ?? '');
+    if (source)
+        meta.source = source;
+    if (repo?.description)
+        meta.description = repo.description;
+    const spdx = repo?.license?.spdx_id;
+    if (spdx && spdx !== 'NOASSERTION')
+        meta.licenses = spdx;
+    return meta;
+}
+/** The OCI labels of one image (only keys with a value). */
+function ociLabels(meta, image) {
+    const labels = {
+        [`${OCI}.title`]: image.name,
+        [`${OCI}.version`]: image.version,
+        [`${OCI}.created`]: meta.created,
+    };
+    if (meta.source) {
+        labels[`${OCI}.source`] = meta.source;
+        labels[`${OCI}.url`] = meta.source;
+    }
+    if (meta.revision)
+        labels[`${OCI}.revision`] = meta.revision;
+    if (meta.description)
+        labels[`${OCI}.description`] = meta.description;
+    if (meta.licenses)
+        labels[`${OCI}.licenses`] = meta.licenses;
+    return labels;
+}
+/**
+ * An extra tag with its placeholders filled: `{{sha}}` (7 characters), `{{long-sha}}`, `{{version}}`
+ * (the image's own tag). The result must be a legal Docker tag.
+ */
+function expandExtraTag(template, vars) {
+    const out = template.trim().replace(/\{\{\s*([a-z-]+)\s*\}\}/g, (m, name) => {
+        if (name === 'version')
+            return vars.version;
+        if (name === 'sha' || name === 'long-sha') {
+            if (!vars.sha)
+                throw new errors_KxError(`extra-tags: ${m} needs the commit SHA, but neither GITHUB_SHA nor a git checkout gives one`);
+            return name === 'sha' ? vars.sha.slice(0, 7) : vars.sha;
+        }
+        throw new errors_KxError(`extra-tags: unknown placeholder ${m} in "${template}" (known: {{sha}}, {{long-sha}}, {{version}})`);
+    });
+    try {
+        return validateTag(out);
+    }
+    catch (e) {
+        throw new errors_KxError(`extra-tags: "${template}" → ${e.message}`);
+    }
+}
+/** The labels a Dockerfile sets itself (one `LABEL k=v` per line, as Kaapana reads them). */
+function ownLabels(img) {
+    return parseDockerfile((0,external_node_fs_namespaceObject.readFileSync)(img.dockerfilePath, 'utf8'), img.dockerfile).labels;
+}
+/**
+ * Labels and extra tags into the plan: each image gets `labels` (what `--label` receives), each
+ * pushed image the extra tags in `tags` (its main reference stays first). Local-only images get the
+ * labels but no extra tags (they are never pushed).
+ */
+function applyMetadata(plan, opts, dockerfileLabels = ownLabels) {
+    const images = plan.images.map((img) => {
+        const own = dockerfileLabels(img);
+        const labels = {};
+        if (opts.ociLabels ?? true) {
+            for (const [k, v] of Object.entries(ociLabels(opts.meta, { name: img.name, version: img.tag })))
+                if (own[k] === undefined)
+                    labels[k] = v;
+        }
+        Object.assign(labels, opts.labels ?? {});
+        let tags = img.tags;
+        if (!img.localOnly && opts.extraTags?.length) {
+            const repo = img.ref.slice(0, img.ref.length - img.tag.length - 1);
+            const extra = opts.extraTags.map((t) => `${repo}:${expandExtraTag(t, { ...(opts.meta.revision ? { sha: opts.meta.revision } : {}), version: img.tag })}`);
+            tags = [...new Set([...img.tags, ...extra])];
+        }
+        return { ...img, tags, labels };
+    });
+    return { ...plan, images };
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/images/index.js
 // Public API of the images area: Kaapana's Dockerfile conventions, the build graph, and building
 // and pushing a tree of images with the Docker CLI.
+
+
 
 
 
@@ -39317,6 +39791,23 @@ async function lintReferences(opts) {
 
 
 
+/** Lines of a multi-line input (not split at commas: cache entries and secrets contain them). */
+function getLines(name) {
+    return getInput(name)
+        .split(/\r?\n/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '' && !s.startsWith('#'));
+}
+/** Secret values are masked before anything can print them. */
+function getSecretLines(name) {
+    const lines = getInput(name).split(/\r?\n/).filter((s) => s.trim() !== '');
+    for (const l of lines) {
+        const v = l.slice(l.indexOf('=') + 1);
+        if (v)
+            core_setSecret(v);
+    }
+    return lines.map((l) => l.replace(/^\s+/, ''));
+}
 function getInputs() {
     return {
         context: (0,external_node_path_namespaceObject.resolve)(getInput('context') || '.'),
@@ -39343,6 +39834,19 @@ function getInputs() {
         retries: getInt('retries', 5, 1),
         username: getInput('username'),
         password: getSecret('password'),
+        registryAuth: parseRegistryAuth(getInput('registry-auth')),
+        features: {
+            cacheFrom: getLines('cache-from').map((l) => parseCacheEntry(l, 'cache-from')),
+            cacheTo: getLines('cache-to').map((l) => parseCacheEntry(l, 'cache-to')),
+            target: getInput('target').trim(),
+            secrets: parseSecrets(getSecretLines('secrets')),
+            buildContexts: parseBuildContexts(getLines('build-contexts')),
+        },
+        ociLabels: getBool('oci-labels', true),
+        labels: getMap('labels'),
+        extraTags: getList('extra-tags'),
+        localImages: getInput('local-images').trim() ? (0,external_node_path_namespaceObject.resolve)(getInput('local-images').trim()) : '',
+        saveLocalImages: getInput('save-local-images').trim() ? (0,external_node_path_namespaceObject.resolve)(getInput('save-local-images').trim()) : '',
         dryRun: getBool('dry-run', false),
     };
 }
@@ -39368,7 +39872,8 @@ async function makePlan(inputs) {
         includeIgnored: inputs.includeIgnored,
     });
     const defaultVersion = inputs.version || git?.version;
-    return { plan, ...(defaultVersion ? { defaultVersion } : {}) };
+    const decorated = applyMetadata(plan, { ociLabels: inputs.ociLabels, labels: inputs.labels, extraTags: inputs.extraTags, meta: readGitMetadata(inputs.context) });
+    return { plan: decorated, ...(defaultVersion ? { defaultVersion } : {}) };
 }
 /** The reference lint (see @kaapana-ext/core/references); annotations for every finding. */
 async function lint(inputs, planned) {
@@ -39425,7 +39930,7 @@ async function writeSummary(plan, results, dryRun) {
         const r = results?.find((x) => x.name === img.name);
         return [
             cell(img.name),
-            cell(img.localOnly ? `local-only/${img.name}` : img.ref),
+            cell(img.localOnly ? `local-only/${img.name}` : img.tags.join(', ')),
             cell(img.versionRule),
             cell(img.dockerfile),
             cell(r ? r.status : dryRun ? 'planned' : 'not-built'),
@@ -39439,6 +39944,13 @@ async function writeSummary(plan, results, dryRun) {
         md += `\nSkipped by label: ${plan.skipped.map((s) => `\`${s.dockerfile}\` (${s.reason})`).join(', ')}\n`;
     if (plan.duplicates.length)
         md += `\nDuplicate IMAGE labels (first in path order kept, as Kaapana's build): ${plan.duplicates.map((d) => `\`${d.image}\` kept \`${d.kept}\`, dropped \`${d.dropped}\``).join('; ')}\n`;
+    const labelled = plan.images.filter((i) => i.labels && Object.keys(i.labels).length);
+    if (labelled.length) {
+        md += `\n### Labels\n\n| image | label | value |\n| --- | --- | --- |\n`;
+        for (const img of labelled)
+            for (const [k, v] of Object.entries(img.labels))
+                md += `| ${cell(img.name)} | \`${cell(k)}\` | ${cell(v)} |\n`;
+    }
     await writeJobSummary(md);
 }
 async function main() {
@@ -39447,13 +39959,15 @@ async function main() {
     if (!inputs.dryRun) {
         await group('Docker', async () => {
             const v = await docker.version();
-            info(`docker client ${v.client}, engine ${v.server}, builder ${await docker.resolveBuilder(inputs.builder)}`);
+            const bx = await docker.buildxInfo();
+            const buildx = bx.available ? `buildx ${bx.version ?? '(version unknown)'}` : 'buildx not installed';
+            info(`docker client ${v.client}, engine ${v.server}, ${buildx}, builder ${await docker.resolveBuilder(inputs.builder)}${process.env.DOCKER_BUILDKIT === '0' ? ' (DOCKER_BUILDKIT=0)' : ''}`);
         });
     }
     const planned = await group('Plan', async () => {
         const p = await makePlan(inputs);
         for (const img of p.plan.images) {
-            info(`${'  '.repeat(img.level)}${img.localOnly ? 'local-only/' + img.name : `${img.ref} [${img.versionRule}]`}  (${img.dockerfile}${img.dependsOn.length ? `, FROM ${img.dependsOn.join(', ')}` : ''})`);
+            info(`${'  '.repeat(img.level)}${img.localOnly ? 'local-only/' + img.name : `${img.tags.join(' ')} [${img.versionRule}]`}  (${img.dockerfile}${img.dependsOn.length ? `, FROM ${img.dependsOn.join(', ')}` : ''})`);
         }
         for (const m of p.plan.baseImages)
             info(`base ${m.localRef} ← ${m.source}`);
@@ -39473,8 +39987,22 @@ async function main() {
     if (plan.images.length === 0)
         warning(`no images to build below ${inputs.context}`);
     const registryHost = parseImageRef(`${inputs.registry}/x:1`).registry;
-    if (inputs.username && inputs.password && inputs.push) {
-        await loginForPost(docker, registryHost, inputs.username, inputs.password);
+    // registry-auth logins come first (private bases are pulled by the builds); username/password is
+    // the push registry's login and wins when registry-auth names the same host.
+    const logins = inputs.registryAuth.filter((c) => !(inputs.username && inputs.password && inputs.push && c.registry === registryHost));
+    if (inputs.username && inputs.password && inputs.push)
+        logins.push({ registry: registryHost, username: inputs.username, password: inputs.password });
+    await loginAllForPost(docker, logins);
+    let loaded = [];
+    if (inputs.localImages) {
+        loaded = await group(`Load ${inputs.localImages}`, async () => {
+            const refs = await docker.load(inputs.localImages).catch((e) => {
+                throw new errors_KxError(`local-images: cannot load ${inputs.localImages}: ${errorMessage(e)}`);
+            });
+            for (const r of refs)
+                info(`loaded ${r}`);
+            return refs;
+        });
     }
     let results;
     try {
@@ -39487,9 +40015,14 @@ async function main() {
             pushPartial: inputs.pushPartial,
             skipExisting: inputs.skipExisting,
             buildArgs: inputs.buildArgs,
+            features: inputs.features,
+            loaded,
+            ...(inputs.saveLocalImages ? { saveLocalImages: inputs.saveLocalImages } : {}),
             retry: { attempts: inputs.retries },
             ...(inputs.username && inputs.password ? { auth: { registry: registryHost, username: inputs.username, password: inputs.password } } : {}),
+            auths: inputs.registryAuth,
             onProgress: (m) => info(m),
+            onNotice: (m) => notice(m),
             onImageDone: (r, output) => {
                 if (output.length === 0)
                     return;

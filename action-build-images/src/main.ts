@@ -2,11 +2,17 @@
 // post step that logs out of the registry. All domain logic lives in @kaapana-ext/core/images.
 import * as core from '@actions/core';
 import { resolve } from 'node:path';
-import { getBool, getChoice, getInt, getList, getMap, getSecret, runMainOrPost, cell, writeJobSummary, loginForPost, logoutFromState } from '@kaapana-ext/core/action';
-import { KxAggregateError, KxError } from '@kaapana-ext/core';
+import { getBool, getChoice, getInt, getList, getMap, getSecret, runMainOrPost, cell, writeJobSummary, loginAllForPost, logoutFromState, parseRegistryAuth, type RegistryCredentials } from '@kaapana-ext/core/action';
+import { errorMessage, KxAggregateError, KxError } from '@kaapana-ext/core';
 import { dagImagesOf, lintReferences, type ReferenceFinding } from '@kaapana-ext/core/references';
 import {
+  applyMetadata,
   buildImages,
+  parseBuildContexts,
+  parseCacheEntry,
+  parseSecrets,
+  readGitMetadata,
+  type BuildFeatures,
   discoverDockerfiles,
   gitVersion,
   kaapanaSource,
@@ -47,7 +53,33 @@ export interface Inputs {
   retries: number;
   username: string;
   password: string;
+  registryAuth: RegistryCredentials[];
+  features: BuildFeatures;
+  ociLabels: boolean;
+  labels: Record<string, string>;
+  extraTags: string[];
+  localImages: string;
+  saveLocalImages: string;
   dryRun: boolean;
+}
+
+/** Lines of a multi-line input (not split at commas: cache entries and secrets contain them). */
+function getLines(name: string): string[] {
+  return core
+    .getInput(name)
+    .split(/\r?\n/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '' && !s.startsWith('#'));
+}
+
+/** Secret values are masked before anything can print them. */
+function getSecretLines(name: string): string[] {
+  const lines = core.getInput(name).split(/\r?\n/).filter((s) => s.trim() !== '');
+  for (const l of lines) {
+    const v = l.slice(l.indexOf('=') + 1);
+    if (v) core.setSecret(v);
+  }
+  return lines.map((l) => l.replace(/^\s+/, ''));
 }
 
 export function getInputs(): Inputs {
@@ -76,6 +108,19 @@ export function getInputs(): Inputs {
     retries: getInt('retries', 5, 1),
     username: core.getInput('username'),
     password: getSecret('password'),
+    registryAuth: parseRegistryAuth(core.getInput('registry-auth')),
+    features: {
+      cacheFrom: getLines('cache-from').map((l) => parseCacheEntry(l, 'cache-from')),
+      cacheTo: getLines('cache-to').map((l) => parseCacheEntry(l, 'cache-to')),
+      target: core.getInput('target').trim(),
+      secrets: parseSecrets(getSecretLines('secrets')),
+      buildContexts: parseBuildContexts(getLines('build-contexts')),
+    },
+    ociLabels: getBool('oci-labels', true),
+    labels: getMap('labels'),
+    extraTags: getList('extra-tags'),
+    localImages: core.getInput('local-images').trim() ? resolve(core.getInput('local-images').trim()) : '',
+    saveLocalImages: core.getInput('save-local-images').trim() ? resolve(core.getInput('save-local-images').trim()) : '',
     dryRun: getBool('dry-run', false),
   };
 }
@@ -108,7 +153,8 @@ async function makePlan(inputs: Inputs): Promise<Planned> {
     includeIgnored: inputs.includeIgnored,
   });
   const defaultVersion = inputs.version || git?.version;
-  return { plan, ...(defaultVersion ? { defaultVersion } : {}) };
+  const decorated = applyMetadata(plan, { ociLabels: inputs.ociLabels, labels: inputs.labels, extraTags: inputs.extraTags, meta: readGitMetadata(inputs.context) });
+  return { plan: decorated, ...(defaultVersion ? { defaultVersion } : {}) };
 }
 
 /** The reference lint (see @kaapana-ext/core/references); annotations for every finding. */
@@ -161,7 +207,7 @@ async function writeSummary(plan: BuildPlan, results: ImageResult[] | undefined,
     const r = results?.find((x) => x.name === img.name);
     return [
       cell(img.name),
-      cell(img.localOnly ? `local-only/${img.name}` : img.ref),
+      cell(img.localOnly ? `local-only/${img.name}` : img.tags.join(', ')),
       cell(img.versionRule),
       cell(img.dockerfile),
       cell(r ? r.status : dryRun ? 'planned' : 'not-built'),
@@ -173,6 +219,11 @@ async function writeSummary(plan: BuildPlan, results: ImageResult[] | undefined,
   let md = `## Kaapana extension images${dryRun ? ' (dry run)' : ''}\n\n${table}\n\n### Build order\n\n\`\`\`mermaid\n${planToMermaid(plan)}\n\`\`\`\n`;
   if (plan.skipped.length) md += `\nSkipped by label: ${plan.skipped.map((s) => `\`${s.dockerfile}\` (${s.reason})`).join(', ')}\n`;
   if (plan.duplicates.length) md += `\nDuplicate IMAGE labels (first in path order kept, as Kaapana's build): ${plan.duplicates.map((d) => `\`${d.image}\` kept \`${d.kept}\`, dropped \`${d.dropped}\``).join('; ')}\n`;
+  const labelled = plan.images.filter((i) => i.labels && Object.keys(i.labels).length);
+  if (labelled.length) {
+    md += `\n### Labels\n\n| image | label | value |\n| --- | --- | --- |\n`;
+    for (const img of labelled) for (const [k, v] of Object.entries(img.labels!)) md += `| ${cell(img.name)} | \`${cell(k)}\` | ${cell(v)} |\n`;
+  }
   await writeJobSummary(md);
 }
 
@@ -182,13 +233,15 @@ async function main(): Promise<void> {
   if (!inputs.dryRun) {
     await core.group('Docker', async () => {
       const v = await docker.version();
-      core.info(`docker client ${v.client}, engine ${v.server}, builder ${await docker.resolveBuilder(inputs.builder)}`);
+      const bx = await docker.buildxInfo();
+      const buildx = bx.available ? `buildx ${bx.version ?? '(version unknown)'}` : 'buildx not installed';
+      core.info(`docker client ${v.client}, engine ${v.server}, ${buildx}, builder ${await docker.resolveBuilder(inputs.builder)}${process.env.DOCKER_BUILDKIT === '0' ? ' (DOCKER_BUILDKIT=0)' : ''}`);
     });
   }
   const planned = await core.group('Plan', async () => {
     const p = await makePlan(inputs);
     for (const img of p.plan.images) {
-      core.info(`${'  '.repeat(img.level)}${img.localOnly ? 'local-only/' + img.name : `${img.ref} [${img.versionRule}]`}  (${img.dockerfile}${img.dependsOn.length ? `, FROM ${img.dependsOn.join(', ')}` : ''})`);
+      core.info(`${'  '.repeat(img.level)}${img.localOnly ? 'local-only/' + img.name : `${img.tags.join(' ')} [${img.versionRule}]`}  (${img.dockerfile}${img.dependsOn.length ? `, FROM ${img.dependsOn.join(', ')}` : ''})`);
     }
     for (const m of p.plan.baseImages) core.info(`base ${m.localRef} ← ${m.source}`);
     for (const s of p.plan.skipped) core.info(`skipped ${s.dockerfile}: ${s.reason}`);
@@ -206,8 +259,21 @@ async function main(): Promise<void> {
   if (plan.images.length === 0) core.warning(`no images to build below ${inputs.context}`);
 
   const registryHost = parseImageRef(`${inputs.registry}/x:1`).registry;
-  if (inputs.username && inputs.password && inputs.push) {
-    await loginForPost(docker, registryHost, inputs.username, inputs.password);
+  // registry-auth logins come first (private bases are pulled by the builds); username/password is
+  // the push registry's login and wins when registry-auth names the same host.
+  const logins = inputs.registryAuth.filter((c) => !(inputs.username && inputs.password && inputs.push && c.registry === registryHost));
+  if (inputs.username && inputs.password && inputs.push) logins.push({ registry: registryHost, username: inputs.username, password: inputs.password });
+  await loginAllForPost(docker, logins);
+
+  let loaded: string[] = [];
+  if (inputs.localImages) {
+    loaded = await core.group(`Load ${inputs.localImages}`, async () => {
+      const refs = await docker.load(inputs.localImages).catch((e: unknown) => {
+        throw new KxError(`local-images: cannot load ${inputs.localImages}: ${errorMessage(e)}`);
+      });
+      for (const r of refs) core.info(`loaded ${r}`);
+      return refs;
+    });
   }
 
   let results: ImageResult[] | undefined;
@@ -221,9 +287,14 @@ async function main(): Promise<void> {
       pushPartial: inputs.pushPartial,
       skipExisting: inputs.skipExisting,
       buildArgs: inputs.buildArgs,
+      features: inputs.features,
+      loaded,
+      ...(inputs.saveLocalImages ? { saveLocalImages: inputs.saveLocalImages } : {}),
       retry: { attempts: inputs.retries },
       ...(inputs.username && inputs.password ? { auth: { registry: registryHost, username: inputs.username, password: inputs.password } } : {}),
+      auths: inputs.registryAuth,
       onProgress: (m) => core.info(m),
+      onNotice: (m) => core.notice(m),
       onImageDone: (r, output) => {
         if (output.length === 0) return;
         core.startGroup(`${r.status === 'failed' ? '✗' : '✓'} ${r.localOnly ? 'local-only/' + r.name : r.ref} (${r.status})`);

@@ -34785,16 +34785,17 @@ async function withRetry(op, opts = {}) {
 
 ;// CONCATENATED MODULE: ../packages/core/lib/images/docker.js
 // The Docker CLI, driven through @actions/exec: build (buildx when present and wanted, the classic
-// builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, login with the
-// password on stdin, logout. Each call returns the captured output or throws a StatusError with the
-// CLI's stderr, so callers can classify failures for retries.
+// builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, save/load,
+// login with the password on stdin, logout. Each call returns the captured output or throws a
+// StatusError with the CLI's stderr, so callers can classify failures for retries. Which build
+// options each builder accepts is decided in build-features.ts; this module only spells them.
 
 
 class docker_DockerCli {
     command;
     onOutput;
     env;
-    buildxAvailable;
+    buildx;
     constructor(opts = {}) {
         this.command = opts.command ?? 'docker';
         this.onOutput = opts.onOutput;
@@ -34844,12 +34845,24 @@ class docker_DockerCli {
         const [client = '', server = ''] = r.stdout.trim().split(' ');
         return { client, server };
     }
+    /**
+     * Is the buildx CLI plugin installed, and which version? `docker buildx version` exits non-zero
+     * ("unknown command") without the plugin; a plugin that runs but prints no version is treated
+     * as present with an unknown version.
+     */
+    buildxInfo() {
+        this.buildx ??= this.run(['buildx', 'version'], { allowFailure: true })
+            .then((r) => {
+            if (r.exitCode !== 0)
+                return { available: false };
+            const v = /\bv?(\d+\.\d+\.\d+)/.exec(r.stdout);
+            return v ? { available: true, version: v[1] } : { available: true };
+        })
+            .catch(() => ({ available: false }));
+        return this.buildx;
+    }
     async hasBuildx() {
-        if (this.buildxAvailable === undefined) {
-            const r = await this.run(['buildx', 'version'], { allowFailure: true }).catch(() => ({ exitCode: 1 }));
-            this.buildxAvailable = r.exitCode === 0;
-        }
-        return this.buildxAvailable;
+        return (await this.buildxInfo()).available;
     }
     /** Which builder a `builder` setting resolves to on this machine. */
     async resolveBuilder(builder) {
@@ -34871,6 +34884,21 @@ class docker_DockerCli {
             args.push('--build-arg', `${k}=${v}`);
         for (const [k, v] of Object.entries(opts.labels ?? {}))
             args.push('--label', `${k}=${v}`);
+        for (const c of opts.cacheFrom ?? [])
+            args.push('--cache-from', c);
+        if (opts.target)
+            args.push('--target', opts.target);
+        if (opts.builder === 'buildx') {
+            for (const c of opts.cacheTo ?? [])
+                args.push('--cache-to', c);
+            for (const s of opts.secrets ?? [])
+                args.push('--secret', s);
+            for (const b of opts.buildContexts ?? [])
+                args.push('--build-context', b);
+        }
+        else if (opts.cacheTo?.length || opts.secrets?.length || opts.buildContexts?.length) {
+            throw new StatusError('cache-to, secrets and build-contexts need buildx; the classic builder has no such options');
+        }
         args.push(opts.context);
         const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };
         const saved = { ...this.env };
@@ -34897,6 +34925,20 @@ class docker_DockerCli {
     async pull(ref) {
         await this.run(['pull', ref]);
     }
+    /** Layer digests (RootFS.Layers) of a local image, to compare builds. */
+    async layers(ref) {
+        const r = await this.run(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', ref]);
+        return JSON.parse(r.stdout.trim() || '[]');
+    }
+    /** `docker save` of the given references into one tar (layers shared between them stored once). */
+    async save(refs, file) {
+        await this.run(['save', '--output', file, ...refs]);
+    }
+    /** `docker load` of a tar; returns the references it loaded ("Loaded image: x"). */
+    async load(file) {
+        const r = await this.run(['load', '--input', file]);
+        return [...(r.stdout + r.stderr).matchAll(/^Loaded image: (\S+)$/gm)].map((m) => m[1]);
+    }
     /** Push and return the manifest digest the registry reported. */
     async push(ref, onOutput) {
         const runOpts = {};
@@ -34918,22 +34960,101 @@ class docker_DockerCli {
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/action/registry-login.js
-// Registry login for actions: `docker login` in the main step (password on stdin, already masked
-// by the caller) remembered in the action state, and the matching logout in the post step.
+// Registry logins for actions: `docker login` in the main step (password on stdin, masked before
+// anything else happens) remembered in the action state, and the matching logouts in the post
+// step. `registry-auth` (several registries, e.g. one for private base images and one to push to)
+// is read here: a YAML list of {registry, username, password}; errors about it never quote it.
+
+
 
 
 const STATE = 'logged-in-registry';
-async function loginForPost(docker, registry, username, password) {
-    await core.group(`Login to ${registry}`, () => docker.login(registry, username, password));
-    core.saveState(STATE, registry);
+const STATE_ALL = 'logged-in-registries';
+/**
+ * Parse `registry-auth`: a YAML (or JSON) list of maps with registry, username and password.
+ * Every password is masked at once (also when a later entry is wrong). Error messages name the
+ * entry by number and field, never show a value (the text holds secrets).
+ */
+function parseRegistryAuth(text, input = 'registry-auth', mask = core.setSecret) {
+    if (text.trim() === '')
+        return [];
+    let parsed;
+    try {
+        parsed = parseYaml(text);
+    }
+    catch (e) {
+        const pos = e.linePos?.[0]?.line;
+        throw new KxError(`input ${input} is not valid YAML${pos ? ` (line ${pos})` : ''}: write a list of {registry, username, password}`);
+    }
+    if (!Array.isArray(parsed))
+        throw new KxError(`input ${input} must be a YAML list of {registry, username, password}`);
+    for (const entry of parsed) {
+        const pw = entry?.password;
+        if (pw !== undefined && pw !== null && String(pw) !== '')
+            mask(String(pw));
+    }
+    const out = [];
+    parsed.forEach((entry, i) => {
+        const where = `input ${input}, entry ${i + 1}`;
+        if (!entry || typeof entry !== 'object' || Array.isArray(entry))
+            throw new KxError(`${where} must be a map with registry, username and password`);
+        const e = entry;
+        const unknown = Object.keys(e).filter((k) => !['registry', 'username', 'password'].includes(k));
+        if (unknown.length)
+            throw new KxError(`${where}: unknown key(s) ${unknown.join(', ')} (allowed: registry, username, password)`);
+        for (const k of ['registry', 'username', 'password']) {
+            if (e[k] === undefined || e[k] === null || String(e[k]).trim() === '')
+                throw new KxError(`${where}: ${k} is missing or empty${k === 'password' ? ' (an unset secret gives an empty value)' : ''}`);
+        }
+        const registry = String(e.registry).trim().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+        if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry) && !/^\[[0-9a-fA-F:]+\](:\d+)?$/.test(registry)) {
+            throw new KxError(`${where}: registry "${registry}" must be a registry host such as ghcr.io or registry.example.org:5000 (no path)`);
+        }
+        out.push({ registry, username: String(e.username), password: String(e.password) });
+    });
+    const seen = new Set();
+    for (const c of out) {
+        if (seen.has(c.registry))
+            throw new KxError(`input ${input}: registry ${c.registry} is listed twice`);
+        seen.add(c.registry);
+    }
+    return out;
 }
-/** The post step: log out of the registry the main step logged in to, if any. */
+async function loginForPost(docker, registry, username, password) {
+    await loginAllForPost(docker, [{ registry, username, password }]);
+}
+/**
+ * Log in to each registry (password on stdin). The registries are saved in the state after each
+ * login, so the post step logs out of every one that succeeded even when a later login fails.
+ */
+async function loginAllForPost(docker, credentials) {
+    const done = [];
+    // The passwords are already masked by whoever read them (getSecret, parseRegistryAuth).
+    for (const c of credentials) {
+        await core.group(`Login to ${c.registry}`, () => docker.login(c.registry, c.username, c.password));
+        done.push(c.registry);
+        core.saveState(STATE_ALL, JSON.stringify(done));
+    }
+}
+/** The post step: log out of every registry the main step logged in to, if any. */
 async function logoutFromState(docker = new DockerCli()) {
-    const registry = core.getState(STATE);
-    if (!registry)
-        return;
-    await docker.logout(registry);
-    core.info(`logged out of ${registry}`);
+    const registries = [];
+    const all = core.getState(STATE_ALL);
+    if (all) {
+        try {
+            registries.push(...JSON.parse(all));
+        }
+        catch {
+            core.warning(`post step: unreadable state ${STATE_ALL}`);
+        }
+    }
+    const single = core.getState(STATE);
+    if (single && !registries.includes(single))
+        registries.push(single);
+    for (const registry of registries) {
+        await docker.logout(registry);
+        core.info(`logged out of ${registry}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/action/index.js

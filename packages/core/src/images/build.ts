@@ -1,20 +1,30 @@
 // Building and pushing a planned tree of images: supplies mapped bases (pull + retag), asks the
 // registry what already exists (skip-existing), builds in dependency order with at most `parallel`
-// builds at once, fails the dependents of a failed image, and pushes (with retries) only when every
-// selected image built — local-only images are never pushed.
+// builds at once, fails the dependents of a failed image, and pushes every tag (with retries) only
+// when every selected image built — local-only images are never pushed. Local-only images loaded
+// from a `docker save` tar (e.g. by the reusable workflow's shared-bases job) are used as they are;
+// the local-only images of a run can be saved into one such tar. Cache sources, secrets, target and
+// build contexts come from build-features.ts (which also refuses what the builder cannot do).
 import { KxAggregateError, KxError, errorMessage } from '../errors/index.js';
 import { parseImageRef, RegistryClient } from '../registry/index.js';
 import { withRetry, classifyError, type RetryOptions } from '../retry/index.js';
+import { chmod, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { cacheArgs, checkBuildFeatures, NO_FEATURES, type BuildFeatures, type ImageVars } from './build-features.js';
 import { DockerCli, type Builder } from './docker.js';
 import type { BuildPlan, PlannedImage } from './plan.js';
 
-export type ImageStatus = 'pushed' | 'skipped' | 'built-only' | 'failed' | 'not-built';
+/** `loaded`: a local-only image taken from the `local-images` tar instead of being built. */
+export type ImageStatus = 'pushed' | 'skipped' | 'built-only' | 'loaded' | 'failed' | 'not-built';
 
 export interface ImageResult {
   name: string;
   dockerfile: string;
   tag: string;
   ref: string;
+  /** Every reference the image was tagged with (the Kaapana tag first, then extra tags). */
+  tags: string[];
   localOnly: boolean;
   status: ImageStatus;
   /** Manifest digest in the registry (pushed or skipped images). */
@@ -45,7 +55,17 @@ export interface BuildImagesOptions {
   /** Skip images whose tag already exists in the registry (manifest HEAD). */
   skipExisting?: boolean;
   auth?: RegistryAuth;
+  /** More registry credentials (registry-auth), used for skip-existing lookups on their registries. */
+  auths?: RegistryAuth[];
   buildArgs?: Record<string, string>;
+  /** cache-from/cache-to/target/secrets/build-contexts (checked against the resolved builder). */
+  features?: BuildFeatures;
+  /** References loaded from a `docker save` tar: local-only images all of whose tags are here are not rebuilt. */
+  loaded?: string[];
+  /** Write every local-only image of the run (built or loaded) into this tar (`docker save`). */
+  saveLocalImages?: string;
+  /** Things worth a notice that are not failures (e.g. a cache image that does not exist yet). */
+  onNotice?: (message: string) => void;
   retry?: RetryOptions;
   /** Per-image output, delivered when the image is done (so parallel logs do not interleave). */
   onImageDone?: (result: ImageResult, output: string[]) => void;
@@ -56,6 +76,28 @@ export interface BuildImagesOptions {
 export interface BuildImagesResult {
   results: ImageResult[];
   builder: 'buildx' | 'classic';
+  /** The references written to `saveLocalImages`, when asked for. */
+  savedLocalImages?: string[];
+}
+
+/** `<registry>` part of `<registry>/<name>:<tag>`. */
+function registryOf(img: PlannedImage): string {
+  const suffix = `/${img.name}:${img.tag}`;
+  return img.ref.endsWith(suffix) ? img.ref.slice(0, -suffix.length) : dirname(img.ref);
+}
+
+/** Secrets as 0600 files in a private temp dir (values never on a command line); `cleanup` removes them. */
+async function secretFiles(secrets: BuildFeatures['secrets']): Promise<{ args: string[]; cleanup: () => Promise<void> }> {
+  if (secrets.length === 0) return { args: [], cleanup: async () => {} };
+  const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'kx-secrets-'));
+  await chmod(dir, 0o700);
+  const args: string[] = [];
+  for (const [i, s] of secrets.entries()) {
+    const file = join(dir, `secret-${i}`);
+    await writeFile(file, s.value, { mode: 0o600 });
+    args.push(`id=${s.id},src=${file}`);
+  }
+  return { args, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
 function sourceRegistry(ref: string): string {
@@ -108,6 +150,10 @@ async function runPool<T>(
 export async function buildImages(opts: BuildImagesOptions): Promise<BuildImagesResult> {
   const docker = opts.docker ?? new DockerCli();
   const builder = await docker.resolveBuilder(opts.builder ?? 'auto');
+  const features = opts.features ?? NO_FEATURES;
+  checkBuildFeatures(features, builder, builder === 'buildx' ? (await docker.buildxInfo()).version : undefined);
+  const notice = opts.onNotice ?? (() => {});
+  const loaded = new Set(opts.loaded ?? []);
   const parallel = Math.max(1, opts.parallel ?? 2);
   const push = opts.push ?? true;
   const progress = opts.onProgress ?? (() => {});
@@ -116,7 +162,7 @@ export async function buildImages(opts: BuildImagesOptions): Promise<BuildImages
   const byId = new Map(plan.images.map((i) => [i.id, i]));
   const results = new Map<string, ImageResult>();
   const result = (img: PlannedImage, status: ImageStatus, extra: Partial<ImageResult> = {}): ImageResult => {
-    const r: ImageResult = { name: img.name, dockerfile: img.dockerfile, tag: img.tag, ref: img.ref, localOnly: img.localOnly, status, durationMs: 0, ...extra };
+    const r: ImageResult = { name: img.name, dockerfile: img.dockerfile, tag: img.tag, ref: img.ref, tags: img.tags, localOnly: img.localOnly, status, durationMs: 0, ...extra };
     results.set(img.id, r);
     return r;
   };
@@ -129,7 +175,7 @@ export async function buildImages(opts: BuildImagesOptions): Promise<BuildImages
         .filter((i) => !i.localOnly)
         .map(async (img) => {
           const ref = parseImageRef(img.ref);
-          const auth = opts.auth && opts.auth.registry === ref.registry ? opts.auth : undefined;
+          const auth = [...(opts.auth ? [opts.auth] : []), ...(opts.auths ?? [])].find((a) => a.registry === ref.registry);
           const client = new RegistryClient({ registry: ref.registry, ...(auth ? { username: auth.username, password: auth.password } : {}), retry });
           const head = await client.headManifest(ref.repository, ref.tag ?? 'latest');
           if (head) existing.set(img.id, head.digest);
@@ -140,18 +186,20 @@ export async function buildImages(opts: BuildImagesOptions): Promise<BuildImages
   // 2. Which images must be built: non-local images not skipped, plus the local bases they need.
   const needed = new Set<string>();
   const need = (id: string) => {
-    if (needed.has(id)) return;
+    if (needed.has(id) || results.get(id)?.status === 'loaded') return;
     needed.add(id);
     byId.get(id)!.dependsOn.forEach(need);
   };
   const hasDependents = (id: string) => plan.images.some((i) => i.dependsOn.includes(id));
   for (const img of plan.images) {
     if (existing.has(img.id)) result(img, 'skipped', { digest: existing.get(img.id)! });
+    else if (img.localOnly && img.tags.every((t) => loaded.has(t))) result(img, 'loaded');
     // A local-only image is built for the images that need it, or when it was asked for on its own.
     else if (!img.localOnly || (!img.implicit && !hasDependents(img.id))) need(img.id);
   }
   const toBuild = plan.images.filter((i) => needed.has(i.id));
   for (const img of plan.images) if (!needed.has(img.id) && !results.has(img.id)) result(img, 'not-built');
+  const secrets = await secretFiles(features.secrets);
 
   // 3. Bases supplied through the base-images mapping: pull (unless present) and retag.
   const mappedNeeded = plan.baseImages.filter((m) => toBuild.some((i) => i.mappedBases.includes(m.localRef)));
@@ -165,44 +213,56 @@ export async function buildImages(opts: BuildImagesOptions): Promise<BuildImages
     await docker.tag(m.source, m.localRef);
   }
 
-  // 4. Build in dependency order.
-  const ok = new Set<string>();
-  await runPool(
-    toBuild,
-    parallel,
-    (img) => {
-      if (img.dependsOn.some((d) => results.get(d)?.status === 'failed')) return 'blocked';
-      return img.dependsOn.every((d) => ok.has(d)) ? 'ready' : 'wait';
-    },
-    async (img) => {
-      const output: string[] = [];
-      const start = Date.now();
-      progress(`building ${img.ref}`);
-      try {
-        const built = await docker.build({
-          dockerfile: img.dockerfilePath,
-          context: img.contextDir,
-          tags: img.tags,
-          builder,
-          ...(opts.buildArgs ? { buildArgs: opts.buildArgs } : {}),
-          onOutput: (l) => output.push(l),
-        });
-        ok.add(img.id);
-        const r = result(img, 'built-only', { imageId: built.imageId, durationMs: Date.now() - start });
-        progress(`built ${img.ref} in ${(r.durationMs / 1000).toFixed(1)} s`);
-        opts.onImageDone?.(r, output);
-      } catch (e) {
-        const r = result(img, 'failed', { durationMs: Date.now() - start, error: errorMessage(e) });
-        progress(`FAILED ${img.ref}`);
-        opts.onImageDone?.(r, output);
-      }
-    },
-    (img) => {
-      const failedBase = img.dependsOn.find((d) => results.get(d)?.status === 'failed');
-      const r = result(img, 'failed', { error: failedBase ? `base image ${failedBase} failed to build` : 'not built' });
-      opts.onImageDone?.(r, []);
-    },
-  );
+  // 4. Build in dependency order (loaded local-only images count as built).
+  const ok = new Set<string>(plan.images.filter((i) => results.get(i.id)?.status === 'loaded').map((i) => i.id));
+  try {
+    await runPool(
+      toBuild,
+      parallel,
+      (img) => {
+        if (img.dependsOn.some((d) => results.get(d)?.status === 'failed')) return 'blocked';
+        return img.dependsOn.every((d) => ok.has(d)) ? 'ready' : 'wait';
+      },
+      async (img) => {
+        const output: string[] = [];
+        const start = Date.now();
+        progress(`building ${img.ref}`);
+        try {
+          const vars: ImageVars = { image: img.name, tag: img.tag, ref: img.ref, registry: registryOf(img) };
+          const cacheFrom = await cacheSources(img, vars, output);
+          const built = await docker.build({
+            dockerfile: img.dockerfilePath,
+            context: img.contextDir,
+            tags: img.tags,
+            builder,
+            ...(opts.buildArgs ? { buildArgs: opts.buildArgs } : {}),
+            ...(img.labels ? { labels: img.labels } : {}),
+            cacheFrom,
+            cacheTo: cacheArgs(forImage(img, features.cacheTo, 'cache-to'), vars, 'cache-to'),
+            target: features.target,
+            secrets: secrets.args,
+            buildContexts: features.buildContexts,
+            onOutput: (l) => output.push(l),
+          });
+          ok.add(img.id);
+          const r = result(img, 'built-only', { imageId: built.imageId, durationMs: Date.now() - start });
+          progress(`built ${img.ref} in ${(r.durationMs / 1000).toFixed(1)} s`);
+          opts.onImageDone?.(r, output);
+        } catch (e) {
+          const r = result(img, 'failed', { durationMs: Date.now() - start, error: errorMessage(e) });
+          progress(`FAILED ${img.ref}`);
+          opts.onImageDone?.(r, output);
+        }
+      },
+      (img) => {
+        const failedBase = img.dependsOn.find((d) => results.get(d)?.status === 'failed');
+        const r = result(img, 'failed', { error: failedBase ? `base image ${failedBase} failed to build` : 'not built' });
+        opts.onImageDone?.(r, []);
+      },
+    );
+  } finally {
+    await secrets.cleanup();
+  }
 
   const failed = [...results.values()].filter((r) => r.status === 'failed');
   const ordered = () => plan.images.map((i) => results.get(i.id)!);
@@ -225,29 +285,82 @@ export async function buildImages(opts: BuildImagesOptions): Promise<BuildImages
         const start = Date.now();
         const output: string[] = [];
         progress(`pushing ${img.ref}`);
-        const digest = await withRetry((attempt) => {
-          if (attempt > 1) output.push(`retry ${attempt} of push ${img.ref}`);
-          return docker.push(img.ref, (l) => output.push(l));
-        }, {
-          ...retry,
-          onRetry: ({ attempt, delayMs, error }) => progress(`push of ${img.ref} failed (attempt ${attempt}): ${errorMessage(error).split('\n').pop()}; retrying in ${delayMs} ms`),
-        }).catch((e) => {
-          const kind = classifyError(e);
-          throw new KxError(`push of ${img.ref} failed${kind === 'auth' ? ' (authentication: check username/password and the registry)' : ''}: ${errorMessage(e)}`, { file: img.dockerfile });
-        });
+        let digest = '';
+        for (const tag of [img.ref, ...img.tags.filter((t) => t !== img.ref)]) {
+          const d = await withRetry((attempt) => {
+            if (attempt > 1) output.push(`retry ${attempt} of push ${tag}`);
+            return docker.push(tag, (l) => output.push(l));
+          }, {
+            ...retry,
+            onRetry: ({ attempt, delayMs, error }) => progress(`push of ${tag} failed (attempt ${attempt}): ${errorMessage(error).split('\n').pop()}; retrying in ${delayMs} ms`),
+          }).catch((e) => {
+            const kind = classifyError(e);
+            throw new KxError(`push of ${tag} failed${kind === 'auth' ? ' (authentication: check username/password and the registry)' : ''}: ${errorMessage(e)}`, { file: img.dockerfile });
+          });
+          if (tag === img.ref) digest = d;
+        }
         r.status = 'pushed';
         r.digest = digest;
         r.durationMs += Date.now() - start;
-        progress(`pushed ${img.ref}@${digest}`);
+        progress(`pushed ${img.tags.length > 1 ? img.tags.join(', ') : img.ref}@${digest}`);
         opts.onImageDone?.(r, output);
       },
       () => {},
     );
+  }
+  let savedLocalImages: string[] | undefined;
+  if (opts.saveLocalImages) {
+    const ready = new Set(['built-only', 'loaded']);
+    savedLocalImages = plan.images.filter((i) => i.localOnly && ready.has(results.get(i.id)!.status)).flatMap((i) => i.tags);
+    if (savedLocalImages.length > 0) {
+      // Staged next to the target and moved into place: never a half-written tar under the final name.
+      const partial = `${opts.saveLocalImages}.partial-${process.pid}`;
+      progress(`saving ${savedLocalImages.length} local-only reference(s) to ${opts.saveLocalImages}`);
+      try {
+        await docker.save(savedLocalImages, partial);
+        await rename(partial, opts.saveLocalImages);
+      } catch (e) {
+        await rm(partial, { force: true });
+        throw new KxError(`cannot save the local-only images to ${opts.saveLocalImages}: ${errorMessage(e)}`);
+      }
+    } else notice('save-local-images: no local-only image in this run; nothing saved');
   }
   if (failed.length > 0) {
     const err = new KxAggregateError(failed.map((r) => new KxError(`${r.name}: ${r.error}`, { file: r.dockerfile })));
     (err as KxAggregateError & { results?: ImageResult[] }).results = ordered();
     throw err;
   }
-  return { results: ordered(), builder };
+  return { results: ordered(), builder, ...(savedLocalImages ? { savedLocalImages } : {}) };
+
+  /** Local-only images never touch the registry: their registry-backed cache entries are left out. */
+  function forImage(img: PlannedImage, entries: BuildFeatures['cacheFrom'], input: string): BuildFeatures['cacheFrom'] {
+    if (!img.localOnly) return entries;
+    const kept = entries.filter((c) => c.type !== 'image' && c.type !== 'registry');
+    if (kept.length < entries.length) notice(`${input}: registry cache entries are not used for local-only/${img.name} (local-only images never reach the registry)`);
+    return kept;
+  }
+
+  /**
+   * cache-from of one image. buildx takes the entries as they are. The classic builder can only
+   * use images: each is pulled first (a missing one is a notice: the first build has no cache).
+   */
+  async function cacheSources(img: PlannedImage, vars: ImageVars, output: string[]): Promise<string[]> {
+    const entries = cacheArgs(forImage(img, features.cacheFrom, 'cache-from'), vars, 'cache-from');
+    if (builder === 'buildx') return entries;
+    const usable: string[] = [];
+    for (const ref of entries) {
+      try {
+        await docker.pull(ref);
+        output.push(`cache-from: pulled ${ref}`);
+        usable.push(ref);
+      } catch (e) {
+        const msg = errorMessage(e);
+        const missing = /manifest unknown|not found|does not exist|no such/i.test(msg);
+        if (missing) notice(`cache-from: ${ref} does not exist yet; ${img.name} is built without it`);
+        else notice(`cache-from: cannot pull ${ref} (${msg.split('\n').pop()}); ${img.name} is built without it`);
+        if (await docker.imageExists(ref)) usable.push(ref);
+      }
+    }
+    return usable;
+  }
 }

@@ -1,11 +1,18 @@
 // The Docker CLI, driven through @actions/exec: build (buildx when present and wanted, the classic
-// builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, login with the
-// password on stdin, logout. Each call returns the captured output or throws a StatusError with the
-// CLI's stderr, so callers can classify failures for retries.
+// builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, save/load,
+// login with the password on stdin, logout. Each call returns the captured output or throws a
+// StatusError with the CLI's stderr, so callers can classify failures for retries. Which build
+// options each builder accepts is decided in build-features.ts; this module only spells them.
 import * as exec from '@actions/exec';
 import { StatusError } from '../retry/index.js';
 
 export type Builder = 'auto' | 'buildx' | 'classic';
+
+export interface BuildxInfo {
+  available: boolean;
+  /** `x.y.z` from `docker buildx version`, when it printed one. */
+  version?: string;
+}
 
 export interface DockerRunResult {
   exitCode: number;
@@ -25,7 +32,7 @@ export class DockerCli {
   private readonly command: string;
   private readonly onOutput: ((line: string) => void) | undefined;
   private readonly env: Record<string, string> | undefined;
-  private buildxAvailable: boolean | undefined;
+  private buildx: Promise<BuildxInfo> | undefined;
 
   constructor(opts: DockerOptions = {}) {
     this.command = opts.command ?? 'docker';
@@ -75,12 +82,24 @@ export class DockerCli {
     return { client, server };
   }
 
+  /**
+   * Is the buildx CLI plugin installed, and which version? `docker buildx version` exits non-zero
+   * ("unknown command") without the plugin; a plugin that runs but prints no version is treated
+   * as present with an unknown version.
+   */
+  buildxInfo(): Promise<BuildxInfo> {
+    this.buildx ??= this.run(['buildx', 'version'], { allowFailure: true })
+      .then((r) => {
+        if (r.exitCode !== 0) return { available: false };
+        const v = /\bv?(\d+\.\d+\.\d+)/.exec(r.stdout);
+        return v ? { available: true, version: v[1]! } : { available: true };
+      })
+      .catch(() => ({ available: false }));
+    return this.buildx;
+  }
+
   async hasBuildx(): Promise<boolean> {
-    if (this.buildxAvailable === undefined) {
-      const r = await this.run(['buildx', 'version'], { allowFailure: true }).catch(() => ({ exitCode: 1 }));
-      this.buildxAvailable = r.exitCode === 0;
-    }
-    return this.buildxAvailable;
+    return (await this.buildxInfo()).available;
   }
 
   /** Which builder a `builder` setting resolves to on this machine. */
@@ -99,6 +118,15 @@ export class DockerCli {
     builder: 'buildx' | 'classic';
     buildArgs?: Record<string, string>;
     labels?: Record<string, string>;
+    /** `--cache-from` values as the builder takes them (classic: image references). */
+    cacheFrom?: string[];
+    /** `--cache-to` values (buildx only). */
+    cacheTo?: string[];
+    target?: string;
+    /** `--secret` values, e.g. `id=token,src=/tmp/file` (buildx only). */
+    secrets?: string[];
+    /** `--build-context` values `name=path|image` (buildx only). */
+    buildContexts?: string[];
     onOutput?: (line: string) => void;
   }): Promise<DockerRunResult & { imageId: string }> {
     const args = opts.builder === 'buildx' ? ['buildx', 'build', '--load', '--progress', 'plain'] : ['build'];
@@ -106,6 +134,15 @@ export class DockerCli {
     for (const t of opts.tags) args.push('--tag', t);
     for (const [k, v] of Object.entries(opts.buildArgs ?? {})) args.push('--build-arg', `${k}=${v}`);
     for (const [k, v] of Object.entries(opts.labels ?? {})) args.push('--label', `${k}=${v}`);
+    for (const c of opts.cacheFrom ?? []) args.push('--cache-from', c);
+    if (opts.target) args.push('--target', opts.target);
+    if (opts.builder === 'buildx') {
+      for (const c of opts.cacheTo ?? []) args.push('--cache-to', c);
+      for (const s of opts.secrets ?? []) args.push('--secret', s);
+      for (const b of opts.buildContexts ?? []) args.push('--build-context', b);
+    } else if (opts.cacheTo?.length || opts.secrets?.length || opts.buildContexts?.length) {
+      throw new StatusError('cache-to, secrets and build-contexts need buildx; the classic builder has no such options');
+    }
     args.push(opts.context);
     const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };
     const saved = { ...this.env };
@@ -134,6 +171,23 @@ export class DockerCli {
 
   async pull(ref: string): Promise<void> {
     await this.run(['pull', ref]);
+  }
+
+  /** Layer digests (RootFS.Layers) of a local image, to compare builds. */
+  async layers(ref: string): Promise<string[]> {
+    const r = await this.run(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', ref]);
+    return JSON.parse(r.stdout.trim() || '[]') as string[];
+  }
+
+  /** `docker save` of the given references into one tar (layers shared between them stored once). */
+  async save(refs: string[], file: string): Promise<void> {
+    await this.run(['save', '--output', file, ...refs]);
+  }
+
+  /** `docker load` of a tar; returns the references it loaded ("Loaded image: x"). */
+  async load(file: string): Promise<string[]> {
+    const r = await this.run(['load', '--input', file]);
+    return [...(r.stdout + r.stderr).matchAll(/^Loaded image: (\S+)$/gm)].map((m) => m[1]!);
   }
 
   /** Push and return the manifest digest the registry reported. */

@@ -7,3 +7,5 @@ export * from './plan.js';
 export * from './docker.js';
 export * from './build.js';
 export * from './version.js';
+export * from './build-features.js';
+export * from './metadata.js';

@@ -77,6 +77,8 @@ export interface PlannedImage {
   origin: 'context' | 'kaapana-source';
   /** The rule that gave the tag's version (see version.ts); `local-only` for local images. */
   versionRule: string;
+  /** Labels passed to the build with --label (OCI labels from git, the user's labels); see metadata.ts. */
+  labels?: Record<string, string>;
 }
 
 export interface DuplicateImage {
