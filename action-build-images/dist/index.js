@@ -34117,7 +34117,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4035);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7064);
 // Entry point of the bundled action: main and post step in one file.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -34127,13 +34127,13 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4035:
+/***/ 7064:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  e: () => (/* binding */ main_run)
 });
 
 // UNUSED EXPORTS: getInputs
@@ -37721,6 +37721,289 @@ async function writeJobSummary(markdown) {
 }
 
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ../packages/core/lib/fsutil/safe-path.js
+// Names taken from input (chart and dependency names, versions from a repository index, entries of
+// a dependency list) that become file names: one rule for "is this a single path segment" and one
+// function that joins such a name under a directory and proves the result stays inside it. The
+// segment rule is helm's chart-name rule (pkg/chart/v2/metadata.go `Validate`: not "." or "..",
+// and equal to its own `filepath.Base`), applied for both Linux and Windows separators so that a
+// name like `..\..\x` is refused on every runner, plus no NUL and no drive letter. It does not
+// touch the file system: symlinks below the directory are the caller's business (chart/load.ts).
+
+
+/** Why `name` is not usable as one path segment, or undefined when it is. */
+function pathSegmentProblem(name) {
+    if (name === '')
+        return 'is empty';
+    if (name === '.' || name === '..')
+        return 'is not allowed';
+    if (name.includes('/') || name.includes('\\'))
+        return 'contains a path separator';
+    if (name.includes('\0'))
+        return 'contains a NUL byte';
+    if (/^[A-Za-z]:/.test(name))
+        return 'starts with a drive letter';
+    return undefined;
+}
+/**
+ * Throws a KxError (at `where`) unless `name` is a single path segment; `what` says what the name
+ * is, e.g. `chart name` or `dependency name`.
+ */
+function checkPathSegment(name, what, where = {}) {
+    const problem = pathSegmentProblem(name);
+    if (problem)
+        throw new KxError(`${what} ${JSON.stringify(name)} ${problem}: it must be a plain file name`, where);
+    return name;
+}
+/** True when `path` is `dir` itself or below it (lexically, after resolving both). */
+function safe_path_isInside(dir, path) {
+    const rel = relative(resolve(dir), resolve(path));
+    return rel === '' || (!isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${sep}`));
+}
+/**
+ * `dir/name` for a `name` taken from input: the name must be one path segment (see
+ * `checkPathSegment`) and the joined path must stay strictly inside `dir`.
+ */
+function safeJoin(dir, name, what, where = {}) {
+    checkPathSegment(name, what, where);
+    const path = resolve(dir, name);
+    if (!safe_path_isInside(dir, path) || resolve(dir) === path) {
+        throw new KxError(`${what} ${JSON.stringify(name)} would leave ${dir}`, where);
+    }
+    return path;
+}
+
+// EXTERNAL MODULE: ../node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(5180);
+;// CONCATENATED MODULE: ../packages/core/lib/fsutil/glob.js
+// Glob matching of slash-separated relative paths, through picomatch: `*` and `?` stay within one
+// path segment, `**` spans any number, `[...]` classes, dot files included. Used wherever a user
+// names files by pattern (Dockerfiles, ignore patterns, chart directories).
+
+
+function isGlobPattern(s) {
+    return picomatch.scan(s).isGlob;
+}
+/** A predicate for paths relative to some root (`a/b/Dockerfile`, OS separators accepted). */
+function globMatcher(pattern) {
+    const match = picomatch(pattern.replace(/^\.\//, '').replace(/\/+$/, ''), { dot: true });
+    return (relPath) => match(relPath.split(external_node_path_namespaceObject.sep).join('/'));
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/fsutil/index.js
+// Small file-system primitives with the guarantees the toolkit promises: atomic writes (temp file in
+// the same directory, fsync, rename) so a failure never leaves a half-written file — written through
+// a symlink to its target (never replacing the link), refusing read-only files and directories — and
+// temp dirs that are cleaned up. Nothing domain-specific lives here.
+
+
+
+
+
+
+/**
+ * Throws a KxError naming `path` when an existing file there must not be replaced: a directory, or
+ * a file without any write permission bit (0444 — checked from the mode, so it holds for root too).
+ * A missing file is fine.
+ */
+async function assertWritable(path) {
+    const st = await stat(path).catch(() => undefined);
+    if (!st)
+        return;
+    if (st.isDirectory())
+        throw new KxError(`${path} is a directory, not a file`, { file: path });
+    if ((st.mode & 0o222) === 0) {
+        throw new KxError(`${path} is read-only (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); not replacing it`, { file: path });
+    }
+}
+/**
+ * Write `data` to `path` atomically; keeps the mode of an existing file unless `mode` is given.
+ * Refuses read-only files and directories (assertWritable); writes through symlinks.
+ */
+async function writeFileAtomic(path, data, opts = {}) {
+    if ((await lstat(path).catch(() => undefined))?.isSymbolicLink()) {
+        const target = await realpath(path).catch(() => {
+            throw new KxError(`${path} is a symlink whose target cannot be resolved`, { file: path });
+        });
+        if (opts.within !== undefined && !isInside(await realpath(opts.within).catch(() => opts.within), target)) {
+            throw new KxError(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, { file: path });
+        }
+        path = target;
+    }
+    await assertWritable(path);
+    const dir = dirname(path);
+    await mkdir(dir, { recursive: true });
+    let mode = opts.mode;
+    if (mode === undefined) {
+        try {
+            mode = (await stat(path)).mode & 0o7777;
+        }
+        catch {
+            mode = 0o644;
+        }
+    }
+    const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    const fh = await open(tmp, 'wx', mode);
+    try {
+        await fh.writeFile(data);
+        await fh.sync();
+    }
+    catch (e) {
+        await fh.close().catch(() => { });
+        await rm(tmp, { force: true });
+        throw e;
+    }
+    await fh.close();
+    try {
+        await rename(tmp, path);
+    }
+    catch (e) {
+        await rm(tmp, { force: true });
+        throw e;
+    }
+}
+/** Run `fn` with a fresh temporary directory that is removed afterwards, whatever happens. */
+async function withTempDir(prefix, fn) {
+    const dir = await mkdtemp(join(tmpdir(), `${prefix}-`));
+    try {
+        return await fn(dir);
+    }
+    finally {
+        await rm(dir, { recursive: true, force: true });
+    }
+}
+async function pathExists(path) {
+    try {
+        await (0,promises_namespaceObject.stat)(path);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
+
+
+;// CONCATENATED MODULE: ../packages/core/lib/index.js
+// Root entry of @kaapana-ext/core: the cross-cutting pieces. Domain areas are imported by subpath,
+// e.g. `@kaapana-ext/core/docker`, `@kaapana-ext/core/chart`.
+
+
+
+
+;// CONCATENATED MODULE: ../packages/core/lib/references/python.js
+// Reading the parts of Airflow DAG and operator files that name images and modules, statically and
+// line by line as Kaapana's own build reads them (kaapana/kaapana@0.6.0
+// build-scripts/build_helper/helm/helm_chart.py `IMAGE_PATTERN`: `image=` / `image:` followed by a
+// string or f-string on one line; 0.1.3 container_helper.py `check_if_dag`: `image=` lines with
+// `{default_registry}`). A string is resolved when every `{name}` in it is a known Kaapana variable or
+// a name assigned exactly one string value in the same file; anything else stays unresolved and is
+// reported as such, never guessed.
+const STRING = String.raw `([fFrRbBuU]{0,2})(?<q>"""|'''|"|')(.*?)\k<q>`;
+const IMAGE_ARG_RE = new RegExp(String.raw `(?:^|[\s,(])image\s*=\s*(?:${STRING}|([A-Za-z_][\w.]*))`);
+const ASSIGN_RE = new RegExp(String.raw `^\s*([A-Za-z_]\w*)\s*(?::\s*str\s*)?=\s*${STRING}\s*(?:#.*)?$`);
+function toPy(prefix, body) {
+    return { body, f: /f/i.test(prefix) };
+}
+/** `image=` keyword arguments of the file, one per line at most (as Kaapana reads them). */
+function imageArguments(text) {
+    const out = [];
+    text.split(/\r?\n/).forEach((raw, i) => {
+        const code = raw.replace(/^\s*#.*$/, '');
+        const m = IMAGE_ARG_RE.exec(code);
+        if (!m)
+            return;
+        const written = code.slice(m.index).replace(/^[\s,(]/, '').replace(/^image\s*=\s*/, '').replace(/[,)]\s*(#.*)?$/, '').trim();
+        if (m[4] !== undefined)
+            out.push({ line: i + 1, written: m[4] });
+        else
+            out.push({ line: i + 1, written, value: toPy(m[1], m[3]) });
+    });
+    return out;
+}
+/** Names assigned a string in the file; a name assigned two different strings maps to undefined. */
+function stringAssignments(text) {
+    const out = new Map();
+    for (const raw of text.split(/\r?\n/)) {
+        const m = ASSIGN_RE.exec(raw);
+        if (!m)
+            continue;
+        const value = toPy(m[2], m[4]);
+        const prev = out.get(m[1]);
+        if (out.has(m[1]) && (prev === undefined || prev.body !== value.body || prev.f !== value.f))
+            out.set(m[1], undefined);
+        else
+            out.set(m[1], value);
+    }
+    return out;
+}
+/** Resolve `{name}` placeholders of an f-string from `known`, then from the file's assignments. */
+function resolvePy(value, known, assigned, depth = 0) {
+    if (!value.f)
+        return { ok: true, value: value.body };
+    const unresolved = [];
+    const result = value.body.replace(/\{\{|\}\}|\{([^{}]*)\}/g, (whole, expr) => {
+        if (expr === undefined)
+            return whole === '{{' ? '{' : '}';
+        const name = expr.trim();
+        if (!/^[A-Za-z_]\w*$/.test(name)) {
+            unresolved.push(name);
+            return whole;
+        }
+        const k = known[name];
+        if (k !== undefined)
+            return k;
+        const a = assigned.get(name);
+        if (a && depth < 5) {
+            const r = resolvePy(a, known, assigned, depth + 1);
+            if (r.ok)
+                return r.value;
+            unresolved.push(...r.unresolved);
+            return whole;
+        }
+        unresolved.push(name);
+        return whole;
+    });
+    return unresolved.length ? { ok: false, unresolved: [...new Set(unresolved)] } : { ok: true, value: result };
+}
+/** `import a.b` / `from a.b import c, d` statements (parenthesised lists over several lines too). */
+function pythonImports(text) {
+    const out = [];
+    const lines = text.split(/\r?\n/);
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i].replace(/#.*$/, '');
+        let m = /^\s*from\s+([\w.]+)\s+import\s+(.*)$/.exec(line);
+        if (m) {
+            let names = m[2];
+            if (names.includes('(') && !names.includes(')')) {
+                let j = i + 1;
+                while (j < lines.length && !lines[j].includes(')'))
+                    names += ' ' + lines[j++].replace(/#.*$/, '');
+                if (j < lines.length)
+                    names += ' ' + lines[j].replace(/#.*$/, '');
+            }
+            const list = names
+                .replace(/[()\\]/g, ' ')
+                .split(',')
+                .map((n) => n.trim().split(/\s+as\s+/)[0].trim())
+                .filter(Boolean);
+            out.push({ line: i + 1, module: m[1], names: list });
+            continue;
+        }
+        m = /^\s*import\s+(.*)$/.exec(line);
+        if (m)
+            for (const mod of m[1].split(','))
+                out.push({ line: i + 1, module: mod.trim().split(/\s+as\s+/)[0].trim(), names: [] });
+    }
+    return out;
+}
+
 // EXTERNAL MODULE: ../node_modules/semver/index.js
 var semver = __nccwpck_require__(4978);
 ;// CONCATENATED MODULE: ../packages/core/lib/images/tags.js
@@ -37928,185 +38211,42 @@ function localOnlyName(image) {
     return { name: m[1], tag: m[2] ?? 'latest' };
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ../packages/core/lib/fsutil/safe-path.js
-// Names taken from input (chart and dependency names, versions from a repository index, entries of
-// a dependency list) that become file names: one rule for "is this a single path segment" and one
-// function that joins such a name under a directory and proves the result stays inside it. The
-// segment rule is helm's chart-name rule (pkg/chart/v2/metadata.go `Validate`: not "." or "..",
-// and equal to its own `filepath.Base`), applied for both Linux and Windows separators so that a
-// name like `..\..\x` is refused on every runner, plus no NUL and no drive letter. It does not
-// touch the file system: symlinks below the directory are the caller's business (chart/load.ts).
-
-
-/** Why `name` is not usable as one path segment, or undefined when it is. */
-function pathSegmentProblem(name) {
-    if (name === '')
-        return 'is empty';
-    if (name === '.' || name === '..')
-        return 'is not allowed';
-    if (name.includes('/') || name.includes('\\'))
-        return 'contains a path separator';
-    if (name.includes('\0'))
-        return 'contains a NUL byte';
-    if (/^[A-Za-z]:/.test(name))
-        return 'starts with a drive letter';
-    return undefined;
-}
-/**
- * Throws a KxError (at `where`) unless `name` is a single path segment; `what` says what the name
- * is, e.g. `chart name` or `dependency name`.
- */
-function checkPathSegment(name, what, where = {}) {
-    const problem = pathSegmentProblem(name);
-    if (problem)
-        throw new KxError(`${what} ${JSON.stringify(name)} ${problem}: it must be a plain file name`, where);
-    return name;
-}
-/** True when `path` is `dir` itself or below it (lexically, after resolving both). */
-function safe_path_isInside(dir, path) {
-    const rel = relative(resolve(dir), resolve(path));
-    return rel === '' || (!isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${sep}`));
-}
-/**
- * `dir/name` for a `name` taken from input: the name must be one path segment (see
- * `checkPathSegment`) and the joined path must stay strictly inside `dir`.
- */
-function safeJoin(dir, name, what, where = {}) {
-    checkPathSegment(name, what, where);
-    const path = resolve(dir, name);
-    if (!safe_path_isInside(dir, path) || resolve(dir) === path) {
-        throw new KxError(`${what} ${JSON.stringify(name)} would leave ${dir}`, where);
-    }
-    return path;
-}
-
-// EXTERNAL MODULE: ../node_modules/picomatch/index.js
-var picomatch = __nccwpck_require__(5180);
-;// CONCATENATED MODULE: ../packages/core/lib/fsutil/glob.js
-// Glob matching of slash-separated relative paths, through picomatch: `*` and `?` stay within one
-// path segment, `**` spans any number, `[...]` classes, dot files included. Used wherever a user
-// names files by pattern (Dockerfiles, ignore patterns, chart directories).
-
-
-function isGlobPattern(s) {
-    return picomatch.scan(s).isGlob;
-}
-/** A predicate for paths relative to some root (`a/b/Dockerfile`, OS separators accepted). */
-function globMatcher(pattern) {
-    const match = picomatch(pattern.replace(/^\.\//, '').replace(/\/+$/, ''), { dot: true });
-    return (relPath) => match(relPath.split(external_node_path_namespaceObject.sep).join('/'));
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/fsutil/index.js
-// Small file-system primitives with the guarantees the toolkit promises: atomic writes (temp file in
-// the same directory, fsync, rename) so a failure never leaves a half-written file — written through
-// a symlink to its target (never replacing the link), refusing read-only files and directories — and
-// temp dirs that are cleaned up. Nothing domain-specific lives here.
-
-
-
-
-
-
-/**
- * Throws a KxError naming `path` when an existing file there must not be replaced: a directory, or
- * a file without any write permission bit (0444 — checked from the mode, so it holds for root too).
- * A missing file is fine.
- */
-async function assertWritable(path) {
-    const st = await stat(path).catch(() => undefined);
-    if (!st)
-        return;
-    if (st.isDirectory())
-        throw new KxError(`${path} is a directory, not a file`, { file: path });
-    if ((st.mode & 0o222) === 0) {
-        throw new KxError(`${path} is read-only (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); not replacing it`, { file: path });
-    }
-}
-/**
- * Write `data` to `path` atomically; keeps the mode of an existing file unless `mode` is given.
- * Refuses read-only files and directories (assertWritable); writes through symlinks.
- */
-async function writeFileAtomic(path, data, opts = {}) {
-    if ((await lstat(path).catch(() => undefined))?.isSymbolicLink()) {
-        const target = await realpath(path).catch(() => {
-            throw new KxError(`${path} is a symlink whose target cannot be resolved`, { file: path });
-        });
-        if (opts.within !== undefined && !isInside(await realpath(opts.within).catch(() => opts.within), target)) {
-            throw new KxError(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, { file: path });
-        }
-        path = target;
-    }
-    await assertWritable(path);
-    const dir = dirname(path);
-    await mkdir(dir, { recursive: true });
-    let mode = opts.mode;
-    if (mode === undefined) {
-        try {
-            mode = (await stat(path)).mode & 0o7777;
-        }
-        catch {
-            mode = 0o644;
-        }
-    }
-    const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    const fh = await open(tmp, 'wx', mode);
-    try {
-        await fh.writeFile(data);
-        await fh.sync();
-    }
-    catch (e) {
-        await fh.close().catch(() => { });
-        await rm(tmp, { force: true });
-        throw e;
-    }
-    await fh.close();
-    try {
-        await rename(tmp, path);
-    }
-    catch (e) {
-        await rm(tmp, { force: true });
-        throw e;
-    }
-}
-/** Run `fn` with a fresh temporary directory that is removed afterwards, whatever happens. */
-async function withTempDir(prefix, fn) {
-    const dir = await mkdtemp(join(tmpdir(), `${prefix}-`));
-    try {
-        return await fn(dir);
-    }
-    finally {
-        await rm(dir, { recursive: true, force: true });
-    }
-}
-async function pathExists(path) {
-    try {
-        await (0,promises_namespaceObject.stat)(path);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-
-
-
 ;// CONCATENATED MODULE: ../packages/core/lib/images/discover.js
 // Finding the Dockerfiles of an extension: every file whose name starts with `Dockerfile` below a
 // context directory (or an explicit list / glob), minus ignore patterns. A plain pattern matches a
 // whole path segment (`templates_and_examples`, `node_modules`); a pattern with `*`, `?` or `/` is a
-// glob against the path relative to the context.
+// glob against the path relative to the context. A Kaapana checkout (the kaapana-source input, or a
+// context that is one) is read the way Kaapana's build reads it: every `Dockerfile*`, minus paths
+// containing one of BUILD_IGNORE_PATTERNS as a plain substring (kaapana/kaapana@0.6.0
+// build-scripts/build_helper/container/container_helper.py `collect_containers`: `any(pattern in
+// dockerfile.as_posix() ...)`; default `templates_and_examples,ci,lib/task_api`). Kaapana matches the
+// absolute path; here the path relative to the checkout is matched, so that a checkout location
+// containing e.g. "ci" does not hide the whole tree.
 
 
 
 
 const DEFAULT_IGNORE = ['node_modules', '.git'];
+/** Kaapana's default BUILD_IGNORE_PATTERNS (substring matches on the Dockerfile's path). */
+const KAAPANA_IGNORE_PATTERNS = ['templates_and_examples', 'ci', 'lib/task_api'];
+/** True when `dir` looks like a Kaapana checkout (its build scripts or its extension collection). */
+async function isKaapanaTree(dir) {
+    return (await pathExists((0,external_node_path_namespaceObject.join)(dir, 'build-scripts', 'start_build.py'))) || (await pathExists((0,external_node_path_namespaceObject.join)(dir, 'collections', 'kaapana-collection', 'Chart.yaml')));
+}
+/** Every Dockerfile* of a Kaapana checkout minus the substring patterns, in Kaapana's (sorted) order. */
+async function discoverKaapanaDockerfiles(root, patterns = KAAPANA_IGNORE_PATTERNS) {
+    const dir = (0,external_node_path_namespaceObject.resolve)(root);
+    if (!(await pathExists(dir)))
+        throw new errors_KxError(`kaapana-source directory ${root} does not exist`);
+    const all = [];
+    await walk(dir, dir, DEFAULT_IGNORE, all);
+    return all.filter((f) => !isKaapanaIgnored((0,external_node_path_namespaceObject.relative)(dir, f), patterns)).sort();
+}
+/** Kaapana's rule: a plain substring match of any pattern on the (posix) path. */
+function isKaapanaIgnored(relPath, patterns) {
+    const path = relPath.split(external_node_path_namespaceObject.sep).join('/');
+    return patterns.some((p) => p !== '' && path.includes(p));
+}
 function isIgnored(relPath, patterns) {
     const path = relPath.split(external_node_path_namespaceObject.sep).join('/');
     const segments = path.split('/');
@@ -38138,10 +38278,14 @@ async function discoverDockerfiles(opts) {
     if (!(await pathExists(context)))
         throw new errors_KxError(`context directory ${opts.context} does not exist`);
     const ignore = [...DEFAULT_IGNORE, ...(opts.ignore ?? [])];
-    const all = [];
+    let all = [];
     await walk(context, context, ignore, all);
+    if (await isKaapanaTree(context)) {
+        const patterns = opts.kaapanaIgnore ?? KAAPANA_IGNORE_PATTERNS;
+        all = all.filter((f) => !isKaapanaIgnored((0,external_node_path_namespaceObject.relative)(context, f), patterns));
+    }
     if (!opts.dockerfiles || opts.dockerfiles.length === 0)
-        return { all, selected: all };
+        return { all, selected: all, explicit: false };
     const selected = new Set();
     for (const spec of opts.dockerfiles) {
         if (isGlobPattern(spec)) {
@@ -38159,14 +38303,106 @@ async function discoverDockerfiles(opts) {
         }
     }
     const selectedList = [...selected].sort();
-    return { all: [...new Set([...all, ...selectedList])].sort(), selected: selectedList };
+    return { all: [...new Set([...all, ...selectedList])].sort(), selected: selectedList, explicit: true };
+}
+/** The `source` option of planBuild for a Kaapana checkout. */
+async function kaapanaSource(root, patterns = KAAPANA_IGNORE_PATTERNS) {
+    return { root: (0,external_node_path_namespaceObject.resolve)(root), files: await discoverKaapanaDockerfiles(root, patterns) };
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ../packages/core/lib/images/version.js
+// The version model of a build: which version each image is tagged with, and which rule gave it.
+// Rules, first match wins: `image-versions` (a map image → version) → `chart-version` for the DAG
+// image a workflow chart names in `global.image` → the `version` input → for tag-style kp the
+// Dockerfile's VERSION label (Kaapana 0.1.x read it) → the version from git → for tag-style
+// platform the VERSION label (outside a git checkout) → error. Kaapana ≥0.2 tags every image with
+// `git describe` of its checkout, validated as semver
+// (kaapana/kaapana@0.6.0 build-scripts/build_helper/utils/git_utils.py: `repo.git.describe()`, then
+// `semver.VersionInfo.parse`; container/container.py overrides LABEL VERSION with it). Here an exact
+// tag on HEAD wins first (its leading `v` stripped: `v1.2.3` → `1.2.3`), then plain `git describe`
+// (annotated tags, as Kaapana), then `git describe --tags` (lightweight tags); the result must be
+// semver (a commit past a tag gives e.g. `1.2.3-2-gabc1234`, a semver pre-release).
+
+
+
+
+const run = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
+async function git(dir, args) {
+    try {
+        const { stdout } = await run('git', ['-C', dir, ...args], { encoding: 'utf8' });
+        return stdout.trim();
+    }
+    catch {
+        return undefined;
+    }
+}
+function strip(tag) {
+    return /^v\d/.test(tag) ? tag.slice(1) : tag;
+}
+/**
+ * Version of the checkout that contains `dir`, or undefined when `dir` is not in a git work tree
+ * or no tag is reachable. Throws when the version git gives is not semver.
+ */
+async function gitVersion(dir) {
+    if ((await git(dir, ['rev-parse', '--is-inside-work-tree'])) !== 'true')
+        return undefined;
+    const onHead = (await git(dir, ['tag', '--points-at', 'HEAD']))?.split('\n').filter(Boolean) ?? [];
+    const exact = onHead.filter((t) => semver.valid(strip(t)) !== null).sort((a, b) => semver.rcompare(strip(a), strip(b)));
+    if (exact.length > 0)
+        return { version: strip(exact[0]), rule: `git tag ${exact[0]}` };
+    for (const [args, rule] of [
+        [['describe'], 'git describe'],
+        [['describe', '--tags'], 'git describe --tags'],
+    ]) {
+        const described = await git(dir, [...args]);
+        if (!described)
+            continue;
+        const version = strip(described);
+        if (!semver.valid(version)) {
+            throw new errors_KxError(`${rule} in ${dir} gives "${described}", which is not a semantic version (Kaapana validates it as semver): tag the commit e.g. v1.2.3 or set the version input`);
+        }
+        return { version, rule: `${rule} (${described})` };
+    }
+    return undefined;
+}
+/** The version of one image and the rule that gave it; undefined when no rule applies. */
+function pickVersion(image, label, rules) {
+    const o = rules.overrides?.[image];
+    if (o)
+        return { version: o, rule: 'image-versions' };
+    if (rules.chartVersion && rules.dagImages?.has(image))
+        return { version: rules.chartVersion, rule: 'chart-version (DAG image of a workflow chart)' };
+    if (rules.version)
+        return { version: rules.version, rule: 'version input' };
+    if (rules.labelFirst && label)
+        return { version: label, rule: 'LABEL VERSION' };
+    if (rules.git)
+        return { version: rules.git.version, rule: rules.git.rule };
+    if (label)
+        return { version: label, rule: 'LABEL VERSION (no git version)' };
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/images/plan.js
 // The build plan of an extension: one node per Dockerfile, edges from `FROM local-only/<name>`
 // to the Dockerfile that produces `<name>` (IMAGE label, REGISTRY local-only), tags per Kaapana's
 // conventions, and a topological order with levels (images of one level are independent).
-// Missing local bases, duplicate image names and cycles are errors that name file and line.
+// Missing local bases and cycles are errors that name file and line.
+// Duplicate IMAGE labels are resolved as Kaapana's build does: the first Dockerfile in path order
+// is kept and the others are logged (kaapana/kaapana@0.6.0
+// build-scripts/build_helper/build/build_state.py `add_container`: "Duplicated container with the
+// same name already present … Not adding duplicated container"; container_helper.py walks
+// `sorted(set(rglob("Dockerfile*")))`). A duplicate is only an error when the image is actually
+// needed and ambiguous: a local-only base some built image is FROM, defined twice in the same tree,
+// or a Dockerfile the `dockerfiles` input selected that Kaapana's rule would drop. Local-only bases
+// can also come from a Kaapana checkout (`source`, the kaapana-source input): only the local-only
+// Dockerfiles of that tree are candidates, only those the build needs (transitively) are planned,
+// and a base the extension's own context defines wins over the checkout's (logged).
+
 
 
 
@@ -38179,8 +38415,14 @@ async function planBuild(opts) {
     const localByName = new Map();
     const skipped = [];
     const selectedSet = new Set(opts.selected);
-    for (const file of opts.all) {
-        const rel = (0,external_node_path_namespaceObject.relative)(opts.context, file) || file;
+    const log = opts.log ?? (() => { });
+    const duplicates = [];
+    const candidates = [
+        ...opts.all.map((file) => ({ file, origin: 'context' })),
+        ...(opts.source?.files ?? []).map((file) => ({ file, origin: 'kaapana-source' })),
+    ];
+    for (const { file, origin } of candidates) {
+        const rel = origin === 'context' ? (0,external_node_path_namespaceObject.relative)(opts.context, file) || file : `kaapana-source/${(0,external_node_path_namespaceObject.relative)(opts.source.root, file)}`;
         let parsed;
         try {
             parsed = parseDockerfile(await (0,promises_namespaceObject.readFile)(file, 'utf8'), rel);
@@ -38193,6 +38435,9 @@ async function planBuild(opts) {
             }
             throw e;
         }
+        // From a Kaapana checkout only local-only bases are candidates; its other images are Kaapana's.
+        if (origin === 'kaapana-source' && !parsed.localOnly)
+            continue;
         if (parsed.ignored && !opts.includeIgnored) {
             const key = parsed.labels.BUILD_IGNORE !== undefined ? 'BUILD_IGNORE' : 'CI_IGNORE';
             skipped.push({ dockerfile: rel, reason: `${key}=${parsed.labels[key]}` });
@@ -38214,10 +38459,10 @@ async function planBuild(opts) {
         }
         const other = byId.get(id);
         if (other) {
-            errors.push(new errors_KxError(`image "${id}" is also defined by ${other.rel}: IMAGE labels must be unique`, { file: rel, line: parsed.labelLines.IMAGE }));
+            duplicates.push({ image: id, kept: other.rel, dropped: rel, keptNode: other, droppedPath: file });
             continue;
         }
-        const node = { parsed, id, rel, path: file };
+        const node = { parsed, id, rel, path: file, origin };
         byId.set(id, node);
         if (parsed.localOnly)
             localByName.set(id, node);
@@ -38284,6 +38529,22 @@ async function planBuild(opts) {
         const nodeId = e.nodeId;
         return nodeId === undefined || wanted.has(nodeId);
     });
+    const neededAsBase = new Set([...wanted].flatMap((id) => deps.get(id) ?? []));
+    for (const d of duplicates) {
+        const droppedOrigin = d.dropped.startsWith('kaapana-source/') ? 'kaapana-source' : 'context';
+        const ambiguous = (opts.explicit && selectedSet.has(d.droppedPath)) ||
+            (wanted.has(d.image) && neededAsBase.has(d.image) && d.keptNode.origin === droppedOrigin);
+        if (ambiguous) {
+            relevant.push(new errors_KxError(`image "${d.image}" is needed by this build but defined twice: ${d.kept} and ${d.dropped} (Kaapana's build would keep ${d.kept}, the first in path order). Rename one IMAGE label, remove one, or ignore one`, { file: d.dropped, line: 1 }));
+        }
+        else if (d.keptNode.origin !== droppedOrigin) {
+            if (wanted.has(d.image))
+                log(`local-only/${d.image}: using ${d.kept} of the context, not ${d.dropped}`);
+        }
+        else {
+            log(`duplicate image "${d.image}": ${d.dropped} not added, ${d.kept} kept (first in path order, as Kaapana's build does)`);
+        }
+    }
     // Cycles (Kahn's algorithm over the wanted subgraph, then report one cycle).
     const level = new Map();
     const remaining = new Set(wanted);
@@ -38312,6 +38573,7 @@ async function planBuild(opts) {
         let tag;
         let ref;
         let tags;
+        let versionRule = 'local-only';
         try {
             if (p.localOnly) {
                 const base = p.labels.VERSION ? validateTag(p.labels.VERSION) : 'latest';
@@ -38321,9 +38583,14 @@ async function planBuild(opts) {
                 tags = [...set].map((t) => `local-only/${id}:${validateTag(t)}`);
             }
             else {
-                const version = opts.version || p.labels.VERSION;
-                if (!version)
-                    throw new errors_KxError('no version: set the `version` input or LABEL VERSION="<x.y.z>"', where);
+                const rules = { ...opts.versions, labelFirst: (opts.tagStyle ?? 'platform') === 'kp' };
+                if (opts.version)
+                    rules.version = opts.version;
+                const picked = pickVersion(id, p.labels.VERSION, rules);
+                if (!picked)
+                    throw new errors_KxError('no version: set the `version` input, tag the git checkout (e.g. v1.2.3), or LABEL VERSION="<x.y.z>"', where);
+                const version = picked.version;
+                versionRule = picked.rule;
                 const tagOpts = { style: opts.tagStyle ?? 'platform', version };
                 if (opts.platformVersion !== undefined)
                     tagOpts.platformVersion = opts.platformVersion;
@@ -38354,12 +38621,15 @@ async function planBuild(opts) {
             mappedBases: mappedBy.get(id) ?? [],
             level: level.get(id),
             implicit: !selectedIds.includes(id),
+            origin: node.origin,
+            versionRule,
         });
     }
     return {
         images,
         baseImages: [...new Set(images.flatMap((i) => i.mappedBases))].sort().map((localRef) => ({ localRef, source: usedMappings.get(localRef) })),
         skipped,
+        duplicates: duplicates.map(({ image, kept, dropped }) => ({ image, kept, dropped })),
     };
 }
 function findCycle(nodes, deps) {
@@ -39060,8 +39330,6 @@ async function buildImages(opts) {
     }
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ../packages/core/lib/images/metadata.js
@@ -39080,7 +39348,7 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 
 const OCI = 'org.opencontainers.image';
-function git(args, cwd) {
+function metadata_git(args, cwd) {
     try {
         return (0,external_node_child_process_namespaceObject.execFileSync)('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' }).trim() || undefined;
     }
@@ -39124,12 +39392,12 @@ function readGitMetadata(cwd, env = process.env, now = new Date()) {
     const repo = eventRepository(env);
     const epoch = env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH) ? new Date(Number(env.SOURCE_DATE_EPOCH) * 1000) : now;
     const meta = { created: epoch.toISOString() };
-    const revision = (env.GITHUB_SHA && /^[0-9a-f]{40,64}$/.test(env.GITHUB_SHA) ? env.GITHUB_SHA : undefined) ?? git(['rev-parse', 'HEAD'], cwd);
+    const revision = (env.GITHUB_SHA && /^[0-9a-f]{40,64}$/.test(env.GITHUB_SHA) ? env.GITHUB_SHA : undefined) ?? metadata_git(['rev-parse', 'HEAD'], cwd);
     if (revision)
         meta.revision = revision;
     const source = repo?.html_url ??
         (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL.replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}` : undefined) ??
-        remoteToSource(git(['remote', 'get-url', 'origin'], cwd) ?? '');
+        remoteToSource(metadata_git(['remote', 'get-url', 'origin'], cwd) ?? '');
     if (source)
         meta.source = source;
     if (repo?.description)
@@ -39222,16 +39490,301 @@ function applyMetadata(plan, opts, dockerfileLabels = ownLabels) {
 
 
 
-;// CONCATENATED MODULE: ../packages/core/lib/index.js
-// Root entry of @kaapana-ext/core: the cross-cutting pieces. Domain areas are imported by subpath,
-// e.g. `@kaapana-ext/core/docker`, `@kaapana-ext/core/chart`.
 
+;// CONCATENATED MODULE: ../packages/core/lib/references/lint.js
+// The reference lint: before anything is built or pushed, every image an extension will make the
+// platform pull must be one this run builds with exactly that tag, or one the registry already has —
+// otherwise the platform meets ErrImagePull/ImagePullBackOff. What it reads (all below the context):
+// - operator and DAG files (`*.py` whose name contains "operator", as Kaapana's
+//   helm_chart.py `collect_operator_containers` picks them, or starts with "dag"): every `image=`
+//   string. Kaapana's variables are resolved where Kaapana resolves them: `DEFAULT_REGISTRY` /
+//   `default_registry` → the registry this run pushes to (the platform's default registry),
+//   `KAAPANA_BUILD_VERSION` (0.6.0 kaapana_global_variables.py: the platform's build version) and
+//   `default_platform_version` → platform-version (else the run's version), `default_platform_abbr`
+//   → platform-abbr; other `{name}`s from single string assignments in the same file.
+// - workflow charts (keyword `kaapanaworkflow`, or `dag-installer-chart` as first dependency, as
+//   0.6.0 helm_chart.py `_resolve_kaapana_type`): `dag-installer-chart` must be a dependency; the DAG
+//   image `global.image` is pulled by dag-installer-chart at `.Chart.Version` of that chart
+//   (0.6.0 services/utils/dag-installer-chart/templates/job.yaml; `0.0.0` = the workflow chart's
+//   version) or at `<abbr>_<platform-version>__<global.version>` (0.1.x
+//   services/utils/dag-installer/dag-installer-chart/templates/job.yaml); other `image:` values that
+//   are full references (with a `/` and a tag) are checked as they are.
+// - DAG images (Dockerfiles that COPY into `/tmp/dags/` or `/kaapana/tmp/dags/`): a DAG file that
+//   imports a module of its own build context which the Dockerfile does not copy into the dags dir.
+// Errors: a reference that resolves to an image this run builds with another tag, or to one neither
+// built nor in the registry; a workflow chart without dag-installer-chart; a DAG module not copied.
+// Warnings: an `image=` that is not a string or cannot be resolved statically; a registry that could
+// not be asked.
+
+
+
+
+
+
+const SKIP_DIRS = new Set(['node_modules', '.git', 'charts', 'templates']);
+async function lint_walk(dir, out) {
+    let entries;
+    try {
+        entries = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true });
+    }
+    catch {
+        return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+        if (e.isDirectory()) {
+            if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.'))
+                await lint_walk((0,external_node_path_namespaceObject.join)(dir, e.name), out);
+        }
+        else if (e.isFile())
+            out.push((0,external_node_path_namespaceObject.join)(dir, e.name));
+    }
+}
+function lineOf(node, counter) {
+    const start = node?.range?.[0];
+    return start === undefined ? undefined : counter.linePos(start).line;
+}
+async function readYaml(file) {
+    if (!(await pathExists(file)))
+        return undefined;
+    const counter = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(await (0,promises_namespaceObject.readFile)(file, 'utf8'), { lineCounter: counter, version: '1.1' });
+    return {
+        data: doc.toJS(),
+        line: (path) => {
+            const node = doc.getIn(path, true);
+            return lineOf(node, counter);
+        },
+    };
+}
+/** `image:` scalars of a values tree, with their paths. */
+function imageValues(node, path = [], out = []) {
+    if (Array.isArray(node))
+        node.forEach((v, i) => imageValues(v, [...path, i], out));
+    else if (node && typeof node === 'object') {
+        for (const [k, v] of Object.entries(node)) {
+            if ((k === 'image' || k === 'complete_image') && typeof v === 'string')
+                out.push({ path: [...path, k], value: v });
+            else
+                imageValues(v, [...path, k], out);
+        }
+    }
+    return out;
+}
+/** Workflow charts among `files` (keyword kaapanaworkflow or dag-installer-chart as first dependency). */
+async function workflowCharts(files) {
+    const out = [];
+    for (const chartFile of files.filter((p) => (0,external_node_path_namespaceObject.basename)(p) === 'Chart.yaml')) {
+        const dir = (0,external_node_path_namespaceObject.dirname)(chartFile);
+        const chart = await readYaml(chartFile);
+        const md = (chart?.data ?? {});
+        const req = await readYaml((0,external_node_path_namespaceObject.join)(dir, 'requirements.yaml'));
+        const rawDeps = Array.isArray(md.dependencies) ? md.dependencies : req?.data?.dependencies;
+        const deps = (Array.isArray(rawDeps) ? rawDeps : []);
+        const keywords = Array.isArray(md.keywords) ? md.keywords : [];
+        if (!keywords.includes('kaapanaworkflow') && deps[0]?.name !== 'dag-installer-chart')
+            continue;
+        const values = await readYaml((0,external_node_path_namespaceObject.join)(dir, 'values.yaml'));
+        const v = (values?.data ?? {});
+        const dagImage = typeof v?.global?.image === 'string' && v.global.image !== '' ? v.global.image : undefined;
+        out.push({ chartFile, dir, chart, md, deps, keywords, dagDep: deps.findIndex((d) => d?.name === 'dag-installer-chart'), values, v: v ?? {}, dagImage });
+    }
+    return out;
+}
+/** Names of the DAG images (`global.image`) of the workflow charts below `context`. */
+async function dagImagesOf(context) {
+    const files = [];
+    await lint_walk((0,external_node_path_namespaceObject.resolve)(context), files);
+    return new Set((await workflowCharts(files)).map((w) => w.dagImage).filter((x) => !!x));
+}
+const DAGS_RE = /^(?:\/kaapana)?\/tmp\/dags\/?/;
+/** Lint the extension below `context` against the plan. Findings are sorted errors first. */
+async function lintReferences(opts) {
+    const context = (0,external_node_path_namespaceObject.resolve)(opts.context);
+    const findings = [];
+    const rel = (f) => (0,external_node_path_namespaceObject.relative)(process.cwd(), f) || f;
+    const files = [];
+    await lint_walk(context, files);
+    const wants = [];
+    const buildVersion = opts.platformVersion || opts.buildVersion;
+    const known = {
+        DEFAULT_REGISTRY: opts.registry,
+        default_registry: opts.registry,
+        KAAPANA_BUILD_VERSION: buildVersion,
+        default_platform_version: opts.platformVersion,
+        default_platform_abbr: opts.platformVersion ? opts.abbr ?? 'kp' : undefined,
+    };
+    // Operators and DAG files.
+    for (const f of files.filter((p) => p.endsWith('.py') && (/operator/i.test((0,external_node_path_namespaceObject.basename)(p)) || (0,external_node_path_namespaceObject.basename)(p).startsWith('dag')))) {
+        const text = await (0,promises_namespaceObject.readFile)(f, 'utf8');
+        const assigned = stringAssignments(text);
+        for (const arg of imageArguments(text)) {
+            if (!arg.value) {
+                findings.push({ level: 'warning', message: `image=${arg.written} is not a string: not checked`, file: rel(f), line: arg.line });
+                continue;
+            }
+            const r = resolvePy(arg.value, known, assigned);
+            if (!r.ok) {
+                findings.push({ level: 'warning', message: `image=${arg.written}: ${r.unresolved.map((n) => `{${n}}`).join(', ')} cannot be resolved statically (set platform-version for Kaapana's variables): not checked`, file: rel(f), line: arg.line });
+                continue;
+            }
+            wants.push({ ref: r.value, file: rel(f), line: arg.line, what: `operator image ${arg.written}` });
+        }
+    }
+    // Workflow charts.
+    for (const wc of await workflowCharts(files)) {
+        const { chartFile, dir, chart, md, deps, keywords, dagDep, values, v, dagImage } = wc;
+        if (dagDep < 0) {
+            const kw = keywords.indexOf('kaapanaworkflow');
+            findings.push({
+                level: 'error',
+                message: `workflow chart ${md.name ?? dir} (keyword kaapanaworkflow) has no dag-installer-chart dependency: nothing would install its DAG image`,
+                file: rel(chartFile),
+                ...(kw >= 0 && chart?.line(['keywords', kw]) ? { line: chart.line(['keywords', kw]) } : {}),
+            });
+        }
+        const valuesFile = rel((0,external_node_path_namespaceObject.join)(dir, 'values.yaml'));
+        if (!dagImage) {
+            findings.push({ level: 'error', message: `workflow chart ${md.name ?? dir}: values.yaml has no global.image (the DAG image dag-installer-chart pulls)`, file: valuesFile });
+        }
+        else if (dagDep >= 0) {
+            const chartVersion = opts.chartVersion || String(md.version ?? '');
+            let tag;
+            let how;
+            if (opts.tagStyle === 'kp') {
+                const gv = v.global?.version !== undefined && v.global.version !== null ? String(v.global.version) : chartVersion;
+                tag = opts.platformVersion ? imageTag({ style: 'kp', version: gv, platformVersion: opts.platformVersion, abbr: opts.abbr ?? 'kp' }) : undefined;
+                how = `<abbr>_<platform-version>__<global.version> (0.1.x dag-installer-chart)`;
+            }
+            else {
+                const depVersion = String(deps[dagDep]?.version ?? '0.0.0');
+                tag = depVersion === '0.0.0' ? chartVersion : depVersion;
+                how = depVersion === '0.0.0' ? `the chart version${opts.chartVersion ? ' (chart-version)' : ''}, as dag-installer-chart 0.0.0 is packaged with it` : 'the dag-installer-chart version';
+            }
+            if (tag)
+                wants.push({ ref: `${opts.registry}/${dagImage}:${tag}`, file: valuesFile, ...(values?.line(['global', 'image']) ? { line: values.line(['global', 'image']) } : {}), what: `DAG image global.image of ${md.name} (tag = ${how})` });
+            else
+                findings.push({ level: 'warning', message: `DAG image ${dagImage}: set platform-version to check its 0.1.x tag`, file: valuesFile });
+        }
+        for (const iv of imageValues(v)) {
+            if (iv.path.join('.') === 'global.image')
+                continue;
+            if (!iv.value.includes('/') || !/:[\w][\w.-]*$/.test(iv.value) || iv.value.includes('{{'))
+                continue;
+            const value = iv.value.replace(/\{KAAPANA_BUILD_VERSION\}/g, buildVersion ?? '{KAAPANA_BUILD_VERSION}');
+            wants.push({ ref: value, file: valuesFile, ...(values?.line(iv.path) ? { line: values.line(iv.path) } : {}), what: `values ${iv.path.join('.')}` });
+        }
+    }
+    // Check every wanted reference against the plan, then the registry.
+    const planned = new Map(opts.plan.images.filter((i) => !i.localOnly).map((i) => [i.ref, i]));
+    const byRepo = new Map(opts.plan.images.filter((i) => !i.localOnly).map((i) => [i.ref.slice(0, i.ref.length - i.tag.length - 1), i]));
+    for (const w of wants) {
+        if (planned.has(w.ref))
+            continue;
+        const colon = w.ref.lastIndexOf(':');
+        const repo = colon > w.ref.lastIndexOf('/') ? w.ref.slice(0, colon) : w.ref;
+        const same = byRepo.get(repo);
+        if (same) {
+            findings.push({
+                level: 'error',
+                message: `${w.what} resolves to ${w.ref}, but this run tags that image ${same.tag} (${same.versionRule}): the platform would fail with ErrImagePull. Make the tags agree (version, image-versions, chart-version inputs)`,
+                file: w.file,
+                ...(w.line ? { line: w.line } : {}),
+            });
+            continue;
+        }
+        const there = opts.exists ? await opts.exists(w.ref) : undefined;
+        if (there === true)
+            continue;
+        if (there === undefined) {
+            findings.push({ level: 'warning', message: `${w.what} resolves to ${w.ref}, which this run does not build; the registry could not be asked whether it exists`, file: w.file, ...(w.line ? { line: w.line } : {}) });
+            continue;
+        }
+        findings.push({
+            level: 'error',
+            message: `${w.what} resolves to ${w.ref}, which this run does not build and the registry does not have: the platform would fail with ErrImagePull`,
+            file: w.file,
+            ...(w.line ? { line: w.line } : {}),
+        });
+    }
+    // DAG images: the modules a DAG file imports from its own build context must be copied along.
+    for (const img of opts.plan.images.filter((i) => i.origin === 'context')) {
+        const text = await (0,promises_namespaceObject.readFile)(img.dockerfilePath, 'utf8');
+        const copies = [];
+        for (const m of text.matchAll(/^\s*(?:COPY|ADD)\s+(?:--\S+\s+)*(.+)$/gim)) {
+            const parts = m[1].trim().split(/\s+/);
+            if (parts.length < 2)
+                continue;
+            const dest = parts[parts.length - 1];
+            if (!DAGS_RE.test(dest))
+                continue;
+            for (const src of parts.slice(0, -1))
+                copies.push({ src, dest });
+        }
+        if (copies.length === 0)
+            continue;
+        // Paths (relative to the dags dir) the image will contain, and the source that ends up there.
+        const installed = [];
+        const dagFiles = [];
+        for (const c of copies) {
+            const destRel = c.dest.replace(DAGS_RE, '');
+            const src = (0,external_node_path_namespaceObject.join)(img.contextDir, c.src);
+            const intoDir = c.dest.endsWith('/');
+            const at = intoDir ? external_node_path_namespaceObject.posix.join(destRel, (0,external_node_path_namespaceObject.basename)(c.src)) : destRel;
+            if (c.src.endsWith('/') || !/\.\w+$/.test(c.src))
+                installed.push(external_node_path_namespaceObject.posix.join(destRel, '__dir__'));
+            installed.push(at);
+            if (c.src.endsWith('.py') && !at.includes('/'))
+                dagFiles.push({ src, at });
+        }
+        const provides = (module) => {
+            const parts = module.split('.');
+            const top = parts[0];
+            return installed.some((p) => p === `${top}.py` || p.startsWith(`${top}/`) || p === top);
+        };
+        const providesSub = (module) => {
+            const path = module.split('.').join('/');
+            return installed.some((p) => p === `${path}.py` || p === path || p === external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(path), '__dir__'));
+        };
+        const localNames = new Set();
+        const contextFiles = files.filter((f) => f.startsWith(img.contextDir + '/'));
+        for (const f of contextFiles) {
+            for (const seg of (0,external_node_path_namespaceObject.relative)(img.contextDir, f).split('/'))
+                localNames.add(seg.replace(/\.py$/, '').replace(/-/g, '_'));
+        }
+        for (const dag of dagFiles) {
+            if (!(await pathExists(dag.src)))
+                continue;
+            for (const imp of pythonImports(await (0,promises_namespaceObject.readFile)(dag.src, 'utf8'))) {
+                const top = imp.module.split('.')[0];
+                if (!localNames.has(top) || top === 'kaapana' || top === 'airflow')
+                    continue;
+                const ok = provides(imp.module) && (imp.module.includes('.') ? providesSub(imp.module) : true);
+                if (!ok) {
+                    findings.push({
+                        level: 'error',
+                        message: `${(0,external_node_path_namespaceObject.basename)(dag.src)} imports ${imp.module}, but ${img.dockerfile} does not copy it into the dags directory (${copies.map((c) => c.dest).filter((d, i, a) => a.indexOf(d) === i).join(', ')}): Airflow cannot load the DAG`,
+                        file: rel(dag.src),
+                        line: imp.line,
+                    });
+                }
+            }
+        }
+    }
+    return findings.sort((a, b) => (a.level === b.level ? 0 : a.level === 'error' ? -1 : 1));
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/references/index.js
+// Public API of the references area: the lint that checks, before anything is built or pushed, that
+// every image an extension makes the platform pull (operator `image=`, chart values) is built by the
+// run with exactly that tag or exists in the registry.
 
 
 
 ;// CONCATENATED MODULE: ./src/main.ts
 // action-build-images: typed inputs → core planning and building → outputs, job summary, and a
 // post step that logs out of the registry. All domain logic lives in @kaapana-ext/core/images.
+
 
 
 
@@ -39262,6 +39815,11 @@ function getInputs() {
         ignore: getList('ignore'),
         registry: validateRegistry(getInput('registry', { required: true })),
         version: getInput('version').trim(),
+        imageVersions: getMap('image-versions'),
+        chartVersion: getInput('chart-version').trim(),
+        kaapanaSource: getInput('kaapana-source').trim() ? (0,external_node_path_namespaceObject.resolve)(getInput('kaapana-source').trim()) : '',
+        kaapanaIgnore: getInput('kaapana-ignore-patterns').split(',').map((s) => s.trim()).filter(Boolean),
+        referenceLint: getChoice('reference-lint', ['error', 'warn', 'off'], 'error'),
         tagStyle: parseTagStyle(getInput('tag-style')),
         platformVersion: getInput('platform-version').trim(),
         platformAbbr: getInput('platform-abbr').trim() || 'kp',
@@ -39293,25 +39851,78 @@ function getInputs() {
     };
 }
 async function makePlan(inputs) {
-    const found = await discoverDockerfiles({ context: inputs.context, dockerfiles: inputs.dockerfiles, ignore: inputs.ignore });
+    const found = await discoverDockerfiles({ context: inputs.context, dockerfiles: inputs.dockerfiles, ignore: inputs.ignore, kaapanaIgnore: inputs.kaapanaIgnore });
+    const git = inputs.version ? undefined : await gitVersion(inputs.context);
     const plan = await planBuild({
         context: inputs.context,
         ...found,
         registry: inputs.registry,
-        version: inputs.version,
+        versions: {
+            overrides: inputs.imageVersions,
+            ...(inputs.chartVersion ? { chartVersion: inputs.chartVersion, dagImages: await dagImagesOf(inputs.context) } : {}),
+            ...(inputs.version ? { version: inputs.version } : {}),
+            ...(git ? { git } : {}),
+        },
+        ...(inputs.kaapanaSource ? { source: await kaapanaSource(inputs.kaapanaSource, inputs.kaapanaIgnore) } : {}),
+        log: (m) => info(m),
         tagStyle: inputs.tagStyle,
         platformVersion: inputs.platformVersion,
         abbr: inputs.platformAbbr,
         baseImages: inputs.baseImages,
         includeIgnored: inputs.includeIgnored,
     });
-    return applyMetadata(plan, { ociLabels: inputs.ociLabels, labels: inputs.labels, extraTags: inputs.extraTags, meta: readGitMetadata(inputs.context) });
+    const defaultVersion = inputs.version || git?.version;
+    const decorated = applyMetadata(plan, { ociLabels: inputs.ociLabels, labels: inputs.labels, extraTags: inputs.extraTags, meta: readGitMetadata(inputs.context) });
+    return { plan: decorated, ...(defaultVersion ? { defaultVersion } : {}) };
 }
-function planJson(plan) {
+/** The reference lint (see @kaapana-ext/core/references); annotations for every finding. */
+async function lint(inputs, planned) {
+    if (inputs.referenceLint === 'off')
+        return [];
+    const host = parseImageRef(`${inputs.registry}/x:1`).registry;
+    const client = new RegistryClient({ registry: host, ...(inputs.username && inputs.password ? { username: inputs.username, password: inputs.password } : {}), retry: { attempts: 1 } });
+    const findings = await lintReferences({
+        context: inputs.context,
+        plan: planned.plan,
+        registry: inputs.registry,
+        tagStyle: inputs.tagStyle,
+        ...(inputs.platformVersion ? { platformVersion: inputs.platformVersion } : {}),
+        ...(planned.defaultVersion ? { buildVersion: planned.defaultVersion } : {}),
+        abbr: inputs.platformAbbr,
+        ...(inputs.chartVersion ? { chartVersion: inputs.chartVersion } : {}),
+        exists: async (ref) => {
+            const p = parseImageRef(ref);
+            if (p.registry !== host)
+                return undefined;
+            try {
+                return (await client.headManifest(p.repository, p.digest ?? p.tag ?? "latest")) !== undefined;
+            }
+            catch {
+                return undefined;
+            }
+        },
+    });
+    const errors = [];
+    for (const f of findings) {
+        const props = { file: f.file, ...(f.line ? { startLine: f.line } : {}), title: 'reference lint' };
+        if (f.level === 'error' && inputs.referenceLint === 'error')
+            errors.push(new errors_KxError(f.message, { file: f.file, ...(f.line ? { line: f.line } : {}) }));
+        else
+            warning(f.message, props);
+    }
+    if (errors.length === 1)
+        throw errors[0];
+    if (errors.length > 1)
+        throw new KxAggregateError(errors);
+    return findings;
+}
+function planJson(plan, findings) {
     return JSON.stringify({
         images: plan.images.map(({ dockerfilePath: _p, contextDir: _c, ...rest }) => rest),
         baseImages: plan.baseImages,
         skipped: plan.skipped,
+        duplicates: plan.duplicates,
+        findings,
     });
 }
 async function writeSummary(plan, results, dryRun) {
@@ -39320,16 +39931,19 @@ async function writeSummary(plan, results, dryRun) {
         return [
             cell(img.name),
             cell(img.localOnly ? `local-only/${img.name}` : img.tags.join(', ')),
+            cell(img.versionRule),
             cell(img.dockerfile),
             cell(r ? r.status : dryRun ? 'planned' : 'not-built'),
             cell(r?.digest ? `\`${r.digest.slice(0, 19)}…\`` : ''),
             cell(r && r.durationMs ? `${(r.durationMs / 1000).toFixed(1)} s` : ''),
         ];
     });
-    const table = ['| image | reference | Dockerfile | status | digest | time |', '| --- | --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+    const table = ['| image | reference | tag from | Dockerfile | status | digest | time |', '| --- | --- | --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
     let md = `## Kaapana extension images${dryRun ? ' (dry run)' : ''}\n\n${table}\n\n### Build order\n\n\`\`\`mermaid\n${planToMermaid(plan)}\n\`\`\`\n`;
     if (plan.skipped.length)
         md += `\nSkipped by label: ${plan.skipped.map((s) => `\`${s.dockerfile}\` (${s.reason})`).join(', ')}\n`;
+    if (plan.duplicates.length)
+        md += `\nDuplicate IMAGE labels (first in path order kept, as Kaapana's build): ${plan.duplicates.map((d) => `\`${d.image}\` kept \`${d.kept}\`, dropped \`${d.dropped}\``).join('; ')}\n`;
     const labelled = plan.images.filter((i) => i.labels && Object.keys(i.labels).length);
     if (labelled.length) {
         md += `\n### Labels\n\n| image | label | value |\n| --- | --- | --- |\n`;
@@ -39350,18 +39964,20 @@ async function main() {
             info(`docker client ${v.client}, engine ${v.server}, ${buildx}, builder ${await docker.resolveBuilder(inputs.builder)}${process.env.DOCKER_BUILDKIT === '0' ? ' (DOCKER_BUILDKIT=0)' : ''}`);
         });
     }
-    const plan = await group('Plan', async () => {
+    const planned = await group('Plan', async () => {
         const p = await makePlan(inputs);
-        for (const img of p.images) {
-            info(`${'  '.repeat(img.level)}${img.localOnly ? 'local-only/' + img.name : img.tags.join(' ')}  (${img.dockerfile}${img.dependsOn.length ? `, FROM ${img.dependsOn.join(', ')}` : ''})`);
+        for (const img of p.plan.images) {
+            info(`${'  '.repeat(img.level)}${img.localOnly ? 'local-only/' + img.name : `${img.tags.join(' ')} [${img.versionRule}]`}  (${img.dockerfile}${img.dependsOn.length ? `, FROM ${img.dependsOn.join(', ')}` : ''})`);
         }
-        for (const m of p.baseImages)
+        for (const m of p.plan.baseImages)
             info(`base ${m.localRef} ← ${m.source}`);
-        for (const s of p.skipped)
+        for (const s of p.plan.skipped)
             info(`skipped ${s.dockerfile}: ${s.reason}`);
         return p;
     });
-    setOutput('plan', planJson(plan));
+    const plan = planned.plan;
+    const findings = await group('Reference lint', () => lint(inputs, planned));
+    setOutput('plan', planJson(plan, findings));
     if (inputs.dryRun) {
         setOutput('images', JSON.stringify([]));
         setOutput('digests', JSON.stringify({}));
@@ -39430,7 +40046,7 @@ async function main() {
         }
     }
 }
-async function run() {
+async function main_run() {
     await runMainOrPost(main, logoutFromState);
 }
 
@@ -42294,11 +42910,11 @@ __webpack_unused_export__ = YAMLMap.YAMLMap;
 __webpack_unused_export__ = YAMLSeq.YAMLSeq;
 __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
-__webpack_unused_export__ = lineCounter.LineCounter;
+exports.HN = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
 exports.qg = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
-__webpack_unused_export__ = publicApi.parseDocument;
+exports.Tp = publicApi.parseDocument;
 __webpack_unused_export__ = publicApi.stringify;
 __webpack_unused_export__ = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;

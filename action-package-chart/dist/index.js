@@ -37168,7 +37168,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6318);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4640);
 // Entry point of the bundled action: only calls run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -37178,13 +37178,13 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6318:
+/***/ 4640:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  e: () => (/* binding */ main_run)
 });
 
 // UNUSED EXPORTS: getInputs
@@ -40413,7 +40413,7 @@ async function withTempDir(prefix, fn) {
         await rm(dir, { recursive: true, force: true });
     }
 }
-async function pathExists(path) {
+async function fsutil_pathExists(path) {
     try {
         await (0,promises_.stat)(path);
         return true;
@@ -43443,7 +43443,7 @@ async function updateDependencies(dir, opts = {}) {
     if (!deps)
         return result;
     const chartsDir = (0,external_node_path_namespaceObject.join)(chartDir, 'charts');
-    if ((await pathExists(chartsDir)) && !(await (0,promises_.stat)(chartsDir)).isDirectory()) {
+    if ((await fsutil_pathExists(chartsDir)) && !(await (0,promises_.stat)(chartsDir)).isDirectory()) {
         throw new errors_KxError(`"${chartsDir}" is not a directory`, { file: chartsDir });
     }
     const platformVersion = opts.platformVersion ?? md.version ?? '';
@@ -43530,7 +43530,7 @@ async function updateDependencies(dir, opts = {}) {
             else if (repo.startsWith('file://')) {
                 const rest = repo.slice('file://'.length);
                 const target = (0,external_node_path_namespaceObject.isAbsolute)(rest) ? rest : (0,external_node_path_namespaceObject.join)(chartDir, rest);
-                if (!(await pathExists(target))) {
+                if (!(await fsutil_pathExists(target))) {
                     errors.push(new errors_KxError(`directory ${(0,external_node_path_namespaceObject.resolve)(target)} not found`, depWhere(chart, i, 'repository')));
                     continue;
                 }
@@ -44006,12 +44006,38 @@ function dockerfile_localOnlyName(image) {
 // Finding the Dockerfiles of an extension: every file whose name starts with `Dockerfile` below a
 // context directory (or an explicit list / glob), minus ignore patterns. A plain pattern matches a
 // whole path segment (`templates_and_examples`, `node_modules`); a pattern with `*`, `?` or `/` is a
-// glob against the path relative to the context.
+// glob against the path relative to the context. A Kaapana checkout (the kaapana-source input, or a
+// context that is one) is read the way Kaapana's build reads it: every `Dockerfile*`, minus paths
+// containing one of BUILD_IGNORE_PATTERNS as a plain substring (kaapana/kaapana@0.6.0
+// build-scripts/build_helper/container/container_helper.py `collect_containers`: `any(pattern in
+// dockerfile.as_posix() ...)`; default `templates_and_examples,ci,lib/task_api`). Kaapana matches the
+// absolute path; here the path relative to the checkout is matched, so that a checkout location
+// containing e.g. "ci" does not hide the whole tree.
 
 
 
 
 const DEFAULT_IGNORE = ['node_modules', '.git'];
+/** Kaapana's default BUILD_IGNORE_PATTERNS (substring matches on the Dockerfile's path). */
+const KAAPANA_IGNORE_PATTERNS = ['templates_and_examples', 'ci', 'lib/task_api'];
+/** True when `dir` looks like a Kaapana checkout (its build scripts or its extension collection). */
+async function isKaapanaTree(dir) {
+    return (await fsutil_pathExists((0,external_node_path_namespaceObject.join)(dir, 'build-scripts', 'start_build.py'))) || (await fsutil_pathExists((0,external_node_path_namespaceObject.join)(dir, 'collections', 'kaapana-collection', 'Chart.yaml')));
+}
+/** Every Dockerfile* of a Kaapana checkout minus the substring patterns, in Kaapana's (sorted) order. */
+async function discoverKaapanaDockerfiles(root, patterns = KAAPANA_IGNORE_PATTERNS) {
+    const dir = resolve(root);
+    if (!(await pathExists(dir)))
+        throw new KxError(`kaapana-source directory ${root} does not exist`);
+    const all = [];
+    await walk(dir, dir, DEFAULT_IGNORE, all);
+    return all.filter((f) => !isKaapanaIgnored(relative(dir, f), patterns)).sort();
+}
+/** Kaapana's rule: a plain substring match of any pattern on the (posix) path. */
+function isKaapanaIgnored(relPath, patterns) {
+    const path = relPath.split(external_node_path_namespaceObject.sep).join('/');
+    return patterns.some((p) => p !== '' && path.includes(p));
+}
 function isIgnored(relPath, patterns) {
     const path = relPath.split(external_node_path_namespaceObject.sep).join('/');
     const segments = path.split('/');
@@ -44040,13 +44066,17 @@ async function walk(dir, root, ignore, out) {
 /** Absolute paths of the Dockerfiles of the tree and of the selected ones. */
 async function discoverDockerfiles(opts) {
     const context = (0,external_node_path_namespaceObject.resolve)(opts.context);
-    if (!(await pathExists(context)))
+    if (!(await fsutil_pathExists(context)))
         throw new errors_KxError(`context directory ${opts.context} does not exist`);
     const ignore = [...DEFAULT_IGNORE, ...(opts.ignore ?? [])];
-    const all = [];
+    let all = [];
     await walk(context, context, ignore, all);
+    if (await isKaapanaTree(context)) {
+        const patterns = opts.kaapanaIgnore ?? KAAPANA_IGNORE_PATTERNS;
+        all = all.filter((f) => !isKaapanaIgnored((0,external_node_path_namespaceObject.relative)(context, f), patterns));
+    }
     if (!opts.dockerfiles || opts.dockerfiles.length === 0)
-        return { all, selected: all };
+        return { all, selected: all, explicit: false };
     const selected = new Set();
     for (const spec of opts.dockerfiles) {
         if (isGlobPattern(spec)) {
@@ -44058,20 +44088,112 @@ async function discoverDockerfiles(opts) {
         }
         else {
             const full = (0,external_node_path_namespaceObject.resolve)(context, spec);
-            if (!(await pathExists(full)))
+            if (!(await fsutil_pathExists(full)))
                 throw new errors_KxError(`Dockerfile ${spec} does not exist (relative to ${opts.context})`);
             selected.add(full);
         }
     }
     const selectedList = [...selected].sort();
-    return { all: [...new Set([...all, ...selectedList])].sort(), selected: selectedList };
+    return { all: [...new Set([...all, ...selectedList])].sort(), selected: selectedList, explicit: true };
+}
+/** The `source` option of planBuild for a Kaapana checkout. */
+async function kaapanaSource(root, patterns = KAAPANA_IGNORE_PATTERNS) {
+    return { root: resolve(root), files: await discoverKaapanaDockerfiles(root, patterns) };
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ../packages/core/lib/images/version.js
+// The version model of a build: which version each image is tagged with, and which rule gave it.
+// Rules, first match wins: `image-versions` (a map image → version) → `chart-version` for the DAG
+// image a workflow chart names in `global.image` → the `version` input → for tag-style kp the
+// Dockerfile's VERSION label (Kaapana 0.1.x read it) → the version from git → for tag-style
+// platform the VERSION label (outside a git checkout) → error. Kaapana ≥0.2 tags every image with
+// `git describe` of its checkout, validated as semver
+// (kaapana/kaapana@0.6.0 build-scripts/build_helper/utils/git_utils.py: `repo.git.describe()`, then
+// `semver.VersionInfo.parse`; container/container.py overrides LABEL VERSION with it). Here an exact
+// tag on HEAD wins first (its leading `v` stripped: `v1.2.3` → `1.2.3`), then plain `git describe`
+// (annotated tags, as Kaapana), then `git describe --tags` (lightweight tags); the result must be
+// semver (a commit past a tag gives e.g. `1.2.3-2-gabc1234`, a semver pre-release).
+
+
+
+
+const run = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
+async function git(dir, args) {
+    try {
+        const { stdout } = await run('git', ['-C', dir, ...args], { encoding: 'utf8' });
+        return stdout.trim();
+    }
+    catch {
+        return undefined;
+    }
+}
+function strip(tag) {
+    return /^v\d/.test(tag) ? tag.slice(1) : tag;
+}
+/**
+ * Version of the checkout that contains `dir`, or undefined when `dir` is not in a git work tree
+ * or no tag is reachable. Throws when the version git gives is not semver.
+ */
+async function gitVersion(dir) {
+    if ((await git(dir, ['rev-parse', '--is-inside-work-tree'])) !== 'true')
+        return undefined;
+    const onHead = (await git(dir, ['tag', '--points-at', 'HEAD']))?.split('\n').filter(Boolean) ?? [];
+    const exact = onHead.filter((t) => semver.valid(strip(t)) !== null).sort((a, b) => semver.rcompare(strip(a), strip(b)));
+    if (exact.length > 0)
+        return { version: strip(exact[0]), rule: `git tag ${exact[0]}` };
+    for (const [args, rule] of [
+        [['describe'], 'git describe'],
+        [['describe', '--tags'], 'git describe --tags'],
+    ]) {
+        const described = await git(dir, [...args]);
+        if (!described)
+            continue;
+        const version = strip(described);
+        if (!semver.valid(version)) {
+            throw new KxError(`${rule} in ${dir} gives "${described}", which is not a semantic version (Kaapana validates it as semver): tag the commit e.g. v1.2.3 or set the version input`);
+        }
+        return { version, rule: `${rule} (${described})` };
+    }
+    return undefined;
+}
+/** The version of one image and the rule that gave it; undefined when no rule applies. */
+function version_pickVersion(image, label, rules) {
+    const o = rules.overrides?.[image];
+    if (o)
+        return { version: o, rule: 'image-versions' };
+    if (rules.chartVersion && rules.dagImages?.has(image))
+        return { version: rules.chartVersion, rule: 'chart-version (DAG image of a workflow chart)' };
+    if (rules.version)
+        return { version: rules.version, rule: 'version input' };
+    if (rules.labelFirst && label)
+        return { version: label, rule: 'LABEL VERSION' };
+    if (rules.git)
+        return { version: rules.git.version, rule: rules.git.rule };
+    if (label)
+        return { version: label, rule: 'LABEL VERSION (no git version)' };
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/images/plan.js
 // The build plan of an extension: one node per Dockerfile, edges from `FROM local-only/<name>`
 // to the Dockerfile that produces `<name>` (IMAGE label, REGISTRY local-only), tags per Kaapana's
 // conventions, and a topological order with levels (images of one level are independent).
-// Missing local bases, duplicate image names and cycles are errors that name file and line.
+// Missing local bases and cycles are errors that name file and line.
+// Duplicate IMAGE labels are resolved as Kaapana's build does: the first Dockerfile in path order
+// is kept and the others are logged (kaapana/kaapana@0.6.0
+// build-scripts/build_helper/build/build_state.py `add_container`: "Duplicated container with the
+// same name already present … Not adding duplicated container"; container_helper.py walks
+// `sorted(set(rglob("Dockerfile*")))`). A duplicate is only an error when the image is actually
+// needed and ambiguous: a local-only base some built image is FROM, defined twice in the same tree,
+// or a Dockerfile the `dockerfiles` input selected that Kaapana's rule would drop. Local-only bases
+// can also come from a Kaapana checkout (`source`, the kaapana-source input): only the local-only
+// Dockerfiles of that tree are candidates, only those the build needs (transitively) are planned,
+// and a base the extension's own context defines wins over the checkout's (logged).
+
 
 
 
@@ -44084,8 +44206,14 @@ async function planBuild(opts) {
     const localByName = new Map();
     const skipped = [];
     const selectedSet = new Set(opts.selected);
-    for (const file of opts.all) {
-        const rel = relative(opts.context, file) || file;
+    const log = opts.log ?? (() => { });
+    const duplicates = [];
+    const candidates = [
+        ...opts.all.map((file) => ({ file, origin: 'context' })),
+        ...(opts.source?.files ?? []).map((file) => ({ file, origin: 'kaapana-source' })),
+    ];
+    for (const { file, origin } of candidates) {
+        const rel = origin === 'context' ? relative(opts.context, file) || file : `kaapana-source/${relative(opts.source.root, file)}`;
         let parsed;
         try {
             parsed = parseDockerfile(await readFile(file, 'utf8'), rel);
@@ -44098,6 +44226,9 @@ async function planBuild(opts) {
             }
             throw e;
         }
+        // From a Kaapana checkout only local-only bases are candidates; its other images are Kaapana's.
+        if (origin === 'kaapana-source' && !parsed.localOnly)
+            continue;
         if (parsed.ignored && !opts.includeIgnored) {
             const key = parsed.labels.BUILD_IGNORE !== undefined ? 'BUILD_IGNORE' : 'CI_IGNORE';
             skipped.push({ dockerfile: rel, reason: `${key}=${parsed.labels[key]}` });
@@ -44119,10 +44250,10 @@ async function planBuild(opts) {
         }
         const other = byId.get(id);
         if (other) {
-            errors.push(new KxError(`image "${id}" is also defined by ${other.rel}: IMAGE labels must be unique`, { file: rel, line: parsed.labelLines.IMAGE }));
+            duplicates.push({ image: id, kept: other.rel, dropped: rel, keptNode: other, droppedPath: file });
             continue;
         }
-        const node = { parsed, id, rel, path: file };
+        const node = { parsed, id, rel, path: file, origin };
         byId.set(id, node);
         if (parsed.localOnly)
             localByName.set(id, node);
@@ -44189,6 +44320,22 @@ async function planBuild(opts) {
         const nodeId = e.nodeId;
         return nodeId === undefined || wanted.has(nodeId);
     });
+    const neededAsBase = new Set([...wanted].flatMap((id) => deps.get(id) ?? []));
+    for (const d of duplicates) {
+        const droppedOrigin = d.dropped.startsWith('kaapana-source/') ? 'kaapana-source' : 'context';
+        const ambiguous = (opts.explicit && selectedSet.has(d.droppedPath)) ||
+            (wanted.has(d.image) && neededAsBase.has(d.image) && d.keptNode.origin === droppedOrigin);
+        if (ambiguous) {
+            relevant.push(new KxError(`image "${d.image}" is needed by this build but defined twice: ${d.kept} and ${d.dropped} (Kaapana's build would keep ${d.kept}, the first in path order). Rename one IMAGE label, remove one, or ignore one`, { file: d.dropped, line: 1 }));
+        }
+        else if (d.keptNode.origin !== droppedOrigin) {
+            if (wanted.has(d.image))
+                log(`local-only/${d.image}: using ${d.kept} of the context, not ${d.dropped}`);
+        }
+        else {
+            log(`duplicate image "${d.image}": ${d.dropped} not added, ${d.kept} kept (first in path order, as Kaapana's build does)`);
+        }
+    }
     // Cycles (Kahn's algorithm over the wanted subgraph, then report one cycle).
     const level = new Map();
     const remaining = new Set(wanted);
@@ -44217,6 +44364,7 @@ async function planBuild(opts) {
         let tag;
         let ref;
         let tags;
+        let versionRule = 'local-only';
         try {
             if (p.localOnly) {
                 const base = p.labels.VERSION ? validateTag(p.labels.VERSION) : 'latest';
@@ -44226,9 +44374,14 @@ async function planBuild(opts) {
                 tags = [...set].map((t) => `local-only/${id}:${validateTag(t)}`);
             }
             else {
-                const version = opts.version || p.labels.VERSION;
-                if (!version)
-                    throw new KxError('no version: set the `version` input or LABEL VERSION="<x.y.z>"', where);
+                const rules = { ...opts.versions, labelFirst: (opts.tagStyle ?? 'platform') === 'kp' };
+                if (opts.version)
+                    rules.version = opts.version;
+                const picked = pickVersion(id, p.labels.VERSION, rules);
+                if (!picked)
+                    throw new KxError('no version: set the `version` input, tag the git checkout (e.g. v1.2.3), or LABEL VERSION="<x.y.z>"', where);
+                const version = picked.version;
+                versionRule = picked.rule;
                 const tagOpts = { style: opts.tagStyle ?? 'platform', version };
                 if (opts.platformVersion !== undefined)
                     tagOpts.platformVersion = opts.platformVersion;
@@ -44259,12 +44412,15 @@ async function planBuild(opts) {
             mappedBases: mappedBy.get(id) ?? [],
             level: level.get(id),
             implicit: !selectedIds.includes(id),
+            origin: node.origin,
+            versionRule,
         });
     }
     return {
         images,
         baseImages: [...new Set(images.flatMap((i) => i.mappedBases))].sort().map((localRef) => ({ localRef, source: usedMappings.get(localRef) })),
         skipped,
+        duplicates: duplicates.map(({ image, kept, dropped }) => ({ image, kept, dropped })),
     };
 }
 function findCycle(nodes, deps) {
@@ -44692,8 +44848,6 @@ async function buildImages(opts) {
     }
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ../packages/core/lib/images/metadata.js
 // Image metadata from git, the way docker/metadata-action writes it: the OCI labels
 // `org.opencontainers.image.{source,revision,created,version,title,description,url,licenses}` and
@@ -44710,7 +44864,7 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 
 
 const OCI = 'org.opencontainers.image';
-function git(args, cwd) {
+function metadata_git(args, cwd) {
     try {
         return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' }).trim() || undefined;
     }
@@ -44754,12 +44908,12 @@ function readGitMetadata(cwd, env = process.env, now = new Date()) {
     const repo = eventRepository(env);
     const epoch = env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH) ? new Date(Number(env.SOURCE_DATE_EPOCH) * 1000) : now;
     const meta = { created: epoch.toISOString() };
-    const revision = (env.GITHUB_SHA && /^[0-9a-f]{40,64}$/.test(env.GITHUB_SHA) ? env.GITHUB_SHA : undefined) ?? git(['rev-parse', 'HEAD'], cwd);
+    const revision = (env.GITHUB_SHA && /^[0-9a-f]{40,64}$/.test(env.GITHUB_SHA) ? env.GITHUB_SHA : undefined) ?? metadata_git(['rev-parse', 'HEAD'], cwd);
     if (revision)
         meta.revision = revision;
     const source = repo?.html_url ??
         (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL.replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}` : undefined) ??
-        remoteToSource(git(['remote', 'get-url', 'origin'], cwd) ?? '');
+        remoteToSource(metadata_git(['remote', 'get-url', 'origin'], cwd) ?? '');
     if (source)
         meta.source = source;
     if (repo?.description)
@@ -44843,6 +44997,7 @@ function applyMetadata(plan, opts, dockerfileLabels = ownLabels) {
 ;// CONCATENATED MODULE: ../packages/core/lib/images/index.js
 // Public API of the images area: Kaapana's Dockerfile conventions, the build graph, and building
 // and pushing a tree of images with the Docker CLI.
+
 
 
 
@@ -45003,7 +45158,7 @@ async function writeSummary(done, failed, workspace) {
     const md = ['## Kaapana extension charts', '', '| chart | version | archive | sha256 | OCI |', '| --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r} |`), ''].join('\n');
     await writeJobSummary(md);
 }
-async function run() {
+async function main_run() {
     try {
         maskInputSecrets();
         const inputs = getInputs();

@@ -8810,7 +8810,7 @@ var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(9278);
-var tls = __nccwpck_require__(2375);
+var tls = __nccwpck_require__(4756);
 var http = __nccwpck_require__(8611);
 var https = __nccwpck_require__(5692);
 var events = __nccwpck_require__(4434);
@@ -37168,7 +37168,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4756);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(814);
 // Entry point of the bundled action (one file serves the step; update-collection has no post step).
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -37178,13 +37178,13 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4756:
+/***/ 814:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  e: () => (/* binding */ main_run)
 });
 
 // UNUSED EXPORTS: getInputs
@@ -41226,7 +41226,7 @@ function resolveFileRepository(collectionDir, repository) {
 }
 
 // EXTERNAL MODULE: ../node_modules/semver/index.js
-var semver = __nccwpck_require__(4978);
+var node_modules_semver = __nccwpck_require__(4978);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:os"
@@ -42174,7 +42174,7 @@ async function updateCollectionDependency(opts) {
         throw new errors_KxError(`"${name}" is not a valid chart name`, chartYaml ? { file: chartYaml } : {});
     if (!version)
         throw new errors_KxError(`no version given for "${name}"`, chartYaml ? { file: chartYaml } : {});
-    if (!semver.valid(version)) {
+    if (!node_modules_semver.valid(version)) {
         throw new errors_KxError(`version "${version}" of "${name}" is not a semantic version (x.y.z)`, chartYaml ? { file: chartYaml } : {});
     }
     let before = '';
@@ -43253,7 +43253,7 @@ function compareChartVersions(a, b) {
     const okb = semver_isChartSemver(pb);
     if (!oka || !okb)
         return oka === okb ? 0 : oka ? 1 : -1;
-    return semver.compare(normalisedVersion(pa), normalisedVersion(pb));
+    return node_modules_semver.compare(normalisedVersion(pa), normalisedVersion(pb));
 }
 // Constraint grammar, ported from Masterminds' regular expressions.
 const CV = String.raw `v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?`;
@@ -43349,7 +43349,7 @@ function satisfiesConstraint(version, constraint) {
         if (parsed.prerelease && !includePrerelease)
             return false;
         return group.every((a) => {
-            const inRange = semver.satisfies(v, a.range, { includePrerelease });
+            const inRange = node_modules_semver.satisfies(v, a.range, { includePrerelease });
             if (a.prerelease !== undefined)
                 return !(inRange && parsed.prerelease === a.prerelease);
             return inRange !== a.negate;
@@ -45087,8 +45087,8 @@ function archiveIdentity(path) {
 function versionMatches(listed, actual) {
     if (listed === '' || listed === '0.0.0' || listed === actual)
         return true;
-    const range = semver.validRange(listed);
-    return range !== null && semver.valid(actual) !== null && semver.satisfies(actual, range);
+    const range = node_modules_semver.validRange(listed);
+    return range !== null && node_modules_semver.valid(actual) !== null && node_modules_semver.satisfies(actual, range);
 }
 /**
  * Rewrite the staged dependency list: keep only `keep` (by name, in their order and with all their
@@ -45327,7 +45327,7 @@ const HOST_RE = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:
 /** A version as Kaapana writes it must be strict semver (a leading `v` is not allowed in tags). */
 function validateVersion(version, what = 'version') {
     const v = version.trim();
-    if (!semver.valid(v) || v.startsWith('v')) {
+    if (!node_modules_semver.valid(v) || v.startsWith('v')) {
         throw new errors_KxError(`${what} "${version}" is not a semantic version (expected e.g. 0.1.0)`);
     }
     return v;
@@ -45522,12 +45522,38 @@ function dockerfile_localOnlyName(image) {
 // Finding the Dockerfiles of an extension: every file whose name starts with `Dockerfile` below a
 // context directory (or an explicit list / glob), minus ignore patterns. A plain pattern matches a
 // whole path segment (`templates_and_examples`, `node_modules`); a pattern with `*`, `?` or `/` is a
-// glob against the path relative to the context.
+// glob against the path relative to the context. A Kaapana checkout (the kaapana-source input, or a
+// context that is one) is read the way Kaapana's build reads it: every `Dockerfile*`, minus paths
+// containing one of BUILD_IGNORE_PATTERNS as a plain substring (kaapana/kaapana@0.6.0
+// build-scripts/build_helper/container/container_helper.py `collect_containers`: `any(pattern in
+// dockerfile.as_posix() ...)`; default `templates_and_examples,ci,lib/task_api`). Kaapana matches the
+// absolute path; here the path relative to the checkout is matched, so that a checkout location
+// containing e.g. "ci" does not hide the whole tree.
 
 
 
 
 const DEFAULT_IGNORE = ['node_modules', '.git'];
+/** Kaapana's default BUILD_IGNORE_PATTERNS (substring matches on the Dockerfile's path). */
+const KAAPANA_IGNORE_PATTERNS = ['templates_and_examples', 'ci', 'lib/task_api'];
+/** True when `dir` looks like a Kaapana checkout (its build scripts or its extension collection). */
+async function isKaapanaTree(dir) {
+    return (await pathExists((0,external_node_path_namespaceObject.join)(dir, 'build-scripts', 'start_build.py'))) || (await pathExists((0,external_node_path_namespaceObject.join)(dir, 'collections', 'kaapana-collection', 'Chart.yaml')));
+}
+/** Every Dockerfile* of a Kaapana checkout minus the substring patterns, in Kaapana's (sorted) order. */
+async function discoverKaapanaDockerfiles(root, patterns = KAAPANA_IGNORE_PATTERNS) {
+    const dir = (0,external_node_path_namespaceObject.resolve)(root);
+    if (!(await pathExists(dir)))
+        throw new errors_KxError(`kaapana-source directory ${root} does not exist`);
+    const all = [];
+    await walk(dir, dir, DEFAULT_IGNORE, all);
+    return all.filter((f) => !isKaapanaIgnored((0,external_node_path_namespaceObject.relative)(dir, f), patterns)).sort();
+}
+/** Kaapana's rule: a plain substring match of any pattern on the (posix) path. */
+function isKaapanaIgnored(relPath, patterns) {
+    const path = relPath.split(external_node_path_namespaceObject.sep).join('/');
+    return patterns.some((p) => p !== '' && path.includes(p));
+}
 function isIgnored(relPath, patterns) {
     const path = relPath.split(external_node_path_namespaceObject.sep).join('/');
     const segments = path.split('/');
@@ -45559,10 +45585,14 @@ async function discoverDockerfiles(opts) {
     if (!(await pathExists(context)))
         throw new errors_KxError(`context directory ${opts.context} does not exist`);
     const ignore = [...DEFAULT_IGNORE, ...(opts.ignore ?? [])];
-    const all = [];
+    let all = [];
     await walk(context, context, ignore, all);
+    if (await isKaapanaTree(context)) {
+        const patterns = opts.kaapanaIgnore ?? KAAPANA_IGNORE_PATTERNS;
+        all = all.filter((f) => !isKaapanaIgnored((0,external_node_path_namespaceObject.relative)(context, f), patterns));
+    }
     if (!opts.dockerfiles || opts.dockerfiles.length === 0)
-        return { all, selected: all };
+        return { all, selected: all, explicit: false };
     const selected = new Set();
     for (const spec of opts.dockerfiles) {
         if (isGlobPattern(spec)) {
@@ -45580,14 +45610,106 @@ async function discoverDockerfiles(opts) {
         }
     }
     const selectedList = [...selected].sort();
-    return { all: [...new Set([...all, ...selectedList])].sort(), selected: selectedList };
+    return { all: [...new Set([...all, ...selectedList])].sort(), selected: selectedList, explicit: true };
+}
+/** The `source` option of planBuild for a Kaapana checkout. */
+async function kaapanaSource(root, patterns = KAAPANA_IGNORE_PATTERNS) {
+    return { root: (0,external_node_path_namespaceObject.resolve)(root), files: await discoverKaapanaDockerfiles(root, patterns) };
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ../packages/core/lib/images/version.js
+// The version model of a build: which version each image is tagged with, and which rule gave it.
+// Rules, first match wins: `image-versions` (a map image → version) → `chart-version` for the DAG
+// image a workflow chart names in `global.image` → the `version` input → for tag-style kp the
+// Dockerfile's VERSION label (Kaapana 0.1.x read it) → the version from git → for tag-style
+// platform the VERSION label (outside a git checkout) → error. Kaapana ≥0.2 tags every image with
+// `git describe` of its checkout, validated as semver
+// (kaapana/kaapana@0.6.0 build-scripts/build_helper/utils/git_utils.py: `repo.git.describe()`, then
+// `semver.VersionInfo.parse`; container/container.py overrides LABEL VERSION with it). Here an exact
+// tag on HEAD wins first (its leading `v` stripped: `v1.2.3` → `1.2.3`), then plain `git describe`
+// (annotated tags, as Kaapana), then `git describe --tags` (lightweight tags); the result must be
+// semver (a commit past a tag gives e.g. `1.2.3-2-gabc1234`, a semver pre-release).
+
+
+
+
+const run = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
+async function git(dir, args) {
+    try {
+        const { stdout } = await run('git', ['-C', dir, ...args], { encoding: 'utf8' });
+        return stdout.trim();
+    }
+    catch {
+        return undefined;
+    }
+}
+function strip(tag) {
+    return /^v\d/.test(tag) ? tag.slice(1) : tag;
+}
+/**
+ * Version of the checkout that contains `dir`, or undefined when `dir` is not in a git work tree
+ * or no tag is reachable. Throws when the version git gives is not semver.
+ */
+async function gitVersion(dir) {
+    if ((await git(dir, ['rev-parse', '--is-inside-work-tree'])) !== 'true')
+        return undefined;
+    const onHead = (await git(dir, ['tag', '--points-at', 'HEAD']))?.split('\n').filter(Boolean) ?? [];
+    const exact = onHead.filter((t) => semver.valid(strip(t)) !== null).sort((a, b) => semver.rcompare(strip(a), strip(b)));
+    if (exact.length > 0)
+        return { version: strip(exact[0]), rule: `git tag ${exact[0]}` };
+    for (const [args, rule] of [
+        [['describe'], 'git describe'],
+        [['describe', '--tags'], 'git describe --tags'],
+    ]) {
+        const described = await git(dir, [...args]);
+        if (!described)
+            continue;
+        const version = strip(described);
+        if (!semver.valid(version)) {
+            throw new KxError(`${rule} in ${dir} gives "${described}", which is not a semantic version (Kaapana validates it as semver): tag the commit e.g. v1.2.3 or set the version input`);
+        }
+        return { version, rule: `${rule} (${described})` };
+    }
+    return undefined;
+}
+/** The version of one image and the rule that gave it; undefined when no rule applies. */
+function pickVersion(image, label, rules) {
+    const o = rules.overrides?.[image];
+    if (o)
+        return { version: o, rule: 'image-versions' };
+    if (rules.chartVersion && rules.dagImages?.has(image))
+        return { version: rules.chartVersion, rule: 'chart-version (DAG image of a workflow chart)' };
+    if (rules.version)
+        return { version: rules.version, rule: 'version input' };
+    if (rules.labelFirst && label)
+        return { version: label, rule: 'LABEL VERSION' };
+    if (rules.git)
+        return { version: rules.git.version, rule: rules.git.rule };
+    if (label)
+        return { version: label, rule: 'LABEL VERSION (no git version)' };
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/images/plan.js
 // The build plan of an extension: one node per Dockerfile, edges from `FROM local-only/<name>`
 // to the Dockerfile that produces `<name>` (IMAGE label, REGISTRY local-only), tags per Kaapana's
 // conventions, and a topological order with levels (images of one level are independent).
-// Missing local bases, duplicate image names and cycles are errors that name file and line.
+// Missing local bases and cycles are errors that name file and line.
+// Duplicate IMAGE labels are resolved as Kaapana's build does: the first Dockerfile in path order
+// is kept and the others are logged (kaapana/kaapana@0.6.0
+// build-scripts/build_helper/build/build_state.py `add_container`: "Duplicated container with the
+// same name already present … Not adding duplicated container"; container_helper.py walks
+// `sorted(set(rglob("Dockerfile*")))`). A duplicate is only an error when the image is actually
+// needed and ambiguous: a local-only base some built image is FROM, defined twice in the same tree,
+// or a Dockerfile the `dockerfiles` input selected that Kaapana's rule would drop. Local-only bases
+// can also come from a Kaapana checkout (`source`, the kaapana-source input): only the local-only
+// Dockerfiles of that tree are candidates, only those the build needs (transitively) are planned,
+// and a base the extension's own context defines wins over the checkout's (logged).
+
 
 
 
@@ -45600,8 +45722,14 @@ async function planBuild(opts) {
     const localByName = new Map();
     const skipped = [];
     const selectedSet = new Set(opts.selected);
-    for (const file of opts.all) {
-        const rel = (0,external_node_path_namespaceObject.relative)(opts.context, file) || file;
+    const log = opts.log ?? (() => { });
+    const duplicates = [];
+    const candidates = [
+        ...opts.all.map((file) => ({ file, origin: 'context' })),
+        ...(opts.source?.files ?? []).map((file) => ({ file, origin: 'kaapana-source' })),
+    ];
+    for (const { file, origin } of candidates) {
+        const rel = origin === 'context' ? (0,external_node_path_namespaceObject.relative)(opts.context, file) || file : `kaapana-source/${(0,external_node_path_namespaceObject.relative)(opts.source.root, file)}`;
         let parsed;
         try {
             parsed = dockerfile_parseDockerfile(await (0,promises_.readFile)(file, 'utf8'), rel);
@@ -45614,6 +45742,9 @@ async function planBuild(opts) {
             }
             throw e;
         }
+        // From a Kaapana checkout only local-only bases are candidates; its other images are Kaapana's.
+        if (origin === 'kaapana-source' && !parsed.localOnly)
+            continue;
         if (parsed.ignored && !opts.includeIgnored) {
             const key = parsed.labels.BUILD_IGNORE !== undefined ? 'BUILD_IGNORE' : 'CI_IGNORE';
             skipped.push({ dockerfile: rel, reason: `${key}=${parsed.labels[key]}` });
@@ -45635,10 +45766,10 @@ async function planBuild(opts) {
         }
         const other = byId.get(id);
         if (other) {
-            errors.push(new errors_KxError(`image "${id}" is also defined by ${other.rel}: IMAGE labels must be unique`, { file: rel, line: parsed.labelLines.IMAGE }));
+            duplicates.push({ image: id, kept: other.rel, dropped: rel, keptNode: other, droppedPath: file });
             continue;
         }
-        const node = { parsed, id, rel, path: file };
+        const node = { parsed, id, rel, path: file, origin };
         byId.set(id, node);
         if (parsed.localOnly)
             localByName.set(id, node);
@@ -45705,6 +45836,22 @@ async function planBuild(opts) {
         const nodeId = e.nodeId;
         return nodeId === undefined || wanted.has(nodeId);
     });
+    const neededAsBase = new Set([...wanted].flatMap((id) => deps.get(id) ?? []));
+    for (const d of duplicates) {
+        const droppedOrigin = d.dropped.startsWith('kaapana-source/') ? 'kaapana-source' : 'context';
+        const ambiguous = (opts.explicit && selectedSet.has(d.droppedPath)) ||
+            (wanted.has(d.image) && neededAsBase.has(d.image) && d.keptNode.origin === droppedOrigin);
+        if (ambiguous) {
+            relevant.push(new errors_KxError(`image "${d.image}" is needed by this build but defined twice: ${d.kept} and ${d.dropped} (Kaapana's build would keep ${d.kept}, the first in path order). Rename one IMAGE label, remove one, or ignore one`, { file: d.dropped, line: 1 }));
+        }
+        else if (d.keptNode.origin !== droppedOrigin) {
+            if (wanted.has(d.image))
+                log(`local-only/${d.image}: using ${d.kept} of the context, not ${d.dropped}`);
+        }
+        else {
+            log(`duplicate image "${d.image}": ${d.dropped} not added, ${d.kept} kept (first in path order, as Kaapana's build does)`);
+        }
+    }
     // Cycles (Kahn's algorithm over the wanted subgraph, then report one cycle).
     const level = new Map();
     const remaining = new Set(wanted);
@@ -45733,6 +45880,7 @@ async function planBuild(opts) {
         let tag;
         let ref;
         let tags;
+        let versionRule = 'local-only';
         try {
             if (p.localOnly) {
                 const base = p.labels.VERSION ? tags_validateTag(p.labels.VERSION) : 'latest';
@@ -45742,9 +45890,14 @@ async function planBuild(opts) {
                 tags = [...set].map((t) => `local-only/${id}:${tags_validateTag(t)}`);
             }
             else {
-                const version = opts.version || p.labels.VERSION;
-                if (!version)
-                    throw new errors_KxError('no version: set the `version` input or LABEL VERSION="<x.y.z>"', where);
+                const rules = { ...opts.versions, labelFirst: (opts.tagStyle ?? 'platform') === 'kp' };
+                if (opts.version)
+                    rules.version = opts.version;
+                const picked = pickVersion(id, p.labels.VERSION, rules);
+                if (!picked)
+                    throw new errors_KxError('no version: set the `version` input, tag the git checkout (e.g. v1.2.3), or LABEL VERSION="<x.y.z>"', where);
+                const version = picked.version;
+                versionRule = picked.rule;
                 const tagOpts = { style: opts.tagStyle ?? 'platform', version };
                 if (opts.platformVersion !== undefined)
                     tagOpts.platformVersion = opts.platformVersion;
@@ -45775,12 +45928,15 @@ async function planBuild(opts) {
             mappedBases: mappedBy.get(id) ?? [],
             level: level.get(id),
             implicit: !selectedIds.includes(id),
+            origin: node.origin,
+            versionRule,
         });
     }
     return {
         images,
         baseImages: [...new Set(images.flatMap((i) => i.mappedBases))].sort().map((localRef) => ({ localRef, source: usedMappings.get(localRef) })),
         skipped,
+        duplicates: duplicates.map(({ image, kept, dropped }) => ({ image, kept, dropped })),
     };
 }
 function findCycle(nodes, deps) {
@@ -45883,7 +46039,7 @@ function checkBuildFeatures(f, builder, buildxVersion) {
         if (f.buildContexts.length)
             problems.push(`build-contexts (${f.buildContexts.map((b) => b.split('=')[0]).join(', ')}): --build-context needs buildx; the classic builder builds from one context`);
     }
-    else if (f.buildContexts.length && buildxVersion && semver.valid(buildxVersion) && semver.lt(buildxVersion, '0.8.0')) {
+    else if (f.buildContexts.length && buildxVersion && node_modules_semver.valid(buildxVersion) && node_modules_semver.lt(buildxVersion, '0.8.0')) {
         problems.push(`build-contexts need buildx ≥ 0.8; this runner has buildx ${buildxVersion}`);
     }
     if (problems.length) {
@@ -46208,8 +46364,6 @@ async function buildImages(opts) {
     }
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ../packages/core/lib/images/metadata.js
 // Image metadata from git, the way docker/metadata-action writes it: the OCI labels
 // `org.opencontainers.image.{source,revision,created,version,title,description,url,licenses}` and
@@ -46226,7 +46380,7 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 
 
 const OCI = 'org.opencontainers.image';
-function git(args, cwd) {
+function metadata_git(args, cwd) {
     try {
         return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' }).trim() || undefined;
     }
@@ -46270,12 +46424,12 @@ function readGitMetadata(cwd, env = process.env, now = new Date()) {
     const repo = eventRepository(env);
     const epoch = env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH) ? new Date(Number(env.SOURCE_DATE_EPOCH) * 1000) : now;
     const meta = { created: epoch.toISOString() };
-    const revision = (env.GITHUB_SHA && /^[0-9a-f]{40,64}$/.test(env.GITHUB_SHA) ? env.GITHUB_SHA : undefined) ?? git(['rev-parse', 'HEAD'], cwd);
+    const revision = (env.GITHUB_SHA && /^[0-9a-f]{40,64}$/.test(env.GITHUB_SHA) ? env.GITHUB_SHA : undefined) ?? metadata_git(['rev-parse', 'HEAD'], cwd);
     if (revision)
         meta.revision = revision;
     const source = repo?.html_url ??
         (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL.replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}` : undefined) ??
-        remoteToSource(git(['remote', 'get-url', 'origin'], cwd) ?? '');
+        remoteToSource(metadata_git(['remote', 'get-url', 'origin'], cwd) ?? '');
     if (source)
         meta.source = source;
     if (repo?.description)
@@ -46359,6 +46513,7 @@ function applyMetadata(plan, opts, dockerfileLabels = ownLabels) {
 ;// CONCATENATED MODULE: ../packages/core/lib/images/index.js
 // Public API of the images area: Kaapana's Dockerfile conventions, the build graph, and building
 // and pushing a tree of images with the Docker CLI.
+
 
 
 
@@ -46473,7 +46628,7 @@ async function buildCollectionImage(opts) {
             dependencies,
             dependencyFile: loc.path,
             archives: opts.archives ?? [],
-            searchPaths: opts.searchDirs ?? [context],
+            searchPaths: [...(opts.searchDirs ?? [context]), ...(opts.kaapanaSource ? [(0,external_node_path_namespaceObject.resolve)(opts.kaapanaSource)] : [])],
             ...(opts.tagStyle === 'platform' && opts.platformVersion ? { platformVersion: opts.platformVersion } : {}),
             missing: opts.missing ?? 'error',
             log: progress,
@@ -46493,6 +46648,8 @@ async function buildCollectionImage(opts) {
             ...(opts.platformVersion !== undefined ? { platformVersion: opts.platformVersion } : {}),
             ...(opts.abbr !== undefined ? { abbr: opts.abbr } : {}),
             ...(opts.baseImages ? { baseImages: opts.baseImages } : {}),
+            ...(opts.kaapanaSource ? { source: await kaapanaSource(opts.kaapanaSource) } : {}),
+            log: progress,
         });
         const mine = plan.images.find((i) => i.dockerfilePath === staged);
         if (!mine) {
@@ -46760,7 +46917,7 @@ async function main() {
         await writeSummary(inputs, edit, commit, image, planned);
     }
 }
-async function run() {
+async function main_run() {
     await runMainOrPost(main, logoutFromState);
 }
 
@@ -46977,7 +47134,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decod
 
 /***/ }),
 
-/***/ 2375:
+/***/ 4756:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");

@@ -109,9 +109,9 @@ describe('metadata from git', () => {
     const img = (name: string, localOnly: boolean): PlannedImage => ({
       id: name, name, dockerfile: `${name}/Dockerfile`, dockerfilePath: '', contextDir: '', localOnly, tag: localOnly ? 'latest' : '0.6.0',
       ref: localOnly ? `local-only/${name}:latest` : `ghcr.io/org/${name}:0.6.0`, tags: localOnly ? [`local-only/${name}:latest`] : [`ghcr.io/org/${name}:0.6.0`],
-      dependsOn: [], externalBases: [], mappedBases: [], level: 0, implicit: false,
+      dependsOn: [], externalBases: [], mappedBases: [], level: 0, implicit: false, origin: 'context', versionRule: 'test',
     });
-    const plan: BuildPlan = { images: [img('base', true), img('otsu', false)], baseImages: [], skipped: [] };
+    const plan: BuildPlan = { images: [img('base', true), img('otsu', false)], baseImages: [], skipped: [], duplicates: [] };
     const out = applyMetadata(
       plan,
       { meta: { created: 'now', revision: 'f'.repeat(40), source: 'https://github.com/org/ext' }, extraTags: ['latest', 'sha-{{sha}}'], labels: { 'org.opencontainers.image.version': 'custom', team: 'x' } },
