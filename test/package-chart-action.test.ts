@@ -2,7 +2,7 @@
 // the seed's example chart with its file:// dag-installer-chart (output JSON, job summary, archive),
 // a glob over several charts, a push to the local registry, and a broken chart (error annotation
 // with file and line, failed step).
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,15 +50,32 @@ describe('action-package-chart', () => {
   it('warns about a workflow chart whose first dependency is not dag-installer-chart', async () => {
     const dir = join(ws, 'lint', 'wf');
     cpSync(join(ws, 'extension', 'threshold-segmentation-workflow'), dir, { recursive: true });
-    rmSync(join(dir, 'requirements.yaml'));
+    const req = readFileSync(join(dir, 'requirements.yaml'), 'utf8');
+    // another (file://) dependency before dag-installer-chart
+    writeFileSync(join(dir, 'requirements.yaml'), req.replace('dependencies:\n', 'dependencies:\n  - name: dag-installer-chart-copy\n    version: "0.1.0"\n    repository: file://../copy\n'));
+    cpSync(join(ws, 'extension', 'dag-installer-chart'), join(ws, 'lint', 'copy'), { recursive: true });
+    cpSync(join(ws, 'extension', 'dag-installer-chart'), join(ws, 'lint', 'dag-installer-chart'), { recursive: true });
+    writeFileSync(join(ws, 'lint', 'copy', 'Chart.yaml'), readFileSync(join(ws, 'lint', 'copy', 'Chart.yaml'), 'utf8').replace(/^name: .*$/m, 'name: dag-installer-chart-copy'));
     rmSync(join(dir, 'requirements.lock'), { force: true });
     rmSync(join(dir, 'charts'), { recursive: true, force: true });
     mkdirSync(join(ws, 'lint', 'docker'), { recursive: true });
     writeFileSync(join(ws, 'lint', 'docker', 'Dockerfile'), 'FROM local-only/dag-installer:0.1.0\nLABEL IMAGE="some-other-dag"\n');
     const run = await runAction('action-package-chart', { chart: 'lint/wf', destination: 'lint-out' }, { post: false, env: { GITHUB_WORKSPACE: ws } });
     expect(run.exitCode, run.stdout).toBe(0);
-    expect(run.stdout).toMatch(/::warning title=kaapana-ext,file=lint\/wf\/Chart.yaml::workflow chart example-threshold-segmentation-workflow: the first dependency should be dag-installer-chart/);
+    expect(run.stdout).toMatch(/::warning title=kaapana-ext,file=lint\/wf\/requirements.yaml::workflow chart example-threshold-segmentation-workflow: the first dependency should be dag-installer-chart/);
     expect(run.stdout).toMatch(/::warning title=kaapana-ext,file=lint\/wf\/values.yaml::.*global.image "dag-example-otsus-method" is not an image of this extension \(some-other-dag\)/);
+  });
+
+  it('refuses a workflow chart without dag-installer-chart before writing anything', async () => {
+    const dir = join(ws, 'lint2', 'wf');
+    cpSync(join(ws, 'extension', 'threshold-segmentation-workflow'), dir, { recursive: true });
+    rmSync(join(dir, 'requirements.yaml'));
+    rmSync(join(dir, 'requirements.lock'), { force: true });
+    rmSync(join(dir, 'charts'), { recursive: true, force: true });
+    const run = await runAction('action-package-chart', { chart: 'lint2/wf', destination: 'lint2-out' }, { post: false, env: { GITHUB_WORKSPACE: ws } });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stdout).toMatch(/::error title=kaapana-ext,file=lint2\/wf\/Chart.yaml::workflow chart example-threshold-segmentation-workflow \(keyword kaapanaworkflow\) has no dag-installer-chart dependency/);
+    expect(existsSync(join(ws, 'lint2-out'))).toBe(false);
   });
 
   it('fails with an annotation on the bad file and line', async () => {

@@ -43448,6 +43448,14 @@ async function updateDependencies(dir, opts = {}) {
     }
     const platformVersion = opts.platformVersion ?? md.version ?? '';
     let byName;
+    let inSource;
+    const source = opts.kaapanaSource ? (0,external_node_path_namespaceObject.resolve)(opts.kaapanaSource) : undefined;
+    const sourceCandidates = async (name) => {
+        if (!source)
+            return [];
+        inSource ??= await findChartsByName([source]);
+        return (inSource.get(name) ?? []).filter((c) => !['templates_and_examples', 'ci', 'lib/task_api'].some((p) => (0,external_node_path_namespaceObject.relative)(source, c.dir).split(external_node_path_namespaceObject.sep).join('/').includes(p)));
+    };
     const indexes = new Map();
     const pending = [];
     const locked = [];
@@ -43485,11 +43493,14 @@ async function updateDependencies(dir, opts = {}) {
         const noMatch = () => unsatisfied.push(`"${d.name}" (repository "${d.repository}", version "${wanted}")`);
         const repo = d.repository ?? '';
         try {
-            if (repo === '' && opts.searchPaths && opts.searchPaths.length > 0) {
-                byName ??= await findChartsByName(opts.searchPaths);
-                const candidates = byName.get(d.name) ?? [];
+            const fileTarget = repo.startsWith('file://') ? ((0,external_node_path_namespaceObject.isAbsolute)(repo.slice(7)) ? repo.slice(7) : (0,external_node_path_namespaceObject.join)(chartDir, repo.slice(7))) : undefined;
+            const fromSource = source !== undefined && (repo === '' || (fileTarget !== undefined && !(await fsutil_pathExists(fileTarget))));
+            if ((repo === '' && opts.searchPaths && opts.searchPaths.length > 0) || fromSource) {
+                byName ??= await findChartsByName(opts.searchPaths ?? []);
+                const candidates = [...(repo === '' ? byName.get(d.name) ?? [] : []), ...(await sourceCandidates(d.name))];
                 if (candidates.length === 0) {
-                    errors.push(new errors_KxError(`dependency "${d.name}" not found in chart-search-paths (${opts.searchPaths.join(', ')})`, depWhere(chart, i, 'name')));
+                    const where = [...(repo === '' && opts.searchPaths?.length ? [`chart-search-paths (${opts.searchPaths.join(', ')})`] : []), ...(source ? [`kaapana-source ${opts.kaapanaSource}`] : [])].join(', ');
+                    errors.push(new errors_KxError(`dependency "${d.name}" not found in ${where}${fileTarget ? ` (${repo} does not exist here)` : ''}`, depWhere(chart, i, repo === '' ? 'name' : 'repository')));
                     continue;
                 }
                 const platform = wanted === '0.0.0';
@@ -43505,9 +43516,10 @@ async function updateDependencies(dir, opts = {}) {
                     target.metadata.version = platformVersion;
                 const version = target.metadata.version;
                 const fileName = `${target.metadata.name}-${version}.tgz`;
-                log(`${d.name}: packaging ${pick.dir} as ${fileName}`);
+                const fromKaapana = source !== undefined && pick.dir.startsWith(source + external_node_path_namespaceObject.sep);
+                log(`${d.name}: packaging ${fromKaapana ? `kaapana-source/${(0,external_node_path_namespaceObject.relative)(source, pick.dir)}` : pick.dir} as ${fileName}${fileTarget ? ` (${repo} does not exist here)` : ''}`);
                 const data = await writeChartArchive(target, opts.mtime === undefined ? {} : { mtime: opts.mtime });
-                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: archivePath(fileName, i), source: 'search-path' } });
+                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: archivePath(fileName, i), source: fromKaapana ? 'kaapana-source' : 'search-path' } });
                 locked.push({ name: d.name, repository: repo, version });
             }
             else if (repo === '') {
@@ -43614,7 +43626,7 @@ async function updateDependencies(dir, opts = {}) {
     await assertWritable(lockFile);
     await (0,promises_.mkdir)(chartsDir, { recursive: true, mode: 0o755 });
     const produced = new Set(pending.map((p) => p.fileName));
-    const keepNames = new Set(deps.filter((d) => d !== null && (d.repository ?? '') === '' && !opts.searchPaths?.length).map((d) => d.name));
+    const keepNames = new Set(deps.filter((d) => d !== null && (d.repository ?? '') === '' && !opts.searchPaths?.length && !source).map((d) => d.name));
     for (const p of pending) {
         await writeFileAtomic(p.resolved.archive, p.data, { mode: 0o644 });
         result.dependencies.push(p.resolved);
@@ -45106,6 +45118,7 @@ function getInputs() {
         appVersion: getInput('app-version').trim(),
         dependencyUpdate: getBool('dependency-update', true),
         searchPaths: getList('chart-search-paths').map((p) => (0,external_node_path_namespaceObject.resolve)(workspace, p)),
+        kaapanaSource: getInput('kaapana-source').trim() ? (0,external_node_path_namespaceObject.resolve)(workspace, getInput('kaapana-source').trim()) : '',
         destination: (0,external_node_path_namespaceObject.resolve)(workspace, getInput('destination').trim() || '.'),
         push,
         username: getInput('username'),
@@ -45115,6 +45128,13 @@ function getInputs() {
     };
 }
 async function packageOne(dir, inputs) {
+    // Reference lint before anything is written: a workflow chart without dag-installer-chart installs no DAG.
+    const before = await loadDir(dir);
+    if (isWorkflowChart(before) && !(before.metadata.dependencies ?? []).some((d) => d?.name === 'dag-installer-chart')) {
+        throw new errors_KxError(`workflow chart ${before.metadata.name} (keyword kaapanaworkflow) has no dag-installer-chart dependency: nothing would install its DAG image`, {
+            file: before.dependencyFile?.file ?? (0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml'),
+        });
+    }
     const result = await packageChart(dir, {
         destination: inputs.destination,
         ...(inputs.version ? { version: inputs.version } : {}),
@@ -45123,6 +45143,7 @@ async function packageOne(dir, inputs) {
         ...(inputs.searchPaths.length ? { searchPaths: inputs.searchPaths } : {}),
         dependencies: {
             log: (m) => info(m),
+            ...(inputs.kaapanaSource ? { kaapanaSource: inputs.kaapanaSource } : {}),
             load: {
                 allowExternalSymlinks: inputs.allowExternalSymlinks,
                 onWarning: (message, file) => warning(message, { file: annotationPath(file), title: 'kaapana-ext' }),

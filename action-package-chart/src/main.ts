@@ -3,10 +3,10 @@
 // and error annotations on bad files. All chart logic lives in @kaapana-ext/core/chart.
 import * as core from '@actions/core';
 import { readFile } from 'node:fs/promises';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { KxAggregateError, KxError, errorMessage } from '@kaapana-ext/core';
 import { annotationPath, cell, getBool, getList, getSecret, maskInputSecrets, reportFailure, writeJobSummary } from '@kaapana-ext/core/action';
-import { lintKaapanaChart, packageChart, parseOciUrl, pushChart, type PackageResult } from '@kaapana-ext/core/chart';
+import { isWorkflowChart, loadDir, lintKaapanaChart, packageChart, parseOciUrl, pushChart, type PackageResult } from '@kaapana-ext/core/chart';
 import { discoverDockerfiles, parseDockerfile } from '@kaapana-ext/core/images';
 import { resolveChartDirs } from './chart-dirs.js';
 
@@ -32,6 +32,7 @@ export interface Inputs {
   appVersion: string;
   dependencyUpdate: boolean;
   searchPaths: string[];
+  kaapanaSource: string;
   destination: string;
   push: string;
   username: string;
@@ -64,6 +65,7 @@ export function getInputs(): Inputs {
     appVersion: core.getInput('app-version').trim(),
     dependencyUpdate: getBool('dependency-update', true),
     searchPaths: getList('chart-search-paths').map((p) => resolve(workspace, p)),
+    kaapanaSource: core.getInput('kaapana-source').trim() ? resolve(workspace, core.getInput('kaapana-source').trim()) : '',
     destination: resolve(workspace, core.getInput('destination').trim() || '.'),
     push,
     username: core.getInput('username'),
@@ -74,6 +76,13 @@ export function getInputs(): Inputs {
 }
 
 async function packageOne(dir: string, inputs: Inputs): Promise<{ result: PackageResult; packaged: PackagedChart }> {
+  // Reference lint before anything is written: a workflow chart without dag-installer-chart installs no DAG.
+  const before = await loadDir(dir);
+  if (isWorkflowChart(before) && !(before.metadata.dependencies ?? []).some((d) => d?.name === 'dag-installer-chart')) {
+    throw new KxError(`workflow chart ${before.metadata.name} (keyword kaapanaworkflow) has no dag-installer-chart dependency: nothing would install its DAG image`, {
+      file: before.dependencyFile?.file ?? join(dir, 'Chart.yaml'),
+    });
+  }
   const result = await packageChart(dir, {
     destination: inputs.destination,
     ...(inputs.version ? { version: inputs.version } : {}),
@@ -82,6 +91,7 @@ async function packageOne(dir: string, inputs: Inputs): Promise<{ result: Packag
     ...(inputs.searchPaths.length ? { searchPaths: inputs.searchPaths } : {}),
     dependencies: {
       log: (m) => core.info(m),
+      ...(inputs.kaapanaSource ? { kaapanaSource: inputs.kaapanaSource } : {}),
       load: {
         allowExternalSymlinks: inputs.allowExternalSymlinks,
         onWarning: (message, file) => core.warning(message, { file: annotationPath(file), title: 'kaapana-ext' }),

@@ -44710,6 +44710,14 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
     }
     const platformVersion = opts.platformVersion ?? md.version ?? '';
     let byName;
+    let inSource;
+    const source = opts.kaapanaSource ? (0,external_node_path_namespaceObject.resolve)(opts.kaapanaSource) : undefined;
+    const sourceCandidates = async (name) => {
+        if (!source)
+            return [];
+        inSource ??= await findChartsByName([source]);
+        return (inSource.get(name) ?? []).filter((c) => !['templates_and_examples', 'ci', 'lib/task_api'].some((p) => (0,external_node_path_namespaceObject.relative)(source, c.dir).split(external_node_path_namespaceObject.sep).join('/').includes(p)));
+    };
     const indexes = new Map();
     const pending = [];
     const locked = [];
@@ -44747,11 +44755,14 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
         const noMatch = () => unsatisfied.push(`"${d.name}" (repository "${d.repository}", version "${wanted}")`);
         const repo = d.repository ?? '';
         try {
-            if (repo === '' && opts.searchPaths && opts.searchPaths.length > 0) {
-                byName ??= await findChartsByName(opts.searchPaths);
-                const candidates = byName.get(d.name) ?? [];
+            const fileTarget = repo.startsWith('file://') ? ((0,external_node_path_namespaceObject.isAbsolute)(repo.slice(7)) ? repo.slice(7) : (0,external_node_path_namespaceObject.join)(chartDir, repo.slice(7))) : undefined;
+            const fromSource = source !== undefined && (repo === '' || (fileTarget !== undefined && !(await pathExists(fileTarget))));
+            if ((repo === '' && opts.searchPaths && opts.searchPaths.length > 0) || fromSource) {
+                byName ??= await findChartsByName(opts.searchPaths ?? []);
+                const candidates = [...(repo === '' ? byName.get(d.name) ?? [] : []), ...(await sourceCandidates(d.name))];
                 if (candidates.length === 0) {
-                    errors.push(new errors_KxError(`dependency "${d.name}" not found in chart-search-paths (${opts.searchPaths.join(', ')})`, depWhere(chart, i, 'name')));
+                    const where = [...(repo === '' && opts.searchPaths?.length ? [`chart-search-paths (${opts.searchPaths.join(', ')})`] : []), ...(source ? [`kaapana-source ${opts.kaapanaSource}`] : [])].join(', ');
+                    errors.push(new errors_KxError(`dependency "${d.name}" not found in ${where}${fileTarget ? ` (${repo} does not exist here)` : ''}`, depWhere(chart, i, repo === '' ? 'name' : 'repository')));
                     continue;
                 }
                 const platform = wanted === '0.0.0';
@@ -44767,9 +44778,10 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
                     target.metadata.version = platformVersion;
                 const version = target.metadata.version;
                 const fileName = `${target.metadata.name}-${version}.tgz`;
-                log(`${d.name}: packaging ${pick.dir} as ${fileName}`);
+                const fromKaapana = source !== undefined && pick.dir.startsWith(source + external_node_path_namespaceObject.sep);
+                log(`${d.name}: packaging ${fromKaapana ? `kaapana-source/${(0,external_node_path_namespaceObject.relative)(source, pick.dir)}` : pick.dir} as ${fileName}${fileTarget ? ` (${repo} does not exist here)` : ''}`);
                 const data = await archive_writeChartArchive(target, opts.mtime === undefined ? {} : { mtime: opts.mtime });
-                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: archivePath(fileName, i), source: 'search-path' } });
+                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: archivePath(fileName, i), source: fromKaapana ? 'kaapana-source' : 'search-path' } });
                 locked.push({ name: d.name, repository: repo, version });
             }
             else if (repo === '') {
@@ -44876,7 +44888,7 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
     await fsutil_assertWritable(lockFile);
     await (0,promises_.mkdir)(chartsDir, { recursive: true, mode: 0o755 });
     const produced = new Set(pending.map((p) => p.fileName));
-    const keepNames = new Set(deps.filter((d) => d !== null && (d.repository ?? '') === '' && !opts.searchPaths?.length).map((d) => d.name));
+    const keepNames = new Set(deps.filter((d) => d !== null && (d.repository ?? '') === '' && !opts.searchPaths?.length && !source).map((d) => d.name));
     for (const p of pending) {
         await fsutil_writeFileAtomic(p.resolved.archive, p.data, { mode: 0o644 });
         result.dependencies.push(p.resolved);
@@ -46794,6 +46806,7 @@ function getInputs() {
         context,
         ignore: getList('ignore'),
         baseImages: getMap('base-images'),
+        kaapanaSource: getInput('kaapana-source').trim() ? (0,external_node_path_namespaceObject.resolve)(getInput('kaapana-source').trim()) : '',
         registry: registry ? validateRegistry(registry) : '',
         tagStyle: parseTagStyle(getInput('tag-style')),
         platformVersion: getInput('platform-version').trim(),
@@ -46886,6 +46899,7 @@ async function main() {
                 context: inputs.context,
                 ignore: inputs.ignore,
                 baseImages: inputs.baseImages,
+                ...(inputs.kaapanaSource ? { kaapanaSource: inputs.kaapanaSource } : {}),
                 archives: inputs.charts,
                 ...(inputs.chartSearchDirs.length ? { searchDirs: inputs.chartSearchDirs } : {}),
                 missing: inputs.missingCharts,

@@ -34,6 +34,7 @@ export interface Inputs {
   context: string;
   ignore: string[];
   baseImages: Record<string, string>;
+  kaapanaSource: string;
   registry: string;
   tagStyle: TagStyle;
   platformVersion: string;
@@ -67,6 +68,7 @@ export function getInputs(): Inputs {
     context,
     ignore: getList('ignore'),
     baseImages: getMap('base-images'),
+    kaapanaSource: core.getInput('kaapana-source').trim() ? resolve(core.getInput('kaapana-source').trim()) : '',
     registry: registry ? validateRegistry(registry) : '',
     tagStyle: parseTagStyle(core.getInput('tag-style')),
     platformVersion: core.getInput('platform-version').trim(),
@@ -167,6 +169,7 @@ async function main(): Promise<void> {
           context: inputs.context,
           ignore: inputs.ignore,
           baseImages: inputs.baseImages,
+          ...(inputs.kaapanaSource ? { kaapanaSource: inputs.kaapanaSource } : {}),
           archives: inputs.charts,
           ...(inputs.chartSearchDirs.length ? { searchDirs: inputs.chartSearchDirs } : {}),
           missing: inputs.missingCharts,

@@ -5,7 +5,7 @@
 // charts/, remove stale chart archives, and write Chart.lock/requirements.lock with helm's digest
 // (left untouched when the digest did not change). Errors point at the dependency's line.
 import { lstat, mkdir, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { KxAggregateError, KxError, errorMessage } from '../errors/index.js';
 import { assertWritable, checkPathSegment, pathExists, safeJoin, writeFileAtomic } from '../fsutil/index.js';
 import { defaultMtime, writeChartArchive } from './archive.js';
@@ -24,6 +24,14 @@ export interface UpdateDependenciesOptions {
    * (`platformVersion` when given).
    */
   searchPaths?: string[];
+  /**
+   * A Kaapana checkout (kaapana-source): dependencies without a usable repository — none, or a
+   * `file://` path that does not exist here (e.g. into the Kaapana tree, as Kaapana's own examples
+   * write `file://../../../../../../services/utils/dag-installer-chart/`) — are found in it by name,
+   * as Kaapana ≥0.2 resolves dependencies among the charts of its tree. Charts below paths with
+   * Kaapana's ignore patterns (templates_and_examples, ci, lib/task_api) are not candidates.
+   */
+  kaapanaSource?: string;
   /** The version that `0.0.0` stands for; default: the chart's own version. */
   platformVersion?: string;
   /** Credentials etc. for oci:// dependencies. */
@@ -49,7 +57,7 @@ export interface ResolvedDependency {
   repository: string;
   /** File written into charts/ (undefined for `repository: ""` charts already in charts/). */
   archive?: string;
-  source: 'file' | 'http' | 'oci' | 'search-path' | 'charts-dir';
+  source: 'file' | 'http' | 'oci' | 'search-path' | 'kaapana-source' | 'charts-dir';
 }
 
 export interface UpdateDependenciesResult {
@@ -125,6 +133,13 @@ export async function updateDependencies(dir: string, opts: UpdateDependenciesOp
   }
   const platformVersion = opts.platformVersion ?? md.version ?? '';
   let byName: Map<string, { dir: string; version: string }[]> | undefined;
+  let inSource: Map<string, { dir: string; version: string }[]> | undefined;
+  const source = opts.kaapanaSource ? resolve(opts.kaapanaSource) : undefined;
+  const sourceCandidates = async (name: string) => {
+    if (!source) return [];
+    inSource ??= await findChartsByName([source]);
+    return (inSource.get(name) ?? []).filter((c) => !['templates_and_examples', 'ci', 'lib/task_api'].some((p) => relative(source, c.dir).split(sep).join('/').includes(p)));
+  };
   const indexes = new Map<string, RepoIndex>();
   const pending: Pending[] = [];
   const locked: Dependency[] = [];
@@ -158,11 +173,14 @@ export async function updateDependencies(dir: string, opts: UpdateDependenciesOp
     const noMatch = () => unsatisfied.push(`"${d.name}" (repository "${d.repository}", version "${wanted}")`);
     const repo = d.repository ?? '';
     try {
-      if (repo === '' && opts.searchPaths && opts.searchPaths.length > 0) {
-        byName ??= await findChartsByName(opts.searchPaths);
-        const candidates = byName.get(d.name) ?? [];
+      const fileTarget = repo.startsWith('file://') ? (isAbsolute(repo.slice(7)) ? repo.slice(7) : join(chartDir, repo.slice(7))) : undefined;
+      const fromSource = source !== undefined && (repo === '' || (fileTarget !== undefined && !(await pathExists(fileTarget))));
+      if ((repo === '' && opts.searchPaths && opts.searchPaths.length > 0) || fromSource) {
+        byName ??= await findChartsByName(opts.searchPaths ?? []);
+        const candidates = [...(repo === '' ? byName.get(d.name) ?? [] : []), ...(await sourceCandidates(d.name))];
         if (candidates.length === 0) {
-          errors.push(new KxError(`dependency "${d.name}" not found in chart-search-paths (${opts.searchPaths.join(', ')})`, depWhere(chart, i, 'name')));
+          const where = [...(repo === '' && opts.searchPaths?.length ? [`chart-search-paths (${opts.searchPaths.join(', ')})`] : []), ...(source ? [`kaapana-source ${opts.kaapanaSource}`] : [])].join(', ');
+          errors.push(new KxError(`dependency "${d.name}" not found in ${where}${fileTarget ? ` (${repo} does not exist here)` : ''}`, depWhere(chart, i, repo === '' ? 'name' : 'repository')));
           continue;
         }
         const platform = wanted === '0.0.0';
@@ -177,9 +195,10 @@ export async function updateDependencies(dir: string, opts: UpdateDependenciesOp
         if (platform && target.metadata.version === '0.0.0') target.metadata.version = platformVersion;
         const version = target.metadata.version as string;
         const fileName = `${target.metadata.name}-${version}.tgz`;
-        log(`${d.name}: packaging ${pick.dir} as ${fileName}`);
+        const fromKaapana = source !== undefined && pick.dir.startsWith(source + sep);
+        log(`${d.name}: packaging ${fromKaapana ? `kaapana-source/${relative(source, pick.dir)}` : pick.dir} as ${fileName}${fileTarget ? ` (${repo} does not exist here)` : ''}`);
         const data = await writeChartArchive(target, opts.mtime === undefined ? {} : { mtime: opts.mtime });
-        pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: archivePath(fileName, i), source: 'search-path' } });
+        pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: archivePath(fileName, i), source: fromKaapana ? 'kaapana-source' : 'search-path' } });
         locked.push({ name: d.name, repository: repo, version });
       } else if (repo === '') {
         const local = safeJoin(chartsDir, d.name, 'dependency name', depWhere(chart, i, 'name'));
@@ -284,7 +303,7 @@ export async function updateDependencies(dir: string, opts: UpdateDependenciesOp
   await assertWritable(lockFile);
   await mkdir(chartsDir, { recursive: true, mode: 0o755 });
   const produced = new Set(pending.map((p) => p.fileName));
-  const keepNames = new Set(deps.filter((d): d is Dependency => d !== null && (d.repository ?? '') === '' && !opts.searchPaths?.length).map((d) => d.name));
+  const keepNames = new Set(deps.filter((d): d is Dependency => d !== null && (d.repository ?? '') === '' && !opts.searchPaths?.length && !source).map((d) => d.name));
   for (const p of pending) {
     await writeFileAtomic(p.resolved.archive as string, p.data, { mode: 0o644 });
     result.dependencies.push(p.resolved);

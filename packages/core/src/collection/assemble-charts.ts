@@ -43,7 +43,7 @@ export interface AssembledChart {
   version: string;
   /** Path of the archive in the staged `charts/`. */
   file: string;
-  source: 'archive' | 'file' | 'search-path' | 'http' | 'oci' | 'charts-dir';
+  source: 'archive' | 'file' | 'search-path' | 'kaapana-source' | 'http' | 'oci' | 'charts-dir';
 }
 
 export interface AssembleChartsResult {
