@@ -10,6 +10,7 @@ import { DEFAULT_BINS } from './otsu/index.js';
 import { readVolumes } from './volume/index.js';
 import { makeProgress, segmentVolume, type SegmentationResult } from './pipeline/index.js';
 import { operatorEnvFrom, runOperator } from './operator/index.js';
+import { bundle } from './bundle-info.js';
 
 export const USAGE = `Usage: kaapana-otsu --input <dicom dir | dicom file | nrrd | nifti> --output <dir> [options]
        kaapana-otsu            (Kaapana operator mode: WORKFLOW_DIR, BATCH_NAME, OPERATOR_IN_DIR, OPERATOR_OUT_DIR)
@@ -33,6 +34,7 @@ Options:
 class UsageError extends Error {}
 
 export function packageVersion(): string {
+  if (bundle) return bundle.version;
   try {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
     return pkg.version ?? '0.0.0';

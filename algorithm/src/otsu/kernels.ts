@@ -1,5 +1,5 @@
 // The hot loops of the Otsu filter for 8/16-bit images, on element ranges so that the calling thread
-// and the helper thread (helper-thread.ts has the same loops as source text) can split an image:
+// and the helper thread (helper-worker.ts runs these same functions) can split an image:
 // per-value counting into two interleaved tables, and the mask pass. One monomorphic loop per array
 // type: the JIT keeps each tight (a shared loop over the union of typed arrays runs markedly slower).
 // Owns no ITK arithmetic; histogram.ts and threshold-image.ts do.

@@ -4,7 +4,8 @@
 // run the same loops as the single-threaded path (kernels.ts); results are identical by construction
 // (counts are sums, mask bytes are per voxel) and tested against it. Images in plain ArrayBuffers,
 // small images, and other pixel types stay on the calling thread.
-import { CTL_LENGTH, helperThread, postToHelper, runChunks, WORKER_TABLE } from './helper-thread.js';
+import { helperThread, postToHelper, runChunks, type ChunkSplit } from './helper-thread.js';
+import { CTL_LENGTH, WORKER_TABLE, type CountJob, type MaskJob, type SmallIntType } from './helper-protocol.js';
 import { canMaskWords, countPairs, maskRange, maskWords, type SmallIntArray } from './kernels.js';
 import { sharedWithBallast } from './shared-memory.js';
 import type { ScalarArray } from './pixel-types.js';
@@ -19,7 +20,7 @@ const CHUNK = 1 << 20;
 let helperTable: SharedArrayBuffer | undefined;
 const TABLE_ENTRIES = 1 << 16;
 
-function typeName(data: SmallIntArray): 'int8' | 'uint8' | 'int16' | 'uint16' {
+function typeName(data: SmallIntArray): SmallIntType {
   if (data instanceof Int16Array) return 'int16';
   if (data instanceof Uint16Array) return 'uint16';
   return data instanceof Int8Array ? 'int8' : 'uint8';
@@ -34,9 +35,6 @@ export function splittable(data: ScalarArray): data is SmallIntArray {
     (data instanceof Int16Array || data instanceof Uint16Array || data instanceof Int8Array || data instanceof Uint8Array)
   );
 }
-
-/** Chunks of the last split count and mask pass, and how many the helper thread did (for tests). */
-export const lastSplit = { count: { chunks: 0, byHelper: 0 }, mask: { chunks: 0, byHelper: 0 } };
 
 /**
  * A zeroed array of `length` elements the way image readers allocate voxels: arrays of at least
@@ -54,17 +52,17 @@ export function allocateVolumeArray<T extends object>(
 }
 
 /**
- * Counts every voxel of `data` into `c0`/`c1` (index value + offset) on both threads. False when the
- * helper thread cannot be asked; the caller then counts alone.
+ * Counts every voxel of `data` into `c0`/`c1` (index value + offset) on both threads and says how the
+ * chunks were shared. Undefined when the helper thread cannot be asked; the caller then counts alone.
  */
-export function countParallel(data: SmallIntArray, offset: number, c0: Uint32Array, c1: Uint32Array): boolean {
+export function countParallel(data: SmallIntArray, offset: number, c0: Uint32Array, c1: Uint32Array): ChunkSplit | undefined {
   helperTable ??= new SharedArrayBuffer(2 * TABLE_ENTRIES * 4);
   const ctl = new Int32Array(new SharedArrayBuffer(CTL_LENGTH * 4));
   const even = data.length & ~1;
-  const job = {
+  const job: CountJob = {
     kind: 'count',
     ctl: ctl.buffer,
-    data: data.buffer,
+    data: data.buffer as SharedArrayBuffer, // splittable() checked it
     byteOffset: data.byteOffset,
     length: even,
     type: typeName(data),
@@ -72,8 +70,8 @@ export function countParallel(data: SmallIntArray, offset: number, c0: Uint32Arr
     table: helperTable,
     chunk: CHUNK,
   };
-  if (!postToHelper(job)) return false;
-  lastSplit.count = runChunks(ctl, even, CHUNK, (s, e) => countPairs(data, offset, c0, c1, s, e));
+  if (!postToHelper(job)) return undefined;
+  const split = runChunks(ctl, even, CHUNK, (s, e) => countPairs(data, offset, c0, c1, s, e));
   if (even < data.length) {
     const k = data[even]! + offset;
     c0[k] = c0[k]! + 1;
@@ -83,40 +81,38 @@ export function countParallel(data: SmallIntArray, offset: number, c0: Uint32Arr
     const t1 = new Uint32Array(helperTable, TABLE_ENTRIES * 4, TABLE_ENTRIES);
     for (let k = 0; k < c0.length; k++) c0[k] = c0[k]! + t0[k]! + t1[k]!;
   }
-  return true;
+  return split;
 }
 
 /**
- * Writes the mask of `data` (v > t → outside, else inside) into the shared `out` on both threads.
- * False when the helper thread cannot be asked; the caller then writes it alone.
+ * Writes the mask of `data` (v > t → outside, else inside) into the shared `out` on both threads and
+ * says how the chunks were shared. Undefined when the helper thread cannot be asked; the caller then
+ * writes it alone.
  */
-export function maskParallel(data: SmallIntArray, out: Uint8Array, t: number, inside: number, outside: number): boolean {
-  if (!(out.buffer instanceof SharedArrayBuffer) || out.byteOffset !== 0 || out.length !== data.length) return false;
+export function maskParallel(data: SmallIntArray, out: Uint8Array, t: number, inside: number, outside: number): ChunkSplit | undefined {
+  if (!(out.buffer instanceof SharedArrayBuffer) || out.byteOffset !== 0 || out.length !== data.length) return undefined;
   const ctl = new Int32Array(new SharedArrayBuffer(CTL_LENGTH * 4));
   const n = data.length;
   const words = canMaskWords(data, out, inside, outside);
-  const job = {
+  const job: MaskJob = {
     kind: 'mask',
     words,
     ctl: ctl.buffer,
-    data: data.buffer,
+    data: data.buffer as SharedArrayBuffer, // splittable() checked it
     byteOffset: data.byteOffset,
     length: n,
     type: typeName(data),
     t,
     inside,
     outside,
-    mask: out.buffer,
+    mask: out.buffer as SharedArrayBuffer,
     chunk: CHUNK,
   };
-  if (!postToHelper(job)) return false;
-  if (words) {
-    const d16 = data as Int16Array | Uint16Array;
-    lastSplit.mask = runChunks(ctl, n, CHUNK, (s, e) => maskWords(d16, out, t, s >> 2, e >> 2));
-    // The last one to three voxels do not fill a word.
-    maskRange(data, out, t, inside, outside, (n >> 2) << 2, n);
-  } else {
-    lastSplit.mask = runChunks(ctl, n, CHUNK, (s, e) => maskRange(data, out, t, inside, outside, s, e));
-  }
-  return true;
+  if (!postToHelper(job)) return undefined;
+  if (!words) return runChunks(ctl, n, CHUNK, (s, e) => maskRange(data, out, t, inside, outside, s, e));
+  const d16 = data as Int16Array | Uint16Array;
+  const split = runChunks(ctl, n, CHUNK, (s, e) => maskWords(d16, out, t, s >> 2, e >> 2));
+  // The last one to three voxels do not fill a word.
+  maskRange(data, out, t, inside, outside, (n >> 2) << 2, n);
+  return split;
 }

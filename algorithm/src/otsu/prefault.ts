@@ -5,16 +5,15 @@
 // otherwise idle core. The worker only ever sees the output buffer, never the input image.
 //
 // The mask is shared memory with a GC ballast (shared-memory.ts says why: no detached buffers, and
-// masks made in a loop are freed); the worker's own handle on it is dropped by the collection the
-// worker runs after every job (helper-thread.ts).
+// masks made in a loop are freed); the worker's handle on it goes with its own ballast
+// (helper-worker.ts).
 //
-// Protocol (one Int32 state per buffer, shared with the worker):
-//   PENDING → (worker starts) RUNNING → DONE, or PENDING → DONE when the caller needs the buffer
-//   before the worker got to it; RUNNING → STOP (caller) → DONE (worker, within 64 pages).
+// Protocol: one Int32 state per buffer, shared with the worker (helper-protocol.ts).
 // `ready()` returns only when the worker no longer writes to the buffer, so the mask pass and the
 // worker never touch the same memory at the same time, and never waits for a worker that has not
 // started. The thread itself is helper-thread.ts.
-import { DONE, PENDING, postToHelper, RUNNING, STOP } from './helper-thread.js';
+import { postToHelper } from './helper-thread.js';
+import { DONE, PENDING, RUNNING, STOP } from './helper-protocol.js';
 import { sharedBytes } from './shared-memory.js';
 
 /** Buffers smaller than this are allocated normally (their faults cost less than the hand-off). */

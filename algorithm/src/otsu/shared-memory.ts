@@ -20,6 +20,6 @@ export function sharedWithBallast<T extends object>(byteLength: number, make: (b
 }
 
 /** A zeroed byte array of `length` in shared memory (a mask). */
-export function sharedBytes(length: number): Uint8Array {
+export function sharedBytes(length: number): Uint8Array<SharedArrayBuffer> {
   return sharedWithBallast(length, (b) => new Uint8Array(b));
 }

@@ -14,9 +14,10 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ZSTDDecoder } from '@thewtex/zstddec';
 import type { Image } from 'itk-wasm';
+import { bundle } from '../bundle-info.js';
 
 /** itk-wasm's InterfaceTypes values used here (as literals: importing itk-wasm costs ~40 ms). */
 const InterfaceTypes = { Image: 'Image', JsonCompatible: 'JsonCompatible' } as const;
@@ -41,19 +42,30 @@ type RunPipelineEmscripten = (
   inputs: { type: string; data: unknown }[],
 ) => PipelineResult;
 
-const require = createRequire(import.meta.url);
-const itkWasmDist = dirname(require.resolve('itk-wasm'));
+/** The pipelines run here and the package each comes from. */
 const PIPELINES = {
-  'read-image-dicom-file-series': join(dirname(require.resolve('@itk-wasm/dicom')), 'pipelines', 'read-image-dicom-file-series'),
-  'nrrd-write-image': join(dirname(require.resolve('@itk-wasm/image-io')), 'pipelines', 'nrrd-write-image'),
+  'read-image-dicom-file-series': '@itk-wasm/dicom',
+  'nrrd-write-image': '@itk-wasm/image-io',
 } as const;
 type PipelineName = keyof typeof PIPELINES;
 
+/**
+ * Path of a pipeline without extension (`.js` + `.wasm.zst` follow): in the package's dist/pipelines
+ * in a checkout, in pipelines/ beside the container bundle (where the packages' own Node functions
+ * look for them too, since their code is in the bundle).
+ */
+function pipelinePath(name: PipelineName): string {
+  if (bundle) return fileURLToPath(new URL(`./pipelines/${name}`, import.meta.url));
+  return join(dirname(createRequire(import.meta.url).resolve(PIPELINES[name])), 'pipelines', name);
+}
+
 let runner: Promise<RunPipelineEmscripten> | undefined;
 function runPipelineEmscripten(): Promise<RunPipelineEmscripten> {
-  runner ??= import(pathToFileURL(join(itkWasmDist, 'pipeline', 'internal', 'run-pipeline-emscripten.js')).href).then(
-    (m: { default: RunPipelineEmscripten }) => m.default,
-  );
+  // Beside the bundle, the container build emits this itk-wasm module as its own file.
+  const file = bundle
+    ? fileURLToPath(new URL('./run-pipeline-emscripten.js', import.meta.url))
+    : join(dirname(createRequire(import.meta.url).resolve('itk-wasm')), 'pipeline', 'internal', 'run-pipeline-emscripten.js');
+  runner ??= import(pathToFileURL(file).href).then((m: { default: RunPipelineEmscripten }) => m.default);
   return runner;
 }
 
@@ -69,9 +81,9 @@ function loadModule(name: PipelineName): Promise<EmscriptenPipelineModule> {
         await d.init();
         return d;
       })();
-      const zst = await readFile(`${PIPELINES[name]}.wasm.zst`);
+      const zst = await readFile(`${pipelinePath(name)}.wasm.zst`);
       const wasmBinary = (await decoder).decode(new Uint8Array(zst));
-      const factory = (await import(pathToFileURL(`${PIPELINES[name]}.js`).href)) as {
+      const factory = (await import(pathToFileURL(`${pipelinePath(name)}.js`).href)) as {
         default: (o: { wasmBinary: Uint8Array }) => Promise<EmscriptenPipelineModule>;
       };
       return factory.default({ wasmBinary });

@@ -1,12 +1,13 @@
 // The example extension's processing container, built offline with the classic builder: the
-// local-only Node base from this machine's node binary (prepare-node-runtime.mjs), the CLI staged by
-// stage-context.mjs, then run in Kaapana operator mode on a workflow dir. Needs dockerd (run through
+// local-only Node base from this machine's node binary (prepare-node-runtime.mjs), the app built by
+// build-app.mjs (bundle + wasm pipelines, within its size limit), then run in Kaapana operator mode
+// on a workflow dir and as a CLI on inputs that need the bundled WebAssembly pipelines. Needs dockerd (run through
 // scripts/with-services.sh); skipped with a note when no daemon answers.
 import { execFile, execFileSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { readImageNode } from '@itk-wasm/image-io';
 import { withTempDir } from '../temp-dir.js';
@@ -45,15 +46,48 @@ describe.skipIf(!hasDocker)('processing container (operator mode)', () => {
       await mkdir(join(contexts, name));
       for (const f of ['Dockerfile', '.dockerignore']) await copyFile(join(containers, name, f), join(contexts, name, f));
     }
-    await run('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: root });
     await run(process.execPath, [join(algorithm, 'container', 'prepare-node-runtime.mjs'), '--out', join(contexts, 'node-runtime')]);
-    await run(process.execPath, [join(algorithm, 'container', 'stage-context.mjs'), '--out', join(contexts, 'otsus-method', 'app')]);
+    await run(process.execPath, [join(algorithm, 'container', 'build-app.mjs'), '--out', join(contexts, 'otsus-method', 'app')]);
     await build(BASE, join(contexts, 'node-runtime'));
     await build(IMAGE, join(contexts, 'otsus-method'));
   });
   afterAll(async () => {
     await run('docker', ['rmi', '-f', IMAGE]).catch(() => undefined);
     if (contexts) await rm(contexts, { recursive: true, force: true });
+  });
+
+  it('is built from the bundle within the size limit', async () => {
+    const app = join(contexts, 'otsus-method', 'app');
+    const { APP_SIZE_LIMIT, treeBytes } = (await import(pathToFileURL(join(algorithm, 'container', 'build-app.mjs')).href)) as {
+      APP_SIZE_LIMIT: number;
+      treeBytes: (dir: string) => number;
+    };
+    expect(APP_SIZE_LIMIT).toBe(40e6);
+    expect(treeBytes(app)).toBeLessThanOrEqual(APP_SIZE_LIMIT);
+    const files = await readdir(app);
+    expect(files).toEqual(expect.arrayContaining(['kaapana-otsu.js', 'helper-worker.js', 'pipelines', 'package.json']));
+    expect(files).not.toContain('node_modules');
+  });
+
+  it('runs the CLI on DICOM (native and compressed, with SEG) and NIfTI inputs', async () => {
+    await withTempDir('kx-otsu-container-cli', async (dir) => {
+      const data = join(algorithm, 'test', 'data');
+      const inputs: [string, string, string[]][] = [
+        ['series/ct5n', 'threshold -378', ['mask.nrrd', 'report.html', 'report.png', 'result.json', 'seg.dcm']],
+        ['ct-jpeg2000-lossy.dcm', 'threshold -1726', ['mask.nrrd', 'report.html', 'report.png', 'result.json', 'seg.dcm']],
+        ['image-files/anatomical.nii', 'threshold 7625', ['mask.nrrd', 'report.html', 'report.png', 'result.json']],
+      ];
+      for (const [input, threshold, files] of inputs) {
+        const out = `/out/${input.replaceAll('/', '_')}`;
+        const r = await run('docker', [
+          'run', '--rm', '--network', 'none', '-v', `${data}:/data:ro`, '-v', `${dir}:/out`, IMAGE,
+          'node', '/kaapana/app/kaapana-otsu.js', '--input', `/data/${input}`, '--output', out, '--quiet',
+        ]);
+        expect(r.stdout).toContain(threshold);
+        expect(r.stderr).toBe('');
+        expect((await readdir(join(dir, input.replaceAll('/', '_')))).sort()).toEqual(files);
+      }
+    });
   });
 
   it('has the Kaapana labels', async () => {

@@ -4,7 +4,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { otsuMask, PARALLEL_MIN_VOXELS, splittable, type ScalarArray } from '../../src/otsu/index.js';
-import { lastSplit } from '../../src/otsu/parallel.js';
+import { countPairs, maskRange, type SmallIntArray } from '../../src/otsu/kernels.js';
+import { countParallel, maskParallel } from '../../src/otsu/parallel.js';
+import { sharedBytes } from '../../src/otsu/shared-memory.js';
 
 type Ctor = Int8ArrayConstructor | Uint8ArrayConstructor | Int16ArrayConstructor | Uint16ArrayConstructor;
 
@@ -46,25 +48,48 @@ describe('two-thread Otsu on shared images', () => {
         const plain = new ctor(n);
         plain.set(data as never);
         const one = otsuMask(plain, values);
-        // Same result whether the helper thread took no chunk (not started yet, or busy) or many;
-        // the second round repeats until it has taken part in both passes at least once.
-        const helped = { count: false, mask: false };
-        for (let attempt = 0; attempt < (offset > 0 ? 20 : 1); attempt++) {
-          const two = otsuMask(data, values);
-          expect(two.mask.buffer).toBeInstanceOf(SharedArrayBuffer);
-          expect(two.threshold).toBe(one.threshold);
-          expect(Array.from(two.histogram.frequencies)).toEqual(Array.from(one.histogram.frequencies));
-          expect(Array.from(two.histogram.valueCounts!.counts)).toEqual(Array.from(one.histogram.valueCounts!.counts));
-          expect(two.foregroundVoxels).toBe(one.foregroundVoxels);
-          expect(Buffer.from(two.mask).equals(Buffer.from(one.mask))).toBe(true);
-          helped.count ||= lastSplit.count.byHelper > 0;
-          helped.mask ||= lastSplit.mask.byHelper > 0;
-          if (helped.count && helped.mask) break;
-          await sleep(10);
-        }
-        if (offset > 0) expect(helped).toEqual({ count: true, mask: true });
+        // Same result whether the helper thread took no chunk (not started yet, or busy) or many.
+        const two = otsuMask(data, values);
+        expect(two.mask.buffer).toBeInstanceOf(SharedArrayBuffer);
+        expect(two.threshold).toBe(one.threshold);
+        expect(Array.from(two.histogram.frequencies)).toEqual(Array.from(one.histogram.frequencies));
+        expect(Array.from(two.histogram.valueCounts!.counts)).toEqual(Array.from(one.histogram.valueCounts!.counts));
+        expect(two.foregroundVoxels).toBe(one.foregroundVoxels);
+        expect(Buffer.from(two.mask).equals(Buffer.from(one.mask))).toBe(true);
         await sleep(30); // the second round finds the helper thread running
       }
+    }, 60_000);
+  }
+
+  for (const [name, ctor, lo, span] of cases) {
+    it(`${name}: the helper thread takes chunks of the count and the mask pass, with the same results`, async () => {
+      const n = PARALLEL_MIN_VOXELS * 2 + 6;
+      const data = shared(ctor, n, 4) as SmallIntArray;
+      fill(data, lo, span);
+      const offset = name.endsWith('16') ? (name === 'int16' ? 32768 : 0) : name === 'int8' ? 128 : 0;
+      const expected = { c0: new Uint32Array(1 << 16), c1: new Uint32Array(1 << 16) };
+      countPairs(data, offset, expected.c0, expected.c1, 0, n);
+      const t = Math.round(lo + span * 0.4);
+      const expectedMask = new Uint8Array(n);
+      maskRange(data, expectedMask, t, 0, 1, 0, n);
+      const helped = { count: false, mask: false };
+      // The helper may be busy or still starting: repeat until it took part in both passes.
+      for (let attempt = 0; attempt < 20 && !(helped.count && helped.mask); attempt++) {
+        const c0 = new Uint32Array(1 << 16);
+        const c1 = new Uint32Array(1 << 16);
+        const count = countParallel(data, offset, c0, c1);
+        expect(count).toBeDefined();
+        const sum = (a: Uint32Array, b: Uint32Array) => Array.from(a, (x, k) => x + b[k]!);
+        expect(sum(c0, c1)).toEqual(sum(expected.c0, expected.c1));
+        const out = sharedBytes(n);
+        const mask = maskParallel(data, out, t, 0, 1);
+        expect(mask).toBeDefined();
+        expect(Buffer.from(out).equals(Buffer.from(expectedMask))).toBe(true);
+        helped.count ||= count!.byHelper > 0;
+        helped.mask ||= mask!.byHelper > 0;
+        await sleep(10);
+      }
+      expect(helped).toEqual({ count: true, mask: true });
     }, 60_000);
   }
 

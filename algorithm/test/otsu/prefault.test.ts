@@ -31,14 +31,16 @@ describe('allocatePrefaulted', () => {
     const n = 4 * PREFAULT_MIN_BYTES;
     const before = process.memoryUsage().rss;
     let peak = before;
-    for (let k = 0; k < 12; k++) {
+    for (let k = 0; k < 24; k++) {
       const b = allocatePrefaulted(n);
       b.ready();
       b.bytes.fill(1);
       peak = Math.max(peak, process.memoryUsage().rss);
     }
-    // 12 masks of 64 MiB are 768 MiB if none were freed; a few alive at a time is what the GC allows.
-    expect((peak - before) / n).toBeLessThan(6);
+    // 24 masks of 64 MiB are 1.5 GiB if none were freed; a few alive at a time is what the GC allows
+    // (measured in a plain node process: 7 masks; 14-19 when the helper thread's handles carry no
+    // ballast, helper-worker.ts).
+    expect((peak - before) / n).toBeLessThan(10);
   });
 
   it('gives the same mask as a plain buffer for a large int16 volume', () => {

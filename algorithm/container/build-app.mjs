@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+// Builds the app of the kaapana-otsu processing container: an esbuild bundle of the CLI
+// (src/main.ts → kaapana-otsu.js, every JavaScript dependency inside), the Otsu helper thread
+// (src/otsu/helper-worker.ts → helper-worker.js), itk-wasm's pipeline runner
+// (run-pipeline-emscripten.js) and only the WebAssembly pipelines the CLI can run (pipelines/: the
+// DICOM series reader, the DICOM SEG writer, the image-io readers readImageNode picks from, the NRRD
+// writer). The app must stay within APP_SIZE_LIMIT bytes (the container test and the benchmark check it).
+// Staged next to the target and swapped in at the end, so a concurrent or failed run never leaves a
+// half-built app behind. Reads the TypeScript sources directly (no `npm run build` needed).
+//
+// The one build entry point for every processing container that runs kaapana-otsu (the examples'
+// Dockerfiles COPY the result and run `node /kaapana/app/kaapana-otsu.js`):
+//   npm run container-context -w @kaapana-ext/algorithm [-- --out <dir>]
+//   (default --out: examples/threshold-segmentation/processing-containers/otsus-method/app)
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+/** Upper bound of the staged app (issue 19: ≤ 40 MB). */
+export const APP_SIZE_LIMIT = 40 * 1000 * 1000;
+
+const here = dirname(fileURLToPath(import.meta.url));
+const algorithm = join(here, '..');
+const root = join(algorithm, '..');
+const require = createRequire(join(algorithm, 'package.json'));
+
+/** The WebAssembly pipelines kaapana-otsu can run, by package. */
+const PIPELINES = {
+  // readDicomSeriesCached (compressed and other non-native DICOM) and writeDicomSeg (dcmqi).
+  '@itk-wasm/dicom': (name) => name === 'read-image-dicom-file-series' || name === 'write-segmentation',
+  // readImageNode (NIfTI, MetaImage, NRRD the TypeScript reader declines; for an unknown extension it
+  // tries every reader) and the NRRD writer for images nrrd-encode.ts does not cover.
+  '@itk-wasm/image-io': (name) => name.endsWith('-read-image') || name === 'nrrd-write-image',
+};
+
+/** Sum of file sizes under `dir`. */
+export function treeBytes(dir) {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    n += e.isDirectory() ? treeBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size;
+  }
+  return n;
+}
+
+export async function buildApp(target) {
+  mkdirSync(dirname(target), { recursive: true });
+  const out = mkdtempSync(join(dirname(target), '.app-staging-'));
+  try {
+    const pkg = JSON.parse(readFileSync(join(algorithm, 'package.json'), 'utf8'));
+    const result = await build({
+      entryPoints: {
+        'kaapana-otsu': join(algorithm, 'src', 'main.ts'),
+        'helper-worker': join(algorithm, 'src', 'otsu', 'helper-worker.ts'),
+        'run-pipeline-emscripten': join(dirname(require.resolve('itk-wasm')), 'pipeline', 'internal', 'run-pipeline-emscripten.js'),
+      },
+      outdir: out,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      // Dynamic imports (itk-wasm, loaded only when a file needs it) become chunks loaded on use, so
+      // the common path parses only its own code. Chunks stay beside the entry points: the packages'
+      // Node functions find pipelines/ relative to their own module.
+      splitting: true,
+      chunkNames: 'chunk-[hash]',
+      target: 'node20',
+      conditions: ['node'],
+      // Parsing is part of every cold start: no whitespace, no comments. Names stay for stack traces.
+      minifyWhitespace: true,
+      minifySyntax: true,
+      legalComments: 'none',
+      metafile: true,
+      logLevel: 'warning',
+      define: { KAAPANA_OTSU_BUNDLE: JSON.stringify({ version: pkg.version }) },
+      // CommonJS dependencies (dicom-parser, pngjs, …) call require() for Node built-ins.
+      banner: { js: "import { createRequire as __kxCreateRequire } from 'node:module'; const require = __kxCreateRequire(import.meta.url);" },
+    });
+    const pipelines = [];
+    mkdirSync(join(out, 'pipelines'));
+    for (const [name, wanted] of Object.entries(PIPELINES)) {
+      const dir = join(dirname(require.resolve(name)), 'pipelines');
+      for (const f of readdirSync(dir)) {
+        const base = f.replace(/\.(js|wasm\.zst)$/, '');
+        if (base === f || !wanted(base)) continue;
+        copyFileSync(join(dir, f), join(out, 'pipelines', f));
+        if (f.endsWith('.js')) pipelines.push(`${name}/${base}`);
+      }
+    }
+    writeFileSync(join(out, 'package.json'), `${JSON.stringify({ name: pkg.name, version: pkg.version, private: true, type: 'module' }, null, 2)}\n`);
+    const packages = [...new Set(Object.keys(result.metafile.inputs).flatMap((p) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(p)?.[1] ?? []))].sort();
+    writeFileSync(join(out, 'STAGED.json'), `${JSON.stringify({ cli: `${pkg.name}@${pkg.version}`, bundled: packages, pipelines: pipelines.sort() }, null, 2)}\n`);
+    const bytes = treeBytes(out);
+    if (bytes > APP_SIZE_LIMIT) throw new Error(`the staged app is ${bytes} bytes, over the limit of ${APP_SIZE_LIMIT}`);
+    const old = `${out}-old`;
+    if (existsSync(target)) renameSync(target, old);
+    renameSync(out, target);
+    rmSync(old, { recursive: true, force: true });
+    return { bytes, packages, pipelines };
+  } catch (e) {
+    rmSync(out, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const outArg = process.argv.indexOf('--out');
+  const target =
+    outArg >= 0
+      ? process.argv[outArg + 1]
+      : join(root, 'examples', 'threshold-segmentation', 'processing-containers', 'otsus-method', 'app');
+  const { bytes, packages, pipelines } = await buildApp(target);
+  console.log(
+    `built kaapana-otsu (${packages.length} packages bundled, ${pipelines.length} wasm pipelines) into ${relative(process.cwd(), target)}: ` +
+      `${(bytes / 1e6).toFixed(1)} MB`,
+  );
+}
