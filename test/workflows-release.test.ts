@@ -120,10 +120,14 @@ describe('reusable publish workflow', () => {
     }
   });
 
-  it('runs plan → build → package → collection → restart, and merges the matrix results', async () => {
+  it('runs plan → bases → build → package → collection → restart, and merges the matrix results', async () => {
     const { wf } = await load('.github/workflows/publish-extension.yml');
-    expect(needsOf(wf.jobs.build!)).toEqual(['plan']);
-    expect(needsOf(wf.jobs.package!)).toEqual(['plan', 'build']);
+    expect(needsOf(wf.jobs.bases!)).toEqual(['plan']);
+    expect(needsOf(wf.jobs.build!)).toEqual(['plan', 'bases']);
+    expect(needsOf(wf.jobs.package!)).toEqual(['plan', 'bases', 'build']);
+    // legs run when the bases job built or had nothing to build; a failed bases job stops the chain
+    expect(wf.jobs.build!.if).toContain("needs.bases.result == 'skipped'");
+    expect(wf.jobs.package!.if).toContain("needs.bases.result != 'failure'");
     // a failed build stops the chain; an empty matrix (chart-only extension) does not
     expect(wf.jobs.package!.if).toContain("needs.build.result != 'failure'");
     expect(needsOf(wf.jobs.collection!)).toEqual(['package']);
