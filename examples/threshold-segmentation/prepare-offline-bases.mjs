@@ -9,7 +9,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const contexts = ['platform/dag-installer', 'collection/base-charts-manager'];
+// The last one is the base-installer of the offline Kaapana 0.6.0 double (kaapana-source of the 0.6.0 example).
+const contexts = ['platform/dag-installer', 'collection/base-charts-manager', '../../test/kaapana-double-0.6.0/services/utils/base-installer'];
 
 function argValue(name) {
   const i = process.argv.indexOf(name);
