@@ -1,7 +1,8 @@
 // action-restart-pod end to end: the bundled action (dist/index.js) run the way the runner runs it,
 // with the real kubectl against the fake Kubernetes API server (HTTPS, token) of test/kube. Covers
-// every strategy, credentials (YAML and base64 kubeconfig, removal), auth failures, no match,
-// timeouts, unreachable server, transient retries and dry-run.
+// every strategy's mechanics, credentials (YAML and base64 kubeconfig, removal), auth failures, no
+// match, refusals, timeouts, unreachable server, transient retries and dry-run. The reload against a
+// simulated Kaapana (copy Jobs, /extensions) is in restart-pod-platform.test.ts.
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, realpathSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -44,23 +45,42 @@ function podsOf(ns: string, label: string, value: string) {
   return api.list('pods', ns).filter((p) => p.metadata.labels?.[label] === value);
 }
 
-describe('strategy delete-pods (Kaapana 0.1.x)', () => {
-  it('deletes the copy job pod selected by default and waits for the new pod to succeed', async () => {
-    api.seedJob({ name: 'copy-kube-helm-collections', namespace: 'default' });
-    const [old] = podsOf('default', 'job-name', 'copy-kube-helm-collections');
-    const r = await restart({});
+describe('strategy delete-pods', () => {
+  const COPY = 'copy-kube-helm-collections-1a2b3c4d-5';
+
+  it('refuses the pods of a completed copy Job (matched by name prefix) and points to kube-helm', async () => {
+    api.seedJob({ name: COPY, namespace: 'default', backoffLimit: 0 });
+    const r = await restart({ strategy: 'delete-pods', 'platform-version': '0.1.3' });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`refusing to delete pod/${COPY}-\\w+: it belongs to job/${COPY}, which has completed; Kubernetes never re-runs a finished Job`));
+    expect(r.stdout).toContain('Use strategy kube-helm');
+    expect(r.stdout).toContain('nothing was deleted');
+    expect(api.requests.filter((q) => q.method === 'DELETE')).toEqual([]);
+  });
+
+  it('refuses the pod of a running copy Job whose backoffLimit 0 a deletion would exceed', async () => {
+    api.seedJob({ name: COPY, namespace: 'admin', completed: false, podBehavior: 'never', backoffLimit: 0 });
+    const r = await restart({ strategy: 'delete-pods', 'platform-version': '0.6.0' });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stdout).toContain(`job/${COPY} is still running with backoffLimit 0`);
+    expect(r.stdout).toContain('Use strategy kube-helm');
+    expect(api.requests.filter((q) => q.method === 'DELETE')).toEqual([]);
+  });
+
+  it('deletes the pod of a running Job that may retry and waits for the replacement to succeed', async () => {
+    api.seedJob({ name: COPY, namespace: 'default', completed: false, podBehavior: 'never', backoffLimit: 2 });
+    const [old] = podsOf('default', 'job-name', COPY);
+    api.setPodBehavior('jobs', 'default', COPY, 'ready');
+    const r = await restart({ strategy: 'delete-pods', 'platform-version': '0.1.3' });
     const out = restarted(r);
     expect(out.strategy).toBe('delete-pods');
     expect(out.namespace).toBe('default');
     expect(out.resources).toEqual([{ kind: 'Pod', name: old!.metadata.name, namespace: 'default', action: 'deleted' }]);
     expect(out.pods).toHaveLength(1);
-    expect(out.pods[0]).not.toBe(old!.metadata.name);
-    const now = api.get('pods', 'default', out.pods[0]!);
-    expect(now?.status.phase).toBe('Succeeded');
-    expect(api.get('pods', 'default', old!.metadata.name)).toBeUndefined();
+    expect(api.get('pods', 'default', out.pods[0]!)?.status.phase).toBe('Succeeded');
     expect(r.stdout).toContain(`deleting pod/${old!.metadata.name}`);
     expect(r.outputs['kubectl-path']).toMatch(/kubectl$/);
-    expect(r.summary).toContain('Kaapana: restart');
+    expect(r.summary).toContain('Kaapana: reload');
     expect(r.summary).toContain(out.pods[0]);
     // The kubeconfig is gone after the step; the post step finds nothing left to remove.
     expect((await readdir(runnerTemp)).filter((f) => f.startsWith('kx-kube-'))).toEqual([]);
@@ -70,7 +90,7 @@ describe('strategy delete-pods (Kaapana 0.1.x)', () => {
   it('waits for every deleted deployment pod to be replaced by a Ready one', async () => {
     api.seedDeployment({ name: 'web', namespace: 'apps', labels: { app: 'web' }, replicas: 2 });
     const old = podsOf('apps', 'app', 'web').map((p) => p.metadata.name);
-    const out = restarted(await restart({ selector: 'app=web', namespace: 'apps' }));
+    const out = restarted(await restart({ strategy: 'delete-pods', selector: 'app=web', namespace: 'apps' }));
     expect(out.resources.map((x) => x.name).sort()).toEqual([...old].sort());
     expect(out.pods).toHaveLength(2);
     for (const p of out.pods) {
@@ -83,41 +103,44 @@ describe('strategy delete-pods (Kaapana 0.1.x)', () => {
     api.gracePeriodMs = 1500;
     api.seedDeployment({ name: 'slowstop', labels: { app: 'slowstop' } });
     const [old] = podsOf('default', 'app', 'slowstop');
-    const out = restarted(await restart({ selector: 'app=slowstop' }));
+    const out = restarted(await restart({ strategy: 'delete-pods', selector: 'app=slowstop', namespace: 'default' }));
     expect(out.pods).toHaveLength(1);
     expect(out.pods[0]).not.toBe(old!.metadata.name);
     expect(api.get('pods', 'default', out.pods[0]!)?.metadata.deletionTimestamp).toBeUndefined();
   });
 
-  it('fails clearly when nothing matches the selector, and deletes nothing', async () => {
-    api.seedJob({ name: 'copy-kube-helm-collections' });
-    const r = await restart({ selector: 'app=nothing-here' });
+  it('fails clearly when nothing matches, and deletes nothing', async () => {
+    api.seedJob({ name: COPY });
+    const r = await restart({ strategy: 'delete-pods', selector: 'app=nothing-here', namespace: 'default' });
     expect(r.exitCode).not.toBe(0);
     expect(r.stdout).toContain('no pod matched selector "app=nothing-here" in namespace "default"');
     expect(r.stdout).toMatch(/::error .*no pod matched/);
+    const r2 = await restart({ strategy: 'delete-pods', namespace: 'other' });
+    expect(r2.exitCode).not.toBe(0);
+    expect(r2.stdout).toContain('no Job named copy-kube-helm-collections-… in namespace "other"');
     expect(api.requests.filter((q) => q.method === 'DELETE')).toEqual([]);
   });
 
   it('refuses to delete a pod that no controller would bring back', async () => {
     api.seedPod({ name: 'lonely', labels: { app: 'lonely' } });
-    const r = await restart({ selector: 'app=lonely' });
+    const r = await restart({ strategy: 'delete-pods', selector: 'app=lonely', namespace: 'default' });
     expect(r.exitCode).not.toBe(0);
     expect(r.stdout).toContain('refusing to delete pod/lonely');
     expect(api.get('pods', 'default', 'lonely')).toBeDefined();
   });
 
   it('times out when the replacement never becomes ready, naming what it saw', async () => {
-    api.seedJob({ name: 'copy-kube-helm-collections', podBehavior: 'never' });
-    const r = await restart({ timeout: '3s' });
+    api.seedDeployment({ name: 'stuckweb', labels: { app: 'stuckweb' }, podBehavior: 'never' });
+    const r = await restart({ strategy: 'delete-pods', selector: 'app=stuckweb', namespace: 'default', timeout: '3s' });
     expect(r.exitCode).not.toBe(0);
-    expect(r.stdout).toMatch(/timed out after 3s waiting for replacement pods of Job\/copy-kube-helm-collections/);
+    expect(r.stdout).toMatch(/timed out after 3s waiting for replacement pods of ReplicaSet\/stuckweb-\w+/);
     expect(r.stdout).toMatch(/Pending \(ContainerCreating\)/);
   });
 
   it('retries transient API errors and then succeeds', async () => {
-    api.seedJob({ name: 'copy-kube-helm-collections' });
+    api.seedDeployment({ name: 'flaky', labels: { app: 'flaky' } });
     api.failNext({ count: 2, status: 503, method: 'GET', path: /\/namespaces\/default\/pods$/ });
-    const r = await restart({});
+    const r = await restart({ strategy: 'delete-pods', selector: 'app=flaky', namespace: 'default' });
     const out = restarted(r);
     expect(out.pods).toHaveLength(1);
     expect(r.stdout).toContain('transient API error (attempt 1)');
@@ -125,9 +148,9 @@ describe('strategy delete-pods (Kaapana 0.1.x)', () => {
   });
 
   it('gives up on transient errors after `retries` attempts with kubectl stderr in the message', async () => {
-    api.seedJob({ name: 'copy-kube-helm-collections' });
+    api.seedDeployment({ name: 'flaky', labels: { app: 'flaky' } });
     api.failNext({ count: 10, status: 503, method: 'GET', path: /\/namespaces\/default\/pods$/ });
-    const r = await restart({ retries: '2' });
+    const r = await restart({ strategy: 'delete-pods', selector: 'app=flaky', namespace: 'default', retries: '2' });
     expect(r.exitCode).not.toBe(0);
     expect(r.stdout).toContain('kept failing with a transient error');
     expect(r.stdout).toContain('ServiceUnavailable');
@@ -182,7 +205,7 @@ describe('strategy rollout', () => {
   });
 });
 
-describe('strategy kube-helm (Kaapana 0.6.0)', () => {
+describe('strategy kube-helm: the call (verification: test/restart-pod-platform.test.ts)', () => {
   it('calls /update-extensions through the service proxy and reports the reply', async () => {
     const calls: string[] = [];
     api.seedService({
@@ -194,7 +217,7 @@ describe('strategy kube-helm (Kaapana 0.6.0)', () => {
         return { status: 202, body: { message: 'Successfully updated the extensions' } };
       },
     });
-    const r = await restart({ strategy: 'kube-helm' });
+    const r = await restart({ strategy: 'kube-helm', verify: 'false' });
     const out = restarted(r);
     expect(calls).toEqual(['GET /update-extensions']);
     expect(out.namespace).toBe('admin');
@@ -215,7 +238,7 @@ describe('strategy kube-helm (Kaapana 0.6.0)', () => {
         return { status: 500, body: 'Extensions update failed: could not pull kaapana-extension-collection' };
       },
     });
-    const r = await restart({ strategy: 'kube-helm' });
+    const r = await restart({ strategy: 'kube-helm', verify: 'false' });
     expect(r.exitCode).not.toBe(0);
     expect(calls).toBe(1);
     expect(r.stdout).toContain('kube-helm-service in namespace "admin" answered 500');
@@ -224,11 +247,11 @@ describe('strategy kube-helm (Kaapana 0.6.0)', () => {
 
   it('retries while the service has no endpoints, and reports a missing service', async () => {
     api.seedService({ name: 'kube-helm-service', namespace: 'admin', port: 5000, endpoints: false });
-    const r = await restart({ strategy: 'kube-helm', retries: '2' });
+    const r = await restart({ strategy: 'kube-helm', verify: 'false', retries: '2' });
     expect(r.exitCode).not.toBe(0);
     expect(r.stdout).toContain('transient API error (attempt 1)');
     expect(r.stdout).toContain('answered 503');
-    const r2 = await restart({ strategy: 'kube-helm', service: 'other-service:5000' });
+    const r2 = await restart({ strategy: 'kube-helm', verify: 'false', service: 'other-service:5000' });
     expect(r2.exitCode).not.toBe(0);
     expect(r2.stdout).toContain('service other-service (or its path /update-extensions) was not found in namespace "admin"');
   });
@@ -236,7 +259,6 @@ describe('strategy kube-helm (Kaapana 0.6.0)', () => {
 
 describe('credentials and reachability', () => {
   it('reports rejected credentials (401) with kubectl stderr, without retrying or leaking the token', async () => {
-    api.seedJob({ name: 'copy-kube-helm-collections' });
     const wrong = 'wrong-token-0123456789';
     const r = await restart({}, api.kubeconfig({ token: wrong }));
     expect(r.exitCode).not.toBe(0);
@@ -249,10 +271,10 @@ describe('credentials and reachability', () => {
   });
 
   it('reports a forbidden delete (403) and leaves the pod alone', async () => {
-    api.seedJob({ name: 'copy-kube-helm-collections' });
-    const [pod] = podsOf('default', 'job-name', 'copy-kube-helm-collections');
+    api.seedDeployment({ name: 'guarded', labels: { app: 'guarded' } });
+    const [pod] = podsOf('default', 'app', 'guarded');
     api.deny({ verb: 'delete', resource: 'pods' });
-    const r = await restart({});
+    const r = await restart({ strategy: 'delete-pods', selector: 'app=guarded', namespace: 'default' });
     expect(r.exitCode).not.toBe(0);
     expect(r.stdout).toContain('403 Forbidden');
     expect(r.stdout).toContain('cannot delete resource \\"pods\\"'.replace(/\\"/g, '"'));
@@ -299,7 +321,7 @@ describe('credentials and reachability', () => {
 
 describe('dry-run', () => {
   it('prints the kubectl commands of each strategy and contacts nothing', async () => {
-    const cases: Array<Record<string, string>> = [{}, { strategy: 'rollout', resource: 'deployment/kube-helm-deployment', namespace: 'admin' }, { strategy: 'kube-helm' }];
+    const cases: Array<Record<string, string>> = [{ strategy: 'delete-pods', 'platform-version': '0.1.3' }, { strategy: 'rollout', resource: 'deployment/kube-helm-deployment', namespace: 'admin' }, {}];
     for (const inputs of cases) {
       const r = await restart({ ...inputs, 'dry-run': 'true' });
       const out = restarted(r);
@@ -308,8 +330,12 @@ describe('dry-run', () => {
       for (const c of out.commands) expect(r.stdout).toContain(`[dry-run] ${c}`);
     }
     expect(api.requests).toEqual([]);
-    const r = await restart({ 'dry-run': 'true' });
-    expect(r.stdout).toMatch(/\[dry-run\] kubectl --kubeconfig \S+ --namespace default .*delete pods --selector job-name=copy-kube-helm-collections --wait=false/);
+    const r = await restart({ strategy: 'delete-pods', 'platform-version': '0.1.3', 'dry-run': 'true' });
+    expect(r.stdout).toMatch(/\[dry-run\] kubectl --kubeconfig \S+ --namespace default .*delete pods --selector 'job-name in \(copy-kube-helm-collections-…\)' --wait=false/);
+    const k = await restart({ 'dry-run': 'true', 'platform-version': '0.1.3', 'expect-charts': 'x-workflow-1.0.0.tgz' });
+    expect(k.stdout).toMatch(/\[dry-run\] kubectl .*get --raw \/api\/v1\/namespaces\/kube-system\/services\/kube-helm-service:5000\/proxy\/update-extensions/);
+    expect(k.stdout).toContain('--request-timeout=600s');
+    expect(k.stdout).toContain('[dry-run] then wait up to 300s for a new copy-kube-helm-collections-… Job in namespace "default" to complete and for /extensions to list x-workflow-1.0.0');
   });
 });
 
@@ -331,11 +357,11 @@ describe('kubectl-version', () => {
       const baseUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
       api.seedService({ name: 'kube-helm-service', namespace: 'admin', port: 5000, handler: () => ({ status: 202, body: 'reloading' }) });
       const env = { RUNNER_TEMP: runnerTemp, RUNNER_TOOL_CACHE: toolCache };
-      const ok = await runAction(ACTION, { kubeconfig: api.kubeconfig(), strategy: 'kube-helm', 'kubectl-version': '1.32.4', 'kubectl-base-url': baseUrl }, { env });
+      const ok = await runAction(ACTION, { kubeconfig: api.kubeconfig(), strategy: 'kube-helm', verify: 'false', 'kubectl-version': '1.32.4', 'kubectl-base-url': baseUrl }, { env });
       expect(restarted(ok).reply).toBe('reloading');
       expect(ok.outputs['kubectl-path']).toBe(join(toolCache, 'kubectl', '1.32.4', goPlatform().arch, 'kubectl'));
       expect(ok.stdout).toContain(`sha256 ${sha} verified`);
-      const bad = await runAction(ACTION, { kubeconfig: api.kubeconfig(), strategy: 'kube-helm', 'kubectl-version': '1.32.9', 'kubectl-base-url': baseUrl }, { env });
+      const bad = await runAction(ACTION, { kubeconfig: api.kubeconfig(), strategy: 'kube-helm', verify: 'false', 'kubectl-version': '1.32.9', 'kubectl-base-url': baseUrl }, { env });
       expect(bad.exitCode).not.toBe(0);
       expect(bad.stdout).toContain('SHA-256 mismatch for kubectl 1.32.9');
       expect(await readdir(join(toolCache, 'kubectl'))).toEqual(['1.32.4']);

@@ -1,7 +1,7 @@
 // The typed inputs of action-restart-pod, read once. The kubeconfig is parsed and its credentials
 // masked here, before anything could print them.
 import * as core from '@actions/core';
-import { getBool, getInt } from '@kaapana-ext/core/action';
+import { getBool, getInt, getList } from '@kaapana-ext/core/action';
 import {
   DEFAULT_KUBECTL_BASE_URL,
   checkContext,
@@ -25,6 +25,7 @@ export interface Inputs {
   kubectlVersion: string;
   kubectlBaseUrl: string;
   timeoutMs: number;
+  pollMs: number;
   retries: number;
   dryRun: boolean;
 }
@@ -37,23 +38,31 @@ export function getInputs(): Inputs {
   const context = core.getInput('context').trim();
   if (kubeconfig) checkContext(kubeconfig, context || undefined);
 
-  const strategy = parseStrategy(core.getInput('strategy') || 'delete-pods');
+  const strategy = parseStrategy(core.getInput('strategy') || 'kube-helm');
+  const platformVersion = core.getInput('platform-version').trim();
   const version = core.getInput('kubectl-version').trim();
   return {
     strategy,
     restart: {
       strategy,
+      platformVersion,
       selector: core.getInput('selector'),
+      jobPrefix: core.getInput('job-prefix'),
+      jobNamespace: core.getInput('job-namespace'),
       resource: core.getInput('resource'),
       service: core.getInput('service'),
       path: core.getInput('path'),
+      expectCharts: getList('expect-charts'),
+      verify: getBool('verify', true),
+      requestTimeoutSec: Math.ceil(parseDuration(core.getInput('request-timeout') || '10m', 'request-timeout') / 1000),
     },
-    namespace: core.getInput('namespace').trim() || defaultNamespace(strategy),
+    namespace: core.getInput('namespace').trim() || defaultNamespace(strategy, platformVersion),
     kubeconfig,
     context,
     kubectlVersion: version ? normalizeKubectlVersion(version) : '',
     kubectlBaseUrl: core.getInput('kubectl-base-url').trim() || DEFAULT_KUBECTL_BASE_URL,
     timeoutMs: parseDuration(core.getInput('timeout') || '5m'),
+    pollMs: parseDuration(core.getInput('poll-interval') || '2s', 'poll-interval'),
     retries: getInt('retries', 4, 1),
     dryRun: getBool('dry-run', false),
   };

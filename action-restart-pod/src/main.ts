@@ -49,9 +49,12 @@ async function main(): Promise<void> {
       retry: { attempts: inputs.retries },
     });
     const result = await core.group(`Restart (${inputs.strategy}${inputs.dryRun ? ', dry run' : ''})`, () =>
-      restart({ kubectl, timeoutMs: inputs.timeoutMs, log: (line) => core.info(line) }, inputs.restart),
+      restart({ kubectl, timeoutMs: inputs.timeoutMs, pollMs: inputs.pollMs, log: (line) => core.info(line) }, inputs.restart),
     );
     core.setOutput('restarted', JSON.stringify(restartedOutput(result)));
+    core.setOutput('job', result.job ?? '');
+    core.setOutput('pod', result.pod ?? '');
+    core.setOutput('charts', JSON.stringify(result.charts ?? []));
     await writeSummary(result, kubectlChoice);
   } finally {
     if (written) await removeKubeconfigDir(written.dir);
@@ -78,6 +81,9 @@ function restartedOutput(r: RestartResult): Record<string, unknown> {
     pods: r.pods,
     ...(r.reply !== undefined ? { reply: r.reply } : {}),
     ...(r.status !== undefined ? { status: r.status } : {}),
+    ...(r.job ? { job: r.job, jobNamespace: r.jobNamespace } : {}),
+    ...(r.pod ? { pod: r.pod, podState: r.podState } : {}),
+    ...(r.charts ? { charts: r.charts } : {}),
     commands: r.commands,
   };
 }

@@ -38,6 +38,8 @@ export interface JobSeed {
   image?: string;
   /** The initial pod has already Succeeded (default true). */
   completed?: boolean;
+  /** Failures allowed before the Job fails (default 6, as Kubernetes). */
+  backoffLimit?: number;
   podBehavior?: PodBehavior;
 }
 

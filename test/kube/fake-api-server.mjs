@@ -2,8 +2,10 @@
 // certificate (subjectAltName IP:127.0.0.1) and bearer-token auth, serving what the real kubectl needs
 // for the restart strategies: discovery, version, list/get/watch/delete of pods, get/list/watch/patch
 // of deployments, daemonsets and statefulsets, jobs, services and the service proxy. Tiny
-// "controllers" recreate pods of jobs and workloads, roll workloads after a template patch, and make
-// new pods Ready (or Succeeded, for jobs) after `readyMs`, never, or fail them, as the test chooses.
+// "controllers" recreate pods of workloads, run Jobs as Kubernetes' job controller does (a finished
+// Job never starts another pod; a deleted unfinished pod counts as failed against backoffLimit), roll
+// workloads after a template patch, and make new pods Ready (or Succeeded, for jobs) after
+// `readyMs`, never, or fail them, as the test chooses.
 // Faults can be injected: 401 (wrong token), 403 (deny rules), transient 5xx (failNext).
 // Plain JavaScript (with fake-api-server.d.mts for types) so scripts/demo.mjs can import it too.
 // It is not a Kubernetes: no admission, no RBAC beyond the deny rules, merge patches only.
@@ -304,21 +306,8 @@ export async function startFakeKubeApi(options = {}) {
   }
 
   function reconcileJob(job) {
-    if (job._run) return reconcileKubeJob(job);
-    const ns = job.metadata.namespace;
-    const pods = live(ownedBy(ns, job.metadata.uid));
-    // As in Kaapana 0.1.x: a copy job whose pod was deleted runs again.
-    if (pods.length === 0) {
-      const name = job.metadata.name;
-      const labels = { ...(job.spec.template?.metadata?.labels ?? {}), 'job-name': name, 'batch.kubernetes.io/job-name': name, 'controller-uid': job.metadata.uid, 'batch.kubernetes.io/controller-uid': job.metadata.uid };
-      createPod(ns, `${name}-${suffix()}`, labels, { apiVersion: 'batch/v1', kind: 'Job', name, uid: job.metadata.uid }, false, behaviorOf('jobs', job), true);
-      return;
-    }
-    const succeeded = pods.filter((p) => p.status?.phase === 'Succeeded').length;
-    const failed = pods.filter((p) => p.status?.phase === 'Failed').length;
-    setStatus('jobs', job, { active: pods.length - succeeded - failed, succeeded, failed, ...(succeeded > 0 ? { conditions: [{ type: 'Complete', status: 'True' }] } : {}) });
+    return reconcileKubeJob(job);
   }
-
 
   // ---- Jobs as Kubernetes runs them (createJob) ----------------------------------------------
   // Kubernetes' job controller (pkg/controller/job/job_controller.go): a pod deleted before it
@@ -426,7 +415,7 @@ export async function startFakeKubeApi(options = {}) {
     const owner = (pod.metadata.ownerReferences ?? []).find((o) => o.controller && o.kind === 'Job');
     if (!owner) return;
     const job = list('jobs', pod.metadata.namespace).find((j) => j.metadata.uid === owner.uid);
-    if (!job?._run) return;
+    if (!job) return;
     if (pod.status?.phase === 'Succeeded') job._succeededGone = (job._succeededGone ?? 0) + 1;
     else job._failedGone = (job._failedGone ?? 0) + 1;
   }
@@ -629,14 +618,19 @@ export async function startFakeKubeApi(options = {}) {
       const ns = spec.namespace ?? 'default';
       const job = {
         metadata: newMeta(ns, spec.name, spec.labels ?? {}),
-        spec: { completions: 1, parallelism: 1, backoffLimit: 6, template: { metadata: { labels: { ...(spec.podLabels ?? {}) } }, spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: spec.image ?? 'fake:1' }] } } },
+        spec: { completions: 1, parallelism: 1, backoffLimit: spec.backoffLimit ?? 6, template: { metadata: { labels: { ...(spec.podLabels ?? {}) } }, spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: spec.image ?? 'fake:1' }] } } },
         status: {},
       };
-      if (spec.podBehavior) workloadBehavior.set(keyOf('jobs', ns, spec.name), spec.podBehavior);
+      // Pods the job controller starts later behave as spec.podBehavior / the server's podBehavior says.
+      job._run = (pod) => {
+        const b = workloadBehavior.get(keyOf('jobs', ns, spec.name)) ?? spec.podBehavior ?? state.podBehavior;
+        if (b === 'never') return;
+        pod.later(state.readyMs, () => pod.exit(b === 'fail' ? 1 : 0));
+      };
       put('jobs', job);
       const labels = { ...(spec.podLabels ?? {}), 'job-name': spec.name, 'batch.kubernetes.io/job-name': spec.name, 'controller-uid': job.metadata.uid, 'batch.kubernetes.io/controller-uid': job.metadata.uid };
-      createPod(ns, `${spec.name}-${suffix()}`, labels, { apiVersion: 'batch/v1', kind: 'Job', name: spec.name, uid: job.metadata.uid }, spec.completed ?? true, undefined, true);
-      return clone(job);
+      createPod(ns, `${spec.name}-${suffix()}`, labels, { apiVersion: 'batch/v1', kind: 'Job', name: spec.name, uid: job.metadata.uid }, spec.completed ?? true, spec.podBehavior, true);
+      return clone(strip(job));
     },
     seedPod(spec) {
       const ns = spec.namespace ?? 'default';

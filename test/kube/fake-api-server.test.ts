@@ -45,14 +45,28 @@ describe('fake Kubernetes API server', () => {
     expect((bad as { stderr: string }).stderr).toContain('You must be logged in to the server');
   });
 
-  it('recreates a deleted job pod and lets kubectl wait on it through a watch', async () => {
+  it('never re-runs a completed Job, replaces a deleted pod of a running one, fails it past backoffLimit', async () => {
     const [old] = api.list('pods', 'default').filter((p) => p.metadata.labels?.['job-name'] === 'copy');
     expect((await kubectl('delete', 'pod', old!.metadata.name)).code).toBe(0);
-    const w = await kubectl('wait', '--for=jsonpath={.status.phase}=Succeeded', 'pod', '-l', 'job-name=copy', '--timeout=20s');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(api.list('pods', 'default').filter((p) => p.metadata.labels?.['job-name'] === 'copy')).toEqual([]);
+    expect(api.get('jobs', 'default', 'copy')?.status.conditions).toContainEqual(expect.objectContaining({ type: 'Complete', status: 'True' }));
+
+    api.seedJob({ name: 'running', namespace: 'default', completed: false, podBehavior: 'never' });
+    const [first] = api.list('pods', 'default').filter((p) => p.metadata.labels?.['job-name'] === 'running');
+    expect((await kubectl('delete', 'pod', first!.metadata.name, '--wait=false')).code).toBe(0);
+    const w = await kubectl('wait', '--for=jsonpath={.status.phase}=Pending', 'pod', '-l', 'job-name=running', '--timeout=20s');
     expect(w.code, w.stderr).toBe(0);
-    const now = api.list('pods', 'default').filter((p) => p.metadata.labels?.['job-name'] === 'copy');
-    expect(now).toHaveLength(1);
-    expect(now[0]!.metadata.name).not.toBe(old!.metadata.name);
+    const now = api.list('pods', 'default').filter((p) => p.metadata.labels?.['job-name'] === 'running');
+    expect(now.map((p) => p.metadata.name)).not.toContain(first!.metadata.name);
+    expect(api.get('jobs', 'default', 'running')?.status.failed).toBe(1);
+
+    api.seedJob({ name: 'strict', namespace: 'default', completed: false, podBehavior: 'never', backoffLimit: 0 });
+    const [only] = api.list('pods', 'default').filter((p) => p.metadata.labels?.['job-name'] === 'strict');
+    expect((await kubectl('delete', 'pod', only!.metadata.name)).code).toBe(0);
+    const f = await kubectl('wait', '--for=condition=Failed', 'job/strict', '--timeout=20s');
+    expect(f.code, f.stderr).toBe(0);
+    expect(api.list('pods', 'default').filter((p) => p.metadata.labels?.['job-name'] === 'strict')).toEqual([]);
   });
 
   it('answers 403 for denied verbs and injected 5xx once', async () => {

@@ -39,6 +39,8 @@ export interface RunOptions {
   quiet?: boolean;
   /** Log what kubectl printed on stdout (for commands that change something). */
   echo?: boolean;
+  /** `--request-timeout` for this command, in seconds (default: the Kubectl's). */
+  requestTimeoutSec?: number;
 }
 
 export interface RunResult {
@@ -64,25 +66,25 @@ export class Kubectl {
   }
 
   /** Full argument vector for `args`. */
-  argv(args: readonly string[], namespaced = true): string[] {
+  argv(args: readonly string[], namespaced = true, requestTimeoutSec?: number): string[] {
     const o = this.options;
     const global: string[] = [];
     if (o.kubeconfig) global.push('--kubeconfig', o.kubeconfig);
     if (o.context) global.push('--context', o.context);
     if (namespaced && o.namespace) global.push('--namespace', o.namespace);
     if (o.cacheDir) global.push('--cache-dir', o.cacheDir);
-    global.push(`--request-timeout=${o.requestTimeoutSec ?? 30}s`);
+    global.push(`--request-timeout=${requestTimeoutSec ?? o.requestTimeoutSec ?? 30}s`);
     return [...global, ...args];
   }
 
   /** The command as a shell would show it. */
-  commandLine(args: readonly string[], namespaced = true): string {
-    return ['kubectl', ...this.argv(args, namespaced)].map(shellQuote).join(' ');
+  commandLine(args: readonly string[], namespaced = true, requestTimeoutSec?: number): string {
+    return ['kubectl', ...this.argv(args, namespaced, requestTimeoutSec)].map(shellQuote).join(' ');
   }
 
   async run(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
     const namespaced = opts.namespaced ?? true;
-    const line = this.commandLine(args, namespaced);
+    const line = this.commandLine(args, namespaced, opts.requestTimeoutSec);
     if (!opts.quiet) this.history.push(line);
     const log = this.options.log ?? (() => {});
     if (this.dryRun) {
@@ -90,8 +92,8 @@ export class Kubectl {
       return { stdout: '', stderr: '' };
     }
     if (!opts.quiet) log(`$ ${line}`);
-    const argv = this.argv(args, namespaced);
-    const deadline = opts.deadlineMs ?? ((this.options.requestTimeoutSec ?? 30) + 60) * 1000;
+    const argv = this.argv(args, namespaced, opts.requestTimeoutSec);
+    const deadline = opts.deadlineMs ?? ((opts.requestTimeoutSec ?? this.options.requestTimeoutSec ?? 30) + 60) * 1000;
     const classify = opts.classify ?? classifyKubectlStderr;
     const once = async (): Promise<RunResult> => {
       const r = await spawnCapture(this.options.path, argv, deadline);

@@ -27,6 +27,15 @@ export interface RestartResult {
   status?: number;
   /** kubectl commands run (or printed in a dry run). */
   commands: string[];
+  /** kube-helm: the new copy Job that completed, its namespace, its pod and the pod's state. */
+  job?: string;
+  jobNamespace?: string;
+  pod?: string;
+  podState?: string;
+  /** kube-helm: `<name>-<version>` of every chart /extensions listed after the reload. */
+  charts?: string[];
+  /** kube-helm: ms from the call to the end of the verification. */
+  verifiedMs?: number;
 }
 
 export interface StrategyContext {

@@ -1,44 +1,87 @@
-// Strategy `delete-pods` (Kaapana 0.1.x): delete the pods a label selector matches and wait until
-// their controllers (Job, ReplicaSet, StatefulSet, DaemonSet) have replaced each of them with a pod
-// that is Ready or has Succeeded. Refuses to delete a pod that has no controller, since nothing would
-// bring it back.
+// Strategy `delete-pods`: delete pods and wait until their controllers (Job, ReplicaSet,
+// StatefulSet, DaemonSet) have replaced each of them with a pod that is Ready or has Succeeded.
+// Without a selector it takes the pods of the collection copy Jobs, matched by name prefix
+// (`copy-kube-helm-collections-<uuid10>`: the name differs at every install). Refuses what cannot
+// work: a pod no controller owns (nothing brings it back), a pod of a finished Job (Kubernetes never
+// re-runs a completed or failed Job), and a running Job's pod whose deletion would exceed the Job's
+// backoffLimit (the job controller counts a deleted unfinished pod as failed; Kaapana's copy Jobs
+// have backoffLimit 0). For a reload of the collection those refusals point to strategy kube-helm.
 import { KxError } from '../errors/index.js';
+import { jobState, listJobs, type Job } from './copy-jobs.js';
 import { KubectlError } from './kubectl-errors.js';
 import { controllerOf, isPodReady, isPodSucceeded, isTerminating, podState, type List, type Pod } from './objects.js';
+import { COPY_JOB_PREFIX } from './platform.js';
 import type { RestartResult, StrategyContext } from './restart-types.js';
 import { kubectlDuration } from './duration.js';
 
-/** Pods of the 0.1.x job that copies the collection's charts into the platform. */
-export const DEFAULT_COLLECTION_SELECTOR = 'job-name=copy-kube-helm-collections';
-
 export interface DeletePodsOptions {
-  selector: string;
+  /** Label selector of the pods; empty → the pods of the Jobs named `<jobPrefix>…`. */
+  selector?: string;
+  /** Job name prefix used without a selector (default copy-kube-helm-collections-). */
+  jobPrefix?: string;
+}
+
+const USE_KUBE_HELM =
+  "Use strategy kube-helm: kube-helm's GET /update-extensions reinstalls update-collections-chart, whose new copy Job pulls the collection image again";
+
+/** Why deleting `pod` (owned by `job`) would not bring a replacement, or undefined. */
+function refusal(pod: Pod, job: Job): string | undefined {
+  const state = jobState(job);
+  if (state !== 'active') {
+    return `refusing to delete pod/${pod.metadata.name}: it belongs to job/${job.metadata.name}, which has ${state === 'complete' ? 'completed' : 'failed'}; Kubernetes never re-runs a finished Job, so deleting its pod reloads nothing. ${USE_KUBE_HELM}`;
+  }
+  const limit = job.spec?.backoffLimit ?? 6;
+  const failed = job.status?.failed ?? 0;
+  if (!isPodSucceeded(pod) && failed + 1 > limit) {
+    return `refusing to delete pod/${pod.metadata.name}: job/${job.metadata.name} is still running with backoffLimit ${limit} (${failed} failure(s) so far); Kubernetes counts a deleted unfinished pod as failed, so the Job would fail instead of running again. ${USE_KUBE_HELM}`;
+  }
+  return undefined;
 }
 
 export async function deletePods(ctx: StrategyContext, opts: DeletePodsOptions): Promise<RestartResult> {
   const { kubectl, log } = ctx;
   const ns = kubectl.namespace;
   const where = `namespace "${ns ?? '(from context)'}"`;
-  const listArgs = ['get', 'pods', '--selector', opts.selector, '--output', 'json'];
+  const prefix = opts.jobPrefix || COPY_JOB_PREFIX;
+  let selector = opts.selector?.trim() ?? '';
+  let jobsByPrefix: Job[] | undefined;
+  if (!selector && !kubectl.dryRun) {
+    jobsByPrefix = await listJobs(kubectl, ns ?? 'default', prefix);
+    if (jobsByPrefix.length === 0) throw new KxError(`no Job named ${prefix}… in ${where}; nothing was deleted (check the namespace; the copy Jobs run in default at Kaapana 0.1.x and in admin from 0.2 on)`);
+    selector = `job-name in (${jobsByPrefix.map((j) => j.metadata.name).join(',')})`;
+  }
+  if (!selector) selector = `job-name in (${prefix}…)`;
+  const listArgs = ['get', 'pods', '--selector', selector, '--output', 'json'];
   const result: RestartResult = { strategy: 'delete-pods', dryRun: kubectl.dryRun, resources: [], pods: [], commands: kubectl.history, ...(ns ? { namespace: ns } : {}) };
 
   if (kubectl.dryRun) {
     await kubectl.run(listArgs);
-    await kubectl.run(['delete', 'pods', '--selector', opts.selector, '--wait=false']);
+    await kubectl.run(['delete', 'pods', '--selector', selector, '--wait=false']);
     log(`[dry-run] then poll \`${kubectl.commandLine(listArgs)}\` for up to ${kubectlDuration(ctx.timeoutMs)} until each deleted pod is replaced by one that is Ready or Succeeded`);
-    result.resources.push({ kind: 'Pod', name: `-l ${opts.selector}`, ...(ns ? { namespace: ns } : {}), action: 'would delete' });
+    result.resources.push({ kind: 'Pod', name: `-l ${selector}`, ...(ns ? { namespace: ns } : {}), action: 'would delete' });
     return result;
   }
 
   const before = (await kubectl.json<List<Pod>>(listArgs)).items.filter((p) => !isTerminating(p));
   if (before.length === 0) {
-    throw new KxError(`no pod matched selector "${opts.selector}" in ${where}; nothing was deleted (check the selector and namespace inputs)`);
+    const what = opts.selector ? `selector "${opts.selector}"` : `the pods of the Jobs named ${prefix}…`;
+    throw new KxError(`no pod matched ${what} in ${where}; nothing was deleted (check the ${opts.selector ? 'selector' : 'job-prefix'} and namespace inputs)`);
   }
   const orphans = before.filter((p) => !controllerOf(p));
   if (orphans.length > 0) {
     throw new KxError(
       `refusing to delete ${orphans.map((p) => `pod/${p.metadata.name}`).join(', ')}: no controller owns ${orphans.length === 1 ? 'it' : 'them'}, so nothing would start a replacement; narrow the selector`,
     );
+  }
+  const jobOwned = before.filter((p) => controllerOf(p)?.kind === 'Job');
+  if (jobOwned.length > 0) {
+    const jobs = new Map((jobsByPrefix ?? (await kubectl.json<List<Job>>(['get', 'jobs', '--output', 'json'])).items).map((j) => [j.metadata.uid ?? j.metadata.name, j]));
+    const reasons = jobOwned.map((p) => {
+      const job = jobs.get(controllerOf(p)!.uid);
+      return job ? refusal(p, job) : undefined;
+    });
+    const first = reasons.find(Boolean);
+    if (first) throw new KxError(`${first}${reasons.filter(Boolean).length > 1 ? ` (and ${reasons.filter(Boolean).length - 1} more pod(s) like it)` : ''}; nothing was deleted`);
   }
 
   // Deleted pods per controller: each controller must bring back as many finished-or-ready pods.

@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { KxError } from '@kaapana-ext/core';
 import {
   Kubectl,
+  chartsInExtensionList,
+  kaapanaLayout,
+  normalizeChartName,
   checkContext,
   classifyKubectlStderr,
   defaultNamespace,
@@ -137,9 +140,23 @@ describe('strategy inputs', () => {
     expect(() => parseWorkloads('')).toThrow(/needs the resource input/);
     expect(serviceProxyPath('admin', 'kube-helm-service:5000', '/update-extensions')).toBe('/api/v1/namespaces/admin/services/kube-helm-service:5000/proxy/update-extensions');
     expect(() => serviceProxyPath('admin', 'bad/name', '/x')).toThrow(KxError);
-    expect(defaultNamespace('delete-pods')).toBe('default');
+    expect(defaultNamespace('delete-pods')).toBe('admin');
     expect(defaultNamespace('kube-helm')).toBe('admin');
-    expect(defaultNamespace('rollout')).toBeUndefined();
+    expect(defaultNamespace('delete-pods', '0.1.3')).toBe('default');
+    expect(defaultNamespace('kube-helm', '0.1.3')).toBe('kube-system');
+    expect(defaultNamespace('kube-helm', '0.6.0')).toBe('admin');
+    expect(defaultNamespace('rollout', '0.1.3')).toBeUndefined();
+    expect(kaapanaLayout('0.2.0-latest').copyJobNamespace).toBe('admin');
+    expect(() => kaapanaLayout('latest')).toThrow(/platform-version must be a Kaapana version/);
+  });
+  it('reads both /extensions shapes and normalises expected chart names', () => {
+    const v01 = [{ name: 'otsu-workflow', version: '0.2.0', versions: ['0.2.0', '0.1.0'], kind: 'dag', releaseName: 'otsu-workflow' }];
+    const v06 = [{ chart_name: 'app', name: 'app', latest_version: '1.0.0', version: '1.0.0', versions: ['1.0.0'], available_versions: { '1.0.0': { deployments: [] }, '0.9.0': { deployments: [] } } }];
+    expect(chartsInExtensionList(v01)).toEqual(['otsu-workflow-0.1.0', 'otsu-workflow-0.2.0']);
+    expect(chartsInExtensionList(v06)).toEqual(['app-0.9.0', 'app-1.0.0']);
+    expect(() => chartsInExtensionList({ detail: 'x' })).toThrow(/did not answer a JSON list/);
+    expect(normalizeChartName(' charts/a-workflow-1.2.3.tgz ')).toBe('a-workflow-1.2.3');
+    expect(normalizeChartName('a-workflow-1.2.3')).toBe('a-workflow-1.2.3');
   });
 });
 
@@ -153,11 +170,11 @@ describe('Kubectl', () => {
   it('only prints in dry-run, even with a kubectl that does not exist', async () => {
     const lines: string[] = [];
     const k = new Kubectl({ path: '/nonexistent/kubectl', namespace: 'default', dryRun: true, log: (l) => lines.push(l) });
-    const r = await deletePods({ kubectl: k, timeoutMs: 60_000, log: (l) => lines.push(l) }, { selector: 'job-name=copy-kube-helm-collections' });
+    const r = await deletePods({ kubectl: k, timeoutMs: 60_000, log: (l) => lines.push(l) }, { selector: 'app=web' });
     expect(r.dryRun).toBe(true);
     expect(r.commands).toHaveLength(2);
-    expect(lines[0]).toBe('[dry-run] kubectl --namespace default --request-timeout=30s get pods --selector job-name=copy-kube-helm-collections --output json');
-    expect(lines[1]).toContain('delete pods --selector job-name=copy-kube-helm-collections --wait=false');
+    expect(lines[0]).toBe('[dry-run] kubectl --namespace default --request-timeout=30s get pods --selector app=web --output json');
+    expect(lines[1]).toContain('delete pods --selector app=web --wait=false');
   });
   it('reports a kubectl that cannot be started', async () => {
     const k = new Kubectl({ path: '/nonexistent/kubectl' });
