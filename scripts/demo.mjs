@@ -6,8 +6,13 @@
 //                 dag-installer — are built offline from staged contexts, never pushed)
 //   → package-chart (workflow chart with its dag-installer-chart dependency)
 //   → update-collection (bump the collection fixture, build + push kaapana-extension-collection:kp_…)
-//   → restart-pod (delete the collection copy job's pod on a fake Kubernetes API server).
-// Then prints where everything went and writes .tmp/demo/result.json. Idempotent: the collection
+//   → restart-pod (kube-helm's /update-extensions on the simulated Kaapana 0.1.3 platform of
+//                 test/kaapana-platform, verified: the new copy Job pulled the collection from the
+//                 registry and kube-helm's /extensions lists the chart).
+// Then the same chart archive in a 0.6.0-style collection image (/kaapana/tmp/extensions/, as
+// base-installer reads it) reloaded into a simulated 0.6.0 platform with `kaapana-ext restart-pod`.
+// On both platforms the chart must be listed by GET /extensions and pass helm's install check (all
+// dependencies in charts/). Then prints where everything went and writes .tmp/demo/result.json. Idempotent: the collection
 // work copy in .tmp/demo is kept (a rerun reports changed=false) and existing images are skipped.
 // Options: --fresh (start from a fresh copy of the collection fixture).
 // Environment: KX_REGISTRY (host:port, default 127.0.0.1:5000), KX_DEMO_REPO (repository prefix,
@@ -96,12 +101,28 @@ async function prepare() {
   return { collectionDir: join(collection, 'kaapana-collection') };
 }
 
-async function startPlatform() {
-  const { startFakeKubeApi } = await import(join(root, 'test/kube/fake-api-server.mjs'));
-  const api = await startFakeKubeApi({ readyMs: 200 });
-  // Kaapana 0.1.x: the job whose pod copies the collection's charts into the platform.
-  api.seedJob({ name: 'copy-kube-helm-collections', namespace: 'default', image: `${registry}/kaapana-extension-collection:kp_${PLATFORM_VERSION}__0.1.0` });
-  return api;
+/** Kaapana's delays scaled down for the demo (real: 30 s list cache, 5 s timer, 10 s pull back-off). */
+const DEMO_TIMING = { refreshDelayMs: 2000, listTimerMs: 500, copyMs: 300, pullBackoffMs: 1000, hookTimeoutMs: 15_000 };
+
+async function startPlatform(generation, collectionRef) {
+  const { startKaapanaPlatform } = await import(join(root, 'test/kaapana-platform/index.mjs'));
+  return startKaapanaPlatform({ generation, collections: [collectionRef], timing: DEMO_TIMING });
+}
+
+/** What the platform offers: the chart in GET /extensions (through the ingress) and helm's install check of its archive. */
+async function platformOffers(platform, chartId) {
+  const { installCheck } = await import(join(root, 'test/kaapana-platform/index.mjs'));
+  const res = await fetch(`${platform.url}/kube-helm-api/extensions`, { headers: { Authorization: `Bearer ${platform.token}` } });
+  const list = await res.json();
+  const listed = list.some((e) => (e.versions ?? [e.version]).some((v) => `${e.chart_name ?? e.name}-${v}` === chartId));
+  let installable = 'not in the extensions directory';
+  try {
+    const chart = await installCheck(await readFile(join(platform.extensionsDir, `${chartId}.tgz`)), `${chartId}.tgz`);
+    installable = `loads with all dependencies (${chart.subcharts.map((c) => c.metadata.name).join(', ') || 'none'})`;
+  } catch (e) {
+    installable = e.code === 'ENOENT' ? installable : e.message;
+  }
+  return { listed, installable, ok: listed && installable.startsWith('loads') };
 }
 
 function runCli(args, env) {
@@ -156,11 +177,10 @@ function outputsOf(result, step) {
   return result.steps.find((s) => s.step === step)?.outputs ?? {};
 }
 
-function printReport(result, collectionDir, apiUrl) {
+function printReport(result, collectionDir, platforms) {
   const images = outputsOf(result, 'build-images').images ?? [];
   const packages = outputsOf(result, 'package-chart').packages ?? [];
   const coll = outputsOf(result, 'update-collection');
-  const restarted = outputsOf(result, 'restart-pod').restarted;
   const out = [];
   out.push('', `Published examples/threshold-segmentation to ${registry}`, '');
   out.push('Images:');
@@ -174,10 +194,15 @@ function printReport(result, collectionDir, apiUrl) {
   out.push(`  dependency list: ${rel(join(collectionDir, 'requirements.yaml'))} (changed: ${coll.changed ?? '?'})`);
   if (coll.image) out.push(`  image: ${coll.image}:${coll.tag}${coll.digest ? `@${coll.digest}` : ''}`);
   if (Array.isArray(coll.charts)) out.push(`  charts in the image: ${coll.charts.join(', ')}`);
-  if (restarted) {
-    out.push('', `Restart (${restarted.strategy}, namespace ${restarted.namespace}) on the fake Kubernetes API server ${apiUrl}:`);
-    for (const r of restarted.resources ?? []) out.push(`  ${r.action} ${r.kind.toLowerCase()}/${r.name}`);
-    for (const p of restarted.pods ?? []) out.push(`  replacement pod/${p} is Ready or Succeeded`);
+  for (const p of platforms) {
+    const r = p.restarted;
+    out.push('', `Kaapana ${p.version} (simulated platform, kube-helm in ${p.platform.gen.kubeHelmNamespace}; ${p.note}):`);
+    if (r) {
+      out.push(`  reload: ${r.strategy} GET /update-extensions → ${r.status ?? '?'} ${r.reply ?? ''}`.trimEnd());
+      if (r.job) out.push(`  copy Job ${r.jobNamespace}/${r.job} completed (pod/${r.pod} ${r.podState ?? ''})`);
+      if (r.charts) out.push(`  GET /extensions lists: ${r.charts.join(', ')}`);
+    }
+    out.push(`  ${p.chart}: ${p.offers.listed ? 'listed' : 'NOT listed'}, ${p.offers.installable}`);
   }
   out.push('', 'Steps:');
   for (const s of result.steps) out.push(`  ${s.ok ? '✓' : '✗'} ${s.step.padEnd(18)} ${(s.durationMs / 1000).toFixed(1).padStart(6)}s`);
@@ -188,9 +213,10 @@ function printReport(result, collectionDir, apiUrl) {
 async function main() {
   await preflight();
   const { collectionDir } = await prepare();
-  const api = await startPlatform();
+  const collectionRef = `${registry}/kaapana-extension-collection:kp_${PLATFORM_VERSION}__0.1.0`;
+  const platform01 = await startPlatform('0.1.x', collectionRef);
+  let platform06;
   try {
-    const kubeconfig = api.kubeconfig();
     const args = [
       'publish',
       '--json',
@@ -208,12 +234,14 @@ async function main() {
       // update-collection: the work copy of the collection fixture; its local-only base.
       '--collection-dir', rel(collectionDir),
       '--update-collection.context', rel(join(example, 'collection/base-charts-manager')),
-      // restart-pod: 0.1.x, the copy job's pod on the fake API server.
-      '--strategy', 'delete-pods',
+      // restart-pod: kube-helm reload of the simulated 0.1.3 platform, verified against the chart
+      // update-collection reports (expect-charts, wired by publish).
+      '--strategy', 'kube-helm',
+      '--poll-interval', '250ms',
       '--summary-file', join(work, 'summary.md'),
     ];
     say(`▶ kaapana-ext ${args.join(' ')}`);
-    const { code, stdout } = await runCli(args, { KAAPANA_EXT_KUBECONFIG: kubeconfig });
+    const { code, stdout } = await runCli(args, { KAAPANA_EXT_KUBECONFIG: platform01.api.kubeconfig() });
     let result;
     try {
       result = JSON.parse(stdout);
@@ -221,13 +249,41 @@ async function main() {
       fail(`the CLI printed no JSON result (exit ${code})`);
     }
     const verified = await verifyInRegistry(result);
-    await writeJsonAtomic(join(work, 'result.json'), { registry, ...result, verified });
-    printReport(result, collectionDir, api.url);
+    const pkg = (outputsOf(result, 'package-chart').packages ?? [])[0];
+    const chartId = pkg ? `${pkg.name}-${pkg.version}` : '';
+    const platforms = [];
+    if (pkg && code === 0 && result.ok) {
+      platforms.push({ version: PLATFORM_VERSION, platform: platform01, note: 'collection built by update-collection', chart: chartId, restarted: outputsOf(result, 'restart-pod').restarted, offers: await platformOffers(platform01, chartId) });
+      // A 0.6.0-style collection from what exists: the same archive where base-installer's run.py
+      // reads it, pushed through the Registry API; then a kube-helm reload of a 0.6.0 platform.
+      const { pushImage } = await import(join(root, 'test/kaapana-platform/fixtures.mjs'));
+      const ref06 = `${registry}/kaapana-extension-collection:0.6.0`;
+      await pushImage(ref06, { [`/kaapana/tmp/extensions/${chartId}.tgz`]: await readFile(pkg.path) });
+      platform06 = await startPlatform('0.6.0', ref06);
+      const r06 = ['restart-pod', '--json', '--platform-version', '0.6.0', '--expect-charts', chartId, '--poll-interval', '250ms'];
+      say(`▶ kaapana-ext ${r06.join(' ')}`);
+      const run06 = await runCli(r06, { KAAPANA_EXT_KUBECONFIG: platform06.api.kubeconfig() });
+      let restarted06;
+      try {
+        const j = JSON.parse(run06.stdout);
+        restarted06 = j.outputs?.restarted ?? j.steps?.[0]?.outputs?.restarted;
+      } catch {
+        restarted06 = undefined;
+      }
+      if (typeof restarted06 === 'string') restarted06 = JSON.parse(restarted06);
+      platforms.push({ version: '0.6.0', platform: platform06, note: '0.6.0-layout collection image of the same archive', chart: chartId, restarted: restarted06, offers: await platformOffers(platform06, chartId), code: run06.code });
+    }
+    await writeJsonAtomic(join(work, 'result.json'), { registry, ...result, verified, platforms: platforms.map((p) => ({ version: p.version, chart: p.chart, ...p.offers, restarted: p.restarted })) });
+    printReport(result, collectionDir, platforms);
     if (code !== 0 || !result.ok) fail(`publish failed (exit ${code}); see the log above`);
     if (verified.problems.length > 0) fail(`the registry disagrees with the reported digests:\n  ${verified.problems.join('\n  ')}`);
+    const bad = platforms.filter((p) => !p.offers.ok || (p.code ?? 0) !== 0);
+    if (platforms.length < 2 || bad.length > 0) fail(`the simulated platform(s) ${bad.map((p) => p.version).join(', ') || '0.6.0'} do not offer ${chartId || 'the chart'}`);
     process.stdout.write(`Verified in the registry: ${verified.checked} manifest(s) served with the reported digests.\n`);
+    process.stdout.write(`Verified on the simulated platforms: ${chartId} listed by GET /extensions and loadable with all dependencies on Kaapana ${platforms.map((p) => p.version).join(' and ')}.\n`);
   } finally {
-    await api.close();
+    await platform01.close();
+    await platform06?.close();
   }
 }
 

@@ -37360,6 +37360,7 @@ function defaultNamespace(strategy, platformVersion = '') {
 
 
 
+
 function getInputs() {
     const rawKubeconfig = getInput('kubeconfig');
     if (rawKubeconfig.trim())
@@ -37384,7 +37385,7 @@ function getInputs() {
             resource: getInput('resource'),
             service: getInput('service'),
             path: getInput('path'),
-            expectCharts: getList('expect-charts'),
+            expectCharts: expectChartsInput(),
             verify: getBool('verify', true),
             requestTimeoutSec: Math.ceil(parseDuration(getInput('request-timeout') || '10m', 'request-timeout') / 1000),
         },
@@ -37398,6 +37399,22 @@ function getInputs() {
         retries: getInt('retries', 4, 1),
         dryRun: getBool('dry-run', false),
     };
+}
+/** expect-charts: a list (lines / commas) or a JSON array, e.g. action-update-collection's output. */
+function expectChartsInput() {
+    const raw = getInput('expect-charts').trim();
+    if (!raw.startsWith('['))
+        return getList('expect-charts');
+    let parsed;
+    try {
+        parsed = JSON.parse(raw);
+    }
+    catch {
+        throw new errors_KxError(`input expect-charts looks like JSON but is not: ${raw.slice(0, 80)}`);
+    }
+    if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string'))
+        throw new errors_KxError('input expect-charts: a JSON value must be an array of strings');
+    return parsed;
 }
 
 ;// CONCATENATED MODULE: ./src/summary.ts

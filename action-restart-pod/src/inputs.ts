@@ -1,6 +1,7 @@
 // The typed inputs of action-restart-pod, read once. The kubeconfig is parsed and its credentials
 // masked here, before anything could print them.
 import * as core from '@actions/core';
+import { KxError } from '@kaapana-ext/core';
 import { getBool, getInt, getList } from '@kaapana-ext/core/action';
 import {
   DEFAULT_KUBECTL_BASE_URL,
@@ -52,7 +53,7 @@ export function getInputs(): Inputs {
       resource: core.getInput('resource'),
       service: core.getInput('service'),
       path: core.getInput('path'),
-      expectCharts: getList('expect-charts'),
+      expectCharts: expectChartsInput(),
       verify: getBool('verify', true),
       requestTimeoutSec: Math.ceil(parseDuration(core.getInput('request-timeout') || '10m', 'request-timeout') / 1000),
     },
@@ -66,4 +67,18 @@ export function getInputs(): Inputs {
     retries: getInt('retries', 4, 1),
     dryRun: getBool('dry-run', false),
   };
+}
+
+/** expect-charts: a list (lines / commas) or a JSON array, e.g. action-update-collection's output. */
+function expectChartsInput(): string[] {
+  const raw = core.getInput('expect-charts').trim();
+  if (!raw.startsWith('[')) return getList('expect-charts');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new KxError(`input expect-charts looks like JSON but is not: ${raw.slice(0, 80)}`);
+  }
+  if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string')) throw new KxError('input expect-charts: a JSON value must be an array of strings');
+  return parsed as string[];
 }

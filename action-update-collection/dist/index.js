@@ -46928,8 +46928,20 @@ async function main() {
         setOutput('digest', image?.digest ?? '');
         setOutput('charts', JSON.stringify(image?.imageCharts ?? []));
         setOutput('skipped', String(image?.skipped ?? false));
+        setOutput('expect-charts', JSON.stringify(expectedCharts(edit, image, inputs.platformVersion)));
         await writeSummary(inputs, edit, commit, image, planned);
     }
+}
+/**
+ * `<name>-<version>` the platform must list after a reload: the chart this run added or bumped, with
+ * the version of the archive carried in the image (a listed `0.0.0` stands for the platform version).
+ */
+function expectedCharts(edit, image, platformVersion) {
+    const carried = image?.charts.find((c) => c.name === edit.entry.name);
+    if (carried)
+        return [`${carried.name}-${carried.version}`];
+    const version = edit.entry.version === '0.0.0' && platformVersion ? platformVersion : edit.entry.version;
+    return [`${edit.entry.name}-${version}`];
 }
 async function main_run() {
     await runMainOrPost(main, logoutFromState);

@@ -196,8 +196,20 @@ async function main(): Promise<void> {
     core.setOutput('digest', image?.digest ?? '');
     core.setOutput('charts', JSON.stringify(image?.imageCharts ?? []));
     core.setOutput('skipped', String(image?.skipped ?? false));
+    core.setOutput('expect-charts', JSON.stringify(expectedCharts(edit, image, inputs.platformVersion)));
     await writeSummary(inputs, edit, commit, image, planned);
   }
+}
+
+/**
+ * `<name>-<version>` the platform must list after a reload: the chart this run added or bumped, with
+ * the version of the archive carried in the image (a listed `0.0.0` stands for the platform version).
+ */
+function expectedCharts(edit: UpdateDependencyResult, image: CollectionImageResult | undefined, platformVersion: string): string[] {
+  const carried = image?.charts.find((c) => c.name === edit.entry.name);
+  if (carried) return [`${carried.name}-${carried.version}`];
+  const version = edit.entry.version === '0.0.0' && platformVersion ? platformVersion : edit.entry.version;
+  return [`${edit.entry.name}-${version}`];
 }
 
 export async function run(): Promise<void> {

@@ -2,7 +2,8 @@
 // push the images, package the chart, update and push the collection, optionally restart. Options
 // are the union of the actions' inputs (`--<input>` reaches every step that declares it,
 // `--<step>.<input>` one step); outputs of earlier steps feed later ones where the user gave no
-// value (the packaged chart archives → update-collection). Stops at the first failed step.
+// value (the packaged chart archives → update-collection; update-collection's expect-charts →
+// restart-pod, whose reload must then list that chart). Stops at the first failed step.
 import { KxError } from '@kaapana-ext/core';
 import type { ActionMetadata } from './action-metadata.js';
 import type { ActionCommand } from './action-catalog.js';
@@ -78,6 +79,10 @@ export function wiredInputs(
     set(['charts', 'chart-archives', 'packages', 'extension-charts'], packages.map((p) => p.path).filter(Boolean).join('\n'));
     set(['extension', 'name', 'extension-name', 'chart-name'], workflow?.name);
     set(['extension-version', 'chart-version'], workflow?.version);
+  }
+  if (step === 'restart-pod') {
+    // The reload is verified against the chart the collection step added or bumped.
+    set(['expect-charts'], previous.get('update-collection')?.outputs['expect-charts']);
   }
   return out;
 }

@@ -18,13 +18,16 @@ appendFileSync(process.env.GITHUB_OUTPUT, 'seen=' + JSON.stringify(seen) + '\\n'
 if (process.env.GITHUB_ACTION_PATH.endsWith('action-package-chart')) {
   appendFileSync(process.env.GITHUB_OUTPUT, 'packages=' + JSON.stringify([{ name: 'wf', version: '1.2.3', path: '/out/wf-1.2.3.tgz' }]) + '\\n');
 }
+if (process.env.GITHUB_ACTION_PATH.endsWith('action-update-collection')) {
+  appendFileSync(process.env.GITHUB_OUTPUT, 'expect-charts=' + JSON.stringify(['wf-1.2.3']) + '\\n');
+}
 `;
 
 const INPUTS: Record<string, string[]> = {
   'build-images': ['context', 'registry', 'version', 'skip-existing', 'fail'],
   'package-chart': ['chart', 'version', 'destination', 'skip-existing', 'fail'],
   'update-collection': ['collection-dir', 'chart', 'charts', 'chart-name', 'chart-version', 'context', 'registry', 'fail'],
-  'restart-pod': ['strategy', 'context', 'kubeconfig', 'fail'],
+  'restart-pod': ['strategy', 'context', 'kubeconfig', 'expect-charts', 'fail'],
 };
 
 let dir: string;
@@ -99,7 +102,7 @@ describe('kaapana-ext publish', () => {
     const a = await publish(['--json', '--restart', '--restart-pod.context', 'kind-kaapana', '--strategy', 'rollout']);
     expect(a.code, a.stderr).toBe(0);
     expect(a.json?.steps.map((s) => s.step)).toEqual(['build-images', 'package-chart', 'update-collection', 'restart-pod']);
-    expect(seen(a.json, 'restart-pod')).toMatchObject({ context: 'kind-kaapana', strategy: 'rollout' });
+    expect(seen(a.json, 'restart-pod')).toMatchObject({ context: 'kind-kaapana', strategy: 'rollout', 'expect-charts': '["wf-1.2.3"]' });
     expect(seen(a.json, 'build-images').context).toBeUndefined();
     const b = await publish(['--json', '--steps', 'package-chart,restart-pod']);
     expect(b.json?.steps.map((s) => s.step)).toEqual(['package-chart', 'restart-pod']);
