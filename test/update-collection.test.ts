@@ -197,6 +197,38 @@ describe.skipIf(!ready)('collection image on the real registry', () => {
     });
   });
 
+  it('read-back: a carried chart without its dependency in charts/ is reported; missing-charts warn lists what it drops', async () => {
+    await withTempDir('kx-14-coll-deps', async (root) => {
+      const t = await tree01(root);
+      await writeFile(
+        join(t.collectionDir, 'requirements.yaml'),
+        '---\ndependencies:\n  - name: hello-chart\n    version: 1.0.0\n    repository: file://../../services/applications/hello/hello-chart\n  - name: gone-chart\n    version: 2.0.0\n    repository: file://../../services/gone\n',
+      );
+      // The extension declares dag-installer-chart but its archive does not carry it.
+      await writeFile(join(t.chartDir, 'requirements.yaml'), 'dependencies:\n  - name: dag-installer-chart\n    version: 0.1.0\n');
+      await mkdir(join(t.chartDir, 'charts', 'dag-installer-chart'), { recursive: true });
+      await writeFile(join(t.chartDir, 'charts', 'dag-installer-chart', 'Chart.yaml'), 'apiVersion: v1\nname: dag-installer-chart\nversion: 0.1.0\n');
+      const archive = await packageChart(t.chartDir, { destination: join(root, 'out') });
+      // Repack it without charts/: what a packaging that ignores dependencies produces.
+      await mkdir(join(root, 'bare'), { recursive: true });
+      execFileSync('tar', ['-xzf', archive.path, '-C', join(root, 'bare')]);
+      execFileSync('rm', ['-r', join(root, 'bare', EXT, 'charts')]);
+      const bare = join(root, `${EXT}-0.1.0.tgz`);
+      execFileSync('tar', ['-czf', bare, '-C', join(root, 'bare'), EXT]);
+      await updateCollectionDependency({ collectionDir: t.collectionDir, chartDir: t.chartDir });
+      const warnings: string[] = [];
+      const err = await buildCollectionImage({ collectionDir: t.collectionDir, context: root, registry, tagStyle: 'kp', platformVersion: '0.1.3', archives: [bare], missing: 'warn', onWarning: (w) => warnings.push(w) }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      images.push(`${registry}/kaapana-extension-collection:kp_0.1.3__0.1.0`);
+      expect(warnings.join('\n')).toContain('gone-chart 2.0.0');
+      expect(err).toBeInstanceOf(KxError);
+      expect(String((err as Error).message)).toContain('carries chart archives the platform cannot install');
+      expect(String((err as Error).message)).toContain(`${EXT}-0.1.0: found in Chart.yaml, but missing in charts/ directory: dag-installer-chart`);
+    });
+  });
+
   it('rejects bad versions before building: kp tag needs semver platform and collection versions', async () => {
     await withTempDir('kx-coll-it', async (root) => {
       const t = await tree01(root);

@@ -44951,7 +44951,7 @@ function checkDependencies(chart) {
     const present = new Set(chart.dependencies.map((d) => d.metadata.name));
     const missing = (chart.metadata.dependencies ?? []).filter((d) => d !== null && !present.has(d.name)).map((d) => d?.name);
     if (missing.length > 0) {
-        throw new KxError(`found in Chart.yaml, but missing in charts/ directory: ${missing.join(', ')}`, {
+        throw new errors_KxError(`found in Chart.yaml, but missing in charts/ directory: ${missing.join(', ')}`, {
             file: chart.dependencyFile?.file,
         });
     }
@@ -45255,11 +45255,18 @@ async function layerEntries(blob) {
             const entry = { path: header.name.replace(/^\.?\/+/, '').replace(/\/+$/, ''), type: header.type ?? 'file' };
             out.push(entry);
             const hash = entry.path.endsWith('.tgz') ? (0,external_node_crypto_.createHash)('sha256') : undefined;
-            if (hash)
-                stream.on('data', (chunk) => void hash.update(chunk));
+            const chunks = [];
+            if (hash) {
+                stream.on('data', (chunk) => {
+                    hash.update(chunk);
+                    chunks.push(chunk);
+                });
+            }
             stream.on('end', () => {
-                if (hash)
+                if (hash) {
                     entry.sha256 = hash.digest('hex');
+                    entry.data = Buffer.concat(chunks);
+                }
                 next();
             });
             stream.on('error', reject);
@@ -45292,6 +45299,7 @@ async function listImageCharts(ref, client = {}) {
     if (!json.layers)
         throw new errors_KxError(`image ${ref}: manifest ${manifest.mediaType || '(no media type)'} has no layers`);
     const files = new Map();
+    const contents = new Map();
     for (const layer of json.layers) {
         const entries = await layerEntries(await registry.getBlob(parsed.repository, layer.digest));
         // Whiteouts hide files of the lower layers; then this layer's own files are added.
@@ -45310,19 +45318,28 @@ async function listImageCharts(ref, client = {}) {
                         files.delete(f);
             }
         }
-        for (const { path, type, sha256 } of entries) {
+        for (const { path, type, sha256, data } of entries) {
             const base = path.slice(path.lastIndexOf('/') + 1);
             if (base.startsWith('.wh.'))
                 continue;
             if (type === 'file' || type === 'contiguous-file' || type === 'link' || type === 'symlink')
                 files.set(path, sha256);
+            if (data)
+                contents.set(path, data);
+            else
+                contents.delete(path);
         }
     }
     const charts = [...files.keys()].filter((f) => f.endsWith('.tgz')).sort();
     const sha256 = {};
-    for (const c of charts)
+    const data = {};
+    for (const c of charts) {
         sha256[c] = files.get(c) ?? '';
-    return { digest: manifest.digest, charts, sha256 };
+        const d = contents.get(c);
+        if (d)
+            data[c] = d;
+    }
+    return { digest: manifest.digest, charts, sha256, data };
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/images/tags.js
@@ -46553,6 +46570,54 @@ function applyMetadata(plan, opts, dockerfileLabels = ownLabels) {
 
 
 
+
+/**
+ * The directory of the collection image the platform's copy container copies from: base-charts-manager's
+ * run.py copies `/tmp/**` at Kaapana 0.1.x (kube-helm lists only the top-level archives), base-installer's
+ * run.py `/kaapana/tmp/extensions/…` from 0.2 on (its `extensions/` part lands in the extensions dir).
+ */
+function platformChartDir(tagStyle) {
+    return tagStyle === 'kp' ? 'tmp/' : 'kaapana/tmp/extensions/';
+}
+/** helm's install-time check, recursively: every declared dependency of the chart and its subcharts present. */
+function checkDependenciesDeep(chart, path) {
+    try {
+        if (chart.metadata.dependencies)
+            checkDependencies(chart);
+    }
+    catch (e) {
+        throw new errors_KxError(`${path}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    for (const sub of chart.dependencies)
+        checkDependenciesDeep(sub, `${path}/charts/${sub.metadata.name}`);
+}
+/**
+ * Read-back of the pushed image as the platform sees it: each expected archive directly in the copy
+ * container's directory, and each archive there loads with all its dependencies (the platform's
+ * `helm install` would fail otherwise).
+ */
+async function checkPlatformCharts(listed, dir, expected, ref) {
+    const there = new Set(listed.charts.filter((p) => p.startsWith(dir) && !p.slice(dir.length).includes('/')).map((p) => p.slice(dir.length)));
+    const absent = expected.filter((n) => !there.has(n));
+    if (absent.length > 0) {
+        throw new errors_KxError(`the pushed image ${ref} does not carry ${absent.join(', ')} in /${dir}, the directory the platform's copy container reads (it has: ${listed.charts.map((c) => `/${c}`).join(', ') || 'no chart archive'}); check the COPY line of the collection Dockerfile`);
+    }
+    const problems = [];
+    for (const name of [...there].sort()) {
+        const data = listed.data[`${dir}${name}`];
+        if (!data)
+            continue;
+        try {
+            checkDependenciesDeep(await load_loadArchive(data, name), name.replace(/\.tgz$/, ''));
+        }
+        catch (e) {
+            problems.push(e instanceof Error ? e.message : String(e));
+        }
+    }
+    if (problems.length > 0) {
+        throw new errors_KxError(`the pushed image ${ref} carries chart archives the platform cannot install (helm install would fail):\n  ${problems.join('\n  ')}`);
+    }
+}
 async function collectionDockerfile(collectionDir) {
     const path = (0,external_node_path_namespaceObject.join)(collectionDir, 'Dockerfile');
     if (!(await pathExists(path)))
@@ -46648,6 +46713,8 @@ async function buildCollectionImage(opts) {
         });
         if (assembled.charts.length === 0)
             throw new errors_KxError('no chart to carry: the collection image would be empty', { file: loc.path });
+        const dropped = assembled.missing.map((d) => `${d.name} ${d.version}`);
+        const platformDir = platformChartDir(opts.tagStyle);
         const found = await discoverDockerfiles({ context, ...(opts.ignore ? { ignore: opts.ignore } : {}) });
         const staged = (0,external_node_path_namespaceObject.join)(stageDir, 'Dockerfile');
         const plan = await planBuild({
@@ -46680,7 +46747,7 @@ async function buildCollectionImage(opts) {
             const same = await existingWithSameCharts(mine.ref, assembled.charts, registryOpts);
             if (same) {
                 progress(`${mine.ref} already carries these ${assembled.charts.length} chart archives byte for byte: not rebuilt (skip-existing)`);
-                return { image, tag, ref: mine.ref, digest: same.digest, charts: assembled.charts, imageCharts: same.charts, skipped: true };
+                return { image, tag, ref: mine.ref, digest: same.digest, charts: assembled.charts, imageCharts: same.charts, skipped: true, dropped, platformDir };
             }
         }
         const build = await buildImages({
@@ -46702,13 +46769,13 @@ async function buildCollectionImage(opts) {
             imageCharts = listed.charts;
             if (!digest)
                 digest = listed.digest;
-            const names = new Set(imageCharts.map((p) => p.slice(p.lastIndexOf('/') + 1)));
-            const absent = [...new Set([...(opts.expectCharts ?? []), ...assembled.charts.map((c) => (0,external_node_path_namespaceObject.basename)(c.file))])].filter((n) => !names.has(n));
-            if (absent.length > 0) {
-                throw new errors_KxError(`the pushed image ${mine.ref} does not carry ${absent.join(', ')} (it has: ${imageCharts.join(', ') || 'no chart archive'}); check the COPY line of the collection Dockerfile`, { file: original });
-            }
+            const expected = [...new Set([...(opts.expectCharts ?? []), ...assembled.charts.map((c) => (0,external_node_path_namespaceObject.basename)(c.file))])];
+            await checkPlatformCharts(listed, platformDir, expected, mine.ref).catch((e) => {
+                throw e instanceof errors_KxError ? new errors_KxError(e.message, { file: original }) : e;
+            });
+            progress(`verified ${mine.ref}: ${expected.join(', ')} in /${platformDir}, each loading with all its dependencies`);
         }
-        return { image, tag, ref: mine.ref, digest, charts: assembled.charts, imageCharts, build, skipped: false };
+        return { image, tag, ref: mine.ref, digest, charts: assembled.charts, imageCharts, build, skipped: false, dropped, platformDir };
     }
     finally {
         await (0,promises_.rm)(stage, { recursive: true, force: true });
@@ -46835,6 +46902,9 @@ async function writeSummary(inputs, edit, commit, image, planned) {
     if (image) {
         rows.push(['image', `\`${image.ref}\``]);
         rows.push(['digest', image.digest ? `\`${image.digest}\`${image.skipped ? ' (already published with identical charts: not rebuilt)' : ''}` : 'not pushed']);
+        if (image.dropped.length)
+            rows.push(['dropped (missing-charts warn)', `**${image.dropped.length} extension(s) of the collection are NOT in this image**: ${image.dropped.map((d) => `\`${d}\``).join(', ')}`]);
+        rows.push(['platform directory', `\`/${image.platformDir}\` (what the platform's copy container reads; every chart there loads with its dependencies)`]);
         rows.push(['charts in image', image.imageCharts.length ? image.imageCharts.map((c) => `\`${c}\``).join('<br>') : image.charts.map((c) => `\`${c.file.slice(c.file.lastIndexOf('/') + 1)}\``).join('<br>')]);
     }
     let md = `## Kaapana extension collection\n\n| | |\n| --- | --- |\n${rows.map(([k, v]) => `| ${cell(k)} | ${v.replace(/\|/g, '\\|')} |`).join('\n')}\n`;
@@ -46919,6 +46989,9 @@ async function main() {
                         info(line);
                 },
             }));
+            if (image.dropped.length) {
+                warning(`missing-charts warn: the collection image ${image.ref} does not carry ${image.dropped.length} extension(s) the collection lists, so a platform reloading it loses them: ${image.dropped.join(', ')}`);
+            }
             info(`collection image ${image.ref}${image.digest ? `@${image.digest}` : ''} carries: ${(image.imageCharts.length ? image.imageCharts : image.charts.map((c) => c.file)).join(', ')}`);
         }
     }

@@ -103,6 +103,8 @@ async function writeSummary(
   if (image) {
     rows.push(['image', `\`${image.ref}\``]);
     rows.push(['digest', image.digest ? `\`${image.digest}\`${image.skipped ? ' (already published with identical charts: not rebuilt)' : ''}` : 'not pushed']);
+    if (image.dropped.length) rows.push(['dropped (missing-charts warn)', `**${image.dropped.length} extension(s) of the collection are NOT in this image**: ${image.dropped.map((d) => `\`${d}\``).join(', ')}`]);
+    rows.push(['platform directory', `\`/${image.platformDir}\` (what the platform's copy container reads; every chart there loads with its dependencies)`]);
     rows.push(['charts in image', image.imageCharts.length ? image.imageCharts.map((c) => `\`${c}\``).join('<br>') : image.charts.map((c) => `\`${c.file.slice(c.file.lastIndexOf('/') + 1)}\``).join('<br>')]);
   }
   let md = `## Kaapana extension collection\n\n| | |\n| --- | --- |\n${rows.map(([k, v]) => `| ${cell(k)} | ${v.replace(/\|/g, '\\|')} |`).join('\n')}\n`;
@@ -188,6 +190,9 @@ async function main(): Promise<void> {
           },
         }),
       );
+      if (image.dropped.length) {
+        core.warning(`missing-charts warn: the collection image ${image.ref} does not carry ${image.dropped.length} extension(s) the collection lists, so a platform reloading it loses them: ${image.dropped.join(', ')}`);
+      }
       core.info(`collection image ${image.ref}${image.digest ? `@${image.digest}` : ''} carries: ${(image.imageCharts.length ? image.imageCharts : image.charts.map((c) => c.file)).join(', ')}`);
     }
   } finally {

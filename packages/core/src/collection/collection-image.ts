@@ -28,7 +28,8 @@ import {
 import type { RetryOptions } from '../retry/index.js';
 import { assembleCharts, type AssembledChart } from './assemble-charts.js';
 import { locateDependencyFile, readDependencyList } from './dependency-list.js';
-import { listImageCharts } from './image-charts.js';
+import { listImageCharts, type ImageChartList } from './image-charts.js';
+import { checkDependencies, loadArchive, type Chart } from '../chart/index.js';
 import { parseImageRef, RegistryClient, type RegistryClientOptions } from '../registry/index.js';
 
 export interface CollectionImageOptions {
@@ -87,6 +88,57 @@ export interface CollectionImageResult {
   build?: BuildImagesResult;
   /** True when skipExisting found the tag already carrying byte-identical charts. */
   skipped: boolean;
+  /** Dependencies of the collection left out of the image (missing-charts: warn), `<name> <version>`. */
+  dropped: string[];
+  /** The directory of the image the platform's copy container reads (`tmp/`, `kaapana/tmp/extensions/`). */
+  platformDir: string;
+}
+
+/**
+ * The directory of the collection image the platform's copy container copies from: base-charts-manager's
+ * run.py copies `/tmp/**` at Kaapana 0.1.x (kube-helm lists only the top-level archives), base-installer's
+ * run.py `/kaapana/tmp/extensions/…` from 0.2 on (its `extensions/` part lands in the extensions dir).
+ */
+export function platformChartDir(tagStyle: TagStyle): string {
+  return tagStyle === 'kp' ? 'tmp/' : 'kaapana/tmp/extensions/';
+}
+
+/** helm's install-time check, recursively: every declared dependency of the chart and its subcharts present. */
+function checkDependenciesDeep(chart: Chart, path: string): void {
+  try {
+    if (chart.metadata.dependencies) checkDependencies(chart);
+  } catch (e) {
+    throw new KxError(`${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  for (const sub of chart.dependencies) checkDependenciesDeep(sub, `${path}/charts/${sub.metadata.name}`);
+}
+
+/**
+ * Read-back of the pushed image as the platform sees it: each expected archive directly in the copy
+ * container's directory, and each archive there loads with all its dependencies (the platform's
+ * `helm install` would fail otherwise).
+ */
+export async function checkPlatformCharts(listed: ImageChartList, dir: string, expected: string[], ref: string): Promise<void> {
+  const there = new Set(listed.charts.filter((p) => p.startsWith(dir) && !p.slice(dir.length).includes('/')).map((p) => p.slice(dir.length)));
+  const absent = expected.filter((n) => !there.has(n));
+  if (absent.length > 0) {
+    throw new KxError(
+      `the pushed image ${ref} does not carry ${absent.join(', ')} in /${dir}, the directory the platform's copy container reads (it has: ${listed.charts.map((c) => `/${c}`).join(', ') || 'no chart archive'}); check the COPY line of the collection Dockerfile`,
+    );
+  }
+  const problems: string[] = [];
+  for (const name of [...there].sort()) {
+    const data = listed.data[`${dir}${name}`];
+    if (!data) continue;
+    try {
+      checkDependenciesDeep(await loadArchive(data, name), name.replace(/\.tgz$/, ''));
+    } catch (e) {
+      problems.push(e instanceof Error ? e.message : String(e));
+    }
+  }
+  if (problems.length > 0) {
+    throw new KxError(`the pushed image ${ref} carries chart archives the platform cannot install (helm install would fail):\n  ${problems.join('\n  ')}`);
+  }
 }
 
 async function collectionDockerfile(collectionDir: string): Promise<string> {
@@ -193,6 +245,8 @@ export async function buildCollectionImage(opts: CollectionImageOptions): Promis
       ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
     });
     if (assembled.charts.length === 0) throw new KxError('no chart to carry: the collection image would be empty', { file: loc.path });
+    const dropped = assembled.missing.map((d) => `${d.name} ${d.version}`);
+    const platformDir = platformChartDir(opts.tagStyle);
 
     const found = await discoverDockerfiles({ context, ...(opts.ignore ? { ignore: opts.ignore } : {}) });
     const staged = join(stageDir, 'Dockerfile');
@@ -224,7 +278,7 @@ export async function buildCollectionImage(opts: CollectionImageOptions): Promis
       const same = await existingWithSameCharts(mine.ref, assembled.charts, registryOpts);
       if (same) {
         progress(`${mine.ref} already carries these ${assembled.charts.length} chart archives byte for byte: not rebuilt (skip-existing)`);
-        return { image, tag, ref: mine.ref, digest: same.digest, charts: assembled.charts, imageCharts: same.charts, skipped: true };
+        return { image, tag, ref: mine.ref, digest: same.digest, charts: assembled.charts, imageCharts: same.charts, skipped: true, dropped, platformDir };
       }
     }
     const build = await buildImages({
@@ -245,16 +299,13 @@ export async function buildCollectionImage(opts: CollectionImageOptions): Promis
       const listed = await listImageCharts(mine.ref, registryOpts);
       imageCharts = listed.charts;
       if (!digest) digest = listed.digest;
-      const names = new Set(imageCharts.map((p) => p.slice(p.lastIndexOf('/') + 1)));
-      const absent = [...new Set([...(opts.expectCharts ?? []), ...assembled.charts.map((c) => basename(c.file))])].filter((n) => !names.has(n));
-      if (absent.length > 0) {
-        throw new KxError(
-          `the pushed image ${mine.ref} does not carry ${absent.join(', ')} (it has: ${imageCharts.join(', ') || 'no chart archive'}); check the COPY line of the collection Dockerfile`,
-          { file: original },
-        );
-      }
+      const expected = [...new Set([...(opts.expectCharts ?? []), ...assembled.charts.map((c) => basename(c.file))])];
+      await checkPlatformCharts(listed, platformDir, expected, mine.ref).catch((e: unknown) => {
+        throw e instanceof KxError ? new KxError(e.message, { file: original }) : e;
+      });
+      progress(`verified ${mine.ref}: ${expected.join(', ')} in /${platformDir}, each loading with all its dependencies`);
     }
-    return { image, tag, ref: mine.ref, digest, charts: assembled.charts, imageCharts, build, skipped: false };
+    return { image, tag, ref: mine.ref, digest, charts: assembled.charts, imageCharts, build, skipped: false, dropped, platformDir };
   } finally {
     await rm(stage, { recursive: true, force: true });
   }

@@ -28,6 +28,8 @@ export interface ImageChartList {
   charts: string[];
   /** Hex sha256 of each of those files' content, by path. */
   sha256: Record<string, string>;
+  /** The content of each of those files, by path (the archives as the platform would copy them). */
+  data: Record<string, Buffer>;
 }
 
 interface LayerEntry {
@@ -35,6 +37,8 @@ interface LayerEntry {
   type: string;
   /** sha256 of the content, for `.tgz` files. */
   sha256?: string;
+  /** Content, for `.tgz` files. */
+  data?: Buffer;
 }
 
 /** Every entry of one (possibly gzip-compressed) layer tar, in archive order. */
@@ -47,9 +51,18 @@ async function layerEntries(blob: Buffer): Promise<LayerEntry[]> {
       const entry: LayerEntry = { path: header.name.replace(/^\.?\/+/, '').replace(/\/+$/, ''), type: header.type ?? 'file' };
       out.push(entry);
       const hash = entry.path.endsWith('.tgz') ? createHash('sha256') : undefined;
-      if (hash) stream.on('data', (chunk: unknown) => void hash.update(chunk as Buffer));
+      const chunks: Buffer[] = [];
+      if (hash) {
+        stream.on('data', (chunk: unknown) => {
+          hash.update(chunk as Buffer);
+          chunks.push(chunk as Buffer);
+        });
+      }
       stream.on('end', () => {
-        if (hash) entry.sha256 = hash.digest('hex');
+        if (hash) {
+          entry.sha256 = hash.digest('hex');
+          entry.data = Buffer.concat(chunks);
+        }
         next();
       });
       stream.on('error', reject);
@@ -85,6 +98,7 @@ export async function listImageCharts(
   }
   if (!json.layers) throw new KxError(`image ${ref}: manifest ${manifest.mediaType || '(no media type)'} has no layers`);
   const files = new Map<string, string | undefined>();
+  const contents = new Map<string, Buffer>();
   for (const layer of json.layers) {
     const entries = await layerEntries(await registry.getBlob(parsed.repository, layer.digest));
     // Whiteouts hide files of the lower layers; then this layer's own files are added.
@@ -98,14 +112,21 @@ export async function listImageCharts(
         for (const f of [...files.keys()]) if (f === gone || f.startsWith(`${gone}/`)) files.delete(f);
       }
     }
-    for (const { path, type, sha256 } of entries) {
+    for (const { path, type, sha256, data } of entries) {
       const base = path.slice(path.lastIndexOf('/') + 1);
       if (base.startsWith('.wh.')) continue;
       if (type === 'file' || type === 'contiguous-file' || type === 'link' || type === 'symlink') files.set(path, sha256);
+      if (data) contents.set(path, data);
+      else contents.delete(path);
     }
   }
   const charts = [...files.keys()].filter((f) => f.endsWith('.tgz')).sort();
   const sha256: Record<string, string> = {};
-  for (const c of charts) sha256[c] = files.get(c) ?? '';
-  return { digest: manifest.digest, charts, sha256 };
+  const data: Record<string, Buffer> = {};
+  for (const c of charts) {
+    sha256[c] = files.get(c) ?? '';
+    const d = contents.get(c);
+    if (d) data[c] = d;
+  }
+  return { digest: manifest.digest, charts, sha256, data };
 }
