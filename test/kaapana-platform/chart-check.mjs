@@ -12,29 +12,12 @@
 //    templates reference the missing library chart), so the simulator checks subcharts recursively
 //    and names the path, e.g. "threshold-workflow/charts/dag-installer-chart".
 // Independent of packages/core's chart engine on purpose: this is the platform side.
-import { gunzipSync } from 'node:zlib';
-import { Readable } from 'node:stream';
-import tarStream from 'tar-stream';
 import { parse as parseYaml } from 'yaml';
+import { tarEntries } from './image-pull.mjs';
 
 async function untar(buf) {
-  const data = buf[0] === 0x1f && buf[1] === 0x8b ? gunzipSync(buf) : buf;
   const files = new Map();
-  const ex = tarStream.extract();
-  await new Promise((resolve, reject) => {
-    ex.on('entry', (header, stream, next) => {
-      const chunks = [];
-      stream.on('data', (c) => chunks.push(c));
-      stream.on('end', () => {
-        if (header.type === 'file' || header.type === 'contiguous-file') files.set(header.name.replace(/^\.?\/+/, ''), Buffer.concat(chunks));
-        next();
-      });
-      stream.on('error', reject);
-    });
-    ex.on('finish', resolve);
-    ex.on('error', reject);
-    Readable.from([data]).pipe(ex);
-  });
+  for (const e of await tarEntries(buf)) if (e.type === 'file' || e.type === 'contiguous-file') files.set(e.path, e.data);
   return files;
 }
 

@@ -51,7 +51,8 @@ async function get(url, accept) {
   return res;
 }
 
-async function tarEntries(blob) {
+/** Every entry of a (possibly gzip-compressed) tar: `{ path, type, data, linkname }`, in order. */
+export async function tarEntries(blob) {
   const data = blob[0] === 0x1f && blob[1] === 0x8b ? gunzipSync(blob) : blob;
   const out = [];
   const ex = tarStream.extract();
