@@ -12,7 +12,7 @@ import type { Image } from 'itk-wasm';
 import { scalarImage } from '../volume/mask-image.js';
 import { writeFileAtomic } from '../atomic-write.js';
 import { OtsuError, errorMessage } from '../errors.js';
-import { withCapturedConsole } from './captured-console.js';
+import { withCapturedConsole } from '../captured-console.js';
 import { buildSegMetadata } from './seg-metadata.js';
 import { codesForLabel, type SegmentCodes } from './segment-codes.js';
 

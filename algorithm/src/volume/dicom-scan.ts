@@ -10,9 +10,8 @@
 // (small, and each asynchronous call is several thread-pool round trips), directory listings too.
 import { closeSync, fstatSync, openSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import dicomParser from 'dicom-parser';
 import { OtsuError, OtsuAggregateError } from '../errors.js';
-import { inflater } from './dicom-inflater.js';
+import { NotDicomError, parseDicomBytes, type ParsedDicom } from './dicom-parse.js';
 import { readAt } from './read-fully.js';
 import { nativeHeader, type NativeHeader } from './native-dicom/index.js';
 
@@ -39,11 +38,8 @@ export interface DicomSeries {
 const HEAD_BYTES = 64 * 1024;
 const GROWTH = 4;
 
-function parseHeader(bytes: Uint8Array): dicomParser.DataSet {
-  return dicomParser.parseDicom(bytes, {
-    untilTag: 'x7fe00010',
-    inflater: inflater as unknown as (arr: Uint8Array, position: number) => void,
-  });
+function parseHeader(bytes: Uint8Array): ParsedDicom {
+  return parseDicomBytes(bytes, 'x7fe00010');
 }
 
 /** (7FE0,0010) as a tag in little- and big-endian data sets. */
@@ -66,7 +62,7 @@ function mayReachPixelData(bytes: Uint8Array): boolean {
  * it cannot): once it does, every element before it lies within them and the data set equals the
  * whole-file one. A file read to its end is parsed as a whole, its parse errors reported as the file's.
  */
-function readHeader(path: string): { ds: dicomParser.DataSet; size: number } {
+function readHeader(path: string): { parsed: ParsedDicom; size: number } {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -80,17 +76,78 @@ function readHeader(path: string): { ds: dicomParser.DataSet; size: number } {
       const whole = got >= size || got < n;
       if (!whole && !mayReachPixelData(bytes)) continue;
       try {
-        const ds = parseHeader(bytes);
-        if (whole || ds.elements['x7fe00010']) return { ds, size };
+        const parsed = parseHeader(bytes);
+        if (whole || parsed.ds.elements['x7fe00010']) return { parsed, size };
       } catch (e) {
-        const why = typeof e === 'string' ? e : e instanceof Error ? e.message : String(e);
-        // No preamble: the whole file fails the same way (it is read in the first 132 bytes).
-        const noPreamble = /DICM prefix/.test(why);
-        if (whole || noPreamble) {
-          const detail = noPreamble ? 'no DICOM preamble ("DICM" at byte 128)' : why;
-          throw new OtsuError(`not a DICOM file: ${detail}`, { file: path });
+        // Neither a preamble nor a start GDCM reads: the whole file fails the same way.
+        if (e instanceof NotDicomError) throw new OtsuError(`not a DICOM file: ${e.message}`, { file: path });
+        if (whole) {
+          const why = typeof e === 'string' ? e : e instanceof Error ? e.message : String(e);
+          // node:zlib on a deflated data set cut short
+          if (/unexpected end of file/.test(why)) throw new OtsuError('file is truncated: its deflated data set ends early', { file: path });
+          throw new OtsuError(`not a DICOM file: ${why}`, { file: path });
         }
         // header truncated here: read on
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Refuses a file whose pixel data is cut short (GDCM would decode what is there and leave the rest
+ * of the image as it happens to be): native Pixel Data shorter than rows × columns × frames ×
+ * samples × bytes per sample, or reaching past the end of the file; encapsulated Pixel Data whose
+ * fragment items run past the end of the file before the sequence delimiter.
+ */
+function checkPixelDataComplete(path: string, size: number, { ds, prefix }: ParsedDicom, frames: number): void {
+  const el = ds.elements['x7fe00010'];
+  if (!el) return;
+  // A deflated file was read and inflated whole: the inflated bytes are the limit, else the file's size.
+  const deflated = ds.string('x00020010') === '1.2.840.10008.1.2.1.99';
+  const limit = deflated ? ds.byteArray.length : size + prefix;
+  if (el.hadUndefinedLength) {
+    checkFragments(path, el.dataOffset - prefix, size);
+    return;
+  }
+  const rows = ds.uint16('x00280010') ?? 0;
+  const columns = ds.uint16('x00280011') ?? 0;
+  const samples = ds.uint16('x00280002') ?? 1;
+  const bits = ds.uint16('x00280100') ?? 0;
+  const needed = Math.ceil((rows * columns * frames * samples * bits) / 8);
+  const present = Math.max(0, Math.min(el.length, limit - el.dataOffset));
+  if (present < needed) {
+    throw new OtsuError(
+      `pixel data is truncated: ${present} bytes, but ${columns}×${rows} pixels × ${frames} frame(s) × ${samples} ` +
+        `sample(s) × ${bits} bits need ${needed}`,
+      { file: path },
+    );
+  }
+}
+
+/** Walks the items of encapsulated Pixel Data from file offset `at` up to the sequence delimiter. */
+function checkFragments(path: string, at: number, size: number): void {
+  const fd = openSync(path, 'r');
+  try {
+    const head = new Uint8Array(8);
+    const view = new DataView(head.buffer);
+    for (let pos = at; ; ) {
+      if (readAt(fd, head, pos) < 8) {
+        throw new OtsuError('pixel data is truncated: the file ends inside the encapsulated Pixel Data', { file: path });
+      }
+      const group = view.getUint16(0, true);
+      const element = view.getUint16(2, true);
+      const length = view.getUint32(4, true);
+      if (group !== 0xfffe || (element !== 0xe000 && element !== 0xe0dd)) {
+        throw new OtsuError(`encapsulated Pixel Data is malformed at byte ${pos}: no item tag`, { file: path });
+      }
+      if (element === 0xe0dd) return;
+      pos += 8 + length;
+      if (pos > size) {
+        throw new OtsuError('pixel data is truncated: a fragment of the encapsulated Pixel Data runs past the end of the file', {
+          file: path,
+        });
       }
     }
   } finally {
@@ -108,7 +165,8 @@ export function scannedNativeHeader(info: DicomFileInfo): NativeHeader | undefin
 
 /** Parses the header of one file; throws a OtsuError naming it when it is not a usable DICOM image. */
 export async function scanDicomFile(path: string): Promise<DicomFileInfo> {
-  const { ds, size } = readHeader(path);
+  const { parsed, size } = readHeader(path);
+  const { ds } = parsed;
   if (!ds.elements['x7fe00010'] && !ds.elements['x7fe00008'] && !ds.elements['x7fe00009']) {
     throw new OtsuError('DICOM file has no pixel data (7FE0,0010)', { file: path });
   }
@@ -130,8 +188,9 @@ export async function scanDicomFile(path: string): Promise<DicomFileInfo> {
       .filter((x) => x.trim() !== '')
       .map(Number),
   };
+  checkPixelDataComplete(path, size, parsed, info.frames);
   try {
-    const native = nativeHeader(ds, path, size);
+    const native = nativeHeader(ds, path, size, parsed.prefix);
     if (native) nativeHeaders.set(info, native);
   } catch {
     // the native reader parses the file itself

@@ -12,7 +12,8 @@
 import { basename, resolve } from 'node:path';
 import { statSync } from 'node:fs';
 import type { Image } from 'itk-wasm';
-import { OtsuError, errorMessage } from '../errors.js';
+import { OtsuError } from '../errors.js';
+import { describeWasmFailure, withCapturedConsole } from '../captured-console.js';
 import { isScalarComponentType } from '../otsu/index.js';
 import { readDicomSeriesCached } from './wasm-pipelines.js';
 import { readNativeDicomSeries } from './native-dicom/index.js';
@@ -75,7 +76,7 @@ async function decodeDicomSeries(series: DicomSeries): Promise<{ image: Image; s
   try {
     result = await readDicomSeriesCached(files);
   } catch (e) {
-    throw new OtsuError(`cannot decode the DICOM series ${series.seriesInstanceUid}: ${errorMessage(e)}`, {
+    throw new OtsuError(`GDCM (itk-wasm) cannot decode the DICOM series ${series.seriesInstanceUid}: ${describeWasmFailure(e, '')}`, {
       file: files[0]!,
     });
   }
@@ -126,10 +127,15 @@ export async function readVolumes(inputPath: string, options: ReadOptions = {}):
   }
   if (isImageFileName(input)) {
     let image: Image | undefined = nativeReaderEnabled() ? readNrrdFast(input) : undefined;
-    try {
-      image ??= await (await import('@itk-wasm/image-io')).readImageNode(input);
-    } catch (e) {
-      throw new OtsuError(`cannot read ${basename(input)} as an image: ${errorMessage(e)}`, { file: input });
+    if (!image) {
+      const { readImageNode } = await import('@itk-wasm/image-io');
+      const run = await withCapturedConsole(() => readImageNode(input));
+      if (run.value === undefined) {
+        throw new OtsuError(`cannot read ${basename(input)} as an image: ${describeWasmFailure(run.error, run.output)}`, {
+          file: input,
+        });
+      }
+      image = run.value;
     }
     return [{ image: checkScalar(image, input), source: { kind: 'image-file', file: input } }];
   }

@@ -18,6 +18,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ZSTDDecoder } from '@thewtex/zstddec';
 import type { Image } from 'itk-wasm';
 import { bundle } from '../bundle-info.js';
+import { withCapturedConsoleSync } from '../captured-console.js';
+import { asPart10 } from './dicom-parse.js';
 
 /** itk-wasm's InterfaceTypes values used here (as literals: importing itk-wasm costs ~40 ms). */
 const InterfaceTypes = { Image: 'Image', JsonCompatible: 'JsonCompatible' } as const;
@@ -113,7 +115,8 @@ async function run(
       written.push(path);
     }
     if (io.readBack !== undefined) module.fs_mkdirs(dirname(io.readBack));
-    const result = exec(module, args, outputs, inputs);
+    // The runner prints to the console when the C++ code throws; that text goes into the error instead.
+    const { value: result } = withCapturedConsoleSync(() => exec(module, args, outputs, inputs));
     if (result.returnValue !== 0) throw new Error(result.stderr || `${name} failed with code ${result.returnValue}`);
     if (io.readBack === undefined) return { result };
     const readBack = module.fs_readFile(io.readBack, { encoding: 'binary' });
@@ -147,7 +150,9 @@ export async function readDicomSeriesCached(
   let total = 0;
   for (const f of files) {
     if (total > memfsLimit) break;
-    const bytes = readFileSync(f);
+    // A file without preamble goes in as a Part-10 file (see dicom-parse.ts): itk-wasm's GDCM
+    // throws on some that ITK 5.2's GDCM reads.
+    const bytes = asPart10(readFileSync(f));
     total += bytes.length;
     memFiles.set(f, bytes);
   }

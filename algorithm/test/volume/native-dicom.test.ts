@@ -437,7 +437,7 @@ describe('headers from the scan (dicom-scan.ts → native reader)', () => {
   it('scan errors stay those of a whole-file parse (no preamble, header cut short)', async () => {
     const noPreamble = join(dir('scan'), 'big.bin');
     writeFileSync(noPreamble, Buffer.alloc(300_000, 7));
-    await expect(scanDicomFile(noPreamble)).rejects.toThrow('not a DICOM file: no DICOM preamble ("DICM" at byte 128)');
+    await expect(scanDicomFile(noPreamble)).rejects.toThrow('not a DICOM file: no preamble ("DICM" at byte 128), no File Meta Information and no DICOM element at the start');
     const cut = join(dir('scan'), 'cut.dcm');
     const whole = readFileSync(join(series, 'mr-mosaic-b0dwi', 'b0dwi_for_fmap+00001.dcm'));
     writeFileSync(cut, whole.subarray(0, 150_000));

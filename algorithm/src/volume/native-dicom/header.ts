@@ -134,14 +134,15 @@ export type NativeHeader =
 /**
  * The native header of a file from its header-only parse (`ds`, of a file of `fileSize` bytes), or
  * undefined when only a whole-file parse decides (deflated, or anything after the pixel data: the
- * reader then reads and parses the file itself). Otherwise the whole-file parse would hold the same
+ * reader then reads and parses the file itself). `prefix`: made-up bytes before the file's own in
+ * `ds` (dicom-parse.ts, files without preamble). Otherwise the whole-file parse would hold the same
  * elements up to and including the Pixel Data element, and nothing after it.
  */
-export function nativeHeader(ds: dicomParser.DataSet, path: string, fileSize: number): NativeHeader | undefined {
+export function nativeHeader(ds: dicomParser.DataSet, path: string, fileSize: number, prefix = 0): NativeHeader | undefined {
   if (uid(ds, 'x00020010') === DEFLATED) return undefined;
   const el = ds.elements['x7fe00010'];
-  if (el && !el.hadUndefinedLength && el.dataOffset + el.length !== fileSize) return undefined;
+  if (el && !el.hadUndefinedLength && el.dataOffset - prefix + el.length !== fileSize) return undefined;
   const slice = sliceHeader(ds, path);
   if (!slice) return { kind: 'decline' };
-  return { kind: 'slice', info: slice.info, fileSize, pixelOffset: slice.pixels.dataOffset };
+  return { kind: 'slice', info: slice.info, fileSize, pixelOffset: slice.pixels.dataOffset - prefix };
 }

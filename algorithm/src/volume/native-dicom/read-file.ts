@@ -1,8 +1,8 @@
 // File access of the native reader: the whole-file parse (deflate inflated with node:zlib) of a file
 // the scan did not summarise, and reading only a slice's pixel bytes at the place the scan found them.
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
-import dicomParser from 'dicom-parser';
-import { inflater } from '../dicom-inflater.js';
+import type dicomParser from 'dicom-parser';
+import { parseDicomBytes } from '../dicom-parse.js';
 import { readFully } from '../read-fully.js';
 import { sliceHeader } from './header.js';
 import type { SliceInfo } from './slice-info.js';
@@ -16,9 +16,7 @@ export function wholeFileSlice(path: string): { info: SliceInfo; pixels: Uint8Ar
   const bytes = readFileSync(path);
   let ds: dicomParser.DataSet;
   try {
-    ds = dicomParser.parseDicom(bytes, {
-      inflater: inflater as unknown as (arr: Uint8Array, position: number) => void,
-    });
+    ({ ds } = parseDicomBytes(bytes));
   } catch {
     return undefined;
   }
