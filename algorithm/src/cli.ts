@@ -11,6 +11,7 @@ import { readVolumes } from './volume/index.js';
 import { makeProgress, segmentVolume, type SegmentationResult } from './pipeline/index.js';
 import { operatorEnvFrom, runOperator } from './operator/index.js';
 import { bundle } from './bundle-info.js';
+import { checkSegDescription, codesForLabel, readDcmqiMetadata, type SegDescription } from './seg/index.js';
 
 export const USAGE = `Usage: kaapana-otsu --input <dicom dir | dicom file | nrrd | nifti> --output <dir> [options]
        kaapana-otsu            (Kaapana operator mode: WORKFLOW_DIR, BATCH_NAME, OPERATOR_IN_DIR, OPERATOR_OUT_DIR)
@@ -28,10 +29,32 @@ Options:
   --outside-value <v>     mask value above the threshold (default 1)
   --mask-only             write only mask.nrrd and result.json
   --label <text>          segment label of the DICOM SEG (default "abdomen")
+  --seg-metadata <json>   SEG attributes from a dcmqi meta-information JSON (as Kaapana's
+                          Itk2DcmSegOperator writes it): label, codes, colour, series, creator
   --quiet                 no progress lines on stderr
   --version, --help`;
 
 class UsageError extends Error {}
+
+/** The metadata JSON's values checked as the SEG writer will check them (with the defaults filled in). */
+function checkedDescription(d: Partial<SegDescription>, file: string): Partial<SegDescription> {
+  checkSegDescription(
+    {
+      label: 'x',
+      seriesDescription: 'x',
+      seriesNumber: 1,
+      instanceNumber: 1,
+      algorithmType: 'AUTOMATIC',
+      algorithmName: 'x',
+      contentCreatorName: 'x',
+      codes: codesForLabel('x'),
+      color: [0, 0, 0],
+      ...d,
+    },
+    { file },
+  );
+  return d;
+}
 
 export function packageVersion(): string {
   if (bundle) return bundle.version;
@@ -73,6 +96,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
         'outside-value': { type: 'string' },
         'mask-only': { type: 'boolean', default: false },
         label: { type: 'string' },
+        'seg-metadata': { type: 'string' },
         quiet: { type: 'boolean', short: 'q', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', default: false },
@@ -107,6 +131,9 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     if (values.input === undefined) throw new UsageError('--input is required (or set WORKFLOW_DIR, OPERATOR_IN_DIR, OPERATOR_OUT_DIR)');
     if (values.output === undefined) throw new UsageError('--output is required');
 
+    // Checked before anything is computed: a bad metadata file fails the run at once.
+    const segDescription =
+      values['seg-metadata'] === undefined ? undefined : checkedDescription(readDcmqiMetadata(values['seg-metadata']), values['seg-metadata']);
     progress(`reading ${values.input}`);
     const volumes = await readVolumes(values.input, values['series-uid'] !== undefined ? { seriesUid: values['series-uid'] } : {});
     const results: SegmentationResult[] = [];
@@ -123,6 +150,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
           outside,
           maskOnly: values['mask-only'],
           label: values.label ?? 'abdomen',
+          ...(segDescription ? { segDescription } : {}),
           version,
           progress,
           warn: (message) => err(`kaapana-otsu: warning: ${message}`),

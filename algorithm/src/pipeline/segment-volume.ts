@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../atomic-write.js';
 import { errorMessage } from '../errors.js';
 import { otsuMask, type ScalarArray } from '../otsu/index.js';
 import { maskImage, writeNrrdAtomic, type Volume } from '../volume/index.js';
-import { writeDicomSeg } from '../seg/index.js';
+import { writeDicomSeg, type SegDescription } from '../seg/index.js';
 import { writeReport } from '../report/index.js';
 import { buildResult, type SegmentationResult } from './result-json.js';
 import { withStagingDir } from './staging-dir.js';
@@ -31,6 +31,8 @@ export interface SegmentOptions {
   maskOnly: boolean;
   /** Segment label of the DICOM SEG. */
   label: string;
+  /** Further SEG attributes (e.g. read from a dcmqi/Kaapana metadata JSON by --seg-metadata). */
+  segDescription?: Partial<SegDescription>;
   version: string;
   progress: Progress;
   /** Warnings (the run goes on); the CLI prints them on stderr. */
@@ -69,6 +71,8 @@ export async function segmentVolume(volume: Volume, outputDir: string, o: Segmen
           sourceFiles: source.kind === 'dicom' ? source.files : undefined,
           outputFile: join(staging, OUTPUT_FILES.seg),
           label: o.label,
+          ...(o.segDescription ? { description: o.segDescription } : {}),
+          softwareVersion: o.version,
         });
         if (written.status === 'written') {
           outputs.seg = OUTPUT_FILES.seg;

@@ -62,7 +62,7 @@ function mayReachPixelData(bytes: Uint8Array): boolean {
  * it cannot): once it does, every element before it lies within them and the data set equals the
  * whole-file one. A file read to its end is parsed as a whole, its parse errors reported as the file's.
  */
-function readHeader(path: string): { parsed: ParsedDicom; size: number } {
+export function readHeader(path: string): { parsed: ParsedDicom; size: number } {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;

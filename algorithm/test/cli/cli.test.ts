@@ -122,17 +122,17 @@ describe('kaapana-otsu on a DICOM series', () => {
 });
 
 describe('kaapana-otsu when no DICOM SEG can be made', () => {
-  it('keeps the other outputs of a multi-frame RT Dose and says why there is no seg.dcm', async () => {
+  it('keeps the other outputs of a CR image without Frame of Reference and says why there is no seg.dcm', async () => {
     await withTempDir('kx-otsu-cli-', async (tmp) => {
       const out = join(tmp, 'out');
-      const run = await runCli(['--input', join(data, 'rtdose-multiframe.dcm'), '--output', out, '--quiet']);
+      const run = await runCli(['--input', join(data, 'cr-monochrome1-rescaled.dcm'), '--output', out, '--quiet']);
       expect(run.code).toBe(0);
       expect(run.stderr).toMatch(/kaapana-otsu: warning: no seg\.dcm: /);
       expect((await readdir(out)).sort()).toEqual(['mask.nrrd', 'report.html', 'report.png', 'result.json']);
       const result = JSON.parse(await readFile(join(out, 'result.json'), 'utf8'));
       expect(result.seg.status).toBe('failed');
-      expect(result.threshold).toBe(refOf('rtdose-multiframe').threshold);
-      expect(result.size).toEqual([10, 10, 15]);
+      expect(result.seg.message).toMatch(/no Frame of Reference UID/);
+      expect(result.threshold).toBe(refOf('cr-monochrome1-rescaled').threshold);
     });
   });
 });

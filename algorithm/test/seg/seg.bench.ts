@@ -35,7 +35,7 @@ const mask = { ...outputImage, data: Uint8Array.from(outputImage.data as ArrayLi
 
 describe('DICOM SEG', () => {
   bench(
-    `writeDicomSeg 512×512×${SLICES} (dcmqi via @itk-wasm/dicom)`,
+    `writeDicomSeg 512×512×${SLICES} (own encoder)`,
     async () => {
       const r = await writeDicomSeg({ mask, sourceFiles: files, outputFile: join(out, 'seg.dcm') });
       if (r.status !== 'written') throw new Error(r.status);

@@ -143,10 +143,10 @@ describe('writeDicomSeg', () => {
     expect(seen.size).toBe(nz);
   });
 
-  it('skips empty slices at the ends when asked, keeping the frame-to-instance mapping', async () => {
+  it('skips empty slices when asked (dcmqi\'s --skip), keeping the frame-to-instance mapping', async () => {
     const mask = makeMask(source);
     const [sx, sy] = source.size as [number, number, number];
-    (mask.data as Uint8Array).fill(0, 4 * sx * sy); // slices 1 and 4 empty now: 4 is dropped, 1 stays
+    (mask.data as Uint8Array).fill(0, 4 * sx * sy); // slices 1 and 4 empty now: both are left out
     const out = join(work, 'b', 'seg.dcm');
     const result = await writeDicomSeg({
       mask,
@@ -166,8 +166,8 @@ describe('writeDicomSeg', () => {
     expect(first(seg, '00620002', 0, '0062000F', 0, '00080104')).toBe('Entire body');
     const [nx, ny, nz] = source.size as [number, number, number];
     const { frames } = frameBits(seg);
-    expect(frames).toHaveLength(nz - 1);
-    expect(first(seg, '00280008')).toBe(nz - 1);
+    expect(frames).toHaveLength(nz - 2);
+    expect(first(seg, '00280008')).toBe(nz - 2);
     const ks = (value(seg, '52009230') as DicomJson[]).map((item, f) => {
       const k = sliceIndexAt(value(item, '00209113', 0, '00200032') as number[]);
       expect(first(item, '00089124', 0, '00082112', 0, '00081155')).toBe(slices[k]!.sopInstanceUid);
@@ -175,7 +175,7 @@ describe('writeDicomSeg', () => {
       expect(Array.from(frames[f]!)).toEqual(Array.from(expected));
       return k;
     });
-    expect(ks.sort()).toEqual([0, 1, 2, 3]);
+    expect(ks.sort()).toEqual([0, 2, 3]);
   });
 
   it('skips the SEG, explicitly, without a source series or without foreground', async () => {
@@ -209,24 +209,38 @@ describe('writeDicomSeg', () => {
     const shifted = { ...makeMask(source), origin: source.origin.map((o, i) => (i === 2 ? o + 100 : o)) } as Image;
     const err = await writeDicomSeg({ mask: shifted, sourceFiles: files, outputFile: out }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OtsuError);
-    expect((err as OtsuError).message).toMatch(/only 0 of 5 mask slices lie on a slice of the source series/);
+    expect((err as OtsuError).message).toMatch(/the mask's geometry .* does not match the source/);
     expect(files).toContain((err as OtsuError).file);
     await expect(stat(out)).rejects.toThrow();
   });
 
-  it('rejects a multi-frame source with a message that says so, and writes nothing', async () => {
+  it('describes a multi-frame source (RT Dose): one frame per source frame, placed by the Grid Frame Offset Vector', async () => {
     const rtdose = fileURLToPath(new URL('./fixtures/multiframe/rtdose.dcm', import.meta.url));
     const { outputImage } = await readImageDicomFileSeriesNode({ inputImages: [rtdose] });
-    const mask = { ...outputImage, data: Uint8Array.from(outputImage.data as Uint32Array, (v) => (v > 0 ? 1 : 0)) } as Image;
+    const values = outputImage.data as Uint32Array;
+    const mask = { ...outputImage, data: Uint8Array.from(values, (v) => (v > Math.max(...values) / 2 ? 1 : 0)) } as Image;
     const out = join(work, 'g', 'seg.dcm');
-    const err = await writeDicomSeg({ mask, sourceFiles: [rtdose], outputFile: out }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(OtsuError);
-    expect((err as OtsuError).file).toBe(rtdose);
-    expect((err as OtsuError).message).toMatch(/only 1 of 15 mask slices.*multi-frame source cannot be referenced/s);
-    await expect(stat(out)).rejects.toThrow();
+    const result = await writeDicomSeg({ mask, sourceFiles: [rtdose], outputFile: out });
+    expect(result).toMatchObject({ status: 'written', referencedFiles: 1, frames: 15 });
+    const v = await dciodvfy(out);
+    expect(v.errors, v.output).toEqual([]);
+    const seg = await dcm2json(out);
+    const src = await dcm2json(rtdose);
+    const ipp = value(src, '00200032') as number[];
+    const offsets = value(src, '3004000C') as number[];
+    const { frames } = frameBits(seg);
+    const [nx, ny] = outputImage.size as [number, number, number];
+    (value(seg, '52009230') as DicomJson[]).forEach((item, k) => {
+      // Axial dose grid: frame k at Image Position + offset k along the normal (0,0,1).
+      const p = value(item, '00209113', 0, '00200032') as number[];
+      expect(p.map((x) => Number(x.toFixed(3)))).toEqual([ipp[0], ipp[1], ipp[2]! + offsets[k]!].map((x) => Number(x!.toFixed(3))));
+      expect(first(item, '00089124', 0, '00082112', 0, '00081155')).toBe(first(src, '00080018'));
+      expect(first(item, '00089124', 0, '00082112', 0, '00081160')).toBe(k + 1);
+      expect(Array.from(frames[k]!)).toEqual(Array.from((mask.data as Uint8Array).subarray(k * nx * ny, (k + 1) * nx * ny)));
+    });
   });
 
-  it('rejects a malformed mask and invalid text before running dcmqi', async () => {
+  it('rejects a malformed mask and invalid text before writing', async () => {
     const out = join(work, 'f', 'seg.dcm');
     const short = { ...source, data: new Uint8Array(3) } as Image;
     await expect(writeDicomSeg({ mask: short, sourceFiles: files, outputFile: out })).rejects.toThrow(/needs 1280/);
