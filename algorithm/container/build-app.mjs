@@ -28,8 +28,8 @@ const require = createRequire(join(algorithm, 'package.json'));
 
 /** The WebAssembly pipelines kaapana-otsu can run, by package. */
 const PIPELINES = {
-  // readDicomSeriesCached (compressed and other non-native DICOM) and writeDicomSeg (dcmqi).
-  '@itk-wasm/dicom': (name) => name === 'read-image-dicom-file-series' || name === 'write-segmentation',
+  // readDicomSeriesCached (compressed and other non-native DICOM); the SEG writer needs no wasm.
+  '@itk-wasm/dicom': (name) => name === 'read-image-dicom-file-series',
   // readImageNode (NIfTI, MetaImage, NRRD the TypeScript reader declines; for an unknown extension it
   // tries every reader) and the NRRD writer for images nrrd-encode.ts does not cover.
   '@itk-wasm/image-io': (name) => name.endsWith('-read-image') || name === 'nrrd-write-image',
