@@ -10,9 +10,8 @@ export interface Captured<T> {
   output: string;
 }
 
-/** Run `fn` with console.log/info/warn/error redirected into a buffer. Never throws. */
-export async function withCapturedConsole<T>(fn: () => Promise<T>): Promise<Captured<T>> {
-  const lines: string[] = [];
+/** Sends console.log/info/warn/error into `lines`; returns the function that puts them back. */
+function redirectConsole(lines: string[]): () => void {
   const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error };
   const sink = (...args: unknown[]): void => {
     lines.push(format(...args));
@@ -21,39 +20,33 @@ export async function withCapturedConsole<T>(fn: () => Promise<T>): Promise<Capt
   console.info = sink;
   console.warn = sink;
   console.error = sink;
+  return () => Object.assign(console, saved);
+}
+
+/** Run `fn` with console.log/info/warn/error redirected into a buffer. Never throws. */
+export async function withCapturedConsole<T>(fn: () => Promise<T>): Promise<Captured<T>> {
+  const lines: string[] = [];
+  const restore = redirectConsole(lines);
   try {
     const value = await fn();
     return { value, output: lines.join('\n') };
   } catch (error) {
     return { error, output: lines.join('\n') };
   } finally {
-    console.log = saved.log;
-    console.info = saved.info;
-    console.warn = saved.warn;
-    console.error = saved.error;
+    restore();
   }
 }
 
 /** `fn()` (synchronous) with the console captured the same way; rethrows what it throws. */
 export function withCapturedConsoleSync<T>(fn: () => T): { value: T; output: string } {
   const lines: string[] = [];
-  const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error };
-  const sink = (...args: unknown[]): void => {
-    lines.push(format(...args));
-  };
-  console.log = sink;
-  console.info = sink;
-  console.warn = sink;
-  console.error = sink;
+  const restore = redirectConsole(lines);
   try {
     return { value: fn(), output: lines.join('\n') };
   } catch (e) {
     throw new WasmPipelineError(e, lines.join('\n'));
   } finally {
-    console.log = saved.log;
-    console.info = saved.info;
-    console.warn = saved.warn;
-    console.error = saved.error;
+    restore();
   }
 }
 
