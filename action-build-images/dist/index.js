@@ -38458,11 +38458,21 @@ async function planBuild(opts) {
             continue;
         }
         const other = byId.get(id);
+        const node = { parsed, id, rel, path: file, origin };
         if (other) {
-            duplicates.push({ image: id, kept: other.rel, dropped: rel, keptNode: other, droppedPath: file });
+            // A local-only image and a pushed one of the same name are different images for Kaapana (its
+            // key is the whole tag, registry included: 0.1.3 base-python-cpu Dockerfile/DockerfileRemote);
+            // one name here, so the local-only one is kept: `FROM local-only/<name>` needs it.
+            if (parsed.localOnly && !other.parsed.localOnly) {
+                byId.set(id, node);
+                localByName.set(id, node);
+                duplicates.push({ image: id, kept: rel, dropped: other.rel, keptNode: node, droppedPath: other.path, droppedLocalOnly: false });
+            }
+            else {
+                duplicates.push({ image: id, kept: other.rel, dropped: rel, keptNode: other, droppedPath: file, droppedLocalOnly: parsed.localOnly });
+            }
             continue;
         }
-        const node = { parsed, id, rel, path: file, origin };
         byId.set(id, node);
         if (parsed.localOnly)
             localByName.set(id, node);
@@ -38533,7 +38543,7 @@ async function planBuild(opts) {
     for (const d of duplicates) {
         const droppedOrigin = d.dropped.startsWith('kaapana-source/') ? 'kaapana-source' : 'context';
         const ambiguous = (opts.explicit && selectedSet.has(d.droppedPath)) ||
-            (wanted.has(d.image) && neededAsBase.has(d.image) && d.keptNode.origin === droppedOrigin);
+            (wanted.has(d.image) && neededAsBase.has(d.image) && d.keptNode.origin === droppedOrigin && d.keptNode.parsed.localOnly === d.droppedLocalOnly);
         if (ambiguous) {
             relevant.push(new errors_KxError(`image "${d.image}" is needed by this build but defined twice: ${d.kept} and ${d.dropped} (Kaapana's build would keep ${d.kept}, the first in path order). Rename one IMAGE label, remove one, or ignore one`, { file: d.dropped, line: 1 }));
         }

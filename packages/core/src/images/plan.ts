@@ -120,7 +120,7 @@ export async function planBuild(opts: PlanOptions): Promise<BuildPlan> {
   const skipped: BuildPlan['skipped'] = [];
   const selectedSet = new Set(opts.selected);
   const log = opts.log ?? (() => {});
-  const duplicates: (DuplicateImage & { keptNode: Node; droppedPath: string })[] = [];
+  const duplicates: (DuplicateImage & { keptNode: Node; droppedPath: string; droppedLocalOnly: boolean })[] = [];
   const candidates: { file: string; origin: Node['origin'] }[] = [
     ...opts.all.map((file) => ({ file, origin: 'context' as const })),
     ...(opts.source?.files ?? []).map((file) => ({ file, origin: 'kaapana-source' as const })),
@@ -158,11 +158,20 @@ export async function planBuild(opts: PlanOptions): Promise<BuildPlan> {
       continue;
     }
     const other = byId.get(id);
+    const node: Node = { parsed, id, rel, path: file, origin };
     if (other) {
-      duplicates.push({ image: id, kept: other.rel, dropped: rel, keptNode: other, droppedPath: file });
+      // A local-only image and a pushed one of the same name are different images for Kaapana (its
+      // key is the whole tag, registry included: 0.1.3 base-python-cpu Dockerfile/DockerfileRemote);
+      // one name here, so the local-only one is kept: `FROM local-only/<name>` needs it.
+      if (parsed.localOnly && !other.parsed.localOnly) {
+        byId.set(id, node);
+        localByName.set(id, node);
+        duplicates.push({ image: id, kept: rel, dropped: other.rel, keptNode: node, droppedPath: other.path, droppedLocalOnly: false });
+      } else {
+        duplicates.push({ image: id, kept: other.rel, dropped: rel, keptNode: other, droppedPath: file, droppedLocalOnly: parsed.localOnly });
+      }
       continue;
     }
-    const node: Node = { parsed, id, rel, path: file, origin };
     byId.set(id, node);
     if (parsed.localOnly) localByName.set(id, node);
   }
@@ -232,7 +241,7 @@ export async function planBuild(opts: PlanOptions): Promise<BuildPlan> {
     const droppedOrigin = d.dropped.startsWith('kaapana-source/') ? 'kaapana-source' : 'context';
     const ambiguous =
       (opts.explicit && selectedSet.has(d.droppedPath)) ||
-      (wanted.has(d.image) && neededAsBase.has(d.image) && d.keptNode.origin === droppedOrigin);
+      (wanted.has(d.image) && neededAsBase.has(d.image) && d.keptNode.origin === droppedOrigin && d.keptNode.parsed.localOnly === d.droppedLocalOnly);
     if (ambiguous) {
       relevant.push(
         new KxError(

@@ -133,4 +133,17 @@ describe('a Kaapana checkout as the context', () => {
     expect(p.images.find((i) => i.name === 'postgres')?.dockerfile).toBe('services/postgres/9.5-alpine/Dockerfile');
     expect(p.duplicates.map((d) => d.dropped)).toEqual(['services/postgres/9.6-alpine/Dockerfile']);
   });
+
+  it('a local-only image and a pushed one of the same name (0.1.3 Dockerfile / DockerfileRemote): the local-only one is kept', async () => {
+    await tree(kaapana, {
+      'build-scripts/start_build.py': '',
+      'data-processing/base-images/base-python-cpu/Dockerfile': local('base-python-cpu', 'python:3.8.10'),
+      'data-processing/base-images/base-python-cpu/DockerfileRemote': 'FROM local-only/base-python-cpu:0.1.0\nLABEL IMAGE="base-python-cpu"\n',
+      'services/app/Dockerfile': 'FROM local-only/base-python-cpu:0.1.0\nLABEL IMAGE="app"\n',
+    });
+    const found = await discoverDockerfiles({ context: kaapana });
+    const p = await planBuild({ context: kaapana, ...found, registry: 'registry.example.org/kx16', version: '0.1.3' });
+    expect(p.images.map((i) => [i.name, i.localOnly])).toEqual([['base-python-cpu', true], ['app', false]]);
+    expect(p.duplicates).toEqual([{ image: 'base-python-cpu', kept: 'data-processing/base-images/base-python-cpu/Dockerfile', dropped: 'data-processing/base-images/base-python-cpu/DockerfileRemote' }]);
+  });
 });
