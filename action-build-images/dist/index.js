@@ -39350,7 +39350,7 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 // GITHUB_REPOSITORY, the event payload's repository description/licence), then the git checkout
 // itself (`git rev-parse HEAD`, `git remote get-url origin` without any credentials in it).
 // Labels a Dockerfile sets itself are kept (a generated value never overrides them); labels the user
-// passes override everything. `applyMetadata` writes labels and extra tags into a build plan, so the
+// passes override everything. Only pushed images are labelled (see applyMetadata for why). `applyMetadata` writes labels and extra tags into a build plan, so the
 // plan output and the job summary show exactly what is built.
 
 
@@ -39463,12 +39463,16 @@ function ownLabels(img) {
     return parseDockerfile((0,external_node_fs_namespaceObject.readFileSync)(img.dockerfilePath, 'utf8'), img.dockerfile).labels;
 }
 /**
- * Labels and extra tags into the plan: each image gets `labels` (what `--label` receives), each
- * pushed image the extra tags in `tags` (its main reference stays first). Local-only images get the
- * labels but no extra tags (they are never pushed).
+ * Labels and extra tags into the plan: each pushed image gets `labels` (what `--label` receives)
+ * and the extra tags in `tags` (its main reference stays first). Local-only images get neither.
  */
 function applyMetadata(plan, opts, dockerfileLabels = ownLabels) {
     const images = plan.images.map((img) => {
+        // Local-only images get no labels: they are never pushed, and a label that changes per run
+        // (created, revision) would give the base a new image id each run, so the classic builder's
+        // --cache-from would never match the images built FROM it.
+        if (img.localOnly)
+            return { ...img, labels: {} };
         const own = dockerfileLabels(img);
         const labels = {};
         if (opts.ociLabels ?? true) {
@@ -39478,7 +39482,7 @@ function applyMetadata(plan, opts, dockerfileLabels = ownLabels) {
         }
         Object.assign(labels, opts.labels ?? {});
         let tags = img.tags;
-        if (!img.localOnly && opts.extraTags?.length) {
+        if (opts.extraTags?.length) {
             const repo = img.ref.slice(0, img.ref.length - img.tag.length - 1);
             const extra = opts.extraTags.map((t) => `${repo}:${expandExtraTag(t, { ...(opts.meta.revision ? { sha: opts.meta.revision } : {}), version: img.tag })}`);
             tags = [...new Set([...img.tags, ...extra])];
