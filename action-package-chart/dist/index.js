@@ -41535,6 +41535,10 @@ function asString(ctx, node, field) {
         return v ? 'true' : 'false';
     if (typeof v === 'number') {
         const src = (node.source ?? '').trim();
+        // The yaml library's 1.1 schema reads `.` (and `+.`, `-.`) as a float (NaN); go-yaml's float rule
+        // needs a digit, so helm sees the string "." (and refuses it as a chart name).
+        if (!/[0-9]/.test(src) && !/^[-+]?\.(inf|nan)$/i.test(src))
+            return src;
         if (GO_INT_SOURCE.test(src) && Number.isInteger(v))
             return String(v);
         return formatFloat32(v);

@@ -41225,6 +41225,8 @@ function resolveFileRepository(collectionDir, repository) {
     return (0,external_node_path_namespaceObject.resolve)(collectionDir, repository.slice('file://'.length).trim());
 }
 
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
 // EXTERNAL MODULE: ../node_modules/semver/index.js
 var node_modules_semver = __nccwpck_require__(4978);
 // EXTERNAL MODULE: external "node:crypto"
@@ -42093,8 +42095,10 @@ function unifiedDiff(displayPath, before, after) {
 // Step one of the collection update: put the extension into the collection chart's dependency list
 // on disk. Finds the right file (v1 requirements.yaml / v2 Chart.yaml), decides the repository
 // (none, a computed relative `file://`, or a given one), edits it comment-preservingly, writes it
-// atomically only when it changed, and returns the unified diff. It does not package, build or
-// commit anything.
+// atomically only when it changed (through a symlink that stays below the display root, never over
+// a read-only file, keeping non-UTF-8 bytes), and returns the unified diff plus a way to restore
+// the file byte for byte. It does not package, build or commit anything.
+
 
 
 
@@ -42177,25 +42181,36 @@ async function updateCollectionDependency(opts) {
     if (!node_modules_semver.valid(version)) {
         throw new errors_KxError(`version "${version}" of "${name}" is not a semantic version (x.y.z)`, chartYaml ? { file: chartYaml } : {});
     }
-    let before = '';
+    let original;
     try {
-        before = await (0,promises_.readFile)(loc.path, 'utf8');
+        original = await (0,promises_.readFile)(loc.path);
     }
     catch (e) {
+        const code = e.code;
         // A v1 chart without requirements.yaml simply has no dependencies yet.
-        if (e.code !== 'ENOENT' || loc.apiVersion !== 'v1')
-            throw e;
+        if (code !== 'ENOENT' || loc.apiVersion !== 'v1') {
+            throw new errors_KxError(code === 'EISDIR' ? `${loc.path} is a directory, not a file` : `cannot read ${loc.path}: ${code ?? errors_errorMessage(e)}`, { file: loc.path });
+        }
     }
+    // Bytes that are not UTF-8 (e.g. Latin-1 comments) are kept: such a file is edited as Latin-1, one
+    // character per byte, so every byte round-trips; the values written are turned into their UTF-8
+    // bytes first. A UTF-8 file is edited as text (and written back as UTF-8, byte for byte).
+    const utf8 = original === undefined || (0,external_node_buffer_.isUtf8)(original);
+    const encoding = utf8 ? 'utf8' : 'latin1';
+    const asFileText = (v) => (utf8 ? v : Buffer.from(v, 'utf8').toString('latin1'));
+    const before = original?.toString(encoding) ?? '';
     const existing = readDependencyList(before, loc.path);
     const repository = chooseRepository(opts.repository ?? 'auto', collectionDir, chartDir, existing, name, loc.path);
     const entry = { name, version };
     if (repository !== undefined)
         entry.repository = repository;
-    const edit = upsertDependency(before, loc.path, entry);
+    const edit = upsertDependency(before, loc.path, { ...entry, ...(repository !== undefined ? { repository: asFileText(repository) } : {}) });
     const changed = edit.text !== before;
     const displayPath = (0,external_node_path_namespaceObject.relative)(displayRoot, loc.path) || loc.path;
+    // Through a symlink only to a file below displayRoot; a read-only file is refused (writeFileAtomic).
     if (changed && !opts.dryRun)
-        await fsutil_writeFileAtomic(loc.path, edit.text);
+        await fsutil_writeFileAtomic(loc.path, Buffer.from(edit.text, encoding), { within: displayRoot });
+    const diff = changed ? unifiedDiff(displayPath, before, edit.text) : '';
     const result = {
         file: loc.path,
         displayPath,
@@ -42205,7 +42220,15 @@ async function updateCollectionDependency(opts) {
         entry,
         action: edit.action,
         changed,
-        diff: changed ? unifiedDiff(displayPath, before, edit.text) : '',
+        diff: utf8 ? diff : Buffer.from(diff, 'latin1').toString('utf8'),
+        restore: async () => {
+            if (!changed || opts.dryRun)
+                return;
+            if (original === undefined)
+                await (0,promises_.rm)(loc.path, { force: true });
+            else
+                await fsutil_writeFileAtomic(loc.path, original, { within: displayRoot });
+        },
     };
     if (edit.previousVersion !== undefined)
         result.previousVersion = edit.previousVersion;
@@ -42799,6 +42822,10 @@ function asString(ctx, node, field) {
         return v ? 'true' : 'false';
     if (typeof v === 'number') {
         const src = (node.source ?? '').trim();
+        // The yaml library's 1.1 schema reads `.` (and `+.`, `-.`) as a float (NaN); go-yaml's float rule
+        // needs a digit, so helm sees the string "." (and refuses it as a chart name).
+        if (!/[0-9]/.test(src) && !/^[-+]?\.(inf|nan)$/i.test(src))
+            return src;
         if (GO_INT_SOURCE.test(src) && Number.isInteger(v))
             return String(v);
         return formatFloat32(v);
@@ -46947,15 +46974,7 @@ async function main() {
     setOutput('diff', edit.diff);
     setOutput('file', shown(edit.file));
     let commit = '';
-    if (inputs.commit && edit.changed && !inputs.dryRun) {
-        commit = await group('Commit', async () => {
-            const message = inputs.commitMessage || `collection: ${edit.action === 'added' ? 'add' : 'bump'} ${edit.entry.name} ${edit.entry.version}`;
-            const sha = await commitFile({ file: edit.file, message });
-            info(`committed ${edit.displayPath} as ${sha}`);
-            return sha;
-        });
-    }
-    setOutput('commit', commit);
+    let built = false;
     let image;
     let planned;
     // Which image: the same for the dry-run plan and the build.
@@ -47008,8 +47027,28 @@ async function main() {
             }
             info(`collection image ${image.ref}${image.digest ? `@${image.digest}` : ''} carries: ${(image.imageCharts.length ? image.imageCharts : image.charts.map((c) => c.file)).join(', ')}`);
         }
+        // Only a successful build makes the edit stay (and get committed).
+        built = true;
+        if (inputs.commit && edit.changed && !inputs.dryRun) {
+            commit = await group('Commit', async () => {
+                const message = inputs.commitMessage || `collection: ${edit.action === 'added' ? 'add' : 'bump'} ${edit.entry.name} ${edit.entry.version}`;
+                const sha = await commitFile({ file: edit.file, message });
+                info(`committed ${edit.displayPath} as ${sha}`);
+                return sha;
+            });
+        }
+    }
+    catch (e) {
+        if (!built && edit.changed && !inputs.dryRun) {
+            await edit.restore();
+            info(`restored ${edit.displayPath} as it was before the edit`);
+            setOutput('changed', 'false');
+            setOutput('diff', '');
+        }
+        throw e;
     }
     finally {
+        setOutput('commit', commit);
         setOutput('image', image?.image ?? planned?.image ?? '');
         setOutput('tag', image?.tag ?? planned?.tag ?? '');
         setOutput('digest', image?.digest ?? '');

@@ -133,16 +133,7 @@ async function main(): Promise<void> {
   core.setOutput('file', shown(edit.file));
 
   let commit = '';
-  if (inputs.commit && edit.changed && !inputs.dryRun) {
-    commit = await core.group('Commit', async () => {
-      const message = inputs.commitMessage || `collection: ${edit.action === 'added' ? 'add' : 'bump'} ${edit.entry.name} ${edit.entry.version}`;
-      const sha = await commitFile({ file: edit.file, message });
-      core.info(`committed ${edit.displayPath} as ${sha}`);
-      return sha;
-    });
-  }
-  core.setOutput('commit', commit);
-
+  let built = false;
   let image: CollectionImageResult | undefined;
   let planned: CollectionImageRef | undefined;
   // Which image: the same for the dry-run plan and the build.
@@ -195,7 +186,26 @@ async function main(): Promise<void> {
       }
       core.info(`collection image ${image.ref}${image.digest ? `@${image.digest}` : ''} carries: ${(image.imageCharts.length ? image.imageCharts : image.charts.map((c) => c.file)).join(', ')}`);
     }
+    // Only a successful build makes the edit stay (and get committed).
+    built = true;
+    if (inputs.commit && edit.changed && !inputs.dryRun) {
+      commit = await core.group('Commit', async () => {
+        const message = inputs.commitMessage || `collection: ${edit.action === 'added' ? 'add' : 'bump'} ${edit.entry.name} ${edit.entry.version}`;
+        const sha = await commitFile({ file: edit.file, message });
+        core.info(`committed ${edit.displayPath} as ${sha}`);
+        return sha;
+      });
+    }
+  } catch (e) {
+    if (!built && edit.changed && !inputs.dryRun) {
+      await edit.restore();
+      core.info(`restored ${edit.displayPath} as it was before the edit`);
+      core.setOutput('changed', 'false');
+      core.setOutput('diff', '');
+    }
+    throw e;
   } finally {
+    core.setOutput('commit', commit);
     core.setOutput('image', image?.image ?? planned?.image ?? '');
     core.setOutput('tag', image?.tag ?? planned?.tag ?? '');
     core.setOutput('digest', image?.digest ?? '');

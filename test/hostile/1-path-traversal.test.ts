@@ -49,6 +49,15 @@ describe('package-chart: chart names (helm: not "." or "..", equal to their base
     });
   }
 
+  it('refuses a chart named with a plain (unquoted) `name: .` (read as "." like go-yaml, not as NaN)', async () => {
+    s = scratch('chart-dot');
+    writeTree(join(s.ws, 'wf'), chartFiles('.'));
+    const before = snapshot(s.root);
+    const run = await runHostileAction('action-package-chart', { chart: 'wf', destination: 'out' }, s);
+    expectCleanFailure(run, { file: 'wf/Chart.yaml,line=2', message: /chart\.metadata\.name "\." is not allowed/ });
+    expectChangesOnlyUnder(before, snapshot(s.root), []);
+  });
+
   it('refuses a file:// dependency whose own Chart.yaml names it "..\\..\\pwned"', async () => {
     s = scratch('dep-chart-name');
     writeTree(join(s.ws, 'dep'), chartFiles(JSON.stringify('..\\..\\pwned'), { version: '1.0.0' }));

@@ -1,13 +1,15 @@
 // Step one of the collection update: put the extension into the collection chart's dependency list
 // on disk. Finds the right file (v1 requirements.yaml / v2 Chart.yaml), decides the repository
 // (none, a computed relative `file://`, or a given one), edits it comment-preservingly, writes it
-// atomically only when it changed, and returns the unified diff. It does not package, build or
-// commit anything.
-import { readFile } from 'node:fs/promises';
+// atomically only when it changed (through a symlink that stays below the display root, never over
+// a read-only file, keeping non-UTF-8 bytes), and returns the unified diff plus a way to restore
+// the file byte for byte. It does not package, build or commit anything.
+import { isUtf8 } from 'node:buffer';
+import { readFile, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import semver from 'semver';
 import { isMap, isScalar } from 'yaml';
-import { KxError } from '../errors/index.js';
+import { KxError, errorMessage } from '../errors/index.js';
 import { writeFileAtomic } from '../fsutil/index.js';
 import { fileRepository } from './file-repository.js';
 import { locateDependencyFile, readDependencyList, parseSingleDocument, type DependencyEntry } from './dependency-list.js';
@@ -54,6 +56,8 @@ export interface UpdateDependencyResult {
   changed: boolean;
   /** Unified diff of the edit ('' when unchanged). */
   diff: string;
+  /** Put the file back as it was before the edit (byte for byte; removed when it did not exist). */
+  restore: () => Promise<void>;
 }
 
 const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -130,22 +134,34 @@ export async function updateCollectionDependency(opts: UpdateDependencyOptions):
     throw new KxError(`version "${version}" of "${name}" is not a semantic version (x.y.z)`, chartYaml ? { file: chartYaml } : {});
   }
 
-  let before = '';
+  let original: Buffer | undefined;
   try {
-    before = await readFile(loc.path, 'utf8');
+    original = await readFile(loc.path);
   } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
     // A v1 chart without requirements.yaml simply has no dependencies yet.
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || loc.apiVersion !== 'v1') throw e;
+    if (code !== 'ENOENT' || loc.apiVersion !== 'v1') {
+      throw new KxError(code === 'EISDIR' ? `${loc.path} is a directory, not a file` : `cannot read ${loc.path}: ${code ?? errorMessage(e)}`, { file: loc.path });
+    }
   }
+  // Bytes that are not UTF-8 (e.g. Latin-1 comments) are kept: such a file is edited as Latin-1, one
+  // character per byte, so every byte round-trips; the values written are turned into their UTF-8
+  // bytes first. A UTF-8 file is edited as text (and written back as UTF-8, byte for byte).
+  const utf8 = original === undefined || isUtf8(original);
+  const encoding = utf8 ? 'utf8' : 'latin1';
+  const asFileText = (v: string) => (utf8 ? v : Buffer.from(v, 'utf8').toString('latin1'));
+  const before = original?.toString(encoding) ?? '';
   const existing = readDependencyList(before, loc.path);
   const repository = chooseRepository(opts.repository ?? 'auto', collectionDir, chartDir, existing, name, loc.path);
   const entry: DependencyEntry = { name, version };
   if (repository !== undefined) entry.repository = repository;
 
-  const edit = upsertDependency(before, loc.path, entry);
+  const edit = upsertDependency(before, loc.path, { ...entry, ...(repository !== undefined ? { repository: asFileText(repository) } : {}) });
   const changed = edit.text !== before;
   const displayPath = relative(displayRoot, loc.path) || loc.path;
-  if (changed && !opts.dryRun) await writeFileAtomic(loc.path, edit.text);
+  // Through a symlink only to a file below displayRoot; a read-only file is refused (writeFileAtomic).
+  if (changed && !opts.dryRun) await writeFileAtomic(loc.path, Buffer.from(edit.text, encoding), { within: displayRoot });
+  const diff = changed ? unifiedDiffOf(displayPath, before, edit.text) : '';
   const result: UpdateDependencyResult = {
     file: loc.path,
     displayPath,
@@ -155,7 +171,12 @@ export async function updateCollectionDependency(opts: UpdateDependencyOptions):
     entry,
     action: edit.action,
     changed,
-    diff: changed ? unifiedDiffOf(displayPath, before, edit.text) : '',
+    diff: utf8 ? diff : Buffer.from(diff, 'latin1').toString('utf8'),
+    restore: async () => {
+      if (!changed || opts.dryRun) return;
+      if (original === undefined) await rm(loc.path, { force: true });
+      else await writeFileAtomic(loc.path, original, { within: displayRoot });
+    },
   };
   if (edit.previousVersion !== undefined) result.previousVersion = edit.previousVersion;
   return result;
