@@ -45147,7 +45147,12 @@ function getInputs() {
 }
 async function packageOne(dir, inputs) {
     // Reference lint before anything is written: a workflow chart without dag-installer-chart installs no DAG.
-    const before = await loadDir(dir);
+    // The first read only checks the workflow-chart rule; the packaging read below warns about links.
+    const before = await loadDir(dir, { allowExternalSymlinks: inputs.allowExternalSymlinks });
+    const load = {
+        allowExternalSymlinks: inputs.allowExternalSymlinks,
+        onWarning: (message, file) => warning(message, { file: annotationPath(file), title: 'kaapana-ext' }),
+    };
     if (isWorkflowChart(before) && !(before.metadata.dependencies ?? []).some((d) => d?.name === 'dag-installer-chart')) {
         throw new errors_KxError(`workflow chart ${before.metadata.name} (keyword kaapanaworkflow) has no dag-installer-chart dependency: nothing would install its DAG image`, {
             file: before.dependencyFile?.file ?? (0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml'),
@@ -45162,10 +45167,7 @@ async function packageOne(dir, inputs) {
         dependencies: {
             log: (m) => info(m),
             ...(inputs.kaapanaSource ? { kaapanaSource: inputs.kaapanaSource } : {}),
-            load: {
-                allowExternalSymlinks: inputs.allowExternalSymlinks,
-                onWarning: (message, file) => warning(message, { file: annotationPath(file), title: 'kaapana-ext' }),
-            },
+            load,
             ...(inputs.username || inputs.password ? { oci: { username: inputs.username, password: inputs.password } } : {}),
         },
     });

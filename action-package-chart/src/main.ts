@@ -77,7 +77,12 @@ export function getInputs(): Inputs {
 
 async function packageOne(dir: string, inputs: Inputs): Promise<{ result: PackageResult; packaged: PackagedChart }> {
   // Reference lint before anything is written: a workflow chart without dag-installer-chart installs no DAG.
-  const before = await loadDir(dir);
+  // The first read only checks the workflow-chart rule; the packaging read below warns about links.
+  const before = await loadDir(dir, { allowExternalSymlinks: inputs.allowExternalSymlinks });
+  const load = {
+    allowExternalSymlinks: inputs.allowExternalSymlinks,
+    onWarning: (message: string, file: string) => core.warning(message, { file: annotationPath(file), title: 'kaapana-ext' }),
+  };
   if (isWorkflowChart(before) && !(before.metadata.dependencies ?? []).some((d) => d?.name === 'dag-installer-chart')) {
     throw new KxError(`workflow chart ${before.metadata.name} (keyword kaapanaworkflow) has no dag-installer-chart dependency: nothing would install its DAG image`, {
       file: before.dependencyFile?.file ?? join(dir, 'Chart.yaml'),
@@ -92,10 +97,7 @@ async function packageOne(dir: string, inputs: Inputs): Promise<{ result: Packag
     dependencies: {
       log: (m) => core.info(m),
       ...(inputs.kaapanaSource ? { kaapanaSource: inputs.kaapanaSource } : {}),
-      load: {
-        allowExternalSymlinks: inputs.allowExternalSymlinks,
-        onWarning: (message, file) => core.warning(message, { file: annotationPath(file), title: 'kaapana-ext' }),
-      },
+      load,
       ...(inputs.username || inputs.password ? { oci: { username: inputs.username, password: inputs.password } } : {}),
     },
   });
