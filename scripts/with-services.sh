@@ -42,6 +42,10 @@ ensure_packages() {
   command -v dciodvfy >/dev/null || want+=(dicom3tools)
   command -v dcmdump >/dev/null || want+=(dcmtk)
   command -v openssl >/dev/null || want+=(openssl)
+  # action-install-extension's copy over SSH is tested against a real sshd on a loopback port.
+  [ -x /usr/sbin/sshd ] || want+=(openssh-server)
+  command -v ssh >/dev/null || want+=(openssh-client)
+  command -v ssh-keygen >/dev/null || want+=(openssh-client)
   # kubectl: keep the one on PATH; Debian's kubernetes-client conflicts with other installs.
   command -v kubectl >/dev/null || want+=(kubernetes-client)
   if [ ${#want[@]} -gt 0 ]; then
