@@ -42369,6 +42369,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function poll(o, what, check) {
     const deadline = Date.now() + o.timeoutMs;
     let last = '';
+    // Quick first looks (a small platform answers at once), then every pollMs (default 2 s).
+    let delay = 200;
     for (;;) {
         let r;
         try {
@@ -42388,7 +42390,8 @@ async function poll(o, what, check) {
         }
         if (Date.now() >= deadline)
             throw new errors_KxError(`${what}: not done after ${Math.round(o.timeoutMs / 1000)} s; last seen: ${last || 'nothing'}`);
-        await sleep(o.pollMs ?? 2000);
+        await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
+        delay = Math.min(delay * 1.5, o.pollMs ?? 2000);
     }
 }
 async function waitListed(c, chart, o) {
@@ -42520,7 +42523,7 @@ function readCa() {
 }
 function getInputs() {
     const clientSecret = getSecret('client-secret');
-    const password = getSecret('password');
+    const password = getSecret('oidc-password');
     const sshKey = getSecret('ssh-key');
     for (const line of sshKey.split(/\r?\n/))
         if (line.trim().length >= 8)
@@ -42531,7 +42534,7 @@ function getInputs() {
     const kubeconfig = rawKubeconfig.trim() ? parseKubeconfigInput(rawKubeconfig) : undefined;
     for (const secret of kubeconfig?.secrets ?? [])
         core_setSecret(secret);
-    const context = getInput('context').trim();
+    const context = getInput('kube-context').trim();
     if (kubeconfig)
         checkContext(kubeconfig, context || undefined);
     const generation = generationOf(getInput('platform-version') || '0.6.0');
@@ -42560,7 +42563,7 @@ function getInputs() {
         tokenUrl: getInput('token-url').trim() || (platformUrl ? defaultTokenUrl(platformUrl) : ''),
         clientId: getInput('client-id').trim() || 'kaapana',
         clientSecret,
-        username: getInput('username').trim(),
+        username: getInput('oidc-username').trim(),
         password,
         ca: readCa(),
         kubeconfig,
@@ -42684,7 +42687,7 @@ async function main() {
 async function platformAccess(inputs, kubeconfigDir) {
     if (inputs.platformUrl) {
         if (!inputs.clientSecret && !inputs.username)
-            throw new errors_KxError('platform-url needs credentials for Keycloak: client-secret (client-credentials grant) and/or username + password');
+            throw new errors_KxError('platform-url needs credentials for Keycloak: client-secret (client-credentials grant) and/or oidc-username + oidc-password');
         return {
             kind: 'url',
             platformUrl: inputs.platformUrl,

@@ -65,14 +65,14 @@ function readCa(): string | undefined {
 
 export function getInputs(): Inputs {
   const clientSecret = getSecret('client-secret');
-  const password = getSecret('password');
+  const password = getSecret('oidc-password');
   const sshKey = getSecret('ssh-key');
   for (const line of sshKey.split(/\r?\n/)) if (line.trim().length >= 8) core.setSecret(line.trim());
   const rawKubeconfig = core.getInput('kubeconfig');
   if (rawKubeconfig.trim()) core.setSecret(rawKubeconfig.trim());
   const kubeconfig = rawKubeconfig.trim() ? parseKubeconfigInput(rawKubeconfig) : undefined;
   for (const secret of kubeconfig?.secrets ?? []) core.setSecret(secret);
-  const context = core.getInput('context').trim();
+  const context = core.getInput('kube-context').trim();
   if (kubeconfig) checkContext(kubeconfig, context || undefined);
 
   const generation = generationOf(core.getInput('platform-version') || '0.6.0');
@@ -100,7 +100,7 @@ export function getInputs(): Inputs {
     tokenUrl: core.getInput('token-url').trim() || (platformUrl ? defaultTokenUrl(platformUrl) : ''),
     clientId: core.getInput('client-id').trim() || 'kaapana',
     clientSecret,
-    username: core.getInput('username').trim(),
+    username: core.getInput('oidc-username').trim(),
     password,
     ca: readCa(),
     kubeconfig,

@@ -75,7 +75,7 @@ async function main(): Promise<void> {
 /** The route to kube-helm: the platform URL with a token, else the service proxy when anything needs the platform. */
 async function platformAccess(inputs: Inputs, kubeconfigDir: () => Promise<WrittenKubeconfig | undefined>): Promise<PlatformAccess | undefined> {
   if (inputs.platformUrl) {
-    if (!inputs.clientSecret && !inputs.username) throw new KxError('platform-url needs credentials for Keycloak: client-secret (client-credentials grant) and/or username + password');
+    if (!inputs.clientSecret && !inputs.username) throw new KxError('platform-url needs credentials for Keycloak: client-secret (client-credentials grant) and/or oidc-username + oidc-password');
     return {
       kind: 'url',
       platformUrl: inputs.platformUrl,

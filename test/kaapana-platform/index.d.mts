@@ -66,6 +66,10 @@ export interface KaapanaPlatformOptions {
   api?: FakeKubeApi;
   fastDataDir?: string;
   offlineMode?: boolean;
+  /** Further bearer tokens the ingress accepts ('ok'), e.g. keycloak.mjs's `check`. */
+  authorize?: (token: string) => 'ok' | 'expired' | 'unknown';
+  /** Serve the ingress over HTTPS with this key and certificate. */
+  tls?: { key: string; cert: string };
 }
 
 export interface KaapanaPlatform {

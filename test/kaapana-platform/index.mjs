@@ -13,6 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeKubeApi } from '../kube/fake-api-server.mjs';
@@ -56,13 +57,14 @@ function reply(res, out) {
   res.end(textBody);
 }
 
-function listen(handler) {
-  const server = createServer((req, res) => {
+function listen(handler, tls) {
+  const onRequest = (req, res) => {
     handler(req, res).catch((e) => {
       if (!res.headersSent) reply(res, { status: 500, body: `simulator bug: ${e?.stack ?? e}` });
       else res.end();
     });
-  });
+  };
+  const server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, onRequest) : createServer(onRequest);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve(server));
@@ -78,6 +80,8 @@ function listen(handler) {
  *  - timing: overrides of REAL_TIMING
  *  - token: the ingress bearer token (random by default); api: an already started fake API server
  *  - fastDataDir: where `extensions/` lives (default: a new temp dir, removed on close)
+ *  - authorize(token): 'ok' | 'expired' | 'unknown' — further bearer tokens the ingress accepts
+ *    (e.g. keycloak.mjs's check, for tokens that expire); tls: { key, cert } serves the ingress over HTTPS
  */
 export async function startKaapanaPlatform(options = {}) {
   const gen = generationOf(options.generation ?? '0.6.0');
@@ -158,7 +162,9 @@ export async function startKaapanaPlatform(options = {}) {
   const ingress = await listen(async (req, res) => {
     const full = new URL(req.url ?? '/', 'http://kube-helm').pathname;
     if (!full.startsWith('/kube-helm-api/') && full !== '/kube-helm-api') return reply(res, { status: 404, body: '404 page not found' });
-    if (req.headers.authorization !== `Bearer ${platform.token}`) {
+    const bearer = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
+    const valid = bearer !== undefined && (bearer === platform.token || options.authorize?.(bearer) === 'ok');
+    if (!valid) {
       await readBody(req);
       platform.requests.push({ method: req.method, path: full, status: 401, via: 'ingress' });
       return reply(res, { status: 401, body: { detail: 'Not authenticated' }, headers: { 'WWW-Authenticate': 'Bearer' } });
@@ -167,10 +173,10 @@ export async function startKaapanaPlatform(options = {}) {
     const out = await platform.dispatch(await toReq(req, path));
     platform.requests.push({ method: req.method, path, status: out?.status ?? 200, via: 'ingress' });
     reply(res, out);
-  });
+  }, options.tls);
   const servers = [pod, ingress];
   platform.podUrl = `http://127.0.0.1:${pod.address().port}`;
-  platform.url = `http://127.0.0.1:${ingress.address().port}`;
+  platform.url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${ingress.address().port}`;
 
   // kube-helm's Deployment and Service (kube-helm-chart/templates/deployment.yaml, service.yaml).
   api.seedDeployment({ name: 'kube-helm-deployment', namespace: gen.kubeHelmNamespace, labels: gen.kubeHelmLabels });

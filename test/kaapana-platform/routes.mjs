@@ -60,10 +60,15 @@ export async function helmInstallChart(platform, release, name, version, namespa
   return { ok: true, output: JSON.stringify({ name: release, namespace, info: { status: 'deployed' } }) };
 }
 
+/**
+ * utils.helm_status (both generations): `helm -n <ns> status <release>` — helm's plain-text output,
+ * not `-o json` — parsed with yaml.load, so the route answers helm's upper-case keys (Kaapana's CI
+ * reads `r.json()["STATUS"]`, v0.6.0/ci/ci-code/test/src/base_utils/utils_extensions.py).
+ */
 function releaseStatus(platform, name) {
   const r = platform.releases.get(name);
   if (!r) return undefined;
-  return { name: r.name, info: { status: r.status, last_deployed: r.updated }, chart: r.chart, namespace: r.namespace, version: Number(r.revision) };
+  return { NAME: r.name, 'LAST DEPLOYED': new Date(r.updated).toUTCString(), NAMESPACE: r.namespace, STATUS: r.status, REVISION: Number(r.revision), 'TEST SUITE': 'None' };
 }
 
 async function updateExtensions(platform, failText) {
@@ -143,12 +148,26 @@ export function routes06() {
       if (!payload || !('name' in payload)) return text(400, "Chart install failed, bad request Required key 'name' not found in payload");
       if (!('version' in payload)) return text(400, "Chart install failed, bad request Required key 'version' not found in payload");
       const { name, version } = payload;
+      // routes.py: with the kaapanamultiinstallable keyword in the payload, the Project header is
+      // json.loads'ed (missing → TypeError → 500) and its id/name become extension_params.
+      if ((payload.keywords ?? []).includes('kaapanamultiinstallable')) {
+        const header = req.headers.project;
+        if (header === undefined) return detail(500, 'Chart install failed the JSON object must be str, bytes or bytearray, not NoneType');
+        let project;
+        try {
+          project = JSON.parse(String(header));
+        } catch (e) {
+          return detail(500, `Chart install failed ${e.message}`);
+        }
+        payload.extension_params = { ...(payload.extension_params ?? {}), project_id: project?.id, project_name: project?.name };
+      }
       const chart = await showChart(p, name, version);
       const keywords = payload.keywords ?? chart.keywords ?? [];
       const release = payload.release_name ?? (keywords.includes('kaapanamultiinstallable') ? `${name}-${randomBytes(10).toString('hex')}` : name);
       if (p.releases.has(release) && !keywords.includes('kaapanamultiinstallable')) return text(200, `Chart is already installed ${release}`);
       const r = await helmInstallChart(p, release, name, version);
       if (r.ok) {
+        if (payload.extension_params) p.releases.get(release).values = { global: { ...payload.extension_params } };
         p.extensions.markPending();
         return text(200, `Successfully installed: ${release}`);
       }

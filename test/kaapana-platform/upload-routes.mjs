@@ -25,7 +25,7 @@
 //    failure → 500 "Container import failed Failed to import container <f>: <output>", success →
 //    200 "Successfully imported container <f>". The simulated ctr reads the `docker save` archive
 //    (manifest.json with Config/Layers/RepoTags, or an OCI index.json) and records the images in
-//    `platform.containerd`; its error texts are approximations of ctr's.
+//    `platform.containerd` (also `uploads.containerd`); its error texts are approximations of ctr's.
 // Fault injection for tests: `uploads.failChunk(index, times)` makes the write of that chunk index
 // raise (as a full disk would) `times` times.
 import { readFile, writeFile, appendFile, rm, stat } from 'node:fs/promises';
@@ -99,9 +99,9 @@ async function ctrImport(buf) {
 }
 
 export function addUploadRoutes(platform) {
-  const uploads = { session: undefined, chunkFaults: new Map(), received: [] };
-  platform.uploads = uploads;
   platform.containerd ??= new Map();
+  const uploads = { session: undefined, chunkFaults: new Map(), received: [], containerd: platform.containerd };
+  platform.uploads = uploads;
   uploads.failChunk = (index, times = 1) => uploads.chunkFaults.set(index, times);
 
   platform.addRoute('POST', '/file', async (req, p) => {

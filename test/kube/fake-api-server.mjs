@@ -985,7 +985,17 @@ export async function startFakeKubeApi(options = {}) {
     }
     const target = new URL(subPath.replace(/^\//, '') + search, backend.target.endsWith('/') ? backend.target : `${backend.target}/`);
     await new Promise((resolve) => {
-      const fwd = httpRequest(target, { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? 'application/octet-stream' } }, (up) => {
+      // The API server forwards the client's headers (k8s.io/apimachinery/pkg/util/proxy
+      // UpgradeAwareHandler) except hop-by-hop ones; its authentication filter has already removed
+      // Authorization (k8s.io/apiserver/pkg/endpoints/filters/authentication.go).
+      const headers = {};
+      for (const [k, v] of Object.entries(req.headers)) {
+        if (v === undefined || k.startsWith(':') || ['authorization', 'host', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authorization', 'content-length'].includes(k)) continue;
+        headers[k] = v;
+      }
+      headers['content-type'] ??= 'application/octet-stream';
+      headers['content-length'] = String(body.length);
+      const fwd = httpRequest(target, { method: req.method, headers }, (up) => {
         res.writeHead(up.statusCode ?? 502, { 'Content-Type': up.headers['content-type'] ?? 'text/plain' });
         up.pipe(res);
         up.on('end', resolve);

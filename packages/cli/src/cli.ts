@@ -51,6 +51,7 @@ function mainHelp(): string {
     '  package-chart      update dependencies and package the workflow chart like helm',
     '  update-collection  add/bump the extension in the collection chart; build and push its image',
     '  restart-pod        make a running platform pick up the new collection',
+    '  install-extension  deliver the chart (and images) to a running platform and install it',
     '  publish            all of the above in a row',
     '',
     'Run `kaapana-ext <command> --help` for the options of a command.',
@@ -66,7 +67,7 @@ function publishHelp(targets: OptionTarget[]): string {
   const lines = [
     'Usage: kaapana-ext publish [options]',
     '',
-    'Publishes an extension end to end: ' + PUBLISH_ORDER.join(' → ') + ' (restart-pod only with --restart).',
+    'Publishes an extension end to end: ' + PUBLISH_ORDER.join(' → ') + ' (restart-pod only with --restart; --install-extension: build-images → package-chart → install-extension).',
     'An option --<input> goes to every step that declares that input; --<step>.<input> to one',
     'step only (e.g. --package-chart.version 0.1.0). The packaged chart archives are handed to',
     'update-collection unless you name them yourself.',

@@ -1,9 +1,10 @@
-// `kaapana-ext publish`: the four actions in a row, as the reusable workflow runs them — build and
-// push the images, package the chart, update and push the collection, optionally restart. Options
+// `kaapana-ext publish`: the actions in a row, as the reusable workflow runs them — build and
+// push the images, package the chart, update and push the collection, optionally restart; or, with
+// --install-extension, deliver the packaged chart to a running platform instead. Options
 // are the union of the actions' inputs (`--<input>` reaches every step that declares it,
 // `--<step>.<input>` one step); outputs of earlier steps feed later ones where the user gave no
-// value (the packaged chart archives → update-collection; update-collection's expect-charts →
-// restart-pod, whose reload must then list that chart). Stops at the first failed step.
+// value (the packaged chart archives → update-collection / install-extension; update-collection's
+// expect-charts → restart-pod, whose reload must then list that chart). Stops at the first failed step.
 import { KxError } from '@kaapana-ext/core';
 import type { ActionMetadata } from './action-metadata.js';
 import type { ActionCommand } from './action-catalog.js';
@@ -13,14 +14,20 @@ import type { ActionRun } from './run-action.js';
 export const PUBLISH_SWITCHES: ExtraSwitch[] = [
   { name: 'restart', description: 'also run restart-pod after the collection was pushed', boolean: true },
   {
+    name: 'install-extension',
+    description:
+      'deliver the packaged chart to a running platform with install-extension instead of the collection route (runs build-images, package-chart, install-extension)',
+    boolean: true,
+  },
+  {
     name: 'steps',
     description:
-      'comma-separated steps to run, in this order: build-images, package-chart, update-collection, restart-pod (default: the first three, plus restart-pod with --restart)',
+      'comma-separated steps to run, in this order: build-images, package-chart, update-collection, restart-pod, install-extension (default: the first three, plus restart-pod with --restart)',
     boolean: false,
   },
 ];
 
-export const PUBLISH_ORDER: ActionCommand[] = ['build-images', 'package-chart', 'update-collection', 'restart-pod'];
+export const PUBLISH_ORDER: ActionCommand[] = ['build-images', 'package-chart', 'update-collection', 'restart-pod', 'install-extension'];
 
 export function selectSteps(extra: Record<string, string>): ActionCommand[] {
   if (extra.steps) {
@@ -32,7 +39,11 @@ export function selectSteps(extra: Record<string, string>): ActionCommand[] {
     }
     return PUBLISH_ORDER.filter((s) => wanted.includes(s));
   }
-  const steps: ActionCommand[] = PUBLISH_ORDER.filter((s) => s !== 'restart-pod');
+  if (extra['install-extension'] === 'true') {
+    if (extra.restart === 'true') throw new KxError('--install-extension and --restart are two different routes: choose one');
+    return ['build-images', 'package-chart', 'install-extension'];
+  }
+  const steps: ActionCommand[] = PUBLISH_ORDER.filter((s) => s !== 'restart-pod' && s !== 'install-extension');
   if (extra.restart === 'true') steps.push('restart-pod');
   return steps;
 }
@@ -73,6 +84,14 @@ export function wiredInputs(
     const name = firstDeclared(meta, candidates);
     if (name && value !== undefined && value !== '' && !given.has(name)) out[name] = value;
   };
+  if (step === 'install-extension') {
+    // `--chart <dir>` is package-chart's chart directory too: install-extension takes archives, so
+    // a shared value that names no .tgz is replaced by what package-chart packaged.
+    const archives = parsePackages(previous.get('package-chart')).map((p) => p.path).filter(Boolean).join('\n');
+    const given_ = given.get('chart');
+    if (archives && given_ !== undefined && !given_.split(/[\n,]/).some((c) => c.trim().endsWith('.tgz'))) out.chart = archives;
+    else set(['chart'], archives);
+  }
   if (step === 'update-collection') {
     const packages = parsePackages(previous.get('package-chart'));
     const workflow = packages[0];

@@ -28,6 +28,7 @@ const INPUTS: Record<string, string[]> = {
   'package-chart': ['chart', 'version', 'destination', 'skip-existing', 'fail'],
   'update-collection': ['collection-dir', 'chart', 'charts', 'chart-name', 'chart-version', 'context', 'registry', 'fail'],
   'restart-pod': ['strategy', 'context', 'kubeconfig', 'expect-charts', 'fail'],
+  'install-extension': ['chart', 'platform-url', 'install', 'fail'],
 };
 
 let dir: string;
@@ -109,6 +110,18 @@ describe('kaapana-ext publish', () => {
     const c = await publish(['--steps', 'package-chart,deploy']);
     expect(c.code).toBe(2);
     expect(c.stderr).toContain('--steps: unknown step "deploy"');
+  });
+
+  it('--install-extension delivers the packaged chart instead of the collection route', async () => {
+    const r = await publish(['--json', '--install-extension', '--chart', 'ext/chart', '--platform-url', 'https://kaapana.example', '--install', 'true']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json?.steps.map((s) => s.step)).toEqual(['build-images', 'package-chart', 'install-extension']);
+    // package-chart's chart directory is not an archive: the packaged .tgz goes to install-extension
+    expect(seen(r.json, 'package-chart')).toMatchObject({ chart: 'ext/chart' });
+    expect(seen(r.json, 'install-extension')).toEqual({ chart: '/out/wf-1.2.3.tgz', 'platform-url': 'https://kaapana.example', install: 'true', fail: 'false' });
+    const both = await publish(['--install-extension', '--restart']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('two different routes');
   });
 
   it('stops at the first failed step', async () => {

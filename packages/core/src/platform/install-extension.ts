@@ -71,6 +71,7 @@ export interface InstallExtensionOptions {
   /** Whole-upload attempts of the chunked protocol. */
   uploadAttempts: number;
   timeoutMs: number;
+  /** Longest pause between two looks at the platform while waiting (default 2000). */
   pollMs?: number;
   dryRun: boolean;
   log: (line: string) => void;
@@ -344,6 +345,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function poll<T>(o: InstallExtensionOptions, what: string, check: () => Promise<{ done: boolean; value: T; state: string }>): Promise<T> {
   const deadline = Date.now() + o.timeoutMs;
   let last = '';
+  // Quick first looks (a small platform answers at once), then every pollMs (default 2 s).
+  let delay = 200;
   for (;;) {
     let r: { done: boolean; value: T; state: string } | undefined;
     try {
@@ -358,7 +361,8 @@ async function poll<T>(o: InstallExtensionOptions, what: string, check: () => Pr
       o.log(`  ${what}: ${r.state}`);
     }
     if (Date.now() >= deadline) throw new KxError(`${what}: not done after ${Math.round(o.timeoutMs / 1000)} s; last seen: ${last || 'nothing'}`);
-    await sleep(o.pollMs ?? 2000);
+    await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
+    delay = Math.min(delay * 1.5, o.pollMs ?? 2000);
   }
 }
 
