@@ -34664,7 +34664,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3099);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4579);
 // Entry point of the bundled action: one file serves the main step and the post step (see run()).
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -34674,7 +34674,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3099:
+/***/ 4579:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37638,16 +37638,91 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 // EXTERNAL MODULE: ../node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(6637);
+;// CONCATENATED MODULE: ../packages/core/lib/secrets/index.js
+// What counts as a secret in kaapana-ext's inputs and how it is kept out of every message: the
+// names of credential-bearing inputs, credentials written into URLs (`oci://user:password@host`,
+// `https://user:token@charts.example.org`), splitting such a URL into a clean URL plus credentials,
+// and redacting userinfo from any text before it is shown. Masking in runner logs (`::add-mask::`)
+// is the action layer's job (core/action); this module only decides what to mask.
+/** Input names whose values are secrets as a whole (password, token, kubeconfig, ...). */
+const SECRET_INPUT_NAME = /password|passwd|token|secret|kubeconfig|credential|private-key|api-key/i;
+function isSecretInputName(name) {
+    return SECRET_INPUT_NAME.test(name);
+}
+// scheme://userinfo@ — `user:password@` (the password may even hold an unencoded `/`, which a
+// person pasting a token easily writes; `@` must be %40 as URLs require) or `user@` (a token as user).
+const USERINFO = String.raw `(?:[^\s/?#@:]*:[^\s@]*|[^\s/?#@:]+)`;
+const URL_USERINFO = new RegExp(String.raw `\b([a-z][a-z0-9+.-]*:\/\/)${USERINFO}@`, 'gi');
+const URL_WITH_USERINFO = new RegExp(String.raw `^([a-z][a-z0-9+.-]*:\/\/)(${USERINFO})@(.*)$`, 'is');
+/** `text` with the userinfo of every URL in it replaced by `***`. */
+function redactUrls(text) {
+    return text.replace(URL_USERINFO, '$1***@');
+}
+/** Split `scheme://user:password@host/...` into the URL without userinfo and the decoded credentials. */
+function splitUrlCredentials(raw) {
+    const m = URL_WITH_USERINFO.exec(raw.trim());
+    if (!m)
+        return { url: raw.trim() };
+    const [, scheme, userinfo, rest] = m;
+    const colon = userinfo.indexOf(':');
+    const decode = (s) => {
+        try {
+            return decodeURIComponent(s);
+        }
+        catch {
+            return s;
+        }
+    };
+    const out = { url: `${scheme}${rest}` };
+    const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
+    if (user)
+        out.username = decode(user);
+    if (colon >= 0)
+        out.password = decode(userinfo.slice(colon + 1));
+    return out;
+}
+/**
+ * The strings to mask for one input value: the whole value for a secret-named input, else the
+ * credentials of every URL in it (raw and decoded, and `user:password` together).
+ */
+function secretsInInput(name, value) {
+    const out = new Set();
+    if (isSecretInputName(name)) {
+        if (value.trim())
+            out.add(value.trim());
+        for (const line of value.split(/\r?\n/))
+            if (line.trim().length >= 4)
+                out.add(line.trim());
+    }
+    for (const m of value.matchAll(URL_USERINFO)) {
+        const userinfo = m[0].slice(m[1].length, -1);
+        const colon = userinfo.indexOf(':');
+        if (colon < 0)
+            continue;
+        const password = userinfo.slice(colon + 1);
+        if (!password)
+            continue;
+        out.add(userinfo);
+        out.add(password);
+        const decoded = splitUrlCredentials(`${m[0]}x`).password;
+        if (decoded)
+            out.add(decoded);
+    }
+    return [...out].filter((s) => s.length > 0);
+}
+
 ;// CONCATENATED MODULE: ../packages/core/lib/errors/index.js
 // User-facing errors of kaapana-ext. A KxError says what is wrong, where (file and line when there
 // is one) and, ideally, what to do. Adapters turn it into an annotation plus a failed step; anything
-// else that escapes is a bug and is reported with its stack.
+// else that escapes is a bug and is reported with its stack. Credentials written into URLs
+// (`oci://user:password@host`) never survive into a message: both KxError and errorMessage redact them.
+
 class errors_KxError extends Error {
     file;
     line;
     column;
     constructor(message, where = {}, options) {
-        super(message, options);
+        super(redactUrls(message), options);
         this.name = 'KxError';
         if (where.file !== undefined)
             this.file = where.file;
@@ -37679,8 +37754,8 @@ function errors_errorMessage(e) {
     if (e instanceof errors_KxError)
         return e.toString();
     if (e instanceof Error)
-        return e.message;
-    return String(e);
+        return redactUrls(e.message);
+    return redactUrls(String(e));
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/retry/index.js
@@ -37765,16 +37840,17 @@ async function retry_withRetry(op, opts = {}) {
 
 ;// CONCATENATED MODULE: ../packages/core/lib/images/docker.js
 // The Docker CLI, driven through @actions/exec: build (buildx when present and wanted, the classic
-// builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, login with the
-// password on stdin, logout. Each call returns the captured output or throws a StatusError with the
-// CLI's stderr, so callers can classify failures for retries.
+// builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, save/load,
+// login with the password on stdin, logout. Each call returns the captured output or throws a
+// StatusError with the CLI's stderr, so callers can classify failures for retries. Which build
+// options each builder accepts is decided in build-features.ts; this module only spells them.
 
 
 class docker_DockerCli {
     command;
     onOutput;
     env;
-    buildxAvailable;
+    buildx;
     constructor(opts = {}) {
         this.command = opts.command ?? 'docker';
         this.onOutput = opts.onOutput;
@@ -37824,12 +37900,24 @@ class docker_DockerCli {
         const [client = '', server = ''] = r.stdout.trim().split(' ');
         return { client, server };
     }
+    /**
+     * Is the buildx CLI plugin installed, and which version? `docker buildx version` exits non-zero
+     * ("unknown command") without the plugin; a plugin that runs but prints no version is treated
+     * as present with an unknown version.
+     */
+    buildxInfo() {
+        this.buildx ??= this.run(['buildx', 'version'], { allowFailure: true })
+            .then((r) => {
+            if (r.exitCode !== 0)
+                return { available: false };
+            const v = /\bv?(\d+\.\d+\.\d+)/.exec(r.stdout);
+            return v ? { available: true, version: v[1] } : { available: true };
+        })
+            .catch(() => ({ available: false }));
+        return this.buildx;
+    }
     async hasBuildx() {
-        if (this.buildxAvailable === undefined) {
-            const r = await this.run(['buildx', 'version'], { allowFailure: true }).catch(() => ({ exitCode: 1 }));
-            this.buildxAvailable = r.exitCode === 0;
-        }
-        return this.buildxAvailable;
+        return (await this.buildxInfo()).available;
     }
     /** Which builder a `builder` setting resolves to on this machine. */
     async resolveBuilder(builder) {
@@ -37851,6 +37939,21 @@ class docker_DockerCli {
             args.push('--build-arg', `${k}=${v}`);
         for (const [k, v] of Object.entries(opts.labels ?? {}))
             args.push('--label', `${k}=${v}`);
+        for (const c of opts.cacheFrom ?? [])
+            args.push('--cache-from', c);
+        if (opts.target)
+            args.push('--target', opts.target);
+        if (opts.builder === 'buildx') {
+            for (const c of opts.cacheTo ?? [])
+                args.push('--cache-to', c);
+            for (const s of opts.secrets ?? [])
+                args.push('--secret', s);
+            for (const b of opts.buildContexts ?? [])
+                args.push('--build-context', b);
+        }
+        else if (opts.cacheTo?.length || opts.secrets?.length || opts.buildContexts?.length) {
+            throw new StatusError('cache-to, secrets and build-contexts need buildx; the classic builder has no such options');
+        }
         args.push(opts.context);
         const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };
         const saved = { ...this.env };
@@ -37877,6 +37980,20 @@ class docker_DockerCli {
     async pull(ref) {
         await this.run(['pull', ref]);
     }
+    /** Layer digests (RootFS.Layers) of a local image, to compare builds. */
+    async layers(ref) {
+        const r = await this.run(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', ref]);
+        return JSON.parse(r.stdout.trim() || '[]');
+    }
+    /** `docker save` of the given references into one tar (layers shared between them stored once). */
+    async save(refs, file) {
+        await this.run(['save', '--output', file, ...refs]);
+    }
+    /** `docker load` of a tar; returns the references it loaded ("Loaded image: x"). */
+    async load(file) {
+        const r = await this.run(['load', '--input', file]);
+        return [...(r.stdout + r.stderr).matchAll(/^Loaded image: (\S+)$/gm)].map((m) => m[1]);
+    }
     /** Push and return the manifest digest the registry reported. */
     async push(ref, onOutput) {
         const runOpts = {};
@@ -37898,32 +38015,115 @@ class docker_DockerCli {
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/action/registry-login.js
-// Registry login for actions: `docker login` in the main step (password on stdin, already masked
-// by the caller) remembered in the action state, and the matching logout in the post step.
+// Registry logins for actions: `docker login` in the main step (password on stdin, masked before
+// anything else happens) remembered in the action state, and the matching logouts in the post
+// step. `registry-auth` (several registries, e.g. one for private base images and one to push to)
+// is read here: a YAML list of {registry, username, password}; errors about it never quote it.
+
+
 
 
 const STATE = 'logged-in-registry';
-async function loginForPost(docker, registry, username, password) {
-    await core.group(`Login to ${registry}`, () => docker.login(registry, username, password));
-    core.saveState(STATE, registry);
+const STATE_ALL = 'logged-in-registries';
+/**
+ * Parse `registry-auth`: a YAML (or JSON) list of maps with registry, username and password.
+ * Every password is masked at once (also when a later entry is wrong). Error messages name the
+ * entry by number and field, never show a value (the text holds secrets).
+ */
+function parseRegistryAuth(text, input = 'registry-auth', mask = core.setSecret) {
+    if (text.trim() === '')
+        return [];
+    let parsed;
+    try {
+        parsed = parseYaml(text);
+    }
+    catch (e) {
+        const pos = e.linePos?.[0]?.line;
+        throw new KxError(`input ${input} is not valid YAML${pos ? ` (line ${pos})` : ''}: write a list of {registry, username, password}`);
+    }
+    if (!Array.isArray(parsed))
+        throw new KxError(`input ${input} must be a YAML list of {registry, username, password}`);
+    for (const entry of parsed) {
+        const pw = entry?.password;
+        if (pw !== undefined && pw !== null && String(pw) !== '')
+            mask(String(pw));
+    }
+    const out = [];
+    parsed.forEach((entry, i) => {
+        const where = `input ${input}, entry ${i + 1}`;
+        if (!entry || typeof entry !== 'object' || Array.isArray(entry))
+            throw new KxError(`${where} must be a map with registry, username and password`);
+        const e = entry;
+        const unknown = Object.keys(e).filter((k) => !['registry', 'username', 'password'].includes(k));
+        if (unknown.length)
+            throw new KxError(`${where}: unknown key(s) ${unknown.join(', ')} (allowed: registry, username, password)`);
+        for (const k of ['registry', 'username', 'password']) {
+            if (e[k] === undefined || e[k] === null || String(e[k]).trim() === '')
+                throw new KxError(`${where}: ${k} is missing or empty${k === 'password' ? ' (an unset secret gives an empty value)' : ''}`);
+        }
+        const registry = String(e.registry).trim().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+        if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry) && !/^\[[0-9a-fA-F:]+\](:\d+)?$/.test(registry)) {
+            throw new KxError(`${where}: registry "${registry}" must be a registry host such as ghcr.io or registry.example.org:5000 (no path)`);
+        }
+        out.push({ registry, username: String(e.username), password: String(e.password) });
+    });
+    const seen = new Set();
+    for (const c of out) {
+        if (seen.has(c.registry))
+            throw new KxError(`input ${input}: registry ${c.registry} is listed twice`);
+        seen.add(c.registry);
+    }
+    return out;
 }
-/** The post step: log out of the registry the main step logged in to, if any. */
+async function loginForPost(docker, registry, username, password) {
+    await loginAllForPost(docker, [{ registry, username, password }]);
+}
+/**
+ * Log in to each registry (password on stdin). The registries are saved in the state after each
+ * login, so the post step logs out of every one that succeeded even when a later login fails.
+ */
+async function loginAllForPost(docker, credentials) {
+    const done = [];
+    // The passwords are already masked by whoever read them (getSecret, parseRegistryAuth).
+    for (const c of credentials) {
+        await core.group(`Login to ${c.registry}`, () => docker.login(c.registry, c.username, c.password));
+        done.push(c.registry);
+        core.saveState(STATE_ALL, JSON.stringify(done));
+    }
+}
+/** The post step: log out of every registry the main step logged in to, if any. */
 async function logoutFromState(docker = new DockerCli()) {
-    const registry = core.getState(STATE);
-    if (!registry)
-        return;
-    await docker.logout(registry);
-    core.info(`logged out of ${registry}`);
+    const registries = [];
+    const all = core.getState(STATE_ALL);
+    if (all) {
+        try {
+            registries.push(...JSON.parse(all));
+        }
+        catch {
+            core.warning(`post step: unreadable state ${STATE_ALL}`);
+        }
+    }
+    const single = core.getState(STATE);
+    if (single && !registries.includes(single))
+        registries.push(single);
+    for (const registry of registries) {
+        await docker.logout(registry);
+        core.info(`logged out of ${registry}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/action/index.js
 // Helpers shared by the action adapters: typed input readers (lists, maps, booleans, numbers with
-// clear errors), failure reporting (KxError → annotation with file/line + setFailed), and a
+// clear errors), masking of every credential an input carries, failure reporting (each failure
+// becomes exactly one error annotation — with file/line for a KxError — and exit code 1), and a
 // main/post switch so one bundle serves both steps. No domain logic lives here.
 
 
 
 
+
+/** Exit code of a failed step (the runner's and the CLI's "a step failed"). */
+const EXIT_FAILURE = 1;
 /** Items of a list input: newline- or comma-separated, trimmed, blanks and `#` comments dropped. */
 function getList(name) {
     return getInput(name)
@@ -37996,7 +38196,24 @@ function getSecret(name) {
         core_setSecret(v);
     return v;
 }
-/** Report a failure: annotations for KxErrors (one per file/line), setFailed with the summary. */
+/**
+ * Mask (`::add-mask::`) every secret the step's inputs carry: secret-named inputs (password, token,
+ * kubeconfig, ...) as a whole, and the userinfo of any URL in any input (`oci://user:pw@host`).
+ * Called before anything else runs, so that no later line can show them.
+ */
+function maskInputSecrets(env = process.env) {
+    for (const [k, v] of Object.entries(env)) {
+        if (!k.startsWith('INPUT_') || !v)
+            continue;
+        for (const s of secretsInInput(k.slice('INPUT_'.length).toLowerCase(), v))
+            core_setSecret(s);
+    }
+}
+/**
+ * Report a failure: exactly one error annotation per failure (per file/line for the KxErrors of an
+ * aggregate), never a second plain `::error::` line as `core.setFailed` would add; exit code 1.
+ * Anything that is not a KxError is a bug: its stack goes to the debug log.
+ */
 function reportFailure(e) {
     const errors = e instanceof KxAggregateError ? e.errors : e instanceof errors_KxError ? [e] : [];
     for (const err of errors) {
@@ -38007,9 +38224,12 @@ function reportFailure(e) {
             props.startLine = err.line;
         error(err.message, props);
     }
-    if (errors.length === 0 && e instanceof Error && e.stack)
-        core_debug(e.stack);
-    setFailed(errors_errorMessage(e));
+    if (errors.length === 0) {
+        if (e instanceof Error && e.stack)
+            core_debug(redactUrls(e.stack));
+        error(errors_errorMessage(e), { title: 'kaapana-ext' });
+    }
+    process.exitCode = EXIT_FAILURE;
 }
 /**
  * GitHub places annotations by paths relative to the workspace: make absolute paths inside
@@ -38024,6 +38244,7 @@ function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
 const POST_STATE = 'kx-is-post';
 /** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
 async function runMainOrPost(main, post) {
+    maskInputSecrets();
     const isPost = getState(POST_STATE) === 'true';
     if (!isPost)
         saveState(POST_STATE, 'true');
@@ -38053,6 +38274,58 @@ async function writeJobSummary(markdown) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ../packages/core/lib/fsutil/safe-path.js
+// Names taken from input (chart and dependency names, versions from a repository index, entries of
+// a dependency list) that become file names: one rule for "is this a single path segment" and one
+// function that joins such a name under a directory and proves the result stays inside it. The
+// segment rule is helm's chart-name rule (pkg/chart/v2/metadata.go `Validate`: not "." or "..",
+// and equal to its own `filepath.Base`), applied for both Linux and Windows separators so that a
+// name like `..\..\x` is refused on every runner, plus no NUL and no drive letter. It does not
+// touch the file system: symlinks below the directory are the caller's business (chart/load.ts).
+
+
+/** Why `name` is not usable as one path segment, or undefined when it is. */
+function pathSegmentProblem(name) {
+    if (name === '')
+        return 'is empty';
+    if (name === '.' || name === '..')
+        return 'is not allowed';
+    if (name.includes('/') || name.includes('\\'))
+        return 'contains a path separator';
+    if (name.includes('\0'))
+        return 'contains a NUL byte';
+    if (/^[A-Za-z]:/.test(name))
+        return 'starts with a drive letter';
+    return undefined;
+}
+/**
+ * Throws a KxError (at `where`) unless `name` is a single path segment; `what` says what the name
+ * is, e.g. `chart name` or `dependency name`.
+ */
+function checkPathSegment(name, what, where = {}) {
+    const problem = pathSegmentProblem(name);
+    if (problem)
+        throw new KxError(`${what} ${JSON.stringify(name)} ${problem}: it must be a plain file name`, where);
+    return name;
+}
+/** True when `path` is `dir` itself or below it (lexically, after resolving both). */
+function safe_path_isInside(dir, path) {
+    const rel = (0,external_node_path_namespaceObject.relative)((0,external_node_path_namespaceObject.resolve)(dir), (0,external_node_path_namespaceObject.resolve)(path));
+    return rel === '' || (!(0,external_node_path_namespaceObject.isAbsolute)(rel) && rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`));
+}
+/**
+ * `dir/name` for a `name` taken from input: the name must be one path segment (see
+ * `checkPathSegment`) and the joined path must stay strictly inside `dir`.
+ */
+function safeJoin(dir, name, what, where = {}) {
+    checkPathSegment(name, what, where);
+    const path = resolve(dir, name);
+    if (!safe_path_isInside(dir, path) || resolve(dir) === path) {
+        throw new KxError(`${what} ${JSON.stringify(name)} would leave ${dir}`, where);
+    }
+    return path;
+}
+
 ;// CONCATENATED MODULE: ../packages/core/lib/fsutil/glob.js
 // Glob matching of slash-separated relative paths, through picomatch: `*` and `?` stay within one
 // path segment, `**` spans any number, `[...]` classes, dot files included. Used wherever a user
@@ -38070,14 +38343,45 @@ function globMatcher(pattern) {
 
 ;// CONCATENATED MODULE: ../packages/core/lib/fsutil/index.js
 // Small file-system primitives with the guarantees the toolkit promises: atomic writes (temp file in
-// the same directory, fsync, rename) so a failure never leaves a half-written file, and temp dirs
-// that are cleaned up. Nothing domain-specific lives here.
+// the same directory, fsync, rename) so a failure never leaves a half-written file — written through
+// a symlink to its target (never replacing the link), refusing read-only files and directories — and
+// temp dirs that are cleaned up. Nothing domain-specific lives here.
 
 
 
 
-/** Write `data` to `path` atomically; keeps the mode of an existing file unless `mode` is given. */
+
+
+/**
+ * Throws a KxError naming `path` when an existing file there must not be replaced: a directory, or
+ * a file without any write permission bit (0444 — checked from the mode, so it holds for root too).
+ * A missing file is fine.
+ */
+async function assertWritable(path) {
+    const st = await (0,promises_namespaceObject.stat)(path).catch(() => undefined);
+    if (!st)
+        return;
+    if (st.isDirectory())
+        throw new errors_KxError(`${path} is a directory, not a file`, { file: path });
+    if ((st.mode & 0o222) === 0) {
+        throw new errors_KxError(`${path} is read-only (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); not replacing it`, { file: path });
+    }
+}
+/**
+ * Write `data` to `path` atomically; keeps the mode of an existing file unless `mode` is given.
+ * Refuses read-only files and directories (assertWritable); writes through symlinks.
+ */
 async function writeFileAtomic(path, data, opts = {}) {
+    if ((await (0,promises_namespaceObject.lstat)(path).catch(() => undefined))?.isSymbolicLink()) {
+        const target = await (0,promises_namespaceObject.realpath)(path).catch(() => {
+            throw new errors_KxError(`${path} is a symlink whose target cannot be resolved`, { file: path });
+        });
+        if (opts.within !== undefined && !safe_path_isInside(await (0,promises_namespaceObject.realpath)(opts.within).catch(() => opts.within), target)) {
+            throw new errors_KxError(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, { file: path });
+        }
+        path = target;
+    }
+    await assertWritable(path);
     const dir = (0,external_node_path_namespaceObject.dirname)(path);
     await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
     let mode = opts.mode;
@@ -38096,7 +38400,7 @@ async function writeFileAtomic(path, data, opts = {}) {
         await fh.sync();
     }
     catch (e) {
-        await fh.close();
+        await fh.close().catch(() => { });
         await (0,promises_namespaceObject.rm)(tmp, { force: true });
         throw e;
     }
@@ -38128,6 +38432,7 @@ async function pathExists(path) {
         return false;
     }
 }
+
 
 
 ;// CONCATENATED MODULE: ../packages/core/lib/index.js
@@ -38176,7 +38481,9 @@ function duration_kubectlDuration(ms) {
 
 
 const INPUT = 'kubeconfig input';
-const SECRET_KEYS = new Set(['token', 'password', 'client-key-data', 'client-certificate-data', 'id-token', 'refresh-token']);
+// Credential values of a kubeconfig user: static ones, the auth-provider (OIDC) config's secrets,
+// and — collected separately below — every `value` of an exec plugin's `env` list.
+const SECRET_KEYS = new Set(['token', 'password', 'client-key-data', 'client-certificate-data', 'id-token', 'refresh-token', 'client-secret', 'access-token']);
 /** Accepts kubeconfig YAML or its base64; throws a KxError naming the input otherwise. */
 function parseKubeconfigInput(raw) {
     const trimmed = raw.trim();
@@ -38229,10 +38536,21 @@ function collectSecrets(node, out) {
         for (const [k, v] of Object.entries(node)) {
             if (SECRET_KEYS.has(k) && typeof v === 'string')
                 out.add(v);
+            else if (k === 'exec' && v && typeof v === 'object')
+                collectExecSecrets(v, out);
             else
                 collectSecrets(v, out);
         }
     }
+}
+/** An exec plugin's environment values (`env: [{name, value}]`) carry tokens: all are secrets. */
+function collectExecSecrets(exec, out) {
+    const env = exec['env'];
+    if (Array.isArray(env))
+        for (const e of env)
+            if (e && typeof e === 'object' && typeof e.value === 'string')
+                out.add(e.value);
+    collectSecrets({ ...exec, env: undefined }, out);
 }
 function lineOf(text, key) {
     const i = text.split('\n').findIndex((l) => l.startsWith(`${key}:`));
@@ -41177,7 +41495,7 @@ class ignore_IgnoreRules {
         const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
         lines.forEach((line, i) => {
             try {
-                r.addRule(line);
+                r.addRule(line, i + 1);
             }
             catch (e) {
                 throw new KxError(`${e.message} in ${ignore_HELMIGNORE} rule ${JSON.stringify(line.trim())}`, { file, line: i + 1 });
@@ -41196,7 +41514,7 @@ class ignore_IgnoreRules {
     get size() {
         return this.rules.length;
     }
-    addRule(line) {
+    addRule(line, lineNumber) {
         let rule = line.trim();
         if (rule === '' || rule.startsWith('#'))
             return;
@@ -41221,28 +41539,32 @@ class ignore_IgnoreRules {
         }
         else if (rule.includes('/'))
             mode = 'path';
-        this.rules.push({ raw, negate, mustDir, mode, re: goGlobToRegExp(rule) });
+        this.rules.push({ raw, negate, mustDir, mode, re: goGlobToRegExp(rule), ...(lineNumber ? { line: lineNumber } : {}) });
     }
     /** Is the chart-relative `/`-path ignored? `isDir` says whether it names a directory. */
     ignores(path, isDir) {
+        return this.matchingRule(path, isDir) !== undefined;
+    }
+    /** The rule that makes `ignores(path, isDir)` true, for messages; undefined when not ignored. */
+    matchingRule(path, isDir) {
         if (path === '' || path === '.' || path === './')
-            return false;
+            return undefined;
         for (const r of this.rules) {
             const subject = r.mode === 'base' ? goBase(path) : path;
             const matched = r.re.test(subject);
             if (r.negate) {
                 if (r.mustDir && !isDir)
-                    return true;
+                    return r;
                 if (!matched)
-                    return true;
+                    return r;
                 continue;
             }
             if (r.mustDir && !isDir)
                 continue;
             if (matched)
-                return true;
+                return r;
         }
-        return false;
+        return undefined;
     }
 }
 /** Go `filepath.Base` for `/` paths. */
@@ -41464,7 +41786,8 @@ function validateMetadata(md, ctx = {}) {
         fail('chart.metadata.name is required', ctx, 'name');
     if (md.name === '.' || md.name === '..')
         fail(`chart.metadata.name ${JSON.stringify(md.name)} is not allowed`, ctx, 'name');
-    if (md.name.includes('/'))
+    // helm: name != filepath.Base(name) is invalid; `\\` counts as a separator as on Windows runners.
+    if (md.name.includes('/') || md.name.includes('\\'))
         fail(`chart.metadata.name ${JSON.stringify(md.name)} is invalid`, ctx, 'name');
     if (!md.version)
         fail('chart.metadata.version is required', ctx, 'version');
@@ -41498,11 +41821,14 @@ function validateMetadata(md, ctx = {}) {
 
 ;// CONCATENATED MODULE: ../packages/core/lib/chart/load.js
 // Loading charts the way helm's `pkg/chart/loader` does: from a directory (sorted walk, symlinks
-// followed, the top chart's .helmignore applied, BOMs stripped, 5 MiB per-file limit) or from a .tgz
-// archive (first path segment stripped, unsafe paths rejected), then splitting the files into the
+// followed, the top chart's .helmignore applied, BOMs stripped, 5 MiB per-file limit checked before
+// reading) — but refusing symlink loops and links that leave the chart, and capping depth, files and
+// total size, where helm walks on — or from a .tgz archive (first path segment stripped, unsafe
+// paths rejected, entry sizes checked before they are buffered, inflation capped), then splitting the files into the
 // chart model (`loadFiles`): Chart.yaml, requirements.yaml/lock for v1, Chart.lock, values, templates,
 // charts/ (subchart dirs and archives, loaded recursively, `_`/`.` entries skipped). Subcharts are kept
 // sorted by name so everything downstream is deterministic. Errors are KxErrors naming the file.
+
 
 
 
@@ -41520,56 +41846,104 @@ const MAX_CHART_SIZE = 100 * 1024 * 1024;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const stripBom = (b) => (b.subarray(0, 3).equals(BOM) ? b.subarray(3) : b);
 const byteOrder = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
-/** Load a chart directory (helm `LoadDir`). */
-async function loadDir(dir) {
+/** Deepest directory nesting loadDir walks: far beyond any real chart, far below a symlink loop. */
+const MAX_CHART_DEPTH = 64;
+/** Most files loadDir accepts from one chart directory tree. */
+const MAX_CHART_ENTRIES = 10_000;
+/**
+ * Load a chart directory (helm `LoadDir`). Unlike helm's walk (internal/sympath/walk.go follows
+ * every symlinked directory and only stops when the OS refuses the ever longer path), a symlink to
+ * a directory that is already being walked is a loop and an error; depth, number of files and total
+ * size are capped; a file's size is checked before it is read; and links leaving the chart are
+ * refused unless `allowExternalSymlinks`.
+ */
+async function loadDir(dir, opts = {}) {
     const top = resolve(dir);
     const st = await stat(top).catch((e) => {
         throw new KxError(`could not find ${dir}: ${errorMessage(e)}`, { file: dir });
     });
     if (!st.isDirectory())
         throw new KxError(`${dir} is not a chart directory`, { file: dir });
+    const rootReal = await realpath(top);
     const rules = await readIgnoreRules(top);
+    const maxDepth = opts.maxDepth ?? MAX_CHART_DEPTH;
+    const maxEntries = opts.maxEntries ?? MAX_CHART_ENTRIES;
     // Synchronous reads: for the many small files of a chart they are several times faster than
     // fs.promises (one thread-pool round trip per open/stat/read/close), and this runs in a CLI/action.
     const files = [];
-    const readOne = (path, n, shown) => {
+    let total = 0;
+    const readOne = (path, n, shown, size) => {
+        if (size > MAX_FILE_SIZE) {
+            throw new KxError(`chart file "${shown}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
+        }
+        total += size;
+        if (total > MAX_CHART_SIZE)
+            throw new KxError(`chart ${dir} is larger than the maximum chart size ${MAX_CHART_SIZE}`, { file: path });
+        if (files.length >= maxEntries)
+            throw new KxError(`chart ${dir} has more than ${maxEntries} files`, { file: path });
         const data = readFileSync(path);
         if (data.length > MAX_FILE_SIZE) {
             throw new KxError(`chart file "${shown}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
         }
         return { name: n, data: stripBom(data) };
     };
-    const visit = async (abs, rel) => {
+    // `ancestors`: real paths of the directories from the top down to `abs`, to recognise loops.
+    const visit = async (abs, rel, ancestors) => {
+        const depth = rel === '' ? 0 : rel.split('/').length;
+        if (depth > maxDepth)
+            throw new KxError(`chart ${dir} nests directories deeper than ${maxDepth} levels at ${rel}`, { file: join(top, rel) });
         const entries = readdirSync(abs, { withFileTypes: true }).sort((a, b) => byteOrder(a.name, b.name));
         for (const entry of entries) {
             const name = entry.name;
             const path = join(abs, name);
             const n = rel ? `${rel}/${name}` : name;
+            const shownPath = join(top, n);
             let target = path;
             let isDir = entry.isDirectory();
             let isFile = entry.isFile();
+            let size;
             if (entry.isSymbolicLink()) {
                 target = await realpath(path).catch((e) => {
-                    throw new KxError(`error evaluating symlink ${path}: ${errorMessage(e)}`, { file: path });
+                    throw new KxError(`error evaluating symlink ${shownPath}: ${errorMessage(e)}`, { file: shownPath });
                 });
                 const info = await lstat(target);
                 isDir = info.isDirectory();
                 isFile = info.isFile();
+                size = info.size;
+            }
+            if (rules.ignores(n, isDir))
+                continue;
+            if (entry.isSymbolicLink()) {
+                // A link to the directory being walked or one of its parents would be walked for ever.
+                if (isDir && ancestors.some((a) => isInside(target, a))) {
+                    throw new KxError(`symlink loop: ${shownPath} points to ${target}, which contains it`, { file: shownPath });
+                }
+                if (!isInside(rootReal, target)) {
+                    if (!opts.allowExternalSymlinks) {
+                        throw new KxError(`symlink ${n} points outside the chart to ${target}; refusing to package it (allow it explicitly to include the linked ${isDir ? 'directory' : 'file'})`, { file: shownPath });
+                    }
+                    opts.onWarning?.(`found symbolic link in path: ${shownPath} resolves to ${target}, outside the chart. Contents of linked file included and used`, shownPath);
+                }
             }
             if (isDir) {
-                if (rules.ignores(n, true))
-                    continue;
-                await visit(target, n);
+                await visit(target, n, [...ancestors, target]);
                 continue;
             }
-            if (rules.ignores(n, false))
-                continue;
             if (!isFile)
-                throw new KxError(`cannot load irregular file ${path} as it has file mode type bits set`, { file: path });
-            files.push(readOne(target, n, name));
+                throw new KxError(`cannot load irregular file ${shownPath} as it has file mode type bits set`, { file: shownPath });
+            files.push(readOne(target, n, name, size ?? statSync(path).size));
         }
     };
-    await visit(top, '');
+    await visit(top, '', [rootReal]);
+    if (!files.some((f) => f.name === 'Chart.yaml' || f.name === 'requirements.yaml' || f.name === 'requirements.lock')) {
+        const hidden = rules.matchingRule('Chart.yaml', false);
+        if (hidden && statSync(join(top, 'Chart.yaml'), { throwIfNoEntry: false })?.isFile()) {
+            throw new KxError(`Chart.yaml file is missing: ${HELMIGNORE} rule ${JSON.stringify(hidden.raw)} (line ${hidden.line}) excludes it`, {
+                file: join(top, HELMIGNORE),
+                line: hidden.line,
+            });
+        }
+    }
     return loadFiles(files, top);
 }
 async function readIgnoreRules(top) {
@@ -41593,18 +41967,33 @@ async function loadArchiveFiles(data, label = 'archive') {
     }
     const files = [];
     const ex = (0,tar_stream.extract)();
-    const source = external_node_stream_.Readable.from([data]).pipe((0,external_node_zlib_.createGunzip)());
+    const bad = (msg) => new errors_KxError(msg, { file: label });
+    const gunzip = (0,external_node_zlib_.createGunzip)();
+    // Whatever the tar headers claim, never inflate more than a chart may hold (plus headers/padding).
+    let inflated = 0;
+    const inflateLimit = MAX_CHART_SIZE + 16 * 1024 * 1024;
+    gunzip.on('data', (chunk) => {
+        inflated += chunk.length;
+        if (inflated > inflateLimit)
+            gunzip.destroy(bad(`decompressed chart is larger than the maximum chart size ${MAX_CHART_SIZE}`));
+    });
+    const source = external_node_stream_.Readable.from([data]).pipe(gunzip);
     source.on('error', (e) => ex.destroy(e));
     source.pipe(ex);
     let remaining = MAX_CHART_SIZE;
-    const bad = (msg) => new errors_KxError(msg, { file: label });
     try {
         for await (const entry of ex) {
             const h = entry.header;
+            const type = h.type;
+            // Sizes are checked from the header, before the entry's bytes are buffered.
+            const size = h.size ?? 0;
+            if (size > remaining)
+                throw bad(`decompressed chart is larger than the maximum file size ${MAX_CHART_SIZE}`);
+            if (size > MAX_FILE_SIZE)
+                throw bad(`decompressed chart file ${JSON.stringify(h.name)} is larger than the maximum file size ${MAX_FILE_SIZE}`);
             const chunks = [];
             for await (const chunk of entry)
                 chunks.push(chunk);
-            const type = h.type;
             if (type === 'directory' || type === 'pax-global-header' || type === 'pax-header')
                 continue;
             const delimiter = h.name.includes('\\') ? '\\' : '/';
@@ -41621,11 +42010,6 @@ async function loadArchiveFiles(data, label = 'archive') {
                 throw bad('chart contains illegally named files');
             if (parts[0] === 'Chart.yaml')
                 throw bad('chart yaml not in base directory');
-            const size = h.size ?? 0;
-            if (size > remaining)
-                throw bad(`decompressed chart is larger than the maximum file size ${MAX_CHART_SIZE}`);
-            if (size > MAX_FILE_SIZE)
-                throw bad(`decompressed chart file ${JSON.stringify(h.name)} is larger than the maximum file size ${MAX_FILE_SIZE}`);
             remaining -= size;
             files.push({ name: n, data: stripBom(Buffer.concat(chunks)) });
         }
