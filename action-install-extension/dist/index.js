@@ -34664,7 +34664,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4579);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1452);
 // Entry point of the bundled action: one file serves the main step and the post step (see run()).
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -34674,7 +34674,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4579:
+/***/ 1452:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38442,6 +38442,172 @@ async function pathExists(path) {
 
 
 
+;// CONCATENATED MODULE: ../packages/core/lib/kube/kubectl-errors.js
+// What a failed kubectl run means, read from its stderr (and, for `-v=6` runs, the HTTP status it
+// logged): API server unreachable, credentials rejected (401) or not allowed (403), not found, a
+// wait that timed out, a transient server error worth retrying, or anything else. Each becomes a
+// KubectlError whose message says what happened in words and quotes kubectl's stderr.
+
+class kubectl_errors_KubectlError extends errors_KxError {
+    failure;
+    command;
+    stderr;
+    exitCode;
+    constructor(message, failure, command, stderr, exitCode) {
+        super(message);
+        this.failure = failure;
+        this.command = command;
+        this.stderr = stderr;
+        this.exitCode = exitCode;
+        this.name = 'KubectlError';
+    }
+}
+const TRANSIENT = (/* unused pure expression or super */ null && ([
+    /\(ServiceUnavailable\)|the server is currently unable to handle the request/i,
+    /\(TooManyRequests\)|too many requests/i,
+    /\(ServerTimeout\)|\(Timeout\)|the server was unable to return a response/i,
+    /\(InternalError\)|an error on the server .* has prevented the request/i,
+    /etcdserver: (request timed out|leader changed)/i,
+    /i\/o timeout|TLS handshake timeout|connection reset by peer|http2: client connection lost|unexpected EOF|broken pipe/i,
+]));
+const UNREACHABLE = (/* unused pure expression or super */ null && ([
+    /Unable to connect to the server/i,
+    /connect: connection refused|no such host|network is unreachable|no route to host/i,
+    /x509: |tls: failed to verify|certificate signed by unknown authority/i,
+    /The connection to the server .* was refused/i,
+]));
+/** Classifies kubectl's stderr; network timeouts are transient (retried) before being reported as unreachable. */
+function kubectl_errors_classifyKubectlStderr(stderr) {
+    if (/You must be logged in to the server|\(Unauthorized\)|error: Unauthorized/i.test(stderr))
+        return 'unauthorized';
+    if (/\(Forbidden\)|is forbidden: /i.test(stderr))
+        return 'forbidden';
+    if (/timed out waiting for|context deadline exceeded \(Client\.Timeout/i.test(stderr) && !/Unable to connect/i.test(stderr)) {
+        return 'timeout';
+    }
+    if (TRANSIENT.some((p) => p.test(stderr)))
+        return 'transient';
+    if (UNREACHABLE.some((p) => p.test(stderr)))
+        return 'unreachable';
+    if (/\(NotFound\)|NotFound|not found/i.test(stderr))
+        return 'not-found';
+    return 'failed';
+}
+/** Last non-empty stderr lines, without `-v` log noise, for messages. */
+function kubectl_errors_stderrTail(stderr, lines = 6) {
+    const kept = stderr
+        .split(/\r?\n/)
+        .filter((l) => l.trim() && !/^[IW]\d{4} \d\d:\d\d:\d\d/.test(l))
+        .slice(-lines);
+    return kept.join('\n').trim();
+}
+function kubectl_errors_kubectlError(command, stderr, exitCode, failure = kubectl_errors_classifyKubectlStderr(stderr)) {
+    const tail = kubectl_errors_stderrTail(stderr) || '(no output on stderr)';
+    const what = {
+        unreachable: 'kubectl could not reach the Kubernetes API server (check the server URL, network and CA in the kubeconfig)',
+        unauthorized: 'the Kubernetes API server rejected the credentials (401 Unauthorized): the token or client certificate in the kubeconfig is wrong or expired',
+        forbidden: 'the Kubernetes API server refused the request (403 Forbidden): the account lacks RBAC permission for it',
+        'not-found': 'the Kubernetes resource was not found',
+        timeout: 'timed out waiting',
+        transient: 'the Kubernetes API server kept failing with a transient error',
+        failed: 'kubectl failed',
+    };
+    return new kubectl_errors_KubectlError(`${what[failure]}\n  command: ${command}\n  kubectl: ${tail.replace(/\n/g, '\n           ')}`, failure, command, stderr, exitCode);
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/kube/copy-jobs.js
+// The collection copy Jobs of a running Kaapana (`copy-kube-helm-collections-<uuid10>`, one per
+// install of update-collections-chart, restartPolicy Never, backoffLimit 0): listing them, their
+// state as Kubernetes' job controller sets it (Complete / Failed conditions), their pods and what
+// those pods are doing (ErrImagePull, ImagePullBackOff, Failed, …), and waiting for a new one to
+// finish. A finished Job never starts another pod.
+
+
+
+function copy_jobs_jobState(job) {
+    const c = job.status?.conditions ?? [];
+    if (c.some((x) => x.type === 'Complete' && x.status === 'True') || (job.status?.succeeded ?? 0) > 0)
+        return 'complete';
+    if (c.some((x) => x.type === 'Failed' && x.status === 'True'))
+        return 'failed';
+    return 'active';
+}
+/** Jobs of `namespace` whose name starts with `prefix`, oldest first. */
+async function copy_jobs_listJobs(kubectl, namespace, prefix, quiet = false) {
+    const list = await kubectl.json(['get', 'jobs', '--namespace', namespace, '--output', 'json'], { namespaced: false, quiet });
+    return list.items
+        .filter((j) => j.metadata.name.startsWith(prefix))
+        .sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || a.metadata.name.localeCompare(b.metadata.name));
+}
+async function podsOfJob(kubectl, namespace, job, quiet = true) {
+    const list = await kubectl.json(['get', 'pods', '--namespace', namespace, '--selector', `job-name=${job}`, '--output', 'json'], { namespaced: false, quiet });
+    return list.items;
+}
+/** The waiting/terminated message of a pod's first container, if any. */
+function podMessage(pod) {
+    const s = pod.status?.containerStatuses?.[0]?.state;
+    return s?.['waiting']?.message ?? s?.['terminated']?.message;
+}
+/** Last lines of a pod's log, or '' when kubectl cannot get them (a pod that never started). */
+async function podLogTail(kubectl, namespace, pod, lines = 15) {
+    try {
+        const { stdout } = await kubectl.run(['logs', '--namespace', namespace, pod, `--tail=${lines}`], { namespaced: false, quiet: true, retry: false });
+        return stdout.trim();
+    }
+    catch {
+        return '';
+    }
+}
+/** A pull that cannot succeed by waiting: the registry says the image or tag does not exist. */
+function hopelessPull(pod) {
+    const w = pod.status?.containerStatuses?.[0]?.state?.['waiting'];
+    return (w?.reason === 'ErrImagePull' || w?.reason === 'ImagePullBackOff' || w?.reason === 'InvalidImageName') && /not found|NotFound|manifest unknown|InvalidImageName|invalid reference/i.test(w?.message ?? w?.reason ?? '');
+}
+/**
+ * Waits until a Job with `prefix` that is not in `before` exists in `namespace` and has completed.
+ * Fails (KxError naming the Job, its pod and the pod's state) when it failed, when its pod cannot
+ * pull its image because the image does not exist, or when `deadline` passes.
+ */
+async function copy_jobs_waitForNewCopyJob(kubectl, opts) {
+    let last = '';
+    for (;;) {
+        const jobs = (await copy_jobs_listJobs(kubectl, opts.namespace, opts.prefix, true)).filter((j) => !opts.before.has(j.metadata.name));
+        let report = `no new ${opts.prefix}… Job in namespace "${opts.namespace}" yet`;
+        const states = [];
+        for (const job of jobs) {
+            const pod = (await podsOfJob(kubectl, opts.namespace, job.metadata.name)).at(-1);
+            const state = copy_jobs_jobState(job);
+            states.push({ job, ...(pod ? { pod } : {}), state, text: `job/${job.metadata.name} ${state}, ${pod ? `pod/${pod.metadata.name} ${podState(pod)}` : 'no pod yet'}` });
+        }
+        if (states.length > 0)
+            report = states.map((s) => s.text).join('; ');
+        // With several collections (KAAPANA_COLLECTIONS) every new Job must complete.
+        const bad = states.find((s) => s.state === 'failed' || (s.pod && hopelessPull(s.pod)));
+        if (bad) {
+            const name = bad.job.metadata.name;
+            const msg = bad.pod ? podMessage(bad.pod) : undefined;
+            const logs = bad.pod && bad.state === 'failed' ? await podLogTail(kubectl, opts.namespace, bad.pod.metadata.name) : '';
+            throw new KxError(`the copy Job job/${name} in namespace "${opts.namespace}" did not copy the collection: ${bad.pod ? `pod/${bad.pod.metadata.name} ${podState(bad.pod)}` : 'no pod'}${msg ? `: ${msg}` : ''}` +
+                (bad.state === 'failed'
+                    ? ` (Job failed: ${bad.job.status?.conditions?.find((c) => c.type === 'Failed')?.reason ?? 'Failed'})`
+                    : ' (the collection image cannot be pulled: push it, or check the collection tag kube-helm was deployed with)') +
+                (logs ? `\n  its log:\n    ${logs.split('\n').join('\n    ')}` : ''));
+        }
+        if (states.length > 0 && states.every((s) => s.state === 'complete')) {
+            const last = states.at(-1);
+            return { job: last.job.metadata.name, ...(last.pod ? { pod: last.pod.metadata.name, podState: podState(last.pod) } : {}) };
+        }
+        if (report !== last) {
+            opts.log(`waiting: ${report}`);
+            last = report;
+        }
+        if (Date.now() + opts.pollMs > opts.deadline) {
+            throw new KubectlError(`timed out waiting for the new copy Job to complete; last seen: ${report}`, 'timeout', `kubectl get jobs --namespace ${opts.namespace}`, '', null);
+        }
+        await new Promise((r) => setTimeout(r, opts.pollMs));
+    }
+}
+
 ;// CONCATENATED MODULE: ../packages/core/lib/kube/duration.js
 // Parsing of the `timeout` input: `300` (seconds), `90s`, `5m`, `1h`, `1m30s`. Returns milliseconds.
 
@@ -38468,6 +38634,89 @@ function parseDuration(text, inputName = 'timeout') {
 /** kubectl's `--timeout` spelling of a duration: whole seconds, at least 1. */
 function duration_kubectlDuration(ms) {
     return `${Math.max(1, Math.ceil(ms / 1000))}s`;
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/kube/service-proxy.js
+// Reaching a Service's HTTP port through the API server's service proxy with `kubectl get --raw`,
+// and reading the HTTP status of the proxied request from kubectl's `-v=6` log.
+
+/** `/api/v1/namespaces/<ns>/services/<svc>/proxy<path>` */
+function service_proxy_serviceProxyPath(namespace, service, path) {
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(:[A-Za-z0-9-]+)?$/.test(service)) {
+        throw new errors_KxError(`service "${service}" is not <name> or <name>:<port>`);
+    }
+    const p = path.startsWith('/') ? path : `/${path}`;
+    return `/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${service}/proxy${p}`;
+}
+/** HTTP status of the last request in kubectl `-v=6` output (`GET https://… 202 Accepted in 3 milliseconds`). */
+function service_proxy_lastLoggedStatus(stderr) {
+    let status;
+    for (const m of stderr.matchAll(/\b(?:GET|POST|PUT|PATCH|DELETE) https?:\/\/\S+ (\d{3})\b/g))
+        status = Number(m[1]);
+    return status;
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/kube/extensions.js
+// kube-helm's `GET /extensions` as a reload check: the list the platform's UI shows, read through
+// the API server's service proxy. Both response shapes are understood (0.1.x: `helm show chart`
+// fields + `versions`; 0.6.0: schemas.KaapanaExtension with `versions` and `available_versions`).
+// kube-helm rebuilds the list at most every 30 s (0.1.x: plus a 5 s timer), so a chart copied a
+// moment ago may appear only on a later request: the check polls until the deadline.
+
+
+/** `<name>-<version>` of every chart version the list offers, sorted. */
+function chartsInExtensionList(list) {
+    if (!Array.isArray(list))
+        throw new KxError(`kube-helm's /extensions did not answer a JSON list`);
+    const out = new Set();
+    for (const item of list) {
+        const name = item?.chart_name ?? item?.name;
+        if (!name)
+            continue;
+        for (const v of [item.version, ...(item.versions ?? []), ...Object.keys(item.available_versions ?? {})])
+            if (v)
+                out.add(`${name}-${v}`);
+    }
+    return [...out].sort();
+}
+/** `dir/x-1.0.0.tgz`, `x-1.0.0.tgz`, `x-1.0.0` → `x-1.0.0`. */
+function extensions_normalizeChartName(text) {
+    return text.trim().replace(/^.*[\\/]/, '').replace(/\.tgz$/, '');
+}
+async function fetchExtensionCharts(kubectl, namespace, service) {
+    const { stdout } = await kubectl.run(['get', '--raw', serviceProxyPath(namespace, service, '/extensions')], { namespaced: false, quiet: true });
+    let parsed;
+    try {
+        parsed = JSON.parse(stdout);
+    }
+    catch {
+        throw new KxError(`kube-helm's /extensions answered something that is not JSON: ${stdout.slice(0, 200)}`);
+    }
+    return chartsInExtensionList(parsed);
+}
+/**
+ * Polls /extensions until every `expected` chart is listed; resolves to what the list shows.
+ * Fails naming the missing charts (and what is listed) at `deadline`.
+ */
+async function extensions_waitForExtensionCharts(kubectl, opts) {
+    let seen = [];
+    let reported = '';
+    for (;;) {
+        seen = await fetchExtensionCharts(kubectl, opts.namespace, opts.service);
+        const missing = opts.expected.filter((c) => !seen.includes(c));
+        if (missing.length === 0)
+            return seen;
+        const report = `missing ${missing.join(', ')}`;
+        if (report !== reported) {
+            opts.log(`waiting for kube-helm's /extensions (rebuilt at most every 30 s): ${report}; listed: ${seen.join(', ') || 'nothing'}`);
+            reported = report;
+        }
+        if (Date.now() + opts.pollMs > opts.deadline) {
+            throw new KxError(`the platform does not list ${missing.join(', ')} after the reload: kube-helm's /extensions lists ${seen.join(', ') || 'no extension'}` +
+                `${opts.context ? `; ${opts.context}` : ''}. Check that the collection image carries these charts in the directory the copy container reads and that each has its dependencies in charts/`);
+        }
+        await new Promise((r) => setTimeout(r, opts.pollMs));
+    }
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/kube/kubeconfig.js
@@ -38591,79 +38840,6 @@ async function hasAmbientCredentials(env = process.env) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ../packages/core/lib/kube/kubectl-errors.js
-// What a failed kubectl run means, read from its stderr (and, for `-v=6` runs, the HTTP status it
-// logged): API server unreachable, credentials rejected (401) or not allowed (403), not found, a
-// wait that timed out, a transient server error worth retrying, or anything else. Each becomes a
-// KubectlError whose message says what happened in words and quotes kubectl's stderr.
-
-class kubectl_errors_KubectlError extends errors_KxError {
-    failure;
-    command;
-    stderr;
-    exitCode;
-    constructor(message, failure, command, stderr, exitCode) {
-        super(message);
-        this.failure = failure;
-        this.command = command;
-        this.stderr = stderr;
-        this.exitCode = exitCode;
-        this.name = 'KubectlError';
-    }
-}
-const TRANSIENT = (/* unused pure expression or super */ null && ([
-    /\(ServiceUnavailable\)|the server is currently unable to handle the request/i,
-    /\(TooManyRequests\)|too many requests/i,
-    /\(ServerTimeout\)|\(Timeout\)|the server was unable to return a response/i,
-    /\(InternalError\)|an error on the server .* has prevented the request/i,
-    /etcdserver: (request timed out|leader changed)/i,
-    /i\/o timeout|TLS handshake timeout|connection reset by peer|http2: client connection lost|unexpected EOF|broken pipe/i,
-]));
-const UNREACHABLE = (/* unused pure expression or super */ null && ([
-    /Unable to connect to the server/i,
-    /connect: connection refused|no such host|network is unreachable|no route to host/i,
-    /x509: |tls: failed to verify|certificate signed by unknown authority/i,
-    /The connection to the server .* was refused/i,
-]));
-/** Classifies kubectl's stderr; network timeouts are transient (retried) before being reported as unreachable. */
-function kubectl_errors_classifyKubectlStderr(stderr) {
-    if (/You must be logged in to the server|\(Unauthorized\)|error: Unauthorized/i.test(stderr))
-        return 'unauthorized';
-    if (/\(Forbidden\)|is forbidden: /i.test(stderr))
-        return 'forbidden';
-    if (/timed out waiting for|context deadline exceeded \(Client\.Timeout/i.test(stderr) && !/Unable to connect/i.test(stderr)) {
-        return 'timeout';
-    }
-    if (TRANSIENT.some((p) => p.test(stderr)))
-        return 'transient';
-    if (UNREACHABLE.some((p) => p.test(stderr)))
-        return 'unreachable';
-    if (/\(NotFound\)|NotFound|not found/i.test(stderr))
-        return 'not-found';
-    return 'failed';
-}
-/** Last non-empty stderr lines, without `-v` log noise, for messages. */
-function kubectl_errors_stderrTail(stderr, lines = 6) {
-    const kept = stderr
-        .split(/\r?\n/)
-        .filter((l) => l.trim() && !/^[IW]\d{4} \d\d:\d\d:\d\d/.test(l))
-        .slice(-lines);
-    return kept.join('\n').trim();
-}
-function kubectl_errors_kubectlError(command, stderr, exitCode, failure = kubectl_errors_classifyKubectlStderr(stderr)) {
-    const tail = kubectl_errors_stderrTail(stderr) || '(no output on stderr)';
-    const what = {
-        unreachable: 'kubectl could not reach the Kubernetes API server (check the server URL, network and CA in the kubeconfig)',
-        unauthorized: 'the Kubernetes API server rejected the credentials (401 Unauthorized): the token or client certificate in the kubeconfig is wrong or expired',
-        forbidden: 'the Kubernetes API server refused the request (403 Forbidden): the account lacks RBAC permission for it',
-        'not-found': 'the Kubernetes resource was not found',
-        timeout: 'timed out waiting',
-        transient: 'the Kubernetes API server kept failing with a transient error',
-        failed: 'kubectl failed',
-    };
-    return new kubectl_errors_KubectlError(`${what[failure]}\n  command: ${command}\n  kubectl: ${tail.replace(/\n/g, '\n           ')}`, failure, command, stderr, exitCode);
-}
-
 ;// CONCATENATED MODULE: ../packages/core/lib/kube/kubectl.js
 // Running kubectl: global flags (kubeconfig, context, namespace, cache dir, request timeout) in one
 // place, stdin closed so kubectl can never prompt, output captured, a hard deadline, failures turned
@@ -38686,7 +38862,7 @@ class Kubectl {
         return this.options.namespace;
     }
     /** Full argument vector for `args`. */
-    argv(args, namespaced = true) {
+    argv(args, namespaced = true, requestTimeoutSec) {
         const o = this.options;
         const global = [];
         if (o.kubeconfig)
@@ -38697,16 +38873,16 @@ class Kubectl {
             global.push('--namespace', o.namespace);
         if (o.cacheDir)
             global.push('--cache-dir', o.cacheDir);
-        global.push(`--request-timeout=${o.requestTimeoutSec ?? 30}s`);
+        global.push(`--request-timeout=${requestTimeoutSec ?? o.requestTimeoutSec ?? 30}s`);
         return [...global, ...args];
     }
     /** The command as a shell would show it. */
-    commandLine(args, namespaced = true) {
-        return ['kubectl', ...this.argv(args, namespaced)].map(shellQuote).join(' ');
+    commandLine(args, namespaced = true, requestTimeoutSec) {
+        return ['kubectl', ...this.argv(args, namespaced, requestTimeoutSec)].map(shellQuote).join(' ');
     }
     async run(args, opts = {}) {
         const namespaced = opts.namespaced ?? true;
-        const line = this.commandLine(args, namespaced);
+        const line = this.commandLine(args, namespaced, opts.requestTimeoutSec);
         if (!opts.quiet)
             this.history.push(line);
         const log = this.options.log ?? (() => { });
@@ -38716,8 +38892,8 @@ class Kubectl {
         }
         if (!opts.quiet)
             log(`$ ${line}`);
-        const argv = this.argv(args, namespaced);
-        const deadline = opts.deadlineMs ?? ((this.options.requestTimeoutSec ?? 30) + 60) * 1000;
+        const argv = this.argv(args, namespaced, opts.requestTimeoutSec);
+        const deadline = opts.deadlineMs ?? ((opts.requestTimeoutSec ?? this.options.requestTimeoutSec ?? 30) + 60) * 1000;
         const classify = opts.classify ?? classifyKubectlStderr;
         const once = async () => {
             const r = await spawnCapture(this.options.path, argv, deadline);
@@ -39799,37 +39975,102 @@ async function resolveKubectl(opts = {}) {
     return { path: installed.path, source: installed.fromCache ? 'tool-cache' : 'download', version };
 }
 
+;// CONCATENATED MODULE: ../packages/core/lib/kube/platform.js
+// Where a Kaapana platform keeps what the reload strategies touch, by platform version (read from
+// Kaapana's charts): kube-helm runs in `kube-system` at 0.1.x
+// (services/kaapana-core/kube-helm/kube-helm-chart/templates/deployment.yaml) and in the admin
+// namespace (`global.admin_namespace`, `admin`) from 0.2 on; the collection copy Jobs of
+// update-collections-chart run in `default` at 0.1.x and in the admin namespace from 0.2 on
+// (update-collections-chart/templates/job.yaml). An empty version means today's layout.
+
+
+/** Name prefix of the update-collections-chart's copy Jobs (`copy-kube-helm-collections-<uuid10>`). */
+const platform_COPY_JOB_PREFIX = 'copy-kube-helm-collections-';
+function platform_kaapanaLayout(platformVersion) {
+    const text = platformVersion.trim();
+    if (text === '')
+        return { generation: '>=0.2', kubeHelmNamespace: 'admin', copyJobNamespace: 'admin' };
+    const v = semver.coerce(text);
+    if (!v || !/^v?\d+(\.\d+)?(\.\d+)?([-+].*)?$/.test(text)) {
+        throw new KxError(`platform-version must be a Kaapana version like 0.1.3 or 0.6.0, got "${platformVersion}"`);
+    }
+    if (v.major === 0 && v.minor < 2)
+        return { generation: '0.1.x', kubeHelmNamespace: 'kube-system', copyJobNamespace: 'default' };
+    return { generation: '>=0.2', kubeHelmNamespace: 'admin', copyJobNamespace: 'admin' };
+}
+
 ;// CONCATENATED MODULE: ../packages/core/lib/kube/strategy-delete-pods.js
-// Strategy `delete-pods` (Kaapana 0.1.x): delete the pods a label selector matches and wait until
-// their controllers (Job, ReplicaSet, StatefulSet, DaemonSet) have replaced each of them with a pod
-// that is Ready or has Succeeded. Refuses to delete a pod that has no controller, since nothing would
-// bring it back.
+// Strategy `delete-pods`: delete pods and wait until their controllers (Job, ReplicaSet,
+// StatefulSet, DaemonSet) have replaced each of them with a pod that is Ready or has Succeeded.
+// Without a selector it takes the pods of the collection copy Jobs, matched by name prefix
+// (`copy-kube-helm-collections-<uuid10>`: the name differs at every install). Refuses what cannot
+// work: a pod no controller owns (nothing brings it back), a pod of a finished Job (Kubernetes never
+// re-runs a completed or failed Job), and a running Job's pod whose deletion would exceed the Job's
+// backoffLimit (the job controller counts a deleted unfinished pod as failed; Kaapana's copy Jobs
+// have backoffLimit 0). For a reload of the collection those refusals point to strategy kube-helm.
 
 
 
 
-/** Pods of the 0.1.x job that copies the collection's charts into the platform. */
-const strategy_delete_pods_DEFAULT_COLLECTION_SELECTOR = 'job-name=copy-kube-helm-collections';
+
+
+const USE_KUBE_HELM = "Use strategy kube-helm: kube-helm's GET /update-extensions reinstalls update-collections-chart, whose new copy Job pulls the collection image again";
+/** Why deleting `pod` (owned by `job`) would not bring a replacement, or undefined. */
+function refusal(pod, job) {
+    const state = jobState(job);
+    if (state !== 'active') {
+        return `refusing to delete pod/${pod.metadata.name}: it belongs to job/${job.metadata.name}, which has ${state === 'complete' ? 'completed' : 'failed'}; Kubernetes never re-runs a finished Job, so deleting its pod reloads nothing. ${USE_KUBE_HELM}`;
+    }
+    const limit = job.spec?.backoffLimit ?? 6;
+    const failed = job.status?.failed ?? 0;
+    if (!isPodSucceeded(pod) && failed + 1 > limit) {
+        return `refusing to delete pod/${pod.metadata.name}: job/${job.metadata.name} is still running with backoffLimit ${limit} (${failed} failure(s) so far); Kubernetes counts a deleted unfinished pod as failed, so the Job would fail instead of running again. ${USE_KUBE_HELM}`;
+    }
+    return undefined;
+}
 async function strategy_delete_pods_deletePods(ctx, opts) {
     const { kubectl, log } = ctx;
     const ns = kubectl.namespace;
     const where = `namespace "${ns ?? '(from context)'}"`;
-    const listArgs = ['get', 'pods', '--selector', opts.selector, '--output', 'json'];
+    const prefix = opts.jobPrefix || COPY_JOB_PREFIX;
+    let selector = opts.selector?.trim() ?? '';
+    let jobsByPrefix;
+    if (!selector && !kubectl.dryRun) {
+        jobsByPrefix = await listJobs(kubectl, ns ?? 'default', prefix);
+        if (jobsByPrefix.length === 0)
+            throw new KxError(`no Job named ${prefix}… in ${where}; nothing was deleted (check the namespace; the copy Jobs run in default at Kaapana 0.1.x and in admin from 0.2 on)`);
+        selector = `job-name in (${jobsByPrefix.map((j) => j.metadata.name).join(',')})`;
+    }
+    if (!selector)
+        selector = `job-name in (${prefix}…)`;
+    const listArgs = ['get', 'pods', '--selector', selector, '--output', 'json'];
     const result = { strategy: 'delete-pods', dryRun: kubectl.dryRun, resources: [], pods: [], commands: kubectl.history, ...(ns ? { namespace: ns } : {}) };
     if (kubectl.dryRun) {
         await kubectl.run(listArgs);
-        await kubectl.run(['delete', 'pods', '--selector', opts.selector, '--wait=false']);
+        await kubectl.run(['delete', 'pods', '--selector', selector, '--wait=false']);
         log(`[dry-run] then poll \`${kubectl.commandLine(listArgs)}\` for up to ${kubectlDuration(ctx.timeoutMs)} until each deleted pod is replaced by one that is Ready or Succeeded`);
-        result.resources.push({ kind: 'Pod', name: `-l ${opts.selector}`, ...(ns ? { namespace: ns } : {}), action: 'would delete' });
+        result.resources.push({ kind: 'Pod', name: `-l ${selector}`, ...(ns ? { namespace: ns } : {}), action: 'would delete' });
         return result;
     }
     const before = (await kubectl.json(listArgs)).items.filter((p) => !isTerminating(p));
     if (before.length === 0) {
-        throw new KxError(`no pod matched selector "${opts.selector}" in ${where}; nothing was deleted (check the selector and namespace inputs)`);
+        const what = opts.selector ? `selector "${opts.selector}"` : `the pods of the Jobs named ${prefix}…`;
+        throw new KxError(`no pod matched ${what} in ${where}; nothing was deleted (check the ${opts.selector ? 'selector' : 'job-prefix'} and namespace inputs)`);
     }
     const orphans = before.filter((p) => !controllerOf(p));
     if (orphans.length > 0) {
         throw new KxError(`refusing to delete ${orphans.map((p) => `pod/${p.metadata.name}`).join(', ')}: no controller owns ${orphans.length === 1 ? 'it' : 'them'}, so nothing would start a replacement; narrow the selector`);
+    }
+    const jobOwned = before.filter((p) => controllerOf(p)?.kind === 'Job');
+    if (jobOwned.length > 0) {
+        const jobs = new Map((jobsByPrefix ?? (await kubectl.json(['get', 'jobs', '--output', 'json'])).items).map((j) => [j.metadata.uid ?? j.metadata.name, j]));
+        const reasons = jobOwned.map((p) => {
+            const job = jobs.get(controllerOf(p).uid);
+            return job ? refusal(p, job) : undefined;
+        });
+        const first = reasons.find(Boolean);
+        if (first)
+            throw new KxError(`${first}${reasons.filter(Boolean).length > 1 ? ` (and ${reasons.filter(Boolean).length - 1} more pod(s) like it)` : ''}; nothing was deleted`);
     }
     // Deleted pods per controller: each controller must bring back as many finished-or-ready pods.
     const wanted = new Map();
@@ -39878,32 +40119,36 @@ async function strategy_delete_pods_deletePods(ctx, opts) {
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/kube/strategy-kube-helm.js
-// Strategy `kube-helm` (Kaapana 0.6.0): ask the kube-helm service to reload the extensions
-// (`GET /update-extensions`) through the API server's service proxy, so neither a port-forward nor a
-// pod exec is needed, and check its answer (2xx with a message; 500 "Extensions update failed").
+// Strategy `kube-helm` (every Kaapana version): ask kube-helm to reload the extension collections
+// (`GET /update-extensions`, the UI's cloud button) through the API server's service proxy, then
+// prove it happened. kube-helm answers only after `helm uninstall --wait` + `helm install --wait` of
+// update-collections-chart (minutes at worst; hence the long request timeout), and its 202 proves
+// nothing: `--wait` does not wait for Jobs. So the strategy then waits until a *new*
+// copy-kube-helm-collections-<uuid10> Job has completed (failing with its pod's state: ErrImagePull,
+// Failed, …) and until `GET /extensions` lists every expected `<name>-<version>`.
+// Sources: kube-helm routes.py / utils.py execute_update_extensions (v0.1.x and v0.6.0),
+// update-collections-chart/templates/job.yaml.
+
+
+
+
 
 
 const strategy_kube_helm_DEFAULT_KUBE_HELM_SERVICE = 'kube-helm-service:5000';
 const strategy_kube_helm_DEFAULT_KUBE_HELM_PATH = '/update-extensions';
 const DEFAULT_ADMIN_NAMESPACE = 'admin';
-/** `/api/v1/namespaces/<ns>/services/<svc>/proxy<path>` */
-function serviceProxyPath(namespace, service, path) {
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(:[A-Za-z0-9-]+)?$/.test(service)) {
-        throw new errors_KxError(`service "${service}" is not <name> or <name>:<port>`);
-    }
-    const p = path.startsWith('/') ? path : `/${path}`;
-    return `/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${service}/proxy${p}`;
-}
-/** HTTP status of the last request in kubectl `-v=6` output (`GET https://… 202 Accepted in 3 milliseconds`). */
-function lastLoggedStatus(stderr) {
-    let status;
-    for (const m of stderr.matchAll(/\b(?:GET|POST|PUT|PATCH|DELETE) https?:\/\/\S+ (\d{3})\b/g))
-        status = Number(m[1]);
-    return status;
-}
+/** Default `--request-timeout` of the reload call: kube-helm's uninstall alone may wait 5 min. */
+const DEFAULT_RELOAD_REQUEST_TIMEOUT_SEC = 600;
 async function strategy_kube_helm_kubeHelmReload(ctx, opts) {
     const { kubectl, log } = ctx;
+    const started = Date.now();
+    const deadline = started + ctx.timeoutMs;
+    const pollMs = ctx.pollMs ?? 2000;
     const ns = kubectl.namespace ?? DEFAULT_ADMIN_NAMESPACE;
+    const jobNs = opts.jobNamespace ?? ns;
+    const prefix = opts.jobPrefix ?? COPY_JOB_PREFIX;
+    const verify = (opts.verify ?? true) && opts.path.replace(/\?.*$/, '') === strategy_kube_helm_DEFAULT_KUBE_HELM_PATH;
+    const requestTimeoutSec = opts.requestTimeoutSec ?? DEFAULT_RELOAD_REQUEST_TIMEOUT_SEC;
     const raw = serviceProxyPath(ns, opts.service, opts.path);
     const serviceName = opts.service.split(':')[0];
     const result = { strategy: 'kube-helm', namespace: ns, dryRun: kubectl.dryRun, resources: [], pods: [], commands: kubectl.history };
@@ -39917,28 +40162,63 @@ async function strategy_kube_helm_kubeHelmReload(ctx, opts) {
             return 'not-found';
         return classifyKubectlStderr(stderr);
     };
+    const before = new Set();
+    if (verify && !kubectl.dryRun)
+        for (const j of await listJobs(kubectl, jobNs, prefix))
+            before.add(j.metadata.name);
     let out;
     try {
-        out = await kubectl.run(['get', '--raw', raw, '-v=6'], { namespaced: false, classify });
+        out = await kubectl.run(['get', '--raw', raw, '-v=6'], { namespaced: false, classify, requestTimeoutSec, deadlineMs: requestTimeoutSec * 1000 + 60_000 });
     }
     catch (e) {
-        if (!(e instanceof KubectlError) || ['unreachable', 'unauthorized', 'forbidden', 'timeout'].includes(e.failure))
+        if (!(e instanceof KubectlError) || ['unreachable', 'unauthorized', 'forbidden'].includes(e.failure))
             throw e;
         const status = lastLoggedStatus(e.stderr);
         const what = e.failure === 'not-found'
             ? `service ${serviceName} (or its path ${opts.path}) was not found in namespace "${ns}"`
-            : `${serviceName} in namespace "${ns}" answered ${status ?? 'with an error'} to ${opts.path}`;
+            : e.failure === 'timeout'
+                ? `${serviceName} in namespace "${ns}" did not answer ${opts.path} within the request timeout (${requestTimeoutSec}s; kube-helm answers after helm uninstall/install --wait, raise request-timeout)`
+                : `${serviceName} in namespace "${ns}" answered ${status ?? 'with an error'} to ${opts.path}`;
         throw new KubectlError(`kube-helm reload failed: ${what}\n  command: ${e.command}\n  kubectl: ${stderrTail(e.stderr)}`, e.failure, e.command, e.stderr, e.exitCode);
     }
     result.resources.push({ kind: 'Service', name: serviceName, namespace: ns, action: kubectl.dryRun ? `would call GET ${opts.path}` : `called GET ${opts.path}` });
-    if (kubectl.dryRun)
+    if (kubectl.dryRun) {
+        if (verify) {
+            log(`[dry-run] then wait up to ${kubectlDuration(ctx.timeoutMs)} for a new ${prefix}… Job in namespace "${jobNs}" to complete` + (opts.expectCharts?.length ? ` and for /extensions to list ${opts.expectCharts.join(', ')}` : ''));
+        }
         return result;
+    }
     const status = lastLoggedStatus(out.stderr);
     const reply = out.stdout.trim().slice(0, 2000);
     if (status !== undefined)
         result.status = status;
     result.reply = reply;
     log(`${serviceName} answered ${status ?? '2xx'}: ${reply || '(empty body)'}`);
+    if (!verify)
+        return result;
+    log(`verifying: a new copy Job in namespace "${jobNs}", then /extensions${opts.expectCharts?.length ? ` listing ${opts.expectCharts.join(', ')}` : ''}`);
+    const done = await waitForNewCopyJob(kubectl, { namespace: jobNs, prefix, before, deadline, pollMs, log });
+    result.job = done.job;
+    result.jobNamespace = jobNs;
+    if (done.pod) {
+        result.pod = done.pod;
+        result.pods.push(done.pod);
+    }
+    if (done.podState)
+        result.podState = done.podState;
+    result.resources.push({ kind: 'Job', name: done.job, namespace: jobNs, action: 'completed' });
+    log(`job/${done.job} completed${done.pod ? ` (pod/${done.pod} ${done.podState})` : ''}`);
+    result.charts = await waitForExtensionCharts(kubectl, {
+        namespace: ns,
+        service: opts.service,
+        expected: opts.expectCharts ?? [],
+        deadline,
+        pollMs,
+        log,
+        context: `the copy Job job/${done.job} completed (pod/${done.pod ?? '?'} ${done.podState ?? ''})`,
+    });
+    log(`/extensions lists ${result.charts.length} chart version(s)${opts.expectCharts?.length ? `, including ${opts.expectCharts.join(', ')}` : ''}`);
+    result.verifiedMs = Date.now() - started;
     return result;
 }
 
@@ -40028,6 +40308,8 @@ function key(ref) {
 
 
 
+
+
 function parseStrategy(text) {
     const s = text.trim();
     if (!STRATEGIES.includes(s))
@@ -40037,28 +40319,43 @@ function parseStrategy(text) {
 async function restart(ctx, opts) {
     switch (opts.strategy) {
         case 'delete-pods':
-            return deletePods(ctx, { selector: opts.selector?.trim() || DEFAULT_COLLECTION_SELECTOR });
+            return deletePods(ctx, { ...(opts.selector?.trim() ? { selector: opts.selector.trim() } : {}), ...(opts.jobPrefix?.trim() ? { jobPrefix: opts.jobPrefix.trim() } : {}) });
         case 'rollout':
+            ctx.log('note: rollout restarts the workloads only; it does not copy extension collections (kube-helm copies them only in GET /update-extensions: use strategy kube-helm to reload)');
             return rollout(ctx, parseWorkloads(opts.resource ?? ''));
         case 'kube-helm':
             return kubeHelmReload(ctx, {
                 service: opts.service?.trim() || DEFAULT_KUBE_HELM_SERVICE,
                 path: opts.path?.trim() || DEFAULT_KUBE_HELM_PATH,
+                jobNamespace: opts.jobNamespace?.trim() || kaapanaLayout(opts.platformVersion ?? '').copyJobNamespace,
+                ...(opts.jobPrefix?.trim() ? { jobPrefix: opts.jobPrefix.trim() } : {}),
+                expectCharts: [...new Set((opts.expectCharts ?? []).map(normalizeChartName).filter(Boolean))],
+                ...(opts.verify !== undefined ? { verify: opts.verify } : {}),
+                ...(opts.requestTimeoutSec !== undefined ? { requestTimeoutSec: opts.requestTimeoutSec } : {}),
             });
     }
 }
-/** Namespace used when the namespace input is empty: where Kaapana keeps what each strategy touches. */
-function defaultNamespace(strategy) {
+/**
+ * Namespace used when the namespace input is empty: kube-helm's namespace for kube-helm
+ * (kube-system at 0.1.x, admin from 0.2 on), the copy Jobs' namespace for delete-pods (default at
+ * 0.1.x, admin from 0.2 on), the context's namespace for rollout.
+ */
+function defaultNamespace(strategy, platformVersion = '') {
+    const layout = kaapanaLayout(platformVersion);
     if (strategy === 'delete-pods')
-        return 'default'; // 0.1.x: job copy-kube-helm-collections
+        return layout.copyJobNamespace;
     if (strategy === 'kube-helm')
-        return 'admin'; // 0.6.0: global.admin_namespace
-    return undefined; // rollout: the context's namespace
+        return layout.kubeHelmNamespace;
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/kube/index.js
 // Public API of @kaapana-ext/core/kube: kubectl selection and running, kubeconfig handling, and the
 // strategies that make a running Kaapana pick up a new extension collection.
+
+
+
+
 
 
 
@@ -40328,7 +40625,7 @@ function kubeProxyArgs(opts, socketPath) {
 }
 /** Base URL of a service behind the proxy, e.g. `http://localhost/api/v1/namespaces/admin/services/kube-helm-service:5000/proxy`. */
 function serviceProxyBaseUrl(namespace, service) {
-    return `http://localhost${serviceProxyPath(namespace, service, '')}`.replace(/\/$/, '');
+    return `http://localhost${service_proxy_serviceProxyPath(namespace, service, '')}`.replace(/\/$/, '');
 }
 async function startKubeProxy(opts) {
     const socketPath = (0,external_node_path_namespaceObject.join)(opts.dir, 'kube-proxy.sock');
@@ -41164,6 +41461,10 @@ function asString(ctx, node, field) {
         return v ? 'true' : 'false';
     if (typeof v === 'number') {
         const src = (node.source ?? '').trim();
+        // The yaml library's 1.1 schema reads `.` (and `+.`, `-.`) as a float (NaN); go-yaml's float rule
+        // needs a digit, so helm sees the string "." (and refuses it as a chart name).
+        if (!/[0-9]/.test(src) && !/^[-+]?\.(inf|nan)$/i.test(src))
+            return src;
         if (GO_INT_SOURCE.test(src) && Number.isInteger(v))
             return String(v);
         return formatFloat32(v);

@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { KxError } from '../errors/index.js';
-import { serviceProxyPath } from '../kube/strategy-kube-helm.js';
+import { serviceProxyPath } from '../kube/service-proxy.js';
 
 export interface KubeProxyOptions {
   kubectl: string;
