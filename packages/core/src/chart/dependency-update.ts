@@ -85,6 +85,18 @@ function depWhere(chart: Chart, i: number, field?: string): { file?: string; lin
 }
 
 /** Chart directories below `roots` (sorted walk), by chart name. Chart.yaml is read, not validated. */
+/**
+ * What to do about a dependency given only by name (no `repository:`) that is not in charts/:
+ * Kaapana >= 0.2 resolves such names among the charts of its own tree, which is not here.
+ */
+export function nameOnlyHint(name: string): string {
+  return (
+    `"${name}" has no repository: Kaapana >= 0.2 finds such dependencies by name in its own tree. ` +
+    `Point chart-search-paths at directories holding the ${name} chart (or kaapana-source at a Kaapana checkout), ` +
+    `or give it a repository (file://, https://, oci://)`
+  );
+}
+
 export async function findChartsByName(roots: string[]): Promise<Map<string, { dir: string; version: string }[]>> {
   const found = new Map<string, { dir: string; version: string }[]>();
   const skip = new Set(['node_modules', '.git', 'templates', 'charts']);
@@ -206,7 +218,7 @@ export async function updateDependencies(dir: string, opts: UpdateDependenciesOp
         try {
           sub = await loadDir(local, load);
         } catch (e) {
-          errors.push(new KxError(`unable to load chart '${local}': ${errorMessage(e)}`, depWhere(chart, i, 'name')));
+          errors.push(new KxError(`unable to load chart '${local}': ${errorMessage(e)}. ${nameOnlyHint(d.name)}`, depWhere(chart, i, 'name')));
           continue;
         }
         if (!satisfiesConstraint(sub.metadata.version ?? '', constraint)) {

@@ -7,8 +7,13 @@
 // build-scripts/build_helper/container/container_helper.py `collect_containers`: `any(pattern in
 // dockerfile.as_posix() ...)`; default `templates_and_examples,ci,lib/task_api`). Kaapana matches the
 // absolute path; here the path relative to the checkout is matched, so that a checkout location
-// containing e.g. "ci" does not hide the whole tree.
-import { readdir } from 'node:fs/promises';
+// containing e.g. "ci" does not hide the whole tree. Below an extension's context, two kinds of
+// folder are never entered wherever they sit: a checkout of kaapana-ext itself (e.g. a
+// `.kaapana-ext` clone of the toolkit inside the extension repository: its example images would
+// collide with the user's) and an extension-collection chart folder (its image is built by
+// update-collection, not as an ordinary image; Kaapana's trees hold a Chart.yaml next to a
+// Dockerfile only there).
+import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { KxError } from '../errors/index.js';
 import { globMatcher, isGlobPattern, pathExists } from '../fsutil/index.js';
@@ -61,15 +66,46 @@ export function isIgnored(relPath: string, patterns: string[]): boolean {
   });
 }
 
-async function walk(dir: string, root: string, ignore: string[], out: string[]): Promise<void> {
+export interface SkippedDir {
+  /** Path relative to the context. */
+  dir: string;
+  reason: 'kaapana-ext checkout' | 'extension collection chart';
+}
+
+/** The Chart.yaml of `dir` declares Kaapana's extension collection (name or kaapana_type). */
+async function isCollectionChart(dir: string): Promise<boolean> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, 'Chart.yaml'), 'utf8');
+  } catch {
+    return false;
+  }
+  // Two top-level scalars are enough; a YAML parse of every Chart.yaml of a large tree is not needed.
+  const name = /^name:\s*["']?([^"'\s#]+)/m.exec(text)?.[1];
+  const type = /^kaapana_type:\s*["']?([^"'\s#]+)/m.exec(text)?.[1] ?? '';
+  return name === 'kaapana-extension-collection' || /collection$/.test(type);
+}
+
+/** Why discovery does not enter `dir` (below the context), or undefined when it does. */
+export async function skipReason(dir: string): Promise<SkippedDir['reason'] | undefined> {
+  if (await pathExists(join(dir, 'action-build-images', 'action.yml'))) return 'kaapana-ext checkout';
+  if (await isCollectionChart(dir)) return 'extension collection chart';
+  return undefined;
+}
+
+/** Every Dockerfile* below `dir`; with `skipped`, folders with a skipReason are not entered. */
+async function walk(dir: string, root: string, ignore: string[], out: string[], skipped?: SkippedDir[]): Promise<void> {
   const entries = await readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     const full = join(dir, e.name);
     const rel = relative(root, full);
     if (isIgnored(rel, ignore)) continue;
-    if (e.isDirectory()) await walk(full, root, ignore, out);
-    else if (e.isFile() && e.name.startsWith('Dockerfile') && !e.name.endsWith('.dockerignore')) out.push(full);
+    if (e.isDirectory()) {
+      const reason = skipped ? await skipReason(full) : undefined;
+      if (reason) skipped!.push({ dir: rel.split(sep).join('/'), reason });
+      else await walk(full, root, ignore, out, skipped);
+    } else if (e.isFile() && e.name.startsWith('Dockerfile') && !e.name.endsWith('.dockerignore')) out.push(full);
   }
 }
 
@@ -80,6 +116,8 @@ export interface DiscoveredDockerfiles {
   selected: string[];
   /** True when `selected` comes from an explicit list. */
   explicit: boolean;
+  /** Folders below the context that were not entered, and why. */
+  skippedDirs: SkippedDir[];
 }
 
 /** Absolute paths of the Dockerfiles of the tree and of the selected ones. */
@@ -88,12 +126,15 @@ export async function discoverDockerfiles(opts: DiscoverOptions): Promise<Discov
   if (!(await pathExists(context))) throw new KxError(`context directory ${opts.context} does not exist`);
   const ignore = [...DEFAULT_IGNORE, ...(opts.ignore ?? [])];
   let all: string[] = [];
-  await walk(context, context, ignore, all);
-  if (await isKaapanaTree(context)) {
+  const skippedDirs: SkippedDir[] = [];
+  const kaapanaTree = await isKaapanaTree(context);
+  // A Kaapana checkout as the context is read as Kaapana's build reads it, collection included.
+  await walk(context, context, ignore, all, kaapanaTree ? undefined : skippedDirs);
+  if (kaapanaTree) {
     const patterns = opts.kaapanaIgnore ?? KAAPANA_IGNORE_PATTERNS;
     all = all.filter((f) => !isKaapanaIgnored(relative(context, f), patterns));
   }
-  if (!opts.dockerfiles || opts.dockerfiles.length === 0) return { all, selected: all, explicit: false };
+  if (!opts.dockerfiles || opts.dockerfiles.length === 0) return { all, selected: all, explicit: false, skippedDirs };
   const selected = new Set<string>();
   for (const spec of opts.dockerfiles) {
     if (isGlobPattern(spec)) {
@@ -108,7 +149,7 @@ export async function discoverDockerfiles(opts: DiscoverOptions): Promise<Discov
     }
   }
   const selectedList = [...selected].sort();
-  return { all: [...new Set([...all, ...selectedList])].sort(), selected: selectedList, explicit: true };
+  return { all: [...new Set([...all, ...selectedList])].sort(), selected: selectedList, explicit: true, skippedDirs };
 }
 
 /** The `source` option of planBuild for a Kaapana checkout. */
