@@ -34117,7 +34117,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2861);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7064);
 // Entry point of the bundled action: main and post step in one file.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -34127,13 +34127,13 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2861:
+/***/ 7064:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  e: () => (/* binding */ main_run)
 });
 
 // UNUSED EXPORTS: getInputs
@@ -34162,7 +34162,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -35590,7 +35590,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir: io_util_mkdir, open: io_util_open, readdir, rename: io_util_rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat: io_util_lstat, mkdir: io_util_mkdir, open: io_util_open, readdir, rename: io_util_rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_namespaceObject.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -35634,7 +35634,7 @@ function exists(fsPath) {
 }
 function isDirectory(fsPath_1) {
     return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield io_util_stat(fsPath) : yield lstat(fsPath);
+        const stats = useStat ? yield io_util_stat(fsPath) : yield io_util_lstat(fsPath);
         return stats.isDirectory();
     });
 }
@@ -36973,7 +36973,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -36981,7 +36981,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -36989,7 +36989,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -37087,16 +37087,91 @@ function getIDToken(aud) {
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: ../node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(6637);
+;// CONCATENATED MODULE: ../packages/core/lib/secrets/index.js
+// What counts as a secret in kaapana-ext's inputs and how it is kept out of every message: the
+// names of credential-bearing inputs, credentials written into URLs (`oci://user:password@host`,
+// `https://user:token@charts.example.org`), splitting such a URL into a clean URL plus credentials,
+// and redacting userinfo from any text before it is shown. Masking in runner logs (`::add-mask::`)
+// is the action layer's job (core/action); this module only decides what to mask.
+/** Input names whose values are secrets as a whole (password, token, kubeconfig, ...). */
+const SECRET_INPUT_NAME = /password|passwd|token|secret|kubeconfig|credential|private-key|api-key/i;
+function isSecretInputName(name) {
+    return SECRET_INPUT_NAME.test(name);
+}
+// scheme://userinfo@ — `user:password@` (the password may even hold an unencoded `/`, which a
+// person pasting a token easily writes; `@` must be %40 as URLs require) or `user@` (a token as user).
+const USERINFO = String.raw `(?:[^\s/?#@:]*:[^\s@]*|[^\s/?#@:]+)`;
+const URL_USERINFO = new RegExp(String.raw `\b([a-z][a-z0-9+.-]*:\/\/)${USERINFO}@`, 'gi');
+const URL_WITH_USERINFO = new RegExp(String.raw `^([a-z][a-z0-9+.-]*:\/\/)(${USERINFO})@(.*)$`, 'is');
+/** `text` with the userinfo of every URL in it replaced by `***`. */
+function redactUrls(text) {
+    return text.replace(URL_USERINFO, '$1***@');
+}
+/** Split `scheme://user:password@host/...` into the URL without userinfo and the decoded credentials. */
+function splitUrlCredentials(raw) {
+    const m = URL_WITH_USERINFO.exec(raw.trim());
+    if (!m)
+        return { url: raw.trim() };
+    const [, scheme, userinfo, rest] = m;
+    const colon = userinfo.indexOf(':');
+    const decode = (s) => {
+        try {
+            return decodeURIComponent(s);
+        }
+        catch {
+            return s;
+        }
+    };
+    const out = { url: `${scheme}${rest}` };
+    const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
+    if (user)
+        out.username = decode(user);
+    if (colon >= 0)
+        out.password = decode(userinfo.slice(colon + 1));
+    return out;
+}
+/**
+ * The strings to mask for one input value: the whole value for a secret-named input, else the
+ * credentials of every URL in it (raw and decoded, and `user:password` together).
+ */
+function secretsInInput(name, value) {
+    const out = new Set();
+    if (isSecretInputName(name)) {
+        if (value.trim())
+            out.add(value.trim());
+        for (const line of value.split(/\r?\n/))
+            if (line.trim().length >= 4)
+                out.add(line.trim());
+    }
+    for (const m of value.matchAll(URL_USERINFO)) {
+        const userinfo = m[0].slice(m[1].length, -1);
+        const colon = userinfo.indexOf(':');
+        if (colon < 0)
+            continue;
+        const password = userinfo.slice(colon + 1);
+        if (!password)
+            continue;
+        out.add(userinfo);
+        out.add(password);
+        const decoded = splitUrlCredentials(`${m[0]}x`).password;
+        if (decoded)
+            out.add(decoded);
+    }
+    return [...out].filter((s) => s.length > 0);
+}
+
 ;// CONCATENATED MODULE: ../packages/core/lib/errors/index.js
 // User-facing errors of kaapana-ext. A KxError says what is wrong, where (file and line when there
 // is one) and, ideally, what to do. Adapters turn it into an annotation plus a failed step; anything
-// else that escapes is a bug and is reported with its stack.
-class KxError extends Error {
+// else that escapes is a bug and is reported with its stack. Credentials written into URLs
+// (`oci://user:password@host`) never survive into a message: both KxError and errorMessage redact them.
+
+class errors_KxError extends Error {
     file;
     line;
     column;
     constructor(message, where = {}, options) {
-        super(message, options);
+        super(redactUrls(message), options);
         this.name = 'KxError';
         if (where.file !== undefined)
             this.file = where.file;
@@ -37112,7 +37187,7 @@ class KxError extends Error {
     }
 }
 /** Several independent user errors found in one pass (e.g. every bad Dockerfile of a tree). */
-class KxAggregateError extends KxError {
+class KxAggregateError extends errors_KxError {
     errors;
     constructor(errors, summary) {
         super(summary ?? `${errors.length} error(s):\n${errors.map((e) => `  - ${e.toString()}`).join('\n')}`);
@@ -37121,15 +37196,15 @@ class KxAggregateError extends KxError {
     }
 }
 function isKxError(e) {
-    return e instanceof KxError;
+    return e instanceof errors_KxError;
 }
 /** Message of anything thrown, without a stack. */
 function errorMessage(e) {
-    if (e instanceof KxError)
+    if (e instanceof errors_KxError)
         return e.toString();
     if (e instanceof Error)
-        return e.message;
-    return String(e);
+        return redactUrls(e.message);
+    return redactUrls(String(e));
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/retry/index.js
@@ -37214,16 +37289,17 @@ async function withRetry(op, opts = {}) {
 
 ;// CONCATENATED MODULE: ../packages/core/lib/images/docker.js
 // The Docker CLI, driven through @actions/exec: build (buildx when present and wanted, the classic
-// builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, login with the
-// password on stdin, logout. Each call returns the captured output or throws a StatusError with the
-// CLI's stderr, so callers can classify failures for retries.
+// builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, save/load,
+// login with the password on stdin, logout. Each call returns the captured output or throws a
+// StatusError with the CLI's stderr, so callers can classify failures for retries. Which build
+// options each builder accepts is decided in build-features.ts; this module only spells them.
 
 
 class DockerCli {
     command;
     onOutput;
     env;
-    buildxAvailable;
+    buildx;
     constructor(opts = {}) {
         this.command = opts.command ?? 'docker';
         this.onOutput = opts.onOutput;
@@ -37273,12 +37349,24 @@ class DockerCli {
         const [client = '', server = ''] = r.stdout.trim().split(' ');
         return { client, server };
     }
+    /**
+     * Is the buildx CLI plugin installed, and which version? `docker buildx version` exits non-zero
+     * ("unknown command") without the plugin; a plugin that runs but prints no version is treated
+     * as present with an unknown version.
+     */
+    buildxInfo() {
+        this.buildx ??= this.run(['buildx', 'version'], { allowFailure: true })
+            .then((r) => {
+            if (r.exitCode !== 0)
+                return { available: false };
+            const v = /\bv?(\d+\.\d+\.\d+)/.exec(r.stdout);
+            return v ? { available: true, version: v[1] } : { available: true };
+        })
+            .catch(() => ({ available: false }));
+        return this.buildx;
+    }
     async hasBuildx() {
-        if (this.buildxAvailable === undefined) {
-            const r = await this.run(['buildx', 'version'], { allowFailure: true }).catch(() => ({ exitCode: 1 }));
-            this.buildxAvailable = r.exitCode === 0;
-        }
-        return this.buildxAvailable;
+        return (await this.buildxInfo()).available;
     }
     /** Which builder a `builder` setting resolves to on this machine. */
     async resolveBuilder(builder) {
@@ -37300,6 +37388,21 @@ class DockerCli {
             args.push('--build-arg', `${k}=${v}`);
         for (const [k, v] of Object.entries(opts.labels ?? {}))
             args.push('--label', `${k}=${v}`);
+        for (const c of opts.cacheFrom ?? [])
+            args.push('--cache-from', c);
+        if (opts.target)
+            args.push('--target', opts.target);
+        if (opts.builder === 'buildx') {
+            for (const c of opts.cacheTo ?? [])
+                args.push('--cache-to', c);
+            for (const s of opts.secrets ?? [])
+                args.push('--secret', s);
+            for (const b of opts.buildContexts ?? [])
+                args.push('--build-context', b);
+        }
+        else if (opts.cacheTo?.length || opts.secrets?.length || opts.buildContexts?.length) {
+            throw new StatusError('cache-to, secrets and build-contexts need buildx; the classic builder has no such options');
+        }
         args.push(opts.context);
         const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };
         const saved = { ...this.env };
@@ -37326,6 +37429,20 @@ class DockerCli {
     async pull(ref) {
         await this.run(['pull', ref]);
     }
+    /** Layer digests (RootFS.Layers) of a local image, to compare builds. */
+    async layers(ref) {
+        const r = await this.run(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', ref]);
+        return JSON.parse(r.stdout.trim() || '[]');
+    }
+    /** `docker save` of the given references into one tar (layers shared between them stored once). */
+    async save(refs, file) {
+        await this.run(['save', '--output', file, ...refs]);
+    }
+    /** `docker load` of a tar; returns the references it loaded ("Loaded image: x"). */
+    async load(file) {
+        const r = await this.run(['load', '--input', file]);
+        return [...(r.stdout + r.stderr).matchAll(/^Loaded image: (\S+)$/gm)].map((m) => m[1]);
+    }
     /** Push and return the manifest digest the registry reported. */
     async push(ref, onOutput) {
         const runOpts = {};
@@ -37347,32 +37464,115 @@ class DockerCli {
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/action/registry-login.js
-// Registry login for actions: `docker login` in the main step (password on stdin, already masked
-// by the caller) remembered in the action state, and the matching logout in the post step.
+// Registry logins for actions: `docker login` in the main step (password on stdin, masked before
+// anything else happens) remembered in the action state, and the matching logouts in the post
+// step. `registry-auth` (several registries, e.g. one for private base images and one to push to)
+// is read here: a YAML list of {registry, username, password}; errors about it never quote it.
+
+
 
 
 const STATE = 'logged-in-registry';
-async function loginForPost(docker, registry, username, password) {
-    await group(`Login to ${registry}`, () => docker.login(registry, username, password));
-    saveState(STATE, registry);
+const STATE_ALL = 'logged-in-registries';
+/**
+ * Parse `registry-auth`: a YAML (or JSON) list of maps with registry, username and password.
+ * Every password is masked at once (also when a later entry is wrong). Error messages name the
+ * entry by number and field, never show a value (the text holds secrets).
+ */
+function parseRegistryAuth(text, input = 'registry-auth', mask = core_setSecret) {
+    if (text.trim() === '')
+        return [];
+    let parsed;
+    try {
+        parsed = (0,dist/* parse */.qg)(text);
+    }
+    catch (e) {
+        const pos = e.linePos?.[0]?.line;
+        throw new errors_KxError(`input ${input} is not valid YAML${pos ? ` (line ${pos})` : ''}: write a list of {registry, username, password}`);
+    }
+    if (!Array.isArray(parsed))
+        throw new errors_KxError(`input ${input} must be a YAML list of {registry, username, password}`);
+    for (const entry of parsed) {
+        const pw = entry?.password;
+        if (pw !== undefined && pw !== null && String(pw) !== '')
+            mask(String(pw));
+    }
+    const out = [];
+    parsed.forEach((entry, i) => {
+        const where = `input ${input}, entry ${i + 1}`;
+        if (!entry || typeof entry !== 'object' || Array.isArray(entry))
+            throw new errors_KxError(`${where} must be a map with registry, username and password`);
+        const e = entry;
+        const unknown = Object.keys(e).filter((k) => !['registry', 'username', 'password'].includes(k));
+        if (unknown.length)
+            throw new errors_KxError(`${where}: unknown key(s) ${unknown.join(', ')} (allowed: registry, username, password)`);
+        for (const k of ['registry', 'username', 'password']) {
+            if (e[k] === undefined || e[k] === null || String(e[k]).trim() === '')
+                throw new errors_KxError(`${where}: ${k} is missing or empty${k === 'password' ? ' (an unset secret gives an empty value)' : ''}`);
+        }
+        const registry = String(e.registry).trim().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+        if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry) && !/^\[[0-9a-fA-F:]+\](:\d+)?$/.test(registry)) {
+            throw new errors_KxError(`${where}: registry "${registry}" must be a registry host such as ghcr.io or registry.example.org:5000 (no path)`);
+        }
+        out.push({ registry, username: String(e.username), password: String(e.password) });
+    });
+    const seen = new Set();
+    for (const c of out) {
+        if (seen.has(c.registry))
+            throw new errors_KxError(`input ${input}: registry ${c.registry} is listed twice`);
+        seen.add(c.registry);
+    }
+    return out;
 }
-/** The post step: log out of the registry the main step logged in to, if any. */
+async function loginForPost(docker, registry, username, password) {
+    await loginAllForPost(docker, [{ registry, username, password }]);
+}
+/**
+ * Log in to each registry (password on stdin). The registries are saved in the state after each
+ * login, so the post step logs out of every one that succeeded even when a later login fails.
+ */
+async function loginAllForPost(docker, credentials) {
+    const done = [];
+    // The passwords are already masked by whoever read them (getSecret, parseRegistryAuth).
+    for (const c of credentials) {
+        await group(`Login to ${c.registry}`, () => docker.login(c.registry, c.username, c.password));
+        done.push(c.registry);
+        saveState(STATE_ALL, JSON.stringify(done));
+    }
+}
+/** The post step: log out of every registry the main step logged in to, if any. */
 async function logoutFromState(docker = new DockerCli()) {
-    const registry = getState(STATE);
-    if (!registry)
-        return;
-    await docker.logout(registry);
-    info(`logged out of ${registry}`);
+    const registries = [];
+    const all = getState(STATE_ALL);
+    if (all) {
+        try {
+            registries.push(...JSON.parse(all));
+        }
+        catch {
+            warning(`post step: unreadable state ${STATE_ALL}`);
+        }
+    }
+    const single = getState(STATE);
+    if (single && !registries.includes(single))
+        registries.push(single);
+    for (const registry of registries) {
+        await docker.logout(registry);
+        info(`logged out of ${registry}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/action/index.js
 // Helpers shared by the action adapters: typed input readers (lists, maps, booleans, numbers with
-// clear errors), failure reporting (KxError → annotation with file/line + setFailed), and a
+// clear errors), masking of every credential an input carries, failure reporting (each failure
+// becomes exactly one error annotation — with file/line for a KxError — and exit code 1), and a
 // main/post switch so one bundle serves both steps. No domain logic lives here.
 
 
 
 
+
+/** Exit code of a failed step (the runner's and the CLI's "a step failed"). */
+const EXIT_FAILURE = 1;
 /** Items of a list input: newline- or comma-separated, trimmed, blanks and `#` comments dropped. */
 function getList(name) {
     return getInput(name)
@@ -37388,7 +37588,7 @@ function getBool(name, fallback) {
         return true;
     if (['false', 'no', '0', 'off'].includes(raw))
         return false;
-    throw new KxError(`input ${name} must be true or false, not "${getInput(name)}"`);
+    throw new errors_KxError(`input ${name} must be true or false, not "${getInput(name)}"`);
 }
 function getInt(name, fallback, min = 0) {
     const raw = getInput(name).trim();
@@ -37396,7 +37596,7 @@ function getInt(name, fallback, min = 0) {
         return fallback;
     const n = Number(raw);
     if (!Number.isInteger(n) || n < min)
-        throw new KxError(`input ${name} must be a whole number ≥ ${min}, not "${raw}"`);
+        throw new errors_KxError(`input ${name} must be a whole number ≥ ${min}, not "${raw}"`);
     return n;
 }
 function getChoice(name, choices, fallback) {
@@ -37404,7 +37604,7 @@ function getChoice(name, choices, fallback) {
     if (raw === '')
         return fallback;
     if (!choices.includes(raw))
-        throw new KxError(`input ${name} must be one of ${choices.join(', ')}, not "${raw}"`);
+        throw new errors_KxError(`input ${name} must be one of ${choices.join(', ')}, not "${raw}"`);
     return raw;
 }
 /** A map input, written as YAML/JSON (`{a: b}` or `a: b` lines) or as `key=value` lines. */
@@ -37420,7 +37620,7 @@ function getMap(name) {
                 continue;
             const eq = l.indexOf('=');
             if (eq <= 0)
-                throw new KxError(`input ${name}: "${l}" is not key=value`);
+                throw new errors_KxError(`input ${name}: "${l}" is not key=value`);
             out[l.slice(0, eq).trim()] = l.slice(eq + 1).trim();
         }
         return out;
@@ -37430,10 +37630,10 @@ function getMap(name) {
         parsed = (0,dist/* parse */.qg)(raw);
     }
     catch (e) {
-        throw new KxError(`input ${name} is neither key=value lines nor a YAML/JSON map: ${errorMessage(e)}`);
+        throw new errors_KxError(`input ${name} is neither key=value lines nor a YAML/JSON map: ${errorMessage(e)}`);
     }
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-        throw new KxError(`input ${name} must be a map`);
+        throw new errors_KxError(`input ${name} must be a map`);
     for (const [k, v] of Object.entries(parsed))
         out[k] = String(v);
     return out;
@@ -37445,9 +37645,26 @@ function getSecret(name) {
         core_setSecret(v);
     return v;
 }
-/** Report a failure: annotations for KxErrors (one per file/line), setFailed with the summary. */
+/**
+ * Mask (`::add-mask::`) every secret the step's inputs carry: secret-named inputs (password, token,
+ * kubeconfig, ...) as a whole, and the userinfo of any URL in any input (`oci://user:pw@host`).
+ * Called before anything else runs, so that no later line can show them.
+ */
+function maskInputSecrets(env = process.env) {
+    for (const [k, v] of Object.entries(env)) {
+        if (!k.startsWith('INPUT_') || !v)
+            continue;
+        for (const s of secretsInInput(k.slice('INPUT_'.length).toLowerCase(), v))
+            core_setSecret(s);
+    }
+}
+/**
+ * Report a failure: exactly one error annotation per failure (per file/line for the KxErrors of an
+ * aggregate), never a second plain `::error::` line as `core.setFailed` would add; exit code 1.
+ * Anything that is not a KxError is a bug: its stack goes to the debug log.
+ */
 function reportFailure(e) {
-    const errors = e instanceof KxAggregateError ? e.errors : e instanceof KxError ? [e] : [];
+    const errors = e instanceof KxAggregateError ? e.errors : e instanceof errors_KxError ? [e] : [];
     for (const err of errors) {
         const props = { title: 'kaapana-ext' };
         if (err.file)
@@ -37456,9 +37673,12 @@ function reportFailure(e) {
             props.startLine = err.line;
         error(err.message, props);
     }
-    if (errors.length === 0 && e instanceof Error && e.stack)
-        core_debug(e.stack);
-    setFailed(errorMessage(e));
+    if (errors.length === 0) {
+        if (e instanceof Error && e.stack)
+            core_debug(redactUrls(e.stack));
+        error(errorMessage(e), { title: 'kaapana-ext' });
+    }
+    process.exitCode = EXIT_FAILURE;
 }
 /**
  * GitHub places annotations by paths relative to the workspace: make absolute paths inside
@@ -37473,6 +37693,7 @@ function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
 const POST_STATE = 'kx-is-post';
 /** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
 async function runMainOrPost(main, post) {
+    maskInputSecrets();
     const isPost = getState(POST_STATE) === 'true';
     if (!isPost)
         saveState(POST_STATE, 'true');
@@ -37500,6 +37721,289 @@ async function writeJobSummary(markdown) {
 }
 
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ../packages/core/lib/fsutil/safe-path.js
+// Names taken from input (chart and dependency names, versions from a repository index, entries of
+// a dependency list) that become file names: one rule for "is this a single path segment" and one
+// function that joins such a name under a directory and proves the result stays inside it. The
+// segment rule is helm's chart-name rule (pkg/chart/v2/metadata.go `Validate`: not "." or "..",
+// and equal to its own `filepath.Base`), applied for both Linux and Windows separators so that a
+// name like `..\..\x` is refused on every runner, plus no NUL and no drive letter. It does not
+// touch the file system: symlinks below the directory are the caller's business (chart/load.ts).
+
+
+/** Why `name` is not usable as one path segment, or undefined when it is. */
+function pathSegmentProblem(name) {
+    if (name === '')
+        return 'is empty';
+    if (name === '.' || name === '..')
+        return 'is not allowed';
+    if (name.includes('/') || name.includes('\\'))
+        return 'contains a path separator';
+    if (name.includes('\0'))
+        return 'contains a NUL byte';
+    if (/^[A-Za-z]:/.test(name))
+        return 'starts with a drive letter';
+    return undefined;
+}
+/**
+ * Throws a KxError (at `where`) unless `name` is a single path segment; `what` says what the name
+ * is, e.g. `chart name` or `dependency name`.
+ */
+function checkPathSegment(name, what, where = {}) {
+    const problem = pathSegmentProblem(name);
+    if (problem)
+        throw new KxError(`${what} ${JSON.stringify(name)} ${problem}: it must be a plain file name`, where);
+    return name;
+}
+/** True when `path` is `dir` itself or below it (lexically, after resolving both). */
+function safe_path_isInside(dir, path) {
+    const rel = relative(resolve(dir), resolve(path));
+    return rel === '' || (!isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${sep}`));
+}
+/**
+ * `dir/name` for a `name` taken from input: the name must be one path segment (see
+ * `checkPathSegment`) and the joined path must stay strictly inside `dir`.
+ */
+function safeJoin(dir, name, what, where = {}) {
+    checkPathSegment(name, what, where);
+    const path = resolve(dir, name);
+    if (!safe_path_isInside(dir, path) || resolve(dir) === path) {
+        throw new KxError(`${what} ${JSON.stringify(name)} would leave ${dir}`, where);
+    }
+    return path;
+}
+
+// EXTERNAL MODULE: ../node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(5180);
+;// CONCATENATED MODULE: ../packages/core/lib/fsutil/glob.js
+// Glob matching of slash-separated relative paths, through picomatch: `*` and `?` stay within one
+// path segment, `**` spans any number, `[...]` classes, dot files included. Used wherever a user
+// names files by pattern (Dockerfiles, ignore patterns, chart directories).
+
+
+function isGlobPattern(s) {
+    return picomatch.scan(s).isGlob;
+}
+/** A predicate for paths relative to some root (`a/b/Dockerfile`, OS separators accepted). */
+function globMatcher(pattern) {
+    const match = picomatch(pattern.replace(/^\.\//, '').replace(/\/+$/, ''), { dot: true });
+    return (relPath) => match(relPath.split(external_node_path_namespaceObject.sep).join('/'));
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/fsutil/index.js
+// Small file-system primitives with the guarantees the toolkit promises: atomic writes (temp file in
+// the same directory, fsync, rename) so a failure never leaves a half-written file — written through
+// a symlink to its target (never replacing the link), refusing read-only files and directories — and
+// temp dirs that are cleaned up. Nothing domain-specific lives here.
+
+
+
+
+
+
+/**
+ * Throws a KxError naming `path` when an existing file there must not be replaced: a directory, or
+ * a file without any write permission bit (0444 — checked from the mode, so it holds for root too).
+ * A missing file is fine.
+ */
+async function assertWritable(path) {
+    const st = await stat(path).catch(() => undefined);
+    if (!st)
+        return;
+    if (st.isDirectory())
+        throw new KxError(`${path} is a directory, not a file`, { file: path });
+    if ((st.mode & 0o222) === 0) {
+        throw new KxError(`${path} is read-only (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); not replacing it`, { file: path });
+    }
+}
+/**
+ * Write `data` to `path` atomically; keeps the mode of an existing file unless `mode` is given.
+ * Refuses read-only files and directories (assertWritable); writes through symlinks.
+ */
+async function writeFileAtomic(path, data, opts = {}) {
+    if ((await lstat(path).catch(() => undefined))?.isSymbolicLink()) {
+        const target = await realpath(path).catch(() => {
+            throw new KxError(`${path} is a symlink whose target cannot be resolved`, { file: path });
+        });
+        if (opts.within !== undefined && !isInside(await realpath(opts.within).catch(() => opts.within), target)) {
+            throw new KxError(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, { file: path });
+        }
+        path = target;
+    }
+    await assertWritable(path);
+    const dir = dirname(path);
+    await mkdir(dir, { recursive: true });
+    let mode = opts.mode;
+    if (mode === undefined) {
+        try {
+            mode = (await stat(path)).mode & 0o7777;
+        }
+        catch {
+            mode = 0o644;
+        }
+    }
+    const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    const fh = await open(tmp, 'wx', mode);
+    try {
+        await fh.writeFile(data);
+        await fh.sync();
+    }
+    catch (e) {
+        await fh.close().catch(() => { });
+        await rm(tmp, { force: true });
+        throw e;
+    }
+    await fh.close();
+    try {
+        await rename(tmp, path);
+    }
+    catch (e) {
+        await rm(tmp, { force: true });
+        throw e;
+    }
+}
+/** Run `fn` with a fresh temporary directory that is removed afterwards, whatever happens. */
+async function withTempDir(prefix, fn) {
+    const dir = await mkdtemp(join(tmpdir(), `${prefix}-`));
+    try {
+        return await fn(dir);
+    }
+    finally {
+        await rm(dir, { recursive: true, force: true });
+    }
+}
+async function pathExists(path) {
+    try {
+        await (0,promises_namespaceObject.stat)(path);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
+
+
+;// CONCATENATED MODULE: ../packages/core/lib/index.js
+// Root entry of @kaapana-ext/core: the cross-cutting pieces. Domain areas are imported by subpath,
+// e.g. `@kaapana-ext/core/docker`, `@kaapana-ext/core/chart`.
+
+
+
+
+;// CONCATENATED MODULE: ../packages/core/lib/references/python.js
+// Reading the parts of Airflow DAG and operator files that name images and modules, statically and
+// line by line as Kaapana's own build reads them (kaapana/kaapana@0.6.0
+// build-scripts/build_helper/helm/helm_chart.py `IMAGE_PATTERN`: `image=` / `image:` followed by a
+// string or f-string on one line; 0.1.3 container_helper.py `check_if_dag`: `image=` lines with
+// `{default_registry}`). A string is resolved when every `{name}` in it is a known Kaapana variable or
+// a name assigned exactly one string value in the same file; anything else stays unresolved and is
+// reported as such, never guessed.
+const STRING = String.raw `([fFrRbBuU]{0,2})(?<q>"""|'''|"|')(.*?)\k<q>`;
+const IMAGE_ARG_RE = new RegExp(String.raw `(?:^|[\s,(])image\s*=\s*(?:${STRING}|([A-Za-z_][\w.]*))`);
+const ASSIGN_RE = new RegExp(String.raw `^\s*([A-Za-z_]\w*)\s*(?::\s*str\s*)?=\s*${STRING}\s*(?:#.*)?$`);
+function toPy(prefix, body) {
+    return { body, f: /f/i.test(prefix) };
+}
+/** `image=` keyword arguments of the file, one per line at most (as Kaapana reads them). */
+function imageArguments(text) {
+    const out = [];
+    text.split(/\r?\n/).forEach((raw, i) => {
+        const code = raw.replace(/^\s*#.*$/, '');
+        const m = IMAGE_ARG_RE.exec(code);
+        if (!m)
+            return;
+        const written = code.slice(m.index).replace(/^[\s,(]/, '').replace(/^image\s*=\s*/, '').replace(/[,)]\s*(#.*)?$/, '').trim();
+        if (m[4] !== undefined)
+            out.push({ line: i + 1, written: m[4] });
+        else
+            out.push({ line: i + 1, written, value: toPy(m[1], m[3]) });
+    });
+    return out;
+}
+/** Names assigned a string in the file; a name assigned two different strings maps to undefined. */
+function stringAssignments(text) {
+    const out = new Map();
+    for (const raw of text.split(/\r?\n/)) {
+        const m = ASSIGN_RE.exec(raw);
+        if (!m)
+            continue;
+        const value = toPy(m[2], m[4]);
+        const prev = out.get(m[1]);
+        if (out.has(m[1]) && (prev === undefined || prev.body !== value.body || prev.f !== value.f))
+            out.set(m[1], undefined);
+        else
+            out.set(m[1], value);
+    }
+    return out;
+}
+/** Resolve `{name}` placeholders of an f-string from `known`, then from the file's assignments. */
+function resolvePy(value, known, assigned, depth = 0) {
+    if (!value.f)
+        return { ok: true, value: value.body };
+    const unresolved = [];
+    const result = value.body.replace(/\{\{|\}\}|\{([^{}]*)\}/g, (whole, expr) => {
+        if (expr === undefined)
+            return whole === '{{' ? '{' : '}';
+        const name = expr.trim();
+        if (!/^[A-Za-z_]\w*$/.test(name)) {
+            unresolved.push(name);
+            return whole;
+        }
+        const k = known[name];
+        if (k !== undefined)
+            return k;
+        const a = assigned.get(name);
+        if (a && depth < 5) {
+            const r = resolvePy(a, known, assigned, depth + 1);
+            if (r.ok)
+                return r.value;
+            unresolved.push(...r.unresolved);
+            return whole;
+        }
+        unresolved.push(name);
+        return whole;
+    });
+    return unresolved.length ? { ok: false, unresolved: [...new Set(unresolved)] } : { ok: true, value: result };
+}
+/** `import a.b` / `from a.b import c, d` statements (parenthesised lists over several lines too). */
+function pythonImports(text) {
+    const out = [];
+    const lines = text.split(/\r?\n/);
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i].replace(/#.*$/, '');
+        let m = /^\s*from\s+([\w.]+)\s+import\s+(.*)$/.exec(line);
+        if (m) {
+            let names = m[2];
+            if (names.includes('(') && !names.includes(')')) {
+                let j = i + 1;
+                while (j < lines.length && !lines[j].includes(')'))
+                    names += ' ' + lines[j++].replace(/#.*$/, '');
+                if (j < lines.length)
+                    names += ' ' + lines[j].replace(/#.*$/, '');
+            }
+            const list = names
+                .replace(/[()\\]/g, ' ')
+                .split(',')
+                .map((n) => n.trim().split(/\s+as\s+/)[0].trim())
+                .filter(Boolean);
+            out.push({ line: i + 1, module: m[1], names: list });
+            continue;
+        }
+        m = /^\s*import\s+(.*)$/.exec(line);
+        if (m)
+            for (const mod of m[1].split(','))
+                out.push({ line: i + 1, module: mod.trim().split(/\s+as\s+/)[0].trim(), names: [] });
+    }
+    return out;
+}
+
 // EXTERNAL MODULE: ../node_modules/semver/index.js
 var semver = __nccwpck_require__(4978);
 ;// CONCATENATED MODULE: ../packages/core/lib/images/tags.js
@@ -37517,13 +38021,13 @@ const HOST_RE = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:
 function validateVersion(version, what = 'version') {
     const v = version.trim();
     if (!semver.valid(v) || v.startsWith('v')) {
-        throw new KxError(`${what} "${version}" is not a semantic version (expected e.g. 0.1.0)`);
+        throw new errors_KxError(`${what} "${version}" is not a semantic version (expected e.g. 0.1.0)`);
     }
     return v;
 }
 function validateTag(tag) {
     if (!TAG_RE.test(tag)) {
-        throw new KxError(`"${tag}" is not a legal Docker tag: use at most 128 characters of [A-Za-z0-9_.-], not starting with "." or "-"`);
+        throw new errors_KxError(`"${tag}" is not a legal Docker tag: use at most 128 characters of [A-Za-z0-9_.-], not starting with "." or "-"`);
     }
     return tag;
 }
@@ -37531,10 +38035,10 @@ function validateTag(tag) {
 function validateImageName(name, where = {}) {
     const lowered = name.trim().toLowerCase();
     if (lowered.length === 0)
-        throw new KxError('image name is empty', where);
+        throw new errors_KxError('image name is empty', where);
     for (const component of lowered.split('/')) {
         if (!COMPONENT_RE.test(component)) {
-            throw new KxError(`"${name}" is not a legal image name: each path component must be lowercase letters and digits separated by ".", "_", "__" or "-"`, where);
+            throw new errors_KxError(`"${name}" is not a legal image name: each path component must be lowercase letters and digits separated by ".", "_", "__" or "-"`, where);
         }
     }
     return lowered;
@@ -37543,10 +38047,10 @@ function validateImageName(name, where = {}) {
 function validateRegistry(registry) {
     const r = registry.trim().replace(/\/+$/, '');
     if (r.length === 0)
-        throw new KxError('registry is empty');
+        throw new errors_KxError('registry is empty');
     const [host, ...path] = r.split('/');
     if (!host || !HOST_RE.test(host))
-        throw new KxError(`"${registry}" does not start with a registry host (e.g. ghcr.io or 127.0.0.1:5000)`);
+        throw new errors_KxError(`"${registry}" does not start with a registry host (e.g. ghcr.io or 127.0.0.1:5000)`);
     if (path.length > 0)
         validateImageName(path.join('/'));
     return `${host}${path.length ? '/' + path.join('/').toLowerCase() : ''}`;
@@ -37557,13 +38061,13 @@ function imageTag(opts) {
     if (opts.style === 'platform')
         return validateTag(version);
     if (opts.style !== 'kp')
-        throw new KxError(`tag-style "${String(opts.style)}" is unknown: use "platform" or "kp"`);
+        throw new errors_KxError(`tag-style "${String(opts.style)}" is unknown: use "platform" or "kp"`);
     if (!opts.platformVersion)
-        throw new KxError('tag-style "kp" needs the platform version (e.g. 0.1.3)');
+        throw new errors_KxError('tag-style "kp" needs the platform version (e.g. 0.1.3)');
     const platform = validateVersion(opts.platformVersion, 'platform version');
     const abbr = opts.abbr ?? 'kp';
     if (!/^[a-z0-9]+$/i.test(abbr))
-        throw new KxError(`platform abbreviation "${abbr}" must be letters and digits`);
+        throw new errors_KxError(`platform abbreviation "${abbr}" must be letters and digits`);
     return validateTag(`${abbr}_${platform}__${version}`);
 }
 function parseTagStyle(value) {
@@ -37572,7 +38076,7 @@ function parseTagStyle(value) {
         return 'platform';
     if (v === 'kp')
         return 'kp';
-    throw new KxError(`tag-style "${value}" is unknown: use "platform" (Kaapana >= 0.2) or "kp" (Kaapana 0.1.x)`);
+    throw new errors_KxError(`tag-style "${value}" is unknown: use "platform" (Kaapana >= 0.2) or "kp" (Kaapana 0.1.x)`);
 }
 /** `<registry>/<name>:<tag>` */
 function imageRef(registry, name, tag) {
@@ -37672,16 +38176,16 @@ function parseDockerfile(text, file) {
         const tokens = withoutComment.split(/\s+/).filter((t) => t && !t.startsWith('--'));
         const rawImage = tokens[0];
         if (!rawImage)
-            throw new KxError('FROM without an image', { file, line });
+            throw new errors_KxError('FROM without an image', { file, line });
         const image = substitute(rawImage, args);
         if (!image)
-            throw new KxError(`FROM ${rawImage} expands to nothing: declare a default with ARG before FROM`, { file, line });
+            throw new errors_KxError(`FROM ${rawImage} expands to nothing: declare a default with ARG before FROM`, { file, line });
         let stage;
         if (tokens.length >= 3 && tokens[1].toUpperCase() === 'AS')
             stage = tokens[2].toLowerCase();
         const internal = image === 'scratch' || stages.has(image.toLowerCase());
         if (!internal && !/^[^@]+(:[\w][\w.-]*|@sha256:[a-f0-9]{64})$/.test(image.replace(/^[^/]*:\d+\//, 'host/'))) {
-            throw new KxError(`base image "${image}" has no tag: write e.g. ${image}:<version>`, { file, line });
+            throw new errors_KxError(`base image "${image}" has no tag: write e.g. ${image}:<version>`, { file, line });
         }
         const from = { image, line, internal };
         if (stage) {
@@ -37707,105 +38211,47 @@ function localOnlyName(image) {
     return { name: m[1], tag: m[2] ?? 'latest' };
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-// EXTERNAL MODULE: ../node_modules/picomatch/index.js
-var picomatch = __nccwpck_require__(5180);
-;// CONCATENATED MODULE: ../packages/core/lib/fsutil/glob.js
-// Glob matching of slash-separated relative paths, through picomatch: `*` and `?` stay within one
-// path segment, `**` spans any number, `[...]` classes, dot files included. Used wherever a user
-// names files by pattern (Dockerfiles, ignore patterns, chart directories).
-
-
-function isGlobPattern(s) {
-    return picomatch.scan(s).isGlob;
-}
-/** A predicate for paths relative to some root (`a/b/Dockerfile`, OS separators accepted). */
-function globMatcher(pattern) {
-    const match = picomatch(pattern.replace(/^\.\//, '').replace(/\/+$/, ''), { dot: true });
-    return (relPath) => match(relPath.split(external_node_path_namespaceObject.sep).join('/'));
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/fsutil/index.js
-// Small file-system primitives with the guarantees the toolkit promises: atomic writes (temp file in
-// the same directory, fsync, rename) so a failure never leaves a half-written file, and temp dirs
-// that are cleaned up. Nothing domain-specific lives here.
-
-
-
-
-/** Write `data` to `path` atomically; keeps the mode of an existing file unless `mode` is given. */
-async function writeFileAtomic(path, data, opts = {}) {
-    const dir = dirname(path);
-    await mkdir(dir, { recursive: true });
-    let mode = opts.mode;
-    if (mode === undefined) {
-        try {
-            mode = (await stat(path)).mode & 0o7777;
-        }
-        catch {
-            mode = 0o644;
-        }
-    }
-    const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    const fh = await open(tmp, 'wx', mode);
-    try {
-        await fh.writeFile(data);
-        await fh.sync();
-    }
-    catch (e) {
-        await fh.close();
-        await rm(tmp, { force: true });
-        throw e;
-    }
-    await fh.close();
-    try {
-        await rename(tmp, path);
-    }
-    catch (e) {
-        await rm(tmp, { force: true });
-        throw e;
-    }
-}
-/** Run `fn` with a fresh temporary directory that is removed afterwards, whatever happens. */
-async function withTempDir(prefix, fn) {
-    const dir = await mkdtemp(join(tmpdir(), `${prefix}-`));
-    try {
-        return await fn(dir);
-    }
-    finally {
-        await rm(dir, { recursive: true, force: true });
-    }
-}
-async function pathExists(path) {
-    try {
-        await (0,promises_namespaceObject.stat)(path);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-
-
 ;// CONCATENATED MODULE: ../packages/core/lib/images/discover.js
 // Finding the Dockerfiles of an extension: every file whose name starts with `Dockerfile` below a
 // context directory (or an explicit list / glob), minus ignore patterns. A plain pattern matches a
 // whole path segment (`templates_and_examples`, `node_modules`); a pattern with `*`, `?` or `/` is a
-// glob against the path relative to the context. Two kinds of folder are never entered wherever
-// they sit below the context: a checkout of kaapana-ext itself (e.g. a `.kaapana-ext` clone of the
-// toolkit inside the extension repository: its example images would collide with the user's) and
-// an extension-collection chart folder (its image is built by update-collection, not as an ordinary
-// image; Kaapana's trees hold a Chart.yaml next to a Dockerfile only there).
+// glob against the path relative to the context. A Kaapana checkout (the kaapana-source input, or a
+// context that is one) is read the way Kaapana's build reads it: every `Dockerfile*`, minus paths
+// containing one of BUILD_IGNORE_PATTERNS as a plain substring (kaapana/kaapana@0.6.0
+// build-scripts/build_helper/container/container_helper.py `collect_containers`: `any(pattern in
+// dockerfile.as_posix() ...)`; default `templates_and_examples,ci,lib/task_api`). Kaapana matches the
+// absolute path; here the path relative to the checkout is matched, so that a checkout location
+// containing e.g. "ci" does not hide the whole tree. Below an extension's context, two kinds of
+// folder are never entered wherever they sit: a checkout of kaapana-ext itself (e.g. a
+// `.kaapana-ext` clone of the toolkit inside the extension repository: its example images would
+// collide with the user's) and an extension-collection chart folder (its image is built by
+// update-collection, not as an ordinary image; Kaapana's trees hold a Chart.yaml next to a
+// Dockerfile only there).
 
 
 
 
 const DEFAULT_IGNORE = ['node_modules', '.git'];
+/** Kaapana's default BUILD_IGNORE_PATTERNS (substring matches on the Dockerfile's path). */
+const KAAPANA_IGNORE_PATTERNS = ['templates_and_examples', 'ci', 'lib/task_api'];
+/** True when `dir` looks like a Kaapana checkout (its build scripts or its extension collection). */
+async function isKaapanaTree(dir) {
+    return (await pathExists((0,external_node_path_namespaceObject.join)(dir, 'build-scripts', 'start_build.py'))) || (await pathExists((0,external_node_path_namespaceObject.join)(dir, 'collections', 'kaapana-collection', 'Chart.yaml')));
+}
+/** Every Dockerfile* of a Kaapana checkout minus the substring patterns, in Kaapana's (sorted) order. */
+async function discoverKaapanaDockerfiles(root, patterns = KAAPANA_IGNORE_PATTERNS) {
+    const dir = (0,external_node_path_namespaceObject.resolve)(root);
+    if (!(await pathExists(dir)))
+        throw new errors_KxError(`kaapana-source directory ${root} does not exist`);
+    const all = [];
+    await walk(dir, dir, DEFAULT_IGNORE, all);
+    return all.filter((f) => !isKaapanaIgnored((0,external_node_path_namespaceObject.relative)(dir, f), patterns)).sort();
+}
+/** Kaapana's rule: a plain substring match of any pattern on the (posix) path. */
+function isKaapanaIgnored(relPath, patterns) {
+    const path = relPath.split(external_node_path_namespaceObject.sep).join('/');
+    return patterns.some((p) => p !== '' && path.includes(p));
+}
 function isIgnored(relPath, patterns) {
     const path = relPath.split(external_node_path_namespaceObject.sep).join('/');
     const segments = path.split('/');
@@ -37839,6 +38285,7 @@ async function skipReason(dir) {
         return 'extension collection chart';
     return undefined;
 }
+/** Every Dockerfile* below `dir`; with `skipped`, folders with a skipReason are not entered. */
 async function walk(dir, root, ignore, out, skipped) {
     const entries = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -37848,7 +38295,7 @@ async function walk(dir, root, ignore, out, skipped) {
         if (isIgnored(rel, ignore))
             continue;
         if (e.isDirectory()) {
-            const reason = await skipReason(full);
+            const reason = skipped ? await skipReason(full) : undefined;
             if (reason)
                 skipped.push({ dir: rel.split(external_node_path_namespaceObject.sep).join('/'), reason });
             else
@@ -37862,38 +38309,136 @@ async function walk(dir, root, ignore, out, skipped) {
 async function discoverDockerfiles(opts) {
     const context = (0,external_node_path_namespaceObject.resolve)(opts.context);
     if (!(await pathExists(context)))
-        throw new KxError(`context directory ${opts.context} does not exist`);
+        throw new errors_KxError(`context directory ${opts.context} does not exist`);
     const ignore = [...DEFAULT_IGNORE, ...(opts.ignore ?? [])];
-    const all = [];
+    let all = [];
     const skippedDirs = [];
-    await walk(context, context, ignore, all, skippedDirs);
+    const kaapanaTree = await isKaapanaTree(context);
+    // A Kaapana checkout as the context is read as Kaapana's build reads it, collection included.
+    await walk(context, context, ignore, all, kaapanaTree ? undefined : skippedDirs);
+    if (kaapanaTree) {
+        const patterns = opts.kaapanaIgnore ?? KAAPANA_IGNORE_PATTERNS;
+        all = all.filter((f) => !isKaapanaIgnored((0,external_node_path_namespaceObject.relative)(context, f), patterns));
+    }
     if (!opts.dockerfiles || opts.dockerfiles.length === 0)
-        return { all, selected: all, skippedDirs };
+        return { all, selected: all, explicit: false, skippedDirs };
     const selected = new Set();
     for (const spec of opts.dockerfiles) {
         if (isGlobPattern(spec)) {
             const match = globMatcher(spec);
             const hits = all.filter((f) => match((0,external_node_path_namespaceObject.relative)(context, f)));
             if (hits.length === 0)
-                throw new KxError(`dockerfiles pattern "${spec}" matches no Dockerfile below ${opts.context}`);
+                throw new errors_KxError(`dockerfiles pattern "${spec}" matches no Dockerfile below ${opts.context}`);
             hits.forEach((h) => selected.add(h));
         }
         else {
             const full = (0,external_node_path_namespaceObject.resolve)(context, spec);
             if (!(await pathExists(full)))
-                throw new KxError(`Dockerfile ${spec} does not exist (relative to ${opts.context})`);
+                throw new errors_KxError(`Dockerfile ${spec} does not exist (relative to ${opts.context})`);
             selected.add(full);
         }
     }
     const selectedList = [...selected].sort();
-    return { all: [...new Set([...all, ...selectedList])].sort(), selected: selectedList, skippedDirs };
+    return { all: [...new Set([...all, ...selectedList])].sort(), selected: selectedList, explicit: true, skippedDirs };
+}
+/** The `source` option of planBuild for a Kaapana checkout. */
+async function kaapanaSource(root, patterns = KAAPANA_IGNORE_PATTERNS) {
+    return { root: (0,external_node_path_namespaceObject.resolve)(root), files: await discoverKaapanaDockerfiles(root, patterns) };
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ../packages/core/lib/images/version.js
+// The version model of a build: which version each image is tagged with, and which rule gave it.
+// Rules, first match wins: `image-versions` (a map image → version) → `chart-version` for the DAG
+// image a workflow chart names in `global.image` → the `version` input → for tag-style kp the
+// Dockerfile's VERSION label (Kaapana 0.1.x read it) → the version from git → for tag-style
+// platform the VERSION label (outside a git checkout) → error. Kaapana ≥0.2 tags every image with
+// `git describe` of its checkout, validated as semver
+// (kaapana/kaapana@0.6.0 build-scripts/build_helper/utils/git_utils.py: `repo.git.describe()`, then
+// `semver.VersionInfo.parse`; container/container.py overrides LABEL VERSION with it). Here an exact
+// tag on HEAD wins first (its leading `v` stripped: `v1.2.3` → `1.2.3`), then plain `git describe`
+// (annotated tags, as Kaapana), then `git describe --tags` (lightweight tags); the result must be
+// semver (a commit past a tag gives e.g. `1.2.3-2-gabc1234`, a semver pre-release).
+
+
+
+
+const run = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
+async function git(dir, args) {
+    try {
+        const { stdout } = await run('git', ['-C', dir, ...args], { encoding: 'utf8' });
+        return stdout.trim();
+    }
+    catch {
+        return undefined;
+    }
+}
+function strip(tag) {
+    return /^v\d/.test(tag) ? tag.slice(1) : tag;
+}
+/**
+ * Version of the checkout that contains `dir`, or undefined when `dir` is not in a git work tree
+ * or no tag is reachable. Throws when the version git gives is not semver.
+ */
+async function gitVersion(dir) {
+    if ((await git(dir, ['rev-parse', '--is-inside-work-tree'])) !== 'true')
+        return undefined;
+    const onHead = (await git(dir, ['tag', '--points-at', 'HEAD']))?.split('\n').filter(Boolean) ?? [];
+    const exact = onHead.filter((t) => semver.valid(strip(t)) !== null).sort((a, b) => semver.rcompare(strip(a), strip(b)));
+    if (exact.length > 0)
+        return { version: strip(exact[0]), rule: `git tag ${exact[0]}` };
+    for (const [args, rule] of [
+        [['describe'], 'git describe'],
+        [['describe', '--tags'], 'git describe --tags'],
+    ]) {
+        const described = await git(dir, [...args]);
+        if (!described)
+            continue;
+        const version = strip(described);
+        if (!semver.valid(version)) {
+            throw new errors_KxError(`${rule} in ${dir} gives "${described}", which is not a semantic version (Kaapana validates it as semver): tag the commit e.g. v1.2.3 or set the version input`);
+        }
+        return { version, rule: `${rule} (${described})` };
+    }
+    return undefined;
+}
+/** The version of one image and the rule that gave it; undefined when no rule applies. */
+function pickVersion(image, label, rules) {
+    const o = rules.overrides?.[image];
+    if (o)
+        return { version: o, rule: 'image-versions' };
+    if (rules.chartVersion && rules.dagImages?.has(image))
+        return { version: rules.chartVersion, rule: 'chart-version (DAG image of a workflow chart)' };
+    if (rules.version)
+        return { version: rules.version, rule: 'version input' };
+    if (rules.labelFirst && label)
+        return { version: label, rule: 'LABEL VERSION' };
+    if (rules.git)
+        return { version: rules.git.version, rule: rules.git.rule };
+    if (label)
+        return { version: label, rule: 'LABEL VERSION (no git version)' };
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/images/plan.js
 // The build plan of an extension: one node per Dockerfile, edges from `FROM local-only/<name>`
 // to the Dockerfile that produces `<name>` (IMAGE label, REGISTRY local-only), tags per Kaapana's
 // conventions, and a topological order with levels (images of one level are independent).
-// Missing local bases, duplicate image names and cycles are errors that name file and line.
+// Missing local bases and cycles are errors that name file and line.
+// Duplicate IMAGE labels are resolved as Kaapana's build does: the first Dockerfile in path order
+// is kept and the others are logged (kaapana/kaapana@0.6.0
+// build-scripts/build_helper/build/build_state.py `add_container`: "Duplicated container with the
+// same name already present … Not adding duplicated container"; container_helper.py walks
+// `sorted(set(rglob("Dockerfile*")))`). A duplicate is only an error when the image is actually
+// needed and ambiguous: a local-only base some built image is FROM, defined twice in the same tree,
+// or a Dockerfile the `dockerfiles` input selected that Kaapana's rule would drop. Local-only bases
+// can also come from a Kaapana checkout (`source`, the kaapana-source input): only the local-only
+// Dockerfiles of that tree are candidates, only those the build needs (transitively) are planned,
+// and a base the extension's own context defines wins over the checkout's (logged).
+
 
 
 
@@ -37906,20 +38451,29 @@ async function planBuild(opts) {
     const localByName = new Map();
     const skipped = [];
     const selectedSet = new Set(opts.selected);
-    for (const file of opts.all) {
-        const rel = (0,external_node_path_namespaceObject.relative)(opts.context, file) || file;
+    const log = opts.log ?? (() => { });
+    const duplicates = [];
+    const candidates = [
+        ...opts.all.map((file) => ({ file, origin: 'context' })),
+        ...(opts.source?.files ?? []).map((file) => ({ file, origin: 'kaapana-source' })),
+    ];
+    for (const { file, origin } of candidates) {
+        const rel = origin === 'context' ? (0,external_node_path_namespaceObject.relative)(opts.context, file) || file : `kaapana-source/${(0,external_node_path_namespaceObject.relative)(opts.source.root, file)}`;
         let parsed;
         try {
             parsed = parseDockerfile(await (0,promises_namespaceObject.readFile)(file, 'utf8'), rel);
         }
         catch (e) {
-            if (e instanceof KxError) {
+            if (e instanceof errors_KxError) {
                 if (selectedSet.has(file))
                     errors.push(e);
                 continue;
             }
             throw e;
         }
+        // From a Kaapana checkout only local-only bases are candidates; its other images are Kaapana's.
+        if (origin === 'kaapana-source' && !parsed.localOnly)
+            continue;
         if (parsed.ignored && !opts.includeIgnored) {
             const key = parsed.labels.BUILD_IGNORE !== undefined ? 'BUILD_IGNORE' : 'CI_IGNORE';
             skipped.push({ dockerfile: rel, reason: `${key}=${parsed.labels[key]}` });
@@ -37928,7 +38482,7 @@ async function planBuild(opts) {
         if (!parsed.labels.IMAGE) {
             // Kaapana: IMAGE is required. Only an error for Dockerfiles we were asked to build.
             if (selectedSet.has(file))
-                errors.push(new KxError('LABEL IMAGE="<name>" is missing: Kaapana needs it to name the image', { file: rel, line: 1 }));
+                errors.push(new errors_KxError('LABEL IMAGE="<name>" is missing: Kaapana needs it to name the image', { file: rel, line: 1 }));
             continue;
         }
         let id;
@@ -37941,10 +38495,10 @@ async function planBuild(opts) {
         }
         const other = byId.get(id);
         if (other) {
-            errors.push(new KxError(`image "${id}" is also defined by ${other.rel}: IMAGE labels must be unique`, { file: rel, line: parsed.labelLines.IMAGE }));
+            duplicates.push({ image: id, kept: other.rel, dropped: rel, keptNode: other, droppedPath: file });
             continue;
         }
-        const node = { parsed, id, rel, path: file };
+        const node = { parsed, id, rel, path: file, origin };
         byId.set(id, node);
         if (parsed.localOnly)
             localByName.set(id, node);
@@ -37952,7 +38506,7 @@ async function planBuild(opts) {
     const baseImages = new Map();
     for (const [key, source] of Object.entries(opts.baseImages ?? {})) {
         if (!localOnlyName(key))
-            errors.push(new KxError(`base-images key "${key}" must name a local-only image (local-only/<name>:<tag>)`));
+            errors.push(new errors_KxError(`base-images key "${key}" must name a local-only image (local-only/<name>:<tag>)`));
         baseImages.set(key.includes(':') ? key : `${key}:latest`, source);
     }
     // Dependencies of every node, and the closure of the selection.
@@ -37988,7 +38542,7 @@ async function planBuild(opts) {
             }
             else {
                 deps.set(node.id, d);
-                const mark = new KxError(`base image missing: ${from.image} is built by no Dockerfile of the tree (LABEL IMAGE="${local.name}" with LABEL REGISTRY="local-only") and is not in base-images`, { file: node.rel, line: from.line });
+                const mark = new errors_KxError(`base image missing: ${from.image} is built by no Dockerfile of the tree (LABEL IMAGE="${local.name}" with LABEL REGISTRY="local-only") and is not in base-images`, { file: node.rel, line: from.line });
                 mark.nodeId = node.id;
                 errors.push(mark);
             }
@@ -38011,6 +38565,22 @@ async function planBuild(opts) {
         const nodeId = e.nodeId;
         return nodeId === undefined || wanted.has(nodeId);
     });
+    const neededAsBase = new Set([...wanted].flatMap((id) => deps.get(id) ?? []));
+    for (const d of duplicates) {
+        const droppedOrigin = d.dropped.startsWith('kaapana-source/') ? 'kaapana-source' : 'context';
+        const ambiguous = (opts.explicit && selectedSet.has(d.droppedPath)) ||
+            (wanted.has(d.image) && neededAsBase.has(d.image) && d.keptNode.origin === droppedOrigin);
+        if (ambiguous) {
+            relevant.push(new errors_KxError(`image "${d.image}" is needed by this build but defined twice: ${d.kept} and ${d.dropped} (Kaapana's build would keep ${d.kept}, the first in path order). Rename one IMAGE label, remove one, or ignore one`, { file: d.dropped, line: 1 }));
+        }
+        else if (d.keptNode.origin !== droppedOrigin) {
+            if (wanted.has(d.image))
+                log(`local-only/${d.image}: using ${d.kept} of the context, not ${d.dropped}`);
+        }
+        else {
+            log(`duplicate image "${d.image}": ${d.dropped} not added, ${d.kept} kept (first in path order, as Kaapana's build does)`);
+        }
+    }
     // Cycles (Kahn's algorithm over the wanted subgraph, then report one cycle).
     const level = new Map();
     const remaining = new Set(wanted);
@@ -38019,7 +38589,7 @@ async function planBuild(opts) {
         if (ready.length === 0) {
             const cycle = findCycle([...remaining], deps);
             const where = byId.get(cycle[0]);
-            relevant.push(new KxError(`build cycle: ${cycle.map((id) => `${id} (${byId.get(id).rel})`).join(' → ')} → ${cycle[0]}`, { file: where.rel, line: 1 }));
+            relevant.push(new errors_KxError(`build cycle: ${cycle.map((id) => `${id} (${byId.get(id).rel})`).join(' → ')} → ${cycle[0]}`, { file: where.rel, line: 1 }));
             break;
         }
         for (const id of ready.sort()) {
@@ -38039,6 +38609,7 @@ async function planBuild(opts) {
         let tag;
         let ref;
         let tags;
+        let versionRule = 'local-only';
         try {
             if (p.localOnly) {
                 const base = p.labels.VERSION ? validateTag(p.labels.VERSION) : 'latest';
@@ -38048,9 +38619,14 @@ async function planBuild(opts) {
                 tags = [...set].map((t) => `local-only/${id}:${validateTag(t)}`);
             }
             else {
-                const version = opts.version || p.labels.VERSION;
-                if (!version)
-                    throw new KxError('no version: set the `version` input or LABEL VERSION="<x.y.z>"', where);
+                const rules = { ...opts.versions, labelFirst: (opts.tagStyle ?? 'platform') === 'kp' };
+                if (opts.version)
+                    rules.version = opts.version;
+                const picked = pickVersion(id, p.labels.VERSION, rules);
+                if (!picked)
+                    throw new errors_KxError('no version: set the `version` input, tag the git checkout (e.g. v1.2.3), or LABEL VERSION="<x.y.z>"', where);
+                const version = picked.version;
+                versionRule = picked.rule;
                 const tagOpts = { style: opts.tagStyle ?? 'platform', version };
                 if (opts.platformVersion !== undefined)
                     tagOpts.platformVersion = opts.platformVersion;
@@ -38062,8 +38638,8 @@ async function planBuild(opts) {
             }
         }
         catch (e) {
-            if (e instanceof KxError && !e.file)
-                throw new KxError(e.message, where);
+            if (e instanceof errors_KxError && !e.file)
+                throw new errors_KxError(e.message, where);
             throw e;
         }
         images.push({
@@ -38081,12 +38657,15 @@ async function planBuild(opts) {
             mappedBases: mappedBy.get(id) ?? [],
             level: level.get(id),
             implicit: !selectedIds.includes(id),
+            origin: node.origin,
+            versionRule,
         });
     }
     return {
         images,
         baseImages: [...new Set(images.flatMap((i) => i.mappedBases))].sort().map((localRef) => ({ localRef, source: usedMappings.get(localRef) })),
         skipped,
+        duplicates: duplicates.map(({ image, kept, dropped }) => ({ image, kept, dropped })),
     };
 }
 function findCycle(nodes, deps) {
@@ -38131,14 +38710,14 @@ function planToMermaid(plan) {
 function parseImageRef(ref) {
     let rest = ref.trim().replace(/^oci:\/\//, '');
     if (!rest)
-        throw new KxError('image reference is empty');
+        throw new errors_KxError('image reference is empty');
     let digest;
     const at = rest.indexOf('@');
     if (at >= 0) {
         digest = rest.slice(at + 1);
         rest = rest.slice(0, at);
         if (!/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(digest))
-            throw new KxError(`"${ref}" has a malformed digest`);
+            throw new errors_KxError(`"${ref}" has a malformed digest`);
     }
     let tag;
     const lastSlash = rest.lastIndexOf('/');
@@ -38161,7 +38740,7 @@ function parseImageRef(ref) {
         registry = 'registry-1.docker.io';
     const repository = parts.join('/');
     if (!repository)
-        throw new KxError(`"${ref}" names no repository`);
+        throw new errors_KxError(`"${ref}" names no repository`);
     const out = { registry, repository };
     if (tag !== undefined)
         out.tag = tag;
@@ -38262,7 +38841,7 @@ class RegistryClient {
         const data = Buffer.from(await res.arrayBuffer());
         const actual = sha256Digest(data);
         if (digest.startsWith('sha256:') && actual !== digest) {
-            throw new KxError(`blob ${digest} from ${this.registry}/${repository} has digest ${actual}`);
+            throw new errors_KxError(`blob ${digest} from ${this.registry}/${repository} has digest ${actual}`);
         }
         return data;
     }
@@ -38396,15 +38975,136 @@ function nextLink(link) {
 
 
 
+;// CONCATENATED MODULE: ../packages/core/lib/images/build-features.js
+// The docker/build-push-action options a Kaapana build passes through — cache-from/cache-to,
+// target, secrets, build-contexts — and which of them each builder can do. This module owns that
+// table (see SUPPORT below, also in action-build-images/README.md): it parses the user's entries,
+// refuses a buildx-only form under the classic builder with one error naming every offending
+// entry, and expands the per-image placeholders ({{image}}, {{tag}}, {{ref}}, {{registry}}).
+// Under the classic builder the only cache source is an image: build.ts pulls it before the build
+// (a missing one is a notice, not a failure) and passes it as `--cache-from`.
+
+
+const NO_FEATURES = { cacheFrom: [], cacheTo: [], target: '', secrets: [], buildContexts: [] };
+/** Which forms each builder takes (documentation and the refusal messages use this). */
+const SUPPORT = {
+    'cache-from: <image ref>': 'both (classic: pulled first, then --cache-from; buildx: registry cache / inline cache)',
+    'cache-from: type=registry|gha|local|s3|azblob,…': 'buildx only',
+    'cache-to: …': 'buildx only (the classic builder cannot export cache: its cache is the pushed image)',
+    target: 'both (docker build --target)',
+    secrets: 'buildx only (RUN --mount=type=secret needs BuildKit)',
+    'build-contexts': 'buildx only (--build-context needs buildx ≥ 0.8)',
+};
+const TYPE_RE = /(?:^|,)\s*type=([a-z0-9-]+)/i;
+function parseCacheEntry(raw, input) {
+    const s = raw.trim();
+    if (s === '')
+        throw new errors_KxError(`${input}: empty entry`);
+    const type = TYPE_RE.exec(s)?.[1]?.toLowerCase();
+    if (type)
+        return { raw: s, type };
+    if (s.includes('='))
+        throw new errors_KxError(`${input}: "${s}" has key=value fields but no type= (write type=registry,ref=… or a bare image reference)`);
+    return { raw: s, type: 'image' };
+}
+function parseSecrets(lines, input = 'secrets') {
+    return lines.map((l) => {
+        const eq = l.indexOf('=');
+        const id = eq > 0 ? l.slice(0, eq).trim() : '';
+        if (!/^[A-Za-z0-9_.-]+$/.test(id))
+            throw new errors_KxError(`${input}: each entry is id=value with an id of [A-Za-z0-9_.-] (the value is not shown here)`);
+        return { id, value: l.slice(eq + 1) };
+    });
+}
+function parseBuildContexts(lines, input = 'build-contexts') {
+    for (const l of lines) {
+        if (!/^[A-Za-z0-9][A-Za-z0-9_./-]*=.+$/.test(l))
+            throw new errors_KxError(`${input}: "${l}" is not name=path or name=docker-image://ref`);
+    }
+    return lines;
+}
+/**
+ * Refuse what the resolved builder cannot do: every offending entry in one error, with the form
+ * that would work. `buildxVersion` (when known) gates build-contexts (buildx ≥ 0.8).
+ */
+function checkBuildFeatures(f, builder, buildxVersion) {
+    const problems = [];
+    if (builder === 'classic') {
+        for (const c of f.cacheFrom) {
+            if (c.type !== 'image')
+                problems.push(`cache-from "${c.raw}": type=${c.type} is a buildx cache; the classic builder takes only an image reference (e.g. the previously pushed tag {{registry}}/{{image}}:latest)`);
+        }
+        for (const c of f.cacheTo)
+            problems.push(`cache-to "${c.raw}": the classic builder cannot export a cache (the pushed image is its cache: use cache-from with its reference)`);
+        if (f.secrets.length)
+            problems.push(`secrets (${f.secrets.map((s) => s.id).join(', ')}): build secrets (RUN --mount=type=secret) need BuildKit; the classic builder has none — use build-args for non-secret values or install buildx`);
+        if (f.buildContexts.length)
+            problems.push(`build-contexts (${f.buildContexts.map((b) => b.split('=')[0]).join(', ')}): --build-context needs buildx; the classic builder builds from one context`);
+    }
+    else if (f.buildContexts.length && buildxVersion && semver.valid(buildxVersion) && semver.lt(buildxVersion, '0.8.0')) {
+        problems.push(`build-contexts need buildx ≥ 0.8; this runner has buildx ${buildxVersion}`);
+    }
+    if (problems.length) {
+        throw new errors_KxError(`the ${builder === 'classic' ? 'classic builder (no buildx, or DOCKER_BUILDKIT=0, or builder: classic)' : 'buildx builder'} cannot do what was asked:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    }
+}
+/** `{{image}}`, `{{tag}}`, `{{ref}}`, `{{registry}}` of one image; an unknown placeholder is an error. */
+function expandImageVars(text, vars, input) {
+    return text.replace(/\{\{\s*([a-z-]+)\s*\}\}/g, (m, name) => {
+        if (!(name in vars))
+            throw new errors_KxError(`${input}: unknown placeholder ${m} in "${text}" (known: {{image}}, {{tag}}, {{ref}}, {{registry}})`);
+        return vars[name];
+    });
+}
+/**
+ * The cache-from/cache-to values of one image. A `type=gha` entry without `scope=` gets
+ * `scope=<image>`: buildx's default scope is shared, so the images of one extension would
+ * overwrite each other's cache.
+ */
+function cacheArgs(entries, vars, input) {
+    return entries.map((c) => {
+        let v = expandImageVars(c.raw, vars, input);
+        if (c.type === 'gha' && !/(?:^|,)\s*scope=/.test(v))
+            v += `,scope=${vars.image}`;
+        return v;
+    });
+}
+
 ;// CONCATENATED MODULE: ../packages/core/lib/images/build.js
 // Building and pushing a planned tree of images: supplies mapped bases (pull + retag), asks the
 // registry what already exists (skip-existing), builds in dependency order with at most `parallel`
-// builds at once, fails the dependents of a failed image, and pushes (with retries) only when every
-// selected image built — local-only images are never pushed.
+// builds at once, fails the dependents of a failed image, and pushes every tag (with retries) only
+// when every selected image built — local-only images are never pushed. Local-only images loaded
+// from a `docker save` tar (e.g. by the reusable workflow's shared-bases job) are used as they are;
+// the local-only images of a run can be saved into one such tar. Cache sources, secrets, target and
+// build contexts come from build-features.ts (which also refuses what the builder cannot do).
 
 
 
 
+
+
+
+
+/** `<registry>` part of `<registry>/<name>:<tag>`. */
+function registryOf(img) {
+    const suffix = `/${img.name}:${img.tag}`;
+    return img.ref.endsWith(suffix) ? img.ref.slice(0, -suffix.length) : (0,external_node_path_namespaceObject.dirname)(img.ref);
+}
+/** Secrets as 0600 files in a private temp dir (values never on a command line); `cleanup` removes them. */
+async function secretFiles(secrets) {
+    if (secrets.length === 0)
+        return { args: [], cleanup: async () => { } };
+    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'kx-secrets-'));
+    await (0,promises_namespaceObject.chmod)(dir, 0o700);
+    const args = [];
+    for (const [i, s] of secrets.entries()) {
+        const file = (0,external_node_path_namespaceObject.join)(dir, `secret-${i}`);
+        await (0,promises_namespaceObject.writeFile)(file, s.value, { mode: 0o600 });
+        args.push(`id=${s.id},src=${file}`);
+    }
+    return { args, cleanup: () => (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true }) };
+}
 function sourceRegistry(ref) {
     return parseImageRef(ref).registry;
 }
@@ -38451,6 +39151,10 @@ async function runPool(items, limit, isReady, work, onBlocked) {
 async function buildImages(opts) {
     const docker = opts.docker ?? new DockerCli();
     const builder = await docker.resolveBuilder(opts.builder ?? 'auto');
+    const features = opts.features ?? NO_FEATURES;
+    checkBuildFeatures(features, builder, builder === 'buildx' ? (await docker.buildxInfo()).version : undefined);
+    const notice = opts.onNotice ?? (() => { });
+    const loaded = new Set(opts.loaded ?? []);
     const parallel = Math.max(1, opts.parallel ?? 2);
     const push = opts.push ?? true;
     const progress = opts.onProgress ?? (() => { });
@@ -38459,7 +39163,7 @@ async function buildImages(opts) {
     const byId = new Map(plan.images.map((i) => [i.id, i]));
     const results = new Map();
     const result = (img, status, extra = {}) => {
-        const r = { name: img.name, dockerfile: img.dockerfile, tag: img.tag, ref: img.ref, localOnly: img.localOnly, status, durationMs: 0, ...extra };
+        const r = { name: img.name, dockerfile: img.dockerfile, tag: img.tag, ref: img.ref, tags: img.tags, localOnly: img.localOnly, status, durationMs: 0, ...extra };
         results.set(img.id, r);
         return r;
     };
@@ -38470,7 +39174,7 @@ async function buildImages(opts) {
             .filter((i) => !i.localOnly)
             .map(async (img) => {
             const ref = parseImageRef(img.ref);
-            const auth = opts.auth && opts.auth.registry === ref.registry ? opts.auth : undefined;
+            const auth = [...(opts.auth ? [opts.auth] : []), ...(opts.auths ?? [])].find((a) => a.registry === ref.registry);
             const client = new RegistryClient({ registry: ref.registry, ...(auth ? { username: auth.username, password: auth.password } : {}), retry });
             const head = await client.headManifest(ref.repository, ref.tag ?? 'latest');
             if (head)
@@ -38480,7 +39184,7 @@ async function buildImages(opts) {
     // 2. Which images must be built: non-local images not skipped, plus the local bases they need.
     const needed = new Set();
     const need = (id) => {
-        if (needed.has(id))
+        if (needed.has(id) || results.get(id)?.status === 'loaded')
             return;
         needed.add(id);
         byId.get(id).dependsOn.forEach(need);
@@ -38489,6 +39193,8 @@ async function buildImages(opts) {
     for (const img of plan.images) {
         if (existing.has(img.id))
             result(img, 'skipped', { digest: existing.get(img.id) });
+        else if (img.localOnly && img.tags.every((t) => loaded.has(t)))
+            result(img, 'loaded');
         // A local-only image is built for the images that need it, or when it was asked for on its own.
         else if (!img.localOnly || (!img.implicit && !hasDependents(img.id)))
             need(img.id);
@@ -38497,55 +39203,69 @@ async function buildImages(opts) {
     for (const img of plan.images)
         if (!needed.has(img.id) && !results.has(img.id))
             result(img, 'not-built');
+    const secrets = await secretFiles(features.secrets);
     // 3. Bases supplied through the base-images mapping: pull (unless present) and retag.
     const mappedNeeded = plan.baseImages.filter((m) => toBuild.some((i) => i.mappedBases.includes(m.localRef)));
     for (const m of mappedNeeded) {
         if (!(await docker.imageExists(m.source))) {
             progress(`pulling ${m.source} for ${m.localRef}`);
             await withRetry(() => docker.pull(m.source), retry).catch((e) => {
-                throw new KxError(`cannot provide base ${m.localRef} from ${m.source} (registry ${sourceRegistry(m.source)}): ${errorMessage(e)}`);
+                throw new errors_KxError(`cannot provide base ${m.localRef} from ${m.source} (registry ${sourceRegistry(m.source)}): ${errorMessage(e)}`);
             });
         }
         await docker.tag(m.source, m.localRef);
     }
-    // 4. Build in dependency order.
-    const ok = new Set();
-    await runPool(toBuild, parallel, (img) => {
-        if (img.dependsOn.some((d) => results.get(d)?.status === 'failed'))
-            return 'blocked';
-        return img.dependsOn.every((d) => ok.has(d)) ? 'ready' : 'wait';
-    }, async (img) => {
-        const output = [];
-        const start = Date.now();
-        progress(`building ${img.ref}`);
-        try {
-            const built = await docker.build({
-                dockerfile: img.dockerfilePath,
-                context: img.contextDir,
-                tags: img.tags,
-                builder,
-                ...(opts.buildArgs ? { buildArgs: opts.buildArgs } : {}),
-                onOutput: (l) => output.push(l),
-            });
-            ok.add(img.id);
-            const r = result(img, 'built-only', { imageId: built.imageId, durationMs: Date.now() - start });
-            progress(`built ${img.ref} in ${(r.durationMs / 1000).toFixed(1)} s`);
-            opts.onImageDone?.(r, output);
-        }
-        catch (e) {
-            const r = result(img, 'failed', { durationMs: Date.now() - start, error: errorMessage(e) });
-            progress(`FAILED ${img.ref}`);
-            opts.onImageDone?.(r, output);
-        }
-    }, (img) => {
-        const failedBase = img.dependsOn.find((d) => results.get(d)?.status === 'failed');
-        const r = result(img, 'failed', { error: failedBase ? `base image ${failedBase} failed to build` : 'not built' });
-        opts.onImageDone?.(r, []);
-    });
+    // 4. Build in dependency order (loaded local-only images count as built).
+    const ok = new Set(plan.images.filter((i) => results.get(i.id)?.status === 'loaded').map((i) => i.id));
+    try {
+        await runPool(toBuild, parallel, (img) => {
+            if (img.dependsOn.some((d) => results.get(d)?.status === 'failed'))
+                return 'blocked';
+            return img.dependsOn.every((d) => ok.has(d)) ? 'ready' : 'wait';
+        }, async (img) => {
+            const output = [];
+            const start = Date.now();
+            progress(`building ${img.ref}`);
+            try {
+                const vars = { image: img.name, tag: img.tag, ref: img.ref, registry: registryOf(img) };
+                const cacheFrom = await cacheSources(img, vars, output);
+                const built = await docker.build({
+                    dockerfile: img.dockerfilePath,
+                    context: img.contextDir,
+                    tags: img.tags,
+                    builder,
+                    ...(opts.buildArgs ? { buildArgs: opts.buildArgs } : {}),
+                    ...(img.labels ? { labels: img.labels } : {}),
+                    cacheFrom,
+                    cacheTo: cacheArgs(forImage(img, features.cacheTo, 'cache-to'), vars, 'cache-to'),
+                    target: features.target,
+                    secrets: secrets.args,
+                    buildContexts: features.buildContexts,
+                    onOutput: (l) => output.push(l),
+                });
+                ok.add(img.id);
+                const r = result(img, 'built-only', { imageId: built.imageId, durationMs: Date.now() - start });
+                progress(`built ${img.ref} in ${(r.durationMs / 1000).toFixed(1)} s`);
+                opts.onImageDone?.(r, output);
+            }
+            catch (e) {
+                const r = result(img, 'failed', { durationMs: Date.now() - start, error: errorMessage(e) });
+                progress(`FAILED ${img.ref}`);
+                opts.onImageDone?.(r, output);
+            }
+        }, (img) => {
+            const failedBase = img.dependsOn.find((d) => results.get(d)?.status === 'failed');
+            const r = result(img, 'failed', { error: failedBase ? `base image ${failedBase} failed to build` : 'not built' });
+            opts.onImageDone?.(r, []);
+        });
+    }
+    finally {
+        await secrets.cleanup();
+    }
     const failed = [...results.values()].filter((r) => r.status === 'failed');
     const ordered = () => plan.images.map((i) => results.get(i.id));
     if (failed.length > 0 && !opts.pushPartial) {
-        const errors = failed.map((r) => new KxError(`${r.name}: ${r.error}`, { file: r.dockerfile }));
+        const errors = failed.map((r) => new errors_KxError(`${r.name}: ${r.error}`, { file: r.dockerfile }));
         const err = new KxAggregateError(errors, `${failed.length} of ${toBuild.length} image(s) failed to build; nothing was pushed:\n${errors.map((e) => `  - ${e.toString()}`).join('\n')}`);
         err.results = ordered();
         throw err;
@@ -38558,30 +39278,240 @@ async function buildImages(opts) {
             const start = Date.now();
             const output = [];
             progress(`pushing ${img.ref}`);
-            const digest = await withRetry((attempt) => {
-                if (attempt > 1)
-                    output.push(`retry ${attempt} of push ${img.ref}`);
-                return docker.push(img.ref, (l) => output.push(l));
-            }, {
-                ...retry,
-                onRetry: ({ attempt, delayMs, error }) => progress(`push of ${img.ref} failed (attempt ${attempt}): ${errorMessage(error).split('\n').pop()}; retrying in ${delayMs} ms`),
-            }).catch((e) => {
-                const kind = classifyError(e);
-                throw new KxError(`push of ${img.ref} failed${kind === 'auth' ? ' (authentication: check username/password and the registry)' : ''}: ${errorMessage(e)}`, { file: img.dockerfile });
-            });
+            let digest = '';
+            for (const tag of [img.ref, ...img.tags.filter((t) => t !== img.ref)]) {
+                const d = await withRetry((attempt) => {
+                    if (attempt > 1)
+                        output.push(`retry ${attempt} of push ${tag}`);
+                    return docker.push(tag, (l) => output.push(l));
+                }, {
+                    ...retry,
+                    onRetry: ({ attempt, delayMs, error }) => progress(`push of ${tag} failed (attempt ${attempt}): ${errorMessage(error).split('\n').pop()}; retrying in ${delayMs} ms`),
+                }).catch((e) => {
+                    const kind = classifyError(e);
+                    throw new errors_KxError(`push of ${tag} failed${kind === 'auth' ? ' (authentication: check username/password and the registry)' : ''}: ${errorMessage(e)}`, { file: img.dockerfile });
+                });
+                if (tag === img.ref)
+                    digest = d;
+            }
             r.status = 'pushed';
             r.digest = digest;
             r.durationMs += Date.now() - start;
-            progress(`pushed ${img.ref}@${digest}`);
+            progress(`pushed ${img.tags.length > 1 ? img.tags.join(', ') : img.ref}@${digest}`);
             opts.onImageDone?.(r, output);
         }, () => { });
     }
+    let savedLocalImages;
+    if (opts.saveLocalImages) {
+        const ready = new Set(['built-only', 'loaded']);
+        savedLocalImages = plan.images.filter((i) => i.localOnly && ready.has(results.get(i.id).status)).flatMap((i) => i.tags);
+        if (savedLocalImages.length > 0) {
+            // Staged next to the target and moved into place: never a half-written tar under the final name.
+            const partial = `${opts.saveLocalImages}.partial-${process.pid}`;
+            progress(`saving ${savedLocalImages.length} local-only reference(s) to ${opts.saveLocalImages}`);
+            try {
+                await docker.save(savedLocalImages, partial);
+                await (0,promises_namespaceObject.rename)(partial, opts.saveLocalImages);
+            }
+            catch (e) {
+                await (0,promises_namespaceObject.rm)(partial, { force: true });
+                throw new errors_KxError(`cannot save the local-only images to ${opts.saveLocalImages}: ${errorMessage(e)}`);
+            }
+        }
+        else
+            notice('save-local-images: no local-only image in this run; nothing saved');
+    }
     if (failed.length > 0) {
-        const err = new KxAggregateError(failed.map((r) => new KxError(`${r.name}: ${r.error}`, { file: r.dockerfile })));
+        const err = new KxAggregateError(failed.map((r) => new errors_KxError(`${r.name}: ${r.error}`, { file: r.dockerfile })));
         err.results = ordered();
         throw err;
     }
-    return { results: ordered(), builder };
+    return { results: ordered(), builder, ...(savedLocalImages ? { savedLocalImages } : {}) };
+    /** Local-only images never touch the registry: their registry-backed cache entries are left out. */
+    function forImage(img, entries, input) {
+        if (!img.localOnly)
+            return entries;
+        const kept = entries.filter((c) => c.type !== 'image' && c.type !== 'registry');
+        if (kept.length < entries.length)
+            notice(`${input}: registry cache entries are not used for local-only/${img.name} (local-only images never reach the registry)`);
+        return kept;
+    }
+    /**
+     * cache-from of one image. buildx takes the entries as they are. The classic builder can only
+     * use images: each is pulled first (a missing one is a notice: the first build has no cache).
+     */
+    async function cacheSources(img, vars, output) {
+        const entries = cacheArgs(forImage(img, features.cacheFrom, 'cache-from'), vars, 'cache-from');
+        if (builder === 'buildx')
+            return entries;
+        const usable = [];
+        for (const ref of entries) {
+            try {
+                await docker.pull(ref);
+                output.push(`cache-from: pulled ${ref}`);
+                usable.push(ref);
+            }
+            catch (e) {
+                const msg = errorMessage(e);
+                const missing = /manifest unknown|not found|does not exist|no such/i.test(msg);
+                if (missing)
+                    notice(`cache-from: ${ref} does not exist yet; ${img.name} is built without it`);
+                else
+                    notice(`cache-from: cannot pull ${ref} (${msg.split('\n').pop()}); ${img.name} is built without it`);
+                if (await docker.imageExists(ref))
+                    usable.push(ref);
+            }
+        }
+        return usable;
+    }
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ../packages/core/lib/images/metadata.js
+// Image metadata from git, the way docker/metadata-action writes it: the OCI labels
+// `org.opencontainers.image.{source,revision,created,version,title,description,url,licenses}` and
+// extra tags such as `latest` or `sha-{{sha}}` (7-character short SHA, metadata-action's default).
+// Sources, first found wins: the GitHub runner's variables (GITHUB_SHA, GITHUB_SERVER_URL +
+// GITHUB_REPOSITORY, the event payload's repository description/licence), then the git checkout
+// itself (`git rev-parse HEAD`, `git remote get-url origin` without any credentials in it).
+// Labels a Dockerfile sets itself are kept (a generated value never overrides them); labels the user
+// passes override everything. `applyMetadata` writes labels and extra tags into a build plan, so the
+// plan output and the job summary show exactly what is built.
+
+
+
+
+
+const OCI = 'org.opencontainers.image';
+function metadata_git(args, cwd) {
+    try {
+        return (0,external_node_child_process_namespaceObject.execFileSync)('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' }).trim() || undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * A remote URL as a browsable https URL without user info: `git@github.com:o/r.git`,
+ * `ssh://git@host/o/r`, `https://user:token@host/o/r.git` → `https://host/o/r`. Anything else
+ * (a local path) gives undefined: it is no useful `source`.
+ */
+function remoteToSource(url) {
+    const u = url.trim();
+    const scp = /^[^@/\s]+@([^:/\s]+):(.+?)(?:\.git)?\/?$/.exec(u);
+    if (scp)
+        return `https://${scp[1]}/${scp[2]}`;
+    try {
+        const parsed = new URL(u);
+        if (!['http:', 'https:', 'ssh:', 'git:'].includes(parsed.protocol))
+            return undefined;
+        const path = parsed.pathname.replace(/\.git\/?$/, '').replace(/\/+$/, '');
+        return `https://${parsed.hostname}${parsed.protocol === 'https:' || parsed.protocol === 'http:' ? (parsed.port ? `:${parsed.port}` : '') : ''}${path}`;
+    }
+    catch {
+        return undefined;
+    }
+}
+function eventRepository(env) {
+    if (!env.GITHUB_EVENT_PATH)
+        return undefined;
+    try {
+        const event = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(env.GITHUB_EVENT_PATH, 'utf8'));
+        return event.repository;
+    }
+    catch {
+        return undefined;
+    }
+}
+function readGitMetadata(cwd, env = process.env, now = new Date()) {
+    const repo = eventRepository(env);
+    const epoch = env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH) ? new Date(Number(env.SOURCE_DATE_EPOCH) * 1000) : now;
+    const meta = { created: epoch.toISOString() };
+    const revision = (env.GITHUB_SHA && /^[0-9a-f]{40,64}$/.test(env.GITHUB_SHA) ? env.GITHUB_SHA : undefined) ?? metadata_git(['rev-parse', 'HEAD'], cwd);
+    if (revision)
+        meta.revision = revision;
+    const source = repo?.html_url ??
+        (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL.replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}` : undefined) ??
+        remoteToSource(metadata_git(['remote', 'get-url', 'origin'], cwd) ?? '');
+    if (source)
+        meta.source = source;
+    if (repo?.description)
+        meta.description = repo.description;
+    const spdx = repo?.license?.spdx_id;
+    if (spdx && spdx !== 'NOASSERTION')
+        meta.licenses = spdx;
+    return meta;
+}
+/** The OCI labels of one image (only keys with a value). */
+function ociLabels(meta, image) {
+    const labels = {
+        [`${OCI}.title`]: image.name,
+        [`${OCI}.version`]: image.version,
+        [`${OCI}.created`]: meta.created,
+    };
+    if (meta.source) {
+        labels[`${OCI}.source`] = meta.source;
+        labels[`${OCI}.url`] = meta.source;
+    }
+    if (meta.revision)
+        labels[`${OCI}.revision`] = meta.revision;
+    if (meta.description)
+        labels[`${OCI}.description`] = meta.description;
+    if (meta.licenses)
+        labels[`${OCI}.licenses`] = meta.licenses;
+    return labels;
+}
+/**
+ * An extra tag with its placeholders filled: `{{sha}}` (7 characters), `{{long-sha}}`, `{{version}}`
+ * (the image's own tag). The result must be a legal Docker tag.
+ */
+function expandExtraTag(template, vars) {
+    const out = template.trim().replace(/\{\{\s*([a-z-]+)\s*\}\}/g, (m, name) => {
+        if (name === 'version')
+            return vars.version;
+        if (name === 'sha' || name === 'long-sha') {
+            if (!vars.sha)
+                throw new errors_KxError(`extra-tags: ${m} needs the commit SHA, but neither GITHUB_SHA nor a git checkout gives one`);
+            return name === 'sha' ? vars.sha.slice(0, 7) : vars.sha;
+        }
+        throw new errors_KxError(`extra-tags: unknown placeholder ${m} in "${template}" (known: {{sha}}, {{long-sha}}, {{version}})`);
+    });
+    try {
+        return validateTag(out);
+    }
+    catch (e) {
+        throw new errors_KxError(`extra-tags: "${template}" → ${e.message}`);
+    }
+}
+/** The labels a Dockerfile sets itself (one `LABEL k=v` per line, as Kaapana reads them). */
+function ownLabels(img) {
+    return parseDockerfile((0,external_node_fs_namespaceObject.readFileSync)(img.dockerfilePath, 'utf8'), img.dockerfile).labels;
+}
+/**
+ * Labels and extra tags into the plan: each image gets `labels` (what `--label` receives), each
+ * pushed image the extra tags in `tags` (its main reference stays first). Local-only images get the
+ * labels but no extra tags (they are never pushed).
+ */
+function applyMetadata(plan, opts, dockerfileLabels = ownLabels) {
+    const images = plan.images.map((img) => {
+        const own = dockerfileLabels(img);
+        const labels = {};
+        if (opts.ociLabels ?? true) {
+            for (const [k, v] of Object.entries(ociLabels(opts.meta, { name: img.name, version: img.tag })))
+                if (own[k] === undefined)
+                    labels[k] = v;
+        }
+        Object.assign(labels, opts.labels ?? {});
+        let tags = img.tags;
+        if (!img.localOnly && opts.extraTags?.length) {
+            const repo = img.ref.slice(0, img.ref.length - img.tag.length - 1);
+            const extra = opts.extraTags.map((t) => `${repo}:${expandExtraTag(t, { ...(opts.meta.revision ? { sha: opts.meta.revision } : {}), version: img.tag })}`);
+            tags = [...new Set([...img.tags, ...extra])];
+        }
+        return { ...img, tags, labels };
+    });
+    return { ...plan, images };
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/images/index.js
@@ -38594,6 +39524,299 @@ async function buildImages(opts) {
 
 
 
+
+
+
+;// CONCATENATED MODULE: ../packages/core/lib/references/lint.js
+// The reference lint: before anything is built or pushed, every image an extension will make the
+// platform pull must be one this run builds with exactly that tag, or one the registry already has —
+// otherwise the platform meets ErrImagePull/ImagePullBackOff. What it reads (all below the context):
+// - operator and DAG files (`*.py` whose name contains "operator", as Kaapana's
+//   helm_chart.py `collect_operator_containers` picks them, or starts with "dag"): every `image=`
+//   string. Kaapana's variables are resolved where Kaapana resolves them: `DEFAULT_REGISTRY` /
+//   `default_registry` → the registry this run pushes to (the platform's default registry),
+//   `KAAPANA_BUILD_VERSION` (0.6.0 kaapana_global_variables.py: the platform's build version) and
+//   `default_platform_version` → platform-version (else the run's version), `default_platform_abbr`
+//   → platform-abbr; other `{name}`s from single string assignments in the same file.
+// - workflow charts (keyword `kaapanaworkflow`, or `dag-installer-chart` as first dependency, as
+//   0.6.0 helm_chart.py `_resolve_kaapana_type`): `dag-installer-chart` must be a dependency; the DAG
+//   image `global.image` is pulled by dag-installer-chart at `.Chart.Version` of that chart
+//   (0.6.0 services/utils/dag-installer-chart/templates/job.yaml; `0.0.0` = the workflow chart's
+//   version) or at `<abbr>_<platform-version>__<global.version>` (0.1.x
+//   services/utils/dag-installer/dag-installer-chart/templates/job.yaml); other `image:` values that
+//   are full references (with a `/` and a tag) are checked as they are.
+// - DAG images (Dockerfiles that COPY into `/tmp/dags/` or `/kaapana/tmp/dags/`): a DAG file that
+//   imports a module of its own build context which the Dockerfile does not copy into the dags dir.
+// Errors: a reference that resolves to an image this run builds with another tag, or to one neither
+// built nor in the registry; a workflow chart without dag-installer-chart; a DAG module not copied.
+// Warnings: an `image=` that is not a string or cannot be resolved statically; a registry that could
+// not be asked.
+
+
+
+
+
+
+const SKIP_DIRS = new Set(['node_modules', '.git', 'charts', 'templates']);
+async function lint_walk(dir, out) {
+    let entries;
+    try {
+        entries = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true });
+    }
+    catch {
+        return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+        if (e.isDirectory()) {
+            if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.'))
+                await lint_walk((0,external_node_path_namespaceObject.join)(dir, e.name), out);
+        }
+        else if (e.isFile())
+            out.push((0,external_node_path_namespaceObject.join)(dir, e.name));
+    }
+}
+function lineOf(node, counter) {
+    const start = node?.range?.[0];
+    return start === undefined ? undefined : counter.linePos(start).line;
+}
+async function readYaml(file) {
+    if (!(await pathExists(file)))
+        return undefined;
+    const counter = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(await (0,promises_namespaceObject.readFile)(file, 'utf8'), { lineCounter: counter, version: '1.1' });
+    return {
+        data: doc.toJS(),
+        line: (path) => {
+            const node = doc.getIn(path, true);
+            return lineOf(node, counter);
+        },
+    };
+}
+/** `image:` scalars of a values tree, with their paths. */
+function imageValues(node, path = [], out = []) {
+    if (Array.isArray(node))
+        node.forEach((v, i) => imageValues(v, [...path, i], out));
+    else if (node && typeof node === 'object') {
+        for (const [k, v] of Object.entries(node)) {
+            if ((k === 'image' || k === 'complete_image') && typeof v === 'string')
+                out.push({ path: [...path, k], value: v });
+            else
+                imageValues(v, [...path, k], out);
+        }
+    }
+    return out;
+}
+/** Workflow charts among `files` (keyword kaapanaworkflow or dag-installer-chart as first dependency). */
+async function workflowCharts(files) {
+    const out = [];
+    for (const chartFile of files.filter((p) => (0,external_node_path_namespaceObject.basename)(p) === 'Chart.yaml')) {
+        const dir = (0,external_node_path_namespaceObject.dirname)(chartFile);
+        const chart = await readYaml(chartFile);
+        const md = (chart?.data ?? {});
+        const req = await readYaml((0,external_node_path_namespaceObject.join)(dir, 'requirements.yaml'));
+        const rawDeps = Array.isArray(md.dependencies) ? md.dependencies : req?.data?.dependencies;
+        const deps = (Array.isArray(rawDeps) ? rawDeps : []);
+        const keywords = Array.isArray(md.keywords) ? md.keywords : [];
+        if (!keywords.includes('kaapanaworkflow') && deps[0]?.name !== 'dag-installer-chart')
+            continue;
+        const values = await readYaml((0,external_node_path_namespaceObject.join)(dir, 'values.yaml'));
+        const v = (values?.data ?? {});
+        const dagImage = typeof v?.global?.image === 'string' && v.global.image !== '' ? v.global.image : undefined;
+        out.push({ chartFile, dir, chart, md, deps, keywords, dagDep: deps.findIndex((d) => d?.name === 'dag-installer-chart'), values, v: v ?? {}, dagImage });
+    }
+    return out;
+}
+/** Names of the DAG images (`global.image`) of the workflow charts below `context`. */
+async function dagImagesOf(context) {
+    const files = [];
+    await lint_walk((0,external_node_path_namespaceObject.resolve)(context), files);
+    return new Set((await workflowCharts(files)).map((w) => w.dagImage).filter((x) => !!x));
+}
+const DAGS_RE = /^(?:\/kaapana)?\/tmp\/dags\/?/;
+/** Lint the extension below `context` against the plan. Findings are sorted errors first. */
+async function lintReferences(opts) {
+    const context = (0,external_node_path_namespaceObject.resolve)(opts.context);
+    const findings = [];
+    const rel = (f) => (0,external_node_path_namespaceObject.relative)(process.cwd(), f) || f;
+    const files = [];
+    await lint_walk(context, files);
+    const wants = [];
+    const buildVersion = opts.platformVersion || opts.buildVersion;
+    const known = {
+        DEFAULT_REGISTRY: opts.registry,
+        default_registry: opts.registry,
+        KAAPANA_BUILD_VERSION: buildVersion,
+        default_platform_version: opts.platformVersion,
+        default_platform_abbr: opts.platformVersion ? opts.abbr ?? 'kp' : undefined,
+    };
+    // Operators and DAG files.
+    for (const f of files.filter((p) => p.endsWith('.py') && (/operator/i.test((0,external_node_path_namespaceObject.basename)(p)) || (0,external_node_path_namespaceObject.basename)(p).startsWith('dag')))) {
+        const text = await (0,promises_namespaceObject.readFile)(f, 'utf8');
+        const assigned = stringAssignments(text);
+        for (const arg of imageArguments(text)) {
+            if (!arg.value) {
+                findings.push({ level: 'warning', message: `image=${arg.written} is not a string: not checked`, file: rel(f), line: arg.line });
+                continue;
+            }
+            const r = resolvePy(arg.value, known, assigned);
+            if (!r.ok) {
+                findings.push({ level: 'warning', message: `image=${arg.written}: ${r.unresolved.map((n) => `{${n}}`).join(', ')} cannot be resolved statically (set platform-version for Kaapana's variables): not checked`, file: rel(f), line: arg.line });
+                continue;
+            }
+            wants.push({ ref: r.value, file: rel(f), line: arg.line, what: `operator image ${arg.written}` });
+        }
+    }
+    // Workflow charts.
+    for (const wc of await workflowCharts(files)) {
+        const { chartFile, dir, chart, md, deps, keywords, dagDep, values, v, dagImage } = wc;
+        if (dagDep < 0) {
+            const kw = keywords.indexOf('kaapanaworkflow');
+            findings.push({
+                level: 'error',
+                message: `workflow chart ${md.name ?? dir} (keyword kaapanaworkflow) has no dag-installer-chart dependency: nothing would install its DAG image`,
+                file: rel(chartFile),
+                ...(kw >= 0 && chart?.line(['keywords', kw]) ? { line: chart.line(['keywords', kw]) } : {}),
+            });
+        }
+        const valuesFile = rel((0,external_node_path_namespaceObject.join)(dir, 'values.yaml'));
+        if (!dagImage) {
+            findings.push({ level: 'error', message: `workflow chart ${md.name ?? dir}: values.yaml has no global.image (the DAG image dag-installer-chart pulls)`, file: valuesFile });
+        }
+        else if (dagDep >= 0) {
+            const chartVersion = opts.chartVersion || String(md.version ?? '');
+            let tag;
+            let how;
+            if (opts.tagStyle === 'kp') {
+                const gv = v.global?.version !== undefined && v.global.version !== null ? String(v.global.version) : chartVersion;
+                tag = opts.platformVersion ? imageTag({ style: 'kp', version: gv, platformVersion: opts.platformVersion, abbr: opts.abbr ?? 'kp' }) : undefined;
+                how = `<abbr>_<platform-version>__<global.version> (0.1.x dag-installer-chart)`;
+            }
+            else {
+                const depVersion = String(deps[dagDep]?.version ?? '0.0.0');
+                tag = depVersion === '0.0.0' ? chartVersion : depVersion;
+                how = depVersion === '0.0.0' ? `the chart version${opts.chartVersion ? ' (chart-version)' : ''}, as dag-installer-chart 0.0.0 is packaged with it` : 'the dag-installer-chart version';
+            }
+            if (tag)
+                wants.push({ ref: `${opts.registry}/${dagImage}:${tag}`, file: valuesFile, ...(values?.line(['global', 'image']) ? { line: values.line(['global', 'image']) } : {}), what: `DAG image global.image of ${md.name} (tag = ${how})` });
+            else
+                findings.push({ level: 'warning', message: `DAG image ${dagImage}: set platform-version to check its 0.1.x tag`, file: valuesFile });
+        }
+        for (const iv of imageValues(v)) {
+            if (iv.path.join('.') === 'global.image')
+                continue;
+            if (!iv.value.includes('/') || !/:[\w][\w.-]*$/.test(iv.value) || iv.value.includes('{{'))
+                continue;
+            const value = iv.value.replace(/\{KAAPANA_BUILD_VERSION\}/g, buildVersion ?? '{KAAPANA_BUILD_VERSION}');
+            wants.push({ ref: value, file: valuesFile, ...(values?.line(iv.path) ? { line: values.line(iv.path) } : {}), what: `values ${iv.path.join('.')}` });
+        }
+    }
+    // Check every wanted reference against the plan, then the registry.
+    const planned = new Map(opts.plan.images.filter((i) => !i.localOnly).map((i) => [i.ref, i]));
+    const byRepo = new Map(opts.plan.images.filter((i) => !i.localOnly).map((i) => [i.ref.slice(0, i.ref.length - i.tag.length - 1), i]));
+    for (const w of wants) {
+        if (planned.has(w.ref))
+            continue;
+        const colon = w.ref.lastIndexOf(':');
+        const repo = colon > w.ref.lastIndexOf('/') ? w.ref.slice(0, colon) : w.ref;
+        const same = byRepo.get(repo);
+        if (same) {
+            findings.push({
+                level: 'error',
+                message: `${w.what} resolves to ${w.ref}, but this run tags that image ${same.tag} (${same.versionRule}): the platform would fail with ErrImagePull. Make the tags agree (version, image-versions, chart-version inputs)`,
+                file: w.file,
+                ...(w.line ? { line: w.line } : {}),
+            });
+            continue;
+        }
+        const there = opts.exists ? await opts.exists(w.ref) : undefined;
+        if (there === true)
+            continue;
+        if (there === undefined) {
+            findings.push({ level: 'warning', message: `${w.what} resolves to ${w.ref}, which this run does not build; the registry could not be asked whether it exists`, file: w.file, ...(w.line ? { line: w.line } : {}) });
+            continue;
+        }
+        findings.push({
+            level: 'error',
+            message: `${w.what} resolves to ${w.ref}, which this run does not build and the registry does not have: the platform would fail with ErrImagePull`,
+            file: w.file,
+            ...(w.line ? { line: w.line } : {}),
+        });
+    }
+    // DAG images: the modules a DAG file imports from its own build context must be copied along.
+    for (const img of opts.plan.images.filter((i) => i.origin === 'context')) {
+        const text = await (0,promises_namespaceObject.readFile)(img.dockerfilePath, 'utf8');
+        const copies = [];
+        for (const m of text.matchAll(/^\s*(?:COPY|ADD)\s+(?:--\S+\s+)*(.+)$/gim)) {
+            const parts = m[1].trim().split(/\s+/);
+            if (parts.length < 2)
+                continue;
+            const dest = parts[parts.length - 1];
+            if (!DAGS_RE.test(dest))
+                continue;
+            for (const src of parts.slice(0, -1))
+                copies.push({ src, dest });
+        }
+        if (copies.length === 0)
+            continue;
+        // Paths (relative to the dags dir) the image will contain, and the source that ends up there.
+        const installed = [];
+        const dagFiles = [];
+        for (const c of copies) {
+            const destRel = c.dest.replace(DAGS_RE, '');
+            const src = (0,external_node_path_namespaceObject.join)(img.contextDir, c.src);
+            const intoDir = c.dest.endsWith('/');
+            const at = intoDir ? external_node_path_namespaceObject.posix.join(destRel, (0,external_node_path_namespaceObject.basename)(c.src)) : destRel;
+            if (c.src.endsWith('/') || !/\.\w+$/.test(c.src))
+                installed.push(external_node_path_namespaceObject.posix.join(destRel, '__dir__'));
+            installed.push(at);
+            if (c.src.endsWith('.py') && !at.includes('/'))
+                dagFiles.push({ src, at });
+        }
+        const provides = (module) => {
+            const parts = module.split('.');
+            const top = parts[0];
+            return installed.some((p) => p === `${top}.py` || p.startsWith(`${top}/`) || p === top);
+        };
+        const providesSub = (module) => {
+            const path = module.split('.').join('/');
+            return installed.some((p) => p === `${path}.py` || p === path || p === external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(path), '__dir__'));
+        };
+        const localNames = new Set();
+        const contextFiles = files.filter((f) => f.startsWith(img.contextDir + '/'));
+        for (const f of contextFiles) {
+            for (const seg of (0,external_node_path_namespaceObject.relative)(img.contextDir, f).split('/'))
+                localNames.add(seg.replace(/\.py$/, '').replace(/-/g, '_'));
+        }
+        for (const dag of dagFiles) {
+            if (!(await pathExists(dag.src)))
+                continue;
+            for (const imp of pythonImports(await (0,promises_namespaceObject.readFile)(dag.src, 'utf8'))) {
+                const top = imp.module.split('.')[0];
+                if (!localNames.has(top) || top === 'kaapana' || top === 'airflow')
+                    continue;
+                const ok = provides(imp.module) && (imp.module.includes('.') ? providesSub(imp.module) : true);
+                if (!ok) {
+                    findings.push({
+                        level: 'error',
+                        message: `${(0,external_node_path_namespaceObject.basename)(dag.src)} imports ${imp.module}, but ${img.dockerfile} does not copy it into the dags directory (${copies.map((c) => c.dest).filter((d, i, a) => a.indexOf(d) === i).join(', ')}): Airflow cannot load the DAG`,
+                        file: rel(dag.src),
+                        line: imp.line,
+                    });
+                }
+            }
+        }
+    }
+    return findings.sort((a, b) => (a.level === b.level ? 0 : a.level === 'error' ? -1 : 1));
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/references/index.js
+// Public API of the references area: the lint that checks, before anything is built or pushed, that
+// every image an extension makes the platform pull (operator `image=`, chart values) is built by the
+// run with exactly that tag or exists in the registry.
+
+
+
 ;// CONCATENATED MODULE: ./src/main.ts
 // action-build-images: typed inputs → core planning and building → outputs, job summary, and a
 // post step that logs out of the registry. All domain logic lives in @kaapana-ext/core/images.
@@ -38602,6 +39825,25 @@ async function buildImages(opts) {
 
 
 
+
+
+/** Lines of a multi-line input (not split at commas: cache entries and secrets contain them). */
+function getLines(name) {
+    return getInput(name)
+        .split(/\r?\n/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '' && !s.startsWith('#'));
+}
+/** Secret values are masked before anything can print them. */
+function getSecretLines(name) {
+    const lines = getInput(name).split(/\r?\n/).filter((s) => s.trim() !== '');
+    for (const l of lines) {
+        const v = l.slice(l.indexOf('=') + 1);
+        if (v)
+            core_setSecret(v);
+    }
+    return lines.map((l) => l.replace(/^\s+/, ''));
+}
 function getInputs() {
     return {
         context: (0,external_node_path_namespaceObject.resolve)(getInput('context') || '.'),
@@ -38609,6 +39851,11 @@ function getInputs() {
         ignore: getList('ignore'),
         registry: validateRegistry(getInput('registry', { required: true })),
         version: getInput('version').trim(),
+        imageVersions: getMap('image-versions'),
+        chartVersion: getInput('chart-version').trim(),
+        kaapanaSource: getInput('kaapana-source').trim() ? (0,external_node_path_namespaceObject.resolve)(getInput('kaapana-source').trim()) : '',
+        kaapanaIgnore: getInput('kaapana-ignore-patterns').split(',').map((s) => s.trim()).filter(Boolean),
+        referenceLint: getChoice('reference-lint', ['error', 'warn', 'off'], 'error'),
         tagStyle: parseTagStyle(getInput('tag-style')),
         platformVersion: getInput('platform-version').trim(),
         platformAbbr: getInput('platform-abbr').trim() || 'kp',
@@ -38623,30 +39870,97 @@ function getInputs() {
         retries: getInt('retries', 5, 1),
         username: getInput('username'),
         password: getSecret('password'),
+        registryAuth: parseRegistryAuth(getInput('registry-auth')),
+        features: {
+            cacheFrom: getLines('cache-from').map((l) => parseCacheEntry(l, 'cache-from')),
+            cacheTo: getLines('cache-to').map((l) => parseCacheEntry(l, 'cache-to')),
+            target: getInput('target').trim(),
+            secrets: parseSecrets(getSecretLines('secrets')),
+            buildContexts: parseBuildContexts(getLines('build-contexts')),
+        },
+        ociLabels: getBool('oci-labels', true),
+        labels: getMap('labels'),
+        extraTags: getList('extra-tags'),
+        localImages: getInput('local-images').trim() ? (0,external_node_path_namespaceObject.resolve)(getInput('local-images').trim()) : '',
+        saveLocalImages: getInput('save-local-images').trim() ? (0,external_node_path_namespaceObject.resolve)(getInput('save-local-images').trim()) : '',
         dryRun: getBool('dry-run', false),
     };
 }
 async function makePlan(inputs) {
-    const { skippedDirs, ...found } = await discoverDockerfiles({ context: inputs.context, dockerfiles: inputs.dockerfiles, ignore: inputs.ignore });
+    const { skippedDirs, ...found } = await discoverDockerfiles({ context: inputs.context, dockerfiles: inputs.dockerfiles, ignore: inputs.ignore, kaapanaIgnore: inputs.kaapanaIgnore });
     for (const s of skippedDirs)
         info(`not searched for Dockerfiles: ${s.dir} (${s.reason})`);
-    return planBuild({
+    const git = inputs.version ? undefined : await gitVersion(inputs.context);
+    const plan = await planBuild({
         context: inputs.context,
         ...found,
         registry: inputs.registry,
-        version: inputs.version,
+        versions: {
+            overrides: inputs.imageVersions,
+            ...(inputs.chartVersion ? { chartVersion: inputs.chartVersion, dagImages: await dagImagesOf(inputs.context) } : {}),
+            ...(inputs.version ? { version: inputs.version } : {}),
+            ...(git ? { git } : {}),
+        },
+        ...(inputs.kaapanaSource ? { source: await kaapanaSource(inputs.kaapanaSource, inputs.kaapanaIgnore) } : {}),
+        log: (m) => info(m),
         tagStyle: inputs.tagStyle,
         platformVersion: inputs.platformVersion,
         abbr: inputs.platformAbbr,
         baseImages: inputs.baseImages,
         includeIgnored: inputs.includeIgnored,
     });
+    const defaultVersion = inputs.version || git?.version;
+    const decorated = applyMetadata(plan, { ociLabels: inputs.ociLabels, labels: inputs.labels, extraTags: inputs.extraTags, meta: readGitMetadata(inputs.context) });
+    return { plan: decorated, ...(defaultVersion ? { defaultVersion } : {}) };
 }
-function planJson(plan) {
+/** The reference lint (see @kaapana-ext/core/references); annotations for every finding. */
+async function lint(inputs, planned) {
+    if (inputs.referenceLint === 'off')
+        return [];
+    const host = parseImageRef(`${inputs.registry}/x:1`).registry;
+    const client = new RegistryClient({ registry: host, ...(inputs.username && inputs.password ? { username: inputs.username, password: inputs.password } : {}), retry: { attempts: 1 } });
+    const findings = await lintReferences({
+        context: inputs.context,
+        plan: planned.plan,
+        registry: inputs.registry,
+        tagStyle: inputs.tagStyle,
+        ...(inputs.platformVersion ? { platformVersion: inputs.platformVersion } : {}),
+        ...(planned.defaultVersion ? { buildVersion: planned.defaultVersion } : {}),
+        abbr: inputs.platformAbbr,
+        ...(inputs.chartVersion ? { chartVersion: inputs.chartVersion } : {}),
+        exists: async (ref) => {
+            const p = parseImageRef(ref);
+            if (p.registry !== host)
+                return undefined;
+            try {
+                return (await client.headManifest(p.repository, p.digest ?? p.tag ?? "latest")) !== undefined;
+            }
+            catch {
+                return undefined;
+            }
+        },
+    });
+    const errors = [];
+    for (const f of findings) {
+        const props = { file: f.file, ...(f.line ? { startLine: f.line } : {}), title: 'reference lint' };
+        if (f.level === 'error' && inputs.referenceLint === 'error')
+            errors.push(new errors_KxError(f.message, { file: f.file, ...(f.line ? { line: f.line } : {}) }));
+        else
+            warning(f.message, props);
+    }
+    if (errors.length === 1)
+        throw errors[0];
+    if (errors.length > 1)
+        throw new KxAggregateError(errors);
+    return findings;
+}
+function planJson(plan, findings) {
     return JSON.stringify({
         images: plan.images.map(({ dockerfilePath: _p, contextDir: _c, ...rest }) => rest),
         baseImages: plan.baseImages,
         skipped: plan.skipped,
+        duplicates: plan.duplicates,
+        findings,
     });
 }
 async function writeSummary(plan, results, dryRun) {
@@ -38654,17 +39968,27 @@ async function writeSummary(plan, results, dryRun) {
         const r = results?.find((x) => x.name === img.name);
         return [
             cell(img.name),
-            cell(img.localOnly ? `local-only/${img.name}` : img.ref),
+            cell(img.localOnly ? `local-only/${img.name}` : img.tags.join(', ')),
+            cell(img.versionRule),
             cell(img.dockerfile),
             cell(r ? r.status : dryRun ? 'planned' : 'not-built'),
             cell(r?.digest ? `\`${r.digest.slice(0, 19)}…\`` : ''),
             cell(r && r.durationMs ? `${(r.durationMs / 1000).toFixed(1)} s` : ''),
         ];
     });
-    const table = ['| image | reference | Dockerfile | status | digest | time |', '| --- | --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+    const table = ['| image | reference | tag from | Dockerfile | status | digest | time |', '| --- | --- | --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
     let md = `## Kaapana extension images${dryRun ? ' (dry run)' : ''}\n\n${table}\n\n### Build order\n\n\`\`\`mermaid\n${planToMermaid(plan)}\n\`\`\`\n`;
     if (plan.skipped.length)
         md += `\nSkipped by label: ${plan.skipped.map((s) => `\`${s.dockerfile}\` (${s.reason})`).join(', ')}\n`;
+    if (plan.duplicates.length)
+        md += `\nDuplicate IMAGE labels (first in path order kept, as Kaapana's build): ${plan.duplicates.map((d) => `\`${d.image}\` kept \`${d.kept}\`, dropped \`${d.dropped}\``).join('; ')}\n`;
+    const labelled = plan.images.filter((i) => i.labels && Object.keys(i.labels).length);
+    if (labelled.length) {
+        md += `\n### Labels\n\n| image | label | value |\n| --- | --- | --- |\n`;
+        for (const img of labelled)
+            for (const [k, v] of Object.entries(img.labels))
+                md += `| ${cell(img.name)} | \`${cell(k)}\` | ${cell(v)} |\n`;
+    }
     await writeJobSummary(md);
 }
 async function main() {
@@ -38673,21 +39997,25 @@ async function main() {
     if (!inputs.dryRun) {
         await group('Docker', async () => {
             const v = await docker.version();
-            info(`docker client ${v.client}, engine ${v.server}, builder ${await docker.resolveBuilder(inputs.builder)}`);
+            const bx = await docker.buildxInfo();
+            const buildx = bx.available ? `buildx ${bx.version ?? '(version unknown)'}` : 'buildx not installed';
+            info(`docker client ${v.client}, engine ${v.server}, ${buildx}, builder ${await docker.resolveBuilder(inputs.builder)}${process.env.DOCKER_BUILDKIT === '0' ? ' (DOCKER_BUILDKIT=0)' : ''}`);
         });
     }
-    const plan = await group('Plan', async () => {
+    const planned = await group('Plan', async () => {
         const p = await makePlan(inputs);
-        for (const img of p.images) {
-            info(`${'  '.repeat(img.level)}${img.localOnly ? 'local-only/' + img.name : img.ref}  (${img.dockerfile}${img.dependsOn.length ? `, FROM ${img.dependsOn.join(', ')}` : ''})`);
+        for (const img of p.plan.images) {
+            info(`${'  '.repeat(img.level)}${img.localOnly ? 'local-only/' + img.name : `${img.tags.join(' ')} [${img.versionRule}]`}  (${img.dockerfile}${img.dependsOn.length ? `, FROM ${img.dependsOn.join(', ')}` : ''})`);
         }
-        for (const m of p.baseImages)
+        for (const m of p.plan.baseImages)
             info(`base ${m.localRef} ← ${m.source}`);
-        for (const s of p.skipped)
+        for (const s of p.plan.skipped)
             info(`skipped ${s.dockerfile}: ${s.reason}`);
         return p;
     });
-    setOutput('plan', planJson(plan));
+    const plan = planned.plan;
+    const findings = await group('Reference lint', () => lint(inputs, planned));
+    setOutput('plan', planJson(plan, findings));
     if (inputs.dryRun) {
         setOutput('images', JSON.stringify([]));
         setOutput('digests', JSON.stringify({}));
@@ -38697,8 +40025,22 @@ async function main() {
     if (plan.images.length === 0)
         warning(`no images to build below ${inputs.context}`);
     const registryHost = parseImageRef(`${inputs.registry}/x:1`).registry;
-    if (inputs.username && inputs.password && inputs.push) {
-        await loginForPost(docker, registryHost, inputs.username, inputs.password);
+    // registry-auth logins come first (private bases are pulled by the builds); username/password is
+    // the push registry's login and wins when registry-auth names the same host.
+    const logins = inputs.registryAuth.filter((c) => !(inputs.username && inputs.password && inputs.push && c.registry === registryHost));
+    if (inputs.username && inputs.password && inputs.push)
+        logins.push({ registry: registryHost, username: inputs.username, password: inputs.password });
+    await loginAllForPost(docker, logins);
+    let loaded = [];
+    if (inputs.localImages) {
+        loaded = await group(`Load ${inputs.localImages}`, async () => {
+            const refs = await docker.load(inputs.localImages).catch((e) => {
+                throw new errors_KxError(`local-images: cannot load ${inputs.localImages}: ${errorMessage(e)}`);
+            });
+            for (const r of refs)
+                info(`loaded ${r}`);
+            return refs;
+        });
     }
     let results;
     try {
@@ -38711,9 +40053,14 @@ async function main() {
             pushPartial: inputs.pushPartial,
             skipExisting: inputs.skipExisting,
             buildArgs: inputs.buildArgs,
+            features: inputs.features,
+            loaded,
+            ...(inputs.saveLocalImages ? { saveLocalImages: inputs.saveLocalImages } : {}),
             retry: { attempts: inputs.retries },
             ...(inputs.username && inputs.password ? { auth: { registry: registryHost, username: inputs.username, password: inputs.password } } : {}),
+            auths: inputs.registryAuth,
             onProgress: (m) => info(m),
+            onNotice: (m) => notice(m),
             onImageDone: (r, output) => {
                 if (output.length === 0)
                     return;
@@ -38737,7 +40084,7 @@ async function main() {
         }
     }
 }
-async function run() {
+async function main_run() {
     await runMainOrPost(main, logoutFromState);
 }
 
@@ -41601,11 +42948,11 @@ __webpack_unused_export__ = YAMLMap.YAMLMap;
 __webpack_unused_export__ = YAMLSeq.YAMLSeq;
 __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
-__webpack_unused_export__ = lineCounter.LineCounter;
+exports.HN = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
 exports.qg = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
-__webpack_unused_export__ = publicApi.parseDocument;
+exports.Tp = publicApi.parseDocument;
 __webpack_unused_export__ = publicApi.stringify;
 __webpack_unused_export__ = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;

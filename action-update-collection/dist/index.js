@@ -37168,7 +37168,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3633);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(814);
 // Entry point of the bundled action (one file serves the step; update-collection has no post step).
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -37178,13 +37178,13 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3633:
+/***/ 814:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  e: () => (/* binding */ main_run)
 });
 
 // UNUSED EXPORTS: getInputs
@@ -40138,16 +40138,91 @@ function getIDToken(aud) {
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: ../node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(6637);
+;// CONCATENATED MODULE: ../packages/core/lib/secrets/index.js
+// What counts as a secret in kaapana-ext's inputs and how it is kept out of every message: the
+// names of credential-bearing inputs, credentials written into URLs (`oci://user:password@host`,
+// `https://user:token@charts.example.org`), splitting such a URL into a clean URL plus credentials,
+// and redacting userinfo from any text before it is shown. Masking in runner logs (`::add-mask::`)
+// is the action layer's job (core/action); this module only decides what to mask.
+/** Input names whose values are secrets as a whole (password, token, kubeconfig, ...). */
+const SECRET_INPUT_NAME = /password|passwd|token|secret|kubeconfig|credential|private-key|api-key/i;
+function isSecretInputName(name) {
+    return SECRET_INPUT_NAME.test(name);
+}
+// scheme://userinfo@ — `user:password@` (the password may even hold an unencoded `/`, which a
+// person pasting a token easily writes; `@` must be %40 as URLs require) or `user@` (a token as user).
+const USERINFO = String.raw `(?:[^\s/?#@:]*:[^\s@]*|[^\s/?#@:]+)`;
+const URL_USERINFO = new RegExp(String.raw `\b([a-z][a-z0-9+.-]*:\/\/)${USERINFO}@`, 'gi');
+const URL_WITH_USERINFO = new RegExp(String.raw `^([a-z][a-z0-9+.-]*:\/\/)(${USERINFO})@(.*)$`, 'is');
+/** `text` with the userinfo of every URL in it replaced by `***`. */
+function redactUrls(text) {
+    return text.replace(URL_USERINFO, '$1***@');
+}
+/** Split `scheme://user:password@host/...` into the URL without userinfo and the decoded credentials. */
+function splitUrlCredentials(raw) {
+    const m = URL_WITH_USERINFO.exec(raw.trim());
+    if (!m)
+        return { url: raw.trim() };
+    const [, scheme, userinfo, rest] = m;
+    const colon = userinfo.indexOf(':');
+    const decode = (s) => {
+        try {
+            return decodeURIComponent(s);
+        }
+        catch {
+            return s;
+        }
+    };
+    const out = { url: `${scheme}${rest}` };
+    const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
+    if (user)
+        out.username = decode(user);
+    if (colon >= 0)
+        out.password = decode(userinfo.slice(colon + 1));
+    return out;
+}
+/**
+ * The strings to mask for one input value: the whole value for a secret-named input, else the
+ * credentials of every URL in it (raw and decoded, and `user:password` together).
+ */
+function secretsInInput(name, value) {
+    const out = new Set();
+    if (isSecretInputName(name)) {
+        if (value.trim())
+            out.add(value.trim());
+        for (const line of value.split(/\r?\n/))
+            if (line.trim().length >= 4)
+                out.add(line.trim());
+    }
+    for (const m of value.matchAll(URL_USERINFO)) {
+        const userinfo = m[0].slice(m[1].length, -1);
+        const colon = userinfo.indexOf(':');
+        if (colon < 0)
+            continue;
+        const password = userinfo.slice(colon + 1);
+        if (!password)
+            continue;
+        out.add(userinfo);
+        out.add(password);
+        const decoded = splitUrlCredentials(`${m[0]}x`).password;
+        if (decoded)
+            out.add(decoded);
+    }
+    return [...out].filter((s) => s.length > 0);
+}
+
 ;// CONCATENATED MODULE: ../packages/core/lib/errors/index.js
 // User-facing errors of kaapana-ext. A KxError says what is wrong, where (file and line when there
 // is one) and, ideally, what to do. Adapters turn it into an annotation plus a failed step; anything
-// else that escapes is a bug and is reported with its stack.
+// else that escapes is a bug and is reported with its stack. Credentials written into URLs
+// (`oci://user:password@host`) never survive into a message: both KxError and errorMessage redact them.
+
 class errors_KxError extends Error {
     file;
     line;
     column;
     constructor(message, where = {}, options) {
-        super(message, options);
+        super(redactUrls(message), options);
         this.name = 'KxError';
         if (where.file !== undefined)
             this.file = where.file;
@@ -40179,8 +40254,8 @@ function errors_errorMessage(e) {
     if (e instanceof errors_KxError)
         return e.toString();
     if (e instanceof Error)
-        return e.message;
-    return String(e);
+        return redactUrls(e.message);
+    return redactUrls(String(e));
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/retry/index.js
@@ -40265,16 +40340,17 @@ async function withRetry(op, opts = {}) {
 
 ;// CONCATENATED MODULE: ../packages/core/lib/images/docker.js
 // The Docker CLI, driven through @actions/exec: build (buildx when present and wanted, the classic
-// builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, login with the
-// password on stdin, logout. Each call returns the captured output or throws a StatusError with the
-// CLI's stderr, so callers can classify failures for retries.
+// builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, save/load,
+// login with the password on stdin, logout. Each call returns the captured output or throws a
+// StatusError with the CLI's stderr, so callers can classify failures for retries. Which build
+// options each builder accepts is decided in build-features.ts; this module only spells them.
 
 
 class DockerCli {
     command;
     onOutput;
     env;
-    buildxAvailable;
+    buildx;
     constructor(opts = {}) {
         this.command = opts.command ?? 'docker';
         this.onOutput = opts.onOutput;
@@ -40324,12 +40400,24 @@ class DockerCli {
         const [client = '', server = ''] = r.stdout.trim().split(' ');
         return { client, server };
     }
+    /**
+     * Is the buildx CLI plugin installed, and which version? `docker buildx version` exits non-zero
+     * ("unknown command") without the plugin; a plugin that runs but prints no version is treated
+     * as present with an unknown version.
+     */
+    buildxInfo() {
+        this.buildx ??= this.run(['buildx', 'version'], { allowFailure: true })
+            .then((r) => {
+            if (r.exitCode !== 0)
+                return { available: false };
+            const v = /\bv?(\d+\.\d+\.\d+)/.exec(r.stdout);
+            return v ? { available: true, version: v[1] } : { available: true };
+        })
+            .catch(() => ({ available: false }));
+        return this.buildx;
+    }
     async hasBuildx() {
-        if (this.buildxAvailable === undefined) {
-            const r = await this.run(['buildx', 'version'], { allowFailure: true }).catch(() => ({ exitCode: 1 }));
-            this.buildxAvailable = r.exitCode === 0;
-        }
-        return this.buildxAvailable;
+        return (await this.buildxInfo()).available;
     }
     /** Which builder a `builder` setting resolves to on this machine. */
     async resolveBuilder(builder) {
@@ -40351,6 +40439,21 @@ class DockerCli {
             args.push('--build-arg', `${k}=${v}`);
         for (const [k, v] of Object.entries(opts.labels ?? {}))
             args.push('--label', `${k}=${v}`);
+        for (const c of opts.cacheFrom ?? [])
+            args.push('--cache-from', c);
+        if (opts.target)
+            args.push('--target', opts.target);
+        if (opts.builder === 'buildx') {
+            for (const c of opts.cacheTo ?? [])
+                args.push('--cache-to', c);
+            for (const s of opts.secrets ?? [])
+                args.push('--secret', s);
+            for (const b of opts.buildContexts ?? [])
+                args.push('--build-context', b);
+        }
+        else if (opts.cacheTo?.length || opts.secrets?.length || opts.buildContexts?.length) {
+            throw new StatusError('cache-to, secrets and build-contexts need buildx; the classic builder has no such options');
+        }
         args.push(opts.context);
         const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };
         const saved = { ...this.env };
@@ -40377,6 +40480,20 @@ class DockerCli {
     async pull(ref) {
         await this.run(['pull', ref]);
     }
+    /** Layer digests (RootFS.Layers) of a local image, to compare builds. */
+    async layers(ref) {
+        const r = await this.run(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', ref]);
+        return JSON.parse(r.stdout.trim() || '[]');
+    }
+    /** `docker save` of the given references into one tar (layers shared between them stored once). */
+    async save(refs, file) {
+        await this.run(['save', '--output', file, ...refs]);
+    }
+    /** `docker load` of a tar; returns the references it loaded ("Loaded image: x"). */
+    async load(file) {
+        const r = await this.run(['load', '--input', file]);
+        return [...(r.stdout + r.stderr).matchAll(/^Loaded image: (\S+)$/gm)].map((m) => m[1]);
+    }
     /** Push and return the manifest digest the registry reported. */
     async push(ref, onOutput) {
         const runOpts = {};
@@ -40398,32 +40515,115 @@ class DockerCli {
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/action/registry-login.js
-// Registry login for actions: `docker login` in the main step (password on stdin, already masked
-// by the caller) remembered in the action state, and the matching logout in the post step.
+// Registry logins for actions: `docker login` in the main step (password on stdin, masked before
+// anything else happens) remembered in the action state, and the matching logouts in the post
+// step. `registry-auth` (several registries, e.g. one for private base images and one to push to)
+// is read here: a YAML list of {registry, username, password}; errors about it never quote it.
+
+
 
 
 const STATE = 'logged-in-registry';
-async function loginForPost(docker, registry, username, password) {
-    await group(`Login to ${registry}`, () => docker.login(registry, username, password));
-    saveState(STATE, registry);
+const STATE_ALL = 'logged-in-registries';
+/**
+ * Parse `registry-auth`: a YAML (or JSON) list of maps with registry, username and password.
+ * Every password is masked at once (also when a later entry is wrong). Error messages name the
+ * entry by number and field, never show a value (the text holds secrets).
+ */
+function parseRegistryAuth(text, input = 'registry-auth', mask = core.setSecret) {
+    if (text.trim() === '')
+        return [];
+    let parsed;
+    try {
+        parsed = parseYaml(text);
+    }
+    catch (e) {
+        const pos = e.linePos?.[0]?.line;
+        throw new KxError(`input ${input} is not valid YAML${pos ? ` (line ${pos})` : ''}: write a list of {registry, username, password}`);
+    }
+    if (!Array.isArray(parsed))
+        throw new KxError(`input ${input} must be a YAML list of {registry, username, password}`);
+    for (const entry of parsed) {
+        const pw = entry?.password;
+        if (pw !== undefined && pw !== null && String(pw) !== '')
+            mask(String(pw));
+    }
+    const out = [];
+    parsed.forEach((entry, i) => {
+        const where = `input ${input}, entry ${i + 1}`;
+        if (!entry || typeof entry !== 'object' || Array.isArray(entry))
+            throw new KxError(`${where} must be a map with registry, username and password`);
+        const e = entry;
+        const unknown = Object.keys(e).filter((k) => !['registry', 'username', 'password'].includes(k));
+        if (unknown.length)
+            throw new KxError(`${where}: unknown key(s) ${unknown.join(', ')} (allowed: registry, username, password)`);
+        for (const k of ['registry', 'username', 'password']) {
+            if (e[k] === undefined || e[k] === null || String(e[k]).trim() === '')
+                throw new KxError(`${where}: ${k} is missing or empty${k === 'password' ? ' (an unset secret gives an empty value)' : ''}`);
+        }
+        const registry = String(e.registry).trim().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+        if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry) && !/^\[[0-9a-fA-F:]+\](:\d+)?$/.test(registry)) {
+            throw new KxError(`${where}: registry "${registry}" must be a registry host such as ghcr.io or registry.example.org:5000 (no path)`);
+        }
+        out.push({ registry, username: String(e.username), password: String(e.password) });
+    });
+    const seen = new Set();
+    for (const c of out) {
+        if (seen.has(c.registry))
+            throw new KxError(`input ${input}: registry ${c.registry} is listed twice`);
+        seen.add(c.registry);
+    }
+    return out;
 }
-/** The post step: log out of the registry the main step logged in to, if any. */
+async function loginForPost(docker, registry, username, password) {
+    await loginAllForPost(docker, [{ registry, username, password }]);
+}
+/**
+ * Log in to each registry (password on stdin). The registries are saved in the state after each
+ * login, so the post step logs out of every one that succeeded even when a later login fails.
+ */
+async function loginAllForPost(docker, credentials) {
+    const done = [];
+    // The passwords are already masked by whoever read them (getSecret, parseRegistryAuth).
+    for (const c of credentials) {
+        await group(`Login to ${c.registry}`, () => docker.login(c.registry, c.username, c.password));
+        done.push(c.registry);
+        saveState(STATE_ALL, JSON.stringify(done));
+    }
+}
+/** The post step: log out of every registry the main step logged in to, if any. */
 async function logoutFromState(docker = new DockerCli()) {
-    const registry = getState(STATE);
-    if (!registry)
-        return;
-    await docker.logout(registry);
-    info(`logged out of ${registry}`);
+    const registries = [];
+    const all = getState(STATE_ALL);
+    if (all) {
+        try {
+            registries.push(...JSON.parse(all));
+        }
+        catch {
+            warning(`post step: unreadable state ${STATE_ALL}`);
+        }
+    }
+    const single = getState(STATE);
+    if (single && !registries.includes(single))
+        registries.push(single);
+    for (const registry of registries) {
+        await docker.logout(registry);
+        info(`logged out of ${registry}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/action/index.js
 // Helpers shared by the action adapters: typed input readers (lists, maps, booleans, numbers with
-// clear errors), failure reporting (KxError → annotation with file/line + setFailed), and a
+// clear errors), masking of every credential an input carries, failure reporting (each failure
+// becomes exactly one error annotation — with file/line for a KxError — and exit code 1), and a
 // main/post switch so one bundle serves both steps. No domain logic lives here.
 
 
 
 
+
+/** Exit code of a failed step (the runner's and the CLI's "a step failed"). */
+const EXIT_FAILURE = 1;
 /** Items of a list input: newline- or comma-separated, trimmed, blanks and `#` comments dropped. */
 function getList(name) {
     return getInput(name)
@@ -40496,7 +40696,24 @@ function getSecret(name) {
         core_setSecret(v);
     return v;
 }
-/** Report a failure: annotations for KxErrors (one per file/line), setFailed with the summary. */
+/**
+ * Mask (`::add-mask::`) every secret the step's inputs carry: secret-named inputs (password, token,
+ * kubeconfig, ...) as a whole, and the userinfo of any URL in any input (`oci://user:pw@host`).
+ * Called before anything else runs, so that no later line can show them.
+ */
+function maskInputSecrets(env = process.env) {
+    for (const [k, v] of Object.entries(env)) {
+        if (!k.startsWith('INPUT_') || !v)
+            continue;
+        for (const s of secretsInInput(k.slice('INPUT_'.length).toLowerCase(), v))
+            core_setSecret(s);
+    }
+}
+/**
+ * Report a failure: exactly one error annotation per failure (per file/line for the KxErrors of an
+ * aggregate), never a second plain `::error::` line as `core.setFailed` would add; exit code 1.
+ * Anything that is not a KxError is a bug: its stack goes to the debug log.
+ */
 function reportFailure(e) {
     const errors = e instanceof KxAggregateError ? e.errors : e instanceof errors_KxError ? [e] : [];
     for (const err of errors) {
@@ -40507,9 +40724,12 @@ function reportFailure(e) {
             props.startLine = err.line;
         error(err.message, props);
     }
-    if (errors.length === 0 && e instanceof Error && e.stack)
-        core_debug(e.stack);
-    setFailed(errors_errorMessage(e));
+    if (errors.length === 0) {
+        if (e instanceof Error && e.stack)
+            core_debug(redactUrls(e.stack));
+        error(errors_errorMessage(e), { title: 'kaapana-ext' });
+    }
+    process.exitCode = EXIT_FAILURE;
 }
 /**
  * GitHub places annotations by paths relative to the workspace: make absolute paths inside
@@ -40524,6 +40744,7 @@ function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
 const POST_STATE = 'kx-is-post';
 /** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
 async function runMainOrPost(main, post) {
+    maskInputSecrets();
     const isPost = getState(POST_STATE) === 'true';
     if (!isPost)
         saveState(POST_STATE, 'true');
@@ -41005,11 +41226,63 @@ function resolveFileRepository(collectionDir, repository) {
 }
 
 // EXTERNAL MODULE: ../node_modules/semver/index.js
-var semver = __nccwpck_require__(4978);
+var node_modules_semver = __nccwpck_require__(4978);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ../packages/core/lib/fsutil/safe-path.js
+// Names taken from input (chart and dependency names, versions from a repository index, entries of
+// a dependency list) that become file names: one rule for "is this a single path segment" and one
+// function that joins such a name under a directory and proves the result stays inside it. The
+// segment rule is helm's chart-name rule (pkg/chart/v2/metadata.go `Validate`: not "." or "..",
+// and equal to its own `filepath.Base`), applied for both Linux and Windows separators so that a
+// name like `..\..\x` is refused on every runner, plus no NUL and no drive letter. It does not
+// touch the file system: symlinks below the directory are the caller's business (chart/load.ts).
+
+
+/** Why `name` is not usable as one path segment, or undefined when it is. */
+function pathSegmentProblem(name) {
+    if (name === '')
+        return 'is empty';
+    if (name === '.' || name === '..')
+        return 'is not allowed';
+    if (name.includes('/') || name.includes('\\'))
+        return 'contains a path separator';
+    if (name.includes('\0'))
+        return 'contains a NUL byte';
+    if (/^[A-Za-z]:/.test(name))
+        return 'starts with a drive letter';
+    return undefined;
+}
+/**
+ * Throws a KxError (at `where`) unless `name` is a single path segment; `what` says what the name
+ * is, e.g. `chart name` or `dependency name`.
+ */
+function checkPathSegment(name, what, where = {}) {
+    const problem = pathSegmentProblem(name);
+    if (problem)
+        throw new errors_KxError(`${what} ${JSON.stringify(name)} ${problem}: it must be a plain file name`, where);
+    return name;
+}
+/** True when `path` is `dir` itself or below it (lexically, after resolving both). */
+function isInside(dir, path) {
+    const rel = (0,external_node_path_namespaceObject.relative)((0,external_node_path_namespaceObject.resolve)(dir), (0,external_node_path_namespaceObject.resolve)(path));
+    return rel === '' || (!(0,external_node_path_namespaceObject.isAbsolute)(rel) && rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`));
+}
+/**
+ * `dir/name` for a `name` taken from input: the name must be one path segment (see
+ * `checkPathSegment`) and the joined path must stay strictly inside `dir`.
+ */
+function safe_path_safeJoin(dir, name, what, where = {}) {
+    checkPathSegment(name, what, where);
+    const path = (0,external_node_path_namespaceObject.resolve)(dir, name);
+    if (!isInside(dir, path) || (0,external_node_path_namespaceObject.resolve)(dir) === path) {
+        throw new errors_KxError(`${what} ${JSON.stringify(name)} would leave ${dir}`, where);
+    }
+    return path;
+}
+
 // EXTERNAL MODULE: ../node_modules/picomatch/index.js
 var picomatch = __nccwpck_require__(5180);
 ;// CONCATENATED MODULE: ../packages/core/lib/fsutil/glob.js
@@ -41029,14 +41302,45 @@ function globMatcher(pattern) {
 
 ;// CONCATENATED MODULE: ../packages/core/lib/fsutil/index.js
 // Small file-system primitives with the guarantees the toolkit promises: atomic writes (temp file in
-// the same directory, fsync, rename) so a failure never leaves a half-written file, and temp dirs
-// that are cleaned up. Nothing domain-specific lives here.
+// the same directory, fsync, rename) so a failure never leaves a half-written file — written through
+// a symlink to its target (never replacing the link), refusing read-only files and directories — and
+// temp dirs that are cleaned up. Nothing domain-specific lives here.
 
 
 
 
-/** Write `data` to `path` atomically; keeps the mode of an existing file unless `mode` is given. */
+
+
+/**
+ * Throws a KxError naming `path` when an existing file there must not be replaced: a directory, or
+ * a file without any write permission bit (0444 — checked from the mode, so it holds for root too).
+ * A missing file is fine.
+ */
+async function fsutil_assertWritable(path) {
+    const st = await (0,promises_.stat)(path).catch(() => undefined);
+    if (!st)
+        return;
+    if (st.isDirectory())
+        throw new errors_KxError(`${path} is a directory, not a file`, { file: path });
+    if ((st.mode & 0o222) === 0) {
+        throw new errors_KxError(`${path} is read-only (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); not replacing it`, { file: path });
+    }
+}
+/**
+ * Write `data` to `path` atomically; keeps the mode of an existing file unless `mode` is given.
+ * Refuses read-only files and directories (assertWritable); writes through symlinks.
+ */
 async function fsutil_writeFileAtomic(path, data, opts = {}) {
+    if ((await (0,promises_.lstat)(path).catch(() => undefined))?.isSymbolicLink()) {
+        const target = await (0,promises_.realpath)(path).catch(() => {
+            throw new errors_KxError(`${path} is a symlink whose target cannot be resolved`, { file: path });
+        });
+        if (opts.within !== undefined && !isInside(await (0,promises_.realpath)(opts.within).catch(() => opts.within), target)) {
+            throw new errors_KxError(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, { file: path });
+        }
+        path = target;
+    }
+    await fsutil_assertWritable(path);
     const dir = (0,external_node_path_namespaceObject.dirname)(path);
     await (0,promises_.mkdir)(dir, { recursive: true });
     let mode = opts.mode;
@@ -41055,7 +41359,7 @@ async function fsutil_writeFileAtomic(path, data, opts = {}) {
         await fh.sync();
     }
     catch (e) {
-        await fh.close();
+        await fh.close().catch(() => { });
         await (0,promises_.rm)(tmp, { force: true });
         throw e;
     }
@@ -41087,6 +41391,7 @@ async function pathExists(path) {
         return false;
     }
 }
+
 
 
 ;// CONCATENATED MODULE: ../node_modules/diff/libesm/diff/base.js
@@ -41869,7 +42174,7 @@ async function updateCollectionDependency(opts) {
         throw new errors_KxError(`"${name}" is not a valid chart name`, chartYaml ? { file: chartYaml } : {});
     if (!version)
         throw new errors_KxError(`no version given for "${name}"`, chartYaml ? { file: chartYaml } : {});
-    if (!semver.valid(version)) {
+    if (!node_modules_semver.valid(version)) {
         throw new errors_KxError(`version "${version}" of "${name}" is not a semantic version (x.y.z)`, chartYaml ? { file: chartYaml } : {});
     }
     let before = '';
@@ -42825,7 +43130,7 @@ class IgnoreRules {
         const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
         lines.forEach((line, i) => {
             try {
-                r.addRule(line);
+                r.addRule(line, i + 1);
             }
             catch (e) {
                 throw new errors_KxError(`${e.message} in ${HELMIGNORE} rule ${JSON.stringify(line.trim())}`, { file, line: i + 1 });
@@ -42844,7 +43149,7 @@ class IgnoreRules {
     get size() {
         return this.rules.length;
     }
-    addRule(line) {
+    addRule(line, lineNumber) {
         let rule = line.trim();
         if (rule === '' || rule.startsWith('#'))
             return;
@@ -42869,28 +43174,32 @@ class IgnoreRules {
         }
         else if (rule.includes('/'))
             mode = 'path';
-        this.rules.push({ raw, negate, mustDir, mode, re: goGlobToRegExp(rule) });
+        this.rules.push({ raw, negate, mustDir, mode, re: goGlobToRegExp(rule), ...(lineNumber ? { line: lineNumber } : {}) });
     }
     /** Is the chart-relative `/`-path ignored? `isDir` says whether it names a directory. */
     ignores(path, isDir) {
+        return this.matchingRule(path, isDir) !== undefined;
+    }
+    /** The rule that makes `ignores(path, isDir)` true, for messages; undefined when not ignored. */
+    matchingRule(path, isDir) {
         if (path === '' || path === '.' || path === './')
-            return false;
+            return undefined;
         for (const r of this.rules) {
             const subject = r.mode === 'base' ? goBase(path) : path;
             const matched = r.re.test(subject);
             if (r.negate) {
                 if (r.mustDir && !isDir)
-                    return true;
+                    return r;
                 if (!matched)
-                    return true;
+                    return r;
                 continue;
             }
             if (r.mustDir && !isDir)
                 continue;
             if (matched)
-                return true;
+                return r;
         }
-        return false;
+        return undefined;
     }
 }
 /** Go `filepath.Base` for `/` paths. */
@@ -42944,7 +43253,7 @@ function compareChartVersions(a, b) {
     const okb = semver_isChartSemver(pb);
     if (!oka || !okb)
         return oka === okb ? 0 : oka ? 1 : -1;
-    return semver.compare(normalisedVersion(pa), normalisedVersion(pb));
+    return node_modules_semver.compare(normalisedVersion(pa), normalisedVersion(pb));
 }
 // Constraint grammar, ported from Masterminds' regular expressions.
 const CV = String.raw `v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?`;
@@ -43040,7 +43349,7 @@ function satisfiesConstraint(version, constraint) {
         if (parsed.prerelease && !includePrerelease)
             return false;
         return group.every((a) => {
-            const inRange = semver.satisfies(v, a.range, { includePrerelease });
+            const inRange = node_modules_semver.satisfies(v, a.range, { includePrerelease });
             if (a.prerelease !== undefined)
                 return !(inRange && parsed.prerelease === a.prerelease);
             return inRange !== a.negate;
@@ -43099,7 +43408,8 @@ function validate_validateMetadata(md, ctx = {}) {
         fail('chart.metadata.name is required', ctx, 'name');
     if (md.name === '.' || md.name === '..')
         fail(`chart.metadata.name ${JSON.stringify(md.name)} is not allowed`, ctx, 'name');
-    if (md.name.includes('/'))
+    // helm: name != filepath.Base(name) is invalid; `\\` counts as a separator as on Windows runners.
+    if (md.name.includes('/') || md.name.includes('\\'))
         fail(`chart.metadata.name ${JSON.stringify(md.name)} is invalid`, ctx, 'name');
     if (!md.version)
         fail('chart.metadata.version is required', ctx, 'version');
@@ -43133,11 +43443,14 @@ function validate_validateMetadata(md, ctx = {}) {
 
 ;// CONCATENATED MODULE: ../packages/core/lib/chart/load.js
 // Loading charts the way helm's `pkg/chart/loader` does: from a directory (sorted walk, symlinks
-// followed, the top chart's .helmignore applied, BOMs stripped, 5 MiB per-file limit) or from a .tgz
-// archive (first path segment stripped, unsafe paths rejected), then splitting the files into the
+// followed, the top chart's .helmignore applied, BOMs stripped, 5 MiB per-file limit checked before
+// reading) — but refusing symlink loops and links that leave the chart, and capping depth, files and
+// total size, where helm walks on — or from a .tgz archive (first path segment stripped, unsafe
+// paths rejected, entry sizes checked before they are buffered, inflation capped), then splitting the files into the
 // chart model (`loadFiles`): Chart.yaml, requirements.yaml/lock for v1, Chart.lock, values, templates,
 // charts/ (subchart dirs and archives, loaded recursively, `_`/`.` entries skipped). Subcharts are kept
 // sorted by name so everything downstream is deterministic. Errors are KxErrors naming the file.
+
 
 
 
@@ -43155,56 +43468,104 @@ const MAX_CHART_SIZE = 100 * 1024 * 1024;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const stripBom = (b) => (b.subarray(0, 3).equals(BOM) ? b.subarray(3) : b);
 const byteOrder = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
-/** Load a chart directory (helm `LoadDir`). */
-async function load_loadDir(dir) {
+/** Deepest directory nesting loadDir walks: far beyond any real chart, far below a symlink loop. */
+const MAX_CHART_DEPTH = 64;
+/** Most files loadDir accepts from one chart directory tree. */
+const MAX_CHART_ENTRIES = 10_000;
+/**
+ * Load a chart directory (helm `LoadDir`). Unlike helm's walk (internal/sympath/walk.go follows
+ * every symlinked directory and only stops when the OS refuses the ever longer path), a symlink to
+ * a directory that is already being walked is a loop and an error; depth, number of files and total
+ * size are capped; a file's size is checked before it is read; and links leaving the chart are
+ * refused unless `allowExternalSymlinks`.
+ */
+async function load_loadDir(dir, opts = {}) {
     const top = (0,external_node_path_namespaceObject.resolve)(dir);
     const st = await (0,promises_.stat)(top).catch((e) => {
         throw new errors_KxError(`could not find ${dir}: ${errors_errorMessage(e)}`, { file: dir });
     });
     if (!st.isDirectory())
         throw new errors_KxError(`${dir} is not a chart directory`, { file: dir });
+    const rootReal = await (0,promises_.realpath)(top);
     const rules = await readIgnoreRules(top);
+    const maxDepth = opts.maxDepth ?? MAX_CHART_DEPTH;
+    const maxEntries = opts.maxEntries ?? MAX_CHART_ENTRIES;
     // Synchronous reads: for the many small files of a chart they are several times faster than
     // fs.promises (one thread-pool round trip per open/stat/read/close), and this runs in a CLI/action.
     const files = [];
-    const readOne = (path, n, shown) => {
+    let total = 0;
+    const readOne = (path, n, shown, size) => {
+        if (size > MAX_FILE_SIZE) {
+            throw new errors_KxError(`chart file "${shown}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
+        }
+        total += size;
+        if (total > MAX_CHART_SIZE)
+            throw new errors_KxError(`chart ${dir} is larger than the maximum chart size ${MAX_CHART_SIZE}`, { file: path });
+        if (files.length >= maxEntries)
+            throw new errors_KxError(`chart ${dir} has more than ${maxEntries} files`, { file: path });
         const data = (0,external_node_fs_namespaceObject.readFileSync)(path);
         if (data.length > MAX_FILE_SIZE) {
             throw new errors_KxError(`chart file "${shown}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
         }
         return { name: n, data: stripBom(data) };
     };
-    const visit = async (abs, rel) => {
+    // `ancestors`: real paths of the directories from the top down to `abs`, to recognise loops.
+    const visit = async (abs, rel, ancestors) => {
+        const depth = rel === '' ? 0 : rel.split('/').length;
+        if (depth > maxDepth)
+            throw new errors_KxError(`chart ${dir} nests directories deeper than ${maxDepth} levels at ${rel}`, { file: (0,external_node_path_namespaceObject.join)(top, rel) });
         const entries = (0,external_node_fs_namespaceObject.readdirSync)(abs, { withFileTypes: true }).sort((a, b) => byteOrder(a.name, b.name));
         for (const entry of entries) {
             const name = entry.name;
             const path = (0,external_node_path_namespaceObject.join)(abs, name);
             const n = rel ? `${rel}/${name}` : name;
+            const shownPath = (0,external_node_path_namespaceObject.join)(top, n);
             let target = path;
             let isDir = entry.isDirectory();
             let isFile = entry.isFile();
+            let size;
             if (entry.isSymbolicLink()) {
                 target = await (0,promises_.realpath)(path).catch((e) => {
-                    throw new errors_KxError(`error evaluating symlink ${path}: ${errors_errorMessage(e)}`, { file: path });
+                    throw new errors_KxError(`error evaluating symlink ${shownPath}: ${errors_errorMessage(e)}`, { file: shownPath });
                 });
                 const info = await (0,promises_.lstat)(target);
                 isDir = info.isDirectory();
                 isFile = info.isFile();
+                size = info.size;
+            }
+            if (rules.ignores(n, isDir))
+                continue;
+            if (entry.isSymbolicLink()) {
+                // A link to the directory being walked or one of its parents would be walked for ever.
+                if (isDir && ancestors.some((a) => isInside(target, a))) {
+                    throw new errors_KxError(`symlink loop: ${shownPath} points to ${target}, which contains it`, { file: shownPath });
+                }
+                if (!isInside(rootReal, target)) {
+                    if (!opts.allowExternalSymlinks) {
+                        throw new errors_KxError(`symlink ${n} points outside the chart to ${target}; refusing to package it (allow it explicitly to include the linked ${isDir ? 'directory' : 'file'})`, { file: shownPath });
+                    }
+                    opts.onWarning?.(`found symbolic link in path: ${shownPath} resolves to ${target}, outside the chart. Contents of linked file included and used`, shownPath);
+                }
             }
             if (isDir) {
-                if (rules.ignores(n, true))
-                    continue;
-                await visit(target, n);
+                await visit(target, n, [...ancestors, target]);
                 continue;
             }
-            if (rules.ignores(n, false))
-                continue;
             if (!isFile)
-                throw new errors_KxError(`cannot load irregular file ${path} as it has file mode type bits set`, { file: path });
-            files.push(readOne(target, n, name));
+                throw new errors_KxError(`cannot load irregular file ${shownPath} as it has file mode type bits set`, { file: shownPath });
+            files.push(readOne(target, n, name, size ?? (0,external_node_fs_namespaceObject.statSync)(path).size));
         }
     };
-    await visit(top, '');
+    await visit(top, '', [rootReal]);
+    if (!files.some((f) => f.name === 'Chart.yaml' || f.name === 'requirements.yaml' || f.name === 'requirements.lock')) {
+        const hidden = rules.matchingRule('Chart.yaml', false);
+        if (hidden && (0,external_node_fs_namespaceObject.statSync)((0,external_node_path_namespaceObject.join)(top, 'Chart.yaml'), { throwIfNoEntry: false })?.isFile()) {
+            throw new errors_KxError(`Chart.yaml file is missing: ${HELMIGNORE} rule ${JSON.stringify(hidden.raw)} (line ${hidden.line}) excludes it`, {
+                file: (0,external_node_path_namespaceObject.join)(top, HELMIGNORE),
+                line: hidden.line,
+            });
+        }
+    }
     return loadFiles(files, top);
 }
 async function readIgnoreRules(top) {
@@ -43228,18 +43589,33 @@ async function loadArchiveFiles(data, label = 'archive') {
     }
     const files = [];
     const ex = (0,tar_stream.extract)();
-    const source = external_node_stream_.Readable.from([data]).pipe((0,external_node_zlib_.createGunzip)());
+    const bad = (msg) => new errors_KxError(msg, { file: label });
+    const gunzip = (0,external_node_zlib_.createGunzip)();
+    // Whatever the tar headers claim, never inflate more than a chart may hold (plus headers/padding).
+    let inflated = 0;
+    const inflateLimit = MAX_CHART_SIZE + 16 * 1024 * 1024;
+    gunzip.on('data', (chunk) => {
+        inflated += chunk.length;
+        if (inflated > inflateLimit)
+            gunzip.destroy(bad(`decompressed chart is larger than the maximum chart size ${MAX_CHART_SIZE}`));
+    });
+    const source = external_node_stream_.Readable.from([data]).pipe(gunzip);
     source.on('error', (e) => ex.destroy(e));
     source.pipe(ex);
     let remaining = MAX_CHART_SIZE;
-    const bad = (msg) => new errors_KxError(msg, { file: label });
     try {
         for await (const entry of ex) {
             const h = entry.header;
+            const type = h.type;
+            // Sizes are checked from the header, before the entry's bytes are buffered.
+            const size = h.size ?? 0;
+            if (size > remaining)
+                throw bad(`decompressed chart is larger than the maximum file size ${MAX_CHART_SIZE}`);
+            if (size > MAX_FILE_SIZE)
+                throw bad(`decompressed chart file ${JSON.stringify(h.name)} is larger than the maximum file size ${MAX_FILE_SIZE}`);
             const chunks = [];
             for await (const chunk of entry)
                 chunks.push(chunk);
-            const type = h.type;
             if (type === 'directory' || type === 'pax-global-header' || type === 'pax-header')
                 continue;
             const delimiter = h.name.includes('\\') ? '\\' : '/';
@@ -43256,11 +43632,6 @@ async function loadArchiveFiles(data, label = 'archive') {
                 throw bad('chart contains illegally named files');
             if (parts[0] === 'Chart.yaml')
                 throw bad('chart yaml not in base directory');
-            const size = h.size ?? 0;
-            if (size > remaining)
-                throw bad(`decompressed chart is larger than the maximum file size ${MAX_CHART_SIZE}`);
-            if (size > MAX_FILE_SIZE)
-                throw bad(`decompressed chart file ${JSON.stringify(h.name)} is larger than the maximum file size ${MAX_FILE_SIZE}`);
             remaining -= size;
             files.push({ name: n, data: stripBom(Buffer.concat(chunks)) });
         }
@@ -43441,10 +43812,11 @@ function checkValues(data, file) {
 
 
 
+
 /** helm's gzip "extra" bytes (an Easter egg, not a well-formed subfield). */
 const HELM_GZIP_EXTRA = Buffer.from('+aHR0cHM6Ly95b3V0dS5iZS96OVV6MWljandyTQo=');
 function validName(name) {
-    if (!name || name.includes('/') || name === '.' || name === '..') {
+    if (!name || pathSegmentProblem(name)) {
         throw new errors_KxError(`"${name ?? ''}" is not a valid chart name`);
     }
     return name;
@@ -43749,12 +44121,40 @@ function lock_rfc3339Nano(d) {
 
 
 
-async function httpGet(url, opts) {
+
+
+/** Largest body read from a chart repository (index.yaml or a chart archive). */
+const MAX_DOWNLOAD_SIZE = MAX_CHART_SIZE;
+/**
+ * GET with credentials from the URL's userinfo sent as Basic auth (fetch refuses such URLs, and
+ * messages must not show them); the body is read up to MAX_DOWNLOAD_SIZE, a larger declared
+ * Content-Length is refused before anything is read.
+ */
+async function httpGet(rawUrl, opts) {
+    const { url, username, password } = splitUrlCredentials(rawUrl);
+    const headers = { ...opts.headers };
+    if (username !== undefined || password !== undefined) {
+        headers.Authorization = `Basic ${Buffer.from(`${username ?? ''}:${password ?? ''}`).toString('base64')}`;
+    }
     return withRetry(async () => {
-        const res = await fetch(url, { headers: opts.headers, redirect: 'follow' });
+        const res = await fetch(url, { headers, redirect: 'follow' });
         if (!res.ok)
             throw new StatusError(`GET ${url}: ${res.status} ${res.statusText}`, res.status);
-        return Buffer.from(await res.arrayBuffer());
+        const declared = Number(res.headers.get('content-length') ?? NaN);
+        const tooBig = () => new errors_KxError(`GET ${url}: the response is larger than ${MAX_DOWNLOAD_SIZE} bytes`);
+        if (declared > MAX_DOWNLOAD_SIZE) {
+            await res.body?.cancel();
+            throw tooBig();
+        }
+        const chunks = [];
+        let size = 0;
+        for await (const chunk of res.body ?? []) {
+            size += chunk.length;
+            if (size > MAX_DOWNLOAD_SIZE)
+                throw tooBig();
+            chunks.push(Buffer.from(chunk));
+        }
+        return Buffer.concat(chunks);
     }, opts.retry);
 }
 /** Parse index.yaml text (YAML or JSON); entries sorted newest first like helm's SortEntries. */
@@ -44103,24 +44503,29 @@ function nextLink(link) {
 
 
 
+
 const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
 const HELM_CONFIG_MEDIA_TYPE = 'application/vnd.cncf.helm.config.v1+json';
 const HELM_CHART_LAYER_MEDIA_TYPE = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
 const HELM_PROV_LAYER_MEDIA_TYPE = 'application/vnd.cncf.helm.chart.provenance.v1.prov';
 const LEGACY_CHART_LAYER_MEDIA_TYPE = 'application/tar+gzip';
-/** Parse `oci://host[:port][/path]`. */
+/** Parse `oci://[user[:password]@]host[:port][/path]`; messages never show the credentials. */
 function parseOciUrl(url) {
-    const m = /^oci:\/\/([^/]+)(?:\/(.*))?$/.exec(url.trim());
+    const { url: clean, username, password } = splitUrlCredentials(url);
+    const m = /^oci:\/\/([^/]+)(?:\/(.*))?$/.exec(clean);
     if (!m || !m[1])
-        throw new errors_KxError(`"${url}" is not an OCI reference; expected oci://host[:port]/path`);
-    return { registry: m[1], path: (m[2] ?? '').replace(/\/+$/, '') };
+        throw new errors_KxError(`"${redactUrls(url)}" is not an OCI reference; expected oci://host[:port]/path`);
+    return { registry: m[1], path: (m[2] ?? '').replace(/\/+$/, ''), ...(username !== undefined ? { username } : {}), ...(password !== undefined ? { password } : {}) };
 }
+/** Credentials given as options win over those written into the URL. */
 function client(loc, auth) {
     const opts = { registry: loc.registry };
-    if (auth.username !== undefined)
-        opts.username = auth.username;
-    if (auth.password !== undefined)
-        opts.password = auth.password;
+    const username = auth.username ?? loc.username;
+    const password = auth.password ?? loc.password;
+    if (username !== undefined)
+        opts.username = username;
+    if (password !== undefined)
+        opts.password = password;
     if (auth.insecure !== undefined)
         opts.insecure = auth.insecure;
     if (auth.retry !== undefined)
@@ -44301,7 +44706,8 @@ async function findChartsByName(roots) {
 async function dependency_update_updateDependencies(dir, opts = {}) {
     const chartDir = (0,external_node_path_namespaceObject.resolve)(dir);
     const log = opts.log ?? (() => { });
-    const chart = await load_loadDir(chartDir);
+    const load = opts.load ?? {};
+    const chart = await load_loadDir(chartDir, load);
     const md = chart.metadata;
     const deps = md.dependencies;
     const result = { chart: chartDir, dependencies: [], lockWritten: false, removed: [] };
@@ -44313,11 +44719,35 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
     }
     const platformVersion = opts.platformVersion ?? md.version ?? '';
     let byName;
+    let inSource;
+    const source = opts.kaapanaSource ? (0,external_node_path_namespaceObject.resolve)(opts.kaapanaSource) : undefined;
+    const sourceCandidates = async (name) => {
+        if (!source)
+            return [];
+        inSource ??= await findChartsByName([source]);
+        return (inSource.get(name) ?? []).filter((c) => !['templates_and_examples', 'ci', 'lib/task_api'].some((p) => (0,external_node_path_namespaceObject.relative)(source, c.dir).split(external_node_path_namespaceObject.sep).join('/').includes(p)));
+    };
     const indexes = new Map();
     const pending = [];
     const locked = [];
     const unsatisfied = [];
     const errors = [];
+    // Names become file names (charts/<name>, <name>-<version>.tgz): check them all before anything.
+    for (const [i, d] of deps.entries()) {
+        if (d === null)
+            continue;
+        try {
+            checkPathSegment(d.name, 'dependency name', depWhere(chart, i, 'name'));
+        }
+        catch (e) {
+            errors.push(e);
+        }
+    }
+    if (errors.length === 1)
+        throw errors[0];
+    if (errors.length > 1)
+        throw new KxAggregateError(errors);
+    const archivePath = (fileName, i) => safe_path_safeJoin(chartsDir, fileName, 'dependency archive name', depWhere(chart, i, 'name'));
     for (const [i, d] of deps.entries()) {
         if (d === null)
             continue;
@@ -44334,11 +44764,14 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
         const noMatch = () => unsatisfied.push(`"${d.name}" (repository "${d.repository}", version "${wanted}")`);
         const repo = d.repository ?? '';
         try {
-            if (repo === '' && opts.searchPaths && opts.searchPaths.length > 0) {
-                byName ??= await findChartsByName(opts.searchPaths);
-                const candidates = byName.get(d.name) ?? [];
+            const fileTarget = repo.startsWith('file://') ? ((0,external_node_path_namespaceObject.isAbsolute)(repo.slice(7)) ? repo.slice(7) : (0,external_node_path_namespaceObject.join)(chartDir, repo.slice(7))) : undefined;
+            const fromSource = source !== undefined && (repo === '' || (fileTarget !== undefined && !(await pathExists(fileTarget))));
+            if ((repo === '' && opts.searchPaths && opts.searchPaths.length > 0) || fromSource) {
+                byName ??= await findChartsByName(opts.searchPaths ?? []);
+                const candidates = [...(repo === '' ? byName.get(d.name) ?? [] : []), ...(await sourceCandidates(d.name))];
                 if (candidates.length === 0) {
-                    errors.push(new errors_KxError(`dependency "${d.name}" not found in chart-search-paths (${opts.searchPaths.join(', ')})`, depWhere(chart, i, 'name')));
+                    const where = [...(repo === '' && opts.searchPaths?.length ? [`chart-search-paths (${opts.searchPaths.join(', ')})`] : []), ...(source ? [`kaapana-source ${opts.kaapanaSource}`] : [])].join(', ');
+                    errors.push(new errors_KxError(`dependency "${d.name}" not found in ${where}${fileTarget ? ` (${repo} does not exist here)` : ''}`, depWhere(chart, i, repo === '' ? 'name' : 'repository')));
                     continue;
                 }
                 const platform = wanted === '0.0.0';
@@ -44349,21 +44782,22 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
                     noMatch();
                     continue;
                 }
-                const target = await load_loadDir(pick.dir);
+                const target = await load_loadDir(pick.dir, load);
                 if (platform && target.metadata.version === '0.0.0')
                     target.metadata.version = platformVersion;
                 const version = target.metadata.version;
                 const fileName = `${target.metadata.name}-${version}.tgz`;
-                log(`${d.name}: packaging ${pick.dir} as ${fileName}`);
+                const fromKaapana = source !== undefined && pick.dir.startsWith(source + external_node_path_namespaceObject.sep);
+                log(`${d.name}: packaging ${fromKaapana ? `kaapana-source/${(0,external_node_path_namespaceObject.relative)(source, pick.dir)}` : pick.dir} as ${fileName}${fileTarget ? ` (${repo} does not exist here)` : ''}`);
                 const data = await archive_writeChartArchive(target, opts.mtime === undefined ? {} : { mtime: opts.mtime });
-                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: (0,external_node_path_namespaceObject.join)(chartsDir, fileName), source: 'search-path' } });
+                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: archivePath(fileName, i), source: fromKaapana ? 'kaapana-source' : 'search-path' } });
                 locked.push({ name: d.name, repository: repo, version });
             }
             else if (repo === '') {
-                const local = (0,external_node_path_namespaceObject.join)(chartsDir, d.name);
+                const local = safe_path_safeJoin(chartsDir, d.name, 'dependency name', depWhere(chart, i, 'name'));
                 let sub;
                 try {
-                    sub = await load_loadDir(local);
+                    sub = await load_loadDir(local, load);
                 }
                 catch (e) {
                     errors.push(new errors_KxError(`unable to load chart '${local}': ${errors_errorMessage(e)}. ${nameOnlyHint(d.name)}`, depWhere(chart, i, 'name')));
@@ -44383,7 +44817,7 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
                     errors.push(new errors_KxError(`directory ${(0,external_node_path_namespaceObject.resolve)(target)} not found`, depWhere(chart, i, 'repository')));
                     continue;
                 }
-                const sub = await load_loadDir(target);
+                const sub = await load_loadDir(target, load);
                 const version = sub.metadata.version;
                 if (!satisfiesConstraint(version, constraint)) {
                     noMatch();
@@ -44392,7 +44826,7 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
                 const fileName = `${sub.metadata.name}-${version}.tgz`;
                 log(`${d.name}: packaging ${repo} as ${fileName}`);
                 const data = await archive_writeChartArchive(sub, opts.mtime === undefined ? {} : { mtime: opts.mtime });
-                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: (0,external_node_path_namespaceObject.join)(chartsDir, fileName), source: 'file' } });
+                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: archivePath(fileName, i), source: 'file' } });
                 locked.push({ name: d.name, repository: repo, version });
             }
             else if (/^https?:\/\//.test(repo)) {
@@ -44410,14 +44844,14 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
                 log(`${d.name}: downloading ${url}`);
                 const data = await downloadChart(url, opts.http);
                 const fileName = `${d.name}-${entry.version}.tgz`;
-                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version: entry.version, repository: repo, archive: (0,external_node_path_namespaceObject.join)(chartsDir, fileName), source: 'http' } });
+                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version: entry.version, repository: repo, archive: archivePath(fileName, i), source: 'http' } });
                 locked.push({ name: d.name, repository: repo, version: entry.version });
             }
             else if (repo.startsWith('oci://')) {
                 const pulled = await pullChart(repo, d.name, wanted, opts.oci);
                 log(`${d.name}: pulled ${pulled.ref}`);
                 const fileName = `${d.name}-${pulled.version}.tgz`;
-                pending.push({ dep: d, fileName, data: pulled.data, resolved: { name: d.name, version: pulled.version, repository: repo, archive: (0,external_node_path_namespaceObject.join)(chartsDir, fileName), source: 'oci' } });
+                pending.push({ dep: d, fileName, data: pulled.data, resolved: { name: d.name, version: pulled.version, repository: repo, archive: archivePath(fileName, i), source: 'oci' } });
                 locked.push({ name: d.name, repository: repo, version: pulled.version });
             }
             else {
@@ -44445,14 +44879,27 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
             await load_loadArchive(p.data, p.fileName);
         }
         catch (e) {
-            throw new errors_KxError(`dependency "${p.dep.name}" resolved to an invalid chart archive ${p.fileName}: ${errors_errorMessage(e)}`);
+            throw new errors_KxError(`dependency "${p.dep.name}" resolved to an invalid chart archive ${p.fileName}: ${errors_errorMessage(e)}`, depWhere(chart, deps.indexOf(p.dep), 'name'));
         }
     }
+    // ... and that the lock can be written, so that a refused lock does not leave charts/ changed.
+    const lockFile = (0,external_node_path_namespaceObject.join)(chartDir, lockFileName(md));
+    let lstatResult;
+    try {
+        lstatResult = await (0,promises_.lstat)(lockFile);
+    }
+    catch {
+        lstatResult = undefined;
+    }
+    if (lstatResult?.isSymbolicLink()) {
+        throw new errors_KxError(`the ${lockFileName(md)} file is a symlink to "${await (0,promises_.readlink)(lockFile)}"`, { file: lockFile });
+    }
+    await fsutil_assertWritable(lockFile);
     await (0,promises_.mkdir)(chartsDir, { recursive: true, mode: 0o755 });
     const produced = new Set(pending.map((p) => p.fileName));
-    const keepNames = new Set(deps.filter((d) => d !== null && (d.repository ?? '') === '' && !opts.searchPaths?.length).map((d) => d.name));
+    const keepNames = new Set(deps.filter((d) => d !== null && (d.repository ?? '') === '' && !opts.searchPaths?.length && !source).map((d) => d.name));
     for (const p of pending) {
-        await fsutil_writeFileAtomic((0,external_node_path_namespaceObject.join)(chartsDir, p.fileName), p.data, { mode: 0o644 });
+        await fsutil_writeFileAtomic(p.resolved.archive, p.data, { mode: 0o644 });
         result.dependencies.push(p.resolved);
     }
     for (const entry of await (0,promises_.readdir)(chartsDir, { withFileTypes: true })) {
@@ -44471,19 +44918,8 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
         result.removed.push(path);
     }
     // The lock.
-    const lockFile = (0,external_node_path_namespaceObject.join)(chartDir, lockFileName(md));
     const digest = lockDigest(deps, locked);
     result.lockFile = lockFile;
-    let lstatResult;
-    try {
-        lstatResult = await (0,promises_.lstat)(lockFile);
-    }
-    catch {
-        lstatResult = undefined;
-    }
-    if (lstatResult?.isSymbolicLink()) {
-        throw new errors_KxError(`the ${lockFileName(md)} file is a symlink to "${await (0,promises_.readlink)(lockFile)}"`, { file: lockFile });
-    }
     if (lstatResult) {
         try {
             const existing = parseLock(await (0,promises_.readFile)(lockFile, 'utf8'), lockFile, lockFileName(md)).value;
@@ -44507,7 +44943,8 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
 // `helm package` for one chart directory: optional dependency update first, load, `--version` /
 // `--app-version` overrides (the version checked as semver), helm's CheckDependencies (every declared
 // dependency present in charts/), then the archive `<dest>/<name>-<version>.tgz` written atomically.
-// The source tree is never modified except by the dependency update (charts/, lock file).
+// The source tree is never modified except by the dependency update (charts/, lock file), and that
+// runs only after every input (version, destination, the chart itself) has been checked.
 
 
 
@@ -44530,6 +44967,22 @@ function checkDependencies(chart) {
 }
 async function packageChart(dir, opts = {}) {
     const chartDir = resolve(dir);
+    const chartFile = join(chartDir, 'Chart.yaml');
+    const load = opts.dependencies?.load ?? {};
+    // Every input is checked before the dependency update writes charts/ and the lock.
+    if (opts.version !== undefined && opts.version !== '') {
+        const parsed = parseChartVersion(opts.version);
+        if (!isChartSemver(parsed))
+            throw new KxError(`version "${opts.version}": ${parsed.error}`, { file: chartFile });
+    }
+    const dest = resolve(opts.destination ?? '.');
+    const st = await stat(dest).catch(() => undefined);
+    if (st && !st.isDirectory())
+        throw new KxError(`destination ${dest} is not a directory`, { file: dest });
+    const before = await loadDir(chartDir, load);
+    const archiveName = (md) => `${md.name}-${opts.version || md.version}.tgz`;
+    validateMetadata({ ...before.metadata, ...(opts.version ? { version: opts.version } : {}) }, { file: chartFile });
+    await assertWritable(join(dest, archiveName(before.metadata)));
     let dependencyUpdate;
     if (opts.dependencyUpdate) {
         dependencyUpdate = await updateDependencies(chartDir, {
@@ -44539,27 +44992,18 @@ async function packageChart(dir, opts = {}) {
             ...(opts.mtime !== undefined ? { mtime: opts.mtime } : {}),
         });
     }
-    const chart = await loadDir(chartDir);
-    const chartFile = join(chartDir, 'Chart.yaml');
-    if (opts.version !== undefined && opts.version !== '') {
-        const parsed = parseChartVersion(opts.version);
-        if (!isChartSemver(parsed))
-            throw new KxError(`version "${opts.version}": ${parsed.error}`, { file: chartFile });
+    const chart = opts.dependencyUpdate ? await loadDir(chartDir, load) : before;
+    if (opts.version !== undefined && opts.version !== '')
         chart.metadata.version = opts.version;
-    }
     if (opts.appVersion !== undefined && opts.appVersion !== '')
         chart.metadata.appVersion = opts.appVersion;
     if (chart.metadata.dependencies)
         checkDependencies(chart);
     validateMetadata(chart.metadata, { file: chartFile });
-    const dest = resolve(opts.destination ?? '.');
-    const st = await stat(dest).catch(() => undefined);
-    if (st && !st.isDirectory())
-        throw new KxError(`is not a directory: ${dest}`, { file: dest });
     const data = await writeChartArchive(chart, opts.mtime === undefined ? {} : { mtime: opts.mtime });
     const name = chart.metadata.name;
     const version = chart.metadata.version;
-    const path = join(dest, `${name}-${version}.tgz`);
+    const path = safeJoin(dest, `${name}-${version}.tgz`, 'chart archive name', { file: chartFile });
     await writeFileAtomic(path, data, { mode: 0o644 });
     const result = {
         name,
@@ -44664,8 +45108,8 @@ function archiveIdentity(path) {
 function versionMatches(listed, actual) {
     if (listed === '' || listed === '0.0.0' || listed === actual)
         return true;
-    const range = semver.validRange(listed);
-    return range !== null && semver.valid(actual) !== null && semver.satisfies(actual, range);
+    const range = node_modules_semver.validRange(listed);
+    return range !== null && node_modules_semver.valid(actual) !== null && node_modules_semver.satisfies(actual, range);
 }
 /**
  * Rewrite the staged dependency list: keep only `keep` (by name, in their order and with all their
@@ -44904,12 +45348,12 @@ const HOST_RE = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:
 /** A version as Kaapana writes it must be strict semver (a leading `v` is not allowed in tags). */
 function validateVersion(version, what = 'version') {
     const v = version.trim();
-    if (!semver.valid(v) || v.startsWith('v')) {
+    if (!node_modules_semver.valid(v) || v.startsWith('v')) {
         throw new errors_KxError(`${what} "${version}" is not a semantic version (expected e.g. 0.1.0)`);
     }
     return v;
 }
-function validateTag(tag) {
+function tags_validateTag(tag) {
     if (!TAG_RE.test(tag)) {
         throw new errors_KxError(`"${tag}" is not a legal Docker tag: use at most 128 characters of [A-Za-z0-9_.-], not starting with "." or "-"`);
     }
@@ -44943,7 +45387,7 @@ function validateRegistry(registry) {
 function imageTag(opts) {
     const version = validateVersion(opts.version);
     if (opts.style === 'platform')
-        return validateTag(version);
+        return tags_validateTag(version);
     if (opts.style !== 'kp')
         throw new errors_KxError(`tag-style "${String(opts.style)}" is unknown: use "platform" or "kp"`);
     if (!opts.platformVersion)
@@ -44952,7 +45396,7 @@ function imageTag(opts) {
     const abbr = opts.abbr ?? 'kp';
     if (!/^[a-z0-9]+$/i.test(abbr))
         throw new errors_KxError(`platform abbreviation "${abbr}" must be letters and digits`);
-    return validateTag(`${abbr}_${platform}__${version}`);
+    return tags_validateTag(`${abbr}_${platform}__${version}`);
 }
 function parseTagStyle(value) {
     const v = value.trim().toLowerCase();
@@ -45021,7 +45465,7 @@ function logicalLines(text) {
         out.push({ text: buf, line: start, raw: buf });
     return out;
 }
-function parseDockerfile(text, file) {
+function dockerfile_parseDockerfile(text, file) {
     const labels = {};
     const labelLines = {};
     const froms = [];
@@ -45099,16 +45543,43 @@ function dockerfile_localOnlyName(image) {
 // Finding the Dockerfiles of an extension: every file whose name starts with `Dockerfile` below a
 // context directory (or an explicit list / glob), minus ignore patterns. A plain pattern matches a
 // whole path segment (`templates_and_examples`, `node_modules`); a pattern with `*`, `?` or `/` is a
-// glob against the path relative to the context. Two kinds of folder are never entered wherever
-// they sit below the context: a checkout of kaapana-ext itself (e.g. a `.kaapana-ext` clone of the
-// toolkit inside the extension repository: its example images would collide with the user's) and
-// an extension-collection chart folder (its image is built by update-collection, not as an ordinary
-// image; Kaapana's trees hold a Chart.yaml next to a Dockerfile only there).
+// glob against the path relative to the context. A Kaapana checkout (the kaapana-source input, or a
+// context that is one) is read the way Kaapana's build reads it: every `Dockerfile*`, minus paths
+// containing one of BUILD_IGNORE_PATTERNS as a plain substring (kaapana/kaapana@0.6.0
+// build-scripts/build_helper/container/container_helper.py `collect_containers`: `any(pattern in
+// dockerfile.as_posix() ...)`; default `templates_and_examples,ci,lib/task_api`). Kaapana matches the
+// absolute path; here the path relative to the checkout is matched, so that a checkout location
+// containing e.g. "ci" does not hide the whole tree. Below an extension's context, two kinds of
+// folder are never entered wherever they sit: a checkout of kaapana-ext itself (e.g. a
+// `.kaapana-ext` clone of the toolkit inside the extension repository: its example images would
+// collide with the user's) and an extension-collection chart folder (its image is built by
+// update-collection, not as an ordinary image; Kaapana's trees hold a Chart.yaml next to a
+// Dockerfile only there).
 
 
 
 
 const DEFAULT_IGNORE = ['node_modules', '.git'];
+/** Kaapana's default BUILD_IGNORE_PATTERNS (substring matches on the Dockerfile's path). */
+const KAAPANA_IGNORE_PATTERNS = ['templates_and_examples', 'ci', 'lib/task_api'];
+/** True when `dir` looks like a Kaapana checkout (its build scripts or its extension collection). */
+async function isKaapanaTree(dir) {
+    return (await pathExists((0,external_node_path_namespaceObject.join)(dir, 'build-scripts', 'start_build.py'))) || (await pathExists((0,external_node_path_namespaceObject.join)(dir, 'collections', 'kaapana-collection', 'Chart.yaml')));
+}
+/** Every Dockerfile* of a Kaapana checkout minus the substring patterns, in Kaapana's (sorted) order. */
+async function discoverKaapanaDockerfiles(root, patterns = KAAPANA_IGNORE_PATTERNS) {
+    const dir = (0,external_node_path_namespaceObject.resolve)(root);
+    if (!(await pathExists(dir)))
+        throw new errors_KxError(`kaapana-source directory ${root} does not exist`);
+    const all = [];
+    await walk(dir, dir, DEFAULT_IGNORE, all);
+    return all.filter((f) => !isKaapanaIgnored((0,external_node_path_namespaceObject.relative)(dir, f), patterns)).sort();
+}
+/** Kaapana's rule: a plain substring match of any pattern on the (posix) path. */
+function isKaapanaIgnored(relPath, patterns) {
+    const path = relPath.split(external_node_path_namespaceObject.sep).join('/');
+    return patterns.some((p) => p !== '' && path.includes(p));
+}
 function isIgnored(relPath, patterns) {
     const path = relPath.split(external_node_path_namespaceObject.sep).join('/');
     const segments = path.split('/');
@@ -45142,6 +45613,7 @@ async function skipReason(dir) {
         return 'extension collection chart';
     return undefined;
 }
+/** Every Dockerfile* below `dir`; with `skipped`, folders with a skipReason are not entered. */
 async function walk(dir, root, ignore, out, skipped) {
     const entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -45151,7 +45623,7 @@ async function walk(dir, root, ignore, out, skipped) {
         if (isIgnored(rel, ignore))
             continue;
         if (e.isDirectory()) {
-            const reason = await skipReason(full);
+            const reason = skipped ? await skipReason(full) : undefined;
             if (reason)
                 skipped.push({ dir: rel.split(external_node_path_namespaceObject.sep).join('/'), reason });
             else
@@ -45167,11 +45639,17 @@ async function discoverDockerfiles(opts) {
     if (!(await pathExists(context)))
         throw new errors_KxError(`context directory ${opts.context} does not exist`);
     const ignore = [...DEFAULT_IGNORE, ...(opts.ignore ?? [])];
-    const all = [];
+    let all = [];
     const skippedDirs = [];
-    await walk(context, context, ignore, all, skippedDirs);
+    const kaapanaTree = await isKaapanaTree(context);
+    // A Kaapana checkout as the context is read as Kaapana's build reads it, collection included.
+    await walk(context, context, ignore, all, kaapanaTree ? undefined : skippedDirs);
+    if (kaapanaTree) {
+        const patterns = opts.kaapanaIgnore ?? KAAPANA_IGNORE_PATTERNS;
+        all = all.filter((f) => !isKaapanaIgnored((0,external_node_path_namespaceObject.relative)(context, f), patterns));
+    }
     if (!opts.dockerfiles || opts.dockerfiles.length === 0)
-        return { all, selected: all, skippedDirs };
+        return { all, selected: all, explicit: false, skippedDirs };
     const selected = new Set();
     for (const spec of opts.dockerfiles) {
         if (isGlobPattern(spec)) {
@@ -45189,14 +45667,106 @@ async function discoverDockerfiles(opts) {
         }
     }
     const selectedList = [...selected].sort();
-    return { all: [...new Set([...all, ...selectedList])].sort(), selected: selectedList, skippedDirs };
+    return { all: [...new Set([...all, ...selectedList])].sort(), selected: selectedList, explicit: true, skippedDirs };
+}
+/** The `source` option of planBuild for a Kaapana checkout. */
+async function kaapanaSource(root, patterns = KAAPANA_IGNORE_PATTERNS) {
+    return { root: (0,external_node_path_namespaceObject.resolve)(root), files: await discoverKaapanaDockerfiles(root, patterns) };
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ../packages/core/lib/images/version.js
+// The version model of a build: which version each image is tagged with, and which rule gave it.
+// Rules, first match wins: `image-versions` (a map image → version) → `chart-version` for the DAG
+// image a workflow chart names in `global.image` → the `version` input → for tag-style kp the
+// Dockerfile's VERSION label (Kaapana 0.1.x read it) → the version from git → for tag-style
+// platform the VERSION label (outside a git checkout) → error. Kaapana ≥0.2 tags every image with
+// `git describe` of its checkout, validated as semver
+// (kaapana/kaapana@0.6.0 build-scripts/build_helper/utils/git_utils.py: `repo.git.describe()`, then
+// `semver.VersionInfo.parse`; container/container.py overrides LABEL VERSION with it). Here an exact
+// tag on HEAD wins first (its leading `v` stripped: `v1.2.3` → `1.2.3`), then plain `git describe`
+// (annotated tags, as Kaapana), then `git describe --tags` (lightweight tags); the result must be
+// semver (a commit past a tag gives e.g. `1.2.3-2-gabc1234`, a semver pre-release).
+
+
+
+
+const run = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
+async function git(dir, args) {
+    try {
+        const { stdout } = await run('git', ['-C', dir, ...args], { encoding: 'utf8' });
+        return stdout.trim();
+    }
+    catch {
+        return undefined;
+    }
+}
+function strip(tag) {
+    return /^v\d/.test(tag) ? tag.slice(1) : tag;
+}
+/**
+ * Version of the checkout that contains `dir`, or undefined when `dir` is not in a git work tree
+ * or no tag is reachable. Throws when the version git gives is not semver.
+ */
+async function gitVersion(dir) {
+    if ((await git(dir, ['rev-parse', '--is-inside-work-tree'])) !== 'true')
+        return undefined;
+    const onHead = (await git(dir, ['tag', '--points-at', 'HEAD']))?.split('\n').filter(Boolean) ?? [];
+    const exact = onHead.filter((t) => semver.valid(strip(t)) !== null).sort((a, b) => semver.rcompare(strip(a), strip(b)));
+    if (exact.length > 0)
+        return { version: strip(exact[0]), rule: `git tag ${exact[0]}` };
+    for (const [args, rule] of [
+        [['describe'], 'git describe'],
+        [['describe', '--tags'], 'git describe --tags'],
+    ]) {
+        const described = await git(dir, [...args]);
+        if (!described)
+            continue;
+        const version = strip(described);
+        if (!semver.valid(version)) {
+            throw new KxError(`${rule} in ${dir} gives "${described}", which is not a semantic version (Kaapana validates it as semver): tag the commit e.g. v1.2.3 or set the version input`);
+        }
+        return { version, rule: `${rule} (${described})` };
+    }
+    return undefined;
+}
+/** The version of one image and the rule that gave it; undefined when no rule applies. */
+function pickVersion(image, label, rules) {
+    const o = rules.overrides?.[image];
+    if (o)
+        return { version: o, rule: 'image-versions' };
+    if (rules.chartVersion && rules.dagImages?.has(image))
+        return { version: rules.chartVersion, rule: 'chart-version (DAG image of a workflow chart)' };
+    if (rules.version)
+        return { version: rules.version, rule: 'version input' };
+    if (rules.labelFirst && label)
+        return { version: label, rule: 'LABEL VERSION' };
+    if (rules.git)
+        return { version: rules.git.version, rule: rules.git.rule };
+    if (label)
+        return { version: label, rule: 'LABEL VERSION (no git version)' };
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/images/plan.js
 // The build plan of an extension: one node per Dockerfile, edges from `FROM local-only/<name>`
 // to the Dockerfile that produces `<name>` (IMAGE label, REGISTRY local-only), tags per Kaapana's
 // conventions, and a topological order with levels (images of one level are independent).
-// Missing local bases, duplicate image names and cycles are errors that name file and line.
+// Missing local bases and cycles are errors that name file and line.
+// Duplicate IMAGE labels are resolved as Kaapana's build does: the first Dockerfile in path order
+// is kept and the others are logged (kaapana/kaapana@0.6.0
+// build-scripts/build_helper/build/build_state.py `add_container`: "Duplicated container with the
+// same name already present … Not adding duplicated container"; container_helper.py walks
+// `sorted(set(rglob("Dockerfile*")))`). A duplicate is only an error when the image is actually
+// needed and ambiguous: a local-only base some built image is FROM, defined twice in the same tree,
+// or a Dockerfile the `dockerfiles` input selected that Kaapana's rule would drop. Local-only bases
+// can also come from a Kaapana checkout (`source`, the kaapana-source input): only the local-only
+// Dockerfiles of that tree are candidates, only those the build needs (transitively) are planned,
+// and a base the extension's own context defines wins over the checkout's (logged).
+
 
 
 
@@ -45209,11 +45779,17 @@ async function planBuild(opts) {
     const localByName = new Map();
     const skipped = [];
     const selectedSet = new Set(opts.selected);
-    for (const file of opts.all) {
-        const rel = (0,external_node_path_namespaceObject.relative)(opts.context, file) || file;
+    const log = opts.log ?? (() => { });
+    const duplicates = [];
+    const candidates = [
+        ...opts.all.map((file) => ({ file, origin: 'context' })),
+        ...(opts.source?.files ?? []).map((file) => ({ file, origin: 'kaapana-source' })),
+    ];
+    for (const { file, origin } of candidates) {
+        const rel = origin === 'context' ? (0,external_node_path_namespaceObject.relative)(opts.context, file) || file : `kaapana-source/${(0,external_node_path_namespaceObject.relative)(opts.source.root, file)}`;
         let parsed;
         try {
-            parsed = parseDockerfile(await (0,promises_.readFile)(file, 'utf8'), rel);
+            parsed = dockerfile_parseDockerfile(await (0,promises_.readFile)(file, 'utf8'), rel);
         }
         catch (e) {
             if (e instanceof errors_KxError) {
@@ -45223,6 +45799,9 @@ async function planBuild(opts) {
             }
             throw e;
         }
+        // From a Kaapana checkout only local-only bases are candidates; its other images are Kaapana's.
+        if (origin === 'kaapana-source' && !parsed.localOnly)
+            continue;
         if (parsed.ignored && !opts.includeIgnored) {
             const key = parsed.labels.BUILD_IGNORE !== undefined ? 'BUILD_IGNORE' : 'CI_IGNORE';
             skipped.push({ dockerfile: rel, reason: `${key}=${parsed.labels[key]}` });
@@ -45244,10 +45823,10 @@ async function planBuild(opts) {
         }
         const other = byId.get(id);
         if (other) {
-            errors.push(new errors_KxError(`image "${id}" is also defined by ${other.rel}: IMAGE labels must be unique`, { file: rel, line: parsed.labelLines.IMAGE }));
+            duplicates.push({ image: id, kept: other.rel, dropped: rel, keptNode: other, droppedPath: file });
             continue;
         }
-        const node = { parsed, id, rel, path: file };
+        const node = { parsed, id, rel, path: file, origin };
         byId.set(id, node);
         if (parsed.localOnly)
             localByName.set(id, node);
@@ -45314,6 +45893,22 @@ async function planBuild(opts) {
         const nodeId = e.nodeId;
         return nodeId === undefined || wanted.has(nodeId);
     });
+    const neededAsBase = new Set([...wanted].flatMap((id) => deps.get(id) ?? []));
+    for (const d of duplicates) {
+        const droppedOrigin = d.dropped.startsWith('kaapana-source/') ? 'kaapana-source' : 'context';
+        const ambiguous = (opts.explicit && selectedSet.has(d.droppedPath)) ||
+            (wanted.has(d.image) && neededAsBase.has(d.image) && d.keptNode.origin === droppedOrigin);
+        if (ambiguous) {
+            relevant.push(new errors_KxError(`image "${d.image}" is needed by this build but defined twice: ${d.kept} and ${d.dropped} (Kaapana's build would keep ${d.kept}, the first in path order). Rename one IMAGE label, remove one, or ignore one`, { file: d.dropped, line: 1 }));
+        }
+        else if (d.keptNode.origin !== droppedOrigin) {
+            if (wanted.has(d.image))
+                log(`local-only/${d.image}: using ${d.kept} of the context, not ${d.dropped}`);
+        }
+        else {
+            log(`duplicate image "${d.image}": ${d.dropped} not added, ${d.kept} kept (first in path order, as Kaapana's build does)`);
+        }
+    }
     // Cycles (Kahn's algorithm over the wanted subgraph, then report one cycle).
     const level = new Map();
     const remaining = new Set(wanted);
@@ -45342,18 +45937,24 @@ async function planBuild(opts) {
         let tag;
         let ref;
         let tags;
+        let versionRule = 'local-only';
         try {
             if (p.localOnly) {
-                const base = p.labels.VERSION ? validateTag(p.labels.VERSION) : 'latest';
+                const base = p.labels.VERSION ? tags_validateTag(p.labels.VERSION) : 'latest';
                 const set = new Set(['latest', base, ...(localTagsWanted.get(id) ?? [])]);
                 tag = base;
                 ref = `local-only/${id}:${tag}`;
-                tags = [...set].map((t) => `local-only/${id}:${validateTag(t)}`);
+                tags = [...set].map((t) => `local-only/${id}:${tags_validateTag(t)}`);
             }
             else {
-                const version = opts.version || p.labels.VERSION;
-                if (!version)
-                    throw new errors_KxError('no version: set the `version` input or LABEL VERSION="<x.y.z>"', where);
+                const rules = { ...opts.versions, labelFirst: (opts.tagStyle ?? 'platform') === 'kp' };
+                if (opts.version)
+                    rules.version = opts.version;
+                const picked = pickVersion(id, p.labels.VERSION, rules);
+                if (!picked)
+                    throw new errors_KxError('no version: set the `version` input, tag the git checkout (e.g. v1.2.3), or LABEL VERSION="<x.y.z>"', where);
+                const version = picked.version;
+                versionRule = picked.rule;
                 const tagOpts = { style: opts.tagStyle ?? 'platform', version };
                 if (opts.platformVersion !== undefined)
                     tagOpts.platformVersion = opts.platformVersion;
@@ -45384,12 +45985,15 @@ async function planBuild(opts) {
             mappedBases: mappedBy.get(id) ?? [],
             level: level.get(id),
             implicit: !selectedIds.includes(id),
+            origin: node.origin,
+            versionRule,
         });
     }
     return {
         images,
         baseImages: [...new Set(images.flatMap((i) => i.mappedBases))].sort().map((localRef) => ({ localRef, source: usedMappings.get(localRef) })),
         skipped,
+        duplicates: duplicates.map(({ image, kept, dropped }) => ({ image, kept, dropped })),
     };
 }
 function findCycle(nodes, deps) {
@@ -45426,15 +46030,136 @@ function planToMermaid(plan) {
     return lines.join('\n');
 }
 
+;// CONCATENATED MODULE: ../packages/core/lib/images/build-features.js
+// The docker/build-push-action options a Kaapana build passes through — cache-from/cache-to,
+// target, secrets, build-contexts — and which of them each builder can do. This module owns that
+// table (see SUPPORT below, also in action-build-images/README.md): it parses the user's entries,
+// refuses a buildx-only form under the classic builder with one error naming every offending
+// entry, and expands the per-image placeholders ({{image}}, {{tag}}, {{ref}}, {{registry}}).
+// Under the classic builder the only cache source is an image: build.ts pulls it before the build
+// (a missing one is a notice, not a failure) and passes it as `--cache-from`.
+
+
+const NO_FEATURES = { cacheFrom: [], cacheTo: [], target: '', secrets: [], buildContexts: [] };
+/** Which forms each builder takes (documentation and the refusal messages use this). */
+const SUPPORT = {
+    'cache-from: <image ref>': 'both (classic: pulled first, then --cache-from; buildx: registry cache / inline cache)',
+    'cache-from: type=registry|gha|local|s3|azblob,…': 'buildx only',
+    'cache-to: …': 'buildx only (the classic builder cannot export cache: its cache is the pushed image)',
+    target: 'both (docker build --target)',
+    secrets: 'buildx only (RUN --mount=type=secret needs BuildKit)',
+    'build-contexts': 'buildx only (--build-context needs buildx ≥ 0.8)',
+};
+const TYPE_RE = /(?:^|,)\s*type=([a-z0-9-]+)/i;
+function parseCacheEntry(raw, input) {
+    const s = raw.trim();
+    if (s === '')
+        throw new KxError(`${input}: empty entry`);
+    const type = TYPE_RE.exec(s)?.[1]?.toLowerCase();
+    if (type)
+        return { raw: s, type };
+    if (s.includes('='))
+        throw new KxError(`${input}: "${s}" has key=value fields but no type= (write type=registry,ref=… or a bare image reference)`);
+    return { raw: s, type: 'image' };
+}
+function parseSecrets(lines, input = 'secrets') {
+    return lines.map((l) => {
+        const eq = l.indexOf('=');
+        const id = eq > 0 ? l.slice(0, eq).trim() : '';
+        if (!/^[A-Za-z0-9_.-]+$/.test(id))
+            throw new KxError(`${input}: each entry is id=value with an id of [A-Za-z0-9_.-] (the value is not shown here)`);
+        return { id, value: l.slice(eq + 1) };
+    });
+}
+function parseBuildContexts(lines, input = 'build-contexts') {
+    for (const l of lines) {
+        if (!/^[A-Za-z0-9][A-Za-z0-9_./-]*=.+$/.test(l))
+            throw new KxError(`${input}: "${l}" is not name=path or name=docker-image://ref`);
+    }
+    return lines;
+}
+/**
+ * Refuse what the resolved builder cannot do: every offending entry in one error, with the form
+ * that would work. `buildxVersion` (when known) gates build-contexts (buildx ≥ 0.8).
+ */
+function checkBuildFeatures(f, builder, buildxVersion) {
+    const problems = [];
+    if (builder === 'classic') {
+        for (const c of f.cacheFrom) {
+            if (c.type !== 'image')
+                problems.push(`cache-from "${c.raw}": type=${c.type} is a buildx cache; the classic builder takes only an image reference (e.g. the previously pushed tag {{registry}}/{{image}}:latest)`);
+        }
+        for (const c of f.cacheTo)
+            problems.push(`cache-to "${c.raw}": the classic builder cannot export a cache (the pushed image is its cache: use cache-from with its reference)`);
+        if (f.secrets.length)
+            problems.push(`secrets (${f.secrets.map((s) => s.id).join(', ')}): build secrets (RUN --mount=type=secret) need BuildKit; the classic builder has none — use build-args for non-secret values or install buildx`);
+        if (f.buildContexts.length)
+            problems.push(`build-contexts (${f.buildContexts.map((b) => b.split('=')[0]).join(', ')}): --build-context needs buildx; the classic builder builds from one context`);
+    }
+    else if (f.buildContexts.length && buildxVersion && node_modules_semver.valid(buildxVersion) && node_modules_semver.lt(buildxVersion, '0.8.0')) {
+        problems.push(`build-contexts need buildx ≥ 0.8; this runner has buildx ${buildxVersion}`);
+    }
+    if (problems.length) {
+        throw new errors_KxError(`the ${builder === 'classic' ? 'classic builder (no buildx, or DOCKER_BUILDKIT=0, or builder: classic)' : 'buildx builder'} cannot do what was asked:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    }
+}
+/** `{{image}}`, `{{tag}}`, `{{ref}}`, `{{registry}}` of one image; an unknown placeholder is an error. */
+function expandImageVars(text, vars, input) {
+    return text.replace(/\{\{\s*([a-z-]+)\s*\}\}/g, (m, name) => {
+        if (!(name in vars))
+            throw new errors_KxError(`${input}: unknown placeholder ${m} in "${text}" (known: {{image}}, {{tag}}, {{ref}}, {{registry}})`);
+        return vars[name];
+    });
+}
+/**
+ * The cache-from/cache-to values of one image. A `type=gha` entry without `scope=` gets
+ * `scope=<image>`: buildx's default scope is shared, so the images of one extension would
+ * overwrite each other's cache.
+ */
+function cacheArgs(entries, vars, input) {
+    return entries.map((c) => {
+        let v = expandImageVars(c.raw, vars, input);
+        if (c.type === 'gha' && !/(?:^|,)\s*scope=/.test(v))
+            v += `,scope=${vars.image}`;
+        return v;
+    });
+}
+
 ;// CONCATENATED MODULE: ../packages/core/lib/images/build.js
 // Building and pushing a planned tree of images: supplies mapped bases (pull + retag), asks the
 // registry what already exists (skip-existing), builds in dependency order with at most `parallel`
-// builds at once, fails the dependents of a failed image, and pushes (with retries) only when every
-// selected image built — local-only images are never pushed.
+// builds at once, fails the dependents of a failed image, and pushes every tag (with retries) only
+// when every selected image built — local-only images are never pushed. Local-only images loaded
+// from a `docker save` tar (e.g. by the reusable workflow's shared-bases job) are used as they are;
+// the local-only images of a run can be saved into one such tar. Cache sources, secrets, target and
+// build contexts come from build-features.ts (which also refuses what the builder cannot do).
 
 
 
 
+
+
+
+
+/** `<registry>` part of `<registry>/<name>:<tag>`. */
+function registryOf(img) {
+    const suffix = `/${img.name}:${img.tag}`;
+    return img.ref.endsWith(suffix) ? img.ref.slice(0, -suffix.length) : (0,external_node_path_namespaceObject.dirname)(img.ref);
+}
+/** Secrets as 0600 files in a private temp dir (values never on a command line); `cleanup` removes them. */
+async function secretFiles(secrets) {
+    if (secrets.length === 0)
+        return { args: [], cleanup: async () => { } };
+    const dir = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'kx-secrets-'));
+    await (0,promises_.chmod)(dir, 0o700);
+    const args = [];
+    for (const [i, s] of secrets.entries()) {
+        const file = (0,external_node_path_namespaceObject.join)(dir, `secret-${i}`);
+        await (0,promises_.writeFile)(file, s.value, { mode: 0o600 });
+        args.push(`id=${s.id},src=${file}`);
+    }
+    return { args, cleanup: () => (0,promises_.rm)(dir, { recursive: true, force: true }) };
+}
 function sourceRegistry(ref) {
     return parseImageRef(ref).registry;
 }
@@ -45481,6 +46206,10 @@ async function runPool(items, limit, isReady, work, onBlocked) {
 async function buildImages(opts) {
     const docker = opts.docker ?? new DockerCli();
     const builder = await docker.resolveBuilder(opts.builder ?? 'auto');
+    const features = opts.features ?? NO_FEATURES;
+    checkBuildFeatures(features, builder, builder === 'buildx' ? (await docker.buildxInfo()).version : undefined);
+    const notice = opts.onNotice ?? (() => { });
+    const loaded = new Set(opts.loaded ?? []);
     const parallel = Math.max(1, opts.parallel ?? 2);
     const push = opts.push ?? true;
     const progress = opts.onProgress ?? (() => { });
@@ -45489,7 +46218,7 @@ async function buildImages(opts) {
     const byId = new Map(plan.images.map((i) => [i.id, i]));
     const results = new Map();
     const result = (img, status, extra = {}) => {
-        const r = { name: img.name, dockerfile: img.dockerfile, tag: img.tag, ref: img.ref, localOnly: img.localOnly, status, durationMs: 0, ...extra };
+        const r = { name: img.name, dockerfile: img.dockerfile, tag: img.tag, ref: img.ref, tags: img.tags, localOnly: img.localOnly, status, durationMs: 0, ...extra };
         results.set(img.id, r);
         return r;
     };
@@ -45500,7 +46229,7 @@ async function buildImages(opts) {
             .filter((i) => !i.localOnly)
             .map(async (img) => {
             const ref = parseImageRef(img.ref);
-            const auth = opts.auth && opts.auth.registry === ref.registry ? opts.auth : undefined;
+            const auth = [...(opts.auth ? [opts.auth] : []), ...(opts.auths ?? [])].find((a) => a.registry === ref.registry);
             const client = new RegistryClient({ registry: ref.registry, ...(auth ? { username: auth.username, password: auth.password } : {}), retry });
             const head = await client.headManifest(ref.repository, ref.tag ?? 'latest');
             if (head)
@@ -45510,7 +46239,7 @@ async function buildImages(opts) {
     // 2. Which images must be built: non-local images not skipped, plus the local bases they need.
     const needed = new Set();
     const need = (id) => {
-        if (needed.has(id))
+        if (needed.has(id) || results.get(id)?.status === 'loaded')
             return;
         needed.add(id);
         byId.get(id).dependsOn.forEach(need);
@@ -45519,6 +46248,8 @@ async function buildImages(opts) {
     for (const img of plan.images) {
         if (existing.has(img.id))
             result(img, 'skipped', { digest: existing.get(img.id) });
+        else if (img.localOnly && img.tags.every((t) => loaded.has(t)))
+            result(img, 'loaded');
         // A local-only image is built for the images that need it, or when it was asked for on its own.
         else if (!img.localOnly || (!img.implicit && !hasDependents(img.id)))
             need(img.id);
@@ -45527,6 +46258,7 @@ async function buildImages(opts) {
     for (const img of plan.images)
         if (!needed.has(img.id) && !results.has(img.id))
             result(img, 'not-built');
+    const secrets = await secretFiles(features.secrets);
     // 3. Bases supplied through the base-images mapping: pull (unless present) and retag.
     const mappedNeeded = plan.baseImages.filter((m) => toBuild.some((i) => i.mappedBases.includes(m.localRef)));
     for (const m of mappedNeeded) {
@@ -45538,40 +46270,53 @@ async function buildImages(opts) {
         }
         await docker.tag(m.source, m.localRef);
     }
-    // 4. Build in dependency order.
-    const ok = new Set();
-    await runPool(toBuild, parallel, (img) => {
-        if (img.dependsOn.some((d) => results.get(d)?.status === 'failed'))
-            return 'blocked';
-        return img.dependsOn.every((d) => ok.has(d)) ? 'ready' : 'wait';
-    }, async (img) => {
-        const output = [];
-        const start = Date.now();
-        progress(`building ${img.ref}`);
-        try {
-            const built = await docker.build({
-                dockerfile: img.dockerfilePath,
-                context: img.contextDir,
-                tags: img.tags,
-                builder,
-                ...(opts.buildArgs ? { buildArgs: opts.buildArgs } : {}),
-                onOutput: (l) => output.push(l),
-            });
-            ok.add(img.id);
-            const r = result(img, 'built-only', { imageId: built.imageId, durationMs: Date.now() - start });
-            progress(`built ${img.ref} in ${(r.durationMs / 1000).toFixed(1)} s`);
-            opts.onImageDone?.(r, output);
-        }
-        catch (e) {
-            const r = result(img, 'failed', { durationMs: Date.now() - start, error: errors_errorMessage(e) });
-            progress(`FAILED ${img.ref}`);
-            opts.onImageDone?.(r, output);
-        }
-    }, (img) => {
-        const failedBase = img.dependsOn.find((d) => results.get(d)?.status === 'failed');
-        const r = result(img, 'failed', { error: failedBase ? `base image ${failedBase} failed to build` : 'not built' });
-        opts.onImageDone?.(r, []);
-    });
+    // 4. Build in dependency order (loaded local-only images count as built).
+    const ok = new Set(plan.images.filter((i) => results.get(i.id)?.status === 'loaded').map((i) => i.id));
+    try {
+        await runPool(toBuild, parallel, (img) => {
+            if (img.dependsOn.some((d) => results.get(d)?.status === 'failed'))
+                return 'blocked';
+            return img.dependsOn.every((d) => ok.has(d)) ? 'ready' : 'wait';
+        }, async (img) => {
+            const output = [];
+            const start = Date.now();
+            progress(`building ${img.ref}`);
+            try {
+                const vars = { image: img.name, tag: img.tag, ref: img.ref, registry: registryOf(img) };
+                const cacheFrom = await cacheSources(img, vars, output);
+                const built = await docker.build({
+                    dockerfile: img.dockerfilePath,
+                    context: img.contextDir,
+                    tags: img.tags,
+                    builder,
+                    ...(opts.buildArgs ? { buildArgs: opts.buildArgs } : {}),
+                    ...(img.labels ? { labels: img.labels } : {}),
+                    cacheFrom,
+                    cacheTo: cacheArgs(forImage(img, features.cacheTo, 'cache-to'), vars, 'cache-to'),
+                    target: features.target,
+                    secrets: secrets.args,
+                    buildContexts: features.buildContexts,
+                    onOutput: (l) => output.push(l),
+                });
+                ok.add(img.id);
+                const r = result(img, 'built-only', { imageId: built.imageId, durationMs: Date.now() - start });
+                progress(`built ${img.ref} in ${(r.durationMs / 1000).toFixed(1)} s`);
+                opts.onImageDone?.(r, output);
+            }
+            catch (e) {
+                const r = result(img, 'failed', { durationMs: Date.now() - start, error: errors_errorMessage(e) });
+                progress(`FAILED ${img.ref}`);
+                opts.onImageDone?.(r, output);
+            }
+        }, (img) => {
+            const failedBase = img.dependsOn.find((d) => results.get(d)?.status === 'failed');
+            const r = result(img, 'failed', { error: failedBase ? `base image ${failedBase} failed to build` : 'not built' });
+            opts.onImageDone?.(r, []);
+        });
+    }
+    finally {
+        await secrets.cleanup();
+    }
     const failed = [...results.values()].filter((r) => r.status === 'failed');
     const ordered = () => plan.images.map((i) => results.get(i.id));
     if (failed.length > 0 && !opts.pushPartial) {
@@ -45588,35 +46333,246 @@ async function buildImages(opts) {
             const start = Date.now();
             const output = [];
             progress(`pushing ${img.ref}`);
-            const digest = await withRetry((attempt) => {
-                if (attempt > 1)
-                    output.push(`retry ${attempt} of push ${img.ref}`);
-                return docker.push(img.ref, (l) => output.push(l));
-            }, {
-                ...retry,
-                onRetry: ({ attempt, delayMs, error }) => progress(`push of ${img.ref} failed (attempt ${attempt}): ${errors_errorMessage(error).split('\n').pop()}; retrying in ${delayMs} ms`),
-            }).catch((e) => {
-                const kind = classifyError(e);
-                throw new errors_KxError(`push of ${img.ref} failed${kind === 'auth' ? ' (authentication: check username/password and the registry)' : ''}: ${errors_errorMessage(e)}`, { file: img.dockerfile });
-            });
+            let digest = '';
+            for (const tag of [img.ref, ...img.tags.filter((t) => t !== img.ref)]) {
+                const d = await withRetry((attempt) => {
+                    if (attempt > 1)
+                        output.push(`retry ${attempt} of push ${tag}`);
+                    return docker.push(tag, (l) => output.push(l));
+                }, {
+                    ...retry,
+                    onRetry: ({ attempt, delayMs, error }) => progress(`push of ${tag} failed (attempt ${attempt}): ${errors_errorMessage(error).split('\n').pop()}; retrying in ${delayMs} ms`),
+                }).catch((e) => {
+                    const kind = classifyError(e);
+                    throw new errors_KxError(`push of ${tag} failed${kind === 'auth' ? ' (authentication: check username/password and the registry)' : ''}: ${errors_errorMessage(e)}`, { file: img.dockerfile });
+                });
+                if (tag === img.ref)
+                    digest = d;
+            }
             r.status = 'pushed';
             r.digest = digest;
             r.durationMs += Date.now() - start;
-            progress(`pushed ${img.ref}@${digest}`);
+            progress(`pushed ${img.tags.length > 1 ? img.tags.join(', ') : img.ref}@${digest}`);
             opts.onImageDone?.(r, output);
         }, () => { });
+    }
+    let savedLocalImages;
+    if (opts.saveLocalImages) {
+        const ready = new Set(['built-only', 'loaded']);
+        savedLocalImages = plan.images.filter((i) => i.localOnly && ready.has(results.get(i.id).status)).flatMap((i) => i.tags);
+        if (savedLocalImages.length > 0) {
+            // Staged next to the target and moved into place: never a half-written tar under the final name.
+            const partial = `${opts.saveLocalImages}.partial-${process.pid}`;
+            progress(`saving ${savedLocalImages.length} local-only reference(s) to ${opts.saveLocalImages}`);
+            try {
+                await docker.save(savedLocalImages, partial);
+                await (0,promises_.rename)(partial, opts.saveLocalImages);
+            }
+            catch (e) {
+                await (0,promises_.rm)(partial, { force: true });
+                throw new errors_KxError(`cannot save the local-only images to ${opts.saveLocalImages}: ${errors_errorMessage(e)}`);
+            }
+        }
+        else
+            notice('save-local-images: no local-only image in this run; nothing saved');
     }
     if (failed.length > 0) {
         const err = new KxAggregateError(failed.map((r) => new errors_KxError(`${r.name}: ${r.error}`, { file: r.dockerfile })));
         err.results = ordered();
         throw err;
     }
-    return { results: ordered(), builder };
+    return { results: ordered(), builder, ...(savedLocalImages ? { savedLocalImages } : {}) };
+    /** Local-only images never touch the registry: their registry-backed cache entries are left out. */
+    function forImage(img, entries, input) {
+        if (!img.localOnly)
+            return entries;
+        const kept = entries.filter((c) => c.type !== 'image' && c.type !== 'registry');
+        if (kept.length < entries.length)
+            notice(`${input}: registry cache entries are not used for local-only/${img.name} (local-only images never reach the registry)`);
+        return kept;
+    }
+    /**
+     * cache-from of one image. buildx takes the entries as they are. The classic builder can only
+     * use images: each is pulled first (a missing one is a notice: the first build has no cache).
+     */
+    async function cacheSources(img, vars, output) {
+        const entries = cacheArgs(forImage(img, features.cacheFrom, 'cache-from'), vars, 'cache-from');
+        if (builder === 'buildx')
+            return entries;
+        const usable = [];
+        for (const ref of entries) {
+            try {
+                await docker.pull(ref);
+                output.push(`cache-from: pulled ${ref}`);
+                usable.push(ref);
+            }
+            catch (e) {
+                const msg = errors_errorMessage(e);
+                const missing = /manifest unknown|not found|does not exist|no such/i.test(msg);
+                if (missing)
+                    notice(`cache-from: ${ref} does not exist yet; ${img.name} is built without it`);
+                else
+                    notice(`cache-from: cannot pull ${ref} (${msg.split('\n').pop()}); ${img.name} is built without it`);
+                if (await docker.imageExists(ref))
+                    usable.push(ref);
+            }
+        }
+        return usable;
+    }
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/images/metadata.js
+// Image metadata from git, the way docker/metadata-action writes it: the OCI labels
+// `org.opencontainers.image.{source,revision,created,version,title,description,url,licenses}` and
+// extra tags such as `latest` or `sha-{{sha}}` (7-character short SHA, metadata-action's default).
+// Sources, first found wins: the GitHub runner's variables (GITHUB_SHA, GITHUB_SERVER_URL +
+// GITHUB_REPOSITORY, the event payload's repository description/licence), then the git checkout
+// itself (`git rev-parse HEAD`, `git remote get-url origin` without any credentials in it).
+// Labels a Dockerfile sets itself are kept (a generated value never overrides them); labels the user
+// passes override everything. `applyMetadata` writes labels and extra tags into a build plan, so the
+// plan output and the job summary show exactly what is built.
+
+
+
+
+
+const OCI = 'org.opencontainers.image';
+function metadata_git(args, cwd) {
+    try {
+        return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' }).trim() || undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * A remote URL as a browsable https URL without user info: `git@github.com:o/r.git`,
+ * `ssh://git@host/o/r`, `https://user:token@host/o/r.git` → `https://host/o/r`. Anything else
+ * (a local path) gives undefined: it is no useful `source`.
+ */
+function remoteToSource(url) {
+    const u = url.trim();
+    const scp = /^[^@/\s]+@([^:/\s]+):(.+?)(?:\.git)?\/?$/.exec(u);
+    if (scp)
+        return `https://${scp[1]}/${scp[2]}`;
+    try {
+        const parsed = new URL(u);
+        if (!['http:', 'https:', 'ssh:', 'git:'].includes(parsed.protocol))
+            return undefined;
+        const path = parsed.pathname.replace(/\.git\/?$/, '').replace(/\/+$/, '');
+        return `https://${parsed.hostname}${parsed.protocol === 'https:' || parsed.protocol === 'http:' ? (parsed.port ? `:${parsed.port}` : '') : ''}${path}`;
+    }
+    catch {
+        return undefined;
+    }
+}
+function eventRepository(env) {
+    if (!env.GITHUB_EVENT_PATH)
+        return undefined;
+    try {
+        const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8'));
+        return event.repository;
+    }
+    catch {
+        return undefined;
+    }
+}
+function readGitMetadata(cwd, env = process.env, now = new Date()) {
+    const repo = eventRepository(env);
+    const epoch = env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH) ? new Date(Number(env.SOURCE_DATE_EPOCH) * 1000) : now;
+    const meta = { created: epoch.toISOString() };
+    const revision = (env.GITHUB_SHA && /^[0-9a-f]{40,64}$/.test(env.GITHUB_SHA) ? env.GITHUB_SHA : undefined) ?? metadata_git(['rev-parse', 'HEAD'], cwd);
+    if (revision)
+        meta.revision = revision;
+    const source = repo?.html_url ??
+        (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL.replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}` : undefined) ??
+        remoteToSource(metadata_git(['remote', 'get-url', 'origin'], cwd) ?? '');
+    if (source)
+        meta.source = source;
+    if (repo?.description)
+        meta.description = repo.description;
+    const spdx = repo?.license?.spdx_id;
+    if (spdx && spdx !== 'NOASSERTION')
+        meta.licenses = spdx;
+    return meta;
+}
+/** The OCI labels of one image (only keys with a value). */
+function ociLabels(meta, image) {
+    const labels = {
+        [`${OCI}.title`]: image.name,
+        [`${OCI}.version`]: image.version,
+        [`${OCI}.created`]: meta.created,
+    };
+    if (meta.source) {
+        labels[`${OCI}.source`] = meta.source;
+        labels[`${OCI}.url`] = meta.source;
+    }
+    if (meta.revision)
+        labels[`${OCI}.revision`] = meta.revision;
+    if (meta.description)
+        labels[`${OCI}.description`] = meta.description;
+    if (meta.licenses)
+        labels[`${OCI}.licenses`] = meta.licenses;
+    return labels;
+}
+/**
+ * An extra tag with its placeholders filled: `{{sha}}` (7 characters), `{{long-sha}}`, `{{version}}`
+ * (the image's own tag). The result must be a legal Docker tag.
+ */
+function expandExtraTag(template, vars) {
+    const out = template.trim().replace(/\{\{\s*([a-z-]+)\s*\}\}/g, (m, name) => {
+        if (name === 'version')
+            return vars.version;
+        if (name === 'sha' || name === 'long-sha') {
+            if (!vars.sha)
+                throw new KxError(`extra-tags: ${m} needs the commit SHA, but neither GITHUB_SHA nor a git checkout gives one`);
+            return name === 'sha' ? vars.sha.slice(0, 7) : vars.sha;
+        }
+        throw new KxError(`extra-tags: unknown placeholder ${m} in "${template}" (known: {{sha}}, {{long-sha}}, {{version}})`);
+    });
+    try {
+        return validateTag(out);
+    }
+    catch (e) {
+        throw new KxError(`extra-tags: "${template}" → ${e.message}`);
+    }
+}
+/** The labels a Dockerfile sets itself (one `LABEL k=v` per line, as Kaapana reads them). */
+function ownLabels(img) {
+    return parseDockerfile(readFileSync(img.dockerfilePath, 'utf8'), img.dockerfile).labels;
+}
+/**
+ * Labels and extra tags into the plan: each image gets `labels` (what `--label` receives), each
+ * pushed image the extra tags in `tags` (its main reference stays first). Local-only images get the
+ * labels but no extra tags (they are never pushed).
+ */
+function applyMetadata(plan, opts, dockerfileLabels = ownLabels) {
+    const images = plan.images.map((img) => {
+        const own = dockerfileLabels(img);
+        const labels = {};
+        if (opts.ociLabels ?? true) {
+            for (const [k, v] of Object.entries(ociLabels(opts.meta, { name: img.name, version: img.tag })))
+                if (own[k] === undefined)
+                    labels[k] = v;
+        }
+        Object.assign(labels, opts.labels ?? {});
+        let tags = img.tags;
+        if (!img.localOnly && opts.extraTags?.length) {
+            const repo = img.ref.slice(0, img.ref.length - img.tag.length - 1);
+            const extra = opts.extraTags.map((t) => `${repo}:${expandExtraTag(t, { ...(opts.meta.revision ? { sha: opts.meta.revision } : {}), version: img.tag })}`);
+            tags = [...new Set([...img.tags, ...extra])];
+        }
+        return { ...img, tags, labels };
+    });
+    return { ...plan, images };
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/images/index.js
 // Public API of the images area: Kaapana's Dockerfile conventions, the build graph, and building
 // and pushing a tree of images with the Docker CLI.
+
+
+
 
 
 
@@ -45675,7 +46631,7 @@ async function collectionImageRef(opts) {
             throw new errors_KxError(e.message, { file: (0,external_node_path_namespaceObject.join)(collectionDir, 'Chart.yaml') });
         throw e;
     }
-    const parsed = parseDockerfile(await (0,promises_.readFile)(dockerfile, 'utf8'), dockerfile);
+    const parsed = dockerfile_parseDockerfile(await (0,promises_.readFile)(dockerfile, 'utf8'), dockerfile);
     if (!parsed.labels.IMAGE)
         throw new errors_KxError('LABEL IMAGE="<name>" is missing: Kaapana needs it to name the image', { file: dockerfile, line: 1 });
     const name = validateImageName(parsed.labels.IMAGE, { file: dockerfile, line: parsed.labelLines.IMAGE });
@@ -45729,7 +46685,7 @@ async function buildCollectionImage(opts) {
             dependencies,
             dependencyFile: loc.path,
             archives: opts.archives ?? [],
-            searchPaths: opts.searchDirs ?? [context],
+            searchPaths: [...(opts.searchDirs ?? [context]), ...(opts.kaapanaSource ? [(0,external_node_path_namespaceObject.resolve)(opts.kaapanaSource)] : [])],
             ...(opts.tagStyle === 'platform' && opts.platformVersion ? { platformVersion: opts.platformVersion } : {}),
             missing: opts.missing ?? 'error',
             log: progress,
@@ -45749,6 +46705,8 @@ async function buildCollectionImage(opts) {
             ...(opts.platformVersion !== undefined ? { platformVersion: opts.platformVersion } : {}),
             ...(opts.abbr !== undefined ? { abbr: opts.abbr } : {}),
             ...(opts.baseImages ? { baseImages: opts.baseImages } : {}),
+            ...(opts.kaapanaSource ? { source: await kaapanaSource(opts.kaapanaSource) } : {}),
+            log: progress,
         });
         const mine = plan.images.find((i) => i.dockerfilePath === staged);
         if (!mine) {
@@ -45809,7 +46767,7 @@ async function buildCollectionImage(opts) {
 
 
 
-async function git(args, cwd) {
+async function git_commit_git(args, cwd) {
     let out = '';
     let err = '';
     const code = await exec_exec('git', args, {
@@ -45823,21 +46781,21 @@ async function git(args, cwd) {
 /** Commit `file`; returns the new commit's SHA. */
 async function commitFile(opts) {
     const cwd = (0,external_node_path_namespaceObject.dirname)(opts.file);
-    const top = await git(['rev-parse', '--show-toplevel'], cwd);
+    const top = await git_commit_git(['rev-parse', '--show-toplevel'], cwd);
     if (top.code !== 0)
         throw new errors_KxError(`cannot commit: not inside a git work tree (${top.err})`, { file: opts.file });
     const identity = [];
-    if ((await git(['config', 'user.email'], cwd)).out === '') {
+    if ((await git_commit_git(['config', 'user.email'], cwd)).out === '') {
         identity.push('-c', `user.name=${opts.fallbackName ?? 'github-actions[bot]'}`);
         identity.push('-c', `user.email=${opts.fallbackEmail ?? '41898282+github-actions[bot]@users.noreply.github.com'}`);
     }
-    const add = await git(['add', '--', opts.file], cwd);
+    const add = await git_commit_git(['add', '--', opts.file], cwd);
     if (add.code !== 0)
         throw new errors_KxError(`git add failed: ${add.err}`, { file: opts.file });
-    const commit = await git([...identity, 'commit', '--only', '-m', opts.message, '--', opts.file], cwd);
+    const commit = await git_commit_git([...identity, 'commit', '--only', '-m', opts.message, '--', opts.file], cwd);
     if (commit.code !== 0)
         throw new errors_KxError(`git commit failed: ${commit.err || commit.out}`, { file: opts.file });
-    return (await git(['rev-parse', 'HEAD'], cwd)).out;
+    return (await git_commit_git(['rev-parse', 'HEAD'], cwd)).out;
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/collection/index.js
@@ -45893,6 +46851,7 @@ function getInputs() {
         context,
         ignore: getList('ignore'),
         baseImages: getMap('base-images'),
+        kaapanaSource: getInput('kaapana-source').trim() ? (0,external_node_path_namespaceObject.resolve)(getInput('kaapana-source').trim()) : '',
         registry: registry ? validateRegistry(registry) : '',
         tagStyle: parseTagStyle(getInput('tag-style')),
         platformVersion: getInput('platform-version').trim(),
@@ -45985,6 +46944,7 @@ async function main() {
                 context: inputs.context,
                 ignore: inputs.ignore,
                 baseImages: inputs.baseImages,
+                ...(inputs.kaapanaSource ? { kaapanaSource: inputs.kaapanaSource } : {}),
                 archives: inputs.charts,
                 ...(inputs.chartSearchDirs.length ? { searchDirs: inputs.chartSearchDirs } : {}),
                 missing: inputs.missingCharts,
@@ -46016,7 +46976,7 @@ async function main() {
         await writeSummary(inputs, edit, commit, image, planned);
     }
 }
-async function run() {
+async function main_run() {
     await runMainOrPost(main, logoutFromState);
 }
 
