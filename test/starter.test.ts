@@ -99,7 +99,7 @@ describe.skipIf(!services)('the starter workflow, as shipped, in a repository la
 
   it('runs every job; restart stays off on a tag push', () => {
     const results = Object.fromEntries(Object.entries(run.jobs).map(([n, j]) => [n, j.result]));
-    expect(results, run.log.slice(-6000)).toEqual({ plan: 'success', build: 'success', package: 'success', collection: 'success', restart: 'skipped', report: 'success' });
+    expect(results, run.log.slice(-6000)).toEqual({ plan: 'success', bases: 'success', build: 'success', package: 'success', collection: 'success', restart: 'skipped', report: 'success' });
   });
 
   it('plans only the repository\'s own images: not the .kaapana-ext checkout, not the collection chart', () => {
@@ -125,7 +125,7 @@ describe.skipIf(!services)('the starter workflow, as shipped, in a repository la
       if (await exists(join(r, 'work/repo/kaapana-ext/action-build-images/dist/index.js'))) fetched++;
       expect(await exists(join(r, 'work/repo/repo/.kaapana-ext-incoming'))).toBe(false);
     }
-    expect(fetched).toBe(5); // plan, two build legs, package, collection (report needs no toolkit)
+    expect(fetched).toBe(6); // plan, bases, two build legs, package, collection (report needs no toolkit)
   });
 
   it('publishes to the registry: both images, the chart in the collection image', async () => {

@@ -38234,9 +38234,13 @@ function localOnlyName(image) {
 const DEFAULT_IGNORE = ['node_modules', '.git'];
 /** Kaapana's default BUILD_IGNORE_PATTERNS (substring matches on the Dockerfile's path). */
 const KAAPANA_IGNORE_PATTERNS = ['templates_and_examples', 'ci', 'lib/task_api'];
-/** True when `dir` looks like a Kaapana checkout (its build scripts or its extension collection). */
+/**
+ * True when `dir` is a Kaapana checkout: it has Kaapana's build script. A collection chart alone does
+ * not make one — extension repositories laid out like Kaapana's docs carry their own
+ * `collections/kaapana-collection`, which discovery must skip, not build.
+ */
 async function isKaapanaTree(dir) {
-    return (await pathExists((0,external_node_path_namespaceObject.join)(dir, 'build-scripts', 'start_build.py'))) || (await pathExists((0,external_node_path_namespaceObject.join)(dir, 'collections', 'kaapana-collection', 'Chart.yaml')));
+    return pathExists((0,external_node_path_namespaceObject.join)(dir, 'build-scripts', 'start_build.py'));
 }
 /** Every Dockerfile* of a Kaapana checkout minus the substring patterns, in Kaapana's (sorted) order. */
 async function discoverKaapanaDockerfiles(root, patterns = KAAPANA_IGNORE_PATTERNS) {
@@ -38494,11 +38498,21 @@ async function planBuild(opts) {
             continue;
         }
         const other = byId.get(id);
+        const node = { parsed, id, rel, path: file, origin };
         if (other) {
-            duplicates.push({ image: id, kept: other.rel, dropped: rel, keptNode: other, droppedPath: file });
+            // A local-only image and a pushed one of the same name are different images for Kaapana (its
+            // key is the whole tag, registry included: 0.1.3 base-python-cpu Dockerfile/DockerfileRemote);
+            // one name here, so the local-only one is kept: `FROM local-only/<name>` needs it.
+            if (parsed.localOnly && !other.parsed.localOnly) {
+                byId.set(id, node);
+                localByName.set(id, node);
+                duplicates.push({ image: id, kept: rel, dropped: other.rel, keptNode: node, droppedPath: other.path, droppedLocalOnly: false });
+            }
+            else {
+                duplicates.push({ image: id, kept: other.rel, dropped: rel, keptNode: other, droppedPath: file, droppedLocalOnly: parsed.localOnly });
+            }
             continue;
         }
-        const node = { parsed, id, rel, path: file, origin };
         byId.set(id, node);
         if (parsed.localOnly)
             localByName.set(id, node);
@@ -38569,7 +38583,7 @@ async function planBuild(opts) {
     for (const d of duplicates) {
         const droppedOrigin = d.dropped.startsWith('kaapana-source/') ? 'kaapana-source' : 'context';
         const ambiguous = (opts.explicit && selectedSet.has(d.droppedPath)) ||
-            (wanted.has(d.image) && neededAsBase.has(d.image) && d.keptNode.origin === droppedOrigin);
+            (wanted.has(d.image) && neededAsBase.has(d.image) && d.keptNode.origin === droppedOrigin && d.keptNode.parsed.localOnly === d.droppedLocalOnly);
         if (ambiguous) {
             relevant.push(new errors_KxError(`image "${d.image}" is needed by this build but defined twice: ${d.kept} and ${d.dropped} (Kaapana's build would keep ${d.kept}, the first in path order). Rename one IMAGE label, remove one, or ignore one`, { file: d.dropped, line: 1 }));
         }
@@ -39376,7 +39390,7 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 // GITHUB_REPOSITORY, the event payload's repository description/licence), then the git checkout
 // itself (`git rev-parse HEAD`, `git remote get-url origin` without any credentials in it).
 // Labels a Dockerfile sets itself are kept (a generated value never overrides them); labels the user
-// passes override everything. `applyMetadata` writes labels and extra tags into a build plan, so the
+// passes override everything. Only pushed images are labelled (see applyMetadata for why). `applyMetadata` writes labels and extra tags into a build plan, so the
 // plan output and the job summary show exactly what is built.
 
 
@@ -39489,12 +39503,16 @@ function ownLabels(img) {
     return parseDockerfile((0,external_node_fs_namespaceObject.readFileSync)(img.dockerfilePath, 'utf8'), img.dockerfile).labels;
 }
 /**
- * Labels and extra tags into the plan: each image gets `labels` (what `--label` receives), each
- * pushed image the extra tags in `tags` (its main reference stays first). Local-only images get the
- * labels but no extra tags (they are never pushed).
+ * Labels and extra tags into the plan: each pushed image gets `labels` (what `--label` receives)
+ * and the extra tags in `tags` (its main reference stays first). Local-only images get neither.
  */
 function applyMetadata(plan, opts, dockerfileLabels = ownLabels) {
     const images = plan.images.map((img) => {
+        // Local-only images get no labels: they are never pushed, and a label that changes per run
+        // (created, revision) would give the base a new image id each run, so the classic builder's
+        // --cache-from would never match the images built FROM it.
+        if (img.localOnly)
+            return { ...img, labels: {} };
         const own = dockerfileLabels(img);
         const labels = {};
         if (opts.ociLabels ?? true) {
@@ -39504,7 +39522,7 @@ function applyMetadata(plan, opts, dockerfileLabels = ownLabels) {
         }
         Object.assign(labels, opts.labels ?? {});
         let tags = img.tags;
-        if (!img.localOnly && opts.extraTags?.length) {
+        if (opts.extraTags?.length) {
             const repo = img.ref.slice(0, img.ref.length - img.tag.length - 1);
             const extra = opts.extraTags.map((t) => `${repo}:${expandExtraTag(t, { ...(opts.meta.revision ? { sha: opts.meta.revision } : {}), version: img.tag })}`);
             tags = [...new Set([...img.tags, ...extra])];

@@ -41535,6 +41535,10 @@ function asString(ctx, node, field) {
         return v ? 'true' : 'false';
     if (typeof v === 'number') {
         const src = (node.source ?? '').trim();
+        // The yaml library's 1.1 schema reads `.` (and `+.`, `-.`) as a float (NaN); go-yaml's float rule
+        // needs a digit, so helm sees the string "." (and refuses it as a chart name).
+        if (!/[0-9]/.test(src) && !/^[-+]?\.(inf|nan)$/i.test(src))
+            return src;
         if (GO_INT_SOURCE.test(src) && Number.isInteger(v))
             return String(v);
         return formatFloat32(v);
@@ -44046,9 +44050,13 @@ function dockerfile_localOnlyName(image) {
 const DEFAULT_IGNORE = ['node_modules', '.git'];
 /** Kaapana's default BUILD_IGNORE_PATTERNS (substring matches on the Dockerfile's path). */
 const KAAPANA_IGNORE_PATTERNS = ['templates_and_examples', 'ci', 'lib/task_api'];
-/** True when `dir` looks like a Kaapana checkout (its build scripts or its extension collection). */
+/**
+ * True when `dir` is a Kaapana checkout: it has Kaapana's build script. A collection chart alone does
+ * not make one — extension repositories laid out like Kaapana's docs carry their own
+ * `collections/kaapana-collection`, which discovery must skip, not build.
+ */
 async function isKaapanaTree(dir) {
-    return (await fsutil_pathExists((0,external_node_path_namespaceObject.join)(dir, 'build-scripts', 'start_build.py'))) || (await fsutil_pathExists((0,external_node_path_namespaceObject.join)(dir, 'collections', 'kaapana-collection', 'Chart.yaml')));
+    return fsutil_pathExists((0,external_node_path_namespaceObject.join)(dir, 'build-scripts', 'start_build.py'));
 }
 /** Every Dockerfile* of a Kaapana checkout minus the substring patterns, in Kaapana's (sorted) order. */
 async function discoverKaapanaDockerfiles(root, patterns = KAAPANA_IGNORE_PATTERNS) {
@@ -44306,11 +44314,21 @@ async function planBuild(opts) {
             continue;
         }
         const other = byId.get(id);
+        const node = { parsed, id, rel, path: file, origin };
         if (other) {
-            duplicates.push({ image: id, kept: other.rel, dropped: rel, keptNode: other, droppedPath: file });
+            // A local-only image and a pushed one of the same name are different images for Kaapana (its
+            // key is the whole tag, registry included: 0.1.3 base-python-cpu Dockerfile/DockerfileRemote);
+            // one name here, so the local-only one is kept: `FROM local-only/<name>` needs it.
+            if (parsed.localOnly && !other.parsed.localOnly) {
+                byId.set(id, node);
+                localByName.set(id, node);
+                duplicates.push({ image: id, kept: rel, dropped: other.rel, keptNode: node, droppedPath: other.path, droppedLocalOnly: false });
+            }
+            else {
+                duplicates.push({ image: id, kept: other.rel, dropped: rel, keptNode: other, droppedPath: file, droppedLocalOnly: parsed.localOnly });
+            }
             continue;
         }
-        const node = { parsed, id, rel, path: file, origin };
         byId.set(id, node);
         if (parsed.localOnly)
             localByName.set(id, node);
@@ -44381,7 +44399,7 @@ async function planBuild(opts) {
     for (const d of duplicates) {
         const droppedOrigin = d.dropped.startsWith('kaapana-source/') ? 'kaapana-source' : 'context';
         const ambiguous = (opts.explicit && selectedSet.has(d.droppedPath)) ||
-            (wanted.has(d.image) && neededAsBase.has(d.image) && d.keptNode.origin === droppedOrigin);
+            (wanted.has(d.image) && neededAsBase.has(d.image) && d.keptNode.origin === droppedOrigin && d.keptNode.parsed.localOnly === d.droppedLocalOnly);
         if (ambiguous) {
             relevant.push(new KxError(`image "${d.image}" is needed by this build but defined twice: ${d.kept} and ${d.dropped} (Kaapana's build would keep ${d.kept}, the first in path order). Rename one IMAGE label, remove one, or ignore one`, { file: d.dropped, line: 1 }));
         }
@@ -44913,7 +44931,7 @@ async function buildImages(opts) {
 // GITHUB_REPOSITORY, the event payload's repository description/licence), then the git checkout
 // itself (`git rev-parse HEAD`, `git remote get-url origin` without any credentials in it).
 // Labels a Dockerfile sets itself are kept (a generated value never overrides them); labels the user
-// passes override everything. `applyMetadata` writes labels and extra tags into a build plan, so the
+// passes override everything. Only pushed images are labelled (see applyMetadata for why). `applyMetadata` writes labels and extra tags into a build plan, so the
 // plan output and the job summary show exactly what is built.
 
 
@@ -45026,12 +45044,16 @@ function ownLabels(img) {
     return parseDockerfile(readFileSync(img.dockerfilePath, 'utf8'), img.dockerfile).labels;
 }
 /**
- * Labels and extra tags into the plan: each image gets `labels` (what `--label` receives), each
- * pushed image the extra tags in `tags` (its main reference stays first). Local-only images get the
- * labels but no extra tags (they are never pushed).
+ * Labels and extra tags into the plan: each pushed image gets `labels` (what `--label` receives)
+ * and the extra tags in `tags` (its main reference stays first). Local-only images get neither.
  */
 function applyMetadata(plan, opts, dockerfileLabels = ownLabels) {
     const images = plan.images.map((img) => {
+        // Local-only images get no labels: they are never pushed, and a label that changes per run
+        // (created, revision) would give the base a new image id each run, so the classic builder's
+        // --cache-from would never match the images built FROM it.
+        if (img.localOnly)
+            return { ...img, labels: {} };
         const own = dockerfileLabels(img);
         const labels = {};
         if (opts.ociLabels ?? true) {
@@ -45041,7 +45063,7 @@ function applyMetadata(plan, opts, dockerfileLabels = ownLabels) {
         }
         Object.assign(labels, opts.labels ?? {});
         let tags = img.tags;
-        if (!img.localOnly && opts.extraTags?.length) {
+        if (opts.extraTags?.length) {
             const repo = img.ref.slice(0, img.ref.length - img.tag.length - 1);
             const extra = opts.extraTags.map((t) => `${repo}:${expandExtraTag(t, { ...(opts.meta.revision ? { sha: opts.meta.revision } : {}), version: img.tag })}`);
             tags = [...new Set([...img.tags, ...extra])];
@@ -45174,7 +45196,12 @@ function getInputs() {
 }
 async function packageOne(dir, inputs) {
     // Reference lint before anything is written: a workflow chart without dag-installer-chart installs no DAG.
-    const before = await loadDir(dir);
+    // The first read only checks the workflow-chart rule; the packaging read below warns about links.
+    const before = await loadDir(dir, { allowExternalSymlinks: inputs.allowExternalSymlinks });
+    const load = {
+        allowExternalSymlinks: inputs.allowExternalSymlinks,
+        onWarning: (message, file) => warning(message, { file: annotationPath(file), title: 'kaapana-ext' }),
+    };
     if (isWorkflowChart(before) && !(before.metadata.dependencies ?? []).some((d) => d?.name === 'dag-installer-chart')) {
         throw new errors_KxError(`workflow chart ${before.metadata.name} (keyword kaapanaworkflow) has no dag-installer-chart dependency: nothing would install its DAG image`, {
             file: before.dependencyFile?.file ?? (0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml'),
@@ -45189,10 +45216,7 @@ async function packageOne(dir, inputs) {
         dependencies: {
             log: (m) => info(m),
             ...(inputs.kaapanaSource ? { kaapanaSource: inputs.kaapanaSource } : {}),
-            load: {
-                allowExternalSymlinks: inputs.allowExternalSymlinks,
-                onWarning: (message, file) => warning(message, { file: annotationPath(file), title: 'kaapana-ext' }),
-            },
+            load,
             ...(inputs.username || inputs.password ? { oci: { username: inputs.username, password: inputs.password } } : {}),
         },
     });

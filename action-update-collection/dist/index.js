@@ -41225,6 +41225,8 @@ function resolveFileRepository(collectionDir, repository) {
     return (0,external_node_path_namespaceObject.resolve)(collectionDir, repository.slice('file://'.length).trim());
 }
 
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
 // EXTERNAL MODULE: ../node_modules/semver/index.js
 var node_modules_semver = __nccwpck_require__(4978);
 // EXTERNAL MODULE: external "node:crypto"
@@ -42093,8 +42095,10 @@ function unifiedDiff(displayPath, before, after) {
 // Step one of the collection update: put the extension into the collection chart's dependency list
 // on disk. Finds the right file (v1 requirements.yaml / v2 Chart.yaml), decides the repository
 // (none, a computed relative `file://`, or a given one), edits it comment-preservingly, writes it
-// atomically only when it changed, and returns the unified diff. It does not package, build or
-// commit anything.
+// atomically only when it changed (through a symlink that stays below the display root, never over
+// a read-only file, keeping non-UTF-8 bytes), and returns the unified diff plus a way to restore
+// the file byte for byte. It does not package, build or commit anything.
+
 
 
 
@@ -42177,25 +42181,36 @@ async function updateCollectionDependency(opts) {
     if (!node_modules_semver.valid(version)) {
         throw new errors_KxError(`version "${version}" of "${name}" is not a semantic version (x.y.z)`, chartYaml ? { file: chartYaml } : {});
     }
-    let before = '';
+    let original;
     try {
-        before = await (0,promises_.readFile)(loc.path, 'utf8');
+        original = await (0,promises_.readFile)(loc.path);
     }
     catch (e) {
+        const code = e.code;
         // A v1 chart without requirements.yaml simply has no dependencies yet.
-        if (e.code !== 'ENOENT' || loc.apiVersion !== 'v1')
-            throw e;
+        if (code !== 'ENOENT' || loc.apiVersion !== 'v1') {
+            throw new errors_KxError(code === 'EISDIR' ? `${loc.path} is a directory, not a file` : `cannot read ${loc.path}: ${code ?? errors_errorMessage(e)}`, { file: loc.path });
+        }
     }
+    // Bytes that are not UTF-8 (e.g. Latin-1 comments) are kept: such a file is edited as Latin-1, one
+    // character per byte, so every byte round-trips; the values written are turned into their UTF-8
+    // bytes first. A UTF-8 file is edited as text (and written back as UTF-8, byte for byte).
+    const utf8 = original === undefined || (0,external_node_buffer_.isUtf8)(original);
+    const encoding = utf8 ? 'utf8' : 'latin1';
+    const asFileText = (v) => (utf8 ? v : Buffer.from(v, 'utf8').toString('latin1'));
+    const before = original?.toString(encoding) ?? '';
     const existing = readDependencyList(before, loc.path);
     const repository = chooseRepository(opts.repository ?? 'auto', collectionDir, chartDir, existing, name, loc.path);
     const entry = { name, version };
     if (repository !== undefined)
         entry.repository = repository;
-    const edit = upsertDependency(before, loc.path, entry);
+    const edit = upsertDependency(before, loc.path, { ...entry, ...(repository !== undefined ? { repository: asFileText(repository) } : {}) });
     const changed = edit.text !== before;
     const displayPath = (0,external_node_path_namespaceObject.relative)(displayRoot, loc.path) || loc.path;
+    // Through a symlink only to a file below displayRoot; a read-only file is refused (writeFileAtomic).
     if (changed && !opts.dryRun)
-        await fsutil_writeFileAtomic(loc.path, edit.text);
+        await fsutil_writeFileAtomic(loc.path, Buffer.from(edit.text, encoding), { within: displayRoot });
+    const diff = changed ? unifiedDiff(displayPath, before, edit.text) : '';
     const result = {
         file: loc.path,
         displayPath,
@@ -42205,7 +42220,15 @@ async function updateCollectionDependency(opts) {
         entry,
         action: edit.action,
         changed,
-        diff: changed ? unifiedDiff(displayPath, before, edit.text) : '',
+        diff: utf8 ? diff : Buffer.from(diff, 'latin1').toString('utf8'),
+        restore: async () => {
+            if (!changed || opts.dryRun)
+                return;
+            if (original === undefined)
+                await (0,promises_.rm)(loc.path, { force: true });
+            else
+                await fsutil_writeFileAtomic(loc.path, original, { within: displayRoot });
+        },
     };
     if (edit.previousVersion !== undefined)
         result.previousVersion = edit.previousVersion;
@@ -42799,6 +42822,10 @@ function asString(ctx, node, field) {
         return v ? 'true' : 'false';
     if (typeof v === 'number') {
         const src = (node.source ?? '').trim();
+        // The yaml library's 1.1 schema reads `.` (and `+.`, `-.`) as a float (NaN); go-yaml's float rule
+        // needs a digit, so helm sees the string "." (and refuses it as a chart name).
+        if (!/[0-9]/.test(src) && !/^[-+]?\.(inf|nan)$/i.test(src))
+            return src;
         if (GO_INT_SOURCE.test(src) && Number.isInteger(v))
             return String(v);
         return formatFloat32(v);
@@ -44960,7 +44987,7 @@ function checkDependencies(chart) {
     const present = new Set(chart.dependencies.map((d) => d.metadata.name));
     const missing = (chart.metadata.dependencies ?? []).filter((d) => d !== null && !present.has(d.name)).map((d) => d?.name);
     if (missing.length > 0) {
-        throw new KxError(`found in Chart.yaml, but missing in charts/ directory: ${missing.join(', ')}`, {
+        throw new errors_KxError(`found in Chart.yaml, but missing in charts/ directory: ${missing.join(', ')}`, {
             file: chart.dependencyFile?.file,
         });
     }
@@ -45264,11 +45291,18 @@ async function layerEntries(blob) {
             const entry = { path: header.name.replace(/^\.?\/+/, '').replace(/\/+$/, ''), type: header.type ?? 'file' };
             out.push(entry);
             const hash = entry.path.endsWith('.tgz') ? (0,external_node_crypto_.createHash)('sha256') : undefined;
-            if (hash)
-                stream.on('data', (chunk) => void hash.update(chunk));
+            const chunks = [];
+            if (hash) {
+                stream.on('data', (chunk) => {
+                    hash.update(chunk);
+                    chunks.push(chunk);
+                });
+            }
             stream.on('end', () => {
-                if (hash)
+                if (hash) {
                     entry.sha256 = hash.digest('hex');
+                    entry.data = Buffer.concat(chunks);
+                }
                 next();
             });
             stream.on('error', reject);
@@ -45301,6 +45335,7 @@ async function listImageCharts(ref, client = {}) {
     if (!json.layers)
         throw new errors_KxError(`image ${ref}: manifest ${manifest.mediaType || '(no media type)'} has no layers`);
     const files = new Map();
+    const contents = new Map();
     for (const layer of json.layers) {
         const entries = await layerEntries(await registry.getBlob(parsed.repository, layer.digest));
         // Whiteouts hide files of the lower layers; then this layer's own files are added.
@@ -45319,19 +45354,28 @@ async function listImageCharts(ref, client = {}) {
                         files.delete(f);
             }
         }
-        for (const { path, type, sha256 } of entries) {
+        for (const { path, type, sha256, data } of entries) {
             const base = path.slice(path.lastIndexOf('/') + 1);
             if (base.startsWith('.wh.'))
                 continue;
             if (type === 'file' || type === 'contiguous-file' || type === 'link' || type === 'symlink')
                 files.set(path, sha256);
+            if (data)
+                contents.set(path, data);
+            else
+                contents.delete(path);
         }
     }
     const charts = [...files.keys()].filter((f) => f.endsWith('.tgz')).sort();
     const sha256 = {};
-    for (const c of charts)
+    const data = {};
+    for (const c of charts) {
         sha256[c] = files.get(c) ?? '';
-    return { digest: manifest.digest, charts, sha256 };
+        const d = contents.get(c);
+        if (d)
+            data[c] = d;
+    }
+    return { digest: manifest.digest, charts, sha256, data };
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/images/tags.js
@@ -45562,9 +45606,13 @@ function dockerfile_localOnlyName(image) {
 const DEFAULT_IGNORE = ['node_modules', '.git'];
 /** Kaapana's default BUILD_IGNORE_PATTERNS (substring matches on the Dockerfile's path). */
 const KAAPANA_IGNORE_PATTERNS = ['templates_and_examples', 'ci', 'lib/task_api'];
-/** True when `dir` looks like a Kaapana checkout (its build scripts or its extension collection). */
+/**
+ * True when `dir` is a Kaapana checkout: it has Kaapana's build script. A collection chart alone does
+ * not make one — extension repositories laid out like Kaapana's docs carry their own
+ * `collections/kaapana-collection`, which discovery must skip, not build.
+ */
 async function isKaapanaTree(dir) {
-    return (await pathExists((0,external_node_path_namespaceObject.join)(dir, 'build-scripts', 'start_build.py'))) || (await pathExists((0,external_node_path_namespaceObject.join)(dir, 'collections', 'kaapana-collection', 'Chart.yaml')));
+    return pathExists((0,external_node_path_namespaceObject.join)(dir, 'build-scripts', 'start_build.py'));
 }
 /** Every Dockerfile* of a Kaapana checkout minus the substring patterns, in Kaapana's (sorted) order. */
 async function discoverKaapanaDockerfiles(root, patterns = KAAPANA_IGNORE_PATTERNS) {
@@ -45822,11 +45870,21 @@ async function planBuild(opts) {
             continue;
         }
         const other = byId.get(id);
+        const node = { parsed, id, rel, path: file, origin };
         if (other) {
-            duplicates.push({ image: id, kept: other.rel, dropped: rel, keptNode: other, droppedPath: file });
+            // A local-only image and a pushed one of the same name are different images for Kaapana (its
+            // key is the whole tag, registry included: 0.1.3 base-python-cpu Dockerfile/DockerfileRemote);
+            // one name here, so the local-only one is kept: `FROM local-only/<name>` needs it.
+            if (parsed.localOnly && !other.parsed.localOnly) {
+                byId.set(id, node);
+                localByName.set(id, node);
+                duplicates.push({ image: id, kept: rel, dropped: other.rel, keptNode: node, droppedPath: other.path, droppedLocalOnly: false });
+            }
+            else {
+                duplicates.push({ image: id, kept: other.rel, dropped: rel, keptNode: other, droppedPath: file, droppedLocalOnly: parsed.localOnly });
+            }
             continue;
         }
-        const node = { parsed, id, rel, path: file, origin };
         byId.set(id, node);
         if (parsed.localOnly)
             localByName.set(id, node);
@@ -45897,7 +45955,7 @@ async function planBuild(opts) {
     for (const d of duplicates) {
         const droppedOrigin = d.dropped.startsWith('kaapana-source/') ? 'kaapana-source' : 'context';
         const ambiguous = (opts.explicit && selectedSet.has(d.droppedPath)) ||
-            (wanted.has(d.image) && neededAsBase.has(d.image) && d.keptNode.origin === droppedOrigin);
+            (wanted.has(d.image) && neededAsBase.has(d.image) && d.keptNode.origin === droppedOrigin && d.keptNode.parsed.localOnly === d.droppedLocalOnly);
         if (ambiguous) {
             relevant.push(new errors_KxError(`image "${d.image}" is needed by this build but defined twice: ${d.kept} and ${d.dropped} (Kaapana's build would keep ${d.kept}, the first in path order). Rename one IMAGE label, remove one, or ignore one`, { file: d.dropped, line: 1 }));
         }
@@ -46429,7 +46487,7 @@ async function buildImages(opts) {
 // GITHUB_REPOSITORY, the event payload's repository description/licence), then the git checkout
 // itself (`git rev-parse HEAD`, `git remote get-url origin` without any credentials in it).
 // Labels a Dockerfile sets itself are kept (a generated value never overrides them); labels the user
-// passes override everything. `applyMetadata` writes labels and extra tags into a build plan, so the
+// passes override everything. Only pushed images are labelled (see applyMetadata for why). `applyMetadata` writes labels and extra tags into a build plan, so the
 // plan output and the job summary show exactly what is built.
 
 
@@ -46542,12 +46600,16 @@ function ownLabels(img) {
     return parseDockerfile(readFileSync(img.dockerfilePath, 'utf8'), img.dockerfile).labels;
 }
 /**
- * Labels and extra tags into the plan: each image gets `labels` (what `--label` receives), each
- * pushed image the extra tags in `tags` (its main reference stays first). Local-only images get the
- * labels but no extra tags (they are never pushed).
+ * Labels and extra tags into the plan: each pushed image gets `labels` (what `--label` receives)
+ * and the extra tags in `tags` (its main reference stays first). Local-only images get neither.
  */
 function applyMetadata(plan, opts, dockerfileLabels = ownLabels) {
     const images = plan.images.map((img) => {
+        // Local-only images get no labels: they are never pushed, and a label that changes per run
+        // (created, revision) would give the base a new image id each run, so the classic builder's
+        // --cache-from would never match the images built FROM it.
+        if (img.localOnly)
+            return { ...img, labels: {} };
         const own = dockerfileLabels(img);
         const labels = {};
         if (opts.ociLabels ?? true) {
@@ -46557,7 +46619,7 @@ function applyMetadata(plan, opts, dockerfileLabels = ownLabels) {
         }
         Object.assign(labels, opts.labels ?? {});
         let tags = img.tags;
-        if (!img.localOnly && opts.extraTags?.length) {
+        if (opts.extraTags?.length) {
             const repo = img.ref.slice(0, img.ref.length - img.tag.length - 1);
             const extra = opts.extraTags.map((t) => `${repo}:${expandExtraTag(t, { ...(opts.meta.revision ? { sha: opts.meta.revision } : {}), version: img.tag })}`);
             tags = [...new Set([...img.tags, ...extra])];
@@ -46598,6 +46660,54 @@ function applyMetadata(plan, opts, dockerfileLabels = ownLabels) {
 
 
 
+
+/**
+ * The directory of the collection image the platform's copy container copies from: base-charts-manager's
+ * run.py copies `/tmp/**` at Kaapana 0.1.x (kube-helm lists only the top-level archives), base-installer's
+ * run.py `/kaapana/tmp/extensions/…` from 0.2 on (its `extensions/` part lands in the extensions dir).
+ */
+function platformChartDir(tagStyle) {
+    return tagStyle === 'kp' ? 'tmp/' : 'kaapana/tmp/extensions/';
+}
+/** helm's install-time check, recursively: every declared dependency of the chart and its subcharts present. */
+function checkDependenciesDeep(chart, path) {
+    try {
+        if (chart.metadata.dependencies)
+            checkDependencies(chart);
+    }
+    catch (e) {
+        throw new errors_KxError(`${path}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    for (const sub of chart.dependencies)
+        checkDependenciesDeep(sub, `${path}/charts/${sub.metadata.name}`);
+}
+/**
+ * Read-back of the pushed image as the platform sees it: each expected archive directly in the copy
+ * container's directory, and each archive there loads with all its dependencies (the platform's
+ * `helm install` would fail otherwise).
+ */
+async function checkPlatformCharts(listed, dir, expected, ref) {
+    const there = new Set(listed.charts.filter((p) => p.startsWith(dir) && !p.slice(dir.length).includes('/')).map((p) => p.slice(dir.length)));
+    const absent = expected.filter((n) => !there.has(n));
+    if (absent.length > 0) {
+        throw new errors_KxError(`the pushed image ${ref} does not carry ${absent.join(', ')} in /${dir}, the directory the platform's copy container reads (it has: ${listed.charts.map((c) => `/${c}`).join(', ') || 'no chart archive'}); check the COPY line of the collection Dockerfile`);
+    }
+    const problems = [];
+    for (const name of [...there].sort()) {
+        const data = listed.data[`${dir}${name}`];
+        if (!data)
+            continue;
+        try {
+            checkDependenciesDeep(await load_loadArchive(data, name), name.replace(/\.tgz$/, ''));
+        }
+        catch (e) {
+            problems.push(e instanceof Error ? e.message : String(e));
+        }
+    }
+    if (problems.length > 0) {
+        throw new errors_KxError(`the pushed image ${ref} carries chart archives the platform cannot install (helm install would fail):\n  ${problems.join('\n  ')}`);
+    }
+}
 async function collectionDockerfile(collectionDir) {
     const path = (0,external_node_path_namespaceObject.join)(collectionDir, 'Dockerfile');
     if (!(await pathExists(path)))
@@ -46693,6 +46803,8 @@ async function buildCollectionImage(opts) {
         });
         if (assembled.charts.length === 0)
             throw new errors_KxError('no chart to carry: the collection image would be empty', { file: loc.path });
+        const dropped = assembled.missing.map((d) => `${d.name} ${d.version}`);
+        const platformDir = platformChartDir(opts.tagStyle);
         const found = await discoverDockerfiles({ context, ...(opts.ignore ? { ignore: opts.ignore } : {}) });
         const staged = (0,external_node_path_namespaceObject.join)(stageDir, 'Dockerfile');
         const plan = await planBuild({
@@ -46725,7 +46837,7 @@ async function buildCollectionImage(opts) {
             const same = await existingWithSameCharts(mine.ref, assembled.charts, registryOpts);
             if (same) {
                 progress(`${mine.ref} already carries these ${assembled.charts.length} chart archives byte for byte: not rebuilt (skip-existing)`);
-                return { image, tag, ref: mine.ref, digest: same.digest, charts: assembled.charts, imageCharts: same.charts, skipped: true };
+                return { image, tag, ref: mine.ref, digest: same.digest, charts: assembled.charts, imageCharts: same.charts, skipped: true, dropped, platformDir };
             }
         }
         const build = await buildImages({
@@ -46747,13 +46859,13 @@ async function buildCollectionImage(opts) {
             imageCharts = listed.charts;
             if (!digest)
                 digest = listed.digest;
-            const names = new Set(imageCharts.map((p) => p.slice(p.lastIndexOf('/') + 1)));
-            const absent = [...new Set([...(opts.expectCharts ?? []), ...assembled.charts.map((c) => (0,external_node_path_namespaceObject.basename)(c.file))])].filter((n) => !names.has(n));
-            if (absent.length > 0) {
-                throw new errors_KxError(`the pushed image ${mine.ref} does not carry ${absent.join(', ')} (it has: ${imageCharts.join(', ') || 'no chart archive'}); check the COPY line of the collection Dockerfile`, { file: original });
-            }
+            const expected = [...new Set([...(opts.expectCharts ?? []), ...assembled.charts.map((c) => (0,external_node_path_namespaceObject.basename)(c.file))])];
+            await checkPlatformCharts(listed, platformDir, expected, mine.ref).catch((e) => {
+                throw e instanceof errors_KxError ? new errors_KxError(e.message, { file: original }) : e;
+            });
+            progress(`verified ${mine.ref}: ${expected.join(', ')} in /${platformDir}, each loading with all its dependencies`);
         }
-        return { image, tag, ref: mine.ref, digest, charts: assembled.charts, imageCharts, build, skipped: false };
+        return { image, tag, ref: mine.ref, digest, charts: assembled.charts, imageCharts, build, skipped: false, dropped, platformDir };
     }
     finally {
         await (0,promises_.rm)(stage, { recursive: true, force: true });
@@ -46880,6 +46992,9 @@ async function writeSummary(inputs, edit, commit, image, planned) {
     if (image) {
         rows.push(['image', `\`${image.ref}\``]);
         rows.push(['digest', image.digest ? `\`${image.digest}\`${image.skipped ? ' (already published with identical charts: not rebuilt)' : ''}` : 'not pushed']);
+        if (image.dropped.length)
+            rows.push(['dropped (missing-charts warn)', `**${image.dropped.length} extension(s) of the collection are NOT in this image**: ${image.dropped.map((d) => `\`${d}\``).join(', ')}`]);
+        rows.push(['platform directory', `\`/${image.platformDir}\` (what the platform's copy container reads; every chart there loads with its dependencies)`]);
         rows.push(['charts in image', image.imageCharts.length ? image.imageCharts.map((c) => `\`${c}\``).join('<br>') : image.charts.map((c) => `\`${c.file.slice(c.file.lastIndexOf('/') + 1)}\``).join('<br>')]);
     }
     let md = `## Kaapana extension collection\n\n| | |\n| --- | --- |\n${rows.map(([k, v]) => `| ${cell(k)} | ${v.replace(/\|/g, '\\|')} |`).join('\n')}\n`;
@@ -46908,15 +47023,7 @@ async function main() {
     setOutput('diff', edit.diff);
     setOutput('file', shown(edit.file));
     let commit = '';
-    if (inputs.commit && edit.changed && !inputs.dryRun) {
-        commit = await group('Commit', async () => {
-            const message = inputs.commitMessage || `collection: ${edit.action === 'added' ? 'add' : 'bump'} ${edit.entry.name} ${edit.entry.version}`;
-            const sha = await commitFile({ file: edit.file, message });
-            info(`committed ${edit.displayPath} as ${sha}`);
-            return sha;
-        });
-    }
-    setOutput('commit', commit);
+    let built = false;
     let image;
     let planned;
     // Which image: the same for the dry-run plan and the build.
@@ -46964,17 +47071,52 @@ async function main() {
                         info(line);
                 },
             }));
+            if (image.dropped.length) {
+                warning(`missing-charts warn: the collection image ${image.ref} does not carry ${image.dropped.length} extension(s) the collection lists, so a platform reloading it loses them: ${image.dropped.join(', ')}`);
+            }
             info(`collection image ${image.ref}${image.digest ? `@${image.digest}` : ''} carries: ${(image.imageCharts.length ? image.imageCharts : image.charts.map((c) => c.file)).join(', ')}`);
         }
+        // Only a successful build makes the edit stay (and get committed).
+        built = true;
+        if (inputs.commit && edit.changed && !inputs.dryRun) {
+            commit = await group('Commit', async () => {
+                const message = inputs.commitMessage || `collection: ${edit.action === 'added' ? 'add' : 'bump'} ${edit.entry.name} ${edit.entry.version}`;
+                const sha = await commitFile({ file: edit.file, message });
+                info(`committed ${edit.displayPath} as ${sha}`);
+                return sha;
+            });
+        }
+    }
+    catch (e) {
+        if (!built && edit.changed && !inputs.dryRun) {
+            await edit.restore();
+            info(`restored ${edit.displayPath} as it was before the edit`);
+            setOutput('changed', 'false');
+            setOutput('diff', '');
+        }
+        throw e;
     }
     finally {
+        setOutput('commit', commit);
         setOutput('image', image?.image ?? planned?.image ?? '');
         setOutput('tag', image?.tag ?? planned?.tag ?? '');
         setOutput('digest', image?.digest ?? '');
         setOutput('charts', JSON.stringify(image?.imageCharts ?? []));
         setOutput('skipped', String(image?.skipped ?? false));
+        setOutput('expect-charts', JSON.stringify(expectedCharts(edit, image, inputs.platformVersion)));
         await writeSummary(inputs, edit, commit, image, planned);
     }
+}
+/**
+ * `<name>-<version>` the platform must list after a reload: the chart this run added or bumped, with
+ * the version of the archive carried in the image (a listed `0.0.0` stands for the platform version).
+ */
+function expectedCharts(edit, image, platformVersion) {
+    const carried = image?.charts.find((c) => c.name === edit.entry.name);
+    if (carried)
+        return [`${carried.name}-${carried.version}`];
+    const version = edit.entry.version === '0.0.0' && platformVersion ? platformVersion : edit.entry.version;
+    return [`${edit.entry.name}-${version}`];
 }
 async function main_run() {
     await runMainOrPost(main, logoutFromState);

@@ -9,8 +9,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-// The last one is the base-installer of the offline Kaapana 0.6.0 double (kaapana-source of the 0.6.0 example).
-const contexts = ['platform/dag-installer', 'collection/base-charts-manager', '../../test/kaapana-double-0.6.0/services/utils/base-installer'];
+const contexts = ['platform/dag-installer', 'collection/base-charts-manager'];
+// The base-installer of the offline Kaapana 0.6.0 double (kaapana-source of the 0.6.0 example); it
+// exists only inside a kaapana-ext checkout, not in a user's repository made from this example.
+const optionalContexts = ['../../test/kaapana-double-0.6.0/services/utils/base-installer'];
 
 function argValue(name) {
   const i = process.argv.indexOf(name);
@@ -58,6 +60,9 @@ if (!busybox) {
 if (!(await isStaticElf(busybox))) {
   console.error(`prepare-offline-bases: ${busybox} is dynamically linked; a FROM scratch image needs busybox-static.`);
   process.exit(1);
+}
+for (const ctx of optionalContexts) {
+  if (await stat(join(here, ctx)).then((st) => st.isDirectory(), () => false)) contexts.push(ctx);
 }
 for (const ctx of contexts) {
   const target = join(here, ctx, 'busybox');

@@ -23,9 +23,13 @@ export const DEFAULT_IGNORE = ['node_modules', '.git'];
 /** Kaapana's default BUILD_IGNORE_PATTERNS (substring matches on the Dockerfile's path). */
 export const KAAPANA_IGNORE_PATTERNS = ['templates_and_examples', 'ci', 'lib/task_api'];
 
-/** True when `dir` looks like a Kaapana checkout (its build scripts or its extension collection). */
+/**
+ * True when `dir` is a Kaapana checkout: it has Kaapana's build script. A collection chart alone does
+ * not make one — extension repositories laid out like Kaapana's docs carry their own
+ * `collections/kaapana-collection`, which discovery must skip, not build.
+ */
 export async function isKaapanaTree(dir: string): Promise<boolean> {
-  return (await pathExists(join(dir, 'build-scripts', 'start_build.py'))) || (await pathExists(join(dir, 'collections', 'kaapana-collection', 'Chart.yaml')));
+  return pathExists(join(dir, 'build-scripts', 'start_build.py'));
 }
 
 /** Every Dockerfile* of a Kaapana checkout minus the substring patterns, in Kaapana's (sorted) order. */
