@@ -28,7 +28,7 @@ beforeAll(async () => {
   copyFileSync(join(ROOT, 'test/kaapana-double-0.6.0/services/utils/base-installer/busybox'), join(ws, 'kaapana/services/utils/base-installer/busybox'));
   // The processing container through the algorithm package's own entry points.
   execFileSync(process.execPath, [join(ROOT, 'algorithm/container/prepare-node-runtime.mjs'), '--out', join(ws, 'ext/processing-containers/node-runtime')], { stdio: 'ignore' });
-  execFileSync(process.execPath, [join(ROOT, 'algorithm/container/stage-context.mjs'), '--out', join(ws, 'ext/processing-containers/otsus-method/app')], { stdio: 'ignore' });
+  execFileSync(process.execPath, [join(ROOT, 'algorithm/container/build-app.mjs'), '--out', join(ws, 'ext/processing-containers/otsus-method/app')], { stdio: 'ignore' });
 }, 180_000);
 afterAll(() => {
   if (ws) rmSync(ws, { recursive: true, force: true });
