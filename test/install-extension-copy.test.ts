@@ -70,9 +70,11 @@ describe('copy into a local extensions directory', () => {
   });
 });
 
-describe.runIf(existsSync(SSHD))('copy over SSH to a real sshd', () => {
+describe('copy over SSH to a real sshd', () => {
   let sshd: TestSshd;
   beforeAll(async () => {
+    // Never skipped: scripts/with-services.sh installs openssh-server.
+    if (!existsSync(SSHD)) throw new Error(`${SSHD} missing: install openssh-server (scripts/with-services.sh does)`);
     sshd = await startSshd();
   });
   afterAll(async () => {

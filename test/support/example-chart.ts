@@ -1,7 +1,7 @@
 // The example extension's workflow chart packaged for tests, from a temp copy of the example tree
 // (the dependency update writes charts/ and must not touch the checkout): with its dependency
 // (dag-installer-chart in charts/, as package-chart ships it) or without (charts/ left empty).
-import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadDir, packageChart, writeChartArchive } from '@kaapana-ext/core/chart';
@@ -20,7 +20,9 @@ export async function packageExampleChart(withDependencies = true, version?: str
   await cp(join(EXAMPLE, 'platform/dag-installer-chart'), join(dir, 'platform/dag-installer-chart'), { recursive: true });
   const chartDir = join(dir, 'extension/threshold-segmentation-workflow');
   if (!withDependencies) {
-    // What `helm package` refuses to make but a hand-made archive can be: charts/ empty.
+    // What `helm package` refuses to make but a hand-made archive can be: charts/ empty. The
+    // example's own charts/ may hold a dependency another test (or the demo) packaged in place.
+    await rm(join(chartDir, 'charts'), { recursive: true, force: true });
     const c = await loadDir(chartDir);
     if (version) c.metadata.version = version;
     const path = join(dir, `${c.metadata.name}-${c.metadata.version}.tgz`);
