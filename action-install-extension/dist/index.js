@@ -34664,7 +34664,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1452);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6052);
 // Entry point of the bundled action: one file serves the main step and the post step (see run()).
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -34674,7 +34674,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1452:
+/***/ 6052:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -43168,9 +43168,32 @@ function dryRunPlan(o, charts, result) {
 
 
 
+;// CONCATENATED MODULE: ../packages/core/lib/action-kube/index.js
+// The `kubeconfig` input and its context input, as every action that talks to a cluster reads them:
+// the whole text and every credential inside it (tokens, client keys, OIDC secrets, exec env values)
+// masked before anything could print them, the context checked against the kubeconfig. Parsing and
+// the credential list belong to core/kube; this module only owns the reading and masking. It is its
+// own subpath, apart from core/action, so that actions without a cluster do not bundle core/kube.
+
+
+/** Reads `kubeconfig` and the context input named `contextInput` (e.g. `context`, `kube-context`). */
+function getKubeconfigInputs(contextInput) {
+    const raw = getInput('kubeconfig');
+    if (raw.trim())
+        core_setSecret(raw.trim());
+    const kubeconfig = raw.trim() ? parseKubeconfigInput(raw) : undefined;
+    for (const secret of kubeconfig?.secrets ?? [])
+        core_setSecret(secret);
+    const context = getInput(contextInput).trim();
+    if (kubeconfig)
+        checkContext(kubeconfig, context || undefined);
+    return { kubeconfig, context };
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 // The typed inputs of action-install-extension, read once. Every secret (client secret, password,
 // SSH key, kubeconfig and the credentials inside it) is masked here, before anything could print it.
+
 
 
 
@@ -43213,15 +43236,7 @@ function getInputs() {
     for (const line of sshKey.split(/\r?\n/))
         if (line.trim().length >= 8)
             core_setSecret(line.trim());
-    const rawKubeconfig = getInput('kubeconfig');
-    if (rawKubeconfig.trim())
-        core_setSecret(rawKubeconfig.trim());
-    const kubeconfig = rawKubeconfig.trim() ? parseKubeconfigInput(rawKubeconfig) : undefined;
-    for (const secret of kubeconfig?.secrets ?? [])
-        core_setSecret(secret);
-    const context = getInput('kube-context').trim();
-    if (kubeconfig)
-        checkContext(kubeconfig, context || undefined);
+    const { kubeconfig, context } = getKubeconfigInputs('kube-context');
     const generation = generationOf(getInput('platform-version') || '0.6.0');
     const platformUrl = getInput('platform-url').trim();
     if (platformUrl && !/^https?:\/\//.test(platformUrl))

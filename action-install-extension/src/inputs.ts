@@ -3,8 +3,9 @@
 import { readFileSync } from 'node:fs';
 import * as core from '@actions/core';
 import { getBool, getChoice, getInt, getList, getMap, getSecret } from '@kaapana-ext/core/action';
+import { getKubeconfigInputs } from '@kaapana-ext/core/action-kube';
 import { KxError, errorMessage } from '@kaapana-ext/core';
-import { checkContext, parseDuration, parseKubeconfigInput, type ParsedKubeconfig } from '@kaapana-ext/core/kube';
+import { parseDuration, type ParsedKubeconfig } from '@kaapana-ext/core/kube';
 import { defaultTokenUrl, generationOf, kubeHelmNamespace, parseImagesInput, type DeliveryMethod, type Generation, type SshTarget } from '@kaapana-ext/core/platform';
 
 export interface Inputs {
@@ -68,12 +69,7 @@ export function getInputs(): Inputs {
   const password = getSecret('oidc-password');
   const sshKey = getSecret('ssh-key');
   for (const line of sshKey.split(/\r?\n/)) if (line.trim().length >= 8) core.setSecret(line.trim());
-  const rawKubeconfig = core.getInput('kubeconfig');
-  if (rawKubeconfig.trim()) core.setSecret(rawKubeconfig.trim());
-  const kubeconfig = rawKubeconfig.trim() ? parseKubeconfigInput(rawKubeconfig) : undefined;
-  for (const secret of kubeconfig?.secrets ?? []) core.setSecret(secret);
-  const context = core.getInput('kube-context').trim();
-  if (kubeconfig) checkContext(kubeconfig, context || undefined);
+  const { kubeconfig, context } = getKubeconfigInputs('kube-context');
 
   const generation = generationOf(core.getInput('platform-version') || '0.6.0');
   const platformUrl = core.getInput('platform-url').trim();

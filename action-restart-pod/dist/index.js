@@ -31613,7 +31613,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8473);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9532);
 // Entry point of the bundled action: one file serves the main step and the post step (see run()).
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -31623,7 +31623,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8473:
+/***/ 9532:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37354,6 +37354,28 @@ function defaultNamespace(strategy, platformVersion = '') {
 
 
 
+;// CONCATENATED MODULE: ../packages/core/lib/action-kube/index.js
+// The `kubeconfig` input and its context input, as every action that talks to a cluster reads them:
+// the whole text and every credential inside it (tokens, client keys, OIDC secrets, exec env values)
+// masked before anything could print them, the context checked against the kubeconfig. Parsing and
+// the credential list belong to core/kube; this module only owns the reading and masking. It is its
+// own subpath, apart from core/action, so that actions without a cluster do not bundle core/kube.
+
+
+/** Reads `kubeconfig` and the context input named `contextInput` (e.g. `context`, `kube-context`). */
+function getKubeconfigInputs(contextInput) {
+    const raw = getInput('kubeconfig');
+    if (raw.trim())
+        core_setSecret(raw.trim());
+    const kubeconfig = raw.trim() ? parseKubeconfigInput(raw) : undefined;
+    for (const secret of kubeconfig?.secrets ?? [])
+        core_setSecret(secret);
+    const context = getInput(contextInput).trim();
+    if (kubeconfig)
+        checkContext(kubeconfig, context || undefined);
+    return { kubeconfig, context };
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 // The typed inputs of action-restart-pod, read once. The kubeconfig is parsed and its credentials
 // masked here, before anything could print them.
@@ -37361,16 +37383,9 @@ function defaultNamespace(strategy, platformVersion = '') {
 
 
 
+
 function getInputs() {
-    const rawKubeconfig = getInput('kubeconfig');
-    if (rawKubeconfig.trim())
-        core_setSecret(rawKubeconfig.trim());
-    const kubeconfig = rawKubeconfig.trim() ? parseKubeconfigInput(rawKubeconfig) : undefined;
-    for (const secret of kubeconfig?.secrets ?? [])
-        core_setSecret(secret);
-    const context = getInput('context').trim();
-    if (kubeconfig)
-        checkContext(kubeconfig, context || undefined);
+    const { kubeconfig, context } = getKubeconfigInputs('context');
     const strategy = parseStrategy(getInput('strategy') || 'kube-helm');
     const platformVersion = getInput('platform-version').trim();
     const version = getInput('kubectl-version').trim();

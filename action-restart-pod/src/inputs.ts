@@ -3,13 +3,12 @@
 import * as core from '@actions/core';
 import { KxError } from '@kaapana-ext/core';
 import { getBool, getInt, getList } from '@kaapana-ext/core/action';
+import { getKubeconfigInputs } from '@kaapana-ext/core/action-kube';
 import {
   DEFAULT_KUBECTL_BASE_URL,
-  checkContext,
   defaultNamespace,
   normalizeKubectlVersion,
   parseDuration,
-  parseKubeconfigInput,
   parseStrategy,
   type ParsedKubeconfig,
   type RestartOptions,
@@ -32,12 +31,7 @@ export interface Inputs {
 }
 
 export function getInputs(): Inputs {
-  const rawKubeconfig = core.getInput('kubeconfig');
-  if (rawKubeconfig.trim()) core.setSecret(rawKubeconfig.trim());
-  const kubeconfig = rawKubeconfig.trim() ? parseKubeconfigInput(rawKubeconfig) : undefined;
-  for (const secret of kubeconfig?.secrets ?? []) core.setSecret(secret);
-  const context = core.getInput('context').trim();
-  if (kubeconfig) checkContext(kubeconfig, context || undefined);
+  const { kubeconfig, context } = getKubeconfigInputs('context');
 
   const strategy = parseStrategy(core.getInput('strategy') || 'kube-helm');
   const platformVersion = core.getInput('platform-version').trim();

@@ -1,0 +1,23 @@
+// The `kubeconfig` input and its context input, as every action that talks to a cluster reads them:
+// the whole text and every credential inside it (tokens, client keys, OIDC secrets, exec env values)
+// masked before anything could print them, the context checked against the kubeconfig. Parsing and
+// the credential list belong to core/kube; this module only owns the reading and masking. It is its
+// own subpath, apart from core/action, so that actions without a cluster do not bundle core/kube.
+import * as core from '@actions/core';
+import { checkContext, parseKubeconfigInput, type ParsedKubeconfig } from '../kube/index.js';
+
+export interface KubeconfigInputs {
+  kubeconfig: ParsedKubeconfig | undefined;
+  context: string;
+}
+
+/** Reads `kubeconfig` and the context input named `contextInput` (e.g. `context`, `kube-context`). */
+export function getKubeconfigInputs(contextInput: string): KubeconfigInputs {
+  const raw = core.getInput('kubeconfig');
+  if (raw.trim()) core.setSecret(raw.trim());
+  const kubeconfig = raw.trim() ? parseKubeconfigInput(raw) : undefined;
+  for (const secret of kubeconfig?.secrets ?? []) core.setSecret(secret);
+  const context = core.getInput(contextInput).trim();
+  if (kubeconfig) checkContext(kubeconfig, context || undefined);
+  return { kubeconfig, context };
+}
