@@ -78,6 +78,23 @@ describe('action-package-chart', () => {
     expect(existsSync(join(ws, 'lint2-out'))).toBe(false);
   });
 
+  it('dry-run reports the archive and OCI reference it would write, and writes nothing', async () => {
+    cpSync(join(ws, 'extension'), join(ws, 'dry'), { recursive: true });
+    const dir = join(ws, 'dry', 'threshold-segmentation-workflow');
+    rmSync(join(dir, 'requirements.lock'), { force: true });
+    rmSync(join(dir, 'charts'), { recursive: true, force: true });
+    const inputs = { chart: 'dry/threshold-segmentation-workflow', destination: 'dry-out', 'dry-run': 'true', push: 'oci://r.example:5000/kx/charts', version: '0.3.0+b1' };
+    const run = await runAction('action-package-chart', inputs, { post: false, env: { GITHUB_WORKSPACE: ws } });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(JSON.parse(run.outputs.packages ?? '[]')).toEqual([
+      { name: 'example-threshold-segmentation-workflow', version: '0.3.0+b1', path: join(ws, 'dry-out', 'example-threshold-segmentation-workflow-0.3.0+b1.tgz'), sha256: '', dryRun: true, ref: 'r.example:5000/kx/charts/example-threshold-segmentation-workflow:0.3.0_b1' },
+    ]);
+    expect(run.summary).toContain('(dry run)');
+    expect(existsSync(join(ws, 'dry-out'))).toBe(false);
+    expect(existsSync(join(ws, 'dry', 'threshold-segmentation-workflow', 'charts'))).toBe(false);
+    expect(existsSync(join(ws, 'dry', 'threshold-segmentation-workflow', 'requirements.lock'))).toBe(false);
+  });
+
   it('fails with an annotation on the bad file and line', async () => {
     const dir = join(ws, 'broken');
     cpSync(join(ws, 'extension', 'dag-installer-chart'), dir, { recursive: true });

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { KxAggregateError, KxError, errorMessage } from '@kaapana-ext/core';
 import { annotationPath, cell, getBool, getList, getSecret, maskInputSecrets, reportFailure, writeJobSummary } from '@kaapana-ext/core/action';
-import { isWorkflowChart, loadDir, lintKaapanaChart, packageChart, parseOciUrl, pushChart, type PackageResult } from '@kaapana-ext/core/chart';
+import { isWorkflowChart, loadDir, lintKaapanaChart, ociTag, packageChart, parseOciUrl, pushChart, validateMetadata, type Chart, type PackageResult } from '@kaapana-ext/core/chart';
 import { discoverDockerfiles, parseDockerfile } from '@kaapana-ext/core/images';
 import { resolveChartDirs } from './chart-dirs.js';
 
@@ -39,13 +39,17 @@ export interface Inputs {
   password: string;
   skipExisting: boolean;
   allowExternalSymlinks: boolean;
+  dryRun: boolean;
 }
 
 export interface PackagedChart {
   name: string;
   version: string;
   path: string;
+  /** Empty in a dry run (nothing was packaged). */
   sha256: string;
+  /** Set in a dry run: `path` is where the archive would be written. */
+  dryRun?: true;
   digest?: string;
   ref?: string;
   pushed?: 'pushed' | 'skipped';
@@ -72,22 +76,48 @@ export function getInputs(): Inputs {
     password: getSecret('password'),
     skipExisting: getBool('skip-existing', false),
     allowExternalSymlinks: getBool('allow-external-symlinks', false),
+    dryRun: getBool('dry-run', false),
   };
 }
 
-async function packageOne(dir: string, inputs: Inputs): Promise<{ result: PackageResult; packaged: PackagedChart }> {
-  // Reference lint before anything is written: a workflow chart without dag-installer-chart installs no DAG.
-  // The first read only checks the workflow-chart rule; the packaging read below warns about links.
+/** Reads the chart and applies the rules checked before anything is written. */
+async function checkedChart(dir: string, inputs: Inputs): Promise<Chart> {
+  // A workflow chart without dag-installer-chart installs no DAG.
   const before = await loadDir(dir, { allowExternalSymlinks: inputs.allowExternalSymlinks });
-  const load = {
-    allowExternalSymlinks: inputs.allowExternalSymlinks,
-    onWarning: (message: string, file: string) => core.warning(message, { file: annotationPath(file), title: 'kaapana-ext' }),
-  };
   if (isWorkflowChart(before) && !(before.metadata.dependencies ?? []).some((d) => d?.name === 'dag-installer-chart')) {
     throw new KxError(`workflow chart ${before.metadata.name} (keyword kaapanaworkflow) has no dag-installer-chart dependency: nothing would install its DAG image`, {
       file: before.dependencyFile?.file ?? join(dir, 'Chart.yaml'),
     });
   }
+  return before;
+}
+
+/** dry-run: what would be packaged and pushed; no dependency update, nothing written or pushed. */
+async function planOne(dir: string, inputs: Inputs): Promise<PackagedChart> {
+  const chart = await checkedChart(dir, inputs);
+  const file = join(dir, 'Chart.yaml');
+  validateMetadata({ ...chart.metadata, ...(inputs.version ? { version: inputs.version } : {}) }, { file });
+  const name = chart.metadata.name as string;
+  const version = inputs.version || (chart.metadata.version as string);
+  const path = join(inputs.destination, `${name}-${version}.tgz`);
+  for (const d of (chart.metadata.dependencies ?? []).filter((x) => x !== null)) core.info(`dependency ${d.name} ${d.version ?? ''} ${d.repository ?? '(by name)'}: not updated (dry run)`);
+  core.info(`dry run: would write ${path}${inputs.dependencyUpdate ? ' after a dependency update' : ''}`);
+  const planned: PackagedChart = { name, version, path, sha256: '', dryRun: true };
+  if (inputs.push) {
+    const loc = parseOciUrl(inputs.push);
+    planned.ref = `${loc.registry}/${loc.path ? `${loc.path}/` : ''}${name}:${ociTag(version)}`;
+    core.info(`dry run: would push ${planned.ref}`);
+  }
+  return planned;
+}
+
+async function packageOne(dir: string, inputs: Inputs): Promise<{ result: PackageResult; packaged: PackagedChart }> {
+  // The first read only checks the rules; the packaging read below warns about links.
+  await checkedChart(dir, inputs);
+  const load = {
+    allowExternalSymlinks: inputs.allowExternalSymlinks,
+    onWarning: (message: string, file: string) => core.warning(message, { file: annotationPath(file), title: 'kaapana-ext' }),
+  };
   const result = await packageChart(dir, {
     destination: inputs.destination,
     ...(inputs.version ? { version: inputs.version } : {}),
@@ -120,12 +150,18 @@ async function packageOne(dir: string, inputs: Inputs): Promise<{ result: Packag
   return { result, packaged };
 }
 
-async function writeSummary(done: PackagedChart[], failed: { dir: string; error: string }[], workspace: string): Promise<void> {
+async function writeSummary(done: PackagedChart[], failed: { dir: string; error: string }[], workspace: string, dryRun: boolean): Promise<void> {
   const rows = done.map((p) =>
-    [cell(p.name), cell(p.version), cell(relative(workspace, p.path) || p.path), cell(`\`${p.sha256.slice(0, 12)}…\``), cell(p.ref ? `${p.ref} (${p.pushed})` : '—')].join(' | '),
+    [
+      cell(p.name),
+      cell(p.version),
+      cell(relative(workspace, p.path) || p.path),
+      p.dryRun ? 'dry run: not written' : cell(`\`${p.sha256.slice(0, 12)}…\``),
+      cell(p.ref ? `${p.ref} (${p.pushed ?? 'dry run: not pushed'})` : '—'),
+    ].join(' | '),
   );
   for (const f of failed) rows.push([cell(relative(workspace, f.dir) || f.dir), '', '', '', cell(`failed: ${f.error}`)].join(' | '));
-  const md = ['## Kaapana extension charts', '', '| chart | version | archive | sha256 | OCI |', '| --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r} |`), ''].join('\n');
+  const md = [`## Kaapana extension charts${dryRun ? ' (dry run)' : ''}`, '', '| chart | version | archive | sha256 | OCI |', '| --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r} |`), ''].join('\n');
   await writeJobSummary(md);
 }
 
@@ -140,7 +176,7 @@ export async function run(): Promise<void> {
     for (const dir of dirs) {
       await core.group(`Chart ${relative(inputs.workspace, dir) || dir}`, async () => {
         try {
-          done.push((await packageOne(dir, inputs)).packaged);
+          done.push(inputs.dryRun ? await planOne(dir, inputs) : (await packageOne(dir, inputs)).packaged);
         } catch (e) {
           failed.push({ dir, error: errorMessage(e) });
           if (e instanceof KxAggregateError) errors.push(...e.errors);
@@ -150,7 +186,7 @@ export async function run(): Promise<void> {
       });
     }
     core.setOutput('packages', JSON.stringify(done));
-    await writeSummary(done, failed, inputs.workspace);
+    await writeSummary(done, failed, inputs.workspace, inputs.dryRun);
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new KxAggregateError(errors);
   } catch (e) {
