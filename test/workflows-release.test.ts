@@ -102,7 +102,7 @@ describe('reusable publish workflow', () => {
       outputs: Record<string, { value: string }>;
     };
     for (const [name, spec] of Object.entries(call.inputs)) expect(['string', 'number', 'boolean'], name).toContain(spec.type);
-    expect(Object.keys(call.secrets).sort()).toEqual(['kubeconfig', 'registry-password', 'registry-username']);
+    expect(Object.keys(call.secrets).sort()).toEqual(['kubeconfig', 'oidc-client-secret', 'oidc-password', 'registry-password', 'registry-username', 'ssh-key']);
     expect(call.outputs.images?.value).toBe('${{ jobs.report.outputs.images }}');
   });
 
@@ -121,7 +121,7 @@ describe('reusable publish workflow', () => {
 
   it('takes secrets only from `secrets:`, never from inputs', async () => {
     const { text } = await load('.github/workflows/publish-extension.yml');
-    for (const m of text.matchAll(/(password|username|kubeconfig): \$\{\{ ([^}]+) \}\}/g)) {
+    for (const m of text.matchAll(/^\s+(password|username|kubeconfig|client-secret|oidc-password|ssh-key): \$\{\{ ([^}]+) \}\}/gm)) {
       expect(m[2]!.trim().startsWith('secrets.'), m[0]).toBe(true);
     }
   });

@@ -17,7 +17,8 @@
 // Each job (and matrix leg) gets a fresh runner directory: the workspace is `work/repo/repo`, so
 // `..` is the runner's per-repository folder, as on GitHub-hosted runners. Three actions are
 // emulated by what they do for these workflows: actions/checkout (the caller's repository, or the
-// toolkit at a repository + ref, which must be the called workflow's own), upload-artifact and
+// toolkit at a repository + ref, which must be the called workflow's own, or another repository at a
+// ref the test maps to a directory: `checkouts`), upload-artifact and
 // download-artifact (name / pattern + merge-multiple, files kept by base name). Anything else fails.
 import { spawn } from 'node:child_process';
 import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -130,6 +131,8 @@ export interface RunWorkflowOptions {
   /** The toolkit's tree at the commit the workflow was called at (what a checkout of it gives). */
   toolkit: { repository: string; sha: string; dir: string };
   github: Ctx;
+  /** Other repositories a job may check out: `owner/name@ref` → the directory standing for that checkout. */
+  checkouts?: Record<string, string>;
   /** Scratch directory: runner dirs and artifacts go below it. */
   dir: string;
   env?: NodeJS.ProcessEnv;
@@ -291,10 +294,11 @@ export async function runReusableWorkflow(opts: RunWorkflowOptions): Promise<Wor
             if (withValues['persist-credentials'] !== 'false') throw new Error(`${jobName}: a checkout keeps its credentials (persist-credentials is not false)`);
             const dest = resolve(workspace, withValues.path || '.');
             if (withValues.repository) {
-              if (withValues.repository !== opts.toolkit.repository || withValues.ref !== opts.toolkit.sha) {
+              const other = opts.checkouts?.[`${withValues.repository}@${withValues.ref}`];
+              if (other) await linkTree(other, dest);
+              else if (withValues.repository !== opts.toolkit.repository || withValues.ref !== opts.toolkit.sha) {
                 throw new Error(`${jobName}: checks out ${withValues.repository}@${withValues.ref}, not the called workflow's ${opts.toolkit.repository}@${opts.toolkit.sha}`);
-              }
-              await linkTree(opts.toolkit.dir, dest);
+              } else await linkTree(opts.toolkit.dir, dest);
             } else {
               for (const e of await readdir(dest).catch(() => [])) await rm(join(dest, e), { recursive: true, force: true });
               await linkTree(opts.repository, dest);
