@@ -2,6 +2,8 @@
 // Renders the input and output tables of each action's README.md from its action.yml (the one
 // source of truth), between `<!-- action-docs:inputs -->` / `<!-- action-docs:outputs -->` and the
 // matching `<!-- /action-docs -->` markers.  `--check` fails when a README is out of date.
+// Both modes fail when an action's `description` is longer than the 125 characters GitHub's
+// Marketplace shows (details belong in the inputs' descriptions and the README).
 //   node scripts/action-docs.mjs [--check]
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -9,6 +11,7 @@ import { parse } from 'yaml';
 
 const root = resolve(import.meta.dirname, '..');
 const check = process.argv.includes('--check');
+const MAX_DESCRIPTION = 125;
 const esc = (s) => String(s ?? '').replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ').trim();
 
 function table(kind, entries) {
@@ -26,6 +29,11 @@ for (const dir of readdirSync(root).filter((d) => d.startsWith('action-')).sort(
   const meta = join(root, dir, 'action.yml');
   if (!existsSync(readme) || !existsSync(meta)) continue;
   const action = parse(readFileSync(meta, 'utf8'));
+  const description = String(action.description ?? '').trim();
+  if (description.length === 0 || description.length > MAX_DESCRIPTION) {
+    console.error(`${dir}/action.yml: description has ${description.length} characters; it must have 1 to ${MAX_DESCRIPTION} (details go in the inputs and README.md)`);
+    stale++;
+  }
   const before = readFileSync(readme, 'utf8');
   let after = before;
   for (const kind of ['inputs', 'outputs']) {
