@@ -7,7 +7,8 @@ import { redactUrls } from '@kaapana-ext/core/secrets';
 import { ACTION_COMMANDS, actionDir, isActionCommand, type ActionCommand } from './action-catalog.js';
 import { loadActionMetadata, type ActionMetadata } from './action-metadata.js';
 import { commandHelp } from './help.js';
-import { effectiveInputs, globalSwitches, parseOptions, type OptionTarget } from './options.js';
+import { effectiveInputs, globalSwitches, parseOptions, type CliFlags, type OptionTarget } from './options.js';
+import { routeOptions } from './routing.js';
 import { PUBLISH_ORDER, PUBLISH_SWITCHES, selectSteps, wiredInputs } from './publish.js';
 import { renderRun, runToJson } from './report.js';
 import { runAction, type ActionRun } from './run-action.js';
@@ -68,9 +69,12 @@ function publishHelp(targets: OptionTarget[]): string {
     'Usage: kaapana-ext publish [options]',
     '',
     'Publishes an extension end to end: ' + PUBLISH_ORDER.join(' → ') + ' (restart-pod only with --restart; --install-extension: build-images → package-chart → install-extension).',
-    'An option --<input> goes to every step that declares that input; --<step>.<input> to one',
-    'step only (e.g. --package-chart.version 0.1.0). The packaged chart archives are handed to',
-    'update-collection unless you name them yourself.',
+    'An option --<input> goes to every selected step where that input means the same thing;',
+    '--<step>.<input> to one step only (e.g. --package-chart.version 0.1.0, --restart-pod.context kind).',
+    '--context, --retries, --chart(s) reach the steps of their usual meaning (a note names the others);',
+    '--version and --namespace need the --<step>. form. --dry-run reaches every step; --no-push turns',
+    "off every push; --push oci://... is package-chart's chart push. The packaged chart archives are",
+    'handed to update-collection / install-extension unless you name them yourself.',
     '',
     'Steps and their options:',
   ];
@@ -87,55 +91,63 @@ function publishHelp(targets: OptionTarget[]): string {
   return lines.join('\n');
 }
 
-async function runSteps(
-  command: string,
-  argv: string[],
-  io: CliIo,
-): Promise<number> {
+interface Plan {
+  isPublish: boolean;
+  targets: OptionTarget[];
+  selected: ActionCommand[];
+  given: Map<string, Map<string, string>>;
+  flags: CliFlags;
+  log: NodeJS.WritableStream;
+}
+
+/** Loads the steps' action.yml, parses and routes the options; undefined when help was printed. */
+async function planSteps(command: string, argv: string[], io: CliIo): Promise<Plan | undefined> {
   const isPublish = command === 'publish';
   const stepNames: ActionCommand[] = isPublish ? PUBLISH_ORDER : [command as ActionCommand];
   const targets = await Promise.all(stepNames.map((s) => loadStep(s, io.env)));
   const extraSwitches = isPublish ? PUBLISH_SWITCHES : [];
-  const parsed = await parseOptions(argv, { targets, extraSwitches, readStdin: io.readStdin });
-  if (parsed.flags.help) {
+  const { options, flags } = await parseOptions(argv, { targets, extraSwitches, readStdin: io.readStdin });
+  if (flags.help) {
     io.stdout.write(isPublish ? publishHelp(targets) : commandHelp(command, targets[0]!.meta, extraSwitches));
-    return 0;
+    return undefined;
   }
-  const selected = isPublish ? selectSteps(parsed.flags.extra) : stepNames;
-  const log = parsed.flags.json ? io.stderr : io.stdout;
-  if (isPublish) {
-    for (const x of parsed.shared) {
-      const steps = x.steps.filter((s) => selected.includes(s as ActionCommand));
-      if (steps.length > 1) log.write(`note: --${x.input} goes to ${steps.join(', ')} (use --<step>.${x.input} for one step)\n`);
-    }
-  }
+  const selected = isPublish ? selectSteps(flags.extra) : stepNames;
+  const { given, notes } = routeOptions(options, targets, selected);
+  const log = flags.json ? io.stderr : io.stdout;
+  for (const n of notes) log.write(`note: ${n}\n`);
+  return { isPublish, targets, selected, given, flags, log };
+}
+
+/** Runs the selected steps in order, stopping at the first failure. */
+async function runPlan(plan: Plan, io: CliIo): Promise<Map<ActionCommand, ActionRun>> {
   const runs = new Map<ActionCommand, ActionRun>();
   const ctx = { cwd: io.cwd, runnerTemp: '', env: io.env };
-  let ok = true;
-  for (const step of selected) {
-    const target = targets.find((t) => t.step === step)!;
-    const given = parsed.given.get(step) ?? new Map<string, string>();
-    const meta: ActionMetadata = target.meta;
+  for (const step of plan.selected) {
+    const meta: ActionMetadata = plan.targets.find((t) => t.step === step)!.meta;
+    const given = plan.given.get(step) ?? new Map<string, string>();
     const inputs = { ...effectiveInputs(meta, given, ctx), ...wiredInputs(step, meta, given, runs) };
-    const run = await runAction({ meta, inputs, label: step, cwd: io.cwd, env: io.env, log, verbose: parsed.flags.verbose });
+    const run = await runAction({ meta, inputs, label: step, cwd: io.cwd, env: io.env, log: plan.log, verbose: plan.flags.verbose });
     runs.set(step, run);
-    if (!parsed.flags.json) log.write(renderRun(run));
-    if (!run.ok) {
-      ok = false;
-      break;
-    }
+    if (!plan.flags.json) plan.log.write(renderRun(run));
+    if (!run.ok) break;
   }
+  return runs;
+}
+
+async function runSteps(command: string, argv: string[], io: CliIo): Promise<number> {
+  const plan = await planSteps(command, argv, io);
+  if (!plan) return 0;
+  const runs = await runPlan(plan, io);
   const all = [...runs.values()];
-  if (parsed.flags.summaryFile) {
-    await writeFileAtomic(parsed.flags.summaryFile, all.map((r) => r.summary).join('\n'));
-  }
-  if (parsed.flags.json) {
-    const json = isPublish ? { ok, steps: all.map(runToJson) } : runToJson(all[0]!);
+  const ok = all.every((r) => r.ok);
+  if (plan.flags.summaryFile) await writeFileAtomic(plan.flags.summaryFile, all.map((r) => r.summary).join('\n'));
+  if (plan.flags.json) {
+    const json = plan.isPublish ? { ok, steps: all.map(runToJson) } : runToJson(all[0]!);
     io.stdout.write(JSON.stringify(json, null, 2) + '\n');
-  } else if (isPublish) {
-    log.write('\nPublish summary:\n');
-    for (const r of all) log.write(`  ${r.ok ? '✓' : '✗'} ${r.step.padEnd(18)} ${(r.durationMs / 1000).toFixed(1).padStart(7)}s\n`);
-    for (const s of selected.filter((s) => !runs.has(s))) log.write(`  - ${s.padEnd(18)} not run\n`);
+  } else if (plan.isPublish) {
+    plan.log.write('\nPublish summary:\n');
+    for (const r of all) plan.log.write(`  ${r.ok ? '✓' : '✗'} ${r.step.padEnd(18)} ${(r.durationMs / 1000).toFixed(1).padStart(7)}s\n`);
+    for (const s of plan.selected.filter((s) => !runs.has(s))) plan.log.write(`  - ${s.padEnd(18)} not run\n`);
   }
   return ok ? 0 : 1;
 }

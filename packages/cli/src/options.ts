@@ -1,7 +1,9 @@
 // Command-line options derived from action.yml inputs (the one source of truth). One parser serves
-// a single action and `publish`: an option `--<input>` goes to every step that declares that
-// input, `--<step>.<input>` to one step only. Repeating an option joins the values with newlines
-// (multi-line inputs such as base-images). Secrets can come from stdin (`--<input>-stdin`) or the
+// a single action and `publish`, in phases: split each argument, apply CLI switches, resolve
+// `--[<step>.][no-]<input>[-stdin]` against the steps' inputs, read the value. Which steps an
+// option reaches is routing.ts; the final inputs of a step (given > env > default) are
+// effectiveInputs here. Repeating an option joins the values with newlines (multi-line inputs
+// such as base-images). Secrets can come from stdin (`--<input>-stdin`) or the
 // environment (`KAAPANA_EXT_<INPUT>`), so they never appear on a command line.
 import { KxError } from '@kaapana-ext/core';
 import type { ActionInput, ActionMetadata } from './action-metadata.js';
@@ -22,12 +24,17 @@ export interface CliFlags {
   extra: Record<string, string>;
 }
 
+/** One option of the command line: `--<scope>.<name>` or `--<name>`, value as given. */
+export interface GivenOption {
+  scope?: string;
+  name: string;
+  value: string;
+}
+
 export interface ParsedOptions {
-  /** step → input name → value exactly as given (defaults not applied yet). */
-  given: Map<string, Map<string, string>>;
+  /** In command-line order; routing.ts decides which steps each reaches. */
+  options: GivenOption[];
   flags: CliFlags;
-  /** Unscoped options that reached more than one step (publish prints them). */
-  shared: { input: string; steps: string[] }[];
 }
 
 export interface ExtraSwitch {
@@ -90,111 +97,119 @@ export interface ParseContext {
   readStdin: () => Promise<string>;
 }
 
+interface ArgState {
+  argv: string[];
+  /** Index of the argument being read. */
+  i: number;
+  stdinUsed: boolean;
+}
+
+/** `--key=value` → key and inline value. */
+function splitArg(arg: string): { key: string; inline?: string } {
+  if (!arg.startsWith('--') || arg === '--') {
+    throw new KxError(`unexpected argument "${arg}": options are --<input> <value> (see --help)`);
+  }
+  const key = arg.slice(2);
+  const eq = key.indexOf('=');
+  return eq >= 0 ? { key: key.slice(0, eq), inline: key.slice(eq + 1) } : { key };
+}
+
+function nextValue(st: ArgState, key: string, inline: string | undefined): string {
+  if (inline !== undefined) return inline;
+  const v = st.argv[st.i + 1];
+  if (v === undefined) throw new KxError(`option --${key} needs a value`);
+  st.i++;
+  return v;
+}
+
+function applySwitch(flags: CliFlags, sw: ExtraSwitch, inline: string | undefined, st: ArgState): void {
+  const value = sw.boolean ? (inline ?? 'true') : nextValue(st, sw.name, inline);
+  if (sw.name === 'help') flags.help = value !== 'false';
+  else if (sw.name === 'json') flags.json = value !== 'false';
+  else if (sw.name === 'verbose') flags.verbose = value !== 'false';
+  else if (sw.name === 'summary-file') flags.summaryFile = value;
+  else flags.extra[sw.name] = value;
+}
+
+interface ResolvedName {
+  scope?: string;
+  name: string;
+  negate: boolean;
+  fromStdin: boolean;
+  /** The declarations of `name` (in `scope` when given). */
+  inputs: ActionInput[];
+}
+
+/** `--[<step>.][no-]<input>[-stdin]` → which input, in which steps. */
+function resolveName(key: string, targets: OptionTarget[], hints: string[]): ResolvedName {
+  let steps = targets;
+  let name = key;
+  let scope: string | undefined;
+  const dot = key.indexOf('.');
+  if (dot > 0) {
+    scope = key.slice(0, dot);
+    steps = targets.filter((t) => t.step === scope);
+    if (steps.length === 0) throw new KxError(`unknown step "${scope}" in --${key}; steps: ${targets.map((t) => t.step).join(', ')}`);
+    name = key.slice(dot + 1);
+  }
+  const declared = (n: string) => steps.flatMap((t) => t.meta.inputs.filter((x) => x.name === n));
+  const forms: [string, boolean, boolean][] = [[name, false, false], [name.slice(3), true, false], [name.slice(0, -6), false, true]];
+  for (const [n, negate, fromStdin] of forms) {
+    if ((negate && !name.startsWith('no-')) || (fromStdin && !name.endsWith('-stdin'))) continue;
+    const inputs = declared(n);
+    if (inputs.length > 0) return { ...(scope ? { scope } : {}), name: n, negate, fromStdin, inputs };
+  }
+  const hint = closest(name, hints);
+  throw new KxError(`unknown option --${key}${hint ? ` (did you mean --${hint}?)` : ''}; see --help`);
+}
+
+/**
+ * The value of an option: `--no-x` is false; boolean inputs take an optional true/false; an input
+ * that is boolean in one step and not in another (publish's push) takes the next argument unless it
+ * is an option.
+ */
+async function readValue(r: ResolvedName, inline: string | undefined, st: ArgState, readStdin: () => Promise<string>): Promise<string> {
+  if (r.negate) return 'false';
+  if (r.fromStdin) {
+    if (st.stdinUsed) throw new KxError('only one option can be read from stdin');
+    st.stdinUsed = true;
+    return (await readStdin()).replace(/\r?\n$/, '');
+  }
+  if (inline !== undefined) return inline;
+  const booleans = r.inputs.filter(isBooleanInput).length;
+  if (booleans === 0) return nextValue(st, r.name, inline);
+  const v = st.argv[st.i + 1];
+  const takesNext = booleans === r.inputs.length ? v === 'true' || v === 'false' : v !== undefined && !v.startsWith('--');
+  if (!takesNext) return 'true';
+  st.i++;
+  return v!;
+}
+
+/** Phase 1 of every command: the command line as switches and options (not yet routed to steps). */
 export async function parseOptions(argv: string[], ctx: ParseContext): Promise<ParsedOptions> {
   const switches = [...GLOBAL_SWITCHES, ...(ctx.extraSwitches ?? [])];
   const flags: CliFlags = { help: false, json: false, verbose: false, extra: {} };
-  const given = new Map<string, Map<string, string>>(ctx.targets.map((t) => [t.step, new Map()]));
-  const allNames = new Set<string>();
-  for (const t of ctx.targets) for (const i of t.meta.inputs) allNames.add(i.name);
-  let stdinUsed = false;
-  const shared: { input: string; steps: string[] }[] = [];
-
-  const put = (step: string, name: string, value: string) => {
-    const m = given.get(step)!;
-    const prev = m.get(name);
-    m.set(name, prev === undefined ? value : `${prev}\n${value}`);
-  };
-
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
+  const allNames = new Set(ctx.targets.flatMap((t) => t.meta.inputs.map((i) => i.name)));
+  const hints = [...allNames, ...switches.map((s) => s.name)];
+  const options: GivenOption[] = [];
+  const st: ArgState = { argv, i: 0, stdinUsed: false };
+  for (; st.i < argv.length; st.i++) {
+    const arg = argv[st.i]!;
     if (arg === '-h') {
       flags.help = true;
       continue;
     }
-    if (!arg.startsWith('--') || arg === '--') {
-      throw new KxError(`unexpected argument "${arg}": options are --<input> <value> (see --help)`);
-    }
-    let key = arg.slice(2);
-    let inline: string | undefined;
-    const eq = key.indexOf('=');
-    if (eq >= 0) {
-      inline = key.slice(eq + 1);
-      key = key.slice(0, eq);
-    }
-    const next = (): string => {
-      if (inline !== undefined) return inline;
-      const v = argv[i + 1];
-      if (v === undefined) throw new KxError(`option --${key} needs a value`);
-      i++;
-      return v;
-    };
-
+    const { key, inline } = splitArg(arg);
     const sw = switches.find((s) => s.name === key);
     if (sw && !allNames.has(key)) {
-      const value = sw.boolean ? (inline ?? 'true') : next();
-      if (key === 'help') flags.help = value !== 'false';
-      else if (key === 'json') flags.json = value !== 'false';
-      else if (key === 'verbose') flags.verbose = value !== 'false';
-      else if (key === 'summary-file') flags.summaryFile = value;
-      else flags.extra[key] = value;
+      applySwitch(flags, sw, inline, st);
       continue;
     }
-
-    // --<step>.<input>
-    let steps = ctx.targets;
-    let name = key;
-    const dot = key.indexOf('.');
-    if (dot > 0) {
-      const step = key.slice(0, dot);
-      steps = ctx.targets.filter((t) => t.step === step);
-      if (steps.length === 0) {
-        throw new KxError(`unknown step "${step}" in --${key}; steps: ${ctx.targets.map((t) => t.step).join(', ')}`);
-      }
-      name = key.slice(dot + 1);
-    }
-    let negate = false;
-    let fromStdin = false;
-    const declares = (n: string) => steps.filter((t) => t.meta.inputs.some((x) => x.name === n));
-    let owners = declares(name);
-    if (owners.length === 0 && name.startsWith('no-') && declares(name.slice(3)).length > 0) {
-      negate = true;
-      name = name.slice(3);
-      owners = declares(name);
-    }
-    if (owners.length === 0 && name.endsWith('-stdin') && declares(name.slice(0, -6)).length > 0) {
-      fromStdin = true;
-      name = name.slice(0, -6);
-      owners = declares(name);
-    }
-    if (owners.length === 0) {
-      const hint = closest(name, [...allNames, ...switches.map((s) => s.name)]);
-      throw new KxError(`unknown option --${key}${hint ? ` (did you mean --${hint}?)` : ''}; see --help`);
-    }
-    const input = owners[0]!.meta.inputs.find((x) => x.name === name)!;
-    let value: string;
-    if (negate) {
-      value = 'false';
-    } else if (fromStdin) {
-      if (stdinUsed) throw new KxError('only one option can be read from stdin');
-      stdinUsed = true;
-      value = (await ctx.readStdin()).replace(/\r?\n$/, '');
-    } else if (isBooleanInput(input) && inline === undefined) {
-      const v = argv[i + 1];
-      if (v === 'true' || v === 'false') {
-        value = v;
-        i++;
-      } else {
-        value = 'true';
-      }
-    } else {
-      value = next();
-    }
-    for (const t of owners) put(t.step, name, value);
-    if (dot < 0 && owners.length > 1 && !shared.some((x) => x.input === name)) {
-      shared.push({ input: name, steps: owners.map((t) => t.step) });
-    }
+    const r = resolveName(key, ctx.targets, hints);
+    const value = await readValue(r, inline, st, ctx.readStdin);
+    options.push({ ...(r.scope ? { scope: r.scope } : {}), name: r.name, value });
   }
-  return { given, flags, shared };
+  return { options, flags };
 }
 
 export interface DefaultContext {

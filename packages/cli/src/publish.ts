@@ -1,8 +1,8 @@
 // `kaapana-ext publish`: the actions in a row, as the reusable workflow runs them — build and
 // push the images, package the chart, update and push the collection, optionally restart; or, with
 // --install-extension, deliver the packaged chart to a running platform instead. Options
-// are the union of the actions' inputs (`--<input>` reaches every step that declares it,
-// `--<step>.<input>` one step); outputs of earlier steps feed later ones where the user gave no
+// are the union of the actions' inputs (routing.ts: `--<input>` reaches the steps where it means
+// the same thing, `--<step>.<input>` one step); outputs of earlier steps feed later ones where the user gave no
 // value (the packaged chart archives → update-collection / install-extension; update-collection's
 // expect-charts → restart-pod, whose reload must then list that chart). Stops at the first failed step.
 import { KxError } from '@kaapana-ext/core';
@@ -56,6 +56,7 @@ interface PackagedChart {
   name?: string;
   version?: string;
   path?: string;
+  dryRun?: boolean;
 }
 
 function parsePackages(run: ActionRun | undefined): PackagedChart[] {
@@ -84,18 +85,13 @@ export function wiredInputs(
     const name = firstDeclared(meta, candidates);
     if (name && value !== undefined && value !== '' && !given.has(name)) out[name] = value;
   };
-  if (step === 'install-extension') {
-    // `--chart <dir>` is package-chart's chart directory too: install-extension takes archives, so
-    // a shared value that names no .tgz is replaced by what package-chart packaged.
-    const archives = parsePackages(previous.get('package-chart')).map((p) => p.path).filter(Boolean).join('\n');
-    const given_ = given.get('chart');
-    if (archives && given_ !== undefined && !given_.split(/[\n,]/).some((c) => c.trim().endsWith('.tgz'))) out.chart = archives;
-    else set(['chart'], archives);
-  }
+  const packages = parsePackages(previous.get('package-chart'));
+  // A dry run of package-chart names archives it did not write: nothing to hand over.
+  const archives = packages.filter((p) => !p.dryRun).map((p) => p.path).filter(Boolean).join('\n');
+  if (step === 'install-extension') set(['chart'], archives);
   if (step === 'update-collection') {
-    const packages = parsePackages(previous.get('package-chart'));
     const workflow = packages[0];
-    set(['charts', 'chart-archives', 'packages', 'extension-charts'], packages.map((p) => p.path).filter(Boolean).join('\n'));
+    set(['charts', 'chart-archives', 'packages', 'extension-charts'], archives);
     set(['extension', 'name', 'extension-name', 'chart-name'], workflow?.name);
     set(['extension-version', 'chart-version'], workflow?.version);
   }
