@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { OtsuAggregateError, OtsuError } from './errors.js';
 import { DEFAULT_BINS } from './otsu/index.js';
-import { readVolumes } from './volume/index.js';
-import { makeProgress, segmentVolume, type SegmentationResult } from './pipeline/index.js';
+import { readVolumes, type Volume } from './volume/index.js';
+import { checkOutputDir, makeProgress, segmentVolume, seriesDirName, withStagingDir, type SegmentationResult, type SegmentOptions } from './pipeline/index.js';
 import { operatorEnvFrom, runOperator } from './operator/index.js';
 import { bundle } from './bundle-info.js';
 import { checkSegDescription, codesForLabel, readDcmqiMetadata, type SegDescription } from './seg/index.js';
@@ -35,6 +35,31 @@ Options:
   --version, --help`;
 
 class UsageError extends Error {}
+
+/** An error of a file-system call (it has an errno code such as EACCES, EISDIR, ENOSPC). */
+function isSystemError(e: unknown): e is NodeJS.ErrnoException & Error {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string';
+}
+
+/** The directory (relative to the staging dir) each volume's files go to: a series dir when there are several. */
+function volumeDirs(volumes: Volume[]): string[] {
+  return volumes.map((v) =>
+    volumes.length === 1 || v.source.kind !== 'dicom' ? '' : seriesDirName('.', v.source.seriesInstanceUid, v.source.files[0] ?? ''),
+  );
+}
+
+/** Every volume segmented into one staging dir, moved into `output` only when all succeeded. */
+async function segmentAll(volumes: Volume[], output: string, o: SegmentOptions): Promise<SegmentationResult[]> {
+  const dirs = volumeDirs(volumes); // every series name checked before the first computation
+  return withStagingDir(output, async (staging) => {
+    const results: SegmentationResult[] = [];
+    for (const [i, volume] of volumes.entries()) {
+      if (volumes.length > 1) o.progress(`series ${i + 1}/${volumes.length}: ${join(output, dirs[i]!)}`);
+      results.push(await segmentVolume(volume, join(staging, dirs[i]!), o));
+    }
+    return results;
+  });
+}
 
 /** The metadata JSON's values checked as the SEG writer will check them (with the defaults filled in). */
 function checkedDescription(d: Partial<SegDescription>, file: string): Partial<SegDescription> {
@@ -131,32 +156,25 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     if (values.input === undefined) throw new UsageError('--input is required (or set WORKFLOW_DIR, OPERATOR_IN_DIR, OPERATOR_OUT_DIR)');
     if (values.output === undefined) throw new UsageError('--output is required');
 
-    // Checked before anything is computed: a bad metadata file fails the run at once.
+    // Checked before anything is read or computed: a bad metadata file or an output that cannot be
+    // written fails the run at once.
     const segDescription =
       values['seg-metadata'] === undefined ? undefined : checkedDescription(readDcmqiMetadata(values['seg-metadata']), values['seg-metadata']);
+    checkOutputDir(values.output);
     progress(`reading ${values.input}`);
     const volumes = await readVolumes(values.input, values['series-uid'] !== undefined ? { seriesUid: values['series-uid'] } : {});
-    const results: SegmentationResult[] = [];
-    for (const [i, volume] of volumes.entries()) {
-      const dir =
-        volumes.length === 1 || volume.source.kind !== 'dicom'
-          ? values.output
-          : join(values.output, volume.source.seriesInstanceUid);
-      if (volumes.length > 1) progress(`series ${i + 1}/${volumes.length}: ${dir}`);
-      results.push(
-        await segmentVolume(volume, dir, {
-          bins,
-          inside,
-          outside,
-          maskOnly: values['mask-only'],
-          label: values.label ?? 'abdomen',
-          ...(segDescription ? { segDescription } : {}),
-          version,
-          progress,
-          warn: (message) => err(`kaapana-otsu: warning: ${message}`),
-        }),
-      );
-    }
+    const segmentOptions = {
+      bins,
+      inside,
+      outside,
+      maskOnly: values['mask-only'],
+      label: values.label ?? 'abdomen',
+      ...(segDescription ? { segDescription } : {}),
+      version,
+      progress,
+      warn: (message: string) => err(`kaapana-otsu: warning: ${message}`),
+    };
+    const results = await segmentAll(volumes, values.output, segmentOptions);
     for (const r of results) {
       io.stdout.write(
         `threshold ${r.threshold} (${r.pixelType}), ${r.foregroundVoxels}/${r.totalVoxels} voxels above it, ` +
@@ -176,6 +194,12 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     }
     if (e instanceof OtsuError) {
       err(`kaapana-otsu: error: ${e.toString()}`);
+      return 1;
+    }
+    if (isSystemError(e)) {
+      // The file system refused (a full disk, a permission or file type changed meanwhile): the
+      // environment, not a bug. Node's message names the path for most calls; add it where not.
+      err(`kaapana-otsu: error: ${e.path && !e.message.includes(e.path) ? `${e.path}: ` : ''}${e.message}`);
       return 1;
     }
     err(`kaapana-otsu: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);

@@ -136,7 +136,11 @@ export interface CliRun {
 
 /** Run the `kaapana-ext` CLI (packages/cli/bin) as a real process in `s.ws`, under the memory limit. */
 export function runHostileCli(argv: string[], s: Scratch, env: Record<string, string> = {}): Promise<CliRun> {
-  const bin = join(ROOT, 'packages/cli/bin/kaapana-ext.js');
+  return runHostileBin(join(ROOT, 'packages/cli/bin/kaapana-ext.js'), argv, s, env);
+}
+
+/** Run a Node executable (`bin`, e.g. algorithm/bin/kaapana-otsu.js) as a real process in `s.ws`, under the memory limit. */
+export function runHostileBin(bin: string, argv: string[], s: Scratch, env: Record<string, string> = {}): Promise<CliRun> {
   const childEnv: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(INPUT_|STATE_|GITHUB_|RUNNER_)/.test(k)) childEnv[k] = v;
   Object.assign(childEnv, { GITHUB_WORKSPACE: s.ws, ...env });

@@ -4,3 +4,4 @@ export type { SegmentOptions } from './segment-volume.js';
 export type { SegmentationResult } from './result-json.js';
 export { makeProgress } from './progress.js';
 export type { Progress } from './progress.js';
+export { checkOutputDir, seriesDirName, withStagingDir } from './staging-dir.js';

@@ -7,12 +7,13 @@ import { endianness } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { Image } from 'itk-wasm';
 import { SCALAR_ARRAYS } from '../../otsu/index.js';
+import { OtsuError } from '../../errors.js';
 import { Decline, decline } from './decline.js';
 import { geometry } from './geometry.js';
 import { readHeader } from './header.js';
 import { metadata } from './metadata.js';
 import { MAX_BYTES } from './values.js';
-import { allocate, readVoxels, swapBytes } from './voxels.js';
+import { allocate, checkDeclaredSize, readVoxels, swapBytes } from './voxels.js';
 
 // Reads attached .nrrd and detached .nhdr + one data file in TypeScript (node:fs, node:zlib)
 // without starting itk-wasm's NRRD reader (a WebAssembly compile, and a wasm memory growth that
@@ -43,24 +44,26 @@ function read(file: string): Image {
     const elementBytes = SCALAR_ARRAYS[type].BYTES_PER_ELEMENT;
     if (elementBytes > 1 && h.endian === undefined) decline('no endian for a multi-byte type');
     const n = sizes.reduce((a, s) => a * s, 1);
-    if (n * elementBytes > MAX_BYTES) decline('volume of 2 GiB or more');
-    // ITK's geometry and metadata first: they can still decline.
-    const geo = geometry(h, dim);
-    const meta = metadata(h, dim);
-
     let source = fd;
     let sourceSize = fileSize;
     let pos = h.dataOffset ?? 0;
+    let dataPath = file;
     if (h.dataFile !== undefined) {
-      dataFd = openSync(`${dirname(file)}/${h.dataFile}`, 'r');
+      dataPath = `${dirname(file)}/${h.dataFile}`;
+      dataFd = openSync(dataPath, 'r');
       const st = fstatSync(dataFd);
       if (!st.isFile()) decline('data file is not a regular file');
       source = dataFd;
       sourceSize = st.size;
       pos = 0;
     }
+    if (h.lineSkip === 0 && h.byteSkip >= -1) checkDeclaredSize(h, n * elementBytes, sourceSize, pos, dataPath);
+    if (n * elementBytes > MAX_BYTES) decline('volume of 2 GiB or more');
+    // ITK's geometry and metadata first: they can still decline.
+    const geo = geometry(h, dim);
+    const meta = metadata(h, dim);
     const data = allocate(type, n);
-    readVoxels(h, source, sourceSize, pos, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    readVoxels(h, source, sourceSize, pos, new Uint8Array(data.buffer, data.byteOffset, data.byteLength), dataPath);
     if (h.endian === 'big' && elementBytes > 1) swapBytes(data);
 
     return {
@@ -84,6 +87,9 @@ export function readNrrdFastDetailed(path: string): { image: Image } | { decline
   try {
     return { image: read(resolve(path)) };
   } catch (e) {
+    // A file whose declared size the data cannot match is an error of its own (never handed on to
+    // itk-wasm, which would allocate the declared size first).
+    if (e instanceof OtsuError) throw e;
     return { declined: e instanceof Decline ? e.message : `error: ${(e as Error).message}` };
   }
 }

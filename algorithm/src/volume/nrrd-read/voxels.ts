@@ -1,8 +1,10 @@
 // The voxel data as NrrdIO reads it: raw or gzip, attached or in the data file, after "line skip"
 // and "byte skip", big endian swapped; the voxels go into allocateVolumeArray's arrays (2^22
-// voxels or more: shared memory, for the two-thread Otsu).
+// voxels or more: shared memory, for the two-thread Otsu). Bounded by the header: the declared size is
+// checked against the file before allocating, and gzip data inflates no further than declared.
 import { gunzipSync } from 'node:zlib';
 import { allocateVolumeArray, SCALAR_ARRAYS, type ScalarArray } from '../../otsu/index.js';
+import { OtsuError } from '../../errors.js';
 import { decline } from './decline.js';
 import type { ComponentType } from './enums.js';
 import type { Header } from './fields.js';
@@ -32,7 +34,7 @@ function skipLines(b: Uint8Array, pos: number, count: number): number {
  * raw data, byte skip inside the gunzipped stream for gzip, "byte skip: -N-1" (raw: the data end N
  * bytes before the end of the file).
  */
-export function readVoxels(h: Header, fd: number, fileSize: number, pos: number, bytes: Uint8Array): void {
+export function readVoxels(h: Header, fd: number, fileSize: number, pos: number, bytes: Uint8Array, file: string): void {
   let start = pos;
   if (h.lineSkip > 0) {
     if (h.byteSkip < 0) decline('line skip with negative byte skip');
@@ -59,12 +61,36 @@ export function readVoxels(h: Header, fd: number, fileSize: number, pos: number,
   const need = h.byteSkip + bytes.length;
   let inflated: Buffer;
   try {
-    inflated = gunzipSync(compressed, { chunkSize: Math.max(64, Math.min(need + 1024, 1 << 30)) });
+    // Inflation stops one byte past what the header declares: a stream that inflates further (a
+    // "gzip bomb") is an error instead of gigabytes of memory.
+    inflated = gunzipSync(compressed, { chunkSize: Math.max(64, Math.min(need + 1024, 1 << 24)), maxOutputLength: need + 1 });
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new OtsuError(`gzip data inflates to more than the ${need} bytes the header declares`, { file });
+    }
     decline(`gunzip: ${(e as Error).message}`);
   }
-  if (inflated.length < need) decline(`gzip data has ${inflated.length} bytes, ${need} needed`);
+  if (inflated.length !== need) throw new OtsuError(`gzip data inflates to ${inflated.length} bytes, the header declares ${need}`, { file });
   bytes.set(inflated.subarray(h.byteSkip, need));
+}
+
+/** The DEFLATE format's largest expansion: 1032 output bytes per input byte (zlib's tech notes). */
+const MAX_DEFLATE_RATIO = 1032;
+
+/**
+ * Checked before the voxel buffer is allocated: the data the header declares (`dataBytes` plus the
+ * byte skip) must fit into what follows `pos` in the file — as stored (raw) or as the most gzip data
+ * of that size can inflate to. An OtsuError naming `file` otherwise.
+ */
+export function checkDeclaredSize(h: Header, dataBytes: number, fileSize: number, pos: number, file: string): void {
+  const available = fileSize - pos;
+  const need = dataBytes + Math.max(h.byteSkip, 0);
+  if (h.encoding === 'raw' && need > available) {
+    throw new OtsuError(`the header declares ${need} bytes of raw data, the file has ${Math.max(available, 0)} after the header`, { file });
+  }
+  if (h.encoding !== 'raw' && need > available * MAX_DEFLATE_RATIO) {
+    throw new OtsuError(`the header declares ${need} bytes, more than ${Math.max(available, 0)} bytes of gzip data can hold`, { file });
+  }
 }
 
 export function swapBytes(data: ScalarArray): void {
