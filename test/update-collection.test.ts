@@ -16,6 +16,8 @@ import {
 } from '@kaapana-ext/core/collection';
 import { busyboxContext, dockerAvailable, removeImages } from './support/docker.js';
 import { REGISTRY, registryAvailable, uniqueName } from './support/registry.js';
+import { installCheck } from './kaapana-platform/index.mjs';
+import { workflowChart } from './kaapana-platform/fixtures.mjs';
 
 const fixtures = fileURLToPath(new URL('../packages/core/test/collection/testdata/', import.meta.url));
 const EXT = 'example-threshold-segmentation-workflow';
@@ -197,35 +199,49 @@ describe.skipIf(!ready)('collection image on the real registry', () => {
     });
   });
 
-  it('read-back: a carried chart without its dependency in charts/ is reported; missing-charts warn lists what it drops', async () => {
+  it('read-back: a chart in the platform directory without its dependency is reported after the push; missing-charts warn lists what it drops', async () => {
     await withTempDir('kx-14-coll-deps', async (root) => {
       const t = await tree01(root);
       await writeFile(
         join(t.collectionDir, 'requirements.yaml'),
         '---\ndependencies:\n  - name: hello-chart\n    version: 1.0.0\n    repository: file://../../services/applications/hello/hello-chart\n  - name: gone-chart\n    version: 2.0.0\n    repository: file://../../services/gone\n',
       );
-      // The extension declares dag-installer-chart but its archive does not carry it.
-      await writeFile(join(t.chartDir, 'requirements.yaml'), 'dependencies:\n  - name: dag-installer-chart\n    version: 0.1.0\n');
-      await mkdir(join(t.chartDir, 'charts', 'dag-installer-chart'), { recursive: true });
-      await writeFile(join(t.chartDir, 'charts', 'dag-installer-chart', 'Chart.yaml'), 'apiVersion: v1\nname: dag-installer-chart\nversion: 0.1.0\n');
-      const archive = await packageChart(t.chartDir, { destination: join(root, 'out') });
-      // Repack it without charts/: what a packaging that ignores dependencies produces.
-      await mkdir(join(root, 'bare'), { recursive: true });
-      execFileSync('tar', ['-xzf', archive.path, '-C', join(root, 'bare')]);
-      execFileSync('rm', ['-r', join(root, 'bare', EXT, 'charts')]);
-      const bare = join(root, `${EXT}-0.1.0.tgz`);
-      execFileSync('tar', ['-czf', bare, '-C', join(root, 'bare'), EXT]);
-      await updateCollectionDependency({ collectionDir: t.collectionDir, chartDir: t.chartDir });
+      // A Dockerfile that also copies an archive declaring dag-installer-chart without carrying it.
+      await mkdir(join(t.collectionDir, 'extra'), { recursive: true });
+      await writeFile(join(t.collectionDir, 'extra', 'bare-wf-0.1.0.tgz'), await workflowChart('bare-wf', '0.1.0', false));
+      await writeFile(
+        join(t.collectionDir, 'Dockerfile'),
+        'FROM local-only/base-charts-manager:0.1.0\nLABEL IMAGE="kaapana-extension-collection"\nLABEL VERSION="0.1.0"\nCOPY charts/*.tgz /tmp/\nCOPY extra/*.tgz /tmp/\n',
+      );
       const warnings: string[] = [];
-      const err = await buildCollectionImage({ collectionDir: t.collectionDir, context: root, registry, tagStyle: 'kp', platformVersion: '0.1.3', archives: [bare], missing: 'warn', onWarning: (w) => warnings.push(w) }).then(
+      const err = await buildCollectionImage({ collectionDir: t.collectionDir, context: root, registry: `${registry}/rb`, tagStyle: 'kp', platformVersion: '0.1.3', missing: 'warn', onWarning: (w) => warnings.push(w) }).then(
         () => undefined,
         (e: unknown) => e,
       );
-      images.push(`${registry}/kaapana-extension-collection:kp_0.1.3__0.1.0`);
+      images.push(`${registry}/rb/kaapana-extension-collection:kp_0.1.3__0.1.0`);
       expect(warnings.join('\n')).toContain('gone-chart 2.0.0');
       expect(err).toBeInstanceOf(KxError);
       expect(String((err as Error).message)).toContain('carries chart archives the platform cannot install');
-      expect(String((err as Error).message)).toContain(`${EXT}-0.1.0: found in Chart.yaml, but missing in charts/ directory: dag-installer-chart`);
+      expect(String((err as Error).message)).toContain('bare-wf-0.1.0: found in Chart.yaml, but missing in charts/ directory: dag-installer-chart');
+    });
+  });
+
+  it('0.1.3 radiomics-workflow-like chart: its archive in the image carries charts/dag-installer-chart; the simulated platform\'s install check passes', async () => {
+    await withTempDir('kx-14-coll-radiomics', async (root) => {
+      const t = await tree01(root);
+      await chart(join(root, 'services/utils/dag-installer/dag-installer-chart'), 'dag-installer-chart', '0.1.0');
+      const wf = await chart(join(root, 'data-processing/processing-pipelines/radiomics/extension/radiomics-workflow'), 'radiomics-workflow', '0.1.0', {
+        'requirements.yaml': '---\ndependencies:\n  - name: dag-installer-chart\n    version: "0.1.0"\n    repository: file://../../../../../services/utils/dag-installer/dag-installer-chart/\n',
+      });
+      await updateCollectionDependency({ collectionDir: t.collectionDir, chartDir: wf });
+      const r = await buildCollectionImage({ collectionDir: t.collectionDir, context: root, registry: `${registry}/radiomics`, tagStyle: 'kp', platformVersion: '0.1.3' });
+      images.push(r.ref);
+      expect(r.imageCharts).toContain('tmp/radiomics-workflow-0.1.0.tgz');
+      const listed = await listImageCharts(r.ref);
+      const data = listed.data['tmp/radiomics-workflow-0.1.0.tgz']!;
+      const installed = await installCheck(data, 'radiomics-workflow-0.1.0.tgz');
+      expect(installed.subcharts.map((c) => c.metadata.name)).toEqual(['dag-installer-chart']);
+      expect((await readdir(wf)).sort()).toEqual(['Chart.yaml', 'requirements.yaml', 'values.yaml']);
     });
   });
 

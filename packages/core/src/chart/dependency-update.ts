@@ -4,8 +4,13 @@
 // check the version constraints, then — only when everything resolved — write the archives into
 // charts/, remove stale chart archives, and write Chart.lock/requirements.lock with helm's digest
 // (left untouched when the digest did not change). Errors point at the dependency's line.
-import { lstat, mkdir, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+// With `ownDependencies` (what Kaapana's build does for the charts of a collection) a chart packaged
+// from a directory carries its own dependencies in its charts/, recursively: its dependency update
+// runs on a throwaway copy (withOwnDependencies), never in the source tree. The update runs in named
+// phases: check the names, resolve each dependency by its kind of repository, validate, write.
+import { cp, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { KxAggregateError, KxError, errorMessage } from '../errors/index.js';
 import { assertWritable, checkPathSegment, pathExists, safeJoin, writeFileAtomic } from '../fsutil/index.js';
 import { defaultMtime, writeChartArchive } from './archive.js';
@@ -49,6 +54,16 @@ export interface UpdateDependenciesOptions {
   log?: (msg: string) => void;
   /** How chart directories are walked (external symlinks, warnings); see loadDir. */
   load?: LoadDirOptions;
+  /**
+   * Package each chart taken from a directory (file://, search paths, kaapana-source) with its own
+   * dependencies in its charts/, recursively, as Kaapana's build does; default false (helm's
+   * `dep up` packs the directory as it is).
+   */
+  ownDependencies?: boolean;
+  /** Directory relative `file://` repositories resolve against; default: the chart directory (set it when updating a staged copy). */
+  relativeTo?: string;
+  /** Chart directories being packaged around this update (cycle detection of ownDependencies). */
+  within?: string[];
 }
 
 export interface ResolvedDependency {
@@ -128,37 +143,35 @@ export async function findChartsByName(roots: string[]): Promise<Map<string, { d
   return found;
 }
 
-/** Run helm's dependency update on the chart directory `dir`. */
-export async function updateDependencies(dir: string, opts: UpdateDependenciesOptions = {}): Promise<UpdateDependenciesResult> {
-  const chartDir = resolve(dir);
-  const log = opts.log ?? (() => {});
-  const load = opts.load ?? {};
-  const chart = await loadDir(chartDir, load);
-  const md = chart.metadata;
-  const deps = md.dependencies;
-  const result: UpdateDependenciesResult = { chart: chartDir, dependencies: [], lockWritten: false, removed: [] };
-  if (!deps) return result;
+/** Everything one dependency update works with; each phase below reads and fills it. */
+interface UpdateContext {
+  chart: Chart;
+  chartDir: string;
+  chartsDir: string;
+  opts: UpdateDependenciesOptions;
+  log: (msg: string) => void;
+  load: LoadDirOptions;
+  platformVersion: string;
+  /** Resolved kaapana-source, if any. */
+  source?: string;
+  byName?: Map<string, { dir: string; version: string }[]>;
+  inSource?: Map<string, { dir: string; version: string }[]>;
+  indexes: Map<string, RepoIndex>;
+  pending: Pending[];
+  locked: Dependency[];
+  unsatisfied: string[];
+  errors: KxError[];
+  result: UpdateDependenciesResult;
+}
 
-  const chartsDir = join(chartDir, 'charts');
-  if ((await pathExists(chartsDir)) && !(await stat(chartsDir)).isDirectory()) {
-    throw new KxError(`"${chartsDir}" is not a directory`, { file: chartsDir });
-  }
-  const platformVersion = opts.platformVersion ?? md.version ?? '';
-  let byName: Map<string, { dir: string; version: string }[]> | undefined;
-  let inSource: Map<string, { dir: string; version: string }[]> | undefined;
-  const source = opts.kaapanaSource ? resolve(opts.kaapanaSource) : undefined;
-  const sourceCandidates = async (name: string) => {
-    if (!source) return [];
-    inSource ??= await findChartsByName([source]);
-    return (inSource.get(name) ?? []).filter((c) => !['templates_and_examples', 'ci', 'lib/task_api'].some((p) => relative(source, c.dir).split(sep).join('/').includes(p)));
-  };
-  const indexes = new Map<string, RepoIndex>();
-  const pending: Pending[] = [];
-  const locked: Dependency[] = [];
-  const unsatisfied: string[] = [];
+function throwCollected(errors: KxError[]): void {
+  if (errors.length === 1) throw errors[0]!;
+  if (errors.length > 1) throw new KxAggregateError(errors);
+}
+
+/** Phase 1: names become file names (charts/<name>, <name>-<version>.tgz): check them all before anything. */
+function checkDependencyNames(chart: Chart, deps: (Dependency | null)[]): void {
   const errors: KxError[] = [];
-
-  // Names become file names (charts/<name>, <name>-<version>.tgz): check them all before anything.
   for (const [i, d] of deps.entries()) {
     if (d === null) continue;
     try {
@@ -167,162 +180,188 @@ export async function updateDependencies(dir: string, opts: UpdateDependenciesOp
       errors.push(e as KxError);
     }
   }
-  if (errors.length === 1) throw errors[0];
-  if (errors.length > 1) throw new KxAggregateError(errors);
-  const archivePath = (fileName: string, i: number) => safeJoin(chartsDir, fileName, 'dependency archive name', depWhere(chart, i, 'name'));
+  throwCollected(errors);
+}
 
-  for (const [i, d] of deps.entries()) {
-    if (d === null) continue;
-    const where = depWhere(chart, i, 'version');
-    let constraint: ChartConstraint;
-    const wanted = d.version ?? '';
-    try {
-      constraint = parseConstraint(wanted === '' ? '*' : wanted);
-    } catch (e) {
-      errors.push(new KxError(`dependency "${d.name}" has an invalid version/constraint format: ${errorMessage(e)}`, where));
-      continue;
-    }
-    const noMatch = () => unsatisfied.push(`"${d.name}" (repository "${d.repository}", version "${wanted}")`);
-    const repo = d.repository ?? '';
-    try {
-      const fileTarget = repo.startsWith('file://') ? (isAbsolute(repo.slice(7)) ? repo.slice(7) : join(chartDir, repo.slice(7))) : undefined;
-      const fromSource = source !== undefined && (repo === '' || (fileTarget !== undefined && !(await pathExists(fileTarget))));
-      if ((repo === '' && opts.searchPaths && opts.searchPaths.length > 0) || fromSource) {
-        byName ??= await findChartsByName(opts.searchPaths ?? []);
-        const candidates = [...(repo === '' ? byName.get(d.name) ?? [] : []), ...(await sourceCandidates(d.name))];
-        if (candidates.length === 0) {
-          const where = [...(repo === '' && opts.searchPaths?.length ? [`chart-search-paths (${opts.searchPaths.join(', ')})`] : []), ...(source ? [`kaapana-source ${opts.kaapanaSource}`] : [])].join(', ');
-          errors.push(new KxError(`dependency "${d.name}" not found in ${where}${fileTarget ? ` (${repo} does not exist here)` : ''}`, depWhere(chart, i, repo === '' ? 'name' : 'repository')));
-          continue;
-        }
-        const platform = wanted === '0.0.0';
-        const pick = platform
-          ? candidates[0]
-          : candidates.find((c) => satisfiesConstraint(c.version, constraint));
-        if (!pick) {
-          noMatch();
-          continue;
-        }
-        const target = await loadDir(pick.dir, load);
-        if (platform && target.metadata.version === '0.0.0') target.metadata.version = platformVersion;
-        const version = target.metadata.version as string;
-        const fileName = `${target.metadata.name}-${version}.tgz`;
-        const fromKaapana = source !== undefined && pick.dir.startsWith(source + sep);
-        log(`${d.name}: packaging ${fromKaapana ? `kaapana-source/${relative(source, pick.dir)}` : pick.dir} as ${fileName}${fileTarget ? ` (${repo} does not exist here)` : ''}`);
-        const data = await writeChartArchive(target, opts.mtime === undefined ? {} : { mtime: opts.mtime });
-        pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: archivePath(fileName, i), source: fromKaapana ? 'kaapana-source' : 'search-path' } });
-        locked.push({ name: d.name, repository: repo, version });
-      } else if (repo === '') {
-        const local = safeJoin(chartsDir, d.name, 'dependency name', depWhere(chart, i, 'name'));
-        let sub: Chart;
-        try {
-          sub = await loadDir(local, load);
-        } catch (e) {
-          errors.push(new KxError(`unable to load chart '${local}': ${errorMessage(e)}. ${nameOnlyHint(d.name)}`, depWhere(chart, i, 'name')));
-          continue;
-        }
-        if (!satisfiesConstraint(sub.metadata.version ?? '', constraint)) {
-          errors.push(new KxError(`dependency ${d.name} at version ${sub.metadata.version} does not satisfy the constraint ${wanted}`, where));
-          continue;
-        }
-        result.dependencies.push({ name: d.name, version: wanted, repository: '', source: 'charts-dir' });
-        locked.push({ name: d.name, repository: '', version: wanted });
-      } else if (repo.startsWith('file://')) {
-        const rest = repo.slice('file://'.length);
-        const target = isAbsolute(rest) ? rest : join(chartDir, rest);
-        if (!(await pathExists(target))) {
-          errors.push(new KxError(`directory ${resolve(target)} not found`, depWhere(chart, i, 'repository')));
-          continue;
-        }
-        const sub = await loadDir(target, load);
-        const version = sub.metadata.version as string;
-        if (!satisfiesConstraint(version, constraint)) {
-          noMatch();
-          continue;
-        }
-        const fileName = `${sub.metadata.name}-${version}.tgz`;
-        log(`${d.name}: packaging ${repo} as ${fileName}`);
-        const data = await writeChartArchive(sub, opts.mtime === undefined ? {} : { mtime: opts.mtime });
-        pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: archivePath(fileName, i), source: 'file' } });
-        locked.push({ name: d.name, repository: repo, version });
-      } else if (/^https?:\/\//.test(repo)) {
-        let index = indexes.get(repo);
-        if (!index) {
-          index = await fetchRepoIndex(repo, opts.http);
-          indexes.set(repo, index);
-        }
-        const entry = findInIndex(index, d.name, wanted);
-        if (!entry) {
-          noMatch();
-          continue;
-        }
-        const url = resolveChartUrl(index.url, entry.urls[0] as string);
-        log(`${d.name}: downloading ${url}`);
-        const data = await downloadChart(url, opts.http);
-        const fileName = `${d.name}-${entry.version}.tgz`;
-        pending.push({ dep: d, fileName, data, resolved: { name: d.name, version: entry.version, repository: repo, archive: archivePath(fileName, i), source: 'http' } });
-        locked.push({ name: d.name, repository: repo, version: entry.version });
-      } else if (repo.startsWith('oci://')) {
-        const pulled = await pullChart(repo, d.name, wanted, opts.oci);
-        log(`${d.name}: pulled ${pulled.ref}`);
-        const fileName = `${d.name}-${pulled.version}.tgz`;
-        pending.push({ dep: d, fileName, data: pulled.data, resolved: { name: d.name, version: pulled.version, repository: repo, archive: archivePath(fileName, i), source: 'oci' } });
-        locked.push({ name: d.name, repository: repo, version: pulled.version });
-      } else {
-        errors.push(
-          new KxError(
-            `no repository definition for ${repo}. Repositories must be URLs (file://, https://, oci://); named repositories ("@name", "alias:name") need helm's repositories.yaml, which is not supported`,
-            depWhere(chart, i, 'repository'),
-          ),
-        );
-      }
-    } catch (e) {
-      if (e instanceof KxError && e.file) errors.push(e);
-      else errors.push(new KxError(`dependency "${d.name}": ${errorMessage(e)}`, depWhere(chart, i)));
-    }
+const archivePath = (ctx: UpdateContext, fileName: string, i: number) =>
+  safeJoin(ctx.chartsDir, fileName, 'dependency archive name', depWhere(ctx.chart, i, 'name'));
+
+/**
+ * The archive of a chart loaded from `dir`: as it is, or (ownDependencies) with its own
+ * dependencies packaged into its charts/.
+ */
+async function packDir(ctx: UpdateContext, chart: Chart, dir: string): Promise<Buffer> {
+  const packed = ctx.opts.ownDependencies ? await withOwnDependencies(chart, dir, ctx.opts, ctx.platformVersion) : chart;
+  return writeChartArchive(packed, ctx.opts.mtime === undefined ? {} : { mtime: ctx.opts.mtime });
+}
+
+function addPending(ctx: UpdateContext, d: Dependency, i: number, fileName: string, data: Buffer, version: string, source: ResolvedDependency['source']): void {
+  const repository = d.repository ?? '';
+  ctx.pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository, archive: archivePath(ctx, fileName, i), source } });
+  ctx.locked.push({ name: d.name, repository, version });
+}
+
+async function sourceCandidates(ctx: UpdateContext, name: string): Promise<{ dir: string; version: string }[]> {
+  const source = ctx.source;
+  if (!source) return [];
+  ctx.inSource ??= await findChartsByName([source]);
+  return (ctx.inSource.get(name) ?? []).filter((c) => !['templates_and_examples', 'ci', 'lib/task_api'].some((p) => relative(source, c.dir).split(sep).join('/').includes(p)));
+}
+
+/** Name-only (search paths) or kaapana-source dependencies: the first matching chart directory, packaged. */
+async function resolveByName(ctx: UpdateContext, d: Dependency, i: number, constraint: ChartConstraint, fileTarget: string | undefined): Promise<void> {
+  const repo = d.repository ?? '';
+  const wanted = d.version ?? '';
+  ctx.byName ??= await findChartsByName(ctx.opts.searchPaths ?? []);
+  const candidates = [...(repo === '' ? ctx.byName.get(d.name) ?? [] : []), ...(await sourceCandidates(ctx, d.name))];
+  if (candidates.length === 0) {
+    const searched = [...(repo === '' && ctx.opts.searchPaths?.length ? [`chart-search-paths (${ctx.opts.searchPaths.join(', ')})`] : []), ...(ctx.source ? [`kaapana-source ${ctx.opts.kaapanaSource}`] : [])].join(', ');
+    ctx.errors.push(new KxError(`dependency "${d.name}" not found in ${searched}${fileTarget ? ` (${repo} does not exist here)` : ''}`, depWhere(ctx.chart, i, repo === '' ? 'name' : 'repository')));
+    return;
   }
-  if (unsatisfied.length > 0) {
-    const src = chart.dependencyFile?.file ?? join(chartDir, 'Chart.yaml');
-    errors.push(
+  const platform = wanted === '0.0.0';
+  const pick = platform ? candidates[0] : candidates.find((c) => satisfiesConstraint(c.version, constraint));
+  if (!pick) {
+    ctx.unsatisfied.push(`"${d.name}" (repository "${d.repository}", version "${wanted}")`);
+    return;
+  }
+  const target = await loadDir(pick.dir, ctx.load);
+  if (platform && target.metadata.version === '0.0.0') target.metadata.version = ctx.platformVersion;
+  const version = target.metadata.version as string;
+  const fileName = `${target.metadata.name}-${version}.tgz`;
+  const fromKaapana = ctx.source !== undefined && pick.dir.startsWith(ctx.source + sep);
+  ctx.log(`${d.name}: packaging ${fromKaapana ? `kaapana-source/${relative(ctx.source!, pick.dir)}` : pick.dir} as ${fileName}${fileTarget ? ` (${repo} does not exist here)` : ''}`);
+  addPending(ctx, d, i, fileName, await packDir(ctx, target, pick.dir), version, fromKaapana ? 'kaapana-source' : 'search-path');
+}
+
+/** `repository: ""` without search paths: the chart must already be in charts/<name>. */
+async function resolveInChartsDir(ctx: UpdateContext, d: Dependency, i: number, constraint: ChartConstraint): Promise<void> {
+  const wanted = d.version ?? '';
+  const local = safeJoin(ctx.chartsDir, d.name, 'dependency name', depWhere(ctx.chart, i, 'name'));
+  let sub: Chart;
+  try {
+    sub = await loadDir(local, ctx.load);
+  } catch (e) {
+    ctx.errors.push(new KxError(`unable to load chart '${local}': ${errorMessage(e)}. ${nameOnlyHint(d.name)}`, depWhere(ctx.chart, i, 'name')));
+    return;
+  }
+  if (!satisfiesConstraint(sub.metadata.version ?? '', constraint)) {
+    ctx.errors.push(new KxError(`dependency ${d.name} at version ${sub.metadata.version} does not satisfy the constraint ${wanted}`, depWhere(ctx.chart, i, 'version')));
+    return;
+  }
+  ctx.result.dependencies.push({ name: d.name, version: wanted, repository: '', source: 'charts-dir' });
+  ctx.locked.push({ name: d.name, repository: '', version: wanted });
+}
+
+/** `file://<dir>`: the directory packaged. */
+async function resolveFileDir(ctx: UpdateContext, d: Dependency, i: number, constraint: ChartConstraint, target: string): Promise<void> {
+  if (!(await pathExists(target))) {
+    ctx.errors.push(new KxError(`directory ${resolve(target)} not found`, depWhere(ctx.chart, i, 'repository')));
+    return;
+  }
+  const sub = await loadDir(target, ctx.load);
+  const version = sub.metadata.version as string;
+  if (!satisfiesConstraint(version, constraint)) {
+    ctx.unsatisfied.push(`"${d.name}" (repository "${d.repository}", version "${d.version ?? ''}")`);
+    return;
+  }
+  const fileName = `${sub.metadata.name}-${version}.tgz`;
+  ctx.log(`${d.name}: packaging ${d.repository} as ${fileName}`);
+  addPending(ctx, d, i, fileName, await packDir(ctx, sub, target), version, 'file');
+}
+
+/** `http(s)://`: index.yaml of the repository, then the archive it points at. */
+async function resolveHttp(ctx: UpdateContext, d: Dependency, i: number): Promise<void> {
+  const repo = d.repository;
+  let index = ctx.indexes.get(repo);
+  if (!index) {
+    index = await fetchRepoIndex(repo, ctx.opts.http);
+    ctx.indexes.set(repo, index);
+  }
+  const entry = findInIndex(index, d.name, d.version ?? '');
+  if (!entry) {
+    ctx.unsatisfied.push(`"${d.name}" (repository "${repo}", version "${d.version ?? ''}")`);
+    return;
+  }
+  const url = resolveChartUrl(index.url, entry.urls[0] as string);
+  ctx.log(`${d.name}: downloading ${url}`);
+  addPending(ctx, d, i, `${d.name}-${entry.version}.tgz`, await downloadChart(url, ctx.opts.http), entry.version, 'http');
+}
+
+async function resolveOci(ctx: UpdateContext, d: Dependency, i: number): Promise<void> {
+  const pulled = await pullChart(d.repository, d.name, d.version ?? '', ctx.opts.oci);
+  ctx.log(`${d.name}: pulled ${pulled.ref}`);
+  addPending(ctx, d, i, `${d.name}-${pulled.version}.tgz`, pulled.data, pulled.version, 'oci');
+}
+
+/** Phase 2, one dependency: dispatch on its repository; problems are collected in ctx.errors. */
+async function resolveDependency(ctx: UpdateContext, d: Dependency, i: number): Promise<void> {
+  const wanted = d.version ?? '';
+  let constraint: ChartConstraint;
+  try {
+    constraint = parseConstraint(wanted === '' ? '*' : wanted);
+  } catch (e) {
+    ctx.errors.push(new KxError(`dependency "${d.name}" has an invalid version/constraint format: ${errorMessage(e)}`, depWhere(ctx.chart, i, 'version')));
+    return;
+  }
+  const repo = d.repository ?? '';
+  const base = ctx.opts.relativeTo ? resolve(ctx.opts.relativeTo) : ctx.chartDir;
+  const fileTarget = repo.startsWith('file://') ? (isAbsolute(repo.slice(7)) ? repo.slice(7) : join(base, repo.slice(7))) : undefined;
+  const fromSource = ctx.source !== undefined && (repo === '' || (fileTarget !== undefined && !(await pathExists(fileTarget))));
+  if ((repo === '' && ctx.opts.searchPaths && ctx.opts.searchPaths.length > 0) || fromSource) return resolveByName(ctx, d, i, constraint, fileTarget);
+  if (repo === '') return resolveInChartsDir(ctx, d, i, constraint);
+  if (fileTarget !== undefined) return resolveFileDir(ctx, d, i, constraint, fileTarget);
+  if (/^https?:\/\//.test(repo)) return resolveHttp(ctx, d, i);
+  if (repo.startsWith('oci://')) return resolveOci(ctx, d, i);
+  ctx.errors.push(
+    new KxError(
+      `no repository definition for ${repo}. Repositories must be URLs (file://, https://, oci://); named repositories ("@name", "alias:name") need helm's repositories.yaml, which is not supported`,
+      depWhere(ctx.chart, i, 'repository'),
+    ),
+  );
+}
+
+/** Phase 3: every problem so far in one error; then each resolved archive must load. */
+async function validateResolved(ctx: UpdateContext, deps: (Dependency | null)[]): Promise<void> {
+  if (ctx.unsatisfied.length > 0) {
+    const src = ctx.chart.dependencyFile?.file ?? join(ctx.chartDir, 'Chart.yaml');
+    ctx.errors.push(
       new KxError(
-        `can't get a valid version for ${unsatisfied.length} subchart(s): ${unsatisfied.join(', ')}. Make sure a matching chart version exists in the repo, or change the version constraint in ${src.endsWith('requirements.yaml') ? 'requirements.yaml' : 'Chart.yaml'}`,
+        `can't get a valid version for ${ctx.unsatisfied.length} subchart(s): ${ctx.unsatisfied.join(', ')}. Make sure a matching chart version exists in the repo, or change the version constraint in ${src.endsWith('requirements.yaml') ? 'requirements.yaml' : 'Chart.yaml'}`,
         { file: src },
       ),
     );
   }
-  if (errors.length === 1) throw errors[0];
-  if (errors.length > 1) throw new KxAggregateError(errors);
-
-  // Everything resolved: validate the archives, then write them.
-  for (const p of pending) {
+  throwCollected(ctx.errors);
+  for (const p of ctx.pending) {
     try {
       await loadArchive(p.data, p.fileName);
     } catch (e) {
-      throw new KxError(`dependency "${p.dep.name}" resolved to an invalid chart archive ${p.fileName}: ${errorMessage(e)}`, depWhere(chart, deps.indexOf(p.dep), 'name'));
+      throw new KxError(`dependency "${p.dep.name}" resolved to an invalid chart archive ${p.fileName}: ${errorMessage(e)}`, depWhere(ctx.chart, deps.indexOf(p.dep), 'name'));
     }
   }
-  // ... and that the lock can be written, so that a refused lock does not leave charts/ changed.
-  const lockFile = join(chartDir, lockFileName(md));
-  let lstatResult;
-  try {
-    lstatResult = await lstat(lockFile);
-  } catch {
-    lstatResult = undefined;
-  }
-  if (lstatResult?.isSymbolicLink()) {
-    throw new KxError(`the ${lockFileName(md)} file is a symlink to "${await readlink(lockFile)}"`, { file: lockFile });
-  }
+}
+
+/** Phase 4a: the lock file must be writable (and no symlink) before charts/ is touched. */
+async function checkLockWritable(lockFile: string, md: Chart['metadata']): Promise<boolean> {
+  const st = await lstat(lockFile).catch(() => undefined);
+  if (st?.isSymbolicLink()) throw new KxError(`the ${lockFileName(md)} file is a symlink to "${await readlink(lockFile)}"`, { file: lockFile });
   await assertWritable(lockFile);
-  await mkdir(chartsDir, { recursive: true, mode: 0o755 });
-  const produced = new Set(pending.map((p) => p.fileName));
-  const keepNames = new Set(deps.filter((d): d is Dependency => d !== null && (d.repository ?? '') === '' && !opts.searchPaths?.length && !source).map((d) => d.name));
-  for (const p of pending) {
+  return st !== undefined;
+}
+
+/** Phase 4b: write the archives into charts/ and remove chart archives no dependency produced. */
+async function writeCharts(ctx: UpdateContext, deps: (Dependency | null)[]): Promise<void> {
+  await mkdir(ctx.chartsDir, { recursive: true, mode: 0o755 });
+  const produced = new Set(ctx.pending.map((p) => p.fileName));
+  const keepNames = new Set(deps.filter((d): d is Dependency => d !== null && (d.repository ?? '') === '' && !ctx.opts.searchPaths?.length && !ctx.source).map((d) => d.name));
+  for (const p of ctx.pending) {
     await writeFileAtomic(p.resolved.archive as string, p.data, { mode: 0o644 });
-    result.dependencies.push(p.resolved);
+    ctx.result.dependencies.push(p.resolved);
   }
-  for (const entry of await readdir(chartsDir, { withFileTypes: true })) {
+  for (const entry of await readdir(ctx.chartsDir, { withFileTypes: true })) {
     if (!entry.isFile() || produced.has(entry.name)) continue;
-    const path = join(chartsDir, entry.name);
+    const path = join(ctx.chartsDir, entry.name);
     try {
       const old = await loadArchive(path);
       if (keepNames.has(old.metadata.name ?? '')) continue;
@@ -330,26 +369,95 @@ export async function updateDependencies(dir: string, opts: UpdateDependenciesOp
       continue;
     }
     await rm(path, { force: true });
-    result.removed.push(path);
+    ctx.result.removed.push(path);
   }
+}
 
-  // The lock.
-  const digest = lockDigest(deps, locked);
-  result.lockFile = lockFile;
-  if (lstatResult) {
+/** Phase 4c: the lock, left as it is when its digest did not change. */
+async function writeLock(ctx: UpdateContext, deps: (Dependency | null)[], lockFile: string, existed: boolean): Promise<void> {
+  const md = ctx.chart.metadata;
+  const digest = lockDigest(deps, ctx.locked);
+  ctx.result.lockFile = lockFile;
+  if (existed) {
     try {
       const existing = parseLock(await readFile(lockFile, 'utf8'), lockFile, lockFileName(md)).value;
       if (existing.digest === digest) {
-        result.lock = existing;
-        return result;
+        ctx.result.lock = existing;
+        return;
       }
     } catch {
       // unreadable lock: rewritten below
     }
   }
-  const lock: Lock = { generated: rfc3339Nano(opts.now ?? new Date(defaultMtime() * 1000)), digest, dependencies: locked };
+  const lock: Lock = { generated: rfc3339Nano(ctx.opts.now ?? new Date(defaultMtime() * 1000)), digest, dependencies: ctx.locked };
   await writeFileAtomic(lockFile, serializeLock(lock), { mode: 0o644 });
-  result.lock = lock;
-  result.lockWritten = true;
+  ctx.result.lock = lock;
+  ctx.result.lockWritten = true;
+}
+
+/** Run helm's dependency update on the chart directory `dir`. */
+export async function updateDependencies(dir: string, opts: UpdateDependenciesOptions = {}): Promise<UpdateDependenciesResult> {
+  const chartDir = resolve(dir);
+  const load = opts.load ?? {};
+  const chart = await loadDir(chartDir, load);
+  const deps = chart.metadata.dependencies;
+  const result: UpdateDependenciesResult = { chart: chartDir, dependencies: [], lockWritten: false, removed: [] };
+  if (!deps) return result;
+  const chartsDir = join(chartDir, 'charts');
+  if ((await pathExists(chartsDir)) && !(await stat(chartsDir)).isDirectory()) {
+    throw new KxError(`"${chartsDir}" is not a directory`, { file: chartsDir });
+  }
+  const ctx: UpdateContext = {
+    chart, chartDir, chartsDir, opts, load, result,
+    log: opts.log ?? (() => {}),
+    platformVersion: opts.platformVersion ?? chart.metadata.version ?? '',
+    ...(opts.kaapanaSource ? { source: resolve(opts.kaapanaSource) } : {}),
+    indexes: new Map(), pending: [], locked: [], unsatisfied: [], errors: [],
+  };
+  checkDependencyNames(chart, deps);
+  for (const [i, d] of deps.entries()) {
+    if (d === null) continue;
+    try {
+      await resolveDependency(ctx, d, i);
+    } catch (e) {
+      if (e instanceof KxError && e.file) ctx.errors.push(e);
+      else ctx.errors.push(new KxError(`dependency "${d.name}": ${errorMessage(e)}`, depWhere(chart, i)));
+    }
+  }
+  await validateResolved(ctx, deps);
+  const lockFile = join(chartDir, lockFileName(chart.metadata));
+  const existed = await checkLockWritable(lockFile, chart.metadata);
+  await writeCharts(ctx, deps);
+  await writeLock(ctx, deps, lockFile, existed);
   return result;
+}
+
+const MAX_NESTING = 16;
+
+/**
+ * `chart` (loaded from `dir`) with its own dependencies as subcharts, recursively, as Kaapana's build
+ * packages the charts of a collection. A chart that already has every declared dependency as a
+ * subchart is returned as it is; otherwise its dependency update runs on a throwaway copy of `dir`
+ * (relative file:// paths resolved against `dir`, same search paths and kaapana-source), so the
+ * source tree is never written. A dependency cycle is an error naming the chain.
+ */
+export async function withOwnDependencies(chart: Chart, dir: string, opts: UpdateDependenciesOptions, platformVersion: string): Promise<Chart> {
+  const declared = (chart.metadata.dependencies ?? []).filter((d): d is Dependency => d !== null);
+  const present = new Set(chart.dependencies.map((c) => c.metadata.name));
+  if (declared.every((d) => present.has(d.name))) return chart;
+  const within = [...(opts.within ?? []), resolve(dir)];
+  if ((opts.within ?? []).includes(resolve(dir)) || within.length > MAX_NESTING) {
+    throw new KxError(`chart dependency cycle: ${within.join(' -> ')}`, { file: join(dir, 'Chart.yaml') });
+  }
+  const stage = await mkdtemp(join(tmpdir(), 'kx-own-deps-'));
+  try {
+    const copy = join(stage, basename(resolve(dir)));
+    await cp(dir, copy, { recursive: true, dereference: false });
+    await updateDependencies(copy, { ...opts, relativeTo: resolve(dir), within, platformVersion, now: opts.now ?? new Date(defaultMtime() * 1000) });
+    const packed = await loadDir(copy, opts.load ?? {});
+    packed.source = chart.source ?? dir;
+    return packed;
+  } finally {
+    await rm(stage, { recursive: true, force: true });
+  }
 }

@@ -21,11 +21,12 @@ export { parseRepoIndex, fetchRepoIndex, findInIndex, resolveChartUrl, type Repo
 export {
   updateDependencies,
   findChartsByName,
+  withOwnDependencies,
   type UpdateDependenciesOptions,
   type UpdateDependenciesResult,
   type ResolvedDependency,
 } from './dependency-update.js';
-export { packageChart, checkDependencies, type PackageOptions, type PackageResult } from './package.js';
+export { packageChart, checkDependencies, checkDependenciesDeep, type PackageOptions, type PackageResult } from './package.js';
 export {
   pushChart,
   pullChart,

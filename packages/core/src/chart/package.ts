@@ -56,6 +56,19 @@ export function checkDependencies(chart: Chart): void {
   }
 }
 
+/**
+ * helm's install-time check, recursively: every declared dependency of the chart and of each of its
+ * subcharts present; errors name the path, e.g. `wf-0.1.0/charts/dag-installer-chart: found in ...`.
+ */
+export function checkDependenciesDeep(chart: Chart, path: string = chart.metadata.name ?? ''): void {
+  try {
+    if (chart.metadata.dependencies) checkDependencies(chart);
+  } catch (e) {
+    throw new KxError(`${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  for (const sub of chart.dependencies) checkDependenciesDeep(sub, `${path}/charts/${sub.metadata.name}`);
+}
+
 export async function packageChart(dir: string, opts: PackageOptions = {}): Promise<PackageResult> {
   const chartDir = resolve(dir);
   const chartFile = join(chartDir, 'Chart.yaml');

@@ -3,13 +3,15 @@
 // every other dependency goes through the chart engine's `helm dep up` (updateDependencies):
 // `file://` directories (0.1.x style; made absolute in the staged copy, so they resolve as from the
 // original place), name-only dependencies found in search paths (0.6.0 style), http(s)/oci
-// repositories. Dependencies with no chart are reported with their line (or dropped with `warn`).
-// Never touches the original collection directory.
+// repositories. Every chart packaged from a directory carries its own dependencies in its charts/,
+// recursively, as Kaapana's build packs them (the engine's `ownDependencies`); a given archive that
+// lacks one is refused before anything is built. Dependencies with no chart are reported with their
+// line (or dropped with `warn`). Never touches the original collection directory.
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import semver from 'semver';
 import { isMap, isSeq, parseDocument } from 'yaml';
-import { findChartsByName, updateDependencies } from '../chart/index.js';
+import { checkDependenciesDeep, findChartsByName, loadArchive, updateDependencies } from '../chart/index.js';
 import { KxAggregateError, KxError } from '../errors/index.js';
 import { pathExists, writeFileAtomic } from '../fsutil/index.js';
 import type { ListedDependency } from './dependency-list.js';
@@ -108,79 +110,107 @@ function relocate(e: unknown, stageDir: string, file: string, deps: ListedDepend
 
 const dirnameOf = (p: string) => p.slice(0, Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')));
 
-/** Fill `<stageDir>/charts/`; see AssembleChartsOptions. */
-export async function assembleCharts(opts: AssembleChartsOptions): Promise<AssembleChartsResult> {
-  const chartsDir = join(opts.stageDir, 'charts');
-  await mkdir(chartsDir, { recursive: true });
-  const where = (d: ListedDependency) => ({ file: opts.dependencyFile, line: d.line });
-  const errors: KxError[] = [];
+interface GivenArchive {
+  path: string;
+  version: string;
+}
 
-  const given = new Map<string, { path: string; version: string }>();
+/** Phase 1: the given archives by chart name; each must exist and load with all its dependencies. */
+async function readGivenArchives(opts: AssembleChartsOptions): Promise<Map<string, GivenArchive>> {
+  const given = new Map<string, GivenArchive>();
   for (const a of opts.archives ?? []) {
     const path = resolve(a);
     if (!(await pathExists(path))) throw new KxError('chart archive does not exist', { file: a });
     const id = archiveIdentity(path);
+    try {
+      checkDependenciesDeep(await loadArchive(path), `${id.name}-${id.version}`);
+    } catch (e) {
+      throw new KxError(`chart archive ${basename(path)} cannot be installed by the platform's helm: ${e instanceof Error ? e.message : String(e)}; package it with its dependencies (package-chart does)`, { file: a });
+    }
     given.set(id.name, { path, version: id.version });
   }
   for (const [name, a] of given) {
     if (!opts.dependencies.some((d) => d.name === name)) opts.onWarning?.(`chart archive ${basename(a.path)} is not a dependency of the collection; it is not carried`);
   }
+  return given;
+}
 
-  // Which dependencies come from archives, which the dependency update resolves, which are missing.
-  const fromArchive: { dep: ListedDependency; path: string; version: string }[] = [];
-  const resolveByEngine: ListedDependency[] = [];
-  const missing: ListedDependency[] = [];
-  const absolute = new Map<string, string>();
+interface Classified {
+  fromArchive: { dep: ListedDependency; path: string; version: string }[];
+  resolveByEngine: ListedDependency[];
+  missing: ListedDependency[];
+  /** file:// repositories made absolute, by dependency name. */
+  absolute: Map<string, string>;
+  errors: KxError[];
+}
+
+/** Phase 2: which dependencies come from archives, which the dependency update resolves, which are missing. */
+async function classifyDependencies(opts: AssembleChartsOptions, given: Map<string, GivenArchive>): Promise<Classified> {
+  const out: Classified = { fromArchive: [], resolveByEngine: [], missing: [], absolute: new Map(), errors: [] };
   let byName: Awaited<ReturnType<typeof findChartsByName>> | undefined;
   for (const dep of opts.dependencies) {
     const archive = given.get(dep.name);
     if (archive) {
-      if (versionMatches(dep.version, archive.version)) fromArchive.push({ dep, ...archive });
-      else errors.push(new KxError(`chart archive ${basename(archive.path)} is version ${archive.version}, the collection lists ${dep.name} ${dep.version}`, where(dep)));
+      if (versionMatches(dep.version, archive.version)) out.fromArchive.push({ dep, ...archive });
+      else out.errors.push(new KxError(`chart archive ${basename(archive.path)} is version ${archive.version}, the collection lists ${dep.name} ${dep.version}`, { file: opts.dependencyFile, line: dep.line }));
       continue;
     }
     const repo = dep.repository?.trim() ?? '';
     if (repo.startsWith('file://')) {
       const dir = resolveFileRepository(opts.collectionDir, repo)!;
       if (await pathExists(join(dir, 'Chart.yaml'))) {
-        absolute.set(dep.name, `file://${dir}`);
-        resolveByEngine.push(dep);
-      } else missing.push(dep);
+        out.absolute.set(dep.name, `file://${dir}`);
+        out.resolveByEngine.push(dep);
+      } else out.missing.push(dep);
     } else if (repo === '') {
       byName ??= await findChartsByName(opts.searchPaths ?? []);
-      if (byName.has(dep.name)) resolveByEngine.push(dep);
-      else missing.push(dep);
+      (byName.has(dep.name) ? out.resolveByEngine : out.missing).push(dep);
     } else {
-      resolveByEngine.push(dep); // http(s):// or oci://: the engine fetches it
+      out.resolveByEngine.push(dep); // http(s):// or oci://: the engine fetches it
     }
   }
-  for (const d of missing) {
+  return out;
+}
+
+/** Phase 3: a dependency without a chart is an error on its line, or (warn) a warning naming it. */
+function reportMissing(opts: AssembleChartsOptions, c: Classified): void {
+  for (const d of c.missing) {
     const how = d.repository ? `${d.repository.trim()} is not a chart directory` : `no chart named ${d.name} below ${(opts.searchPaths ?? []).join(', ') || '(no search path)'}`;
     const msg = `no chart for dependency ${d.name} ${d.version}: ${how}; pass its archive in \`charts\``;
-    if ((opts.missing ?? 'error') === 'error') errors.push(new KxError(msg, where(d)));
+    if ((opts.missing ?? 'error') === 'error') c.errors.push(new KxError(msg, { file: opts.dependencyFile, line: d.line }));
     else opts.onWarning?.(msg);
   }
-  if (errors.length === 1) throw errors[0]!;
-  if (errors.length > 1) throw new KxAggregateError(errors);
+  if (c.errors.length === 1) throw c.errors[0]!;
+  if (c.errors.length > 1) throw new KxAggregateError(c.errors);
+}
 
-  const charts: AssembledChart[] = [];
-  await rewriteStagedList(opts.stagedDependencyFile, resolveByEngine, absolute);
-  if (resolveByEngine.length > 0) {
-    const updated = await updateDependencies(opts.stageDir, {
-      ...(opts.searchPaths ? { searchPaths: opts.searchPaths } : {}),
-      ...(opts.platformVersion ? { platformVersion: opts.platformVersion } : {}),
-      ...(opts.log ? { log: opts.log } : {}),
-    }).catch((e: unknown) => {
-      throw relocate(e, opts.stageDir, opts.dependencyFile, opts.dependencies);
-    });
-    for (const r of updated.dependencies) {
-      if (r.archive) charts.push({ name: r.name, version: r.version, file: r.archive, source: r.source });
-    }
-  }
-  for (const a of fromArchive) {
+/** Phase 4: the engine's dependency update on the staged copy, each chart with its own dependencies. */
+async function resolveWithEngine(opts: AssembleChartsOptions, c: Classified): Promise<AssembledChart[]> {
+  await rewriteStagedList(opts.stagedDependencyFile, c.resolveByEngine, c.absolute);
+  if (c.resolveByEngine.length === 0) return [];
+  const updated = await updateDependencies(opts.stageDir, {
+    ownDependencies: true,
+    ...(opts.searchPaths ? { searchPaths: opts.searchPaths } : {}),
+    ...(opts.platformVersion ? { platformVersion: opts.platformVersion } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
+  }).catch((e: unknown) => {
+    throw relocate(e, opts.stageDir, opts.dependencyFile, opts.dependencies);
+  });
+  return updated.dependencies.filter((r) => r.archive).map((r) => ({ name: r.name, version: r.version, file: r.archive!, source: r.source }));
+}
+
+/** Fill `<stageDir>/charts/`; see AssembleChartsOptions. */
+export async function assembleCharts(opts: AssembleChartsOptions): Promise<AssembleChartsResult> {
+  const chartsDir = join(opts.stageDir, 'charts');
+  await mkdir(chartsDir, { recursive: true });
+  const given = await readGivenArchives(opts);
+  const classified = await classifyDependencies(opts, given);
+  reportMissing(opts, classified);
+  const charts = await resolveWithEngine(opts, classified);
+  for (const a of classified.fromArchive) {
     const file = join(chartsDir, basename(a.path));
     await copyFile(a.path, file);
     charts.push({ name: a.dep.name, version: a.version, file, source: 'archive' });
   }
-  return { charts, missing };
+  return { charts, missing: classified.missing };
 }

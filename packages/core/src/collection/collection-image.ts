@@ -20,16 +20,18 @@ import {
   validateImageName,
   validateRegistry,
   type BuildImagesResult,
+  type BuildPlan,
+  type PlannedImage,
   type DockerCli,
   type ImageResult,
   type RegistryAuth,
   type TagStyle,
 } from '../images/index.js';
 import type { RetryOptions } from '../retry/index.js';
-import { assembleCharts, type AssembledChart } from './assemble-charts.js';
+import { assembleCharts, type AssembleChartsResult, type AssembledChart } from './assemble-charts.js';
 import { locateDependencyFile, readDependencyList } from './dependency-list.js';
 import { listImageCharts, type ImageChartList } from './image-charts.js';
-import { checkDependencies, loadArchive, type Chart } from '../chart/index.js';
+import { checkDependenciesDeep, loadArchive } from '../chart/index.js';
 import { parseImageRef, RegistryClient, type RegistryClientOptions } from '../registry/index.js';
 
 export interface CollectionImageOptions {
@@ -101,16 +103,6 @@ export interface CollectionImageResult {
  */
 export function platformChartDir(tagStyle: TagStyle): string {
   return tagStyle === 'kp' ? 'tmp/' : 'kaapana/tmp/extensions/';
-}
-
-/** helm's install-time check, recursively: every declared dependency of the chart and its subcharts present. */
-function checkDependenciesDeep(chart: Chart, path: string): void {
-  try {
-    if (chart.metadata.dependencies) checkDependencies(chart);
-  } catch (e) {
-    throw new KxError(`${path}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  for (const sub of chart.dependencies) checkDependenciesDeep(sub, `${path}/charts/${sub.metadata.name}`);
 }
 
 /**
@@ -206,106 +198,139 @@ async function existingWithSameCharts(
   return { digest: listed.digest, charts: listed.charts };
 }
 
+/** Phase 1: the collection chart copied into `stage` without charts/ and tmpcharts*; returns the copy. */
+async function stageCollection(collectionDir: string, stage: string): Promise<string> {
+  const stageDir = join(stage, basename(collectionDir));
+  await cp(collectionDir, stageDir, {
+    recursive: true,
+    filter: (src) => {
+      const rel = src.slice(collectionDir.length).replace(/^[\\/]/, '');
+      return !/^(charts|tmpcharts[^\\/]*)([\\/]|$)/.test(rel);
+    },
+  });
+  return stageDir;
+}
+
+/** Phase 2: the staged charts/ filled (assemble-charts.ts); an image without any chart is refused. */
+async function assembleStaged(opts: CollectionImageOptions, collectionDir: string, stageDir: string, context: string): Promise<AssembleChartsResult> {
+  const loc = await locateDependencyFile(collectionDir);
+  const depText = (await pathExists(loc.path)) ? await readFile(loc.path, 'utf8') : '';
+  const dependencies = readDependencyList(depText, loc.path);
+  opts.onProgress?.(`assembling charts/ of ${loc.chartName} (${dependencies.length} dependencies)`);
+  const assembled = await assembleCharts({
+    collectionDir,
+    stageDir,
+    stagedDependencyFile: join(stageDir, basename(loc.path)),
+    dependencies,
+    dependencyFile: loc.path,
+    archives: opts.archives ?? [],
+    searchPaths: [...(opts.searchDirs ?? [context]), ...(opts.kaapanaSource ? [resolve(opts.kaapanaSource)] : [])],
+    ...(opts.tagStyle === 'platform' && opts.platformVersion ? { platformVersion: opts.platformVersion } : {}),
+    missing: opts.missing ?? 'error',
+    ...(opts.onProgress ? { log: opts.onProgress } : {}),
+    ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
+  });
+  if (assembled.charts.length === 0) throw new KxError('no chart to carry: the collection image would be empty', { file: loc.path });
+  return assembled;
+}
+
+/** Phase 3: the build plan of the staged Dockerfile (local-only bases from context, baseImages or kaapana-source). */
+async function planCollectionBuild(opts: CollectionImageOptions, context: string, original: string, staged: string, version: string, tag: string): Promise<{ plan: BuildPlan; mine: PlannedImage }> {
+  const found = await discoverDockerfiles({ context, ...(opts.ignore ? { ignore: opts.ignore } : {}) });
+  const plan = await planBuild({
+    context,
+    all: [...found.all.filter((f) => f !== original), staged],
+    selected: [staged],
+    registry: opts.registry,
+    version,
+    tagStyle: opts.tagStyle,
+    ...(opts.platformVersion !== undefined ? { platformVersion: opts.platformVersion } : {}),
+    ...(opts.abbr !== undefined ? { abbr: opts.abbr } : {}),
+    ...(opts.baseImages ? { baseImages: opts.baseImages } : {}),
+    ...(opts.kaapanaSource ? { source: await kaapanaSource(opts.kaapanaSource) } : {}),
+    ...(opts.onProgress ? { log: opts.onProgress } : {}),
+  });
+  const mine = plan.images.find((i) => i.dockerfilePath === staged);
+  if (!mine) {
+    const why = plan.skipped.find((s) => s.dockerfile.endsWith('Dockerfile'))?.reason;
+    throw new KxError(`the collection Dockerfile is not built${why ? ` (${why})` : ''}`, { file: original });
+  }
+  if (mine.localOnly) throw new KxError('the collection image must not be local-only (LABEL REGISTRY)', { file: original });
+  if (mine.tag !== tag) throw new Error(`internal error: planned tag ${mine.tag} differs from ${tag}`);
+  return { plan, mine };
+}
+
+/**
+ * Phase 5: read the pushed image back as the platform sees it: every expected archive in `platformDir`,
+ * each loading with all its dependencies. Returns the archives found and the manifest digest.
+ */
+export async function verifyPushedCollection(
+  ref: string,
+  platformDir: string,
+  expected: string[],
+  client: Omit<RegistryClientOptions, 'registry'>,
+  blame: { file?: string; onProgress?: (m: string) => void },
+): Promise<{ charts: string[]; digest: string }> {
+  blame.onProgress?.(`verifying ${ref}: listing the chart archives it carries`);
+  const listed = await listImageCharts(ref, client);
+  await checkPlatformCharts(listed, platformDir, expected, ref).catch((e: unknown) => {
+    throw e instanceof KxError && blame.file ? new KxError(e.message, { file: blame.file }) : e;
+  });
+  blame.onProgress?.(`verified ${ref}: ${expected.join(', ')} in /${platformDir}, each loading with all its dependencies`);
+  return { charts: listed.charts, digest: listed.digest };
+}
+
+/** Registry client options for `ref`: the credentials when they are for its registry, and the retry policy. */
+export function registryOptionsFor(ref: string, auth: RegistryAuth | undefined, retry: RetryOptions | undefined): Omit<RegistryClientOptions, 'registry'> {
+  const creds = auth && ref.startsWith(`${auth.registry}/`) ? { username: auth.username, password: auth.password } : {};
+  return { ...creds, ...(retry ? { retry } : {}) };
+}
+
+/** Phase 4: build (and push) the planned images; the collection image's result. */
+async function runCollectionBuild(opts: CollectionImageOptions, plan: BuildPlan, mine: PlannedImage, push: boolean): Promise<{ build: BuildImagesResult; result: ImageResult }> {
+  const build = await buildImages({
+    plan,
+    push,
+    ...(opts.docker ? { docker: opts.docker } : {}),
+    ...(opts.auth ? { auth: opts.auth } : {}),
+    ...(opts.retry ? { retry: opts.retry } : {}),
+    ...(opts.parallel ? { parallel: opts.parallel } : {}),
+    onProgress: opts.onProgress ?? (() => {}),
+    ...(opts.onImageDone ? { onImageDone: opts.onImageDone } : {}),
+  });
+  return { build, result: build.results.find((r) => r.dockerfile === mine.dockerfile)! };
+}
+
 /** Build (and by default push and verify) the collection image; see CollectionImageOptions. */
 export async function buildCollectionImage(opts: CollectionImageOptions): Promise<CollectionImageResult> {
   const collectionDir = resolve(opts.collectionDir);
   const context = resolve(opts.context ?? join(collectionDir, '..'));
-  const progress = opts.onProgress ?? (() => {});
   const original = await collectionDockerfile(collectionDir);
-  const loc = await locateDependencyFile(collectionDir);
-  const depText = (await pathExists(loc.path)) ? await readFile(loc.path, 'utf8') : '';
-  const dependencies = readDependencyList(depText, loc.path);
-
-  // Tag and reference first (images' conventions), so that bad versions fail before anything is
-  // packaged or built.
+  // Tag and reference first (images' conventions), so that bad versions fail before anything is packaged or built.
   const { tag, version } = await collectionImageRef(opts);
-
   const stage = await mkdtemp(join(tmpdir(), 'kx-collection-'));
   try {
-    const stageDir = join(stage, basename(collectionDir));
-    await cp(collectionDir, stageDir, {
-      recursive: true,
-      filter: (src) => {
-        const rel = src.slice(collectionDir.length).replace(/^[\\/]/, '');
-        return !/^(charts|tmpcharts[^\\/]*)([\\/]|$)/.test(rel);
-      },
-    });
-    progress(`assembling charts/ of ${loc.chartName} (${dependencies.length} dependencies)`);
-    const assembled = await assembleCharts({
-      collectionDir,
-      stageDir,
-      stagedDependencyFile: join(stageDir, basename(loc.path)),
-      dependencies,
-      dependencyFile: loc.path,
-      archives: opts.archives ?? [],
-      searchPaths: [...(opts.searchDirs ?? [context]), ...(opts.kaapanaSource ? [resolve(opts.kaapanaSource)] : [])],
-      ...(opts.tagStyle === 'platform' && opts.platformVersion ? { platformVersion: opts.platformVersion } : {}),
-      missing: opts.missing ?? 'error',
-      log: progress,
-      ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
-    });
-    if (assembled.charts.length === 0) throw new KxError('no chart to carry: the collection image would be empty', { file: loc.path });
+    const stageDir = await stageCollection(collectionDir, stage);
+    const assembled = await assembleStaged(opts, collectionDir, stageDir, context);
     const dropped = assembled.missing.map((d) => `${d.name} ${d.version}`);
     const platformDir = platformChartDir(opts.tagStyle);
-
-    const found = await discoverDockerfiles({ context, ...(opts.ignore ? { ignore: opts.ignore } : {}) });
-    const staged = join(stageDir, 'Dockerfile');
-    const plan = await planBuild({
-      context,
-      all: [...found.all.filter((f) => f !== original), staged],
-      selected: [staged],
-      registry: opts.registry,
-      version,
-      tagStyle: opts.tagStyle,
-      ...(opts.platformVersion !== undefined ? { platformVersion: opts.platformVersion } : {}),
-      ...(opts.abbr !== undefined ? { abbr: opts.abbr } : {}),
-      ...(opts.baseImages ? { baseImages: opts.baseImages } : {}),
-      ...(opts.kaapanaSource ? { source: await kaapanaSource(opts.kaapanaSource) } : {}),
-      log: progress,
-    });
-    const mine = plan.images.find((i) => i.dockerfilePath === staged);
-    if (!mine) {
-      const why = plan.skipped.find((s) => s.dockerfile.endsWith('Dockerfile'))?.reason;
-      throw new KxError(`the collection Dockerfile is not built${why ? ` (${why})` : ''}`, { file: original });
-    }
-    if (mine.localOnly) throw new KxError('the collection image must not be local-only (LABEL REGISTRY)', { file: original });
-    if (mine.tag !== tag) throw new Error(`internal error: planned tag ${mine.tag} differs from ${tag}`);
+    const { plan, mine } = await planCollectionBuild(opts, context, original, join(stageDir, 'Dockerfile'), version, tag);
     const push = opts.push ?? true;
     const image = mine.ref.slice(0, mine.ref.length - tag.length - 1);
-    const creds = opts.auth && mine.ref.startsWith(`${opts.auth.registry}/`) ? { username: opts.auth.username, password: opts.auth.password } : {};
-    const registryOpts = { ...creds, ...(opts.retry ? { retry: opts.retry } : {}) };
+    const registryOpts = registryOptionsFor(mine.ref, opts.auth, opts.retry);
+    const base = { image, tag, ref: mine.ref, charts: assembled.charts, dropped, platformDir };
     if (opts.skipExisting && push) {
       const same = await existingWithSameCharts(mine.ref, assembled.charts, registryOpts);
       if (same) {
-        progress(`${mine.ref} already carries these ${assembled.charts.length} chart archives byte for byte: not rebuilt (skip-existing)`);
-        return { image, tag, ref: mine.ref, digest: same.digest, charts: assembled.charts, imageCharts: same.charts, skipped: true, dropped, platformDir };
+        opts.onProgress?.(`${mine.ref} already carries these ${assembled.charts.length} chart archives byte for byte: not rebuilt (skip-existing)`);
+        return { ...base, digest: same.digest, imageCharts: same.charts, skipped: true };
       }
     }
-    const build = await buildImages({
-      plan,
-      push,
-      ...(opts.docker ? { docker: opts.docker } : {}),
-      ...(opts.auth ? { auth: opts.auth } : {}),
-      ...(opts.retry ? { retry: opts.retry } : {}),
-      ...(opts.parallel ? { parallel: opts.parallel } : {}),
-      onProgress: progress,
-      ...(opts.onImageDone ? { onImageDone: opts.onImageDone } : {}),
-    });
-    const result = build.results.find((r) => r.dockerfile === mine.dockerfile)!;
-    let imageCharts: string[] = [];
-    let digest = result.digest ?? '';
-    if (push) {
-      progress(`verifying ${mine.ref}: listing the chart archives it carries`);
-      const listed = await listImageCharts(mine.ref, registryOpts);
-      imageCharts = listed.charts;
-      if (!digest) digest = listed.digest;
-      const expected = [...new Set([...(opts.expectCharts ?? []), ...assembled.charts.map((c) => basename(c.file))])];
-      await checkPlatformCharts(listed, platformDir, expected, mine.ref).catch((e: unknown) => {
-        throw e instanceof KxError ? new KxError(e.message, { file: original }) : e;
-      });
-      progress(`verified ${mine.ref}: ${expected.join(', ')} in /${platformDir}, each loading with all its dependencies`);
-    }
-    return { image, tag, ref: mine.ref, digest, charts: assembled.charts, imageCharts, build, skipped: false, dropped, platformDir };
+    const { build, result } = await runCollectionBuild(opts, plan, mine, push);
+    if (!push) return { ...base, digest: result.digest ?? '', imageCharts: [], build, skipped: false };
+    const expected = [...new Set([...(opts.expectCharts ?? []), ...assembled.charts.map((c) => basename(c.file))])];
+    const back = await verifyPushedCollection(mine.ref, platformDir, expected, registryOpts, { file: original, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+    return { ...base, digest: result.digest || back.digest, imageCharts: back.charts, build, skipped: false };
   } finally {
     await rm(stage, { recursive: true, force: true });
   }

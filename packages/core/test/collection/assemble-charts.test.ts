@@ -5,13 +5,25 @@ import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KxAggregateError, KxError, withTempDir } from '@kaapana-ext/core';
-import { packageChart, loadArchive } from '@kaapana-ext/core/chart';
+import { checkDependenciesDeep, loadArchive, loadFiles, packageChart, writeChartArchive, type ChartFile } from '@kaapana-ext/core/chart';
 import { archiveIdentity, assembleCharts, readDependencyList, versionMatches } from '@kaapana-ext/core/collection';
 
 async function chart(dir: string, name: string, version: string): Promise<string> {
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'Chart.yaml'), `apiVersion: v1\nname: ${name}\nversion: ${version}\n`);
   return dir;
+}
+
+/** Every file of a chart directory as the loader takes them (to write an archive without the dependency check). */
+async function loadArchiveFilesOf(dir: string): Promise<ChartFile[]> {
+  const out: ChartFile[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) {
+      const full = join(e.parentPath, e.name);
+      out.push({ name: full.slice(dir.length + 1), data: await readFile(full) });
+    }
+  }
+  return out;
 }
 
 /** Original collection + its staged copy, as buildCollectionImage prepares them. */
@@ -102,5 +114,50 @@ describe('assembleCharts', () => {
     expect(versionMatches('0.0.0', '0.6.0')).toBe(true);
     expect(versionMatches('^1.0.0', '1.4.0')).toBe(true);
     expect(versionMatches('1.0.0', '1.0.1')).toBe(false);
+  });
+
+  it('each chart carries its own dependencies, recursively (0.1.3 radiomics-workflow-like: charts/dag-installer-chart inside); the tree is not written', async () => {
+    await withTempDir('kx-14-assemble', async (root) => {
+      const dag = await chart(join(root, 'tree/services/utils/dag-installer/dag-installer-chart'), 'dag-installer-chart', '0.1.0');
+      await writeFile(join(dag, 'requirements.yaml'), '---\ndependencies:\n  - name: kaapana-library-chart\n    version: 0.1.0\n    repository: file://../../../lib/kaapana-library-chart\n');
+      await chart(join(root, 'tree/services/lib/kaapana-library-chart'), 'kaapana-library-chart', '0.1.0');
+      const wf = await chart(join(root, 'tree/data-processing/processing-pipelines/radiomics/extension/radiomics-workflow'), 'radiomics-workflow', '0.1.0');
+      await writeFile(join(wf, 'requirements.yaml'), '---\ndependencies:\n  - name: dag-installer-chart\n    version: "0.1.0"\n    repository: file://../../../../../services/utils/dag-installer/dag-installer-chart/\n');
+      const s = await setup(root, '---\ndependencies:\n  - name: radiomics-workflow\n    version: 0.1.0\n    repository: file://../../data-processing/processing-pipelines/radiomics/extension/radiomics-workflow\n');
+      const r = await assembleCharts({ ...s, dependencyFile: s.file });
+      const packed = await loadArchive(r.charts[0]!.file);
+      expect(packed.dependencies.map((c) => c.metadata.name)).toEqual(['dag-installer-chart']);
+      expect(packed.dependencies[0]!.dependencies.map((c) => c.metadata.name)).toEqual(['kaapana-library-chart']);
+      expect(() => checkDependenciesDeep(packed)).not.toThrow();
+      expect((await readdir(wf)).sort()).toEqual(['Chart.yaml', 'requirements.yaml']);
+      expect((await readdir(dag)).sort()).toEqual(['Chart.yaml', 'requirements.yaml']);
+    });
+  });
+
+  it('a nested dependency without a chart, a dependency cycle, and a given archive without its dependency are errors', async () => {
+    await withTempDir('kx-14-assemble', async (root) => {
+      const wf = await chart(join(root, 'tree/wf'), 'wf', '0.1.0');
+      await writeFile(join(wf, 'requirements.yaml'), 'dependencies:\n  - name: dag-installer-chart\n    version: 0.1.0\n    repository: file://../gone\n');
+      const s = await setup(root, '---\ndependencies:\n  - name: wf\n    version: 0.1.0\n    repository: file://../../wf\n');
+      await expect(assembleCharts({ ...s, dependencyFile: s.file })).rejects.toThrow(/gone not found/);
+      const a = await chart(join(root, 'tree/a'), 'a', '0.1.0');
+      const b = await chart(join(root, 'tree/b'), 'b', '0.1.0');
+      await writeFile(join(a, 'requirements.yaml'), 'dependencies:\n  - name: b\n    version: 0.1.0\n    repository: file://../b\n');
+      await writeFile(join(b, 'requirements.yaml'), 'dependencies:\n  - name: a\n    version: 0.1.0\n    repository: file://../a\n');
+      const c = await setup(join(root, 'c'), '---\ndependencies:\n  - name: a\n    version: 0.1.0\n    repository: file://../../../../tree/a\n');
+      await expect(assembleCharts({ ...c, dependencyFile: c.file })).rejects.toThrow(/cycle/);
+      // an archive that declares a dependency it does not carry is refused before anything is built
+      await writeFile(join(wf, 'requirements.yaml'), 'dependencies:\n  - name: dag-installer-chart\n    version: 0.1.0\n');
+      await mkdir(join(root, 'bare/wf'), { recursive: true });
+      await cp(wf, join(root, 'bare/wf'), { recursive: true });
+      const files = await loadArchiveFilesOf(join(root, 'bare/wf'));
+      const bare = join(root, 'out/wf-0.1.0.tgz');
+      await mkdir(join(root, 'out'), { recursive: true });
+      await writeFile(bare, await writeChartArchive(await loadFiles(files, join(root, 'bare/wf'))));
+      const w = await setup(join(root, 'w'), '---\ndependencies:\n  - name: wf\n    version: 0.1.0\n');
+      const e = await assembleCharts({ ...w, dependencyFile: w.file, archives: [bare] }).catch((err: unknown) => err);
+      expect(e).toMatchObject({ file: bare });
+      expect((e as KxError).message).toMatch(/wf-0\.1\.0: found in .*missing in charts\/ directory: dag-installer-chart/);
+    });
   });
 });
