@@ -16,7 +16,7 @@
 // BENCH_SIZE (WxHxD).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -84,6 +84,9 @@ const runItk = (args) => JSON.parse(execFileSync(itk, args, { maxBuffer: 1 << 26
 // Two layouts of the same voxels: shared memory, as kaapana-otsu's own DICOM/NRRD readers allocate
 // large volumes (histogram and mask pass split over two threads), and a plain ArrayBuffer, as images
 // decoded by itk-wasm arrive (one thread; a helper thread only faults in the mask's pages).
+// Same-run ratios only mean something on a quiet machine: the load is printed with them.
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+console.log(`machine: ${cpus().length} cores, load average ${load()} (1/5/15 min) at start`);
 console.log(`Otsu on a synthetic ${sizeSpec} int16 volume (${repeat} runs each, median)`);
 const layouts = [
   ['shared (own readers)', (n) => allocateVolumeArray(Int16Array, n)],
@@ -231,4 +234,5 @@ await seriesBench(largestSeries, Math.min(warmup, 10), '(target ≤ 1.5×)');
   }
 }
 await seriesBench(smallSeries, warmup, '(fixed per-call cost; informational)');
-console.log(`\npeak RSS ${mib(peakRss)} (synthetic volume ${mib(volumeBytes)} + mask ${mib(volumeVoxels)})`);
+console.log(`\nload average ${load()} at the end`);
+console.log(`peak RSS ${mib(peakRss)} (synthetic volume ${mib(volumeBytes)} + mask ${mib(volumeVoxels)})`);

@@ -3,8 +3,7 @@
 // (src/main.ts → kaapana-otsu.js, every JavaScript dependency inside), the Otsu helper thread
 // (src/otsu/helper-worker.ts → helper-worker.js), itk-wasm's pipeline runner
 // (run-pipeline-emscripten.js) and only the WebAssembly pipelines the CLI can run (pipelines/: the
-// DICOM series reader, the DICOM SEG writer, the image-io readers readImageNode picks from, the NRRD
-// writer). The app must stay within APP_SIZE_LIMIT bytes (the container test and the benchmark check it).
+// DICOM series reader, the NRRD, NIfTI and MetaImage readers, the NRRD writer). The app must stay within APP_SIZE_LIMIT bytes (the container test and the benchmark check it).
 // Staged next to the target and swapped in at the end, so a concurrent or failed run never leaves a
 // half-built app behind. Reads the TypeScript sources directly (no `npm run build` needed).
 //
@@ -30,9 +29,9 @@ const require = createRequire(join(algorithm, 'package.json'));
 const PIPELINES = {
   // readDicomSeriesCached (compressed and other non-native DICOM); the SEG writer needs no wasm.
   '@itk-wasm/dicom': (name) => name === 'read-image-dicom-file-series',
-  // readImageNode (NIfTI, MetaImage, NRRD the TypeScript reader declines; for an unknown extension it
-  // tries every reader) and the NRRD writer for images nrrd-encode.ts does not cover.
-  '@itk-wasm/image-io': (name) => name.endsWith('-read-image') || name === 'nrrd-write-image',
+  // readImageFile in read-volume.ts (NIfTI/Analyze, MetaImage, NRRD the TypeScript reader declines: one
+  // reader per extension) and the NRRD writer for images nrrd-encode.ts does not cover.
+  '@itk-wasm/image-io': (name) => ['nrrd-read-image', 'nifti-read-image', 'meta-read-image', 'nrrd-write-image'].includes(name),
 };
 
 /** Sum of file sizes under `dir`. */

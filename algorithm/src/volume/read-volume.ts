@@ -42,6 +42,20 @@ export function isImageFileName(path: string): boolean {
   return IMAGE_FILE.test(path);
 }
 
+/**
+ * `input` read by the ITK ImageIO its extension names — what @itk-wasm/image-io's readImageNode picks
+ * for these extensions (`.img` of an Analyze pair: NiftiImageIO, which ITK uses for it; readImageNode
+ * would try every reader), so the container ships only these three reader pipelines.
+ */
+async function readImageFile(input: string): Promise<Image> {
+  const io = await import('@itk-wasm/image-io');
+  const ext = IMAGE_FILE.exec(input)?.[1]?.toLowerCase() ?? '';
+  const reader = ext === 'nrrd' || ext === 'nhdr' ? io.nrrdReadImageNode : ext === 'mha' || ext === 'mhd' ? io.metaReadImageNode : io.niftiReadImageNode;
+  const { couldRead, image } = await reader(input);
+  if (!couldRead) throw new Error(`Could not read: ${input}`);
+  return image;
+}
+
 function checkScalar(image: Image, file: string): Image {
   const t = image.imageType;
   if (t.components !== 1) {
@@ -128,8 +142,7 @@ export async function readVolumes(inputPath: string, options: ReadOptions = {}):
   if (isImageFileName(input)) {
     let image: Image | undefined = nativeReaderEnabled() ? readNrrdFast(input) : undefined;
     if (!image) {
-      const { readImageNode } = await import('@itk-wasm/image-io');
-      const run = await withCapturedConsole(() => readImageNode(input));
+      const run = await withCapturedConsole(() => readImageFile(input));
       if (run.value === undefined) {
         throw new OtsuError(`cannot read ${basename(input)} as an image: ${describeWasmFailure(run.error, run.output)}`, {
           file: input,
