@@ -1,14 +1,21 @@
 // The packed CLI as a user gets it: `scripts/pack.mjs` makes the tarball, `npm install --offline
 // <tarball>` puts it into an empty directory (nothing may come from a registry), and the installed
 // bin runs every command's --help, a real package-chart and a build-images --dry-run on a copy of
-// the threshold-segmentation example — with the actions packed inside, not this checkout's.
+// the threshold-segmentation example — with the actions packed inside, not this checkout's. Then
+// the CLI container image: its context staged from the same tarball (scripts/container-context.mjs),
+// built and pushed by the installed CLI's own build-images on top of an offline stand-in for its base
+// (this machine's node + libraries + static busybox, FROM scratch, with the labels of
+// container/base/Dockerfile, whose docker:cli base cannot be pulled here), and run: `kaapana-ext`
+// inside the image answers every command's --help.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cp, lstat, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { copyFile, cp, lstat, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTION_COMMANDS } from '../src/index.js';
+import { BUSYBOX, removeImages } from '../../../test/support/docker.js';
+import { REGISTRY, uniqueName } from '../../../test/support/registry.js';
 
 const cliDir = fileURLToPath(new URL('..', import.meta.url));
 const example = fileURLToPath(new URL('../../../examples/threshold-segmentation', import.meta.url));
@@ -87,5 +94,44 @@ describe('packed kaapana-ext CLI', () => {
     const out = (JSON.parse(plan.stdout) as { outputs: { plan: { images: { ref: string }[] }; images: unknown[] } }).outputs;
     expect(out.plan.images.map((i) => i.ref)).toContain('127.0.0.1:5000/kx18-cli/example-otsus-method:0.1.0');
     expect(out.images).toEqual([]);
+  });
+});
+
+/** The stand-in of local-only/kaapana-ext-cli-base: node + its libraries + busybox as sh and env. */
+async function standInBase(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'Dockerfile'), 'FROM scratch\nLABEL IMAGE="kaapana-ext-cli-base"\nLABEL REGISTRY="local-only"\nLABEL VERSION="1"\nCOPY rootfs/ /\n');
+  const prepare = fileURLToPath(new URL('../../../algorithm/container/prepare-node-runtime.mjs', import.meta.url));
+  execFileSync(process.execPath, [prepare, '--out', dir], { stdio: 'pipe' });
+  await mkdir(join(dir, 'rootfs', 'bin'), { recursive: true });
+  await mkdir(join(dir, 'rootfs', 'usr', 'bin'), { recursive: true });
+  await copyFile(BUSYBOX, join(dir, 'rootfs', 'bin', 'busybox'));
+  await symlink('/bin/busybox', join(dir, 'rootfs', 'bin', 'sh'));
+  await symlink('/bin/busybox', join(dir, 'rootfs', 'usr', 'bin', 'env'));
+}
+
+describe('CLI container image', () => {
+  const refs: string[] = [];
+  afterAll(() => removeImages(refs));
+
+  it('is built by the packed CLI\'s build-images and runs kaapana-ext inside', async () => {
+    const ctx = join(work, 'image');
+    execFileSync(process.execPath, [join(cliDir, 'scripts', 'container-context.mjs'), '--tarball', tarball, '--out', join(ctx, 'cli')], { stdio: 'pipe' });
+    await copyFile(join(cliDir, 'container', 'cli', 'Dockerfile'), join(ctx, 'cli', 'Dockerfile'));
+    await standInBase(join(ctx, 'base'));
+    const registry = `${REGISTRY}/${uniqueName('kx18-cli-image')}`;
+    const r = kx(['build-images', '--json', '--context', ctx, '--registry', registry]);
+    expect(r.code, r.stderr).toBe(0);
+    const images = (JSON.parse(r.stdout) as { outputs: { images: { name: string; ref: string; status: string; tags: string[] }[] } }).outputs.images;
+    refs.push(...images.flatMap((i) => i.tags));
+    const cli = images.find((i) => i.name === 'kaapana-ext')!;
+    expect(cli).toMatchObject({ ref: `${registry}/kaapana-ext:0.1.0`, status: 'pushed' });
+    const docker = (...args: string[]) => spawnSync('docker', ['run', '--rm', cli.ref, ...args], { encoding: 'utf8' });
+    const help = docker(); // the image's CMD
+    expect(help.status, help.stderr).toBe(0);
+    expect(help.stdout).toContain('Usage: kaapana-ext <command> [options]');
+    const commands = docker('sh', '-c', [...ACTION_COMMANDS, 'publish'].map((c) => `kaapana-ext ${c} --help | head -1`).join(' && '));
+    expect(commands.status, commands.stderr).toBe(0);
+    expect(commands.stdout.trim().split('\n')).toEqual([...ACTION_COMMANDS, 'publish'].map((c) => `Usage: kaapana-ext ${c} [options]`));
   });
 });
