@@ -145,6 +145,32 @@ describe('Kaapana 0.6.0 through the platform URL with an OIDC token', () => {
     expect(p.requests).toEqual([]);
     expect(kc.state.requests).toEqual([]);
   });
+  it('an upload whose connection is cut during a chunk names the chunk, leaves nothing listed, and a rerun succeeds', async () => {
+    const kc = await keycloak();
+    const { p, uploads } = await platform({}, kc);
+    const data = await makeChart({ name: 'kx-15-cut', keywords: ['kaapanaworkflow'], values: { global: { image: 'kx-15-cut' }, noise: randomText(300_000) } });
+    const path = join(work, 'kx-15-cut-0.1.0.tgz');
+    await writeFile(path, data);
+    const inputs = viaUrl(p, kc, { chart: path, 'chunk-size': '65536', 'upload-threshold': '0', 'upload-attempts': '2' });
+    uploads.cutChunk(2, 2); // every attempt loses its connection while sending chunk index 2
+    const cut = await runAction(ACTION, inputs);
+    expect(cut.exitCode).not.toBe(0);
+    expect(cut.stdout).toMatch(/upload of kx-15-cut-0\.1\.0\.tgz failed at chunk 3 of \d+ \(index 2\): .*got no answer/);
+    expect(cut.stdout).toMatch(/upload of kx-15-cut-0\.1\.0\.tgz failed at chunk 3 of \d+ \(index 2\) on attempt 2 of 2: .*got no answer \((ECONNRESET|socket hang up|EPIPE)/);
+    expect(p.requests.filter((q) => q.path === '/file_chunks' && q.status === 0)).toHaveLength(2);
+    // kube-helm wrote chunks 0 and 1 in place: a truncated archive that `helm show chart` refuses, so the list never shows it
+    expect(readFileSync(join(p.extensionsDir, 'kx-15-cut-0.1.0.tgz')).length).toBe(2 * 65536);
+    p.extensions.markPending();
+    expect(JSON.stringify(await p.extensions.get())).not.toContain('kx-15-cut');
+    expect(json(cut, 'delivered') ?? []).toEqual([]);
+
+    const rerun = await runAction(ACTION, inputs);
+    ok(rerun);
+    expect(readFileSync(join(p.extensionsDir, 'kx-15-cut-0.1.0.tgz')).equals(data)).toBe(true);
+    expect(json(rerun, 'delivered')).toEqual([expect.objectContaining({ name: 'kx-15-cut', method: 'upload (/file_chunks)' })]);
+    p.extensions.markPending();
+    expect(JSON.stringify(await p.extensions.get())).toContain('kx-15-cut');
+  });
 });
 
 describe('tokens that expire (the core client in-process)', () => {

@@ -92,6 +92,8 @@ export interface KaapanaPlatform {
   routes: Map<string, RouteHandler>;
   addRoute(method: string, path: string, handler: RouteHandler): void;
   requests: Array<{ method: string; path: string; status: number; via: 'proxy' | 'ingress' }>;
+  /** Fault injection: true drops the request's connection after the first bytes of its body, unanswered (status 0 in requests). */
+  cutRequest: ((method: string, path: string) => boolean) | undefined;
   copyJobs(): KubeObject[];
   setCollections(refs: string[]): void;
   dispatch(req: KubeHelmRequest): Promise<KubeHelmReply>;

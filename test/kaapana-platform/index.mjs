@@ -47,6 +47,15 @@ async function readBody(req) {
   return Buffer.concat(chunks);
 }
 
+/** Fault injection (platform.cutRequest): takes the first bytes of the body, then drops the connection unanswered. */
+async function cutConnection(req) {
+  await new Promise((resolve) => {
+    req.once('data', resolve);
+    req.once('end', resolve);
+  });
+  req.socket.destroy();
+}
+
 function reply(res, out) {
   const status = out?.status ?? 200;
   const body = out?.body ?? '';
@@ -120,8 +129,10 @@ export async function startKaapanaPlatform(options = {}) {
     addRoute(method, path, handler) {
       platform.routes.set(`${method.toUpperCase()} ${path}`, handler);
     },
-    /** Every request kube-helm answered: { method, path, status, via: 'proxy' | 'ingress' }. */
+    /** Every request kube-helm answered: { method, path, status, via: 'proxy' | 'ingress' } (status 0: cut). */
     requests: [],
+    /** Fault injection: (method, path) => true drops that request's connection mid-body (see upload-routes.mjs cutChunk). */
+    cutRequest: undefined,
     /** The copy Jobs (copy-kube-helm-collections-…) that exist now, oldest first. */
     copyJobs() {
       return api.list('jobs', gen.jobNamespace).filter((j) => j.metadata.name.startsWith('copy-kube-helm-collections-'));
@@ -154,6 +165,10 @@ export async function startKaapanaPlatform(options = {}) {
   // The kube-helm pod's port 5000: no authentication inside the cluster.
   const pod = await listen(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://kube-helm').pathname;
+    if (platform.cutRequest?.(req.method, path)) {
+      platform.requests.push({ method: req.method, path, status: 0, via: 'proxy' });
+      return cutConnection(req);
+    }
     const out = await platform.dispatch(await toReq(req, path));
     platform.requests.push({ method: req.method, path, status: out?.status ?? 200, via: 'proxy' });
     reply(res, out);
@@ -170,6 +185,10 @@ export async function startKaapanaPlatform(options = {}) {
       return reply(res, { status: 401, body: { detail: 'Not authenticated' }, headers: { 'WWW-Authenticate': 'Bearer' } });
     }
     const path = full.slice('/kube-helm-api'.length) || '/';
+    if (platform.cutRequest?.(req.method, path)) {
+      platform.requests.push({ method: req.method, path, status: 0, via: 'ingress' });
+      return cutConnection(req);
+    }
     const out = await platform.dispatch(await toReq(req, path));
     platform.requests.push({ method: req.method, path, status: out?.status ?? 200, via: 'ingress' });
     reply(res, out);

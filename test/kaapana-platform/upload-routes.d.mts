@@ -8,6 +8,8 @@ export interface Uploads {
   containerd: Map<string, { file: string; importedAt: string }>;
   /** The write of chunk `index` raises `times` times (a full disk). */
   failChunk(index: number, times?: number): void;
+  /** The connection carrying chunk `index` is dropped after its first bytes arrived, unanswered, `times` times. */
+  cutChunk(index: number, times?: number): void;
 }
 
 export function addUploadRoutes(platform: KaapanaPlatform): Uploads;

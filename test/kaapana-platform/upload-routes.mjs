@@ -27,7 +27,9 @@
 //    (manifest.json with Config/Layers/RepoTags, or an OCI index.json) and records the images in
 //    `platform.containerd` (also `uploads.containerd`); its error texts are approximations of ctr's.
 // Fault injection for tests: `uploads.failChunk(index, times)` makes the write of that chunk index
-// raise (as a full disk would) `times` times.
+// raise (as a full disk would) `times` times; `uploads.cutChunk(index, times)` drops the connection
+// of the request carrying that chunk index after its first bytes arrived (a proxy or network cut:
+// no answer at all, nothing appended) `times` times.
 import { readFile, writeFile, appendFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -103,6 +105,13 @@ export function addUploadRoutes(platform) {
   const uploads = { session: undefined, chunkFaults: new Map(), received: [], containerd: platform.containerd };
   platform.uploads = uploads;
   uploads.failChunk = (index, times = 1) => uploads.chunkFaults.set(index, times);
+  const cuts = new Map();
+  uploads.cutChunk = (index, times = 1) => cuts.set(index, times);
+  platform.cutRequest = (method, path) => {
+    const left = uploads.session && method === 'POST' && path === '/file_chunks' ? cuts.get(uploads.session.curr) ?? 0 : 0;
+    if (left > 0) cuts.set(uploads.session.curr, left - 1);
+    return left > 0;
+  };
 
   platform.addRoute('POST', '/file', async (req, p) => {
     const file = await uploadFile(req);
