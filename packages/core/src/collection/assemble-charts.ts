@@ -110,6 +110,22 @@ function relocate(e: unknown, stageDir: string, file: string, deps: ListedDepend
 
 const dirnameOf = (p: string) => p.slice(0, Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')));
 
+/**
+ * A ready chart archive the platform can install: it exists, is named `<name>-<version>.tgz`, and
+ * loads with all its dependencies, recursively (helm's install check). Returns its identity.
+ */
+export async function checkChartArchive(file: string): Promise<{ name: string; version: string }> {
+  const path = resolve(file);
+  if (!(await pathExists(path))) throw new KxError('chart archive does not exist', { file });
+  const id = archiveIdentity(path);
+  try {
+    checkDependenciesDeep(await loadArchive(path), `${id.name}-${id.version}`);
+  } catch (e) {
+    throw new KxError(`chart archive ${basename(path)} cannot be installed by the platform's helm: ${e instanceof Error ? e.message : String(e)}; package it with its dependencies (package-chart does)`, { file });
+  }
+  return id;
+}
+
 interface GivenArchive {
   path: string;
   version: string;
@@ -120,13 +136,7 @@ async function readGivenArchives(opts: AssembleChartsOptions): Promise<Map<strin
   const given = new Map<string, GivenArchive>();
   for (const a of opts.archives ?? []) {
     const path = resolve(a);
-    if (!(await pathExists(path))) throw new KxError('chart archive does not exist', { file: a });
-    const id = archiveIdentity(path);
-    try {
-      checkDependenciesDeep(await loadArchive(path), `${id.name}-${id.version}`);
-    } catch (e) {
-      throw new KxError(`chart archive ${basename(path)} cannot be installed by the platform's helm: ${e instanceof Error ? e.message : String(e)}; package it with its dependencies (package-chart does)`, { file: a });
-    }
+    const id = await checkChartArchive(a);
     given.set(id.name, { path, version: id.version });
   }
   for (const [name, a] of given) {

@@ -8,4 +8,5 @@ export * from './update-dependency.js';
 export * from './assemble-charts.js';
 export * from './image-charts.js';
 export * from './collection-image.js';
+export * from './base-collection.js';
 export * from './git-commit.js';
