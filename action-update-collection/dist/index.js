@@ -37168,7 +37168,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(814);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9725);
 // Entry point of the bundled action (one file serves the step; update-collection has no post step).
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -37178,7 +37178,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 814:
+/***/ 9725:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38318,7 +38318,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_.promises;
+const { access, appendFile, writeFile: summary_writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -38379,7 +38379,7 @@ class Summary {
         return summary_awaiter(this, void 0, void 0, function* () {
             const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
             const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
+            const writeFunc = overwrite ? summary_writeFile : appendFile;
             yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
             return this.emptyBuffer();
         });
@@ -38641,7 +38641,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_.promises;
+const { chmod, copyFile: io_util_copyFile, lstat, mkdir: io_util_mkdir, open: io_util_open, readdir, rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -40302,7 +40302,7 @@ function classifyStatus(status) {
         return 'transient';
     return 'permanent';
 }
-function classifyError(e) {
+function retry_classifyError(e) {
     if (e instanceof StatusError && e.status !== undefined)
         return classifyStatus(e.status);
     const code = e?.code;
@@ -40310,18 +40310,18 @@ function classifyError(e) {
         return 'transient';
     }
     const cause = e?.cause;
-    if (cause && cause !== e && classifyError(cause) === 'transient')
+    if (cause && cause !== e && retry_classifyError(cause) === 'transient')
         return 'transient';
     const text = e instanceof StatusError ? `${e.message}\n${e.stderr ?? ''}` : e instanceof Error ? e.message : String(e);
     return classifyMessage(text);
 }
 const realSleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Run `op` until it succeeds, a non-transient error occurs, or attempts run out. */
-async function withRetry(op, opts = {}) {
+async function retry_withRetry(op, opts = {}) {
     const attempts = Math.max(1, opts.attempts ?? 5);
     const base = opts.baseDelayMs ?? 500;
     const max = opts.maxDelayMs ?? 15_000;
-    const classify = opts.classify ?? classifyError;
+    const classify = opts.classify ?? retry_classifyError;
     const sleep = opts.sleep ?? realSleep;
     for (let attempt = 1;; attempt++) {
         try {
@@ -40346,7 +40346,7 @@ async function withRetry(op, opts = {}) {
 // options each builder accepts is decided in build-features.ts; this module only spells them.
 
 
-class DockerCli {
+class docker_DockerCli {
     command;
     onOutput;
     env;
@@ -40457,7 +40457,7 @@ class DockerCli {
         args.push(opts.context);
         const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };
         const saved = { ...this.env };
-        const cli = new DockerCli({ command: this.command, env: { ...saved, ...env } });
+        const cli = new docker_DockerCli({ command: this.command, env: { ...saved, ...env } });
         const runOpts = {};
         const sink = opts.onOutput ?? this.onOutput;
         if (sink)
@@ -40592,7 +40592,7 @@ async function loginAllForPost(docker, credentials) {
     }
 }
 /** The post step: log out of every registry the main step logged in to, if any. */
-async function logoutFromState(docker = new DockerCli()) {
+async function logoutFromState(docker = new docker_DockerCli()) {
     const registries = [];
     const all = getState(STATE_ALL);
     if (all) {
@@ -44163,7 +44163,7 @@ async function httpGet(rawUrl, opts) {
     if (username !== undefined || password !== undefined) {
         headers.Authorization = `Basic ${Buffer.from(`${username ?? ''}:${password ?? ''}`).toString('base64')}`;
     }
-    return withRetry(async () => {
+    return retry_withRetry(async () => {
         const res = await fetch(url, { headers, redirect: 'follow' });
         if (!res.ok)
             throw new StatusError(`GET ${url}: ${res.status} ${res.statusText}`, res.status);
@@ -44250,7 +44250,7 @@ async function downloadChart(url, opts = {}) {
 // HTTP API needs. Follows Docker's rule: the first component is a host when it contains "." or ":"
 // or is "localhost"; otherwise the reference lives on Docker Hub.
 
-function parseImageRef(ref) {
+function ref_parseImageRef(ref) {
     let rest = ref.trim().replace(/^oci:\/\//, '');
     if (!rest)
         throw new errors_KxError('image reference is empty');
@@ -44327,7 +44327,7 @@ class RegistryClient {
         if (opts.username !== undefined && opts.password !== undefined) {
             this.basic = Buffer.from(`${opts.username}:${opts.password}`).toString('base64');
         }
-        this.retry = { classify: classifyError, ...opts.retry };
+        this.retry = { classify: retry_classifyError, ...opts.retry };
     }
     /** Manifest digest/type/size, or undefined when the registry has no such manifest. */
     async headManifest(repository, reference) {
@@ -44393,7 +44393,7 @@ class RegistryClient {
         const digest = sha256Digest(data);
         if (await this.hasBlob(repository, digest))
             return { digest, size: data.byteLength };
-        await withRetry(async () => {
+        await retry_withRetry(async () => {
             const start = await this.request(`/v2/${repository}/blobs/uploads/`, {
                 method: 'POST',
                 repository,
@@ -44437,7 +44437,7 @@ class RegistryClient {
     /** One HTTP exchange with auth handling; retried on transient failures unless `retry` is false. */
     async request(pathOrUrl, opts, retry = true) {
         const once = () => this.send(pathOrUrl, opts);
-        return retry ? withRetry(once, this.retry) : once();
+        return retry ? retry_withRetry(once, this.retry) : once();
     }
     async send(pathOrUrl, opts) {
         const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.base}${pathOrUrl}`;
@@ -45262,20 +45262,29 @@ function relocate(e, stageDir, file, deps) {
     return e;
 }
 const dirnameOf = (p) => p.slice(0, Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')));
+/**
+ * A ready chart archive the platform can install: it exists, is named `<name>-<version>.tgz`, and
+ * loads with all its dependencies, recursively (helm's install check). Returns its identity.
+ */
+async function assemble_charts_checkChartArchive(file) {
+    const path = (0,external_node_path_namespaceObject.resolve)(file);
+    if (!(await pathExists(path)))
+        throw new errors_KxError('chart archive does not exist', { file });
+    const id = archiveIdentity(path);
+    try {
+        checkDependenciesDeep(await load_loadArchive(path), `${id.name}-${id.version}`);
+    }
+    catch (e) {
+        throw new errors_KxError(`chart archive ${(0,external_node_path_namespaceObject.basename)(path)} cannot be installed by the platform's helm: ${e instanceof Error ? e.message : String(e)}; package it with its dependencies (package-chart does)`, { file });
+    }
+    return id;
+}
 /** Phase 1: the given archives by chart name; each must exist and load with all its dependencies. */
 async function readGivenArchives(opts) {
     const given = new Map();
     for (const a of opts.archives ?? []) {
         const path = (0,external_node_path_namespaceObject.resolve)(a);
-        if (!(await pathExists(path)))
-            throw new errors_KxError('chart archive does not exist', { file: a });
-        const id = archiveIdentity(path);
-        try {
-            checkDependenciesDeep(await load_loadArchive(path), `${id.name}-${id.version}`);
-        }
-        catch (e) {
-            throw new errors_KxError(`chart archive ${(0,external_node_path_namespaceObject.basename)(path)} cannot be installed by the platform's helm: ${e instanceof Error ? e.message : String(e)}; package it with its dependencies (package-chart does)`, { file: a });
-        }
+        const id = await assemble_charts_checkChartArchive(a);
         given.set(id.name, { path, version: id.version });
     }
     for (const [name, a] of given) {
@@ -45411,8 +45420,8 @@ async function layerEntries(blob) {
  * The chart archives inside the image `ref` (`host:port/repo:tag` or `…@sha256:…`), read through
  * the registry HTTP API. `client` options add credentials; the registry comes from `ref`.
  */
-async function listImageCharts(ref, client = {}) {
-    const parsed = parseImageRef(ref);
+async function image_charts_listImageCharts(ref, client = {}) {
+    const parsed = ref_parseImageRef(ref);
     const registry = new RegistryClient({ ...client, registry: parsed.registry });
     const reference = parsed.digest ?? parsed.tag ?? 'latest';
     let manifest = await registry.getManifest(parsed.repository, reference);
@@ -45508,7 +45517,7 @@ function validateImageName(name, where = {}) {
     return lowered;
 }
 /** Validate a registry prefix such as `ghcr.io/org`, `127.0.0.1:5000/kaapana` or `registry:5000`. */
-function validateRegistry(registry) {
+function tags_validateRegistry(registry) {
     const r = registry.trim().replace(/\/+$/, '');
     if (r.length === 0)
         throw new errors_KxError('registry is empty');
@@ -45914,7 +45923,7 @@ function pickVersion(image, label, rules) {
 
 async function planBuild(opts) {
     const errors = [];
-    const registry = validateRegistry(opts.registry);
+    const registry = tags_validateRegistry(opts.registry);
     const byId = new Map();
     const localByName = new Map();
     const skipped = [];
@@ -46311,7 +46320,7 @@ async function secretFiles(secrets) {
     return { args, cleanup: () => (0,promises_.rm)(dir, { recursive: true, force: true }) };
 }
 function sourceRegistry(ref) {
-    return parseImageRef(ref).registry;
+    return ref_parseImageRef(ref).registry;
 }
 /** Run `tasks` with at most `limit` at once, starting each when `ready` says so. */
 async function runPool(items, limit, isReady, work, onBlocked) {
@@ -46354,7 +46363,7 @@ async function runPool(items, limit, isReady, work, onBlocked) {
     });
 }
 async function buildImages(opts) {
-    const docker = opts.docker ?? new DockerCli();
+    const docker = opts.docker ?? new docker_DockerCli();
     const builder = await docker.resolveBuilder(opts.builder ?? 'auto');
     const features = opts.features ?? NO_FEATURES;
     checkBuildFeatures(features, builder, builder === 'buildx' ? (await docker.buildxInfo()).version : undefined);
@@ -46363,7 +46372,7 @@ async function buildImages(opts) {
     const parallel = Math.max(1, opts.parallel ?? 2);
     const push = opts.push ?? true;
     const progress = opts.onProgress ?? (() => { });
-    const retry = { classify: classifyError, ...opts.retry };
+    const retry = { classify: retry_classifyError, ...opts.retry };
     const { plan } = opts;
     const byId = new Map(plan.images.map((i) => [i.id, i]));
     const results = new Map();
@@ -46378,7 +46387,7 @@ async function buildImages(opts) {
         await Promise.all(plan.images
             .filter((i) => !i.localOnly)
             .map(async (img) => {
-            const ref = parseImageRef(img.ref);
+            const ref = ref_parseImageRef(img.ref);
             const auth = [...(opts.auth ? [opts.auth] : []), ...(opts.auths ?? [])].find((a) => a.registry === ref.registry);
             const client = new RegistryClient({ registry: ref.registry, ...(auth ? { username: auth.username, password: auth.password } : {}), retry });
             const head = await client.headManifest(ref.repository, ref.tag ?? 'latest');
@@ -46414,7 +46423,7 @@ async function buildImages(opts) {
     for (const m of mappedNeeded) {
         if (!(await docker.imageExists(m.source))) {
             progress(`pulling ${m.source} for ${m.localRef}`);
-            await withRetry(() => docker.pull(m.source), retry).catch((e) => {
+            await retry_withRetry(() => docker.pull(m.source), retry).catch((e) => {
                 throw new errors_KxError(`cannot provide base ${m.localRef} from ${m.source} (registry ${sourceRegistry(m.source)}): ${errors_errorMessage(e)}`);
             });
         }
@@ -46485,7 +46494,7 @@ async function buildImages(opts) {
             progress(`pushing ${img.ref}`);
             let digest = '';
             for (const tag of [img.ref, ...img.tags.filter((t) => t !== img.ref)]) {
-                const d = await withRetry((attempt) => {
+                const d = await retry_withRetry((attempt) => {
                     if (attempt > 1)
                         output.push(`retry ${attempt} of push ${tag}`);
                     return docker.push(tag, (l) => output.push(l));
@@ -46493,7 +46502,7 @@ async function buildImages(opts) {
                     ...retry,
                     onRetry: ({ attempt, delayMs, error }) => progress(`push of ${tag} failed (attempt ${attempt}): ${errors_errorMessage(error).split('\n').pop()}; retrying in ${delayMs} ms`),
                 }).catch((e) => {
-                    const kind = classifyError(e);
+                    const kind = retry_classifyError(e);
                     throw new errors_KxError(`push of ${tag} failed${kind === 'auth' ? ' (authentication: check username/password and the registry)' : ''}: ${errors_errorMessage(e)}`, { file: img.dockerfile });
                 });
                 if (tag === img.ref)
@@ -46825,16 +46834,16 @@ async function collectionImageRef(opts) {
     if (!parsed.labels.IMAGE)
         throw new errors_KxError('LABEL IMAGE="<name>" is missing: Kaapana needs it to name the image', { file: dockerfile, line: 1 });
     const name = validateImageName(parsed.labels.IMAGE, { file: dockerfile, line: parsed.labelLines.IMAGE });
-    const image = `${validateRegistry(opts.registry)}/${name}`;
+    const image = `${tags_validateRegistry(opts.registry)}/${name}`;
     return { image, tag, ref: `${image}:${tag}`, version };
 }
 /** The existing image `ref` when it carries exactly `charts` (names and sha256), else undefined. */
 async function existingWithSameCharts(ref, charts, client) {
-    const parsed = parseImageRef(ref);
+    const parsed = ref_parseImageRef(ref);
     const head = await new RegistryClient({ ...client, registry: parsed.registry }).headManifest(parsed.repository, parsed.tag ?? 'latest');
     if (!head)
         return undefined;
-    const listed = await listImageCharts(ref, client);
+    const listed = await image_charts_listImageCharts(ref, client);
     const inImage = new Map(listed.charts.map((p) => [p.slice(p.lastIndexOf('/') + 1), listed.sha256[p]]));
     if (inImage.size !== charts.length)
         return undefined;
@@ -46911,9 +46920,9 @@ async function planCollectionBuild(opts, context, original, staged, version, tag
  * Phase 5: read the pushed image back as the platform sees it: every expected archive in `platformDir`,
  * each loading with all its dependencies. Returns the archives found and the manifest digest.
  */
-async function verifyPushedCollection(ref, platformDir, expected, client, blame) {
+async function collection_image_verifyPushedCollection(ref, platformDir, expected, client, blame) {
     blame.onProgress?.(`verifying ${ref}: listing the chart archives it carries`);
-    const listed = await listImageCharts(ref, client);
+    const listed = await image_charts_listImageCharts(ref, client);
     await checkPlatformCharts(listed, platformDir, expected, ref).catch((e) => {
         throw e instanceof errors_KxError && blame.file ? new errors_KxError(e.message, { file: blame.file }) : e;
     });
@@ -46921,7 +46930,7 @@ async function verifyPushedCollection(ref, platformDir, expected, client, blame)
     return { charts: listed.charts, digest: listed.digest };
 }
 /** Registry client options for `ref`: the credentials when they are for its registry, and the retry policy. */
-function registryOptionsFor(ref, auth, retry) {
+function collection_image_registryOptionsFor(ref, auth, retry) {
     const creds = auth && ref.startsWith(`${auth.registry}/`) ? { username: auth.username, password: auth.password } : {};
     return { ...creds, ...(retry ? { retry } : {}) };
 }
@@ -46955,7 +46964,7 @@ async function buildCollectionImage(opts) {
         const { plan, mine } = await planCollectionBuild(opts, context, original, (0,external_node_path_namespaceObject.join)(stageDir, 'Dockerfile'), version, tag);
         const push = opts.push ?? true;
         const image = mine.ref.slice(0, mine.ref.length - tag.length - 1);
-        const registryOpts = registryOptionsFor(mine.ref, opts.auth, opts.retry);
+        const registryOpts = collection_image_registryOptionsFor(mine.ref, opts.auth, opts.retry);
         const base = { image, tag, ref: mine.ref, charts: assembled.charts, dropped, platformDir };
         if (opts.skipExisting && push) {
             const same = await existingWithSameCharts(mine.ref, assembled.charts, registryOpts);
@@ -46968,12 +46977,92 @@ async function buildCollectionImage(opts) {
         if (!push)
             return { ...base, digest: result.digest ?? '', imageCharts: [], build, skipped: false };
         const expected = [...new Set([...(opts.expectCharts ?? []), ...assembled.charts.map((c) => (0,external_node_path_namespaceObject.basename)(c.file))])];
-        const back = await verifyPushedCollection(mine.ref, platformDir, expected, registryOpts, { file: original, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+        const back = await collection_image_verifyPushedCollection(mine.ref, platformDir, expected, registryOpts, { file: original, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
         return { ...base, digest: result.digest || back.digest, imageCharts: back.charts, build, skipped: false };
     }
     finally {
         await (0,promises_.rm)(stage, { recursive: true, force: true });
     }
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/collection/base-collection.js
+// The `base-collection` mode of the collection update: build `FROM` an existing
+// kaapana-extension-collection image and add (or replace, same file name) only our chart archives in
+// the directory the platform's copy container reads, so every other extension of the platform stays.
+// The layout comes from the base image itself (read through the Registry API): chart archives in
+// `/kaapana/tmp/extensions/` (Kaapana >= 0.2, base-installer run.py copies /kaapana/tmp/) or directly
+// in `/tmp/` (0.1.x, base-charts-manager run.py copies /tmp/**). After the push the image is read back:
+// every archive of the base and each of ours is in that directory and loads with all its dependencies.
+// Other versions of our chart already in the base are kept (the platform offers each as a version).
+
+
+
+
+
+
+
+
+
+
+/** Where the base keeps its chart archives, and which: the 0.6.0 layout wins when both are present. */
+async function baseCollectionLayout(base, client) {
+    const listed = await listImageCharts(base, client).catch((e) => {
+        throw new KxError(`base-collection ${base} cannot be read from its registry: ${e instanceof Error ? e.message : String(e)}`);
+    });
+    for (const dir of ['kaapana/tmp/extensions/', 'tmp/']) {
+        const charts = listed.charts.filter((p) => p.startsWith(dir) && !p.slice(dir.length).includes('/')).map((p) => p.slice(dir.length));
+        if (charts.length > 0)
+            return { platformDir: dir, charts };
+    }
+    throw new KxError(`base-collection ${base} carries no chart archive in /kaapana/tmp/extensions/ (Kaapana >= 0.2) nor in /tmp/ (0.1.x): it is not a kaapana-extension-collection image`);
+}
+/** `<registry or the base's own registry/path>/<base image name>:<base tag>` */
+function targetRef(base, registry) {
+    const parsed = parseImageRef(base);
+    if (!parsed.tag)
+        throw new KxError(`base-collection ${base} needs a tag (the platform pulls the collection by tag)`);
+    const name = parsed.repository.slice(parsed.repository.lastIndexOf('/') + 1);
+    const prefix = registry ? validateRegistry(registry) : `${parsed.registry}/${parsed.repository.slice(0, parsed.repository.length - name.length - 1)}`.replace(/\/$/, '');
+    return { image: `${prefix}/${name}`, tag: parsed.tag };
+}
+/** Build context: our archives in charts/ and a Dockerfile copying them over the base's platform directory. */
+async function stageContext(dir, base, platformDir, archives) {
+    await mkdir(join(dir, 'charts'));
+    for (const a of archives)
+        await copyFile(a, join(dir, 'charts', basename(a)));
+    await writeFile(join(dir, 'Dockerfile'), `FROM ${base}\nCOPY charts/*.tgz /${platformDir}\n`);
+}
+/** Build the collection image FROM `base` with our archives added; push and verify it; see BaseCollectionOptions. */
+async function buildOnBaseCollection(opts) {
+    if (opts.archives.length === 0)
+        throw new KxError('base-collection needs at least one chart archive to add (charts, or chart to package)');
+    const { image, tag } = targetRef(opts.base, opts.registry);
+    const ref = `${image}:${tag}`;
+    const charts = [];
+    for (const a of opts.archives)
+        charts.push({ ...(await checkChartArchive(a)), file: a, source: 'archive' });
+    const baseLayout = await baseCollectionLayout(opts.base, registryOptionsFor(opts.base, opts.auth, opts.retry));
+    const ours = charts.map((c) => basename(c.file));
+    const replaced = ours.filter((n) => baseLayout.charts.includes(n));
+    opts.onProgress?.(`base-collection ${opts.base}: ${baseLayout.charts.length} chart archive(s) in /${baseLayout.platformDir}; adding ${ours.join(', ')}${replaced.length ? ` (replacing ${replaced.join(', ')})` : ''}`);
+    const docker = opts.docker ?? new DockerCli();
+    const dir = await mkdtemp(join(tmpdir(), 'kx-base-collection-'));
+    try {
+        await stageContext(dir, opts.base, baseLayout.platformDir, opts.archives);
+        const builder = await docker.resolveBuilder('auto');
+        await docker.build({ dockerfile: join(dir, 'Dockerfile'), context: dir, tags: [ref], builder, ...(opts.onProgress ? { onOutput: opts.onProgress } : {}) });
+    }
+    finally {
+        await rm(dir, { recursive: true, force: true });
+    }
+    const result = { image, tag, ref, charts, platformDir: baseLayout.platformDir, baseCharts: baseLayout.charts, replaced };
+    if (!(opts.push ?? true))
+        return { ...result, digest: '', imageCharts: [] };
+    const retry = { classify: classifyError, ...opts.retry };
+    const pushed = await withRetry(() => docker.push(ref, opts.onProgress), retry);
+    const expected = [...new Set([...baseLayout.charts, ...ours])];
+    const back = await verifyPushedCollection(ref, baseLayout.platformDir, expected, registryOptionsFor(ref, opts.auth, opts.retry), opts.onProgress ? { onProgress: opts.onProgress } : {});
+    return { ...result, digest: pushed || back.digest, imageCharts: back.charts };
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/collection/git-commit.js
@@ -47027,6 +47116,7 @@ async function commitFile(opts) {
 
 
 
+
 ;// CONCATENATED MODULE: ../packages/core/lib/index.js
 // Root entry of @kaapana-ext/core: the cross-cutting pieces. Domain areas are imported by subpath,
 // e.g. `@kaapana-ext/core/docker`, `@kaapana-ext/core/chart`.
@@ -47068,7 +47158,7 @@ function getInputs() {
         ignore: getList('ignore'),
         baseImages: getMap('base-images'),
         kaapanaSource: getInput('kaapana-source').trim() ? (0,external_node_path_namespaceObject.resolve)(getInput('kaapana-source').trim()) : '',
-        registry: registry ? validateRegistry(registry) : '',
+        registry: registry ? tags_validateRegistry(registry) : '',
         tagStyle: parseTagStyle(getInput('tag-style')),
         platformVersion: getInput('platform-version').trim(),
         platformAbbr: getInput('platform-abbr').trim() || 'kp',
@@ -47145,8 +47235,8 @@ async function main() {
             info(`dry run: would build and push ${planned.ref}`);
         }
         if (inputs.build && !inputs.dryRun) {
-            const docker = new DockerCli();
-            const registryHost = parseImageRef(`${inputs.registry}/x:1`).registry;
+            const docker = new docker_DockerCli();
+            const registryHost = ref_parseImageRef(`${inputs.registry}/x:1`).registry;
             if (inputs.username && inputs.password && inputs.push) {
                 await loginForPost(docker, registryHost, inputs.username, inputs.password);
             }
