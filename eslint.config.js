@@ -23,4 +23,19 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [{ group: ['@kaapana-ext/*'], message: 'algorithm/ stands alone: use its own src/errors.ts (OtsuError) and src/atomic-write.ts.' }] }],
     },
   },
+  {
+    // The domain package carries no GitHub Actions runtime, and starts processes only through its Exec.
+    files: ['packages/core/src/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@actions/*', '@kaapana-ext/actions-kit', '@kaapana-ext/actions-kit/*'], message: 'packages/core is the pure domain package: Actions glue belongs in packages/actions-kit.' },
+          ],
+          paths: [{ name: 'node:child_process', message: 'start processes through core/exec (Exec, nodeExec).' }],
+        },
+      ],
+    },
+  },
 );

@@ -2,7 +2,7 @@
 // post step that logs out of the registry. All domain logic lives in @kaapana-ext/core/images.
 import * as core from '@actions/core';
 import { resolve } from 'node:path';
-import { getBool, getChoice, getInt, getList, getMap, getSecret, runMainOrPost, cell, writeJobSummary, loginAllForPost, logoutFromState, parseRegistryAuth, type RegistryCredentials } from '@kaapana-ext/core/action';
+import { getBool, getChoice, getInt, getList, getMap, getSecret, runMainOrPost, cell, writeJobSummary, loginAllForPost, logoutFromState, parseRegistryAuth, type RegistryCredentials, actionsExec } from '@kaapana-ext/actions-kit';
 import { errorMessage, KxAggregateError, KxError } from '@kaapana-ext/core';
 import { dagImagesOf, lintReferences, type ReferenceFinding } from '@kaapana-ext/core/references';
 import {
@@ -154,7 +154,7 @@ async function makePlan(inputs: Inputs): Promise<Planned> {
     includeIgnored: inputs.includeIgnored,
   });
   const defaultVersion = inputs.version || git?.version;
-  const decorated = applyMetadata(plan, { ociLabels: inputs.ociLabels, labels: inputs.labels, extraTags: inputs.extraTags, meta: readGitMetadata(inputs.context) });
+  const decorated = applyMetadata(plan, { ociLabels: inputs.ociLabels, labels: inputs.labels, extraTags: inputs.extraTags, meta: await readGitMetadata(inputs.context) });
   return { plan: decorated, ...(defaultVersion ? { defaultVersion } : {}) };
 }
 
@@ -230,7 +230,7 @@ async function writeSummary(plan: BuildPlan, results: ImageResult[] | undefined,
 
 async function main(): Promise<void> {
   const inputs = getInputs();
-  const docker = new DockerCli();
+  const docker = new DockerCli({ exec: actionsExec });
   if (!inputs.dryRun) {
     await core.group('Docker', async () => {
       const v = await docker.version();

@@ -2,8 +2,8 @@
 // SSH key, kubeconfig and the credentials inside it) is masked here, before anything could print it.
 import { readFileSync } from 'node:fs';
 import * as core from '@actions/core';
-import { getBool, getChoice, getInt, getList, getMap, getSecret } from '@kaapana-ext/core/action';
-import { getKubeconfigInputs } from '@kaapana-ext/core/action-kube';
+import { getBool, getChoice, getInt, getList, getMap, getSecret } from '@kaapana-ext/actions-kit';
+import { getKubeconfigInputs } from '@kaapana-ext/actions-kit/kube';
 import { KxError, errorMessage } from '@kaapana-ext/core';
 import { parseDuration, type ParsedKubeconfig } from '@kaapana-ext/core/kube';
 import { defaultTokenUrl, generationOf, kubeHelmNamespace, parseImagesInput, type DeliveryMethod, type Generation, type SshTarget } from '@kaapana-ext/core/platform';

@@ -1,6 +1,6 @@
 // The job summary of action-install-extension: what was delivered where, each image with size and
 // times, and each release with its status.
-import { cell, writeJobSummary } from '@kaapana-ext/core/action';
+import { cell, writeJobSummary } from '@kaapana-ext/actions-kit';
 import type { InstallExtensionResult } from '@kaapana-ext/core/platform';
 
 const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;

@@ -37168,7 +37168,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4640);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2369);
 // Entry point of the bundled action: only calls run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -37178,13 +37178,13 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4640:
+/***/ 2369:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ main_run)
+  e: () => (/* binding */ run)
 });
 
 // UNUSED EXPORTS: getInputs
@@ -40514,8 +40514,90 @@ async function retry_withRetry(op, opts = {}) {
 
 // EXTERNAL MODULE: ../node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(6637);
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ../packages/core/lib/exec/index.js
+// Starting processes: the one `Exec` interface through which the domain package runs every
+// external program (docker, git, kubectl, ssh), and `nodeExec`, its implementation on
+// node:child_process. An Exec never throws for a non-zero exit (callers classify the status and
+// stderr themselves); it throws ExecStartError only when the program could not be started.
+// Output is captured whole and, when asked, also handed over line by line; stdin is closed unless
+// `input` is given, so no program can prompt. Actions pass the @actions/exec adapter from
+// @kaapana-ext/actions-kit instead; tests and the CLI use nodeExec.
+
+/** The program could not be started at all (not found, not executable). */
+class exec_ExecStartError extends Error {
+    command;
+    constructor(command, cause) {
+        super(`could not start ${command}: ${cause.message}`, { cause });
+        this.command = command;
+        this.name = 'ExecStartError';
+    }
+}
+/** Splits a stream of chunks into lines for `onLine`, keeping the unfinished tail. */
+function lineSplitter(emit) {
+    let tail = '';
+    return {
+        push(chunk) {
+            const parts = (tail + chunk).split(/\r?\n/);
+            tail = parts.pop() ?? '';
+            for (const p of parts)
+                emit(p);
+        },
+        end() {
+            if (tail)
+                emit(tail);
+            tail = '';
+        },
+    };
+}
+/** `Exec` on node:child_process. */
+const exec_nodeExec = (command, args, opts = {}) => new Promise((resolve, reject) => {
+    const env = opts.env ? { ...process.env, ...opts.env } : process.env;
+    const child = spawn(command, [...args], { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out = [];
+    const err = [];
+    let timedOut = false;
+    const lines = {
+        stdout: lineSplitter((l) => opts.onLine?.(l, 'stdout')),
+        stderr: lineSplitter((l) => opts.onLine?.(l, 'stderr')),
+    };
+    const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs);
+    let graceTimer;
+    const onAbort = () => {
+        child.kill('SIGTERM');
+        graceTimer = setTimeout(() => child.kill('SIGKILL'), opts.killGraceMs ?? 5000);
+    };
+    if (opts.signal?.aborted)
+        onAbort();
+    else
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const done = () => {
+        clearTimeout(timer);
+        clearTimeout(graceTimer);
+        opts.signal?.removeEventListener('abort', onAbort);
+    };
+    child.stdout.on('data', (b) => (out.push(b), opts.onLine && lines.stdout.push(b.toString())));
+    child.stderr.on('data', (b) => (err.push(b), opts.onLine && lines.stderr.push(b.toString())));
+    // A program that exits before reading all its input: its status and stderr say why.
+    child.stdin.on('error', () => { });
+    child.on('error', (e) => {
+        done();
+        reject(new exec_ExecStartError(command, e));
+    });
+    child.on('close', (code, signal) => {
+        done();
+        lines.stdout.end();
+        lines.stderr.end();
+        const stdout = Buffer.concat(out).toString('utf8');
+        const stderr = Buffer.concat(err).toString('utf8');
+        resolve({ exitCode: code, signal, stdout, stderr, timedOut });
+    });
+    child.stdin.end(opts.input);
+});
+
 ;// CONCATENATED MODULE: ../packages/core/lib/images/docker.js
-// The Docker CLI, driven through @actions/exec: build (buildx when present and wanted, the classic
+// The Docker CLI, driven through an Exec (../exec; actions pass the @actions/exec adapter): build (buildx when present and wanted, the classic
 // builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, save/load,
 // login with the password on stdin, logout. Each call returns the captured output or throws a
 // StatusError with the CLI's stderr, so callers can classify failures for retries. Which build
@@ -40524,6 +40606,7 @@ var dist = __nccwpck_require__(6637);
 
 class docker_DockerCli {
     command;
+    exec;
     onOutput;
     env;
     buildx;
@@ -40531,40 +40614,23 @@ class docker_DockerCli {
         this.command = opts.command ?? 'docker';
         this.onOutput = opts.onOutput;
         this.env = opts.env;
+        this.exec = opts.exec ?? nodeExec;
     }
     async run(args, opts = {}) {
         const sink = opts.onOutput ?? this.onOutput;
-        let stdout = '';
-        let stderr = '';
-        const env = {};
-        for (const [k, v] of Object.entries(process.env))
-            if (v !== undefined)
-                env[k] = v;
-        Object.assign(env, this.env);
-        const execOpts = {
-            silent: true,
-            ignoreReturnCode: true,
-            env,
-            listeners: {
-                stdout: (d) => {
-                    stdout += d.toString();
-                },
-                stderr: (d) => {
-                    stderr += d.toString();
-                },
-                stdline: (l) => sink?.(l),
-                errline: (l) => sink?.(l),
-            },
-        };
-        if (opts.input !== undefined)
-            execOpts.input = Buffer.from(opts.input);
-        let exitCode;
+        let r;
         try {
-            exitCode = await exec.exec(this.command, args, execOpts);
+            r = await this.exec(this.command, args, {
+                ...(this.env ? { env: this.env } : {}),
+                ...(opts.input !== undefined ? { input: opts.input } : {}),
+                ...(sink ? { onLine: (l) => sink(l) } : {}),
+            });
         }
         catch (e) {
             throw new StatusError(`cannot run ${this.command}: ${e.message}`);
         }
+        const { stdout, stderr } = r;
+        const exitCode = r.exitCode ?? 1;
         if (exitCode !== 0 && !opts.allowFailure) {
             const last = (stderr.trim() || stdout.trim()).split('\n').slice(-15).join('\n');
             throw new StatusError(`docker ${args[0]} failed (exit ${exitCode}): ${last}`, undefined, stderr || stdout);
@@ -40633,7 +40699,7 @@ class docker_DockerCli {
         args.push(opts.context);
         const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };
         const saved = { ...this.env };
-        const cli = new docker_DockerCli({ command: this.command, env: { ...saved, ...env } });
+        const cli = new docker_DockerCli({ command: this.command, env: { ...saved, ...env }, exec: this.exec });
         const runOpts = {};
         const sink = opts.onOutput ?? this.onOutput;
         if (sink)
@@ -40690,11 +40756,56 @@ class docker_DockerCli {
     }
 }
 
-;// CONCATENATED MODULE: ../packages/core/lib/action/registry-login.js
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/exec.js
+// The @actions/exec adapter of core's `Exec`: what actions pass to the domain package for the
+// processes a runner should start the way other actions do (tool lookup through @actions/io,
+// Windows quoting). Silent: output is captured and handed to `onLine`, never echoed by the runner.
+// Only `cwd`, `env`, `input` and `onLine` are supported — @actions/exec has no deadline or abort;
+// code that needs those (kubectl, ssh, kubectl proxy) keeps core's nodeExec.
+
+
+const exec_actionsExec = async (command, args, opts = {}) => {
+    if (opts.timeoutMs !== undefined || opts.signal)
+        throw new Error('actionsExec: timeoutMs and signal are not supported; use nodeExec');
+    let stdout = '';
+    let stderr = '';
+    const env = {};
+    for (const [k, v] of Object.entries(process.env))
+        if (v !== undefined)
+            env[k] = v;
+    Object.assign(env, opts.env);
+    const line = opts.onLine;
+    const execOpts = {
+        silent: true,
+        ignoreReturnCode: true,
+        env,
+        listeners: {
+            stdout: (d) => void (stdout += d.toString()),
+            stderr: (d) => void (stderr += d.toString()),
+            ...(line ? { stdline: (l) => line(l, 'stdout'), errline: (l) => line(l, 'stderr') } : {}),
+        },
+    };
+    if (opts.cwd)
+        execOpts.cwd = opts.cwd;
+    if (opts.input !== undefined)
+        execOpts.input = Buffer.from(opts.input);
+    let exitCode;
+    try {
+        exitCode = await exec.exec(command, [...args], execOpts);
+    }
+    catch (e) {
+        throw new ExecStartError(command, e);
+    }
+    const result = { exitCode, signal: null, stdout, stderr, timedOut: false };
+    return result;
+};
+
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/registry-login.js
 // Registry logins for actions: `docker login` in the main step (password on stdin, masked before
 // anything else happens) remembered in the action state, and the matching logouts in the post
 // step. `registry-auth` (several registries, e.g. one for private base images and one to push to)
 // is read here: a YAML list of {registry, username, password}; errors about it never quote it.
+
 
 
 
@@ -40768,7 +40879,7 @@ async function loginAllForPost(docker, credentials) {
     }
 }
 /** The post step: log out of every registry the main step logged in to, if any. */
-async function logoutFromState(docker = new DockerCli()) {
+async function logoutFromState(docker = new DockerCli({ exec: actionsExec })) {
     const registries = [];
     const all = core.getState(STATE_ALL);
     if (all) {
@@ -40788,8 +40899,9 @@ async function logoutFromState(docker = new DockerCli()) {
     }
 }
 
-;// CONCATENATED MODULE: ../packages/core/lib/action/index.js
-// Helpers shared by the action adapters: typed input readers (lists, maps, booleans, numbers with
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/index.js
+// @kaapana-ext/actions-kit, the GitHub Actions glue shared by the action adapters (the domain lives
+// in @kaapana-ext/core, which never imports @actions/*): typed input readers (lists, maps, booleans, numbers with
 // clear errors), masking of every credential an input carries, failure reporting (each failure
 // becomes exactly one error annotation — with file/line for a KxError — and exit code 1), and a
 // main/post switch so one bundle serves both steps. No domain logic lives here.
@@ -40807,15 +40919,20 @@ function getList(name) {
         .map((s) => s.trim())
         .filter((s) => s !== '' && !s.startsWith('#'));
 }
+/**
+ * A boolean input by the runner's rules (`core.getBooleanInput`, the YAML 1.2 core schema): only
+ * true/True/TRUE and false/False/FALSE; empty gives `fallback`. Anything else (yes, on, 1) is an
+ * error naming the input, not a guess.
+ */
 function getBool(name, fallback) {
-    const raw = getInput(name).trim().toLowerCase();
+    const raw = getInput(name);
     if (raw === '')
         return fallback;
-    if (['true', 'yes', '1', 'on'].includes(raw))
+    if (['true', 'True', 'TRUE'].includes(raw))
         return true;
-    if (['false', 'no', '0', 'off'].includes(raw))
+    if (['false', 'False', 'FALSE'].includes(raw))
         return false;
-    throw new errors_KxError(`input ${name} must be true or false, not "${getInput(name)}"`);
+    throw new errors_KxError(`input ${name} must be true or false (true, True, TRUE, false, False or FALSE), not "${raw}"`);
 }
 function getInt(name, fallback, min = 0) {
     const raw = core.getInput(name).trim();
@@ -40946,6 +41063,7 @@ async function writeJobSummary(markdown) {
     }
     await summary.addRaw(markdown).write();
 }
+
 
 
 ;// CONCATENATED MODULE: external "node:fs"
@@ -44244,10 +44362,6 @@ async function kaapanaSource(root, patterns = KAAPANA_IGNORE_PATTERNS) {
     return { root: resolve(root), files: await discoverKaapanaDockerfiles(root, patterns) };
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ../packages/core/lib/images/version.js
 // The version model of a build: which version each image is tagged with, and which rule gave it.
 // Rules, first match wins: `image-versions` (a map image → version) → `chart-version` for the DAG
@@ -44263,12 +44377,10 @@ var external_node_util_ = __nccwpck_require__(7975);
 
 
 
-
-const run = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
-async function git(dir, args) {
+async function git(dir, args, exec = nodeExec) {
     try {
-        const { stdout } = await run('git', ['-C', dir, ...args], { encoding: 'utf8' });
-        return stdout.trim();
+        const r = await exec('git', ['-C', dir, ...args]);
+        return r.exitCode === 0 ? r.stdout.trim() : undefined;
     }
     catch {
         return undefined;
@@ -45017,9 +45129,10 @@ async function buildImages(opts) {
 
 
 const OCI = 'org.opencontainers.image';
-function metadata_git(args, cwd) {
+async function metadata_git(exec, args, cwd) {
     try {
-        return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' }).trim() || undefined;
+        const r = await exec('git', args, { cwd });
+        return (r.exitCode === 0 && r.stdout.trim()) || undefined;
     }
     catch {
         return undefined;
@@ -45057,16 +45170,16 @@ function eventRepository(env) {
         return undefined;
     }
 }
-function readGitMetadata(cwd, env = process.env, now = new Date()) {
+async function readGitMetadata(cwd, env = process.env, now = new Date(), exec = nodeExec) {
     const repo = eventRepository(env);
     const epoch = env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH) ? new Date(Number(env.SOURCE_DATE_EPOCH) * 1000) : now;
     const meta = { created: epoch.toISOString() };
-    const revision = (env.GITHUB_SHA && /^[0-9a-f]{40,64}$/.test(env.GITHUB_SHA) ? env.GITHUB_SHA : undefined) ?? metadata_git(['rev-parse', 'HEAD'], cwd);
+    const revision = (env.GITHUB_SHA && /^[0-9a-f]{40,64}$/.test(env.GITHUB_SHA) ? env.GITHUB_SHA : undefined) ?? (await metadata_git(exec, ['rev-parse', 'HEAD'], cwd));
     if (revision)
         meta.revision = revision;
     const source = repo?.html_url ??
         (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL.replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}` : undefined) ??
-        remoteToSource(metadata_git(['remote', 'get-url', 'origin'], cwd) ?? '');
+        remoteToSource((await metadata_git(exec, ['remote', 'get-url', 'origin'], cwd)) ?? '');
     if (source)
         meta.source = source;
     if (repo?.description)
@@ -45357,7 +45470,7 @@ async function writeSummary(done, failed, workspace, dryRun) {
     const md = [`## Kaapana extension charts${dryRun ? ' (dry run)' : ''}`, '', '| chart | version | archive | sha256 | OCI |', '| --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r} |`), ''].join('\n');
     await writeJobSummary(md);
 }
-async function main_run() {
+async function run() {
     try {
         maskInputSecrets();
         const inputs = getInputs();

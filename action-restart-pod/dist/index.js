@@ -31613,7 +31613,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9532);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9703);
 // Entry point of the bundled action: one file serves the main step and the post step (see run()).
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -31623,7 +31623,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9532:
+/***/ 9703:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34703,520 +34703,6 @@ function errors_errorMessage(e) {
     return redactUrls(String(e));
 }
 
-;// CONCATENATED MODULE: ../packages/core/lib/retry/index.js
-// Retrying of operations against registries and API servers: exponential backoff with jitter for
-// transient failures (5xx, 429, connection resets, timeouts), immediate failure for everything else
-// (auth errors above all). Callers classify their own errors with `classify`; `classifyMessage`
-// covers the text that docker, kubectl and HTTP clients print.
-const TRANSIENT_PATTERNS = [
-    /\b5\d\d\b.*(error|status|service|gateway|unavailable)/i,
-    /\b(500|502|503|504)\b/,
-    /\b429\b|too many requests|toomanyrequests/i,
-    /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|socket hang up/i,
-    /connection reset|broken pipe|i\/o timeout|timeout exceeded|timed out|TLS handshake timeout/i,
-    /unexpected EOF|server misbehaving|service unavailable|bad gateway|gateway timeout/i,
-    /received unexpected HTTP status: 5\d\d/i,
-];
-const AUTH_PATTERNS = [
-    /\b401\b|unauthorized|authentication required|no basic auth credentials/i,
-    /\b403\b|forbidden|denied|insufficient_scope/i,
-];
-/** Classify the text of a failure (docker/kubectl stderr, an HTTP error message). */
-function classifyMessage(text) {
-    if (AUTH_PATTERNS.some((p) => p.test(text)))
-        return 'auth';
-    if (TRANSIENT_PATTERNS.some((p) => p.test(text)))
-        return 'transient';
-    return 'permanent';
-}
-/** An error carrying an HTTP status (or a docker/kubectl exit with stderr). */
-class retry_StatusError extends Error {
-    status;
-    stderr;
-    constructor(message, status, stderr) {
-        super(message);
-        this.status = status;
-        this.stderr = stderr;
-        this.name = 'StatusError';
-    }
-}
-function classifyStatus(status) {
-    if (status === 401 || status === 403)
-        return 'auth';
-    if (status === 429 || status === 408 || status >= 500)
-        return 'transient';
-    return 'permanent';
-}
-function classifyError(e) {
-    if (e instanceof retry_StatusError && e.status !== undefined)
-        return classifyStatus(e.status);
-    const code = e?.code;
-    if (typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
-        return 'transient';
-    }
-    const cause = e?.cause;
-    if (cause && cause !== e && classifyError(cause) === 'transient')
-        return 'transient';
-    const text = e instanceof retry_StatusError ? `${e.message}\n${e.stderr ?? ''}` : e instanceof Error ? e.message : String(e);
-    return classifyMessage(text);
-}
-const realSleep = (ms) => new Promise((r) => setTimeout(r, ms));
-/** Run `op` until it succeeds, a non-transient error occurs, or attempts run out. */
-async function withRetry(op, opts = {}) {
-    const attempts = Math.max(1, opts.attempts ?? 5);
-    const base = opts.baseDelayMs ?? 500;
-    const max = opts.maxDelayMs ?? 15_000;
-    const classify = opts.classify ?? classifyError;
-    const sleep = opts.sleep ?? realSleep;
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await op(attempt);
-        }
-        catch (error) {
-            if (attempt >= attempts || classify(error) !== 'transient')
-                throw error;
-            const exp = Math.min(max, base * 2 ** (attempt - 1));
-            const delayMs = Math.round(exp / 2 + Math.random() * (exp / 2));
-            opts.onRetry?.({ attempt, delayMs, error });
-            await sleep(delayMs);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/images/docker.js
-// The Docker CLI, driven through @actions/exec: build (buildx when present and wanted, the classic
-// builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, save/load,
-// login with the password on stdin, logout. Each call returns the captured output or throws a
-// StatusError with the CLI's stderr, so callers can classify failures for retries. Which build
-// options each builder accepts is decided in build-features.ts; this module only spells them.
-
-
-class docker_DockerCli {
-    command;
-    onOutput;
-    env;
-    buildx;
-    constructor(opts = {}) {
-        this.command = opts.command ?? 'docker';
-        this.onOutput = opts.onOutput;
-        this.env = opts.env;
-    }
-    async run(args, opts = {}) {
-        const sink = opts.onOutput ?? this.onOutput;
-        let stdout = '';
-        let stderr = '';
-        const env = {};
-        for (const [k, v] of Object.entries(process.env))
-            if (v !== undefined)
-                env[k] = v;
-        Object.assign(env, this.env);
-        const execOpts = {
-            silent: true,
-            ignoreReturnCode: true,
-            env,
-            listeners: {
-                stdout: (d) => {
-                    stdout += d.toString();
-                },
-                stderr: (d) => {
-                    stderr += d.toString();
-                },
-                stdline: (l) => sink?.(l),
-                errline: (l) => sink?.(l),
-            },
-        };
-        if (opts.input !== undefined)
-            execOpts.input = Buffer.from(opts.input);
-        let exitCode;
-        try {
-            exitCode = await exec.exec(this.command, args, execOpts);
-        }
-        catch (e) {
-            throw new StatusError(`cannot run ${this.command}: ${e.message}`);
-        }
-        if (exitCode !== 0 && !opts.allowFailure) {
-            const last = (stderr.trim() || stdout.trim()).split('\n').slice(-15).join('\n');
-            throw new StatusError(`docker ${args[0]} failed (exit ${exitCode}): ${last}`, undefined, stderr || stdout);
-        }
-        return { exitCode, stdout, stderr };
-    }
-    async version() {
-        const r = await this.run(['version', '--format', '{{.Client.Version}} {{.Server.Version}}']);
-        const [client = '', server = ''] = r.stdout.trim().split(' ');
-        return { client, server };
-    }
-    /**
-     * Is the buildx CLI plugin installed, and which version? `docker buildx version` exits non-zero
-     * ("unknown command") without the plugin; a plugin that runs but prints no version is treated
-     * as present with an unknown version.
-     */
-    buildxInfo() {
-        this.buildx ??= this.run(['buildx', 'version'], { allowFailure: true })
-            .then((r) => {
-            if (r.exitCode !== 0)
-                return { available: false };
-            const v = /\bv?(\d+\.\d+\.\d+)/.exec(r.stdout);
-            return v ? { available: true, version: v[1] } : { available: true };
-        })
-            .catch(() => ({ available: false }));
-        return this.buildx;
-    }
-    async hasBuildx() {
-        return (await this.buildxInfo()).available;
-    }
-    /** Which builder a `builder` setting resolves to on this machine. */
-    async resolveBuilder(builder) {
-        if (builder === 'classic')
-            return 'classic';
-        const has = await this.hasBuildx();
-        if (builder === 'buildx' && !has)
-            throw new StatusError('builder "buildx" requested but `docker buildx` is not installed');
-        if (builder === 'auto' && process.env.DOCKER_BUILDKIT === '0')
-            return 'classic';
-        return has ? 'buildx' : 'classic';
-    }
-    async build(opts) {
-        const args = opts.builder === 'buildx' ? ['buildx', 'build', '--load', '--progress', 'plain'] : ['build'];
-        args.push('--file', opts.dockerfile);
-        for (const t of opts.tags)
-            args.push('--tag', t);
-        for (const [k, v] of Object.entries(opts.buildArgs ?? {}))
-            args.push('--build-arg', `${k}=${v}`);
-        for (const [k, v] of Object.entries(opts.labels ?? {}))
-            args.push('--label', `${k}=${v}`);
-        for (const c of opts.cacheFrom ?? [])
-            args.push('--cache-from', c);
-        if (opts.target)
-            args.push('--target', opts.target);
-        if (opts.builder === 'buildx') {
-            for (const c of opts.cacheTo ?? [])
-                args.push('--cache-to', c);
-            for (const s of opts.secrets ?? [])
-                args.push('--secret', s);
-            for (const b of opts.buildContexts ?? [])
-                args.push('--build-context', b);
-        }
-        else if (opts.cacheTo?.length || opts.secrets?.length || opts.buildContexts?.length) {
-            throw new StatusError('cache-to, secrets and build-contexts need buildx; the classic builder has no such options');
-        }
-        args.push(opts.context);
-        const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };
-        const saved = { ...this.env };
-        const cli = new docker_DockerCli({ command: this.command, env: { ...saved, ...env } });
-        const runOpts = {};
-        const sink = opts.onOutput ?? this.onOutput;
-        if (sink)
-            runOpts.onOutput = sink;
-        const r = await cli.run(args, runOpts);
-        const imageId = await this.imageId(opts.tags[0]);
-        return { ...r, imageId };
-    }
-    async imageId(ref) {
-        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref]);
-        return r.stdout.trim();
-    }
-    async imageExists(ref) {
-        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref], { allowFailure: true });
-        return r.exitCode === 0;
-    }
-    async tag(source, target) {
-        await this.run(['tag', source, target]);
-    }
-    async pull(ref) {
-        await this.run(['pull', ref]);
-    }
-    /** Layer digests (RootFS.Layers) of a local image, to compare builds. */
-    async layers(ref) {
-        const r = await this.run(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', ref]);
-        return JSON.parse(r.stdout.trim() || '[]');
-    }
-    /** `docker save` of the given references into one tar (layers shared between them stored once). */
-    async save(refs, file) {
-        await this.run(['save', '--output', file, ...refs]);
-    }
-    /** `docker load` of a tar; returns the references it loaded ("Loaded image: x"). */
-    async load(file) {
-        const r = await this.run(['load', '--input', file]);
-        return [...(r.stdout + r.stderr).matchAll(/^Loaded image: (\S+)$/gm)].map((m) => m[1]);
-    }
-    /** Push and return the manifest digest the registry reported. */
-    async push(ref, onOutput) {
-        const runOpts = {};
-        if (onOutput)
-            runOpts.onOutput = onOutput;
-        const r = await this.run(['push', ref], runOpts);
-        const m = /digest:\s*(sha256:[a-f0-9]{64})/.exec(r.stdout + r.stderr);
-        if (!m)
-            throw new StatusError(`docker push ${ref} printed no digest`, undefined, r.stdout);
-        return m[1];
-    }
-    /** `docker login` with the password on stdin (never on the command line). */
-    async login(registry, username, password) {
-        await this.run(['login', '--username', username, '--password-stdin', registry], { input: password });
-    }
-    async logout(registry) {
-        await this.run(['logout', registry], { allowFailure: true });
-    }
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/action/registry-login.js
-// Registry logins for actions: `docker login` in the main step (password on stdin, masked before
-// anything else happens) remembered in the action state, and the matching logouts in the post
-// step. `registry-auth` (several registries, e.g. one for private base images and one to push to)
-// is read here: a YAML list of {registry, username, password}; errors about it never quote it.
-
-
-
-
-const STATE = 'logged-in-registry';
-const STATE_ALL = 'logged-in-registries';
-/**
- * Parse `registry-auth`: a YAML (or JSON) list of maps with registry, username and password.
- * Every password is masked at once (also when a later entry is wrong). Error messages name the
- * entry by number and field, never show a value (the text holds secrets).
- */
-function parseRegistryAuth(text, input = 'registry-auth', mask = core.setSecret) {
-    if (text.trim() === '')
-        return [];
-    let parsed;
-    try {
-        parsed = parseYaml(text);
-    }
-    catch (e) {
-        const pos = e.linePos?.[0]?.line;
-        throw new KxError(`input ${input} is not valid YAML${pos ? ` (line ${pos})` : ''}: write a list of {registry, username, password}`);
-    }
-    if (!Array.isArray(parsed))
-        throw new KxError(`input ${input} must be a YAML list of {registry, username, password}`);
-    for (const entry of parsed) {
-        const pw = entry?.password;
-        if (pw !== undefined && pw !== null && String(pw) !== '')
-            mask(String(pw));
-    }
-    const out = [];
-    parsed.forEach((entry, i) => {
-        const where = `input ${input}, entry ${i + 1}`;
-        if (!entry || typeof entry !== 'object' || Array.isArray(entry))
-            throw new KxError(`${where} must be a map with registry, username and password`);
-        const e = entry;
-        const unknown = Object.keys(e).filter((k) => !['registry', 'username', 'password'].includes(k));
-        if (unknown.length)
-            throw new KxError(`${where}: unknown key(s) ${unknown.join(', ')} (allowed: registry, username, password)`);
-        for (const k of ['registry', 'username', 'password']) {
-            if (e[k] === undefined || e[k] === null || String(e[k]).trim() === '')
-                throw new KxError(`${where}: ${k} is missing or empty${k === 'password' ? ' (an unset secret gives an empty value)' : ''}`);
-        }
-        const registry = String(e.registry).trim().replace(/^https?:\/\//, '').replace(/\/+$/, '');
-        if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry) && !/^\[[0-9a-fA-F:]+\](:\d+)?$/.test(registry)) {
-            throw new KxError(`${where}: registry "${registry}" must be a registry host such as ghcr.io or registry.example.org:5000 (no path)`);
-        }
-        out.push({ registry, username: String(e.username), password: String(e.password) });
-    });
-    const seen = new Set();
-    for (const c of out) {
-        if (seen.has(c.registry))
-            throw new KxError(`input ${input}: registry ${c.registry} is listed twice`);
-        seen.add(c.registry);
-    }
-    return out;
-}
-async function loginForPost(docker, registry, username, password) {
-    await loginAllForPost(docker, [{ registry, username, password }]);
-}
-/**
- * Log in to each registry (password on stdin). The registries are saved in the state after each
- * login, so the post step logs out of every one that succeeded even when a later login fails.
- */
-async function loginAllForPost(docker, credentials) {
-    const done = [];
-    // The passwords are already masked by whoever read them (getSecret, parseRegistryAuth).
-    for (const c of credentials) {
-        await core.group(`Login to ${c.registry}`, () => docker.login(c.registry, c.username, c.password));
-        done.push(c.registry);
-        core.saveState(STATE_ALL, JSON.stringify(done));
-    }
-}
-/** The post step: log out of every registry the main step logged in to, if any. */
-async function logoutFromState(docker = new DockerCli()) {
-    const registries = [];
-    const all = core.getState(STATE_ALL);
-    if (all) {
-        try {
-            registries.push(...JSON.parse(all));
-        }
-        catch {
-            core.warning(`post step: unreadable state ${STATE_ALL}`);
-        }
-    }
-    const single = core.getState(STATE);
-    if (single && !registries.includes(single))
-        registries.push(single);
-    for (const registry of registries) {
-        await docker.logout(registry);
-        core.info(`logged out of ${registry}`);
-    }
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/action/index.js
-// Helpers shared by the action adapters: typed input readers (lists, maps, booleans, numbers with
-// clear errors), masking of every credential an input carries, failure reporting (each failure
-// becomes exactly one error annotation — with file/line for a KxError — and exit code 1), and a
-// main/post switch so one bundle serves both steps. No domain logic lives here.
-
-
-
-
-
-/** Exit code of a failed step (the runner's and the CLI's "a step failed"). */
-const EXIT_FAILURE = 1;
-/** Items of a list input: newline- or comma-separated, trimmed, blanks and `#` comments dropped. */
-function getList(name) {
-    return getInput(name)
-        .split(/\r?\n|,/)
-        .map((s) => s.trim())
-        .filter((s) => s !== '' && !s.startsWith('#'));
-}
-function getBool(name, fallback) {
-    const raw = getInput(name).trim().toLowerCase();
-    if (raw === '')
-        return fallback;
-    if (['true', 'yes', '1', 'on'].includes(raw))
-        return true;
-    if (['false', 'no', '0', 'off'].includes(raw))
-        return false;
-    throw new errors_KxError(`input ${name} must be true or false, not "${getInput(name)}"`);
-}
-function getInt(name, fallback, min = 0) {
-    const raw = getInput(name).trim();
-    if (raw === '')
-        return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min)
-        throw new errors_KxError(`input ${name} must be a whole number ≥ ${min}, not "${raw}"`);
-    return n;
-}
-function getChoice(name, choices, fallback) {
-    const raw = core.getInput(name).trim();
-    if (raw === '')
-        return fallback;
-    if (!choices.includes(raw))
-        throw new KxError(`input ${name} must be one of ${choices.join(', ')}, not "${raw}"`);
-    return raw;
-}
-/** A map input, written as YAML/JSON (`{a: b}` or `a: b` lines) or as `key=value` lines. */
-function getMap(name) {
-    const raw = core.getInput(name).trim();
-    if (raw === '')
-        return {};
-    const out = {};
-    if (/^[^=\n]+=/.test(raw) && !/^\s*[{[]/.test(raw)) {
-        for (const line of raw.split(/\r?\n/)) {
-            const l = line.trim();
-            if (!l || l.startsWith('#'))
-                continue;
-            const eq = l.indexOf('=');
-            if (eq <= 0)
-                throw new KxError(`input ${name}: "${l}" is not key=value`);
-            out[l.slice(0, eq).trim()] = l.slice(eq + 1).trim();
-        }
-        return out;
-    }
-    let parsed;
-    try {
-        parsed = parseYaml(raw);
-    }
-    catch (e) {
-        throw new KxError(`input ${name} is neither key=value lines nor a YAML/JSON map: ${errorMessage(e)}`);
-    }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-        throw new KxError(`input ${name} must be a map`);
-    for (const [k, v] of Object.entries(parsed))
-        out[k] = String(v);
-    return out;
-}
-/** Read a secret input and mask it at once. */
-function getSecret(name) {
-    const v = core.getInput(name);
-    if (v)
-        core.setSecret(v);
-    return v;
-}
-/**
- * Mask (`::add-mask::`) every secret the step's inputs carry: secret-named inputs (password, token,
- * kubeconfig, ...) as a whole, and the userinfo of any URL in any input (`oci://user:pw@host`).
- * Called before anything else runs, so that no later line can show them.
- */
-function maskInputSecrets(env = process.env) {
-    for (const [k, v] of Object.entries(env)) {
-        if (!k.startsWith('INPUT_') || !v)
-            continue;
-        for (const s of secretsInInput(k.slice('INPUT_'.length).toLowerCase(), v))
-            core_setSecret(s);
-    }
-}
-/**
- * Report a failure: exactly one error annotation per failure (per file/line for the KxErrors of an
- * aggregate), never a second plain `::error::` line as `core.setFailed` would add; exit code 1.
- * Anything that is not a KxError is a bug: its stack goes to the debug log.
- */
-function reportFailure(e) {
-    const errors = e instanceof KxAggregateError ? e.errors : e instanceof errors_KxError ? [e] : [];
-    for (const err of errors) {
-        const props = { title: 'kaapana-ext' };
-        if (err.file)
-            props.file = annotationPath(err.file);
-        if (err.line)
-            props.startLine = err.line;
-        error(err.message, props);
-    }
-    if (errors.length === 0) {
-        if (e instanceof Error && e.stack)
-            core_debug(redactUrls(e.stack));
-        error(errors_errorMessage(e), { title: 'kaapana-ext' });
-    }
-    process.exitCode = EXIT_FAILURE;
-}
-/**
- * GitHub places annotations by paths relative to the workspace: make absolute paths inside
- * GITHUB_WORKSPACE relative; leave others as they are.
- */
-function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
-    if (!workspace || !(0,external_node_path_namespaceObject.isAbsolute)(file))
-        return file;
-    const rel = (0,external_node_path_namespaceObject.relative)(workspace, file);
-    return rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel) ? file : rel.split('\\').join('/');
-}
-const POST_STATE = 'kx-is-post';
-/** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
-async function runMainOrPost(main, post) {
-    maskInputSecrets();
-    const isPost = getState(POST_STATE) === 'true';
-    if (!isPost)
-        saveState(POST_STATE, 'true');
-    try {
-        if (isPost)
-            await post?.();
-        else
-            await main();
-    }
-    catch (e) {
-        reportFailure(e);
-    }
-}
-/** Markdown-safe table cell. */
-function cell(text) {
-    return String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-/** Append markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
-async function writeJobSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY) {
-        core_debug('no GITHUB_STEP_SUMMARY: job summary not written');
-        return;
-    }
-    await summary.addRaw(markdown).write();
-}
-
-
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs/promises"
@@ -35384,10 +34870,642 @@ async function pathExists(path) {
 
 
 
+;// CONCATENATED MODULE: ../packages/core/lib/retry/index.js
+// Retrying of operations against registries and API servers: exponential backoff with jitter for
+// transient failures (5xx, 429, connection resets, timeouts), immediate failure for everything else
+// (auth errors above all). Callers classify their own errors with `classify`; `classifyMessage`
+// covers the text that docker, kubectl and HTTP clients print.
+const TRANSIENT_PATTERNS = [
+    /\b5\d\d\b.*(error|status|service|gateway|unavailable)/i,
+    /\b(500|502|503|504)\b/,
+    /\b429\b|too many requests|toomanyrequests/i,
+    /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|socket hang up/i,
+    /connection reset|broken pipe|i\/o timeout|timeout exceeded|timed out|TLS handshake timeout/i,
+    /unexpected EOF|server misbehaving|service unavailable|bad gateway|gateway timeout/i,
+    /received unexpected HTTP status: 5\d\d/i,
+];
+const AUTH_PATTERNS = [
+    /\b401\b|unauthorized|authentication required|no basic auth credentials/i,
+    /\b403\b|forbidden|denied|insufficient_scope/i,
+];
+/** Classify the text of a failure (docker/kubectl stderr, an HTTP error message). */
+function classifyMessage(text) {
+    if (AUTH_PATTERNS.some((p) => p.test(text)))
+        return 'auth';
+    if (TRANSIENT_PATTERNS.some((p) => p.test(text)))
+        return 'transient';
+    return 'permanent';
+}
+/** An error carrying an HTTP status (or a docker/kubectl exit with stderr). */
+class retry_StatusError extends Error {
+    status;
+    stderr;
+    constructor(message, status, stderr) {
+        super(message);
+        this.status = status;
+        this.stderr = stderr;
+        this.name = 'StatusError';
+    }
+}
+function classifyStatus(status) {
+    if (status === 401 || status === 403)
+        return 'auth';
+    if (status === 429 || status === 408 || status >= 500)
+        return 'transient';
+    return 'permanent';
+}
+function classifyError(e) {
+    if (e instanceof retry_StatusError && e.status !== undefined)
+        return classifyStatus(e.status);
+    const code = e?.code;
+    if (typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
+        return 'transient';
+    }
+    const cause = e?.cause;
+    if (cause && cause !== e && classifyError(cause) === 'transient')
+        return 'transient';
+    const text = e instanceof retry_StatusError ? `${e.message}\n${e.stderr ?? ''}` : e instanceof Error ? e.message : String(e);
+    return classifyMessage(text);
+}
+const realSleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Run `op` until it succeeds, a non-transient error occurs, or attempts run out. */
+async function withRetry(op, opts = {}) {
+    const attempts = Math.max(1, opts.attempts ?? 5);
+    const base = opts.baseDelayMs ?? 500;
+    const max = opts.maxDelayMs ?? 15_000;
+    const classify = opts.classify ?? classifyError;
+    const sleep = opts.sleep ?? realSleep;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await op(attempt);
+        }
+        catch (error) {
+            if (attempt >= attempts || classify(error) !== 'transient')
+                throw error;
+            const exp = Math.min(max, base * 2 ** (attempt - 1));
+            const delayMs = Math.round(exp / 2 + Math.random() * (exp / 2));
+            opts.onRetry?.({ attempt, delayMs, error });
+            await sleep(delayMs);
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ../packages/core/lib/index.js
 // Root entry of @kaapana-ext/core: the cross-cutting pieces. Domain areas are imported by subpath,
 // e.g. `@kaapana-ext/core/docker`, `@kaapana-ext/core/chart`.
 
+
+
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ../packages/core/lib/exec/index.js
+// Starting processes: the one `Exec` interface through which the domain package runs every
+// external program (docker, git, kubectl, ssh), and `nodeExec`, its implementation on
+// node:child_process. An Exec never throws for a non-zero exit (callers classify the status and
+// stderr themselves); it throws ExecStartError only when the program could not be started.
+// Output is captured whole and, when asked, also handed over line by line; stdin is closed unless
+// `input` is given, so no program can prompt. Actions pass the @actions/exec adapter from
+// @kaapana-ext/actions-kit instead; tests and the CLI use nodeExec.
+
+/** The program could not be started at all (not found, not executable). */
+class exec_ExecStartError extends Error {
+    command;
+    constructor(command, cause) {
+        super(`could not start ${command}: ${cause.message}`, { cause });
+        this.command = command;
+        this.name = 'ExecStartError';
+    }
+}
+/** Splits a stream of chunks into lines for `onLine`, keeping the unfinished tail. */
+function lineSplitter(emit) {
+    let tail = '';
+    return {
+        push(chunk) {
+            const parts = (tail + chunk).split(/\r?\n/);
+            tail = parts.pop() ?? '';
+            for (const p of parts)
+                emit(p);
+        },
+        end() {
+            if (tail)
+                emit(tail);
+            tail = '';
+        },
+    };
+}
+/** `Exec` on node:child_process. */
+const exec_nodeExec = (command, args, opts = {}) => new Promise((resolve, reject) => {
+    const env = opts.env ? { ...process.env, ...opts.env } : process.env;
+    const child = (0,external_node_child_process_namespaceObject.spawn)(command, [...args], { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out = [];
+    const err = [];
+    let timedOut = false;
+    const lines = {
+        stdout: lineSplitter((l) => opts.onLine?.(l, 'stdout')),
+        stderr: lineSplitter((l) => opts.onLine?.(l, 'stderr')),
+    };
+    const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs);
+    let graceTimer;
+    const onAbort = () => {
+        child.kill('SIGTERM');
+        graceTimer = setTimeout(() => child.kill('SIGKILL'), opts.killGraceMs ?? 5000);
+    };
+    if (opts.signal?.aborted)
+        onAbort();
+    else
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const done = () => {
+        clearTimeout(timer);
+        clearTimeout(graceTimer);
+        opts.signal?.removeEventListener('abort', onAbort);
+    };
+    child.stdout.on('data', (b) => (out.push(b), opts.onLine && lines.stdout.push(b.toString())));
+    child.stderr.on('data', (b) => (err.push(b), opts.onLine && lines.stderr.push(b.toString())));
+    // A program that exits before reading all its input: its status and stderr say why.
+    child.stdin.on('error', () => { });
+    child.on('error', (e) => {
+        done();
+        reject(new exec_ExecStartError(command, e));
+    });
+    child.on('close', (code, signal) => {
+        done();
+        lines.stdout.end();
+        lines.stderr.end();
+        const stdout = Buffer.concat(out).toString('utf8');
+        const stderr = Buffer.concat(err).toString('utf8');
+        resolve({ exitCode: code, signal, stdout, stderr, timedOut });
+    });
+    child.stdin.end(opts.input);
+});
+
+;// CONCATENATED MODULE: ../packages/core/lib/images/docker.js
+// The Docker CLI, driven through an Exec (../exec; actions pass the @actions/exec adapter): build (buildx when present and wanted, the classic
+// builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, save/load,
+// login with the password on stdin, logout. Each call returns the captured output or throws a
+// StatusError with the CLI's stderr, so callers can classify failures for retries. Which build
+// options each builder accepts is decided in build-features.ts; this module only spells them.
+
+
+class docker_DockerCli {
+    command;
+    exec;
+    onOutput;
+    env;
+    buildx;
+    constructor(opts = {}) {
+        this.command = opts.command ?? 'docker';
+        this.onOutput = opts.onOutput;
+        this.env = opts.env;
+        this.exec = opts.exec ?? nodeExec;
+    }
+    async run(args, opts = {}) {
+        const sink = opts.onOutput ?? this.onOutput;
+        let r;
+        try {
+            r = await this.exec(this.command, args, {
+                ...(this.env ? { env: this.env } : {}),
+                ...(opts.input !== undefined ? { input: opts.input } : {}),
+                ...(sink ? { onLine: (l) => sink(l) } : {}),
+            });
+        }
+        catch (e) {
+            throw new StatusError(`cannot run ${this.command}: ${e.message}`);
+        }
+        const { stdout, stderr } = r;
+        const exitCode = r.exitCode ?? 1;
+        if (exitCode !== 0 && !opts.allowFailure) {
+            const last = (stderr.trim() || stdout.trim()).split('\n').slice(-15).join('\n');
+            throw new StatusError(`docker ${args[0]} failed (exit ${exitCode}): ${last}`, undefined, stderr || stdout);
+        }
+        return { exitCode, stdout, stderr };
+    }
+    async version() {
+        const r = await this.run(['version', '--format', '{{.Client.Version}} {{.Server.Version}}']);
+        const [client = '', server = ''] = r.stdout.trim().split(' ');
+        return { client, server };
+    }
+    /**
+     * Is the buildx CLI plugin installed, and which version? `docker buildx version` exits non-zero
+     * ("unknown command") without the plugin; a plugin that runs but prints no version is treated
+     * as present with an unknown version.
+     */
+    buildxInfo() {
+        this.buildx ??= this.run(['buildx', 'version'], { allowFailure: true })
+            .then((r) => {
+            if (r.exitCode !== 0)
+                return { available: false };
+            const v = /\bv?(\d+\.\d+\.\d+)/.exec(r.stdout);
+            return v ? { available: true, version: v[1] } : { available: true };
+        })
+            .catch(() => ({ available: false }));
+        return this.buildx;
+    }
+    async hasBuildx() {
+        return (await this.buildxInfo()).available;
+    }
+    /** Which builder a `builder` setting resolves to on this machine. */
+    async resolveBuilder(builder) {
+        if (builder === 'classic')
+            return 'classic';
+        const has = await this.hasBuildx();
+        if (builder === 'buildx' && !has)
+            throw new StatusError('builder "buildx" requested but `docker buildx` is not installed');
+        if (builder === 'auto' && process.env.DOCKER_BUILDKIT === '0')
+            return 'classic';
+        return has ? 'buildx' : 'classic';
+    }
+    async build(opts) {
+        const args = opts.builder === 'buildx' ? ['buildx', 'build', '--load', '--progress', 'plain'] : ['build'];
+        args.push('--file', opts.dockerfile);
+        for (const t of opts.tags)
+            args.push('--tag', t);
+        for (const [k, v] of Object.entries(opts.buildArgs ?? {}))
+            args.push('--build-arg', `${k}=${v}`);
+        for (const [k, v] of Object.entries(opts.labels ?? {}))
+            args.push('--label', `${k}=${v}`);
+        for (const c of opts.cacheFrom ?? [])
+            args.push('--cache-from', c);
+        if (opts.target)
+            args.push('--target', opts.target);
+        if (opts.builder === 'buildx') {
+            for (const c of opts.cacheTo ?? [])
+                args.push('--cache-to', c);
+            for (const s of opts.secrets ?? [])
+                args.push('--secret', s);
+            for (const b of opts.buildContexts ?? [])
+                args.push('--build-context', b);
+        }
+        else if (opts.cacheTo?.length || opts.secrets?.length || opts.buildContexts?.length) {
+            throw new StatusError('cache-to, secrets and build-contexts need buildx; the classic builder has no such options');
+        }
+        args.push(opts.context);
+        const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };
+        const saved = { ...this.env };
+        const cli = new docker_DockerCli({ command: this.command, env: { ...saved, ...env }, exec: this.exec });
+        const runOpts = {};
+        const sink = opts.onOutput ?? this.onOutput;
+        if (sink)
+            runOpts.onOutput = sink;
+        const r = await cli.run(args, runOpts);
+        const imageId = await this.imageId(opts.tags[0]);
+        return { ...r, imageId };
+    }
+    async imageId(ref) {
+        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref]);
+        return r.stdout.trim();
+    }
+    async imageExists(ref) {
+        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref], { allowFailure: true });
+        return r.exitCode === 0;
+    }
+    async tag(source, target) {
+        await this.run(['tag', source, target]);
+    }
+    async pull(ref) {
+        await this.run(['pull', ref]);
+    }
+    /** Layer digests (RootFS.Layers) of a local image, to compare builds. */
+    async layers(ref) {
+        const r = await this.run(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', ref]);
+        return JSON.parse(r.stdout.trim() || '[]');
+    }
+    /** `docker save` of the given references into one tar (layers shared between them stored once). */
+    async save(refs, file) {
+        await this.run(['save', '--output', file, ...refs]);
+    }
+    /** `docker load` of a tar; returns the references it loaded ("Loaded image: x"). */
+    async load(file) {
+        const r = await this.run(['load', '--input', file]);
+        return [...(r.stdout + r.stderr).matchAll(/^Loaded image: (\S+)$/gm)].map((m) => m[1]);
+    }
+    /** Push and return the manifest digest the registry reported. */
+    async push(ref, onOutput) {
+        const runOpts = {};
+        if (onOutput)
+            runOpts.onOutput = onOutput;
+        const r = await this.run(['push', ref], runOpts);
+        const m = /digest:\s*(sha256:[a-f0-9]{64})/.exec(r.stdout + r.stderr);
+        if (!m)
+            throw new StatusError(`docker push ${ref} printed no digest`, undefined, r.stdout);
+        return m[1];
+    }
+    /** `docker login` with the password on stdin (never on the command line). */
+    async login(registry, username, password) {
+        await this.run(['login', '--username', username, '--password-stdin', registry], { input: password });
+    }
+    async logout(registry) {
+        await this.run(['logout', registry], { allowFailure: true });
+    }
+}
+
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/exec.js
+// The @actions/exec adapter of core's `Exec`: what actions pass to the domain package for the
+// processes a runner should start the way other actions do (tool lookup through @actions/io,
+// Windows quoting). Silent: output is captured and handed to `onLine`, never echoed by the runner.
+// Only `cwd`, `env`, `input` and `onLine` are supported — @actions/exec has no deadline or abort;
+// code that needs those (kubectl, ssh, kubectl proxy) keeps core's nodeExec.
+
+
+const exec_actionsExec = async (command, args, opts = {}) => {
+    if (opts.timeoutMs !== undefined || opts.signal)
+        throw new Error('actionsExec: timeoutMs and signal are not supported; use nodeExec');
+    let stdout = '';
+    let stderr = '';
+    const env = {};
+    for (const [k, v] of Object.entries(process.env))
+        if (v !== undefined)
+            env[k] = v;
+    Object.assign(env, opts.env);
+    const line = opts.onLine;
+    const execOpts = {
+        silent: true,
+        ignoreReturnCode: true,
+        env,
+        listeners: {
+            stdout: (d) => void (stdout += d.toString()),
+            stderr: (d) => void (stderr += d.toString()),
+            ...(line ? { stdline: (l) => line(l, 'stdout'), errline: (l) => line(l, 'stderr') } : {}),
+        },
+    };
+    if (opts.cwd)
+        execOpts.cwd = opts.cwd;
+    if (opts.input !== undefined)
+        execOpts.input = Buffer.from(opts.input);
+    let exitCode;
+    try {
+        exitCode = await exec.exec(command, [...args], execOpts);
+    }
+    catch (e) {
+        throw new ExecStartError(command, e);
+    }
+    const result = { exitCode, signal: null, stdout, stderr, timedOut: false };
+    return result;
+};
+
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/registry-login.js
+// Registry logins for actions: `docker login` in the main step (password on stdin, masked before
+// anything else happens) remembered in the action state, and the matching logouts in the post
+// step. `registry-auth` (several registries, e.g. one for private base images and one to push to)
+// is read here: a YAML list of {registry, username, password}; errors about it never quote it.
+
+
+
+
+
+const STATE = 'logged-in-registry';
+const STATE_ALL = 'logged-in-registries';
+/**
+ * Parse `registry-auth`: a YAML (or JSON) list of maps with registry, username and password.
+ * Every password is masked at once (also when a later entry is wrong). Error messages name the
+ * entry by number and field, never show a value (the text holds secrets).
+ */
+function parseRegistryAuth(text, input = 'registry-auth', mask = core.setSecret) {
+    if (text.trim() === '')
+        return [];
+    let parsed;
+    try {
+        parsed = parseYaml(text);
+    }
+    catch (e) {
+        const pos = e.linePos?.[0]?.line;
+        throw new KxError(`input ${input} is not valid YAML${pos ? ` (line ${pos})` : ''}: write a list of {registry, username, password}`);
+    }
+    if (!Array.isArray(parsed))
+        throw new KxError(`input ${input} must be a YAML list of {registry, username, password}`);
+    for (const entry of parsed) {
+        const pw = entry?.password;
+        if (pw !== undefined && pw !== null && String(pw) !== '')
+            mask(String(pw));
+    }
+    const out = [];
+    parsed.forEach((entry, i) => {
+        const where = `input ${input}, entry ${i + 1}`;
+        if (!entry || typeof entry !== 'object' || Array.isArray(entry))
+            throw new KxError(`${where} must be a map with registry, username and password`);
+        const e = entry;
+        const unknown = Object.keys(e).filter((k) => !['registry', 'username', 'password'].includes(k));
+        if (unknown.length)
+            throw new KxError(`${where}: unknown key(s) ${unknown.join(', ')} (allowed: registry, username, password)`);
+        for (const k of ['registry', 'username', 'password']) {
+            if (e[k] === undefined || e[k] === null || String(e[k]).trim() === '')
+                throw new KxError(`${where}: ${k} is missing or empty${k === 'password' ? ' (an unset secret gives an empty value)' : ''}`);
+        }
+        const registry = String(e.registry).trim().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+        if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry) && !/^\[[0-9a-fA-F:]+\](:\d+)?$/.test(registry)) {
+            throw new KxError(`${where}: registry "${registry}" must be a registry host such as ghcr.io or registry.example.org:5000 (no path)`);
+        }
+        out.push({ registry, username: String(e.username), password: String(e.password) });
+    });
+    const seen = new Set();
+    for (const c of out) {
+        if (seen.has(c.registry))
+            throw new KxError(`input ${input}: registry ${c.registry} is listed twice`);
+        seen.add(c.registry);
+    }
+    return out;
+}
+async function loginForPost(docker, registry, username, password) {
+    await loginAllForPost(docker, [{ registry, username, password }]);
+}
+/**
+ * Log in to each registry (password on stdin). The registries are saved in the state after each
+ * login, so the post step logs out of every one that succeeded even when a later login fails.
+ */
+async function loginAllForPost(docker, credentials) {
+    const done = [];
+    // The passwords are already masked by whoever read them (getSecret, parseRegistryAuth).
+    for (const c of credentials) {
+        await core.group(`Login to ${c.registry}`, () => docker.login(c.registry, c.username, c.password));
+        done.push(c.registry);
+        core.saveState(STATE_ALL, JSON.stringify(done));
+    }
+}
+/** The post step: log out of every registry the main step logged in to, if any. */
+async function logoutFromState(docker = new DockerCli({ exec: actionsExec })) {
+    const registries = [];
+    const all = core.getState(STATE_ALL);
+    if (all) {
+        try {
+            registries.push(...JSON.parse(all));
+        }
+        catch {
+            core.warning(`post step: unreadable state ${STATE_ALL}`);
+        }
+    }
+    const single = core.getState(STATE);
+    if (single && !registries.includes(single))
+        registries.push(single);
+    for (const registry of registries) {
+        await docker.logout(registry);
+        core.info(`logged out of ${registry}`);
+    }
+}
+
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/index.js
+// @kaapana-ext/actions-kit, the GitHub Actions glue shared by the action adapters (the domain lives
+// in @kaapana-ext/core, which never imports @actions/*): typed input readers (lists, maps, booleans, numbers with
+// clear errors), masking of every credential an input carries, failure reporting (each failure
+// becomes exactly one error annotation — with file/line for a KxError — and exit code 1), and a
+// main/post switch so one bundle serves both steps. No domain logic lives here.
+
+
+
+
+
+/** Exit code of a failed step (the runner's and the CLI's "a step failed"). */
+const EXIT_FAILURE = 1;
+/** Items of a list input: newline- or comma-separated, trimmed, blanks and `#` comments dropped. */
+function getList(name) {
+    return getInput(name)
+        .split(/\r?\n|,/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '' && !s.startsWith('#'));
+}
+/**
+ * A boolean input by the runner's rules (`core.getBooleanInput`, the YAML 1.2 core schema): only
+ * true/True/TRUE and false/False/FALSE; empty gives `fallback`. Anything else (yes, on, 1) is an
+ * error naming the input, not a guess.
+ */
+function getBool(name, fallback) {
+    const raw = getInput(name);
+    if (raw === '')
+        return fallback;
+    if (['true', 'True', 'TRUE'].includes(raw))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(raw))
+        return false;
+    throw new errors_KxError(`input ${name} must be true or false (true, True, TRUE, false, False or FALSE), not "${raw}"`);
+}
+function getInt(name, fallback, min = 0) {
+    const raw = getInput(name).trim();
+    if (raw === '')
+        return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min)
+        throw new errors_KxError(`input ${name} must be a whole number ≥ ${min}, not "${raw}"`);
+    return n;
+}
+function getChoice(name, choices, fallback) {
+    const raw = core.getInput(name).trim();
+    if (raw === '')
+        return fallback;
+    if (!choices.includes(raw))
+        throw new KxError(`input ${name} must be one of ${choices.join(', ')}, not "${raw}"`);
+    return raw;
+}
+/** A map input, written as YAML/JSON (`{a: b}` or `a: b` lines) or as `key=value` lines. */
+function getMap(name) {
+    const raw = core.getInput(name).trim();
+    if (raw === '')
+        return {};
+    const out = {};
+    if (/^[^=\n]+=/.test(raw) && !/^\s*[{[]/.test(raw)) {
+        for (const line of raw.split(/\r?\n/)) {
+            const l = line.trim();
+            if (!l || l.startsWith('#'))
+                continue;
+            const eq = l.indexOf('=');
+            if (eq <= 0)
+                throw new KxError(`input ${name}: "${l}" is not key=value`);
+            out[l.slice(0, eq).trim()] = l.slice(eq + 1).trim();
+        }
+        return out;
+    }
+    let parsed;
+    try {
+        parsed = parseYaml(raw);
+    }
+    catch (e) {
+        throw new KxError(`input ${name} is neither key=value lines nor a YAML/JSON map: ${errorMessage(e)}`);
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+        throw new KxError(`input ${name} must be a map`);
+    for (const [k, v] of Object.entries(parsed))
+        out[k] = String(v);
+    return out;
+}
+/** Read a secret input and mask it at once. */
+function getSecret(name) {
+    const v = core.getInput(name);
+    if (v)
+        core.setSecret(v);
+    return v;
+}
+/**
+ * Mask (`::add-mask::`) every secret the step's inputs carry: secret-named inputs (password, token,
+ * kubeconfig, ...) as a whole, and the userinfo of any URL in any input (`oci://user:pw@host`).
+ * Called before anything else runs, so that no later line can show them.
+ */
+function maskInputSecrets(env = process.env) {
+    for (const [k, v] of Object.entries(env)) {
+        if (!k.startsWith('INPUT_') || !v)
+            continue;
+        for (const s of secretsInInput(k.slice('INPUT_'.length).toLowerCase(), v))
+            core_setSecret(s);
+    }
+}
+/**
+ * Report a failure: exactly one error annotation per failure (per file/line for the KxErrors of an
+ * aggregate), never a second plain `::error::` line as `core.setFailed` would add; exit code 1.
+ * Anything that is not a KxError is a bug: its stack goes to the debug log.
+ */
+function reportFailure(e) {
+    const errors = e instanceof KxAggregateError ? e.errors : e instanceof errors_KxError ? [e] : [];
+    for (const err of errors) {
+        const props = { title: 'kaapana-ext' };
+        if (err.file)
+            props.file = annotationPath(err.file);
+        if (err.line)
+            props.startLine = err.line;
+        error(err.message, props);
+    }
+    if (errors.length === 0) {
+        if (e instanceof Error && e.stack)
+            core_debug(redactUrls(e.stack));
+        error(errors_errorMessage(e), { title: 'kaapana-ext' });
+    }
+    process.exitCode = EXIT_FAILURE;
+}
+/**
+ * GitHub places annotations by paths relative to the workspace: make absolute paths inside
+ * GITHUB_WORKSPACE relative; leave others as they are.
+ */
+function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
+    if (!workspace || !(0,external_node_path_namespaceObject.isAbsolute)(file))
+        return file;
+    const rel = (0,external_node_path_namespaceObject.relative)(workspace, file);
+    return rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel) ? file : rel.split('\\').join('/');
+}
+const POST_STATE = 'kx-is-post';
+/** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
+async function runMainOrPost(main, post) {
+    maskInputSecrets();
+    const isPost = getState(POST_STATE) === 'true';
+    if (!isPost)
+        saveState(POST_STATE, 'true');
+    try {
+        if (isPost)
+            await post?.();
+        else
+            await main();
+    }
+    catch (e) {
+        reportFailure(e);
+    }
+}
+/** Markdown-safe table cell. */
+function cell(text) {
+    return String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+/** Append markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
+async function writeJobSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY) {
+        core_debug('no GITHUB_STEP_SUMMARY: job summary not written');
+        return;
+    }
+    await summary.addRaw(markdown).write();
+}
 
 
 
@@ -35821,8 +35939,6 @@ async function hasAmbientCredentials(env = process.env) {
     return pathExists((0,external_node_path_namespaceObject.join)(env['HOME'] || (0,external_node_os_namespaceObject.homedir)(), '.kube', 'config'));
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ../packages/core/lib/kube/kubectl.js
 // Running kubectl: global flags (kubeconfig, context, namespace, cache dir, request timeout) in one
 // place, stdin closed so kubectl can never prompt, output captured, a hard deadline, failures turned
@@ -35879,7 +35995,7 @@ class Kubectl {
         const deadline = opts.deadlineMs ?? ((opts.requestTimeoutSec ?? this.options.requestTimeoutSec ?? 30) + 60) * 1000;
         const classify = opts.classify ?? classifyKubectlStderr;
         const once = async () => {
-            const r = await spawnCapture(this.options.path, argv, deadline);
+            const r = await spawnCapture(this.options.exec ?? exec_nodeExec, this.options.path, argv, deadline);
             if (r.code === 0) {
                 if (opts.echo)
                     for (const l of r.stdout.split(/\r?\n/).filter((x) => x.trim()))
@@ -35914,27 +36030,15 @@ class Kubectl {
         }
     }
 }
-function spawnCapture(cmd, argv, deadlineMs) {
-    return new Promise((resolve, reject) => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-        const out = [];
-        const err = [];
-        let killed = false;
-        const timer = setTimeout(() => {
-            killed = true;
-            child.kill('SIGKILL');
-        }, deadlineMs);
-        child.stdout.on('data', (b) => out.push(b));
-        child.stderr.on('data', (b) => err.push(b));
-        child.on('error', (e) => {
-            clearTimeout(timer);
-            reject(new KubectlError(`could not start kubectl at ${cmd}: ${e.message}`, 'failed', cmd, '', null));
-        });
-        child.on('close', (code) => {
-            clearTimeout(timer);
-            resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), killed });
-        });
-    });
+async function spawnCapture(exec, cmd, argv, deadlineMs) {
+    try {
+        const r = await exec(cmd, argv, { timeoutMs: deadlineMs });
+        return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr, killed: r.timedOut };
+    }
+    catch (e) {
+        const why = e instanceof exec_ExecStartError && e.cause instanceof Error ? e.cause.message : String(e);
+        throw new KubectlError(`could not start kubectl at ${cmd}: ${why}`, 'failed', cmd, '', null);
+    }
 }
 function shellQuote(s) {
     return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
@@ -35942,6 +36046,401 @@ function shellQuote(s) {
 
 // EXTERNAL MODULE: ../node_modules/semver/index.js
 var node_modules_semver = __nccwpck_require__(4978);
+;// CONCATENATED MODULE: ../packages/core/lib/kube/platform.js
+// Where a Kaapana platform keeps what the reload strategies touch, by platform version (read from
+// Kaapana's charts): kube-helm runs in `kube-system` at 0.1.x
+// (services/kaapana-core/kube-helm/kube-helm-chart/templates/deployment.yaml) and in the admin
+// namespace (`global.admin_namespace`, `admin`) from 0.2 on; the collection copy Jobs of
+// update-collections-chart run in `default` at 0.1.x and in the admin namespace from 0.2 on
+// (update-collections-chart/templates/job.yaml). An empty version means today's layout.
+
+
+/** Name prefix of the update-collections-chart's copy Jobs (`copy-kube-helm-collections-<uuid10>`). */
+const COPY_JOB_PREFIX = 'copy-kube-helm-collections-';
+function kaapanaLayout(platformVersion) {
+    const text = platformVersion.trim();
+    if (text === '')
+        return { generation: '>=0.2', kubeHelmNamespace: 'admin', copyJobNamespace: 'admin' };
+    const v = node_modules_semver.coerce(text);
+    if (!v || !/^v?\d+(\.\d+)?(\.\d+)?([-+].*)?$/.test(text)) {
+        throw new errors_KxError(`platform-version must be a Kaapana version like 0.1.3 or 0.6.0, got "${platformVersion}"`);
+    }
+    if (v.major === 0 && v.minor < 2)
+        return { generation: '0.1.x', kubeHelmNamespace: 'kube-system', copyJobNamespace: 'default' };
+    return { generation: '>=0.2', kubeHelmNamespace: 'admin', copyJobNamespace: 'admin' };
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/kube/strategy-delete-pods.js
+// Strategy `delete-pods`: delete pods and wait until their controllers (Job, ReplicaSet,
+// StatefulSet, DaemonSet) have replaced each of them with a pod that is Ready or has Succeeded.
+// Without a selector it takes the pods of the collection copy Jobs, matched by name prefix
+// (`copy-kube-helm-collections-<uuid10>`: the name differs at every install). Refuses what cannot
+// work: a pod no controller owns (nothing brings it back), a pod of a finished Job (Kubernetes never
+// re-runs a completed or failed Job), and a running Job's pod whose deletion would exceed the Job's
+// backoffLimit (the job controller counts a deleted unfinished pod as failed; Kaapana's copy Jobs
+// have backoffLimit 0). For a reload of the collection those refusals point to strategy kube-helm.
+
+
+
+
+
+
+const USE_KUBE_HELM = "Use strategy kube-helm: kube-helm's GET /update-extensions reinstalls update-collections-chart, whose new copy Job pulls the collection image again";
+/** Why deleting `pod` (owned by `job`) would not bring a replacement, or undefined. */
+function refusal(pod, job) {
+    const state = jobState(job);
+    if (state !== 'active') {
+        return `refusing to delete pod/${pod.metadata.name}: it belongs to job/${job.metadata.name}, which has ${state === 'complete' ? 'completed' : 'failed'}; Kubernetes never re-runs a finished Job, so deleting its pod reloads nothing. ${USE_KUBE_HELM}`;
+    }
+    const limit = job.spec?.backoffLimit ?? 6;
+    const failed = job.status?.failed ?? 0;
+    if (!isPodSucceeded(pod) && failed + 1 > limit) {
+        return `refusing to delete pod/${pod.metadata.name}: job/${job.metadata.name} is still running with backoffLimit ${limit} (${failed} failure(s) so far); Kubernetes counts a deleted unfinished pod as failed, so the Job would fail instead of running again. ${USE_KUBE_HELM}`;
+    }
+    return undefined;
+}
+async function deletePods(ctx, opts) {
+    const { kubectl, log } = ctx;
+    const ns = kubectl.namespace;
+    const where = `namespace "${ns ?? '(from context)'}"`;
+    const prefix = opts.jobPrefix || COPY_JOB_PREFIX;
+    let selector = opts.selector?.trim() ?? '';
+    let jobsByPrefix;
+    if (!selector && !kubectl.dryRun) {
+        jobsByPrefix = await listJobs(kubectl, ns ?? 'default', prefix);
+        if (jobsByPrefix.length === 0)
+            throw new errors_KxError(`no Job named ${prefix}… in ${where}; nothing was deleted (check the namespace; the copy Jobs run in default at Kaapana 0.1.x and in admin from 0.2 on)`);
+        selector = `job-name in (${jobsByPrefix.map((j) => j.metadata.name).join(',')})`;
+    }
+    if (!selector)
+        selector = `job-name in (${prefix}…)`;
+    const listArgs = ['get', 'pods', '--selector', selector, '--output', 'json'];
+    const result = { strategy: 'delete-pods', dryRun: kubectl.dryRun, resources: [], pods: [], commands: kubectl.history, ...(ns ? { namespace: ns } : {}) };
+    if (kubectl.dryRun) {
+        await kubectl.run(listArgs);
+        await kubectl.run(['delete', 'pods', '--selector', selector, '--wait=false']);
+        log(`[dry-run] then poll \`${kubectl.commandLine(listArgs)}\` for up to ${kubectlDuration(ctx.timeoutMs)} until each deleted pod is replaced by one that is Ready or Succeeded`);
+        result.resources.push({ kind: 'Pod', name: `-l ${selector}`, ...(ns ? { namespace: ns } : {}), action: 'would delete' });
+        return result;
+    }
+    const before = (await kubectl.json(listArgs)).items.filter((p) => !isTerminating(p));
+    if (before.length === 0) {
+        const what = opts.selector ? `selector "${opts.selector}"` : `the pods of the Jobs named ${prefix}…`;
+        throw new errors_KxError(`no pod matched ${what} in ${where}; nothing was deleted (check the ${opts.selector ? 'selector' : 'job-prefix'} and namespace inputs)`);
+    }
+    const orphans = before.filter((p) => !controllerOf(p));
+    if (orphans.length > 0) {
+        throw new errors_KxError(`refusing to delete ${orphans.map((p) => `pod/${p.metadata.name}`).join(', ')}: no controller owns ${orphans.length === 1 ? 'it' : 'them'}, so nothing would start a replacement; narrow the selector`);
+    }
+    const jobOwned = before.filter((p) => controllerOf(p)?.kind === 'Job');
+    if (jobOwned.length > 0) {
+        const jobs = new Map((jobsByPrefix ?? (await kubectl.json(['get', 'jobs', '--output', 'json'])).items).map((j) => [j.metadata.uid ?? j.metadata.name, j]));
+        const reasons = jobOwned.map((p) => {
+            const job = jobs.get(controllerOf(p).uid);
+            return job ? refusal(p, job) : undefined;
+        });
+        const first = reasons.find(Boolean);
+        if (first)
+            throw new errors_KxError(`${first}${reasons.filter(Boolean).length > 1 ? ` (and ${reasons.filter(Boolean).length - 1} more pod(s) like it)` : ''}; nothing was deleted`);
+    }
+    // Deleted pods per controller: each controller must bring back as many finished-or-ready pods.
+    const wanted = new Map();
+    const oldUids = new Set();
+    for (const pod of before) {
+        const owner = controllerOf(pod);
+        const entry = wanted.get(owner.uid) ?? { owner: `${owner.kind}/${owner.name}`, count: 0 };
+        entry.count++;
+        wanted.set(owner.uid, entry);
+        oldUids.add(pod.metadata.uid ?? pod.metadata.name);
+        log(`deleting pod/${pod.metadata.name} (${podState(pod)}, owned by ${entry.owner})`);
+        result.resources.push({ kind: 'Pod', name: pod.metadata.name, ...(ns ? { namespace: ns } : {}), action: 'deleted' });
+    }
+    await kubectl.run(['delete', 'pods', ...before.map((p) => p.metadata.name), '--wait=false', '--ignore-not-found'], { echo: true });
+    const deadline = Date.now() + ctx.timeoutMs;
+    const pollMs = ctx.pollMs ?? 2000;
+    let lastReport = '';
+    for (;;) {
+        const now = (await kubectl.json(listArgs, { quiet: true })).items;
+        const fresh = now.filter((p) => !oldUids.has(p.metadata.uid ?? p.metadata.name) && !isTerminating(p));
+        const done = new Map();
+        for (const pod of fresh) {
+            const owner = controllerOf(pod);
+            if (!owner || !wanted.has(owner.uid) || !(isPodReady(pod) || isPodSucceeded(pod)))
+                continue;
+            done.set(owner.uid, [...(done.get(owner.uid) ?? []), pod]);
+        }
+        const missing = [...wanted.entries()].filter(([uid, w]) => (done.get(uid)?.length ?? 0) < w.count);
+        const report = fresh.map((p) => `pod/${p.metadata.name} ${podState(p)}`).join(', ') || 'no replacement pod yet';
+        if (missing.length === 0) {
+            result.pods = [...done.values()].flat().map((p) => p.metadata.name);
+            for (const [, w] of wanted)
+                log(`${w.owner}: replacement ready or succeeded`);
+            log(`replacement pods: ${result.pods.join(', ')}`);
+            return result;
+        }
+        if (report !== lastReport) {
+            log(`waiting for ${missing.map(([, w]) => w.owner).join(', ')}: ${report}`);
+            lastReport = report;
+        }
+        if (Date.now() + pollMs > deadline) {
+            throw new KubectlError(`timed out after ${kubectlDuration(ctx.timeoutMs)} waiting for replacement pods of ${missing.map(([, w]) => w.owner).join(', ')} in ${where} to be Ready or Succeeded; last seen: ${report}`, 'timeout', kubectl.commandLine(listArgs), '', null);
+        }
+        await new Promise((r) => setTimeout(r, pollMs));
+    }
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/kube/strategy-kube-helm.js
+// Strategy `kube-helm` (every Kaapana version): ask kube-helm to reload the extension collections
+// (`GET /update-extensions`, the UI's cloud button) through the API server's service proxy, then
+// prove it happened. kube-helm answers only after `helm uninstall --wait` + `helm install --wait` of
+// update-collections-chart (minutes at worst; hence the long request timeout), and its 202 proves
+// nothing: `--wait` does not wait for Jobs. So the strategy then waits until a *new*
+// copy-kube-helm-collections-<uuid10> Job has completed (failing with its pod's state: ErrImagePull,
+// Failed, …) and until `GET /extensions` lists every expected `<name>-<version>`.
+// Sources: kube-helm routes.py / utils.py execute_update_extensions (v0.1.x and v0.6.0),
+// update-collections-chart/templates/job.yaml.
+
+
+
+
+
+
+const DEFAULT_KUBE_HELM_SERVICE = 'kube-helm-service:5000';
+const DEFAULT_KUBE_HELM_PATH = '/update-extensions';
+const DEFAULT_ADMIN_NAMESPACE = 'admin';
+/** Default `--request-timeout` of the reload call: kube-helm's uninstall alone may wait 5 min. */
+const DEFAULT_RELOAD_REQUEST_TIMEOUT_SEC = 600;
+async function kubeHelmReload(ctx, opts) {
+    const { kubectl, log } = ctx;
+    const started = Date.now();
+    const deadline = started + ctx.timeoutMs;
+    const pollMs = ctx.pollMs ?? 2000;
+    const ns = kubectl.namespace ?? DEFAULT_ADMIN_NAMESPACE;
+    const jobNs = opts.jobNamespace ?? ns;
+    const prefix = opts.jobPrefix ?? COPY_JOB_PREFIX;
+    const verify = (opts.verify ?? true) && opts.path.replace(/\?.*$/, '') === DEFAULT_KUBE_HELM_PATH;
+    const requestTimeoutSec = opts.requestTimeoutSec ?? DEFAULT_RELOAD_REQUEST_TIMEOUT_SEC;
+    const raw = serviceProxyPath(ns, opts.service, opts.path);
+    const serviceName = opts.service.split(':')[0];
+    const result = { strategy: 'kube-helm', namespace: ns, dryRun: kubectl.dryRun, resources: [], pods: [], commands: kubectl.history };
+    const classify = (stderr) => {
+        const status = lastLoggedStatus(stderr);
+        if (status === 500)
+            return 'failed'; // kube-helm's own "Extensions update failed": retrying will not help
+        if (status === 502 || status === 503 || status === 504 || status === 429)
+            return 'transient';
+        if (status === 404)
+            return 'not-found';
+        return classifyKubectlStderr(stderr);
+    };
+    const before = new Set();
+    if (verify && !kubectl.dryRun)
+        for (const j of await listJobs(kubectl, jobNs, prefix))
+            before.add(j.metadata.name);
+    let out;
+    try {
+        out = await kubectl.run(['get', '--raw', raw, '-v=6'], { namespaced: false, classify, requestTimeoutSec, deadlineMs: requestTimeoutSec * 1000 + 60_000 });
+    }
+    catch (e) {
+        if (!(e instanceof KubectlError) || ['unreachable', 'unauthorized', 'forbidden'].includes(e.failure))
+            throw e;
+        const status = lastLoggedStatus(e.stderr);
+        const what = e.failure === 'not-found'
+            ? `service ${serviceName} (or its path ${opts.path}) was not found in namespace "${ns}"`
+            : e.failure === 'timeout'
+                ? `${serviceName} in namespace "${ns}" did not answer ${opts.path} within the request timeout (${requestTimeoutSec}s; kube-helm answers after helm uninstall/install --wait, raise request-timeout)`
+                : `${serviceName} in namespace "${ns}" answered ${status ?? 'with an error'} to ${opts.path}`;
+        throw new KubectlError(`kube-helm reload failed: ${what}\n  command: ${e.command}\n  kubectl: ${stderrTail(e.stderr)}`, e.failure, e.command, e.stderr, e.exitCode);
+    }
+    result.resources.push({ kind: 'Service', name: serviceName, namespace: ns, action: kubectl.dryRun ? `would call GET ${opts.path}` : `called GET ${opts.path}` });
+    if (kubectl.dryRun) {
+        if (verify) {
+            log(`[dry-run] then wait up to ${kubectlDuration(ctx.timeoutMs)} for a new ${prefix}… Job in namespace "${jobNs}" to complete` + (opts.expectCharts?.length ? ` and for /extensions to list ${opts.expectCharts.join(', ')}` : ''));
+        }
+        return result;
+    }
+    const status = lastLoggedStatus(out.stderr);
+    const reply = out.stdout.trim().slice(0, 2000);
+    if (status !== undefined)
+        result.status = status;
+    result.reply = reply;
+    log(`${serviceName} answered ${status ?? '2xx'}: ${reply || '(empty body)'}`);
+    if (!verify)
+        return result;
+    log(`verifying: a new copy Job in namespace "${jobNs}", then /extensions${opts.expectCharts?.length ? ` listing ${opts.expectCharts.join(', ')}` : ''}`);
+    const done = await waitForNewCopyJob(kubectl, { namespace: jobNs, prefix, before, deadline, pollMs, log });
+    result.job = done.job;
+    result.jobNamespace = jobNs;
+    if (done.pod) {
+        result.pod = done.pod;
+        result.pods.push(done.pod);
+    }
+    if (done.podState)
+        result.podState = done.podState;
+    result.resources.push({ kind: 'Job', name: done.job, namespace: jobNs, action: 'completed' });
+    log(`job/${done.job} completed${done.pod ? ` (pod/${done.pod} ${done.podState})` : ''}`);
+    result.charts = await waitForExtensionCharts(kubectl, {
+        namespace: ns,
+        service: opts.service,
+        expected: opts.expectCharts ?? [],
+        deadline,
+        pollMs,
+        log,
+        context: `the copy Job job/${done.job} completed (pod/${done.pod ?? '?'} ${done.podState ?? ''})`,
+    });
+    log(`/extensions lists ${result.charts.length} chart version(s)${opts.expectCharts?.length ? `, including ${opts.expectCharts.join(', ')}` : ''}`);
+    result.verifiedMs = Date.now() - started;
+    return result;
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/kube/strategy-rollout.js
+// Strategy `rollout`: `kubectl rollout restart` of deployments, daemonsets or statefulsets, then
+// `kubectl rollout status --timeout` for each, then the names of the pods that replaced the old ones.
+
+
+
+const KINDS = {
+    deployment: 'deployment',
+    deployments: 'deployment',
+    deploy: 'deployment',
+    daemonset: 'daemonset',
+    daemonsets: 'daemonset',
+    ds: 'daemonset',
+    statefulset: 'statefulset',
+    statefulsets: 'statefulset',
+    sts: 'statefulset',
+};
+/** `deployment/x, ds/y` (comma or newline separated; a bare name is a deployment). */
+function parseWorkloads(text) {
+    const refs = text
+        .split(/[,\n]/)
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map((item) => {
+        const [kindRaw, name, extra] = item.includes('/') ? item.split('/') : ['deployment', item];
+        const kind = KINDS[(kindRaw ?? '').toLowerCase().replace(/\.apps$/, '')];
+        if (!kind || !name || extra !== undefined || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) {
+            throw new errors_KxError(`resource "${item}" is not <deployment|daemonset|statefulset>/<name>`);
+        }
+        return { kind, name };
+    });
+    if (refs.length === 0) {
+        throw new errors_KxError('strategy rollout needs the resource input, e.g. deployment/kube-helm-deployment');
+    }
+    return refs;
+}
+async function rollout(ctx, refs) {
+    const { kubectl, log } = ctx;
+    const ns = kubectl.namespace;
+    const result = { strategy: 'rollout', dryRun: kubectl.dryRun, resources: [], pods: [], commands: kubectl.history, ...(ns ? { namespace: ns } : {}) };
+    const timeout = kubectlDuration(ctx.timeoutMs);
+    const before = new Map();
+    if (!kubectl.dryRun) {
+        for (const ref of refs) {
+            const obj = await kubectl.json(['get', `${ref.kind}/${ref.name}`, '--output', 'json']);
+            const labels = obj.spec?.selector?.matchLabels ?? {};
+            const selector = selectorOf(labels);
+            const pods = selector ? (await kubectl.json(['get', 'pods', '--selector', selector, '--output', 'json'])).items : [];
+            before.set(key(ref), { selector, uids: new Set(pods.map((p) => p.metadata.uid ?? p.metadata.name)) });
+        }
+    }
+    for (const ref of refs) {
+        // A second restart in the same second would be an empty patch, so no retry here.
+        await kubectl.run(['rollout', 'restart', `${ref.kind}/${ref.name}`], { retry: false, echo: true });
+        result.resources.push({ kind: ref.kind, name: ref.name, ...(ns ? { namespace: ns } : {}), action: kubectl.dryRun ? 'would restart' : 'restarted' });
+    }
+    const started = Date.now();
+    for (const ref of refs) {
+        const left = Math.max(1000, ctx.timeoutMs - (Date.now() - started));
+        await kubectl.run(['rollout', 'status', `${ref.kind}/${ref.name}`, `--timeout=${kubectl.dryRun ? timeout : kubectlDuration(left)}`], {
+            deadlineMs: left + 60_000,
+            echo: true,
+        });
+        if (kubectl.dryRun)
+            continue;
+        const b = before.get(key(ref));
+        if (!b.selector)
+            continue;
+        const pods = (await kubectl.json(['get', 'pods', '--selector', b.selector, '--output', 'json'], { quiet: true })).items;
+        const fresh = pods.filter((p) => !b.uids.has(p.metadata.uid ?? p.metadata.name) && !isTerminating(p)).map((p) => p.metadata.name);
+        log(`${ref.kind}/${ref.name}: rolled out, new pods ${fresh.join(', ') || '(none listed)'}`);
+        result.pods.push(...fresh);
+    }
+    return result;
+}
+function key(ref) {
+    return `${ref.kind}/${ref.name}`;
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/kube/restart-types.js
+const STRATEGIES = ['delete-pods', 'rollout', 'kube-helm'];
+
+;// CONCATENATED MODULE: ../packages/core/lib/kube/restart.js
+// One entry for the three restart strategies: checks the strategy-specific options and dispatches.
+
+
+
+
+
+
+
+function parseStrategy(text) {
+    const s = text.trim();
+    if (!STRATEGIES.includes(s))
+        throw new errors_KxError(`strategy must be one of ${STRATEGIES.join(', ')}, got "${text}"`);
+    return s;
+}
+async function restart(ctx, opts) {
+    switch (opts.strategy) {
+        case 'delete-pods':
+            return deletePods(ctx, { ...(opts.selector?.trim() ? { selector: opts.selector.trim() } : {}), ...(opts.jobPrefix?.trim() ? { jobPrefix: opts.jobPrefix.trim() } : {}) });
+        case 'rollout':
+            ctx.log('note: rollout restarts the workloads only; it does not copy extension collections (kube-helm copies them only in GET /update-extensions: use strategy kube-helm to reload)');
+            return rollout(ctx, parseWorkloads(opts.resource ?? ''));
+        case 'kube-helm':
+            return kubeHelmReload(ctx, {
+                service: opts.service?.trim() || DEFAULT_KUBE_HELM_SERVICE,
+                path: opts.path?.trim() || DEFAULT_KUBE_HELM_PATH,
+                jobNamespace: opts.jobNamespace?.trim() || kaapanaLayout(opts.platformVersion ?? '').copyJobNamespace,
+                ...(opts.jobPrefix?.trim() ? { jobPrefix: opts.jobPrefix.trim() } : {}),
+                expectCharts: [...new Set((opts.expectCharts ?? []).map(normalizeChartName).filter(Boolean))],
+                ...(opts.verify !== undefined ? { verify: opts.verify } : {}),
+                ...(opts.requestTimeoutSec !== undefined ? { requestTimeoutSec: opts.requestTimeoutSec } : {}),
+            });
+    }
+}
+/**
+ * Namespace used when the namespace input is empty: kube-helm's namespace for kube-helm
+ * (kube-system at 0.1.x, admin from 0.2 on), the copy Jobs' namespace for delete-pods (default at
+ * 0.1.x, admin from 0.2 on), the context's namespace for rollout.
+ */
+function defaultNamespace(strategy, platformVersion = '') {
+    const layout = kaapanaLayout(platformVersion);
+    if (strategy === 'delete-pods')
+        return layout.copyJobNamespace;
+    if (strategy === 'kube-helm')
+        return layout.kubeHelmNamespace;
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/kube/index.js
+// Public API of @kaapana-ext/core/kube: kubectl selection and running, kubeconfig handling, and the
+// strategies that make a running Kaapana pick up a new extension collection.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 ;// CONCATENATED MODULE: ../node_modules/@actions/tool-cache/lib/manifest.js
 var manifest_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -36800,12 +37299,28 @@ async function verifySha256(path, expected, what) {
     return actual;
 }
 
-;// CONCATENATED MODULE: ../packages/core/lib/tools/install-tool.js
+;// CONCATENATED MODULE: ../packages/core/lib/tools/platform.js
+const ARCH = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', s390x: 's390x', ppc64: 'ppc64le' };
+function goPlatform(platform = process.platform, arch = process.arch) {
+    const os = platform === 'win32' ? 'windows' : platform === 'darwin' ? 'darwin' : 'linux';
+    return { os, arch: ARCH[arch] ?? arch };
+}
+/** `name.exe` on Windows, `name` elsewhere. */
+function executableName(name, os = goPlatform().os) {
+    return os === 'windows' ? `${name}.exe` : name;
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/tools/index.js
+// Public API of @kaapana-ext/core/tools: platform names of CLI tool downloads and SHA-256 checks
+// of downloaded files (the install through the Actions tool cache is in @kaapana-ext/actions-kit/tools).
+
+
+
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/tools/install-tool.js
 // Installing a CLI tool from a release URL with @actions/tool-cache: look in the tool cache, else
 // download, verify the published SHA-256 *before* anything is cached or executed, unpack if it is an
-// archive, and cache it. Generic: kubectl is one caller (see ../kube/kubectl-install.ts), helm or
+// archive, and cache it. Generic: kubectl is one caller (see ./kubectl-install.ts), helm or
 // crane could be others. Owns no knowledge of any particular tool's URL layout.
-
 
 
 
@@ -36898,27 +37413,11 @@ function restore(name, value) {
         process.env[name] = value;
 }
 
-;// CONCATENATED MODULE: ../packages/core/lib/tools/platform.js
-const ARCH = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', s390x: 's390x', ppc64: 'ppc64le' };
-function goPlatform(platform = process.platform, arch = process.arch) {
-    const os = platform === 'win32' ? 'windows' : platform === 'darwin' ? 'darwin' : 'linux';
-    return { os, arch: ARCH[arch] ?? arch };
-}
-/** `name.exe` on Windows, `name` elsewhere. */
-function executableName(name, os = goPlatform().os) {
-    return os === 'windows' ? `${name}.exe` : name;
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/tools/index.js
-// Public API of @kaapana-ext/core/tools: verified installs of CLI tools through the Actions tool cache.
-
-
-
-
-;// CONCATENATED MODULE: ../packages/core/lib/kube/kubectl-install.js
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/tools/kubectl-install.js
 // Choosing the kubectl binary: the one on PATH, or a requested version installed through the tool
 // cache from `<base-url>/v<version>/bin/<os>/<arch>/kubectl` with its published `.sha256` verified
 // (the layout of the Kubernetes release bucket, reproducible by any mirror).
+
 
 
 
@@ -36958,408 +37457,19 @@ async function resolveKubectl(opts = {}) {
     return { path: installed.path, source: installed.fromCache ? 'tool-cache' : 'download', version };
 }
 
-;// CONCATENATED MODULE: ../packages/core/lib/kube/platform.js
-// Where a Kaapana platform keeps what the reload strategies touch, by platform version (read from
-// Kaapana's charts): kube-helm runs in `kube-system` at 0.1.x
-// (services/kaapana-core/kube-helm/kube-helm-chart/templates/deployment.yaml) and in the admin
-// namespace (`global.admin_namespace`, `admin`) from 0.2 on; the collection copy Jobs of
-// update-collections-chart run in `default` at 0.1.x and in the admin namespace from 0.2 on
-// (update-collections-chart/templates/job.yaml). An empty version means today's layout.
-
-
-/** Name prefix of the update-collections-chart's copy Jobs (`copy-kube-helm-collections-<uuid10>`). */
-const COPY_JOB_PREFIX = 'copy-kube-helm-collections-';
-function kaapanaLayout(platformVersion) {
-    const text = platformVersion.trim();
-    if (text === '')
-        return { generation: '>=0.2', kubeHelmNamespace: 'admin', copyJobNamespace: 'admin' };
-    const v = node_modules_semver.coerce(text);
-    if (!v || !/^v?\d+(\.\d+)?(\.\d+)?([-+].*)?$/.test(text)) {
-        throw new errors_KxError(`platform-version must be a Kaapana version like 0.1.3 or 0.6.0, got "${platformVersion}"`);
-    }
-    if (v.major === 0 && v.minor < 2)
-        return { generation: '0.1.x', kubeHelmNamespace: 'kube-system', copyJobNamespace: 'default' };
-    return { generation: '>=0.2', kubeHelmNamespace: 'admin', copyJobNamespace: 'admin' };
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/kube/strategy-delete-pods.js
-// Strategy `delete-pods`: delete pods and wait until their controllers (Job, ReplicaSet,
-// StatefulSet, DaemonSet) have replaced each of them with a pod that is Ready or has Succeeded.
-// Without a selector it takes the pods of the collection copy Jobs, matched by name prefix
-// (`copy-kube-helm-collections-<uuid10>`: the name differs at every install). Refuses what cannot
-// work: a pod no controller owns (nothing brings it back), a pod of a finished Job (Kubernetes never
-// re-runs a completed or failed Job), and a running Job's pod whose deletion would exceed the Job's
-// backoffLimit (the job controller counts a deleted unfinished pod as failed; Kaapana's copy Jobs
-// have backoffLimit 0). For a reload of the collection those refusals point to strategy kube-helm.
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/tools/index.js
+// Public API of @kaapana-ext/actions-kit/tools: verified installs of CLI tools through the Actions
+// tool cache (generic), and the choice of kubectl (PATH or a pinned, verified download).
 
 
 
-
-
-
-const USE_KUBE_HELM = "Use strategy kube-helm: kube-helm's GET /update-extensions reinstalls update-collections-chart, whose new copy Job pulls the collection image again";
-/** Why deleting `pod` (owned by `job`) would not bring a replacement, or undefined. */
-function refusal(pod, job) {
-    const state = jobState(job);
-    if (state !== 'active') {
-        return `refusing to delete pod/${pod.metadata.name}: it belongs to job/${job.metadata.name}, which has ${state === 'complete' ? 'completed' : 'failed'}; Kubernetes never re-runs a finished Job, so deleting its pod reloads nothing. ${USE_KUBE_HELM}`;
-    }
-    const limit = job.spec?.backoffLimit ?? 6;
-    const failed = job.status?.failed ?? 0;
-    if (!isPodSucceeded(pod) && failed + 1 > limit) {
-        return `refusing to delete pod/${pod.metadata.name}: job/${job.metadata.name} is still running with backoffLimit ${limit} (${failed} failure(s) so far); Kubernetes counts a deleted unfinished pod as failed, so the Job would fail instead of running again. ${USE_KUBE_HELM}`;
-    }
-    return undefined;
-}
-async function deletePods(ctx, opts) {
-    const { kubectl, log } = ctx;
-    const ns = kubectl.namespace;
-    const where = `namespace "${ns ?? '(from context)'}"`;
-    const prefix = opts.jobPrefix || COPY_JOB_PREFIX;
-    let selector = opts.selector?.trim() ?? '';
-    let jobsByPrefix;
-    if (!selector && !kubectl.dryRun) {
-        jobsByPrefix = await listJobs(kubectl, ns ?? 'default', prefix);
-        if (jobsByPrefix.length === 0)
-            throw new errors_KxError(`no Job named ${prefix}… in ${where}; nothing was deleted (check the namespace; the copy Jobs run in default at Kaapana 0.1.x and in admin from 0.2 on)`);
-        selector = `job-name in (${jobsByPrefix.map((j) => j.metadata.name).join(',')})`;
-    }
-    if (!selector)
-        selector = `job-name in (${prefix}…)`;
-    const listArgs = ['get', 'pods', '--selector', selector, '--output', 'json'];
-    const result = { strategy: 'delete-pods', dryRun: kubectl.dryRun, resources: [], pods: [], commands: kubectl.history, ...(ns ? { namespace: ns } : {}) };
-    if (kubectl.dryRun) {
-        await kubectl.run(listArgs);
-        await kubectl.run(['delete', 'pods', '--selector', selector, '--wait=false']);
-        log(`[dry-run] then poll \`${kubectl.commandLine(listArgs)}\` for up to ${kubectlDuration(ctx.timeoutMs)} until each deleted pod is replaced by one that is Ready or Succeeded`);
-        result.resources.push({ kind: 'Pod', name: `-l ${selector}`, ...(ns ? { namespace: ns } : {}), action: 'would delete' });
-        return result;
-    }
-    const before = (await kubectl.json(listArgs)).items.filter((p) => !isTerminating(p));
-    if (before.length === 0) {
-        const what = opts.selector ? `selector "${opts.selector}"` : `the pods of the Jobs named ${prefix}…`;
-        throw new errors_KxError(`no pod matched ${what} in ${where}; nothing was deleted (check the ${opts.selector ? 'selector' : 'job-prefix'} and namespace inputs)`);
-    }
-    const orphans = before.filter((p) => !controllerOf(p));
-    if (orphans.length > 0) {
-        throw new errors_KxError(`refusing to delete ${orphans.map((p) => `pod/${p.metadata.name}`).join(', ')}: no controller owns ${orphans.length === 1 ? 'it' : 'them'}, so nothing would start a replacement; narrow the selector`);
-    }
-    const jobOwned = before.filter((p) => controllerOf(p)?.kind === 'Job');
-    if (jobOwned.length > 0) {
-        const jobs = new Map((jobsByPrefix ?? (await kubectl.json(['get', 'jobs', '--output', 'json'])).items).map((j) => [j.metadata.uid ?? j.metadata.name, j]));
-        const reasons = jobOwned.map((p) => {
-            const job = jobs.get(controllerOf(p).uid);
-            return job ? refusal(p, job) : undefined;
-        });
-        const first = reasons.find(Boolean);
-        if (first)
-            throw new errors_KxError(`${first}${reasons.filter(Boolean).length > 1 ? ` (and ${reasons.filter(Boolean).length - 1} more pod(s) like it)` : ''}; nothing was deleted`);
-    }
-    // Deleted pods per controller: each controller must bring back as many finished-or-ready pods.
-    const wanted = new Map();
-    const oldUids = new Set();
-    for (const pod of before) {
-        const owner = controllerOf(pod);
-        const entry = wanted.get(owner.uid) ?? { owner: `${owner.kind}/${owner.name}`, count: 0 };
-        entry.count++;
-        wanted.set(owner.uid, entry);
-        oldUids.add(pod.metadata.uid ?? pod.metadata.name);
-        log(`deleting pod/${pod.metadata.name} (${podState(pod)}, owned by ${entry.owner})`);
-        result.resources.push({ kind: 'Pod', name: pod.metadata.name, ...(ns ? { namespace: ns } : {}), action: 'deleted' });
-    }
-    await kubectl.run(['delete', 'pods', ...before.map((p) => p.metadata.name), '--wait=false', '--ignore-not-found'], { echo: true });
-    const deadline = Date.now() + ctx.timeoutMs;
-    const pollMs = ctx.pollMs ?? 2000;
-    let lastReport = '';
-    for (;;) {
-        const now = (await kubectl.json(listArgs, { quiet: true })).items;
-        const fresh = now.filter((p) => !oldUids.has(p.metadata.uid ?? p.metadata.name) && !isTerminating(p));
-        const done = new Map();
-        for (const pod of fresh) {
-            const owner = controllerOf(pod);
-            if (!owner || !wanted.has(owner.uid) || !(isPodReady(pod) || isPodSucceeded(pod)))
-                continue;
-            done.set(owner.uid, [...(done.get(owner.uid) ?? []), pod]);
-        }
-        const missing = [...wanted.entries()].filter(([uid, w]) => (done.get(uid)?.length ?? 0) < w.count);
-        const report = fresh.map((p) => `pod/${p.metadata.name} ${podState(p)}`).join(', ') || 'no replacement pod yet';
-        if (missing.length === 0) {
-            result.pods = [...done.values()].flat().map((p) => p.metadata.name);
-            for (const [, w] of wanted)
-                log(`${w.owner}: replacement ready or succeeded`);
-            log(`replacement pods: ${result.pods.join(', ')}`);
-            return result;
-        }
-        if (report !== lastReport) {
-            log(`waiting for ${missing.map(([, w]) => w.owner).join(', ')}: ${report}`);
-            lastReport = report;
-        }
-        if (Date.now() + pollMs > deadline) {
-            throw new KubectlError(`timed out after ${kubectlDuration(ctx.timeoutMs)} waiting for replacement pods of ${missing.map(([, w]) => w.owner).join(', ')} in ${where} to be Ready or Succeeded; last seen: ${report}`, 'timeout', kubectl.commandLine(listArgs), '', null);
-        }
-        await new Promise((r) => setTimeout(r, pollMs));
-    }
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/kube/strategy-kube-helm.js
-// Strategy `kube-helm` (every Kaapana version): ask kube-helm to reload the extension collections
-// (`GET /update-extensions`, the UI's cloud button) through the API server's service proxy, then
-// prove it happened. kube-helm answers only after `helm uninstall --wait` + `helm install --wait` of
-// update-collections-chart (minutes at worst; hence the long request timeout), and its 202 proves
-// nothing: `--wait` does not wait for Jobs. So the strategy then waits until a *new*
-// copy-kube-helm-collections-<uuid10> Job has completed (failing with its pod's state: ErrImagePull,
-// Failed, …) and until `GET /extensions` lists every expected `<name>-<version>`.
-// Sources: kube-helm routes.py / utils.py execute_update_extensions (v0.1.x and v0.6.0),
-// update-collections-chart/templates/job.yaml.
-
-
-
-
-
-
-const DEFAULT_KUBE_HELM_SERVICE = 'kube-helm-service:5000';
-const DEFAULT_KUBE_HELM_PATH = '/update-extensions';
-const DEFAULT_ADMIN_NAMESPACE = 'admin';
-/** Default `--request-timeout` of the reload call: kube-helm's uninstall alone may wait 5 min. */
-const DEFAULT_RELOAD_REQUEST_TIMEOUT_SEC = 600;
-async function kubeHelmReload(ctx, opts) {
-    const { kubectl, log } = ctx;
-    const started = Date.now();
-    const deadline = started + ctx.timeoutMs;
-    const pollMs = ctx.pollMs ?? 2000;
-    const ns = kubectl.namespace ?? DEFAULT_ADMIN_NAMESPACE;
-    const jobNs = opts.jobNamespace ?? ns;
-    const prefix = opts.jobPrefix ?? COPY_JOB_PREFIX;
-    const verify = (opts.verify ?? true) && opts.path.replace(/\?.*$/, '') === DEFAULT_KUBE_HELM_PATH;
-    const requestTimeoutSec = opts.requestTimeoutSec ?? DEFAULT_RELOAD_REQUEST_TIMEOUT_SEC;
-    const raw = serviceProxyPath(ns, opts.service, opts.path);
-    const serviceName = opts.service.split(':')[0];
-    const result = { strategy: 'kube-helm', namespace: ns, dryRun: kubectl.dryRun, resources: [], pods: [], commands: kubectl.history };
-    const classify = (stderr) => {
-        const status = lastLoggedStatus(stderr);
-        if (status === 500)
-            return 'failed'; // kube-helm's own "Extensions update failed": retrying will not help
-        if (status === 502 || status === 503 || status === 504 || status === 429)
-            return 'transient';
-        if (status === 404)
-            return 'not-found';
-        return classifyKubectlStderr(stderr);
-    };
-    const before = new Set();
-    if (verify && !kubectl.dryRun)
-        for (const j of await listJobs(kubectl, jobNs, prefix))
-            before.add(j.metadata.name);
-    let out;
-    try {
-        out = await kubectl.run(['get', '--raw', raw, '-v=6'], { namespaced: false, classify, requestTimeoutSec, deadlineMs: requestTimeoutSec * 1000 + 60_000 });
-    }
-    catch (e) {
-        if (!(e instanceof KubectlError) || ['unreachable', 'unauthorized', 'forbidden'].includes(e.failure))
-            throw e;
-        const status = lastLoggedStatus(e.stderr);
-        const what = e.failure === 'not-found'
-            ? `service ${serviceName} (or its path ${opts.path}) was not found in namespace "${ns}"`
-            : e.failure === 'timeout'
-                ? `${serviceName} in namespace "${ns}" did not answer ${opts.path} within the request timeout (${requestTimeoutSec}s; kube-helm answers after helm uninstall/install --wait, raise request-timeout)`
-                : `${serviceName} in namespace "${ns}" answered ${status ?? 'with an error'} to ${opts.path}`;
-        throw new KubectlError(`kube-helm reload failed: ${what}\n  command: ${e.command}\n  kubectl: ${stderrTail(e.stderr)}`, e.failure, e.command, e.stderr, e.exitCode);
-    }
-    result.resources.push({ kind: 'Service', name: serviceName, namespace: ns, action: kubectl.dryRun ? `would call GET ${opts.path}` : `called GET ${opts.path}` });
-    if (kubectl.dryRun) {
-        if (verify) {
-            log(`[dry-run] then wait up to ${kubectlDuration(ctx.timeoutMs)} for a new ${prefix}… Job in namespace "${jobNs}" to complete` + (opts.expectCharts?.length ? ` and for /extensions to list ${opts.expectCharts.join(', ')}` : ''));
-        }
-        return result;
-    }
-    const status = lastLoggedStatus(out.stderr);
-    const reply = out.stdout.trim().slice(0, 2000);
-    if (status !== undefined)
-        result.status = status;
-    result.reply = reply;
-    log(`${serviceName} answered ${status ?? '2xx'}: ${reply || '(empty body)'}`);
-    if (!verify)
-        return result;
-    log(`verifying: a new copy Job in namespace "${jobNs}", then /extensions${opts.expectCharts?.length ? ` listing ${opts.expectCharts.join(', ')}` : ''}`);
-    const done = await waitForNewCopyJob(kubectl, { namespace: jobNs, prefix, before, deadline, pollMs, log });
-    result.job = done.job;
-    result.jobNamespace = jobNs;
-    if (done.pod) {
-        result.pod = done.pod;
-        result.pods.push(done.pod);
-    }
-    if (done.podState)
-        result.podState = done.podState;
-    result.resources.push({ kind: 'Job', name: done.job, namespace: jobNs, action: 'completed' });
-    log(`job/${done.job} completed${done.pod ? ` (pod/${done.pod} ${done.podState})` : ''}`);
-    result.charts = await waitForExtensionCharts(kubectl, {
-        namespace: ns,
-        service: opts.service,
-        expected: opts.expectCharts ?? [],
-        deadline,
-        pollMs,
-        log,
-        context: `the copy Job job/${done.job} completed (pod/${done.pod ?? '?'} ${done.podState ?? ''})`,
-    });
-    log(`/extensions lists ${result.charts.length} chart version(s)${opts.expectCharts?.length ? `, including ${opts.expectCharts.join(', ')}` : ''}`);
-    result.verifiedMs = Date.now() - started;
-    return result;
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/kube/strategy-rollout.js
-// Strategy `rollout`: `kubectl rollout restart` of deployments, daemonsets or statefulsets, then
-// `kubectl rollout status --timeout` for each, then the names of the pods that replaced the old ones.
-
-
-
-const KINDS = {
-    deployment: 'deployment',
-    deployments: 'deployment',
-    deploy: 'deployment',
-    daemonset: 'daemonset',
-    daemonsets: 'daemonset',
-    ds: 'daemonset',
-    statefulset: 'statefulset',
-    statefulsets: 'statefulset',
-    sts: 'statefulset',
-};
-/** `deployment/x, ds/y` (comma or newline separated; a bare name is a deployment). */
-function parseWorkloads(text) {
-    const refs = text
-        .split(/[,\n]/)
-        .map((s) => s.trim())
-        .filter(Boolean)
-        .map((item) => {
-        const [kindRaw, name, extra] = item.includes('/') ? item.split('/') : ['deployment', item];
-        const kind = KINDS[(kindRaw ?? '').toLowerCase().replace(/\.apps$/, '')];
-        if (!kind || !name || extra !== undefined || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) {
-            throw new errors_KxError(`resource "${item}" is not <deployment|daemonset|statefulset>/<name>`);
-        }
-        return { kind, name };
-    });
-    if (refs.length === 0) {
-        throw new errors_KxError('strategy rollout needs the resource input, e.g. deployment/kube-helm-deployment');
-    }
-    return refs;
-}
-async function rollout(ctx, refs) {
-    const { kubectl, log } = ctx;
-    const ns = kubectl.namespace;
-    const result = { strategy: 'rollout', dryRun: kubectl.dryRun, resources: [], pods: [], commands: kubectl.history, ...(ns ? { namespace: ns } : {}) };
-    const timeout = kubectlDuration(ctx.timeoutMs);
-    const before = new Map();
-    if (!kubectl.dryRun) {
-        for (const ref of refs) {
-            const obj = await kubectl.json(['get', `${ref.kind}/${ref.name}`, '--output', 'json']);
-            const labels = obj.spec?.selector?.matchLabels ?? {};
-            const selector = selectorOf(labels);
-            const pods = selector ? (await kubectl.json(['get', 'pods', '--selector', selector, '--output', 'json'])).items : [];
-            before.set(key(ref), { selector, uids: new Set(pods.map((p) => p.metadata.uid ?? p.metadata.name)) });
-        }
-    }
-    for (const ref of refs) {
-        // A second restart in the same second would be an empty patch, so no retry here.
-        await kubectl.run(['rollout', 'restart', `${ref.kind}/${ref.name}`], { retry: false, echo: true });
-        result.resources.push({ kind: ref.kind, name: ref.name, ...(ns ? { namespace: ns } : {}), action: kubectl.dryRun ? 'would restart' : 'restarted' });
-    }
-    const started = Date.now();
-    for (const ref of refs) {
-        const left = Math.max(1000, ctx.timeoutMs - (Date.now() - started));
-        await kubectl.run(['rollout', 'status', `${ref.kind}/${ref.name}`, `--timeout=${kubectl.dryRun ? timeout : kubectlDuration(left)}`], {
-            deadlineMs: left + 60_000,
-            echo: true,
-        });
-        if (kubectl.dryRun)
-            continue;
-        const b = before.get(key(ref));
-        if (!b.selector)
-            continue;
-        const pods = (await kubectl.json(['get', 'pods', '--selector', b.selector, '--output', 'json'], { quiet: true })).items;
-        const fresh = pods.filter((p) => !b.uids.has(p.metadata.uid ?? p.metadata.name) && !isTerminating(p)).map((p) => p.metadata.name);
-        log(`${ref.kind}/${ref.name}: rolled out, new pods ${fresh.join(', ') || '(none listed)'}`);
-        result.pods.push(...fresh);
-    }
-    return result;
-}
-function key(ref) {
-    return `${ref.kind}/${ref.name}`;
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/kube/restart-types.js
-const STRATEGIES = ['delete-pods', 'rollout', 'kube-helm'];
-
-;// CONCATENATED MODULE: ../packages/core/lib/kube/restart.js
-// One entry for the three restart strategies: checks the strategy-specific options and dispatches.
-
-
-
-
-
-
-
-function parseStrategy(text) {
-    const s = text.trim();
-    if (!STRATEGIES.includes(s))
-        throw new errors_KxError(`strategy must be one of ${STRATEGIES.join(', ')}, got "${text}"`);
-    return s;
-}
-async function restart(ctx, opts) {
-    switch (opts.strategy) {
-        case 'delete-pods':
-            return deletePods(ctx, { ...(opts.selector?.trim() ? { selector: opts.selector.trim() } : {}), ...(opts.jobPrefix?.trim() ? { jobPrefix: opts.jobPrefix.trim() } : {}) });
-        case 'rollout':
-            ctx.log('note: rollout restarts the workloads only; it does not copy extension collections (kube-helm copies them only in GET /update-extensions: use strategy kube-helm to reload)');
-            return rollout(ctx, parseWorkloads(opts.resource ?? ''));
-        case 'kube-helm':
-            return kubeHelmReload(ctx, {
-                service: opts.service?.trim() || DEFAULT_KUBE_HELM_SERVICE,
-                path: opts.path?.trim() || DEFAULT_KUBE_HELM_PATH,
-                jobNamespace: opts.jobNamespace?.trim() || kaapanaLayout(opts.platformVersion ?? '').copyJobNamespace,
-                ...(opts.jobPrefix?.trim() ? { jobPrefix: opts.jobPrefix.trim() } : {}),
-                expectCharts: [...new Set((opts.expectCharts ?? []).map(normalizeChartName).filter(Boolean))],
-                ...(opts.verify !== undefined ? { verify: opts.verify } : {}),
-                ...(opts.requestTimeoutSec !== undefined ? { requestTimeoutSec: opts.requestTimeoutSec } : {}),
-            });
-    }
-}
-/**
- * Namespace used when the namespace input is empty: kube-helm's namespace for kube-helm
- * (kube-system at 0.1.x, admin from 0.2 on), the copy Jobs' namespace for delete-pods (default at
- * 0.1.x, admin from 0.2 on), the context's namespace for rollout.
- */
-function defaultNamespace(strategy, platformVersion = '') {
-    const layout = kaapanaLayout(platformVersion);
-    if (strategy === 'delete-pods')
-        return layout.copyJobNamespace;
-    if (strategy === 'kube-helm')
-        return layout.kubeHelmNamespace;
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/kube/index.js
-// Public API of @kaapana-ext/core/kube: kubectl selection and running, kubeconfig handling, and the
-// strategies that make a running Kaapana pick up a new extension collection.
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ../packages/core/lib/action-kube/index.js
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/kube/index.js
 // The `kubeconfig` input and its context input, as every action that talks to a cluster reads them:
 // the whole text and every credential inside it (tokens, client keys, OIDC secrets, exec env values)
 // masked before anything could print them, the context checked against the kubeconfig. Parsing and
-// the credential list belong to core/kube; this module only owns the reading and masking. It is its
-// own subpath, apart from core/action, so that actions without a cluster do not bundle core/kube.
+// the credential list belong to @kaapana-ext/core/kube; this module only owns the reading and
+// masking. It is its own subpath, apart from the kit's root, so that actions without a cluster do
+// not bundle core/kube.
 
 
 /** Reads `kubeconfig` and the context input named `contextInput` (e.g. `context`, `kube-context`). */
@@ -37379,6 +37489,7 @@ function getKubeconfigInputs(contextInput) {
 ;// CONCATENATED MODULE: ./src/inputs.ts
 // The typed inputs of action-restart-pod, read once. The kubeconfig is parsed and its credentials
 // masked here, before anything could print them.
+
 
 
 
@@ -37463,6 +37574,7 @@ async function writeSummary(result, kubectl) {
 // private temp file → one restart strategy from @kaapana-ext/core/kube → outputs and job summary.
 // The post step removes the kubeconfig if the main step could not (cancelled, killed). Driven only
 // by INPUT_* variables, so the CLI runs it the same way.
+
 
 
 

@@ -2,12 +2,11 @@
 // masked here, before anything could print them.
 import * as core from '@actions/core';
 import { KxError } from '@kaapana-ext/core';
-import { getBool, getInt, getList } from '@kaapana-ext/core/action';
-import { getKubeconfigInputs } from '@kaapana-ext/core/action-kube';
+import { getBool, getInt, getList } from '@kaapana-ext/actions-kit';
+import { getKubeconfigInputs } from '@kaapana-ext/actions-kit/kube';
+import { DEFAULT_KUBECTL_BASE_URL, normalizeKubectlVersion } from '@kaapana-ext/actions-kit/tools';
 import {
-  DEFAULT_KUBECTL_BASE_URL,
   defaultNamespace,
-  normalizeKubectlVersion,
   parseDuration,
   parseStrategy,
   type ParsedKubeconfig,

@@ -4,19 +4,18 @@
 // by INPUT_* variables, so the CLI runs it the same way.
 import { join } from 'node:path';
 import * as core from '@actions/core';
-import { runMainOrPost } from '@kaapana-ext/core/action';
+import { runMainOrPost } from '@kaapana-ext/actions-kit';
 import { KxError, pathExists } from '@kaapana-ext/core';
 import {
   Kubectl,
   hasAmbientCredentials,
   removeKubeconfigDir,
-  resolveKubectl,
   restart,
   writeKubeconfig,
-  type KubectlChoice,
   type RestartResult,
   type WrittenKubeconfig,
 } from '@kaapana-ext/core/kube';
+import { resolveKubectl, type KubectlChoice } from '@kaapana-ext/actions-kit/tools';
 import { getInputs, type Inputs } from './inputs.js';
 import { writeSummary } from './summary.js';
 

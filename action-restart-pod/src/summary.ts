@@ -1,6 +1,7 @@
 // The job summary of action-restart-pod: one table of what was touched and what came back.
-import { cell, writeJobSummary } from '@kaapana-ext/core/action';
-import type { KubectlChoice, RestartResult } from '@kaapana-ext/core/kube';
+import { cell, writeJobSummary } from '@kaapana-ext/actions-kit';
+import type { RestartResult } from '@kaapana-ext/core/kube';
+import type { KubectlChoice } from '@kaapana-ext/actions-kit/tools';
 
 export async function writeSummary(result: RestartResult, kubectl: KubectlChoice): Promise<void> {
   const rows: Array<[string, string]> = [

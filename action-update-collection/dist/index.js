@@ -37168,7 +37168,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9725);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2252);
 // Entry point of the bundled action (one file serves the step; update-collection has no post step).
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -37178,7 +37178,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9725:
+/***/ 2252:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38318,7 +38318,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile: summary_writeFile } = external_fs_.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -38379,7 +38379,7 @@ class Summary {
         return summary_awaiter(this, void 0, void 0, function* () {
             const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
             const filePath = yield this.filePath();
-            const writeFunc = overwrite ? summary_writeFile : appendFile;
+            const writeFunc = overwrite ? writeFile : appendFile;
             yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
             return this.emptyBuffer();
         });
@@ -38641,7 +38641,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile: io_util_copyFile, lstat, mkdir: io_util_mkdir, open: io_util_open, readdir, rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -40258,6 +40258,175 @@ function errors_errorMessage(e) {
     return redactUrls(String(e));
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ../packages/core/lib/fsutil/safe-path.js
+// Names taken from input (chart and dependency names, versions from a repository index, entries of
+// a dependency list) that become file names: one rule for "is this a single path segment" and one
+// function that joins such a name under a directory and proves the result stays inside it. The
+// segment rule is helm's chart-name rule (pkg/chart/v2/metadata.go `Validate`: not "." or "..",
+// and equal to its own `filepath.Base`), applied for both Linux and Windows separators so that a
+// name like `..\..\x` is refused on every runner, plus no NUL and no drive letter. It does not
+// touch the file system: symlinks below the directory are the caller's business (chart/load.ts).
+
+
+/** Why `name` is not usable as one path segment, or undefined when it is. */
+function pathSegmentProblem(name) {
+    if (name === '')
+        return 'is empty';
+    if (name === '.' || name === '..')
+        return 'is not allowed';
+    if (name.includes('/') || name.includes('\\'))
+        return 'contains a path separator';
+    if (name.includes('\0'))
+        return 'contains a NUL byte';
+    if (/^[A-Za-z]:/.test(name))
+        return 'starts with a drive letter';
+    return undefined;
+}
+/**
+ * Throws a KxError (at `where`) unless `name` is a single path segment; `what` says what the name
+ * is, e.g. `chart name` or `dependency name`.
+ */
+function checkPathSegment(name, what, where = {}) {
+    const problem = pathSegmentProblem(name);
+    if (problem)
+        throw new errors_KxError(`${what} ${JSON.stringify(name)} ${problem}: it must be a plain file name`, where);
+    return name;
+}
+/** True when `path` is `dir` itself or below it (lexically, after resolving both). */
+function isInside(dir, path) {
+    const rel = (0,external_node_path_namespaceObject.relative)((0,external_node_path_namespaceObject.resolve)(dir), (0,external_node_path_namespaceObject.resolve)(path));
+    return rel === '' || (!(0,external_node_path_namespaceObject.isAbsolute)(rel) && rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`));
+}
+/**
+ * `dir/name` for a `name` taken from input: the name must be one path segment (see
+ * `checkPathSegment`) and the joined path must stay strictly inside `dir`.
+ */
+function safe_path_safeJoin(dir, name, what, where = {}) {
+    checkPathSegment(name, what, where);
+    const path = (0,external_node_path_namespaceObject.resolve)(dir, name);
+    if (!isInside(dir, path) || (0,external_node_path_namespaceObject.resolve)(dir) === path) {
+        throw new errors_KxError(`${what} ${JSON.stringify(name)} would leave ${dir}`, where);
+    }
+    return path;
+}
+
+// EXTERNAL MODULE: ../node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(5180);
+;// CONCATENATED MODULE: ../packages/core/lib/fsutil/glob.js
+// Glob matching of slash-separated relative paths, through picomatch: `*` and `?` stay within one
+// path segment, `**` spans any number, `[...]` classes, dot files included. Used wherever a user
+// names files by pattern (Dockerfiles, ignore patterns, chart directories).
+
+
+function isGlobPattern(s) {
+    return picomatch.scan(s).isGlob;
+}
+/** A predicate for paths relative to some root (`a/b/Dockerfile`, OS separators accepted). */
+function globMatcher(pattern) {
+    const match = picomatch(pattern.replace(/^\.\//, '').replace(/\/+$/, ''), { dot: true });
+    return (relPath) => match(relPath.split(external_node_path_namespaceObject.sep).join('/'));
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/fsutil/index.js
+// Small file-system primitives with the guarantees the toolkit promises: atomic writes (temp file in
+// the same directory, fsync, rename) so a failure never leaves a half-written file — written through
+// a symlink to its target (never replacing the link), refusing read-only files and directories — and
+// temp dirs that are cleaned up. Nothing domain-specific lives here.
+
+
+
+
+
+
+/**
+ * Throws a KxError naming `path` when an existing file there must not be replaced: a directory, or
+ * a file without any write permission bit (0444 — checked from the mode, so it holds for root too).
+ * A missing file is fine.
+ */
+async function fsutil_assertWritable(path) {
+    const st = await (0,promises_.stat)(path).catch(() => undefined);
+    if (!st)
+        return;
+    if (st.isDirectory())
+        throw new errors_KxError(`${path} is a directory, not a file`, { file: path });
+    if ((st.mode & 0o222) === 0) {
+        throw new errors_KxError(`${path} is read-only (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); not replacing it`, { file: path });
+    }
+}
+/**
+ * Write `data` to `path` atomically; keeps the mode of an existing file unless `mode` is given.
+ * Refuses read-only files and directories (assertWritable); writes through symlinks.
+ */
+async function fsutil_writeFileAtomic(path, data, opts = {}) {
+    if ((await (0,promises_.lstat)(path).catch(() => undefined))?.isSymbolicLink()) {
+        const target = await (0,promises_.realpath)(path).catch(() => {
+            throw new errors_KxError(`${path} is a symlink whose target cannot be resolved`, { file: path });
+        });
+        if (opts.within !== undefined && !isInside(await (0,promises_.realpath)(opts.within).catch(() => opts.within), target)) {
+            throw new errors_KxError(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, { file: path });
+        }
+        path = target;
+    }
+    await fsutil_assertWritable(path);
+    const dir = (0,external_node_path_namespaceObject.dirname)(path);
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    let mode = opts.mode;
+    if (mode === undefined) {
+        try {
+            mode = (await (0,promises_.stat)(path)).mode & 0o7777;
+        }
+        catch {
+            mode = 0o644;
+        }
+    }
+    const tmp = (0,external_node_path_namespaceObject.join)(dir, `.${(0,external_node_path_namespaceObject.basename)(path)}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
+    const fh = await (0,promises_.open)(tmp, 'wx', mode);
+    try {
+        await fh.writeFile(data);
+        await fh.sync();
+    }
+    catch (e) {
+        await fh.close().catch(() => { });
+        await (0,promises_.rm)(tmp, { force: true });
+        throw e;
+    }
+    await fh.close();
+    try {
+        await (0,promises_.rename)(tmp, path);
+    }
+    catch (e) {
+        await (0,promises_.rm)(tmp, { force: true });
+        throw e;
+    }
+}
+/** Run `fn` with a fresh temporary directory that is removed afterwards, whatever happens. */
+async function withTempDir(prefix, fn) {
+    const dir = await mkdtemp(join(tmpdir(), `${prefix}-`));
+    try {
+        return await fn(dir);
+    }
+    finally {
+        await rm(dir, { recursive: true, force: true });
+    }
+}
+async function pathExists(path) {
+    try {
+        await (0,promises_.stat)(path);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
+
+
 ;// CONCATENATED MODULE: ../packages/core/lib/retry/index.js
 // Retrying of operations against registries and API servers: exponential backoff with jitter for
 // transient failures (5xx, 429, connection resets, timeouts), immediate failure for everything else
@@ -40302,7 +40471,7 @@ function classifyStatus(status) {
         return 'transient';
     return 'permanent';
 }
-function retry_classifyError(e) {
+function classifyError(e) {
     if (e instanceof StatusError && e.status !== undefined)
         return classifyStatus(e.status);
     const code = e?.code;
@@ -40310,18 +40479,18 @@ function retry_classifyError(e) {
         return 'transient';
     }
     const cause = e?.cause;
-    if (cause && cause !== e && retry_classifyError(cause) === 'transient')
+    if (cause && cause !== e && classifyError(cause) === 'transient')
         return 'transient';
     const text = e instanceof StatusError ? `${e.message}\n${e.stderr ?? ''}` : e instanceof Error ? e.message : String(e);
     return classifyMessage(text);
 }
 const realSleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Run `op` until it succeeds, a non-transient error occurs, or attempts run out. */
-async function retry_withRetry(op, opts = {}) {
+async function withRetry(op, opts = {}) {
     const attempts = Math.max(1, opts.attempts ?? 5);
     const base = opts.baseDelayMs ?? 500;
     const max = opts.maxDelayMs ?? 15_000;
-    const classify = opts.classify ?? retry_classifyError;
+    const classify = opts.classify ?? classifyError;
     const sleep = opts.sleep ?? realSleep;
     for (let attempt = 1;; attempt++) {
         try {
@@ -40338,16 +40507,106 @@ async function retry_withRetry(op, opts = {}) {
     }
 }
 
+;// CONCATENATED MODULE: ../packages/core/lib/index.js
+// Root entry of @kaapana-ext/core: the cross-cutting pieces. Domain areas are imported by subpath,
+// e.g. `@kaapana-ext/core/docker`, `@kaapana-ext/core/chart`.
+
+
+
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ../packages/core/lib/exec/index.js
+// Starting processes: the one `Exec` interface through which the domain package runs every
+// external program (docker, git, kubectl, ssh), and `nodeExec`, its implementation on
+// node:child_process. An Exec never throws for a non-zero exit (callers classify the status and
+// stderr themselves); it throws ExecStartError only when the program could not be started.
+// Output is captured whole and, when asked, also handed over line by line; stdin is closed unless
+// `input` is given, so no program can prompt. Actions pass the @actions/exec adapter from
+// @kaapana-ext/actions-kit instead; tests and the CLI use nodeExec.
+
+/** The program could not be started at all (not found, not executable). */
+class ExecStartError extends Error {
+    command;
+    constructor(command, cause) {
+        super(`could not start ${command}: ${cause.message}`, { cause });
+        this.command = command;
+        this.name = 'ExecStartError';
+    }
+}
+/** Splits a stream of chunks into lines for `onLine`, keeping the unfinished tail. */
+function lineSplitter(emit) {
+    let tail = '';
+    return {
+        push(chunk) {
+            const parts = (tail + chunk).split(/\r?\n/);
+            tail = parts.pop() ?? '';
+            for (const p of parts)
+                emit(p);
+        },
+        end() {
+            if (tail)
+                emit(tail);
+            tail = '';
+        },
+    };
+}
+/** `Exec` on node:child_process. */
+const exec_nodeExec = (command, args, opts = {}) => new Promise((resolve, reject) => {
+    const env = opts.env ? { ...process.env, ...opts.env } : process.env;
+    const child = (0,external_node_child_process_namespaceObject.spawn)(command, [...args], { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out = [];
+    const err = [];
+    let timedOut = false;
+    const lines = {
+        stdout: lineSplitter((l) => opts.onLine?.(l, 'stdout')),
+        stderr: lineSplitter((l) => opts.onLine?.(l, 'stderr')),
+    };
+    const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs);
+    let graceTimer;
+    const onAbort = () => {
+        child.kill('SIGTERM');
+        graceTimer = setTimeout(() => child.kill('SIGKILL'), opts.killGraceMs ?? 5000);
+    };
+    if (opts.signal?.aborted)
+        onAbort();
+    else
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const done = () => {
+        clearTimeout(timer);
+        clearTimeout(graceTimer);
+        opts.signal?.removeEventListener('abort', onAbort);
+    };
+    child.stdout.on('data', (b) => (out.push(b), opts.onLine && lines.stdout.push(b.toString())));
+    child.stderr.on('data', (b) => (err.push(b), opts.onLine && lines.stderr.push(b.toString())));
+    // A program that exits before reading all its input: its status and stderr say why.
+    child.stdin.on('error', () => { });
+    child.on('error', (e) => {
+        done();
+        reject(new ExecStartError(command, e));
+    });
+    child.on('close', (code, signal) => {
+        done();
+        lines.stdout.end();
+        lines.stderr.end();
+        const stdout = Buffer.concat(out).toString('utf8');
+        const stderr = Buffer.concat(err).toString('utf8');
+        resolve({ exitCode: code, signal, stdout, stderr, timedOut });
+    });
+    child.stdin.end(opts.input);
+});
+
 ;// CONCATENATED MODULE: ../packages/core/lib/images/docker.js
-// The Docker CLI, driven through @actions/exec: build (buildx when present and wanted, the classic
+// The Docker CLI, driven through an Exec (../exec; actions pass the @actions/exec adapter): build (buildx when present and wanted, the classic
 // builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, save/load,
 // login with the password on stdin, logout. Each call returns the captured output or throws a
 // StatusError with the CLI's stderr, so callers can classify failures for retries. Which build
 // options each builder accepts is decided in build-features.ts; this module only spells them.
 
 
-class docker_DockerCli {
+class DockerCli {
     command;
+    exec;
     onOutput;
     env;
     buildx;
@@ -40355,40 +40614,23 @@ class docker_DockerCli {
         this.command = opts.command ?? 'docker';
         this.onOutput = opts.onOutput;
         this.env = opts.env;
+        this.exec = opts.exec ?? exec_nodeExec;
     }
     async run(args, opts = {}) {
         const sink = opts.onOutput ?? this.onOutput;
-        let stdout = '';
-        let stderr = '';
-        const env = {};
-        for (const [k, v] of Object.entries(process.env))
-            if (v !== undefined)
-                env[k] = v;
-        Object.assign(env, this.env);
-        const execOpts = {
-            silent: true,
-            ignoreReturnCode: true,
-            env,
-            listeners: {
-                stdout: (d) => {
-                    stdout += d.toString();
-                },
-                stderr: (d) => {
-                    stderr += d.toString();
-                },
-                stdline: (l) => sink?.(l),
-                errline: (l) => sink?.(l),
-            },
-        };
-        if (opts.input !== undefined)
-            execOpts.input = Buffer.from(opts.input);
-        let exitCode;
+        let r;
         try {
-            exitCode = await exec_exec(this.command, args, execOpts);
+            r = await this.exec(this.command, args, {
+                ...(this.env ? { env: this.env } : {}),
+                ...(opts.input !== undefined ? { input: opts.input } : {}),
+                ...(sink ? { onLine: (l) => sink(l) } : {}),
+            });
         }
         catch (e) {
             throw new StatusError(`cannot run ${this.command}: ${e.message}`);
         }
+        const { stdout, stderr } = r;
+        const exitCode = r.exitCode ?? 1;
         if (exitCode !== 0 && !opts.allowFailure) {
             const last = (stderr.trim() || stdout.trim()).split('\n').slice(-15).join('\n');
             throw new StatusError(`docker ${args[0]} failed (exit ${exitCode}): ${last}`, undefined, stderr || stdout);
@@ -40457,7 +40699,7 @@ class docker_DockerCli {
         args.push(opts.context);
         const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };
         const saved = { ...this.env };
-        const cli = new docker_DockerCli({ command: this.command, env: { ...saved, ...env } });
+        const cli = new DockerCli({ command: this.command, env: { ...saved, ...env }, exec: this.exec });
         const runOpts = {};
         const sink = opts.onOutput ?? this.onOutput;
         if (sink)
@@ -40514,11 +40756,56 @@ class docker_DockerCli {
     }
 }
 
-;// CONCATENATED MODULE: ../packages/core/lib/action/registry-login.js
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/exec.js
+// The @actions/exec adapter of core's `Exec`: what actions pass to the domain package for the
+// processes a runner should start the way other actions do (tool lookup through @actions/io,
+// Windows quoting). Silent: output is captured and handed to `onLine`, never echoed by the runner.
+// Only `cwd`, `env`, `input` and `onLine` are supported — @actions/exec has no deadline or abort;
+// code that needs those (kubectl, ssh, kubectl proxy) keeps core's nodeExec.
+
+
+const actionsExec = async (command, args, opts = {}) => {
+    if (opts.timeoutMs !== undefined || opts.signal)
+        throw new Error('actionsExec: timeoutMs and signal are not supported; use nodeExec');
+    let stdout = '';
+    let stderr = '';
+    const env = {};
+    for (const [k, v] of Object.entries(process.env))
+        if (v !== undefined)
+            env[k] = v;
+    Object.assign(env, opts.env);
+    const line = opts.onLine;
+    const execOpts = {
+        silent: true,
+        ignoreReturnCode: true,
+        env,
+        listeners: {
+            stdout: (d) => void (stdout += d.toString()),
+            stderr: (d) => void (stderr += d.toString()),
+            ...(line ? { stdline: (l) => line(l, 'stdout'), errline: (l) => line(l, 'stderr') } : {}),
+        },
+    };
+    if (opts.cwd)
+        execOpts.cwd = opts.cwd;
+    if (opts.input !== undefined)
+        execOpts.input = Buffer.from(opts.input);
+    let exitCode;
+    try {
+        exitCode = await exec_exec(command, [...args], execOpts);
+    }
+    catch (e) {
+        throw new ExecStartError(command, e);
+    }
+    const result = { exitCode, signal: null, stdout, stderr, timedOut: false };
+    return result;
+};
+
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/registry-login.js
 // Registry logins for actions: `docker login` in the main step (password on stdin, masked before
 // anything else happens) remembered in the action state, and the matching logouts in the post
 // step. `registry-auth` (several registries, e.g. one for private base images and one to push to)
 // is read here: a YAML list of {registry, username, password}; errors about it never quote it.
+
 
 
 
@@ -40592,7 +40879,7 @@ async function loginAllForPost(docker, credentials) {
     }
 }
 /** The post step: log out of every registry the main step logged in to, if any. */
-async function logoutFromState(docker = new docker_DockerCli()) {
+async function logoutFromState(docker = new DockerCli({ exec: actionsExec })) {
     const registries = [];
     const all = getState(STATE_ALL);
     if (all) {
@@ -40612,8 +40899,9 @@ async function logoutFromState(docker = new docker_DockerCli()) {
     }
 }
 
-;// CONCATENATED MODULE: ../packages/core/lib/action/index.js
-// Helpers shared by the action adapters: typed input readers (lists, maps, booleans, numbers with
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/index.js
+// @kaapana-ext/actions-kit, the GitHub Actions glue shared by the action adapters (the domain lives
+// in @kaapana-ext/core, which never imports @actions/*): typed input readers (lists, maps, booleans, numbers with
 // clear errors), masking of every credential an input carries, failure reporting (each failure
 // becomes exactly one error annotation — with file/line for a KxError — and exit code 1), and a
 // main/post switch so one bundle serves both steps. No domain logic lives here.
@@ -40631,15 +40919,20 @@ function getList(name) {
         .map((s) => s.trim())
         .filter((s) => s !== '' && !s.startsWith('#'));
 }
+/**
+ * A boolean input by the runner's rules (`core.getBooleanInput`, the YAML 1.2 core schema): only
+ * true/True/TRUE and false/False/FALSE; empty gives `fallback`. Anything else (yes, on, 1) is an
+ * error naming the input, not a guess.
+ */
 function getBool(name, fallback) {
-    const raw = getInput(name).trim().toLowerCase();
+    const raw = getInput(name);
     if (raw === '')
         return fallback;
-    if (['true', 'yes', '1', 'on'].includes(raw))
+    if (['true', 'True', 'TRUE'].includes(raw))
         return true;
-    if (['false', 'no', '0', 'off'].includes(raw))
+    if (['false', 'False', 'FALSE'].includes(raw))
         return false;
-    throw new errors_KxError(`input ${name} must be true or false, not "${getInput(name)}"`);
+    throw new errors_KxError(`input ${name} must be true or false (true, True, TRUE, false, False or FALSE), not "${raw}"`);
 }
 function getInt(name, fallback, min = 0) {
     const raw = getInput(name).trim();
@@ -40772,8 +41065,7 @@ async function writeJobSummary(markdown) {
 }
 
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
+
 ;// CONCATENATED MODULE: ../packages/core/lib/collection/dependency-list.js
 // Reading and validating a chart's dependency list (`requirements.yaml` for apiVersion v1,
 // `Chart.yaml` `dependencies` for v2) with the `yaml` library's Document API: syntax errors,
@@ -41229,173 +41521,6 @@ function resolveFileRepository(collectionDir, repository) {
 var external_node_buffer_ = __nccwpck_require__(4573);
 // EXTERNAL MODULE: ../node_modules/semver/index.js
 var node_modules_semver = __nccwpck_require__(4978);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ../packages/core/lib/fsutil/safe-path.js
-// Names taken from input (chart and dependency names, versions from a repository index, entries of
-// a dependency list) that become file names: one rule for "is this a single path segment" and one
-// function that joins such a name under a directory and proves the result stays inside it. The
-// segment rule is helm's chart-name rule (pkg/chart/v2/metadata.go `Validate`: not "." or "..",
-// and equal to its own `filepath.Base`), applied for both Linux and Windows separators so that a
-// name like `..\..\x` is refused on every runner, plus no NUL and no drive letter. It does not
-// touch the file system: symlinks below the directory are the caller's business (chart/load.ts).
-
-
-/** Why `name` is not usable as one path segment, or undefined when it is. */
-function pathSegmentProblem(name) {
-    if (name === '')
-        return 'is empty';
-    if (name === '.' || name === '..')
-        return 'is not allowed';
-    if (name.includes('/') || name.includes('\\'))
-        return 'contains a path separator';
-    if (name.includes('\0'))
-        return 'contains a NUL byte';
-    if (/^[A-Za-z]:/.test(name))
-        return 'starts with a drive letter';
-    return undefined;
-}
-/**
- * Throws a KxError (at `where`) unless `name` is a single path segment; `what` says what the name
- * is, e.g. `chart name` or `dependency name`.
- */
-function checkPathSegment(name, what, where = {}) {
-    const problem = pathSegmentProblem(name);
-    if (problem)
-        throw new errors_KxError(`${what} ${JSON.stringify(name)} ${problem}: it must be a plain file name`, where);
-    return name;
-}
-/** True when `path` is `dir` itself or below it (lexically, after resolving both). */
-function isInside(dir, path) {
-    const rel = (0,external_node_path_namespaceObject.relative)((0,external_node_path_namespaceObject.resolve)(dir), (0,external_node_path_namespaceObject.resolve)(path));
-    return rel === '' || (!(0,external_node_path_namespaceObject.isAbsolute)(rel) && rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`));
-}
-/**
- * `dir/name` for a `name` taken from input: the name must be one path segment (see
- * `checkPathSegment`) and the joined path must stay strictly inside `dir`.
- */
-function safe_path_safeJoin(dir, name, what, where = {}) {
-    checkPathSegment(name, what, where);
-    const path = (0,external_node_path_namespaceObject.resolve)(dir, name);
-    if (!isInside(dir, path) || (0,external_node_path_namespaceObject.resolve)(dir) === path) {
-        throw new errors_KxError(`${what} ${JSON.stringify(name)} would leave ${dir}`, where);
-    }
-    return path;
-}
-
-// EXTERNAL MODULE: ../node_modules/picomatch/index.js
-var picomatch = __nccwpck_require__(5180);
-;// CONCATENATED MODULE: ../packages/core/lib/fsutil/glob.js
-// Glob matching of slash-separated relative paths, through picomatch: `*` and `?` stay within one
-// path segment, `**` spans any number, `[...]` classes, dot files included. Used wherever a user
-// names files by pattern (Dockerfiles, ignore patterns, chart directories).
-
-
-function isGlobPattern(s) {
-    return picomatch.scan(s).isGlob;
-}
-/** A predicate for paths relative to some root (`a/b/Dockerfile`, OS separators accepted). */
-function globMatcher(pattern) {
-    const match = picomatch(pattern.replace(/^\.\//, '').replace(/\/+$/, ''), { dot: true });
-    return (relPath) => match(relPath.split(external_node_path_namespaceObject.sep).join('/'));
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/fsutil/index.js
-// Small file-system primitives with the guarantees the toolkit promises: atomic writes (temp file in
-// the same directory, fsync, rename) so a failure never leaves a half-written file — written through
-// a symlink to its target (never replacing the link), refusing read-only files and directories — and
-// temp dirs that are cleaned up. Nothing domain-specific lives here.
-
-
-
-
-
-
-/**
- * Throws a KxError naming `path` when an existing file there must not be replaced: a directory, or
- * a file without any write permission bit (0444 — checked from the mode, so it holds for root too).
- * A missing file is fine.
- */
-async function fsutil_assertWritable(path) {
-    const st = await (0,promises_.stat)(path).catch(() => undefined);
-    if (!st)
-        return;
-    if (st.isDirectory())
-        throw new errors_KxError(`${path} is a directory, not a file`, { file: path });
-    if ((st.mode & 0o222) === 0) {
-        throw new errors_KxError(`${path} is read-only (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); not replacing it`, { file: path });
-    }
-}
-/**
- * Write `data` to `path` atomically; keeps the mode of an existing file unless `mode` is given.
- * Refuses read-only files and directories (assertWritable); writes through symlinks.
- */
-async function fsutil_writeFileAtomic(path, data, opts = {}) {
-    if ((await (0,promises_.lstat)(path).catch(() => undefined))?.isSymbolicLink()) {
-        const target = await (0,promises_.realpath)(path).catch(() => {
-            throw new errors_KxError(`${path} is a symlink whose target cannot be resolved`, { file: path });
-        });
-        if (opts.within !== undefined && !isInside(await (0,promises_.realpath)(opts.within).catch(() => opts.within), target)) {
-            throw new errors_KxError(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, { file: path });
-        }
-        path = target;
-    }
-    await fsutil_assertWritable(path);
-    const dir = (0,external_node_path_namespaceObject.dirname)(path);
-    await (0,promises_.mkdir)(dir, { recursive: true });
-    let mode = opts.mode;
-    if (mode === undefined) {
-        try {
-            mode = (await (0,promises_.stat)(path)).mode & 0o7777;
-        }
-        catch {
-            mode = 0o644;
-        }
-    }
-    const tmp = (0,external_node_path_namespaceObject.join)(dir, `.${(0,external_node_path_namespaceObject.basename)(path)}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
-    const fh = await (0,promises_.open)(tmp, 'wx', mode);
-    try {
-        await fh.writeFile(data);
-        await fh.sync();
-    }
-    catch (e) {
-        await fh.close().catch(() => { });
-        await (0,promises_.rm)(tmp, { force: true });
-        throw e;
-    }
-    await fh.close();
-    try {
-        await (0,promises_.rename)(tmp, path);
-    }
-    catch (e) {
-        await (0,promises_.rm)(tmp, { force: true });
-        throw e;
-    }
-}
-/** Run `fn` with a fresh temporary directory that is removed afterwards, whatever happens. */
-async function withTempDir(prefix, fn) {
-    const dir = await mkdtemp(join(tmpdir(), `${prefix}-`));
-    try {
-        return await fn(dir);
-    }
-    finally {
-        await rm(dir, { recursive: true, force: true });
-    }
-}
-async function pathExists(path) {
-    try {
-        await (0,promises_.stat)(path);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-
-
-
 ;// CONCATENATED MODULE: ../node_modules/diff/libesm/diff/base.js
 class Diff {
     diff(oldStr, newStr, 
@@ -44163,7 +44288,7 @@ async function httpGet(rawUrl, opts) {
     if (username !== undefined || password !== undefined) {
         headers.Authorization = `Basic ${Buffer.from(`${username ?? ''}:${password ?? ''}`).toString('base64')}`;
     }
-    return retry_withRetry(async () => {
+    return withRetry(async () => {
         const res = await fetch(url, { headers, redirect: 'follow' });
         if (!res.ok)
             throw new StatusError(`GET ${url}: ${res.status} ${res.statusText}`, res.status);
@@ -44250,7 +44375,7 @@ async function downloadChart(url, opts = {}) {
 // HTTP API needs. Follows Docker's rule: the first component is a host when it contains "." or ":"
 // or is "localhost"; otherwise the reference lives on Docker Hub.
 
-function ref_parseImageRef(ref) {
+function parseImageRef(ref) {
     let rest = ref.trim().replace(/^oci:\/\//, '');
     if (!rest)
         throw new errors_KxError('image reference is empty');
@@ -44327,7 +44452,7 @@ class RegistryClient {
         if (opts.username !== undefined && opts.password !== undefined) {
             this.basic = Buffer.from(`${opts.username}:${opts.password}`).toString('base64');
         }
-        this.retry = { classify: retry_classifyError, ...opts.retry };
+        this.retry = { classify: classifyError, ...opts.retry };
     }
     /** Manifest digest/type/size, or undefined when the registry has no such manifest. */
     async headManifest(repository, reference) {
@@ -44393,7 +44518,7 @@ class RegistryClient {
         const digest = sha256Digest(data);
         if (await this.hasBlob(repository, digest))
             return { digest, size: data.byteLength };
-        await retry_withRetry(async () => {
+        await withRetry(async () => {
             const start = await this.request(`/v2/${repository}/blobs/uploads/`, {
                 method: 'POST',
                 repository,
@@ -44437,7 +44562,7 @@ class RegistryClient {
     /** One HTTP exchange with auth handling; retried on transient failures unless `retry` is false. */
     async request(pathOrUrl, opts, retry = true) {
         const once = () => this.send(pathOrUrl, opts);
-        return retry ? retry_withRetry(once, this.retry) : once();
+        return retry ? withRetry(once, this.retry) : once();
     }
     async send(pathOrUrl, opts) {
         const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.base}${pathOrUrl}`;
@@ -44667,11 +44792,6 @@ async function pullChart(ociUrl, name, versionOrConstraint, opts = {}) {
 // check the version constraints, then — only when everything resolved — write the archives into
 // charts/, remove stale chart archives, and write Chart.lock/requirements.lock with helm's digest
 // (left untouched when the digest did not change). Errors point at the dependency's line.
-// With `ownDependencies` (what Kaapana's build does for the charts of a collection) a chart packaged
-// from a directory carries its own dependencies in its charts/, recursively: its dependency update
-// runs on a throwaway copy (withOwnDependencies), never in the source tree. The update runs in named
-// phases: check the names, resolve each dependency by its kind of repository, validate, write.
-
 
 
 
@@ -44734,15 +44854,37 @@ async function findChartsByName(roots) {
         await walk((0,external_node_path_namespaceObject.resolve)(r));
     return found;
 }
-function throwCollected(errors) {
-    if (errors.length === 1)
-        throw errors[0];
-    if (errors.length > 1)
-        throw new KxAggregateError(errors);
-}
-/** Phase 1: names become file names (charts/<name>, <name>-<version>.tgz): check them all before anything. */
-function checkDependencyNames(chart, deps) {
+/** Run helm's dependency update on the chart directory `dir`. */
+async function dependency_update_updateDependencies(dir, opts = {}) {
+    const chartDir = (0,external_node_path_namespaceObject.resolve)(dir);
+    const log = opts.log ?? (() => { });
+    const load = opts.load ?? {};
+    const chart = await load_loadDir(chartDir, load);
+    const md = chart.metadata;
+    const deps = md.dependencies;
+    const result = { chart: chartDir, dependencies: [], lockWritten: false, removed: [] };
+    if (!deps)
+        return result;
+    const chartsDir = (0,external_node_path_namespaceObject.join)(chartDir, 'charts');
+    if ((await pathExists(chartsDir)) && !(await (0,promises_.stat)(chartsDir)).isDirectory()) {
+        throw new errors_KxError(`"${chartsDir}" is not a directory`, { file: chartsDir });
+    }
+    const platformVersion = opts.platformVersion ?? md.version ?? '';
+    let byName;
+    let inSource;
+    const source = opts.kaapanaSource ? (0,external_node_path_namespaceObject.resolve)(opts.kaapanaSource) : undefined;
+    const sourceCandidates = async (name) => {
+        if (!source)
+            return [];
+        inSource ??= await findChartsByName([source]);
+        return (inSource.get(name) ?? []).filter((c) => !['templates_and_examples', 'ci', 'lib/task_api'].some((p) => (0,external_node_path_namespaceObject.relative)(source, c.dir).split(external_node_path_namespaceObject.sep).join('/').includes(p)));
+    };
+    const indexes = new Map();
+    const pending = [];
+    const locked = [];
+    const unsatisfied = [];
     const errors = [];
+    // Names become file names (charts/<name>, <name>-<version>.tgz): check them all before anything.
     for (const [i, d] of deps.entries()) {
         if (d === null)
             continue;
@@ -44753,176 +44895,169 @@ function checkDependencyNames(chart, deps) {
             errors.push(e);
         }
     }
-    throwCollected(errors);
-}
-const archivePath = (ctx, fileName, i) => safe_path_safeJoin(ctx.chartsDir, fileName, 'dependency archive name', depWhere(ctx.chart, i, 'name'));
-/**
- * The archive of a chart loaded from `dir`: as it is, or (ownDependencies) with its own
- * dependencies packaged into its charts/.
- */
-async function packDir(ctx, chart, dir) {
-    const packed = ctx.opts.ownDependencies ? await withOwnDependencies(chart, dir, ctx.opts, ctx.platformVersion) : chart;
-    return archive_writeChartArchive(packed, ctx.opts.mtime === undefined ? {} : { mtime: ctx.opts.mtime });
-}
-function addPending(ctx, d, i, fileName, data, version, source) {
-    const repository = d.repository ?? '';
-    ctx.pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository, archive: archivePath(ctx, fileName, i), source } });
-    ctx.locked.push({ name: d.name, repository, version });
-}
-async function sourceCandidates(ctx, name) {
-    const source = ctx.source;
-    if (!source)
-        return [];
-    ctx.inSource ??= await findChartsByName([source]);
-    return (ctx.inSource.get(name) ?? []).filter((c) => !['templates_and_examples', 'ci', 'lib/task_api'].some((p) => (0,external_node_path_namespaceObject.relative)(source, c.dir).split(external_node_path_namespaceObject.sep).join('/').includes(p)));
-}
-/** Name-only (search paths) or kaapana-source dependencies: the first matching chart directory, packaged. */
-async function resolveByName(ctx, d, i, constraint, fileTarget) {
-    const repo = d.repository ?? '';
-    const wanted = d.version ?? '';
-    ctx.byName ??= await findChartsByName(ctx.opts.searchPaths ?? []);
-    const candidates = [...(repo === '' ? ctx.byName.get(d.name) ?? [] : []), ...(await sourceCandidates(ctx, d.name))];
-    if (candidates.length === 0) {
-        const searched = [...(repo === '' && ctx.opts.searchPaths?.length ? [`chart-search-paths (${ctx.opts.searchPaths.join(', ')})`] : []), ...(ctx.source ? [`kaapana-source ${ctx.opts.kaapanaSource}`] : [])].join(', ');
-        ctx.errors.push(new errors_KxError(`dependency "${d.name}" not found in ${searched}${fileTarget ? ` (${repo} does not exist here)` : ''}`, depWhere(ctx.chart, i, repo === '' ? 'name' : 'repository')));
-        return;
+    if (errors.length === 1)
+        throw errors[0];
+    if (errors.length > 1)
+        throw new KxAggregateError(errors);
+    const archivePath = (fileName, i) => safe_path_safeJoin(chartsDir, fileName, 'dependency archive name', depWhere(chart, i, 'name'));
+    for (const [i, d] of deps.entries()) {
+        if (d === null)
+            continue;
+        const where = depWhere(chart, i, 'version');
+        let constraint;
+        const wanted = d.version ?? '';
+        try {
+            constraint = parseConstraint(wanted === '' ? '*' : wanted);
+        }
+        catch (e) {
+            errors.push(new errors_KxError(`dependency "${d.name}" has an invalid version/constraint format: ${errors_errorMessage(e)}`, where));
+            continue;
+        }
+        const noMatch = () => unsatisfied.push(`"${d.name}" (repository "${d.repository}", version "${wanted}")`);
+        const repo = d.repository ?? '';
+        try {
+            const fileTarget = repo.startsWith('file://') ? ((0,external_node_path_namespaceObject.isAbsolute)(repo.slice(7)) ? repo.slice(7) : (0,external_node_path_namespaceObject.join)(chartDir, repo.slice(7))) : undefined;
+            const fromSource = source !== undefined && (repo === '' || (fileTarget !== undefined && !(await pathExists(fileTarget))));
+            if ((repo === '' && opts.searchPaths && opts.searchPaths.length > 0) || fromSource) {
+                byName ??= await findChartsByName(opts.searchPaths ?? []);
+                const candidates = [...(repo === '' ? byName.get(d.name) ?? [] : []), ...(await sourceCandidates(d.name))];
+                if (candidates.length === 0) {
+                    const where = [...(repo === '' && opts.searchPaths?.length ? [`chart-search-paths (${opts.searchPaths.join(', ')})`] : []), ...(source ? [`kaapana-source ${opts.kaapanaSource}`] : [])].join(', ');
+                    errors.push(new errors_KxError(`dependency "${d.name}" not found in ${where}${fileTarget ? ` (${repo} does not exist here)` : ''}`, depWhere(chart, i, repo === '' ? 'name' : 'repository')));
+                    continue;
+                }
+                const platform = wanted === '0.0.0';
+                const pick = platform
+                    ? candidates[0]
+                    : candidates.find((c) => satisfiesConstraint(c.version, constraint));
+                if (!pick) {
+                    noMatch();
+                    continue;
+                }
+                const target = await load_loadDir(pick.dir, load);
+                if (platform && target.metadata.version === '0.0.0')
+                    target.metadata.version = platformVersion;
+                const version = target.metadata.version;
+                const fileName = `${target.metadata.name}-${version}.tgz`;
+                const fromKaapana = source !== undefined && pick.dir.startsWith(source + external_node_path_namespaceObject.sep);
+                log(`${d.name}: packaging ${fromKaapana ? `kaapana-source/${(0,external_node_path_namespaceObject.relative)(source, pick.dir)}` : pick.dir} as ${fileName}${fileTarget ? ` (${repo} does not exist here)` : ''}`);
+                const data = await archive_writeChartArchive(target, opts.mtime === undefined ? {} : { mtime: opts.mtime });
+                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: archivePath(fileName, i), source: fromKaapana ? 'kaapana-source' : 'search-path' } });
+                locked.push({ name: d.name, repository: repo, version });
+            }
+            else if (repo === '') {
+                const local = safe_path_safeJoin(chartsDir, d.name, 'dependency name', depWhere(chart, i, 'name'));
+                let sub;
+                try {
+                    sub = await load_loadDir(local, load);
+                }
+                catch (e) {
+                    errors.push(new errors_KxError(`unable to load chart '${local}': ${errors_errorMessage(e)}. ${nameOnlyHint(d.name)}`, depWhere(chart, i, 'name')));
+                    continue;
+                }
+                if (!satisfiesConstraint(sub.metadata.version ?? '', constraint)) {
+                    errors.push(new errors_KxError(`dependency ${d.name} at version ${sub.metadata.version} does not satisfy the constraint ${wanted}`, where));
+                    continue;
+                }
+                result.dependencies.push({ name: d.name, version: wanted, repository: '', source: 'charts-dir' });
+                locked.push({ name: d.name, repository: '', version: wanted });
+            }
+            else if (repo.startsWith('file://')) {
+                const rest = repo.slice('file://'.length);
+                const target = (0,external_node_path_namespaceObject.isAbsolute)(rest) ? rest : (0,external_node_path_namespaceObject.join)(chartDir, rest);
+                if (!(await pathExists(target))) {
+                    errors.push(new errors_KxError(`directory ${(0,external_node_path_namespaceObject.resolve)(target)} not found`, depWhere(chart, i, 'repository')));
+                    continue;
+                }
+                const sub = await load_loadDir(target, load);
+                const version = sub.metadata.version;
+                if (!satisfiesConstraint(version, constraint)) {
+                    noMatch();
+                    continue;
+                }
+                const fileName = `${sub.metadata.name}-${version}.tgz`;
+                log(`${d.name}: packaging ${repo} as ${fileName}`);
+                const data = await archive_writeChartArchive(sub, opts.mtime === undefined ? {} : { mtime: opts.mtime });
+                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: archivePath(fileName, i), source: 'file' } });
+                locked.push({ name: d.name, repository: repo, version });
+            }
+            else if (/^https?:\/\//.test(repo)) {
+                let index = indexes.get(repo);
+                if (!index) {
+                    index = await fetchRepoIndex(repo, opts.http);
+                    indexes.set(repo, index);
+                }
+                const entry = findInIndex(index, d.name, wanted);
+                if (!entry) {
+                    noMatch();
+                    continue;
+                }
+                const url = resolveChartUrl(index.url, entry.urls[0]);
+                log(`${d.name}: downloading ${url}`);
+                const data = await downloadChart(url, opts.http);
+                const fileName = `${d.name}-${entry.version}.tgz`;
+                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version: entry.version, repository: repo, archive: archivePath(fileName, i), source: 'http' } });
+                locked.push({ name: d.name, repository: repo, version: entry.version });
+            }
+            else if (repo.startsWith('oci://')) {
+                const pulled = await pullChart(repo, d.name, wanted, opts.oci);
+                log(`${d.name}: pulled ${pulled.ref}`);
+                const fileName = `${d.name}-${pulled.version}.tgz`;
+                pending.push({ dep: d, fileName, data: pulled.data, resolved: { name: d.name, version: pulled.version, repository: repo, archive: archivePath(fileName, i), source: 'oci' } });
+                locked.push({ name: d.name, repository: repo, version: pulled.version });
+            }
+            else {
+                errors.push(new errors_KxError(`no repository definition for ${repo}. Repositories must be URLs (file://, https://, oci://); named repositories ("@name", "alias:name") need helm's repositories.yaml, which is not supported`, depWhere(chart, i, 'repository')));
+            }
+        }
+        catch (e) {
+            if (e instanceof errors_KxError && e.file)
+                errors.push(e);
+            else
+                errors.push(new errors_KxError(`dependency "${d.name}": ${errors_errorMessage(e)}`, depWhere(chart, i)));
+        }
     }
-    const platform = wanted === '0.0.0';
-    const pick = platform ? candidates[0] : candidates.find((c) => satisfiesConstraint(c.version, constraint));
-    if (!pick) {
-        ctx.unsatisfied.push(`"${d.name}" (repository "${d.repository}", version "${wanted}")`);
-        return;
+    if (unsatisfied.length > 0) {
+        const src = chart.dependencyFile?.file ?? (0,external_node_path_namespaceObject.join)(chartDir, 'Chart.yaml');
+        errors.push(new errors_KxError(`can't get a valid version for ${unsatisfied.length} subchart(s): ${unsatisfied.join(', ')}. Make sure a matching chart version exists in the repo, or change the version constraint in ${src.endsWith('requirements.yaml') ? 'requirements.yaml' : 'Chart.yaml'}`, { file: src }));
     }
-    const target = await load_loadDir(pick.dir, ctx.load);
-    if (platform && target.metadata.version === '0.0.0')
-        target.metadata.version = ctx.platformVersion;
-    const version = target.metadata.version;
-    const fileName = `${target.metadata.name}-${version}.tgz`;
-    const fromKaapana = ctx.source !== undefined && pick.dir.startsWith(ctx.source + external_node_path_namespaceObject.sep);
-    ctx.log(`${d.name}: packaging ${fromKaapana ? `kaapana-source/${(0,external_node_path_namespaceObject.relative)(ctx.source, pick.dir)}` : pick.dir} as ${fileName}${fileTarget ? ` (${repo} does not exist here)` : ''}`);
-    addPending(ctx, d, i, fileName, await packDir(ctx, target, pick.dir), version, fromKaapana ? 'kaapana-source' : 'search-path');
-}
-/** `repository: ""` without search paths: the chart must already be in charts/<name>. */
-async function resolveInChartsDir(ctx, d, i, constraint) {
-    const wanted = d.version ?? '';
-    const local = safe_path_safeJoin(ctx.chartsDir, d.name, 'dependency name', depWhere(ctx.chart, i, 'name'));
-    let sub;
-    try {
-        sub = await load_loadDir(local, ctx.load);
-    }
-    catch (e) {
-        ctx.errors.push(new errors_KxError(`unable to load chart '${local}': ${errors_errorMessage(e)}. ${nameOnlyHint(d.name)}`, depWhere(ctx.chart, i, 'name')));
-        return;
-    }
-    if (!satisfiesConstraint(sub.metadata.version ?? '', constraint)) {
-        ctx.errors.push(new errors_KxError(`dependency ${d.name} at version ${sub.metadata.version} does not satisfy the constraint ${wanted}`, depWhere(ctx.chart, i, 'version')));
-        return;
-    }
-    ctx.result.dependencies.push({ name: d.name, version: wanted, repository: '', source: 'charts-dir' });
-    ctx.locked.push({ name: d.name, repository: '', version: wanted });
-}
-/** `file://<dir>`: the directory packaged. */
-async function resolveFileDir(ctx, d, i, constraint, target) {
-    if (!(await pathExists(target))) {
-        ctx.errors.push(new errors_KxError(`directory ${(0,external_node_path_namespaceObject.resolve)(target)} not found`, depWhere(ctx.chart, i, 'repository')));
-        return;
-    }
-    const sub = await load_loadDir(target, ctx.load);
-    const version = sub.metadata.version;
-    if (!satisfiesConstraint(version, constraint)) {
-        ctx.unsatisfied.push(`"${d.name}" (repository "${d.repository}", version "${d.version ?? ''}")`);
-        return;
-    }
-    const fileName = `${sub.metadata.name}-${version}.tgz`;
-    ctx.log(`${d.name}: packaging ${d.repository} as ${fileName}`);
-    addPending(ctx, d, i, fileName, await packDir(ctx, sub, target), version, 'file');
-}
-/** `http(s)://`: index.yaml of the repository, then the archive it points at. */
-async function resolveHttp(ctx, d, i) {
-    const repo = d.repository;
-    let index = ctx.indexes.get(repo);
-    if (!index) {
-        index = await fetchRepoIndex(repo, ctx.opts.http);
-        ctx.indexes.set(repo, index);
-    }
-    const entry = findInIndex(index, d.name, d.version ?? '');
-    if (!entry) {
-        ctx.unsatisfied.push(`"${d.name}" (repository "${repo}", version "${d.version ?? ''}")`);
-        return;
-    }
-    const url = resolveChartUrl(index.url, entry.urls[0]);
-    ctx.log(`${d.name}: downloading ${url}`);
-    addPending(ctx, d, i, `${d.name}-${entry.version}.tgz`, await downloadChart(url, ctx.opts.http), entry.version, 'http');
-}
-async function resolveOci(ctx, d, i) {
-    const pulled = await pullChart(d.repository, d.name, d.version ?? '', ctx.opts.oci);
-    ctx.log(`${d.name}: pulled ${pulled.ref}`);
-    addPending(ctx, d, i, `${d.name}-${pulled.version}.tgz`, pulled.data, pulled.version, 'oci');
-}
-/** Phase 2, one dependency: dispatch on its repository; problems are collected in ctx.errors. */
-async function resolveDependency(ctx, d, i) {
-    const wanted = d.version ?? '';
-    let constraint;
-    try {
-        constraint = parseConstraint(wanted === '' ? '*' : wanted);
-    }
-    catch (e) {
-        ctx.errors.push(new errors_KxError(`dependency "${d.name}" has an invalid version/constraint format: ${errors_errorMessage(e)}`, depWhere(ctx.chart, i, 'version')));
-        return;
-    }
-    const repo = d.repository ?? '';
-    const base = ctx.opts.relativeTo ? (0,external_node_path_namespaceObject.resolve)(ctx.opts.relativeTo) : ctx.chartDir;
-    const fileTarget = repo.startsWith('file://') ? ((0,external_node_path_namespaceObject.isAbsolute)(repo.slice(7)) ? repo.slice(7) : (0,external_node_path_namespaceObject.join)(base, repo.slice(7))) : undefined;
-    const fromSource = ctx.source !== undefined && (repo === '' || (fileTarget !== undefined && !(await pathExists(fileTarget))));
-    if ((repo === '' && ctx.opts.searchPaths && ctx.opts.searchPaths.length > 0) || fromSource)
-        return resolveByName(ctx, d, i, constraint, fileTarget);
-    if (repo === '')
-        return resolveInChartsDir(ctx, d, i, constraint);
-    if (fileTarget !== undefined)
-        return resolveFileDir(ctx, d, i, constraint, fileTarget);
-    if (/^https?:\/\//.test(repo))
-        return resolveHttp(ctx, d, i);
-    if (repo.startsWith('oci://'))
-        return resolveOci(ctx, d, i);
-    ctx.errors.push(new errors_KxError(`no repository definition for ${repo}. Repositories must be URLs (file://, https://, oci://); named repositories ("@name", "alias:name") need helm's repositories.yaml, which is not supported`, depWhere(ctx.chart, i, 'repository')));
-}
-/** Phase 3: every problem so far in one error; then each resolved archive must load. */
-async function validateResolved(ctx, deps) {
-    if (ctx.unsatisfied.length > 0) {
-        const src = ctx.chart.dependencyFile?.file ?? (0,external_node_path_namespaceObject.join)(ctx.chartDir, 'Chart.yaml');
-        ctx.errors.push(new errors_KxError(`can't get a valid version for ${ctx.unsatisfied.length} subchart(s): ${ctx.unsatisfied.join(', ')}. Make sure a matching chart version exists in the repo, or change the version constraint in ${src.endsWith('requirements.yaml') ? 'requirements.yaml' : 'Chart.yaml'}`, { file: src }));
-    }
-    throwCollected(ctx.errors);
-    for (const p of ctx.pending) {
+    if (errors.length === 1)
+        throw errors[0];
+    if (errors.length > 1)
+        throw new KxAggregateError(errors);
+    // Everything resolved: validate the archives, then write them.
+    for (const p of pending) {
         try {
             await load_loadArchive(p.data, p.fileName);
         }
         catch (e) {
-            throw new errors_KxError(`dependency "${p.dep.name}" resolved to an invalid chart archive ${p.fileName}: ${errors_errorMessage(e)}`, depWhere(ctx.chart, deps.indexOf(p.dep), 'name'));
+            throw new errors_KxError(`dependency "${p.dep.name}" resolved to an invalid chart archive ${p.fileName}: ${errors_errorMessage(e)}`, depWhere(chart, deps.indexOf(p.dep), 'name'));
         }
     }
-}
-/** Phase 4a: the lock file must be writable (and no symlink) before charts/ is touched. */
-async function checkLockWritable(lockFile, md) {
-    const st = await (0,promises_.lstat)(lockFile).catch(() => undefined);
-    if (st?.isSymbolicLink())
-        throw new errors_KxError(`the ${lockFileName(md)} file is a symlink to "${await (0,promises_.readlink)(lockFile)}"`, { file: lockFile });
-    await fsutil_assertWritable(lockFile);
-    return st !== undefined;
-}
-/** Phase 4b: write the archives into charts/ and remove chart archives no dependency produced. */
-async function writeCharts(ctx, deps) {
-    await (0,promises_.mkdir)(ctx.chartsDir, { recursive: true, mode: 0o755 });
-    const produced = new Set(ctx.pending.map((p) => p.fileName));
-    const keepNames = new Set(deps.filter((d) => d !== null && (d.repository ?? '') === '' && !ctx.opts.searchPaths?.length && !ctx.source).map((d) => d.name));
-    for (const p of ctx.pending) {
-        await fsutil_writeFileAtomic(p.resolved.archive, p.data, { mode: 0o644 });
-        ctx.result.dependencies.push(p.resolved);
+    // ... and that the lock can be written, so that a refused lock does not leave charts/ changed.
+    const lockFile = (0,external_node_path_namespaceObject.join)(chartDir, lockFileName(md));
+    let lstatResult;
+    try {
+        lstatResult = await (0,promises_.lstat)(lockFile);
     }
-    for (const entry of await (0,promises_.readdir)(ctx.chartsDir, { withFileTypes: true })) {
+    catch {
+        lstatResult = undefined;
+    }
+    if (lstatResult?.isSymbolicLink()) {
+        throw new errors_KxError(`the ${lockFileName(md)} file is a symlink to "${await (0,promises_.readlink)(lockFile)}"`, { file: lockFile });
+    }
+    await fsutil_assertWritable(lockFile);
+    await (0,promises_.mkdir)(chartsDir, { recursive: true, mode: 0o755 });
+    const produced = new Set(pending.map((p) => p.fileName));
+    const keepNames = new Set(deps.filter((d) => d !== null && (d.repository ?? '') === '' && !opts.searchPaths?.length && !source).map((d) => d.name));
+    for (const p of pending) {
+        await fsutil_writeFileAtomic(p.resolved.archive, p.data, { mode: 0o644 });
+        result.dependencies.push(p.resolved);
+    }
+    for (const entry of await (0,promises_.readdir)(chartsDir, { withFileTypes: true })) {
         if (!entry.isFile() || produced.has(entry.name))
             continue;
-        const path = (0,external_node_path_namespaceObject.join)(ctx.chartsDir, entry.name);
+        const path = (0,external_node_path_namespaceObject.join)(chartsDir, entry.name);
         try {
             const old = await load_loadArchive(path);
             if (keepNames.has(old.metadata.name ?? ''))
@@ -44932,101 +45067,28 @@ async function writeCharts(ctx, deps) {
             continue;
         }
         await (0,promises_.rm)(path, { force: true });
-        ctx.result.removed.push(path);
+        result.removed.push(path);
     }
-}
-/** Phase 4c: the lock, left as it is when its digest did not change. */
-async function writeLock(ctx, deps, lockFile, existed) {
-    const md = ctx.chart.metadata;
-    const digest = lockDigest(deps, ctx.locked);
-    ctx.result.lockFile = lockFile;
-    if (existed) {
+    // The lock.
+    const digest = lockDigest(deps, locked);
+    result.lockFile = lockFile;
+    if (lstatResult) {
         try {
             const existing = parseLock(await (0,promises_.readFile)(lockFile, 'utf8'), lockFile, lockFileName(md)).value;
             if (existing.digest === digest) {
-                ctx.result.lock = existing;
-                return;
+                result.lock = existing;
+                return result;
             }
         }
         catch {
             // unreadable lock: rewritten below
         }
     }
-    const lock = { generated: lock_rfc3339Nano(ctx.opts.now ?? new Date(defaultMtime() * 1000)), digest, dependencies: ctx.locked };
+    const lock = { generated: lock_rfc3339Nano(opts.now ?? new Date(defaultMtime() * 1000)), digest, dependencies: locked };
     await fsutil_writeFileAtomic(lockFile, serializeLock(lock), { mode: 0o644 });
-    ctx.result.lock = lock;
-    ctx.result.lockWritten = true;
-}
-/** Run helm's dependency update on the chart directory `dir`. */
-async function dependency_update_updateDependencies(dir, opts = {}) {
-    const chartDir = (0,external_node_path_namespaceObject.resolve)(dir);
-    const load = opts.load ?? {};
-    const chart = await load_loadDir(chartDir, load);
-    const deps = chart.metadata.dependencies;
-    const result = { chart: chartDir, dependencies: [], lockWritten: false, removed: [] };
-    if (!deps)
-        return result;
-    const chartsDir = (0,external_node_path_namespaceObject.join)(chartDir, 'charts');
-    if ((await pathExists(chartsDir)) && !(await (0,promises_.stat)(chartsDir)).isDirectory()) {
-        throw new errors_KxError(`"${chartsDir}" is not a directory`, { file: chartsDir });
-    }
-    const ctx = {
-        chart, chartDir, chartsDir, opts, load, result,
-        log: opts.log ?? (() => { }),
-        platformVersion: opts.platformVersion ?? chart.metadata.version ?? '',
-        ...(opts.kaapanaSource ? { source: (0,external_node_path_namespaceObject.resolve)(opts.kaapanaSource) } : {}),
-        indexes: new Map(), pending: [], locked: [], unsatisfied: [], errors: [],
-    };
-    checkDependencyNames(chart, deps);
-    for (const [i, d] of deps.entries()) {
-        if (d === null)
-            continue;
-        try {
-            await resolveDependency(ctx, d, i);
-        }
-        catch (e) {
-            if (e instanceof errors_KxError && e.file)
-                ctx.errors.push(e);
-            else
-                ctx.errors.push(new errors_KxError(`dependency "${d.name}": ${errors_errorMessage(e)}`, depWhere(chart, i)));
-        }
-    }
-    await validateResolved(ctx, deps);
-    const lockFile = (0,external_node_path_namespaceObject.join)(chartDir, lockFileName(chart.metadata));
-    const existed = await checkLockWritable(lockFile, chart.metadata);
-    await writeCharts(ctx, deps);
-    await writeLock(ctx, deps, lockFile, existed);
+    result.lock = lock;
+    result.lockWritten = true;
     return result;
-}
-const MAX_NESTING = 16;
-/**
- * `chart` (loaded from `dir`) with its own dependencies as subcharts, recursively, as Kaapana's build
- * packages the charts of a collection. A chart that already has every declared dependency as a
- * subchart is returned as it is; otherwise its dependency update runs on a throwaway copy of `dir`
- * (relative file:// paths resolved against `dir`, same search paths and kaapana-source), so the
- * source tree is never written. A dependency cycle is an error naming the chain.
- */
-async function withOwnDependencies(chart, dir, opts, platformVersion) {
-    const declared = (chart.metadata.dependencies ?? []).filter((d) => d !== null);
-    const present = new Set(chart.dependencies.map((c) => c.metadata.name));
-    if (declared.every((d) => present.has(d.name)))
-        return chart;
-    const within = [...(opts.within ?? []), (0,external_node_path_namespaceObject.resolve)(dir)];
-    if ((opts.within ?? []).includes((0,external_node_path_namespaceObject.resolve)(dir)) || within.length > MAX_NESTING) {
-        throw new errors_KxError(`chart dependency cycle: ${within.join(' -> ')}`, { file: (0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml') });
-    }
-    const stage = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'kx-own-deps-'));
-    try {
-        const copy = (0,external_node_path_namespaceObject.join)(stage, (0,external_node_path_namespaceObject.basename)((0,external_node_path_namespaceObject.resolve)(dir)));
-        await (0,promises_.cp)(dir, copy, { recursive: true, dereference: false });
-        await dependency_update_updateDependencies(copy, { ...opts, relativeTo: (0,external_node_path_namespaceObject.resolve)(dir), within, platformVersion, now: opts.now ?? new Date(defaultMtime() * 1000) });
-        const packed = await load_loadDir(copy, opts.load ?? {});
-        packed.source = chart.source ?? dir;
-        return packed;
-    }
-    finally {
-        await (0,promises_.rm)(stage, { recursive: true, force: true });
-    }
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/chart/package.js
@@ -45054,21 +45116,6 @@ function checkDependencies(chart) {
             file: chart.dependencyFile?.file,
         });
     }
-}
-/**
- * helm's install-time check, recursively: every declared dependency of the chart and of each of its
- * subcharts present; errors name the path, e.g. `wf-0.1.0/charts/dag-installer-chart: found in ...`.
- */
-function checkDependenciesDeep(chart, path = chart.metadata.name ?? '') {
-    try {
-        if (chart.metadata.dependencies)
-            checkDependencies(chart);
-    }
-    catch (e) {
-        throw new errors_KxError(`${path}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    for (const sub of chart.dependencies)
-        checkDependenciesDeep(sub, `${path}/charts/${sub.metadata.name}`);
 }
 async function packageChart(dir, opts = {}) {
     const chartDir = resolve(dir);
@@ -45191,10 +45238,8 @@ function lintKaapanaChart(chart, opts = {}) {
 // every other dependency goes through the chart engine's `helm dep up` (updateDependencies):
 // `file://` directories (0.1.x style; made absolute in the staged copy, so they resolve as from the
 // original place), name-only dependencies found in search paths (0.6.0 style), http(s)/oci
-// repositories. Every chart packaged from a directory carries its own dependencies in its charts/,
-// recursively, as Kaapana's build packs them (the engine's `ownDependencies`); a given archive that
-// lacks one is refused before anything is built. Dependencies with no chart are reported with their
-// line (or dropped with `warn`). Never touches the original collection directory.
+// repositories. Dependencies with no chart are reported with their line (or dropped with `warn`).
+// Never touches the original collection directory.
 
 
 
@@ -45262,114 +45307,93 @@ function relocate(e, stageDir, file, deps) {
     return e;
 }
 const dirnameOf = (p) => p.slice(0, Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')));
-/**
- * A ready chart archive the platform can install: it exists, is named `<name>-<version>.tgz`, and
- * loads with all its dependencies, recursively (helm's install check). Returns its identity.
- */
-async function assemble_charts_checkChartArchive(file) {
-    const path = (0,external_node_path_namespaceObject.resolve)(file);
-    if (!(await pathExists(path)))
-        throw new errors_KxError('chart archive does not exist', { file });
-    const id = archiveIdentity(path);
-    try {
-        checkDependenciesDeep(await load_loadArchive(path), `${id.name}-${id.version}`);
-    }
-    catch (e) {
-        throw new errors_KxError(`chart archive ${(0,external_node_path_namespaceObject.basename)(path)} cannot be installed by the platform's helm: ${e instanceof Error ? e.message : String(e)}; package it with its dependencies (package-chart does)`, { file });
-    }
-    return id;
-}
-/** Phase 1: the given archives by chart name; each must exist and load with all its dependencies. */
-async function readGivenArchives(opts) {
+/** Fill `<stageDir>/charts/`; see AssembleChartsOptions. */
+async function assembleCharts(opts) {
+    const chartsDir = (0,external_node_path_namespaceObject.join)(opts.stageDir, 'charts');
+    await (0,promises_.mkdir)(chartsDir, { recursive: true });
+    const where = (d) => ({ file: opts.dependencyFile, line: d.line });
+    const errors = [];
     const given = new Map();
     for (const a of opts.archives ?? []) {
         const path = (0,external_node_path_namespaceObject.resolve)(a);
-        const id = await assemble_charts_checkChartArchive(a);
+        if (!(await pathExists(path)))
+            throw new errors_KxError('chart archive does not exist', { file: a });
+        const id = archiveIdentity(path);
         given.set(id.name, { path, version: id.version });
     }
     for (const [name, a] of given) {
         if (!opts.dependencies.some((d) => d.name === name))
             opts.onWarning?.(`chart archive ${(0,external_node_path_namespaceObject.basename)(a.path)} is not a dependency of the collection; it is not carried`);
     }
-    return given;
-}
-/** Phase 2: which dependencies come from archives, which the dependency update resolves, which are missing. */
-async function classifyDependencies(opts, given) {
-    const out = { fromArchive: [], resolveByEngine: [], missing: [], absolute: new Map(), errors: [] };
+    // Which dependencies come from archives, which the dependency update resolves, which are missing.
+    const fromArchive = [];
+    const resolveByEngine = [];
+    const missing = [];
+    const absolute = new Map();
     let byName;
     for (const dep of opts.dependencies) {
         const archive = given.get(dep.name);
         if (archive) {
             if (versionMatches(dep.version, archive.version))
-                out.fromArchive.push({ dep, ...archive });
+                fromArchive.push({ dep, ...archive });
             else
-                out.errors.push(new errors_KxError(`chart archive ${(0,external_node_path_namespaceObject.basename)(archive.path)} is version ${archive.version}, the collection lists ${dep.name} ${dep.version}`, { file: opts.dependencyFile, line: dep.line }));
+                errors.push(new errors_KxError(`chart archive ${(0,external_node_path_namespaceObject.basename)(archive.path)} is version ${archive.version}, the collection lists ${dep.name} ${dep.version}`, where(dep)));
             continue;
         }
         const repo = dep.repository?.trim() ?? '';
         if (repo.startsWith('file://')) {
             const dir = resolveFileRepository(opts.collectionDir, repo);
             if (await pathExists((0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml'))) {
-                out.absolute.set(dep.name, `file://${dir}`);
-                out.resolveByEngine.push(dep);
+                absolute.set(dep.name, `file://${dir}`);
+                resolveByEngine.push(dep);
             }
             else
-                out.missing.push(dep);
+                missing.push(dep);
         }
         else if (repo === '') {
             byName ??= await findChartsByName(opts.searchPaths ?? []);
-            (byName.has(dep.name) ? out.resolveByEngine : out.missing).push(dep);
+            if (byName.has(dep.name))
+                resolveByEngine.push(dep);
+            else
+                missing.push(dep);
         }
         else {
-            out.resolveByEngine.push(dep); // http(s):// or oci://: the engine fetches it
+            resolveByEngine.push(dep); // http(s):// or oci://: the engine fetches it
         }
     }
-    return out;
-}
-/** Phase 3: a dependency without a chart is an error on its line, or (warn) a warning naming it. */
-function reportMissing(opts, c) {
-    for (const d of c.missing) {
+    for (const d of missing) {
         const how = d.repository ? `${d.repository.trim()} is not a chart directory` : `no chart named ${d.name} below ${(opts.searchPaths ?? []).join(', ') || '(no search path)'}`;
         const msg = `no chart for dependency ${d.name} ${d.version}: ${how}; pass its archive in \`charts\``;
         if ((opts.missing ?? 'error') === 'error')
-            c.errors.push(new errors_KxError(msg, { file: opts.dependencyFile, line: d.line }));
+            errors.push(new errors_KxError(msg, where(d)));
         else
             opts.onWarning?.(msg);
     }
-    if (c.errors.length === 1)
-        throw c.errors[0];
-    if (c.errors.length > 1)
-        throw new KxAggregateError(c.errors);
-}
-/** Phase 4: the engine's dependency update on the staged copy, each chart with its own dependencies. */
-async function resolveWithEngine(opts, c) {
-    await rewriteStagedList(opts.stagedDependencyFile, c.resolveByEngine, c.absolute);
-    if (c.resolveByEngine.length === 0)
-        return [];
-    const updated = await dependency_update_updateDependencies(opts.stageDir, {
-        ownDependencies: true,
-        ...(opts.searchPaths ? { searchPaths: opts.searchPaths } : {}),
-        ...(opts.platformVersion ? { platformVersion: opts.platformVersion } : {}),
-        ...(opts.log ? { log: opts.log } : {}),
-    }).catch((e) => {
-        throw relocate(e, opts.stageDir, opts.dependencyFile, opts.dependencies);
-    });
-    return updated.dependencies.filter((r) => r.archive).map((r) => ({ name: r.name, version: r.version, file: r.archive, source: r.source }));
-}
-/** Fill `<stageDir>/charts/`; see AssembleChartsOptions. */
-async function assembleCharts(opts) {
-    const chartsDir = (0,external_node_path_namespaceObject.join)(opts.stageDir, 'charts');
-    await (0,promises_.mkdir)(chartsDir, { recursive: true });
-    const given = await readGivenArchives(opts);
-    const classified = await classifyDependencies(opts, given);
-    reportMissing(opts, classified);
-    const charts = await resolveWithEngine(opts, classified);
-    for (const a of classified.fromArchive) {
+    if (errors.length === 1)
+        throw errors[0];
+    if (errors.length > 1)
+        throw new KxAggregateError(errors);
+    const charts = [];
+    await rewriteStagedList(opts.stagedDependencyFile, resolveByEngine, absolute);
+    if (resolveByEngine.length > 0) {
+        const updated = await dependency_update_updateDependencies(opts.stageDir, {
+            ...(opts.searchPaths ? { searchPaths: opts.searchPaths } : {}),
+            ...(opts.platformVersion ? { platformVersion: opts.platformVersion } : {}),
+            ...(opts.log ? { log: opts.log } : {}),
+        }).catch((e) => {
+            throw relocate(e, opts.stageDir, opts.dependencyFile, opts.dependencies);
+        });
+        for (const r of updated.dependencies) {
+            if (r.archive)
+                charts.push({ name: r.name, version: r.version, file: r.archive, source: r.source });
+        }
+    }
+    for (const a of fromArchive) {
         const file = (0,external_node_path_namespaceObject.join)(chartsDir, (0,external_node_path_namespaceObject.basename)(a.path));
         await (0,promises_.copyFile)(a.path, file);
         charts.push({ name: a.dep.name, version: a.version, file, source: 'archive' });
     }
-    return { charts, missing: classified.missing };
+    return { charts, missing };
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/collection/image-charts.js
@@ -45420,8 +45444,8 @@ async function layerEntries(blob) {
  * The chart archives inside the image `ref` (`host:port/repo:tag` or `…@sha256:…`), read through
  * the registry HTTP API. `client` options add credentials; the registry comes from `ref`.
  */
-async function image_charts_listImageCharts(ref, client = {}) {
-    const parsed = ref_parseImageRef(ref);
+async function listImageCharts(ref, client = {}) {
+    const parsed = parseImageRef(ref);
     const registry = new RegistryClient({ ...client, registry: parsed.registry });
     const reference = parsed.digest ?? parsed.tag ?? 'latest';
     let manifest = await registry.getManifest(parsed.repository, reference);
@@ -45517,7 +45541,7 @@ function validateImageName(name, where = {}) {
     return lowered;
 }
 /** Validate a registry prefix such as `ghcr.io/org`, `127.0.0.1:5000/kaapana` or `registry:5000`. */
-function tags_validateRegistry(registry) {
+function validateRegistry(registry) {
     const r = registry.trim().replace(/\/+$/, '');
     if (r.length === 0)
         throw new errors_KxError('registry is empty');
@@ -45823,10 +45847,6 @@ async function kaapanaSource(root, patterns = KAAPANA_IGNORE_PATTERNS) {
     return { root: (0,external_node_path_namespaceObject.resolve)(root), files: await discoverKaapanaDockerfiles(root, patterns) };
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ../packages/core/lib/images/version.js
 // The version model of a build: which version each image is tagged with, and which rule gave it.
 // Rules, first match wins: `image-versions` (a map image → version) → `chart-version` for the DAG
@@ -45842,12 +45862,10 @@ var external_node_util_ = __nccwpck_require__(7975);
 
 
 
-
-const run = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
-async function git(dir, args) {
+async function git(dir, args, exec = nodeExec) {
     try {
-        const { stdout } = await run('git', ['-C', dir, ...args], { encoding: 'utf8' });
-        return stdout.trim();
+        const r = await exec('git', ['-C', dir, ...args]);
+        return r.exitCode === 0 ? r.stdout.trim() : undefined;
     }
     catch {
         return undefined;
@@ -45923,7 +45941,7 @@ function pickVersion(image, label, rules) {
 
 async function planBuild(opts) {
     const errors = [];
-    const registry = tags_validateRegistry(opts.registry);
+    const registry = validateRegistry(opts.registry);
     const byId = new Map();
     const localByName = new Map();
     const skipped = [];
@@ -46320,7 +46338,7 @@ async function secretFiles(secrets) {
     return { args, cleanup: () => (0,promises_.rm)(dir, { recursive: true, force: true }) };
 }
 function sourceRegistry(ref) {
-    return ref_parseImageRef(ref).registry;
+    return parseImageRef(ref).registry;
 }
 /** Run `tasks` with at most `limit` at once, starting each when `ready` says so. */
 async function runPool(items, limit, isReady, work, onBlocked) {
@@ -46363,7 +46381,7 @@ async function runPool(items, limit, isReady, work, onBlocked) {
     });
 }
 async function buildImages(opts) {
-    const docker = opts.docker ?? new docker_DockerCli();
+    const docker = opts.docker ?? new DockerCli();
     const builder = await docker.resolveBuilder(opts.builder ?? 'auto');
     const features = opts.features ?? NO_FEATURES;
     checkBuildFeatures(features, builder, builder === 'buildx' ? (await docker.buildxInfo()).version : undefined);
@@ -46372,7 +46390,7 @@ async function buildImages(opts) {
     const parallel = Math.max(1, opts.parallel ?? 2);
     const push = opts.push ?? true;
     const progress = opts.onProgress ?? (() => { });
-    const retry = { classify: retry_classifyError, ...opts.retry };
+    const retry = { classify: classifyError, ...opts.retry };
     const { plan } = opts;
     const byId = new Map(plan.images.map((i) => [i.id, i]));
     const results = new Map();
@@ -46387,7 +46405,7 @@ async function buildImages(opts) {
         await Promise.all(plan.images
             .filter((i) => !i.localOnly)
             .map(async (img) => {
-            const ref = ref_parseImageRef(img.ref);
+            const ref = parseImageRef(img.ref);
             const auth = [...(opts.auth ? [opts.auth] : []), ...(opts.auths ?? [])].find((a) => a.registry === ref.registry);
             const client = new RegistryClient({ registry: ref.registry, ...(auth ? { username: auth.username, password: auth.password } : {}), retry });
             const head = await client.headManifest(ref.repository, ref.tag ?? 'latest');
@@ -46423,7 +46441,7 @@ async function buildImages(opts) {
     for (const m of mappedNeeded) {
         if (!(await docker.imageExists(m.source))) {
             progress(`pulling ${m.source} for ${m.localRef}`);
-            await retry_withRetry(() => docker.pull(m.source), retry).catch((e) => {
+            await withRetry(() => docker.pull(m.source), retry).catch((e) => {
                 throw new errors_KxError(`cannot provide base ${m.localRef} from ${m.source} (registry ${sourceRegistry(m.source)}): ${errors_errorMessage(e)}`);
             });
         }
@@ -46494,7 +46512,7 @@ async function buildImages(opts) {
             progress(`pushing ${img.ref}`);
             let digest = '';
             for (const tag of [img.ref, ...img.tags.filter((t) => t !== img.ref)]) {
-                const d = await retry_withRetry((attempt) => {
+                const d = await withRetry((attempt) => {
                     if (attempt > 1)
                         output.push(`retry ${attempt} of push ${tag}`);
                     return docker.push(tag, (l) => output.push(l));
@@ -46502,7 +46520,7 @@ async function buildImages(opts) {
                     ...retry,
                     onRetry: ({ attempt, delayMs, error }) => progress(`push of ${tag} failed (attempt ${attempt}): ${errors_errorMessage(error).split('\n').pop()}; retrying in ${delayMs} ms`),
                 }).catch((e) => {
-                    const kind = retry_classifyError(e);
+                    const kind = classifyError(e);
                     throw new errors_KxError(`push of ${tag} failed${kind === 'auth' ? ' (authentication: check username/password and the registry)' : ''}: ${errors_errorMessage(e)}`, { file: img.dockerfile });
                 });
                 if (tag === img.ref)
@@ -46596,9 +46614,10 @@ async function buildImages(opts) {
 
 
 const OCI = 'org.opencontainers.image';
-function metadata_git(args, cwd) {
+async function metadata_git(exec, args, cwd) {
     try {
-        return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' }).trim() || undefined;
+        const r = await exec('git', args, { cwd });
+        return (r.exitCode === 0 && r.stdout.trim()) || undefined;
     }
     catch {
         return undefined;
@@ -46636,16 +46655,16 @@ function eventRepository(env) {
         return undefined;
     }
 }
-function readGitMetadata(cwd, env = process.env, now = new Date()) {
+async function readGitMetadata(cwd, env = process.env, now = new Date(), exec = nodeExec) {
     const repo = eventRepository(env);
     const epoch = env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH) ? new Date(Number(env.SOURCE_DATE_EPOCH) * 1000) : now;
     const meta = { created: epoch.toISOString() };
-    const revision = (env.GITHUB_SHA && /^[0-9a-f]{40,64}$/.test(env.GITHUB_SHA) ? env.GITHUB_SHA : undefined) ?? metadata_git(['rev-parse', 'HEAD'], cwd);
+    const revision = (env.GITHUB_SHA && /^[0-9a-f]{40,64}$/.test(env.GITHUB_SHA) ? env.GITHUB_SHA : undefined) ?? (await metadata_git(exec, ['rev-parse', 'HEAD'], cwd));
     if (revision)
         meta.revision = revision;
     const source = repo?.html_url ??
         (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL.replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}` : undefined) ??
-        remoteToSource(metadata_git(['remote', 'get-url', 'origin'], cwd) ?? '');
+        remoteToSource((await metadata_git(exec, ['remote', 'get-url', 'origin'], cwd)) ?? '');
     if (source)
         meta.source = source;
     if (repo?.description)
@@ -46770,6 +46789,18 @@ function applyMetadata(plan, opts, dockerfileLabels = ownLabels) {
 function platformChartDir(tagStyle) {
     return tagStyle === 'kp' ? 'tmp/' : 'kaapana/tmp/extensions/';
 }
+/** helm's install-time check, recursively: every declared dependency of the chart and its subcharts present. */
+function checkDependenciesDeep(chart, path) {
+    try {
+        if (chart.metadata.dependencies)
+            checkDependencies(chart);
+    }
+    catch (e) {
+        throw new errors_KxError(`${path}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    for (const sub of chart.dependencies)
+        checkDependenciesDeep(sub, `${path}/charts/${sub.metadata.name}`);
+}
 /**
  * Read-back of the pushed image as the platform sees it: each expected archive directly in the copy
  * container's directory, and each archive there loads with all its dependencies (the platform's
@@ -46834,16 +46865,16 @@ async function collectionImageRef(opts) {
     if (!parsed.labels.IMAGE)
         throw new errors_KxError('LABEL IMAGE="<name>" is missing: Kaapana needs it to name the image', { file: dockerfile, line: 1 });
     const name = validateImageName(parsed.labels.IMAGE, { file: dockerfile, line: parsed.labelLines.IMAGE });
-    const image = `${tags_validateRegistry(opts.registry)}/${name}`;
+    const image = `${validateRegistry(opts.registry)}/${name}`;
     return { image, tag, ref: `${image}:${tag}`, version };
 }
 /** The existing image `ref` when it carries exactly `charts` (names and sha256), else undefined. */
 async function existingWithSameCharts(ref, charts, client) {
-    const parsed = ref_parseImageRef(ref);
+    const parsed = parseImageRef(ref);
     const head = await new RegistryClient({ ...client, registry: parsed.registry }).headManifest(parsed.repository, parsed.tag ?? 'latest');
     if (!head)
         return undefined;
-    const listed = await image_charts_listImageCharts(ref, client);
+    const listed = await listImageCharts(ref, client);
     const inImage = new Map(listed.charts.map((p) => [p.slice(p.lastIndexOf('/') + 1), listed.sha256[p]]));
     if (inImage.size !== charts.length)
         return undefined;
@@ -46854,215 +46885,111 @@ async function existingWithSameCharts(ref, charts, client) {
     }
     return { digest: listed.digest, charts: listed.charts };
 }
-/** Phase 1: the collection chart copied into `stage` without charts/ and tmpcharts*; returns the copy. */
-async function stageCollection(collectionDir, stage) {
-    const stageDir = (0,external_node_path_namespaceObject.join)(stage, (0,external_node_path_namespaceObject.basename)(collectionDir));
-    await (0,promises_.cp)(collectionDir, stageDir, {
-        recursive: true,
-        filter: (src) => {
-            const rel = src.slice(collectionDir.length).replace(/^[\\/]/, '');
-            return !/^(charts|tmpcharts[^\\/]*)([\\/]|$)/.test(rel);
-        },
-    });
-    return stageDir;
-}
-/** Phase 2: the staged charts/ filled (assemble-charts.ts); an image without any chart is refused. */
-async function assembleStaged(opts, collectionDir, stageDir, context) {
-    const loc = await locateDependencyFile(collectionDir);
-    const depText = (await pathExists(loc.path)) ? await (0,promises_.readFile)(loc.path, 'utf8') : '';
-    const dependencies = readDependencyList(depText, loc.path);
-    opts.onProgress?.(`assembling charts/ of ${loc.chartName} (${dependencies.length} dependencies)`);
-    const assembled = await assembleCharts({
-        collectionDir,
-        stageDir,
-        stagedDependencyFile: (0,external_node_path_namespaceObject.join)(stageDir, (0,external_node_path_namespaceObject.basename)(loc.path)),
-        dependencies,
-        dependencyFile: loc.path,
-        archives: opts.archives ?? [],
-        searchPaths: [...(opts.searchDirs ?? [context]), ...(opts.kaapanaSource ? [(0,external_node_path_namespaceObject.resolve)(opts.kaapanaSource)] : [])],
-        ...(opts.tagStyle === 'platform' && opts.platformVersion ? { platformVersion: opts.platformVersion } : {}),
-        missing: opts.missing ?? 'error',
-        ...(opts.onProgress ? { log: opts.onProgress } : {}),
-        ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
-    });
-    if (assembled.charts.length === 0)
-        throw new errors_KxError('no chart to carry: the collection image would be empty', { file: loc.path });
-    return assembled;
-}
-/** Phase 3: the build plan of the staged Dockerfile (local-only bases from context, baseImages or kaapana-source). */
-async function planCollectionBuild(opts, context, original, staged, version, tag) {
-    const found = await discoverDockerfiles({ context, ...(opts.ignore ? { ignore: opts.ignore } : {}) });
-    const plan = await planBuild({
-        context,
-        all: [...found.all.filter((f) => f !== original), staged],
-        selected: [staged],
-        registry: opts.registry,
-        version,
-        tagStyle: opts.tagStyle,
-        ...(opts.platformVersion !== undefined ? { platformVersion: opts.platformVersion } : {}),
-        ...(opts.abbr !== undefined ? { abbr: opts.abbr } : {}),
-        ...(opts.baseImages ? { baseImages: opts.baseImages } : {}),
-        ...(opts.kaapanaSource ? { source: await kaapanaSource(opts.kaapanaSource) } : {}),
-        ...(opts.onProgress ? { log: opts.onProgress } : {}),
-    });
-    const mine = plan.images.find((i) => i.dockerfilePath === staged);
-    if (!mine) {
-        const why = plan.skipped.find((s) => s.dockerfile.endsWith('Dockerfile'))?.reason;
-        throw new errors_KxError(`the collection Dockerfile is not built${why ? ` (${why})` : ''}`, { file: original });
-    }
-    if (mine.localOnly)
-        throw new errors_KxError('the collection image must not be local-only (LABEL REGISTRY)', { file: original });
-    if (mine.tag !== tag)
-        throw new Error(`internal error: planned tag ${mine.tag} differs from ${tag}`);
-    return { plan, mine };
-}
-/**
- * Phase 5: read the pushed image back as the platform sees it: every expected archive in `platformDir`,
- * each loading with all its dependencies. Returns the archives found and the manifest digest.
- */
-async function collection_image_verifyPushedCollection(ref, platformDir, expected, client, blame) {
-    blame.onProgress?.(`verifying ${ref}: listing the chart archives it carries`);
-    const listed = await image_charts_listImageCharts(ref, client);
-    await checkPlatformCharts(listed, platformDir, expected, ref).catch((e) => {
-        throw e instanceof errors_KxError && blame.file ? new errors_KxError(e.message, { file: blame.file }) : e;
-    });
-    blame.onProgress?.(`verified ${ref}: ${expected.join(', ')} in /${platformDir}, each loading with all its dependencies`);
-    return { charts: listed.charts, digest: listed.digest };
-}
-/** Registry client options for `ref`: the credentials when they are for its registry, and the retry policy. */
-function collection_image_registryOptionsFor(ref, auth, retry) {
-    const creds = auth && ref.startsWith(`${auth.registry}/`) ? { username: auth.username, password: auth.password } : {};
-    return { ...creds, ...(retry ? { retry } : {}) };
-}
-/** Phase 4: build (and push) the planned images; the collection image's result. */
-async function runCollectionBuild(opts, plan, mine, push) {
-    const build = await buildImages({
-        plan,
-        push,
-        ...(opts.docker ? { docker: opts.docker } : {}),
-        ...(opts.auth ? { auth: opts.auth } : {}),
-        ...(opts.retry ? { retry: opts.retry } : {}),
-        ...(opts.parallel ? { parallel: opts.parallel } : {}),
-        onProgress: opts.onProgress ?? (() => { }),
-        ...(opts.onImageDone ? { onImageDone: opts.onImageDone } : {}),
-    });
-    return { build, result: build.results.find((r) => r.dockerfile === mine.dockerfile) };
-}
 /** Build (and by default push and verify) the collection image; see CollectionImageOptions. */
 async function buildCollectionImage(opts) {
     const collectionDir = (0,external_node_path_namespaceObject.resolve)(opts.collectionDir);
     const context = (0,external_node_path_namespaceObject.resolve)(opts.context ?? (0,external_node_path_namespaceObject.join)(collectionDir, '..'));
+    const progress = opts.onProgress ?? (() => { });
     const original = await collectionDockerfile(collectionDir);
-    // Tag and reference first (images' conventions), so that bad versions fail before anything is packaged or built.
+    const loc = await locateDependencyFile(collectionDir);
+    const depText = (await pathExists(loc.path)) ? await (0,promises_.readFile)(loc.path, 'utf8') : '';
+    const dependencies = readDependencyList(depText, loc.path);
+    // Tag and reference first (images' conventions), so that bad versions fail before anything is
+    // packaged or built.
     const { tag, version } = await collectionImageRef(opts);
     const stage = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'kx-collection-'));
     try {
-        const stageDir = await stageCollection(collectionDir, stage);
-        const assembled = await assembleStaged(opts, collectionDir, stageDir, context);
+        const stageDir = (0,external_node_path_namespaceObject.join)(stage, (0,external_node_path_namespaceObject.basename)(collectionDir));
+        await (0,promises_.cp)(collectionDir, stageDir, {
+            recursive: true,
+            filter: (src) => {
+                const rel = src.slice(collectionDir.length).replace(/^[\\/]/, '');
+                return !/^(charts|tmpcharts[^\\/]*)([\\/]|$)/.test(rel);
+            },
+        });
+        progress(`assembling charts/ of ${loc.chartName} (${dependencies.length} dependencies)`);
+        const assembled = await assembleCharts({
+            collectionDir,
+            stageDir,
+            stagedDependencyFile: (0,external_node_path_namespaceObject.join)(stageDir, (0,external_node_path_namespaceObject.basename)(loc.path)),
+            dependencies,
+            dependencyFile: loc.path,
+            archives: opts.archives ?? [],
+            searchPaths: [...(opts.searchDirs ?? [context]), ...(opts.kaapanaSource ? [(0,external_node_path_namespaceObject.resolve)(opts.kaapanaSource)] : [])],
+            ...(opts.tagStyle === 'platform' && opts.platformVersion ? { platformVersion: opts.platformVersion } : {}),
+            missing: opts.missing ?? 'error',
+            log: progress,
+            ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
+        });
+        if (assembled.charts.length === 0)
+            throw new errors_KxError('no chart to carry: the collection image would be empty', { file: loc.path });
         const dropped = assembled.missing.map((d) => `${d.name} ${d.version}`);
         const platformDir = platformChartDir(opts.tagStyle);
-        const { plan, mine } = await planCollectionBuild(opts, context, original, (0,external_node_path_namespaceObject.join)(stageDir, 'Dockerfile'), version, tag);
+        const found = await discoverDockerfiles({ context, ...(opts.ignore ? { ignore: opts.ignore } : {}) });
+        const staged = (0,external_node_path_namespaceObject.join)(stageDir, 'Dockerfile');
+        const plan = await planBuild({
+            context,
+            all: [...found.all.filter((f) => f !== original), staged],
+            selected: [staged],
+            registry: opts.registry,
+            version,
+            tagStyle: opts.tagStyle,
+            ...(opts.platformVersion !== undefined ? { platformVersion: opts.platformVersion } : {}),
+            ...(opts.abbr !== undefined ? { abbr: opts.abbr } : {}),
+            ...(opts.baseImages ? { baseImages: opts.baseImages } : {}),
+            ...(opts.kaapanaSource ? { source: await kaapanaSource(opts.kaapanaSource) } : {}),
+            log: progress,
+        });
+        const mine = plan.images.find((i) => i.dockerfilePath === staged);
+        if (!mine) {
+            const why = plan.skipped.find((s) => s.dockerfile.endsWith('Dockerfile'))?.reason;
+            throw new errors_KxError(`the collection Dockerfile is not built${why ? ` (${why})` : ''}`, { file: original });
+        }
+        if (mine.localOnly)
+            throw new errors_KxError('the collection image must not be local-only (LABEL REGISTRY)', { file: original });
+        if (mine.tag !== tag)
+            throw new Error(`internal error: planned tag ${mine.tag} differs from ${tag}`);
         const push = opts.push ?? true;
         const image = mine.ref.slice(0, mine.ref.length - tag.length - 1);
-        const registryOpts = collection_image_registryOptionsFor(mine.ref, opts.auth, opts.retry);
-        const base = { image, tag, ref: mine.ref, charts: assembled.charts, dropped, platformDir };
+        const creds = opts.auth && mine.ref.startsWith(`${opts.auth.registry}/`) ? { username: opts.auth.username, password: opts.auth.password } : {};
+        const registryOpts = { ...creds, ...(opts.retry ? { retry: opts.retry } : {}) };
         if (opts.skipExisting && push) {
             const same = await existingWithSameCharts(mine.ref, assembled.charts, registryOpts);
             if (same) {
-                opts.onProgress?.(`${mine.ref} already carries these ${assembled.charts.length} chart archives byte for byte: not rebuilt (skip-existing)`);
-                return { ...base, digest: same.digest, imageCharts: same.charts, skipped: true };
+                progress(`${mine.ref} already carries these ${assembled.charts.length} chart archives byte for byte: not rebuilt (skip-existing)`);
+                return { image, tag, ref: mine.ref, digest: same.digest, charts: assembled.charts, imageCharts: same.charts, skipped: true, dropped, platformDir };
             }
         }
-        const { build, result } = await runCollectionBuild(opts, plan, mine, push);
-        if (!push)
-            return { ...base, digest: result.digest ?? '', imageCharts: [], build, skipped: false };
-        const expected = [...new Set([...(opts.expectCharts ?? []), ...assembled.charts.map((c) => (0,external_node_path_namespaceObject.basename)(c.file))])];
-        const back = await collection_image_verifyPushedCollection(mine.ref, platformDir, expected, registryOpts, { file: original, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
-        return { ...base, digest: result.digest || back.digest, imageCharts: back.charts, build, skipped: false };
+        const build = await buildImages({
+            plan,
+            push,
+            ...(opts.docker ? { docker: opts.docker } : {}),
+            ...(opts.auth ? { auth: opts.auth } : {}),
+            ...(opts.retry ? { retry: opts.retry } : {}),
+            ...(opts.parallel ? { parallel: opts.parallel } : {}),
+            onProgress: progress,
+            ...(opts.onImageDone ? { onImageDone: opts.onImageDone } : {}),
+        });
+        const result = build.results.find((r) => r.dockerfile === mine.dockerfile);
+        let imageCharts = [];
+        let digest = result.digest ?? '';
+        if (push) {
+            progress(`verifying ${mine.ref}: listing the chart archives it carries`);
+            const listed = await listImageCharts(mine.ref, registryOpts);
+            imageCharts = listed.charts;
+            if (!digest)
+                digest = listed.digest;
+            const expected = [...new Set([...(opts.expectCharts ?? []), ...assembled.charts.map((c) => (0,external_node_path_namespaceObject.basename)(c.file))])];
+            await checkPlatformCharts(listed, platformDir, expected, mine.ref).catch((e) => {
+                throw e instanceof errors_KxError ? new errors_KxError(e.message, { file: original }) : e;
+            });
+            progress(`verified ${mine.ref}: ${expected.join(', ')} in /${platformDir}, each loading with all its dependencies`);
+        }
+        return { image, tag, ref: mine.ref, digest, charts: assembled.charts, imageCharts, build, skipped: false, dropped, platformDir };
     }
     finally {
         await (0,promises_.rm)(stage, { recursive: true, force: true });
     }
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/collection/base-collection.js
-// The `base-collection` mode of the collection update: build `FROM` an existing
-// kaapana-extension-collection image and add (or replace, same file name) only our chart archives in
-// the directory the platform's copy container reads, so every other extension of the platform stays.
-// The layout comes from the base image itself (read through the Registry API): chart archives in
-// `/kaapana/tmp/extensions/` (Kaapana >= 0.2, base-installer run.py copies /kaapana/tmp/) or directly
-// in `/tmp/` (0.1.x, base-charts-manager run.py copies /tmp/**). After the push the image is read back:
-// every archive of the base and each of ours is in that directory and loads with all its dependencies.
-// Other versions of our chart already in the base are kept (the platform offers each as a version).
-
-
-
-
-
-
-
-
-
-
-/** Where the base keeps its chart archives, and which: the 0.6.0 layout wins when both are present. */
-async function baseCollectionLayout(base, client) {
-    const listed = await listImageCharts(base, client).catch((e) => {
-        throw new KxError(`base-collection ${base} cannot be read from its registry: ${e instanceof Error ? e.message : String(e)}`);
-    });
-    for (const dir of ['kaapana/tmp/extensions/', 'tmp/']) {
-        const charts = listed.charts.filter((p) => p.startsWith(dir) && !p.slice(dir.length).includes('/')).map((p) => p.slice(dir.length));
-        if (charts.length > 0)
-            return { platformDir: dir, charts };
-    }
-    throw new KxError(`base-collection ${base} carries no chart archive in /kaapana/tmp/extensions/ (Kaapana >= 0.2) nor in /tmp/ (0.1.x): it is not a kaapana-extension-collection image`);
-}
-/** `<registry or the base's own registry/path>/<base image name>:<base tag>` */
-function targetRef(base, registry) {
-    const parsed = parseImageRef(base);
-    if (!parsed.tag)
-        throw new KxError(`base-collection ${base} needs a tag (the platform pulls the collection by tag)`);
-    const name = parsed.repository.slice(parsed.repository.lastIndexOf('/') + 1);
-    const prefix = registry ? validateRegistry(registry) : `${parsed.registry}/${parsed.repository.slice(0, parsed.repository.length - name.length - 1)}`.replace(/\/$/, '');
-    return { image: `${prefix}/${name}`, tag: parsed.tag };
-}
-/** Build context: our archives in charts/ and a Dockerfile copying them over the base's platform directory. */
-async function stageContext(dir, base, platformDir, archives) {
-    await mkdir(join(dir, 'charts'));
-    for (const a of archives)
-        await copyFile(a, join(dir, 'charts', basename(a)));
-    await writeFile(join(dir, 'Dockerfile'), `FROM ${base}\nCOPY charts/*.tgz /${platformDir}\n`);
-}
-/** Build the collection image FROM `base` with our archives added; push and verify it; see BaseCollectionOptions. */
-async function buildOnBaseCollection(opts) {
-    if (opts.archives.length === 0)
-        throw new KxError('base-collection needs at least one chart archive to add (charts, or chart to package)');
-    const { image, tag } = targetRef(opts.base, opts.registry);
-    const ref = `${image}:${tag}`;
-    const charts = [];
-    for (const a of opts.archives)
-        charts.push({ ...(await checkChartArchive(a)), file: a, source: 'archive' });
-    const baseLayout = await baseCollectionLayout(opts.base, registryOptionsFor(opts.base, opts.auth, opts.retry));
-    const ours = charts.map((c) => basename(c.file));
-    const replaced = ours.filter((n) => baseLayout.charts.includes(n));
-    opts.onProgress?.(`base-collection ${opts.base}: ${baseLayout.charts.length} chart archive(s) in /${baseLayout.platformDir}; adding ${ours.join(', ')}${replaced.length ? ` (replacing ${replaced.join(', ')})` : ''}`);
-    const docker = opts.docker ?? new DockerCli();
-    const dir = await mkdtemp(join(tmpdir(), 'kx-base-collection-'));
-    try {
-        await stageContext(dir, opts.base, baseLayout.platformDir, opts.archives);
-        const builder = await docker.resolveBuilder('auto');
-        await docker.build({ dockerfile: join(dir, 'Dockerfile'), context: dir, tags: [ref], builder, ...(opts.onProgress ? { onOutput: opts.onProgress } : {}) });
-    }
-    finally {
-        await rm(dir, { recursive: true, force: true });
-    }
-    const result = { image, tag, ref, charts, platformDir: baseLayout.platformDir, baseCharts: baseLayout.charts, replaced };
-    if (!(opts.push ?? true))
-        return { ...result, digest: '', imageCharts: [] };
-    const retry = { classify: classifyError, ...opts.retry };
-    const pushed = await withRetry(() => docker.push(ref, opts.onProgress), retry);
-    const expected = [...new Set([...baseLayout.charts, ...ours])];
-    const back = await verifyPushedCollection(ref, baseLayout.platformDir, expected, registryOptionsFor(ref, opts.auth, opts.retry), opts.onProgress ? { onProgress: opts.onProgress } : {});
-    return { ...result, digest: pushed || back.digest, imageCharts: back.charts };
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/collection/git-commit.js
@@ -47072,35 +46999,29 @@ async function buildOnBaseCollection(opts) {
 
 
 
-async function git_commit_git(args, cwd) {
-    let out = '';
-    let err = '';
-    const code = await exec_exec('git', args, {
-        cwd,
-        silent: true,
-        ignoreReturnCode: true,
-        listeners: { stdout: (d) => (out += d.toString()), stderr: (d) => (err += d.toString()) },
-    });
-    return { code, out: out.trim(), err: err.trim() };
+async function run(exec, args, cwd) {
+    const r = await exec('git', args, { cwd });
+    return { code: r.exitCode ?? 1, out: r.stdout.trim(), err: r.stderr.trim() };
 }
 /** Commit `file`; returns the new commit's SHA. */
 async function commitFile(opts) {
     const cwd = (0,external_node_path_namespaceObject.dirname)(opts.file);
-    const top = await git_commit_git(['rev-parse', '--show-toplevel'], cwd);
+    const git = (args, dir) => run(opts.exec ?? exec_nodeExec, args, dir);
+    const top = await git(['rev-parse', '--show-toplevel'], cwd);
     if (top.code !== 0)
         throw new errors_KxError(`cannot commit: not inside a git work tree (${top.err})`, { file: opts.file });
     const identity = [];
-    if ((await git_commit_git(['config', 'user.email'], cwd)).out === '') {
+    if ((await git(['config', 'user.email'], cwd)).out === '') {
         identity.push('-c', `user.name=${opts.fallbackName ?? 'github-actions[bot]'}`);
         identity.push('-c', `user.email=${opts.fallbackEmail ?? '41898282+github-actions[bot]@users.noreply.github.com'}`);
     }
-    const add = await git_commit_git(['add', '--', opts.file], cwd);
+    const add = await git(['add', '--', opts.file], cwd);
     if (add.code !== 0)
         throw new errors_KxError(`git add failed: ${add.err}`, { file: opts.file });
-    const commit = await git_commit_git([...identity, 'commit', '--only', '-m', opts.message, '--', opts.file], cwd);
+    const commit = await git([...identity, 'commit', '--only', '-m', opts.message, '--', opts.file], cwd);
     if (commit.code !== 0)
         throw new errors_KxError(`git commit failed: ${commit.err || commit.out}`, { file: opts.file });
-    return (await git_commit_git(['rev-parse', 'HEAD'], cwd)).out;
+    return (await git(['rev-parse', 'HEAD'], cwd)).out;
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/collection/index.js
@@ -47112,14 +47033,6 @@ async function commitFile(opts) {
 
 
 
-
-
-
-
-
-;// CONCATENATED MODULE: ../packages/core/lib/index.js
-// Root entry of @kaapana-ext/core: the cross-cutting pieces. Domain areas are imported by subpath,
-// e.g. `@kaapana-ext/core/docker`, `@kaapana-ext/core/chart`.
 
 
 
@@ -47158,7 +47071,7 @@ function getInputs() {
         ignore: getList('ignore'),
         baseImages: getMap('base-images'),
         kaapanaSource: getInput('kaapana-source').trim() ? (0,external_node_path_namespaceObject.resolve)(getInput('kaapana-source').trim()) : '',
-        registry: registry ? tags_validateRegistry(registry) : '',
+        registry: registry ? validateRegistry(registry) : '',
         tagStyle: parseTagStyle(getInput('tag-style')),
         platformVersion: getInput('platform-version').trim(),
         platformAbbr: getInput('platform-abbr').trim() || 'kp',
@@ -47235,8 +47148,8 @@ async function main() {
             info(`dry run: would build and push ${planned.ref}`);
         }
         if (inputs.build && !inputs.dryRun) {
-            const docker = new docker_DockerCli();
-            const registryHost = ref_parseImageRef(`${inputs.registry}/x:1`).registry;
+            const docker = new DockerCli({ exec: actionsExec });
+            const registryHost = parseImageRef(`${inputs.registry}/x:1`).registry;
             if (inputs.username && inputs.password && inputs.push) {
                 await loginForPost(docker, registryHost, inputs.username, inputs.password);
             }
@@ -47275,7 +47188,7 @@ async function main() {
         if (inputs.commit && edit.changed && !inputs.dryRun) {
             commit = await group('Commit', async () => {
                 const message = inputs.commitMessage || `collection: ${edit.action === 'added' ? 'add' : 'bump'} ${edit.entry.name} ${edit.entry.version}`;
-                const sha = await commitFile({ file: edit.file, message });
+                const sha = await commitFile({ file: edit.file, message, exec: actionsExec });
                 info(`committed ${edit.displayPath} as ${sha}`);
                 return sha;
             });

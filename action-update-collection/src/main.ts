@@ -3,7 +3,7 @@
 // registry. All domain logic lives in @kaapana-ext/core/collection (and images/registry/chart).
 import * as core from '@actions/core';
 import { relative, resolve } from 'node:path';
-import { cell, getBool, getChoice, getInt, getList, getMap, getSecret, runMainOrPost, loginForPost, logoutFromState } from '@kaapana-ext/core/action';
+import { cell, getBool, getChoice, getInt, getList, getMap, getSecret, runMainOrPost, loginForPost, logoutFromState, actionsExec } from '@kaapana-ext/actions-kit';
 import {
   buildCollectionImage,
   collectionImageRef,
@@ -151,7 +151,7 @@ async function main(): Promise<void> {
       core.info(`dry run: would build and push ${planned.ref}`);
     }
     if (inputs.build && !inputs.dryRun) {
-      const docker = new DockerCli();
+      const docker = new DockerCli({ exec: actionsExec });
       const registryHost = parseImageRef(`${inputs.registry}/x:1`).registry;
       if (inputs.username && inputs.password && inputs.push) {
         await loginForPost(docker, registryHost, inputs.username, inputs.password);
@@ -191,7 +191,7 @@ async function main(): Promise<void> {
     if (inputs.commit && edit.changed && !inputs.dryRun) {
       commit = await core.group('Commit', async () => {
         const message = inputs.commitMessage || `collection: ${edit.action === 'added' ? 'add' : 'bump'} ${edit.entry.name} ${edit.entry.version}`;
-        const sha = await commitFile({ file: edit.file, message });
+        const sha = await commitFile({ file: edit.file, message, exec: actionsExec });
         core.info(`committed ${edit.displayPath} as ${sha}`);
         return sha;
       });

@@ -1,9 +1,9 @@
 // Committing the collection change with git (the optional `commit` step of update-collection):
 // stages exactly the edited file and commits it, with a bot identity when the repository has none.
 // It never pushes; a workflow pushes or opens a pull request afterwards.
-import * as exec from '@actions/exec';
 import { dirname } from 'node:path';
 import { KxError } from '../errors/index.js';
+import { nodeExec, type Exec } from '../exec/index.js';
 
 export interface CommitOptions {
   /** File to commit (only this one is staged). */
@@ -12,23 +12,19 @@ export interface CommitOptions {
   /** Identity used when `git config user.email` is empty. */
   fallbackName?: string;
   fallbackEmail?: string;
+  /** How git is started; default nodeExec. */
+  exec?: Exec;
 }
 
-async function git(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await exec.exec('git', args, {
-    cwd,
-    silent: true,
-    ignoreReturnCode: true,
-    listeners: { stdout: (d: Buffer) => (out += d.toString()), stderr: (d: Buffer) => (err += d.toString()) },
-  });
-  return { code, out: out.trim(), err: err.trim() };
+async function run(exec: Exec, args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
+  const r = await exec('git', args, { cwd });
+  return { code: r.exitCode ?? 1, out: r.stdout.trim(), err: r.stderr.trim() };
 }
 
 /** Commit `file`; returns the new commit's SHA. */
 export async function commitFile(opts: CommitOptions): Promise<string> {
   const cwd = dirname(opts.file);
+  const git = (args: string[], dir: string): ReturnType<typeof run> => run(opts.exec ?? nodeExec, args, dir);
   const top = await git(['rev-parse', '--show-toplevel'], cwd);
   if (top.code !== 0) throw new KxError(`cannot commit: not inside a git work tree (${top.err})`, { file: opts.file });
   const identity: string[] = [];

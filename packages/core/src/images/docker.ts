@@ -1,9 +1,9 @@
-// The Docker CLI, driven through @actions/exec: build (buildx when present and wanted, the classic
+// The Docker CLI, driven through an Exec (../exec; actions pass the @actions/exec adapter): build (buildx when present and wanted, the classic
 // builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, save/load,
 // login with the password on stdin, logout. Each call returns the captured output or throws a
 // StatusError with the CLI's stderr, so callers can classify failures for retries. Which build
 // options each builder accepts is decided in build-features.ts; this module only spells them.
-import * as exec from '@actions/exec';
+import { nodeExec, type Exec, type ExecResult } from '../exec/index.js';
 import { StatusError } from '../retry/index.js';
 
 export type Builder = 'auto' | 'buildx' | 'classic';
@@ -26,10 +26,13 @@ export interface DockerOptions {
   /** Called with each line of output, for live logs. Default: silent. */
   onOutput?: (line: string) => void;
   env?: Record<string, string>;
+  /** How processes are started; default nodeExec. */
+  exec?: Exec;
 }
 
 export class DockerCli {
   private readonly command: string;
+  private readonly exec: Exec;
   private readonly onOutput: ((line: string) => void) | undefined;
   private readonly env: Record<string, string> | undefined;
   private buildx: Promise<BuildxInfo> | undefined;
@@ -38,37 +41,23 @@ export class DockerCli {
     this.command = opts.command ?? 'docker';
     this.onOutput = opts.onOutput;
     this.env = opts.env;
+    this.exec = opts.exec ?? nodeExec;
   }
 
   async run(args: string[], opts: { input?: string; onOutput?: (line: string) => void; allowFailure?: boolean } = {}): Promise<DockerRunResult> {
     const sink = opts.onOutput ?? this.onOutput;
-    let stdout = '';
-    let stderr = '';
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-    Object.assign(env, this.env);
-    const execOpts: exec.ExecOptions = {
-      silent: true,
-      ignoreReturnCode: true,
-      env,
-      listeners: {
-        stdout: (d: Buffer) => {
-          stdout += d.toString();
-        },
-        stderr: (d: Buffer) => {
-          stderr += d.toString();
-        },
-        stdline: (l: string) => sink?.(l),
-        errline: (l: string) => sink?.(l),
-      },
-    };
-    if (opts.input !== undefined) execOpts.input = Buffer.from(opts.input);
-    let exitCode: number;
+    let r: ExecResult;
     try {
-      exitCode = await exec.exec(this.command, args, execOpts);
+      r = await this.exec(this.command, args, {
+        ...(this.env ? { env: this.env } : {}),
+        ...(opts.input !== undefined ? { input: opts.input } : {}),
+        ...(sink ? { onLine: (l: string) => sink(l) } : {}),
+      });
     } catch (e) {
       throw new StatusError(`cannot run ${this.command}: ${(e as Error).message}`);
     }
+    const { stdout, stderr } = r;
+    const exitCode = r.exitCode ?? 1;
     if (exitCode !== 0 && !opts.allowFailure) {
       const last = (stderr.trim() || stdout.trim()).split('\n').slice(-15).join('\n');
       throw new StatusError(`docker ${args[0]} failed (exit ${exitCode}): ${last}`, undefined, stderr || stdout);
@@ -146,7 +135,7 @@ export class DockerCli {
     args.push(opts.context);
     const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };
     const saved = { ...this.env };
-    const cli = new DockerCli({ command: this.command, env: { ...saved, ...env } });
+    const cli = new DockerCli({ command: this.command, env: { ...saved, ...env }, exec: this.exec });
     const runOpts: { onOutput?: (line: string) => void } = {};
     const sink = opts.onOutput ?? this.onOutput;
     if (sink) runOpts.onOutput = sink;

@@ -7,9 +7,9 @@
 // Labels a Dockerfile sets itself are kept (a generated value never overrides them); labels the user
 // passes override everything. Only pushed images are labelled (see applyMetadata for why). `applyMetadata` writes labels and extra tags into a build plan, so the
 // plan output and the job summary show exactly what is built.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { KxError } from '../errors/index.js';
+import { nodeExec, type Exec } from '../exec/index.js';
 import { parseDockerfile } from './dockerfile.js';
 import { validateTag } from './tags.js';
 import type { BuildPlan, PlannedImage } from './plan.js';
@@ -28,9 +28,10 @@ export interface GitMetadata {
 
 export const OCI = 'org.opencontainers.image';
 
-function git(args: string[], cwd: string): string | undefined {
+async function git(exec: Exec, args: string[], cwd: string): Promise<string | undefined> {
   try {
-    return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' }).trim() || undefined;
+    const r = await exec('git', args, { cwd });
+    return (r.exitCode === 0 && r.stdout.trim()) || undefined;
   } catch {
     return undefined;
   }
@@ -71,16 +72,16 @@ function eventRepository(env: NodeJS.ProcessEnv): EventRepository | undefined {
   }
 }
 
-export function readGitMetadata(cwd: string, env: NodeJS.ProcessEnv = process.env, now = new Date()): GitMetadata {
+export async function readGitMetadata(cwd: string, env: NodeJS.ProcessEnv = process.env, now = new Date(), exec: Exec = nodeExec): Promise<GitMetadata> {
   const repo = eventRepository(env);
   const epoch = env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH) ? new Date(Number(env.SOURCE_DATE_EPOCH) * 1000) : now;
   const meta: GitMetadata = { created: epoch.toISOString() };
-  const revision = (env.GITHUB_SHA && /^[0-9a-f]{40,64}$/.test(env.GITHUB_SHA) ? env.GITHUB_SHA : undefined) ?? git(['rev-parse', 'HEAD'], cwd);
+  const revision = (env.GITHUB_SHA && /^[0-9a-f]{40,64}$/.test(env.GITHUB_SHA) ? env.GITHUB_SHA : undefined) ?? (await git(exec, ['rev-parse', 'HEAD'], cwd));
   if (revision) meta.revision = revision;
   const source =
     repo?.html_url ??
     (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL.replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}` : undefined) ??
-    remoteToSource(git(['remote', 'get-url', 'origin'], cwd) ?? '');
+    remoteToSource((await git(exec, ['remote', 'get-url', 'origin'], cwd)) ?? '');
   if (source) meta.source = source;
   if (repo?.description) meta.description = repo.description;
   const spdx = repo?.license?.spdx_id;

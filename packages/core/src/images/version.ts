@@ -9,12 +9,9 @@
 // tag on HEAD wins first (its leading `v` stripped: `v1.2.3` → `1.2.3`), then plain `git describe`
 // (annotated tags, as Kaapana), then `git describe --tags` (lightweight tags); the result must be
 // semver (a commit past a tag gives e.g. `1.2.3-2-gabc1234`, a semver pre-release).
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import semver from 'semver';
 import { KxError } from '../errors/index.js';
-
-const run = promisify(execFile);
+import { nodeExec, type Exec } from '../exec/index.js';
 
 export interface GitVersion {
   version: string;
@@ -22,10 +19,10 @@ export interface GitVersion {
   rule: string;
 }
 
-async function git(dir: string, args: string[]): Promise<string | undefined> {
+async function git(dir: string, args: string[], exec: Exec = nodeExec): Promise<string | undefined> {
   try {
-    const { stdout } = await run('git', ['-C', dir, ...args], { encoding: 'utf8' });
-    return stdout.trim();
+    const r = await exec('git', ['-C', dir, ...args]);
+    return r.exitCode === 0 ? r.stdout.trim() : undefined;
   } catch {
     return undefined;
   }

@@ -6,7 +6,6 @@ export * from './extensions.js';
 export * from './kubeconfig.js';
 export * from './kubectl.js';
 export * from './kubectl-errors.js';
-export * from './kubectl-install.js';
 export * from './objects.js';
 export * from './platform.js';
 export * from './restart.js';

@@ -2,7 +2,7 @@
 // place, stdin closed so kubectl can never prompt, output captured, a hard deadline, failures turned
 // into KubectlError and transient ones retried with backoff. In dry-run mode commands are only
 // printed. Knows nothing about restart strategies.
-import { spawn } from 'node:child_process';
+import { ExecStartError, nodeExec, type Exec } from '../exec/index.js';
 import { withRetry, type RetryOptions } from '../retry/index.js';
 import { KubectlError, classifyKubectlStderr, kubectlError } from './kubectl-errors.js';
 
@@ -24,6 +24,8 @@ export interface KubectlOptions {
   log?: (line: string) => void;
   /** Retry policy for transient API errors (attempts default 4). */
   retry?: RetryOptions;
+  /** How kubectl is started; default nodeExec. */
+  exec?: Exec;
 }
 
 export interface RunOptions {
@@ -96,7 +98,7 @@ export class Kubectl {
     const deadline = opts.deadlineMs ?? ((opts.requestTimeoutSec ?? this.options.requestTimeoutSec ?? 30) + 60) * 1000;
     const classify = opts.classify ?? classifyKubectlStderr;
     const once = async (): Promise<RunResult> => {
-      const r = await spawnCapture(this.options.path, argv, deadline);
+      const r = await spawnCapture(this.options.exec ?? nodeExec, this.options.path, argv, deadline);
       if (r.code === 0) {
         if (opts.echo) for (const l of r.stdout.split(/\r?\n/).filter((x) => x.trim())) log(l);
         return { stdout: r.stdout, stderr: r.stderr };
@@ -136,27 +138,14 @@ interface Captured {
   killed: boolean;
 }
 
-function spawnCapture(cmd: string, argv: string[], deadlineMs: number): Promise<Captured> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let killed = false;
-    const timer = setTimeout(() => {
-      killed = true;
-      child.kill('SIGKILL');
-    }, deadlineMs);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(new KubectlError(`could not start kubectl at ${cmd}: ${e.message}`, 'failed', cmd, '', null));
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), killed });
-    });
-  });
+async function spawnCapture(exec: Exec, cmd: string, argv: string[], deadlineMs: number): Promise<Captured> {
+  try {
+    const r = await exec(cmd, argv, { timeoutMs: deadlineMs });
+    return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr, killed: r.timedOut };
+  } catch (e) {
+    const why = e instanceof ExecStartError && e.cause instanceof Error ? e.cause.message : String(e);
+    throw new KubectlError(`could not start kubectl at ${cmd}: ${why}`, 'failed', cmd, '', null);
+  }
 }
 
 function shellQuote(s: string): string {

@@ -7,12 +7,12 @@
 // OpenSSH client with a throw-away config: the given key only, batch mode, and the pinned
 // known_hosts only (StrictHostKeyChecking=yes: an unknown or changed host key is refused, never
 // accepted). Key and known_hosts live in a private temp dir (0700/0600) removed afterwards.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KxError, errorMessage } from '../errors/index.js';
+import { ExecStartError, nodeExec, type Exec } from '../exec/index.js';
 import { writeFileAtomic } from '../fsutil/index.js';
 import { assertSafeFileName } from './chart-files.js';
 
@@ -146,25 +146,12 @@ export class SshCopier {
   }
 }
 
-function run(cmd: string, args: string[], input: Buffer, timeoutMs: number): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.stdin.on('error', () => {
-      // ssh exited before reading everything; its exit status and stderr say why.
-    });
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(new KxError(`could not start ${cmd}: ${e.message} (method copy over SSH needs the OpenSSH client on the runner)`));
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
+async function run(cmd: string, args: string[], input: Buffer, timeoutMs: number, exec: Exec = nodeExec): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+  try {
+    const r = await exec(cmd, args, { input, timeoutMs });
+    return { code: r.exitCode, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const why = e instanceof ExecStartError && e.cause instanceof Error ? e.cause.message : errorMessage(e);
+    throw new KxError(`could not start ${cmd}: ${why} (method copy over SSH needs the OpenSSH client on the runner)`);
+  }
 }

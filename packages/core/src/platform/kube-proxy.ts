@@ -4,9 +4,9 @@
 // local user can use the authenticated proxy, and no TCP port is opened). kubectl keeps handling
 // every credential type a kubeconfig may hold (tokens, client certificates, exec plugins), and
 // `kubectl get --raw` could not send kube-helm's multipart uploads. The proxy is stopped by its pid.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { KxError } from '../errors/index.js';
+import { nodeExec, type Exec, type ExecResult } from '../exec/index.js';
 import { serviceProxyPath } from '../kube/service-proxy.js';
 
 export interface KubeProxyOptions {
@@ -17,6 +17,8 @@ export interface KubeProxyOptions {
   dir: string;
   /** How long to wait for kubectl to serve (default 20 s). */
   startTimeoutMs?: number;
+  /** How kubectl is started; default nodeExec. */
+  exec?: Exec;
 }
 
 export interface KubeProxy {
@@ -45,41 +47,36 @@ export async function startKubeProxy(opts: KubeProxyOptions): Promise<KubeProxy>
   const socketPath = join(opts.dir, 'kube-proxy.sock');
   const args = kubeProxyArgs(opts, socketPath);
   const command = ['kubectl', ...args].join(' ');
-  const child: ChildProcess = spawn(opts.kubectl, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  };
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      void stop();
-      reject(new KxError(`kubectl proxy did not start within ${Math.round((opts.startTimeoutMs ?? 20_000) / 1000)} s: ${err.trim() || out.trim()}`));
-    }, opts.startTimeoutMs ?? 20_000);
-    child.stdout?.on('data', (b: Buffer) => {
-      out += b.toString();
-      if (out.includes('Starting to serve on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.stderr?.on('data', (b: Buffer) => {
-      err += b.toString();
-    });
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(new KxError(`could not start kubectl at ${opts.kubectl}: ${e.message}`));
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new KxError(`kubectl proxy exited (${code}) before serving: ${err.trim().split('\n').slice(-3).join(' ') || out.trim()}`));
-    });
+  const abort = new AbortController();
+  let serving!: () => void;
+  const ready = new Promise<void>((resolve) => (serving = resolve));
+  const exited: Promise<ExecResult> = (opts.exec ?? nodeExec)(opts.kubectl, args, {
+    signal: abort.signal,
+    onLine: (line, stream) => {
+      if (stream === 'stdout' && line.includes('Starting to serve on')) serving();
+    },
   });
-  child.stdout?.resume();
-  child.stderr?.resume();
-  return { socketPath, command, stop };
+  const stop = async (): Promise<void> => {
+    abort.abort();
+    await exited.catch(() => undefined);
+  };
+  const startMs = opts.startTimeoutMs ?? 20_000;
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    ready.then(() => 'serving' as const),
+    exited.then(
+      (r) => r,
+      (e: Error) => e,
+    ),
+    new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), startMs))),
+  ]);
+  clearTimeout(timer);
+  if (outcome === 'serving') return { socketPath, command, stop };
+  if (outcome instanceof Error) throw new KxError(`could not start kubectl at ${opts.kubectl}: ${(outcome.cause as Error | undefined)?.message ?? outcome.message}`);
+  if (outcome === 'timeout') {
+    await stop();
+    const r = await exited.catch(() => undefined);
+    throw new KxError(`kubectl proxy did not start within ${Math.round(startMs / 1000)} s: ${r?.stderr.trim() || r?.stdout.trim() || ''}`);
+  }
+  throw new KxError(`kubectl proxy exited (${outcome.exitCode}) before serving: ${outcome.stderr.trim().split('\n').slice(-3).join(' ') || outcome.stdout.trim()}`);
 }

@@ -19,7 +19,6 @@ import {
   type BuildPlan,
   type PlannedImage,
 } from '../../src/images/index.js';
-import { parseRegistryAuth } from '../../src/action/index.js';
 
 const vars = { image: 'otsu', tag: '0.6.0', ref: 'ghcr.io/org/otsu:0.6.0', registry: 'ghcr.io/org' };
 
@@ -87,7 +86,7 @@ describe('metadata from git', () => {
     const event = join(dir, 'event.json');
     await writeFile(event, JSON.stringify({ repository: { html_url: 'https://github.com/org/ext', description: 'Otsu extension', license: { spdx_id: 'Apache-2.0' } } }));
     const sha = 'a'.repeat(40);
-    const meta = readGitMetadata(dir, { GITHUB_SHA: sha, GITHUB_EVENT_PATH: event, SOURCE_DATE_EPOCH: '1700000000' });
+    const meta = await readGitMetadata(dir, { GITHUB_SHA: sha, GITHUB_EVENT_PATH: event, SOURCE_DATE_EPOCH: '1700000000' });
     expect(meta).toEqual({ created: '2023-11-14T22:13:20.000Z', revision: sha, source: 'https://github.com/org/ext', description: 'Otsu extension', licenses: 'Apache-2.0' });
     expect(ociLabels(meta, { name: 'otsu', version: '0.6.0' })).toMatchObject({
       'org.opencontainers.image.source': 'https://github.com/org/ext',
@@ -124,41 +123,5 @@ describe('metadata from git', () => {
     expect(out.images[0]!.labels).toEqual({});
     const none = applyMetadata(plan, { meta: { created: 'now' }, ociLabels: false }, () => ({}));
     expect(none.images[1]!.labels).toEqual({});
-  });
-});
-
-describe('registry-auth', () => {
-  it('reads a YAML list, masks every password, and never quotes a value in errors', () => {
-    const masked: string[] = [];
-    const mask = (s: string) => masked.push(s);
-    const creds = parseRegistryAuth('- registry: ghcr.io\n  username: me\n  password: pw-one\n- {registry: "https://registry.example.org:5000/", username: ci, password: pw-two}\n', 'registry-auth', mask);
-    expect(creds).toEqual([
-      { registry: 'ghcr.io', username: 'me', password: 'pw-one' },
-      { registry: 'registry.example.org:5000', username: 'ci', password: 'pw-two' },
-    ]);
-    expect(masked).toEqual(['pw-one', 'pw-two']);
-    const bad = [
-      '- registry: ghcr.io\n  username: me\n  password: ""\n',
-      '- registry: ghcr.io/org\n  username: me\n  password: pw-three\n',
-      '- registry: ghcr.io\n  user: me\n  password: pw-three\n',
-      'registry: ghcr.io\npassword: pw-three\n',
-      '- registry: ghcr.io\n  username: me\n  password: pw-three\n- registry: ghcr.io\n  username: me\n  password: pw-three\n',
-      '- [registry: ghcr.io, password: "pw-three\n',
-    ];
-    const messages = bad.map((b) => {
-      try {
-        parseRegistryAuth(b, 'registry-auth', () => {});
-        return 'no error';
-      } catch (e) {
-        return (e as Error).message;
-      }
-    });
-    expect(messages[0]).toMatch(/entry 1: password is missing or empty/);
-    expect(messages[1]).toMatch(/registry host/);
-    expect(messages[2]).toMatch(/unknown key\(s\) user/);
-    expect(messages[3]).toMatch(/must be a YAML list/);
-    expect(messages[4]).toMatch(/listed twice/);
-    expect(messages[5]).toMatch(/not valid YAML/);
-    for (const m of messages) expect(m).not.toContain('pw-three');
   });
 });

@@ -1,14 +1,13 @@
 // Installing a CLI tool from a release URL with @actions/tool-cache: look in the tool cache, else
 // download, verify the published SHA-256 *before* anything is cached or executed, unpack if it is an
-// archive, and cache it. Generic: kubectl is one caller (see ../kube/kubectl-install.ts), helm or
+// archive, and cache it. Generic: kubectl is one caller (see ./kubectl-install.ts), helm or
 // crane could be others. Owns no knowledge of any particular tool's URL layout.
 import { chmod, readFile, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tc from '@actions/tool-cache';
-import { KxError, errorMessage } from '../errors/index.js';
-import { pathExists } from '../fsutil/index.js';
-import { parseSha256Text, verifySha256 } from './sha256.js';
+import { KxError, errorMessage, pathExists } from '@kaapana-ext/core';
+import { parseSha256Text, verifySha256 } from '@kaapana-ext/core/tools';
 
 export interface ToolDownload {
   /** Name in the tool cache, e.g. `kubectl`. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { annotationPath, getBool, getInt, getList, getMap } from '../../src/action/index.js';
+import { annotationPath, getBool, getInt, getList, getMap } from '../src/index.js';
 
 const set = (name: string, value: string) => (process.env[`INPUT_${name.toUpperCase()}`] = value);
 afterEach(() => {
@@ -11,12 +11,20 @@ describe('action input readers', () => {
     set('files', 'a/Dockerfile\n  b/*, c\n# note\n\n');
     expect(getList('files')).toEqual(['a/Dockerfile', 'b/*', 'c']);
   });
-  it('booleans with a clear error', () => {
-    set('push', 'YES');
-    expect(getBool('push', false)).toBe(true);
+  it("booleans by the runner's rules (getBooleanInput), with a clear error", () => {
+    for (const t of ['true', 'True', 'TRUE', ' true ']) {
+      set('push', t);
+      expect(getBool('push', false)).toBe(true);
+    }
+    for (const f of ['false', 'False', 'FALSE']) {
+      set('push', f);
+      expect(getBool('push', true)).toBe(false);
+    }
     expect(getBool('missing', true)).toBe(true);
-    set('push', 'maybe');
-    expect(() => getBool('push', false)).toThrow(/input push must be true or false/);
+    for (const bad of ['maybe', 'yes', 'on', '1', 'tRUE']) {
+      set('push', bad);
+      expect(() => getBool('push', false)).toThrow(/input push must be true or false/);
+    }
   });
   it('integers with a lower bound', () => {
     set('parallel', '3');

@@ -1,12 +1,13 @@
-// Helpers shared by the action adapters: typed input readers (lists, maps, booleans, numbers with
+// @kaapana-ext/actions-kit, the GitHub Actions glue shared by the action adapters (the domain lives
+// in @kaapana-ext/core, which never imports @actions/*): typed input readers (lists, maps, booleans, numbers with
 // clear errors), masking of every credential an input carries, failure reporting (each failure
 // becomes exactly one error annotation — with file/line for a KxError — and exit code 1), and a
 // main/post switch so one bundle serves both steps. No domain logic lives here.
 import * as core from '@actions/core';
 import { isAbsolute, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { KxAggregateError, KxError, errorMessage } from '../errors/index.js';
-import { redactUrls, secretsInInput } from '../secrets/index.js';
+import { KxAggregateError, KxError, errorMessage } from '@kaapana-ext/core';
+import { redactUrls, secretsInInput } from '@kaapana-ext/core/secrets';
 
 /** Exit code of a failed step (the runner's and the CLI's "a step failed"). */
 export const EXIT_FAILURE = 1;
@@ -20,12 +21,17 @@ export function getList(name: string): string[] {
     .filter((s) => s !== '' && !s.startsWith('#'));
 }
 
+/**
+ * A boolean input by the runner's rules (`core.getBooleanInput`, the YAML 1.2 core schema): only
+ * true/True/TRUE and false/False/FALSE; empty gives `fallback`. Anything else (yes, on, 1) is an
+ * error naming the input, not a guess.
+ */
 export function getBool(name: string, fallback: boolean): boolean {
-  const raw = core.getInput(name).trim().toLowerCase();
+  const raw = core.getInput(name);
   if (raw === '') return fallback;
-  if (['true', 'yes', '1', 'on'].includes(raw)) return true;
-  if (['false', 'no', '0', 'off'].includes(raw)) return false;
-  throw new KxError(`input ${name} must be true or false, not "${core.getInput(name)}"`);
+  if (['true', 'True', 'TRUE'].includes(raw)) return true;
+  if (['false', 'False', 'FALSE'].includes(raw)) return false;
+  throw new KxError(`input ${name} must be true or false (true, True, TRUE, false, False or FALSE), not "${raw}"`);
 }
 
 export function getInt(name: string, fallback: number, min = 0): number {
@@ -147,3 +153,4 @@ export async function writeJobSummary(markdown: string): Promise<void> {
   await core.summary.addRaw(markdown).write();
 }
 export * from './registry-login.js';
+export * from './exec.js';

@@ -1,10 +1,11 @@
 // The `kubeconfig` input and its context input, as every action that talks to a cluster reads them:
 // the whole text and every credential inside it (tokens, client keys, OIDC secrets, exec env values)
 // masked before anything could print them, the context checked against the kubeconfig. Parsing and
-// the credential list belong to core/kube; this module only owns the reading and masking. It is its
-// own subpath, apart from core/action, so that actions without a cluster do not bundle core/kube.
+// the credential list belong to @kaapana-ext/core/kube; this module only owns the reading and
+// masking. It is its own subpath, apart from the kit's root, so that actions without a cluster do
+// not bundle core/kube.
 import * as core from '@actions/core';
-import { checkContext, parseKubeconfigInput, type ParsedKubeconfig } from '../kube/index.js';
+import { checkContext, parseKubeconfigInput, type ParsedKubeconfig } from '@kaapana-ext/core/kube';
 
 export interface KubeconfigInputs {
   kubeconfig: ParsedKubeconfig | undefined;

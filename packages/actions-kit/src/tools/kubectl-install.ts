@@ -2,8 +2,9 @@
 // cache from `<base-url>/v<version>/bin/<os>/<arch>/kubectl` with its published `.sha256` verified
 // (the layout of the Kubernetes release bucket, reproducible by any mirror).
 import * as io from '@actions/io';
-import { KxError } from '../errors/index.js';
-import { executableName, goPlatform, installTool, type GoPlatform, type InstallOptions } from '../tools/index.js';
+import { KxError } from '@kaapana-ext/core';
+import { executableName, goPlatform, type GoPlatform } from '@kaapana-ext/core/tools';
+import { installTool, type InstallOptions } from './install-tool.js';
 
 export const DEFAULT_KUBECTL_BASE_URL = 'https://dl.k8s.io/release';
 

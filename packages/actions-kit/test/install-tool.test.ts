@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as io from '@actions/io';
 import { KxError } from '@kaapana-ext/core';
-import { kubectlDownloadUrl, normalizeKubectlVersion, resolveKubectl } from '@kaapana-ext/core/kube';
-import { goPlatform, installTool, parseSha256Text, sha256OfFile } from '@kaapana-ext/core/tools';
+import { goPlatform, parseSha256Text, sha256OfFile } from '@kaapana-ext/core/tools';
+import { installTool, kubectlDownloadUrl, normalizeKubectlVersion, resolveKubectl } from '@kaapana-ext/actions-kit/tools';
 
 const platform = goPlatform();
 let server: Server;

@@ -4,8 +4,9 @@
 // is read here: a YAML list of {registry, username, password}; errors about it never quote it.
 import * as core from '@actions/core';
 import { parse as parseYaml } from 'yaml';
-import { KxError } from '../errors/index.js';
-import { DockerCli } from '../images/docker.js';
+import { KxError } from '@kaapana-ext/core';
+import { DockerCli } from '@kaapana-ext/core/docker';
+import { actionsExec } from './exec.js';
 
 const STATE = 'logged-in-registry';
 const STATE_ALL = 'logged-in-registries';
@@ -78,7 +79,7 @@ export async function loginAllForPost(docker: DockerCli, credentials: RegistryCr
 }
 
 /** The post step: log out of every registry the main step logged in to, if any. */
-export async function logoutFromState(docker: DockerCli = new DockerCli()): Promise<void> {
+export async function logoutFromState(docker: DockerCli = new DockerCli({ exec: actionsExec })): Promise<void> {
   const registries: string[] = [];
   const all = core.getState(STATE_ALL);
   if (all) {
