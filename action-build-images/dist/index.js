@@ -34117,7 +34117,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7623);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2758);
 // Entry point of the bundled action: main and post step in one file.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -34127,7 +34127,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7623:
+/***/ 2758:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37273,13 +37273,70 @@ var picomatch = __nccwpck_require__(5180);
 // names files by pattern (Dockerfiles, ignore patterns, chart directories).
 
 
-function isGlobPattern(s) {
+function glob_isGlobPattern(s) {
     return picomatch.scan(s).isGlob;
 }
 /** A predicate for paths relative to some root (`a/b/Dockerfile`, OS separators accepted). */
-function globMatcher(pattern) {
+function glob_globMatcher(pattern) {
     const match = picomatch(pattern.replace(/^\.\//, '').replace(/\/+$/, ''), { dot: true });
     return (relPath) => match(relPath.split(external_node_path_namespaceObject.sep).join('/'));
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/fsutil/walk.js
+// The one directory walker of the domain package (Dockerfile discovery, chart discovery, chart
+// search paths, reference lint). Its rules, the same for every caller:
+// - symbolic links are never followed (a link to a directory is not entered, a link to a file is
+//   not listed), so a tree with a link loop is walked once and nothing outside the root is read;
+// - entries come in byte order of their names, so every walk is reproducible;
+// - a directory that cannot be read is reported to `onUnreadable` (default: skipped silently below
+//   the root; the root itself must be readable);
+// - which directories are entered is the caller's rule: `skipDirs` by name at any depth, hidden
+//   (dot) directories unless `hidden`, `ignore` on the path relative to the root, and `enter` for
+//   anything that needs to look inside (e.g. "is this a collection chart?").
+
+
+function byteOrder(a, b) {
+    return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+/** Walks `root`: calls `onDir` for every directory entered (root included) and `onFile` for every file. */
+async function walk_walkTree(root, opts, visit) {
+    const skip = new Set(opts.skipDirs ?? []);
+    const walk = async (dir, isRoot) => {
+        let entries;
+        try {
+            entries = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true });
+        }
+        catch (e) {
+            if (isRoot)
+                throw e;
+            opts.onUnreadable?.(dir, e);
+            return;
+        }
+        entries.sort((a, b) => byteOrder(a.name, b.name));
+        const here = entry(root, dir);
+        await visit.onDir?.(here, entries.filter((e) => e.isFile()).map((e) => e.name));
+        for (const e of entries) {
+            const child = entry(root, (0,external_node_path_namespaceObject.join)(dir, e.name));
+            if (opts.ignore?.(child.rel))
+                continue;
+            if (e.isFile())
+                await visit.onFile?.(child);
+            else if (e.isDirectory() && !skip.has(e.name) && (opts.hidden || !e.name.startsWith('.')) && (await (opts.enter?.(child) ?? true))) {
+                await walk(child.path, false);
+            }
+        }
+    };
+    await walk(root, true);
+}
+function entry(root, path) {
+    const rel = (0,external_node_path_namespaceObject.relative)(root, path).split(external_node_path_namespaceObject.sep).join('/');
+    return { path, rel, name: rel.slice(rel.lastIndexOf('/') + 1) };
+}
+/** Every file below `root` (walkTree's rules), absolute paths in walk order. */
+async function listFiles(root, opts = {}, accept = () => true) {
+    const out = [];
+    await walk_walkTree(root, opts, { onFile: (f) => void (accept(f) && out.push(f.path)) });
+    return out;
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/fsutil/index.js
@@ -37376,6 +37433,7 @@ async function pathExists(path) {
 
 
 
+
 ;// CONCATENATED MODULE: ../packages/core/lib/retry/index.js
 // Retrying of operations against registries and API servers: exponential backoff with jitter for
 // transient failures (5xx, 429, connection resets, timeouts), immediate failure for everything else
@@ -37463,6 +37521,259 @@ async function withRetry(op, opts = {}) {
 
 
 
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/readers.js
+// Typed readers of action inputs (lists, maps, booleans by the runner's rules, numbers, choices,
+// secrets masked at once) with errors that name the input. Callers give the fallback; actions use
+// them through ./inputs.ts, which takes every fallback from the action's action.yml.
+
+
+
+/** Items of a list input: newline- or comma-separated, trimmed, blanks and `#` comments dropped. */
+function readers_getList(name) {
+    return getInput(name)
+        .split(/\r?\n|,/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '' && !s.startsWith('#'));
+}
+/**
+ * A boolean input by the runner's rules (`core.getBooleanInput`, the YAML 1.2 core schema): only
+ * true/True/TRUE and false/False/FALSE; empty gives `fallback`. Anything else (yes, on, 1) is an
+ * error naming the input, not a guess.
+ */
+function readers_getBool(name, fallback) {
+    const raw = getInput(name);
+    if (raw === '')
+        return fallback;
+    if (['true', 'True', 'TRUE'].includes(raw))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(raw))
+        return false;
+    throw new errors_KxError(`input ${name} must be true or false (true, True, TRUE, false, False or FALSE), not "${raw}"`);
+}
+function readers_getInt(name, fallback, min = 0) {
+    const raw = getInput(name).trim();
+    if (raw === '')
+        return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min)
+        throw new errors_KxError(`input ${name} must be a whole number ≥ ${min}, not "${raw}"`);
+    return n;
+}
+function readers_getChoice(name, choices, fallback) {
+    const raw = getInput(name).trim();
+    if (raw === '')
+        return fallback;
+    if (!choices.includes(raw))
+        throw new errors_KxError(`input ${name} must be one of ${choices.join(', ')}, not "${raw}"`);
+    return raw;
+}
+/** A map input, written as YAML/JSON (`{a: b}` or `a: b` lines) or as `key=value` lines. */
+function readers_getMap(name) {
+    const raw = getInput(name).trim();
+    if (raw === '')
+        return {};
+    const out = {};
+    if (/^[^=\n]+=/.test(raw) && !/^\s*[{[]/.test(raw)) {
+        for (const line of raw.split(/\r?\n/)) {
+            const l = line.trim();
+            if (!l || l.startsWith('#'))
+                continue;
+            const eq = l.indexOf('=');
+            if (eq <= 0)
+                throw new errors_KxError(`input ${name}: "${l}" is not key=value`);
+            out[l.slice(0, eq).trim()] = l.slice(eq + 1).trim();
+        }
+        return out;
+    }
+    let parsed;
+    try {
+        parsed = (0,dist/* parse */.qg)(raw);
+    }
+    catch (e) {
+        throw new errors_KxError(`input ${name} is neither key=value lines nor a YAML/JSON map: ${errorMessage(e)}`);
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+        throw new errors_KxError(`input ${name} must be a map`);
+    for (const [k, v] of Object.entries(parsed))
+        out[k] = String(v);
+    return out;
+}
+/** Read a secret input and mask it at once. */
+function readers_getSecret(name) {
+    const v = getInput(name);
+    if (v)
+        core_setSecret(v);
+    return v;
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/inputs.js
+// An action's inputs as its action.yml declares them: `actionInputs(import.meta.url)` reads the
+// action.yml one directory above the calling module (src/ in tests, dist/ in the bundle) once, and
+// every reader falls back to the default written there — so no default is written twice. Reading a
+// name action.yml does not declare is a programming error and throws at once. The typed readers
+// follow the runner's rules (booleans as `core.getBooleanInput`) with errors naming the input.
+
+
+
+
+
+
+
+/** Inputs declared in an action.yml: name → default (as text, '' when absent). */
+function readActionDefaults(actionYml) {
+    const doc = parseYaml(readFileSync(actionYml, 'utf8'));
+    const out = new Map();
+    for (const [name, spec] of Object.entries(doc?.inputs ?? {})) {
+        const d = spec?.default;
+        out.set(name, d === undefined || d === null ? '' : String(d));
+    }
+    return out;
+}
+/**
+ * The inputs of the action whose module is `moduleUrl` (pass `import.meta.url`): its action.yml is
+ * `../action.yml` from that module's directory. `actionYml` overrides the path (tests).
+ */
+function actionInputs(moduleUrl, actionYml = join(dirname(fileURLToPath(moduleUrl)), '..', 'action.yml')) {
+    const defaults = readActionDefaults(actionYml);
+    const declared = (name) => {
+        const d = defaults.get(name);
+        if (d === undefined)
+            throw new KxError(`input ${name} is not declared in ${actionYml}`);
+        return d;
+    };
+    const orDefault = (name) => core.getInput(name) || declared(name).trim();
+    const withDefault = (name, read) => {
+        const fallback = declared(name).trim();
+        return read(fallback);
+    };
+    return {
+        defaultOf: declared,
+        string: orDefault,
+        bool: (name) => withDefault(name, (d) => getBool(name, d === '' ? false : parseDefaultBool(name, d))),
+        int: (name, min = 0) => withDefault(name, (d) => getInt(name, d === '' ? 0 : Number(d), min)),
+        choice: (name, choices) => withDefault(name, (d) => getChoice(name, choices, d)),
+        list: (name) => {
+            declared(name);
+            return core.getInput(name) ? getList(name) : splitList(declared(name));
+        },
+        map: (name) => {
+            declared(name);
+            return getMap(name);
+        },
+        secret: (name) => {
+            declared(name);
+            return getSecret(name);
+        },
+    };
+}
+function parseDefaultBool(name, d) {
+    if (['true', 'True', 'TRUE'].includes(d))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(d))
+        return false;
+    throw new KxError(`action.yml: the default of ${name} must be true or false, not "${d}"`);
+}
+function splitList(text) {
+    return text
+        .split(/\r?\n|,/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '' && !s.startsWith('#'));
+}
+
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/run.js
+// Running an action's bundle: masking every secret the step's inputs carry before anything else,
+// the main/post switch (one bundle serves both steps), and failure reporting — each failure becomes
+// exactly one error annotation (with file/line for a KxError) and exit code 1.
+
+
+
+
+/** Exit code of a failed step (the runner's and the CLI's "a step failed"). */
+const EXIT_FAILURE = 1;
+/**
+ * Mask (`::add-mask::`) every secret the step's inputs carry: secret-named inputs (password, token,
+ * kubeconfig, ...) as a whole, and the userinfo of any URL in any input (`oci://user:pw@host`).
+ * Called before anything else runs, so that no later line can show them.
+ */
+function maskInputSecrets(env = process.env) {
+    for (const [k, v] of Object.entries(env)) {
+        if (!k.startsWith('INPUT_') || !v)
+            continue;
+        for (const s of secretsInInput(k.slice('INPUT_'.length).toLowerCase(), v))
+            core_setSecret(s);
+    }
+}
+/**
+ * Report a failure: exactly one error annotation per failure (per file/line for the KxErrors of an
+ * aggregate), never a second plain `::error::` line as `core.setFailed` would add; exit code 1.
+ * Anything that is not a KxError is a bug: its stack goes to the debug log.
+ */
+function reportFailure(e) {
+    const errors = e instanceof KxAggregateError ? e.errors : e instanceof errors_KxError ? [e] : [];
+    for (const err of errors) {
+        const props = { title: 'kaapana-ext' };
+        if (err.file)
+            props.file = annotationPath(err.file);
+        if (err.line)
+            props.startLine = err.line;
+        error(err.message, props);
+    }
+    if (errors.length === 0) {
+        if (e instanceof Error && e.stack)
+            core_debug(redactUrls(e.stack));
+        error(errorMessage(e), { title: 'kaapana-ext' });
+    }
+    process.exitCode = EXIT_FAILURE;
+}
+/**
+ * GitHub places annotations by paths relative to the workspace: make absolute paths inside
+ * GITHUB_WORKSPACE relative; leave others as they are.
+ */
+function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
+    if (!workspace || !(0,external_node_path_namespaceObject.isAbsolute)(file))
+        return file;
+    const rel = (0,external_node_path_namespaceObject.relative)(workspace, file);
+    return rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel) ? file : rel.split('\\').join('/');
+}
+const POST_STATE = 'kx-is-post';
+/** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
+async function runMainOrPost(main, post) {
+    maskInputSecrets();
+    const isPost = getState(POST_STATE) === 'true';
+    if (!isPost)
+        saveState(POST_STATE, 'true');
+    try {
+        if (isPost)
+            await post?.();
+        else
+            await main();
+    }
+    catch (e) {
+        reportFailure(e);
+    }
+}
+
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/summary.js
+// The job summary: markdown appended to GITHUB_STEP_SUMMARY (a no-op outside a runner), and the
+// cell escaping every summary table uses.
+
+/** Markdown-safe table cell. */
+function cell(text) {
+    return String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+/** Append markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
+async function writeJobSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY) {
+        core_debug('no GITHUB_STEP_SUMMARY: job summary not written');
+        return;
+    }
+    await summary.addRaw(markdown).write();
+}
+
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ../packages/core/lib/exec/index.js
@@ -37473,6 +37784,7 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 // Output is captured whole and, when asked, also handed over line by line; stdin is closed unless
 // `input` is given, so no program can prompt. Actions pass the @actions/exec adapter from
 // @kaapana-ext/actions-kit instead; tests and the CLI use nodeExec.
+// eslint-disable-next-line no-restricted-imports -- the one place that starts processes
 
 /** The program could not be started at all (not found, not executable). */
 class ExecStartError extends Error {
@@ -37854,164 +38166,11 @@ async function logoutFromState(docker = new DockerCli({ exec: actionsExec })) {
 // clear errors), masking of every credential an input carries, failure reporting (each failure
 // becomes exactly one error annotation — with file/line for a KxError — and exit code 1), and a
 // main/post switch so one bundle serves both steps. No domain logic lives here.
+// Each concern has its module; this entry re-exports them.
 
 
 
 
-
-/** Exit code of a failed step (the runner's and the CLI's "a step failed"). */
-const EXIT_FAILURE = 1;
-/** Items of a list input: newline- or comma-separated, trimmed, blanks and `#` comments dropped. */
-function getList(name) {
-    return getInput(name)
-        .split(/\r?\n|,/)
-        .map((s) => s.trim())
-        .filter((s) => s !== '' && !s.startsWith('#'));
-}
-/**
- * A boolean input by the runner's rules (`core.getBooleanInput`, the YAML 1.2 core schema): only
- * true/True/TRUE and false/False/FALSE; empty gives `fallback`. Anything else (yes, on, 1) is an
- * error naming the input, not a guess.
- */
-function getBool(name, fallback) {
-    const raw = getInput(name);
-    if (raw === '')
-        return fallback;
-    if (['true', 'True', 'TRUE'].includes(raw))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(raw))
-        return false;
-    throw new errors_KxError(`input ${name} must be true or false (true, True, TRUE, false, False or FALSE), not "${raw}"`);
-}
-function getInt(name, fallback, min = 0) {
-    const raw = getInput(name).trim();
-    if (raw === '')
-        return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min)
-        throw new errors_KxError(`input ${name} must be a whole number ≥ ${min}, not "${raw}"`);
-    return n;
-}
-function getChoice(name, choices, fallback) {
-    const raw = getInput(name).trim();
-    if (raw === '')
-        return fallback;
-    if (!choices.includes(raw))
-        throw new errors_KxError(`input ${name} must be one of ${choices.join(', ')}, not "${raw}"`);
-    return raw;
-}
-/** A map input, written as YAML/JSON (`{a: b}` or `a: b` lines) or as `key=value` lines. */
-function getMap(name) {
-    const raw = getInput(name).trim();
-    if (raw === '')
-        return {};
-    const out = {};
-    if (/^[^=\n]+=/.test(raw) && !/^\s*[{[]/.test(raw)) {
-        for (const line of raw.split(/\r?\n/)) {
-            const l = line.trim();
-            if (!l || l.startsWith('#'))
-                continue;
-            const eq = l.indexOf('=');
-            if (eq <= 0)
-                throw new errors_KxError(`input ${name}: "${l}" is not key=value`);
-            out[l.slice(0, eq).trim()] = l.slice(eq + 1).trim();
-        }
-        return out;
-    }
-    let parsed;
-    try {
-        parsed = (0,dist/* parse */.qg)(raw);
-    }
-    catch (e) {
-        throw new errors_KxError(`input ${name} is neither key=value lines nor a YAML/JSON map: ${errorMessage(e)}`);
-    }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-        throw new errors_KxError(`input ${name} must be a map`);
-    for (const [k, v] of Object.entries(parsed))
-        out[k] = String(v);
-    return out;
-}
-/** Read a secret input and mask it at once. */
-function getSecret(name) {
-    const v = getInput(name);
-    if (v)
-        core_setSecret(v);
-    return v;
-}
-/**
- * Mask (`::add-mask::`) every secret the step's inputs carry: secret-named inputs (password, token,
- * kubeconfig, ...) as a whole, and the userinfo of any URL in any input (`oci://user:pw@host`).
- * Called before anything else runs, so that no later line can show them.
- */
-function maskInputSecrets(env = process.env) {
-    for (const [k, v] of Object.entries(env)) {
-        if (!k.startsWith('INPUT_') || !v)
-            continue;
-        for (const s of secretsInInput(k.slice('INPUT_'.length).toLowerCase(), v))
-            core_setSecret(s);
-    }
-}
-/**
- * Report a failure: exactly one error annotation per failure (per file/line for the KxErrors of an
- * aggregate), never a second plain `::error::` line as `core.setFailed` would add; exit code 1.
- * Anything that is not a KxError is a bug: its stack goes to the debug log.
- */
-function reportFailure(e) {
-    const errors = e instanceof KxAggregateError ? e.errors : e instanceof errors_KxError ? [e] : [];
-    for (const err of errors) {
-        const props = { title: 'kaapana-ext' };
-        if (err.file)
-            props.file = annotationPath(err.file);
-        if (err.line)
-            props.startLine = err.line;
-        error(err.message, props);
-    }
-    if (errors.length === 0) {
-        if (e instanceof Error && e.stack)
-            core_debug(redactUrls(e.stack));
-        error(errorMessage(e), { title: 'kaapana-ext' });
-    }
-    process.exitCode = EXIT_FAILURE;
-}
-/**
- * GitHub places annotations by paths relative to the workspace: make absolute paths inside
- * GITHUB_WORKSPACE relative; leave others as they are.
- */
-function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
-    if (!workspace || !(0,external_node_path_namespaceObject.isAbsolute)(file))
-        return file;
-    const rel = (0,external_node_path_namespaceObject.relative)(workspace, file);
-    return rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel) ? file : rel.split('\\').join('/');
-}
-const POST_STATE = 'kx-is-post';
-/** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
-async function runMainOrPost(main, post) {
-    maskInputSecrets();
-    const isPost = getState(POST_STATE) === 'true';
-    if (!isPost)
-        saveState(POST_STATE, 'true');
-    try {
-        if (isPost)
-            await post?.();
-        else
-            await main();
-    }
-    catch (e) {
-        reportFailure(e);
-    }
-}
-/** Markdown-safe table cell. */
-function cell(text) {
-    return String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-/** Append markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
-async function writeJobSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY) {
-        core_debug('no GITHUB_STEP_SUMMARY: job summary not written');
-        return;
-    }
-    await summary.addRaw(markdown).write();
-}
 
 
 
@@ -38120,6 +38279,902 @@ function pythonImports(text) {
                 out.push({ line: i + 1, module: mod.trim().split(/\s+as\s+/)[0].trim(), names: [] });
     }
     return out;
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/chart/yaml-v2-writer.js
+// Writes YAML byte-for-byte the way helm's `sigs.k8s.io/yaml.Marshal` does (JSON value → go-yaml v2
+// emitter): keys sorted with go-yaml's natural key order, block style with 2-space indent, sequences
+// in mappings not indented, strings quoted when YAML 1.1 would read them as something else, plain and
+// quoted scalars folded at the first space past column 80, `|`-literals for multi-line strings.
+// It covers JSON-like values only (maps with string keys, arrays, strings, numbers, booleans, null);
+// it is not a general YAML library — parsing is done with `yaml`.
+const BEST_WIDTH = 80;
+const BEST_INDENT = 2;
+// ---- YAML 1.1 resolution (go-yaml v2 resolve.go) -------------------------------------------------
+const RESOLVE_MAP = new Set([
+    'y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON',
+    'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF',
+    '', '~', 'null', 'Null', 'NULL', '.nan', '.NaN', '.NAN', '.inf', '.Inf', '.INF',
+    '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF', '<<',
+]);
+const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+const BASE60_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
+const GO_INT = /^[-+]?(0[xX][0-9a-fA-F]+|0[oO]?[0-7]*|0[bB][01]+|[1-9][0-9]*)$/;
+const GO_FLOAT = /^[-+]?(([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?|inf|infinity|nan)$/i;
+function daysInMonth(y, m) {
+    return new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+function looksLikeTimestamp(s) {
+    if (!/^[0-9]{4}-/.test(s))
+        return false;
+    const date = /^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})/.exec(s);
+    if (!date)
+        return false;
+    const y = Number(date[1]);
+    const mo = Number(date[2]);
+    const d = Number(date[3]);
+    if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo))
+        return false;
+    const rest = s.slice(date[0].length);
+    if (rest === '')
+        return true;
+    const time = /^([Tt ])([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?$/.exec(rest);
+    if (!time)
+        return false;
+    if (time[1] !== ' ' && time[6] === undefined)
+        return false;
+    if (time[1] === ' ' && time[6] !== undefined)
+        return false;
+    return Number(time[2]) < 24 && Number(time[3]) < 60 && Number(time[4]) < 60;
+}
+/** True when go-yaml v2 would read the plain scalar `s` as something other than a string. */
+function resolvesToNonString(s) {
+    if (RESOLVE_MAP.has(s))
+        return true;
+    const c = s[0];
+    if (c === '.')
+        return GO_FLOAT.test(s);
+    if (c === '+' || c === '-' || (c !== undefined && c >= '0' && c <= '9')) {
+        if (looksLikeTimestamp(s))
+            return true;
+        const plain = s.replaceAll('_', '');
+        if (GO_INT.test(plain))
+            return true;
+        if (YAML_STYLE_FLOAT.test(plain))
+            return true;
+        if (/^-?0[bB][01]+$/.test(plain))
+            return true;
+    }
+    return false;
+}
+// ---- character classes (yamlprivateh.go), on code points ----------------------------------------
+const isBreak = (c) => c === 0x0a || c === 0x0d || c === 0x85 || c === 0x2028 || c === 0x2029;
+const isSpace = (c) => c === 0x20;
+const isBlank = (c) => c === 0x20 || c === 0x09;
+const isBlankz = (c) => c === undefined || c === 0 || isBlank(c) || isBreak(c);
+const isPrintable = (c) => c === 0x0a || (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff);
+function analyzeScalar(cps) {
+    if (cps.length === 0)
+        return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
+    let blockIndicators = false;
+    let lineBreaks = false;
+    let special = false;
+    let leadingSpace = false;
+    let leadingBreak = false;
+    let trailingSpace = false;
+    let trailingBreak = false;
+    let breakSpace = false;
+    let spaceBreak = false;
+    let previousSpace = false;
+    let previousBreak = false;
+    const at = (i) => String.fromCodePoint(cps[i] ?? 0);
+    if (cps.length >= 3 && ((at(0) === '-' && at(1) === '-' && at(2) === '-') || (at(0) === '.' && at(1) === '.' && at(2) === '.'))) {
+        blockIndicators = true;
+    }
+    let precededByWhitespace = true;
+    for (let i = 0; i < cps.length; i++) {
+        const c = cps[i];
+        const ch = at(i);
+        const followedByWhitespace = i + 1 >= cps.length || isBlank(cps[i + 1]);
+        if (i === 0) {
+            if ('#,[]{}&*!|>\'"%@`'.includes(ch))
+                blockIndicators = true;
+            else if ((ch === '?' || ch === ':' || ch === '-') && followedByWhitespace)
+                blockIndicators = true;
+        }
+        else if (ch === ':' && followedByWhitespace)
+            blockIndicators = true;
+        else if (ch === '#' && precededByWhitespace)
+            blockIndicators = true;
+        if (!isPrintable(c))
+            special = true;
+        if (isSpace(c)) {
+            if (i === 0)
+                leadingSpace = true;
+            if (i === cps.length - 1)
+                trailingSpace = true;
+            if (previousBreak)
+                breakSpace = true;
+            previousSpace = true;
+            previousBreak = false;
+        }
+        else if (isBreak(c)) {
+            lineBreaks = true;
+            if (i === 0)
+                leadingBreak = true;
+            if (i === cps.length - 1)
+                trailingBreak = true;
+            if (previousSpace)
+                spaceBreak = true;
+            previousSpace = false;
+            previousBreak = true;
+        }
+        else {
+            previousSpace = false;
+            previousBreak = false;
+        }
+        precededByWhitespace = isBlankz(c);
+    }
+    const r = { multiline: lineBreaks, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: true };
+    if (leadingSpace || leadingBreak || trailingSpace || trailingBreak)
+        r.blockPlainAllowed = false;
+    if (trailingSpace)
+        r.blockAllowed = false;
+    if (breakSpace) {
+        r.blockPlainAllowed = false;
+        r.singleQuotedAllowed = false;
+    }
+    if (spaceBreak || special) {
+        r.blockPlainAllowed = false;
+        r.singleQuotedAllowed = false;
+        r.blockAllowed = false;
+    }
+    if (lineBreaks)
+        r.blockPlainAllowed = false;
+    if (blockIndicators)
+        r.blockPlainAllowed = false;
+    return r;
+}
+// ---- the emitter ----------------------------------------------------------------------------------
+class Emitter {
+    out = '';
+    column = 0;
+    whitespace = true;
+    indention = true;
+    indent = 0;
+    put(s) {
+        this.out += s;
+        this.column += [...s].length;
+    }
+    putBreak() {
+        this.out += '\n';
+        this.column = 0;
+    }
+    writeIndent() {
+        const indent = Math.max(0, this.indent);
+        if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace))
+            this.putBreak();
+        while (this.column < indent)
+            this.put(' ');
+        this.whitespace = true;
+        this.indention = true;
+    }
+    indicator(s, needWhitespace, isWhitespace, isIndention) {
+        if (needWhitespace && !this.whitespace)
+            this.put(' ');
+        this.put(s);
+        this.whitespace = isWhitespace;
+        this.indention = this.indention && isIndention;
+    }
+    scalar(text, styleHint, simpleKey) {
+        const cps = [...text].map((c) => c.codePointAt(0));
+        const a = analyzeScalar(cps);
+        let style = styleHint;
+        if (simpleKey && a.multiline)
+            style = 'double';
+        if (style === 'plain') {
+            if (!a.blockPlainAllowed)
+                style = 'single';
+            if (cps.length === 0 && simpleKey)
+                style = 'single';
+        }
+        if (style === 'single' && !a.singleQuotedAllowed)
+            style = 'double';
+        if (style === 'literal' && (!a.blockAllowed || simpleKey))
+            style = 'double';
+        const saved = this.indent;
+        this.indent = this.indent + BEST_INDENT;
+        const allowBreaks = !simpleKey;
+        if (style === 'plain')
+            this.plain(cps, allowBreaks);
+        else if (style === 'single')
+            this.single(cps, allowBreaks);
+        else if (style === 'double')
+            this.double(cps, allowBreaks);
+        else
+            this.literal(cps);
+        this.indent = saved;
+    }
+    plain(cps, allowBreaks) {
+        if (!this.whitespace)
+            this.put(' ');
+        let spaces = false;
+        let breaks = false;
+        for (let i = 0; i < cps.length; i++) {
+            const c = cps[i];
+            if (isSpace(c)) {
+                if (allowBreaks && !spaces && this.column > BEST_WIDTH && !isSpace(cps[i + 1]))
+                    this.writeIndent();
+                else
+                    this.put(' ');
+                spaces = true;
+            }
+            else if (isBreak(c)) {
+                if (!breaks && c === 0x0a)
+                    this.putBreak();
+                this.putBreak();
+                this.indention = true;
+                breaks = true;
+            }
+            else {
+                if (breaks)
+                    this.writeIndent();
+                this.put(String.fromCodePoint(c));
+                this.indention = false;
+                spaces = false;
+                breaks = false;
+            }
+        }
+        this.whitespace = false;
+        this.indention = false;
+    }
+    single(cps, allowBreaks) {
+        this.indicator("'", true, false, false);
+        let spaces = false;
+        let breaks = false;
+        for (let i = 0; i < cps.length; i++) {
+            const c = cps[i];
+            if (isSpace(c)) {
+                if (allowBreaks && !spaces && this.column > BEST_WIDTH && i > 0 && i < cps.length - 1 && !isSpace(cps[i + 1])) {
+                    this.writeIndent();
+                }
+                else
+                    this.put(' ');
+                spaces = true;
+            }
+            else if (isBreak(c)) {
+                if (!breaks && c === 0x0a)
+                    this.putBreak();
+                this.putBreak();
+                this.indention = true;
+                breaks = true;
+            }
+            else {
+                if (breaks)
+                    this.writeIndent();
+                if (c === 0x27)
+                    this.put("'");
+                this.put(String.fromCodePoint(c));
+                this.indention = false;
+                spaces = false;
+                breaks = false;
+            }
+        }
+        this.indicator("'", false, false, false);
+        this.whitespace = false;
+        this.indention = false;
+    }
+    double(cps, allowBreaks) {
+        const startsWithBom = cps[0] === 0xfeff;
+        this.indicator('"', true, false, false);
+        let spaces = false;
+        for (let i = 0; i < cps.length; i++) {
+            const c = cps[i];
+            if (!isPrintable(c) || startsWithBom || isBreak(c) || c === 0x22 || c === 0x5c) {
+                const named = {
+                    0x00: '0', 0x07: 'a', 0x08: 'b', 0x09: 't', 0x0a: 'n', 0x0b: 'v', 0x0c: 'f', 0x0d: 'r', 0x1b: 'e',
+                    0x22: '"', 0x5c: '\\', 0x85: 'N', 0xa0: '_', 0x2028: 'L', 0x2029: 'P',
+                };
+                const n = named[c];
+                if (n !== undefined)
+                    this.put(`\\${n}`);
+                else if (c <= 0xff)
+                    this.put(`\\x${c.toString(16).toUpperCase().padStart(2, '0')}`);
+                else if (c <= 0xffff)
+                    this.put(`\\u${c.toString(16).toUpperCase().padStart(4, '0')}`);
+                else
+                    this.put(`\\U${c.toString(16).toUpperCase().padStart(8, '0')}`);
+                spaces = false;
+            }
+            else if (isSpace(c)) {
+                if (allowBreaks && !spaces && this.column > BEST_WIDTH && i > 0 && i < cps.length - 1) {
+                    this.writeIndent();
+                    if (isSpace(cps[i + 1]))
+                        this.put('\\');
+                }
+                else
+                    this.put(' ');
+                spaces = true;
+            }
+            else {
+                this.put(String.fromCodePoint(c));
+                spaces = false;
+            }
+        }
+        this.indicator('"', false, false, false);
+        this.whitespace = false;
+        this.indention = false;
+    }
+    literal(cps) {
+        this.indicator('|', true, false, false);
+        if (isSpace(cps[0]) || isBreak(cps[0]))
+            this.indicator(String(BEST_INDENT), false, false, false);
+        let chomp = '';
+        if (cps.length === 0)
+            chomp = '-';
+        else if (!isBreak(cps[cps.length - 1]))
+            chomp = '-';
+        else if (cps.length === 1)
+            chomp = '+';
+        else if (isBreak(cps[cps.length - 2]))
+            chomp = '+';
+        if (chomp)
+            this.indicator(chomp, false, false, false);
+        this.putBreak();
+        this.indention = true;
+        this.whitespace = true;
+        let breaks = true;
+        for (const c of cps) {
+            if (isBreak(c)) {
+                this.putBreak();
+                this.indention = true;
+                breaks = true;
+            }
+            else {
+                if (breaks)
+                    this.writeIndent();
+                this.put(String.fromCodePoint(c));
+                this.indention = false;
+                breaks = false;
+            }
+        }
+    }
+}
+// ---- key order (go-yaml v2 sorter.go) -------------------------------------------------------------
+const isLetter = (ch) => /\p{L}/u.test(ch);
+const isDigit = (ch) => ch !== undefined && /\p{Nd}/u.test(ch);
+/** go-yaml v2's `keyList.Less` for string keys: letters by code point, digit runs numerically. */
+function goYamlKeyLess(a, b) {
+    const ar = [...a];
+    const br = [...b];
+    for (let i = 0; i < ar.length && i < br.length; i++) {
+        const ac = ar[i];
+        const bc = br[i];
+        if (ac === bc)
+            continue;
+        const al = isLetter(ac);
+        const bl = isLetter(bc);
+        if (al && bl)
+            return ac.codePointAt(0) < bc.codePointAt(0);
+        if (al || bl)
+            return bl;
+        let an = 0;
+        let bn = 0;
+        if (ac === '0' || bc === '0') {
+            for (let j = i - 1; j >= 0 && isDigit(ar[j]); j--) {
+                if (ar[j] !== '0') {
+                    an = 1;
+                    bn = 1;
+                    break;
+                }
+            }
+        }
+        let ai = i;
+        let bi = i;
+        for (; ai < ar.length && isDigit(ar[ai]); ai++)
+            an = an * 10 + Number(ar[ai]);
+        for (; bi < br.length && isDigit(br[bi]); bi++)
+            bn = bn * 10 + Number(br[bi]);
+        if (an !== bn)
+            return an < bn;
+        if (ai !== bi)
+            return ai < bi;
+        return ac.codePointAt(0) < bc.codePointAt(0);
+    }
+    return ar.length < br.length;
+}
+function sortedKeys(o) {
+    return Object.keys(o).sort((x, y) => (goYamlKeyLess(x, y) ? -1 : goYamlKeyLess(y, x) ? 1 : 0));
+}
+function formatNumber(n) {
+    if (Number.isInteger(n) && Math.abs(n) < 2 ** 63)
+        return String(n);
+    if (Number.isNaN(n))
+        return '.nan';
+    if (!Number.isFinite(n))
+        return n > 0 ? '+.inf' : '-.inf';
+    const s = String(n);
+    return s.replace(/e([+-])(\d)$/, 'e$10$2');
+}
+function isEmptyCollection(v) {
+    return (Array.isArray(v) && v.length === 0) || (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0);
+}
+function emitValue(e, v, inMapping, simpleKey = false) {
+    if (v === null)
+        return e.scalar('null', 'plain', simpleKey);
+    if (typeof v === 'boolean')
+        return e.scalar(v ? 'true' : 'false', 'plain', simpleKey);
+    if (typeof v === 'number')
+        return e.scalar(formatNumber(v), 'plain', simpleKey);
+    if (typeof v === 'string') {
+        const canPlain = !resolvesToNonString(v) && !BASE60_FLOAT.test(v);
+        const style = v.includes('\n') ? 'literal' : canPlain ? 'plain' : 'double';
+        return e.scalar(v, style, simpleKey);
+    }
+    if (isEmptyCollection(v)) {
+        e.indicator(Array.isArray(v) ? '[]' : '{}', true, false, false);
+        return;
+    }
+    const saved = e.indent;
+    if (Array.isArray(v)) {
+        // A sequence directly under a mapping key is "indentless".
+        if (!inMapping || e.indention)
+            e.indent = saved + BEST_INDENT;
+        if (saved < 0)
+            e.indent = 0;
+        for (const item of v) {
+            e.writeIndent();
+            e.indicator('-', true, false, true);
+            emitValue(e, item, false);
+        }
+    }
+    else {
+        e.indent = saved < 0 ? 0 : saved + BEST_INDENT;
+        for (const k of sortedKeys(v)) {
+            e.writeIndent();
+            emitValue(e, k, false, true);
+            e.indicator(':', false, false, false);
+            emitValue(e, v[k], true);
+        }
+    }
+    e.indent = saved;
+}
+/** Serialise a JSON-like value as sigs.k8s.io/yaml (go-yaml v2) would; always ends with a newline. */
+function yaml_v2_writer_marshalGoYaml(value) {
+    const e = new Emitter();
+    e.indent = -1;
+    emitValue(e, toJson(value), false);
+    // Document end: the emitter moves to a fresh line (no extra one after a block literal).
+    e.indent = -1;
+    e.writeIndent();
+    return e.out;
+}
+/** Drop undefined members as JSON would. */
+function toJson(v) {
+    if (v === undefined)
+        return null;
+    if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+        return v;
+    if (Array.isArray(v))
+        return v.map((x) => toJson(x));
+    if (Buffer.isBuffer(v))
+        return v.toString('base64');
+    const out = {};
+    for (const [k, x] of Object.entries(v))
+        if (x !== undefined)
+            out[k] = toJson(x);
+    return out;
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/chart/chartfile.js
+// Reading Chart.yaml, requirements.yaml and Chart.lock/requirements.lock into the model the way helm's
+// `sigs.k8s.io/yaml.Unmarshal` does: YAML 1.1 scalars, unknown fields dropped, JSON field names
+// matched case-insensitively, numbers and booleans turned into strings for string fields (a YAML
+// float goes through float32 formatting, so `1.10` becomes "1.1" as in helm), type errors reported
+// with the line they are on. Also the writers of Chart.yaml and lock files (through yaml-v2-writer).
+
+
+
+
+const GO_INT_SOURCE = /^[-+]?(0[xX][0-9a-fA-F_]+|0[oObB]?[0-9_]*|[1-9][0-9_]*)$/;
+/** Go's strconv.FormatFloat(f, 'g', -1, 32), what sigs.k8s.io/yaml uses to stringify YAML floats. */
+function formatFloat32(f) {
+    if (Number.isNaN(f))
+        return 'NaN';
+    if (!Number.isFinite(f))
+        return f > 0 ? '+Inf' : '-Inf';
+    const f32 = Math.fround(f);
+    if (f32 === 0)
+        return Object.is(f32, -0) ? '-0' : '0';
+    let shortest = f32.toPrecision(9);
+    for (let p = 1; p <= 9; p++) {
+        const s = f32.toPrecision(p);
+        if (Math.fround(Number(s)) === f32) {
+            shortest = s;
+            break;
+        }
+    }
+    const [mant = '', expText = '0'] = Number(shortest).toExponential().split('e');
+    const exp = Number(expText);
+    const neg = mant.startsWith('-');
+    const digits = mant.replace('-', '').replace('.', '');
+    if (exp < -4 || exp >= 6) {
+        const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+        const e = Math.abs(exp).toString().padStart(2, '0');
+        return `${neg ? '-' : ''}${m}e${exp < 0 ? '-' : '+'}${e}`;
+    }
+    const decimals = Math.max(digits.length - (exp + 1), 0);
+    return `${neg ? '-' : ''}${Math.abs(Number(shortest)).toFixed(decimals)}`;
+}
+function lineOf(ctx, node) {
+    const offset = node?.range?.[0];
+    return offset === undefined ? undefined : ctx.lc.linePos(offset).line;
+}
+function kind(node) {
+    if (!node)
+        return 'null';
+    if (isMap(node))
+        return 'object';
+    if (isSeq(node))
+        return 'array';
+    if (isScalar(node)) {
+        const v = node.value;
+        if (v === null)
+            return 'null';
+        if (typeof v === 'number')
+            return 'number';
+        if (typeof v === 'boolean')
+            return 'bool';
+        return 'string';
+    }
+    return 'value';
+}
+function typeError(ctx, node, field, want) {
+    return new KxError(`cannot load ${ctx.what}: field "${field}" must be ${want}, found ${kind(node) === 'object' ? 'a mapping' : kind(node) === 'array' ? 'a list' : `a ${kind(node)}`}`, { file: ctx.file, line: lineOf(ctx, node) });
+}
+/** A scalar as a Go string field receives it (undefined for null). */
+function asString(ctx, node, field) {
+    if (!node)
+        return undefined;
+    if (!isScalar(node))
+        throw typeError(ctx, node, field, 'a string');
+    const v = node.value;
+    if (v === null || v === undefined)
+        return undefined;
+    if (typeof v === 'string')
+        return v;
+    if (typeof v === 'boolean')
+        return v ? 'true' : 'false';
+    if (typeof v === 'number') {
+        const src = (node.source ?? '').trim();
+        // The yaml library's 1.1 schema reads `.` (and `+.`, `-.`) as a float (NaN); go-yaml's float rule
+        // needs a digit, so helm sees the string "." (and refuses it as a chart name).
+        if (!/[0-9]/.test(src) && !/^[-+]?\.(inf|nan)$/i.test(src))
+            return src;
+        if (GO_INT_SOURCE.test(src) && Number.isInteger(v))
+            return String(v);
+        return formatFloat32(v);
+    }
+    if (v instanceof Date)
+        return node.source ?? v.toISOString();
+    return String(v);
+}
+function asBool(ctx, node, field) {
+    if (!node)
+        return undefined;
+    if (!isScalar(node) || (node.value !== null && typeof node.value !== 'boolean'))
+        throw typeError(ctx, node, field, 'a boolean');
+    return node.value === null ? undefined : node.value;
+}
+function asStringList(ctx, node, field) {
+    if (!node || (isScalar(node) && node.value === null))
+        return undefined;
+    if (!isSeq(node))
+        throw typeError(ctx, node, field, 'a list');
+    return node.items.map((item, i) => asString(ctx, item, `${field}[${i}]`) ?? '');
+}
+/** Match YAML keys to struct fields like encoding/json: exact name first, then case-insensitive. */
+function fieldPairs(ctx, node, fields, where) {
+    if (!isMap(node))
+        throw typeError(ctx, node, where || 'document', 'a mapping');
+    const out = new Map();
+    for (const pair of node.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        const field = fields.includes(key) ? key : fields.find((f) => f.toLowerCase() === key.toLowerCase());
+        if (field)
+            out.set(field, pair);
+    }
+    return out;
+}
+function record(ctx, path, pair) {
+    const line = lineOf(ctx, pair?.key);
+    if (line !== undefined)
+        ctx.lines.set(path, line);
+}
+const MAINTAINER_FIELDS = (/* unused pure expression or super */ null && (['name', 'email', 'url']));
+const DEPENDENCY_FIELDS = (/* unused pure expression or super */ null && (['name', 'version', 'repository', 'condition', 'tags', 'enabled', 'import-values', 'alias']));
+const METADATA_FIELDS = (/* unused pure expression or super */ null && ([
+    'name', 'home', 'sources', 'version', 'description', 'keywords', 'maintainers', 'icon', 'apiVersion', 'condition',
+    'tags', 'appVersion', 'deprecated', 'annotations', 'kubeVersion', 'dependencies', 'type',
+]));
+function parseDependency(ctx, node, path) {
+    if (!node || (isScalar(node) && node.value === null))
+        return null;
+    const f = fieldPairs(ctx, node, DEPENDENCY_FIELDS, path);
+    for (const [k, p] of f)
+        record(ctx, `${path}.${k}`, p);
+    const dep = { name: asString(ctx, f.get('name')?.value, `${path}.name`) ?? '', repository: '' };
+    const set = (k, v) => {
+        if (v !== undefined)
+            dep[k] = v;
+    };
+    set('version', asString(ctx, f.get('version')?.value, `${path}.version`));
+    set('repository', asString(ctx, f.get('repository')?.value, `${path}.repository`) ?? '');
+    set('condition', asString(ctx, f.get('condition')?.value, `${path}.condition`));
+    set('tags', asStringList(ctx, f.get('tags')?.value, `${path}.tags`));
+    set('enabled', asBool(ctx, f.get('enabled')?.value, `${path}.enabled`));
+    const iv = f.get('import-values')?.value;
+    if (iv && !(isScalar(iv) && iv.value === null)) {
+        if (!isSeq(iv))
+            throw typeError(ctx, iv, `${path}.import-values`, 'a list');
+        dep['import-values'] = iv.toJSON();
+    }
+    set('alias', asString(ctx, f.get('alias')?.value, `${path}.alias`));
+    return dep;
+}
+function parseDependencyList(ctx, node, path) {
+    if (!node || (isScalar(node) && node.value === null))
+        return undefined;
+    if (!isSeq(node))
+        throw typeError(ctx, node, path, 'a list');
+    return node.items.map((item, i) => {
+        const line = lineOf(ctx, item);
+        if (line !== undefined)
+            ctx.lines.set(`${path}[${i}]`, line);
+        return parseDependency(ctx, item, `${path}[${i}]`);
+    });
+}
+function parseMaintainer(ctx, node, path) {
+    if (!node || (isScalar(node) && node.value === null))
+        return null;
+    const f = fieldPairs(ctx, node, MAINTAINER_FIELDS, path);
+    const m = {};
+    for (const k of MAINTAINER_FIELDS) {
+        const v = asString(ctx, f.get(k)?.value, `${path}.${k}`);
+        if (v !== undefined)
+            m[k] = v;
+    }
+    return m;
+}
+function parseYamlDoc(text, file, what) {
+    const lc = new LineCounter();
+    const doc = parseDocument(text, {
+        version: '1.1',
+        lineCounter: lc,
+        uniqueKeys: false,
+        prettyErrors: false,
+        customTags: (tags) => tags.filter((t) => (typeof t === 'object' ? !String(t.tag).endsWith(':timestamp') : true)),
+    });
+    const ctx = { file, what, lc, lines: new Map() };
+    const err = doc.errors[0];
+    if (err) {
+        const line = err.linePos?.[0]?.line ?? lineOf(ctx, { range: [err.pos[0], err.pos[1], err.pos[1]] });
+        throw new KxError(`cannot load ${what}: error converting YAML to JSON: ${err.message.split('\n')[0]}`, { file, line });
+    }
+    return { root: doc.contents ?? null, ctx };
+}
+const isNullNode = (n) => !n || (isScalar(n) && n.value === null);
+/**
+ * Unmarshal `text` over `into` (helm unmarshals requirements.yaml over the metadata of Chart.yaml).
+ * `file` is the path used in error messages; `what` is e.g. "Chart.yaml".
+ */
+function chartfile_parseMetadata(text, file, what = 'Chart.yaml', into = {}) {
+    const { root, ctx } = parseYamlDoc(text, file, what);
+    const md = into;
+    if (isNullNode(root))
+        return { value: md, lines: ctx.lines };
+    const f = fieldPairs(ctx, root, METADATA_FIELDS, '');
+    for (const [k, p] of f)
+        record(ctx, k, p);
+    const strField = (k) => {
+        if (!f.has(k))
+            return;
+        const v = asString(ctx, f.get(k)?.value, k);
+        if (v === undefined)
+            delete md[k];
+        else
+            md[k] = v;
+    };
+    for (const k of ['name', 'home', 'version', 'description', 'icon', 'apiVersion', 'condition', 'tags', 'appVersion', 'kubeVersion', 'type'])
+        strField(k);
+    if (f.has('sources'))
+        md.sources = asStringList(ctx, f.get('sources')?.value, 'sources');
+    if (f.has('keywords'))
+        md.keywords = asStringList(ctx, f.get('keywords')?.value, 'keywords');
+    if (f.has('deprecated'))
+        md.deprecated = asBool(ctx, f.get('deprecated')?.value, 'deprecated');
+    if (f.has('maintainers')) {
+        const node = f.get('maintainers')?.value;
+        if (isNullNode(node ?? null))
+            md.maintainers = undefined;
+        else if (!isSeq(node))
+            throw typeError(ctx, node, 'maintainers', 'a list');
+        else
+            md.maintainers = node.items.map((item, i) => parseMaintainer(ctx, item, `maintainers[${i}]`));
+    }
+    if (f.has('annotations')) {
+        const node = f.get('annotations')?.value;
+        if (isNullNode(node ?? null))
+            md.annotations = undefined;
+        else {
+            const pairs = fieldPairs(ctx, node, [], 'annotations');
+            void pairs;
+            const out = {};
+            for (const pair of node.items) {
+                const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+                out[key] = asString(ctx, pair.value, `annotations.${key}`) ?? '';
+            }
+            md.annotations = out;
+        }
+    }
+    if (f.has('dependencies'))
+        md.dependencies = parseDependencyList(ctx, f.get('dependencies')?.value, 'dependencies');
+    for (const k of Object.keys(md))
+        if (md[k] === undefined)
+            delete md[k];
+    return { value: md, lines: ctx.lines };
+}
+/** Parse Chart.lock / requirements.lock. */
+function parseLock(text, file, what = 'Chart.lock') {
+    const { root, ctx } = parseYamlDoc(text, file, what);
+    const lock = { generated: '', digest: '', dependencies: [] };
+    if (isNullNode(root))
+        return { value: lock, lines: ctx.lines };
+    const f = fieldPairs(ctx, root, ['generated', 'digest', 'dependencies'], '');
+    lock.generated = asString(ctx, f.get('generated')?.value, 'generated') ?? '';
+    lock.digest = asString(ctx, f.get('digest')?.value, 'digest') ?? '';
+    lock.dependencies = (parseDependencyList(ctx, f.get('dependencies')?.value, 'dependencies') ?? []).filter((d) => d !== null);
+    return { value: lock, lines: ctx.lines };
+}
+/** Chart.yaml bytes as helm's `yaml.Marshal(chart.Metadata)` writes them (v1: no dependencies). */
+function serializeMetadata(md) {
+    const m = {};
+    const put = (k, v) => {
+        if (v === undefined || v === null || v === '' || v === false)
+            return;
+        if (Array.isArray(v) && v.length === 0)
+            return;
+        if (typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0)
+            return;
+        m[k] = v;
+    };
+    put('name', md.name);
+    put('home', md.home);
+    put('sources', md.sources);
+    put('version', md.version);
+    put('description', md.description);
+    put('keywords', md.keywords);
+    put('maintainers', md.maintainers?.map((x) => (x === null ? null : dropEmpty({ name: x.name, email: x.email, url: x.url }))));
+    put('icon', md.icon);
+    put('apiVersion', md.apiVersion);
+    put('condition', md.condition);
+    put('tags', md.tags);
+    put('appVersion', md.appVersion);
+    put('deprecated', md.deprecated);
+    put('annotations', md.annotations);
+    put('kubeVersion', md.kubeVersion);
+    if (md.apiVersion !== APIVersionV1)
+        put('dependencies', md.dependencies?.map(dependencyForYaml));
+    put('type', md.type);
+    return marshalGoYaml(m);
+}
+function dropEmpty(o) {
+    const out = {};
+    for (const [k, v] of Object.entries(o)) {
+        if (v === undefined || v === null || v === '' || v === false)
+            continue;
+        if (Array.isArray(v) && v.length === 0)
+            continue;
+        out[k] = v;
+    }
+    return out;
+}
+function dependencyForYaml(d) {
+    if (d === null)
+        return null;
+    return {
+        ...dropEmpty({ version: d.version, condition: d.condition, tags: d.tags, enabled: d.enabled, 'import-values': d['import-values'], alias: d.alias }),
+        name: d.name ?? '',
+        repository: d.repository ?? '',
+    };
+}
+/** Chart.lock bytes as helm writes them. */
+function serializeLock(lock) {
+    return marshalGoYaml({
+        dependencies: lock.dependencies.map(dependencyForYaml),
+        digest: lock.digest,
+        generated: lock.generated,
+    });
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/chart/discover.js
+// Finding charts on disk: the chart directories below a root (fsutil/walk's rules; never entering
+// hidden folders, node_modules, a chart's charts/ or templates/), the `chart` / `charts` inputs of
+// package-chart turned into chart directories (plain paths taken as they are; patterns — `*`, `?`,
+// `[...]`, `**` for any depth, see fsutil's globMatcher — expanded to the chart directories below the
+// workspace, a pattern may also name the Chart.yaml files themselves), and the charts of search
+// paths by name (Kaapana ≥0.2 name-only dependencies). One walk rule serves all three.
+
+
+
+
+
+/** Directory names a chart search never enters. */
+const CHART_WALK_SKIP = ['node_modules', '.git', 'charts', 'templates'];
+/** Every directory below (and including) `root` that holds a Chart.yaml, in walk (byte) order. */
+async function chartDirsBelow(root) {
+    const out = [];
+    await walkTree(resolve(root), { skipDirs: CHART_WALK_SKIP }, { onDir: (d, files) => void (files.includes('Chart.yaml') && out.push(d.path)) }).catch(() => undefined);
+    return out;
+}
+/** Chart directories below `roots`, by chart name. Chart.yaml is read, not validated. */
+async function findChartsByName(roots) {
+    const found = new Map();
+    for (const root of roots) {
+        for (const dir of await chartDirsBelow(root)) {
+            const file = join(dir, 'Chart.yaml');
+            try {
+                const md = parseMetadata(await readFile(file, 'utf8'), file).value;
+                if (!md.name)
+                    continue;
+                const list = found.get(md.name) ?? [];
+                list.push({ dir, version: md.version ?? '' });
+                found.set(md.name, list);
+            }
+            catch {
+                // an unreadable Chart.yaml elsewhere in the tree is not this dependency's problem
+            }
+        }
+    }
+    return found;
+}
+/** One plain (non-pattern) item: the chart directory it names, or a KxError naming it. */
+async function plainChartDir(item, workspace) {
+    const abs = resolve(workspace, item);
+    const st = await stat(abs).catch(() => undefined);
+    if (!st)
+        throw new KxError(`chart directory ${item} does not exist`, { file: item });
+    const dir = st.isDirectory() ? abs : dirname(abs);
+    if (!(await stat(join(dir, 'Chart.yaml')).catch(() => undefined))) {
+        throw new KxError(`${item} is not a chart directory (no Chart.yaml)`, { file: item });
+    }
+    return dir;
+}
+/** Resolve the chart directories named by the inputs, relative to `workspace`, de-duplicated, in input order. */
+async function resolveChartDirs(items, workspace) {
+    const found = [];
+    const add = (d) => {
+        if (!found.includes(d))
+            found.push(d);
+    };
+    let below;
+    for (const item of items) {
+        if (!isGlobPattern(item)) {
+            add(await plainChartDir(item, workspace));
+            continue;
+        }
+        const pattern = isAbsolute(item) ? relative(workspace, item) : item.replace(/^\.\//, '');
+        const match = globMatcher(pattern.split(sep).join('/'));
+        below ??= (await chartDirsBelow(workspace)).sort();
+        const matches = below.filter((d) => {
+            const rel = relative(workspace, d).split(sep).join('/');
+            return match(rel) || match(`${rel}/Chart.yaml`);
+        });
+        if (matches.length === 0)
+            throw new KxError(`input charts: the pattern "${item}" matches no chart directory below ${workspace}`);
+        matches.forEach(add);
+    }
+    return found;
 }
 
 // EXTERNAL MODULE: ../node_modules/semver/index.js
@@ -38366,7 +39421,7 @@ async function discoverKaapanaDockerfiles(root, patterns = KAAPANA_IGNORE_PATTER
     if (!(await pathExists(dir)))
         throw new errors_KxError(`kaapana-source directory ${root} does not exist`);
     const all = [];
-    await walk(dir, dir, DEFAULT_IGNORE, all);
+    await walk(dir, DEFAULT_IGNORE, all);
     return all.filter((f) => !isKaapanaIgnored((0,external_node_path_namespaceObject.relative)(dir, f), patterns)).sort();
 }
 /** Kaapana's rule: a plain substring match of any pattern on the (posix) path. */
@@ -38378,8 +39433,8 @@ function isIgnored(relPath, patterns) {
     const path = relPath.split(external_node_path_namespaceObject.sep).join('/');
     const segments = path.split('/');
     return patterns.some((p) => {
-        if (isGlobPattern(p) || p.includes('/')) {
-            const match = globMatcher(p);
+        if (glob_isGlobPattern(p) || p.includes('/')) {
+            const match = glob_globMatcher(p);
             return segments.some((_, i) => match(segments.slice(0, i + 1).join('/')));
         }
         return segments.includes(p);
@@ -38407,25 +39462,21 @@ async function skipReason(dir) {
         return 'extension collection chart';
     return undefined;
 }
-/** Every Dockerfile* below `dir`; with `skipped`, folders with a skipReason are not entered. */
-async function walk(dir, root, ignore, out, skipped) {
-    const entries = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true });
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const e of entries) {
-        const full = (0,external_node_path_namespaceObject.join)(dir, e.name);
-        const rel = (0,external_node_path_namespaceObject.relative)(root, full);
-        if (isIgnored(rel, ignore))
-            continue;
-        if (e.isDirectory()) {
-            const reason = skipped ? await skipReason(full) : undefined;
+/** Every Dockerfile* below `root` (fsutil/walk's rules; hidden folders are entered); with `skipped`, folders with a skipReason are not entered. */
+async function walk(root, ignore, out, skipped) {
+    await walk_walkTree(root, {
+        hidden: true,
+        ignore: (rel) => isIgnored(rel, ignore),
+        onUnreadable: (_dir, e) => {
+            throw e;
+        },
+        enter: async (dir) => {
+            const reason = skipped ? await skipReason(dir.path) : undefined;
             if (reason)
-                skipped.push({ dir: rel.split(external_node_path_namespaceObject.sep).join('/'), reason });
-            else
-                await walk(full, root, ignore, out, skipped);
-        }
-        else if (e.isFile() && e.name.startsWith('Dockerfile') && !e.name.endsWith('.dockerignore'))
-            out.push(full);
-    }
+                skipped.push({ dir: dir.rel, reason });
+            return !reason;
+        },
+    }, { onFile: (f) => void (f.name.startsWith('Dockerfile') && !f.name.endsWith('.dockerignore') && out.push(f.path)) });
 }
 /** Absolute paths of the Dockerfiles of the tree and of the selected ones. */
 async function discoverDockerfiles(opts) {
@@ -38437,7 +39488,7 @@ async function discoverDockerfiles(opts) {
     const skippedDirs = [];
     const kaapanaTree = await isKaapanaTree(context);
     // A Kaapana checkout as the context is read as Kaapana's build reads it, collection included.
-    await walk(context, context, ignore, all, kaapanaTree ? undefined : skippedDirs);
+    await walk(context, ignore, all, kaapanaTree ? undefined : skippedDirs);
     if (kaapanaTree) {
         const patterns = opts.kaapanaIgnore ?? KAAPANA_IGNORE_PATTERNS;
         all = all.filter((f) => !isKaapanaIgnored((0,external_node_path_namespaceObject.relative)(context, f), patterns));
@@ -38446,8 +39497,8 @@ async function discoverDockerfiles(opts) {
         return { all, selected: all, explicit: false, skippedDirs };
     const selected = new Set();
     for (const spec of opts.dockerfiles) {
-        if (isGlobPattern(spec)) {
-            const match = globMatcher(spec);
+        if (glob_isGlobPattern(spec)) {
+            const match = glob_globMatcher(spec);
             const hits = all.filter((f) => match((0,external_node_path_namespaceObject.relative)(context, f)));
             if (hits.length === 0)
                 throw new errors_KxError(`dockerfiles pattern "${spec}" matches no Dockerfile below ${opts.context}`);
@@ -39492,8 +40543,6 @@ async function buildImages(opts) {
     }
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ../packages/core/lib/images/metadata.js
 // Image metadata from git, the way docker/metadata-action writes it: the OCI labels
 // `org.opencontainers.image.{source,revision,created,version,title,description,url,licenses}` and
@@ -39688,26 +40737,12 @@ function applyMetadata(plan, opts, dockerfileLabels = ownLabels) {
 
 
 
-const SKIP_DIRS = new Set(['node_modules', '.git', 'charts', 'templates']);
+
+/** Every file below `dir` by fsutil/walk's rules, minus the folders a chart search skips; nothing when `dir` cannot be read. */
 async function lint_walk(dir, out) {
-    let entries;
-    try {
-        entries = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true });
-    }
-    catch {
-        return;
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const e of entries) {
-        if (e.isDirectory()) {
-            if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.'))
-                await lint_walk((0,external_node_path_namespaceObject.join)(dir, e.name), out);
-        }
-        else if (e.isFile())
-            out.push((0,external_node_path_namespaceObject.join)(dir, e.name));
-    }
+    out.push(...(await listFiles(dir, { skipDirs: CHART_WALK_SKIP }).catch(() => [])));
 }
-function lineOf(node, counter) {
+function lint_lineOf(node, counter) {
     const start = node?.range?.[0];
     return start === undefined ? undefined : counter.linePos(start).line;
 }
@@ -39720,7 +40755,7 @@ async function readYaml(file) {
         data: doc.toJS(),
         line: (path) => {
             const node = doc.getIn(path, true);
-            return lineOf(node, counter);
+            return lint_lineOf(node, counter);
         },
     };
 }
@@ -39978,29 +41013,29 @@ function getSecretLines(name) {
 function getInputs() {
     return {
         context: (0,external_node_path_namespaceObject.resolve)(getInput('context') || '.'),
-        dockerfiles: getList('dockerfiles'),
-        ignore: getList('ignore'),
+        dockerfiles: readers_getList('dockerfiles'),
+        ignore: readers_getList('ignore'),
         registry: validateRegistry(getInput('registry', { required: true })),
         version: getInput('version').trim(),
-        imageVersions: getMap('image-versions'),
+        imageVersions: readers_getMap('image-versions'),
         chartVersion: getInput('chart-version').trim(),
         kaapanaSource: getInput('kaapana-source').trim() ? (0,external_node_path_namespaceObject.resolve)(getInput('kaapana-source').trim()) : '',
         kaapanaIgnore: getInput('kaapana-ignore-patterns').split(',').map((s) => s.trim()).filter(Boolean),
-        referenceLint: getChoice('reference-lint', ['error', 'warn', 'off'], 'error'),
+        referenceLint: readers_getChoice('reference-lint', ['error', 'warn', 'off'], 'error'),
         tagStyle: parseTagStyle(getInput('tag-style')),
         platformVersion: getInput('platform-version').trim(),
         platformAbbr: getInput('platform-abbr').trim() || 'kp',
-        baseImages: getMap('base-images'),
-        buildArgs: getMap('build-args'),
-        parallel: getInt('parallel', 2, 1),
-        push: getBool('push', true),
-        pushPartial: getBool('push-partial', false),
-        skipExisting: getBool('skip-existing', false),
-        includeIgnored: getBool('include-ignored', false),
-        builder: getChoice('builder', ['auto', 'buildx', 'classic'], 'auto'),
-        retries: getInt('retries', 5, 1),
+        baseImages: readers_getMap('base-images'),
+        buildArgs: readers_getMap('build-args'),
+        parallel: readers_getInt('parallel', 2, 1),
+        push: readers_getBool('push', true),
+        pushPartial: readers_getBool('push-partial', false),
+        skipExisting: readers_getBool('skip-existing', false),
+        includeIgnored: readers_getBool('include-ignored', false),
+        builder: readers_getChoice('builder', ['auto', 'buildx', 'classic'], 'auto'),
+        retries: readers_getInt('retries', 5, 1),
         username: getInput('username'),
-        password: getSecret('password'),
+        password: readers_getSecret('password'),
         registryAuth: parseRegistryAuth(getInput('registry-auth')),
         features: {
             cacheFrom: getLines('cache-from').map((l) => parseCacheEntry(l, 'cache-from')),
@@ -40009,12 +41044,12 @@ function getInputs() {
             secrets: parseSecrets(getSecretLines('secrets')),
             buildContexts: parseBuildContexts(getLines('build-contexts')),
         },
-        ociLabels: getBool('oci-labels', true),
-        labels: getMap('labels'),
-        extraTags: getList('extra-tags'),
+        ociLabels: readers_getBool('oci-labels', true),
+        labels: readers_getMap('labels'),
+        extraTags: readers_getList('extra-tags'),
         localImages: getInput('local-images').trim() ? (0,external_node_path_namespaceObject.resolve)(getInput('local-images').trim()) : '',
         saveLocalImages: getInput('save-local-images').trim() ? (0,external_node_path_namespaceObject.resolve)(getInput('save-local-images').trim()) : '',
-        dryRun: getBool('dry-run', false),
+        dryRun: readers_getBool('dry-run', false),
     };
 }
 async function makePlan(inputs) {

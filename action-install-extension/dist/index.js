@@ -31228,7 +31228,7 @@ const {
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(3191)
+} = __nccwpck_require__(5572)
 const { webidl } = __nccwpck_require__(6083)
 const { kEnumerableProperty } = __nccwpck_require__(586)
 
@@ -31648,7 +31648,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3191:
+/***/ 5572:
 /***/ ((module) => {
 
 
@@ -31676,7 +31676,7 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(3191)
+} = __nccwpck_require__(5572)
 const { ProgressEvent } = __nccwpck_require__(5163)
 const { getEncoding } = __nccwpck_require__(1181)
 const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(2318)
@@ -34664,7 +34664,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3735);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3191);
 // Entry point of the bundled action: one file serves the main step and the post step (see run()).
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -34674,7 +34674,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3735:
+/***/ 3191:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36143,7 +36143,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat: io_util_lstat, mkdir, open: io_util_open, readdir, rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_.promises;
+const { chmod, copyFile, lstat: io_util_lstat, mkdir, open: io_util_open, readdir: io_util_readdir, rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -36259,7 +36259,7 @@ function tryGetExecutablePath(filePath, extensions) {
                     try {
                         const directory = external_path_namespaceObject.dirname(filePath);
                         const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
+                        for (const actualName of yield io_util_readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
                                 filePath = external_path_namespaceObject.join(directory, actualName);
                                 break;
@@ -36539,7 +36539,7 @@ function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
             return;
         currentDepth++;
         yield mkdirP(destDir);
-        const files = yield readdir(sourceDir);
+        const files = yield io_util_readdir(sourceDir);
         for (const fileName of files) {
             const srcFile = `${sourceDir}/${fileName}`;
             const destFile = `${destDir}/${fileName}`;
@@ -37827,6 +37827,63 @@ function globMatcher(pattern) {
     return (relPath) => match(relPath.split(sep).join('/'));
 }
 
+;// CONCATENATED MODULE: ../packages/core/lib/fsutil/walk.js
+// The one directory walker of the domain package (Dockerfile discovery, chart discovery, chart
+// search paths, reference lint). Its rules, the same for every caller:
+// - symbolic links are never followed (a link to a directory is not entered, a link to a file is
+//   not listed), so a tree with a link loop is walked once and nothing outside the root is read;
+// - entries come in byte order of their names, so every walk is reproducible;
+// - a directory that cannot be read is reported to `onUnreadable` (default: skipped silently below
+//   the root; the root itself must be readable);
+// - which directories are entered is the caller's rule: `skipDirs` by name at any depth, hidden
+//   (dot) directories unless `hidden`, `ignore` on the path relative to the root, and `enter` for
+//   anything that needs to look inside (e.g. "is this a collection chart?").
+
+
+function byteOrder(a, b) {
+    return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+/** Walks `root`: calls `onDir` for every directory entered (root included) and `onFile` for every file. */
+async function walkTree(root, opts, visit) {
+    const skip = new Set(opts.skipDirs ?? []);
+    const walk = async (dir, isRoot) => {
+        let entries;
+        try {
+            entries = await readdir(dir, { withFileTypes: true });
+        }
+        catch (e) {
+            if (isRoot)
+                throw e;
+            opts.onUnreadable?.(dir, e);
+            return;
+        }
+        entries.sort((a, b) => byteOrder(a.name, b.name));
+        const here = entry(root, dir);
+        await visit.onDir?.(here, entries.filter((e) => e.isFile()).map((e) => e.name));
+        for (const e of entries) {
+            const child = entry(root, join(dir, e.name));
+            if (opts.ignore?.(child.rel))
+                continue;
+            if (e.isFile())
+                await visit.onFile?.(child);
+            else if (e.isDirectory() && !skip.has(e.name) && (opts.hidden || !e.name.startsWith('.')) && (await (opts.enter?.(child) ?? true))) {
+                await walk(child.path, false);
+            }
+        }
+    };
+    await walk(root, true);
+}
+function entry(root, path) {
+    const rel = relative(root, path).split(sep).join('/');
+    return { path, rel, name: rel.slice(rel.lastIndexOf('/') + 1) };
+}
+/** Every file below `root` (walkTree's rules), absolute paths in walk order. */
+async function listFiles(root, opts = {}, accept = () => true) {
+    const out = [];
+    await walkTree(root, opts, { onFile: (f) => void (accept(f) && out.push(f.path)) });
+    return out;
+}
+
 ;// CONCATENATED MODULE: ../packages/core/lib/fsutil/index.js
 // Small file-system primitives with the guarantees the toolkit promises: atomic writes (temp file in
 // the same directory, fsync, rename) so a failure never leaves a half-written file — written through
@@ -37921,6 +37978,7 @@ async function pathExists(path) {
 
 
 
+
 ;// CONCATENATED MODULE: ../packages/core/lib/retry/index.js
 // Retrying of operations against registries and API servers: exponential backoff with jitter for
 // transient failures (5xx, 429, connection resets, timeouts), immediate failure for everything else
@@ -38008,6 +38066,259 @@ async function retry_withRetry(op, opts = {}) {
 
 
 
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/readers.js
+// Typed readers of action inputs (lists, maps, booleans by the runner's rules, numbers, choices,
+// secrets masked at once) with errors that name the input. Callers give the fallback; actions use
+// them through ./inputs.ts, which takes every fallback from the action's action.yml.
+
+
+
+/** Items of a list input: newline- or comma-separated, trimmed, blanks and `#` comments dropped. */
+function readers_getList(name) {
+    return getInput(name)
+        .split(/\r?\n|,/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '' && !s.startsWith('#'));
+}
+/**
+ * A boolean input by the runner's rules (`core.getBooleanInput`, the YAML 1.2 core schema): only
+ * true/True/TRUE and false/False/FALSE; empty gives `fallback`. Anything else (yes, on, 1) is an
+ * error naming the input, not a guess.
+ */
+function readers_getBool(name, fallback) {
+    const raw = getInput(name);
+    if (raw === '')
+        return fallback;
+    if (['true', 'True', 'TRUE'].includes(raw))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(raw))
+        return false;
+    throw new errors_KxError(`input ${name} must be true or false (true, True, TRUE, false, False or FALSE), not "${raw}"`);
+}
+function readers_getInt(name, fallback, min = 0) {
+    const raw = getInput(name).trim();
+    if (raw === '')
+        return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min)
+        throw new errors_KxError(`input ${name} must be a whole number ≥ ${min}, not "${raw}"`);
+    return n;
+}
+function readers_getChoice(name, choices, fallback) {
+    const raw = getInput(name).trim();
+    if (raw === '')
+        return fallback;
+    if (!choices.includes(raw))
+        throw new errors_KxError(`input ${name} must be one of ${choices.join(', ')}, not "${raw}"`);
+    return raw;
+}
+/** A map input, written as YAML/JSON (`{a: b}` or `a: b` lines) or as `key=value` lines. */
+function readers_getMap(name) {
+    const raw = getInput(name).trim();
+    if (raw === '')
+        return {};
+    const out = {};
+    if (/^[^=\n]+=/.test(raw) && !/^\s*[{[]/.test(raw)) {
+        for (const line of raw.split(/\r?\n/)) {
+            const l = line.trim();
+            if (!l || l.startsWith('#'))
+                continue;
+            const eq = l.indexOf('=');
+            if (eq <= 0)
+                throw new errors_KxError(`input ${name}: "${l}" is not key=value`);
+            out[l.slice(0, eq).trim()] = l.slice(eq + 1).trim();
+        }
+        return out;
+    }
+    let parsed;
+    try {
+        parsed = (0,dist/* parse */.qg)(raw);
+    }
+    catch (e) {
+        throw new errors_KxError(`input ${name} is neither key=value lines nor a YAML/JSON map: ${errors_errorMessage(e)}`);
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+        throw new errors_KxError(`input ${name} must be a map`);
+    for (const [k, v] of Object.entries(parsed))
+        out[k] = String(v);
+    return out;
+}
+/** Read a secret input and mask it at once. */
+function readers_getSecret(name) {
+    const v = getInput(name);
+    if (v)
+        core_setSecret(v);
+    return v;
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/inputs.js
+// An action's inputs as its action.yml declares them: `actionInputs(import.meta.url)` reads the
+// action.yml one directory above the calling module (src/ in tests, dist/ in the bundle) once, and
+// every reader falls back to the default written there — so no default is written twice. Reading a
+// name action.yml does not declare is a programming error and throws at once. The typed readers
+// follow the runner's rules (booleans as `core.getBooleanInput`) with errors naming the input.
+
+
+
+
+
+
+
+/** Inputs declared in an action.yml: name → default (as text, '' when absent). */
+function readActionDefaults(actionYml) {
+    const doc = parseYaml(readFileSync(actionYml, 'utf8'));
+    const out = new Map();
+    for (const [name, spec] of Object.entries(doc?.inputs ?? {})) {
+        const d = spec?.default;
+        out.set(name, d === undefined || d === null ? '' : String(d));
+    }
+    return out;
+}
+/**
+ * The inputs of the action whose module is `moduleUrl` (pass `import.meta.url`): its action.yml is
+ * `../action.yml` from that module's directory. `actionYml` overrides the path (tests).
+ */
+function actionInputs(moduleUrl, actionYml = join(dirname(fileURLToPath(moduleUrl)), '..', 'action.yml')) {
+    const defaults = readActionDefaults(actionYml);
+    const declared = (name) => {
+        const d = defaults.get(name);
+        if (d === undefined)
+            throw new KxError(`input ${name} is not declared in ${actionYml}`);
+        return d;
+    };
+    const orDefault = (name) => core.getInput(name) || declared(name).trim();
+    const withDefault = (name, read) => {
+        const fallback = declared(name).trim();
+        return read(fallback);
+    };
+    return {
+        defaultOf: declared,
+        string: orDefault,
+        bool: (name) => withDefault(name, (d) => getBool(name, d === '' ? false : parseDefaultBool(name, d))),
+        int: (name, min = 0) => withDefault(name, (d) => getInt(name, d === '' ? 0 : Number(d), min)),
+        choice: (name, choices) => withDefault(name, (d) => getChoice(name, choices, d)),
+        list: (name) => {
+            declared(name);
+            return core.getInput(name) ? getList(name) : splitList(declared(name));
+        },
+        map: (name) => {
+            declared(name);
+            return getMap(name);
+        },
+        secret: (name) => {
+            declared(name);
+            return getSecret(name);
+        },
+    };
+}
+function parseDefaultBool(name, d) {
+    if (['true', 'True', 'TRUE'].includes(d))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(d))
+        return false;
+    throw new KxError(`action.yml: the default of ${name} must be true or false, not "${d}"`);
+}
+function splitList(text) {
+    return text
+        .split(/\r?\n|,/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '' && !s.startsWith('#'));
+}
+
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/run.js
+// Running an action's bundle: masking every secret the step's inputs carry before anything else,
+// the main/post switch (one bundle serves both steps), and failure reporting — each failure becomes
+// exactly one error annotation (with file/line for a KxError) and exit code 1.
+
+
+
+
+/** Exit code of a failed step (the runner's and the CLI's "a step failed"). */
+const EXIT_FAILURE = 1;
+/**
+ * Mask (`::add-mask::`) every secret the step's inputs carry: secret-named inputs (password, token,
+ * kubeconfig, ...) as a whole, and the userinfo of any URL in any input (`oci://user:pw@host`).
+ * Called before anything else runs, so that no later line can show them.
+ */
+function maskInputSecrets(env = process.env) {
+    for (const [k, v] of Object.entries(env)) {
+        if (!k.startsWith('INPUT_') || !v)
+            continue;
+        for (const s of secretsInInput(k.slice('INPUT_'.length).toLowerCase(), v))
+            core_setSecret(s);
+    }
+}
+/**
+ * Report a failure: exactly one error annotation per failure (per file/line for the KxErrors of an
+ * aggregate), never a second plain `::error::` line as `core.setFailed` would add; exit code 1.
+ * Anything that is not a KxError is a bug: its stack goes to the debug log.
+ */
+function reportFailure(e) {
+    const errors = e instanceof KxAggregateError ? e.errors : e instanceof errors_KxError ? [e] : [];
+    for (const err of errors) {
+        const props = { title: 'kaapana-ext' };
+        if (err.file)
+            props.file = annotationPath(err.file);
+        if (err.line)
+            props.startLine = err.line;
+        error(err.message, props);
+    }
+    if (errors.length === 0) {
+        if (e instanceof Error && e.stack)
+            core_debug(redactUrls(e.stack));
+        error(errors_errorMessage(e), { title: 'kaapana-ext' });
+    }
+    process.exitCode = EXIT_FAILURE;
+}
+/**
+ * GitHub places annotations by paths relative to the workspace: make absolute paths inside
+ * GITHUB_WORKSPACE relative; leave others as they are.
+ */
+function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
+    if (!workspace || !(0,external_node_path_namespaceObject.isAbsolute)(file))
+        return file;
+    const rel = (0,external_node_path_namespaceObject.relative)(workspace, file);
+    return rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel) ? file : rel.split('\\').join('/');
+}
+const POST_STATE = 'kx-is-post';
+/** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
+async function runMainOrPost(main, post) {
+    maskInputSecrets();
+    const isPost = getState(POST_STATE) === 'true';
+    if (!isPost)
+        saveState(POST_STATE, 'true');
+    try {
+        if (isPost)
+            await post?.();
+        else
+            await main();
+    }
+    catch (e) {
+        reportFailure(e);
+    }
+}
+
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/summary.js
+// The job summary: markdown appended to GITHUB_STEP_SUMMARY (a no-op outside a runner), and the
+// cell escaping every summary table uses.
+
+/** Markdown-safe table cell. */
+function cell(text) {
+    return String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+/** Append markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
+async function writeJobSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY) {
+        core_debug('no GITHUB_STEP_SUMMARY: job summary not written');
+        return;
+    }
+    await summary.addRaw(markdown).write();
+}
+
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ../packages/core/lib/exec/index.js
@@ -38018,6 +38329,7 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 // Output is captured whole and, when asked, also handed over line by line; stdin is closed unless
 // `input` is given, so no program can prompt. Actions pass the @actions/exec adapter from
 // @kaapana-ext/actions-kit instead; tests and the CLI use nodeExec.
+// eslint-disable-next-line no-restricted-imports -- the one place that starts processes
 
 /** The program could not be started at all (not found, not executable). */
 class exec_ExecStartError extends Error {
@@ -38399,164 +38711,11 @@ async function logoutFromState(docker = new DockerCli({ exec: actionsExec })) {
 // clear errors), masking of every credential an input carries, failure reporting (each failure
 // becomes exactly one error annotation — with file/line for a KxError — and exit code 1), and a
 // main/post switch so one bundle serves both steps. No domain logic lives here.
+// Each concern has its module; this entry re-exports them.
 
 
 
 
-
-/** Exit code of a failed step (the runner's and the CLI's "a step failed"). */
-const EXIT_FAILURE = 1;
-/** Items of a list input: newline- or comma-separated, trimmed, blanks and `#` comments dropped. */
-function getList(name) {
-    return getInput(name)
-        .split(/\r?\n|,/)
-        .map((s) => s.trim())
-        .filter((s) => s !== '' && !s.startsWith('#'));
-}
-/**
- * A boolean input by the runner's rules (`core.getBooleanInput`, the YAML 1.2 core schema): only
- * true/True/TRUE and false/False/FALSE; empty gives `fallback`. Anything else (yes, on, 1) is an
- * error naming the input, not a guess.
- */
-function getBool(name, fallback) {
-    const raw = getInput(name);
-    if (raw === '')
-        return fallback;
-    if (['true', 'True', 'TRUE'].includes(raw))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(raw))
-        return false;
-    throw new errors_KxError(`input ${name} must be true or false (true, True, TRUE, false, False or FALSE), not "${raw}"`);
-}
-function getInt(name, fallback, min = 0) {
-    const raw = getInput(name).trim();
-    if (raw === '')
-        return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min)
-        throw new errors_KxError(`input ${name} must be a whole number ≥ ${min}, not "${raw}"`);
-    return n;
-}
-function getChoice(name, choices, fallback) {
-    const raw = getInput(name).trim();
-    if (raw === '')
-        return fallback;
-    if (!choices.includes(raw))
-        throw new errors_KxError(`input ${name} must be one of ${choices.join(', ')}, not "${raw}"`);
-    return raw;
-}
-/** A map input, written as YAML/JSON (`{a: b}` or `a: b` lines) or as `key=value` lines. */
-function getMap(name) {
-    const raw = getInput(name).trim();
-    if (raw === '')
-        return {};
-    const out = {};
-    if (/^[^=\n]+=/.test(raw) && !/^\s*[{[]/.test(raw)) {
-        for (const line of raw.split(/\r?\n/)) {
-            const l = line.trim();
-            if (!l || l.startsWith('#'))
-                continue;
-            const eq = l.indexOf('=');
-            if (eq <= 0)
-                throw new errors_KxError(`input ${name}: "${l}" is not key=value`);
-            out[l.slice(0, eq).trim()] = l.slice(eq + 1).trim();
-        }
-        return out;
-    }
-    let parsed;
-    try {
-        parsed = (0,dist/* parse */.qg)(raw);
-    }
-    catch (e) {
-        throw new errors_KxError(`input ${name} is neither key=value lines nor a YAML/JSON map: ${errors_errorMessage(e)}`);
-    }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-        throw new errors_KxError(`input ${name} must be a map`);
-    for (const [k, v] of Object.entries(parsed))
-        out[k] = String(v);
-    return out;
-}
-/** Read a secret input and mask it at once. */
-function getSecret(name) {
-    const v = getInput(name);
-    if (v)
-        core_setSecret(v);
-    return v;
-}
-/**
- * Mask (`::add-mask::`) every secret the step's inputs carry: secret-named inputs (password, token,
- * kubeconfig, ...) as a whole, and the userinfo of any URL in any input (`oci://user:pw@host`).
- * Called before anything else runs, so that no later line can show them.
- */
-function maskInputSecrets(env = process.env) {
-    for (const [k, v] of Object.entries(env)) {
-        if (!k.startsWith('INPUT_') || !v)
-            continue;
-        for (const s of secretsInInput(k.slice('INPUT_'.length).toLowerCase(), v))
-            core_setSecret(s);
-    }
-}
-/**
- * Report a failure: exactly one error annotation per failure (per file/line for the KxErrors of an
- * aggregate), never a second plain `::error::` line as `core.setFailed` would add; exit code 1.
- * Anything that is not a KxError is a bug: its stack goes to the debug log.
- */
-function reportFailure(e) {
-    const errors = e instanceof KxAggregateError ? e.errors : e instanceof errors_KxError ? [e] : [];
-    for (const err of errors) {
-        const props = { title: 'kaapana-ext' };
-        if (err.file)
-            props.file = annotationPath(err.file);
-        if (err.line)
-            props.startLine = err.line;
-        error(err.message, props);
-    }
-    if (errors.length === 0) {
-        if (e instanceof Error && e.stack)
-            core_debug(redactUrls(e.stack));
-        error(errors_errorMessage(e), { title: 'kaapana-ext' });
-    }
-    process.exitCode = EXIT_FAILURE;
-}
-/**
- * GitHub places annotations by paths relative to the workspace: make absolute paths inside
- * GITHUB_WORKSPACE relative; leave others as they are.
- */
-function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
-    if (!workspace || !(0,external_node_path_namespaceObject.isAbsolute)(file))
-        return file;
-    const rel = (0,external_node_path_namespaceObject.relative)(workspace, file);
-    return rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel) ? file : rel.split('\\').join('/');
-}
-const POST_STATE = 'kx-is-post';
-/** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
-async function runMainOrPost(main, post) {
-    maskInputSecrets();
-    const isPost = getState(POST_STATE) === 'true';
-    if (!isPost)
-        saveState(POST_STATE, 'true');
-    try {
-        if (isPost)
-            await post?.();
-        else
-            await main();
-    }
-    catch (e) {
-        reportFailure(e);
-    }
-}
-/** Markdown-safe table cell. */
-function cell(text) {
-    return String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-/** Append markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
-async function writeJobSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY) {
-        core_debug('no GITHUB_STEP_SUMMARY: job summary not written');
-        return;
-    }
-    await summary.addRaw(markdown).write();
-}
 
 
 
@@ -40253,8 +40412,6 @@ function _unique(values) {
     return Array.from(new Set(values));
 }
 //# sourceMappingURL=tool-cache.js.map
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ../packages/core/lib/tools/sha256.js
 // SHA-256 of downloaded files and parsing of published checksum files (`<hex>` alone, or
 // `<hex>  <file name>` lines as written by sha256sum). Owns nothing about downloading or caching.
@@ -42248,7 +42405,7 @@ const MAX_FILE_SIZE = 5 * 1024 * 1024;
 const MAX_CHART_SIZE = 100 * 1024 * 1024;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const stripBom = (b) => (b.subarray(0, 3).equals(BOM) ? b.subarray(3) : b);
-const byteOrder = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+const load_byteOrder = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 /** Deepest directory nesting loadDir walks: far beyond any real chart, far below a symlink loop. */
 const MAX_CHART_DEPTH = 64;
 /** Most files loadDir accepts from one chart directory tree. */
@@ -42295,7 +42452,7 @@ async function loadDir(dir, opts = {}) {
         const depth = rel === '' ? 0 : rel.split('/').length;
         if (depth > maxDepth)
             throw new KxError(`chart ${dir} nests directories deeper than ${maxDepth} levels at ${rel}`, { file: join(top, rel) });
-        const entries = readdirSync(abs, { withFileTypes: true }).sort((a, b) => byteOrder(a.name, b.name));
+        const entries = readdirSync(abs, { withFileTypes: true }).sort((a, b) => load_byteOrder(a.name, b.name));
         for (const entry of entries) {
             const name = entry.name;
             const path = join(abs, name);
@@ -42535,7 +42692,7 @@ async function loadFiles(files, source = '.') {
         throw new errors_KxError('Chart.yaml file is missing', { file: at('Chart.yaml') });
     c.dependencyFile ??= { file: at('Chart.yaml'), lines: chartLines };
     validateMetadata(c.metadata, { file: at('Chart.yaml'), lines: chartLines });
-    for (const n of [...subcharts.keys()].sort(byteOrder)) {
+    for (const n of [...subcharts.keys()].sort(load_byteOrder)) {
         if (n.startsWith('_') || n.startsWith('.'))
             continue;
         const list = subcharts.get(n);
@@ -42563,7 +42720,7 @@ async function loadFiles(files, source = '.') {
         }
         c.dependencies.push(sc);
     }
-    c.dependencies.sort((a, b) => byteOrder(a.metadata.name ?? '', b.metadata.name ?? ''));
+    c.dependencies.sort((a, b) => load_byteOrder(a.metadata.name ?? '', b.metadata.name ?? ''));
     return c;
 }
 function checkValues(data, file) {
@@ -43321,9 +43478,9 @@ function readCa() {
     }
 }
 function getInputs() {
-    const clientSecret = getSecret('client-secret');
-    const password = getSecret('oidc-password');
-    const sshKey = getSecret('ssh-key');
+    const clientSecret = readers_getSecret('client-secret');
+    const password = readers_getSecret('oidc-password');
+    const sshKey = readers_getSecret('ssh-key');
     for (const line of sshKey.split(/\r?\n/))
         if (line.trim().length >= 8)
             core_setSecret(line.trim());
@@ -43334,15 +43491,15 @@ function getInputs() {
         throw new errors_KxError(`input platform-url "${platformUrl}" must start with https:// (or http://)`);
     const sshHost = getInput('ssh-host').trim();
     const project = parseProject();
-    const params = getMap('extension-params');
+    const params = readers_getMap('extension-params');
     return {
-        charts: getList('chart'),
-        method: getChoice('method', ['upload', 'copy'], 'upload'),
+        charts: readers_getList('chart'),
+        method: readers_getChoice('method', ['upload', 'copy'], 'upload'),
         extensionsDir: getInput('extensions-dir').trim() || '/home/kaapana/extensions',
         ssh: sshHost
             ? {
                 host: sshHost,
-                port: getInt('ssh-port', 22, 1),
+                port: readers_getInt('ssh-port', 22, 1),
                 user: getInput('ssh-user').trim() || 'kaapana',
                 key: sshKey,
                 knownHosts: getInput('ssh-known-hosts'),
@@ -43361,17 +43518,17 @@ function getInputs() {
         context,
         namespace: getInput('namespace').trim() || kubeHelmNamespace(generation),
         service: getInput('service').trim() || 'kube-helm-service:5000',
-        install: getBool('install', false),
-        uninstall: getBool('uninstall', false),
+        install: readers_getBool('install', false),
+        uninstall: readers_getBool('uninstall', false),
         releaseName: getInput('release-name').trim(),
         extensionParams: Object.keys(params).length ? params : undefined,
         project,
-        blocking: getBool('blocking', false),
-        chunkSize: getInt('chunk-size', 16 * 1024 * 1024, 1024),
-        uploadThreshold: getInt('upload-threshold', 10 * 1024 * 1024, 0),
-        uploadAttempts: getInt('upload-attempts', 3, 1),
+        blocking: readers_getBool('blocking', false),
+        chunkSize: readers_getInt('chunk-size', 16 * 1024 * 1024, 1024),
+        uploadThreshold: readers_getInt('upload-threshold', 10 * 1024 * 1024, 0),
+        uploadAttempts: readers_getInt('upload-attempts', 3, 1),
         timeoutMs: parseDuration(getInput('timeout') || '5m'),
-        dryRun: getBool('dry-run', false),
+        dryRun: readers_getBool('dry-run', false),
     };
 }
 

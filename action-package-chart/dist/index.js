@@ -37168,7 +37168,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2369);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8727);
 // Entry point of the bundled action: only calls run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -37178,7 +37178,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2369:
+/***/ 8727:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40331,6 +40331,63 @@ function globMatcher(pattern) {
     return (relPath) => match(relPath.split(external_node_path_namespaceObject.sep).join('/'));
 }
 
+;// CONCATENATED MODULE: ../packages/core/lib/fsutil/walk.js
+// The one directory walker of the domain package (Dockerfile discovery, chart discovery, chart
+// search paths, reference lint). Its rules, the same for every caller:
+// - symbolic links are never followed (a link to a directory is not entered, a link to a file is
+//   not listed), so a tree with a link loop is walked once and nothing outside the root is read;
+// - entries come in byte order of their names, so every walk is reproducible;
+// - a directory that cannot be read is reported to `onUnreadable` (default: skipped silently below
+//   the root; the root itself must be readable);
+// - which directories are entered is the caller's rule: `skipDirs` by name at any depth, hidden
+//   (dot) directories unless `hidden`, `ignore` on the path relative to the root, and `enter` for
+//   anything that needs to look inside (e.g. "is this a collection chart?").
+
+
+function byteOrder(a, b) {
+    return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+/** Walks `root`: calls `onDir` for every directory entered (root included) and `onFile` for every file. */
+async function walkTree(root, opts, visit) {
+    const skip = new Set(opts.skipDirs ?? []);
+    const walk = async (dir, isRoot) => {
+        let entries;
+        try {
+            entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
+        }
+        catch (e) {
+            if (isRoot)
+                throw e;
+            opts.onUnreadable?.(dir, e);
+            return;
+        }
+        entries.sort((a, b) => byteOrder(a.name, b.name));
+        const here = entry(root, dir);
+        await visit.onDir?.(here, entries.filter((e) => e.isFile()).map((e) => e.name));
+        for (const e of entries) {
+            const child = entry(root, (0,external_node_path_namespaceObject.join)(dir, e.name));
+            if (opts.ignore?.(child.rel))
+                continue;
+            if (e.isFile())
+                await visit.onFile?.(child);
+            else if (e.isDirectory() && !skip.has(e.name) && (opts.hidden || !e.name.startsWith('.')) && (await (opts.enter?.(child) ?? true))) {
+                await walk(child.path, false);
+            }
+        }
+    };
+    await walk(root, true);
+}
+function entry(root, path) {
+    const rel = (0,external_node_path_namespaceObject.relative)(root, path).split(external_node_path_namespaceObject.sep).join('/');
+    return { path, rel, name: rel.slice(rel.lastIndexOf('/') + 1) };
+}
+/** Every file below `root` (walkTree's rules), absolute paths in walk order. */
+async function listFiles(root, opts = {}, accept = () => true) {
+    const out = [];
+    await walkTree(root, opts, { onFile: (f) => void (accept(f) && out.push(f.path)) });
+    return out;
+}
+
 ;// CONCATENATED MODULE: ../packages/core/lib/fsutil/index.js
 // Small file-system primitives with the guarantees the toolkit promises: atomic writes (temp file in
 // the same directory, fsync, rename) so a failure never leaves a half-written file — written through
@@ -40425,6 +40482,7 @@ async function fsutil_pathExists(path) {
 
 
 
+
 ;// CONCATENATED MODULE: ../packages/core/lib/retry/index.js
 // Retrying of operations against registries and API servers: exponential backoff with jitter for
 // transient failures (5xx, 429, connection resets, timeouts), immediate failure for everything else
@@ -40514,6 +40572,259 @@ async function retry_withRetry(op, opts = {}) {
 
 // EXTERNAL MODULE: ../node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(6637);
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/readers.js
+// Typed readers of action inputs (lists, maps, booleans by the runner's rules, numbers, choices,
+// secrets masked at once) with errors that name the input. Callers give the fallback; actions use
+// them through ./inputs.ts, which takes every fallback from the action's action.yml.
+
+
+
+/** Items of a list input: newline- or comma-separated, trimmed, blanks and `#` comments dropped. */
+function readers_getList(name) {
+    return getInput(name)
+        .split(/\r?\n|,/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '' && !s.startsWith('#'));
+}
+/**
+ * A boolean input by the runner's rules (`core.getBooleanInput`, the YAML 1.2 core schema): only
+ * true/True/TRUE and false/False/FALSE; empty gives `fallback`. Anything else (yes, on, 1) is an
+ * error naming the input, not a guess.
+ */
+function readers_getBool(name, fallback) {
+    const raw = getInput(name);
+    if (raw === '')
+        return fallback;
+    if (['true', 'True', 'TRUE'].includes(raw))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(raw))
+        return false;
+    throw new errors_KxError(`input ${name} must be true or false (true, True, TRUE, false, False or FALSE), not "${raw}"`);
+}
+function readers_getInt(name, fallback, min = 0) {
+    const raw = core.getInput(name).trim();
+    if (raw === '')
+        return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min)
+        throw new KxError(`input ${name} must be a whole number ≥ ${min}, not "${raw}"`);
+    return n;
+}
+function readers_getChoice(name, choices, fallback) {
+    const raw = core.getInput(name).trim();
+    if (raw === '')
+        return fallback;
+    if (!choices.includes(raw))
+        throw new KxError(`input ${name} must be one of ${choices.join(', ')}, not "${raw}"`);
+    return raw;
+}
+/** A map input, written as YAML/JSON (`{a: b}` or `a: b` lines) or as `key=value` lines. */
+function readers_getMap(name) {
+    const raw = core.getInput(name).trim();
+    if (raw === '')
+        return {};
+    const out = {};
+    if (/^[^=\n]+=/.test(raw) && !/^\s*[{[]/.test(raw)) {
+        for (const line of raw.split(/\r?\n/)) {
+            const l = line.trim();
+            if (!l || l.startsWith('#'))
+                continue;
+            const eq = l.indexOf('=');
+            if (eq <= 0)
+                throw new KxError(`input ${name}: "${l}" is not key=value`);
+            out[l.slice(0, eq).trim()] = l.slice(eq + 1).trim();
+        }
+        return out;
+    }
+    let parsed;
+    try {
+        parsed = parseYaml(raw);
+    }
+    catch (e) {
+        throw new KxError(`input ${name} is neither key=value lines nor a YAML/JSON map: ${errorMessage(e)}`);
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+        throw new KxError(`input ${name} must be a map`);
+    for (const [k, v] of Object.entries(parsed))
+        out[k] = String(v);
+    return out;
+}
+/** Read a secret input and mask it at once. */
+function readers_getSecret(name) {
+    const v = getInput(name);
+    if (v)
+        core_setSecret(v);
+    return v;
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/inputs.js
+// An action's inputs as its action.yml declares them: `actionInputs(import.meta.url)` reads the
+// action.yml one directory above the calling module (src/ in tests, dist/ in the bundle) once, and
+// every reader falls back to the default written there — so no default is written twice. Reading a
+// name action.yml does not declare is a programming error and throws at once. The typed readers
+// follow the runner's rules (booleans as `core.getBooleanInput`) with errors naming the input.
+
+
+
+
+
+
+
+/** Inputs declared in an action.yml: name → default (as text, '' when absent). */
+function readActionDefaults(actionYml) {
+    const doc = parseYaml(readFileSync(actionYml, 'utf8'));
+    const out = new Map();
+    for (const [name, spec] of Object.entries(doc?.inputs ?? {})) {
+        const d = spec?.default;
+        out.set(name, d === undefined || d === null ? '' : String(d));
+    }
+    return out;
+}
+/**
+ * The inputs of the action whose module is `moduleUrl` (pass `import.meta.url`): its action.yml is
+ * `../action.yml` from that module's directory. `actionYml` overrides the path (tests).
+ */
+function actionInputs(moduleUrl, actionYml = join(dirname(fileURLToPath(moduleUrl)), '..', 'action.yml')) {
+    const defaults = readActionDefaults(actionYml);
+    const declared = (name) => {
+        const d = defaults.get(name);
+        if (d === undefined)
+            throw new KxError(`input ${name} is not declared in ${actionYml}`);
+        return d;
+    };
+    const orDefault = (name) => core.getInput(name) || declared(name).trim();
+    const withDefault = (name, read) => {
+        const fallback = declared(name).trim();
+        return read(fallback);
+    };
+    return {
+        defaultOf: declared,
+        string: orDefault,
+        bool: (name) => withDefault(name, (d) => getBool(name, d === '' ? false : parseDefaultBool(name, d))),
+        int: (name, min = 0) => withDefault(name, (d) => getInt(name, d === '' ? 0 : Number(d), min)),
+        choice: (name, choices) => withDefault(name, (d) => getChoice(name, choices, d)),
+        list: (name) => {
+            declared(name);
+            return core.getInput(name) ? getList(name) : splitList(declared(name));
+        },
+        map: (name) => {
+            declared(name);
+            return getMap(name);
+        },
+        secret: (name) => {
+            declared(name);
+            return getSecret(name);
+        },
+    };
+}
+function parseDefaultBool(name, d) {
+    if (['true', 'True', 'TRUE'].includes(d))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(d))
+        return false;
+    throw new KxError(`action.yml: the default of ${name} must be true or false, not "${d}"`);
+}
+function splitList(text) {
+    return text
+        .split(/\r?\n|,/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '' && !s.startsWith('#'));
+}
+
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/run.js
+// Running an action's bundle: masking every secret the step's inputs carry before anything else,
+// the main/post switch (one bundle serves both steps), and failure reporting — each failure becomes
+// exactly one error annotation (with file/line for a KxError) and exit code 1.
+
+
+
+
+/** Exit code of a failed step (the runner's and the CLI's "a step failed"). */
+const EXIT_FAILURE = 1;
+/**
+ * Mask (`::add-mask::`) every secret the step's inputs carry: secret-named inputs (password, token,
+ * kubeconfig, ...) as a whole, and the userinfo of any URL in any input (`oci://user:pw@host`).
+ * Called before anything else runs, so that no later line can show them.
+ */
+function maskInputSecrets(env = process.env) {
+    for (const [k, v] of Object.entries(env)) {
+        if (!k.startsWith('INPUT_') || !v)
+            continue;
+        for (const s of secretsInInput(k.slice('INPUT_'.length).toLowerCase(), v))
+            core_setSecret(s);
+    }
+}
+/**
+ * Report a failure: exactly one error annotation per failure (per file/line for the KxErrors of an
+ * aggregate), never a second plain `::error::` line as `core.setFailed` would add; exit code 1.
+ * Anything that is not a KxError is a bug: its stack goes to the debug log.
+ */
+function reportFailure(e) {
+    const errors = e instanceof errors_KxAggregateError ? e.errors : e instanceof errors_KxError ? [e] : [];
+    for (const err of errors) {
+        const props = { title: 'kaapana-ext' };
+        if (err.file)
+            props.file = annotationPath(err.file);
+        if (err.line)
+            props.startLine = err.line;
+        error(err.message, props);
+    }
+    if (errors.length === 0) {
+        if (e instanceof Error && e.stack)
+            core_debug(redactUrls(e.stack));
+        error(errors_errorMessage(e), { title: 'kaapana-ext' });
+    }
+    process.exitCode = EXIT_FAILURE;
+}
+/**
+ * GitHub places annotations by paths relative to the workspace: make absolute paths inside
+ * GITHUB_WORKSPACE relative; leave others as they are.
+ */
+function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
+    if (!workspace || !(0,external_node_path_namespaceObject.isAbsolute)(file))
+        return file;
+    const rel = (0,external_node_path_namespaceObject.relative)(workspace, file);
+    return rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel) ? file : rel.split('\\').join('/');
+}
+const POST_STATE = 'kx-is-post';
+/** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
+async function runMainOrPost(main, post) {
+    maskInputSecrets();
+    const isPost = core.getState(POST_STATE) === 'true';
+    if (!isPost)
+        core.saveState(POST_STATE, 'true');
+    try {
+        if (isPost)
+            await post?.();
+        else
+            await main();
+    }
+    catch (e) {
+        reportFailure(e);
+    }
+}
+
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/summary.js
+// The job summary: markdown appended to GITHUB_STEP_SUMMARY (a no-op outside a runner), and the
+// cell escaping every summary table uses.
+
+/** Markdown-safe table cell. */
+function cell(text) {
+    return String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+/** Append markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
+async function writeJobSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY) {
+        core_debug('no GITHUB_STEP_SUMMARY: job summary not written');
+        return;
+    }
+    await summary.addRaw(markdown).write();
+}
+
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ../packages/core/lib/exec/index.js
@@ -40524,6 +40835,7 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 // Output is captured whole and, when asked, also handed over line by line; stdin is closed unless
 // `input` is given, so no program can prompt. Actions pass the @actions/exec adapter from
 // @kaapana-ext/actions-kit instead; tests and the CLI use nodeExec.
+// eslint-disable-next-line no-restricted-imports -- the one place that starts processes
 
 /** The program could not be started at all (not found, not executable). */
 class exec_ExecStartError extends Error {
@@ -40905,169 +41217,14 @@ async function logoutFromState(docker = new DockerCli({ exec: actionsExec })) {
 // clear errors), masking of every credential an input carries, failure reporting (each failure
 // becomes exactly one error annotation — with file/line for a KxError — and exit code 1), and a
 // main/post switch so one bundle serves both steps. No domain logic lives here.
+// Each concern has its module; this entry re-exports them.
 
 
 
 
 
-/** Exit code of a failed step (the runner's and the CLI's "a step failed"). */
-const EXIT_FAILURE = 1;
-/** Items of a list input: newline- or comma-separated, trimmed, blanks and `#` comments dropped. */
-function getList(name) {
-    return getInput(name)
-        .split(/\r?\n|,/)
-        .map((s) => s.trim())
-        .filter((s) => s !== '' && !s.startsWith('#'));
-}
-/**
- * A boolean input by the runner's rules (`core.getBooleanInput`, the YAML 1.2 core schema): only
- * true/True/TRUE and false/False/FALSE; empty gives `fallback`. Anything else (yes, on, 1) is an
- * error naming the input, not a guess.
- */
-function getBool(name, fallback) {
-    const raw = getInput(name);
-    if (raw === '')
-        return fallback;
-    if (['true', 'True', 'TRUE'].includes(raw))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(raw))
-        return false;
-    throw new errors_KxError(`input ${name} must be true or false (true, True, TRUE, false, False or FALSE), not "${raw}"`);
-}
-function getInt(name, fallback, min = 0) {
-    const raw = core.getInput(name).trim();
-    if (raw === '')
-        return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min)
-        throw new KxError(`input ${name} must be a whole number ≥ ${min}, not "${raw}"`);
-    return n;
-}
-function getChoice(name, choices, fallback) {
-    const raw = core.getInput(name).trim();
-    if (raw === '')
-        return fallback;
-    if (!choices.includes(raw))
-        throw new KxError(`input ${name} must be one of ${choices.join(', ')}, not "${raw}"`);
-    return raw;
-}
-/** A map input, written as YAML/JSON (`{a: b}` or `a: b` lines) or as `key=value` lines. */
-function getMap(name) {
-    const raw = core.getInput(name).trim();
-    if (raw === '')
-        return {};
-    const out = {};
-    if (/^[^=\n]+=/.test(raw) && !/^\s*[{[]/.test(raw)) {
-        for (const line of raw.split(/\r?\n/)) {
-            const l = line.trim();
-            if (!l || l.startsWith('#'))
-                continue;
-            const eq = l.indexOf('=');
-            if (eq <= 0)
-                throw new KxError(`input ${name}: "${l}" is not key=value`);
-            out[l.slice(0, eq).trim()] = l.slice(eq + 1).trim();
-        }
-        return out;
-    }
-    let parsed;
-    try {
-        parsed = parseYaml(raw);
-    }
-    catch (e) {
-        throw new KxError(`input ${name} is neither key=value lines nor a YAML/JSON map: ${errorMessage(e)}`);
-    }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-        throw new KxError(`input ${name} must be a map`);
-    for (const [k, v] of Object.entries(parsed))
-        out[k] = String(v);
-    return out;
-}
-/** Read a secret input and mask it at once. */
-function getSecret(name) {
-    const v = getInput(name);
-    if (v)
-        core_setSecret(v);
-    return v;
-}
-/**
- * Mask (`::add-mask::`) every secret the step's inputs carry: secret-named inputs (password, token,
- * kubeconfig, ...) as a whole, and the userinfo of any URL in any input (`oci://user:pw@host`).
- * Called before anything else runs, so that no later line can show them.
- */
-function maskInputSecrets(env = process.env) {
-    for (const [k, v] of Object.entries(env)) {
-        if (!k.startsWith('INPUT_') || !v)
-            continue;
-        for (const s of secretsInInput(k.slice('INPUT_'.length).toLowerCase(), v))
-            core_setSecret(s);
-    }
-}
-/**
- * Report a failure: exactly one error annotation per failure (per file/line for the KxErrors of an
- * aggregate), never a second plain `::error::` line as `core.setFailed` would add; exit code 1.
- * Anything that is not a KxError is a bug: its stack goes to the debug log.
- */
-function reportFailure(e) {
-    const errors = e instanceof errors_KxAggregateError ? e.errors : e instanceof errors_KxError ? [e] : [];
-    for (const err of errors) {
-        const props = { title: 'kaapana-ext' };
-        if (err.file)
-            props.file = annotationPath(err.file);
-        if (err.line)
-            props.startLine = err.line;
-        error(err.message, props);
-    }
-    if (errors.length === 0) {
-        if (e instanceof Error && e.stack)
-            core_debug(redactUrls(e.stack));
-        error(errors_errorMessage(e), { title: 'kaapana-ext' });
-    }
-    process.exitCode = EXIT_FAILURE;
-}
-/**
- * GitHub places annotations by paths relative to the workspace: make absolute paths inside
- * GITHUB_WORKSPACE relative; leave others as they are.
- */
-function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
-    if (!workspace || !(0,external_node_path_namespaceObject.isAbsolute)(file))
-        return file;
-    const rel = (0,external_node_path_namespaceObject.relative)(workspace, file);
-    return rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel) ? file : rel.split('\\').join('/');
-}
-const POST_STATE = 'kx-is-post';
-/** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
-async function runMainOrPost(main, post) {
-    maskInputSecrets();
-    const isPost = core.getState(POST_STATE) === 'true';
-    if (!isPost)
-        core.saveState(POST_STATE, 'true');
-    try {
-        if (isPost)
-            await post?.();
-        else
-            await main();
-    }
-    catch (e) {
-        reportFailure(e);
-    }
-}
-/** Markdown-safe table cell. */
-function cell(text) {
-    return String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-/** Append markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
-async function writeJobSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY) {
-        core_debug('no GITHUB_STEP_SUMMARY: job summary not written');
-        return;
-    }
-    await summary.addRaw(markdown).write();
-}
 
 
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "node:zlib"
@@ -42327,7 +42484,7 @@ const MAX_FILE_SIZE = 5 * 1024 * 1024;
 const MAX_CHART_SIZE = 100 * 1024 * 1024;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const stripBom = (b) => (b.subarray(0, 3).equals(BOM) ? b.subarray(3) : b);
-const byteOrder = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+const load_byteOrder = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 /** Deepest directory nesting loadDir walks: far beyond any real chart, far below a symlink loop. */
 const MAX_CHART_DEPTH = 64;
 /** Most files loadDir accepts from one chart directory tree. */
@@ -42374,7 +42531,7 @@ async function loadDir(dir, opts = {}) {
         const depth = rel === '' ? 0 : rel.split('/').length;
         if (depth > maxDepth)
             throw new errors_KxError(`chart ${dir} nests directories deeper than ${maxDepth} levels at ${rel}`, { file: (0,external_node_path_namespaceObject.join)(top, rel) });
-        const entries = (0,external_node_fs_namespaceObject.readdirSync)(abs, { withFileTypes: true }).sort((a, b) => byteOrder(a.name, b.name));
+        const entries = (0,external_node_fs_namespaceObject.readdirSync)(abs, { withFileTypes: true }).sort((a, b) => load_byteOrder(a.name, b.name));
         for (const entry of entries) {
             const name = entry.name;
             const path = (0,external_node_path_namespaceObject.join)(abs, name);
@@ -42614,7 +42771,7 @@ async function loadFiles(files, source = '.') {
         throw new errors_KxError('Chart.yaml file is missing', { file: at('Chart.yaml') });
     c.dependencyFile ??= { file: at('Chart.yaml'), lines: chartLines };
     validateMetadata(c.metadata, { file: at('Chart.yaml'), lines: chartLines });
-    for (const n of [...subcharts.keys()].sort(byteOrder)) {
+    for (const n of [...subcharts.keys()].sort(load_byteOrder)) {
         if (n.startsWith('_') || n.startsWith('.'))
             continue;
         const list = subcharts.get(n);
@@ -42642,7 +42799,7 @@ async function loadFiles(files, source = '.') {
         }
         c.dependencies.push(sc);
     }
-    c.dependencies.sort((a, b) => byteOrder(a.metadata.name ?? '', b.metadata.name ?? ''));
+    c.dependencies.sort((a, b) => load_byteOrder(a.metadata.name ?? '', b.metadata.name ?? ''));
     return c;
 }
 function checkValues(data, file) {
@@ -43078,6 +43235,86 @@ async function downloadChart(url, opts = {}) {
     return httpGet(url, opts);
 }
 
+;// CONCATENATED MODULE: ../packages/core/lib/chart/discover.js
+// Finding charts on disk: the chart directories below a root (fsutil/walk's rules; never entering
+// hidden folders, node_modules, a chart's charts/ or templates/), the `chart` / `charts` inputs of
+// package-chart turned into chart directories (plain paths taken as they are; patterns — `*`, `?`,
+// `[...]`, `**` for any depth, see fsutil's globMatcher — expanded to the chart directories below the
+// workspace, a pattern may also name the Chart.yaml files themselves), and the charts of search
+// paths by name (Kaapana ≥0.2 name-only dependencies). One walk rule serves all three.
+
+
+
+
+
+/** Directory names a chart search never enters. */
+const CHART_WALK_SKIP = ['node_modules', '.git', 'charts', 'templates'];
+/** Every directory below (and including) `root` that holds a Chart.yaml, in walk (byte) order. */
+async function chartDirsBelow(root) {
+    const out = [];
+    await walkTree((0,external_node_path_namespaceObject.resolve)(root), { skipDirs: CHART_WALK_SKIP }, { onDir: (d, files) => void (files.includes('Chart.yaml') && out.push(d.path)) }).catch(() => undefined);
+    return out;
+}
+/** Chart directories below `roots`, by chart name. Chart.yaml is read, not validated. */
+async function findChartsByName(roots) {
+    const found = new Map();
+    for (const root of roots) {
+        for (const dir of await chartDirsBelow(root)) {
+            const file = (0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml');
+            try {
+                const md = parseMetadata(await (0,promises_.readFile)(file, 'utf8'), file).value;
+                if (!md.name)
+                    continue;
+                const list = found.get(md.name) ?? [];
+                list.push({ dir, version: md.version ?? '' });
+                found.set(md.name, list);
+            }
+            catch {
+                // an unreadable Chart.yaml elsewhere in the tree is not this dependency's problem
+            }
+        }
+    }
+    return found;
+}
+/** One plain (non-pattern) item: the chart directory it names, or a KxError naming it. */
+async function plainChartDir(item, workspace) {
+    const abs = (0,external_node_path_namespaceObject.resolve)(workspace, item);
+    const st = await (0,promises_.stat)(abs).catch(() => undefined);
+    if (!st)
+        throw new errors_KxError(`chart directory ${item} does not exist`, { file: item });
+    const dir = st.isDirectory() ? abs : (0,external_node_path_namespaceObject.dirname)(abs);
+    if (!(await (0,promises_.stat)((0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml')).catch(() => undefined))) {
+        throw new errors_KxError(`${item} is not a chart directory (no Chart.yaml)`, { file: item });
+    }
+    return dir;
+}
+/** Resolve the chart directories named by the inputs, relative to `workspace`, de-duplicated, in input order. */
+async function resolveChartDirs(items, workspace) {
+    const found = [];
+    const add = (d) => {
+        if (!found.includes(d))
+            found.push(d);
+    };
+    let below;
+    for (const item of items) {
+        if (!isGlobPattern(item)) {
+            add(await plainChartDir(item, workspace));
+            continue;
+        }
+        const pattern = (0,external_node_path_namespaceObject.isAbsolute)(item) ? (0,external_node_path_namespaceObject.relative)(workspace, item) : item.replace(/^\.\//, '');
+        const match = globMatcher(pattern.split(external_node_path_namespaceObject.sep).join('/'));
+        below ??= (await chartDirsBelow(workspace)).sort();
+        const matches = below.filter((d) => {
+            const rel = (0,external_node_path_namespaceObject.relative)(workspace, d).split(external_node_path_namespaceObject.sep).join('/');
+            return match(rel) || match(`${rel}/Chart.yaml`);
+        });
+        if (matches.length === 0)
+            throw new errors_KxError(`input charts: the pattern "${item}" matches no chart directory below ${workspace}`);
+        matches.forEach(add);
+    }
+    return found;
+}
+
 ;// CONCATENATED MODULE: ../packages/core/lib/registry/ref.js
 // Parsing of image references (`host[:port]/path/name[:tag][@digest]`) into the parts the registry
 // HTTP API needs. Follows Docker's rule: the first component is a host when it contains "." or ":"
@@ -43500,10 +43737,6 @@ async function pullChart(ociUrl, name, versionOrConstraint, opts = {}) {
 // check the version constraints, then — only when everything resolved — write the archives into
 // charts/, remove stale chart archives, and write Chart.lock/requirements.lock with helm's digest
 // (left untouched when the digest did not change). Errors point at the dependency's line.
-// With `ownDependencies` (what Kaapana's build does for the charts of a collection) a chart packaged
-// from a directory carries its own dependencies in its charts/, recursively: its dependency update
-// runs on a throwaway copy (withOwnDependencies), never in the source tree. The update runs in named
-// phases: check the names, resolve each dependency by its kind of repository, validate, write.
 
 
 
@@ -43523,7 +43756,6 @@ function depWhere(chart, i, field) {
     const line = (field ? src.lines.get(`dependencies[${i}].${field}`) : undefined) ?? src.lines.get(`dependencies[${i}]`);
     return { file: src.file, line };
 }
-/** Chart directories below `roots` (sorted walk), by chart name. Chart.yaml is read, not validated. */
 /**
  * What to do about a dependency given only by name (no `repository:`) that is not in charts/:
  * Kaapana >= 0.2 resolves such names among the charts of its own tree, which is not here.
@@ -43533,49 +43765,37 @@ function nameOnlyHint(name) {
         `Point chart-search-paths at directories holding the ${name} chart (or kaapana-source at a Kaapana checkout), ` +
         `or give it a repository (file://, https://, oci://)`);
 }
-async function findChartsByName(roots) {
-    const found = new Map();
-    const skip = new Set(['node_modules', '.git', 'templates', 'charts']);
-    const walk = async (dir) => {
-        let entries;
-        try {
-            entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
-        }
-        catch {
-            return;
-        }
-        if (entries.some((e) => e.name === 'Chart.yaml' && e.isFile())) {
-            const file = (0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml');
-            try {
-                const md = parseMetadata(await (0,promises_.readFile)(file, 'utf8'), file).value;
-                if (md.name) {
-                    const list = found.get(md.name) ?? [];
-                    list.push({ dir, version: md.version ?? '' });
-                    found.set(md.name, list);
-                }
-            }
-            catch {
-                // an unreadable Chart.yaml elsewhere in the tree is not this dependency's problem
-            }
-        }
-        const dirs = entries.filter((e) => e.isDirectory() && !skip.has(e.name) && !e.name.startsWith('.')).map((e) => e.name);
-        dirs.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-        for (const d of dirs)
-            await walk((0,external_node_path_namespaceObject.join)(dir, d));
+/** Run helm's dependency update on the chart directory `dir`. */
+async function updateDependencies(dir, opts = {}) {
+    const chartDir = (0,external_node_path_namespaceObject.resolve)(dir);
+    const log = opts.log ?? (() => { });
+    const load = opts.load ?? {};
+    const chart = await loadDir(chartDir, load);
+    const md = chart.metadata;
+    const deps = md.dependencies;
+    const result = { chart: chartDir, dependencies: [], lockWritten: false, removed: [] };
+    if (!deps)
+        return result;
+    const chartsDir = (0,external_node_path_namespaceObject.join)(chartDir, 'charts');
+    if ((await fsutil_pathExists(chartsDir)) && !(await (0,promises_.stat)(chartsDir)).isDirectory()) {
+        throw new errors_KxError(`"${chartsDir}" is not a directory`, { file: chartsDir });
+    }
+    const platformVersion = opts.platformVersion ?? md.version ?? '';
+    let byName;
+    let inSource;
+    const source = opts.kaapanaSource ? (0,external_node_path_namespaceObject.resolve)(opts.kaapanaSource) : undefined;
+    const sourceCandidates = async (name) => {
+        if (!source)
+            return [];
+        inSource ??= await findChartsByName([source]);
+        return (inSource.get(name) ?? []).filter((c) => !['templates_and_examples', 'ci', 'lib/task_api'].some((p) => (0,external_node_path_namespaceObject.relative)(source, c.dir).split(external_node_path_namespaceObject.sep).join('/').includes(p)));
     };
-    for (const r of roots)
-        await walk((0,external_node_path_namespaceObject.resolve)(r));
-    return found;
-}
-function throwCollected(errors) {
-    if (errors.length === 1)
-        throw errors[0];
-    if (errors.length > 1)
-        throw new errors_KxAggregateError(errors);
-}
-/** Phase 1: names become file names (charts/<name>, <name>-<version>.tgz): check them all before anything. */
-function checkDependencyNames(chart, deps) {
+    const indexes = new Map();
+    const pending = [];
+    const locked = [];
+    const unsatisfied = [];
     const errors = [];
+    // Names become file names (charts/<name>, <name>-<version>.tgz): check them all before anything.
     for (const [i, d] of deps.entries()) {
         if (d === null)
             continue;
@@ -43586,176 +43806,169 @@ function checkDependencyNames(chart, deps) {
             errors.push(e);
         }
     }
-    throwCollected(errors);
-}
-const archivePath = (ctx, fileName, i) => safeJoin(ctx.chartsDir, fileName, 'dependency archive name', depWhere(ctx.chart, i, 'name'));
-/**
- * The archive of a chart loaded from `dir`: as it is, or (ownDependencies) with its own
- * dependencies packaged into its charts/.
- */
-async function packDir(ctx, chart, dir) {
-    const packed = ctx.opts.ownDependencies ? await withOwnDependencies(chart, dir, ctx.opts, ctx.platformVersion) : chart;
-    return writeChartArchive(packed, ctx.opts.mtime === undefined ? {} : { mtime: ctx.opts.mtime });
-}
-function addPending(ctx, d, i, fileName, data, version, source) {
-    const repository = d.repository ?? '';
-    ctx.pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository, archive: archivePath(ctx, fileName, i), source } });
-    ctx.locked.push({ name: d.name, repository, version });
-}
-async function sourceCandidates(ctx, name) {
-    const source = ctx.source;
-    if (!source)
-        return [];
-    ctx.inSource ??= await findChartsByName([source]);
-    return (ctx.inSource.get(name) ?? []).filter((c) => !['templates_and_examples', 'ci', 'lib/task_api'].some((p) => (0,external_node_path_namespaceObject.relative)(source, c.dir).split(external_node_path_namespaceObject.sep).join('/').includes(p)));
-}
-/** Name-only (search paths) or kaapana-source dependencies: the first matching chart directory, packaged. */
-async function resolveByName(ctx, d, i, constraint, fileTarget) {
-    const repo = d.repository ?? '';
-    const wanted = d.version ?? '';
-    ctx.byName ??= await findChartsByName(ctx.opts.searchPaths ?? []);
-    const candidates = [...(repo === '' ? ctx.byName.get(d.name) ?? [] : []), ...(await sourceCandidates(ctx, d.name))];
-    if (candidates.length === 0) {
-        const searched = [...(repo === '' && ctx.opts.searchPaths?.length ? [`chart-search-paths (${ctx.opts.searchPaths.join(', ')})`] : []), ...(ctx.source ? [`kaapana-source ${ctx.opts.kaapanaSource}`] : [])].join(', ');
-        ctx.errors.push(new errors_KxError(`dependency "${d.name}" not found in ${searched}${fileTarget ? ` (${repo} does not exist here)` : ''}`, depWhere(ctx.chart, i, repo === '' ? 'name' : 'repository')));
-        return;
+    if (errors.length === 1)
+        throw errors[0];
+    if (errors.length > 1)
+        throw new errors_KxAggregateError(errors);
+    const archivePath = (fileName, i) => safeJoin(chartsDir, fileName, 'dependency archive name', depWhere(chart, i, 'name'));
+    for (const [i, d] of deps.entries()) {
+        if (d === null)
+            continue;
+        const where = depWhere(chart, i, 'version');
+        let constraint;
+        const wanted = d.version ?? '';
+        try {
+            constraint = parseConstraint(wanted === '' ? '*' : wanted);
+        }
+        catch (e) {
+            errors.push(new errors_KxError(`dependency "${d.name}" has an invalid version/constraint format: ${errors_errorMessage(e)}`, where));
+            continue;
+        }
+        const noMatch = () => unsatisfied.push(`"${d.name}" (repository "${d.repository}", version "${wanted}")`);
+        const repo = d.repository ?? '';
+        try {
+            const fileTarget = repo.startsWith('file://') ? ((0,external_node_path_namespaceObject.isAbsolute)(repo.slice(7)) ? repo.slice(7) : (0,external_node_path_namespaceObject.join)(chartDir, repo.slice(7))) : undefined;
+            const fromSource = source !== undefined && (repo === '' || (fileTarget !== undefined && !(await fsutil_pathExists(fileTarget))));
+            if ((repo === '' && opts.searchPaths && opts.searchPaths.length > 0) || fromSource) {
+                byName ??= await findChartsByName(opts.searchPaths ?? []);
+                const candidates = [...(repo === '' ? byName.get(d.name) ?? [] : []), ...(await sourceCandidates(d.name))];
+                if (candidates.length === 0) {
+                    const where = [...(repo === '' && opts.searchPaths?.length ? [`chart-search-paths (${opts.searchPaths.join(', ')})`] : []), ...(source ? [`kaapana-source ${opts.kaapanaSource}`] : [])].join(', ');
+                    errors.push(new errors_KxError(`dependency "${d.name}" not found in ${where}${fileTarget ? ` (${repo} does not exist here)` : ''}`, depWhere(chart, i, repo === '' ? 'name' : 'repository')));
+                    continue;
+                }
+                const platform = wanted === '0.0.0';
+                const pick = platform
+                    ? candidates[0]
+                    : candidates.find((c) => satisfiesConstraint(c.version, constraint));
+                if (!pick) {
+                    noMatch();
+                    continue;
+                }
+                const target = await loadDir(pick.dir, load);
+                if (platform && target.metadata.version === '0.0.0')
+                    target.metadata.version = platformVersion;
+                const version = target.metadata.version;
+                const fileName = `${target.metadata.name}-${version}.tgz`;
+                const fromKaapana = source !== undefined && pick.dir.startsWith(source + external_node_path_namespaceObject.sep);
+                log(`${d.name}: packaging ${fromKaapana ? `kaapana-source/${(0,external_node_path_namespaceObject.relative)(source, pick.dir)}` : pick.dir} as ${fileName}${fileTarget ? ` (${repo} does not exist here)` : ''}`);
+                const data = await writeChartArchive(target, opts.mtime === undefined ? {} : { mtime: opts.mtime });
+                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: archivePath(fileName, i), source: fromKaapana ? 'kaapana-source' : 'search-path' } });
+                locked.push({ name: d.name, repository: repo, version });
+            }
+            else if (repo === '') {
+                const local = safeJoin(chartsDir, d.name, 'dependency name', depWhere(chart, i, 'name'));
+                let sub;
+                try {
+                    sub = await loadDir(local, load);
+                }
+                catch (e) {
+                    errors.push(new errors_KxError(`unable to load chart '${local}': ${errors_errorMessage(e)}. ${nameOnlyHint(d.name)}`, depWhere(chart, i, 'name')));
+                    continue;
+                }
+                if (!satisfiesConstraint(sub.metadata.version ?? '', constraint)) {
+                    errors.push(new errors_KxError(`dependency ${d.name} at version ${sub.metadata.version} does not satisfy the constraint ${wanted}`, where));
+                    continue;
+                }
+                result.dependencies.push({ name: d.name, version: wanted, repository: '', source: 'charts-dir' });
+                locked.push({ name: d.name, repository: '', version: wanted });
+            }
+            else if (repo.startsWith('file://')) {
+                const rest = repo.slice('file://'.length);
+                const target = (0,external_node_path_namespaceObject.isAbsolute)(rest) ? rest : (0,external_node_path_namespaceObject.join)(chartDir, rest);
+                if (!(await fsutil_pathExists(target))) {
+                    errors.push(new errors_KxError(`directory ${(0,external_node_path_namespaceObject.resolve)(target)} not found`, depWhere(chart, i, 'repository')));
+                    continue;
+                }
+                const sub = await loadDir(target, load);
+                const version = sub.metadata.version;
+                if (!satisfiesConstraint(version, constraint)) {
+                    noMatch();
+                    continue;
+                }
+                const fileName = `${sub.metadata.name}-${version}.tgz`;
+                log(`${d.name}: packaging ${repo} as ${fileName}`);
+                const data = await writeChartArchive(sub, opts.mtime === undefined ? {} : { mtime: opts.mtime });
+                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: archivePath(fileName, i), source: 'file' } });
+                locked.push({ name: d.name, repository: repo, version });
+            }
+            else if (/^https?:\/\//.test(repo)) {
+                let index = indexes.get(repo);
+                if (!index) {
+                    index = await fetchRepoIndex(repo, opts.http);
+                    indexes.set(repo, index);
+                }
+                const entry = findInIndex(index, d.name, wanted);
+                if (!entry) {
+                    noMatch();
+                    continue;
+                }
+                const url = resolveChartUrl(index.url, entry.urls[0]);
+                log(`${d.name}: downloading ${url}`);
+                const data = await downloadChart(url, opts.http);
+                const fileName = `${d.name}-${entry.version}.tgz`;
+                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version: entry.version, repository: repo, archive: archivePath(fileName, i), source: 'http' } });
+                locked.push({ name: d.name, repository: repo, version: entry.version });
+            }
+            else if (repo.startsWith('oci://')) {
+                const pulled = await pullChart(repo, d.name, wanted, opts.oci);
+                log(`${d.name}: pulled ${pulled.ref}`);
+                const fileName = `${d.name}-${pulled.version}.tgz`;
+                pending.push({ dep: d, fileName, data: pulled.data, resolved: { name: d.name, version: pulled.version, repository: repo, archive: archivePath(fileName, i), source: 'oci' } });
+                locked.push({ name: d.name, repository: repo, version: pulled.version });
+            }
+            else {
+                errors.push(new errors_KxError(`no repository definition for ${repo}. Repositories must be URLs (file://, https://, oci://); named repositories ("@name", "alias:name") need helm's repositories.yaml, which is not supported`, depWhere(chart, i, 'repository')));
+            }
+        }
+        catch (e) {
+            if (e instanceof errors_KxError && e.file)
+                errors.push(e);
+            else
+                errors.push(new errors_KxError(`dependency "${d.name}": ${errors_errorMessage(e)}`, depWhere(chart, i)));
+        }
     }
-    const platform = wanted === '0.0.0';
-    const pick = platform ? candidates[0] : candidates.find((c) => satisfiesConstraint(c.version, constraint));
-    if (!pick) {
-        ctx.unsatisfied.push(`"${d.name}" (repository "${d.repository}", version "${wanted}")`);
-        return;
+    if (unsatisfied.length > 0) {
+        const src = chart.dependencyFile?.file ?? (0,external_node_path_namespaceObject.join)(chartDir, 'Chart.yaml');
+        errors.push(new errors_KxError(`can't get a valid version for ${unsatisfied.length} subchart(s): ${unsatisfied.join(', ')}. Make sure a matching chart version exists in the repo, or change the version constraint in ${src.endsWith('requirements.yaml') ? 'requirements.yaml' : 'Chart.yaml'}`, { file: src }));
     }
-    const target = await loadDir(pick.dir, ctx.load);
-    if (platform && target.metadata.version === '0.0.0')
-        target.metadata.version = ctx.platformVersion;
-    const version = target.metadata.version;
-    const fileName = `${target.metadata.name}-${version}.tgz`;
-    const fromKaapana = ctx.source !== undefined && pick.dir.startsWith(ctx.source + external_node_path_namespaceObject.sep);
-    ctx.log(`${d.name}: packaging ${fromKaapana ? `kaapana-source/${(0,external_node_path_namespaceObject.relative)(ctx.source, pick.dir)}` : pick.dir} as ${fileName}${fileTarget ? ` (${repo} does not exist here)` : ''}`);
-    addPending(ctx, d, i, fileName, await packDir(ctx, target, pick.dir), version, fromKaapana ? 'kaapana-source' : 'search-path');
-}
-/** `repository: ""` without search paths: the chart must already be in charts/<name>. */
-async function resolveInChartsDir(ctx, d, i, constraint) {
-    const wanted = d.version ?? '';
-    const local = safeJoin(ctx.chartsDir, d.name, 'dependency name', depWhere(ctx.chart, i, 'name'));
-    let sub;
-    try {
-        sub = await loadDir(local, ctx.load);
-    }
-    catch (e) {
-        ctx.errors.push(new errors_KxError(`unable to load chart '${local}': ${errors_errorMessage(e)}. ${nameOnlyHint(d.name)}`, depWhere(ctx.chart, i, 'name')));
-        return;
-    }
-    if (!satisfiesConstraint(sub.metadata.version ?? '', constraint)) {
-        ctx.errors.push(new errors_KxError(`dependency ${d.name} at version ${sub.metadata.version} does not satisfy the constraint ${wanted}`, depWhere(ctx.chart, i, 'version')));
-        return;
-    }
-    ctx.result.dependencies.push({ name: d.name, version: wanted, repository: '', source: 'charts-dir' });
-    ctx.locked.push({ name: d.name, repository: '', version: wanted });
-}
-/** `file://<dir>`: the directory packaged. */
-async function resolveFileDir(ctx, d, i, constraint, target) {
-    if (!(await fsutil_pathExists(target))) {
-        ctx.errors.push(new errors_KxError(`directory ${(0,external_node_path_namespaceObject.resolve)(target)} not found`, depWhere(ctx.chart, i, 'repository')));
-        return;
-    }
-    const sub = await loadDir(target, ctx.load);
-    const version = sub.metadata.version;
-    if (!satisfiesConstraint(version, constraint)) {
-        ctx.unsatisfied.push(`"${d.name}" (repository "${d.repository}", version "${d.version ?? ''}")`);
-        return;
-    }
-    const fileName = `${sub.metadata.name}-${version}.tgz`;
-    ctx.log(`${d.name}: packaging ${d.repository} as ${fileName}`);
-    addPending(ctx, d, i, fileName, await packDir(ctx, sub, target), version, 'file');
-}
-/** `http(s)://`: index.yaml of the repository, then the archive it points at. */
-async function resolveHttp(ctx, d, i) {
-    const repo = d.repository;
-    let index = ctx.indexes.get(repo);
-    if (!index) {
-        index = await fetchRepoIndex(repo, ctx.opts.http);
-        ctx.indexes.set(repo, index);
-    }
-    const entry = findInIndex(index, d.name, d.version ?? '');
-    if (!entry) {
-        ctx.unsatisfied.push(`"${d.name}" (repository "${repo}", version "${d.version ?? ''}")`);
-        return;
-    }
-    const url = resolveChartUrl(index.url, entry.urls[0]);
-    ctx.log(`${d.name}: downloading ${url}`);
-    addPending(ctx, d, i, `${d.name}-${entry.version}.tgz`, await downloadChart(url, ctx.opts.http), entry.version, 'http');
-}
-async function resolveOci(ctx, d, i) {
-    const pulled = await pullChart(d.repository, d.name, d.version ?? '', ctx.opts.oci);
-    ctx.log(`${d.name}: pulled ${pulled.ref}`);
-    addPending(ctx, d, i, `${d.name}-${pulled.version}.tgz`, pulled.data, pulled.version, 'oci');
-}
-/** Phase 2, one dependency: dispatch on its repository; problems are collected in ctx.errors. */
-async function resolveDependency(ctx, d, i) {
-    const wanted = d.version ?? '';
-    let constraint;
-    try {
-        constraint = parseConstraint(wanted === '' ? '*' : wanted);
-    }
-    catch (e) {
-        ctx.errors.push(new errors_KxError(`dependency "${d.name}" has an invalid version/constraint format: ${errors_errorMessage(e)}`, depWhere(ctx.chart, i, 'version')));
-        return;
-    }
-    const repo = d.repository ?? '';
-    const base = ctx.opts.relativeTo ? (0,external_node_path_namespaceObject.resolve)(ctx.opts.relativeTo) : ctx.chartDir;
-    const fileTarget = repo.startsWith('file://') ? ((0,external_node_path_namespaceObject.isAbsolute)(repo.slice(7)) ? repo.slice(7) : (0,external_node_path_namespaceObject.join)(base, repo.slice(7))) : undefined;
-    const fromSource = ctx.source !== undefined && (repo === '' || (fileTarget !== undefined && !(await fsutil_pathExists(fileTarget))));
-    if ((repo === '' && ctx.opts.searchPaths && ctx.opts.searchPaths.length > 0) || fromSource)
-        return resolveByName(ctx, d, i, constraint, fileTarget);
-    if (repo === '')
-        return resolveInChartsDir(ctx, d, i, constraint);
-    if (fileTarget !== undefined)
-        return resolveFileDir(ctx, d, i, constraint, fileTarget);
-    if (/^https?:\/\//.test(repo))
-        return resolveHttp(ctx, d, i);
-    if (repo.startsWith('oci://'))
-        return resolveOci(ctx, d, i);
-    ctx.errors.push(new errors_KxError(`no repository definition for ${repo}. Repositories must be URLs (file://, https://, oci://); named repositories ("@name", "alias:name") need helm's repositories.yaml, which is not supported`, depWhere(ctx.chart, i, 'repository')));
-}
-/** Phase 3: every problem so far in one error; then each resolved archive must load. */
-async function validateResolved(ctx, deps) {
-    if (ctx.unsatisfied.length > 0) {
-        const src = ctx.chart.dependencyFile?.file ?? (0,external_node_path_namespaceObject.join)(ctx.chartDir, 'Chart.yaml');
-        ctx.errors.push(new errors_KxError(`can't get a valid version for ${ctx.unsatisfied.length} subchart(s): ${ctx.unsatisfied.join(', ')}. Make sure a matching chart version exists in the repo, or change the version constraint in ${src.endsWith('requirements.yaml') ? 'requirements.yaml' : 'Chart.yaml'}`, { file: src }));
-    }
-    throwCollected(ctx.errors);
-    for (const p of ctx.pending) {
+    if (errors.length === 1)
+        throw errors[0];
+    if (errors.length > 1)
+        throw new errors_KxAggregateError(errors);
+    // Everything resolved: validate the archives, then write them.
+    for (const p of pending) {
         try {
             await loadArchive(p.data, p.fileName);
         }
         catch (e) {
-            throw new errors_KxError(`dependency "${p.dep.name}" resolved to an invalid chart archive ${p.fileName}: ${errors_errorMessage(e)}`, depWhere(ctx.chart, deps.indexOf(p.dep), 'name'));
+            throw new errors_KxError(`dependency "${p.dep.name}" resolved to an invalid chart archive ${p.fileName}: ${errors_errorMessage(e)}`, depWhere(chart, deps.indexOf(p.dep), 'name'));
         }
     }
-}
-/** Phase 4a: the lock file must be writable (and no symlink) before charts/ is touched. */
-async function checkLockWritable(lockFile, md) {
-    const st = await (0,promises_.lstat)(lockFile).catch(() => undefined);
-    if (st?.isSymbolicLink())
-        throw new errors_KxError(`the ${lockFileName(md)} file is a symlink to "${await (0,promises_.readlink)(lockFile)}"`, { file: lockFile });
-    await assertWritable(lockFile);
-    return st !== undefined;
-}
-/** Phase 4b: write the archives into charts/ and remove chart archives no dependency produced. */
-async function writeCharts(ctx, deps) {
-    await (0,promises_.mkdir)(ctx.chartsDir, { recursive: true, mode: 0o755 });
-    const produced = new Set(ctx.pending.map((p) => p.fileName));
-    const keepNames = new Set(deps.filter((d) => d !== null && (d.repository ?? '') === '' && !ctx.opts.searchPaths?.length && !ctx.source).map((d) => d.name));
-    for (const p of ctx.pending) {
-        await writeFileAtomic(p.resolved.archive, p.data, { mode: 0o644 });
-        ctx.result.dependencies.push(p.resolved);
+    // ... and that the lock can be written, so that a refused lock does not leave charts/ changed.
+    const lockFile = (0,external_node_path_namespaceObject.join)(chartDir, lockFileName(md));
+    let lstatResult;
+    try {
+        lstatResult = await (0,promises_.lstat)(lockFile);
     }
-    for (const entry of await (0,promises_.readdir)(ctx.chartsDir, { withFileTypes: true })) {
+    catch {
+        lstatResult = undefined;
+    }
+    if (lstatResult?.isSymbolicLink()) {
+        throw new errors_KxError(`the ${lockFileName(md)} file is a symlink to "${await (0,promises_.readlink)(lockFile)}"`, { file: lockFile });
+    }
+    await assertWritable(lockFile);
+    await (0,promises_.mkdir)(chartsDir, { recursive: true, mode: 0o755 });
+    const produced = new Set(pending.map((p) => p.fileName));
+    const keepNames = new Set(deps.filter((d) => d !== null && (d.repository ?? '') === '' && !opts.searchPaths?.length && !source).map((d) => d.name));
+    for (const p of pending) {
+        await writeFileAtomic(p.resolved.archive, p.data, { mode: 0o644 });
+        result.dependencies.push(p.resolved);
+    }
+    for (const entry of await (0,promises_.readdir)(chartsDir, { withFileTypes: true })) {
         if (!entry.isFile() || produced.has(entry.name))
             continue;
-        const path = (0,external_node_path_namespaceObject.join)(ctx.chartsDir, entry.name);
+        const path = (0,external_node_path_namespaceObject.join)(chartsDir, entry.name);
         try {
             const old = await loadArchive(path);
             if (keepNames.has(old.metadata.name ?? ''))
@@ -43765,101 +43978,28 @@ async function writeCharts(ctx, deps) {
             continue;
         }
         await (0,promises_.rm)(path, { force: true });
-        ctx.result.removed.push(path);
+        result.removed.push(path);
     }
-}
-/** Phase 4c: the lock, left as it is when its digest did not change. */
-async function writeLock(ctx, deps, lockFile, existed) {
-    const md = ctx.chart.metadata;
-    const digest = lockDigest(deps, ctx.locked);
-    ctx.result.lockFile = lockFile;
-    if (existed) {
+    // The lock.
+    const digest = lockDigest(deps, locked);
+    result.lockFile = lockFile;
+    if (lstatResult) {
         try {
             const existing = parseLock(await (0,promises_.readFile)(lockFile, 'utf8'), lockFile, lockFileName(md)).value;
             if (existing.digest === digest) {
-                ctx.result.lock = existing;
-                return;
+                result.lock = existing;
+                return result;
             }
         }
         catch {
             // unreadable lock: rewritten below
         }
     }
-    const lock = { generated: rfc3339Nano(ctx.opts.now ?? new Date(defaultMtime() * 1000)), digest, dependencies: ctx.locked };
+    const lock = { generated: rfc3339Nano(opts.now ?? new Date(defaultMtime() * 1000)), digest, dependencies: locked };
     await writeFileAtomic(lockFile, serializeLock(lock), { mode: 0o644 });
-    ctx.result.lock = lock;
-    ctx.result.lockWritten = true;
-}
-/** Run helm's dependency update on the chart directory `dir`. */
-async function updateDependencies(dir, opts = {}) {
-    const chartDir = (0,external_node_path_namespaceObject.resolve)(dir);
-    const load = opts.load ?? {};
-    const chart = await loadDir(chartDir, load);
-    const deps = chart.metadata.dependencies;
-    const result = { chart: chartDir, dependencies: [], lockWritten: false, removed: [] };
-    if (!deps)
-        return result;
-    const chartsDir = (0,external_node_path_namespaceObject.join)(chartDir, 'charts');
-    if ((await fsutil_pathExists(chartsDir)) && !(await (0,promises_.stat)(chartsDir)).isDirectory()) {
-        throw new errors_KxError(`"${chartsDir}" is not a directory`, { file: chartsDir });
-    }
-    const ctx = {
-        chart, chartDir, chartsDir, opts, load, result,
-        log: opts.log ?? (() => { }),
-        platformVersion: opts.platformVersion ?? chart.metadata.version ?? '',
-        ...(opts.kaapanaSource ? { source: (0,external_node_path_namespaceObject.resolve)(opts.kaapanaSource) } : {}),
-        indexes: new Map(), pending: [], locked: [], unsatisfied: [], errors: [],
-    };
-    checkDependencyNames(chart, deps);
-    for (const [i, d] of deps.entries()) {
-        if (d === null)
-            continue;
-        try {
-            await resolveDependency(ctx, d, i);
-        }
-        catch (e) {
-            if (e instanceof errors_KxError && e.file)
-                ctx.errors.push(e);
-            else
-                ctx.errors.push(new errors_KxError(`dependency "${d.name}": ${errors_errorMessage(e)}`, depWhere(chart, i)));
-        }
-    }
-    await validateResolved(ctx, deps);
-    const lockFile = (0,external_node_path_namespaceObject.join)(chartDir, lockFileName(chart.metadata));
-    const existed = await checkLockWritable(lockFile, chart.metadata);
-    await writeCharts(ctx, deps);
-    await writeLock(ctx, deps, lockFile, existed);
+    result.lock = lock;
+    result.lockWritten = true;
     return result;
-}
-const MAX_NESTING = 16;
-/**
- * `chart` (loaded from `dir`) with its own dependencies as subcharts, recursively, as Kaapana's build
- * packages the charts of a collection. A chart that already has every declared dependency as a
- * subchart is returned as it is; otherwise its dependency update runs on a throwaway copy of `dir`
- * (relative file:// paths resolved against `dir`, same search paths and kaapana-source), so the
- * source tree is never written. A dependency cycle is an error naming the chain.
- */
-async function withOwnDependencies(chart, dir, opts, platformVersion) {
-    const declared = (chart.metadata.dependencies ?? []).filter((d) => d !== null);
-    const present = new Set(chart.dependencies.map((c) => c.metadata.name));
-    if (declared.every((d) => present.has(d.name)))
-        return chart;
-    const within = [...(opts.within ?? []), (0,external_node_path_namespaceObject.resolve)(dir)];
-    if ((opts.within ?? []).includes((0,external_node_path_namespaceObject.resolve)(dir)) || within.length > MAX_NESTING) {
-        throw new errors_KxError(`chart dependency cycle: ${within.join(' -> ')}`, { file: (0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml') });
-    }
-    const stage = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'kx-own-deps-'));
-    try {
-        const copy = (0,external_node_path_namespaceObject.join)(stage, (0,external_node_path_namespaceObject.basename)((0,external_node_path_namespaceObject.resolve)(dir)));
-        await (0,promises_.cp)(dir, copy, { recursive: true, dereference: false });
-        await updateDependencies(copy, { ...opts, relativeTo: (0,external_node_path_namespaceObject.resolve)(dir), within, platformVersion, now: opts.now ?? new Date(defaultMtime() * 1000) });
-        const packed = await loadDir(copy, opts.load ?? {});
-        packed.source = chart.source ?? dir;
-        return packed;
-    }
-    finally {
-        await (0,promises_.rm)(stage, { recursive: true, force: true });
-    }
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/chart/package.js
@@ -43887,21 +44027,6 @@ function checkDependencies(chart) {
             file: chart.dependencyFile?.file,
         });
     }
-}
-/**
- * helm's install-time check, recursively: every declared dependency of the chart and of each of its
- * subcharts present; errors name the path, e.g. `wf-0.1.0/charts/dag-installer-chart: found in ...`.
- */
-function checkDependenciesDeep(chart, path = chart.metadata.name ?? '') {
-    try {
-        if (chart.metadata.dependencies)
-            checkDependencies(chart);
-    }
-    catch (e) {
-        throw new KxError(`${path}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    for (const sub of chart.dependencies)
-        checkDependenciesDeep(sub, `${path}/charts/${sub.metadata.name}`);
 }
 async function packageChart(dir, opts = {}) {
     const chartDir = (0,external_node_path_namespaceObject.resolve)(dir);
@@ -44003,6 +44128,7 @@ function lintKaapanaChart(chart, opts = {}) {
 ;// CONCATENATED MODULE: ../packages/core/lib/chart/index.js
 // Public API of the chart engine: a helm-3-compatible loader, validator, packager, dependency
 // updater (file://, http(s)://, oci://, Kaapana name-only via search paths) and OCI push/pull.
+
 
 
 
@@ -44260,7 +44386,7 @@ async function discoverKaapanaDockerfiles(root, patterns = KAAPANA_IGNORE_PATTER
     if (!(await pathExists(dir)))
         throw new KxError(`kaapana-source directory ${root} does not exist`);
     const all = [];
-    await walk(dir, dir, DEFAULT_IGNORE, all);
+    await walk(dir, DEFAULT_IGNORE, all);
     return all.filter((f) => !isKaapanaIgnored(relative(dir, f), patterns)).sort();
 }
 /** Kaapana's rule: a plain substring match of any pattern on the (posix) path. */
@@ -44301,25 +44427,21 @@ async function skipReason(dir) {
         return 'extension collection chart';
     return undefined;
 }
-/** Every Dockerfile* below `dir`; with `skipped`, folders with a skipReason are not entered. */
-async function walk(dir, root, ignore, out, skipped) {
-    const entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const e of entries) {
-        const full = (0,external_node_path_namespaceObject.join)(dir, e.name);
-        const rel = (0,external_node_path_namespaceObject.relative)(root, full);
-        if (isIgnored(rel, ignore))
-            continue;
-        if (e.isDirectory()) {
-            const reason = skipped ? await skipReason(full) : undefined;
+/** Every Dockerfile* below `root` (fsutil/walk's rules; hidden folders are entered); with `skipped`, folders with a skipReason are not entered. */
+async function walk(root, ignore, out, skipped) {
+    await walkTree(root, {
+        hidden: true,
+        ignore: (rel) => isIgnored(rel, ignore),
+        onUnreadable: (_dir, e) => {
+            throw e;
+        },
+        enter: async (dir) => {
+            const reason = skipped ? await skipReason(dir.path) : undefined;
             if (reason)
-                skipped.push({ dir: rel.split(external_node_path_namespaceObject.sep).join('/'), reason });
-            else
-                await walk(full, root, ignore, out, skipped);
-        }
-        else if (e.isFile() && e.name.startsWith('Dockerfile') && !e.name.endsWith('.dockerignore'))
-            out.push(full);
-    }
+                skipped.push({ dir: dir.rel, reason });
+            return !reason;
+        },
+    }, { onFile: (f) => void (f.name.startsWith('Dockerfile') && !f.name.endsWith('.dockerignore') && out.push(f.path)) });
 }
 /** Absolute paths of the Dockerfiles of the tree and of the selected ones. */
 async function discoverDockerfiles(opts) {
@@ -44331,7 +44453,7 @@ async function discoverDockerfiles(opts) {
     const skippedDirs = [];
     const kaapanaTree = await isKaapanaTree(context);
     // A Kaapana checkout as the context is read as Kaapana's build reads it, collection included.
-    await walk(context, context, ignore, all, kaapanaTree ? undefined : skippedDirs);
+    await walk(context, ignore, all, kaapanaTree ? undefined : skippedDirs);
     if (kaapanaTree) {
         const patterns = opts.kaapanaIgnore ?? KAAPANA_IGNORE_PATTERNS;
         all = all.filter((f) => !isKaapanaIgnored((0,external_node_path_namespaceObject.relative)(context, f), patterns));
@@ -45277,66 +45399,10 @@ function applyMetadata(plan, opts, dockerfileLabels = ownLabels) {
 
 
 
-;// CONCATENATED MODULE: ./src/chart-dirs.ts
-// Turning the `chart` / `charts` inputs into chart directories: plain paths are taken as they are,
-// patterns (`*`, `?`, `[...]`, `**` for any depth; see core's globMatcher) are expanded to the directories below the
-// workspace that contain a Chart.yaml (a pattern may also name the Chart.yaml files themselves).
-
-
-
-const SKIP = new Set(['node_modules', '.git']);
-async function chartDirsBelow(root) {
-    const out = [];
-    const walk = async (dir) => {
-        const entries = await (0,promises_.readdir)(dir, { withFileTypes: true }).catch(() => []);
-        if (entries.some((e) => e.isFile() && e.name === 'Chart.yaml'))
-            out.push(dir);
-        for (const e of entries) {
-            if (e.isDirectory() && !SKIP.has(e.name) && e.name !== 'charts' && e.name !== 'templates')
-                await walk((0,external_node_path_namespaceObject.join)(dir, e.name));
-        }
-    };
-    await walk(root);
-    return out.sort();
-}
-/** Resolve the chart directories named by the inputs, relative to `workspace`, de-duplicated, in input order. */
-async function resolveChartDirs(items, workspace) {
-    const found = [];
-    const add = (d) => {
-        if (!found.includes(d))
-            found.push(d);
-    };
-    for (const item of items) {
-        if (!isGlobPattern(item)) {
-            const abs = (0,external_node_path_namespaceObject.resolve)(workspace, item);
-            const st = await (0,promises_.stat)(abs).catch(() => undefined);
-            if (!st)
-                throw new errors_KxError(`chart directory ${item} does not exist`, { file: item });
-            const dir = st.isDirectory() ? abs : (0,external_node_path_namespaceObject.dirname)(abs);
-            if (!(await (0,promises_.stat)((0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml')).catch(() => undefined))) {
-                throw new errors_KxError(`${item} is not a chart directory (no Chart.yaml)`, { file: item });
-            }
-            add(dir);
-            continue;
-        }
-        const pattern = (0,external_node_path_namespaceObject.isAbsolute)(item) ? (0,external_node_path_namespaceObject.relative)(workspace, item) : item.replace(/^\.\//, '');
-        const match = globMatcher(pattern.split(external_node_path_namespaceObject.sep).join('/'));
-        const matches = (await chartDirsBelow(workspace)).filter((d) => {
-            const rel = (0,external_node_path_namespaceObject.relative)(workspace, d).split(external_node_path_namespaceObject.sep).join('/');
-            return match(rel) || match(`${rel}/Chart.yaml`);
-        });
-        if (matches.length === 0)
-            throw new errors_KxError(`input charts: the pattern "${item}" matches no chart directory below ${workspace}`);
-        matches.forEach(add);
-    }
-    return found;
-}
-
 ;// CONCATENATED MODULE: ./src/main.ts
 // action-package-chart: typed inputs → the core chart engine (dependency update, package, optional
 // OCI push) for each chart → `packages` output, job summary table, warnings for Kaapana lint findings
 // and error annotations on bad files. All chart logic lives in @kaapana-ext/core/chart.
-
 
 
 
@@ -45363,7 +45429,7 @@ async function extensionImages(chartDir) {
 function getInputs() {
     const workspace = (0,external_node_path_namespaceObject.resolve)(process.env.GITHUB_WORKSPACE ?? '.');
     const single = getInput('chart').trim();
-    const charts = [...(single ? [single] : []), ...getList('charts')];
+    const charts = [...(single ? [single] : []), ...readers_getList('charts')];
     if (charts.length === 0)
         throw new errors_KxError('set the input chart (one chart directory) or charts (directories or globs)');
     const push = getInput('push').trim();
@@ -45374,55 +45440,30 @@ function getInputs() {
         charts,
         version: getInput('version').trim(),
         appVersion: getInput('app-version').trim(),
-        dependencyUpdate: getBool('dependency-update', true),
-        searchPaths: getList('chart-search-paths').map((p) => (0,external_node_path_namespaceObject.resolve)(workspace, p)),
+        dependencyUpdate: readers_getBool('dependency-update', true),
+        searchPaths: readers_getList('chart-search-paths').map((p) => (0,external_node_path_namespaceObject.resolve)(workspace, p)),
         kaapanaSource: getInput('kaapana-source').trim() ? (0,external_node_path_namespaceObject.resolve)(workspace, getInput('kaapana-source').trim()) : '',
         destination: (0,external_node_path_namespaceObject.resolve)(workspace, getInput('destination').trim() || '.'),
         push,
         username: getInput('username'),
-        password: getSecret('password'),
-        skipExisting: getBool('skip-existing', false),
-        allowExternalSymlinks: getBool('allow-external-symlinks', false),
-        dryRun: getBool('dry-run', false),
+        password: readers_getSecret('password'),
+        skipExisting: readers_getBool('skip-existing', false),
+        allowExternalSymlinks: readers_getBool('allow-external-symlinks', false),
     };
 }
-/** Reads the chart and applies the rules checked before anything is written. */
-async function checkedChart(dir, inputs) {
-    // A workflow chart without dag-installer-chart installs no DAG.
+async function packageOne(dir, inputs) {
+    // Reference lint before anything is written: a workflow chart without dag-installer-chart installs no DAG.
+    // The first read only checks the workflow-chart rule; the packaging read below warns about links.
     const before = await loadDir(dir, { allowExternalSymlinks: inputs.allowExternalSymlinks });
+    const load = {
+        allowExternalSymlinks: inputs.allowExternalSymlinks,
+        onWarning: (message, file) => warning(message, { file: annotationPath(file), title: 'kaapana-ext' }),
+    };
     if (isWorkflowChart(before) && !(before.metadata.dependencies ?? []).some((d) => d?.name === 'dag-installer-chart')) {
         throw new errors_KxError(`workflow chart ${before.metadata.name} (keyword kaapanaworkflow) has no dag-installer-chart dependency: nothing would install its DAG image`, {
             file: before.dependencyFile?.file ?? (0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml'),
         });
     }
-    return before;
-}
-/** dry-run: what would be packaged and pushed; no dependency update, nothing written or pushed. */
-async function planOne(dir, inputs) {
-    const chart = await checkedChart(dir, inputs);
-    const file = (0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml');
-    validateMetadata({ ...chart.metadata, ...(inputs.version ? { version: inputs.version } : {}) }, { file });
-    const name = chart.metadata.name;
-    const version = inputs.version || chart.metadata.version;
-    const path = (0,external_node_path_namespaceObject.join)(inputs.destination, `${name}-${version}.tgz`);
-    for (const d of (chart.metadata.dependencies ?? []).filter((x) => x !== null))
-        info(`dependency ${d.name} ${d.version ?? ''} ${d.repository ?? '(by name)'}: not updated (dry run)`);
-    info(`dry run: would write ${path}${inputs.dependencyUpdate ? ' after a dependency update' : ''}`);
-    const planned = { name, version, path, sha256: '', dryRun: true };
-    if (inputs.push) {
-        const loc = parseOciUrl(inputs.push);
-        planned.ref = `${loc.registry}/${loc.path ? `${loc.path}/` : ''}${name}:${ociTag(version)}`;
-        info(`dry run: would push ${planned.ref}`);
-    }
-    return planned;
-}
-async function packageOne(dir, inputs) {
-    // The first read only checks the rules; the packaging read below warns about links.
-    await checkedChart(dir, inputs);
-    const load = {
-        allowExternalSymlinks: inputs.allowExternalSymlinks,
-        onWarning: (message, file) => warning(message, { file: annotationPath(file), title: 'kaapana-ext' }),
-    };
     const result = await packageChart(dir, {
         destination: inputs.destination,
         ...(inputs.version ? { version: inputs.version } : {}),
@@ -45457,17 +45498,11 @@ async function packageOne(dir, inputs) {
     }
     return { result, packaged };
 }
-async function writeSummary(done, failed, workspace, dryRun) {
-    const rows = done.map((p) => [
-        cell(p.name),
-        cell(p.version),
-        cell((0,external_node_path_namespaceObject.relative)(workspace, p.path) || p.path),
-        p.dryRun ? 'dry run: not written' : cell(`\`${p.sha256.slice(0, 12)}…\``),
-        cell(p.ref ? `${p.ref} (${p.pushed ?? 'dry run: not pushed'})` : '—'),
-    ].join(' | '));
+async function writeSummary(done, failed, workspace) {
+    const rows = done.map((p) => [cell(p.name), cell(p.version), cell((0,external_node_path_namespaceObject.relative)(workspace, p.path) || p.path), cell(`\`${p.sha256.slice(0, 12)}…\``), cell(p.ref ? `${p.ref} (${p.pushed})` : '—')].join(' | '));
     for (const f of failed)
         rows.push([cell((0,external_node_path_namespaceObject.relative)(workspace, f.dir) || f.dir), '', '', '', cell(`failed: ${f.error}`)].join(' | '));
-    const md = [`## Kaapana extension charts${dryRun ? ' (dry run)' : ''}`, '', '| chart | version | archive | sha256 | OCI |', '| --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r} |`), ''].join('\n');
+    const md = ['## Kaapana extension charts', '', '| chart | version | archive | sha256 | OCI |', '| --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r} |`), ''].join('\n');
     await writeJobSummary(md);
 }
 async function run() {
@@ -45481,7 +45516,7 @@ async function run() {
         for (const dir of dirs) {
             await group(`Chart ${(0,external_node_path_namespaceObject.relative)(inputs.workspace, dir) || dir}`, async () => {
                 try {
-                    done.push(inputs.dryRun ? await planOne(dir, inputs) : (await packageOne(dir, inputs)).packaged);
+                    done.push((await packageOne(dir, inputs)).packaged);
                 }
                 catch (e) {
                     failed.push({ dir, error: errors_errorMessage(e) });
@@ -45495,7 +45530,7 @@ async function run() {
             });
         }
         setOutput('packages', JSON.stringify(done));
-        await writeSummary(done, failed, inputs.workspace, inputs.dryRun);
+        await writeSummary(done, failed, inputs.workspace);
         if (errors.length === 1)
             throw errors[0];
         if (errors.length > 1)

@@ -6,9 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { KxAggregateError, KxError, errorMessage } from '@kaapana-ext/core';
 import { annotationPath, cell, getBool, getList, getSecret, maskInputSecrets, reportFailure, writeJobSummary } from '@kaapana-ext/actions-kit';
-import { isWorkflowChart, loadDir, lintKaapanaChart, ociTag, packageChart, parseOciUrl, pushChart, validateMetadata, type Chart, type PackageResult } from '@kaapana-ext/core/chart';
+import { isWorkflowChart, loadDir, lintKaapanaChart, ociTag, packageChart, parseOciUrl, pushChart, resolveChartDirs, validateMetadata, type Chart, type PackageResult } from '@kaapana-ext/core/chart';
 import { discoverDockerfiles, parseDockerfile } from '@kaapana-ext/core/images';
-import { resolveChartDirs } from './chart-dirs.js';
 
 /** IMAGE labels of the Dockerfiles next to the chart (its extension directory); [] when unknown. */
 async function extensionImages(chartDir: string): Promise<string[]> {

@@ -37168,7 +37168,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2252);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4923);
 // Entry point of the bundled action (one file serves the step; update-collection has no post step).
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -37178,7 +37178,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2252:
+/***/ 4923:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40324,13 +40324,70 @@ var picomatch = __nccwpck_require__(5180);
 // names files by pattern (Dockerfiles, ignore patterns, chart directories).
 
 
-function isGlobPattern(s) {
+function glob_isGlobPattern(s) {
     return picomatch.scan(s).isGlob;
 }
 /** A predicate for paths relative to some root (`a/b/Dockerfile`, OS separators accepted). */
-function globMatcher(pattern) {
+function glob_globMatcher(pattern) {
     const match = picomatch(pattern.replace(/^\.\//, '').replace(/\/+$/, ''), { dot: true });
     return (relPath) => match(relPath.split(external_node_path_namespaceObject.sep).join('/'));
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/fsutil/walk.js
+// The one directory walker of the domain package (Dockerfile discovery, chart discovery, chart
+// search paths, reference lint). Its rules, the same for every caller:
+// - symbolic links are never followed (a link to a directory is not entered, a link to a file is
+//   not listed), so a tree with a link loop is walked once and nothing outside the root is read;
+// - entries come in byte order of their names, so every walk is reproducible;
+// - a directory that cannot be read is reported to `onUnreadable` (default: skipped silently below
+//   the root; the root itself must be readable);
+// - which directories are entered is the caller's rule: `skipDirs` by name at any depth, hidden
+//   (dot) directories unless `hidden`, `ignore` on the path relative to the root, and `enter` for
+//   anything that needs to look inside (e.g. "is this a collection chart?").
+
+
+function byteOrder(a, b) {
+    return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+/** Walks `root`: calls `onDir` for every directory entered (root included) and `onFile` for every file. */
+async function walkTree(root, opts, visit) {
+    const skip = new Set(opts.skipDirs ?? []);
+    const walk = async (dir, isRoot) => {
+        let entries;
+        try {
+            entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
+        }
+        catch (e) {
+            if (isRoot)
+                throw e;
+            opts.onUnreadable?.(dir, e);
+            return;
+        }
+        entries.sort((a, b) => byteOrder(a.name, b.name));
+        const here = entry(root, dir);
+        await visit.onDir?.(here, entries.filter((e) => e.isFile()).map((e) => e.name));
+        for (const e of entries) {
+            const child = entry(root, (0,external_node_path_namespaceObject.join)(dir, e.name));
+            if (opts.ignore?.(child.rel))
+                continue;
+            if (e.isFile())
+                await visit.onFile?.(child);
+            else if (e.isDirectory() && !skip.has(e.name) && (opts.hidden || !e.name.startsWith('.')) && (await (opts.enter?.(child) ?? true))) {
+                await walk(child.path, false);
+            }
+        }
+    };
+    await walk(root, true);
+}
+function entry(root, path) {
+    const rel = (0,external_node_path_namespaceObject.relative)(root, path).split(external_node_path_namespaceObject.sep).join('/');
+    return { path, rel, name: rel.slice(rel.lastIndexOf('/') + 1) };
+}
+/** Every file below `root` (walkTree's rules), absolute paths in walk order. */
+async function listFiles(root, opts = {}, accept = () => true) {
+    const out = [];
+    await walkTree(root, opts, { onFile: (f) => void (accept(f) && out.push(f.path)) });
+    return out;
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/fsutil/index.js
@@ -40427,6 +40484,7 @@ async function pathExists(path) {
 
 
 
+
 ;// CONCATENATED MODULE: ../packages/core/lib/retry/index.js
 // Retrying of operations against registries and API servers: exponential backoff with jitter for
 // transient failures (5xx, 429, connection resets, timeouts), immediate failure for everything else
@@ -40514,6 +40572,259 @@ async function withRetry(op, opts = {}) {
 
 
 
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/readers.js
+// Typed readers of action inputs (lists, maps, booleans by the runner's rules, numbers, choices,
+// secrets masked at once) with errors that name the input. Callers give the fallback; actions use
+// them through ./inputs.ts, which takes every fallback from the action's action.yml.
+
+
+
+/** Items of a list input: newline- or comma-separated, trimmed, blanks and `#` comments dropped. */
+function readers_getList(name) {
+    return getInput(name)
+        .split(/\r?\n|,/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '' && !s.startsWith('#'));
+}
+/**
+ * A boolean input by the runner's rules (`core.getBooleanInput`, the YAML 1.2 core schema): only
+ * true/True/TRUE and false/False/FALSE; empty gives `fallback`. Anything else (yes, on, 1) is an
+ * error naming the input, not a guess.
+ */
+function readers_getBool(name, fallback) {
+    const raw = getInput(name);
+    if (raw === '')
+        return fallback;
+    if (['true', 'True', 'TRUE'].includes(raw))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(raw))
+        return false;
+    throw new errors_KxError(`input ${name} must be true or false (true, True, TRUE, false, False or FALSE), not "${raw}"`);
+}
+function readers_getInt(name, fallback, min = 0) {
+    const raw = getInput(name).trim();
+    if (raw === '')
+        return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min)
+        throw new errors_KxError(`input ${name} must be a whole number ≥ ${min}, not "${raw}"`);
+    return n;
+}
+function readers_getChoice(name, choices, fallback) {
+    const raw = getInput(name).trim();
+    if (raw === '')
+        return fallback;
+    if (!choices.includes(raw))
+        throw new errors_KxError(`input ${name} must be one of ${choices.join(', ')}, not "${raw}"`);
+    return raw;
+}
+/** A map input, written as YAML/JSON (`{a: b}` or `a: b` lines) or as `key=value` lines. */
+function readers_getMap(name) {
+    const raw = getInput(name).trim();
+    if (raw === '')
+        return {};
+    const out = {};
+    if (/^[^=\n]+=/.test(raw) && !/^\s*[{[]/.test(raw)) {
+        for (const line of raw.split(/\r?\n/)) {
+            const l = line.trim();
+            if (!l || l.startsWith('#'))
+                continue;
+            const eq = l.indexOf('=');
+            if (eq <= 0)
+                throw new errors_KxError(`input ${name}: "${l}" is not key=value`);
+            out[l.slice(0, eq).trim()] = l.slice(eq + 1).trim();
+        }
+        return out;
+    }
+    let parsed;
+    try {
+        parsed = (0,dist/* parse */.qg)(raw);
+    }
+    catch (e) {
+        throw new errors_KxError(`input ${name} is neither key=value lines nor a YAML/JSON map: ${errors_errorMessage(e)}`);
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+        throw new errors_KxError(`input ${name} must be a map`);
+    for (const [k, v] of Object.entries(parsed))
+        out[k] = String(v);
+    return out;
+}
+/** Read a secret input and mask it at once. */
+function readers_getSecret(name) {
+    const v = getInput(name);
+    if (v)
+        core_setSecret(v);
+    return v;
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/inputs.js
+// An action's inputs as its action.yml declares them: `actionInputs(import.meta.url)` reads the
+// action.yml one directory above the calling module (src/ in tests, dist/ in the bundle) once, and
+// every reader falls back to the default written there — so no default is written twice. Reading a
+// name action.yml does not declare is a programming error and throws at once. The typed readers
+// follow the runner's rules (booleans as `core.getBooleanInput`) with errors naming the input.
+
+
+
+
+
+
+
+/** Inputs declared in an action.yml: name → default (as text, '' when absent). */
+function readActionDefaults(actionYml) {
+    const doc = parseYaml(readFileSync(actionYml, 'utf8'));
+    const out = new Map();
+    for (const [name, spec] of Object.entries(doc?.inputs ?? {})) {
+        const d = spec?.default;
+        out.set(name, d === undefined || d === null ? '' : String(d));
+    }
+    return out;
+}
+/**
+ * The inputs of the action whose module is `moduleUrl` (pass `import.meta.url`): its action.yml is
+ * `../action.yml` from that module's directory. `actionYml` overrides the path (tests).
+ */
+function actionInputs(moduleUrl, actionYml = join(dirname(fileURLToPath(moduleUrl)), '..', 'action.yml')) {
+    const defaults = readActionDefaults(actionYml);
+    const declared = (name) => {
+        const d = defaults.get(name);
+        if (d === undefined)
+            throw new KxError(`input ${name} is not declared in ${actionYml}`);
+        return d;
+    };
+    const orDefault = (name) => core.getInput(name) || declared(name).trim();
+    const withDefault = (name, read) => {
+        const fallback = declared(name).trim();
+        return read(fallback);
+    };
+    return {
+        defaultOf: declared,
+        string: orDefault,
+        bool: (name) => withDefault(name, (d) => getBool(name, d === '' ? false : parseDefaultBool(name, d))),
+        int: (name, min = 0) => withDefault(name, (d) => getInt(name, d === '' ? 0 : Number(d), min)),
+        choice: (name, choices) => withDefault(name, (d) => getChoice(name, choices, d)),
+        list: (name) => {
+            declared(name);
+            return core.getInput(name) ? getList(name) : splitList(declared(name));
+        },
+        map: (name) => {
+            declared(name);
+            return getMap(name);
+        },
+        secret: (name) => {
+            declared(name);
+            return getSecret(name);
+        },
+    };
+}
+function parseDefaultBool(name, d) {
+    if (['true', 'True', 'TRUE'].includes(d))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(d))
+        return false;
+    throw new KxError(`action.yml: the default of ${name} must be true or false, not "${d}"`);
+}
+function splitList(text) {
+    return text
+        .split(/\r?\n|,/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '' && !s.startsWith('#'));
+}
+
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/run.js
+// Running an action's bundle: masking every secret the step's inputs carry before anything else,
+// the main/post switch (one bundle serves both steps), and failure reporting — each failure becomes
+// exactly one error annotation (with file/line for a KxError) and exit code 1.
+
+
+
+
+/** Exit code of a failed step (the runner's and the CLI's "a step failed"). */
+const EXIT_FAILURE = 1;
+/**
+ * Mask (`::add-mask::`) every secret the step's inputs carry: secret-named inputs (password, token,
+ * kubeconfig, ...) as a whole, and the userinfo of any URL in any input (`oci://user:pw@host`).
+ * Called before anything else runs, so that no later line can show them.
+ */
+function maskInputSecrets(env = process.env) {
+    for (const [k, v] of Object.entries(env)) {
+        if (!k.startsWith('INPUT_') || !v)
+            continue;
+        for (const s of secretsInInput(k.slice('INPUT_'.length).toLowerCase(), v))
+            core_setSecret(s);
+    }
+}
+/**
+ * Report a failure: exactly one error annotation per failure (per file/line for the KxErrors of an
+ * aggregate), never a second plain `::error::` line as `core.setFailed` would add; exit code 1.
+ * Anything that is not a KxError is a bug: its stack goes to the debug log.
+ */
+function reportFailure(e) {
+    const errors = e instanceof KxAggregateError ? e.errors : e instanceof errors_KxError ? [e] : [];
+    for (const err of errors) {
+        const props = { title: 'kaapana-ext' };
+        if (err.file)
+            props.file = annotationPath(err.file);
+        if (err.line)
+            props.startLine = err.line;
+        error(err.message, props);
+    }
+    if (errors.length === 0) {
+        if (e instanceof Error && e.stack)
+            core_debug(redactUrls(e.stack));
+        error(errors_errorMessage(e), { title: 'kaapana-ext' });
+    }
+    process.exitCode = EXIT_FAILURE;
+}
+/**
+ * GitHub places annotations by paths relative to the workspace: make absolute paths inside
+ * GITHUB_WORKSPACE relative; leave others as they are.
+ */
+function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
+    if (!workspace || !(0,external_node_path_namespaceObject.isAbsolute)(file))
+        return file;
+    const rel = (0,external_node_path_namespaceObject.relative)(workspace, file);
+    return rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel) ? file : rel.split('\\').join('/');
+}
+const POST_STATE = 'kx-is-post';
+/** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
+async function runMainOrPost(main, post) {
+    maskInputSecrets();
+    const isPost = getState(POST_STATE) === 'true';
+    if (!isPost)
+        saveState(POST_STATE, 'true');
+    try {
+        if (isPost)
+            await post?.();
+        else
+            await main();
+    }
+    catch (e) {
+        reportFailure(e);
+    }
+}
+
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/summary.js
+// The job summary: markdown appended to GITHUB_STEP_SUMMARY (a no-op outside a runner), and the
+// cell escaping every summary table uses.
+
+/** Markdown-safe table cell. */
+function cell(text) {
+    return String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+/** Append markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
+async function writeJobSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY) {
+        core.debug('no GITHUB_STEP_SUMMARY: job summary not written');
+        return;
+    }
+    await core.summary.addRaw(markdown).write();
+}
+
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ../packages/core/lib/exec/index.js
@@ -40524,6 +40835,7 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 // Output is captured whole and, when asked, also handed over line by line; stdin is closed unless
 // `input` is given, so no program can prompt. Actions pass the @actions/exec adapter from
 // @kaapana-ext/actions-kit instead; tests and the CLI use nodeExec.
+// eslint-disable-next-line no-restricted-imports -- the one place that starts processes
 
 /** The program could not be started at all (not found, not executable). */
 class ExecStartError extends Error {
@@ -40905,164 +41217,11 @@ async function logoutFromState(docker = new DockerCli({ exec: actionsExec })) {
 // clear errors), masking of every credential an input carries, failure reporting (each failure
 // becomes exactly one error annotation — with file/line for a KxError — and exit code 1), and a
 // main/post switch so one bundle serves both steps. No domain logic lives here.
+// Each concern has its module; this entry re-exports them.
 
 
 
 
-
-/** Exit code of a failed step (the runner's and the CLI's "a step failed"). */
-const EXIT_FAILURE = 1;
-/** Items of a list input: newline- or comma-separated, trimmed, blanks and `#` comments dropped. */
-function getList(name) {
-    return getInput(name)
-        .split(/\r?\n|,/)
-        .map((s) => s.trim())
-        .filter((s) => s !== '' && !s.startsWith('#'));
-}
-/**
- * A boolean input by the runner's rules (`core.getBooleanInput`, the YAML 1.2 core schema): only
- * true/True/TRUE and false/False/FALSE; empty gives `fallback`. Anything else (yes, on, 1) is an
- * error naming the input, not a guess.
- */
-function getBool(name, fallback) {
-    const raw = getInput(name);
-    if (raw === '')
-        return fallback;
-    if (['true', 'True', 'TRUE'].includes(raw))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(raw))
-        return false;
-    throw new errors_KxError(`input ${name} must be true or false (true, True, TRUE, false, False or FALSE), not "${raw}"`);
-}
-function getInt(name, fallback, min = 0) {
-    const raw = getInput(name).trim();
-    if (raw === '')
-        return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min)
-        throw new errors_KxError(`input ${name} must be a whole number ≥ ${min}, not "${raw}"`);
-    return n;
-}
-function getChoice(name, choices, fallback) {
-    const raw = getInput(name).trim();
-    if (raw === '')
-        return fallback;
-    if (!choices.includes(raw))
-        throw new errors_KxError(`input ${name} must be one of ${choices.join(', ')}, not "${raw}"`);
-    return raw;
-}
-/** A map input, written as YAML/JSON (`{a: b}` or `a: b` lines) or as `key=value` lines. */
-function getMap(name) {
-    const raw = getInput(name).trim();
-    if (raw === '')
-        return {};
-    const out = {};
-    if (/^[^=\n]+=/.test(raw) && !/^\s*[{[]/.test(raw)) {
-        for (const line of raw.split(/\r?\n/)) {
-            const l = line.trim();
-            if (!l || l.startsWith('#'))
-                continue;
-            const eq = l.indexOf('=');
-            if (eq <= 0)
-                throw new errors_KxError(`input ${name}: "${l}" is not key=value`);
-            out[l.slice(0, eq).trim()] = l.slice(eq + 1).trim();
-        }
-        return out;
-    }
-    let parsed;
-    try {
-        parsed = (0,dist/* parse */.qg)(raw);
-    }
-    catch (e) {
-        throw new errors_KxError(`input ${name} is neither key=value lines nor a YAML/JSON map: ${errors_errorMessage(e)}`);
-    }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-        throw new errors_KxError(`input ${name} must be a map`);
-    for (const [k, v] of Object.entries(parsed))
-        out[k] = String(v);
-    return out;
-}
-/** Read a secret input and mask it at once. */
-function getSecret(name) {
-    const v = getInput(name);
-    if (v)
-        core_setSecret(v);
-    return v;
-}
-/**
- * Mask (`::add-mask::`) every secret the step's inputs carry: secret-named inputs (password, token,
- * kubeconfig, ...) as a whole, and the userinfo of any URL in any input (`oci://user:pw@host`).
- * Called before anything else runs, so that no later line can show them.
- */
-function maskInputSecrets(env = process.env) {
-    for (const [k, v] of Object.entries(env)) {
-        if (!k.startsWith('INPUT_') || !v)
-            continue;
-        for (const s of secretsInInput(k.slice('INPUT_'.length).toLowerCase(), v))
-            core_setSecret(s);
-    }
-}
-/**
- * Report a failure: exactly one error annotation per failure (per file/line for the KxErrors of an
- * aggregate), never a second plain `::error::` line as `core.setFailed` would add; exit code 1.
- * Anything that is not a KxError is a bug: its stack goes to the debug log.
- */
-function reportFailure(e) {
-    const errors = e instanceof KxAggregateError ? e.errors : e instanceof errors_KxError ? [e] : [];
-    for (const err of errors) {
-        const props = { title: 'kaapana-ext' };
-        if (err.file)
-            props.file = annotationPath(err.file);
-        if (err.line)
-            props.startLine = err.line;
-        error(err.message, props);
-    }
-    if (errors.length === 0) {
-        if (e instanceof Error && e.stack)
-            core_debug(redactUrls(e.stack));
-        error(errors_errorMessage(e), { title: 'kaapana-ext' });
-    }
-    process.exitCode = EXIT_FAILURE;
-}
-/**
- * GitHub places annotations by paths relative to the workspace: make absolute paths inside
- * GITHUB_WORKSPACE relative; leave others as they are.
- */
-function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
-    if (!workspace || !(0,external_node_path_namespaceObject.isAbsolute)(file))
-        return file;
-    const rel = (0,external_node_path_namespaceObject.relative)(workspace, file);
-    return rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel) ? file : rel.split('\\').join('/');
-}
-const POST_STATE = 'kx-is-post';
-/** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
-async function runMainOrPost(main, post) {
-    maskInputSecrets();
-    const isPost = getState(POST_STATE) === 'true';
-    if (!isPost)
-        saveState(POST_STATE, 'true');
-    try {
-        if (isPost)
-            await post?.();
-        else
-            await main();
-    }
-    catch (e) {
-        reportFailure(e);
-    }
-}
-/** Markdown-safe table cell. */
-function cell(text) {
-    return String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-/** Append markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
-async function writeJobSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY) {
-        core.debug('no GITHUB_STEP_SUMMARY: job summary not written');
-        return;
-    }
-    await core.summary.addRaw(markdown).write();
-}
 
 
 
@@ -42360,8 +42519,6 @@ async function updateCollectionDependency(opts) {
     return result;
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "node:zlib"
@@ -43619,7 +43776,7 @@ const MAX_FILE_SIZE = 5 * 1024 * 1024;
 const MAX_CHART_SIZE = 100 * 1024 * 1024;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const stripBom = (b) => (b.subarray(0, 3).equals(BOM) ? b.subarray(3) : b);
-const byteOrder = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+const load_byteOrder = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 /** Deepest directory nesting loadDir walks: far beyond any real chart, far below a symlink loop. */
 const MAX_CHART_DEPTH = 64;
 /** Most files loadDir accepts from one chart directory tree. */
@@ -43666,7 +43823,7 @@ async function load_loadDir(dir, opts = {}) {
         const depth = rel === '' ? 0 : rel.split('/').length;
         if (depth > maxDepth)
             throw new errors_KxError(`chart ${dir} nests directories deeper than ${maxDepth} levels at ${rel}`, { file: (0,external_node_path_namespaceObject.join)(top, rel) });
-        const entries = (0,external_node_fs_namespaceObject.readdirSync)(abs, { withFileTypes: true }).sort((a, b) => byteOrder(a.name, b.name));
+        const entries = (0,external_node_fs_namespaceObject.readdirSync)(abs, { withFileTypes: true }).sort((a, b) => load_byteOrder(a.name, b.name));
         for (const entry of entries) {
             const name = entry.name;
             const path = (0,external_node_path_namespaceObject.join)(abs, name);
@@ -43906,7 +44063,7 @@ async function loadFiles(files, source = '.') {
         throw new errors_KxError('Chart.yaml file is missing', { file: at('Chart.yaml') });
     c.dependencyFile ??= { file: at('Chart.yaml'), lines: chartLines };
     validate_validateMetadata(c.metadata, { file: at('Chart.yaml'), lines: chartLines });
-    for (const n of [...subcharts.keys()].sort(byteOrder)) {
+    for (const n of [...subcharts.keys()].sort(load_byteOrder)) {
         if (n.startsWith('_') || n.startsWith('.'))
             continue;
         const list = subcharts.get(n);
@@ -43934,7 +44091,7 @@ async function loadFiles(files, source = '.') {
         }
         c.dependencies.push(sc);
     }
-    c.dependencies.sort((a, b) => byteOrder(a.metadata.name ?? '', b.metadata.name ?? ''));
+    c.dependencies.sort((a, b) => load_byteOrder(a.metadata.name ?? '', b.metadata.name ?? ''));
     return c;
 }
 function checkValues(data, file) {
@@ -44370,6 +44527,86 @@ async function downloadChart(url, opts = {}) {
     return httpGet(url, opts);
 }
 
+;// CONCATENATED MODULE: ../packages/core/lib/chart/discover.js
+// Finding charts on disk: the chart directories below a root (fsutil/walk's rules; never entering
+// hidden folders, node_modules, a chart's charts/ or templates/), the `chart` / `charts` inputs of
+// package-chart turned into chart directories (plain paths taken as they are; patterns — `*`, `?`,
+// `[...]`, `**` for any depth, see fsutil's globMatcher — expanded to the chart directories below the
+// workspace, a pattern may also name the Chart.yaml files themselves), and the charts of search
+// paths by name (Kaapana ≥0.2 name-only dependencies). One walk rule serves all three.
+
+
+
+
+
+/** Directory names a chart search never enters. */
+const CHART_WALK_SKIP = ['node_modules', '.git', 'charts', 'templates'];
+/** Every directory below (and including) `root` that holds a Chart.yaml, in walk (byte) order. */
+async function chartDirsBelow(root) {
+    const out = [];
+    await walkTree((0,external_node_path_namespaceObject.resolve)(root), { skipDirs: CHART_WALK_SKIP }, { onDir: (d, files) => void (files.includes('Chart.yaml') && out.push(d.path)) }).catch(() => undefined);
+    return out;
+}
+/** Chart directories below `roots`, by chart name. Chart.yaml is read, not validated. */
+async function findChartsByName(roots) {
+    const found = new Map();
+    for (const root of roots) {
+        for (const dir of await chartDirsBelow(root)) {
+            const file = (0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml');
+            try {
+                const md = parseMetadata(await (0,promises_.readFile)(file, 'utf8'), file).value;
+                if (!md.name)
+                    continue;
+                const list = found.get(md.name) ?? [];
+                list.push({ dir, version: md.version ?? '' });
+                found.set(md.name, list);
+            }
+            catch {
+                // an unreadable Chart.yaml elsewhere in the tree is not this dependency's problem
+            }
+        }
+    }
+    return found;
+}
+/** One plain (non-pattern) item: the chart directory it names, or a KxError naming it. */
+async function plainChartDir(item, workspace) {
+    const abs = resolve(workspace, item);
+    const st = await stat(abs).catch(() => undefined);
+    if (!st)
+        throw new KxError(`chart directory ${item} does not exist`, { file: item });
+    const dir = st.isDirectory() ? abs : dirname(abs);
+    if (!(await stat(join(dir, 'Chart.yaml')).catch(() => undefined))) {
+        throw new KxError(`${item} is not a chart directory (no Chart.yaml)`, { file: item });
+    }
+    return dir;
+}
+/** Resolve the chart directories named by the inputs, relative to `workspace`, de-duplicated, in input order. */
+async function resolveChartDirs(items, workspace) {
+    const found = [];
+    const add = (d) => {
+        if (!found.includes(d))
+            found.push(d);
+    };
+    let below;
+    for (const item of items) {
+        if (!isGlobPattern(item)) {
+            add(await plainChartDir(item, workspace));
+            continue;
+        }
+        const pattern = isAbsolute(item) ? relative(workspace, item) : item.replace(/^\.\//, '');
+        const match = globMatcher(pattern.split(sep).join('/'));
+        below ??= (await chartDirsBelow(workspace)).sort();
+        const matches = below.filter((d) => {
+            const rel = relative(workspace, d).split(sep).join('/');
+            return match(rel) || match(`${rel}/Chart.yaml`);
+        });
+        if (matches.length === 0)
+            throw new KxError(`input charts: the pattern "${item}" matches no chart directory below ${workspace}`);
+        matches.forEach(add);
+    }
+    return found;
+}
+
 ;// CONCATENATED MODULE: ../packages/core/lib/registry/ref.js
 // Parsing of image references (`host[:port]/path/name[:tag][@digest]`) into the parts the registry
 // HTTP API needs. Follows Docker's rule: the first component is a host when it contains "." or ":"
@@ -44803,6 +45040,7 @@ async function pullChart(ociUrl, name, versionOrConstraint, opts = {}) {
 
 
 
+
 function depWhere(chart, i, field) {
     const src = chart.dependencyFile;
     if (!src)
@@ -44810,7 +45048,6 @@ function depWhere(chart, i, field) {
     const line = (field ? src.lines.get(`dependencies[${i}].${field}`) : undefined) ?? src.lines.get(`dependencies[${i}]`);
     return { file: src.file, line };
 }
-/** Chart directories below `roots` (sorted walk), by chart name. Chart.yaml is read, not validated. */
 /**
  * What to do about a dependency given only by name (no `repository:`) that is not in charts/:
  * Kaapana >= 0.2 resolves such names among the charts of its own tree, which is not here.
@@ -44819,40 +45056,6 @@ function nameOnlyHint(name) {
     return (`"${name}" has no repository: Kaapana >= 0.2 finds such dependencies by name in its own tree. ` +
         `Point chart-search-paths at directories holding the ${name} chart (or kaapana-source at a Kaapana checkout), ` +
         `or give it a repository (file://, https://, oci://)`);
-}
-async function findChartsByName(roots) {
-    const found = new Map();
-    const skip = new Set(['node_modules', '.git', 'templates', 'charts']);
-    const walk = async (dir) => {
-        let entries;
-        try {
-            entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
-        }
-        catch {
-            return;
-        }
-        if (entries.some((e) => e.name === 'Chart.yaml' && e.isFile())) {
-            const file = (0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml');
-            try {
-                const md = parseMetadata(await (0,promises_.readFile)(file, 'utf8'), file).value;
-                if (md.name) {
-                    const list = found.get(md.name) ?? [];
-                    list.push({ dir, version: md.version ?? '' });
-                    found.set(md.name, list);
-                }
-            }
-            catch {
-                // an unreadable Chart.yaml elsewhere in the tree is not this dependency's problem
-            }
-        }
-        const dirs = entries.filter((e) => e.isDirectory() && !skip.has(e.name) && !e.name.startsWith('.')).map((e) => e.name);
-        dirs.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-        for (const d of dirs)
-            await walk((0,external_node_path_namespaceObject.join)(dir, d));
-    };
-    for (const r of roots)
-        await walk((0,external_node_path_namespaceObject.resolve)(r));
-    return found;
 }
 /** Run helm's dependency update on the chart directory `dir`. */
 async function dependency_update_updateDependencies(dir, opts = {}) {
@@ -45217,6 +45420,7 @@ function lintKaapanaChart(chart, opts = {}) {
 ;// CONCATENATED MODULE: ../packages/core/lib/chart/index.js
 // Public API of the chart engine: a helm-3-compatible loader, validator, packager, dependency
 // updater (file://, http(s)://, oci://, Kaapana name-only via search paths) and OCI push/pull.
+
 
 
 
@@ -45745,7 +45949,7 @@ async function discoverKaapanaDockerfiles(root, patterns = KAAPANA_IGNORE_PATTER
     if (!(await pathExists(dir)))
         throw new errors_KxError(`kaapana-source directory ${root} does not exist`);
     const all = [];
-    await walk(dir, dir, DEFAULT_IGNORE, all);
+    await walk(dir, DEFAULT_IGNORE, all);
     return all.filter((f) => !isKaapanaIgnored((0,external_node_path_namespaceObject.relative)(dir, f), patterns)).sort();
 }
 /** Kaapana's rule: a plain substring match of any pattern on the (posix) path. */
@@ -45757,8 +45961,8 @@ function isIgnored(relPath, patterns) {
     const path = relPath.split(external_node_path_namespaceObject.sep).join('/');
     const segments = path.split('/');
     return patterns.some((p) => {
-        if (isGlobPattern(p) || p.includes('/')) {
-            const match = globMatcher(p);
+        if (glob_isGlobPattern(p) || p.includes('/')) {
+            const match = glob_globMatcher(p);
             return segments.some((_, i) => match(segments.slice(0, i + 1).join('/')));
         }
         return segments.includes(p);
@@ -45786,25 +45990,21 @@ async function skipReason(dir) {
         return 'extension collection chart';
     return undefined;
 }
-/** Every Dockerfile* below `dir`; with `skipped`, folders with a skipReason are not entered. */
-async function walk(dir, root, ignore, out, skipped) {
-    const entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const e of entries) {
-        const full = (0,external_node_path_namespaceObject.join)(dir, e.name);
-        const rel = (0,external_node_path_namespaceObject.relative)(root, full);
-        if (isIgnored(rel, ignore))
-            continue;
-        if (e.isDirectory()) {
-            const reason = skipped ? await skipReason(full) : undefined;
+/** Every Dockerfile* below `root` (fsutil/walk's rules; hidden folders are entered); with `skipped`, folders with a skipReason are not entered. */
+async function walk(root, ignore, out, skipped) {
+    await walkTree(root, {
+        hidden: true,
+        ignore: (rel) => isIgnored(rel, ignore),
+        onUnreadable: (_dir, e) => {
+            throw e;
+        },
+        enter: async (dir) => {
+            const reason = skipped ? await skipReason(dir.path) : undefined;
             if (reason)
-                skipped.push({ dir: rel.split(external_node_path_namespaceObject.sep).join('/'), reason });
-            else
-                await walk(full, root, ignore, out, skipped);
-        }
-        else if (e.isFile() && e.name.startsWith('Dockerfile') && !e.name.endsWith('.dockerignore'))
-            out.push(full);
-    }
+                skipped.push({ dir: dir.rel, reason });
+            return !reason;
+        },
+    }, { onFile: (f) => void (f.name.startsWith('Dockerfile') && !f.name.endsWith('.dockerignore') && out.push(f.path)) });
 }
 /** Absolute paths of the Dockerfiles of the tree and of the selected ones. */
 async function discoverDockerfiles(opts) {
@@ -45816,7 +46016,7 @@ async function discoverDockerfiles(opts) {
     const skippedDirs = [];
     const kaapanaTree = await isKaapanaTree(context);
     // A Kaapana checkout as the context is read as Kaapana's build reads it, collection included.
-    await walk(context, context, ignore, all, kaapanaTree ? undefined : skippedDirs);
+    await walk(context, ignore, all, kaapanaTree ? undefined : skippedDirs);
     if (kaapanaTree) {
         const patterns = opts.kaapanaIgnore ?? KAAPANA_IGNORE_PATTERNS;
         all = all.filter((f) => !isKaapanaIgnored((0,external_node_path_namespaceObject.relative)(context, f), patterns));
@@ -45825,8 +46025,8 @@ async function discoverDockerfiles(opts) {
         return { all, selected: all, explicit: false, skippedDirs };
     const selected = new Set();
     for (const spec of opts.dockerfiles) {
-        if (isGlobPattern(spec)) {
-            const match = globMatcher(spec);
+        if (glob_isGlobPattern(spec)) {
+            const match = glob_globMatcher(spec);
             const hits = all.filter((f) => match((0,external_node_path_namespaceObject.relative)(context, f)));
             if (hits.length === 0)
                 throw new errors_KxError(`dockerfiles pattern "${spec}" matches no Dockerfile below ${opts.context}`);
@@ -47049,7 +47249,7 @@ async function commitFile(opts) {
 
 
 function getInputs() {
-    const build = getBool('build', true);
+    const build = readers_getBool('build', true);
     const registry = getInput('registry').trim();
     if (build && !registry)
         throw new errors_KxError('input registry is required when build is true');
@@ -47060,27 +47260,27 @@ function getInputs() {
         chartName: getInput('chart-name').trim(),
         chartVersion: getInput('chart-version').trim(),
         repository: getInput('repository').trim() || 'auto',
-        dryRun: getBool('dry-run', false),
-        commit: getBool('commit', false),
+        dryRun: readers_getBool('dry-run', false),
+        commit: readers_getBool('commit', false),
         commitMessage: getInput('commit-message').trim(),
         build,
-        charts: getList('charts').map((c) => (0,external_node_path_namespaceObject.resolve)(c)),
-        chartSearchDirs: getList('chart-search-dirs').map((d) => (0,external_node_path_namespaceObject.resolve)(d)),
-        missingCharts: getChoice('missing-charts', ['error', 'warn'], 'error'),
+        charts: readers_getList('charts').map((c) => (0,external_node_path_namespaceObject.resolve)(c)),
+        chartSearchDirs: readers_getList('chart-search-dirs').map((d) => (0,external_node_path_namespaceObject.resolve)(d)),
+        missingCharts: readers_getChoice('missing-charts', ['error', 'warn'], 'error'),
         context,
-        ignore: getList('ignore'),
-        baseImages: getMap('base-images'),
+        ignore: readers_getList('ignore'),
+        baseImages: readers_getMap('base-images'),
         kaapanaSource: getInput('kaapana-source').trim() ? (0,external_node_path_namespaceObject.resolve)(getInput('kaapana-source').trim()) : '',
         registry: registry ? validateRegistry(registry) : '',
         tagStyle: parseTagStyle(getInput('tag-style')),
         platformVersion: getInput('platform-version').trim(),
         platformAbbr: getInput('platform-abbr').trim() || 'kp',
         collectionVersion: getInput('collection-version').trim(),
-        push: getBool('push', true),
-        skipExisting: getBool('skip-existing', false),
-        retries: getInt('retries', 5, 1),
+        push: readers_getBool('push', true),
+        skipExisting: readers_getBool('skip-existing', false),
+        retries: readers_getInt('retries', 5, 1),
         username: getInput('username'),
-        password: getSecret('password'),
+        password: readers_getSecret('password'),
     };
 }
 const workspace = () => process.env.GITHUB_WORKSPACE ?? process.cwd();

@@ -14,7 +14,8 @@ import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { KxAggregateError, KxError, errorMessage } from '../errors/index.js';
 import { assertWritable, checkPathSegment, pathExists, safeJoin, writeFileAtomic } from '../fsutil/index.js';
 import { defaultMtime, writeChartArchive } from './archive.js';
-import { parseLock, parseMetadata, serializeLock } from './chartfile.js';
+import { parseLock, serializeLock } from './chartfile.js';
+import { findChartsByName } from './discover.js';
 import { loadArchive, loadDir, type LoadDirOptions } from './load.js';
 import { lockDigest, lockFileName, rfc3339Nano } from './lock.js';
 import type { Chart, Dependency, Lock } from './model.js';
@@ -99,7 +100,6 @@ function depWhere(chart: Chart, i: number, field?: string): { file?: string; lin
   return { file: src.file, line };
 }
 
-/** Chart directories below `roots` (sorted walk), by chart name. Chart.yaml is read, not validated. */
 /**
  * What to do about a dependency given only by name (no `repository:`) that is not in charts/:
  * Kaapana >= 0.2 resolves such names among the charts of its own tree, which is not here.
@@ -110,37 +110,6 @@ export function nameOnlyHint(name: string): string {
     `Point chart-search-paths at directories holding the ${name} chart (or kaapana-source at a Kaapana checkout), ` +
     `or give it a repository (file://, https://, oci://)`
   );
-}
-
-export async function findChartsByName(roots: string[]): Promise<Map<string, { dir: string; version: string }[]>> {
-  const found = new Map<string, { dir: string; version: string }[]>();
-  const skip = new Set(['node_modules', '.git', 'templates', 'charts']);
-  const walk = async (dir: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    if (entries.some((e) => e.name === 'Chart.yaml' && e.isFile())) {
-      const file = join(dir, 'Chart.yaml');
-      try {
-        const md = parseMetadata(await readFile(file, 'utf8'), file).value;
-        if (md.name) {
-          const list = found.get(md.name) ?? [];
-          list.push({ dir, version: md.version ?? '' });
-          found.set(md.name, list);
-        }
-      } catch {
-        // an unreadable Chart.yaml elsewhere in the tree is not this dependency's problem
-      }
-    }
-    const dirs = entries.filter((e) => e.isDirectory() && !skip.has(e.name) && !e.name.startsWith('.')).map((e) => e.name);
-    dirs.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-    for (const d of dirs) await walk(join(dir, d));
-  };
-  for (const r of roots) await walk(resolve(r));
-  return found;
 }
 
 /** Everything one dependency update works with; each phase below reads and fills it. */

@@ -20,12 +20,12 @@ export {
 export { parseRepoIndex, fetchRepoIndex, findInIndex, resolveChartUrl, type RepoIndex, type IndexEntry } from './repo-index.js';
 export {
   updateDependencies,
-  findChartsByName,
   withOwnDependencies,
   type UpdateDependenciesOptions,
   type UpdateDependenciesResult,
   type ResolvedDependency,
 } from './dependency-update.js';
+export { chartDirsBelow, findChartsByName, resolveChartDirs, CHART_WALK_SKIP } from './discover.js';
 export { packageChart, checkDependencies, checkDependenciesDeep, type PackageOptions, type PackageResult } from './package.js';
 export {
   pushChart,

@@ -97,3 +97,4 @@ export async function pathExists(path: string): Promise<boolean> {
 }
 export * from './glob.js';
 export * from './safe-path.js';
+export * from './walk.js';

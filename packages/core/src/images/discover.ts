@@ -13,10 +13,10 @@
 // collide with the user's) and an extension-collection chart folder (its image is built by
 // update-collection, not as an ordinary image; Kaapana's trees hold a Chart.yaml next to a
 // Dockerfile only there).
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { KxError } from '../errors/index.js';
-import { globMatcher, isGlobPattern, pathExists } from '../fsutil/index.js';
+import { globMatcher, isGlobPattern, pathExists, walkTree } from '../fsutil/index.js';
 
 export const DEFAULT_IGNORE = ['node_modules', '.git'];
 
@@ -37,7 +37,7 @@ export async function discoverKaapanaDockerfiles(root: string, patterns: string[
   const dir = resolve(root);
   if (!(await pathExists(dir))) throw new KxError(`kaapana-source directory ${root} does not exist`);
   const all: string[] = [];
-  await walk(dir, dir, DEFAULT_IGNORE, all);
+  await walk(dir, DEFAULT_IGNORE, all);
   return all.filter((f) => !isKaapanaIgnored(relative(dir, f), patterns)).sort();
 }
 
@@ -97,20 +97,24 @@ export async function skipReason(dir: string): Promise<SkippedDir['reason'] | un
   return undefined;
 }
 
-/** Every Dockerfile* below `dir`; with `skipped`, folders with a skipReason are not entered. */
-async function walk(dir: string, root: string, ignore: string[], out: string[], skipped?: SkippedDir[]): Promise<void> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const e of entries) {
-    const full = join(dir, e.name);
-    const rel = relative(root, full);
-    if (isIgnored(rel, ignore)) continue;
-    if (e.isDirectory()) {
-      const reason = skipped ? await skipReason(full) : undefined;
-      if (reason) skipped!.push({ dir: rel.split(sep).join('/'), reason });
-      else await walk(full, root, ignore, out, skipped);
-    } else if (e.isFile() && e.name.startsWith('Dockerfile') && !e.name.endsWith('.dockerignore')) out.push(full);
-  }
+/** Every Dockerfile* below `root` (fsutil/walk's rules; hidden folders are entered); with `skipped`, folders with a skipReason are not entered. */
+async function walk(root: string, ignore: string[], out: string[], skipped?: SkippedDir[]): Promise<void> {
+  await walkTree(
+    root,
+    {
+      hidden: true,
+      ignore: (rel) => isIgnored(rel, ignore),
+      onUnreadable: (_dir, e) => {
+        throw e;
+      },
+      enter: async (dir) => {
+        const reason = skipped ? await skipReason(dir.path) : undefined;
+        if (reason) skipped!.push({ dir: dir.rel, reason });
+        return !reason;
+      },
+    },
+    { onFile: (f) => void (f.name.startsWith('Dockerfile') && !f.name.endsWith('.dockerignore') && out.push(f.path)) },
+  );
 }
 
 export interface DiscoveredDockerfiles {
@@ -133,7 +137,7 @@ export async function discoverDockerfiles(opts: DiscoverOptions): Promise<Discov
   const skippedDirs: SkippedDir[] = [];
   const kaapanaTree = await isKaapanaTree(context);
   // A Kaapana checkout as the context is read as Kaapana's build reads it, collection included.
-  await walk(context, context, ignore, all, kaapanaTree ? undefined : skippedDirs);
+  await walk(context, ignore, all, kaapanaTree ? undefined : skippedDirs);
   if (kaapanaTree) {
     const patterns = opts.kaapanaIgnore ?? KAAPANA_IGNORE_PATTERNS;
     all = all.filter((f) => !isKaapanaIgnored(relative(context, f), patterns));

@@ -21,10 +21,11 @@
 // built nor in the registry; a workflow chart without dag-installer-chart; a DAG module not copied.
 // Warnings: an `image=` that is not a string or cannot be resolved statically; a registry that could
 // not be asked.
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, posix, relative, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import { pathExists } from '../fsutil/index.js';
+import { CHART_WALK_SKIP } from '../chart/discover.js';
+import { listFiles, pathExists } from '../fsutil/index.js';
 import { imageTag, type BuildPlan, type TagStyle } from '../images/index.js';
 import { imageArguments, pythonImports, resolvePy, stringAssignments } from './python.js';
 
@@ -52,21 +53,9 @@ export interface ReferenceLintOptions {
   exists?: (ref: string) => Promise<boolean | undefined>;
 }
 
-const SKIP_DIRS = new Set(['node_modules', '.git', 'charts', 'templates']);
-
+/** Every file below `dir` by fsutil/walk's rules, minus the folders a chart search skips; nothing when `dir` cannot be read. */
 async function walk(dir: string, out: string[]): Promise<void> {
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const e of entries) {
-    if (e.isDirectory()) {
-      if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) await walk(join(dir, e.name), out);
-    } else if (e.isFile()) out.push(join(dir, e.name));
-  }
+  out.push(...(await listFiles(dir, { skipDirs: CHART_WALK_SKIP }).catch(() => [])));
 }
 
 interface Want {
