@@ -40143,7 +40143,7 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 // names of credential-bearing inputs, credentials written into URLs (`oci://user:password@host`,
 // `https://user:token@charts.example.org`), splitting such a URL into a clean URL plus credentials,
 // and redacting userinfo from any text before it is shown. Masking in runner logs (`::add-mask::`)
-// is the action layer's job (core/action); this module only decides what to mask.
+// is the action layer's job (@kaapana-ext/actions-kit); this module only decides what to mask.
 /** Input names whose values are secrets as a whole (password, token, kubeconfig, ...). */
 const SECRET_INPUT_NAME = /password|passwd|token|secret|kubeconfig|credential|private-key|api-key/i;
 function isSecretInputName(name) {
@@ -45449,21 +45449,46 @@ function getInputs() {
         password: readers_getSecret('password'),
         skipExisting: readers_getBool('skip-existing', false),
         allowExternalSymlinks: readers_getBool('allow-external-symlinks', false),
+        dryRun: readers_getBool('dry-run', false),
     };
 }
-async function packageOne(dir, inputs) {
-    // Reference lint before anything is written: a workflow chart without dag-installer-chart installs no DAG.
-    // The first read only checks the workflow-chart rule; the packaging read below warns about links.
+/** Reads the chart and applies the rules checked before anything is written. */
+async function checkedChart(dir, inputs) {
+    // A workflow chart without dag-installer-chart installs no DAG.
     const before = await loadDir(dir, { allowExternalSymlinks: inputs.allowExternalSymlinks });
-    const load = {
-        allowExternalSymlinks: inputs.allowExternalSymlinks,
-        onWarning: (message, file) => warning(message, { file: annotationPath(file), title: 'kaapana-ext' }),
-    };
     if (isWorkflowChart(before) && !(before.metadata.dependencies ?? []).some((d) => d?.name === 'dag-installer-chart')) {
         throw new errors_KxError(`workflow chart ${before.metadata.name} (keyword kaapanaworkflow) has no dag-installer-chart dependency: nothing would install its DAG image`, {
             file: before.dependencyFile?.file ?? (0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml'),
         });
     }
+    return before;
+}
+/** dry-run: what would be packaged and pushed; no dependency update, nothing written or pushed. */
+async function planOne(dir, inputs) {
+    const chart = await checkedChart(dir, inputs);
+    const file = (0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml');
+    validateMetadata({ ...chart.metadata, ...(inputs.version ? { version: inputs.version } : {}) }, { file });
+    const name = chart.metadata.name;
+    const version = inputs.version || chart.metadata.version;
+    const path = (0,external_node_path_namespaceObject.join)(inputs.destination, `${name}-${version}.tgz`);
+    for (const d of (chart.metadata.dependencies ?? []).filter((x) => x !== null))
+        info(`dependency ${d.name} ${d.version ?? ''} ${d.repository ?? '(by name)'}: not updated (dry run)`);
+    info(`dry run: would write ${path}${inputs.dependencyUpdate ? ' after a dependency update' : ''}`);
+    const planned = { name, version, path, sha256: '', dryRun: true };
+    if (inputs.push) {
+        const loc = parseOciUrl(inputs.push);
+        planned.ref = `${loc.registry}/${loc.path ? `${loc.path}/` : ''}${name}:${ociTag(version)}`;
+        info(`dry run: would push ${planned.ref}`);
+    }
+    return planned;
+}
+async function packageOne(dir, inputs) {
+    // The first read only checks the rules; the packaging read below warns about links.
+    await checkedChart(dir, inputs);
+    const load = {
+        allowExternalSymlinks: inputs.allowExternalSymlinks,
+        onWarning: (message, file) => warning(message, { file: annotationPath(file), title: 'kaapana-ext' }),
+    };
     const result = await packageChart(dir, {
         destination: inputs.destination,
         ...(inputs.version ? { version: inputs.version } : {}),
@@ -45498,11 +45523,17 @@ async function packageOne(dir, inputs) {
     }
     return { result, packaged };
 }
-async function writeSummary(done, failed, workspace) {
-    const rows = done.map((p) => [cell(p.name), cell(p.version), cell((0,external_node_path_namespaceObject.relative)(workspace, p.path) || p.path), cell(`\`${p.sha256.slice(0, 12)}…\``), cell(p.ref ? `${p.ref} (${p.pushed})` : '—')].join(' | '));
+async function writeSummary(done, failed, workspace, dryRun) {
+    const rows = done.map((p) => [
+        cell(p.name),
+        cell(p.version),
+        cell((0,external_node_path_namespaceObject.relative)(workspace, p.path) || p.path),
+        p.dryRun ? 'dry run: not written' : cell(`\`${p.sha256.slice(0, 12)}…\``),
+        cell(p.ref ? `${p.ref} (${p.pushed ?? 'dry run: not pushed'})` : '—'),
+    ].join(' | '));
     for (const f of failed)
         rows.push([cell((0,external_node_path_namespaceObject.relative)(workspace, f.dir) || f.dir), '', '', '', cell(`failed: ${f.error}`)].join(' | '));
-    const md = ['## Kaapana extension charts', '', '| chart | version | archive | sha256 | OCI |', '| --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r} |`), ''].join('\n');
+    const md = [`## Kaapana extension charts${dryRun ? ' (dry run)' : ''}`, '', '| chart | version | archive | sha256 | OCI |', '| --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r} |`), ''].join('\n');
     await writeJobSummary(md);
 }
 async function run() {
@@ -45516,7 +45547,7 @@ async function run() {
         for (const dir of dirs) {
             await group(`Chart ${(0,external_node_path_namespaceObject.relative)(inputs.workspace, dir) || dir}`, async () => {
                 try {
-                    done.push((await packageOne(dir, inputs)).packaged);
+                    done.push(inputs.dryRun ? await planOne(dir, inputs) : (await packageOne(dir, inputs)).packaged);
                 }
                 catch (e) {
                     failed.push({ dir, error: errors_errorMessage(e) });
@@ -45530,7 +45561,7 @@ async function run() {
             });
         }
         setOutput('packages', JSON.stringify(done));
-        await writeSummary(done, failed, inputs.workspace);
+        await writeSummary(done, failed, inputs.workspace, inputs.dryRun);
         if (errors.length === 1)
             throw errors[0];
         if (errors.length > 1)

@@ -2,7 +2,7 @@
 // names of credential-bearing inputs, credentials written into URLs (`oci://user:password@host`,
 // `https://user:token@charts.example.org`), splitting such a URL into a clean URL plus credentials,
 // and redacting userinfo from any text before it is shown. Masking in runner logs (`::add-mask::`)
-// is the action layer's job (core/action); this module only decides what to mask.
+// is the action layer's job (@kaapana-ext/actions-kit); this module only decides what to mask.
 
 /** Input names whose values are secrets as a whole (password, token, kubeconfig, ...). */
 export const SECRET_INPUT_NAME = /password|passwd|token|secret|kubeconfig|credential|private-key|api-key/i;
