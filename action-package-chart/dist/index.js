@@ -43737,6 +43737,11 @@ async function pullChart(ociUrl, name, versionOrConstraint, opts = {}) {
 // check the version constraints, then — only when everything resolved — write the archives into
 // charts/, remove stale chart archives, and write Chart.lock/requirements.lock with helm's digest
 // (left untouched when the digest did not change). Errors point at the dependency's line.
+// With `ownDependencies` (what Kaapana's build does for the charts of a collection) a chart packaged
+// from a directory carries its own dependencies in its charts/, recursively: its dependency update
+// runs on a throwaway copy (withOwnDependencies), never in the source tree. The update runs in named
+// phases: check the names, resolve each dependency by its kind of repository, validate, write.
+
 
 
 
@@ -43765,37 +43770,15 @@ function nameOnlyHint(name) {
         `Point chart-search-paths at directories holding the ${name} chart (or kaapana-source at a Kaapana checkout), ` +
         `or give it a repository (file://, https://, oci://)`);
 }
-/** Run helm's dependency update on the chart directory `dir`. */
-async function updateDependencies(dir, opts = {}) {
-    const chartDir = (0,external_node_path_namespaceObject.resolve)(dir);
-    const log = opts.log ?? (() => { });
-    const load = opts.load ?? {};
-    const chart = await loadDir(chartDir, load);
-    const md = chart.metadata;
-    const deps = md.dependencies;
-    const result = { chart: chartDir, dependencies: [], lockWritten: false, removed: [] };
-    if (!deps)
-        return result;
-    const chartsDir = (0,external_node_path_namespaceObject.join)(chartDir, 'charts');
-    if ((await fsutil_pathExists(chartsDir)) && !(await (0,promises_.stat)(chartsDir)).isDirectory()) {
-        throw new errors_KxError(`"${chartsDir}" is not a directory`, { file: chartsDir });
-    }
-    const platformVersion = opts.platformVersion ?? md.version ?? '';
-    let byName;
-    let inSource;
-    const source = opts.kaapanaSource ? (0,external_node_path_namespaceObject.resolve)(opts.kaapanaSource) : undefined;
-    const sourceCandidates = async (name) => {
-        if (!source)
-            return [];
-        inSource ??= await findChartsByName([source]);
-        return (inSource.get(name) ?? []).filter((c) => !['templates_and_examples', 'ci', 'lib/task_api'].some((p) => (0,external_node_path_namespaceObject.relative)(source, c.dir).split(external_node_path_namespaceObject.sep).join('/').includes(p)));
-    };
-    const indexes = new Map();
-    const pending = [];
-    const locked = [];
-    const unsatisfied = [];
+function throwCollected(errors) {
+    if (errors.length === 1)
+        throw errors[0];
+    if (errors.length > 1)
+        throw new errors_KxAggregateError(errors);
+}
+/** Phase 1: names become file names (charts/<name>, <name>-<version>.tgz): check them all before anything. */
+function checkDependencyNames(chart, deps) {
     const errors = [];
-    // Names become file names (charts/<name>, <name>-<version>.tgz): check them all before anything.
     for (const [i, d] of deps.entries()) {
         if (d === null)
             continue;
@@ -43806,169 +43789,176 @@ async function updateDependencies(dir, opts = {}) {
             errors.push(e);
         }
     }
-    if (errors.length === 1)
-        throw errors[0];
-    if (errors.length > 1)
-        throw new errors_KxAggregateError(errors);
-    const archivePath = (fileName, i) => safeJoin(chartsDir, fileName, 'dependency archive name', depWhere(chart, i, 'name'));
-    for (const [i, d] of deps.entries()) {
-        if (d === null)
-            continue;
-        const where = depWhere(chart, i, 'version');
-        let constraint;
-        const wanted = d.version ?? '';
-        try {
-            constraint = parseConstraint(wanted === '' ? '*' : wanted);
-        }
-        catch (e) {
-            errors.push(new errors_KxError(`dependency "${d.name}" has an invalid version/constraint format: ${errors_errorMessage(e)}`, where));
-            continue;
-        }
-        const noMatch = () => unsatisfied.push(`"${d.name}" (repository "${d.repository}", version "${wanted}")`);
-        const repo = d.repository ?? '';
-        try {
-            const fileTarget = repo.startsWith('file://') ? ((0,external_node_path_namespaceObject.isAbsolute)(repo.slice(7)) ? repo.slice(7) : (0,external_node_path_namespaceObject.join)(chartDir, repo.slice(7))) : undefined;
-            const fromSource = source !== undefined && (repo === '' || (fileTarget !== undefined && !(await fsutil_pathExists(fileTarget))));
-            if ((repo === '' && opts.searchPaths && opts.searchPaths.length > 0) || fromSource) {
-                byName ??= await findChartsByName(opts.searchPaths ?? []);
-                const candidates = [...(repo === '' ? byName.get(d.name) ?? [] : []), ...(await sourceCandidates(d.name))];
-                if (candidates.length === 0) {
-                    const where = [...(repo === '' && opts.searchPaths?.length ? [`chart-search-paths (${opts.searchPaths.join(', ')})`] : []), ...(source ? [`kaapana-source ${opts.kaapanaSource}`] : [])].join(', ');
-                    errors.push(new errors_KxError(`dependency "${d.name}" not found in ${where}${fileTarget ? ` (${repo} does not exist here)` : ''}`, depWhere(chart, i, repo === '' ? 'name' : 'repository')));
-                    continue;
-                }
-                const platform = wanted === '0.0.0';
-                const pick = platform
-                    ? candidates[0]
-                    : candidates.find((c) => satisfiesConstraint(c.version, constraint));
-                if (!pick) {
-                    noMatch();
-                    continue;
-                }
-                const target = await loadDir(pick.dir, load);
-                if (platform && target.metadata.version === '0.0.0')
-                    target.metadata.version = platformVersion;
-                const version = target.metadata.version;
-                const fileName = `${target.metadata.name}-${version}.tgz`;
-                const fromKaapana = source !== undefined && pick.dir.startsWith(source + external_node_path_namespaceObject.sep);
-                log(`${d.name}: packaging ${fromKaapana ? `kaapana-source/${(0,external_node_path_namespaceObject.relative)(source, pick.dir)}` : pick.dir} as ${fileName}${fileTarget ? ` (${repo} does not exist here)` : ''}`);
-                const data = await writeChartArchive(target, opts.mtime === undefined ? {} : { mtime: opts.mtime });
-                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: archivePath(fileName, i), source: fromKaapana ? 'kaapana-source' : 'search-path' } });
-                locked.push({ name: d.name, repository: repo, version });
-            }
-            else if (repo === '') {
-                const local = safeJoin(chartsDir, d.name, 'dependency name', depWhere(chart, i, 'name'));
-                let sub;
-                try {
-                    sub = await loadDir(local, load);
-                }
-                catch (e) {
-                    errors.push(new errors_KxError(`unable to load chart '${local}': ${errors_errorMessage(e)}. ${nameOnlyHint(d.name)}`, depWhere(chart, i, 'name')));
-                    continue;
-                }
-                if (!satisfiesConstraint(sub.metadata.version ?? '', constraint)) {
-                    errors.push(new errors_KxError(`dependency ${d.name} at version ${sub.metadata.version} does not satisfy the constraint ${wanted}`, where));
-                    continue;
-                }
-                result.dependencies.push({ name: d.name, version: wanted, repository: '', source: 'charts-dir' });
-                locked.push({ name: d.name, repository: '', version: wanted });
-            }
-            else if (repo.startsWith('file://')) {
-                const rest = repo.slice('file://'.length);
-                const target = (0,external_node_path_namespaceObject.isAbsolute)(rest) ? rest : (0,external_node_path_namespaceObject.join)(chartDir, rest);
-                if (!(await fsutil_pathExists(target))) {
-                    errors.push(new errors_KxError(`directory ${(0,external_node_path_namespaceObject.resolve)(target)} not found`, depWhere(chart, i, 'repository')));
-                    continue;
-                }
-                const sub = await loadDir(target, load);
-                const version = sub.metadata.version;
-                if (!satisfiesConstraint(version, constraint)) {
-                    noMatch();
-                    continue;
-                }
-                const fileName = `${sub.metadata.name}-${version}.tgz`;
-                log(`${d.name}: packaging ${repo} as ${fileName}`);
-                const data = await writeChartArchive(sub, opts.mtime === undefined ? {} : { mtime: opts.mtime });
-                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: archivePath(fileName, i), source: 'file' } });
-                locked.push({ name: d.name, repository: repo, version });
-            }
-            else if (/^https?:\/\//.test(repo)) {
-                let index = indexes.get(repo);
-                if (!index) {
-                    index = await fetchRepoIndex(repo, opts.http);
-                    indexes.set(repo, index);
-                }
-                const entry = findInIndex(index, d.name, wanted);
-                if (!entry) {
-                    noMatch();
-                    continue;
-                }
-                const url = resolveChartUrl(index.url, entry.urls[0]);
-                log(`${d.name}: downloading ${url}`);
-                const data = await downloadChart(url, opts.http);
-                const fileName = `${d.name}-${entry.version}.tgz`;
-                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version: entry.version, repository: repo, archive: archivePath(fileName, i), source: 'http' } });
-                locked.push({ name: d.name, repository: repo, version: entry.version });
-            }
-            else if (repo.startsWith('oci://')) {
-                const pulled = await pullChart(repo, d.name, wanted, opts.oci);
-                log(`${d.name}: pulled ${pulled.ref}`);
-                const fileName = `${d.name}-${pulled.version}.tgz`;
-                pending.push({ dep: d, fileName, data: pulled.data, resolved: { name: d.name, version: pulled.version, repository: repo, archive: archivePath(fileName, i), source: 'oci' } });
-                locked.push({ name: d.name, repository: repo, version: pulled.version });
-            }
-            else {
-                errors.push(new errors_KxError(`no repository definition for ${repo}. Repositories must be URLs (file://, https://, oci://); named repositories ("@name", "alias:name") need helm's repositories.yaml, which is not supported`, depWhere(chart, i, 'repository')));
-            }
-        }
-        catch (e) {
-            if (e instanceof errors_KxError && e.file)
-                errors.push(e);
-            else
-                errors.push(new errors_KxError(`dependency "${d.name}": ${errors_errorMessage(e)}`, depWhere(chart, i)));
-        }
+    throwCollected(errors);
+}
+const archivePath = (ctx, fileName, i) => safeJoin(ctx.chartsDir, fileName, 'dependency archive name', depWhere(ctx.chart, i, 'name'));
+/**
+ * The archive of a chart loaded from `dir`: as it is, or (ownDependencies) with its own
+ * dependencies packaged into its charts/.
+ */
+async function packDir(ctx, chart, dir) {
+    const packed = ctx.opts.ownDependencies ? await withOwnDependencies(chart, dir, ctx.opts, ctx.platformVersion) : chart;
+    return writeChartArchive(packed, ctx.opts.mtime === undefined ? {} : { mtime: ctx.opts.mtime });
+}
+function addPending(ctx, d, i, fileName, data, version, source) {
+    const repository = d.repository ?? '';
+    ctx.pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository, archive: archivePath(ctx, fileName, i), source } });
+    ctx.locked.push({ name: d.name, repository, version });
+}
+async function sourceCandidates(ctx, name) {
+    const source = ctx.source;
+    if (!source)
+        return [];
+    ctx.inSource ??= await findChartsByName([source]);
+    return (ctx.inSource.get(name) ?? []).filter((c) => !['templates_and_examples', 'ci', 'lib/task_api'].some((p) => (0,external_node_path_namespaceObject.relative)(source, c.dir).split(external_node_path_namespaceObject.sep).join('/').includes(p)));
+}
+/** Name-only (search paths) or kaapana-source dependencies: the first matching chart directory, packaged. */
+async function resolveByName(ctx, d, i, constraint, fileTarget) {
+    const repo = d.repository ?? '';
+    const wanted = d.version ?? '';
+    ctx.byName ??= await findChartsByName(ctx.opts.searchPaths ?? []);
+    const candidates = [...(repo === '' ? ctx.byName.get(d.name) ?? [] : []), ...(await sourceCandidates(ctx, d.name))];
+    if (candidates.length === 0) {
+        const searched = [...(repo === '' && ctx.opts.searchPaths?.length ? [`chart-search-paths (${ctx.opts.searchPaths.join(', ')})`] : []), ...(ctx.source ? [`kaapana-source ${ctx.opts.kaapanaSource}`] : [])].join(', ');
+        ctx.errors.push(new errors_KxError(`dependency "${d.name}" not found in ${searched}${fileTarget ? ` (${repo} does not exist here)` : ''}`, depWhere(ctx.chart, i, repo === '' ? 'name' : 'repository')));
+        return;
     }
-    if (unsatisfied.length > 0) {
-        const src = chart.dependencyFile?.file ?? (0,external_node_path_namespaceObject.join)(chartDir, 'Chart.yaml');
-        errors.push(new errors_KxError(`can't get a valid version for ${unsatisfied.length} subchart(s): ${unsatisfied.join(', ')}. Make sure a matching chart version exists in the repo, or change the version constraint in ${src.endsWith('requirements.yaml') ? 'requirements.yaml' : 'Chart.yaml'}`, { file: src }));
+    const platform = wanted === '0.0.0';
+    const pick = platform ? candidates[0] : candidates.find((c) => satisfiesConstraint(c.version, constraint));
+    if (!pick) {
+        ctx.unsatisfied.push(`"${d.name}" (repository "${d.repository}", version "${wanted}")`);
+        return;
     }
-    if (errors.length === 1)
-        throw errors[0];
-    if (errors.length > 1)
-        throw new errors_KxAggregateError(errors);
-    // Everything resolved: validate the archives, then write them.
-    for (const p of pending) {
+    const target = await loadDir(pick.dir, ctx.load);
+    if (platform && target.metadata.version === '0.0.0')
+        target.metadata.version = ctx.platformVersion;
+    const version = target.metadata.version;
+    const fileName = `${target.metadata.name}-${version}.tgz`;
+    const fromKaapana = ctx.source !== undefined && pick.dir.startsWith(ctx.source + external_node_path_namespaceObject.sep);
+    ctx.log(`${d.name}: packaging ${fromKaapana ? `kaapana-source/${(0,external_node_path_namespaceObject.relative)(ctx.source, pick.dir)}` : pick.dir} as ${fileName}${fileTarget ? ` (${repo} does not exist here)` : ''}`);
+    addPending(ctx, d, i, fileName, await packDir(ctx, target, pick.dir), version, fromKaapana ? 'kaapana-source' : 'search-path');
+}
+/** `repository: ""` without search paths: the chart must already be in charts/<name>. */
+async function resolveInChartsDir(ctx, d, i, constraint) {
+    const wanted = d.version ?? '';
+    const local = safeJoin(ctx.chartsDir, d.name, 'dependency name', depWhere(ctx.chart, i, 'name'));
+    let sub;
+    try {
+        sub = await loadDir(local, ctx.load);
+    }
+    catch (e) {
+        ctx.errors.push(new errors_KxError(`unable to load chart '${local}': ${errors_errorMessage(e)}. ${nameOnlyHint(d.name)}`, depWhere(ctx.chart, i, 'name')));
+        return;
+    }
+    if (!satisfiesConstraint(sub.metadata.version ?? '', constraint)) {
+        ctx.errors.push(new errors_KxError(`dependency ${d.name} at version ${sub.metadata.version} does not satisfy the constraint ${wanted}`, depWhere(ctx.chart, i, 'version')));
+        return;
+    }
+    ctx.result.dependencies.push({ name: d.name, version: wanted, repository: '', source: 'charts-dir' });
+    ctx.locked.push({ name: d.name, repository: '', version: wanted });
+}
+/** `file://<dir>`: the directory packaged. */
+async function resolveFileDir(ctx, d, i, constraint, target) {
+    if (!(await fsutil_pathExists(target))) {
+        ctx.errors.push(new errors_KxError(`directory ${(0,external_node_path_namespaceObject.resolve)(target)} not found`, depWhere(ctx.chart, i, 'repository')));
+        return;
+    }
+    const sub = await loadDir(target, ctx.load);
+    const version = sub.metadata.version;
+    if (!satisfiesConstraint(version, constraint)) {
+        ctx.unsatisfied.push(`"${d.name}" (repository "${d.repository}", version "${d.version ?? ''}")`);
+        return;
+    }
+    const fileName = `${sub.metadata.name}-${version}.tgz`;
+    ctx.log(`${d.name}: packaging ${d.repository} as ${fileName}`);
+    addPending(ctx, d, i, fileName, await packDir(ctx, sub, target), version, 'file');
+}
+/** `http(s)://`: index.yaml of the repository, then the archive it points at. */
+async function resolveHttp(ctx, d, i) {
+    const repo = d.repository;
+    let index = ctx.indexes.get(repo);
+    if (!index) {
+        index = await fetchRepoIndex(repo, ctx.opts.http);
+        ctx.indexes.set(repo, index);
+    }
+    const entry = findInIndex(index, d.name, d.version ?? '');
+    if (!entry) {
+        ctx.unsatisfied.push(`"${d.name}" (repository "${repo}", version "${d.version ?? ''}")`);
+        return;
+    }
+    const url = resolveChartUrl(index.url, entry.urls[0]);
+    ctx.log(`${d.name}: downloading ${url}`);
+    addPending(ctx, d, i, `${d.name}-${entry.version}.tgz`, await downloadChart(url, ctx.opts.http), entry.version, 'http');
+}
+async function resolveOci(ctx, d, i) {
+    const pulled = await pullChart(d.repository, d.name, d.version ?? '', ctx.opts.oci);
+    ctx.log(`${d.name}: pulled ${pulled.ref}`);
+    addPending(ctx, d, i, `${d.name}-${pulled.version}.tgz`, pulled.data, pulled.version, 'oci');
+}
+/** Phase 2, one dependency: dispatch on its repository; problems are collected in ctx.errors. */
+async function resolveDependency(ctx, d, i) {
+    const wanted = d.version ?? '';
+    let constraint;
+    try {
+        constraint = parseConstraint(wanted === '' ? '*' : wanted);
+    }
+    catch (e) {
+        ctx.errors.push(new errors_KxError(`dependency "${d.name}" has an invalid version/constraint format: ${errors_errorMessage(e)}`, depWhere(ctx.chart, i, 'version')));
+        return;
+    }
+    const repo = d.repository ?? '';
+    const base = ctx.opts.relativeTo ? (0,external_node_path_namespaceObject.resolve)(ctx.opts.relativeTo) : ctx.chartDir;
+    const fileTarget = repo.startsWith('file://') ? ((0,external_node_path_namespaceObject.isAbsolute)(repo.slice(7)) ? repo.slice(7) : (0,external_node_path_namespaceObject.join)(base, repo.slice(7))) : undefined;
+    const fromSource = ctx.source !== undefined && (repo === '' || (fileTarget !== undefined && !(await fsutil_pathExists(fileTarget))));
+    if ((repo === '' && ctx.opts.searchPaths && ctx.opts.searchPaths.length > 0) || fromSource)
+        return resolveByName(ctx, d, i, constraint, fileTarget);
+    if (repo === '')
+        return resolveInChartsDir(ctx, d, i, constraint);
+    if (fileTarget !== undefined)
+        return resolveFileDir(ctx, d, i, constraint, fileTarget);
+    if (/^https?:\/\//.test(repo))
+        return resolveHttp(ctx, d, i);
+    if (repo.startsWith('oci://'))
+        return resolveOci(ctx, d, i);
+    ctx.errors.push(new errors_KxError(`no repository definition for ${repo}. Repositories must be URLs (file://, https://, oci://); named repositories ("@name", "alias:name") need helm's repositories.yaml, which is not supported`, depWhere(ctx.chart, i, 'repository')));
+}
+/** Phase 3: every problem so far in one error; then each resolved archive must load. */
+async function validateResolved(ctx, deps) {
+    if (ctx.unsatisfied.length > 0) {
+        const src = ctx.chart.dependencyFile?.file ?? (0,external_node_path_namespaceObject.join)(ctx.chartDir, 'Chart.yaml');
+        ctx.errors.push(new errors_KxError(`can't get a valid version for ${ctx.unsatisfied.length} subchart(s): ${ctx.unsatisfied.join(', ')}. Make sure a matching chart version exists in the repo, or change the version constraint in ${src.endsWith('requirements.yaml') ? 'requirements.yaml' : 'Chart.yaml'}`, { file: src }));
+    }
+    throwCollected(ctx.errors);
+    for (const p of ctx.pending) {
         try {
             await loadArchive(p.data, p.fileName);
         }
         catch (e) {
-            throw new errors_KxError(`dependency "${p.dep.name}" resolved to an invalid chart archive ${p.fileName}: ${errors_errorMessage(e)}`, depWhere(chart, deps.indexOf(p.dep), 'name'));
+            throw new errors_KxError(`dependency "${p.dep.name}" resolved to an invalid chart archive ${p.fileName}: ${errors_errorMessage(e)}`, depWhere(ctx.chart, deps.indexOf(p.dep), 'name'));
         }
     }
-    // ... and that the lock can be written, so that a refused lock does not leave charts/ changed.
-    const lockFile = (0,external_node_path_namespaceObject.join)(chartDir, lockFileName(md));
-    let lstatResult;
-    try {
-        lstatResult = await (0,promises_.lstat)(lockFile);
-    }
-    catch {
-        lstatResult = undefined;
-    }
-    if (lstatResult?.isSymbolicLink()) {
+}
+/** Phase 4a: the lock file must be writable (and no symlink) before charts/ is touched. */
+async function checkLockWritable(lockFile, md) {
+    const st = await (0,promises_.lstat)(lockFile).catch(() => undefined);
+    if (st?.isSymbolicLink())
         throw new errors_KxError(`the ${lockFileName(md)} file is a symlink to "${await (0,promises_.readlink)(lockFile)}"`, { file: lockFile });
-    }
     await assertWritable(lockFile);
-    await (0,promises_.mkdir)(chartsDir, { recursive: true, mode: 0o755 });
-    const produced = new Set(pending.map((p) => p.fileName));
-    const keepNames = new Set(deps.filter((d) => d !== null && (d.repository ?? '') === '' && !opts.searchPaths?.length && !source).map((d) => d.name));
-    for (const p of pending) {
+    return st !== undefined;
+}
+/** Phase 4b: write the archives into charts/ and remove chart archives no dependency produced. */
+async function writeCharts(ctx, deps) {
+    await (0,promises_.mkdir)(ctx.chartsDir, { recursive: true, mode: 0o755 });
+    const produced = new Set(ctx.pending.map((p) => p.fileName));
+    const keepNames = new Set(deps.filter((d) => d !== null && (d.repository ?? '') === '' && !ctx.opts.searchPaths?.length && !ctx.source).map((d) => d.name));
+    for (const p of ctx.pending) {
         await writeFileAtomic(p.resolved.archive, p.data, { mode: 0o644 });
-        result.dependencies.push(p.resolved);
+        ctx.result.dependencies.push(p.resolved);
     }
-    for (const entry of await (0,promises_.readdir)(chartsDir, { withFileTypes: true })) {
+    for (const entry of await (0,promises_.readdir)(ctx.chartsDir, { withFileTypes: true })) {
         if (!entry.isFile() || produced.has(entry.name))
             continue;
-        const path = (0,external_node_path_namespaceObject.join)(chartsDir, entry.name);
+        const path = (0,external_node_path_namespaceObject.join)(ctx.chartsDir, entry.name);
         try {
             const old = await loadArchive(path);
             if (keepNames.has(old.metadata.name ?? ''))
@@ -43978,28 +43968,101 @@ async function updateDependencies(dir, opts = {}) {
             continue;
         }
         await (0,promises_.rm)(path, { force: true });
-        result.removed.push(path);
+        ctx.result.removed.push(path);
     }
-    // The lock.
-    const digest = lockDigest(deps, locked);
-    result.lockFile = lockFile;
-    if (lstatResult) {
+}
+/** Phase 4c: the lock, left as it is when its digest did not change. */
+async function writeLock(ctx, deps, lockFile, existed) {
+    const md = ctx.chart.metadata;
+    const digest = lockDigest(deps, ctx.locked);
+    ctx.result.lockFile = lockFile;
+    if (existed) {
         try {
             const existing = parseLock(await (0,promises_.readFile)(lockFile, 'utf8'), lockFile, lockFileName(md)).value;
             if (existing.digest === digest) {
-                result.lock = existing;
-                return result;
+                ctx.result.lock = existing;
+                return;
             }
         }
         catch {
             // unreadable lock: rewritten below
         }
     }
-    const lock = { generated: rfc3339Nano(opts.now ?? new Date(defaultMtime() * 1000)), digest, dependencies: locked };
+    const lock = { generated: rfc3339Nano(ctx.opts.now ?? new Date(defaultMtime() * 1000)), digest, dependencies: ctx.locked };
     await writeFileAtomic(lockFile, serializeLock(lock), { mode: 0o644 });
-    result.lock = lock;
-    result.lockWritten = true;
+    ctx.result.lock = lock;
+    ctx.result.lockWritten = true;
+}
+/** Run helm's dependency update on the chart directory `dir`. */
+async function updateDependencies(dir, opts = {}) {
+    const chartDir = (0,external_node_path_namespaceObject.resolve)(dir);
+    const load = opts.load ?? {};
+    const chart = await loadDir(chartDir, load);
+    const deps = chart.metadata.dependencies;
+    const result = { chart: chartDir, dependencies: [], lockWritten: false, removed: [] };
+    if (!deps)
+        return result;
+    const chartsDir = (0,external_node_path_namespaceObject.join)(chartDir, 'charts');
+    if ((await fsutil_pathExists(chartsDir)) && !(await (0,promises_.stat)(chartsDir)).isDirectory()) {
+        throw new errors_KxError(`"${chartsDir}" is not a directory`, { file: chartsDir });
+    }
+    const ctx = {
+        chart, chartDir, chartsDir, opts, load, result,
+        log: opts.log ?? (() => { }),
+        platformVersion: opts.platformVersion ?? chart.metadata.version ?? '',
+        ...(opts.kaapanaSource ? { source: (0,external_node_path_namespaceObject.resolve)(opts.kaapanaSource) } : {}),
+        indexes: new Map(), pending: [], locked: [], unsatisfied: [], errors: [],
+    };
+    checkDependencyNames(chart, deps);
+    for (const [i, d] of deps.entries()) {
+        if (d === null)
+            continue;
+        try {
+            await resolveDependency(ctx, d, i);
+        }
+        catch (e) {
+            if (e instanceof errors_KxError && e.file)
+                ctx.errors.push(e);
+            else
+                ctx.errors.push(new errors_KxError(`dependency "${d.name}": ${errors_errorMessage(e)}`, depWhere(chart, i)));
+        }
+    }
+    await validateResolved(ctx, deps);
+    const lockFile = (0,external_node_path_namespaceObject.join)(chartDir, lockFileName(chart.metadata));
+    const existed = await checkLockWritable(lockFile, chart.metadata);
+    await writeCharts(ctx, deps);
+    await writeLock(ctx, deps, lockFile, existed);
     return result;
+}
+const MAX_NESTING = 16;
+/**
+ * `chart` (loaded from `dir`) with its own dependencies as subcharts, recursively, as Kaapana's build
+ * packages the charts of a collection. A chart that already has every declared dependency as a
+ * subchart is returned as it is; otherwise its dependency update runs on a throwaway copy of `dir`
+ * (relative file:// paths resolved against `dir`, same search paths and kaapana-source), so the
+ * source tree is never written. A dependency cycle is an error naming the chain.
+ */
+async function withOwnDependencies(chart, dir, opts, platformVersion) {
+    const declared = (chart.metadata.dependencies ?? []).filter((d) => d !== null);
+    const present = new Set(chart.dependencies.map((c) => c.metadata.name));
+    if (declared.every((d) => present.has(d.name)))
+        return chart;
+    const within = [...(opts.within ?? []), (0,external_node_path_namespaceObject.resolve)(dir)];
+    if ((opts.within ?? []).includes((0,external_node_path_namespaceObject.resolve)(dir)) || within.length > MAX_NESTING) {
+        throw new errors_KxError(`chart dependency cycle: ${within.join(' -> ')}`, { file: (0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml') });
+    }
+    const stage = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'kx-own-deps-'));
+    try {
+        const copy = (0,external_node_path_namespaceObject.join)(stage, (0,external_node_path_namespaceObject.basename)((0,external_node_path_namespaceObject.resolve)(dir)));
+        await (0,promises_.cp)(dir, copy, { recursive: true, dereference: false });
+        await updateDependencies(copy, { ...opts, relativeTo: (0,external_node_path_namespaceObject.resolve)(dir), within, platformVersion, now: opts.now ?? new Date(defaultMtime() * 1000) });
+        const packed = await loadDir(copy, opts.load ?? {});
+        packed.source = chart.source ?? dir;
+        return packed;
+    }
+    finally {
+        await (0,promises_.rm)(stage, { recursive: true, force: true });
+    }
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/chart/package.js
@@ -44027,6 +44090,21 @@ function checkDependencies(chart) {
             file: chart.dependencyFile?.file,
         });
     }
+}
+/**
+ * helm's install-time check, recursively: every declared dependency of the chart and of each of its
+ * subcharts present; errors name the path, e.g. `wf-0.1.0/charts/dag-installer-chart: found in ...`.
+ */
+function checkDependenciesDeep(chart, path = chart.metadata.name ?? '') {
+    try {
+        if (chart.metadata.dependencies)
+            checkDependencies(chart);
+    }
+    catch (e) {
+        throw new KxError(`${path}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    for (const sub of chart.dependencies)
+        checkDependenciesDeep(sub, `${path}/charts/${sub.metadata.name}`);
 }
 async function packageChart(dir, opts = {}) {
     const chartDir = (0,external_node_path_namespaceObject.resolve)(dir);

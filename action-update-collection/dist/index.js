@@ -37168,7 +37168,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4923);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3529);
 // Entry point of the bundled action (one file serves the step; update-collection has no post step).
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -37178,7 +37178,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4923:
+/***/ 3529:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38318,7 +38318,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_.promises;
+const { access, appendFile, writeFile: summary_writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -38379,7 +38379,7 @@ class Summary {
         return summary_awaiter(this, void 0, void 0, function* () {
             const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
             const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
+            const writeFunc = overwrite ? summary_writeFile : appendFile;
             yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
             return this.emptyBuffer();
         });
@@ -38641,7 +38641,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_.promises;
+const { chmod, copyFile: io_util_copyFile, lstat, mkdir: io_util_mkdir, open: io_util_open, readdir, rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -40529,7 +40529,7 @@ function classifyStatus(status) {
         return 'transient';
     return 'permanent';
 }
-function classifyError(e) {
+function retry_classifyError(e) {
     if (e instanceof StatusError && e.status !== undefined)
         return classifyStatus(e.status);
     const code = e?.code;
@@ -40537,18 +40537,18 @@ function classifyError(e) {
         return 'transient';
     }
     const cause = e?.cause;
-    if (cause && cause !== e && classifyError(cause) === 'transient')
+    if (cause && cause !== e && retry_classifyError(cause) === 'transient')
         return 'transient';
     const text = e instanceof StatusError ? `${e.message}\n${e.stderr ?? ''}` : e instanceof Error ? e.message : String(e);
     return classifyMessage(text);
 }
 const realSleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Run `op` until it succeeds, a non-transient error occurs, or attempts run out. */
-async function withRetry(op, opts = {}) {
+async function retry_withRetry(op, opts = {}) {
     const attempts = Math.max(1, opts.attempts ?? 5);
     const base = opts.baseDelayMs ?? 500;
     const max = opts.maxDelayMs ?? 15_000;
-    const classify = opts.classify ?? classifyError;
+    const classify = opts.classify ?? retry_classifyError;
     const sleep = opts.sleep ?? realSleep;
     for (let attempt = 1;; attempt++) {
         try {
@@ -40916,7 +40916,7 @@ const exec_nodeExec = (command, args, opts = {}) => new Promise((resolve, reject
 // options each builder accepts is decided in build-features.ts; this module only spells them.
 
 
-class DockerCli {
+class docker_DockerCli {
     command;
     exec;
     onOutput;
@@ -41011,7 +41011,7 @@ class DockerCli {
         args.push(opts.context);
         const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };
         const saved = { ...this.env };
-        const cli = new DockerCli({ command: this.command, env: { ...saved, ...env }, exec: this.exec });
+        const cli = new docker_DockerCli({ command: this.command, env: { ...saved, ...env }, exec: this.exec });
         const runOpts = {};
         const sink = opts.onOutput ?? this.onOutput;
         if (sink)
@@ -41191,7 +41191,7 @@ async function loginAllForPost(docker, credentials) {
     }
 }
 /** The post step: log out of every registry the main step logged in to, if any. */
-async function logoutFromState(docker = new DockerCli({ exec: actionsExec })) {
+async function logoutFromState(docker = new docker_DockerCli({ exec: actionsExec })) {
     const registries = [];
     const all = getState(STATE_ALL);
     if (all) {
@@ -44445,7 +44445,7 @@ async function httpGet(rawUrl, opts) {
     if (username !== undefined || password !== undefined) {
         headers.Authorization = `Basic ${Buffer.from(`${username ?? ''}:${password ?? ''}`).toString('base64')}`;
     }
-    return withRetry(async () => {
+    return retry_withRetry(async () => {
         const res = await fetch(url, { headers, redirect: 'follow' });
         if (!res.ok)
             throw new StatusError(`GET ${url}: ${res.status} ${res.statusText}`, res.status);
@@ -44612,7 +44612,7 @@ async function resolveChartDirs(items, workspace) {
 // HTTP API needs. Follows Docker's rule: the first component is a host when it contains "." or ":"
 // or is "localhost"; otherwise the reference lives on Docker Hub.
 
-function parseImageRef(ref) {
+function ref_parseImageRef(ref) {
     let rest = ref.trim().replace(/^oci:\/\//, '');
     if (!rest)
         throw new errors_KxError('image reference is empty');
@@ -44689,7 +44689,7 @@ class RegistryClient {
         if (opts.username !== undefined && opts.password !== undefined) {
             this.basic = Buffer.from(`${opts.username}:${opts.password}`).toString('base64');
         }
-        this.retry = { classify: classifyError, ...opts.retry };
+        this.retry = { classify: retry_classifyError, ...opts.retry };
     }
     /** Manifest digest/type/size, or undefined when the registry has no such manifest. */
     async headManifest(repository, reference) {
@@ -44755,7 +44755,7 @@ class RegistryClient {
         const digest = sha256Digest(data);
         if (await this.hasBlob(repository, digest))
             return { digest, size: data.byteLength };
-        await withRetry(async () => {
+        await retry_withRetry(async () => {
             const start = await this.request(`/v2/${repository}/blobs/uploads/`, {
                 method: 'POST',
                 repository,
@@ -44799,7 +44799,7 @@ class RegistryClient {
     /** One HTTP exchange with auth handling; retried on transient failures unless `retry` is false. */
     async request(pathOrUrl, opts, retry = true) {
         const once = () => this.send(pathOrUrl, opts);
-        return retry ? withRetry(once, this.retry) : once();
+        return retry ? retry_withRetry(once, this.retry) : once();
     }
     async send(pathOrUrl, opts) {
         const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.base}${pathOrUrl}`;
@@ -45029,6 +45029,11 @@ async function pullChart(ociUrl, name, versionOrConstraint, opts = {}) {
 // check the version constraints, then — only when everything resolved — write the archives into
 // charts/, remove stale chart archives, and write Chart.lock/requirements.lock with helm's digest
 // (left untouched when the digest did not change). Errors point at the dependency's line.
+// With `ownDependencies` (what Kaapana's build does for the charts of a collection) a chart packaged
+// from a directory carries its own dependencies in its charts/, recursively: its dependency update
+// runs on a throwaway copy (withOwnDependencies), never in the source tree. The update runs in named
+// phases: check the names, resolve each dependency by its kind of repository, validate, write.
+
 
 
 
@@ -45057,37 +45062,15 @@ function nameOnlyHint(name) {
         `Point chart-search-paths at directories holding the ${name} chart (or kaapana-source at a Kaapana checkout), ` +
         `or give it a repository (file://, https://, oci://)`);
 }
-/** Run helm's dependency update on the chart directory `dir`. */
-async function dependency_update_updateDependencies(dir, opts = {}) {
-    const chartDir = (0,external_node_path_namespaceObject.resolve)(dir);
-    const log = opts.log ?? (() => { });
-    const load = opts.load ?? {};
-    const chart = await load_loadDir(chartDir, load);
-    const md = chart.metadata;
-    const deps = md.dependencies;
-    const result = { chart: chartDir, dependencies: [], lockWritten: false, removed: [] };
-    if (!deps)
-        return result;
-    const chartsDir = (0,external_node_path_namespaceObject.join)(chartDir, 'charts');
-    if ((await pathExists(chartsDir)) && !(await (0,promises_.stat)(chartsDir)).isDirectory()) {
-        throw new errors_KxError(`"${chartsDir}" is not a directory`, { file: chartsDir });
-    }
-    const platformVersion = opts.platformVersion ?? md.version ?? '';
-    let byName;
-    let inSource;
-    const source = opts.kaapanaSource ? (0,external_node_path_namespaceObject.resolve)(opts.kaapanaSource) : undefined;
-    const sourceCandidates = async (name) => {
-        if (!source)
-            return [];
-        inSource ??= await findChartsByName([source]);
-        return (inSource.get(name) ?? []).filter((c) => !['templates_and_examples', 'ci', 'lib/task_api'].some((p) => (0,external_node_path_namespaceObject.relative)(source, c.dir).split(external_node_path_namespaceObject.sep).join('/').includes(p)));
-    };
-    const indexes = new Map();
-    const pending = [];
-    const locked = [];
-    const unsatisfied = [];
+function throwCollected(errors) {
+    if (errors.length === 1)
+        throw errors[0];
+    if (errors.length > 1)
+        throw new KxAggregateError(errors);
+}
+/** Phase 1: names become file names (charts/<name>, <name>-<version>.tgz): check them all before anything. */
+function checkDependencyNames(chart, deps) {
     const errors = [];
-    // Names become file names (charts/<name>, <name>-<version>.tgz): check them all before anything.
     for (const [i, d] of deps.entries()) {
         if (d === null)
             continue;
@@ -45098,169 +45081,176 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
             errors.push(e);
         }
     }
-    if (errors.length === 1)
-        throw errors[0];
-    if (errors.length > 1)
-        throw new KxAggregateError(errors);
-    const archivePath = (fileName, i) => safe_path_safeJoin(chartsDir, fileName, 'dependency archive name', depWhere(chart, i, 'name'));
-    for (const [i, d] of deps.entries()) {
-        if (d === null)
-            continue;
-        const where = depWhere(chart, i, 'version');
-        let constraint;
-        const wanted = d.version ?? '';
-        try {
-            constraint = parseConstraint(wanted === '' ? '*' : wanted);
-        }
-        catch (e) {
-            errors.push(new errors_KxError(`dependency "${d.name}" has an invalid version/constraint format: ${errors_errorMessage(e)}`, where));
-            continue;
-        }
-        const noMatch = () => unsatisfied.push(`"${d.name}" (repository "${d.repository}", version "${wanted}")`);
-        const repo = d.repository ?? '';
-        try {
-            const fileTarget = repo.startsWith('file://') ? ((0,external_node_path_namespaceObject.isAbsolute)(repo.slice(7)) ? repo.slice(7) : (0,external_node_path_namespaceObject.join)(chartDir, repo.slice(7))) : undefined;
-            const fromSource = source !== undefined && (repo === '' || (fileTarget !== undefined && !(await pathExists(fileTarget))));
-            if ((repo === '' && opts.searchPaths && opts.searchPaths.length > 0) || fromSource) {
-                byName ??= await findChartsByName(opts.searchPaths ?? []);
-                const candidates = [...(repo === '' ? byName.get(d.name) ?? [] : []), ...(await sourceCandidates(d.name))];
-                if (candidates.length === 0) {
-                    const where = [...(repo === '' && opts.searchPaths?.length ? [`chart-search-paths (${opts.searchPaths.join(', ')})`] : []), ...(source ? [`kaapana-source ${opts.kaapanaSource}`] : [])].join(', ');
-                    errors.push(new errors_KxError(`dependency "${d.name}" not found in ${where}${fileTarget ? ` (${repo} does not exist here)` : ''}`, depWhere(chart, i, repo === '' ? 'name' : 'repository')));
-                    continue;
-                }
-                const platform = wanted === '0.0.0';
-                const pick = platform
-                    ? candidates[0]
-                    : candidates.find((c) => satisfiesConstraint(c.version, constraint));
-                if (!pick) {
-                    noMatch();
-                    continue;
-                }
-                const target = await load_loadDir(pick.dir, load);
-                if (platform && target.metadata.version === '0.0.0')
-                    target.metadata.version = platformVersion;
-                const version = target.metadata.version;
-                const fileName = `${target.metadata.name}-${version}.tgz`;
-                const fromKaapana = source !== undefined && pick.dir.startsWith(source + external_node_path_namespaceObject.sep);
-                log(`${d.name}: packaging ${fromKaapana ? `kaapana-source/${(0,external_node_path_namespaceObject.relative)(source, pick.dir)}` : pick.dir} as ${fileName}${fileTarget ? ` (${repo} does not exist here)` : ''}`);
-                const data = await archive_writeChartArchive(target, opts.mtime === undefined ? {} : { mtime: opts.mtime });
-                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: archivePath(fileName, i), source: fromKaapana ? 'kaapana-source' : 'search-path' } });
-                locked.push({ name: d.name, repository: repo, version });
-            }
-            else if (repo === '') {
-                const local = safe_path_safeJoin(chartsDir, d.name, 'dependency name', depWhere(chart, i, 'name'));
-                let sub;
-                try {
-                    sub = await load_loadDir(local, load);
-                }
-                catch (e) {
-                    errors.push(new errors_KxError(`unable to load chart '${local}': ${errors_errorMessage(e)}. ${nameOnlyHint(d.name)}`, depWhere(chart, i, 'name')));
-                    continue;
-                }
-                if (!satisfiesConstraint(sub.metadata.version ?? '', constraint)) {
-                    errors.push(new errors_KxError(`dependency ${d.name} at version ${sub.metadata.version} does not satisfy the constraint ${wanted}`, where));
-                    continue;
-                }
-                result.dependencies.push({ name: d.name, version: wanted, repository: '', source: 'charts-dir' });
-                locked.push({ name: d.name, repository: '', version: wanted });
-            }
-            else if (repo.startsWith('file://')) {
-                const rest = repo.slice('file://'.length);
-                const target = (0,external_node_path_namespaceObject.isAbsolute)(rest) ? rest : (0,external_node_path_namespaceObject.join)(chartDir, rest);
-                if (!(await pathExists(target))) {
-                    errors.push(new errors_KxError(`directory ${(0,external_node_path_namespaceObject.resolve)(target)} not found`, depWhere(chart, i, 'repository')));
-                    continue;
-                }
-                const sub = await load_loadDir(target, load);
-                const version = sub.metadata.version;
-                if (!satisfiesConstraint(version, constraint)) {
-                    noMatch();
-                    continue;
-                }
-                const fileName = `${sub.metadata.name}-${version}.tgz`;
-                log(`${d.name}: packaging ${repo} as ${fileName}`);
-                const data = await archive_writeChartArchive(sub, opts.mtime === undefined ? {} : { mtime: opts.mtime });
-                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository: repo, archive: archivePath(fileName, i), source: 'file' } });
-                locked.push({ name: d.name, repository: repo, version });
-            }
-            else if (/^https?:\/\//.test(repo)) {
-                let index = indexes.get(repo);
-                if (!index) {
-                    index = await fetchRepoIndex(repo, opts.http);
-                    indexes.set(repo, index);
-                }
-                const entry = findInIndex(index, d.name, wanted);
-                if (!entry) {
-                    noMatch();
-                    continue;
-                }
-                const url = resolveChartUrl(index.url, entry.urls[0]);
-                log(`${d.name}: downloading ${url}`);
-                const data = await downloadChart(url, opts.http);
-                const fileName = `${d.name}-${entry.version}.tgz`;
-                pending.push({ dep: d, fileName, data, resolved: { name: d.name, version: entry.version, repository: repo, archive: archivePath(fileName, i), source: 'http' } });
-                locked.push({ name: d.name, repository: repo, version: entry.version });
-            }
-            else if (repo.startsWith('oci://')) {
-                const pulled = await pullChart(repo, d.name, wanted, opts.oci);
-                log(`${d.name}: pulled ${pulled.ref}`);
-                const fileName = `${d.name}-${pulled.version}.tgz`;
-                pending.push({ dep: d, fileName, data: pulled.data, resolved: { name: d.name, version: pulled.version, repository: repo, archive: archivePath(fileName, i), source: 'oci' } });
-                locked.push({ name: d.name, repository: repo, version: pulled.version });
-            }
-            else {
-                errors.push(new errors_KxError(`no repository definition for ${repo}. Repositories must be URLs (file://, https://, oci://); named repositories ("@name", "alias:name") need helm's repositories.yaml, which is not supported`, depWhere(chart, i, 'repository')));
-            }
-        }
-        catch (e) {
-            if (e instanceof errors_KxError && e.file)
-                errors.push(e);
-            else
-                errors.push(new errors_KxError(`dependency "${d.name}": ${errors_errorMessage(e)}`, depWhere(chart, i)));
-        }
+    throwCollected(errors);
+}
+const archivePath = (ctx, fileName, i) => safe_path_safeJoin(ctx.chartsDir, fileName, 'dependency archive name', depWhere(ctx.chart, i, 'name'));
+/**
+ * The archive of a chart loaded from `dir`: as it is, or (ownDependencies) with its own
+ * dependencies packaged into its charts/.
+ */
+async function packDir(ctx, chart, dir) {
+    const packed = ctx.opts.ownDependencies ? await withOwnDependencies(chart, dir, ctx.opts, ctx.platformVersion) : chart;
+    return archive_writeChartArchive(packed, ctx.opts.mtime === undefined ? {} : { mtime: ctx.opts.mtime });
+}
+function addPending(ctx, d, i, fileName, data, version, source) {
+    const repository = d.repository ?? '';
+    ctx.pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository, archive: archivePath(ctx, fileName, i), source } });
+    ctx.locked.push({ name: d.name, repository, version });
+}
+async function sourceCandidates(ctx, name) {
+    const source = ctx.source;
+    if (!source)
+        return [];
+    ctx.inSource ??= await findChartsByName([source]);
+    return (ctx.inSource.get(name) ?? []).filter((c) => !['templates_and_examples', 'ci', 'lib/task_api'].some((p) => (0,external_node_path_namespaceObject.relative)(source, c.dir).split(external_node_path_namespaceObject.sep).join('/').includes(p)));
+}
+/** Name-only (search paths) or kaapana-source dependencies: the first matching chart directory, packaged. */
+async function resolveByName(ctx, d, i, constraint, fileTarget) {
+    const repo = d.repository ?? '';
+    const wanted = d.version ?? '';
+    ctx.byName ??= await findChartsByName(ctx.opts.searchPaths ?? []);
+    const candidates = [...(repo === '' ? ctx.byName.get(d.name) ?? [] : []), ...(await sourceCandidates(ctx, d.name))];
+    if (candidates.length === 0) {
+        const searched = [...(repo === '' && ctx.opts.searchPaths?.length ? [`chart-search-paths (${ctx.opts.searchPaths.join(', ')})`] : []), ...(ctx.source ? [`kaapana-source ${ctx.opts.kaapanaSource}`] : [])].join(', ');
+        ctx.errors.push(new errors_KxError(`dependency "${d.name}" not found in ${searched}${fileTarget ? ` (${repo} does not exist here)` : ''}`, depWhere(ctx.chart, i, repo === '' ? 'name' : 'repository')));
+        return;
     }
-    if (unsatisfied.length > 0) {
-        const src = chart.dependencyFile?.file ?? (0,external_node_path_namespaceObject.join)(chartDir, 'Chart.yaml');
-        errors.push(new errors_KxError(`can't get a valid version for ${unsatisfied.length} subchart(s): ${unsatisfied.join(', ')}. Make sure a matching chart version exists in the repo, or change the version constraint in ${src.endsWith('requirements.yaml') ? 'requirements.yaml' : 'Chart.yaml'}`, { file: src }));
+    const platform = wanted === '0.0.0';
+    const pick = platform ? candidates[0] : candidates.find((c) => satisfiesConstraint(c.version, constraint));
+    if (!pick) {
+        ctx.unsatisfied.push(`"${d.name}" (repository "${d.repository}", version "${wanted}")`);
+        return;
     }
-    if (errors.length === 1)
-        throw errors[0];
-    if (errors.length > 1)
-        throw new KxAggregateError(errors);
-    // Everything resolved: validate the archives, then write them.
-    for (const p of pending) {
+    const target = await load_loadDir(pick.dir, ctx.load);
+    if (platform && target.metadata.version === '0.0.0')
+        target.metadata.version = ctx.platformVersion;
+    const version = target.metadata.version;
+    const fileName = `${target.metadata.name}-${version}.tgz`;
+    const fromKaapana = ctx.source !== undefined && pick.dir.startsWith(ctx.source + external_node_path_namespaceObject.sep);
+    ctx.log(`${d.name}: packaging ${fromKaapana ? `kaapana-source/${(0,external_node_path_namespaceObject.relative)(ctx.source, pick.dir)}` : pick.dir} as ${fileName}${fileTarget ? ` (${repo} does not exist here)` : ''}`);
+    addPending(ctx, d, i, fileName, await packDir(ctx, target, pick.dir), version, fromKaapana ? 'kaapana-source' : 'search-path');
+}
+/** `repository: ""` without search paths: the chart must already be in charts/<name>. */
+async function resolveInChartsDir(ctx, d, i, constraint) {
+    const wanted = d.version ?? '';
+    const local = safe_path_safeJoin(ctx.chartsDir, d.name, 'dependency name', depWhere(ctx.chart, i, 'name'));
+    let sub;
+    try {
+        sub = await load_loadDir(local, ctx.load);
+    }
+    catch (e) {
+        ctx.errors.push(new errors_KxError(`unable to load chart '${local}': ${errors_errorMessage(e)}. ${nameOnlyHint(d.name)}`, depWhere(ctx.chart, i, 'name')));
+        return;
+    }
+    if (!satisfiesConstraint(sub.metadata.version ?? '', constraint)) {
+        ctx.errors.push(new errors_KxError(`dependency ${d.name} at version ${sub.metadata.version} does not satisfy the constraint ${wanted}`, depWhere(ctx.chart, i, 'version')));
+        return;
+    }
+    ctx.result.dependencies.push({ name: d.name, version: wanted, repository: '', source: 'charts-dir' });
+    ctx.locked.push({ name: d.name, repository: '', version: wanted });
+}
+/** `file://<dir>`: the directory packaged. */
+async function resolveFileDir(ctx, d, i, constraint, target) {
+    if (!(await pathExists(target))) {
+        ctx.errors.push(new errors_KxError(`directory ${(0,external_node_path_namespaceObject.resolve)(target)} not found`, depWhere(ctx.chart, i, 'repository')));
+        return;
+    }
+    const sub = await load_loadDir(target, ctx.load);
+    const version = sub.metadata.version;
+    if (!satisfiesConstraint(version, constraint)) {
+        ctx.unsatisfied.push(`"${d.name}" (repository "${d.repository}", version "${d.version ?? ''}")`);
+        return;
+    }
+    const fileName = `${sub.metadata.name}-${version}.tgz`;
+    ctx.log(`${d.name}: packaging ${d.repository} as ${fileName}`);
+    addPending(ctx, d, i, fileName, await packDir(ctx, sub, target), version, 'file');
+}
+/** `http(s)://`: index.yaml of the repository, then the archive it points at. */
+async function resolveHttp(ctx, d, i) {
+    const repo = d.repository;
+    let index = ctx.indexes.get(repo);
+    if (!index) {
+        index = await fetchRepoIndex(repo, ctx.opts.http);
+        ctx.indexes.set(repo, index);
+    }
+    const entry = findInIndex(index, d.name, d.version ?? '');
+    if (!entry) {
+        ctx.unsatisfied.push(`"${d.name}" (repository "${repo}", version "${d.version ?? ''}")`);
+        return;
+    }
+    const url = resolveChartUrl(index.url, entry.urls[0]);
+    ctx.log(`${d.name}: downloading ${url}`);
+    addPending(ctx, d, i, `${d.name}-${entry.version}.tgz`, await downloadChart(url, ctx.opts.http), entry.version, 'http');
+}
+async function resolveOci(ctx, d, i) {
+    const pulled = await pullChart(d.repository, d.name, d.version ?? '', ctx.opts.oci);
+    ctx.log(`${d.name}: pulled ${pulled.ref}`);
+    addPending(ctx, d, i, `${d.name}-${pulled.version}.tgz`, pulled.data, pulled.version, 'oci');
+}
+/** Phase 2, one dependency: dispatch on its repository; problems are collected in ctx.errors. */
+async function resolveDependency(ctx, d, i) {
+    const wanted = d.version ?? '';
+    let constraint;
+    try {
+        constraint = parseConstraint(wanted === '' ? '*' : wanted);
+    }
+    catch (e) {
+        ctx.errors.push(new errors_KxError(`dependency "${d.name}" has an invalid version/constraint format: ${errors_errorMessage(e)}`, depWhere(ctx.chart, i, 'version')));
+        return;
+    }
+    const repo = d.repository ?? '';
+    const base = ctx.opts.relativeTo ? (0,external_node_path_namespaceObject.resolve)(ctx.opts.relativeTo) : ctx.chartDir;
+    const fileTarget = repo.startsWith('file://') ? ((0,external_node_path_namespaceObject.isAbsolute)(repo.slice(7)) ? repo.slice(7) : (0,external_node_path_namespaceObject.join)(base, repo.slice(7))) : undefined;
+    const fromSource = ctx.source !== undefined && (repo === '' || (fileTarget !== undefined && !(await pathExists(fileTarget))));
+    if ((repo === '' && ctx.opts.searchPaths && ctx.opts.searchPaths.length > 0) || fromSource)
+        return resolveByName(ctx, d, i, constraint, fileTarget);
+    if (repo === '')
+        return resolveInChartsDir(ctx, d, i, constraint);
+    if (fileTarget !== undefined)
+        return resolveFileDir(ctx, d, i, constraint, fileTarget);
+    if (/^https?:\/\//.test(repo))
+        return resolveHttp(ctx, d, i);
+    if (repo.startsWith('oci://'))
+        return resolveOci(ctx, d, i);
+    ctx.errors.push(new errors_KxError(`no repository definition for ${repo}. Repositories must be URLs (file://, https://, oci://); named repositories ("@name", "alias:name") need helm's repositories.yaml, which is not supported`, depWhere(ctx.chart, i, 'repository')));
+}
+/** Phase 3: every problem so far in one error; then each resolved archive must load. */
+async function validateResolved(ctx, deps) {
+    if (ctx.unsatisfied.length > 0) {
+        const src = ctx.chart.dependencyFile?.file ?? (0,external_node_path_namespaceObject.join)(ctx.chartDir, 'Chart.yaml');
+        ctx.errors.push(new errors_KxError(`can't get a valid version for ${ctx.unsatisfied.length} subchart(s): ${ctx.unsatisfied.join(', ')}. Make sure a matching chart version exists in the repo, or change the version constraint in ${src.endsWith('requirements.yaml') ? 'requirements.yaml' : 'Chart.yaml'}`, { file: src }));
+    }
+    throwCollected(ctx.errors);
+    for (const p of ctx.pending) {
         try {
             await load_loadArchive(p.data, p.fileName);
         }
         catch (e) {
-            throw new errors_KxError(`dependency "${p.dep.name}" resolved to an invalid chart archive ${p.fileName}: ${errors_errorMessage(e)}`, depWhere(chart, deps.indexOf(p.dep), 'name'));
+            throw new errors_KxError(`dependency "${p.dep.name}" resolved to an invalid chart archive ${p.fileName}: ${errors_errorMessage(e)}`, depWhere(ctx.chart, deps.indexOf(p.dep), 'name'));
         }
     }
-    // ... and that the lock can be written, so that a refused lock does not leave charts/ changed.
-    const lockFile = (0,external_node_path_namespaceObject.join)(chartDir, lockFileName(md));
-    let lstatResult;
-    try {
-        lstatResult = await (0,promises_.lstat)(lockFile);
-    }
-    catch {
-        lstatResult = undefined;
-    }
-    if (lstatResult?.isSymbolicLink()) {
+}
+/** Phase 4a: the lock file must be writable (and no symlink) before charts/ is touched. */
+async function checkLockWritable(lockFile, md) {
+    const st = await (0,promises_.lstat)(lockFile).catch(() => undefined);
+    if (st?.isSymbolicLink())
         throw new errors_KxError(`the ${lockFileName(md)} file is a symlink to "${await (0,promises_.readlink)(lockFile)}"`, { file: lockFile });
-    }
     await fsutil_assertWritable(lockFile);
-    await (0,promises_.mkdir)(chartsDir, { recursive: true, mode: 0o755 });
-    const produced = new Set(pending.map((p) => p.fileName));
-    const keepNames = new Set(deps.filter((d) => d !== null && (d.repository ?? '') === '' && !opts.searchPaths?.length && !source).map((d) => d.name));
-    for (const p of pending) {
+    return st !== undefined;
+}
+/** Phase 4b: write the archives into charts/ and remove chart archives no dependency produced. */
+async function writeCharts(ctx, deps) {
+    await (0,promises_.mkdir)(ctx.chartsDir, { recursive: true, mode: 0o755 });
+    const produced = new Set(ctx.pending.map((p) => p.fileName));
+    const keepNames = new Set(deps.filter((d) => d !== null && (d.repository ?? '') === '' && !ctx.opts.searchPaths?.length && !ctx.source).map((d) => d.name));
+    for (const p of ctx.pending) {
         await fsutil_writeFileAtomic(p.resolved.archive, p.data, { mode: 0o644 });
-        result.dependencies.push(p.resolved);
+        ctx.result.dependencies.push(p.resolved);
     }
-    for (const entry of await (0,promises_.readdir)(chartsDir, { withFileTypes: true })) {
+    for (const entry of await (0,promises_.readdir)(ctx.chartsDir, { withFileTypes: true })) {
         if (!entry.isFile() || produced.has(entry.name))
             continue;
-        const path = (0,external_node_path_namespaceObject.join)(chartsDir, entry.name);
+        const path = (0,external_node_path_namespaceObject.join)(ctx.chartsDir, entry.name);
         try {
             const old = await load_loadArchive(path);
             if (keepNames.has(old.metadata.name ?? ''))
@@ -45270,28 +45260,101 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
             continue;
         }
         await (0,promises_.rm)(path, { force: true });
-        result.removed.push(path);
+        ctx.result.removed.push(path);
     }
-    // The lock.
-    const digest = lockDigest(deps, locked);
-    result.lockFile = lockFile;
-    if (lstatResult) {
+}
+/** Phase 4c: the lock, left as it is when its digest did not change. */
+async function writeLock(ctx, deps, lockFile, existed) {
+    const md = ctx.chart.metadata;
+    const digest = lockDigest(deps, ctx.locked);
+    ctx.result.lockFile = lockFile;
+    if (existed) {
         try {
             const existing = parseLock(await (0,promises_.readFile)(lockFile, 'utf8'), lockFile, lockFileName(md)).value;
             if (existing.digest === digest) {
-                result.lock = existing;
-                return result;
+                ctx.result.lock = existing;
+                return;
             }
         }
         catch {
             // unreadable lock: rewritten below
         }
     }
-    const lock = { generated: lock_rfc3339Nano(opts.now ?? new Date(defaultMtime() * 1000)), digest, dependencies: locked };
+    const lock = { generated: lock_rfc3339Nano(ctx.opts.now ?? new Date(defaultMtime() * 1000)), digest, dependencies: ctx.locked };
     await fsutil_writeFileAtomic(lockFile, serializeLock(lock), { mode: 0o644 });
-    result.lock = lock;
-    result.lockWritten = true;
+    ctx.result.lock = lock;
+    ctx.result.lockWritten = true;
+}
+/** Run helm's dependency update on the chart directory `dir`. */
+async function dependency_update_updateDependencies(dir, opts = {}) {
+    const chartDir = (0,external_node_path_namespaceObject.resolve)(dir);
+    const load = opts.load ?? {};
+    const chart = await load_loadDir(chartDir, load);
+    const deps = chart.metadata.dependencies;
+    const result = { chart: chartDir, dependencies: [], lockWritten: false, removed: [] };
+    if (!deps)
+        return result;
+    const chartsDir = (0,external_node_path_namespaceObject.join)(chartDir, 'charts');
+    if ((await pathExists(chartsDir)) && !(await (0,promises_.stat)(chartsDir)).isDirectory()) {
+        throw new errors_KxError(`"${chartsDir}" is not a directory`, { file: chartsDir });
+    }
+    const ctx = {
+        chart, chartDir, chartsDir, opts, load, result,
+        log: opts.log ?? (() => { }),
+        platformVersion: opts.platformVersion ?? chart.metadata.version ?? '',
+        ...(opts.kaapanaSource ? { source: (0,external_node_path_namespaceObject.resolve)(opts.kaapanaSource) } : {}),
+        indexes: new Map(), pending: [], locked: [], unsatisfied: [], errors: [],
+    };
+    checkDependencyNames(chart, deps);
+    for (const [i, d] of deps.entries()) {
+        if (d === null)
+            continue;
+        try {
+            await resolveDependency(ctx, d, i);
+        }
+        catch (e) {
+            if (e instanceof errors_KxError && e.file)
+                ctx.errors.push(e);
+            else
+                ctx.errors.push(new errors_KxError(`dependency "${d.name}": ${errors_errorMessage(e)}`, depWhere(chart, i)));
+        }
+    }
+    await validateResolved(ctx, deps);
+    const lockFile = (0,external_node_path_namespaceObject.join)(chartDir, lockFileName(chart.metadata));
+    const existed = await checkLockWritable(lockFile, chart.metadata);
+    await writeCharts(ctx, deps);
+    await writeLock(ctx, deps, lockFile, existed);
     return result;
+}
+const MAX_NESTING = 16;
+/**
+ * `chart` (loaded from `dir`) with its own dependencies as subcharts, recursively, as Kaapana's build
+ * packages the charts of a collection. A chart that already has every declared dependency as a
+ * subchart is returned as it is; otherwise its dependency update runs on a throwaway copy of `dir`
+ * (relative file:// paths resolved against `dir`, same search paths and kaapana-source), so the
+ * source tree is never written. A dependency cycle is an error naming the chain.
+ */
+async function withOwnDependencies(chart, dir, opts, platformVersion) {
+    const declared = (chart.metadata.dependencies ?? []).filter((d) => d !== null);
+    const present = new Set(chart.dependencies.map((c) => c.metadata.name));
+    if (declared.every((d) => present.has(d.name)))
+        return chart;
+    const within = [...(opts.within ?? []), (0,external_node_path_namespaceObject.resolve)(dir)];
+    if ((opts.within ?? []).includes((0,external_node_path_namespaceObject.resolve)(dir)) || within.length > MAX_NESTING) {
+        throw new errors_KxError(`chart dependency cycle: ${within.join(' -> ')}`, { file: (0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml') });
+    }
+    const stage = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'kx-own-deps-'));
+    try {
+        const copy = (0,external_node_path_namespaceObject.join)(stage, (0,external_node_path_namespaceObject.basename)((0,external_node_path_namespaceObject.resolve)(dir)));
+        await (0,promises_.cp)(dir, copy, { recursive: true, dereference: false });
+        await dependency_update_updateDependencies(copy, { ...opts, relativeTo: (0,external_node_path_namespaceObject.resolve)(dir), within, platformVersion, now: opts.now ?? new Date(defaultMtime() * 1000) });
+        const packed = await load_loadDir(copy, opts.load ?? {});
+        packed.source = chart.source ?? dir;
+        return packed;
+    }
+    finally {
+        await (0,promises_.rm)(stage, { recursive: true, force: true });
+    }
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/chart/package.js
@@ -45319,6 +45382,21 @@ function checkDependencies(chart) {
             file: chart.dependencyFile?.file,
         });
     }
+}
+/**
+ * helm's install-time check, recursively: every declared dependency of the chart and of each of its
+ * subcharts present; errors name the path, e.g. `wf-0.1.0/charts/dag-installer-chart: found in ...`.
+ */
+function checkDependenciesDeep(chart, path = chart.metadata.name ?? '') {
+    try {
+        if (chart.metadata.dependencies)
+            checkDependencies(chart);
+    }
+    catch (e) {
+        throw new errors_KxError(`${path}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    for (const sub of chart.dependencies)
+        checkDependenciesDeep(sub, `${path}/charts/${sub.metadata.name}`);
 }
 async function packageChart(dir, opts = {}) {
     const chartDir = resolve(dir);
@@ -45442,8 +45520,10 @@ function lintKaapanaChart(chart, opts = {}) {
 // every other dependency goes through the chart engine's `helm dep up` (updateDependencies):
 // `file://` directories (0.1.x style; made absolute in the staged copy, so they resolve as from the
 // original place), name-only dependencies found in search paths (0.6.0 style), http(s)/oci
-// repositories. Dependencies with no chart are reported with their line (or dropped with `warn`).
-// Never touches the original collection directory.
+// repositories. Every chart packaged from a directory carries its own dependencies in its charts/,
+// recursively, as Kaapana's build packs them (the engine's `ownDependencies`); a given archive that
+// lacks one is refused before anything is built. Dependencies with no chart are reported with their
+// line (or dropped with `warn`). Never touches the original collection directory.
 
 
 
@@ -45511,93 +45591,114 @@ function relocate(e, stageDir, file, deps) {
     return e;
 }
 const dirnameOf = (p) => p.slice(0, Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')));
-/** Fill `<stageDir>/charts/`; see AssembleChartsOptions. */
-async function assembleCharts(opts) {
-    const chartsDir = (0,external_node_path_namespaceObject.join)(opts.stageDir, 'charts');
-    await (0,promises_.mkdir)(chartsDir, { recursive: true });
-    const where = (d) => ({ file: opts.dependencyFile, line: d.line });
-    const errors = [];
+/**
+ * A ready chart archive the platform can install: it exists, is named `<name>-<version>.tgz`, and
+ * loads with all its dependencies, recursively (helm's install check). Returns its identity.
+ */
+async function assemble_charts_checkChartArchive(file) {
+    const path = (0,external_node_path_namespaceObject.resolve)(file);
+    if (!(await pathExists(path)))
+        throw new errors_KxError('chart archive does not exist', { file });
+    const id = archiveIdentity(path);
+    try {
+        checkDependenciesDeep(await load_loadArchive(path), `${id.name}-${id.version}`);
+    }
+    catch (e) {
+        throw new errors_KxError(`chart archive ${(0,external_node_path_namespaceObject.basename)(path)} cannot be installed by the platform's helm: ${e instanceof Error ? e.message : String(e)}; package it with its dependencies (package-chart does)`, { file });
+    }
+    return id;
+}
+/** Phase 1: the given archives by chart name; each must exist and load with all its dependencies. */
+async function readGivenArchives(opts) {
     const given = new Map();
     for (const a of opts.archives ?? []) {
         const path = (0,external_node_path_namespaceObject.resolve)(a);
-        if (!(await pathExists(path)))
-            throw new errors_KxError('chart archive does not exist', { file: a });
-        const id = archiveIdentity(path);
+        const id = await assemble_charts_checkChartArchive(a);
         given.set(id.name, { path, version: id.version });
     }
     for (const [name, a] of given) {
         if (!opts.dependencies.some((d) => d.name === name))
             opts.onWarning?.(`chart archive ${(0,external_node_path_namespaceObject.basename)(a.path)} is not a dependency of the collection; it is not carried`);
     }
-    // Which dependencies come from archives, which the dependency update resolves, which are missing.
-    const fromArchive = [];
-    const resolveByEngine = [];
-    const missing = [];
-    const absolute = new Map();
+    return given;
+}
+/** Phase 2: which dependencies come from archives, which the dependency update resolves, which are missing. */
+async function classifyDependencies(opts, given) {
+    const out = { fromArchive: [], resolveByEngine: [], missing: [], absolute: new Map(), errors: [] };
     let byName;
     for (const dep of opts.dependencies) {
         const archive = given.get(dep.name);
         if (archive) {
             if (versionMatches(dep.version, archive.version))
-                fromArchive.push({ dep, ...archive });
+                out.fromArchive.push({ dep, ...archive });
             else
-                errors.push(new errors_KxError(`chart archive ${(0,external_node_path_namespaceObject.basename)(archive.path)} is version ${archive.version}, the collection lists ${dep.name} ${dep.version}`, where(dep)));
+                out.errors.push(new errors_KxError(`chart archive ${(0,external_node_path_namespaceObject.basename)(archive.path)} is version ${archive.version}, the collection lists ${dep.name} ${dep.version}`, { file: opts.dependencyFile, line: dep.line }));
             continue;
         }
         const repo = dep.repository?.trim() ?? '';
         if (repo.startsWith('file://')) {
             const dir = resolveFileRepository(opts.collectionDir, repo);
             if (await pathExists((0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml'))) {
-                absolute.set(dep.name, `file://${dir}`);
-                resolveByEngine.push(dep);
+                out.absolute.set(dep.name, `file://${dir}`);
+                out.resolveByEngine.push(dep);
             }
             else
-                missing.push(dep);
+                out.missing.push(dep);
         }
         else if (repo === '') {
             byName ??= await findChartsByName(opts.searchPaths ?? []);
-            if (byName.has(dep.name))
-                resolveByEngine.push(dep);
-            else
-                missing.push(dep);
+            (byName.has(dep.name) ? out.resolveByEngine : out.missing).push(dep);
         }
         else {
-            resolveByEngine.push(dep); // http(s):// or oci://: the engine fetches it
+            out.resolveByEngine.push(dep); // http(s):// or oci://: the engine fetches it
         }
     }
-    for (const d of missing) {
+    return out;
+}
+/** Phase 3: a dependency without a chart is an error on its line, or (warn) a warning naming it. */
+function reportMissing(opts, c) {
+    for (const d of c.missing) {
         const how = d.repository ? `${d.repository.trim()} is not a chart directory` : `no chart named ${d.name} below ${(opts.searchPaths ?? []).join(', ') || '(no search path)'}`;
         const msg = `no chart for dependency ${d.name} ${d.version}: ${how}; pass its archive in \`charts\``;
         if ((opts.missing ?? 'error') === 'error')
-            errors.push(new errors_KxError(msg, where(d)));
+            c.errors.push(new errors_KxError(msg, { file: opts.dependencyFile, line: d.line }));
         else
             opts.onWarning?.(msg);
     }
-    if (errors.length === 1)
-        throw errors[0];
-    if (errors.length > 1)
-        throw new KxAggregateError(errors);
-    const charts = [];
-    await rewriteStagedList(opts.stagedDependencyFile, resolveByEngine, absolute);
-    if (resolveByEngine.length > 0) {
-        const updated = await dependency_update_updateDependencies(opts.stageDir, {
-            ...(opts.searchPaths ? { searchPaths: opts.searchPaths } : {}),
-            ...(opts.platformVersion ? { platformVersion: opts.platformVersion } : {}),
-            ...(opts.log ? { log: opts.log } : {}),
-        }).catch((e) => {
-            throw relocate(e, opts.stageDir, opts.dependencyFile, opts.dependencies);
-        });
-        for (const r of updated.dependencies) {
-            if (r.archive)
-                charts.push({ name: r.name, version: r.version, file: r.archive, source: r.source });
-        }
-    }
-    for (const a of fromArchive) {
+    if (c.errors.length === 1)
+        throw c.errors[0];
+    if (c.errors.length > 1)
+        throw new KxAggregateError(c.errors);
+}
+/** Phase 4: the engine's dependency update on the staged copy, each chart with its own dependencies. */
+async function resolveWithEngine(opts, c) {
+    await rewriteStagedList(opts.stagedDependencyFile, c.resolveByEngine, c.absolute);
+    if (c.resolveByEngine.length === 0)
+        return [];
+    const updated = await dependency_update_updateDependencies(opts.stageDir, {
+        ownDependencies: true,
+        ...(opts.searchPaths ? { searchPaths: opts.searchPaths } : {}),
+        ...(opts.platformVersion ? { platformVersion: opts.platformVersion } : {}),
+        ...(opts.log ? { log: opts.log } : {}),
+    }).catch((e) => {
+        throw relocate(e, opts.stageDir, opts.dependencyFile, opts.dependencies);
+    });
+    return updated.dependencies.filter((r) => r.archive).map((r) => ({ name: r.name, version: r.version, file: r.archive, source: r.source }));
+}
+/** Fill `<stageDir>/charts/`; see AssembleChartsOptions. */
+async function assembleCharts(opts) {
+    const chartsDir = (0,external_node_path_namespaceObject.join)(opts.stageDir, 'charts');
+    await (0,promises_.mkdir)(chartsDir, { recursive: true });
+    const given = await readGivenArchives(opts);
+    const classified = await classifyDependencies(opts, given);
+    reportMissing(opts, classified);
+    const charts = await resolveWithEngine(opts, classified);
+    for (const a of classified.fromArchive) {
         const file = (0,external_node_path_namespaceObject.join)(chartsDir, (0,external_node_path_namespaceObject.basename)(a.path));
         await (0,promises_.copyFile)(a.path, file);
         charts.push({ name: a.dep.name, version: a.version, file, source: 'archive' });
     }
-    return { charts, missing };
+    return { charts, missing: classified.missing };
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/collection/image-charts.js
@@ -45648,8 +45749,8 @@ async function layerEntries(blob) {
  * The chart archives inside the image `ref` (`host:port/repo:tag` or `…@sha256:…`), read through
  * the registry HTTP API. `client` options add credentials; the registry comes from `ref`.
  */
-async function listImageCharts(ref, client = {}) {
-    const parsed = parseImageRef(ref);
+async function image_charts_listImageCharts(ref, client = {}) {
+    const parsed = ref_parseImageRef(ref);
     const registry = new RegistryClient({ ...client, registry: parsed.registry });
     const reference = parsed.digest ?? parsed.tag ?? 'latest';
     let manifest = await registry.getManifest(parsed.repository, reference);
@@ -45745,7 +45846,7 @@ function validateImageName(name, where = {}) {
     return lowered;
 }
 /** Validate a registry prefix such as `ghcr.io/org`, `127.0.0.1:5000/kaapana` or `registry:5000`. */
-function validateRegistry(registry) {
+function tags_validateRegistry(registry) {
     const r = registry.trim().replace(/\/+$/, '');
     if (r.length === 0)
         throw new errors_KxError('registry is empty');
@@ -46141,7 +46242,7 @@ function pickVersion(image, label, rules) {
 
 async function planBuild(opts) {
     const errors = [];
-    const registry = validateRegistry(opts.registry);
+    const registry = tags_validateRegistry(opts.registry);
     const byId = new Map();
     const localByName = new Map();
     const skipped = [];
@@ -46538,7 +46639,7 @@ async function secretFiles(secrets) {
     return { args, cleanup: () => (0,promises_.rm)(dir, { recursive: true, force: true }) };
 }
 function sourceRegistry(ref) {
-    return parseImageRef(ref).registry;
+    return ref_parseImageRef(ref).registry;
 }
 /** Run `tasks` with at most `limit` at once, starting each when `ready` says so. */
 async function runPool(items, limit, isReady, work, onBlocked) {
@@ -46581,7 +46682,7 @@ async function runPool(items, limit, isReady, work, onBlocked) {
     });
 }
 async function buildImages(opts) {
-    const docker = opts.docker ?? new DockerCli();
+    const docker = opts.docker ?? new docker_DockerCli();
     const builder = await docker.resolveBuilder(opts.builder ?? 'auto');
     const features = opts.features ?? NO_FEATURES;
     checkBuildFeatures(features, builder, builder === 'buildx' ? (await docker.buildxInfo()).version : undefined);
@@ -46590,7 +46691,7 @@ async function buildImages(opts) {
     const parallel = Math.max(1, opts.parallel ?? 2);
     const push = opts.push ?? true;
     const progress = opts.onProgress ?? (() => { });
-    const retry = { classify: classifyError, ...opts.retry };
+    const retry = { classify: retry_classifyError, ...opts.retry };
     const { plan } = opts;
     const byId = new Map(plan.images.map((i) => [i.id, i]));
     const results = new Map();
@@ -46605,7 +46706,7 @@ async function buildImages(opts) {
         await Promise.all(plan.images
             .filter((i) => !i.localOnly)
             .map(async (img) => {
-            const ref = parseImageRef(img.ref);
+            const ref = ref_parseImageRef(img.ref);
             const auth = [...(opts.auth ? [opts.auth] : []), ...(opts.auths ?? [])].find((a) => a.registry === ref.registry);
             const client = new RegistryClient({ registry: ref.registry, ...(auth ? { username: auth.username, password: auth.password } : {}), retry });
             const head = await client.headManifest(ref.repository, ref.tag ?? 'latest');
@@ -46641,7 +46742,7 @@ async function buildImages(opts) {
     for (const m of mappedNeeded) {
         if (!(await docker.imageExists(m.source))) {
             progress(`pulling ${m.source} for ${m.localRef}`);
-            await withRetry(() => docker.pull(m.source), retry).catch((e) => {
+            await retry_withRetry(() => docker.pull(m.source), retry).catch((e) => {
                 throw new errors_KxError(`cannot provide base ${m.localRef} from ${m.source} (registry ${sourceRegistry(m.source)}): ${errors_errorMessage(e)}`);
             });
         }
@@ -46712,7 +46813,7 @@ async function buildImages(opts) {
             progress(`pushing ${img.ref}`);
             let digest = '';
             for (const tag of [img.ref, ...img.tags.filter((t) => t !== img.ref)]) {
-                const d = await withRetry((attempt) => {
+                const d = await retry_withRetry((attempt) => {
                     if (attempt > 1)
                         output.push(`retry ${attempt} of push ${tag}`);
                     return docker.push(tag, (l) => output.push(l));
@@ -46720,7 +46821,7 @@ async function buildImages(opts) {
                     ...retry,
                     onRetry: ({ attempt, delayMs, error }) => progress(`push of ${tag} failed (attempt ${attempt}): ${errors_errorMessage(error).split('\n').pop()}; retrying in ${delayMs} ms`),
                 }).catch((e) => {
-                    const kind = classifyError(e);
+                    const kind = retry_classifyError(e);
                     throw new errors_KxError(`push of ${tag} failed${kind === 'auth' ? ' (authentication: check username/password and the registry)' : ''}: ${errors_errorMessage(e)}`, { file: img.dockerfile });
                 });
                 if (tag === img.ref)
@@ -46989,18 +47090,6 @@ function applyMetadata(plan, opts, dockerfileLabels = ownLabels) {
 function platformChartDir(tagStyle) {
     return tagStyle === 'kp' ? 'tmp/' : 'kaapana/tmp/extensions/';
 }
-/** helm's install-time check, recursively: every declared dependency of the chart and its subcharts present. */
-function checkDependenciesDeep(chart, path) {
-    try {
-        if (chart.metadata.dependencies)
-            checkDependencies(chart);
-    }
-    catch (e) {
-        throw new errors_KxError(`${path}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    for (const sub of chart.dependencies)
-        checkDependenciesDeep(sub, `${path}/charts/${sub.metadata.name}`);
-}
 /**
  * Read-back of the pushed image as the platform sees it: each expected archive directly in the copy
  * container's directory, and each archive there loads with all its dependencies (the platform's
@@ -47065,16 +47154,16 @@ async function collectionImageRef(opts) {
     if (!parsed.labels.IMAGE)
         throw new errors_KxError('LABEL IMAGE="<name>" is missing: Kaapana needs it to name the image', { file: dockerfile, line: 1 });
     const name = validateImageName(parsed.labels.IMAGE, { file: dockerfile, line: parsed.labelLines.IMAGE });
-    const image = `${validateRegistry(opts.registry)}/${name}`;
+    const image = `${tags_validateRegistry(opts.registry)}/${name}`;
     return { image, tag, ref: `${image}:${tag}`, version };
 }
 /** The existing image `ref` when it carries exactly `charts` (names and sha256), else undefined. */
 async function existingWithSameCharts(ref, charts, client) {
-    const parsed = parseImageRef(ref);
+    const parsed = ref_parseImageRef(ref);
     const head = await new RegistryClient({ ...client, registry: parsed.registry }).headManifest(parsed.repository, parsed.tag ?? 'latest');
     if (!head)
         return undefined;
-    const listed = await listImageCharts(ref, client);
+    const listed = await image_charts_listImageCharts(ref, client);
     const inImage = new Map(listed.charts.map((p) => [p.slice(p.lastIndexOf('/') + 1), listed.sha256[p]]));
     if (inImage.size !== charts.length)
         return undefined;
@@ -47085,111 +47174,215 @@ async function existingWithSameCharts(ref, charts, client) {
     }
     return { digest: listed.digest, charts: listed.charts };
 }
+/** Phase 1: the collection chart copied into `stage` without charts/ and tmpcharts*; returns the copy. */
+async function stageCollection(collectionDir, stage) {
+    const stageDir = (0,external_node_path_namespaceObject.join)(stage, (0,external_node_path_namespaceObject.basename)(collectionDir));
+    await (0,promises_.cp)(collectionDir, stageDir, {
+        recursive: true,
+        filter: (src) => {
+            const rel = src.slice(collectionDir.length).replace(/^[\\/]/, '');
+            return !/^(charts|tmpcharts[^\\/]*)([\\/]|$)/.test(rel);
+        },
+    });
+    return stageDir;
+}
+/** Phase 2: the staged charts/ filled (assemble-charts.ts); an image without any chart is refused. */
+async function assembleStaged(opts, collectionDir, stageDir, context) {
+    const loc = await locateDependencyFile(collectionDir);
+    const depText = (await pathExists(loc.path)) ? await (0,promises_.readFile)(loc.path, 'utf8') : '';
+    const dependencies = readDependencyList(depText, loc.path);
+    opts.onProgress?.(`assembling charts/ of ${loc.chartName} (${dependencies.length} dependencies)`);
+    const assembled = await assembleCharts({
+        collectionDir,
+        stageDir,
+        stagedDependencyFile: (0,external_node_path_namespaceObject.join)(stageDir, (0,external_node_path_namespaceObject.basename)(loc.path)),
+        dependencies,
+        dependencyFile: loc.path,
+        archives: opts.archives ?? [],
+        searchPaths: [...(opts.searchDirs ?? [context]), ...(opts.kaapanaSource ? [(0,external_node_path_namespaceObject.resolve)(opts.kaapanaSource)] : [])],
+        ...(opts.tagStyle === 'platform' && opts.platformVersion ? { platformVersion: opts.platformVersion } : {}),
+        missing: opts.missing ?? 'error',
+        ...(opts.onProgress ? { log: opts.onProgress } : {}),
+        ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
+    });
+    if (assembled.charts.length === 0)
+        throw new errors_KxError('no chart to carry: the collection image would be empty', { file: loc.path });
+    return assembled;
+}
+/** Phase 3: the build plan of the staged Dockerfile (local-only bases from context, baseImages or kaapana-source). */
+async function planCollectionBuild(opts, context, original, staged, version, tag) {
+    const found = await discoverDockerfiles({ context, ...(opts.ignore ? { ignore: opts.ignore } : {}) });
+    const plan = await planBuild({
+        context,
+        all: [...found.all.filter((f) => f !== original), staged],
+        selected: [staged],
+        registry: opts.registry,
+        version,
+        tagStyle: opts.tagStyle,
+        ...(opts.platformVersion !== undefined ? { platformVersion: opts.platformVersion } : {}),
+        ...(opts.abbr !== undefined ? { abbr: opts.abbr } : {}),
+        ...(opts.baseImages ? { baseImages: opts.baseImages } : {}),
+        ...(opts.kaapanaSource ? { source: await kaapanaSource(opts.kaapanaSource) } : {}),
+        ...(opts.onProgress ? { log: opts.onProgress } : {}),
+    });
+    const mine = plan.images.find((i) => i.dockerfilePath === staged);
+    if (!mine) {
+        const why = plan.skipped.find((s) => s.dockerfile.endsWith('Dockerfile'))?.reason;
+        throw new errors_KxError(`the collection Dockerfile is not built${why ? ` (${why})` : ''}`, { file: original });
+    }
+    if (mine.localOnly)
+        throw new errors_KxError('the collection image must not be local-only (LABEL REGISTRY)', { file: original });
+    if (mine.tag !== tag)
+        throw new Error(`internal error: planned tag ${mine.tag} differs from ${tag}`);
+    return { plan, mine };
+}
+/**
+ * Phase 5: read the pushed image back as the platform sees it: every expected archive in `platformDir`,
+ * each loading with all its dependencies. Returns the archives found and the manifest digest.
+ */
+async function collection_image_verifyPushedCollection(ref, platformDir, expected, client, blame) {
+    blame.onProgress?.(`verifying ${ref}: listing the chart archives it carries`);
+    const listed = await image_charts_listImageCharts(ref, client);
+    await checkPlatformCharts(listed, platformDir, expected, ref).catch((e) => {
+        throw e instanceof errors_KxError && blame.file ? new errors_KxError(e.message, { file: blame.file }) : e;
+    });
+    blame.onProgress?.(`verified ${ref}: ${expected.join(', ')} in /${platformDir}, each loading with all its dependencies`);
+    return { charts: listed.charts, digest: listed.digest };
+}
+/** Registry client options for `ref`: the credentials when they are for its registry, and the retry policy. */
+function collection_image_registryOptionsFor(ref, auth, retry) {
+    const creds = auth && ref.startsWith(`${auth.registry}/`) ? { username: auth.username, password: auth.password } : {};
+    return { ...creds, ...(retry ? { retry } : {}) };
+}
+/** Phase 4: build (and push) the planned images; the collection image's result. */
+async function runCollectionBuild(opts, plan, mine, push) {
+    const build = await buildImages({
+        plan,
+        push,
+        ...(opts.docker ? { docker: opts.docker } : {}),
+        ...(opts.auth ? { auth: opts.auth } : {}),
+        ...(opts.retry ? { retry: opts.retry } : {}),
+        ...(opts.parallel ? { parallel: opts.parallel } : {}),
+        onProgress: opts.onProgress ?? (() => { }),
+        ...(opts.onImageDone ? { onImageDone: opts.onImageDone } : {}),
+    });
+    return { build, result: build.results.find((r) => r.dockerfile === mine.dockerfile) };
+}
 /** Build (and by default push and verify) the collection image; see CollectionImageOptions. */
 async function buildCollectionImage(opts) {
     const collectionDir = (0,external_node_path_namespaceObject.resolve)(opts.collectionDir);
     const context = (0,external_node_path_namespaceObject.resolve)(opts.context ?? (0,external_node_path_namespaceObject.join)(collectionDir, '..'));
-    const progress = opts.onProgress ?? (() => { });
     const original = await collectionDockerfile(collectionDir);
-    const loc = await locateDependencyFile(collectionDir);
-    const depText = (await pathExists(loc.path)) ? await (0,promises_.readFile)(loc.path, 'utf8') : '';
-    const dependencies = readDependencyList(depText, loc.path);
-    // Tag and reference first (images' conventions), so that bad versions fail before anything is
-    // packaged or built.
+    // Tag and reference first (images' conventions), so that bad versions fail before anything is packaged or built.
     const { tag, version } = await collectionImageRef(opts);
     const stage = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'kx-collection-'));
     try {
-        const stageDir = (0,external_node_path_namespaceObject.join)(stage, (0,external_node_path_namespaceObject.basename)(collectionDir));
-        await (0,promises_.cp)(collectionDir, stageDir, {
-            recursive: true,
-            filter: (src) => {
-                const rel = src.slice(collectionDir.length).replace(/^[\\/]/, '');
-                return !/^(charts|tmpcharts[^\\/]*)([\\/]|$)/.test(rel);
-            },
-        });
-        progress(`assembling charts/ of ${loc.chartName} (${dependencies.length} dependencies)`);
-        const assembled = await assembleCharts({
-            collectionDir,
-            stageDir,
-            stagedDependencyFile: (0,external_node_path_namespaceObject.join)(stageDir, (0,external_node_path_namespaceObject.basename)(loc.path)),
-            dependencies,
-            dependencyFile: loc.path,
-            archives: opts.archives ?? [],
-            searchPaths: [...(opts.searchDirs ?? [context]), ...(opts.kaapanaSource ? [(0,external_node_path_namespaceObject.resolve)(opts.kaapanaSource)] : [])],
-            ...(opts.tagStyle === 'platform' && opts.platformVersion ? { platformVersion: opts.platformVersion } : {}),
-            missing: opts.missing ?? 'error',
-            log: progress,
-            ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
-        });
-        if (assembled.charts.length === 0)
-            throw new errors_KxError('no chart to carry: the collection image would be empty', { file: loc.path });
+        const stageDir = await stageCollection(collectionDir, stage);
+        const assembled = await assembleStaged(opts, collectionDir, stageDir, context);
         const dropped = assembled.missing.map((d) => `${d.name} ${d.version}`);
         const platformDir = platformChartDir(opts.tagStyle);
-        const found = await discoverDockerfiles({ context, ...(opts.ignore ? { ignore: opts.ignore } : {}) });
-        const staged = (0,external_node_path_namespaceObject.join)(stageDir, 'Dockerfile');
-        const plan = await planBuild({
-            context,
-            all: [...found.all.filter((f) => f !== original), staged],
-            selected: [staged],
-            registry: opts.registry,
-            version,
-            tagStyle: opts.tagStyle,
-            ...(opts.platformVersion !== undefined ? { platformVersion: opts.platformVersion } : {}),
-            ...(opts.abbr !== undefined ? { abbr: opts.abbr } : {}),
-            ...(opts.baseImages ? { baseImages: opts.baseImages } : {}),
-            ...(opts.kaapanaSource ? { source: await kaapanaSource(opts.kaapanaSource) } : {}),
-            log: progress,
-        });
-        const mine = plan.images.find((i) => i.dockerfilePath === staged);
-        if (!mine) {
-            const why = plan.skipped.find((s) => s.dockerfile.endsWith('Dockerfile'))?.reason;
-            throw new errors_KxError(`the collection Dockerfile is not built${why ? ` (${why})` : ''}`, { file: original });
-        }
-        if (mine.localOnly)
-            throw new errors_KxError('the collection image must not be local-only (LABEL REGISTRY)', { file: original });
-        if (mine.tag !== tag)
-            throw new Error(`internal error: planned tag ${mine.tag} differs from ${tag}`);
+        const { plan, mine } = await planCollectionBuild(opts, context, original, (0,external_node_path_namespaceObject.join)(stageDir, 'Dockerfile'), version, tag);
         const push = opts.push ?? true;
         const image = mine.ref.slice(0, mine.ref.length - tag.length - 1);
-        const creds = opts.auth && mine.ref.startsWith(`${opts.auth.registry}/`) ? { username: opts.auth.username, password: opts.auth.password } : {};
-        const registryOpts = { ...creds, ...(opts.retry ? { retry: opts.retry } : {}) };
+        const registryOpts = collection_image_registryOptionsFor(mine.ref, opts.auth, opts.retry);
+        const base = { image, tag, ref: mine.ref, charts: assembled.charts, dropped, platformDir };
         if (opts.skipExisting && push) {
             const same = await existingWithSameCharts(mine.ref, assembled.charts, registryOpts);
             if (same) {
-                progress(`${mine.ref} already carries these ${assembled.charts.length} chart archives byte for byte: not rebuilt (skip-existing)`);
-                return { image, tag, ref: mine.ref, digest: same.digest, charts: assembled.charts, imageCharts: same.charts, skipped: true, dropped, platformDir };
+                opts.onProgress?.(`${mine.ref} already carries these ${assembled.charts.length} chart archives byte for byte: not rebuilt (skip-existing)`);
+                return { ...base, digest: same.digest, imageCharts: same.charts, skipped: true };
             }
         }
-        const build = await buildImages({
-            plan,
-            push,
-            ...(opts.docker ? { docker: opts.docker } : {}),
-            ...(opts.auth ? { auth: opts.auth } : {}),
-            ...(opts.retry ? { retry: opts.retry } : {}),
-            ...(opts.parallel ? { parallel: opts.parallel } : {}),
-            onProgress: progress,
-            ...(opts.onImageDone ? { onImageDone: opts.onImageDone } : {}),
-        });
-        const result = build.results.find((r) => r.dockerfile === mine.dockerfile);
-        let imageCharts = [];
-        let digest = result.digest ?? '';
-        if (push) {
-            progress(`verifying ${mine.ref}: listing the chart archives it carries`);
-            const listed = await listImageCharts(mine.ref, registryOpts);
-            imageCharts = listed.charts;
-            if (!digest)
-                digest = listed.digest;
-            const expected = [...new Set([...(opts.expectCharts ?? []), ...assembled.charts.map((c) => (0,external_node_path_namespaceObject.basename)(c.file))])];
-            await checkPlatformCharts(listed, platformDir, expected, mine.ref).catch((e) => {
-                throw e instanceof errors_KxError ? new errors_KxError(e.message, { file: original }) : e;
-            });
-            progress(`verified ${mine.ref}: ${expected.join(', ')} in /${platformDir}, each loading with all its dependencies`);
-        }
-        return { image, tag, ref: mine.ref, digest, charts: assembled.charts, imageCharts, build, skipped: false, dropped, platformDir };
+        const { build, result } = await runCollectionBuild(opts, plan, mine, push);
+        if (!push)
+            return { ...base, digest: result.digest ?? '', imageCharts: [], build, skipped: false };
+        const expected = [...new Set([...(opts.expectCharts ?? []), ...assembled.charts.map((c) => (0,external_node_path_namespaceObject.basename)(c.file))])];
+        const back = await collection_image_verifyPushedCollection(mine.ref, platformDir, expected, registryOpts, { file: original, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+        return { ...base, digest: result.digest || back.digest, imageCharts: back.charts, build, skipped: false };
     }
     finally {
         await (0,promises_.rm)(stage, { recursive: true, force: true });
     }
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/collection/base-collection.js
+// The `base-collection` mode of the collection update: build `FROM` an existing
+// kaapana-extension-collection image and add (or replace, same file name) only our chart archives in
+// the directory the platform's copy container reads, so every other extension of the platform stays.
+// The layout comes from the base image itself (read through the Registry API): chart archives in
+// `/kaapana/tmp/extensions/` (Kaapana >= 0.2, base-installer run.py copies /kaapana/tmp/) or directly
+// in `/tmp/` (0.1.x, base-charts-manager run.py copies /tmp/**). After the push the image is read back:
+// every archive of the base and each of ours is in that directory and loads with all its dependencies.
+// Other versions of our chart already in the base are kept (the platform offers each as a version).
+
+
+
+
+
+
+
+
+
+
+/** Where the base keeps its chart archives, and which: the 0.6.0 layout wins when both are present. */
+async function baseCollectionLayout(base, client) {
+    const listed = await listImageCharts(base, client).catch((e) => {
+        throw new KxError(`base-collection ${base} cannot be read from its registry: ${e instanceof Error ? e.message : String(e)}`);
+    });
+    for (const dir of ['kaapana/tmp/extensions/', 'tmp/']) {
+        const charts = listed.charts.filter((p) => p.startsWith(dir) && !p.slice(dir.length).includes('/')).map((p) => p.slice(dir.length));
+        if (charts.length > 0)
+            return { platformDir: dir, charts };
+    }
+    throw new KxError(`base-collection ${base} carries no chart archive in /kaapana/tmp/extensions/ (Kaapana >= 0.2) nor in /tmp/ (0.1.x): it is not a kaapana-extension-collection image`);
+}
+/** `<registry or the base's own registry/path>/<base image name>:<base tag>` */
+function targetRef(base, registry) {
+    const parsed = parseImageRef(base);
+    if (!parsed.tag)
+        throw new KxError(`base-collection ${base} needs a tag (the platform pulls the collection by tag)`);
+    const name = parsed.repository.slice(parsed.repository.lastIndexOf('/') + 1);
+    const prefix = registry ? validateRegistry(registry) : `${parsed.registry}/${parsed.repository.slice(0, parsed.repository.length - name.length - 1)}`.replace(/\/$/, '');
+    return { image: `${prefix}/${name}`, tag: parsed.tag };
+}
+/** Build context: our archives in charts/ and a Dockerfile copying them over the base's platform directory. */
+async function stageContext(dir, base, platformDir, archives) {
+    await mkdir(join(dir, 'charts'));
+    for (const a of archives)
+        await copyFile(a, join(dir, 'charts', basename(a)));
+    await writeFile(join(dir, 'Dockerfile'), `FROM ${base}\nCOPY charts/*.tgz /${platformDir}\n`);
+}
+/** Build the collection image FROM `base` with our archives added; push and verify it; see BaseCollectionOptions. */
+async function buildOnBaseCollection(opts) {
+    if (opts.archives.length === 0)
+        throw new KxError('base-collection needs at least one chart archive to add (charts, or chart to package)');
+    const { image, tag } = targetRef(opts.base, opts.registry);
+    const ref = `${image}:${tag}`;
+    const charts = [];
+    for (const a of opts.archives)
+        charts.push({ ...(await checkChartArchive(a)), file: a, source: 'archive' });
+    const baseLayout = await baseCollectionLayout(opts.base, registryOptionsFor(opts.base, opts.auth, opts.retry));
+    const ours = charts.map((c) => basename(c.file));
+    const replaced = ours.filter((n) => baseLayout.charts.includes(n));
+    opts.onProgress?.(`base-collection ${opts.base}: ${baseLayout.charts.length} chart archive(s) in /${baseLayout.platformDir}; adding ${ours.join(', ')}${replaced.length ? ` (replacing ${replaced.join(', ')})` : ''}`);
+    const docker = opts.docker ?? new DockerCli();
+    const dir = await mkdtemp(join(tmpdir(), 'kx-base-collection-'));
+    try {
+        await stageContext(dir, opts.base, baseLayout.platformDir, opts.archives);
+        const builder = await docker.resolveBuilder('auto');
+        await docker.build({ dockerfile: join(dir, 'Dockerfile'), context: dir, tags: [ref], builder, ...(opts.onProgress ? { onOutput: opts.onProgress } : {}) });
+    }
+    finally {
+        await rm(dir, { recursive: true, force: true });
+    }
+    const result = { image, tag, ref, charts, platformDir: baseLayout.platformDir, baseCharts: baseLayout.charts, replaced };
+    if (!(opts.push ?? true))
+        return { ...result, digest: '', imageCharts: [] };
+    const retry = { classify: classifyError, ...opts.retry };
+    const pushed = await withRetry(() => docker.push(ref, opts.onProgress), retry);
+    const expected = [...new Set([...baseLayout.charts, ...ours])];
+    const back = await verifyPushedCollection(ref, baseLayout.platformDir, expected, registryOptionsFor(ref, opts.auth, opts.retry), opts.onProgress ? { onProgress: opts.onProgress } : {});
+    return { ...result, digest: pushed || back.digest, imageCharts: back.charts };
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/collection/git-commit.js
@@ -47237,6 +47430,7 @@ async function commitFile(opts) {
 
 
 
+
 ;// CONCATENATED MODULE: ./src/main.ts
 // action-update-collection: typed inputs → core collection edit (+ optional commit) → collection
 // image build, push and read-back → outputs, job summary, and a post step that logs out of the
@@ -47271,7 +47465,7 @@ function getInputs() {
         ignore: readers_getList('ignore'),
         baseImages: readers_getMap('base-images'),
         kaapanaSource: getInput('kaapana-source').trim() ? (0,external_node_path_namespaceObject.resolve)(getInput('kaapana-source').trim()) : '',
-        registry: registry ? validateRegistry(registry) : '',
+        registry: registry ? tags_validateRegistry(registry) : '',
         tagStyle: parseTagStyle(getInput('tag-style')),
         platformVersion: getInput('platform-version').trim(),
         platformAbbr: getInput('platform-abbr').trim() || 'kp',
@@ -47348,8 +47542,8 @@ async function main() {
             info(`dry run: would build and push ${planned.ref}`);
         }
         if (inputs.build && !inputs.dryRun) {
-            const docker = new DockerCli({ exec: actionsExec });
-            const registryHost = parseImageRef(`${inputs.registry}/x:1`).registry;
+            const docker = new docker_DockerCli({ exec: actionsExec });
+            const registryHost = ref_parseImageRef(`${inputs.registry}/x:1`).registry;
             if (inputs.username && inputs.password && inputs.push) {
                 await loginForPost(docker, registryHost, inputs.username, inputs.password);
             }
