@@ -6,7 +6,8 @@
 #
 #   bash scripts/with-services.sh <command> [args...]
 #
-# Environment it exports to the command: KX_REGISTRY (host:port of the registry), DOCKER_BUILDKIT=0.
+# Environment it exports to the command: KX_REGISTRY (host:port of the registry), DOCKER_BUILDKIT=0,
+# KX_REQUIRE_SERVICES=1 (a test that finds dockerd or the registry missing fails instead of skipping).
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -153,6 +154,7 @@ start_registry || exit 1
 
 export KX_REGISTRY="$registry_addr"
 export DOCKER_BUILDKIT=0
+export KX_REQUIRE_SERVICES=1
 "$@"
 status=$?
 exit $status

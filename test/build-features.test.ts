@@ -16,9 +16,10 @@ import { BUSYBOX, busyboxContext, dockerAvailable, removeImages } from './suppor
 import type { Fixture } from './support/extension-fixture.js';
 import { startFaultProxy } from './support/fault-proxy.js';
 import { REGISTRY, registryAvailable, registryClient, uniqueName } from './support/registry.js';
+import { needService } from './support/services.js';
 import { runAction } from './support/run-action.js';
 
-const ready = dockerAvailable() && (await registryAvailable());
+const ready = needService('dockerd or the registry on 127.0.0.1:5000', dockerAvailable() && (await registryAvailable()), import.meta.url);
 if (!ready && process.env.CI) throw new Error('CI needs dockerd and the registry: run through scripts/with-services.sh');
 
 const created: string[] = [];

@@ -1,8 +1,6 @@
 // The CLI over the real, committed action bundles: every action's --help lists exactly the inputs
 // and outputs of its action.yml (one source of truth), and `build-images --dry-run` plans the example
-// extension through the bundle (no docker needed). Actions not yet in the checkout are reported as
-// pending rather than faked.
-import { existsSync } from 'node:fs';
+// extension through the bundle (no docker needed).
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -16,8 +14,7 @@ function cli(argv: string[]): Promise<CliResult> {
 }
 
 for (const command of ACTION_COMMANDS) {
-  const ready = existsSync(join(root, `action-${command}`, 'action.yml'));
-  describe.skipIf(!ready)(`kaapana-ext ${command}${ready ? '' : ' (pending: action.yml not in the checkout yet)'}`, () => {
+  describe(`kaapana-ext ${command}`, () => {
     it('--help lists every input and output of action.yml', async () => {
       const meta = await loadActionMetadata(join(root, `action-${command}`));
       const r = await cli([command, '--help']);
@@ -30,8 +27,7 @@ for (const command of ACTION_COMMANDS) {
 }
 
 describe('kaapana-ext publish --help', () => {
-  const ready = ACTION_COMMANDS.every((c) => existsSync(join(root, `action-${c}`, 'action.yml')));
-  it.skipIf(!ready)('lists the steps with their options', async () => {
+  it('lists the steps with their options', async () => {
     const r = await cli(['publish', '--help']);
     expect(r.code).toBe(0);
     for (const c of ACTION_COMMANDS) expect(r.stdout).toContain(`  ${c}:`);
@@ -39,7 +35,7 @@ describe('kaapana-ext publish --help', () => {
   });
 });
 
-describe.skipIf(!existsSync(join(root, 'action-build-images', 'dist', 'index.js')))('kaapana-ext build-images --dry-run', () => {
+describe('kaapana-ext build-images --dry-run', () => {
   it('plans the example extension through the committed bundle', async () => {
     const r = await cli([
       'build-images', '--json', '--dry-run',

@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PackagedChart } from '../action-package-chart/src/main.js';
 import { runAction } from './support/run-action.js';
 import { REGISTRY, registryAvailable, uniqueName } from './support/registry.js';
+import { needService } from './support/services.js';
 
-const registryUp = await registryAvailable();
+const registryUp = needService('the registry on 127.0.0.1:5000', await registryAvailable(), import.meta.url);
 const fixtures = join(import.meta.dirname, '..', 'packages/core/test/chart/testdata/kaapana');
 let ws: string;
 beforeAll(() => {

@@ -16,9 +16,10 @@ import {
   updateDependencies,
 } from '@kaapana-ext/core/chart';
 import { REGISTRY, registryAvailable, registryClient, uniqueName } from './support/registry.js';
+import { needService } from './support/services.js';
 
 const fixtures = join(import.meta.dirname, '..', 'packages/core/test/chart/testdata/kaapana');
-const up = await registryAvailable();
+const up = needService('the registry on 127.0.0.1:5000', await registryAvailable(), import.meta.url);
 let tmp: string;
 let archive: string;
 

@@ -18,10 +18,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { dockerAvailable } from './support/docker.js';
 import { REGISTRY, registryAvailable } from './support/registry.js';
+import { needService } from './support/services.js';
 import { evalTemplate, runReusableWorkflow, type WorkflowRunResult } from './support/workflow-runner.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const services = dockerAvailable() && (await registryAvailable());
+const services = needService('dockerd or the registry on 127.0.0.1:5000', dockerAvailable() && (await registryAvailable()), import.meta.url);
 
 /** What a checkout gives: the tracked files (as they are in this work tree). */
 async function copyTracked(from: string, prefix: string, to: string): Promise<void> {

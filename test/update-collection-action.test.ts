@@ -8,9 +8,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { withTempDir } from '@kaapana-ext/core';
 import { busyboxContext, dockerAvailable, removeImages } from './support/docker.js';
 import { REGISTRY, registryAvailable, uniqueName } from './support/registry.js';
+import { needService } from './support/services.js';
 import { runAction } from './support/run-action.js';
 
-const ready = dockerAvailable() && (await registryAvailable());
+const ready = needService('dockerd or the registry on 127.0.0.1:5000', dockerAvailable() && (await registryAvailable()), import.meta.url);
 const EXT = 'example-threshold-segmentation-workflow';
 const images: string[] = [];
 

@@ -16,12 +16,13 @@ import {
 } from '@kaapana-ext/core/collection';
 import { busyboxContext, dockerAvailable, removeImages } from './support/docker.js';
 import { REGISTRY, registryAvailable, uniqueName } from './support/registry.js';
+import { needService } from './support/services.js';
 import { installCheck } from './kaapana-platform/index.mjs';
 import { workflowChart } from './kaapana-platform/fixtures.mjs';
 
 const fixtures = fileURLToPath(new URL('../packages/core/test/collection/testdata/', import.meta.url));
 const EXT = 'example-threshold-segmentation-workflow';
-const ready = dockerAvailable() && (await registryAvailable());
+const ready = needService('dockerd or the registry on 127.0.0.1:5000', dockerAvailable() && (await registryAvailable()), import.meta.url);
 const images: string[] = [];
 
 async function chart(dir: string, name: string, version: string, extra: Record<string, string> = {}): Promise<string> {

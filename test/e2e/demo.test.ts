@@ -15,6 +15,7 @@ import tarStream from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerAvailable } from '../support/docker.js';
 import { REGISTRY, registryAvailable, registryClient, uniqueName } from '../support/registry.js';
+import { needService } from '../support/services.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 // The CLI runs the bundles of this checkout, or of $KAAPANA_EXT_ACTIONS_DIR when set.
@@ -37,7 +38,7 @@ function processingImages(): string[] {
   return names;
 }
 const processing = processingImages();
-const services = dockerAvailable() && (await registryAvailable());
+const services = needService('dockerd or the registry on 127.0.0.1:5000', dockerAvailable() && (await registryAvailable()), import.meta.url);
 const TAG = 'kp_0.1.3__0.1.0';
 
 interface StepJson {

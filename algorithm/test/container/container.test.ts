@@ -31,6 +31,7 @@ function dockerUp(): boolean {
   }
 }
 const hasDocker = dockerUp();
+if (!hasDocker && process.env.KX_REQUIRE_SERVICES === '1') throw new Error('container test: no docker daemon and KX_REQUIRE_SERVICES=1');
 if (!hasDocker) console.warn('container test skipped: no docker daemon (run it through scripts/with-services.sh)');
 
 const build = (tag: string, dir: string) =>
