@@ -5,6 +5,7 @@
 // anyway); multipart bodies are serialised by the platform's own FormData/Response (no hand-made
 // boundaries). Every failure becomes a PlatformError naming the step, the request and the answer
 // (status + body) with every known secret replaced by ***.
+import { randomBytes } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { KxError } from '../errors/index.js';
@@ -64,13 +65,18 @@ export class PlatformError extends KxError {
 }
 
 /** `multipart/form-data` with one file field, serialised by the standard Response class. */
+/**
+ * A multipart/form-data body with one file part, as FormData would serialise it (field and file
+ * names escaped the WHATWG way: `"` → %22, CR → %0D, LF → %0A; random 128-bit boundary). Built by
+ * concatenation rather than `new Response(formData)`: measured in bench/install-upload.bench.mjs,
+ * undici's FormData serialisation took 3.6 s for 13 chunks of 16 MiB — a third of a 200 MB upload.
+ */
 export async function multipartFile(field: string, filename: string, contentType: string, data: Uint8Array): Promise<{ body: Buffer; contentType: string }> {
-  const form = new FormData();
-  form.append(field, new Blob([data], { type: contentType }), filename);
-  const res = new Response(form);
-  const type = res.headers.get('content-type');
-  if (!type) throw new Error('FormData serialisation gave no content type');
-  return { body: Buffer.from(await res.arrayBuffer()), contentType: type };
+  const esc = (v: string) => v.replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/"/g, '%22');
+  const boundary = `----kaapana-ext-${randomBytes(16).toString('hex')}`;
+  const head = `--${boundary}\r\nContent-Disposition: form-data; name="${esc(field)}"; filename="${esc(filename)}"\r\nContent-Type: ${contentType}\r\n\r\n`;
+  const body = Buffer.concat([Buffer.from(head, 'utf8'), data, Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8')]);
+  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 export class PlatformHttp {
