@@ -10,7 +10,10 @@
 // dicom-parser itself needs "DICM" at byte 128, so such a file is parsed behind a made-up Part-10
 // prefix (preamble, "DICM" and, without File Meta, a (0002,0010) element with the guessed syntax):
 // element offsets are then `prefix` bytes past the file's own. Deflated data sets are inflated with
-// node:zlib. An implicit VR File Meta group without preamble (GDCM reads it) is refused here.
+// node:zlib, no further than MAX_INFLATED_BYTES (a deflated data set declares no size of its own, so
+// the bound is a chosen one: no single-file series kaapana-otsu reads comes near it, and a deflate
+// bomb stops there with InflateLimitError instead of exhausting memory). An implicit VR File Meta
+// group without preamble (GDCM reads it) is refused here.
 import { inflateRawSync } from 'node:zlib';
 import dicomParser from 'dicom-parser';
 
@@ -21,9 +24,21 @@ export interface ParsedDicom {
   prefix: number;
 }
 
+/** Most bytes a deflated data set may inflate to (256 MiB: a 512×512×512 16-bit multi-frame image). */
+export const MAX_INFLATED_BYTES = 256 * 1024 * 1024;
+
+/** Thrown when a deflated data set inflates to more than MAX_INFLATED_BYTES. */
+export class InflateLimitError extends Error {}
+
 /** The bytes up to `position` followed by the raw-inflated rest (what dicom-parser parses on). */
 function inflater(bytes: Uint8Array, position: number): Uint8Array {
-  const inflated = inflateRawSync(bytes.subarray(position));
+  let inflated: Buffer;
+  try {
+    inflated = inflateRawSync(bytes.subarray(position), { maxOutputLength: MAX_INFLATED_BYTES });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') throw e;
+    throw new InflateLimitError(`its deflated data set inflates to more than ${MAX_INFLATED_BYTES} bytes`);
+  }
   const full = new Uint8Array(position + inflated.length);
   full.set(bytes.subarray(0, position), 0);
   full.set(inflated, position);

@@ -11,7 +11,7 @@
 import { closeSync, fstatSync, openSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { OtsuError, OtsuAggregateError } from '../errors.js';
-import { NotDicomError, parseDicomBytes, type ParsedDicom } from './dicom-parse.js';
+import { InflateLimitError, NotDicomError, parseDicomBytes, type ParsedDicom } from './dicom-parse.js';
 import { readAt } from './read-fully.js';
 import { nativeHeader, type NativeHeader } from './native-dicom/index.js';
 
@@ -81,6 +81,7 @@ export function readHeader(path: string): { parsed: ParsedDicom; size: number } 
       } catch (e) {
         // Neither a preamble nor a start GDCM reads: the whole file fails the same way.
         if (e instanceof NotDicomError) throw new OtsuError(`not a DICOM file: ${e.message}`, { file: path });
+        if (e instanceof InflateLimitError) throw new OtsuError(e.message, { file: path });
         if (whole) {
           const why = typeof e === 'string' ? e : e instanceof Error ? e.message : String(e);
           // node:zlib on a deflated data set cut short
