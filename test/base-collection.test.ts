@@ -13,21 +13,12 @@ import { busyboxContext, removeImages } from './support/docker.js';
 import { REGISTRY, uniqueName } from './support/registry.js';
 import { makeChart, workflowChart } from './kaapana-platform/fixtures.mjs';
 import { startKaapanaPlatform } from './kaapana-platform/index.mjs';
+import { until } from './support/until.js';
 
 const images: string[] = [];
 afterAll(() => removeImages(images));
 const TIMING = { refreshDelayMs: 1500, listTimerMs: 200, copyMs: 150, pullBackoffMs: 200, hookTimeoutMs: 3000 };
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A platform's collection image: busybox plus `charts` in the generation's copy directory, pushed. */
 async function baseImage(root: string, ref: string, dir: string, charts: Record<string, Buffer>): Promise<void> {

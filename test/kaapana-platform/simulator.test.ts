@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REGISTRY, uniqueName } from '../support/registry.js';
 import { collectionFiles, makeChart, pushImage, workflowChart } from './fixtures.mjs';
 import { startKaapanaPlatform, type Generation, type KaapanaPlatform } from './index.mjs';
+import { until } from '../support/until.js';
 
 const run = promisify(execFile);
 const TIMING = { refreshDelayMs: 1500, listTimerMs: 200, copyMs: 150, pullBackoffMs: 200, hookTimeoutMs: 3000 };
@@ -36,16 +37,6 @@ async function kubectl(p: KaapanaPlatform, ...args: string[]): Promise<{ stdout:
 }
 
 const proxy = (p: KaapanaPlatform, path: string) => `/api/v1/namespaces/${p.gen.kubeHelmNamespace}/services/kube-helm-service:5000/proxy${path}`;
-
-async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const tagOf = (g: Generation) => (g === '0.1.x' ? 'kp_0.1.3__0.1.0' : '0.6.0');
 

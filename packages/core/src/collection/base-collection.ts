@@ -14,7 +14,7 @@ import { DockerCli, validateRegistry, type RegistryAuth } from '../images/index.
 import { parseImageRef } from '../registry/index.js';
 import { classifyError, withRetry, type RetryOptions } from '../retry/index.js';
 import { checkChartArchive, type AssembledChart } from './assemble-charts.js';
-import { verifyPushedCollection, registryOptionsFor } from './collection-image.js';
+import { verifyPushedCollection, registryOptionsFor, type CollectionImageResult } from './collection-image.js';
 import { listImageCharts } from './image-charts.js';
 
 export interface BaseCollectionOptions {
@@ -31,16 +31,9 @@ export interface BaseCollectionOptions {
   onProgress?: (message: string) => void;
 }
 
-export interface BaseCollectionResult {
-  image: string;
-  tag: string;
-  ref: string;
-  /** Manifest digest of the pushed image ('' when not pushed). */
-  digest: string;
-  charts: AssembledChart[];
-  /** Paths of the `.tgz` files in the pushed image (empty when not pushed). */
-  imageCharts: string[];
-  platformDir: string;
+/** The pushed image as a collection build reports it, plus what the base already carried. */
+export interface BaseCollectionResult
+  extends Pick<CollectionImageResult, 'image' | 'tag' | 'ref' | 'digest' | 'charts' | 'imageCharts' | 'platformDir'> {
   /** Archive names the base carried in its platform directory. */
   baseCharts: string[];
   /** Our archives that replaced one of the same name in the base. */
