@@ -2,12 +2,13 @@
 // that does not exist here and a name-only dependency are packaged from the tree's charts by name,
 // version 0.0.0 meaning the packaged chart's version; charts under Kaapana's ignore patterns are not
 // candidates. The Kaapana tree is a minimal one written here, laid out like kaapana/kaapana@0.6.0.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { updateDependencies } from '../../src/chart/dependency-update.js';
 import { loadArchive } from '../../src/chart/load.js';
+import { writeTree } from '../support/write-tree.js';
 
 let root: string;
 beforeEach(async () => {
@@ -15,12 +16,7 @@ beforeEach(async () => {
 });
 afterEach(async () => rm(root, { recursive: true, force: true }));
 
-async function tree(files: Record<string, string>) {
-  for (const [path, text] of Object.entries(files)) {
-    await mkdir(join(root, path, '..'), { recursive: true });
-    await writeFile(join(root, path), text);
-  }
-}
+const tree = (files: Record<string, string>) => writeTree(root, files);
 
 it('resolves dag-installer-chart (file:// into the Kaapana tree) and kaapana-library-chart (by name) from kaapana-source', async () => {
   await tree({

@@ -1,11 +1,12 @@
 // Discovery never enters a kaapana-ext checkout nor an extension-collection chart folder, wherever
 // they sit below the context (issue 18: the starter's `context: .` walked into `.kaapana-ext` and
 // picked up the collection chart's Dockerfile as an ordinary image); it says which it skipped.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { discoverDockerfiles } from '../../src/images/discover.js';
+import { writeTree } from '../support/write-tree.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -15,12 +16,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function tree(files: Record<string, string>): Promise<void> {
-  for (const [path, text] of Object.entries(files)) {
-    await mkdir(join(dir, path, '..'), { recursive: true });
-    await writeFile(join(dir, path), text);
-  }
-}
+const tree = (files: Record<string, string>) => writeTree(dir, files);
 
 const IMG = (name: string) => `FROM alpine:3.19\nLABEL IMAGE="${name}"\n`;
 

@@ -2,12 +2,13 @@
 // transitively), Kaapana's substring ignore patterns, and duplicate IMAGE labels resolved as
 // Kaapana's build does (first in path order kept, logged; an error only when a needed image is
 // ambiguous). The Kaapana tree is a minimal one written here, laid out like kaapana/kaapana@0.6.0.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { discoverDockerfiles, discoverKaapanaDockerfiles, isKaapanaIgnored, kaapanaSource } from '../../src/images/discover.js';
 import { planBuild } from '../../src/images/plan.js';
+import { writeTree } from '../support/write-tree.js';
 
 let root: string;
 let ext: string;
@@ -19,12 +20,7 @@ beforeEach(async () => {
 });
 afterEach(async () => rm(root, { recursive: true, force: true }));
 
-async function tree(base: string, files: Record<string, string>) {
-  for (const [path, text] of Object.entries(files)) {
-    await mkdir(join(base, path, '..'), { recursive: true });
-    await writeFile(join(base, path), text);
-  }
-}
+const tree = writeTree;
 const local = (image: string, from = 'ubuntu:24.04') => `FROM ${from}\nLABEL REGISTRY="local-only"\nLABEL IMAGE="${image}"\n`;
 
 const KAAPANA = {

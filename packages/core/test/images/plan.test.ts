@@ -1,10 +1,11 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { discoverDockerfiles, isIgnored } from '../../src/images/discover.js';
 import { planBuild, planToMermaid, type PlanOptions } from '../../src/images/plan.js';
 import { KxAggregateError, KxError } from '../../src/errors/index.js';
+import { writeTree } from '../support/write-tree.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -14,12 +15,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function tree(files: Record<string, string>): Promise<void> {
-  for (const [path, text] of Object.entries(files)) {
-    await mkdir(join(dir, path, '..'), { recursive: true });
-    await writeFile(join(dir, path), text);
-  }
-}
+const tree = (files: Record<string, string>) => writeTree(dir, files);
 
 async function plan(extra: Partial<PlanOptions> = {}, select?: string[]) {
   const found = await discoverDockerfiles({ context: dir, ...(select ? { dockerfiles: select } : {}) });

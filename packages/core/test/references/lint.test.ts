@@ -3,7 +3,7 @@
 // image of a workflow chart (0.6.0: dag-installer-chart's .Chart.Version, 0.0.0 = chart version;
 // 0.1.x: <abbr>_<platform>__<global.version>), a workflow chart without dag-installer-chart, a DAG
 // module not copied into the DAG image, and images that exist only in the registry.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { discoverDockerfiles } from '../../src/images/discover.js';
 import { planBuild } from '../../src/images/plan.js';
 import { lintReferences, type ReferenceLintOptions } from '../../src/references/lint.js';
 import { imageArguments, pythonImports, resolvePy, stringAssignments } from '../../src/references/python.js';
+import { writeTree } from '../support/write-tree.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -18,12 +19,7 @@ beforeEach(async () => {
 });
 afterEach(async () => rm(dir, { recursive: true, force: true }));
 
-async function tree(files: Record<string, string>) {
-  for (const [path, text] of Object.entries(files)) {
-    await mkdir(join(dir, path, '..'), { recursive: true });
-    await writeFile(join(dir, path), text);
-  }
-}
+const tree = (files: Record<string, string>) => writeTree(dir, files);
 
 const REG = '127.0.0.1:5000/kx16';
 const OPERATOR_060 = `from kaapana.operators.KaapanaBaseOperator import KaapanaBaseOperator
