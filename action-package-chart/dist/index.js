@@ -40462,12 +40462,12 @@ async function writeFileAtomic(path, data, opts = {}) {
 }
 /** Run `fn` with a fresh temporary directory that is removed afterwards, whatever happens. */
 async function withTempDir(prefix, fn) {
-    const dir = await mkdtemp(join(tmpdir(), `${prefix}-`));
+    const dir = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), `${prefix}-`));
     try {
         return await fn(dir);
     }
     finally {
-        await rm(dir, { recursive: true, force: true });
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
     }
 }
 async function fsutil_pathExists(path) {
@@ -43753,7 +43753,6 @@ async function pullChart(ociUrl, name, versionOrConstraint, opts = {}) {
 
 
 
-
 function depWhere(chart, i, field) {
     const src = chart.dependencyFile;
     if (!src)
@@ -44051,18 +44050,14 @@ async function withOwnDependencies(chart, dir, opts, platformVersion) {
     if ((opts.within ?? []).includes((0,external_node_path_namespaceObject.resolve)(dir)) || within.length > MAX_NESTING) {
         throw new errors_KxError(`chart dependency cycle: ${within.join(' -> ')}`, { file: (0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml') });
     }
-    const stage = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'kx-own-deps-'));
-    try {
+    return withTempDir('kx-own-deps', async (stage) => {
         const copy = (0,external_node_path_namespaceObject.join)(stage, (0,external_node_path_namespaceObject.basename)((0,external_node_path_namespaceObject.resolve)(dir)));
         await (0,promises_.cp)(dir, copy, { recursive: true, dereference: false });
         await updateDependencies(copy, { ...opts, relativeTo: (0,external_node_path_namespaceObject.resolve)(dir), within, platformVersion, now: opts.now ?? new Date(defaultMtime() * 1000) });
         const packed = await loadDir(copy, opts.load ?? {});
         packed.source = chart.source ?? dir;
         return packed;
-    }
-    finally {
-        await (0,promises_.rm)(stage, { recursive: true, force: true });
-    }
+    });
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/chart/package.js

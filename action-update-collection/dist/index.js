@@ -38641,7 +38641,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile: io_util_copyFile, lstat, mkdir: io_util_mkdir, open: io_util_open, readdir, rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_.promises;
+const { chmod, copyFile: io_util_copyFile, lstat, mkdir: io_util_mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -40463,13 +40463,13 @@ async function fsutil_writeFileAtomic(path, data, opts = {}) {
     }
 }
 /** Run `fn` with a fresh temporary directory that is removed afterwards, whatever happens. */
-async function withTempDir(prefix, fn) {
-    const dir = await mkdtemp(join(tmpdir(), `${prefix}-`));
+async function fsutil_withTempDir(prefix, fn) {
+    const dir = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), `${prefix}-`));
     try {
         return await fn(dir);
     }
     finally {
-        await rm(dir, { recursive: true, force: true });
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
     }
 }
 async function pathExists(path) {
@@ -45045,7 +45045,6 @@ async function pullChart(ociUrl, name, versionOrConstraint, opts = {}) {
 
 
 
-
 function depWhere(chart, i, field) {
     const src = chart.dependencyFile;
     if (!src)
@@ -45343,18 +45342,14 @@ async function withOwnDependencies(chart, dir, opts, platformVersion) {
     if ((opts.within ?? []).includes((0,external_node_path_namespaceObject.resolve)(dir)) || within.length > MAX_NESTING) {
         throw new errors_KxError(`chart dependency cycle: ${within.join(' -> ')}`, { file: (0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml') });
     }
-    const stage = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'kx-own-deps-'));
-    try {
+    return fsutil_withTempDir('kx-own-deps', async (stage) => {
         const copy = (0,external_node_path_namespaceObject.join)(stage, (0,external_node_path_namespaceObject.basename)((0,external_node_path_namespaceObject.resolve)(dir)));
         await (0,promises_.cp)(dir, copy, { recursive: true, dereference: false });
         await dependency_update_updateDependencies(copy, { ...opts, relativeTo: (0,external_node_path_namespaceObject.resolve)(dir), within, platformVersion, now: opts.now ?? new Date(defaultMtime() * 1000) });
         const packed = await load_loadDir(copy, opts.load ?? {});
         packed.source = chart.source ?? dir;
         return packed;
-    }
-    finally {
-        await (0,promises_.rm)(stage, { recursive: true, force: true });
-    }
+    });
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/chart/package.js
@@ -47081,7 +47076,6 @@ function applyMetadata(plan, opts, dockerfileLabels = ownLabels) {
 
 
 
-
 /**
  * The directory of the collection image the platform's copy container copies from: base-charts-manager's
  * run.py copies `/tmp/**` at Kaapana 0.1.x (kube-helm lists only the top-level archives), base-installer's
@@ -47275,8 +47269,7 @@ async function buildCollectionImage(opts) {
     const original = await collectionDockerfile(collectionDir);
     // Tag and reference first (images' conventions), so that bad versions fail before anything is packaged or built.
     const { tag, version } = await collectionImageRef(opts);
-    const stage = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'kx-collection-'));
-    try {
+    return fsutil_withTempDir('kx-collection', async (stage) => {
         const stageDir = await stageCollection(collectionDir, stage);
         const assembled = await assembleStaged(opts, collectionDir, stageDir, context);
         const dropped = assembled.missing.map((d) => `${d.name} ${d.version}`);
@@ -47299,10 +47292,7 @@ async function buildCollectionImage(opts) {
         const expected = [...new Set([...(opts.expectCharts ?? []), ...assembled.charts.map((c) => (0,external_node_path_namespaceObject.basename)(c.file))])];
         const back = await collection_image_verifyPushedCollection(mine.ref, platformDir, expected, registryOpts, { file: original, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
         return { ...base, digest: result.digest || back.digest, imageCharts: back.charts, build, skipped: false };
-    }
-    finally {
-        await (0,promises_.rm)(stage, { recursive: true, force: true });
-    }
+    });
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/collection/base-collection.js
@@ -47366,15 +47356,11 @@ async function buildOnBaseCollection(opts) {
     const replaced = ours.filter((n) => baseLayout.charts.includes(n));
     opts.onProgress?.(`base-collection ${opts.base}: ${baseLayout.charts.length} chart archive(s) in /${baseLayout.platformDir}; adding ${ours.join(', ')}${replaced.length ? ` (replacing ${replaced.join(', ')})` : ''}`);
     const docker = opts.docker ?? new DockerCli();
-    const dir = await mkdtemp(join(tmpdir(), 'kx-base-collection-'));
-    try {
+    await withTempDir('kx-base-collection', async (dir) => {
         await stageContext(dir, opts.base, baseLayout.platformDir, opts.archives);
         const builder = await docker.resolveBuilder('auto');
         await docker.build({ dockerfile: join(dir, 'Dockerfile'), context: dir, tags: [ref], builder, ...(opts.onProgress ? { onOutput: opts.onProgress } : {}) });
-    }
-    finally {
-        await rm(dir, { recursive: true, force: true });
-    }
+    });
     const result = { image, tag, ref, charts, platformDir: baseLayout.platformDir, baseCharts: baseLayout.charts, replaced };
     if (!(opts.push ?? true))
         return { ...result, digest: '', imageCharts: [] };

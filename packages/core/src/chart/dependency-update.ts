@@ -8,11 +8,10 @@
 // from a directory carries its own dependencies in its charts/, recursively: its dependency update
 // runs on a throwaway copy (withOwnDependencies), never in the source tree. The update runs in named
 // phases: check the names, resolve each dependency by its kind of repository, validate, write.
-import { cp, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, lstat, mkdir, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { KxAggregateError, KxError, errorMessage } from '../errors/index.js';
-import { assertWritable, checkPathSegment, pathExists, safeJoin, writeFileAtomic } from '../fsutil/index.js';
+import { assertWritable, checkPathSegment, pathExists, safeJoin, withTempDir, writeFileAtomic } from '../fsutil/index.js';
 import { defaultMtime, writeChartArchive } from './archive.js';
 import { parseLock, serializeLock } from './chartfile.js';
 import { findChartsByName } from './discover.js';
@@ -418,15 +417,12 @@ export async function withOwnDependencies(chart: Chart, dir: string, opts: Updat
   if ((opts.within ?? []).includes(resolve(dir)) || within.length > MAX_NESTING) {
     throw new KxError(`chart dependency cycle: ${within.join(' -> ')}`, { file: join(dir, 'Chart.yaml') });
   }
-  const stage = await mkdtemp(join(tmpdir(), 'kx-own-deps-'));
-  try {
+  return withTempDir('kx-own-deps', async (stage) => {
     const copy = join(stage, basename(resolve(dir)));
     await cp(dir, copy, { recursive: true, dereference: false });
     await updateDependencies(copy, { ...opts, relativeTo: resolve(dir), within, platformVersion, now: opts.now ?? new Date(defaultMtime() * 1000) });
     const packed = await loadDir(copy, opts.load ?? {});
     packed.source = chart.source ?? dir;
     return packed;
-  } finally {
-    await rm(stage, { recursive: true, force: true });
-  }
+  });
 }

@@ -6,10 +6,10 @@
 // in `/tmp/` (0.1.x, base-charts-manager run.py copies /tmp/**). After the push the image is read back:
 // every archive of the base and each of ours is in that directory and loads with all its dependencies.
 // Other versions of our chart already in the base are kept (the platform offers each as a version).
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { KxError } from '../errors/index.js';
+import { withTempDir } from '../fsutil/index.js';
 import { DockerCli, validateRegistry, type RegistryAuth } from '../images/index.js';
 import { parseImageRef } from '../registry/index.js';
 import { classifyError, withRetry, type RetryOptions } from '../retry/index.js';
@@ -82,14 +82,11 @@ export async function buildOnBaseCollection(opts: BaseCollectionOptions): Promis
   const replaced = ours.filter((n) => baseLayout.charts.includes(n));
   opts.onProgress?.(`base-collection ${opts.base}: ${baseLayout.charts.length} chart archive(s) in /${baseLayout.platformDir}; adding ${ours.join(', ')}${replaced.length ? ` (replacing ${replaced.join(', ')})` : ''}`);
   const docker = opts.docker ?? new DockerCli();
-  const dir = await mkdtemp(join(tmpdir(), 'kx-base-collection-'));
-  try {
+  await withTempDir('kx-base-collection', async (dir) => {
     await stageContext(dir, opts.base, baseLayout.platformDir, opts.archives);
     const builder = await docker.resolveBuilder('auto');
     await docker.build({ dockerfile: join(dir, 'Dockerfile'), context: dir, tags: [ref], builder, ...(opts.onProgress ? { onOutput: opts.onProgress } : {}) });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
   const result = { image, tag, ref, charts, platformDir: baseLayout.platformDir, baseCharts: baseLayout.charts, replaced };
   if (!(opts.push ?? true)) return { ...result, digest: '', imageCharts: [] };
   const retry: RetryOptions = { classify: classifyError, ...opts.retry };

@@ -5,11 +5,10 @@
 // comes from a Dockerfile of the tree or the `baseImages` mapping; pushes are retried. Finally the
 // pushed image is read back from the registry and must carry the expected chart archives.
 import { createHash } from 'node:crypto';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { KxError } from '../errors/index.js';
-import { pathExists } from '../fsutil/index.js';
+import { pathExists, withTempDir } from '../fsutil/index.js';
 import {
   buildImages,
   discoverDockerfiles,
@@ -308,8 +307,7 @@ export async function buildCollectionImage(opts: CollectionImageOptions): Promis
   const original = await collectionDockerfile(collectionDir);
   // Tag and reference first (images' conventions), so that bad versions fail before anything is packaged or built.
   const { tag, version } = await collectionImageRef(opts);
-  const stage = await mkdtemp(join(tmpdir(), 'kx-collection-'));
-  try {
+  return withTempDir('kx-collection', async (stage) => {
     const stageDir = await stageCollection(collectionDir, stage);
     const assembled = await assembleStaged(opts, collectionDir, stageDir, context);
     const dropped = assembled.missing.map((d) => `${d.name} ${d.version}`);
@@ -331,7 +329,5 @@ export async function buildCollectionImage(opts: CollectionImageOptions): Promis
     const expected = [...new Set([...(opts.expectCharts ?? []), ...assembled.charts.map((c) => basename(c.file))])];
     const back = await verifyPushedCollection(mine.ref, platformDir, expected, registryOpts, { file: original, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
     return { ...base, digest: result.digest || back.digest, imageCharts: back.charts, build, skipped: false };
-  } finally {
-    await rm(stage, { recursive: true, force: true });
-  }
+  });
 }
