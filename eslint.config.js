@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', 'algorithm/reference/build/**', '**/dist/**', '**/lib/**', '**/testdata/**', '**/test/data/**', '**/fixtures/**', '.tmp/**', 'coverage/**'],
+    ignores: ['**/node_modules/**', 'algorithm/reference/build/**', '**/dist/**', '**/lib/**', '**/testdata/**', '**/test/data/**', '**/fixtures/**', '.tmp/**', 'coverage/**', 'examples/*/processing-containers/*/app/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
