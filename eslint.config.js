@@ -6,21 +6,45 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', 'algorithm/reference/build/**', '**/dist/**', '**/lib/**', '**/testdata/**', '**/test/data/**', '**/fixtures/**', '.tmp/**', 'coverage/**', 'examples/*/processing-containers/*/app/**'],
+    ignores: [
+      '**/node_modules/**',
+      'algorithm/reference/build/**',
+      '**/dist/**',
+      '**/lib/**',
+      '**/testdata/**',
+      '**/test/data/**',
+      '**/fixtures/**',
+      '.tmp/**',
+      'coverage/**',
+      'examples/*/processing-containers/*/app/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
     },
   },
   {
     // The algorithm package stands alone (its container is a bundle of it): no toolkit imports.
     files: ['algorithm/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@kaapana-ext/*'], message: 'algorithm/ stands alone: use its own src/errors.ts (OtsuError) and src/atomic-write.ts.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@kaapana-ext/*'],
+              message: 'algorithm/ stands alone: use its own src/errors.ts (OtsuError) and src/atomic-write.ts.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -31,7 +55,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@actions/*', '@kaapana-ext/actions-kit', '@kaapana-ext/actions-kit/*'], message: 'packages/core is the pure domain package: Actions glue belongs in packages/actions-kit.' },
+            {
+              group: ['@actions/*', '@kaapana-ext/actions-kit', '@kaapana-ext/actions-kit/*'],
+              message: 'packages/core is the pure domain package: Actions glue belongs in packages/actions-kit.',
+            },
           ],
           paths: [{ name: 'node:child_process', message: 'start processes through core/exec (Exec, nodeExec).' }],
         },

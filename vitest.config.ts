@@ -24,7 +24,14 @@ function workerModules(): Plugin {
       return code.replace(pattern, (whole, rel: string) => {
         const source = resolve(dirname(id), `${rel}.ts`);
         if (!existsSync(source)) return whole;
-        const built = buildSync({ entryPoints: [source], bundle: true, platform: 'node', format: 'esm', packages: 'external', write: false });
+        const built = buildSync({
+          entryPoints: [source],
+          bundle: true,
+          platform: 'node',
+          format: 'esm',
+          packages: 'external',
+          write: false,
+        });
         const text = built.outputFiles[0]!.contents;
         const dir = join(tmpdir(), 'kx-vitest-workers');
         const file = join(dir, `${createHash('sha256').update(text).digest('hex').slice(0, 16)}.mjs`);

@@ -23,7 +23,9 @@ function sh(cmd, args, extraEnv = {}) {
     let out = '';
     p.stdout.on('data', (d) => (out += d));
     p.stderr.on('data', (d) => (out += d));
-    p.on('close', (code) => (code === 0 ? res(out) : rej(new Error(`${cmd} ${args.join(' ')} → ${code}\n${out.slice(-3000)}`))));
+    p.on('close', (code) =>
+      code === 0 ? res(out) : rej(new Error(`${cmd} ${args.join(' ')} → ${code}\n${out.slice(-3000)}`)),
+    );
   });
 }
 
@@ -45,16 +47,28 @@ for (const script of ['container-base', 'container-context']) {
   if (algorithmPkg.scripts?.[script]) await sh('npm', ['run', '--silent', script, '-w', '@kaapana-ext/algorithm']);
 }
 const source = join(root, 'examples/threshold-segmentation/processing-containers');
-if (!existsSync(join(source, 'otsus-method/app'))) throw new Error(`${source}/otsus-method/app is not staged (npm run container-context -w @kaapana-ext/algorithm)`);
+if (!existsSync(join(source, 'otsus-method/app')))
+  throw new Error(`${source}/otsus-method/app is not staged (npm run container-context -w @kaapana-ext/algorithm)`);
 
 // A private copy with a nonce label after FROM, so the cold build cannot hit any earlier build.
 const work = mkdtempSync(join(tmpdir(), 'kx-bench-cache-'));
 cpSync(source, work, { recursive: true });
 const dockerfile = join(work, 'otsus-method/Dockerfile');
 const nonce = `${Date.now()}-${process.pid}`;
-writeFileSync(dockerfile, readFileSync(dockerfile, 'utf8').replace(/^(FROM .*)$/m, `$1\nLABEL KX_BENCH_NONCE="${nonce}"`));
+writeFileSync(
+  dockerfile,
+  readFileSync(dockerfile, 'utf8').replace(/^(FROM .*)$/m, `$1\nLABEL KX_BENCH_NONCE="${nonce}"`),
+);
 const repo = `${registry}/kx-bench-cache-${Date.now().toString(36)}`;
-const inputs = { context: work, dockerfiles: 'otsus-method/Dockerfile', registry: repo, version: '0.1.0', builder: 'classic', push: 'false', 'reference-lint': 'off' };
+const inputs = {
+  context: work,
+  dockerfiles: 'otsus-method/Dockerfile',
+  registry: repo,
+  version: '0.1.0',
+  builder: 'classic',
+  push: 'false',
+  'reference-lint': 'off',
+};
 const ref = `${repo}/example-otsus-method:0.1.0`;
 
 try {
@@ -69,8 +83,18 @@ try {
   const f = (s) => `${s.toFixed(2)} s`;
   console.log('action-build-images build cache: example processing image (otsus-method), classic builder');
   console.log(`  (a) cold build                                   ${f(cold.s)}   (${coldReused} steps from cache)`);
-  console.log(`  (b) rebuild after docker rmi, cache-from pushed  ${f(cached.s)}   (${reused} steps from cache, pull included)   ${(cached.s / cold.s).toFixed(3)}× of (a)`);
-  console.log(JSON.stringify({ bench: 'build-cache', cold: cold.s, cached: cached.s, ratio: cached.s / cold.s, reusedSteps: reused }));
+  console.log(
+    `  (b) rebuild after docker rmi, cache-from pushed  ${f(cached.s)}   (${reused} steps from cache, pull included)   ${(cached.s / cold.s).toFixed(3)}× of (a)`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'build-cache',
+      cold: cold.s,
+      cached: cached.s,
+      ratio: cached.s / cold.s,
+      reusedSteps: reused,
+    }),
+  );
 } finally {
   await sh('docker', ['image', 'rm', '--force', ref]).catch(() => {});
   rmSync(work, { recursive: true, force: true });

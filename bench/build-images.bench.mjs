@@ -23,15 +23,19 @@ function sh(cmd, args, extraEnv = {}) {
     let out = '';
     p.stdout.on('data', (d) => (out += d));
     p.stderr.on('data', (d) => (out += d));
-    p.on('close', (code) => (code === 0 ? res(out) : rej(new Error(`${cmd} ${args.join(' ')} → ${code}\n${out.slice(-2000)}`))));
+    p.on('close', (code) =>
+      code === 0 ? res(out) : rej(new Error(`${cmd} ${args.join(' ')} → ${code}\n${out.slice(-2000)}`)),
+    );
   });
 }
 
 async function pool(items, limit, fn) {
   const queue = [...items];
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (queue.length) await fn(queue.shift());
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (queue.length) await fn(queue.shift());
+    }),
+  );
 }
 
 const base = mkdtempSync(join(tmpdir(), 'kx-bench-'));
@@ -42,12 +46,18 @@ function tree() {
   const nonce = `${Date.now()}-${trial}`;
   mkdirSync(join(dir, 'base'), { recursive: true });
   copyFileSync('/bin/busybox', join(dir, 'base/busybox'));
-  writeFileSync(join(dir, 'base/Dockerfile'), `FROM scratch\nLABEL REGISTRY="local-only"\nLABEL IMAGE="kx-bench-base"\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox","--install","-s","/bin"]\n`);
+  writeFileSync(
+    join(dir, 'base/Dockerfile'),
+    `FROM scratch\nLABEL REGISTRY="local-only"\nLABEL IMAGE="kx-bench-base"\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox","--install","-s","/bin"]\n`,
+  );
   const images = [];
   for (let i = 0; i < N; i++) {
     const name = `kx-bench-${i}`;
     mkdirSync(join(dir, name));
-    writeFileSync(join(dir, name, 'Dockerfile'), `FROM local-only/kx-bench-base:latest\nLABEL IMAGE="${name}"\nRUN echo ${nonce} && head -c ${MB}000000 /dev/zero | sha256sum > /sum\n`);
+    writeFileSync(
+      join(dir, name, 'Dockerfile'),
+      `FROM local-only/kx-bench-base:latest\nLABEL IMAGE="${name}"\nRUN echo ${nonce} && head -c ${MB}000000 /dev/zero | sha256sum > /sum\n`,
+    );
     images.push({ name, dir: join(dir, name) });
   }
   return { dir, images };
@@ -74,7 +84,9 @@ await sh('docker', ['build', '-q', '-t', 'local-only/kx-bench-base:latest', join
 const results = {};
 {
   const t = tree();
-  results.sequential = await timed(async () => { for (const img of t.images) await docker(t, img); });
+  results.sequential = await timed(async () => {
+    for (const img of t.images) await docker(t, img);
+  });
 }
 {
   const t = tree();
@@ -82,12 +94,28 @@ const results = {};
 }
 {
   const t = tree();
-  results.action = await timed(() => runAction({ context: t.dir, registry: `${registry}/kx-bench`, version: '0.1.0', parallel: '2', push: 'false', builder: 'classic' }));
+  results.action = await timed(() =>
+    runAction({
+      context: t.dir,
+      registry: `${registry}/kx-bench`,
+      version: '0.1.0',
+      parallel: '2',
+      push: 'false',
+      builder: 'classic',
+    }),
+  );
 }
 const runId = Date.now().toString(36);
 {
   const t = tree();
-  const inputs = { context: t.dir, registry: `${registry}/kx-bench-${runId}`, version: '0.1.0', parallel: '2', builder: 'classic', 'skip-existing': 'true' };
+  const inputs = {
+    context: t.dir,
+    registry: `${registry}/kx-bench-${runId}`,
+    version: '0.1.0',
+    parallel: '2',
+    builder: 'classic',
+    'skip-existing': 'true',
+  };
   results.actionColdPush = await timed(() => runAction(inputs));
   results.actionNoopRerun = await timed(() => runAction(inputs));
 }
@@ -96,8 +124,14 @@ rmSync(base, { recursive: true, force: true });
 const f = (s) => `${s.toFixed(2)} s`;
 console.log(`action-build-images benchmark: ${N} images × sha256 of ${MB} MB zeros, 2 cores`);
 console.log(`  (a) sequential docker build          ${f(results.sequential)}`);
-console.log(`  (b) docker build by hand, 2 at once  ${f(results.handParallel)}   ${(results.sequential / results.handParallel).toFixed(2)}× faster than (a)`);
-console.log(`  (c) action, parallel 2, no push      ${f(results.action)}   ${(results.action / results.handParallel).toFixed(3)}× of (b) (target ≤ 1.05)`);
+console.log(
+  `  (b) docker build by hand, 2 at once  ${f(results.handParallel)}   ${(results.sequential / results.handParallel).toFixed(2)}× faster than (a)`,
+);
+console.log(
+  `  (c) action, parallel 2, no push      ${f(results.action)}   ${(results.action / results.handParallel).toFixed(3)}× of (b) (target ≤ 1.05)`,
+);
 console.log(`  (d) action cold build + push         ${f(results.actionColdPush)}`);
-console.log(`  (e) action rerun, skip-existing      ${f(results.actionNoopRerun)}   ${(results.actionNoopRerun / results.actionColdPush).toFixed(3)}× of (d) (target ≤ 0.1)`);
+console.log(
+  `  (e) action rerun, skip-existing      ${f(results.actionNoopRerun)}   ${(results.actionNoopRerun / results.actionColdPush).toFixed(3)}× of (d) (target ≤ 0.1)`,
+);
 console.log(JSON.stringify({ bench: 'build-images', ...results }));

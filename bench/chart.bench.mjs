@@ -15,7 +15,10 @@ const ROUNDS = Number(process.env.KX_BENCH_ROUNDS ?? 7);
 const work = mkdtempSync(join(tmpdir(), 'kx-chart-bench-'));
 const chart = join(work, 'big-chart');
 mkdirSync(join(chart, 'templates'), { recursive: true });
-writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: big-chart\nversion: 1.0.0\ndescription: 1000 templates\n');
+writeFileSync(
+  join(chart, 'Chart.yaml'),
+  'apiVersion: v2\nname: big-chart\nversion: 1.0.0\ndescription: 1000 templates\n',
+);
 writeFileSync(join(chart, 'values.yaml'), 'global:\n  image: bench\n  replicas: 1\n');
 writeFileSync(join(chart, '.helmignore'), '.git/\n*.swp\n');
 for (let i = 0; i < TEMPLATES; i++) {
@@ -52,7 +55,9 @@ const writeMs = await measure(() => writeChartArchive(loaded));
 const fmt = (ms) => `${ms.toFixed(1)} ms`;
 console.log(`chart of ${TEMPLATES} templates, median of ${ROUNDS} rounds after a warm-up (node ${process.version})`);
 console.log(`  tar czf (baseline)        ${fmt(tarMs)}   ${statSync(tarOut).size} bytes`);
-console.log(`  packageChart              ${fmt(pkgMs)}   ${statSync(pkgPath).size} bytes   ratio ${(pkgMs / tarMs).toFixed(2)}× tar czf`);
+console.log(
+  `  packageChart              ${fmt(pkgMs)}   ${statSync(pkgPath).size} bytes   ratio ${(pkgMs / tarMs).toFixed(2)}× tar czf`,
+);
 console.log(`    of which loadDir        ${fmt(loadMs)}`);
 console.log(`    of which archive write  ${fmt(writeMs)} (in memory)`);
 rmSync(work, { recursive: true, force: true });

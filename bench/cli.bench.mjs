@@ -47,7 +47,10 @@ function direct() {
 function viaCli() {
   const args = ['build-images', '--json', ...Object.entries(inputs).flatMap(([k, v]) => [`--${k}`, v])];
   const t = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [join(root, 'packages/cli/bin/kaapana-ext.js'), ...args], { cwd: root, stdio: 'ignore' });
+  const r = spawnSync(process.execPath, [join(root, 'packages/cli/bin/kaapana-ext.js'), ...args], {
+    cwd: root,
+    stdio: 'ignore',
+  });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   if (r.status !== 0) throw new Error(`CLI run failed (${r.status})`);
   return ms;

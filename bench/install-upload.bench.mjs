@@ -17,7 +17,9 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const root = resolve(import.meta.dirname, '..');
-const { KubeHelmClient, PlatformHttp } = await import(pathToFileURL(join(root, 'packages/core/lib/platform/index.js')).href);
+const { KubeHelmClient, PlatformHttp } = await import(
+  pathToFileURL(join(root, 'packages/core/lib/platform/index.js')).href
+);
 const rounds = Number(process.argv[2] ?? process.env.KX_BENCH_ROUNDS ?? 3);
 const SIZE = 200 * 1024 * 1024;
 const CHUNK = 16 * 1024 * 1024;
@@ -45,7 +47,10 @@ function startPlatform() {
     console.log(JSON.stringify({ url: p.url, token: p.token, extensionsDir: p.extensionsDir }));
     process.stdin.on('end', async () => { await p.close(); process.exit(0); });
     process.stdin.resume();`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+    cwd: root,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   return new Promise((res, rej) => {
     let out = '';
     child.stdout.on('data', (d) => {
@@ -57,7 +62,10 @@ function startPlatform() {
 }
 
 async function ours(platform, tar) {
-  const http = new PlatformHttp({ baseUrl: `${platform.url}/kube-helm-api`, headers: () => ({ authorization: `Bearer ${platform.token}` }) });
+  const http = new PlatformHttp({
+    baseUrl: `${platform.url}/kube-helm-api`,
+    headers: () => ({ authorization: `Bearer ${platform.token}` }),
+  });
   try {
     const t = performance.now();
     const data = await readFile(tar);
@@ -71,9 +79,37 @@ async function ours(platform, tar) {
 function curlArgs(platform, parts) {
   const base = `${platform.url}/kube-helm-api`;
   const auth = ['-H', `Authorization: Bearer ${platform.token}`];
-  const init = JSON.stringify({ name: NAME, fileSize: statSync(join(work, NAME)).size, chunkSize: CHUNK, index: 0, endIndex: parts.length });
-  const args = ['-sS', '--fail', '-o', '/dev/null', ...auth, '-H', 'Content-Type: application/json', '--data', init, `${base}/file_chunks_init`];
-  for (const p of parts) args.push('--next', '-sS', '--fail', '-o', '/dev/null', ...auth, '-F', `file=@${p};type=application/octet-stream;filename=${NAME}`, `${base}/file_chunks`);
+  const init = JSON.stringify({
+    name: NAME,
+    fileSize: statSync(join(work, NAME)).size,
+    chunkSize: CHUNK,
+    index: 0,
+    endIndex: parts.length,
+  });
+  const args = [
+    '-sS',
+    '--fail',
+    '-o',
+    '/dev/null',
+    ...auth,
+    '-H',
+    'Content-Type: application/json',
+    '--data',
+    init,
+    `${base}/file_chunks_init`,
+  ];
+  for (const p of parts)
+    args.push(
+      '--next',
+      '-sS',
+      '--fail',
+      '-o',
+      '/dev/null',
+      ...auth,
+      '-F',
+      `file=@${p};type=application/octet-stream;filename=${NAME}`,
+      `${base}/file_chunks`,
+    );
   return args;
 }
 
@@ -86,7 +122,8 @@ function viaCurl(args) {
 
 function check(platform, label) {
   const size = statSync(join(platform.extensionsDir, NAME)).size;
-  if (size !== statSync(join(work, NAME)).size) throw new Error(`${label}: the platform holds ${size} bytes, not the whole tar`);
+  if (size !== statSync(join(work, NAME)).size)
+    throw new Error(`${label}: the platform holds ${size} bytes, not the whole tar`);
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -94,7 +131,10 @@ let platform;
 try {
   const tar = makeTar();
   execFileSync('split', ['-b', String(CHUNK), '-d', '-a', '3', NAME, 'part-'], { cwd: work });
-  const parts = readdirSync(work).filter((f) => f.startsWith('part-')).sort().map((f) => join(work, f));
+  const parts = readdirSync(work)
+    .filter((f) => f.startsWith('part-'))
+    .sort()
+    .map((f) => join(work, f));
   platform = await startPlatform();
   const args = curlArgs(platform, parts);
   const t = { ours: [], curl: [] };
@@ -107,8 +147,11 @@ try {
     check(platform, 'curl');
   }
   const mb = statSync(tar).size / 1e6;
-  const row = (label, ms) => `${label.padEnd(34)} ${(ms / 1000).toFixed(2).padStart(6)} s  ${(mb / (ms / 1000)).toFixed(0).padStart(5)} MB/s`;
-  console.log(`upload of a ${mb.toFixed(0)} MB image tar, ${parts.length} chunks of ${CHUNK >> 20} MiB, to the simulator's /kube-helm-api (median of ${rounds})`);
+  const row = (label, ms) =>
+    `${label.padEnd(34)} ${(ms / 1000).toFixed(2).padStart(6)} s  ${(mb / (ms / 1000)).toFixed(0).padStart(5)} MB/s`;
+  console.log(
+    `upload of a ${mb.toFixed(0)} MB image tar, ${parts.length} chunks of ${CHUNK >> 20} MiB, to the simulator's /kube-helm-api (median of ${rounds})`,
+  );
   console.log(row('our client (KubeHelmClient)', median(t.ours)));
   console.log(row('curl --next (pre-split chunks)', median(t.curl)));
   console.log(`ratio ours / curl: ${(median(t.ours) / median(t.curl)).toFixed(2)} (time; < 1 = faster than curl)`);
@@ -116,4 +159,3 @@ try {
   platform?.child.stdin.end();
   rmSync(work, { recursive: true, force: true });
 }
-

@@ -50,28 +50,69 @@ try {
 
   const api = await startFakeKubeApi({ readyMs: 100 });
   const kc = api.writeKubeconfig(join(work, 'kubeconfig'));
-  const k = (ns) => new kube.Kubectl({ path: kubectlPath, kubeconfig: kc, namespace: ns, cacheDir: join(work, 'cache'), log: () => {} });
+  const k = (ns) =>
+    new kube.Kubectl({
+      path: kubectlPath,
+      kubeconfig: kc,
+      namespace: ns,
+      cacheDir: join(work, 'cache'),
+      log: () => {},
+    });
   const ctx = (ns) => ({ kubectl: k(ns), timeoutMs: 60_000, pollMs: 100, log: () => {} });
   api.seedDeployment({ name: 'web', namespace: 'default', labels: { app: 'web' } });
-  api.seedDeployment({ name: 'kube-helm-deployment', namespace: 'admin', labels: { 'app.kubernetes.io/name': 'kube-helm' } });
-  api.seedService({ name: 'kube-helm-service', namespace: 'admin', port: 5000, handler: () => ({ status: 202, body: { message: 'ok' } }) });
+  api.seedDeployment({
+    name: 'kube-helm-deployment',
+    namespace: 'admin',
+    labels: { 'app.kubernetes.io/name': 'kube-helm' },
+  });
+  api.seedService({
+    name: 'kube-helm-service',
+    namespace: 'admin',
+    port: 5000,
+    handler: () => ({ status: 202, body: { message: 'ok' } }),
+  });
 
-  report('kubectl get pods -o json (1 API call, cached discovery)', await median(() => k('default').run(['get', 'pods', '-o', 'json'])), baseline);
-  report('delete-pods (deployment pod replaced, readyMs 100)', await median(() => kube.restart(ctx('default'), { strategy: 'delete-pods', selector: 'app=web' })), baseline);
-  report('rollout deployment (readyMs 100)', await median(async () => {
-    await kube.restart(ctx('admin'), { strategy: 'rollout', resource: 'deployment/kube-helm-deployment' });
-    await new Promise((r) => setTimeout(r, 1000)); // rollout restart stamps seconds: one restart per second
-  }) - 1000, baseline);
-  report('kube-helm /update-extensions via service proxy (call only)', await median(() => kube.restart(ctx('admin'), { strategy: 'kube-helm', verify: false })), baseline);
+  report(
+    'kubectl get pods -o json (1 API call, cached discovery)',
+    await median(() => k('default').run(['get', 'pods', '-o', 'json'])),
+    baseline,
+  );
+  report(
+    'delete-pods (deployment pod replaced, readyMs 100)',
+    await median(() => kube.restart(ctx('default'), { strategy: 'delete-pods', selector: 'app=web' })),
+    baseline,
+  );
+  report(
+    'rollout deployment (readyMs 100)',
+    (await median(async () => {
+      await kube.restart(ctx('admin'), { strategy: 'rollout', resource: 'deployment/kube-helm-deployment' });
+      await new Promise((r) => setTimeout(r, 1000)); // rollout restart stamps seconds: one restart per second
+    })) - 1000,
+    baseline,
+  );
+  report(
+    'kube-helm /update-extensions via service proxy (call only)',
+    await median(() => kube.restart(ctx('admin'), { strategy: 'kube-helm', verify: false })),
+    baseline,
+  );
   await api.close();
 
   // Reload + verification against the simulator vs the simulator's own reload time.
   const ref = `${registry}/14-bench-${Date.now().toString(36)}/kaapana-extension-collection:0.6.0`;
-  await fixtures.pushImage(ref, fixtures.collectionFiles('0.6.0', { 'bench-workflow-0.1.0.tgz': await fixtures.workflowChart('bench-workflow') }));
+  await fixtures.pushImage(
+    ref,
+    fixtures.collectionFiles('0.6.0', { 'bench-workflow-0.1.0.tgz': await fixtures.workflowChart('bench-workflow') }),
+  );
   const timing = { refreshDelayMs: 1000, listTimerMs: 200, copyMs: 300, pullBackoffMs: 200, hookTimeoutMs: 5000 };
   const platform = await startKaapanaPlatform({ generation: '0.6.0', collections: [ref], timing });
   const pkc = platform.api.writeKubeconfig(join(work, 'platform-kubeconfig'));
-  const pk = new kube.Kubectl({ path: kubectlPath, kubeconfig: pkc, namespace: 'admin', cacheDir: join(work, 'pcache'), log: () => {} });
+  const pk = new kube.Kubectl({
+    path: kubectlPath,
+    kubeconfig: pkc,
+    namespace: 'admin',
+    cacheDir: join(work, 'pcache'),
+    log: () => {},
+  });
   const listed = async () => ((await platform.extensions.get()) ?? []).some((e) => e.name === 'bench-workflow');
   const settle = async () => {
     // Start each run from a settled platform: a completed copy Job and a list older than the cache.
@@ -91,12 +132,25 @@ try {
   };
   const own = await timed(async () => {
     const before = new Set(platform.copyJobs().map((j) => j.metadata.name));
-    await platform.dispatch({ method: 'GET', path: '/update-extensions', query: new URLSearchParams(), headers: {}, body: Buffer.alloc(0) });
-    while (!platform.copyJobs().some((j) => !before.has(j.metadata.name) && j.status?.succeeded === 1) || !(await listed())) await new Promise((r) => setTimeout(r, 5));
+    await platform.dispatch({
+      method: 'GET',
+      path: '/update-extensions',
+      query: new URLSearchParams(),
+      headers: {},
+      body: Buffer.alloc(0),
+    });
+    while (
+      !platform.copyJobs().some((j) => !before.has(j.metadata.name) && j.status?.succeeded === 1) ||
+      !(await listed())
+    )
+      await new Promise((r) => setTimeout(r, 5));
   });
   report('simulator reload delay (in-process, polled every 5 ms)', own);
   const verified = await timed(() =>
-    kube.restart({ kubectl: pk, timeoutMs: 60_000, pollMs: 100, log: () => {} }, { strategy: 'kube-helm', platformVersion: '0.6.0', expectCharts: ['bench-workflow-0.1.0'] }),
+    kube.restart(
+      { kubectl: pk, timeoutMs: 60_000, pollMs: 100, log: () => {} },
+      { strategy: 'kube-helm', platformVersion: '0.6.0', expectCharts: ['bench-workflow-0.1.0'] },
+    ),
   );
   report('kube-helm reload + verification (kubectl, poll 100 ms)', verified);
   rows.push(['reload + verification / simulator reload delay', verified, verified / own, 'ratio']);
@@ -113,8 +167,30 @@ try {
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${server.address().port}`;
   let n = 0;
-  report('kubectl install: download + sha256 + cache', await median(() => kube.resolveKubectl({ version: `1.32.${100 + n++}`, baseUrl: base, toolCacheDir: join(work, 'tc'), tempDir: join(work, 'tmp') })), baseline);
-  report('kubectl install: cached', await median(() => kube.resolveKubectl({ version: '1.32.100', baseUrl: base, toolCacheDir: join(work, 'tc'), tempDir: join(work, 'tmp') })), baseline);
+  report(
+    'kubectl install: download + sha256 + cache',
+    await median(() =>
+      kube.resolveKubectl({
+        version: `1.32.${100 + n++}`,
+        baseUrl: base,
+        toolCacheDir: join(work, 'tc'),
+        tempDir: join(work, 'tmp'),
+      }),
+    ),
+    baseline,
+  );
+  report(
+    'kubectl install: cached',
+    await median(() =>
+      kube.resolveKubectl({
+        version: '1.32.100',
+        baseUrl: base,
+        toolCacheDir: join(work, 'tc'),
+        tempDir: join(work, 'tmp'),
+      }),
+    ),
+    baseline,
+  );
   server.close();
 } finally {
   rmSync(work, { recursive: true, force: true });
@@ -123,5 +199,8 @@ try {
 console.log(`restart-pod (median of ${runs} runs; kubectl ${kubectlPath})`);
 for (const [name, ms, ratio, kind] of rows) {
   if (kind === 'ratio') console.log(`  ${name.padEnd(58)} ${ratio.toFixed(2).padStart(8)}×`);
-  else console.log(`  ${name.padEnd(58)} ${ms.toFixed(1).padStart(8)} ms${ratio === undefined ? '' : `  ${ratio.toFixed(1)}× baseline`}`);
+  else
+    console.log(
+      `  ${name.padEnd(58)} ${ms.toFixed(1).padStart(8)} ms${ratio === undefined ? '' : `  ${ratio.toFixed(1)}× baseline`}`,
+    );
 }

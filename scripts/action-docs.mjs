@@ -12,11 +12,18 @@ import { parse } from 'yaml';
 const root = resolve(import.meta.dirname, '..');
 const check = process.argv.includes('--check');
 const MAX_DESCRIPTION = 125;
-const esc = (s) => String(s ?? '').replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ').trim();
+const esc = (s) =>
+  String(s ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
 
 function table(kind, entries) {
   if (kind === 'inputs') {
-    const rows = Object.entries(entries ?? {}).map(([name, i]) => `| \`${name}\` | ${i.required ? 'yes' : 'no'} | ${i.default !== undefined && i.default !== '' ? `\`${esc(i.default)}\`` : ''} | ${esc(i.description)} |`);
+    const rows = Object.entries(entries ?? {}).map(
+      ([name, i]) =>
+        `| \`${name}\` | ${i.required ? 'yes' : 'no'} | ${i.default !== undefined && i.default !== '' ? `\`${esc(i.default)}\`` : ''} | ${esc(i.description)} |`,
+    );
     return ['| input | required | default | description |', '| --- | --- | --- | --- |', ...rows].join('\n');
   }
   const rows = Object.entries(entries ?? {}).map(([name, o]) => `| \`${name}\` | ${esc(o.description)} |`);
@@ -24,14 +31,18 @@ function table(kind, entries) {
 }
 
 let stale = 0;
-for (const dir of readdirSync(root).filter((d) => d.startsWith('action-')).sort()) {
+for (const dir of readdirSync(root)
+  .filter((d) => d.startsWith('action-'))
+  .sort()) {
   const readme = join(root, dir, 'README.md');
   const meta = join(root, dir, 'action.yml');
   if (!existsSync(readme) || !existsSync(meta)) continue;
   const action = parse(readFileSync(meta, 'utf8'));
   const description = String(action.description ?? '').trim();
   if (description.length === 0 || description.length > MAX_DESCRIPTION) {
-    console.error(`${dir}/action.yml: description has ${description.length} characters; it must have 1 to ${MAX_DESCRIPTION} (details go in the inputs and README.md)`);
+    console.error(
+      `${dir}/action.yml: description has ${description.length} characters; it must have 1 to ${MAX_DESCRIPTION} (details go in the inputs and README.md)`,
+    );
     stale++;
   }
   const before = readFileSync(readme, 'utf8');

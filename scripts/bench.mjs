@@ -11,7 +11,11 @@ const only = process.argv.slice(2);
 const dirs = ['bench', 'algorithm/bench'];
 const files = dirs
   .filter((d) => existsSync(join(root, d)))
-  .flatMap((d) => readdirSync(join(root, d)).filter((f) => f.endsWith('.bench.mjs')).map((f) => join(d, f)))
+  .flatMap((d) =>
+    readdirSync(join(root, d))
+      .filter((f) => f.endsWith('.bench.mjs'))
+      .map((f) => join(d, f)),
+  )
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
   .sort();
 let failed = 0;

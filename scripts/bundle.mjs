@@ -13,7 +13,9 @@ const args = process.argv.slice(2);
 const check = args.includes('--check');
 let actions = args.filter((a) => !a.startsWith('--')).map((a) => a.replace(/\/$/, ''));
 if (actions.length === 0) {
-  actions = readdirSync(root).filter((d) => d.startsWith('action-') && existsSync(join(root, d, 'src/index.ts'))).sort();
+  actions = readdirSync(root)
+    .filter((d) => d.startsWith('action-') && existsSync(join(root, d, 'src/index.ts')))
+    .sort();
 }
 
 const ncc = join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js');
@@ -21,10 +23,14 @@ let stale = 0;
 for (const action of actions) {
   const dir = join(root, action);
   const out = check ? mkdtempSync(join(tmpdir(), `kx-bundle-${action}-`)) : join(dir, 'dist');
-  execFileSync(process.execPath, [ncc, 'build', join(dir, 'src/index.ts'), '-o', out, '--license', 'licenses.txt', '--quiet'], {
-    cwd: dir,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  execFileSync(
+    process.execPath,
+    [ncc, 'build', join(dir, 'src/index.ts'), '-o', out, '--license', 'licenses.txt', '--quiet'],
+    {
+      cwd: dir,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   if (check) {
     for (const file of readdirSync(out)) {
       const committed = join(dir, 'dist', file);

@@ -69,7 +69,8 @@ async function preflight() {
     fail('docker is not reachable; run through `npm run demo`, which starts dockerd');
   }
   for (const a of ['build-images', 'package-chart', 'update-collection', 'restart-pod']) {
-    if (!(await exists(join(root, `action-${a}`, 'action.yml')))) fail(`action-${a}/action.yml is missing: that action is not in this checkout yet`);
+    if (!(await exists(join(root, `action-${a}`, 'action.yml'))))
+      fail(`action-${a}/action.yml is missing: that action is not in this checkout yet`);
   }
 }
 
@@ -84,7 +85,8 @@ async function prepare() {
     ['container-base', 'staging the local-only Node base of the processing container'],
     ['container-context', 'staging the processing container (kaapana-otsu and its dependencies)'],
   ]) {
-    if (algorithmPkg.scripts?.[script]) runQuiet('npm', ['run', '--silent', script, '-w', '@kaapana-ext/algorithm'], what);
+    if (algorithmPkg.scripts?.[script])
+      runQuiet('npm', ['run', '--silent', script, '-w', '@kaapana-ext/algorithm'], what);
     else say(`  (algorithm has no ${script} script: skipped ${what})`);
   }
   const collection = join(work, 'collection');
@@ -92,7 +94,9 @@ async function prepare() {
   if (!(await exists(join(collection, 'kaapana-collection')))) {
     // Keep the fixture's relative layout so its file:// repositories (../../platform/...) resolve.
     await mkdir(work, { recursive: true });
-    await cp(join(example, 'collection', 'kaapana-collection'), join(collection, 'kaapana-collection'), { recursive: true });
+    await cp(join(example, 'collection', 'kaapana-collection'), join(collection, 'kaapana-collection'), {
+      recursive: true,
+    });
     await cp(join(example, 'platform'), join(work, 'platform'), { recursive: true });
     say(`  collection work copy: ${rel(join(collection, 'kaapana-collection'))}`);
   } else {
@@ -112,9 +116,13 @@ async function startPlatform(generation, collectionRef) {
 /** What the platform offers: the chart in GET /extensions (through the ingress) and helm's install check of its archive. */
 async function platformOffers(platform, chartId) {
   const { installCheck } = await import(join(root, 'test/kaapana-platform/index.mjs'));
-  const res = await fetch(`${platform.url}/kube-helm-api/extensions`, { headers: { Authorization: `Bearer ${platform.token}` } });
+  const res = await fetch(`${platform.url}/kube-helm-api/extensions`, {
+    headers: { Authorization: `Bearer ${platform.token}` },
+  });
   const list = await res.json();
-  const listed = list.some((e) => (e.versions ?? [e.version]).some((v) => `${e.chart_name ?? e.name}-${v}` === chartId));
+  const listed = list.some((e) =>
+    (e.versions ?? [e.version]).some((v) => `${e.chart_name ?? e.name}-${v}` === chartId),
+  );
   let installable = 'not in the extensions directory';
   try {
     const chart = await installCheck(await readFile(join(platform.extensionsDir, `${chartId}.tgz`)), `${chartId}.tgz`);
@@ -149,7 +157,8 @@ const MANIFEST_ACCEPT = [
 /** Asks the registry itself for every reported ref: the digest it serves must be the reported one. */
 async function verifyInRegistry(result) {
   const refs = [];
-  for (const i of outputsOf(result, 'build-images').images ?? []) if (!i.localOnly && i.digest) refs.push([i.ref, i.digest]);
+  for (const i of outputsOf(result, 'build-images').images ?? [])
+    if (!i.localOnly && i.digest) refs.push([i.ref, i.digest]);
   const coll = outputsOf(result, 'update-collection');
   if (coll.image && coll.digest) refs.push([`${coll.image}:${coll.tag}`, coll.digest]);
   const problems = [];
@@ -161,7 +170,8 @@ async function verifyInRegistry(result) {
       headers: { Accept: MANIFEST_ACCEPT },
     });
     const served = res.headers.get('docker-content-digest');
-    if (!res.ok || served !== digest) problems.push(`${ref}: registry serves ${res.ok ? served : `HTTP ${res.status}`}, reported ${digest}`);
+    if (!res.ok || served !== digest)
+      problems.push(`${ref}: registry serves ${res.ok ? served : `HTTP ${res.status}`}, reported ${digest}`);
   }
   return { checked: refs.length, problems };
 }
@@ -189,14 +199,18 @@ function printReport(result, collectionDir, platforms) {
     out.push(`  ${String(i.status ?? '').padEnd(10)} ${where}${i.digest ? `@${i.digest}` : ''}`);
   }
   out.push('', 'Chart archives:');
-  for (const p of packages) out.push(`  ${p.name}-${p.version}: ${rel(p.path)}${p.sha256 ? ` (sha256 ${p.sha256})` : ''}`);
+  for (const p of packages)
+    out.push(`  ${p.name}-${p.version}: ${rel(p.path)}${p.sha256 ? ` (sha256 ${p.sha256})` : ''}`);
   out.push('', 'Collection:');
   out.push(`  dependency list: ${rel(join(collectionDir, 'requirements.yaml'))} (changed: ${coll.changed ?? '?'})`);
   if (coll.image) out.push(`  image: ${coll.image}:${coll.tag}${coll.digest ? `@${coll.digest}` : ''}`);
   if (Array.isArray(coll.charts)) out.push(`  charts in the image: ${coll.charts.join(', ')}`);
   for (const p of platforms) {
     const r = p.restarted;
-    out.push('', `Kaapana ${p.version} (simulated platform, kube-helm in ${p.platform.gen.kubeHelmNamespace}; ${p.note}):`);
+    out.push(
+      '',
+      `Kaapana ${p.version} (simulated platform, kube-helm in ${p.platform.gen.kubeHelmNamespace}; ${p.note}):`,
+    );
     if (r) {
       out.push(`  reload: ${r.strategy} GET /update-extensions → ${r.status ?? '?'} ${r.reply ?? ''}`.trimEnd());
       if (r.job) out.push(`  copy Job ${r.jobNamespace}/${r.job} completed (pod/${r.pod} ${r.podState ?? ''})`);
@@ -205,7 +219,8 @@ function printReport(result, collectionDir, platforms) {
     out.push(`  ${p.chart}: ${p.offers.listed ? 'listed' : 'NOT listed'}, ${p.offers.installable}`);
   }
   out.push('', 'Steps:');
-  for (const s of result.steps) out.push(`  ${s.ok ? '✓' : '✗'} ${s.step.padEnd(18)} ${(s.durationMs / 1000).toFixed(1).padStart(6)}s`);
+  for (const s of result.steps)
+    out.push(`  ${s.ok ? '✓' : '✗'} ${s.step.padEnd(18)} ${(s.durationMs / 1000).toFixed(1).padStart(6)}s`);
   out.push('', `Result: ${rel(join(work, 'result.json'))}`);
   process.stdout.write(out.join('\n') + '\n');
 }
@@ -221,24 +236,36 @@ async function main() {
       'publish',
       '--json',
       '--restart',
-      '--registry', registry,
-      '--tag-style', 'kp',
-      '--platform-version', PLATFORM_VERSION,
+      '--registry',
+      registry,
+      '--tag-style',
+      'kp',
+      '--platform-version',
+      PLATFORM_VERSION,
       '--skip-existing',
       // build-images: the extension's images; the collection is built by update-collection.
-      '--build-images.context', rel(example),
-      '--build-images.ignore', 'collection',
+      '--build-images.context',
+      rel(example),
+      '--build-images.ignore',
+      'collection',
       // package-chart: the workflow chart (its dag-installer-chart dependency is a file:// chart).
-      '--chart', rel(join(example, 'extension/threshold-segmentation-workflow')),
-      '--package-chart.destination', rel(join(work, 'charts')),
+      '--chart',
+      rel(join(example, 'extension/threshold-segmentation-workflow')),
+      '--package-chart.destination',
+      rel(join(work, 'charts')),
       // update-collection: the work copy of the collection fixture; its local-only base.
-      '--collection-dir', rel(collectionDir),
-      '--update-collection.context', rel(join(example, 'collection/base-charts-manager')),
+      '--collection-dir',
+      rel(collectionDir),
+      '--update-collection.context',
+      rel(join(example, 'collection/base-charts-manager')),
       // restart-pod: kube-helm reload of the simulated 0.1.3 platform, verified against the chart
       // update-collection reports (expect-charts, wired by publish).
-      '--strategy', 'kube-helm',
-      '--poll-interval', '250ms',
-      '--summary-file', join(work, 'summary.md'),
+      '--strategy',
+      'kube-helm',
+      '--poll-interval',
+      '250ms',
+      '--summary-file',
+      join(work, 'summary.md'),
     ];
     say(`▶ kaapana-ext ${args.join(' ')}`);
     const { code, stdout } = await runCli(args, { KAAPANA_EXT_KUBECONFIG: platform01.api.kubeconfig() });
@@ -253,14 +280,30 @@ async function main() {
     const chartId = pkg ? `${pkg.name}-${pkg.version}` : '';
     const platforms = [];
     if (pkg && code === 0 && result.ok) {
-      platforms.push({ version: PLATFORM_VERSION, platform: platform01, note: 'collection built by update-collection', chart: chartId, restarted: outputsOf(result, 'restart-pod').restarted, offers: await platformOffers(platform01, chartId) });
+      platforms.push({
+        version: PLATFORM_VERSION,
+        platform: platform01,
+        note: 'collection built by update-collection',
+        chart: chartId,
+        restarted: outputsOf(result, 'restart-pod').restarted,
+        offers: await platformOffers(platform01, chartId),
+      });
       // A 0.6.0-style collection from what exists: the same archive where base-installer's run.py
       // reads it, pushed through the Registry API; then a kube-helm reload of a 0.6.0 platform.
       const { pushImage } = await import(join(root, 'test/kaapana-platform/fixtures.mjs'));
       const ref06 = `${registry}/kaapana-extension-collection:0.6.0`;
       await pushImage(ref06, { [`/kaapana/tmp/extensions/${chartId}.tgz`]: await readFile(pkg.path) });
       platform06 = await startPlatform('0.6.0', ref06);
-      const r06 = ['restart-pod', '--json', '--platform-version', '0.6.0', '--expect-charts', chartId, '--poll-interval', '250ms'];
+      const r06 = [
+        'restart-pod',
+        '--json',
+        '--platform-version',
+        '0.6.0',
+        '--expect-charts',
+        chartId,
+        '--poll-interval',
+        '250ms',
+      ];
       say(`▶ kaapana-ext ${r06.join(' ')}`);
       const run06 = await runCli(r06, { KAAPANA_EXT_KUBECONFIG: platform06.api.kubeconfig() });
       let restarted06;
@@ -271,16 +314,37 @@ async function main() {
         restarted06 = undefined;
       }
       if (typeof restarted06 === 'string') restarted06 = JSON.parse(restarted06);
-      platforms.push({ version: '0.6.0', platform: platform06, note: '0.6.0-layout collection image of the same archive', chart: chartId, restarted: restarted06, offers: await platformOffers(platform06, chartId), code: run06.code });
+      platforms.push({
+        version: '0.6.0',
+        platform: platform06,
+        note: '0.6.0-layout collection image of the same archive',
+        chart: chartId,
+        restarted: restarted06,
+        offers: await platformOffers(platform06, chartId),
+        code: run06.code,
+      });
     }
-    await writeJsonAtomic(join(work, 'result.json'), { registry, ...result, verified, platforms: platforms.map((p) => ({ version: p.version, chart: p.chart, ...p.offers, restarted: p.restarted })) });
+    await writeJsonAtomic(join(work, 'result.json'), {
+      registry,
+      ...result,
+      verified,
+      platforms: platforms.map((p) => ({ version: p.version, chart: p.chart, ...p.offers, restarted: p.restarted })),
+    });
     printReport(result, collectionDir, platforms);
     if (code !== 0 || !result.ok) fail(`publish failed (exit ${code}); see the log above`);
-    if (verified.problems.length > 0) fail(`the registry disagrees with the reported digests:\n  ${verified.problems.join('\n  ')}`);
+    if (verified.problems.length > 0)
+      fail(`the registry disagrees with the reported digests:\n  ${verified.problems.join('\n  ')}`);
     const bad = platforms.filter((p) => !p.offers.ok || (p.code ?? 0) !== 0);
-    if (platforms.length < 2 || bad.length > 0) fail(`the simulated platform(s) ${bad.map((p) => p.version).join(', ') || '0.6.0'} do not offer ${chartId || 'the chart'}`);
-    process.stdout.write(`Verified in the registry: ${verified.checked} manifest(s) served with the reported digests.\n`);
-    process.stdout.write(`Verified on the simulated platforms: ${chartId} listed by GET /extensions and loadable with all dependencies on Kaapana ${platforms.map((p) => p.version).join(' and ')}.\n`);
+    if (platforms.length < 2 || bad.length > 0)
+      fail(
+        `the simulated platform(s) ${bad.map((p) => p.version).join(', ') || '0.6.0'} do not offer ${chartId || 'the chart'}`,
+      );
+    process.stdout.write(
+      `Verified in the registry: ${verified.checked} manifest(s) served with the reported digests.\n`,
+    );
+    process.stdout.write(
+      `Verified on the simulated platforms: ${chartId} listed by GET /extensions and loadable with all dependencies on Kaapana ${platforms.map((p) => p.version).join(' and ')}.\n`,
+    );
   } finally {
     await platform01.close();
     await platform06?.close();

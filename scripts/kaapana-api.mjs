@@ -19,13 +19,25 @@ const files = git('ls-tree', '-r', '--name-only', tag, prefix)
   .filter((f) => /\/kaapana\/.*\.py$/.test(f));
 const api = {};
 for (const f of files.sort()) {
-  const module = f.slice(prefix.length, -3).replace(/\/__init__$/, '').split('/').join('.');
+  const module = f
+    .slice(prefix.length, -3)
+    .replace(/\/__init__$/, '')
+    .split('/')
+    .join('.');
   const names = new Set();
   for (const line of git('show', `${tag}:${f}`).split('\n')) {
     let m = /^(?:async\s+)?def\s+(\w+)|^class\s+(\w+)|^(\w+)\s*(?::[^=]*)?=(?!=)/.exec(line);
     if (m) names.add(m[1] ?? m[2] ?? m[3]);
     m = /^from\s+\S+\s+import\s+([\w\s,]+)$/.exec(line);
-    if (m) for (const n of m[1].split(',')) if (n.trim()) names.add(n.trim().split(/\s+as\s+/).pop());
+    if (m)
+      for (const n of m[1].split(','))
+        if (n.trim())
+          names.add(
+            n
+              .trim()
+              .split(/\s+as\s+/)
+              .pop(),
+          );
   }
   api[module] = [...names].sort();
 }

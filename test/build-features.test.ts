@@ -10,7 +10,15 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { applyMetadata, buildImages, discoverDockerfiles, parseCacheEntry, planBuild, NO_FEATURES, type ImageResult } from '@kaapana-ext/core/images';
+import {
+  applyMetadata,
+  buildImages,
+  discoverDockerfiles,
+  parseCacheEntry,
+  planBuild,
+  NO_FEATURES,
+  type ImageResult,
+} from '@kaapana-ext/core/images';
 import { KxError } from '@kaapana-ext/core';
 import { BUSYBOX, busyboxContext, dockerAvailable, removeImages } from './support/docker.js';
 import type { Fixture } from './support/extension-fixture.js';
@@ -19,8 +27,13 @@ import { REGISTRY, registryAvailable, registryClient, uniqueName } from './suppo
 import { needService } from './support/services.js';
 import { runAction } from './support/run-action.js';
 
-const ready = needService('dockerd or the registry on 127.0.0.1:5000', dockerAvailable() && (await registryAvailable()), import.meta.url);
-if (!ready && process.env.CI) throw new Error('CI needs dockerd and the registry: run through scripts/with-services.sh');
+const ready = needService(
+  'dockerd or the registry on 127.0.0.1:5000',
+  dockerAvailable() && (await registryAvailable()),
+  import.meta.url,
+);
+if (!ready && process.env.CI)
+  throw new Error('CI needs dockerd and the registry: run through scripts/with-services.sh');
 
 const created: string[] = [];
 const dirs: string[] = [];
@@ -38,35 +51,56 @@ async function tinyFixture(): Promise<Fixture> {
   await mkdir(join(dir, 'base'), { recursive: true });
   await mkdir(join(dir, 'apps', app), { recursive: true });
   await copyFile(BUSYBOX, join(dir, 'base/busybox'));
-  await writeFile(join(dir, 'base/Dockerfile'), `FROM scratch\nLABEL REGISTRY="local-only"\nLABEL IMAGE="${base}"\nLABEL VERSION="0.1.0"\nCOPY busybox /bin/busybox\n`);
+  await writeFile(
+    join(dir, 'base/Dockerfile'),
+    `FROM scratch\nLABEL REGISTRY="local-only"\nLABEL IMAGE="${base}"\nLABEL VERSION="0.1.0"\nCOPY busybox /bin/busybox\n`,
+  );
   await writeFile(join(dir, 'apps', app, 'payload.txt'), `${app}\n`);
-  await writeFile(join(dir, 'apps', app, 'Dockerfile'), `FROM local-only/${base}:0.1.0\nLABEL IMAGE="${app}"\nLABEL VERSION="0.1.0"\nCOPY payload.txt /payload.txt\nRUN ["/bin/busybox", "cp", "/payload.txt", "/copy.txt"]\n`);
+  await writeFile(
+    join(dir, 'apps', app, 'Dockerfile'),
+    `FROM local-only/${base}:0.1.0\nLABEL IMAGE="${app}"\nLABEL VERSION="0.1.0"\nCOPY payload.txt /payload.txt\nRUN ["/bin/busybox", "cp", "/payload.txt", "/copy.txt"]\n`,
+  );
   created.push(`local-only/${base}:latest`, `local-only/${base}:0.1.0`);
   return { dir, base, apps: [app] };
 }
 
 async function plan(context: string, repo: string) {
-  return planBuild({ context, ...(await discoverDockerfiles({ context })), registry: `${REGISTRY}/${repo}`, version: '0.1.0' });
+  return planBuild({
+    context,
+    ...(await discoverDockerfiles({ context })),
+    registry: `${REGISTRY}/${repo}`,
+    version: '0.1.0',
+  });
 }
 
 /** The log without its `::add-mask::` commands (the only lines allowed to carry a secret). */
-const unmasked = (log: string) => log.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
+const unmasked = (log: string) =>
+  log
+    .split('\n')
+    .filter((l) => !l.startsWith('::add-mask::'))
+    .join('\n');
 const usingCache = (output: string[]) => output.filter((l) => l.includes('Using cache')).length;
 /** Steps of the classic builder's output ("Step 3/5 : ..."), i.e. M of the last "Step N/M". */
-const steps = (output: string[]) => Number(/Step \d+\/(\d+)/.exec(output.find((l) => /^Step \d+\/\d+/.test(l)) ?? '')?.[1] ?? 0);
+const steps = (output: string[]) =>
+  Number(/Step \d+\/(\d+)/.exec(output.find((l) => /^Step \d+\/\d+/.test(l)) ?? '')?.[1] ?? 0);
 
 describe.skipIf(!ready)('classic builder: cache-from of the previously pushed tag', () => {
   it('a rebuild after docker rmi + pull reuses every layer; without cache-from nothing is reused', async () => {
     const f = await tinyFixture();
     const planned = await plan(f.dir, 'kx18b-cache');
     // Each run labels its images with its own build time, as the action does.
-    const run = (n: number) => applyMetadata(planned, { meta: { created: new Date(Date.UTC(2026, 0, n)).toISOString(), revision: `${n}`.repeat(40) } });
+    const run = (n: number) =>
+      applyMetadata(planned, {
+        meta: { created: new Date(Date.UTC(2026, 0, n)).toISOString(), revision: `${n}`.repeat(40) },
+      });
     const p = run(1);
     const app = p.images.find((i) => !i.localOnly)!;
     created.push(app.ref);
     const first = await buildImages({ plan: p, builder: 'classic' });
     expect(first.results.map((r) => r.status)).toEqual(['built-only', 'pushed']);
-    const pushedLayers = execFileSync('docker', ['image', 'inspect', '--format', '{{json .RootFS.Layers}}', app.ref], { encoding: 'utf8' });
+    const pushedLayers = execFileSync('docker', ['image', 'inspect', '--format', '{{json .RootFS.Layers}}', app.ref], {
+      encoding: 'utf8',
+    });
 
     // Cold: the image (and the intermediate images it kept) are gone, and the cache image named
     // does not exist yet: a notice, and nothing is reused.
@@ -104,7 +138,11 @@ describe.skipIf(!ready)('classic builder: cache-from of the previously pushed ta
     expect(labelSteps).toBeGreaterThan(0);
     expect(steps(out)).toBe(1 + 4 + labelSteps);
     expect(usingCache(out)).toBeGreaterThanOrEqual(4);
-    expect(execFileSync('docker', ['image', 'inspect', '--format', '{{json .RootFS.Layers}}', app.ref], { encoding: 'utf8' })).toBe(pushedLayers);
+    expect(
+      execFileSync('docker', ['image', 'inspect', '--format', '{{json .RootFS.Layers}}', app.ref], {
+        encoding: 'utf8',
+      }),
+    ).toBe(pushedLayers);
     // The local-only base has no registry cache: said, not an error.
     expect(notices.some((n) => n.includes(`not used for local-only/${f.base}`))).toBe(true);
   });
@@ -116,7 +154,11 @@ describe.skipIf(!ready)('classic builder: cache-from of the previously pushed ta
     const err = await buildImages({
       plan: p,
       builder: 'classic',
-      features: { ...NO_FEATURES, cacheFrom: [parseCacheEntry('type=gha', 'cache-from')], cacheTo: [parseCacheEntry('type=registry,ref=x/y:c', 'cache-to')] },
+      features: {
+        ...NO_FEATURES,
+        cacheFrom: [parseCacheEntry('type=gha', 'cache-from')],
+        cacheTo: [parseCacheEntry('type=registry,ref=x/y:c', 'cache-to')],
+      },
       onProgress: (m) => progress.push(m),
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KxError);
@@ -128,11 +170,18 @@ describe.skipIf(!ready)('classic builder: cache-from of the previously pushed ta
     const dir = await mkdtemp(join(tmpdir(), 'kx18b-target-'));
     dirs.push(dir);
     const name = uniqueName('kx18b-stage');
-    await busyboxContext(join(dir, 'img'), `FROM scratch AS tools\nCOPY busybox /bin/busybox\nLABEL stage=tools\n\nFROM tools AS runtime\nLABEL IMAGE="${name}"\nLABEL VERSION="0.1.0"\nLABEL stage=runtime\n`);
+    await busyboxContext(
+      join(dir, 'img'),
+      `FROM scratch AS tools\nCOPY busybox /bin/busybox\nLABEL stage=tools\n\nFROM tools AS runtime\nLABEL IMAGE="${name}"\nLABEL VERSION="0.1.0"\nLABEL stage=runtime\n`,
+    );
     const p = await plan(dir, 'kx18b-target');
     created.push(p.images[0]!.ref);
     await buildImages({ plan: p, builder: 'classic', push: false, features: { ...NO_FEATURES, target: 'tools' } });
-    expect(execFileSync('docker', ['image', 'inspect', '--format', '{{index .Config.Labels "stage"}}', p.images[0]!.ref], { encoding: 'utf8' }).trim()).toBe('tools');
+    expect(
+      execFileSync('docker', ['image', 'inspect', '--format', '{{index .Config.Labels "stage"}}', p.images[0]!.ref], {
+        encoding: 'utf8',
+      }).trim(),
+    ).toBe('tools');
   });
 });
 
@@ -149,16 +198,27 @@ describe.skipIf(!ready)('the bundled action: labels, extra tags, registry-auth, 
     const secrets = ['kx18b-first-secret', 'kx18b-second-secret'];
     let run;
     try {
-      run = await runAction('action-build-images', {
-        context: f.dir,
-        registry: `${REGISTRY}/${repo}`,
-        version: '0.1.0',
-        builder: 'classic',
-        'extra-tags': 'latest\nsha-{{sha}}',
-        labels: 'team=kx18b',
-        'registry-auth': `- registry: ${REGISTRY}\n  username: ci\n  password: ${secrets[0]}\n- registry: ${proxy.address}\n  username: bases\n  password: ${secrets[1]}\n`,
-        'save-local-images': tar,
-      }, { env: { DOCKER_CONFIG: dockerConfig, GITHUB_SHA: sha, GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'org/kx18b-ext' } });
+      run = await runAction(
+        'action-build-images',
+        {
+          context: f.dir,
+          registry: `${REGISTRY}/${repo}`,
+          version: '0.1.0',
+          builder: 'classic',
+          'extra-tags': 'latest\nsha-{{sha}}',
+          labels: 'team=kx18b',
+          'registry-auth': `- registry: ${REGISTRY}\n  username: ci\n  password: ${secrets[0]}\n- registry: ${proxy.address}\n  username: bases\n  password: ${secrets[1]}\n`,
+          'save-local-images': tar,
+        },
+        {
+          env: {
+            DOCKER_CONFIG: dockerConfig,
+            GITHUB_SHA: sha,
+            GITHUB_SERVER_URL: 'https://github.com',
+            GITHUB_REPOSITORY: 'org/kx18b-ext',
+          },
+        },
+      );
     } finally {
       await proxy.close();
     }
@@ -175,23 +235,39 @@ describe.skipIf(!ready)('the bundled action: labels, extra tags, registry-auth, 
     expect(run.stdout).toContain(`Login to ${proxy.address}`);
     expect(run.postStdout).toContain(`logged out of ${REGISTRY}`);
     expect(run.postStdout).toContain(`logged out of ${proxy.address}`);
-    const cfg = JSON.parse(await readFile(join(dockerConfig, 'config.json'), 'utf8')) as { auths?: Record<string, unknown> };
+    const cfg = JSON.parse(await readFile(join(dockerConfig, 'config.json'), 'utf8')) as {
+      auths?: Record<string, unknown>;
+    };
     expect(Object.keys(cfg.auths ?? {})).toEqual([]);
 
     // Plan and summary show tags and labels.
-    const planned = JSON.parse(run.outputs.plan!) as { images: { name: string; tags: string[]; labels: Record<string, string> }[] };
+    const planned = JSON.parse(run.outputs.plan!) as {
+      images: { name: string; tags: string[]; labels: Record<string, string> }[];
+    };
     const pl = planned.images.find((i) => i.name === app)!;
-    expect(pl.tags).toEqual([`${REGISTRY}/${repo}/${app}:0.1.0`, `${REGISTRY}/${repo}/${app}:latest`, `${REGISTRY}/${repo}/${app}:sha-${sha.slice(0, 7)}`]);
+    expect(pl.tags).toEqual([
+      `${REGISTRY}/${repo}/${app}:0.1.0`,
+      `${REGISTRY}/${repo}/${app}:latest`,
+      `${REGISTRY}/${repo}/${app}:sha-${sha.slice(0, 7)}`,
+    ]);
     expect(run.summary).toContain('org.opencontainers.image.revision');
     expect(run.summary).toContain(`sha-${sha.slice(0, 7)}`);
 
     // The registry has the three tags on one manifest, and the labels in the image config.
     const client = registryClient();
     expect((await client.tags(`${repo}/${app}`)).sort()).toEqual(['0.1.0', 'latest', `sha-${sha.slice(0, 7)}`].sort());
-    const digests = await Promise.all(['0.1.0', 'latest', `sha-${sha.slice(0, 7)}`].map(async (t) => (await client.headManifest(`${repo}/${app}`, t))!.digest));
+    const digests = await Promise.all(
+      ['0.1.0', 'latest', `sha-${sha.slice(0, 7)}`].map(
+        async (t) => (await client.headManifest(`${repo}/${app}`, t))!.digest,
+      ),
+    );
     expect(new Set(digests).size).toBe(1);
-    const manifest = JSON.parse((await client.getManifest(`${repo}/${app}`, '0.1.0')).body.toString()) as { config: { digest: string } };
-    const config = JSON.parse((await client.getBlob(`${repo}/${app}`, manifest.config.digest)).toString()) as { config: { Labels: Record<string, string> } };
+    const manifest = JSON.parse((await client.getManifest(`${repo}/${app}`, '0.1.0')).body.toString()) as {
+      config: { digest: string };
+    };
+    const config = JSON.parse((await client.getBlob(`${repo}/${app}`, manifest.config.digest)).toString()) as {
+      config: { Labels: Record<string, string> };
+    };
     expect(config.config.Labels).toMatchObject({
       IMAGE: app,
       team: 'kx18b',
@@ -206,16 +282,36 @@ describe.skipIf(!ready)('the bundled action: labels, extra tags, registry-auth, 
     // (its Dockerfile is broken now, so a rebuild would fail).
     expect(existsSync(tar)).toBe(true);
     removeImages([`local-only/${f.base}:latest`, `local-only/${f.base}:0.1.0`]);
-    await writeFile(join(f.dir, 'base/Dockerfile'), `FROM scratch\nLABEL REGISTRY="local-only"\nLABEL IMAGE="${f.base}"\nLABEL VERSION="0.1.0"\nCOPY missing-file /x\n`);
-    const second = await runAction('action-build-images', { context: f.dir, registry: `${REGISTRY}/${repo}`, version: '0.1.0', builder: 'classic', push: 'false', 'local-images': tar });
+    await writeFile(
+      join(f.dir, 'base/Dockerfile'),
+      `FROM scratch\nLABEL REGISTRY="local-only"\nLABEL IMAGE="${f.base}"\nLABEL VERSION="0.1.0"\nCOPY missing-file /x\n`,
+    );
+    const second = await runAction('action-build-images', {
+      context: f.dir,
+      registry: `${REGISTRY}/${repo}`,
+      version: '0.1.0',
+      builder: 'classic',
+      push: 'false',
+      'local-images': tar,
+    });
     expect(second.exitCode, second.stdout).toBe(0);
     expect(second.stdout).toContain(`loaded local-only/${f.base}:0.1.0`);
-    expect((JSON.parse(second.outputs.images!) as ImageResult[]).map((i) => [i.name, i.status])).toEqual([[f.base, 'loaded'], [app, 'built-only']]);
+    expect((JSON.parse(second.outputs.images!) as ImageResult[]).map((i) => [i.name, i.status])).toEqual([
+      [f.base, 'loaded'],
+      [app, 'built-only'],
+    ]);
   });
 
   it('oci-labels false leaves the OCI labels out (seen in the dry-run plan)', async () => {
     const f = await tinyFixture();
-    const run = await runAction('action-build-images', { context: f.dir, registry: `${REGISTRY}/kx18b-nolabels`, version: '0.1.0', 'dry-run': 'true', 'oci-labels': 'false', labels: 'team=kx18b' });
+    const run = await runAction('action-build-images', {
+      context: f.dir,
+      registry: `${REGISTRY}/kx18b-nolabels`,
+      version: '0.1.0',
+      'dry-run': 'true',
+      'oci-labels': 'false',
+      labels: 'team=kx18b',
+    });
     expect(run.exitCode, run.stdout).toBe(0);
     const planned = JSON.parse(run.outputs.plan!) as { images: { labels: Record<string, string> }[] };
     expect(planned.images.map((i) => i.labels)).toEqual([{}, { team: 'kx18b' }]);
@@ -223,7 +319,14 @@ describe.skipIf(!ready)('the bundled action: labels, extra tags, registry-auth, 
 
   it('the action refuses a buildx-only input under the classic builder with one annotation', async () => {
     const f = await tinyFixture();
-    const run = await runAction('action-build-images', { context: f.dir, registry: `${REGISTRY}/kx18b-x`, version: '0.1.0', builder: 'classic', secrets: 'token=kx18b-build-secret', 'cache-to': 'type=gha' });
+    const run = await runAction('action-build-images', {
+      context: f.dir,
+      registry: `${REGISTRY}/kx18b-x`,
+      version: '0.1.0',
+      builder: 'classic',
+      secrets: 'token=kx18b-build-secret',
+      'cache-to': 'type=gha',
+    });
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toMatch(/::error title=kaapana-ext::the classic builder/);
     expect(run.stdout).toContain('::add-mask::kx18b-build-secret');

@@ -11,8 +11,13 @@ import { REGISTRY, registryAvailable, registryClient, uniqueName } from './suppo
 import { needService } from './support/services.js';
 import { runAction } from './support/run-action.js';
 
-const ready = needService('dockerd or the registry on 127.0.0.1:5000', dockerAvailable() && (await registryAvailable()), import.meta.url);
-if (!ready && process.env.CI) throw new Error('CI needs dockerd and the registry: run through scripts/with-services.sh');
+const ready = needService(
+  'dockerd or the registry on 127.0.0.1:5000',
+  dockerAvailable() && (await registryAvailable()),
+  import.meta.url,
+);
+if (!ready && process.env.CI)
+  throw new Error('CI needs dockerd and the registry: run through scripts/with-services.sh');
 
 const created: string[] = [];
 const fixtures: Fixture[] = [];
@@ -71,7 +76,9 @@ describe.skipIf(!ready)('build + push against the real registry', () => {
   it('skip-existing: a rerun builds nothing and reports the registry digests', async () => {
     const p = await plan(f, `${REGISTRY}/kx-test`);
     const progress: string[] = [];
-    const again = (await buildImages({ plan: p, skipExisting: true, builder: 'classic', onProgress: (m) => progress.push(m) })).results;
+    const again = (
+      await buildImages({ plan: p, skipExisting: true, builder: 'classic', onProgress: (m) => progress.push(m) })
+    ).results;
     expect(again.map((r) => r.status)).toEqual(['not-built', 'skipped', 'skipped']);
     expect(again[1]!.digest).toBe(results[1]!.digest);
     expect(progress.filter((m) => m.startsWith('building'))).toEqual([]);
@@ -83,9 +90,14 @@ describe.skipIf(!ready)('failures', () => {
     const f = await fixture();
     const bad = f.apps[1]!;
     const { writeFile } = await import('node:fs/promises');
-    await writeFile(`${f.dir}/apps/${bad}/Dockerfile`, `FROM local-only/${f.base}:latest\nLABEL IMAGE="${bad}"\nRUN exit 3\n`);
+    await writeFile(
+      `${f.dir}/apps/${bad}/Dockerfile`,
+      `FROM local-only/${f.base}:latest\nLABEL IMAGE="${bad}"\nRUN exit 3\n`,
+    );
     const p = await plan(f, `${REGISTRY}/kx-test`);
-    const err = (await buildImages({ plan: p, builder: 'classic' }).catch((e) => e)) as KxAggregateError & { results: ImageResult[] };
+    const err = (await buildImages({ plan: p, builder: 'classic' }).catch((e) => e)) as KxAggregateError & {
+      results: ImageResult[];
+    };
     expect(err).toBeInstanceOf(KxAggregateError);
     expect(err.message).toMatch(/nothing was pushed/);
     expect(err.errors[0]!.file).toBe(`apps/${bad}/Dockerfile`);
@@ -99,16 +111,26 @@ describe.skipIf(!ready)('failures', () => {
   it('a failed base fails its dependents without building them', async () => {
     const f = await fixture();
     const { writeFile } = await import('node:fs/promises');
-    await writeFile(`${f.dir}/base/Dockerfile`, `FROM scratch\nLABEL REGISTRY="local-only"\nLABEL IMAGE="${f.base}"\nCOPY missing-file /x\n`);
+    await writeFile(
+      `${f.dir}/base/Dockerfile`,
+      `FROM scratch\nLABEL REGISTRY="local-only"\nLABEL IMAGE="${f.base}"\nCOPY missing-file /x\n`,
+    );
     const p = await plan(f, `${REGISTRY}/kx-test`);
-    const err = (await buildImages({ plan: p, builder: 'classic' }).catch((e) => e)) as KxAggregateError & { results: ImageResult[] };
+    const err = (await buildImages({ plan: p, builder: 'classic' }).catch((e) => e)) as KxAggregateError & {
+      results: ImageResult[];
+    };
     expect(err.results.map((r) => r.status)).toEqual(['failed', 'failed', 'failed']);
     expect(err.results[1]!.error).toMatch(new RegExp(`base image ${f.base} failed`));
   });
 
   it('survives a registry that answers 503 to the first uploads', async () => {
     // docker retries blob uploads by itself; a manifest PUT it does not, so that is where our retry shows.
-    const proxy = await startFaultProxy({ target: REGISTRY, failures: 2, status: 503, match: (req) => req.method === 'PUT' && (req.url ?? '').includes('/manifests/') });
+    const proxy = await startFaultProxy({
+      target: REGISTRY,
+      failures: 2,
+      status: 503,
+      match: (req) => req.method === 'PUT' && (req.url ?? '').includes('/manifests/'),
+    });
     try {
       const f = await fixture();
       const p = await plan(f, `${proxy.address}/kx-flaky`);
@@ -139,7 +161,12 @@ describe.skipIf(!ready)('failures', () => {
       const f = await fixture();
       const p = await plan(f, `${proxy.address}/kx-denied`);
       const progress: string[] = [];
-      const err = (await buildImages({ plan: p, builder: 'classic', parallel: 1, onProgress: (m) => progress.push(m) }).catch((e) => e)) as KxError;
+      const err = (await buildImages({
+        plan: p,
+        builder: 'classic',
+        parallel: 1,
+        onProgress: (m) => progress.push(m),
+      }).catch((e) => e)) as KxError;
       expect(err).toBeInstanceOf(KxError);
       expect(err.message).toMatch(/authentication/);
       expect(progress.some((m) => m.includes('retrying'))).toBe(false);
@@ -168,7 +195,9 @@ describe.skipIf(!ready)('the bundled action, run like the GitHub runner runs it'
     expect(images[1]!.ref).toBe(`${REGISTRY}/kx-action/${f.apps[0]}:kp_0.1.3__0.1.0`);
     const digests = JSON.parse(run.outputs.digests!) as Record<string, string>;
     expect(digests[images[1]!.ref]).toBe(images[1]!.digest);
-    expect((await registryClient().headManifest(`kx-action/${f.apps[1]}`, 'kp_0.1.3__0.1.0'))?.digest).toBe(images[2]!.digest);
+    expect((await registryClient().headManifest(`kx-action/${f.apps[1]}`, 'kp_0.1.3__0.1.0'))?.digest).toBe(
+      images[2]!.digest,
+    );
     const plan = JSON.parse(run.outputs.plan!) as { images: { name: string; level: number }[] };
     expect(plan.images.map((i) => i.level)).toEqual([0, 1, 1]);
     expect(run.summary).toContain('```mermaid');
@@ -179,7 +208,12 @@ describe.skipIf(!ready)('the bundled action, run like the GitHub runner runs it'
 
   it('dry-run prints the plan only', async () => {
     const f = await fixture();
-    const run = await runAction('action-build-images', { context: f.dir, registry: `${REGISTRY}/kx-dry`, version: '0.1.0', 'dry-run': 'true' });
+    const run = await runAction('action-build-images', {
+      context: f.dir,
+      registry: `${REGISTRY}/kx-dry`,
+      version: '0.1.0',
+      'dry-run': 'true',
+    });
     expect(run.exitCode, run.stdout).toBe(0);
     expect(JSON.parse(run.outputs.plan!).images).toHaveLength(3);
     expect(await registryClient().tags(`kx-dry/${f.apps[0]}`)).toEqual([]);
@@ -190,9 +224,15 @@ describe.skipIf(!ready)('the bundled action, run like the GitHub runner runs it'
     const f = await fixture();
     const { writeFile } = await import('node:fs/promises');
     await writeFile(`${f.dir}/apps/${f.apps[0]}/Dockerfile`, `LABEL IMAGE="${f.apps[0]}"\n\nFROM ubuntu\n`);
-    const run = await runAction('action-build-images', { context: f.dir, registry: `${REGISTRY}/kx-bad`, version: '0.1.0' });
+    const run = await runAction('action-build-images', {
+      context: f.dir,
+      registry: `${REGISTRY}/kx-bad`,
+      version: '0.1.0',
+    });
     expect(run.exitCode).toBe(1);
-    expect(run.stdout).toMatch(new RegExp(`::error title=kaapana-ext,file=apps/${f.apps[0]}/Dockerfile,line=3::base image "ubuntu" has no tag`));
+    expect(run.stdout).toMatch(
+      new RegExp(`::error title=kaapana-ext,file=apps/${f.apps[0]}/Dockerfile,line=3::base image "ubuntu" has no tag`),
+    );
   });
 
   it('logs in with the password on stdin and masks it; logs out in post', async () => {
@@ -209,7 +249,12 @@ describe.skipIf(!ready)('the bundled action, run like the GitHub runner runs it'
     // The open registry accepts any login; the point is the flow and that the secret never shows.
     expect(run.exitCode, run.stdout).toBe(0);
     expect(run.stdout).toContain(`::add-mask::${secret}`);
-    expect(run.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain(secret);
+    expect(
+      run.stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('::add-mask::'))
+        .join('\n'),
+    ).not.toContain(secret);
     expect(run.postStdout).toContain(`logged out of ${REGISTRY}`);
     track(JSON.parse(run.outputs.images!) as ImageResult[]);
   });

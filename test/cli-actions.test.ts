@@ -38,15 +38,32 @@ describe('kaapana-ext publish --help', () => {
 describe('kaapana-ext build-images --dry-run', () => {
   it('plans the example extension through the committed bundle', async () => {
     const r = await cli([
-      'build-images', '--json', '--dry-run',
-      '--context', 'examples/threshold-segmentation', '--ignore', 'collection',
-      '--registry', '127.0.0.1:5000/kx-cli-plan', '--tag-style', 'kp', '--platform-version', '0.1.3',
+      'build-images',
+      '--json',
+      '--dry-run',
+      '--context',
+      'examples/threshold-segmentation',
+      '--ignore',
+      'collection',
+      '--registry',
+      '127.0.0.1:5000/kx-cli-plan',
+      '--tag-style',
+      'kp',
+      '--platform-version',
+      '0.1.3',
     ]);
     expect(r.code, r.stderr).toBe(0);
-    const json = JSON.parse(r.stdout) as { ok: boolean; outputs: { plan: { images: { name: string; localOnly: boolean; tag: string; dependsOn: string[] }[] } } };
+    const json = JSON.parse(r.stdout) as {
+      ok: boolean;
+      outputs: { plan: { images: { name: string; localOnly: boolean; tag: string; dependsOn: string[] }[] } };
+    };
     const byName = Object.fromEntries(json.outputs.plan.images.map((i) => [i.name, i]));
     expect(byName['dag-installer']?.localOnly).toBe(true);
-    expect(byName['dag-example-otsus-method']).toMatchObject({ localOnly: false, tag: 'kp_0.1.3__0.1.0', dependsOn: ['dag-installer'] });
+    expect(byName['dag-example-otsus-method']).toMatchObject({
+      localOnly: false,
+      tag: 'kp_0.1.3__0.1.0',
+      dependsOn: ['dag-installer'],
+    });
     expect(byName['kaapana-extension-collection']).toBeUndefined();
   });
 });

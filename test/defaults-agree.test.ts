@@ -44,7 +44,9 @@ it('the reusable workflow passes its inputs with the defaults of the actions and
         const actionDefault = meta.inputs.find((i) => i.name === name)?.default;
         compared++;
         if (workflowDefault !== actionDefault || cli[name] !== actionDefault) {
-          rows.push(`${jobName}: inputs.${passed} = ${JSON.stringify(workflowDefault)}, ${action} ${name} = ${JSON.stringify(actionDefault)}, CLI --${name} = ${JSON.stringify(cli[name])}`);
+          rows.push(
+            `${jobName}: inputs.${passed} = ${JSON.stringify(workflowDefault)}, ${action} ${name} = ${JSON.stringify(actionDefault)}, CLI --${name} = ${JSON.stringify(cli[name])}`,
+          );
         }
       }
     }

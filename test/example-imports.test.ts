@@ -18,7 +18,11 @@ function pyFiles(dir: string): string[] {
 
 /** `file:line: what` for every kaapana import the tag does not provide. */
 function missing(example: string, tag: string): string[] {
-  const api = (JSON.parse(readFileSync(join(ROOT, 'test/fixtures/kaapana-api', `${tag}.json`), 'utf8')) as { modules: Record<string, string[]> }).modules;
+  const api = (
+    JSON.parse(readFileSync(join(ROOT, 'test/fixtures/kaapana-api', `${tag}.json`), 'utf8')) as {
+      modules: Record<string, string[]>;
+    }
+  ).modules;
   const out: string[] = [];
   const files = pyFiles(join(ROOT, example, 'extension/docker/files'));
   expect(files.length).toBeGreaterThan(1);
@@ -28,7 +32,9 @@ function missing(example: string, tag: string): string[] {
       const names = api[imp.module];
       const where = `${relative(ROOT, f)}:${imp.line}`;
       if (!names) out.push(`${where}: no module ${imp.module}`);
-      else for (const n of imp.names) if (!names.includes(n) && !api[`${imp.module}.${n}`]) out.push(`${where}: ${imp.module} has no ${n}`);
+      else
+        for (const n of imp.names)
+          if (!names.includes(n) && !api[`${imp.module}.${n}`]) out.push(`${where}: ${imp.module} has no ${n}`);
     }
   }
   return out;
@@ -44,7 +50,15 @@ describe('example imports against the Kaapana they target', () => {
   });
 
   it('and not the other way round (the check has teeth)', () => {
-    expect(missing('examples/threshold-segmentation', '0.6.0')).toContainEqual(expect.stringMatching(/OtsuThresholdOperator\.py:\d+: kaapana\.operators\.KaapanaBaseOperator has no default_platform_abbr/));
-    expect(missing('examples/otsu-kaapana-0.6', '0.1.3')).toContainEqual(expect.stringMatching(/no module kaapana\.blueprints\.kaapana_global_variables|has no DEFAULT_REGISTRY|no module kaapana\.operators\.GetInputOperator/));
+    expect(missing('examples/threshold-segmentation', '0.6.0')).toContainEqual(
+      expect.stringMatching(
+        /OtsuThresholdOperator\.py:\d+: kaapana\.operators\.KaapanaBaseOperator has no default_platform_abbr/,
+      ),
+    );
+    expect(missing('examples/otsu-kaapana-0.6', '0.1.3')).toContainEqual(
+      expect.stringMatching(
+        /no module kaapana\.blueprints\.kaapana_global_variables|has no DEFAULT_REGISTRY|no module kaapana\.operators\.GetInputOperator/,
+      ),
+    );
   });
 });

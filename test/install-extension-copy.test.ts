@@ -26,7 +26,14 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-const delivered = (out: Record<string, string>) => JSON.parse(out['delivered'] ?? '[]') as Array<{ name: string; version: string; method: string; to: string; bytes: number }>;
+const delivered = (out: Record<string, string>) =>
+  JSON.parse(out['delivered'] ?? '[]') as Array<{
+    name: string;
+    version: string;
+    method: string;
+    to: string;
+    bytes: number;
+  }>;
 
 describe('copy into a local extensions directory', () => {
   it('writes <name>-<version>.tgz atomically and leaves no temp file', async () => {
@@ -35,7 +42,14 @@ describe('copy into a local extensions directory', () => {
     expect(r.exitCode, r.stdout).toBe(0);
     expect(await readdir(dir)).toEqual([`${chart.name}-${chart.version}.tgz`]);
     expect(readFileSync(join(dir, `${chart.name}-${chart.version}.tgz`)).equals(readFileSync(chart.path))).toBe(true);
-    expect(delivered(r.outputs)).toEqual([expect.objectContaining({ name: chart.name, version: chart.version, method: 'copy (local)', to: join(dir, `${chart.name}-${chart.version}.tgz`) })]);
+    expect(delivered(r.outputs)).toEqual([
+      expect.objectContaining({
+        name: chart.name,
+        version: chart.version,
+        method: 'copy (local)',
+        to: join(dir, `${chart.name}-${chart.version}.tgz`),
+      }),
+    ]);
     expect(r.summary).toContain(chart.name);
   });
 
@@ -51,7 +65,9 @@ describe('copy into a local extensions directory', () => {
     const dir = await mkdtemp(join(work, 'ext-'));
     const r = await runAction(ACTION, { chart: lacking.path, method: 'copy', 'extensions-dir': dir });
     expect(r.exitCode).not.toBe(0);
-    expect(r.stdout).toMatch(/lacks dependencies in its archive \(example-threshold-segmentation-workflow: dag-installer-chart\)/);
+    expect(r.stdout).toMatch(
+      /lacks dependencies in its archive \(example-threshold-segmentation-workflow: dag-installer-chart\)/,
+    );
     expect(await readdir(dir)).toEqual([]);
   });
 
@@ -64,7 +80,13 @@ describe('copy into a local extensions directory', () => {
   });
 
   it('Kaapana 0.1.x has no upload: method upload is refused with the pointer to copy', async () => {
-    const r = await runAction(ACTION, { chart: chart.path, method: 'upload', 'platform-version': '0.1.3', 'platform-url': 'https://kaapana.invalid', 'client-secret': 'x-secret-x' });
+    const r = await runAction(ACTION, {
+      chart: chart.path,
+      method: 'upload',
+      'platform-version': '0.1.3',
+      'platform-url': 'https://kaapana.invalid',
+      'client-secret': 'x-secret-x',
+    });
     expect(r.exitCode).not.toBe(0);
     expect(r.stdout).toContain('Kaapana 0.1.x has no upload endpoint: use method copy');
   });
@@ -98,7 +120,10 @@ describe('copy over SSH to a real sshd', () => {
     expect(r.exitCode, `${r.stdout}\n${sshd.log()}`).toBe(0);
     expect(await readdir(dir)).toEqual([`${chart.name}-${chart.version}.tgz`]);
     expect(readFileSync(join(dir, `${chart.name}-${chart.version}.tgz`)).equals(readFileSync(chart.path))).toBe(true);
-    expect(delivered(r.outputs)[0]).toMatchObject({ method: 'copy (ssh)', to: `${sshd.user}@127.0.0.1:${sshd.port}:${dir}/${chart.name}-${chart.version}.tgz` });
+    expect(delivered(r.outputs)[0]).toMatchObject({
+      method: 'copy (ssh)',
+      to: `${sshd.user}@127.0.0.1:${sshd.port}:${dir}/${chart.name}-${chart.version}.tgz`,
+    });
     const keyLine = sshd.userKey.split('\n')[1]!;
     const printed = r.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::'));
     expect(printed.join('\n')).not.toContain(keyLine);

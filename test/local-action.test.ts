@@ -12,8 +12,11 @@ import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '..');
-const actions = readdirSync(root).filter((d) => d.startsWith('action-') && existsSync(join(root, d, 'action.yml'))).sort();
-const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, string> | undefined>;
+const actions = readdirSync(root)
+  .filter((d) => d.startsWith('action-') && existsSync(join(root, d, 'action.yml')))
+  .sort();
+const readJson = (file: string) =>
+  JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, string> | undefined>;
 
 /** Directory of `name` as Node resolves it from `dir` (nearest node_modules upwards). */
 function installedFrom(dir: string, name: string): string | undefined {
@@ -32,7 +35,12 @@ function importedPackages(actionDir: string): Set<string> {
     for (const m of readFileSync(join(src, file), 'utf8').matchAll(/\bfrom\s+'([^'.][^']*)'/g)) {
       const spec = m[1]!;
       if (spec.startsWith('node:')) continue;
-      names.add(spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/'));
+      names.add(
+        spec
+          .split('/')
+          .slice(0, spec.startsWith('@') ? 2 : 1)
+          .join('/'),
+      );
     }
   }
   return names;
@@ -40,11 +48,15 @@ function importedPackages(actionDir: string): Set<string> {
 
 describe('@github/local-action support', () => {
   it('npm ls at the root names the @actions/core every action loads', () => {
-    const out = execFileSync('npm', ['ls', '@actions/core', 'tsx', '--json', '--long'], { cwd: root, encoding: 'utf8' });
+    const out = execFileSync('npm', ['ls', '@actions/core', 'tsx', '--json', '--long'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     const deps = (JSON.parse(out) as { dependencies?: Record<string, { path: string }> }).dependencies ?? {};
     expect(deps['@actions/core']?.path).toBe(join(root, 'node_modules/@actions/core'));
     expect(deps.tsx?.path, 'tsx (local-action runs `npm exec tsx`) is a root dependency').toBeTruthy();
-    for (const action of actions) expect(installedFrom(join(root, action), '@actions/core'), action).toBe(deps['@actions/core']!.path);
+    for (const action of actions)
+      expect(installedFrom(join(root, action), '@actions/core'), action).toBe(deps['@actions/core']!.path);
   });
 
   it.each(actions)('%s declares every package its source imports', (action) => {

@@ -35,17 +35,30 @@ describe('action-package-chart', () => {
     const packages = JSON.parse(run.outputs.packages ?? '[]') as Packaged[];
     expect(packages).toHaveLength(1);
     const p = packages[0] as Packaged;
-    expect(p).toMatchObject({ name: 'example-threshold-segmentation-workflow', version: '0.1.0', path: join(ws, 'dist', 'example-threshold-segmentation-workflow-0.1.0.tgz') });
+    expect(p).toMatchObject({
+      name: 'example-threshold-segmentation-workflow',
+      version: '0.1.0',
+      path: join(ws, 'dist', 'example-threshold-segmentation-workflow-0.1.0.tgz'),
+    });
     expect(createHash('sha256').update(readFileSync(p.path)).digest('hex')).toBe(p.sha256);
-    expect(run.summary).toContain('| example-threshold-segmentation-workflow | 0.1.0 | dist/example-threshold-segmentation-workflow-0.1.0.tgz |');
+    expect(run.summary).toContain(
+      '| example-threshold-segmentation-workflow | 0.1.0 | dist/example-threshold-segmentation-workflow-0.1.0.tgz |',
+    );
     expect(run.stdout).toContain('dependency dag-installer-chart 0.1.0 (file)');
   });
 
   it('expands a glob over several charts and applies --version / --app-version', async () => {
-    const run = await runAction('action-package-chart', { charts: 'extension/**', destination: 'globbed', version: '0.2.0', 'app-version': '2.0' }, { post: false, env: { GITHUB_WORKSPACE: ws } });
+    const run = await runAction(
+      'action-package-chart',
+      { charts: 'extension/**', destination: 'globbed', version: '0.2.0', 'app-version': '2.0' },
+      { post: false, env: { GITHUB_WORKSPACE: ws } },
+    );
     expect(run.exitCode, run.stdout).toBe(0);
     const packages = JSON.parse(run.outputs.packages ?? '[]') as Packaged[];
-    expect(packages.map((p) => `${p.name}-${p.version}`).sort()).toEqual(['dag-installer-chart-0.2.0', 'example-threshold-segmentation-workflow-0.2.0']);
+    expect(packages.map((p) => `${p.name}-${p.version}`).sort()).toEqual([
+      'dag-installer-chart-0.2.0',
+      'example-threshold-segmentation-workflow-0.2.0',
+    ]);
   });
 
   it('warns about a workflow chart whose first dependency is not dag-installer-chart', async () => {
@@ -53,18 +66,41 @@ describe('action-package-chart', () => {
     cpSync(join(ws, 'extension', 'threshold-segmentation-workflow'), dir, { recursive: true });
     const req = readFileSync(join(dir, 'requirements.yaml'), 'utf8');
     // another (file://) dependency before dag-installer-chart
-    writeFileSync(join(dir, 'requirements.yaml'), req.replace('dependencies:\n', 'dependencies:\n  - name: dag-installer-chart-copy\n    version: "0.1.0"\n    repository: file://../copy\n'));
+    writeFileSync(
+      join(dir, 'requirements.yaml'),
+      req.replace(
+        'dependencies:\n',
+        'dependencies:\n  - name: dag-installer-chart-copy\n    version: "0.1.0"\n    repository: file://../copy\n',
+      ),
+    );
     cpSync(join(ws, 'extension', 'dag-installer-chart'), join(ws, 'lint', 'copy'), { recursive: true });
     cpSync(join(ws, 'extension', 'dag-installer-chart'), join(ws, 'lint', 'dag-installer-chart'), { recursive: true });
-    writeFileSync(join(ws, 'lint', 'copy', 'Chart.yaml'), readFileSync(join(ws, 'lint', 'copy', 'Chart.yaml'), 'utf8').replace(/^name: .*$/m, 'name: dag-installer-chart-copy'));
+    writeFileSync(
+      join(ws, 'lint', 'copy', 'Chart.yaml'),
+      readFileSync(join(ws, 'lint', 'copy', 'Chart.yaml'), 'utf8').replace(
+        /^name: .*$/m,
+        'name: dag-installer-chart-copy',
+      ),
+    );
     rmSync(join(dir, 'requirements.lock'), { force: true });
     rmSync(join(dir, 'charts'), { recursive: true, force: true });
     mkdirSync(join(ws, 'lint', 'docker'), { recursive: true });
-    writeFileSync(join(ws, 'lint', 'docker', 'Dockerfile'), 'FROM local-only/dag-installer:0.1.0\nLABEL IMAGE="some-other-dag"\n');
-    const run = await runAction('action-package-chart', { chart: 'lint/wf', destination: 'lint-out' }, { post: false, env: { GITHUB_WORKSPACE: ws } });
+    writeFileSync(
+      join(ws, 'lint', 'docker', 'Dockerfile'),
+      'FROM local-only/dag-installer:0.1.0\nLABEL IMAGE="some-other-dag"\n',
+    );
+    const run = await runAction(
+      'action-package-chart',
+      { chart: 'lint/wf', destination: 'lint-out' },
+      { post: false, env: { GITHUB_WORKSPACE: ws } },
+    );
     expect(run.exitCode, run.stdout).toBe(0);
-    expect(run.stdout).toMatch(/::warning title=kaapana-ext,file=lint\/wf\/requirements.yaml::workflow chart example-threshold-segmentation-workflow: the first dependency should be dag-installer-chart/);
-    expect(run.stdout).toMatch(/::warning title=kaapana-ext,file=lint\/wf\/values.yaml::.*global.image "dag-example-otsus-method" is not an image of this extension \(some-other-dag\)/);
+    expect(run.stdout).toMatch(
+      /::warning title=kaapana-ext,file=lint\/wf\/requirements.yaml::workflow chart example-threshold-segmentation-workflow: the first dependency should be dag-installer-chart/,
+    );
+    expect(run.stdout).toMatch(
+      /::warning title=kaapana-ext,file=lint\/wf\/values.yaml::.*global.image "dag-example-otsus-method" is not an image of this extension \(some-other-dag\)/,
+    );
   });
 
   it('refuses a workflow chart without dag-installer-chart before writing anything', async () => {
@@ -73,9 +109,15 @@ describe('action-package-chart', () => {
     rmSync(join(dir, 'requirements.yaml'));
     rmSync(join(dir, 'requirements.lock'), { force: true });
     rmSync(join(dir, 'charts'), { recursive: true, force: true });
-    const run = await runAction('action-package-chart', { chart: 'lint2/wf', destination: 'lint2-out' }, { post: false, env: { GITHUB_WORKSPACE: ws } });
+    const run = await runAction(
+      'action-package-chart',
+      { chart: 'lint2/wf', destination: 'lint2-out' },
+      { post: false, env: { GITHUB_WORKSPACE: ws } },
+    );
     expect(run.exitCode).not.toBe(0);
-    expect(run.stdout).toMatch(/::error title=kaapana-ext,file=lint2\/wf\/Chart.yaml::workflow chart example-threshold-segmentation-workflow \(keyword kaapanaworkflow\) has no dag-installer-chart dependency/);
+    expect(run.stdout).toMatch(
+      /::error title=kaapana-ext,file=lint2\/wf\/Chart.yaml::workflow chart example-threshold-segmentation-workflow \(keyword kaapanaworkflow\) has no dag-installer-chart dependency/,
+    );
     expect(existsSync(join(ws, 'lint2-out'))).toBe(false);
   });
 
@@ -84,11 +126,24 @@ describe('action-package-chart', () => {
     const dir = join(ws, 'dry', 'threshold-segmentation-workflow');
     rmSync(join(dir, 'requirements.lock'), { force: true });
     rmSync(join(dir, 'charts'), { recursive: true, force: true });
-    const inputs = { chart: 'dry/threshold-segmentation-workflow', destination: 'dry-out', 'dry-run': 'true', push: 'oci://r.example:5000/kx/charts', version: '0.3.0+b1' };
+    const inputs = {
+      chart: 'dry/threshold-segmentation-workflow',
+      destination: 'dry-out',
+      'dry-run': 'true',
+      push: 'oci://r.example:5000/kx/charts',
+      version: '0.3.0+b1',
+    };
     const run = await runAction('action-package-chart', inputs, { post: false, env: { GITHUB_WORKSPACE: ws } });
     expect(run.exitCode, run.stdout).toBe(0);
     expect(JSON.parse(run.outputs.packages ?? '[]')).toEqual([
-      { name: 'example-threshold-segmentation-workflow', version: '0.3.0+b1', path: join(ws, 'dry-out', 'example-threshold-segmentation-workflow-0.3.0+b1.tgz'), sha256: '', dryRun: true, ref: 'r.example:5000/kx/charts/example-threshold-segmentation-workflow:0.3.0_b1' },
+      {
+        name: 'example-threshold-segmentation-workflow',
+        version: '0.3.0+b1',
+        path: join(ws, 'dry-out', 'example-threshold-segmentation-workflow-0.3.0+b1.tgz'),
+        sha256: '',
+        dryRun: true,
+        ref: 'r.example:5000/kx/charts/example-threshold-segmentation-workflow:0.3.0_b1',
+      },
     ]);
     expect(run.summary).toContain('(dry run)');
     expect(existsSync(join(ws, 'dry-out'))).toBe(false);
@@ -100,15 +155,28 @@ describe('action-package-chart', () => {
     const dir = join(ws, 'broken');
     cpSync(join(ws, 'extension', 'dag-installer-chart'), dir, { recursive: true });
     writeFileSync(join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: broken\nversion: 1.2.3.4\n');
-    const run = await runAction('action-package-chart', { chart: 'broken', destination: 'broken-out' }, { post: false, env: { GITHUB_WORKSPACE: ws } });
+    const run = await runAction(
+      'action-package-chart',
+      { chart: 'broken', destination: 'broken-out' },
+      { post: false, env: { GITHUB_WORKSPACE: ws } },
+    );
     expect(run.exitCode).not.toBe(0);
-    expect(run.stdout).toContain(`::error title=kaapana-ext,file=broken/Chart.yaml,line=3::validation: chart.metadata.version "1.2.3.4" is invalid`);
+    expect(run.stdout).toContain(
+      `::error title=kaapana-ext,file=broken/Chart.yaml,line=3::validation: chart.metadata.version "1.2.3.4" is invalid`,
+    );
     expect(run.summary).toContain('failed: ');
   });
 
   it.skipIf(!registryUp)('pushes to the local registry, then skips the existing tag', async () => {
     const push = `oci://${REGISTRY}/${uniqueName('kx-action-charts')}`;
-    const inputs = { chart: 'extension/threshold-segmentation-workflow', destination: 'pushed', push, 'skip-existing': 'true', username: 'ci', password: 's3cret-value' };
+    const inputs = {
+      chart: 'extension/threshold-segmentation-workflow',
+      destination: 'pushed',
+      push,
+      'skip-existing': 'true',
+      username: 'ci',
+      password: 's3cret-value',
+    };
     const first = await runAction('action-package-chart', inputs, { post: false, env: { GITHUB_WORKSPACE: ws } });
     expect(first.exitCode, first.stdout).toBe(0);
     expect(first.stdout).toContain('::add-mask::s3cret-value');

@@ -26,7 +26,12 @@ let archive: string;
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'kx-chart-oci-'));
   cpSync(fixtures, tmp, { recursive: true });
-  archive = (await packageChart(join(tmp, 'threshold-segmentation-workflow'), { destination: join(tmp, 'out'), dependencyUpdate: true })).path;
+  archive = (
+    await packageChart(join(tmp, 'threshold-segmentation-workflow'), {
+      destination: join(tmp, 'out'),
+      dependencyUpdate: true,
+    })
+  ).path;
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -39,7 +44,9 @@ describe.skipIf(!up)('OCI push/pull against the registry on 127.0.0.1', () => {
     expect(pushed.ref).toBe(`${REGISTRY}/${path}/example-threshold-segmentation-workflow:0.1.0`);
 
     const reg = registryClient();
-    const m = await reg.getManifest(`${path}/example-threshold-segmentation-workflow`, '0.1.0', [OCI_MANIFEST_MEDIA_TYPE]);
+    const m = await reg.getManifest(`${path}/example-threshold-segmentation-workflow`, '0.1.0', [
+      OCI_MANIFEST_MEDIA_TYPE,
+    ]);
     expect(m.mediaType).toBe(OCI_MANIFEST_MEDIA_TYPE);
     expect(m.digest).toBe(pushed.digest);
     const manifest = JSON.parse(m.body.toString('utf8'));
@@ -49,8 +56,14 @@ describe.skipIf(!up)('OCI push/pull against the registry on 127.0.0.1', () => {
     expect(manifest.layers[0].mediaType).toBe(HELM_CHART_LAYER_MEDIA_TYPE);
     expect(manifest.annotations['org.opencontainers.image.title']).toBe('example-threshold-segmentation-workflow');
     expect(manifest.annotations['org.opencontainers.image.version']).toBe('0.1.0');
-    const config = JSON.parse((await reg.getBlob(`${path}/example-threshold-segmentation-workflow`, manifest.config.digest)).toString('utf8'));
-    expect(config).toMatchObject({ name: 'example-threshold-segmentation-workflow', version: '0.1.0', apiVersion: 'v1' });
+    const config = JSON.parse(
+      (await reg.getBlob(`${path}/example-threshold-segmentation-workflow`, manifest.config.digest)).toString('utf8'),
+    );
+    expect(config).toMatchObject({
+      name: 'example-threshold-segmentation-workflow',
+      version: '0.1.0',
+      apiVersion: 'v1',
+    });
 
     const pulled = await pullChart(url, 'example-threshold-segmentation-workflow', '0.1.0');
     expect(pulled.data.equals(readFileSync(archive))).toBe(true);
@@ -76,10 +89,16 @@ describe.skipIf(!up)('OCI push/pull against the registry on 127.0.0.1', () => {
     }
     const app = join(tmp, 'oci-app');
     cpSync(join(tmp, 'dag-installer-chart'), app, { recursive: true });
-    writeFileSync(join(app, 'Chart.yaml'), `apiVersion: v2\nname: oci-app\nversion: 0.1.0\ndependencies:\n- name: dag-installer-chart\n  version: ^0.1\n  repository: ${url}\n`);
+    writeFileSync(
+      join(app, 'Chart.yaml'),
+      `apiVersion: v2\nname: oci-app\nversion: 0.1.0\ndependencies:\n- name: dag-installer-chart\n  version: ^0.1\n  repository: ${url}\n`,
+    );
     const res = await updateDependencies(app);
     expect(res.dependencies).toMatchObject([{ name: 'dag-installer-chart', version: '0.1.0', source: 'oci' }]);
-    writeFileSync(join(app, 'Chart.yaml'), `apiVersion: v2\nname: oci-app\nversion: 0.1.0\ndependencies:\n- name: dag-installer-chart\n  version: ">= 0.1"\n  repository: ${url}\n`);
+    writeFileSync(
+      join(app, 'Chart.yaml'),
+      `apiVersion: v2\nname: oci-app\nversion: 0.1.0\ndependencies:\n- name: dag-installer-chart\n  version: ">= 0.1"\n  repository: ${url}\n`,
+    );
     const res2 = await updateDependencies(app);
     expect(res2.dependencies[0]?.version).toBe('1.0.0');
   });

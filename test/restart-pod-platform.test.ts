@@ -25,7 +25,17 @@ afterAll(async () => {
 });
 
 function reload(p: KaapanaPlatform, inputs: Record<string, string>): Promise<ActionRun> {
-  return runAction('action-restart-pod', { kubeconfig: p.api.kubeconfig(), 'platform-version': VERSION[p.generation], 'poll-interval': '200ms', timeout: '60s', ...inputs }, { env: { RUNNER_TEMP: runnerTemp } });
+  return runAction(
+    'action-restart-pod',
+    {
+      kubeconfig: p.api.kubeconfig(),
+      'platform-version': VERSION[p.generation],
+      'poll-interval': '200ms',
+      timeout: '60s',
+      ...inputs,
+    },
+    { env: { RUNNER_TEMP: runnerTemp } },
+  );
 }
 
 /** The token may appear only in the add-mask command that hides it. */
@@ -74,14 +84,18 @@ describe.each(['0.1.x', '0.6.0'] as const)('Kaapana %s', (generation) => {
   it('names an expected chart the platform does not list, with the copy Job state', async () => {
     const r = await reload(platform, { 'expect-charts': 'otsu-workflow-0.1.0, other-workflow-2.0.0', timeout: '4s' });
     expect(r.exitCode).not.toBe(0);
-    expect(r.stdout).toMatch(/the platform does not list other-workflow-2\.0\.0 after the reload: kube-helm's \/extensions lists otsu-workflow-0\.1\.0; the copy Job job\/copy-kube-helm-collections-\S+ completed/);
+    expect(r.stdout).toMatch(
+      /the platform does not list other-workflow-2\.0\.0 after the reload: kube-helm's \/extensions lists otsu-workflow-0\.1\.0; the copy Job job\/copy-kube-helm-collections-\S+ completed/,
+    );
     expectNoToken(platform, r);
   });
 
   it('refuses delete-pods on the completed copy Job, pointing to kube-helm', async () => {
     const r = await reload(platform, { strategy: 'delete-pods' });
     expect(r.exitCode).not.toBe(0);
-    expect(r.stdout).toMatch(/refusing to delete pod\/copy-kube-helm-collections-\S+: it belongs to job\/copy-kube-helm-collections-\S+, which has completed; Kubernetes never re-runs a finished Job/);
+    expect(r.stdout).toMatch(
+      /refusing to delete pod\/copy-kube-helm-collections-\S+: it belongs to job\/copy-kube-helm-collections-\S+, which has completed; Kubernetes never re-runs a finished Job/,
+    );
     expect(r.stdout).toContain('Use strategy kube-helm');
     expectNoToken(platform, r);
   });
@@ -90,12 +104,18 @@ describe.each(['0.1.x', '0.6.0'] as const)('Kaapana %s', (generation) => {
 describe('reload failures', () => {
   it('fails with the copy pod pull error when the collection image does not exist (the 202 proves nothing)', async () => {
     const missing = `${REGISTRY}/${uniqueName('14-restart-missing')}/kaapana-extension-collection:0.6.0`;
-    const p = await startKaapanaPlatform({ generation: '0.6.0', collections: [missing], timing: { ...TIMING, hookTimeoutMs: 300 } });
+    const p = await startKaapanaPlatform({
+      generation: '0.6.0',
+      collections: [missing],
+      timing: { ...TIMING, hookTimeoutMs: 300 },
+    });
     try {
       const r = await reload(p, { 'expect-charts': 'otsu-workflow-0.1.0' });
       expect(r.exitCode).not.toBe(0);
       expect(r.stdout).toContain('answered 202: Successfully updated the extensions');
-      expect(r.stdout).toMatch(/the copy Job job\/copy-kube-helm-collections-\S+ in namespace "admin" did not copy the collection: pod\/\S+ Pending \((ErrImagePull|ImagePullBackOff)\)/);
+      expect(r.stdout).toMatch(
+        /the copy Job job\/copy-kube-helm-collections-\S+ in namespace "admin" did not copy the collection: pod\/\S+ Pending \((ErrImagePull|ImagePullBackOff)\)/,
+      );
       expect(r.stdout).toContain(`${missing}: not found`);
       expectNoToken(p, r);
     } finally {
@@ -108,7 +128,11 @@ describe('reload failures', () => {
     const p = await startKaapanaPlatform({ generation: '0.1.x', collections: [ref], timing: TIMING });
     try {
       const jobs = p.copyJobs().map((j) => j.metadata.name);
-      const r = await reload(p, { strategy: 'rollout', resource: 'deployment/kube-helm-deployment', namespace: 'kube-system' });
+      const r = await reload(p, {
+        strategy: 'rollout',
+        resource: 'deployment/kube-helm-deployment',
+        namespace: 'kube-system',
+      });
       expect(r.exitCode, r.stdout).toBe(0);
       expect(JSON.parse(r.outputs['restarted']!).namespace).toBe('kube-system');
       expect(r.stdout).toContain('it does not copy extension collections');

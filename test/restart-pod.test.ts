@@ -36,7 +36,16 @@ function restart(inputs: Record<string, string>, kubeconfig = api.kubeconfig()):
   return runAction(ACTION, { kubeconfig, ...inputs }, { env: { RUNNER_TEMP: runnerTemp } });
 }
 
-function restarted(r: ActionRun): { strategy: string; namespace?: string; dryRun: boolean; resources: Array<{ kind: string; name: string; action: string }>; pods: string[]; reply?: string; status?: number; commands: string[] } {
+function restarted(r: ActionRun): {
+  strategy: string;
+  namespace?: string;
+  dryRun: boolean;
+  resources: Array<{ kind: string; name: string; action: string }>;
+  pods: string[];
+  reply?: string;
+  status?: number;
+  commands: string[];
+} {
   expect(r.exitCode, r.stdout).toBe(0);
   return JSON.parse(r.outputs['restarted'] ?? 'null');
 }
@@ -52,7 +61,11 @@ describe('strategy delete-pods', () => {
     api.seedJob({ name: COPY, namespace: 'default', backoffLimit: 0 });
     const r = await restart({ strategy: 'delete-pods', 'platform-version': '0.1.3' });
     expect(r.exitCode).not.toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`refusing to delete pod/${COPY}-\\w+: it belongs to job/${COPY}, which has completed; Kubernetes never re-runs a finished Job`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `refusing to delete pod/${COPY}-\\w+: it belongs to job/${COPY}, which has completed; Kubernetes never re-runs a finished Job`,
+      ),
+    );
     expect(r.stdout).toContain('Use strategy kube-helm');
     expect(r.stdout).toContain('nothing was deleted');
     expect(api.requests.filter((q) => q.method === 'DELETE')).toEqual([]);
@@ -159,12 +172,23 @@ describe('strategy delete-pods', () => {
 
 describe('strategy rollout', () => {
   it('restarts a deployment (kubeconfig as base64), waits for rollout status and lists the new pods', async () => {
-    api.seedDeployment({ name: 'kube-helm-deployment', namespace: 'admin', labels: { 'app.kubernetes.io/name': 'kube-helm' } });
+    api.seedDeployment({
+      name: 'kube-helm-deployment',
+      namespace: 'admin',
+      labels: { 'app.kubernetes.io/name': 'kube-helm' },
+    });
     const old = podsOf('admin', 'app.kubernetes.io/name', 'kube-helm').map((p) => p.metadata.name);
-    const kubeconfig = Buffer.from(api.kubeconfig()).toString('base64').replace(/(.{76})/g, '$1\n');
-    const r = await restart({ strategy: 'rollout', resource: 'deployment/kube-helm-deployment', namespace: 'admin' }, kubeconfig);
+    const kubeconfig = Buffer.from(api.kubeconfig())
+      .toString('base64')
+      .replace(/(.{76})/g, '$1\n');
+    const r = await restart(
+      { strategy: 'rollout', resource: 'deployment/kube-helm-deployment', namespace: 'admin' },
+      kubeconfig,
+    );
     const out = restarted(r);
-    expect(out.resources).toEqual([{ kind: 'deployment', name: 'kube-helm-deployment', namespace: 'admin', action: 'restarted' }]);
+    expect(out.resources).toEqual([
+      { kind: 'deployment', name: 'kube-helm-deployment', namespace: 'admin', action: 'restarted' },
+    ]);
     expect(out.pods).toHaveLength(1);
     expect(old).not.toContain(out.pods[0]);
     const dep = api.get('deployments', 'admin', 'kube-helm-deployment');
@@ -176,7 +200,9 @@ describe('strategy rollout', () => {
     api.seedDaemonSet({ name: 'agent', namespace: 'ops', labels: { app: 'agent' } });
     api.seedStatefulSet({ name: 'db', namespace: 'ops', labels: { app: 'db' }, replicas: 2 });
     const oldUids = new Set(api.list('pods', 'ops').map((p) => p.metadata.uid));
-    const out = restarted(await restart({ strategy: 'rollout', resource: 'ds/agent, statefulset/db', namespace: 'ops', timeout: '60s' }));
+    const out = restarted(
+      await restart({ strategy: 'rollout', resource: 'ds/agent, statefulset/db', namespace: 'ops', timeout: '60s' }),
+    );
     expect(out.resources.map((x) => `${x.kind}/${x.name}`)).toEqual(['daemonset/agent', 'statefulset/db']);
     expect(out.pods.filter((p) => p.startsWith('agent-'))).toHaveLength(1);
     expect(out.pods.filter((p) => p.startsWith('db-')).sort()).toEqual(['db-0', 'db-1']);
@@ -223,11 +249,13 @@ describe('strategy kube-helm: the call (verification: test/restart-pod-platform.
     expect(out.namespace).toBe('admin');
     expect(out.status).toBe(202);
     expect(out.reply).toContain('Successfully updated the extensions');
-    expect(out.resources).toEqual([{ kind: 'Service', name: 'kube-helm-service', namespace: 'admin', action: 'called GET /update-extensions' }]);
+    expect(out.resources).toEqual([
+      { kind: 'Service', name: 'kube-helm-service', namespace: 'admin', action: 'called GET /update-extensions' },
+    ]);
     expect(r.summary).toContain('Successfully updated the extensions');
   });
 
-  it('fails on kube-helm\'s 500 without retrying it', async () => {
+  it("fails on kube-helm's 500 without retrying it", async () => {
     let calls = 0;
     api.seedService({
       name: 'kube-helm-service',
@@ -253,7 +281,9 @@ describe('strategy kube-helm: the call (verification: test/restart-pod-platform.
     expect(r.stdout).toContain('answered 503');
     const r2 = await restart({ strategy: 'kube-helm', verify: 'false', service: 'other-service:5000' });
     expect(r2.exitCode).not.toBe(0);
-    expect(r2.stdout).toContain('service other-service (or its path /update-extensions) was not found in namespace "admin"');
+    expect(r2.stdout).toContain(
+      'service other-service (or its path /update-extensions) was not found in namespace "admin"',
+    );
   });
 });
 
@@ -291,7 +321,9 @@ describe('credentials and reachability', () => {
   it('rejects a server certificate the kubeconfig CA did not sign', async () => {
     const other = await startFakeKubeApi();
     try {
-      const mixed = api.kubeconfig().replace(/certificate-authority-data: .*/, /certificate-authority-data: .*/.exec(other.kubeconfig())![0]);
+      const mixed = api
+        .kubeconfig()
+        .replace(/certificate-authority-data: .*/, /certificate-authority-data: .*/.exec(other.kubeconfig())![0]);
       const r = await restart({}, mixed);
       expect(r.exitCode).not.toBe(0);
       expect(r.stdout).toContain('could not reach the Kubernetes API server (check the server URL, network and CA');
@@ -312,7 +344,11 @@ describe('credentials and reachability', () => {
 
   it('the post step removes a kubeconfig the main step left behind', async () => {
     const dir = await mkdtemp(join(runnerTemp, 'kx-kube-'));
-    const r = await runAction(ACTION, {}, { post: false, env: { RUNNER_TEMP: runnerTemp, 'STATE_kx-is-post': 'true', 'STATE_kubeconfig-dir': dir } });
+    const r = await runAction(
+      ACTION,
+      {},
+      { post: false, env: { RUNNER_TEMP: runnerTemp, 'STATE_kx-is-post': 'true', 'STATE_kubeconfig-dir': dir } },
+    );
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('removed the kubeconfig left by the main step');
     expect((await readdir(runnerTemp)).filter((f) => f.startsWith('kx-kube-'))).toEqual([]);
@@ -321,7 +357,11 @@ describe('credentials and reachability', () => {
 
 describe('dry-run', () => {
   it('prints the kubectl commands of each strategy and contacts nothing', async () => {
-    const cases: Array<Record<string, string>> = [{ strategy: 'delete-pods', 'platform-version': '0.1.3' }, { strategy: 'rollout', resource: 'deployment/kube-helm-deployment', namespace: 'admin' }, {}];
+    const cases: Array<Record<string, string>> = [
+      { strategy: 'delete-pods', 'platform-version': '0.1.3' },
+      { strategy: 'rollout', resource: 'deployment/kube-helm-deployment', namespace: 'admin' },
+      {},
+    ];
     for (const inputs of cases) {
       const r = await restart({ ...inputs, 'dry-run': 'true' });
       const out = restarted(r);
@@ -331,11 +371,21 @@ describe('dry-run', () => {
     }
     expect(api.requests).toEqual([]);
     const r = await restart({ strategy: 'delete-pods', 'platform-version': '0.1.3', 'dry-run': 'true' });
-    expect(r.stdout).toMatch(/\[dry-run\] kubectl --kubeconfig \S+ --namespace default .*delete pods --selector 'job-name in \(copy-kube-helm-collections-…\)' --wait=false/);
-    const k = await restart({ 'dry-run': 'true', 'platform-version': '0.1.3', 'expect-charts': 'x-workflow-1.0.0.tgz' });
-    expect(k.stdout).toMatch(/\[dry-run\] kubectl .*get --raw \/api\/v1\/namespaces\/kube-system\/services\/kube-helm-service:5000\/proxy\/update-extensions/);
+    expect(r.stdout).toMatch(
+      /\[dry-run\] kubectl --kubeconfig \S+ --namespace default .*delete pods --selector 'job-name in \(copy-kube-helm-collections-…\)' --wait=false/,
+    );
+    const k = await restart({
+      'dry-run': 'true',
+      'platform-version': '0.1.3',
+      'expect-charts': 'x-workflow-1.0.0.tgz',
+    });
+    expect(k.stdout).toMatch(
+      /\[dry-run\] kubectl .*get --raw \/api\/v1\/namespaces\/kube-system\/services\/kube-helm-service:5000\/proxy\/update-extensions/,
+    );
     expect(k.stdout).toContain('--request-timeout=600s');
-    expect(k.stdout).toContain('[dry-run] then wait up to 300s for a new copy-kube-helm-collections-… Job in namespace "default" to complete and for /extensions to list x-workflow-1.0.0');
+    expect(k.stdout).toContain(
+      '[dry-run] then wait up to 300s for a new copy-kube-helm-collections-… Job in namespace "default" to complete and for /extensions to list x-workflow-1.0.0',
+    );
   });
 });
 
@@ -355,13 +405,38 @@ describe('kubectl-version', () => {
     try {
       const addr = server.address();
       const baseUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-      api.seedService({ name: 'kube-helm-service', namespace: 'admin', port: 5000, handler: () => ({ status: 202, body: 'reloading' }) });
+      api.seedService({
+        name: 'kube-helm-service',
+        namespace: 'admin',
+        port: 5000,
+        handler: () => ({ status: 202, body: 'reloading' }),
+      });
       const env = { RUNNER_TEMP: runnerTemp, RUNNER_TOOL_CACHE: toolCache };
-      const ok = await runAction(ACTION, { kubeconfig: api.kubeconfig(), strategy: 'kube-helm', verify: 'false', 'kubectl-version': '1.32.4', 'kubectl-base-url': baseUrl }, { env });
+      const ok = await runAction(
+        ACTION,
+        {
+          kubeconfig: api.kubeconfig(),
+          strategy: 'kube-helm',
+          verify: 'false',
+          'kubectl-version': '1.32.4',
+          'kubectl-base-url': baseUrl,
+        },
+        { env },
+      );
       expect(restarted(ok).reply).toBe('reloading');
       expect(ok.outputs['kubectl-path']).toBe(join(toolCache, 'kubectl', '1.32.4', goPlatform().arch, 'kubectl'));
       expect(ok.stdout).toContain(`sha256 ${sha} verified`);
-      const bad = await runAction(ACTION, { kubeconfig: api.kubeconfig(), strategy: 'kube-helm', verify: 'false', 'kubectl-version': '1.32.9', 'kubectl-base-url': baseUrl }, { env });
+      const bad = await runAction(
+        ACTION,
+        {
+          kubeconfig: api.kubeconfig(),
+          strategy: 'kube-helm',
+          verify: 'false',
+          'kubectl-version': '1.32.9',
+          'kubectl-base-url': baseUrl,
+        },
+        { env },
+      );
       expect(bad.exitCode).not.toBe(0);
       expect(bad.stdout).toContain('SHA-256 mismatch for kubectl 1.32.9');
       expect(await readdir(join(toolCache, 'kubectl'))).toEqual(['1.32.4']);

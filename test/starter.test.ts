@@ -22,11 +22,17 @@ import { needService } from './support/services.js';
 import { evalTemplate, runReusableWorkflow, type WorkflowRunResult } from './support/workflow-runner.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const services = needService('dockerd or the registry on 127.0.0.1:5000', dockerAvailable() && (await registryAvailable()), import.meta.url);
+const services = needService(
+  'dockerd or the registry on 127.0.0.1:5000',
+  dockerAvailable() && (await registryAvailable()),
+  import.meta.url,
+);
 
 /** What a checkout gives: the tracked files (as they are in this work tree). */
 async function copyTracked(from: string, prefix: string, to: string): Promise<void> {
-  const files = execFileSync('git', ['ls-files', '-z', '--', prefix], { cwd: from, encoding: 'utf8' }).split('\0').filter(Boolean);
+  const files = execFileSync('git', ['ls-files', '-z', '--', prefix], { cwd: from, encoding: 'utf8' })
+    .split('\0')
+    .filter(Boolean);
   for (const f of files) {
     const rel = prefix === '.' ? f : f.slice(prefix.length + 1);
     await mkdir(dirname(join(to, rel)), { recursive: true });
@@ -35,16 +41,26 @@ async function copyTracked(from: string, prefix: string, to: string): Promise<vo
 }
 
 function npmScript(script: string, args: string[]): void {
-  execFileSync('npm', ['run', '--silent', script, '-w', '@kaapana-ext/algorithm', '--', ...args], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('npm', ['run', '--silent', script, '-w', '@kaapana-ext/algorithm', '--', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
-const exists = (p: string) => stat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 
 describe.skipIf(!services)('the starter workflow, as shipped, in a repository laid out as the README says', () => {
   let tmp: string;
   let registry: string;
   let run: WorkflowRunResult;
-  let starter: { permissions: Record<string, string>; jobs: { publish: { uses: string; with: Record<string, unknown>; secrets: Record<string, string> } } };
+  let starter: {
+    permissions: Record<string, string>;
+    jobs: { publish: { uses: string; with: Record<string, unknown>; secrets: Record<string, string> } };
+  };
 
   beforeAll(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'kx18-starter-'));
@@ -57,13 +73,23 @@ describe.skipIf(!services)('the starter workflow, as shipped, in a repository la
     execFileSync('cp', ['-al', toolkit, join(repo, '.kaapana-ext')]);
     await mkdir(join(repo, '.github/workflows'), { recursive: true });
     await cp(join(root, 'workflows/publish-extension.yml'), join(repo, '.github/workflows/publish-extension.yml'));
-    execFileSync(process.execPath, [join(repo, 'prepare-offline-bases.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(process.execPath, [join(repo, 'prepare-offline-bases.mjs')], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     npmScript('container-base', ['--out', join(repo, 'processing-containers/node-runtime')]);
     npmScript('container-context', ['--out', join(repo, 'processing-containers/otsus-method/app')]);
 
     starter = parse(await readFile(join(repo, '.github/workflows/publish-extension.yml'), 'utf8')) as typeof starter;
     const caller = {
-      github: { event_name: 'push', ref: 'refs/tags/v0.1.0', ref_name: 'v0.1.0', repository: 'my-org/otsu-extension', actor: 'octocat', sha: '0'.repeat(40), token: 'not-used' },
+      github: {
+        event_name: 'push',
+        ref: 'refs/tags/v0.1.0',
+        ref_name: 'v0.1.0',
+        repository: 'my-org/otsu-extension',
+        actor: 'octocat',
+        sha: '0'.repeat(40),
+        token: 'not-used',
+      },
       inputs: {},
       secrets: {},
     };
@@ -73,9 +99,12 @@ describe.skipIf(!services)('the starter workflow, as shipped, in a repository la
     registry = `${REGISTRY}/kx18-starter`;
     given.registry = registry; // the one change the README asks for
     const secrets: Record<string, string> = {};
-    for (const [k, v] of Object.entries(starter.jobs.publish.secrets)) secrets[k] = String(evalTemplate(v, caller) ?? '');
+    for (const [k, v] of Object.entries(starter.jobs.publish.secrets))
+      secrets[k] = String(evalTemplate(v, caller) ?? '');
 
-    const workflowPath = /^kaapana-ext\/kaapana-ext\/(\.github\/workflows\/[^@]+)@/.exec(starter.jobs.publish.uses)?.[1];
+    const workflowPath = /^kaapana-ext\/kaapana-ext\/(\.github\/workflows\/[^@]+)@/.exec(
+      starter.jobs.publish.uses,
+    )?.[1];
     if (!workflowPath) throw new Error(`the starter calls ${starter.jobs.publish.uses}`);
     run = await runReusableWorkflow({
       workflow: join(toolkit, workflowPath),
@@ -100,12 +129,23 @@ describe.skipIf(!services)('the starter workflow, as shipped, in a repository la
 
   it('runs every job; restart stays off on a tag push', () => {
     const results = Object.fromEntries(Object.entries(run.jobs).map(([n, j]) => [n, j.result]));
-    expect(results, run.log.slice(-6000)).toEqual({ plan: 'success', bases: 'success', build: 'success', package: 'success', collection: 'success', restart: 'skipped', install: 'skipped', report: 'success' });
+    expect(results, run.log.slice(-6000)).toEqual({
+      plan: 'success',
+      bases: 'success',
+      build: 'success',
+      package: 'success',
+      collection: 'success',
+      restart: 'skipped',
+      install: 'skipped',
+      report: 'success',
+    });
   });
 
-  it('plans only the repository\'s own images: not the .kaapana-ext checkout, not the collection chart', () => {
+  it("plans only the repository's own images: not the .kaapana-ext checkout, not the collection chart", () => {
     const plan = run.steps.find((s) => s.job === 'plan' && s.step === 'plan')!;
-    const images = (JSON.parse(plan.outputs.plan!) as { images: { name: string; dockerfile: string; localOnly: boolean }[] }).images;
+    const images = (
+      JSON.parse(plan.outputs.plan!) as { images: { name: string; dockerfile: string; localOnly: boolean }[] }
+    ).images;
     expect(images.map((i) => i.dockerfile).sort()).toEqual([
       'collection/base-charts-manager/Dockerfile',
       'extension/docker/Dockerfile',
@@ -114,12 +154,20 @@ describe.skipIf(!services)('the starter workflow, as shipped, in a repository la
       'processing-containers/otsus-method/Dockerfile',
     ]);
     expect(run.log).toContain('not searched for Dockerfiles: .kaapana-ext (kaapana-ext checkout)');
-    expect(run.log).toContain('not searched for Dockerfiles: collection/kaapana-collection (extension collection chart)');
+    expect(run.log).toContain(
+      'not searched for Dockerfiles: collection/kaapana-collection (extension collection chart)',
+    );
   });
 
   it('runs the actions of the commit it was called at, from outside the workspace', async () => {
     const ours = run.steps.filter((s) => s.uses?.startsWith('./'));
-    expect(new Set(ours.map((s) => s.uses))).toEqual(new Set(['./../kaapana-ext/action-build-images', './../kaapana-ext/action-package-chart', './../kaapana-ext/action-update-collection']));
+    expect(new Set(ours.map((s) => s.uses))).toEqual(
+      new Set([
+        './../kaapana-ext/action-build-images',
+        './../kaapana-ext/action-package-chart',
+        './../kaapana-ext/action-update-collection',
+      ]),
+    );
     expect(ours.every((s) => s.outcome === 'success')).toBe(true);
     let fetched = 0;
     for (const r of run.runners) {
@@ -139,13 +187,17 @@ describe.skipIf(!services)('the starter workflow, as shipped, in a repository la
     const collection = run.steps.find((s) => s.job === 'collection' && s.step === 'collection')!;
     expect(collection.outputs.image).toBe(`${registry}/kaapana-extension-collection`);
     expect(collection.outputs.tag).toBe('kp_0.1.3__0.1.0');
-    expect((JSON.parse(collection.outputs.charts!) as string[]).map((c) => c.split('/').pop())).toContain('example-threshold-segmentation-workflow-0.1.0.tgz');
+    expect((JSON.parse(collection.outputs.charts!) as string[]).map((c) => c.split('/').pop())).toContain(
+      'example-threshold-segmentation-workflow-0.1.0.tgz',
+    );
     for (const ref of [...images.map((i) => i.ref), `${collection.outputs.image}:${collection.outputs.tag}`]) {
       const path = ref.slice(REGISTRY.length + 1);
       const colon = path.lastIndexOf(':');
       const res = await fetch(`http://${REGISTRY}/v2/${path.slice(0, colon)}/manifests/${path.slice(colon + 1)}`, {
         method: 'HEAD',
-        headers: { Accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' },
+        headers: {
+          Accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json',
+        },
       });
       expect(res.status, ref).toBe(200);
     }

@@ -11,7 +11,11 @@ import { REGISTRY, registryAvailable, uniqueName } from './support/registry.js';
 import { needService } from './support/services.js';
 import { runAction } from './support/run-action.js';
 
-const ready = needService('dockerd or the registry on 127.0.0.1:5000', dockerAvailable() && (await registryAvailable()), import.meta.url);
+const ready = needService(
+  'dockerd or the registry on 127.0.0.1:5000',
+  dockerAvailable() && (await registryAvailable()),
+  import.meta.url,
+);
 const EXT = 'example-threshold-segmentation-workflow';
 const images: string[] = [];
 
@@ -26,8 +30,14 @@ async function repo(root: string): Promise<void> {
   await writeFile(join(root, '.gitignore'), 'busybox\n');
   const coll = join(root, 'collections/kaapana-collection');
   await mkdir(coll, { recursive: true });
-  await writeFile(join(coll, 'Chart.yaml'), '---\napiVersion: v1\nversion: 0.1.0\nname: kaapana-extension-collection\n');
-  await writeFile(join(coll, 'Dockerfile'), 'FROM local-only/base-charts-manager:0.1.0\nLABEL IMAGE="kaapana-extension-collection"\nLABEL VERSION="0.1.0"\nCOPY charts/*.tgz /tmp/\n');
+  await writeFile(
+    join(coll, 'Chart.yaml'),
+    '---\napiVersion: v1\nversion: 0.1.0\nname: kaapana-extension-collection\n',
+  );
+  await writeFile(
+    join(coll, 'Dockerfile'),
+    'FROM local-only/base-charts-manager:0.1.0\nLABEL IMAGE="kaapana-extension-collection"\nLABEL VERSION="0.1.0"\nCOPY charts/*.tgz /tmp/\n',
+  );
   await writeFile(join(coll, 'requirements.yaml'), '---\n# extensions\ndependencies: []\n');
   const ext = join(root, 'extension', EXT);
   await mkdir(ext, { recursive: true });
@@ -55,7 +65,11 @@ describe.skipIf(!ready)('action-update-collection (bundled)', () => {
       };
       const run = await runAction('action-update-collection', inputs, { cwd: root });
       expect(run.exitCode, run.stdout).toBe(0);
-      images.push(`${registry}/kaapana-extension-collection:kp_0.1.3__0.1.0`, 'local-only/base-charts-manager:0.1.0', 'local-only/base-charts-manager:latest');
+      images.push(
+        `${registry}/kaapana-extension-collection:kp_0.1.3__0.1.0`,
+        'local-only/base-charts-manager:0.1.0',
+        'local-only/base-charts-manager:latest',
+      );
       expect(run.outputs).toMatchObject({
         changed: 'true',
         file: 'collections/kaapana-collection/requirements.yaml',
@@ -70,7 +84,9 @@ describe.skipIf(!ready)('action-update-collection (bundled)', () => {
       );
       // the commit holds only the requirements change, and the tree is clean afterwards
       expect(run.outputs.commit).toBe(git(root, 'rev-parse', 'HEAD'));
-      expect(git(root, 'show', '--name-only', '--format=%s', 'HEAD')).toBe(`collection: add ${EXT} 0.1.0\n\ncollections/kaapana-collection/requirements.yaml`);
+      expect(git(root, 'show', '--name-only', '--format=%s', 'HEAD')).toBe(
+        `collection: add ${EXT} 0.1.0\n\ncollections/kaapana-collection/requirements.yaml`,
+      );
       expect(git(root, 'status', '--porcelain')).toBe('');
       expect(run.summary).toContain('## Kaapana extension collection');
       expect(run.summary).toContain('```diff');
@@ -84,7 +100,12 @@ describe.skipIf(!ready)('action-update-collection (bundled)', () => {
       // rerun with skip-existing: the registry's image already carries identical charts
       const skip = await runAction('action-update-collection', { ...inputs, 'skip-existing': 'true' }, { cwd: root });
       expect(skip.exitCode, skip.stdout).toBe(0);
-      expect(skip.outputs).toMatchObject({ changed: 'false', skipped: 'true', digest: run.outputs.digest, charts: run.outputs.charts });
+      expect(skip.outputs).toMatchObject({
+        changed: 'false',
+        skipped: 'true',
+        digest: run.outputs.digest,
+        charts: run.outputs.charts,
+      });
     });
   });
 
@@ -95,11 +116,24 @@ describe.skipIf(!ready)('action-update-collection (bundled)', () => {
       const before = await readFile(file, 'utf8');
       const run = await runAction(
         'action-update-collection',
-        { chart: `extension/${EXT}`, registry: `${REGISTRY}/kx-dry`, 'tag-style': 'kp', 'platform-version': '0.1.3', 'dry-run': 'true', commit: 'true' },
+        {
+          chart: `extension/${EXT}`,
+          registry: `${REGISTRY}/kx-dry`,
+          'tag-style': 'kp',
+          'platform-version': '0.1.3',
+          'dry-run': 'true',
+          commit: 'true',
+        },
         { cwd: root },
       );
       expect(run.exitCode, run.stdout).toBe(0);
-      expect(run.outputs).toMatchObject({ changed: 'true', commit: '', image: `${REGISTRY}/kx-dry/kaapana-extension-collection`, tag: 'kp_0.1.3__0.1.0', digest: '' });
+      expect(run.outputs).toMatchObject({
+        changed: 'true',
+        commit: '',
+        image: `${REGISTRY}/kx-dry/kaapana-extension-collection`,
+        tag: 'kp_0.1.3__0.1.0',
+        digest: '',
+      });
       expect(run.outputs.diff).toContain(`+  - name: ${EXT}`);
       expect(await readFile(file, 'utf8')).toBe(before);
       expect(git(root, 'status', '--porcelain')).toBe('');
@@ -113,9 +147,15 @@ describe.skipIf(!ready)('action-update-collection (bundled)', () => {
       const file = join(root, 'collections/kaapana-collection/requirements.yaml');
       const bad = '---\ndependencies:\n  - name: a\n    version: 1.0.0\n  - name: a\n    version: 1.0.1\n';
       await writeFile(file, bad);
-      const run = await runAction('action-update-collection', { chart: `extension/${EXT}`, registry: `${REGISTRY}/kx-never` }, { cwd: root });
+      const run = await runAction(
+        'action-update-collection',
+        { chart: `extension/${EXT}`, registry: `${REGISTRY}/kx-never` },
+        { cwd: root },
+      );
       expect(run.exitCode).not.toBe(0);
-      expect(run.stdout).toMatch(/::error title=kaapana-ext,file=.*requirements\.yaml,line=5::duplicate dependency "a" \(first listed on line 3\)/);
+      expect(run.stdout).toMatch(
+        /::error title=kaapana-ext,file=.*requirements\.yaml,line=5::duplicate dependency "a" \(first listed on line 3\)/,
+      );
       expect(await readFile(file, 'utf8')).toBe(bad);
       expect(run.outputs.image ?? '').toBe('');
     });

@@ -9,11 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KxError, withTempDir } from '@kaapana-ext/core';
 import { packageChart } from '@kaapana-ext/core/chart';
-import {
-  buildCollectionImage,
-  listImageCharts,
-  updateCollectionDependency,
-} from '@kaapana-ext/core/collection';
+import { buildCollectionImage, listImageCharts, updateCollectionDependency } from '@kaapana-ext/core/collection';
 import { busyboxContext, dockerAvailable, removeImages } from './support/docker.js';
 import { REGISTRY, registryAvailable, uniqueName } from './support/registry.js';
 import { needService } from './support/services.js';
@@ -22,12 +18,19 @@ import { workflowChart } from './kaapana-platform/fixtures.mjs';
 
 const fixtures = fileURLToPath(new URL('../packages/core/test/collection/testdata/', import.meta.url));
 const EXT = 'example-threshold-segmentation-workflow';
-const ready = needService('dockerd or the registry on 127.0.0.1:5000', dockerAvailable() && (await registryAvailable()), import.meta.url);
+const ready = needService(
+  'dockerd or the registry on 127.0.0.1:5000',
+  dockerAvailable() && (await registryAvailable()),
+  import.meta.url,
+);
 const images: string[] = [];
 
 async function chart(dir: string, name: string, version: string, extra: Record<string, string> = {}): Promise<string> {
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'Chart.yaml'), `apiVersion: v1\nname: ${name}\nversion: ${version}\ndescription: ${name}\n`);
+  await writeFile(
+    join(dir, 'Chart.yaml'),
+    `apiVersion: v1\nname: ${name}\nversion: ${version}\ndescription: ${name}\n`,
+  );
   await writeFile(join(dir, 'values.yaml'), 'global:\n  action: copy\n');
   for (const [f, text] of Object.entries(extra)) {
     await mkdir(join(dir, f, '..'), { recursive: true });
@@ -51,9 +54,14 @@ async function tree01(root: string) {
     join(collectionDir, 'requirements.yaml'),
     '---\n# extensions of this platform\ndependencies:\n  - name: hello-chart\n    version: 1.0.0\n    repository: file://../../services/applications/hello/hello-chart\n',
   );
-  const chartDir = await chart(join(root, 'templates_and_examples/threshold-segmentation/extension', EXT), EXT, '0.1.0', {
-    'templates/configmap.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: otsu\n',
-  });
+  const chartDir = await chart(
+    join(root, 'templates_and_examples/threshold-segmentation/extension', EXT),
+    EXT,
+    '0.1.0',
+    {
+      'templates/configmap.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: otsu\n',
+    },
+  );
   return { collectionDir, chartDir };
 }
 
@@ -69,7 +77,10 @@ describe.skipIf(!ready)('collection image on the real registry', () => {
     await withTempDir('kx-coll-it', async (root) => {
       const t = await tree01(root);
       const edit = await updateCollectionDependency({ collectionDir: t.collectionDir, chartDir: t.chartDir });
-      expect(edit).toMatchObject({ changed: true, entry: { repository: `file://../../templates_and_examples/threshold-segmentation/extension/${EXT}` } });
+      expect(edit).toMatchObject({
+        changed: true,
+        entry: { repository: `file://../../templates_and_examples/threshold-segmentation/extension/${EXT}` },
+      });
       const progress: string[] = [];
       const r = await buildCollectionImage({
         collectionDir: t.collectionDir,
@@ -102,7 +113,10 @@ describe.skipIf(!ready)('collection image on the real registry', () => {
       // a pullable base-installer stand-in in the registry
       const baseRef = `${registry}/base-installer:0.6.0`;
       const baseCtx = await busyboxContext(join(root, 'base'), 'FROM scratch\nCOPY busybox /bin/busybox\n');
-      execFileSync('docker', ['build', '-q', '-t', baseRef, baseCtx], { stdio: 'pipe', env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+      execFileSync('docker', ['build', '-q', '-t', baseRef, baseCtx], {
+        stdio: 'pipe',
+        env: { ...process.env, DOCKER_BUILDKIT: '0' },
+      });
       execFileSync('docker', ['push', baseRef], { stdio: 'pipe' });
       images.push(baseRef, 'local-only/base-installer:latest');
 
@@ -112,7 +126,10 @@ describe.skipIf(!ready)('collection image on the real registry', () => {
       await mkdir(collectionDir, { recursive: true });
       await cp(join(fixtures, 'v0.6.0/kaapana-collection/Chart.yaml'), join(collectionDir, 'Chart.yaml'));
       await cp(join(fixtures, 'v0.6.0/kaapana-collection/Dockerfile'), join(collectionDir, 'Dockerfile'));
-      await writeFile(join(collectionDir, 'requirements.yaml'), '---\ndependencies:\n  - name: code-server-chart\n    version: 0.0.0\n  # - name: openedc-chart\n  #   version: 0.0.0\n');
+      await writeFile(
+        join(collectionDir, 'requirements.yaml'),
+        '---\ndependencies:\n  - name: code-server-chart\n    version: 0.0.0\n  # - name: openedc-chart\n  #   version: 0.0.0\n',
+      );
       // the extension comes as an archive (as package-chart would hand it over)
       const extDir = await chart(join(root, 'ext', EXT), EXT, '0.1.0');
       const archive = (await packageChart(extDir, { destination: join(root, 'out') })).path;
@@ -133,7 +150,10 @@ describe.skipIf(!ready)('collection image on the real registry', () => {
       });
       images.push(r.ref);
       expect(r.ref).toBe(`${registry}/kaapana-extension-collection:0.6.0`);
-      expect(r.imageCharts).toEqual(['kaapana/tmp/extensions/code-server-chart-0.6.0.tgz', `kaapana/tmp/extensions/${EXT}-0.1.0.tgz`]);
+      expect(r.imageCharts).toEqual([
+        'kaapana/tmp/extensions/code-server-chart-0.6.0.tgz',
+        `kaapana/tmp/extensions/${EXT}-0.1.0.tgz`,
+      ]);
       expect(r.charts.map((c) => `${c.name}:${c.source}`)).toEqual(['code-server-chart:search-path', `${EXT}:archive`]);
     });
   });
@@ -142,7 +162,14 @@ describe.skipIf(!ready)('collection image on the real registry', () => {
     await withTempDir('kx-coll-it', async (root) => {
       const t = await tree01(root);
       await updateCollectionDependency({ collectionDir: t.collectionDir, chartDir: t.chartDir });
-      const opts = { collectionDir: t.collectionDir, context: root, registry: `${registry}/skip`, tagStyle: 'kp' as const, platformVersion: '0.1.3', skipExisting: true };
+      const opts = {
+        collectionDir: t.collectionDir,
+        context: root,
+        registry: `${registry}/skip`,
+        tagStyle: 'kp' as const,
+        platformVersion: '0.1.3',
+        skipExisting: true,
+      };
       const first = await buildCollectionImage(opts);
       images.push(first.ref);
       expect(first.skipped).toBe(false);
@@ -190,7 +217,13 @@ describe.skipIf(!ready)('collection image on the real registry', () => {
         join(t.collectionDir, 'requirements.yaml'),
         '---\ndependencies:\n  - name: hello-chart\n    version: 1.0.0\n    repository: file://../../services/applications/hello/hello-chart\n  - name: gone-chart\n    version: 1.0.0\n    repository: file://../../services/gone\n',
       );
-      const err = await buildCollectionImage({ collectionDir: t.collectionDir, context: root, registry, tagStyle: 'kp', platformVersion: '0.1.3' }).then(
+      const err = await buildCollectionImage({
+        collectionDir: t.collectionDir,
+        context: root,
+        registry,
+        tagStyle: 'kp',
+        platformVersion: '0.1.3',
+      }).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -209,13 +242,24 @@ describe.skipIf(!ready)('collection image on the real registry', () => {
       );
       // A Dockerfile that also copies an archive declaring dag-installer-chart without carrying it.
       await mkdir(join(t.collectionDir, 'extra'), { recursive: true });
-      await writeFile(join(t.collectionDir, 'extra', 'bare-wf-0.1.0.tgz'), await workflowChart('bare-wf', '0.1.0', false));
+      await writeFile(
+        join(t.collectionDir, 'extra', 'bare-wf-0.1.0.tgz'),
+        await workflowChart('bare-wf', '0.1.0', false),
+      );
       await writeFile(
         join(t.collectionDir, 'Dockerfile'),
         'FROM local-only/base-charts-manager:0.1.0\nLABEL IMAGE="kaapana-extension-collection"\nLABEL VERSION="0.1.0"\nCOPY charts/*.tgz /tmp/\nCOPY extra/*.tgz /tmp/\n',
       );
       const warnings: string[] = [];
-      const err = await buildCollectionImage({ collectionDir: t.collectionDir, context: root, registry: `${registry}/rb`, tagStyle: 'kp', platformVersion: '0.1.3', missing: 'warn', onWarning: (w) => warnings.push(w) }).then(
+      const err = await buildCollectionImage({
+        collectionDir: t.collectionDir,
+        context: root,
+        registry: `${registry}/rb`,
+        tagStyle: 'kp',
+        platformVersion: '0.1.3',
+        missing: 'warn',
+        onWarning: (w) => warnings.push(w),
+      }).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -223,19 +267,33 @@ describe.skipIf(!ready)('collection image on the real registry', () => {
       expect(warnings.join('\n')).toContain('gone-chart 2.0.0');
       expect(err).toBeInstanceOf(KxError);
       expect(String((err as Error).message)).toContain('carries chart archives the platform cannot install');
-      expect(String((err as Error).message)).toContain('bare-wf-0.1.0: found in Chart.yaml, but missing in charts/ directory: dag-installer-chart');
+      expect(String((err as Error).message)).toContain(
+        'bare-wf-0.1.0: found in Chart.yaml, but missing in charts/ directory: dag-installer-chart',
+      );
     });
   });
 
-  it('0.1.3 radiomics-workflow-like chart: its archive in the image carries charts/dag-installer-chart; the simulated platform\'s install check passes', async () => {
+  it("0.1.3 radiomics-workflow-like chart: its archive in the image carries charts/dag-installer-chart; the simulated platform's install check passes", async () => {
     await withTempDir('kx-14-coll-radiomics', async (root) => {
       const t = await tree01(root);
       await chart(join(root, 'services/utils/dag-installer/dag-installer-chart'), 'dag-installer-chart', '0.1.0');
-      const wf = await chart(join(root, 'data-processing/processing-pipelines/radiomics/extension/radiomics-workflow'), 'radiomics-workflow', '0.1.0', {
-        'requirements.yaml': '---\ndependencies:\n  - name: dag-installer-chart\n    version: "0.1.0"\n    repository: file://../../../../../services/utils/dag-installer/dag-installer-chart/\n',
-      });
+      const wf = await chart(
+        join(root, 'data-processing/processing-pipelines/radiomics/extension/radiomics-workflow'),
+        'radiomics-workflow',
+        '0.1.0',
+        {
+          'requirements.yaml':
+            '---\ndependencies:\n  - name: dag-installer-chart\n    version: "0.1.0"\n    repository: file://../../../../../services/utils/dag-installer/dag-installer-chart/\n',
+        },
+      );
       await updateCollectionDependency({ collectionDir: t.collectionDir, chartDir: wf });
-      const r = await buildCollectionImage({ collectionDir: t.collectionDir, context: root, registry: `${registry}/radiomics`, tagStyle: 'kp', platformVersion: '0.1.3' });
+      const r = await buildCollectionImage({
+        collectionDir: t.collectionDir,
+        context: root,
+        registry: `${registry}/radiomics`,
+        tagStyle: 'kp',
+        platformVersion: '0.1.3',
+      });
       images.push(r.ref);
       expect(r.imageCharts).toContain('tmp/radiomics-workflow-0.1.0.tgz');
       const listed = await listImageCharts(r.ref);
@@ -249,10 +307,18 @@ describe.skipIf(!ready)('collection image on the real registry', () => {
   it('rejects bad versions before building: kp tag needs semver platform and collection versions', async () => {
     await withTempDir('kx-coll-it', async (root) => {
       const t = await tree01(root);
-      await expect(buildCollectionImage({ collectionDir: t.collectionDir, context: root, registry, tagStyle: 'kp', platformVersion: '0.1' })).rejects.toThrow(
-        /platform version "0.1" is not a semantic version/,
-      );
-      await expect(buildCollectionImage({ collectionDir: t.collectionDir, context: root, registry, tagStyle: 'kp' })).rejects.toThrow(/needs the platform version/);
+      await expect(
+        buildCollectionImage({
+          collectionDir: t.collectionDir,
+          context: root,
+          registry,
+          tagStyle: 'kp',
+          platformVersion: '0.1',
+        }),
+      ).rejects.toThrow(/platform version "0.1" is not a semantic version/);
+      await expect(
+        buildCollectionImage({ collectionDir: t.collectionDir, context: root, registry, tagStyle: 'kp' }),
+      ).rejects.toThrow(/needs the platform version/);
     });
   });
 });

@@ -33,7 +33,8 @@ async function tree(): Promise<string> {
   dirs.push(dir);
   const files: Record<string, string> = {
     'base-a/Dockerfile': 'FROM scratch\nLABEL REGISTRY="local-only"\nLABEL IMAGE="kx18b-base-a"\n',
-    'base-b/Dockerfile': 'FROM local-only/kx18b-base-a:latest\nLABEL REGISTRY="local-only"\nLABEL IMAGE="kx18b-base-b"\n',
+    'base-b/Dockerfile':
+      'FROM local-only/kx18b-base-a:latest\nLABEL REGISTRY="local-only"\nLABEL IMAGE="kx18b-base-b"\n',
     'base-unused/Dockerfile': 'FROM scratch\nLABEL REGISTRY="local-only"\nLABEL IMAGE="kx18b-base-unused"\n',
     'app-1/Dockerfile': 'FROM local-only/kx18b-base-b:latest\nLABEL IMAGE="kx18b-app-1"\nLABEL VERSION="0.1.0"\n',
     'app-2/Dockerfile': 'FROM local-only/kx18b-base-a:latest\nLABEL IMAGE="kx18b-app-2"\nLABEL VERSION="0.1.0"\n',
@@ -47,18 +48,32 @@ async function tree(): Promise<string> {
 
 describe('publish-extension.yml: shared local-only bases', () => {
   it('the plan script lists the bases the pushed images need (transitively), once; bases job and legs agree on the artifact', async () => {
-    const wf = parse(await readFile(join(root, '.github/workflows/publish-extension.yml'), 'utf8')) as { jobs: Record<string, Job> };
+    const wf = parse(await readFile(join(root, '.github/workflows/publish-extension.yml'), 'utf8')) as {
+      jobs: Record<string, Job>;
+    };
     const context = await tree();
-    const dry = await runAction('action-build-images', { context, registry: `${REGISTRY}/kx18b-wf`, 'dry-run': 'true', 'reference-lint': 'off' });
+    const dry = await runAction('action-build-images', {
+      context,
+      registry: `${REGISTRY}/kx18b-wf`,
+      'dry-run': 'true',
+      'reference-lint': 'off',
+    });
     expect(dry.exitCode, dry.stdout).toBe(0);
 
     const script = wf.jobs.plan!.steps.find((s) => s.id === 'matrix')!.run!;
     const out = join(context, 'github-output');
     await writeFile(out, '');
-    execFileSync('bash', ['-e', '-c', script], { env: { ...process.env, PLAN: dry.outputs.plan!, GITHUB_OUTPUT: out }, stdio: 'pipe' });
+    execFileSync('bash', ['-e', '-c', script], {
+      env: { ...process.env, PLAN: dry.outputs.plan!, GITHUB_OUTPUT: out },
+      stdio: 'pipe',
+    });
     const outputs = parseCommandFile(await readFile(out, 'utf8'));
     expect(outputs.bases).toBe('base-a/Dockerfile,base-b/Dockerfile');
-    expect(JSON.parse(outputs.matrix!).include.map((i: { image: string }) => i.image).sort()).toEqual(['kx18b-app-1', 'kx18b-app-2']);
+    expect(
+      JSON.parse(outputs.matrix!)
+        .include.map((i: { image: string }) => i.image)
+        .sort(),
+    ).toEqual(['kx18b-app-1', 'kx18b-app-2']);
 
     const basesBuild = wf.jobs.bases!.steps.find((s) => s.uses?.endsWith('/action-build-images'))!;
     expect(basesBuild.with!.dockerfiles).toBe('${{ needs.plan.outputs.bases }}');

@@ -8,18 +8,29 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '..');
-interface Step { uses?: string; with?: Record<string, unknown> }
-interface Workflow { jobs?: Record<string, { steps?: Step[]; strategy?: { matrix?: Record<string, unknown> } }> }
+interface Step {
+  uses?: string;
+  with?: Record<string, unknown>;
+}
+interface Workflow {
+  jobs?: Record<string, { steps?: Step[]; strategy?: { matrix?: Record<string, unknown> } }>;
+}
 const workflowFiles = ['.github/workflows', 'workflows'].flatMap((dir) =>
-  readdirSync(join(root, dir)).filter((f) => /\.ya?ml$/.test(f)).map((f) => `${dir}/${f}`),
+  readdirSync(join(root, dir))
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => `${dir}/${f}`),
 );
 const load = (file: string) => parse(readFileSync(join(root, file), 'utf8')) as Workflow;
-const steps = (wf: Workflow) => Object.entries(wf.jobs ?? {}).flatMap(([job, j]) => (j.steps ?? []).map((s, i) => ({ where: `${job} step ${i + 1}`, s })));
+const steps = (wf: Workflow) =>
+  Object.entries(wf.jobs ?? {}).flatMap(([job, j]) =>
+    (j.steps ?? []).map((s, i) => ({ where: `${job} step ${i + 1}`, s })),
+  );
 
 describe('workflow hygiene', () => {
   it.each(workflowFiles)('%s: every actions/checkout has persist-credentials: false', (file) => {
     for (const { where, s } of steps(load(file))) {
-      if (s.uses?.startsWith('actions/checkout@')) expect(s.with?.['persist-credentials'], `${file} ${where}`).toBe(false);
+      if (s.uses?.startsWith('actions/checkout@'))
+        expect(s.with?.['persist-credentials'], `${file} ${where}`).toBe(false);
     }
   });
 

@@ -57,8 +57,10 @@ describe('uses of our actions', () => {
           checked++;
           const { all, required } = await actionInputs(action);
           const given = Object.keys(step.with ?? {});
-          for (const g of given) if (!all.includes(g)) problems.push(`${file} job ${jobName}: ${action} has no input "${g}"`);
-          for (const r of required) if (!given.includes(r)) problems.push(`${file} job ${jobName}: ${action} needs input "${r}"`);
+          for (const g of given)
+            if (!all.includes(g)) problems.push(`${file} job ${jobName}: ${action} has no input "${g}"`);
+          for (const r of required)
+            if (!given.includes(r)) problems.push(`${file} job ${jobName}: ${action} needs input "${r}"`);
         }
       }
     }
@@ -78,13 +80,19 @@ describe('calls of the reusable workflow', () => {
     let checked = 0;
     for (const { file, jobs } of await workflows()) {
       for (const [jobName, job] of Object.entries(jobs)) {
-        if (!job.uses || !/(^\.\/|kaapana-ext\/kaapana-ext\/)\.github\/workflows\/publish-extension\.yml/.test(job.uses)) continue;
+        if (
+          !job.uses ||
+          !/(^\.\/|kaapana-ext\/kaapana-ext\/)\.github\/workflows\/publish-extension\.yml/.test(job.uses)
+        )
+          continue;
         checked++;
         const given = Object.keys(job.with ?? {});
         for (const g of given) if (!(g in inputs)) problems.push(`${file} job ${jobName}: no input "${g}"`);
-        for (const [n, spec] of Object.entries(inputs)) if (spec.required && !given.includes(n)) problems.push(`${file} job ${jobName}: input "${n}" is required`);
+        for (const [n, spec] of Object.entries(inputs))
+          if (spec.required && !given.includes(n)) problems.push(`${file} job ${jobName}: input "${n}" is required`);
         if (job.secrets !== 'inherit') {
-          for (const s of Object.keys(job.secrets ?? {})) if (!secrets.includes(s)) problems.push(`${file} job ${jobName}: no secret "${s}"`);
+          for (const s of Object.keys(job.secrets ?? {}))
+            if (!secrets.includes(s)) problems.push(`${file} job ${jobName}: no secret "${s}"`);
         }
       }
     }

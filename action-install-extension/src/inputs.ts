@@ -6,7 +6,15 @@ import { getBool, getChoice, getInt, getList, getMap, getSecret } from '@kaapana
 import { getKubeconfigInputs } from '@kaapana-ext/actions-kit/kube';
 import { KxError, errorMessage } from '@kaapana-ext/core';
 import { parseDuration, type ParsedKubeconfig } from '@kaapana-ext/core/kube';
-import { defaultTokenUrl, generationOf, kubeHelmNamespace, parseImagesInput, type DeliveryMethod, type Generation, type SshTarget } from '@kaapana-ext/core/platform';
+import {
+  defaultTokenUrl,
+  generationOf,
+  kubeHelmNamespace,
+  parseImagesInput,
+  type DeliveryMethod,
+  type Generation,
+  type SshTarget,
+} from '@kaapana-ext/core/platform';
 
 export interface Inputs {
   charts: string[];
@@ -49,7 +57,8 @@ function parseProject(): Record<string, unknown> | undefined {
   } catch (e) {
     throw new KxError(`input project is not JSON: ${errorMessage(e)}`);
   }
-  if (!v || typeof v !== 'object' || Array.isArray(v) || !('id' in v) || !('name' in v)) throw new KxError('input project must be a JSON object with at least id and name');
+  if (!v || typeof v !== 'object' || Array.isArray(v) || !('id' in v) || !('name' in v))
+    throw new KxError('input project must be a JSON object with at least id and name');
   return v as Record<string, unknown>;
 }
 
@@ -73,7 +82,8 @@ export function getInputs(): Inputs {
 
   const generation = generationOf(core.getInput('platform-version') || '0.6.0');
   const platformUrl = core.getInput('platform-url').trim();
-  if (platformUrl && !/^https?:\/\//.test(platformUrl)) throw new KxError(`input platform-url "${platformUrl}" must start with https:// (or http://)`);
+  if (platformUrl && !/^https?:\/\//.test(platformUrl))
+    throw new KxError(`input platform-url "${platformUrl}" must start with https:// (or http://)`);
   const sshHost = core.getInput('ssh-host').trim();
   const project = parseProject();
   const params = getMap('extension-params');

@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import { runMainOrPost } from '@kaapana-ext/actions-kit';
 import { KxError, pathExists } from '@kaapana-ext/core';
-import { hasAmbientCredentials, removeKubeconfigDir, writeKubeconfig, type WrittenKubeconfig } from '@kaapana-ext/core/kube';
+import {
+  hasAmbientCredentials,
+  removeKubeconfigDir,
+  writeKubeconfig,
+  type WrittenKubeconfig,
+} from '@kaapana-ext/core/kube';
 import { resolveKubectl } from '@kaapana-ext/actions-kit/tools';
 import { installExtension, type PlatformAccess } from '@kaapana-ext/core/platform';
 import { getInputs, type Inputs } from './inputs.js';
@@ -74,9 +79,15 @@ async function main(): Promise<void> {
 }
 
 /** The route to kube-helm: the platform URL with a token, else the service proxy when anything needs the platform. */
-async function platformAccess(inputs: Inputs, kubeconfigDir: () => Promise<WrittenKubeconfig | undefined>): Promise<PlatformAccess | undefined> {
+async function platformAccess(
+  inputs: Inputs,
+  kubeconfigDir: () => Promise<WrittenKubeconfig | undefined>,
+): Promise<PlatformAccess | undefined> {
   if (inputs.platformUrl) {
-    if (!inputs.clientSecret && !inputs.username) throw new KxError('platform-url needs credentials for Keycloak: client-secret (client-credentials grant) and/or oidc-username + oidc-password');
+    if (!inputs.clientSecret && !inputs.username)
+      throw new KxError(
+        'platform-url needs credentials for Keycloak: client-secret (client-credentials grant) and/or oidc-username + oidc-password',
+      );
     return {
       kind: 'url',
       platformUrl: inputs.platformUrl,
@@ -87,10 +98,17 @@ async function platformAccess(inputs: Inputs, kubeconfigDir: () => Promise<Writt
       ...(inputs.ca ? { ca: inputs.ca } : {}),
     };
   }
-  const needed = inputs.method === 'upload' || inputs.install || inputs.uninstall || inputs.images.length > 0 || Boolean(inputs.kubeconfig);
+  const needed =
+    inputs.method === 'upload' ||
+    inputs.install ||
+    inputs.uninstall ||
+    inputs.images.length > 0 ||
+    Boolean(inputs.kubeconfig);
   if (!needed) return undefined;
   if (!inputs.kubeconfig && !inputs.dryRun && !(await hasAmbientCredentials())) {
-    throw new KxError('no way to reach the platform: set platform-url (with client-id/client-secret) or kubeconfig (e.g. from a secret)');
+    throw new KxError(
+      'no way to reach the platform: set platform-url (with client-id/client-secret) or kubeconfig (e.g. from a secret)',
+    );
   }
   const kubectl = await resolveKubectl({ log: (line) => core.info(line) });
   const written = await kubeconfigDir();

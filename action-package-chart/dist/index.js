@@ -40370,7 +40370,10 @@ async function walkTree(root, opts, visit) {
                 continue;
             if (e.isFile())
                 await visit.onFile?.(child);
-            else if (e.isDirectory() && !skip.has(e.name) && (opts.hidden || !e.name.startsWith('.')) && (await (opts.enter?.(child) ?? true))) {
+            else if (e.isDirectory() &&
+                !skip.has(e.name) &&
+                (opts.hidden || !e.name.startsWith('.')) &&
+                (await (opts.enter?.(child) ?? true))) {
                 await walk(child.path, false);
             }
         }
@@ -40423,8 +40426,11 @@ async function writeFileAtomic(path, data, opts = {}) {
         const target = await (0,promises_.realpath)(path).catch(() => {
             throw new errors_KxError(`${path} is a symlink whose target cannot be resolved`, { file: path });
         });
-        if (opts.within !== undefined && !isInside(await (0,promises_.realpath)(opts.within).catch(() => opts.within), target)) {
-            throw new errors_KxError(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, { file: path });
+        if (opts.within !== undefined &&
+            !isInside(await (0,promises_.realpath)(opts.within).catch(() => opts.within), target)) {
+            throw new errors_KxError(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, {
+                file: path,
+            });
         }
         path = target;
     }
@@ -40531,7 +40537,8 @@ function retry_classifyError(e) {
     if (e instanceof retry_StatusError && e.status !== undefined)
         return classifyStatus(e.status);
     const code = e?.code;
-    if (typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
+    if (typeof code === 'string' &&
+        /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
         return 'transient';
     }
     const cause = e?.cause;
@@ -40814,7 +40821,9 @@ async function runMainOrPost(main, post) {
 
 /** Markdown-safe table cell. */
 function cell(text) {
-    return String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+    return String(text ?? '')
+        .replace(/\|/g, '\\|')
+        .replace(/\n/g, ' ');
 }
 /** Append markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
 async function writeJobSummary(markdown) {
@@ -40874,7 +40883,9 @@ const exec_nodeExec = (command, args, opts = {}) => new Promise((resolve, reject
         stdout: lineSplitter((l) => opts.onLine?.(l, 'stdout')),
         stderr: lineSplitter((l) => opts.onLine?.(l, 'stderr')),
     };
-    const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs);
+    const timer = opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs);
     let graceTimer;
     const onAbort = () => {
         child.kill('SIGTERM');
@@ -41160,7 +41171,10 @@ function parseRegistryAuth(text, input = 'registry-auth', mask = core.setSecret)
             if (e[k] === undefined || e[k] === null || String(e[k]).trim() === '')
                 throw new KxError(`${where}: ${k} is missing or empty${k === 'password' ? ' (an unset secret gives an empty value)' : ''}`);
         }
-        const registry = String(e.registry).trim().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+        const registry = String(e.registry)
+            .trim()
+            .replace(/^https?:\/\//, '')
+            .replace(/\/+$/, '');
         if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry) && !/^\[[0-9a-fA-F:]+\](:\d+)?$/.test(registry)) {
             throw new KxError(`${where}: registry "${registry}" must be a registry host such as ghcr.io or registry.example.org:5000 (no path)`);
         }
@@ -41255,10 +41269,46 @@ const BEST_WIDTH = 80;
 const BEST_INDENT = 2;
 // ---- YAML 1.1 resolution (go-yaml v2 resolve.go) -------------------------------------------------
 const RESOLVE_MAP = new Set([
-    'y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON',
-    'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF',
-    '', '~', 'null', 'Null', 'NULL', '.nan', '.NaN', '.NAN', '.inf', '.Inf', '.INF',
-    '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF', '<<',
+    'y',
+    'Y',
+    'yes',
+    'Yes',
+    'YES',
+    'true',
+    'True',
+    'TRUE',
+    'on',
+    'On',
+    'ON',
+    'n',
+    'N',
+    'no',
+    'No',
+    'NO',
+    'false',
+    'False',
+    'FALSE',
+    'off',
+    'Off',
+    'OFF',
+    '',
+    '~',
+    'null',
+    'Null',
+    'NULL',
+    '.nan',
+    '.NaN',
+    '.NAN',
+    '.inf',
+    '.Inf',
+    '.INF',
+    '+.inf',
+    '+.Inf',
+    '+.INF',
+    '-.inf',
+    '-.Inf',
+    '-.INF',
+    '<<',
 ]);
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const BASE60_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
@@ -41331,7 +41381,8 @@ function analyzeScalar(cps) {
     let previousSpace = false;
     let previousBreak = false;
     const at = (i) => String.fromCodePoint(cps[i] ?? 0);
-    if (cps.length >= 3 && ((at(0) === '-' && at(1) === '-' && at(2) === '-') || (at(0) === '.' && at(1) === '.' && at(2) === '.'))) {
+    if (cps.length >= 3 &&
+        ((at(0) === '-' && at(1) === '-' && at(2) === '-') || (at(0) === '.' && at(1) === '.' && at(2) === '.'))) {
         blockIndicators = true;
     }
     let precededByWhitespace = true;
@@ -41378,7 +41429,12 @@ function analyzeScalar(cps) {
         }
         precededByWhitespace = isBlankz(c);
     }
-    const r = { multiline: lineBreaks, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: true };
+    const r = {
+        multiline: lineBreaks,
+        blockPlainAllowed: true,
+        singleQuotedAllowed: true,
+        blockAllowed: true,
+    };
     if (leadingSpace || leadingBreak || trailingSpace || trailingBreak)
         r.blockPlainAllowed = false;
     if (trailingSpace)
@@ -41535,8 +41591,21 @@ class Emitter {
             const c = cps[i];
             if (!isPrintable(c) || startsWithBom || isBreak(c) || c === 0x22 || c === 0x5c) {
                 const named = {
-                    0x00: '0', 0x07: 'a', 0x08: 'b', 0x09: 't', 0x0a: 'n', 0x0b: 'v', 0x0c: 'f', 0x0d: 'r', 0x1b: 'e',
-                    0x22: '"', 0x5c: '\\', 0x85: 'N', 0xa0: '_', 0x2028: 'L', 0x2029: 'P',
+                    0x00: '0',
+                    0x07: 'a',
+                    0x08: 'b',
+                    0x09: 't',
+                    0x0a: 'n',
+                    0x0b: 'v',
+                    0x0c: 'f',
+                    0x0d: 'r',
+                    0x1b: 'e',
+                    0x22: '"',
+                    0x5c: '\\',
+                    0x85: 'N',
+                    0xa0: '_',
+                    0x2028: 'L',
+                    0x2029: 'P',
                 };
                 const n = named[c];
                 if (n !== undefined)
@@ -41660,7 +41729,8 @@ function formatNumber(n) {
     return s.replace(/e([+-])(\d)$/, 'e$10$2');
 }
 function isEmptyCollection(v) {
-    return (Array.isArray(v) && v.length === 0) || (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0);
+    return ((Array.isArray(v) && v.length === 0) ||
+        (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0));
 }
 function emitValue(e, v, inMapping, simpleKey = false) {
     if (v === null)
@@ -41855,10 +41925,34 @@ function record(ctx, path, pair) {
         ctx.lines.set(path, line);
 }
 const MAINTAINER_FIELDS = ['name', 'email', 'url'];
-const DEPENDENCY_FIELDS = ['name', 'version', 'repository', 'condition', 'tags', 'enabled', 'import-values', 'alias'];
+const DEPENDENCY_FIELDS = [
+    'name',
+    'version',
+    'repository',
+    'condition',
+    'tags',
+    'enabled',
+    'import-values',
+    'alias',
+];
 const METADATA_FIELDS = [
-    'name', 'home', 'sources', 'version', 'description', 'keywords', 'maintainers', 'icon', 'apiVersion', 'condition',
-    'tags', 'appVersion', 'deprecated', 'annotations', 'kubeVersion', 'dependencies', 'type',
+    'name',
+    'home',
+    'sources',
+    'version',
+    'description',
+    'keywords',
+    'maintainers',
+    'icon',
+    'apiVersion',
+    'condition',
+    'tags',
+    'appVersion',
+    'deprecated',
+    'annotations',
+    'kubeVersion',
+    'dependencies',
+    'type',
 ];
 function parseDependency(ctx, node, path) {
     if (!node || ((0,dist/* isScalar */.jn)(node) && node.value === null))
@@ -41922,7 +42016,10 @@ function parseYamlDoc(text, file, what) {
     const err = doc.errors[0];
     if (err) {
         const line = err.linePos?.[0]?.line ?? lineOf(ctx, { range: [err.pos[0], err.pos[1], err.pos[1]] });
-        throw new errors_KxError(`cannot load ${what}: error converting YAML to JSON: ${err.message.split('\n')[0]}`, { file, line });
+        throw new errors_KxError(`cannot load ${what}: error converting YAML to JSON: ${err.message.split('\n')[0]}`, {
+            file,
+            line,
+        });
     }
     return { root: doc.contents ?? null, ctx };
 }
@@ -41948,7 +42045,19 @@ function parseMetadata(text, file, what = 'Chart.yaml', into = {}) {
         else
             md[k] = v;
     };
-    for (const k of ['name', 'home', 'version', 'description', 'icon', 'apiVersion', 'condition', 'tags', 'appVersion', 'kubeVersion', 'type'])
+    for (const k of [
+        'name',
+        'home',
+        'version',
+        'description',
+        'icon',
+        'apiVersion',
+        'condition',
+        'tags',
+        'appVersion',
+        'kubeVersion',
+        'type',
+    ])
         strField(k);
     if (f.has('sources'))
         md.sources = asStringList(ctx, f.get('sources')?.value, 'sources');
@@ -42046,7 +42155,14 @@ function dependencyForYaml(d) {
     if (d === null)
         return null;
     return {
-        ...dropEmpty({ version: d.version, condition: d.condition, tags: d.tags, enabled: d.enabled, 'import-values': d['import-values'], alias: d.alias }),
+        ...dropEmpty({
+            version: d.version,
+            condition: d.condition,
+            tags: d.tags,
+            enabled: d.enabled,
+            'import-values': d['import-values'],
+            alias: d.alias,
+        }),
         name: d.name ?? '',
         repository: d.repository ?? '',
     };
@@ -42148,7 +42264,10 @@ class IgnoreRules {
                 r.addRule(line, i + 1);
             }
             catch (e) {
-                throw new errors_KxError(`${e.message} in ${HELMIGNORE} rule ${JSON.stringify(line.trim())}`, { file, line: i + 1 });
+                throw new errors_KxError(`${e.message} in ${HELMIGNORE} rule ${JSON.stringify(line.trim())}`, {
+                    file,
+                    line: i + 1,
+                });
             }
         });
         return r;
@@ -42189,7 +42308,14 @@ class IgnoreRules {
         }
         else if (rule.includes('/'))
             mode = 'path';
-        this.rules.push({ raw, negate, mustDir, mode, re: goGlobToRegExp(rule), ...(lineNumber ? { line: lineNumber } : {}) });
+        this.rules.push({
+            raw,
+            negate,
+            mustDir,
+            mode,
+            re: goGlobToRegExp(rule),
+            ...(lineNumber ? { line: lineNumber } : {}),
+        });
     }
     /** Is the chart-relative `/`-path ignored? `isDir` says whether it names a directory. */
     ignores(path, isDir) {
@@ -42530,7 +42656,9 @@ async function loadDir(dir, opts = {}) {
     const visit = async (abs, rel, ancestors) => {
         const depth = rel === '' ? 0 : rel.split('/').length;
         if (depth > maxDepth)
-            throw new errors_KxError(`chart ${dir} nests directories deeper than ${maxDepth} levels at ${rel}`, { file: (0,external_node_path_namespaceObject.join)(top, rel) });
+            throw new errors_KxError(`chart ${dir} nests directories deeper than ${maxDepth} levels at ${rel}`, {
+                file: (0,external_node_path_namespaceObject.join)(top, rel),
+            });
         const entries = (0,external_node_fs_namespaceObject.readdirSync)(abs, { withFileTypes: true }).sort((a, b) => load_byteOrder(a.name, b.name));
         for (const entry of entries) {
             const name = entry.name;
@@ -42569,7 +42697,9 @@ async function loadDir(dir, opts = {}) {
                 continue;
             }
             if (!isFile)
-                throw new errors_KxError(`cannot load irregular file ${shownPath} as it has file mode type bits set`, { file: shownPath });
+                throw new errors_KxError(`cannot load irregular file ${shownPath} as it has file mode type bits set`, {
+                    file: shownPath,
+                });
             files.push(readOne(target, n, name, size ?? (0,external_node_fs_namespaceObject.statSync)(path).size));
         }
     };
@@ -42656,7 +42786,9 @@ async function loadArchiveFiles(data, label = 'archive') {
     catch (e) {
         if (e instanceof errors_KxError)
             throw e;
-        throw new errors_KxError(`file '${label}' does not appear to be a valid chart file (details: ${errors_errorMessage(e)})`, { file: label });
+        throw new errors_KxError(`file '${label}' does not appear to be a valid chart file (details: ${errors_errorMessage(e)})`, {
+            file: label,
+        });
     }
     if (files.length === 0)
         throw bad('no files in chart archive');
@@ -42780,11 +42912,15 @@ async function loadFiles(files, source = '.') {
             if (n.endsWith('.tgz')) {
                 const file = list[0];
                 if (file.name !== n)
-                    throw new errors_KxError(`error unpacking subchart tar in ${c.metadata.name}: expected ${n}, got ${file.name}`, { file: at(`charts/${n}`) });
+                    throw new errors_KxError(`error unpacking subchart tar in ${c.metadata.name}: expected ${n}, got ${file.name}`, {
+                        file: at(`charts/${n}`),
+                    });
                 sc = await loadArchive(file.data, at(`charts/${n}`));
             }
             else {
-                const inner = list.filter((f) => f.name.includes('/')).map((f) => ({ name: f.name.slice(f.name.indexOf('/') + 1), data: f.data }));
+                const inner = list
+                    .filter((f) => f.name.includes('/'))
+                    .map((f) => ({ name: f.name.slice(f.name.indexOf('/') + 1), data: f.data }));
                 sc = await loadFiles(inner, at(`charts/${n}`));
             }
         }
@@ -42853,7 +42989,9 @@ function archiveEntries(chart, prefix = '') {
             JSON.parse(chart.schema.toString('utf8'));
         }
         catch {
-            throw new errors_KxError('Invalid JSON in values.schema.json', { file: chart.source ? `${chart.source}/values.schema.json` : undefined });
+            throw new errors_KxError('Invalid JSON in values.schema.json', {
+                file: chart.source ? `${chart.source}/values.schema.json` : undefined,
+            });
         }
         add('values.schema.json', chart.schema);
     }
@@ -42951,7 +43089,17 @@ async function tarEntries(entries, mtime) {
     });
     for (const e of entries) {
         await new Promise((res, rej) => {
-            p.entry({ name: e.name, size: e.data.length, mode: 0o644, mtime: new Date(mtime * 1000), type: 'file', uid: 0, gid: 0, uname: '', gname: '' }, e.data, (err) => (err ? rej(err) : res()));
+            p.entry({
+                name: e.name,
+                size: e.data.length,
+                mode: 0o644,
+                mtime: new Date(mtime * 1000),
+                type: 'file',
+                uid: 0,
+                gid: 0,
+                uname: '',
+                gname: '',
+            }, e.data, (err) => (err ? rej(err) : res()));
         });
     }
     p.finalize();
@@ -43024,7 +43172,9 @@ function goJsonValue(v) {
     if (Array.isArray(v))
         return `[${v.map(goJsonValue).join(',')}]`;
     const o = v;
-    const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))));
+    const keys = Object.keys(o)
+        .filter((k) => o[k] !== undefined)
+        .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
     return `{${keys.map((k) => `${goString(k)}:${goJsonValue(o[k])}`).join(',')}}`;
 }
 function goStruct(fields) {
@@ -43037,8 +43187,13 @@ function goStruct(fields) {
     return `{${parts.join(',')}}`;
 }
 function isEmpty(v) {
-    return v === undefined || v === null || v === '' || v === false || v === 0 ||
-        (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0);
+    return (v === undefined ||
+        v === null ||
+        v === '' ||
+        v === false ||
+        v === 0 ||
+        (Array.isArray(v) && v.length === 0) ||
+        (typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0));
 }
 function go_json_goJsonDependency(d) {
     if (d === null)
@@ -43097,7 +43252,7 @@ function goJsonMetadata(md) {
 }
 /** `json.Marshal([2][]*Dependency{req, locked})`, the input of helm's lock digest. */
 function goJsonDependencyPair(req, locked) {
-    const list = (l) => (l === undefined ? 'null' : `[${l.map(go_json_goJsonDependency).join(',')}]`);
+    const list = (l) => l === undefined ? 'null' : `[${l.map(go_json_goJsonDependency).join(',')}]`;
     return `[${list(req)},${list(locked)}]`;
 }
 
@@ -43342,7 +43497,8 @@ function ref_parseImageRef(ref) {
     const parts = rest.split('/');
     let registry = 'registry-1.docker.io';
     const first = parts[0] ?? '';
-    if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('['))) {
+    if (parts.length > 1 &&
+        (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('['))) {
         registry = first;
         parts.shift();
     }
@@ -43612,7 +43768,12 @@ function parseOciUrl(url) {
     const m = /^oci:\/\/([^/]+)(?:\/(.*))?$/.exec(clean);
     if (!m || !m[1])
         throw new errors_KxError(`"${redactUrls(url)}" is not an OCI reference; expected oci://host[:port]/path`);
-    return { registry: m[1], path: (m[2] ?? '').replace(/\/+$/, ''), ...(username !== undefined ? { username } : {}), ...(password !== undefined ? { password } : {}) };
+    return {
+        registry: m[1],
+        path: (m[2] ?? '').replace(/\/+$/, ''),
+        ...(username !== undefined ? { username } : {}),
+        ...(password !== undefined ? { password } : {}),
+    };
 }
 /** Credentials given as options win over those written into the URL. */
 function client(loc, auth) {
@@ -43796,12 +43957,19 @@ const archivePath = (ctx, fileName, i) => safeJoin(ctx.chartsDir, fileName, 'dep
  * dependencies packaged into its charts/.
  */
 async function packDir(ctx, chart, dir) {
-    const packed = ctx.opts.ownDependencies ? await withOwnDependencies(chart, dir, ctx.opts, ctx.platformVersion) : chart;
+    const packed = ctx.opts.ownDependencies
+        ? await withOwnDependencies(chart, dir, ctx.opts, ctx.platformVersion)
+        : chart;
     return writeChartArchive(packed, ctx.opts.mtime === undefined ? {} : { mtime: ctx.opts.mtime });
 }
 function addPending(ctx, d, i, fileName, data, version, source) {
     const repository = d.repository ?? '';
-    ctx.pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository, archive: archivePath(ctx, fileName, i), source } });
+    ctx.pending.push({
+        dep: d,
+        fileName,
+        data,
+        resolved: { name: d.name, version, repository, archive: archivePath(ctx, fileName, i), source },
+    });
     ctx.locked.push({ name: d.name, repository, version });
 }
 async function sourceCandidates(ctx, name) {
@@ -43816,9 +43984,14 @@ async function resolveByName(ctx, d, i, constraint, fileTarget) {
     const repo = d.repository ?? '';
     const wanted = d.version ?? '';
     ctx.byName ??= await findChartsByName(ctx.opts.searchPaths ?? []);
-    const candidates = [...(repo === '' ? ctx.byName.get(d.name) ?? [] : []), ...(await sourceCandidates(ctx, d.name))];
+    const candidates = [...(repo === '' ? (ctx.byName.get(d.name) ?? []) : []), ...(await sourceCandidates(ctx, d.name))];
     if (candidates.length === 0) {
-        const searched = [...(repo === '' && ctx.opts.searchPaths?.length ? [`chart-search-paths (${ctx.opts.searchPaths.join(', ')})`] : []), ...(ctx.source ? [`kaapana-source ${ctx.opts.kaapanaSource}`] : [])].join(', ');
+        const searched = [
+            ...(repo === '' && ctx.opts.searchPaths?.length
+                ? [`chart-search-paths (${ctx.opts.searchPaths.join(', ')})`]
+                : []),
+            ...(ctx.source ? [`kaapana-source ${ctx.opts.kaapanaSource}`] : []),
+        ].join(', ');
         ctx.errors.push(new errors_KxError(`dependency "${d.name}" not found in ${searched}${fileTarget ? ` (${repo} does not exist here)` : ''}`, depWhere(ctx.chart, i, repo === '' ? 'name' : 'repository')));
         return;
     }
@@ -43907,7 +44080,11 @@ async function resolveDependency(ctx, d, i) {
     }
     const repo = d.repository ?? '';
     const base = ctx.opts.relativeTo ? (0,external_node_path_namespaceObject.resolve)(ctx.opts.relativeTo) : ctx.chartDir;
-    const fileTarget = repo.startsWith('file://') ? ((0,external_node_path_namespaceObject.isAbsolute)(repo.slice(7)) ? repo.slice(7) : (0,external_node_path_namespaceObject.join)(base, repo.slice(7))) : undefined;
+    const fileTarget = repo.startsWith('file://')
+        ? (0,external_node_path_namespaceObject.isAbsolute)(repo.slice(7))
+            ? repo.slice(7)
+            : (0,external_node_path_namespaceObject.join)(base, repo.slice(7))
+        : undefined;
     const fromSource = ctx.source !== undefined && (repo === '' || (fileTarget !== undefined && !(await fsutil_pathExists(fileTarget))));
     if ((repo === '' && ctx.opts.searchPaths && ctx.opts.searchPaths.length > 0) || fromSource)
         return resolveByName(ctx, d, i, constraint, fileTarget);
@@ -43949,7 +44126,9 @@ async function checkLockWritable(lockFile, md) {
 async function writeCharts(ctx, deps) {
     await (0,promises_.mkdir)(ctx.chartsDir, { recursive: true, mode: 0o755 });
     const produced = new Set(ctx.pending.map((p) => p.fileName));
-    const keepNames = new Set(deps.filter((d) => d !== null && (d.repository ?? '') === '' && !ctx.opts.searchPaths?.length && !ctx.source).map((d) => d.name));
+    const keepNames = new Set(deps
+        .filter((d) => d !== null && (d.repository ?? '') === '' && !ctx.opts.searchPaths?.length && !ctx.source)
+        .map((d) => d.name));
     for (const p of ctx.pending) {
         await writeFileAtomic(p.resolved.archive, p.data, { mode: 0o644 });
         ctx.result.dependencies.push(p.resolved);
@@ -43987,7 +44166,11 @@ async function writeLock(ctx, deps, lockFile, existed) {
             // unreadable lock: rewritten below
         }
     }
-    const lock = { generated: rfc3339Nano(ctx.opts.now ?? new Date(defaultMtime() * 1000)), digest, dependencies: ctx.locked };
+    const lock = {
+        generated: rfc3339Nano(ctx.opts.now ?? new Date(defaultMtime() * 1000)),
+        digest,
+        dependencies: ctx.locked,
+    };
     await writeFileAtomic(lockFile, serializeLock(lock), { mode: 0o644 });
     ctx.result.lock = lock;
     ctx.result.lockWritten = true;
@@ -44006,11 +44189,20 @@ async function updateDependencies(dir, opts = {}) {
         throw new errors_KxError(`"${chartsDir}" is not a directory`, { file: chartsDir });
     }
     const ctx = {
-        chart, chartDir, chartsDir, opts, load, result,
+        chart,
+        chartDir,
+        chartsDir,
+        opts,
+        load,
+        result,
         log: opts.log ?? (() => { }),
         platformVersion: opts.platformVersion ?? chart.metadata.version ?? '',
         ...(opts.kaapanaSource ? { source: (0,external_node_path_namespaceObject.resolve)(opts.kaapanaSource) } : {}),
-        indexes: new Map(), pending: [], locked: [], unsatisfied: [], errors: [],
+        indexes: new Map(),
+        pending: [],
+        locked: [],
+        unsatisfied: [],
+        errors: [],
     };
     checkDependencyNames(chart, deps);
     for (const [i, d] of deps.entries()) {
@@ -44053,7 +44245,13 @@ async function withOwnDependencies(chart, dir, opts, platformVersion) {
     return withTempDir('kx-own-deps', async (stage) => {
         const copy = (0,external_node_path_namespaceObject.join)(stage, (0,external_node_path_namespaceObject.basename)((0,external_node_path_namespaceObject.resolve)(dir)));
         await (0,promises_.cp)(dir, copy, { recursive: true, dereference: false });
-        await updateDependencies(copy, { ...opts, relativeTo: (0,external_node_path_namespaceObject.resolve)(dir), within, platformVersion, now: opts.now ?? new Date(defaultMtime() * 1000) });
+        await updateDependencies(copy, {
+            ...opts,
+            relativeTo: (0,external_node_path_namespaceObject.resolve)(dir),
+            within,
+            platformVersion,
+            now: opts.now ?? new Date(defaultMtime() * 1000),
+        });
         const packed = await loadDir(copy, opts.load ?? {});
         packed.source = chart.source ?? dir;
         return packed;
@@ -44079,7 +44277,9 @@ async function withOwnDependencies(chart, dir, opts, platformVersion) {
 /** helm's CheckDependencies: declared dependencies must all be present as loaded subcharts. */
 function checkDependencies(chart) {
     const present = new Set(chart.dependencies.map((d) => d.metadata.name));
-    const missing = (chart.metadata.dependencies ?? []).filter((d) => d !== null && !present.has(d.name)).map((d) => d?.name);
+    const missing = (chart.metadata.dependencies ?? [])
+        .filter((d) => d !== null && !present.has(d.name))
+        .map((d) => d?.name);
     if (missing.length > 0) {
         throw new errors_KxError(`found in Chart.yaml, but missing in charts/ directory: ${missing.join(', ')}`, {
             file: chart.dependencyFile?.file,
@@ -44179,14 +44379,20 @@ function lintKaapanaChart(chart, opts = {}) {
     }
     let image;
     try {
-        const values = chart.values ? (0,dist/* parse */.qg)(chart.values.toString('utf8'), { version: '1.1' }) : null;
+        const values = chart.values
+            ? (0,dist/* parse */.qg)(chart.values.toString('utf8'), { version: '1.1' })
+            : null;
         image = values?.global?.image;
     }
     catch {
         image = undefined;
     }
     if (typeof image !== 'string' || image === '') {
-        out.push({ level: 'warning', message: `workflow chart ${chart.metadata.name}: values.yaml has no global.image (the DAG image)`, file: `${src}/values.yaml` });
+        out.push({
+            level: 'warning',
+            message: `workflow chart ${chart.metadata.name}: values.yaml has no global.image (the DAG image)`,
+            file: `${src}/values.yaml`,
+        });
     }
     else if (opts.images && opts.images.length > 0 && !opts.images.includes(image)) {
         out.push({
@@ -44375,7 +44581,7 @@ function dockerfile_parseDockerfile(text, file) {
             // Kaapana bases are global ARGs, so keep both (a later FROM sees the latest default).
             const am = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/.exec(rest.trim());
             if (am && (!sawFrom || !args.has(am[1])))
-                args.set(am[1], am[2] !== undefined ? unquote(am[2]) : args.get(am[1]) ?? '');
+                args.set(am[1], am[2] !== undefined ? unquote(am[2]) : (args.get(am[1]) ?? ''));
             continue;
         }
         if (instruction !== 'FROM')
@@ -44592,7 +44798,9 @@ async function gitVersion(dir) {
     if ((await git(dir, ['rev-parse', '--is-inside-work-tree'])) !== 'true')
         return undefined;
     const onHead = (await git(dir, ['tag', '--points-at', 'HEAD']))?.split('\n').filter(Boolean) ?? [];
-    const exact = onHead.filter((t) => semver.valid(strip(t)) !== null).sort((a, b) => semver.rcompare(strip(a), strip(b)));
+    const exact = onHead
+        .filter((t) => semver.valid(strip(t)) !== null)
+        .sort((a, b) => semver.rcompare(strip(a), strip(b)));
     if (exact.length > 0)
         return { version: strip(exact[0]), rule: `git tag ${exact[0]}` };
     for (const [args, rule] of [
@@ -44663,7 +44871,9 @@ async function planBuild(opts) {
         ...(opts.source?.files ?? []).map((file) => ({ file, origin: 'kaapana-source' })),
     ];
     for (const { file, origin } of candidates) {
-        const rel = origin === 'context' ? relative(opts.context, file) || file : `kaapana-source/${relative(opts.source.root, file)}`;
+        const rel = origin === 'context'
+            ? relative(opts.context, file) || file
+            : `kaapana-source/${relative(opts.source.root, file)}`;
         let parsed;
         try {
             parsed = parseDockerfile(await readFile(file, 'utf8'), rel);
@@ -44707,10 +44917,24 @@ async function planBuild(opts) {
             if (parsed.localOnly && !other.parsed.localOnly) {
                 byId.set(id, node);
                 localByName.set(id, node);
-                duplicates.push({ image: id, kept: rel, dropped: other.rel, keptNode: node, droppedPath: other.path, droppedLocalOnly: false });
+                duplicates.push({
+                    image: id,
+                    kept: rel,
+                    dropped: other.rel,
+                    keptNode: node,
+                    droppedPath: other.path,
+                    droppedLocalOnly: false,
+                });
             }
             else {
-                duplicates.push({ image: id, kept: other.rel, dropped: rel, keptNode: other, droppedPath: file, droppedLocalOnly: parsed.localOnly });
+                duplicates.push({
+                    image: id,
+                    kept: other.rel,
+                    dropped: rel,
+                    keptNode: other,
+                    droppedPath: file,
+                    droppedLocalOnly: parsed.localOnly,
+                });
             }
             continue;
         }
@@ -44784,7 +45008,10 @@ async function planBuild(opts) {
     for (const d of duplicates) {
         const droppedOrigin = d.dropped.startsWith('kaapana-source/') ? 'kaapana-source' : 'context';
         const ambiguous = (opts.explicit && selectedSet.has(d.droppedPath)) ||
-            (wanted.has(d.image) && neededAsBase.has(d.image) && d.keptNode.origin === droppedOrigin && d.keptNode.parsed.localOnly === d.droppedLocalOnly);
+            (wanted.has(d.image) &&
+                neededAsBase.has(d.image) &&
+                d.keptNode.origin === droppedOrigin &&
+                d.keptNode.parsed.localOnly === d.droppedLocalOnly);
         if (ambiguous) {
             relevant.push(new KxError(`image "${d.image}" is needed by this build but defined twice: ${d.kept} and ${d.dropped} (Kaapana's build would keep ${d.kept}, the first in path order). Rename one IMAGE label, remove one, or ignore one`, { file: d.dropped, line: 1 }));
         }
@@ -44804,7 +45031,10 @@ async function planBuild(opts) {
         if (ready.length === 0) {
             const cycle = findCycle([...remaining], deps);
             const where = byId.get(cycle[0]);
-            relevant.push(new KxError(`build cycle: ${cycle.map((id) => `${id} (${byId.get(id).rel})`).join(' → ')} → ${cycle[0]}`, { file: where.rel, line: 1 }));
+            relevant.push(new KxError(`build cycle: ${cycle.map((id) => `${id} (${byId.get(id).rel})`).join(' → ')} → ${cycle[0]}`, {
+                file: where.rel,
+                line: 1,
+            }));
             break;
         }
         for (const id of ready.sort()) {
@@ -44878,7 +45108,9 @@ async function planBuild(opts) {
     }
     return {
         images,
-        baseImages: [...new Set(images.flatMap((i) => i.mappedBases))].sort().map((localRef) => ({ localRef, source: usedMappings.get(localRef) })),
+        baseImages: [...new Set(images.flatMap((i) => i.mappedBases))]
+            .sort()
+            .map((localRef) => ({ localRef, source: usedMappings.get(localRef) })),
         skipped,
         duplicates: duplicates.map(({ image, kept, dropped }) => ({ image, kept, dropped })),
     };
@@ -44983,7 +45215,10 @@ function build_features_checkBuildFeatures(f, builder, buildxVersion) {
         if (f.buildContexts.length)
             problems.push(`build-contexts (${f.buildContexts.map((b) => b.split('=')[0]).join(', ')}): --build-context needs buildx; the classic builder builds from one context`);
     }
-    else if (f.buildContexts.length && buildxVersion && semver.valid(buildxVersion) && semver.lt(buildxVersion, '0.8.0')) {
+    else if (f.buildContexts.length &&
+        buildxVersion &&
+        semver.valid(buildxVersion) &&
+        semver.lt(buildxVersion, '0.8.0')) {
         problems.push(`build-contexts need buildx ≥ 0.8; this runner has buildx ${buildxVersion}`);
     }
     if (problems.length) {
@@ -45105,7 +45340,17 @@ async function buildImages(opts) {
     const byId = new Map(plan.images.map((i) => [i.id, i]));
     const results = new Map();
     const result = (img, status, extra = {}) => {
-        const r = { name: img.name, dockerfile: img.dockerfile, tag: img.tag, ref: img.ref, tags: img.tags, localOnly: img.localOnly, status, durationMs: 0, ...extra };
+        const r = {
+            name: img.name,
+            dockerfile: img.dockerfile,
+            tag: img.tag,
+            ref: img.ref,
+            tags: img.tags,
+            localOnly: img.localOnly,
+            status,
+            durationMs: 0,
+            ...extra,
+        };
         results.set(img.id, r);
         return r;
     };
@@ -45117,7 +45362,11 @@ async function buildImages(opts) {
             .map(async (img) => {
             const ref = parseImageRef(img.ref);
             const auth = [...(opts.auth ? [opts.auth] : []), ...(opts.auths ?? [])].find((a) => a.registry === ref.registry);
-            const client = new RegistryClient({ registry: ref.registry, ...(auth ? { username: auth.username, password: auth.password } : {}), retry });
+            const client = new RegistryClient({
+                registry: ref.registry,
+                ...(auth ? { username: auth.username, password: auth.password } : {}),
+                retry,
+            });
             const head = await client.headManifest(ref.repository, ref.tag ?? 'latest');
             if (head)
                 existing.set(img.id, head.digest);
@@ -45197,7 +45446,9 @@ async function buildImages(opts) {
             }
         }, (img) => {
             const failedBase = img.dependsOn.find((d) => results.get(d)?.status === 'failed');
-            const r = result(img, 'failed', { error: failedBase ? `base image ${failedBase} failed to build` : 'not built' });
+            const r = result(img, 'failed', {
+                error: failedBase ? `base image ${failedBase} failed to build` : 'not built',
+            });
             opts.onImageDone?.(r, []);
         });
     }
@@ -45246,7 +45497,9 @@ async function buildImages(opts) {
     let savedLocalImages;
     if (opts.saveLocalImages) {
         const ready = new Set(['built-only', 'loaded']);
-        savedLocalImages = plan.images.filter((i) => i.localOnly && ready.has(results.get(i.id).status)).flatMap((i) => i.tags);
+        savedLocalImages = plan.images
+            .filter((i) => i.localOnly && ready.has(results.get(i.id).status))
+            .flatMap((i) => i.tags);
         if (savedLocalImages.length > 0) {
             // Staged next to the target and moved into place: never a half-written tar under the final name.
             const partial = `${opts.saveLocalImages}.partial-${process.pid}`;
@@ -45369,11 +45622,14 @@ async function readGitMetadata(cwd, env = process.env, now = new Date(), exec = 
     const repo = eventRepository(env);
     const epoch = env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH) ? new Date(Number(env.SOURCE_DATE_EPOCH) * 1000) : now;
     const meta = { created: epoch.toISOString() };
-    const revision = (env.GITHUB_SHA && /^[0-9a-f]{40,64}$/.test(env.GITHUB_SHA) ? env.GITHUB_SHA : undefined) ?? (await metadata_git(exec, ['rev-parse', 'HEAD'], cwd));
+    const revision = (env.GITHUB_SHA && /^[0-9a-f]{40,64}$/.test(env.GITHUB_SHA) ? env.GITHUB_SHA : undefined) ??
+        (await metadata_git(exec, ['rev-parse', 'HEAD'], cwd));
     if (revision)
         meta.revision = revision;
     const source = repo?.html_url ??
-        (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL.replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}` : undefined) ??
+        (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY
+            ? `${env.GITHUB_SERVER_URL.replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}`
+            : undefined) ??
         remoteToSource((await metadata_git(exec, ['remote', 'get-url', 'origin'], cwd)) ?? '');
     if (source)
         meta.source = source;
@@ -45515,7 +45771,9 @@ function getInputs() {
         appVersion: getInput('app-version').trim(),
         dependencyUpdate: readers_getBool('dependency-update', true),
         searchPaths: readers_getList('chart-search-paths').map((p) => (0,external_node_path_namespaceObject.resolve)(workspace, p)),
-        kaapanaSource: getInput('kaapana-source').trim() ? (0,external_node_path_namespaceObject.resolve)(workspace, getInput('kaapana-source').trim()) : '',
+        kaapanaSource: getInput('kaapana-source').trim()
+            ? (0,external_node_path_namespaceObject.resolve)(workspace, getInput('kaapana-source').trim())
+            : '',
         destination: (0,external_node_path_namespaceObject.resolve)(workspace, getInput('destination').trim() || '.'),
         push,
         username: getInput('username'),
@@ -45582,7 +45840,12 @@ async function packageOne(dir, inputs) {
     for (const f of lintKaapanaChart(result.chart, { images: await extensionImages(dir) }))
         warning(f.message, f.file ? { file: annotationPath(f.file), title: 'kaapana-ext' } : { title: 'kaapana-ext' });
     info(`packaged ${result.path} (sha256 ${result.sha256})`);
-    const packaged = { name: result.name, version: result.version, path: result.path, sha256: result.sha256 };
+    const packaged = {
+        name: result.name,
+        version: result.version,
+        path: result.path,
+        sha256: result.sha256,
+    };
     if (inputs.push) {
         const pushed = await pushChart(result.path, inputs.push, {
             ...(inputs.username ? { username: inputs.username } : {}),
@@ -45606,7 +45869,14 @@ async function writeSummary(done, failed, workspace, dryRun) {
     ].join(' | '));
     for (const f of failed)
         rows.push([cell((0,external_node_path_namespaceObject.relative)(workspace, f.dir) || f.dir), '', '', '', cell(`failed: ${f.error}`)].join(' | '));
-    const md = [`## Kaapana extension charts${dryRun ? ' (dry run)' : ''}`, '', '| chart | version | archive | sha256 | OCI |', '| --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r} |`), ''].join('\n');
+    const md = [
+        `## Kaapana extension charts${dryRun ? ' (dry run)' : ''}`,
+        '',
+        '| chart | version | archive | sha256 | OCI |',
+        '| --- | --- | --- | --- | --- |',
+        ...rows.map((r) => `| ${r} |`),
+        '',
+    ].join('\n');
     await writeJobSummary(md);
 }
 async function run() {

@@ -5,8 +5,29 @@ import * as core from '@actions/core';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { KxAggregateError, KxError, errorMessage } from '@kaapana-ext/core';
-import { annotationPath, cell, getBool, getList, getSecret, maskInputSecrets, reportFailure, writeJobSummary } from '@kaapana-ext/actions-kit';
-import { isWorkflowChart, loadDir, lintKaapanaChart, ociTag, packageChart, parseOciUrl, pushChart, resolveChartDirs, validateMetadata, type Chart, type PackageResult } from '@kaapana-ext/core/chart';
+import {
+  annotationPath,
+  cell,
+  getBool,
+  getList,
+  getSecret,
+  maskInputSecrets,
+  reportFailure,
+  writeJobSummary,
+} from '@kaapana-ext/actions-kit';
+import {
+  isWorkflowChart,
+  loadDir,
+  lintKaapanaChart,
+  ociTag,
+  packageChart,
+  parseOciUrl,
+  pushChart,
+  resolveChartDirs,
+  validateMetadata,
+  type Chart,
+  type PackageResult,
+} from '@kaapana-ext/core/chart';
 import { discoverDockerfiles, parseDockerfile } from '@kaapana-ext/core/images';
 
 /** IMAGE labels of the Dockerfiles next to the chart (its extension directory); [] when unknown. */
@@ -58,7 +79,8 @@ export function getInputs(): Inputs {
   const workspace = resolve(process.env.GITHUB_WORKSPACE ?? '.');
   const single = core.getInput('chart').trim();
   const charts = [...(single ? [single] : []), ...getList('charts')];
-  if (charts.length === 0) throw new KxError('set the input chart (one chart directory) or charts (directories or globs)');
+  if (charts.length === 0)
+    throw new KxError('set the input chart (one chart directory) or charts (directories or globs)');
   const push = core.getInput('push').trim();
   if (push) parseOciUrl(push);
   return {
@@ -68,7 +90,9 @@ export function getInputs(): Inputs {
     appVersion: core.getInput('app-version').trim(),
     dependencyUpdate: getBool('dependency-update', true),
     searchPaths: getList('chart-search-paths').map((p) => resolve(workspace, p)),
-    kaapanaSource: core.getInput('kaapana-source').trim() ? resolve(workspace, core.getInput('kaapana-source').trim()) : '',
+    kaapanaSource: core.getInput('kaapana-source').trim()
+      ? resolve(workspace, core.getInput('kaapana-source').trim())
+      : '',
     destination: resolve(workspace, core.getInput('destination').trim() || '.'),
     push,
     username: core.getInput('username'),
@@ -84,9 +108,12 @@ async function checkedChart(dir: string, inputs: Inputs): Promise<Chart> {
   // A workflow chart without dag-installer-chart installs no DAG.
   const before = await loadDir(dir, { allowExternalSymlinks: inputs.allowExternalSymlinks });
   if (isWorkflowChart(before) && !(before.metadata.dependencies ?? []).some((d) => d?.name === 'dag-installer-chart')) {
-    throw new KxError(`workflow chart ${before.metadata.name} (keyword kaapanaworkflow) has no dag-installer-chart dependency: nothing would install its DAG image`, {
-      file: before.dependencyFile?.file ?? join(dir, 'Chart.yaml'),
-    });
+    throw new KxError(
+      `workflow chart ${before.metadata.name} (keyword kaapanaworkflow) has no dag-installer-chart dependency: nothing would install its DAG image`,
+      {
+        file: before.dependencyFile?.file ?? join(dir, 'Chart.yaml'),
+      },
+    );
   }
   return before;
 }
@@ -99,7 +126,8 @@ async function planOne(dir: string, inputs: Inputs): Promise<PackagedChart> {
   const name = chart.metadata.name as string;
   const version = inputs.version || (chart.metadata.version as string);
   const path = join(inputs.destination, `${name}-${version}.tgz`);
-  for (const d of (chart.metadata.dependencies ?? []).filter((x) => x !== null)) core.info(`dependency ${d.name} ${d.version ?? ''} ${d.repository ?? '(by name)'}: not updated (dry run)`);
+  for (const d of (chart.metadata.dependencies ?? []).filter((x) => x !== null))
+    core.info(`dependency ${d.name} ${d.version ?? ''} ${d.repository ?? '(by name)'}: not updated (dry run)`);
   core.info(`dry run: would write ${path}${inputs.dependencyUpdate ? ' after a dependency update' : ''}`);
   const planned: PackagedChart = { name, version, path, sha256: '', dryRun: true };
   if (inputs.push) {
@@ -115,7 +143,8 @@ async function packageOne(dir: string, inputs: Inputs): Promise<{ result: Packag
   await checkedChart(dir, inputs);
   const load = {
     allowExternalSymlinks: inputs.allowExternalSymlinks,
-    onWarning: (message: string, file: string) => core.warning(message, { file: annotationPath(file), title: 'kaapana-ext' }),
+    onWarning: (message: string, file: string) =>
+      core.warning(message, { file: annotationPath(file), title: 'kaapana-ext' }),
   };
   const result = await packageChart(dir, {
     destination: inputs.destination,
@@ -130,18 +159,28 @@ async function packageOne(dir: string, inputs: Inputs): Promise<{ result: Packag
       ...(inputs.username || inputs.password ? { oci: { username: inputs.username, password: inputs.password } } : {}),
     },
   });
-  for (const d of result.dependencyUpdate?.dependencies ?? []) core.info(`dependency ${d.name} ${d.version} (${d.source})`);
+  for (const d of result.dependencyUpdate?.dependencies ?? [])
+    core.info(`dependency ${d.name} ${d.version} (${d.source})`);
   if (result.dependencyUpdate?.lockWritten) core.info(`wrote ${result.dependencyUpdate.lockFile}`);
-  for (const f of lintKaapanaChart(result.chart, { images: await extensionImages(dir) })) core.warning(f.message, f.file ? { file: annotationPath(f.file), title: 'kaapana-ext' } : { title: 'kaapana-ext' });
+  for (const f of lintKaapanaChart(result.chart, { images: await extensionImages(dir) }))
+    core.warning(f.message, f.file ? { file: annotationPath(f.file), title: 'kaapana-ext' } : { title: 'kaapana-ext' });
   core.info(`packaged ${result.path} (sha256 ${result.sha256})`);
-  const packaged: PackagedChart = { name: result.name, version: result.version, path: result.path, sha256: result.sha256 };
+  const packaged: PackagedChart = {
+    name: result.name,
+    version: result.version,
+    path: result.path,
+    sha256: result.sha256,
+  };
   if (inputs.push) {
     const pushed = await pushChart(result.path, inputs.push, {
       ...(inputs.username ? { username: inputs.username } : {}),
       ...(inputs.password ? { password: inputs.password } : {}),
       skipExisting: inputs.skipExisting,
     }).catch((e: unknown) => {
-      throw new KxError(`pushing ${relative(inputs.workspace, result.path) || result.path} failed: ${e instanceof KxError ? e.message : errorMessage(e)}`, { file: result.path });
+      throw new KxError(
+        `pushing ${relative(inputs.workspace, result.path) || result.path} failed: ${e instanceof KxError ? e.message : errorMessage(e)}`,
+        { file: result.path },
+      );
     });
     core.info(`${pushed.status === 'skipped' ? 'already present, skipped' : 'pushed'} ${pushed.ref}@${pushed.digest}`);
     Object.assign(packaged, { digest: pushed.digest, ref: pushed.ref, pushed: pushed.status });
@@ -149,7 +188,12 @@ async function packageOne(dir: string, inputs: Inputs): Promise<{ result: Packag
   return { result, packaged };
 }
 
-async function writeSummary(done: PackagedChart[], failed: { dir: string; error: string }[], workspace: string, dryRun: boolean): Promise<void> {
+async function writeSummary(
+  done: PackagedChart[],
+  failed: { dir: string; error: string }[],
+  workspace: string,
+  dryRun: boolean,
+): Promise<void> {
   const rows = done.map((p) =>
     [
       cell(p.name),
@@ -159,8 +203,16 @@ async function writeSummary(done: PackagedChart[], failed: { dir: string; error:
       cell(p.ref ? `${p.ref} (${p.pushed ?? 'dry run: not pushed'})` : '—'),
     ].join(' | '),
   );
-  for (const f of failed) rows.push([cell(relative(workspace, f.dir) || f.dir), '', '', '', cell(`failed: ${f.error}`)].join(' | '));
-  const md = [`## Kaapana extension charts${dryRun ? ' (dry run)' : ''}`, '', '| chart | version | archive | sha256 | OCI |', '| --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r} |`), ''].join('\n');
+  for (const f of failed)
+    rows.push([cell(relative(workspace, f.dir) || f.dir), '', '', '', cell(`failed: ${f.error}`)].join(' | '));
+  const md = [
+    `## Kaapana extension charts${dryRun ? ' (dry run)' : ''}`,
+    '',
+    '| chart | version | archive | sha256 | OCI |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r} |`),
+    '',
+  ].join('\n');
   await writeJobSummary(md);
 }
 

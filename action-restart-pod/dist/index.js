@@ -34815,7 +34815,10 @@ async function walkTree(root, opts, visit) {
                 continue;
             if (e.isFile())
                 await visit.onFile?.(child);
-            else if (e.isDirectory() && !skip.has(e.name) && (opts.hidden || !e.name.startsWith('.')) && (await (opts.enter?.(child) ?? true))) {
+            else if (e.isDirectory() &&
+                !skip.has(e.name) &&
+                (opts.hidden || !e.name.startsWith('.')) &&
+                (await (opts.enter?.(child) ?? true))) {
                 await walk(child.path, false);
             }
         }
@@ -34868,8 +34871,11 @@ async function writeFileAtomic(path, data, opts = {}) {
         const target = await (0,promises_namespaceObject.realpath)(path).catch(() => {
             throw new errors_KxError(`${path} is a symlink whose target cannot be resolved`, { file: path });
         });
-        if (opts.within !== undefined && !isInside(await (0,promises_namespaceObject.realpath)(opts.within).catch(() => opts.within), target)) {
-            throw new errors_KxError(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, { file: path });
+        if (opts.within !== undefined &&
+            !isInside(await (0,promises_namespaceObject.realpath)(opts.within).catch(() => opts.within), target)) {
+            throw new errors_KxError(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, {
+                file: path,
+            });
         }
         path = target;
     }
@@ -34976,7 +34982,8 @@ function classifyError(e) {
     if (e instanceof retry_StatusError && e.status !== undefined)
         return classifyStatus(e.status);
     const code = e?.code;
-    if (typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
+    if (typeof code === 'string' &&
+        /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
         return 'transient';
     }
     const cause = e?.cause;
@@ -35257,7 +35264,9 @@ async function runMainOrPost(main, post) {
 
 /** Markdown-safe table cell. */
 function cell(text) {
-    return String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+    return String(text ?? '')
+        .replace(/\|/g, '\\|')
+        .replace(/\n/g, ' ');
 }
 /** Append markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
 async function writeJobSummary(markdown) {
@@ -35317,7 +35326,9 @@ const exec_nodeExec = (command, args, opts = {}) => new Promise((resolve, reject
         stdout: lineSplitter((l) => opts.onLine?.(l, 'stdout')),
         stderr: lineSplitter((l) => opts.onLine?.(l, 'stderr')),
     };
-    const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs);
+    const timer = opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs);
     let graceTimer;
     const onAbort = () => {
         child.kill('SIGTERM');
@@ -35603,7 +35614,10 @@ function parseRegistryAuth(text, input = 'registry-auth', mask = core.setSecret)
             if (e[k] === undefined || e[k] === null || String(e[k]).trim() === '')
                 throw new KxError(`${where}: ${k} is missing or empty${k === 'password' ? ' (an unset secret gives an empty value)' : ''}`);
         }
-        const registry = String(e.registry).trim().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+        const registry = String(e.registry)
+            .trim()
+            .replace(/^https?:\/\//, '')
+            .replace(/\/+$/, '');
         if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry) && !/^\[[0-9a-fA-F:]+\](:\d+)?$/.test(registry)) {
             throw new KxError(`${where}: registry "${registry}" must be a registry host such as ghcr.io or registry.example.org:5000 (no path)`);
         }
@@ -35708,7 +35722,8 @@ function classifyKubectlStderr(stderr) {
         return 'unauthorized';
     if (/\(Forbidden\)|is forbidden: /i.test(stderr))
         return 'forbidden';
-    if (/timed out waiting for|context deadline exceeded \(Client\.Timeout/i.test(stderr) && !/Unable to connect/i.test(stderr)) {
+    if (/timed out waiting for|context deadline exceeded \(Client\.Timeout/i.test(stderr) &&
+        !/Unable to connect/i.test(stderr)) {
         return 'timeout';
     }
     if (TRANSIENT.some((p) => p.test(stderr)))
@@ -35745,7 +35760,8 @@ function kubectlError(command, stderr, exitCode, failure = classifyKubectlStderr
 // The few fields of Kubernetes objects the restart strategies read (pods, workloads, lists), and
 // small predicates on them: ready, succeeded, controller, terminating. Not a client library.
 function isPodReady(pod) {
-    return pod.status?.phase === 'Running' && (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+    return (pod.status?.phase === 'Running' &&
+        (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
 }
 function isPodSucceeded(pod) {
     return pod.status?.phase === 'Succeeded';
@@ -35794,10 +35810,14 @@ function jobState(job) {
 }
 /** Jobs of `namespace` whose name starts with `prefix`, oldest first. */
 async function listJobs(kubectl, namespace, prefix, quiet = false) {
-    const list = await kubectl.json(['get', 'jobs', '--namespace', namespace, '--output', 'json'], { namespaced: false, quiet });
+    const list = await kubectl.json(['get', 'jobs', '--namespace', namespace, '--output', 'json'], {
+        namespaced: false,
+        quiet,
+    });
     return list.items
         .filter((j) => j.metadata.name.startsWith(prefix))
-        .sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || a.metadata.name.localeCompare(b.metadata.name));
+        .sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') ||
+        a.metadata.name.localeCompare(b.metadata.name));
 }
 async function podsOfJob(kubectl, namespace, job, quiet = true) {
     const list = await kubectl.json(['get', 'pods', '--namespace', namespace, '--selector', `job-name=${job}`, '--output', 'json'], { namespaced: false, quiet });
@@ -35811,7 +35831,11 @@ function podMessage(pod) {
 /** Last lines of a pod's log, or '' when kubectl cannot get them (a pod that never started). */
 async function podLogTail(kubectl, namespace, pod, lines = 15) {
     try {
-        const { stdout } = await kubectl.run(['logs', '--namespace', namespace, pod, `--tail=${lines}`], { namespaced: false, quiet: true, retry: false });
+        const { stdout } = await kubectl.run(['logs', '--namespace', namespace, pod, `--tail=${lines}`], {
+            namespaced: false,
+            quiet: true,
+            retry: false,
+        });
         return stdout.trim();
     }
     catch {
@@ -35821,7 +35845,8 @@ async function podLogTail(kubectl, namespace, pod, lines = 15) {
 /** A pull that cannot succeed by waiting: the registry says the image or tag does not exist. */
 function hopelessPull(pod) {
     const w = pod.status?.containerStatuses?.[0]?.state?.['waiting'];
-    return (w?.reason === 'ErrImagePull' || w?.reason === 'ImagePullBackOff' || w?.reason === 'InvalidImageName') && /not found|NotFound|manifest unknown|InvalidImageName|invalid reference/i.test(w?.message ?? w?.reason ?? '');
+    return ((w?.reason === 'ErrImagePull' || w?.reason === 'ImagePullBackOff' || w?.reason === 'InvalidImageName') &&
+        /not found|NotFound|manifest unknown|InvalidImageName|invalid reference/i.test(w?.message ?? w?.reason ?? ''));
 }
 /**
  * Waits until a Job with `prefix` that is not in `before` exists in `namespace` and has completed.
@@ -35837,7 +35862,12 @@ async function waitForNewCopyJob(kubectl, opts) {
         for (const job of jobs) {
             const pod = (await podsOfJob(kubectl, opts.namespace, job.metadata.name)).at(-1);
             const state = jobState(job);
-            states.push({ job, ...(pod ? { pod } : {}), state, text: `job/${job.metadata.name} ${state}, ${pod ? `pod/${pod.metadata.name} ${podState(pod)}` : 'no pod yet'}` });
+            states.push({
+                job,
+                ...(pod ? { pod } : {}),
+                state,
+                text: `job/${job.metadata.name} ${state}, ${pod ? `pod/${pod.metadata.name} ${podState(pod)}` : 'no pod yet'}`,
+            });
         }
         if (states.length > 0)
             report = states.map((s) => s.text).join('; ');
@@ -35855,7 +35885,10 @@ async function waitForNewCopyJob(kubectl, opts) {
         }
         if (states.length > 0 && states.every((s) => s.state === 'complete')) {
             const last = states.at(-1);
-            return { job: last.job.metadata.name, ...(last.pod ? { pod: last.pod.metadata.name, podState: podState(last.pod) } : {}) };
+            return {
+                job: last.job.metadata.name,
+                ...(last.pod ? { pod: last.pod.metadata.name, podState: podState(last.pod) } : {}),
+            };
         }
         if (report !== last) {
             opts.log(`waiting: ${report}`);
@@ -35941,10 +35974,16 @@ function chartsInExtensionList(list) {
 }
 /** `dir/x-1.0.0.tgz`, `x-1.0.0.tgz`, `x-1.0.0` → `x-1.0.0`. */
 function normalizeChartName(text) {
-    return text.trim().replace(/^.*[\\/]/, '').replace(/\.tgz$/, '');
+    return text
+        .trim()
+        .replace(/^.*[\\/]/, '')
+        .replace(/\.tgz$/, '');
 }
 async function fetchExtensionCharts(kubectl, namespace, service) {
-    const { stdout } = await kubectl.run(['get', '--raw', serviceProxyPath(namespace, service, '/extensions')], { namespaced: false, quiet: true });
+    const { stdout } = await kubectl.run(['get', '--raw', serviceProxyPath(namespace, service, '/extensions')], {
+        namespaced: false,
+        quiet: true,
+    });
     let parsed;
     try {
         parsed = JSON.parse(stdout);
@@ -35992,7 +36031,16 @@ async function waitForExtensionCharts(kubectl, opts) {
 const INPUT = 'kubeconfig input';
 // Credential values of a kubeconfig user: static ones, the auth-provider (OIDC) config's secrets,
 // and — collected separately below — every `value` of an exec plugin's `env` list.
-const SECRET_KEYS = new Set(['token', 'password', 'client-key-data', 'client-certificate-data', 'id-token', 'refresh-token', 'client-secret', 'access-token']);
+const SECRET_KEYS = new Set([
+    'token',
+    'password',
+    'client-key-data',
+    'client-certificate-data',
+    'id-token',
+    'refresh-token',
+    'client-secret',
+    'access-token',
+]);
 /** Accepts kubeconfig YAML or its base64; throws a KxError naming the input otherwise. */
 function parseKubeconfigInput(raw) {
     const trimmed = raw.trim();
@@ -36013,7 +36061,9 @@ function parseKubeconfigInput(raw) {
     }
     const root = doc.toJS();
     if (!(0,dist/* isMap */.jh)(doc.contents) || typeof root !== 'object' || root === null) {
-        throw new errors_KxError(`${INPUT} is not a kubeconfig (expected a mapping with clusters, users and contexts)`, { file: INPUT });
+        throw new errors_KxError(`${INPUT} is not a kubeconfig (expected a mapping with clusters, users and contexts)`, {
+            file: INPUT,
+        });
     }
     const obj = root;
     if (!Array.isArray(obj['clusters']) || obj['clusters'].length === 0) {
@@ -36161,7 +36211,9 @@ class Kubectl {
                         log(l);
                 return { stdout: r.stdout, stderr: r.stderr };
             }
-            const stderr = r.killed ? `${r.stderr}\nkubectl was killed after ${Math.round(deadline / 1000)}s (timed out waiting)` : r.stderr;
+            const stderr = r.killed
+                ? `${r.stderr}\nkubectl was killed after ${Math.round(deadline / 1000)}s (timed out waiting)`
+                : r.stderr;
             throw kubectlError(line, stderr, r.code, r.killed ? 'timeout' : classify(stderr));
         };
         if (opts.retry === false)
@@ -36274,12 +36326,24 @@ async function deletePods(ctx, opts) {
     if (!selector)
         selector = `job-name in (${prefix}…)`;
     const listArgs = ['get', 'pods', '--selector', selector, '--output', 'json'];
-    const result = { strategy: 'delete-pods', dryRun: kubectl.dryRun, resources: [], pods: [], commands: kubectl.history, ...(ns ? { namespace: ns } : {}) };
+    const result = {
+        strategy: 'delete-pods',
+        dryRun: kubectl.dryRun,
+        resources: [],
+        pods: [],
+        commands: kubectl.history,
+        ...(ns ? { namespace: ns } : {}),
+    };
     if (kubectl.dryRun) {
         await kubectl.run(listArgs);
         await kubectl.run(['delete', 'pods', '--selector', selector, '--wait=false']);
         log(`[dry-run] then poll \`${kubectl.commandLine(listArgs)}\` for up to ${kubectlDuration(ctx.timeoutMs)} until each deleted pod is replaced by one that is Ready or Succeeded`);
-        result.resources.push({ kind: 'Pod', name: `-l ${selector}`, ...(ns ? { namespace: ns } : {}), action: 'would delete' });
+        result.resources.push({
+            kind: 'Pod',
+            name: `-l ${selector}`,
+            ...(ns ? { namespace: ns } : {}),
+            action: 'would delete',
+        });
         return result;
     }
     const before = (await kubectl.json(listArgs)).items.filter((p) => !isTerminating(p));
@@ -36293,7 +36357,10 @@ async function deletePods(ctx, opts) {
     }
     const jobOwned = before.filter((p) => controllerOf(p)?.kind === 'Job');
     if (jobOwned.length > 0) {
-        const jobs = new Map((jobsByPrefix ?? (await kubectl.json(['get', 'jobs', '--output', 'json'])).items).map((j) => [j.metadata.uid ?? j.metadata.name, j]));
+        const jobs = new Map((jobsByPrefix ?? (await kubectl.json(['get', 'jobs', '--output', 'json'])).items).map((j) => [
+            j.metadata.uid ?? j.metadata.name,
+            j,
+        ]));
         const reasons = jobOwned.map((p) => {
             const job = jobs.get(controllerOf(p).uid);
             return job ? refusal(p, job) : undefined;
@@ -36312,9 +36379,16 @@ async function deletePods(ctx, opts) {
         wanted.set(owner.uid, entry);
         oldUids.add(pod.metadata.uid ?? pod.metadata.name);
         log(`deleting pod/${pod.metadata.name} (${podState(pod)}, owned by ${entry.owner})`);
-        result.resources.push({ kind: 'Pod', name: pod.metadata.name, ...(ns ? { namespace: ns } : {}), action: 'deleted' });
+        result.resources.push({
+            kind: 'Pod',
+            name: pod.metadata.name,
+            ...(ns ? { namespace: ns } : {}),
+            action: 'deleted',
+        });
     }
-    await kubectl.run(['delete', 'pods', ...before.map((p) => p.metadata.name), '--wait=false', '--ignore-not-found'], { echo: true });
+    await kubectl.run(['delete', 'pods', ...before.map((p) => p.metadata.name), '--wait=false', '--ignore-not-found'], {
+        echo: true,
+    });
     const deadline = Date.now() + ctx.timeoutMs;
     const pollMs = ctx.pollMs ?? 2000;
     let lastReport = '';
@@ -36381,7 +36455,14 @@ async function kubeHelmReload(ctx, opts) {
     const requestTimeoutSec = opts.requestTimeoutSec ?? DEFAULT_RELOAD_REQUEST_TIMEOUT_SEC;
     const raw = serviceProxyPath(ns, opts.service, opts.path);
     const serviceName = opts.service.split(':')[0];
-    const result = { strategy: 'kube-helm', namespace: ns, dryRun: kubectl.dryRun, resources: [], pods: [], commands: kubectl.history };
+    const result = {
+        strategy: 'kube-helm',
+        namespace: ns,
+        dryRun: kubectl.dryRun,
+        resources: [],
+        pods: [],
+        commands: kubectl.history,
+    };
     const classify = (stderr) => {
         const status = lastLoggedStatus(stderr);
         if (status === 500)
@@ -36398,7 +36479,12 @@ async function kubeHelmReload(ctx, opts) {
             before.add(j.metadata.name);
     let out;
     try {
-        out = await kubectl.run(['get', '--raw', raw, '-v=6'], { namespaced: false, classify, requestTimeoutSec, deadlineMs: requestTimeoutSec * 1000 + 60_000 });
+        out = await kubectl.run(['get', '--raw', raw, '-v=6'], {
+            namespaced: false,
+            classify,
+            requestTimeoutSec,
+            deadlineMs: requestTimeoutSec * 1000 + 60_000,
+        });
     }
     catch (e) {
         if (!(e instanceof KubectlError) || ['unreachable', 'unauthorized', 'forbidden'].includes(e.failure))
@@ -36411,10 +36497,16 @@ async function kubeHelmReload(ctx, opts) {
                 : `${serviceName} in namespace "${ns}" answered ${status ?? 'with an error'} to ${opts.path}`;
         throw new KubectlError(`kube-helm reload failed: ${what}\n  command: ${e.command}\n  kubectl: ${stderrTail(e.stderr)}`, e.failure, e.command, e.stderr, e.exitCode);
     }
-    result.resources.push({ kind: 'Service', name: serviceName, namespace: ns, action: kubectl.dryRun ? `would call GET ${opts.path}` : `called GET ${opts.path}` });
+    result.resources.push({
+        kind: 'Service',
+        name: serviceName,
+        namespace: ns,
+        action: kubectl.dryRun ? `would call GET ${opts.path}` : `called GET ${opts.path}`,
+    });
     if (kubectl.dryRun) {
         if (verify) {
-            log(`[dry-run] then wait up to ${kubectlDuration(ctx.timeoutMs)} for a new ${prefix}… Job in namespace "${jobNs}" to complete` + (opts.expectCharts?.length ? ` and for /extensions to list ${opts.expectCharts.join(', ')}` : ''));
+            log(`[dry-run] then wait up to ${kubectlDuration(ctx.timeoutMs)} for a new ${prefix}… Job in namespace "${jobNs}" to complete` +
+                (opts.expectCharts?.length ? ` and for /extensions to list ${opts.expectCharts.join(', ')}` : ''));
         }
         return result;
     }
@@ -36491,7 +36583,14 @@ function parseWorkloads(text) {
 async function rollout(ctx, refs) {
     const { kubectl, log } = ctx;
     const ns = kubectl.namespace;
-    const result = { strategy: 'rollout', dryRun: kubectl.dryRun, resources: [], pods: [], commands: kubectl.history, ...(ns ? { namespace: ns } : {}) };
+    const result = {
+        strategy: 'rollout',
+        dryRun: kubectl.dryRun,
+        resources: [],
+        pods: [],
+        commands: kubectl.history,
+        ...(ns ? { namespace: ns } : {}),
+    };
     const timeout = kubectlDuration(ctx.timeoutMs);
     const before = new Map();
     if (!kubectl.dryRun) {
@@ -36499,14 +36598,21 @@ async function rollout(ctx, refs) {
             const obj = await kubectl.json(['get', `${ref.kind}/${ref.name}`, '--output', 'json']);
             const labels = obj.spec?.selector?.matchLabels ?? {};
             const selector = selectorOf(labels);
-            const pods = selector ? (await kubectl.json(['get', 'pods', '--selector', selector, '--output', 'json'])).items : [];
+            const pods = selector
+                ? (await kubectl.json(['get', 'pods', '--selector', selector, '--output', 'json'])).items
+                : [];
             before.set(key(ref), { selector, uids: new Set(pods.map((p) => p.metadata.uid ?? p.metadata.name)) });
         }
     }
     for (const ref of refs) {
         // A second restart in the same second would be an empty patch, so no retry here.
         await kubectl.run(['rollout', 'restart', `${ref.kind}/${ref.name}`], { retry: false, echo: true });
-        result.resources.push({ kind: ref.kind, name: ref.name, ...(ns ? { namespace: ns } : {}), action: kubectl.dryRun ? 'would restart' : 'restarted' });
+        result.resources.push({
+            kind: ref.kind,
+            name: ref.name,
+            ...(ns ? { namespace: ns } : {}),
+            action: kubectl.dryRun ? 'would restart' : 'restarted',
+        });
     }
     const started = Date.now();
     for (const ref of refs) {
@@ -36521,7 +36627,9 @@ async function rollout(ctx, refs) {
         if (!b.selector)
             continue;
         const pods = (await kubectl.json(['get', 'pods', '--selector', b.selector, '--output', 'json'], { quiet: true })).items;
-        const fresh = pods.filter((p) => !b.uids.has(p.metadata.uid ?? p.metadata.name) && !isTerminating(p)).map((p) => p.metadata.name);
+        const fresh = pods
+            .filter((p) => !b.uids.has(p.metadata.uid ?? p.metadata.name) && !isTerminating(p))
+            .map((p) => p.metadata.name);
         log(`${ref.kind}/${ref.name}: rolled out, new pods ${fresh.join(', ') || '(none listed)'}`);
         result.pods.push(...fresh);
     }
@@ -36552,7 +36660,10 @@ function parseStrategy(text) {
 async function restart(ctx, opts) {
     switch (opts.strategy) {
         case 'delete-pods':
-            return deletePods(ctx, { ...(opts.selector?.trim() ? { selector: opts.selector.trim() } : {}), ...(opts.jobPrefix?.trim() ? { jobPrefix: opts.jobPrefix.trim() } : {}) });
+            return deletePods(ctx, {
+                ...(opts.selector?.trim() ? { selector: opts.selector.trim() } : {}),
+                ...(opts.jobPrefix?.trim() ? { jobPrefix: opts.jobPrefix.trim() } : {}),
+            });
         case 'rollout':
             ctx.log('note: rollout restarts the workloads only; it does not copy extension collections (kube-helm copies them only in GET /update-extensions: use strategy kube-helm to reload)');
             return rollout(ctx, parseWorkloads(opts.resource ?? ''));
@@ -37418,7 +37529,10 @@ async function sha256OfFile(path) {
  * `source` names the file or URL in the error.
  */
 function parseSha256Text(text, source, fileName) {
-    const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0 && !l.startsWith('#'));
+    const lines = text
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l.length > 0 && !l.startsWith('#'));
     const found = [];
     for (const line of lines) {
         const bsd = /^SHA256 \((.+)\) = ([0-9a-f]{64})$/i.exec(line);
@@ -37457,7 +37571,14 @@ async function verifySha256(path, expected, what) {
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/tools/platform.js
-const ARCH = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', s390x: 's390x', ppc64: 'ppc64le' };
+const ARCH = {
+    x64: 'amd64',
+    arm64: 'arm64',
+    arm: 'arm',
+    ia32: '386',
+    s390x: 's390x',
+    ppc64: 'ppc64le',
+};
 function goPlatform(platform = process.platform, arch = process.arch) {
     const os = platform === 'win32' ? 'windows' : platform === 'darwin' ? 'darwin' : 'linux';
     return { os, arch: ARCH[arch] ?? arch };
@@ -37714,9 +37835,15 @@ async function writeSummary(result, kubectl) {
     if (result.reply !== undefined)
         rows.push(['reply', `${result.status ?? ''} ${cell(result.reply.slice(0, 300))}`.trim()]);
     if (result.job)
-        rows.push(['copy Job', `\`${result.jobNamespace}/${result.job}\`${result.pod ? ` (pod \`${result.pod}\` ${result.podState ?? ''})` : ''}`]);
+        rows.push([
+            'copy Job',
+            `\`${result.jobNamespace}/${result.job}\`${result.pod ? ` (pod \`${result.pod}\` ${result.podState ?? ''})` : ''}`,
+        ]);
     if (result.charts)
-        rows.push(['charts listed by /extensions', result.charts.length ? result.charts.map((c) => `\`${c}\``).join('<br>') : '(none)']);
+        rows.push([
+            'charts listed by /extensions',
+            result.charts.length ? result.charts.map((c) => `\`${c}\``).join('<br>') : '(none)',
+        ]);
     if (result.verifiedMs !== undefined)
         rows.push(['reload + verification', `${(result.verifiedMs / 1000).toFixed(1)} s`]);
     rows.push(['kubectl', `\`${kubectl.path}\` (${kubectl.source}${kubectl.version ? ` ${kubectl.version}` : ''})`]);

@@ -72,6 +72,7 @@ function expectChartsInput(): string[] {
   } catch {
     throw new KxError(`input expect-charts looks like JSON but is not: ${raw.slice(0, 80)}`);
   }
-  if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string')) throw new KxError('input expect-charts: a JSON value must be an array of strings');
+  if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string'))
+    throw new KxError('input expect-charts: a JSON value must be an array of strings');
   return parsed as string[];
 }

@@ -48,7 +48,10 @@ async function main(): Promise<void> {
       retry: { attempts: inputs.retries },
     });
     const result = await core.group(`Restart (${inputs.strategy}${inputs.dryRun ? ', dry run' : ''})`, () =>
-      restart({ kubectl, timeoutMs: inputs.timeoutMs, pollMs: inputs.pollMs, log: (line) => core.info(line) }, inputs.restart),
+      restart(
+        { kubectl, timeoutMs: inputs.timeoutMs, pollMs: inputs.pollMs, log: (line) => core.info(line) },
+        inputs.restart,
+      ),
     );
     core.setOutput('restarted', JSON.stringify(restartedOutput(result)));
     core.setOutput('job', result.job ?? '');

@@ -10,10 +10,20 @@ export async function writeSummary(result: RestartResult, kubectl: KubectlChoice
     ...result.resources.map((r): [string, string] => [`${r.action}`, `\`${r.kind}/${r.name}\``]),
   ];
   if (result.pods.length) rows.push(['new pods', result.pods.map((p) => `\`${p}\``).join('<br>')]);
-  if (result.reply !== undefined) rows.push(['reply', `${result.status ?? ''} ${cell(result.reply.slice(0, 300))}`.trim()]);
-  if (result.job) rows.push(['copy Job', `\`${result.jobNamespace}/${result.job}\`${result.pod ? ` (pod \`${result.pod}\` ${result.podState ?? ''})` : ''}`]);
-  if (result.charts) rows.push(['charts listed by /extensions', result.charts.length ? result.charts.map((c) => `\`${c}\``).join('<br>') : '(none)']);
-  if (result.verifiedMs !== undefined) rows.push(['reload + verification', `${(result.verifiedMs / 1000).toFixed(1)} s`]);
+  if (result.reply !== undefined)
+    rows.push(['reply', `${result.status ?? ''} ${cell(result.reply.slice(0, 300))}`.trim()]);
+  if (result.job)
+    rows.push([
+      'copy Job',
+      `\`${result.jobNamespace}/${result.job}\`${result.pod ? ` (pod \`${result.pod}\` ${result.podState ?? ''})` : ''}`,
+    ]);
+  if (result.charts)
+    rows.push([
+      'charts listed by /extensions',
+      result.charts.length ? result.charts.map((c) => `\`${c}\``).join('<br>') : '(none)',
+    ]);
+  if (result.verifiedMs !== undefined)
+    rows.push(['reload + verification', `${(result.verifiedMs / 1000).toFixed(1)} s`]);
   rows.push(['kubectl', `\`${kubectl.path}\` (${kubectl.source}${kubectl.version ? ` ${kubectl.version}` : ''})`]);
   let md = `## Kaapana: reload\n\n| | |\n| --- | --- |\n${rows.map(([k, v]) => `| ${cell(k)} | ${v.replace(/\|/g, '\\|')} |`).join('\n')}\n`;
   if (result.dryRun && result.commands.length) md += `\nCommands:\n\n\`\`\`sh\n${result.commands.join('\n')}\n\`\`\`\n`;

@@ -40372,7 +40372,10 @@ async function walkTree(root, opts, visit) {
                 continue;
             if (e.isFile())
                 await visit.onFile?.(child);
-            else if (e.isDirectory() && !skip.has(e.name) && (opts.hidden || !e.name.startsWith('.')) && (await (opts.enter?.(child) ?? true))) {
+            else if (e.isDirectory() &&
+                !skip.has(e.name) &&
+                (opts.hidden || !e.name.startsWith('.')) &&
+                (await (opts.enter?.(child) ?? true))) {
                 await walk(child.path, false);
             }
         }
@@ -40425,8 +40428,11 @@ async function fsutil_writeFileAtomic(path, data, opts = {}) {
         const target = await (0,promises_.realpath)(path).catch(() => {
             throw new errors_KxError(`${path} is a symlink whose target cannot be resolved`, { file: path });
         });
-        if (opts.within !== undefined && !isInside(await (0,promises_.realpath)(opts.within).catch(() => opts.within), target)) {
-            throw new errors_KxError(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, { file: path });
+        if (opts.within !== undefined &&
+            !isInside(await (0,promises_.realpath)(opts.within).catch(() => opts.within), target)) {
+            throw new errors_KxError(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, {
+                file: path,
+            });
         }
         path = target;
     }
@@ -40533,7 +40539,8 @@ function retry_classifyError(e) {
     if (e instanceof StatusError && e.status !== undefined)
         return classifyStatus(e.status);
     const code = e?.code;
-    if (typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
+    if (typeof code === 'string' &&
+        /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
         return 'transient';
     }
     const cause = e?.cause;
@@ -40814,7 +40821,9 @@ async function runMainOrPost(main, post) {
 
 /** Markdown-safe table cell. */
 function cell(text) {
-    return String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+    return String(text ?? '')
+        .replace(/\|/g, '\\|')
+        .replace(/\n/g, ' ');
 }
 /** Append markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
 async function writeJobSummary(markdown) {
@@ -40874,7 +40883,9 @@ const exec_nodeExec = (command, args, opts = {}) => new Promise((resolve, reject
         stdout: lineSplitter((l) => opts.onLine?.(l, 'stdout')),
         stderr: lineSplitter((l) => opts.onLine?.(l, 'stderr')),
     };
-    const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs);
+    const timer = opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs);
     let graceTimer;
     const onAbort = () => {
         child.kill('SIGTERM');
@@ -41160,7 +41171,10 @@ function parseRegistryAuth(text, input = 'registry-auth', mask = core.setSecret)
             if (e[k] === undefined || e[k] === null || String(e[k]).trim() === '')
                 throw new KxError(`${where}: ${k} is missing or empty${k === 'password' ? ' (an unset secret gives an empty value)' : ''}`);
         }
-        const registry = String(e.registry).trim().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+        const registry = String(e.registry)
+            .trim()
+            .replace(/^https?:\/\//, '')
+            .replace(/\/+$/, '');
         if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry) && !/^\[[0-9a-fA-F:]+\](:\d+)?$/.test(registry)) {
             throw new KxError(`${where}: registry "${registry}" must be a registry host such as ghcr.io or registry.example.org:5000 (no path)`);
         }
@@ -41282,7 +41296,10 @@ function readDependencyList(text, file) {
     if (deps === null || deps === undefined || ((0,dist/* isScalar */.jn)(deps) && deps.value === null))
         return [];
     if (!(0,dist/* isSeq */.oP)(deps)) {
-        throw new errors_KxError('`dependencies` must be a list', { file, line: lineOf(deps) ?? lineOf(depsPair?.key) });
+        throw new errors_KxError('`dependencies` must be a list', {
+            file,
+            line: lineOf(deps) ?? lineOf(depsPair?.key),
+        });
     }
     const out = [];
     const seen = new Map();
@@ -41325,7 +41342,9 @@ async function locateDependencyFile(chartDir) {
         text = await (0,promises_.readFile)(chartYaml, 'utf8');
     }
     catch (e) {
-        throw new errors_KxError(`cannot read the collection's Chart.yaml (${e.code ?? String(e)})`, { file: chartYaml });
+        throw new errors_KxError(`cannot read the collection's Chart.yaml (${e.code ?? String(e)})`, {
+            file: chartYaml,
+        });
     }
     const { doc, lineOf } = parseSingleDocument(text, chartYaml);
     const root = doc?.contents;
@@ -41338,7 +41357,10 @@ async function locateDependencyFile(chartDir) {
     const api = field('apiVersion');
     const apiVersion = api.value ?? 'v1';
     if (apiVersion !== 'v1' && apiVersion !== 'v2') {
-        throw new errors_KxError(`unsupported chart apiVersion "${apiVersion}" (expected v1 or v2)`, { file: chartYaml, line: api.line });
+        throw new errors_KxError(`unsupported chart apiVersion "${apiVersion}" (expected v1 or v2)`, {
+            file: chartYaml,
+            line: api.line,
+        });
     }
     const name = field('name');
     if (!name.value)
@@ -41372,7 +41394,11 @@ function isFlowScalar(t) {
     return t?.type === 'scalar' || t?.type === 'single-quoted-scalar' || t?.type === 'double-quoted-scalar';
 }
 function scalarTypeOf(t) {
-    return t.type === 'double-quoted-scalar' ? 'QUOTE_DOUBLE' : t.type === 'single-quoted-scalar' ? 'QUOTE_SINGLE' : 'PLAIN';
+    return t.type === 'double-quoted-scalar'
+        ? 'QUOTE_DOUBLE'
+        : t.type === 'single-quoted-scalar'
+            ? 'QUOTE_SINGLE'
+            : 'PLAIN';
 }
 /** `PLAIN` only when YAML would read the plain text back as this very string. */
 function safeType(value, preferred) {
@@ -41387,7 +41413,12 @@ function safeType(value, preferred) {
     }
     return back === value && !/^\s|\s$|: | #/.test(value) ? 'PLAIN' : 'QUOTE_DOUBLE';
 }
-const space = (n, indent = 0) => ({ type: 'space', offset: -1, indent, source: ' '.repeat(n) });
+const space = (n, indent = 0) => ({
+    type: 'space',
+    offset: -1,
+    indent,
+    source: ' '.repeat(n),
+});
 /** Newline of the file (`\r\n` when the file uses it). */
 function newlineOf(text) {
     return /\r\n/.test(text) ? '\r\n' : '\n';
@@ -41477,7 +41508,11 @@ function pairToken(key, value, type, indent, sepSpace, first, nl) {
         start: first ? [] : [space(indent)],
         key: dist/* CST */.DB.createScalarToken(key, { indent, implicitKey: true, end: [], type: 'PLAIN' }),
         sep: [{ type: 'map-value-ind', offset: -1, indent, source: ':' }, space(sepSpace, indent)],
-        value: dist/* CST */.DB.createScalarToken(value, { indent, type: safeType(value, type), end: [{ type: 'newline', offset: -1, indent, source: nl }] }),
+        value: dist/* CST */.DB.createScalarToken(value, {
+            indent,
+            type: safeType(value, type),
+            end: [{ type: 'newline', offset: -1, indent, source: nl }],
+        }),
     };
 }
 function newEntry(dep, style, nl, withIndent) {
@@ -41592,14 +41627,22 @@ function upsertDependency(text, file, dep) {
         throw new errors_KxError('cannot edit a flow-style `dependencies: [...]` list; write it as a block list', { file });
     }
     if (existing) {
-        const item = seq?.items.find((it) => it.value?.type === 'block-map' && it.value.items.some((p) => keyOf(p) === 'name' && dist/* CST */.DB.resolveAsScalar(p.value)?.value === dep.name));
+        const item = seq?.items.find((it) => it.value?.type === 'block-map' &&
+            it.value.items.some((p) => keyOf(p) === 'name' && dist/* CST */.DB.resolveAsScalar(p.value)?.value === dep.name));
         if (!item || item.value?.type !== 'block-map') {
-            throw new errors_KxError(`cannot edit dependency "${dep.name}": it is not a block mapping`, { file, line: existing.line });
+            throw new errors_KxError(`cannot edit dependency "${dep.name}": it is not a block mapping`, {
+                file,
+                line: existing.line,
+            });
         }
         const style = styleOf(seq, seq.indent);
         const changed = updateEntry(item.value, dep, style, nl);
         const out = changed ? tokens.map((t) => dist/* CST */.DB.stringify(t)).join('') : text;
-        const result = { text: out, action: changed ? 'updated' : 'unchanged', previousVersion: existing.version };
+        const result = {
+            text: out,
+            action: changed ? 'updated' : 'unchanged',
+            previousVersion: existing.version,
+        };
         if (changed)
             verify(out, file, dep, listed);
         return result;
@@ -41611,8 +41654,20 @@ function upsertDependency(text, file, dep) {
     }
     else {
         // No list yet (`dependencies:` absent, empty or `[]`): Kaapana's layout, `  - name: …`.
-        const style = { seqIndent: 2, gap: 1, sepSpace: 1, keyOrder: [...DEP_KEYS], versionType: 'PLAIN', repositoryType: 'PLAIN' };
-        const newSeq = { type: 'block-seq', offset: -1, indent: 2, items: [newEntry(dep, style, nl, false)] };
+        const style = {
+            seqIndent: 2,
+            gap: 1,
+            sepSpace: 1,
+            keyOrder: [...DEP_KEYS],
+            versionType: 'PLAIN',
+            repositoryType: 'PLAIN',
+        };
+        const newSeq = {
+            type: 'block-seq',
+            offset: -1,
+            indent: 2,
+            items: [newEntry(dep, style, nl, false)],
+        };
         const sep = [
             { type: 'map-value-ind', offset: -1, indent: 0, source: ':' },
             { type: 'newline', offset: -1, indent: 0, source: nl },
@@ -41626,7 +41681,12 @@ function upsertDependency(text, file, dep) {
         }
         else {
             terminateLine(root, nl);
-            depsItem = { start: [], key: dist/* CST */.DB.createScalarToken('dependencies', { indent: 0, implicitKey: true, end: [] }), sep, value: newSeq };
+            depsItem = {
+                start: [],
+                key: dist/* CST */.DB.createScalarToken('dependencies', { indent: 0, implicitKey: true, end: [] }),
+                sep,
+                value: newSeq,
+            };
             root.items.push(depsItem);
         }
     }
@@ -42401,7 +42461,9 @@ async function readChartIdentity(chartDir) {
         text = await (0,promises_.readFile)(file, 'utf8');
     }
     catch (e) {
-        throw new errors_KxError(`cannot read the extension's Chart.yaml (${e.code ?? String(e)})`, { file });
+        throw new errors_KxError(`cannot read the extension's Chart.yaml (${e.code ?? String(e)})`, {
+            file,
+        });
     }
     const { doc } = parseSingleDocument(text, file);
     const root = doc?.contents;
@@ -42423,7 +42485,9 @@ async function readChartIdentity(chartDir) {
 function chooseRepository(choice, collectionDir, chartDir, existing, name, file) {
     const computed = () => {
         if (!chartDir) {
-            const why = choice === 'auto' ? 'the existing entries use file:// repositories, so the new one needs' : `repository "${choice}" needs`;
+            const why = choice === 'auto'
+                ? 'the existing entries use file:// repositories, so the new one needs'
+                : `repository "${choice}" needs`;
             throw new errors_KxError(`${why} the extension chart directory to compute its file:// path (or set the repository to none)`, { file });
         }
         return fileRepository(collectionDir, chartDir);
@@ -42473,7 +42537,9 @@ async function updateCollectionDependency(opts) {
         const code = e.code;
         // A v1 chart without requirements.yaml simply has no dependencies yet.
         if (code !== 'ENOENT' || loc.apiVersion !== 'v1') {
-            throw new errors_KxError(code === 'EISDIR' ? `${loc.path} is a directory, not a file` : `cannot read ${loc.path}: ${code ?? errors_errorMessage(e)}`, { file: loc.path });
+            throw new errors_KxError(code === 'EISDIR'
+                ? `${loc.path} is a directory, not a file`
+                : `cannot read ${loc.path}: ${code ?? errors_errorMessage(e)}`, { file: loc.path });
         }
     }
     // Bytes that are not UTF-8 (e.g. Latin-1 comments) are kept: such a file is edited as Latin-1, one
@@ -42488,7 +42554,10 @@ async function updateCollectionDependency(opts) {
     const entry = { name, version };
     if (repository !== undefined)
         entry.repository = repository;
-    const edit = upsertDependency(before, loc.path, { ...entry, ...(repository !== undefined ? { repository: asFileText(repository) } : {}) });
+    const edit = upsertDependency(before, loc.path, {
+        ...entry,
+        ...(repository !== undefined ? { repository: asFileText(repository) } : {}),
+    });
     const changed = edit.text !== before;
     const displayPath = (0,external_node_path_namespaceObject.relative)(displayRoot, loc.path) || loc.path;
     // Through a symlink only to a file below displayRoot; a read-only file is refused (writeFileAtomic).
@@ -42549,10 +42618,46 @@ const BEST_WIDTH = 80;
 const BEST_INDENT = 2;
 // ---- YAML 1.1 resolution (go-yaml v2 resolve.go) -------------------------------------------------
 const RESOLVE_MAP = new Set([
-    'y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON',
-    'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF',
-    '', '~', 'null', 'Null', 'NULL', '.nan', '.NaN', '.NAN', '.inf', '.Inf', '.INF',
-    '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF', '<<',
+    'y',
+    'Y',
+    'yes',
+    'Yes',
+    'YES',
+    'true',
+    'True',
+    'TRUE',
+    'on',
+    'On',
+    'ON',
+    'n',
+    'N',
+    'no',
+    'No',
+    'NO',
+    'false',
+    'False',
+    'FALSE',
+    'off',
+    'Off',
+    'OFF',
+    '',
+    '~',
+    'null',
+    'Null',
+    'NULL',
+    '.nan',
+    '.NaN',
+    '.NAN',
+    '.inf',
+    '.Inf',
+    '.INF',
+    '+.inf',
+    '+.Inf',
+    '+.INF',
+    '-.inf',
+    '-.Inf',
+    '-.INF',
+    '<<',
 ]);
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const BASE60_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
@@ -42625,7 +42730,8 @@ function analyzeScalar(cps) {
     let previousSpace = false;
     let previousBreak = false;
     const at = (i) => String.fromCodePoint(cps[i] ?? 0);
-    if (cps.length >= 3 && ((at(0) === '-' && at(1) === '-' && at(2) === '-') || (at(0) === '.' && at(1) === '.' && at(2) === '.'))) {
+    if (cps.length >= 3 &&
+        ((at(0) === '-' && at(1) === '-' && at(2) === '-') || (at(0) === '.' && at(1) === '.' && at(2) === '.'))) {
         blockIndicators = true;
     }
     let precededByWhitespace = true;
@@ -42672,7 +42778,12 @@ function analyzeScalar(cps) {
         }
         precededByWhitespace = isBlankz(c);
     }
-    const r = { multiline: lineBreaks, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: true };
+    const r = {
+        multiline: lineBreaks,
+        blockPlainAllowed: true,
+        singleQuotedAllowed: true,
+        blockAllowed: true,
+    };
     if (leadingSpace || leadingBreak || trailingSpace || trailingBreak)
         r.blockPlainAllowed = false;
     if (trailingSpace)
@@ -42829,8 +42940,21 @@ class Emitter {
             const c = cps[i];
             if (!isPrintable(c) || startsWithBom || isBreak(c) || c === 0x22 || c === 0x5c) {
                 const named = {
-                    0x00: '0', 0x07: 'a', 0x08: 'b', 0x09: 't', 0x0a: 'n', 0x0b: 'v', 0x0c: 'f', 0x0d: 'r', 0x1b: 'e',
-                    0x22: '"', 0x5c: '\\', 0x85: 'N', 0xa0: '_', 0x2028: 'L', 0x2029: 'P',
+                    0x00: '0',
+                    0x07: 'a',
+                    0x08: 'b',
+                    0x09: 't',
+                    0x0a: 'n',
+                    0x0b: 'v',
+                    0x0c: 'f',
+                    0x0d: 'r',
+                    0x1b: 'e',
+                    0x22: '"',
+                    0x5c: '\\',
+                    0x85: 'N',
+                    0xa0: '_',
+                    0x2028: 'L',
+                    0x2029: 'P',
                 };
                 const n = named[c];
                 if (n !== undefined)
@@ -42954,7 +43078,8 @@ function formatNumber(n) {
     return s.replace(/e([+-])(\d)$/, 'e$10$2');
 }
 function isEmptyCollection(v) {
-    return (Array.isArray(v) && v.length === 0) || (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0);
+    return ((Array.isArray(v) && v.length === 0) ||
+        (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0));
 }
 function emitValue(e, v, inMapping, simpleKey = false) {
     if (v === null)
@@ -43149,10 +43274,34 @@ function record(ctx, path, pair) {
         ctx.lines.set(path, line);
 }
 const MAINTAINER_FIELDS = ['name', 'email', 'url'];
-const DEPENDENCY_FIELDS = ['name', 'version', 'repository', 'condition', 'tags', 'enabled', 'import-values', 'alias'];
+const DEPENDENCY_FIELDS = [
+    'name',
+    'version',
+    'repository',
+    'condition',
+    'tags',
+    'enabled',
+    'import-values',
+    'alias',
+];
 const METADATA_FIELDS = [
-    'name', 'home', 'sources', 'version', 'description', 'keywords', 'maintainers', 'icon', 'apiVersion', 'condition',
-    'tags', 'appVersion', 'deprecated', 'annotations', 'kubeVersion', 'dependencies', 'type',
+    'name',
+    'home',
+    'sources',
+    'version',
+    'description',
+    'keywords',
+    'maintainers',
+    'icon',
+    'apiVersion',
+    'condition',
+    'tags',
+    'appVersion',
+    'deprecated',
+    'annotations',
+    'kubeVersion',
+    'dependencies',
+    'type',
 ];
 function parseDependency(ctx, node, path) {
     if (!node || ((0,dist/* isScalar */.jn)(node) && node.value === null))
@@ -43216,7 +43365,10 @@ function parseYamlDoc(text, file, what) {
     const err = doc.errors[0];
     if (err) {
         const line = err.linePos?.[0]?.line ?? lineOf(ctx, { range: [err.pos[0], err.pos[1], err.pos[1]] });
-        throw new errors_KxError(`cannot load ${what}: error converting YAML to JSON: ${err.message.split('\n')[0]}`, { file, line });
+        throw new errors_KxError(`cannot load ${what}: error converting YAML to JSON: ${err.message.split('\n')[0]}`, {
+            file,
+            line,
+        });
     }
     return { root: doc.contents ?? null, ctx };
 }
@@ -43242,7 +43394,19 @@ function parseMetadata(text, file, what = 'Chart.yaml', into = {}) {
         else
             md[k] = v;
     };
-    for (const k of ['name', 'home', 'version', 'description', 'icon', 'apiVersion', 'condition', 'tags', 'appVersion', 'kubeVersion', 'type'])
+    for (const k of [
+        'name',
+        'home',
+        'version',
+        'description',
+        'icon',
+        'apiVersion',
+        'condition',
+        'tags',
+        'appVersion',
+        'kubeVersion',
+        'type',
+    ])
         strField(k);
     if (f.has('sources'))
         md.sources = asStringList(ctx, f.get('sources')?.value, 'sources');
@@ -43340,7 +43504,14 @@ function dependencyForYaml(d) {
     if (d === null)
         return null;
     return {
-        ...dropEmpty({ version: d.version, condition: d.condition, tags: d.tags, enabled: d.enabled, 'import-values': d['import-values'], alias: d.alias }),
+        ...dropEmpty({
+            version: d.version,
+            condition: d.condition,
+            tags: d.tags,
+            enabled: d.enabled,
+            'import-values': d['import-values'],
+            alias: d.alias,
+        }),
         name: d.name ?? '',
         repository: d.repository ?? '',
     };
@@ -43442,7 +43613,10 @@ class IgnoreRules {
                 r.addRule(line, i + 1);
             }
             catch (e) {
-                throw new errors_KxError(`${e.message} in ${HELMIGNORE} rule ${JSON.stringify(line.trim())}`, { file, line: i + 1 });
+                throw new errors_KxError(`${e.message} in ${HELMIGNORE} rule ${JSON.stringify(line.trim())}`, {
+                    file,
+                    line: i + 1,
+                });
             }
         });
         return r;
@@ -43483,7 +43657,14 @@ class IgnoreRules {
         }
         else if (rule.includes('/'))
             mode = 'path';
-        this.rules.push({ raw, negate, mustDir, mode, re: goGlobToRegExp(rule), ...(lineNumber ? { line: lineNumber } : {}) });
+        this.rules.push({
+            raw,
+            negate,
+            mustDir,
+            mode,
+            re: goGlobToRegExp(rule),
+            ...(lineNumber ? { line: lineNumber } : {}),
+        });
     }
     /** Is the chart-relative `/`-path ignored? `isDir` says whether it names a directory. */
     ignores(path, isDir) {
@@ -43822,7 +44003,9 @@ async function load_loadDir(dir, opts = {}) {
     const visit = async (abs, rel, ancestors) => {
         const depth = rel === '' ? 0 : rel.split('/').length;
         if (depth > maxDepth)
-            throw new errors_KxError(`chart ${dir} nests directories deeper than ${maxDepth} levels at ${rel}`, { file: (0,external_node_path_namespaceObject.join)(top, rel) });
+            throw new errors_KxError(`chart ${dir} nests directories deeper than ${maxDepth} levels at ${rel}`, {
+                file: (0,external_node_path_namespaceObject.join)(top, rel),
+            });
         const entries = (0,external_node_fs_namespaceObject.readdirSync)(abs, { withFileTypes: true }).sort((a, b) => load_byteOrder(a.name, b.name));
         for (const entry of entries) {
             const name = entry.name;
@@ -43861,7 +44044,9 @@ async function load_loadDir(dir, opts = {}) {
                 continue;
             }
             if (!isFile)
-                throw new errors_KxError(`cannot load irregular file ${shownPath} as it has file mode type bits set`, { file: shownPath });
+                throw new errors_KxError(`cannot load irregular file ${shownPath} as it has file mode type bits set`, {
+                    file: shownPath,
+                });
             files.push(readOne(target, n, name, size ?? (0,external_node_fs_namespaceObject.statSync)(path).size));
         }
     };
@@ -43948,7 +44133,9 @@ async function loadArchiveFiles(data, label = 'archive') {
     catch (e) {
         if (e instanceof errors_KxError)
             throw e;
-        throw new errors_KxError(`file '${label}' does not appear to be a valid chart file (details: ${errors_errorMessage(e)})`, { file: label });
+        throw new errors_KxError(`file '${label}' does not appear to be a valid chart file (details: ${errors_errorMessage(e)})`, {
+            file: label,
+        });
     }
     if (files.length === 0)
         throw bad('no files in chart archive');
@@ -44072,11 +44259,15 @@ async function loadFiles(files, source = '.') {
             if (n.endsWith('.tgz')) {
                 const file = list[0];
                 if (file.name !== n)
-                    throw new errors_KxError(`error unpacking subchart tar in ${c.metadata.name}: expected ${n}, got ${file.name}`, { file: at(`charts/${n}`) });
+                    throw new errors_KxError(`error unpacking subchart tar in ${c.metadata.name}: expected ${n}, got ${file.name}`, {
+                        file: at(`charts/${n}`),
+                    });
                 sc = await load_loadArchive(file.data, at(`charts/${n}`));
             }
             else {
-                const inner = list.filter((f) => f.name.includes('/')).map((f) => ({ name: f.name.slice(f.name.indexOf('/') + 1), data: f.data }));
+                const inner = list
+                    .filter((f) => f.name.includes('/'))
+                    .map((f) => ({ name: f.name.slice(f.name.indexOf('/') + 1), data: f.data }));
                 sc = await loadFiles(inner, at(`charts/${n}`));
             }
         }
@@ -44145,7 +44336,9 @@ function archiveEntries(chart, prefix = '') {
             JSON.parse(chart.schema.toString('utf8'));
         }
         catch {
-            throw new errors_KxError('Invalid JSON in values.schema.json', { file: chart.source ? `${chart.source}/values.schema.json` : undefined });
+            throw new errors_KxError('Invalid JSON in values.schema.json', {
+                file: chart.source ? `${chart.source}/values.schema.json` : undefined,
+            });
         }
         add('values.schema.json', chart.schema);
     }
@@ -44243,7 +44436,17 @@ async function tarEntries(entries, mtime) {
     });
     for (const e of entries) {
         await new Promise((res, rej) => {
-            p.entry({ name: e.name, size: e.data.length, mode: 0o644, mtime: new Date(mtime * 1000), type: 'file', uid: 0, gid: 0, uname: '', gname: '' }, e.data, (err) => (err ? rej(err) : res()));
+            p.entry({
+                name: e.name,
+                size: e.data.length,
+                mode: 0o644,
+                mtime: new Date(mtime * 1000),
+                type: 'file',
+                uid: 0,
+                gid: 0,
+                uname: '',
+                gname: '',
+            }, e.data, (err) => (err ? rej(err) : res()));
         });
     }
     p.finalize();
@@ -44316,7 +44519,9 @@ function go_json_goJsonValue(v) {
     if (Array.isArray(v))
         return `[${v.map(go_json_goJsonValue).join(',')}]`;
     const o = v;
-    const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))));
+    const keys = Object.keys(o)
+        .filter((k) => o[k] !== undefined)
+        .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
     return `{${keys.map((k) => `${goString(k)}:${go_json_goJsonValue(o[k])}`).join(',')}}`;
 }
 function goStruct(fields) {
@@ -44329,8 +44534,13 @@ function goStruct(fields) {
     return `{${parts.join(',')}}`;
 }
 function isEmpty(v) {
-    return v === undefined || v === null || v === '' || v === false || v === 0 ||
-        (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0);
+    return (v === undefined ||
+        v === null ||
+        v === '' ||
+        v === false ||
+        v === 0 ||
+        (Array.isArray(v) && v.length === 0) ||
+        (typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0));
 }
 function go_json_goJsonDependency(d) {
     if (d === null)
@@ -44389,7 +44599,7 @@ function go_json_goJsonMetadata(md) {
 }
 /** `json.Marshal([2][]*Dependency{req, locked})`, the input of helm's lock digest. */
 function goJsonDependencyPair(req, locked) {
-    const list = (l) => (l === undefined ? 'null' : `[${l.map(go_json_goJsonDependency).join(',')}]`);
+    const list = (l) => l === undefined ? 'null' : `[${l.map(go_json_goJsonDependency).join(',')}]`;
     return `[${list(req)},${list(locked)}]`;
 }
 
@@ -44634,7 +44844,8 @@ function ref_parseImageRef(ref) {
     const parts = rest.split('/');
     let registry = 'registry-1.docker.io';
     const first = parts[0] ?? '';
-    if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('['))) {
+    if (parts.length > 1 &&
+        (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('['))) {
         registry = first;
         parts.shift();
     }
@@ -44904,7 +45115,12 @@ function parseOciUrl(url) {
     const m = /^oci:\/\/([^/]+)(?:\/(.*))?$/.exec(clean);
     if (!m || !m[1])
         throw new errors_KxError(`"${redactUrls(url)}" is not an OCI reference; expected oci://host[:port]/path`);
-    return { registry: m[1], path: (m[2] ?? '').replace(/\/+$/, ''), ...(username !== undefined ? { username } : {}), ...(password !== undefined ? { password } : {}) };
+    return {
+        registry: m[1],
+        path: (m[2] ?? '').replace(/\/+$/, ''),
+        ...(username !== undefined ? { username } : {}),
+        ...(password !== undefined ? { password } : {}),
+    };
 }
 /** Credentials given as options win over those written into the URL. */
 function client(loc, auth) {
@@ -45088,12 +45304,19 @@ const archivePath = (ctx, fileName, i) => safe_path_safeJoin(ctx.chartsDir, file
  * dependencies packaged into its charts/.
  */
 async function packDir(ctx, chart, dir) {
-    const packed = ctx.opts.ownDependencies ? await withOwnDependencies(chart, dir, ctx.opts, ctx.platformVersion) : chart;
+    const packed = ctx.opts.ownDependencies
+        ? await withOwnDependencies(chart, dir, ctx.opts, ctx.platformVersion)
+        : chart;
     return archive_writeChartArchive(packed, ctx.opts.mtime === undefined ? {} : { mtime: ctx.opts.mtime });
 }
 function addPending(ctx, d, i, fileName, data, version, source) {
     const repository = d.repository ?? '';
-    ctx.pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository, archive: archivePath(ctx, fileName, i), source } });
+    ctx.pending.push({
+        dep: d,
+        fileName,
+        data,
+        resolved: { name: d.name, version, repository, archive: archivePath(ctx, fileName, i), source },
+    });
     ctx.locked.push({ name: d.name, repository, version });
 }
 async function sourceCandidates(ctx, name) {
@@ -45108,9 +45331,14 @@ async function resolveByName(ctx, d, i, constraint, fileTarget) {
     const repo = d.repository ?? '';
     const wanted = d.version ?? '';
     ctx.byName ??= await findChartsByName(ctx.opts.searchPaths ?? []);
-    const candidates = [...(repo === '' ? ctx.byName.get(d.name) ?? [] : []), ...(await sourceCandidates(ctx, d.name))];
+    const candidates = [...(repo === '' ? (ctx.byName.get(d.name) ?? []) : []), ...(await sourceCandidates(ctx, d.name))];
     if (candidates.length === 0) {
-        const searched = [...(repo === '' && ctx.opts.searchPaths?.length ? [`chart-search-paths (${ctx.opts.searchPaths.join(', ')})`] : []), ...(ctx.source ? [`kaapana-source ${ctx.opts.kaapanaSource}`] : [])].join(', ');
+        const searched = [
+            ...(repo === '' && ctx.opts.searchPaths?.length
+                ? [`chart-search-paths (${ctx.opts.searchPaths.join(', ')})`]
+                : []),
+            ...(ctx.source ? [`kaapana-source ${ctx.opts.kaapanaSource}`] : []),
+        ].join(', ');
         ctx.errors.push(new errors_KxError(`dependency "${d.name}" not found in ${searched}${fileTarget ? ` (${repo} does not exist here)` : ''}`, depWhere(ctx.chart, i, repo === '' ? 'name' : 'repository')));
         return;
     }
@@ -45199,7 +45427,11 @@ async function resolveDependency(ctx, d, i) {
     }
     const repo = d.repository ?? '';
     const base = ctx.opts.relativeTo ? (0,external_node_path_namespaceObject.resolve)(ctx.opts.relativeTo) : ctx.chartDir;
-    const fileTarget = repo.startsWith('file://') ? ((0,external_node_path_namespaceObject.isAbsolute)(repo.slice(7)) ? repo.slice(7) : (0,external_node_path_namespaceObject.join)(base, repo.slice(7))) : undefined;
+    const fileTarget = repo.startsWith('file://')
+        ? (0,external_node_path_namespaceObject.isAbsolute)(repo.slice(7))
+            ? repo.slice(7)
+            : (0,external_node_path_namespaceObject.join)(base, repo.slice(7))
+        : undefined;
     const fromSource = ctx.source !== undefined && (repo === '' || (fileTarget !== undefined && !(await pathExists(fileTarget))));
     if ((repo === '' && ctx.opts.searchPaths && ctx.opts.searchPaths.length > 0) || fromSource)
         return resolveByName(ctx, d, i, constraint, fileTarget);
@@ -45241,7 +45473,9 @@ async function checkLockWritable(lockFile, md) {
 async function writeCharts(ctx, deps) {
     await (0,promises_.mkdir)(ctx.chartsDir, { recursive: true, mode: 0o755 });
     const produced = new Set(ctx.pending.map((p) => p.fileName));
-    const keepNames = new Set(deps.filter((d) => d !== null && (d.repository ?? '') === '' && !ctx.opts.searchPaths?.length && !ctx.source).map((d) => d.name));
+    const keepNames = new Set(deps
+        .filter((d) => d !== null && (d.repository ?? '') === '' && !ctx.opts.searchPaths?.length && !ctx.source)
+        .map((d) => d.name));
     for (const p of ctx.pending) {
         await fsutil_writeFileAtomic(p.resolved.archive, p.data, { mode: 0o644 });
         ctx.result.dependencies.push(p.resolved);
@@ -45279,7 +45513,11 @@ async function writeLock(ctx, deps, lockFile, existed) {
             // unreadable lock: rewritten below
         }
     }
-    const lock = { generated: lock_rfc3339Nano(ctx.opts.now ?? new Date(defaultMtime() * 1000)), digest, dependencies: ctx.locked };
+    const lock = {
+        generated: lock_rfc3339Nano(ctx.opts.now ?? new Date(defaultMtime() * 1000)),
+        digest,
+        dependencies: ctx.locked,
+    };
     await fsutil_writeFileAtomic(lockFile, serializeLock(lock), { mode: 0o644 });
     ctx.result.lock = lock;
     ctx.result.lockWritten = true;
@@ -45298,11 +45536,20 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
         throw new errors_KxError(`"${chartsDir}" is not a directory`, { file: chartsDir });
     }
     const ctx = {
-        chart, chartDir, chartsDir, opts, load, result,
+        chart,
+        chartDir,
+        chartsDir,
+        opts,
+        load,
+        result,
         log: opts.log ?? (() => { }),
         platformVersion: opts.platformVersion ?? chart.metadata.version ?? '',
         ...(opts.kaapanaSource ? { source: (0,external_node_path_namespaceObject.resolve)(opts.kaapanaSource) } : {}),
-        indexes: new Map(), pending: [], locked: [], unsatisfied: [], errors: [],
+        indexes: new Map(),
+        pending: [],
+        locked: [],
+        unsatisfied: [],
+        errors: [],
     };
     checkDependencyNames(chart, deps);
     for (const [i, d] of deps.entries()) {
@@ -45345,7 +45592,13 @@ async function withOwnDependencies(chart, dir, opts, platformVersion) {
     return fsutil_withTempDir('kx-own-deps', async (stage) => {
         const copy = (0,external_node_path_namespaceObject.join)(stage, (0,external_node_path_namespaceObject.basename)((0,external_node_path_namespaceObject.resolve)(dir)));
         await (0,promises_.cp)(dir, copy, { recursive: true, dereference: false });
-        await dependency_update_updateDependencies(copy, { ...opts, relativeTo: (0,external_node_path_namespaceObject.resolve)(dir), within, platformVersion, now: opts.now ?? new Date(defaultMtime() * 1000) });
+        await dependency_update_updateDependencies(copy, {
+            ...opts,
+            relativeTo: (0,external_node_path_namespaceObject.resolve)(dir),
+            within,
+            platformVersion,
+            now: opts.now ?? new Date(defaultMtime() * 1000),
+        });
         const packed = await load_loadDir(copy, opts.load ?? {});
         packed.source = chart.source ?? dir;
         return packed;
@@ -45371,7 +45624,9 @@ async function withOwnDependencies(chart, dir, opts, platformVersion) {
 /** helm's CheckDependencies: declared dependencies must all be present as loaded subcharts. */
 function checkDependencies(chart) {
     const present = new Set(chart.dependencies.map((d) => d.metadata.name));
-    const missing = (chart.metadata.dependencies ?? []).filter((d) => d !== null && !present.has(d.name)).map((d) => d?.name);
+    const missing = (chart.metadata.dependencies ?? [])
+        .filter((d) => d !== null && !present.has(d.name))
+        .map((d) => d?.name);
     if (missing.length > 0) {
         throw new errors_KxError(`found in Chart.yaml, but missing in charts/ directory: ${missing.join(', ')}`, {
             file: chart.dependencyFile?.file,
@@ -45471,14 +45726,20 @@ function lintKaapanaChart(chart, opts = {}) {
     }
     let image;
     try {
-        const values = chart.values ? parse(chart.values.toString('utf8'), { version: '1.1' }) : null;
+        const values = chart.values
+            ? parse(chart.values.toString('utf8'), { version: '1.1' })
+            : null;
         image = values?.global?.image;
     }
     catch {
         image = undefined;
     }
     if (typeof image !== 'string' || image === '') {
-        out.push({ level: 'warning', message: `workflow chart ${chart.metadata.name}: values.yaml has no global.image (the DAG image)`, file: `${src}/values.yaml` });
+        out.push({
+            level: 'warning',
+            message: `workflow chart ${chart.metadata.name}: values.yaml has no global.image (the DAG image)`,
+            file: `${src}/values.yaml`,
+        });
     }
     else if (opts.images && opts.images.length > 0 && !opts.images.includes(image)) {
         out.push({
@@ -45577,7 +45838,9 @@ function relocate(e, stageDir, file, deps) {
         if (!err.file?.startsWith(stageDir))
             return err;
         const dep = deps.find((d) => err.message.includes(`"${d.name}"`) || err.message.includes(` ${d.name} `));
-        return new errors_KxError(err.message.split(stageDir).join(dirnameOf(file)), dep ? { file, line: dep.line } : { file }, { cause: err });
+        return new errors_KxError(err.message.split(stageDir).join(dirnameOf(file)), dep ? { file, line: dep.line } : { file }, {
+            cause: err,
+        });
     };
     if (e instanceof KxAggregateError)
         return new KxAggregateError(e.errors.map(one));
@@ -45653,7 +45916,9 @@ async function classifyDependencies(opts, given) {
 /** Phase 3: a dependency without a chart is an error on its line, or (warn) a warning naming it. */
 function reportMissing(opts, c) {
     for (const d of c.missing) {
-        const how = d.repository ? `${d.repository.trim()} is not a chart directory` : `no chart named ${d.name} below ${(opts.searchPaths ?? []).join(', ') || '(no search path)'}`;
+        const how = d.repository
+            ? `${d.repository.trim()} is not a chart directory`
+            : `no chart named ${d.name} below ${(opts.searchPaths ?? []).join(', ') || '(no search path)'}`;
         const msg = `no chart for dependency ${d.name} ${d.version}: ${how}; pass its archive in \`charts\``;
         if ((opts.missing ?? 'error') === 'error')
             c.errors.push(new errors_KxError(msg, { file: opts.dependencyFile, line: d.line }));
@@ -45678,7 +45943,9 @@ async function resolveWithEngine(opts, c) {
     }).catch((e) => {
         throw relocate(e, opts.stageDir, opts.dependencyFile, opts.dependencies);
     });
-    return updated.dependencies.filter((r) => r.archive).map((r) => ({ name: r.name, version: r.version, file: r.archive, source: r.source }));
+    return updated.dependencies
+        .filter((r) => r.archive)
+        .map((r) => ({ name: r.name, version: r.version, file: r.archive, source: r.source }));
 }
 /** Fill `<stageDir>/charts/`; see AssembleChartsOptions. */
 async function assembleCharts(opts) {
@@ -45713,7 +45980,10 @@ async function layerEntries(blob) {
     const ex = (0,tar_stream.extract)();
     const done = new Promise((resolve, reject) => {
         ex.on('entry', (header, stream, next) => {
-            const entry = { path: header.name.replace(/^\.?\/+/, '').replace(/\/+$/, ''), type: header.type ?? 'file' };
+            const entry = {
+                path: header.name.replace(/^\.?\/+/, '').replace(/\/+$/, ''),
+                type: header.type ?? 'file',
+            };
             out.push(entry);
             const hash = entry.path.endsWith('.tgz') ? (0,external_node_crypto_.createHash)('sha256') : undefined;
             const chunks = [];
@@ -45751,7 +46021,8 @@ async function image_charts_listImageCharts(ref, client = {}) {
     let manifest = await registry.getManifest(parsed.repository, reference);
     let json = JSON.parse(manifest.body.toString('utf8'));
     if (json.manifests) {
-        const pick = json.manifests.find((m) => m.platform?.os === 'linux' && m.platform.architecture === 'amd64') ?? json.manifests[0];
+        const pick = json.manifests.find((m) => m.platform?.os === 'linux' && m.platform.architecture === 'amd64') ??
+            json.manifests[0];
         if (!pick)
             throw new errors_KxError(`image ${ref} is an empty index`);
         manifest = await registry.getManifest(parsed.repository, pick.digest);
@@ -45961,7 +46232,7 @@ function dockerfile_parseDockerfile(text, file) {
             // Kaapana bases are global ARGs, so keep both (a later FROM sees the latest default).
             const am = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/.exec(rest.trim());
             if (am && (!sawFrom || !args.has(am[1])))
-                args.set(am[1], am[2] !== undefined ? unquote(am[2]) : args.get(am[1]) ?? '');
+                args.set(am[1], am[2] !== undefined ? unquote(am[2]) : (args.get(am[1]) ?? ''));
             continue;
         }
         if (instruction !== 'FROM')
@@ -46178,7 +46449,9 @@ async function gitVersion(dir) {
     if ((await git(dir, ['rev-parse', '--is-inside-work-tree'])) !== 'true')
         return undefined;
     const onHead = (await git(dir, ['tag', '--points-at', 'HEAD']))?.split('\n').filter(Boolean) ?? [];
-    const exact = onHead.filter((t) => semver.valid(strip(t)) !== null).sort((a, b) => semver.rcompare(strip(a), strip(b)));
+    const exact = onHead
+        .filter((t) => semver.valid(strip(t)) !== null)
+        .sort((a, b) => semver.rcompare(strip(a), strip(b)));
     if (exact.length > 0)
         return { version: strip(exact[0]), rule: `git tag ${exact[0]}` };
     for (const [args, rule] of [
@@ -46249,7 +46522,9 @@ async function planBuild(opts) {
         ...(opts.source?.files ?? []).map((file) => ({ file, origin: 'kaapana-source' })),
     ];
     for (const { file, origin } of candidates) {
-        const rel = origin === 'context' ? (0,external_node_path_namespaceObject.relative)(opts.context, file) || file : `kaapana-source/${(0,external_node_path_namespaceObject.relative)(opts.source.root, file)}`;
+        const rel = origin === 'context'
+            ? (0,external_node_path_namespaceObject.relative)(opts.context, file) || file
+            : `kaapana-source/${(0,external_node_path_namespaceObject.relative)(opts.source.root, file)}`;
         let parsed;
         try {
             parsed = dockerfile_parseDockerfile(await (0,promises_.readFile)(file, 'utf8'), rel);
@@ -46293,10 +46568,24 @@ async function planBuild(opts) {
             if (parsed.localOnly && !other.parsed.localOnly) {
                 byId.set(id, node);
                 localByName.set(id, node);
-                duplicates.push({ image: id, kept: rel, dropped: other.rel, keptNode: node, droppedPath: other.path, droppedLocalOnly: false });
+                duplicates.push({
+                    image: id,
+                    kept: rel,
+                    dropped: other.rel,
+                    keptNode: node,
+                    droppedPath: other.path,
+                    droppedLocalOnly: false,
+                });
             }
             else {
-                duplicates.push({ image: id, kept: other.rel, dropped: rel, keptNode: other, droppedPath: file, droppedLocalOnly: parsed.localOnly });
+                duplicates.push({
+                    image: id,
+                    kept: other.rel,
+                    dropped: rel,
+                    keptNode: other,
+                    droppedPath: file,
+                    droppedLocalOnly: parsed.localOnly,
+                });
             }
             continue;
         }
@@ -46370,7 +46659,10 @@ async function planBuild(opts) {
     for (const d of duplicates) {
         const droppedOrigin = d.dropped.startsWith('kaapana-source/') ? 'kaapana-source' : 'context';
         const ambiguous = (opts.explicit && selectedSet.has(d.droppedPath)) ||
-            (wanted.has(d.image) && neededAsBase.has(d.image) && d.keptNode.origin === droppedOrigin && d.keptNode.parsed.localOnly === d.droppedLocalOnly);
+            (wanted.has(d.image) &&
+                neededAsBase.has(d.image) &&
+                d.keptNode.origin === droppedOrigin &&
+                d.keptNode.parsed.localOnly === d.droppedLocalOnly);
         if (ambiguous) {
             relevant.push(new errors_KxError(`image "${d.image}" is needed by this build but defined twice: ${d.kept} and ${d.dropped} (Kaapana's build would keep ${d.kept}, the first in path order). Rename one IMAGE label, remove one, or ignore one`, { file: d.dropped, line: 1 }));
         }
@@ -46390,7 +46682,10 @@ async function planBuild(opts) {
         if (ready.length === 0) {
             const cycle = findCycle([...remaining], deps);
             const where = byId.get(cycle[0]);
-            relevant.push(new errors_KxError(`build cycle: ${cycle.map((id) => `${id} (${byId.get(id).rel})`).join(' → ')} → ${cycle[0]}`, { file: where.rel, line: 1 }));
+            relevant.push(new errors_KxError(`build cycle: ${cycle.map((id) => `${id} (${byId.get(id).rel})`).join(' → ')} → ${cycle[0]}`, {
+                file: where.rel,
+                line: 1,
+            }));
             break;
         }
         for (const id of ready.sort()) {
@@ -46464,7 +46759,9 @@ async function planBuild(opts) {
     }
     return {
         images,
-        baseImages: [...new Set(images.flatMap((i) => i.mappedBases))].sort().map((localRef) => ({ localRef, source: usedMappings.get(localRef) })),
+        baseImages: [...new Set(images.flatMap((i) => i.mappedBases))]
+            .sort()
+            .map((localRef) => ({ localRef, source: usedMappings.get(localRef) })),
         skipped,
         duplicates: duplicates.map(({ image, kept, dropped }) => ({ image, kept, dropped })),
     };
@@ -46569,7 +46866,10 @@ function checkBuildFeatures(f, builder, buildxVersion) {
         if (f.buildContexts.length)
             problems.push(`build-contexts (${f.buildContexts.map((b) => b.split('=')[0]).join(', ')}): --build-context needs buildx; the classic builder builds from one context`);
     }
-    else if (f.buildContexts.length && buildxVersion && node_modules_semver.valid(buildxVersion) && node_modules_semver.lt(buildxVersion, '0.8.0')) {
+    else if (f.buildContexts.length &&
+        buildxVersion &&
+        node_modules_semver.valid(buildxVersion) &&
+        node_modules_semver.lt(buildxVersion, '0.8.0')) {
         problems.push(`build-contexts need buildx ≥ 0.8; this runner has buildx ${buildxVersion}`);
     }
     if (problems.length) {
@@ -46691,7 +46991,17 @@ async function buildImages(opts) {
     const byId = new Map(plan.images.map((i) => [i.id, i]));
     const results = new Map();
     const result = (img, status, extra = {}) => {
-        const r = { name: img.name, dockerfile: img.dockerfile, tag: img.tag, ref: img.ref, tags: img.tags, localOnly: img.localOnly, status, durationMs: 0, ...extra };
+        const r = {
+            name: img.name,
+            dockerfile: img.dockerfile,
+            tag: img.tag,
+            ref: img.ref,
+            tags: img.tags,
+            localOnly: img.localOnly,
+            status,
+            durationMs: 0,
+            ...extra,
+        };
         results.set(img.id, r);
         return r;
     };
@@ -46703,7 +47013,11 @@ async function buildImages(opts) {
             .map(async (img) => {
             const ref = ref_parseImageRef(img.ref);
             const auth = [...(opts.auth ? [opts.auth] : []), ...(opts.auths ?? [])].find((a) => a.registry === ref.registry);
-            const client = new RegistryClient({ registry: ref.registry, ...(auth ? { username: auth.username, password: auth.password } : {}), retry });
+            const client = new RegistryClient({
+                registry: ref.registry,
+                ...(auth ? { username: auth.username, password: auth.password } : {}),
+                retry,
+            });
             const head = await client.headManifest(ref.repository, ref.tag ?? 'latest');
             if (head)
                 existing.set(img.id, head.digest);
@@ -46783,7 +47097,9 @@ async function buildImages(opts) {
             }
         }, (img) => {
             const failedBase = img.dependsOn.find((d) => results.get(d)?.status === 'failed');
-            const r = result(img, 'failed', { error: failedBase ? `base image ${failedBase} failed to build` : 'not built' });
+            const r = result(img, 'failed', {
+                error: failedBase ? `base image ${failedBase} failed to build` : 'not built',
+            });
             opts.onImageDone?.(r, []);
         });
     }
@@ -46832,7 +47148,9 @@ async function buildImages(opts) {
     let savedLocalImages;
     if (opts.saveLocalImages) {
         const ready = new Set(['built-only', 'loaded']);
-        savedLocalImages = plan.images.filter((i) => i.localOnly && ready.has(results.get(i.id).status)).flatMap((i) => i.tags);
+        savedLocalImages = plan.images
+            .filter((i) => i.localOnly && ready.has(results.get(i.id).status))
+            .flatMap((i) => i.tags);
         if (savedLocalImages.length > 0) {
             // Staged next to the target and moved into place: never a half-written tar under the final name.
             const partial = `${opts.saveLocalImages}.partial-${process.pid}`;
@@ -46955,11 +47273,14 @@ async function readGitMetadata(cwd, env = process.env, now = new Date(), exec = 
     const repo = eventRepository(env);
     const epoch = env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH) ? new Date(Number(env.SOURCE_DATE_EPOCH) * 1000) : now;
     const meta = { created: epoch.toISOString() };
-    const revision = (env.GITHUB_SHA && /^[0-9a-f]{40,64}$/.test(env.GITHUB_SHA) ? env.GITHUB_SHA : undefined) ?? (await metadata_git(exec, ['rev-parse', 'HEAD'], cwd));
+    const revision = (env.GITHUB_SHA && /^[0-9a-f]{40,64}$/.test(env.GITHUB_SHA) ? env.GITHUB_SHA : undefined) ??
+        (await metadata_git(exec, ['rev-parse', 'HEAD'], cwd));
     if (revision)
         meta.revision = revision;
     const source = repo?.html_url ??
-        (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL.replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}` : undefined) ??
+        (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY
+            ? `${env.GITHUB_SERVER_URL.replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}`
+            : undefined) ??
         remoteToSource((await metadata_git(exec, ['remote', 'get-url', 'origin'], cwd)) ?? '');
     if (source)
         meta.source = source;
@@ -47090,7 +47411,9 @@ function platformChartDir(tagStyle) {
  * `helm install` would fail otherwise).
  */
 async function checkPlatformCharts(listed, dir, expected, ref) {
-    const there = new Set(listed.charts.filter((p) => p.startsWith(dir) && !p.slice(dir.length).includes('/')).map((p) => p.slice(dir.length)));
+    const there = new Set(listed.charts
+        .filter((p) => p.startsWith(dir) && !p.slice(dir.length).includes('/'))
+        .map((p) => p.slice(dir.length)));
     const absent = expected.filter((n) => !there.has(n));
     if (absent.length > 0) {
         throw new errors_KxError(`the pushed image ${ref} does not carry ${absent.join(', ')} in /${dir}, the directory the platform's copy container reads (it has: ${listed.charts.map((c) => `/${c}`).join(', ') || 'no chart archive'}); check the COPY line of the collection Dockerfile`);
@@ -47146,7 +47469,10 @@ async function collectionImageRef(opts) {
     }
     const parsed = dockerfile_parseDockerfile(await (0,promises_.readFile)(dockerfile, 'utf8'), dockerfile);
     if (!parsed.labels.IMAGE)
-        throw new errors_KxError('LABEL IMAGE="<name>" is missing: Kaapana needs it to name the image', { file: dockerfile, line: 1 });
+        throw new errors_KxError('LABEL IMAGE="<name>" is missing: Kaapana needs it to name the image', {
+            file: dockerfile,
+            line: 1,
+        });
     const name = validateImageName(parsed.labels.IMAGE, { file: dockerfile, line: parsed.labelLines.IMAGE });
     const image = `${tags_validateRegistry(opts.registry)}/${name}`;
     return { image, tag, ref: `${image}:${tag}`, version };
@@ -47162,7 +47488,9 @@ async function existingWithSameCharts(ref, charts, client) {
     if (inImage.size !== charts.length)
         return undefined;
     for (const c of charts) {
-        const sha = (0,external_node_crypto_.createHash)('sha256').update(await (0,promises_.readFile)(c.file)).digest('hex');
+        const sha = (0,external_node_crypto_.createHash)('sha256')
+            .update(await (0,promises_.readFile)(c.file))
+            .digest('hex');
         if (inImage.get((0,external_node_path_namespaceObject.basename)(c.file)) !== sha)
             return undefined;
     }
@@ -47290,7 +47618,10 @@ async function buildCollectionImage(opts) {
         if (!push)
             return { ...base, digest: result.digest ?? '', imageCharts: [], build, skipped: false };
         const expected = [...new Set([...(opts.expectCharts ?? []), ...assembled.charts.map((c) => (0,external_node_path_namespaceObject.basename)(c.file))])];
-        const back = await collection_image_verifyPushedCollection(mine.ref, platformDir, expected, registryOpts, { file: original, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+        const back = await collection_image_verifyPushedCollection(mine.ref, platformDir, expected, registryOpts, {
+            file: original,
+            ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+        });
         return { ...base, digest: result.digest || back.digest, imageCharts: back.charts, build, skipped: false };
     });
 }
@@ -47320,7 +47651,9 @@ async function baseCollectionLayout(base, client) {
         throw new KxError(`base-collection ${base} cannot be read from its registry: ${e instanceof Error ? e.message : String(e)}`);
     });
     for (const dir of ['kaapana/tmp/extensions/', 'tmp/']) {
-        const charts = listed.charts.filter((p) => p.startsWith(dir) && !p.slice(dir.length).includes('/')).map((p) => p.slice(dir.length));
+        const charts = listed.charts
+            .filter((p) => p.startsWith(dir) && !p.slice(dir.length).includes('/'))
+            .map((p) => p.slice(dir.length));
         if (charts.length > 0)
             return { platformDir: dir, charts };
     }
@@ -47332,7 +47665,9 @@ function targetRef(base, registry) {
     if (!parsed.tag)
         throw new KxError(`base-collection ${base} needs a tag (the platform pulls the collection by tag)`);
     const name = parsed.repository.slice(parsed.repository.lastIndexOf('/') + 1);
-    const prefix = registry ? validateRegistry(registry) : `${parsed.registry}/${parsed.repository.slice(0, parsed.repository.length - name.length - 1)}`.replace(/\/$/, '');
+    const prefix = registry
+        ? validateRegistry(registry)
+        : `${parsed.registry}/${parsed.repository.slice(0, parsed.repository.length - name.length - 1)}`.replace(/\/$/, '');
     return { image: `${prefix}/${name}`, tag: parsed.tag };
 }
 /** Build context: our archives in charts/ and a Dockerfile copying them over the base's platform directory. */
@@ -47359,9 +47694,23 @@ async function buildOnBaseCollection(opts) {
     await withTempDir('kx-base-collection', async (dir) => {
         await stageContext(dir, opts.base, baseLayout.platformDir, opts.archives);
         const builder = await docker.resolveBuilder('auto');
-        await docker.build({ dockerfile: join(dir, 'Dockerfile'), context: dir, tags: [ref], builder, ...(opts.onProgress ? { onOutput: opts.onProgress } : {}) });
+        await docker.build({
+            dockerfile: join(dir, 'Dockerfile'),
+            context: dir,
+            tags: [ref],
+            builder,
+            ...(opts.onProgress ? { onOutput: opts.onProgress } : {}),
+        });
     });
-    const result = { image, tag, ref, charts, platformDir: baseLayout.platformDir, baseCharts: baseLayout.charts, replaced };
+    const result = {
+        image,
+        tag,
+        ref,
+        charts,
+        platformDir: baseLayout.platformDir,
+        baseCharts: baseLayout.charts,
+        replaced,
+    };
     if (!(opts.push ?? true))
         return { ...result, digest: '', imageCharts: [] };
     const retry = { classify: classifyError, ...opts.retry };
@@ -47467,10 +47816,18 @@ const workspace = () => process.env.GITHUB_WORKSPACE ?? process.cwd();
 const shown = (p) => (0,external_node_path_namespaceObject.relative)(workspace(), p) || p;
 async function writeSummary(inputs, edit, commit, image, planned) {
     const rows = [
-        ['extension', `\`${edit.entry.name}\` ${edit.entry.version}${edit.entry.repository ? ` (\`${edit.entry.repository}\`)` : ''}`],
+        [
+            'extension',
+            `\`${edit.entry.name}\` ${edit.entry.version}${edit.entry.repository ? ` (\`${edit.entry.repository}\`)` : ''}`,
+        ],
         ['collection', `\`${edit.collectionName}\` ${edit.collectionVersion} (chart apiVersion ${edit.apiVersion})`],
         ['file', `\`${edit.displayPath}\``],
-        ['change', edit.changed ? `${edit.action}${edit.previousVersion ? ` (was ${edit.previousVersion})` : ''}${inputs.dryRun ? ', dry run: not written' : ''}` : 'none: already listed with this version'],
+        [
+            'change',
+            edit.changed
+                ? `${edit.action}${edit.previousVersion ? ` (was ${edit.previousVersion})` : ''}${inputs.dryRun ? ', dry run: not written' : ''}`
+                : 'none: already listed with this version',
+        ],
     ];
     if (commit)
         rows.push(['commit', `\`${commit}\``]);
@@ -47478,11 +47835,27 @@ async function writeSummary(inputs, edit, commit, image, planned) {
         rows.push(['image', `\`${planned.ref}\` (dry run: not built)`]);
     if (image) {
         rows.push(['image', `\`${image.ref}\``]);
-        rows.push(['digest', image.digest ? `\`${image.digest}\`${image.skipped ? ' (already published with identical charts: not rebuilt)' : ''}` : 'not pushed']);
+        rows.push([
+            'digest',
+            image.digest
+                ? `\`${image.digest}\`${image.skipped ? ' (already published with identical charts: not rebuilt)' : ''}`
+                : 'not pushed',
+        ]);
         if (image.dropped.length)
-            rows.push(['dropped (missing-charts warn)', `**${image.dropped.length} extension(s) of the collection are NOT in this image**: ${image.dropped.map((d) => `\`${d}\``).join(', ')}`]);
-        rows.push(['platform directory', `\`/${image.platformDir}\` (what the platform's copy container reads; every chart there loads with its dependencies)`]);
-        rows.push(['charts in image', image.imageCharts.length ? image.imageCharts.map((c) => `\`${c}\``).join('<br>') : image.charts.map((c) => `\`${c.file.slice(c.file.lastIndexOf('/') + 1)}\``).join('<br>')]);
+            rows.push([
+                'dropped (missing-charts warn)',
+                `**${image.dropped.length} extension(s) of the collection are NOT in this image**: ${image.dropped.map((d) => `\`${d}\``).join(', ')}`,
+            ]);
+        rows.push([
+            'platform directory',
+            `\`/${image.platformDir}\` (what the platform's copy container reads; every chart there loads with its dependencies)`,
+        ]);
+        rows.push([
+            'charts in image',
+            image.imageCharts.length
+                ? image.imageCharts.map((c) => `\`${c}\``).join('<br>')
+                : image.charts.map((c) => `\`${c.file.slice(c.file.lastIndexOf('/') + 1)}\``).join('<br>'),
+        ]);
     }
     let md = `## Kaapana extension collection\n\n| | |\n| --- | --- |\n${rows.map(([k, v]) => `| ${cell(k)} | ${v.replace(/\|/g, '\\|')} |`).join('\n')}\n`;
     if (edit.diff)
@@ -47547,7 +47920,9 @@ async function main() {
                 skipExisting: inputs.skipExisting,
                 retry: { attempts: inputs.retries },
                 docker,
-                ...(inputs.username && inputs.password ? { auth: { registry: registryHost, username: inputs.username, password: inputs.password } } : {}),
+                ...(inputs.username && inputs.password
+                    ? { auth: { registry: registryHost, username: inputs.username, password: inputs.password } }
+                    : {}),
                 onProgress: (m) => info(m),
                 onWarning: (m) => warning(m),
                 onImageDone: (r, output) => {
@@ -47567,7 +47942,8 @@ async function main() {
         built = true;
         if (inputs.commit && edit.changed && !inputs.dryRun) {
             commit = await group('Commit', async () => {
-                const message = inputs.commitMessage || `collection: ${edit.action === 'added' ? 'add' : 'bump'} ${edit.entry.name} ${edit.entry.version}`;
+                const message = inputs.commitMessage ||
+                    `collection: ${edit.action === 'added' ? 'add' : 'bump'} ${edit.entry.name} ${edit.entry.version}`;
                 const sha = await commitFile({ file: edit.file, message, exec: actionsExec });
                 info(`committed ${edit.displayPath} as ${sha}`);
                 return sha;

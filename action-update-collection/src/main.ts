@@ -3,7 +3,19 @@
 // registry. All domain logic lives in @kaapana-ext/core/collection (and images/registry/chart).
 import * as core from '@actions/core';
 import { relative, resolve } from 'node:path';
-import { cell, getBool, getChoice, getInt, getList, getMap, getSecret, runMainOrPost, loginForPost, logoutFromState, actionsExec } from '@kaapana-ext/actions-kit';
+import {
+  cell,
+  getBool,
+  getChoice,
+  getInt,
+  getList,
+  getMap,
+  getSecret,
+  runMainOrPost,
+  loginForPost,
+  logoutFromState,
+  actionsExec,
+} from '@kaapana-ext/actions-kit';
 import {
   buildCollectionImage,
   collectionImageRef,
@@ -93,22 +105,48 @@ async function writeSummary(
   planned: CollectionImageRef | undefined,
 ): Promise<void> {
   const rows: [string, string][] = [
-    ['extension', `\`${edit.entry.name}\` ${edit.entry.version}${edit.entry.repository ? ` (\`${edit.entry.repository}\`)` : ''}`],
+    [
+      'extension',
+      `\`${edit.entry.name}\` ${edit.entry.version}${edit.entry.repository ? ` (\`${edit.entry.repository}\`)` : ''}`,
+    ],
     ['collection', `\`${edit.collectionName}\` ${edit.collectionVersion} (chart apiVersion ${edit.apiVersion})`],
     ['file', `\`${edit.displayPath}\``],
-    ['change', edit.changed ? `${edit.action}${edit.previousVersion ? ` (was ${edit.previousVersion})` : ''}${inputs.dryRun ? ', dry run: not written' : ''}` : 'none: already listed with this version'],
+    [
+      'change',
+      edit.changed
+        ? `${edit.action}${edit.previousVersion ? ` (was ${edit.previousVersion})` : ''}${inputs.dryRun ? ', dry run: not written' : ''}`
+        : 'none: already listed with this version',
+    ],
   ];
   if (commit) rows.push(['commit', `\`${commit}\``]);
   if (planned) rows.push(['image', `\`${planned.ref}\` (dry run: not built)`]);
   if (image) {
     rows.push(['image', `\`${image.ref}\``]);
-    rows.push(['digest', image.digest ? `\`${image.digest}\`${image.skipped ? ' (already published with identical charts: not rebuilt)' : ''}` : 'not pushed']);
-    if (image.dropped.length) rows.push(['dropped (missing-charts warn)', `**${image.dropped.length} extension(s) of the collection are NOT in this image**: ${image.dropped.map((d) => `\`${d}\``).join(', ')}`]);
-    rows.push(['platform directory', `\`/${image.platformDir}\` (what the platform's copy container reads; every chart there loads with its dependencies)`]);
-    rows.push(['charts in image', image.imageCharts.length ? image.imageCharts.map((c) => `\`${c}\``).join('<br>') : image.charts.map((c) => `\`${c.file.slice(c.file.lastIndexOf('/') + 1)}\``).join('<br>')]);
+    rows.push([
+      'digest',
+      image.digest
+        ? `\`${image.digest}\`${image.skipped ? ' (already published with identical charts: not rebuilt)' : ''}`
+        : 'not pushed',
+    ]);
+    if (image.dropped.length)
+      rows.push([
+        'dropped (missing-charts warn)',
+        `**${image.dropped.length} extension(s) of the collection are NOT in this image**: ${image.dropped.map((d) => `\`${d}\``).join(', ')}`,
+      ]);
+    rows.push([
+      'platform directory',
+      `\`/${image.platformDir}\` (what the platform's copy container reads; every chart there loads with its dependencies)`,
+    ]);
+    rows.push([
+      'charts in image',
+      image.imageCharts.length
+        ? image.imageCharts.map((c) => `\`${c}\``).join('<br>')
+        : image.charts.map((c) => `\`${c.file.slice(c.file.lastIndexOf('/') + 1)}\``).join('<br>'),
+    ]);
   }
   let md = `## Kaapana extension collection\n\n| | |\n| --- | --- |\n${rows.map(([k, v]) => `| ${cell(k)} | ${v.replace(/\|/g, '\\|')} |`).join('\n')}\n`;
-  if (edit.diff) md += `\n<details><summary>diff of ${edit.displayPath}</summary>\n\n\`\`\`diff\n${edit.diff}\`\`\`\n\n</details>\n`;
+  if (edit.diff)
+    md += `\n<details><summary>diff of ${edit.displayPath}</summary>\n\n\`\`\`diff\n${edit.diff}\`\`\`\n\n</details>\n`;
   await core.summary.addRaw(md).write();
 }
 
@@ -124,7 +162,9 @@ async function main(): Promise<void> {
       dryRun: inputs.dryRun,
       displayRoot: workspace(),
     });
-    core.info(`${r.displayPath}: ${r.entry.name} ${r.entry.version} ${r.changed ? r.action : 'already listed, unchanged'}`);
+    core.info(
+      `${r.displayPath}: ${r.entry.name} ${r.entry.version} ${r.changed ? r.action : 'already listed, unchanged'}`,
+    );
     if (r.diff) core.info(r.diff);
     return r;
   });
@@ -171,7 +211,9 @@ async function main(): Promise<void> {
           skipExisting: inputs.skipExisting,
           retry: { attempts: inputs.retries },
           docker,
-          ...(inputs.username && inputs.password ? { auth: { registry: registryHost, username: inputs.username, password: inputs.password } } : {}),
+          ...(inputs.username && inputs.password
+            ? { auth: { registry: registryHost, username: inputs.username, password: inputs.password } }
+            : {}),
           onProgress: (m) => core.info(m),
           onWarning: (m) => core.warning(m),
           onImageDone: (r, output) => {
@@ -182,15 +224,21 @@ async function main(): Promise<void> {
         }),
       );
       if (image.dropped.length) {
-        core.warning(`missing-charts warn: the collection image ${image.ref} does not carry ${image.dropped.length} extension(s) the collection lists, so a platform reloading it loses them: ${image.dropped.join(', ')}`);
+        core.warning(
+          `missing-charts warn: the collection image ${image.ref} does not carry ${image.dropped.length} extension(s) the collection lists, so a platform reloading it loses them: ${image.dropped.join(', ')}`,
+        );
       }
-      core.info(`collection image ${image.ref}${image.digest ? `@${image.digest}` : ''} carries: ${(image.imageCharts.length ? image.imageCharts : image.charts.map((c) => c.file)).join(', ')}`);
+      core.info(
+        `collection image ${image.ref}${image.digest ? `@${image.digest}` : ''} carries: ${(image.imageCharts.length ? image.imageCharts : image.charts.map((c) => c.file)).join(', ')}`,
+      );
     }
     // Only a successful build makes the edit stay (and get committed).
     built = true;
     if (inputs.commit && edit.changed && !inputs.dryRun) {
       commit = await core.group('Commit', async () => {
-        const message = inputs.commitMessage || `collection: ${edit.action === 'added' ? 'add' : 'bump'} ${edit.entry.name} ${edit.entry.version}`;
+        const message =
+          inputs.commitMessage ||
+          `collection: ${edit.action === 'added' ? 'add' : 'bump'} ${edit.entry.name} ${edit.entry.version}`;
         const sha = await commitFile({ file: edit.file, message, exec: actionsExec });
         core.info(`committed ${edit.displayPath} as ${sha}`);
         return sha;
@@ -220,7 +268,11 @@ async function main(): Promise<void> {
  * `<name>-<version>` the platform must list after a reload: the chart this run added or bumped, with
  * the version of the archive carried in the image (a listed `0.0.0` stands for the platform version).
  */
-function expectedCharts(edit: UpdateDependencyResult, image: CollectionImageResult | undefined, platformVersion: string): string[] {
+function expectedCharts(
+  edit: UpdateDependencyResult,
+  image: CollectionImageResult | undefined,
+  platformVersion: string,
+): string[] {
   const carried = image?.charts.find((c) => c.name === edit.entry.name);
   if (carried) return [`${carried.name}-${carried.version}`];
   const version = edit.entry.version === '0.0.0' && platformVersion ? platformVersion : edit.entry.version;

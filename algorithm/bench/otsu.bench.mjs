@@ -55,10 +55,13 @@ function synthetic(w, h, d, allocate) {
   for (let z = 0; z < d; z++)
     for (let y = 0; y < h; y++)
       for (let x = 0; x < w; x++, i++) {
-        s ^= s << 13; s >>>= 0;
+        s ^= s << 13;
+        s >>>= 0;
         s ^= s >>> 17;
-        s ^= s << 5; s >>>= 0;
-        const dx = x - (w >> 1), dy = y - (h >> 1);
+        s ^= s << 5;
+        s >>>= 0;
+        const dx = x - (w >> 1),
+          dy = y - (h >> 1);
         a[i] = ((dx * dx + dy * dy) * 9 < w * w ? 1200 : -800) + (s & 511) - 256;
       }
   return a;
@@ -75,7 +78,9 @@ function itkBinary() {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   if (r.status === 0) return r.stdout.toString().trim().split('\n').pop();
-  console.log(`  ITK reference build failed (exit ${r.status}): ${r.stderr.toString().trim().split('\n').slice(-3).join(' | ')}`);
+  console.log(
+    `  ITK reference build failed (exit ${r.status}): ${r.stderr.toString().trim().split('\n').slice(-3).join(' | ')}`,
+  );
   return undefined;
 }
 const itk = itkBinary();
@@ -85,7 +90,10 @@ const runItk = (args) => JSON.parse(execFileSync(itk, args, { maxBuffer: 1 << 26
 // large volumes (histogram and mask pass split over two threads), and a plain ArrayBuffer, as images
 // decoded by itk-wasm arrive (one thread; a helper thread only faults in the mask's pages).
 // Same-run ratios only mean something on a quiet machine: the load is printed with them.
-const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 console.log(`machine: ${cpus().length} cores, load average ${load()} (1/5/15 min) at start`);
 console.log(`Otsu on a synthetic ${sizeSpec} int16 volume (${repeat} runs each, median)`);
 const layouts = [
@@ -93,7 +101,8 @@ const layouts = [
   ['plain (itk-wasm)    ', (n) => new Int16Array(n)],
 ];
 const otsuResults = [];
-let volumeBytes = 0, volumeVoxels = 0;
+let volumeBytes = 0,
+  volumeVoxels = 0;
 for (const [label, allocate] of layouts) {
   let volume = synthetic(W, H, D, allocate);
   volumeBytes = volume.byteLength;
@@ -109,7 +118,9 @@ for (const [label, allocate] of layouts) {
   }
   const t = median(times);
   otsuResults.push({ label, t, threshold: result.threshold });
-  console.log(`  kaapana-otsu, ${label}  ${ms(t)}  (${(volumeVoxels / t / 1e3).toFixed(0)} Mvoxel/s, threshold ${result.threshold}; runs ${times.map((x) => x.toFixed(0)).join(' ')} ms)`);
+  console.log(
+    `  kaapana-otsu, ${label}  ${ms(t)}  (${(volumeVoxels / t / 1e3).toFixed(0)} Mvoxel/s, threshold ${result.threshold}; runs ${times.map((x) => x.toFixed(0)).join(' ')} ms)`,
+  );
   volume = undefined;
   result = undefined;
 }
@@ -133,15 +144,20 @@ let floorMs = 0;
   }
   const floor = median(times);
   floorMs = floor;
-  console.log(`  memory floor (read volume + write mask once, 1 thread)  ${ms(floor)}  (runs ${times.map((x) => x.toFixed(0)).join(' ')} ms${sink === 0.5 ? ' ' : ''})`);
+  console.log(
+    `  memory floor (read volume + write mask once, 1 thread)  ${ms(floor)}  (runs ${times.map((x) => x.toFixed(0)).join(' ')} ms${sink === 0.5 ? ' ' : ''})`,
+  );
   for (const r of otsuResults) console.log(`  ${r.label}: ${(r.t / floor).toFixed(2)}× the floor`);
 }
 if (itk) {
   const ref = runItk(['--synthetic', sizeSpec, '--repeat', String(repeat)]);
   const itkOtsu = median(ref.otsuMs);
   const same = otsuResults.every((r) => r.threshold === ref.threshold);
-  console.log(`  ITK ${ref.itkVersion} C++                          ${ms(itkOtsu)}  (threshold ${ref.threshold}${same ? ', same' : ', DIFFERENT'}; runs ${ref.otsuMs.map((x) => x.toFixed(0)).join(' ')} ms)`);
-  for (const r of otsuResults) console.log(`  ratio, ${r.label}         ${(r.t / itkOtsu).toFixed(3)}× ITK  (target ≤ 0.05×)`);
+  console.log(
+    `  ITK ${ref.itkVersion} C++                          ${ms(itkOtsu)}  (threshold ${ref.threshold}${same ? ', same' : ', DIFFERENT'}; runs ${ref.otsuMs.map((x) => x.toFixed(0)).join(' ')} ms)`,
+  );
+  for (const r of otsuResults)
+    console.log(`  ratio, ${r.label}         ${(r.t / itkOtsu).toFixed(3)}× ITK  (target ≤ 0.05×)`);
   console.log(`  ratio, memory floor                 ${(floorMs / itkOtsu).toFixed(3)}× ITK`);
 } else {
   console.log('  ITK baseline   unavailable (no libinsighttoolkit5-dev; see algorithm/reference/build.sh)');
@@ -173,8 +189,13 @@ async function seriesBench(series, warmupRuns, target) {
       `\nread + Otsu + write mask.nrrd (gzip) of ${name} (${size}, ${(dirBytes(series) / 2 ** 20).toFixed(1)} MiB of DICOM; ` +
         `in-process on both sides, process start excluded; medians of ${repeat} runs)`,
     );
-    const figures = (xs) => ({ cold: xs[0], early: median(xs.slice(1, repeat + 1)), steady: median(xs.slice(warmupRuns)) });
-    const row = (f) => `cold ${ms(f.cold).padStart(9)}   early ${ms(f.early).padStart(8)}   steady ${ms(f.steady).padStart(8)}`;
+    const figures = (xs) => ({
+      cold: xs[0],
+      early: median(xs.slice(1, repeat + 1)),
+      steady: median(xs.slice(warmupRuns)),
+    });
+    const row = (f) =>
+      `cold ${ms(f.cold).padStart(9)}   early ${ms(f.early).padStart(8)}   steady ${ms(f.steady).padStart(8)}`;
     const js = figures(runs);
     console.log(`  kaapana-otsu   ${row(js)}`);
     if (itk) {
@@ -182,7 +203,9 @@ async function seriesBench(series, warmupRuns, target) {
       const c = figures(ref.readMs.map((x, i) => x + ref.otsuMs[i] + ref.writeMs[i]));
       console.log(`  ITK ${ref.itkVersion} C++    ${row(c)}`);
       const q = (k) => `${(js[k] / c[k]).toFixed(2)}×`;
-      console.log(`  ratio          cold ${q('cold').padStart(9)}   early ${q('early').padStart(8)}   steady ${q('steady').padStart(8)}   ${target}`);
+      console.log(
+        `  ratio          cold ${q('cold').padStart(9)}   early ${q('early').padStart(8)}   steady ${q('steady').padStart(8)}   ${target}`,
+      );
     }
     console.log(`  (cold: first run in the process; early: runs 2–${repeat + 1}; steady: after ${warmupRuns} runs)`);
   } finally {
@@ -215,19 +238,36 @@ await seriesBench(largestSeries, Math.min(warmup, 10), '(target ≤ 1.5×)');
     const runs = { full: [], maskOnly: [], itk: [] };
     // Interleaved, so that load from other processes hits all three alike.
     for (let r = 0; r < coldRepeat; r++) {
-      for (const [key, extra] of [['full', []], ['maskOnly', ['--mask-only']]]) {
+      for (const [key, extra] of [
+        ['full', []],
+        ['maskOnly', ['--mask-only']],
+      ]) {
         const out = join(tmp, `out-${key}-${r}`);
-        runs[key].push(wall(process.execPath, [join(tmp, 'app', 'kaapana-otsu.js'), '--input', series, '--output', out, '--quiet', ...extra]));
+        runs[key].push(
+          wall(process.execPath, [
+            join(tmp, 'app', 'kaapana-otsu.js'),
+            '--input',
+            series,
+            '--output',
+            out,
+            '--quiet',
+            ...extra,
+          ]),
+        );
       }
       if (itk) runs.itk.push(wall(itk, [series, '--write-nrrd', join(tmp, `itk-${r}.nrrd`)]));
     }
     console.log(`\ncold per-series run: fresh process on series/ct5n (${coldRepeat} runs each, interleaved)`);
-    console.log(`  container app (bundle + wasm pipelines): ${(bytes / 1e6).toFixed(1)} MB  (limit ${APP_SIZE_LIMIT / 1e6} MB)`);
+    console.log(
+      `  container app (bundle + wasm pipelines): ${(bytes / 1e6).toFixed(1)} MB  (limit ${APP_SIZE_LIMIT / 1e6} MB)`,
+    );
     console.log(`  kaapana-otsu, mask + SEG + report   ${spread(runs.full)}  (target ≤ 400 ms)`);
     console.log(`  kaapana-otsu, --mask-only           ${spread(runs.maskOnly)}`);
     if (itk) {
       console.log(`  ITK reference process, mask         ${spread(runs.itk)}`);
-      console.log(`  ratio, mask only                    ${(median(runs.maskOnly) / median(runs.itk)).toFixed(2)}× ITK  (target ≤ 3×)`);
+      console.log(
+        `  ratio, mask only                    ${(median(runs.maskOnly) / median(runs.itk)).toFixed(2)}× ITK  (target ≤ 3×)`,
+      );
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -11,7 +11,18 @@
 // Dockerfiles COPY the result and run `node /kaapana/app/kaapana-otsu.js`):
 //   npm run container-context -w @kaapana-ext/algorithm [-- --out <dir>]
 //   (default --out: examples/threshold-segmentation/processing-containers/otsus-method/app)
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +42,8 @@ const PIPELINES = {
   '@itk-wasm/dicom': (name) => name === 'read-image-dicom-file-series',
   // readImageFile in read-volume.ts (NIfTI/Analyze, MetaImage, NRRD the TypeScript reader declines: one
   // reader per extension) and the NRRD writer for images nrrd-encode.ts does not cover.
-  '@itk-wasm/image-io': (name) => ['nrrd-read-image', 'nifti-read-image', 'meta-read-image', 'nrrd-write-image'].includes(name),
+  '@itk-wasm/image-io': (name) =>
+    ['nrrd-read-image', 'nifti-read-image', 'meta-read-image', 'nrrd-write-image'].includes(name),
 };
 
 /** Sum of file sizes under `dir`. */
@@ -52,7 +64,12 @@ export async function buildApp(target) {
       entryPoints: {
         'kaapana-otsu': join(algorithm, 'src', 'main.ts'),
         'helper-worker': join(algorithm, 'src', 'otsu', 'helper-worker.ts'),
-        'run-pipeline-emscripten': join(dirname(require.resolve('itk-wasm')), 'pipeline', 'internal', 'run-pipeline-emscripten.js'),
+        'run-pipeline-emscripten': join(
+          dirname(require.resolve('itk-wasm')),
+          'pipeline',
+          'internal',
+          'run-pipeline-emscripten.js',
+        ),
       },
       outdir: out,
       bundle: true,
@@ -73,7 +90,9 @@ export async function buildApp(target) {
       logLevel: 'warning',
       define: { KAAPANA_OTSU_BUNDLE: JSON.stringify({ version: pkg.version }) },
       // CommonJS dependencies (dicom-parser, pngjs, …) call require() for Node built-ins.
-      banner: { js: "import { createRequire as __kxCreateRequire } from 'node:module'; const require = __kxCreateRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __kxCreateRequire } from 'node:module'; const require = __kxCreateRequire(import.meta.url);",
+      },
     });
     const pipelines = [];
     mkdirSync(join(out, 'pipelines'));
@@ -86,11 +105,22 @@ export async function buildApp(target) {
         if (f.endsWith('.js')) pipelines.push(`${name}/${base}`);
       }
     }
-    writeFileSync(join(out, 'package.json'), `${JSON.stringify({ name: pkg.name, version: pkg.version, private: true, type: 'module' }, null, 2)}\n`);
-    const packages = [...new Set(Object.keys(result.metafile.inputs).flatMap((p) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(p)?.[1] ?? []))].sort();
-    writeFileSync(join(out, 'STAGED.json'), `${JSON.stringify({ cli: `${pkg.name}@${pkg.version}`, bundled: packages, pipelines: pipelines.sort() }, null, 2)}\n`);
+    writeFileSync(
+      join(out, 'package.json'),
+      `${JSON.stringify({ name: pkg.name, version: pkg.version, private: true, type: 'module' }, null, 2)}\n`,
+    );
+    const packages = [
+      ...new Set(
+        Object.keys(result.metafile.inputs).flatMap((p) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(p)?.[1] ?? []),
+      ),
+    ].sort();
+    writeFileSync(
+      join(out, 'STAGED.json'),
+      `${JSON.stringify({ cli: `${pkg.name}@${pkg.version}`, bundled: packages, pipelines: pipelines.sort() }, null, 2)}\n`,
+    );
     const bytes = treeBytes(out);
-    if (bytes > APP_SIZE_LIMIT) throw new Error(`the staged app is ${bytes} bytes, over the limit of ${APP_SIZE_LIMIT}`);
+    if (bytes > APP_SIZE_LIMIT)
+      throw new Error(`the staged app is ${bytes} bytes, over the limit of ${APP_SIZE_LIMIT}`);
     const old = `${out}-old`;
     if (existsSync(target)) renameSync(target, old);
     renameSync(out, target);

@@ -16,7 +16,8 @@ const arg = (name) => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
-const context = arg('--out') ?? join(root, 'examples', 'threshold-segmentation', 'processing-containers', 'node-runtime');
+const context =
+  arg('--out') ?? join(root, 'examples', 'threshold-segmentation', 'processing-containers', 'node-runtime');
 const node = realpathSync(arg('--node') ?? process.execPath);
 const rootfs = join(context, 'rootfs');
 

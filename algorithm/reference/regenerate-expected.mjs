@@ -24,13 +24,38 @@ const out = join(algorithm, 'test', 'regression', 'expected.json');
  * where the two GDCM versions are known to read the geometry differently (`geometryNote` says why).
  */
 const CASES = [
-  { name: 'ct-small', input: 'ct-small.dcm', geometry: 'in-plane', covers: 'CT, signed, rescale intercept −1024, explicit VR LE' },
+  {
+    name: 'ct-small',
+    input: 'ct-small.dcm',
+    geometry: 'in-plane',
+    covers: 'CT, signed, rescale intercept −1024, explicit VR LE',
+  },
   { name: 'ct-small-2-bins', input: 'ct-small.dcm', bins: 2, geometry: 'in-plane', covers: 'fewest bins' },
-  { name: 'mr-small-explicit-le', input: 'mr-small-explicit-le.dcm', geometry: 'in-plane', covers: 'MR, explicit VR LE' },
-  { name: 'mr-small-big-endian', input: 'mr-small-big-endian.dcm', geometry: 'in-plane', covers: 'explicit VR big endian' },
+  {
+    name: 'mr-small-explicit-le',
+    input: 'mr-small-explicit-le.dcm',
+    geometry: 'in-plane',
+    covers: 'MR, explicit VR LE',
+  },
+  {
+    name: 'mr-small-big-endian',
+    input: 'mr-small-big-endian.dcm',
+    geometry: 'in-plane',
+    covers: 'explicit VR big endian',
+  },
   { name: 'mr-small-rle', input: 'mr-small-rle.dcm', geometry: 'in-plane', covers: 'RLE lossless' },
-  { name: 'mr-small-jpeg2000-lossless', input: 'mr-small-jpeg2000-lossless.dcm', geometry: 'in-plane', covers: 'JPEG 2000 lossless' },
-  { name: 'mr-small-jpeg-ls-lossless', input: 'mr-small-jpeg-ls-lossless.dcm', geometry: 'in-plane', covers: 'JPEG-LS lossless' },
+  {
+    name: 'mr-small-jpeg2000-lossless',
+    input: 'mr-small-jpeg2000-lossless.dcm',
+    geometry: 'in-plane',
+    covers: 'JPEG 2000 lossless',
+  },
+  {
+    name: 'mr-small-jpeg-ls-lossless',
+    input: 'mr-small-jpeg-ls-lossless.dcm',
+    geometry: 'in-plane',
+    covers: 'JPEG-LS lossless',
+  },
   {
     name: 'nm-jpeg2000-lossy',
     input: 'nm-jpeg2000-lossy.dcm',
@@ -39,24 +64,77 @@ const CASES = [
       "GDCM 3.0.21 (ITK 5.2.1) ignores this NM file's Pixel Spacing (it warns \"Don't know how to handle spacing for (0028,0009)\") and uses 1 mm; itk-wasm's newer GDCM reads the file's 2.26 mm",
     covers: 'NM, JPEG 2000 lossy, signed',
   },
-  { name: 'ct-jpeg2000-lossy', input: 'ct-jpeg2000-lossy.dcm', geometry: 'in-plane', covers: 'CT, JPEG 2000 lossy, rescaled' },
-  { name: 'ct-jpeg2000-pixelrep-mismatch', input: 'ct-jpeg2000-pixelrep-mismatch.dcm', geometry: 'in-plane', covers: 'J2K stream sign differs from Pixel Representation, oblique' },
-  { name: 'ot-deflate', input: 'ot-deflate.dcm', geometry: 'in-plane', covers: 'deflated explicit VR LE, uint8 (fixed 8-bit histogram range)' },
-  { name: 'rtdose-multiframe', input: 'rtdose-multiframe.dcm', geometry: 'full', covers: 'RT Dose, 15-frame multi-frame, uint32, implicit VR' },
-  { name: 'cr-monochrome1-rescaled', input: 'cr-monochrome1-rescaled.dcm', geometry: 'in-plane', covers: 'CR, MONOCHROME1, rescale slope 0.684 → float64' },
-  { name: 'cr-monochrome1-16-bins', input: 'cr-monochrome1-rescaled.dcm', bins: 16, geometry: 'in-plane', covers: 'float64 with few bins' },
-  { name: 'mr-rescale-slope2', input: 'mr-rescale-slope2.dcm', geometry: 'in-plane', covers: 'MR with Rescale Slope 2 / Intercept −4096' },
-  { name: 'series-ct5n', input: 'series/ct5n', geometry: 'full', covers: '5-slice CT series, file names in reverse slice order' },
+  {
+    name: 'ct-jpeg2000-lossy',
+    input: 'ct-jpeg2000-lossy.dcm',
+    geometry: 'in-plane',
+    covers: 'CT, JPEG 2000 lossy, rescaled',
+  },
+  {
+    name: 'ct-jpeg2000-pixelrep-mismatch',
+    input: 'ct-jpeg2000-pixelrep-mismatch.dcm',
+    geometry: 'in-plane',
+    covers: 'J2K stream sign differs from Pixel Representation, oblique',
+  },
+  {
+    name: 'ot-deflate',
+    input: 'ot-deflate.dcm',
+    geometry: 'in-plane',
+    covers: 'deflated explicit VR LE, uint8 (fixed 8-bit histogram range)',
+  },
+  {
+    name: 'rtdose-multiframe',
+    input: 'rtdose-multiframe.dcm',
+    geometry: 'full',
+    covers: 'RT Dose, 15-frame multi-frame, uint32, implicit VR',
+  },
+  {
+    name: 'cr-monochrome1-rescaled',
+    input: 'cr-monochrome1-rescaled.dcm',
+    geometry: 'in-plane',
+    covers: 'CR, MONOCHROME1, rescale slope 0.684 → float64',
+  },
+  {
+    name: 'cr-monochrome1-16-bins',
+    input: 'cr-monochrome1-rescaled.dcm',
+    bins: 16,
+    geometry: 'in-plane',
+    covers: 'float64 with few bins',
+  },
+  {
+    name: 'mr-rescale-slope2',
+    input: 'mr-rescale-slope2.dcm',
+    geometry: 'in-plane',
+    covers: 'MR with Rescale Slope 2 / Intercept −4096',
+  },
+  {
+    name: 'series-ct5n',
+    input: 'series/ct5n',
+    geometry: 'full',
+    covers: '5-slice CT series, file names in reverse slice order',
+  },
   { name: 'series-ct5n-256-bins', input: 'series/ct5n', bins: 256, geometry: 'full', covers: 'more bins' },
   { name: 'series-ct-uneven', input: 'series/ct-uneven', geometry: 'full', covers: 'CT series with uneven slice gaps' },
-  { name: 'series-mr-siemens-2slice', input: 'series/mr-siemens-2slice', geometry: 'full', covers: 'MR series, implicit VR, oblique, uint16' },
+  {
+    name: 'series-mr-siemens-2slice',
+    input: 'series/mr-siemens-2slice',
+    geometry: 'full',
+    covers: 'MR series, implicit VR, oblique, uint16',
+  },
   {
     name: 'series-mr-mosaic-b0dwi',
     input: 'series/mr-mosaic-b0dwi',
     geometry: 'full',
-    covers: 'largest series (5.5 Mvoxel, the benchmark series): three Siemens mosaic DWI b0 images at one position, implicit VR, uint16',
+    covers:
+      'largest series (5.5 Mvoxel, the benchmark series): three Siemens mosaic DWI b0 images at one position, implicit VR, uint16',
   },
-  { name: 'series-mr-siemens-2slice-64-bins', input: 'series/mr-siemens-2slice', bins: 64, geometry: 'full', covers: 'fewer bins' },
+  {
+    name: 'series-mr-siemens-2slice-64-bins',
+    input: 'series/mr-siemens-2slice',
+    bins: 64,
+    geometry: 'full',
+    covers: 'fewer bins',
+  },
   {
     name: 'series-mr-three-series-pick-one',
     input: 'series/mr-three-series',
@@ -64,10 +142,26 @@ const CASES = [
     geometry: 'full',
     covers: 'directory with three series, one chosen by SeriesInstanceUID',
   },
-  { name: 'nrrd-detached-oblique-2d', input: 'image-files/BrainProtonDensitySliceBorder20DirectionPlus30.nhdr', geometry: 'in-plane', covers: 'NRRD (detached header), 2-D, rotated, uint8' },
-  { name: 'metaimage-3-slices', input: 'image-files/BrainProtonDensity3Slices.mha', geometry: 'full', covers: 'MetaImage, uint8' },
+  {
+    name: 'nrrd-detached-oblique-2d',
+    input: 'image-files/BrainProtonDensitySliceBorder20DirectionPlus30.nhdr',
+    geometry: 'in-plane',
+    covers: 'NRRD (detached header), 2-D, rotated, uint8',
+  },
+  {
+    name: 'metaimage-3-slices',
+    input: 'image-files/BrainProtonDensity3Slices.mha',
+    geometry: 'full',
+    covers: 'MetaImage, uint8',
+  },
   { name: 'nifti-anatomical', input: 'image-files/anatomical.nii', geometry: 'full', covers: 'NIfTI-1, int16' },
-  { name: 'nifti-anatomical-1000-bins', input: 'image-files/anatomical.nii', bins: 1000, geometry: 'full', covers: 'many bins (empty bins, ties)' },
+  {
+    name: 'nifti-anatomical-1000-bins',
+    input: 'image-files/anatomical.nii',
+    bins: 1000,
+    geometry: 'full',
+    covers: 'many bins (empty bins, ties)',
+  },
   ...[
     ['constant-int16', 'constant image: all voxels in the last bin, threshold = first bin max'],
     ['constant-float32', 'constant float image, threshold rounded to float32'],
@@ -79,13 +173,21 @@ const CASES = [
     ['narrow-range-float64', 'float64 range so narrow that the float bin edges collapse'],
     ['extremes-int32', 'int32 at both type limits (per-voxel bin search)'],
     ['extremes-uint32', 'uint32 up to 2^32−1'],
-  ].map(([n, covers]) => ({ name: `synthetic-${n}`, input: `synthetic/${n}.mha`, geometry: 'full', covers: `synthetic: ${covers}` })),
+  ].map(([n, covers]) => ({
+    name: `synthetic-${n}`,
+    input: `synthetic/${n}.mha`,
+    geometry: 'full',
+    covers: `synthetic: ${covers}`,
+  })),
 ];
-
 
 function itkOtsuBinary() {
   if (process.env.ITK_OTSU) return process.env.ITK_OTSU;
-  return execFileSync(join(here, 'build.sh'), { stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim().split('\n').pop();
+  return execFileSync(join(here, 'build.sh'), { stdio: ['ignore', 'pipe', 'inherit'] })
+    .toString()
+    .trim()
+    .split('\n')
+    .pop();
 }
 
 const bin = itkOtsuBinary();

@@ -8,7 +8,15 @@ import { parseArgs } from 'node:util';
 import { OtsuAggregateError, OtsuError } from './errors.js';
 import { DEFAULT_BINS } from './otsu/index.js';
 import { readVolumes, type Volume } from './volume/index.js';
-import { checkOutputDir, makeProgress, segmentVolume, seriesDirName, withStagingDir, type SegmentationResult, type SegmentOptions } from './pipeline/index.js';
+import {
+  checkOutputDir,
+  makeProgress,
+  segmentVolume,
+  seriesDirName,
+  withStagingDir,
+  type SegmentationResult,
+  type SegmentOptions,
+} from './pipeline/index.js';
 import { operatorEnvFrom, runOperator } from './operator/index.js';
 import { bundle } from './bundle-info.js';
 import { checkSegDescription, codesForLabel, readDcmqiMetadata, type SegDescription } from './seg/index.js';
@@ -38,13 +46,19 @@ class UsageError extends Error {}
 
 /** An error of a file-system call (it has an errno code such as EACCES, EISDIR, ENOSPC). */
 function isSystemError(e: unknown): e is NodeJS.ErrnoException & Error {
-  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string';
+  return (
+    e instanceof Error &&
+    typeof (e as NodeJS.ErrnoException).code === 'string' &&
+    typeof (e as NodeJS.ErrnoException).syscall === 'string'
+  );
 }
 
 /** The directory (relative to the staging dir) each volume's files go to: a series dir when there are several. */
 function volumeDirs(volumes: Volume[]): string[] {
   return volumes.map((v) =>
-    volumes.length === 1 || v.source.kind !== 'dicom' ? '' : seriesDirName('.', v.source.seriesInstanceUid, v.source.files[0] ?? ''),
+    volumes.length === 1 || v.source.kind !== 'dicom'
+      ? ''
+      : seriesDirName('.', v.source.seriesInstanceUid, v.source.files[0] ?? ''),
   );
 }
 
@@ -94,7 +108,8 @@ export function packageVersion(): string {
 function intOption(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
   const v = Number(raw);
-  if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${name} must be an integer ${min}…${max}, got "${raw}"`);
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw new UsageError(`--${name} must be an integer ${min}…${max}, got "${raw}"`);
   return v;
 }
 
@@ -105,7 +120,10 @@ export interface CliIo {
 }
 
 /** Runs the CLI; returns the exit code instead of exiting (so tests can call it in-process). */
-export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+): Promise<number> {
   const err = (line: string) => io.stderr.write(`${line}\n`);
   try {
     const { values } = parseArgs({
@@ -153,16 +171,22 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       progress(`done: ${results.length} mask(s)`);
       return 0;
     }
-    if (values.input === undefined) throw new UsageError('--input is required (or set WORKFLOW_DIR, OPERATOR_IN_DIR, OPERATOR_OUT_DIR)');
+    if (values.input === undefined)
+      throw new UsageError('--input is required (or set WORKFLOW_DIR, OPERATOR_IN_DIR, OPERATOR_OUT_DIR)');
     if (values.output === undefined) throw new UsageError('--output is required');
 
     // Checked before anything is read or computed: a bad metadata file or an output that cannot be
     // written fails the run at once.
     const segDescription =
-      values['seg-metadata'] === undefined ? undefined : checkedDescription(readDcmqiMetadata(values['seg-metadata']), values['seg-metadata']);
+      values['seg-metadata'] === undefined
+        ? undefined
+        : checkedDescription(readDcmqiMetadata(values['seg-metadata']), values['seg-metadata']);
     checkOutputDir(values.output);
     progress(`reading ${values.input}`);
-    const volumes = await readVolumes(values.input, values['series-uid'] !== undefined ? { seriesUid: values['series-uid'] } : {});
+    const volumes = await readVolumes(
+      values.input,
+      values['series-uid'] !== undefined ? { seriesUid: values['series-uid'] } : {},
+    );
     const segmentOptions = {
       bins,
       inside,
@@ -183,7 +207,10 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     }
     return 0;
   } catch (e) {
-    if (e instanceof UsageError || (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))) {
+    if (
+      e instanceof UsageError ||
+      (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
       err(`kaapana-otsu: ${e.message}`);
       err('Run kaapana-otsu --help for the options.');
       return 2;

@@ -52,7 +52,9 @@ for (const c of candidates) {
 }
 if (!busybox) {
   console.error(
-    'prepare-offline-bases: no busybox found (tried ' + candidates.join(', ') + '). ' +
+    'prepare-offline-bases: no busybox found (tried ' +
+      candidates.join(', ') +
+      '). ' +
       'Install the static one: apt-get install busybox-static, or pass --busybox <path>.',
   );
   process.exit(1);
@@ -62,7 +64,13 @@ if (!(await isStaticElf(busybox))) {
   process.exit(1);
 }
 for (const ctx of optionalContexts) {
-  if (await stat(join(here, ctx)).then((st) => st.isDirectory(), () => false)) contexts.push(ctx);
+  if (
+    await stat(join(here, ctx)).then(
+      (st) => st.isDirectory(),
+      () => false,
+    )
+  )
+    contexts.push(ctx);
 }
 for (const ctx of contexts) {
   const target = join(here, ctx, 'busybox');

@@ -38,7 +38,11 @@ function processingImages(): string[] {
   return names;
 }
 const processing = processingImages();
-const services = needService('dockerd or the registry on 127.0.0.1:5000', dockerAvailable() && (await registryAvailable()), import.meta.url);
+const services = needService(
+  'dockerd or the registry on 127.0.0.1:5000',
+  dockerAvailable() && (await registryAvailable()),
+  import.meta.url,
+);
 const TAG = 'kp_0.1.3__0.1.0';
 
 interface StepJson {
@@ -161,24 +165,39 @@ describe.skipIf(!services || missingActions.length > 0)(
       const files: string[] = [];
       for (const layer of body.layers) files.push(...(await tarEntries(await client.getBlob(repo, layer.digest))));
       expect(files.map((f) => f.replace(/^\.?\//, ''))).toEqual(
-        expect.arrayContaining(['tmp/example-threshold-segmentation-workflow-0.1.0.tgz', 'tmp/hello-world-chart-1.0.0.tgz']),
+        expect.arrayContaining([
+          'tmp/example-threshold-segmentation-workflow-0.1.0.tgz',
+          'tmp/hello-world-chart-1.0.0.tgz',
+        ]),
       );
       const requirements = await readFile(join(work, 'collection/kaapana-collection/requirements.yaml'), 'utf8');
       expect(requirements).toContain('- name: example-threshold-segmentation-workflow');
       expect(requirements).toContain('# Extensions offered by this platform.');
     });
 
-    it('is idempotent: a rerun changes nothing and reports the same digests', async () => {
-      const run = runDemo({ KX_DEMO_REPO: prefix, KX_DEMO_WORK: work, KX_REGISTRY: REGISTRY });
-      expect(run.status, run.output).toBe(0);
-      const second = JSON.parse(await readFile(join(work, 'result.json'), 'utf8')) as DemoResult;
-      expect(outputs(second, 'update-collection').changed).toBe(false);
-      const digests = (r: DemoResult) =>
-        Object.fromEntries((outputs(r, 'build-images').images as ImageJson[]).filter((i) => !i.localOnly).map((i) => [i.name, i.digest]));
-      expect(digests(second)).toEqual(digests(first));
-      expect((outputs(second, 'build-images').images as ImageJson[]).filter((i) => !i.localOnly).every((i) => i.status === 'skipped')).toBe(true);
-      expect(outputs(second, 'update-collection').digest).toBe(outputs(first, 'update-collection').digest);
-    }, 16 * 60_000);
+    it(
+      'is idempotent: a rerun changes nothing and reports the same digests',
+      async () => {
+        const run = runDemo({ KX_DEMO_REPO: prefix, KX_DEMO_WORK: work, KX_REGISTRY: REGISTRY });
+        expect(run.status, run.output).toBe(0);
+        const second = JSON.parse(await readFile(join(work, 'result.json'), 'utf8')) as DemoResult;
+        expect(outputs(second, 'update-collection').changed).toBe(false);
+        const digests = (r: DemoResult) =>
+          Object.fromEntries(
+            (outputs(r, 'build-images').images as ImageJson[])
+              .filter((i) => !i.localOnly)
+              .map((i) => [i.name, i.digest]),
+          );
+        expect(digests(second)).toEqual(digests(first));
+        expect(
+          (outputs(second, 'build-images').images as ImageJson[])
+            .filter((i) => !i.localOnly)
+            .every((i) => i.status === 'skipped'),
+        ).toBe(true);
+        expect(outputs(second, 'update-collection').digest).toBe(outputs(first, 'update-collection').digest);
+      },
+      16 * 60_000,
+    );
   },
 );
 
@@ -191,14 +210,21 @@ describe('the example extension is consistent', () => {
     const values = await readFile(join(ex, 'extension/threshold-segmentation-workflow/values.yaml'), 'utf8');
     expect(values).toContain(`image: "${label('extension/docker/Dockerfile', 'IMAGE')}"`);
     expect(values).toContain(`version: "${label('extension/docker/Dockerfile', 'VERSION')}"`);
-    const requirements = await readFile(join(ex, 'extension/threshold-segmentation-workflow/requirements.yaml'), 'utf8');
+    const requirements = await readFile(
+      join(ex, 'extension/threshold-segmentation-workflow/requirements.yaml'),
+      'utf8',
+    );
     expect(/dependencies:\s*\n\s*- name: dag-installer-chart/.test(requirements)).toBe(true);
-    expect(await readFile(join(ex, 'extension/threshold-segmentation-workflow/Chart.yaml'), 'utf8')).toContain('- kaapanaworkflow');
+    expect(await readFile(join(ex, 'extension/threshold-segmentation-workflow/Chart.yaml'), 'utf8')).toContain(
+      '- kaapanaworkflow',
+    );
   });
 
   it('the DAG image is built FROM the local-only dag-installer of the tree', () => {
     const from = /^FROM (\S+)/m.exec(readFileSync(join(ex, 'extension/docker/Dockerfile'), 'utf8'))?.[1];
-    expect(from).toBe(`local-only/${label('platform/dag-installer/Dockerfile', 'IMAGE')}:${label('platform/dag-installer/Dockerfile', 'VERSION')}`);
+    expect(from).toBe(
+      `local-only/${label('platform/dag-installer/Dockerfile', 'IMAGE')}:${label('platform/dag-installer/Dockerfile', 'VERSION')}`,
+    );
     expect(label('platform/dag-installer/Dockerfile', 'REGISTRY')).toBe('local-only');
   });
 

@@ -24,11 +24,28 @@ beforeAll(async () => {
   registry = `${REGISTRY}/${uniqueName('kx16-ex06')}`;
   cpSync(join(ROOT, 'examples/otsu-kaapana-0.6'), join(ws, 'ext'), { recursive: true });
   cpSync(join(ROOT, 'test/kaapana-double-0.6.0'), join(ws, 'kaapana'), { recursive: true });
-  execFileSync(process.execPath, [join(ROOT, 'examples/threshold-segmentation/prepare-offline-bases.mjs')], { stdio: 'ignore' });
-  copyFileSync(join(ROOT, 'test/kaapana-double-0.6.0/services/utils/base-installer/busybox'), join(ws, 'kaapana/services/utils/base-installer/busybox'));
+  execFileSync(process.execPath, [join(ROOT, 'examples/threshold-segmentation/prepare-offline-bases.mjs')], {
+    stdio: 'ignore',
+  });
+  copyFileSync(
+    join(ROOT, 'test/kaapana-double-0.6.0/services/utils/base-installer/busybox'),
+    join(ws, 'kaapana/services/utils/base-installer/busybox'),
+  );
   // The processing container through the algorithm package's own entry points.
-  execFileSync(process.execPath, [join(ROOT, 'algorithm/container/prepare-node-runtime.mjs'), '--out', join(ws, 'ext/processing-containers/node-runtime')], { stdio: 'ignore' });
-  execFileSync(process.execPath, [join(ROOT, 'algorithm/container/build-app.mjs'), '--out', join(ws, 'ext/processing-containers/otsus-method/app')], { stdio: 'ignore' });
+  execFileSync(
+    process.execPath,
+    [
+      join(ROOT, 'algorithm/container/prepare-node-runtime.mjs'),
+      '--out',
+      join(ws, 'ext/processing-containers/node-runtime'),
+    ],
+    { stdio: 'ignore' },
+  );
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'algorithm/container/build-app.mjs'), '--out', join(ws, 'ext/processing-containers/otsus-method/app')],
+    { stdio: 'ignore' },
+  );
 }, 180_000);
 afterAll(() => {
   if (ws) rmSync(ws, { recursive: true, force: true });
@@ -45,17 +62,34 @@ const INPUTS = () => ({
 
 describe('examples/otsu-kaapana-0.6 (Kaapana 0.6.0)', () => {
   it('a version the operator does not ask for is stopped before anything is built', async () => {
-    const run = await runAction('action-build-images', { ...INPUTS(), version: '0.6.1' }, { post: false, cwd: ws, env: { GITHUB_WORKSPACE: ws } });
+    const run = await runAction(
+      'action-build-images',
+      { ...INPUTS(), version: '0.6.1' },
+      { post: false, cwd: ws, env: { GITHUB_WORKSPACE: ws } },
+    );
     expect(run.exitCode).not.toBe(0);
-    expect(run.stdout).toMatch(/::error .*file=ext\/extension\/docker\/files\/kx_otsus_method\/KxOtsusMethodOperator\.py,line=28.*resolves to .*\/kx-otsus-method:0\.6\.0, but this run tags that image 0\.6\.1/);
+    expect(run.stdout).toMatch(
+      /::error .*file=ext\/extension\/docker\/files\/kx_otsus_method\/KxOtsusMethodOperator\.py,line=28.*resolves to .*\/kx-otsus-method:0\.6\.0, but this run tags that image 0\.6\.1/,
+    );
     expect(run.stdout).not.toMatch(/docker build|buildx build/);
   });
 
   it('builds and pushes: base-installer from kaapana-source (never pushed), processing image at 0.6.0, DAG image at 0.0.0', async () => {
-    const run = await runAction('action-build-images', INPUTS(), { post: false, cwd: ws, env: { GITHUB_WORKSPACE: ws } });
+    const run = await runAction('action-build-images', INPUTS(), {
+      post: false,
+      cwd: ws,
+      env: { GITHUB_WORKSPACE: ws },
+    });
     expect(run.exitCode, run.stdout).toBe(0);
-    const images = JSON.parse(run.outputs.images!) as { name: string; ref: string; status: string; localOnly: boolean }[];
-    expect(images.map((i) => [i.name, i.localOnly ? 'local-only' : i.ref.slice(registry.length + 1), i.status]).sort()).toEqual([
+    const images = JSON.parse(run.outputs.images!) as {
+      name: string;
+      ref: string;
+      status: string;
+      localOnly: boolean;
+    }[];
+    expect(
+      images.map((i) => [i.name, i.localOnly ? 'local-only' : i.ref.slice(registry.length + 1), i.status]).sort(),
+    ).toEqual([
       ['base-installer', 'local-only', 'built-only'],
       ['dag-kx-otsus-method', 'dag-kx-otsus-method:0.0.0', 'pushed'],
       ['kx-otsus-method', 'kx-otsus-method:0.6.0', 'pushed'],
@@ -67,7 +101,9 @@ describe('examples/otsu-kaapana-0.6 (Kaapana 0.6.0)', () => {
     expect(await client.headManifest(`${repo}/base-installer`, 'latest')).toBeUndefined();
     const plan = JSON.parse(run.outputs.plan!) as { images: { name: string; origin: string; versionRule: string }[] };
     expect(plan.images.find((i) => i.name === 'base-installer')?.origin).toBe('kaapana-source');
-    expect(plan.images.find((i) => i.name === 'dag-kx-otsus-method')?.versionRule).toBe('chart-version (DAG image of a workflow chart)');
+    expect(plan.images.find((i) => i.name === 'dag-kx-otsus-method')?.versionRule).toBe(
+      'chart-version (DAG image of a workflow chart)',
+    );
     expect(run.summary).toContain('| tag from |');
   }, 300_000);
 
@@ -78,10 +114,14 @@ describe('examples/otsu-kaapana-0.6 (Kaapana 0.6.0)', () => {
       { post: false, cwd: ws, env: { GITHUB_WORKSPACE: ws } },
     );
     expect(run.exitCode, run.stdout).toBe(0);
-    expect(run.stdout).toMatch(/dag-installer-chart: packaging kaapana-source\/services\/utils\/dag-installer-chart as dag-installer-chart-0\.0\.0\.tgz \(file:\/\/\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/services\/utils\/dag-installer-chart\/ does not exist here\)/);
+    expect(run.stdout).toMatch(
+      /dag-installer-chart: packaging kaapana-source\/services\/utils\/dag-installer-chart as dag-installer-chart-0\.0\.0\.tgz \(file:\/\/\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/services\/utils\/dag-installer-chart\/ does not exist here\)/,
+    );
     const archive = join(ws, 'charts/kx-otsus-method-workflow-0.0.0.tgz');
     expect(existsSync(archive)).toBe(true);
     const chart = await loadArchive(readFileSync(archive), 'kx-otsus-method-workflow-0.0.0.tgz');
-    expect(chart.dependencies.map((d) => `${d.metadata.name}-${d.metadata.version}`)).toEqual(['dag-installer-chart-0.0.0']);
+    expect(chart.dependencies.map((d) => `${d.metadata.name}-${d.metadata.version}`)).toEqual([
+      'dag-installer-chart-0.0.0',
+    ]);
   });
 });

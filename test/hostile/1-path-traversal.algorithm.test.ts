@@ -30,6 +30,9 @@ describe('kaapana-otsu: SeriesInstanceUID as an output directory name', () => {
     const run = await runOtsu(['--input', 'in', '--output', 'out', '--mask-only'], s);
     expect(run.exitCode, run.stderr).toBe(0);
     expectChangesOnlyUnder(before, snapshot(s.root), ['ws/out']);
-    expect(readdirSync(join(s.ws, 'out')).sort()).toEqual(['1.2.826.0.1.3680043.2.1125.17', '1.3.6.1.4.1.5962.1.1.0.0.0.1194734704.16302.0.6']);
+    expect(readdirSync(join(s.ws, 'out')).sort()).toEqual([
+      '1.2.826.0.1.3680043.2.1125.17',
+      '1.3.6.1.4.1.5962.1.1.0.0.0.1194734704.16302.0.6',
+    ]);
   });
 });

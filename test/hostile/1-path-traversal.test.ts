@@ -5,7 +5,16 @@
 import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { chartFiles, expectChangesOnlyUnder, expectCleanFailure, runHostileAction, scratch, snapshot, writeTree, type Scratch } from './harness.js';
+import {
+  chartFiles,
+  expectChangesOnlyUnder,
+  expectCleanFailure,
+  runHostileAction,
+  scratch,
+  snapshot,
+  writeTree,
+  type Scratch,
+} from './harness.js';
 
 let s: Scratch;
 afterEach(() => s?.cleanup());
@@ -18,10 +27,18 @@ describe('package-chart: names from the dependency list', () => {
     it(`refuses the dependency name ${JSON.stringify(name)} before writing anything`, async () => {
       s = scratch('dep-name');
       writeTree(join(s.ws, 'dep'), DEP);
-      writeTree(join(s.ws, 'wf'), chartFiles('wf', { requirements: `dependencies:\n  - name: ${JSON.stringify(name)}\n    version: 1.0.0\n    repository: file://../dep\n` }));
+      writeTree(
+        join(s.ws, 'wf'),
+        chartFiles('wf', {
+          requirements: `dependencies:\n  - name: ${JSON.stringify(name)}\n    version: 1.0.0\n    repository: file://../dep\n`,
+        }),
+      );
       const before = snapshot(s.root);
       const run = await runHostileAction('action-package-chart', { chart: 'wf', destination: 'out' }, s);
-      expectCleanFailure(run, { file: 'wf/requirements.yaml,line=2', message: /dependency name .* (path separator|not allowed)/ });
+      expectCleanFailure(run, {
+        file: 'wf/requirements.yaml,line=2',
+        message: /dependency name .* (path separator|not allowed)/,
+      });
       expectChangesOnlyUnder(before, snapshot(s.root), []);
     });
   }
@@ -29,7 +46,12 @@ describe('package-chart: names from the dependency list', () => {
   it('refuses a local (repository "") dependency whose name climbs out of charts/', async () => {
     s = scratch('dep-local');
     writeTree(join(s.ws, 'elsewhere'), DEP);
-    writeTree(join(s.ws, 'wf'), chartFiles('wf', { requirements: 'dependencies:\n  - name: ../../elsewhere\n    version: 1.0.0\n    repository: ""\n' }));
+    writeTree(
+      join(s.ws, 'wf'),
+      chartFiles('wf', {
+        requirements: 'dependencies:\n  - name: ../../elsewhere\n    version: 1.0.0\n    repository: ""\n',
+      }),
+    );
     const before = snapshot(s.root);
     const run = await runHostileAction('action-package-chart', { chart: 'wf', destination: 'out' }, s);
     expectCleanFailure(run, { file: 'wf/requirements.yaml,line=2' });
@@ -44,7 +66,10 @@ describe('package-chart: chart names (helm: not "." or "..", equal to their base
       writeTree(join(s.ws, 'wf'), chartFiles(JSON.stringify(name)));
       const before = snapshot(s.root);
       const run = await runHostileAction('action-package-chart', { chart: 'wf', destination: 'out' }, s);
-      expectCleanFailure(run, { file: 'wf/Chart.yaml,line=2', message: /chart\.metadata\.name .* (is invalid|is not allowed)/ });
+      expectCleanFailure(run, {
+        file: 'wf/Chart.yaml,line=2',
+        message: /chart\.metadata\.name .* (is invalid|is not allowed)/,
+      });
       expectChangesOnlyUnder(before, snapshot(s.root), []);
     });
   }
@@ -61,7 +86,12 @@ describe('package-chart: chart names (helm: not "." or "..", equal to their base
   it('refuses a file:// dependency whose own Chart.yaml names it "..\\..\\pwned"', async () => {
     s = scratch('dep-chart-name');
     writeTree(join(s.ws, 'dep'), chartFiles(JSON.stringify('..\\..\\pwned'), { version: '1.0.0' }));
-    writeTree(join(s.ws, 'wf'), chartFiles('wf', { requirements: 'dependencies:\n  - name: dep\n    version: 1.0.0\n    repository: file://../dep\n' }));
+    writeTree(
+      join(s.ws, 'wf'),
+      chartFiles('wf', {
+        requirements: 'dependencies:\n  - name: dep\n    version: 1.0.0\n    repository: file://../dep\n',
+      }),
+    );
     const before = snapshot(s.root);
     const run = await runHostileAction('action-package-chart', { chart: 'wf', destination: 'out' }, s);
     expectCleanFailure(run, { file: 'dep/Chart.yaml' });

@@ -25,22 +25,38 @@ async function expectRefused(name: string, bytes: Buffer, message: RegExp): Prom
 describe('kaapana-otsu: NRRD sizes bounded by the header', () => {
   it('stops a gzip bomb (256 KiB declared, 1.6 GiB inflated) at the declared size', async () => {
     const header = nrrdHeader({ type: 'unsigned char', sizes: [64, 64, 64], encoding: 'gzip' });
-    await expectRefused('bomb.nrrd', Buffer.concat([Buffer.from(header), gzipBomb(100)]), /inflates to more than the 262144 bytes the header declares/);
+    await expectRefused(
+      'bomb.nrrd',
+      Buffer.concat([Buffer.from(header), gzipBomb(100)]),
+      /inflates to more than the 262144 bytes the header declares/,
+    );
   });
 
   it('refuses gzip data that inflates to less than declared', async () => {
     const header = nrrdHeader({ type: 'short', sizes: [64, 64, 8], encoding: 'gzip' });
-    await expectRefused('short.nrrd', Buffer.concat([Buffer.from(header), gzipSync(randomBytes(1000))]), /inflates to 1000 bytes, the header declares 65536/);
+    await expectRefused(
+      'short.nrrd',
+      Buffer.concat([Buffer.from(header), gzipSync(randomBytes(1000))]),
+      /inflates to 1000 bytes, the header declares 65536/,
+    );
   });
 
   it('refuses a declared size no gzip data of this length can hold, before allocating it', async () => {
     const header = nrrdHeader({ type: 'float', sizes: [4096, 4096, 4096], encoding: 'gzip' });
-    await expectRefused('huge-gz.nrrd', Buffer.concat([Buffer.from(header), gzipSync(Buffer.alloc(1000))]), /declares 274877906944 bytes, more than \d+ bytes of gzip data can hold/);
+    await expectRefused(
+      'huge-gz.nrrd',
+      Buffer.concat([Buffer.from(header), gzipSync(Buffer.alloc(1000))]),
+      /declares 274877906944 bytes, more than \d+ bytes of gzip data can hold/,
+    );
   });
 
   it('refuses a declared raw size larger than the file, before allocating it', async () => {
     const header = nrrdHeader({ type: 'short', sizes: [100000, 100000, 100], encoding: 'raw' });
-    await expectRefused('huge-raw.nrrd', Buffer.concat([Buffer.from(header), Buffer.alloc(4096)]), /declares 2000000000000 bytes of raw data, the file has 4096 after the header/);
+    await expectRefused(
+      'huge-raw.nrrd',
+      Buffer.concat([Buffer.from(header), Buffer.alloc(4096)]),
+      /declares 2000000000000 bytes of raw data, the file has 4096 after the header/,
+    );
   });
 });
 
@@ -67,7 +83,10 @@ function deflatedDicomBomb(mib: number): Buffer {
   groupLength.writeUInt32LE(meta.length, 8);
   // Fully flushed deflate segments are self-contained and byte-aligned: repeated, then an empty final block.
   const segment = deflateRawSync(Buffer.alloc(64 * 1024 * 1024), { finishFlush: zlibConstants.Z_FULL_FLUSH });
-  const body = Buffer.concat([...Array.from({ length: Math.ceil(mib / 64) }, () => segment), Buffer.from([0x03, 0x00])]);
+  const body = Buffer.concat([
+    ...Array.from({ length: Math.ceil(mib / 64) }, () => segment),
+    Buffer.from([0x03, 0x00]),
+  ]);
   return Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), groupLength, meta, body]);
 }
 

@@ -6,7 +6,22 @@
 import { existsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { chartFiles, denyingServer, expectChangesOnlyUnder, expectCleanFailure, expectNoSecret, maskedValues, runHostileAction, runHostileCli, scratch, snapshot, visibleLog, writeTree, type DenyingServer, type Scratch } from './harness.js';
+import {
+  chartFiles,
+  denyingServer,
+  expectChangesOnlyUnder,
+  expectCleanFailure,
+  expectNoSecret,
+  maskedValues,
+  runHostileAction,
+  runHostileCli,
+  scratch,
+  snapshot,
+  visibleLog,
+  writeTree,
+  type DenyingServer,
+  type Scratch,
+} from './harness.js';
 
 let s: Scratch;
 afterEach(() => s?.cleanup());
@@ -25,8 +40,17 @@ describe('package-chart: credentials in the push URL', () => {
     it(`are masked and never shown${debug ? ' (with RUNNER_DEBUG=1)' : ''}`, async () => {
       s = scratch('oci-creds');
       writeTree(join(s.ws, 'wf'), chartFiles('wf'));
-      const run = await runHostileAction('action-package-chart', { chart: 'wf', destination: 'out', push: push() }, s, debug ? { RUNNER_DEBUG: '1' } : {});
-      expectCleanFailure(run, { file: 'out/wf-0.1.0.tgz', message: /pushing out\/wf-0.1.0.tgz failed/, secrets: [PASSWORD, encodeURIComponent(PASSWORD), `kx-user:${encodeURIComponent(PASSWORD)}`] });
+      const run = await runHostileAction(
+        'action-package-chart',
+        { chart: 'wf', destination: 'out', push: push() },
+        s,
+        debug ? { RUNNER_DEBUG: '1' } : {},
+      );
+      expectCleanFailure(run, {
+        file: 'out/wf-0.1.0.tgz',
+        message: /pushing out\/wf-0.1.0.tgz failed/,
+        secrets: [PASSWORD, encodeURIComponent(PASSWORD), `kx-user:${encodeURIComponent(PASSWORD)}`],
+      });
       expect(maskedValues(run.stdout)).toEqual(expect.arrayContaining([PASSWORD, encodeURIComponent(PASSWORD)]));
       expect(visibleLog(run.stdout)).toContain(server.host);
       expect(server.authorizations).toContain(BASIC);
@@ -44,7 +68,10 @@ describe('package-chart: credentials in the push URL', () => {
   it('are not shown by the CLI (--verbose)', async () => {
     s = scratch('oci-cli');
     writeTree(join(s.ws, 'wf'), chartFiles('wf'));
-    const run = await runHostileCli(['package-chart', '--chart', 'wf', '--destination', 'out', '--push', push(), '--verbose'], s);
+    const run = await runHostileCli(
+      ['package-chart', '--chart', 'wf', '--destination', 'out', '--push', push(), '--verbose'],
+      s,
+    );
     expect(run.exitCode, run.stdout + run.stderr).toBe(1);
     expectNoSecret(run, [PASSWORD, encodeURIComponent(PASSWORD)]);
     expect(run.stdout).toContain(server.host);
@@ -54,8 +81,15 @@ describe('package-chart: credentials in the push URL', () => {
 describe('package-chart: credentials in a repository URL of the dependency list', () => {
   it('are sent as Basic auth and never shown', async () => {
     s = scratch('repo-creds');
-    writeTree(join(s.ws, 'wf'), chartFiles('wf', { requirements: `dependencies:\n  - name: dep\n    version: 1.0.0\n    repository: http://kx-user:${PASSWORD}@${server.host}/charts\n` }));
-    const run = await runHostileAction('action-package-chart', { chart: 'wf', destination: 'out' }, s, { RUNNER_DEBUG: '1' });
+    writeTree(
+      join(s.ws, 'wf'),
+      chartFiles('wf', {
+        requirements: `dependencies:\n  - name: dep\n    version: 1.0.0\n    repository: http://kx-user:${PASSWORD}@${server.host}/charts\n`,
+      }),
+    );
+    const run = await runHostileAction('action-package-chart', { chart: 'wf', destination: 'out' }, s, {
+      RUNNER_DEBUG: '1',
+    });
     expectCleanFailure(run, { file: 'wf', secrets: [PASSWORD] });
     expect(visibleLog(run.stdout)).toContain(`http://***@${server.host}/charts`);
     expect(server.authorizations).toContain(BASIC);
@@ -86,16 +120,27 @@ describe('package-chart: symlinks that leave the chart', () => {
     s = scratch('link-allowed');
     writeTree(join(s.ws, 'wf'), chartFiles('wf'));
     symlinkSync('../../../outside/secret.txt', join(s.ws, 'wf', 'templates', 'secret.txt'));
-    const run = await runHostileAction('action-package-chart', { chart: 'wf', destination: 'out', 'allow-external-symlinks': 'true' }, s);
+    const run = await runHostileAction(
+      'action-package-chart',
+      { chart: 'wf', destination: 'out', 'allow-external-symlinks': 'true' },
+      s,
+    );
     expect(run.exitCode, run.stdout).toBe(0);
-    expect(run.stdout).toMatch(/::warning title=kaapana-ext,file=wf\/templates\/secret.txt::found symbolic link in path: .* resolves to .*outside\/secret.txt, outside the chart/);
+    expect(run.stdout).toMatch(
+      /::warning title=kaapana-ext,file=wf\/templates\/secret.txt::found symbolic link in path: .* resolves to .*outside\/secret.txt, outside the chart/,
+    );
   });
 });
 
 describe('restart-pod: kubeconfig secrets', () => {
   it('masks OIDC client-secret, id/refresh tokens and exec env values', async () => {
     s = scratch('kubeconfig');
-    const secrets = { clientSecret: 'oidc-client-secret-17x', idToken: 'oidc-id-token-17x', refresh: 'oidc-refresh-17x', execEnv: 'exec-env-token-17x' };
+    const secrets = {
+      clientSecret: 'oidc-client-secret-17x',
+      idToken: 'oidc-id-token-17x',
+      refresh: 'oidc-refresh-17x',
+      execEnv: 'exec-env-token-17x',
+    };
     const kubeconfig = [
       'apiVersion: v1',
       'kind: Config',

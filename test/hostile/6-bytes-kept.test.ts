@@ -5,7 +5,15 @@
 import { chmodSync, lstatSync, readFileSync, readlinkSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { expectChangesOnlyUnder, expectCleanFailure, runHostileAction, scratch, snapshot, writeTree, type Scratch } from './harness.js';
+import {
+  expectChangesOnlyUnder,
+  expectCleanFailure,
+  runHostileAction,
+  scratch,
+  snapshot,
+  writeTree,
+  type Scratch,
+} from './harness.js';
 
 let s: Scratch;
 afterEach(() => s?.cleanup());
@@ -17,7 +25,11 @@ const EDIT = { 'collection-dir': COLL, 'chart-name': 'ext', 'chart-version': '1.
 describe('update-collection keeps every other byte', () => {
   it('keeps Latin-1 bytes in a comment (no U+FFFD)', async () => {
     s = scratch('latin1');
-    const head = Buffer.concat([Buffer.from('---\n# Erweiterungen f'), Buffer.from([0xfc, 0x72, 0x20, 0xff, 0x85]), Buffer.from(' caf\u00e9\ndependencies:\n- name: ext\n  version: 0.1.0 # alt \xa7\n', 'latin1')]);
+    const head = Buffer.concat([
+      Buffer.from('---\n# Erweiterungen f'),
+      Buffer.from([0xfc, 0x72, 0x20, 0xff, 0x85]),
+      Buffer.from(' caf\u00e9\ndependencies:\n- name: ext\n  version: 0.1.0 # alt \xa7\n', 'latin1'),
+    ]);
     writeTree(join(s.ws, COLL), { 'Chart.yaml': CHART_YAML, 'requirements.yaml': head });
     const run = await runHostileAction('action-update-collection', EDIT, s);
     expect(run.exitCode, run.stdout).toBe(0);

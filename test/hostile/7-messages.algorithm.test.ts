@@ -24,7 +24,11 @@ describe('kaapana-otsu: messages name the path', () => {
   it('--output below a file', async () => {
     s = scratch('otsu-out-under-file');
     writeFileSync(join(s.ws, 'file'), 'x\n');
-    await expectMessage(['--input', CT, '--output', 'file/out/x'], 'file/out/x', /--output cannot be created: .*\/ws\/file is not a directory/);
+    await expectMessage(
+      ['--input', CT, '--output', 'file/out/x'],
+      'file/out/x',
+      /--output cannot be created: .*\/ws\/file is not a directory/,
+    );
   });
 
   it('--seg-metadata that is a directory (no bare EISDIR)', async () => {
@@ -35,8 +39,14 @@ describe('kaapana-otsu: messages name the path', () => {
 
   it('an NRRD no reader can read (no wasm pointer, no wasm text on stdout)', async () => {
     s = scratch('otsu-unreadable');
-    writeTree(s.ws, { 'ascii.nrrd': `${nrrdHeader({ type: 'short', sizes: [4, 4, 4], encoding: 'raw' }).replace('encoding: raw', 'encoding: ascii')}1 2 3\n` });
-    await expectMessage(['--input', 'ascii.nrrd', '--output', 'out'], 'ascii.nrrd', /cannot read ascii\.nrrd as an image/);
+    writeTree(s.ws, {
+      'ascii.nrrd': `${nrrdHeader({ type: 'short', sizes: [4, 4, 4], encoding: 'raw' }).replace('encoding: raw', 'encoding: ascii')}1 2 3\n`,
+    });
+    await expectMessage(
+      ['--input', 'ascii.nrrd', '--output', 'out'],
+      'ascii.nrrd',
+      /cannot read ascii\.nrrd as an image/,
+    );
   });
 
   it('a NIfTI of random bytes', async () => {

@@ -4,7 +4,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { chartFiles, EXIT_FAILED, EXIT_USAGE, expectCleanFailure, runHostileAction, runHostileCli, scratch, writeTree, type Scratch } from './harness.js';
+import {
+  chartFiles,
+  EXIT_FAILED,
+  EXIT_USAGE,
+  expectCleanFailure,
+  runHostileAction,
+  runHostileCli,
+  scratch,
+  writeTree,
+  type Scratch,
+} from './harness.js';
 
 let s: Scratch;
 afterEach(() => s?.cleanup());
@@ -14,14 +24,23 @@ describe('messages name the file', () => {
     s = scratch('helmignore');
     writeTree(join(s.ws, 'wf'), { ...chartFiles('wf'), '.helmignore': '# ignore yaml\n*.yaml\n' });
     const run = await runHostileAction('action-package-chart', { chart: 'wf', destination: 'out' }, s);
-    expectCleanFailure(run, { file: 'wf/.helmignore,line=2', message: /Chart.yaml file is missing: .helmignore rule "\*.yaml" \(line 2\) excludes it/ });
+    expectCleanFailure(run, {
+      file: 'wf/.helmignore,line=2',
+      message: /Chart.yaml file is missing: .helmignore rule "\*.yaml" \(line 2\) excludes it/,
+    });
   });
 
   it('names a requirements.yaml that is a directory (no bare EISDIR)', async () => {
     s = scratch('eisdir');
-    writeTree(join(s.ws, 'coll'), { 'Chart.yaml': '---\napiVersion: v1\nversion: 0.1.0\nname: kaapana-extension-collection\n' });
+    writeTree(join(s.ws, 'coll'), {
+      'Chart.yaml': '---\napiVersion: v1\nversion: 0.1.0\nname: kaapana-extension-collection\n',
+    });
     mkdirSync(join(s.ws, 'coll', 'requirements.yaml'));
-    const run = await runHostileAction('action-update-collection', { 'collection-dir': 'coll', 'chart-name': 'ext', 'chart-version': '1.0.0', build: 'false' }, s);
+    const run = await runHostileAction(
+      'action-update-collection',
+      { 'collection-dir': 'coll', 'chart-name': 'ext', 'chart-version': '1.0.0', build: 'false' },
+      s,
+    );
     expectCleanFailure(run, { file: 'coll/requirements.yaml', message: /is a directory/ });
   });
 
@@ -35,7 +54,12 @@ describe('messages name the file', () => {
 
   it('annotates each of several bad dependencies once, and nothing else', async () => {
     s = scratch('several');
-    writeTree(join(s.ws, 'wf'), chartFiles('wf', { requirements: 'dependencies:\n  - name: ../a\n    version: 1.0.0\n  - name: ..\\b\n    version: 1.0.0\n' }));
+    writeTree(
+      join(s.ws, 'wf'),
+      chartFiles('wf', {
+        requirements: 'dependencies:\n  - name: ../a\n    version: 1.0.0\n  - name: ..\\b\n    version: 1.0.0\n',
+      }),
+    );
     const run = await runHostileAction('action-package-chart', { chart: 'wf', destination: 'out' }, s);
     expectCleanFailure(run, { file: 'wf/requirements.yaml,line=2', count: 2 });
   });

@@ -8,7 +8,17 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { expect } from 'vitest';
@@ -71,7 +81,10 @@ export function writeTree(dir: string, files: Record<string, string | Buffer>): 
 }
 
 /** A minimal valid chart (apiVersion v1 with requirements.yaml when `requirements` is given). */
-export function chartFiles(name: string, opts: { version?: string; requirements?: string; extra?: Record<string, string> } = {}): Record<string, string> {
+export function chartFiles(
+  name: string,
+  opts: { version?: string; requirements?: string; extra?: Record<string, string> } = {},
+): Record<string, string> {
   const files: Record<string, string> = {
     'Chart.yaml': `apiVersion: v1\nname: ${name}\nversion: ${opts.version ?? '0.1.0'}\ndescription: hostile-input test chart\n`,
     'values.yaml': 'global:\n  image: x\n',
@@ -100,7 +113,10 @@ export function snapshot(root: string): Tree {
         walk(path);
       } else {
         // Large (sparse) files that cases create on purpose: size and mtime stand in for the content.
-        const content = st.size > 16 * 1024 * 1024 ? `mtime ${st.mtimeMs}` : createHash('sha256').update(readFileSync(path)).digest('hex');
+        const content =
+          st.size > 16 * 1024 * 1024
+            ? `mtime ${st.mtimeMs}`
+            : createHash('sha256').update(readFileSync(path)).digest('hex');
         out.set(rel, `file ${mode} ${st.size} ${content}`);
       }
     }
@@ -124,8 +140,18 @@ export function expectChangesOnlyUnder(before: Tree, after: Tree, allowed: strin
 }
 
 /** Run an action's bundle as a runner does, inside `s.ws`, under the memory limit. */
-export async function runHostileAction(action: string, inputs: Record<string, string>, s: Scratch, env: Record<string, string> = {}): Promise<ActionRun> {
-  return runAction(action, inputs, { post: false, cwd: s.ws, env: { GITHUB_WORKSPACE: s.ws, ...env }, launch: MEMORY_LAUNCH });
+export async function runHostileAction(
+  action: string,
+  inputs: Record<string, string>,
+  s: Scratch,
+  env: Record<string, string> = {},
+): Promise<ActionRun> {
+  return runAction(action, inputs, {
+    post: false,
+    cwd: s.ws,
+    env: { GITHUB_WORKSPACE: s.ws, ...env },
+    launch: MEMORY_LAUNCH,
+  });
 }
 
 export interface CliRun {
@@ -140,7 +166,12 @@ export function runHostileCli(argv: string[], s: Scratch, env: Record<string, st
 }
 
 /** Run a Node executable (`bin`, e.g. algorithm/bin/kaapana-otsu.js) as a real process in `s.ws`, under the memory limit. */
-export function runHostileBin(bin: string, argv: string[], s: Scratch, env: Record<string, string> = {}): Promise<CliRun> {
+export function runHostileBin(
+  bin: string,
+  argv: string[],
+  s: Scratch,
+  env: Record<string, string> = {},
+): Promise<CliRun> {
   const childEnv: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(INPUT_|STATE_|GITHUB_|RUNNER_)/.test(k)) childEnv[k] = v;
   Object.assign(childEnv, { GITHUB_WORKSPACE: s.ws, ...env });
@@ -185,7 +216,9 @@ export function expectNoSecret(run: ActionRun | CliRun, secrets: string[]): void
           ['stdout', run.stdout],
           ['stderr', run.stderr],
         ];
-  for (const secret of secrets) for (const [where, text] of places) expect(text.includes(secret), `secret "${secret}" appears in the ${where}:\n${text}`).toBe(false);
+  for (const secret of secrets)
+    for (const [where, text] of places)
+      expect(text.includes(secret), `secret "${secret}" appears in the ${where}:\n${text}`).toBe(false);
 }
 
 /** The `::error` annotations of a run. */
@@ -198,9 +231,14 @@ export function errorAnnotations(stdout: string): string[] {
  * annotation (`count` for several independent errors), which names `file` (a path fragment, in its
  * `file=` property or its message), no stack trace, and no secret visible.
  */
-export function expectCleanFailure(run: ActionRun, opts: { file: string; message?: RegExp; count?: number; secrets?: string[] }): string {
+export function expectCleanFailure(
+  run: ActionRun,
+  opts: { file: string; message?: RegExp; count?: number; secrets?: string[] },
+): string {
   const log = visibleLog(run.stdout);
-  expect(run.exitCode, `expected a clean failure (exit ${EXIT_FAILED}), got ${run.exitCode}:\n${log}`).toBe(EXIT_FAILED);
+  expect(run.exitCode, `expected a clean failure (exit ${EXIT_FAILED}), got ${run.exitCode}:\n${log}`).toBe(
+    EXIT_FAILED,
+  );
   const errors = errorAnnotations(run.stdout);
   expect(errors, `expected ${opts.count ?? 1} error annotation(s):\n${log}`).toHaveLength(opts.count ?? 1);
   const first = errors[0]!;

@@ -17,7 +17,8 @@ import { tarEntries } from './image-pull.mjs';
 
 async function untar(buf) {
   const files = new Map();
-  for (const e of await tarEntries(buf)) if (e.type === 'file' || e.type === 'contiguous-file') files.set(e.path, e.data);
+  for (const e of await tarEntries(buf))
+    if (e.type === 'file' || e.type === 'contiguous-file') files.set(e.path, e.data);
   return files;
 }
 
@@ -36,7 +37,7 @@ async function chartFromFiles(files, where) {
   if ((metadata.apiVersion ?? 'v1') === 'v1' && files.has('requirements.yaml')) {
     deps = parseYaml(files.get('requirements.yaml').toString('utf8'))?.dependencies ?? [];
   }
-  const values = files.has('values.yaml') ? parseYaml(files.get('values.yaml').toString('utf8')) ?? {} : {};
+  const values = files.has('values.yaml') ? (parseYaml(files.get('values.yaml').toString('utf8')) ?? {}) : {};
   const subcharts = [];
   const dirs = new Map();
   for (const [p, data] of files) {
@@ -49,7 +50,8 @@ async function chartFromFiles(files, where) {
     if (!dirs.has(m[1])) dirs.set(m[1], new Map());
     dirs.get(m[1]).set(m[2].slice(1), data);
   }
-  for (const [dir, sub] of dirs) if (sub.has('Chart.yaml')) subcharts.push(await chartFromFiles(sub, `${where}/charts/${dir}`));
+  for (const [dir, sub] of dirs)
+    if (sub.has('Chart.yaml')) subcharts.push(await chartFromFiles(sub, `${where}/charts/${dir}`));
   return { metadata, values, dependencies: deps.filter(Boolean), subcharts, where };
 }
 
@@ -59,7 +61,9 @@ export async function loadArchiveBuffer(buf, where = 'archive') {
   try {
     files = await untar(buf);
   } catch (e) {
-    throw new Error(`Error: file '${where}' does not appear to be a gzipped archive; got 'application/octet-stream' (${e.message})`);
+    throw new Error(
+      `Error: file '${where}' does not appear to be a gzipped archive; got 'application/octet-stream' (${e.message})`,
+    );
   }
   const rooted = new Map();
   for (const [p, data] of files) {
@@ -89,8 +93,11 @@ export async function installCheck(buf, where) {
   const gaps = missingDependencies(chart);
   if (gaps.length > 0) {
     const top = gaps[0];
-    const what = top.path === chart.metadata.name ? top.missing.join(', ') : `${top.missing.join(', ')} (in subchart ${top.path})`;
-    throw new Error(`Error: INSTALLATION FAILED: An error occurred while checking for chart dependencies. You may need to run \`helm dependency build\` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: ${what}`);
+    const what =
+      top.path === chart.metadata.name ? top.missing.join(', ') : `${top.missing.join(', ')} (in subchart ${top.path})`;
+    throw new Error(
+      `Error: INSTALLATION FAILED: An error occurred while checking for chart dependencies. You may need to run \`helm dependency build\` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: ${what}`,
+    );
   }
   return chart;
 }

@@ -19,7 +19,11 @@ import { loadArchiveBuffer } from './chart-check.mjs';
 
 /** Python's distutils LooseVersion ordering, enough for chart versions. */
 export function compareLoose(a, b) {
-  const parts = (v) => String(v).match(/\d+|[a-z]+|\./gi)?.filter((p) => p !== '.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)) ?? [];
+  const parts = (v) =>
+    String(v)
+      .match(/\d+|[a-z]+|\./gi)
+      ?.filter((p) => p !== '.')
+      .map((p) => (/^\d+$/.test(p) ? Number(p) : p)) ?? [];
   const x = parts(a);
   const y = parts(b);
   for (let i = 0; i < Math.max(x.length, y.length); i++) {
@@ -42,7 +46,8 @@ export async function scanCharts(dir, log) {
     try {
       const chart = await loadArchiveBuffer(await readFile(join(dir, f)), join(dir, f));
       const kw = chart.metadata.keywords ?? [];
-      if (kw.some((k) => KEYWORDS.includes(k))) out[`${chart.metadata.name}-${chart.metadata.version}`] = { ...chart.metadata, values: chart.values };
+      if (kw.some((k) => KEYWORDS.includes(k)))
+        out[`${chart.metadata.name}-${chart.metadata.version}`] = { ...chart.metadata, values: chart.values };
     } catch (e) {
       log?.(`helm show chart ${join(dir, f)} failed: ${e.message}`);
     }
@@ -91,7 +96,16 @@ async function build01(platform) {
       if (!version) continue;
       const successful = r.status === 'deployed' ? 'yes' : 'pending';
       if (successful !== 'yes') pending = true;
-      list.push({ ...structuredClone(ext), releaseName: r.name, successful, installed: 'yes', links: [], helmStatus: r.status[0].toUpperCase() + r.status.slice(1), kubeStatus: '', version });
+      list.push({
+        ...structuredClone(ext),
+        releaseName: r.name,
+        successful,
+        installed: 'yes',
+        links: [],
+        helmStatus: r.status[0].toUpperCase() + r.status.slice(1),
+        kubeStatus: '',
+        version,
+      });
     }
   }
   return { list, pending };
@@ -109,7 +123,13 @@ async function build06(platform) {
   const byName = new Map();
   for (const [id, chart] of Object.entries(available)) {
     const kw = chart.keywords ?? [];
-    const kind = kw.includes('kaapanaworkflow') ? 'dag' : kw.includes('kaapanaapplication') ? 'application' : kw.includes('kaapanaplatform') ? 'platform' : undefined;
+    const kind = kw.includes('kaapanaworkflow')
+      ? 'dag'
+      : kw.includes('kaapanaapplication')
+        ? 'application'
+        : kw.includes('kaapanaplatform')
+          ? 'platform'
+          : undefined;
     if (!kind) continue;
     if (!byName.has(chart.name)) {
       byName.set(chart.name, {
@@ -133,7 +153,15 @@ async function build06(platform) {
     const deployments = (deployed.get(id) ?? []).map((r) => ({
       deployment_id: r.name,
       helm_status: r.status,
-      helm_info: { app_version: r.app_version, chart: r.chart, name: r.name, namespace: r.namespace, revision: r.revision, status: r.status, updated: r.updated },
+      helm_info: {
+        app_version: r.app_version,
+        chart: r.chart,
+        name: r.name,
+        namespace: r.namespace,
+        revision: r.revision,
+        status: r.status,
+        updated: r.updated,
+      },
       kube_status: r.status === 'deployed' ? ['completed'] : 'unknown',
       kube_info: null,
       links: [],
@@ -144,8 +172,10 @@ async function build06(platform) {
     ext.latest_version = versions[0];
     ext.version = versions[0];
     ext.versions = versions;
-    ext.installed = deployments.length > 0 && ext.multiinstallable === 'no' ? 'yes' : ext.installed ?? 'no';
-    ext.helmStatus = deployments.length ? deployments.at(-1).helm_status[0].toUpperCase() + deployments.at(-1).helm_status.slice(1) : ext.helmStatus ?? null;
+    ext.installed = deployments.length > 0 && ext.multiinstallable === 'no' ? 'yes' : (ext.installed ?? 'no');
+    ext.helmStatus = deployments.length
+      ? deployments.at(-1).helm_status[0].toUpperCase() + deployments.at(-1).helm_status.slice(1)
+      : (ext.helmStatus ?? null);
     ext.kubeStatus = ext.kubeStatus ?? null;
   }
   const list = [];
@@ -193,7 +223,11 @@ export class ExtensionsList {
 
   /** 0.1.x get_extensions_list gate, run by the RepeatedTimer. */
   async tick01() {
-    const fresh = !this.pending && this.lastRefresh !== undefined && this.cached.length > 0 && Date.now() - this.lastRefresh < this.platform.timing.refreshDelayMs;
+    const fresh =
+      !this.pending &&
+      this.lastRefresh !== undefined &&
+      this.cached.length > 0 &&
+      Date.now() - this.lastRefresh < this.platform.timing.refreshDelayMs;
     if (this.building || fresh) return;
     await this.rebuild();
   }

@@ -61,7 +61,12 @@ export async function tarEntries(blob) {
       const chunks = [];
       stream.on('data', (c) => chunks.push(c));
       stream.on('end', () => {
-        out.push({ path: header.name.replace(/^\.?\/+/, '').replace(/\/+$/, ''), type: header.type ?? 'file', data: Buffer.concat(chunks), linkname: header.linkname });
+        out.push({
+          path: header.name.replace(/^\.?\/+/, '').replace(/\/+$/, ''),
+          type: header.type ?? 'file',
+          data: Buffer.concat(chunks),
+          linkname: header.linkname,
+        });
         next();
       });
       stream.on('error', reject);
@@ -82,16 +87,30 @@ export async function pullImage(ref) {
   const base = `http://${host}/v2/${repository}`;
   let res = await get(`${base}/manifests/${reference}`, ACCEPT);
   if (res.status === 404) {
-    throw new PullError(`rpc error: code = NotFound desc = failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": ${ref}: not found`, true);
+    throw new PullError(
+      `rpc error: code = NotFound desc = failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": ${ref}: not found`,
+      true,
+    );
   }
-  if (!res.ok) throw new PullError(`rpc error: code = Unknown desc = failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": unexpected status from GET request to ${base}/manifests/${reference}: ${res.status} ${res.statusText}`, false);
+  if (!res.ok)
+    throw new PullError(
+      `rpc error: code = Unknown desc = failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": unexpected status from GET request to ${base}/manifests/${reference}: ${res.status} ${res.statusText}`,
+      false,
+    );
   let digest = res.headers.get('docker-content-digest') ?? '';
   let manifest = JSON.parse(Buffer.from(await res.arrayBuffer()).toString('utf8'));
   if (manifest.manifests) {
-    const pick = manifest.manifests.find((m) => m.platform?.os === 'linux' && m.platform?.architecture === 'amd64') ?? manifest.manifests[0];
-    if (!pick) throw new PullError(`rpc error: code = NotFound desc = failed to pull and unpack image "${ref}": no match for platform in manifest: not found`, true);
+    const pick =
+      manifest.manifests.find((m) => m.platform?.os === 'linux' && m.platform?.architecture === 'amd64') ??
+      manifest.manifests[0];
+    if (!pick)
+      throw new PullError(
+        `rpc error: code = NotFound desc = failed to pull and unpack image "${ref}": no match for platform in manifest: not found`,
+        true,
+      );
     res = await get(`${base}/manifests/${pick.digest}`, ACCEPT);
-    if (!res.ok) throw new PullError(`failed to pull and unpack image "${ref}": manifest ${pick.digest}: ${res.status}`, false);
+    if (!res.ok)
+      throw new PullError(`failed to pull and unpack image "${ref}": manifest ${pick.digest}: ${res.status}`, false);
     digest = pick.digest;
     manifest = JSON.parse(Buffer.from(await res.arrayBuffer()).toString('utf8'));
   }
@@ -99,7 +118,11 @@ export async function pullImage(ref) {
   const dirs = new Set(['/']);
   for (const layer of manifest.layers ?? []) {
     const blobRes = await get(`${base}/blobs/${layer.digest}`);
-    if (!blobRes.ok) throw new PullError(`failed to pull and unpack image "${ref}": failed to copy: httpReadSeeker: failed open: content at ${base}/blobs/${layer.digest} not found: not found`, blobRes.status === 404);
+    if (!blobRes.ok)
+      throw new PullError(
+        `failed to pull and unpack image "${ref}": failed to copy: httpReadSeeker: failed open: content at ${base}/blobs/${layer.digest} not found: not found`,
+        blobRes.status === 404,
+      );
     const entries = await tarEntries(Buffer.from(await blobRes.arrayBuffer()));
     for (const e of entries) {
       const abs = `/${e.path}`;

@@ -115,4 +115,10 @@ export interface LoadedChart {
 export function loadArchiveBuffer(buf: Buffer, where?: string): Promise<LoadedChart>;
 export function missingDependencies(chart: LoadedChart): Array<{ path: string; missing: string[] }>;
 export function installCheck(buf: Buffer, where?: string): Promise<LoadedChart>;
-export function helmInstallChart(platform: KaapanaPlatform, release: string, name: string, version: string, namespace?: string): Promise<{ ok: boolean; output: string }>;
+export function helmInstallChart(
+  platform: KaapanaPlatform,
+  release: string,
+  name: string,
+  version: string,
+  namespace?: string,
+): Promise<{ ok: boolean; output: string }>;

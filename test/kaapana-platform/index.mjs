@@ -61,8 +61,16 @@ function reply(res, out) {
   const body = out?.body ?? '';
   const isBuf = Buffer.isBuffer(body);
   const textBody = isBuf ? body : typeof body === 'string' ? body : JSON.stringify(body);
-  const type = isBuf ? 'application/octet-stream' : typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json';
-  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(textBody), ...(out?.headers ?? {}) });
+  const type = isBuf
+    ? 'application/octet-stream'
+    : typeof body === 'string'
+      ? 'text/plain; charset=utf-8'
+      : 'application/json';
+  res.writeHead(status, {
+    'Content-Type': type,
+    'Content-Length': Buffer.byteLength(textBody),
+    ...(out?.headers ?? {}),
+  });
   res.end(textBody);
 }
 
@@ -135,7 +143,9 @@ export async function startKaapanaPlatform(options = {}) {
     cutRequest: undefined,
     /** The copy Jobs (copy-kube-helm-collections-…) that exist now, oldest first. */
     copyJobs() {
-      return api.list('jobs', gen.jobNamespace).filter((j) => j.metadata.name.startsWith('copy-kube-helm-collections-'));
+      return api
+        .list('jobs', gen.jobNamespace)
+        .filter((j) => j.metadata.name.startsWith('copy-kube-helm-collections-'));
     },
     /** Change what KAAPANA_COLLECTIONS lists (a redeploy of kube-helm with other collections). */
     setCollections(refs) {
@@ -145,7 +155,9 @@ export async function startKaapanaPlatform(options = {}) {
       const handler = platform.routes.get(`${req.method} ${req.path}`);
       if (!handler) {
         const allowed = [...platform.routes.keys()].some((k) => k.endsWith(` ${req.path}`));
-        return allowed ? { status: 405, body: { detail: 'Method Not Allowed' } } : { status: 404, body: { detail: 'Not Found' } };
+        return allowed
+          ? { status: 405, body: { detail: 'Method Not Allowed' } }
+          : { status: 404, body: { detail: 'Not Found' } };
       }
       return handler(req, platform);
     },
@@ -160,7 +172,13 @@ export async function startKaapanaPlatform(options = {}) {
 
   const toReq = async (req, path) => {
     const url = new URL(req.url ?? '/', 'http://kube-helm');
-    return { method: req.method ?? 'GET', path, query: url.searchParams, headers: req.headers, body: await readBody(req) };
+    return {
+      method: req.method ?? 'GET',
+      path,
+      query: url.searchParams,
+      headers: req.headers,
+      body: await readBody(req),
+    };
   };
   // The kube-helm pod's port 5000: no authentication inside the cluster.
   const pod = await listen(async (req, res) => {
@@ -176,13 +194,18 @@ export async function startKaapanaPlatform(options = {}) {
   // The ingress /kube-helm-api (Traefik strip-prefix middleware) behind the platform's login.
   const ingress = await listen(async (req, res) => {
     const full = new URL(req.url ?? '/', 'http://kube-helm').pathname;
-    if (!full.startsWith('/kube-helm-api/') && full !== '/kube-helm-api') return reply(res, { status: 404, body: '404 page not found' });
+    if (!full.startsWith('/kube-helm-api/') && full !== '/kube-helm-api')
+      return reply(res, { status: 404, body: '404 page not found' });
     const bearer = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
     const valid = bearer !== undefined && (bearer === platform.token || options.authorize?.(bearer) === 'ok');
     if (!valid) {
       await readBody(req);
       platform.requests.push({ method: req.method, path: full, status: 401, via: 'ingress' });
-      return reply(res, { status: 401, body: { detail: 'Not authenticated' }, headers: { 'WWW-Authenticate': 'Bearer' } });
+      return reply(res, {
+        status: 401,
+        body: { detail: 'Not authenticated' },
+        headers: { 'WWW-Authenticate': 'Bearer' },
+      });
     }
     const path = full.slice('/kube-helm-api'.length) || '/';
     if (platform.cutRequest?.(req.method, path)) {
@@ -199,7 +222,14 @@ export async function startKaapanaPlatform(options = {}) {
 
   // kube-helm's Deployment and Service (kube-helm-chart/templates/deployment.yaml, service.yaml).
   api.seedDeployment({ name: 'kube-helm-deployment', namespace: gen.kubeHelmNamespace, labels: gen.kubeHelmLabels });
-  api.seedService({ name: 'kube-helm-service', namespace: gen.kubeHelmNamespace, ports: [{ port: 5000, protocol: 'TCP' }], labels: gen.kubeHelmLabels, selector: gen.kubeHelmLabels, target: platform.podUrl });
+  api.seedService({
+    name: 'kube-helm-service',
+    namespace: gen.kubeHelmNamespace,
+    ports: [{ port: 5000, protocol: 'TCP' }],
+    labels: gen.kubeHelmLabels,
+    selector: gen.kubeHelmLabels,
+    target: platform.podUrl,
+  });
 
   if (options.initialInstall ?? true) for (const ref of collections) installCollectionRelease(platform, ref);
   return platform;

@@ -15,7 +15,12 @@ export interface KeycloakOptions {
 export interface Keycloak {
   origin: string;
   tokenUrl: string;
-  state: { accessTtlSec: number; refreshTtlSec: number; issued: string[]; requests: Array<{ grant: string | null; status: number }> };
+  state: {
+    accessTtlSec: number;
+    refreshTtlSec: number;
+    issued: string[];
+    requests: Array<{ grant: string | null; status: number }>;
+  };
   check(token: string): 'ok' | 'expired' | 'unknown';
   expireAccessTokens(): void;
   close(): Promise<void>;

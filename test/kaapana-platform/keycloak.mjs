@@ -31,7 +31,12 @@ export async function startKeycloak(options = {}) {
   const now = options.now ?? Date.now;
   const access = new Map(); // token -> { expiresAt, sub }
   const refresh = new Map();
-  const state = { accessTtlSec: options.accessTtlSec ?? 300, refreshTtlSec: options.refreshTtlSec ?? 1800, issued: [], requests: [] };
+  const state = {
+    accessTtlSec: options.accessTtlSec ?? 300,
+    refreshTtlSec: options.refreshTtlSec ?? 1800,
+    issued: [],
+    requests: [],
+  };
 
   function issue(sub, clientId, withRefresh) {
     const token = `kc-at-${randomBytes(18).toString('hex')}`;
@@ -58,21 +63,26 @@ export async function startKeycloak(options = {}) {
     const clientId = form.get('client_id');
     const secret = form.get('client_secret');
     const err = (status, error, description) => ({ status, body: { error, error_description: description } });
-    if (!clientId || !(clientId in clients)) return err(401, 'unauthorized_client', 'Invalid client or Invalid client credentials');
-    if (clients[clientId] !== null && clients[clientId] !== secret) return err(401, 'unauthorized_client', 'Invalid client or Invalid client credentials');
+    if (!clientId || !(clientId in clients))
+      return err(401, 'unauthorized_client', 'Invalid client or Invalid client credentials');
+    if (clients[clientId] !== null && clients[clientId] !== secret)
+      return err(401, 'unauthorized_client', 'Invalid client or Invalid client credentials');
     const grant = form.get('grant_type');
     if (grant === 'password') {
       const user = form.get('username');
-      if (!user || users[user] === undefined || users[user] !== form.get('password')) return err(401, 'invalid_grant', 'Invalid user credentials');
+      if (!user || users[user] === undefined || users[user] !== form.get('password'))
+        return err(401, 'invalid_grant', 'Invalid user credentials');
       return { status: 200, body: issue(user, clientId, true) };
     }
     if (grant === 'client_credentials') {
-      if (clients[clientId] === null) return err(401, 'unauthorized_client', 'Public client not allowed to retrieve service account');
+      if (clients[clientId] === null)
+        return err(401, 'unauthorized_client', 'Public client not allowed to retrieve service account');
       return { status: 200, body: issue(`service-account-${clientId}`, clientId, false) };
     }
     if (grant === 'refresh_token') {
       const rt = refresh.get(form.get('refresh_token') ?? '');
-      if (!rt || rt.clientId !== clientId || now() >= rt.expiresAt) return err(400, 'invalid_grant', 'Token is not active');
+      if (!rt || rt.clientId !== clientId || now() >= rt.expiresAt)
+        return err(400, 'invalid_grant', 'Token is not active');
       return { status: 200, body: issue(rt.sub, clientId, true) };
     }
     return err(400, 'unsupported_grant_type', 'Unsupported grant_type');
@@ -84,7 +94,8 @@ export async function startKeycloak(options = {}) {
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://keycloak');
       let out;
-      if (req.method !== 'POST' || url.pathname !== TOKEN_PATH) out = { status: 404, body: { error: 'Unable to find matching target resource method.' } };
+      if (req.method !== 'POST' || url.pathname !== TOKEN_PATH)
+        out = { status: 404, body: { error: 'Unable to find matching target resource method.' } };
       else {
         const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
         out = tokenEndpoint(form);
@@ -95,7 +106,9 @@ export async function startKeycloak(options = {}) {
       res.end(body);
     });
   };
-  const server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handler) : createHttpServer(handler);
+  const server = options.tls
+    ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handler)
+    : createHttpServer(handler);
   await new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);

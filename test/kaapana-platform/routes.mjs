@@ -22,7 +22,12 @@ function parseJson(req) {
 /** helm_show_chart of `<extensions>/<name>-<version>.tgz`: `{}` when helm cannot read it. */
 async function showChart(platform, name, version) {
   try {
-    return (await loadArchiveBuffer(await readFile(join(platform.extensionsDir, `${name}-${version}.tgz`)), `${name}-${version}.tgz`)).metadata;
+    return (
+      await loadArchiveBuffer(
+        await readFile(join(platform.extensionsDir, `${name}-${version}.tgz`)),
+        `${name}-${version}.tgz`,
+      )
+    ).metadata;
   } catch {
     return {};
   }
@@ -68,7 +73,14 @@ export async function helmInstallChart(platform, release, name, version, namespa
 function releaseStatus(platform, name) {
   const r = platform.releases.get(name);
   if (!r) return undefined;
-  return { NAME: r.name, 'LAST DEPLOYED': new Date(r.updated).toUTCString(), NAMESPACE: r.namespace, STATUS: r.status, REVISION: Number(r.revision), 'TEST SUITE': 'None' };
+  return {
+    NAME: r.name,
+    'LAST DEPLOYED': new Date(r.updated).toUTCString(),
+    NAMESPACE: r.namespace,
+    STATUS: r.status,
+    REVISION: Number(r.revision),
+    'TEST SUITE': 'None',
+  };
 }
 
 async function updateExtensions(platform, failText) {
@@ -91,7 +103,10 @@ export function routes01() {
     'GET /helm-delete-chart': (req, p) => {
       // utils.helm_delete runs `helm uninstall` in the background (Popen): always "Successfully uninstalled".
       const name = req.query.get('release_name');
-      if (name === null) return json(422, { detail: [{ loc: ['query', 'release_name'], msg: 'field required', type: 'value_error.missing' }] });
+      if (name === null)
+        return json(422, {
+          detail: [{ loc: ['query', 'release_name'], msg: 'field required', type: 'value_error.missing' }],
+        });
       setImmediate(() => p.releases.get(name)?.extension && p.releases.delete(name));
       p.extensions.markPending();
       return json(200, { message: 'Successfully uninstalled', status: '200' });
@@ -106,8 +121,11 @@ export function routes01() {
         if (name === undefined || version === undefined) throw new Error('KeyError');
         const chart = await showChart(p, name, version);
         const keywords = payload.keywords ?? chart.keywords ?? [];
-        const release = payload.release_name ?? (keywords.includes('kaapanamultiinstallable') ? `${name}-${randomBytes(10).toString('hex')}` : name);
-        if (p.releases.has(release) && !keywords.includes('kaapanamultiinstallable')) return text(200, `Trying to install chart with Nothing more to say`);
+        const release =
+          payload.release_name ??
+          (keywords.includes('kaapanamultiinstallable') ? `${name}-${randomBytes(10).toString('hex')}` : name);
+        if (p.releases.has(release) && !keywords.includes('kaapanamultiinstallable'))
+          return text(200, `Trying to install chart with Nothing more to say`);
         helmCommand = `/usr/local/bin/helm -n ${p.gen.helmNamespace} install  ${release}  /root/extensions/${name}-${version}.tgz -o json `;
         p.extensions.markPending();
         setImmediate(async () => {
@@ -145,26 +163,36 @@ export function routes06() {
       } catch (e) {
         return detail(500, `Chart install failed ${e.message}`);
       }
-      if (!payload || !('name' in payload)) return text(400, "Chart install failed, bad request Required key 'name' not found in payload");
-      if (!('version' in payload)) return text(400, "Chart install failed, bad request Required key 'version' not found in payload");
+      if (!payload || !('name' in payload))
+        return text(400, "Chart install failed, bad request Required key 'name' not found in payload");
+      if (!('version' in payload))
+        return text(400, "Chart install failed, bad request Required key 'version' not found in payload");
       const { name, version } = payload;
       // routes.py: with the kaapanamultiinstallable keyword in the payload, the Project header is
       // json.loads'ed (missing → TypeError → 500) and its id/name become extension_params.
       if ((payload.keywords ?? []).includes('kaapanamultiinstallable')) {
         const header = req.headers.project;
-        if (header === undefined) return detail(500, 'Chart install failed the JSON object must be str, bytes or bytearray, not NoneType');
+        if (header === undefined)
+          return detail(500, 'Chart install failed the JSON object must be str, bytes or bytearray, not NoneType');
         let project;
         try {
           project = JSON.parse(String(header));
         } catch (e) {
           return detail(500, `Chart install failed ${e.message}`);
         }
-        payload.extension_params = { ...(payload.extension_params ?? {}), project_id: project?.id, project_name: project?.name };
+        payload.extension_params = {
+          ...(payload.extension_params ?? {}),
+          project_id: project?.id,
+          project_name: project?.name,
+        };
       }
       const chart = await showChart(p, name, version);
       const keywords = payload.keywords ?? chart.keywords ?? [];
-      const release = payload.release_name ?? (keywords.includes('kaapanamultiinstallable') ? `${name}-${randomBytes(10).toString('hex')}` : name);
-      if (p.releases.has(release) && !keywords.includes('kaapanamultiinstallable')) return text(200, `Chart is already installed ${release}`);
+      const release =
+        payload.release_name ??
+        (keywords.includes('kaapanamultiinstallable') ? `${name}-${randomBytes(10).toString('hex')}` : name);
+      if (p.releases.has(release) && !keywords.includes('kaapanamultiinstallable'))
+        return text(200, `Chart is already installed ${release}`);
       const r = await helmInstallChart(p, release, name, version);
       if (r.ok) {
         if (payload.extension_params) p.releases.get(release).values = { global: { ...payload.extension_params } };
@@ -182,9 +210,14 @@ export function routes06() {
       } catch (e) {
         return detail(500, `Chart uninstall failed ${e.message}`);
       }
-      if (!payload || !('release_name' in payload)) return text(400, "Chart uninstall failed, bad request Required key 'release_name' not found in payload");
+      if (!payload || !('release_name' in payload))
+        return text(400, "Chart uninstall failed, bad request Required key 'release_name' not found in payload");
       const name = payload.release_name;
-      if (!p.releases.get(name)?.extension) return text(400, `Chart uninstall command failedError: uninstall: Release not loaded: ${name}: release: not found`);
+      if (!p.releases.get(name)?.extension)
+        return text(
+          400,
+          `Chart uninstall command failedError: uninstall: Release not loaded: ${name}: release: not found`,
+        );
       p.releases.delete(name);
       return text(200, `Started uninstalling ${name}`);
     },

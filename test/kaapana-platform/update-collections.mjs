@@ -66,7 +66,15 @@ function jobSpec(platform, kind, ref, run) {
     backoffLimit: 0,
     restartPolicy: 'Never',
     env: kind === 'copy' ? gen.copyEnv : gen.removeEnv,
-    ...(kind === 'remove' ? { annotations: { 'helm.sh/hook': 'post-delete', 'helm.sh/hook-weight': '-5', 'helm.sh/hook-delete-policy': 'hook-succeeded,hook-failed' } } : {}),
+    ...(kind === 'remove'
+      ? {
+          annotations: {
+            'helm.sh/hook': 'post-delete',
+            'helm.sh/hook-weight': '-5',
+            'helm.sh/hook-delete-policy': 'hook-succeeded,hook-failed',
+          },
+        }
+      : {}),
     run,
   };
 }
@@ -99,7 +107,9 @@ function containerRun(platform, kind, ref, onExit) {
     pod.running();
     await sleep(pod, platform.timing.copyMs);
     if (!pod.alive) return;
-    const code = await (kind === 'copy' ? copyCollection(platform, image, pod) : removeCollection(platform, image, pod));
+    const code = await (kind === 'copy'
+      ? copyCollection(platform, image, pod)
+      : removeCollection(platform, image, pod));
     pod.exit(code);
     onExit?.(code);
   };
@@ -163,7 +173,9 @@ export function installCollectionRelease(platform, ref) {
     values: { kube_helm_collection: ref },
     jobs: [{ namespace: spec.namespace, name: spec.name }],
   });
-  platform.log(`helm -n ${platform.gen.helmNamespace} install ${release} --set kube_helm_collection=${ref}: job ${spec.name}`);
+  platform.log(
+    `helm -n ${platform.gen.helmNamespace} install ${release} --set kube_helm_collection=${ref}: job ${spec.name}`,
+  );
   return { release, job: spec.name };
 }
 
@@ -180,7 +192,12 @@ export async function uninstallCollectionRelease(platform, release) {
   const ref = rel.values.kube_helm_collection;
   let done;
   const finished = new Promise((r) => (done = r));
-  const spec = jobSpec(platform, 'remove', ref, containerRun(platform, 'remove', ref, (code) => done(code)));
+  const spec = jobSpec(
+    platform,
+    'remove',
+    ref,
+    containerRun(platform, 'remove', ref, (code) => done(code)),
+  );
   platform.api.createJob(spec);
   const timer = new Promise((r) => setTimeout(() => r('timeout'), platform.timing.hookTimeoutMs).unref?.());
   const outcome = await Promise.race([finished, timer]);
@@ -188,7 +205,10 @@ export async function uninstallCollectionRelease(platform, release) {
   platform.releases.delete(release);
   if (outcome === 0) return { ok: true, message: `release "${release}" uninstalled` };
   const why = outcome === 'timeout' ? 'timed out waiting for the condition' : `job failed: BackoffLimitExceeded`;
-  return { ok: false, message: `Error: uninstallation completed with 1 error(s): post-delete hooks failed: 1 error occurred:\n\t* ${why}` };
+  return {
+    ok: false,
+    message: `Error: uninstallation completed with 1 error(s): post-delete hooks failed: 1 error occurred:\n\t* ${why}`,
+  };
 }
 
 /** utils.execute_update_extensions of the platform's generation; resolves `{ installError, message }`. */

@@ -2,7 +2,8 @@
 import type { KaapanaPlatform } from './index.mjs';
 
 export interface Uploads {
-  session: { name: string; fpath: string; fsize: number; chunkSize: number; endIndex: number; curr: number } | undefined;
+  session:
+    { name: string; fpath: string; fsize: number; chunkSize: number; endIndex: number; curr: number } | undefined;
   received: Array<{ name: string; index: number; bytes: number }>;
   /** Images `ctr image import` brought into containerd: name → the tar it came from. */
   containerd: Map<string, { file: string; importedAt: string }>;

@@ -40,13 +40,20 @@ const ALLOWED_TYPES = ['application/x-compressed', 'application/x-compressed-tar
 const text = (status, body) => ({ status, body: String(body) });
 const detail = (status, message) => ({ status, body: { detail: message } });
 const pyList = (items) => `[${items.map((s) => `'${s}'`).join(', ')}]`;
-const missingField = (where, name) => ({ status: 422, body: { detail: [{ loc: [where, name], msg: 'field required', type: 'value_error.missing' }] } });
+const missingField = (where, name) => ({
+  status: 422,
+  body: { detail: [{ loc: [where, name], msg: 'field required', type: 'value_error.missing' }] },
+});
 
 /** FastAPI's UploadFile: the multipart body parsed by the platform's own Request.formData(). */
 async function uploadFile(req) {
   const type = String(req.headers['content-type'] ?? '');
   if (!type.startsWith('multipart/form-data')) return undefined;
-  const form = await new Request('http://kube-helm/', { method: 'POST', headers: { 'content-type': type }, body: req.body }).formData();
+  const form = await new Request('http://kube-helm/', {
+    method: 'POST',
+    headers: { 'content-type': type },
+    body: req.body,
+  }).formData();
   const file = form.get('file');
   if (!file || typeof file === 'string') return undefined;
   return { filename: file.name, contentType: file.type, content: Buffer.from(await file.arrayBuffer()) };
@@ -54,11 +61,16 @@ async function uploadFile(req) {
 
 /** make_fpath: helm_extensions_cache + "/" + name (Kaapana joins unchecked; the simulator refuses to leave the dir). */
 function makePath(platform, name) {
-  if (name.includes('/') || name === '..' || name === '.') throw new Error(`[Errno 2] No such file or directory: '${platform.extensionsDir}/${name}'`);
+  if (name.includes('/') || name === '..' || name === '.')
+    throw new Error(`[Errno 2] No such file or directory: '${platform.extensionsDir}/${name}'`);
   return join(platform.extensionsDir, name);
 }
 
-const exists = (p) => stat(p).then(() => true, () => false);
+const exists = (p) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 
 /** A `docker save` / OCI image archive as `ctr image import` reads it: the image names it holds, or an error text. */
 async function ctrImport(buf) {
@@ -91,7 +103,8 @@ async function ctrImport(buf) {
     }
     const names = [];
     for (const m of manifest) {
-      for (const f of [m.Config, ...(m.Layers ?? [])]) if (!files.has(f)) return { error: `ctr: failed to import: ${f}: not found in archive (truncated upload?)` };
+      for (const f of [m.Config, ...(m.Layers ?? [])])
+        if (!files.has(f)) return { error: `ctr: failed to import: ${f}: not found in archive (truncated upload?)` };
       names.push(...(m.RepoTags ?? []).map((t) => (t.includes('/') ? t : `docker.io/library/${t}`)));
     }
     return { names };
@@ -108,7 +121,8 @@ export function addUploadRoutes(platform) {
   const cuts = new Map();
   uploads.cutChunk = (index, times = 1) => cuts.set(index, times);
   platform.cutRequest = (method, path) => {
-    const left = uploads.session && method === 'POST' && path === '/file_chunks' ? cuts.get(uploads.session.curr) ?? 0 : 0;
+    const left =
+      uploads.session && method === 'POST' && path === '/file_chunks' ? (cuts.get(uploads.session.curr) ?? 0) : 0;
     if (left > 0) cuts.set(uploads.session.curr, left - 1);
     return left > 0;
   };
@@ -144,7 +158,8 @@ export function addUploadRoutes(platform) {
       await rm(fpath, { force: true });
       return text(500, `File upload failed Failed to write chart file ${file.filename}`);
     }
-    if (!file.filename.endsWith('.tgz')) return text(500, `File upload failed File extension must be '.tgz', can not parse ${file.filename}`);
+    if (!file.filename.endsWith('.tgz'))
+      return text(500, `File upload failed File extension must be '.tgz', can not parse ${file.filename}`);
     const base = file.filename.split('.tgz')[0];
     const fname = base.slice(0, base.lastIndexOf('-'));
     p.extensions.markPending();
@@ -155,13 +170,22 @@ export function addUploadRoutes(platform) {
     try {
       const payload = JSON.parse(req.body.toString('utf8'));
       const keys = ['name', 'fileSize', 'chunkSize', 'index', 'endIndex'];
-      if (!keys.every((k) => k in payload)) throw new Error(`All following keys are required: (${keys.map((k) => `'${k}'`).join(', ')})`);
+      if (!keys.every((k) => k in payload))
+        throw new Error(`All following keys are required: (${keys.map((k) => `'${k}'`).join(', ')})`);
       const maxIter = Math.ceil(payload.fileSize / payload.chunkSize);
-      if (payload.endIndex !== maxIter) throw new Error(`chunk size calculated differently: ${payload.endIndex} != ${maxIter}`);
+      if (payload.endIndex !== maxIter)
+        throw new Error(`chunk size calculated differently: ${payload.endIndex} != ${maxIter}`);
       if (payload.index > maxIter) throw new Error(`max iterations already reached: ${payload.index} > ${maxIter}`);
       const fpath = makePath(p, payload.name); // check_file_exists with overwrite=True: never refuses
       await writeFile(fpath, Buffer.alloc(0));
-      uploads.session = { name: payload.name, fpath, fsize: payload.fileSize, chunkSize: payload.chunkSize, endIndex: payload.endIndex, curr: 0 };
+      uploads.session = {
+        name: payload.name,
+        fpath,
+        fsize: payload.fileSize,
+        chunkSize: payload.chunkSize,
+        endIndex: payload.endIndex,
+        curr: 0,
+      };
       return text(200, 'Successfully initialized file');
     } catch (e) {
       p.log(`/file_chunks_init failed ${e.message}`);
@@ -195,7 +219,8 @@ export function addUploadRoutes(platform) {
     const filename = req.query.get('filename');
     if (filename === null) return missingField('query', 'filename');
     p.log(`/import-container called with filename='${filename}', platforms=False`);
-    if (filename === '') return detail(400, "Container import failed, bad request Required key 'filename' can not be empty");
+    if (filename === '')
+      return detail(400, "Container import failed, bad request Required key 'filename' can not be empty");
     let fpath;
     try {
       fpath = makePath(p, filename);

@@ -178,10 +178,15 @@ export interface FakeKubeApi {
   failNext(rule: { count?: number; status?: number; method?: string; path?: RegExp }): void;
   /** kubeconfig YAML with the CA, the token and a context `fake`. */
   kubeconfig(opts?: { token?: string; namespace?: string; server?: string; context?: string }): string;
-  writeKubeconfig(path: string, opts?: { token?: string; namespace?: string; server?: string; context?: string }): string;
+  writeKubeconfig(
+    path: string,
+    opts?: { token?: string; namespace?: string; server?: string; context?: string },
+  ): string;
   close(): Promise<void>;
 }
 
 export function startFakeKubeApi(options?: FakeKubeApiOptions): Promise<FakeKubeApi>;
 export function makeSelfSignedCert(): { cert: string; key: string };
-export function parseLabelSelector(text: string | null | undefined): (labels: Record<string, string> | undefined) => boolean;
+export function parseLabelSelector(
+  text: string | null | undefined,
+): (labels: Record<string, string> | undefined) => boolean;

@@ -38,13 +38,29 @@ export function makeSelfSignedCert() {
     execFileSync(
       'openssl',
       [
-        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-        '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2',
-        '-subj', '/CN=kaapana-ext-fake-apiserver',
-        '-addext', 'subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost',
-        '-addext', 'basicConstraints=critical,CA:TRUE',
-        '-addext', 'keyUsage=critical,digitalSignature,keyCertSign',
-        '-addext', 'extendedKeyUsage=serverAuth',
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '2',
+        '-subj',
+        '/CN=kaapana-ext-fake-apiserver',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost',
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,digitalSignature,keyCertSign',
+        '-addext',
+        'extendedKeyUsage=serverAuth',
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
@@ -60,7 +76,10 @@ function suffix(n = 5) {
 }
 
 function templateHash(template) {
-  return createHash('sha256').update(JSON.stringify(template ?? {})).digest('hex').slice(0, 10);
+  return createHash('sha256')
+    .update(JSON.stringify(template ?? {}))
+    .digest('hex')
+    .slice(0, 10);
 }
 
 function clone(o) {
@@ -137,7 +156,16 @@ function parseFieldSelector(text) {
 }
 
 function status(code, reason, message, details) {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code };
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    ...(details ? { details } : {}),
+    code,
+  };
 }
 
 /**
@@ -161,7 +189,11 @@ export async function startFakeKubeApi(options = {}) {
   let rv = 1;
   let reconcileQueued = false;
   let closed = false;
-  const state = { readyMs: options.readyMs ?? 300, podBehavior: options.podBehavior ?? 'ready', gracePeriodMs: options.gracePeriodMs ?? 0 };
+  const state = {
+    readyMs: options.readyMs ?? 300,
+    podBehavior: options.podBehavior ?? 'ready',
+    gracePeriodMs: options.gracePeriodMs ?? 0,
+  };
 
   const later = (ms, fn) => {
     const t = setTimeout(() => {
@@ -174,7 +206,9 @@ export async function startFakeKubeApi(options = {}) {
   // ---- store ---------------------------------------------------------------------------------
   const keyOf = (resource, ns, name) => `${resource}/${ns ?? ''}/${name}`;
   const list = (resource, ns) =>
-    [...store.entries()].filter(([k]) => k.startsWith(`${resource}/`) && (ns === undefined || k.startsWith(`${resource}/${ns}/`))).map(([, o]) => o);
+    [...store.entries()]
+      .filter(([k]) => k.startsWith(`${resource}/`) && (ns === undefined || k.startsWith(`${resource}/${ns}/`)))
+      .map(([, o]) => o);
 
   function emit(resource, type, obj) {
     const ev = { rv, resource, type, object: clone(obj) };
@@ -207,7 +241,14 @@ export async function startFakeKubeApi(options = {}) {
   }
 
   function newMeta(ns, name, labels, extra = {}) {
-    return { name, namespace: ns, uid: randomUUID(), labels: { ...(labels ?? {}) }, creationTimestamp: new Date().toISOString(), ...extra };
+    return {
+      name,
+      namespace: ns,
+      uid: randomUUID(),
+      labels: { ...(labels ?? {}) },
+      creationTimestamp: new Date().toISOString(),
+      ...extra,
+    };
   }
 
   // ---- pods ----------------------------------------------------------------------------------
@@ -215,15 +256,45 @@ export async function startFakeKubeApi(options = {}) {
     const now = new Date().toISOString();
     switch (phaseOrState) {
       case 'Pending':
-        return { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'False' }], containerStatuses: [{ name: 'main', ready: false, state: { waiting: { reason: 'ContainerCreating' } } }] };
+        return {
+          phase: 'Pending',
+          conditions: [
+            { type: 'PodScheduled', status: 'True' },
+            { type: 'Ready', status: 'False' },
+          ],
+          containerStatuses: [{ name: 'main', ready: false, state: { waiting: { reason: 'ContainerCreating' } } }],
+        };
       case 'Ready':
-        return { phase: 'Running', startTime: now, conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'main', ready: true, state: { running: { startedAt: now } } }] };
+        return {
+          phase: 'Running',
+          startTime: now,
+          conditions: [
+            { type: 'PodScheduled', status: 'True' },
+            { type: 'Ready', status: 'True' },
+          ],
+          containerStatuses: [{ name: 'main', ready: true, state: { running: { startedAt: now } } }],
+        };
       case 'NotReady':
-        return { phase: 'Running', startTime: now, conditions: [{ type: 'Ready', status: 'False' }], containerStatuses: [{ name: 'main', ready: false, state: { waiting: { reason: 'CrashLoopBackOff' } } }] };
+        return {
+          phase: 'Running',
+          startTime: now,
+          conditions: [{ type: 'Ready', status: 'False' }],
+          containerStatuses: [{ name: 'main', ready: false, state: { waiting: { reason: 'CrashLoopBackOff' } } }],
+        };
       case 'Succeeded':
-        return { phase: 'Succeeded', conditions: [{ type: 'Ready', status: 'False', reason: 'PodCompleted' }], containerStatuses: [{ name: 'main', ready: false, state: { terminated: { reason: 'Completed', exitCode: 0 } } }] };
+        return {
+          phase: 'Succeeded',
+          conditions: [{ type: 'Ready', status: 'False', reason: 'PodCompleted' }],
+          containerStatuses: [
+            { name: 'main', ready: false, state: { terminated: { reason: 'Completed', exitCode: 0 } } },
+          ],
+        };
       case 'Failed':
-        return { phase: 'Failed', conditions: [{ type: 'Ready', status: 'False' }], containerStatuses: [{ name: 'main', ready: false, state: { terminated: { reason: 'Error', exitCode: 1 } } }] };
+        return {
+          phase: 'Failed',
+          conditions: [{ type: 'Ready', status: 'False' }],
+          containerStatuses: [{ name: 'main', ready: false, state: { terminated: { reason: 'Error', exitCode: 1 } } }],
+        };
       default:
         throw new Error(`unknown pod state ${phaseOrState} for ${kind}`);
     }
@@ -231,8 +302,22 @@ export async function startFakeKubeApi(options = {}) {
 
   function createPod(ns, name, labels, owner, settled, behavior, isJob) {
     const meta = newMeta(ns, name, labels);
-    if (owner) meta.ownerReferences = [{ apiVersion: owner.apiVersion, kind: owner.kind, name: owner.name, uid: owner.uid, controller: true, blockOwnerDeletion: true }];
-    const pod = { metadata: meta, spec: { containers: [{ name: 'main', image: 'fake' }], restartPolicy: isJob ? 'Never' : 'Always' }, status: podStatus('Pod', settled ? (isJob ? 'Succeeded' : 'Ready') : 'Pending') };
+    if (owner)
+      meta.ownerReferences = [
+        {
+          apiVersion: owner.apiVersion,
+          kind: owner.kind,
+          name: owner.name,
+          uid: owner.uid,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ];
+    const pod = {
+      metadata: meta,
+      spec: { containers: [{ name: 'main', image: 'fake' }], restartPolicy: isJob ? 'Never' : 'Always' },
+      status: podStatus('Pod', settled ? (isJob ? 'Succeeded' : 'Ready') : 'Pending'),
+    };
     put('pods', pod);
     if (!settled) {
       const b = behavior ?? state.podBehavior;
@@ -274,9 +359,11 @@ export async function startFakeKubeApi(options = {}) {
     return remove('pods', ns, name);
   }
 
-  const ownedBy = (ns, uid) => list('pods', ns).filter((p) => (p.metadata.ownerReferences ?? []).some((o) => o.uid === uid && o.controller));
+  const ownedBy = (ns, uid) =>
+    list('pods', ns).filter((p) => (p.metadata.ownerReferences ?? []).some((o) => o.uid === uid && o.controller));
   const live = (pods) => pods.filter((p) => !p.metadata.deletionTimestamp);
-  const isReady = (p) => p.status?.phase === 'Running' && (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  const isReady = (p) =>
+    p.status?.phase === 'Running' && (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 
   // ---- controllers ---------------------------------------------------------------------------
   function scheduleReconcile() {
@@ -315,21 +402,51 @@ export async function startFakeKubeApi(options = {}) {
   // exceed spec.backoffLimit the Job gets the Failed condition (BackoffLimitExceeded) and no new
   // pod; once a pod succeeded the Job is Complete; a finished Job never starts another pod, whatever
   // happens to its pods. The pod's container is "run" by the creator's `run(control)` callback.
-  const jobFinished = (job) => (job.status?.conditions ?? []).some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+  const jobFinished = (job) =>
+    (job.status?.conditions ?? []).some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
 
   function podWaiting(reason, message, image) {
-    return { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'False', reason: 'ContainersNotReady' }], containerStatuses: [{ name: 'main', image, imageID: '', ready: false, restartCount: 0, started: false, state: { waiting: { reason, ...(message ? { message } : {}) } } }] };
+    return {
+      phase: 'Pending',
+      conditions: [
+        { type: 'PodScheduled', status: 'True' },
+        { type: 'Ready', status: 'False', reason: 'ContainersNotReady' },
+      ],
+      containerStatuses: [
+        {
+          name: 'main',
+          image,
+          imageID: '',
+          ready: false,
+          restartCount: 0,
+          started: false,
+          state: { waiting: { reason, ...(message ? { message } : {}) } },
+        },
+      ],
+    };
   }
 
   function startJobPod(job) {
     const ns = job.metadata.namespace;
     const name = job.metadata.name;
     const container = job.spec.template.spec.containers[0];
-    const labels = { ...(job.spec.template?.metadata?.labels ?? {}), 'job-name': name, 'batch.kubernetes.io/job-name': name, 'controller-uid': job.metadata.uid, 'batch.kubernetes.io/controller-uid': job.metadata.uid };
+    const labels = {
+      ...(job.spec.template?.metadata?.labels ?? {}),
+      'job-name': name,
+      'batch.kubernetes.io/job-name': name,
+      'controller-uid': job.metadata.uid,
+      'batch.kubernetes.io/controller-uid': job.metadata.uid,
+    };
     const podName = `${name}-${suffix()}`;
     const meta = newMeta(ns, podName, labels);
-    meta.ownerReferences = [{ apiVersion: 'batch/v1', kind: 'Job', name, uid: job.metadata.uid, controller: true, blockOwnerDeletion: true }];
-    const pod = { metadata: meta, spec: clone(job.spec.template.spec), status: podWaiting('ContainerCreating', undefined, container.image) };
+    meta.ownerReferences = [
+      { apiVersion: 'batch/v1', kind: 'Job', name, uid: job.metadata.uid, controller: true, blockOwnerDeletion: true },
+    ];
+    const pod = {
+      metadata: meta,
+      spec: clone(job.spec.template.spec),
+      status: podWaiting('ContainerCreating', undefined, container.image),
+    };
     put('pods', pod);
     const uid = meta.uid;
     const current = () => {
@@ -361,14 +478,50 @@ export async function startFakeKubeApi(options = {}) {
         const p = current();
         if (!p) return;
         const now = new Date().toISOString();
-        p.status = { phase: 'Running', startTime: now, conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'main', image: container.image, imageID: `${container.image}@sha256:fake`, ready: true, restartCount: 0, started: true, state: { running: { startedAt: now } } }] };
+        p.status = {
+          phase: 'Running',
+          startTime: now,
+          conditions: [
+            { type: 'PodScheduled', status: 'True' },
+            { type: 'Ready', status: 'True' },
+          ],
+          containerStatuses: [
+            {
+              name: 'main',
+              image: container.image,
+              imageID: `${container.image}@sha256:fake`,
+              ready: true,
+              restartCount: 0,
+              started: true,
+              state: { running: { startedAt: now } },
+            },
+          ],
+        };
         put('pods', p);
       },
       exit(code, reason = code === 0 ? 'Completed' : 'Error') {
         const p = current();
         if (!p) return;
         const now = new Date().toISOString();
-        p.status = { phase: code === 0 ? 'Succeeded' : 'Failed', startTime: p.status.startTime ?? now, conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'False', reason: code === 0 ? 'PodCompleted' : 'PodFailed' }], containerStatuses: [{ name: 'main', image: container.image, imageID: `${container.image}@sha256:fake`, ready: false, restartCount: 0, started: false, state: { terminated: { reason, exitCode: code, finishedAt: now } } }] };
+        p.status = {
+          phase: code === 0 ? 'Succeeded' : 'Failed',
+          startTime: p.status.startTime ?? now,
+          conditions: [
+            { type: 'PodScheduled', status: 'True' },
+            { type: 'Ready', status: 'False', reason: code === 0 ? 'PodCompleted' : 'PodFailed' },
+          ],
+          containerStatuses: [
+            {
+              name: 'main',
+              image: container.image,
+              imageID: `${container.image}@sha256:fake`,
+              ready: false,
+              restartCount: 0,
+              started: false,
+              state: { terminated: { reason, exitCode: code, finishedAt: now } },
+            },
+          ],
+        };
         put('pods', p);
       },
       later,
@@ -389,11 +542,27 @@ export async function startFakeKubeApi(options = {}) {
     const conditions = [...(job.status?.conditions ?? [])];
     const now = new Date().toISOString();
     if (!finished && succeeded > 0) {
-      conditions.push({ type: 'SuccessCriteriaMet', status: 'True', lastTransitionTime: now }, { type: 'Complete', status: 'True', lastTransitionTime: now });
+      conditions.push(
+        { type: 'SuccessCriteriaMet', status: 'True', lastTransitionTime: now },
+        { type: 'Complete', status: 'True', lastTransitionTime: now },
+      );
     } else if (!finished && failed > (job.spec.backoffLimit ?? 6)) {
-      conditions.push({ type: 'FailureTarget', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', lastTransitionTime: now });
-      conditions.push({ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', lastTransitionTime: now });
-      for (const p of livePods) if (p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed') deletePod(ns, p.metadata.name);
+      conditions.push({
+        type: 'FailureTarget',
+        status: 'True',
+        reason: 'BackoffLimitExceeded',
+        message: 'Job has reached the specified backoff limit',
+        lastTransitionTime: now,
+      });
+      conditions.push({
+        type: 'Failed',
+        status: 'True',
+        reason: 'BackoffLimitExceeded',
+        message: 'Job has reached the specified backoff limit',
+        lastTransitionTime: now,
+      });
+      for (const p of livePods)
+        if (p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed') deletePod(ns, p.metadata.name);
     } else if (!finished && active === 0) {
       startJobPod(job);
       return;
@@ -437,7 +606,15 @@ export async function startFakeKubeApi(options = {}) {
     const updated = live(ownedBy(ns, rs.uid));
     const old = allPods.filter((p) => !updated.includes(p));
     for (let i = updated.length; i < replicas; i++) {
-      createPod(ns, `${rs.name}-${suffix()}`, podLabels(d, { 'pod-template-hash': hash }), { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.name, uid: rs.uid }, false, behaviorOf('deployments', d), false);
+      createPod(
+        ns,
+        `${rs.name}-${suffix()}`,
+        podLabels(d, { 'pod-template-hash': hash }),
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.name, uid: rs.uid },
+        false,
+        behaviorOf('deployments', d),
+        false,
+      );
     }
     const updatedReady = updated.filter(isReady).length;
     if (updatedReady >= replicas) for (const p of old) deletePod(ns, p.metadata.name);
@@ -451,7 +628,11 @@ export async function startFakeKubeApi(options = {}) {
       ...(allPods.length - available > 0 ? { unavailableReplicas: allPods.length - available } : {}),
       conditions: [
         { type: 'Available', status: available >= replicas ? 'True' : 'False', reason: 'MinimumReplicasAvailable' },
-        { type: 'Progressing', status: 'True', reason: updatedReady >= replicas && old.length === 0 ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated' },
+        {
+          type: 'Progressing',
+          status: 'True',
+          reason: updatedReady >= replicas && old.length === 0 ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated',
+        },
       ],
     });
   }
@@ -465,7 +646,15 @@ export async function startFakeKubeApi(options = {}) {
     if (updated.length === 0) {
       // maxUnavailable 1 on one node: the old pod goes, the new one is created.
       for (const p of pods) deletePod(ns, p.metadata.name);
-      createPod(ns, `${ds.metadata.name}-${suffix()}`, podLabels(ds, { 'controller-revision-hash': hash }), { apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name, uid: ds.metadata.uid }, false, behaviorOf('daemonsets', ds), false);
+      createPod(
+        ns,
+        `${ds.metadata.name}-${suffix()}`,
+        podLabels(ds, { 'controller-revision-hash': hash }),
+        { apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name, uid: ds.metadata.uid },
+        false,
+        behaviorOf('daemonsets', ds),
+        false,
+      );
     }
     const now = live(ownedBy(ns, ds.metadata.uid));
     const upd = now.filter((p) => p.metadata.labels?.['controller-revision-hash'] === hash);
@@ -491,12 +680,22 @@ export async function startFakeKubeApi(options = {}) {
     for (let i = 0; i < replicas; i++) {
       const name = `${sts.metadata.name}-${i}`;
       if (!byName.has(name) && !store.has(keyOf('pods', ns, name))) {
-        createPod(ns, name, podLabels(sts, { 'controller-revision-hash': rev, 'statefulset.kubernetes.io/pod-name': name }), { apiVersion: 'apps/v1', kind: 'StatefulSet', name: sts.metadata.name, uid: sts.metadata.uid }, false, behaviorOf('statefulsets', sts), false);
+        createPod(
+          ns,
+          name,
+          podLabels(sts, { 'controller-revision-hash': rev, 'statefulset.kubernetes.io/pod-name': name }),
+          { apiVersion: 'apps/v1', kind: 'StatefulSet', name: sts.metadata.name, uid: sts.metadata.uid },
+          false,
+          behaviorOf('statefulsets', sts),
+          false,
+        );
         break; // one at a time, in order
       }
     }
     // Rolling update, highest ordinal first, one pod at a time once all others are ready.
-    const stale = pods.filter((p) => p.metadata.labels?.['controller-revision-hash'] !== rev).sort((a, b) => b.metadata.name.localeCompare(a.metadata.name));
+    const stale = pods
+      .filter((p) => p.metadata.labels?.['controller-revision-hash'] !== rev)
+      .sort((a, b) => b.metadata.name.localeCompare(a.metadata.name));
     if (stale.length > 0 && pods.length >= replicas && pods.every(isReady)) deletePod(ns, stale[0].metadata.name);
     const now = live(ownedBy(ns, sts.metadata.uid));
     const updated = now.filter((p) => p.metadata.labels?.['controller-revision-hash'] === rev);
@@ -524,8 +723,13 @@ export async function startFakeKubeApi(options = {}) {
       spec: {
         ...(resource === 'daemonsets' ? {} : { replicas: spec.replicas ?? 1 }),
         selector: { matchLabels },
-        template: { metadata: { labels: { ...matchLabels } }, spec: { containers: [{ name: 'main', image: spec.image ?? 'fake:1' }] } },
-        ...(resource === 'deployments' ? { strategy: { type: 'RollingUpdate' } } : { updateStrategy: { type: 'RollingUpdate' } }),
+        template: {
+          metadata: { labels: { ...matchLabels } },
+          spec: { containers: [{ name: 'main', image: spec.image ?? 'fake:1' }] },
+        },
+        ...(resource === 'deployments'
+          ? { strategy: { type: 'RollingUpdate' } }
+          : { updateStrategy: { type: 'RollingUpdate' } }),
         ...(resource === 'statefulsets' ? { serviceName: spec.name } : {}),
       },
       status: {},
@@ -542,12 +746,39 @@ export async function startFakeKubeApi(options = {}) {
         replicaSets.set(dkey, sets);
         if (!sets.has(hash)) sets.set(hash, { name: `${spec.name}-${hash}`, uid: randomUUID() });
         const rs = sets.get(hash);
-        createPod(ns, `${rs.name}-${suffix()}`, podLabels(obj, { 'pod-template-hash': hash }), { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.name, uid: rs.uid }, true, undefined, false);
+        createPod(
+          ns,
+          `${rs.name}-${suffix()}`,
+          podLabels(obj, { 'pod-template-hash': hash }),
+          { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.name, uid: rs.uid },
+          true,
+          undefined,
+          false,
+        );
       } else if (resource === 'statefulsets') {
         const name = `${spec.name}-${i}`;
-        createPod(ns, name, podLabels(obj, { 'controller-revision-hash': `${spec.name}-${hash}`, 'statefulset.kubernetes.io/pod-name': name }), { apiVersion: 'apps/v1', kind: 'StatefulSet', name: spec.name, uid: obj.metadata.uid }, true, undefined, false);
+        createPod(
+          ns,
+          name,
+          podLabels(obj, {
+            'controller-revision-hash': `${spec.name}-${hash}`,
+            'statefulset.kubernetes.io/pod-name': name,
+          }),
+          { apiVersion: 'apps/v1', kind: 'StatefulSet', name: spec.name, uid: obj.metadata.uid },
+          true,
+          undefined,
+          false,
+        );
       } else {
-        createPod(ns, `${spec.name}-${suffix()}`, podLabels(obj, { 'controller-revision-hash': hash }), { apiVersion: 'apps/v1', kind: 'DaemonSet', name: spec.name, uid: obj.metadata.uid }, true, undefined, false);
+        createPod(
+          ns,
+          `${spec.name}-${suffix()}`,
+          podLabels(obj, { 'controller-revision-hash': hash }),
+          { apiVersion: 'apps/v1', kind: 'DaemonSet', name: spec.name, uid: obj.metadata.uid },
+          true,
+          undefined,
+          false,
+        );
       }
     }
     return clone(obj);
@@ -583,7 +814,10 @@ export async function startFakeKubeApi(options = {}) {
       const ns = spec.namespace ?? 'default';
       if (store.has(keyOf('jobs', ns, spec.name))) throw new Error(`jobs.batch "${spec.name}" already exists`);
       const job = {
-        metadata: newMeta(ns, spec.name, spec.labels ?? {}, { generation: 1, ...(spec.annotations ? { annotations: { ...spec.annotations } } : {}) }),
+        metadata: newMeta(ns, spec.name, spec.labels ?? {}, {
+          generation: 1,
+          ...(spec.annotations ? { annotations: { ...spec.annotations } } : {}),
+        }),
         spec: {
           completions: 1,
           parallelism: 1,
@@ -592,7 +826,14 @@ export async function startFakeKubeApi(options = {}) {
             metadata: { labels: { ...(spec.podLabels ?? {}) } },
             spec: {
               restartPolicy: spec.restartPolicy ?? 'Never',
-              containers: [{ name: spec.containerName ?? spec.name, image: spec.image, imagePullPolicy: spec.imagePullPolicy ?? 'IfNotPresent', env: Object.entries(spec.env ?? {}).map(([name, value]) => ({ name, value })) }],
+              containers: [
+                {
+                  name: spec.containerName ?? spec.name,
+                  image: spec.image,
+                  imagePullPolicy: spec.imagePullPolicy ?? 'IfNotPresent',
+                  env: Object.entries(spec.env ?? {}).map(([name, value]) => ({ name, value })),
+                },
+              ],
               ...(spec.volumes ? { volumes: spec.volumes } : {}),
             },
           },
@@ -618,7 +859,15 @@ export async function startFakeKubeApi(options = {}) {
       const ns = spec.namespace ?? 'default';
       const job = {
         metadata: newMeta(ns, spec.name, spec.labels ?? {}),
-        spec: { completions: 1, parallelism: 1, backoffLimit: spec.backoffLimit ?? 6, template: { metadata: { labels: { ...(spec.podLabels ?? {}) } }, spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: spec.image ?? 'fake:1' }] } } },
+        spec: {
+          completions: 1,
+          parallelism: 1,
+          backoffLimit: spec.backoffLimit ?? 6,
+          template: {
+            metadata: { labels: { ...(spec.podLabels ?? {}) } },
+            spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: spec.image ?? 'fake:1' }] },
+          },
+        },
         status: {},
       };
       // Pods the job controller starts later behave as spec.podBehavior / the server's podBehavior says.
@@ -628,8 +877,22 @@ export async function startFakeKubeApi(options = {}) {
         pod.later(state.readyMs, () => pod.exit(b === 'fail' ? 1 : 0));
       };
       put('jobs', job);
-      const labels = { ...(spec.podLabels ?? {}), 'job-name': spec.name, 'batch.kubernetes.io/job-name': spec.name, 'controller-uid': job.metadata.uid, 'batch.kubernetes.io/controller-uid': job.metadata.uid };
-      createPod(ns, `${spec.name}-${suffix()}`, labels, { apiVersion: 'batch/v1', kind: 'Job', name: spec.name, uid: job.metadata.uid }, spec.completed ?? true, spec.podBehavior, true);
+      const labels = {
+        ...(spec.podLabels ?? {}),
+        'job-name': spec.name,
+        'batch.kubernetes.io/job-name': spec.name,
+        'controller-uid': job.metadata.uid,
+        'batch.kubernetes.io/controller-uid': job.metadata.uid,
+      };
+      createPod(
+        ns,
+        `${spec.name}-${suffix()}`,
+        labels,
+        { apiVersion: 'batch/v1', kind: 'Job', name: spec.name, uid: job.metadata.uid },
+        spec.completed ?? true,
+        spec.podBehavior,
+        true,
+      );
       return clone(strip(job));
     },
     seedPod(spec) {
@@ -641,7 +904,10 @@ export async function startFakeKubeApi(options = {}) {
     seedService(spec) {
       const ns = spec.namespace ?? 'default';
       const ports = spec.ports ?? [{ name: 'http', port: spec.port ?? 80, protocol: 'TCP' }];
-      const svc = { metadata: newMeta(ns, spec.name, spec.labels ?? {}), spec: { type: 'ClusterIP', clusterIP: '10.96.0.10', ports, selector: spec.selector ?? {} } };
+      const svc = {
+        metadata: newMeta(ns, spec.name, spec.labels ?? {}),
+        spec: { type: 'ClusterIP', clusterIP: '10.96.0.10', ports, selector: spec.selector ?? {} },
+      };
       svc._backend = { handler: spec.handler, target: spec.target, endpoints: spec.endpoints ?? true };
       put('services', svc);
       return clone(svc);
@@ -668,29 +934,31 @@ export async function startFakeKubeApi(options = {}) {
     },
     kubeconfig(o = {}) {
       const ca = creds ? `    certificate-authority-data: ${Buffer.from(creds.cert).toString('base64')}\n` : '';
-      return [
-        'apiVersion: v1',
-        'kind: Config',
-        'clusters:',
-        '- name: fake',
-        '  cluster:',
-        `    server: ${o.server ?? api.url}`,
-        ca.trimEnd(),
-        'users:',
-        '- name: ci',
-        '  user:',
-        `    token: ${o.token ?? token}`,
-        'contexts:',
-        `- name: ${o.context ?? 'fake'}`,
-        '  context:',
-        '    cluster: fake',
-        '    user: ci',
-        `    namespace: ${o.namespace ?? 'default'}`,
-        `current-context: ${o.context ?? 'fake'}`,
-        '',
-      ]
-        .filter((l) => l !== '')
-        .join('\n') + '\n';
+      return (
+        [
+          'apiVersion: v1',
+          'kind: Config',
+          'clusters:',
+          '- name: fake',
+          '  cluster:',
+          `    server: ${o.server ?? api.url}`,
+          ca.trimEnd(),
+          'users:',
+          '- name: ci',
+          '  user:',
+          `    token: ${o.token ?? token}`,
+          'contexts:',
+          `- name: ${o.context ?? 'fake'}`,
+          '  context:',
+          '    cluster: fake',
+          '    user: ci',
+          `    namespace: ${o.namespace ?? 'default'}`,
+          `current-context: ${o.context ?? 'fake'}`,
+          '',
+        ]
+          .filter((l) => l !== '')
+          .join('\n') + '\n'
+      );
     },
     writeKubeconfig(path, o = {}) {
       writeFileSync(path, api.kubeconfig(o), { mode: 0o600 });
@@ -722,7 +990,9 @@ export async function startFakeKubeApi(options = {}) {
   };
   // HTTP/2 over TLS (with HTTP/1.1 fallback), like a real API server: kubectl then multiplexes its
   // watches on one connection and can cancel a watch stream without closing the connection.
-  const server = tls ? createSecureServer({ cert: creds.cert, key: creds.key, allowHTTP1: true }, handler) : createHttpServer(handler);
+  const server = tls
+    ? createSecureServer({ cert: creds.cert, key: creds.key, allowHTTP1: true }, handler)
+    : createHttpServer(handler);
   const sockets = new Set();
   server.on('connection', (sock) => {
     sockets.add(sock);
@@ -735,7 +1005,11 @@ export async function startFakeKubeApi(options = {}) {
 
   function send(res, code, body, headers = {}) {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
-    res.writeHead(code, { 'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+    res.writeHead(code, {
+      'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
+      'Content-Length': Buffer.byteLength(text),
+      ...headers,
+    });
     res.end(text);
   }
 
@@ -760,17 +1034,41 @@ export async function startFakeKubeApi(options = {}) {
     for (const f of failures) {
       if (f.count > 0 && (!f.method || f.method === req.method) && (!f.path || f.path.test(path))) {
         f.count--;
-        const reason = f.status === 503 ? 'ServiceUnavailable' : f.status === 429 ? 'TooManyRequests' : f.status === 504 ? 'Timeout' : 'InternalError';
+        const reason =
+          f.status === 503
+            ? 'ServiceUnavailable'
+            : f.status === 429
+              ? 'TooManyRequests'
+              : f.status === 504
+                ? 'Timeout'
+                : 'InternalError';
         const msg = f.status === 503 ? 'the server is currently unable to handle the request' : 'injected failure';
         return send(res, f.status, status(f.status, reason, msg), f.status === 429 ? {} : {});
       }
     }
 
     // discovery
-    if (path === '/version') return send(res, 200, { major: '1', minor: '32', gitVersion: 'v1.32.0-kaapana-ext-fake', platform: 'linux/amd64' });
-    if (path === '/api') return send(res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: url.host }] });
+    if (path === '/version')
+      return send(res, 200, {
+        major: '1',
+        minor: '32',
+        gitVersion: 'v1.32.0-kaapana-ext-fake',
+        platform: 'linux/amd64',
+      });
+    if (path === '/api')
+      return send(res, 200, {
+        kind: 'APIVersions',
+        versions: ['v1'],
+        serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: url.host }],
+      });
     if (path === '/apis') {
-      const groups = [...new Set(Object.values(RESOURCES).map((r) => r.group).filter(Boolean))].map((g) => ({
+      const groups = [
+        ...new Set(
+          Object.values(RESOURCES)
+            .map((r) => r.group)
+            .filter(Boolean),
+        ),
+      ].map((g) => ({
         name: g,
         versions: [{ groupVersion: `${g}/v1`, version: 'v1' }],
         preferredVersion: { groupVersion: `${g}/v1`, version: 'v1' },
@@ -782,27 +1080,84 @@ export async function startFakeKubeApi(options = {}) {
       const resources = Object.entries(RESOURCES)
         .filter(([, r]) => r.group === group)
         .flatMap(([plural, r]) => [
-          { name: plural, singularName: r.kind.toLowerCase(), namespaced: true, kind: r.kind, verbs: VERBS, shortNames: r.shortNames },
-          ...(plural === 'services' ? [{ name: 'services/proxy', singularName: '', namespaced: true, kind: 'ServiceProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] }] : []),
-          ...(plural === 'pods' ? [{ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] }] : []),
-          ...(WORKLOADS.has(plural) || plural === 'jobs' || plural === 'pods' ? [{ name: `${plural}/status`, singularName: '', namespaced: true, kind: r.kind, verbs: ['get', 'patch', 'update'] }] : []),
+          {
+            name: plural,
+            singularName: r.kind.toLowerCase(),
+            namespaced: true,
+            kind: r.kind,
+            verbs: VERBS,
+            shortNames: r.shortNames,
+          },
+          ...(plural === 'services'
+            ? [
+                {
+                  name: 'services/proxy',
+                  singularName: '',
+                  namespaced: true,
+                  kind: 'ServiceProxyOptions',
+                  verbs: ['create', 'delete', 'get', 'patch', 'update'],
+                },
+              ]
+            : []),
+          ...(plural === 'pods'
+            ? [{ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] }]
+            : []),
+          ...(WORKLOADS.has(plural) || plural === 'jobs' || plural === 'pods'
+            ? [
+                {
+                  name: `${plural}/status`,
+                  singularName: '',
+                  namespaced: true,
+                  kind: r.kind,
+                  verbs: ['get', 'patch', 'update'],
+                },
+              ]
+            : []),
         ]);
-      if (group === '') resources.push({ name: 'namespaces', singularName: 'namespace', namespaced: false, kind: 'Namespace', verbs: ['get', 'list'], shortNames: ['ns'] });
-      if (resources.length === 0) return send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
-      return send(res, 200, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/v1` : 'v1', resources });
+      if (group === '')
+        resources.push({
+          name: 'namespaces',
+          singularName: 'namespace',
+          namespaced: false,
+          kind: 'Namespace',
+          verbs: ['get', 'list'],
+          shortNames: ['ns'],
+        });
+      if (resources.length === 0)
+        return send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
+      return send(res, 200, {
+        kind: 'APIResourceList',
+        apiVersion: 'v1',
+        groupVersion: group ? `${group}/v1` : 'v1',
+        resources,
+      });
     }
     if (/^\/apis\/[^/]+$/.test(path)) {
       const g = path.split('/')[2];
-      if (!Object.values(RESOURCES).some((r) => r.group === g)) return send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
-      return send(res, 200, { kind: 'APIGroup', apiVersion: 'v1', name: g, versions: [{ groupVersion: `${g}/v1`, version: 'v1' }], preferredVersion: { groupVersion: `${g}/v1`, version: 'v1' } });
+      if (!Object.values(RESOURCES).some((r) => r.group === g))
+        return send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
+      return send(res, 200, {
+        kind: 'APIGroup',
+        apiVersion: 'v1',
+        name: g,
+        versions: [{ groupVersion: `${g}/v1`, version: 'v1' }],
+        preferredVersion: { groupVersion: `${g}/v1`, version: 'v1' },
+      });
     }
 
     // namespaced resources
-    const m = /^\/(?:api\/v1|apis\/([^/]+)\/v1)\/(?:namespaces\/([^/]+)\/)?([a-z]+)(?:\/([^/]+))?(?:\/(.*))?$/.exec(path);
+    const m = /^\/(?:api\/v1|apis\/([^/]+)\/v1)\/(?:namespaces\/([^/]+)\/)?([a-z]+)(?:\/([^/]+))?(?:\/(.*))?$/.exec(
+      path,
+    );
     if (!m) {
       if (/^\/api\/v1\/namespaces\/[^/]+$/.test(path)) {
         const name = decodeURIComponent(path.split('/')[4]);
-        return send(res, 200, { kind: 'Namespace', apiVersion: 'v1', metadata: { name, uid: name }, status: { phase: 'Active' } });
+        return send(res, 200, {
+          kind: 'Namespace',
+          apiVersion: 'v1',
+          metadata: { name, uid: name },
+          status: { phase: 'Active' },
+        });
       }
       return send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
     }
@@ -811,14 +1166,27 @@ export async function startFakeKubeApi(options = {}) {
     const info = RESOURCES[resource];
     if (resource === 'namespaces' && !nsRaw) {
       const names = [...new Set([...store.values()].map((o) => o.metadata.namespace))];
-      return send(res, 200, { kind: 'NamespaceList', apiVersion: 'v1', metadata: { resourceVersion: String(rv) }, items: names.map((n) => ({ metadata: { name: n }, status: { phase: 'Active' } })) });
+      return send(res, 200, {
+        kind: 'NamespaceList',
+        apiVersion: 'v1',
+        metadata: { resourceVersion: String(rv) },
+        items: names.map((n) => ({ metadata: { name: n }, status: { phase: 'Active' } })),
+      });
     }
-    if (!info || info.group !== group) return send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
+    if (!info || info.group !== group)
+      return send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
 
     // service proxy
     if (resource === 'services' && nameRaw && (sub === 'proxy' || sub?.startsWith('proxy/'))) {
       if (denied('get', 'services/proxy', ns)) return forbidden(res, 'get', 'services/proxy', ns, nameRaw);
-      return proxy(req, res, ns, decodeURIComponent(nameRaw), `/${sub.slice('proxy'.length).replace(/^\//, '')}`, url.search);
+      return proxy(
+        req,
+        res,
+        ns,
+        decodeURIComponent(nameRaw),
+        `/${sub.slice('proxy'.length).replace(/^\//, '')}`,
+        url.search,
+      );
     }
     if (resource === 'pods' && nameRaw && sub === 'log' && req.method === 'GET') {
       if (denied('get', 'pods/log', ns)) return forbidden(res, 'get', 'pods/log', ns, nameRaw);
@@ -827,16 +1195,42 @@ export async function startFakeKubeApi(options = {}) {
       const waiting = pod.status?.containerStatuses?.[0]?.state?.waiting;
       if (pod.status?.phase === 'Pending' && waiting) {
         const c = pod.spec.containers[0].name;
-        return send(res, 400, status(400, 'BadRequest', `container "${c}" in pod "${pod.metadata.name}" is waiting to start: ${waiting.reason === 'ContainerCreating' ? 'ContainerCreating' : `trying and failing to pull image`}`));
+        return send(
+          res,
+          400,
+          status(
+            400,
+            'BadRequest',
+            `container "${c}" in pod "${pod.metadata.name}" is waiting to start: ${waiting.reason === 'ContainerCreating' ? 'ContainerCreating' : `trying and failing to pull image`}`,
+          ),
+        );
       }
       const lines = pod._log ?? [];
       return send(res, 200, lines.length ? `${lines.join('\n')}\n` : '');
     }
-    if (sub && sub !== 'status') return send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
+    if (sub && sub !== 'status')
+      return send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
 
     const name = nameRaw === undefined ? undefined : decodeURIComponent(nameRaw);
     const watching = q.get('watch') === 'true' || q.get('watch') === '1';
-    const verb = req.method === 'GET' ? (name ? 'get' : watching ? 'watch' : 'list') : req.method === 'DELETE' ? (name ? 'delete' : 'deletecollection') : req.method === 'PATCH' ? 'patch' : req.method === 'POST' ? 'create' : req.method === 'PUT' ? 'update' : 'unknown';
+    const verb =
+      req.method === 'GET'
+        ? name
+          ? 'get'
+          : watching
+            ? 'watch'
+            : 'list'
+        : req.method === 'DELETE'
+          ? name
+            ? 'delete'
+            : 'deletecollection'
+          : req.method === 'PATCH'
+            ? 'patch'
+            : req.method === 'POST'
+              ? 'create'
+              : req.method === 'PUT'
+                ? 'update'
+                : 'unknown';
     if (denied(verb, resource, ns)) return forbidden(res, verb, resource, ns, name);
     let labelSel;
     let fieldSel;
@@ -846,7 +1240,8 @@ export async function startFakeKubeApi(options = {}) {
     } catch (e) {
       return send(res, 400, status(400, 'BadRequest', e.message));
     }
-    const matches = (o) => (ns === undefined || o.metadata.namespace === ns) && labelSel(o.metadata.labels) && fieldSel(o);
+    const matches = (o) =>
+      (ns === undefined || o.metadata.namespace === ns) && labelSel(o.metadata.labels) && fieldSel(o);
 
     if (req.method === 'GET' && watching) return watch(req, res, resource, matches, q);
     if (req.method === 'GET' && name) {
@@ -866,7 +1261,12 @@ export async function startFakeKubeApi(options = {}) {
       const o = store.get(keyOf(resource, ns, name));
       if (!o) return notFound(res, resource, name);
       const ct = String(req.headers['content-type'] ?? '');
-      if (ct.includes('json-patch+json') && !ct.includes('merge')) return send(res, 415, status(415, 'UnsupportedMediaType', 'the fake apiserver supports merge and strategic-merge patches only'));
+      if (ct.includes('json-patch+json') && !ct.includes('merge'))
+        return send(
+          res,
+          415,
+          status(415, 'UnsupportedMediaType', 'the fake apiserver supports merge and strategic-merge patches only'),
+        );
       let patch;
       try {
         patch = JSON.parse((await readBody(req)).toString('utf8') || '{}');
@@ -875,26 +1275,44 @@ export async function startFakeKubeApi(options = {}) {
       }
       const before = JSON.stringify(o.spec ?? {});
       const next = mergePatch(strip(o), patch);
-      next.metadata = { ...o.metadata, ...(next.metadata ?? {}), uid: o.metadata.uid, name: o.metadata.name, namespace: o.metadata.namespace };
-      if (sub !== 'status' && JSON.stringify(next.spec ?? {}) !== before && next.metadata.generation !== undefined) next.metadata.generation++;
+      next.metadata = {
+        ...o.metadata,
+        ...(next.metadata ?? {}),
+        uid: o.metadata.uid,
+        name: o.metadata.name,
+        namespace: o.metadata.namespace,
+      };
+      if (sub !== 'status' && JSON.stringify(next.spec ?? {}) !== before && next.metadata.generation !== undefined)
+        next.metadata.generation++;
       for (const [k, v] of Object.entries(o)) if (k.startsWith('_')) next[k] = v;
       put(resource, next);
       return send(res, 200, strip(next));
     }
     if (req.method === 'POST' && !name) {
       const obj = JSON.parse((await readBody(req)).toString('utf8') || '{}');
-      const n = obj?.metadata?.name ?? (obj?.metadata?.generateName ? `${obj.metadata.generateName}${suffix()}` : undefined);
+      const n =
+        obj?.metadata?.name ?? (obj?.metadata?.generateName ? `${obj.metadata.generateName}${suffix()}` : undefined);
       if (!n) return send(res, 422, status(422, 'Invalid', `${resource} "" is invalid: metadata.name: Required value`));
-      if (store.has(keyOf(resource, ns, n))) return send(res, 409, status(409, 'AlreadyExists', `${resource} "${n}" already exists`));
+      if (store.has(keyOf(resource, ns, n)))
+        return send(res, 409, status(409, 'AlreadyExists', `${resource} "${n}" already exists`));
       obj.metadata = { ...obj.metadata, ...newMeta(ns, n, obj.metadata?.labels), generation: 1 };
       put(resource, obj);
       return send(res, 201, strip(obj));
     }
-    return send(res, 405, status(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`));
+    return send(
+      res,
+      405,
+      status(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`),
+    );
   }
 
   function denied(verb, resource, ns) {
-    return denyRules.some((r) => (r.verb === '*' || r.verb === verb) && (r.resource === '*' || r.resource === resource) && (!r.namespace || r.namespace === ns));
+    return denyRules.some(
+      (r) =>
+        (r.verb === '*' || r.verb === verb) &&
+        (r.resource === '*' || r.resource === resource) &&
+        (!r.namespace || r.namespace === ns),
+    );
   }
 
   function forbidden(res, verb, resource, ns, name) {
@@ -905,7 +1323,15 @@ export async function startFakeKubeApi(options = {}) {
 
   function notFound(res, resource, name) {
     const info = RESOURCES[resource];
-    return send(res, 404, status(404, 'NotFound', `${resource}${info.group ? `.${info.group}` : ''} "${name}" not found`, { name, group: info.group, kind: resource }));
+    return send(
+      res,
+      404,
+      status(404, 'NotFound', `${resource}${info.group ? `.${info.group}` : ''} "${name}" not found`, {
+        name,
+        group: info.group,
+        kind: resource,
+      }),
+    );
   }
 
   function sendObjects(req, res, resource, objs, asList) {
@@ -914,15 +1340,23 @@ export async function startFakeKubeApi(options = {}) {
     if (accept.includes('as=Table')) {
       const columnDefinitions = [
         { name: 'Name', type: 'string', format: 'name', description: 'Name', priority: 0 },
-        ...(resource === 'pods' ? [{ name: 'Status', type: 'string', format: '', description: 'Phase', priority: 0 }] : []),
+        ...(resource === 'pods'
+          ? [{ name: 'Status', type: 'string', format: '', description: 'Phase', priority: 0 }]
+          : []),
         { name: 'Age', type: 'string', format: '', description: 'Age', priority: 0 },
       ];
       const rows = objs.map((o) => {
         const age = `${Math.max(0, Math.round((Date.now() - Date.parse(o.metadata.creationTimestamp ?? new Date().toISOString())) / 1000))}s`;
-        const phase = o.metadata.deletionTimestamp ? 'Terminating' : o.status?.phase ?? '';
+        const phase = o.metadata.deletionTimestamp ? 'Terminating' : (o.status?.phase ?? '');
         return { cells: [o.metadata.name, ...(resource === 'pods' ? [phase] : []), age], object: strip(o) };
       });
-      return send(res, 200, { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion: String(rv) }, columnDefinitions, rows });
+      return send(res, 200, {
+        kind: 'Table',
+        apiVersion: 'meta.k8s.io/v1',
+        metadata: { resourceVersion: String(rv) },
+        columnDefinitions,
+        rows,
+      });
     }
     if (!asList) return send(res, 200, strip(objs[0]));
     return send(res, 200, {
@@ -939,9 +1373,14 @@ export async function startFakeKubeApi(options = {}) {
     const since = q.get('resourceVersion');
     if (q.get('sendInitialEvents') === 'true') {
       for (const o of list(resource).filter(matches)) write('ADDED', o);
-      write('BOOKMARK', { kind: RESOURCES[resource].kind, apiVersion: 'v1', metadata: { resourceVersion: String(rv), annotations: { 'k8s.io/initial-events-end': 'true' } } });
+      write('BOOKMARK', {
+        kind: RESOURCES[resource].kind,
+        apiVersion: 'v1',
+        metadata: { resourceVersion: String(rv), annotations: { 'k8s.io/initial-events-end': 'true' } },
+      });
     } else if (since && since !== '0') {
-      for (const ev of history) if (ev.resource === resource && ev.rv > Number(since) && matches(ev.object)) write(ev.type, ev.object);
+      for (const ev of history)
+        if (ev.resource === resource && ev.rv > Number(since) && matches(ev.object)) write(ev.type, ev.object);
     } else {
       for (const o of list(resource).filter(matches)) write('ADDED', o);
     }
@@ -972,25 +1411,52 @@ export async function startFakeKubeApi(options = {}) {
     const [svcName, portRef] = parts.length === 3 ? [parts[1], parts[2]] : [parts[0], parts[1]];
     const svc = store.get(keyOf('services', ns, svcName));
     if (!svc) return notFound(res, 'services', svcName);
-    const port = portRef ? svc.spec.ports.find((p) => String(p.port) === portRef || p.name === portRef) : svc.spec.ports[0];
+    const port = portRef
+      ? svc.spec.ports.find((p) => String(p.port) === portRef || p.name === portRef)
+      : svc.spec.ports[0];
     const backend = svc._backend ?? {};
     if (!port || !backend.endpoints || (!backend.handler && !backend.target)) {
       return send(res, 503, status(503, 'ServiceUnavailable', `no endpoints available for service "${svcRef}"`));
     }
     const body = await readBody(req);
     if (backend.handler) {
-      const out = await backend.handler({ method: req.method, path: subPath, query: search, headers: req.headers, body: body.toString('utf8') });
+      const out = await backend.handler({
+        method: req.method,
+        path: subPath,
+        query: search,
+        headers: req.headers,
+        body: body.toString('utf8'),
+      });
       const b = out.body ?? '';
       return send(res, out.status ?? 200, b, out.headers ?? {});
     }
-    const target = new URL(subPath.replace(/^\//, '') + search, backend.target.endsWith('/') ? backend.target : `${backend.target}/`);
+    const target = new URL(
+      subPath.replace(/^\//, '') + search,
+      backend.target.endsWith('/') ? backend.target : `${backend.target}/`,
+    );
     await new Promise((resolve) => {
       // The API server forwards the client's headers (k8s.io/apimachinery/pkg/util/proxy
       // UpgradeAwareHandler) except hop-by-hop ones; its authentication filter has already removed
       // Authorization (k8s.io/apiserver/pkg/endpoints/filters/authentication.go).
       const headers = {};
       for (const [k, v] of Object.entries(req.headers)) {
-        if (v === undefined || k.startsWith(':') || ['authorization', 'host', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authorization', 'content-length'].includes(k)) continue;
+        if (
+          v === undefined ||
+          k.startsWith(':') ||
+          [
+            'authorization',
+            'host',
+            'connection',
+            'keep-alive',
+            'transfer-encoding',
+            'upgrade',
+            'te',
+            'trailer',
+            'proxy-authorization',
+            'content-length',
+          ].includes(k)
+        )
+          continue;
         headers[k] = v;
       }
       headers['content-type'] ??= 'application/octet-stream';

@@ -41,7 +41,12 @@ describe('fake Kubernetes API server', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^NAME\s+STATUS\s+AGE$/m);
     expect(ok.stdout).toMatch(/^copy-\w{5}\s+Succeeded/m);
-    const bad = await run('kubectl', ['--kubeconfig', api.writeKubeconfig(join(dir, 'bad'), { token: 'nope' }), 'get', 'pods']).catch((e: { stderr: string }) => e);
+    const bad = await run('kubectl', [
+      '--kubeconfig',
+      api.writeKubeconfig(join(dir, 'bad'), { token: 'nope' }),
+      'get',
+      'pods',
+    ]).catch((e: { stderr: string }) => e);
     expect((bad as { stderr: string }).stderr).toContain('You must be logged in to the server');
   });
 
@@ -50,12 +55,21 @@ describe('fake Kubernetes API server', () => {
     expect((await kubectl('delete', 'pod', old!.metadata.name)).code).toBe(0);
     await new Promise((r) => setTimeout(r, 300));
     expect(api.list('pods', 'default').filter((p) => p.metadata.labels?.['job-name'] === 'copy')).toEqual([]);
-    expect(api.get('jobs', 'default', 'copy')?.status.conditions).toContainEqual(expect.objectContaining({ type: 'Complete', status: 'True' }));
+    expect(api.get('jobs', 'default', 'copy')?.status.conditions).toContainEqual(
+      expect.objectContaining({ type: 'Complete', status: 'True' }),
+    );
 
     api.seedJob({ name: 'running', namespace: 'default', completed: false, podBehavior: 'never' });
     const [first] = api.list('pods', 'default').filter((p) => p.metadata.labels?.['job-name'] === 'running');
     expect((await kubectl('delete', 'pod', first!.metadata.name, '--wait=false')).code).toBe(0);
-    const w = await kubectl('wait', '--for=jsonpath={.status.phase}=Pending', 'pod', '-l', 'job-name=running', '--timeout=20s');
+    const w = await kubectl(
+      'wait',
+      '--for=jsonpath={.status.phase}=Pending',
+      'pod',
+      '-l',
+      'job-name=running',
+      '--timeout=20s',
+    );
     expect(w.code, w.stderr).toBe(0);
     const now = api.list('pods', 'default').filter((p) => p.metadata.labels?.['job-name'] === 'running');
     expect(now.map((p) => p.metadata.name)).not.toContain(first!.metadata.name);

@@ -16,7 +16,11 @@ export function dockerAvailable(): boolean {
 }
 
 /** Writes `Dockerfile` (given text) into `dir` together with `busybox`, and returns `dir`. */
-export async function busyboxContext(dir: string, dockerfile: string, extraFiles: Record<string, string> = {}): Promise<string> {
+export async function busyboxContext(
+  dir: string,
+  dockerfile: string,
+  extraFiles: Record<string, string> = {},
+): Promise<string> {
   await mkdir(dir, { recursive: true });
   await copyFile(BUSYBOX, join(dir, 'busybox'));
   await writeFile(join(dir, 'Dockerfile'), dockerfile);

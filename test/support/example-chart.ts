@@ -16,8 +16,14 @@ export interface PackagedExample {
 
 export async function packageExampleChart(withDependencies = true, version?: string): Promise<PackagedExample> {
   const dir = await mkdtemp(join(tmpdir(), 'kx-example-chart-'));
-  await cp(join(EXAMPLE, 'extension/threshold-segmentation-workflow'), join(dir, 'extension/threshold-segmentation-workflow'), { recursive: true });
-  await cp(join(EXAMPLE, 'platform/dag-installer-chart'), join(dir, 'platform/dag-installer-chart'), { recursive: true });
+  await cp(
+    join(EXAMPLE, 'extension/threshold-segmentation-workflow'),
+    join(dir, 'extension/threshold-segmentation-workflow'),
+    { recursive: true },
+  );
+  await cp(join(EXAMPLE, 'platform/dag-installer-chart'), join(dir, 'platform/dag-installer-chart'), {
+    recursive: true,
+  });
   const chartDir = join(dir, 'extension/threshold-segmentation-workflow');
   if (!withDependencies) {
     // What `helm package` refuses to make but a hand-made archive can be: charts/ empty. The
@@ -29,6 +35,10 @@ export async function packageExampleChart(withDependencies = true, version?: str
     await writeFile(path, await writeChartArchive(c));
     return { path, name: c.metadata.name ?? '', version: c.metadata.version ?? '' };
   }
-  const r = await packageChart(chartDir, { destination: join(dir, 'out'), dependencyUpdate: true, ...(version ? { version } : {}) });
+  const r = await packageChart(chartDir, {
+    destination: join(dir, 'out'),
+    dependencyUpdate: true,
+    ...(version ? { version } : {}),
+  });
   return { path: r.path, name: r.name, version: r.version };
 }

@@ -44,7 +44,12 @@ export interface NodeLaunch {
   wrap?: string[];
 }
 
-function node(script: string, env: NodeJS.ProcessEnv, cwd: string, launch: NodeLaunch = {}): Promise<{ code: number; stdout: string }> {
+function node(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  launch: NodeLaunch = {},
+): Promise<{ code: number; stdout: string }> {
   return new Promise((res, rej) => {
     const argv = [...(launch.wrap ?? []), process.execPath, ...(launch.nodeArgs ?? []), script];
     const child = spawn(argv[0]!, argv.slice(1), { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -63,10 +68,15 @@ export async function runAction(
 ): Promise<ActionRun> {
   const dir = await mkdtemp(join(tmpdir(), 'kx-runner-'));
   try {
-    const files = { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STEP_SUMMARY: join(dir, 'summary'), GITHUB_STATE: join(dir, 'state') };
+    const files = {
+      GITHUB_OUTPUT: join(dir, 'output'),
+      GITHUB_STEP_SUMMARY: join(dir, 'summary'),
+      GITHUB_STATE: join(dir, 'state'),
+    };
     await Promise.all(Object.values(files).map((f) => writeFile(f, '')));
     const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('INPUT_') && !k.startsWith('STATE_') && !k.startsWith('GITHUB_')) env[k] = v;
+    for (const [k, v] of Object.entries(process.env))
+      if (!k.startsWith('INPUT_') && !k.startsWith('STATE_') && !k.startsWith('GITHUB_')) env[k] = v;
     Object.assign(env, files, { RUNNER_TEMP: dir, GITHUB_ACTIONS: 'true', ...opts.env });
     for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
     const script = join(ROOT, action, 'dist/index.js');

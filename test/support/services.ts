@@ -8,7 +8,12 @@ export const servicesRequired = process.env.KX_REQUIRE_SERVICES === '1';
 export function needService(what: string, up: boolean, file: string): boolean {
   if (up) return true;
   const where = file.replace(/^file:\/\//, '');
-  if (servicesRequired) throw new Error(`${where}: ${what} is not running and KX_REQUIRE_SERVICES=1; start it (bash scripts/with-services.sh …)`);
-  console.warn(`${where}: ${what} is not running: its integration tests are SKIPPED (run them through scripts/with-services.sh)`);
+  if (servicesRequired)
+    throw new Error(
+      `${where}: ${what} is not running and KX_REQUIRE_SERVICES=1; start it (bash scripts/with-services.sh …)`,
+    );
+  console.warn(
+    `${where}: ${what} is not running: its integration tests are SKIPPED (run them through scripts/with-services.sh)`,
+  );
   return false;
 }

@@ -33,14 +33,33 @@ import { parseRunnerFile } from '../../packages/cli/src/runner-files.js';
 type Ctx = Record<string, unknown>;
 type Status = { success: boolean; failure: boolean };
 
-const CONTEXTS = ['github', 'inputs', 'secrets', 'env', 'job', 'jobs', 'steps', 'needs', 'matrix', 'runner', 'strategy', 'vars'];
+const CONTEXTS = [
+  'github',
+  'inputs',
+  'secrets',
+  'env',
+  'job',
+  'jobs',
+  'steps',
+  'needs',
+  'matrix',
+  'runner',
+  'strategy',
+  'vars',
+];
 const STATUS_FUNCS = ['always', 'success', 'failure', 'cancelled'].map((name) => ({ name, minArgs: 0, maxArgs: 0 }));
 
 function evalData(expr: string, ctx: Ctx, status: Status = { success: true, failure: false }): data.ExpressionData {
   const ast = new Parser(new Lexer(expr).lex().tokens, CONTEXTS, STATUS_FUNCS).parse();
   const dict = JSON.parse(JSON.stringify(ctx), data.reviver) as data.Dictionary;
-  const fn = (name: string, v: boolean) => [name, { name, minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(v) }] as const;
-  const funcs = new Map([fn('always', true), fn('cancelled', false), fn('success', status.success), fn('failure', status.failure)]);
+  const fn = (name: string, v: boolean) =>
+    [name, { name, minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(v) }] as const;
+  const funcs = new Map([
+    fn('always', true),
+    fn('cancelled', false),
+    fn('success', status.success),
+    fn('failure', status.failure),
+  ]);
   return new Evaluator(ast, dict, funcs).evaluate();
 }
 
@@ -93,7 +112,12 @@ interface Job {
 }
 interface Workflow {
   env?: Record<string, unknown>;
-  on: { workflow_call: { inputs?: Record<string, { type: string; default?: unknown }>; outputs?: Record<string, { value: string }> } };
+  on: {
+    workflow_call: {
+      inputs?: Record<string, { type: string; default?: unknown }>;
+      outputs?: Record<string, { value: string }>;
+    };
+  };
   jobs: Record<string, Job>;
 }
 
@@ -169,7 +193,11 @@ function inputsContext(wf: Workflow, given: Record<string, unknown>): Ctx {
 
 function bash(script: string, cwd: string, env: NodeJS.ProcessEnv, log: (s: string) => void): Promise<number> {
   return new Promise((res, rej) => {
-    const child = spawn('bash', ['--noprofile', '--norc', '-e', '-o', 'pipefail', '-c', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['--noprofile', '--norc', '-e', '-o', 'pipefail', '-c', script], {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.on('data', (d: Buffer) => log(d.toString()));
     child.stderr.on('data', (d: Buffer) => log(d.toString()));
     child.on('error', rej);
@@ -202,7 +230,12 @@ async function exists(p: string): Promise<boolean> {
 async function globFiles(workspace: string, pattern: string): Promise<string[]> {
   const full = resolve(workspace, pattern);
   if (!/[*?]/.test(basename(full))) return (await exists(full)) ? [full] : [];
-  const re = new RegExp(`^${basename(full).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  const re = new RegExp(
+    `^${basename(full)
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
   const dir = dirname(full);
   if (!(await exists(dir))) return [];
   return (await readdir(dir)).filter((f) => re.test(f)).map((f) => join(dir, f));
@@ -217,7 +250,8 @@ export async function runReusableWorkflow(opts: RunWorkflowOptions): Promise<Wor
     result.log += s.endsWith('\n') ? s : `${s}\n`;
   };
   const outerEnv: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(opts.env ?? process.env)) if (!/^(GITHUB_|INPUT_|STATE_|RUNNER_)/.test(k)) outerEnv[k] = v;
+  for (const [k, v] of Object.entries(opts.env ?? process.env))
+    if (!/^(GITHUB_|INPUT_|STATE_|RUNNER_)/.test(k)) outerEnv[k] = v;
   let runnerCount = 0;
 
   for (const jobName of order(wf.jobs)) {
@@ -282,30 +316,54 @@ export async function runReusableWorkflow(opts: RunWorkflowOptions): Promise<Wor
         }
         try {
           if (step.run !== undefined) {
-            const files = { GITHUB_OUTPUT: join(temp, `output-${i}`), GITHUB_STEP_SUMMARY: join(temp, `summary-${i}`), GITHUB_ENV: join(temp, `env-${i}`) };
+            const files = {
+              GITHUB_OUTPUT: join(temp, `output-${i}`),
+              GITHUB_STEP_SUMMARY: join(temp, `summary-${i}`),
+              GITHUB_ENV: join(temp, `env-${i}`),
+            };
             for (const f of Object.values(files)) await writeFile(f, '');
             const script = asString(step.run, ctx);
-            const cwd = step['working-directory'] ? resolve(workspace, asString(step['working-directory'], ctx)) : workspace;
-            const code = await bash(script, cwd, { ...outerEnv, ...stepEnv, ...files, GITHUB_WORKSPACE: workspace, RUNNER_TEMP: temp, CI: 'true', GITHUB_ACTIONS: 'true' }, log);
+            const cwd = step['working-directory']
+              ? resolve(workspace, asString(step['working-directory'], ctx))
+              : workspace;
+            const code = await bash(
+              script,
+              cwd,
+              {
+                ...outerEnv,
+                ...stepEnv,
+                ...files,
+                GITHUB_WORKSPACE: workspace,
+                RUNNER_TEMP: temp,
+                CI: 'true',
+                GITHUB_ACTIONS: 'true',
+              },
+              log,
+            );
             ok = code === 0;
             stepOutputs = parseRunnerFile(await readFile(files.GITHUB_OUTPUT, 'utf8'), files.GITHUB_OUTPUT);
             Object.assign(env, parseRunnerFile(await readFile(files.GITHUB_ENV, 'utf8'), files.GITHUB_ENV));
           } else if (step.uses?.startsWith('actions/checkout@')) {
-            if (withValues['persist-credentials'] !== 'false') throw new Error(`${jobName}: a checkout keeps its credentials (persist-credentials is not false)`);
+            if (withValues['persist-credentials'] !== 'false')
+              throw new Error(`${jobName}: a checkout keeps its credentials (persist-credentials is not false)`);
             const dest = resolve(workspace, withValues.path || '.');
             if (withValues.repository) {
               const other = opts.checkouts?.[`${withValues.repository}@${withValues.ref}`];
               if (other) await linkTree(other, dest);
               else if (withValues.repository !== opts.toolkit.repository || withValues.ref !== opts.toolkit.sha) {
-                throw new Error(`${jobName}: checks out ${withValues.repository}@${withValues.ref}, not the called workflow's ${opts.toolkit.repository}@${opts.toolkit.sha}`);
+                throw new Error(
+                  `${jobName}: checks out ${withValues.repository}@${withValues.ref}, not the called workflow's ${opts.toolkit.repository}@${opts.toolkit.sha}`,
+                );
               } else await linkTree(opts.toolkit.dir, dest);
             } else {
-              for (const e of await readdir(dest).catch(() => [])) await rm(join(dest, e), { recursive: true, force: true });
+              for (const e of await readdir(dest).catch(() => []))
+                await rm(join(dest, e), { recursive: true, force: true });
               await linkTree(opts.repository, dest);
             }
           } else if (step.uses?.startsWith('actions/upload-artifact@')) {
             const files = await globFiles(workspace, withValues.path!);
-            if (files.length === 0 && withValues['if-no-files-found'] === 'error') throw new Error(`upload-artifact: no files at ${withValues.path}`);
+            if (files.length === 0 && withValues['if-no-files-found'] === 'error')
+              throw new Error(`upload-artifact: no files at ${withValues.path}`);
             const to = join(artifacts, withValues.name!);
             if (await exists(to)) throw new Error(`upload-artifact: an artifact "${withValues.name}" exists already`);
             await mkdir(to, { recursive: true });
@@ -315,19 +373,25 @@ export async function runReusableWorkflow(opts: RunWorkflowOptions): Promise<Wor
             await mkdir(dest, { recursive: true });
             const names = (await readdir(artifacts).catch(() => [] as string[])).sort();
             if (withValues.name) {
-              if (!names.includes(withValues.name)) throw new Error(`download-artifact: no artifact "${withValues.name}"`);
+              if (!names.includes(withValues.name))
+                throw new Error(`download-artifact: no artifact "${withValues.name}"`);
               await cp(join(artifacts, withValues.name), dest, { recursive: true });
             } else {
-              const re = new RegExp(`^${(withValues.pattern ?? '*').replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+              const re = new RegExp(
+                `^${(withValues.pattern ?? '*').replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`,
+              );
               for (const n of names.filter((x) => re.test(x))) {
-                await cp(join(artifacts, n), withValues['merge-multiple'] === 'true' ? dest : join(dest, n), { recursive: true });
+                await cp(join(artifacts, n), withValues['merge-multiple'] === 'true' ? dest : join(dest, n), {
+                  recursive: true,
+                });
               }
             }
           } else if (step.uses?.startsWith('./')) {
             const dir = join(workspace, step.uses); // what the runner does: Path.Combine(workspace, path)
             const meta = await loadActionMetadata(dir);
             const given = new Map(Object.entries(withValues));
-            for (const k of given.keys()) if (!meta.inputs.some((x) => x.name === k)) throw new Error(`${step.uses} has no input "${k}"`);
+            for (const k of given.keys())
+              if (!meta.inputs.some((x) => x.name === k)) throw new Error(`${step.uses} has no input "${k}"`);
             const actionInputs = effectiveInputs(meta, given, { cwd: workspace, runnerTemp: temp, env: {} });
             const sink = new Writable({
               write(chunk: Buffer, _enc, cb) {
@@ -338,7 +402,7 @@ export async function runReusableWorkflow(opts: RunWorkflowOptions): Promise<Wor
             const run = await runAction({
               meta,
               inputs: actionInputs,
-              label: `${jobName}-${label}`.replace(/[^A-Za-z0-9_.-]/g, "-"),
+              label: `${jobName}-${label}`.replace(/[^A-Za-z0-9_.-]/g, '-'),
               cwd: workspace,
               env: { ...outerEnv, ...stepEnv, GITHUB_WORKSPACE: workspace, GITHUB_ACTIONS: 'true', CI: 'true' },
               log: sink,
@@ -369,6 +433,7 @@ export async function runReusableWorkflow(opts: RunWorkflowOptions): Promise<Wor
   }
   const jobsCtx: Ctx = {};
   for (const [n, j] of Object.entries(result.jobs)) jobsCtx[n] = j;
-  for (const [k, spec] of Object.entries(wf.on.workflow_call.outputs ?? {})) result.outputs[k] = asString(spec.value, { jobs: jobsCtx });
+  for (const [k, spec] of Object.entries(wf.on.workflow_call.outputs ?? {}))
+    result.outputs[k] = asString(spec.value, { jobs: jobsCtx });
   return result;
 }

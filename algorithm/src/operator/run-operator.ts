@@ -63,7 +63,8 @@ export async function runOperator(env: OperatorEnv, o: OperatorOptions): Promise
   const batchDir = join('/', env.workflowDir, env.batchName);
   if (!(await isDir(batchDir))) throw new OtsuError('batch directory does not exist', { file: batchDir });
   const elements: string[] = [];
-  for (const e of (await readdir(batchDir)).sort()) if (await isDir(join(batchDir, e))) elements.push(join(batchDir, e));
+  for (const e of (await readdir(batchDir)).sort())
+    if (await isDir(join(batchDir, e))) elements.push(join(batchDir, e));
   if (elements.length === 0) throw new OtsuError('no batch element directories', { file: batchDir });
 
   // Check every element before writing anything, so a bad batch leaves no partial output.
@@ -71,7 +72,10 @@ export async function runOperator(env: OperatorEnv, o: OperatorOptions): Promise
   for (const elementDir of elements) {
     const inDir = join(elementDir, env.operatorInDir);
     const nrrds = (await isDir(inDir))
-      ? (await readdir(inDir)).filter((f) => f.endsWith('.nrrd')).sort().map((f) => join(inDir, f))
+      ? (await readdir(inDir))
+          .filter((f) => f.endsWith('.nrrd'))
+          .sort()
+          .map((f) => join(inDir, f))
       : [];
     if (nrrds.length === 0) throw new OtsuError(`No nrrd file found in ${inDir}`, { file: inDir });
     const outDir = join(elementDir, env.operatorOutDir);
@@ -114,13 +118,26 @@ async function writeAllOrNothing(plan: ElementPlan[], o: OperatorOptions): Promi
   }
 }
 
-async function segmentElementFile(element: ElementPlan, file: string, staging: string, o: OperatorOptions): Promise<ElementResult> {
+async function segmentElementFile(
+  element: ElementPlan,
+  file: string,
+  staging: string,
+  o: OperatorOptions,
+): Promise<ElementResult> {
   o.log(`Applying Otsu's method to: ${file}`);
   const [volume] = await readVolumes(file);
   const otsu = otsuMask(volume!.image.data as ScalarArray, { bins: o.bins, inside: o.inside, outside: o.outside });
-  const outName = element.nrrds.length === 1 ? `${element.name}.nrrd` : `${element.name}_${basename(file, '.nrrd')}.nrrd`;
+  const outName =
+    element.nrrds.length === 1 ? `${element.name}.nrrd` : `${element.name}_${basename(file, '.nrrd')}.nrrd`;
   const output = join(element.outDir, outName);
   await writeNrrdAtomic(maskImage(volume!.image, otsu.mask), join(staging, outName));
   o.log(`  threshold ${otsu.threshold}, ${otsu.foregroundVoxels}/${otsu.totalVoxels} voxels above it -> ${output}`);
-  return { element: element.name, input: file, output, threshold: otsu.threshold, foregroundVoxels: otsu.foregroundVoxels, totalVoxels: otsu.totalVoxels };
+  return {
+    element: element.name,
+    input: file,
+    output,
+    threshold: otsu.threshold,
+    foregroundVoxels: otsu.foregroundVoxels,
+    totalVoxels: otsu.totalVoxels,
+  };
 }

@@ -81,9 +81,17 @@ function mask(job: MaskJob): void {
   const out = new Uint8Array(job.mask);
   if (job.words) {
     const d16 = d as Int16Array | Uint16Array;
-    claimChunks(job, () => undefined, (s, e) => maskWords(d16, out, job.t, s >> 2, e >> 2));
+    claimChunks(
+      job,
+      () => undefined,
+      (s, e) => maskWords(d16, out, job.t, s >> 2, e >> 2),
+    );
   } else {
-    claimChunks(job, () => undefined, (s, e) => maskRange(d, out, job.t, job.inside, job.outside, s, e));
+    claimChunks(
+      job,
+      () => undefined,
+      (s, e) => maskRange(d, out, job.t, job.inside, job.outside, s, e),
+    );
   }
 }
 

@@ -82,12 +82,7 @@ export function binEdges(lower: number, upper: number, bins: number): { binMins:
 }
 
 /** `Histogram::GetIndex(measurement)`, literally: the bin of `v`, or −1 when ITK drops it. */
-export function binIndexItk(
-  binMins: Float64Array,
-  binMaxs: Float64Array,
-  clipBinsAtEnds: boolean,
-  v: number,
-): number {
+export function binIndexItk(binMins: Float64Array, binMaxs: Float64Array, clipBinsAtEnds: boolean, v: number): number {
   const size = binMins.length;
   if (v < binMins[0]!) return clipBinsAtEnds ? -1 : 0;
   let end = size - 1;
@@ -116,11 +111,7 @@ export function binIndexItk(
  * increasing (see {@link binsAreRegular}): guess from the interval, then step to the bin whose
  * [min, max) holds `v`.
  */
-function makeFastIndex(
-  binMins: Float64Array,
-  binMaxs: Float64Array,
-  clipBinsAtEnds: boolean,
-): (v: number) => number {
+function makeFastIndex(binMins: Float64Array, binMaxs: Float64Array, clipBinsAtEnds: boolean): (v: number) => number {
   const last = binMins.length - 1;
   const lower = binMins[0]!;
   const top = binMaxs[last]!;
@@ -146,11 +137,7 @@ export function binsAreRegular(binMins: Float64Array, binMaxs: Float64Array): bo
   return true;
 }
 
-function indexFunction(
-  binMins: Float64Array,
-  binMaxs: Float64Array,
-  clipBinsAtEnds: boolean,
-): (v: number) => number {
+function indexFunction(binMins: Float64Array, binMaxs: Float64Array, clipBinsAtEnds: boolean): (v: number) => number {
   return binsAreRegular(binMins, binMaxs)
     ? makeFastIndex(binMins, binMaxs, clipBinsAtEnds)
     : (v: number) => binIndexItk(binMins, binMaxs, clipBinsAtEnds, v);
@@ -282,7 +269,18 @@ export function buildHistogram(data: ScalarArray, type: ScalarComponentType, bin
   }
   let totalFrequency = 0;
   for (let j = 0; j < bins; j++) totalFrequency += frequencies[j]!;
-  const h: OtsuHistogram = { bins, lower, upper, binMins, binMaxs, frequencies, totalFrequency, dataMin, dataMax, clipBinsAtEnds };
+  const h: OtsuHistogram = {
+    bins,
+    lower,
+    upper,
+    binMins,
+    binMaxs,
+    frequencies,
+    totalFrequency,
+    dataMin,
+    dataMax,
+    clipBinsAtEnds,
+  };
   if (counts) h.valueCounts = { min: dataMin, counts };
   return h;
 }

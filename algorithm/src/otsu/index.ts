@@ -68,10 +68,7 @@ export function otsuThreshold(data: ScalarArray, options: OtsuOptions = {}): Ots
 }
 
 /** `sitk.OtsuThreshold(img, inside, outside, bins)`: threshold and uint8 mask (defaults 0 / 1 / 128). */
-export function otsuMask(
-  data: ScalarArray,
-  options: OtsuOptions & Partial<MaskValues> = {},
-): OtsuMaskResult {
+export function otsuMask(data: ScalarArray, options: OtsuOptions & Partial<MaskValues> = {}): OtsuMaskResult {
   // A large image in shared memory is counted and masked on two threads (parallel.ts) into a shared
   // mask; otherwise a large mask's pages are faulted in by the helper thread during the histogram.
   const out = splittable(data)

@@ -15,7 +15,14 @@ export const LITTLE_ENDIAN = endianness() === 'LE';
  * index value + offset. Two tables: consecutive voxels usually share a value, and one table would
  * make each increment wait for the previous store.
  */
-export function countPairs(data: SmallIntArray, offset: number, c0: Uint32Array, c1: Uint32Array, start: number, end: number): void {
+export function countPairs(
+  data: SmallIntArray,
+  offset: number,
+  c0: Uint32Array,
+  c1: Uint32Array,
+  start: number,
+  end: number,
+): void {
   if (data instanceof Int16Array) countPairsInt16(data, c0, c1, start, end);
   else if (data instanceof Uint16Array) countPairsUint16(data, c0, c1, start, end);
   else countPairsBytes(data, offset, c0, c1, start, end);
@@ -39,7 +46,14 @@ function countPairsUint16(data: Uint16Array, c0: Uint32Array, c1: Uint32Array, s
   }
 }
 
-function countPairsBytes(data: Int8Array | Uint8Array, offset: number, c0: Uint32Array, c1: Uint32Array, start: number, end: number): void {
+function countPairsBytes(
+  data: Int8Array | Uint8Array,
+  offset: number,
+  c0: Uint32Array,
+  c1: Uint32Array,
+  start: number,
+  end: number,
+): void {
   for (let i = start; i < end; i += 2) {
     const a = data[i]! + offset;
     const b = data[i + 1]! + offset;
@@ -65,10 +79,17 @@ export function canMaskWords(data: SmallIntArray, out: Uint8Array, inside: numbe
  * load (low half first on little-endian), four mask bytes per store. Branch-free: for |values| < 2^16,
  * (t − v) >>> 31 is 1 exactly when v > t. Only when {@link canMaskWords} holds.
  */
-export function maskWords(data: Int16Array | Uint16Array, out: Uint8Array, t: number, startWord: number, endWord: number): void {
+export function maskWords(
+  data: Int16Array | Uint16Array,
+  out: Uint8Array,
+  t: number,
+  startWord: number,
+  endWord: number,
+): void {
   const words = data.length >> 1;
   const o32 = new Uint32Array(out.buffer, out.byteOffset, out.length >> 2);
-  if (data instanceof Int16Array) maskWordsInt16(new Int32Array(data.buffer, data.byteOffset, words), o32, t, startWord, endWord);
+  if (data instanceof Int16Array)
+    maskWordsInt16(new Int32Array(data.buffer, data.byteOffset, words), o32, t, startWord, endWord);
   else maskWordsUint16(new Uint32Array(data.buffer, data.byteOffset, words), o32, t, startWord, endWord);
 }
 
@@ -97,10 +118,20 @@ function maskWordsUint16(d32: Uint32Array, o32: Uint32Array, t: number, start: n
 }
 
 /** The mask of `data[start..end)` with any inside/outside values (v > t → outside). */
-export function maskRange(data: SmallIntArray, out: Uint8Array, t: number, inside: number, outside: number, start: number, end: number): void {
+export function maskRange(
+  data: SmallIntArray,
+  out: Uint8Array,
+  t: number,
+  inside: number,
+  outside: number,
+  start: number,
+  end: number,
+): void {
   const diff = outside - inside;
   if (data instanceof Int16Array) for (let i = start; i < end; i++) out[i] = inside + ((t - data[i]!) >>> 31) * diff;
-  else if (data instanceof Uint16Array) for (let i = start; i < end; i++) out[i] = inside + ((t - data[i]!) >>> 31) * diff;
-  else if (data instanceof Int8Array) for (let i = start; i < end; i++) out[i] = inside + ((t - data[i]!) >>> 31) * diff;
+  else if (data instanceof Uint16Array)
+    for (let i = start; i < end; i++) out[i] = inside + ((t - data[i]!) >>> 31) * diff;
+  else if (data instanceof Int8Array)
+    for (let i = start; i < end; i++) out[i] = inside + ((t - data[i]!) >>> 31) * diff;
   else for (let i = start; i < end; i++) out[i] = inside + ((t - data[i]!) >>> 31) * diff;
 }

@@ -32,7 +32,10 @@ export function splittable(data: ScalarArray): data is SmallIntArray {
     data.buffer instanceof SharedArrayBuffer &&
     data.length >= PARALLEL_MIN_VOXELS &&
     data.byteOffset % 4 === 0 &&
-    (data instanceof Int16Array || data instanceof Uint16Array || data instanceof Int8Array || data instanceof Uint8Array)
+    (data instanceof Int16Array ||
+      data instanceof Uint16Array ||
+      data instanceof Int8Array ||
+      data instanceof Uint8Array)
   );
 }
 
@@ -55,7 +58,12 @@ export function allocateVolumeArray<T extends object>(
  * Counts every voxel of `data` into `c0`/`c1` (index value + offset) on both threads and says how the
  * chunks were shared. Undefined when the helper thread cannot be asked; the caller then counts alone.
  */
-export function countParallel(data: SmallIntArray, offset: number, c0: Uint32Array, c1: Uint32Array): ChunkSplit | undefined {
+export function countParallel(
+  data: SmallIntArray,
+  offset: number,
+  c0: Uint32Array,
+  c1: Uint32Array,
+): ChunkSplit | undefined {
   helperTable ??= new SharedArrayBuffer(2 * TABLE_ENTRIES * 4);
   const ctl = new Int32Array(new SharedArrayBuffer(CTL_LENGTH * 4));
   const even = data.length & ~1;
@@ -89,8 +97,15 @@ export function countParallel(data: SmallIntArray, offset: number, c0: Uint32Arr
  * says how the chunks were shared. Undefined when the helper thread cannot be asked; the caller then
  * writes it alone.
  */
-export function maskParallel(data: SmallIntArray, out: Uint8Array, t: number, inside: number, outside: number): ChunkSplit | undefined {
-  if (!(out.buffer instanceof SharedArrayBuffer) || out.byteOffset !== 0 || out.length !== data.length) return undefined;
+export function maskParallel(
+  data: SmallIntArray,
+  out: Uint8Array,
+  t: number,
+  inside: number,
+  outside: number,
+): ChunkSplit | undefined {
+  if (!(out.buffer instanceof SharedArrayBuffer) || out.byteOffset !== 0 || out.length !== data.length)
+    return undefined;
   const ctl = new Int32Array(new SharedArrayBuffer(CTL_LENGTH * 4));
   const n = data.length;
   const words = canMaskWords(data, out, inside, outside);

@@ -3,26 +3,11 @@
 // no image I/O.
 import { OtsuError } from '../errors.js';
 
-export type ScalarComponentType =
-  | 'int8'
-  | 'uint8'
-  | 'int16'
-  | 'uint16'
-  | 'int32'
-  | 'uint32'
-  | 'float32'
-  | 'float64';
+export type ScalarComponentType = 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32' | 'float64';
 
 /** Pixel buffers of the supported component types. */
 export type ScalarArray =
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | Float32Array
-  | Float64Array;
+  Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
 
 /** A typed-array class of a supported component type (readers allocate voxels with it). */
 export interface ScalarArrayConstructor {
@@ -78,7 +63,9 @@ export function componentTypeOf(data: ArrayBufferView): ScalarComponentType {
   if (data instanceof Uint32Array) return 'uint32';
   if (data instanceof Float32Array) return 'float32';
   if (data instanceof Float64Array) return 'float64';
-  throw new OtsuError(`unsupported pixel buffer ${data.constructor.name}: Otsu takes 8/16/32-bit integer or float pixels`);
+  throw new OtsuError(
+    `unsupported pixel buffer ${data.constructor.name}: Otsu takes 8/16/32-bit integer or float pixels`,
+  );
 }
 
 /** `static_cast<TPixel>(value)` for an in-range double: truncation toward zero, or float rounding. */

@@ -27,7 +27,15 @@ export interface SegmentationResult {
   bins: number;
   insideValue: number;
   outsideValue: number;
-  histogram: { binIndex: number; binMax: number; dataMin: number; dataMax: number; binMins: number[]; binMaxs: number[]; counts: number[] };
+  histogram: {
+    binIndex: number;
+    binMax: number;
+    dataMin: number;
+    dataMax: number;
+    binMins: number[];
+    binMaxs: number[];
+    counts: number[];
+  };
   outputs: Record<string, string | null>;
   /** written; skipped (no DICOM source, empty mask); failed (the SEG writer refused this input); not-requested (--mask-only). */
   seg?: { status: 'written' | 'skipped' | 'failed' | 'not-requested'; message?: string };
@@ -50,7 +58,12 @@ export function buildResult(
     },
     input:
       source.kind === 'dicom'
-        ? { kind: 'dicom', seriesInstanceUid: source.seriesInstanceUid, modality: source.modality, files: source.files.length }
+        ? {
+            kind: 'dicom',
+            seriesInstanceUid: source.seriesInstanceUid,
+            modality: source.modality,
+            files: source.files.length,
+          }
         : { kind: 'image-file', file: source.file },
     threshold: otsu.threshold,
     foregroundVoxels: otsu.foregroundVoxels,

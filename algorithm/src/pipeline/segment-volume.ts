@@ -52,7 +52,12 @@ type Otsu = ReturnType<typeof otsuMask>;
 type SegStatus = NonNullable<SegmentationResult['seg']>;
 
 /** seg.dcm into `staging` when a SEG can describe the source; else the reason (a warning when it failed). */
-async function writeSeg(binary: Image, source: Volume['source'], staging: string, o: SegmentOptions): Promise<SegStatus> {
+async function writeSeg(
+  binary: Image,
+  source: Volume['source'],
+  staging: string,
+  o: SegmentOptions,
+): Promise<SegStatus> {
   // The SEG is optional: some DICOM objects cannot carry one (no Frame of Reference, shared
   // positions). Then the other outputs still count; the reason goes to result.json and a warning.
   try {
@@ -77,15 +82,32 @@ async function writeSeg(binary: Image, source: Volume['source'], staging: string
 }
 
 /** report.png and report.html into `staging`. */
-async function writeReportFiles(volume: Volume, binary: Image, otsu: Otsu, seg: SegStatus, staging: string, o: SegmentOptions): Promise<void> {
+async function writeReportFiles(
+  volume: Volume,
+  binary: Image,
+  otsu: Otsu,
+  seg: SegStatus,
+  staging: string,
+  o: SegmentOptions,
+): Promise<void> {
   const { image, source } = volume;
   await writeReport({
     outputDir: staging,
     image,
     mask: binary,
-    histogram: { binMin: otsu.histogram.binMins, binMax: otsu.histogram.binMaxs, counts: otsu.histogram.frequencies, threshold: otsu.threshold },
+    histogram: {
+      binMin: otsu.histogram.binMins,
+      binMax: otsu.histogram.binMaxs,
+      counts: otsu.histogram.frequencies,
+      threshold: otsu.threshold,
+    },
     details: [
-      ['Input', source.kind === 'dicom' ? `DICOM series ${source.seriesInstanceUid} (${source.files.length} files)` : source.file],
+      [
+        'Input',
+        source.kind === 'dicom'
+          ? `DICOM series ${source.seriesInstanceUid} (${source.files.length} files)`
+          : source.file,
+      ],
       ['Pixel type', otsu.pixelType],
       ['Histogram bins', String(o.bins)],
       ['DICOM SEG', seg.status === 'written' ? OUTPUT_FILES.seg : `${seg.status}: ${seg.message ?? ''}`],
@@ -103,7 +125,12 @@ export async function segmentVolume(volume: Volume, staging: string, o: SegmentO
   o.progress(`threshold ${otsu.threshold}: ${otsu.foregroundVoxels} of ${otsu.totalVoxels} voxels above it`);
 
   mkdirSync(staging, { recursive: true });
-  const outputs: Record<string, string | null> = { mask: OUTPUT_FILES.mask, seg: null, reportPng: null, reportHtml: null };
+  const outputs: Record<string, string | null> = {
+    mask: OUTPUT_FILES.mask,
+    seg: null,
+    reportPng: null,
+    reportHtml: null,
+  };
   await writeNrrdAtomic(maskImage(image, otsu.mask), join(staging, OUTPUT_FILES.mask));
   o.progress(`wrote ${OUTPUT_FILES.mask}`);
 

@@ -24,7 +24,9 @@ export function checkOutputDir(outputDir: string): void {
         dir = parent;
         continue;
       }
-      throw new OtsuError(`--output cannot be created: ${(e as NodeJS.ErrnoException).code ?? String(e)} at ${dir}`, { file: outputDir });
+      throw new OtsuError(`--output cannot be created: ${(e as NodeJS.ErrnoException).code ?? String(e)} at ${dir}`, {
+        file: outputDir,
+      });
     }
     const what = dir === resolve(outputDir) ? '--output' : `--output cannot be created: ${dir}`;
     if (!st.isDirectory()) throw new OtsuError(`${what} is not a directory`, { file: outputDir });
@@ -47,11 +49,15 @@ const UID = /^[0-9]+(\.[0-9]+)*$/;
  */
 export function seriesDirName(parent: string, uid: string, file: string): string {
   if (!UID.test(uid) || uid.length > 64) {
-    throw new OtsuError(`SeriesInstanceUID ${JSON.stringify(uid.slice(0, 80))} is not a DICOM UID (digits and dots), so it cannot name an output directory`, { file });
+    throw new OtsuError(
+      `SeriesInstanceUID ${JSON.stringify(uid.slice(0, 80))} is not a DICOM UID (digits and dots), so it cannot name an output directory`,
+      { file },
+    );
   }
   const dir = join(parent, uid);
   const rel = relative(resolve(parent), resolve(dir));
-  if (rel === '' || rel.startsWith('..') || rel.includes(sep)) throw new OtsuError(`SeriesInstanceUID ${uid} leaves the output directory`, { file });
+  if (rel === '' || rel.startsWith('..') || rel.includes(sep))
+    throw new OtsuError(`SeriesInstanceUID ${uid} leaves the output directory`, { file });
   return dir;
 }
 

@@ -23,7 +23,12 @@ export function reportHistogramOf(r: {
   threshold: number;
   histogram: { binMins: ArrayLike<number>; binMaxs: ArrayLike<number>; frequencies: ArrayLike<number> };
 }): ReportHistogram {
-  return { binMin: r.histogram.binMins, binMax: r.histogram.binMaxs, counts: r.histogram.frequencies, threshold: r.threshold };
+  return {
+    binMin: r.histogram.binMins,
+    binMax: r.histogram.binMaxs,
+    counts: r.histogram.frequencies,
+    threshold: r.threshold,
+  };
 }
 
 export interface HistogramPlotOptions {
@@ -56,7 +61,9 @@ export function checkHistogram(h: ReportHistogram): void {
   const n = h.counts.length;
   if (n === 0) throw new OtsuError('histogram has no bins');
   if (h.binMin.length !== n || h.binMax.length !== n) {
-    throw new OtsuError(`histogram has ${n} counts but ${h.binMin.length} bin minima and ${h.binMax.length} bin maxima`);
+    throw new OtsuError(
+      `histogram has ${n} counts but ${h.binMin.length} bin minima and ${h.binMax.length} bin maxima`,
+    );
   }
   if (!Number.isFinite(h.threshold)) throw new OtsuError(`histogram threshold must be finite, got ${h.threshold}`);
   for (let i = 0; i < n; i++) {
@@ -67,7 +74,10 @@ export function checkHistogram(h: ReportHistogram): void {
   }
 }
 
-export function histogramFrame(h: ReportHistogram, o: Pick<HistogramPlotOptions, 'width' | 'height' | 'textScale'>): HistogramFrame {
+export function histogramFrame(
+  h: ReportHistogram,
+  o: Pick<HistogramPlotOptions, 'width' | 'height' | 'textScale'>,
+): HistogramFrame {
   const line = (GLYPH_HEIGHT + 4) * o.textScale;
   const left = 8 * o.textScale;
   const top = line + 4;

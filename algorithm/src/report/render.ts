@@ -64,7 +64,10 @@ function padded(v: readonly number[], fill: number): number[] {
 }
 
 function checkPair(image: Image, mask: Image): void {
-  for (const [what, img] of [['image', image], ['mask', mask]] as const) {
+  for (const [what, img] of [
+    ['image', image],
+    ['mask', mask],
+  ] as const) {
     if (img.data === null) throw new OtsuError(`${what} has no pixel data`);
     if (img.imageType.components !== 1) throw new OtsuError(`${what} must be scalar (one component per pixel)`);
     if (img.imageType.dimension !== 2 && img.imageType.dimension !== 3) {

@@ -49,7 +49,11 @@ export function patientAxes(direction: ArrayLike<number>, dimension: number): { 
 }
 
 /** Axial, coronal and sagittal views of a volume of `size` with `direction` (2-D: z of size 1). */
-export function viewGeometries(size: readonly number[], direction: ArrayLike<number>, dimension: number): ViewGeometry[] {
+export function viewGeometries(
+  size: readonly number[],
+  direction: ArrayLike<number>,
+  dimension: number,
+): ViewGeometry[] {
   const axes = patientAxes(direction, dimension);
   const indexOf = (patient: number): number => axes.findIndex((a) => a.patient === patient);
   const along = (patient: number, increasingUpOrLeft: boolean): ViewAxis => {
@@ -105,7 +109,12 @@ export interface ViewPlacement {
 }
 
 /** Size and offset of a view inside a `panel`-pixel square, keeping the physical aspect ratio. */
-export function placeView(view: ViewGeometry, size: readonly number[], spacing: readonly number[], panel: number): ViewPlacement {
+export function placeView(
+  view: ViewGeometry,
+  size: readonly number[],
+  spacing: readonly number[],
+  panel: number,
+): ViewPlacement {
   const nh = size[view.horizontal.axis] ?? 1;
   const nv = size[view.vertical.axis] ?? 1;
   const eh = nh * (spacing[view.horizontal.axis] ?? 1);

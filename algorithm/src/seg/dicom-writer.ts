@@ -87,7 +87,8 @@ function text(vr: string, s: string): Uint8Array {
 function encodeInto(out: Bytes, ds: DataSet): void {
   const sorted = [...ds].sort((a, b) => a[0] - b[0]);
   for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i]![0] === sorted[i - 1]![0]) throw new Error(`element (${sorted[i]![0].toString(16)}) twice in a data set`);
+    if (sorted[i]![0] === sorted[i - 1]![0])
+      throw new Error(`element (${sorted[i]![0].toString(16)}) twice in a data set`);
   }
   for (const [tag, vr, value] of sorted) {
     if (vr === 'SQ') {
@@ -135,7 +136,12 @@ export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 /** A Part-10 file: preamble, "DICM", File Meta Information (group length computed), the data set. */
 export function encodePart10(
   ds: DataSet,
-  meta: { sopClassUid: string; sopInstanceUid: string; implementationClassUid: string; implementationVersionName: string },
+  meta: {
+    sopClassUid: string;
+    sopInstanceUid: string;
+    implementationClassUid: string;
+    implementationVersionName: string;
+  },
 ): Uint8Array {
   const group = encodeDataSet([
     [0x00020001, 'OB', new Uint8Array([0, 1])],

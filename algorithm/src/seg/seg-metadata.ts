@@ -64,10 +64,14 @@ export function checkSegDescription(d: SegDescription, where: { file?: string } 
     ['series number', d.seriesNumber],
     ['instance number', d.instanceNumber],
   ] as const) {
-    if (!Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1) throw new OtsuError(`${what} must be a non-negative integer, got ${n}`, where);
+    if (!Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1)
+      throw new OtsuError(`${what} must be a non-negative integer, got ${n}`, where);
   }
   if (!['AUTOMATIC', 'SEMIAUTOMATIC', 'MANUAL'].includes(d.algorithmType)) {
-    throw new OtsuError(`segment algorithm type must be AUTOMATIC, SEMIAUTOMATIC or MANUAL, got ${JSON.stringify(d.algorithmType)}`, where);
+    throw new OtsuError(
+      `segment algorithm type must be AUTOMATIC, SEMIAUTOMATIC or MANUAL, got ${JSON.stringify(d.algorithmType)}`,
+      where,
+    );
   }
   if (d.color.length !== 3 || d.color.some((c) => !Number.isInteger(c) || c < 0 || c > 255)) {
     throw new OtsuError(`segment colour must be three integers 0..255, got ${JSON.stringify(d.color)}`, where);
@@ -76,7 +80,10 @@ export function checkSegDescription(d: SegDescription, where: { file?: string } 
   checkCode('type code', d.codes.type, where);
   if (d.codes.typeModifier) checkCode('type modifier code', d.codes.typeModifier, where);
   if (d.bodyPartExamined !== undefined && !/^[A-Z0-9_ ]{1,16}$/.test(d.bodyPartExamined)) {
-    throw new OtsuError(`body part examined must be 1–16 upper-case letters, digits, _ or space, got ${JSON.stringify(d.bodyPartExamined)}`, where);
+    throw new OtsuError(
+      `body part examined must be 1–16 upper-case letters, digits, _ or space, got ${JSON.stringify(d.bodyPartExamined)}`,
+      where,
+    );
   }
   return d;
 }
@@ -86,7 +93,9 @@ type Json = Record<string, unknown>;
 function codeFrom(v: unknown): DicomCode | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   const o = v as Json;
-  const parts = [o.CodeValue, o.CodingSchemeDesignator, o.CodeMeaning].map((x) => (typeof x === 'number' ? String(x) : x));
+  const parts = [o.CodeValue, o.CodingSchemeDesignator, o.CodeMeaning].map((x) =>
+    typeof x === 'number' ? String(x) : x,
+  );
   if (!parts.every((x) => typeof x === 'string' && x !== '')) return undefined;
   return { CodeValue: parts[0] as string, CodingSchemeDesignator: parts[1] as string, CodeMeaning: parts[2] as string };
 }
@@ -110,7 +119,7 @@ export function readDcmqiMetadata(file: string): Partial<SegDescription> {
   const attrs = json.segmentAttributes;
   const segment = (Array.isArray(attrs) && Array.isArray(attrs[0]) ? attrs[0][0] : undefined) as Json | undefined;
   if (attrs !== undefined && (typeof segment !== 'object' || segment === null)) {
-    throw new OtsuError('segmentAttributes must be [[{ ...one segment... }]] as in dcmqi\'s seg-schema', { file });
+    throw new OtsuError("segmentAttributes must be [[{ ...one segment... }]] as in dcmqi's seg-schema", { file });
   }
   const out: Partial<SegDescription> = {};
   const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
@@ -134,14 +143,20 @@ export function readDcmqiMetadata(file: string): Partial<SegDescription> {
     set('algorithmName', text(segment.SegmentAlgorithmName));
     const category = codeFrom(segment.SegmentedPropertyCategoryCodeSequence);
     const type = codeFrom(segment.SegmentedPropertyTypeCodeSequence);
-    if ((segment.SegmentedPropertyCategoryCodeSequence && !category) || (segment.SegmentedPropertyTypeCodeSequence && !type)) {
-      throw new OtsuError('segment category and type codes need CodeValue, CodingSchemeDesignator and CodeMeaning', { file });
+    if (
+      (segment.SegmentedPropertyCategoryCodeSequence && !category) ||
+      (segment.SegmentedPropertyTypeCodeSequence && !type)
+    ) {
+      throw new OtsuError('segment category and type codes need CodeValue, CodingSchemeDesignator and CodeMeaning', {
+        file,
+      });
     }
     const typeModifier = codeFrom(segment.SegmentedPropertyTypeModifierCodeSequence);
     if (category && type) out.codes = { category, type, ...(typeModifier ? { typeModifier } : {}) };
     const rgb = segment.recommendedDisplayRGBValue;
     if (rgb !== undefined) {
-      if (!Array.isArray(rgb) || rgb.length !== 3) throw new OtsuError('recommendedDisplayRGBValue must be [r, g, b]', { file });
+      if (!Array.isArray(rgb) || rgb.length !== 3)
+        throw new OtsuError('recommendedDisplayRGBValue must be [r, g, b]', { file });
       out.color = rgb as unknown as [number, number, number];
     }
   }

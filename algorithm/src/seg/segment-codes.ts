@@ -42,7 +42,10 @@ const ANATOMY: Record<string, DicomCode> = {
  * else is coded as "Tissue" / "Tissue".
  */
 export function codesForLabel(label: string): SegmentCodes {
-  const key = label.trim().toLowerCase().replace(/^(whole|entire)\s+body$/, 'body');
+  const key = label
+    .trim()
+    .toLowerCase()
+    .replace(/^(whole|entire)\s+body$/, 'body');
   const anatomy = ANATOMY[key];
   if (anatomy) return { category: ANATOMICAL_STRUCTURE, type: anatomy };
   return { category: TISSUE, type: TISSUE };

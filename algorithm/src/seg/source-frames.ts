@@ -51,14 +51,23 @@ function item(ds: dicomParser.DataSet | undefined, tag: string, index = 0): dico
   return ds?.elements[tag]?.items?.[index]?.dataSet;
 }
 
-const add = (p: number[], d: number[], s: number): [number, number, number] => [p[0]! + d[0]! * s, p[1]! + d[1]! * s, p[2]! + d[2]! * s];
+const add = (p: number[], d: number[], s: number): [number, number, number] => [
+  p[0]! + d[0]! * s,
+  p[1]! + d[1]! * s,
+  p[2]! + d[2]! * s,
+];
 
 function normal(o: number[]): number[] {
   return [o[1]! * o[5]! - o[2]! * o[4]!, o[2]! * o[3]! - o[0]! * o[5]!, o[0]! * o[4]! - o[1]! * o[3]!];
 }
 
 /** Positions of the frames of one multi-frame instance. */
-function multiFramePositions(ds: dicomParser.DataSet, frames: number, orientation: number[], file: string): [number, number, number][] {
+function multiFramePositions(
+  ds: dicomParser.DataSet,
+  frames: number,
+  orientation: number[],
+  file: string,
+): [number, number, number][] {
   const perFrame = ds.elements['x52009230']?.items;
   if (perFrame && perFrame.length === frames) {
     return perFrame.map((it, k) => {
@@ -100,9 +109,12 @@ export function readSourceSeries(files: readonly string[], depth: number, sliceA
   const { ds, file } = head;
   const frameOfReferenceUid = str(ds, 'x00200052');
   if (!frameOfReferenceUid) {
-    throw new OtsuError('the source has no Frame of Reference UID (0020,0052): a SEG cannot place its frames in the patient', {
-      file,
-    });
+    throw new OtsuError(
+      'the source has no Frame of Reference UID (0020,0052): a SEG cannot place its frames in the patient',
+      {
+        file,
+      },
+    );
   }
   const shared = item(ds, 'x52009229');
   const orientation =
@@ -118,7 +130,9 @@ export function readSourceSeries(files: readonly string[], depth: number, sliceA
     const sopClassUid = str(h.ds, 'x00080016') ?? str(h.ds, 'x00020002');
     const sopInstanceUid = str(h.ds, 'x00080018') ?? str(h.ds, 'x00020003');
     if (!sopClassUid || !sopInstanceUid) {
-      throw new OtsuError('the source instance has no SOP Class/Instance UID: a SEG cannot reference it', { file: h.file });
+      throw new OtsuError('the source instance has no SOP Class/Instance UID: a SEG cannot reference it', {
+        file: h.file,
+      });
     }
     instances.push({ sopClassUid, sopInstanceUid });
     const count = Number.parseInt(str(h.ds, 'x00280008') ?? '1', 10) || 1;
@@ -132,7 +146,9 @@ export function readSourceSeries(files: readonly string[], depth: number, sliceA
     } else {
       const position = nums(h.ds, 'x00200032', 3);
       if (!position) {
-        throw new OtsuError('the source has no Image Position (Patient): a SEG cannot place its frame', { file: h.file });
+        throw new OtsuError('the source has no Image Position (Patient): a SEG cannot place its frame', {
+          file: h.file,
+        });
       }
       frames.push({ sopClassUid, sopInstanceUid, position: position as [number, number, number] });
     }

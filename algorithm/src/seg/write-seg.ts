@@ -63,7 +63,14 @@ export interface WriteDicomSegOptions {
  * - `empty-mask`: no foreground voxel; a SEG segment cannot be empty, so nothing is written.
  */
 export type WriteDicomSegResult =
-  | { status: 'written'; file: string; bytes: number; foregroundVoxels: number; referencedFiles: number; frames: number }
+  | {
+      status: 'written';
+      file: string;
+      bytes: number;
+      foregroundVoxels: number;
+      referencedFiles: number;
+      frames: number;
+    }
   | { status: 'skipped'; reason: 'no-source-series' | 'empty-mask'; message: string };
 
 const DEFAULTS = {
@@ -103,7 +110,7 @@ export function rgbToDicomLab([r, g, b]: readonly [number, number, number]): num
   const x = (0.4124564 * R + 0.3575761 * G + 0.1804375 * B) / 0.95047;
   const y = 0.2126729 * R + 0.7151522 * G + 0.072175 * B;
   const z = (0.0193339 * R + 0.119192 * G + 0.9503041 * B) / 1.08883;
-  const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116);
+  const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : ((24389 / 27) * t + 16) / 116);
   const L = 116 * f(y) - 16;
   const a = 500 * (f(x) - f(y));
   const bb = 200 * (f(y) - f(z));
@@ -149,24 +156,38 @@ function copied(src: SourceSeries): Element[] {
     if (bytes) out.push([tag, vr, bytes]);
     else if (type === 2) out.push([tag, vr, '']);
     else if (type === 1) {
-      throw new OtsuError(`the source has no (${tag.toString(16).padStart(8, '0').replace(/^(....)/, '$1,')}): a SEG must copy it`, {
-        file: src.file,
-      });
+      throw new OtsuError(
+        `the source has no (${tag
+          .toString(16)
+          .padStart(8, '0')
+          .replace(/^(....)/, '$1,')}): a SEG must copy it`,
+        {
+          file: src.file,
+        },
+      );
     }
   }
   return out;
 }
 
 /** Mask as 0/1 bytes per voxel with its slice geometry; validates the Image. */
-function maskSlices(mask: Image): { bits: Uint8Array; columns: number; rows: number; depth: number; foreground: number } {
+function maskSlices(mask: Image): {
+  bits: Uint8Array;
+  columns: number;
+  rows: number;
+  depth: number;
+  foreground: number;
+} {
   const { imageType, size, data } = mask;
   if (data === null) throw new OtsuError('mask has no pixel data');
-  if (imageType.components !== 1) throw new OtsuError(`mask must have one component per pixel, it has ${imageType.components}`);
+  if (imageType.components !== 1)
+    throw new OtsuError(`mask must have one component per pixel, it has ${imageType.components}`);
   if (imageType.dimension !== 2 && imageType.dimension !== 3) {
     throw new OtsuError(`mask must be 2-D or 3-D, it is ${imageType.dimension}-D`);
   }
   const n = size.reduce((a, b) => a * b, 1);
-  if (data.length !== n) throw new OtsuError(`mask has ${data.length} values but its size ${size.join('×')} needs ${n}`);
+  if (data.length !== n)
+    throw new OtsuError(`mask has ${data.length} values but its size ${size.join('×')} needs ${n}`);
   const bits = new Uint8Array(n);
   let foreground = 0;
   for (let i = 0; i < n; i++) {
@@ -282,7 +303,17 @@ export async function writeDicomSeg(options: WriteDicomSegOptions): Promise<Writ
     const sourceImage: Element[] = [
       [0x00081150, 'UI', f.sopClassUid],
       [0x00081155, 'UI', f.sopInstanceUid],
-      [0x0040a170, 'SQ', [code({ CodeValue: '121322', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Source image for image processing operation' })]],
+      [
+        0x0040a170,
+        'SQ',
+        [
+          code({
+            CodeValue: '121322',
+            CodingSchemeDesignator: 'DCM',
+            CodeMeaning: 'Source image for image processing operation',
+          }),
+        ],
+      ],
     ];
     if (f.frameNumber !== undefined) sourceImage.push([0x00081160, 'IS', String(f.frameNumber)]);
     return [
@@ -292,7 +323,11 @@ export async function writeDicomSeg(options: WriteDicomSegOptions): Promise<Writ
         [
           [
             [0x00082112, 'SQ', [sourceImage]],
-            [0x00089215, 'SQ', [code({ CodeValue: '113076', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Segmentation' })]],
+            [
+              0x00089215,
+              'SQ',
+              [code({ CodeValue: '113076', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Segmentation' })],
+            ],
           ],
         ],
       ],
@@ -327,7 +362,17 @@ export async function writeDicomSeg(options: WriteDicomSegOptions): Promise<Writ
       'SQ',
       [
         [
-          [0x0008114a, 'SQ', src.instances.map((i) => [[0x00081150, 'UI', i.sopClassUid], [0x00081155, 'UI', i.sopInstanceUid]] as DataSet)],
+          [
+            0x0008114a,
+            'SQ',
+            src.instances.map(
+              (i) =>
+                [
+                  [0x00081150, 'UI', i.sopClassUid],
+                  [0x00081155, 'UI', i.sopInstanceUid],
+                ] as DataSet,
+            ),
+          ],
           [0x0020000e, 'UI', src.seriesInstanceUid],
         ],
       ],

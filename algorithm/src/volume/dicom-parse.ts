@@ -54,7 +54,9 @@ const EXPLICIT_BE = '1.2.840.10008.1.2.2';
 
 /** True when the file has the Part-10 preamble ("DICM" at byte 128). */
 export function hasPreamble(bytes: Uint8Array): boolean {
-  return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
+  return (
+    bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d
+  );
 }
 
 /**

@@ -85,7 +85,8 @@ export function readHeader(path: string): { parsed: ParsedDicom; size: number } 
         if (whole) {
           const why = typeof e === 'string' ? e : e instanceof Error ? e.message : String(e);
           // node:zlib on a deflated data set cut short
-          if (/unexpected end of file/.test(why)) throw new OtsuError('file is truncated: its deflated data set ends early', { file: path });
+          if (/unexpected end of file/.test(why))
+            throw new OtsuError('file is truncated: its deflated data set ends early', { file: path });
           throw new OtsuError(`not a DICOM file: ${why}`, { file: path });
         }
         // header truncated here: read on
@@ -133,9 +134,11 @@ function checkFragments(path: string, at: number, size: number): void {
   try {
     const head = new Uint8Array(8);
     const view = new DataView(head.buffer);
-    for (let pos = at; ; ) {
+    for (let pos = at; ;) {
       if (readAt(fd, head, pos) < 8) {
-        throw new OtsuError('pixel data is truncated: the file ends inside the encapsulated Pixel Data', { file: path });
+        throw new OtsuError('pixel data is truncated: the file ends inside the encapsulated Pixel Data', {
+          file: path,
+        });
       }
       const group = view.getUint16(0, true);
       const element = view.getUint16(2, true);
@@ -146,9 +149,12 @@ function checkFragments(path: string, at: number, size: number): void {
       if (element === 0xe0dd) return;
       pos += 8 + length;
       if (pos > size) {
-        throw new OtsuError('pixel data is truncated: a fragment of the encapsulated Pixel Data runs past the end of the file', {
-          file: path,
-        });
+        throw new OtsuError(
+          'pixel data is truncated: a fragment of the encapsulated Pixel Data runs past the end of the file',
+          {
+            file: path,
+          },
+        );
       }
     }
   } finally {

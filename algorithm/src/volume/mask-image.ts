@@ -7,7 +7,12 @@ import type { Image } from 'itk-wasm';
 /** A scalar itk-wasm `Image` with the given type, grid and voxels. */
 export function scalarImage(
   componentType: 'uint8' | 'int16',
-  grid: { size: readonly number[]; spacing: readonly number[]; origin: readonly number[]; direction: ArrayLike<number | bigint> },
+  grid: {
+    size: readonly number[];
+    spacing: readonly number[];
+    origin: readonly number[];
+    direction: ArrayLike<number | bigint>;
+  },
   data: Uint8Array | Int16Array,
   name: string,
 ): Image {

@@ -50,7 +50,12 @@ export function isImageFileName(path: string): boolean {
 async function readImageFile(input: string): Promise<Image> {
   const io = await import('@itk-wasm/image-io');
   const ext = IMAGE_FILE.exec(input)?.[1]?.toLowerCase() ?? '';
-  const reader = ext === 'nrrd' || ext === 'nhdr' ? io.nrrdReadImageNode : ext === 'mha' || ext === 'mhd' ? io.metaReadImageNode : io.niftiReadImageNode;
+  const reader =
+    ext === 'nrrd' || ext === 'nhdr'
+      ? io.nrrdReadImageNode
+      : ext === 'mha' || ext === 'mhd'
+        ? io.metaReadImageNode
+        : io.niftiReadImageNode;
   const { couldRead, image } = await reader(input);
   if (!couldRead) throw new Error(`Could not read: ${input}`);
   return image;
@@ -90,9 +95,12 @@ async function decodeDicomSeries(series: DicomSeries): Promise<{ image: Image; s
   try {
     result = await readDicomSeriesCached(files);
   } catch (e) {
-    throw new OtsuError(`GDCM (itk-wasm) cannot decode the DICOM series ${series.seriesInstanceUid}: ${describeWasmFailure(e, '')}`, {
-      file: files[0]!,
-    });
+    throw new OtsuError(
+      `GDCM (itk-wasm) cannot decode the DICOM series ${series.seriesInstanceUid}: ${describeWasmFailure(e, '')}`,
+      {
+        file: files[0]!,
+      },
+    );
   }
   const sorted = Array.isArray(result.sortedFilenames) ? (result.sortedFilenames as string[]) : files;
   return { image: result.image, sortedFilenames: sorted };
@@ -144,9 +152,12 @@ export async function readVolumes(inputPath: string, options: ReadOptions = {}):
     if (!image) {
       const run = await withCapturedConsole(() => readImageFile(input));
       if (run.value === undefined) {
-        throw new OtsuError(`cannot read ${basename(input)} as an image: ${describeWasmFailure(run.error, run.output)}`, {
-          file: input,
-        });
+        throw new OtsuError(
+          `cannot read ${basename(input)} as an image: ${describeWasmFailure(run.error, run.output)}`,
+          {
+            file: input,
+          },
+        );
       }
       image = run.value;
     }

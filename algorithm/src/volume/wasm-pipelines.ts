@@ -66,7 +66,12 @@ function runPipelineEmscripten(): Promise<RunPipelineEmscripten> {
   // Beside the bundle, the container build emits this itk-wasm module as its own file.
   const file = bundle
     ? fileURLToPath(new URL('./run-pipeline-emscripten.js', import.meta.url))
-    : join(dirname(createRequire(import.meta.url).resolve('itk-wasm')), 'pipeline', 'internal', 'run-pipeline-emscripten.js');
+    : join(
+        dirname(createRequire(import.meta.url).resolve('itk-wasm')),
+        'pipeline',
+        'internal',
+        'run-pipeline-emscripten.js',
+      );
   runner ??= import(pathToFileURL(file).href).then((m: { default: RunPipelineEmscripten }) => m.default);
   return runner;
 }

@@ -75,8 +75,18 @@ describe('kaapana-otsu on a DICOM series', () => {
     await withTempDir('kx-otsu-cli-', async (tmp) => {
       const out = join(tmp, 'out');
       const run = await runCli([
-        '--input', join(data, 'series', 'ct5n'), '--output', out, '--mask-only',
-        '--bins', '256', '--inside-value', '10', '--outside-value', '20', '--quiet',
+        '--input',
+        join(data, 'series', 'ct5n'),
+        '--output',
+        out,
+        '--mask-only',
+        '--bins',
+        '256',
+        '--inside-value',
+        '10',
+        '--outside-value',
+        '20',
+        '--quiet',
       ]);
       expect(run.code).toBe(0);
       expect(run.stderr).toBe('');
@@ -109,12 +119,17 @@ describe('kaapana-otsu on a DICOM series', () => {
     await withTempDir('kx-otsu-cli-', async (tmp) => {
       const input = join(tmp, 'in');
       await mkdir(input);
-      for (const f of await readdir(join(data, 'series', 'ct5n'))) await copyFile(join(data, 'series', 'ct5n', f), join(input, `a${f}`));
-      for (const f of await readdir(join(data, 'series', 'ct-uneven'))) await copyFile(join(data, 'series', 'ct-uneven', f), join(input, `b${f}`));
+      for (const f of await readdir(join(data, 'series', 'ct5n')))
+        await copyFile(join(data, 'series', 'ct5n', f), join(input, `a${f}`));
+      for (const f of await readdir(join(data, 'series', 'ct-uneven')))
+        await copyFile(join(data, 'series', 'ct-uneven', f), join(input, `b${f}`));
       const run = await runCli(['--input', input, '--output', join(tmp, 'out'), '--mask-only', '--quiet']);
       expect(run.code).toBe(0);
       const dirs = (await readdir(join(tmp, 'out'))).sort();
-      expect(dirs).toEqual(['1.3.6.1.4.1.5962.1.1.0.0.0.1194734704.16302.0.6', '1.3.6.1.4.1.5962.1.1.0.0.0.1196530851.28319.0.2']);
+      expect(dirs).toEqual([
+        '1.3.6.1.4.1.5962.1.1.0.0.0.1194734704.16302.0.6',
+        '1.3.6.1.4.1.5962.1.1.0.0.0.1196530851.28319.0.2',
+      ]);
       const r = JSON.parse(await readFile(join(tmp, 'out', dirs[1]!, 'result.json'), 'utf8'));
       expect(r.threshold).toBe(refOf('series-ct-uneven').threshold);
     });
@@ -209,7 +224,8 @@ describe('bad input: one clear error naming the file, exit 1, nothing written', 
     await withTempDir('kx-otsu-bad-', async (tmp) => {
       const d = join(tmp, 'series');
       await mkdir(d);
-      for (const f of await readdir(join(data, 'series', 'ct5n'))) await copyFile(join(data, 'series', 'ct5n', f), join(d, f));
+      for (const f of await readdir(join(data, 'series', 'ct5n')))
+        await copyFile(join(data, 'series', 'ct5n', f), join(d, f));
       await writeFile(join(d, 'README'), 'not dicom');
       await expectFailure(d, join(tmp, 'out'), /not a DICOM file/, join(d, 'README'));
     });
@@ -234,7 +250,12 @@ describe('the kaapana-otsu bin', () => {
     }
     await withTempDir('kx-otsu-bin-', async (tmp) => {
       const { stdout } = await promisify(execFile)(process.execPath, [
-        join(algorithm, 'bin', 'kaapana-otsu.js'), '--input', join(data, 'ct-small.dcm'), '--output', tmp, '--quiet',
+        join(algorithm, 'bin', 'kaapana-otsu.js'),
+        '--input',
+        join(data, 'ct-small.dcm'),
+        '--output',
+        tmp,
+        '--quiet',
       ]);
       expect(stdout).toContain(`threshold ${refOf('ct-small').threshold}`);
       expect((await readdir(tmp)).sort()).toEqual(FIVE);

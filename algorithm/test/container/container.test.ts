@@ -31,7 +31,8 @@ function dockerUp(): boolean {
   }
 }
 const hasDocker = dockerUp();
-if (!hasDocker && process.env.KX_REQUIRE_SERVICES === '1') throw new Error('container test: no docker daemon and KX_REQUIRE_SERVICES=1');
+if (!hasDocker && process.env.KX_REQUIRE_SERVICES === '1')
+  throw new Error('container test: no docker daemon and KX_REQUIRE_SERVICES=1');
 if (!hasDocker) console.warn('container test skipped: no docker daemon (run it through scripts/with-services.sh)');
 
 const build = (tag: string, dir: string) =>
@@ -45,10 +46,19 @@ describe.skipIf(!hasDocker)('processing container (operator mode)', () => {
     contexts = await mkdtemp(join(tmpdir(), 'kx-otsu-contexts-'));
     for (const name of ['node-runtime', 'otsus-method']) {
       await mkdir(join(contexts, name));
-      for (const f of ['Dockerfile', '.dockerignore']) await copyFile(join(containers, name, f), join(contexts, name, f));
+      for (const f of ['Dockerfile', '.dockerignore'])
+        await copyFile(join(containers, name, f), join(contexts, name, f));
     }
-    await run(process.execPath, [join(algorithm, 'container', 'prepare-node-runtime.mjs'), '--out', join(contexts, 'node-runtime')]);
-    await run(process.execPath, [join(algorithm, 'container', 'build-app.mjs'), '--out', join(contexts, 'otsus-method', 'app')]);
+    await run(process.execPath, [
+      join(algorithm, 'container', 'prepare-node-runtime.mjs'),
+      '--out',
+      join(contexts, 'node-runtime'),
+    ]);
+    await run(process.execPath, [
+      join(algorithm, 'container', 'build-app.mjs'),
+      '--out',
+      join(contexts, 'otsus-method', 'app'),
+    ]);
     await build(BASE, join(contexts, 'node-runtime'));
     await build(IMAGE, join(contexts, 'otsus-method'));
   });
@@ -59,7 +69,9 @@ describe.skipIf(!hasDocker)('processing container (operator mode)', () => {
 
   it('is built from the bundle within the size limit', async () => {
     const app = join(contexts, 'otsus-method', 'app');
-    const { APP_SIZE_LIMIT, treeBytes } = (await import(pathToFileURL(join(algorithm, 'container', 'build-app.mjs')).href)) as {
+    const { APP_SIZE_LIMIT, treeBytes } = (await import(
+      pathToFileURL(join(algorithm, 'container', 'build-app.mjs')).href
+    )) as {
       APP_SIZE_LIMIT: number;
       treeBytes: (dir: string) => number;
     };
@@ -79,14 +91,33 @@ describe.skipIf(!hasDocker)('processing container (operator mode)', () => {
       const inputs: [string, string, string[], RegExp][] = [
         ['series/ct5n', 'threshold -378', all, /^$/],
         ['mr-small-jpeg-ls-lossless.dcm', 'threshold 773', all, /^$/],
-        ['ct-jpeg2000-lossy.dcm', 'threshold -1726', noSeg, /^kaapana-otsu: warning: no seg\.dcm: .*has no Frame of Reference UID/],
+        [
+          'ct-jpeg2000-lossy.dcm',
+          'threshold -1726',
+          noSeg,
+          /^kaapana-otsu: warning: no seg\.dcm: .*has no Frame of Reference UID/,
+        ],
         ['image-files/anatomical.nii', 'threshold 7625', noSeg, /^$/],
       ];
       for (const [input, threshold, files, stderr] of inputs) {
         const out = `/out/${input.replaceAll('/', '_')}`;
         const r = await run('docker', [
-          'run', '--rm', '--network', 'none', '-v', `${data}:/data:ro`, '-v', `${dir}:/out`, IMAGE,
-          'node', '/kaapana/app/kaapana-otsu.js', '--input', `/data/${input}`, '--output', out, '--quiet',
+          'run',
+          '--rm',
+          '--network',
+          'none',
+          '-v',
+          `${data}:/data:ro`,
+          '-v',
+          `${dir}:/out`,
+          IMAGE,
+          'node',
+          '/kaapana/app/kaapana-otsu.js',
+          '--input',
+          `/data/${input}`,
+          '--output',
+          out,
+          '--quiet',
         ]);
         expect(r.stdout).toContain(threshold);
         expect(r.stderr.trim()).toMatch(stderr);
@@ -108,7 +139,16 @@ describe.skipIf(!hasDocker)('processing container (operator mode)', () => {
       await mkdir(inDir, { recursive: true });
       const [volume] = await readVolumes(join(algorithm, 'test', 'data', 'series', 'ct5n'));
       await writeNrrdAtomic(volume!.image, join(inDir, 'ct5n.nrrd'));
-      const env = ['-e', 'WORKFLOW_DIR=/data', '-e', 'BATCH_NAME=batch', '-e', 'OPERATOR_IN_DIR=dcm-converter', '-e', 'OPERATOR_OUT_DIR=otsus-method'];
+      const env = [
+        '-e',
+        'WORKFLOW_DIR=/data',
+        '-e',
+        'BATCH_NAME=batch',
+        '-e',
+        'OPERATOR_IN_DIR=dcm-converter',
+        '-e',
+        'OPERATOR_OUT_DIR=otsus-method',
+      ];
       const ok = await run('docker', ['run', '--rm', '--network', 'none', '-v', `${wf}:/data`, ...env, IMAGE]);
       expect(ok.stdout).toContain('threshold -378');
       const outDir = join(wf, 'batch', 'ct5n', 'otsus-method');

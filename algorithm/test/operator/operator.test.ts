@@ -63,7 +63,10 @@ describe('operator mode', () => {
 
   it('is not used when --input is given', async () => {
     await withTempDir('kx-otsu-op-', async (root) => {
-      const run = await runCli(['--input', join(data, 'ct-small.dcm'), '--output', join(root, 'out'), '--mask-only', '--quiet'], env(root));
+      const run = await runCli(
+        ['--input', join(data, 'ct-small.dcm'), '--output', join(root, 'out'), '--mask-only', '--quiet'],
+        env(root),
+      );
       expect(run.code).toBe(0);
       expect(existsSync(join(root, 'out', 'mask.nrrd'))).toBe(true);
     });

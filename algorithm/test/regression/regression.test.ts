@@ -11,7 +11,15 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import dicomParser from 'dicom-parser';
 import { nrrdWriteImageNode } from '@itk-wasm/image-io';
-import { maskImage, otsuMask, readVolumes, scanDicomDirectory, scanDicomFile, writeNrrdAtomic, type ScalarArray } from '../../src/index.js';
+import {
+  maskImage,
+  otsuMask,
+  readVolumes,
+  scanDicomDirectory,
+  scanDicomFile,
+  writeNrrdAtomic,
+  type ScalarArray,
+} from '../../src/index.js';
 import { readDicomSeriesCached } from '../../src/volume/wasm-pipelines.js';
 
 interface Case {
@@ -83,7 +91,11 @@ describe('regression against ITK 5.2.1 OtsuThresholdImageFilter', () => {
 // written by node) must give what the plain paths give.
 describe('read/write paths agree with the plain ones', () => {
   it('a header scan of the first bytes equals a whole-file parse (files larger than the first read)', async () => {
-    for (const f of ['ct-jpeg2000-pixelrep-mismatch.dcm', 'series/mr-siemens-2slice/0.dcm', 'series/mr-siemens-2slice/1.dcm']) {
+    for (const f of [
+      'ct-jpeg2000-pixelrep-mismatch.dcm',
+      'series/mr-siemens-2slice/0.dcm',
+      'series/mr-siemens-2slice/1.dcm',
+    ]) {
       const path = join(data, f);
       const info = await scanDicomFile(path);
       const ds = dicomParser.parseDicom(new Uint8Array(readFileSync(path)), { untilTag: 'x7fe00010' });
@@ -105,14 +117,20 @@ describe('read/write paths agree with the plain ones', () => {
         expect(mem.image.size).toEqual(mounted.image.size);
         expect(mem.image.spacing).toEqual(mounted.image.spacing);
         expect(mem.image.origin).toEqual(mounted.image.origin);
-        expect(Array.from(mem.image.direction as ArrayLike<number>)).toEqual(Array.from(mounted.image.direction as ArrayLike<number>));
+        expect(Array.from(mem.image.direction as ArrayLike<number>)).toEqual(
+          Array.from(mounted.image.direction as ArrayLike<number>),
+        );
         expect(mem.image.imageType).toEqual(mounted.image.imageType);
-        expect(Buffer.from((mem.image.data as ScalarArray).buffer).equals(Buffer.from((mounted.image.data as ScalarArray).buffer))).toBe(true);
+        expect(
+          Buffer.from((mem.image.data as ScalarArray).buffer).equals(
+            Buffer.from((mounted.image.data as ScalarArray).buffer),
+          ),
+        ).toBe(true);
       }
     }
   });
 
-  it('mask.nrrd has the header and voxels of itk-wasm\'s own nrrdWriteImageNode', async () => {
+  it("mask.nrrd has the header and voxels of itk-wasm's own nrrdWriteImageNode", async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'kx-nrrd-'));
     try {
       const [v] = await readVolumes(join(data, 'series', 'mr-siemens-2slice'));

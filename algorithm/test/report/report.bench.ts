@@ -6,7 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bench, describe } from 'vitest';
 import { Image, ImageType, IntTypes, PixelTypes } from 'itk-wasm';
-import { computeFigures, encodePng, renderReportImages, writeReport, type ReportHistogram } from '../../src/report/index.js';
+import {
+  computeFigures,
+  encodePng,
+  renderReportImages,
+  writeReport,
+  type ReportHistogram,
+} from '../../src/report/index.js';
 
 const [NX, NY, NZ] = [512, 512, 300];
 const image = new Image(new ImageType(3, IntTypes.Int16, PixelTypes.Scalar, 1));
@@ -36,19 +42,31 @@ const histogram: ReportHistogram = {
 const work = await mkdtemp(join(tmpdir(), 'kx-report-bench-'));
 
 describe('report 512×512×300', () => {
-  bench('computeFigures (foreground count over 78.6 M voxels)', () => {
-    computeFigures(mask, histogram.threshold);
-  }, { iterations: 5, time: 0 });
-  bench('renderReportImages + encodePng', () => {
-    encodePng(renderReportImages({ image, mask, histogram }).composite);
-  }, { iterations: 5, time: 0 });
-  bench('writeReport (png + html + json)', async () => {
-    await writeReport({ outputDir: work, image, mask, histogram, files: { json: 'report.json' } });
-  }, {
-    iterations: 5,
-    time: 0,
-    teardown: async (_task, mode) => {
-      if (mode === 'run') await rm(work, { recursive: true, force: true });
+  bench(
+    'computeFigures (foreground count over 78.6 M voxels)',
+    () => {
+      computeFigures(mask, histogram.threshold);
     },
-  });
+    { iterations: 5, time: 0 },
+  );
+  bench(
+    'renderReportImages + encodePng',
+    () => {
+      encodePng(renderReportImages({ image, mask, histogram }).composite);
+    },
+    { iterations: 5, time: 0 },
+  );
+  bench(
+    'writeReport (png + html + json)',
+    async () => {
+      await writeReport({ outputDir: work, image, mask, histogram, files: { json: 'report.json' } });
+    },
+    {
+      iterations: 5,
+      time: 0,
+      teardown: async (_task, mode) => {
+        if (mode === 'run') await rm(work, { recursive: true, force: true });
+      },
+    },
+  );
 });

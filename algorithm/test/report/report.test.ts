@@ -88,7 +88,11 @@ describe('computeFigures', () => {
     const img = new Image(new ImageType(2, IntTypes.UInt8, PixelTypes.Scalar, 1));
     img.size = [2, 2];
     img.data = new Uint8Array([0, 1, 1, 0]);
-    expect(computeFigures(img, 0.5)).toMatchObject({ foregroundVoxels: 2, voxelVolumeMl: null, foregroundVolumeMl: null });
+    expect(computeFigures(img, 0.5)).toMatchObject({
+      foregroundVoxels: 2,
+      voxelVolumeMl: null,
+      foregroundVolumeMl: null,
+    });
   });
 });
 
@@ -96,7 +100,14 @@ describe('writeReport', () => {
   it('writes report.png with the views in radiological orientation, the overlay and the threshold line', async () => {
     const { image, mask } = volume();
     const dir = join(work, 'a');
-    const result = await writeReport({ outputDir: dir, image, mask, histogram, window, files: { json: 'report.json' } });
+    const result = await writeReport({
+      outputDir: dir,
+      image,
+      mask,
+      histogram,
+      window,
+      files: { json: 'report.json' },
+    });
     expect((await readdir(dir)).sort()).toEqual(['report.html', 'report.json', 'report.png']);
     const png = decodePng(await readFile(result.files.png));
     // Three 256-px panels with 8-px margins; 22-px title row; 8-px bottom margin; 200-px histogram.
@@ -180,9 +191,9 @@ describe('writeReport', () => {
     small.size = [2, 2, 2];
     small.data = new Uint8Array(8);
     const dir = join(work, 'c');
-    await expect(writeReport({ outputDir: dir, image, mask: small, histogram: { ...histogram, threshold: 50 } })).rejects.toThrow(
-      OtsuError,
-    );
+    await expect(
+      writeReport({ outputDir: dir, image, mask: small, histogram: { ...histogram, threshold: 50 } }),
+    ).rejects.toThrow(OtsuError);
     const { mask } = volume();
     await expect(
       writeReport({ outputDir: dir, image, mask, histogram: { ...histogram, binMax: [1, 2] } }),

@@ -36,8 +36,17 @@ async function sourceInstances(input: string): Promise<Instance[]> {
     const ipp = value(j, '00200032') as number[];
     const offsets = j['3004000C'] ? (value(j, '3004000C') as number[]) : [0];
     const iop = value(j, '00200037') as number[];
-    const n = [iop[1]! * iop[5]! - iop[2]! * iop[4]!, iop[2]! * iop[3]! - iop[0]! * iop[5]!, iop[0]! * iop[4]! - iop[1]! * iop[3]!];
-    out.push({ file, sop: first(j, '00080018') as string, frames, positions: offsets.map((o) => ipp.map((p, i) => p + o * n[i]!)) });
+    const n = [
+      iop[1]! * iop[5]! - iop[2]! * iop[4]!,
+      iop[2]! * iop[3]! - iop[0]! * iop[5]!,
+      iop[0]! * iop[4]! - iop[1]! * iop[3]!,
+    ];
+    out.push({
+      file,
+      sop: first(j, '00080018') as string,
+      frames,
+      positions: offsets.map((o) => ipp.map((p, i) => p + o * n[i]!)),
+    });
   }
   return out;
 }
@@ -69,7 +78,11 @@ async function checkSeg(input: string, out: string): Promise<DicomJson> {
   const axis = [d[2]!, d[5]!, d[8]!];
   const slices = instances
     .flatMap((inst) => inst.positions.map((p, f) => ({ inst, frame: f + 1, p })))
-    .sort((a, b) => (instances.length > 1 ? a.p.reduce((s, x, i) => s + x * axis[i]!, 0) - b.p.reduce((s, x, i) => s + x * axis[i]!, 0) : 0));
+    .sort((a, b) =>
+      instances.length > 1
+        ? a.p.reduce((s, x, i) => s + x * axis[i]!, 0) - b.p.reduce((s, x, i) => s + x * axis[i]!, 0)
+        : 0,
+    );
   expect(slices).toHaveLength(nz);
   expect([first(seg, '00280011'), first(seg, '00280010'), first(seg, '00280008')]).toEqual([nx, ny, nz]);
   const pixels = inlineBinary(seg, '7FE00010');
@@ -83,7 +96,9 @@ async function checkSeg(input: string, out: string): Promise<DicomJson> {
     const ref = value(item, '00089124', 0, '00082112', 0) as unknown as DicomJson[];
     expect(first(ref as unknown as DicomJson, '00081155')).toBe(slices[k]!.inst.sop);
     if (slices[k]!.inst.frames > 1) expect(first(ref as unknown as DicomJson, '00081160')).toBe(slices[k]!.frame);
-    expect(unpack(pixels, f, nx * ny), `frame ${f + 1} = mask slice ${k}`).toEqual(Array.from(voxels.subarray(k * nx * ny, (k + 1) * nx * ny)));
+    expect(unpack(pixels, f, nx * ny), `frame ${f + 1} = mask slice ${k}`).toEqual(
+      Array.from(voxels.subarray(k * nx * ny, (k + 1) * nx * ny)),
+    );
   });
   expect(seen.size).toBe(nz);
   return seg;
@@ -116,10 +131,12 @@ describe('DICOM SEG for every series a SEG can describe', () => {
     });
   });
 
-  it('uneven series: the frames keep their real, uneven positions (not ITK\'s uniform grid)', async () => {
+  it("uneven series: the frames keep their real, uneven positions (not ITK's uniform grid)", async () => {
     await withTempDir('kx-seg-geo-', async (tmp) => {
       const seg = await checkSeg(join(data, 'series/ct-uneven'), join(tmp, 'out'));
-      const z = (value(seg, '52009230') as DicomJson[]).map((it) => (value(it, '00209113', 0, '00200032') as number[])[2]!);
+      const z = (value(seg, '52009230') as DicomJson[]).map(
+        (it) => (value(it, '00209113', 0, '00200032') as number[])[2]!,
+      );
       const gaps = z.slice(1).map((v, i) => Number((v - z[i]!).toFixed(2)));
       expect(new Set(gaps).size).toBeGreaterThan(1);
     });
@@ -157,7 +174,7 @@ describe('where no SEG is possible: a warning, seg.status "failed" with the reas
   });
 });
 
-describe('segment attributes as Kaapana\'s Itk2DcmSegOperator gives them (--seg-metadata)', () => {
+describe("segment attributes as Kaapana's Itk2DcmSegOperator gives them (--seg-metadata)", () => {
   it('takes label, codes, colour, series and creator from a dcmqi metadata JSON', async () => {
     await withTempDir('kx-seg-meta-', async (tmp) => {
       const meta = join(tmp, 'abdomen.json');
@@ -189,7 +206,15 @@ describe('segment attributes as Kaapana\'s Itk2DcmSegOperator gives them (--seg-
         }),
       );
       const out = join(tmp, 'out');
-      const run = await runCli(['--input', join(data, 'series/ct5n'), '--output', out, '--quiet', '--seg-metadata', meta]);
+      const run = await runCli([
+        '--input',
+        join(data, 'series/ct5n'),
+        '--output',
+        out,
+        '--quiet',
+        '--seg-metadata',
+        meta,
+      ]);
       expect(run.code, run.stderr).toBe(0);
       const v = await dciodvfy(join(out, 'seg.dcm'));
       expect(v.errors, v.output).toEqual([]);
@@ -201,7 +226,11 @@ describe('segment attributes as Kaapana\'s Itk2DcmSegOperator gives them (--seg-
       expect(first(s, '00620005')).toBe('abdomen'); // empty SegmentLabel: the --label default
       expect(first(s, '00620009')).toBe('otsus-method');
       for (const seq of ['00620003', '0062000F']) {
-        expect([first(s, seq, 0, '00080100'), first(s, seq, 0, '00080102'), first(s, seq, 0, '00080104')]).toEqual(['818981001', 'SCT', 'abdomen']);
+        expect([first(s, seq, 0, '00080100'), first(s, seq, 0, '00080102'), first(s, seq, 0, '00080104')]).toEqual([
+          '818981001',
+          'SCT',
+          'abdomen',
+        ]);
       }
       expect(s['0062000F']!.Value![0] as DicomJson).not.toHaveProperty('00620011'); // incomplete modifier dropped
       expect(value(s, '0062000D')).toHaveLength(3);
@@ -213,9 +242,19 @@ describe('segment attributes as Kaapana\'s Itk2DcmSegOperator gives them (--seg-
       const meta = join(tmp, 'bad.json');
       writeFileSync(meta, JSON.stringify({ segmentAttributes: [[{ SegmentAlgorithmType: 'GUESSED' }]] }));
       const out = join(tmp, 'out');
-      const run = await runCli(['--input', join(data, 'series/ct5n'), '--output', out, '--quiet', '--seg-metadata', meta]);
+      const run = await runCli([
+        '--input',
+        join(data, 'series/ct5n'),
+        '--output',
+        out,
+        '--quiet',
+        '--seg-metadata',
+        meta,
+      ]);
       expect(run.code).toBe(1);
-      expect(run.stderr).toBe(`kaapana-otsu: error: ${meta}: segment algorithm type must be AUTOMATIC, SEMIAUTOMATIC or MANUAL, got "GUESSED"\n`);
+      expect(run.stderr).toBe(
+        `kaapana-otsu: error: ${meta}: segment algorithm type must be AUTOMATIC, SEMIAUTOMATIC or MANUAL, got "GUESSED"\n`,
+      );
       expect(readdirSync(tmp)).toEqual(['bad.json']);
     });
   });

@@ -18,7 +18,10 @@ async function series(): Promise<string[]> {
   const done = join(dir, 'complete');
   const names = await readdir(dir).catch(() => [] as string[]);
   if (names.includes('complete')) {
-    return names.filter((n) => n.endsWith('.dcm')).sort().map((n) => join(dir, n));
+    return names
+      .filter((n) => n.endsWith('.dcm'))
+      .sort()
+      .map((n) => join(dir, n));
   }
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
@@ -31,7 +34,10 @@ const files = await series();
 const out = join(tmpdir(), `kx-seg-bench-out-${process.pid}`);
 const { outputImage } = await readImageDicomFileSeriesNode({ inputImages: files });
 // Values are −1024..−984 outside the disc and 76..126 inside (the template's rescale intercept).
-const mask = { ...outputImage, data: Uint8Array.from(outputImage.data as ArrayLike<number>, (v) => (v > -500 ? 1 : 0)) } as Image;
+const mask = {
+  ...outputImage,
+  data: Uint8Array.from(outputImage.data as ArrayLike<number>, (v) => (v > -500 ? 1 : 0)),
+} as Image;
 
 describe('DICOM SEG', () => {
   bench(

@@ -143,7 +143,7 @@ describe('writeDicomSeg', () => {
     expect(seen.size).toBe(nz);
   });
 
-  it('skips empty slices when asked (dcmqi\'s --skip), keeping the frame-to-instance mapping', async () => {
+  it("skips empty slices when asked (dcmqi's --skip), keeping the frame-to-instance mapping", async () => {
     const mask = makeMask(source);
     const [sx, sy] = source.size as [number, number, number];
     (mask.data as Uint8Array).fill(0, 4 * sx * sy); // slices 1 and 4 empty now: both are left out
@@ -196,9 +196,11 @@ describe('writeDicomSeg', () => {
   it('names the missing source file and writes nothing', async () => {
     const out = join(work, 'd', 'seg.dcm');
     const missing = join(fixtureDir, 'no-such-file');
-    const err = await writeDicomSeg({ mask: makeMask(source), sourceFiles: [...files, missing], outputFile: out }).catch(
-      (e: unknown) => e,
-    );
+    const err = await writeDicomSeg({
+      mask: makeMask(source),
+      sourceFiles: [...files, missing],
+      outputFile: out,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OtsuError);
     expect((err as OtsuError).file).toBe(missing);
     await expect(stat(out)).rejects.toThrow();
@@ -218,7 +220,10 @@ describe('writeDicomSeg', () => {
     const rtdose = fileURLToPath(new URL('./fixtures/multiframe/rtdose.dcm', import.meta.url));
     const { outputImage } = await readImageDicomFileSeriesNode({ inputImages: [rtdose] });
     const values = outputImage.data as Uint32Array;
-    const mask = { ...outputImage, data: Uint8Array.from(values, (v) => (v > Math.max(...values) / 2 ? 1 : 0)) } as Image;
+    const mask = {
+      ...outputImage,
+      data: Uint8Array.from(values, (v) => (v > Math.max(...values) / 2 ? 1 : 0)),
+    } as Image;
     const out = join(work, 'g', 'seg.dcm');
     const result = await writeDicomSeg({ mask, sourceFiles: [rtdose], outputFile: out });
     expect(result).toMatchObject({ status: 'written', referencedFiles: 1, frames: 15 });
@@ -233,10 +238,14 @@ describe('writeDicomSeg', () => {
     (value(seg, '52009230') as DicomJson[]).forEach((item, k) => {
       // Axial dose grid: frame k at Image Position + offset k along the normal (0,0,1).
       const p = value(item, '00209113', 0, '00200032') as number[];
-      expect(p.map((x) => Number(x.toFixed(3)))).toEqual([ipp[0], ipp[1], ipp[2]! + offsets[k]!].map((x) => Number(x!.toFixed(3))));
+      expect(p.map((x) => Number(x.toFixed(3)))).toEqual(
+        [ipp[0], ipp[1], ipp[2]! + offsets[k]!].map((x) => Number(x!.toFixed(3))),
+      );
       expect(first(item, '00089124', 0, '00082112', 0, '00081155')).toBe(first(src, '00080018'));
       expect(first(item, '00089124', 0, '00082112', 0, '00081160')).toBe(k + 1);
-      expect(Array.from(frames[k]!)).toEqual(Array.from((mask.data as Uint8Array).subarray(k * nx * ny, (k + 1) * nx * ny)));
+      expect(Array.from(frames[k]!)).toEqual(
+        Array.from((mask.data as Uint8Array).subarray(k * nx * ny, (k + 1) * nx * ny)),
+      );
     });
   });
 

@@ -8,14 +8,27 @@
 // file names), with and without the headers dicom-scan.ts parsed. The common cases must not
 // decline, so the fast path is really used.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import dicomParser from 'dicom-parser';
 import type { Image } from 'itk-wasm';
-import { readNativeDicomSeries, type NativeHeader, type NativeSeriesResult } from '../../src/volume/native-dicom/index.js';
+import {
+  readNativeDicomSeries,
+  type NativeHeader,
+  type NativeSeriesResult,
+} from '../../src/volume/native-dicom/index.js';
 import { scanDicomFile, scannedNativeHeader } from '../../src/volume/dicom-scan.js';
 import { readDicomSeriesCached } from '../../src/volume/wasm-pipelines.js';
 import { readVolumes } from '../../src/volume/read-volume.js';
@@ -62,7 +75,11 @@ function variant(name: string, base: string, edits: string[] = [], convert?: str
 function seriesVariant(
   name: string,
   source: string,
-  opts: { rename?: (i: number) => string; edit?: (i: number) => string[]; convert?: (i: number) => string | undefined } = {},
+  opts: {
+    rename?: (i: number) => string;
+    edit?: (i: number) => string[];
+    convert?: (i: number) => string | undefined;
+  } = {},
 ): string[] {
   const d = dir(name);
   return readdirSync(source)
@@ -104,7 +121,9 @@ for (const [file, expect] of Object.entries(SAMPLES)) add(`sample ${file}`, expe
 add('sample bad/rtplan-no-pixel-data.dcm', 'decline', () => [join(data, 'bad', 'rtplan-no-pixel-data.dcm')]);
 add('sample series/ct5n (names opposite to positions)', 'read', () => filesOf(join(series, 'ct5n')));
 add('sample series/ct-uneven (uneven gaps)', 'read', () => filesOf(join(series, 'ct-uneven')));
-add('sample series/mr-siemens-2slice (oblique, 12 of 16 bits)', 'read', () => filesOf(join(series, 'mr-siemens-2slice')));
+add('sample series/mr-siemens-2slice (oblique, 12 of 16 bits)', 'read', () =>
+  filesOf(join(series, 'mr-siemens-2slice')),
+);
 add('sample series/mr-mosaic-b0dwi (all at one position: Instance Number order)', 'read', () =>
   filesOf(join(series, 'mr-mosaic-b0dwi')),
 );
@@ -121,8 +140,10 @@ const CR = join(data, 'cr-monochrome1-rescaled.dcm'); // uint16 12 bits, MONOCHR
 const MR2 = join(data, 'mr-rescale-slope2.dcm');
 const rescale = (intercept: string, slope: string) => ['-i', `(0028,1052)=${intercept}`, '-i', `(0028,1053)=${slope}`];
 const bits = (stored: number, representation?: number) => [
-  '-m', `(0028,0101)=${stored}`,
-  '-m', `(0028,0102)=${stored - 1}`,
+  '-m',
+  `(0028,0101)=${stored}`,
+  '-m',
+  `(0028,0102)=${stored - 1}`,
   ...(representation === undefined ? [] : ['-m', `(0028,0103)=${representation}`]),
 ];
 const MONO1 = ['-m', '(0028,0004)=MONOCHROME1'];
@@ -175,7 +196,13 @@ const SINGLE: [string, Expect, string, string[], string?][] = [
   ['ct deflated', 'read', CT, [], '+td'],
   ['ct 12 bits stored, big endian', 'read', CT, bits(12), '+tb'],
   ['ct 127×127 of 128×128 pixel data, 12 bits (odd voxel count)', 'read', CT, [...size(127, 127), ...bits(12)]],
-  ['ct 127×127, 12 bits unsigned, MONOCHROME1, big endian', 'read', CT, [...size(127, 127), ...bits(12, 0), ...MONO1], '+tb'],
+  [
+    'ct 127×127, 12 bits unsigned, MONOCHROME1, big endian',
+    'read',
+    CT,
+    [...size(127, 127), ...bits(12, 0), ...MONO1],
+    '+tb',
+  ],
   ['mr spacing between slices 2.5', 'read', MR, ['-i', '(0018,0088)=2.5']],
   ['mr spacing between slices empty', 'read', MR, ['-i', '(0018,0088)=']],
   ['mr spacing between slices negative', 'either', MR, ['-i', '(0018,0088)=-2.5']],
@@ -205,7 +232,12 @@ const SINGLE: [string, Expect, string, string[], string?][] = [
   ['ot signed MONOCHROME1', 'read', OT, ['-m', '(0028,0103)=1', ...MONO1]],
   ['ot pixel spacing', 'read', OT, ['-i', '(0028,0030)=0.3\\0.4']],
   ['ot nominal scanned pixel spacing', 'read', OT, ['-i', '(0018,2010)=0.6\\0.9']],
-  ['ot plane module', 'read', OT, ['-i', '(0020,0032)=1\\2\\3', '-i', '(0020,0037)=0\\1\\0\\0\\0\\-1', '-i', '(0018,0088)=4']],
+  [
+    'ot plane module',
+    'read',
+    OT,
+    ['-i', '(0020,0032)=1\\2\\3', '-i', '(0020,0037)=0\\1\\0\\0\\0\\-1', '-i', '(0018,0088)=4'],
+  ],
   ['ot big endian', 'read', OT, [], '+tb'],
   ['ot 511×511 MONOCHROME1 (odd length)', 'read', OT, [...size(511, 511), ...MONO1]],
   ['ot signed, MONOCHROME1, big endian', 'read', OT, ['-m', '(0028,0103)=1', ...MONO1], '+tb'],
@@ -226,13 +258,24 @@ for (const [name, expect, base, edits, convert] of SINGLE) {
 }
 
 // 32 bits allocated: the RT Dose grid cut to its first frame and relabelled CT.
-const U32 = ['-m', '(0028,0008)=1', '-e', '(3004,000c)', '-e', '(0028,0009)', '-m', '(0008,0016)=1.2.840.10008.5.1.4.1.1.2'];
+const U32 = [
+  '-m',
+  '(0028,0008)=1',
+  '-e',
+  '(3004,000c)',
+  '-e',
+  '(0028,0009)',
+  '-m',
+  '(0008,0016)=1.2.840.10008.5.1.4.1.1.2',
+];
 const RTDOSE = join(data, 'rtdose-multiframe.dcm');
 add('32 bits → uint32', 'read', () => [variant('u32.dcm', RTDOSE, U32)]);
 add('32 bits, intercept −5 → float64', 'read', () => [variant('u32-i.dcm', RTDOSE, [...U32, ...rescale('-5', '1')])]);
 add('32 bits, slope 0.5 → float64', 'read', () => [variant('u32-s.dcm', RTDOSE, [...U32, ...rescale('0', '0.5')])]);
 add('32 bits signed → int32', 'read', () => [variant('i32.dcm', RTDOSE, [...U32, '-m', '(0028,0103)=1'])]);
-add('32 bits signed, intercept 7 → float64', 'read', () => [variant('i32-i.dcm', RTDOSE, [...U32, '-m', '(0028,0103)=1', ...rescale('7', '1')])]);
+add('32 bits signed, intercept 7 → float64', 'read', () => [
+  variant('i32-i.dcm', RTDOSE, [...U32, '-m', '(0028,0103)=1', ...rescale('7', '1')]),
+]);
 add('32 bits, 24 stored (itk-wasm fails)', 'decline', () => [variant('u32-24.dcm', RTDOSE, [...U32, ...bits(24)])]);
 add('32 bits explicit LE', 'read', () => [variant('u32-le.dcm', RTDOSE, U32, '+te')]);
 add('32 bits big endian', 'either', () => [variant('u32-be.dcm', RTDOSE, U32, '+tb')]);
@@ -260,7 +303,9 @@ add('ct5n normal flipped (order reversed)', 'read', () =>
 add('ct5n first file tilted by 1e-5', 'read', () =>
   seriesVariant('ct5n-tilt', CT5N, { edit: (i) => (i === 0 ? ['-m', '(0020,0037)=1\\0.00001\\0\\0\\1\\0'] : []) }),
 );
-add('ct5n MONOCHROME1, 12 bits stored', 'read', () => seriesVariant('ct5n-mono1', CT5N, { edit: () => [...bits(12), ...MONO1] }));
+add('ct5n MONOCHROME1, 12 bits stored', 'read', () =>
+  seriesVariant('ct5n-mono1', CT5N, { edit: () => [...bits(12), ...MONO1] }),
+);
 add('ct5n one slice with another slope', 'decline', () =>
   seriesVariant('ct5n-slope', CT5N, { edit: (i) => (i === 2 ? ['-m', '(0028,1053)=2'] : []) }),
 );
@@ -270,7 +315,9 @@ add('ct5n one slice without position (at 0,0,0)', 'read', () =>
 // GDCM's SerieHelper groups by Series Instance UID only (the pipeline adds the files before it turns
 // on the series details), and reads only the first group (UID order) of several.
 add('ct5n one slice with another series number and sequence name', 'read', () =>
-  seriesVariant('ct5n-number', CT5N, { edit: (i) => (i === 1 ? ['-m', '(0020,0011)=99', '-i', '(0018,0024)=other'] : []) }),
+  seriesVariant('ct5n-number', CT5N, {
+    edit: (i) => (i === 1 ? ['-m', '(0020,0011)=99', '-i', '(0018,0024)=other'] : []),
+  }),
 );
 add('ct5n one slice with another slice thickness', 'read', () =>
   seriesVariant('ct5n-thick', CT5N, { edit: (i) => (i === 3 ? ['-m', '(0018,0050)=9'] : []) }),
@@ -284,7 +331,12 @@ add('ct5n one slice with another series UID (itk-wasm reads one group)', 'declin
 const at = (z: string) => ['-m', `(0020,0032)=-72.199997\\-143.000000\\${z}`];
 const instance = (v: string | undefined) => (v === undefined ? ['-e', '(0020,0013)'] : ['-m', `(0020,0013)=${v}`]);
 const NAMES = ['e.dcm', 'c.dcm', 'a.dcm', 'd.dcm', 'b.dcm'];
-const sharing = (name: string, expect: Expect, edit: (i: number) => string[], opts: { names?: boolean; order?: (f: string[]) => string[] } = {}) =>
+const sharing = (
+  name: string,
+  expect: Expect,
+  edit: (i: number) => string[],
+  opts: { names?: boolean; order?: (f: string[]) => string[] } = {},
+) =>
   add(name, expect, () => {
     const files = seriesVariant(name.replace(/[^a-z0-9]+/gi, '-'), CT5N, {
       edit,
@@ -295,27 +347,82 @@ const sharing = (name: string, expect: Expect, edit: (i: number) => string[], op
 const SAME = at('1.0');
 sharing('all at one position: Instance Number order', 'read', () => SAME);
 sharing('all at one position, given reversed', 'read', () => SAME, { order: (f) => [...f].reverse() });
-sharing('all at one position, Instance Numbers shuffled', 'read', (i) => [...SAME, ...instance(['3', '1', '5', '2', '4'][i])], { order: shuffled });
-sharing('all at one position, Instance Numbers +5, 007, " 3", -2, 12', 'read', (i) => [...SAME, ...instance(['+5', '007', ' 3', '-2', '12'][i])]);
+sharing(
+  'all at one position, Instance Numbers shuffled',
+  'read',
+  (i) => [...SAME, ...instance(['3', '1', '5', '2', '4'][i])],
+  { order: shuffled },
+);
+sharing('all at one position, Instance Numbers +5, 007, " 3", -2, 12', 'read', (i) => [
+  ...SAME,
+  ...instance(['+5', '007', ' 3', '-2', '12'][i]),
+]);
 sharing('all at one position, one Instance Number -1', 'read', (i) => [...SAME, ...(i === 2 ? instance('-1') : [])]);
-sharing('all at one position, equal Instance Numbers: file name order', 'read', () => [...SAME, ...instance('7')], { names: true });
-sharing('all at one position, two equal Instance Numbers: file name order', 'read', (i) => [...SAME, ...instance(['3', '1', '3', '2', '4'][i])], { names: true, order: shuffled });
-sharing('all at one position, no Instance Numbers: file name order', 'read', () => [...SAME, ...instance(undefined)], { names: true });
-sharing('all at one position, -1 and a missing Instance Number: file name order', 'read', (i) => [...SAME, ...instance(['-1', '1', undefined, '2', '4'][i])], { names: true });
-sharing('all at one position, one Instance Number missing (GDCM reads it uninitialised)', 'decline', (i) => [...SAME, ...(i === 2 ? instance(undefined) : [])], { names: true });
+sharing('all at one position, equal Instance Numbers: file name order', 'read', () => [...SAME, ...instance('7')], {
+  names: true,
+});
+sharing(
+  'all at one position, two equal Instance Numbers: file name order',
+  'read',
+  (i) => [...SAME, ...instance(['3', '1', '3', '2', '4'][i])],
+  { names: true, order: shuffled },
+);
+sharing('all at one position, no Instance Numbers: file name order', 'read', () => [...SAME, ...instance(undefined)], {
+  names: true,
+});
+sharing(
+  'all at one position, -1 and a missing Instance Number: file name order',
+  'read',
+  (i) => [...SAME, ...instance(['-1', '1', undefined, '2', '4'][i])],
+  { names: true },
+);
+sharing(
+  'all at one position, one Instance Number missing (GDCM reads it uninitialised)',
+  'decline',
+  (i) => [...SAME, ...(i === 2 ? instance(undefined) : [])],
+  { names: true },
+);
 sharing('all at one position, Instance Number 2.5', 'decline', (i) => [...SAME, ...(i === 2 ? instance('2.5') : [])]);
-sharing('all at one position, empty Instance Numbers: file name order', 'read', () => [...SAME, '-m', '(0020,0013)='], { names: true });
+sharing('all at one position, empty Instance Numbers: file name order', 'read', () => [...SAME, '-m', '(0020,0013)='], {
+  names: true,
+});
 sharing('no positions at all (0,0,0): Instance Number order', 'read', () => ['-e', '(0020,0032)'], { order: shuffled });
-sharing('all at one distance, shifted in plane (spacing from the shift)', 'read', (i) => ['-m', `(0020,0032)=${i * 1.5}\\${-i * 0.25}\\2.0`], { order: shuffled });
+sharing(
+  'all at one distance, shifted in plane (spacing from the shift)',
+  'read',
+  (i) => ['-m', `(0020,0032)=${i * 1.5}\\${-i * 0.25}\\2.0`],
+  { order: shuffled },
+);
 sharing('two slices at one position: Instance Number order', 'read', (i) => (i === 3 ? at('-1.237500') : []));
-sharing('two slices at one position, Instance Numbers reversed', 'read', (i) => [...(i === 3 ? at('-1.237500') : []), ...instance(String(10 - i))]);
-sharing('two slices at one position, Instance Numbers shuffled', 'read', (i) => [...(i === 3 ? at('-1.237500') : []), ...instance(['3', '1', '5', '2', '4'][i])], { order: shuffled });
-sharing('first and last by Instance Number at one position (spacing 1)', 'read', (i) => (i === 4 ? at('8.762500') : []));
-sharing('two slices at one position, equal Instance Numbers: file name order', 'read', (i) => [...(i === 3 ? at('-1.237500') : []), ...instance('1')], { names: true, order: shuffled });
-sharing('two slices at one position, one Instance Number missing', 'decline', (i) => [...(i === 3 ? at('-1.237500') : []), ...(i === 0 ? instance(undefined) : [])]);
+sharing('two slices at one position, Instance Numbers reversed', 'read', (i) => [
+  ...(i === 3 ? at('-1.237500') : []),
+  ...instance(String(10 - i)),
+]);
+sharing(
+  'two slices at one position, Instance Numbers shuffled',
+  'read',
+  (i) => [...(i === 3 ? at('-1.237500') : []), ...instance(['3', '1', '5', '2', '4'][i])],
+  { order: shuffled },
+);
+sharing('first and last by Instance Number at one position (spacing 1)', 'read', (i) =>
+  i === 4 ? at('8.762500') : [],
+);
+sharing(
+  'two slices at one position, equal Instance Numbers: file name order',
+  'read',
+  (i) => [...(i === 3 ? at('-1.237500') : []), ...instance('1')],
+  { names: true, order: shuffled },
+);
+sharing('two slices at one position, one Instance Number missing', 'decline', (i) => [
+  ...(i === 3 ? at('-1.237500') : []),
+  ...(i === 0 ? instance(undefined) : []),
+]);
 sharing('distinct positions, Instance Number malformed (not needed)', 'read', (i) => (i === 1 ? instance('x') : []));
 add('all at one position, file names in UTF-8 byte order (not UTF-16 order)', 'read', () =>
-  seriesVariant('utf8-names', CT5N, { rename: (i) => ['\uFF5E', '\u{1F600}', '\u00E9', 'z', 'Z'][i]!, edit: () => [...SAME, ...instance('1')] }),
+  seriesVariant('utf8-names', CT5N, {
+    rename: (i) => ['\uFF5E', '\u{1F600}', '\u00E9', 'z', 'Z'][i]!,
+    edit: () => [...SAME, ...instance('1')],
+  }),
 );
 const MOSAIC = join(series, 'mr-mosaic-b0dwi');
 add('mr-mosaic-b0dwi given 3, 1, 2', 'read', () => {
@@ -437,7 +544,9 @@ describe('headers from the scan (dicom-scan.ts → native reader)', () => {
   it('scan errors stay those of a whole-file parse (no preamble, header cut short)', async () => {
     const noPreamble = join(dir('scan'), 'big.bin');
     writeFileSync(noPreamble, Buffer.alloc(300_000, 7));
-    await expect(scanDicomFile(noPreamble)).rejects.toThrow('not a DICOM file: no preamble ("DICM" at byte 128), no File Meta Information and no DICOM element at the start');
+    await expect(scanDicomFile(noPreamble)).rejects.toThrow(
+      'not a DICOM file: no preamble ("DICM" at byte 128), no File Meta Information and no DICOM element at the start',
+    );
     const cut = join(dir('scan'), 'cut.dcm');
     const whole = readFileSync(join(series, 'mr-mosaic-b0dwi', 'b0dwi_for_fmap+00001.dcm'));
     writeFileSync(cut, whole.subarray(0, 150_000));
@@ -462,7 +571,13 @@ describe('readVolumes with the native reader and with KAAPANA_OTSU_READER=itk-wa
     if (saved === undefined) delete process.env.KAAPANA_OTSU_READER;
     else process.env.KAAPANA_OTSU_READER = saved;
   });
-  const inputs = ['series/mr-siemens-2slice', 'series/mr-mosaic-b0dwi', 'series/ct5n', 'cr-monochrome1-rescaled.dcm', 'mr-small-rle.dcm'];
+  const inputs = [
+    'series/mr-siemens-2slice',
+    'series/mr-mosaic-b0dwi',
+    'series/ct5n',
+    'cr-monochrome1-rescaled.dcm',
+    'mr-small-rle.dcm',
+  ];
   for (const input of inputs) {
     it(`${input}: same volume and source either way`, async () => {
       delete process.env.KAAPANA_OTSU_READER;

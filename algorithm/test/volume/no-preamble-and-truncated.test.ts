@@ -30,7 +30,11 @@ function useReader(reader: 'native' | 'itk-wasm'): void {
 }
 
 /** The files of `input` (a file or a directory) re-encoded without preamble into a new directory. */
-function withoutPreamble(name: string, input: string, how: 'implicit-le' | 'explicit-le' | 'explicit-be' | 'meta-no-preamble'): string {
+function withoutPreamble(
+  name: string,
+  input: string,
+  how: 'implicit-le' | 'explicit-le' | 'explicit-be' | 'meta-no-preamble',
+): string {
   const out = join(work, name);
   mkdirSync(out, { recursive: true });
   const files = input.endsWith('.dcm') ? [input] : readdirSync(input).map((f) => join(input, f));
@@ -46,7 +50,10 @@ function withoutPreamble(name: string, input: string, how: 'implicit-le' | 'expl
   return input.endsWith('.dcm') ? join(out, input.split('/').pop()!) : out;
 }
 
-function expectSameVolume(a: Awaited<ReturnType<typeof readVolumes>>, b: Awaited<ReturnType<typeof readVolumes>>): void {
+function expectSameVolume(
+  a: Awaited<ReturnType<typeof readVolumes>>,
+  b: Awaited<ReturnType<typeof readVolumes>>,
+): void {
   expect(a.length).toBe(b.length);
   for (let i = 0; i < a.length; i++) {
     const x = a[i]!.image;
@@ -56,8 +63,18 @@ function expectSameVolume(a: Awaited<ReturnType<typeof readVolumes>>, b: Awaited
     expect(Array.from(x.spacing)).toEqual(Array.from(y.spacing));
     expect(Array.from(x.origin)).toEqual(Array.from(y.origin));
     expect(Array.from(x.direction as ArrayLike<number>)).toEqual(Array.from(y.direction as ArrayLike<number>));
-    expect(Buffer.from((x.data as Uint16Array).buffer, (x.data as Uint16Array).byteOffset, (x.data as Uint16Array).byteLength)).toEqual(
-      Buffer.from((y.data as Uint16Array).buffer, (y.data as Uint16Array).byteOffset, (y.data as Uint16Array).byteLength),
+    expect(
+      Buffer.from(
+        (x.data as Uint16Array).buffer,
+        (x.data as Uint16Array).byteOffset,
+        (x.data as Uint16Array).byteLength,
+      ),
+    ).toEqual(
+      Buffer.from(
+        (y.data as Uint16Array).buffer,
+        (y.data as Uint16Array).byteOffset,
+        (y.data as Uint16Array).byteLength,
+      ),
     );
   }
 }
@@ -99,11 +116,26 @@ describe('pixel data cut short is an error naming the file, with either reader',
     return f;
   };
   const cases: [string, string, number, RegExp][] = [
-    ['native', 'ct-small.dcm', 1000, /pixel data is truncated: 31906 bytes, but 128×128 pixels × 1 frame\(s\) × 1 sample\(s\) × 16 bits need 32768/],
+    [
+      'native',
+      'ct-small.dcm',
+      1000,
+      /pixel data is truncated: 31906 bytes, but 128×128 pixels × 1 frame\(s\) × 1 sample\(s\) × 16 bits need 32768/,
+    ],
     ['native-one-byte', 'rtdose-multiframe.dcm', 1, /pixel data is truncated: 5999 bytes/],
-    ['multi-frame', 'rtdose-multiframe.dcm', 1000, /pixel data is truncated: 5000 bytes, but 10×10 pixels × 15 frame\(s\)/],
+    [
+      'multi-frame',
+      'rtdose-multiframe.dcm',
+      1000,
+      /pixel data is truncated: 5000 bytes, but 10×10 pixels × 15 frame\(s\)/,
+    ],
     ['big-endian', 'mr-small-big-endian.dcm', 1000, /pixel data is truncated/],
-    ['rle', 'mr-small-rle.dcm', 1000, /pixel data is truncated: a fragment of the encapsulated Pixel Data runs past the end/],
+    [
+      'rle',
+      'mr-small-rle.dcm',
+      1000,
+      /pixel data is truncated: a fragment of the encapsulated Pixel Data runs past the end/,
+    ],
     ['jpeg2000', 'ct-jpeg2000-lossy.dcm', 1000, /pixel data is truncated/],
     ['deflated', 'ot-deflate.dcm', 1000, /file is truncated: its deflated data set ends early/],
   ];
@@ -131,6 +163,9 @@ describe('pixel data cut short is an error naming the file, with either reader',
     const victim = join(dir, files[2]!);
     const whole = readFileSync(victim);
     writeFileSync(victim, whole.subarray(0, whole.length - 100)); // 512 bytes of pixel data
-    await expect(readVolumes(dir)).rejects.toMatchObject({ file: victim, message: expect.stringMatching(/^pixel data is truncated/) });
+    await expect(readVolumes(dir)).rejects.toMatchObject({
+      file: victim,
+      message: expect.stringMatching(/^pixel data is truncated/),
+    });
   });
 });

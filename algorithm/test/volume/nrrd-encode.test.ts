@@ -29,12 +29,15 @@ async function expectSameAsItk(image: Image): Promise<void> {
   expect(mine.voxels.equals(itk.voxels)).toBe(true);
 }
 
-const image = (componentType: string, dims: number[], geometry: Geometry): Image => patternImage(componentType, dims, geometry);
+const image = (componentType: string, dims: number[], geometry: Geometry): Image =>
+  patternImage(componentType, dims, geometry);
 
 describe('encodeNrrd', () => {
   it('writes what ITK writes for every sample DICOM file and series', async () => {
     const inputs = [
-      ...readdirSync(data).filter((f) => f.endsWith('.dcm')).map((f) => join(data, f)),
+      ...readdirSync(data)
+        .filter((f) => f.endsWith('.dcm'))
+        .map((f) => join(data, f)),
       ...readdirSync(join(data, 'series')).map((d) => join(data, 'series', d)),
       join(data, 'image-files', 'BrainProtonDensity3Slices.mha'),
       join(data, 'image-files', 'anatomical.nii'),
@@ -53,7 +56,8 @@ describe('encodeNrrd', () => {
   }, 60_000);
 
   it('writes what ITK writes for each pixel type with oblique, negative and tiny geometry', async () => {
-    const c = Math.cos(0.3), s = Math.sin(0.3);
+    const c = Math.cos(0.3),
+      s = Math.sin(0.3);
     const geometry = {
       spacing: [0.1, 1e-7, 123456.789],
       origin: [-0, -1.5e-5, 1e21],
@@ -65,8 +69,12 @@ describe('encodeNrrd', () => {
   });
 
   it('declines what it does not cover, so ITK writes it', () => {
-    const withMeta = image("uint8", [2, 2, 2], { spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] });
-    withMeta.metadata.set("Modality", "CT");
+    const withMeta = image('uint8', [2, 2, 2], {
+      spacing: [1, 1, 1],
+      origin: [0, 0, 0],
+      direction: [1, 0, 0, 0, 1, 0, 0, 0, 1],
+    });
+    withMeta.metadata.set('Modality', 'CT');
     expect(encodeNrrd(withMeta)).toBeUndefined();
     const g = { spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
     const img2d = new Image(new ImageType(2, 'uint8' as never, PixelTypes.Scalar, 1));
@@ -80,10 +88,33 @@ describe('encodeNrrd', () => {
 describe('formatG17', () => {
   it('prints doubles like printf("%.17g")', () => {
     const values = [
-      0.1, -0.1, 1, -1, 2.5, 1 / 3, 1e-4, 1.5e-5, 9.99999e-5, 123456789012345680, 1e16, 1e17, 1e21, -1e-300,
-      5e-324, Number.MAX_VALUE, 1.7968503685274144, -825.019119, 0.015708004587586245, 100, 1e-7,
+      0.1,
+      -0.1,
+      1,
+      -1,
+      2.5,
+      1 / 3,
+      1e-4,
+      1.5e-5,
+      9.99999e-5,
+      123456789012345680,
+      1e16,
+      1e17,
+      1e21,
+      -1e-300,
+      5e-324,
+      Number.MAX_VALUE,
+      1.7968503685274144,
+      -825.019119,
+      0.015708004587586245,
+      100,
+      1e-7,
     ];
-    const c = execFileSync('python3', ['-c', `import sys\nfor v in sys.argv[1:]: print('%.17g' % float(v))`, ...values.map(String)])
+    const c = execFileSync('python3', [
+      '-c',
+      `import sys\nfor v in sys.argv[1:]: print('%.17g' % float(v))`,
+      ...values.map(String),
+    ])
       .toString()
       .trim()
       .split('\n');

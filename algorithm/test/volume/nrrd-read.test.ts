@@ -50,7 +50,9 @@ function expectSame(ours: Image, itk: Image, label: string): void {
   const bytes = (d: NonNullable<Image['data']>) => Buffer.from(d.buffer, d.byteOffset, d.byteLength);
   expect(bytes(ours.data!).equals(bytes(itk.data!)), `${label}: voxels`).toBe(true);
   const entries = (m: Image['metadata']) =>
-    [...m].map(([k, v]) => `${k}=${typeof v === 'number' ? (Object.is(v, -0) ? 'n:-0' : `n:${v}`) : JSON.stringify(v)}`);
+    [...m].map(
+      ([k, v]) => `${k}=${typeof v === 'number' ? (Object.is(v, -0) ? 'n:-0' : `n:${v}`) : JSON.stringify(v)}`,
+    );
   expect(entries(ours.metadata), `${label}: metadata`).toEqual(entries(itk.metadata));
 }
 
@@ -186,7 +188,11 @@ describe('readNrrdFast', () => {
       await writeImageNode(img, join(d, `${t}-raw.nrrd`), { useCompression: false });
       await check(join(d, `${t}-raw.nrrd`), 'read');
     }
-    const tiny = { spacing: [1e-7, 123456.789, 0.1], origin: [1e21, -1.5e-5, 3], direction: [0, 1, 0, 0, 0, -1, -1, 0, 0] };
+    const tiny = {
+      spacing: [1e-7, 123456.789, 0.1],
+      origin: [1e21, -1.5e-5, 3],
+      direction: [0, 1, 0, 0, 0, -1, -1, 0, 0],
+    };
     await writeImageNode(imageOf('int16', [3, 2, 2], tiny), join(d, 'tiny.nrrd'), { useCompression: true });
     await check(join(d, 'tiny.nrrd'), 'read');
     const flat = { spacing: [0.5, 2], origin: [-3, 7.25], direction: [c, -s, s, c] };
@@ -240,108 +246,367 @@ describe('readNrrdFast', () => {
     const file = (name: string) => join(d, name);
 
     // Spaces (RAS/LAS flip the first two coordinates, zero origin coordinates become −0).
-    for (const sp of ['right-anterior-superior', 'RAS', 'left-anterior-superior', 'LPS', 'scanner-xyz', '3D-right-handed', '3D-left-handed']) {
-      add(`space ${sp}`, 'read', async () => write(file(`space-${sp}.nrrd`), hdr(await edit(replace('space', sp))), (await get()).voxels));
+    for (const sp of [
+      'right-anterior-superior',
+      'RAS',
+      'left-anterior-superior',
+      'LPS',
+      'scanner-xyz',
+      '3D-right-handed',
+      '3D-left-handed',
+    ]) {
+      add(`space ${sp}`, 'read', async () =>
+        write(file(`space-${sp}.nrrd`), hdr(await edit(replace('space', sp))), (await get()).voxels),
+      );
     }
     add('RAS with zero origin', 'read', async () =>
-      write(file('ras-zero.nrrd'), hdr(await edit((l) => replace('space origin', '(0,0,0)')(replace('space', 'RAS')(l) as string))), (await get()).voxels));
-    add('space-time', 'decline', async () => write(file('rast.nrrd'), hdr(await edit(replace('space', 'RAST'))), (await get()).voxels));
+      write(
+        file('ras-zero.nrrd'),
+        hdr(await edit((l) => replace('space origin', '(0,0,0)')(replace('space', 'RAS')(l) as string))),
+        (await get()).voxels,
+      ),
+    );
+    add('space-time', 'decline', async () =>
+      write(file('rast.nrrd'), hdr(await edit(replace('space', 'RAST'))), (await get()).voxels),
+    );
     add('space dimension instead of space', 'read', async () =>
-      write(file('spacedim.nrrd'), hdr(await edit(replace('space', null)).then((ls) => ['NRRD0004', 'space dimension: 3', ...ls.slice(1)])), (await get()).voxels));
-    add('no space directions', 'read', async () => write(file('nodirs.nrrd'), hdr(await edit(replace('space directions', null))), (await get()).voxels));
-    add('no space origin', 'read', async () => write(file('noorigin.nrrd'), hdr(await edit(replace('space origin', null))), (await get()).voxels));
-    add('origin none', 'decline', async () => write(file('origin-none.nrrd'), hdr(await edit(replace('space origin', 'none'))), (await get()).voxels));
+      write(
+        file('spacedim.nrrd'),
+        hdr(await edit(replace('space', null)).then((ls) => ['NRRD0004', 'space dimension: 3', ...ls.slice(1)])),
+        (await get()).voxels,
+      ),
+    );
+    add('no space directions', 'read', async () =>
+      write(file('nodirs.nrrd'), hdr(await edit(replace('space directions', null))), (await get()).voxels),
+    );
+    add('no space origin', 'read', async () =>
+      write(file('noorigin.nrrd'), hdr(await edit(replace('space origin', null))), (await get()).voxels),
+    );
+    add('origin none', 'decline', async () =>
+      write(file('origin-none.nrrd'), hdr(await edit(replace('space origin', 'none'))), (await get()).voxels),
+    );
     add('a direction none', 'decline', async () =>
-      write(file('dir-none.nrrd'), hdr(await edit(replace('space directions', '(1,0,0) none (0,0,1)'))), (await get()).voxels));
+      write(
+        file('dir-none.nrrd'),
+        hdr(await edit(replace('space directions', '(1,0,0) none (0,0,1)'))),
+        (await get()).voxels,
+      ),
+    );
     add('direction spelling', 'read', async () =>
-      write(file('dir-spelling.nrrd'), hdr(await edit(replace('space directions', '( 1.5, 0 ,0 )(0,+.5,0)\t(0,0,5.) '))), (await get()).voxels));
+      write(
+        file('dir-spelling.nrrd'),
+        hdr(await edit(replace('space directions', '( 1.5, 0 ,0 )(0,+.5,0)\t(0,0,5.) '))),
+        (await get()).voxels,
+      ),
+    );
     add('direction exponents', 'read', async () =>
-      write(file('dir-exp.nrrd'), hdr(await edit(replace('space directions', '(1e-3,2E-3,0) (0,1e2,-1e+2) (3.0e0,0,0)'))), (await get()).voxels));
+      write(
+        file('dir-exp.nrrd'),
+        hdr(await edit(replace('space directions', '(1e-3,2E-3,0) (0,1e2,-1e+2) (3.0e0,0,0)'))),
+        (await get()).voxels,
+      ),
+    );
     add('direction zero vector', 'decline', async () =>
-      write(file('dir-zero.nrrd'), hdr(await edit(replace('space directions', '(0,0,0) (0,1,0) (0,0,1)'))), (await get()).voxels));
+      write(
+        file('dir-zero.nrrd'),
+        hdr(await edit(replace('space directions', '(0,0,0) (0,1,0) (0,0,1)'))),
+        (await get()).voxels,
+      ),
+    );
     add('direction hex number', 'decline', async () =>
-      write(file('dir-hex.nrrd'), hdr(await edit(replace('space directions', '(0x1p0,0,0) (0,1,0) (0,0,1)'))), (await get()).voxels));
+      write(
+        file('dir-hex.nrrd'),
+        hdr(await edit(replace('space directions', '(0x1p0,0,0) (0,1,0) (0,0,1)'))),
+        (await get()).voxels,
+      ),
+    );
     add('direction two coefficients', 'decline', async () =>
-      write(file('dir-two.nrrd'), hdr(await edit(replace('space directions', '(1,0) (0,1,0) (0,0,1)'))), (await get()).voxels));
+      write(
+        file('dir-two.nrrd'),
+        hdr(await edit(replace('space directions', '(1,0) (0,1,0) (0,0,1)'))),
+        (await get()).voxels,
+      ),
+    );
     add('directions and spacings', 'decline', async () =>
-      write(file('dir-spacings.nrrd'), hdr(await edit((l) => (l.startsWith('kinds') ? [l, 'spacings: 1 2 3'] : l))), (await get()).voxels));
+      write(
+        file('dir-spacings.nrrd'),
+        hdr(await edit((l) => (l.startsWith('kinds') ? [l, 'spacings: 1 2 3'] : l))),
+        (await get()).voxels,
+      ),
+    );
 
     // Without space: spacings (negative allowed), identity direction.
     const noSpace = (l: string) => (/^(space|space directions|space origin):/.test(l) ? null : l);
     add('spacings', 'read', async () =>
-      write(file('spacings.nrrd'), hdr(await edit((l) => (l.startsWith('sizes') ? [l, 'spacings: 0.5 2 3.25'] : noSpace(l)))), (await get()).voxels));
+      write(
+        file('spacings.nrrd'),
+        hdr(await edit((l) => (l.startsWith('sizes') ? [l, 'spacings: 0.5 2 3.25'] : noSpace(l)))),
+        (await get()).voxels,
+      ),
+    );
     add('negative spacings', 'read', async () =>
-      write(file('spacings-neg.nrrd'), hdr(await edit((l) => (l.startsWith('sizes') ? [l, 'spacings: -0.5 2 -3'] : noSpace(l)))), (await get()).voxels));
+      write(
+        file('spacings-neg.nrrd'),
+        hdr(await edit((l) => (l.startsWith('sizes') ? [l, 'spacings: -0.5 2 -3'] : noSpace(l)))),
+        (await get()).voxels,
+      ),
+    );
     add('spacing nan', 'decline', async () =>
-      write(file('spacings-nan.nrrd'), hdr(await edit((l) => (l.startsWith('sizes') ? [l, 'spacings: nan 2 3'] : noSpace(l)))), (await get()).voxels));
-    add('no geometry at all', 'read', async () => write(file('nogeo.nrrd'), hdr(await edit(noSpace)), (await get()).voxels));
+      write(
+        file('spacings-nan.nrrd'),
+        hdr(await edit((l) => (l.startsWith('sizes') ? [l, 'spacings: nan 2 3'] : noSpace(l)))),
+        (await get()).voxels,
+      ),
+    );
+    add('no geometry at all', 'read', async () =>
+      write(file('nogeo.nrrd'), hdr(await edit(noSpace)), (await get()).voxels),
+    );
     add('axis mins', 'decline', async () =>
-      write(file('axismins.nrrd'), hdr(await edit((l) => (l.startsWith('sizes') ? [l, 'spacings: 1 1 1', 'axis mins: 0 0 0'] : noSpace(l)))), (await get()).voxels));
+      write(
+        file('axismins.nrrd'),
+        hdr(await edit((l) => (l.startsWith('sizes') ? [l, 'spacings: 1 1 1', 'axis mins: 0 0 0'] : noSpace(l)))),
+        (await get()).voxels,
+      ),
+    );
 
     // Big endian, raw and gzip.
-    add('big endian raw', 'read', async () => write(file('be.nrrd'), hdr(await edit(replace('endian', 'big'))), swap16((await get()).voxels)));
+    add('big endian raw', 'read', async () =>
+      write(file('be.nrrd'), hdr(await edit(replace('endian', 'big'))), swap16((await get()).voxels)),
+    );
     add('big endian gzip', 'read', async () =>
-      write(file('be-gz.nrrd'), hdr(await edit((l) => replace('encoding', 'gzip')(replace('endian', 'big')(l) as string))), gzipSync(swap16((await get()).voxels))));
-    add('no endian', 'decline', async () => write(file('noendian.nrrd'), hdr(await edit(replace('endian', null))), (await get()).voxels));
-    add('endian BIG', 'read', async () => write(file('be-upper.nrrd'), hdr(await edit(replace('endian', 'BIG'))), swap16((await get()).voxels)));
+      write(
+        file('be-gz.nrrd'),
+        hdr(await edit((l) => replace('encoding', 'gzip')(replace('endian', 'big')(l) as string))),
+        gzipSync(swap16((await get()).voxels)),
+      ),
+    );
+    add('no endian', 'decline', async () =>
+      write(file('noendian.nrrd'), hdr(await edit(replace('endian', null))), (await get()).voxels),
+    );
+    add('endian BIG', 'read', async () =>
+      write(file('be-upper.nrrd'), hdr(await edit(replace('endian', 'BIG'))), swap16((await get()).voxels)),
+    );
 
     // Type names: aliases of int16, other types (same bytes, other meaning), declined types.
-    for (const t of ['short', 'short int', 'signed short', 'signed short int', 'int16', 'int16_t', 'SHORT', 'ushort', 'unsigned short', 'uint16_t', 'unsigned short int', 'uint16']) {
-      add(`type ${t}`, 'read', async () => write(file(`type-${t.replace(/ /g, '_')}.nrrd`), hdr(await edit(replace('type', t))), (await get()).voxels));
+    for (const t of [
+      'short',
+      'short int',
+      'signed short',
+      'signed short int',
+      'int16',
+      'int16_t',
+      'SHORT',
+      'ushort',
+      'unsigned short',
+      'uint16_t',
+      'unsigned short int',
+      'uint16',
+    ]) {
+      add(`type ${t}`, 'read', async () =>
+        write(file(`type-${t.replace(/ /g, '_')}.nrrd`), hdr(await edit(replace('type', t))), (await get()).voxels),
+      );
     }
     for (const t of ['signed char', 'int8', 'int8_t', 'uchar', 'unsigned char', 'uint8', 'uint8_t']) {
       add(`type ${t} (double size)`, 'read', async () =>
-        write(file(`type8-${t.replace(/ /g, '_')}.nrrd`), hdr(await edit((l) => replace('type', t)(replace('sizes', '10 4 3')(l) as string))), (await get()).voxels));
+        write(
+          file(`type8-${t.replace(/ /g, '_')}.nrrd`),
+          hdr(await edit((l) => replace('type', t)(replace('sizes', '10 4 3')(l) as string))),
+          (await get()).voxels,
+        ),
+      );
     }
     for (const t of ['int', 'signed int', 'int32', 'int32_t', 'uint', 'unsigned int', 'uint32', 'uint32_t', 'float']) {
       add(`type ${t} (half size)`, 'read', async () =>
-        write(file(`type32-${t.replace(/ /g, '_')}.nrrd`), hdr(await edit((l) => replace('type', t)(replace('sizes', '5 2 3')(l) as string))), (await get()).voxels));
+        write(
+          file(`type32-${t.replace(/ /g, '_')}.nrrd`),
+          hdr(await edit((l) => replace('type', t)(replace('sizes', '5 2 3')(l) as string))),
+          (await get()).voxels,
+        ),
+      );
     }
     add('type double', 'read', async () =>
-      write(file('type-double.nrrd'), hdr(await edit((l) => replace('type', 'double')(replace('sizes', '5 1 3')(l) as string))), (await get()).voxels));
+      write(
+        file('type-double.nrrd'),
+        hdr(await edit((l) => replace('type', 'double')(replace('sizes', '5 1 3')(l) as string))),
+        (await get()).voxels,
+      ),
+    );
     add('type long long', 'decline', async () =>
-      write(file('type-ll.nrrd'), hdr(await edit((l) => replace('type', 'long long')(replace('sizes', '5 1 3')(l) as string))), (await get()).voxels));
-    add('type char', 'decline', async () => write(file('type-char.nrrd'), hdr(await edit(replace('type', 'char'))), (await get()).voxels));
-    add('type block', 'decline', async () => write(file('type-block.nrrd'), hdr(await edit(replace('type', 'block'))), (await get()).voxels));
+      write(
+        file('type-ll.nrrd'),
+        hdr(await edit((l) => replace('type', 'long long')(replace('sizes', '5 1 3')(l) as string))),
+        (await get()).voxels,
+      ),
+    );
+    add('type char', 'decline', async () =>
+      write(file('type-char.nrrd'), hdr(await edit(replace('type', 'char'))), (await get()).voxels),
+    );
+    add('type block', 'decline', async () =>
+      write(file('type-block.nrrd'), hdr(await edit(replace('type', 'block'))), (await get()).voxels),
+    );
 
     // Metadata fields and key/value lines.
     add('key/value lines', 'read', async () =>
-      write(file('kv.nrrd'), hdr(await edit((l) => (l.startsWith('kinds') ? [l, 'modality:=CT', 'a\\nb:=x\\\\y\\nz\\', 'empty:=', ':=no key', 'dup:=1', 'dup:=2', 'tab:=a\tb', 'k:=v:=w', 'colon:=a: b'] : l))), (await get()).voxels));
+      write(
+        file('kv.nrrd'),
+        hdr(
+          await edit((l) =>
+            l.startsWith('kinds')
+              ? [
+                  l,
+                  'modality:=CT',
+                  'a\\nb:=x\\\\y\\nz\\',
+                  'empty:=',
+                  ':=no key',
+                  'dup:=1',
+                  'dup:=2',
+                  'tab:=a\tb',
+                  'k:=v:=w',
+                  'colon:=a: b',
+                ]
+              : l,
+          ),
+        ),
+        (await get()).voxels,
+      ),
+    );
     add('key/value overriding ITK keys', 'read', async () =>
-      write(file('kv-itk.nrrd'), hdr(await edit((l) => (l.startsWith('kinds') ? [l, 'ITK_InputFilterName:=mine', 'NRRD_kinds[0]:=mine', 'NRRD_space:=mine'] : l))), (await get()).voxels));
+      write(
+        file('kv-itk.nrrd'),
+        hdr(
+          await edit((l) =>
+            l.startsWith('kinds') ? [l, 'ITK_InputFilterName:=mine', 'NRRD_kinds[0]:=mine', 'NRRD_space:=mine'] : l,
+          ),
+        ),
+        (await get()).voxels,
+      ),
+    );
     add('content, centers, thicknesses, old min/max, number, sample units', 'read', async () =>
-      write(file('fields.nrrd'), hdr(await edit((l) => (l.startsWith('kinds')
-        ? [l, 'content: made by hand  ', 'centers: cell ??? node', 'thicknesses: 1.5 0 2', 'old min: -3.25', 'old max: 1e3', 'number: Hank Hill sells propane', 'sample units: HU', 'min: 0', 'max: 7']
-        : l))), (await get()).voxels));
+      write(
+        file('fields.nrrd'),
+        hdr(
+          await edit((l) =>
+            l.startsWith('kinds')
+              ? [
+                  l,
+                  'content: made by hand  ',
+                  'centers: cell ??? node',
+                  'thicknesses: 1.5 0 2',
+                  'old min: -3.25',
+                  'old max: 1e3',
+                  'number: Hank Hill sells propane',
+                  'sample units: HU',
+                  'min: 0',
+                  'max: 7',
+                ]
+              : l,
+          ),
+        ),
+        (await get()).voxels,
+      ),
+    );
     add('centerings spelling', 'read', async () =>
-      write(file('centerings.nrrd'), hdr(await edit((l) => (l.startsWith('kinds') ? [l, 'centerings: CELL node none'] : l))), (await get()).voxels));
+      write(
+        file('centerings.nrrd'),
+        hdr(await edit((l) => (l.startsWith('kinds') ? [l, 'centerings: CELL node none'] : l))),
+        (await get()).voxels,
+      ),
+    );
     add('centers and centerings', 'decline', async () =>
-      write(file('centers-twice.nrrd'), hdr(await edit((l) => (l.startsWith('kinds') ? [l, 'centerings: cell cell cell', 'centers: cell cell cell'] : l))), (await get()).voxels));
+      write(
+        file('centers-twice.nrrd'),
+        hdr(
+          await edit((l) => (l.startsWith('kinds') ? [l, 'centerings: cell cell cell', 'centers: cell cell cell'] : l)),
+        ),
+        (await get()).voxels,
+      ),
+    );
     add('space units', 'read', async () =>
-      write(file('spaceunits.nrrd'), hdr(await edit((l) => (l.startsWith('kinds') ? [l, 'space units: "mm" "mm"\t"mm"'] : l))), (await get()).voxels));
+      write(
+        file('spaceunits.nrrd'),
+        hdr(await edit((l) => (l.startsWith('kinds') ? [l, 'space units: "mm" "mm"\t"mm"'] : l))),
+        (await get()).voxels,
+      ),
+    );
     add('labels', 'decline', async () =>
-      write(file('labels.nrrd'), hdr(await edit((l) => (l.startsWith('kinds') ? [l, 'labels: "x" "y" "z"'] : l))), (await get()).voxels));
+      write(
+        file('labels.nrrd'),
+        hdr(await edit((l) => (l.startsWith('kinds') ? [l, 'labels: "x" "y" "z"'] : l))),
+        (await get()).voxels,
+      ),
+    );
     add('measurement frame', 'decline', async () =>
-      write(file('mframe.nrrd'), hdr(await edit((l) => (l.startsWith('kinds') ? [l, 'measurement frame: (1,0,0) (0,1,0) (0,0,1)'] : l))), (await get()).voxels));
-    add('kinds space time ???', 'read', async () => write(file('kinds.nrrd'), hdr(await edit(replace('kinds', 'space Time ???'))), (await get()).voxels));
-    add('no kinds', 'read', async () => write(file('nokinds.nrrd'), hdr(await edit(replace('kinds', null))), (await get()).voxels));
-    add('kinds vector', 'decline', async () => write(file('kinds-vector.nrrd'), hdr(await edit(replace('kinds', 'vector domain domain'))), (await get()).voxels));
-    add('kinds none', 'decline', async () => write(file('kinds-none.nrrd'), hdr(await edit(replace('kinds', 'none domain domain'))), (await get()).voxels));
+      write(
+        file('mframe.nrrd'),
+        hdr(await edit((l) => (l.startsWith('kinds') ? [l, 'measurement frame: (1,0,0) (0,1,0) (0,0,1)'] : l))),
+        (await get()).voxels,
+      ),
+    );
+    add('kinds space time ???', 'read', async () =>
+      write(file('kinds.nrrd'), hdr(await edit(replace('kinds', 'space Time ???'))), (await get()).voxels),
+    );
+    add('no kinds', 'read', async () =>
+      write(file('nokinds.nrrd'), hdr(await edit(replace('kinds', null))), (await get()).voxels),
+    );
+    add('kinds vector', 'decline', async () =>
+      write(file('kinds-vector.nrrd'), hdr(await edit(replace('kinds', 'vector domain domain'))), (await get()).voxels),
+    );
+    add('kinds none', 'decline', async () =>
+      write(file('kinds-none.nrrd'), hdr(await edit(replace('kinds', 'none domain domain'))), (await get()).voxels),
+    );
     add('comments', 'read', async () =>
-      write(file('comments.nrrd'), hdr(await edit((l) => (l.startsWith('type') ? ['#', '# ümlaut and : colons', '#key:=value', l] : l))), (await get()).voxels));
+      write(
+        file('comments.nrrd'),
+        hdr(await edit((l) => (l.startsWith('type') ? ['#', '# ümlaut and : colons', '#key:=value', l] : l))),
+        (await get()).voxels,
+      ),
+    );
     add('non-ASCII key/value', 'decline', async () =>
-      write(file('kv-latin1.nrrd'), hdr(await edit((l) => (l.startsWith('kinds') ? [l, 'name:=Müller'] : l))), (await get()).voxels));
+      write(
+        file('kv-latin1.nrrd'),
+        hdr(await edit((l) => (l.startsWith('kinds') ? [l, 'name:=Müller'] : l))),
+        (await get()).voxels,
+      ),
+    );
     add('upper-case field names', 'read', async () =>
-      write(file('upper.nrrd'), hdr(await edit((l) => (l.startsWith('#') || l.startsWith('NRRD') ? l : l.replace(/^[^:]+/, (f) => f.toUpperCase())))), (await get()).voxels));
+      write(
+        file('upper.nrrd'),
+        hdr(
+          await edit((l) =>
+            l.startsWith('#') || l.startsWith('NRRD') ? l : l.replace(/^[^:]+/, (f) => f.toUpperCase()),
+          ),
+        ),
+        (await get()).voxels,
+      ),
+    );
     add('field name spellings', 'read', async () =>
-      write(file('spellings.nrrd'), hdr(await edit((l) => l.replace(/^space directions:/, 'spacedirections:').replace(/^space origin:/, 'SpaceOrigin:'))), (await get()).voxels));
+      write(
+        file('spellings.nrrd'),
+        hdr(
+          await edit((l) =>
+            l.replace(/^space directions:/, 'spacedirections:').replace(/^space origin:/, 'SpaceOrigin:'),
+          ),
+        ),
+        (await get()).voxels,
+      ),
+    );
 
     // Magic versions, line endings.
     for (const m of ['NRRD0001', 'NRRD0002', 'NRRD0003', 'NRRD0005']) {
-      add(`magic ${m}`, 'read', async () => write(file(`magic-${m}.nrrd`), hdr(await edit((l) => (l === 'NRRD0004' ? m : l))), (await get()).voxels));
+      add(`magic ${m}`, 'read', async () =>
+        write(file(`magic-${m}.nrrd`), hdr(await edit((l) => (l === 'NRRD0004' ? m : l))), (await get()).voxels),
+      );
     }
-    add('magic NRRD00.01', 'decline', async () => write(file('magic-0001dot.nrrd'), hdr(await edit((l) => (l === 'NRRD0004' ? 'NRRD00.01' : l))), (await get()).voxels));
-    add('magic NRRD0006', 'decline', async () => write(file('magic-6.nrrd'), hdr(await edit((l) => (l === 'NRRD0004' ? 'NRRD0006' : l))), (await get()).voxels));
+    add('magic NRRD00.01', 'decline', async () =>
+      write(
+        file('magic-0001dot.nrrd'),
+        hdr(await edit((l) => (l === 'NRRD0004' ? 'NRRD00.01' : l))),
+        (await get()).voxels,
+      ),
+    );
+    add('magic NRRD0006', 'decline', async () =>
+      write(file('magic-6.nrrd'), hdr(await edit((l) => (l === 'NRRD0004' ? 'NRRD0006' : l))), (await get()).voxels),
+    );
     add('CRLF', 'read', async () => write(file('crlf.nrrd'), hdr(await edit((l) => l), '\r\n'), (await get()).voxels));
     add('CR', 'read', async () => write(file('cr.nrrd'), hdr(await edit((l) => l), '\r'), (await get()).voxels));
     // After the empty line's CR, NrrdIO takes a following LF as part of the line end.
@@ -351,12 +616,21 @@ describe('readNrrdFast', () => {
       return write(file('cr-lf-data.nrrd'), hdr(await edit((l) => l), '\r'), v);
     });
     add('CR then LF then data', 'read', async () =>
-      write(file('cr-lf-extra.nrrd'), hdr(await edit((l) => l), '\r'), Buffer.concat([Buffer.from([0x0a]), (await get()).voxels])));
+      write(
+        file('cr-lf-extra.nrrd'),
+        hdr(await edit((l) => l), '\r'),
+        Buffer.concat([Buffer.from([0x0a]), (await get()).voxels]),
+      ),
+    );
 
     // Headers longer than the first 64 KiB read; the empty line's CR as the last byte of that read.
     add('long header', 'read', async () => {
       const pad = Array.from({ length: 1500 }, (_, k) => `key${k}:=${'v'.repeat(40)}`);
-      return write(file('long.nrrd'), hdr(await edit((l) => (l.startsWith('kinds') ? [l, ...pad] : l))), (await get()).voxels);
+      return write(
+        file('long.nrrd'),
+        hdr(await edit((l) => (l.startsWith('kinds') ? [l, ...pad] : l))),
+        (await get()).voxels,
+      );
     });
     add('long header, CR at the 64 KiB boundary', 'read', async () => {
       const lines = await edit((l) => l);
@@ -372,70 +646,159 @@ describe('readNrrdFast', () => {
     // Byte skip / line skip.
     const junk = Buffer.from('junk\r\nmore junk\nlast\r', 'latin1');
     add('byte skip raw', 'read', async () =>
-      write(file('byteskip.nrrd'), hdr(await edit((l) => (l.startsWith('encoding') ? [l, 'byte skip: 7'] : l))), Buffer.concat([Buffer.alloc(7, 9), (await get()).voxels])));
+      write(
+        file('byteskip.nrrd'),
+        hdr(await edit((l) => (l.startsWith('encoding') ? [l, 'byte skip: 7'] : l))),
+        Buffer.concat([Buffer.alloc(7, 9), (await get()).voxels]),
+      ),
+    );
     add('byte skip -1 raw', 'read', async () =>
-      write(file('byteskip-1.nrrd'), hdr(await edit((l) => (l.startsWith('encoding') ? [l, 'byte skip: -1'] : l))), Buffer.concat([Buffer.alloc(13, 9), (await get()).voxels])));
+      write(
+        file('byteskip-1.nrrd'),
+        hdr(await edit((l) => (l.startsWith('encoding') ? [l, 'byte skip: -1'] : l))),
+        Buffer.concat([Buffer.alloc(13, 9), (await get()).voxels]),
+      ),
+    );
     add('byte skip -4 raw', 'read', async () =>
-      write(file('byteskip-4.nrrd'), hdr(await edit((l) => (l.startsWith('encoding') ? [l, 'byte skip: -4'] : l))), Buffer.concat([Buffer.alloc(13, 9), (await get()).voxels, Buffer.alloc(3, 5)])));
+      write(
+        file('byteskip-4.nrrd'),
+        hdr(await edit((l) => (l.startsWith('encoding') ? [l, 'byte skip: -4'] : l))),
+        Buffer.concat([Buffer.alloc(13, 9), (await get()).voxels, Buffer.alloc(3, 5)]),
+      ),
+    );
     add('byte skip gzip', 'read', async () =>
-      write(file('byteskip-gz.nrrd'), hdr(await edit((l) => (l.startsWith('encoding') ? ['encoding: gzip', 'byteskip: 5'] : l))), gzipSync(Buffer.concat([Buffer.alloc(5, 9), (await get()).voxels]))));
+      write(
+        file('byteskip-gz.nrrd'),
+        hdr(await edit((l) => (l.startsWith('encoding') ? ['encoding: gzip', 'byteskip: 5'] : l))),
+        gzipSync(Buffer.concat([Buffer.alloc(5, 9), (await get()).voxels])),
+      ),
+    );
     add('byte skip -1 gzip', 'either', async () =>
-      write(file('byteskip-1-gz.nrrd'), hdr(await edit((l) => (l.startsWith('encoding') ? ['encoding: gzip', 'byte skip: -1'] : l))), gzipSync(Buffer.concat([Buffer.alloc(5, 9), (await get()).voxels]))));
+      write(
+        file('byteskip-1-gz.nrrd'),
+        hdr(await edit((l) => (l.startsWith('encoding') ? ['encoding: gzip', 'byte skip: -1'] : l))),
+        gzipSync(Buffer.concat([Buffer.alloc(5, 9), (await get()).voxels])),
+      ),
+    );
     add('byte skip past the end', 'error', async () =>
-      write(file('byteskip-far.nrrd'), hdr(await edit((l) => (l.startsWith('encoding') ? [l, 'byte skip: 100000'] : l))), (await get()).voxels));
+      write(
+        file('byteskip-far.nrrd'),
+        hdr(await edit((l) => (l.startsWith('encoding') ? [l, 'byte skip: 100000'] : l))),
+        (await get()).voxels,
+      ),
+    );
     add('line skip raw', 'read', async () =>
-      write(file('lineskip.nrrd'), hdr(await edit((l) => (l.startsWith('encoding') ? [l, 'line skip: 3'] : l))), Buffer.concat([junk, (await get()).voxels])));
+      write(
+        file('lineskip.nrrd'),
+        hdr(await edit((l) => (l.startsWith('encoding') ? [l, 'line skip: 3'] : l))),
+        Buffer.concat([junk, (await get()).voxels]),
+      ),
+    );
     add('line skip and byte skip raw', 'read', async () =>
-      write(file('lineskip-byteskip.nrrd'), hdr(await edit((l) => (l.startsWith('encoding') ? [l, 'line skip: 2', 'byte skip: 5'] : l))), Buffer.concat([junk, (await get()).voxels])));
+      write(
+        file('lineskip-byteskip.nrrd'),
+        hdr(await edit((l) => (l.startsWith('encoding') ? [l, 'line skip: 2', 'byte skip: 5'] : l))),
+        Buffer.concat([junk, (await get()).voxels]),
+      ),
+    );
     add('line skip gzip', 'read', async () =>
-      write(file('lineskip-gz.nrrd'), hdr(await edit((l) => (l.startsWith('encoding') ? ['encoding: gz', 'line skip: 3'] : l))), Buffer.concat([junk, gzipSync((await get()).voxels)])));
+      write(
+        file('lineskip-gz.nrrd'),
+        hdr(await edit((l) => (l.startsWith('encoding') ? ['encoding: gz', 'line skip: 3'] : l))),
+        Buffer.concat([junk, gzipSync((await get()).voxels)]),
+      ),
+    );
 
     // gzip variants.
     add('gzip two members', 'read', async () => {
       const v = (await get()).voxels;
-      return write(file('gz-members.nrrd'), hdr(await edit(replace('encoding', 'gzip'))), Buffer.concat([gzipSync(v.subarray(0, 33)), gzipSync(v.subarray(33))]));
+      return write(
+        file('gz-members.nrrd'),
+        hdr(await edit(replace('encoding', 'gzip'))),
+        Buffer.concat([gzipSync(v.subarray(0, 33)), gzipSync(v.subarray(33))]),
+      );
     });
     add('gzip with file name', 'read', async () => {
       const g = gzipSync((await get()).voxels);
       g[3] = 0x08;
-      return write(file('gz-fname.nrrd'), hdr(await edit(replace('encoding', 'gzip'))), Buffer.concat([g.subarray(0, 10), Buffer.from('voxels\0'), g.subarray(10)]));
+      return write(
+        file('gz-fname.nrrd'),
+        hdr(await edit(replace('encoding', 'gzip'))),
+        Buffer.concat([g.subarray(0, 10), Buffer.from('voxels\0'), g.subarray(10)]),
+      );
     });
     add('gzip with trailing bytes', 'either', async () =>
-      write(file('gz-trailing.nrrd'), hdr(await edit(replace('encoding', 'gzip'))), Buffer.concat([gzipSync((await get()).voxels), Buffer.from('tail')])));
+      write(
+        file('gz-trailing.nrrd'),
+        hdr(await edit(replace('encoding', 'gzip'))),
+        Buffer.concat([gzipSync((await get()).voxels), Buffer.from('tail')]),
+      ),
+    );
     // Longer than declared: an error (issue 17, bounded inflation), although ITK reads the first bytes.
     add('gzip with more data than needed', 'error', async () =>
-      write(file('gz-more.nrrd'), hdr(await edit(replace('encoding', 'gzip'))), gzipSync(Buffer.concat([(await get()).voxels, Buffer.alloc(10, 1)]))));
+      write(
+        file('gz-more.nrrd'),
+        hdr(await edit(replace('encoding', 'gzip'))),
+        gzipSync(Buffer.concat([(await get()).voxels, Buffer.alloc(10, 1)])),
+      ),
+    );
     add('gzip truncated', 'decline', async () => {
       const g = gzipSync((await get()).voxels);
       return write(file('gz-trunc.nrrd'), hdr(await edit(replace('encoding', 'gzip'))), g.subarray(0, g.length - 20));
     });
     add('gzip without trailer', 'decline', async () => {
       const g = gzipSync((await get()).voxels);
-      return write(file('gz-notrailer.nrrd'), hdr(await edit(replace('encoding', 'gzip'))), g.subarray(0, g.length - 8));
+      return write(
+        file('gz-notrailer.nrrd'),
+        hdr(await edit(replace('encoding', 'gzip'))),
+        g.subarray(0, g.length - 8),
+      );
     });
     add('gzip bad crc', 'decline', async () => {
       const g = Buffer.from(gzipSync((await get()).voxels));
       g[g.length - 6] = g[g.length - 6]! ^ 0xff;
       return write(file('gz-crc.nrrd'), hdr(await edit(replace('encoding', 'gzip'))), g);
     });
-    add('gzip encoding, raw data', 'decline', async () => write(file('gz-raw.nrrd'), hdr(await edit(replace('encoding', 'gzip'))), (await get()).voxels));
+    add('gzip encoding, raw data', 'decline', async () =>
+      write(file('gz-raw.nrrd'), hdr(await edit(replace('encoding', 'gzip'))), (await get()).voxels),
+    );
     add('gzip too short', 'error', async () =>
-      write(file('gz-short.nrrd'), hdr(await edit(replace('encoding', 'gzip'))), gzipSync((await get()).voxels.subarray(10))));
+      write(
+        file('gz-short.nrrd'),
+        hdr(await edit(replace('encoding', 'gzip'))),
+        gzipSync((await get()).voxels.subarray(10)),
+      ),
+    );
     add('encoding ascii', 'decline', async () =>
-      write(file('ascii.nrrd'), hdr(await edit(replace('encoding', 'ascii'))), Buffer.from(Array.from({ length: 60 }, (_, i) => String(i)).join(' '))));
-    add('encoding bzip2', 'decline', async () => write(file('bz2.nrrd'), hdr(await edit(replace('encoding', 'bzip2'))), (await get()).voxels));
+      write(
+        file('ascii.nrrd'),
+        hdr(await edit(replace('encoding', 'ascii'))),
+        Buffer.from(Array.from({ length: 60 }, (_, i) => String(i)).join(' ')),
+      ),
+    );
+    add('encoding bzip2', 'decline', async () =>
+      write(file('bz2.nrrd'), hdr(await edit(replace('encoding', 'bzip2'))), (await get()).voxels),
+    );
 
     // Detached headers.
     const detached = async (name: string, dataFile: string, dataPath: string) => {
       const b = await get();
       writeFileSync(dataPath, b.voxels);
-      return write(file(name), hdr(await edit((l) => (l.startsWith('encoding') ? [l, `data file: ${dataFile}`] : l))), new Uint8Array());
+      return write(
+        file(name),
+        hdr(await edit((l) => (l.startsWith('encoding') ? [l, `data file: ${dataFile}`] : l))),
+        new Uint8Array(),
+      );
     };
     add('detached', 'read', () => detached('det.nhdr', 'det.raw', file('det.raw')));
     add('detached datafile spelling, no empty line', 'read', async () => {
       const b = await get();
       writeFileSync(file('det2.raw'), b.voxels);
-      return write(file('det2.nhdr'), (await edit((l) => (l.startsWith('encoding') ? [l, 'datafile: det2.raw'] : l))).join('\n') + '\n', new Uint8Array());
+      return write(
+        file('det2.nhdr'),
+        (await edit((l) => (l.startsWith('encoding') ? [l, 'datafile: det2.raw'] : l))).join('\n') + '\n',
+        new Uint8Array(),
+      );
     });
     add('detached in a subdirectory', 'read', async () => {
       mkdirSync(file('sub'), { recursive: true });
@@ -446,47 +809,120 @@ describe('readNrrdFast', () => {
       mkdirSync(file('inner'), { recursive: true });
       const b = await get();
       writeFileSync(file('outside.raw'), b.voxels);
-      return write(join(file('inner'), 'out.nhdr'), hdr(await edit((l) => (l.startsWith('encoding') ? [l, 'data file: ../outside.raw'] : l))), new Uint8Array());
+      return write(
+        join(file('inner'), 'out.nhdr'),
+        hdr(await edit((l) => (l.startsWith('encoding') ? [l, 'data file: ../outside.raw'] : l))),
+        new Uint8Array(),
+      );
     });
     add('detached absolute', 'decline', () => detached('det-abs.nhdr', file('det-abs.raw'), file('det-abs.raw')));
     add('detached missing', 'decline', async () =>
-      write(file('det-missing.nhdr'), hdr(await edit((l) => (l.startsWith('encoding') ? [l, 'data file: nothing.raw'] : l))), new Uint8Array()));
+      write(
+        file('det-missing.nhdr'),
+        hdr(await edit((l) => (l.startsWith('encoding') ? [l, 'data file: nothing.raw'] : l))),
+        new Uint8Array(),
+      ),
+    );
     add('detached LIST', 'decline', async () => {
       const b = await get();
       writeFileSync(file('l1.raw'), b.voxels.subarray(0, 40));
       writeFileSync(file('l2.raw'), b.voxels.subarray(40, 80));
       writeFileSync(file('l3.raw'), b.voxels.subarray(80));
-      return write(file('det-list.nhdr'), (await edit((l) => l)).join('\n') + '\ndata file: LIST\nl1.raw\nl2.raw\nl3.raw\n', new Uint8Array());
+      return write(
+        file('det-list.nhdr'),
+        (await edit((l) => l)).join('\n') + '\ndata file: LIST\nl1.raw\nl2.raw\nl3.raw\n',
+        new Uint8Array(),
+      );
     });
     add('detached template', 'decline', async () => {
       const b = await get();
       for (let k = 0; k < 3; k++) writeFileSync(file(`t${k}.raw`), b.voxels.subarray(k * 40, k * 40 + 40));
-      return write(file('det-template.nhdr'), hdr(await edit((l) => (l.startsWith('encoding') ? [l, 'data file: t%d.raw 0 2 1 2'] : l))), new Uint8Array());
+      return write(
+        file('det-template.nhdr'),
+        hdr(await edit((l) => (l.startsWith('encoding') ? [l, 'data file: t%d.raw 0 2 1 2'] : l))),
+        new Uint8Array(),
+      );
     });
 
     // Malformed or unsupported headers.
-    add('truncated raw data', 'error', async () => write(file('short.nrrd'), hdr(await edit((l) => l)), (await get()).voxels.subarray(0, 50)));
-    add('extra raw data', 'read', async () => write(file('extra.nrrd'), hdr(await edit((l) => l)), Buffer.concat([(await get()).voxels, Buffer.alloc(9, 3)])));
-    add('no empty line', 'decline', async () => write(file('noblank.nrrd'), (await edit((l) => l)).join('\n') + '\n', new Uint8Array()));
-    add('unterminated header', 'decline', async () => write(file('unterminated.nrrd'), (await edit((l) => l)).join('\n'), new Uint8Array()));
+    add('truncated raw data', 'error', async () =>
+      write(file('short.nrrd'), hdr(await edit((l) => l)), (await get()).voxels.subarray(0, 50)),
+    );
+    add('extra raw data', 'read', async () =>
+      write(file('extra.nrrd'), hdr(await edit((l) => l)), Buffer.concat([(await get()).voxels, Buffer.alloc(9, 3)])),
+    );
+    add('no empty line', 'decline', async () =>
+      write(file('noblank.nrrd'), (await edit((l) => l)).join('\n') + '\n', new Uint8Array()),
+    );
+    add('unterminated header', 'decline', async () =>
+      write(file('unterminated.nrrd'), (await edit((l) => l)).join('\n'), new Uint8Array()),
+    );
     add('empty file', 'decline', async () => write(file('empty.nrrd'), '', new Uint8Array()));
     add('magic only', 'decline', async () => write(file('magic-only.nrrd'), 'NRRD0004\n', new Uint8Array()));
     add('not NRRD', 'decline', async () => write(file('not.nrrd'), 'P5\n2 2\n255\n', Buffer.alloc(4)));
-    add('missing sizes', 'decline', async () => write(file('nosizes.nrrd'), hdr(await edit(replace('sizes', null))), (await get()).voxels));
-    add('missing type', 'decline', async () => write(file('notype.nrrd'), hdr(await edit(replace('type', null))), (await get()).voxels));
-    add('missing encoding', 'decline', async () => write(file('noencoding.nrrd'), hdr(await edit(replace('encoding', null))), (await get()).voxels));
-    add('duplicate field', 'decline', async () => write(file('dup.nrrd'), hdr(await edit((l) => (l.startsWith('type') ? [l, l] : l))), (await get()).voxels));
-    add('": " before ":="', 'decline', async () => write(file('kv-colon.nrrd'), hdr(await edit((l) => (l.startsWith('type') ? [l, 'my key: x:=y'] : l))), (await get()).voxels));
-    add('garbage line', 'decline', async () => write(file('garbage.nrrd'), hdr(await edit((l) => (l.startsWith('type') ? [l, 'hello world'] : l))), (await get()).voxels));
-    add('unknown field', 'decline', async () => write(file('unknown.nrrd'), hdr(await edit((l) => (l.startsWith('type') ? [l, 'colour: red'] : l))), (await get()).voxels));
-    add('blank-only line', 'decline', async () => write(file('blankline.nrrd'), hdr(await edit((l) => (l.startsWith('type') ? [l, ' '] : l))), (await get()).voxels));
+    add('missing sizes', 'decline', async () =>
+      write(file('nosizes.nrrd'), hdr(await edit(replace('sizes', null))), (await get()).voxels),
+    );
+    add('missing type', 'decline', async () =>
+      write(file('notype.nrrd'), hdr(await edit(replace('type', null))), (await get()).voxels),
+    );
+    add('missing encoding', 'decline', async () =>
+      write(file('noencoding.nrrd'), hdr(await edit(replace('encoding', null))), (await get()).voxels),
+    );
+    add('duplicate field', 'decline', async () =>
+      write(file('dup.nrrd'), hdr(await edit((l) => (l.startsWith('type') ? [l, l] : l))), (await get()).voxels),
+    );
+    add('": " before ":="', 'decline', async () =>
+      write(
+        file('kv-colon.nrrd'),
+        hdr(await edit((l) => (l.startsWith('type') ? [l, 'my key: x:=y'] : l))),
+        (await get()).voxels,
+      ),
+    );
+    add('garbage line', 'decline', async () =>
+      write(
+        file('garbage.nrrd'),
+        hdr(await edit((l) => (l.startsWith('type') ? [l, 'hello world'] : l))),
+        (await get()).voxels,
+      ),
+    );
+    add('unknown field', 'decline', async () =>
+      write(
+        file('unknown.nrrd'),
+        hdr(await edit((l) => (l.startsWith('type') ? [l, 'colour: red'] : l))),
+        (await get()).voxels,
+      ),
+    );
+    add('blank-only line', 'decline', async () =>
+      write(
+        file('blankline.nrrd'),
+        hdr(await edit((l) => (l.startsWith('type') ? [l, ' '] : l))),
+        (await get()).voxels,
+      ),
+    );
     add('sizes before dimension', 'decline', async () =>
-      write(file('order.nrrd'), hdr(await edit((l) => (l.startsWith('dimension') ? null : l.startsWith('sizes') ? [l, 'dimension: 3'] : l))), (await get()).voxels));
+      write(
+        file('order.nrrd'),
+        hdr(await edit((l) => (l.startsWith('dimension') ? null : l.startsWith('sizes') ? [l, 'dimension: 3'] : l))),
+        (await get()).voxels,
+      ),
+    );
     add('space directions before space', 'decline', async () =>
-      write(file('order2.nrrd'), hdr(await edit((l) => (l.startsWith('space:') ? null : l.startsWith('space origin') ? [l, 'space: LPS'] : l))), (await get()).voxels));
-    add('too many sizes', 'decline', async () => write(file('sizes4.nrrd'), hdr(await edit(replace('sizes', '5 4 3 1'))), (await get()).voxels));
-    add('size zero', 'decline', async () => write(file('size0.nrrd'), hdr(await edit(replace('sizes', '5 0 3'))), (await get()).voxels));
-    add('trailing blank after type', 'decline', async () => write(file('type-blank.nrrd'), hdr(await edit(replace('type', 'short '))), (await get()).voxels));
+      write(
+        file('order2.nrrd'),
+        hdr(await edit((l) => (l.startsWith('space:') ? null : l.startsWith('space origin') ? [l, 'space: LPS'] : l))),
+        (await get()).voxels,
+      ),
+    );
+    add('too many sizes', 'decline', async () =>
+      write(file('sizes4.nrrd'), hdr(await edit(replace('sizes', '5 4 3 1'))), (await get()).voxels),
+    );
+    add('size zero', 'decline', async () =>
+      write(file('size0.nrrd'), hdr(await edit(replace('sizes', '5 0 3'))), (await get()).voxels),
+    );
+    add('trailing blank after type', 'decline', async () =>
+      write(file('type-blank.nrrd'), hdr(await edit(replace('type', 'short '))), (await get()).voxels),
+    );
     add('dimension 4', 'decline', async () => {
       const lines = (await edit((l) => (l.startsWith('space') ? null : l)))
         .map((l) => replace('dimension', '4')(l) as string)

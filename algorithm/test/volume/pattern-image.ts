@@ -10,7 +10,11 @@ export interface Geometry {
 }
 
 /** An image of `componentType` and size `dims` (itk-wasm's default geometry unless `geometry`). */
-export function patternImage(componentType: string, dims: number[], geometry?: Geometry): Image & { data: ScalarArray } {
+export function patternImage(
+  componentType: string,
+  dims: number[],
+  geometry?: Geometry,
+): Image & { data: ScalarArray } {
   const type = componentType as ScalarComponentType;
   const img = new Image(new ImageType(dims.length, type, PixelTypes.Scalar, 1));
   img.size = dims;

@@ -38,7 +38,9 @@ describe('readVolumes on NRRD', () => {
       expect(Array.from(fast.direction as Float64Array)).toEqual(Array.from(wasm.direction as Float64Array));
       const a = fast.data as ScalarArray;
       const b = wasm.data as ScalarArray;
-      expect(Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))).toBe(true);
+      expect(
+        Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength)),
+      ).toBe(true);
       const one = otsuMask(b);
       const two = otsuMask(a);
       expect(two.threshold).toBe(one.threshold);

@@ -7,7 +7,8 @@ import * as exec from '@actions/exec';
 import { ExecStartError, type Exec, type ExecResult } from '@kaapana-ext/core/exec';
 
 export const actionsExec: Exec = async (command, args, opts = {}) => {
-  if (opts.timeoutMs !== undefined || opts.signal) throw new Error('actionsExec: timeoutMs and signal are not supported; use nodeExec');
+  if (opts.timeoutMs !== undefined || opts.signal)
+    throw new Error('actionsExec: timeoutMs and signal are not supported; use nodeExec');
   let stdout = '';
   let stderr = '';
   const env: Record<string, string> = {};

@@ -27,7 +27,9 @@ export interface ActionInputs {
 
 /** Inputs declared in an action.yml: name → default (as text, '' when absent). */
 export function readActionDefaults(actionYml: string): Map<string, string> {
-  const doc = parseYaml(readFileSync(actionYml, 'utf8')) as { inputs?: Record<string, { default?: unknown } | null> } | null;
+  const doc = parseYaml(readFileSync(actionYml, 'utf8')) as {
+    inputs?: Record<string, { default?: unknown } | null>;
+  } | null;
   const out = new Map<string, string>();
   for (const [name, spec] of Object.entries(doc?.inputs ?? {})) {
     const d = spec?.default;
@@ -40,7 +42,10 @@ export function readActionDefaults(actionYml: string): Map<string, string> {
  * The inputs of the action whose module is `moduleUrl` (pass `import.meta.url`): its action.yml is
  * `../action.yml` from that module's directory. `actionYml` overrides the path (tests).
  */
-export function actionInputs(moduleUrl: string, actionYml = join(dirname(fileURLToPath(moduleUrl)), '..', 'action.yml')): ActionInputs {
+export function actionInputs(
+  moduleUrl: string,
+  actionYml = join(dirname(fileURLToPath(moduleUrl)), '..', 'action.yml'),
+): ActionInputs {
   const defaults = readActionDefaults(actionYml);
   const declared = (name: string): string => {
     const d = defaults.get(name);
@@ -57,7 +62,8 @@ export function actionInputs(moduleUrl: string, actionYml = join(dirname(fileURL
     string: orDefault,
     bool: (name) => withDefault(name, (d) => getBool(name, d === '' ? false : parseDefaultBool(name, d))),
     int: (name, min = 0) => withDefault(name, (d) => getInt(name, d === '' ? 0 : Number(d), min)),
-    choice: <T extends string>(name: string, choices: readonly T[]) => withDefault(name, (d) => getChoice(name, choices, d as T)),
+    choice: <T extends string>(name: string, choices: readonly T[]) =>
+      withDefault(name, (d) => getChoice(name, choices, d as T)),
     list: (name) => {
       declared(name);
       return core.getInput(name) ? getList(name) : splitList(declared(name));

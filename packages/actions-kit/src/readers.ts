@@ -38,7 +38,8 @@ export function getInt(name: string, fallback: number, min = 0): number {
 export function getChoice<T extends string>(name: string, choices: readonly T[], fallback: T): T {
   const raw = core.getInput(name).trim();
   if (raw === '') return fallback;
-  if (!(choices as readonly string[]).includes(raw)) throw new KxError(`input ${name} must be one of ${choices.join(', ')}, not "${raw}"`);
+  if (!(choices as readonly string[]).includes(raw))
+    throw new KxError(`input ${name} must be one of ${choices.join(', ')}, not "${raw}"`);
   return raw as T;
 }
 

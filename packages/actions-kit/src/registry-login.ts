@@ -22,14 +22,20 @@ export interface RegistryCredentials {
  * Every password is masked at once (also when a later entry is wrong). Error messages name the
  * entry by number and field, never show a value (the text holds secrets).
  */
-export function parseRegistryAuth(text: string, input = 'registry-auth', mask: (s: string) => void = core.setSecret): RegistryCredentials[] {
+export function parseRegistryAuth(
+  text: string,
+  input = 'registry-auth',
+  mask: (s: string) => void = core.setSecret,
+): RegistryCredentials[] {
   if (text.trim() === '') return [];
   let parsed: unknown;
   try {
     parsed = parseYaml(text);
   } catch (e) {
     const pos = (e as { linePos?: { line: number }[] }).linePos?.[0]?.line;
-    throw new KxError(`input ${input} is not valid YAML${pos ? ` (line ${pos})` : ''}: write a list of {registry, username, password}`);
+    throw new KxError(
+      `input ${input} is not valid YAML${pos ? ` (line ${pos})` : ''}: write a list of {registry, username, password}`,
+    );
   }
   if (!Array.isArray(parsed)) throw new KxError(`input ${input} must be a YAML list of {registry, username, password}`);
   for (const entry of parsed) {
@@ -39,16 +45,26 @@ export function parseRegistryAuth(text: string, input = 'registry-auth', mask: (
   const out: RegistryCredentials[] = [];
   parsed.forEach((entry: unknown, i: number) => {
     const where = `input ${input}, entry ${i + 1}`;
-    if (!entry || typeof entry !== 'object' || Array.isArray(entry)) throw new KxError(`${where} must be a map with registry, username and password`);
+    if (!entry || typeof entry !== 'object' || Array.isArray(entry))
+      throw new KxError(`${where} must be a map with registry, username and password`);
     const e = entry as Record<string, unknown>;
     const unknown = Object.keys(e).filter((k) => !['registry', 'username', 'password'].includes(k));
-    if (unknown.length) throw new KxError(`${where}: unknown key(s) ${unknown.join(', ')} (allowed: registry, username, password)`);
+    if (unknown.length)
+      throw new KxError(`${where}: unknown key(s) ${unknown.join(', ')} (allowed: registry, username, password)`);
     for (const k of ['registry', 'username', 'password'] as const) {
-      if (e[k] === undefined || e[k] === null || String(e[k]).trim() === '') throw new KxError(`${where}: ${k} is missing or empty${k === 'password' ? ' (an unset secret gives an empty value)' : ''}`);
+      if (e[k] === undefined || e[k] === null || String(e[k]).trim() === '')
+        throw new KxError(
+          `${where}: ${k} is missing or empty${k === 'password' ? ' (an unset secret gives an empty value)' : ''}`,
+        );
     }
-    const registry = String(e.registry).trim().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+    const registry = String(e.registry)
+      .trim()
+      .replace(/^https?:\/\//, '')
+      .replace(/\/+$/, '');
     if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry) && !/^\[[0-9a-fA-F:]+\](:\d+)?$/.test(registry)) {
-      throw new KxError(`${where}: registry "${registry}" must be a registry host such as ghcr.io or registry.example.org:5000 (no path)`);
+      throw new KxError(
+        `${where}: registry "${registry}" must be a registry host such as ghcr.io or registry.example.org:5000 (no path)`,
+      );
     }
     out.push({ registry, username: String(e.username), password: String(e.password) });
   });
@@ -60,7 +76,12 @@ export function parseRegistryAuth(text: string, input = 'registry-auth', mask: (
   return out;
 }
 
-export async function loginForPost(docker: DockerCli, registry: string, username: string, password: string): Promise<void> {
+export async function loginForPost(
+  docker: DockerCli,
+  registry: string,
+  username: string,
+  password: string,
+): Promise<void> {
   await loginAllForPost(docker, [{ registry, username, password }]);
 }
 

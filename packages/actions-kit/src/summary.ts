@@ -4,7 +4,9 @@ import * as core from '@actions/core';
 
 /** Markdown-safe table cell. */
 export function cell(text: string | number | undefined): string {
-  return String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return String(text ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\n/g, ' ');
 }
 
 /** Append markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */

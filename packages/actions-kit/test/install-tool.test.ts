@@ -12,7 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as io from '@actions/io';
 import { KxError } from '@kaapana-ext/core';
 import { goPlatform, parseSha256Text, sha256OfFile } from '@kaapana-ext/core/tools';
-import { installTool, kubectlDownloadUrl, normalizeKubectlVersion, resolveKubectl } from '@kaapana-ext/actions-kit/tools';
+import {
+  installTool,
+  kubectlDownloadUrl,
+  normalizeKubectlVersion,
+  resolveKubectl,
+} from '@kaapana-ext/actions-kit/tools';
 
 const platform = goPlatform();
 let server: Server;
@@ -70,12 +75,18 @@ describe('kubectl from the tool cache', () => {
     expect(first.path).toBe(join(toolCacheDir, 'kubectl', '1.32.4', platform.arch, 'kubectl'));
     expect(await sha256OfFile(first.path)).toBe(kubectlSha);
     expect(execFileSync(first.path, ['version', '--client'], { encoding: 'utf8' })).toContain('Client Version');
-    const binaryHits = hits.filter((h) => h.endsWith('/v1.32.4/bin/linux/amd64/kubectl') || h.endsWith(`/v1.32.4/bin/${platform.os}/${platform.arch}/kubectl`)).length;
+    const binaryHits = hits.filter(
+      (h) =>
+        h.endsWith('/v1.32.4/bin/linux/amd64/kubectl') ||
+        h.endsWith(`/v1.32.4/bin/${platform.os}/${platform.arch}/kubectl`),
+    ).length;
 
     const second = await resolveKubectl({ version: '1.32.4', baseUrl: base, toolCacheDir, tempDir });
     expect(second.source).toBe('tool-cache');
     expect(second.path).toBe(first.path);
-    expect(hits.filter((h) => h.endsWith(`/v1.32.4/bin/${platform.os}/${platform.arch}/kubectl`)).length).toBe(binaryHits);
+    expect(hits.filter((h) => h.endsWith(`/v1.32.4/bin/${platform.os}/${platform.arch}/kubectl`)).length).toBe(
+      binaryHits,
+    );
     // Nothing left behind in the scratch dir.
     expect(await readdir(tempDir).catch(() => [])).toEqual([]);
   });
@@ -83,17 +94,28 @@ describe('kubectl from the tool cache', () => {
   it('refuses a download whose sha256 differs from the published one, and caches nothing', async () => {
     const toolCacheDir = join(work, 'cache-b');
     const tempDir = join(work, 'tmp-b');
-    const err = await resolveKubectl({ version: '1.32.5', baseUrl: base, toolCacheDir, tempDir }).catch((e: unknown) => e);
+    const err = await resolveKubectl({ version: '1.32.5', baseUrl: base, toolCacheDir, tempDir }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(KxError);
-    expect((err as Error).message).toMatch(/SHA-256 mismatch for kubectl 1\.32\.5 .*published [0-9a-f]{64}, downloaded file has [0-9a-f]{64}; refusing to use it/);
+    expect((err as Error).message).toMatch(
+      /SHA-256 mismatch for kubectl 1\.32\.5 .*published [0-9a-f]{64}, downloaded file has [0-9a-f]{64}; refusing to use it/,
+    );
     expect(await readdir(join(toolCacheDir, 'kubectl')).catch(() => [])).toEqual([]);
     expect(await readdir(tempDir).catch(() => [])).toEqual([]);
   });
 
   it('says which URL could not be downloaded', async () => {
-    const err = await resolveKubectl({ version: '1.31.0', baseUrl: base, toolCacheDir: join(work, 'cache-c'), tempDir: join(work, 'tmp-c') }).catch((e: unknown) => e);
+    const err = await resolveKubectl({
+      version: '1.31.0',
+      baseUrl: base,
+      toolCacheDir: join(work, 'cache-c'),
+      tempDir: join(work, 'tmp-c'),
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KxError);
-    expect((err as Error).message).toContain(`could not download kubectl 1.31.0 from ${base}v1.31.0/bin/${platform.os}/${platform.arch}/kubectl (HTTP 404)`);
+    expect((err as Error).message).toContain(
+      `could not download kubectl 1.31.0 from ${base}v1.31.0/bin/${platform.os}/${platform.arch}/kubectl (HTTP 404)`,
+    );
   });
 
   it('uses the kubectl on PATH when no version is asked for', async () => {
@@ -106,8 +128,12 @@ describe('kubectl from the tool cache', () => {
     expect(normalizeKubectlVersion('v1.32.4')).toBe('1.32.4');
     expect(() => normalizeKubectlVersion('latest')).toThrow(/exact version like 1\.32\.4/);
     expect(() => normalizeKubectlVersion('1.32')).toThrow(KxError);
-    expect(kubectlDownloadUrl('https://dl.k8s.io/release/', '1.32.4', { os: 'linux', arch: 'arm64' })).toBe('https://dl.k8s.io/release/v1.32.4/bin/linux/arm64/kubectl');
-    expect(kubectlDownloadUrl('https://mirror.example/k8s', '1.32.4', { os: 'windows', arch: 'amd64' })).toBe('https://mirror.example/k8s/v1.32.4/bin/windows/amd64/kubectl.exe');
+    expect(kubectlDownloadUrl('https://dl.k8s.io/release/', '1.32.4', { os: 'linux', arch: 'arm64' })).toBe(
+      'https://dl.k8s.io/release/v1.32.4/bin/linux/arm64/kubectl',
+    );
+    expect(kubectlDownloadUrl('https://mirror.example/k8s', '1.32.4', { os: 'windows', arch: 'amd64' })).toBe(
+      'https://mirror.example/k8s/v1.32.4/bin/windows/amd64/kubectl.exe',
+    );
   });
 });
 
@@ -115,7 +141,14 @@ describe('installTool (generic)', () => {
   it('unpacks a verified tar.gz and caches the executable inside it', async () => {
     const sha = createHash('sha256').update(archive).digest('hex');
     const tool = await installTool(
-      { name: 'hello', version: '0.1.0', url: `${base}hello.tar.gz`, sha256: { value: sha }, archive: 'tar.gz', executable: 'linux-amd64/hello' },
+      {
+        name: 'hello',
+        version: '0.1.0',
+        url: `${base}hello.tar.gz`,
+        sha256: { value: sha },
+        archive: 'tar.gz',
+        executable: 'linux-amd64/hello',
+      },
       { toolCacheDir: join(work, 'cache-d'), tempDir: join(work, 'tmp-d') },
     );
     expect(tool.sha256).toBe(sha);
@@ -124,7 +157,14 @@ describe('installTool (generic)', () => {
 
   it('refuses an archive with a pinned digest that does not match', async () => {
     const err = await installTool(
-      { name: 'hello', version: '0.2.0', url: `${base}hello.tar.gz`, sha256: { value: '0'.repeat(64) }, archive: 'tar.gz', executable: 'linux-amd64/hello' },
+      {
+        name: 'hello',
+        version: '0.2.0',
+        url: `${base}hello.tar.gz`,
+        sha256: { value: '0'.repeat(64) },
+        archive: 'tar.gz',
+        executable: 'linux-amd64/hello',
+      },
       { toolCacheDir: join(work, 'cache-e'), tempDir: join(work, 'tmp-e') },
     ).catch((e: unknown) => e);
     expect((err as Error).message).toContain('SHA-256 mismatch for hello 0.2.0');
@@ -133,7 +173,14 @@ describe('installTool (generic)', () => {
   it('leaves RUNNER_TOOL_CACHE and RUNNER_TEMP as they were', async () => {
     const before = [process.env['RUNNER_TOOL_CACHE'], process.env['RUNNER_TEMP']];
     await installTool(
-      { name: 'hello', version: '0.1.0', url: `${base}hello.tar.gz`, sha256: { value: createHash('sha256').update(archive).digest('hex') }, archive: 'tar.gz', executable: 'linux-amd64/hello' },
+      {
+        name: 'hello',
+        version: '0.1.0',
+        url: `${base}hello.tar.gz`,
+        sha256: { value: createHash('sha256').update(archive).digest('hex') },
+        archive: 'tar.gz',
+        executable: 'linux-amd64/hello',
+      },
       { toolCacheDir: join(work, 'cache-d'), tempDir: join(work, 'tmp-d') },
     );
     expect([process.env['RUNNER_TOOL_CACHE'], process.env['RUNNER_TEMP']]).toEqual(before);
@@ -149,7 +196,11 @@ describe('parseSha256Text', () => {
     expect(parseSha256Text(`SHA256 (kubectl) = ${a}`, 'sums', 'kubectl')).toBe(a);
   });
   it('names the checksum file when it has no digest, or none for the file', () => {
-    expect(() => parseSha256Text('<html>not found</html>', 'https://x/kubectl.sha256')).toThrow(/no SHA-256 digest found in https:\/\/x\/kubectl\.sha256/);
-    expect(() => parseSha256Text(`${a}  one\n${b}  two\n`, 'SUMS', 'three')).toThrow(/SUMS lists 2 digests but none for "three"/);
+    expect(() => parseSha256Text('<html>not found</html>', 'https://x/kubectl.sha256')).toThrow(
+      /no SHA-256 digest found in https:\/\/x\/kubectl\.sha256/,
+    );
+    expect(() => parseSha256Text(`${a}  one\n${b}  two\n`, 'SUMS', 'three')).toThrow(
+      /SUMS lists 2 digests but none for "three"/,
+    );
   });
 });

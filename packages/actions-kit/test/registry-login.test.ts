@@ -7,7 +7,11 @@ describe('registry-auth', () => {
   it('reads a YAML list, masks every password, and never quotes a value in errors', () => {
     const masked: string[] = [];
     const mask = (s: string) => masked.push(s);
-    const creds = parseRegistryAuth('- registry: ghcr.io\n  username: me\n  password: pw-one\n- {registry: "https://registry.example.org:5000/", username: ci, password: pw-two}\n', 'registry-auth', mask);
+    const creds = parseRegistryAuth(
+      '- registry: ghcr.io\n  username: me\n  password: pw-one\n- {registry: "https://registry.example.org:5000/", username: ci, password: pw-two}\n',
+      'registry-auth',
+      mask,
+    );
     expect(creds).toEqual([
       { registry: 'ghcr.io', username: 'me', password: 'pw-one' },
       { registry: 'registry.example.org:5000', username: 'ci', password: 'pw-two' },

@@ -14,7 +14,11 @@ const arg = (name) => {
 };
 const context = arg('--out') ?? join(cliDir, 'container', 'cli');
 const tarball =
-  arg('--tarball') ?? execFileSync(process.execPath, [join(cliDir, 'scripts', 'pack.mjs')], { encoding: 'utf8' }).trim().split('\n').at(-1);
+  arg('--tarball') ??
+  execFileSync(process.execPath, [join(cliDir, 'scripts', 'pack.mjs')], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .at(-1);
 const rootfs = join(context, 'rootfs');
 const app = join(rootfs, 'opt', 'kaapana-ext');
 rmSync(rootfs, { recursive: true, force: true });

@@ -7,7 +7,17 @@
 // unpublished @kaapana-ext/core. Usage:
 //   node packages/cli/scripts/pack.mjs [--out <dir>]   (prints the tarball path; default out: packages/cli/.pack)
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -52,12 +62,22 @@ function thirdPartyLicenses(metafile) {
 function bundle(stage) {
   const esbuild = join(root, 'node_modules', '.bin', 'esbuild');
   const meta = join(stage, '..', 'meta.json');
-  execFileSync(esbuild, [
-    join(cliDir, 'lib', 'index.js'), '--bundle', '--platform=node', '--format=esm', '--target=node20',
-    `--outfile=${join(stage, 'lib', 'cli.js')}`, `--metafile=${meta}`, '--log-level=warning',
-    // CommonJS dependencies (picomatch) call require() for node built-ins.
-    "--banner:js=import { createRequire as __kxCreateRequire } from 'node:module'; const require = __kxCreateRequire(import.meta.url);",
-  ], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(
+    esbuild,
+    [
+      join(cliDir, 'lib', 'index.js'),
+      '--bundle',
+      '--platform=node',
+      '--format=esm',
+      '--target=node20',
+      `--outfile=${join(stage, 'lib', 'cli.js')}`,
+      `--metafile=${meta}`,
+      '--log-level=warning',
+      // CommonJS dependencies (picomatch) call require() for node built-ins.
+      "--banner:js=import { createRequire as __kxCreateRequire } from 'node:module'; const require = __kxCreateRequire(import.meta.url);",
+    ],
+    { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
   writeFileSync(join(stage, 'lib', 'licenses.txt'), thirdPartyLicenses(JSON.parse(readFileSync(meta, 'utf8'))));
   rmSync(meta);
 }
@@ -93,10 +113,16 @@ const stage = join(work, 'package');
 const out = arg('--out') ?? join(cliDir, '.pack');
 try {
   // The bundle is made from the compiled lib/ of the CLI and core.
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', join(cliDir, 'tsconfig.json')], { cwd: root, stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', join(cliDir, 'tsconfig.json')],
+    { cwd: root, stdio: 'inherit' },
+  );
   stagePackage(stage);
   mkdirSync(out, { recursive: true });
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', out], { cwd: stage, encoding: 'utf8' }));
+  const packed = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--pack-destination', out], { cwd: stage, encoding: 'utf8' }),
+  );
   console.log(join(out, packed[0].filename));
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -6,7 +6,13 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const ACTION_COMMANDS = ['build-images', 'package-chart', 'update-collection', 'restart-pod', 'install-extension'] as const;
+export const ACTION_COMMANDS = [
+  'build-images',
+  'package-chart',
+  'update-collection',
+  'restart-pod',
+  'install-extension',
+] as const;
 export type ActionCommand = (typeof ACTION_COMMANDS)[number];
 
 export function isActionCommand(s: string): s is ActionCommand {

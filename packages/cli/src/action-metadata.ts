@@ -60,7 +60,9 @@ export async function loadActionMetadata(dir: string): Promise<ActionMetadata> {
     try {
       text = await readFile(file, 'utf8');
     } catch {
-      throw new KxError(`no action.yml in ${dir}: is the action built and checked out?`, { file: join(dir, 'action.yml') });
+      throw new KxError(`no action.yml in ${dir}: is the action built and checked out?`, {
+        file: join(dir, 'action.yml'),
+      });
     }
   }
   const doc = parseDocument(text, { prettyErrors: false });
@@ -98,10 +100,12 @@ export async function loadActionMetadata(dir: string): Promise<ActionMetadata> {
       inputs.push(input);
     }
   }
-  const outputs: ActionOutput[] = Object.entries((meta.outputs ?? {}) as Record<string, unknown>).map(([name, spec]) => ({
-    name,
-    description: (str((spec as Record<string, unknown> | null)?.description) ?? '').trim(),
-  }));
+  const outputs: ActionOutput[] = Object.entries((meta.outputs ?? {}) as Record<string, unknown>).map(
+    ([name, spec]) => ({
+      name,
+      description: (str((spec as Record<string, unknown> | null)?.description) ?? '').trim(),
+    }),
+  );
   const post = str(runs.post);
   const result: ActionMetadata = {
     dir,

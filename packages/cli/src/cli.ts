@@ -68,7 +68,9 @@ function publishHelp(targets: OptionTarget[]): string {
   const lines = [
     'Usage: kaapana-ext publish [options]',
     '',
-    'Publishes an extension end to end: ' + PUBLISH_ORDER.join(' → ') + ' (restart-pod only with --restart; --install-extension: build-images → package-chart → install-extension).',
+    'Publishes an extension end to end: ' +
+      PUBLISH_ORDER.join(' → ') +
+      ' (restart-pod only with --restart; --install-extension: build-images → package-chart → install-extension).',
     'An option --<input> goes to every selected step where that input means the same thing;',
     '--<step>.<input> to one step only (e.g. --package-chart.version 0.1.0, --restart-pod.context kind).',
     '--context, --retries, --chart(s) reach the steps of their usual meaning (a note names the others);',
@@ -81,12 +83,14 @@ function publishHelp(targets: OptionTarget[]): string {
   for (const t of targets) {
     lines.push(`  ${t.step}:`);
     for (const i of t.meta.inputs) {
-      const def = i.default !== undefined && i.default !== '' ? ` (default: ${i.default.trim().replace(/\n/g, '\\n')})` : '';
+      const def =
+        i.default !== undefined && i.default !== '' ? ` (default: ${i.default.trim().replace(/\n/g, '\\n')})` : '';
       lines.push(`    --${i.name}${i.required ? ' [required]' : ''}${def}`);
     }
   }
   lines.push('', 'CLI switches:');
-  for (const s of [...PUBLISH_SWITCHES, ...globalSwitches()]) lines.push(`  --${s.name}${s.boolean ? '' : ' <value>'}  ${s.description}`);
+  for (const s of [...PUBLISH_SWITCHES, ...globalSwitches()])
+    lines.push(`  --${s.name}${s.boolean ? '' : ' <value>'}  ${s.description}`);
   lines.push('', 'Run `kaapana-ext <step> --help` for the description of each option.', '');
   return lines.join('\n');
 }
@@ -126,7 +130,15 @@ async function runPlan(plan: Plan, io: CliIo): Promise<Map<ActionCommand, Action
     const meta: ActionMetadata = plan.targets.find((t) => t.step === step)!.meta;
     const given = plan.given.get(step) ?? new Map<string, string>();
     const inputs = { ...effectiveInputs(meta, given, ctx), ...wiredInputs(step, meta, given, runs) };
-    const run = await runAction({ meta, inputs, label: step, cwd: io.cwd, env: io.env, log: plan.log, verbose: plan.flags.verbose });
+    const run = await runAction({
+      meta,
+      inputs,
+      label: step,
+      cwd: io.cwd,
+      env: io.env,
+      log: plan.log,
+      verbose: plan.flags.verbose,
+    });
     runs.set(step, run);
     if (!plan.flags.json) plan.log.write(renderRun(run));
     if (!run.ok) break;
@@ -146,7 +158,8 @@ async function runSteps(command: string, argv: string[], io: CliIo): Promise<num
     io.stdout.write(JSON.stringify(json, null, 2) + '\n');
   } else if (plan.isPublish) {
     plan.log.write('\nPublish summary:\n');
-    for (const r of all) plan.log.write(`  ${r.ok ? '✓' : '✗'} ${r.step.padEnd(18)} ${(r.durationMs / 1000).toFixed(1).padStart(7)}s\n`);
+    for (const r of all)
+      plan.log.write(`  ${r.ok ? '✓' : '✗'} ${r.step.padEnd(18)} ${(r.durationMs / 1000).toFixed(1).padStart(7)}s\n`);
     for (const s of plan.selected.filter((s) => !runs.has(s))) plan.log.write(`  - ${s.padEnd(18)} not run\n`);
   }
   return ok ? 0 : 1;
@@ -165,14 +178,18 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       return 0;
     }
     if (command === 'publish' || isActionCommand(command)) return await runSteps(command, rest, io);
-    io.stderr.write(`kaapana-ext: unknown command "${command}"; commands: ${[...ACTION_COMMANDS, 'publish'].join(', ')}\n`);
+    io.stderr.write(
+      `kaapana-ext: unknown command "${command}"; commands: ${[...ACTION_COMMANDS, 'publish'].join(', ')}\n`,
+    );
     return 2;
   } catch (e) {
     if (isKxError(e)) {
       io.stderr.write(`kaapana-ext: ${errorMessage(e)}\n`);
       return 2;
     }
-    io.stderr.write(`kaapana-ext: internal error: ${redactUrls(e instanceof Error ? (e.stack ?? e.message) : String(e))}\n`);
+    io.stderr.write(
+      `kaapana-ext: internal error: ${redactUrls(e instanceof Error ? (e.stack ?? e.message) : String(e))}\n`,
+    );
     return 2;
   }
 }

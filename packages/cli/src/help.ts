@@ -28,7 +28,11 @@ function describeDefault(def: string | undefined): string {
 export function commandHelp(command: string, meta: ActionMetadata, extra: ExtraSwitch[] = []): string {
   const out: string[] = [];
   out.push(`Usage: kaapana-ext ${command} [options]`, '', wrap(meta.description, 78, ''), '');
-  out.push(wrap(`Runs the action "${meta.name}" (${basename(meta.dir)}/) exactly as a GitHub runner does.`, 78, ''), '', 'Options (action inputs):');
+  out.push(
+    wrap(`Runs the action "${meta.name}" (${basename(meta.dir)}/) exactly as a GitHub runner does.`, 78, ''),
+    '',
+    'Options (action inputs):',
+  );
   for (const input of meta.inputs) {
     const flag = isBooleanInput(input) ? `--[no-]${input.name}` : `--${input.name} <value>`;
     const req = input.required ? ' [required]' : '';

@@ -149,11 +149,16 @@ function resolveName(key: string, targets: OptionTarget[], hints: string[]): Res
   if (dot > 0) {
     scope = key.slice(0, dot);
     steps = targets.filter((t) => t.step === scope);
-    if (steps.length === 0) throw new KxError(`unknown step "${scope}" in --${key}; steps: ${targets.map((t) => t.step).join(', ')}`);
+    if (steps.length === 0)
+      throw new KxError(`unknown step "${scope}" in --${key}; steps: ${targets.map((t) => t.step).join(', ')}`);
     name = key.slice(dot + 1);
   }
   const declared = (n: string) => steps.flatMap((t) => t.meta.inputs.filter((x) => x.name === n));
-  const forms: [string, boolean, boolean][] = [[name, false, false], [name.slice(3), true, false], [name.slice(0, -6), false, true]];
+  const forms: [string, boolean, boolean][] = [
+    [name, false, false],
+    [name.slice(3), true, false],
+    [name.slice(0, -6), false, true],
+  ];
   for (const [n, negate, fromStdin] of forms) {
     if ((negate && !name.startsWith('no-')) || (fromStdin && !name.endsWith('-stdin'))) continue;
     const inputs = declared(n);
@@ -168,7 +173,12 @@ function resolveName(key: string, targets: OptionTarget[], hints: string[]): Res
  * that is boolean in one step and not in another (publish's push) takes the next argument unless it
  * is an option.
  */
-async function readValue(r: ResolvedName, inline: string | undefined, st: ArgState, readStdin: () => Promise<string>): Promise<string> {
+async function readValue(
+  r: ResolvedName,
+  inline: string | undefined,
+  st: ArgState,
+  readStdin: () => Promise<string>,
+): Promise<string> {
   if (r.negate) return 'false';
   if (r.fromStdin) {
     if (st.stdinUsed) throw new KxError('only one option can be read from stdin');
@@ -179,7 +189,8 @@ async function readValue(r: ResolvedName, inline: string | undefined, st: ArgSta
   const booleans = r.inputs.filter(isBooleanInput).length;
   if (booleans === 0) return nextValue(st, r.name, inline);
   const v = st.argv[st.i + 1];
-  const takesNext = booleans === r.inputs.length ? v === 'true' || v === 'false' : v !== undefined && !v.startsWith('--');
+  const takesNext =
+    booleans === r.inputs.length ? v === 'true' || v === 'false' : v !== undefined && !v.startsWith('--');
   if (!takesNext) return 'true';
   st.i++;
   return v!;
@@ -247,7 +258,10 @@ export function effectiveInputs(
   const out: Record<string, string> = {};
   const missing: string[] = [];
   for (const input of meta.inputs) {
-    const v = given?.get(input.name) ?? ctx.env[envNameFor(input.name)] ?? (input.default !== undefined ? resolveDefault(input.default, ctx) : undefined);
+    const v =
+      given?.get(input.name) ??
+      ctx.env[envNameFor(input.name)] ??
+      (input.default !== undefined ? resolveDefault(input.default, ctx) : undefined);
     if (v !== undefined) out[input.name] = v;
     if (input.required && (v === undefined || v === '')) missing.push(input.name);
   }

@@ -27,11 +27,20 @@ export const PUBLISH_SWITCHES: ExtraSwitch[] = [
   },
 ];
 
-export const PUBLISH_ORDER: ActionCommand[] = ['build-images', 'package-chart', 'update-collection', 'restart-pod', 'install-extension'];
+export const PUBLISH_ORDER: ActionCommand[] = [
+  'build-images',
+  'package-chart',
+  'update-collection',
+  'restart-pod',
+  'install-extension',
+];
 
 export function selectSteps(extra: Record<string, string>): ActionCommand[] {
   if (extra.steps) {
-    const wanted = extra.steps.split(',').map((s) => s.trim()).filter(Boolean);
+    const wanted = extra.steps
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     for (const w of wanted) {
       if (!(PUBLISH_ORDER as string[]).includes(w)) {
         throw new KxError(`--steps: unknown step "${w}" (steps: ${PUBLISH_ORDER.join(', ')})`);
@@ -40,7 +49,8 @@ export function selectSteps(extra: Record<string, string>): ActionCommand[] {
     return PUBLISH_ORDER.filter((s) => wanted.includes(s));
   }
   if (extra['install-extension'] === 'true') {
-    if (extra.restart === 'true') throw new KxError('--install-extension and --restart are two different routes: choose one');
+    if (extra.restart === 'true')
+      throw new KxError('--install-extension and --restart are two different routes: choose one');
     return ['build-images', 'package-chart', 'install-extension'];
   }
   const steps: ActionCommand[] = PUBLISH_ORDER.filter((s) => s !== 'restart-pod' && s !== 'install-extension');
@@ -87,7 +97,11 @@ export function wiredInputs(
   };
   const packages = parsePackages(previous.get('package-chart'));
   // A dry run of package-chart names archives it did not write: nothing to hand over.
-  const archives = packages.filter((p) => !p.dryRun).map((p) => p.path).filter(Boolean).join('\n');
+  const archives = packages
+    .filter((p) => !p.dryRun)
+    .map((p) => p.path)
+    .filter(Boolean)
+    .join('\n');
   if (step === 'install-extension') set(['chart'], archives);
   if (step === 'update-collection') {
     const workflow = packages[0];

@@ -34,7 +34,11 @@ function itemLine(item: unknown): string {
 
 function outputLines(name: string, raw: string): string[] {
   const v = parsed(raw);
-  const list = Array.isArray(v) ? v : v && typeof v === 'object' && Array.isArray((v as { images?: unknown }).images) ? (v as { images: unknown[] }).images : undefined;
+  const list = Array.isArray(v)
+    ? v
+    : v && typeof v === 'object' && Array.isArray((v as { images?: unknown }).images)
+      ? (v as { images: unknown[] }).images
+      : undefined;
   if (list) {
     if (list.length === 0) return [];
     const shown = list.slice(0, MAX_ITEMS).map((i) => `    ${clip(itemLine(i))}`);

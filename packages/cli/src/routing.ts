@@ -20,18 +20,56 @@ export interface Meaning {
 
 /** Inputs declared by several publish steps with different meanings. */
 export const MEANINGS: Record<string, Meaning> = {
-  context: { groups: [['build-images', 'update-collection'], ['restart-pod']], usual: true, why: 'a directory of Dockerfiles; in restart-pod the kubeconfig context' },
-  retries: { groups: [['build-images', 'update-collection'], ['restart-pod']], usual: true, why: 'push attempts; in restart-pod attempts per kubectl call' },
-  charts: { groups: [['package-chart'], ['update-collection']], usual: true, why: 'chart directories; in update-collection chart archives (handed over from package-chart)' },
-  chart: { groups: [['package-chart', 'update-collection'], ['install-extension']], usual: true, why: 'the chart directory; in install-extension chart archives (handed over from package-chart)' },
-  version: { groups: [['build-images'], ['package-chart']], usual: false, why: 'the image version in build-images, the chart version in package-chart' },
-  namespace: { groups: [['restart-pod'], ['install-extension']], usual: false, why: "restart-pod's namespace of its strategy, install-extension's of kube-helm-service" },
+  context: {
+    groups: [['build-images', 'update-collection'], ['restart-pod']],
+    usual: true,
+    why: 'a directory of Dockerfiles; in restart-pod the kubeconfig context',
+  },
+  retries: {
+    groups: [['build-images', 'update-collection'], ['restart-pod']],
+    usual: true,
+    why: 'push attempts; in restart-pod attempts per kubectl call',
+  },
+  charts: {
+    groups: [['package-chart'], ['update-collection']],
+    usual: true,
+    why: 'chart directories; in update-collection chart archives (handed over from package-chart)',
+  },
+  chart: {
+    groups: [['package-chart', 'update-collection'], ['install-extension']],
+    usual: true,
+    why: 'the chart directory; in install-extension chart archives (handed over from package-chart)',
+  },
+  version: {
+    groups: [['build-images'], ['package-chart']],
+    usual: false,
+    why: 'the image version in build-images, the chart version in package-chart',
+  },
+  namespace: {
+    groups: [['restart-pod'], ['install-extension']],
+    usual: false,
+    why: "restart-pod's namespace of its strategy, install-extension's of kube-helm-service",
+  },
 };
 
 /** Inputs several publish steps declare with one meaning (a test keeps this list complete). */
 export const SAME_MEANING = [
-  'ignore', 'registry', 'chart-version', 'kaapana-source', 'tag-style', 'platform-version', 'platform-abbr', 'base-images',
-  'push', 'skip-existing', 'username', 'password', 'dry-run', 'service', 'kubeconfig', 'timeout',
+  'ignore',
+  'registry',
+  'chart-version',
+  'kaapana-source',
+  'tag-style',
+  'platform-version',
+  'platform-abbr',
+  'base-images',
+  'push',
+  'skip-existing',
+  'username',
+  'password',
+  'dry-run',
+  'service',
+  'kubeconfig',
+  'timeout',
 ];
 
 export interface Routed {
@@ -57,7 +95,12 @@ function byValue(o: GivenOption, steps: string[], targets: OptionTarget[]): [str
 }
 
 /** The steps (and values) an unscoped option reaches among the selected steps. */
-function routeUnscoped(o: GivenOption, selected: string[], targets: OptionTarget[], notes: string[]): [string, string][] {
+function routeUnscoped(
+  o: GivenOption,
+  selected: string[],
+  targets: OptionTarget[],
+  notes: string[],
+): [string, string][] {
   const steps = selected.filter((s) => inputOf(targets, s, o.name));
   if (steps.length === 0) {
     notes.push(`--${o.name} is not an option of the selected steps (${selected.join(', ')}): ignored`);
@@ -72,7 +115,9 @@ function routeUnscoped(o: GivenOption, selected: string[], targets: OptionTarget
   if (!m!.usual) {
     throw new KxError(`--${o.name} is ${m!.why}: give --${steps.join(`.${o.name}, --`)}.${o.name} instead`);
   }
-  notes.push(`--${o.name} goes to ${groups[0]!.join(', ')} (${m!.why}): use --${others.join(`.${o.name}, --`)}.${o.name} for that`);
+  notes.push(
+    `--${o.name} goes to ${groups[0]!.join(', ')} (${m!.why}): use --${others.join(`.${o.name}, --`)}.${o.name} for that`,
+  );
   return groups[0]!.map((s) => [s, o.value]);
 }
 

@@ -47,7 +47,6 @@ export interface ActionRun {
   postExitCode?: number;
 }
 
-
 export function inputEnvName(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
 }
@@ -94,7 +93,12 @@ class Log {
       g.lines++;
     }
     const indent = '  '.repeat(this.groups.length);
-    this.out.write(this.mask(s).split('\n').map((l) => `${indent}${l}`).join('\n') + '\n');
+    this.out.write(
+      this.mask(s)
+        .split('\n')
+        .map((l) => `${indent}${l}`)
+        .join('\n') + '\n',
+    );
   }
   private heartbeat(after: number): void {
     const g = this.groups.at(-1);
@@ -163,8 +167,16 @@ function runNode(
 ): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [entry], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const outDone = new Promise<void>((r) => createInterface({ input: child.stdout }).on('line', (l) => log.line(l, annotations)).on('close', r));
-    const errDone = new Promise<void>((r) => createInterface({ input: child.stderr }).on('line', (l) => log.plain(l)).on('close', r));
+    const outDone = new Promise<void>((r) =>
+      createInterface({ input: child.stdout })
+        .on('line', (l) => log.line(l, annotations))
+        .on('close', r),
+    );
+    const errDone = new Promise<void>((r) =>
+      createInterface({ input: child.stderr })
+        .on('line', (l) => log.plain(l))
+        .on('close', r),
+    );
     child.on('error', reject);
     child.on('close', (code, signal) => {
       void Promise.all([outDone, errDone]).then(() => resolve(code ?? (signal ? 128 : 1)));
@@ -192,7 +204,8 @@ export async function runAction(opts: RunActionOptions): Promise<ActionRun> {
       for (const f of Object.values(files)) await writeFile(f, '');
       const runnerTemp = join(dir, 'runner-temp');
       await mkdir(runnerTemp);
-      const toolCache = outer.RUNNER_TOOL_CACHE ?? join(outer.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kaapana-ext', 'tool-cache');
+      const toolCache =
+        outer.RUNNER_TOOL_CACHE ?? join(outer.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kaapana-ext', 'tool-cache');
       await mkdir(toolCache, { recursive: true });
       const env: NodeJS.ProcessEnv = {
         ...baseEnv(outer),
@@ -209,10 +222,22 @@ export async function runAction(opts: RunActionOptions): Promise<ActionRun> {
       const exitCode = await runNode(meta.main, env, cwd, log, annotations);
       const outputs = parseRunnerFile(await readFile(files.GITHUB_OUTPUT, 'utf8'), files.GITHUB_OUTPUT);
       const state = parseRunnerFile(await readFile(files.GITHUB_STATE, 'utf8'), files.GITHUB_STATE);
-      const run: ActionRun = { step: opts.label, ok: exitCode === 0, exitCode, outputs, summary: '', annotations, durationMs: 0 };
+      const run: ActionRun = {
+        step: opts.label,
+        ok: exitCode === 0,
+        exitCode,
+        outputs,
+        summary: '',
+        annotations,
+        durationMs: 0,
+      };
 
       const postIf = meta.postIf.replace(/\s/g, '');
-      const runPost = meta.post && (postIf === 'always()' || (postIf === 'success()' && exitCode === 0) || (postIf === 'failure()' && exitCode !== 0));
+      const runPost =
+        meta.post &&
+        (postIf === 'always()' ||
+          (postIf === 'success()' && exitCode === 0) ||
+          (postIf === 'failure()' && exitCode !== 0));
       if (runPost && meta.post) {
         const exported = parseRunnerFile(await readFile(files.GITHUB_ENV, 'utf8'), files.GITHUB_ENV);
         const paths = (await readFile(files.GITHUB_PATH, 'utf8')).split('\n').filter(Boolean);
@@ -225,7 +250,9 @@ export async function runAction(opts: RunActionOptions): Promise<ActionRun> {
       }
       run.summary = log.mask(await readFile(files.GITHUB_STEP_SUMMARY, 'utf8'));
       run.durationMs = Date.now() - started;
-      log.plain(`${run.ok ? '✓' : '✗'} ${opts.label} ${run.ok ? 'done' : `failed (exit ${exitCode})`} in ${(run.durationMs / 1000).toFixed(1)}s`);
+      log.plain(
+        `${run.ok ? '✓' : '✗'} ${opts.label} ${run.ok ? 'done' : `failed (exit ${exitCode})`} in ${(run.durationMs / 1000).toFixed(1)}s`,
+      );
       return run;
     });
   } finally {

@@ -14,7 +14,8 @@ export function parseRunnerFile(text: string, file: string): Record<string, stri
       const body: string[] = [];
       let j = i + 1;
       for (; j < lines.length && lines[j]!.replace(/\r$/, '') !== delim; j++) body.push(lines[j]!);
-      if (j >= lines.length) throw new KxError(`unterminated value of "${name}" (no closing ${delim})`, { file, line: i + 1 });
+      if (j >= lines.length)
+        throw new KxError(`unterminated value of "${name}" (no closing ${delim})`, { file, line: i + 1 });
       out[name!] = body.join('\n');
       i = j;
       continue;

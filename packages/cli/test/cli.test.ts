@@ -52,9 +52,16 @@ describe('kaapana-ext CLI', () => {
   });
 
   it('runs the action with defaults, repeated options, outputs and the post step', async () => {
-    const r = await run(
-      ['build-images', '--json', '--registry', '127.0.0.1:5000/kx', '--no-skip-existing', '--base-images', 'a=b', '--base-images=c=d'],
-    );
+    const r = await run([
+      'build-images',
+      '--json',
+      '--registry',
+      '127.0.0.1:5000/kx',
+      '--no-skip-existing',
+      '--base-images',
+      'a=b',
+      '--base-images=c=d',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const json = JSON.parse(r.stdout) as { ok: boolean; outputs: { echo: Record<string, string>; multi: string } };
     expect(json.ok).toBe(true);
@@ -86,7 +93,9 @@ describe('kaapana-ext CLI', () => {
   it('takes inputs from KAAPANA_EXT_<INPUT> variables', async () => {
     const r = await run(['build-images', '--json'], { KAAPANA_EXT_REGISTRY: 'env.example/y' });
     expect(r.code, r.stderr).toBe(0);
-    expect((JSON.parse(r.stdout) as { outputs: { echo: { registry: string } } }).outputs.echo.registry).toBe('env.example/y');
+    expect((JSON.parse(r.stdout) as { outputs: { echo: { registry: string } } }).outputs.echo.registry).toBe(
+      'env.example/y',
+    );
   });
 
   it('reports a failing action with its annotation and exit code 1', async () => {
@@ -139,8 +148,8 @@ describe('runner file formats', () => {
     expect(parseWorkflowCommand('plain :: text')).toBeUndefined();
   });
   it('renders summary HTML tables as text', () => {
-    expect(summaryToText('<h2>X</h2>\n<table><tr><th>a</th><th>b</th></tr><tr><td>1 &amp; 2</td><td>3</td></tr></table>')).toBe(
-      '## X\n\na | b\n1 & 2 | 3',
-    );
+    expect(
+      summaryToText('<h2>X</h2>\n<table><tr><th>a</th><th>b</th></tr><tr><td>1 &amp; 2</td><td>3</td></tr></table>'),
+    ).toBe('## X\n\na | b\n1 & 2 | 3');
   });
 });

@@ -34,7 +34,12 @@ function kx(args: string[], cwd = work) {
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'kx18-cli-packed-'));
-  tarball = execFileSync(process.execPath, [join(cliDir, 'scripts', 'pack.mjs'), '--out', join(work, 'dist')], { encoding: 'utf8' }).trim().split('\n').at(-1)!;
+  tarball = execFileSync(process.execPath, [join(cliDir, 'scripts', 'pack.mjs'), '--out', join(work, 'dist')], {
+    encoding: 'utf8',
+  })
+    .trim()
+    .split('\n')
+    .at(-1)!;
   const user = join(work, 'user');
   await mkdir(user);
   execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball], { cwd: user, stdio: 'pipe' });
@@ -61,8 +66,11 @@ describe('packed kaapana-ext CLI', () => {
     expect(pkg.dependencies).toBeUndefined();
     expect(pkg.bin).toEqual({ 'kaapana-ext': 'bin/kaapana-ext.js' });
     const files = await walk(installed);
-    expect(files.filter((f) => f.startsWith('symlink:') || f.slice(installed.length).includes('node_modules'))).toEqual([]);
-    for (const a of ACTION_COMMANDS) expect(files).toContain(join(installed, 'actions', `action-${a}`, 'dist', 'index.js'));
+    expect(files.filter((f) => f.startsWith('symlink:') || f.slice(installed.length).includes('node_modules'))).toEqual(
+      [],
+    );
+    for (const a of ACTION_COMMANDS)
+      expect(files).toContain(join(installed, 'actions', `action-${a}`, 'dist', 'index.js'));
     const bundle = await readFile(join(installed, 'lib', 'cli.js'), 'utf8');
     expect(bundle).not.toMatch(/from ['"](@kaapana-ext|yaml|picomatch)/);
     expect(await readFile(join(installed, 'lib', 'licenses.txt'), 'utf8')).toContain('yaml@');
@@ -83,15 +91,34 @@ describe('packed kaapana-ext CLI', () => {
   it('packages the example chart and plans its images with the packed actions', async () => {
     const ext = join(work, 'ext');
     await cp(example, ext, { recursive: true, filter: (src) => !src.includes('rootfs') && !src.endsWith('/app') });
-    const chart = kx(['package-chart', '--json', '--chart', 'ext/extension/threshold-segmentation-workflow', '--destination', 'charts']);
+    const chart = kx([
+      'package-chart',
+      '--json',
+      '--chart',
+      'ext/extension/threshold-segmentation-workflow',
+      '--destination',
+      'charts',
+    ]);
     expect(chart.code, chart.stderr).toBe(0);
-    const packages = (JSON.parse(chart.stdout) as { outputs: { packages: { name: string; path: string }[] } }).outputs.packages;
+    const packages = (JSON.parse(chart.stdout) as { outputs: { packages: { name: string; path: string }[] } }).outputs
+      .packages;
     expect(packages.map((p) => p.name)).toEqual(['example-threshold-segmentation-workflow']);
     expect((await readdir(join(work, 'charts'))).sort()).toEqual(['example-threshold-segmentation-workflow-0.1.0.tgz']);
 
-    const plan = kx(['build-images', '--json', '--context', 'ext', '--ignore', 'collection', '--registry', '127.0.0.1:5000/kx18-cli', '--dry-run']);
+    const plan = kx([
+      'build-images',
+      '--json',
+      '--context',
+      'ext',
+      '--ignore',
+      'collection',
+      '--registry',
+      '127.0.0.1:5000/kx18-cli',
+      '--dry-run',
+    ]);
     expect(plan.code, plan.stderr).toBe(0);
-    const out = (JSON.parse(plan.stdout) as { outputs: { plan: { images: { ref: string }[] }; images: unknown[] } }).outputs;
+    const out = (JSON.parse(plan.stdout) as { outputs: { plan: { images: { ref: string }[] }; images: unknown[] } })
+      .outputs;
     expect(out.plan.images.map((i) => i.ref)).toContain('127.0.0.1:5000/kx18-cli/example-otsus-method:0.1.0');
     expect(out.images).toEqual([]);
   });
@@ -100,7 +127,10 @@ describe('packed kaapana-ext CLI', () => {
 /** The stand-in of local-only/kaapana-ext-cli-base: node + its libraries + busybox as sh and env. */
 async function standInBase(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'Dockerfile'), 'FROM scratch\nLABEL IMAGE="kaapana-ext-cli-base"\nLABEL REGISTRY="local-only"\nLABEL VERSION="1"\nCOPY rootfs/ /\n');
+  await writeFile(
+    join(dir, 'Dockerfile'),
+    'FROM scratch\nLABEL IMAGE="kaapana-ext-cli-base"\nLABEL REGISTRY="local-only"\nLABEL VERSION="1"\nCOPY rootfs/ /\n',
+  );
   const prepare = fileURLToPath(new URL('../../../algorithm/container/prepare-node-runtime.mjs', import.meta.url));
   execFileSync(process.execPath, [prepare, '--out', dir], { stdio: 'pipe' });
   await mkdir(join(dir, 'rootfs', 'bin'), { recursive: true });
@@ -114,15 +144,21 @@ describe('CLI container image', () => {
   const refs: string[] = [];
   afterAll(() => removeImages(refs));
 
-  it('is built by the packed CLI\'s build-images and runs kaapana-ext inside', async () => {
+  it("is built by the packed CLI's build-images and runs kaapana-ext inside", async () => {
     const ctx = join(work, 'image');
-    execFileSync(process.execPath, [join(cliDir, 'scripts', 'container-context.mjs'), '--tarball', tarball, '--out', join(ctx, 'cli')], { stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [join(cliDir, 'scripts', 'container-context.mjs'), '--tarball', tarball, '--out', join(ctx, 'cli')],
+      { stdio: 'pipe' },
+    );
     await copyFile(join(cliDir, 'container', 'cli', 'Dockerfile'), join(ctx, 'cli', 'Dockerfile'));
     await standInBase(join(ctx, 'base'));
     const registry = `${REGISTRY}/${uniqueName('kx18-cli-image')}`;
     const r = kx(['build-images', '--json', '--context', ctx, '--registry', registry]);
     expect(r.code, r.stderr).toBe(0);
-    const images = (JSON.parse(r.stdout) as { outputs: { images: { name: string; ref: string; status: string; tags: string[] }[] } }).outputs.images;
+    const images = (
+      JSON.parse(r.stdout) as { outputs: { images: { name: string; ref: string; status: string; tags: string[] }[] } }
+    ).outputs.images;
     refs.push(...images.flatMap((i) => i.tags));
     const cli = images.find((i) => i.name === 'kaapana-ext')!;
     expect(cli).toMatchObject({ ref: `${registry}/kaapana-ext:0.1.0`, status: 'pushed' });
@@ -130,8 +166,14 @@ describe('CLI container image', () => {
     const help = docker(); // the image's CMD
     expect(help.status, help.stderr).toBe(0);
     expect(help.stdout).toContain('Usage: kaapana-ext <command> [options]');
-    const commands = docker('sh', '-c', [...ACTION_COMMANDS, 'publish'].map((c) => `kaapana-ext ${c} --help | head -1`).join(' && '));
+    const commands = docker(
+      'sh',
+      '-c',
+      [...ACTION_COMMANDS, 'publish'].map((c) => `kaapana-ext ${c} --help | head -1`).join(' && '),
+    );
     expect(commands.status, commands.stderr).toBe(0);
-    expect(commands.stdout.trim().split('\n')).toEqual([...ACTION_COMMANDS, 'publish'].map((c) => `Usage: kaapana-ext ${c} [options]`));
+    expect(commands.stdout.trim().split('\n')).toEqual(
+      [...ACTION_COMMANDS, 'publish'].map((c) => `Usage: kaapana-ext ${c} [options]`),
+    );
   });
 });

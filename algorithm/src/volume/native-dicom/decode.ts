@@ -31,7 +31,8 @@ function storedValues(s: SliceInfo, pixels: Uint8Array): OutputArray {
   const cleanup = f.bitsStored !== f.bitsAllocated;
   const bytes = littleEndianBytes(s, pixels, f.bitsAllocated === 16 && (cleanup || s.invert) ? 4 : f.bitsAllocated / 8);
   const { buffer, byteOffset } = bytes;
-  if (f.bitsAllocated === 32) return f.signed ? new Int32Array(buffer, byteOffset, n) : new Uint32Array(buffer, byteOffset, n);
+  if (f.bitsAllocated === 32)
+    return f.signed ? new Int32Array(buffer, byteOffset, n) : new Uint32Array(buffer, byteOffset, n);
   if (f.bitsAllocated === 8) {
     const raw = f.signed ? new Int8Array(buffer, byteOffset, n) : bytes.subarray(0, n);
     if (!s.invert) return raw;
@@ -94,7 +95,7 @@ export function permuteSlices(data: OutputArray, perSlice: number, order: number
     if (placed[start] || order[start] === start) continue;
     scratch ??= data.slice(0, perSlice);
     scratch.set(data.subarray(start * perSlice, (start + 1) * perSlice));
-    for (let k = start; ; ) {
+    for (let k = start; ;) {
       const from = order[k]!;
       placed[k] = 1;
       if (from === start) {

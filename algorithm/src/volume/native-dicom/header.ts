@@ -62,7 +62,10 @@ function pixelElement(
  * A file's header checked against what this reader reproduces (from a header-only or a whole-file
  * parse: only elements before the pixel data are looked at); undefined when it is outside.
  */
-export function sliceHeader(ds: dicomParser.DataSet, path: string): { info: SliceInfo; pixels: dicomParser.Element } | undefined {
+export function sliceHeader(
+  ds: dicomParser.DataSet,
+  path: string,
+): { info: SliceInfo; pixels: dicomParser.Element } | undefined {
   const ts = TRANSFER_SYNTAXES[uid(ds, 'x00020010') ?? ''];
   // MediaStorage::SetFromFile: SOP Class UID of the data set, else the meta header's.
   const sopClass = uid(ds, 'x00080016') || uid(ds, 'x00020002') || '';
@@ -73,7 +76,9 @@ export function sliceHeader(ds: dicomParser.DataSet, path: string): { info: Slic
   const columns = ushort(ds, 'x00280011');
   const samples = ds.elements['x00280002'] ? ushort(ds, 'x00280002') : 1;
   const photometric = rawString(ds, 'x00280004')?.replace(/[\0 ]+$/, '');
-  const frames = rawString(ds, 'x00280008')?.replace(/[\0 ]+$/, '').trim();
+  const frames = rawString(ds, 'x00280008')
+    ?.replace(/[\0 ]+$/, '')
+    .trim();
   if (!rows || !columns || rows === 1 || columns === 1 || samples !== 1) return undefined;
   if (photometric !== 'MONOCHROME1' && photometric !== 'MONOCHROME2') return undefined;
   const invert = photometric === 'MONOCHROME1';
@@ -128,8 +133,7 @@ export function sliceHeader(ds: dicomParser.DataSet, path: string): { info: Slic
  * pixel bytes' place in the file, or 'decline' when the file is outside what this reader reproduces.
  */
 export type NativeHeader =
-  | { kind: 'slice'; info: SliceInfo; fileSize: number; pixelOffset: number }
-  | { kind: 'decline' };
+  { kind: 'slice'; info: SliceInfo; fileSize: number; pixelOffset: number } | { kind: 'decline' };
 
 /**
  * The native header of a file from its header-only parse (`ds`, of a file of `fileSize` bytes), or
@@ -138,7 +142,12 @@ export type NativeHeader =
  * `ds` (dicom-parse.ts, files without preamble). Otherwise the whole-file parse would hold the same
  * elements up to and including the Pixel Data element, and nothing after it.
  */
-export function nativeHeader(ds: dicomParser.DataSet, path: string, fileSize: number, prefix = 0): NativeHeader | undefined {
+export function nativeHeader(
+  ds: dicomParser.DataSet,
+  path: string,
+  fileSize: number,
+  prefix = 0,
+): NativeHeader | undefined {
   if (uid(ds, 'x00020010') === DEFLATED) return undefined;
   const el = ds.elements['x7fe00010'];
   if (el && !el.hadUndefinedLength && el.dataOffset - prefix + el.length !== fileSize) return undefined;

@@ -96,7 +96,9 @@ function readSeries(files: string[], headers: readonly (NativeHeader | undefined
     if (scanned) {
       const bytes = sliceBytes(info);
       const direct = verbatim(info, type!);
-      const into = direct ? new Uint8Array(data.buffer, data.byteOffset + offset * data.BYTES_PER_ELEMENT, bytes) : undefined;
+      const into = direct
+        ? new Uint8Array(data.buffer, data.byteOffset + offset * data.BYTES_PER_ELEMENT, bytes)
+        : undefined;
       // A file that changed since the scan: declined (itk-wasm reads what is there now).
       pixels = readRegion(file, scanned.fileSize, scanned.pixelOffset, bytes, into);
       if (!pixels) return undefined;

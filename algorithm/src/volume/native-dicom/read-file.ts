@@ -32,7 +32,13 @@ export function wholeFileSlice(path: string): { info: SliceInfo; pixels: Uint8Ar
  * Reads `length` bytes at `offset` of `path` into `into` (or a new array); undefined when the file is
  * no longer `fileSize` bytes long or ends early.
  */
-export function readRegion(path: string, fileSize: number, offset: number, length: number, into?: Uint8Array): Uint8Array | undefined {
+export function readRegion(
+  path: string,
+  fileSize: number,
+  offset: number,
+  length: number,
+  into?: Uint8Array,
+): Uint8Array | undefined {
   const fd = openSync(path, 'r');
   try {
     if (fstatSync(fd).size !== fileSize) return undefined;

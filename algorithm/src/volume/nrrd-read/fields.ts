@@ -174,7 +174,8 @@ export function parseField(h: Header, field: string, info: string): void {
     case 'data file': {
       // One file, named relative to the header's directory (a "%d" template or LIST: declined).
       if (info.length === 0 || info.includes('%') || info.startsWith('LIST')) decline(`data file "${info}"`);
-      if (info.startsWith('/') || info[1] === ':' || info === '-' || info.includes('\\')) decline(`data file "${info}"`);
+      if (info.startsWith('/') || info[1] === ':' || info === '-' || info.includes('\\'))
+        decline(`data file "${info}"`);
       if (info.split('/').some((seg) => seg === '..')) decline(`data file "${info}" outside the header's directory`);
       h.dataFile = info;
       return;

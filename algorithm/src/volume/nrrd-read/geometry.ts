@@ -17,7 +17,9 @@ export function geometry(h: Header, dim: number): { spacing: number[]; origin: n
   const spacing = new Array<number>(dim).fill(1);
   const origin = new Array<number>(dim).fill(0);
   // Columns: axis directions (ImageIOBase's default is the identity).
-  const axes: number[][] = Array.from({ length: dim }, (_, i) => Array.from({ length: dim }, (_, j) => (i === j ? 1 : 0)));
+  const axes: number[][] = Array.from({ length: dim }, (_, i) =>
+    Array.from({ length: dim }, (_, j) => (i === j ? 1 : 0)),
+  );
   if (h.spaceDim > 0) {
     if (h.spaceDim !== dim) decline(`space dimension ${h.spaceDim} for ${dim} axes`);
     if (h.spacings) decline('spacings with a space');

@@ -26,7 +26,12 @@ export function unsigned(token: string, what: string, max: number): number {
 export const tokens = (info: string): string[] => info.split(/[ \t]+/).filter((t) => t.length > 0);
 
 /** `count` vectors "(a,b,…)" as _nrrdSpaceVectorParse reads them; what follows them is returned. */
-export function spaceVectors(info: string, count: number, spaceDim: number, what: string): { vectors: number[][]; rest: string } {
+export function spaceVectors(
+  info: string,
+  count: number,
+  spaceDim: number,
+  what: string,
+): { vectors: number[][]; rest: string } {
   const vectors: number[][] = [];
   let rest = info;
   for (let k = 0; k < count; k++) {

@@ -34,7 +34,14 @@ function skipLines(b: Uint8Array, pos: number, count: number): number {
  * raw data, byte skip inside the gunzipped stream for gzip, "byte skip: -N-1" (raw: the data end N
  * bytes before the end of the file).
  */
-export function readVoxels(h: Header, fd: number, fileSize: number, pos: number, bytes: Uint8Array, file: string): void {
+export function readVoxels(
+  h: Header,
+  fd: number,
+  fileSize: number,
+  pos: number,
+  bytes: Uint8Array,
+  file: string,
+): void {
   let start = pos;
   if (h.lineSkip > 0) {
     if (h.byteSkip < 0) decline('line skip with negative byte skip');
@@ -63,14 +70,18 @@ export function readVoxels(h: Header, fd: number, fileSize: number, pos: number,
   try {
     // Inflation stops one byte past what the header declares: a stream that inflates further (a
     // "gzip bomb") is an error instead of gigabytes of memory.
-    inflated = gunzipSync(compressed, { chunkSize: Math.max(64, Math.min(need + 1024, 1 << 24)), maxOutputLength: need + 1 });
+    inflated = gunzipSync(compressed, {
+      chunkSize: Math.max(64, Math.min(need + 1024, 1 << 24)),
+      maxOutputLength: need + 1,
+    });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
       throw new OtsuError(`gzip data inflates to more than the ${need} bytes the header declares`, { file });
     }
     decline(`gunzip: ${(e as Error).message}`);
   }
-  if (inflated.length !== need) throw new OtsuError(`gzip data inflates to ${inflated.length} bytes, the header declares ${need}`, { file });
+  if (inflated.length !== need)
+    throw new OtsuError(`gzip data inflates to ${inflated.length} bytes, the header declares ${need}`, { file });
   bytes.set(inflated.subarray(h.byteSkip, need));
 }
 
@@ -86,10 +97,16 @@ export function checkDeclaredSize(h: Header, dataBytes: number, fileSize: number
   const available = fileSize - pos;
   const need = dataBytes + Math.max(h.byteSkip, 0);
   if (h.encoding === 'raw' && need > available) {
-    throw new OtsuError(`the header declares ${need} bytes of raw data, the file has ${Math.max(available, 0)} after the header`, { file });
+    throw new OtsuError(
+      `the header declares ${need} bytes of raw data, the file has ${Math.max(available, 0)} after the header`,
+      { file },
+    );
   }
   if (h.encoding !== 'raw' && need > available * MAX_DEFLATE_RATIO) {
-    throw new OtsuError(`the header declares ${need} bytes, more than ${Math.max(available, 0)} bytes of gzip data can hold`, { file });
+    throw new OtsuError(
+      `the header declares ${need} bytes, more than ${Math.max(available, 0)} bytes of gzip data can hold`,
+      { file },
+    );
   }
 }
 

@@ -16,7 +16,13 @@ export async function runCli(argv: string[], actionsDir: string, cwd = actionsDi
   const e: Buffer[] = [];
   out.on('data', (c: Buffer) => o.push(c));
   err.on('data', (c: Buffer) => e.push(c));
-  const io: CliIo = { stdout: out, stderr: err, env: { ...process.env, KAAPANA_EXT_ACTIONS_DIR: actionsDir }, cwd, readStdin: async () => '' };
+  const io: CliIo = {
+    stdout: out,
+    stderr: err,
+    env: { ...process.env, KAAPANA_EXT_ACTIONS_DIR: actionsDir },
+    cwd,
+    readStdin: async () => '',
+  };
   const code = await main(argv, io);
   return { code, stdout: Buffer.concat(o).toString('utf8'), stderr: Buffer.concat(e).toString('utf8') };
 }

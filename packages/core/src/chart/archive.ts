@@ -37,7 +37,8 @@ function validName(name: string | undefined): string {
 export function archiveEntries(chart: Chart, prefix = ''): ArchiveEntry[] {
   const base = `${prefix}${validName(chart.metadata.name)}`;
   const out: ArchiveEntry[] = [];
-  const add = (name: string, data: Buffer | string) => out.push({ name: `${base}/${name}`, data: Buffer.isBuffer(data) ? data : Buffer.from(data, 'utf8') });
+  const add = (name: string, data: Buffer | string) =>
+    out.push({ name: `${base}/${name}`, data: Buffer.isBuffer(data) ? data : Buffer.from(data, 'utf8') });
   add('Chart.yaml', serializeMetadata(chart.metadata));
   if (chart.metadata.apiVersion === APIVersionV2 && chart.lock) add('Chart.lock', serializeLock(chart.lock));
   if (chart.values) add('values.yaml', chart.values);
@@ -45,13 +46,17 @@ export function archiveEntries(chart: Chart, prefix = ''): ArchiveEntry[] {
     try {
       JSON.parse(chart.schema.toString('utf8'));
     } catch {
-      throw new KxError('Invalid JSON in values.schema.json', { file: chart.source ? `${chart.source}/values.schema.json` : undefined });
+      throw new KxError('Invalid JSON in values.schema.json', {
+        file: chart.source ? `${chart.source}/values.schema.json` : undefined,
+      });
     }
     add('values.schema.json', chart.schema);
   }
   for (const f of chart.templates) add(f.name, f.data);
   for (const f of chart.files) add(f.name, f.data);
-  const deps = [...chart.dependencies].sort((a, b) => Buffer.compare(Buffer.from(a.metadata.name ?? ''), Buffer.from(b.metadata.name ?? '')));
+  const deps = [...chart.dependencies].sort((a, b) =>
+    Buffer.compare(Buffer.from(a.metadata.name ?? ''), Buffer.from(b.metadata.name ?? '')),
+  );
   for (const dep of deps) out.push(...archiveEntries(dep, `${base}/charts/`));
   return out;
 }
@@ -138,7 +143,21 @@ export async function tarEntries(entries: ArchiveEntry[], mtime: number): Promis
   });
   for (const e of entries) {
     await new Promise<void>((res, rej) => {
-      p.entry({ name: e.name, size: e.data.length, mode: 0o644, mtime: new Date(mtime * 1000), type: 'file', uid: 0, gid: 0, uname: '', gname: '' }, e.data, (err) => (err ? rej(err) : res()));
+      p.entry(
+        {
+          name: e.name,
+          size: e.data.length,
+          mode: 0o644,
+          mtime: new Date(mtime * 1000),
+          type: 'file',
+          uid: 0,
+          gid: 0,
+          uname: '',
+          gname: '',
+        },
+        e.data,
+        (err) => (err ? rej(err) : res()),
+      );
     });
   }
   p.finalize();

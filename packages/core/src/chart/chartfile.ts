@@ -101,7 +101,8 @@ function asString(ctx: Ctx, node: Node | null | undefined, field: string): strin
 
 function asBool(ctx: Ctx, node: Node | null | undefined, field: string): boolean | undefined {
   if (!node) return undefined;
-  if (!isScalar(node) || (node.value !== null && typeof node.value !== 'boolean')) throw typeError(ctx, node, field, 'a boolean');
+  if (!isScalar(node) || (node.value !== null && typeof node.value !== 'boolean'))
+    throw typeError(ctx, node, field, 'a boolean');
   return node.value === null ? undefined : (node.value as boolean);
 }
 
@@ -112,7 +113,12 @@ function asStringList(ctx: Ctx, node: Node | null | undefined, field: string): s
 }
 
 /** Match YAML keys to struct fields like encoding/json: exact name first, then case-insensitive. */
-function fieldPairs(ctx: Ctx, node: Node, fields: readonly string[], where: string): Map<string, Pair<Node, Node | null>> {
+function fieldPairs(
+  ctx: Ctx,
+  node: Node,
+  fields: readonly string[],
+  where: string,
+): Map<string, Pair<Node, Node | null>> {
   if (!isMap(node)) throw typeError(ctx, node, where || 'document', 'a mapping');
   const out = new Map<string, Pair<Node, Node | null>>();
   for (const pair of node.items as Pair<Node, Node | null>[]) {
@@ -129,10 +135,34 @@ function record(ctx: Ctx, path: string, pair: Pair<Node, Node | null> | undefine
 }
 
 const MAINTAINER_FIELDS = ['name', 'email', 'url'] as const;
-const DEPENDENCY_FIELDS = ['name', 'version', 'repository', 'condition', 'tags', 'enabled', 'import-values', 'alias'] as const;
+const DEPENDENCY_FIELDS = [
+  'name',
+  'version',
+  'repository',
+  'condition',
+  'tags',
+  'enabled',
+  'import-values',
+  'alias',
+] as const;
 const METADATA_FIELDS = [
-  'name', 'home', 'sources', 'version', 'description', 'keywords', 'maintainers', 'icon', 'apiVersion', 'condition',
-  'tags', 'appVersion', 'deprecated', 'annotations', 'kubeVersion', 'dependencies', 'type',
+  'name',
+  'home',
+  'sources',
+  'version',
+  'description',
+  'keywords',
+  'maintainers',
+  'icon',
+  'apiVersion',
+  'condition',
+  'tags',
+  'appVersion',
+  'deprecated',
+  'annotations',
+  'kubeVersion',
+  'dependencies',
+  'type',
 ] as const;
 
 function parseDependency(ctx: Ctx, node: Node | null | undefined, path: string): Dependency | null {
@@ -190,8 +220,12 @@ function parseYamlDoc(text: string, file: string, what: string): { root: Node | 
   const ctx: Ctx = { file, what, lc, lines: new Map() };
   const err = doc.errors[0];
   if (err) {
-    const line = err.linePos?.[0]?.line ?? lineOf(ctx, { range: [err.pos[0], err.pos[1], err.pos[1]] } as unknown as Node);
-    throw new KxError(`cannot load ${what}: error converting YAML to JSON: ${err.message.split('\n')[0]}`, { file, line });
+    const line =
+      err.linePos?.[0]?.line ?? lineOf(ctx, { range: [err.pos[0], err.pos[1], err.pos[1]] } as unknown as Node);
+    throw new KxError(`cannot load ${what}: error converting YAML to JSON: ${err.message.split('\n')[0]}`, {
+      file,
+      line,
+    });
   }
   return { root: (doc.contents as Node | null) ?? null, ctx };
 }
@@ -208,13 +242,39 @@ export function parseMetadata(text: string, file: string, what = 'Chart.yaml', i
   if (isNullNode(root)) return { value: md, lines: ctx.lines };
   const f = fieldPairs(ctx, root as Node, METADATA_FIELDS, '');
   for (const [k, p] of f) record(ctx, k, p);
-  const strField = (k: 'name' | 'home' | 'version' | 'description' | 'icon' | 'apiVersion' | 'condition' | 'tags' | 'appVersion' | 'kubeVersion' | 'type') => {
+  const strField = (
+    k:
+      | 'name'
+      | 'home'
+      | 'version'
+      | 'description'
+      | 'icon'
+      | 'apiVersion'
+      | 'condition'
+      | 'tags'
+      | 'appVersion'
+      | 'kubeVersion'
+      | 'type',
+  ) => {
     if (!f.has(k)) return;
     const v = asString(ctx, f.get(k)?.value, k);
     if (v === undefined) delete md[k];
     else md[k] = v;
   };
-  for (const k of ['name', 'home', 'version', 'description', 'icon', 'apiVersion', 'condition', 'tags', 'appVersion', 'kubeVersion', 'type'] as const) strField(k);
+  for (const k of [
+    'name',
+    'home',
+    'version',
+    'description',
+    'icon',
+    'apiVersion',
+    'condition',
+    'tags',
+    'appVersion',
+    'kubeVersion',
+    'type',
+  ] as const)
+    strField(k);
   if (f.has('sources')) md.sources = asStringList(ctx, f.get('sources')?.value, 'sources');
   if (f.has('keywords')) md.keywords = asStringList(ctx, f.get('keywords')?.value, 'keywords');
   if (f.has('deprecated')) md.deprecated = asBool(ctx, f.get('deprecated')?.value, 'deprecated');
@@ -272,7 +332,10 @@ export function serializeMetadata(md: Metadata): string {
   put('version', md.version);
   put('description', md.description);
   put('keywords', md.keywords);
-  put('maintainers', md.maintainers?.map((x) => (x === null ? null : dropEmpty({ name: x.name, email: x.email, url: x.url }))));
+  put(
+    'maintainers',
+    md.maintainers?.map((x) => (x === null ? null : dropEmpty({ name: x.name, email: x.email, url: x.url }))),
+  );
   put('icon', md.icon);
   put('apiVersion', md.apiVersion);
   put('condition', md.condition);
@@ -299,7 +362,14 @@ function dropEmpty(o: Record<string, unknown>): Record<string, unknown> {
 function dependencyForYaml(d: Dependency | null): Record<string, unknown> | null {
   if (d === null) return null;
   return {
-    ...dropEmpty({ version: d.version, condition: d.condition, tags: d.tags, enabled: d.enabled, 'import-values': d['import-values'], alias: d.alias }),
+    ...dropEmpty({
+      version: d.version,
+      condition: d.condition,
+      tags: d.tags,
+      enabled: d.enabled,
+      'import-values': d['import-values'],
+      alias: d.alias,
+    }),
     name: d.name ?? '',
     repository: d.repository ?? '',
   };

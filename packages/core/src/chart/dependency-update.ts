@@ -11,7 +11,14 @@
 import { cp, lstat, mkdir, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { KxAggregateError, KxError, errorMessage } from '../errors/index.js';
-import { assertWritable, checkPathSegment, pathExists, safeJoin, withTempDir, writeFileAtomic } from '../fsutil/index.js';
+import {
+  assertWritable,
+  checkPathSegment,
+  pathExists,
+  safeJoin,
+  withTempDir,
+  writeFileAtomic,
+} from '../fsutil/index.js';
 import { defaultMtime, writeChartArchive } from './archive.js';
 import { parseLock, serializeLock } from './chartfile.js';
 import { findChartsByName } from './discover.js';
@@ -19,7 +26,14 @@ import { loadArchive, loadDir, type LoadDirOptions } from './load.js';
 import { lockDigest, lockFileName, rfc3339Nano } from './lock.js';
 import type { Chart, Dependency, Lock } from './model.js';
 import { pullChart, type OciAuth } from './oci.js';
-import { downloadChart, fetchRepoIndex, findInIndex, resolveChartUrl, type HttpOptions, type RepoIndex } from './repo-index.js';
+import {
+  downloadChart,
+  fetchRepoIndex,
+  findInIndex,
+  resolveChartUrl,
+  type HttpOptions,
+  type RepoIndex,
+} from './repo-index.js';
 import { parseConstraint, satisfiesConstraint, type ChartConstraint } from './semver.js';
 
 export interface UpdateDependenciesOptions {
@@ -95,7 +109,8 @@ interface Pending {
 function depWhere(chart: Chart, i: number, field?: string): { file?: string; line?: number } {
   const src = chart.dependencyFile;
   if (!src) return {};
-  const line = (field ? src.lines.get(`dependencies[${i}].${field}`) : undefined) ?? src.lines.get(`dependencies[${i}]`);
+  const line =
+    (field ? src.lines.get(`dependencies[${i}].${field}`) : undefined) ?? src.lines.get(`dependencies[${i}]`);
   return { file: src.file, line };
 }
 
@@ -159,13 +174,28 @@ const archivePath = (ctx: UpdateContext, fileName: string, i: number) =>
  * dependencies packaged into its charts/.
  */
 async function packDir(ctx: UpdateContext, chart: Chart, dir: string): Promise<Buffer> {
-  const packed = ctx.opts.ownDependencies ? await withOwnDependencies(chart, dir, ctx.opts, ctx.platformVersion) : chart;
+  const packed = ctx.opts.ownDependencies
+    ? await withOwnDependencies(chart, dir, ctx.opts, ctx.platformVersion)
+    : chart;
   return writeChartArchive(packed, ctx.opts.mtime === undefined ? {} : { mtime: ctx.opts.mtime });
 }
 
-function addPending(ctx: UpdateContext, d: Dependency, i: number, fileName: string, data: Buffer, version: string, source: ResolvedDependency['source']): void {
+function addPending(
+  ctx: UpdateContext,
+  d: Dependency,
+  i: number,
+  fileName: string,
+  data: Buffer,
+  version: string,
+  source: ResolvedDependency['source'],
+): void {
   const repository = d.repository ?? '';
-  ctx.pending.push({ dep: d, fileName, data, resolved: { name: d.name, version, repository, archive: archivePath(ctx, fileName, i), source } });
+  ctx.pending.push({
+    dep: d,
+    fileName,
+    data,
+    resolved: { name: d.name, version, repository, archive: archivePath(ctx, fileName, i), source },
+  });
   ctx.locked.push({ name: d.name, repository, version });
 }
 
@@ -173,18 +203,39 @@ async function sourceCandidates(ctx: UpdateContext, name: string): Promise<{ dir
   const source = ctx.source;
   if (!source) return [];
   ctx.inSource ??= await findChartsByName([source]);
-  return (ctx.inSource.get(name) ?? []).filter((c) => !['templates_and_examples', 'ci', 'lib/task_api'].some((p) => relative(source, c.dir).split(sep).join('/').includes(p)));
+  return (ctx.inSource.get(name) ?? []).filter(
+    (c) =>
+      !['templates_and_examples', 'ci', 'lib/task_api'].some((p) =>
+        relative(source, c.dir).split(sep).join('/').includes(p),
+      ),
+  );
 }
 
 /** Name-only (search paths) or kaapana-source dependencies: the first matching chart directory, packaged. */
-async function resolveByName(ctx: UpdateContext, d: Dependency, i: number, constraint: ChartConstraint, fileTarget: string | undefined): Promise<void> {
+async function resolveByName(
+  ctx: UpdateContext,
+  d: Dependency,
+  i: number,
+  constraint: ChartConstraint,
+  fileTarget: string | undefined,
+): Promise<void> {
   const repo = d.repository ?? '';
   const wanted = d.version ?? '';
   ctx.byName ??= await findChartsByName(ctx.opts.searchPaths ?? []);
-  const candidates = [...(repo === '' ? ctx.byName.get(d.name) ?? [] : []), ...(await sourceCandidates(ctx, d.name))];
+  const candidates = [...(repo === '' ? (ctx.byName.get(d.name) ?? []) : []), ...(await sourceCandidates(ctx, d.name))];
   if (candidates.length === 0) {
-    const searched = [...(repo === '' && ctx.opts.searchPaths?.length ? [`chart-search-paths (${ctx.opts.searchPaths.join(', ')})`] : []), ...(ctx.source ? [`kaapana-source ${ctx.opts.kaapanaSource}`] : [])].join(', ');
-    ctx.errors.push(new KxError(`dependency "${d.name}" not found in ${searched}${fileTarget ? ` (${repo} does not exist here)` : ''}`, depWhere(ctx.chart, i, repo === '' ? 'name' : 'repository')));
+    const searched = [
+      ...(repo === '' && ctx.opts.searchPaths?.length
+        ? [`chart-search-paths (${ctx.opts.searchPaths.join(', ')})`]
+        : []),
+      ...(ctx.source ? [`kaapana-source ${ctx.opts.kaapanaSource}`] : []),
+    ].join(', ');
+    ctx.errors.push(
+      new KxError(
+        `dependency "${d.name}" not found in ${searched}${fileTarget ? ` (${repo} does not exist here)` : ''}`,
+        depWhere(ctx.chart, i, repo === '' ? 'name' : 'repository'),
+      ),
+    );
     return;
   }
   const platform = wanted === '0.0.0';
@@ -198,23 +249,48 @@ async function resolveByName(ctx: UpdateContext, d: Dependency, i: number, const
   const version = target.metadata.version as string;
   const fileName = `${target.metadata.name}-${version}.tgz`;
   const fromKaapana = ctx.source !== undefined && pick.dir.startsWith(ctx.source + sep);
-  ctx.log(`${d.name}: packaging ${fromKaapana ? `kaapana-source/${relative(ctx.source!, pick.dir)}` : pick.dir} as ${fileName}${fileTarget ? ` (${repo} does not exist here)` : ''}`);
-  addPending(ctx, d, i, fileName, await packDir(ctx, target, pick.dir), version, fromKaapana ? 'kaapana-source' : 'search-path');
+  ctx.log(
+    `${d.name}: packaging ${fromKaapana ? `kaapana-source/${relative(ctx.source!, pick.dir)}` : pick.dir} as ${fileName}${fileTarget ? ` (${repo} does not exist here)` : ''}`,
+  );
+  addPending(
+    ctx,
+    d,
+    i,
+    fileName,
+    await packDir(ctx, target, pick.dir),
+    version,
+    fromKaapana ? 'kaapana-source' : 'search-path',
+  );
 }
 
 /** `repository: ""` without search paths: the chart must already be in charts/<name>. */
-async function resolveInChartsDir(ctx: UpdateContext, d: Dependency, i: number, constraint: ChartConstraint): Promise<void> {
+async function resolveInChartsDir(
+  ctx: UpdateContext,
+  d: Dependency,
+  i: number,
+  constraint: ChartConstraint,
+): Promise<void> {
   const wanted = d.version ?? '';
   const local = safeJoin(ctx.chartsDir, d.name, 'dependency name', depWhere(ctx.chart, i, 'name'));
   let sub: Chart;
   try {
     sub = await loadDir(local, ctx.load);
   } catch (e) {
-    ctx.errors.push(new KxError(`unable to load chart '${local}': ${errorMessage(e)}. ${nameOnlyHint(d.name)}`, depWhere(ctx.chart, i, 'name')));
+    ctx.errors.push(
+      new KxError(
+        `unable to load chart '${local}': ${errorMessage(e)}. ${nameOnlyHint(d.name)}`,
+        depWhere(ctx.chart, i, 'name'),
+      ),
+    );
     return;
   }
   if (!satisfiesConstraint(sub.metadata.version ?? '', constraint)) {
-    ctx.errors.push(new KxError(`dependency ${d.name} at version ${sub.metadata.version} does not satisfy the constraint ${wanted}`, depWhere(ctx.chart, i, 'version')));
+    ctx.errors.push(
+      new KxError(
+        `dependency ${d.name} at version ${sub.metadata.version} does not satisfy the constraint ${wanted}`,
+        depWhere(ctx.chart, i, 'version'),
+      ),
+    );
     return;
   }
   ctx.result.dependencies.push({ name: d.name, version: wanted, repository: '', source: 'charts-dir' });
@@ -222,7 +298,13 @@ async function resolveInChartsDir(ctx: UpdateContext, d: Dependency, i: number, 
 }
 
 /** `file://<dir>`: the directory packaged. */
-async function resolveFileDir(ctx: UpdateContext, d: Dependency, i: number, constraint: ChartConstraint, target: string): Promise<void> {
+async function resolveFileDir(
+  ctx: UpdateContext,
+  d: Dependency,
+  i: number,
+  constraint: ChartConstraint,
+  target: string,
+): Promise<void> {
   if (!(await pathExists(target))) {
     ctx.errors.push(new KxError(`directory ${resolve(target)} not found`, depWhere(ctx.chart, i, 'repository')));
     return;
@@ -253,7 +335,15 @@ async function resolveHttp(ctx: UpdateContext, d: Dependency, i: number): Promis
   }
   const url = resolveChartUrl(index.url, entry.urls[0] as string);
   ctx.log(`${d.name}: downloading ${url}`);
-  addPending(ctx, d, i, `${d.name}-${entry.version}.tgz`, await downloadChart(url, ctx.opts.http), entry.version, 'http');
+  addPending(
+    ctx,
+    d,
+    i,
+    `${d.name}-${entry.version}.tgz`,
+    await downloadChart(url, ctx.opts.http),
+    entry.version,
+    'http',
+  );
 }
 
 async function resolveOci(ctx: UpdateContext, d: Dependency, i: number): Promise<void> {
@@ -269,14 +359,25 @@ async function resolveDependency(ctx: UpdateContext, d: Dependency, i: number): 
   try {
     constraint = parseConstraint(wanted === '' ? '*' : wanted);
   } catch (e) {
-    ctx.errors.push(new KxError(`dependency "${d.name}" has an invalid version/constraint format: ${errorMessage(e)}`, depWhere(ctx.chart, i, 'version')));
+    ctx.errors.push(
+      new KxError(
+        `dependency "${d.name}" has an invalid version/constraint format: ${errorMessage(e)}`,
+        depWhere(ctx.chart, i, 'version'),
+      ),
+    );
     return;
   }
   const repo = d.repository ?? '';
   const base = ctx.opts.relativeTo ? resolve(ctx.opts.relativeTo) : ctx.chartDir;
-  const fileTarget = repo.startsWith('file://') ? (isAbsolute(repo.slice(7)) ? repo.slice(7) : join(base, repo.slice(7))) : undefined;
-  const fromSource = ctx.source !== undefined && (repo === '' || (fileTarget !== undefined && !(await pathExists(fileTarget))));
-  if ((repo === '' && ctx.opts.searchPaths && ctx.opts.searchPaths.length > 0) || fromSource) return resolveByName(ctx, d, i, constraint, fileTarget);
+  const fileTarget = repo.startsWith('file://')
+    ? isAbsolute(repo.slice(7))
+      ? repo.slice(7)
+      : join(base, repo.slice(7))
+    : undefined;
+  const fromSource =
+    ctx.source !== undefined && (repo === '' || (fileTarget !== undefined && !(await pathExists(fileTarget))));
+  if ((repo === '' && ctx.opts.searchPaths && ctx.opts.searchPaths.length > 0) || fromSource)
+    return resolveByName(ctx, d, i, constraint, fileTarget);
   if (repo === '') return resolveInChartsDir(ctx, d, i, constraint);
   if (fileTarget !== undefined) return resolveFileDir(ctx, d, i, constraint, fileTarget);
   if (/^https?:\/\//.test(repo)) return resolveHttp(ctx, d, i);
@@ -305,7 +406,10 @@ async function validateResolved(ctx: UpdateContext, deps: (Dependency | null)[])
     try {
       await loadArchive(p.data, p.fileName);
     } catch (e) {
-      throw new KxError(`dependency "${p.dep.name}" resolved to an invalid chart archive ${p.fileName}: ${errorMessage(e)}`, depWhere(ctx.chart, deps.indexOf(p.dep), 'name'));
+      throw new KxError(
+        `dependency "${p.dep.name}" resolved to an invalid chart archive ${p.fileName}: ${errorMessage(e)}`,
+        depWhere(ctx.chart, deps.indexOf(p.dep), 'name'),
+      );
     }
   }
 }
@@ -313,7 +417,8 @@ async function validateResolved(ctx: UpdateContext, deps: (Dependency | null)[])
 /** Phase 4a: the lock file must be writable (and no symlink) before charts/ is touched. */
 async function checkLockWritable(lockFile: string, md: Chart['metadata']): Promise<boolean> {
   const st = await lstat(lockFile).catch(() => undefined);
-  if (st?.isSymbolicLink()) throw new KxError(`the ${lockFileName(md)} file is a symlink to "${await readlink(lockFile)}"`, { file: lockFile });
+  if (st?.isSymbolicLink())
+    throw new KxError(`the ${lockFileName(md)} file is a symlink to "${await readlink(lockFile)}"`, { file: lockFile });
   await assertWritable(lockFile);
   return st !== undefined;
 }
@@ -322,7 +427,14 @@ async function checkLockWritable(lockFile: string, md: Chart['metadata']): Promi
 async function writeCharts(ctx: UpdateContext, deps: (Dependency | null)[]): Promise<void> {
   await mkdir(ctx.chartsDir, { recursive: true, mode: 0o755 });
   const produced = new Set(ctx.pending.map((p) => p.fileName));
-  const keepNames = new Set(deps.filter((d): d is Dependency => d !== null && (d.repository ?? '') === '' && !ctx.opts.searchPaths?.length && !ctx.source).map((d) => d.name));
+  const keepNames = new Set(
+    deps
+      .filter(
+        (d): d is Dependency =>
+          d !== null && (d.repository ?? '') === '' && !ctx.opts.searchPaths?.length && !ctx.source,
+      )
+      .map((d) => d.name),
+  );
   for (const p of ctx.pending) {
     await writeFileAtomic(p.resolved.archive as string, p.data, { mode: 0o644 });
     ctx.result.dependencies.push(p.resolved);
@@ -342,7 +454,12 @@ async function writeCharts(ctx: UpdateContext, deps: (Dependency | null)[]): Pro
 }
 
 /** Phase 4c: the lock, left as it is when its digest did not change. */
-async function writeLock(ctx: UpdateContext, deps: (Dependency | null)[], lockFile: string, existed: boolean): Promise<void> {
+async function writeLock(
+  ctx: UpdateContext,
+  deps: (Dependency | null)[],
+  lockFile: string,
+  existed: boolean,
+): Promise<void> {
   const md = ctx.chart.metadata;
   const digest = lockDigest(deps, ctx.locked);
   ctx.result.lockFile = lockFile;
@@ -357,14 +474,21 @@ async function writeLock(ctx: UpdateContext, deps: (Dependency | null)[], lockFi
       // unreadable lock: rewritten below
     }
   }
-  const lock: Lock = { generated: rfc3339Nano(ctx.opts.now ?? new Date(defaultMtime() * 1000)), digest, dependencies: ctx.locked };
+  const lock: Lock = {
+    generated: rfc3339Nano(ctx.opts.now ?? new Date(defaultMtime() * 1000)),
+    digest,
+    dependencies: ctx.locked,
+  };
   await writeFileAtomic(lockFile, serializeLock(lock), { mode: 0o644 });
   ctx.result.lock = lock;
   ctx.result.lockWritten = true;
 }
 
 /** Run helm's dependency update on the chart directory `dir`. */
-export async function updateDependencies(dir: string, opts: UpdateDependenciesOptions = {}): Promise<UpdateDependenciesResult> {
+export async function updateDependencies(
+  dir: string,
+  opts: UpdateDependenciesOptions = {},
+): Promise<UpdateDependenciesResult> {
   const chartDir = resolve(dir);
   const load = opts.load ?? {};
   const chart = await loadDir(chartDir, load);
@@ -376,11 +500,20 @@ export async function updateDependencies(dir: string, opts: UpdateDependenciesOp
     throw new KxError(`"${chartsDir}" is not a directory`, { file: chartsDir });
   }
   const ctx: UpdateContext = {
-    chart, chartDir, chartsDir, opts, load, result,
+    chart,
+    chartDir,
+    chartsDir,
+    opts,
+    load,
+    result,
     log: opts.log ?? (() => {}),
     platformVersion: opts.platformVersion ?? chart.metadata.version ?? '',
     ...(opts.kaapanaSource ? { source: resolve(opts.kaapanaSource) } : {}),
-    indexes: new Map(), pending: [], locked: [], unsatisfied: [], errors: [],
+    indexes: new Map(),
+    pending: [],
+    locked: [],
+    unsatisfied: [],
+    errors: [],
   };
   checkDependencyNames(chart, deps);
   for (const [i, d] of deps.entries()) {
@@ -409,7 +542,12 @@ const MAX_NESTING = 16;
  * (relative file:// paths resolved against `dir`, same search paths and kaapana-source), so the
  * source tree is never written. A dependency cycle is an error naming the chain.
  */
-export async function withOwnDependencies(chart: Chart, dir: string, opts: UpdateDependenciesOptions, platformVersion: string): Promise<Chart> {
+export async function withOwnDependencies(
+  chart: Chart,
+  dir: string,
+  opts: UpdateDependenciesOptions,
+  platformVersion: string,
+): Promise<Chart> {
   const declared = (chart.metadata.dependencies ?? []).filter((d): d is Dependency => d !== null);
   const present = new Set(chart.dependencies.map((c) => c.metadata.name));
   if (declared.every((d) => present.has(d.name))) return chart;
@@ -420,7 +558,13 @@ export async function withOwnDependencies(chart: Chart, dir: string, opts: Updat
   return withTempDir('kx-own-deps', async (stage) => {
     const copy = join(stage, basename(resolve(dir)));
     await cp(dir, copy, { recursive: true, dereference: false });
-    await updateDependencies(copy, { ...opts, relativeTo: resolve(dir), within, platformVersion, now: opts.now ?? new Date(defaultMtime() * 1000) });
+    await updateDependencies(copy, {
+      ...opts,
+      relativeTo: resolve(dir),
+      within,
+      platformVersion,
+      now: opts.now ?? new Date(defaultMtime() * 1000),
+    });
     const packed = await loadDir(copy, opts.load ?? {});
     packed.source = chart.source ?? dir;
     return packed;

@@ -16,7 +16,11 @@ export const CHART_WALK_SKIP = ['node_modules', '.git', 'charts', 'templates'];
 /** Every directory below (and including) `root` that holds a Chart.yaml, in walk (byte) order. */
 export async function chartDirsBelow(root: string): Promise<string[]> {
   const out: string[] = [];
-  await walkTree(resolve(root), { skipDirs: CHART_WALK_SKIP }, { onDir: (d, files) => void (files.includes('Chart.yaml') && out.push(d.path)) }).catch(() => undefined);
+  await walkTree(
+    resolve(root),
+    { skipDirs: CHART_WALK_SKIP },
+    { onDir: (d, files) => void (files.includes('Chart.yaml') && out.push(d.path)) },
+  ).catch(() => undefined);
   return out;
 }
 
@@ -71,7 +75,8 @@ export async function resolveChartDirs(items: string[], workspace: string): Prom
       const rel = relative(workspace, d).split(sep).join('/');
       return match(rel) || match(`${rel}/Chart.yaml`);
     });
-    if (matches.length === 0) throw new KxError(`input charts: the pattern "${item}" matches no chart directory below ${workspace}`);
+    if (matches.length === 0)
+      throw new KxError(`input charts: the pattern "${item}" matches no chart directory below ${workspace}`);
     matches.forEach(add);
   }
   return found;

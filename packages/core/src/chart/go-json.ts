@@ -29,7 +29,9 @@ export function goJsonValue(v: unknown): string {
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (Array.isArray(v)) return `[${v.map(goJsonValue).join(',')}]`;
   const o = v as Record<string, unknown>;
-  const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))));
+  const keys = Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   return `{${keys.map((k) => `${goString(k)}:${goJsonValue(o[k])}`).join(',')}}`;
 }
 
@@ -45,8 +47,15 @@ function goStruct(fields: Field[]): string {
 }
 
 function isEmpty(v: unknown): boolean {
-  return v === undefined || v === null || v === '' || v === false || v === 0 ||
-    (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0);
+  return (
+    v === undefined ||
+    v === null ||
+    v === '' ||
+    v === false ||
+    v === 0 ||
+    (Array.isArray(v) && v.length === 0) ||
+    (typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0)
+  );
 }
 
 export function goJsonDependency(d: Dependency | null): string {
@@ -97,7 +106,10 @@ export function goJsonMetadata(md: Metadata): string {
   add('tags', str(md.tags));
   add('appVersion', str(md.appVersion));
   add('deprecated', md.deprecated ? 'true' : undefined);
-  add('annotations', md.annotations && Object.keys(md.annotations).length > 0 ? goJsonValue(md.annotations) : undefined);
+  add(
+    'annotations',
+    md.annotations && Object.keys(md.annotations).length > 0 ? goJsonValue(md.annotations) : undefined,
+  );
   add('kubeVersion', str(md.kubeVersion));
   add('dependencies', goJsonList(md.dependencies, goJsonDependency));
   add('type', str(md.type));
@@ -106,6 +118,7 @@ export function goJsonMetadata(md: Metadata): string {
 
 /** `json.Marshal([2][]*Dependency{req, locked})`, the input of helm's lock digest. */
 export function goJsonDependencyPair(req: (Dependency | null)[] | undefined, locked: Dependency[]): string {
-  const list = (l: (Dependency | null)[] | undefined) => (l === undefined ? 'null' : `[${l.map(goJsonDependency).join(',')}]`);
+  const list = (l: (Dependency | null)[] | undefined) =>
+    l === undefined ? 'null' : `[${l.map(goJsonDependency).join(',')}]`;
   return `[${list(req)},${list(locked)}]`;
 }

@@ -86,7 +86,10 @@ export class IgnoreRules {
       try {
         r.addRule(line, i + 1);
       } catch (e) {
-        throw new KxError(`${(e as Error).message} in ${HELMIGNORE} rule ${JSON.stringify(line.trim())}`, { file, line: i + 1 });
+        throw new KxError(`${(e as Error).message} in ${HELMIGNORE} rule ${JSON.stringify(line.trim())}`, {
+          file,
+          line: i + 1,
+        });
       }
     });
     return r;
@@ -127,7 +130,14 @@ export class IgnoreRules {
       mode = 'path';
       rule = rule.slice(1);
     } else if (rule.includes('/')) mode = 'path';
-    this.rules.push({ raw, negate, mustDir, mode, re: goGlobToRegExp(rule), ...(lineNumber ? { line: lineNumber } : {}) });
+    this.rules.push({
+      raw,
+      negate,
+      mustDir,
+      mode,
+      re: goGlobToRegExp(rule),
+      ...(lineNumber ? { line: lineNumber } : {}),
+    });
   }
 
   /** Is the chart-relative `/`-path ignored? `isDir` says whether it names a directory. */

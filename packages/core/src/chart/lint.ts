@@ -33,13 +33,19 @@ export function lintKaapanaChart(chart: Chart, opts: KaapanaLintOptions = {}): L
   }
   let image: unknown;
   try {
-    const values = chart.values ? (parse(chart.values.toString('utf8'), { version: '1.1' }) as { global?: { image?: unknown } } | null) : null;
+    const values = chart.values
+      ? (parse(chart.values.toString('utf8'), { version: '1.1' }) as { global?: { image?: unknown } } | null)
+      : null;
     image = values?.global?.image;
   } catch {
     image = undefined;
   }
   if (typeof image !== 'string' || image === '') {
-    out.push({ level: 'warning', message: `workflow chart ${chart.metadata.name}: values.yaml has no global.image (the DAG image)`, file: `${src}/values.yaml` });
+    out.push({
+      level: 'warning',
+      message: `workflow chart ${chart.metadata.name}: values.yaml has no global.image (the DAG image)`,
+      file: `${src}/values.yaml`,
+    });
   } else if (opts.images && opts.images.length > 0 && !opts.images.includes(image)) {
     out.push({
       level: 'warning',

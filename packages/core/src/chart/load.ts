@@ -74,7 +74,8 @@ export async function loadDir(dir: string, opts: LoadDirOptions = {}): Promise<C
       throw new KxError(`chart file "${shown}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
     }
     total += size;
-    if (total > MAX_CHART_SIZE) throw new KxError(`chart ${dir} is larger than the maximum chart size ${MAX_CHART_SIZE}`, { file: path });
+    if (total > MAX_CHART_SIZE)
+      throw new KxError(`chart ${dir} is larger than the maximum chart size ${MAX_CHART_SIZE}`, { file: path });
     if (files.length >= maxEntries) throw new KxError(`chart ${dir} has more than ${maxEntries} files`, { file: path });
     const data = readFileSync(path);
     if (data.length > MAX_FILE_SIZE) {
@@ -86,7 +87,10 @@ export async function loadDir(dir: string, opts: LoadDirOptions = {}): Promise<C
   // `ancestors`: real paths of the directories from the top down to `abs`, to recognise loops.
   const visit = async (abs: string, rel: string, ancestors: string[]): Promise<void> => {
     const depth = rel === '' ? 0 : rel.split('/').length;
-    if (depth > maxDepth) throw new KxError(`chart ${dir} nests directories deeper than ${maxDepth} levels at ${rel}`, { file: join(top, rel) });
+    if (depth > maxDepth)
+      throw new KxError(`chart ${dir} nests directories deeper than ${maxDepth} levels at ${rel}`, {
+        file: join(top, rel),
+      });
     const entries = readdirSync(abs, { withFileTypes: true }).sort((a, b) => byteOrder(a.name, b.name));
     for (const entry of entries) {
       const name = entry.name;
@@ -114,16 +118,25 @@ export async function loadDir(dir: string, opts: LoadDirOptions = {}): Promise<C
         }
         if (!isInside(rootReal, target)) {
           if (!opts.allowExternalSymlinks) {
-            throw new KxError(`symlink ${n} points outside the chart to ${target}; refusing to package it (allow it explicitly to include the linked ${isDir ? 'directory' : 'file'})`, { file: shownPath });
+            throw new KxError(
+              `symlink ${n} points outside the chart to ${target}; refusing to package it (allow it explicitly to include the linked ${isDir ? 'directory' : 'file'})`,
+              { file: shownPath },
+            );
           }
-          opts.onWarning?.(`found symbolic link in path: ${shownPath} resolves to ${target}, outside the chart. Contents of linked file included and used`, shownPath);
+          opts.onWarning?.(
+            `found symbolic link in path: ${shownPath} resolves to ${target}, outside the chart. Contents of linked file included and used`,
+            shownPath,
+          );
         }
       }
       if (isDir) {
         await visit(target, n, [...ancestors, target]);
         continue;
       }
-      if (!isFile) throw new KxError(`cannot load irregular file ${shownPath} as it has file mode type bits set`, { file: shownPath });
+      if (!isFile)
+        throw new KxError(`cannot load irregular file ${shownPath} as it has file mode type bits set`, {
+          file: shownPath,
+        });
       files.push(readOne(target, n, name, size ?? statSync(path).size));
     }
   };
@@ -131,10 +144,13 @@ export async function loadDir(dir: string, opts: LoadDirOptions = {}): Promise<C
   if (!files.some((f) => f.name === 'Chart.yaml' || f.name === 'requirements.yaml' || f.name === 'requirements.lock')) {
     const hidden = rules.matchingRule('Chart.yaml', false);
     if (hidden && statSync(join(top, 'Chart.yaml'), { throwIfNoEntry: false })?.isFile()) {
-      throw new KxError(`Chart.yaml file is missing: ${HELMIGNORE} rule ${JSON.stringify(hidden.raw)} (line ${hidden.line}) excludes it`, {
-        file: join(top, HELMIGNORE),
-        line: hidden.line,
-      });
+      throw new KxError(
+        `Chart.yaml file is missing: ${HELMIGNORE} rule ${JSON.stringify(hidden.raw)} (line ${hidden.line}) excludes it`,
+        {
+          file: join(top, HELMIGNORE),
+          line: hidden.line,
+        },
+      );
     }
   }
   return loadFiles(files, top);
@@ -156,7 +172,8 @@ export function isGzip(data: Uint8Array): boolean {
 /** Read the files of a chart archive (helm `LoadArchiveFiles`), first path segment stripped. */
 export async function loadArchiveFiles(data: Buffer, label = 'archive'): Promise<ChartFile[]> {
   if (!isGzip(data)) {
-    if (/\.ya?ml$/.test(label)) throw new KxError(`file '${label}' seems to be a YAML file, but expected a gzipped archive`, { file: label });
+    if (/\.ya?ml$/.test(label))
+      throw new KxError(`file '${label}' seems to be a YAML file, but expected a gzipped archive`, { file: label });
     throw new KxError(`file '${label}' does not appear to be a gzipped archive`, { file: label });
   }
   const files: ChartFile[] = [];
@@ -168,7 +185,8 @@ export async function loadArchiveFiles(data: Buffer, label = 'archive'): Promise
   const inflateLimit = MAX_CHART_SIZE + 16 * 1024 * 1024;
   gunzip.on('data', (chunk: Buffer) => {
     inflated += chunk.length;
-    if (inflated > inflateLimit) gunzip.destroy(bad(`decompressed chart is larger than the maximum chart size ${MAX_CHART_SIZE}`));
+    if (inflated > inflateLimit)
+      gunzip.destroy(bad(`decompressed chart is larger than the maximum chart size ${MAX_CHART_SIZE}`));
   });
   const source = Readable.from([data]).pipe(gunzip);
   source.on('error', (e) => ex.destroy(e));
@@ -181,7 +199,10 @@ export async function loadArchiveFiles(data: Buffer, label = 'archive'): Promise
       // Sizes are checked from the header, before the entry's bytes are buffered.
       const size = h.size ?? 0;
       if (size > remaining) throw bad(`decompressed chart is larger than the maximum file size ${MAX_CHART_SIZE}`);
-      if (size > MAX_FILE_SIZE) throw bad(`decompressed chart file ${JSON.stringify(h.name)} is larger than the maximum file size ${MAX_FILE_SIZE}`);
+      if (size > MAX_FILE_SIZE)
+        throw bad(
+          `decompressed chart file ${JSON.stringify(h.name)} is larger than the maximum file size ${MAX_FILE_SIZE}`,
+        );
       const chunks: Buffer[] = [];
       for await (const chunk of entry) chunks.push(chunk as Buffer);
       if (type === 'directory' || type === 'pax-global-header' || type === 'pax-header') continue;
@@ -190,7 +211,8 @@ export async function loadArchiveFiles(data: Buffer, label = 'archive'): Promise
       let n = parts.slice(1).join('/');
       if (n.startsWith('/')) throw bad('chart illegally contains absolute paths');
       n = cleanPath(n);
-      if (n === '.') throw bad(`chart illegally contains content outside the base directory: ${JSON.stringify(h.name)}`);
+      if (n === '.')
+        throw bad(`chart illegally contains content outside the base directory: ${JSON.stringify(h.name)}`);
       if (n.startsWith('..')) throw bad('chart illegally references parent directory');
       if (/^[a-zA-Z]:\//.test(n)) throw bad('chart contains illegally named files');
       if (parts[0] === 'Chart.yaml') throw bad('chart yaml not in base directory');
@@ -199,7 +221,9 @@ export async function loadArchiveFiles(data: Buffer, label = 'archive'): Promise
     }
   } catch (e) {
     if (e instanceof KxError) throw e;
-    throw new KxError(`file '${label}' does not appear to be a valid chart file (details: ${errorMessage(e)})`, { file: label });
+    throw new KxError(`file '${label}' does not appear to be a valid chart file (details: ${errorMessage(e)})`, {
+      file: label,
+    });
   }
   if (files.length === 0) throw bad('no files in chart archive');
   return files;
@@ -302,10 +326,15 @@ export async function loadFiles(files: ChartFile[], source = '.'): Promise<Chart
     try {
       if (n.endsWith('.tgz')) {
         const file = list[0] as ChartFile;
-        if (file.name !== n) throw new KxError(`error unpacking subchart tar in ${c.metadata.name}: expected ${n}, got ${file.name}`, { file: at(`charts/${n}`) });
+        if (file.name !== n)
+          throw new KxError(`error unpacking subchart tar in ${c.metadata.name}: expected ${n}, got ${file.name}`, {
+            file: at(`charts/${n}`),
+          });
         sc = await loadArchive(file.data, at(`charts/${n}`));
       } else {
-        const inner = list.filter((f) => f.name.includes('/')).map((f) => ({ name: f.name.slice(f.name.indexOf('/') + 1), data: f.data }));
+        const inner = list
+          .filter((f) => f.name.includes('/'))
+          .map((f) => ({ name: f.name.slice(f.name.indexOf('/') + 1), data: f.data }));
         sc = await loadFiles(inner, at(`charts/${n}`));
       }
     } catch (e) {

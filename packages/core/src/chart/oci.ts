@@ -11,7 +11,13 @@ import { goJsonMetadata, goJsonValue } from './go-json.js';
 import { loadArchive } from './load.js';
 import type { Metadata } from './model.js';
 import { rfc3339Nano } from './lock.js';
-import { compareChartVersions, isChartSemver, parseChartVersion, parseConstraint, satisfiesConstraint } from './semver.js';
+import {
+  compareChartVersions,
+  isChartSemver,
+  parseChartVersion,
+  parseConstraint,
+  satisfiesConstraint,
+} from './semver.js';
 
 export const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
 export const HELM_CONFIG_MEDIA_TYPE = 'application/vnd.cncf.helm.config.v1+json';
@@ -34,7 +40,12 @@ export function parseOciUrl(url: string): OciLocation {
   const { url: clean, username, password } = splitUrlCredentials(url);
   const m = /^oci:\/\/([^/]+)(?:\/(.*))?$/.exec(clean);
   if (!m || !m[1]) throw new KxError(`"${redactUrls(url)}" is not an OCI reference; expected oci://host[:port]/path`);
-  return { registry: m[1], path: (m[2] ?? '').replace(/\/+$/, ''), ...(username !== undefined ? { username } : {}), ...(password !== undefined ? { password } : {}) };
+  return {
+    registry: m[1],
+    path: (m[2] ?? '').replace(/\/+$/, ''),
+    ...(username !== undefined ? { username } : {}),
+    ...(password !== undefined ? { password } : {}),
+  };
 }
 
 export interface OciAuth {
@@ -102,7 +113,8 @@ export interface PushResult {
 /** Push a chart archive (bytes or path) to `oci://host/path` as helm push does. */
 export async function pushChart(archive: Buffer | string, ociUrl: string, opts: PushOptions = {}): Promise<PushResult> {
   const loc = parseOciUrl(ociUrl);
-  const data = typeof archive === 'string' ? await import('node:fs/promises').then((fs) => fs.readFile(archive)) : archive;
+  const data =
+    typeof archive === 'string' ? await import('node:fs/promises').then((fs) => fs.readFile(archive)) : archive;
   const chart = await loadArchive(data, typeof archive === 'string' ? archive : 'chart archive');
   const md = chart.metadata;
   const name = md.name as string;
@@ -149,7 +161,12 @@ export async function listChartVersions(ociUrl: string, name: string, opts: OciA
 }
 
 /** Pull chart `name` from `oci://host/path` at an exact version or the newest matching a constraint. */
-export async function pullChart(ociUrl: string, name: string, versionOrConstraint: string, opts: OciAuth = {}): Promise<PulledChart> {
+export async function pullChart(
+  ociUrl: string,
+  name: string,
+  versionOrConstraint: string,
+  opts: OciAuth = {},
+): Promise<PulledChart> {
   const loc = parseOciUrl(ociUrl);
   const reg = client(loc, opts);
   const repo = repoOf(loc, name);
@@ -158,7 +175,8 @@ export async function pullChart(ociUrl: string, name: string, versionOrConstrain
   if (!exact) {
     const c = parseConstraint(versionOrConstraint || '*');
     const found = (await listChartVersions(ociUrl, name, opts)).find((v) => satisfiesConstraint(v, c));
-    if (!found) throw new KxError(`no version of ${loc.registry}/${repo} satisfies the constraint "${versionOrConstraint}"`);
+    if (!found)
+      throw new KxError(`no version of ${loc.registry}/${repo} satisfies the constraint "${versionOrConstraint}"`);
     version = found;
   }
   const tag = ociTag(version);
@@ -170,7 +188,9 @@ export async function pullChart(ociUrl: string, name: string, versionOrConstrain
     config?: { mediaType?: string };
     layers?: { mediaType: string; digest: string; size: number }[];
   };
-  const layer = (manifest.layers ?? []).find((l) => l.mediaType === HELM_CHART_LAYER_MEDIA_TYPE || l.mediaType === LEGACY_CHART_LAYER_MEDIA_TYPE);
+  const layer = (manifest.layers ?? []).find(
+    (l) => l.mediaType === HELM_CHART_LAYER_MEDIA_TYPE || l.mediaType === LEGACY_CHART_LAYER_MEDIA_TYPE,
+  );
   if (!layer) throw new KxError(`${ref} is not a helm chart: no layer of type ${HELM_CHART_LAYER_MEDIA_TYPE}`);
   const data = await reg.getBlob(repo, layer.digest);
   if (sha256Digest(data) !== layer.digest) throw new KxError(`${ref}: chart layer digest mismatch`);

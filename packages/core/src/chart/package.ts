@@ -9,7 +9,11 @@ import { join, resolve } from 'node:path';
 import { KxError } from '../errors/index.js';
 import { assertWritable, safeJoin, writeFileAtomic } from '../fsutil/index.js';
 import { writeChartArchive } from './archive.js';
-import { updateDependencies, type UpdateDependenciesOptions, type UpdateDependenciesResult } from './dependency-update.js';
+import {
+  updateDependencies,
+  type UpdateDependenciesOptions,
+  type UpdateDependenciesResult,
+} from './dependency-update.js';
 import { loadDir } from './load.js';
 import type { Chart } from './model.js';
 import { isChartSemver, parseChartVersion } from './semver.js';
@@ -48,7 +52,9 @@ export interface PackageResult {
 /** helm's CheckDependencies: declared dependencies must all be present as loaded subcharts. */
 export function checkDependencies(chart: Chart): void {
   const present = new Set(chart.dependencies.map((d) => d.metadata.name));
-  const missing = (chart.metadata.dependencies ?? []).filter((d) => d !== null && !present.has(d.name)).map((d) => d?.name);
+  const missing = (chart.metadata.dependencies ?? [])
+    .filter((d) => d !== null && !present.has(d.name))
+    .map((d) => d?.name);
   if (missing.length > 0) {
     throw new KxError(`found in Chart.yaml, but missing in charts/ directory: ${missing.join(', ')}`, {
       file: chart.dependencyFile?.file,

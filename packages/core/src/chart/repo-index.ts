@@ -70,7 +70,8 @@ export function parseRepoIndex(text: string, url: string): RepoIndex {
     throw new KxError(`cannot parse index.yaml: ${(e as Error).message.split('\n')[0]}`, { file: `${url}/index.yaml` });
   }
   const root = doc as { apiVersion?: unknown; entries?: Record<string, unknown[]> } | null;
-  if (!root || typeof root !== 'object' || !root.apiVersion) throw new KxError('no API version specified', { file: `${url}/index.yaml` });
+  if (!root || typeof root !== 'object' || !root.apiVersion)
+    throw new KxError('no API version specified', { file: `${url}/index.yaml` });
   const entries = new Map<string, IndexEntry[]>();
   for (const [name, list] of Object.entries(root.entries ?? {})) {
     const versions: IndexEntry[] = [];
@@ -94,7 +95,9 @@ export function parseRepoIndex(text: string, url: string): RepoIndex {
 export async function fetchRepoIndex(repoUrl: string, opts: HttpOptions = {}): Promise<RepoIndex> {
   const base = repoUrl.replace(/\/+$/, '');
   const body = await httpGet(`${base}/index.yaml`, opts).catch((e: unknown) => {
-    throw new KxError(`looks like "${repoUrl}" is not a valid chart repository or cannot be reached: ${(e as Error).message}`);
+    throw new KxError(
+      `looks like "${repoUrl}" is not a valid chart repository or cannot be reached: ${(e as Error).message}`,
+    );
   });
   return parseRepoIndex(body.toString('utf8'), base);
 }

@@ -14,7 +14,8 @@ export interface ChartSemver {
   original: string;
 }
 
-const LOOSE_VERSION = /^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?(\+([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?$/;
+const LOOSE_VERSION =
+  /^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?(\+([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?$/;
 
 /** Masterminds `NewVersion` (coercing mode): returns the parsed version or an error message. */
 export function parseChartVersion(v: string): ChartSemver | { error: string } {
@@ -26,7 +27,8 @@ export function parseChartVersion(v: string): ChartSemver | { error: string } {
   if (pre !== '') {
     for (const part of pre.split('.')) {
       if (part === '') return { error: 'invalid prerelease string' };
-      if (/^[0-9]+$/.test(part) && part.length > 1 && part.startsWith('0')) return { error: 'Version segment starts with 0' };
+      if (/^[0-9]+$/.test(part) && part.length > 1 && part.startsWith('0'))
+        return { error: 'Version segment starts with 0' };
     }
   }
   const num = (s: string | undefined) => (s ? Number(s.replace(/^\./, '')) : 0);

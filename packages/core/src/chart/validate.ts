@@ -49,11 +49,14 @@ export function validateMetadata(md: Metadata, ctx: ValidationContext = {}): voi
 
   if (!md.apiVersion) fail('chart.metadata.apiVersion is required', ctx, 'apiVersion');
   if (!md.name) fail('chart.metadata.name is required', ctx, 'name');
-  if (md.name === '.' || md.name === '..') fail(`chart.metadata.name ${JSON.stringify(md.name)} is not allowed`, ctx, 'name');
+  if (md.name === '.' || md.name === '..')
+    fail(`chart.metadata.name ${JSON.stringify(md.name)} is not allowed`, ctx, 'name');
   // helm: name != filepath.Base(name) is invalid; `\\` counts as a separator as on Windows runners.
-  if (md.name.includes('/') || md.name.includes('\\')) fail(`chart.metadata.name ${JSON.stringify(md.name)} is invalid`, ctx, 'name');
+  if (md.name.includes('/') || md.name.includes('\\'))
+    fail(`chart.metadata.name ${JSON.stringify(md.name)} is invalid`, ctx, 'name');
   if (!md.version) fail('chart.metadata.version is required', ctx, 'version');
-  if (!isChartSemver(parseChartVersion(md.version))) fail(`chart.metadata.version ${JSON.stringify(md.version)} is invalid`, ctx, 'version');
+  if (!isChartSemver(parseChartVersion(md.version)))
+    fail(`chart.metadata.version ${JSON.stringify(md.version)} is invalid`, ctx, 'version');
   if (md.type !== undefined && md.type !== '' && md.type !== 'application' && md.type !== 'library') {
     fail('chart.metadata.type must be application or library', ctx, 'type');
   }
@@ -67,10 +70,15 @@ export function validateMetadata(md: Metadata, ctx: ValidationContext = {}): voi
     if (d === null) fail('dependencies must not contain empty or null nodes', ctx, `dependencies[${i}]`);
     sanitizeDependency(d);
     if (d.alias && !ALIAS.test(d.alias)) {
-      fail(`dependency ${JSON.stringify(d.name)} has disallowed characters in the alias`, ctx, `dependencies[${i}].alias`);
+      fail(
+        `dependency ${JSON.stringify(d.name)} has disallowed characters in the alias`,
+        ctx,
+        `dependencies[${i}].alias`,
+      );
     }
     const key = d.alias || d.name;
-    if (seen.has(key)) fail(`more than one dependency with name or alias ${JSON.stringify(key)}`, ctx, `dependencies[${i}]`);
+    if (seen.has(key))
+      fail(`more than one dependency with name or alias ${JSON.stringify(key)}`, ctx, `dependencies[${i}]`);
     seen.add(key);
   });
 }

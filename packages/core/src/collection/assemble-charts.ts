@@ -59,7 +59,8 @@ const ARCHIVE_NAME = /^(.+)-(v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?)\.tgz$/;
 /** `{name, version}` of a Helm archive from its file name (`helm package` writes `<name>-<version>.tgz`). */
 export function archiveIdentity(path: string): { name: string; version: string } {
   const m = ARCHIVE_NAME.exec(basename(path));
-  if (!m) throw new KxError('a chart archive must be named <name>-<version>.tgz (as helm package writes it)', { file: path });
+  if (!m)
+    throw new KxError('a chart archive must be named <name>-<version>.tgz (as helm package writes it)', { file: path });
   return { name: m[1]!, version: m[2]! };
 }
 
@@ -101,7 +102,9 @@ function relocate(e: unknown, stageDir: string, file: string, deps: ListedDepend
   const one = (err: KxError): KxError => {
     if (!err.file?.startsWith(stageDir)) return err;
     const dep = deps.find((d) => err.message.includes(`"${d.name}"`) || err.message.includes(` ${d.name} `));
-    return new KxError(err.message.split(stageDir).join(dirnameOf(file)), dep ? { file, line: dep.line } : { file }, { cause: err });
+    return new KxError(err.message.split(stageDir).join(dirnameOf(file)), dep ? { file, line: dep.line } : { file }, {
+      cause: err,
+    });
   };
   if (e instanceof KxAggregateError) return new KxAggregateError(e.errors.map(one));
   if (e instanceof KxError) return one(e);
@@ -121,7 +124,10 @@ export async function checkChartArchive(file: string): Promise<{ name: string; v
   try {
     checkDependenciesDeep(await loadArchive(path), `${id.name}-${id.version}`);
   } catch (e) {
-    throw new KxError(`chart archive ${basename(path)} cannot be installed by the platform's helm: ${e instanceof Error ? e.message : String(e)}; package it with its dependencies (package-chart does)`, { file });
+    throw new KxError(
+      `chart archive ${basename(path)} cannot be installed by the platform's helm: ${e instanceof Error ? e.message : String(e)}; package it with its dependencies (package-chart does)`,
+      { file },
+    );
   }
   return id;
 }
@@ -140,7 +146,8 @@ async function readGivenArchives(opts: AssembleChartsOptions): Promise<Map<strin
     given.set(id.name, { path, version: id.version });
   }
   for (const [name, a] of given) {
-    if (!opts.dependencies.some((d) => d.name === name)) opts.onWarning?.(`chart archive ${basename(a.path)} is not a dependency of the collection; it is not carried`);
+    if (!opts.dependencies.some((d) => d.name === name))
+      opts.onWarning?.(`chart archive ${basename(a.path)} is not a dependency of the collection; it is not carried`);
   }
   return given;
 }
@@ -155,14 +162,23 @@ interface Classified {
 }
 
 /** Phase 2: which dependencies come from archives, which the dependency update resolves, which are missing. */
-async function classifyDependencies(opts: AssembleChartsOptions, given: Map<string, GivenArchive>): Promise<Classified> {
+async function classifyDependencies(
+  opts: AssembleChartsOptions,
+  given: Map<string, GivenArchive>,
+): Promise<Classified> {
   const out: Classified = { fromArchive: [], resolveByEngine: [], missing: [], absolute: new Map(), errors: [] };
   let byName: Awaited<ReturnType<typeof findChartsByName>> | undefined;
   for (const dep of opts.dependencies) {
     const archive = given.get(dep.name);
     if (archive) {
       if (versionMatches(dep.version, archive.version)) out.fromArchive.push({ dep, ...archive });
-      else out.errors.push(new KxError(`chart archive ${basename(archive.path)} is version ${archive.version}, the collection lists ${dep.name} ${dep.version}`, { file: opts.dependencyFile, line: dep.line }));
+      else
+        out.errors.push(
+          new KxError(
+            `chart archive ${basename(archive.path)} is version ${archive.version}, the collection lists ${dep.name} ${dep.version}`,
+            { file: opts.dependencyFile, line: dep.line },
+          ),
+        );
       continue;
     }
     const repo = dep.repository?.trim() ?? '';
@@ -185,9 +201,12 @@ async function classifyDependencies(opts: AssembleChartsOptions, given: Map<stri
 /** Phase 3: a dependency without a chart is an error on its line, or (warn) a warning naming it. */
 function reportMissing(opts: AssembleChartsOptions, c: Classified): void {
   for (const d of c.missing) {
-    const how = d.repository ? `${d.repository.trim()} is not a chart directory` : `no chart named ${d.name} below ${(opts.searchPaths ?? []).join(', ') || '(no search path)'}`;
+    const how = d.repository
+      ? `${d.repository.trim()} is not a chart directory`
+      : `no chart named ${d.name} below ${(opts.searchPaths ?? []).join(', ') || '(no search path)'}`;
     const msg = `no chart for dependency ${d.name} ${d.version}: ${how}; pass its archive in \`charts\``;
-    if ((opts.missing ?? 'error') === 'error') c.errors.push(new KxError(msg, { file: opts.dependencyFile, line: d.line }));
+    if ((opts.missing ?? 'error') === 'error')
+      c.errors.push(new KxError(msg, { file: opts.dependencyFile, line: d.line }));
     else opts.onWarning?.(msg);
   }
   if (c.errors.length === 1) throw c.errors[0]!;
@@ -206,7 +225,9 @@ async function resolveWithEngine(opts: AssembleChartsOptions, c: Classified): Pr
   }).catch((e: unknown) => {
     throw relocate(e, opts.stageDir, opts.dependencyFile, opts.dependencies);
   });
-  return updated.dependencies.filter((r) => r.archive).map((r) => ({ name: r.name, version: r.version, file: r.archive!, source: r.source }));
+  return updated.dependencies
+    .filter((r) => r.archive)
+    .map((r) => ({ name: r.name, version: r.version, file: r.archive!, source: r.source }));
 }
 
 /** Fill `<stageDir>/charts/`; see AssembleChartsOptions. */

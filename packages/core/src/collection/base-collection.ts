@@ -32,8 +32,10 @@ export interface BaseCollectionOptions {
 }
 
 /** The pushed image as a collection build reports it, plus what the base already carried. */
-export interface BaseCollectionResult
-  extends Pick<CollectionImageResult, 'image' | 'tag' | 'ref' | 'digest' | 'charts' | 'imageCharts' | 'platformDir'> {
+export interface BaseCollectionResult extends Pick<
+  CollectionImageResult,
+  'image' | 'tag' | 'ref' | 'digest' | 'charts' | 'imageCharts' | 'platformDir'
+> {
   /** Archive names the base carried in its platform directory. */
   baseCharts: string[];
   /** Our archives that replaced one of the same name in the base. */
@@ -41,12 +43,19 @@ export interface BaseCollectionResult
 }
 
 /** Where the base keeps its chart archives, and which: the 0.6.0 layout wins when both are present. */
-export async function baseCollectionLayout(base: string, client: Parameters<typeof listImageCharts>[1]): Promise<{ platformDir: string; charts: string[] }> {
+export async function baseCollectionLayout(
+  base: string,
+  client: Parameters<typeof listImageCharts>[1],
+): Promise<{ platformDir: string; charts: string[] }> {
   const listed = await listImageCharts(base, client).catch((e: unknown) => {
-    throw new KxError(`base-collection ${base} cannot be read from its registry: ${e instanceof Error ? e.message : String(e)}`);
+    throw new KxError(
+      `base-collection ${base} cannot be read from its registry: ${e instanceof Error ? e.message : String(e)}`,
+    );
   });
   for (const dir of ['kaapana/tmp/extensions/', 'tmp/']) {
-    const charts = listed.charts.filter((p) => p.startsWith(dir) && !p.slice(dir.length).includes('/')).map((p) => p.slice(dir.length));
+    const charts = listed.charts
+      .filter((p) => p.startsWith(dir) && !p.slice(dir.length).includes('/'))
+      .map((p) => p.slice(dir.length));
     if (charts.length > 0) return { platformDir: dir, charts };
   }
   throw new KxError(
@@ -59,7 +68,9 @@ function targetRef(base: string, registry: string | undefined): { image: string;
   const parsed = parseImageRef(base);
   if (!parsed.tag) throw new KxError(`base-collection ${base} needs a tag (the platform pulls the collection by tag)`);
   const name = parsed.repository.slice(parsed.repository.lastIndexOf('/') + 1);
-  const prefix = registry ? validateRegistry(registry) : `${parsed.registry}/${parsed.repository.slice(0, parsed.repository.length - name.length - 1)}`.replace(/\/$/, '');
+  const prefix = registry
+    ? validateRegistry(registry)
+    : `${parsed.registry}/${parsed.repository.slice(0, parsed.repository.length - name.length - 1)}`.replace(/\/$/, '');
   return { image: `${prefix}/${name}`, tag: parsed.tag };
 }
 
@@ -72,7 +83,8 @@ async function stageContext(dir: string, base: string, platformDir: string, arch
 
 /** Build the collection image FROM `base` with our archives added; push and verify it; see BaseCollectionOptions. */
 export async function buildOnBaseCollection(opts: BaseCollectionOptions): Promise<BaseCollectionResult> {
-  if (opts.archives.length === 0) throw new KxError('base-collection needs at least one chart archive to add (charts, or chart to package)');
+  if (opts.archives.length === 0)
+    throw new KxError('base-collection needs at least one chart archive to add (charts, or chart to package)');
   const { image, tag } = targetRef(opts.base, opts.registry);
   const ref = `${image}:${tag}`;
   const charts: AssembledChart[] = [];
@@ -80,18 +92,40 @@ export async function buildOnBaseCollection(opts: BaseCollectionOptions): Promis
   const baseLayout = await baseCollectionLayout(opts.base, registryOptionsFor(opts.base, opts.auth, opts.retry));
   const ours = charts.map((c) => basename(c.file));
   const replaced = ours.filter((n) => baseLayout.charts.includes(n));
-  opts.onProgress?.(`base-collection ${opts.base}: ${baseLayout.charts.length} chart archive(s) in /${baseLayout.platformDir}; adding ${ours.join(', ')}${replaced.length ? ` (replacing ${replaced.join(', ')})` : ''}`);
+  opts.onProgress?.(
+    `base-collection ${opts.base}: ${baseLayout.charts.length} chart archive(s) in /${baseLayout.platformDir}; adding ${ours.join(', ')}${replaced.length ? ` (replacing ${replaced.join(', ')})` : ''}`,
+  );
   const docker = opts.docker ?? new DockerCli();
   await withTempDir('kx-base-collection', async (dir) => {
     await stageContext(dir, opts.base, baseLayout.platformDir, opts.archives);
     const builder = await docker.resolveBuilder('auto');
-    await docker.build({ dockerfile: join(dir, 'Dockerfile'), context: dir, tags: [ref], builder, ...(opts.onProgress ? { onOutput: opts.onProgress } : {}) });
+    await docker.build({
+      dockerfile: join(dir, 'Dockerfile'),
+      context: dir,
+      tags: [ref],
+      builder,
+      ...(opts.onProgress ? { onOutput: opts.onProgress } : {}),
+    });
   });
-  const result = { image, tag, ref, charts, platformDir: baseLayout.platformDir, baseCharts: baseLayout.charts, replaced };
+  const result = {
+    image,
+    tag,
+    ref,
+    charts,
+    platformDir: baseLayout.platformDir,
+    baseCharts: baseLayout.charts,
+    replaced,
+  };
   if (!(opts.push ?? true)) return { ...result, digest: '', imageCharts: [] };
   const retry: RetryOptions = { classify: classifyError, ...opts.retry };
   const pushed = await withRetry(() => docker.push(ref, opts.onProgress), retry);
   const expected = [...new Set([...baseLayout.charts, ...ours])];
-  const back = await verifyPushedCollection(ref, baseLayout.platformDir, expected, registryOptionsFor(ref, opts.auth, opts.retry), opts.onProgress ? { onProgress: opts.onProgress } : {});
+  const back = await verifyPushedCollection(
+    ref,
+    baseLayout.platformDir,
+    expected,
+    registryOptionsFor(ref, opts.auth, opts.retry),
+    opts.onProgress ? { onProgress: opts.onProgress } : {},
+  );
   return { ...result, digest: pushed || back.digest, imageCharts: back.charts };
 }

@@ -109,8 +109,17 @@ export function platformChartDir(tagStyle: TagStyle): string {
  * container's directory, and each archive there loads with all its dependencies (the platform's
  * `helm install` would fail otherwise).
  */
-export async function checkPlatformCharts(listed: ImageChartList, dir: string, expected: string[], ref: string): Promise<void> {
-  const there = new Set(listed.charts.filter((p) => p.startsWith(dir) && !p.slice(dir.length).includes('/')).map((p) => p.slice(dir.length)));
+export async function checkPlatformCharts(
+  listed: ImageChartList,
+  dir: string,
+  expected: string[],
+  ref: string,
+): Promise<void> {
+  const there = new Set(
+    listed.charts
+      .filter((p) => p.startsWith(dir) && !p.slice(dir.length).includes('/'))
+      .map((p) => p.slice(dir.length)),
+  );
   const absent = expected.filter((n) => !there.has(n));
   if (absent.length > 0) {
     throw new KxError(
@@ -128,7 +137,9 @@ export async function checkPlatformCharts(listed: ImageChartList, dir: string, e
     }
   }
   if (problems.length > 0) {
-    throw new KxError(`the pushed image ${ref} carries chart archives the platform cannot install (helm install would fail):\n  ${problems.join('\n  ')}`);
+    throw new KxError(
+      `the pushed image ${ref} carries chart archives the platform cannot install (helm install would fail):\n  ${problems.join('\n  ')}`,
+    );
   }
 }
 
@@ -153,7 +164,10 @@ export interface CollectionImageRef {
  * platform: `<platform version>`). Bad versions and names are KxErrors naming their file.
  */
 export async function collectionImageRef(
-  opts: Pick<CollectionImageOptions, 'collectionDir' | 'registry' | 'tagStyle' | 'platformVersion' | 'version' | 'abbr'>,
+  opts: Pick<
+    CollectionImageOptions,
+    'collectionDir' | 'registry' | 'tagStyle' | 'platformVersion' | 'version' | 'abbr'
+  >,
 ): Promise<CollectionImageRef> {
   const collectionDir = resolve(opts.collectionDir);
   const dockerfile = await collectionDockerfile(collectionDir);
@@ -167,12 +181,18 @@ export async function collectionImageRef(
   try {
     tag = imageTag(tagOpts);
   } catch (e) {
-    const fromChart = opts.tagStyle === 'kp' && opts.version === undefined && /^version/.test(e instanceof Error ? e.message : '');
-    if (e instanceof KxError && !e.file && fromChart) throw new KxError(e.message, { file: join(collectionDir, 'Chart.yaml') });
+    const fromChart =
+      opts.tagStyle === 'kp' && opts.version === undefined && /^version/.test(e instanceof Error ? e.message : '');
+    if (e instanceof KxError && !e.file && fromChart)
+      throw new KxError(e.message, { file: join(collectionDir, 'Chart.yaml') });
     throw e;
   }
   const parsed = parseDockerfile(await readFile(dockerfile, 'utf8'), dockerfile);
-  if (!parsed.labels.IMAGE) throw new KxError('LABEL IMAGE="<name>" is missing: Kaapana needs it to name the image', { file: dockerfile, line: 1 });
+  if (!parsed.labels.IMAGE)
+    throw new KxError('LABEL IMAGE="<name>" is missing: Kaapana needs it to name the image', {
+      file: dockerfile,
+      line: 1,
+    });
   const name = validateImageName(parsed.labels.IMAGE, { file: dockerfile, line: parsed.labelLines.IMAGE });
   const image = `${validateRegistry(opts.registry)}/${name}`;
   return { image, tag, ref: `${image}:${tag}`, version };
@@ -185,13 +205,18 @@ async function existingWithSameCharts(
   client: Omit<RegistryClientOptions, 'registry'>,
 ): Promise<{ digest: string; charts: string[] } | undefined> {
   const parsed = parseImageRef(ref);
-  const head = await new RegistryClient({ ...client, registry: parsed.registry }).headManifest(parsed.repository, parsed.tag ?? 'latest');
+  const head = await new RegistryClient({ ...client, registry: parsed.registry }).headManifest(
+    parsed.repository,
+    parsed.tag ?? 'latest',
+  );
   if (!head) return undefined;
   const listed = await listImageCharts(ref, client);
   const inImage = new Map(listed.charts.map((p) => [p.slice(p.lastIndexOf('/') + 1), listed.sha256[p]]));
   if (inImage.size !== charts.length) return undefined;
   for (const c of charts) {
-    const sha = createHash('sha256').update(await readFile(c.file)).digest('hex');
+    const sha = createHash('sha256')
+      .update(await readFile(c.file))
+      .digest('hex');
     if (inImage.get(basename(c.file)) !== sha) return undefined;
   }
   return { digest: listed.digest, charts: listed.charts };
@@ -211,7 +236,12 @@ async function stageCollection(collectionDir: string, stage: string): Promise<st
 }
 
 /** Phase 2: the staged charts/ filled (assemble-charts.ts); an image without any chart is refused. */
-async function assembleStaged(opts: CollectionImageOptions, collectionDir: string, stageDir: string, context: string): Promise<AssembleChartsResult> {
+async function assembleStaged(
+  opts: CollectionImageOptions,
+  collectionDir: string,
+  stageDir: string,
+  context: string,
+): Promise<AssembleChartsResult> {
   const loc = await locateDependencyFile(collectionDir);
   const depText = (await pathExists(loc.path)) ? await readFile(loc.path, 'utf8') : '';
   const dependencies = readDependencyList(depText, loc.path);
@@ -229,12 +259,20 @@ async function assembleStaged(opts: CollectionImageOptions, collectionDir: strin
     ...(opts.onProgress ? { log: opts.onProgress } : {}),
     ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
   });
-  if (assembled.charts.length === 0) throw new KxError('no chart to carry: the collection image would be empty', { file: loc.path });
+  if (assembled.charts.length === 0)
+    throw new KxError('no chart to carry: the collection image would be empty', { file: loc.path });
   return assembled;
 }
 
 /** Phase 3: the build plan of the staged Dockerfile (local-only bases from context, baseImages or kaapana-source). */
-async function planCollectionBuild(opts: CollectionImageOptions, context: string, original: string, staged: string, version: string, tag: string): Promise<{ plan: BuildPlan; mine: PlannedImage }> {
+async function planCollectionBuild(
+  opts: CollectionImageOptions,
+  context: string,
+  original: string,
+  staged: string,
+  version: string,
+  tag: string,
+): Promise<{ plan: BuildPlan; mine: PlannedImage }> {
   const found = await discoverDockerfiles({ context, ...(opts.ignore ? { ignore: opts.ignore } : {}) });
   const plan = await planBuild({
     context,
@@ -254,7 +292,8 @@ async function planCollectionBuild(opts: CollectionImageOptions, context: string
     const why = plan.skipped.find((s) => s.dockerfile.endsWith('Dockerfile'))?.reason;
     throw new KxError(`the collection Dockerfile is not built${why ? ` (${why})` : ''}`, { file: original });
   }
-  if (mine.localOnly) throw new KxError('the collection image must not be local-only (LABEL REGISTRY)', { file: original });
+  if (mine.localOnly)
+    throw new KxError('the collection image must not be local-only (LABEL REGISTRY)', { file: original });
   if (mine.tag !== tag) throw new Error(`internal error: planned tag ${mine.tag} differs from ${tag}`);
   return { plan, mine };
 }
@@ -275,18 +314,29 @@ export async function verifyPushedCollection(
   await checkPlatformCharts(listed, platformDir, expected, ref).catch((e: unknown) => {
     throw e instanceof KxError && blame.file ? new KxError(e.message, { file: blame.file }) : e;
   });
-  blame.onProgress?.(`verified ${ref}: ${expected.join(', ')} in /${platformDir}, each loading with all its dependencies`);
+  blame.onProgress?.(
+    `verified ${ref}: ${expected.join(', ')} in /${platformDir}, each loading with all its dependencies`,
+  );
   return { charts: listed.charts, digest: listed.digest };
 }
 
 /** Registry client options for `ref`: the credentials when they are for its registry, and the retry policy. */
-export function registryOptionsFor(ref: string, auth: RegistryAuth | undefined, retry: RetryOptions | undefined): Omit<RegistryClientOptions, 'registry'> {
+export function registryOptionsFor(
+  ref: string,
+  auth: RegistryAuth | undefined,
+  retry: RetryOptions | undefined,
+): Omit<RegistryClientOptions, 'registry'> {
   const creds = auth && ref.startsWith(`${auth.registry}/`) ? { username: auth.username, password: auth.password } : {};
   return { ...creds, ...(retry ? { retry } : {}) };
 }
 
 /** Phase 4: build (and push) the planned images; the collection image's result. */
-async function runCollectionBuild(opts: CollectionImageOptions, plan: BuildPlan, mine: PlannedImage, push: boolean): Promise<{ build: BuildImagesResult; result: ImageResult }> {
+async function runCollectionBuild(
+  opts: CollectionImageOptions,
+  plan: BuildPlan,
+  mine: PlannedImage,
+  push: boolean,
+): Promise<{ build: BuildImagesResult; result: ImageResult }> {
   const build = await buildImages({
     plan,
     push,
@@ -312,7 +362,14 @@ export async function buildCollectionImage(opts: CollectionImageOptions): Promis
     const assembled = await assembleStaged(opts, collectionDir, stageDir, context);
     const dropped = assembled.missing.map((d) => `${d.name} ${d.version}`);
     const platformDir = platformChartDir(opts.tagStyle);
-    const { plan, mine } = await planCollectionBuild(opts, context, original, join(stageDir, 'Dockerfile'), version, tag);
+    const { plan, mine } = await planCollectionBuild(
+      opts,
+      context,
+      original,
+      join(stageDir, 'Dockerfile'),
+      version,
+      tag,
+    );
     const push = opts.push ?? true;
     const image = mine.ref.slice(0, mine.ref.length - tag.length - 1);
     const registryOpts = registryOptionsFor(mine.ref, opts.auth, opts.retry);
@@ -320,14 +377,19 @@ export async function buildCollectionImage(opts: CollectionImageOptions): Promis
     if (opts.skipExisting && push) {
       const same = await existingWithSameCharts(mine.ref, assembled.charts, registryOpts);
       if (same) {
-        opts.onProgress?.(`${mine.ref} already carries these ${assembled.charts.length} chart archives byte for byte: not rebuilt (skip-existing)`);
+        opts.onProgress?.(
+          `${mine.ref} already carries these ${assembled.charts.length} chart archives byte for byte: not rebuilt (skip-existing)`,
+        );
         return { ...base, digest: same.digest, imageCharts: same.charts, skipped: true };
       }
     }
     const { build, result } = await runCollectionBuild(opts, plan, mine, push);
     if (!push) return { ...base, digest: result.digest ?? '', imageCharts: [], build, skipped: false };
     const expected = [...new Set([...(opts.expectCharts ?? []), ...assembled.charts.map((c) => basename(c.file))])];
-    const back = await verifyPushedCollection(mine.ref, platformDir, expected, registryOpts, { file: original, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+    const back = await verifyPushedCollection(mine.ref, platformDir, expected, registryOpts, {
+      file: original,
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    });
     return { ...base, digest: result.digest || back.digest, imageCharts: back.charts, build, skipped: false };
   });
 }

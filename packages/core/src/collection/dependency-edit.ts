@@ -32,7 +32,11 @@ function isFlowScalar(t: CST.Token | undefined): t is CST.FlowScalar {
 }
 
 function scalarTypeOf(t: CST.FlowScalar): ScalarType {
-  return t.type === 'double-quoted-scalar' ? 'QUOTE_DOUBLE' : t.type === 'single-quoted-scalar' ? 'QUOTE_SINGLE' : 'PLAIN';
+  return t.type === 'double-quoted-scalar'
+    ? 'QUOTE_DOUBLE'
+    : t.type === 'single-quoted-scalar'
+      ? 'QUOTE_SINGLE'
+      : 'PLAIN';
 }
 
 /** `PLAIN` only when YAML would read the plain text back as this very string. */
@@ -47,7 +51,12 @@ function safeType(value: string, preferred: ScalarType): ScalarType {
   return back === value && !/^\s|\s$|: | #/.test(value) ? 'PLAIN' : 'QUOTE_DOUBLE';
 }
 
-const space = (n: number, indent = 0): CST.SourceToken => ({ type: 'space', offset: -1, indent, source: ' '.repeat(n) });
+const space = (n: number, indent = 0): CST.SourceToken => ({
+  type: 'space',
+  offset: -1,
+  indent,
+  source: ' '.repeat(n),
+});
 
 /** Newline of the file (`\r\n` when the file uses it). */
 function newlineOf(text: string): string {
@@ -62,7 +71,8 @@ function endsWithNewline(tokens: CST.SourceToken[] | undefined): boolean {
 function terminateLine(token: CST.Token | undefined, nl: string): void {
   if (!token) return;
   if (isFlowScalar(token)) {
-    if (!endsWithNewline(token.end)) (token.end ??= []).push({ type: 'newline', offset: -1, indent: token.indent, source: nl });
+    if (!endsWithNewline(token.end))
+      (token.end ??= []).push({ type: 'newline', offset: -1, indent: token.indent, source: nl });
     return;
   }
   if (token.type === 'block-map' || token.type === 'block-seq') {
@@ -137,18 +147,33 @@ function orderedKeys(style: EntryStyle, wanted: string[]): string[] {
   return [...known, ...DEP_KEYS.filter((k) => wanted.includes(k) && !known.includes(k))];
 }
 
-function pairToken(key: string, value: string, type: ScalarType, indent: number, sepSpace: number, first: boolean, nl: string): MapItem {
+function pairToken(
+  key: string,
+  value: string,
+  type: ScalarType,
+  indent: number,
+  sepSpace: number,
+  first: boolean,
+  nl: string,
+): MapItem {
   return {
     start: first ? [] : [space(indent)],
     key: CST.createScalarToken(key, { indent, implicitKey: true, end: [], type: 'PLAIN' }),
     sep: [{ type: 'map-value-ind', offset: -1, indent, source: ':' }, space(sepSpace, indent)],
-    value: CST.createScalarToken(value, { indent, type: safeType(value, type), end: [{ type: 'newline', offset: -1, indent, source: nl }] }),
+    value: CST.createScalarToken(value, {
+      indent,
+      type: safeType(value, type),
+      end: [{ type: 'newline', offset: -1, indent, source: nl }],
+    }),
   };
 }
 
 function newEntry(dep: DependencyEntry, style: EntryStyle, nl: string, withIndent: boolean): SeqItem {
   const mapIndent = style.seqIndent + 1 + style.gap;
-  const keys = orderedKeys(style, dep.repository !== undefined ? ['name', 'version', 'repository'] : ['name', 'version']);
+  const keys = orderedKeys(
+    style,
+    dep.repository !== undefined ? ['name', 'version', 'repository'] : ['name', 'version'],
+  );
   const items = keys.map((k, i) => {
     const value = k === 'name' ? dep.name : k === 'version' ? dep.version : dep.repository!;
     const type: ScalarType = k === 'version' ? style.versionType : k === 'repository' ? style.repositoryType : 'PLAIN';
@@ -156,7 +181,10 @@ function newEntry(dep: DependencyEntry, style: EntryStyle, nl: string, withInden
   });
   const start: CST.SourceToken[] = [];
   if (withIndent && style.seqIndent > 0) start.push(space(style.seqIndent));
-  start.push({ type: 'seq-item-ind', offset: -1, indent: style.seqIndent, source: '-' }, space(style.gap, style.seqIndent + 1));
+  start.push(
+    { type: 'seq-item-ind', offset: -1, indent: style.seqIndent, source: '-' },
+    space(style.gap, style.seqIndent + 1),
+  );
   return { start, value: { type: 'block-map', offset: -1, indent: mapIndent, items } };
 }
 
@@ -166,7 +194,8 @@ function findDocument(tokens: CST.Token[], file: string, nl: string): CST.Docume
   if (docs.length > 1) throw new KxError('expected a single YAML document, found several', { file, line: 1 });
   if (docs[0]) return docs[0];
   const last = tokens[tokens.length - 1];
-  if (last && 'source' in last && !/\n$/.test(last.source)) tokens.push({ type: 'newline', offset: -1, indent: 0, source: nl });
+  if (last && 'source' in last && !/\n$/.test(last.source))
+    tokens.push({ type: 'newline', offset: -1, indent: 0, source: nl });
   const doc: CST.Document = { type: 'document', offset: -1, start: [] };
   tokens.push(doc);
   return doc;
@@ -208,7 +237,11 @@ function updateEntry(map: CST.BlockMap, dep: DependencyEntry, style: EntryStyle,
       const at = map.items.indexOf(pairs.get('version')!) + 1;
       const before = map.items[at - 1];
       if (at === map.items.length) terminateLine(before?.value, nl);
-      map.items.splice(at, 0, pairToken('repository', dep.repository, style.repositoryType, map.indent, style.sepSpace, false, nl));
+      map.items.splice(
+        at,
+        0,
+        pairToken('repository', dep.repository, style.repositoryType, map.indent, style.sepSpace, false, nl),
+      );
       changed = true;
     }
   }
@@ -223,10 +256,13 @@ export function upsertDependency(text: string, file: string, dep: DependencyEntr
   const listed = readDependencyList(text, file);
   const matches = listed.filter((d) => d.name === dep.name);
   if (matches.length > 1) {
-    throw new KxError(`dependency "${dep.name}" is listed ${matches.length} times (with aliases); cannot tell which to update`, {
-      file,
-      line: matches[1]!.line,
-    });
+    throw new KxError(
+      `dependency "${dep.name}" is listed ${matches.length} times (with aliases); cannot tell which to update`,
+      {
+        file,
+        line: matches[1]!.line,
+      },
+    );
   }
   const existing = matches[0];
   const nl = newlineOf(text);
@@ -243,7 +279,8 @@ export function upsertDependency(text: string, file: string, dep: DependencyEntr
     }
     doc.value = root;
   }
-  if (root.type !== 'block-map') throw new KxError('cannot edit: the top level is not a block mapping', { file, line: 1 });
+  if (root.type !== 'block-map')
+    throw new KxError('cannot edit: the top level is not a block mapping', { file, line: 1 });
 
   let depsItem = root.items.find((it) => keyOf(it) === 'dependencies');
   let seq: CST.BlockSequence | undefined;
@@ -255,15 +292,24 @@ export function upsertDependency(text: string, file: string, dep: DependencyEntr
 
   if (existing) {
     const item = seq?.items.find(
-      (it) => it.value?.type === 'block-map' && it.value.items.some((p) => keyOf(p) === 'name' && CST.resolveAsScalar(p.value)?.value === dep.name),
+      (it) =>
+        it.value?.type === 'block-map' &&
+        it.value.items.some((p) => keyOf(p) === 'name' && CST.resolveAsScalar(p.value)?.value === dep.name),
     );
     if (!item || item.value?.type !== 'block-map') {
-      throw new KxError(`cannot edit dependency "${dep.name}": it is not a block mapping`, { file, line: existing.line });
+      throw new KxError(`cannot edit dependency "${dep.name}": it is not a block mapping`, {
+        file,
+        line: existing.line,
+      });
     }
     const style = styleOf(seq, seq!.indent);
     const changed = updateEntry(item.value, dep, style, nl);
     const out = changed ? tokens.map((t) => CST.stringify(t)).join('') : text;
-    const result: UpsertResult = { text: out, action: changed ? 'updated' : 'unchanged', previousVersion: existing.version };
+    const result: UpsertResult = {
+      text: out,
+      action: changed ? 'updated' : 'unchanged',
+      previousVersion: existing.version,
+    };
     if (changed) verify(out, file, dep, listed);
     return result;
   }
@@ -274,8 +320,20 @@ export function upsertDependency(text: string, file: string, dep: DependencyEntr
     seq.items.push(newEntry(dep, style, nl, true));
   } else {
     // No list yet (`dependencies:` absent, empty or `[]`): Kaapana's layout, `  - name: …`.
-    const style: EntryStyle = { seqIndent: 2, gap: 1, sepSpace: 1, keyOrder: [...DEP_KEYS], versionType: 'PLAIN', repositoryType: 'PLAIN' };
-    const newSeq: CST.BlockSequence = { type: 'block-seq', offset: -1, indent: 2, items: [newEntry(dep, style, nl, false)] };
+    const style: EntryStyle = {
+      seqIndent: 2,
+      gap: 1,
+      sepSpace: 1,
+      keyOrder: [...DEP_KEYS],
+      versionType: 'PLAIN',
+      repositoryType: 'PLAIN',
+    };
+    const newSeq: CST.BlockSequence = {
+      type: 'block-seq',
+      offset: -1,
+      indent: 2,
+      items: [newEntry(dep, style, nl, false)],
+    };
     const sep: CST.SourceToken[] = [
       { type: 'map-value-ind', offset: -1, indent: 0, source: ':' },
       { type: 'newline', offset: -1, indent: 0, source: nl },
@@ -283,12 +341,18 @@ export function upsertDependency(text: string, file: string, dep: DependencyEntr
     ];
     if (depsItem) {
       // keep a trailing comment of `dependencies: # …` on its line
-      const keep = depsItem.value && 'end' in depsItem.value ? (depsItem.value.end ?? []).filter((t) => t.type === 'comment') : [];
+      const keep =
+        depsItem.value && 'end' in depsItem.value ? (depsItem.value.end ?? []).filter((t) => t.type === 'comment') : [];
       depsItem.sep = keep.length ? [sep[0]!, space(1), ...keep, ...sep.slice(1)] : sep;
       depsItem.value = newSeq;
     } else {
       terminateLine(root, nl);
-      depsItem = { start: [], key: CST.createScalarToken('dependencies', { indent: 0, implicitKey: true, end: [] }), sep, value: newSeq };
+      depsItem = {
+        start: [],
+        key: CST.createScalarToken('dependencies', { indent: 0, implicitKey: true, end: [] }),
+        sep,
+        value: newSeq,
+      };
       root.items.push(depsItem);
     }
   }

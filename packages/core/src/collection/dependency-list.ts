@@ -76,13 +76,17 @@ export function readDependencyList(text: string, file: string): ListedDependency
   const deps = depsPair?.value;
   if (deps === null || deps === undefined || (isScalar(deps) && deps.value === null)) return [];
   if (!isSeq(deps)) {
-    throw new KxError('`dependencies` must be a list', { file, line: lineOf(deps as Node) ?? lineOf(depsPair?.key as Node) });
+    throw new KxError('`dependencies` must be a list', {
+      file,
+      line: lineOf(deps as Node) ?? lineOf(depsPair?.key as Node),
+    });
   }
   const out: ListedDependency[] = [];
   const seen = new Map<string, number>();
   for (const item of deps.items) {
     const itemLine = lineOf(item as Node);
-    if (!isMap(item)) throw new KxError('each dependency must be a mapping with `name` and `version`', { file, line: itemLine });
+    if (!isMap(item))
+      throw new KxError('each dependency must be a mapping with `name` and `version`', { file, line: itemLine });
     const get = (key: string) => item.items.find((p) => isScalar(p.key) && p.key.value === key);
     const namePair = get('name');
     const name = scalarString(namePair?.value);
@@ -115,7 +119,9 @@ export async function locateDependencyFile(chartDir: string): Promise<Dependency
   try {
     text = await readFile(chartYaml, 'utf8');
   } catch (e) {
-    throw new KxError(`cannot read the collection's Chart.yaml (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: chartYaml });
+    throw new KxError(`cannot read the collection's Chart.yaml (${(e as NodeJS.ErrnoException).code ?? String(e)})`, {
+      file: chartYaml,
+    });
   }
   const { doc, lineOf } = parseSingleDocument(text, chartYaml);
   const root = doc?.contents;
@@ -127,7 +133,10 @@ export async function locateDependencyFile(chartDir: string): Promise<Dependency
   const api = field('apiVersion');
   const apiVersion = api.value ?? 'v1';
   if (apiVersion !== 'v1' && apiVersion !== 'v2') {
-    throw new KxError(`unsupported chart apiVersion "${apiVersion}" (expected v1 or v2)`, { file: chartYaml, line: api.line });
+    throw new KxError(`unsupported chart apiVersion "${apiVersion}" (expected v1 or v2)`, {
+      file: chartYaml,
+      line: api.line,
+    });
   }
   const name = field('name');
   if (!name.value) throw new KxError('Chart.yaml has no `name`', { file: chartYaml, line: 1 });

@@ -48,7 +48,10 @@ async function layerEntries(blob: Buffer): Promise<LayerEntry[]> {
   const ex = extract();
   const done = new Promise<void>((resolve, reject) => {
     ex.on('entry', (header, stream, next) => {
-      const entry: LayerEntry = { path: header.name.replace(/^\.?\/+/, '').replace(/\/+$/, ''), type: header.type ?? 'file' };
+      const entry: LayerEntry = {
+        path: header.name.replace(/^\.?\/+/, '').replace(/\/+$/, ''),
+        type: header.type ?? 'file',
+      };
       out.push(entry);
       const hash = entry.path.endsWith('.tgz') ? createHash('sha256') : undefined;
       const chunks: Buffer[] = [];
@@ -91,12 +94,14 @@ export async function listImageCharts(
   let json = JSON.parse(manifest.body.toString('utf8')) as ManifestJson;
   if (json.manifests) {
     const pick =
-      json.manifests.find((m) => m.platform?.os === 'linux' && m.platform.architecture === 'amd64') ?? json.manifests[0];
+      json.manifests.find((m) => m.platform?.os === 'linux' && m.platform.architecture === 'amd64') ??
+      json.manifests[0];
     if (!pick) throw new KxError(`image ${ref} is an empty index`);
     manifest = await registry.getManifest(parsed.repository, pick.digest);
     json = JSON.parse(manifest.body.toString('utf8')) as ManifestJson;
   }
-  if (!json.layers) throw new KxError(`image ${ref}: manifest ${manifest.mediaType || '(no media type)'} has no layers`);
+  if (!json.layers)
+    throw new KxError(`image ${ref}: manifest ${manifest.mediaType || '(no media type)'} has no layers`);
   const files = new Map<string, string | undefined>();
   const contents = new Map<string, Buffer>();
   for (const layer of json.layers) {
@@ -115,7 +120,8 @@ export async function listImageCharts(
     for (const { path, type, sha256, data } of entries) {
       const base = path.slice(path.lastIndexOf('/') + 1);
       if (base.startsWith('.wh.')) continue;
-      if (type === 'file' || type === 'contiguous-file' || type === 'link' || type === 'symlink') files.set(path, sha256);
+      if (type === 'file' || type === 'contiguous-file' || type === 'link' || type === 'symlink')
+        files.set(path, sha256);
       if (data) contents.set(path, data);
       else contents.delete(path);
     }

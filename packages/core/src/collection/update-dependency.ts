@@ -12,7 +12,12 @@ import { isMap, isScalar } from 'yaml';
 import { KxError, errorMessage } from '../errors/index.js';
 import { writeFileAtomic } from '../fsutil/index.js';
 import { fileRepository } from './file-repository.js';
-import { locateDependencyFile, readDependencyList, parseSingleDocument, type DependencyEntry } from './dependency-list.js';
+import {
+  locateDependencyFile,
+  readDependencyList,
+  parseSingleDocument,
+  type DependencyEntry,
+} from './dependency-list.js';
 import { upsertDependency, type UpsertAction } from './dependency-edit.js';
 import { unifiedDiff as unifiedDiffOf } from './unified-diff.js';
 
@@ -68,7 +73,9 @@ async function readChartIdentity(chartDir: string): Promise<{ name?: string; ver
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new KxError(`cannot read the extension's Chart.yaml (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file });
+    throw new KxError(`cannot read the extension's Chart.yaml (${(e as NodeJS.ErrnoException).code ?? String(e)})`, {
+      file,
+    });
   }
   const { doc } = parseSingleDocument(text, file);
   const root = doc?.contents;
@@ -95,8 +102,14 @@ function chooseRepository(
 ): string | undefined {
   const computed = () => {
     if (!chartDir) {
-      const why = choice === 'auto' ? 'the existing entries use file:// repositories, so the new one needs' : `repository "${choice}" needs`;
-      throw new KxError(`${why} the extension chart directory to compute its file:// path (or set the repository to none)`, { file });
+      const why =
+        choice === 'auto'
+          ? 'the existing entries use file:// repositories, so the new one needs'
+          : `repository "${choice}" needs`;
+      throw new KxError(
+        `${why} the extension chart directory to compute its file:// path (or set the repository to none)`,
+        { file },
+      );
     }
     return fileRepository(collectionDir, chartDir);
   };
@@ -127,11 +140,19 @@ export async function updateCollectionDependency(opts: UpdateDependencyOptions):
   const name = opts.name || identity.name;
   const version = opts.version || identity.version;
   const chartYaml = chartDir ? join(chartDir, 'Chart.yaml') : undefined;
-  if (!name) throw new KxError('no extension chart name given (and no chart directory to read it from)', chartYaml ? { file: chartYaml } : {});
-  if (!CHART_NAME.test(name)) throw new KxError(`"${name}" is not a valid chart name`, chartYaml ? { file: chartYaml } : {});
+  if (!name)
+    throw new KxError(
+      'no extension chart name given (and no chart directory to read it from)',
+      chartYaml ? { file: chartYaml } : {},
+    );
+  if (!CHART_NAME.test(name))
+    throw new KxError(`"${name}" is not a valid chart name`, chartYaml ? { file: chartYaml } : {});
   if (!version) throw new KxError(`no version given for "${name}"`, chartYaml ? { file: chartYaml } : {});
   if (!semver.valid(version)) {
-    throw new KxError(`version "${version}" of "${name}" is not a semantic version (x.y.z)`, chartYaml ? { file: chartYaml } : {});
+    throw new KxError(
+      `version "${version}" of "${name}" is not a semantic version (x.y.z)`,
+      chartYaml ? { file: chartYaml } : {},
+    );
   }
 
   let original: Buffer | undefined;
@@ -141,7 +162,12 @@ export async function updateCollectionDependency(opts: UpdateDependencyOptions):
     const code = (e as NodeJS.ErrnoException).code;
     // A v1 chart without requirements.yaml simply has no dependencies yet.
     if (code !== 'ENOENT' || loc.apiVersion !== 'v1') {
-      throw new KxError(code === 'EISDIR' ? `${loc.path} is a directory, not a file` : `cannot read ${loc.path}: ${code ?? errorMessage(e)}`, { file: loc.path });
+      throw new KxError(
+        code === 'EISDIR'
+          ? `${loc.path} is a directory, not a file`
+          : `cannot read ${loc.path}: ${code ?? errorMessage(e)}`,
+        { file: loc.path },
+      );
     }
   }
   // Bytes that are not UTF-8 (e.g. Latin-1 comments) are kept: such a file is edited as Latin-1, one
@@ -156,11 +182,15 @@ export async function updateCollectionDependency(opts: UpdateDependencyOptions):
   const entry: DependencyEntry = { name, version };
   if (repository !== undefined) entry.repository = repository;
 
-  const edit = upsertDependency(before, loc.path, { ...entry, ...(repository !== undefined ? { repository: asFileText(repository) } : {}) });
+  const edit = upsertDependency(before, loc.path, {
+    ...entry,
+    ...(repository !== undefined ? { repository: asFileText(repository) } : {}),
+  });
   const changed = edit.text !== before;
   const displayPath = relative(displayRoot, loc.path) || loc.path;
   // Through a symlink only to a file below displayRoot; a read-only file is refused (writeFileAtomic).
-  if (changed && !opts.dryRun) await writeFileAtomic(loc.path, Buffer.from(edit.text, encoding), { within: displayRoot });
+  if (changed && !opts.dryRun)
+    await writeFileAtomic(loc.path, Buffer.from(edit.text, encoding), { within: displayRoot });
   const diff = changed ? unifiedDiffOf(displayPath, before, edit.text) : '';
   const result: UpdateDependencyResult = {
     file: loc.path,

@@ -75,7 +75,10 @@ export const nodeExec: Exec = (command, args, opts = {}) =>
       stdout: lineSplitter((l) => opts.onLine?.(l, 'stdout')),
       stderr: lineSplitter((l) => opts.onLine?.(l, 'stderr')),
     };
-    const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs);
+    const timer =
+      opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs);
     let graceTimer: NodeJS.Timeout | undefined;
     const onAbort = (): void => {
       child.kill('SIGTERM');

@@ -19,7 +19,10 @@ export async function assertWritable(path: string): Promise<void> {
   if (!st) return;
   if (st.isDirectory()) throw new KxError(`${path} is a directory, not a file`, { file: path });
   if ((st.mode & 0o222) === 0) {
-    throw new KxError(`${path} is read-only (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); not replacing it`, { file: path });
+    throw new KxError(
+      `${path} is read-only (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); not replacing it`,
+      { file: path },
+    );
   }
 }
 
@@ -37,13 +40,22 @@ export interface WriteFileAtomicOptions {
  * Write `data` to `path` atomically; keeps the mode of an existing file unless `mode` is given.
  * Refuses read-only files and directories (assertWritable); writes through symlinks.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, opts: WriteFileAtomicOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  opts: WriteFileAtomicOptions = {},
+): Promise<void> {
   if ((await lstat(path).catch(() => undefined))?.isSymbolicLink()) {
     const target = await realpath(path).catch(() => {
       throw new KxError(`${path} is a symlink whose target cannot be resolved`, { file: path });
     });
-    if (opts.within !== undefined && !isInside(await realpath(opts.within).catch(() => opts.within as string), target)) {
-      throw new KxError(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, { file: path });
+    if (
+      opts.within !== undefined &&
+      !isInside(await realpath(opts.within).catch(() => opts.within as string), target)
+    ) {
+      throw new KxError(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, {
+        file: path,
+      });
     }
     path = target;
   }

@@ -40,7 +40,10 @@ function byteOrder(a: string, b: string): number {
 export async function walkTree(
   root: string,
   opts: WalkOptions,
-  visit: { onDir?: (dir: WalkEntry, fileNames: string[]) => void | Promise<void>; onFile?: (file: WalkEntry) => void | Promise<void> },
+  visit: {
+    onDir?: (dir: WalkEntry, fileNames: string[]) => void | Promise<void>;
+    onFile?: (file: WalkEntry) => void | Promise<void>;
+  },
 ): Promise<void> {
   const skip = new Set(opts.skipDirs ?? []);
   const walk = async (dir: string, isRoot: boolean): Promise<void> => {
@@ -54,12 +57,20 @@ export async function walkTree(
     }
     entries.sort((a, b) => byteOrder(a.name, b.name));
     const here = entry(root, dir);
-    await visit.onDir?.(here, entries.filter((e) => e.isFile()).map((e) => e.name));
+    await visit.onDir?.(
+      here,
+      entries.filter((e) => e.isFile()).map((e) => e.name),
+    );
     for (const e of entries) {
       const child = entry(root, join(dir, e.name));
       if (opts.ignore?.(child.rel)) continue;
       if (e.isFile()) await visit.onFile?.(child);
-      else if (e.isDirectory() && !skip.has(e.name) && (opts.hidden || !e.name.startsWith('.')) && (await (opts.enter?.(child) ?? true))) {
+      else if (
+        e.isDirectory() &&
+        !skip.has(e.name) &&
+        (opts.hidden || !e.name.startsWith('.')) &&
+        (await (opts.enter?.(child) ?? true))
+      ) {
         await walk(child.path, false);
       }
     }
@@ -73,7 +84,11 @@ function entry(root: string, path: string): WalkEntry {
 }
 
 /** Every file below `root` (walkTree's rules), absolute paths in walk order. */
-export async function listFiles(root: string, opts: WalkOptions = {}, accept: (file: WalkEntry) => boolean = () => true): Promise<string[]> {
+export async function listFiles(
+  root: string,
+  opts: WalkOptions = {},
+  accept: (file: WalkEntry) => boolean = () => true,
+): Promise<string[]> {
   const out: string[] = [];
   await walkTree(root, opts, { onFile: (f) => void (accept(f) && out.push(f.path)) });
   return out;

@@ -45,7 +45,10 @@ export function parseCacheEntry(raw: string, input: string): CacheEntry {
   if (s === '') throw new KxError(`${input}: empty entry`);
   const type = TYPE_RE.exec(s)?.[1]?.toLowerCase();
   if (type) return { raw: s, type };
-  if (s.includes('=')) throw new KxError(`${input}: "${s}" has key=value fields but no type= (write type=registry,ref=… or a bare image reference)`);
+  if (s.includes('='))
+    throw new KxError(
+      `${input}: "${s}" has key=value fields but no type= (write type=registry,ref=… or a bare image reference)`,
+    );
   return { raw: s, type: 'image' };
 }
 
@@ -53,14 +56,16 @@ export function parseSecrets(lines: string[], input = 'secrets'): { id: string; 
   return lines.map((l) => {
     const eq = l.indexOf('=');
     const id = eq > 0 ? l.slice(0, eq).trim() : '';
-    if (!/^[A-Za-z0-9_.-]+$/.test(id)) throw new KxError(`${input}: each entry is id=value with an id of [A-Za-z0-9_.-] (the value is not shown here)`);
+    if (!/^[A-Za-z0-9_.-]+$/.test(id))
+      throw new KxError(`${input}: each entry is id=value with an id of [A-Za-z0-9_.-] (the value is not shown here)`);
     return { id, value: l.slice(eq + 1) };
   });
 }
 
 export function parseBuildContexts(lines: string[], input = 'build-contexts'): string[] {
   for (const l of lines) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9_./-]*=.+$/.test(l)) throw new KxError(`${input}: "${l}" is not name=path or name=docker-image://ref`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9_./-]*=.+$/.test(l))
+      throw new KxError(`${input}: "${l}" is not name=path or name=docker-image://ref`);
   }
   return lines;
 }
@@ -73,16 +78,35 @@ export function checkBuildFeatures(f: BuildFeatures, builder: 'buildx' | 'classi
   const problems: string[] = [];
   if (builder === 'classic') {
     for (const c of f.cacheFrom) {
-      if (c.type !== 'image') problems.push(`cache-from "${c.raw}": type=${c.type} is a buildx cache; the classic builder takes only an image reference (e.g. the previously pushed tag {{registry}}/{{image}}:latest)`);
+      if (c.type !== 'image')
+        problems.push(
+          `cache-from "${c.raw}": type=${c.type} is a buildx cache; the classic builder takes only an image reference (e.g. the previously pushed tag {{registry}}/{{image}}:latest)`,
+        );
     }
-    for (const c of f.cacheTo) problems.push(`cache-to "${c.raw}": the classic builder cannot export a cache (the pushed image is its cache: use cache-from with its reference)`);
-    if (f.secrets.length) problems.push(`secrets (${f.secrets.map((s) => s.id).join(', ')}): build secrets (RUN --mount=type=secret) need BuildKit; the classic builder has none — use build-args for non-secret values or install buildx`);
-    if (f.buildContexts.length) problems.push(`build-contexts (${f.buildContexts.map((b) => b.split('=')[0]).join(', ')}): --build-context needs buildx; the classic builder builds from one context`);
-  } else if (f.buildContexts.length && buildxVersion && semver.valid(buildxVersion) && semver.lt(buildxVersion, '0.8.0')) {
+    for (const c of f.cacheTo)
+      problems.push(
+        `cache-to "${c.raw}": the classic builder cannot export a cache (the pushed image is its cache: use cache-from with its reference)`,
+      );
+    if (f.secrets.length)
+      problems.push(
+        `secrets (${f.secrets.map((s) => s.id).join(', ')}): build secrets (RUN --mount=type=secret) need BuildKit; the classic builder has none — use build-args for non-secret values or install buildx`,
+      );
+    if (f.buildContexts.length)
+      problems.push(
+        `build-contexts (${f.buildContexts.map((b) => b.split('=')[0]).join(', ')}): --build-context needs buildx; the classic builder builds from one context`,
+      );
+  } else if (
+    f.buildContexts.length &&
+    buildxVersion &&
+    semver.valid(buildxVersion) &&
+    semver.lt(buildxVersion, '0.8.0')
+  ) {
     problems.push(`build-contexts need buildx ≥ 0.8; this runner has buildx ${buildxVersion}`);
   }
   if (problems.length) {
-    throw new KxError(`the ${builder === 'classic' ? 'classic builder (no buildx, or DOCKER_BUILDKIT=0, or builder: classic)' : 'buildx builder'} cannot do what was asked:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    throw new KxError(
+      `the ${builder === 'classic' ? 'classic builder (no buildx, or DOCKER_BUILDKIT=0, or builder: classic)' : 'buildx builder'} cannot do what was asked:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
   }
 }
 
@@ -96,7 +120,10 @@ export interface ImageVars {
 /** `{{image}}`, `{{tag}}`, `{{ref}}`, `{{registry}}` of one image; an unknown placeholder is an error. */
 export function expandImageVars(text: string, vars: ImageVars, input: string): string {
   return text.replace(/\{\{\s*([a-z-]+)\s*\}\}/g, (m, name: string) => {
-    if (!(name in vars)) throw new KxError(`${input}: unknown placeholder ${m} in "${text}" (known: {{image}}, {{tag}}, {{ref}}, {{registry}})`);
+    if (!(name in vars))
+      throw new KxError(
+        `${input}: unknown placeholder ${m} in "${text}" (known: {{image}}, {{tag}}, {{ref}}, {{registry}})`,
+      );
     return vars[name as keyof ImageVars];
   });
 }

@@ -87,7 +87,9 @@ function registryOf(img: PlannedImage): string {
 }
 
 /** Secrets as 0600 files in a private temp dir (values never on a command line); `cleanup` removes them. */
-async function secretFiles(secrets: BuildFeatures['secrets']): Promise<{ args: string[]; cleanup: () => Promise<void> }> {
+async function secretFiles(
+  secrets: BuildFeatures['secrets'],
+): Promise<{ args: string[]; cleanup: () => Promise<void> }> {
   if (secrets.length === 0) return { args: [], cleanup: async () => {} };
   const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'kx-secrets-'));
   await chmod(dir, 0o700);
@@ -162,7 +164,17 @@ export async function buildImages(opts: BuildImagesOptions): Promise<BuildImages
   const byId = new Map(plan.images.map((i) => [i.id, i]));
   const results = new Map<string, ImageResult>();
   const result = (img: PlannedImage, status: ImageStatus, extra: Partial<ImageResult> = {}): ImageResult => {
-    const r: ImageResult = { name: img.name, dockerfile: img.dockerfile, tag: img.tag, ref: img.ref, tags: img.tags, localOnly: img.localOnly, status, durationMs: 0, ...extra };
+    const r: ImageResult = {
+      name: img.name,
+      dockerfile: img.dockerfile,
+      tag: img.tag,
+      ref: img.ref,
+      tags: img.tags,
+      localOnly: img.localOnly,
+      status,
+      durationMs: 0,
+      ...extra,
+    };
     results.set(img.id, r);
     return r;
   };
@@ -175,8 +187,14 @@ export async function buildImages(opts: BuildImagesOptions): Promise<BuildImages
         .filter((i) => !i.localOnly)
         .map(async (img) => {
           const ref = parseImageRef(img.ref);
-          const auth = [...(opts.auth ? [opts.auth] : []), ...(opts.auths ?? [])].find((a) => a.registry === ref.registry);
-          const client = new RegistryClient({ registry: ref.registry, ...(auth ? { username: auth.username, password: auth.password } : {}), retry });
+          const auth = [...(opts.auth ? [opts.auth] : []), ...(opts.auths ?? [])].find(
+            (a) => a.registry === ref.registry,
+          );
+          const client = new RegistryClient({
+            registry: ref.registry,
+            ...(auth ? { username: auth.username, password: auth.password } : {}),
+            retry,
+          });
           const head = await client.headManifest(ref.repository, ref.tag ?? 'latest');
           if (head) existing.set(img.id, head.digest);
         }),
@@ -207,7 +225,9 @@ export async function buildImages(opts: BuildImagesOptions): Promise<BuildImages
     if (!(await docker.imageExists(m.source))) {
       progress(`pulling ${m.source} for ${m.localRef}`);
       await withRetry(() => docker.pull(m.source), retry).catch((e) => {
-        throw new KxError(`cannot provide base ${m.localRef} from ${m.source} (registry ${sourceRegistry(m.source)}): ${errorMessage(e)}`);
+        throw new KxError(
+          `cannot provide base ${m.localRef} from ${m.source} (registry ${sourceRegistry(m.source)}): ${errorMessage(e)}`,
+        );
       });
     }
     await docker.tag(m.source, m.localRef);
@@ -256,7 +276,9 @@ export async function buildImages(opts: BuildImagesOptions): Promise<BuildImages
       },
       (img) => {
         const failedBase = img.dependsOn.find((d) => results.get(d)?.status === 'failed');
-        const r = result(img, 'failed', { error: failedBase ? `base image ${failedBase} failed to build` : 'not built' });
+        const r = result(img, 'failed', {
+          error: failedBase ? `base image ${failedBase} failed to build` : 'not built',
+        });
         opts.onImageDone?.(r, []);
       },
     );
@@ -268,7 +290,10 @@ export async function buildImages(opts: BuildImagesOptions): Promise<BuildImages
   const ordered = () => plan.images.map((i) => results.get(i.id)!);
   if (failed.length > 0 && !opts.pushPartial) {
     const errors = failed.map((r) => new KxError(`${r.name}: ${r.error}`, { file: r.dockerfile }));
-    const err = new KxAggregateError(errors, `${failed.length} of ${toBuild.length} image(s) failed to build; nothing was pushed:\n${errors.map((e) => `  - ${e.toString()}`).join('\n')}`);
+    const err = new KxAggregateError(
+      errors,
+      `${failed.length} of ${toBuild.length} image(s) failed to build; nothing was pushed:\n${errors.map((e) => `  - ${e.toString()}`).join('\n')}`,
+    );
     (err as KxAggregateError & { results?: ImageResult[] }).results = ordered();
     throw err;
   }
@@ -287,15 +312,24 @@ export async function buildImages(opts: BuildImagesOptions): Promise<BuildImages
         progress(`pushing ${img.ref}`);
         let digest = '';
         for (const tag of [img.ref, ...img.tags.filter((t) => t !== img.ref)]) {
-          const d = await withRetry((attempt) => {
-            if (attempt > 1) output.push(`retry ${attempt} of push ${tag}`);
-            return docker.push(tag, (l) => output.push(l));
-          }, {
-            ...retry,
-            onRetry: ({ attempt, delayMs, error }) => progress(`push of ${tag} failed (attempt ${attempt}): ${errorMessage(error).split('\n').pop()}; retrying in ${delayMs} ms`),
-          }).catch((e) => {
+          const d = await withRetry(
+            (attempt) => {
+              if (attempt > 1) output.push(`retry ${attempt} of push ${tag}`);
+              return docker.push(tag, (l) => output.push(l));
+            },
+            {
+              ...retry,
+              onRetry: ({ attempt, delayMs, error }) =>
+                progress(
+                  `push of ${tag} failed (attempt ${attempt}): ${errorMessage(error).split('\n').pop()}; retrying in ${delayMs} ms`,
+                ),
+            },
+          ).catch((e) => {
             const kind = classifyError(e);
-            throw new KxError(`push of ${tag} failed${kind === 'auth' ? ' (authentication: check username/password and the registry)' : ''}: ${errorMessage(e)}`, { file: img.dockerfile });
+            throw new KxError(
+              `push of ${tag} failed${kind === 'auth' ? ' (authentication: check username/password and the registry)' : ''}: ${errorMessage(e)}`,
+              { file: img.dockerfile },
+            );
           });
           if (tag === img.ref) digest = d;
         }
@@ -311,7 +345,9 @@ export async function buildImages(opts: BuildImagesOptions): Promise<BuildImages
   let savedLocalImages: string[] | undefined;
   if (opts.saveLocalImages) {
     const ready = new Set(['built-only', 'loaded']);
-    savedLocalImages = plan.images.filter((i) => i.localOnly && ready.has(results.get(i.id)!.status)).flatMap((i) => i.tags);
+    savedLocalImages = plan.images
+      .filter((i) => i.localOnly && ready.has(results.get(i.id)!.status))
+      .flatMap((i) => i.tags);
     if (savedLocalImages.length > 0) {
       // Staged next to the target and moved into place: never a half-written tar under the final name.
       const partial = `${opts.saveLocalImages}.partial-${process.pid}`;
@@ -336,7 +372,10 @@ export async function buildImages(opts: BuildImagesOptions): Promise<BuildImages
   function forImage(img: PlannedImage, entries: BuildFeatures['cacheFrom'], input: string): BuildFeatures['cacheFrom'] {
     if (!img.localOnly) return entries;
     const kept = entries.filter((c) => c.type !== 'image' && c.type !== 'registry');
-    if (kept.length < entries.length) notice(`${input}: registry cache entries are not used for local-only/${img.name} (local-only images never reach the registry)`);
+    if (kept.length < entries.length)
+      notice(
+        `${input}: registry cache entries are not used for local-only/${img.name} (local-only images never reach the registry)`,
+      );
     return kept;
   }
 

@@ -33,7 +33,10 @@ export async function isKaapanaTree(dir: string): Promise<boolean> {
 }
 
 /** Every Dockerfile* of a Kaapana checkout minus the substring patterns, in Kaapana's (sorted) order. */
-export async function discoverKaapanaDockerfiles(root: string, patterns: string[] = KAAPANA_IGNORE_PATTERNS): Promise<string[]> {
+export async function discoverKaapanaDockerfiles(
+  root: string,
+  patterns: string[] = KAAPANA_IGNORE_PATTERNS,
+): Promise<string[]> {
   const dir = resolve(root);
   if (!(await pathExists(dir))) throw new KxError(`kaapana-source directory ${root} does not exist`);
   const all: string[] = [];
@@ -148,11 +151,13 @@ export async function discoverDockerfiles(opts: DiscoverOptions): Promise<Discov
     if (isGlobPattern(spec)) {
       const match = globMatcher(spec);
       const hits = all.filter((f) => match(relative(context, f)));
-      if (hits.length === 0) throw new KxError(`dockerfiles pattern "${spec}" matches no Dockerfile below ${opts.context}`);
+      if (hits.length === 0)
+        throw new KxError(`dockerfiles pattern "${spec}" matches no Dockerfile below ${opts.context}`);
       hits.forEach((h) => selected.add(h));
     } else {
       const full = resolve(context, spec);
-      if (!(await pathExists(full))) throw new KxError(`Dockerfile ${spec} does not exist (relative to ${opts.context})`);
+      if (!(await pathExists(full)))
+        throw new KxError(`Dockerfile ${spec} does not exist (relative to ${opts.context})`);
       selected.add(full);
     }
   }
@@ -161,6 +166,9 @@ export async function discoverDockerfiles(opts: DiscoverOptions): Promise<Discov
 }
 
 /** The `source` option of planBuild for a Kaapana checkout. */
-export async function kaapanaSource(root: string, patterns: string[] = KAAPANA_IGNORE_PATTERNS): Promise<{ root: string; files: string[] }> {
+export async function kaapanaSource(
+  root: string,
+  patterns: string[] = KAAPANA_IGNORE_PATTERNS,
+): Promise<{ root: string; files: string[] }> {
   return { root: resolve(root), files: await discoverKaapanaDockerfiles(root, patterns) };
 }

@@ -44,7 +44,10 @@ export class DockerCli {
     this.exec = opts.exec ?? nodeExec;
   }
 
-  async run(args: string[], opts: { input?: string; onOutput?: (line: string) => void; allowFailure?: boolean } = {}): Promise<DockerRunResult> {
+  async run(
+    args: string[],
+    opts: { input?: string; onOutput?: (line: string) => void; allowFailure?: boolean } = {},
+  ): Promise<DockerRunResult> {
     const sink = opts.onOutput ?? this.onOutput;
     let r: ExecResult;
     try {
@@ -95,7 +98,8 @@ export class DockerCli {
   async resolveBuilder(builder: Builder): Promise<'buildx' | 'classic'> {
     if (builder === 'classic') return 'classic';
     const has = await this.hasBuildx();
-    if (builder === 'buildx' && !has) throw new StatusError('builder "buildx" requested but `docker buildx` is not installed');
+    if (builder === 'buildx' && !has)
+      throw new StatusError('builder "buildx" requested but `docker buildx` is not installed');
     if (builder === 'auto' && process.env.DOCKER_BUILDKIT === '0') return 'classic';
     return has ? 'buildx' : 'classic';
   }
@@ -130,7 +134,9 @@ export class DockerCli {
       for (const s of opts.secrets ?? []) args.push('--secret', s);
       for (const b of opts.buildContexts ?? []) args.push('--build-context', b);
     } else if (opts.cacheTo?.length || opts.secrets?.length || opts.buildContexts?.length) {
-      throw new StatusError('cache-to, secrets and build-contexts need buildx; the classic builder has no such options');
+      throw new StatusError(
+        'cache-to, secrets and build-contexts need buildx; the classic builder has no such options',
+      );
     }
     args.push(opts.context);
     const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };

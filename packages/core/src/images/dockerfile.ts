@@ -52,13 +52,16 @@ function isTrue(value: string | undefined): boolean {
 
 /** Substitute `$VAR`, `${VAR}`, `${VAR:-default}` and `${VAR:+alt}` with the ARG values in scope. */
 function substitute(text: string, args: Map<string, string>): string {
-  return text.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::([-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g, (_m, braced, op, word, bare) => {
-    const name = (braced ?? bare) as string;
-    const value = args.get(name);
-    if (op === '-') return value ? value : (word as string);
-    if (op === '+') return value ? (word as string) : '';
-    return value ?? '';
-  });
+  return text.replace(
+    /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::([-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g,
+    (_m, braced, op, word, bare) => {
+      const name = (braced ?? bare) as string;
+      const value = args.get(name);
+      if (op === '-') return value ? value : (word as string);
+      if (op === '+') return value ? (word as string) : '';
+      return value ?? '';
+    },
+  );
 }
 
 /** Join backslash-continued lines, remembering the line each logical instruction starts on. */
@@ -110,7 +113,8 @@ export function parseDockerfile(text: string, file: string): ParsedDockerfile {
       // ARGs before the first FROM are global; later ones only matter for their stage, but
       // Kaapana bases are global ARGs, so keep both (a later FROM sees the latest default).
       const am = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/.exec(rest.trim());
-      if (am && (!sawFrom || !args.has(am[1]!))) args.set(am[1]!, am[2] !== undefined ? unquote(am[2]) : args.get(am[1]!) ?? '');
+      if (am && (!sawFrom || !args.has(am[1]!)))
+        args.set(am[1]!, am[2] !== undefined ? unquote(am[2]) : (args.get(am[1]!) ?? ''));
       continue;
     }
     if (instruction !== 'FROM') continue;
@@ -121,7 +125,8 @@ export function parseDockerfile(text: string, file: string): ParsedDockerfile {
     const rawImage = tokens[0];
     if (!rawImage) throw new KxError('FROM without an image', { file, line });
     const image = substitute(rawImage, args);
-    if (!image) throw new KxError(`FROM ${rawImage} expands to nothing: declare a default with ARG before FROM`, { file, line });
+    if (!image)
+      throw new KxError(`FROM ${rawImage} expands to nothing: declare a default with ARG before FROM`, { file, line });
     let stage: string | undefined;
     if (tokens.length >= 3 && tokens[1]!.toUpperCase() === 'AS') stage = tokens[2]!.toLowerCase();
     const internal = image === 'scratch' || stages.has(image.toLowerCase());

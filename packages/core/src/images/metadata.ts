@@ -72,15 +72,25 @@ function eventRepository(env: NodeJS.ProcessEnv): EventRepository | undefined {
   }
 }
 
-export async function readGitMetadata(cwd: string, env: NodeJS.ProcessEnv = process.env, now = new Date(), exec: Exec = nodeExec): Promise<GitMetadata> {
+export async function readGitMetadata(
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+  now = new Date(),
+  exec: Exec = nodeExec,
+): Promise<GitMetadata> {
   const repo = eventRepository(env);
-  const epoch = env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH) ? new Date(Number(env.SOURCE_DATE_EPOCH) * 1000) : now;
+  const epoch =
+    env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH) ? new Date(Number(env.SOURCE_DATE_EPOCH) * 1000) : now;
   const meta: GitMetadata = { created: epoch.toISOString() };
-  const revision = (env.GITHUB_SHA && /^[0-9a-f]{40,64}$/.test(env.GITHUB_SHA) ? env.GITHUB_SHA : undefined) ?? (await git(exec, ['rev-parse', 'HEAD'], cwd));
+  const revision =
+    (env.GITHUB_SHA && /^[0-9a-f]{40,64}$/.test(env.GITHUB_SHA) ? env.GITHUB_SHA : undefined) ??
+    (await git(exec, ['rev-parse', 'HEAD'], cwd));
   if (revision) meta.revision = revision;
   const source =
     repo?.html_url ??
-    (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL.replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}` : undefined) ??
+    (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY
+      ? `${env.GITHUB_SERVER_URL.replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}`
+      : undefined) ??
     remoteToSource((await git(exec, ['remote', 'get-url', 'origin'], cwd)) ?? '');
   if (source) meta.source = source;
   if (repo?.description) meta.description = repo.description;
@@ -114,10 +124,13 @@ export function expandExtraTag(template: string, vars: { sha?: string; version: 
   const out = template.trim().replace(/\{\{\s*([a-z-]+)\s*\}\}/g, (m, name: string) => {
     if (name === 'version') return vars.version;
     if (name === 'sha' || name === 'long-sha') {
-      if (!vars.sha) throw new KxError(`extra-tags: ${m} needs the commit SHA, but neither GITHUB_SHA nor a git checkout gives one`);
+      if (!vars.sha)
+        throw new KxError(`extra-tags: ${m} needs the commit SHA, but neither GITHUB_SHA nor a git checkout gives one`);
       return name === 'sha' ? vars.sha.slice(0, 7) : vars.sha;
     }
-    throw new KxError(`extra-tags: unknown placeholder ${m} in "${template}" (known: {{sha}}, {{long-sha}}, {{version}})`);
+    throw new KxError(
+      `extra-tags: unknown placeholder ${m} in "${template}" (known: {{sha}}, {{long-sha}}, {{version}})`,
+    );
   });
   try {
     return validateTag(out);
@@ -145,7 +158,11 @@ export interface MetadataOptions {
  * Labels and extra tags into the plan: each pushed image gets `labels` (what `--label` receives)
  * and the extra tags in `tags` (its main reference stays first). Local-only images get neither.
  */
-export function applyMetadata(plan: BuildPlan, opts: MetadataOptions, dockerfileLabels: (img: PlannedImage) => Record<string, string | undefined> = ownLabels): BuildPlan {
+export function applyMetadata(
+  plan: BuildPlan,
+  opts: MetadataOptions,
+  dockerfileLabels: (img: PlannedImage) => Record<string, string | undefined> = ownLabels,
+): BuildPlan {
   const images = plan.images.map((img) => {
     // Local-only images get no labels: they are never pushed, and a label that changes per run
     // (created, revision) would give the base a new image id each run, so the classic builder's
@@ -154,13 +171,17 @@ export function applyMetadata(plan: BuildPlan, opts: MetadataOptions, dockerfile
     const own = dockerfileLabels(img);
     const labels: Record<string, string> = {};
     if (opts.ociLabels ?? true) {
-      for (const [k, v] of Object.entries(ociLabels(opts.meta, { name: img.name, version: img.tag }))) if (own[k] === undefined) labels[k] = v;
+      for (const [k, v] of Object.entries(ociLabels(opts.meta, { name: img.name, version: img.tag })))
+        if (own[k] === undefined) labels[k] = v;
     }
     Object.assign(labels, opts.labels ?? {});
     let tags = img.tags;
     if (opts.extraTags?.length) {
       const repo = img.ref.slice(0, img.ref.length - img.tag.length - 1);
-      const extra = opts.extraTags.map((t) => `${repo}:${expandExtraTag(t, { ...(opts.meta.revision ? { sha: opts.meta.revision } : {}), version: img.tag })}`);
+      const extra = opts.extraTags.map(
+        (t) =>
+          `${repo}:${expandExtraTag(t, { ...(opts.meta.revision ? { sha: opts.meta.revision } : {}), version: img.tag })}`,
+      );
       tags = [...new Set([...img.tags, ...extra])];
     }
     return { ...img, tags, labels };

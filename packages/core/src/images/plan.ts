@@ -127,7 +127,10 @@ export async function planBuild(opts: PlanOptions): Promise<BuildPlan> {
   ];
 
   for (const { file, origin } of candidates) {
-    const rel = origin === 'context' ? relative(opts.context, file) || file : `kaapana-source/${relative(opts.source!.root, file)}`;
+    const rel =
+      origin === 'context'
+        ? relative(opts.context, file) || file
+        : `kaapana-source/${relative(opts.source!.root, file)}`;
     let parsed: ParsedDockerfile;
     try {
       parsed = parseDockerfile(await readFile(file, 'utf8'), rel);
@@ -147,7 +150,10 @@ export async function planBuild(opts: PlanOptions): Promise<BuildPlan> {
     }
     if (!parsed.labels.IMAGE) {
       // Kaapana: IMAGE is required. Only an error for Dockerfiles we were asked to build.
-      if (selectedSet.has(file)) errors.push(new KxError('LABEL IMAGE="<name>" is missing: Kaapana needs it to name the image', { file: rel, line: 1 }));
+      if (selectedSet.has(file))
+        errors.push(
+          new KxError('LABEL IMAGE="<name>" is missing: Kaapana needs it to name the image', { file: rel, line: 1 }),
+        );
       continue;
     }
     let id: string;
@@ -166,9 +172,23 @@ export async function planBuild(opts: PlanOptions): Promise<BuildPlan> {
       if (parsed.localOnly && !other.parsed.localOnly) {
         byId.set(id, node);
         localByName.set(id, node);
-        duplicates.push({ image: id, kept: rel, dropped: other.rel, keptNode: node, droppedPath: other.path, droppedLocalOnly: false });
+        duplicates.push({
+          image: id,
+          kept: rel,
+          dropped: other.rel,
+          keptNode: node,
+          droppedPath: other.path,
+          droppedLocalOnly: false,
+        });
       } else {
-        duplicates.push({ image: id, kept: other.rel, dropped: rel, keptNode: other, droppedPath: file, droppedLocalOnly: parsed.localOnly });
+        duplicates.push({
+          image: id,
+          kept: other.rel,
+          dropped: rel,
+          keptNode: other,
+          droppedPath: file,
+          droppedLocalOnly: parsed.localOnly,
+        });
       }
       continue;
     }
@@ -178,7 +198,8 @@ export async function planBuild(opts: PlanOptions): Promise<BuildPlan> {
 
   const baseImages = new Map<string, string>();
   for (const [key, source] of Object.entries(opts.baseImages ?? {})) {
-    if (!localOnlyName(key)) errors.push(new KxError(`base-images key "${key}" must name a local-only image (local-only/<name>:<tag>)`));
+    if (!localOnlyName(key))
+      errors.push(new KxError(`base-images key "${key}" must name a local-only image (local-only/<name>:<tag>)`));
     baseImages.set(key.includes(':') ? key : `${key}:latest`, source);
   }
 
@@ -241,7 +262,10 @@ export async function planBuild(opts: PlanOptions): Promise<BuildPlan> {
     const droppedOrigin = d.dropped.startsWith('kaapana-source/') ? 'kaapana-source' : 'context';
     const ambiguous =
       (opts.explicit && selectedSet.has(d.droppedPath)) ||
-      (wanted.has(d.image) && neededAsBase.has(d.image) && d.keptNode.origin === droppedOrigin && d.keptNode.parsed.localOnly === d.droppedLocalOnly);
+      (wanted.has(d.image) &&
+        neededAsBase.has(d.image) &&
+        d.keptNode.origin === droppedOrigin &&
+        d.keptNode.parsed.localOnly === d.droppedLocalOnly);
     if (ambiguous) {
       relevant.push(
         new KxError(
@@ -252,7 +276,9 @@ export async function planBuild(opts: PlanOptions): Promise<BuildPlan> {
     } else if (d.keptNode.origin !== droppedOrigin) {
       if (wanted.has(d.image)) log(`local-only/${d.image}: using ${d.kept} of the context, not ${d.dropped}`);
     } else {
-      log(`duplicate image "${d.image}": ${d.dropped} not added, ${d.kept} kept (first in path order, as Kaapana's build does)`);
+      log(
+        `duplicate image "${d.image}": ${d.dropped} not added, ${d.kept} kept (first in path order, as Kaapana's build does)`,
+      );
     }
   }
 
@@ -264,7 +290,12 @@ export async function planBuild(opts: PlanOptions): Promise<BuildPlan> {
     if (ready.length === 0) {
       const cycle = findCycle([...remaining], deps);
       const where = byId.get(cycle[0]!)!;
-      relevant.push(new KxError(`build cycle: ${cycle.map((id) => `${id} (${byId.get(id)!.rel})`).join(' → ')} → ${cycle[0]}`, { file: where.rel, line: 1 }));
+      relevant.push(
+        new KxError(`build cycle: ${cycle.map((id) => `${id} (${byId.get(id)!.rel})`).join(' → ')} → ${cycle[0]}`, {
+          file: where.rel,
+          line: 1,
+        }),
+      );
       break;
     }
     for (const id of ready.sort()) {
@@ -295,7 +326,11 @@ export async function planBuild(opts: PlanOptions): Promise<BuildPlan> {
         const rules: VersionRules = { ...opts.versions, labelFirst: (opts.tagStyle ?? 'platform') === 'kp' };
         if (opts.version) rules.version = opts.version;
         const picked = pickVersion(id, p.labels.VERSION, rules);
-        if (!picked) throw new KxError('no version: set the `version` input, tag the git checkout (e.g. v1.2.3), or LABEL VERSION="<x.y.z>"', where);
+        if (!picked)
+          throw new KxError(
+            'no version: set the `version` input, tag the git checkout (e.g. v1.2.3), or LABEL VERSION="<x.y.z>"',
+            where,
+          );
         const version = picked.version;
         versionRule = picked.rule;
         const tagOpts: Parameters<typeof imageTag>[0] = { style: opts.tagStyle ?? 'platform', version };
@@ -330,7 +365,9 @@ export async function planBuild(opts: PlanOptions): Promise<BuildPlan> {
   }
   return {
     images,
-    baseImages: [...new Set(images.flatMap((i) => i.mappedBases))].sort().map((localRef) => ({ localRef, source: usedMappings.get(localRef)! })),
+    baseImages: [...new Set(images.flatMap((i) => i.mappedBases))]
+      .sort()
+      .map((localRef) => ({ localRef, source: usedMappings.get(localRef)! })),
     skipped,
     duplicates: duplicates.map(({ image, kept, dropped }) => ({ image, kept, dropped })),
   };

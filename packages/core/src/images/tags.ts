@@ -20,7 +20,8 @@ export interface ImageTagOptions {
 // Docker reference grammar (distribution/reference): tag and path components.
 const TAG_RE = /^[\w][\w.-]{0,127}$/;
 const COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*$/;
-const HOST_RE = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?$/;
+const HOST_RE =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?$/;
 
 /** A version as Kaapana writes it must be strict semver (a leading `v` is not allowed in tags). */
 export function validateVersion(version: string, what = 'version'): string {
@@ -60,7 +61,8 @@ export function validateRegistry(registry: string): string {
   const r = registry.trim().replace(/\/+$/, '');
   if (r.length === 0) throw new KxError('registry is empty');
   const [host, ...path] = r.split('/');
-  if (!host || !HOST_RE.test(host)) throw new KxError(`"${registry}" does not start with a registry host (e.g. ghcr.io or 127.0.0.1:5000)`);
+  if (!host || !HOST_RE.test(host))
+    throw new KxError(`"${registry}" does not start with a registry host (e.g. ghcr.io or 127.0.0.1:5000)`);
   if (path.length > 0) validateImageName(path.join('/'));
   return `${host}${path.length ? '/' + path.join('/').toLowerCase() : ''}`;
 }

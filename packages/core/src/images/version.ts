@@ -39,7 +39,9 @@ function strip(tag: string): string {
 export async function gitVersion(dir: string): Promise<GitVersion | undefined> {
   if ((await git(dir, ['rev-parse', '--is-inside-work-tree'])) !== 'true') return undefined;
   const onHead = (await git(dir, ['tag', '--points-at', 'HEAD']))?.split('\n').filter(Boolean) ?? [];
-  const exact = onHead.filter((t) => semver.valid(strip(t)) !== null).sort((a, b) => semver.rcompare(strip(a), strip(b)));
+  const exact = onHead
+    .filter((t) => semver.valid(strip(t)) !== null)
+    .sort((a, b) => semver.rcompare(strip(a), strip(b)));
   if (exact.length > 0) return { version: strip(exact[0]!), rule: `git tag ${exact[0]}` };
   for (const [args, rule] of [
     [['describe'], 'git describe'],
@@ -49,7 +51,9 @@ export async function gitVersion(dir: string): Promise<GitVersion | undefined> {
     if (!described) continue;
     const version = strip(described);
     if (!semver.valid(version)) {
-      throw new KxError(`${rule} in ${dir} gives "${described}", which is not a semantic version (Kaapana validates it as semver): tag the commit e.g. v1.2.3 or set the version input`);
+      throw new KxError(
+        `${rule} in ${dir} gives "${described}", which is not a semantic version (Kaapana validates it as semver): tag the commit e.g. v1.2.3 or set the version input`,
+      );
     }
     return { version, rule: `${rule} (${described})` };
   }
@@ -72,10 +76,15 @@ export interface VersionRules {
 }
 
 /** The version of one image and the rule that gave it; undefined when no rule applies. */
-export function pickVersion(image: string, label: string | undefined, rules: VersionRules): { version: string; rule: string } | undefined {
+export function pickVersion(
+  image: string,
+  label: string | undefined,
+  rules: VersionRules,
+): { version: string; rule: string } | undefined {
   const o = rules.overrides?.[image];
   if (o) return { version: o, rule: 'image-versions' };
-  if (rules.chartVersion && rules.dagImages?.has(image)) return { version: rules.chartVersion, rule: 'chart-version (DAG image of a workflow chart)' };
+  if (rules.chartVersion && rules.dagImages?.has(image))
+    return { version: rules.chartVersion, rule: 'chart-version (DAG image of a workflow chart)' };
   if (rules.version) return { version: rules.version, rule: 'version input' };
   if (rules.labelFirst && label) return { version: label, rule: 'LABEL VERSION' };
   if (rules.git) return { version: rules.git.version, rule: rules.git.rule };

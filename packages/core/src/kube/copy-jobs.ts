@@ -11,28 +11,44 @@ import { podState, type List, type ObjectMeta, type Pod } from './objects.js';
 export interface Job {
   metadata: ObjectMeta;
   spec?: { backoffLimit?: number };
-  status?: { active?: number; succeeded?: number; failed?: number; conditions?: Array<{ type: string; status: string; reason?: string; message?: string }> };
+  status?: {
+    active?: number;
+    succeeded?: number;
+    failed?: number;
+    conditions?: Array<{ type: string; status: string; reason?: string; message?: string }>;
+  };
 }
 
 export type JobState = 'complete' | 'failed' | 'active';
 
 export function jobState(job: Job): JobState {
   const c = job.status?.conditions ?? [];
-  if (c.some((x) => x.type === 'Complete' && x.status === 'True') || (job.status?.succeeded ?? 0) > 0) return 'complete';
+  if (c.some((x) => x.type === 'Complete' && x.status === 'True') || (job.status?.succeeded ?? 0) > 0)
+    return 'complete';
   if (c.some((x) => x.type === 'Failed' && x.status === 'True')) return 'failed';
   return 'active';
 }
 
 /** Jobs of `namespace` whose name starts with `prefix`, oldest first. */
 export async function listJobs(kubectl: Kubectl, namespace: string, prefix: string, quiet = false): Promise<Job[]> {
-  const list = await kubectl.json<List<Job>>(['get', 'jobs', '--namespace', namespace, '--output', 'json'], { namespaced: false, quiet });
+  const list = await kubectl.json<List<Job>>(['get', 'jobs', '--namespace', namespace, '--output', 'json'], {
+    namespaced: false,
+    quiet,
+  });
   return list.items
     .filter((j) => j.metadata.name.startsWith(prefix))
-    .sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || a.metadata.name.localeCompare(b.metadata.name));
+    .sort(
+      (a, b) =>
+        (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') ||
+        a.metadata.name.localeCompare(b.metadata.name),
+    );
 }
 
 export async function podsOfJob(kubectl: Kubectl, namespace: string, job: string, quiet = true): Promise<Pod[]> {
-  const list = await kubectl.json<List<Pod>>(['get', 'pods', '--namespace', namespace, '--selector', `job-name=${job}`, '--output', 'json'], { namespaced: false, quiet });
+  const list = await kubectl.json<List<Pod>>(
+    ['get', 'pods', '--namespace', namespace, '--selector', `job-name=${job}`, '--output', 'json'],
+    { namespaced: false, quiet },
+  );
   return list.items;
 }
 
@@ -45,7 +61,11 @@ export function podMessage(pod: Pod): string | undefined {
 /** Last lines of a pod's log, or '' when kubectl cannot get them (a pod that never started). */
 export async function podLogTail(kubectl: Kubectl, namespace: string, pod: string, lines = 15): Promise<string> {
   try {
-    const { stdout } = await kubectl.run(['logs', '--namespace', namespace, pod, `--tail=${lines}`], { namespaced: false, quiet: true, retry: false });
+    const { stdout } = await kubectl.run(['logs', '--namespace', namespace, pod, `--tail=${lines}`], {
+      namespaced: false,
+      quiet: true,
+      retry: false,
+    });
     return stdout.trim();
   } catch {
     return '';
@@ -61,7 +81,10 @@ export interface FinishedCopyJob {
 /** A pull that cannot succeed by waiting: the registry says the image or tag does not exist. */
 function hopelessPull(pod: Pod): boolean {
   const w = pod.status?.containerStatuses?.[0]?.state?.['waiting'];
-  return (w?.reason === 'ErrImagePull' || w?.reason === 'ImagePullBackOff' || w?.reason === 'InvalidImageName') && /not found|NotFound|manifest unknown|InvalidImageName|invalid reference/i.test(w?.message ?? w?.reason ?? '');
+  return (
+    (w?.reason === 'ErrImagePull' || w?.reason === 'ImagePullBackOff' || w?.reason === 'InvalidImageName') &&
+    /not found|NotFound|manifest unknown|InvalidImageName|invalid reference/i.test(w?.message ?? w?.reason ?? '')
+  );
 }
 
 /**
@@ -71,17 +94,31 @@ function hopelessPull(pod: Pod): boolean {
  */
 export async function waitForNewCopyJob(
   kubectl: Kubectl,
-  opts: { namespace: string; prefix: string; before: Set<string>; deadline: number; pollMs: number; log: (line: string) => void },
+  opts: {
+    namespace: string;
+    prefix: string;
+    before: Set<string>;
+    deadline: number;
+    pollMs: number;
+    log: (line: string) => void;
+  },
 ): Promise<FinishedCopyJob> {
   let last = '';
   for (;;) {
-    const jobs = (await listJobs(kubectl, opts.namespace, opts.prefix, true)).filter((j) => !opts.before.has(j.metadata.name));
+    const jobs = (await listJobs(kubectl, opts.namespace, opts.prefix, true)).filter(
+      (j) => !opts.before.has(j.metadata.name),
+    );
     let report = `no new ${opts.prefix}… Job in namespace "${opts.namespace}" yet`;
     const states: Array<{ job: Job; pod?: Pod; state: JobState; text: string }> = [];
     for (const job of jobs) {
       const pod = (await podsOfJob(kubectl, opts.namespace, job.metadata.name)).at(-1);
       const state = jobState(job);
-      states.push({ job, ...(pod ? { pod } : {}), state, text: `job/${job.metadata.name} ${state}, ${pod ? `pod/${pod.metadata.name} ${podState(pod)}` : 'no pod yet'}` });
+      states.push({
+        job,
+        ...(pod ? { pod } : {}),
+        state,
+        text: `job/${job.metadata.name} ${state}, ${pod ? `pod/${pod.metadata.name} ${podState(pod)}` : 'no pod yet'}`,
+      });
     }
     if (states.length > 0) report = states.map((s) => s.text).join('; ');
     // With several collections (KAAPANA_COLLECTIONS) every new Job must complete.
@@ -89,7 +126,8 @@ export async function waitForNewCopyJob(
     if (bad) {
       const name = bad.job.metadata.name;
       const msg = bad.pod ? podMessage(bad.pod) : undefined;
-      const logs = bad.pod && bad.state === 'failed' ? await podLogTail(kubectl, opts.namespace, bad.pod.metadata.name) : '';
+      const logs =
+        bad.pod && bad.state === 'failed' ? await podLogTail(kubectl, opts.namespace, bad.pod.metadata.name) : '';
       throw new KxError(
         `the copy Job job/${name} in namespace "${opts.namespace}" did not copy the collection: ${bad.pod ? `pod/${bad.pod.metadata.name} ${podState(bad.pod)}` : 'no pod'}${msg ? `: ${msg}` : ''}` +
           (bad.state === 'failed'
@@ -100,14 +138,23 @@ export async function waitForNewCopyJob(
     }
     if (states.length > 0 && states.every((s) => s.state === 'complete')) {
       const last = states.at(-1)!;
-      return { job: last.job.metadata.name, ...(last.pod ? { pod: last.pod.metadata.name, podState: podState(last.pod) } : {}) };
+      return {
+        job: last.job.metadata.name,
+        ...(last.pod ? { pod: last.pod.metadata.name, podState: podState(last.pod) } : {}),
+      };
     }
     if (report !== last) {
       opts.log(`waiting: ${report}`);
       last = report;
     }
     if (Date.now() + opts.pollMs > opts.deadline) {
-      throw new KubectlError(`timed out waiting for the new copy Job to complete; last seen: ${report}`, 'timeout', `kubectl get jobs --namespace ${opts.namespace}`, '', null);
+      throw new KubectlError(
+        `timed out waiting for the new copy Job to complete; last seen: ${report}`,
+        'timeout',
+        `kubectl get jobs --namespace ${opts.namespace}`,
+        '',
+        null,
+      );
     }
     await new Promise((r) => setTimeout(r, opts.pollMs));
   }

@@ -22,18 +22,25 @@ export function chartsInExtensionList(list: unknown): string[] {
   for (const item of list as ListedExtension[]) {
     const name = item?.chart_name ?? item?.name;
     if (!name) continue;
-    for (const v of [item.version, ...(item.versions ?? []), ...Object.keys(item.available_versions ?? {})]) if (v) out.add(`${name}-${v}`);
+    for (const v of [item.version, ...(item.versions ?? []), ...Object.keys(item.available_versions ?? {})])
+      if (v) out.add(`${name}-${v}`);
   }
   return [...out].sort();
 }
 
 /** `dir/x-1.0.0.tgz`, `x-1.0.0.tgz`, `x-1.0.0` → `x-1.0.0`. */
 export function normalizeChartName(text: string): string {
-  return text.trim().replace(/^.*[\\/]/, '').replace(/\.tgz$/, '');
+  return text
+    .trim()
+    .replace(/^.*[\\/]/, '')
+    .replace(/\.tgz$/, '');
 }
 
 export async function fetchExtensionCharts(kubectl: Kubectl, namespace: string, service: string): Promise<string[]> {
-  const { stdout } = await kubectl.run(['get', '--raw', serviceProxyPath(namespace, service, '/extensions')], { namespaced: false, quiet: true });
+  const { stdout } = await kubectl.run(['get', '--raw', serviceProxyPath(namespace, service, '/extensions')], {
+    namespaced: false,
+    quiet: true,
+  });
   let parsed: unknown;
   try {
     parsed = JSON.parse(stdout);
@@ -49,7 +56,15 @@ export async function fetchExtensionCharts(kubectl: Kubectl, namespace: string, 
  */
 export async function waitForExtensionCharts(
   kubectl: Kubectl,
-  opts: { namespace: string; service: string; expected: string[]; deadline: number; pollMs: number; log: (line: string) => void; context?: string },
+  opts: {
+    namespace: string;
+    service: string;
+    expected: string[];
+    deadline: number;
+    pollMs: number;
+    log: (line: string) => void;
+    context?: string;
+  },
 ): Promise<string[]> {
   let seen: string[] = [];
   let reported = '';
@@ -59,7 +74,9 @@ export async function waitForExtensionCharts(
     if (missing.length === 0) return seen;
     const report = `missing ${missing.join(', ')}`;
     if (report !== reported) {
-      opts.log(`waiting for kube-helm's /extensions (rebuilt at most every 30 s): ${report}; listed: ${seen.join(', ') || 'nothing'}`);
+      opts.log(
+        `waiting for kube-helm's /extensions (rebuilt at most every 30 s): ${report}; listed: ${seen.join(', ') || 'nothing'}`,
+      );
       reported = report;
     }
     if (Date.now() + opts.pollMs > opts.deadline) {

@@ -11,7 +11,16 @@ import { pathExists, writeFileAtomic } from '../fsutil/index.js';
 const INPUT = 'kubeconfig input';
 // Credential values of a kubeconfig user: static ones, the auth-provider (OIDC) config's secrets,
 // and — collected separately below — every `value` of an exec plugin's `env` list.
-const SECRET_KEYS = new Set(['token', 'password', 'client-key-data', 'client-certificate-data', 'id-token', 'refresh-token', 'client-secret', 'access-token']);
+const SECRET_KEYS = new Set([
+  'token',
+  'password',
+  'client-key-data',
+  'client-certificate-data',
+  'id-token',
+  'refresh-token',
+  'client-secret',
+  'access-token',
+]);
 
 export interface ParsedKubeconfig {
   /** The YAML text (decoded when the input was base64). */
@@ -36,11 +45,16 @@ export function parseKubeconfigInput(raw: string): ParsedKubeconfig {
   if (doc.errors.length > 0) {
     const err = doc.errors[0]!;
     const line = err.linePos?.[0]?.line;
-    throw new KxError(`${INPUT} is not valid YAML: ${err.message.split('\n')[0]}`, line ? { file: INPUT, line } : { file: INPUT });
+    throw new KxError(
+      `${INPUT} is not valid YAML: ${err.message.split('\n')[0]}`,
+      line ? { file: INPUT, line } : { file: INPUT },
+    );
   }
   const root: unknown = doc.toJS();
   if (!isMap(doc.contents) || typeof root !== 'object' || root === null) {
-    throw new KxError(`${INPUT} is not a kubeconfig (expected a mapping with clusters, users and contexts)`, { file: INPUT });
+    throw new KxError(`${INPUT} is not a kubeconfig (expected a mapping with clusters, users and contexts)`, {
+      file: INPUT,
+    });
   }
   const obj = root as Record<string, unknown>;
   if (!Array.isArray(obj['clusters']) || obj['clusters'].length === 0) {
@@ -77,7 +91,10 @@ function collectSecrets(node: unknown, out: Set<string>): void {
 /** An exec plugin's environment values (`env: [{name, value}]`) carry tokens: all are secrets. */
 function collectExecSecrets(exec: Record<string, unknown>, out: Set<string>): void {
   const env = exec['env'];
-  if (Array.isArray(env)) for (const e of env) if (e && typeof e === 'object' && typeof (e as { value?: unknown }).value === 'string') out.add((e as { value: string }).value);
+  if (Array.isArray(env))
+    for (const e of env)
+      if (e && typeof e === 'object' && typeof (e as { value?: unknown }).value === 'string')
+        out.add((e as { value: string }).value);
   collectSecrets({ ...exec, env: undefined }, out);
 }
 
@@ -90,7 +107,9 @@ function lineOf(text: string, key: string): { line?: number } {
 export function checkContext(parsed: ParsedKubeconfig, context: string | undefined): void {
   if (!context) {
     if (!parsed.currentContext && parsed.contexts.length !== 1) {
-      throw new KxError(`${INPUT} has no current-context; set the context input (one of: ${parsed.contexts.join(', ') || 'none'})`);
+      throw new KxError(
+        `${INPUT} has no current-context; set the context input (one of: ${parsed.contexts.join(', ') || 'none'})`,
+      );
     }
     return;
   }
@@ -107,7 +126,10 @@ export interface WrittenKubeconfig {
 }
 
 /** Writes the kubeconfig text into a fresh private dir under `parent` (RUNNER_TEMP or the OS temp dir). */
-export async function writeKubeconfig(text: string, parent: string = process.env['RUNNER_TEMP'] || tmpdir()): Promise<WrittenKubeconfig> {
+export async function writeKubeconfig(
+  text: string,
+  parent: string = process.env['RUNNER_TEMP'] || tmpdir(),
+): Promise<WrittenKubeconfig> {
   const dir = await mkdtemp(join(parent, 'kx-kube-'));
   const path = join(dir, 'kubeconfig');
   await writeFileAtomic(path, text, { mode: 0o600 });

@@ -4,7 +4,8 @@
 // KubectlError whose message says what happened in words and quotes kubectl's stderr.
 import { KxError } from '../errors/index.js';
 
-export type KubectlFailure = 'unreachable' | 'unauthorized' | 'forbidden' | 'not-found' | 'timeout' | 'transient' | 'failed';
+export type KubectlFailure =
+  'unreachable' | 'unauthorized' | 'forbidden' | 'not-found' | 'timeout' | 'transient' | 'failed';
 
 export class KubectlError extends KxError {
   constructor(
@@ -38,7 +39,10 @@ const UNREACHABLE = [
 export function classifyKubectlStderr(stderr: string): KubectlFailure {
   if (/You must be logged in to the server|\(Unauthorized\)|error: Unauthorized/i.test(stderr)) return 'unauthorized';
   if (/\(Forbidden\)|is forbidden: /i.test(stderr)) return 'forbidden';
-  if (/timed out waiting for|context deadline exceeded \(Client\.Timeout/i.test(stderr) && !/Unable to connect/i.test(stderr)) {
+  if (
+    /timed out waiting for|context deadline exceeded \(Client\.Timeout/i.test(stderr) &&
+    !/Unable to connect/i.test(stderr)
+  ) {
     return 'timeout';
   }
   if (TRANSIENT.some((p) => p.test(stderr))) return 'transient';
@@ -56,16 +60,30 @@ export function stderrTail(stderr: string, lines = 6): string {
   return kept.join('\n').trim();
 }
 
-export function kubectlError(command: string, stderr: string, exitCode: number | null, failure = classifyKubectlStderr(stderr)): KubectlError {
+export function kubectlError(
+  command: string,
+  stderr: string,
+  exitCode: number | null,
+  failure = classifyKubectlStderr(stderr),
+): KubectlError {
   const tail = stderrTail(stderr) || '(no output on stderr)';
   const what: Record<KubectlFailure, string> = {
-    unreachable: 'kubectl could not reach the Kubernetes API server (check the server URL, network and CA in the kubeconfig)',
-    unauthorized: 'the Kubernetes API server rejected the credentials (401 Unauthorized): the token or client certificate in the kubeconfig is wrong or expired',
-    forbidden: 'the Kubernetes API server refused the request (403 Forbidden): the account lacks RBAC permission for it',
+    unreachable:
+      'kubectl could not reach the Kubernetes API server (check the server URL, network and CA in the kubeconfig)',
+    unauthorized:
+      'the Kubernetes API server rejected the credentials (401 Unauthorized): the token or client certificate in the kubeconfig is wrong or expired',
+    forbidden:
+      'the Kubernetes API server refused the request (403 Forbidden): the account lacks RBAC permission for it',
     'not-found': 'the Kubernetes resource was not found',
     timeout: 'timed out waiting',
     transient: 'the Kubernetes API server kept failing with a transient error',
     failed: 'kubectl failed',
   };
-  return new KubectlError(`${what[failure]}\n  command: ${command}\n  kubectl: ${tail.replace(/\n/g, '\n           ')}`, failure, command, stderr, exitCode);
+  return new KubectlError(
+    `${what[failure]}\n  command: ${command}\n  kubectl: ${tail.replace(/\n/g, '\n           ')}`,
+    failure,
+    command,
+    stderr,
+    exitCode,
+  );
 }

@@ -103,7 +103,9 @@ export class Kubectl {
         if (opts.echo) for (const l of r.stdout.split(/\r?\n/).filter((x) => x.trim())) log(l);
         return { stdout: r.stdout, stderr: r.stderr };
       }
-      const stderr = r.killed ? `${r.stderr}\nkubectl was killed after ${Math.round(deadline / 1000)}s (timed out waiting)` : r.stderr;
+      const stderr = r.killed
+        ? `${r.stderr}\nkubectl was killed after ${Math.round(deadline / 1000)}s (timed out waiting)`
+        : r.stderr;
       throw kubectlError(line, stderr, r.code, r.killed ? 'timeout' : classify(stderr));
     };
     if (opts.retry === false) return once();
@@ -126,7 +128,13 @@ export class Kubectl {
     try {
       return JSON.parse(stdout) as T;
     } catch {
-      throw new KubectlError(`kubectl printed something that is not JSON for: ${this.commandLine(args)}`, 'failed', this.commandLine(args), stdout.slice(0, 500), 0);
+      throw new KubectlError(
+        `kubectl printed something that is not JSON for: ${this.commandLine(args)}`,
+        'failed',
+        this.commandLine(args),
+        stdout.slice(0, 500),
+        0,
+      );
     }
   }
 }

@@ -24,7 +24,11 @@ export interface Pod {
   status?: {
     phase?: string;
     conditions?: Array<{ type: string; status: string }>;
-    containerStatuses?: Array<{ name: string; ready?: boolean; state?: Record<string, { reason?: string; message?: string }> }>;
+    containerStatuses?: Array<{
+      name: string;
+      ready?: boolean;
+      state?: Record<string, { reason?: string; message?: string }>;
+    }>;
   };
 }
 
@@ -39,7 +43,10 @@ export interface List<T> {
 }
 
 export function isPodReady(pod: Pod): boolean {
-  return pod.status?.phase === 'Running' && (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  return (
+    pod.status?.phase === 'Running' &&
+    (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
+  );
 }
 
 export function isPodSucceeded(pod: Pod): boolean {
@@ -61,7 +68,8 @@ export function podState(pod: Pod): string {
   const waiting = (pod.status?.containerStatuses ?? [])
     .map((c) => c.state?.['waiting']?.reason ?? c.state?.['terminated']?.reason)
     .filter((r): r is string => Boolean(r));
-  if (phase === 'Running' && !isPodReady(pod)) return `Running, not ready${waiting.length ? ` (${waiting.join(', ')})` : ''}`;
+  if (phase === 'Running' && !isPodReady(pod))
+    return `Running, not ready${waiting.length ? ` (${waiting.join(', ')})` : ''}`;
   return waiting.length ? `${phase} (${waiting.join(', ')})` : phase;
 }
 

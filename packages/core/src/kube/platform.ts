@@ -26,6 +26,7 @@ export function kaapanaLayout(platformVersion: string): KaapanaLayout {
   if (!v || !/^v?\d+(\.\d+)?(\.\d+)?([-+].*)?$/.test(text)) {
     throw new KxError(`platform-version must be a Kaapana version like 0.1.3 or 0.6.0, got "${platformVersion}"`);
   }
-  if (v.major === 0 && v.minor < 2) return { generation: '0.1.x', kubeHelmNamespace: 'kube-system', copyJobNamespace: 'default' };
+  if (v.major === 0 && v.minor < 2)
+    return { generation: '0.1.x', kubeHelmNamespace: 'kube-system', copyJobNamespace: 'default' };
   return { generation: '>=0.2', kubeHelmNamespace: 'admin', copyJobNamespace: 'admin' };
 }

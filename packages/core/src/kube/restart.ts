@@ -39,9 +39,14 @@ export function parseStrategy(text: string): Strategy {
 export async function restart(ctx: StrategyContext, opts: RestartOptions): Promise<RestartResult> {
   switch (opts.strategy) {
     case 'delete-pods':
-      return deletePods(ctx, { ...(opts.selector?.trim() ? { selector: opts.selector.trim() } : {}), ...(opts.jobPrefix?.trim() ? { jobPrefix: opts.jobPrefix.trim() } : {}) });
+      return deletePods(ctx, {
+        ...(opts.selector?.trim() ? { selector: opts.selector.trim() } : {}),
+        ...(opts.jobPrefix?.trim() ? { jobPrefix: opts.jobPrefix.trim() } : {}),
+      });
     case 'rollout':
-      ctx.log('note: rollout restarts the workloads only; it does not copy extension collections (kube-helm copies them only in GET /update-extensions: use strategy kube-helm to reload)');
+      ctx.log(
+        'note: rollout restarts the workloads only; it does not copy extension collections (kube-helm copies them only in GET /update-extensions: use strategy kube-helm to reload)',
+      );
       return rollout(ctx, parseWorkloads(opts.resource ?? ''));
     case 'kube-helm':
       return kubeHelmReload(ctx, {

@@ -47,25 +47,44 @@ export async function deletePods(ctx: StrategyContext, opts: DeletePodsOptions):
   let jobsByPrefix: Job[] | undefined;
   if (!selector && !kubectl.dryRun) {
     jobsByPrefix = await listJobs(kubectl, ns ?? 'default', prefix);
-    if (jobsByPrefix.length === 0) throw new KxError(`no Job named ${prefix}… in ${where}; nothing was deleted (check the namespace; the copy Jobs run in default at Kaapana 0.1.x and in admin from 0.2 on)`);
+    if (jobsByPrefix.length === 0)
+      throw new KxError(
+        `no Job named ${prefix}… in ${where}; nothing was deleted (check the namespace; the copy Jobs run in default at Kaapana 0.1.x and in admin from 0.2 on)`,
+      );
     selector = `job-name in (${jobsByPrefix.map((j) => j.metadata.name).join(',')})`;
   }
   if (!selector) selector = `job-name in (${prefix}…)`;
   const listArgs = ['get', 'pods', '--selector', selector, '--output', 'json'];
-  const result: RestartResult = { strategy: 'delete-pods', dryRun: kubectl.dryRun, resources: [], pods: [], commands: kubectl.history, ...(ns ? { namespace: ns } : {}) };
+  const result: RestartResult = {
+    strategy: 'delete-pods',
+    dryRun: kubectl.dryRun,
+    resources: [],
+    pods: [],
+    commands: kubectl.history,
+    ...(ns ? { namespace: ns } : {}),
+  };
 
   if (kubectl.dryRun) {
     await kubectl.run(listArgs);
     await kubectl.run(['delete', 'pods', '--selector', selector, '--wait=false']);
-    log(`[dry-run] then poll \`${kubectl.commandLine(listArgs)}\` for up to ${kubectlDuration(ctx.timeoutMs)} until each deleted pod is replaced by one that is Ready or Succeeded`);
-    result.resources.push({ kind: 'Pod', name: `-l ${selector}`, ...(ns ? { namespace: ns } : {}), action: 'would delete' });
+    log(
+      `[dry-run] then poll \`${kubectl.commandLine(listArgs)}\` for up to ${kubectlDuration(ctx.timeoutMs)} until each deleted pod is replaced by one that is Ready or Succeeded`,
+    );
+    result.resources.push({
+      kind: 'Pod',
+      name: `-l ${selector}`,
+      ...(ns ? { namespace: ns } : {}),
+      action: 'would delete',
+    });
     return result;
   }
 
   const before = (await kubectl.json<List<Pod>>(listArgs)).items.filter((p) => !isTerminating(p));
   if (before.length === 0) {
     const what = opts.selector ? `selector "${opts.selector}"` : `the pods of the Jobs named ${prefix}…`;
-    throw new KxError(`no pod matched ${what} in ${where}; nothing was deleted (check the ${opts.selector ? 'selector' : 'job-prefix'} and namespace inputs)`);
+    throw new KxError(
+      `no pod matched ${what} in ${where}; nothing was deleted (check the ${opts.selector ? 'selector' : 'job-prefix'} and namespace inputs)`,
+    );
   }
   const orphans = before.filter((p) => !controllerOf(p));
   if (orphans.length > 0) {
@@ -75,13 +94,21 @@ export async function deletePods(ctx: StrategyContext, opts: DeletePodsOptions):
   }
   const jobOwned = before.filter((p) => controllerOf(p)?.kind === 'Job');
   if (jobOwned.length > 0) {
-    const jobs = new Map((jobsByPrefix ?? (await kubectl.json<List<Job>>(['get', 'jobs', '--output', 'json'])).items).map((j) => [j.metadata.uid ?? j.metadata.name, j]));
+    const jobs = new Map(
+      (jobsByPrefix ?? (await kubectl.json<List<Job>>(['get', 'jobs', '--output', 'json'])).items).map((j) => [
+        j.metadata.uid ?? j.metadata.name,
+        j,
+      ]),
+    );
     const reasons = jobOwned.map((p) => {
       const job = jobs.get(controllerOf(p)!.uid);
       return job ? refusal(p, job) : undefined;
     });
     const first = reasons.find(Boolean);
-    if (first) throw new KxError(`${first}${reasons.filter(Boolean).length > 1 ? ` (and ${reasons.filter(Boolean).length - 1} more pod(s) like it)` : ''}; nothing was deleted`);
+    if (first)
+      throw new KxError(
+        `${first}${reasons.filter(Boolean).length > 1 ? ` (and ${reasons.filter(Boolean).length - 1} more pod(s) like it)` : ''}; nothing was deleted`,
+      );
   }
 
   // Deleted pods per controller: each controller must bring back as many finished-or-ready pods.
@@ -94,9 +121,16 @@ export async function deletePods(ctx: StrategyContext, opts: DeletePodsOptions):
     wanted.set(owner.uid, entry);
     oldUids.add(pod.metadata.uid ?? pod.metadata.name);
     log(`deleting pod/${pod.metadata.name} (${podState(pod)}, owned by ${entry.owner})`);
-    result.resources.push({ kind: 'Pod', name: pod.metadata.name, ...(ns ? { namespace: ns } : {}), action: 'deleted' });
+    result.resources.push({
+      kind: 'Pod',
+      name: pod.metadata.name,
+      ...(ns ? { namespace: ns } : {}),
+      action: 'deleted',
+    });
   }
-  await kubectl.run(['delete', 'pods', ...before.map((p) => p.metadata.name), '--wait=false', '--ignore-not-found'], { echo: true });
+  await kubectl.run(['delete', 'pods', ...before.map((p) => p.metadata.name), '--wait=false', '--ignore-not-found'], {
+    echo: true,
+  });
 
   const deadline = Date.now() + ctx.timeoutMs;
   const pollMs = ctx.pollMs ?? 2000;

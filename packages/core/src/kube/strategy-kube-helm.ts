@@ -50,7 +50,14 @@ export async function kubeHelmReload(ctx: StrategyContext, opts: KubeHelmOptions
   const requestTimeoutSec = opts.requestTimeoutSec ?? DEFAULT_RELOAD_REQUEST_TIMEOUT_SEC;
   const raw = serviceProxyPath(ns, opts.service, opts.path);
   const serviceName = opts.service.split(':')[0]!;
-  const result: RestartResult = { strategy: 'kube-helm', namespace: ns, dryRun: kubectl.dryRun, resources: [], pods: [], commands: kubectl.history };
+  const result: RestartResult = {
+    strategy: 'kube-helm',
+    namespace: ns,
+    dryRun: kubectl.dryRun,
+    resources: [],
+    pods: [],
+    commands: kubectl.history,
+  };
   const classify = (stderr: string): KubectlFailure => {
     const status = lastLoggedStatus(stderr);
     if (status === 500) return 'failed'; // kube-helm's own "Extensions update failed": retrying will not help
@@ -64,7 +71,12 @@ export async function kubeHelmReload(ctx: StrategyContext, opts: KubeHelmOptions
 
   let out: { stdout: string; stderr: string };
   try {
-    out = await kubectl.run(['get', '--raw', raw, '-v=6'], { namespaced: false, classify, requestTimeoutSec, deadlineMs: requestTimeoutSec * 1000 + 60_000 });
+    out = await kubectl.run(['get', '--raw', raw, '-v=6'], {
+      namespaced: false,
+      classify,
+      requestTimeoutSec,
+      deadlineMs: requestTimeoutSec * 1000 + 60_000,
+    });
   } catch (e) {
     if (!(e instanceof KubectlError) || ['unreachable', 'unauthorized', 'forbidden'].includes(e.failure)) throw e;
     const status = lastLoggedStatus(e.stderr);
@@ -74,12 +86,26 @@ export async function kubeHelmReload(ctx: StrategyContext, opts: KubeHelmOptions
         : e.failure === 'timeout'
           ? `${serviceName} in namespace "${ns}" did not answer ${opts.path} within the request timeout (${requestTimeoutSec}s; kube-helm answers after helm uninstall/install --wait, raise request-timeout)`
           : `${serviceName} in namespace "${ns}" answered ${status ?? 'with an error'} to ${opts.path}`;
-    throw new KubectlError(`kube-helm reload failed: ${what}\n  command: ${e.command}\n  kubectl: ${stderrTail(e.stderr)}`, e.failure, e.command, e.stderr, e.exitCode);
+    throw new KubectlError(
+      `kube-helm reload failed: ${what}\n  command: ${e.command}\n  kubectl: ${stderrTail(e.stderr)}`,
+      e.failure,
+      e.command,
+      e.stderr,
+      e.exitCode,
+    );
   }
-  result.resources.push({ kind: 'Service', name: serviceName, namespace: ns, action: kubectl.dryRun ? `would call GET ${opts.path}` : `called GET ${opts.path}` });
+  result.resources.push({
+    kind: 'Service',
+    name: serviceName,
+    namespace: ns,
+    action: kubectl.dryRun ? `would call GET ${opts.path}` : `called GET ${opts.path}`,
+  });
   if (kubectl.dryRun) {
     if (verify) {
-      log(`[dry-run] then wait up to ${kubectlDuration(ctx.timeoutMs)} for a new ${prefix}… Job in namespace "${jobNs}" to complete` + (opts.expectCharts?.length ? ` and for /extensions to list ${opts.expectCharts.join(', ')}` : ''));
+      log(
+        `[dry-run] then wait up to ${kubectlDuration(ctx.timeoutMs)} for a new ${prefix}… Job in namespace "${jobNs}" to complete` +
+          (opts.expectCharts?.length ? ` and for /extensions to list ${opts.expectCharts.join(', ')}` : ''),
+      );
     }
     return result;
   }
@@ -90,7 +116,9 @@ export async function kubeHelmReload(ctx: StrategyContext, opts: KubeHelmOptions
   log(`${serviceName} answered ${status ?? '2xx'}: ${reply || '(empty body)'}`);
   if (!verify) return result;
 
-  log(`verifying: a new copy Job in namespace "${jobNs}", then /extensions${opts.expectCharts?.length ? ` listing ${opts.expectCharts.join(', ')}` : ''}`);
+  log(
+    `verifying: a new copy Job in namespace "${jobNs}", then /extensions${opts.expectCharts?.length ? ` listing ${opts.expectCharts.join(', ')}` : ''}`,
+  );
   const done = await waitForNewCopyJob(kubectl, { namespace: jobNs, prefix, before, deadline, pollMs, log });
   result.job = done.job;
   result.jobNamespace = jobNs;
@@ -110,7 +138,9 @@ export async function kubeHelmReload(ctx: StrategyContext, opts: KubeHelmOptions
     log,
     context: `the copy Job job/${done.job} completed (pod/${done.pod ?? '?'} ${done.podState ?? ''})`,
   });
-  log(`/extensions lists ${result.charts.length} chart version(s)${opts.expectCharts?.length ? `, including ${opts.expectCharts.join(', ')}` : ''}`);
+  log(
+    `/extensions lists ${result.charts.length} chart version(s)${opts.expectCharts?.length ? `, including ${opts.expectCharts.join(', ')}` : ''}`,
+  );
   result.verifiedMs = Date.now() - started;
   return result;
 }

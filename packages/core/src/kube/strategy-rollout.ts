@@ -45,7 +45,14 @@ export function parseWorkloads(text: string): WorkloadRef[] {
 export async function rollout(ctx: StrategyContext, refs: WorkloadRef[]): Promise<RestartResult> {
   const { kubectl, log } = ctx;
   const ns = kubectl.namespace;
-  const result: RestartResult = { strategy: 'rollout', dryRun: kubectl.dryRun, resources: [], pods: [], commands: kubectl.history, ...(ns ? { namespace: ns } : {}) };
+  const result: RestartResult = {
+    strategy: 'rollout',
+    dryRun: kubectl.dryRun,
+    resources: [],
+    pods: [],
+    commands: kubectl.history,
+    ...(ns ? { namespace: ns } : {}),
+  };
   const timeout = kubectlDuration(ctx.timeoutMs);
 
   const before = new Map<string, { selector: string; uids: Set<string> }>();
@@ -54,27 +61,41 @@ export async function rollout(ctx: StrategyContext, refs: WorkloadRef[]): Promis
       const obj = await kubectl.json<Workload>(['get', `${ref.kind}/${ref.name}`, '--output', 'json']);
       const labels = obj.spec?.selector?.matchLabels ?? {};
       const selector = selectorOf(labels);
-      const pods = selector ? (await kubectl.json<List<Pod>>(['get', 'pods', '--selector', selector, '--output', 'json'])).items : [];
+      const pods = selector
+        ? (await kubectl.json<List<Pod>>(['get', 'pods', '--selector', selector, '--output', 'json'])).items
+        : [];
       before.set(key(ref), { selector, uids: new Set(pods.map((p) => p.metadata.uid ?? p.metadata.name)) });
     }
   }
   for (const ref of refs) {
     // A second restart in the same second would be an empty patch, so no retry here.
     await kubectl.run(['rollout', 'restart', `${ref.kind}/${ref.name}`], { retry: false, echo: true });
-    result.resources.push({ kind: ref.kind, name: ref.name, ...(ns ? { namespace: ns } : {}), action: kubectl.dryRun ? 'would restart' : 'restarted' });
+    result.resources.push({
+      kind: ref.kind,
+      name: ref.name,
+      ...(ns ? { namespace: ns } : {}),
+      action: kubectl.dryRun ? 'would restart' : 'restarted',
+    });
   }
   const started = Date.now();
   for (const ref of refs) {
     const left = Math.max(1000, ctx.timeoutMs - (Date.now() - started));
-    await kubectl.run(['rollout', 'status', `${ref.kind}/${ref.name}`, `--timeout=${kubectl.dryRun ? timeout : kubectlDuration(left)}`], {
-      deadlineMs: left + 60_000,
-      echo: true,
-    });
+    await kubectl.run(
+      ['rollout', 'status', `${ref.kind}/${ref.name}`, `--timeout=${kubectl.dryRun ? timeout : kubectlDuration(left)}`],
+      {
+        deadlineMs: left + 60_000,
+        echo: true,
+      },
+    );
     if (kubectl.dryRun) continue;
     const b = before.get(key(ref))!;
     if (!b.selector) continue;
-    const pods = (await kubectl.json<List<Pod>>(['get', 'pods', '--selector', b.selector, '--output', 'json'], { quiet: true })).items;
-    const fresh = pods.filter((p) => !b.uids.has(p.metadata.uid ?? p.metadata.name) && !isTerminating(p)).map((p) => p.metadata.name);
+    const pods = (
+      await kubectl.json<List<Pod>>(['get', 'pods', '--selector', b.selector, '--output', 'json'], { quiet: true })
+    ).items;
+    const fresh = pods
+      .filter((p) => !b.uids.has(p.metadata.uid ?? p.metadata.name) && !isTerminating(p))
+      .map((p) => p.metadata.name);
     log(`${ref.kind}/${ref.name}: rolled out, new pods ${fresh.join(', ') || '(none listed)'}`);
     result.pods.push(...fresh);
   }

@@ -35,16 +35,23 @@ export function assertSafeFileName(name: string, what: string): void {
 }
 
 /** Declared dependencies missing from a chart's `charts/`, top chart first, with the path of the chart that lacks them. */
-export function missingChartDependencies(chart: Chart, path = chart.metadata.name ?? '?'): Array<{ path: string; missing: string[] }> {
+export function missingChartDependencies(
+  chart: Chart,
+  path = chart.metadata.name ?? '?',
+): Array<{ path: string; missing: string[] }> {
   const present = new Set(chart.dependencies.map((d) => d.metadata.name));
   const missing = (chart.metadata.dependencies ?? []).flatMap((d) => (d && !present.has(d.name) ? [d.name] : []));
   const out = missing.length ? [{ path, missing }] : [];
-  for (const sub of chart.dependencies) out.push(...missingChartDependencies(sub, `${path}/charts/${sub.metadata.name ?? '?'}`));
+  for (const sub of chart.dependencies)
+    out.push(...missingChartDependencies(sub, `${path}/charts/${sub.metadata.name ?? '?'}`));
   return out;
 }
 
 export async function readChartArchive(path: string): Promise<ChartArchive> {
-  if (!path.endsWith('.tgz')) throw new KxError(`chart ${path} is not a .tgz archive (package the chart first, e.g. with package-chart)`, { file: path });
+  if (!path.endsWith('.tgz'))
+    throw new KxError(`chart ${path} is not a .tgz archive (package the chart first, e.g. with package-chart)`, {
+      file: path,
+    });
   const data = await readFile(path).catch((e: unknown) => {
     throw new KxError(`cannot read chart archive: ${errorMessage(e)}`, { file: path });
   });
@@ -64,7 +71,15 @@ export async function readChartArchive(path: string): Promise<ChartArchive> {
     );
   }
   const keywords = (chart.metadata.keywords ?? []).filter((k): k is string => typeof k === 'string');
-  return { path, name, version, keywords, fileName, data, multiInstallable: keywords.includes('kaapanamultiinstallable') };
+  return {
+    path,
+    name,
+    version,
+    keywords,
+    fileName,
+    data,
+    multiInstallable: keywords.includes('kaapanamultiinstallable'),
+  };
 }
 
 /** Reads and checks every archive; reports all bad ones at once, and a file name given twice. */

@@ -21,7 +21,10 @@ export const DEFAULT_EXTENSIONS_DIR = '/home/kaapana/extensions';
 export async function copyToLocalDir(dir: string, fileName: string, data: Buffer): Promise<string> {
   assertSafeFileName(fileName, 'file name');
   const st = await stat(dir).catch(() => undefined);
-  if (!st?.isDirectory()) throw new KxError(`copy: the extensions directory ${dir} does not exist on this runner (a self-hosted runner on the platform host needs FAST_DATA_DIR/extensions, default ${DEFAULT_EXTENSIONS_DIR})`);
+  if (!st?.isDirectory())
+    throw new KxError(
+      `copy: the extensions directory ${dir} does not exist on this runner (a self-hosted runner on the platform host needs FAST_DATA_DIR/extensions, default ${DEFAULT_EXTENSIONS_DIR})`,
+    );
   const target = join(dir, fileName);
   await writeFileAtomic(target, data, { mode: 0o644 }).catch((e: unknown) => {
     throw new KxError(`copy: could not write ${target}: ${errorMessage(e)}`);
@@ -71,31 +74,49 @@ export function remoteCopyScript(dir: string, fileName: string, size: number, sh
 
 export function sshArgs(t: SshTarget, keyFile: string, knownHostsFile: string): string[] {
   return [
-    '-F', '/dev/null',
-    '-i', keyFile,
-    '-o', 'IdentitiesOnly=yes',
-    '-o', 'IdentityAgent=none',
-    '-o', 'BatchMode=yes',
-    '-o', 'StrictHostKeyChecking=yes',
-    '-o', `UserKnownHostsFile=${knownHostsFile}`,
-    '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-o', 'UpdateHostKeys=no',
-    '-o', `ConnectTimeout=${t.connectTimeoutSec ?? 20}`,
-    '-o', 'LogLevel=ERROR',
-    '-p', String(t.port),
-    '-l', t.user,
-    '--', t.host,
+    '-F',
+    '/dev/null',
+    '-i',
+    keyFile,
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'IdentityAgent=none',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    `UserKnownHostsFile=${knownHostsFile}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    'UpdateHostKeys=no',
+    '-o',
+    `ConnectTimeout=${t.connectTimeoutSec ?? 20}`,
+    '-o',
+    'LogLevel=ERROR',
+    '-p',
+    String(t.port),
+    '-l',
+    t.user,
+    '--',
+    t.host,
   ];
 }
 
 /** Validates the parts of an SSH target that become arguments. */
 export function checkSshTarget(t: SshTarget): void {
-  if (!/^[A-Za-z0-9.:_-]+$/.test(t.host) || t.host.startsWith('-')) throw new KxError(`ssh-host "${t.host}" is not a host name or address`);
+  if (!/^[A-Za-z0-9.:_-]+$/.test(t.host) || t.host.startsWith('-'))
+    throw new KxError(`ssh-host "${t.host}" is not a host name or address`);
   if (!/^[A-Za-z0-9._][A-Za-z0-9._-]*$/.test(t.user)) throw new KxError(`ssh-user "${t.user}" is not a user name`);
   if (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535) throw new KxError(`ssh-port ${t.port} is not a port`);
-  if (!t.key.trim()) throw new KxError('ssh-key is empty: give the private key (from a secret) for method copy over SSH');
+  if (!t.key.trim())
+    throw new KxError('ssh-key is empty: give the private key (from a secret) for method copy over SSH');
   if (!t.knownHosts.trim()) {
-    throw new KxError('ssh-known-hosts is empty: pin the host key (e.g. the output of `ssh-keyscan -p <port> <host>`, checked out of band); host keys are never accepted blindly');
+    throw new KxError(
+      'ssh-known-hosts is empty: pin the host key (e.g. the output of `ssh-keyscan -p <port> <host>`, checked out of band); host keys are never accepted blindly',
+    );
   }
 }
 
@@ -108,7 +129,11 @@ export class SshCopier {
 
   /** The ssh command line (for dry runs and logs): key and known_hosts as temp file names only. */
   commandLine(dir: string, fileName: string): string {
-    return ['ssh', ...sshArgs(this.target, '<key file>', '<known_hosts file>'), `<script: stream to ${dir}/.${fileName}.kx-<pid>.part, check size and sha256, mv to ${dir}/${fileName}>`].join(' ');
+    return [
+      'ssh',
+      ...sshArgs(this.target, '<key file>', '<known_hosts file>'),
+      `<script: stream to ${dir}/.${fileName}.kx-<pid>.part, check size and sha256, mv to ${dir}/${fileName}>`,
+    ].join(' ');
   }
 
   private async files(): Promise<{ key: string; knownHosts: string }> {
@@ -125,17 +150,24 @@ export class SshCopier {
     assertSafeFileName(fileName, 'file name');
     const files = await this.files();
     const sha = createHash('sha256').update(data).digest('hex');
-    const args = [...sshArgs(this.target, files.key, files.knownHosts), remoteCopyScript(dir, fileName, data.length, sha)];
+    const args = [
+      ...sshArgs(this.target, files.key, files.knownHosts),
+      remoteCopyScript(dir, fileName, data.length, sha),
+    ];
     const r = await run(this.target.ssh ?? 'ssh', args, data, 10 * 60_000);
     const where = `${this.target.user}@${this.target.host}:${this.target.port}`;
     if (r.code !== 0) {
       const err = r.stderr.trim() || r.stdout.trim();
-      const hint = /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No .* host key is known/i.test(err)
+      const hint = /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No .* host key is known/i.test(
+        err,
+      )
         ? ' (the host key is not the one pinned in ssh-known-hosts; entries for a port other than 22 look like "[host]:port type key")'
         : /Permission denied/i.test(err)
           ? ' (the key was refused for that user)'
           : '';
-      throw new KxError(`copy over SSH to ${where} failed (exit ${r.code ?? r.signal})${hint}: ${err.split('\n').slice(-5).join(' ')}; nothing was renamed into ${dir}`);
+      throw new KxError(
+        `copy over SSH to ${where} failed (exit ${r.code ?? r.signal})${hint}: ${err.split('\n').slice(-5).join(' ')}; nothing was renamed into ${dir}`,
+      );
     }
     return `${where}:${dir.replace(/\/+$/, '')}/${fileName}`;
   }
@@ -146,7 +178,13 @@ export class SshCopier {
   }
 }
 
-async function run(cmd: string, args: string[], input: Buffer, timeoutMs: number, exec: Exec = nodeExec): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+async function run(
+  cmd: string,
+  args: string[],
+  input: Buffer,
+  timeoutMs: number,
+  exec: Exec = nodeExec,
+): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
   try {
     const r = await exec(cmd, args, { input, timeoutMs });
     return { code: r.exitCode, signal: r.signal, stdout: r.stdout, stderr: r.stderr };

@@ -71,7 +71,12 @@ export class PlatformError extends KxError {
  * concatenation rather than `new Response(formData)`: measured in bench/install-upload.bench.mjs,
  * undici's FormData serialisation took 3.6 s for 13 chunks of 16 MiB — a third of a 200 MB upload.
  */
-export async function multipartFile(field: string, filename: string, contentType: string, data: Uint8Array): Promise<{ body: Buffer; contentType: string }> {
+export async function multipartFile(
+  field: string,
+  filename: string,
+  contentType: string,
+  data: Uint8Array,
+): Promise<{ body: Buffer; contentType: string }> {
   const esc = (v: string) => v.replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/"/g, '%22');
   const boundary = `----kaapana-ext-${randomBytes(16).toString('hex')}`;
   const head = `--${boundary}\r\nContent-Disposition: form-data; name="${esc(field)}"; filename="${esc(filename)}"\r\nContent-Type: ${contentType}\r\n\r\n`;
@@ -87,8 +92,12 @@ export class PlatformHttp {
     readonly redactor: SecretRedactor = new SecretRedactor(),
   ) {
     const url = new URL(target.baseUrl);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new KxError(`platform URL ${target.baseUrl} is not http(s)`);
-    this.agent = url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, ...(target.ca ? { ca: target.ca } : {}) }) : undefined;
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new KxError(`platform URL ${target.baseUrl} is not http(s)`);
+    this.agent =
+      url.protocol === 'https:'
+        ? new HttpsAgent({ keepAlive: true, ...(target.ca ? { ca: target.ca } : {}) })
+        : undefined;
   }
 
   /** The full URL of a request, for logs and dry runs (never contains a secret: they travel in headers). */
@@ -112,13 +121,22 @@ export class PlatformHttp {
         ...(this.agent ? { agent: this.agent } : {}),
       };
       const fail = (e: Error) => {
-        const why = (e as NodeJS.ErrnoException).code ? `${(e as NodeJS.ErrnoException).code}: ${e.message}` : e.message;
-        reject(new PlatformError(this.redactor.redact(`${step}: ${req.method} ${this.url(req.path, req.query)} got no answer (${why})`), step));
+        const why = (e as NodeJS.ErrnoException).code
+          ? `${(e as NodeJS.ErrnoException).code}: ${e.message}`
+          : e.message;
+        reject(
+          new PlatformError(
+            this.redactor.redact(`${step}: ${req.method} ${this.url(req.path, req.query)} got no answer (${why})`),
+            step,
+          ),
+        );
       };
       const r = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, opts, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }),
+        );
         res.on('error', fail);
       });
       r.setTimeout(timeoutMs, () => r.destroy(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`)));
@@ -136,7 +154,12 @@ export class PlatformHttp {
 
   answerError(step: string, req: PlatformRequest, reply: PlatformReply, extra = ''): PlatformError {
     const body = this.redactor.redact(reply.body.trim().slice(0, 1000));
-    const hint = reply.status === 401 ? ' (not authenticated: check the token / kubeconfig credentials)' : reply.status === 403 ? ' (forbidden)' : '';
+    const hint =
+      reply.status === 401
+        ? ' (not authenticated: check the token / kubeconfig credentials)'
+        : reply.status === 403
+          ? ' (forbidden)'
+          : '';
     return new PlatformError(
       `${step}: ${req.method} ${this.url(req.path, req.query)} answered ${reply.status}${hint}: ${body || '(empty body)'}${extra}`,
       step,

@@ -38,13 +38,21 @@ export function parseImagesInput(text: string): string[] {
       else if (item && typeof item === 'object') {
         const o = item as { ref?: unknown; localOnly?: unknown; status?: unknown };
         if (o.localOnly === true) continue;
-        if (o.status === 'failed' || o.status === 'not-built') throw new KxError(`input images: ${String(o.ref)} has status ${String(o.status)}; it cannot be delivered`);
+        if (o.status === 'failed' || o.status === 'not-built')
+          throw new KxError(`input images: ${String(o.ref)} has status ${String(o.status)}; it cannot be delivered`);
         if (typeof o.ref === 'string') refs.push(o.ref);
       }
     }
     return [...new Set(refs)];
   }
-  return [...new Set(t.split(/[\n,]/).map((s) => s.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      t
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 /** `registry/path/name:tag` → `name-tag.tar` (digest references: `name-sha256-<12 hex>.tar`). */
@@ -54,7 +62,15 @@ export function imageTarName(ref: string): string {
   const last = noDigest.split('/').pop() ?? noDigest;
   const colon = last.lastIndexOf(':');
   const name = colon >= 0 ? last.slice(0, colon) : last;
-  const tag = at >= 0 ? `sha256-${ref.slice(at + 1).replace(/^sha256:/, '').slice(0, 12)}` : colon >= 0 ? last.slice(colon + 1) : 'latest';
+  const tag =
+    at >= 0
+      ? `sha256-${ref
+          .slice(at + 1)
+          .replace(/^sha256:/, '')
+          .slice(0, 12)}`
+      : colon >= 0
+        ? last.slice(colon + 1)
+        : 'latest';
   const file = `${name}-${tag}.tar`;
   assertSafeFileName(file, `tar name of image ${ref}`);
   return file;
@@ -67,9 +83,15 @@ export function imageTarNames(refs: string[]): Map<string, string> {
   for (const ref of refs) {
     let file = imageTarName(ref);
     if (used.has(file)) {
-      file = `${ref.split('@')[0]!.split('/').slice(0, -1).join('_').replace(/[^A-Za-z0-9._-]/g, '_')}_${file}`;
+      file = `${ref
+        .split('@')[0]!
+        .split('/')
+        .slice(0, -1)
+        .join('_')
+        .replace(/[^A-Za-z0-9._-]/g, '_')}_${file}`;
       assertSafeFileName(file, `tar name of image ${ref}`);
-      if (used.has(file)) throw new KxError(`images ${ref} and ${used.get(file)} would be saved under the same file name ${file}`);
+      if (used.has(file))
+        throw new KxError(`images ${ref} and ${used.get(file)} would be saved under the same file name ${file}`);
     }
     used.set(file, ref);
     names.set(ref, file);
@@ -77,7 +99,13 @@ export function imageTarNames(refs: string[]): Map<string, string> {
   return names;
 }
 
-export async function saveImage(docker: DockerCli, ref: string, dir: string, fileName: string, log: (line: string) => void): Promise<SavedImage> {
+export async function saveImage(
+  docker: DockerCli,
+  ref: string,
+  dir: string,
+  fileName: string,
+  log: (line: string) => void,
+): Promise<SavedImage> {
   let pulled = false;
   if (!(await docker.imageExists(ref))) {
     log(`${ref} is not in the local engine: docker pull ${ref}`);
@@ -89,7 +117,8 @@ export async function saveImage(docker: DockerCli, ref: string, dir: string, fil
   const path = join(dir, fileName);
   const start = Date.now();
   const r = await docker.run(['save', '-o', path, ref], { allowFailure: true });
-  if (r.exitCode !== 0) throw new KxError(`docker save ${ref} failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
+  if (r.exitCode !== 0)
+    throw new KxError(`docker save ${ref} failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
   const saveMs = Date.now() - start;
   const size = (await stat(path)).size;
   return { ref, fileName, path, size, saveMs, pulled };

@@ -125,32 +125,53 @@ const MULTI = 'kaapanamultiinstallable';
 
 function describeRoute(p: PlatformAccess | undefined): string {
   if (!p) return 'none';
-  if (p.kind === 'url') return `${p.platformUrl.replace(/\/+$/, '')}/kube-helm-api (OIDC token from ${p.tokenUrl}, client ${p.clientId}, ${p.username ? 'password' : 'client_credentials'} grant)`;
+  if (p.kind === 'url')
+    return `${p.platformUrl.replace(/\/+$/, '')}/kube-helm-api (OIDC token from ${p.tokenUrl}, client ${p.clientId}, ${p.username ? 'password' : 'client_credentials'} grant)`;
   return `API server service proxy ${serviceProxyBaseUrl(p.namespace, p.service).replace('http://localhost', '')} (kubectl proxy)`;
 }
 
 function baseUrl(p: PlatformAccess): string {
-  return p.kind === 'url' ? `${p.platformUrl.replace(/\/+$/, '')}/kube-helm-api` : serviceProxyBaseUrl(p.namespace, p.service);
+  return p.kind === 'url'
+    ? `${p.platformUrl.replace(/\/+$/, '')}/kube-helm-api`
+    : serviceProxyBaseUrl(p.namespace, p.service);
 }
 
 /** Refusals that need no platform: made before anything is sent or written. */
 export function checkPlan(o: InstallExtensionOptions, charts: ChartArchive[]): void {
   if (o.install && o.uninstall) throw new KxError('install and uninstall are both true: choose one');
-  if (!o.uninstall && charts.length === 0) throw new KxError('no chart given: set chart to one or more .tgz archives (e.g. package-chart\'s output)');
-  if (o.uninstall && charts.length === 0 && !o.releaseName) throw new KxError('uninstall needs the release: set release-name, or chart to name the extension');
-  if (o.releaseName && charts.length > 1) throw new KxError('release-name names one release, but several charts were given');
-  if (!o.uninstall && o.method === 'upload' && !o.platform) throw new KxError('method upload needs the platform: set platform-url (with client-id/client-secret) or kubeconfig');
-  if ((o.install || o.uninstall) && !o.platform) throw new KxError(`${o.install ? 'install' : 'uninstall'} needs the platform: set platform-url (with client-id/client-secret) or kubeconfig`);
-  if (o.images.length && !o.platform) throw new KxError('images are uploaded to kube-helm: set platform-url or kubeconfig');
+  if (!o.uninstall && charts.length === 0)
+    throw new KxError("no chart given: set chart to one or more .tgz archives (e.g. package-chart's output)");
+  if (o.uninstall && charts.length === 0 && !o.releaseName)
+    throw new KxError('uninstall needs the release: set release-name, or chart to name the extension');
+  if (o.releaseName && charts.length > 1)
+    throw new KxError('release-name names one release, but several charts were given');
+  if (!o.uninstall && o.method === 'upload' && !o.platform)
+    throw new KxError(
+      'method upload needs the platform: set platform-url (with client-id/client-secret) or kubeconfig',
+    );
+  if ((o.install || o.uninstall) && !o.platform)
+    throw new KxError(
+      `${o.install ? 'install' : 'uninstall'} needs the platform: set platform-url (with client-id/client-secret) or kubeconfig`,
+    );
+  if (o.images.length && !o.platform)
+    throw new KxError('images are uploaded to kube-helm: set platform-url or kubeconfig');
   if (o.generation === '0.1.x') {
-    if (!o.uninstall && o.method === 'upload') throw new KxError('Kaapana 0.1.x has no upload endpoint: use method copy (into <FAST_DATA_DIR>/extensions, locally or over SSH)');
-    if (o.images.length) throw new KxError('Kaapana 0.1.x cannot import image tars (no /import-container): push the images to the registry the platform pulls from');
+    if (!o.uninstall && o.method === 'upload')
+      throw new KxError(
+        'Kaapana 0.1.x has no upload endpoint: use method copy (into <FAST_DATA_DIR>/extensions, locally or over SSH)',
+      );
+    if (o.images.length)
+      throw new KxError(
+        'Kaapana 0.1.x cannot import image tars (no /import-container): push the images to the registry the platform pulls from',
+      );
   }
   if (o.chunkSize < 1024) throw new KxError(`chunk-size ${o.chunkSize} is too small (at least 1024 bytes)`);
   if (o.install && o.generation === '0.6.0') {
     const multi = charts.filter((c) => c.multiInstallable);
     if (multi.length && !o.project) {
-      throw new KxError(`${multi.map((c) => c.name).join(', ')} ${multi.length > 1 ? 'are' : 'is'} ${MULTI}: kube-helm 0.6.0 reads the Project header for it; set project (JSON with id and name of the Kaapana project)`);
+      throw new KxError(
+        `${multi.map((c) => c.name).join(', ')} ${multi.length > 1 ? 'are' : 'is'} ${MULTI}: kube-helm 0.6.0 reads the Project header for it; set project (JSON with id and name of the Kaapana project)`,
+      );
     }
   }
 }
@@ -184,7 +205,12 @@ export async function installExtension(o: InstallExtensionOptions): Promise<Inst
     if (o.platform) {
       const p = o.platform;
       if (p.kind === 'service-proxy') {
-        proxy = await startKubeProxy({ kubectl: p.kubectl, ...(p.kubeconfig ? { kubeconfig: p.kubeconfig } : {}), ...(p.context ? { context: p.context } : {}), dir: p.dir });
+        proxy = await startKubeProxy({
+          kubectl: p.kubectl,
+          ...(p.kubeconfig ? { kubeconfig: p.kubeconfig } : {}),
+          ...(p.context ? { context: p.context } : {}),
+          dir: p.dir,
+        });
         o.log(`$ ${proxy.command}`);
         http = new PlatformHttp({ baseUrl: baseUrl(p), socketPath: proxy.socketPath }, redactor);
       } else {
@@ -200,7 +226,14 @@ export async function installExtension(o: InstallExtensionOptions): Promise<Inst
         tokens = source;
         await source.token();
         o.log(`got an access token from ${p.tokenUrl} (${source.grant} grant, client ${p.clientId})`);
-        http = new PlatformHttp({ baseUrl: baseUrl(p), ...(p.ca ? { ca: p.ca } : {}), headers: async () => ({ authorization: `Bearer ${await source.token()}` }) }, redactor);
+        http = new PlatformHttp(
+          {
+            baseUrl: baseUrl(p),
+            ...(p.ca ? { ca: p.ca } : {}),
+            headers: async () => ({ authorization: `Bearer ${await source.token()}` }),
+          },
+          redactor,
+        );
       }
       client = new KubeHelmClient(http, o.generation, tokens);
     }
@@ -211,13 +244,23 @@ export async function installExtension(o: InstallExtensionOptions): Promise<Inst
 
     if (o.uninstall) {
       const c = client!;
-      const targets = o.releaseName ? [{ release: o.releaseName, chart: charts[0]?.name ?? o.releaseName, version: charts[0]?.version }] : charts.map((ch) => ({ release: ch.name, chart: ch.name, version: ch.version }));
+      const targets = o.releaseName
+        ? [{ release: o.releaseName, chart: charts[0]?.name ?? o.releaseName, version: charts[0]?.version }]
+        : charts.map((ch) => ({ release: ch.name, chart: ch.name, version: ch.version }));
       for (const t of targets) {
-        logRequest(`uninstall ${t.release}${t.version ? ` ${t.version}` : ''}: ${o.generation === '0.1.x' ? 'GET' : 'POST'} ${http!.url('/helm-delete-chart')}`);
+        logRequest(
+          `uninstall ${t.release}${t.version ? ` ${t.version}` : ''}: ${o.generation === '0.1.x' ? 'GET' : 'POST'} ${http!.url('/helm-delete-chart')}`,
+        );
         const reply = await c.uninstall(t.release, t.version);
         o.log(`kube-helm: ${reply.trim()}`);
         await waitUninstalled(c, t.release, o);
-        result.uninstalled.push({ name: t.release, chart: t.chart, version: t.version ?? '', status: 'uninstalled', reply: reply.trim() });
+        result.uninstalled.push({
+          name: t.release,
+          chart: t.chart,
+          version: t.version ?? '',
+          status: 'uninstalled',
+          reply: reply.trim(),
+        });
       }
       return result;
     }
@@ -229,11 +272,25 @@ export async function installExtension(o: InstallExtensionOptions): Promise<Inst
           ssh ??= new SshCopier(o.ssh);
           logRequest(`copy ${chart.fileName} over SSH: ${ssh.commandLine(o.extensionsDir, chart.fileName)}`);
           const to = await ssh.copy(o.extensionsDir, chart.fileName, chart.data);
-          result.delivered.push({ file: chart.path, name: chart.name, version: chart.version, method: 'copy (ssh)', to, bytes: chart.data.length });
+          result.delivered.push({
+            file: chart.path,
+            name: chart.name,
+            version: chart.version,
+            method: 'copy (ssh)',
+            to,
+            bytes: chart.data.length,
+          });
         } else {
           logRequest(`copy ${chart.fileName} to ${o.extensionsDir} (temp name, then rename)`);
           const to = await copyToLocalDir(o.extensionsDir, chart.fileName, chart.data);
-          result.delivered.push({ file: chart.path, name: chart.name, version: chart.version, method: 'copy (local)', to, bytes: chart.data.length });
+          result.delivered.push({
+            file: chart.path,
+            name: chart.name,
+            version: chart.version,
+            method: 'copy (local)',
+            to,
+            bytes: chart.data.length,
+          });
         }
         o.log(`delivered ${chart.fileName} → ${result.delivered.at(-1)!.to}`);
         continue;
@@ -242,16 +299,28 @@ export async function installExtension(o: InstallExtensionOptions): Promise<Inst
       let how = '/file';
       let written = false;
       if (chart.data.length <= o.uploadThreshold) {
-        logRequest(`upload ${chart.fileName}: POST ${http!.url('/file')} (multipart file, application/gzip, ${chart.data.length} bytes)`);
+        logRequest(
+          `upload ${chart.fileName}: POST ${http!.url('/file')} (multipart file, application/gzip, ${chart.data.length} bytes)`,
+        );
         const r = await c.uploadFile(chart.fileName, chart.data, 'application/gzip');
         written = r.written;
-        if (!written) o.log(`kube-helm keeps an existing ${chart.fileName} (/file never overwrites at 0.6.0: "${r.reply.trim()}"); uploading it again with the chunked protocol, which does`);
+        if (!written)
+          o.log(
+            `kube-helm keeps an existing ${chart.fileName} (/file never overwrites at 0.6.0: "${r.reply.trim()}"); uploading it again with the chunked protocol, which does`,
+          );
       }
       if (!written) {
         how = '/file_chunks';
         await chunkedUpload(c, chart.fileName, chart.data, o, logRequest);
       }
-      result.delivered.push({ file: chart.path, name: chart.name, version: chart.version, method: `upload (${how})`, to: `${http!.url('')} → extensions/${chart.fileName}`, bytes: chart.data.length });
+      result.delivered.push({
+        file: chart.path,
+        name: chart.name,
+        version: chart.version,
+        method: `upload (${how})`,
+        to: `${http!.url('')} → extensions/${chart.fileName}`,
+        bytes: chart.data.length,
+      });
       o.log(`delivered ${chart.fileName} (${chart.data.length} bytes) with ${how}`);
     }
 
@@ -273,7 +342,14 @@ export async function installExtension(o: InstallExtensionOptions): Promise<Inst
           logRequest(`import ${fileName}: GET ${http!.url('/import-container', { filename: fileName })}`);
           const reply = await c.importContainer(fileName);
           o.log(`kube-helm: ${reply.trim()}`);
-          result.imported.push({ image: ref, file: fileName, bytes: saved.size, saveSeconds: saved.saveMs / 1000, uploadSeconds: uploadMs / 1000, reply: reply.trim() });
+          result.imported.push({
+            image: ref,
+            file: fileName,
+            bytes: saved.size,
+            saveSeconds: saved.saveMs / 1000,
+            uploadSeconds: uploadMs / 1000,
+            reply: reply.trim(),
+          });
           await rm(saved.path, { force: true });
         }
       } finally {
@@ -288,7 +364,9 @@ export async function installExtension(o: InstallExtensionOptions): Promise<Inst
           await waitListed(client, chart, o);
           continue;
         }
-        logRequest(`install ${chart.name} ${chart.version}: POST ${http!.url('/helm-install-chart')}${chart.multiInstallable && o.generation === '0.6.0' ? ' (Project header)' : ''}`);
+        logRequest(
+          `install ${chart.name} ${chart.version}: POST ${http!.url('/helm-install-chart')}${chart.multiInstallable && o.generation === '0.6.0' ? ' (Project header)' : ''}`,
+        );
         const answer = await client.install({
           name: chart.name,
           version: chart.version,
@@ -300,7 +378,14 @@ export async function installExtension(o: InstallExtensionOptions): Promise<Inst
         });
         o.log(`kube-helm: ${answer.reply}`);
         const status = await waitInstalled(client, chart, answer.release, o);
-        result.releases.push({ name: answer.release, chart: chart.name, version: chart.version, status, alreadyInstalled: answer.alreadyInstalled, reply: answer.reply });
+        result.releases.push({
+          name: answer.release,
+          chart: chart.name,
+          version: chart.version,
+          status,
+          alreadyInstalled: answer.alreadyInstalled,
+          reply: answer.reply,
+        });
       }
     }
     return result;
@@ -313,9 +398,17 @@ export async function installExtension(o: InstallExtensionOptions): Promise<Inst
 }
 
 /** The chunked protocol with whole-upload retries (kube-helm cannot resume: a new init truncates). */
-async function chunkedUpload(c: KubeHelmClient, fileName: string, data: Buffer, o: InstallExtensionOptions, logRequest: (l: string) => void): Promise<void> {
+async function chunkedUpload(
+  c: KubeHelmClient,
+  fileName: string,
+  data: Buffer,
+  o: InstallExtensionOptions,
+  logRequest: (l: string) => void,
+): Promise<void> {
   const endIndex = Math.ceil(data.length / o.chunkSize);
-  logRequest(`upload ${fileName}: POST ${c.http.url('/file_chunks_init')} then ${endIndex} × POST ${c.http.url('/file_chunks')} (${data.length} bytes, chunks of ${o.chunkSize})`);
+  logRequest(
+    `upload ${fileName}: POST ${c.http.url('/file_chunks_init')} then ${endIndex} × POST ${c.http.url('/file_chunks')} (${data.length} bytes, chunks of ${o.chunkSize})`,
+  );
   for (let attempt = 1; ; attempt++) {
     try {
       let lastTenth = -1;
@@ -328,21 +421,30 @@ async function chunkedUpload(c: KubeHelmClient, fileName: string, data: Buffer, 
       });
       return;
     } catch (e) {
-      const retryable = e instanceof PlatformError && (e.status === undefined || e.status >= 500) && !(e instanceof ChunkError && /another upload/.test(e.message));
+      const retryable =
+        e instanceof PlatformError &&
+        (e.status === undefined || e.status >= 500) &&
+        !(e instanceof ChunkError && /another upload/.test(e.message));
       const at = e instanceof ChunkError ? ` at chunk ${e.index + 1} of ${e.endIndex} (index ${e.index})` : '';
       if (!retryable || attempt >= o.uploadAttempts) {
         throw new KxError(
           `upload of ${fileName} failed${at}${attempt > 1 ? ` on attempt ${attempt} of ${o.uploadAttempts}` : ''}: ${errorMessage(e)}. kube-helm writes chunks in place: the platform's extensions directory may now hold a partial ${fileName}; a rerun overwrites it`,
         );
       }
-      o.log(`upload of ${fileName} failed${at}: ${errorMessage(e)}; starting again from file_chunks_init (attempt ${attempt + 1} of ${o.uploadAttempts})`);
+      o.log(
+        `upload of ${fileName} failed${at}: ${errorMessage(e)}; starting again from file_chunks_init (attempt ${attempt + 1} of ${o.uploadAttempts})`,
+      );
     }
   }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function poll<T>(o: InstallExtensionOptions, what: string, check: () => Promise<{ done: boolean; value: T; state: string }>): Promise<T> {
+async function poll<T>(
+  o: InstallExtensionOptions,
+  what: string,
+  check: () => Promise<{ done: boolean; value: T; state: string }>,
+): Promise<T> {
   const deadline = Date.now() + o.timeoutMs;
   let last = '';
   // Quick first looks (a small platform answers at once), then every pollMs (default 2 s).
@@ -360,31 +462,49 @@ async function poll<T>(o: InstallExtensionOptions, what: string, check: () => Pr
       last = r.state;
       o.log(`  ${what}: ${r.state}`);
     }
-    if (Date.now() >= deadline) throw new KxError(`${what}: not done after ${Math.round(o.timeoutMs / 1000)} s; last seen: ${last || 'nothing'}`);
+    if (Date.now() >= deadline)
+      throw new KxError(`${what}: not done after ${Math.round(o.timeoutMs / 1000)} s; last seen: ${last || 'nothing'}`);
     await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
     delay = Math.min(delay * 1.5, o.pollMs ?? 2000);
   }
 }
 
 async function waitListed(c: KubeHelmClient, chart: ChartArchive, o: InstallExtensionOptions): Promise<void> {
-  await poll(o, `${chart.name} ${chart.version} in GET /extensions (kube-helm caches the list up to 30 s)`, async () => {
-    const s = extensionState(await c.extensions(), chart.name, chart.version);
-    return { done: s.listed, value: undefined, state: s.listed ? 'listed' : 'not listed yet' };
-  });
+  await poll(
+    o,
+    `${chart.name} ${chart.version} in GET /extensions (kube-helm caches the list up to 30 s)`,
+    async () => {
+      const s = extensionState(await c.extensions(), chart.name, chart.version);
+      return { done: s.listed, value: undefined, state: s.listed ? 'listed' : 'not listed yet' };
+    },
+  );
   o.log(`${chart.name} ${chart.version} is listed in /extensions`);
 }
 
-async function waitInstalled(c: KubeHelmClient, chart: ChartArchive, release: string, o: InstallExtensionOptions): Promise<string> {
-  return await poll(o, `release ${release} deployed (GET /view-chart-status) and installed (GET /extensions)`, async () => {
-    const st = await c.chartStatus(release);
-    if (st && (st.status === 'failed' || st.status === 'superseded')) {
-      throw new KxError(`install ${chart.name} ${chart.version}: helm reports release ${release} ${st.status}: ${JSON.stringify(st.raw).slice(0, 500)}`);
-    }
-    const deployed = st?.status === 'deployed';
-    const installed = deployed ? extensionState(await c.extensions(), chart.name, chart.version, release).installed : false;
-    const state = `helm status ${st ? st.status || '(none)' : 'not found'}, /extensions ${installed ? 'installed' : 'not installed yet'}`;
-    return { done: deployed && installed, value: st?.status ?? '', state };
-  });
+async function waitInstalled(
+  c: KubeHelmClient,
+  chart: ChartArchive,
+  release: string,
+  o: InstallExtensionOptions,
+): Promise<string> {
+  return await poll(
+    o,
+    `release ${release} deployed (GET /view-chart-status) and installed (GET /extensions)`,
+    async () => {
+      const st = await c.chartStatus(release);
+      if (st && (st.status === 'failed' || st.status === 'superseded')) {
+        throw new KxError(
+          `install ${chart.name} ${chart.version}: helm reports release ${release} ${st.status}: ${JSON.stringify(st.raw).slice(0, 500)}`,
+        );
+      }
+      const deployed = st?.status === 'deployed';
+      const installed = deployed
+        ? extensionState(await c.extensions(), chart.name, chart.version, release).installed
+        : false;
+      const state = `helm status ${st ? st.status || '(none)' : 'not found'}, /extensions ${installed ? 'installed' : 'not installed yet'}`;
+      return { done: deployed && installed, value: st?.status ?? '', state };
+    },
+  );
 }
 
 async function waitUninstalled(c: KubeHelmClient, release: string, o: InstallExtensionOptions): Promise<void> {
@@ -399,29 +519,45 @@ function dryRunPlan(o: InstallExtensionOptions, charts: ChartArchive[], result: 
   const p = o.platform;
   const base = p ? baseUrl(p) : '';
   if (p?.kind === 'url') {
-    lines.push(`POST ${p.tokenUrl} (form: grant_type=${p.username ? 'password' : 'client_credentials'}, client_id=${p.clientId}${p.username ? `, username=${p.username}, password=***` : ''}${p.clientSecret ? ', client_secret=***' : ''}; the token is masked and sent as "Authorization: Bearer ***")`);
+    lines.push(
+      `POST ${p.tokenUrl} (form: grant_type=${p.username ? 'password' : 'client_credentials'}, client_id=${p.clientId}${p.username ? `, username=${p.username}, password=***` : ''}${p.clientSecret ? ', client_secret=***' : ''}; the token is masked and sent as "Authorization: Bearer ***")`,
+    );
   } else if (p) {
-    lines.push(`kubectl ${kubeProxyArgs(p, join(p.dir, 'kube-proxy.sock')).join(' ')} (credentials from the kubeconfig; requests go to ${base})`);
+    lines.push(
+      `kubectl ${kubeProxyArgs(p, join(p.dir, 'kube-proxy.sock')).join(' ')} (credentials from the kubeconfig; requests go to ${base})`,
+    );
   }
   if (o.uninstall) {
     const rel = o.releaseName ?? charts[0]?.name ?? '';
-    lines.push(o.generation === '0.1.x' ? `GET ${base}/helm-delete-chart?release_name=${rel}` : `POST ${base}/helm-delete-chart {"release_name":"${rel}",…}`);
+    lines.push(
+      o.generation === '0.1.x'
+        ? `GET ${base}/helm-delete-chart?release_name=${rel}`
+        : `POST ${base}/helm-delete-chart {"release_name":"${rel}",…}`,
+    );
     lines.push(`GET ${base}/view-chart-status?release_name=${rel} until 404`);
     return;
   }
   for (const chart of charts) {
     if (o.method === 'copy') {
       if (o.ssh) lines.push(`${new SshCopier(o.ssh).commandLine(o.extensionsDir, chart.fileName)}  < ${chart.path}`);
-      else lines.push(`copy ${chart.path} → ${join(o.extensionsDir, chart.fileName)} (temp name in the same directory, then rename)`);
+      else
+        lines.push(
+          `copy ${chart.path} → ${join(o.extensionsDir, chart.fileName)} (temp name in the same directory, then rename)`,
+        );
     } else {
       const chunks = `POST ${base}/file_chunks_init {"name":"${chart.fileName}","fileSize":${chart.data.length},"chunkSize":${o.chunkSize},"index":0,"endIndex":${Math.ceil(chart.data.length / o.chunkSize)}} then ${Math.ceil(chart.data.length / o.chunkSize)} × POST ${base}/file_chunks`;
-      if (chart.data.length <= o.uploadThreshold) lines.push(`POST ${base}/file (multipart file=${chart.fileName}, application/gzip, ${chart.data.length} bytes); if it answers 500 "already exists": ${chunks}`);
+      if (chart.data.length <= o.uploadThreshold)
+        lines.push(
+          `POST ${base}/file (multipart file=${chart.fileName}, application/gzip, ${chart.data.length} bytes); if it answers 500 "already exists": ${chunks}`,
+        );
       else lines.push(chunks);
     }
   }
   for (const [ref, file] of imageTarNames(o.images)) {
     lines.push(`docker save -o <temp>/${file} ${ref}`);
-    lines.push(`POST ${base}/file_chunks_init {"name":"${file}",…} then POST ${base}/file_chunks per ${o.chunkSize} bytes`);
+    lines.push(
+      `POST ${base}/file_chunks_init {"name":"${file}",…} then POST ${base}/file_chunks per ${o.chunkSize} bytes`,
+    );
     lines.push(`GET ${base}/import-container?filename=${file}`);
   }
   for (const chart of charts) {
@@ -430,9 +566,21 @@ function dryRunPlan(o: InstallExtensionOptions, charts: ChartArchive[], result: 
       continue;
     }
     const client = new KubeHelmClient(new PlatformHttp({ baseUrl: base || 'http://localhost' }), o.generation);
-    const req = { name: chart.name, version: chart.version, keywords: chart.keywords, ...(o.extensionParams ? { extensionParams: o.extensionParams } : {}), ...(o.blocking !== undefined ? { blocking: o.blocking } : {}), ...(o.releaseName ? { releaseName: o.releaseName } : {}), ...(o.project ? { project: o.project } : {}) };
+    const req = {
+      name: chart.name,
+      version: chart.version,
+      keywords: chart.keywords,
+      ...(o.extensionParams ? { extensionParams: o.extensionParams } : {}),
+      ...(o.blocking !== undefined ? { blocking: o.blocking } : {}),
+      ...(o.releaseName ? { releaseName: o.releaseName } : {}),
+      ...(o.project ? { project: o.project } : {}),
+    };
     const headers = client.installHeaders(req);
-    lines.push(`POST ${base}/helm-install-chart ${JSON.stringify(client.installPayload(req))}${headers.project ? ` (header Project: ${headers.project})` : ''}`);
-    lines.push(`GET ${base}/view-chart-status?release_name=<release> until deployed, and GET ${base}/extensions until the release shows installed (at most ${Math.round(o.timeoutMs / 1000)} s)`);
+    lines.push(
+      `POST ${base}/helm-install-chart ${JSON.stringify(client.installPayload(req))}${headers.project ? ` (header Project: ${headers.project})` : ''}`,
+    );
+    lines.push(
+      `GET ${base}/view-chart-status?release_name=<release> until deployed, and GET ${base}/extensions until the release shows installed (at most ${Math.round(o.timeoutMs / 1000)} s)`,
+    );
   }
 }

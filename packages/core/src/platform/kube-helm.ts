@@ -100,14 +100,27 @@ export class KubeHelmClient {
   }
 
   private requireUpload(what: string): void {
-    if (this.generation === '0.1.x') throw new KxError(`${what}: Kaapana 0.1.x's kube-helm has no upload or import endpoints; use method copy for charts (images must be pullable from the registry there)`);
+    if (this.generation === '0.1.x')
+      throw new KxError(
+        `${what}: Kaapana 0.1.x's kube-helm has no upload or import endpoints; use method copy for charts (images must be pullable from the registry there)`,
+      );
   }
 
   /** `POST /file`: resolves false when the file already exists (0.6.0 never overwrites there). */
-  async uploadFile(fileName: string, data: Buffer, contentType = 'application/gzip'): Promise<{ written: boolean; reply: string }> {
+  async uploadFile(
+    fileName: string,
+    data: Buffer,
+    contentType = 'application/gzip',
+  ): Promise<{ written: boolean; reply: string }> {
     this.requireUpload(`upload ${fileName}`);
     const form = await multipartFile('file', fileName, contentType, data);
-    const req: PlatformRequest = { method: 'POST', path: '/file', headers: { 'content-type': form.contentType }, body: form.body, timeoutMs: 10 * 60_000 };
+    const req: PlatformRequest = {
+      method: 'POST',
+      path: '/file',
+      headers: { 'content-type': form.contentType },
+      body: form.body,
+      timeoutMs: 10 * 60_000,
+    };
     const reply = await this.call(req, `upload ${fileName}`);
     if (reply.status === 200) return { written: true, reply: reply.body };
     if (reply.status === 500 && /already exists/.test(reply.body)) return { written: false, reply: reply.body };
@@ -115,7 +128,12 @@ export class KubeHelmClient {
   }
 
   /** The chunked protocol, once from init to the last chunk; errors name the chunk index. */
-  async uploadChunks(fileName: string, data: Buffer, chunkSize: number, onChunk?: (p: ChunkProgress) => void): Promise<void> {
+  async uploadChunks(
+    fileName: string,
+    data: Buffer,
+    chunkSize: number,
+    onChunk?: (p: ChunkProgress) => void,
+  ): Promise<void> {
     this.requireUpload(`upload ${fileName}`);
     if (chunkSize < 1) throw new KxError('chunk size must be at least 1 byte');
     const endIndex = Math.ceil(data.length / chunkSize);
@@ -135,30 +153,54 @@ export class KubeHelmClient {
       const where = `${step}: chunk ${index + 1} of ${endIndex} (index ${index}, bytes ${index * chunkSize}-${index * chunkSize + chunk.length - 1})`;
       let reply: PlatformReply;
       try {
-        reply = await this.ok({ method: 'POST', path: '/file_chunks', headers: { 'content-type': form.contentType }, body: form.body, timeoutMs: 10 * 60_000 }, where);
+        reply = await this.ok(
+          {
+            method: 'POST',
+            path: '/file_chunks',
+            headers: { 'content-type': form.contentType },
+            body: form.body,
+            timeoutMs: 10 * 60_000,
+          },
+          where,
+        );
       } catch (e) {
         throw e instanceof PlatformError ? new ChunkError(e.message, index, endIndex, e.status) : e;
       }
       const next = Number(reply.body.trim());
       if (next !== index + 1) {
-        throw new ChunkError(`${where}: kube-helm expected index ${reply.body.trim() || '(empty)'} next, not ${index + 1}: another upload is running at the same time (kube-helm has one chunk session)`, index, endIndex);
+        throw new ChunkError(
+          `${where}: kube-helm expected index ${reply.body.trim() || '(empty)'} next, not ${index + 1}: another upload is running at the same time (kube-helm has one chunk session)`,
+          index,
+          endIndex,
+        );
       }
-      onChunk?.({ index, endIndex, bytes: (index + 1 === endIndex ? data.length : (index + 1) * chunkSize) });
+      onChunk?.({ index, endIndex, bytes: index + 1 === endIndex ? data.length : (index + 1) * chunkSize });
     }
   }
 
   /** `GET /import-container?filename=`: imports an uploaded `docker save` tar into containerd. */
   async importContainer(fileName: string): Promise<string> {
     this.requireUpload(`import ${fileName}`);
-    const reply = await this.ok({ method: 'GET', path: '/import-container', query: { filename: fileName }, timeoutMs: 10 * 60_000 }, `import ${fileName}`);
+    const reply = await this.ok(
+      { method: 'GET', path: '/import-container', query: { filename: fileName }, timeoutMs: 10 * 60_000 },
+      `import ${fileName}`,
+    );
     return reply.body;
   }
 
   installPayload(r: InstallRequest): Record<string, unknown> {
     if (this.generation === '0.1.x') {
       // 0.1.x reads `sets` (global.<key>) instead of extension_params, and no blocking flag.
-      const sets = Object.fromEntries(Object.entries(r.extensionParams ?? {}).map(([k, v]) => [`global.${k}`, String(v)]));
-      return { name: r.name, version: r.version, keywords: r.keywords, ...(Object.keys(sets).length ? { sets } : {}), ...(r.releaseName ? { release_name: r.releaseName } : {}) };
+      const sets = Object.fromEntries(
+        Object.entries(r.extensionParams ?? {}).map(([k, v]) => [`global.${k}`, String(v)]),
+      );
+      return {
+        name: r.name,
+        version: r.version,
+        keywords: r.keywords,
+        ...(Object.keys(sets).length ? { sets } : {}),
+        ...(r.releaseName ? { release_name: r.releaseName } : {}),
+      };
     }
     return {
       name: r.name,
@@ -180,24 +222,59 @@ export class KubeHelmClient {
   async install(r: InstallRequest): Promise<InstallAnswer> {
     const multi = r.keywords.includes('kaapanamultiinstallable');
     // 0.1.x answers before helm ran and does not say the release name: choose it as kube-helm would.
-    const req0: InstallRequest = this.generation === '0.1.x' && multi && !r.releaseName ? { ...r, releaseName: `${r.name}-${randomBytes(10).toString('hex')}` } : r;
-    const req: PlatformRequest = { method: 'POST', path: '/helm-install-chart', headers: this.installHeaders(req0), body: Buffer.from(JSON.stringify(this.installPayload(req0))), timeoutMs: 15 * 60_000 };
+    const req0: InstallRequest =
+      this.generation === '0.1.x' && multi && !r.releaseName
+        ? { ...r, releaseName: `${r.name}-${randomBytes(10).toString('hex')}` }
+        : r;
+    const req: PlatformRequest = {
+      method: 'POST',
+      path: '/helm-install-chart',
+      headers: this.installHeaders(req0),
+      body: Buffer.from(JSON.stringify(this.installPayload(req0))),
+      timeoutMs: 15 * 60_000,
+    };
     const step = `install ${r.name} ${r.version}`;
     const reply = await this.ok(req, step);
     const body = reply.body.trim();
-    if (this.generation === '0.1.x') return { release: req0.releaseName ?? r.name, alreadyInstalled: /Nothing more to say/.test(body), reply: body };
+    if (this.generation === '0.1.x')
+      return { release: req0.releaseName ?? r.name, alreadyInstalled: /Nothing more to say/.test(body), reply: body };
     const m = /^(Successfully installed:|Chart is already installed)\s*(\S+)/.exec(body);
-    if (!m) throw new PlatformError(`${step}: kube-helm answered 200 with an unexpected body: ${this.http.redactor.redact(body.slice(0, 500))}`, step, 200, body);
+    if (!m)
+      throw new PlatformError(
+        `${step}: kube-helm answered 200 with an unexpected body: ${this.http.redactor.redact(body.slice(0, 500))}`,
+        step,
+        200,
+        body,
+      );
     return { release: m[2]!, alreadyInstalled: m[1]!.startsWith('Chart is already'), reply: body };
   }
 
   async uninstall(release: string, version?: string): Promise<string> {
     const step = `uninstall ${release}`;
     if (this.generation === '0.1.x') {
-      return (await this.ok({ method: 'GET', path: '/helm-delete-chart', query: { release_name: release, ...(version ? { release_version: version } : {}) } }, step)).body;
+      return (
+        await this.ok(
+          {
+            method: 'GET',
+            path: '/helm-delete-chart',
+            query: { release_name: release, ...(version ? { release_version: version } : {}) },
+          },
+          step,
+        )
+      ).body;
     }
     const body = { release_name: release, ...(version ? { release_version: version } : {}), helm_command_addons: '' };
-    return (await this.ok({ method: 'POST', path: '/helm-delete-chart', headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body)) }, step)).body;
+    return (
+      await this.ok(
+        {
+          method: 'POST',
+          path: '/helm-delete-chart',
+          headers: { 'content-type': 'application/json' },
+          body: Buffer.from(JSON.stringify(body)),
+        },
+        step,
+      )
+    ).body;
   }
 
   /** `helm status` of a release through kube-helm, or undefined when it answers 404 "Release not found". */
@@ -210,7 +287,12 @@ export class KubeHelmClient {
     try {
       raw = JSON.parse(reply.body) as Record<string, unknown>;
     } catch {
-      throw new PlatformError(`status of ${release}: kube-helm answered something that is not JSON: ${reply.body.slice(0, 300)}`, `status of ${release}`, 200, reply.body);
+      throw new PlatformError(
+        `status of ${release}: kube-helm answered something that is not JSON: ${reply.body.slice(0, 300)}`,
+        `status of ${release}`,
+        200,
+        reply.body,
+      );
     }
     return { status: String(raw.STATUS ?? raw.status ?? '').toLowerCase(), raw };
   }
@@ -221,9 +303,20 @@ export class KubeHelmClient {
     try {
       list = JSON.parse(reply.body);
     } catch {
-      throw new PlatformError(`list extensions: kube-helm answered something that is not JSON: ${reply.body.slice(0, 300)}`, 'list extensions', reply.status, reply.body);
+      throw new PlatformError(
+        `list extensions: kube-helm answered something that is not JSON: ${reply.body.slice(0, 300)}`,
+        'list extensions',
+        reply.status,
+        reply.body,
+      );
     }
-    if (!Array.isArray(list)) throw new PlatformError('list extensions: kube-helm did not answer a list', 'list extensions', reply.status, reply.body);
+    if (!Array.isArray(list))
+      throw new PlatformError(
+        'list extensions: kube-helm did not answer a list',
+        'list extensions',
+        reply.status,
+        reply.body,
+      );
     return list as ExtensionEntry[];
   }
 }
@@ -249,7 +342,10 @@ export interface ExtensionEntry {
   releaseName?: string;
   installed?: string;
   helmStatus?: string | null;
-  available_versions?: Record<string, { deployments?: Array<{ helm_status?: string; helm_info?: { name?: string; status?: string } }> }> | null;
+  available_versions?: Record<
+    string,
+    { deployments?: Array<{ helm_status?: string; helm_info?: { name?: string; status?: string } }> }
+  > | null;
 }
 
 export interface ExtensionState {
@@ -260,15 +356,26 @@ export interface ExtensionState {
 }
 
 /** What `/extensions` says about a chart version and a release (both generations' shapes). */
-export function extensionState(list: ExtensionEntry[], chart: string, version: string, release?: string): ExtensionState {
+export function extensionState(
+  list: ExtensionEntry[],
+  chart: string,
+  version: string,
+  release?: string,
+): ExtensionState {
   const entries = list.filter((e) => (e.chart_name ?? e.name) === chart);
-  const listed = entries.some((e) => e.version === version || (e.versions ?? []).includes(version) || Boolean(e.available_versions?.[version]));
+  const listed = entries.some(
+    (e) => e.version === version || (e.versions ?? []).includes(version) || Boolean(e.available_versions?.[version]),
+  );
   const installed =
     release !== undefined &&
     entries.some(
       (e) =>
         (e.releaseName === release && e.installed === 'yes' && e.version === version) ||
-        (e.available_versions?.[version]?.deployments ?? []).some((d) => (d.helm_info?.name ?? e.releaseName) === release && (d.helm_status ?? d.helm_info?.status ?? '').toLowerCase() === 'deployed'),
+        (e.available_versions?.[version]?.deployments ?? []).some(
+          (d) =>
+            (d.helm_info?.name ?? e.releaseName) === release &&
+            (d.helm_status ?? d.helm_info?.status ?? '').toLowerCase() === 'deployed',
+        ),
     );
   return { listed, installed };
 }

@@ -72,11 +72,18 @@ export async function startKubeProxy(opts: KubeProxyOptions): Promise<KubeProxy>
   ]);
   clearTimeout(timer);
   if (outcome === 'serving') return { socketPath, command, stop };
-  if (outcome instanceof Error) throw new KxError(`could not start kubectl at ${opts.kubectl}: ${(outcome.cause as Error | undefined)?.message ?? outcome.message}`);
+  if (outcome instanceof Error)
+    throw new KxError(
+      `could not start kubectl at ${opts.kubectl}: ${(outcome.cause as Error | undefined)?.message ?? outcome.message}`,
+    );
   if (outcome === 'timeout') {
     await stop();
     const r = await exited.catch(() => undefined);
-    throw new KxError(`kubectl proxy did not start within ${Math.round(startMs / 1000)} s: ${r?.stderr.trim() || r?.stdout.trim() || ''}`);
+    throw new KxError(
+      `kubectl proxy did not start within ${Math.round(startMs / 1000)} s: ${r?.stderr.trim() || r?.stdout.trim() || ''}`,
+    );
   }
-  throw new KxError(`kubectl proxy exited (${outcome.exitCode}) before serving: ${outcome.stderr.trim().split('\n').slice(-3).join(' ') || outcome.stdout.trim()}`);
+  throw new KxError(
+    `kubectl proxy exited (${outcome.exitCode}) before serving: ${outcome.stderr.trim().split('\n').slice(-3).join(' ') || outcome.stdout.trim()}`,
+  );
 }

@@ -91,7 +91,9 @@ export class TokenSource {
     const t = this.current;
     if (t?.refreshToken && (t.refreshExpiresAt === undefined || this.now() < t.refreshExpiresAt - 5_000)) {
       try {
-        return this.accept(await this.post({ grant_type: 'refresh_token', refresh_token: t.refreshToken }, 'refresh the access token'));
+        return this.accept(
+          await this.post({ grant_type: 'refresh_token', refresh_token: t.refreshToken }, 'refresh the access token'),
+        );
       } catch (e) {
         // An expired or revoked refresh token: fall back to a new grant.
         if (!(e instanceof PlatformError) || (e.status !== 400 && e.status !== 401)) throw e;
@@ -101,12 +103,23 @@ export class TokenSource {
       this.grant === 'password'
         ? { grant_type: 'password', username: this.opts.username ?? '', password: this.opts.password ?? '' }
         : { grant_type: 'client_credentials' };
-    return this.accept(await this.post(form, `get an access token (${this.grant} grant, client ${this.opts.clientId})`));
+    return this.accept(
+      await this.post(form, `get an access token (${this.grant} grant, client ${this.opts.clientId})`),
+    );
   }
 
   private async post(form: Record<string, string>, step: string): Promise<Record<string, unknown>> {
-    const body = new URLSearchParams({ ...form, client_id: this.opts.clientId, ...(this.opts.clientSecret ? { client_secret: this.opts.clientSecret } : {}) });
-    const req = { method: 'POST' as const, path: '', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: Buffer.from(body.toString()) };
+    const body = new URLSearchParams({
+      ...form,
+      client_id: this.opts.clientId,
+      ...(this.opts.clientSecret ? { client_secret: this.opts.clientSecret } : {}),
+    });
+    const req = {
+      method: 'POST' as const,
+      path: '',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: Buffer.from(body.toString()),
+    };
     const reply = await this.http.send(req, step);
     let json: Record<string, unknown> = {};
     try {
@@ -115,8 +128,16 @@ export class TokenSource {
       // not JSON: reported below
     }
     if (reply.status !== 200 || typeof json.access_token !== 'string') {
-      const why = typeof json.error === 'string' ? `${json.error}${typeof json.error_description === 'string' ? `: ${json.error_description}` : ''}` : '';
-      throw this.http.answerError(step, req, why ? { ...reply, body: why } : reply, ` (token endpoint ${this.opts.tokenUrl})`);
+      const why =
+        typeof json.error === 'string'
+          ? `${json.error}${typeof json.error_description === 'string' ? `: ${json.error_description}` : ''}`
+          : '';
+      throw this.http.answerError(
+        step,
+        req,
+        why ? { ...reply, body: why } : reply,
+        ` (token endpoint ${this.opts.tokenUrl})`,
+      );
     }
     return json;
   }
@@ -132,7 +153,8 @@ export class TokenSource {
     }
     const now = this.now();
     const expiresIn = typeof json.expires_in === 'number' ? json.expires_in : 60;
-    const refreshIn = typeof json.refresh_expires_in === 'number' && json.refresh_expires_in > 0 ? json.refresh_expires_in : undefined;
+    const refreshIn =
+      typeof json.refresh_expires_in === 'number' && json.refresh_expires_in > 0 ? json.refresh_expires_in : undefined;
     const set: TokenSet = {
       accessToken: access,
       expiresAt: now + expiresIn * 1000,

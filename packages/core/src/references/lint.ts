@@ -89,11 +89,16 @@ async function readYaml(file: string): Promise<YamlFile | undefined> {
 }
 
 /** `image:` scalars of a values tree, with their paths. */
-function imageValues(node: unknown, path: (string | number)[] = [], out: { path: (string | number)[]; value: string }[] = []) {
+function imageValues(
+  node: unknown,
+  path: (string | number)[] = [],
+  out: { path: (string | number)[]; value: string }[] = [],
+) {
   if (Array.isArray(node)) node.forEach((v, i) => imageValues(v, [...path, i], out));
   else if (node && typeof node === 'object') {
     for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
-      if ((k === 'image' || k === 'complete_image') && typeof v === 'string') out.push({ path: [...path, k], value: v });
+      if ((k === 'image' || k === 'complete_image') && typeof v === 'string')
+        out.push({ path: [...path, k], value: v });
       else imageValues(v, [...path, k], out);
     }
   }
@@ -123,14 +128,27 @@ async function workflowCharts(files: string[]): Promise<WorkflowChart[]> {
     const chart = await readYaml(chartFile);
     const md = (chart?.data ?? {}) as { name?: string; version?: string; keywords?: unknown; dependencies?: unknown };
     const req = await readYaml(join(dir, 'requirements.yaml'));
-    const rawDeps = Array.isArray(md.dependencies) ? md.dependencies : (req?.data as { dependencies?: unknown } | undefined)?.dependencies;
+    const rawDeps = Array.isArray(md.dependencies)
+      ? md.dependencies
+      : (req?.data as { dependencies?: unknown } | undefined)?.dependencies;
     const deps = (Array.isArray(rawDeps) ? rawDeps : []) as { name?: string; version?: string }[];
     const keywords = Array.isArray(md.keywords) ? (md.keywords as unknown[]) : [];
     if (!keywords.includes('kaapanaworkflow') && deps[0]?.name !== 'dag-installer-chart') continue;
     const values = await readYaml(join(dir, 'values.yaml'));
     const v = (values?.data ?? {}) as WorkflowChart['v'];
     const dagImage = typeof v?.global?.image === 'string' && v.global.image !== '' ? v.global.image : undefined;
-    out.push({ chartFile, dir, chart, md, deps, keywords, dagDep: deps.findIndex((d) => d?.name === 'dag-installer-chart'), values, v: v ?? {}, dagImage });
+    out.push({
+      chartFile,
+      dir,
+      chart,
+      md,
+      deps,
+      keywords,
+      dagDep: deps.findIndex((d) => d?.name === 'dag-installer-chart'),
+      values,
+      v: v ?? {},
+      dagImage,
+    });
   }
   return out;
 }
@@ -158,21 +176,33 @@ export async function lintReferences(opts: ReferenceLintOptions): Promise<Refere
     default_registry: opts.registry,
     KAAPANA_BUILD_VERSION: buildVersion,
     default_platform_version: opts.platformVersion,
-    default_platform_abbr: opts.platformVersion ? opts.abbr ?? 'kp' : undefined,
+    default_platform_abbr: opts.platformVersion ? (opts.abbr ?? 'kp') : undefined,
   };
 
   // Operators and DAG files.
-  for (const f of files.filter((p) => p.endsWith('.py') && (/operator/i.test(basename(p)) || basename(p).startsWith('dag')))) {
+  for (const f of files.filter(
+    (p) => p.endsWith('.py') && (/operator/i.test(basename(p)) || basename(p).startsWith('dag')),
+  )) {
     const text = await readFile(f, 'utf8');
     const assigned = stringAssignments(text);
     for (const arg of imageArguments(text)) {
       if (!arg.value) {
-        findings.push({ level: 'warning', message: `image=${arg.written} is not a string: not checked`, file: rel(f), line: arg.line });
+        findings.push({
+          level: 'warning',
+          message: `image=${arg.written} is not a string: not checked`,
+          file: rel(f),
+          line: arg.line,
+        });
         continue;
       }
       const r = resolvePy(arg.value, known, assigned);
       if (!r.ok) {
-        findings.push({ level: 'warning', message: `image=${arg.written}: ${r.unresolved.map((n) => `{${n}}`).join(', ')} cannot be resolved statically (set platform-version for Kaapana's variables): not checked`, file: rel(f), line: arg.line });
+        findings.push({
+          level: 'warning',
+          message: `image=${arg.written}: ${r.unresolved.map((n) => `{${n}}`).join(', ')} cannot be resolved statically (set platform-version for Kaapana's variables): not checked`,
+          file: rel(f),
+          line: arg.line,
+        });
         continue;
       }
       wants.push({ ref: r.value, file: rel(f), line: arg.line, what: `operator image ${arg.written}` });
@@ -193,34 +223,62 @@ export async function lintReferences(opts: ReferenceLintOptions): Promise<Refere
     }
     const valuesFile = rel(join(dir, 'values.yaml'));
     if (!dagImage) {
-      findings.push({ level: 'error', message: `workflow chart ${md.name ?? dir}: values.yaml has no global.image (the DAG image dag-installer-chart pulls)`, file: valuesFile });
+      findings.push({
+        level: 'error',
+        message: `workflow chart ${md.name ?? dir}: values.yaml has no global.image (the DAG image dag-installer-chart pulls)`,
+        file: valuesFile,
+      });
     } else if (dagDep >= 0) {
       const chartVersion = opts.chartVersion || String(md.version ?? '');
       let tag: string | undefined;
       let how: string;
       if (opts.tagStyle === 'kp') {
-        const gv = v.global?.version !== undefined && v.global.version !== null ? String(v.global.version) : chartVersion;
-        tag = opts.platformVersion ? imageTag({ style: 'kp', version: gv, platformVersion: opts.platformVersion, abbr: opts.abbr ?? 'kp' }) : undefined;
+        const gv =
+          v.global?.version !== undefined && v.global.version !== null ? String(v.global.version) : chartVersion;
+        tag = opts.platformVersion
+          ? imageTag({ style: 'kp', version: gv, platformVersion: opts.platformVersion, abbr: opts.abbr ?? 'kp' })
+          : undefined;
         how = `<abbr>_<platform-version>__<global.version> (0.1.x dag-installer-chart)`;
       } else {
         const depVersion = String(deps[dagDep]?.version ?? '0.0.0');
         tag = depVersion === '0.0.0' ? chartVersion : depVersion;
-        how = depVersion === '0.0.0' ? `the chart version${opts.chartVersion ? ' (chart-version)' : ''}, as dag-installer-chart 0.0.0 is packaged with it` : 'the dag-installer-chart version';
+        how =
+          depVersion === '0.0.0'
+            ? `the chart version${opts.chartVersion ? ' (chart-version)' : ''}, as dag-installer-chart 0.0.0 is packaged with it`
+            : 'the dag-installer-chart version';
       }
-      if (tag) wants.push({ ref: `${opts.registry}/${dagImage}:${tag}`, file: valuesFile, ...(values?.line(['global', 'image']) ? { line: values.line(['global', 'image'])! } : {}), what: `DAG image global.image of ${md.name} (tag = ${how})` });
-      else findings.push({ level: 'warning', message: `DAG image ${dagImage}: set platform-version to check its 0.1.x tag`, file: valuesFile });
+      if (tag)
+        wants.push({
+          ref: `${opts.registry}/${dagImage}:${tag}`,
+          file: valuesFile,
+          ...(values?.line(['global', 'image']) ? { line: values.line(['global', 'image'])! } : {}),
+          what: `DAG image global.image of ${md.name} (tag = ${how})`,
+        });
+      else
+        findings.push({
+          level: 'warning',
+          message: `DAG image ${dagImage}: set platform-version to check its 0.1.x tag`,
+          file: valuesFile,
+        });
     }
     for (const iv of imageValues(v)) {
       if (iv.path.join('.') === 'global.image') continue;
       if (!iv.value.includes('/') || !/:[\w][\w.-]*$/.test(iv.value) || iv.value.includes('{{')) continue;
       const value = iv.value.replace(/\{KAAPANA_BUILD_VERSION\}/g, buildVersion ?? '{KAAPANA_BUILD_VERSION}');
-      wants.push({ ref: value, file: valuesFile, ...(values?.line(iv.path) ? { line: values.line(iv.path)! } : {}), what: `values ${iv.path.join('.')}` });
+      wants.push({
+        ref: value,
+        file: valuesFile,
+        ...(values?.line(iv.path) ? { line: values.line(iv.path)! } : {}),
+        what: `values ${iv.path.join('.')}`,
+      });
     }
   }
 
   // Check every wanted reference against the plan, then the registry.
   const planned = new Map(opts.plan.images.filter((i) => !i.localOnly).map((i) => [i.ref, i]));
-  const byRepo = new Map(opts.plan.images.filter((i) => !i.localOnly).map((i) => [i.ref.slice(0, i.ref.length - i.tag.length - 1), i]));
+  const byRepo = new Map(
+    opts.plan.images.filter((i) => !i.localOnly).map((i) => [i.ref.slice(0, i.ref.length - i.tag.length - 1), i]),
+  );
   for (const w of wants) {
     if (planned.has(w.ref)) continue;
     const colon = w.ref.lastIndexOf(':');
@@ -238,7 +296,12 @@ export async function lintReferences(opts: ReferenceLintOptions): Promise<Refere
     const there = opts.exists ? await opts.exists(w.ref) : undefined;
     if (there === true) continue;
     if (there === undefined) {
-      findings.push({ level: 'warning', message: `${w.what} resolves to ${w.ref}, which this run does not build; the registry could not be asked whether it exists`, file: w.file, ...(w.line ? { line: w.line } : {}) });
+      findings.push({
+        level: 'warning',
+        message: `${w.what} resolves to ${w.ref}, which this run does not build; the registry could not be asked whether it exists`,
+        file: w.file,
+        ...(w.line ? { line: w.line } : {}),
+      });
       continue;
     }
     findings.push({
@@ -280,12 +343,15 @@ export async function lintReferences(opts: ReferenceLintOptions): Promise<Refere
     };
     const providesSub = (module: string) => {
       const path = module.split('.').join('/');
-      return installed.some((p) => p === `${path}.py` || p === path || p === posix.join(posix.dirname(path), '__dir__'));
+      return installed.some(
+        (p) => p === `${path}.py` || p === path || p === posix.join(posix.dirname(path), '__dir__'),
+      );
     };
     const localNames = new Set<string>();
     const contextFiles = files.filter((f) => f.startsWith(img.contextDir + '/'));
     for (const f of contextFiles) {
-      for (const seg of relative(img.contextDir, f).split('/')) localNames.add(seg.replace(/\.py$/, '').replace(/-/g, '_'));
+      for (const seg of relative(img.contextDir, f).split('/'))
+        localNames.add(seg.replace(/\.py$/, '').replace(/-/g, '_'));
     }
     for (const dag of dagFiles) {
       if (!(await pathExists(dag.src))) continue;
@@ -296,7 +362,10 @@ export async function lintReferences(opts: ReferenceLintOptions): Promise<Refere
         if (!ok) {
           findings.push({
             level: 'error',
-            message: `${basename(dag.src)} imports ${imp.module}, but ${img.dockerfile} does not copy it into the dags directory (${copies.map((c) => c.dest).filter((d, i, a) => a.indexOf(d) === i).join(', ')}): Airflow cannot load the DAG`,
+            message: `${basename(dag.src)} imports ${imp.module}, but ${img.dockerfile} does not copy it into the dags directory (${copies
+              .map((c) => c.dest)
+              .filter((d, i, a) => a.indexOf(d) === i)
+              .join(', ')}): Airflow cannot load the DAG`,
             file: rel(dag.src),
             line: imp.line,
           });

@@ -44,7 +44,12 @@ export function imageArguments(text: string): ImageArgument[] {
     const code = raw.replace(/^\s*#.*$/, '');
     const m = IMAGE_ARG_RE.exec(code);
     if (!m) return;
-    const written = code.slice(m.index).replace(/^[\s,(]/, '').replace(/^image\s*=\s*/, '').replace(/[,)]\s*(#.*)?$/, '').trim();
+    const written = code
+      .slice(m.index)
+      .replace(/^[\s,(]/, '')
+      .replace(/^image\s*=\s*/, '')
+      .replace(/[,)]\s*(#.*)?$/, '')
+      .trim();
     if (m[4] !== undefined) out.push({ line: i + 1, written: m[4] });
     else out.push({ line: i + 1, written, value: toPy(m[1]!, m[3]!) });
   });
@@ -59,7 +64,8 @@ export function stringAssignments(text: string): Map<string, PyString | undefine
     if (!m) continue;
     const value = toPy(m[2]!, m[4]!);
     const prev = out.get(m[1]!);
-    if (out.has(m[1]!) && (prev === undefined || prev.body !== value.body || prev.f !== value.f)) out.set(m[1]!, undefined);
+    if (out.has(m[1]!) && (prev === undefined || prev.body !== value.body || prev.f !== value.f))
+      out.set(m[1]!, undefined);
     else out.set(m[1]!, value);
   }
   return out;
@@ -68,7 +74,12 @@ export function stringAssignments(text: string): Map<string, PyString | undefine
 export type Resolved = { ok: true; value: string } | { ok: false; unresolved: string[] };
 
 /** Resolve `{name}` placeholders of an f-string from `known`, then from the file's assignments. */
-export function resolvePy(value: PyString, known: Record<string, string | undefined>, assigned: Map<string, PyString | undefined>, depth = 0): Resolved {
+export function resolvePy(
+  value: PyString,
+  known: Record<string, string | undefined>,
+  assigned: Map<string, PyString | undefined>,
+  depth = 0,
+): Resolved {
   if (!value.f) return { ok: true, value: value.body };
   const unresolved: string[] = [];
   const result = value.body.replace(/\{\{|\}\}|\{([^{}]*)\}/g, (whole, expr: string | undefined) => {
@@ -110,13 +121,27 @@ export function pythonImports(text: string): PyImport[] {
       const list = names
         .replace(/[()\\]/g, ' ')
         .split(',')
-        .map((n) => n.trim().split(/\s+as\s+/)[0]!.trim())
+        .map((n) =>
+          n
+            .trim()
+            .split(/\s+as\s+/)[0]!
+            .trim(),
+        )
         .filter(Boolean);
       out.push({ line: i + 1, module: m[1]!, names: list });
       continue;
     }
     m = /^\s*import\s+(.*)$/.exec(line);
-    if (m) for (const mod of m[1]!.split(',')) out.push({ line: i + 1, module: mod.trim().split(/\s+as\s+/)[0]!.trim(), names: [] });
+    if (m)
+      for (const mod of m[1]!.split(','))
+        out.push({
+          line: i + 1,
+          module: mod
+            .trim()
+            .split(/\s+as\s+/)[0]!
+            .trim(),
+          names: [],
+        });
   }
   return out;
 }

@@ -93,7 +93,12 @@ export class RegistryClient {
     };
   }
 
-  async putManifest(repository: string, reference: string, mediaType: string, body: Uint8Array | string): Promise<string> {
+  async putManifest(
+    repository: string,
+    reference: string,
+    mediaType: string,
+    body: Uint8Array | string,
+  ): Promise<string> {
     const res = await this.request(`/v2/${repository}/manifests/${reference}`, {
       method: 'PUT',
       headers: { 'Content-Type': mediaType },
@@ -130,23 +135,31 @@ export class RegistryClient {
     const digest = sha256Digest(data);
     if (await this.hasBlob(repository, digest)) return { digest, size: data.byteLength };
     await withRetry(async () => {
-      const start = await this.request(`/v2/${repository}/blobs/uploads/`, {
-        method: 'POST',
-        repository,
-        actions: 'pull,push',
-      }, false);
+      const start = await this.request(
+        `/v2/${repository}/blobs/uploads/`,
+        {
+          method: 'POST',
+          repository,
+          actions: 'pull,push',
+        },
+        false,
+      );
       await start.arrayBuffer();
       const location = start.headers.get('location');
       if (!location) throw new StatusError(`registry ${this.registry} gave no upload location`, 502);
       const url = new URL(location, this.base);
       url.searchParams.set('digest', digest);
-      const put = await this.request(url.toString(), {
-        method: 'PUT',
-        headers: { 'Content-Type': 'application/octet-stream' },
-        body: data,
-        repository,
-        actions: 'pull,push',
-      }, false);
+      const put = await this.request(
+        url.toString(),
+        {
+          method: 'PUT',
+          headers: { 'Content-Type': 'application/octet-stream' },
+          body: data,
+          repository,
+          actions: 'pull,push',
+        },
+        false,
+      );
       await put.arrayBuffer();
     }, this.retry);
     return { digest, size: data.byteLength };
@@ -210,9 +223,17 @@ export class RegistryClient {
     const text = opts.method === 'HEAD' ? '' : await res.text().catch(() => '');
     const what = `${opts.method ?? 'GET'} ${url.replace(/\?.*$/, '')}`;
     if (res.status === 401 || res.status === 403) {
-      throw new StatusError(`registry ${this.registry} refused ${what}: ${res.status} ${res.statusText} (check the username and password/token)`, res.status, text);
+      throw new StatusError(
+        `registry ${this.registry} refused ${what}: ${res.status} ${res.statusText} (check the username and password/token)`,
+        res.status,
+        text,
+      );
     }
-    throw new StatusError(`registry ${this.registry}: ${what} answered ${res.status} ${res.statusText}${text ? `: ${text.slice(0, 300)}` : ''}`, res.status, text);
+    throw new StatusError(
+      `registry ${this.registry}: ${what} answered ${res.status} ${res.statusText}${text ? `: ${text.slice(0, 300)}` : ''}`,
+      res.status,
+      text,
+    );
   }
 
   /** Answer a WWW-Authenticate challenge: Basic credentials, or a Bearer token from the realm. */
@@ -229,7 +250,10 @@ export class RegistryClient {
     if (this.basic) headers.Authorization = `Basic ${this.basic}`;
     const res = await fetch(tokenUrl, { headers });
     if (!res.ok) {
-      throw new StatusError(`registry ${this.registry}: token request answered ${res.status} ${res.statusText}`, res.status);
+      throw new StatusError(
+        `registry ${this.registry}: token request answered ${res.status} ${res.statusText}`,
+        res.status,
+      );
     }
     const body = (await res.json()) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;

@@ -20,7 +20,8 @@ export function parseImageRef(ref: string): ParsedRef {
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (!/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(digest)) throw new KxError(`"${ref}" has a malformed digest`);
+    if (!/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(digest))
+      throw new KxError(`"${ref}" has a malformed digest`);
   }
   let tag: string | undefined;
   const lastSlash = rest.lastIndexOf('/');
@@ -32,7 +33,10 @@ export function parseImageRef(ref: string): ParsedRef {
   const parts = rest.split('/');
   let registry = 'registry-1.docker.io';
   const first = parts[0] ?? '';
-  if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('['))) {
+  if (
+    parts.length > 1 &&
+    (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('['))
+  ) {
     registry = first;
     parts.shift();
   } else if (parts.length === 1) {

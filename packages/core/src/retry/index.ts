@@ -63,12 +63,16 @@ export function classifyStatus(status: number): FailureKind {
 export function classifyError(e: unknown): FailureKind {
   if (e instanceof StatusError && e.status !== undefined) return classifyStatus(e.status);
   const code = (e as { code?: unknown })?.code;
-  if (typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
+  if (
+    typeof code === 'string' &&
+    /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)
+  ) {
     return 'transient';
   }
   const cause = (e as { cause?: unknown })?.cause;
   if (cause && cause !== e && classifyError(cause) === 'transient') return 'transient';
-  const text = e instanceof StatusError ? `${e.message}\n${e.stderr ?? ''}` : e instanceof Error ? e.message : String(e);
+  const text =
+    e instanceof StatusError ? `${e.message}\n${e.stderr ?? ''}` : e instanceof Error ? e.message : String(e);
   return classifyMessage(text);
 }
 

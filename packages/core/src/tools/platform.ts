@@ -5,7 +5,14 @@ export interface GoPlatform {
   arch: string;
 }
 
-const ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', s390x: 's390x', ppc64: 'ppc64le' };
+const ARCH: Record<string, string> = {
+  x64: 'amd64',
+  arm64: 'arm64',
+  arm: 'arm',
+  ia32: '386',
+  s390x: 's390x',
+  ppc64: 'ppc64le',
+};
 
 export function goPlatform(platform: NodeJS.Platform = process.platform, arch: string = process.arch): GoPlatform {
   const os = platform === 'win32' ? 'windows' : platform === 'darwin' ? 'darwin' : 'linux';

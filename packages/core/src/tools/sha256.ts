@@ -19,7 +19,10 @@ export async function sha256OfFile(path: string): Promise<string> {
  * `source` names the file or URL in the error.
  */
 export function parseSha256Text(text: string, source: string, fileName?: string): string {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0 && !l.startsWith('#'));
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0 && !l.startsWith('#'));
   const found: Array<{ hex: string; name?: string }> = [];
   for (const line of lines) {
     const bsd = /^SHA256 \((.+)\) = ([0-9a-f]{64})$/i.exec(line);

@@ -10,7 +10,15 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { KxError } from '@kaapana-ext/core';
-import { loadArchive, loadDir, lockDigest, packageChart, parseLock, updateDependencies, writeChartArchive } from '@kaapana-ext/core/chart';
+import {
+  loadArchive,
+  loadDir,
+  lockDigest,
+  packageChart,
+  parseLock,
+  updateDependencies,
+  writeChartArchive,
+} from '@kaapana-ext/core/chart';
 
 const data = join(import.meta.dirname, 'testdata');
 let tmp: string;
@@ -38,7 +46,11 @@ describe('seed: example-threshold-segmentation-workflow with a file:// dag-insta
   it('dep up + package gives the archive helm would', async () => {
     const root = copyKaapana('seed');
     const chartDir = join(root, 'threshold-segmentation-workflow');
-    const r = await packageChart(chartDir, { destination: join(root, 'out'), dependencyUpdate: true, dependencies: { now: new Date('2024-01-02T03:04:05Z') } });
+    const r = await packageChart(chartDir, {
+      destination: join(root, 'out'),
+      dependencyUpdate: true,
+      dependencies: { now: new Date('2024-01-02T03:04:05Z') },
+    });
     expect(r.name).toBe('example-threshold-segmentation-workflow');
     expect(r.path).toBe(join(root, 'out', 'example-threshold-segmentation-workflow-0.1.0.tgz'));
 
@@ -74,7 +86,11 @@ describe('seed: example-threshold-segmentation-workflow with a file:// dag-insta
       'example-threshold-segmentation-workflow/charts/dag-installer-chart/templates/delete_hook.yaml',
       'example-threshold-segmentation-workflow/charts/dag-installer-chart/templates/job.yaml',
     ]);
-    const md = parse(execFileSync('tar', ['-xzOf', r.path, 'example-threshold-segmentation-workflow/Chart.yaml'], { encoding: 'utf8' }));
+    const md = parse(
+      execFileSync('tar', ['-xzOf', r.path, 'example-threshold-segmentation-workflow/Chart.yaml'], {
+        encoding: 'utf8',
+      }),
+    );
     expect(md).toEqual({
       apiVersion: 'v1',
       appVersion: '0.1.0',
@@ -97,8 +113,13 @@ describe('seed: example-threshold-segmentation-workflow with a file:// dag-insta
     const sums: string[] = [];
     for (const name of ['fresh-a', 'fresh-b']) {
       const root = copyKaapana(name);
-      const r = await packageChart(join(root, 'threshold-segmentation-workflow'), { destination: join(root, 'out'), dependencyUpdate: true });
-      expect(readFileSync(join(root, 'threshold-segmentation-workflow', 'requirements.lock'), 'utf8')).toContain('generated: "1970-01-01T00:00:00Z"');
+      const r = await packageChart(join(root, 'threshold-segmentation-workflow'), {
+        destination: join(root, 'out'),
+        dependencyUpdate: true,
+      });
+      expect(readFileSync(join(root, 'threshold-segmentation-workflow', 'requirements.lock'), 'utf8')).toContain(
+        'generated: "1970-01-01T00:00:00Z"',
+      );
       sums.push(r.sha256);
     }
     expect(sums[0]).toBe(sums[1]);
@@ -109,9 +130,15 @@ describe('file:// dependencies', () => {
   it('packages nested charts with their own charts/ (not updated recursively)', async () => {
     const root = join(tmp, 'nested');
     writeChart(join(root, 'leaf'), 'apiVersion: v2\nname: leaf\nversion: 1.0.0\n');
-    writeChart(join(root, 'mid'), 'apiVersion: v2\nname: mid\nversion: 2.1.0\ndependencies:\n- name: leaf\n  version: ^1\n  repository: file://../leaf\n');
+    writeChart(
+      join(root, 'mid'),
+      'apiVersion: v2\nname: mid\nversion: 2.1.0\ndependencies:\n- name: leaf\n  version: ^1\n  repository: file://../leaf\n',
+    );
     await updateDependencies(join(root, 'mid'));
-    writeChart(join(root, 'top'), 'apiVersion: v2\nname: top\nversion: 0.1.0\ndependencies:\n- name: mid\n  version: ">= 2.0, < 3.0"\n  repository: file://../mid\n');
+    writeChart(
+      join(root, 'top'),
+      'apiVersion: v2\nname: top\nversion: 0.1.0\ndependencies:\n- name: mid\n  version: ">= 2.0, < 3.0"\n  repository: file://../mid\n',
+    );
     const res = await updateDependencies(join(root, 'top'));
     expect(res.dependencies.map((d) => [d.name, d.version])).toEqual([['mid', '2.1.0']]);
     const mid = await loadArchive(join(root, 'top', 'charts', 'mid-2.1.0.tgz'));
@@ -126,7 +153,10 @@ describe('file:// dependencies', () => {
 
   it('a missing directory names the file and line of the dependency', async () => {
     const root = join(tmp, 'missing');
-    writeChart(root, 'apiVersion: v2\nname: m\nversion: 0.1.0\ndependencies:\n- name: nope\n  version: 1.0.0\n  repository: file://../does-not-exist\n');
+    writeChart(
+      root,
+      'apiVersion: v2\nname: m\nversion: 0.1.0\ndependencies:\n- name: nope\n  version: 1.0.0\n  repository: file://../does-not-exist\n',
+    );
     const err = await updateDependencies(root).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KxError);
     expect((err as KxError).message).toMatch(/directory .*does-not-exist not found/);
@@ -137,9 +167,13 @@ describe('file:// dependencies', () => {
   it('no matching version: helm\'s "can\'t get a valid version" and charts/ untouched', async () => {
     const root = join(tmp, 'nomatch');
     writeChart(join(root, 'lib'), 'apiVersion: v2\nname: lib\nversion: 1.0.0\n');
-    writeChart(join(root, 'app'), 'apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: lib\n  version: ~2.0\n  repository: file://../lib\n', {
-      'charts/old-0.1.0.tgz': '',
-    });
+    writeChart(
+      join(root, 'app'),
+      'apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: lib\n  version: ~2.0\n  repository: file://../lib\n',
+      {
+        'charts/old-0.1.0.tgz': '',
+      },
+    );
     const old = await writeChartArchive(await loadDir(join(root, 'lib')));
     writeFileSync(join(root, 'app', 'charts', 'old-0.1.0.tgz'), old);
     await expect(updateDependencies(join(root, 'app'))).rejects.toThrow(
@@ -151,7 +185,10 @@ describe('file:// dependencies', () => {
 
   it('an invalid constraint names its line', async () => {
     const root = join(tmp, 'badconstraint');
-    writeChart(root, 'apiVersion: v2\nname: b\nversion: 0.1.0\ndependencies:\n- name: x\n  repository: file://.\n  version: ">>1"\n');
+    writeChart(
+      root,
+      'apiVersion: v2\nname: b\nversion: 0.1.0\ndependencies:\n- name: x\n  repository: file://.\n  version: ">>1"\n',
+    );
     const err = (await updateDependencies(root).catch((e: unknown) => e)) as KxError;
     expect(err.message).toContain('dependency "x" has an invalid version/constraint format');
     expect(err.line).toBe(7);
@@ -160,7 +197,10 @@ describe('file:// dependencies', () => {
   it('removes stale chart archives after a successful update', async () => {
     const root = join(tmp, 'stale');
     writeChart(join(root, 'lib'), 'apiVersion: v2\nname: lib\nversion: 1.0.0\n');
-    writeChart(join(root, 'app'), 'apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: lib\n  version: 1.0.0\n  repository: file://../lib\n');
+    writeChart(
+      join(root, 'app'),
+      'apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: lib\n  version: 1.0.0\n  repository: file://../lib\n',
+    );
     mkdirSync(join(root, 'app', 'charts'));
     const stale = await writeChartArchive(await loadDir(join(root, 'lib')));
     writeFileSync(join(root, 'app', 'charts', 'lib-0.9.0.tgz'), stale);
@@ -179,13 +219,21 @@ describe('file:// dependencies', () => {
 });
 
 describe('Kaapana ≥0.2 name-only dependencies (chart-search-paths)', () => {
-  it('resolves by name; version 0.0.0 means the chart\'s own version', async () => {
+  it("resolves by name; version 0.0.0 means the chart's own version", async () => {
     const root = join(tmp, 'kaapana06');
-    cpSync(join('/work/shared/reference/kaapana/v0.6.0/services/utils/dag-installer-chart'), join(root, 'services', 'dag-installer-chart'), { recursive: true });
-    writeChart(join(root, 'workflow'), 'apiVersion: v1\nname: otsus-method-workflow\nversion: 0.6.0\nkeywords:\n- kaapanaworkflow\n', {
-      'requirements.yaml': 'dependencies:\n- name: dag-installer-chart\n  version: 0.0.0\n',
-      'values.yaml': 'global:\n  image: otsus-method\n',
-    });
+    cpSync(
+      join('/work/shared/reference/kaapana/v0.6.0/services/utils/dag-installer-chart'),
+      join(root, 'services', 'dag-installer-chart'),
+      { recursive: true },
+    );
+    writeChart(
+      join(root, 'workflow'),
+      'apiVersion: v1\nname: otsus-method-workflow\nversion: 0.6.0\nkeywords:\n- kaapanaworkflow\n',
+      {
+        'requirements.yaml': 'dependencies:\n- name: dag-installer-chart\n  version: 0.0.0\n',
+        'values.yaml': 'global:\n  image: otsus-method\n',
+      },
+    );
     const res = await updateDependencies(join(root, 'workflow'), { searchPaths: [join(root, 'services')] });
     expect(res.dependencies).toMatchObject([{ name: 'dag-installer-chart', version: '0.6.0', source: 'search-path' }]);
     const sub = await loadArchive(join(root, 'workflow', 'charts', 'dag-installer-chart-0.6.0.tgz'));
@@ -197,7 +245,9 @@ describe('Kaapana ≥0.2 name-only dependencies (chart-search-paths)', () => {
   it('a name that is nowhere is an error naming the dependency line', async () => {
     const root = join(tmp, 'kaapana-missing');
     writeChart(root, 'apiVersion: v2\nname: c\nversion: 0.6.0\ndependencies:\n- name: ghost\n  version: 0.0.0\n');
-    const err = (await updateDependencies(root, { searchPaths: [join(tmp, 'nested')] }).catch((e: unknown) => e)) as KxError;
+    const err = (await updateDependencies(root, { searchPaths: [join(tmp, 'nested')] }).catch(
+      (e: unknown) => e,
+    )) as KxError;
     expect(err.message).toContain('dependency "ghost" not found in chart-search-paths');
     expect(err.line).toBe(5);
   });
@@ -218,7 +268,12 @@ describe('http:// repositories', () => {
     }
     const index =
       'apiVersion: v1\nentries:\n  remote:\n' +
-      versions.map((v) => `  - name: remote\n    version: ${v}\n    apiVersion: v2\n    urls:\n    - ${v === '1.2.0' ? 'sub/../' : ''}remote-${v}.tgz\n`).join('') +
+      versions
+        .map(
+          (v) =>
+            `  - name: remote\n    version: ${v}\n    apiVersion: v2\n    urls:\n    - ${v === '1.2.0' ? 'sub/../' : ''}remote-${v}.tgz\n`,
+        )
+        .join('') +
       'generated: "2024-01-01T00:00:00Z"\n';
     writeFileSync(join(repoDir, 'index.yaml'), index);
     server = createServer((req, res) => {
@@ -239,10 +294,17 @@ describe('http:// repositories', () => {
   it('picks the newest version matching the constraint and downloads it as-is', async () => {
     requests = [];
     const root = join(tmp, 'httpapp');
-    writeChart(root, `apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: remote\n  version: ^1.0.0\n  repository: ${base}\n`);
+    writeChart(
+      root,
+      `apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: remote\n  version: ^1.0.0\n  repository: ${base}\n`,
+    );
     const res = await updateDependencies(root);
     expect(res.dependencies).toMatchObject([{ name: 'remote', version: '1.10.0', source: 'http' }]);
-    expect(readFileSync(join(root, 'charts', 'remote-1.10.0.tgz')).equals(readFileSync(join(tmp, 'repo', 'remote-1.10.0.tgz')))).toBe(true);
+    expect(
+      readFileSync(join(root, 'charts', 'remote-1.10.0.tgz')).equals(
+        readFileSync(join(tmp, 'repo', 'remote-1.10.0.tgz')),
+      ),
+    ).toBe(true);
     expect(requests).toEqual(['/charts/index.yaml', '/charts/remote-1.10.0.tgz']);
     const lock = parseLock(readFileSync(join(root, 'Chart.lock'), 'utf8'), 'Chart.lock').value;
     expect(lock.dependencies).toEqual([{ name: 'remote', repository: base, version: '1.10.0' }]);
@@ -250,26 +312,40 @@ describe('http:// repositories', () => {
 
   it('resolves relative URLs against the repository URL', async () => {
     const root = join(tmp, 'httprel');
-    writeChart(root, `apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: remote\n  version: ~1.2\n  repository: ${base}/\n`);
+    writeChart(
+      root,
+      `apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: remote\n  version: ~1.2\n  repository: ${base}/\n`,
+    );
     const res = await updateDependencies(root);
     expect(res.dependencies[0]?.version).toBe('1.2.0');
   });
 
-  it('no matching version in the index is helm\'s error', async () => {
+  it("no matching version in the index is helm's error", async () => {
     const root = join(tmp, 'httpnone');
-    writeChart(root, `apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: remote\n  version: ">= 3.0"\n  repository: ${base}\n`);
+    writeChart(
+      root,
+      `apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: remote\n  version: ">= 3.0"\n  repository: ${base}\n`,
+    );
     await expect(updateDependencies(root)).rejects.toThrow(/can't get a valid version for 1 subchart\(s\): "remote"/);
   });
 
   it('an unreachable repository is a clear error', async () => {
     const root = join(tmp, 'httpdown');
-    writeChart(root, 'apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: remote\n  version: 1.0.0\n  repository: http://127.0.0.1:9/charts\n');
-    await expect(updateDependencies(root, { http: { retry: { attempts: 1 } } })).rejects.toThrow(/not a valid chart repository or cannot be reached/);
+    writeChart(
+      root,
+      'apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: remote\n  version: 1.0.0\n  repository: http://127.0.0.1:9/charts\n',
+    );
+    await expect(updateDependencies(root, { http: { retry: { attempts: 1 } } })).rejects.toThrow(
+      /not a valid chart repository or cannot be reached/,
+    );
   });
 
   it('named repositories are not supported, with a clear message', async () => {
     const root = join(tmp, 'named');
-    writeChart(root, 'apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: remote\n  version: 1.0.0\n  repository: "@stable"\n');
+    writeChart(
+      root,
+      'apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: remote\n  version: 1.0.0\n  repository: "@stable"\n',
+    );
     await expect(updateDependencies(root)).rejects.toThrow(/no repository definition for @stable/);
   });
 });

@@ -21,10 +21,18 @@ describe('lintKaapanaChart', () => {
   });
 
   it('warns when dag-installer-chart is not the first dependency and global.image is missing', async () => {
-    const c = await loadFiles([
-      { name: 'Chart.yaml', data: Buffer.from('apiVersion: v2\nname: wf\nversion: 0.1.0\nkeywords: [kaapanaworkflow]\ndependencies:\n- name: other\n  repository: ""\n') },
-      { name: 'values.yaml', data: Buffer.from('global:\n  version: 0.1.0\n') },
-    ], 'wf');
+    const c = await loadFiles(
+      [
+        {
+          name: 'Chart.yaml',
+          data: Buffer.from(
+            'apiVersion: v2\nname: wf\nversion: 0.1.0\nkeywords: [kaapanaworkflow]\ndependencies:\n- name: other\n  repository: ""\n',
+          ),
+        },
+        { name: 'values.yaml', data: Buffer.from('global:\n  version: 0.1.0\n') },
+      ],
+      'wf',
+    );
     expect(lintKaapanaChart(c).map((x) => x.message)).toEqual([
       'workflow chart wf: the first dependency should be dag-installer-chart (found other)',
       'workflow chart wf: values.yaml has no global.image (the DAG image)',

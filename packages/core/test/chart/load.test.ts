@@ -66,7 +66,9 @@ describe('helm loader tests', () => {
     cpSync(join(td, 'frobnitz_with_dev_null'), dir, { recursive: true });
     symlinkSync('/dev/null', join(dir, 'null'));
     // helm's behaviour is ours with external symlinks allowed; by default the link itself is refused.
-    await expect(loadDir(dir, { allowExternalSymlinks: true })).rejects.toThrow(/cannot load irregular file .*null as it has file mode type bits set/);
+    await expect(loadDir(dir, { allowExternalSymlinks: true })).rejects.toThrow(
+      /cannot load irregular file .*null as it has file mode type bits set/,
+    );
     await expect(loadDir(dir)).rejects.toThrow(/symlink null points outside the chart to \/dev\/null/);
   });
 
@@ -80,7 +82,9 @@ describe('helm loader tests', () => {
     await expect(loadDir(dir)).rejects.toThrow(/symlink LICENSE points outside the chart/);
     const warnings: string[] = [];
     const c = await loadDir(dir, { allowExternalSymlinks: true, onWarning: (m) => warnings.push(m) });
-    expect(warnings).toEqual([expect.stringMatching(/found symbolic link in path: .*LICENSE resolves to .*sym\/LICENSE, outside the chart/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/found symbolic link in path: .*LICENSE resolves to .*sym\/LICENSE, outside the chart/),
+    ]);
     verifyFrobnitz(c);
     verifyChart(c);
     verifyDependencies(c);
@@ -88,9 +92,13 @@ describe('helm loader tests', () => {
   });
 
   it('TestLoadDirWithUTFBOM / TestLoadArchiveWithUTFBOM: BOMs are stripped', async () => {
-    for (const c of [await loadDir(join(td, 'frobnitz_with_bom')), await loadArchive(join(td, 'frobnitz_with_bom.tgz'))]) {
+    for (const c of [
+      await loadDir(join(td, 'frobnitz_with_bom')),
+      await loadArchive(join(td, 'frobnitz_with_bom.tgz')),
+    ]) {
       verifyFrobnitz(c);
-      for (const f of [...c.raw, ...c.templates, ...c.files]) expect(f.data.subarray(0, 3).toString('hex')).not.toBe('efbbbf');
+      for (const f of [...c.raw, ...c.templates, ...c.files])
+        expect(f.data.subarray(0, 3).toString('hex')).not.toBe('efbbbf');
     }
   });
 
@@ -126,7 +134,9 @@ describe('helm loader tests', () => {
   });
 
   it('TestLoadFiles_BadCases: only requirements.lock', async () => {
-    await expect(loadFiles([{ name: 'requirements.lock', data: Buffer.from('') }])).rejects.toThrow('validation: chart.metadata.apiVersion is required');
+    await expect(loadFiles([{ name: 'requirements.lock', data: Buffer.from('') }])).rejects.toThrow(
+      'validation: chart.metadata.apiVersion is required',
+    );
   });
 
   it('ignores charts/_ignore_me and the top .helmignore entries (ignore/)', async () => {
@@ -138,7 +148,14 @@ describe('helm loader tests', () => {
 
   it('keeps helm load order (lexical walk)', async () => {
     const c = await loadDir(join(td, 'frobnitz'));
-    expect(c.files.map((f) => f.name)).toEqual(['.helmignore', 'INSTALL.txt', 'LICENSE', 'README.md', 'docs/README.md', 'icon.svg']);
+    expect(c.files.map((f) => f.name)).toEqual([
+      '.helmignore',
+      'INSTALL.txt',
+      'LICENSE',
+      'README.md',
+      'docs/README.md',
+      'icon.svg',
+    ]);
   });
 });
 
@@ -183,13 +200,41 @@ describe('validation (helm metadata_test.go) with file and line', () => {
     ['apiVersion: v2\nname: "a/../b"\nversion: 1.0.0\n', 'validation: chart.metadata.name "a/../b" is invalid', 2],
     ['apiVersion: v2\nname: x\n', 'validation: chart.metadata.version is required', undefined],
     ['apiVersion: v2\nname: x\nversion: 1.2.3.4\n', 'validation: chart.metadata.version "1.2.3.4" is invalid', 3],
-    ['apiVersion: v2\nname: x\nversion: 1.1.3-023658\n', 'validation: chart.metadata.version "1.1.3-023658" is invalid', 3],
-    ['apiVersion: v2\nname: x\nversion: 1.0.0\ntype: foo\n', 'validation: chart.metadata.type must be application or library', 4],
-    ['apiVersion: v2\nname: x\nversion: 1.0.0\nmaintainers:\n- null\n', 'validation: maintainers must not contain empty or null nodes', 4],
-    ['apiVersion: v2\nname: x\nversion: 1.0.0\ndependencies:\n- null\n', 'validation: dependencies must not contain empty or null nodes', 5],
-    ['apiVersion: v2\nname: x\nversion: 1.0.0\ndependencies:\n- name: a\n  alias: "bad alias"\n', 'validation: dependency "a" has disallowed characters in the alias', 6],
-    ['apiVersion: v2\nname: x\nversion: 1.0.0\ndependencies:\n- name: a\n- name: b\n  alias: a\n', 'validation: more than one dependency with name or alias "a"', 6],
-    ['apiVersion: v2\nname: x\nversion: 1.0.0\nkeywords: {a: b}\n', 'cannot load Chart.yaml: field "keywords" must be a list', 4],
+    [
+      'apiVersion: v2\nname: x\nversion: 1.1.3-023658\n',
+      'validation: chart.metadata.version "1.1.3-023658" is invalid',
+      3,
+    ],
+    [
+      'apiVersion: v2\nname: x\nversion: 1.0.0\ntype: foo\n',
+      'validation: chart.metadata.type must be application or library',
+      4,
+    ],
+    [
+      'apiVersion: v2\nname: x\nversion: 1.0.0\nmaintainers:\n- null\n',
+      'validation: maintainers must not contain empty or null nodes',
+      4,
+    ],
+    [
+      'apiVersion: v2\nname: x\nversion: 1.0.0\ndependencies:\n- null\n',
+      'validation: dependencies must not contain empty or null nodes',
+      5,
+    ],
+    [
+      'apiVersion: v2\nname: x\nversion: 1.0.0\ndependencies:\n- name: a\n  alias: "bad alias"\n',
+      'validation: dependency "a" has disallowed characters in the alias',
+      6,
+    ],
+    [
+      'apiVersion: v2\nname: x\nversion: 1.0.0\ndependencies:\n- name: a\n- name: b\n  alias: a\n',
+      'validation: more than one dependency with name or alias "a"',
+      6,
+    ],
+    [
+      'apiVersion: v2\nname: x\nversion: 1.0.0\nkeywords: {a: b}\n',
+      'cannot load Chart.yaml: field "keywords" must be a list',
+      4,
+    ],
     ['apiVersion: v2\nname: x\n  version: 1.0.0\n', 'cannot load Chart.yaml: error converting YAML to JSON', 2],
   ];
   it.each(cases)('%j → %s', async (body, message, line) => {
@@ -206,7 +251,12 @@ describe('validation (helm metadata_test.go) with file and line', () => {
   });
 
   it('sanitises strings and coerces YAML numbers like sigs.k8s.io/yaml', async () => {
-    const c = await loadFiles([{ name: 'Chart.yaml', data: chartYaml('apiVersion: v2\nname: x\nversion: 1.0\nappVersion: 1.10\ndescription: "a\\tb\\u0007c"\n') }]);
+    const c = await loadFiles([
+      {
+        name: 'Chart.yaml',
+        data: chartYaml('apiVersion: v2\nname: x\nversion: 1.0\nappVersion: 1.10\ndescription: "a\\tb\\u0007c"\n'),
+      },
+    ]);
     expect(c.metadata.version).toBe('1');
     expect(c.metadata.appVersion).toBe('1.1');
     expect(c.metadata.description).toBe('a bc');
@@ -223,7 +273,9 @@ describe('validation (helm metadata_test.go) with file and line', () => {
     mkdirSync(join(dir, 'charts'), { recursive: true });
     writeFileSync(join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: plain\nversion: 0.1.0\n');
     writeFileSync(join(dir, 'charts', 'README.md'), 'hi');
-    await expect(loadDir(dir)).rejects.toThrow('error unpacking subchart README.md in plain: Chart.yaml file is missing');
+    await expect(loadDir(dir)).rejects.toThrow(
+      'error unpacking subchart README.md in plain: Chart.yaml file is missing',
+    );
   });
 
   it('an archive written by system tar loads too', async () => {

@@ -17,7 +17,10 @@ afterAll(() => rm(tmp, { recursive: true, force: true }));
 it('names chart-search-paths and kaapana-source, the file and the line', async () => {
   const chart = join(tmp, 'otsu-workflow');
   await mkdir(chart, { recursive: true });
-  await writeFile(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: otsu-workflow\nversion: 0.1.0\ndependencies:\n  - name: dag-installer-chart\n    version: 0.0.0\n');
+  await writeFile(
+    join(chart, 'Chart.yaml'),
+    'apiVersion: v2\nname: otsu-workflow\nversion: 0.1.0\ndependencies:\n  - name: dag-installer-chart\n    version: 0.0.0\n',
+  );
   const err = await updateDependencies(chart).then(
     () => undefined,
     (e: unknown) => e,

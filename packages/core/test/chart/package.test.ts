@@ -42,7 +42,9 @@ function systemTarRead(tgz: string, entry: string): string {
 
 describe('Chart.yaml re-serialisation (sigs.k8s.io/yaml)', () => {
   it('reproduces Chart.yaml files written by helm byte for byte', async () => {
-    const files = await loadArchiveFiles(readFileSync(join(helm, 'action/chart-with-compressed-dependencies-2.1.8.tgz')));
+    const files = await loadArchiveFiles(
+      readFileSync(join(helm, 'action/chart-with-compressed-dependencies-2.1.8.tgz')),
+    );
     const chartYamls = files.filter((f) => f.name.endsWith('Chart.yaml'));
     expect(chartYamls.length).toBeGreaterThanOrEqual(2);
     for (const f of chartYamls) {
@@ -65,13 +67,20 @@ describe('Chart.yaml re-serialisation (sigs.k8s.io/yaml)', () => {
     expect(out).toBe(
       'annotations:\n  note: |-\n    line1\n    line2\napiVersion: v1\nappVersion: "true"\n' +
         'description: word word word word word word word word word word word word word word\n  word word word word word word end\n' +
-        "keywords:\n- \"yes\"\n- 1.2.3\n- 'a: b'\nname: x\nversion: \"1.0\"\n",
+        'keywords:\n- "yes"\n- 1.2.3\n- \'a: b\'\nname: x\nversion: "1.0"\n',
     );
   });
 
   it('writes v2 dependencies with name and repository always present', () => {
-    const out = serializeMetadata({ apiVersion: 'v2', name: 'x', version: '1.0.0', dependencies: [{ name: 'd', repository: '', version: '>= 1.0' }] });
-    expect(out).toBe("apiVersion: v2\ndependencies:\n- name: d\n  repository: \"\"\n  version: '>= 1.0'\nname: x\nversion: 1.0.0\n");
+    const out = serializeMetadata({
+      apiVersion: 'v2',
+      name: 'x',
+      version: '1.0.0',
+      dependencies: [{ name: 'd', repository: '', version: '>= 1.0' }],
+    });
+    expect(out).toBe(
+      'apiVersion: v2\ndependencies:\n- name: d\n  repository: ""\n  version: \'>= 1.0\'\nname: x\nversion: 1.0.0\n',
+    );
   });
 
   it('empty collections are flow style', () => {
@@ -84,14 +93,17 @@ describe('tar stream (Go archive/tar as helm uses it)', () => {
     const tar = gunzipSync(readFileSync(join(helm, 'action/chart-with-compressed-dependencies-2.1.8.tgz')));
     const entries: { name: string; data: Buffer }[] = [];
     let mtime = 0;
-    for (let off = 0; off + 512 <= tar.length; ) {
+    for (let off = 0; off + 512 <= tar.length;) {
       const h = tar.subarray(off, off + 512);
       if (h.every((b) => b === 0)) break;
       const size = parseInt(h.toString('latin1', 124, 136), 8);
       mtime = parseInt(h.toString('latin1', 136, 148), 8);
       const prefix = h.toString('latin1', 345, 500).replace(/\0.*$/s, '');
       const name = h.toString('latin1', 0, 100).replace(/\0.*$/s, '');
-      entries.push({ name: prefix ? `${prefix}/${name}` : name, data: Buffer.from(tar.subarray(off + 512, off + 512 + size)) });
+      entries.push({
+        name: prefix ? `${prefix}/${name}` : name,
+        data: Buffer.from(tar.subarray(off + 512, off + 512 + size)),
+      });
       off += 512 + Math.ceil(size / 512) * 512;
     }
     expect(entries).toHaveLength(24);
@@ -113,7 +125,7 @@ describe('lock digest (helm resolver.HashReq)', () => {
     expect(lockDigest(c.metadata.dependencies, c.lock?.dependencies ?? [])).toBe(c.lock?.digest);
   });
 
-  it('chart-with-subchart-update: the lock is out of sync with Chart.yaml, as helm\'s test expects', async () => {
+  it("chart-with-subchart-update: the lock is out of sync with Chart.yaml, as helm's test expects", async () => {
     const c = await loadDir(join(helm, 'testcharts/chart-with-subchart-update'));
     const locked = c.lock?.dependencies ?? [];
     // Digest of the dependencies the lock was generated for …
@@ -160,7 +172,7 @@ describe('packageChart', () => {
     expect(r.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('writes helm\'s gzip header and is deterministic', async () => {
+  it("writes helm's gzip header and is deterministic", async () => {
     const a = await packageChart(join(helm, 'loader/frobnitz'), { destination: join(tmp, 'd1') });
     const b = await packageChart(join(helm, 'loader/frobnitz'), { destination: join(tmp, 'd2') });
     const bytes = readFileSync(a.path);
@@ -194,7 +206,11 @@ describe('packageChart', () => {
   });
 
   it('--version / --app-version override the package only (helm TestSetAppVersion)', async () => {
-    const r = await packageChart(join(helm, 'testcharts/issue1979'), { destination: join(tmp, 'ov'), version: '2.0.0', appVersion: '1.0' });
+    const r = await packageChart(join(helm, 'testcharts/issue1979'), {
+      destination: join(tmp, 'ov'),
+      version: '2.0.0',
+      appVersion: '1.0',
+    });
     expect(r.path.endsWith('alpine-2.0.0.tgz')).toBe(true);
     const text = systemTarRead(r.path, 'alpine/Chart.yaml');
     expect(text).toContain('appVersion: "1.0"');
@@ -203,17 +219,21 @@ describe('packageChart', () => {
   });
 
   it('rejects an invalid --version with Masterminds wording', async () => {
-    await expect(packageChart(join(helm, 'testcharts/issue1979'), { destination: join(tmp, 'bad'), version: '1.2.3.4' })).rejects.toThrow('Invalid Semantic Version');
+    await expect(
+      packageChart(join(helm, 'testcharts/issue1979'), { destination: join(tmp, 'bad'), version: '1.2.3.4' }),
+    ).rejects.toThrow('Invalid Semantic Version');
   });
 
   it('CheckDependencies: declared but missing in charts/', async () => {
-    await expect(packageChart(join(helm, 'action/chart-missing-deps'), { destination: join(tmp, 'md') })).rejects.toThrow(
-      'found in Chart.yaml, but missing in charts/ directory: mariadb',
-    );
+    await expect(
+      packageChart(join(helm, 'action/chart-missing-deps'), { destination: join(tmp, 'md') }),
+    ).rejects.toThrow('found in Chart.yaml, but missing in charts/ directory: mariadb');
   });
 
   it('expands compressed dependencies as directories (chart-with-compressed-dependencies)', async () => {
-    const r = await packageChart(join(helm, 'action/chart-with-compressed-dependencies'), { destination: join(tmp, 'cd') });
+    const r = await packageChart(join(helm, 'action/chart-with-compressed-dependencies'), {
+      destination: join(tmp, 'cd'),
+    });
     const names = systemTarList(r.path);
     expect(names).toContain('chart-with-compressed-dependencies/charts/mariadb/Chart.yaml');
     expect(names.some((n) => n.endsWith('.tgz'))).toBe(false);
@@ -228,7 +248,9 @@ describe('packageChart', () => {
     const dir = join(tmp, 'schema');
     cpSync(join(helm, 'testcharts/issue1979'), dir, { recursive: true });
     writeFileSync(join(dir, 'values.schema.json'), '{nope');
-    await expect(packageChart(dir, { destination: join(tmp, 'schema-out') })).rejects.toThrow('Invalid JSON in values.schema.json');
+    await expect(packageChart(dir, { destination: join(tmp, 'schema-out') })).rejects.toThrow(
+      'Invalid JSON in values.schema.json',
+    );
   });
 
   it('archiveEntries and loadChart agree on a round trip', async () => {

@@ -3,7 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareChartVersions, isChartSemver, parseChartVersion, parseConstraint, satisfiesConstraint } from '@kaapana-ext/core/chart';
+import {
+  compareChartVersions,
+  isChartSemver,
+  parseChartVersion,
+  parseConstraint,
+  satisfiesConstraint,
+} from '@kaapana-ext/core/chart';
 
 const table = readFileSync(join(import.meta.dirname, 'testdata/semver/constraints-check.tsv'), 'utf8')
   .split('\n')

@@ -9,7 +9,8 @@ import { KxError, withTempDir } from '@kaapana-ext/core';
 import { updateCollectionDependency } from '@kaapana-ext/core/collection';
 
 const testdata = fileURLToPath(new URL('./testdata/', import.meta.url));
-const EXT_REL = 'templates_and_examples/examples/processing-pipelines/threshold-segmentation/extension/threshold-segmentation-workflow';
+const EXT_REL =
+  'templates_and_examples/examples/processing-pipelines/threshold-segmentation/extension/threshold-segmentation-workflow';
 
 /** A Kaapana-like tree: collections/kaapana-collection (fixture `v`) and the example extension chart. */
 async function kaapanaTree(root: string, v: 'v0.1.x' | 'v0.6.0') {
@@ -28,7 +29,11 @@ describe('updateCollectionDependency on the reference collections', () => {
   it('0.1.x: adds the extension with a computed relative file:// repository, byte for byte', async () => {
     await withTempDir('kx-coll', async (root) => {
       const t = await kaapanaTree(root, 'v0.1.x');
-      const r = await updateCollectionDependency({ collectionDir: t.collectionDir, chartDir: t.chartDir, displayRoot: root });
+      const r = await updateCollectionDependency({
+        collectionDir: t.collectionDir,
+        chartDir: t.chartDir,
+        displayRoot: root,
+      });
       expect(r).toMatchObject({
         apiVersion: 'v1',
         action: 'added',
@@ -36,7 +41,11 @@ describe('updateCollectionDependency on the reference collections', () => {
         collectionName: 'kaapana-extension-collection',
         collectionVersion: '0.1.0',
         displayPath: 'collections/kaapana-collection/requirements.yaml',
-        entry: { name: 'example-threshold-segmentation-workflow', version: '0.1.0', repository: `file://../../${EXT_REL}` },
+        entry: {
+          name: 'example-threshold-segmentation-workflow',
+          version: '0.1.0',
+          repository: `file://../../${EXT_REL}`,
+        },
       });
       expect(await readFile(t.requirements, 'utf8')).toBe(await expected('v0.1.x/requirements.yaml'));
       expect(r.diff).toContain('--- a/collections/kaapana-collection/requirements.yaml');
@@ -45,10 +54,17 @@ describe('updateCollectionDependency on the reference collections', () => {
       expect(r.diff.split('\n').filter((l) => /^[-+](?![-+])/.test(l))).toHaveLength(3);
       // the diff is a patch git applies to the original file
       await mkdir(join(root, 'patched/collections/kaapana-collection'), { recursive: true });
-      await cp(join(testdata, 'v0.1.x/kaapana-collection/requirements.yaml'), join(root, 'patched/collections/kaapana-collection/requirements.yaml'));
+      await cp(
+        join(testdata, 'v0.1.x/kaapana-collection/requirements.yaml'),
+        join(root, 'patched/collections/kaapana-collection/requirements.yaml'),
+      );
       await writeFile(join(root, 'change.patch'), r.diff);
-      execFileSync('git', ['apply', '--unsafe-paths', '--directory=patched', join(root, 'change.patch')], { cwd: root });
-      expect(await readFile(join(root, 'patched/collections/kaapana-collection/requirements.yaml'), 'utf8')).toBe(await expected('v0.1.x/requirements.yaml'));
+      execFileSync('git', ['apply', '--unsafe-paths', '--directory=patched', join(root, 'change.patch')], {
+        cwd: root,
+      });
+      expect(await readFile(join(root, 'patched/collections/kaapana-collection/requirements.yaml'), 'utf8')).toBe(
+        await expected('v0.1.x/requirements.yaml'),
+      );
       // the stray trailing space after the tensorboard repository survives
       expect(await readFile(t.requirements, 'utf8')).toContain('tensorboard/tensorboard-chart \n');
     });
@@ -57,7 +73,11 @@ describe('updateCollectionDependency on the reference collections', () => {
   it('0.6.0: adds the extension without repository after the commented-out examples', async () => {
     await withTempDir('kx-coll', async (root) => {
       const t = await kaapanaTree(root, 'v0.6.0');
-      const r = await updateCollectionDependency({ collectionDir: t.collectionDir, chartDir: t.chartDir, displayRoot: root });
+      const r = await updateCollectionDependency({
+        collectionDir: t.collectionDir,
+        chartDir: t.chartDir,
+        displayRoot: root,
+      });
       expect(r.entry).toEqual({ name: 'example-threshold-segmentation-workflow', version: '0.1.0' });
       expect(r.collectionVersion).toBe('0.0.0');
       const text = await readFile(t.requirements, 'utf8');
@@ -84,7 +104,11 @@ describe('updateCollectionDependency on the reference collections', () => {
   it('updates the version of an existing entry and keeps its quoting', async () => {
     await withTempDir('kx-coll', async (root) => {
       const t = await kaapanaTree(root, 'v0.1.x');
-      const r = await updateCollectionDependency({ collectionDir: t.collectionDir, name: 'kaapana-plugin-chart', version: '0.2.0' });
+      const r = await updateCollectionDependency({
+        collectionDir: t.collectionDir,
+        name: 'kaapana-plugin-chart',
+        version: '0.2.0',
+      });
       expect(r).toMatchObject({ action: 'updated', previousVersion: '0.1.1', changed: true });
       // auto repository: existing entries use file://, but an existing entry's repository is kept
       expect(await readFile(t.requirements, 'utf8')).toBe(await expected('v0.1.x/requirements-plugin-0.2.0.yaml'));
@@ -94,12 +118,22 @@ describe('updateCollectionDependency on the reference collections', () => {
   it('an explicit repository style wins over the existing entries', async () => {
     await withTempDir('kx-coll', async (root) => {
       const t = await kaapanaTree(root, 'v0.6.0');
-      const r = await updateCollectionDependency({ collectionDir: t.collectionDir, chartDir: t.chartDir, repository: 'file' });
+      const r = await updateCollectionDependency({
+        collectionDir: t.collectionDir,
+        chartDir: t.chartDir,
+        repository: 'file',
+      });
       expect(r.entry.repository).toBe(`file://../../${EXT_REL}`);
       const t2 = await kaapanaTree(join(root, 'b'), 'v0.1.x');
-      const r2 = await updateCollectionDependency({ collectionDir: t2.collectionDir, chartDir: t2.chartDir, repository: 'none' });
+      const r2 = await updateCollectionDependency({
+        collectionDir: t2.collectionDir,
+        chartDir: t2.chartDir,
+        repository: 'none',
+      });
       expect(r2.entry.repository).toBeUndefined();
-      expect(await readFile(t2.requirements, 'utf8')).toMatch(/openedc-chart\n {2}- name: example-threshold-segmentation-workflow\n {4}version: 0.1.0\n$/);
+      expect(await readFile(t2.requirements, 'utf8')).toMatch(
+        /openedc-chart\n {2}- name: example-threshold-segmentation-workflow\n {4}version: 0.1.0\n$/,
+      );
     });
   });
 
@@ -107,7 +141,11 @@ describe('updateCollectionDependency on the reference collections', () => {
     await withTempDir('kx-coll', async (root) => {
       const t = await kaapanaTree(root, 'v0.6.0');
       const before = await readFile(t.requirements);
-      const r = await updateCollectionDependency({ collectionDir: t.collectionDir, chartDir: t.chartDir, dryRun: true });
+      const r = await updateCollectionDependency({
+        collectionDir: t.collectionDir,
+        chartDir: t.chartDir,
+        dryRun: true,
+      });
       expect(r.changed).toBe(true);
       expect(r.diff).toContain('+  - name: example-threshold-segmentation-workflow');
       expect(await readFile(t.requirements)).toEqual(before);
@@ -190,10 +228,15 @@ describe('updateCollectionDependency on apiVersion v2 and odd layouts', () => {
         '',
       ].join('\n');
       await writeFile(join(root, 'Chart.yaml'), chart);
-      const r = await updateCollectionDependency({ collectionDir: root, name: 'ext', version: '2.0.0', repository: 'file://../ext' });
+      const r = await updateCollectionDependency({
+        collectionDir: root,
+        name: 'ext',
+        version: '2.0.0',
+        repository: 'file://../ext',
+      });
       expect(r.apiVersion).toBe('v2');
       expect(await readFile(join(root, 'Chart.yaml'), 'utf8')).toBe(
-        chart.replace('# keep me', "- name: ext\n  version: '2.0.0'\n  repository: \"file://../ext\"\n# keep me"),
+        chart.replace('# keep me', '- name: ext\n  version: \'2.0.0\'\n  repository: "file://../ext"\n# keep me'),
       );
     });
   });
@@ -202,11 +245,15 @@ describe('updateCollectionDependency on apiVersion v2 and odd layouts', () => {
     await withTempDir('kx-coll', async (root) => {
       await writeFile(join(root, 'Chart.yaml'), 'apiVersion: v1\nname: c\nversion: 0.1.0\n');
       await updateCollectionDependency({ collectionDir: root, name: 'ext', version: '0.1.0' });
-      expect(await readFile(join(root, 'requirements.yaml'), 'utf8')).toBe('dependencies:\n  - name: ext\n    version: 0.1.0\n');
+      expect(await readFile(join(root, 'requirements.yaml'), 'utf8')).toBe(
+        'dependencies:\n  - name: ext\n    version: 0.1.0\n',
+      );
       const crlf = '---\r\ndependencies:\r\n  - name: a\r\n    version: 1.0.0\r\n';
       await writeFile(join(root, 'requirements.yaml'), crlf);
       await updateCollectionDependency({ collectionDir: root, name: 'ext', version: '0.1.0' });
-      expect(await readFile(join(root, 'requirements.yaml'), 'utf8')).toBe(`${crlf}  - name: ext\r\n    version: 0.1.0\r\n`);
+      expect(await readFile(join(root, 'requirements.yaml'), 'utf8')).toBe(
+        `${crlf}  - name: ext\r\n    version: 0.1.0\r\n`,
+      );
     });
   });
 });

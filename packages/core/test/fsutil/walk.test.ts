@@ -13,7 +13,8 @@ const chart = (name: string, version = '0.1.0') => `apiVersion: v2\nname: ${name
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'kx20-walk-'));
-  for (const d of ['a/charts/dep', 'a/templates', 'b', '.hidden/c', 'node_modules/x', 'Z']) await mkdir(join(root, d), { recursive: true });
+  for (const d of ['a/charts/dep', 'a/templates', 'b', '.hidden/c', 'node_modules/x', 'Z'])
+    await mkdir(join(root, d), { recursive: true });
   await writeFile(join(root, 'a/Chart.yaml'), chart('alpha'));
   await writeFile(join(root, 'a/charts/dep/Chart.yaml'), chart('dep'));
   await writeFile(join(root, 'a/templates/x.yaml'), '');
@@ -28,9 +29,26 @@ beforeAll(async () => {
 describe('walkTree', () => {
   it('never follows symlinks (a loop is walked once), lists in byte order, skips hidden folders unless asked', async () => {
     const rel = (files: string[]) => files.map((f) => f.slice(root.length + 1));
-    expect(rel(await listFiles(root))).toEqual(['Z/file', 'a/Chart.yaml', 'a/charts/dep/Chart.yaml', 'a/templates/x.yaml', 'b/Chart.yaml', 'node_modules/x/Chart.yaml']);
-    expect(rel(await listFiles(root, { hidden: true, skipDirs: ['node_modules', 'charts'] }))).toEqual(['.hidden/c/Chart.yaml', 'Z/file', 'a/Chart.yaml', 'a/templates/x.yaml', 'b/Chart.yaml']);
-    expect(rel(await listFiles(root, { ignore: (r) => r.startsWith('a') }))).toEqual(['Z/file', 'b/Chart.yaml', 'node_modules/x/Chart.yaml']);
+    expect(rel(await listFiles(root))).toEqual([
+      'Z/file',
+      'a/Chart.yaml',
+      'a/charts/dep/Chart.yaml',
+      'a/templates/x.yaml',
+      'b/Chart.yaml',
+      'node_modules/x/Chart.yaml',
+    ]);
+    expect(rel(await listFiles(root, { hidden: true, skipDirs: ['node_modules', 'charts'] }))).toEqual([
+      '.hidden/c/Chart.yaml',
+      'Z/file',
+      'a/Chart.yaml',
+      'a/templates/x.yaml',
+      'b/Chart.yaml',
+    ]);
+    expect(rel(await listFiles(root, { ignore: (r) => r.startsWith('a') }))).toEqual([
+      'Z/file',
+      'b/Chart.yaml',
+      'node_modules/x/Chart.yaml',
+    ]);
   });
   it('asks `enter` with the relative path; an unreadable root throws', async () => {
     const asked: string[] = [];

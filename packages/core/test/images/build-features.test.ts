@@ -30,9 +30,17 @@ describe('cache entries', () => {
     expect(() => parseCacheEntry('ref=ghcr.io/x:cache', 'cache-from')).toThrow(/no type=/);
   });
   it('placeholders per image; gha gets a per-image scope unless one is given', () => {
-    const entries = ['{{registry}}/{{image}}:latest', 'type=gha', 'type=gha,scope=shared'].map((e) => parseCacheEntry(e, 'cache-from'));
-    expect(cacheArgs(entries, vars, 'cache-from')).toEqual(['ghcr.io/org/otsu:latest', 'type=gha,scope=otsu', 'type=gha,scope=shared']);
-    expect(() => cacheArgs([parseCacheEntry('x/{{nope}}:1', 'cache-from')], vars, 'cache-from')).toThrow(/unknown placeholder \{\{nope\}\}/);
+    const entries = ['{{registry}}/{{image}}:latest', 'type=gha', 'type=gha,scope=shared'].map((e) =>
+      parseCacheEntry(e, 'cache-from'),
+    );
+    expect(cacheArgs(entries, vars, 'cache-from')).toEqual([
+      'ghcr.io/org/otsu:latest',
+      'type=gha,scope=otsu',
+      'type=gha,scope=shared',
+    ]);
+    expect(() => cacheArgs([parseCacheEntry('x/{{nope}}:1', 'cache-from')], vars, 'cache-from')).toThrow(
+      /unknown placeholder \{\{nope\}\}/,
+    );
   });
 });
 
@@ -60,7 +68,9 @@ describe('which builder can do what', () => {
     expect(msg).not.toMatch(/target|ghcr\.io\/org\/otsu:latest"/);
   });
   it('the classic builder takes image cache sources and target', () => {
-    expect(() => checkBuildFeatures({ ...NO_FEATURES, cacheFrom: [all.cacheFrom[0]!], target: 'runtime' }, 'classic')).not.toThrow();
+    expect(() =>
+      checkBuildFeatures({ ...NO_FEATURES, cacheFrom: [all.cacheFrom[0]!], target: 'runtime' }, 'classic'),
+    ).not.toThrow();
   });
   it('buildx takes everything; build-contexts need buildx ≥ 0.8', () => {
     expect(() => checkBuildFeatures(all, 'buildx', '0.12.1')).not.toThrow();
@@ -84,10 +94,29 @@ describe('metadata from git', () => {
   it('reads the runner variables and the event payload first', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kx18b-meta-'));
     const event = join(dir, 'event.json');
-    await writeFile(event, JSON.stringify({ repository: { html_url: 'https://github.com/org/ext', description: 'Otsu extension', license: { spdx_id: 'Apache-2.0' } } }));
+    await writeFile(
+      event,
+      JSON.stringify({
+        repository: {
+          html_url: 'https://github.com/org/ext',
+          description: 'Otsu extension',
+          license: { spdx_id: 'Apache-2.0' },
+        },
+      }),
+    );
     const sha = 'a'.repeat(40);
-    const meta = await readGitMetadata(dir, { GITHUB_SHA: sha, GITHUB_EVENT_PATH: event, SOURCE_DATE_EPOCH: '1700000000' });
-    expect(meta).toEqual({ created: '2023-11-14T22:13:20.000Z', revision: sha, source: 'https://github.com/org/ext', description: 'Otsu extension', licenses: 'Apache-2.0' });
+    const meta = await readGitMetadata(dir, {
+      GITHUB_SHA: sha,
+      GITHUB_EVENT_PATH: event,
+      SOURCE_DATE_EPOCH: '1700000000',
+    });
+    expect(meta).toEqual({
+      created: '2023-11-14T22:13:20.000Z',
+      revision: sha,
+      source: 'https://github.com/org/ext',
+      description: 'Otsu extension',
+      licenses: 'Apache-2.0',
+    });
     expect(ociLabels(meta, { name: 'otsu', version: '0.6.0' })).toMatchObject({
       'org.opencontainers.image.source': 'https://github.com/org/ext',
       'org.opencontainers.image.revision': sha,
@@ -106,18 +135,44 @@ describe('metadata from git', () => {
   });
   it('applyMetadata: labels on every image (Dockerfile labels kept, user labels win), extra tags only on pushed images (local-only images get no labels: a per-run label would break the cache of their dependents)', () => {
     const img = (name: string, localOnly: boolean): PlannedImage => ({
-      id: name, name, dockerfile: `${name}/Dockerfile`, dockerfilePath: '', contextDir: '', localOnly, tag: localOnly ? 'latest' : '0.6.0',
-      ref: localOnly ? `local-only/${name}:latest` : `ghcr.io/org/${name}:0.6.0`, tags: localOnly ? [`local-only/${name}:latest`] : [`ghcr.io/org/${name}:0.6.0`],
-      dependsOn: [], externalBases: [], mappedBases: [], level: 0, implicit: false, origin: 'context', versionRule: 'test',
+      id: name,
+      name,
+      dockerfile: `${name}/Dockerfile`,
+      dockerfilePath: '',
+      contextDir: '',
+      localOnly,
+      tag: localOnly ? 'latest' : '0.6.0',
+      ref: localOnly ? `local-only/${name}:latest` : `ghcr.io/org/${name}:0.6.0`,
+      tags: localOnly ? [`local-only/${name}:latest`] : [`ghcr.io/org/${name}:0.6.0`],
+      dependsOn: [],
+      externalBases: [],
+      mappedBases: [],
+      level: 0,
+      implicit: false,
+      origin: 'context',
+      versionRule: 'test',
     });
-    const plan: BuildPlan = { images: [img('base', true), img('otsu', false)], baseImages: [], skipped: [], duplicates: [] };
+    const plan: BuildPlan = {
+      images: [img('base', true), img('otsu', false)],
+      baseImages: [],
+      skipped: [],
+      duplicates: [],
+    };
     const out = applyMetadata(
       plan,
-      { meta: { created: 'now', revision: 'f'.repeat(40), source: 'https://github.com/org/ext' }, extraTags: ['latest', 'sha-{{sha}}'], labels: { 'org.opencontainers.image.version': 'custom', team: 'x' } },
+      {
+        meta: { created: 'now', revision: 'f'.repeat(40), source: 'https://github.com/org/ext' },
+        extraTags: ['latest', 'sha-{{sha}}'],
+        labels: { 'org.opencontainers.image.version': 'custom', team: 'x' },
+      },
       (i) => (i.name === 'otsu' ? { 'org.opencontainers.image.title': 'Otsu from Dockerfile' } : {}),
     );
     expect(out.images[0]!.tags).toEqual(['local-only/base:latest']);
-    expect(out.images[1]!.tags).toEqual(['ghcr.io/org/otsu:0.6.0', 'ghcr.io/org/otsu:latest', 'ghcr.io/org/otsu:sha-fffffff']);
+    expect(out.images[1]!.tags).toEqual([
+      'ghcr.io/org/otsu:0.6.0',
+      'ghcr.io/org/otsu:latest',
+      'ghcr.io/org/otsu:sha-fffffff',
+    ]);
     expect(out.images[1]!.labels!['org.opencontainers.image.title']).toBeUndefined();
     expect(out.images[1]!.labels!['org.opencontainers.image.version']).toBe('custom');
     expect(out.images[0]!.labels).toEqual({});

@@ -30,13 +30,17 @@ it('skips nested kaapana-ext checkouts and collection charts (0.1.x and 0.6.0 fo
     'vendor/toolkit/Dockerfile': IMG('toolkit'),
     'collections/kaapana-collection/Chart.yaml': 'apiVersion: v1\nname: kaapana-extension-collection\nversion: 0.1.0\n',
     'collections/kaapana-collection/Dockerfile': IMG('kaapana-extension-collection'),
-    'other/my-collection/Chart.yaml': 'apiVersion: v1\nname: my-collection\nversion: "0.0.0"\nkaapana_type: extenstion-collection\n',
+    'other/my-collection/Chart.yaml':
+      'apiVersion: v1\nname: my-collection\nversion: "0.0.0"\nkaapana_type: extenstion-collection\n',
     'other/my-collection/Dockerfile': IMG('my-collection'),
     'extension/workflow-chart/Chart.yaml': 'apiVersion: v1\nname: otsu-workflow\nversion: 0.1.0\n',
     'extension/docker/Dockerfile': IMG('dag'),
   });
   const found = await discoverDockerfiles({ context: dir });
-  expect(found.all.map((f) => relative(dir, f))).toEqual(['extension/docker/Dockerfile', 'processing-containers/algo/Dockerfile']);
+  expect(found.all.map((f) => relative(dir, f))).toEqual([
+    'extension/docker/Dockerfile',
+    'processing-containers/algo/Dockerfile',
+  ]);
   expect(found.skippedDirs).toEqual([
     { dir: '.kaapana-ext', reason: 'kaapana-ext checkout' },
     { dir: 'collections/kaapana-collection', reason: 'extension collection chart' },

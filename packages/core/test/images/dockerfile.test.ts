@@ -5,10 +5,22 @@ import { KxError } from '../../src/errors/index.js';
 describe('parseDockerfile: Kaapana labels', () => {
   it('reads IMAGE, REGISTRY, VERSION with quotes stripped, one label per line', () => {
     const p = parseDockerfile(
-      ['FROM python:3.9-alpine3.12', '', 'LABEL REGISTRY="local-only"', 'LABEL IMAGE="dag-installer"', "LABEL VERSION='0.1.0'", 'LABEL CI_IGNORE="False"'].join('\n'),
+      [
+        'FROM python:3.9-alpine3.12',
+        '',
+        'LABEL REGISTRY="local-only"',
+        'LABEL IMAGE="dag-installer"',
+        "LABEL VERSION='0.1.0'",
+        'LABEL CI_IGNORE="False"',
+      ].join('\n'),
       'Dockerfile',
     );
-    expect(p.labels).toMatchObject({ IMAGE: 'dag-installer', REGISTRY: 'local-only', VERSION: '0.1.0', CI_IGNORE: 'False' });
+    expect(p.labels).toMatchObject({
+      IMAGE: 'dag-installer',
+      REGISTRY: 'local-only',
+      VERSION: '0.1.0',
+      CI_IGNORE: 'False',
+    });
     expect(p.localOnly).toBe(true);
     expect(p.ignored).toBe(false);
     expect(p.labelLines.IMAGE).toBe(4);
@@ -58,7 +70,10 @@ describe('parseDockerfile: FROM lines', () => {
   });
 
   it('substitutes ARG defaults declared before FROM', () => {
-    const p = parseDockerfile('ARG BASE_VERSION=0.6.0\nARG BASE=local-only/base-installer\nFROM ${BASE}:$BASE_VERSION\nFROM ${MISSING:-alpine}:3\n', 'D');
+    const p = parseDockerfile(
+      'ARG BASE_VERSION=0.6.0\nARG BASE=local-only/base-installer\nFROM ${BASE}:$BASE_VERSION\nFROM ${MISSING:-alpine}:3\n',
+      'D',
+    );
     expect(p.froms.map((f) => f.image)).toEqual(['local-only/base-installer:0.6.0', 'alpine:3']);
   });
 

@@ -49,8 +49,12 @@ describe('discovery', () => {
     const found = await discoverDockerfiles({ context: dir, dockerfiles: ['b/*'] });
     expect(found.selected.map((f) => f.slice(dir.length + 1))).toEqual(['b/Dockerfile']);
     expect(found.all).toHaveLength(3);
-    await expect(discoverDockerfiles({ context: dir, dockerfiles: ['zzz/*'] })).rejects.toThrow(/matches no Dockerfile/);
-    await expect(discoverDockerfiles({ context: dir, dockerfiles: ['nope/Dockerfile'] })).rejects.toThrow(/does not exist/);
+    await expect(discoverDockerfiles({ context: dir, dockerfiles: ['zzz/*'] })).rejects.toThrow(
+      /matches no Dockerfile/,
+    );
+    await expect(discoverDockerfiles({ context: dir, dockerfiles: ['nope/Dockerfile'] })).rejects.toThrow(
+      /does not exist/,
+    );
     await expect(discoverDockerfiles({ context: join(dir, 'missing') })).rejects.toThrow(/does not exist/);
   });
 });
@@ -106,8 +110,12 @@ describe('planBuild', () => {
 
   it('a base-images mapping supplies a missing local base', async () => {
     await tree({ 'dag/Dockerfile': DAG });
-    const p = await plan({ baseImages: { 'local-only/dag-installer:0.1.0': 'registry.example/kaapana/dag-installer:0.1.0' } });
-    expect(p.baseImages).toEqual([{ localRef: 'local-only/dag-installer:0.1.0', source: 'registry.example/kaapana/dag-installer:0.1.0' }]);
+    const p = await plan({
+      baseImages: { 'local-only/dag-installer:0.1.0': 'registry.example/kaapana/dag-installer:0.1.0' },
+    });
+    expect(p.baseImages).toEqual([
+      { localRef: 'local-only/dag-installer:0.1.0', source: 'registry.example/kaapana/dag-installer:0.1.0' },
+    ]);
     expect(p.images[0]!.mappedBases).toEqual(['local-only/dag-installer:0.1.0']);
   });
 
@@ -121,7 +129,10 @@ describe('planBuild', () => {
   });
 
   it('skips BUILD_IGNORE / CI_IGNORE images and says why', async () => {
-    await tree({ 'algo/Dockerfile': ALGO + 'LABEL CI_IGNORE="True"\n', 'x/Dockerfile': 'FROM alpine:3\nLABEL IMAGE="x"\n' });
+    await tree({
+      'algo/Dockerfile': ALGO + 'LABEL CI_IGNORE="True"\n',
+      'x/Dockerfile': 'FROM alpine:3\nLABEL IMAGE="x"\n',
+    });
     const p = await plan();
     expect(p.images.map((i) => i.name)).toEqual(['x']);
     expect(p.skipped).toEqual([{ dockerfile: 'algo/Dockerfile', reason: 'CI_IGNORE=True' }]);
@@ -138,14 +149,19 @@ describe('planBuild', () => {
     });
     const err = (await plan().catch((e) => e)) as KxAggregateError;
     expect(err).toBeInstanceOf(KxAggregateError);
-    expect(err.errors.map((e) => `${e.file}:${e.line}`).sort()).toEqual(['a/Dockerfile:1', 'b/Dockerfile:1', 'c/Dockerfile:2']);
+    expect(err.errors.map((e) => `${e.file}:${e.line}`).sort()).toEqual([
+      'a/Dockerfile:1',
+      'b/Dockerfile:1',
+      'c/Dockerfile:2',
+    ]);
     expect(err.message).toMatch(/LABEL IMAGE="<name>" is missing/);
   });
 
   it('ARG-substituted local bases count as edges', async () => {
     await tree({
       'base/Dockerfile': 'FROM scratch\nLABEL REGISTRY="local-only"\nLABEL IMAGE="base-installer"\n',
-      'coll/Dockerfile': 'ARG BASE=local-only/base-installer\nFROM ${BASE}:latest\nLABEL IMAGE="kaapana-extension-collection"\n',
+      'coll/Dockerfile':
+        'ARG BASE=local-only/base-installer\nFROM ${BASE}:latest\nLABEL IMAGE="kaapana-extension-collection"\n',
     });
     const p = await plan();
     expect(p.images.map((i) => i.name)).toEqual(['base-installer', 'kaapana-extension-collection']);

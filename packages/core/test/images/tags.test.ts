@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { imageRef, imageTag, parseTagStyle, validateImageName, validateRegistry, validateTag } from '../../src/images/tags.js';
+import {
+  imageRef,
+  imageTag,
+  parseTagStyle,
+  validateImageName,
+  validateRegistry,
+  validateTag,
+} from '../../src/images/tags.js';
 
 describe('Kaapana tag conventions', () => {
   it('kp style: <abbr>_<platform>__<version>', () => {
@@ -15,7 +22,9 @@ describe('Kaapana tag conventions', () => {
     expect(() => imageTag({ style: 'platform', version: 'v1.0.0' })).toThrow(/not a semantic version/);
     expect(() => imageTag({ style: 'kp', version: '0.1.0' })).toThrow(/needs the platform version/);
     expect(() => imageTag({ style: 'kp', version: '0.1.0', platformVersion: 'latest' })).toThrow(/platform version/);
-    expect(() => imageTag({ style: 'kp', version: '0.1.0', platformVersion: '0.1.3', abbr: 'a_b' })).toThrow(/abbreviation/);
+    expect(() => imageTag({ style: 'kp', version: '0.1.0', platformVersion: '0.1.3', abbr: 'a_b' })).toThrow(
+      /abbreviation/,
+    );
   });
   it('rejects a semver build suffix that is not a legal docker tag', () => {
     expect(() => imageTag({ style: 'platform', version: '1.0.0+build.1' })).toThrow(/legal Docker tag/);

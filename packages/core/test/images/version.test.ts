@@ -9,7 +9,23 @@ import { gitVersion, pickVersion } from '../../src/images/version.js';
 
 let dir: string;
 const git = (...args: string[]) =>
-  execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.org', '-c', 'commit.gpgsign=false', '-c', 'tag.gpgsign=false', ...args], { encoding: 'utf8' });
+  execFileSync(
+    'git',
+    [
+      '-C',
+      dir,
+      '-c',
+      'user.name=t',
+      '-c',
+      'user.email=t@example.org',
+      '-c',
+      'commit.gpgsign=false',
+      '-c',
+      'tag.gpgsign=false',
+      ...args,
+    ],
+    { encoding: 'utf8' },
+  );
 async function commit(n: number) {
   await writeFile(join(dir, 'f.txt'), String(n));
   git('add', '.');
@@ -77,9 +93,16 @@ describe('pickVersion', () => {
   const git = { version: '1.2.3', rule: 'git tag v1.2.3' };
   it('applies the rules in order', () => {
     const dag = new Set(['dag-x']);
-    expect(pickVersion('a', '0.1.0', { overrides: { a: '9.9.9' }, version: '2.0.0', git })).toEqual({ version: '9.9.9', rule: 'image-versions' });
-    expect(pickVersion('dag-x', '0.1.0', { chartVersion: '0.0.0', dagImages: dag, version: '2.0.0' })?.version).toBe('0.0.0');
-    expect(pickVersion('a', '0.1.0', { chartVersion: '0.0.0', dagImages: dag, version: '2.0.0' })?.rule).toBe('version input');
+    expect(pickVersion('a', '0.1.0', { overrides: { a: '9.9.9' }, version: '2.0.0', git })).toEqual({
+      version: '9.9.9',
+      rule: 'image-versions',
+    });
+    expect(pickVersion('dag-x', '0.1.0', { chartVersion: '0.0.0', dagImages: dag, version: '2.0.0' })?.version).toBe(
+      '0.0.0',
+    );
+    expect(pickVersion('a', '0.1.0', { chartVersion: '0.0.0', dagImages: dag, version: '2.0.0' })?.rule).toBe(
+      'version input',
+    );
     expect(pickVersion('a', '0.1.0', { git })).toEqual({ version: '1.2.3', rule: 'git tag v1.2.3' });
     expect(pickVersion('a', '0.1.0', { git, labelFirst: true })?.rule).toBe('LABEL VERSION');
     expect(pickVersion('a', '0.1.0', {})?.rule).toBe('LABEL VERSION (no git version)');

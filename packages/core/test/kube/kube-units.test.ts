@@ -66,7 +66,9 @@ describe('kubeconfig input', () => {
     expect(yaml.currentContext).toBe('ctx');
     expect(yaml.secrets).toContain('s3cr3t-token-value');
     expect(yaml.secrets).toContain('S0VZREFUQQ==');
-    const b64 = Buffer.from(KUBECONFIG).toString('base64').replace(/(.{60})/g, '$1\n');
+    const b64 = Buffer.from(KUBECONFIG)
+      .toString('base64')
+      .replace(/(.{60})/g, '$1\n');
     const decoded = parseKubeconfigInput(b64);
     expect(decoded.text.trim()).toBe(KUBECONFIG.trim());
     expect(decoded.secrets).toContain(b64.trim());
@@ -110,17 +112,30 @@ describe('kubeconfig input', () => {
 describe('classifyKubectlStderr', () => {
   it('tells the failures apart', () => {
     expect(classifyKubectlStderr('error: You must be logged in to the server (Unauthorized)')).toBe('unauthorized');
-    expect(classifyKubectlStderr('Error from server (Forbidden): pods "x" is forbidden: User "u" cannot delete resource')).toBe('forbidden');
-    expect(classifyKubectlStderr('Unable to connect to the server: dial tcp 127.0.0.1:1: connect: connection refused')).toBe('unreachable');
-    expect(classifyKubectlStderr('The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?')).toBe('unreachable');
+    expect(
+      classifyKubectlStderr('Error from server (Forbidden): pods "x" is forbidden: User "u" cannot delete resource'),
+    ).toBe('forbidden');
+    expect(
+      classifyKubectlStderr('Unable to connect to the server: dial tcp 127.0.0.1:1: connect: connection refused'),
+    ).toBe('unreachable');
+    expect(
+      classifyKubectlStderr(
+        'The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?',
+      ),
+    ).toBe('unreachable');
     expect(classifyKubectlStderr('Unable to connect to the server: net/http: TLS handshake timeout')).toBe('transient');
-    expect(classifyKubectlStderr('Error from server (ServiceUnavailable): the server is currently unable to handle the request')).toBe('transient');
+    expect(
+      classifyKubectlStderr(
+        'Error from server (ServiceUnavailable): the server is currently unable to handle the request',
+      ),
+    ).toBe('transient');
     expect(classifyKubectlStderr('Error from server (NotFound): deployments.apps "x" not found')).toBe('not-found');
     expect(classifyKubectlStderr('error: timed out waiting for the condition')).toBe('timeout');
     expect(classifyKubectlStderr('error: unknown flag: --nope')).toBe('failed');
   });
   it('reads the HTTP status of a -v=6 run', () => {
-    const log = 'I1127 09:41:42.810205 1 round_trippers.go:560] GET https://127.0.0.1:1/api/v1/namespaces/admin/services/s:5000/proxy/update-extensions 500 Internal Server Error in 4 milliseconds\n';
+    const log =
+      'I1127 09:41:42.810205 1 round_trippers.go:560] GET https://127.0.0.1:1/api/v1/namespaces/admin/services/s:5000/proxy/update-extensions 500 Internal Server Error in 4 milliseconds\n';
     expect(lastLoggedStatus(log)).toBe(500);
     expect(lastLoggedStatus('nothing')).toBeUndefined();
   });
@@ -136,9 +151,13 @@ describe('strategy inputs', () => {
       { kind: 'statefulset', name: 'c' },
       { kind: 'deployment', name: 'd' },
     ]);
-    expect(() => parseWorkloads('job/x')).toThrow(/resource "job\/x" is not <deployment\|daemonset\|statefulset>\/<name>/);
+    expect(() => parseWorkloads('job/x')).toThrow(
+      /resource "job\/x" is not <deployment\|daemonset\|statefulset>\/<name>/,
+    );
     expect(() => parseWorkloads('')).toThrow(/needs the resource input/);
-    expect(serviceProxyPath('admin', 'kube-helm-service:5000', '/update-extensions')).toBe('/api/v1/namespaces/admin/services/kube-helm-service:5000/proxy/update-extensions');
+    expect(serviceProxyPath('admin', 'kube-helm-service:5000', '/update-extensions')).toBe(
+      '/api/v1/namespaces/admin/services/kube-helm-service:5000/proxy/update-extensions',
+    );
     expect(() => serviceProxyPath('admin', 'bad/name', '/x')).toThrow(KxError);
     expect(defaultNamespace('delete-pods')).toBe('admin');
     expect(defaultNamespace('kube-helm')).toBe('admin');
@@ -150,8 +169,25 @@ describe('strategy inputs', () => {
     expect(() => kaapanaLayout('latest')).toThrow(/platform-version must be a Kaapana version/);
   });
   it('reads both /extensions shapes and normalises expected chart names', () => {
-    const v01 = [{ name: 'otsu-workflow', version: '0.2.0', versions: ['0.2.0', '0.1.0'], kind: 'dag', releaseName: 'otsu-workflow' }];
-    const v06 = [{ chart_name: 'app', name: 'app', latest_version: '1.0.0', version: '1.0.0', versions: ['1.0.0'], available_versions: { '1.0.0': { deployments: [] }, '0.9.0': { deployments: [] } } }];
+    const v01 = [
+      {
+        name: 'otsu-workflow',
+        version: '0.2.0',
+        versions: ['0.2.0', '0.1.0'],
+        kind: 'dag',
+        releaseName: 'otsu-workflow',
+      },
+    ];
+    const v06 = [
+      {
+        chart_name: 'app',
+        name: 'app',
+        latest_version: '1.0.0',
+        version: '1.0.0',
+        versions: ['1.0.0'],
+        available_versions: { '1.0.0': { deployments: [] }, '0.9.0': { deployments: [] } },
+      },
+    ];
     expect(chartsInExtensionList(v01)).toEqual(['otsu-workflow-0.1.0', 'otsu-workflow-0.2.0']);
     expect(chartsInExtensionList(v06)).toEqual(['app-0.9.0', 'app-1.0.0']);
     expect(() => chartsInExtensionList({ detail: 'x' })).toThrow(/did not answer a JSON list/);
@@ -162,18 +198,43 @@ describe('strategy inputs', () => {
 
 describe('Kubectl', () => {
   it('puts the global flags first and quotes for display', () => {
-    const k = new Kubectl({ path: '/usr/bin/kubectl', kubeconfig: '/tmp/k c', context: 'ctx', namespace: 'ns', requestTimeoutSec: 10 });
-    expect(k.argv(['get', 'pods'])).toEqual(['--kubeconfig', '/tmp/k c', '--context', 'ctx', '--namespace', 'ns', '--request-timeout=10s', 'get', 'pods']);
+    const k = new Kubectl({
+      path: '/usr/bin/kubectl',
+      kubeconfig: '/tmp/k c',
+      context: 'ctx',
+      namespace: 'ns',
+      requestTimeoutSec: 10,
+    });
+    expect(k.argv(['get', 'pods'])).toEqual([
+      '--kubeconfig',
+      '/tmp/k c',
+      '--context',
+      'ctx',
+      '--namespace',
+      'ns',
+      '--request-timeout=10s',
+      'get',
+      'pods',
+    ]);
     expect(k.argv(['get', '--raw', '/x'], false)).not.toContain('--namespace');
-    expect(k.commandLine(['get', 'pods', '--selector', 'a in (b)'])).toBe("kubectl --kubeconfig '/tmp/k c' --context ctx --namespace ns --request-timeout=10s get pods --selector 'a in (b)'");
+    expect(k.commandLine(['get', 'pods', '--selector', 'a in (b)'])).toBe(
+      "kubectl --kubeconfig '/tmp/k c' --context ctx --namespace ns --request-timeout=10s get pods --selector 'a in (b)'",
+    );
   });
   it('only prints in dry-run, even with a kubectl that does not exist', async () => {
     const lines: string[] = [];
-    const k = new Kubectl({ path: '/nonexistent/kubectl', namespace: 'default', dryRun: true, log: (l) => lines.push(l) });
+    const k = new Kubectl({
+      path: '/nonexistent/kubectl',
+      namespace: 'default',
+      dryRun: true,
+      log: (l) => lines.push(l),
+    });
     const r = await deletePods({ kubectl: k, timeoutMs: 60_000, log: (l) => lines.push(l) }, { selector: 'app=web' });
     expect(r.dryRun).toBe(true);
     expect(r.commands).toHaveLength(2);
-    expect(lines[0]).toBe('[dry-run] kubectl --namespace default --request-timeout=30s get pods --selector app=web --output json');
+    expect(lines[0]).toBe(
+      '[dry-run] kubectl --namespace default --request-timeout=30s get pods --selector app=web --output json',
+    );
     expect(lines[1]).toContain('delete pods --selector app=web --wait=false');
   });
   it('reports a kubectl that cannot be started', async () => {

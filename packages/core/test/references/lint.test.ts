@@ -40,15 +40,19 @@ const EXT_060: Record<string, string> = {
   'processing-containers/otsu/Dockerfile': 'FROM alpine:3\nLABEL IMAGE="kx16-otsu"\n',
   'extension/docker/Dockerfile':
     'FROM local-only/base-installer:latest\nLABEL IMAGE="kx16-dag-otsu"\nCOPY files/dag_otsu.py /kaapana/tmp/dags/\nCOPY files/otsu/OtsuOperator.py /kaapana/tmp/dags/otsu/\n',
-  'extension/docker/files/dag_otsu.py': 'from airflow.models import DAG\nfrom kaapana.operators.GetInputOperator import GetInputOperator\nfrom otsu.OtsuOperator import OtsuOperator\n',
+  'extension/docker/files/dag_otsu.py':
+    'from airflow.models import DAG\nfrom kaapana.operators.GetInputOperator import GetInputOperator\nfrom otsu.OtsuOperator import OtsuOperator\n',
   'extension/docker/files/otsu/OtsuOperator.py': OPERATOR_060,
   'base/Dockerfile': 'FROM scratch\nLABEL REGISTRY="local-only"\nLABEL IMAGE="base-installer"\n',
-  'extension/otsu-workflow/Chart.yaml': 'apiVersion: v2\nname: kx16-otsu-workflow\nversion: "0.0.0"\nkeywords:\n  - kaapanaworkflow\n',
+  'extension/otsu-workflow/Chart.yaml':
+    'apiVersion: v2\nname: kx16-otsu-workflow\nversion: "0.0.0"\nkeywords:\n  - kaapanaworkflow\n',
   'extension/otsu-workflow/requirements.yaml': 'dependencies:\n  - name: dag-installer-chart\n    version: 0.0.0\n',
   'extension/otsu-workflow/values.yaml': '---\nglobal:\n  image: "kx16-dag-otsu"\n  action: "copy"\n',
 };
 
-async function lint(extra: Partial<ReferenceLintOptions> & { imageVersions?: Record<string, string>; version?: string } = {}) {
+async function lint(
+  extra: Partial<ReferenceLintOptions> & { imageVersions?: Record<string, string>; version?: string } = {},
+) {
   const found = await discoverDockerfiles({ context: dir });
   const plan = await planBuild({
     context: dir,
@@ -58,20 +62,38 @@ async function lint(extra: Partial<ReferenceLintOptions> & { imageVersions?: Rec
     ...(extra.tagStyle ? { tagStyle: extra.tagStyle } : {}),
     ...(extra.platformVersion ? { platformVersion: extra.platformVersion } : {}),
   });
-  const findings = await lintReferences({ context: dir, plan, registry: REG, tagStyle: 'platform', platformVersion: '0.6.0', exists: async () => false, ...extra });
-  return findings.map((f) => `${f.level} ${relative(process.cwd(), join(process.cwd(), f.file)).replace(/^.*kx16-lint-[^/]+\//, '')}:${f.line ?? ''} ${f.message}`);
+  const findings = await lintReferences({
+    context: dir,
+    plan,
+    registry: REG,
+    tagStyle: 'platform',
+    platformVersion: '0.6.0',
+    exists: async () => false,
+    ...extra,
+  });
+  return findings.map(
+    (f) =>
+      `${f.level} ${relative(process.cwd(), join(process.cwd(), f.file)).replace(/^.*kx16-lint-[^/]+\//, '')}:${f.line ?? ''} ${f.message}`,
+  );
 }
 
 describe('python reading', () => {
   it('finds image= strings and resolves Kaapana variables and same-file assignments', () => {
-    const text = 'VERSION = "1.0"\nTAG = f"kp_{VERSION}"\nx = Op(image=f"{DEFAULT_REGISTRY}/a:{TAG}")\n# image="commented"\ny = Op(image=some_var)\n';
+    const text =
+      'VERSION = "1.0"\nTAG = f"kp_{VERSION}"\nx = Op(image=f"{DEFAULT_REGISTRY}/a:{TAG}")\n# image="commented"\ny = Op(image=some_var)\n';
     const args = imageArguments(text);
     expect(args.map((a) => [a.line, a.written, a.value?.f])).toEqual([
       [3, 'f"{DEFAULT_REGISTRY}/a:{TAG}"', true],
       [5, 'some_var', undefined],
     ]);
-    expect(resolvePy(args[0]!.value!, { DEFAULT_REGISTRY: 'r.io/p' }, stringAssignments(text))).toEqual({ ok: true, value: 'r.io/p/a:kp_1.0' });
-    expect(resolvePy(args[0]!.value!, {}, stringAssignments(text))).toEqual({ ok: false, unresolved: ['DEFAULT_REGISTRY'] });
+    expect(resolvePy(args[0]!.value!, { DEFAULT_REGISTRY: 'r.io/p' }, stringAssignments(text))).toEqual({
+      ok: true,
+      value: 'r.io/p/a:kp_1.0',
+    });
+    expect(resolvePy(args[0]!.value!, {}, stringAssignments(text))).toEqual({
+      ok: false,
+      unresolved: ['DEFAULT_REGISTRY'],
+    });
   });
 
   it('reads imports, parenthesised ones too', () => {
@@ -102,7 +124,11 @@ describe('lintReferences', () => {
   it('catches a 0.0.0 chart whose DAG image is not tagged 0.0.0', async () => {
     await tree(EXT_060);
     const out = await lint({ imageVersions: {} });
-    expect(out).toEqual([expect.stringMatching(/^error extension\/otsu-workflow\/values\.yaml:3 DAG image global\.image of kx16-otsu-workflow .* resolves to 127\.0\.0\.1:5000\/kx16\/kx16-dag-otsu:0\.0\.0, but this run tags that image 0\.6\.0/)]);
+    expect(out).toEqual([
+      expect.stringMatching(
+        /^error extension\/otsu-workflow\/values\.yaml:3 DAG image global\.image of kx16-otsu-workflow .* resolves to 127\.0\.0\.1:5000\/kx16\/kx16-dag-otsu:0\.0\.0, but this run tags that image 0\.6\.0/,
+      ),
+    ]);
     // packaged with chart-version 0.6.0, the DAG image must be 0.6.0
     expect(await lint({ imageVersions: {}, chartVersion: '0.6.0' })).toEqual([]);
   });
@@ -110,19 +136,29 @@ describe('lintReferences', () => {
   it('accepts a reference the registry has, refuses one it does not', async () => {
     await tree({ ...EXT_060, 'processing-containers/otsu/Dockerfile': 'FROM alpine:3\nLABEL IMAGE="kx16-other"\n' });
     expect(await lint({ exists: async (ref) => ref === `${REG}/kx16-otsu:0.6.0` })).toEqual([]);
-    expect(await lint()).toEqual([expect.stringMatching(/^error .*OtsuOperator\.py:10 .* resolves to 127\.0\.0\.1:5000\/kx16\/kx16-otsu:0\.6\.0, which this run does not build and the registry does not have/)]);
-    expect(await lint({ exists: async () => undefined })).toEqual([expect.stringMatching(/^warning .*the registry could not be asked/)]);
+    expect(await lint()).toEqual([
+      expect.stringMatching(
+        /^error .*OtsuOperator\.py:10 .* resolves to 127\.0\.0\.1:5000\/kx16\/kx16-otsu:0\.6\.0, which this run does not build and the registry does not have/,
+      ),
+    ]);
+    expect(await lint({ exists: async () => undefined })).toEqual([
+      expect.stringMatching(/^warning .*the registry could not be asked/),
+    ]);
   });
 
   it('reports a workflow chart without dag-installer-chart and a DAG module not copied', async () => {
     await tree({
       ...EXT_060,
-      'extension/otsu-workflow/requirements.yaml': 'dependencies:\n  - name: kaapana-library-chart\n    version: 0.0.0\n',
-      'extension/docker/Dockerfile': 'FROM local-only/base-installer:latest\nLABEL IMAGE="kx16-dag-otsu"\nCOPY files/dag_otsu.py /kaapana/tmp/dags/\n',
+      'extension/otsu-workflow/requirements.yaml':
+        'dependencies:\n  - name: kaapana-library-chart\n    version: 0.0.0\n',
+      'extension/docker/Dockerfile':
+        'FROM local-only/base-installer:latest\nLABEL IMAGE="kx16-dag-otsu"\nCOPY files/dag_otsu.py /kaapana/tmp/dags/\n',
     });
     expect(await lint()).toEqual([
       'error extension/otsu-workflow/Chart.yaml:5 workflow chart kx16-otsu-workflow (keyword kaapanaworkflow) has no dag-installer-chart dependency: nothing would install its DAG image',
-      expect.stringMatching(/^error extension\/docker\/files\/dag_otsu\.py:3 dag_otsu\.py imports otsu\.OtsuOperator, but extension\/docker\/Dockerfile does not copy it into the dags directory \(\/kaapana\/tmp\/dags\/\)/),
+      expect.stringMatching(
+        /^error extension\/docker\/files\/dag_otsu\.py:3 dag_otsu\.py imports otsu\.OtsuOperator, but extension\/docker\/Dockerfile does not copy it into the dags directory \(\/kaapana\/tmp\/dags\/\)/,
+      ),
     ]);
   });
 
@@ -133,6 +169,10 @@ describe('lintReferences', () => {
         'V = "0.1.0"\nclass O:\n    def __init__(self):\n        tag = f"{default_platform_abbr}_{default_platform_version}__{V}"\n        x(image=f"{default_registry}/kx16-otsu:{tag}")\n        y(image=f"{default_registry}/kx16-otsu:{unknown}")\n',
     });
     const out = await lint({ tagStyle: 'kp', platformVersion: '0.1.3', version: '', imageVersions: {} });
-    expect(out).toEqual([expect.stringMatching(/^warning .*OtsuOperator\.py:6 image=f"\{default_registry\}\/kx16-otsu:\{unknown\}": \{unknown\} cannot be resolved statically/)]);
+    expect(out).toEqual([
+      expect.stringMatching(
+        /^warning .*OtsuOperator\.py:6 image=f"\{default_registry\}\/kx16-otsu:\{unknown\}": \{unknown\} cannot be resolved statically/,
+      ),
+    ]);
   });
 });

@@ -22,7 +22,12 @@ describe('withRetry', () => {
     const slept: number[] = [];
     const retried: number[] = [];
     const announced: number[] = [];
-    const { op, attempts } = failing([new StatusError('503', 503), new StatusError('502', 502), new StatusError('429', 429), new StatusError('504', 504)]);
+    const { op, attempts } = failing([
+      new StatusError('503', 503),
+      new StatusError('502', 502),
+      new StatusError('429', 429),
+      new StatusError('504', 504),
+    ]);
     const out = await withRetry(op, {
       attempts: 5,
       baseDelayMs: 100,
@@ -52,7 +57,12 @@ describe('withRetry', () => {
     expect(slept).toHaveLength(2);
   });
   it('fails at once on auth and permanent errors, never sleeping', async () => {
-    for (const e of [new StatusError('401', 401), new StatusError('403', 403), new StatusError('404', 404), new Error('manifest unknown')]) {
+    for (const e of [
+      new StatusError('401', 401),
+      new StatusError('403', 403),
+      new StatusError('404', 404),
+      new Error('manifest unknown'),
+    ]) {
       const slept: number[] = [];
       const { op, attempts } = failing([e]);
       await expect(withRetry(op, { sleep: async (ms) => void slept.push(ms) })).rejects.toBe(e);
@@ -63,7 +73,9 @@ describe('withRetry', () => {
   it("uses the caller's classifier and at least one attempt", async () => {
     const { op, attempts } = failing([new Error('x'), new Error('y')]);
     const slept: number[] = [];
-    await expect(withRetry(op, { attempts: 2, classify: () => 'transient', sleep: async (ms) => void slept.push(ms) })).rejects.toThrow('y');
+    await expect(
+      withRetry(op, { attempts: 2, classify: () => 'transient', sleep: async (ms) => void slept.push(ms) }),
+    ).rejects.toThrow('y');
     expect(attempts).toEqual([1, 2]);
     const once = failing([new StatusError('503', 503)]);
     await expect(withRetry(once.op, { attempts: 0, sleep: async () => {} })).rejects.toThrow('503');
@@ -73,10 +85,25 @@ describe('withRetry', () => {
 
 describe('classifiers', () => {
   it('statuses, error codes, causes and CLI text', () => {
-    expect([401, 403, 408, 429, 500, 503, 404, 400].map(classifyStatus)).toEqual(['auth', 'auth', 'transient', 'transient', 'transient', 'transient', 'permanent', 'permanent']);
+    expect([401, 403, 408, 429, 500, 503, 404, 400].map(classifyStatus)).toEqual([
+      'auth',
+      'auth',
+      'transient',
+      'transient',
+      'transient',
+      'transient',
+      'permanent',
+      'permanent',
+    ]);
     expect(classifyError(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))).toBe('transient');
-    expect(classifyError(new Error('fetch failed', { cause: Object.assign(new Error('x'), { code: 'UND_ERR_SOCKET' }) }))).toBe('transient');
-    expect(classifyError(new StatusError('docker push failed', undefined, 'received unexpected HTTP status: 502 Bad Gateway'))).toBe('transient');
+    expect(
+      classifyError(new Error('fetch failed', { cause: Object.assign(new Error('x'), { code: 'UND_ERR_SOCKET' }) })),
+    ).toBe('transient');
+    expect(
+      classifyError(
+        new StatusError('docker push failed', undefined, 'received unexpected HTTP status: 502 Bad Gateway'),
+      ),
+    ).toBe('transient');
     expect(classifyMessage('unauthorized: authentication required')).toBe('auth');
     expect(classifyMessage('denied: requested access to the resource is denied')).toBe('auth');
     expect(classifyMessage('net/http: TLS handshake timeout')).toBe('transient');
