@@ -37168,7 +37168,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3529);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8961);
 // Entry point of the bundled action (one file serves the step; update-collection has no post step).
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -37178,7 +37178,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3529:
+/***/ 8961:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38318,7 +38318,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile: summary_writeFile } = external_fs_.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -38379,7 +38379,7 @@ class Summary {
         return summary_awaiter(this, void 0, void 0, function* () {
             const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
             const filePath = yield this.filePath();
-            const writeFunc = overwrite ? summary_writeFile : appendFile;
+            const writeFunc = overwrite ? writeFile : appendFile;
             yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
             return this.emptyBuffer();
         });
@@ -38641,7 +38641,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile: io_util_copyFile, lstat, mkdir: io_util_mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -40469,7 +40469,7 @@ async function fsutil_writeFileAtomic(path, data, opts = {}) {
     }
 }
 /** Run `fn` with a fresh temporary directory that is removed afterwards, whatever happens. */
-async function fsutil_withTempDir(prefix, fn) {
+async function withTempDir(prefix, fn) {
     const dir = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), `${prefix}-`));
     try {
         return await fn(dir);
@@ -40535,7 +40535,7 @@ function classifyStatus(status) {
         return 'transient';
     return 'permanent';
 }
-function retry_classifyError(e) {
+function classifyError(e) {
     if (e instanceof StatusError && e.status !== undefined)
         return classifyStatus(e.status);
     const code = e?.code;
@@ -40544,18 +40544,18 @@ function retry_classifyError(e) {
         return 'transient';
     }
     const cause = e?.cause;
-    if (cause && cause !== e && retry_classifyError(cause) === 'transient')
+    if (cause && cause !== e && classifyError(cause) === 'transient')
         return 'transient';
     const text = e instanceof StatusError ? `${e.message}\n${e.stderr ?? ''}` : e instanceof Error ? e.message : String(e);
     return classifyMessage(text);
 }
 const realSleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Run `op` until it succeeds, a non-transient error occurs, or attempts run out. */
-async function retry_withRetry(op, opts = {}) {
+async function withRetry(op, opts = {}) {
     const attempts = Math.max(1, opts.attempts ?? 5);
     const base = opts.baseDelayMs ?? 500;
     const max = opts.maxDelayMs ?? 15_000;
-    const classify = opts.classify ?? retry_classifyError;
+    const classify = opts.classify ?? classifyError;
     const sleep = opts.sleep ?? realSleep;
     for (let attempt = 1;; attempt++) {
         try {
@@ -40927,7 +40927,7 @@ const exec_nodeExec = (command, args, opts = {}) => new Promise((resolve, reject
 // options each builder accepts is decided in build-features.ts; this module only spells them.
 
 
-class docker_DockerCli {
+class DockerCli {
     command;
     exec;
     onOutput;
@@ -41022,7 +41022,7 @@ class docker_DockerCli {
         args.push(opts.context);
         const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };
         const saved = { ...this.env };
-        const cli = new docker_DockerCli({ command: this.command, env: { ...saved, ...env }, exec: this.exec });
+        const cli = new DockerCli({ command: this.command, env: { ...saved, ...env }, exec: this.exec });
         const runOpts = {};
         const sink = opts.onOutput ?? this.onOutput;
         if (sink)
@@ -41205,7 +41205,7 @@ async function loginAllForPost(docker, credentials) {
     }
 }
 /** The post step: log out of every registry the main step logged in to, if any. */
-async function logoutFromState(docker = new docker_DockerCli({ exec: actionsExec })) {
+async function logoutFromState(docker = new DockerCli({ exec: actionsExec })) {
     const registries = [];
     const all = getState(STATE_ALL);
     if (all) {
@@ -44655,7 +44655,7 @@ async function httpGet(rawUrl, opts) {
     if (username !== undefined || password !== undefined) {
         headers.Authorization = `Basic ${Buffer.from(`${username ?? ''}:${password ?? ''}`).toString('base64')}`;
     }
-    return retry_withRetry(async () => {
+    return withRetry(async () => {
         const res = await fetch(url, { headers, redirect: 'follow' });
         if (!res.ok)
             throw new StatusError(`GET ${url}: ${res.status} ${res.statusText}`, res.status);
@@ -44822,7 +44822,7 @@ async function resolveChartDirs(items, workspace) {
 // HTTP API needs. Follows Docker's rule: the first component is a host when it contains "." or ":"
 // or is "localhost"; otherwise the reference lives on Docker Hub.
 
-function ref_parseImageRef(ref) {
+function parseImageRef(ref) {
     let rest = ref.trim().replace(/^oci:\/\//, '');
     if (!rest)
         throw new errors_KxError('image reference is empty');
@@ -44900,7 +44900,7 @@ class RegistryClient {
         if (opts.username !== undefined && opts.password !== undefined) {
             this.basic = Buffer.from(`${opts.username}:${opts.password}`).toString('base64');
         }
-        this.retry = { classify: retry_classifyError, ...opts.retry };
+        this.retry = { classify: classifyError, ...opts.retry };
     }
     /** Manifest digest/type/size, or undefined when the registry has no such manifest. */
     async headManifest(repository, reference) {
@@ -44966,7 +44966,7 @@ class RegistryClient {
         const digest = sha256Digest(data);
         if (await this.hasBlob(repository, digest))
             return { digest, size: data.byteLength };
-        await retry_withRetry(async () => {
+        await withRetry(async () => {
             const start = await this.request(`/v2/${repository}/blobs/uploads/`, {
                 method: 'POST',
                 repository,
@@ -45010,7 +45010,7 @@ class RegistryClient {
     /** One HTTP exchange with auth handling; retried on transient failures unless `retry` is false. */
     async request(pathOrUrl, opts, retry = true) {
         const once = () => this.send(pathOrUrl, opts);
-        return retry ? retry_withRetry(once, this.retry) : once();
+        return retry ? withRetry(once, this.retry) : once();
     }
     async send(pathOrUrl, opts) {
         const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.base}${pathOrUrl}`;
@@ -45589,7 +45589,7 @@ async function withOwnDependencies(chart, dir, opts, platformVersion) {
     if ((opts.within ?? []).includes((0,external_node_path_namespaceObject.resolve)(dir)) || within.length > MAX_NESTING) {
         throw new errors_KxError(`chart dependency cycle: ${within.join(' -> ')}`, { file: (0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml') });
     }
-    return fsutil_withTempDir('kx-own-deps', async (stage) => {
+    return withTempDir('kx-own-deps', async (stage) => {
         const copy = (0,external_node_path_namespaceObject.join)(stage, (0,external_node_path_namespaceObject.basename)((0,external_node_path_namespaceObject.resolve)(dir)));
         await (0,promises_.cp)(dir, copy, { recursive: true, dereference: false });
         await dependency_update_updateDependencies(copy, {
@@ -45853,7 +45853,7 @@ const dirnameOf = (p) => p.slice(0, Math.max(p.lastIndexOf('/'), p.lastIndexOf('
  * A ready chart archive the platform can install: it exists, is named `<name>-<version>.tgz`, and
  * loads with all its dependencies, recursively (helm's install check). Returns its identity.
  */
-async function assemble_charts_checkChartArchive(file) {
+async function checkChartArchive(file) {
     const path = (0,external_node_path_namespaceObject.resolve)(file);
     if (!(await pathExists(path)))
         throw new errors_KxError('chart archive does not exist', { file });
@@ -45871,7 +45871,7 @@ async function readGivenArchives(opts) {
     const given = new Map();
     for (const a of opts.archives ?? []) {
         const path = (0,external_node_path_namespaceObject.resolve)(a);
-        const id = await assemble_charts_checkChartArchive(a);
+        const id = await checkChartArchive(a);
         given.set(id.name, { path, version: id.version });
     }
     for (const [name, a] of given) {
@@ -46014,8 +46014,8 @@ async function layerEntries(blob) {
  * The chart archives inside the image `ref` (`host:port/repo:tag` or `…@sha256:…`), read through
  * the registry HTTP API. `client` options add credentials; the registry comes from `ref`.
  */
-async function image_charts_listImageCharts(ref, client = {}) {
-    const parsed = ref_parseImageRef(ref);
+async function listImageCharts(ref, client = {}) {
+    const parsed = parseImageRef(ref);
     const registry = new RegistryClient({ ...client, registry: parsed.registry });
     const reference = parsed.digest ?? parsed.tag ?? 'latest';
     let manifest = await registry.getManifest(parsed.repository, reference);
@@ -46112,7 +46112,7 @@ function validateImageName(name, where = {}) {
     return lowered;
 }
 /** Validate a registry prefix such as `ghcr.io/org`, `127.0.0.1:5000/kaapana` or `registry:5000`. */
-function tags_validateRegistry(registry) {
+function validateRegistry(registry) {
     const r = registry.trim().replace(/\/+$/, '');
     if (r.length === 0)
         throw new errors_KxError('registry is empty');
@@ -46510,7 +46510,7 @@ function pickVersion(image, label, rules) {
 
 async function planBuild(opts) {
     const errors = [];
-    const registry = tags_validateRegistry(opts.registry);
+    const registry = validateRegistry(opts.registry);
     const byId = new Map();
     const localByName = new Map();
     const skipped = [];
@@ -46934,7 +46934,7 @@ async function secretFiles(secrets) {
     return { args, cleanup: () => (0,promises_.rm)(dir, { recursive: true, force: true }) };
 }
 function sourceRegistry(ref) {
-    return ref_parseImageRef(ref).registry;
+    return parseImageRef(ref).registry;
 }
 /** Run `tasks` with at most `limit` at once, starting each when `ready` says so. */
 async function runPool(items, limit, isReady, work, onBlocked) {
@@ -46977,7 +46977,7 @@ async function runPool(items, limit, isReady, work, onBlocked) {
     });
 }
 async function buildImages(opts) {
-    const docker = opts.docker ?? new docker_DockerCli();
+    const docker = opts.docker ?? new DockerCli();
     const builder = await docker.resolveBuilder(opts.builder ?? 'auto');
     const features = opts.features ?? NO_FEATURES;
     checkBuildFeatures(features, builder, builder === 'buildx' ? (await docker.buildxInfo()).version : undefined);
@@ -46986,7 +46986,7 @@ async function buildImages(opts) {
     const parallel = Math.max(1, opts.parallel ?? 2);
     const push = opts.push ?? true;
     const progress = opts.onProgress ?? (() => { });
-    const retry = { classify: retry_classifyError, ...opts.retry };
+    const retry = { classify: classifyError, ...opts.retry };
     const { plan } = opts;
     const byId = new Map(plan.images.map((i) => [i.id, i]));
     const results = new Map();
@@ -47011,7 +47011,7 @@ async function buildImages(opts) {
         await Promise.all(plan.images
             .filter((i) => !i.localOnly)
             .map(async (img) => {
-            const ref = ref_parseImageRef(img.ref);
+            const ref = parseImageRef(img.ref);
             const auth = [...(opts.auth ? [opts.auth] : []), ...(opts.auths ?? [])].find((a) => a.registry === ref.registry);
             const client = new RegistryClient({
                 registry: ref.registry,
@@ -47051,7 +47051,7 @@ async function buildImages(opts) {
     for (const m of mappedNeeded) {
         if (!(await docker.imageExists(m.source))) {
             progress(`pulling ${m.source} for ${m.localRef}`);
-            await retry_withRetry(() => docker.pull(m.source), retry).catch((e) => {
+            await withRetry(() => docker.pull(m.source), retry).catch((e) => {
                 throw new errors_KxError(`cannot provide base ${m.localRef} from ${m.source} (registry ${sourceRegistry(m.source)}): ${errors_errorMessage(e)}`);
             });
         }
@@ -47124,7 +47124,7 @@ async function buildImages(opts) {
             progress(`pushing ${img.ref}`);
             let digest = '';
             for (const tag of [img.ref, ...img.tags.filter((t) => t !== img.ref)]) {
-                const d = await retry_withRetry((attempt) => {
+                const d = await withRetry((attempt) => {
                     if (attempt > 1)
                         output.push(`retry ${attempt} of push ${tag}`);
                     return docker.push(tag, (l) => output.push(l));
@@ -47132,7 +47132,7 @@ async function buildImages(opts) {
                     ...retry,
                     onRetry: ({ attempt, delayMs, error }) => progress(`push of ${tag} failed (attempt ${attempt}): ${errors_errorMessage(error).split('\n').pop()}; retrying in ${delayMs} ms`),
                 }).catch((e) => {
-                    const kind = retry_classifyError(e);
+                    const kind = classifyError(e);
                     throw new errors_KxError(`push of ${tag} failed${kind === 'auth' ? ' (authentication: check username/password and the registry)' : ''}: ${errors_errorMessage(e)}`, { file: img.dockerfile });
                 });
                 if (tag === img.ref)
@@ -47474,16 +47474,16 @@ async function collectionImageRef(opts) {
             line: 1,
         });
     const name = validateImageName(parsed.labels.IMAGE, { file: dockerfile, line: parsed.labelLines.IMAGE });
-    const image = `${tags_validateRegistry(opts.registry)}/${name}`;
+    const image = `${validateRegistry(opts.registry)}/${name}`;
     return { image, tag, ref: `${image}:${tag}`, version };
 }
 /** The existing image `ref` when it carries exactly `charts` (names and sha256), else undefined. */
 async function existingWithSameCharts(ref, charts, client) {
-    const parsed = ref_parseImageRef(ref);
+    const parsed = parseImageRef(ref);
     const head = await new RegistryClient({ ...client, registry: parsed.registry }).headManifest(parsed.repository, parsed.tag ?? 'latest');
     if (!head)
         return undefined;
-    const listed = await image_charts_listImageCharts(ref, client);
+    const listed = await listImageCharts(ref, client);
     const inImage = new Map(listed.charts.map((p) => [p.slice(p.lastIndexOf('/') + 1), listed.sha256[p]]));
     if (inImage.size !== charts.length)
         return undefined;
@@ -47562,9 +47562,9 @@ async function planCollectionBuild(opts, context, original, staged, version, tag
  * Phase 5: read the pushed image back as the platform sees it: every expected archive in `platformDir`,
  * each loading with all its dependencies. Returns the archives found and the manifest digest.
  */
-async function collection_image_verifyPushedCollection(ref, platformDir, expected, client, blame) {
+async function verifyPushedCollection(ref, platformDir, expected, client, blame) {
     blame.onProgress?.(`verifying ${ref}: listing the chart archives it carries`);
-    const listed = await image_charts_listImageCharts(ref, client);
+    const listed = await listImageCharts(ref, client);
     await checkPlatformCharts(listed, platformDir, expected, ref).catch((e) => {
         throw e instanceof errors_KxError && blame.file ? new errors_KxError(e.message, { file: blame.file }) : e;
     });
@@ -47572,7 +47572,7 @@ async function collection_image_verifyPushedCollection(ref, platformDir, expecte
     return { charts: listed.charts, digest: listed.digest };
 }
 /** Registry client options for `ref`: the credentials when they are for its registry, and the retry policy. */
-function collection_image_registryOptionsFor(ref, auth, retry) {
+function registryOptionsFor(ref, auth, retry) {
     const creds = auth && ref.startsWith(`${auth.registry}/`) ? { username: auth.username, password: auth.password } : {};
     return { ...creds, ...(retry ? { retry } : {}) };
 }
@@ -47597,7 +47597,7 @@ async function buildCollectionImage(opts) {
     const original = await collectionDockerfile(collectionDir);
     // Tag and reference first (images' conventions), so that bad versions fail before anything is packaged or built.
     const { tag, version } = await collectionImageRef(opts);
-    return fsutil_withTempDir('kx-collection', async (stage) => {
+    return withTempDir('kx-collection', async (stage) => {
         const stageDir = await stageCollection(collectionDir, stage);
         const assembled = await assembleStaged(opts, collectionDir, stageDir, context);
         const dropped = assembled.missing.map((d) => `${d.name} ${d.version}`);
@@ -47605,7 +47605,7 @@ async function buildCollectionImage(opts) {
         const { plan, mine } = await planCollectionBuild(opts, context, original, (0,external_node_path_namespaceObject.join)(stageDir, 'Dockerfile'), version, tag);
         const push = opts.push ?? true;
         const image = mine.ref.slice(0, mine.ref.length - tag.length - 1);
-        const registryOpts = collection_image_registryOptionsFor(mine.ref, opts.auth, opts.retry);
+        const registryOpts = registryOptionsFor(mine.ref, opts.auth, opts.retry);
         const base = { image, tag, ref: mine.ref, charts: assembled.charts, dropped, platformDir };
         if (opts.skipExisting && push) {
             const same = await existingWithSameCharts(mine.ref, assembled.charts, registryOpts);
@@ -47618,7 +47618,7 @@ async function buildCollectionImage(opts) {
         if (!push)
             return { ...base, digest: result.digest ?? '', imageCharts: [], build, skipped: false };
         const expected = [...new Set([...(opts.expectCharts ?? []), ...assembled.charts.map((c) => (0,external_node_path_namespaceObject.basename)(c.file))])];
-        const back = await collection_image_verifyPushedCollection(mine.ref, platformDir, expected, registryOpts, {
+        const back = await verifyPushedCollection(mine.ref, platformDir, expected, registryOpts, {
             file: original,
             ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
         });
@@ -47648,7 +47648,7 @@ async function buildCollectionImage(opts) {
 /** Where the base keeps its chart archives, and which: the 0.6.0 layout wins when both are present. */
 async function baseCollectionLayout(base, client) {
     const listed = await listImageCharts(base, client).catch((e) => {
-        throw new KxError(`base-collection ${base} cannot be read from its registry: ${e instanceof Error ? e.message : String(e)}`);
+        throw new errors_KxError(`base-collection ${base} cannot be read from its registry: ${e instanceof Error ? e.message : String(e)}`);
     });
     for (const dir of ['kaapana/tmp/extensions/', 'tmp/']) {
         const charts = listed.charts
@@ -47657,37 +47657,36 @@ async function baseCollectionLayout(base, client) {
         if (charts.length > 0)
             return { platformDir: dir, charts };
     }
-    throw new KxError(`base-collection ${base} carries no chart archive in /kaapana/tmp/extensions/ (Kaapana >= 0.2) nor in /tmp/ (0.1.x): it is not a kaapana-extension-collection image`);
+    throw new errors_KxError(`base-collection ${base} carries no chart archive in /kaapana/tmp/extensions/ (Kaapana >= 0.2) nor in /tmp/ (0.1.x): it is not a kaapana-extension-collection image`);
 }
-/** `<registry or the base's own registry/path>/<base image name>:<base tag>` */
-function targetRef(base, registry) {
+/** The image built on `base`: `<registry or the base's own registry/path>/<base image name>:<base tag>`. */
+function baseCollectionTarget(base, registry) {
     const parsed = parseImageRef(base);
     if (!parsed.tag)
-        throw new KxError(`base-collection ${base} needs a tag (the platform pulls the collection by tag)`);
+        throw new errors_KxError(`base-collection ${base} needs a tag (the platform pulls the collection by tag)`);
     const name = parsed.repository.slice(parsed.repository.lastIndexOf('/') + 1);
     const prefix = registry
         ? validateRegistry(registry)
         : `${parsed.registry}/${parsed.repository.slice(0, parsed.repository.length - name.length - 1)}`.replace(/\/$/, '');
-    return { image: `${prefix}/${name}`, tag: parsed.tag };
+    return { image: `${prefix}/${name}`, tag: parsed.tag, ref: `${prefix}/${name}:${parsed.tag}` };
 }
 /** Build context: our archives in charts/ and a Dockerfile copying them over the base's platform directory. */
 async function stageContext(dir, base, platformDir, archives) {
-    await mkdir(join(dir, 'charts'));
+    await (0,promises_.mkdir)((0,external_node_path_namespaceObject.join)(dir, 'charts'));
     for (const a of archives)
-        await copyFile(a, join(dir, 'charts', basename(a)));
-    await writeFile(join(dir, 'Dockerfile'), `FROM ${base}\nCOPY charts/*.tgz /${platformDir}\n`);
+        await (0,promises_.copyFile)(a, (0,external_node_path_namespaceObject.join)(dir, 'charts', (0,external_node_path_namespaceObject.basename)(a)));
+    await (0,promises_.writeFile)((0,external_node_path_namespaceObject.join)(dir, 'Dockerfile'), `FROM ${base}\nCOPY charts/*.tgz /${platformDir}\n`);
 }
 /** Build the collection image FROM `base` with our archives added; push and verify it; see BaseCollectionOptions. */
 async function buildOnBaseCollection(opts) {
     if (opts.archives.length === 0)
-        throw new KxError('base-collection needs at least one chart archive to add (charts, or chart to package)');
-    const { image, tag } = targetRef(opts.base, opts.registry);
-    const ref = `${image}:${tag}`;
+        throw new errors_KxError('base-collection needs at least one chart archive to add (charts, or chart to package)');
+    const { image, tag, ref } = baseCollectionTarget(opts.base, opts.registry);
     const charts = [];
     for (const a of opts.archives)
         charts.push({ ...(await checkChartArchive(a)), file: a, source: 'archive' });
     const baseLayout = await baseCollectionLayout(opts.base, registryOptionsFor(opts.base, opts.auth, opts.retry));
-    const ours = charts.map((c) => basename(c.file));
+    const ours = charts.map((c) => (0,external_node_path_namespaceObject.basename)(c.file));
     const replaced = ours.filter((n) => baseLayout.charts.includes(n));
     opts.onProgress?.(`base-collection ${opts.base}: ${baseLayout.charts.length} chart archive(s) in /${baseLayout.platformDir}; adding ${ours.join(', ')}${replaced.length ? ` (replacing ${replaced.join(', ')})` : ''}`);
     const docker = opts.docker ?? new DockerCli();
@@ -47695,7 +47694,7 @@ async function buildOnBaseCollection(opts) {
         await stageContext(dir, opts.base, baseLayout.platformDir, opts.archives);
         const builder = await docker.resolveBuilder('auto');
         await docker.build({
-            dockerfile: join(dir, 'Dockerfile'),
+            dockerfile: (0,external_node_path_namespaceObject.join)(dir, 'Dockerfile'),
             context: dir,
             tags: [ref],
             builder,
@@ -47752,9 +47751,118 @@ async function commitFile(opts) {
     return (await git(['rev-parse', 'HEAD'], cwd)).out;
 }
 
+;// CONCATENATED MODULE: ../packages/core/lib/collection/base-collection-update.js
+// The `base-collection` mode of update-collection end to end: our chart archives — given (the
+// `charts` input, e.g. package-chart's output) or packed here from the extension's chart directory
+// with its own dependencies, recursively, as Kaapana's build packs them (withOwnDependencies) — are
+// added to an existing kaapana-extension-collection image by buildOnBaseCollection (FROM it; only our
+// archives added or replaced in the directory the platform's copy container reads), pushed and read
+// back (each expected archive there, each loading with all its dependencies). When the collection
+// chart is in the tree (the collection directory holds a Chart.yaml) its dependency list gets the same
+// edit as in the full-collection mode, put back byte for byte when anything after the edit fails.
+// Returns the `<name>-<version>` list a reload must show (restart-pod's `expect-charts`).
+
+
+
+
+
+
+
+
+
+/** Phase 1: the dependency-list edit, only when the collection chart is in the tree. */
+async function editCollectionList(opts, archives) {
+    if (!opts.collectionDir || !(await pathExists((0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.resolve)(opts.collectionDir), 'Chart.yaml')))) {
+        opts.onProgress?.(`no Chart.yaml in ${opts.collectionDir ?? '(no collection-dir)'}: the collection chart is not in this tree, only the image gets our chart`);
+        return undefined;
+    }
+    const first = !opts.chartDir && !opts.name && archives[0] ? archiveIdentity(archives[0]) : undefined;
+    return updateCollectionDependency({
+        collectionDir: opts.collectionDir,
+        ...(opts.chartDir ? { chartDir: opts.chartDir } : {}),
+        ...(opts.name ? { name: opts.name } : first ? { name: first.name } : {}),
+        ...(opts.version ? { version: opts.version } : first ? { version: first.version } : {}),
+        ...(opts.repository ? { repository: opts.repository } : {}),
+        dryRun: opts.dryRun ?? false,
+        ...(opts.displayRoot ? { displayRoot: opts.displayRoot } : {}),
+    });
+}
+/**
+ * `chartDir` packed into `dest` as `<name>-<version>.tgz` with its own dependencies as subcharts,
+ * recursively (the source tree is never written); refused when a dependency is still missing.
+ */
+async function packWithOwnDependencies(chartDir, dest, opts) {
+    const dir = (0,external_node_path_namespaceObject.resolve)(chartDir);
+    const chart = await withOwnDependencies(await load_loadDir(dir), dir, {
+        ...(opts.searchDirs ? { searchPaths: opts.searchDirs } : {}),
+        ...(opts.kaapanaSource ? { kaapanaSource: opts.kaapanaSource } : {}),
+        ...(opts.onProgress ? { log: opts.onProgress } : {}),
+    }, opts.platformVersion ?? '');
+    const name = `${String(chart.metadata.name)}-${String(chart.metadata.version)}`;
+    try {
+        checkDependenciesDeep(chart, name);
+    }
+    catch (e) {
+        throw new errors_KxError(e instanceof Error ? e.message : String(e), { file: (0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml') });
+    }
+    const file = safe_path_safeJoin(dest, `${name}.tgz`, 'chart archive name', { file: (0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml') });
+    await fsutil_writeFileAtomic(file, await archive_writeChartArchive(chart));
+    opts.onProgress?.(`packed ${dir} as ${name}.tgz with its dependencies`);
+    return file;
+}
+/** Phase 2: our archives: the given ones, or the chart directory packed into `stage`. */
+async function ourArchives(opts, stage) {
+    if (opts.archives && opts.archives.length > 0)
+        return opts.archives;
+    if (!opts.chartDir)
+        throw new errors_KxError('base-collection needs our chart: give chart archives (charts) or the chart directory (chart)');
+    return [await packWithOwnDependencies(opts.chartDir, stage, opts)];
+}
+/** `<name>-<version>` of each archive, from its Chart.yaml (as the platform lists it). */
+async function chartIds(archives) {
+    const ids = [];
+    for (const a of archives) {
+        const c = await load_loadArchive(await (0,promises_.readFile)(a), a);
+        ids.push(`${String(c.metadata.name)}-${String(c.metadata.version)}`);
+    }
+    return ids;
+}
+/** Add our chart(s) to the platform's collection image; see BaseCollectionUpdateOptions. */
+async function updateBaseCollection(opts) {
+    const planned = baseCollectionTarget(opts.base, opts.registry);
+    return withTempDir('kx-base-update', async (stage) => {
+        const archives = await ourArchives(opts, stage);
+        const expectCharts = await chartIds(archives);
+        const edit = await editCollectionList(opts, archives);
+        if (opts.dryRun || opts.build === false) {
+            opts.onProgress?.(`${opts.dryRun ? 'dry run' : 'build false'}: would add ${expectCharts.join(', ')} to ${opts.base} and push ${planned.ref}`);
+            return { ...(edit ? { edit } : {}), planned, expectCharts };
+        }
+        try {
+            const image = await buildOnBaseCollection({
+                base: opts.base,
+                ...(opts.registry ? { registry: opts.registry } : {}),
+                archives,
+                push: opts.push ?? true,
+                ...(opts.auth ? { auth: opts.auth } : {}),
+                ...(opts.retry ? { retry: opts.retry } : {}),
+                docker: opts.docker ?? new DockerCli(),
+                ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+            });
+            return { ...(edit ? { edit } : {}), planned, image, expectCharts };
+        }
+        catch (e) {
+            if (edit?.changed)
+                await edit.restore();
+            throw e;
+        }
+    });
+}
+
 ;// CONCATENATED MODULE: ../packages/core/lib/collection/index.js
 // Public API of the collection area: editing the extension collection chart's dependency list and
 // building, pushing and verifying the collection image.
+
 
 
 
@@ -47780,10 +47888,12 @@ async function commitFile(opts) {
 function getInputs() {
     const build = readers_getBool('build', true);
     const registry = getInput('registry').trim();
-    if (build && !registry)
-        throw new errors_KxError('input registry is required when build is true');
+    const baseCollection = getInput('base-collection').trim();
+    if (build && !registry && !baseCollection)
+        throw new errors_KxError('input registry is required when build is true (or give base-collection)');
     const context = (0,external_node_path_namespaceObject.resolve)(getInput('context') || '.');
     return {
+        baseCollection,
         collectionDir: (0,external_node_path_namespaceObject.resolve)(getInput('collection-dir') || 'collections/kaapana-collection'),
         chart: getInput('chart').trim() ? (0,external_node_path_namespaceObject.resolve)(getInput('chart').trim()) : '',
         chartName: getInput('chart-name').trim(),
@@ -47800,7 +47910,7 @@ function getInputs() {
         ignore: readers_getList('ignore'),
         baseImages: readers_getMap('base-images'),
         kaapanaSource: getInput('kaapana-source').trim() ? (0,external_node_path_namespaceObject.resolve)(getInput('kaapana-source').trim()) : '',
-        registry: registry ? tags_validateRegistry(registry) : '',
+        registry: registry ? validateRegistry(registry) : '',
         tagStyle: parseTagStyle(getInput('tag-style')),
         platformVersion: getInput('platform-version').trim(),
         platformAbbr: getInput('platform-abbr').trim() || 'kp',
@@ -47862,8 +47972,91 @@ async function writeSummary(inputs, edit, commit, image, planned) {
         md += `\n<details><summary>diff of ${edit.displayPath}</summary>\n\n\`\`\`diff\n${edit.diff}\`\`\`\n\n</details>\n`;
     await summary.addRaw(md).write();
 }
+/** base-collection mode: our chart(s) added to the platform's collection image (core updateBaseCollection). */
+async function mainOnBase(inputs) {
+    const docker = new DockerCli({ exec: actionsExec });
+    const host = parseImageRef(inputs.registry ? `${inputs.registry}/x:1` : inputs.baseCollection).registry;
+    if (inputs.username && inputs.password && inputs.push && !inputs.dryRun)
+        await loginForPost(docker, host, inputs.username, inputs.password);
+    const r = await group(`Add our chart(s) to ${inputs.baseCollection}`, () => updateBaseCollection({
+        base: inputs.baseCollection,
+        ...(inputs.registry ? { registry: inputs.registry } : {}),
+        archives: inputs.charts,
+        ...(inputs.chart ? { chartDir: inputs.chart } : {}),
+        ...(inputs.chartSearchDirs.length ? { searchDirs: inputs.chartSearchDirs } : {}),
+        ...(inputs.kaapanaSource ? { kaapanaSource: inputs.kaapanaSource } : {}),
+        ...(inputs.platformVersion ? { platformVersion: inputs.platformVersion } : {}),
+        collectionDir: inputs.collectionDir,
+        ...(inputs.chartName ? { name: inputs.chartName } : {}),
+        ...(inputs.chartVersion ? { version: inputs.chartVersion } : {}),
+        repository: inputs.repository,
+        dryRun: inputs.dryRun,
+        build: inputs.build,
+        displayRoot: workspace(),
+        push: inputs.push,
+        retry: { attempts: inputs.retries },
+        docker,
+        ...(inputs.username && inputs.password
+            ? { auth: { registry: host, username: inputs.username, password: inputs.password } }
+            : {}),
+        onProgress: (m) => info(m),
+    }));
+    const commit = inputs.commit && r.edit?.changed && r.image
+        ? await commitFile({
+            file: r.edit.file,
+            message: inputs.commitMessage ||
+                `collection: ${r.edit.action === 'added' ? 'add' : 'bump'} ${r.edit.entry.name} ${r.edit.entry.version}`,
+            exec: actionsExec,
+        })
+        : '';
+    const img = r.image;
+    const outputs = {
+        changed: String(r.edit?.changed ?? false),
+        diff: r.edit?.diff ?? '',
+        file: r.edit ? shown(r.edit.file) : '',
+        commit,
+        image: r.planned.image,
+        tag: r.planned.tag,
+        digest: img?.digest ?? '',
+        charts: JSON.stringify(img?.imageCharts ?? []),
+        'expect-charts': JSON.stringify(r.expectCharts),
+        skipped: 'false',
+    };
+    for (const [k, v] of Object.entries(outputs))
+        setOutput(k, v);
+    await writeBaseSummary(inputs, r);
+}
+async function writeBaseSummary(inputs, r) {
+    const img = r.image;
+    const rows = [
+        [
+            'base collection',
+            `\`${inputs.baseCollection}\` (${img ? `${img.baseCharts.length} chart archive(s) in \`/${img.platformDir}\`, all kept` : 'dry run'})`,
+        ],
+        [
+            'image',
+            `\`${r.planned.ref}\`${img?.digest ? ` \`${img.digest}\`` : img ? ' (not pushed)' : ' (dry run: not built)'}`,
+        ],
+        [
+            'added',
+            r.expectCharts.map((c) => `\`${c}\``).join(', ') +
+                (img?.replaced.length ? ` (replacing ${img.replaced.join(', ')})` : ''),
+        ],
+        [
+            'collection chart',
+            r.edit
+                ? `\`${r.edit.displayPath}\`: ${r.edit.changed ? r.edit.action : 'unchanged'}`
+                : 'not in this tree: not edited',
+        ],
+    ];
+    await summary
+        .addRaw(`## Kaapana extension collection (base-collection)\n\n| | |\n| --- | --- |\n${rows.map(([k, v]) => `| ${cell(k)} | ${v.replace(/\|/g, '\\|')} |`).join('\n')}\n`)
+        .write();
+}
 async function main() {
     const inputs = getInputs();
+    if (inputs.baseCollection)
+        return mainOnBase(inputs);
     const edit = await group('Update the collection dependency list', async () => {
         const r = await updateCollectionDependency({
             collectionDir: inputs.collectionDir,
@@ -47901,8 +48094,8 @@ async function main() {
             info(`dry run: would build and push ${planned.ref}`);
         }
         if (inputs.build && !inputs.dryRun) {
-            const docker = new docker_DockerCli({ exec: actionsExec });
-            const registryHost = ref_parseImageRef(`${inputs.registry}/x:1`).registry;
+            const docker = new DockerCli({ exec: actionsExec });
+            const registryHost = parseImageRef(`${inputs.registry}/x:1`).registry;
             if (inputs.username && inputs.password && inputs.push) {
                 await loginForPost(docker, registryHost, inputs.username, inputs.password);
             }

@@ -20,7 +20,9 @@ import {
   buildCollectionImage,
   collectionImageRef,
   commitFile,
+  updateBaseCollection,
   updateCollectionDependency,
+  type BaseCollectionUpdateResult,
   type CollectionImageRef,
   type CollectionImageResult,
   type RepositoryChoice,
@@ -31,6 +33,7 @@ import { parseImageRef } from '@kaapana-ext/core/registry';
 import { KxError } from '@kaapana-ext/core';
 
 export interface Inputs {
+  baseCollection: string;
   collectionDir: string;
   chart: string;
   chartName: string;
@@ -62,9 +65,12 @@ export interface Inputs {
 export function getInputs(): Inputs {
   const build = getBool('build', true);
   const registry = core.getInput('registry').trim();
-  if (build && !registry) throw new KxError('input registry is required when build is true');
+  const baseCollection = core.getInput('base-collection').trim();
+  if (build && !registry && !baseCollection)
+    throw new KxError('input registry is required when build is true (or give base-collection)');
   const context = resolve(core.getInput('context') || '.');
   return {
+    baseCollection,
     collectionDir: resolve(core.getInput('collection-dir') || 'collections/kaapana-collection'),
     chart: core.getInput('chart').trim() ? resolve(core.getInput('chart').trim()) : '',
     chartName: core.getInput('chart-name').trim(),
@@ -150,8 +156,97 @@ async function writeSummary(
   await core.summary.addRaw(md).write();
 }
 
+/** base-collection mode: our chart(s) added to the platform's collection image (core updateBaseCollection). */
+async function mainOnBase(inputs: Inputs): Promise<void> {
+  const docker = new DockerCli({ exec: actionsExec });
+  const host = parseImageRef(inputs.registry ? `${inputs.registry}/x:1` : inputs.baseCollection).registry;
+  if (inputs.username && inputs.password && inputs.push && !inputs.dryRun)
+    await loginForPost(docker, host, inputs.username, inputs.password);
+  const r = await core.group(`Add our chart(s) to ${inputs.baseCollection}`, () =>
+    updateBaseCollection({
+      base: inputs.baseCollection,
+      ...(inputs.registry ? { registry: inputs.registry } : {}),
+      archives: inputs.charts,
+      ...(inputs.chart ? { chartDir: inputs.chart } : {}),
+      ...(inputs.chartSearchDirs.length ? { searchDirs: inputs.chartSearchDirs } : {}),
+      ...(inputs.kaapanaSource ? { kaapanaSource: inputs.kaapanaSource } : {}),
+      ...(inputs.platformVersion ? { platformVersion: inputs.platformVersion } : {}),
+      collectionDir: inputs.collectionDir,
+      ...(inputs.chartName ? { name: inputs.chartName } : {}),
+      ...(inputs.chartVersion ? { version: inputs.chartVersion } : {}),
+      repository: inputs.repository,
+      dryRun: inputs.dryRun,
+      build: inputs.build,
+      displayRoot: workspace(),
+      push: inputs.push,
+      retry: { attempts: inputs.retries },
+      docker,
+      ...(inputs.username && inputs.password
+        ? { auth: { registry: host, username: inputs.username, password: inputs.password } }
+        : {}),
+      onProgress: (m) => core.info(m),
+    }),
+  );
+  const commit =
+    inputs.commit && r.edit?.changed && r.image
+      ? await commitFile({
+          file: r.edit.file,
+          message:
+            inputs.commitMessage ||
+            `collection: ${r.edit.action === 'added' ? 'add' : 'bump'} ${r.edit.entry.name} ${r.edit.entry.version}`,
+          exec: actionsExec,
+        })
+      : '';
+  const img = r.image;
+  const outputs: Record<string, string> = {
+    changed: String(r.edit?.changed ?? false),
+    diff: r.edit?.diff ?? '',
+    file: r.edit ? shown(r.edit.file) : '',
+    commit,
+    image: r.planned.image,
+    tag: r.planned.tag,
+    digest: img?.digest ?? '',
+    charts: JSON.stringify(img?.imageCharts ?? []),
+    'expect-charts': JSON.stringify(r.expectCharts),
+    skipped: 'false',
+  };
+  for (const [k, v] of Object.entries(outputs)) core.setOutput(k, v);
+  await writeBaseSummary(inputs, r);
+}
+
+async function writeBaseSummary(inputs: Inputs, r: BaseCollectionUpdateResult): Promise<void> {
+  const img = r.image;
+  const rows = [
+    [
+      'base collection',
+      `\`${inputs.baseCollection}\` (${img ? `${img.baseCharts.length} chart archive(s) in \`/${img.platformDir}\`, all kept` : 'dry run'})`,
+    ],
+    [
+      'image',
+      `\`${r.planned.ref}\`${img?.digest ? ` \`${img.digest}\`` : img ? ' (not pushed)' : ' (dry run: not built)'}`,
+    ],
+    [
+      'added',
+      r.expectCharts.map((c) => `\`${c}\``).join(', ') +
+        (img?.replaced.length ? ` (replacing ${img.replaced.join(', ')})` : ''),
+    ],
+    [
+      'collection chart',
+      r.edit
+        ? `\`${r.edit.displayPath}\`: ${r.edit.changed ? r.edit.action : 'unchanged'}`
+        : 'not in this tree: not edited',
+    ],
+  ];
+  await core.summary
+    .addRaw(
+      `## Kaapana extension collection (base-collection)\n\n| | |\n| --- | --- |\n${rows.map(([k, v]) => `| ${cell(k!)} | ${v!.replace(/\|/g, '\\|')} |`).join('\n')}\n`,
+    )
+    .write();
+}
+
 async function main(): Promise<void> {
   const inputs = getInputs();
+  if (inputs.baseCollection) return mainOnBase(inputs);
   const edit = await core.group('Update the collection dependency list', async () => {
     const r = await updateCollectionDependency({
       collectionDir: inputs.collectionDir,

@@ -1,6 +1,6 @@
 // Test fixtures for the simulator: chart archives made byte by byte (a Chart.yaml, optional
 // requirements.yaml, values.yaml, subcharts in charts/) and images pushed straight to the real
-// registry through the Registry API (one layer, no docker needed), shaped like Kaapana's collection
+// registry through the Registry API (one layer, no docker needed; docker can build FROM them), shaped like Kaapana's collection
 // images: `/tmp/<chart>.tgz` (0.1.x, base-charts-manager) or `/kaapana/tmp/extensions/<chart>.tgz`
 // (0.6.0, base-installer).
 import { createHash } from 'node:crypto';
@@ -8,7 +8,8 @@ import { gzipSync } from 'node:zlib';
 import tarStream from 'tar-stream';
 import { stringify } from 'yaml';
 
-async function tarGz(entries) {
+/** The uncompressed tar of `entries` (its sha256 is the layer's diff_id). */
+async function tar(entries) {
   const pack = tarStream.pack();
   const chunks = [];
   pack.on('data', (c) => chunks.push(c));
@@ -19,7 +20,7 @@ async function tarGz(entries) {
   }
   pack.finalize();
   await done;
-  return gzipSync(Buffer.concat(chunks));
+  return Buffer.concat(chunks);
 }
 
 /**
@@ -49,7 +50,7 @@ export async function makeChart(spec) {
   });
   for (const s of subcharts)
     entries.push({ name: `${name}/charts/${s.name}-${s.version ?? '0.1.0'}.tgz`, data: await makeChart(s) });
-  return tarGz(entries);
+  return gzipSync(await tar(entries));
 }
 
 /** A Kaapana workflow chart depending on dag-installer-chart; `withDeps: false` leaves charts/ empty. */
@@ -77,11 +78,18 @@ export async function pushImage(ref, files) {
     ...[...dirs].sort().map((d) => ({ name: `${d.slice(1)}/`, type: 'directory' })),
     ...Object.entries(files).map(([p, data]) => ({ name: p.slice(1), data })),
   ];
-  const layer = await tarGz(entries);
-  const config = Buffer.from(
-    JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [] } }),
-  );
+  const raw = await tar(entries);
+  const layer = gzipSync(raw);
   const digest = (b) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+  // A complete image config (diff_ids of the layer), so docker can also build FROM the image.
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: {},
+      rootfs: { type: 'layers', diff_ids: [digest(raw)] },
+    }),
+  );
   for (const blob of [layer, config]) {
     const start = await fetch(`http://${host}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
     if (start.status !== 202) throw new Error(`blob upload start: ${start.status}`);

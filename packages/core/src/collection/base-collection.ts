@@ -63,15 +63,18 @@ export async function baseCollectionLayout(
   );
 }
 
-/** `<registry or the base's own registry/path>/<base image name>:<base tag>` */
-function targetRef(base: string, registry: string | undefined): { image: string; tag: string } {
+/** The image built on `base`: `<registry or the base's own registry/path>/<base image name>:<base tag>`. */
+export function baseCollectionTarget(
+  base: string,
+  registry: string | undefined,
+): { image: string; tag: string; ref: string } {
   const parsed = parseImageRef(base);
   if (!parsed.tag) throw new KxError(`base-collection ${base} needs a tag (the platform pulls the collection by tag)`);
   const name = parsed.repository.slice(parsed.repository.lastIndexOf('/') + 1);
   const prefix = registry
     ? validateRegistry(registry)
     : `${parsed.registry}/${parsed.repository.slice(0, parsed.repository.length - name.length - 1)}`.replace(/\/$/, '');
-  return { image: `${prefix}/${name}`, tag: parsed.tag };
+  return { image: `${prefix}/${name}`, tag: parsed.tag, ref: `${prefix}/${name}:${parsed.tag}` };
 }
 
 /** Build context: our archives in charts/ and a Dockerfile copying them over the base's platform directory. */
@@ -85,8 +88,7 @@ async function stageContext(dir: string, base: string, platformDir: string, arch
 export async function buildOnBaseCollection(opts: BaseCollectionOptions): Promise<BaseCollectionResult> {
   if (opts.archives.length === 0)
     throw new KxError('base-collection needs at least one chart archive to add (charts, or chart to package)');
-  const { image, tag } = targetRef(opts.base, opts.registry);
-  const ref = `${image}:${tag}`;
+  const { image, tag, ref } = baseCollectionTarget(opts.base, opts.registry);
   const charts: AssembledChart[] = [];
   for (const a of opts.archives) charts.push({ ...(await checkChartArchive(a)), file: a, source: 'archive' });
   const baseLayout = await baseCollectionLayout(opts.base, registryOptionsFor(opts.base, opts.auth, opts.retry));

@@ -10,3 +10,4 @@ export * from './image-charts.js';
 export * from './collection-image.js';
 export * from './base-collection.js';
 export * from './git-commit.js';
+export * from './base-collection-update.js';
