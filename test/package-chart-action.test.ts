@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PackagedChart } from '../action-package-chart/src/main.js';
 import { runAction } from './support/run-action.js';
-import { REGISTRY, registryAvailable, uniqueName } from './support/registry.js';
+import { REGISTRY, registryAvailable, registryClient, uniqueName } from './support/registry.js';
 import { needService } from './support/services.js';
 
 const registryUp = needService('the registry on 127.0.0.1:5000', await registryAvailable(), import.meta.url);
@@ -188,5 +188,102 @@ describe('action-package-chart', () => {
     const p2 = (JSON.parse(second.outputs.packages ?? '[]') as Packaged[])[0] as Packaged;
     expect(p2.pushed).toBe('skipped');
     expect(p2.digest).toBe(p1.digest);
+  });
+
+  describe('reference lint (build-images plan, registry)', () => {
+    const repo = `${REGISTRY}/${uniqueName('kx16-refs')}`;
+    const chart = 'refs/wf';
+    beforeAll(() => {
+      const dir = join(ws, chart);
+      mkdirSync(dir, { recursive: true });
+      cpSync(join(ws, 'extension', 'dag-installer-chart'), join(ws, 'refs', 'dag-installer-chart'), {
+        recursive: true,
+      });
+      writeFileSync(
+        join(dir, 'Chart.yaml'),
+        'apiVersion: v2\nname: kx16-refs-workflow\nversion: "0.0.0"\nkeywords:\n  - kaapanaworkflow\n',
+      );
+      writeFileSync(
+        join(dir, 'requirements.yaml'),
+        'dependencies:\n  - name: dag-installer-chart\n    version: 0.1.0\n    repository: file://../dag-installer-chart\n',
+      );
+      writeFileSync(join(dir, 'values.yaml'), '---\nglobal:\n  image: "kx16-dag"\n  action: "copy"\n');
+    });
+    /** build-images' plan output for one pushed image. */
+    const plan = (tag: string) =>
+      JSON.stringify({
+        images: [
+          {
+            name: 'kx16-dag',
+            tag,
+            ref: `${repo}/kx16-dag:${tag}`,
+            tags: [`${repo}/kx16-dag:${tag}`],
+            localOnly: false,
+            versionRule: 'version input',
+          },
+        ],
+        settings: { registry: repo, tagStyle: 'platform' },
+      });
+
+    it('fails before packaging when the plan tags the DAG image otherwise, with values.yaml file and line', async () => {
+      const run = await runAction(
+        'action-package-chart',
+        { chart, destination: 'refs-out', images: plan('0.6.0') },
+        { post: false, env: { GITHUB_WORKSPACE: ws } },
+      );
+      expect(run.exitCode).not.toBe(0);
+      expect(run.stdout).toContain(
+        `::error title=kaapana-ext,file=refs/wf/values.yaml,line=3::DAG image global.image of kx16-refs-workflow (tag = the dag-installer-chart version) resolves to ${repo}/kx16-dag:0.1.0, but this run tags that image 0.6.0 (version input)`,
+      );
+      expect(existsSync(join(ws, 'refs-out'))).toBe(false);
+      // warn: reported, packaged
+      const warned = await runAction(
+        'action-package-chart',
+        { chart, destination: 'refs-warn', images: plan('0.6.0'), 'reference-lint': 'warn', 'dry-run': 'true' },
+        { post: false, env: { GITHUB_WORKSPACE: ws } },
+      );
+      expect(warned.exitCode, warned.stdout).toBe(0);
+      expect(warned.stdout).toMatch(/::warning title=reference lint,file=refs\/wf\/values.yaml,line=3::DAG image/);
+    });
+
+    it('accepts the tag the plan builds, and an image the registry has (HEAD on its manifest)', async () => {
+      const ok = await runAction(
+        'action-package-chart',
+        { chart, destination: 'refs-ok', images: plan('0.1.0'), 'dry-run': 'true' },
+        { post: false, env: { GITHUB_WORKSPACE: ws } },
+      );
+      expect(ok.exitCode, ok.stdout).toBe(0);
+      expect(ok.stdout).not.toContain('reference lint');
+      // not built here, not in the registry: an error; pushed to the registry: accepted
+      const absent = await runAction(
+        'action-package-chart',
+        { chart, destination: 'refs-absent', registry: repo, 'dry-run': 'true' },
+        { post: false, env: { GITHUB_WORKSPACE: ws } },
+      );
+      expect(absent.exitCode).not.toBe(0);
+      expect(absent.stdout).toContain(
+        `::error title=kaapana-ext,file=refs/wf/values.yaml,line=3::DAG image global.image of kx16-refs-workflow (tag = the dag-installer-chart version) resolves to ${repo}/kx16-dag:0.1.0, which this run does not build and the registry does not have`,
+      );
+      const client = registryClient();
+      const path = `${repo.slice(REGISTRY.length + 1)}/kx16-dag`;
+      const config = await client.pushBlob(
+        path,
+        Buffer.from('{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}'),
+      );
+      const manifest = {
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+        layers: [],
+      };
+      await client.putManifest(path, '0.1.0', manifest.mediaType, JSON.stringify(manifest));
+      const there = await runAction(
+        'action-package-chart',
+        { chart, destination: 'refs-there', registry: repo, 'dry-run': 'true' },
+        { post: false, env: { GITHUB_WORKSPACE: ws } },
+      );
+      expect(there.exitCode, there.stdout).toBe(0);
+      expect(there.stdout).not.toContain('reference lint');
+    });
   });
 });

@@ -34117,7 +34117,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2758);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6317);
 // Entry point of the bundled action: main and post step in one file.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -34127,7 +34127,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2758:
+/***/ 6317:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40889,45 +40889,25 @@ function applyMetadata(plan, opts, dockerfileLabels = ownLabels) {
 
 
 
-;// CONCATENATED MODULE: ../packages/core/lib/references/lint.js
-// The reference lint: before anything is built or pushed, every image an extension will make the
-// platform pull must be one this run builds with exactly that tag, or one the registry already has —
-// otherwise the platform meets ErrImagePull/ImagePullBackOff. What it reads (all below the context):
-// - operator and DAG files (`*.py` whose name contains "operator", as Kaapana's
-//   helm_chart.py `collect_operator_containers` picks them, or starts with "dag"): every `image=`
-//   string. Kaapana's variables are resolved where Kaapana resolves them: `DEFAULT_REGISTRY` /
-//   `default_registry` → the registry this run pushes to (the platform's default registry),
-//   `KAAPANA_BUILD_VERSION` (0.6.0 kaapana_global_variables.py: the platform's build version) and
-//   `default_platform_version` → platform-version (else the run's version), `default_platform_abbr`
-//   → platform-abbr; other `{name}`s from single string assignments in the same file.
-// - workflow charts (keyword `kaapanaworkflow`, or `dag-installer-chart` as first dependency, as
-//   0.6.0 helm_chart.py `_resolve_kaapana_type`): `dag-installer-chart` must be a dependency; the DAG
-//   image `global.image` is pulled by dag-installer-chart at `.Chart.Version` of that chart
-//   (0.6.0 services/utils/dag-installer-chart/templates/job.yaml; `0.0.0` = the workflow chart's
-//   version) or at `<abbr>_<platform-version>__<global.version>` (0.1.x
-//   services/utils/dag-installer/dag-installer-chart/templates/job.yaml); other `image:` values that
-//   are full references (with a `/` and a tag) are checked as they are.
-// - DAG images (Dockerfiles that COPY into `/tmp/dags/` or `/kaapana/tmp/dags/`): a DAG file that
-//   imports a module of its own build context which the Dockerfile does not copy into the dags dir.
-// Errors: a reference that resolves to an image this run builds with another tag, or to one neither
-// built nor in the registry; a workflow chart without dag-installer-chart; a DAG module not copied.
-// Warnings: an `image=` that is not a string or cannot be resolved statically; a registry that could
-// not be asked.
+;// CONCATENATED MODULE: ../packages/core/lib/references/charts.js
+// Kaapana charts as the reference lint reads them: Chart.yaml and its dependencies (Chart.yaml or the
+// requirements.yaml both generations use), values.yaml with line numbers (yaml's LineCounter), and the
+// image references a chart makes the platform pull.
+// - Workflow charts (keyword `kaapanaworkflow`, or `dag-installer-chart` as first dependency, as
+//   0.6.0 helm_chart.py `_resolve_kaapana_type`) must depend on `dag-installer-chart`; their DAG
+//   image `global.image` (a global, so the value dag-installer-chart sees) is pulled at
+//   `.Chart.Version` of dag-installer-chart (0.6.0 services/utils/dag-installer-chart/templates/job.yaml;
+//   `0.0.0` = packaged with the workflow chart's version) or at
+//   `<abbr>_<platform-version>__<global.version>` (0.1.x
+//   services/utils/dag-installer/dag-installer-chart/templates/job.yaml).
+// - Other `image:` / `complete_image:` values anywhere in values.yaml (the chart's own and those it
+//   sets for its dependencies) that are full references (a `/` and a tag, no template) are checked
+//   as they are, `{KAAPANA_BUILD_VERSION}` resolved.
 
 
 
 
 
-
-
-/** Every file below `dir` by fsutil/walk's rules, minus the folders a chart search skips; nothing when `dir` cannot be read. */
-async function lint_walk(dir, out) {
-    out.push(...(await listFiles(dir, { skipDirs: CHART_WALK_SKIP }).catch(() => [])));
-}
-function lint_lineOf(node, counter) {
-    const start = node?.range?.[0];
-    return start === undefined ? undefined : counter.linePos(start).line;
-}
 async function readYaml(file) {
     if (!(await pathExists(file)))
         return undefined;
@@ -40936,8 +40916,8 @@ async function readYaml(file) {
     return {
         data: doc.toJS(),
         line: (path) => {
-            const node = doc.getIn(path, true);
-            return lint_lineOf(node, counter);
+            const start = doc.getIn(path, true)?.range?.[0];
+            return start === undefined ? undefined : counter.linePos(start).line;
         },
     };
 }
@@ -40955,267 +40935,459 @@ function imageValues(node, path = [], out = []) {
     }
     return out;
 }
-/** Workflow charts among `files` (keyword kaapanaworkflow or dag-installer-chart as first dependency). */
+/** Reads the chart whose Chart.yaml is `chartFile`. */
+async function charts_readChartInfo(chartFile) {
+    const dir = (0,external_node_path_namespaceObject.dirname)(chartFile);
+    const chart = await readYaml(chartFile);
+    const md = (chart?.data ?? {});
+    const req = await readYaml((0,external_node_path_namespaceObject.join)(dir, 'requirements.yaml'));
+    const rawDeps = Array.isArray(md.dependencies)
+        ? md.dependencies
+        : req?.data?.dependencies;
+    const deps = (Array.isArray(rawDeps) ? rawDeps : []);
+    const keywords = Array.isArray(md.keywords) ? md.keywords : [];
+    const valuesFile = (0,external_node_path_namespaceObject.join)(dir, 'values.yaml');
+    const values = await readYaml(valuesFile);
+    const v = (values?.data ?? {});
+    const image = v?.global?.image;
+    return {
+        chartFile,
+        dir,
+        chart,
+        name: typeof md.name === 'string' ? md.name : dir,
+        version: md.version === undefined || md.version === null ? '' : String(md.version),
+        deps,
+        keywords,
+        workflow: keywords.includes('kaapanaworkflow') || deps[0]?.name === 'dag-installer-chart',
+        dagDep: deps.findIndex((d) => d?.name === 'dag-installer-chart'),
+        values,
+        valuesFile,
+        v: v ?? {},
+        dagImage: typeof image === 'string' && image !== '' ? image : undefined,
+    };
+}
+/** Workflow charts among `files`. */
 async function workflowCharts(files) {
     const out = [];
     for (const chartFile of files.filter((p) => (0,external_node_path_namespaceObject.basename)(p) === 'Chart.yaml')) {
-        const dir = (0,external_node_path_namespaceObject.dirname)(chartFile);
-        const chart = await readYaml(chartFile);
-        const md = (chart?.data ?? {});
-        const req = await readYaml((0,external_node_path_namespaceObject.join)(dir, 'requirements.yaml'));
-        const rawDeps = Array.isArray(md.dependencies)
-            ? md.dependencies
-            : req?.data?.dependencies;
-        const deps = (Array.isArray(rawDeps) ? rawDeps : []);
-        const keywords = Array.isArray(md.keywords) ? md.keywords : [];
-        if (!keywords.includes('kaapanaworkflow') && deps[0]?.name !== 'dag-installer-chart')
-            continue;
-        const values = await readYaml((0,external_node_path_namespaceObject.join)(dir, 'values.yaml'));
-        const v = (values?.data ?? {});
-        const dagImage = typeof v?.global?.image === 'string' && v.global.image !== '' ? v.global.image : undefined;
-        out.push({
-            chartFile,
-            dir,
-            chart,
-            md,
-            deps,
-            keywords,
-            dagDep: deps.findIndex((d) => d?.name === 'dag-installer-chart'),
-            values,
-            v: v ?? {},
-            dagImage,
-        });
+        const info = await charts_readChartInfo(chartFile);
+        if (info.workflow)
+            out.push(info);
     }
     return out;
 }
-/** Names of the DAG images (`global.image`) of the workflow charts below `context`. */
-async function dagImagesOf(context) {
-    const files = [];
-    await lint_walk((0,external_node_path_namespaceObject.resolve)(context), files);
-    return new Set((await workflowCharts(files)).map((w) => w.dagImage).filter((x) => !!x));
+function missingDagInstaller(c, rel) {
+    if (c.dagDep >= 0)
+        return [];
+    const kw = c.keywords.indexOf('kaapanaworkflow');
+    const line = kw >= 0 ? c.chart?.line(['keywords', kw]) : undefined;
+    return [
+        {
+            level: 'error',
+            message: `workflow chart ${c.name} (keyword kaapanaworkflow) has no dag-installer-chart dependency: nothing would install its DAG image`,
+            file: rel(c.chartFile),
+            ...(line ? { line } : {}),
+        },
+    ];
 }
-const DAGS_RE = /^(?:\/kaapana)?\/tmp\/dags\/?/;
-/** Lint the extension below `context` against the plan. Findings are sorted errors first. */
-async function lintReferences(opts) {
-    const context = (0,external_node_path_namespaceObject.resolve)(opts.context);
-    const findings = [];
-    const rel = (f) => (0,external_node_path_namespaceObject.relative)(process.cwd(), f) || f;
-    const files = [];
-    await lint_walk(context, files);
-    const wants = [];
-    const buildVersion = opts.platformVersion || opts.buildVersion;
-    const known = {
-        DEFAULT_REGISTRY: opts.registry,
-        default_registry: opts.registry,
-        KAAPANA_BUILD_VERSION: buildVersion,
-        default_platform_version: opts.platformVersion,
-        default_platform_abbr: opts.platformVersion ? (opts.abbr ?? 'kp') : undefined,
+/** The tag dag-installer-chart pulls the DAG image with, and the rule that gives it. */
+function dagImageTag(c, s) {
+    const chartVersion = s.chartVersion || c.version;
+    if (s.tagStyle === 'kp') {
+        const g = c.v.global?.version;
+        const version = g !== undefined && g !== null ? String(g) : chartVersion;
+        return {
+            ...(s.platformVersion
+                ? { tag: imageTag({ style: 'kp', version, platformVersion: s.platformVersion, abbr: s.abbr ?? 'kp' }) }
+                : {}),
+            how: `<abbr>_<platform-version>__<global.version> (0.1.x dag-installer-chart)`,
+        };
+    }
+    const depVersion = String(c.deps[c.dagDep]?.version ?? '0.0.0');
+    if (depVersion !== '0.0.0')
+        return { tag: depVersion, how: 'the dag-installer-chart version' };
+    return {
+        tag: chartVersion,
+        how: `the chart version${s.chartVersion ? ' (chart-version)' : ''}, as dag-installer-chart 0.0.0 is packaged with it`,
     };
-    // Operators and DAG files.
-    for (const f of files.filter((p) => p.endsWith('.py') && (/operator/i.test((0,external_node_path_namespaceObject.basename)(p)) || (0,external_node_path_namespaceObject.basename)(p).startsWith('dag')))) {
-        const text = await (0,promises_namespaceObject.readFile)(f, 'utf8');
-        const assigned = stringAssignments(text);
-        for (const arg of imageArguments(text)) {
-            if (!arg.value) {
-                findings.push({
-                    level: 'warning',
-                    message: `image=${arg.written} is not a string: not checked`,
-                    file: rel(f),
-                    line: arg.line,
-                });
-                continue;
-            }
-            const r = resolvePy(arg.value, known, assigned);
-            if (!r.ok) {
-                findings.push({
-                    level: 'warning',
-                    message: `image=${arg.written}: ${r.unresolved.map((n) => `{${n}}`).join(', ')} cannot be resolved statically (set platform-version for Kaapana's variables): not checked`,
-                    file: rel(f),
-                    line: arg.line,
-                });
-                continue;
-            }
-            wants.push({ ref: r.value, file: rel(f), line: arg.line, what: `operator image ${arg.written}` });
-        }
+}
+/** The DAG image `global.image` of a workflow chart, at the tag dag-installer-chart pulls. */
+function dagImageWant(c, s, rel) {
+    const file = rel(c.valuesFile);
+    if (!c.dagImage) {
+        const message = `workflow chart ${c.name}: values.yaml has no global.image (the DAG image dag-installer-chart pulls)`;
+        return { wants: [], findings: [{ level: 'error', message, file }] };
     }
-    // Workflow charts.
-    for (const wc of await workflowCharts(files)) {
-        const { chartFile, dir, chart, md, deps, keywords, dagDep, values, v, dagImage } = wc;
-        if (dagDep < 0) {
-            const kw = keywords.indexOf('kaapanaworkflow');
-            findings.push({
-                level: 'error',
-                message: `workflow chart ${md.name ?? dir} (keyword kaapanaworkflow) has no dag-installer-chart dependency: nothing would install its DAG image`,
-                file: rel(chartFile),
-                ...(kw >= 0 && chart?.line(['keywords', kw]) ? { line: chart.line(['keywords', kw]) } : {}),
-            });
-        }
-        const valuesFile = rel((0,external_node_path_namespaceObject.join)(dir, 'values.yaml'));
-        if (!dagImage) {
-            findings.push({
-                level: 'error',
-                message: `workflow chart ${md.name ?? dir}: values.yaml has no global.image (the DAG image dag-installer-chart pulls)`,
-                file: valuesFile,
-            });
-        }
-        else if (dagDep >= 0) {
-            const chartVersion = opts.chartVersion || String(md.version ?? '');
-            let tag;
-            let how;
-            if (opts.tagStyle === 'kp') {
-                const gv = v.global?.version !== undefined && v.global.version !== null ? String(v.global.version) : chartVersion;
-                tag = opts.platformVersion
-                    ? imageTag({ style: 'kp', version: gv, platformVersion: opts.platformVersion, abbr: opts.abbr ?? 'kp' })
-                    : undefined;
-                how = `<abbr>_<platform-version>__<global.version> (0.1.x dag-installer-chart)`;
-            }
-            else {
-                const depVersion = String(deps[dagDep]?.version ?? '0.0.0');
-                tag = depVersion === '0.0.0' ? chartVersion : depVersion;
-                how =
-                    depVersion === '0.0.0'
-                        ? `the chart version${opts.chartVersion ? ' (chart-version)' : ''}, as dag-installer-chart 0.0.0 is packaged with it`
-                        : 'the dag-installer-chart version';
-            }
-            if (tag)
-                wants.push({
-                    ref: `${opts.registry}/${dagImage}:${tag}`,
-                    file: valuesFile,
-                    ...(values?.line(['global', 'image']) ? { line: values.line(['global', 'image']) } : {}),
-                    what: `DAG image global.image of ${md.name} (tag = ${how})`,
-                });
-            else
-                findings.push({
-                    level: 'warning',
-                    message: `DAG image ${dagImage}: set platform-version to check its 0.1.x tag`,
-                    file: valuesFile,
-                });
-        }
-        for (const iv of imageValues(v)) {
-            if (iv.path.join('.') === 'global.image')
-                continue;
-            if (!iv.value.includes('/') || !/:[\w][\w.-]*$/.test(iv.value) || iv.value.includes('{{'))
-                continue;
-            const value = iv.value.replace(/\{KAAPANA_BUILD_VERSION\}/g, buildVersion ?? '{KAAPANA_BUILD_VERSION}');
-            wants.push({
-                ref: value,
-                file: valuesFile,
-                ...(values?.line(iv.path) ? { line: values.line(iv.path) } : {}),
-                what: `values ${iv.path.join('.')}`,
-            });
-        }
+    if (c.dagDep < 0)
+        return { wants: [], findings: [] };
+    const { tag, how } = dagImageTag(c, s);
+    const line = c.values?.line(['global', 'image']);
+    const where = { file, ...(line ? { line } : {}) };
+    if (!tag || !s.registry) {
+        const missing = !tag ? 'set platform-version to check its 0.1.x tag' : 'set registry to check it';
+        return { wants: [], findings: [{ level: 'warning', message: `DAG image ${c.dagImage}: ${missing}`, ...where }] };
     }
-    // Check every wanted reference against the plan, then the registry.
-    const planned = new Map(opts.plan.images.filter((i) => !i.localOnly).map((i) => [i.ref, i]));
-    const byRepo = new Map(opts.plan.images.filter((i) => !i.localOnly).map((i) => [i.ref.slice(0, i.ref.length - i.tag.length - 1), i]));
+    const what = `DAG image global.image of ${c.name} (tag = ${how})`;
+    return { wants: [{ ref: `${s.registry}/${c.dagImage}:${tag}`, ...where, what }], findings: [] };
+}
+/** Full image references among the values (not global.image of a workflow chart, not templates). */
+function valueImageWants(c, s, rel) {
+    const buildVersion = s.platformVersion || s.buildVersion;
+    const out = { wants: [], findings: [] };
+    for (const iv of imageValues(c.v)) {
+        if (c.workflow && iv.path.join('.') === 'global.image')
+            continue;
+        const placeholder = iv.value.includes('{KAAPANA_BUILD_VERSION}');
+        const value = buildVersion ? iv.value.replace(/\{KAAPANA_BUILD_VERSION\}/g, buildVersion) : iv.value;
+        const line = c.values?.line(iv.path);
+        const where = { file: rel(c.valuesFile), ...(line ? { line } : {}) };
+        if (placeholder && !buildVersion) {
+            const message = `values ${iv.path.join('.')} ${iv.value}: set platform-version to resolve {KAAPANA_BUILD_VERSION}: not checked`;
+            out.findings.push({ level: 'warning', message, ...where });
+            continue;
+        }
+        if (!value.includes('/') || !/:[\w][\w.-]*$/.test(value) || value.includes('{{'))
+            continue;
+        out.wants.push({ ref: value, ...where, what: `values ${iv.path.join('.')}` });
+    }
+    return out;
+}
+/** What a chart makes the platform pull, and its structural findings. */
+function charts_chartReferences(c, s, rel) {
+    const out = { wants: [], findings: [] };
+    if (c.workflow) {
+        out.findings.push(...missingDagInstaller(c, rel));
+        const dag = dagImageWant(c, s, rel);
+        out.wants.push(...dag.wants);
+        out.findings.push(...dag.findings);
+    }
+    const values = valueImageWants(c, s, rel);
+    out.wants.push(...values.wants);
+    out.findings.push(...values.findings);
+    return out;
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/references/model.js
+/** `file` and, when known, `line` of a finding about `w`. */
+function at(w) {
+    return { file: w.file, ...(w.line ? { line: w.line } : {}) };
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/references/check.js
+// The last phase of the reference lint: every wanted reference must be an image this run builds with
+// exactly that tag (any of its tags), or one the registry has (a Registry API HEAD on the manifest,
+// through core/registry's client; only the run's own registry is asked). A reference to an image the
+// run builds under another tag is the ErrImagePull every extension author meets: always an error.
+
+
+function repoOf(ref) {
+    const colon = ref.lastIndexOf(':');
+    return colon > ref.lastIndexOf('/') ? ref.slice(0, colon) : ref;
+}
+async function check_checkWants(wants, images, exists) {
+    const pushed = images.filter((i) => !i.localOnly);
+    const built = new Set(pushed.flatMap((i) => [i.ref, ...(i.tags ?? [])]));
+    const byRepo = new Map(pushed.map((i) => [repoOf(i.ref), i]));
+    const findings = [];
     for (const w of wants) {
-        if (planned.has(w.ref))
+        if (built.has(w.ref))
             continue;
-        const colon = w.ref.lastIndexOf(':');
-        const repo = colon > w.ref.lastIndexOf('/') ? w.ref.slice(0, colon) : w.ref;
-        const same = byRepo.get(repo);
+        const same = byRepo.get(repoOf(w.ref));
         if (same) {
-            findings.push({
-                level: 'error',
-                message: `${w.what} resolves to ${w.ref}, but this run tags that image ${same.tag} (${same.versionRule}): the platform would fail with ErrImagePull. Make the tags agree (version, image-versions, chart-version inputs)`,
-                file: w.file,
-                ...(w.line ? { line: w.line } : {}),
-            });
+            const rule = same.versionRule ? ` (${same.versionRule})` : '';
+            const message = `${w.what} resolves to ${w.ref}, but this run tags that image ${same.tag}${rule}: the platform would fail with ErrImagePull. Make the tags agree (version, image-versions, chart-version inputs)`;
+            findings.push({ level: 'error', message, ...at(w) });
             continue;
         }
-        const there = opts.exists ? await opts.exists(w.ref) : undefined;
+        const there = exists ? await exists(w.ref) : undefined;
         if (there === true)
             continue;
-        if (there === undefined) {
-            findings.push({
+        findings.push(there === undefined
+            ? {
                 level: 'warning',
                 message: `${w.what} resolves to ${w.ref}, which this run does not build; the registry could not be asked whether it exists`,
-                file: w.file,
-                ...(w.line ? { line: w.line } : {}),
-            });
-            continue;
-        }
-        findings.push({
-            level: 'error',
-            message: `${w.what} resolves to ${w.ref}, which this run does not build and the registry does not have: the platform would fail with ErrImagePull`,
-            file: w.file,
-            ...(w.line ? { line: w.line } : {}),
-        });
-    }
-    // DAG images: the modules a DAG file imports from its own build context must be copied along.
-    for (const img of opts.plan.images.filter((i) => i.origin === 'context')) {
-        const text = await (0,promises_namespaceObject.readFile)(img.dockerfilePath, 'utf8');
-        const copies = [];
-        for (const m of text.matchAll(/^\s*(?:COPY|ADD)\s+(?:--\S+\s+)*(.+)$/gim)) {
-            const parts = m[1].trim().split(/\s+/);
-            if (parts.length < 2)
-                continue;
-            const dest = parts[parts.length - 1];
-            if (!DAGS_RE.test(dest))
-                continue;
-            for (const src of parts.slice(0, -1))
-                copies.push({ src, dest });
-        }
-        if (copies.length === 0)
-            continue;
-        // Paths (relative to the dags dir) the image will contain, and the source that ends up there.
-        const installed = [];
-        const dagFiles = [];
-        for (const c of copies) {
-            const destRel = c.dest.replace(DAGS_RE, '');
-            const src = (0,external_node_path_namespaceObject.join)(img.contextDir, c.src);
-            const intoDir = c.dest.endsWith('/');
-            const at = intoDir ? external_node_path_namespaceObject.posix.join(destRel, (0,external_node_path_namespaceObject.basename)(c.src)) : destRel;
-            if (c.src.endsWith('/') || !/\.\w+$/.test(c.src))
-                installed.push(external_node_path_namespaceObject.posix.join(destRel, '__dir__'));
-            installed.push(at);
-            if (c.src.endsWith('.py') && !at.includes('/'))
-                dagFiles.push({ src, at });
-        }
-        const provides = (module) => {
-            const parts = module.split('.');
-            const top = parts[0];
-            return installed.some((p) => p === `${top}.py` || p.startsWith(`${top}/`) || p === top);
-        };
-        const providesSub = (module) => {
-            const path = module.split('.').join('/');
-            return installed.some((p) => p === `${path}.py` || p === path || p === external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(path), '__dir__'));
-        };
-        const localNames = new Set();
-        const contextFiles = files.filter((f) => f.startsWith(img.contextDir + '/'));
-        for (const f of contextFiles) {
-            for (const seg of (0,external_node_path_namespaceObject.relative)(img.contextDir, f).split('/'))
-                localNames.add(seg.replace(/\.py$/, '').replace(/-/g, '_'));
-        }
-        for (const dag of dagFiles) {
-            if (!(await pathExists(dag.src)))
-                continue;
-            for (const imp of pythonImports(await (0,promises_namespaceObject.readFile)(dag.src, 'utf8'))) {
-                const top = imp.module.split('.')[0];
-                if (!localNames.has(top) || top === 'kaapana' || top === 'airflow')
-                    continue;
-                const ok = provides(imp.module) && (imp.module.includes('.') ? providesSub(imp.module) : true);
-                if (!ok) {
-                    findings.push({
-                        level: 'error',
-                        message: `${(0,external_node_path_namespaceObject.basename)(dag.src)} imports ${imp.module}, but ${img.dockerfile} does not copy it into the dags directory (${copies
-                            .map((c) => c.dest)
-                            .filter((d, i, a) => a.indexOf(d) === i)
-                            .join(', ')}): Airflow cannot load the DAG`,
-                        file: rel(dag.src),
-                        line: imp.line,
-                    });
-                }
+                ...at(w),
             }
+            : {
+                level: 'error',
+                message: `${w.what} resolves to ${w.ref}, which this run does not build and the registry does not have: the platform would fail with ErrImagePull`,
+                ...at(w),
+            });
+    }
+    return findings;
+}
+/**
+ * Asks the registry `registry` (a prefix such as `127.0.0.1:5000/kaapana`) whether a reference exists;
+ * references on other hosts, and any failure to ask, give undefined.
+ */
+function registryLookup(registry, auth = {}) {
+    const host = parseImageRef(`${registry}/x:1`).registry;
+    const client = new RegistryClient({
+        registry: host,
+        ...(auth.username && auth.password ? { username: auth.username, password: auth.password } : {}),
+        retry: { attempts: 1 },
+    });
+    return async (ref) => {
+        const p = parseImageRef(ref);
+        if (p.registry !== host)
+            return undefined;
+        try {
+            return (await client.headManifest(p.repository, p.digest ?? p.tag ?? 'latest')) !== undefined;
+        }
+        catch {
+            return undefined;
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/references/dag-modules.js
+// DAG images (Dockerfiles that COPY or ADD into `/kaapana/tmp/dags/`, 0.6.0, or `/tmp/dags/`, 0.1.x):
+// a DAG file copied into the dags directory that imports a module of its own build context which the
+// Dockerfile does not copy along cannot be loaded by Airflow. Reported at the import line.
+
+
+
+
+const DAGS_RE = /^(?:\/kaapana)?\/tmp\/dags\/?/;
+/** COPY/ADD sources whose destination is the dags directory. */
+function dagCopies(dockerfile) {
+    const copies = [];
+    for (const m of dockerfile.matchAll(/^\s*(?:COPY|ADD)\s+(?:--\S+\s+)*(.+)$/gim)) {
+        const parts = m[1].trim().split(/\s+/);
+        if (parts.length < 2)
+            continue;
+        const dest = parts[parts.length - 1];
+        if (!DAGS_RE.test(dest))
+            continue;
+        for (const src of parts.slice(0, -1))
+            copies.push({ src, dest });
+    }
+    return copies;
+}
+/** Paths (relative to the dags dir) the image will contain, and the DAG files placed at its top. */
+function installedPaths(copies, contextDir) {
+    const installed = [];
+    const dagFiles = [];
+    for (const c of copies) {
+        const destRel = c.dest.replace(DAGS_RE, '');
+        const at = c.dest.endsWith('/') ? external_node_path_namespaceObject.posix.join(destRel, (0,external_node_path_namespaceObject.basename)(c.src)) : destRel;
+        if (c.src.endsWith('/') || !/\.\w+$/.test(c.src))
+            installed.push(external_node_path_namespaceObject.posix.join(destRel, '__dir__'));
+        installed.push(at);
+        if (c.src.endsWith('.py') && !at.includes('/'))
+            dagFiles.push((0,external_node_path_namespaceObject.join)(contextDir, c.src));
+    }
+    return { installed, dagFiles };
+}
+/** True when the image's dags directory holds `module` (and, for a dotted one, its submodule). */
+function provides(installed, module) {
+    const top = module.split('.')[0];
+    if (!installed.some((p) => p === `${top}.py` || p.startsWith(`${top}/`) || p === top))
+        return false;
+    if (!module.includes('.'))
+        return true;
+    const path = module.split('.').join('/');
+    return installed.some((p) => p === `${path}.py` || p === path || p === external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(path), '__dir__'));
+}
+/** Module names the build context could provide: every path segment below it. */
+function localNames(files, contextDir) {
+    const names = new Set();
+    for (const f of files.filter((x) => x.startsWith(contextDir + '/')))
+        for (const seg of (0,external_node_path_namespaceObject.relative)(contextDir, f).split('/'))
+            names.add(seg.replace(/\.py$/, '').replace(/-/g, '_'));
+    return names;
+}
+async function dagModuleFindings(img, files, rel) {
+    const copies = dagCopies(await (0,promises_namespaceObject.readFile)(img.dockerfilePath, 'utf8'));
+    if (copies.length === 0)
+        return [];
+    const { installed, dagFiles } = installedPaths(copies, img.contextDir);
+    const names = localNames(files, img.contextDir);
+    const dests = [...new Set(copies.map((c) => c.dest))].join(', ');
+    const findings = [];
+    for (const dag of dagFiles) {
+        if (!(await pathExists(dag)))
+            continue;
+        for (const imp of pythonImports(await (0,promises_namespaceObject.readFile)(dag, 'utf8'))) {
+            const top = imp.module.split('.')[0];
+            if (!names.has(top) || top === 'kaapana' || top === 'airflow' || provides(installed, imp.module))
+                continue;
+            findings.push({
+                level: 'error',
+                message: `${(0,external_node_path_namespaceObject.basename)(dag)} imports ${imp.module}, but ${img.dockerfile} does not copy it into the dags directory (${dests}): Airflow cannot load the DAG`,
+                file: rel(dag),
+                line: imp.line,
+            });
         }
     }
-    return findings.sort((a, b) => (a.level === b.level ? 0 : a.level === 'error' ? -1 : 1));
+    return findings;
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/references/operators.js
+// Operator and DAG files for the reference lint: `*.py` whose name contains "operator" (as Kaapana's
+// helm_chart.py `collect_operator_containers` picks them) or starts with "dag"; every `image=` string,
+// resolved with Kaapana's variables where Kaapana resolves them: `DEFAULT_REGISTRY` /
+// `default_registry` → the registry this run pushes to (the platform's default registry),
+// `KAAPANA_BUILD_VERSION` (0.6.0 kaapana_global_variables.py: the platform's build version) and
+// `default_platform_version` → platform-version (else the run's version), `default_platform_abbr` →
+// platform-abbr; other `{name}`s from single string assignments in the same file (python.ts).
+
+
+
+/** Kaapana's variables as this run knows them; undefined = not known. */
+function kaapanaVariables(s) {
+    return {
+        DEFAULT_REGISTRY: s.registry,
+        default_registry: s.registry,
+        KAAPANA_BUILD_VERSION: s.platformVersion || s.buildVersion,
+        default_platform_version: s.platformVersion,
+        default_platform_abbr: s.platformVersion ? (s.abbr ?? 'kp') : undefined,
+    };
+}
+function isOperatorOrDag(file) {
+    const name = (0,external_node_path_namespaceObject.basename)(file);
+    return name.endsWith('.py') && (/operator/i.test(name) || name.startsWith('dag'));
+}
+/** The `image=` references of one operator or DAG file. */
+async function operatorReferences(file, known, rel) {
+    const out = { wants: [], findings: [] };
+    const text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
+    const assigned = stringAssignments(text);
+    const where = (line) => ({ file: rel(file), line });
+    for (const arg of imageArguments(text)) {
+        if (!arg.value) {
+            const message = `image=${arg.written} is not a string: not checked`;
+            out.findings.push({ level: 'warning', message, ...where(arg.line) });
+            continue;
+        }
+        const r = resolvePy(arg.value, known, assigned);
+        if (!r.ok) {
+            const names = r.unresolved.map((n) => `{${n}}`).join(', ');
+            const message = `image=${arg.written}: ${names} cannot be resolved statically (set platform-version for Kaapana's variables): not checked`;
+            out.findings.push({ level: 'warning', message, ...where(arg.line) });
+            continue;
+        }
+        out.wants.push({ ref: r.value, ...where(arg.line), what: `operator image ${arg.written}` });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/references/lint.js
+// The reference lint: before anything is built or pushed, every image an extension will make the
+// platform pull must be one this run builds with exactly that tag, or one the registry already has —
+// otherwise the platform meets ErrImagePull/ImagePullBackOff. Two entry points, one set of phases:
+// - `lintReferences` (build-images' plan): below the context, the operator and DAG files
+//   (operators.ts), the workflow charts (charts.ts) and the DAG images' copied modules
+//   (dag-modules.ts), checked against the plan (check.ts);
+// - `lintChartReferences` (package-chart): one chart directory's values, checked against the images
+//   build-images planned (its `plan` output, parsed by `parseBuiltImages`) and the registry.
+// Errors: a reference that resolves to an image this run builds with another tag, or to one neither
+// built nor in the registry; a workflow chart without dag-installer-chart or without global.image; a
+// DAG module not copied. Warnings: an `image=` that is not a string or cannot be resolved statically;
+// a registry that could not be asked; a DAG image whose tag or registry is unknown.
+// `referenceLintOutcome` turns findings into the warnings to annotate and the error to fail with.
+
+
+
+
+
+
+
+
+/** Every file below `dir` by fsutil/walk's rules, minus the folders a chart search skips; [] when unreadable. */
+async function lint_walk(dir) {
+    return listFiles(dir, { skipDirs: CHART_WALK_SKIP }).catch(() => []);
+}
+const rel = (f) => (0,external_node_path_namespaceObject.relative)(process.cwd(), f) || f;
+function merge(into, more) {
+    into.wants.push(...more.wants);
+    into.findings.push(...more.findings);
+}
+const errorsFirst = (a, b) => a.level === b.level ? 0 : a.level === 'error' ? -1 : 1;
+/** Names of the DAG images (`global.image`) of the workflow charts below `context`. */
+async function dagImagesOf(context) {
+    const charts = await workflowCharts(await lint_walk((0,external_node_path_namespaceObject.resolve)(context)));
+    return new Set(charts.map((w) => w.dagImage).filter((x) => !!x));
+}
+/** Lint the extension below `context` against the plan. Findings are sorted errors first. */
+async function lintReferences(opts) {
+    const files = await lint_walk((0,external_node_path_namespaceObject.resolve)(opts.context));
+    const collected = { wants: [], findings: [] };
+    const known = kaapanaVariables(opts);
+    for (const f of files.filter(isOperatorOrDag))
+        merge(collected, await operatorReferences(f, known, rel));
+    for (const c of await workflowCharts(files))
+        merge(collected, charts_chartReferences(c, opts, rel));
+    const findings = [...collected.findings, ...(await check_checkWants(collected.wants, opts.plan.images, opts.exists))];
+    for (const img of opts.plan.images.filter((i) => i.origin === 'context'))
+        findings.push(...(await dagModuleFindings(img, files, rel)));
+    return findings.sort(errorsFirst);
+}
+/**
+ * Lint one chart's values (package-chart) against the images the run builds and the registry.
+ * Findings name absolute files (the adapter makes them workspace-relative).
+ */
+async function lintChartReferences(opts) {
+    const chart = await readChartInfo(join(resolve(opts.chartDir), 'Chart.yaml'));
+    const { wants, findings } = chartReferences(chart, opts, (f) => f);
+    findings.push(...(await checkWants(wants, opts.images, opts.exists)));
+    return findings.sort(errorsFirst);
+}
+function isBuiltImage(x) {
+    const i = x;
+    return !!i && typeof i.name === 'string' && typeof i.ref === 'string' && typeof i.tag === 'string';
+}
+/** Parses build-images' `plan` output (`{images, settings}`) or `images` output (an array). */
+function parseBuiltImages(text, source = 'images') {
+    if (text.trim() === '')
+        return { images: [], settings: {} };
+    let v;
+    try {
+        v = JSON.parse(text);
+    }
+    catch (e) {
+        throw new KxError(`${source}: not JSON (build-images' plan or images output): ${e.message}`);
+    }
+    const obj = (Array.isArray(v) ? { images: v } : v);
+    const images = obj?.images;
+    if (!Array.isArray(images) || !images.every(isBuiltImage))
+        throw new KxError(`${source}: expected build-images' plan output ({images: [{name, ref, tag, …}]}) or images output`);
+    const settings = obj?.settings && typeof obj.settings === 'object' ? obj.settings : {};
+    return { images, settings };
+}
+/** The findings to annotate as warnings, and the error to fail with (mode `error` only). */
+function referenceLintOutcome(findings, mode) {
+    if (mode === 'off')
+        return { warnings: [] };
+    const failing = mode === 'error' ? findings.filter((f) => f.level === 'error') : [];
+    const warnings = findings.filter((f) => !failing.includes(f));
+    const errors = failing.map((f) => new errors_KxError(f.message, { file: f.file, ...(f.line ? { line: f.line } : {}) }));
+    if (errors.length === 0)
+        return { warnings };
+    return { warnings, error: errors.length === 1 ? errors[0] : new KxAggregateError(errors) };
+}
+/**
+ * package-chart's settings: its own inputs where given (tag style and abbreviation always are), the
+ * plan's registry, platform and build version where not; the chart version is package-chart's own.
+ */
+function chartLintSettings(planned, given) {
+    const registry = given.registry || planned.registry;
+    const platformVersion = given.platformVersion || planned.platformVersion;
+    return {
+        tagStyle: given.tagStyle,
+        ...(given.abbr ? { abbr: given.abbr } : {}),
+        ...(registry ? { registry } : {}),
+        ...(platformVersion ? { platformVersion } : {}),
+        ...(planned.buildVersion ? { buildVersion: planned.buildVersion } : {}),
+        ...(given.chartVersion ? { chartVersion: given.chartVersion } : {}),
+    };
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/references/index.js
 // Public API of the references area: the lint that checks, before anything is built or pushed, that
 // every image an extension makes the platform pull (operator `image=`, chart values) is built by the
-// run with exactly that tag or exists in the registry.
+// run with exactly that tag or exists in the registry (build-images' plan and package-chart).
+
 
 
 
@@ -41338,54 +41510,39 @@ async function makePlan(inputs) {
 async function lint(inputs, planned) {
     if (inputs.referenceLint === 'off')
         return [];
-    const host = parseImageRef(`${inputs.registry}/x:1`).registry;
-    const client = new RegistryClient({
-        registry: host,
-        ...(inputs.username && inputs.password ? { username: inputs.username, password: inputs.password } : {}),
-        retry: { attempts: 1 },
-    });
     const findings = await lintReferences({
         context: inputs.context,
         plan: planned.plan,
+        ...lintSettings(inputs, planned),
+        registry: inputs.registry,
+        exists: registryLookup(inputs.registry, { username: inputs.username, password: inputs.password }),
+    });
+    const { warnings, error } = referenceLintOutcome(findings, inputs.referenceLint);
+    for (const f of warnings)
+        warning(f.message, { file: f.file, ...(f.line ? { startLine: f.line } : {}), title: 'reference lint' });
+    if (error)
+        throw error;
+    return findings;
+}
+/** What references resolve with; also in the plan output, for package-chart's lint. */
+function lintSettings(inputs, planned) {
+    return {
         registry: inputs.registry,
         tagStyle: inputs.tagStyle,
         ...(inputs.platformVersion ? { platformVersion: inputs.platformVersion } : {}),
         ...(planned.defaultVersion ? { buildVersion: planned.defaultVersion } : {}),
         abbr: inputs.platformAbbr,
         ...(inputs.chartVersion ? { chartVersion: inputs.chartVersion } : {}),
-        exists: async (ref) => {
-            const p = parseImageRef(ref);
-            if (p.registry !== host)
-                return undefined;
-            try {
-                return (await client.headManifest(p.repository, p.digest ?? p.tag ?? 'latest')) !== undefined;
-            }
-            catch {
-                return undefined;
-            }
-        },
-    });
-    const errors = [];
-    for (const f of findings) {
-        const props = { file: f.file, ...(f.line ? { startLine: f.line } : {}), title: 'reference lint' };
-        if (f.level === 'error' && inputs.referenceLint === 'error')
-            errors.push(new errors_KxError(f.message, { file: f.file, ...(f.line ? { line: f.line } : {}) }));
-        else
-            warning(f.message, props);
-    }
-    if (errors.length === 1)
-        throw errors[0];
-    if (errors.length > 1)
-        throw new KxAggregateError(errors);
-    return findings;
+    };
 }
-function planJson(plan, findings) {
+function planJson(plan, findings, settings) {
     return JSON.stringify({
         images: plan.images.map(({ dockerfilePath: _p, contextDir: _c, ...rest }) => rest),
         baseImages: plan.baseImages,
         skipped: plan.skipped,
         duplicates: plan.duplicates,
         findings,
+        settings,
     });
 }
 async function writeSummary(plan, results, dryRun) {
@@ -41444,7 +41601,7 @@ async function main() {
     });
     const plan = planned.plan;
     const findings = await group('Reference lint', () => lint(inputs, planned));
-    setOutput('plan', planJson(plan, findings));
+    setOutput('plan', planJson(plan, findings, lintSettings(inputs, planned)));
     if (inputs.dryRun) {
         setOutput('images', JSON.stringify([]));
         setOutput('digests', JSON.stringify({}));

@@ -18,8 +18,15 @@ import {
   type RegistryCredentials,
   actionsExec,
 } from '@kaapana-ext/actions-kit';
-import { errorMessage, KxAggregateError, KxError } from '@kaapana-ext/core';
-import { dagImagesOf, lintReferences, type ReferenceFinding } from '@kaapana-ext/core/references';
+import { errorMessage, KxError } from '@kaapana-ext/core';
+import {
+  dagImagesOf,
+  lintReferences,
+  referenceLintOutcome,
+  registryLookup,
+  type LintSettings,
+  type ReferenceFinding,
+} from '@kaapana-ext/core/references';
 import {
   applyMetadata,
   buildImages,
@@ -41,7 +48,7 @@ import {
   type ImageResult,
   type TagStyle,
 } from '@kaapana-ext/core/images';
-import { parseImageRef, RegistryClient } from '@kaapana-ext/core/registry';
+import { parseImageRef } from '@kaapana-ext/core/registry';
 
 export interface Inputs {
   context: string;
@@ -197,50 +204,40 @@ async function makePlan(inputs: Inputs): Promise<Planned> {
 /** The reference lint (see @kaapana-ext/core/references); annotations for every finding. */
 async function lint(inputs: Inputs, planned: Planned): Promise<ReferenceFinding[]> {
   if (inputs.referenceLint === 'off') return [];
-  const host = parseImageRef(`${inputs.registry}/x:1`).registry;
-  const client = new RegistryClient({
-    registry: host,
-    ...(inputs.username && inputs.password ? { username: inputs.username, password: inputs.password } : {}),
-    retry: { attempts: 1 },
-  });
   const findings = await lintReferences({
     context: inputs.context,
     plan: planned.plan,
+    ...lintSettings(inputs, planned),
+    registry: inputs.registry,
+    exists: registryLookup(inputs.registry, { username: inputs.username, password: inputs.password }),
+  });
+  const { warnings, error } = referenceLintOutcome(findings, inputs.referenceLint);
+  for (const f of warnings)
+    core.warning(f.message, { file: f.file, ...(f.line ? { startLine: f.line } : {}), title: 'reference lint' });
+  if (error) throw error;
+  return findings;
+}
+
+/** What references resolve with; also in the plan output, for package-chart's lint. */
+function lintSettings(inputs: Inputs, planned: Planned): LintSettings {
+  return {
     registry: inputs.registry,
     tagStyle: inputs.tagStyle,
     ...(inputs.platformVersion ? { platformVersion: inputs.platformVersion } : {}),
     ...(planned.defaultVersion ? { buildVersion: planned.defaultVersion } : {}),
     abbr: inputs.platformAbbr,
     ...(inputs.chartVersion ? { chartVersion: inputs.chartVersion } : {}),
-    exists: async (ref) => {
-      const p = parseImageRef(ref);
-      if (p.registry !== host) return undefined;
-      try {
-        return (await client.headManifest(p.repository, p.digest ?? p.tag ?? 'latest')) !== undefined;
-      } catch {
-        return undefined;
-      }
-    },
-  });
-  const errors: KxError[] = [];
-  for (const f of findings) {
-    const props = { file: f.file, ...(f.line ? { startLine: f.line } : {}), title: 'reference lint' };
-    if (f.level === 'error' && inputs.referenceLint === 'error')
-      errors.push(new KxError(f.message, { file: f.file, ...(f.line ? { line: f.line } : {}) }));
-    else core.warning(f.message, props);
-  }
-  if (errors.length === 1) throw errors[0]!;
-  if (errors.length > 1) throw new KxAggregateError(errors);
-  return findings;
+  };
 }
 
-function planJson(plan: BuildPlan, findings: ReferenceFinding[]): string {
+function planJson(plan: BuildPlan, findings: ReferenceFinding[], settings: LintSettings): string {
   return JSON.stringify({
     images: plan.images.map(({ dockerfilePath: _p, contextDir: _c, ...rest }) => rest),
     baseImages: plan.baseImages,
     skipped: plan.skipped,
     duplicates: plan.duplicates,
     findings,
+    settings,
   });
 }
 
@@ -302,7 +299,7 @@ async function main(): Promise<void> {
   });
   const plan = planned.plan;
   const findings = await core.group('Reference lint', () => lint(inputs, planned));
-  core.setOutput('plan', planJson(plan, findings));
+  core.setOutput('plan', planJson(plan, findings, lintSettings(inputs, planned)));
   if (inputs.dryRun) {
     core.setOutput('images', JSON.stringify([]));
     core.setOutput('digests', JSON.stringify({}));

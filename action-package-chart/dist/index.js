@@ -37168,7 +37168,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8727);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(197);
 // Entry point of the bundled action: only calls run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -37178,7 +37178,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8727:
+/***/ 197:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40385,7 +40385,7 @@ function entry(root, path) {
     return { path, rel, name: rel.slice(rel.lastIndexOf('/') + 1) };
 }
 /** Every file below `root` (walkTree's rules), absolute paths in walk order. */
-async function listFiles(root, opts = {}, accept = () => true) {
+async function walk_listFiles(root, opts = {}, accept = () => true) {
     const out = [];
     await walkTree(root, opts, { onFile: (f) => void (accept(f) && out.push(f.path)) });
     return out;
@@ -40618,11 +40618,11 @@ function readers_getInt(name, fallback, min = 0) {
     return n;
 }
 function readers_getChoice(name, choices, fallback) {
-    const raw = core.getInput(name).trim();
+    const raw = getInput(name).trim();
     if (raw === '')
         return fallback;
     if (!choices.includes(raw))
-        throw new KxError(`input ${name} must be one of ${choices.join(', ')}, not "${raw}"`);
+        throw new errors_KxError(`input ${name} must be one of ${choices.join(', ')}, not "${raw}"`);
     return raw;
 }
 /** A map input, written as YAML/JSON (`{a: b}` or `a: b` lines) or as `key=value` lines. */
@@ -43403,11 +43403,11 @@ async function downloadChart(url, opts = {}) {
 
 
 /** Directory names a chart search never enters. */
-const CHART_WALK_SKIP = ['node_modules', '.git', 'charts', 'templates'];
+const discover_CHART_WALK_SKIP = ['node_modules', '.git', 'charts', 'templates'];
 /** Every directory below (and including) `root` that holds a Chart.yaml, in walk (byte) order. */
 async function chartDirsBelow(root) {
     const out = [];
-    await walkTree((0,external_node_path_namespaceObject.resolve)(root), { skipDirs: CHART_WALK_SKIP }, { onDir: (d, files) => void (files.includes('Chart.yaml') && out.push(d.path)) }).catch(() => undefined);
+    await walkTree((0,external_node_path_namespaceObject.resolve)(root), { skipDirs: discover_CHART_WALK_SKIP }, { onDir: (d, files) => void (files.includes('Chart.yaml') && out.push(d.path)) }).catch(() => undefined);
     return out;
 }
 /** Chart directories below `roots`, by chart name. Chart.yaml is read, not validated. */
@@ -43478,14 +43478,14 @@ async function resolveChartDirs(items, workspace) {
 function ref_parseImageRef(ref) {
     let rest = ref.trim().replace(/^oci:\/\//, '');
     if (!rest)
-        throw new KxError('image reference is empty');
+        throw new errors_KxError('image reference is empty');
     let digest;
     const at = rest.indexOf('@');
     if (at >= 0) {
         digest = rest.slice(at + 1);
         rest = rest.slice(0, at);
         if (!/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(digest))
-            throw new KxError(`"${ref}" has a malformed digest`);
+            throw new errors_KxError(`"${ref}" has a malformed digest`);
     }
     let tag;
     const lastSlash = rest.lastIndexOf('/');
@@ -43509,7 +43509,7 @@ function ref_parseImageRef(ref) {
         registry = 'registry-1.docker.io';
     const repository = parts.join('/');
     if (!repository)
-        throw new KxError(`"${ref}" names no repository`);
+        throw new errors_KxError(`"${ref}" names no repository`);
     const out = { registry, repository };
     if (tag !== undefined)
         out.tag = tag;
@@ -44437,14 +44437,14 @@ const HOST_RE = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:
 /** A version as Kaapana writes it must be strict semver (a leading `v` is not allowed in tags). */
 function validateVersion(version, what = 'version') {
     const v = version.trim();
-    if (!semver.valid(v) || v.startsWith('v')) {
-        throw new KxError(`${what} "${version}" is not a semantic version (expected e.g. 0.1.0)`);
+    if (!node_modules_semver.valid(v) || v.startsWith('v')) {
+        throw new errors_KxError(`${what} "${version}" is not a semantic version (expected e.g. 0.1.0)`);
     }
     return v;
 }
 function tags_validateTag(tag) {
     if (!TAG_RE.test(tag)) {
-        throw new KxError(`"${tag}" is not a legal Docker tag: use at most 128 characters of [A-Za-z0-9_.-], not starting with "." or "-"`);
+        throw new errors_KxError(`"${tag}" is not a legal Docker tag: use at most 128 characters of [A-Za-z0-9_.-], not starting with "." or "-"`);
     }
     return tag;
 }
@@ -44478,13 +44478,13 @@ function tags_imageTag(opts) {
     if (opts.style === 'platform')
         return tags_validateTag(version);
     if (opts.style !== 'kp')
-        throw new KxError(`tag-style "${String(opts.style)}" is unknown: use "platform" or "kp"`);
+        throw new errors_KxError(`tag-style "${String(opts.style)}" is unknown: use "platform" or "kp"`);
     if (!opts.platformVersion)
-        throw new KxError('tag-style "kp" needs the platform version (e.g. 0.1.3)');
+        throw new errors_KxError('tag-style "kp" needs the platform version (e.g. 0.1.3)');
     const platform = validateVersion(opts.platformVersion, 'platform version');
     const abbr = opts.abbr ?? 'kp';
     if (!/^[a-z0-9]+$/i.test(abbr))
-        throw new KxError(`platform abbreviation "${abbr}" must be letters and digits`);
+        throw new errors_KxError(`platform abbreviation "${abbr}" must be letters and digits`);
     return tags_validateTag(`${abbr}_${platform}__${version}`);
 }
 function parseTagStyle(value) {
@@ -44493,7 +44493,7 @@ function parseTagStyle(value) {
         return 'platform';
     if (v === 'kp')
         return 'kp';
-    throw new KxError(`tag-style "${value}" is unknown: use "platform" (Kaapana >= 0.2) or "kp" (Kaapana 0.1.x)`);
+    throw new errors_KxError(`tag-style "${value}" is unknown: use "platform" (Kaapana >= 0.2) or "kp" (Kaapana 0.1.x)`);
 }
 /** `<registry>/<name>:<tag>` */
 function tags_imageRef(registry, name, tag) {
@@ -45728,10 +45728,636 @@ function applyMetadata(plan, opts, dockerfileLabels = ownLabels) {
 
 
 
+;// CONCATENATED MODULE: ../packages/core/lib/references/python.js
+// Reading the parts of Airflow DAG and operator files that name images and modules, statically and
+// line by line as Kaapana's own build reads them (kaapana/kaapana@0.6.0
+// build-scripts/build_helper/helm/helm_chart.py `IMAGE_PATTERN`: `image=` / `image:` followed by a
+// string or f-string on one line; 0.1.3 container_helper.py `check_if_dag`: `image=` lines with
+// `{default_registry}`). A string is resolved when every `{name}` in it is a known Kaapana variable or
+// a name assigned exactly one string value in the same file; anything else stays unresolved and is
+// reported as such, never guessed.
+const STRING = String.raw `([fFrRbBuU]{0,2})(?<q>"""|'''|"|')(.*?)\k<q>`;
+const IMAGE_ARG_RE = new RegExp(String.raw `(?:^|[\s,(])image\s*=\s*(?:${STRING}|([A-Za-z_][\w.]*))`);
+const ASSIGN_RE = new RegExp(String.raw `^\s*([A-Za-z_]\w*)\s*(?::\s*str\s*)?=\s*${STRING}\s*(?:#.*)?$`);
+function toPy(prefix, body) {
+    return { body, f: /f/i.test(prefix) };
+}
+/** `image=` keyword arguments of the file, one per line at most (as Kaapana reads them). */
+function python_imageArguments(text) {
+    const out = [];
+    text.split(/\r?\n/).forEach((raw, i) => {
+        const code = raw.replace(/^\s*#.*$/, '');
+        const m = IMAGE_ARG_RE.exec(code);
+        if (!m)
+            return;
+        const written = code
+            .slice(m.index)
+            .replace(/^[\s,(]/, '')
+            .replace(/^image\s*=\s*/, '')
+            .replace(/[,)]\s*(#.*)?$/, '')
+            .trim();
+        if (m[4] !== undefined)
+            out.push({ line: i + 1, written: m[4] });
+        else
+            out.push({ line: i + 1, written, value: toPy(m[1], m[3]) });
+    });
+    return out;
+}
+/** Names assigned a string in the file; a name assigned two different strings maps to undefined. */
+function python_stringAssignments(text) {
+    const out = new Map();
+    for (const raw of text.split(/\r?\n/)) {
+        const m = ASSIGN_RE.exec(raw);
+        if (!m)
+            continue;
+        const value = toPy(m[2], m[4]);
+        const prev = out.get(m[1]);
+        if (out.has(m[1]) && (prev === undefined || prev.body !== value.body || prev.f !== value.f))
+            out.set(m[1], undefined);
+        else
+            out.set(m[1], value);
+    }
+    return out;
+}
+/** Resolve `{name}` placeholders of an f-string from `known`, then from the file's assignments. */
+function python_resolvePy(value, known, assigned, depth = 0) {
+    if (!value.f)
+        return { ok: true, value: value.body };
+    const unresolved = [];
+    const result = value.body.replace(/\{\{|\}\}|\{([^{}]*)\}/g, (whole, expr) => {
+        if (expr === undefined)
+            return whole === '{{' ? '{' : '}';
+        const name = expr.trim();
+        if (!/^[A-Za-z_]\w*$/.test(name)) {
+            unresolved.push(name);
+            return whole;
+        }
+        const k = known[name];
+        if (k !== undefined)
+            return k;
+        const a = assigned.get(name);
+        if (a && depth < 5) {
+            const r = python_resolvePy(a, known, assigned, depth + 1);
+            if (r.ok)
+                return r.value;
+            unresolved.push(...r.unresolved);
+            return whole;
+        }
+        unresolved.push(name);
+        return whole;
+    });
+    return unresolved.length ? { ok: false, unresolved: [...new Set(unresolved)] } : { ok: true, value: result };
+}
+/** `import a.b` / `from a.b import c, d` statements (parenthesised lists over several lines too). */
+function python_pythonImports(text) {
+    const out = [];
+    const lines = text.split(/\r?\n/);
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i].replace(/#.*$/, '');
+        let m = /^\s*from\s+([\w.]+)\s+import\s+(.*)$/.exec(line);
+        if (m) {
+            let names = m[2];
+            if (names.includes('(') && !names.includes(')')) {
+                let j = i + 1;
+                while (j < lines.length && !lines[j].includes(')'))
+                    names += ' ' + lines[j++].replace(/#.*$/, '');
+                if (j < lines.length)
+                    names += ' ' + lines[j].replace(/#.*$/, '');
+            }
+            const list = names
+                .replace(/[()\\]/g, ' ')
+                .split(',')
+                .map((n) => n
+                .trim()
+                .split(/\s+as\s+/)[0]
+                .trim())
+                .filter(Boolean);
+            out.push({ line: i + 1, module: m[1], names: list });
+            continue;
+        }
+        m = /^\s*import\s+(.*)$/.exec(line);
+        if (m)
+            for (const mod of m[1].split(','))
+                out.push({
+                    line: i + 1,
+                    module: mod
+                        .trim()
+                        .split(/\s+as\s+/)[0]
+                        .trim(),
+                    names: [],
+                });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/references/charts.js
+// Kaapana charts as the reference lint reads them: Chart.yaml and its dependencies (Chart.yaml or the
+// requirements.yaml both generations use), values.yaml with line numbers (yaml's LineCounter), and the
+// image references a chart makes the platform pull.
+// - Workflow charts (keyword `kaapanaworkflow`, or `dag-installer-chart` as first dependency, as
+//   0.6.0 helm_chart.py `_resolve_kaapana_type`) must depend on `dag-installer-chart`; their DAG
+//   image `global.image` (a global, so the value dag-installer-chart sees) is pulled at
+//   `.Chart.Version` of dag-installer-chart (0.6.0 services/utils/dag-installer-chart/templates/job.yaml;
+//   `0.0.0` = packaged with the workflow chart's version) or at
+//   `<abbr>_<platform-version>__<global.version>` (0.1.x
+//   services/utils/dag-installer/dag-installer-chart/templates/job.yaml).
+// - Other `image:` / `complete_image:` values anywhere in values.yaml (the chart's own and those it
+//   sets for its dependencies) that are full references (a `/` and a tag, no template) are checked
+//   as they are, `{KAAPANA_BUILD_VERSION}` resolved.
+
+
+
+
+
+async function readYaml(file) {
+    if (!(await fsutil_pathExists(file)))
+        return undefined;
+    const counter = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(await (0,promises_.readFile)(file, 'utf8'), { lineCounter: counter, version: '1.1' });
+    return {
+        data: doc.toJS(),
+        line: (path) => {
+            const start = doc.getIn(path, true)?.range?.[0];
+            return start === undefined ? undefined : counter.linePos(start).line;
+        },
+    };
+}
+/** `image:` scalars of a values tree, with their paths. */
+function imageValues(node, path = [], out = []) {
+    if (Array.isArray(node))
+        node.forEach((v, i) => imageValues(v, [...path, i], out));
+    else if (node && typeof node === 'object') {
+        for (const [k, v] of Object.entries(node)) {
+            if ((k === 'image' || k === 'complete_image') && typeof v === 'string')
+                out.push({ path: [...path, k], value: v });
+            else
+                imageValues(v, [...path, k], out);
+        }
+    }
+    return out;
+}
+/** Reads the chart whose Chart.yaml is `chartFile`. */
+async function readChartInfo(chartFile) {
+    const dir = (0,external_node_path_namespaceObject.dirname)(chartFile);
+    const chart = await readYaml(chartFile);
+    const md = (chart?.data ?? {});
+    const req = await readYaml((0,external_node_path_namespaceObject.join)(dir, 'requirements.yaml'));
+    const rawDeps = Array.isArray(md.dependencies)
+        ? md.dependencies
+        : req?.data?.dependencies;
+    const deps = (Array.isArray(rawDeps) ? rawDeps : []);
+    const keywords = Array.isArray(md.keywords) ? md.keywords : [];
+    const valuesFile = (0,external_node_path_namespaceObject.join)(dir, 'values.yaml');
+    const values = await readYaml(valuesFile);
+    const v = (values?.data ?? {});
+    const image = v?.global?.image;
+    return {
+        chartFile,
+        dir,
+        chart,
+        name: typeof md.name === 'string' ? md.name : dir,
+        version: md.version === undefined || md.version === null ? '' : String(md.version),
+        deps,
+        keywords,
+        workflow: keywords.includes('kaapanaworkflow') || deps[0]?.name === 'dag-installer-chart',
+        dagDep: deps.findIndex((d) => d?.name === 'dag-installer-chart'),
+        values,
+        valuesFile,
+        v: v ?? {},
+        dagImage: typeof image === 'string' && image !== '' ? image : undefined,
+    };
+}
+/** Workflow charts among `files`. */
+async function charts_workflowCharts(files) {
+    const out = [];
+    for (const chartFile of files.filter((p) => basename(p) === 'Chart.yaml')) {
+        const info = await readChartInfo(chartFile);
+        if (info.workflow)
+            out.push(info);
+    }
+    return out;
+}
+function missingDagInstaller(c, rel) {
+    if (c.dagDep >= 0)
+        return [];
+    const kw = c.keywords.indexOf('kaapanaworkflow');
+    const line = kw >= 0 ? c.chart?.line(['keywords', kw]) : undefined;
+    return [
+        {
+            level: 'error',
+            message: `workflow chart ${c.name} (keyword kaapanaworkflow) has no dag-installer-chart dependency: nothing would install its DAG image`,
+            file: rel(c.chartFile),
+            ...(line ? { line } : {}),
+        },
+    ];
+}
+/** The tag dag-installer-chart pulls the DAG image with, and the rule that gives it. */
+function dagImageTag(c, s) {
+    const chartVersion = s.chartVersion || c.version;
+    if (s.tagStyle === 'kp') {
+        const g = c.v.global?.version;
+        const version = g !== undefined && g !== null ? String(g) : chartVersion;
+        return {
+            ...(s.platformVersion
+                ? { tag: tags_imageTag({ style: 'kp', version, platformVersion: s.platformVersion, abbr: s.abbr ?? 'kp' }) }
+                : {}),
+            how: `<abbr>_<platform-version>__<global.version> (0.1.x dag-installer-chart)`,
+        };
+    }
+    const depVersion = String(c.deps[c.dagDep]?.version ?? '0.0.0');
+    if (depVersion !== '0.0.0')
+        return { tag: depVersion, how: 'the dag-installer-chart version' };
+    return {
+        tag: chartVersion,
+        how: `the chart version${s.chartVersion ? ' (chart-version)' : ''}, as dag-installer-chart 0.0.0 is packaged with it`,
+    };
+}
+/** The DAG image `global.image` of a workflow chart, at the tag dag-installer-chart pulls. */
+function dagImageWant(c, s, rel) {
+    const file = rel(c.valuesFile);
+    if (!c.dagImage) {
+        const message = `workflow chart ${c.name}: values.yaml has no global.image (the DAG image dag-installer-chart pulls)`;
+        return { wants: [], findings: [{ level: 'error', message, file }] };
+    }
+    if (c.dagDep < 0)
+        return { wants: [], findings: [] };
+    const { tag, how } = dagImageTag(c, s);
+    const line = c.values?.line(['global', 'image']);
+    const where = { file, ...(line ? { line } : {}) };
+    if (!tag || !s.registry) {
+        const missing = !tag ? 'set platform-version to check its 0.1.x tag' : 'set registry to check it';
+        return { wants: [], findings: [{ level: 'warning', message: `DAG image ${c.dagImage}: ${missing}`, ...where }] };
+    }
+    const what = `DAG image global.image of ${c.name} (tag = ${how})`;
+    return { wants: [{ ref: `${s.registry}/${c.dagImage}:${tag}`, ...where, what }], findings: [] };
+}
+/** Full image references among the values (not global.image of a workflow chart, not templates). */
+function valueImageWants(c, s, rel) {
+    const buildVersion = s.platformVersion || s.buildVersion;
+    const out = { wants: [], findings: [] };
+    for (const iv of imageValues(c.v)) {
+        if (c.workflow && iv.path.join('.') === 'global.image')
+            continue;
+        const placeholder = iv.value.includes('{KAAPANA_BUILD_VERSION}');
+        const value = buildVersion ? iv.value.replace(/\{KAAPANA_BUILD_VERSION\}/g, buildVersion) : iv.value;
+        const line = c.values?.line(iv.path);
+        const where = { file: rel(c.valuesFile), ...(line ? { line } : {}) };
+        if (placeholder && !buildVersion) {
+            const message = `values ${iv.path.join('.')} ${iv.value}: set platform-version to resolve {KAAPANA_BUILD_VERSION}: not checked`;
+            out.findings.push({ level: 'warning', message, ...where });
+            continue;
+        }
+        if (!value.includes('/') || !/:[\w][\w.-]*$/.test(value) || value.includes('{{'))
+            continue;
+        out.wants.push({ ref: value, ...where, what: `values ${iv.path.join('.')}` });
+    }
+    return out;
+}
+/** What a chart makes the platform pull, and its structural findings. */
+function charts_chartReferences(c, s, rel) {
+    const out = { wants: [], findings: [] };
+    if (c.workflow) {
+        out.findings.push(...missingDagInstaller(c, rel));
+        const dag = dagImageWant(c, s, rel);
+        out.wants.push(...dag.wants);
+        out.findings.push(...dag.findings);
+    }
+    const values = valueImageWants(c, s, rel);
+    out.wants.push(...values.wants);
+    out.findings.push(...values.findings);
+    return out;
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/references/model.js
+/** `file` and, when known, `line` of a finding about `w`. */
+function at(w) {
+    return { file: w.file, ...(w.line ? { line: w.line } : {}) };
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/references/check.js
+// The last phase of the reference lint: every wanted reference must be an image this run builds with
+// exactly that tag (any of its tags), or one the registry has (a Registry API HEAD on the manifest,
+// through core/registry's client; only the run's own registry is asked). A reference to an image the
+// run builds under another tag is the ErrImagePull every extension author meets: always an error.
+
+
+function check_repoOf(ref) {
+    const colon = ref.lastIndexOf(':');
+    return colon > ref.lastIndexOf('/') ? ref.slice(0, colon) : ref;
+}
+async function check_checkWants(wants, images, exists) {
+    const pushed = images.filter((i) => !i.localOnly);
+    const built = new Set(pushed.flatMap((i) => [i.ref, ...(i.tags ?? [])]));
+    const byRepo = new Map(pushed.map((i) => [check_repoOf(i.ref), i]));
+    const findings = [];
+    for (const w of wants) {
+        if (built.has(w.ref))
+            continue;
+        const same = byRepo.get(check_repoOf(w.ref));
+        if (same) {
+            const rule = same.versionRule ? ` (${same.versionRule})` : '';
+            const message = `${w.what} resolves to ${w.ref}, but this run tags that image ${same.tag}${rule}: the platform would fail with ErrImagePull. Make the tags agree (version, image-versions, chart-version inputs)`;
+            findings.push({ level: 'error', message, ...at(w) });
+            continue;
+        }
+        const there = exists ? await exists(w.ref) : undefined;
+        if (there === true)
+            continue;
+        findings.push(there === undefined
+            ? {
+                level: 'warning',
+                message: `${w.what} resolves to ${w.ref}, which this run does not build; the registry could not be asked whether it exists`,
+                ...at(w),
+            }
+            : {
+                level: 'error',
+                message: `${w.what} resolves to ${w.ref}, which this run does not build and the registry does not have: the platform would fail with ErrImagePull`,
+                ...at(w),
+            });
+    }
+    return findings;
+}
+/**
+ * Asks the registry `registry` (a prefix such as `127.0.0.1:5000/kaapana`) whether a reference exists;
+ * references on other hosts, and any failure to ask, give undefined.
+ */
+function registryLookup(registry, auth = {}) {
+    const host = ref_parseImageRef(`${registry}/x:1`).registry;
+    const client = new client_RegistryClient({
+        registry: host,
+        ...(auth.username && auth.password ? { username: auth.username, password: auth.password } : {}),
+        retry: { attempts: 1 },
+    });
+    return async (ref) => {
+        const p = ref_parseImageRef(ref);
+        if (p.registry !== host)
+            return undefined;
+        try {
+            return (await client.headManifest(p.repository, p.digest ?? p.tag ?? 'latest')) !== undefined;
+        }
+        catch {
+            return undefined;
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/references/dag-modules.js
+// DAG images (Dockerfiles that COPY or ADD into `/kaapana/tmp/dags/`, 0.6.0, or `/tmp/dags/`, 0.1.x):
+// a DAG file copied into the dags directory that imports a module of its own build context which the
+// Dockerfile does not copy along cannot be loaded by Airflow. Reported at the import line.
+
+
+
+
+const DAGS_RE = /^(?:\/kaapana)?\/tmp\/dags\/?/;
+/** COPY/ADD sources whose destination is the dags directory. */
+function dagCopies(dockerfile) {
+    const copies = [];
+    for (const m of dockerfile.matchAll(/^\s*(?:COPY|ADD)\s+(?:--\S+\s+)*(.+)$/gim)) {
+        const parts = m[1].trim().split(/\s+/);
+        if (parts.length < 2)
+            continue;
+        const dest = parts[parts.length - 1];
+        if (!DAGS_RE.test(dest))
+            continue;
+        for (const src of parts.slice(0, -1))
+            copies.push({ src, dest });
+    }
+    return copies;
+}
+/** Paths (relative to the dags dir) the image will contain, and the DAG files placed at its top. */
+function installedPaths(copies, contextDir) {
+    const installed = [];
+    const dagFiles = [];
+    for (const c of copies) {
+        const destRel = c.dest.replace(DAGS_RE, '');
+        const at = c.dest.endsWith('/') ? posix.join(destRel, basename(c.src)) : destRel;
+        if (c.src.endsWith('/') || !/\.\w+$/.test(c.src))
+            installed.push(posix.join(destRel, '__dir__'));
+        installed.push(at);
+        if (c.src.endsWith('.py') && !at.includes('/'))
+            dagFiles.push(join(contextDir, c.src));
+    }
+    return { installed, dagFiles };
+}
+/** True when the image's dags directory holds `module` (and, for a dotted one, its submodule). */
+function provides(installed, module) {
+    const top = module.split('.')[0];
+    if (!installed.some((p) => p === `${top}.py` || p.startsWith(`${top}/`) || p === top))
+        return false;
+    if (!module.includes('.'))
+        return true;
+    const path = module.split('.').join('/');
+    return installed.some((p) => p === `${path}.py` || p === path || p === posix.join(posix.dirname(path), '__dir__'));
+}
+/** Module names the build context could provide: every path segment below it. */
+function localNames(files, contextDir) {
+    const names = new Set();
+    for (const f of files.filter((x) => x.startsWith(contextDir + '/')))
+        for (const seg of relative(contextDir, f).split('/'))
+            names.add(seg.replace(/\.py$/, '').replace(/-/g, '_'));
+    return names;
+}
+async function dag_modules_dagModuleFindings(img, files, rel) {
+    const copies = dagCopies(await readFile(img.dockerfilePath, 'utf8'));
+    if (copies.length === 0)
+        return [];
+    const { installed, dagFiles } = installedPaths(copies, img.contextDir);
+    const names = localNames(files, img.contextDir);
+    const dests = [...new Set(copies.map((c) => c.dest))].join(', ');
+    const findings = [];
+    for (const dag of dagFiles) {
+        if (!(await pathExists(dag)))
+            continue;
+        for (const imp of pythonImports(await readFile(dag, 'utf8'))) {
+            const top = imp.module.split('.')[0];
+            if (!names.has(top) || top === 'kaapana' || top === 'airflow' || provides(installed, imp.module))
+                continue;
+            findings.push({
+                level: 'error',
+                message: `${basename(dag)} imports ${imp.module}, but ${img.dockerfile} does not copy it into the dags directory (${dests}): Airflow cannot load the DAG`,
+                file: rel(dag),
+                line: imp.line,
+            });
+        }
+    }
+    return findings;
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/references/operators.js
+// Operator and DAG files for the reference lint: `*.py` whose name contains "operator" (as Kaapana's
+// helm_chart.py `collect_operator_containers` picks them) or starts with "dag"; every `image=` string,
+// resolved with Kaapana's variables where Kaapana resolves them: `DEFAULT_REGISTRY` /
+// `default_registry` → the registry this run pushes to (the platform's default registry),
+// `KAAPANA_BUILD_VERSION` (0.6.0 kaapana_global_variables.py: the platform's build version) and
+// `default_platform_version` → platform-version (else the run's version), `default_platform_abbr` →
+// platform-abbr; other `{name}`s from single string assignments in the same file (python.ts).
+
+
+
+/** Kaapana's variables as this run knows them; undefined = not known. */
+function operators_kaapanaVariables(s) {
+    return {
+        DEFAULT_REGISTRY: s.registry,
+        default_registry: s.registry,
+        KAAPANA_BUILD_VERSION: s.platformVersion || s.buildVersion,
+        default_platform_version: s.platformVersion,
+        default_platform_abbr: s.platformVersion ? (s.abbr ?? 'kp') : undefined,
+    };
+}
+function operators_isOperatorOrDag(file) {
+    const name = basename(file);
+    return name.endsWith('.py') && (/operator/i.test(name) || name.startsWith('dag'));
+}
+/** The `image=` references of one operator or DAG file. */
+async function operators_operatorReferences(file, known, rel) {
+    const out = { wants: [], findings: [] };
+    const text = await readFile(file, 'utf8');
+    const assigned = stringAssignments(text);
+    const where = (line) => ({ file: rel(file), line });
+    for (const arg of imageArguments(text)) {
+        if (!arg.value) {
+            const message = `image=${arg.written} is not a string: not checked`;
+            out.findings.push({ level: 'warning', message, ...where(arg.line) });
+            continue;
+        }
+        const r = resolvePy(arg.value, known, assigned);
+        if (!r.ok) {
+            const names = r.unresolved.map((n) => `{${n}}`).join(', ');
+            const message = `image=${arg.written}: ${names} cannot be resolved statically (set platform-version for Kaapana's variables): not checked`;
+            out.findings.push({ level: 'warning', message, ...where(arg.line) });
+            continue;
+        }
+        out.wants.push({ ref: r.value, ...where(arg.line), what: `operator image ${arg.written}` });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/references/lint.js
+// The reference lint: before anything is built or pushed, every image an extension will make the
+// platform pull must be one this run builds with exactly that tag, or one the registry already has —
+// otherwise the platform meets ErrImagePull/ImagePullBackOff. Two entry points, one set of phases:
+// - `lintReferences` (build-images' plan): below the context, the operator and DAG files
+//   (operators.ts), the workflow charts (charts.ts) and the DAG images' copied modules
+//   (dag-modules.ts), checked against the plan (check.ts);
+// - `lintChartReferences` (package-chart): one chart directory's values, checked against the images
+//   build-images planned (its `plan` output, parsed by `parseBuiltImages`) and the registry.
+// Errors: a reference that resolves to an image this run builds with another tag, or to one neither
+// built nor in the registry; a workflow chart without dag-installer-chart or without global.image; a
+// DAG module not copied. Warnings: an `image=` that is not a string or cannot be resolved statically;
+// a registry that could not be asked; a DAG image whose tag or registry is unknown.
+// `referenceLintOutcome` turns findings into the warnings to annotate and the error to fail with.
+
+
+
+
+
+
+
+
+/** Every file below `dir` by fsutil/walk's rules, minus the folders a chart search skips; [] when unreadable. */
+async function lint_walk(dir) {
+    return listFiles(dir, { skipDirs: CHART_WALK_SKIP }).catch(() => []);
+}
+const rel = (f) => relative(process.cwd(), f) || f;
+function merge(into, more) {
+    into.wants.push(...more.wants);
+    into.findings.push(...more.findings);
+}
+const errorsFirst = (a, b) => a.level === b.level ? 0 : a.level === 'error' ? -1 : 1;
+/** Names of the DAG images (`global.image`) of the workflow charts below `context`. */
+async function dagImagesOf(context) {
+    const charts = await workflowCharts(await lint_walk(resolve(context)));
+    return new Set(charts.map((w) => w.dagImage).filter((x) => !!x));
+}
+/** Lint the extension below `context` against the plan. Findings are sorted errors first. */
+async function lintReferences(opts) {
+    const files = await lint_walk(resolve(opts.context));
+    const collected = { wants: [], findings: [] };
+    const known = kaapanaVariables(opts);
+    for (const f of files.filter(isOperatorOrDag))
+        merge(collected, await operatorReferences(f, known, rel));
+    for (const c of await workflowCharts(files))
+        merge(collected, chartReferences(c, opts, rel));
+    const findings = [...collected.findings, ...(await checkWants(collected.wants, opts.plan.images, opts.exists))];
+    for (const img of opts.plan.images.filter((i) => i.origin === 'context'))
+        findings.push(...(await dagModuleFindings(img, files, rel)));
+    return findings.sort(errorsFirst);
+}
+/**
+ * Lint one chart's values (package-chart) against the images the run builds and the registry.
+ * Findings name absolute files (the adapter makes them workspace-relative).
+ */
+async function lintChartReferences(opts) {
+    const chart = await readChartInfo((0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.resolve)(opts.chartDir), 'Chart.yaml'));
+    const { wants, findings } = charts_chartReferences(chart, opts, (f) => f);
+    findings.push(...(await check_checkWants(wants, opts.images, opts.exists)));
+    return findings.sort(errorsFirst);
+}
+function isBuiltImage(x) {
+    const i = x;
+    return !!i && typeof i.name === 'string' && typeof i.ref === 'string' && typeof i.tag === 'string';
+}
+/** Parses build-images' `plan` output (`{images, settings}`) or `images` output (an array). */
+function parseBuiltImages(text, source = 'images') {
+    if (text.trim() === '')
+        return { images: [], settings: {} };
+    let v;
+    try {
+        v = JSON.parse(text);
+    }
+    catch (e) {
+        throw new errors_KxError(`${source}: not JSON (build-images' plan or images output): ${e.message}`);
+    }
+    const obj = (Array.isArray(v) ? { images: v } : v);
+    const images = obj?.images;
+    if (!Array.isArray(images) || !images.every(isBuiltImage))
+        throw new errors_KxError(`${source}: expected build-images' plan output ({images: [{name, ref, tag, …}]}) or images output`);
+    const settings = obj?.settings && typeof obj.settings === 'object' ? obj.settings : {};
+    return { images, settings };
+}
+/** The findings to annotate as warnings, and the error to fail with (mode `error` only). */
+function referenceLintOutcome(findings, mode) {
+    if (mode === 'off')
+        return { warnings: [] };
+    const failing = mode === 'error' ? findings.filter((f) => f.level === 'error') : [];
+    const warnings = findings.filter((f) => !failing.includes(f));
+    const errors = failing.map((f) => new errors_KxError(f.message, { file: f.file, ...(f.line ? { line: f.line } : {}) }));
+    if (errors.length === 0)
+        return { warnings };
+    return { warnings, error: errors.length === 1 ? errors[0] : new errors_KxAggregateError(errors) };
+}
+/**
+ * package-chart's settings: its own inputs where given (tag style and abbreviation always are), the
+ * plan's registry, platform and build version where not; the chart version is package-chart's own.
+ */
+function chartLintSettings(planned, given) {
+    const registry = given.registry || planned.registry;
+    const platformVersion = given.platformVersion || planned.platformVersion;
+    return {
+        tagStyle: given.tagStyle,
+        ...(given.abbr ? { abbr: given.abbr } : {}),
+        ...(registry ? { registry } : {}),
+        ...(platformVersion ? { platformVersion } : {}),
+        ...(planned.buildVersion ? { buildVersion: planned.buildVersion } : {}),
+        ...(given.chartVersion ? { chartVersion: given.chartVersion } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/references/index.js
+// Public API of the references area: the lint that checks, before anything is built or pushed, that
+// every image an extension makes the platform pull (operator `image=`, chart values) is built by the
+// run with exactly that tag or exists in the registry (build-images' plan and package-chart).
+
+
+
+
 ;// CONCATENATED MODULE: ./src/main.ts
-// action-package-chart: typed inputs → the core chart engine (dependency update, package, optional
-// OCI push) for each chart → `packages` output, job summary table, warnings for Kaapana lint findings
+// action-package-chart: typed inputs → the reference lint of each chart's image values (against
+// build-images' plan and the registry, @kaapana-ext/core/references) and the core chart engine
+// (dependency update, package, optional OCI push) for each chart → `packages` output, job summary table, warnings for Kaapana lint findings
 // and error annotations on bad files. All chart logic lives in @kaapana-ext/core/chart.
+
 
 
 
@@ -45781,7 +46407,37 @@ function getInputs() {
         skipExisting: readers_getBool('skip-existing', false),
         allowExternalSymlinks: readers_getBool('allow-external-symlinks', false),
         dryRun: readers_getBool('dry-run', false),
+        referenceLint: readers_getChoice('reference-lint', ['error', 'warn', 'off'], 'error'),
+        references: referenceInputs(),
     };
+}
+function referenceInputs() {
+    const built = parseBuiltImages(getInput('images'), 'input images');
+    const settings = chartLintSettings(built.settings, {
+        registry: getInput('registry').trim(),
+        tagStyle: parseTagStyle(getInput('tag-style').trim() || 'platform'),
+        platformVersion: getInput('platform-version').trim(),
+        abbr: getInput('platform-abbr').trim() || 'kp',
+        chartVersion: getInput('version').trim(),
+    });
+    return { images: built.images, settings };
+}
+/** The reference lint of one chart (@kaapana-ext/core/references): warnings annotated, errors thrown. */
+async function lintChartImages(dir, inputs) {
+    if (inputs.referenceLint === 'off')
+        return;
+    const { images, settings } = inputs.references;
+    const exists = settings.registry ? registryLookup(settings.registry, inputs) : undefined;
+    const findings = await lintChartReferences({ chartDir: dir, images, ...settings, ...(exists ? { exists } : {}) });
+    const { warnings, error } = referenceLintOutcome(findings, inputs.referenceLint);
+    for (const f of warnings)
+        warning(f.message, {
+            file: annotationPath(f.file),
+            ...(f.line ? { startLine: f.line } : {}),
+            title: 'reference lint',
+        });
+    if (error)
+        throw error;
 }
 /** Reads the chart and applies the rules checked before anything is written. */
 async function checkedChart(dir, inputs) {
@@ -45792,6 +46448,7 @@ async function checkedChart(dir, inputs) {
             file: before.dependencyFile?.file ?? (0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml'),
         });
     }
+    await lintChartImages(dir, inputs);
     return before;
 }
 /** dry-run: what would be packaged and pushed; no dependency update, nothing written or pushed. */

@@ -1,5 +1,6 @@
-// action-package-chart: typed inputs → the core chart engine (dependency update, package, optional
-// OCI push) for each chart → `packages` output, job summary table, warnings for Kaapana lint findings
+// action-package-chart: typed inputs → the reference lint of each chart's image values (against
+// build-images' plan and the registry, @kaapana-ext/core/references) and the core chart engine
+// (dependency update, package, optional OCI push) for each chart → `packages` output, job summary table, warnings for Kaapana lint findings
 // and error annotations on bad files. All chart logic lives in @kaapana-ext/core/chart.
 import * as core from '@actions/core';
 import { readFile } from 'node:fs/promises';
@@ -9,6 +10,7 @@ import {
   annotationPath,
   cell,
   getBool,
+  getChoice,
   getList,
   getSecret,
   maskInputSecrets,
@@ -28,7 +30,16 @@ import {
   type Chart,
   type PackageResult,
 } from '@kaapana-ext/core/chart';
-import { discoverDockerfiles, parseDockerfile } from '@kaapana-ext/core/images';
+import { discoverDockerfiles, parseDockerfile, parseTagStyle } from '@kaapana-ext/core/images';
+import {
+  chartLintSettings,
+  lintChartReferences,
+  parseBuiltImages,
+  referenceLintOutcome,
+  registryLookup,
+  type BuiltImage,
+  type LintSettings,
+} from '@kaapana-ext/core/references';
 
 /** IMAGE labels of the Dockerfiles next to the chart (its extension directory); [] when unknown. */
 async function extensionImages(chartDir: string): Promise<string[]> {
@@ -60,6 +71,9 @@ export interface Inputs {
   skipExisting: boolean;
   allowExternalSymlinks: boolean;
   dryRun: boolean;
+  referenceLint: 'error' | 'warn' | 'off';
+  /** The reference lint's view of the run: the images it builds and what references resolve with. */
+  references: { images: BuiltImage[]; settings: LintSettings };
 }
 
 export interface PackagedChart {
@@ -100,7 +114,37 @@ export function getInputs(): Inputs {
     skipExisting: getBool('skip-existing', false),
     allowExternalSymlinks: getBool('allow-external-symlinks', false),
     dryRun: getBool('dry-run', false),
+    referenceLint: getChoice('reference-lint', ['error', 'warn', 'off'] as const, 'error'),
+    references: referenceInputs(),
   };
+}
+
+function referenceInputs(): Inputs['references'] {
+  const built = parseBuiltImages(core.getInput('images'), 'input images');
+  const settings = chartLintSettings(built.settings, {
+    registry: core.getInput('registry').trim(),
+    tagStyle: parseTagStyle(core.getInput('tag-style').trim() || 'platform'),
+    platformVersion: core.getInput('platform-version').trim(),
+    abbr: core.getInput('platform-abbr').trim() || 'kp',
+    chartVersion: core.getInput('version').trim(),
+  });
+  return { images: built.images, settings };
+}
+
+/** The reference lint of one chart (@kaapana-ext/core/references): warnings annotated, errors thrown. */
+async function lintChartImages(dir: string, inputs: Inputs): Promise<void> {
+  if (inputs.referenceLint === 'off') return;
+  const { images, settings } = inputs.references;
+  const exists = settings.registry ? registryLookup(settings.registry, inputs) : undefined;
+  const findings = await lintChartReferences({ chartDir: dir, images, ...settings, ...(exists ? { exists } : {}) });
+  const { warnings, error } = referenceLintOutcome(findings, inputs.referenceLint);
+  for (const f of warnings)
+    core.warning(f.message, {
+      file: annotationPath(f.file),
+      ...(f.line ? { startLine: f.line } : {}),
+      title: 'reference lint',
+    });
+  if (error) throw error;
 }
 
 /** Reads the chart and applies the rules checked before anything is written. */
@@ -115,6 +159,7 @@ async function checkedChart(dir: string, inputs: Inputs): Promise<Chart> {
       },
     );
   }
+  await lintChartImages(dir, inputs);
   return before;
 }
 

@@ -103,6 +103,8 @@ export function wiredInputs(
     .filter(Boolean)
     .join('\n');
   if (step === 'install-extension') set(['chart'], archives);
+  // package-chart's reference lint checks the chart's images against what build-images planned.
+  if (step === 'package-chart') set(['images'], previous.get('build-images')?.outputs.plan);
   if (step === 'update-collection') {
     const workflow = packages[0];
     set(['charts', 'chart-archives', 'packages', 'extension-charts'], archives);

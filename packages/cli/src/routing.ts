@@ -45,6 +45,11 @@ export const MEANINGS: Record<string, Meaning> = {
     usual: false,
     why: 'the image version in build-images, the chart version in package-chart',
   },
+  images: {
+    groups: [['install-extension'], ['package-chart']],
+    usual: true,
+    why: "images to deliver in install-extension; in package-chart build-images' plan for the reference lint (handed over from build-images)",
+  },
   namespace: {
     groups: [['restart-pod'], ['install-extension']],
     usual: false,
@@ -59,6 +64,7 @@ export const SAME_MEANING = [
   'chart-version',
   'kaapana-source',
   'tag-style',
+  'reference-lint',
   'platform-version',
   'platform-abbr',
   'base-images',
