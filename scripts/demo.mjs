@@ -9,10 +9,17 @@
 //   → restart-pod (kube-helm's /update-extensions on the simulated Kaapana 0.1.3 platform of
 //                 test/kaapana-platform, verified: the new copy Job pulled the collection from the
 //                 registry and kube-helm's /extensions lists the chart).
-// Then the same chart archive in a 0.6.0-style collection image (/kaapana/tmp/extensions/, as
-// base-installer reads it) reloaded into a simulated 0.6.0 platform with `kaapana-ext restart-pod`.
+// Then the Kaapana 0.6.0 example examples/otsu-kaapana-0.6, published end to end by the same CLI:
+//   build-images (kaapana-source: base-installer from the Kaapana tree, never pushed)
+//   → package-chart (its dag-installer-chart: Kaapana 0.6.0's REAL chart when the reference sources
+//                 are on this machine — ../shared/reference/kaapana/v0.6.0 or KX_KAAPANA_REFERENCE —
+//                 else the test double's; the rest of kaapana-source is test/kaapana-double-0.6.0,
+//                 since base-installer cannot be built offline from the real tree)
+//   → update-collection in base-collection mode on top of "the platform's own" 0.6.0 collection
+//                 image, which already carries another extension (other-app-chart)
+//   → restart-pod (kube-helm reload of a simulated 0.6.0 platform, verified with expect-charts).
 // On both platforms the chart must be listed by GET /extensions and pass helm's install check (all
-// dependencies in charts/). Then prints where everything went and writes .tmp/demo/result.json. Idempotent: the collection
+// dependencies in charts/); on 0.6.0 the other extension must still be listed. Then prints where everything went and writes .tmp/demo/result.json. Idempotent: the collection
 // work copy in .tmp/demo is kept (a rerun reports changed=false) and existing images are skipped.
 // Options: --fresh (start from a fresh copy of the collection fixture).
 // Environment: KX_REGISTRY (host:port, default 127.0.0.1:5000), KX_DEMO_REPO (repository prefix,
@@ -30,6 +37,9 @@ const registry = `${registryHost}/${repoPrefix}`;
 const work = process.env.KX_DEMO_WORK ?? join(root, '.tmp', 'demo');
 const fresh = process.argv.includes('--fresh');
 const PLATFORM_VERSION = '0.1.3';
+const example06 = join(root, 'examples/otsu-kaapana-0.6');
+const double06 = join(root, 'test/kaapana-double-0.6.0');
+const reference06 = process.env.KX_KAAPANA_REFERENCE ?? join(root, '../shared/reference/kaapana/v0.6.0');
 
 const say = (s = '') => process.stderr.write(`${s}\n`);
 /** Path as a person would type it from here: relative inside the current dir, else absolute. */
@@ -133,10 +143,10 @@ async function platformOffers(platform, chartId) {
   return { listed, installable, ok: listed && installable.startsWith('loads') };
 }
 
-function runCli(args, env) {
+function runCli(args, env, cwd = root) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(root, 'packages/cli/bin/kaapana-ext.js'), ...args], {
-      cwd: root,
+      cwd,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -217,12 +227,133 @@ function printReport(result, collectionDir, platforms) {
       if (r.charts) out.push(`  GET /extensions lists: ${r.charts.join(', ')}`);
     }
     out.push(`  ${p.chart}: ${p.offers.listed ? 'listed' : 'NOT listed'}, ${p.offers.installable}`);
+    if (p.othersKept !== undefined)
+      out.push(`  ${OTHER06} (the platform's own extension): ${p.othersKept ? 'still listed' : 'LOST'}`);
+    if (p.steps)
+      out.push(
+        `  steps: ${p.steps.map((s) => `${s.ok ? '✓' : '✗'} ${s.step} ${(s.durationMs / 1000).toFixed(1)}s`).join(', ')}`,
+      );
   }
   out.push('', 'Steps:');
   for (const s of result.steps)
     out.push(`  ${s.ok ? '✓' : '✗'} ${s.step.padEnd(18)} ${(s.durationMs / 1000).toFixed(1).padStart(6)}s`);
   out.push('', `Result: ${rel(join(work, 'result.json'))}`);
   process.stdout.write(out.join('\n') + '\n');
+}
+
+const OTHER06 = 'other-app-chart-1.0.0';
+
+/**
+ * The 0.6.0 workspace: the example, and a kaapana-source made of the test double with Kaapana
+ * 0.6.0's real dag-installer-chart in place of the double's when the reference sources are here.
+ */
+async function stage06() {
+  const dir = join(work, 'kaapana-0.6');
+  const ext = join(dir, 'ext');
+  if (fresh || !(await exists(join(ext, 'processing-containers/otsus-method/app')))) {
+    await rm(ext, { recursive: true, force: true });
+    await cp(example06, ext, {
+      recursive: true,
+      filter: (src) => !/[\\/](app|node_modules)([\\/]|$)/.test(src.slice(example06.length)),
+    });
+    for (const [script, out] of [
+      ['prepare-node-runtime.mjs', join(ext, 'processing-containers/node-runtime')],
+      ['build-app.mjs', join(ext, 'processing-containers/otsus-method/app')],
+    ])
+      runQuiet(process.execPath, [join(root, 'algorithm/container', script), '--out', out], `staging ${rel(out)}`);
+  }
+  const kaapana = join(dir, 'kaapana');
+  await rm(kaapana, { recursive: true, force: true });
+  await cp(double06, kaapana, { recursive: true });
+  await cp(
+    join(double06, 'services/utils/base-installer/busybox'),
+    join(kaapana, 'services/utils/base-installer/busybox'),
+  );
+  const realChart = join(reference06, 'services/utils/dag-installer-chart');
+  const real = await exists(join(realChart, 'Chart.yaml'));
+  if (real) {
+    await rm(join(kaapana, 'services/utils/dag-installer-chart'), { recursive: true, force: true });
+    await cp(realChart, join(kaapana, 'services/utils/dag-installer-chart'), { recursive: true });
+  }
+  say(
+    `  0.6.0 workspace ${rel(dir)}: dag-installer-chart from ${real ? `Kaapana 0.6.0 (${rel(realChart)})` : 'the test double (no reference sources here)'}`,
+  );
+  return { dir, dagInstaller: real ? 'kaapana-0.6.0' : 'test-double' };
+}
+
+/** "The platform's own" 0.6.0 collection image: another extension where base-installer's run.py reads it. */
+async function platformCollection06(ref) {
+  const { pushImage, makeChart, collectionFiles } = await import(join(root, 'test/kaapana-platform/fixtures.mjs'));
+  const other = await makeChart({ name: 'other-app-chart', version: '1.0.0', keywords: ['kaapanaapplication'] });
+  await pushImage(ref, collectionFiles('0.6.0', { [`${OTHER06}.tgz`]: other }));
+}
+
+/** examples/otsu-kaapana-0.6 published by our own steps into a simulated 0.6.0 platform's collection. */
+async function publish06() {
+  const { dir, dagInstaller } = await stage06();
+  const ref = `${registry}/kaapana-extension-collection:0.6.0`;
+  await platformCollection06(ref);
+  const platform = await startPlatform('0.6.0', ref);
+  const args = [
+    'publish',
+    '--json',
+    '--restart',
+    '--registry',
+    registry,
+    '--platform-version',
+    '0.6.0',
+    '--kaapana-source',
+    'kaapana',
+    '--build-images.context',
+    'ext',
+    '--build-images.version',
+    '0.6.0',
+    '--chart-version',
+    '0.0.0',
+    '--skip-existing',
+    '--chart',
+    'ext/extension/kx-otsus-method-workflow',
+    '--package-chart.destination',
+    'charts',
+    // update-collection: add our chart to the platform's own image; no collection chart in this tree.
+    '--base-collection',
+    ref,
+    '--update-collection.collection-dir',
+    'no-collection-chart',
+    '--strategy',
+    'kube-helm',
+    '--poll-interval',
+    '250ms',
+    '--summary-file',
+    join(work, 'summary-0.6.0.md'),
+  ];
+  say(`▶ (in ${rel(dir)}) kaapana-ext ${args.join(' ')}`);
+  const { code, stdout } = await runCli(args, { KAAPANA_EXT_KUBECONFIG: platform.api.kubeconfig() }, dir);
+  let result;
+  try {
+    result = JSON.parse(stdout);
+  } catch {
+    result = { ok: false, steps: [] };
+  }
+  const pkg = (outputsOf(result, 'package-chart').packages ?? [])[0];
+  const chart = pkg ? `${pkg.name}-${pkg.version}` : 'kx-otsus-method-workflow-0.0.0';
+  const offers = await platformOffers(platform, chart);
+  const others = await platformOffers(platform, OTHER06);
+  return {
+    platform,
+    result: { ok: result.ok, dagInstaller, steps: result.steps },
+    entry: {
+      version: '0.6.0',
+      platform,
+      note: `examples/otsu-kaapana-0.6 published by build-images, package-chart, update-collection (base-collection), restart-pod; dag-installer-chart: ${dagInstaller}`,
+      chart,
+      restarted: outputsOf(result, 'restart-pod').restarted,
+      offers,
+      othersKept: others.listed,
+      steps: result.steps,
+      code: code === 0 && result.ok ? 0 : code || 1,
+    },
+  };
 }
 
 async function main() {
@@ -279,6 +410,7 @@ async function main() {
     const pkg = (outputsOf(result, 'package-chart').packages ?? [])[0];
     const chartId = pkg ? `${pkg.name}-${pkg.version}` : '';
     const platforms = [];
+    let results06;
     if (pkg && code === 0 && result.ok) {
       platforms.push({
         version: PLATFORM_VERSION,
@@ -288,53 +420,29 @@ async function main() {
         restarted: outputsOf(result, 'restart-pod').restarted,
         offers: await platformOffers(platform01, chartId),
       });
-      // A 0.6.0-style collection from what exists: the same archive where base-installer's run.py
-      // reads it, pushed through the Registry API; then a kube-helm reload of a 0.6.0 platform.
-      const { pushImage } = await import(join(root, 'test/kaapana-platform/fixtures.mjs'));
-      const ref06 = `${registry}/kaapana-extension-collection:0.6.0`;
-      await pushImage(ref06, { [`/kaapana/tmp/extensions/${chartId}.tgz`]: await readFile(pkg.path) });
-      platform06 = await startPlatform('0.6.0', ref06);
-      const r06 = [
-        'restart-pod',
-        '--json',
-        '--platform-version',
-        '0.6.0',
-        '--expect-charts',
-        chartId,
-        '--poll-interval',
-        '250ms',
-      ];
-      say(`▶ kaapana-ext ${r06.join(' ')}`);
-      const run06 = await runCli(r06, { KAAPANA_EXT_KUBECONFIG: platform06.api.kubeconfig() });
-      let restarted06;
-      try {
-        const j = JSON.parse(run06.stdout);
-        restarted06 = j.outputs?.restarted ?? j.steps?.[0]?.outputs?.restarted;
-      } catch {
-        restarted06 = undefined;
-      }
-      if (typeof restarted06 === 'string') restarted06 = JSON.parse(restarted06);
-      platforms.push({
-        version: '0.6.0',
-        platform: platform06,
-        note: '0.6.0-layout collection image of the same archive',
-        chart: chartId,
-        restarted: restarted06,
-        offers: await platformOffers(platform06, chartId),
-        code: run06.code,
-      });
+      const r06 = await publish06();
+      platform06 = r06.platform;
+      platforms.push(r06.entry);
+      results06 = r06.result;
     }
     await writeJsonAtomic(join(work, 'result.json'), {
       registry,
       ...result,
       verified,
-      platforms: platforms.map((p) => ({ version: p.version, chart: p.chart, ...p.offers, restarted: p.restarted })),
+      ...(results06 ? { kaapana06: results06 } : {}),
+      platforms: platforms.map((p) => ({
+        version: p.version,
+        chart: p.chart,
+        ...p.offers,
+        ...(p.othersKept !== undefined ? { othersKept: p.othersKept } : {}),
+        restarted: p.restarted,
+      })),
     });
     printReport(result, collectionDir, platforms);
     if (code !== 0 || !result.ok) fail(`publish failed (exit ${code}); see the log above`);
     if (verified.problems.length > 0)
       fail(`the registry disagrees with the reported digests:\n  ${verified.problems.join('\n  ')}`);
-    const bad = platforms.filter((p) => !p.offers.ok || (p.code ?? 0) !== 0);
+    const bad = platforms.filter((p) => !p.offers.ok || (p.code ?? 0) !== 0 || p.othersKept === false);
     if (platforms.length < 2 || bad.length > 0)
       fail(
         `the simulated platform(s) ${bad.map((p) => p.version).join(', ') || '0.6.0'} do not offer ${chartId || 'the chart'}`,
@@ -343,7 +451,7 @@ async function main() {
       `Verified in the registry: ${verified.checked} manifest(s) served with the reported digests.\n`,
     );
     process.stdout.write(
-      `Verified on the simulated platforms: ${chartId} listed by GET /extensions and loadable with all dependencies on Kaapana ${platforms.map((p) => p.version).join(' and ')}.\n`,
+      `Verified on the simulated platforms: ${platforms.map((p) => `${p.chart} on Kaapana ${p.version}`).join(' and ')} listed by GET /extensions and loadable with all dependencies; on 0.6.0 the platform's other extension ${OTHER06} is still listed.\n`,
     );
   } finally {
     await platform01.close();

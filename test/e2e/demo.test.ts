@@ -1,6 +1,7 @@
 // End to end: `scripts/demo.mjs` (the README's main job) publishes the example extension against
 // the real registry on 127.0.0.1 and the real dockerd, through the CLI and the committed action
-// bundles. Checked from the registry itself: the pushed tags and digests, the collection image's
+// bundles; then examples/otsu-kaapana-0.6 into a simulated 0.6.0 platform's own collection
+// (base-collection), its other extension kept. Checked from the registry itself: the pushed tags and digests, the collection image's
 // layers carrying the workflow chart, no local-only image pushed; then a rerun is idempotent.
 // Needs dockerd + registry (run via scripts/with-services.sh, as `npm test` does).
 import { spawnSync } from 'node:child_process';
@@ -54,6 +55,8 @@ interface DemoResult {
   registry: string;
   ok: boolean;
   steps: StepJson[];
+  kaapana06?: { ok: boolean; dagInstaller: string; steps: StepJson[] };
+  platforms: { version: string; chart: string; listed: boolean; ok: boolean; installable: string }[];
 }
 interface ImageJson {
   name: string;
@@ -141,6 +144,9 @@ describe.skipIf(!services || missingActions.length > 0)(
           `${prefix}/dag-example-otsus-method`,
           `${prefix}/kaapana-extension-collection`,
           ...processing.map((p) => `${prefix}/${p}`),
+          // examples/otsu-kaapana-0.6: its DAG and processing images (base-installer stays local-only)
+          `${prefix}/dag-kx-otsus-method`,
+          `${prefix}/kx-otsus-method`,
         ].sort(),
       );
     });
@@ -173,6 +179,29 @@ describe.skipIf(!services || missingActions.length > 0)(
       const requirements = await readFile(join(work, 'collection/kaapana-collection/requirements.yaml'), 'utf8');
       expect(requirements).toContain('- name: example-threshold-segmentation-workflow');
       expect(requirements).toContain('# Extensions offered by this platform.');
+    });
+
+    it("published examples/otsu-kaapana-0.6 by our own steps into the 0.6.0 platform's own collection", async () => {
+      expect(first.kaapana06?.ok).toBe(true);
+      expect(first.kaapana06!.steps.map((s) => [s.step, s.ok])).toEqual([
+        ['build-images', true],
+        ['package-chart', true],
+        ['update-collection', true],
+        ['restart-pod', true],
+      ]);
+      expect(first.platforms.map((p) => [p.version, p.chart, p.listed, p.ok])).toEqual([
+        ['0.1.3', 'example-threshold-segmentation-workflow-0.1.0', true, true],
+        ['0.6.0', 'kx-otsus-method-workflow-0.0.0', true, true],
+      ]);
+      const coll = first.kaapana06!.steps.find((s) => s.step === 'update-collection')!.outputs;
+      expect(coll['expect-charts']).toEqual(['kx-otsus-method-workflow-0.0.0']);
+      // built FROM the platform's image: its other extension is still in the pushed image
+      expect(coll.charts).toEqual([
+        'kaapana/tmp/extensions/kx-otsus-method-workflow-0.0.0.tgz',
+        'kaapana/tmp/extensions/other-app-chart-1.0.0.tgz',
+      ]);
+      expect(await client.tags(`${prefix}/kx-otsus-method`)).toContain('0.6.0');
+      expect(await client.tags(`${prefix}/dag-kx-otsus-method`)).toContain('0.0.0');
     });
 
     it(
