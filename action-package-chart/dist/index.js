@@ -44474,7 +44474,7 @@ function tags_validateRegistry(registry) {
 }
 /** The tag of an image or collection under the given convention. */
 function tags_imageTag(opts) {
-    const version = validateVersion(opts.version);
+    const version = opts.verbatim ? opts.version.trim() : validateVersion(opts.version);
     if (opts.style === 'platform')
         return tags_validateTag(version);
     if (opts.style !== 'kp')
@@ -45073,6 +45073,8 @@ async function planBuild(opts) {
                 const version = picked.version;
                 versionRule = picked.rule;
                 const tagOpts = { style: opts.tagStyle ?? 'platform', version };
+                if (picked.rule.startsWith('LABEL VERSION'))
+                    tagOpts.verbatim = true;
                 if (opts.platformVersion !== undefined)
                     tagOpts.platformVersion = opts.platformVersion;
                 if (opts.abbr !== undefined)

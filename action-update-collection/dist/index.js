@@ -46125,7 +46125,7 @@ function validateRegistry(registry) {
 }
 /** The tag of an image or collection under the given convention. */
 function imageTag(opts) {
-    const version = validateVersion(opts.version);
+    const version = opts.verbatim ? opts.version.trim() : validateVersion(opts.version);
     if (opts.style === 'platform')
         return tags_validateTag(version);
     if (opts.style !== 'kp')
@@ -46724,6 +46724,8 @@ async function planBuild(opts) {
                 const version = picked.version;
                 versionRule = picked.rule;
                 const tagOpts = { style: opts.tagStyle ?? 'platform', version };
+                if (picked.rule.startsWith('LABEL VERSION'))
+                    tagOpts.verbatim = true;
                 if (opts.platformVersion !== undefined)
                     tagOpts.platformVersion = opts.platformVersion;
                 if (opts.abbr !== undefined)

@@ -1,6 +1,6 @@
 // `kaapana-ext publish` over four small real JavaScript actions written by the test: option
-// routing (--<input> to every declaring step, --<step>.<input> to one), the package-chart →
-// update-collection hand-over, step selection, and stopping at the first failed step.
+// routing (--<input> to every declaring step, --<step>.<input> to one), the build-images →
+// package-chart (plan) and package-chart → update-collection hand-overs, step selection, and stopping at the first failed step.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,9 @@ appendFileSync(process.env.GITHUB_OUTPUT, 'seen=' + JSON.stringify(seen) + '\\n'
 if (process.env.GITHUB_ACTION_PATH.endsWith('action-package-chart')) {
   appendFileSync(process.env.GITHUB_OUTPUT, 'packages=' + JSON.stringify([{ name: 'wf', version: '1.2.3', path: '/out/wf-1.2.3.tgz' }]) + '\\n');
 }
+if (process.env.GITHUB_ACTION_PATH.endsWith('action-build-images')) {
+  appendFileSync(process.env.GITHUB_OUTPUT, 'plan=' + JSON.stringify({ images: [{ name: 'dag', tag: '1.2.3', ref: 'r.example/x/dag:1.2.3' }] }) + '\\n');
+}
 if (process.env.GITHUB_ACTION_PATH.endsWith('action-update-collection')) {
   appendFileSync(process.env.GITHUB_OUTPUT, 'expect-charts=' + JSON.stringify(['wf-1.2.3']) + '\\n');
 }
@@ -39,7 +42,17 @@ const INPUTS: Record<string, string[]> = {
     'dry-run=false',
     'fail=false',
   ],
-  'package-chart': ['chart', 'version', 'destination', 'skip-existing=false', 'push', 'dry-run=false', 'fail=false'],
+  'package-chart': [
+    'chart',
+    'version',
+    'destination',
+    'images',
+    'registry',
+    'skip-existing=false',
+    'push',
+    'dry-run=false',
+    'fail=false',
+  ],
   'update-collection': [
     'collection-dir',
     'chart',
@@ -138,7 +151,13 @@ describe('kaapana-ext publish', () => {
       'dry-run': 'false',
       fail: 'false',
     });
-    expect(seen(r.json, 'package-chart')).toMatchObject({ chart: 'ext/chart', version: '1.2.3' });
+    expect(seen(r.json, 'package-chart')).toMatchObject({
+      chart: 'ext/chart',
+      version: '1.2.3',
+      registry: 'r.example/x',
+      // handed over from build-images' `plan` output, for package-chart's reference lint
+      images: JSON.stringify({ images: [{ name: 'dag', tag: '1.2.3', ref: 'r.example/x/dag:1.2.3' }] }),
+    });
     expect(seen(r.json, 'update-collection')).toEqual({
       chart: 'ext/chart',
       context: 'bases',

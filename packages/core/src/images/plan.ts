@@ -334,6 +334,7 @@ export async function planBuild(opts: PlanOptions): Promise<BuildPlan> {
         const version = picked.version;
         versionRule = picked.rule;
         const tagOpts: Parameters<typeof imageTag>[0] = { style: opts.tagStyle ?? 'platform', version };
+        if (picked.rule.startsWith('LABEL VERSION')) tagOpts.verbatim = true;
         if (opts.platformVersion !== undefined) tagOpts.platformVersion = opts.platformVersion;
         if (opts.abbr !== undefined) tagOpts.abbr = opts.abbr;
         tag = imageTag(tagOpts);

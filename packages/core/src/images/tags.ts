@@ -15,6 +15,12 @@ export interface ImageTagOptions {
   platformVersion?: string;
   /** Platform abbreviation of the `kp` style; default `kp`. */
   abbr?: string;
+  /**
+   * The version is a Dockerfile's LABEL VERSION, used as written (Kaapana 0.1.3
+   * container_helper.py takes the label verbatim: `v0.24.0`, `2021-02-18`, `9.5-alpine`): only the
+   * resulting tag must be legal, not semver.
+   */
+  verbatim?: boolean;
 }
 
 // Docker reference grammar (distribution/reference): tag and path components.
@@ -69,7 +75,7 @@ export function validateRegistry(registry: string): string {
 
 /** The tag of an image or collection under the given convention. */
 export function imageTag(opts: ImageTagOptions): string {
-  const version = validateVersion(opts.version);
+  const version = opts.verbatim ? opts.version.trim() : validateVersion(opts.version);
   if (opts.style === 'platform') return validateTag(version);
   if (opts.style !== 'kp') throw new KxError(`tag-style "${String(opts.style)}" is unknown: use "platform" or "kp"`);
   if (!opts.platformVersion) throw new KxError('tag-style "kp" needs the platform version (e.g. 0.1.3)');

@@ -26,6 +26,13 @@ describe('Kaapana tag conventions', () => {
       /abbreviation/,
     );
   });
+  it("takes a LABEL VERSION as written (verbatim), as Kaapana 0.1.3's build does; the tag must still be legal", () => {
+    expect(imageTag({ style: 'kp', version: 'v0.24.0', platformVersion: '0.1.3', verbatim: true })).toBe(
+      'kp_0.1.3__v0.24.0',
+    );
+    expect(imageTag({ style: 'platform', version: '9.5-alpine', verbatim: true })).toBe('9.5-alpine');
+    expect(() => imageTag({ style: 'platform', version: 'a b', verbatim: true })).toThrow(/legal Docker tag/);
+  });
   it('rejects a semver build suffix that is not a legal docker tag', () => {
     expect(() => imageTag({ style: 'platform', version: '1.0.0+build.1' })).toThrow(/legal Docker tag/);
   });
