@@ -41589,23 +41589,16 @@ function updateEntry(map, dep, style, nl) {
     }
     return changed;
 }
-/**
- * Add `dep` to the dependency list in `text` or update its version/repository. `file` is only
- * used in error messages. Throws KxError for malformed YAML, duplicates or shapes it cannot edit.
- */
-function upsertDependency(text, file, dep) {
-    const listed = readDependencyList(text, file);
+/** Phase 1: the one entry named `dep.name` already listed, if any (several, with aliases: refused). */
+function existingEntry(listed, file, dep) {
     const matches = listed.filter((d) => d.name === dep.name);
     if (matches.length > 1) {
-        throw new errors_KxError(`dependency "${dep.name}" is listed ${matches.length} times (with aliases); cannot tell which to update`, {
-            file,
-            line: matches[1].line,
-        });
+        throw new errors_KxError(`dependency "${dep.name}" is listed ${matches.length} times (with aliases); cannot tell which to update`, { file, line: matches[1].line });
     }
-    const existing = matches[0];
-    const nl = newlineOf(text);
-    const tokens = [...new dist/* Parser */.iX().parse(text)];
-    const doc = findDocument(tokens, file, nl);
+    return matches[0];
+}
+/** Phase 2: the document's top-level block map (an empty document gets one). */
+function rootMap(doc, file) {
     let root = doc.value;
     if (!root || (isFlowScalar(root) && root.source === '')) {
         // Empty file (or only comments / `---`): start a top-level map.
@@ -41618,79 +41611,91 @@ function upsertDependency(text, file, dep) {
     }
     if (root.type !== 'block-map')
         throw new errors_KxError('cannot edit: the top level is not a block mapping', { file, line: 1 });
-    let depsItem = root.items.find((it) => keyOf(it) === 'dependencies');
-    let seq;
-    if (depsItem?.value?.type === 'block-seq') {
-        seq = depsItem.value;
-    }
-    else if (depsItem && depsItem.value?.type === 'flow-collection' && depsItem.value.items.length > 0) {
+    return root;
+}
+/** Phase 3: the `dependencies` item and its block list (none when absent, empty or `[]`). */
+function dependencySequence(root, file) {
+    const depsItem = root.items.find((it) => keyOf(it) === 'dependencies');
+    if (depsItem?.value?.type === 'block-seq')
+        return { depsItem, seq: depsItem.value };
+    if (depsItem && depsItem.value?.type === 'flow-collection' && depsItem.value.items.length > 0)
         throw new errors_KxError('cannot edit a flow-style `dependencies: [...]` list; write it as a block list', { file });
+    return { depsItem, seq: undefined };
+}
+/** Phase 4a: the listed entry's version (and repository) updated in place. */
+function updateExisting(seq, existing, dep, file, nl) {
+    const item = seq?.items.find((it) => it.value?.type === 'block-map' &&
+        it.value.items.some((p) => keyOf(p) === 'name' && dist/* CST */.DB.resolveAsScalar(p.value)?.value === dep.name));
+    if (!item || item.value?.type !== 'block-map') {
+        throw new errors_KxError(`cannot edit dependency "${dep.name}": it is not a block mapping`, {
+            file,
+            line: existing.line,
+        });
     }
+    return updateEntry(item.value, dep, styleOf(seq, seq.indent), nl);
+}
+/** Phase 4b: a new list (`dependencies:` absent, empty or `[]`) in Kaapana's layout, `  - name: …`. */
+function createList(root, depsItem, dep, nl) {
+    const style = {
+        seqIndent: 2,
+        gap: 1,
+        sepSpace: 1,
+        keyOrder: [...DEP_KEYS],
+        versionType: 'PLAIN',
+        repositoryType: 'PLAIN',
+    };
+    const newSeq = {
+        type: 'block-seq',
+        offset: -1,
+        indent: 2,
+        items: [newEntry(dep, style, nl, false)],
+    };
+    const sep = [
+        { type: 'map-value-ind', offset: -1, indent: 0, source: ':' },
+        { type: 'newline', offset: -1, indent: 0, source: nl },
+        space(2),
+    ];
+    if (depsItem) {
+        // keep a trailing comment of `dependencies: # …` on its line
+        const keep = depsItem.value && 'end' in depsItem.value ? (depsItem.value.end ?? []).filter((t) => t.type === 'comment') : [];
+        depsItem.sep = keep.length ? [sep[0], space(1), ...keep, ...sep.slice(1)] : sep;
+        depsItem.value = newSeq;
+        return;
+    }
+    terminateLine(root, nl);
+    root.items.push({
+        start: [],
+        key: dist/* CST */.DB.createScalarToken('dependencies', { indent: 0, implicitKey: true, end: [] }),
+        sep,
+        value: newSeq,
+    });
+}
+/**
+ * Add `dep` to the dependency list in `text` or update its version/repository. `file` is only
+ * used in error messages. Throws KxError for malformed YAML, duplicates or shapes it cannot edit.
+ */
+function upsertDependency(text, file, dep) {
+    const listed = readDependencyList(text, file);
+    const existing = existingEntry(listed, file, dep);
+    const nl = newlineOf(text);
+    const tokens = [...new dist/* Parser */.iX().parse(text)];
+    const root = rootMap(findDocument(tokens, file, nl), file);
+    const { depsItem, seq } = dependencySequence(root, file);
+    const render = () => tokens.map((t) => dist/* CST */.DB.stringify(t)).join('');
     if (existing) {
-        const item = seq?.items.find((it) => it.value?.type === 'block-map' &&
-            it.value.items.some((p) => keyOf(p) === 'name' && dist/* CST */.DB.resolveAsScalar(p.value)?.value === dep.name));
-        if (!item || item.value?.type !== 'block-map') {
-            throw new errors_KxError(`cannot edit dependency "${dep.name}": it is not a block mapping`, {
-                file,
-                line: existing.line,
-            });
-        }
-        const style = styleOf(seq, seq.indent);
-        const changed = updateEntry(item.value, dep, style, nl);
-        const out = changed ? tokens.map((t) => dist/* CST */.DB.stringify(t)).join('') : text;
-        const result = {
-            text: out,
-            action: changed ? 'updated' : 'unchanged',
-            previousVersion: existing.version,
-        };
+        const changed = updateExisting(seq, existing, dep, file, nl);
+        const out = changed ? render() : text;
         if (changed)
             verify(out, file, dep, listed);
-        return result;
+        return { text: out, action: changed ? 'updated' : 'unchanged', previousVersion: existing.version };
     }
     if (seq) {
-        const style = styleOf(seq, seq.indent);
         terminateLine(seq, nl);
-        seq.items.push(newEntry(dep, style, nl, true));
+        seq.items.push(newEntry(dep, styleOf(seq, seq.indent), nl, true));
     }
-    else {
-        // No list yet (`dependencies:` absent, empty or `[]`): Kaapana's layout, `  - name: …`.
-        const style = {
-            seqIndent: 2,
-            gap: 1,
-            sepSpace: 1,
-            keyOrder: [...DEP_KEYS],
-            versionType: 'PLAIN',
-            repositoryType: 'PLAIN',
-        };
-        const newSeq = {
-            type: 'block-seq',
-            offset: -1,
-            indent: 2,
-            items: [newEntry(dep, style, nl, false)],
-        };
-        const sep = [
-            { type: 'map-value-ind', offset: -1, indent: 0, source: ':' },
-            { type: 'newline', offset: -1, indent: 0, source: nl },
-            space(2),
-        ];
-        if (depsItem) {
-            // keep a trailing comment of `dependencies: # …` on its line
-            const keep = depsItem.value && 'end' in depsItem.value ? (depsItem.value.end ?? []).filter((t) => t.type === 'comment') : [];
-            depsItem.sep = keep.length ? [sep[0], space(1), ...keep, ...sep.slice(1)] : sep;
-            depsItem.value = newSeq;
-        }
-        else {
-            terminateLine(root, nl);
-            depsItem = {
-                start: [],
-                key: dist/* CST */.DB.createScalarToken('dependencies', { indent: 0, implicitKey: true, end: [] }),
-                sep,
-                value: newSeq,
-            };
-            root.items.push(depsItem);
-        }
-    }
-    const out = tokens.map((t) => dist/* CST */.DB.stringify(t)).join('');
+    else
+        createList(root, depsItem, dep, nl);
+    const out = render();
     verify(out, file, dep, listed);
     return { text: out, action: 'added' };
 }
@@ -42510,38 +42515,45 @@ function chooseRepository(choice, collectionDir, chartDir, existing, name, file)
             return choice;
     }
 }
+/** Phase 1: name and version of the entry (given, or from the chart's Chart.yaml), checked. */
+async function entryIdentity(opts, chartDir) {
+    const identity = chartDir && (!opts.name || !opts.version) ? await readChartIdentity(chartDir) : {};
+    const name = opts.name || identity.name;
+    const version = opts.version || identity.version;
+    const where = chartDir ? { file: (0,external_node_path_namespaceObject.join)(chartDir, 'Chart.yaml') } : {};
+    if (!name)
+        throw new errors_KxError('no extension chart name given (and no chart directory to read it from)', where);
+    if (!CHART_NAME.test(name))
+        throw new errors_KxError(`"${name}" is not a valid chart name`, where);
+    if (!version)
+        throw new errors_KxError(`no version given for "${name}"`, where);
+    if (!node_modules_semver.valid(version))
+        throw new errors_KxError(`version "${version}" of "${name}" is not a semantic version (x.y.z)`, where);
+    return { name, version };
+}
+/** Phase 2: the dependency file's bytes (undefined: a v1 chart without requirements.yaml yet). */
+async function readOriginal(loc) {
+    try {
+        return await (0,promises_.readFile)(loc.path);
+    }
+    catch (e) {
+        const code = e.code;
+        // A v1 chart without requirements.yaml simply has no dependencies yet.
+        if (code === 'ENOENT' && loc.apiVersion === 'v1')
+            return undefined;
+        throw new errors_KxError(code === 'EISDIR'
+            ? `${loc.path} is a directory, not a file`
+            : `cannot read ${loc.path}: ${code ?? errors_errorMessage(e)}`, { file: loc.path });
+    }
+}
 /** Add or update the extension in the collection's dependency list; see UpdateDependencyOptions. */
 async function updateCollectionDependency(opts) {
     const collectionDir = (0,external_node_path_namespaceObject.resolve)(opts.collectionDir);
     const chartDir = opts.chartDir ? (0,external_node_path_namespaceObject.resolve)(opts.chartDir) : undefined;
     const displayRoot = (0,external_node_path_namespaceObject.resolve)(opts.displayRoot ?? process.cwd());
     const loc = await locateDependencyFile(collectionDir);
-    const identity = chartDir && (!opts.name || !opts.version) ? await readChartIdentity(chartDir) : {};
-    const name = opts.name || identity.name;
-    const version = opts.version || identity.version;
-    const chartYaml = chartDir ? (0,external_node_path_namespaceObject.join)(chartDir, 'Chart.yaml') : undefined;
-    if (!name)
-        throw new errors_KxError('no extension chart name given (and no chart directory to read it from)', chartYaml ? { file: chartYaml } : {});
-    if (!CHART_NAME.test(name))
-        throw new errors_KxError(`"${name}" is not a valid chart name`, chartYaml ? { file: chartYaml } : {});
-    if (!version)
-        throw new errors_KxError(`no version given for "${name}"`, chartYaml ? { file: chartYaml } : {});
-    if (!node_modules_semver.valid(version)) {
-        throw new errors_KxError(`version "${version}" of "${name}" is not a semantic version (x.y.z)`, chartYaml ? { file: chartYaml } : {});
-    }
-    let original;
-    try {
-        original = await (0,promises_.readFile)(loc.path);
-    }
-    catch (e) {
-        const code = e.code;
-        // A v1 chart without requirements.yaml simply has no dependencies yet.
-        if (code !== 'ENOENT' || loc.apiVersion !== 'v1') {
-            throw new errors_KxError(code === 'EISDIR'
-                ? `${loc.path} is a directory, not a file`
-                : `cannot read ${loc.path}: ${code ?? errors_errorMessage(e)}`, { file: loc.path });
-        }
-    }
+    const { name, version } = await entryIdentity(opts, chartDir);
+    const original = await readOriginal(loc);
     // Bytes that are not UTF-8 (e.g. Latin-1 comments) are kept: such a file is edited as Latin-1, one
     // character per byte, so every byte round-trips; the values written are turned into their UTF-8
     // bytes first. A UTF-8 file is edited as text (and written back as UTF-8, byte for byte).

@@ -18,7 +18,6 @@ export interface UpsertResult {
 }
 
 type ScalarType = 'PLAIN' | 'QUOTE_DOUBLE' | 'QUOTE_SINGLE';
-type MapItem = CST.BlockMap['items'][number];
 type SeqItem = CST.BlockSequence['items'][number];
 
 const DEP_KEYS = ['name', 'version', 'repository'] as const;
@@ -248,27 +247,20 @@ function updateEntry(map: CST.BlockMap, dep: DependencyEntry, style: EntryStyle,
   return changed;
 }
 
-/**
- * Add `dep` to the dependency list in `text` or update its version/repository. `file` is only
- * used in error messages. Throws KxError for malformed YAML, duplicates or shapes it cannot edit.
- */
-export function upsertDependency(text: string, file: string, dep: DependencyEntry): UpsertResult {
-  const listed = readDependencyList(text, file);
+/** Phase 1: the one entry named `dep.name` already listed, if any (several, with aliases: refused). */
+function existingEntry(listed: ListedDependency[], file: string, dep: DependencyEntry): ListedDependency | undefined {
   const matches = listed.filter((d) => d.name === dep.name);
   if (matches.length > 1) {
     throw new KxError(
       `dependency "${dep.name}" is listed ${matches.length} times (with aliases); cannot tell which to update`,
-      {
-        file,
-        line: matches[1]!.line,
-      },
+      { file, line: matches[1]!.line },
     );
   }
-  const existing = matches[0];
-  const nl = newlineOf(text);
-  const tokens = [...new Parser().parse(text)];
-  const doc = findDocument(tokens, file, nl);
+  return matches[0];
+}
 
+/** Phase 2: the document's top-level block map (an empty document gets one). */
+function rootMap(doc: CST.Document, file: string): CST.BlockMap {
   let root = doc.value;
   if (!root || (isFlowScalar(root) && root.source === '')) {
     // Empty file (or only comments / `---`): start a top-level map.
@@ -281,82 +273,106 @@ export function upsertDependency(text: string, file: string, dep: DependencyEntr
   }
   if (root.type !== 'block-map')
     throw new KxError('cannot edit: the top level is not a block mapping', { file, line: 1 });
+  return root;
+}
 
-  let depsItem = root.items.find((it) => keyOf(it) === 'dependencies');
-  let seq: CST.BlockSequence | undefined;
-  if (depsItem?.value?.type === 'block-seq') {
-    seq = depsItem.value;
-  } else if (depsItem && depsItem.value?.type === 'flow-collection' && depsItem.value.items.length > 0) {
+type MapItem = CST.BlockMap['items'][number];
+
+/** Phase 3: the `dependencies` item and its block list (none when absent, empty or `[]`). */
+function dependencySequence(
+  root: CST.BlockMap,
+  file: string,
+): { depsItem: MapItem | undefined; seq: CST.BlockSequence | undefined } {
+  const depsItem = root.items.find((it) => keyOf(it) === 'dependencies');
+  if (depsItem?.value?.type === 'block-seq') return { depsItem, seq: depsItem.value };
+  if (depsItem && depsItem.value?.type === 'flow-collection' && depsItem.value.items.length > 0)
     throw new KxError('cannot edit a flow-style `dependencies: [...]` list; write it as a block list', { file });
-  }
+  return { depsItem, seq: undefined };
+}
 
+/** Phase 4a: the listed entry's version (and repository) updated in place. */
+function updateExisting(
+  seq: CST.BlockSequence | undefined,
+  existing: ListedDependency,
+  dep: DependencyEntry,
+  file: string,
+  nl: string,
+): boolean {
+  const item = seq?.items.find(
+    (it) =>
+      it.value?.type === 'block-map' &&
+      it.value.items.some((p) => keyOf(p) === 'name' && CST.resolveAsScalar(p.value)?.value === dep.name),
+  );
+  if (!item || item.value?.type !== 'block-map') {
+    throw new KxError(`cannot edit dependency "${dep.name}": it is not a block mapping`, {
+      file,
+      line: existing.line,
+    });
+  }
+  return updateEntry(item.value, dep, styleOf(seq, seq!.indent), nl);
+}
+
+/** Phase 4b: a new list (`dependencies:` absent, empty or `[]`) in Kaapana's layout, `  - name: …`. */
+function createList(root: CST.BlockMap, depsItem: MapItem | undefined, dep: DependencyEntry, nl: string): void {
+  const style: EntryStyle = {
+    seqIndent: 2,
+    gap: 1,
+    sepSpace: 1,
+    keyOrder: [...DEP_KEYS],
+    versionType: 'PLAIN',
+    repositoryType: 'PLAIN',
+  };
+  const newSeq: CST.BlockSequence = {
+    type: 'block-seq',
+    offset: -1,
+    indent: 2,
+    items: [newEntry(dep, style, nl, false)],
+  };
+  const sep: CST.SourceToken[] = [
+    { type: 'map-value-ind', offset: -1, indent: 0, source: ':' },
+    { type: 'newline', offset: -1, indent: 0, source: nl },
+    space(2),
+  ];
+  if (depsItem) {
+    // keep a trailing comment of `dependencies: # …` on its line
+    const keep =
+      depsItem.value && 'end' in depsItem.value ? (depsItem.value.end ?? []).filter((t) => t.type === 'comment') : [];
+    depsItem.sep = keep.length ? [sep[0]!, space(1), ...keep, ...sep.slice(1)] : sep;
+    depsItem.value = newSeq;
+    return;
+  }
+  terminateLine(root, nl);
+  root.items.push({
+    start: [],
+    key: CST.createScalarToken('dependencies', { indent: 0, implicitKey: true, end: [] }),
+    sep,
+    value: newSeq,
+  });
+}
+
+/**
+ * Add `dep` to the dependency list in `text` or update its version/repository. `file` is only
+ * used in error messages. Throws KxError for malformed YAML, duplicates or shapes it cannot edit.
+ */
+export function upsertDependency(text: string, file: string, dep: DependencyEntry): UpsertResult {
+  const listed = readDependencyList(text, file);
+  const existing = existingEntry(listed, file, dep);
+  const nl = newlineOf(text);
+  const tokens = [...new Parser().parse(text)];
+  const root = rootMap(findDocument(tokens, file, nl), file);
+  const { depsItem, seq } = dependencySequence(root, file);
+  const render = () => tokens.map((t) => CST.stringify(t)).join('');
   if (existing) {
-    const item = seq?.items.find(
-      (it) =>
-        it.value?.type === 'block-map' &&
-        it.value.items.some((p) => keyOf(p) === 'name' && CST.resolveAsScalar(p.value)?.value === dep.name),
-    );
-    if (!item || item.value?.type !== 'block-map') {
-      throw new KxError(`cannot edit dependency "${dep.name}": it is not a block mapping`, {
-        file,
-        line: existing.line,
-      });
-    }
-    const style = styleOf(seq, seq!.indent);
-    const changed = updateEntry(item.value, dep, style, nl);
-    const out = changed ? tokens.map((t) => CST.stringify(t)).join('') : text;
-    const result: UpsertResult = {
-      text: out,
-      action: changed ? 'updated' : 'unchanged',
-      previousVersion: existing.version,
-    };
+    const changed = updateExisting(seq, existing, dep, file, nl);
+    const out = changed ? render() : text;
     if (changed) verify(out, file, dep, listed);
-    return result;
+    return { text: out, action: changed ? 'updated' : 'unchanged', previousVersion: existing.version };
   }
-
   if (seq) {
-    const style = styleOf(seq, seq.indent);
     terminateLine(seq, nl);
-    seq.items.push(newEntry(dep, style, nl, true));
-  } else {
-    // No list yet (`dependencies:` absent, empty or `[]`): Kaapana's layout, `  - name: …`.
-    const style: EntryStyle = {
-      seqIndent: 2,
-      gap: 1,
-      sepSpace: 1,
-      keyOrder: [...DEP_KEYS],
-      versionType: 'PLAIN',
-      repositoryType: 'PLAIN',
-    };
-    const newSeq: CST.BlockSequence = {
-      type: 'block-seq',
-      offset: -1,
-      indent: 2,
-      items: [newEntry(dep, style, nl, false)],
-    };
-    const sep: CST.SourceToken[] = [
-      { type: 'map-value-ind', offset: -1, indent: 0, source: ':' },
-      { type: 'newline', offset: -1, indent: 0, source: nl },
-      space(2),
-    ];
-    if (depsItem) {
-      // keep a trailing comment of `dependencies: # …` on its line
-      const keep =
-        depsItem.value && 'end' in depsItem.value ? (depsItem.value.end ?? []).filter((t) => t.type === 'comment') : [];
-      depsItem.sep = keep.length ? [sep[0]!, space(1), ...keep, ...sep.slice(1)] : sep;
-      depsItem.value = newSeq;
-    } else {
-      terminateLine(root, nl);
-      depsItem = {
-        start: [],
-        key: CST.createScalarToken('dependencies', { indent: 0, implicitKey: true, end: [] }),
-        sep,
-        value: newSeq,
-      };
-      root.items.push(depsItem);
-    }
-  }
-  const out = tokens.map((t) => CST.stringify(t)).join('');
+    seq.items.push(newEntry(dep, styleOf(seq, seq.indent), nl, true));
+  } else createList(root, depsItem, dep, nl);
+  const out = render();
   verify(out, file, dep, listed);
   return { text: out, action: 'added' };
 }

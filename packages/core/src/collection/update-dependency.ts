@@ -130,46 +130,48 @@ function chooseRepository(
   }
 }
 
+/** Phase 1: name and version of the entry (given, or from the chart's Chart.yaml), checked. */
+async function entryIdentity(
+  opts: UpdateDependencyOptions,
+  chartDir: string | undefined,
+): Promise<{ name: string; version: string }> {
+  const identity = chartDir && (!opts.name || !opts.version) ? await readChartIdentity(chartDir) : {};
+  const name = opts.name || identity.name;
+  const version = opts.version || identity.version;
+  const where = chartDir ? { file: join(chartDir, 'Chart.yaml') } : {};
+  if (!name) throw new KxError('no extension chart name given (and no chart directory to read it from)', where);
+  if (!CHART_NAME.test(name)) throw new KxError(`"${name}" is not a valid chart name`, where);
+  if (!version) throw new KxError(`no version given for "${name}"`, where);
+  if (!semver.valid(version))
+    throw new KxError(`version "${version}" of "${name}" is not a semantic version (x.y.z)`, where);
+  return { name, version };
+}
+
+/** Phase 2: the dependency file's bytes (undefined: a v1 chart without requirements.yaml yet). */
+async function readOriginal(loc: { path: string; apiVersion: 'v1' | 'v2' }): Promise<Buffer | undefined> {
+  try {
+    return await readFile(loc.path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // A v1 chart without requirements.yaml simply has no dependencies yet.
+    if (code === 'ENOENT' && loc.apiVersion === 'v1') return undefined;
+    throw new KxError(
+      code === 'EISDIR'
+        ? `${loc.path} is a directory, not a file`
+        : `cannot read ${loc.path}: ${code ?? errorMessage(e)}`,
+      { file: loc.path },
+    );
+  }
+}
+
 /** Add or update the extension in the collection's dependency list; see UpdateDependencyOptions. */
 export async function updateCollectionDependency(opts: UpdateDependencyOptions): Promise<UpdateDependencyResult> {
   const collectionDir = resolve(opts.collectionDir);
   const chartDir = opts.chartDir ? resolve(opts.chartDir) : undefined;
   const displayRoot = resolve(opts.displayRoot ?? process.cwd());
   const loc = await locateDependencyFile(collectionDir);
-  const identity = chartDir && (!opts.name || !opts.version) ? await readChartIdentity(chartDir) : {};
-  const name = opts.name || identity.name;
-  const version = opts.version || identity.version;
-  const chartYaml = chartDir ? join(chartDir, 'Chart.yaml') : undefined;
-  if (!name)
-    throw new KxError(
-      'no extension chart name given (and no chart directory to read it from)',
-      chartYaml ? { file: chartYaml } : {},
-    );
-  if (!CHART_NAME.test(name))
-    throw new KxError(`"${name}" is not a valid chart name`, chartYaml ? { file: chartYaml } : {});
-  if (!version) throw new KxError(`no version given for "${name}"`, chartYaml ? { file: chartYaml } : {});
-  if (!semver.valid(version)) {
-    throw new KxError(
-      `version "${version}" of "${name}" is not a semantic version (x.y.z)`,
-      chartYaml ? { file: chartYaml } : {},
-    );
-  }
-
-  let original: Buffer | undefined;
-  try {
-    original = await readFile(loc.path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    // A v1 chart without requirements.yaml simply has no dependencies yet.
-    if (code !== 'ENOENT' || loc.apiVersion !== 'v1') {
-      throw new KxError(
-        code === 'EISDIR'
-          ? `${loc.path} is a directory, not a file`
-          : `cannot read ${loc.path}: ${code ?? errorMessage(e)}`,
-        { file: loc.path },
-      );
-    }
-  }
+  const { name, version } = await entryIdentity(opts, chartDir);
+  const original = await readOriginal(loc);
   // Bytes that are not UTF-8 (e.g. Latin-1 comments) are kept: such a file is edited as Latin-1, one
   // character per byte, so every byte round-trips; the values written are turned into their UTF-8
   // bytes first. A UTF-8 file is edited as text (and written back as UTF-8, byte for byte).
