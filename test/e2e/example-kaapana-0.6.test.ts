@@ -3,7 +3,8 @@
 // the Kaapana tree (built, never pushed), the processing image is tagged with the platform version
 // its operator asks for ({KAAPANA_BUILD_VERSION}), the DAG image with the chart version 0.0.0, and
 // the workflow chart carries dag-installer-chart from kaapana-source although its file:// path
-// (into the Kaapana tree) does not exist here. A wrong version is stopped by the reference lint
+// (into the Kaapana tree) does not exist here, after package-chart's reference lint found the DAG image in the
+// registry. A wrong version is stopped by the reference lint
 // before anything is built. Needs scripts/with-services.sh (dockerd + registry).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -110,10 +111,18 @@ describe('examples/otsu-kaapana-0.6 (Kaapana 0.6.0)', () => {
   it('packages the workflow chart with dag-installer-chart from kaapana-source', async () => {
     const run = await runAction(
       'action-package-chart',
-      { chart: 'ext/extension/kx-otsus-method-workflow', 'kaapana-source': 'kaapana', destination: 'charts' },
+      {
+        chart: 'ext/extension/kx-otsus-method-workflow',
+        'kaapana-source': 'kaapana',
+        destination: 'charts',
+        // reference lint: global.image resolves to <registry>/dag-kx-otsus-method:0.0.0, which the
+        // build step pushed (asked with a HEAD on its manifest)
+        registry,
+      },
       { post: false, cwd: ws, env: { GITHUB_WORKSPACE: ws } },
     );
     expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.stdout).not.toContain('reference lint');
     expect(run.stdout).toMatch(
       /dag-installer-chart: packaging kaapana-source\/services\/utils\/dag-installer-chart as dag-installer-chart-0\.0\.0\.tgz \(file:\/\/\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/services\/utils\/dag-installer-chart\/ does not exist here\)/,
     );
