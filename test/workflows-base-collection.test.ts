@@ -6,9 +6,9 @@
 // with the real kubectl, verified against the collection job's expect-charts. The other extension is
 // still listed afterwards: nothing of the platform was lost.
 import { execFileSync } from 'node:child_process';
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -16,6 +16,7 @@ import { startKaapanaPlatform, type KaapanaPlatform } from './kaapana-platform/i
 import { collectionFiles, makeChart, pushImage } from './kaapana-platform/fixtures.mjs';
 import { removeImages } from './support/docker.js';
 import { REGISTRY, uniqueName } from './support/registry.js';
+import { toolkitTree, write } from './support/toolkit-tree.js';
 import { runReusableWorkflow, type WorkflowRunResult } from './support/workflow-runner.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -30,19 +31,6 @@ const GITHUB = {
   sha: '0'.repeat(40),
   token: 'not-used',
 };
-
-async function write(path: string, content: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, content);
-}
-
-/** The toolkit as a checkout of it gives it: the workflows and the actions (action.yml + bundle). */
-async function toolkitTree(to: string): Promise<void> {
-  const files = execFileSync('git', ['ls-files', '-z', '--', '.github', 'action-*'], { cwd: root, encoding: 'utf8' })
-    .split('\0')
-    .filter(Boolean);
-  for (const f of files) await cp(join(root, f), join(to, f), { recursive: true });
-}
 
 /** A minimal kaapana/kaapana tree with the library chart where 0.6.0 keeps it; and the user's chart. */
 async function trees(tmp: string): Promise<void> {
@@ -74,7 +62,7 @@ describe('the reusable workflow, base-collection + kube-helm reload (Kaapana 0.6
 
   beforeAll(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'kx14-wf-'));
-    await toolkitTree(join(tmp, 'toolkit'));
+    await toolkitTree(root, join(tmp, 'toolkit'));
     await trees(tmp);
     const other = await makeChart({ name: 'other-app-chart', version: '1.0.0', keywords: ['kaapanaapplication'] });
     await pushImage(base, collectionFiles('0.6.0', { 'other-app-chart-1.0.0.tgz': other }));

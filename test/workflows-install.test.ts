@@ -7,15 +7,16 @@
 // (the kubeconfig secret) and waits until the platform shows it deployed. A kaapana-sha that is not
 // a full SHA stops the run in the plan job, before anything is checked out.
 import { execFileSync } from 'node:child_process';
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { startKaapanaPlatform, type KaapanaPlatform } from './kaapana-platform/index.mjs';
 import { addUploadRoutes } from './kaapana-platform/upload-routes.mjs';
 import { REGISTRY } from './support/registry.js';
+import { toolkitTree, write } from './support/toolkit-tree.js';
 import { runReusableWorkflow, type WorkflowRunResult } from './support/workflow-runner.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -31,22 +32,6 @@ const GITHUB = {
   sha: '0'.repeat(40),
   token: 'not-used',
 };
-
-async function write(path: string, content: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, content);
-}
-
-/** The toolkit as a checkout of it gives it: the workflows and the actions (action.yml + bundle). */
-async function toolkitTree(to: string): Promise<void> {
-  const files = execFileSync('git', ['ls-files', '-z', '--', '.github', 'action-*'], { cwd: root, encoding: 'utf8' })
-    .split('\0')
-    .filter(Boolean);
-  for (const f of files) {
-    await mkdir(dirname(join(to, f)), { recursive: true });
-    await cp(join(root, f), join(to, f));
-  }
-}
 
 /** A minimal kaapana/kaapana tree: Kaapana's build script marks it, the library chart lives where 0.6.0 keeps it. */
 async function kaapanaTree(dir: string): Promise<void> {
@@ -99,7 +84,7 @@ describe('the reusable workflow, route install, with kaapana-source pinned by SH
 
   beforeAll(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'kx1516-wf-'));
-    await toolkitTree(join(tmp, 'toolkit'));
+    await toolkitTree(root, join(tmp, 'toolkit'));
     await kaapanaTree(join(tmp, 'kaapana'));
     await userRepo(join(tmp, 'repo'));
     platform = await startKaapanaPlatform({
