@@ -39705,6 +39705,22 @@ function defaultNamespace(strategy, platformVersion = '') {
         return layout.kubeHelmNamespace;
     return undefined;
 }
+/** The result as the action's `restarted` output and the CLI's JSON: the same fields without empty ones. */
+function restartRecord(r) {
+    return {
+        strategy: r.strategy,
+        ...(r.namespace ? { namespace: r.namespace } : {}),
+        dryRun: r.dryRun,
+        resources: r.resources,
+        pods: r.pods,
+        ...(r.reply !== undefined ? { reply: r.reply } : {}),
+        ...(r.status !== undefined ? { status: r.status } : {}),
+        ...(r.job ? { job: r.job, jobNamespace: r.jobNamespace } : {}),
+        ...(r.pod ? { pod: r.pod, podState: r.podState } : {}),
+        ...(r.charts ? { charts: r.charts } : {}),
+        commands: r.commands,
+    };
+}
 
 ;// CONCATENATED MODULE: ../packages/core/lib/kube/index.js
 // Public API of @kaapana-ext/core/kube: kubectl selection and running, kubeconfig handling, and the

@@ -4,28 +4,23 @@
 // by INPUT_* variables, so the CLI runs it the same way.
 import { join } from 'node:path';
 import * as core from '@actions/core';
-import { runMainOrPost } from '@kaapana-ext/actions-kit';
 import { KxError, pathExists } from '@kaapana-ext/core';
 import {
   Kubectl,
   hasAmbientCredentials,
   removeKubeconfigDir,
   restart,
+  restartRecord,
   writeKubeconfig,
-  type RestartResult,
   type WrittenKubeconfig,
 } from '@kaapana-ext/core/kube';
 import { resolveKubectl, type KubectlChoice } from '@kaapana-ext/actions-kit/tools';
-import { getInputs, type Inputs } from './inputs.js';
+import { getInputs, type Inputs } from './context.js';
 import { writeSummary } from './summary.js';
 
 const KUBECONFIG_STATE = 'kubeconfig-dir';
 
-export async function run(): Promise<void> {
-  await runMainOrPost(main, post);
-}
-
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   const inputs = getInputs();
   const kubectlChoice = await core.group('kubectl', () => chooseKubectl(inputs));
   core.setOutput('kubectl-path', kubectlChoice.path);
@@ -53,7 +48,7 @@ async function main(): Promise<void> {
         inputs.restart,
       ),
     );
-    core.setOutput('restarted', JSON.stringify(restartedOutput(result)));
+    core.setOutput('restarted', JSON.stringify(restartRecord(result)));
     core.setOutput('job', result.job ?? '');
     core.setOutput('pod', result.pod ?? '');
     core.setOutput('charts', JSON.stringify(result.charts ?? []));
@@ -73,24 +68,8 @@ async function chooseKubectl(inputs: Inputs): Promise<KubectlChoice> {
   return choice;
 }
 
-/** The `restarted` output: the result without empty fields. */
-function restartedOutput(r: RestartResult): Record<string, unknown> {
-  return {
-    strategy: r.strategy,
-    ...(r.namespace ? { namespace: r.namespace } : {}),
-    dryRun: r.dryRun,
-    resources: r.resources,
-    pods: r.pods,
-    ...(r.reply !== undefined ? { reply: r.reply } : {}),
-    ...(r.status !== undefined ? { status: r.status } : {}),
-    ...(r.job ? { job: r.job, jobNamespace: r.jobNamespace } : {}),
-    ...(r.pod ? { pod: r.pod, podState: r.podState } : {}),
-    ...(r.charts ? { charts: r.charts } : {}),
-    commands: r.commands,
-  };
-}
-
-async function post(): Promise<void> {
+/** The post step: removes the kubeconfig the main step left (cancelled, killed). */
+export async function post(): Promise<void> {
   const dir = core.getState(KUBECONFIG_STATE);
   if (dir && (await pathExists(dir))) {
     await removeKubeconfigDir(dir);

@@ -1,9 +1,10 @@
-// The job summary of action-restart-pod: one table of what was touched and what came back.
+// The job summary of action-restart-pod: one table of what was touched and what came back, built by
+// summaryMarkdown (pure, unit-tested) and written through actions-kit's writeJobSummary.
 import { cell, writeJobSummary } from '@kaapana-ext/actions-kit';
 import type { RestartResult } from '@kaapana-ext/core/kube';
 import type { KubectlChoice } from '@kaapana-ext/actions-kit/tools';
 
-export async function writeSummary(result: RestartResult, kubectl: KubectlChoice): Promise<void> {
+export function summaryMarkdown(result: RestartResult, kubectl: KubectlChoice): string {
   const rows: Array<[string, string]> = [
     ['strategy', `\`${result.strategy}\`${result.dryRun ? ' (dry run: nothing was changed)' : ''}`],
     ['namespace', result.namespace ? `\`${result.namespace}\`` : '(from the context)'],
@@ -27,5 +28,10 @@ export async function writeSummary(result: RestartResult, kubectl: KubectlChoice
   rows.push(['kubectl', `\`${kubectl.path}\` (${kubectl.source}${kubectl.version ? ` ${kubectl.version}` : ''})`]);
   let md = `## Kaapana: reload\n\n| | |\n| --- | --- |\n${rows.map(([k, v]) => `| ${cell(k)} | ${v.replace(/\|/g, '\\|')} |`).join('\n')}\n`;
   if (result.dryRun && result.commands.length) md += `\nCommands:\n\n\`\`\`sh\n${result.commands.join('\n')}\n\`\`\`\n`;
-  await writeJobSummary(md);
+  return md;
+}
+
+/** Appends the summary to the job summary (a no-op outside a runner). */
+export async function writeSummary(result: RestartResult, kubectl: KubectlChoice): Promise<void> {
+  await writeJobSummary(summaryMarkdown(result, kubectl));
 }

@@ -72,3 +72,20 @@ export function defaultNamespace(strategy: Strategy, platformVersion = ''): stri
   if (strategy === 'kube-helm') return layout.kubeHelmNamespace;
   return undefined;
 }
+
+/** The result as the action's `restarted` output and the CLI's JSON: the same fields without empty ones. */
+export function restartRecord(r: RestartResult): Record<string, unknown> {
+  return {
+    strategy: r.strategy,
+    ...(r.namespace ? { namespace: r.namespace } : {}),
+    dryRun: r.dryRun,
+    resources: r.resources,
+    pods: r.pods,
+    ...(r.reply !== undefined ? { reply: r.reply } : {}),
+    ...(r.status !== undefined ? { status: r.status } : {}),
+    ...(r.job ? { job: r.job, jobNamespace: r.jobNamespace } : {}),
+    ...(r.pod ? { pod: r.pod, podState: r.podState } : {}),
+    ...(r.charts ? { charts: r.charts } : {}),
+    commands: r.commands,
+  };
+}
