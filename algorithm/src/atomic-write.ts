@@ -3,9 +3,9 @@
 // (ITK's writers do not sync either, and the CLI's outputs are staged and moved in together anyway,
 // pipeline/staging-dir.ts). Synchronous: each asynchronous file operation is a thread-pool round trip
 // that costs more than the operation itself for files of this size.
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { randomBytes } from './random-bytes.js';
 
 /** Writes `data` to `file` atomically (parent directories created). */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {

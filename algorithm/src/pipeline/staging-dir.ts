@@ -3,8 +3,7 @@
 // when every one of them was written (withStagingDir), so a failure leaves the output dir as it
 // was. Also the rule that turns a SeriesInstanceUID into a sub-directory name (seriesDirName): only
 // DICOM UID syntax (digits and dots), and the final path checked to stay inside its parent.
-import { accessSync, constants, statSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { OtsuError } from '../errors.js';
 
@@ -62,26 +61,26 @@ export function seriesDirName(parent: string, uid: string, file: string): string
 }
 
 /** Moves every entry of `from` into `to` (created), merging into directories that already exist there. */
-async function moveInto(from: string, to: string): Promise<void> {
-  await mkdir(to, { recursive: true });
-  for (const name of await readdir(from)) {
+function moveInto(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const name of readdirSync(from)) {
     const src = join(from, name);
     const dst = join(to, name);
-    const existing = await stat(dst).catch(() => undefined);
-    if (existing?.isDirectory() && (await stat(src)).isDirectory()) await moveInto(src, dst);
-    else await rename(src, dst);
+    const existing = statSync(dst, { throwIfNoEntry: false });
+    if (existing?.isDirectory() && statSync(src).isDirectory()) moveInto(src, dst);
+    else renameSync(src, dst);
   }
 }
 
 export async function withStagingDir<T>(outputDir: string, fn: (staging: string) => Promise<T>): Promise<T> {
   checkOutputDir(outputDir);
-  await mkdir(outputDir, { recursive: true });
-  const staging = await mkdtemp(join(outputDir, '.kaapana-otsu-'));
+  mkdirSync(outputDir, { recursive: true });
+  const staging = mkdtempSync(join(outputDir, '.kaapana-otsu-'));
   try {
     const result = await fn(staging);
-    await moveInto(staging, outputDir);
+    moveInto(staging, outputDir);
     return result;
   } finally {
-    await rm(staging, { recursive: true, force: true });
+    rmSync(staging, { recursive: true, force: true });
   }
 }

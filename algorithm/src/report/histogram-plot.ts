@@ -94,9 +94,11 @@ export function histogramFrame(
   return { left, top, width, height, min, max, xOf };
 }
 
-export function renderHistogram(h: ReportHistogram, o: HistogramPlotOptions): Raster {
+/** The histogram drawn into `into` (o.width × o.height; filled with the background first), or a new raster. */
+export function renderHistogram(h: ReportHistogram, o: HistogramPlotOptions, into?: Raster): Raster {
   checkHistogram(h);
-  const r = new Raster(o.width, o.height, o.background);
+  const r = into ?? new Raster(o.width, o.height, o.background);
+  if (into) r.fillRect(0, 0, o.width, o.height, o.background);
   const f = histogramFrame(h, o);
   const n = h.counts.length;
   let peak = 0;

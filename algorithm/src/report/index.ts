@@ -1,6 +1,6 @@
 // Public API of the segmentation report: `writeReport` (report.png + report.html [+ JSON]), and the
 // pieces for callers that want them separately — `computeFigures` (the JSON figures),
-// `renderReportImages` (rasters), `encodePng`/`decodePng`, `renderHtml`. No CLI wiring here.
+// `renderReportImages` (rasters), `encodePng`, `renderHtml`. No CLI wiring here.
 //
 // Usage (CLI side), with the otsu module's result `otsu` (otsuMask):
 //   const { figures } = await writeReport({
@@ -21,7 +21,7 @@ export type { ReportHistogram } from './histogram-plot.js';
 export { histogramFrame, reportHistogramOf } from './histogram-plot.js';
 export type { IntensityWindow, ViewGeometry, ViewName } from './slice-views.js';
 export { autoWindow, placeView, voxelAt, windowed } from './slice-views.js';
-export { encodePng, decodePng } from './png.js';
+export { encodePng } from './png.js';
 export { Raster } from './raster.js';
 export type { Rgb } from './raster.js';
 export { renderHtml, escapeHtml, figureRows } from './html-page.js';

@@ -10,15 +10,27 @@ export class Raster {
   readonly height: number;
   /** Row-major RGBA, 4 bytes per pixel, top row first. */
   readonly data: Uint8Array;
+  /** The same pixels as one 32-bit word each. */
+  private readonly pixels: Uint32Array;
 
-  constructor(width: number, height: number, background: Rgb = [0, 0, 0]) {
+  /** A raster filled with `background`, or (`background` null) a view of `data`'s first width × height pixels. */
+  constructor(width: number, height: number, background: Rgb | null = [0, 0, 0], data?: Uint8Array) {
     if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
       throw new RangeError(`raster size must be positive integers, got ${width}×${height}`);
     }
     this.width = width;
     this.height = height;
-    this.data = new Uint8Array(width * height * 4);
-    this.fillRect(0, 0, width, height, background);
+    this.data = data ? data.subarray(0, width * height * 4) : new Uint8Array(width * height * 4);
+    this.pixels = new Uint32Array(this.data.buffer, this.data.byteOffset, width * height);
+    if (background) this.fillRect(0, 0, width, height, background);
+  }
+
+  /** Rows y … y + height − 1 as a raster sharing this one's pixels (drawing into it draws here). */
+  rows(y: number, height: number): Raster {
+    if (!Number.isInteger(y) || y < 0 || y + height > this.height) {
+      throw new RangeError(`rows ${y}..${y + height - 1} are outside a raster of ${this.height} rows`);
+    }
+    return new Raster(this.width, height, null, this.data.subarray(y * this.width * 4));
   }
 
   /** RGBA of one pixel (for tests and checks). */
@@ -43,41 +55,42 @@ export class Raster {
     const y0 = Math.max(0, Math.round(y));
     const x1 = Math.min(this.width, Math.round(x + w));
     const y1 = Math.min(this.height, Math.round(y + h));
-    for (let yy = y0; yy < y1; yy++) {
-      let o = (yy * this.width + x0) * 4;
-      for (let xx = x0; xx < x1; xx++, o += 4) {
-        this.data[o] = c[0];
-        this.data[o + 1] = c[1];
-        this.data[o + 2] = c[2];
-        this.data[o + 3] = 255;
-      }
-    }
+    if (x1 <= x0 || y1 <= y0) return;
+    // One 32-bit store per pixel (native fill), not four byte stores: the report's rasters are
+    // filled whole on every cold run.
+    const words = this.words();
+    const value = packRgba(c[0], c[1], c[2]);
+    for (let yy = y0; yy < y1; yy++) words.fill(value, yy * this.width + x0, yy * this.width + x1);
   }
 
-  /** Copy `src` with its top-left corner at (x, y), clipped. */
+  /** The pixels as one 32-bit word each (RGBA in memory order). */
+  words(): Uint32Array {
+    return this.pixels;
+  }
+
+  /** Copy `src` with its top-left corner at (x, y), clipped (row by row, native copies). */
   blit(src: Raster, x: number, y: number): void {
-    for (let sy = 0; sy < src.height; sy++) {
-      const ty = y + sy;
-      if (ty < 0 || ty >= this.height) continue;
-      for (let sx = 0; sx < src.width; sx++) {
-        const tx = x + sx;
-        if (tx < 0 || tx >= this.width) continue;
-        const so = (sy * src.width + sx) * 4;
-        const to = (ty * this.width + tx) * 4;
-        this.data[to] = src.data[so]!;
-        this.data[to + 1] = src.data[so + 1]!;
-        this.data[to + 2] = src.data[so + 2]!;
-        this.data[to + 3] = src.data[so + 3]!;
-      }
+    const sx0 = Math.max(0, -x);
+    const sx1 = Math.min(src.width, this.width - x);
+    if (sx1 <= sx0) return;
+    for (let sy = Math.max(0, -y); sy < src.height && y + sy < this.height; sy++) {
+      const from = (sy * src.width + sx0) * 4;
+      this.data.set(src.data.subarray(from, from + (sx1 - sx0) * 4), ((y + sy) * this.width + x + sx0) * 4);
     }
   }
 }
 
-/** `base` seen through a layer of `over` with opacity `alpha` (0..1), rounded per channel. */
-export function blend(base: Rgb, over: Rgb, alpha: number): Rgb {
-  return [
-    Math.round(base[0] * (1 - alpha) + over[0] * alpha),
-    Math.round(base[1] * (1 - alpha) + over[1] * alpha),
-    Math.round(base[2] * (1 - alpha) + over[2] * alpha),
-  ];
+/** Whether this machine stores multi-byte words little-endian (the RGBA packing depends on it). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** (r, g, b) as an opaque RGBA pixel in one 32-bit word, in the byte order of `Raster.words()`. */
+export function packRgba(r: number, g: number, b: number): number {
+  return LITTLE_ENDIAN
+    ? (r | (g << 8) | (b << 16) | (255 << 24)) >>> 0
+    : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
+}
+
+/** One channel of `base` seen through a layer of `over` with opacity `alpha` (0..1), rounded. */
+export function blendChannel(base: number, over: number, alpha: number): number {
+  return Math.round(base * (1 - alpha) + over * alpha);
 }

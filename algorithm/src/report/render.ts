@@ -101,37 +101,42 @@ export function renderReportImages(o: ReportRenderOptions): ReportImages {
 
   const labelHeight = (GLYPH_HEIGHT + 4) * TEXT_SCALE;
   const width = 3 * panelSize + 4 * MARGIN;
-  const slices = new Raster(width, labelHeight + panelSize + MARGIN, REPORT_COLORS.background);
+  const slicesHeight = labelHeight + panelSize + MARGIN;
+  const histogramHeight = 200;
+  // One raster: the slice row and the histogram are drawn straight into their bands of the composite.
+  const composite = new Raster(width, slicesHeight + histogramHeight, REPORT_COLORS.background);
+  const slices = composite.rows(0, slicesHeight);
+  const viewOptions = {
+    window,
+    overlayColor,
+    overlayOpacity: opacity,
+    panelSize,
+    background: REPORT_COLORS.panel,
+    ...(o.foregroundValue === undefined ? {} : { foregroundValue: o.foregroundValue }),
+  };
   const panels = views.map((view, k) => {
     const x = MARGIN + k * (panelSize + MARGIN);
     const y = labelHeight;
-    const panel = renderView(view, imageData, o.mask.data as ArrayLike<number>, size3, spacing3, {
-      window,
-      overlayColor,
-      overlayOpacity: opacity,
-      panelSize,
-      background: REPORT_COLORS.panel,
-      ...(o.foregroundValue === undefined ? {} : { foregroundValue: o.foregroundValue }),
-    });
-    slices.blit(panel, x, y);
+    const target = { raster: slices, x, y };
+    renderView(view, imageData, o.mask.data as ArrayLike<number>, size3, spacing3, viewOptions, target);
     drawText(slices, x, 4, `${view.name} ${view.slice + 1}/${size3[view.normal]}`, REPORT_COLORS.text, TEXT_SCALE);
     return { view, x, y, size: panelSize };
   });
 
-  const histogram = renderHistogram(o.histogram, {
-    width,
-    height: 200,
-    scale: o.histogramScale ?? 'log',
-    barColor: REPORT_COLORS.bars,
-    foregroundColor: overlayColor,
-    thresholdColor: REPORT_COLORS.threshold,
-    textColor: REPORT_COLORS.text,
-    background: REPORT_COLORS.background,
-    textScale: TEXT_SCALE,
-  });
-
-  const composite = new Raster(width, slices.height + histogram.height, REPORT_COLORS.background);
-  composite.blit(slices, 0, 0);
-  composite.blit(histogram, 0, slices.height);
-  return { slices, histogram, composite, layout: { panels, histogramTop: slices.height }, window };
+  const histogram = renderHistogram(
+    o.histogram,
+    {
+      width,
+      height: histogramHeight,
+      scale: o.histogramScale ?? 'log',
+      barColor: REPORT_COLORS.bars,
+      foregroundColor: overlayColor,
+      thresholdColor: REPORT_COLORS.threshold,
+      textColor: REPORT_COLORS.text,
+      background: REPORT_COLORS.background,
+      textScale: TEXT_SCALE,
+    },
+    composite.rows(slicesHeight, histogramHeight),
+  );
+  return { slices, histogram, composite, layout: { panels, histogramTop: slicesHeight }, window };
 }

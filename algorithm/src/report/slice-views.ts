@@ -3,7 +3,7 @@
 // cosines (LPS, as ITK), windowed to grey, with the mask blended in a translucent colour and each
 // view scaled to a square panel with its physical aspect ratio kept (nearest neighbour). Owns the
 // geometry and pixel mapping of the views; layout and text live in render.ts.
-import { Raster, blend, type Rgb } from './raster.js';
+import { Raster, blendChannel, packRgba, type Rgb } from './raster.js';
 
 export type ViewName = 'axial' | 'coronal' | 'sagittal';
 
@@ -150,7 +150,29 @@ export function windowed(value: number, w: IntensityWindow): number {
   return g <= 0 ? 0 : g >= 255 ? 255 : Math.round(g);
 }
 
-/** One view rendered into a square panel. `size3` is the image size padded to three axes. */
+/** Panel-pixel offset → voxel index along one in-plane axis (voxelAt's mapping), times that axis's stride. */
+function axisOffsets(axis: ViewAxis, n: number, pixels: number, stride: number): Int32Array {
+  const out = new Int32Array(pixels);
+  for (let u = 0; u < pixels; u++) {
+    let k = Math.min(n - 1, Math.floor(((u + 0.5) * n) / pixels));
+    if (axis.flip) k = n - 1 - k;
+    out[u] = k * stride;
+  }
+  return out;
+}
+
+/** Where renderView draws: the panel's top-left corner (x, y) inside `raster`. */
+export interface PanelTarget {
+  raster: Raster;
+  x: number;
+  y: number;
+}
+
+/**
+ * One view rendered into a square panel of `target.raster` at (x, y). `size3` is the image size
+ * padded to three axes. Each panel pixel shows the voxel voxelAt() names; a panel row showing the
+ * same voxel row as the one above it (nearest-neighbour upscaling) is copied, not computed again.
+ */
 export function renderView(
   view: ViewGeometry,
   image: ArrayLike<number | bigint>,
@@ -158,18 +180,34 @@ export function renderView(
   size3: readonly number[],
   spacing3: readonly number[],
   o: ViewRenderOptions,
-): Raster {
-  const panel = new Raster(o.panelSize, o.panelSize, o.background);
+  target: PanelTarget,
+): void {
+  const { raster, x, y } = target;
+  raster.fillRect(x, y, o.panelSize, o.panelSize, o.background);
   const p = placeView(view, size3, spacing3, o.panelSize);
-  for (let py = p.y; py < p.y + p.height; py++) {
-    for (let px = p.x; px < p.x + p.width; px++) {
-      const i = voxelAt(view, size3, p, px, py);
+  const strides = [1, size3[0] ?? 1, (size3[0] ?? 1) * (size3[1] ?? 1)];
+  const h = view.horizontal;
+  const v = view.vertical;
+  const columns = axisOffsets(h, size3[h.axis] ?? 1, p.width, strides[h.axis]!);
+  const rows = axisOffsets(v, size3[v.axis] ?? 1, p.height, strides[v.axis]!);
+  const base = view.slice * strides[view.normal]!;
+  const words = raster.words();
+  const { overlayColor: c, overlayOpacity: a, foregroundValue: fg } = o;
+  for (let row = 0; row < p.height; row++) {
+    const at = (y + p.y + row) * raster.width + x + p.x;
+    if (row > 0 && rows[row] === rows[row - 1]) {
+      words.copyWithin(at, at - raster.width, at - raster.width + p.width);
+      continue;
+    }
+    const rowBase = base + rows[row]!;
+    for (let col = 0; col < p.width; col++) {
+      const i = rowBase + columns[col]!;
       const g = windowed(Number(image[i]), o.window);
-      const grey: Rgb = [g, g, g];
       const mv = Number(mask[i]);
-      const inMask = o.foregroundValue === undefined ? mv !== 0 : mv === o.foregroundValue;
-      panel.setPixel(px, py, inMask ? blend(grey, o.overlayColor, o.overlayOpacity) : grey);
+      const inMask = fg === undefined ? mv !== 0 : mv === fg;
+      words[at + col] = inMask
+        ? packRgba(blendChannel(g, c[0], a), blendChannel(g, c[1], a), blendChannel(g, c[2], a))
+        : packRgba(g, g, g);
     }
   }
-  return panel;
 }

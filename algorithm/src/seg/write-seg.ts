@@ -8,12 +8,12 @@
 // checks, the explicit "skipped" results and the atomic write; it does not read images or compute
 // the mask. A source that a SEG cannot describe (no Frame of Reference, slices sharing one position,
 // …) is an OtsuError naming the file, which the pipeline turns into a warning and `seg.status`.
-import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type dicomParser from 'dicom-parser';
 import type { Image } from 'itk-wasm';
 import { OtsuError } from '../errors.js';
 import { writeFileAtomic } from '../atomic-write.js';
+import { newUuidUid } from '../random-bytes.js';
 import { encodePart10, type DataSet, type Element } from './dicom-writer.js';
 import { checkSegDescription, type SegDescription } from './seg-metadata.js';
 import { codesForLabel, type DicomCode } from './segment-codes.js';
@@ -87,10 +87,7 @@ const DEFAULTS = {
 const SEG_STORAGE = '1.2.840.10008.5.1.4.1.1.66.4';
 const IMPLEMENTATION_CLASS_UID = '2.25.282134676195345862795621322453631971928';
 
-/** A new UID under the 2.25 (UUID) root. */
-function newUid(): string {
-  return `2.25.${BigInt(`0x${randomUUID().replace(/-/g, '')}`).toString()}`;
-}
+const newUid = newUuidUid;
 
 /** A DS value (≤16 characters). */
 export function ds(n: number): string {

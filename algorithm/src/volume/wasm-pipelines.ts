@@ -11,7 +11,6 @@
 // is read through the NODEFS mount instead (no second in-memory copy of the files). The NRRD
 // writer writes into MEMFS and the bytes are handed back; write-nrrd.ts puts them on disk.
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -88,7 +87,7 @@ function loadModule(name: PipelineName): Promise<EmscriptenPipelineModule> {
         await d.init();
         return d;
       })();
-      const zst = await readFile(`${pipelinePath(name)}.wasm.zst`);
+      const zst = readFileSync(`${pipelinePath(name)}.wasm.zst`);
       const wasmBinary = (await decoder).decode(new Uint8Array(zst));
       const factory = (await import(pathToFileURL(`${pipelinePath(name)}.js`).href)) as {
         default: (o: { wasmBinary: Uint8Array }) => Promise<EmscriptenPipelineModule>;

@@ -12,7 +12,6 @@ import { OtsuError } from '../../src/errors.js';
 import { otsuMask } from '../../src/otsu/index.js';
 import {
   computeFigures,
-  decodePng,
   escapeHtml,
   formatNumber,
   renderReportImages,
@@ -20,6 +19,7 @@ import {
   writeReport,
   type ReportHistogram,
 } from '../../src/report/index.js';
+import { decodePng } from './decode-png.js';
 
 const SIZE = [20, 16, 10] as const;
 const inBox = (x: number, y: number, z: number): boolean => x >= 8 && y >= 4 && y < 12 && z >= 5;
