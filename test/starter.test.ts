@@ -72,14 +72,14 @@ describe.skipIf(!services)('the starter workflow, as shipped, in a repository la
     await copyTracked(root, 'examples/threshold-segmentation', repo);
     execFileSync('cp', ['-al', toolkit, join(repo, '.kaapana-ext')]);
     await mkdir(join(repo, '.github/workflows'), { recursive: true });
-    await cp(join(root, 'workflows/publish-extension.yml'), join(repo, '.github/workflows/publish-extension.yml'));
+    await cp(join(root, 'workflows/kaapana-extension.yml'), join(repo, '.github/workflows/kaapana-extension.yml'));
     execFileSync(process.execPath, [join(repo, 'prepare-offline-bases.mjs')], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     npmScript('container-base', ['--out', join(repo, 'processing-containers/node-runtime')]);
     npmScript('container-context', ['--out', join(repo, 'processing-containers/otsus-method/app')]);
 
-    starter = parse(await readFile(join(repo, '.github/workflows/publish-extension.yml'), 'utf8')) as typeof starter;
+    starter = parse(await readFile(join(repo, '.github/workflows/kaapana-extension.yml'), 'utf8')) as typeof starter;
     const caller = {
       github: {
         event_name: 'push',

