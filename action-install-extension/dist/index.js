@@ -31228,7 +31228,7 @@ const {
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(5572)
+} = __nccwpck_require__(3191)
 const { webidl } = __nccwpck_require__(6083)
 const { kEnumerableProperty } = __nccwpck_require__(586)
 
@@ -31648,7 +31648,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5572:
+/***/ 3191:
 /***/ ((module) => {
 
 
@@ -31676,7 +31676,7 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(5572)
+} = __nccwpck_require__(3191)
 const { ProgressEvent } = __nccwpck_require__(5163)
 const { getEncoding } = __nccwpck_require__(1181)
 const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(2318)
@@ -34664,4082 +34664,47 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3191);
-// Entry point of the bundled action: one file serves the main step and the post step (see run()).
+/* harmony import */ var _kaapana_ext_actions_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1805);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6294);
+// Entry point of the bundled action: one file serves the main step and the post step.
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+
+await (0,_kaapana_ext_actions_kit__WEBPACK_IMPORTED_MODULE_0__/* .runMainOrPost */ .Oo)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, _main_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .b);
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 3191:
+/***/ 6294:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ main_run)
+  i: () => (/* binding */ main),
+  b: () => (/* binding */ post)
 });
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/utils.js
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-/**
- * Sanitizes an input into a string so it can be passed into issueCommand safely
- * @param input input to sanitize into a string
- */
-function utils_toCommandValue(input) {
-    if (input === null || input === undefined) {
-        return '';
-    }
-    else if (typeof input === 'string' || input instanceof String) {
-        return input;
-    }
-    return JSON.stringify(input);
-}
-/**
- *
- * @param annotationProperties
- * @returns The command properties to send with the actual annotation command
- * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
- */
-function utils_toCommandProperties(annotationProperties) {
-    if (!Object.keys(annotationProperties).length) {
-        return {};
-    }
-    return {
-        title: annotationProperties.title,
-        file: annotationProperties.file,
-        line: annotationProperties.startLine,
-        endLine: annotationProperties.endLine,
-        col: annotationProperties.startColumn,
-        endColumn: annotationProperties.endColumn
-    };
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/command.js
-
-
-/**
- * Issues a command to the GitHub Actions runner
- *
- * @param command - The command name to issue
- * @param properties - Additional properties for the command (key-value pairs)
- * @param message - The message to include with the command
- * @remarks
- * This function outputs a specially formatted string to stdout that the Actions
- * runner interprets as a command. These commands can control workflow behavior,
- * set outputs, create annotations, mask values, and more.
- *
- * Command Format:
- *   ::name key=value,key=value::message
- *
- * @example
- * ```typescript
- * // Issue a warning annotation
- * issueCommand('warning', {}, 'This is a warning message');
- * // Output: ::warning::This is a warning message
- *
- * // Set an environment variable
- * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
- * // Output: ::set-env name=MY_VAR::some value
- *
- * // Add a secret mask
- * issueCommand('add-mask', {}, 'secretValue123');
- * // Output: ::add-mask::secretValue123
- * ```
- *
- * @internal
- * This is an internal utility function that powers the public API functions
- * such as setSecret, warning, error, and exportVariable.
- */
-function command_issueCommand(command, properties, message) {
-    const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
-}
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
-}
-const CMD_STRING = '::';
-class Command {
-    constructor(command, properties, message) {
-        if (!command) {
-            command = 'missing.command';
-        }
-        this.command = command;
-        this.properties = properties;
-        this.message = message;
-    }
-    toString() {
-        let cmdStr = CMD_STRING + this.command;
-        if (this.properties && Object.keys(this.properties).length > 0) {
-            cmdStr += ' ';
-            let first = true;
-            for (const key in this.properties) {
-                if (this.properties.hasOwnProperty(key)) {
-                    const val = this.properties[key];
-                    if (val) {
-                        if (first) {
-                            first = false;
-                        }
-                        else {
-                            cmdStr += ',';
-                        }
-                        cmdStr += `${key}=${escapeProperty(val)}`;
-                    }
-                }
-            }
-        }
-        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
-        return cmdStr;
-    }
-}
-function escapeData(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A');
-}
-function escapeProperty(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A')
-        .replace(/:/g, '%3A')
-        .replace(/,/g, '%2C');
-}
-//# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
-;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/file-command.js
-// For internal use, subject to change.
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
-
-
-
-function file_command_issueFileCommand(command, message) {
-    const filePath = process.env[`GITHUB_${command}`];
-    if (!filePath) {
-        throw new Error(`Unable to find environment variable for file command ${command}`);
-    }
-    if (!external_fs_.existsSync(filePath)) {
-        throw new Error(`Missing file at path: ${filePath}`);
-    }
-    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
-        encoding: 'utf8'
-    });
-}
-function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
-    // These should realistically never happen, but just in case someone finds a
-    // way to exploit uuid generation let's not allow keys or values that contain
-    // the delimiter.
-    if (key.includes(delimiter)) {
-        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
-    }
-    if (convertedValue.includes(delimiter)) {
-        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
-    }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
-}
-//# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(8611);
-var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(5692);
-var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ../node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ../node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(776);
-// EXTERNAL MODULE: ../node_modules/undici/index.js
-var undici = __nccwpck_require__(734);
-;// CONCATENATED MODULE: ../node_modules/@actions/http-client/lib/index.js
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class lib_HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../node_modules/@actions/http-client/lib/auth.js
-var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-class BasicCredentialHandler {
-    constructor(username, password) {
-        this.username = username;
-        this.password = password;
-    }
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class auth_BearerCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Bearer ${this.token}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class PersonalAccessTokenCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-//# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/oidc-utils.js
-var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-class oidc_utils_OidcClient {
-    static createHttpClient(allowRetry = true, maxRetry = 10) {
-        const requestOptions = {
-            allowRetries: allowRetry,
-            maxRetries: maxRetry
-        };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
-    }
-    static getRequestToken() {
-        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
-        if (!token) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
-        }
-        return token;
-    }
-    static getIDTokenUrl() {
-        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
-        if (!runtimeUrl) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
-        }
-        return runtimeUrl;
-    }
-    static getCall(id_token_url) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
-            const res = yield httpclient
-                .getJson(id_token_url)
-                .catch(error => {
-                throw new Error(`Failed to get ID Token. \n 
-        Error Code : ${error.statusCode}\n 
-        Error Message: ${error.message}`);
-            });
-            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
-            if (!id_token) {
-                throw new Error('Response json body do not have ID Token field');
-            }
-            return id_token;
-        });
-    }
-    static getIDToken(audience) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            try {
-                // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
-                if (audience) {
-                    const encodedAudience = encodeURIComponent(audience);
-                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
-                }
-                debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
-                setSecret(id_token);
-                return id_token;
-            }
-            catch (error) {
-                throw new Error(`Error message: ${error.message}`);
-            }
-        });
-    }
-}
-//# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/summary.js
-var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { access, appendFile, writeFile } = external_fs_.promises;
-const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
-const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
-class Summary {
-    constructor() {
-        this._buffer = '';
-    }
-    /**
-     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
-     * Also checks r/w permissions.
-     *
-     * @returns step summary file path
-     */
-    filePath() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            if (this._filePath) {
-                return this._filePath;
-            }
-            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
-            if (!pathFromEnv) {
-                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
-            }
-            try {
-                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
-            }
-            catch (_a) {
-                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
-            }
-            this._filePath = pathFromEnv;
-            return this._filePath;
-        });
-    }
-    /**
-     * Wraps content in an HTML tag, adding any HTML attributes
-     *
-     * @param {string} tag HTML tag to wrap
-     * @param {string | null} content content within the tag
-     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
-     *
-     * @returns {string} content wrapped in HTML element
-     */
-    wrap(tag, content, attrs = {}) {
-        const htmlAttrs = Object.entries(attrs)
-            .map(([key, value]) => ` ${key}="${value}"`)
-            .join('');
-        if (!content) {
-            return `<${tag}${htmlAttrs}>`;
-        }
-        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
-    }
-    /**
-     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
-     *
-     * @param {SummaryWriteOptions} [options] (optional) options for write operation
-     *
-     * @returns {Promise<Summary>} summary instance
-     */
-    write(options) {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
-            const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
-            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
-            return this.emptyBuffer();
-        });
-    }
-    /**
-     * Clears the summary buffer and wipes the summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    clear() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            return this.emptyBuffer().write({ overwrite: true });
-        });
-    }
-    /**
-     * Returns the current summary buffer as a string
-     *
-     * @returns {string} string of summary buffer
-     */
-    stringify() {
-        return this._buffer;
-    }
-    /**
-     * If the summary buffer is empty
-     *
-     * @returns {boolen} true if the buffer is empty
-     */
-    isEmptyBuffer() {
-        return this._buffer.length === 0;
-    }
-    /**
-     * Resets the summary buffer without writing to summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    emptyBuffer() {
-        this._buffer = '';
-        return this;
-    }
-    /**
-     * Adds raw text to the summary buffer
-     *
-     * @param {string} text content to add
-     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addRaw(text, addEOL = false) {
-        this._buffer += text;
-        return addEOL ? this.addEOL() : this;
-    }
-    /**
-     * Adds the operating system-specific end-of-line marker to the buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
-    }
-    /**
-     * Adds an HTML codeblock to the summary buffer
-     *
-     * @param {string} code content to render within fenced code block
-     * @param {string} lang (optional) language to syntax highlight code
-     *
-     * @returns {Summary} summary instance
-     */
-    addCodeBlock(code, lang) {
-        const attrs = Object.assign({}, (lang && { lang }));
-        const element = this.wrap('pre', this.wrap('code', code), attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML list to the summary buffer
-     *
-     * @param {string[]} items list of items to render
-     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addList(items, ordered = false) {
-        const tag = ordered ? 'ol' : 'ul';
-        const listItems = items.map(item => this.wrap('li', item)).join('');
-        const element = this.wrap(tag, listItems);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML table to the summary buffer
-     *
-     * @param {SummaryTableCell[]} rows table rows
-     *
-     * @returns {Summary} summary instance
-     */
-    addTable(rows) {
-        const tableBody = rows
-            .map(row => {
-            const cells = row
-                .map(cell => {
-                if (typeof cell === 'string') {
-                    return this.wrap('td', cell);
-                }
-                const { header, data, colspan, rowspan } = cell;
-                const tag = header ? 'th' : 'td';
-                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
-                return this.wrap(tag, data, attrs);
-            })
-                .join('');
-            return this.wrap('tr', cells);
-        })
-            .join('');
-        const element = this.wrap('table', tableBody);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds a collapsable HTML details element to the summary buffer
-     *
-     * @param {string} label text for the closed state
-     * @param {string} content collapsable content
-     *
-     * @returns {Summary} summary instance
-     */
-    addDetails(label, content) {
-        const element = this.wrap('details', this.wrap('summary', label) + content);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML image tag to the summary buffer
-     *
-     * @param {string} src path to the image you to embed
-     * @param {string} alt text description of the image
-     * @param {SummaryImageOptions} options (optional) addition image attributes
-     *
-     * @returns {Summary} summary instance
-     */
-    addImage(src, alt, options) {
-        const { width, height } = options || {};
-        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
-        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML section heading element
-     *
-     * @param {string} text heading text
-     * @param {number | string} [level=1] (optional) the heading level, default: 1
-     *
-     * @returns {Summary} summary instance
-     */
-    addHeading(text, level) {
-        const tag = `h${level}`;
-        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
-            ? tag
-            : 'h1';
-        const element = this.wrap(allowedTag, text);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML thematic break (<hr>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addSeparator() {
-        const element = this.wrap('hr', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML line break (<br>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addBreak() {
-        const element = this.wrap('br', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML blockquote to the summary buffer
-     *
-     * @param {string} text quote text
-     * @param {string} cite (optional) citation url
-     *
-     * @returns {Summary} summary instance
-     */
-    addQuote(text, cite) {
-        const attrs = Object.assign({}, (cite && { cite }));
-        const element = this.wrap('blockquote', text, attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML anchor tag to the summary buffer
-     *
-     * @param {string} text link text/content
-     * @param {string} href hyperlink
-     *
-     * @returns {Summary} summary instance
-     */
-    addLink(text, href) {
-        const element = this.wrap('a', text, { href });
-        return this.addRaw(element).addEOL();
-    }
-}
-const _summary = new Summary();
-/**
- * @deprecated use `core.summary`
- */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = _summary;
-//# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/path-utils.js
-
-/**
- * toPosixPath converts the given path to the posix form. On Windows, \\ will be
- * replaced with /.
- *
- * @param pth. Path to transform.
- * @return string Posix path.
- */
-function toPosixPath(pth) {
-    return pth.replace(/[\\]/g, '/');
-}
-/**
- * toWin32Path converts the given path to the win32 form. On Linux, / will be
- * replaced with \\.
- *
- * @param pth. Path to transform.
- * @return string Win32 path.
- */
-function toWin32Path(pth) {
-    return pth.replace(/[/]/g, '\\');
-}
-/**
- * toPlatformPath converts the given path to a platform-specific path. It does
- * this by replacing instances of / and \ with the platform-specific path
- * separator.
- *
- * @param pth The path to platformize.
- * @return string The platform-specific path.
- */
-function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
-}
-//# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ../node_modules/@actions/io/lib/io-util.js
-var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { chmod, copyFile, lstat: io_util_lstat, mkdir, open: io_util_open, readdir: io_util_readdir, rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_.promises;
-// export const {open} = 'fs'
-const IS_WINDOWS = process.platform === 'win32';
-/**
- * Custom implementation of readlink to ensure Windows junctions
- * maintain trailing backslash for backward compatibility with Node.js < 24
- *
- * In Node.js 20, Windows junctions (directory symlinks) always returned paths
- * with trailing backslashes. Node.js 24 removed this behavior, which breaks
- * code that relied on this format for path operations.
- *
- * This implementation restores the Node 20 behavior by adding a trailing
- * backslash to all junction results on Windows.
- */
-function readlink(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        const result = yield external_fs_.promises.readlink(fsPath);
-        // On Windows, restore Node 20 behavior: add trailing backslash to all results
-        // since junctions on Windows are always directory links
-        if (IS_WINDOWS && !result.endsWith('\\')) {
-            return `${result}\\`;
-        }
-        return result;
-    });
-}
-// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
-const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_.constants.O_RDONLY;
-function exists(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        try {
-            yield io_util_stat(fsPath);
-        }
-        catch (err) {
-            if (err.code === 'ENOENT') {
-                return false;
-            }
-            throw err;
-        }
-        return true;
-    });
-}
-function isDirectory(fsPath_1) {
-    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield io_util_stat(fsPath) : yield io_util_lstat(fsPath);
-        return stats.isDirectory();
-    });
-}
-/**
- * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
- * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
- */
-function isRooted(p) {
-    p = normalizeSeparators(p);
-    if (!p) {
-        throw new Error('isRooted() parameter "p" cannot be empty');
-    }
-    if (IS_WINDOWS) {
-        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
-        ); // e.g. C: or C:\hello
-    }
-    return p.startsWith('/');
-}
-/**
- * Best effort attempt to determine whether a file exists and is executable.
- * @param filePath    file path to check
- * @param extensions  additional file extensions to try
- * @return if file exists and is executable, returns the file path. otherwise empty string.
- */
-function tryGetExecutablePath(filePath, extensions) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        let stats = undefined;
-        try {
-            // test file exists
-            stats = yield io_util_stat(filePath);
-        }
-        catch (err) {
-            if (err.code !== 'ENOENT') {
-                // eslint-disable-next-line no-console
-                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-            }
-        }
-        if (stats && stats.isFile()) {
-            if (IS_WINDOWS) {
-                // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
-                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
-                    return filePath;
-                }
-            }
-            else {
-                if (isUnixExecutable(stats)) {
-                    return filePath;
-                }
-            }
-        }
-        // try each extension
-        const originalFilePath = filePath;
-        for (const extension of extensions) {
-            filePath = originalFilePath + extension;
-            stats = undefined;
-            try {
-                stats = yield io_util_stat(filePath);
-            }
-            catch (err) {
-                if (err.code !== 'ENOENT') {
-                    // eslint-disable-next-line no-console
-                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-                }
-            }
-            if (stats && stats.isFile()) {
-                if (IS_WINDOWS) {
-                    // preserve the case of the actual file (since an extension was appended)
-                    try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
-                        for (const actualName of yield io_util_readdir(directory)) {
-                            if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
-                                break;
-                            }
-                        }
-                    }
-                    catch (err) {
-                        // eslint-disable-next-line no-console
-                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
-                    }
-                    return filePath;
-                }
-                else {
-                    if (isUnixExecutable(stats)) {
-                        return filePath;
-                    }
-                }
-            }
-        }
-        return '';
-    });
-}
-function normalizeSeparators(p) {
-    p = p || '';
-    if (IS_WINDOWS) {
-        // convert slashes on Windows
-        p = p.replace(/\//g, '\\');
-        // remove redundant slashes
-        return p.replace(/\\\\+/g, '\\');
-    }
-    // remove redundant slashes
-    return p.replace(/\/\/+/g, '/');
-}
-// on Mac/Linux, test the execute bit
-//     R   W  X  R  W X R W X
-//   256 128 64 32 16 8 4 2 1
-function isUnixExecutable(stats) {
-    return ((stats.mode & 1) > 0 ||
-        ((stats.mode & 8) > 0 &&
-            process.getgid !== undefined &&
-            stats.gid === process.getgid()) ||
-        ((stats.mode & 64) > 0 &&
-            process.getuid !== undefined &&
-            stats.uid === process.getuid()));
-}
-// Get the path of cmd.exe in windows
-function getCmdPath() {
-    var _a;
-    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
-}
-//# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ../node_modules/@actions/io/lib/io.js
-var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-/**
- * Copies a file or folder.
- * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See CopyOptions.
- */
-function io_cp(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield exists(dest)) ? yield io_util_stat(dest) : null;
-        // Dest is an existing file, but not forcing
-        if (destStat && destStat.isFile() && !force) {
-            return;
-        }
-        // If dest is an existing directory, should copy inside.
-        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? external_path_namespaceObject.join(dest, external_path_namespaceObject.basename(source))
-            : dest;
-        if (!(yield exists(source))) {
-            throw new Error(`no such file or directory: ${source}`);
-        }
-        const sourceStat = yield io_util_stat(source);
-        if (sourceStat.isDirectory()) {
-            if (!recursive) {
-                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
-            }
-            else {
-                yield cpDirRecursive(source, newDest, 0, force);
-            }
-        }
-        else {
-            if (external_path_namespaceObject.relative(source, newDest) === '') {
-                // a file cannot be copied to itself
-                throw new Error(`'${newDest}' and '${source}' are the same file`);
-            }
-            yield io_copyFile(source, newDest, force);
-        }
-    });
-}
-/**
- * Moves a path.
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See MoveOptions.
- */
-function mv(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        if (yield ioUtil.exists(dest)) {
-            let destExists = true;
-            if (yield ioUtil.isDirectory(dest)) {
-                // If dest is directory copy src into dest
-                dest = path.join(dest, path.basename(source));
-                destExists = yield ioUtil.exists(dest);
-            }
-            if (destExists) {
-                if (options.force == null || options.force) {
-                    yield rmRF(dest);
-                }
-                else {
-                    throw new Error('Destination already exists');
-                }
-            }
-        }
-        yield mkdirP(path.dirname(dest));
-        yield ioUtil.rename(source, dest);
-    });
-}
-/**
- * Remove a path recursively with force
- *
- * @param inputPath path to remove
- */
-function rmRF(inputPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (IS_WINDOWS) {
-            // Check for invalid characters
-            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
-            if (/[*"<>|]/.test(inputPath)) {
-                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
-            }
-        }
-        try {
-            // note if path does not exist, error is silent
-            yield io_util_rm(inputPath, {
-                force: true,
-                maxRetries: 3,
-                recursive: true,
-                retryDelay: 300
-            });
-        }
-        catch (err) {
-            throw new Error(`File was unable to be removed ${err}`);
-        }
-    });
-}
-/**
- * Make a directory.  Creates the full path with folders in between
- * Will throw if it fails
- *
- * @param   fsPath        path to create
- * @returns Promise<void>
- */
-function mkdirP(fsPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        (0,external_assert_.ok)(fsPath, 'a path argument must be provided');
-        yield mkdir(fsPath, { recursive: true });
-    });
-}
-/**
- * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
- * If you check and the tool does not exist, it will throw.
- *
- * @param     tool              name of the tool
- * @param     check             whether to check if tool exists
- * @returns   Promise<string>   path to tool
- */
-function which(tool, check) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // recursive when check=true
-        if (check) {
-            const result = yield which(tool, false);
-            if (!result) {
-                if (IS_WINDOWS) {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
-                }
-                else {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
-                }
-            }
-            return result;
-        }
-        const matches = yield findInPath(tool);
-        if (matches && matches.length > 0) {
-            return matches[0];
-        }
-        return '';
-    });
-}
-/**
- * Returns a list of all occurrences of the given tool on the system path.
- *
- * @returns   Promise<string[]>  the paths of the tool
- */
-function findInPath(tool) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // build the list of extensions to try
-        const extensions = [];
-        if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
-                if (extension) {
-                    extensions.push(extension);
-                }
-            }
-        }
-        // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
-            if (filePath) {
-                return [filePath];
-            }
-            return [];
-        }
-        // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
-            return [];
-        }
-        // build the list of directories
-        //
-        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
-        // it feels like we should not do this. Checking the current directory seems like more of a use
-        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
-        // across platforms.
-        const directories = [];
-        if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
-                if (p) {
-                    directories.push(p);
-                }
-            }
-        }
-        // find all matches
-        const matches = [];
-        for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
-            if (filePath) {
-                matches.push(filePath);
-            }
-        }
-        return matches;
-    });
-}
-function readCopyOptions(options) {
-    const force = options.force == null ? true : options.force;
-    const recursive = Boolean(options.recursive);
-    const copySourceDirectory = options.copySourceDirectory == null
-        ? true
-        : Boolean(options.copySourceDirectory);
-    return { force, recursive, copySourceDirectory };
-}
-function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        // Ensure there is not a run away recursive copy
-        if (currentDepth >= 255)
-            return;
-        currentDepth++;
-        yield mkdirP(destDir);
-        const files = yield io_util_readdir(sourceDir);
-        for (const fileName of files) {
-            const srcFile = `${sourceDir}/${fileName}`;
-            const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield io_util_lstat(srcFile);
-            if (srcFileStat.isDirectory()) {
-                // Recurse
-                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
-            }
-            else {
-                yield io_copyFile(srcFile, destFile, force);
-            }
-        }
-        // Change the mode for the newly created directory
-        yield chmod(destDir, (yield io_util_stat(sourceDir)).mode);
-    });
-}
-// Buffered file copy
-function io_copyFile(srcFile, destFile, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield io_util_lstat(srcFile)).isSymbolicLink()) {
-            // unlink/re-link it
-            try {
-                yield io_util_lstat(destFile);
-                yield unlink(destFile);
-            }
-            catch (e) {
-                // Try to override file permission
-                if (e.code === 'EPERM') {
-                    yield chmod(destFile, '0666');
-                    yield unlink(destFile);
-                }
-                // other errors = it doesn't exist, no work to do
-            }
-            // Copy over symlink
-            const symlinkFull = yield readlink(srcFile);
-            yield symlink(symlinkFull, destFile, IS_WINDOWS ? 'junction' : null);
-        }
-        else if (!(yield exists(destFile)) || force) {
-            yield copyFile(srcFile, destFile);
-        }
-    });
-}
-//# sourceMappingURL=io.js.map
-;// CONCATENATED MODULE: external "timers"
-const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ../node_modules/@actions/exec/lib/toolrunner.js
-var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-/* eslint-disable @typescript-eslint/unbound-method */
-const toolrunner_IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends external_events_.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (toolrunner_IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return toolrunner_awaiter(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!isRooted(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
-}
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
-    }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
-            continue;
-        }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
-    }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends external_events_.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-//# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ../node_modules/@actions/exec/lib/exec.js
-var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec_exec(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
-}
-/**
- * Exec a command and get the output.
- * Output will be streamed to the live console.
- * Returns promise with the exit code and collected stdout and stderr
- *
- * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
- * @param     args                  optional arguments for tool. Escaping is handled by the lib.
- * @param     options               optional exec options.  See ExecOptions
- * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
- */
-function getExecOutput(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        var _a, _b;
-        let stdout = '';
-        let stderr = '';
-        //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
-        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
-        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-        const stdErrListener = (data) => {
-            stderr += stderrDecoder.write(data);
-            if (originalStdErrListener) {
-                originalStdErrListener(data);
-            }
-        };
-        const stdOutListener = (data) => {
-            stdout += stdoutDecoder.write(data);
-            if (originalStdoutListener) {
-                originalStdoutListener(data);
-            }
-        };
-        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
-        //flush any remaining characters
-        stdout += stdoutDecoder.end();
-        stderr += stderrDecoder.end();
-        return {
-            exitCode,
-            stdout,
-            stderr
-        };
-    });
-}
-//# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
-    return {
-        name: name.trim(),
-        version: version.trim()
-    };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
-    }
-    issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        issueFileCommand('PATH', inputPath);
-    }
-    else {
-        issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function warning(message, properties = {}) {
-    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    command_issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    command_issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
-        }
-        finally {
-            endGroup();
-        }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
-    }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
-}
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
-
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: ../node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(6637);
-;// CONCATENATED MODULE: ../packages/core/lib/secrets/index.js
-// What counts as a secret in kaapana-ext's inputs and how it is kept out of every message: the
-// names of credential-bearing inputs, credentials written into URLs (`oci://user:password@host`,
-// `https://user:token@charts.example.org`), splitting such a URL into a clean URL plus credentials,
-// and redacting userinfo from any text before it is shown. Masking in runner logs (`::add-mask::`)
-// is the action layer's job (@kaapana-ext/actions-kit); this module only decides what to mask.
-/** Input names whose values are secrets as a whole (password, token, kubeconfig, ...). */
-const SECRET_INPUT_NAME = /password|passwd|token|secret|kubeconfig|credential|private-key|api-key/i;
-function isSecretInputName(name) {
-    return SECRET_INPUT_NAME.test(name);
-}
-// scheme://userinfo@ — `user:password@` (the password may even hold an unencoded `/`, which a
-// person pasting a token easily writes; `@` must be %40 as URLs require) or `user@` (a token as user).
-const USERINFO = String.raw `(?:[^\s/?#@:]*:[^\s@]*|[^\s/?#@:]+)`;
-const URL_USERINFO = new RegExp(String.raw `\b([a-z][a-z0-9+.-]*:\/\/)${USERINFO}@`, 'gi');
-const URL_WITH_USERINFO = new RegExp(String.raw `^([a-z][a-z0-9+.-]*:\/\/)(${USERINFO})@(.*)$`, 'is');
-/** `text` with the userinfo of every URL in it replaced by `***`. */
-function redactUrls(text) {
-    return text.replace(URL_USERINFO, '$1***@');
-}
-/** Split `scheme://user:password@host/...` into the URL without userinfo and the decoded credentials. */
-function splitUrlCredentials(raw) {
-    const m = URL_WITH_USERINFO.exec(raw.trim());
-    if (!m)
-        return { url: raw.trim() };
-    const [, scheme, userinfo, rest] = m;
-    const colon = userinfo.indexOf(':');
-    const decode = (s) => {
-        try {
-            return decodeURIComponent(s);
-        }
-        catch {
-            return s;
-        }
-    };
-    const out = { url: `${scheme}${rest}` };
-    const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
-    if (user)
-        out.username = decode(user);
-    if (colon >= 0)
-        out.password = decode(userinfo.slice(colon + 1));
-    return out;
-}
-/**
- * The strings to mask for one input value: the whole value for a secret-named input, else the
- * credentials of every URL in it (raw and decoded, and `user:password` together).
- */
-function secretsInInput(name, value) {
-    const out = new Set();
-    if (isSecretInputName(name)) {
-        if (value.trim())
-            out.add(value.trim());
-        for (const line of value.split(/\r?\n/))
-            if (line.trim().length >= 4)
-                out.add(line.trim());
-    }
-    for (const m of value.matchAll(URL_USERINFO)) {
-        const userinfo = m[0].slice(m[1].length, -1);
-        const colon = userinfo.indexOf(':');
-        if (colon < 0)
-            continue;
-        const password = userinfo.slice(colon + 1);
-        if (!password)
-            continue;
-        out.add(userinfo);
-        out.add(password);
-        const decoded = splitUrlCredentials(`${m[0]}x`).password;
-        if (decoded)
-            out.add(decoded);
-    }
-    return [...out].filter((s) => s.length > 0);
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/errors/index.js
-// User-facing errors of kaapana-ext. A KxError says what is wrong, where (file and line when there
-// is one) and, ideally, what to do. Adapters turn it into an annotation plus a failed step; anything
-// else that escapes is a bug and is reported with its stack. Credentials written into URLs
-// (`oci://user:password@host`) never survive into a message: both KxError and errorMessage redact them.
-
-class errors_KxError extends Error {
-    file;
-    line;
-    column;
-    constructor(message, where = {}, options) {
-        super(redactUrls(message), options);
-        this.name = 'KxError';
-        if (where.file !== undefined)
-            this.file = where.file;
-        if (where.line !== undefined)
-            this.line = where.line;
-        if (where.column !== undefined)
-            this.column = where.column;
-    }
-    /** `file:line: message`, the form used in logs and the CLI. */
-    toString() {
-        const at = this.file ? `${this.file}${this.line ? `:${this.line}` : ''}: ` : '';
-        return `${at}${this.message}`;
-    }
-}
-/** Several independent user errors found in one pass (e.g. every bad Dockerfile of a tree). */
-class KxAggregateError extends errors_KxError {
-    errors;
-    constructor(errors, summary) {
-        super(summary ?? `${errors.length} error(s):\n${errors.map((e) => `  - ${e.toString()}`).join('\n')}`);
-        this.name = 'KxAggregateError';
-        this.errors = errors;
-    }
-}
-function isKxError(e) {
-    return e instanceof errors_KxError;
-}
-/** Message of anything thrown, without a stack. */
-function errors_errorMessage(e) {
-    if (e instanceof errors_KxError)
-        return e.toString();
-    if (e instanceof Error)
-        return redactUrls(e.message);
-    return redactUrls(String(e));
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ../packages/core/lib/fsutil/safe-path.js
-// Names taken from input (chart and dependency names, versions from a repository index, entries of
-// a dependency list) that become file names: one rule for "is this a single path segment" and one
-// function that joins such a name under a directory and proves the result stays inside it. The
-// segment rule is helm's chart-name rule (pkg/chart/v2/metadata.go `Validate`: not "." or "..",
-// and equal to its own `filepath.Base`), applied for both Linux and Windows separators so that a
-// name like `..\..\x` is refused on every runner, plus no NUL and no drive letter. It does not
-// touch the file system: symlinks below the directory are the caller's business (chart/load.ts).
-
-
-/** Why `name` is not usable as one path segment, or undefined when it is. */
-function pathSegmentProblem(name) {
-    if (name === '')
-        return 'is empty';
-    if (name === '.' || name === '..')
-        return 'is not allowed';
-    if (name.includes('/') || name.includes('\\'))
-        return 'contains a path separator';
-    if (name.includes('\0'))
-        return 'contains a NUL byte';
-    if (/^[A-Za-z]:/.test(name))
-        return 'starts with a drive letter';
-    return undefined;
-}
-/**
- * Throws a KxError (at `where`) unless `name` is a single path segment; `what` says what the name
- * is, e.g. `chart name` or `dependency name`.
- */
-function checkPathSegment(name, what, where = {}) {
-    const problem = pathSegmentProblem(name);
-    if (problem)
-        throw new KxError(`${what} ${JSON.stringify(name)} ${problem}: it must be a plain file name`, where);
-    return name;
-}
-/** True when `path` is `dir` itself or below it (lexically, after resolving both). */
-function safe_path_isInside(dir, path) {
-    const rel = (0,external_node_path_namespaceObject.relative)((0,external_node_path_namespaceObject.resolve)(dir), (0,external_node_path_namespaceObject.resolve)(path));
-    return rel === '' || (!(0,external_node_path_namespaceObject.isAbsolute)(rel) && rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`));
-}
-/**
- * `dir/name` for a `name` taken from input: the name must be one path segment (see
- * `checkPathSegment`) and the joined path must stay strictly inside `dir`.
- */
-function safeJoin(dir, name, what, where = {}) {
-    checkPathSegment(name, what, where);
-    const path = resolve(dir, name);
-    if (!safe_path_isInside(dir, path) || resolve(dir) === path) {
-        throw new KxError(`${what} ${JSON.stringify(name)} would leave ${dir}`, where);
-    }
-    return path;
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/fsutil/glob.js
-// Glob matching of slash-separated relative paths, through picomatch: `*` and `?` stay within one
-// path segment, `**` spans any number, `[...]` classes, dot files included. Used wherever a user
-// names files by pattern (Dockerfiles, ignore patterns, chart directories).
-
-
-function isGlobPattern(s) {
-    return picomatch.scan(s).isGlob;
-}
-/** A predicate for paths relative to some root (`a/b/Dockerfile`, OS separators accepted). */
-function globMatcher(pattern) {
-    const match = picomatch(pattern.replace(/^\.\//, '').replace(/\/+$/, ''), { dot: true });
-    return (relPath) => match(relPath.split(sep).join('/'));
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/fsutil/walk.js
-// The one directory walker of the domain package (Dockerfile discovery, chart discovery, chart
-// search paths, reference lint). Its rules, the same for every caller:
-// - symbolic links are never followed (a link to a directory is not entered, a link to a file is
-//   not listed), so a tree with a link loop is walked once and nothing outside the root is read;
-// - entries come in byte order of their names, so every walk is reproducible;
-// - a directory that cannot be read is reported to `onUnreadable` (default: skipped silently below
-//   the root; the root itself must be readable);
-// - which directories are entered is the caller's rule: `skipDirs` by name at any depth, hidden
-//   (dot) directories unless `hidden`, `ignore` on the path relative to the root, and `enter` for
-//   anything that needs to look inside (e.g. "is this a collection chart?").
-
-
-function byteOrder(a, b) {
-    return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
-/** Walks `root`: calls `onDir` for every directory entered (root included) and `onFile` for every file. */
-async function walkTree(root, opts, visit) {
-    const skip = new Set(opts.skipDirs ?? []);
-    const walk = async (dir, isRoot) => {
-        let entries;
-        try {
-            entries = await readdir(dir, { withFileTypes: true });
-        }
-        catch (e) {
-            if (isRoot)
-                throw e;
-            opts.onUnreadable?.(dir, e);
-            return;
-        }
-        entries.sort((a, b) => byteOrder(a.name, b.name));
-        const here = entry(root, dir);
-        await visit.onDir?.(here, entries.filter((e) => e.isFile()).map((e) => e.name));
-        for (const e of entries) {
-            const child = entry(root, join(dir, e.name));
-            if (opts.ignore?.(child.rel))
-                continue;
-            if (e.isFile())
-                await visit.onFile?.(child);
-            else if (e.isDirectory() &&
-                !skip.has(e.name) &&
-                (opts.hidden || !e.name.startsWith('.')) &&
-                (await (opts.enter?.(child) ?? true))) {
-                await walk(child.path, false);
-            }
-        }
-    };
-    await walk(root, true);
-}
-function entry(root, path) {
-    const rel = relative(root, path).split(sep).join('/');
-    return { path, rel, name: rel.slice(rel.lastIndexOf('/') + 1) };
-}
-/** Every file below `root` (walkTree's rules), absolute paths in walk order. */
-async function listFiles(root, opts = {}, accept = () => true) {
-    const out = [];
-    await walkTree(root, opts, { onFile: (f) => void (accept(f) && out.push(f.path)) });
-    return out;
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/fsutil/index.js
-// Small file-system primitives with the guarantees the toolkit promises: atomic writes (temp file in
-// the same directory, fsync, rename) so a failure never leaves a half-written file — written through
-// a symlink to its target (never replacing the link), refusing read-only files and directories — and
-// temp dirs that are cleaned up. Nothing domain-specific lives here.
-
-
-
-
-
-
-/**
- * Throws a KxError naming `path` when an existing file there must not be replaced: a directory, or
- * a file without any write permission bit (0444 — checked from the mode, so it holds for root too).
- * A missing file is fine.
- */
-async function assertWritable(path) {
-    const st = await (0,promises_namespaceObject.stat)(path).catch(() => undefined);
-    if (!st)
-        return;
-    if (st.isDirectory())
-        throw new errors_KxError(`${path} is a directory, not a file`, { file: path });
-    if ((st.mode & 0o222) === 0) {
-        throw new errors_KxError(`${path} is read-only (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); not replacing it`, { file: path });
-    }
-}
-/**
- * Write `data` to `path` atomically; keeps the mode of an existing file unless `mode` is given.
- * Refuses read-only files and directories (assertWritable); writes through symlinks.
- */
-async function writeFileAtomic(path, data, opts = {}) {
-    if ((await (0,promises_namespaceObject.lstat)(path).catch(() => undefined))?.isSymbolicLink()) {
-        const target = await (0,promises_namespaceObject.realpath)(path).catch(() => {
-            throw new errors_KxError(`${path} is a symlink whose target cannot be resolved`, { file: path });
-        });
-        if (opts.within !== undefined &&
-            !safe_path_isInside(await (0,promises_namespaceObject.realpath)(opts.within).catch(() => opts.within), target)) {
-            throw new errors_KxError(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, {
-                file: path,
-            });
-        }
-        path = target;
-    }
-    await assertWritable(path);
-    const dir = (0,external_node_path_namespaceObject.dirname)(path);
-    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
-    let mode = opts.mode;
-    if (mode === undefined) {
-        try {
-            mode = (await (0,promises_namespaceObject.stat)(path)).mode & 0o7777;
-        }
-        catch {
-            mode = 0o644;
-        }
-    }
-    const tmp = (0,external_node_path_namespaceObject.join)(dir, `.${(0,external_node_path_namespaceObject.basename)(path)}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
-    const fh = await (0,promises_namespaceObject.open)(tmp, 'wx', mode);
-    try {
-        await fh.writeFile(data);
-        await fh.sync();
-    }
-    catch (e) {
-        await fh.close().catch(() => { });
-        await (0,promises_namespaceObject.rm)(tmp, { force: true });
-        throw e;
-    }
-    await fh.close();
-    try {
-        await (0,promises_namespaceObject.rename)(tmp, path);
-    }
-    catch (e) {
-        await (0,promises_namespaceObject.rm)(tmp, { force: true });
-        throw e;
-    }
-}
-/** Run `fn` with a fresh temporary directory that is removed afterwards, whatever happens. */
-async function withTempDir(prefix, fn) {
-    const dir = await mkdtemp(join(tmpdir(), `${prefix}-`));
-    try {
-        return await fn(dir);
-    }
-    finally {
-        await rm(dir, { recursive: true, force: true });
-    }
-}
-async function pathExists(path) {
-    try {
-        await (0,promises_namespaceObject.stat)(path);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-
-
-
-
-;// CONCATENATED MODULE: ../packages/core/lib/retry/index.js
-// Retrying of operations against registries and API servers: exponential backoff with jitter for
-// transient failures (5xx, 429, connection resets, timeouts), immediate failure for everything else
-// (auth errors above all). Callers classify their own errors with `classify`; `classifyMessage`
-// covers the text that docker, kubectl and HTTP clients print.
-const TRANSIENT_PATTERNS = (/* unused pure expression or super */ null && ([
-    /\b5\d\d\b.*(error|status|service|gateway|unavailable)/i,
-    /\b(500|502|503|504)\b/,
-    /\b429\b|too many requests|toomanyrequests/i,
-    /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|socket hang up/i,
-    /connection reset|broken pipe|i\/o timeout|timeout exceeded|timed out|TLS handshake timeout/i,
-    /unexpected EOF|server misbehaving|service unavailable|bad gateway|gateway timeout/i,
-    /received unexpected HTTP status: 5\d\d/i,
-]));
-const AUTH_PATTERNS = (/* unused pure expression or super */ null && ([
-    /\b401\b|unauthorized|authentication required|no basic auth credentials/i,
-    /\b403\b|forbidden|denied|insufficient_scope/i,
-]));
-/** Classify the text of a failure (docker/kubectl stderr, an HTTP error message). */
-function classifyMessage(text) {
-    if (AUTH_PATTERNS.some((p) => p.test(text)))
-        return 'auth';
-    if (TRANSIENT_PATTERNS.some((p) => p.test(text)))
-        return 'transient';
-    return 'permanent';
-}
-/** An error carrying an HTTP status (or a docker/kubectl exit with stderr). */
-class StatusError extends Error {
-    status;
-    stderr;
-    constructor(message, status, stderr) {
-        super(message);
-        this.status = status;
-        this.stderr = stderr;
-        this.name = 'StatusError';
-    }
-}
-function classifyStatus(status) {
-    if (status === 401 || status === 403)
-        return 'auth';
-    if (status === 429 || status === 408 || status >= 500)
-        return 'transient';
-    return 'permanent';
-}
-function classifyError(e) {
-    if (e instanceof StatusError && e.status !== undefined)
-        return classifyStatus(e.status);
-    const code = e?.code;
-    if (typeof code === 'string' &&
-        /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
-        return 'transient';
-    }
-    const cause = e?.cause;
-    if (cause && cause !== e && classifyError(cause) === 'transient')
-        return 'transient';
-    const text = e instanceof StatusError ? `${e.message}\n${e.stderr ?? ''}` : e instanceof Error ? e.message : String(e);
-    return classifyMessage(text);
-}
-const realSleep = (ms) => new Promise((r) => setTimeout(r, ms));
-/** Run `op` until it succeeds, a non-transient error occurs, or attempts run out. */
-async function retry_withRetry(op, opts = {}) {
-    const attempts = Math.max(1, opts.attempts ?? 5);
-    const base = opts.baseDelayMs ?? 500;
-    const max = opts.maxDelayMs ?? 15_000;
-    const classify = opts.classify ?? classifyError;
-    const sleep = opts.sleep ?? realSleep;
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await op(attempt);
-        }
-        catch (error) {
-            if (attempt >= attempts || classify(error) !== 'transient')
-                throw error;
-            const exp = Math.min(max, base * 2 ** (attempt - 1));
-            const delayMs = Math.round(exp / 2 + Math.random() * (exp / 2));
-            opts.onRetry?.({ attempt, delayMs, error });
-            await sleep(delayMs);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/index.js
-// Root entry of @kaapana-ext/core: the cross-cutting pieces. Domain areas are imported by subpath,
-// e.g. `@kaapana-ext/core/docker`, `@kaapana-ext/core/chart`.
-
-
-
-
-;// CONCATENATED MODULE: ../packages/actions-kit/lib/readers.js
-// Typed readers of action inputs (lists, maps, booleans by the runner's rules, numbers, choices,
-// secrets masked at once) with errors that name the input. Callers give the fallback; actions use
-// them through ./inputs.ts, which takes every fallback from the action's action.yml.
-
-
-
-/** Items of a list input: newline- or comma-separated, trimmed, blanks and `#` comments dropped. */
-function readers_getList(name) {
-    return getInput(name)
-        .split(/\r?\n|,/)
-        .map((s) => s.trim())
-        .filter((s) => s !== '' && !s.startsWith('#'));
-}
-/**
- * A boolean input by the runner's rules (`core.getBooleanInput`, the YAML 1.2 core schema): only
- * true/True/TRUE and false/False/FALSE; empty gives `fallback`. Anything else (yes, on, 1) is an
- * error naming the input, not a guess.
- */
-function readers_getBool(name, fallback) {
-    const raw = getInput(name);
-    if (raw === '')
-        return fallback;
-    if (['true', 'True', 'TRUE'].includes(raw))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(raw))
-        return false;
-    throw new errors_KxError(`input ${name} must be true or false (true, True, TRUE, false, False or FALSE), not "${raw}"`);
-}
-function readers_getInt(name, fallback, min = 0) {
-    const raw = getInput(name).trim();
-    if (raw === '')
-        return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min)
-        throw new errors_KxError(`input ${name} must be a whole number ≥ ${min}, not "${raw}"`);
-    return n;
-}
-function readers_getChoice(name, choices, fallback) {
-    const raw = getInput(name).trim();
-    if (raw === '')
-        return fallback;
-    if (!choices.includes(raw))
-        throw new errors_KxError(`input ${name} must be one of ${choices.join(', ')}, not "${raw}"`);
-    return raw;
-}
-/** A map input, written as YAML/JSON (`{a: b}` or `a: b` lines) or as `key=value` lines. */
-function readers_getMap(name) {
-    const raw = getInput(name).trim();
-    if (raw === '')
-        return {};
-    const out = {};
-    if (/^[^=\n]+=/.test(raw) && !/^\s*[{[]/.test(raw)) {
-        for (const line of raw.split(/\r?\n/)) {
-            const l = line.trim();
-            if (!l || l.startsWith('#'))
-                continue;
-            const eq = l.indexOf('=');
-            if (eq <= 0)
-                throw new errors_KxError(`input ${name}: "${l}" is not key=value`);
-            out[l.slice(0, eq).trim()] = l.slice(eq + 1).trim();
-        }
-        return out;
-    }
-    let parsed;
-    try {
-        parsed = (0,dist/* parse */.qg)(raw);
-    }
-    catch (e) {
-        throw new errors_KxError(`input ${name} is neither key=value lines nor a YAML/JSON map: ${errors_errorMessage(e)}`);
-    }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-        throw new errors_KxError(`input ${name} must be a map`);
-    for (const [k, v] of Object.entries(parsed))
-        out[k] = String(v);
-    return out;
-}
-/** Read a secret input and mask it at once. */
-function readers_getSecret(name) {
-    const v = getInput(name);
-    if (v)
-        core_setSecret(v);
-    return v;
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ../packages/actions-kit/lib/inputs.js
-// An action's inputs as its action.yml declares them: `actionInputs(import.meta.url)` reads the
-// action.yml one directory above the calling module (src/ in tests, dist/ in the bundle) once, and
-// every reader falls back to the default written there — so no default is written twice. Reading a
-// name action.yml does not declare is a programming error and throws at once. The typed readers
-// follow the runner's rules (booleans as `core.getBooleanInput`) with errors naming the input.
-
-
-
-
-
-
-
-/** Inputs declared in an action.yml: name → default (as text, '' when absent). */
-function readActionDefaults(actionYml) {
-    const doc = parseYaml(readFileSync(actionYml, 'utf8'));
-    const out = new Map();
-    for (const [name, spec] of Object.entries(doc?.inputs ?? {})) {
-        const d = spec?.default;
-        out.set(name, d === undefined || d === null ? '' : String(d));
-    }
-    return out;
-}
-/**
- * The inputs of the action whose module is `moduleUrl` (pass `import.meta.url`): its action.yml is
- * `../action.yml` from that module's directory. `actionYml` overrides the path (tests).
- */
-function actionInputs(moduleUrl, actionYml = join(dirname(fileURLToPath(moduleUrl)), '..', 'action.yml')) {
-    const defaults = readActionDefaults(actionYml);
-    const declared = (name) => {
-        const d = defaults.get(name);
-        if (d === undefined)
-            throw new KxError(`input ${name} is not declared in ${actionYml}`);
-        return d;
-    };
-    const orDefault = (name) => core.getInput(name) || declared(name).trim();
-    const withDefault = (name, read) => {
-        const fallback = declared(name).trim();
-        return read(fallback);
-    };
-    return {
-        defaultOf: declared,
-        string: orDefault,
-        bool: (name) => withDefault(name, (d) => getBool(name, d === '' ? false : parseDefaultBool(name, d))),
-        int: (name, min = 0) => withDefault(name, (d) => getInt(name, d === '' ? 0 : Number(d), min)),
-        choice: (name, choices) => withDefault(name, (d) => getChoice(name, choices, d)),
-        list: (name) => {
-            declared(name);
-            return core.getInput(name) ? getList(name) : splitList(declared(name));
-        },
-        map: (name) => {
-            declared(name);
-            return getMap(name);
-        },
-        secret: (name) => {
-            declared(name);
-            return getSecret(name);
-        },
-    };
-}
-function parseDefaultBool(name, d) {
-    if (['true', 'True', 'TRUE'].includes(d))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(d))
-        return false;
-    throw new KxError(`action.yml: the default of ${name} must be true or false, not "${d}"`);
-}
-function splitList(text) {
-    return text
-        .split(/\r?\n|,/)
-        .map((s) => s.trim())
-        .filter((s) => s !== '' && !s.startsWith('#'));
-}
-
-;// CONCATENATED MODULE: ../packages/actions-kit/lib/run.js
-// Running an action's bundle: masking every secret the step's inputs carry before anything else,
-// the main/post switch (one bundle serves both steps), and failure reporting — each failure becomes
-// exactly one error annotation (with file/line for a KxError) and exit code 1.
-
-
-
-
-/** Exit code of a failed step (the runner's and the CLI's "a step failed"). */
-const EXIT_FAILURE = 1;
-/**
- * Mask (`::add-mask::`) every secret the step's inputs carry: secret-named inputs (password, token,
- * kubeconfig, ...) as a whole, and the userinfo of any URL in any input (`oci://user:pw@host`).
- * Called before anything else runs, so that no later line can show them.
- */
-function maskInputSecrets(env = process.env) {
-    for (const [k, v] of Object.entries(env)) {
-        if (!k.startsWith('INPUT_') || !v)
-            continue;
-        for (const s of secretsInInput(k.slice('INPUT_'.length).toLowerCase(), v))
-            core_setSecret(s);
-    }
-}
-/**
- * Report a failure: exactly one error annotation per failure (per file/line for the KxErrors of an
- * aggregate), never a second plain `::error::` line as `core.setFailed` would add; exit code 1.
- * Anything that is not a KxError is a bug: its stack goes to the debug log.
- */
-function reportFailure(e) {
-    const errors = e instanceof KxAggregateError ? e.errors : e instanceof errors_KxError ? [e] : [];
-    for (const err of errors) {
-        const props = { title: 'kaapana-ext' };
-        if (err.file)
-            props.file = annotationPath(err.file);
-        if (err.line)
-            props.startLine = err.line;
-        error(err.message, props);
-    }
-    if (errors.length === 0) {
-        if (e instanceof Error && e.stack)
-            core_debug(redactUrls(e.stack));
-        error(errors_errorMessage(e), { title: 'kaapana-ext' });
-    }
-    process.exitCode = EXIT_FAILURE;
-}
-/**
- * GitHub places annotations by paths relative to the workspace: make absolute paths inside
- * GITHUB_WORKSPACE relative; leave others as they are.
- */
-function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
-    if (!workspace || !(0,external_node_path_namespaceObject.isAbsolute)(file))
-        return file;
-    const rel = (0,external_node_path_namespaceObject.relative)(workspace, file);
-    return rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel) ? file : rel.split('\\').join('/');
-}
-const POST_STATE = 'kx-is-post';
-/** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
-async function runMainOrPost(main, post) {
-    maskInputSecrets();
-    const isPost = getState(POST_STATE) === 'true';
-    if (!isPost)
-        saveState(POST_STATE, 'true');
-    try {
-        if (isPost)
-            await post?.();
-        else
-            await main();
-    }
-    catch (e) {
-        reportFailure(e);
-    }
-}
-
-;// CONCATENATED MODULE: ../packages/actions-kit/lib/summary.js
-// The job summary: markdown appended to GITHUB_STEP_SUMMARY (a no-op outside a runner), and the
-// cell escaping every summary table uses.
-
-/** Markdown-safe table cell. */
-function cell(text) {
-    return String(text ?? '')
-        .replace(/\|/g, '\\|')
-        .replace(/\n/g, ' ');
-}
-/** Append markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
-async function writeJobSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY) {
-        core_debug('no GITHUB_STEP_SUMMARY: job summary not written');
-        return;
-    }
-    await summary.addRaw(markdown).write();
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ../packages/core/lib/exec/index.js
-// Starting processes: the one `Exec` interface through which the domain package runs every
-// external program (docker, git, kubectl, ssh), and `nodeExec`, its implementation on
-// node:child_process. An Exec never throws for a non-zero exit (callers classify the status and
-// stderr themselves); it throws ExecStartError only when the program could not be started.
-// Output is captured whole and, when asked, also handed over line by line; stdin is closed unless
-// `input` is given, so no program can prompt. Actions pass the @actions/exec adapter from
-// @kaapana-ext/actions-kit instead; tests and the CLI use nodeExec.
-// eslint-disable-next-line no-restricted-imports -- the one place that starts processes
-
-/** The program could not be started at all (not found, not executable). */
-class exec_ExecStartError extends Error {
-    command;
-    constructor(command, cause) {
-        super(`could not start ${command}: ${cause.message}`, { cause });
-        this.command = command;
-        this.name = 'ExecStartError';
-    }
-}
-/** Splits a stream of chunks into lines for `onLine`, keeping the unfinished tail. */
-function lineSplitter(emit) {
-    let tail = '';
-    return {
-        push(chunk) {
-            const parts = (tail + chunk).split(/\r?\n/);
-            tail = parts.pop() ?? '';
-            for (const p of parts)
-                emit(p);
-        },
-        end() {
-            if (tail)
-                emit(tail);
-            tail = '';
-        },
-    };
-}
-/** `Exec` on node:child_process. */
-const exec_nodeExec = (command, args, opts = {}) => new Promise((resolve, reject) => {
-    const env = opts.env ? { ...process.env, ...opts.env } : process.env;
-    const child = (0,external_node_child_process_namespaceObject.spawn)(command, [...args], { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out = [];
-    const err = [];
-    let timedOut = false;
-    const lines = {
-        stdout: lineSplitter((l) => opts.onLine?.(l, 'stdout')),
-        stderr: lineSplitter((l) => opts.onLine?.(l, 'stderr')),
-    };
-    const timer = opts.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs);
-    let graceTimer;
-    const onAbort = () => {
-        child.kill('SIGTERM');
-        graceTimer = setTimeout(() => child.kill('SIGKILL'), opts.killGraceMs ?? 5000);
-    };
-    if (opts.signal?.aborted)
-        onAbort();
-    else
-        opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const done = () => {
-        clearTimeout(timer);
-        clearTimeout(graceTimer);
-        opts.signal?.removeEventListener('abort', onAbort);
-    };
-    child.stdout.on('data', (b) => (out.push(b), opts.onLine && lines.stdout.push(b.toString())));
-    child.stderr.on('data', (b) => (err.push(b), opts.onLine && lines.stderr.push(b.toString())));
-    // A program that exits before reading all its input: its status and stderr say why.
-    child.stdin.on('error', () => { });
-    child.on('error', (e) => {
-        done();
-        reject(new exec_ExecStartError(command, e));
-    });
-    child.on('close', (code, signal) => {
-        done();
-        lines.stdout.end();
-        lines.stderr.end();
-        const stdout = Buffer.concat(out).toString('utf8');
-        const stderr = Buffer.concat(err).toString('utf8');
-        resolve({ exitCode: code, signal, stdout, stderr, timedOut });
-    });
-    child.stdin.end(opts.input);
-});
-
-;// CONCATENATED MODULE: ../packages/core/lib/images/docker.js
-// The Docker CLI, driven through an Exec (../exec; actions pass the @actions/exec adapter): build (buildx when present and wanted, the classic
-// builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, save/load,
-// login with the password on stdin, logout. Each call returns the captured output or throws a
-// StatusError with the CLI's stderr, so callers can classify failures for retries. Which build
-// options each builder accepts is decided in build-features.ts; this module only spells them.
-
-
-class docker_DockerCli {
-    command;
-    exec;
-    onOutput;
-    env;
-    buildx;
-    constructor(opts = {}) {
-        this.command = opts.command ?? 'docker';
-        this.onOutput = opts.onOutput;
-        this.env = opts.env;
-        this.exec = opts.exec ?? exec_nodeExec;
-    }
-    async run(args, opts = {}) {
-        const sink = opts.onOutput ?? this.onOutput;
-        let r;
-        try {
-            r = await this.exec(this.command, args, {
-                ...(this.env ? { env: this.env } : {}),
-                ...(opts.input !== undefined ? { input: opts.input } : {}),
-                ...(sink ? { onLine: (l) => sink(l) } : {}),
-            });
-        }
-        catch (e) {
-            throw new StatusError(`cannot run ${this.command}: ${e.message}`);
-        }
-        const { stdout, stderr } = r;
-        const exitCode = r.exitCode ?? 1;
-        if (exitCode !== 0 && !opts.allowFailure) {
-            const last = (stderr.trim() || stdout.trim()).split('\n').slice(-15).join('\n');
-            throw new StatusError(`docker ${args[0]} failed (exit ${exitCode}): ${last}`, undefined, stderr || stdout);
-        }
-        return { exitCode, stdout, stderr };
-    }
-    async version() {
-        const r = await this.run(['version', '--format', '{{.Client.Version}} {{.Server.Version}}']);
-        const [client = '', server = ''] = r.stdout.trim().split(' ');
-        return { client, server };
-    }
-    /**
-     * Is the buildx CLI plugin installed, and which version? `docker buildx version` exits non-zero
-     * ("unknown command") without the plugin; a plugin that runs but prints no version is treated
-     * as present with an unknown version.
-     */
-    buildxInfo() {
-        this.buildx ??= this.run(['buildx', 'version'], { allowFailure: true })
-            .then((r) => {
-            if (r.exitCode !== 0)
-                return { available: false };
-            const v = /\bv?(\d+\.\d+\.\d+)/.exec(r.stdout);
-            return v ? { available: true, version: v[1] } : { available: true };
-        })
-            .catch(() => ({ available: false }));
-        return this.buildx;
-    }
-    async hasBuildx() {
-        return (await this.buildxInfo()).available;
-    }
-    /** Which builder a `builder` setting resolves to on this machine. */
-    async resolveBuilder(builder) {
-        if (builder === 'classic')
-            return 'classic';
-        const has = await this.hasBuildx();
-        if (builder === 'buildx' && !has)
-            throw new StatusError('builder "buildx" requested but `docker buildx` is not installed');
-        if (builder === 'auto' && process.env.DOCKER_BUILDKIT === '0')
-            return 'classic';
-        return has ? 'buildx' : 'classic';
-    }
-    async build(opts) {
-        const args = opts.builder === 'buildx' ? ['buildx', 'build', '--load', '--progress', 'plain'] : ['build'];
-        args.push('--file', opts.dockerfile);
-        for (const t of opts.tags)
-            args.push('--tag', t);
-        for (const [k, v] of Object.entries(opts.buildArgs ?? {}))
-            args.push('--build-arg', `${k}=${v}`);
-        for (const [k, v] of Object.entries(opts.labels ?? {}))
-            args.push('--label', `${k}=${v}`);
-        for (const c of opts.cacheFrom ?? [])
-            args.push('--cache-from', c);
-        if (opts.target)
-            args.push('--target', opts.target);
-        if (opts.builder === 'buildx') {
-            for (const c of opts.cacheTo ?? [])
-                args.push('--cache-to', c);
-            for (const s of opts.secrets ?? [])
-                args.push('--secret', s);
-            for (const b of opts.buildContexts ?? [])
-                args.push('--build-context', b);
-        }
-        else if (opts.cacheTo?.length || opts.secrets?.length || opts.buildContexts?.length) {
-            throw new StatusError('cache-to, secrets and build-contexts need buildx; the classic builder has no such options');
-        }
-        args.push(opts.context);
-        const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };
-        const saved = { ...this.env };
-        const cli = new docker_DockerCli({ command: this.command, env: { ...saved, ...env }, exec: this.exec });
-        const runOpts = {};
-        const sink = opts.onOutput ?? this.onOutput;
-        if (sink)
-            runOpts.onOutput = sink;
-        const r = await cli.run(args, runOpts);
-        const imageId = await this.imageId(opts.tags[0]);
-        return { ...r, imageId };
-    }
-    async imageId(ref) {
-        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref]);
-        return r.stdout.trim();
-    }
-    async imageExists(ref) {
-        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref], { allowFailure: true });
-        return r.exitCode === 0;
-    }
-    async tag(source, target) {
-        await this.run(['tag', source, target]);
-    }
-    async pull(ref) {
-        await this.run(['pull', ref]);
-    }
-    /** Layer digests (RootFS.Layers) of a local image, to compare builds. */
-    async layers(ref) {
-        const r = await this.run(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', ref]);
-        return JSON.parse(r.stdout.trim() || '[]');
-    }
-    /** `docker save` of the given references into one tar (layers shared between them stored once). */
-    async save(refs, file) {
-        await this.run(['save', '--output', file, ...refs]);
-    }
-    /** `docker load` of a tar; returns the references it loaded ("Loaded image: x"). */
-    async load(file) {
-        const r = await this.run(['load', '--input', file]);
-        return [...(r.stdout + r.stderr).matchAll(/^Loaded image: (\S+)$/gm)].map((m) => m[1]);
-    }
-    /** Push and return the manifest digest the registry reported. */
-    async push(ref, onOutput) {
-        const runOpts = {};
-        if (onOutput)
-            runOpts.onOutput = onOutput;
-        const r = await this.run(['push', ref], runOpts);
-        const m = /digest:\s*(sha256:[a-f0-9]{64})/.exec(r.stdout + r.stderr);
-        if (!m)
-            throw new StatusError(`docker push ${ref} printed no digest`, undefined, r.stdout);
-        return m[1];
-    }
-    /** `docker login` with the password on stdin (never on the command line). */
-    async login(registry, username, password) {
-        await this.run(['login', '--username', username, '--password-stdin', registry], { input: password });
-    }
-    async logout(registry) {
-        await this.run(['logout', registry], { allowFailure: true });
-    }
-}
-
-;// CONCATENATED MODULE: ../packages/actions-kit/lib/exec.js
-// The @actions/exec adapter of core's `Exec`: what actions pass to the domain package for the
-// processes a runner should start the way other actions do (tool lookup through @actions/io,
-// Windows quoting). Silent: output is captured and handed to `onLine`, never echoed by the runner.
-// Only `cwd`, `env`, `input` and `onLine` are supported — @actions/exec has no deadline or abort;
-// code that needs those (kubectl, ssh, kubectl proxy) keeps core's nodeExec.
-
-
-const exec_actionsExec = async (command, args, opts = {}) => {
-    if (opts.timeoutMs !== undefined || opts.signal)
-        throw new Error('actionsExec: timeoutMs and signal are not supported; use nodeExec');
-    let stdout = '';
-    let stderr = '';
-    const env = {};
-    for (const [k, v] of Object.entries(process.env))
-        if (v !== undefined)
-            env[k] = v;
-    Object.assign(env, opts.env);
-    const line = opts.onLine;
-    const execOpts = {
-        silent: true,
-        ignoreReturnCode: true,
-        env,
-        listeners: {
-            stdout: (d) => void (stdout += d.toString()),
-            stderr: (d) => void (stderr += d.toString()),
-            ...(line ? { stdline: (l) => line(l, 'stdout'), errline: (l) => line(l, 'stderr') } : {}),
-        },
-    };
-    if (opts.cwd)
-        execOpts.cwd = opts.cwd;
-    if (opts.input !== undefined)
-        execOpts.input = Buffer.from(opts.input);
-    let exitCode;
-    try {
-        exitCode = await exec.exec(command, [...args], execOpts);
-    }
-    catch (e) {
-        throw new ExecStartError(command, e);
-    }
-    const result = { exitCode, signal: null, stdout, stderr, timedOut: false };
-    return result;
-};
-
-;// CONCATENATED MODULE: ../packages/actions-kit/lib/registry-login.js
-// Registry logins for actions: `docker login` in the main step (password on stdin, masked before
-// anything else happens) remembered in the action state, and the matching logouts in the post
-// step. `registry-auth` (several registries, e.g. one for private base images and one to push to)
-// is read here: a YAML list of {registry, username, password}; errors about it never quote it.
-
-
-
-
-
-const STATE = 'logged-in-registry';
-const STATE_ALL = 'logged-in-registries';
-/**
- * Parse `registry-auth`: a YAML (or JSON) list of maps with registry, username and password.
- * Every password is masked at once (also when a later entry is wrong). Error messages name the
- * entry by number and field, never show a value (the text holds secrets).
- */
-function parseRegistryAuth(text, input = 'registry-auth', mask = core.setSecret) {
-    if (text.trim() === '')
-        return [];
-    let parsed;
-    try {
-        parsed = parseYaml(text);
-    }
-    catch (e) {
-        const pos = e.linePos?.[0]?.line;
-        throw new KxError(`input ${input} is not valid YAML${pos ? ` (line ${pos})` : ''}: write a list of {registry, username, password}`);
-    }
-    if (!Array.isArray(parsed))
-        throw new KxError(`input ${input} must be a YAML list of {registry, username, password}`);
-    for (const entry of parsed) {
-        const pw = entry?.password;
-        if (pw !== undefined && pw !== null && String(pw) !== '')
-            mask(String(pw));
-    }
-    const out = [];
-    parsed.forEach((entry, i) => {
-        const where = `input ${input}, entry ${i + 1}`;
-        if (!entry || typeof entry !== 'object' || Array.isArray(entry))
-            throw new KxError(`${where} must be a map with registry, username and password`);
-        const e = entry;
-        const unknown = Object.keys(e).filter((k) => !['registry', 'username', 'password'].includes(k));
-        if (unknown.length)
-            throw new KxError(`${where}: unknown key(s) ${unknown.join(', ')} (allowed: registry, username, password)`);
-        for (const k of ['registry', 'username', 'password']) {
-            if (e[k] === undefined || e[k] === null || String(e[k]).trim() === '')
-                throw new KxError(`${where}: ${k} is missing or empty${k === 'password' ? ' (an unset secret gives an empty value)' : ''}`);
-        }
-        const registry = String(e.registry)
-            .trim()
-            .replace(/^https?:\/\//, '')
-            .replace(/\/+$/, '');
-        if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry) && !/^\[[0-9a-fA-F:]+\](:\d+)?$/.test(registry)) {
-            throw new KxError(`${where}: registry "${registry}" must be a registry host such as ghcr.io or registry.example.org:5000 (no path)`);
-        }
-        out.push({ registry, username: String(e.username), password: String(e.password) });
-    });
-    const seen = new Set();
-    for (const c of out) {
-        if (seen.has(c.registry))
-            throw new KxError(`input ${input}: registry ${c.registry} is listed twice`);
-        seen.add(c.registry);
-    }
-    return out;
-}
-async function loginForPost(docker, registry, username, password) {
-    await loginAllForPost(docker, [{ registry, username, password }]);
-}
-/**
- * Log in to each registry (password on stdin). The registries are saved in the state after each
- * login, so the post step logs out of every one that succeeded even when a later login fails.
- */
-async function loginAllForPost(docker, credentials) {
-    const done = [];
-    // The passwords are already masked by whoever read them (getSecret, parseRegistryAuth).
-    for (const c of credentials) {
-        await core.group(`Login to ${c.registry}`, () => docker.login(c.registry, c.username, c.password));
-        done.push(c.registry);
-        core.saveState(STATE_ALL, JSON.stringify(done));
-    }
-}
-/** The post step: log out of every registry the main step logged in to, if any. */
-async function logoutFromState(docker = new DockerCli({ exec: actionsExec })) {
-    const registries = [];
-    const all = core.getState(STATE_ALL);
-    if (all) {
-        try {
-            registries.push(...JSON.parse(all));
-        }
-        catch {
-            core.warning(`post step: unreadable state ${STATE_ALL}`);
-        }
-    }
-    const single = core.getState(STATE);
-    if (single && !registries.includes(single))
-        registries.push(single);
-    for (const registry of registries) {
-        await docker.logout(registry);
-        core.info(`logged out of ${registry}`);
-    }
-}
-
-;// CONCATENATED MODULE: ../packages/actions-kit/lib/index.js
-// @kaapana-ext/actions-kit, the GitHub Actions glue shared by the action adapters (the domain lives
-// in @kaapana-ext/core, which never imports @actions/*): typed input readers (lists, maps, booleans, numbers with
-// clear errors), masking of every credential an input carries, failure reporting (each failure
-// becomes exactly one error annotation — with file/line for a KxError — and exit code 1), and a
-// main/post switch so one bundle serves both steps. No domain logic lives here.
-// Each concern has its module; this entry re-exports them.
-
-
-
-
-
-
-
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ../node_modules/@actions/core/lib/core.js + 8 modules
+var lib_core = __nccwpck_require__(1500);
+// EXTERNAL MODULE: ../packages/core/lib/index.js
+var lib = __nccwpck_require__(9239);
+// EXTERNAL MODULE: ../packages/core/lib/errors/index.js
+var lib_errors = __nccwpck_require__(1191);
 ;// CONCATENATED MODULE: ../packages/core/lib/kube/kubectl-errors.js
 // What a failed kubectl run means, read from its stderr (and, for `-v=6` runs, the HTTP status it
 // logged): API server unreachable, credentials rejected (401) or not allowed (403), not found, a
 // wait that timed out, a transient server error worth retrying, or anything else. Each becomes a
 // KubectlError whose message says what happened in words and quotes kubectl's stderr.
 
-class kubectl_errors_KubectlError extends errors_KxError {
+class kubectl_errors_KubectlError extends lib_errors/* KxError */.im {
     failure;
     command;
     stderr;
@@ -38934,10 +34899,10 @@ function parseDuration(text, inputName = 'timeout') {
         matched = re.lastIndex;
     }
     if (!t || matched !== t.length) {
-        throw new errors_KxError(`${inputName} must be a duration like 300, 90s, 5m or 1m30s, got "${text}"`);
+        throw new lib_errors/* KxError */.im(`${inputName} must be a duration like 300, 90s, 5m or 1m30s, got "${text}"`);
     }
     if (total <= 0)
-        throw new errors_KxError(`${inputName} must be greater than zero, got "${text}"`);
+        throw new lib_errors/* KxError */.im(`${inputName} must be greater than zero, got "${text}"`);
     return Math.round(total);
 }
 /** kubectl's `--timeout` spelling of a duration: whole seconds, at least 1. */
@@ -38952,7 +34917,7 @@ function duration_kubectlDuration(ms) {
 /** `/api/v1/namespaces/<ns>/services/<svc>/proxy<path>` */
 function service_proxy_serviceProxyPath(namespace, service, path) {
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(:[A-Za-z0-9-]+)?$/.test(service)) {
-        throw new errors_KxError(`service "${service}" is not <name> or <name>:<port>`);
+        throw new lib_errors/* KxError */.im(`service "${service}" is not <name> or <name>:<port>`);
     }
     const p = path.startsWith('/') ? path : `/${path}`;
     return `/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${service}/proxy${p}`;
@@ -39034,6 +34999,10 @@ async function extensions_waitForExtensionCharts(kubectl, opts) {
     }
 }
 
+// EXTERNAL MODULE: ../node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(6637);
+// EXTERNAL MODULE: ../packages/core/lib/fsutil/index.js + 2 modules
+var fsutil = __nccwpck_require__(9920);
 ;// CONCATENATED MODULE: ../packages/core/lib/kube/kubeconfig.js
 // Credentials for kubectl: turning a `kubeconfig` input (YAML text or base64 of it) into a private
 // file (mode 0600 in a 0700 temp dir) and naming the values that must be masked in logs. Also the
@@ -39061,29 +35030,29 @@ const SECRET_KEYS = new Set([
 function parseKubeconfigInput(raw) {
     const trimmed = raw.trim();
     if (!trimmed)
-        throw new errors_KxError(`${INPUT} is empty`);
+        throw new lib_errors/* KxError */.im(`${INPUT} is empty`);
     let text = trimmed;
     const compact = trimmed.replace(/\s+/g, '');
     if (!trimmed.includes(':') && /^[A-Za-z0-9+/_-]+={0,2}$/.test(compact)) {
         text = Buffer.from(compact, 'base64').toString('utf8');
         if (!/\w+:/.test(text))
-            throw new errors_KxError(`${INPUT} looks like base64 but does not decode to YAML`);
+            throw new lib_errors/* KxError */.im(`${INPUT} looks like base64 but does not decode to YAML`);
     }
     const doc = (0,dist/* parseDocument */.Tp)(text);
     if (doc.errors.length > 0) {
         const err = doc.errors[0];
         const line = err.linePos?.[0]?.line;
-        throw new errors_KxError(`${INPUT} is not valid YAML: ${err.message.split('\n')[0]}`, line ? { file: INPUT, line } : { file: INPUT });
+        throw new lib_errors/* KxError */.im(`${INPUT} is not valid YAML: ${err.message.split('\n')[0]}`, line ? { file: INPUT, line } : { file: INPUT });
     }
     const root = doc.toJS();
     if (!(0,dist/* isMap */.jh)(doc.contents) || typeof root !== 'object' || root === null) {
-        throw new errors_KxError(`${INPUT} is not a kubeconfig (expected a mapping with clusters, users and contexts)`, {
+        throw new lib_errors/* KxError */.im(`${INPUT} is not a kubeconfig (expected a mapping with clusters, users and contexts)`, {
             file: INPUT,
         });
     }
     const obj = root;
     if (!Array.isArray(obj['clusters']) || obj['clusters'].length === 0) {
-        throw new errors_KxError(`${INPUT} has no clusters`, { file: INPUT, ...lineOf(text, 'clusters') });
+        throw new lib_errors/* KxError */.im(`${INPUT} has no clusters`, { file: INPUT, ...lineOf(text, 'clusters') });
     }
     const contexts = Array.isArray(obj['contexts'])
         ? obj['contexts'].map((c) => String(c?.name ?? '')).filter(Boolean)
@@ -39135,25 +35104,25 @@ function lineOf(text, key) {
 function checkContext(parsed, context) {
     if (!context) {
         if (!parsed.currentContext && parsed.contexts.length !== 1) {
-            throw new errors_KxError(`${INPUT} has no current-context; set the context input (one of: ${parsed.contexts.join(', ') || 'none'})`);
+            throw new lib_errors/* KxError */.im(`${INPUT} has no current-context; set the context input (one of: ${parsed.contexts.join(', ') || 'none'})`);
         }
         return;
     }
     if (!parsed.contexts.includes(context)) {
-        throw new errors_KxError(`context "${context}" is not in the ${INPUT} (it has: ${parsed.contexts.join(', ') || 'none'})`);
+        throw new lib_errors/* KxError */.im(`context "${context}" is not in the ${INPUT} (it has: ${parsed.contexts.join(', ') || 'none'})`);
     }
 }
 /** Writes the kubeconfig text into a fresh private dir under `parent` (RUNNER_TEMP or the OS temp dir). */
-async function writeKubeconfig(text, parent = process.env['RUNNER_TEMP'] || (0,external_node_os_namespaceObject.tmpdir)()) {
-    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(parent, 'kx-kube-'));
-    const path = (0,external_node_path_namespaceObject.join)(dir, 'kubeconfig');
-    await writeFileAtomic(path, text, { mode: 0o600 });
+async function writeKubeconfig(text, parent = process.env['RUNNER_TEMP'] || (0,external_node_os_.tmpdir)()) {
+    const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(parent, 'kx-kube-'));
+    const path = (0,external_node_path_.join)(dir, 'kubeconfig');
+    await (0,fsutil/* writeFileAtomic */.Zf)(path, text, { mode: 0o600 });
     return { path, dir };
 }
 async function removeKubeconfigDir(dir) {
     if (!dir.includes('kx-kube-'))
         throw new Error(`refusing to remove ${dir}: not a kaapana-ext kubeconfig dir`);
-    await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+    await (0,promises_.rm)(dir, { recursive: true, force: true });
 }
 /** True when kubectl would find credentials without a kubeconfig input. */
 async function hasAmbientCredentials(env = process.env) {
@@ -39161,9 +35130,13 @@ async function hasAmbientCredentials(env = process.env) {
         return true;
     if (env['KUBERNETES_SERVICE_HOST'])
         return true;
-    return pathExists((0,external_node_path_namespaceObject.join)(env['HOME'] || (0,external_node_os_namespaceObject.homedir)(), '.kube', 'config'));
+    return (0,fsutil/* pathExists */.s0)((0,external_node_path_.join)(env['HOME'] || (0,external_node_os_.homedir)(), '.kube', 'config'));
 }
 
+// EXTERNAL MODULE: ../packages/core/lib/exec/index.js + 1 modules
+var lib_exec = __nccwpck_require__(1789);
+// EXTERNAL MODULE: ../packages/core/lib/retry/index.js
+var retry = __nccwpck_require__(7762);
 ;// CONCATENATED MODULE: ../packages/core/lib/kube/kubectl.js
 // Running kubectl: global flags (kubeconfig, context, namespace, cache dir, request timeout) in one
 // place, stdin closed so kubectl can never prompt, output captured, a hard deadline, failures turned
@@ -39740,1036 +35713,8 @@ function restartRecord(r) {
 
 
 
-;// CONCATENATED MODULE: ../node_modules/@actions/tool-cache/lib/manifest.js
-var manifest_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-// Internal object for testability (allows mocking in ESM)
-const _internal = {
-    readLinuxVersionFile() {
-        const lsbReleaseFile = '/etc/lsb-release';
-        const osReleaseFile = '/etc/os-release';
-        let contents = '';
-        if (external_fs_.existsSync(lsbReleaseFile)) {
-            contents = external_fs_.readFileSync(lsbReleaseFile).toString();
-        }
-        else if (external_fs_.existsSync(osReleaseFile)) {
-            contents = external_fs_.readFileSync(osReleaseFile).toString();
-        }
-        return contents;
-    }
-};
-function _findMatch(versionSpec, stable, candidates, archFilter) {
-    return manifest_awaiter(this, void 0, void 0, function* () {
-        const platFilter = os.platform();
-        let result;
-        let match;
-        let file;
-        for (const candidate of candidates) {
-            const version = candidate.version;
-            debug(`check ${version} satisfies ${versionSpec}`);
-            if (semver.satisfies(version, versionSpec) &&
-                (!stable || candidate.stable === stable)) {
-                file = candidate.files.find(item => {
-                    debug(`${item.arch}===${archFilter} && ${item.platform}===${platFilter}`);
-                    let chk = item.arch === archFilter && item.platform === platFilter;
-                    if (chk && item.platform_version) {
-                        const osVersion = _getOsVersion();
-                        if (osVersion === item.platform_version) {
-                            chk = true;
-                        }
-                        else {
-                            chk = semver.satisfies(osVersion, item.platform_version);
-                        }
-                    }
-                    return chk;
-                });
-                if (file) {
-                    debug(`matched ${candidate.version}`);
-                    match = candidate;
-                    break;
-                }
-            }
-        }
-        if (match && file) {
-            // clone since we're mutating the file list to be only the file that matches
-            result = Object.assign({}, match);
-            result.files = [file];
-        }
-        return result;
-    });
-}
-function _getOsVersion() {
-    // TODO: add windows and other linux, arm variants
-    // right now filtering on version is only an ubuntu and macos scenario for tools we build for hosted (python)
-    const plat = os.platform();
-    let version = '';
-    if (plat === 'darwin') {
-        version = cp.execSync('sw_vers -productVersion').toString();
-    }
-    else if (plat === 'linux') {
-        // lsb_release process not in some containers, readfile
-        // Run cat /etc/lsb-release
-        // DISTRIB_ID=Ubuntu
-        // DISTRIB_RELEASE=18.04
-        // DISTRIB_CODENAME=bionic
-        // DISTRIB_DESCRIPTION="Ubuntu 18.04.4 LTS"
-        const lsbContents = _internal.readLinuxVersionFile();
-        if (lsbContents) {
-            const lines = lsbContents.split('\n');
-            for (const line of lines) {
-                const parts = line.split('=');
-                if (parts.length === 2 &&
-                    (parts[0].trim() === 'VERSION_ID' ||
-                        parts[0].trim() === 'DISTRIB_RELEASE')) {
-                    version = parts[1].trim().replace(/^"/, '').replace(/"$/, '');
-                    break;
-                }
-            }
-        }
-    }
-    return version;
-}
-// Alias for backwards compatibility
-function _readLinuxVersionFile() {
-    return _internal.readLinuxVersionFile();
-}
-//# sourceMappingURL=manifest.js.map
-;// CONCATENATED MODULE: external "stream"
-const external_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
-// EXTERNAL MODULE: external "util"
-var external_util_ = __nccwpck_require__(9023);
-;// CONCATENATED MODULE: ../node_modules/@actions/tool-cache/lib/retry-helper.js
-var retry_helper_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-/**
- * Internal class for retries
- */
-class RetryHelper {
-    constructor(maxAttempts, minSeconds, maxSeconds) {
-        if (maxAttempts < 1) {
-            throw new Error('max attempts should be greater than or equal to 1');
-        }
-        this.maxAttempts = maxAttempts;
-        this.minSeconds = Math.floor(minSeconds);
-        this.maxSeconds = Math.floor(maxSeconds);
-        if (this.minSeconds > this.maxSeconds) {
-            throw new Error('min seconds should be less than or equal to max seconds');
-        }
-    }
-    execute(action, isRetryable) {
-        return retry_helper_awaiter(this, void 0, void 0, function* () {
-            let attempt = 1;
-            while (attempt < this.maxAttempts) {
-                // Try
-                try {
-                    return yield action();
-                }
-                catch (err) {
-                    if (isRetryable && !isRetryable(err)) {
-                        throw err;
-                    }
-                    info(err.message);
-                }
-                // Sleep
-                const seconds = this.getSleepAmount();
-                info(`Waiting ${seconds} seconds before trying again`);
-                yield this.sleep(seconds);
-                attempt++;
-            }
-            // Last attempt
-            return yield action();
-        });
-    }
-    getSleepAmount() {
-        return (Math.floor(Math.random() * (this.maxSeconds - this.minSeconds + 1)) +
-            this.minSeconds);
-    }
-    sleep(seconds) {
-        return retry_helper_awaiter(this, void 0, void 0, function* () {
-            return new Promise(resolve => setTimeout(resolve, seconds * 1000));
-        });
-    }
-}
-//# sourceMappingURL=retry-helper.js.map
-;// CONCATENATED MODULE: ../node_modules/@actions/tool-cache/lib/tool-cache.js
-var tool_cache_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-class HTTPError extends Error {
-    constructor(httpStatusCode) {
-        super(`Unexpected HTTP response: ${httpStatusCode}`);
-        this.httpStatusCode = httpStatusCode;
-        Object.setPrototypeOf(this, new.target.prototype);
-    }
-}
-const tool_cache_IS_WINDOWS = process.platform === 'win32';
-const IS_MAC = process.platform === 'darwin';
-const userAgent = 'actions/tool-cache';
-/**
- * Download a tool from an url and stream it into a file
- *
- * @param url       url of tool to download
- * @param dest      path to download tool
- * @param auth      authorization header
- * @param headers   other headers
- * @returns         path to downloaded tool
- */
-function downloadTool(url, dest, auth, headers) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        dest = dest || external_path_namespaceObject.join(_getTempDirectory(), external_crypto_namespaceObject.randomUUID());
-        yield mkdirP(external_path_namespaceObject.dirname(dest));
-        core_debug(`Downloading ${url}`);
-        core_debug(`Destination ${dest}`);
-        const maxAttempts = 3;
-        const minSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS', 10);
-        const maxSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS', 20);
-        const retryHelper = new RetryHelper(maxAttempts, minSeconds, maxSeconds);
-        return yield retryHelper.execute(() => tool_cache_awaiter(this, void 0, void 0, function* () {
-            return yield downloadToolAttempt(url, dest || '', auth, headers);
-        }), (err) => {
-            if (err instanceof HTTPError && err.httpStatusCode) {
-                // Don't retry anything less than 500, except 408 Request Timeout and 429 Too Many Requests
-                if (err.httpStatusCode < 500 &&
-                    err.httpStatusCode !== 408 &&
-                    err.httpStatusCode !== 429) {
-                    return false;
-                }
-            }
-            // Otherwise retry
-            return true;
-        });
-    });
-}
-function downloadToolAttempt(url, dest, auth, headers) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (external_fs_.existsSync(dest)) {
-            throw new Error(`Destination file path ${dest} already exists`);
-        }
-        // Get the response headers
-        const http = new lib_HttpClient(userAgent, [], {
-            allowRetries: false
-        });
-        if (auth) {
-            core_debug('set auth');
-            if (headers === undefined) {
-                headers = {};
-            }
-            headers.authorization = auth;
-        }
-        const response = yield http.get(url, headers);
-        if (response.message.statusCode !== 200) {
-            const err = new HTTPError(response.message.statusCode);
-            core_debug(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
-            throw err;
-        }
-        // Download the response body
-        const pipeline = external_util_.promisify(external_stream_namespaceObject.pipeline);
-        const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
-        const readStream = responseMessageFactory();
-        let succeeded = false;
-        try {
-            yield pipeline(readStream, external_fs_.createWriteStream(dest));
-            core_debug('download complete');
-            succeeded = true;
-            return dest;
-        }
-        finally {
-            // Error, delete dest before retry
-            if (!succeeded) {
-                core_debug('download failed');
-                try {
-                    yield rmRF(dest);
-                }
-                catch (err) {
-                    core_debug(`Failed to delete '${dest}'. ${err.message}`);
-                }
-            }
-        }
-    });
-}
-/**
- * Extract a .7z file
- *
- * @param file     path to the .7z file
- * @param dest     destination directory. Optional.
- * @param _7zPath  path to 7zr.exe. Optional, for long path support. Most .7z archives do not have this
- * problem. If your .7z archive contains very long paths, you can pass the path to 7zr.exe which will
- * gracefully handle long paths. By default 7zdec.exe is used because it is a very small program and is
- * bundled with the tool lib. However it does not support long paths. 7zr.exe is the reduced command line
- * interface, it is smaller than the full command line interface, and it does support long paths. At the
- * time of this writing, it is freely available from the LZMA SDK that is available on the 7zip website.
- * Be sure to check the current license agreement. If 7zr.exe is bundled with your action, then the path
- * to 7zr.exe can be pass to this function.
- * @returns        path to the destination directory
- */
-function extract7z(file, dest, _7zPath) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        ok(tool_cache_IS_WINDOWS, 'extract7z() not supported on current OS');
-        ok(file, 'parameter "file" is required');
-        dest = yield _createExtractFolder(dest);
-        const originalCwd = process.cwd();
-        process.chdir(dest);
-        if (_7zPath) {
-            try {
-                const logLevel = core.isDebug() ? '-bb1' : '-bb0';
-                const args = [
-                    'x', // eXtract files with full paths
-                    logLevel, // -bb[0-3] : set output log level
-                    '-bd', // disable progress indicator
-                    '-sccUTF-8', // set charset for for console input/output
-                    file
-                ];
-                const options = {
-                    silent: true
-                };
-                yield exec(`"${_7zPath}"`, args, options);
-            }
-            finally {
-                process.chdir(originalCwd);
-            }
-        }
-        else {
-            const escapedScript = path
-                .join(__dirname, '..', 'scripts', 'Invoke-7zdec.ps1')
-                .replace(/'/g, "''")
-                .replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
-            const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-            const escapedTarget = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-            const command = `& '${escapedScript}' -Source '${escapedFile}' -Target '${escapedTarget}'`;
-            const args = [
-                '-NoLogo',
-                '-Sta',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                command
-            ];
-            const options = {
-                silent: true
-            };
-            try {
-                const powershellPath = yield io.which('powershell', true);
-                yield exec(`"${powershellPath}"`, args, options);
-            }
-            finally {
-                process.chdir(originalCwd);
-            }
-        }
-        return dest;
-    });
-}
-/**
- * Extract a compressed tar archive
- *
- * @param file     path to the tar
- * @param dest     destination directory. Optional.
- * @param flags    flags for the tar command to use for extraction. Defaults to 'xz' (extracting gzipped tars). Optional.
- * @returns        path to the destination directory
- */
-function extractTar(file_1, dest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = 'xz') {
-        if (!file) {
-            throw new Error("parameter 'file' is required");
-        }
-        // Create dest
-        dest = yield _createExtractFolder(dest);
-        // Determine whether GNU tar
-        core_debug('Checking tar --version');
-        let versionOutput = '';
-        yield exec_exec('tar --version', [], {
-            ignoreReturnCode: true,
-            silent: true,
-            listeners: {
-                stdout: (data) => (versionOutput += data.toString()),
-                stderr: (data) => (versionOutput += data.toString())
-            }
-        });
-        core_debug(versionOutput.trim());
-        const isGnuTar = versionOutput.toUpperCase().includes('GNU TAR');
-        // Initialize args
-        let args;
-        if (flags instanceof Array) {
-            args = flags;
-        }
-        else {
-            args = [flags];
-        }
-        if (isDebug() && !flags.includes('v')) {
-            args.push('-v');
-        }
-        let destArg = dest;
-        let fileArg = file;
-        if (tool_cache_IS_WINDOWS && isGnuTar) {
-            args.push('--force-local');
-            destArg = dest.replace(/\\/g, '/');
-            // Technically only the dest needs to have `/` but for aesthetic consistency
-            // convert slashes in the file arg too.
-            fileArg = file.replace(/\\/g, '/');
-        }
-        if (isGnuTar) {
-            // Suppress warnings when using GNU tar to extract archives created by BSD tar
-            args.push('--warning=no-unknown-keyword');
-            args.push('--overwrite');
-        }
-        args.push('-C', destArg, '-f', fileArg);
-        yield exec_exec(`tar`, args);
-        return dest;
-    });
-}
-/**
- * Extract a xar compatible archive
- *
- * @param file     path to the archive
- * @param dest     destination directory. Optional.
- * @param flags    flags for the xar. Optional.
- * @returns        path to the destination directory
- */
-function extractXar(file_1, dest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = []) {
-        ok(IS_MAC, 'extractXar() not supported on current OS');
-        ok(file, 'parameter "file" is required');
-        dest = yield _createExtractFolder(dest);
-        let args;
-        if (flags instanceof Array) {
-            args = flags;
-        }
-        else {
-            args = [flags];
-        }
-        args.push('-x', '-C', dest, '-f', file);
-        if (core.isDebug()) {
-            args.push('-v');
-        }
-        const xarPath = yield io.which('xar', true);
-        yield exec(`"${xarPath}"`, _unique(args));
-        return dest;
-    });
-}
-/**
- * Extract a zip
- *
- * @param file     path to the zip
- * @param dest     destination directory. Optional.
- * @returns        path to the destination directory
- */
-function extractZip(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (!file) {
-            throw new Error("parameter 'file' is required");
-        }
-        dest = yield _createExtractFolder(dest);
-        if (tool_cache_IS_WINDOWS) {
-            yield extractZipWin(file, dest);
-        }
-        else {
-            yield extractZipNix(file, dest);
-        }
-        return dest;
-    });
-}
-function extractZipWin(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        // build the powershell command
-        const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
-        const escapedDest = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-        const pwshPath = yield which('pwsh', false);
-        //To match the file overwrite behavior on nix systems, we use the overwrite = true flag for ExtractToDirectory
-        //and the -Force flag for Expand-Archive as a fallback
-        if (pwshPath) {
-            //attempt to use pwsh with ExtractToDirectory, if this fails attempt Expand-Archive
-            const pwshCommand = [
-                `$ErrorActionPreference = 'Stop' ;`,
-                `try { Add-Type -AssemblyName System.IO.Compression.ZipFile } catch { } ;`,
-                `try { [System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`,
-                `catch { if (($_.Exception.GetType().FullName -eq 'System.Management.Automation.MethodException') -or ($_.Exception.GetType().FullName -eq 'System.Management.Automation.RuntimeException') ){ Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force } else { throw $_ } } ;`
-            ].join(' ');
-            const args = [
-                '-NoLogo',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                pwshCommand
-            ];
-            core_debug(`Using pwsh at path: ${pwshPath}`);
-            yield exec_exec(`"${pwshPath}"`, args);
-        }
-        else {
-            const powershellCommand = [
-                `$ErrorActionPreference = 'Stop' ;`,
-                `try { Add-Type -AssemblyName System.IO.Compression.FileSystem } catch { } ;`,
-                `if ((Get-Command -Name Expand-Archive -Module Microsoft.PowerShell.Archive -ErrorAction Ignore)) { Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force }`,
-                `else {[System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`
-            ].join(' ');
-            const args = [
-                '-NoLogo',
-                '-Sta',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                powershellCommand
-            ];
-            const powershellPath = yield which('powershell', true);
-            core_debug(`Using powershell at path: ${powershellPath}`);
-            yield exec_exec(`"${powershellPath}"`, args);
-        }
-    });
-}
-function extractZipNix(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        const unzipPath = yield which('unzip', true);
-        const args = [file];
-        if (!isDebug()) {
-            args.unshift('-q');
-        }
-        args.unshift('-o'); //overwrite with -o, otherwise a prompt is shown which freezes the run
-        yield exec_exec(`"${unzipPath}"`, args, { cwd: dest });
-    });
-}
-/**
- * Caches a directory and installs it into the tool cacheDir
- *
- * @param sourceDir    the directory to cache into tools
- * @param tool          tool name
- * @param version       version of the tool.  semver format
- * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
- */
-function cacheDir(sourceDir, tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        version = node_modules_semver.clean(version) || version;
-        arch = arch || external_os_namespaceObject.arch();
-        core_debug(`Caching tool ${tool} ${version} ${arch}`);
-        core_debug(`source dir: ${sourceDir}`);
-        if (!external_fs_.statSync(sourceDir).isDirectory()) {
-            throw new Error('sourceDir is not a directory');
-        }
-        // Create the tool dir
-        const destPath = yield _createToolPath(tool, version, arch);
-        // copy each child item. do not move. move can fail on Windows
-        // due to anti-virus software having an open handle on a file.
-        for (const itemName of external_fs_.readdirSync(sourceDir)) {
-            const s = external_path_namespaceObject.join(sourceDir, itemName);
-            yield io_cp(s, destPath, { recursive: true });
-        }
-        // write .complete
-        _completeToolPath(tool, version, arch);
-        return destPath;
-    });
-}
-/**
- * Caches a downloaded file (GUID) and installs it
- * into the tool cache with a given targetName
- *
- * @param sourceFile    the file to cache into tools.  Typically a result of downloadTool which is a guid.
- * @param targetFile    the name of the file name in the tools directory
- * @param tool          tool name
- * @param version       version of the tool.  semver format
- * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
- */
-function cacheFile(sourceFile, targetFile, tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        version = node_modules_semver.clean(version) || version;
-        arch = arch || external_os_namespaceObject.arch();
-        core_debug(`Caching tool ${tool} ${version} ${arch}`);
-        core_debug(`source file: ${sourceFile}`);
-        if (!external_fs_.statSync(sourceFile).isFile()) {
-            throw new Error('sourceFile is not a file');
-        }
-        // create the tool dir
-        const destFolder = yield _createToolPath(tool, version, arch);
-        // copy instead of move. move can fail on Windows due to
-        // anti-virus software having an open handle on a file.
-        const destPath = external_path_namespaceObject.join(destFolder, targetFile);
-        core_debug(`destination file ${destPath}`);
-        yield io_cp(sourceFile, destPath);
-        // write .complete
-        _completeToolPath(tool, version, arch);
-        return destFolder;
-    });
-}
-/**
- * Finds the path to a tool version in the local installed tool cache
- *
- * @param toolName      name of the tool
- * @param versionSpec   version of the tool
- * @param arch          optional arch.  defaults to arch of computer
- */
-function find(toolName, versionSpec, arch) {
-    if (!toolName) {
-        throw new Error('toolName parameter is required');
-    }
-    if (!versionSpec) {
-        throw new Error('versionSpec parameter is required');
-    }
-    arch = arch || external_os_namespaceObject.arch();
-    // attempt to resolve an explicit version
-    if (!isExplicitVersion(versionSpec)) {
-        const localVersions = findAllVersions(toolName, arch);
-        const match = evaluateVersions(localVersions, versionSpec);
-        versionSpec = match;
-    }
-    // check for the explicit version in the cache
-    let toolPath = '';
-    if (versionSpec) {
-        versionSpec = node_modules_semver.clean(versionSpec) || '';
-        const cachePath = external_path_namespaceObject.join(_getCacheDirectory(), toolName, versionSpec, arch);
-        core_debug(`checking cache: ${cachePath}`);
-        if (external_fs_.existsSync(cachePath) && external_fs_.existsSync(`${cachePath}.complete`)) {
-            core_debug(`Found tool in cache ${toolName} ${versionSpec} ${arch}`);
-            toolPath = cachePath;
-        }
-        else {
-            core_debug('not found');
-        }
-    }
-    return toolPath;
-}
-/**
- * Finds the paths to all versions of a tool that are installed in the local tool cache
- *
- * @param toolName  name of the tool
- * @param arch      optional arch.  defaults to arch of computer
- */
-function findAllVersions(toolName, arch) {
-    const versions = [];
-    arch = arch || external_os_namespaceObject.arch();
-    const toolPath = external_path_namespaceObject.join(_getCacheDirectory(), toolName);
-    if (external_fs_.existsSync(toolPath)) {
-        const children = external_fs_.readdirSync(toolPath);
-        for (const child of children) {
-            if (isExplicitVersion(child)) {
-                const fullPath = external_path_namespaceObject.join(toolPath, child, arch || '');
-                if (external_fs_.existsSync(fullPath) && external_fs_.existsSync(`${fullPath}.complete`)) {
-                    versions.push(child);
-                }
-            }
-        }
-    }
-    return versions;
-}
-function getManifestFromRepo(owner_1, repo_1, auth_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (owner, repo, auth, branch = 'master') {
-        let releases = [];
-        const treeUrl = `https://api.github.com/repos/${owner}/${repo}/git/trees/${branch}`;
-        const http = new httpm.HttpClient('tool-cache');
-        const headers = {};
-        if (auth) {
-            core.debug('set auth');
-            headers.authorization = auth;
-        }
-        const response = yield http.getJson(treeUrl, headers);
-        if (!response.result) {
-            return releases;
-        }
-        let manifestUrl = '';
-        for (const item of response.result.tree) {
-            if (item.path === 'versions-manifest.json') {
-                manifestUrl = item.url;
-                break;
-            }
-        }
-        headers['accept'] = 'application/vnd.github.VERSION.raw';
-        let versionsRaw = yield (yield http.get(manifestUrl, headers)).readBody();
-        if (versionsRaw) {
-            // shouldn't be needed but protects against invalid json saved with BOM
-            versionsRaw = versionsRaw.replace(/^\uFEFF/, '');
-            try {
-                releases = JSON.parse(versionsRaw);
-            }
-            catch (_a) {
-                core.debug('Invalid json');
-            }
-        }
-        return releases;
-    });
-}
-function findFromManifest(versionSpec_1, stable_1, manifest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (versionSpec, stable, manifest, archFilter = os.arch()) {
-        // wrap the internal impl
-        const match = yield mm._findMatch(versionSpec, stable, manifest, archFilter);
-        return match;
-    });
-}
-function _createExtractFolder(dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (!dest) {
-            // create a temp dir
-            dest = external_path_namespaceObject.join(_getTempDirectory(), external_crypto_namespaceObject.randomUUID());
-        }
-        yield mkdirP(dest);
-        return dest;
-    });
-}
-function _createToolPath(tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        const folderPath = external_path_namespaceObject.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
-        core_debug(`destination ${folderPath}`);
-        const markerPath = `${folderPath}.complete`;
-        yield rmRF(folderPath);
-        yield rmRF(markerPath);
-        yield mkdirP(folderPath);
-        return folderPath;
-    });
-}
-function _completeToolPath(tool, version, arch) {
-    const folderPath = external_path_namespaceObject.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
-    const markerPath = `${folderPath}.complete`;
-    external_fs_.writeFileSync(markerPath, '');
-    core_debug('finished caching tool');
-}
-/**
- * Check if version string is explicit
- *
- * @param versionSpec      version string to check
- */
-function isExplicitVersion(versionSpec) {
-    const c = node_modules_semver.clean(versionSpec) || '';
-    core_debug(`isExplicit: ${c}`);
-    const valid = node_modules_semver.valid(c) != null;
-    core_debug(`explicit? ${valid}`);
-    return valid;
-}
-/**
- * Get the highest satisfiying semantic version in `versions` which satisfies `versionSpec`
- *
- * @param versions        array of versions to evaluate
- * @param versionSpec     semantic version spec to satisfy
- */
-function evaluateVersions(versions, versionSpec) {
-    let version = '';
-    core_debug(`evaluating ${versions.length} versions`);
-    versions = versions.sort((a, b) => {
-        if (node_modules_semver.gt(a, b)) {
-            return 1;
-        }
-        return -1;
-    });
-    for (let i = versions.length - 1; i >= 0; i--) {
-        const potential = versions[i];
-        const satisfied = node_modules_semver.satisfies(potential, versionSpec);
-        if (satisfied) {
-            version = potential;
-            break;
-        }
-    }
-    if (version) {
-        core_debug(`matched: ${version}`);
-    }
-    else {
-        core_debug('match not found');
-    }
-    return version;
-}
-/**
- * Gets RUNNER_TOOL_CACHE
- */
-function _getCacheDirectory() {
-    const cacheDirectory = process.env['RUNNER_TOOL_CACHE'] || '';
-    (0,external_assert_.ok)(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
-    return cacheDirectory;
-}
-/**
- * Gets RUNNER_TEMP
- */
-function _getTempDirectory() {
-    const tempDirectory = process.env['RUNNER_TEMP'] || '';
-    (0,external_assert_.ok)(tempDirectory, 'Expected RUNNER_TEMP to be defined');
-    return tempDirectory;
-}
-/**
- * Gets a global variable
- */
-function _getGlobal(key, defaultValue) {
-    /* eslint-disable @typescript-eslint/no-explicit-any */
-    const value = global[key];
-    /* eslint-enable @typescript-eslint/no-explicit-any */
-    return value !== undefined ? value : defaultValue;
-}
-/**
- * Returns an array of unique values.
- * @param values Values to make unique.
- */
-function _unique(values) {
-    return Array.from(new Set(values));
-}
-//# sourceMappingURL=tool-cache.js.map
-;// CONCATENATED MODULE: ../packages/core/lib/tools/sha256.js
-// SHA-256 of downloaded files and parsing of published checksum files (`<hex>` alone, or
-// `<hex>  <file name>` lines as written by sha256sum). Owns nothing about downloading or caching.
-
-
-
-const HEX64 = /^[0-9a-f]{64}$/i;
-/** Lower-case hex SHA-256 of a file, streamed. */
-async function sha256OfFile(path) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(path))
-        hash.update(chunk);
-    return hash.digest('hex');
-}
-/**
- * The digest a checksum file publishes for `fileName`. Accepts a bare digest, `sha256sum` output
- * (`<hex>  name` or `<hex> *name`, one line per file) and `SHA256 (name) = <hex>` (BSD style).
- * `source` names the file or URL in the error.
- */
-function parseSha256Text(text, source, fileName) {
-    const lines = text
-        .split(/\r?\n/)
-        .map((l) => l.trim())
-        .filter((l) => l.length > 0 && !l.startsWith('#'));
-    const found = [];
-    for (const line of lines) {
-        const bsd = /^SHA256 \((.+)\) = ([0-9a-f]{64})$/i.exec(line);
-        if (bsd) {
-            found.push({ hex: bsd[2], name: bsd[1] });
-            continue;
-        }
-        const [first, ...rest] = line.split(/\s+/);
-        if (first && HEX64.test(first)) {
-            const name = rest.join(' ').replace(/^\*/, '');
-            found.push(name ? { hex: first, name } : { hex: first });
-        }
-    }
-    if (found.length === 0) {
-        throw new errors_KxError(`no SHA-256 digest found in ${source} (expected 64 hex digits)`, { file: source });
-    }
-    if (found.length === 1)
-        return found[0].hex.toLowerCase();
-    const base = fileName?.split('/').pop();
-    const match = found.find((f) => f.name !== undefined && (f.name === fileName || f.name.split('/').pop() === base));
-    if (!match) {
-        throw new errors_KxError(`${source} lists ${found.length} digests but none for "${fileName ?? '?'}"`, { file: source });
-    }
-    return match.hex.toLowerCase();
-}
-/** Throws a KxError unless the file's digest equals `expected` (case-insensitive). */
-async function verifySha256(path, expected, what) {
-    if (!HEX64.test(expected)) {
-        throw new errors_KxError(`expected SHA-256 for ${what} is not 64 hex digits: "${expected}"`);
-    }
-    const actual = await sha256OfFile(path);
-    if (actual !== expected.toLowerCase()) {
-        throw new errors_KxError(`SHA-256 mismatch for ${what}: published ${expected.toLowerCase()}, downloaded file has ${actual}; refusing to use it`);
-    }
-    return actual;
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/tools/platform.js
-const ARCH = {
-    x64: 'amd64',
-    arm64: 'arm64',
-    arm: 'arm',
-    ia32: '386',
-    s390x: 's390x',
-    ppc64: 'ppc64le',
-};
-function goPlatform(platform = process.platform, arch = process.arch) {
-    const os = platform === 'win32' ? 'windows' : platform === 'darwin' ? 'darwin' : 'linux';
-    return { os, arch: ARCH[arch] ?? arch };
-}
-/** `name.exe` on Windows, `name` elsewhere. */
-function executableName(name, os = goPlatform().os) {
-    return os === 'windows' ? `${name}.exe` : name;
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/tools/index.js
-// Public API of @kaapana-ext/core/tools: platform names of CLI tool downloads and SHA-256 checks
-// of downloaded files (the install through the Actions tool cache is in @kaapana-ext/actions-kit/tools).
-
-
-
-;// CONCATENATED MODULE: ../packages/actions-kit/lib/tools/install-tool.js
-// Installing a CLI tool from a release URL with @actions/tool-cache: look in the tool cache, else
-// download, verify the published SHA-256 *before* anything is cached or executed, unpack if it is an
-// archive, and cache it. Generic: kubectl is one caller (see ./kubectl-install.ts), helm or
-// crane could be others. Owns no knowledge of any particular tool's URL layout.
-
-
-
-
-
-
-/** Version as the tool cache wants it: `v1.32.4` → `1.32.4`. */
-function cacheVersion(version) {
-    return version.trim().replace(/^v/, '');
-}
-async function installTool(spec, opts = {}) {
-    const log = opts.log ?? (() => { });
-    const version = cacheVersion(spec.version);
-    const arch = spec.arch ?? process.arch;
-    const what = `${spec.name} ${version}`;
-    return withToolCacheEnv(opts, async () => {
-        const hit = find(spec.name, version, arch);
-        if (hit && (await pathExists((0,external_node_path_namespaceObject.join)(hit, spec.executable)))) {
-            log(`${what} found in the tool cache: ${hit}`);
-            return { path: (0,external_node_path_namespaceObject.join)(hit, spec.executable), version, fromCache: true };
-        }
-        log(`downloading ${what} from ${spec.url}`);
-        const file = await download(spec.url, what);
-        try {
-            const expected = 'value' in spec.sha256 ? spec.sha256.value.trim() : await fetchPublishedDigest(spec.sha256.url, spec.url, what);
-            const digest = await verifySha256(file, expected, `${what} (${spec.url})`);
-            log(`sha256 ${digest} verified`);
-            let dir;
-            if (spec.archive) {
-                const unpacked = spec.archive === 'zip' ? await extractZip(file) : await extractTar(file);
-                if (!(await pathExists((0,external_node_path_namespaceObject.join)(unpacked, spec.executable)))) {
-                    throw new errors_KxError(`${spec.url} does not contain ${spec.executable}`);
-                }
-                await (0,promises_namespaceObject.chmod)((0,external_node_path_namespaceObject.join)(unpacked, spec.executable), 0o755);
-                dir = await cacheDir(unpacked, spec.name, version, arch);
-                await (0,promises_namespaceObject.rm)(unpacked, { recursive: true, force: true });
-            }
-            else {
-                await (0,promises_namespaceObject.chmod)(file, 0o755);
-                dir = await cacheFile(file, spec.executable, spec.name, version, arch);
-            }
-            log(`${what} cached in ${dir}`);
-            return { path: (0,external_node_path_namespaceObject.join)(dir, spec.executable), version, fromCache: false, sha256: digest };
-        }
-        finally {
-            await (0,promises_namespaceObject.rm)(file, { force: true });
-        }
-    });
-}
-async function download(url, what) {
-    try {
-        return await downloadTool(url);
-    }
-    catch (e) {
-        const status = e instanceof HTTPError ? ` (HTTP ${e.httpStatusCode ?? '?'})` : '';
-        throw new errors_KxError(`could not download ${what} from ${url}${status}: ${errors_errorMessage(e)}`, {}, { cause: e });
-    }
-}
-async function fetchPublishedDigest(sumUrl, artefactUrl, what) {
-    const file = await download(sumUrl, `the SHA-256 of ${what}`);
-    try {
-        const text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
-        return parseSha256Text(text, sumUrl, artefactUrl.split('/').pop());
-    }
-    finally {
-        await (0,promises_namespaceObject.rm)(file, { force: true });
-    }
-}
-/**
- * @actions/tool-cache reads RUNNER_TOOL_CACHE and RUNNER_TEMP at each call and insists they are set.
- * Outside a runner (the CLI, tests) they are not: set them for the duration of `fn`, then restore.
- */
-async function withToolCacheEnv(opts, fn) {
-    const saved = { cache: process.env['RUNNER_TOOL_CACHE'], temp: process.env['RUNNER_TEMP'] };
-    process.env['RUNNER_TOOL_CACHE'] =
-        opts.toolCacheDir ?? saved.cache ?? (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.cache', 'kaapana-ext', 'tool-cache');
-    process.env['RUNNER_TEMP'] = opts.tempDir ?? saved.temp ?? (0,external_node_os_namespaceObject.tmpdir)();
-    try {
-        return await fn();
-    }
-    finally {
-        restore('RUNNER_TOOL_CACHE', saved.cache);
-        restore('RUNNER_TEMP', saved.temp);
-    }
-}
-function restore(name, value) {
-    if (value === undefined)
-        delete process.env[name];
-    else
-        process.env[name] = value;
-}
-
-;// CONCATENATED MODULE: ../packages/actions-kit/lib/tools/kubectl-install.js
-// Choosing the kubectl binary: the one on PATH, or a requested version installed through the tool
-// cache from `<base-url>/v<version>/bin/<os>/<arch>/kubectl` with its published `.sha256` verified
-// (the layout of the Kubernetes release bucket, reproducible by any mirror).
-
-
-
-
-const DEFAULT_KUBECTL_BASE_URL = 'https://dl.k8s.io/release';
-/** `1.32.4` or `v1.32.4`; anything else (ranges, `latest`) is refused: a pinned version is verifiable. */
-function normalizeKubectlVersion(version) {
-    const v = version.trim().replace(/^v/, '');
-    if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(v)) {
-        throw new errors_KxError(`kubectl-version must be an exact version like 1.32.4, got "${version}"`);
-    }
-    return v;
-}
-function kubectlDownloadUrl(baseUrl, version, platform = goPlatform()) {
-    const base = baseUrl.replace(/\/+$/, '');
-    return `${base}/v${normalizeKubectlVersion(version)}/bin/${platform.os}/${platform.arch}/${executableName('kubectl', platform.os)}`;
-}
-async function resolveKubectl(opts = {}) {
-    const wanted = opts.version?.trim();
-    if (!wanted) {
-        const path = await which('kubectl', false);
-        if (!path) {
-            throw new errors_KxError('kubectl is not on PATH; set kubectl-version to install one');
-        }
-        return { path, source: 'path' };
-    }
-    const version = normalizeKubectlVersion(wanted);
-    const platform = opts.platform ?? goPlatform();
-    const url = kubectlDownloadUrl(opts.baseUrl ?? DEFAULT_KUBECTL_BASE_URL, version, platform);
-    const installed = await installTool({
-        name: 'kubectl',
-        version,
-        url,
-        sha256: { url: `${url}.sha256` },
-        arch: platform.arch,
-        executable: executableName('kubectl', platform.os),
-    }, opts);
-    return { path: installed.path, source: installed.fromCache ? 'tool-cache' : 'download', version };
-}
-
-;// CONCATENATED MODULE: ../packages/actions-kit/lib/tools/index.js
-// Public API of @kaapana-ext/actions-kit/tools: verified installs of CLI tools through the Actions
-// tool cache (generic), and the choice of kubectl (PATH or a pinned, verified download).
-
-
-
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 ;// CONCATENATED MODULE: external "node:https"
@@ -40800,7 +35745,7 @@ class SecretRedactor {
         return out;
     }
 }
-class PlatformError extends errors_KxError {
+class PlatformError extends lib_errors/* KxError */.im {
     step;
     status;
     body;
@@ -40835,7 +35780,7 @@ class PlatformHttp {
         this.redactor = redactor;
         const url = new URL(target.baseUrl);
         if (url.protocol !== 'http:' && url.protocol !== 'https:')
-            throw new errors_KxError(`platform URL ${target.baseUrl} is not http(s)`);
+            throw new lib_errors/* KxError */.im(`platform URL ${target.baseUrl} is not http(s)`);
         this.agent =
             url.protocol === 'https:'
                 ? new external_node_https_namespaceObject.Agent({ keepAlive: true, ...(target.ca ? { ca: target.ca } : {}) })
@@ -41055,13 +36000,13 @@ function serviceProxyBaseUrl(namespace, service) {
     return `http://localhost${service_proxy_serviceProxyPath(namespace, service, '')}`.replace(/\/$/, '');
 }
 async function startKubeProxy(opts) {
-    const socketPath = (0,external_node_path_namespaceObject.join)(opts.dir, 'kube-proxy.sock');
+    const socketPath = (0,external_node_path_.join)(opts.dir, 'kube-proxy.sock');
     const args = kubeProxyArgs(opts, socketPath);
     const command = ['kubectl', ...args].join(' ');
     const abort = new AbortController();
     let serving;
     const ready = new Promise((resolve) => (serving = resolve));
-    const exited = (opts.exec ?? exec_nodeExec)(opts.kubectl, args, {
+    const exited = (opts.exec ?? lib_exec/* nodeExec */.U)(opts.kubectl, args, {
         signal: abort.signal,
         onLine: (line, stream) => {
             if (stream === 'stdout' && line.includes('Starting to serve on'))
@@ -41083,13 +36028,13 @@ async function startKubeProxy(opts) {
     if (outcome === 'serving')
         return { socketPath, command, stop };
     if (outcome instanceof Error)
-        throw new errors_KxError(`could not start kubectl at ${opts.kubectl}: ${outcome.cause?.message ?? outcome.message}`);
+        throw new lib_errors/* KxError */.im(`could not start kubectl at ${opts.kubectl}: ${outcome.cause?.message ?? outcome.message}`);
     if (outcome === 'timeout') {
         await stop();
         const r = await exited.catch(() => undefined);
-        throw new errors_KxError(`kubectl proxy did not start within ${Math.round(startMs / 1000)} s: ${r?.stderr.trim() || r?.stdout.trim() || ''}`);
+        throw new lib_errors/* KxError */.im(`kubectl proxy did not start within ${Math.round(startMs / 1000)} s: ${r?.stderr.trim() || r?.stdout.trim() || ''}`);
     }
-    throw new errors_KxError(`kubectl proxy exited (${outcome.exitCode}) before serving: ${outcome.stderr.trim().split('\n').slice(-3).join(' ') || outcome.stdout.trim()}`);
+    throw new lib_errors/* KxError */.im(`kubectl proxy exited (${outcome.exitCode}) before serving: ${outcome.stderr.trim().split('\n').slice(-3).join(' ') || outcome.stdout.trim()}`);
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/platform/kube-helm.js
@@ -41129,7 +36074,7 @@ async function startKubeProxy(opts) {
 function generationOf(platformVersion) {
     const m = /^v?(\d+)\.(\d+)/.exec(platformVersion.trim());
     if (!m)
-        throw new errors_KxError(`platform-version "${platformVersion}" is not a Kaapana version such as 0.1.3 or 0.6.0`);
+        throw new lib_errors/* KxError */.im(`platform-version "${platformVersion}" is not a Kaapana version such as 0.1.3 or 0.6.0`);
     return Number(m[1]) === 0 && Number(m[2]) < 2 ? '0.1.x' : '0.6.0';
 }
 /** Namespace of kube-helm-service: kube-system at 0.1.x, Kaapana's admin namespace from 0.2 on. */
@@ -41163,7 +36108,7 @@ class KubeHelmClient {
     }
     requireUpload(what) {
         if (this.generation === '0.1.x')
-            throw new errors_KxError(`${what}: Kaapana 0.1.x's kube-helm has no upload or import endpoints; use method copy for charts (images must be pullable from the registry there)`);
+            throw new lib_errors/* KxError */.im(`${what}: Kaapana 0.1.x's kube-helm has no upload or import endpoints; use method copy for charts (images must be pullable from the registry there)`);
     }
     /** `POST /file`: resolves false when the file already exists (0.6.0 never overwrites there). */
     async uploadFile(fileName, data, contentType = 'application/gzip') {
@@ -41187,7 +36132,7 @@ class KubeHelmClient {
     async uploadChunks(fileName, data, chunkSize, onChunk) {
         this.requireUpload(`upload ${fileName}`);
         if (chunkSize < 1)
-            throw new errors_KxError('chunk size must be at least 1 byte');
+            throw new lib_errors/* KxError */.im('chunk size must be at least 1 byte');
         const endIndex = Math.ceil(data.length / chunkSize);
         const step = `upload ${fileName} (chunked)`;
         await this.ok({
@@ -41345,12 +36290,16 @@ function extensionState(list, chart, version, release) {
     return { listed, installed };
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: ../node_modules/tar-stream/index.js
 var tar_stream = __nccwpck_require__(872);
+// EXTERNAL MODULE: ../packages/core/lib/fsutil/safe-path.js
+var safe_path = __nccwpck_require__(1776);
 ;// CONCATENATED MODULE: ../packages/core/lib/chart/yaml-v2-writer.js
 // Writes YAML byte-for-byte the way helm's `sigs.k8s.io/yaml.Marshal` does (JSON value → go-yaml v2
 // emitter): keys sorted with go-yaml's natural key order, block style with 2-space indent, sequences
@@ -41956,7 +36905,7 @@ function kind(node) {
     return 'value';
 }
 function typeError(ctx, node, field, want) {
-    return new errors_KxError(`cannot load ${ctx.what}: field "${field}" must be ${want}, found ${kind(node) === 'object' ? 'a mapping' : kind(node) === 'array' ? 'a list' : `a ${kind(node)}`}`, { file: ctx.file, line: chartfile_lineOf(ctx, node) });
+    return new lib_errors/* KxError */.im(`cannot load ${ctx.what}: field "${field}" must be ${want}, found ${kind(node) === 'object' ? 'a mapping' : kind(node) === 'array' ? 'a list' : `a ${kind(node)}`}`, { file: ctx.file, line: chartfile_lineOf(ctx, node) });
 }
 /** A scalar as a Go string field receives it (undefined for null). */
 function asString(ctx, node, field) {
@@ -42109,7 +37058,7 @@ function parseYamlDoc(text, file, what) {
     const err = doc.errors[0];
     if (err) {
         const line = err.linePos?.[0]?.line ?? chartfile_lineOf(ctx, { range: [err.pos[0], err.pos[1], err.pos[1]] });
-        throw new errors_KxError(`cannot load ${what}: error converting YAML to JSON: ${err.message.split('\n')[0]}`, {
+        throw new lib_errors/* KxError */.im(`cannot load ${what}: error converting YAML to JSON: ${err.message.split('\n')[0]}`, {
             file,
             line,
         });
@@ -42627,7 +37576,7 @@ function sanitizeString(s) {
     return out;
 }
 function fail(msg, ctx, key) {
-    throw new errors_KxError(`validation: ${msg}`, { file: ctx.file, line: key ? ctx.lines?.get(key) : undefined });
+    throw new lib_errors/* KxError */.im(`validation: ${msg}`, { file: ctx.file, line: key ? ctx.lines?.get(key) : undefined });
 }
 function sanitizeDependency(d) {
     d.name = sanitizeString(d.name) ?? '';
@@ -42714,7 +37663,7 @@ const MAX_FILE_SIZE = 5 * 1024 * 1024;
 const MAX_CHART_SIZE = 100 * 1024 * 1024;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const stripBom = (b) => (b.subarray(0, 3).equals(BOM) ? b.subarray(3) : b);
-const load_byteOrder = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+const byteOrder = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 /** Deepest directory nesting loadDir walks: far beyond any real chart, far below a symlink loop. */
 const MAX_CHART_DEPTH = 64;
 /** Most files loadDir accepts from one chart directory tree. */
@@ -42763,7 +37712,7 @@ async function loadDir(dir, opts = {}) {
             throw new KxError(`chart ${dir} nests directories deeper than ${maxDepth} levels at ${rel}`, {
                 file: join(top, rel),
             });
-        const entries = readdirSync(abs, { withFileTypes: true }).sort((a, b) => load_byteOrder(a.name, b.name));
+        const entries = readdirSync(abs, { withFileTypes: true }).sort((a, b) => byteOrder(a.name, b.name));
         for (const entry of entries) {
             const name = entry.name;
             const path = join(abs, name);
@@ -42835,12 +37784,12 @@ function isGzip(data) {
 async function loadArchiveFiles(data, label = 'archive') {
     if (!isGzip(data)) {
         if (/\.ya?ml$/.test(label))
-            throw new errors_KxError(`file '${label}' seems to be a YAML file, but expected a gzipped archive`, { file: label });
-        throw new errors_KxError(`file '${label}' does not appear to be a gzipped archive`, { file: label });
+            throw new lib_errors/* KxError */.im(`file '${label}' seems to be a YAML file, but expected a gzipped archive`, { file: label });
+        throw new lib_errors/* KxError */.im(`file '${label}' does not appear to be a gzipped archive`, { file: label });
     }
     const files = [];
     const ex = (0,tar_stream.extract)();
-    const bad = (msg) => new errors_KxError(msg, { file: label });
+    const bad = (msg) => new lib_errors/* KxError */.im(msg, { file: label });
     const gunzip = (0,external_node_zlib_.createGunzip)();
     // Whatever the tar headers claim, never inflate more than a chart may hold (plus headers/padding).
     let inflated = 0;
@@ -42888,9 +37837,9 @@ async function loadArchiveFiles(data, label = 'archive') {
         }
     }
     catch (e) {
-        if (e instanceof errors_KxError)
+        if (e instanceof lib_errors/* KxError */.im)
             throw e;
-        throw new errors_KxError(`file '${label}' does not appear to be a valid chart file (details: ${errors_errorMessage(e)})`, {
+        throw new lib_errors/* KxError */.im(`file '${label}' does not appear to be a valid chart file (details: ${(0,lib_errors/* errorMessage */.gJ)(e)})`, {
             file: label,
         });
     }
@@ -42921,12 +37870,12 @@ async function loadArchive(input, label) {
     let name = label ?? 'archive';
     if (typeof input === 'string') {
         name = label ?? input;
-        const st = await (0,promises_namespaceObject.stat)(input).catch((e) => {
-            throw new errors_KxError(`${input}: ${errors_errorMessage(e)}`, { file: input });
+        const st = await (0,promises_.stat)(input).catch((e) => {
+            throw new lib_errors/* KxError */.im(`${input}: ${(0,lib_errors/* errorMessage */.gJ)(e)}`, { file: input });
         });
         if (st.isDirectory())
-            throw new errors_KxError('cannot load a directory', { file: input });
-        data = await (0,promises_namespaceObject.readFile)(input);
+            throw new lib_errors/* KxError */.im('cannot load a directory', { file: input });
+        data = await (0,promises_.readFile)(input);
     }
     else
         data = input;
@@ -43004,10 +37953,10 @@ async function loadFiles(files, source = '.') {
             c.files.push(f);
     }
     if (!hasMetadata)
-        throw new errors_KxError('Chart.yaml file is missing', { file: at('Chart.yaml') });
+        throw new lib_errors/* KxError */.im('Chart.yaml file is missing', { file: at('Chart.yaml') });
     c.dependencyFile ??= { file: at('Chart.yaml'), lines: chartLines };
     validateMetadata(c.metadata, { file: at('Chart.yaml'), lines: chartLines });
-    for (const n of [...subcharts.keys()].sort(load_byteOrder)) {
+    for (const n of [...subcharts.keys()].sort(byteOrder)) {
         if (n.startsWith('_') || n.startsWith('.'))
             continue;
         const list = subcharts.get(n);
@@ -43016,7 +37965,7 @@ async function loadFiles(files, source = '.') {
             if (n.endsWith('.tgz')) {
                 const file = list[0];
                 if (file.name !== n)
-                    throw new errors_KxError(`error unpacking subchart tar in ${c.metadata.name}: expected ${n}, got ${file.name}`, {
+                    throw new lib_errors/* KxError */.im(`error unpacking subchart tar in ${c.metadata.name}: expected ${n}, got ${file.name}`, {
                         file: at(`charts/${n}`),
                     });
                 sc = await loadArchive(file.data, at(`charts/${n}`));
@@ -43029,31 +37978,31 @@ async function loadFiles(files, source = '.') {
             }
         }
         catch (e) {
-            if (e instanceof errors_KxError && e.message.startsWith('error unpacking subchart'))
+            if (e instanceof lib_errors/* KxError */.im && e.message.startsWith('error unpacking subchart'))
                 throw e;
-            const msg = e instanceof errors_KxError ? e.message : errors_errorMessage(e);
-            throw new errors_KxError(`error unpacking subchart ${n} in ${c.metadata.name}: ${msg}`, {
-                file: e instanceof errors_KxError ? (e.file ?? at(`charts/${n}`)) : at(`charts/${n}`),
-                line: e instanceof errors_KxError ? e.line : undefined,
+            const msg = e instanceof lib_errors/* KxError */.im ? e.message : (0,lib_errors/* errorMessage */.gJ)(e);
+            throw new lib_errors/* KxError */.im(`error unpacking subchart ${n} in ${c.metadata.name}: ${msg}`, {
+                file: e instanceof lib_errors/* KxError */.im ? (e.file ?? at(`charts/${n}`)) : at(`charts/${n}`),
+                line: e instanceof lib_errors/* KxError */.im ? e.line : undefined,
             });
         }
         c.dependencies.push(sc);
     }
-    c.dependencies.sort((a, b) => load_byteOrder(a.metadata.name ?? '', b.metadata.name ?? ''));
+    c.dependencies.sort((a, b) => byteOrder(a.metadata.name ?? '', b.metadata.name ?? ''));
     return c;
 }
 function checkValues(data, file) {
     const doc = (0,dist/* parseDocument */.Tp)(data.toString('utf8'), { version: '1.1', uniqueKeys: false, lineCounter: undefined });
     const err = doc.errors[0];
     if (err) {
-        throw new errors_KxError(`cannot load values.yaml: error converting YAML to JSON: ${err.message.split('\n')[0]}`, {
+        throw new lib_errors/* KxError */.im(`cannot load values.yaml: error converting YAML to JSON: ${err.message.split('\n')[0]}`, {
             file,
             line: err.linePos?.[0]?.line,
         });
     }
     const root = doc.contents;
     if (root !== null && !(0,dist/* isMap */.jh)(root) && !(root && 'value' in root && root.value === null)) {
-        throw new errors_KxError('cannot load values.yaml: error unmarshaling JSON: values must be a mapping', { file });
+        throw new lib_errors/* KxError */.im('cannot load values.yaml: error unmarshaling JSON: values must be a mapping', { file });
     }
 }
 
@@ -43074,7 +38023,7 @@ function checkValues(data, file) {
 const SAFE_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 function assertSafeFileName(name, what) {
     if (!SAFE_FILE_NAME.test(name) || name.includes('..')) {
-        throw new errors_KxError(`${what} "${name}" is not a plain file name (letters, digits, . _ + -; no path, no "..")`);
+        throw new lib_errors/* KxError */.im(`${what} "${name}" is not a plain file name (letters, digits, . _ + -; no path, no "..")`);
     }
 }
 /** Declared dependencies missing from a chart's `charts/`, top chart first, with the path of the chart that lacks them. */
@@ -43088,23 +38037,23 @@ function missingChartDependencies(chart, path = chart.metadata.name ?? '?') {
 }
 async function readChartArchive(path) {
     if (!path.endsWith('.tgz'))
-        throw new errors_KxError(`chart ${path} is not a .tgz archive (package the chart first, e.g. with package-chart)`, {
+        throw new lib_errors/* KxError */.im(`chart ${path} is not a .tgz archive (package the chart first, e.g. with package-chart)`, {
             file: path,
         });
-    const data = await (0,promises_namespaceObject.readFile)(path).catch((e) => {
-        throw new errors_KxError(`cannot read chart archive: ${errors_errorMessage(e)}`, { file: path });
+    const data = await (0,promises_.readFile)(path).catch((e) => {
+        throw new lib_errors/* KxError */.im(`cannot read chart archive: ${(0,lib_errors/* errorMessage */.gJ)(e)}`, { file: path });
     });
     const chart = await loadArchive(data, path).catch((e) => {
-        throw new errors_KxError(`not a loadable chart archive: ${errors_errorMessage(e)}`, { file: path });
+        throw new lib_errors/* KxError */.im(`not a loadable chart archive: ${(0,lib_errors/* errorMessage */.gJ)(e)}`, { file: path });
     });
     const name = chart.metadata.name ?? '';
     const version = chart.metadata.version ?? '';
     const fileName = `${name}-${version}.tgz`;
-    assertSafeFileName(fileName, `chart file name (from Chart.yaml of ${(0,external_node_path_namespaceObject.basename)(path)})`);
+    assertSafeFileName(fileName, `chart file name (from Chart.yaml of ${(0,external_node_path_.basename)(path)})`);
     const gaps = missingChartDependencies(chart);
     if (gaps.length) {
         const list = gaps.map((g) => `${g.path}: ${g.missing.join(', ')}`).join('; ');
-        throw new errors_KxError(`chart ${name} ${version} lacks dependencies in its archive (${list}); the platform's helm install would fail with "missing in charts/ directory". Package it with its dependencies (package-chart does) before delivering it`, { file: path });
+        throw new lib_errors/* KxError */.im(`chart ${name} ${version} lacks dependencies in its archive (${list}); the platform's helm install would fail with "missing in charts/ directory". Package it with its dependencies (package-chart does) before delivering it`, { file: path });
     }
     const keywords = (chart.metadata.keywords ?? []).filter((k) => typeof k === 'string');
     return {
@@ -43126,20 +38075,20 @@ async function readChartArchives(paths) {
             out.push(await readChartArchive(p));
         }
         catch (e) {
-            errors.push(e instanceof errors_KxError ? e : new errors_KxError(errors_errorMessage(e), { file: p }));
+            errors.push(e instanceof lib_errors/* KxError */.im ? e : new lib_errors/* KxError */.im((0,lib_errors/* errorMessage */.gJ)(e), { file: p }));
         }
     }
     const seen = new Map();
     for (const c of out) {
         const other = seen.get(c.fileName);
         if (other)
-            errors.push(new errors_KxError(`${c.path} and ${other} are both ${c.fileName}`, { file: c.path }));
+            errors.push(new lib_errors/* KxError */.im(`${c.path} and ${other} are both ${c.fileName}`, { file: c.path }));
         seen.set(c.fileName, c.path);
     }
     if (errors.length === 1)
         throw errors[0];
     if (errors.length)
-        throw new KxAggregateError(errors);
+        throw new lib_errors/* KxAggregateError */.lW(errors);
     return out;
 }
 
@@ -43164,12 +38113,12 @@ async function readChartArchives(paths) {
 const DEFAULT_EXTENSIONS_DIR = '/home/kaapana/extensions';
 async function copyToLocalDir(dir, fileName, data) {
     assertSafeFileName(fileName, 'file name');
-    const st = await (0,promises_namespaceObject.stat)(dir).catch(() => undefined);
+    const st = await (0,promises_.stat)(dir).catch(() => undefined);
     if (!st?.isDirectory())
-        throw new errors_KxError(`copy: the extensions directory ${dir} does not exist on this runner (a self-hosted runner on the platform host needs FAST_DATA_DIR/extensions, default ${DEFAULT_EXTENSIONS_DIR})`);
-    const target = (0,external_node_path_namespaceObject.join)(dir, fileName);
-    await writeFileAtomic(target, data, { mode: 0o644 }).catch((e) => {
-        throw new errors_KxError(`copy: could not write ${target}: ${errors_errorMessage(e)}`);
+        throw new lib_errors/* KxError */.im(`copy: the extensions directory ${dir} does not exist on this runner (a self-hosted runner on the platform host needs FAST_DATA_DIR/extensions, default ${DEFAULT_EXTENSIONS_DIR})`);
+    const target = (0,external_node_path_.join)(dir, fileName);
+    await (0,fsutil/* writeFileAtomic */.Zf)(target, data, { mode: 0o644 }).catch((e) => {
+        throw new lib_errors/* KxError */.im(`copy: could not write ${target}: ${(0,lib_errors/* errorMessage */.gJ)(e)}`);
     });
     return target;
 }
@@ -43231,15 +38180,15 @@ function sshArgs(t, keyFile, knownHostsFile) {
 /** Validates the parts of an SSH target that become arguments. */
 function checkSshTarget(t) {
     if (!/^[A-Za-z0-9.:_-]+$/.test(t.host) || t.host.startsWith('-'))
-        throw new errors_KxError(`ssh-host "${t.host}" is not a host name or address`);
+        throw new lib_errors/* KxError */.im(`ssh-host "${t.host}" is not a host name or address`);
     if (!/^[A-Za-z0-9._][A-Za-z0-9._-]*$/.test(t.user))
-        throw new errors_KxError(`ssh-user "${t.user}" is not a user name`);
+        throw new lib_errors/* KxError */.im(`ssh-user "${t.user}" is not a user name`);
     if (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535)
-        throw new errors_KxError(`ssh-port ${t.port} is not a port`);
+        throw new lib_errors/* KxError */.im(`ssh-port ${t.port} is not a port`);
     if (!t.key.trim())
-        throw new errors_KxError('ssh-key is empty: give the private key (from a secret) for method copy over SSH');
+        throw new lib_errors/* KxError */.im('ssh-key is empty: give the private key (from a secret) for method copy over SSH');
     if (!t.knownHosts.trim()) {
-        throw new errors_KxError('ssh-known-hosts is empty: pin the host key (e.g. the output of `ssh-keyscan -p <port> <host>`, checked out of band); host keys are never accepted blindly');
+        throw new lib_errors/* KxError */.im('ssh-known-hosts is empty: pin the host key (e.g. the output of `ssh-keyscan -p <port> <host>`, checked out of band); host keys are never accepted blindly');
     }
 }
 class SshCopier {
@@ -43259,12 +38208,12 @@ class SshCopier {
     }
     async files() {
         if (!this.dir) {
-            this.dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(this.target.tempParent ?? (process.env['RUNNER_TEMP'] || (0,external_node_os_namespaceObject.tmpdir)()), 'kx-ssh-'));
+            this.dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(this.target.tempParent ?? (process.env['RUNNER_TEMP'] || (0,external_node_os_.tmpdir)()), 'kx-ssh-'));
             const key = this.target.key.replace(/\r\n/g, '\n');
-            await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(this.dir, 'key'), key.endsWith('\n') ? key : `${key}\n`, { mode: 0o600 });
-            await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(this.dir, 'known_hosts'), `${this.target.knownHosts.trim()}\n`, { mode: 0o600 });
+            await (0,promises_.writeFile)((0,external_node_path_.join)(this.dir, 'key'), key.endsWith('\n') ? key : `${key}\n`, { mode: 0o600 });
+            await (0,promises_.writeFile)((0,external_node_path_.join)(this.dir, 'known_hosts'), `${this.target.knownHosts.trim()}\n`, { mode: 0o600 });
         }
-        return { key: (0,external_node_path_namespaceObject.join)(this.dir, 'key'), knownHosts: (0,external_node_path_namespaceObject.join)(this.dir, 'known_hosts') };
+        return { key: (0,external_node_path_.join)(this.dir, 'key'), knownHosts: (0,external_node_path_.join)(this.dir, 'known_hosts') };
     }
     async copy(dir, fileName, data) {
         assertSafeFileName(fileName, 'file name');
@@ -43283,24 +38232,24 @@ class SshCopier {
                 : /Permission denied/i.test(err)
                     ? ' (the key was refused for that user)'
                     : '';
-            throw new errors_KxError(`copy over SSH to ${where} failed (exit ${r.code ?? r.signal})${hint}: ${err.split('\n').slice(-5).join(' ')}; nothing was renamed into ${dir}`);
+            throw new lib_errors/* KxError */.im(`copy over SSH to ${where} failed (exit ${r.code ?? r.signal})${hint}: ${err.split('\n').slice(-5).join(' ')}; nothing was renamed into ${dir}`);
         }
         return `${where}:${dir.replace(/\/+$/, '')}/${fileName}`;
     }
     async close() {
         if (this.dir)
-            await (0,promises_namespaceObject.rm)(this.dir, { recursive: true, force: true });
+            await (0,promises_.rm)(this.dir, { recursive: true, force: true });
         this.dir = undefined;
     }
 }
-async function run(cmd, args, input, timeoutMs, exec = exec_nodeExec) {
+async function run(cmd, args, input, timeoutMs, exec = lib_exec/* nodeExec */.U) {
     try {
         const r = await exec(cmd, args, { input, timeoutMs });
         return { code: r.exitCode, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
     }
     catch (e) {
-        const why = e instanceof exec_ExecStartError && e.cause instanceof Error ? e.cause.message : errors_errorMessage(e);
-        throw new errors_KxError(`could not start ${cmd}: ${why} (method copy over SSH needs the OpenSSH client on the runner)`);
+        const why = e instanceof lib_exec/* ExecStartError */.w && e.cause instanceof Error ? e.cause.message : (0,lib_errors/* errorMessage */.gJ)(e);
+        throw new lib_errors/* KxError */.im(`could not start ${cmd}: ${why} (method copy over SSH needs the OpenSSH client on the runner)`);
     }
 }
 
@@ -43327,10 +38276,10 @@ function parseImagesInput(text) {
             list = JSON.parse(t);
         }
         catch (e) {
-            throw new errors_KxError(`input images looks like JSON but does not parse: ${e.message}`);
+            throw new lib_errors/* KxError */.im(`input images looks like JSON but does not parse: ${e.message}`);
         }
         if (!Array.isArray(list))
-            throw new errors_KxError('input images: JSON must be an array');
+            throw new lib_errors/* KxError */.im('input images: JSON must be an array');
         const refs = [];
         for (const item of list) {
             if (typeof item === 'string')
@@ -43340,7 +38289,7 @@ function parseImagesInput(text) {
                 if (o.localOnly === true)
                     continue;
                 if (o.status === 'failed' || o.status === 'not-built')
-                    throw new errors_KxError(`input images: ${String(o.ref)} has status ${String(o.status)}; it cannot be delivered`);
+                    throw new lib_errors/* KxError */.im(`input images: ${String(o.ref)} has status ${String(o.status)}; it cannot be delivered`);
                 if (typeof o.ref === 'string')
                     refs.push(o.ref);
             }
@@ -43388,7 +38337,7 @@ function imageTarNames(refs) {
                 .replace(/[^A-Za-z0-9._-]/g, '_')}_${file}`;
             assertSafeFileName(file, `tar name of image ${ref}`);
             if (used.has(file))
-                throw new errors_KxError(`images ${ref} and ${used.get(file)} would be saved under the same file name ${file}`);
+                throw new lib_errors/* KxError */.im(`images ${ref} and ${used.get(file)} would be saved under the same file name ${file}`);
         }
         used.set(file, ref);
         names.set(ref, file);
@@ -43400,20 +38349,22 @@ async function saveImage(docker, ref, dir, fileName, log) {
     if (!(await docker.imageExists(ref))) {
         log(`${ref} is not in the local engine: docker pull ${ref}`);
         await docker.pull(ref).catch((e) => {
-            throw new errors_KxError(`image ${ref}: not in the local Docker engine, and pulling it failed: ${errors_errorMessage(e)}`);
+            throw new lib_errors/* KxError */.im(`image ${ref}: not in the local Docker engine, and pulling it failed: ${(0,lib_errors/* errorMessage */.gJ)(e)}`);
         });
         pulled = true;
     }
-    const path = (0,external_node_path_namespaceObject.join)(dir, fileName);
+    const path = (0,external_node_path_.join)(dir, fileName);
     const start = Date.now();
     const r = await docker.run(['save', '-o', path, ref], { allowFailure: true });
     if (r.exitCode !== 0)
-        throw new errors_KxError(`docker save ${ref} failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
+        throw new lib_errors/* KxError */.im(`docker save ${ref} failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
     const saveMs = Date.now() - start;
-    const size = (await (0,promises_namespaceObject.stat)(path)).size;
+    const size = (await (0,promises_.stat)(path)).size;
     return { ref, fileName, path, size, saveMs, pulled };
 }
 
+// EXTERNAL MODULE: ../packages/core/lib/images/docker.js
+var images_docker = __nccwpck_require__(3240);
 ;// CONCATENATED MODULE: ../packages/core/lib/platform/install-extension.js
 // install-extension: deliver chart archives (and image tars) to a running Kaapana platform, then
 // optionally install the extension and prove it, or uninstall it. Owns the order of things and the
@@ -43454,31 +38405,31 @@ function baseUrl(p) {
 /** Refusals that need no platform: made before anything is sent or written. */
 function checkPlan(o, charts) {
     if (o.install && o.uninstall)
-        throw new errors_KxError('install and uninstall are both true: choose one');
+        throw new lib_errors/* KxError */.im('install and uninstall are both true: choose one');
     if (!o.uninstall && charts.length === 0)
-        throw new errors_KxError("no chart given: set chart to one or more .tgz archives (e.g. package-chart's output)");
+        throw new lib_errors/* KxError */.im("no chart given: set chart to one or more .tgz archives (e.g. package-chart's output)");
     if (o.uninstall && charts.length === 0 && !o.releaseName)
-        throw new errors_KxError('uninstall needs the release: set release-name, or chart to name the extension');
+        throw new lib_errors/* KxError */.im('uninstall needs the release: set release-name, or chart to name the extension');
     if (o.releaseName && charts.length > 1)
-        throw new errors_KxError('release-name names one release, but several charts were given');
+        throw new lib_errors/* KxError */.im('release-name names one release, but several charts were given');
     if (!o.uninstall && o.method === 'upload' && !o.platform)
-        throw new errors_KxError('method upload needs the platform: set platform-url (with client-id/client-secret) or kubeconfig');
+        throw new lib_errors/* KxError */.im('method upload needs the platform: set platform-url (with client-id/client-secret) or kubeconfig');
     if ((o.install || o.uninstall) && !o.platform)
-        throw new errors_KxError(`${o.install ? 'install' : 'uninstall'} needs the platform: set platform-url (with client-id/client-secret) or kubeconfig`);
+        throw new lib_errors/* KxError */.im(`${o.install ? 'install' : 'uninstall'} needs the platform: set platform-url (with client-id/client-secret) or kubeconfig`);
     if (o.images.length && !o.platform)
-        throw new errors_KxError('images are uploaded to kube-helm: set platform-url or kubeconfig');
+        throw new lib_errors/* KxError */.im('images are uploaded to kube-helm: set platform-url or kubeconfig');
     if (o.generation === '0.1.x') {
         if (!o.uninstall && o.method === 'upload')
-            throw new errors_KxError('Kaapana 0.1.x has no upload endpoint: use method copy (into <FAST_DATA_DIR>/extensions, locally or over SSH)');
+            throw new lib_errors/* KxError */.im('Kaapana 0.1.x has no upload endpoint: use method copy (into <FAST_DATA_DIR>/extensions, locally or over SSH)');
         if (o.images.length)
-            throw new errors_KxError('Kaapana 0.1.x cannot import image tars (no /import-container): push the images to the registry the platform pulls from');
+            throw new lib_errors/* KxError */.im('Kaapana 0.1.x cannot import image tars (no /import-container): push the images to the registry the platform pulls from');
     }
     if (o.chunkSize < 1024)
-        throw new errors_KxError(`chunk-size ${o.chunkSize} is too small (at least 1024 bytes)`);
+        throw new lib_errors/* KxError */.im(`chunk-size ${o.chunkSize} is too small (at least 1024 bytes)`);
     if (o.install && o.generation === '0.6.0') {
         const multi = charts.filter((c) => c.multiInstallable);
         if (multi.length && !o.project) {
-            throw new errors_KxError(`${multi.map((c) => c.name).join(', ')} ${multi.length > 1 ? 'are' : 'is'} ${MULTI}: kube-helm 0.6.0 reads the Project header for it; set project (JSON with id and name of the Kaapana project)`);
+            throw new lib_errors/* KxError */.im(`${multi.map((c) => c.name).join(', ')} ${multi.length > 1 ? 'are' : 'is'} ${MULTI}: kube-helm 0.6.0 reads the Project header for it; set project (JSON with id and name of the Kaapana project)`);
         }
     }
 }
@@ -43623,15 +38574,15 @@ async function installExtension(o) {
         // Images
         if (o.images.length) {
             const c = client;
-            const docker = o.docker ?? new docker_DockerCli();
-            const dir = o.workDir ?? (await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(process.env['RUNNER_TEMP'] || (0,external_node_os_namespaceObject.tmpdir)(), 'kx-images-')));
+            const docker = o.docker ?? new images_docker/* DockerCli */.V();
+            const dir = o.workDir ?? (await (0,promises_.mkdtemp)((0,external_node_path_.join)(process.env['RUNNER_TEMP'] || (0,external_node_os_.tmpdir)(), 'kx-images-')));
             try {
                 const names = imageTarNames(o.images);
                 for (const ref of o.images) {
                     const fileName = names.get(ref);
-                    logRequest(`docker save -o ${(0,external_node_path_namespaceObject.join)(dir, fileName)} ${ref}`);
+                    logRequest(`docker save -o ${(0,external_node_path_.join)(dir, fileName)} ${ref}`);
                     const saved = await saveImage(docker, ref, dir, fileName, o.log);
-                    const data = await (0,promises_namespaceObject.readFile)(saved.path);
+                    const data = await (0,promises_.readFile)(saved.path);
                     const start = Date.now();
                     await chunkedUpload(c, fileName, data, o, logRequest);
                     const uploadMs = Date.now() - start;
@@ -43646,12 +38597,12 @@ async function installExtension(o) {
                         uploadSeconds: uploadMs / 1000,
                         reply: reply.trim(),
                     });
-                    await (0,promises_namespaceObject.rm)(saved.path, { force: true });
+                    await (0,promises_.rm)(saved.path, { force: true });
                 }
             }
             finally {
                 if (!o.workDir)
-                    await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+                    await (0,promises_.rm)(dir, { recursive: true, force: true });
             }
         }
         // Install and prove it, or prove the listing.
@@ -43714,9 +38665,9 @@ async function chunkedUpload(c, fileName, data, o, logRequest) {
                 !(e instanceof ChunkError && /another upload/.test(e.message));
             const at = e instanceof ChunkError ? ` at chunk ${e.index + 1} of ${e.endIndex} (index ${e.index})` : '';
             if (!retryable || attempt >= o.uploadAttempts) {
-                throw new errors_KxError(`upload of ${fileName} failed${at}${attempt > 1 ? ` on attempt ${attempt} of ${o.uploadAttempts}` : ''}: ${errors_errorMessage(e)}. kube-helm writes chunks in place: the platform's extensions directory may now hold a partial ${fileName}; a rerun overwrites it`);
+                throw new lib_errors/* KxError */.im(`upload of ${fileName} failed${at}${attempt > 1 ? ` on attempt ${attempt} of ${o.uploadAttempts}` : ''}: ${(0,lib_errors/* errorMessage */.gJ)(e)}. kube-helm writes chunks in place: the platform's extensions directory may now hold a partial ${fileName}; a rerun overwrites it`);
             }
-            o.log(`upload of ${fileName} failed${at}: ${errors_errorMessage(e)}; starting again from file_chunks_init (attempt ${attempt + 1} of ${o.uploadAttempts})`);
+            o.log(`upload of ${fileName} failed${at}: ${(0,lib_errors/* errorMessage */.gJ)(e)}; starting again from file_chunks_init (attempt ${attempt + 1} of ${o.uploadAttempts})`);
         }
     }
 }
@@ -43733,7 +38684,7 @@ async function poll(o, what, check) {
         }
         catch (e) {
             if (e instanceof PlatformError && (e.status === undefined || e.status >= 500))
-                last = errors_errorMessage(e);
+                last = (0,lib_errors/* errorMessage */.gJ)(e);
             else
                 throw e;
         }
@@ -43744,7 +38695,7 @@ async function poll(o, what, check) {
             o.log(`  ${what}: ${r.state}`);
         }
         if (Date.now() >= deadline)
-            throw new errors_KxError(`${what}: not done after ${Math.round(o.timeoutMs / 1000)} s; last seen: ${last || 'nothing'}`);
+            throw new lib_errors/* KxError */.im(`${what}: not done after ${Math.round(o.timeoutMs / 1000)} s; last seen: ${last || 'nothing'}`);
         await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
         delay = Math.min(delay * 1.5, o.pollMs ?? 2000);
     }
@@ -43760,7 +38711,7 @@ async function waitInstalled(c, chart, release, o) {
     return await poll(o, `release ${release} deployed (GET /view-chart-status) and installed (GET /extensions)`, async () => {
         const st = await c.chartStatus(release);
         if (st && (st.status === 'failed' || st.status === 'superseded')) {
-            throw new errors_KxError(`install ${chart.name} ${chart.version}: helm reports release ${release} ${st.status}: ${JSON.stringify(st.raw).slice(0, 500)}`);
+            throw new lib_errors/* KxError */.im(`install ${chart.name} ${chart.version}: helm reports release ${release} ${st.status}: ${JSON.stringify(st.raw).slice(0, 500)}`);
         }
         const deployed = st?.status === 'deployed';
         const installed = deployed
@@ -43784,7 +38735,7 @@ function dryRunPlan(o, charts, result) {
         lines.push(`POST ${p.tokenUrl} (form: grant_type=${p.username ? 'password' : 'client_credentials'}, client_id=${p.clientId}${p.username ? `, username=${p.username}, password=***` : ''}${p.clientSecret ? ', client_secret=***' : ''}; the token is masked and sent as "Authorization: Bearer ***")`);
     }
     else if (p) {
-        lines.push(`kubectl ${kubeProxyArgs(p, (0,external_node_path_namespaceObject.join)(p.dir, 'kube-proxy.sock')).join(' ')} (credentials from the kubeconfig; requests go to ${base})`);
+        lines.push(`kubectl ${kubeProxyArgs(p, (0,external_node_path_.join)(p.dir, 'kube-proxy.sock')).join(' ')} (credentials from the kubeconfig; requests go to ${base})`);
     }
     if (o.uninstall) {
         const rel = o.releaseName ?? charts[0]?.name ?? '';
@@ -43799,7 +38750,7 @@ function dryRunPlan(o, charts, result) {
             if (o.ssh)
                 lines.push(`${new SshCopier(o.ssh).commandLine(o.extensionsDir, chart.fileName)}  < ${chart.path}`);
             else
-                lines.push(`copy ${chart.path} → ${(0,external_node_path_namespaceObject.join)(o.extensionsDir, chart.fileName)} (temp name in the same directory, then rename)`);
+                lines.push(`copy ${chart.path} → ${(0,external_node_path_.join)(o.extensionsDir, chart.fileName)} (temp name in the same directory, then rename)`);
         }
         else {
             const chunks = `POST ${base}/file_chunks_init {"name":"${chart.fileName}","fileSize":${chart.data.length},"chunkSize":${o.chunkSize},"index":0,"endIndex":${Math.ceil(chart.data.length / o.chunkSize)}} then ${Math.ceil(chart.data.length / o.chunkSize)} × POST ${base}/file_chunks`;
@@ -43850,167 +38801,1059 @@ function dryRunPlan(o, charts, result) {
 
 
 
-;// CONCATENATED MODULE: ../packages/actions-kit/lib/kube/index.js
-// The `kubeconfig` input and its context input, as every action that talks to a cluster reads them:
-// the whole text and every credential inside it (tokens, client keys, OIDC secrets, exec env values)
-// masked before anything could print them, the context checked against the kubeconfig. Parsing and
-// the credential list belong to @kaapana-ext/core/kube; this module only owns the reading and
-// masking. It is its own subpath, apart from the kit's root, so that actions without a cluster do
-// not bundle core/kube.
+// EXTERNAL MODULE: ../node_modules/@actions/io/lib/io.js
+var lib_io = __nccwpck_require__(4799);
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+// EXTERNAL MODULE: external "child_process"
+var external_child_process_ = __nccwpck_require__(5317);
+;// CONCATENATED MODULE: ../node_modules/@actions/tool-cache/lib/manifest.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
 
 
-/** Reads `kubeconfig` and the context input named `contextInput` (e.g. `context`, `kube-context`). */
-function getKubeconfigInputs(contextInput) {
-    const raw = getInput('kubeconfig');
-    if (raw.trim())
-        core_setSecret(raw.trim());
-    const kubeconfig = raw.trim() ? parseKubeconfigInput(raw) : undefined;
-    for (const secret of kubeconfig?.secrets ?? [])
-        core_setSecret(secret);
-    const context = getInput(contextInput).trim();
-    if (kubeconfig)
-        checkContext(kubeconfig, context || undefined);
-    return { kubeconfig, context };
+
+
+
+// Internal object for testability (allows mocking in ESM)
+const _internal = {
+    readLinuxVersionFile() {
+        const lsbReleaseFile = '/etc/lsb-release';
+        const osReleaseFile = '/etc/os-release';
+        let contents = '';
+        if (external_fs_.existsSync(lsbReleaseFile)) {
+            contents = external_fs_.readFileSync(lsbReleaseFile).toString();
+        }
+        else if (external_fs_.existsSync(osReleaseFile)) {
+            contents = external_fs_.readFileSync(osReleaseFile).toString();
+        }
+        return contents;
+    }
+};
+function _findMatch(versionSpec, stable, candidates, archFilter) {
+    return __awaiter(this, void 0, void 0, function* () {
+        const platFilter = os.platform();
+        let result;
+        let match;
+        let file;
+        for (const candidate of candidates) {
+            const version = candidate.version;
+            debug(`check ${version} satisfies ${versionSpec}`);
+            if (semver.satisfies(version, versionSpec) &&
+                (!stable || candidate.stable === stable)) {
+                file = candidate.files.find(item => {
+                    debug(`${item.arch}===${archFilter} && ${item.platform}===${platFilter}`);
+                    let chk = item.arch === archFilter && item.platform === platFilter;
+                    if (chk && item.platform_version) {
+                        const osVersion = _getOsVersion();
+                        if (osVersion === item.platform_version) {
+                            chk = true;
+                        }
+                        else {
+                            chk = semver.satisfies(osVersion, item.platform_version);
+                        }
+                    }
+                    return chk;
+                });
+                if (file) {
+                    debug(`matched ${candidate.version}`);
+                    match = candidate;
+                    break;
+                }
+            }
+        }
+        if (match && file) {
+            // clone since we're mutating the file list to be only the file that matches
+            result = Object.assign({}, match);
+            result.files = [file];
+        }
+        return result;
+    });
+}
+function _getOsVersion() {
+    // TODO: add windows and other linux, arm variants
+    // right now filtering on version is only an ubuntu and macos scenario for tools we build for hosted (python)
+    const plat = os.platform();
+    let version = '';
+    if (plat === 'darwin') {
+        version = cp.execSync('sw_vers -productVersion').toString();
+    }
+    else if (plat === 'linux') {
+        // lsb_release process not in some containers, readfile
+        // Run cat /etc/lsb-release
+        // DISTRIB_ID=Ubuntu
+        // DISTRIB_RELEASE=18.04
+        // DISTRIB_CODENAME=bionic
+        // DISTRIB_DESCRIPTION="Ubuntu 18.04.4 LTS"
+        const lsbContents = _internal.readLinuxVersionFile();
+        if (lsbContents) {
+            const lines = lsbContents.split('\n');
+            for (const line of lines) {
+                const parts = line.split('=');
+                if (parts.length === 2 &&
+                    (parts[0].trim() === 'VERSION_ID' ||
+                        parts[0].trim() === 'DISTRIB_RELEASE')) {
+                    version = parts[1].trim().replace(/^"/, '').replace(/"$/, '');
+                    break;
+                }
+            }
+        }
+    }
+    return version;
+}
+// Alias for backwards compatibility
+function _readLinuxVersionFile() {
+    return _internal.readLinuxVersionFile();
+}
+//# sourceMappingURL=manifest.js.map
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: ../node_modules/@actions/http-client/lib/index.js + 1 modules
+var http_client_lib = __nccwpck_require__(8564);
+;// CONCATENATED MODULE: external "stream"
+const external_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+// EXTERNAL MODULE: external "util"
+var external_util_ = __nccwpck_require__(9023);
+// EXTERNAL MODULE: external "assert"
+var external_assert_ = __nccwpck_require__(2613);
+// EXTERNAL MODULE: ../node_modules/@actions/exec/lib/exec.js + 2 modules
+var exec_lib_exec = __nccwpck_require__(4334);
+;// CONCATENATED MODULE: ../node_modules/@actions/tool-cache/lib/retry-helper.js
+var retry_helper_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+/**
+ * Internal class for retries
+ */
+class RetryHelper {
+    constructor(maxAttempts, minSeconds, maxSeconds) {
+        if (maxAttempts < 1) {
+            throw new Error('max attempts should be greater than or equal to 1');
+        }
+        this.maxAttempts = maxAttempts;
+        this.minSeconds = Math.floor(minSeconds);
+        this.maxSeconds = Math.floor(maxSeconds);
+        if (this.minSeconds > this.maxSeconds) {
+            throw new Error('min seconds should be less than or equal to max seconds');
+        }
+    }
+    execute(action, isRetryable) {
+        return retry_helper_awaiter(this, void 0, void 0, function* () {
+            let attempt = 1;
+            while (attempt < this.maxAttempts) {
+                // Try
+                try {
+                    return yield action();
+                }
+                catch (err) {
+                    if (isRetryable && !isRetryable(err)) {
+                        throw err;
+                    }
+                    lib_core/* info */.pq(err.message);
+                }
+                // Sleep
+                const seconds = this.getSleepAmount();
+                lib_core/* info */.pq(`Waiting ${seconds} seconds before trying again`);
+                yield this.sleep(seconds);
+                attempt++;
+            }
+            // Last attempt
+            return yield action();
+        });
+    }
+    getSleepAmount() {
+        return (Math.floor(Math.random() * (this.maxSeconds - this.minSeconds + 1)) +
+            this.minSeconds);
+    }
+    sleep(seconds) {
+        return retry_helper_awaiter(this, void 0, void 0, function* () {
+            return new Promise(resolve => setTimeout(resolve, seconds * 1000));
+        });
+    }
+}
+//# sourceMappingURL=retry-helper.js.map
+;// CONCATENATED MODULE: ../node_modules/@actions/tool-cache/lib/tool-cache.js
+var tool_cache_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+class HTTPError extends Error {
+    constructor(httpStatusCode) {
+        super(`Unexpected HTTP response: ${httpStatusCode}`);
+        this.httpStatusCode = httpStatusCode;
+        Object.setPrototypeOf(this, new.target.prototype);
+    }
+}
+const IS_WINDOWS = process.platform === 'win32';
+const IS_MAC = process.platform === 'darwin';
+const userAgent = 'actions/tool-cache';
+/**
+ * Download a tool from an url and stream it into a file
+ *
+ * @param url       url of tool to download
+ * @param dest      path to download tool
+ * @param auth      authorization header
+ * @param headers   other headers
+ * @returns         path to downloaded tool
+ */
+function downloadTool(url, dest, auth, headers) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        dest = dest || external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
+        yield lib_io/* mkdirP */.U$(external_path_.dirname(dest));
+        lib_core/* debug */.Yz(`Downloading ${url}`);
+        lib_core/* debug */.Yz(`Destination ${dest}`);
+        const maxAttempts = 3;
+        const minSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS', 10);
+        const maxSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS', 20);
+        const retryHelper = new RetryHelper(maxAttempts, minSeconds, maxSeconds);
+        return yield retryHelper.execute(() => tool_cache_awaiter(this, void 0, void 0, function* () {
+            return yield downloadToolAttempt(url, dest || '', auth, headers);
+        }), (err) => {
+            if (err instanceof HTTPError && err.httpStatusCode) {
+                // Don't retry anything less than 500, except 408 Request Timeout and 429 Too Many Requests
+                if (err.httpStatusCode < 500 &&
+                    err.httpStatusCode !== 408 &&
+                    err.httpStatusCode !== 429) {
+                    return false;
+                }
+            }
+            // Otherwise retry
+            return true;
+        });
+    });
+}
+function downloadToolAttempt(url, dest, auth, headers) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        if (external_fs_.existsSync(dest)) {
+            throw new Error(`Destination file path ${dest} already exists`);
+        }
+        // Get the response headers
+        const http = new http_client_lib/* HttpClient */.Qq(userAgent, [], {
+            allowRetries: false
+        });
+        if (auth) {
+            lib_core/* debug */.Yz('set auth');
+            if (headers === undefined) {
+                headers = {};
+            }
+            headers.authorization = auth;
+        }
+        const response = yield http.get(url, headers);
+        if (response.message.statusCode !== 200) {
+            const err = new HTTPError(response.message.statusCode);
+            lib_core/* debug */.Yz(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
+            throw err;
+        }
+        // Download the response body
+        const pipeline = external_util_.promisify(external_stream_namespaceObject.pipeline);
+        const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
+        const readStream = responseMessageFactory();
+        let succeeded = false;
+        try {
+            yield pipeline(readStream, external_fs_.createWriteStream(dest));
+            lib_core/* debug */.Yz('download complete');
+            succeeded = true;
+            return dest;
+        }
+        finally {
+            // Error, delete dest before retry
+            if (!succeeded) {
+                lib_core/* debug */.Yz('download failed');
+                try {
+                    yield lib_io/* rmRF */.Yz(dest);
+                }
+                catch (err) {
+                    lib_core/* debug */.Yz(`Failed to delete '${dest}'. ${err.message}`);
+                }
+            }
+        }
+    });
+}
+/**
+ * Extract a .7z file
+ *
+ * @param file     path to the .7z file
+ * @param dest     destination directory. Optional.
+ * @param _7zPath  path to 7zr.exe. Optional, for long path support. Most .7z archives do not have this
+ * problem. If your .7z archive contains very long paths, you can pass the path to 7zr.exe which will
+ * gracefully handle long paths. By default 7zdec.exe is used because it is a very small program and is
+ * bundled with the tool lib. However it does not support long paths. 7zr.exe is the reduced command line
+ * interface, it is smaller than the full command line interface, and it does support long paths. At the
+ * time of this writing, it is freely available from the LZMA SDK that is available on the 7zip website.
+ * Be sure to check the current license agreement. If 7zr.exe is bundled with your action, then the path
+ * to 7zr.exe can be pass to this function.
+ * @returns        path to the destination directory
+ */
+function extract7z(file, dest, _7zPath) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        ok(IS_WINDOWS, 'extract7z() not supported on current OS');
+        ok(file, 'parameter "file" is required');
+        dest = yield _createExtractFolder(dest);
+        const originalCwd = process.cwd();
+        process.chdir(dest);
+        if (_7zPath) {
+            try {
+                const logLevel = core.isDebug() ? '-bb1' : '-bb0';
+                const args = [
+                    'x', // eXtract files with full paths
+                    logLevel, // -bb[0-3] : set output log level
+                    '-bd', // disable progress indicator
+                    '-sccUTF-8', // set charset for for console input/output
+                    file
+                ];
+                const options = {
+                    silent: true
+                };
+                yield exec(`"${_7zPath}"`, args, options);
+            }
+            finally {
+                process.chdir(originalCwd);
+            }
+        }
+        else {
+            const escapedScript = path
+                .join(__dirname, '..', 'scripts', 'Invoke-7zdec.ps1')
+                .replace(/'/g, "''")
+                .replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
+            const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, '');
+            const escapedTarget = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
+            const command = `& '${escapedScript}' -Source '${escapedFile}' -Target '${escapedTarget}'`;
+            const args = [
+                '-NoLogo',
+                '-Sta',
+                '-NoProfile',
+                '-NonInteractive',
+                '-ExecutionPolicy',
+                'Unrestricted',
+                '-Command',
+                command
+            ];
+            const options = {
+                silent: true
+            };
+            try {
+                const powershellPath = yield io.which('powershell', true);
+                yield exec(`"${powershellPath}"`, args, options);
+            }
+            finally {
+                process.chdir(originalCwd);
+            }
+        }
+        return dest;
+    });
+}
+/**
+ * Extract a compressed tar archive
+ *
+ * @param file     path to the tar
+ * @param dest     destination directory. Optional.
+ * @param flags    flags for the tar command to use for extraction. Defaults to 'xz' (extracting gzipped tars). Optional.
+ * @returns        path to the destination directory
+ */
+function extractTar(file_1, dest_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = 'xz') {
+        if (!file) {
+            throw new Error("parameter 'file' is required");
+        }
+        // Create dest
+        dest = yield _createExtractFolder(dest);
+        // Determine whether GNU tar
+        lib_core/* debug */.Yz('Checking tar --version');
+        let versionOutput = '';
+        yield (0,exec_lib_exec/* exec */.m)('tar --version', [], {
+            ignoreReturnCode: true,
+            silent: true,
+            listeners: {
+                stdout: (data) => (versionOutput += data.toString()),
+                stderr: (data) => (versionOutput += data.toString())
+            }
+        });
+        lib_core/* debug */.Yz(versionOutput.trim());
+        const isGnuTar = versionOutput.toUpperCase().includes('GNU TAR');
+        // Initialize args
+        let args;
+        if (flags instanceof Array) {
+            args = flags;
+        }
+        else {
+            args = [flags];
+        }
+        if (lib_core/* isDebug */._o() && !flags.includes('v')) {
+            args.push('-v');
+        }
+        let destArg = dest;
+        let fileArg = file;
+        if (IS_WINDOWS && isGnuTar) {
+            args.push('--force-local');
+            destArg = dest.replace(/\\/g, '/');
+            // Technically only the dest needs to have `/` but for aesthetic consistency
+            // convert slashes in the file arg too.
+            fileArg = file.replace(/\\/g, '/');
+        }
+        if (isGnuTar) {
+            // Suppress warnings when using GNU tar to extract archives created by BSD tar
+            args.push('--warning=no-unknown-keyword');
+            args.push('--overwrite');
+        }
+        args.push('-C', destArg, '-f', fileArg);
+        yield (0,exec_lib_exec/* exec */.m)(`tar`, args);
+        return dest;
+    });
+}
+/**
+ * Extract a xar compatible archive
+ *
+ * @param file     path to the archive
+ * @param dest     destination directory. Optional.
+ * @param flags    flags for the xar. Optional.
+ * @returns        path to the destination directory
+ */
+function extractXar(file_1, dest_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = []) {
+        ok(IS_MAC, 'extractXar() not supported on current OS');
+        ok(file, 'parameter "file" is required');
+        dest = yield _createExtractFolder(dest);
+        let args;
+        if (flags instanceof Array) {
+            args = flags;
+        }
+        else {
+            args = [flags];
+        }
+        args.push('-x', '-C', dest, '-f', file);
+        if (core.isDebug()) {
+            args.push('-v');
+        }
+        const xarPath = yield io.which('xar', true);
+        yield exec(`"${xarPath}"`, _unique(args));
+        return dest;
+    });
+}
+/**
+ * Extract a zip
+ *
+ * @param file     path to the zip
+ * @param dest     destination directory. Optional.
+ * @returns        path to the destination directory
+ */
+function extractZip(file, dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        if (!file) {
+            throw new Error("parameter 'file' is required");
+        }
+        dest = yield _createExtractFolder(dest);
+        if (IS_WINDOWS) {
+            yield extractZipWin(file, dest);
+        }
+        else {
+            yield extractZipNix(file, dest);
+        }
+        return dest;
+    });
+}
+function extractZipWin(file, dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        // build the powershell command
+        const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
+        const escapedDest = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
+        const pwshPath = yield lib_io/* which */.K7('pwsh', false);
+        //To match the file overwrite behavior on nix systems, we use the overwrite = true flag for ExtractToDirectory
+        //and the -Force flag for Expand-Archive as a fallback
+        if (pwshPath) {
+            //attempt to use pwsh with ExtractToDirectory, if this fails attempt Expand-Archive
+            const pwshCommand = [
+                `$ErrorActionPreference = 'Stop' ;`,
+                `try { Add-Type -AssemblyName System.IO.Compression.ZipFile } catch { } ;`,
+                `try { [System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`,
+                `catch { if (($_.Exception.GetType().FullName -eq 'System.Management.Automation.MethodException') -or ($_.Exception.GetType().FullName -eq 'System.Management.Automation.RuntimeException') ){ Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force } else { throw $_ } } ;`
+            ].join(' ');
+            const args = [
+                '-NoLogo',
+                '-NoProfile',
+                '-NonInteractive',
+                '-ExecutionPolicy',
+                'Unrestricted',
+                '-Command',
+                pwshCommand
+            ];
+            lib_core/* debug */.Yz(`Using pwsh at path: ${pwshPath}`);
+            yield (0,exec_lib_exec/* exec */.m)(`"${pwshPath}"`, args);
+        }
+        else {
+            const powershellCommand = [
+                `$ErrorActionPreference = 'Stop' ;`,
+                `try { Add-Type -AssemblyName System.IO.Compression.FileSystem } catch { } ;`,
+                `if ((Get-Command -Name Expand-Archive -Module Microsoft.PowerShell.Archive -ErrorAction Ignore)) { Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force }`,
+                `else {[System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`
+            ].join(' ');
+            const args = [
+                '-NoLogo',
+                '-Sta',
+                '-NoProfile',
+                '-NonInteractive',
+                '-ExecutionPolicy',
+                'Unrestricted',
+                '-Command',
+                powershellCommand
+            ];
+            const powershellPath = yield lib_io/* which */.K7('powershell', true);
+            lib_core/* debug */.Yz(`Using powershell at path: ${powershellPath}`);
+            yield (0,exec_lib_exec/* exec */.m)(`"${powershellPath}"`, args);
+        }
+    });
+}
+function extractZipNix(file, dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        const unzipPath = yield lib_io/* which */.K7('unzip', true);
+        const args = [file];
+        if (!lib_core/* isDebug */._o()) {
+            args.unshift('-q');
+        }
+        args.unshift('-o'); //overwrite with -o, otherwise a prompt is shown which freezes the run
+        yield (0,exec_lib_exec/* exec */.m)(`"${unzipPath}"`, args, { cwd: dest });
+    });
+}
+/**
+ * Caches a directory and installs it into the tool cacheDir
+ *
+ * @param sourceDir    the directory to cache into tools
+ * @param tool          tool name
+ * @param version       version of the tool.  semver format
+ * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
+ */
+function cacheDir(sourceDir, tool, version, arch) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        version = node_modules_semver.clean(version) || version;
+        arch = arch || external_os_.arch();
+        lib_core/* debug */.Yz(`Caching tool ${tool} ${version} ${arch}`);
+        lib_core/* debug */.Yz(`source dir: ${sourceDir}`);
+        if (!external_fs_.statSync(sourceDir).isDirectory()) {
+            throw new Error('sourceDir is not a directory');
+        }
+        // Create the tool dir
+        const destPath = yield _createToolPath(tool, version, arch);
+        // copy each child item. do not move. move can fail on Windows
+        // due to anti-virus software having an open handle on a file.
+        for (const itemName of external_fs_.readdirSync(sourceDir)) {
+            const s = external_path_.join(sourceDir, itemName);
+            yield lib_io.cp(s, destPath, { recursive: true });
+        }
+        // write .complete
+        _completeToolPath(tool, version, arch);
+        return destPath;
+    });
+}
+/**
+ * Caches a downloaded file (GUID) and installs it
+ * into the tool cache with a given targetName
+ *
+ * @param sourceFile    the file to cache into tools.  Typically a result of downloadTool which is a guid.
+ * @param targetFile    the name of the file name in the tools directory
+ * @param tool          tool name
+ * @param version       version of the tool.  semver format
+ * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
+ */
+function cacheFile(sourceFile, targetFile, tool, version, arch) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        version = node_modules_semver.clean(version) || version;
+        arch = arch || external_os_.arch();
+        lib_core/* debug */.Yz(`Caching tool ${tool} ${version} ${arch}`);
+        lib_core/* debug */.Yz(`source file: ${sourceFile}`);
+        if (!external_fs_.statSync(sourceFile).isFile()) {
+            throw new Error('sourceFile is not a file');
+        }
+        // create the tool dir
+        const destFolder = yield _createToolPath(tool, version, arch);
+        // copy instead of move. move can fail on Windows due to
+        // anti-virus software having an open handle on a file.
+        const destPath = external_path_.join(destFolder, targetFile);
+        lib_core/* debug */.Yz(`destination file ${destPath}`);
+        yield lib_io.cp(sourceFile, destPath);
+        // write .complete
+        _completeToolPath(tool, version, arch);
+        return destFolder;
+    });
+}
+/**
+ * Finds the path to a tool version in the local installed tool cache
+ *
+ * @param toolName      name of the tool
+ * @param versionSpec   version of the tool
+ * @param arch          optional arch.  defaults to arch of computer
+ */
+function find(toolName, versionSpec, arch) {
+    if (!toolName) {
+        throw new Error('toolName parameter is required');
+    }
+    if (!versionSpec) {
+        throw new Error('versionSpec parameter is required');
+    }
+    arch = arch || external_os_.arch();
+    // attempt to resolve an explicit version
+    if (!isExplicitVersion(versionSpec)) {
+        const localVersions = findAllVersions(toolName, arch);
+        const match = evaluateVersions(localVersions, versionSpec);
+        versionSpec = match;
+    }
+    // check for the explicit version in the cache
+    let toolPath = '';
+    if (versionSpec) {
+        versionSpec = node_modules_semver.clean(versionSpec) || '';
+        const cachePath = external_path_.join(_getCacheDirectory(), toolName, versionSpec, arch);
+        lib_core/* debug */.Yz(`checking cache: ${cachePath}`);
+        if (external_fs_.existsSync(cachePath) && external_fs_.existsSync(`${cachePath}.complete`)) {
+            lib_core/* debug */.Yz(`Found tool in cache ${toolName} ${versionSpec} ${arch}`);
+            toolPath = cachePath;
+        }
+        else {
+            lib_core/* debug */.Yz('not found');
+        }
+    }
+    return toolPath;
+}
+/**
+ * Finds the paths to all versions of a tool that are installed in the local tool cache
+ *
+ * @param toolName  name of the tool
+ * @param arch      optional arch.  defaults to arch of computer
+ */
+function findAllVersions(toolName, arch) {
+    const versions = [];
+    arch = arch || external_os_.arch();
+    const toolPath = external_path_.join(_getCacheDirectory(), toolName);
+    if (external_fs_.existsSync(toolPath)) {
+        const children = external_fs_.readdirSync(toolPath);
+        for (const child of children) {
+            if (isExplicitVersion(child)) {
+                const fullPath = external_path_.join(toolPath, child, arch || '');
+                if (external_fs_.existsSync(fullPath) && external_fs_.existsSync(`${fullPath}.complete`)) {
+                    versions.push(child);
+                }
+            }
+        }
+    }
+    return versions;
+}
+function getManifestFromRepo(owner_1, repo_1, auth_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (owner, repo, auth, branch = 'master') {
+        let releases = [];
+        const treeUrl = `https://api.github.com/repos/${owner}/${repo}/git/trees/${branch}`;
+        const http = new httpm.HttpClient('tool-cache');
+        const headers = {};
+        if (auth) {
+            core.debug('set auth');
+            headers.authorization = auth;
+        }
+        const response = yield http.getJson(treeUrl, headers);
+        if (!response.result) {
+            return releases;
+        }
+        let manifestUrl = '';
+        for (const item of response.result.tree) {
+            if (item.path === 'versions-manifest.json') {
+                manifestUrl = item.url;
+                break;
+            }
+        }
+        headers['accept'] = 'application/vnd.github.VERSION.raw';
+        let versionsRaw = yield (yield http.get(manifestUrl, headers)).readBody();
+        if (versionsRaw) {
+            // shouldn't be needed but protects against invalid json saved with BOM
+            versionsRaw = versionsRaw.replace(/^\uFEFF/, '');
+            try {
+                releases = JSON.parse(versionsRaw);
+            }
+            catch (_a) {
+                core.debug('Invalid json');
+            }
+        }
+        return releases;
+    });
+}
+function findFromManifest(versionSpec_1, stable_1, manifest_1) {
+    return tool_cache_awaiter(this, arguments, void 0, function* (versionSpec, stable, manifest, archFilter = os.arch()) {
+        // wrap the internal impl
+        const match = yield mm._findMatch(versionSpec, stable, manifest, archFilter);
+        return match;
+    });
+}
+function _createExtractFolder(dest) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        if (!dest) {
+            // create a temp dir
+            dest = external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
+        }
+        yield lib_io/* mkdirP */.U$(dest);
+        return dest;
+    });
+}
+function _createToolPath(tool, version, arch) {
+    return tool_cache_awaiter(this, void 0, void 0, function* () {
+        const folderPath = external_path_.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
+        lib_core/* debug */.Yz(`destination ${folderPath}`);
+        const markerPath = `${folderPath}.complete`;
+        yield lib_io/* rmRF */.Yz(folderPath);
+        yield lib_io/* rmRF */.Yz(markerPath);
+        yield lib_io/* mkdirP */.U$(folderPath);
+        return folderPath;
+    });
+}
+function _completeToolPath(tool, version, arch) {
+    const folderPath = external_path_.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
+    const markerPath = `${folderPath}.complete`;
+    external_fs_.writeFileSync(markerPath, '');
+    lib_core/* debug */.Yz('finished caching tool');
+}
+/**
+ * Check if version string is explicit
+ *
+ * @param versionSpec      version string to check
+ */
+function isExplicitVersion(versionSpec) {
+    const c = node_modules_semver.clean(versionSpec) || '';
+    lib_core/* debug */.Yz(`isExplicit: ${c}`);
+    const valid = node_modules_semver.valid(c) != null;
+    lib_core/* debug */.Yz(`explicit? ${valid}`);
+    return valid;
+}
+/**
+ * Get the highest satisfiying semantic version in `versions` which satisfies `versionSpec`
+ *
+ * @param versions        array of versions to evaluate
+ * @param versionSpec     semantic version spec to satisfy
+ */
+function evaluateVersions(versions, versionSpec) {
+    let version = '';
+    lib_core/* debug */.Yz(`evaluating ${versions.length} versions`);
+    versions = versions.sort((a, b) => {
+        if (node_modules_semver.gt(a, b)) {
+            return 1;
+        }
+        return -1;
+    });
+    for (let i = versions.length - 1; i >= 0; i--) {
+        const potential = versions[i];
+        const satisfied = node_modules_semver.satisfies(potential, versionSpec);
+        if (satisfied) {
+            version = potential;
+            break;
+        }
+    }
+    if (version) {
+        lib_core/* debug */.Yz(`matched: ${version}`);
+    }
+    else {
+        lib_core/* debug */.Yz('match not found');
+    }
+    return version;
+}
+/**
+ * Gets RUNNER_TOOL_CACHE
+ */
+function _getCacheDirectory() {
+    const cacheDirectory = process.env['RUNNER_TOOL_CACHE'] || '';
+    (0,external_assert_.ok)(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
+    return cacheDirectory;
+}
+/**
+ * Gets RUNNER_TEMP
+ */
+function _getTempDirectory() {
+    const tempDirectory = process.env['RUNNER_TEMP'] || '';
+    (0,external_assert_.ok)(tempDirectory, 'Expected RUNNER_TEMP to be defined');
+    return tempDirectory;
+}
+/**
+ * Gets a global variable
+ */
+function _getGlobal(key, defaultValue) {
+    /* eslint-disable @typescript-eslint/no-explicit-any */
+    const value = global[key];
+    /* eslint-enable @typescript-eslint/no-explicit-any */
+    return value !== undefined ? value : defaultValue;
+}
+/**
+ * Returns an array of unique values.
+ * @param values Values to make unique.
+ */
+function _unique(values) {
+    return Array.from(new Set(values));
+}
+//# sourceMappingURL=tool-cache.js.map
+;// CONCATENATED MODULE: ../packages/core/lib/tools/sha256.js
+// SHA-256 of downloaded files and parsing of published checksum files (`<hex>` alone, or
+// `<hex>  <file name>` lines as written by sha256sum). Owns nothing about downloading or caching.
+
+
+
+const HEX64 = /^[0-9a-f]{64}$/i;
+/** Lower-case hex SHA-256 of a file, streamed. */
+async function sha256OfFile(path) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    for await (const chunk of (0,external_node_fs_.createReadStream)(path))
+        hash.update(chunk);
+    return hash.digest('hex');
+}
+/**
+ * The digest a checksum file publishes for `fileName`. Accepts a bare digest, `sha256sum` output
+ * (`<hex>  name` or `<hex> *name`, one line per file) and `SHA256 (name) = <hex>` (BSD style).
+ * `source` names the file or URL in the error.
+ */
+function parseSha256Text(text, source, fileName) {
+    const lines = text
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l.length > 0 && !l.startsWith('#'));
+    const found = [];
+    for (const line of lines) {
+        const bsd = /^SHA256 \((.+)\) = ([0-9a-f]{64})$/i.exec(line);
+        if (bsd) {
+            found.push({ hex: bsd[2], name: bsd[1] });
+            continue;
+        }
+        const [first, ...rest] = line.split(/\s+/);
+        if (first && HEX64.test(first)) {
+            const name = rest.join(' ').replace(/^\*/, '');
+            found.push(name ? { hex: first, name } : { hex: first });
+        }
+    }
+    if (found.length === 0) {
+        throw new lib_errors/* KxError */.im(`no SHA-256 digest found in ${source} (expected 64 hex digits)`, { file: source });
+    }
+    if (found.length === 1)
+        return found[0].hex.toLowerCase();
+    const base = fileName?.split('/').pop();
+    const match = found.find((f) => f.name !== undefined && (f.name === fileName || f.name.split('/').pop() === base));
+    if (!match) {
+        throw new lib_errors/* KxError */.im(`${source} lists ${found.length} digests but none for "${fileName ?? '?'}"`, { file: source });
+    }
+    return match.hex.toLowerCase();
+}
+/** Throws a KxError unless the file's digest equals `expected` (case-insensitive). */
+async function verifySha256(path, expected, what) {
+    if (!HEX64.test(expected)) {
+        throw new lib_errors/* KxError */.im(`expected SHA-256 for ${what} is not 64 hex digits: "${expected}"`);
+    }
+    const actual = await sha256OfFile(path);
+    if (actual !== expected.toLowerCase()) {
+        throw new lib_errors/* KxError */.im(`SHA-256 mismatch for ${what}: published ${expected.toLowerCase()}, downloaded file has ${actual}; refusing to use it`);
+    }
+    return actual;
 }
 
-;// CONCATENATED MODULE: ./src/inputs.ts
-// The typed inputs of action-install-extension, read once. Every secret (client secret, password,
-// SSH key, kubeconfig and the credentials inside it) is masked here, before anything could print it.
+;// CONCATENATED MODULE: ../packages/core/lib/tools/platform.js
+const ARCH = {
+    x64: 'amd64',
+    arm64: 'arm64',
+    arm: 'arm',
+    ia32: '386',
+    s390x: 's390x',
+    ppc64: 'ppc64le',
+};
+function goPlatform(platform = process.platform, arch = process.arch) {
+    const os = platform === 'win32' ? 'windows' : platform === 'darwin' ? 'darwin' : 'linux';
+    return { os, arch: ARCH[arch] ?? arch };
+}
+/** `name.exe` on Windows, `name` elsewhere. */
+function executableName(name, os = goPlatform().os) {
+    return os === 'windows' ? `${name}.exe` : name;
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/tools/index.js
+// Public API of @kaapana-ext/core/tools: platform names of CLI tool downloads and SHA-256 checks
+// of downloaded files (the install through the Actions tool cache is in @kaapana-ext/actions-kit/tools).
+
+
+
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/tools/install-tool.js
+// Installing a CLI tool from a release URL with @actions/tool-cache: look in the tool cache, else
+// download, verify the published SHA-256 *before* anything is cached or executed, unpack if it is an
+// archive, and cache it. Generic: kubectl is one caller (see ./kubectl-install.ts), helm or
+// crane could be others. Owns no knowledge of any particular tool's URL layout.
 
 
 
 
 
 
-
-/** The project as Kaapana's CI sends it in the Project header: a JSON object (ids keep their type). */
-function parseProject() {
-    const raw = getInput('project').trim();
-    if (!raw)
-        return undefined;
-    let v;
+/** Version as the tool cache wants it: `v1.32.4` → `1.32.4`. */
+function cacheVersion(version) {
+    return version.trim().replace(/^v/, '');
+}
+async function installTool(spec, opts = {}) {
+    const log = opts.log ?? (() => { });
+    const version = cacheVersion(spec.version);
+    const arch = spec.arch ?? process.arch;
+    const what = `${spec.name} ${version}`;
+    return withToolCacheEnv(opts, async () => {
+        const hit = find(spec.name, version, arch);
+        if (hit && (await (0,lib/* pathExists */.s0)((0,external_node_path_.join)(hit, spec.executable)))) {
+            log(`${what} found in the tool cache: ${hit}`);
+            return { path: (0,external_node_path_.join)(hit, spec.executable), version, fromCache: true };
+        }
+        log(`downloading ${what} from ${spec.url}`);
+        const file = await download(spec.url, what);
+        try {
+            const expected = 'value' in spec.sha256 ? spec.sha256.value.trim() : await fetchPublishedDigest(spec.sha256.url, spec.url, what);
+            const digest = await verifySha256(file, expected, `${what} (${spec.url})`);
+            log(`sha256 ${digest} verified`);
+            let dir;
+            if (spec.archive) {
+                const unpacked = spec.archive === 'zip' ? await extractZip(file) : await extractTar(file);
+                if (!(await (0,lib/* pathExists */.s0)((0,external_node_path_.join)(unpacked, spec.executable)))) {
+                    throw new lib/* KxError */.im(`${spec.url} does not contain ${spec.executable}`);
+                }
+                await (0,promises_.chmod)((0,external_node_path_.join)(unpacked, spec.executable), 0o755);
+                dir = await cacheDir(unpacked, spec.name, version, arch);
+                await (0,promises_.rm)(unpacked, { recursive: true, force: true });
+            }
+            else {
+                await (0,promises_.chmod)(file, 0o755);
+                dir = await cacheFile(file, spec.executable, spec.name, version, arch);
+            }
+            log(`${what} cached in ${dir}`);
+            return { path: (0,external_node_path_.join)(dir, spec.executable), version, fromCache: false, sha256: digest };
+        }
+        finally {
+            await (0,promises_.rm)(file, { force: true });
+        }
+    });
+}
+async function download(url, what) {
     try {
-        v = JSON.parse(raw);
+        return await downloadTool(url);
     }
     catch (e) {
-        throw new errors_KxError(`input project is not JSON: ${errors_errorMessage(e)}`);
+        const status = e instanceof HTTPError ? ` (HTTP ${e.httpStatusCode ?? '?'})` : '';
+        throw new lib/* KxError */.im(`could not download ${what} from ${url}${status}: ${(0,lib/* errorMessage */.gJ)(e)}`, {}, { cause: e });
     }
-    if (!v || typeof v !== 'object' || Array.isArray(v) || !('id' in v) || !('name' in v))
-        throw new errors_KxError('input project must be a JSON object with at least id and name');
+}
+async function fetchPublishedDigest(sumUrl, artefactUrl, what) {
+    const file = await download(sumUrl, `the SHA-256 of ${what}`);
+    try {
+        const text = await (0,promises_.readFile)(file, 'utf8');
+        return parseSha256Text(text, sumUrl, artefactUrl.split('/').pop());
+    }
+    finally {
+        await (0,promises_.rm)(file, { force: true });
+    }
+}
+/**
+ * @actions/tool-cache reads RUNNER_TOOL_CACHE and RUNNER_TEMP at each call and insists they are set.
+ * Outside a runner (the CLI, tests) they are not: set them for the duration of `fn`, then restore.
+ */
+async function withToolCacheEnv(opts, fn) {
+    const saved = { cache: process.env['RUNNER_TOOL_CACHE'], temp: process.env['RUNNER_TEMP'] };
+    process.env['RUNNER_TOOL_CACHE'] =
+        opts.toolCacheDir ?? saved.cache ?? (0,external_node_path_.join)((0,external_node_os_.homedir)(), '.cache', 'kaapana-ext', 'tool-cache');
+    process.env['RUNNER_TEMP'] = opts.tempDir ?? saved.temp ?? (0,external_node_os_.tmpdir)();
+    try {
+        return await fn();
+    }
+    finally {
+        restore('RUNNER_TOOL_CACHE', saved.cache);
+        restore('RUNNER_TEMP', saved.temp);
+    }
+}
+function restore(name, value) {
+    if (value === undefined)
+        delete process.env[name];
+    else
+        process.env[name] = value;
+}
+
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/tools/kubectl-install.js
+// Choosing the kubectl binary: the one on PATH, or a requested version installed through the tool
+// cache from `<base-url>/v<version>/bin/<os>/<arch>/kubectl` with its published `.sha256` verified
+// (the layout of the Kubernetes release bucket, reproducible by any mirror).
+
+
+
+
+const DEFAULT_KUBECTL_BASE_URL = 'https://dl.k8s.io/release';
+/** `1.32.4` or `v1.32.4`; anything else (ranges, `latest`) is refused: a pinned version is verifiable. */
+function normalizeKubectlVersion(version) {
+    const v = version.trim().replace(/^v/, '');
+    if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(v)) {
+        throw new lib/* KxError */.im(`kubectl-version must be an exact version like 1.32.4, got "${version}"`);
+    }
     return v;
 }
-function readCa() {
-    const raw = getInput('ca-certificate').trim();
-    if (!raw)
-        return undefined;
-    if (raw.includes('-----BEGIN'))
-        return raw;
-    try {
-        return (0,external_node_fs_namespaceObject.readFileSync)(raw, 'utf8');
-    }
-    catch (e) {
-        throw new errors_KxError(`input ca-certificate is neither PEM text nor a readable file: ${errors_errorMessage(e)}`);
-    }
+function kubectlDownloadUrl(baseUrl, version, platform = goPlatform()) {
+    const base = baseUrl.replace(/\/+$/, '');
+    return `${base}/v${normalizeKubectlVersion(version)}/bin/${platform.os}/${platform.arch}/${executableName('kubectl', platform.os)}`;
 }
-function getInputs() {
-    const clientSecret = readers_getSecret('client-secret');
-    const password = readers_getSecret('oidc-password');
-    const sshKey = readers_getSecret('ssh-key');
-    for (const line of sshKey.split(/\r?\n/))
-        if (line.trim().length >= 8)
-            core_setSecret(line.trim());
-    const { kubeconfig, context } = getKubeconfigInputs('kube-context');
-    const generation = generationOf(getInput('platform-version') || '0.6.0');
-    const platformUrl = getInput('platform-url').trim();
-    if (platformUrl && !/^https?:\/\//.test(platformUrl))
-        throw new errors_KxError(`input platform-url "${platformUrl}" must start with https:// (or http://)`);
-    const sshHost = getInput('ssh-host').trim();
-    const project = parseProject();
-    const params = readers_getMap('extension-params');
-    return {
-        charts: readers_getList('chart'),
-        method: readers_getChoice('method', ['upload', 'copy'], 'upload'),
-        extensionsDir: getInput('extensions-dir').trim() || '/home/kaapana/extensions',
-        ssh: sshHost
-            ? {
-                host: sshHost,
-                port: readers_getInt('ssh-port', 22, 1),
-                user: getInput('ssh-user').trim() || 'kaapana',
-                key: sshKey,
-                knownHosts: getInput('ssh-known-hosts'),
-            }
-            : undefined,
-        images: parseImagesInput(getInput('images')),
-        generation,
-        platformUrl,
-        tokenUrl: getInput('token-url').trim() || (platformUrl ? defaultTokenUrl(platformUrl) : ''),
-        clientId: getInput('client-id').trim() || 'kaapana',
-        clientSecret,
-        username: getInput('oidc-username').trim(),
-        password,
-        ca: readCa(),
-        kubeconfig,
-        context,
-        namespace: getInput('namespace').trim() || kubeHelmNamespace(generation),
-        service: getInput('service').trim() || 'kube-helm-service:5000',
-        install: readers_getBool('install', false),
-        uninstall: readers_getBool('uninstall', false),
-        releaseName: getInput('release-name').trim(),
-        extensionParams: Object.keys(params).length ? params : undefined,
-        project,
-        blocking: readers_getBool('blocking', false),
-        chunkSize: readers_getInt('chunk-size', 16 * 1024 * 1024, 1024),
-        uploadThreshold: readers_getInt('upload-threshold', 10 * 1024 * 1024, 0),
-        uploadAttempts: readers_getInt('upload-attempts', 3, 1),
-        timeoutMs: parseDuration(getInput('timeout') || '5m'),
-        dryRun: readers_getBool('dry-run', false),
-    };
+async function resolveKubectl(opts = {}) {
+    const wanted = opts.version?.trim();
+    if (!wanted) {
+        const path = await lib_io/* which */.K7('kubectl', false);
+        if (!path) {
+            throw new lib/* KxError */.im('kubectl is not on PATH; set kubectl-version to install one');
+        }
+        return { path, source: 'path' };
+    }
+    const version = normalizeKubectlVersion(wanted);
+    const platform = opts.platform ?? goPlatform();
+    const url = kubectlDownloadUrl(opts.baseUrl ?? DEFAULT_KUBECTL_BASE_URL, version, platform);
+    const installed = await installTool({
+        name: 'kubectl',
+        version,
+        url,
+        sha256: { url: `${url}.sha256` },
+        arch: platform.arch,
+        executable: executableName('kubectl', platform.os),
+    }, opts);
+    return { path: installed.path, source: installed.fromCache ? 'tool-cache' : 'download', version };
 }
 
-;// CONCATENATED MODULE: ./src/summary.ts
-// The job summary of action-install-extension: what was delivered where, each image with size and
-// times, and each release with its status.
-
-const mib = (n) => `${(n / 1048576).toFixed(1)} MiB`;
-async function writeSummary(r) {
-    let md = `## Kaapana: install extension${r.dryRun ? ' (dry run: nothing was sent)' : ''}\n\nPlatform: ${cell(r.route)} (Kaapana ${r.generation} API)\n`;
-    if (r.delivered.length) {
-        md += `\n| chart | version | method | to | size |\n| --- | --- | --- | --- | --- |\n`;
-        md +=
-            r.delivered
-                .map((d) => `| \`${cell(d.name)}\` | ${cell(d.version)} | ${cell(d.method)} | \`${cell(d.to)}\` | ${d.bytes} B |`)
-                .join('\n') + '\n';
-    }
-    if (r.imported.length) {
-        md += `\n| image | tar | size | docker save | upload | import |\n| --- | --- | --- | --- | --- | --- |\n`;
-        md +=
-            r.imported
-                .map((i) => `| \`${cell(i.image)}\` | ${cell(i.file)} | ${mib(i.bytes)} | ${i.saveSeconds.toFixed(1)} s | ${i.uploadSeconds.toFixed(1)} s (${mib(i.bytes / Math.max(i.uploadSeconds, 0.001))}/s) | ${cell(i.reply.slice(0, 200))} |`)
-                .join('\n') + '\n';
-    }
-    const releases = [...r.releases, ...r.uninstalled];
-    if (releases.length) {
-        md += `\n| release | chart | version | status |\n| --- | --- | --- | --- |\n`;
-        md +=
-            releases
-                .map((x) => `| \`${cell(x.name)}\` | ${cell(x.chart)} | ${cell(x.version)} | ${cell(x.status)}${x.alreadyInstalled ? ' (was already installed)' : ''} |`)
-                .join('\n') + '\n';
-    }
-    if (r.dryRun && r.requests.length)
-        md += `\nRequests it would make:\n\n\`\`\`\n${r.requests.join('\n')}\n\`\`\`\n`;
-    await writeJobSummary(md);
-}
-
-;// CONCATENATED MODULE: ./src/main.ts
-// action-install-extension: typed inputs → how to reach the platform (service proxy via kubectl with
-// a private kubeconfig, or the platform URL with an OIDC token) → installExtension from
-// @kaapana-ext/core/platform → outputs and job summary. The post step removes the kubeconfig and the
-// private work dir (SSH key, image tars) if the main step could not (cancelled, killed). Driven only
-// by INPUT_* variables, so the CLI runs it the same way.
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/tools/index.js
+// Public API of @kaapana-ext/actions-kit/tools: verified installs of CLI tools through the Actions
+// tool cache (generic), and the choice of kubectl (PATH or a pinned, verified download).
 
 
 
-
+;// CONCATENATED MODULE: ./src/access.ts
+// How action-install-extension reaches kube-helm: the platform URL with an OIDC token, or the
+// service proxy through kubectl (with the kubeconfig input written to a private dir, or ambient
+// credentials) when anything needs the platform. The dirs it creates are saved as state for the
+// post step.
 
 
 
@@ -44019,66 +39862,11 @@ async function writeSummary(r) {
 
 
 const KUBECONFIG_STATE = 'kubeconfig-dir';
-const WORK_STATE = 'work-dir';
-async function main_run() {
-    await runMainOrPost(main, post);
-}
-async function main() {
-    const inputs = getInputs();
-    let written;
-    let work;
-    try {
-        if (!inputs.dryRun) {
-            work = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(process.env['RUNNER_TEMP'] || (0,external_node_os_namespaceObject.tmpdir)(), 'kx-install-'));
-            saveState(WORK_STATE, work);
-        }
-        const platform = await platformAccess(inputs, async () => {
-            if (inputs.kubeconfig && !inputs.dryRun) {
-                written = await writeKubeconfig(inputs.kubeconfig.text);
-                saveState(KUBECONFIG_STATE, written.dir);
-            }
-            return written;
-        });
-        const result = await group(`Install extension${inputs.dryRun ? ' (dry run)' : ''}`, () => installExtension({
-            charts: inputs.charts,
-            method: inputs.method,
-            extensionsDir: inputs.extensionsDir,
-            ...(inputs.ssh ? { ssh: { ...inputs.ssh, ...(work ? { tempParent: work } : {}) } } : {}),
-            images: inputs.images,
-            ...(platform ? { platform } : {}),
-            generation: inputs.generation,
-            install: inputs.install,
-            uninstall: inputs.uninstall,
-            ...(inputs.releaseName ? { releaseName: inputs.releaseName } : {}),
-            ...(inputs.extensionParams ? { extensionParams: inputs.extensionParams } : {}),
-            blocking: inputs.blocking,
-            ...(inputs.project ? { project: inputs.project } : {}),
-            chunkSize: inputs.chunkSize,
-            uploadThreshold: inputs.uploadThreshold,
-            uploadAttempts: inputs.uploadAttempts,
-            timeoutMs: inputs.timeoutMs,
-            dryRun: inputs.dryRun,
-            log: (line) => info(line),
-            mask: (secret) => core_setSecret(secret),
-            ...(work ? { workDir: work } : {}),
-        }));
-        setOutput('delivered', JSON.stringify(result.delivered));
-        setOutput('imported', JSON.stringify(result.imported));
-        setOutput('release', JSON.stringify(result.uninstalled.length ? result.uninstalled : result.releases));
-        await writeSummary(result);
-    }
-    finally {
-        if (written)
-            await removeKubeconfigDir(written.dir);
-        if (work)
-            await (0,promises_namespaceObject.rm)(work, { recursive: true, force: true });
-    }
-}
 /** The route to kube-helm: the platform URL with a token, else the service proxy when anything needs the platform. */
 async function platformAccess(inputs, kubeconfigDir) {
     if (inputs.platformUrl) {
         if (!inputs.clientSecret && !inputs.username)
-            throw new errors_KxError('platform-url needs credentials for Keycloak: client-secret (client-credentials grant) and/or oidc-username + oidc-password');
+            throw new lib/* KxError */.im('platform-url needs credentials for Keycloak: client-secret (client-credentials grant) and/or oidc-username + oidc-password');
         return {
             kind: 'url',
             platformUrl: inputs.platformUrl,
@@ -44097,15 +39885,15 @@ async function platformAccess(inputs, kubeconfigDir) {
     if (!needed)
         return undefined;
     if (!inputs.kubeconfig && !inputs.dryRun && !(await hasAmbientCredentials())) {
-        throw new errors_KxError('no way to reach the platform: set platform-url (with client-id/client-secret) or kubeconfig (e.g. from a secret)');
+        throw new lib/* KxError */.im('no way to reach the platform: set platform-url (with client-id/client-secret) or kubeconfig (e.g. from a secret)');
     }
-    const kubectl = await resolveKubectl({ log: (line) => info(line) });
+    const kubectl = await resolveKubectl({ log: (line) => lib_core/* info */.pq(line) });
     const written = await kubeconfigDir();
     let dir = written?.dir;
     if (!dir && !inputs.dryRun) {
         // Ambient credentials: the proxy socket still goes into a private dir of its own.
-        dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(process.env['RUNNER_TEMP'] || (0,external_node_os_namespaceObject.tmpdir)(), 'kx-kube-'));
-        saveState(KUBECONFIG_STATE, dir);
+        dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(process.env['RUNNER_TEMP'] || (0,external_node_os_.tmpdir)(), 'kx-kube-'));
+        lib_core/* saveState */.LZ(KUBECONFIG_STATE, dir);
     }
     return {
         kind: 'service-proxy',
@@ -44117,16 +39905,247 @@ async function platformAccess(inputs, kubeconfigDir) {
         dir: dir ?? '<private temp dir>',
     };
 }
-async function post() {
-    const dir = getState(KUBECONFIG_STATE);
-    if (dir && (await pathExists(dir))) {
-        await removeKubeconfigDir(dir);
-        info('removed the kubeconfig left by the main step');
+/** The kubeconfig input in a private dir (saved for the post step); nothing in a dry run. */
+async function writeInputKubeconfig(inputs) {
+    if (!inputs.kubeconfig || inputs.dryRun)
+        return undefined;
+    const written = await writeKubeconfig(inputs.kubeconfig.text);
+    lib_core/* saveState */.LZ(KUBECONFIG_STATE, written.dir);
+    return written;
+}
+
+// EXTERNAL MODULE: ../packages/actions-kit/lib/index.js + 6 modules
+var actions_kit_lib = __nccwpck_require__(1805);
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/kube/index.js
+// The `kubeconfig` input and its context input, as every action that talks to a cluster reads them:
+// the whole text and every credential inside it (tokens, client keys, OIDC secrets, exec env values)
+// masked before anything could print them, the context checked against the kubeconfig. Parsing and
+// the credential list belong to @kaapana-ext/core/kube; this module only owns the reading and
+// masking. It is its own subpath, apart from the kit's root, so that actions without a cluster do
+// not bundle core/kube.
+
+
+/** Reads `kubeconfig` and the context input named `contextInput` (e.g. `context`, `kube-context`). */
+function getKubeconfigInputs(contextInput) {
+    const raw = lib_core/* getInput */.V4('kubeconfig');
+    if (raw.trim())
+        lib_core/* setSecret */.Pq(raw.trim());
+    const kubeconfig = raw.trim() ? parseKubeconfigInput(raw) : undefined;
+    for (const secret of kubeconfig?.secrets ?? [])
+        lib_core/* setSecret */.Pq(secret);
+    const context = lib_core/* getInput */.V4(contextInput).trim();
+    if (kubeconfig)
+        checkContext(kubeconfig, context || undefined);
+    return { kubeconfig, context };
+}
+
+;// CONCATENATED MODULE: ./src/context.ts
+// The typed inputs of action-install-extension, read once; every default comes from action.yml (read
+// by actions-kit's actionInputs). Every secret (client secret, password,
+// SSH key, kubeconfig and the credentials inside it) is masked here, before anything could print it.
+
+
+
+
+
+
+
+/** The project as Kaapana's CI sends it in the Project header: a JSON object (ids keep their type). */
+function parseProject(input) {
+    const raw = input.string('project');
+    if (!raw)
+        return undefined;
+    let v;
+    try {
+        v = JSON.parse(raw);
     }
-    const work = getState(WORK_STATE);
-    if (work && work.includes('kx-install-') && (await pathExists(work))) {
-        await (0,promises_namespaceObject.rm)(work, { recursive: true, force: true });
-        info('removed the work directory left by the main step');
+    catch (e) {
+        throw new lib/* KxError */.im(`input project is not JSON: ${(0,lib/* errorMessage */.gJ)(e)}`);
+    }
+    if (!v || typeof v !== 'object' || Array.isArray(v) || !('id' in v) || !('name' in v))
+        throw new lib/* KxError */.im('input project must be a JSON object with at least id and name');
+    return v;
+}
+function readCa(input) {
+    const raw = input.string('ca-certificate');
+    if (!raw)
+        return undefined;
+    if (raw.includes('-----BEGIN'))
+        return raw;
+    try {
+        return (0,external_node_fs_.readFileSync)(raw, 'utf8');
+    }
+    catch (e) {
+        throw new lib/* KxError */.im(`input ca-certificate is neither PEM text nor a readable file: ${(0,lib/* errorMessage */.gJ)(e)}`);
+    }
+}
+function getInputs() {
+    const input = (0,actions_kit_lib/* actionInputs */.eh)(import.meta.url);
+    const clientSecret = input.secret('client-secret');
+    const password = input.secret('oidc-password');
+    const sshKey = input.secret('ssh-key');
+    for (const line of sshKey.split(/\r?\n/))
+        if (line.trim().length >= 8)
+            lib_core/* setSecret */.Pq(line.trim());
+    const { kubeconfig, context } = getKubeconfigInputs('kube-context');
+    const generation = generationOf(input.string('platform-version'));
+    const platformUrl = input.string('platform-url');
+    if (platformUrl && !/^https?:\/\//.test(platformUrl))
+        throw new lib/* KxError */.im(`input platform-url "${platformUrl}" must start with https:// (or http://)`);
+    const sshHost = input.string('ssh-host');
+    const project = parseProject(input);
+    const params = input.map('extension-params');
+    return {
+        charts: input.list('chart'),
+        method: input.choice('method', ['upload', 'copy']),
+        extensionsDir: input.string('extensions-dir'),
+        ssh: sshHost
+            ? {
+                host: sshHost,
+                port: input.int('ssh-port', 1),
+                user: input.string('ssh-user'),
+                key: sshKey,
+                knownHosts: input.string('ssh-known-hosts'),
+            }
+            : undefined,
+        images: parseImagesInput(input.string('images')),
+        generation,
+        platformUrl,
+        tokenUrl: input.string('token-url') || (platformUrl ? defaultTokenUrl(platformUrl) : ''),
+        clientId: input.string('client-id'),
+        clientSecret,
+        username: input.string('oidc-username'),
+        password,
+        ca: readCa(input),
+        kubeconfig,
+        context,
+        namespace: input.string('namespace') || kubeHelmNamespace(generation),
+        service: input.string('service'),
+        install: input.bool('install'),
+        uninstall: input.bool('uninstall'),
+        releaseName: input.string('release-name'),
+        extensionParams: Object.keys(params).length ? params : undefined,
+        project,
+        blocking: input.bool('blocking'),
+        chunkSize: input.int('chunk-size', 1024),
+        uploadThreshold: input.int('upload-threshold', 0),
+        uploadAttempts: input.int('upload-attempts', 1),
+        timeoutMs: parseDuration(input.string('timeout')),
+        dryRun: input.bool('dry-run'),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/summary.ts
+// The job summary of action-install-extension: what was delivered where, each image with size and
+// times, and each release with its status.
+
+const mib = (n) => `${(n / 1048576).toFixed(1)} MiB`;
+function summaryMarkdown(r) {
+    let md = `## Kaapana: install extension${r.dryRun ? ' (dry run: nothing was sent)' : ''}\n\nPlatform: ${(0,actions_kit_lib/* cell */.Hn)(r.route)} (Kaapana ${r.generation} API)\n`;
+    if (r.delivered.length) {
+        md += `\n| chart | version | method | to | size |\n| --- | --- | --- | --- | --- |\n`;
+        md +=
+            r.delivered
+                .map((d) => `| \`${(0,actions_kit_lib/* cell */.Hn)(d.name)}\` | ${(0,actions_kit_lib/* cell */.Hn)(d.version)} | ${(0,actions_kit_lib/* cell */.Hn)(d.method)} | \`${(0,actions_kit_lib/* cell */.Hn)(d.to)}\` | ${d.bytes} B |`)
+                .join('\n') + '\n';
+    }
+    if (r.imported.length) {
+        md += `\n| image | tar | size | docker save | upload | import |\n| --- | --- | --- | --- | --- | --- |\n`;
+        md +=
+            r.imported
+                .map((i) => `| \`${(0,actions_kit_lib/* cell */.Hn)(i.image)}\` | ${(0,actions_kit_lib/* cell */.Hn)(i.file)} | ${mib(i.bytes)} | ${i.saveSeconds.toFixed(1)} s | ${i.uploadSeconds.toFixed(1)} s (${mib(i.bytes / Math.max(i.uploadSeconds, 0.001))}/s) | ${(0,actions_kit_lib/* cell */.Hn)(i.reply.slice(0, 200))} |`)
+                .join('\n') + '\n';
+    }
+    const releases = [...r.releases, ...r.uninstalled];
+    if (releases.length) {
+        md += `\n| release | chart | version | status |\n| --- | --- | --- | --- |\n`;
+        md +=
+            releases
+                .map((x) => `| \`${(0,actions_kit_lib/* cell */.Hn)(x.name)}\` | ${(0,actions_kit_lib/* cell */.Hn)(x.chart)} | ${(0,actions_kit_lib/* cell */.Hn)(x.version)} | ${(0,actions_kit_lib/* cell */.Hn)(x.status)}${x.alreadyInstalled ? ' (was already installed)' : ''} |`)
+                .join('\n') + '\n';
+    }
+    if (r.dryRun && r.requests.length)
+        md += `\nRequests it would make:\n\n\`\`\`\n${r.requests.join('\n')}\n\`\`\`\n`;
+    return md;
+}
+/** Appends the summary to the job summary (a no-op outside a runner). */
+async function writeSummary(r) {
+    await (0,actions_kit_lib/* writeJobSummary */.j7)(summaryMarkdown(r));
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+// action-install-extension: typed inputs → how to reach the platform (service proxy via kubectl with
+// a private kubeconfig, or the platform URL with an OIDC token) → installExtension from
+// @kaapana-ext/core/platform → outputs and job summary. The post step removes the kubeconfig and the
+// private work dir (SSH key, image tars) if the main step could not (cancelled, killed). Driven only
+// by INPUT_* variables, so the CLI runs it the same way.
+
+
+
+
+
+
+
+
+
+
+const WORK_STATE = 'work-dir';
+async function main() {
+    const inputs = getInputs();
+    let written;
+    let work;
+    try {
+        if (!inputs.dryRun) {
+            work = await (0,promises_.mkdtemp)((0,external_node_path_.join)(process.env['RUNNER_TEMP'] || (0,external_node_os_.tmpdir)(), 'kx-install-'));
+            lib_core/* saveState */.LZ(WORK_STATE, work);
+        }
+        const platform = await platformAccess(inputs, async () => (written = await writeInputKubeconfig(inputs)));
+        const result = await lib_core/* group */.Os(`Install extension${inputs.dryRun ? ' (dry run)' : ''}`, () => installExtension({
+            charts: inputs.charts,
+            method: inputs.method,
+            extensionsDir: inputs.extensionsDir,
+            ...(inputs.ssh ? { ssh: { ...inputs.ssh, ...(work ? { tempParent: work } : {}) } } : {}),
+            images: inputs.images,
+            ...(platform ? { platform } : {}),
+            generation: inputs.generation,
+            install: inputs.install,
+            uninstall: inputs.uninstall,
+            ...(inputs.releaseName ? { releaseName: inputs.releaseName } : {}),
+            ...(inputs.extensionParams ? { extensionParams: inputs.extensionParams } : {}),
+            blocking: inputs.blocking,
+            ...(inputs.project ? { project: inputs.project } : {}),
+            chunkSize: inputs.chunkSize,
+            uploadThreshold: inputs.uploadThreshold,
+            uploadAttempts: inputs.uploadAttempts,
+            timeoutMs: inputs.timeoutMs,
+            dryRun: inputs.dryRun,
+            log: (line) => lib_core/* info */.pq(line),
+            mask: (secret) => lib_core/* setSecret */.Pq(secret),
+            ...(work ? { workDir: work } : {}),
+        }));
+        lib_core/* setOutput */.uH('delivered', JSON.stringify(result.delivered));
+        lib_core/* setOutput */.uH('imported', JSON.stringify(result.imported));
+        lib_core/* setOutput */.uH('release', JSON.stringify(result.uninstalled.length ? result.uninstalled : result.releases));
+        await writeSummary(result);
+    }
+    finally {
+        if (written)
+            await removeKubeconfigDir(written.dir);
+        if (work)
+            await (0,promises_.rm)(work, { recursive: true, force: true });
+    }
+}
+/** The post step: removes what the main step left (cancelled, killed). */
+async function post() {
+    const dir = lib_core/* getState */.Gu(KUBECONFIG_STATE);
+    if (dir && (await (0,lib/* pathExists */.s0)(dir))) {
+        await removeKubeconfigDir(dir);
+        lib_core/* info */.pq('removed the kubeconfig left by the main step');
+    }
+    const work = lib_core/* getState */.Gu(WORK_STATE);
+    if (work && work.includes('kx-install-') && (await (0,lib/* pathExists */.s0)(work))) {
+        await (0,promises_.rm)(work, { recursive: true, force: true });
+        lib_core/* info */.pq('removed the work directory left by the main step');
     }
 }
 
@@ -44144,6 +40163,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
+
+/***/ }),
+
+/***/ 5317:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+
+/***/ }),
+
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 
 /***/ }),
 
@@ -44238,6 +40271,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 1455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ }),
+
 /***/ 7067:
 /***/ ((module) => {
 
@@ -44256,6 +40303,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 
@@ -44319,6 +40380,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 
 /***/ }),
 
@@ -52913,6 +48988,4286 @@ function replaceNode(key, path, node) {
 
 exports.visit = visit;
 exports.visitAsync = visitAsync;
+
+
+/***/ }),
+
+/***/ 1500:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Yz: () => (/* binding */ core_debug),
+  z3: () => (/* binding */ error),
+  V4: () => (/* binding */ getInput),
+  Gu: () => (/* binding */ getState),
+  Os: () => (/* binding */ group),
+  pq: () => (/* binding */ info),
+  _o: () => (/* binding */ isDebug),
+  LZ: () => (/* binding */ saveState),
+  uH: () => (/* binding */ setOutput),
+  Pq: () => (/* binding */ core_setSecret),
+  z: () => (/* reexport */ summary)
+});
+
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, markdownSummary, notice, platform, setCommandEcho, setFailed, startGroup, toPlatformPath, toPosixPath, toWin32Path, warning
+
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/utils.js
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/**
+ * Sanitizes an input into a string so it can be passed into issueCommand safely
+ * @param input input to sanitize into a string
+ */
+function utils_toCommandValue(input) {
+    if (input === null || input === undefined) {
+        return '';
+    }
+    else if (typeof input === 'string' || input instanceof String) {
+        return input;
+    }
+    return JSON.stringify(input);
+}
+/**
+ *
+ * @param annotationProperties
+ * @returns The command properties to send with the actual annotation command
+ * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
+ */
+function utils_toCommandProperties(annotationProperties) {
+    if (!Object.keys(annotationProperties).length) {
+        return {};
+    }
+    return {
+        title: annotationProperties.title,
+        file: annotationProperties.file,
+        line: annotationProperties.startLine,
+        endLine: annotationProperties.endLine,
+        col: annotationProperties.startColumn,
+        endColumn: annotationProperties.endColumn
+    };
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/command.js
+
+
+/**
+ * Issues a command to the GitHub Actions runner
+ *
+ * @param command - The command name to issue
+ * @param properties - Additional properties for the command (key-value pairs)
+ * @param message - The message to include with the command
+ * @remarks
+ * This function outputs a specially formatted string to stdout that the Actions
+ * runner interprets as a command. These commands can control workflow behavior,
+ * set outputs, create annotations, mask values, and more.
+ *
+ * Command Format:
+ *   ::name key=value,key=value::message
+ *
+ * @example
+ * ```typescript
+ * // Issue a warning annotation
+ * issueCommand('warning', {}, 'This is a warning message');
+ * // Output: ::warning::This is a warning message
+ *
+ * // Set an environment variable
+ * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
+ * // Output: ::set-env name=MY_VAR::some value
+ *
+ * // Add a secret mask
+ * issueCommand('add-mask', {}, 'secretValue123');
+ * // Output: ::add-mask::secretValue123
+ * ```
+ *
+ * @internal
+ * This is an internal utility function that powers the public API functions
+ * such as setSecret, warning, error, and exportVariable.
+ */
+function command_issueCommand(command, properties, message) {
+    const cmd = new Command(command, properties, message);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
+}
+function command_issue(name, message = '') {
+    command_issueCommand(name, {}, message);
+}
+const CMD_STRING = '::';
+class Command {
+    constructor(command, properties, message) {
+        if (!command) {
+            command = 'missing.command';
+        }
+        this.command = command;
+        this.properties = properties;
+        this.message = message;
+    }
+    toString() {
+        let cmdStr = CMD_STRING + this.command;
+        if (this.properties && Object.keys(this.properties).length > 0) {
+            cmdStr += ' ';
+            let first = true;
+            for (const key in this.properties) {
+                if (this.properties.hasOwnProperty(key)) {
+                    const val = this.properties[key];
+                    if (val) {
+                        if (first) {
+                            first = false;
+                        }
+                        else {
+                            cmdStr += ',';
+                        }
+                        cmdStr += `${key}=${escapeProperty(val)}`;
+                    }
+                }
+            }
+        }
+        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
+        return cmdStr;
+    }
+}
+function escapeData(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A');
+}
+function escapeProperty(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A')
+        .replace(/:/g, '%3A')
+        .replace(/,/g, '%2C');
+}
+//# sourceMappingURL=command.js.map
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/file-command.js
+// For internal use, subject to change.
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+
+
+
+function file_command_issueFileCommand(command, message) {
+    const filePath = process.env[`GITHUB_${command}`];
+    if (!filePath) {
+        throw new Error(`Unable to find environment variable for file command ${command}`);
+    }
+    if (!external_fs_.existsSync(filePath)) {
+        throw new Error(`Missing file at path: ${filePath}`);
+    }
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
+        encoding: 'utf8'
+    });
+}
+function file_command_prepareKeyValueMessage(key, value) {
+    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
+    const convertedValue = utils_toCommandValue(value);
+    // These should realistically never happen, but just in case someone finds a
+    // way to exploit uuid generation let's not allow keys or values that contain
+    // the delimiter.
+    if (key.includes(delimiter)) {
+        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
+    }
+    if (convertedValue.includes(delimiter)) {
+        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
+    }
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
+}
+//# sourceMappingURL=file-command.js.map
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: ../node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(8564);
+;// CONCATENATED MODULE: ../node_modules/@actions/http-client/lib/auth.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+class BasicCredentialHandler {
+    constructor(username, password) {
+        this.username = username;
+        this.password = password;
+    }
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class auth_BearerCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Bearer ${this.token}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class PersonalAccessTokenCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+//# sourceMappingURL=auth.js.map
+;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/oidc-utils.js
+var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+class oidc_utils_OidcClient {
+    static createHttpClient(allowRetry = true, maxRetry = 10) {
+        const requestOptions = {
+            allowRetries: allowRetry,
+            maxRetries: maxRetry
+        };
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+    }
+    static getRequestToken() {
+        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+        if (!token) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
+        }
+        return token;
+    }
+    static getIDTokenUrl() {
+        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
+        if (!runtimeUrl) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
+        }
+        return runtimeUrl;
+    }
+    static getCall(id_token_url) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            var _a;
+            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const res = yield httpclient
+                .getJson(id_token_url)
+                .catch(error => {
+                throw new Error(`Failed to get ID Token. \n 
+        Error Code : ${error.statusCode}\n 
+        Error Message: ${error.message}`);
+            });
+            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
+            if (!id_token) {
+                throw new Error('Response json body do not have ID Token field');
+            }
+            return id_token;
+        });
+    }
+    static getIDToken(audience) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            try {
+                // New ID Token is requested from action service
+                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                if (audience) {
+                    const encodedAudience = encodeURIComponent(audience);
+                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
+                }
+                debug(`ID token url is ${id_token_url}`);
+                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                setSecret(id_token);
+                return id_token;
+            }
+            catch (error) {
+                throw new Error(`Error message: ${error.message}`);
+            }
+        });
+    }
+}
+//# sourceMappingURL=oidc-utils.js.map
+;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/summary.js
+var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { access, appendFile, writeFile } = external_fs_.promises;
+const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
+const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
+class Summary {
+    constructor() {
+        this._buffer = '';
+    }
+    /**
+     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
+     * Also checks r/w permissions.
+     *
+     * @returns step summary file path
+     */
+    filePath() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            if (this._filePath) {
+                return this._filePath;
+            }
+            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
+            if (!pathFromEnv) {
+                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
+            }
+            try {
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
+            }
+            catch (_a) {
+                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
+            }
+            this._filePath = pathFromEnv;
+            return this._filePath;
+        });
+    }
+    /**
+     * Wraps content in an HTML tag, adding any HTML attributes
+     *
+     * @param {string} tag HTML tag to wrap
+     * @param {string | null} content content within the tag
+     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
+     *
+     * @returns {string} content wrapped in HTML element
+     */
+    wrap(tag, content, attrs = {}) {
+        const htmlAttrs = Object.entries(attrs)
+            .map(([key, value]) => ` ${key}="${value}"`)
+            .join('');
+        if (!content) {
+            return `<${tag}${htmlAttrs}>`;
+        }
+        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
+    }
+    /**
+     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
+     *
+     * @param {SummaryWriteOptions} [options] (optional) options for write operation
+     *
+     * @returns {Promise<Summary>} summary instance
+     */
+    write(options) {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
+            const filePath = yield this.filePath();
+            const writeFunc = overwrite ? writeFile : appendFile;
+            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
+            return this.emptyBuffer();
+        });
+    }
+    /**
+     * Clears the summary buffer and wipes the summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    clear() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            return this.emptyBuffer().write({ overwrite: true });
+        });
+    }
+    /**
+     * Returns the current summary buffer as a string
+     *
+     * @returns {string} string of summary buffer
+     */
+    stringify() {
+        return this._buffer;
+    }
+    /**
+     * If the summary buffer is empty
+     *
+     * @returns {boolen} true if the buffer is empty
+     */
+    isEmptyBuffer() {
+        return this._buffer.length === 0;
+    }
+    /**
+     * Resets the summary buffer without writing to summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    emptyBuffer() {
+        this._buffer = '';
+        return this;
+    }
+    /**
+     * Adds raw text to the summary buffer
+     *
+     * @param {string} text content to add
+     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addRaw(text, addEOL = false) {
+        this._buffer += text;
+        return addEOL ? this.addEOL() : this;
+    }
+    /**
+     * Adds the operating system-specific end-of-line marker to the buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addEOL() {
+        return this.addRaw(external_os_.EOL);
+    }
+    /**
+     * Adds an HTML codeblock to the summary buffer
+     *
+     * @param {string} code content to render within fenced code block
+     * @param {string} lang (optional) language to syntax highlight code
+     *
+     * @returns {Summary} summary instance
+     */
+    addCodeBlock(code, lang) {
+        const attrs = Object.assign({}, (lang && { lang }));
+        const element = this.wrap('pre', this.wrap('code', code), attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML list to the summary buffer
+     *
+     * @param {string[]} items list of items to render
+     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addList(items, ordered = false) {
+        const tag = ordered ? 'ol' : 'ul';
+        const listItems = items.map(item => this.wrap('li', item)).join('');
+        const element = this.wrap(tag, listItems);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML table to the summary buffer
+     *
+     * @param {SummaryTableCell[]} rows table rows
+     *
+     * @returns {Summary} summary instance
+     */
+    addTable(rows) {
+        const tableBody = rows
+            .map(row => {
+            const cells = row
+                .map(cell => {
+                if (typeof cell === 'string') {
+                    return this.wrap('td', cell);
+                }
+                const { header, data, colspan, rowspan } = cell;
+                const tag = header ? 'th' : 'td';
+                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
+                return this.wrap(tag, data, attrs);
+            })
+                .join('');
+            return this.wrap('tr', cells);
+        })
+            .join('');
+        const element = this.wrap('table', tableBody);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds a collapsable HTML details element to the summary buffer
+     *
+     * @param {string} label text for the closed state
+     * @param {string} content collapsable content
+     *
+     * @returns {Summary} summary instance
+     */
+    addDetails(label, content) {
+        const element = this.wrap('details', this.wrap('summary', label) + content);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML image tag to the summary buffer
+     *
+     * @param {string} src path to the image you to embed
+     * @param {string} alt text description of the image
+     * @param {SummaryImageOptions} options (optional) addition image attributes
+     *
+     * @returns {Summary} summary instance
+     */
+    addImage(src, alt, options) {
+        const { width, height } = options || {};
+        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
+        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML section heading element
+     *
+     * @param {string} text heading text
+     * @param {number | string} [level=1] (optional) the heading level, default: 1
+     *
+     * @returns {Summary} summary instance
+     */
+    addHeading(text, level) {
+        const tag = `h${level}`;
+        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
+            ? tag
+            : 'h1';
+        const element = this.wrap(allowedTag, text);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML thematic break (<hr>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addSeparator() {
+        const element = this.wrap('hr', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML line break (<br>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addBreak() {
+        const element = this.wrap('br', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML blockquote to the summary buffer
+     *
+     * @param {string} text quote text
+     * @param {string} cite (optional) citation url
+     *
+     * @returns {Summary} summary instance
+     */
+    addQuote(text, cite) {
+        const attrs = Object.assign({}, (cite && { cite }));
+        const element = this.wrap('blockquote', text, attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML anchor tag to the summary buffer
+     *
+     * @param {string} text link text/content
+     * @param {string} href hyperlink
+     *
+     * @returns {Summary} summary instance
+     */
+    addLink(text, href) {
+        const element = this.wrap('a', text, { href });
+        return this.addRaw(element).addEOL();
+    }
+}
+const _summary = new Summary();
+/**
+ * @deprecated use `core.summary`
+ */
+const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
+//# sourceMappingURL=summary.js.map
+;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/path-utils.js
+
+/**
+ * toPosixPath converts the given path to the posix form. On Windows, \\ will be
+ * replaced with /.
+ *
+ * @param pth. Path to transform.
+ * @return string Posix path.
+ */
+function toPosixPath(pth) {
+    return pth.replace(/[\\]/g, '/');
+}
+/**
+ * toWin32Path converts the given path to the win32 form. On Linux, / will be
+ * replaced with \\.
+ *
+ * @param pth. Path to transform.
+ * @return string Win32 path.
+ */
+function toWin32Path(pth) {
+    return pth.replace(/[/]/g, '\\');
+}
+/**
+ * toPlatformPath converts the given path to a platform-specific path. It does
+ * this by replacing instances of / and \ with the platform-specific path
+ * separator.
+ *
+ * @param pth The path to platformize.
+ * @return string The platform-specific path.
+ */
+function toPlatformPath(pth) {
+    return pth.replace(/[/\\]/g, path.sep);
+}
+//# sourceMappingURL=path-utils.js.map
+// EXTERNAL MODULE: ../node_modules/@actions/exec/lib/exec.js + 2 modules
+var lib_exec = __nccwpck_require__(4334);
+;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_.platform();
+const arch = external_os_.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function core_setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function core_debug(message) {
+    command_issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function error(message, properties = {}) {
+    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    command_issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    command_issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+    }
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
+
+/***/ }),
+
+/***/ 4334:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  m: () => (/* binding */ exec)
+});
+
+// UNUSED EXPORTS: getExecOutput
+
+// EXTERNAL MODULE: external "string_decoder"
+var external_string_decoder_ = __nccwpck_require__(3193);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(4434);
+// EXTERNAL MODULE: external "child_process"
+var external_child_process_ = __nccwpck_require__(5317);
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: ../node_modules/@actions/io/lib/io.js
+var io = __nccwpck_require__(4799);
+// EXTERNAL MODULE: ../node_modules/@actions/io/lib/io-util.js
+var io_util = __nccwpck_require__(7168);
+;// CONCATENATED MODULE: external "timers"
+const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+;// CONCATENATED MODULE: ../node_modules/@actions/exec/lib/toolrunner.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+/* eslint-disable @typescript-eslint/unbound-method */
+const IS_WINDOWS = process.platform === 'win32';
+/*
+ * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
+ */
+class ToolRunner extends external_events_.EventEmitter {
+    constructor(toolPath, args, options) {
+        super();
+        if (!toolPath) {
+            throw new Error("Parameter 'toolPath' cannot be null or empty.");
+        }
+        this.toolPath = toolPath;
+        this.args = args || [];
+        this.options = options || {};
+    }
+    _debug(message) {
+        if (this.options.listeners && this.options.listeners.debug) {
+            this.options.listeners.debug(message);
+        }
+    }
+    _getCommandString(options, noPrefix) {
+        const toolPath = this._getSpawnFileName();
+        const args = this._getSpawnArgs(options);
+        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
+        if (IS_WINDOWS) {
+            // Windows + cmd file
+            if (this._isCmdFile()) {
+                cmd += toolPath;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows + verbatim
+            else if (options.windowsVerbatimArguments) {
+                cmd += `"${toolPath}"`;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows (regular)
+            else {
+                cmd += this._windowsQuoteCmdArg(toolPath);
+                for (const a of args) {
+                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+                }
+            }
+        }
+        else {
+            // OSX/Linux - this can likely be improved with some form of quoting.
+            // creating processes on Unix is fundamentally different than Windows.
+            // on Unix, execvp() takes an arg array.
+            cmd += toolPath;
+            for (const a of args) {
+                cmd += ` ${a}`;
+            }
+        }
+        return cmd;
+    }
+    _processLineBuffer(data, strBuffer, onLine) {
+        try {
+            let s = strBuffer + data.toString();
+            let n = s.indexOf(external_os_.EOL);
+            while (n > -1) {
+                const line = s.substring(0, n);
+                onLine(line);
+                // the rest of the string ...
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
+            }
+            return s;
+        }
+        catch (err) {
+            // streaming lines to console is best effort.  Don't fail a build.
+            this._debug(`error processing line. Failed with error ${err}`);
+            return '';
+        }
+    }
+    _getSpawnFileName() {
+        if (IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                return process.env['COMSPEC'] || 'cmd.exe';
+            }
+        }
+        return this.toolPath;
+    }
+    _getSpawnArgs(options) {
+        if (IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+                for (const a of this.args) {
+                    argline += ' ';
+                    argline += options.windowsVerbatimArguments
+                        ? a
+                        : this._windowsQuoteCmdArg(a);
+                }
+                argline += '"';
+                return [argline];
+            }
+        }
+        return this.args;
+    }
+    _endsWith(str, end) {
+        return str.endsWith(end);
+    }
+    _isCmdFile() {
+        const upperToolPath = this.toolPath.toUpperCase();
+        return (this._endsWith(upperToolPath, '.CMD') ||
+            this._endsWith(upperToolPath, '.BAT'));
+    }
+    _windowsQuoteCmdArg(arg) {
+        // for .exe, apply the normal quoting rules that libuv applies
+        if (!this._isCmdFile()) {
+            return this._uvQuoteCmdArg(arg);
+        }
+        // otherwise apply quoting rules specific to the cmd.exe command line parser.
+        // the libuv rules are generic and are not designed specifically for cmd.exe
+        // command line parser.
+        //
+        // for a detailed description of the cmd.exe command line parser, refer to
+        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
+        // need quotes for empty arg
+        if (!arg) {
+            return '""';
+        }
+        // determine whether the arg needs to be quoted
+        const cmdSpecialChars = [
+            ' ',
+            '\t',
+            '&',
+            '(',
+            ')',
+            '[',
+            ']',
+            '{',
+            '}',
+            '^',
+            '=',
+            ';',
+            '!',
+            "'",
+            '+',
+            ',',
+            '`',
+            '~',
+            '|',
+            '<',
+            '>',
+            '"'
+        ];
+        let needsQuotes = false;
+        for (const char of arg) {
+            if (cmdSpecialChars.some(x => x === char)) {
+                needsQuotes = true;
+                break;
+            }
+        }
+        // short-circuit if quotes not needed
+        if (!needsQuotes) {
+            return arg;
+        }
+        // the following quoting rules are very similar to the rules that by libuv applies.
+        //
+        // 1) wrap the string in quotes
+        //
+        // 2) double-up quotes - i.e. " => ""
+        //
+        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
+        //    doesn't work well with a cmd.exe command line.
+        //
+        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
+        //    for example, the command line:
+        //          foo.exe "myarg:""my val"""
+        //    is parsed by a .NET console app into an arg array:
+        //          [ "myarg:\"my val\"" ]
+        //    which is the same end result when applying libuv quoting rules. although the actual
+        //    command line from libuv quoting rules would look like:
+        //          foo.exe "myarg:\"my val\""
+        //
+        // 3) double-up slashes that precede a quote,
+        //    e.g.  hello \world    => "hello \world"
+        //          hello\"world    => "hello\\""world"
+        //          hello\\"world   => "hello\\\\""world"
+        //          hello world\    => "hello world\\"
+        //
+        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
+        //    the reasons for including this as a .cmd quoting rule are:
+        //
+        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
+        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
+        //
+        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
+        //       haven't heard any complaints about that aspect.
+        //
+        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
+        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
+        // by using %%.
+        //
+        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
+        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
+        //
+        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
+        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
+        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
+        // to an external program.
+        //
+        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
+        // % can be escaped within a .cmd file.
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\'; // double the slash
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '"'; // double the quote
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _uvQuoteCmdArg(arg) {
+        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
+        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
+        // is used.
+        //
+        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
+        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
+        // pasting copyright notice from Node within this function:
+        //
+        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
+        //
+        //      Permission is hereby granted, free of charge, to any person obtaining a copy
+        //      of this software and associated documentation files (the "Software"), to
+        //      deal in the Software without restriction, including without limitation the
+        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+        //      sell copies of the Software, and to permit persons to whom the Software is
+        //      furnished to do so, subject to the following conditions:
+        //
+        //      The above copyright notice and this permission notice shall be included in
+        //      all copies or substantial portions of the Software.
+        //
+        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+        //      IN THE SOFTWARE.
+        if (!arg) {
+            // Need double quotation for empty argument
+            return '""';
+        }
+        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
+            // No quotation needed
+            return arg;
+        }
+        if (!arg.includes('"') && !arg.includes('\\')) {
+            // No embedded double quotes or backslashes, so I can just wrap
+            // quote marks around the whole thing.
+            return `"${arg}"`;
+        }
+        // Expected input/output:
+        //   input : hello"world
+        //   output: "hello\"world"
+        //   input : hello""world
+        //   output: "hello\"\"world"
+        //   input : hello\world
+        //   output: hello\world
+        //   input : hello\\world
+        //   output: hello\\world
+        //   input : hello\"world
+        //   output: "hello\\\"world"
+        //   input : hello\\"world
+        //   output: "hello\\\\\"world"
+        //   input : hello world\
+        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
+        //                             but it appears the comment is wrong, it should be "hello world\\"
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\';
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '\\';
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _cloneExecOptions(options) {
+        options = options || {};
+        const result = {
+            cwd: options.cwd || process.cwd(),
+            env: options.env || process.env,
+            silent: options.silent || false,
+            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+            failOnStdErr: options.failOnStdErr || false,
+            ignoreReturnCode: options.ignoreReturnCode || false,
+            delay: options.delay || 10000
+        };
+        result.outStream = options.outStream || process.stdout;
+        result.errStream = options.errStream || process.stderr;
+        return result;
+    }
+    _getSpawnOptions(options, toolPath) {
+        options = options || {};
+        const result = {};
+        result.cwd = options.cwd;
+        result.env = options.env;
+        result['windowsVerbatimArguments'] =
+            options.windowsVerbatimArguments || this._isCmdFile();
+        if (options.windowsVerbatimArguments) {
+            result.argv0 = `"${toolPath}"`;
+        }
+        return result;
+    }
+    /**
+     * Exec a tool.
+     * Output will be streamed to the live console.
+     * Returns promise with return code
+     *
+     * @param     tool     path to tool to exec
+     * @param     options  optional exec options.  See ExecOptions
+     * @returns   number
+     */
+    exec() {
+        return __awaiter(this, void 0, void 0, function* () {
+            // root the tool path if it is unrooted and contains relative pathing
+            if (!io_util/* isRooted */.Qh(this.toolPath) &&
+                (this.toolPath.includes('/') ||
+                    (IS_WINDOWS && this.toolPath.includes('\\')))) {
+                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            }
+            // if the tool is only a file name, then resolve it from the PATH
+            // otherwise verify it exists (add extension on Windows if necessary)
+            this.toolPath = yield io/* which */.K7(this.toolPath, true);
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                this._debug(`exec tool: ${this.toolPath}`);
+                this._debug('arguments:');
+                for (const arg of this.args) {
+                    this._debug(`   ${arg}`);
+                }
+                const optionsNonNull = this._cloneExecOptions(this.options);
+                if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
+                }
+                const state = new ExecState(optionsNonNull, this.toolPath);
+                state.on('debug', (message) => {
+                    this._debug(message);
+                });
+                if (this.options.cwd && !(yield io_util/* exists */.t2(this.options.cwd))) {
+                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+                }
+                const fileName = this._getSpawnFileName();
+                const cp = external_child_process_.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                let stdbuffer = '';
+                if (cp.stdout) {
+                    cp.stdout.on('data', (data) => {
+                        if (this.options.listeners && this.options.listeners.stdout) {
+                            this.options.listeners.stdout(data);
+                        }
+                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                            optionsNonNull.outStream.write(data);
+                        }
+                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.stdline) {
+                                this.options.listeners.stdline(line);
+                            }
+                        });
+                    });
+                }
+                let errbuffer = '';
+                if (cp.stderr) {
+                    cp.stderr.on('data', (data) => {
+                        state.processStderr = true;
+                        if (this.options.listeners && this.options.listeners.stderr) {
+                            this.options.listeners.stderr(data);
+                        }
+                        if (!optionsNonNull.silent &&
+                            optionsNonNull.errStream &&
+                            optionsNonNull.outStream) {
+                            const s = optionsNonNull.failOnStdErr
+                                ? optionsNonNull.errStream
+                                : optionsNonNull.outStream;
+                            s.write(data);
+                        }
+                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.errline) {
+                                this.options.listeners.errline(line);
+                            }
+                        });
+                    });
+                }
+                cp.on('error', (err) => {
+                    state.processError = err.message;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    state.CheckComplete();
+                });
+                cp.on('exit', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                cp.on('close', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                state.on('done', (error, exitCode) => {
+                    if (stdbuffer.length > 0) {
+                        this.emit('stdline', stdbuffer);
+                    }
+                    if (errbuffer.length > 0) {
+                        this.emit('errline', errbuffer);
+                    }
+                    cp.removeAllListeners();
+                    if (error) {
+                        reject(error);
+                    }
+                    else {
+                        resolve(exitCode);
+                    }
+                });
+                if (this.options.input) {
+                    if (!cp.stdin) {
+                        throw new Error('child process missing stdin');
+                    }
+                    cp.stdin.end(this.options.input);
+                }
+            }));
+        });
+    }
+}
+/**
+ * Convert an arg string to an array of args. Handles escaping
+ *
+ * @param    argString   string of arguments
+ * @returns  string[]    array of arguments
+ */
+function argStringToArray(argString) {
+    const args = [];
+    let inQuotes = false;
+    let escaped = false;
+    let arg = '';
+    function append(c) {
+        // we only escape double quotes.
+        if (escaped && c !== '"') {
+            arg += '\\';
+        }
+        arg += c;
+        escaped = false;
+    }
+    for (let i = 0; i < argString.length; i++) {
+        const c = argString.charAt(i);
+        if (c === '"') {
+            if (!escaped) {
+                inQuotes = !inQuotes;
+            }
+            else {
+                append(c);
+            }
+            continue;
+        }
+        if (c === '\\' && escaped) {
+            append(c);
+            continue;
+        }
+        if (c === '\\' && inQuotes) {
+            escaped = true;
+            continue;
+        }
+        if (c === ' ' && !inQuotes) {
+            if (arg.length > 0) {
+                args.push(arg);
+                arg = '';
+            }
+            continue;
+        }
+        append(c);
+    }
+    if (arg.length > 0) {
+        args.push(arg.trim());
+    }
+    return args;
+}
+class ExecState extends external_events_.EventEmitter {
+    constructor(options, toolPath) {
+        super();
+        this.processClosed = false; // tracks whether the process has exited and stdio is closed
+        this.processError = '';
+        this.processExitCode = 0;
+        this.processExited = false; // tracks whether the process has exited
+        this.processStderr = false; // tracks whether stderr was written to
+        this.delay = 10000; // 10 seconds
+        this.done = false;
+        this.timeout = null;
+        if (!toolPath) {
+            throw new Error('toolPath must not be empty');
+        }
+        this.options = options;
+        this.toolPath = toolPath;
+        if (options.delay) {
+            this.delay = options.delay;
+        }
+    }
+    CheckComplete() {
+        if (this.done) {
+            return;
+        }
+        if (this.processClosed) {
+            this._setResult();
+        }
+        else if (this.processExited) {
+            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
+        }
+    }
+    _debug(message) {
+        this.emit('debug', message);
+    }
+    _setResult() {
+        // determine whether there is an error
+        let error;
+        if (this.processExited) {
+            if (this.processError) {
+                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+            }
+            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+            }
+            else if (this.processStderr && this.options.failOnStdErr) {
+                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+            }
+        }
+        // clear the timeout
+        if (this.timeout) {
+            clearTimeout(this.timeout);
+            this.timeout = null;
+        }
+        this.done = true;
+        this.emit('done', error, this.processExitCode);
+    }
+    static HandleTimeout(state) {
+        if (state.done) {
+            return;
+        }
+        if (!state.processClosed && state.processExited) {
+            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+            state._debug(message);
+        }
+        state._setResult();
+    }
+}
+//# sourceMappingURL=toolrunner.js.map
+;// CONCATENATED MODULE: ../node_modules/@actions/exec/lib/exec.js
+var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+/**
+ * Exec a command.
+ * Output will be streamed to the live console.
+ * Returns promise with return code
+ *
+ * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
+ * @param     args               optional arguments for tool. Escaping is handled by the lib.
+ * @param     options            optional exec options.  See ExecOptions
+ * @returns   Promise<number>    exit code
+ */
+function exec(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        const commandArgs = argStringToArray(commandLine);
+        if (commandArgs.length === 0) {
+            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+        }
+        // Path to tool to execute should be first arg
+        const toolPath = commandArgs[0];
+        args = commandArgs.slice(1).concat(args || []);
+        const runner = new ToolRunner(toolPath, args, options);
+        return runner.exec();
+    });
+}
+/**
+ * Exec a command and get the output.
+ * Output will be streamed to the live console.
+ * Returns promise with the exit code and collected stdout and stderr
+ *
+ * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
+ * @param     args                  optional arguments for tool. Escaping is handled by the lib.
+ * @param     options               optional exec options.  See ExecOptions
+ * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
+ */
+function getExecOutput(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        var _a, _b;
+        let stdout = '';
+        let stderr = '';
+        //Using string decoder covers the case where a mult-byte character is split
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
+        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
+        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+        const stdErrListener = (data) => {
+            stderr += stderrDecoder.write(data);
+            if (originalStdErrListener) {
+                originalStdErrListener(data);
+            }
+        };
+        const stdOutListener = (data) => {
+            stdout += stdoutDecoder.write(data);
+            if (originalStdoutListener) {
+                originalStdoutListener(data);
+            }
+        };
+        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        //flush any remaining characters
+        stdout += stdoutDecoder.end();
+        stderr += stderrDecoder.end();
+        return {
+            exitCode,
+            stdout,
+            stderr
+        };
+    });
+}
+//# sourceMappingURL=exec.js.map
+
+/***/ }),
+
+/***/ 8564:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Qq: () => (/* binding */ HttpClient)
+});
+
+// UNUSED EXPORTS: Headers, HttpClientError, HttpClientResponse, HttpCodes, MediaTypes, getProxyUrl, isHttps
+
+// EXTERNAL MODULE: external "http"
+var external_http_ = __nccwpck_require__(8611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
+// EXTERNAL MODULE: external "https"
+var external_https_ = __nccwpck_require__(5692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
+;// CONCATENATED MODULE: ../node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ../node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(776);
+// EXTERNAL MODULE: ../node_modules/undici/index.js
+var undici = __nccwpck_require__(734);
+;// CONCATENATED MODULE: ../node_modules/@actions/http-client/lib/index.js
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function lib_getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 7168:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $1: () => (/* binding */ lstat),
+/* harmony export */   Ck: () => (/* binding */ mkdir),
+/* harmony export */   Cy: () => (/* binding */ readdir),
+/* harmony export */   H8: () => (/* binding */ IS_WINDOWS),
+/* harmony export */   Qh: () => (/* binding */ isRooted),
+/* harmony export */   YN: () => (/* binding */ symlink),
+/* harmony export */   dJ: () => (/* binding */ stat),
+/* harmony export */   h_: () => (/* binding */ readlink),
+/* harmony export */   k6: () => (/* binding */ chmod),
+/* harmony export */   m3: () => (/* binding */ copyFile),
+/* harmony export */   rm: () => (/* binding */ rm),
+/* harmony export */   t2: () => (/* binding */ exists),
+/* harmony export */   vr: () => (/* binding */ tryGetExecutablePath),
+/* harmony export */   y1: () => (/* binding */ unlink)
+/* harmony export */ });
+/* unused harmony exports open, rename, rmdir, UV_FS_O_EXLOCK, READONLY, isDirectory, getCmdPath */
+/* harmony import */ var fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9896);
+/* harmony import */ var path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6928);
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs__WEBPACK_IMPORTED_MODULE_0__.promises;
+// export const {open} = 'fs'
+const IS_WINDOWS = process.platform === 'win32';
+/**
+ * Custom implementation of readlink to ensure Windows junctions
+ * maintain trailing backslash for backward compatibility with Node.js < 24
+ *
+ * In Node.js 20, Windows junctions (directory symlinks) always returned paths
+ * with trailing backslashes. Node.js 24 removed this behavior, which breaks
+ * code that relied on this format for path operations.
+ *
+ * This implementation restores the Node 20 behavior by adding a trailing
+ * backslash to all junction results on Windows.
+ */
+function readlink(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        const result = yield fs__WEBPACK_IMPORTED_MODULE_0__.promises.readlink(fsPath);
+        // On Windows, restore Node 20 behavior: add trailing backslash to all results
+        // since junctions on Windows are always directory links
+        if (IS_WINDOWS && !result.endsWith('\\')) {
+            return `${result}\\`;
+        }
+        return result;
+    });
+}
+// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
+const UV_FS_O_EXLOCK = 0x10000000;
+const READONLY = fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY;
+function exists(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        try {
+            yield stat(fsPath);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT') {
+                return false;
+            }
+            throw err;
+        }
+        return true;
+    });
+}
+function isDirectory(fsPath_1) {
+    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
+        return stats.isDirectory();
+    });
+}
+/**
+ * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
+ * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
+ */
+function isRooted(p) {
+    p = normalizeSeparators(p);
+    if (!p) {
+        throw new Error('isRooted() parameter "p" cannot be empty');
+    }
+    if (IS_WINDOWS) {
+        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
+        ); // e.g. C: or C:\hello
+    }
+    return p.startsWith('/');
+}
+/**
+ * Best effort attempt to determine whether a file exists and is executable.
+ * @param filePath    file path to check
+ * @param extensions  additional file extensions to try
+ * @return if file exists and is executable, returns the file path. otherwise empty string.
+ */
+function tryGetExecutablePath(filePath, extensions) {
+    return __awaiter(this, void 0, void 0, function* () {
+        let stats = undefined;
+        try {
+            // test file exists
+            stats = yield stat(filePath);
+        }
+        catch (err) {
+            if (err.code !== 'ENOENT') {
+                // eslint-disable-next-line no-console
+                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+            }
+        }
+        if (stats && stats.isFile()) {
+            if (IS_WINDOWS) {
+                // on Windows, test for valid extension
+                const upperExt = path__WEBPACK_IMPORTED_MODULE_1__.extname(filePath).toUpperCase();
+                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
+                    return filePath;
+                }
+            }
+            else {
+                if (isUnixExecutable(stats)) {
+                    return filePath;
+                }
+            }
+        }
+        // try each extension
+        const originalFilePath = filePath;
+        for (const extension of extensions) {
+            filePath = originalFilePath + extension;
+            stats = undefined;
+            try {
+                stats = yield stat(filePath);
+            }
+            catch (err) {
+                if (err.code !== 'ENOENT') {
+                    // eslint-disable-next-line no-console
+                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+                }
+            }
+            if (stats && stats.isFile()) {
+                if (IS_WINDOWS) {
+                    // preserve the case of the actual file (since an extension was appended)
+                    try {
+                        const directory = path__WEBPACK_IMPORTED_MODULE_1__.dirname(filePath);
+                        const upperName = path__WEBPACK_IMPORTED_MODULE_1__.basename(filePath).toUpperCase();
+                        for (const actualName of yield readdir(directory)) {
+                            if (upperName === actualName.toUpperCase()) {
+                                filePath = path__WEBPACK_IMPORTED_MODULE_1__.join(directory, actualName);
+                                break;
+                            }
+                        }
+                    }
+                    catch (err) {
+                        // eslint-disable-next-line no-console
+                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+                    }
+                    return filePath;
+                }
+                else {
+                    if (isUnixExecutable(stats)) {
+                        return filePath;
+                    }
+                }
+            }
+        }
+        return '';
+    });
+}
+function normalizeSeparators(p) {
+    p = p || '';
+    if (IS_WINDOWS) {
+        // convert slashes on Windows
+        p = p.replace(/\//g, '\\');
+        // remove redundant slashes
+        return p.replace(/\\\\+/g, '\\');
+    }
+    // remove redundant slashes
+    return p.replace(/\/\/+/g, '/');
+}
+// on Mac/Linux, test the execute bit
+//     R   W  X  R  W X R W X
+//   256 128 64 32 16 8 4 2 1
+function isUnixExecutable(stats) {
+    return ((stats.mode & 1) > 0 ||
+        ((stats.mode & 8) > 0 &&
+            process.getgid !== undefined &&
+            stats.gid === process.getgid()) ||
+        ((stats.mode & 64) > 0 &&
+            process.getuid !== undefined &&
+            stats.uid === process.getuid()));
+}
+// Get the path of cmd.exe in windows
+function getCmdPath() {
+    var _a;
+    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
+}
+//# sourceMappingURL=io-util.js.map
+
+/***/ }),
+
+/***/ 4799:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   K7: () => (/* binding */ which),
+/* harmony export */   U$: () => (/* binding */ mkdirP),
+/* harmony export */   Yz: () => (/* binding */ rmRF),
+/* harmony export */   cp: () => (/* binding */ cp)
+/* harmony export */ });
+/* unused harmony exports mv, findInPath */
+/* harmony import */ var assert__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2613);
+/* harmony import */ var path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6928);
+/* harmony import */ var _io_util_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7168);
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+/**
+ * Copies a file or folder.
+ * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See CopyOptions.
+ */
+function cp(source_1, dest_1) {
+    return __awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
+        const destStat = (yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .exists */ .t2(dest)) ? yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .stat */ .dJ(dest) : null;
+        // Dest is an existing file, but not forcing
+        if (destStat && destStat.isFile() && !force) {
+            return;
+        }
+        // If dest is an existing directory, should copy inside.
+        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
+            ? path__WEBPACK_IMPORTED_MODULE_1__.join(dest, path__WEBPACK_IMPORTED_MODULE_1__.basename(source))
+            : dest;
+        if (!(yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .exists */ .t2(source))) {
+            throw new Error(`no such file or directory: ${source}`);
+        }
+        const sourceStat = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .stat */ .dJ(source);
+        if (sourceStat.isDirectory()) {
+            if (!recursive) {
+                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
+            }
+            else {
+                yield cpDirRecursive(source, newDest, 0, force);
+            }
+        }
+        else {
+            if (path__WEBPACK_IMPORTED_MODULE_1__.relative(source, newDest) === '') {
+                // a file cannot be copied to itself
+                throw new Error(`'${newDest}' and '${source}' are the same file`);
+            }
+            yield copyFile(source, newDest, force);
+        }
+    });
+}
+/**
+ * Moves a path.
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See MoveOptions.
+ */
+function mv(source_1, dest_1) {
+    return __awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        if (yield ioUtil.exists(dest)) {
+            let destExists = true;
+            if (yield ioUtil.isDirectory(dest)) {
+                // If dest is directory copy src into dest
+                dest = path.join(dest, path.basename(source));
+                destExists = yield ioUtil.exists(dest);
+            }
+            if (destExists) {
+                if (options.force == null || options.force) {
+                    yield rmRF(dest);
+                }
+                else {
+                    throw new Error('Destination already exists');
+                }
+            }
+        }
+        yield mkdirP(path.dirname(dest));
+        yield ioUtil.rename(source, dest);
+    });
+}
+/**
+ * Remove a path recursively with force
+ *
+ * @param inputPath path to remove
+ */
+function rmRF(inputPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8) {
+            // Check for invalid characters
+            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
+            if (/[*"<>|]/.test(inputPath)) {
+                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
+            }
+        }
+        try {
+            // note if path does not exist, error is silent
+            yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__.rm(inputPath, {
+                force: true,
+                maxRetries: 3,
+                recursive: true,
+                retryDelay: 300
+            });
+        }
+        catch (err) {
+            throw new Error(`File was unable to be removed ${err}`);
+        }
+    });
+}
+/**
+ * Make a directory.  Creates the full path with folders in between
+ * Will throw if it fails
+ *
+ * @param   fsPath        path to create
+ * @returns Promise<void>
+ */
+function mkdirP(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        (0,assert__WEBPACK_IMPORTED_MODULE_0__.ok)(fsPath, 'a path argument must be provided');
+        yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .mkdir */ .Ck(fsPath, { recursive: true });
+    });
+}
+/**
+ * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
+ * If you check and the tool does not exist, it will throw.
+ *
+ * @param     tool              name of the tool
+ * @param     check             whether to check if tool exists
+ * @returns   Promise<string>   path to tool
+ */
+function which(tool, check) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // recursive when check=true
+        if (check) {
+            const result = yield which(tool, false);
+            if (!result) {
+                if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8) {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+                }
+                else {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+                }
+            }
+            return result;
+        }
+        const matches = yield findInPath(tool);
+        if (matches && matches.length > 0) {
+            return matches[0];
+        }
+        return '';
+    });
+}
+/**
+ * Returns a list of all occurrences of the given tool on the system path.
+ *
+ * @returns   Promise<string[]>  the paths of the tool
+ */
+function findInPath(tool) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // build the list of extensions to try
+        const extensions = [];
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8 && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(path__WEBPACK_IMPORTED_MODULE_1__.delimiter)) {
+                if (extension) {
+                    extensions.push(extension);
+                }
+            }
+        }
+        // if it's rooted, return it if exists. otherwise return empty.
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .isRooted */ .Qh(tool)) {
+            const filePath = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .tryGetExecutablePath */ .vr(tool, extensions);
+            if (filePath) {
+                return [filePath];
+            }
+            return [];
+        }
+        // if any path separators, return empty
+        if (tool.includes(path__WEBPACK_IMPORTED_MODULE_1__.sep)) {
+            return [];
+        }
+        // build the list of directories
+        //
+        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
+        // it feels like we should not do this. Checking the current directory seems like more of a use
+        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
+        // across platforms.
+        const directories = [];
+        if (process.env.PATH) {
+            for (const p of process.env.PATH.split(path__WEBPACK_IMPORTED_MODULE_1__.delimiter)) {
+                if (p) {
+                    directories.push(p);
+                }
+            }
+        }
+        // find all matches
+        const matches = [];
+        for (const directory of directories) {
+            const filePath = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .tryGetExecutablePath */ .vr(path__WEBPACK_IMPORTED_MODULE_1__.join(directory, tool), extensions);
+            if (filePath) {
+                matches.push(filePath);
+            }
+        }
+        return matches;
+    });
+}
+function readCopyOptions(options) {
+    const force = options.force == null ? true : options.force;
+    const recursive = Boolean(options.recursive);
+    const copySourceDirectory = options.copySourceDirectory == null
+        ? true
+        : Boolean(options.copySourceDirectory);
+    return { force, recursive, copySourceDirectory };
+}
+function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
+    return __awaiter(this, void 0, void 0, function* () {
+        // Ensure there is not a run away recursive copy
+        if (currentDepth >= 255)
+            return;
+        currentDepth++;
+        yield mkdirP(destDir);
+        const files = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .readdir */ .Cy(sourceDir);
+        for (const fileName of files) {
+            const srcFile = `${sourceDir}/${fileName}`;
+            const destFile = `${destDir}/${fileName}`;
+            const srcFileStat = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .lstat */ .$1(srcFile);
+            if (srcFileStat.isDirectory()) {
+                // Recurse
+                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
+            }
+            else {
+                yield copyFile(srcFile, destFile, force);
+            }
+        }
+        // Change the mode for the newly created directory
+        yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .chmod */ .k6(destDir, (yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .stat */ .dJ(sourceDir)).mode);
+    });
+}
+// Buffered file copy
+function copyFile(srcFile, destFile, force) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if ((yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .lstat */ .$1(srcFile)).isSymbolicLink()) {
+            // unlink/re-link it
+            try {
+                yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .lstat */ .$1(destFile);
+                yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .unlink */ .y1(destFile);
+            }
+            catch (e) {
+                // Try to override file permission
+                if (e.code === 'EPERM') {
+                    yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .chmod */ .k6(destFile, '0666');
+                    yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .unlink */ .y1(destFile);
+                }
+                // other errors = it doesn't exist, no work to do
+            }
+            // Copy over symlink
+            const symlinkFull = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .readlink */ .h_(srcFile);
+            yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .symlink */ .YN(symlinkFull, destFile, _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8 ? 'junction' : null);
+        }
+        else if (!(yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .exists */ .t2(destFile)) || force) {
+            yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .copyFile */ .m3(srcFile, destFile);
+        }
+    });
+}
+//# sourceMappingURL=io.js.map
+
+/***/ }),
+
+/***/ 1805:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  eh: () => (/* reexport */ actionInputs),
+  Hn: () => (/* reexport */ cell),
+  Oo: () => (/* reexport */ runMainOrPost),
+  j7: () => (/* reexport */ writeJobSummary)
+});
+
+// UNUSED EXPORTS: EXIT_FAILURE, actionsExec, annotationPath, getBool, getChoice, getInt, getList, getMap, getSecret, loginAllForPost, loginForPost, logoutFromState, maskInputSecrets, parseRegistryAuth, readActionDefaults, reportFailure
+
+// EXTERNAL MODULE: ../node_modules/@actions/core/lib/core.js + 8 modules
+var lib_core = __nccwpck_require__(1500);
+// EXTERNAL MODULE: ../node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(6637);
+// EXTERNAL MODULE: ../packages/core/lib/index.js
+var lib = __nccwpck_require__(9239);
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/readers.js
+// Typed readers of action inputs (lists, maps, booleans by the runner's rules, numbers, choices,
+// secrets masked at once) with errors that name the input. Callers give the fallback; actions use
+// them through ./inputs.ts, which takes every fallback from the action's action.yml.
+
+
+
+/** Items of a list input: newline- or comma-separated, trimmed, blanks and `#` comments dropped. */
+function getList(name) {
+    return lib_core/* getInput */.V4(name)
+        .split(/\r?\n|,/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '' && !s.startsWith('#'));
+}
+/**
+ * A boolean input by the runner's rules (`core.getBooleanInput`, the YAML 1.2 core schema): only
+ * true/True/TRUE and false/False/FALSE; empty gives `fallback`. Anything else (yes, on, 1) is an
+ * error naming the input, not a guess.
+ */
+function getBool(name, fallback) {
+    const raw = lib_core/* getInput */.V4(name);
+    if (raw === '')
+        return fallback;
+    if (['true', 'True', 'TRUE'].includes(raw))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(raw))
+        return false;
+    throw new lib/* KxError */.im(`input ${name} must be true or false (true, True, TRUE, false, False or FALSE), not "${raw}"`);
+}
+function getInt(name, fallback, min = 0) {
+    const raw = lib_core/* getInput */.V4(name).trim();
+    if (raw === '')
+        return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min)
+        throw new lib/* KxError */.im(`input ${name} must be a whole number ≥ ${min}, not "${raw}"`);
+    return n;
+}
+function getChoice(name, choices, fallback) {
+    const raw = lib_core/* getInput */.V4(name).trim();
+    if (raw === '')
+        return fallback;
+    if (!choices.includes(raw))
+        throw new lib/* KxError */.im(`input ${name} must be one of ${choices.join(', ')}, not "${raw}"`);
+    return raw;
+}
+/** A map input, written as YAML/JSON (`{a: b}` or `a: b` lines) or as `key=value` lines. */
+function getMap(name) {
+    const raw = lib_core/* getInput */.V4(name).trim();
+    if (raw === '')
+        return {};
+    const out = {};
+    if (/^[^=\n]+=/.test(raw) && !/^\s*[{[]/.test(raw)) {
+        for (const line of raw.split(/\r?\n/)) {
+            const l = line.trim();
+            if (!l || l.startsWith('#'))
+                continue;
+            const eq = l.indexOf('=');
+            if (eq <= 0)
+                throw new lib/* KxError */.im(`input ${name}: "${l}" is not key=value`);
+            out[l.slice(0, eq).trim()] = l.slice(eq + 1).trim();
+        }
+        return out;
+    }
+    let parsed;
+    try {
+        parsed = (0,dist/* parse */.qg)(raw);
+    }
+    catch (e) {
+        throw new lib/* KxError */.im(`input ${name} is neither key=value lines nor a YAML/JSON map: ${(0,lib/* errorMessage */.gJ)(e)}`);
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+        throw new lib/* KxError */.im(`input ${name} must be a map`);
+    for (const [k, v] of Object.entries(parsed))
+        out[k] = String(v);
+    return out;
+}
+/** Read a secret input and mask it at once. */
+function getSecret(name) {
+    const v = lib_core/* getInput */.V4(name);
+    if (v)
+        lib_core/* setSecret */.Pq(v);
+    return v;
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/inputs.js
+// An action's inputs as its action.yml declares them: `actionInputs(import.meta.url)` reads the
+// action.yml one directory above the calling module (src/ in tests, dist/ in the bundle) once, and
+// every reader falls back to the default written there — so no default is written twice. Reading a
+// name action.yml does not declare is a programming error and throws at once. The typed readers
+// follow the runner's rules (booleans as `core.getBooleanInput`) with errors naming the input.
+
+
+
+
+
+
+
+/** Inputs declared in an action.yml: name → default (as text, '' when absent). */
+function readActionDefaults(actionYml) {
+    const doc = (0,dist/* parse */.qg)((0,external_node_fs_.readFileSync)(actionYml, 'utf8'));
+    const out = new Map();
+    for (const [name, spec] of Object.entries(doc?.inputs ?? {})) {
+        const d = spec?.default;
+        out.set(name, d === undefined || d === null ? '' : String(d));
+    }
+    return out;
+}
+/**
+ * The inputs of the action whose module is `moduleUrl` (pass `import.meta.url`): its action.yml is
+ * `../action.yml` from that module's directory. `actionYml` overrides the path (tests).
+ */
+function actionInputs(moduleUrl, actionYml = (0,external_node_path_.join)((0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(moduleUrl)), '..', 'action.yml')) {
+    const defaults = readActionDefaults(actionYml);
+    const declared = (name) => {
+        const d = defaults.get(name);
+        if (d === undefined)
+            throw new lib/* KxError */.im(`input ${name} is not declared in ${actionYml}`);
+        return d;
+    };
+    const orDefault = (name) => lib_core/* getInput */.V4(name) || declared(name).trim();
+    const withDefault = (name, read) => {
+        const fallback = declared(name).trim();
+        return read(fallback);
+    };
+    return {
+        defaultOf: declared,
+        string: orDefault,
+        bool: (name) => withDefault(name, (d) => getBool(name, d === '' ? false : parseDefaultBool(name, d))),
+        int: (name, min = 0) => withDefault(name, (d) => getInt(name, d === '' ? 0 : Number(d), min)),
+        choice: (name, choices) => withDefault(name, (d) => getChoice(name, choices, d)),
+        list: (name) => {
+            declared(name);
+            return lib_core/* getInput */.V4(name) ? getList(name) : splitList(declared(name));
+        },
+        map: (name) => {
+            declared(name);
+            return getMap(name);
+        },
+        secret: (name) => {
+            declared(name);
+            return getSecret(name);
+        },
+    };
+}
+function parseDefaultBool(name, d) {
+    if (['true', 'True', 'TRUE'].includes(d))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(d))
+        return false;
+    throw new lib/* KxError */.im(`action.yml: the default of ${name} must be true or false, not "${d}"`);
+}
+function splitList(text) {
+    return text
+        .split(/\r?\n|,/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '' && !s.startsWith('#'));
+}
+
+// EXTERNAL MODULE: ../packages/core/lib/secrets/index.js
+var secrets = __nccwpck_require__(5377);
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/run.js
+// Running an action's bundle: masking every secret the step's inputs carry before anything else,
+// the main/post switch (one bundle serves both steps), and failure reporting — each failure becomes
+// exactly one error annotation (with file/line for a KxError) and exit code 1.
+
+
+
+
+/** Exit code of a failed step (the runner's and the CLI's "a step failed"). */
+const EXIT_FAILURE = 1;
+/**
+ * Mask (`::add-mask::`) every secret the step's inputs carry: secret-named inputs (password, token,
+ * kubeconfig, ...) as a whole, and the userinfo of any URL in any input (`oci://user:pw@host`).
+ * Called before anything else runs, so that no later line can show them.
+ */
+function maskInputSecrets(env = process.env) {
+    for (const [k, v] of Object.entries(env)) {
+        if (!k.startsWith('INPUT_') || !v)
+            continue;
+        for (const s of (0,secrets/* secretsInInput */.Rd)(k.slice('INPUT_'.length).toLowerCase(), v))
+            lib_core/* setSecret */.Pq(s);
+    }
+}
+/**
+ * Report a failure: exactly one error annotation per failure (per file/line for the KxErrors of an
+ * aggregate), never a second plain `::error::` line as `core.setFailed` would add; exit code 1.
+ * Anything that is not a KxError is a bug: its stack goes to the debug log.
+ */
+function reportFailure(e) {
+    const errors = e instanceof lib/* KxAggregateError */.lW ? e.errors : e instanceof lib/* KxError */.im ? [e] : [];
+    for (const err of errors) {
+        const props = { title: 'kaapana-ext' };
+        if (err.file)
+            props.file = annotationPath(err.file);
+        if (err.line)
+            props.startLine = err.line;
+        lib_core/* error */.z3(err.message, props);
+    }
+    if (errors.length === 0) {
+        if (e instanceof Error && e.stack)
+            lib_core/* debug */.Yz((0,secrets/* redactUrls */.sK)(e.stack));
+        lib_core/* error */.z3((0,lib/* errorMessage */.gJ)(e), { title: 'kaapana-ext' });
+    }
+    process.exitCode = EXIT_FAILURE;
+}
+/**
+ * GitHub places annotations by paths relative to the workspace: make absolute paths inside
+ * GITHUB_WORKSPACE relative; leave others as they are.
+ */
+function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
+    if (!workspace || !(0,external_node_path_.isAbsolute)(file))
+        return file;
+    const rel = (0,external_node_path_.relative)(workspace, file);
+    return rel.startsWith('..') || (0,external_node_path_.isAbsolute)(rel) ? file : rel.split('\\').join('/');
+}
+const POST_STATE = 'kx-is-post';
+/** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
+async function runMainOrPost(main, post) {
+    maskInputSecrets();
+    const isPost = lib_core/* getState */.Gu(POST_STATE) === 'true';
+    if (!isPost)
+        lib_core/* saveState */.LZ(POST_STATE, 'true');
+    try {
+        if (isPost)
+            await post?.();
+        else
+            await main();
+    }
+    catch (e) {
+        reportFailure(e);
+    }
+}
+
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/summary.js
+// The job summary: markdown appended to GITHUB_STEP_SUMMARY (a no-op outside a runner), and the
+// cell escaping every summary table uses.
+
+/** Markdown-safe table cell. */
+function cell(text) {
+    return String(text ?? '')
+        .replace(/\|/g, '\\|')
+        .replace(/\n/g, ' ');
+}
+/** Append markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
+async function writeJobSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY) {
+        lib_core/* debug */.Yz('no GITHUB_STEP_SUMMARY: job summary not written');
+        return;
+    }
+    await lib_core/* summary */.z.addRaw(markdown).write();
+}
+
+// EXTERNAL MODULE: ../packages/core/lib/images/docker.js
+var docker = __nccwpck_require__(3240);
+// EXTERNAL MODULE: ../node_modules/@actions/exec/lib/exec.js + 2 modules
+var lib_exec = __nccwpck_require__(4334);
+// EXTERNAL MODULE: ../packages/core/lib/exec/index.js + 1 modules
+var core_lib_exec = __nccwpck_require__(1789);
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/exec.js
+// The @actions/exec adapter of core's `Exec`: what actions pass to the domain package for the
+// processes a runner should start the way other actions do (tool lookup through @actions/io,
+// Windows quoting). Silent: output is captured and handed to `onLine`, never echoed by the runner.
+// Only `cwd`, `env`, `input` and `onLine` are supported — @actions/exec has no deadline or abort;
+// code that needs those (kubectl, ssh, kubectl proxy) keeps core's nodeExec.
+
+
+const exec_actionsExec = async (command, args, opts = {}) => {
+    if (opts.timeoutMs !== undefined || opts.signal)
+        throw new Error('actionsExec: timeoutMs and signal are not supported; use nodeExec');
+    let stdout = '';
+    let stderr = '';
+    const env = {};
+    for (const [k, v] of Object.entries(process.env))
+        if (v !== undefined)
+            env[k] = v;
+    Object.assign(env, opts.env);
+    const line = opts.onLine;
+    const execOpts = {
+        silent: true,
+        ignoreReturnCode: true,
+        env,
+        listeners: {
+            stdout: (d) => void (stdout += d.toString()),
+            stderr: (d) => void (stderr += d.toString()),
+            ...(line ? { stdline: (l) => line(l, 'stdout'), errline: (l) => line(l, 'stderr') } : {}),
+        },
+    };
+    if (opts.cwd)
+        execOpts.cwd = opts.cwd;
+    if (opts.input !== undefined)
+        execOpts.input = Buffer.from(opts.input);
+    let exitCode;
+    try {
+        exitCode = await exec.exec(command, [...args], execOpts);
+    }
+    catch (e) {
+        throw new ExecStartError(command, e);
+    }
+    const result = { exitCode, signal: null, stdout, stderr, timedOut: false };
+    return result;
+};
+
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/registry-login.js
+// Registry logins for actions: `docker login` in the main step (password on stdin, masked before
+// anything else happens) remembered in the action state, and the matching logouts in the post
+// step. `registry-auth` (several registries, e.g. one for private base images and one to push to)
+// is read here: a YAML list of {registry, username, password}; errors about it never quote it.
+
+
+
+
+
+const STATE = 'logged-in-registry';
+const STATE_ALL = 'logged-in-registries';
+/**
+ * Parse `registry-auth`: a YAML (or JSON) list of maps with registry, username and password.
+ * Every password is masked at once (also when a later entry is wrong). Error messages name the
+ * entry by number and field, never show a value (the text holds secrets).
+ */
+function parseRegistryAuth(text, input = 'registry-auth', mask = core.setSecret) {
+    if (text.trim() === '')
+        return [];
+    let parsed;
+    try {
+        parsed = parseYaml(text);
+    }
+    catch (e) {
+        const pos = e.linePos?.[0]?.line;
+        throw new KxError(`input ${input} is not valid YAML${pos ? ` (line ${pos})` : ''}: write a list of {registry, username, password}`);
+    }
+    if (!Array.isArray(parsed))
+        throw new KxError(`input ${input} must be a YAML list of {registry, username, password}`);
+    for (const entry of parsed) {
+        const pw = entry?.password;
+        if (pw !== undefined && pw !== null && String(pw) !== '')
+            mask(String(pw));
+    }
+    const out = [];
+    parsed.forEach((entry, i) => {
+        const where = `input ${input}, entry ${i + 1}`;
+        if (!entry || typeof entry !== 'object' || Array.isArray(entry))
+            throw new KxError(`${where} must be a map with registry, username and password`);
+        const e = entry;
+        const unknown = Object.keys(e).filter((k) => !['registry', 'username', 'password'].includes(k));
+        if (unknown.length)
+            throw new KxError(`${where}: unknown key(s) ${unknown.join(', ')} (allowed: registry, username, password)`);
+        for (const k of ['registry', 'username', 'password']) {
+            if (e[k] === undefined || e[k] === null || String(e[k]).trim() === '')
+                throw new KxError(`${where}: ${k} is missing or empty${k === 'password' ? ' (an unset secret gives an empty value)' : ''}`);
+        }
+        const registry = String(e.registry)
+            .trim()
+            .replace(/^https?:\/\//, '')
+            .replace(/\/+$/, '');
+        if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry) && !/^\[[0-9a-fA-F:]+\](:\d+)?$/.test(registry)) {
+            throw new KxError(`${where}: registry "${registry}" must be a registry host such as ghcr.io or registry.example.org:5000 (no path)`);
+        }
+        out.push({ registry, username: String(e.username), password: String(e.password) });
+    });
+    const seen = new Set();
+    for (const c of out) {
+        if (seen.has(c.registry))
+            throw new KxError(`input ${input}: registry ${c.registry} is listed twice`);
+        seen.add(c.registry);
+    }
+    return out;
+}
+async function loginForPost(docker, registry, username, password) {
+    await loginAllForPost(docker, [{ registry, username, password }]);
+}
+/**
+ * Log in to each registry (password on stdin). The registries are saved in the state after each
+ * login, so the post step logs out of every one that succeeded even when a later login fails.
+ */
+async function loginAllForPost(docker, credentials) {
+    const done = [];
+    // The passwords are already masked by whoever read them (getSecret, parseRegistryAuth).
+    for (const c of credentials) {
+        await core.group(`Login to ${c.registry}`, () => docker.login(c.registry, c.username, c.password));
+        done.push(c.registry);
+        core.saveState(STATE_ALL, JSON.stringify(done));
+    }
+}
+/** The post step: log out of every registry the main step logged in to, if any. */
+async function logoutFromState(docker = new DockerCli({ exec: actionsExec })) {
+    const registries = [];
+    const all = core.getState(STATE_ALL);
+    if (all) {
+        try {
+            registries.push(...JSON.parse(all));
+        }
+        catch {
+            core.warning(`post step: unreadable state ${STATE_ALL}`);
+        }
+    }
+    const single = core.getState(STATE);
+    if (single && !registries.includes(single))
+        registries.push(single);
+    for (const registry of registries) {
+        await docker.logout(registry);
+        core.info(`logged out of ${registry}`);
+    }
+}
+
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/index.js
+// @kaapana-ext/actions-kit, the GitHub Actions glue shared by the action adapters (the domain lives
+// in @kaapana-ext/core, which never imports @actions/*): typed input readers (lists, maps, booleans, numbers with
+// clear errors), masking of every credential an input carries, failure reporting (each failure
+// becomes exactly one error annotation — with file/line for a KxError — and exit code 1), and a
+// main/post switch so one bundle serves both steps. No domain logic lives here.
+// Each concern has its module; this entry re-exports them.
+
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 1191:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   gJ: () => (/* binding */ errorMessage),
+/* harmony export */   im: () => (/* binding */ KxError),
+/* harmony export */   lW: () => (/* binding */ KxAggregateError)
+/* harmony export */ });
+/* unused harmony export isKxError */
+/* harmony import */ var _secrets_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5377);
+// User-facing errors of kaapana-ext. A KxError says what is wrong, where (file and line when there
+// is one) and, ideally, what to do. Adapters turn it into an annotation plus a failed step; anything
+// else that escapes is a bug and is reported with its stack. Credentials written into URLs
+// (`oci://user:password@host`) never survive into a message: both KxError and errorMessage redact them.
+
+class KxError extends Error {
+    file;
+    line;
+    column;
+    constructor(message, where = {}, options) {
+        super((0,_secrets_index_js__WEBPACK_IMPORTED_MODULE_0__/* .redactUrls */ .sK)(message), options);
+        this.name = 'KxError';
+        if (where.file !== undefined)
+            this.file = where.file;
+        if (where.line !== undefined)
+            this.line = where.line;
+        if (where.column !== undefined)
+            this.column = where.column;
+    }
+    /** `file:line: message`, the form used in logs and the CLI. */
+    toString() {
+        const at = this.file ? `${this.file}${this.line ? `:${this.line}` : ''}: ` : '';
+        return `${at}${this.message}`;
+    }
+}
+/** Several independent user errors found in one pass (e.g. every bad Dockerfile of a tree). */
+class KxAggregateError extends KxError {
+    errors;
+    constructor(errors, summary) {
+        super(summary ?? `${errors.length} error(s):\n${errors.map((e) => `  - ${e.toString()}`).join('\n')}`);
+        this.name = 'KxAggregateError';
+        this.errors = errors;
+    }
+}
+function isKxError(e) {
+    return e instanceof KxError;
+}
+/** Message of anything thrown, without a stack. */
+function errorMessage(e) {
+    if (e instanceof KxError)
+        return e.toString();
+    if (e instanceof Error)
+        return (0,_secrets_index_js__WEBPACK_IMPORTED_MODULE_0__/* .redactUrls */ .sK)(e.message);
+    return (0,_secrets_index_js__WEBPACK_IMPORTED_MODULE_0__/* .redactUrls */ .sK)(String(e));
+}
+
+
+/***/ }),
+
+/***/ 1789:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  w: () => (/* binding */ ExecStartError),
+  U: () => (/* binding */ nodeExec)
+});
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ../packages/core/lib/exec/index.js
+// Starting processes: the one `Exec` interface through which the domain package runs every
+// external program (docker, git, kubectl, ssh), and `nodeExec`, its implementation on
+// node:child_process. An Exec never throws for a non-zero exit (callers classify the status and
+// stderr themselves); it throws ExecStartError only when the program could not be started.
+// Output is captured whole and, when asked, also handed over line by line; stdin is closed unless
+// `input` is given, so no program can prompt. Actions pass the @actions/exec adapter from
+// @kaapana-ext/actions-kit instead; tests and the CLI use nodeExec.
+// eslint-disable-next-line no-restricted-imports -- the one place that starts processes
+
+/** The program could not be started at all (not found, not executable). */
+class ExecStartError extends Error {
+    command;
+    constructor(command, cause) {
+        super(`could not start ${command}: ${cause.message}`, { cause });
+        this.command = command;
+        this.name = 'ExecStartError';
+    }
+}
+/** Splits a stream of chunks into lines for `onLine`, keeping the unfinished tail. */
+function lineSplitter(emit) {
+    let tail = '';
+    return {
+        push(chunk) {
+            const parts = (tail + chunk).split(/\r?\n/);
+            tail = parts.pop() ?? '';
+            for (const p of parts)
+                emit(p);
+        },
+        end() {
+            if (tail)
+                emit(tail);
+            tail = '';
+        },
+    };
+}
+/** `Exec` on node:child_process. */
+const nodeExec = (command, args, opts = {}) => new Promise((resolve, reject) => {
+    const env = opts.env ? { ...process.env, ...opts.env } : process.env;
+    const child = (0,external_node_child_process_namespaceObject.spawn)(command, [...args], { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out = [];
+    const err = [];
+    let timedOut = false;
+    const lines = {
+        stdout: lineSplitter((l) => opts.onLine?.(l, 'stdout')),
+        stderr: lineSplitter((l) => opts.onLine?.(l, 'stderr')),
+    };
+    const timer = opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs);
+    let graceTimer;
+    const onAbort = () => {
+        child.kill('SIGTERM');
+        graceTimer = setTimeout(() => child.kill('SIGKILL'), opts.killGraceMs ?? 5000);
+    };
+    if (opts.signal?.aborted)
+        onAbort();
+    else
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const done = () => {
+        clearTimeout(timer);
+        clearTimeout(graceTimer);
+        opts.signal?.removeEventListener('abort', onAbort);
+    };
+    child.stdout.on('data', (b) => (out.push(b), opts.onLine && lines.stdout.push(b.toString())));
+    child.stderr.on('data', (b) => (err.push(b), opts.onLine && lines.stderr.push(b.toString())));
+    // A program that exits before reading all its input: its status and stderr say why.
+    child.stdin.on('error', () => { });
+    child.on('error', (e) => {
+        done();
+        reject(new ExecStartError(command, e));
+    });
+    child.on('close', (code, signal) => {
+        done();
+        lines.stdout.end();
+        lines.stderr.end();
+        const stdout = Buffer.concat(out).toString('utf8');
+        const stderr = Buffer.concat(err).toString('utf8');
+        resolve({ exitCode: code, signal, stdout, stderr, timedOut });
+    });
+    child.stdin.end(opts.input);
+});
+
+
+/***/ }),
+
+/***/ 9920:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  s0: () => (/* binding */ pathExists),
+  Zf: () => (/* binding */ writeFileAtomic)
+});
+
+// UNUSED EXPORTS: assertWritable, checkPathSegment, globMatcher, isGlobPattern, isInside, listFiles, pathSegmentProblem, safeJoin, walkTree, withTempDir
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ../packages/core/lib/errors/index.js
+var errors = __nccwpck_require__(1191);
+// EXTERNAL MODULE: ../packages/core/lib/fsutil/safe-path.js
+var safe_path = __nccwpck_require__(1776);
+;// CONCATENATED MODULE: ../packages/core/lib/fsutil/glob.js
+// Glob matching of slash-separated relative paths, through picomatch: `*` and `?` stay within one
+// path segment, `**` spans any number, `[...]` classes, dot files included. Used wherever a user
+// names files by pattern (Dockerfiles, ignore patterns, chart directories).
+
+
+function isGlobPattern(s) {
+    return picomatch.scan(s).isGlob;
+}
+/** A predicate for paths relative to some root (`a/b/Dockerfile`, OS separators accepted). */
+function globMatcher(pattern) {
+    const match = picomatch(pattern.replace(/^\.\//, '').replace(/\/+$/, ''), { dot: true });
+    return (relPath) => match(relPath.split(sep).join('/'));
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/fsutil/walk.js
+// The one directory walker of the domain package (Dockerfile discovery, chart discovery, chart
+// search paths, reference lint). Its rules, the same for every caller:
+// - symbolic links are never followed (a link to a directory is not entered, a link to a file is
+//   not listed), so a tree with a link loop is walked once and nothing outside the root is read;
+// - entries come in byte order of their names, so every walk is reproducible;
+// - a directory that cannot be read is reported to `onUnreadable` (default: skipped silently below
+//   the root; the root itself must be readable);
+// - which directories are entered is the caller's rule: `skipDirs` by name at any depth, hidden
+//   (dot) directories unless `hidden`, `ignore` on the path relative to the root, and `enter` for
+//   anything that needs to look inside (e.g. "is this a collection chart?").
+
+
+function byteOrder(a, b) {
+    return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+/** Walks `root`: calls `onDir` for every directory entered (root included) and `onFile` for every file. */
+async function walkTree(root, opts, visit) {
+    const skip = new Set(opts.skipDirs ?? []);
+    const walk = async (dir, isRoot) => {
+        let entries;
+        try {
+            entries = await readdir(dir, { withFileTypes: true });
+        }
+        catch (e) {
+            if (isRoot)
+                throw e;
+            opts.onUnreadable?.(dir, e);
+            return;
+        }
+        entries.sort((a, b) => byteOrder(a.name, b.name));
+        const here = entry(root, dir);
+        await visit.onDir?.(here, entries.filter((e) => e.isFile()).map((e) => e.name));
+        for (const e of entries) {
+            const child = entry(root, join(dir, e.name));
+            if (opts.ignore?.(child.rel))
+                continue;
+            if (e.isFile())
+                await visit.onFile?.(child);
+            else if (e.isDirectory() &&
+                !skip.has(e.name) &&
+                (opts.hidden || !e.name.startsWith('.')) &&
+                (await (opts.enter?.(child) ?? true))) {
+                await walk(child.path, false);
+            }
+        }
+    };
+    await walk(root, true);
+}
+function entry(root, path) {
+    const rel = relative(root, path).split(sep).join('/');
+    return { path, rel, name: rel.slice(rel.lastIndexOf('/') + 1) };
+}
+/** Every file below `root` (walkTree's rules), absolute paths in walk order. */
+async function listFiles(root, opts = {}, accept = () => true) {
+    const out = [];
+    await walkTree(root, opts, { onFile: (f) => void (accept(f) && out.push(f.path)) });
+    return out;
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/fsutil/index.js
+// Small file-system primitives with the guarantees the toolkit promises: atomic writes (temp file in
+// the same directory, fsync, rename) so a failure never leaves a half-written file — written through
+// a symlink to its target (never replacing the link), refusing read-only files and directories — and
+// temp dirs that are cleaned up. Nothing domain-specific lives here.
+
+
+
+
+
+
+/**
+ * Throws a KxError naming `path` when an existing file there must not be replaced: a directory, or
+ * a file without any write permission bit (0444 — checked from the mode, so it holds for root too).
+ * A missing file is fine.
+ */
+async function assertWritable(path) {
+    const st = await (0,promises_.stat)(path).catch(() => undefined);
+    if (!st)
+        return;
+    if (st.isDirectory())
+        throw new errors/* KxError */.im(`${path} is a directory, not a file`, { file: path });
+    if ((st.mode & 0o222) === 0) {
+        throw new errors/* KxError */.im(`${path} is read-only (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); not replacing it`, { file: path });
+    }
+}
+/**
+ * Write `data` to `path` atomically; keeps the mode of an existing file unless `mode` is given.
+ * Refuses read-only files and directories (assertWritable); writes through symlinks.
+ */
+async function writeFileAtomic(path, data, opts = {}) {
+    if ((await (0,promises_.lstat)(path).catch(() => undefined))?.isSymbolicLink()) {
+        const target = await (0,promises_.realpath)(path).catch(() => {
+            throw new errors/* KxError */.im(`${path} is a symlink whose target cannot be resolved`, { file: path });
+        });
+        if (opts.within !== undefined &&
+            !(0,safe_path/* isInside */.FK)(await (0,promises_.realpath)(opts.within).catch(() => opts.within), target)) {
+            throw new errors/* KxError */.im(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, {
+                file: path,
+            });
+        }
+        path = target;
+    }
+    await assertWritable(path);
+    const dir = (0,external_node_path_.dirname)(path);
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    let mode = opts.mode;
+    if (mode === undefined) {
+        try {
+            mode = (await (0,promises_.stat)(path)).mode & 0o7777;
+        }
+        catch {
+            mode = 0o644;
+        }
+    }
+    const tmp = (0,external_node_path_.join)(dir, `.${(0,external_node_path_.basename)(path)}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
+    const fh = await (0,promises_.open)(tmp, 'wx', mode);
+    try {
+        await fh.writeFile(data);
+        await fh.sync();
+    }
+    catch (e) {
+        await fh.close().catch(() => { });
+        await (0,promises_.rm)(tmp, { force: true });
+        throw e;
+    }
+    await fh.close();
+    try {
+        await (0,promises_.rename)(tmp, path);
+    }
+    catch (e) {
+        await (0,promises_.rm)(tmp, { force: true });
+        throw e;
+    }
+}
+/** Run `fn` with a fresh temporary directory that is removed afterwards, whatever happens. */
+async function withTempDir(prefix, fn) {
+    const dir = await mkdtemp(join(tmpdir(), `${prefix}-`));
+    try {
+        return await fn(dir);
+    }
+    finally {
+        await rm(dir, { recursive: true, force: true });
+    }
+}
+async function pathExists(path) {
+    try {
+        await (0,promises_.stat)(path);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
+
+
+
+
+/***/ }),
+
+/***/ 1776:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   FK: () => (/* binding */ isInside)
+/* harmony export */ });
+/* unused harmony exports pathSegmentProblem, checkPathSegment, safeJoin */
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
+/* harmony import */ var _errors_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1191);
+// Names taken from input (chart and dependency names, versions from a repository index, entries of
+// a dependency list) that become file names: one rule for "is this a single path segment" and one
+// function that joins such a name under a directory and proves the result stays inside it. The
+// segment rule is helm's chart-name rule (pkg/chart/v2/metadata.go `Validate`: not "." or "..",
+// and equal to its own `filepath.Base`), applied for both Linux and Windows separators so that a
+// name like `..\..\x` is refused on every runner, plus no NUL and no drive letter. It does not
+// touch the file system: symlinks below the directory are the caller's business (chart/load.ts).
+
+
+/** Why `name` is not usable as one path segment, or undefined when it is. */
+function pathSegmentProblem(name) {
+    if (name === '')
+        return 'is empty';
+    if (name === '.' || name === '..')
+        return 'is not allowed';
+    if (name.includes('/') || name.includes('\\'))
+        return 'contains a path separator';
+    if (name.includes('\0'))
+        return 'contains a NUL byte';
+    if (/^[A-Za-z]:/.test(name))
+        return 'starts with a drive letter';
+    return undefined;
+}
+/**
+ * Throws a KxError (at `where`) unless `name` is a single path segment; `what` says what the name
+ * is, e.g. `chart name` or `dependency name`.
+ */
+function checkPathSegment(name, what, where = {}) {
+    const problem = pathSegmentProblem(name);
+    if (problem)
+        throw new KxError(`${what} ${JSON.stringify(name)} ${problem}: it must be a plain file name`, where);
+    return name;
+}
+/** True when `path` is `dir` itself or below it (lexically, after resolving both). */
+function isInside(dir, path) {
+    const rel = (0,node_path__WEBPACK_IMPORTED_MODULE_0__.relative)((0,node_path__WEBPACK_IMPORTED_MODULE_0__.resolve)(dir), (0,node_path__WEBPACK_IMPORTED_MODULE_0__.resolve)(path));
+    return rel === '' || (!(0,node_path__WEBPACK_IMPORTED_MODULE_0__.isAbsolute)(rel) && rel !== '..' && !rel.startsWith(`..${node_path__WEBPACK_IMPORTED_MODULE_0__.sep}`));
+}
+/**
+ * `dir/name` for a `name` taken from input: the name must be one path segment (see
+ * `checkPathSegment`) and the joined path must stay strictly inside `dir`.
+ */
+function safeJoin(dir, name, what, where = {}) {
+    checkPathSegment(name, what, where);
+    const path = resolve(dir, name);
+    if (!isInside(dir, path) || resolve(dir) === path) {
+        throw new KxError(`${what} ${JSON.stringify(name)} would leave ${dir}`, where);
+    }
+    return path;
+}
+
+
+/***/ }),
+
+/***/ 3240:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   V: () => (/* binding */ DockerCli)
+/* harmony export */ });
+/* harmony import */ var _exec_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1789);
+/* harmony import */ var _retry_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7762);
+// The Docker CLI, driven through an Exec (../exec; actions pass the @actions/exec adapter): build (buildx when present and wanted, the classic
+// builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, save/load,
+// login with the password on stdin, logout. Each call returns the captured output or throws a
+// StatusError with the CLI's stderr, so callers can classify failures for retries. Which build
+// options each builder accepts is decided in build-features.ts; this module only spells them.
+
+
+class DockerCli {
+    command;
+    exec;
+    onOutput;
+    env;
+    buildx;
+    constructor(opts = {}) {
+        this.command = opts.command ?? 'docker';
+        this.onOutput = opts.onOutput;
+        this.env = opts.env;
+        this.exec = opts.exec ?? _exec_index_js__WEBPACK_IMPORTED_MODULE_0__/* .nodeExec */ .U;
+    }
+    async run(args, opts = {}) {
+        const sink = opts.onOutput ?? this.onOutput;
+        let r;
+        try {
+            r = await this.exec(this.command, args, {
+                ...(this.env ? { env: this.env } : {}),
+                ...(opts.input !== undefined ? { input: opts.input } : {}),
+                ...(sink ? { onLine: (l) => sink(l) } : {}),
+            });
+        }
+        catch (e) {
+            throw new _retry_index_js__WEBPACK_IMPORTED_MODULE_1__/* .StatusError */ .Xs(`cannot run ${this.command}: ${e.message}`);
+        }
+        const { stdout, stderr } = r;
+        const exitCode = r.exitCode ?? 1;
+        if (exitCode !== 0 && !opts.allowFailure) {
+            const last = (stderr.trim() || stdout.trim()).split('\n').slice(-15).join('\n');
+            throw new _retry_index_js__WEBPACK_IMPORTED_MODULE_1__/* .StatusError */ .Xs(`docker ${args[0]} failed (exit ${exitCode}): ${last}`, undefined, stderr || stdout);
+        }
+        return { exitCode, stdout, stderr };
+    }
+    async version() {
+        const r = await this.run(['version', '--format', '{{.Client.Version}} {{.Server.Version}}']);
+        const [client = '', server = ''] = r.stdout.trim().split(' ');
+        return { client, server };
+    }
+    /**
+     * Is the buildx CLI plugin installed, and which version? `docker buildx version` exits non-zero
+     * ("unknown command") without the plugin; a plugin that runs but prints no version is treated
+     * as present with an unknown version.
+     */
+    buildxInfo() {
+        this.buildx ??= this.run(['buildx', 'version'], { allowFailure: true })
+            .then((r) => {
+            if (r.exitCode !== 0)
+                return { available: false };
+            const v = /\bv?(\d+\.\d+\.\d+)/.exec(r.stdout);
+            return v ? { available: true, version: v[1] } : { available: true };
+        })
+            .catch(() => ({ available: false }));
+        return this.buildx;
+    }
+    async hasBuildx() {
+        return (await this.buildxInfo()).available;
+    }
+    /** Which builder a `builder` setting resolves to on this machine. */
+    async resolveBuilder(builder) {
+        if (builder === 'classic')
+            return 'classic';
+        const has = await this.hasBuildx();
+        if (builder === 'buildx' && !has)
+            throw new _retry_index_js__WEBPACK_IMPORTED_MODULE_1__/* .StatusError */ .Xs('builder "buildx" requested but `docker buildx` is not installed');
+        if (builder === 'auto' && process.env.DOCKER_BUILDKIT === '0')
+            return 'classic';
+        return has ? 'buildx' : 'classic';
+    }
+    async build(opts) {
+        const args = opts.builder === 'buildx' ? ['buildx', 'build', '--load', '--progress', 'plain'] : ['build'];
+        args.push('--file', opts.dockerfile);
+        for (const t of opts.tags)
+            args.push('--tag', t);
+        for (const [k, v] of Object.entries(opts.buildArgs ?? {}))
+            args.push('--build-arg', `${k}=${v}`);
+        for (const [k, v] of Object.entries(opts.labels ?? {}))
+            args.push('--label', `${k}=${v}`);
+        for (const c of opts.cacheFrom ?? [])
+            args.push('--cache-from', c);
+        if (opts.target)
+            args.push('--target', opts.target);
+        if (opts.builder === 'buildx') {
+            for (const c of opts.cacheTo ?? [])
+                args.push('--cache-to', c);
+            for (const s of opts.secrets ?? [])
+                args.push('--secret', s);
+            for (const b of opts.buildContexts ?? [])
+                args.push('--build-context', b);
+        }
+        else if (opts.cacheTo?.length || opts.secrets?.length || opts.buildContexts?.length) {
+            throw new _retry_index_js__WEBPACK_IMPORTED_MODULE_1__/* .StatusError */ .Xs('cache-to, secrets and build-contexts need buildx; the classic builder has no such options');
+        }
+        args.push(opts.context);
+        const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };
+        const saved = { ...this.env };
+        const cli = new DockerCli({ command: this.command, env: { ...saved, ...env }, exec: this.exec });
+        const runOpts = {};
+        const sink = opts.onOutput ?? this.onOutput;
+        if (sink)
+            runOpts.onOutput = sink;
+        const r = await cli.run(args, runOpts);
+        const imageId = await this.imageId(opts.tags[0]);
+        return { ...r, imageId };
+    }
+    async imageId(ref) {
+        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref]);
+        return r.stdout.trim();
+    }
+    async imageExists(ref) {
+        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref], { allowFailure: true });
+        return r.exitCode === 0;
+    }
+    async tag(source, target) {
+        await this.run(['tag', source, target]);
+    }
+    async pull(ref) {
+        await this.run(['pull', ref]);
+    }
+    /** Layer digests (RootFS.Layers) of a local image, to compare builds. */
+    async layers(ref) {
+        const r = await this.run(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', ref]);
+        return JSON.parse(r.stdout.trim() || '[]');
+    }
+    /** `docker save` of the given references into one tar (layers shared between them stored once). */
+    async save(refs, file) {
+        await this.run(['save', '--output', file, ...refs]);
+    }
+    /** `docker load` of a tar; returns the references it loaded ("Loaded image: x"). */
+    async load(file) {
+        const r = await this.run(['load', '--input', file]);
+        return [...(r.stdout + r.stderr).matchAll(/^Loaded image: (\S+)$/gm)].map((m) => m[1]);
+    }
+    /** Push and return the manifest digest the registry reported. */
+    async push(ref, onOutput) {
+        const runOpts = {};
+        if (onOutput)
+            runOpts.onOutput = onOutput;
+        const r = await this.run(['push', ref], runOpts);
+        const m = /digest:\s*(sha256:[a-f0-9]{64})/.exec(r.stdout + r.stderr);
+        if (!m)
+            throw new _retry_index_js__WEBPACK_IMPORTED_MODULE_1__/* .StatusError */ .Xs(`docker push ${ref} printed no digest`, undefined, r.stdout);
+        return m[1];
+    }
+    /** `docker login` with the password on stdin (never on the command line). */
+    async login(registry, username, password) {
+        await this.run(['login', '--username', username, '--password-stdin', registry], { input: password });
+    }
+    async logout(registry) {
+        await this.run(['logout', registry], { allowFailure: true });
+    }
+}
+
+
+/***/ }),
+
+/***/ 9239:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   gJ: () => (/* reexport safe */ _errors_index_js__WEBPACK_IMPORTED_MODULE_0__.gJ),
+/* harmony export */   im: () => (/* reexport safe */ _errors_index_js__WEBPACK_IMPORTED_MODULE_0__.im),
+/* harmony export */   lW: () => (/* reexport safe */ _errors_index_js__WEBPACK_IMPORTED_MODULE_0__.lW),
+/* harmony export */   s0: () => (/* reexport safe */ _fsutil_index_js__WEBPACK_IMPORTED_MODULE_1__.s0)
+/* harmony export */ });
+/* harmony import */ var _errors_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1191);
+/* harmony import */ var _fsutil_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9920);
+/* harmony import */ var _retry_index_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7762);
+// Root entry of @kaapana-ext/core: the cross-cutting pieces. Domain areas are imported by subpath,
+// e.g. `@kaapana-ext/core/docker`, `@kaapana-ext/core/chart`.
+
+
+
+
+
+/***/ }),
+
+/***/ 7762:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Xs: () => (/* binding */ StatusError)
+/* harmony export */ });
+/* unused harmony exports classifyMessage, classifyStatus, classifyError, withRetry */
+// Retrying of operations against registries and API servers: exponential backoff with jitter for
+// transient failures (5xx, 429, connection resets, timeouts), immediate failure for everything else
+// (auth errors above all). Callers classify their own errors with `classify`; `classifyMessage`
+// covers the text that docker, kubectl and HTTP clients print.
+const TRANSIENT_PATTERNS = (/* unused pure expression or super */ null && ([
+    /\b5\d\d\b.*(error|status|service|gateway|unavailable)/i,
+    /\b(500|502|503|504)\b/,
+    /\b429\b|too many requests|toomanyrequests/i,
+    /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|socket hang up/i,
+    /connection reset|broken pipe|i\/o timeout|timeout exceeded|timed out|TLS handshake timeout/i,
+    /unexpected EOF|server misbehaving|service unavailable|bad gateway|gateway timeout/i,
+    /received unexpected HTTP status: 5\d\d/i,
+]));
+const AUTH_PATTERNS = (/* unused pure expression or super */ null && ([
+    /\b401\b|unauthorized|authentication required|no basic auth credentials/i,
+    /\b403\b|forbidden|denied|insufficient_scope/i,
+]));
+/** Classify the text of a failure (docker/kubectl stderr, an HTTP error message). */
+function classifyMessage(text) {
+    if (AUTH_PATTERNS.some((p) => p.test(text)))
+        return 'auth';
+    if (TRANSIENT_PATTERNS.some((p) => p.test(text)))
+        return 'transient';
+    return 'permanent';
+}
+/** An error carrying an HTTP status (or a docker/kubectl exit with stderr). */
+class StatusError extends Error {
+    status;
+    stderr;
+    constructor(message, status, stderr) {
+        super(message);
+        this.status = status;
+        this.stderr = stderr;
+        this.name = 'StatusError';
+    }
+}
+function classifyStatus(status) {
+    if (status === 401 || status === 403)
+        return 'auth';
+    if (status === 429 || status === 408 || status >= 500)
+        return 'transient';
+    return 'permanent';
+}
+function classifyError(e) {
+    if (e instanceof StatusError && e.status !== undefined)
+        return classifyStatus(e.status);
+    const code = e?.code;
+    if (typeof code === 'string' &&
+        /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
+        return 'transient';
+    }
+    const cause = e?.cause;
+    if (cause && cause !== e && classifyError(cause) === 'transient')
+        return 'transient';
+    const text = e instanceof StatusError ? `${e.message}\n${e.stderr ?? ''}` : e instanceof Error ? e.message : String(e);
+    return classifyMessage(text);
+}
+const realSleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Run `op` until it succeeds, a non-transient error occurs, or attempts run out. */
+async function withRetry(op, opts = {}) {
+    const attempts = Math.max(1, opts.attempts ?? 5);
+    const base = opts.baseDelayMs ?? 500;
+    const max = opts.maxDelayMs ?? 15_000;
+    const classify = opts.classify ?? classifyError;
+    const sleep = opts.sleep ?? realSleep;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await op(attempt);
+        }
+        catch (error) {
+            if (attempt >= attempts || classify(error) !== 'transient')
+                throw error;
+            const exp = Math.min(max, base * 2 ** (attempt - 1));
+            const delayMs = Math.round(exp / 2 + Math.random() * (exp / 2));
+            opts.onRetry?.({ attempt, delayMs, error });
+            await sleep(delayMs);
+        }
+    }
+}
+
+
+/***/ }),
+
+/***/ 5377:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Rd: () => (/* binding */ secretsInInput),
+/* harmony export */   sK: () => (/* binding */ redactUrls)
+/* harmony export */ });
+/* unused harmony exports SECRET_INPUT_NAME, isSecretInputName, splitUrlCredentials */
+// What counts as a secret in kaapana-ext's inputs and how it is kept out of every message: the
+// names of credential-bearing inputs, credentials written into URLs (`oci://user:password@host`,
+// `https://user:token@charts.example.org`), splitting such a URL into a clean URL plus credentials,
+// and redacting userinfo from any text before it is shown. Masking in runner logs (`::add-mask::`)
+// is the action layer's job (@kaapana-ext/actions-kit); this module only decides what to mask.
+/** Input names whose values are secrets as a whole (password, token, kubeconfig, ...). */
+const SECRET_INPUT_NAME = /password|passwd|token|secret|kubeconfig|credential|private-key|api-key/i;
+function isSecretInputName(name) {
+    return SECRET_INPUT_NAME.test(name);
+}
+// scheme://userinfo@ — `user:password@` (the password may even hold an unencoded `/`, which a
+// person pasting a token easily writes; `@` must be %40 as URLs require) or `user@` (a token as user).
+const USERINFO = String.raw `(?:[^\s/?#@:]*:[^\s@]*|[^\s/?#@:]+)`;
+const URL_USERINFO = new RegExp(String.raw `\b([a-z][a-z0-9+.-]*:\/\/)${USERINFO}@`, 'gi');
+const URL_WITH_USERINFO = new RegExp(String.raw `^([a-z][a-z0-9+.-]*:\/\/)(${USERINFO})@(.*)$`, 'is');
+/** `text` with the userinfo of every URL in it replaced by `***`. */
+function redactUrls(text) {
+    return text.replace(URL_USERINFO, '$1***@');
+}
+/** Split `scheme://user:password@host/...` into the URL without userinfo and the decoded credentials. */
+function splitUrlCredentials(raw) {
+    const m = URL_WITH_USERINFO.exec(raw.trim());
+    if (!m)
+        return { url: raw.trim() };
+    const [, scheme, userinfo, rest] = m;
+    const colon = userinfo.indexOf(':');
+    const decode = (s) => {
+        try {
+            return decodeURIComponent(s);
+        }
+        catch {
+            return s;
+        }
+    };
+    const out = { url: `${scheme}${rest}` };
+    const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
+    if (user)
+        out.username = decode(user);
+    if (colon >= 0)
+        out.password = decode(userinfo.slice(colon + 1));
+    return out;
+}
+/**
+ * The strings to mask for one input value: the whole value for a secret-named input, else the
+ * credentials of every URL in it (raw and decoded, and `user:password` together).
+ */
+function secretsInInput(name, value) {
+    const out = new Set();
+    if (isSecretInputName(name)) {
+        if (value.trim())
+            out.add(value.trim());
+        for (const line of value.split(/\r?\n/))
+            if (line.trim().length >= 4)
+                out.add(line.trim());
+    }
+    for (const m of value.matchAll(URL_USERINFO)) {
+        const userinfo = m[0].slice(m[1].length, -1);
+        const colon = userinfo.indexOf(':');
+        if (colon < 0)
+            continue;
+        const password = userinfo.slice(colon + 1);
+        if (!password)
+            continue;
+        out.add(userinfo);
+        out.add(password);
+        const decoded = splitUrlCredentials(`${m[0]}x`).password;
+        if (decoded)
+            out.add(decoded);
+    }
+    return [...out].filter((s) => s.length > 0);
+}
 
 
 /***/ })

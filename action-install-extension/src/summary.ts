@@ -5,7 +5,7 @@ import type { InstallExtensionResult } from '@kaapana-ext/core/platform';
 
 const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
 
-export async function writeSummary(r: InstallExtensionResult): Promise<void> {
+export function summaryMarkdown(r: InstallExtensionResult): string {
   let md = `## Kaapana: install extension${r.dryRun ? ' (dry run: nothing was sent)' : ''}\n\nPlatform: ${cell(r.route)} (Kaapana ${r.generation} API)\n`;
   if (r.delivered.length) {
     md += `\n| chart | version | method | to | size |\n| --- | --- | --- | --- | --- |\n`;
@@ -38,5 +38,10 @@ export async function writeSummary(r: InstallExtensionResult): Promise<void> {
         .join('\n') + '\n';
   }
   if (r.dryRun && r.requests.length) md += `\nRequests it would make:\n\n\`\`\`\n${r.requests.join('\n')}\n\`\`\`\n`;
-  await writeJobSummary(md);
+  return md;
+}
+
+/** Appends the summary to the job summary (a no-op outside a runner). */
+export async function writeSummary(r: InstallExtensionResult): Promise<void> {
+  await writeJobSummary(summaryMarkdown(r));
 }

@@ -1,8 +1,9 @@
-// The typed inputs of action-install-extension, read once. Every secret (client secret, password,
+// The typed inputs of action-install-extension, read once; every default comes from action.yml (read
+// by actions-kit's actionInputs). Every secret (client secret, password,
 // SSH key, kubeconfig and the credentials inside it) is masked here, before anything could print it.
 import { readFileSync } from 'node:fs';
 import * as core from '@actions/core';
-import { getBool, getChoice, getInt, getList, getMap, getSecret } from '@kaapana-ext/actions-kit';
+import { actionInputs, type ActionInputs } from '@kaapana-ext/actions-kit';
 import { getKubeconfigInputs } from '@kaapana-ext/actions-kit/kube';
 import { KxError, errorMessage } from '@kaapana-ext/core';
 import { parseDuration, type ParsedKubeconfig } from '@kaapana-ext/core/kube';
@@ -48,8 +49,8 @@ export interface Inputs {
 }
 
 /** The project as Kaapana's CI sends it in the Project header: a JSON object (ids keep their type). */
-function parseProject(): Record<string, unknown> | undefined {
-  const raw = core.getInput('project').trim();
+function parseProject(input: ActionInputs): Record<string, unknown> | undefined {
+  const raw = input.string('project');
   if (!raw) return undefined;
   let v: unknown;
   try {
@@ -62,8 +63,8 @@ function parseProject(): Record<string, unknown> | undefined {
   return v as Record<string, unknown>;
 }
 
-function readCa(): string | undefined {
-  const raw = core.getInput('ca-certificate').trim();
+function readCa(input: ActionInputs): string | undefined {
+  const raw = input.string('ca-certificate');
   if (!raw) return undefined;
   if (raw.includes('-----BEGIN')) return raw;
   try {
@@ -74,55 +75,56 @@ function readCa(): string | undefined {
 }
 
 export function getInputs(): Inputs {
-  const clientSecret = getSecret('client-secret');
-  const password = getSecret('oidc-password');
-  const sshKey = getSecret('ssh-key');
+  const input = actionInputs(import.meta.url);
+  const clientSecret = input.secret('client-secret');
+  const password = input.secret('oidc-password');
+  const sshKey = input.secret('ssh-key');
   for (const line of sshKey.split(/\r?\n/)) if (line.trim().length >= 8) core.setSecret(line.trim());
   const { kubeconfig, context } = getKubeconfigInputs('kube-context');
 
-  const generation = generationOf(core.getInput('platform-version') || '0.6.0');
-  const platformUrl = core.getInput('platform-url').trim();
+  const generation = generationOf(input.string('platform-version'));
+  const platformUrl = input.string('platform-url');
   if (platformUrl && !/^https?:\/\//.test(platformUrl))
     throw new KxError(`input platform-url "${platformUrl}" must start with https:// (or http://)`);
-  const sshHost = core.getInput('ssh-host').trim();
-  const project = parseProject();
-  const params = getMap('extension-params');
+  const sshHost = input.string('ssh-host');
+  const project = parseProject(input);
+  const params = input.map('extension-params');
   return {
-    charts: getList('chart'),
-    method: getChoice('method', ['upload', 'copy'] as const, 'upload'),
-    extensionsDir: core.getInput('extensions-dir').trim() || '/home/kaapana/extensions',
+    charts: input.list('chart'),
+    method: input.choice('method', ['upload', 'copy'] as const),
+    extensionsDir: input.string('extensions-dir'),
     ssh: sshHost
       ? {
           host: sshHost,
-          port: getInt('ssh-port', 22, 1),
-          user: core.getInput('ssh-user').trim() || 'kaapana',
+          port: input.int('ssh-port', 1),
+          user: input.string('ssh-user'),
           key: sshKey,
-          knownHosts: core.getInput('ssh-known-hosts'),
+          knownHosts: input.string('ssh-known-hosts'),
         }
       : undefined,
-    images: parseImagesInput(core.getInput('images')),
+    images: parseImagesInput(input.string('images')),
     generation,
     platformUrl,
-    tokenUrl: core.getInput('token-url').trim() || (platformUrl ? defaultTokenUrl(platformUrl) : ''),
-    clientId: core.getInput('client-id').trim() || 'kaapana',
+    tokenUrl: input.string('token-url') || (platformUrl ? defaultTokenUrl(platformUrl) : ''),
+    clientId: input.string('client-id'),
     clientSecret,
-    username: core.getInput('oidc-username').trim(),
+    username: input.string('oidc-username'),
     password,
-    ca: readCa(),
+    ca: readCa(input),
     kubeconfig,
     context,
-    namespace: core.getInput('namespace').trim() || kubeHelmNamespace(generation),
-    service: core.getInput('service').trim() || 'kube-helm-service:5000',
-    install: getBool('install', false),
-    uninstall: getBool('uninstall', false),
-    releaseName: core.getInput('release-name').trim(),
+    namespace: input.string('namespace') || kubeHelmNamespace(generation),
+    service: input.string('service'),
+    install: input.bool('install'),
+    uninstall: input.bool('uninstall'),
+    releaseName: input.string('release-name'),
     extensionParams: Object.keys(params).length ? params : undefined,
     project,
-    blocking: getBool('blocking', false),
-    chunkSize: getInt('chunk-size', 16 * 1024 * 1024, 1024),
-    uploadThreshold: getInt('upload-threshold', 10 * 1024 * 1024, 0),
-    uploadAttempts: getInt('upload-attempts', 3, 1),
-    timeoutMs: parseDuration(core.getInput('timeout') || '5m'),
-    dryRun: getBool('dry-run', false),
+    blocking: input.bool('blocking'),
+    chunkSize: input.int('chunk-size', 1024),
+    uploadThreshold: input.int('upload-threshold', 0),
+    uploadAttempts: input.int('upload-attempts', 1),
+    timeoutMs: parseDuration(input.string('timeout')),
+    dryRun: input.bool('dry-run'),
   };
 }
