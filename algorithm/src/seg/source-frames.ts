@@ -92,12 +92,11 @@ function multiFramePositions(
   );
 }
 
-/**
- * The source of a mask with `depth` slices. `files`: one multi-frame file, or single-frame files in
- * any order; they are put in the mask's slice order, along `sliceAxis` (the mask's third direction).
- */
-export function readSourceSeries(files: readonly string[], depth: number, sliceAxis?: readonly number[]): SourceSeries {
-  const headers = files.map((f) => {
+type SourceHeader = { file: string; ds: dicomParser.DataSet };
+
+/** The parsed header of every source file; an unreadable one is an OtsuError naming it. */
+function readSourceHeaders(files: readonly string[]): SourceHeader[] {
+  return files.map((f) => {
     try {
       return { file: f, ds: readHeader(f).parsed.ds };
     } catch (e) {
@@ -105,8 +104,13 @@ export function readSourceSeries(files: readonly string[], depth: number, sliceA
       throw new OtsuError('source DICOM file is missing or unreadable', { file: f }, { cause: e });
     }
   });
-  const head = headers[0]!;
-  const { ds, file } = head;
+}
+
+/** The Frame of Reference UID and the slice orientation of the source (single- or multi-frame). */
+function sourcePlacement(
+  ds: dicomParser.DataSet,
+  file: string,
+): { frameOfReferenceUid: string; orientation: number[] } {
   const frameOfReferenceUid = str(ds, 'x00200052');
   if (!frameOfReferenceUid) {
     throw new OtsuError(
@@ -124,6 +128,14 @@ export function readSourceSeries(files: readonly string[], depth: number, sliceA
   if (!orientation) {
     throw new OtsuError('the source has no Image Orientation (Patient): a SEG cannot place its frames', { file });
   }
+  return { frameOfReferenceUid, orientation };
+}
+
+/** Every frame of the source (with its instance and position) and every instance, in file order. */
+function sourceFrames(
+  headers: SourceHeader[],
+  orientation: number[],
+): { frames: SourceFrame[]; instances: SourceSeries['instances'] } {
   const frames: SourceFrame[] = [];
   const instances: SourceSeries['instances'] = [];
   for (const h of headers) {
@@ -137,7 +149,7 @@ export function readSourceSeries(files: readonly string[], depth: number, sliceA
     instances.push({ sopClassUid, sopInstanceUid });
     const count = Number.parseInt(str(h.ds, 'x00280008') ?? '1', 10) || 1;
     if (count > 1 || h.ds.elements['x52009230']) {
-      if (files.length > 1) {
+      if (headers.length > 1) {
         throw new OtsuError('multi-frame file in a series: a SEG cannot reference it', { file: h.file });
       }
       multiFramePositions(h.ds, count, orientation, h.file).forEach((position, k) =>
@@ -153,16 +165,11 @@ export function readSourceSeries(files: readonly string[], depth: number, sliceA
       frames.push({ sopClassUid, sopInstanceUid, position: position as [number, number, number] });
     }
   }
-  if (sliceAxis && headers.length > 1) {
-    const along = (p: number[]) => p[0]! * sliceAxis[0]! + p[1]! * sliceAxis[1]! + p[2]! * sliceAxis[2]!;
-    const order = frames.map((f, i) => ({ f, i, at: along(f.position) })).sort((a, b) => a.at - b.at || a.i - b.i);
-    frames.splice(0, frames.length, ...order.map((o) => o.f));
-    instances.splice(0, instances.length, ...order.map((o) => instances[o.i]!));
-  }
-  if (frames.length !== depth) {
-    throw new OtsuError(`the mask has ${depth} slice(s) but the source has ${frames.length} frame(s)`, { file });
-  }
-  // Per-frame positions must tell the frames apart (e.g. mosaic images all share one position).
+  return { frames, instances };
+}
+
+/** Per-frame positions must tell the frames apart (e.g. mosaic images all share one position). */
+function checkDistinctPositions(frames: SourceFrame[], orientation: number[], headers: SourceHeader[]): void {
   const n = normal(orientation);
   const along = frames.map((f) => f.position[0] * n[0]! + f.position[1] * n[1]! + f.position[2] * n[2]!);
   for (let i = 0; i < frames.length; i++) {
@@ -172,12 +179,33 @@ export function readSourceSeries(files: readonly string[], depth: number, sliceA
       if (Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]) < 1e-4 || Math.abs(along[i]! - along[j]!) < 1e-4) {
         throw new OtsuError(
           `slices ${i + 1} and ${j + 1} of the source lie at one position (${a.join('\\')}): a SEG stores one position per frame and cannot tell them apart`,
-          { file: headers.length > 1 ? headers[j]!.file : file },
+          { file: headers.length > 1 ? headers[j]!.file : headers[0]!.file },
         );
       }
     }
   }
-  const measures = item(shared, 'x00289110');
+}
+
+/**
+ * The source of a mask with `depth` slices. `files`: one multi-frame file, or single-frame files in
+ * any order; they are put in the mask's slice order, along `sliceAxis` (the mask's third direction).
+ */
+export function readSourceSeries(files: readonly string[], depth: number, sliceAxis?: readonly number[]): SourceSeries {
+  const headers = readSourceHeaders(files);
+  const { ds, file } = headers[0]!;
+  const { frameOfReferenceUid, orientation } = sourcePlacement(ds, file);
+  const { frames, instances } = sourceFrames(headers, orientation);
+  if (sliceAxis && headers.length > 1) {
+    const along = (p: number[]) => p[0]! * sliceAxis[0]! + p[1]! * sliceAxis[1]! + p[2]! * sliceAxis[2]!;
+    const order = frames.map((f, i) => ({ f, i, at: along(f.position) })).sort((a, b) => a.at - b.at || a.i - b.i);
+    frames.splice(0, frames.length, ...order.map((o) => o.f));
+    instances.splice(0, instances.length, ...order.map((o) => instances[o.i]!));
+  }
+  if (frames.length !== depth) {
+    throw new OtsuError(`the mask has ${depth} slice(s) but the source has ${frames.length} frame(s)`, { file });
+  }
+  checkDistinctPositions(frames, orientation, headers);
+  const measures = item(item(ds, 'x52009229'), 'x00289110');
   const thickness = Number(str(ds, 'x00180050') ?? (measures && str(measures, 'x00180050')) ?? 'NaN');
   return {
     seriesInstanceUid: str(ds, 'x0020000e') ?? '',

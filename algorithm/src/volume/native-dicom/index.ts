@@ -59,17 +59,24 @@ export function readNativeDicomSeries(
   }
 }
 
-function readSeries(files: string[], headers: readonly (NativeHeader | undefined)[]): NativeSeriesResult | undefined {
-  // What the scan already tells: decline before reading anything.
+/** Whether the scan's headers already decline the series (one declined file, or files of different volumes). */
+function scanDeclines(headers: readonly (NativeHeader | undefined)[]): boolean {
   let known: SliceInfo | undefined;
   for (const h of headers) {
-    if (h?.kind === 'decline') return undefined;
+    if (h?.kind === 'decline') return true;
     if (h) {
       known ??= h.info;
-      if (!sameVolume(h.info, known)) return undefined;
+      if (!sameVolume(h.info, known)) return true;
     }
   }
+  return false;
+}
 
+/** The slices read into one array in file order (slice i at offset i × rows × columns), or undefined: declined. */
+function readSlices(
+  files: string[],
+  headers: readonly (NativeHeader | undefined)[],
+): { infos: SliceInfo[]; type: OutputType; data: OutputArray } | undefined {
   const infos: SliceInfo[] = [];
   let type: OutputType | undefined;
   let data: OutputArray | undefined;
@@ -110,7 +117,15 @@ function readSeries(files: string[], headers: readonly (NativeHeader | undefined
     writeSlice(info, pixels!, data, offset);
     infos.push(info);
   }
-  if (!data || !type) return undefined;
+  return data && type ? { infos, type, data } : undefined;
+}
+
+function readSeries(files: string[], headers: readonly (NativeHeader | undefined)[]): NativeSeriesResult | undefined {
+  // What the scan already tells: decline before reading anything.
+  if (scanDeclines(headers)) return undefined;
+  const slices = readSlices(files, headers);
+  if (!slices) return undefined;
+  const { infos, type, data } = slices;
 
   const order = gdcmOrder(infos);
   if (!order) return undefined;
