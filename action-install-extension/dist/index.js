@@ -34669,7 +34669,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 // Entry point of the bundled action: one file serves the main step and the post step.
 
 
-await (0,_kaapana_ext_actions_kit__WEBPACK_IMPORTED_MODULE_0__/* .runMainOrPost */ .Oo)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, _main_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .b);
+await (0,_kaapana_ext_actions_kit__WEBPACK_IMPORTED_MODULE_0__/* .runMainOrPost */ .Oo)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .iW, _main_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .bE);
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -34682,9 +34682,11 @@ __webpack_async_result__();
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  i: () => (/* binding */ main),
-  b: () => (/* binding */ post)
+  iW: () => (/* binding */ main),
+  bE: () => (/* binding */ post)
 });
+
+// UNUSED EXPORTS: run
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
@@ -34694,8 +34696,10 @@ var external_node_os_ = __nccwpck_require__(8161);
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ../node_modules/@actions/core/lib/core.js + 8 modules
 var lib_core = __nccwpck_require__(1500);
+// EXTERNAL MODULE: ../packages/actions-kit/lib/index.js + 6 modules
+var lib = __nccwpck_require__(1805);
 // EXTERNAL MODULE: ../packages/core/lib/index.js
-var lib = __nccwpck_require__(9239);
+var core_lib = __nccwpck_require__(9239);
 // EXTERNAL MODULE: ../packages/core/lib/errors/index.js
 var lib_errors = __nccwpck_require__(1191);
 ;// CONCATENATED MODULE: ../packages/core/lib/kube/kubectl-errors.js
@@ -39724,7 +39728,7 @@ async function installTool(spec, opts = {}) {
     const what = `${spec.name} ${version}`;
     return withToolCacheEnv(opts, async () => {
         const hit = find(spec.name, version, arch);
-        if (hit && (await (0,lib/* pathExists */.s0)((0,external_node_path_.join)(hit, spec.executable)))) {
+        if (hit && (await (0,core_lib/* pathExists */.s0)((0,external_node_path_.join)(hit, spec.executable)))) {
             log(`${what} found in the tool cache: ${hit}`);
             return { path: (0,external_node_path_.join)(hit, spec.executable), version, fromCache: true };
         }
@@ -39737,8 +39741,8 @@ async function installTool(spec, opts = {}) {
             let dir;
             if (spec.archive) {
                 const unpacked = spec.archive === 'zip' ? await extractZip(file) : await extractTar(file);
-                if (!(await (0,lib/* pathExists */.s0)((0,external_node_path_.join)(unpacked, spec.executable)))) {
-                    throw new lib/* KxError */.im(`${spec.url} does not contain ${spec.executable}`);
+                if (!(await (0,core_lib/* pathExists */.s0)((0,external_node_path_.join)(unpacked, spec.executable)))) {
+                    throw new core_lib/* KxError */.im(`${spec.url} does not contain ${spec.executable}`);
                 }
                 await (0,promises_.chmod)((0,external_node_path_.join)(unpacked, spec.executable), 0o755);
                 dir = await cacheDir(unpacked, spec.name, version, arch);
@@ -39762,7 +39766,7 @@ async function download(url, what) {
     }
     catch (e) {
         const status = e instanceof HTTPError ? ` (HTTP ${e.httpStatusCode ?? '?'})` : '';
-        throw new lib/* KxError */.im(`could not download ${what} from ${url}${status}: ${(0,lib/* errorMessage */.gJ)(e)}`, {}, { cause: e });
+        throw new core_lib/* KxError */.im(`could not download ${what} from ${url}${status}: ${(0,core_lib/* errorMessage */.gJ)(e)}`, {}, { cause: e });
     }
 }
 async function fetchPublishedDigest(sumUrl, artefactUrl, what) {
@@ -39812,7 +39816,7 @@ const DEFAULT_KUBECTL_BASE_URL = 'https://dl.k8s.io/release';
 function normalizeKubectlVersion(version) {
     const v = version.trim().replace(/^v/, '');
     if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(v)) {
-        throw new lib/* KxError */.im(`kubectl-version must be an exact version like 1.32.4, got "${version}"`);
+        throw new core_lib/* KxError */.im(`kubectl-version must be an exact version like 1.32.4, got "${version}"`);
     }
     return v;
 }
@@ -39825,7 +39829,7 @@ async function resolveKubectl(opts = {}) {
     if (!wanted) {
         const path = await lib_io/* which */.K7('kubectl', false);
         if (!path) {
-            throw new lib/* KxError */.im('kubectl is not on PATH; set kubectl-version to install one');
+            throw new core_lib/* KxError */.im('kubectl is not on PATH; set kubectl-version to install one');
         }
         return { path, source: 'path' };
     }
@@ -39866,7 +39870,7 @@ const KUBECONFIG_STATE = 'kubeconfig-dir';
 async function platformAccess(inputs, kubeconfigDir) {
     if (inputs.platformUrl) {
         if (!inputs.clientSecret && !inputs.username)
-            throw new lib/* KxError */.im('platform-url needs credentials for Keycloak: client-secret (client-credentials grant) and/or oidc-username + oidc-password');
+            throw new core_lib/* KxError */.im('platform-url needs credentials for Keycloak: client-secret (client-credentials grant) and/or oidc-username + oidc-password');
         return {
             kind: 'url',
             platformUrl: inputs.platformUrl,
@@ -39885,7 +39889,7 @@ async function platformAccess(inputs, kubeconfigDir) {
     if (!needed)
         return undefined;
     if (!inputs.kubeconfig && !inputs.dryRun && !(await hasAmbientCredentials())) {
-        throw new lib/* KxError */.im('no way to reach the platform: set platform-url (with client-id/client-secret) or kubeconfig (e.g. from a secret)');
+        throw new core_lib/* KxError */.im('no way to reach the platform: set platform-url (with client-id/client-secret) or kubeconfig (e.g. from a secret)');
     }
     const kubectl = await resolveKubectl({ log: (line) => lib_core/* info */.pq(line) });
     const written = await kubeconfigDir();
@@ -39914,8 +39918,6 @@ async function writeInputKubeconfig(inputs) {
     return written;
 }
 
-// EXTERNAL MODULE: ../packages/actions-kit/lib/index.js + 6 modules
-var actions_kit_lib = __nccwpck_require__(1805);
 ;// CONCATENATED MODULE: ../packages/actions-kit/lib/kube/index.js
 // The `kubeconfig` input and its context input, as every action that talks to a cluster reads them:
 // the whole text and every credential inside it (tokens, client keys, OIDC secrets, exec env values)
@@ -39960,10 +39962,10 @@ function parseProject(input) {
         v = JSON.parse(raw);
     }
     catch (e) {
-        throw new lib/* KxError */.im(`input project is not JSON: ${(0,lib/* errorMessage */.gJ)(e)}`);
+        throw new core_lib/* KxError */.im(`input project is not JSON: ${(0,core_lib/* errorMessage */.gJ)(e)}`);
     }
     if (!v || typeof v !== 'object' || Array.isArray(v) || !('id' in v) || !('name' in v))
-        throw new lib/* KxError */.im('input project must be a JSON object with at least id and name');
+        throw new core_lib/* KxError */.im('input project must be a JSON object with at least id and name');
     return v;
 }
 function readCa(input) {
@@ -39976,11 +39978,11 @@ function readCa(input) {
         return (0,external_node_fs_.readFileSync)(raw, 'utf8');
     }
     catch (e) {
-        throw new lib/* KxError */.im(`input ca-certificate is neither PEM text nor a readable file: ${(0,lib/* errorMessage */.gJ)(e)}`);
+        throw new core_lib/* KxError */.im(`input ca-certificate is neither PEM text nor a readable file: ${(0,core_lib/* errorMessage */.gJ)(e)}`);
     }
 }
 function getInputs() {
-    const input = (0,actions_kit_lib/* actionInputs */.eh)(import.meta.url);
+    const input = (0,lib/* actionInputs */.eh)(import.meta.url);
     const clientSecret = input.secret('client-secret');
     const password = input.secret('oidc-password');
     const sshKey = input.secret('ssh-key');
@@ -39991,7 +39993,7 @@ function getInputs() {
     const generation = generationOf(input.string('platform-version'));
     const platformUrl = input.string('platform-url');
     if (platformUrl && !/^https?:\/\//.test(platformUrl))
-        throw new lib/* KxError */.im(`input platform-url "${platformUrl}" must start with https:// (or http://)`);
+        throw new core_lib/* KxError */.im(`input platform-url "${platformUrl}" must start with https:// (or http://)`);
     const sshHost = input.string('ssh-host');
     const project = parseProject(input);
     const params = input.map('extension-params');
@@ -40041,19 +40043,19 @@ function getInputs() {
 
 const mib = (n) => `${(n / 1048576).toFixed(1)} MiB`;
 function summaryMarkdown(r) {
-    let md = `## Kaapana: install extension${r.dryRun ? ' (dry run: nothing was sent)' : ''}\n\nPlatform: ${(0,actions_kit_lib/* cell */.Hn)(r.route)} (Kaapana ${r.generation} API)\n`;
+    let md = `## Kaapana: install extension${r.dryRun ? ' (dry run: nothing was sent)' : ''}\n\nPlatform: ${(0,lib/* cell */.Hn)(r.route)} (Kaapana ${r.generation} API)\n`;
     if (r.delivered.length) {
         md += `\n| chart | version | method | to | size |\n| --- | --- | --- | --- | --- |\n`;
         md +=
             r.delivered
-                .map((d) => `| \`${(0,actions_kit_lib/* cell */.Hn)(d.name)}\` | ${(0,actions_kit_lib/* cell */.Hn)(d.version)} | ${(0,actions_kit_lib/* cell */.Hn)(d.method)} | \`${(0,actions_kit_lib/* cell */.Hn)(d.to)}\` | ${d.bytes} B |`)
+                .map((d) => `| \`${(0,lib/* cell */.Hn)(d.name)}\` | ${(0,lib/* cell */.Hn)(d.version)} | ${(0,lib/* cell */.Hn)(d.method)} | \`${(0,lib/* cell */.Hn)(d.to)}\` | ${d.bytes} B |`)
                 .join('\n') + '\n';
     }
     if (r.imported.length) {
         md += `\n| image | tar | size | docker save | upload | import |\n| --- | --- | --- | --- | --- | --- |\n`;
         md +=
             r.imported
-                .map((i) => `| \`${(0,actions_kit_lib/* cell */.Hn)(i.image)}\` | ${(0,actions_kit_lib/* cell */.Hn)(i.file)} | ${mib(i.bytes)} | ${i.saveSeconds.toFixed(1)} s | ${i.uploadSeconds.toFixed(1)} s (${mib(i.bytes / Math.max(i.uploadSeconds, 0.001))}/s) | ${(0,actions_kit_lib/* cell */.Hn)(i.reply.slice(0, 200))} |`)
+                .map((i) => `| \`${(0,lib/* cell */.Hn)(i.image)}\` | ${(0,lib/* cell */.Hn)(i.file)} | ${mib(i.bytes)} | ${i.saveSeconds.toFixed(1)} s | ${i.uploadSeconds.toFixed(1)} s (${mib(i.bytes / Math.max(i.uploadSeconds, 0.001))}/s) | ${(0,lib/* cell */.Hn)(i.reply.slice(0, 200))} |`)
                 .join('\n') + '\n';
     }
     const releases = [...r.releases, ...r.uninstalled];
@@ -40061,7 +40063,7 @@ function summaryMarkdown(r) {
         md += `\n| release | chart | version | status |\n| --- | --- | --- | --- |\n`;
         md +=
             releases
-                .map((x) => `| \`${(0,actions_kit_lib/* cell */.Hn)(x.name)}\` | ${(0,actions_kit_lib/* cell */.Hn)(x.chart)} | ${(0,actions_kit_lib/* cell */.Hn)(x.version)} | ${(0,actions_kit_lib/* cell */.Hn)(x.status)}${x.alreadyInstalled ? ' (was already installed)' : ''} |`)
+                .map((x) => `| \`${(0,lib/* cell */.Hn)(x.name)}\` | ${(0,lib/* cell */.Hn)(x.chart)} | ${(0,lib/* cell */.Hn)(x.version)} | ${(0,lib/* cell */.Hn)(x.status)}${x.alreadyInstalled ? ' (was already installed)' : ''} |`)
                 .join('\n') + '\n';
     }
     if (r.dryRun && r.requests.length)
@@ -40070,7 +40072,7 @@ function summaryMarkdown(r) {
 }
 /** Appends the summary to the job summary (a no-op outside a runner). */
 async function writeSummary(r) {
-    await (0,actions_kit_lib/* writeJobSummary */.j7)(summaryMarkdown(r));
+    await (0,lib/* writeJobSummary */.j7)(summaryMarkdown(r));
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -40079,6 +40081,7 @@ async function writeSummary(r) {
 // @kaapana-ext/core/platform → outputs and job summary. The post step removes the kubeconfig and the
 // private work dir (SSH key, image tars) if the main step could not (cancelled, killed). Driven only
 // by INPUT_* variables, so the CLI runs it the same way.
+
 
 
 
@@ -40138,16 +40141,18 @@ async function main() {
 /** The post step: removes what the main step left (cancelled, killed). */
 async function post() {
     const dir = lib_core/* getState */.Gu(KUBECONFIG_STATE);
-    if (dir && (await (0,lib/* pathExists */.s0)(dir))) {
+    if (dir && (await (0,core_lib/* pathExists */.s0)(dir))) {
         await removeKubeconfigDir(dir);
         lib_core/* info */.pq('removed the kubeconfig left by the main step');
     }
     const work = lib_core/* getState */.Gu(WORK_STATE);
-    if (work && work.includes('kx-install-') && (await (0,lib/* pathExists */.s0)(work))) {
+    if (work && work.includes('kx-install-') && (await (0,core_lib/* pathExists */.s0)(work))) {
         await (0,promises_.rm)(work, { recursive: true, force: true });
         lib_core/* info */.pq('removed the work directory left by the main step');
     }
 }
+/** What @github/local-action calls (`npm run local-action`); the bundle's entry is src/index.ts. */
+const main_run = () => runMainOrPost(main, post);
 
 
 /***/ }),

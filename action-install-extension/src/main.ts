@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
+import { runMainOrPost } from '@kaapana-ext/actions-kit';
 import { pathExists } from '@kaapana-ext/core';
 import { removeKubeconfigDir, type WrittenKubeconfig } from '@kaapana-ext/core/kube';
 import { installExtension } from '@kaapana-ext/core/platform';
@@ -74,3 +75,6 @@ export async function post(): Promise<void> {
     core.info('removed the work directory left by the main step');
   }
 }
+
+/** What @github/local-action calls (`npm run local-action`); the bundle's entry is src/index.ts. */
+export const run = (): Promise<void> => runMainOrPost(main, post);

@@ -31618,7 +31618,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 // Entry point of the bundled action: one file serves the main step and the post step.
 
 
-await (0,_kaapana_ext_actions_kit__WEBPACK_IMPORTED_MODULE_0__/* .runMainOrPost */ .Oo)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, _main_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .b);
+await (0,_kaapana_ext_actions_kit__WEBPACK_IMPORTED_MODULE_0__/* .runMainOrPost */ .Oo)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .iW, _main_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .bE);
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -31631,16 +31631,20 @@ __webpack_async_result__();
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  i: () => (/* binding */ main),
-  b: () => (/* binding */ post)
+  iW: () => (/* binding */ main),
+  bE: () => (/* binding */ post)
 });
+
+// UNUSED EXPORTS: run
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ../node_modules/@actions/core/lib/core.js + 8 modules
 var lib_core = __nccwpck_require__(1500);
+// EXTERNAL MODULE: ../packages/actions-kit/lib/index.js + 7 modules
+var lib = __nccwpck_require__(9326);
 // EXTERNAL MODULE: ../packages/core/lib/index.js
-var lib = __nccwpck_require__(9239);
+var core_lib = __nccwpck_require__(9239);
 // EXTERNAL MODULE: ../packages/core/lib/errors/index.js
 var errors = __nccwpck_require__(1191);
 ;// CONCATENATED MODULE: ../packages/core/lib/kube/kubectl-errors.js
@@ -33627,7 +33631,7 @@ async function installTool(spec, opts = {}) {
     const what = `${spec.name} ${version}`;
     return withToolCacheEnv(opts, async () => {
         const hit = find(spec.name, version, arch);
-        if (hit && (await (0,lib/* pathExists */.s0)((0,external_node_path_.join)(hit, spec.executable)))) {
+        if (hit && (await (0,core_lib/* pathExists */.s0)((0,external_node_path_.join)(hit, spec.executable)))) {
             log(`${what} found in the tool cache: ${hit}`);
             return { path: (0,external_node_path_.join)(hit, spec.executable), version, fromCache: true };
         }
@@ -33640,8 +33644,8 @@ async function installTool(spec, opts = {}) {
             let dir;
             if (spec.archive) {
                 const unpacked = spec.archive === 'zip' ? await extractZip(file) : await extractTar(file);
-                if (!(await (0,lib/* pathExists */.s0)((0,external_node_path_.join)(unpacked, spec.executable)))) {
-                    throw new lib/* KxError */.im(`${spec.url} does not contain ${spec.executable}`);
+                if (!(await (0,core_lib/* pathExists */.s0)((0,external_node_path_.join)(unpacked, spec.executable)))) {
+                    throw new core_lib/* KxError */.im(`${spec.url} does not contain ${spec.executable}`);
                 }
                 await (0,promises_.chmod)((0,external_node_path_.join)(unpacked, spec.executable), 0o755);
                 dir = await cacheDir(unpacked, spec.name, version, arch);
@@ -33665,7 +33669,7 @@ async function download(url, what) {
     }
     catch (e) {
         const status = e instanceof HTTPError ? ` (HTTP ${e.httpStatusCode ?? '?'})` : '';
-        throw new lib/* KxError */.im(`could not download ${what} from ${url}${status}: ${(0,lib/* errorMessage */.gJ)(e)}`, {}, { cause: e });
+        throw new core_lib/* KxError */.im(`could not download ${what} from ${url}${status}: ${(0,core_lib/* errorMessage */.gJ)(e)}`, {}, { cause: e });
     }
 }
 async function fetchPublishedDigest(sumUrl, artefactUrl, what) {
@@ -33715,7 +33719,7 @@ const DEFAULT_KUBECTL_BASE_URL = 'https://dl.k8s.io/release';
 function normalizeKubectlVersion(version) {
     const v = version.trim().replace(/^v/, '');
     if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(v)) {
-        throw new lib/* KxError */.im(`kubectl-version must be an exact version like 1.32.4, got "${version}"`);
+        throw new core_lib/* KxError */.im(`kubectl-version must be an exact version like 1.32.4, got "${version}"`);
     }
     return v;
 }
@@ -33728,7 +33732,7 @@ async function resolveKubectl(opts = {}) {
     if (!wanted) {
         const path = await lib_io/* which */.K7('kubectl', false);
         if (!path) {
-            throw new lib/* KxError */.im('kubectl is not on PATH; set kubectl-version to install one');
+            throw new core_lib/* KxError */.im('kubectl is not on PATH; set kubectl-version to install one');
         }
         return { path, source: 'path' };
     }
@@ -33752,8 +33756,6 @@ async function resolveKubectl(opts = {}) {
 
 
 
-// EXTERNAL MODULE: ../packages/actions-kit/lib/index.js + 7 modules
-var actions_kit_lib = __nccwpck_require__(9326);
 ;// CONCATENATED MODULE: ../packages/actions-kit/lib/kube/index.js
 // The `kubeconfig` input and its context input, as every action that talks to a cluster reads them:
 // the whole text and every credential inside it (tokens, client keys, OIDC secrets, exec env values)
@@ -33787,7 +33789,7 @@ function getKubeconfigInputs(contextInput) {
 
 
 function getInputs() {
-    const input = (0,actions_kit_lib/* actionInputs */.eh)(import.meta.url);
+    const input = (0,lib/* actionInputs */.eh)(import.meta.url);
     const { kubeconfig, context } = getKubeconfigInputs('context');
     const strategy = parseStrategy(input.string('strategy'));
     const platformVersion = input.string('platform-version');
@@ -33828,10 +33830,10 @@ function expectChartsInput(input) {
         parsed = JSON.parse(raw);
     }
     catch {
-        throw new lib/* KxError */.im(`input expect-charts looks like JSON but is not: ${raw.slice(0, 80)}`);
+        throw new core_lib/* KxError */.im(`input expect-charts looks like JSON but is not: ${raw.slice(0, 80)}`);
     }
     if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string'))
-        throw new lib/* KxError */.im('input expect-charts: a JSON value must be an array of strings');
+        throw new core_lib/* KxError */.im('input expect-charts: a JSON value must be an array of strings');
     return parsed;
 }
 
@@ -33848,7 +33850,7 @@ function summaryMarkdown(result, kubectl) {
     if (result.pods.length)
         rows.push(['new pods', result.pods.map((p) => `\`${p}\``).join('<br>')]);
     if (result.reply !== undefined)
-        rows.push(['reply', `${result.status ?? ''} ${(0,actions_kit_lib/* cell */.Hn)(result.reply.slice(0, 300))}`.trim()]);
+        rows.push(['reply', `${result.status ?? ''} ${(0,lib/* cell */.Hn)(result.reply.slice(0, 300))}`.trim()]);
     if (result.job)
         rows.push([
             'copy Job',
@@ -33862,14 +33864,14 @@ function summaryMarkdown(result, kubectl) {
     if (result.verifiedMs !== undefined)
         rows.push(['reload + verification', `${(result.verifiedMs / 1000).toFixed(1)} s`]);
     rows.push(['kubectl', `\`${kubectl.path}\` (${kubectl.source}${kubectl.version ? ` ${kubectl.version}` : ''})`]);
-    let md = `## Kaapana: reload\n\n| | |\n| --- | --- |\n${rows.map(([k, v]) => `| ${(0,actions_kit_lib/* cell */.Hn)(k)} | ${v.replace(/\|/g, '\\|')} |`).join('\n')}\n`;
+    let md = `## Kaapana: reload\n\n| | |\n| --- | --- |\n${rows.map(([k, v]) => `| ${(0,lib/* cell */.Hn)(k)} | ${v.replace(/\|/g, '\\|')} |`).join('\n')}\n`;
     if (result.dryRun && result.commands.length)
         md += `\nCommands:\n\n\`\`\`sh\n${result.commands.join('\n')}\n\`\`\`\n`;
     return md;
 }
 /** Appends the summary to the job summary (a no-op outside a runner). */
 async function writeSummary(result, kubectl) {
-    await (0,actions_kit_lib/* writeJobSummary */.j7)(summaryMarkdown(result, kubectl));
+    await (0,lib/* writeJobSummary */.j7)(summaryMarkdown(result, kubectl));
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -33877,6 +33879,8 @@ async function writeSummary(result, kubectl) {
 // private temp file → one restart strategy from @kaapana-ext/core/kube → outputs and job summary.
 // The post step removes the kubeconfig if the main step could not (cancelled, killed). Driven only
 // by INPUT_* variables, so the CLI runs it the same way.
+
+
 
 
 
@@ -33896,7 +33900,7 @@ async function main() {
             lib_core/* saveState */.LZ(KUBECONFIG_STATE, written.dir);
         }
         else if (!inputs.dryRun && !(await hasAmbientCredentials())) {
-            throw new lib/* KxError */.im('no Kubernetes credentials: set the kubeconfig input (e.g. from a secret) or KUBECONFIG');
+            throw new core_lib/* KxError */.im('no Kubernetes credentials: set the kubeconfig input (e.g. from a secret) or KUBECONFIG');
         }
         const kubectl = new Kubectl({
             path: kubectlChoice.path,
@@ -33931,11 +33935,13 @@ async function chooseKubectl(inputs) {
 /** The post step: removes the kubeconfig the main step left (cancelled, killed). */
 async function post() {
     const dir = lib_core/* getState */.Gu(KUBECONFIG_STATE);
-    if (dir && (await (0,lib/* pathExists */.s0)(dir))) {
+    if (dir && (await (0,core_lib/* pathExists */.s0)(dir))) {
         await removeKubeconfigDir(dir);
         lib_core/* info */.pq('removed the kubeconfig left by the main step');
     }
 }
+/** What @github/local-action calls (`npm run local-action`); the bundle's entry is src/index.ts. */
+const run = () => runMainOrPost(main, post);
 
 
 /***/ }),

@@ -4,16 +4,10 @@
 // by INPUT_* variables, so the CLI runs it the same way.
 import { join } from 'node:path';
 import * as core from '@actions/core';
+import { runMainOrPost } from '@kaapana-ext/actions-kit';
 import { KxError, pathExists } from '@kaapana-ext/core';
-import {
-  Kubectl,
-  hasAmbientCredentials,
-  removeKubeconfigDir,
-  restart,
-  restartRecord,
-  writeKubeconfig,
-  type WrittenKubeconfig,
-} from '@kaapana-ext/core/kube';
+import { Kubectl, hasAmbientCredentials, removeKubeconfigDir, restart, restartRecord } from '@kaapana-ext/core/kube';
+import { writeKubeconfig, type WrittenKubeconfig } from '@kaapana-ext/core/kube';
 import { resolveKubectl, type KubectlChoice } from '@kaapana-ext/actions-kit/tools';
 import { getInputs, type Inputs } from './context.js';
 import { writeSummary } from './summary.js';
@@ -76,3 +70,6 @@ export async function post(): Promise<void> {
     core.info('removed the kubeconfig left by the main step');
   }
 }
+
+/** What @github/local-action calls (`npm run local-action`); the bundle's entry is src/index.ts. */
+export const run = (): Promise<void> => runMainOrPost(main, post);
