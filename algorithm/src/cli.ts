@@ -119,6 +119,90 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
+const OPTIONS = {
+  input: { type: 'string', short: 'i' },
+  output: { type: 'string', short: 'o' },
+  'series-uid': { type: 'string' },
+  bins: { type: 'string' },
+  'inside-value': { type: 'string' },
+  'outside-value': { type: 'string' },
+  'mask-only': { type: 'boolean', default: false },
+  label: { type: 'string' },
+  'seg-metadata': { type: 'string' },
+  quiet: { type: 'boolean', short: 'q', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', default: false },
+} as const;
+
+type CliValues = ReturnType<
+  typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: false }>
+>['values'];
+
+/** The plain CLI (--input/--output): every series of the input segmented into --output. */
+async function runPlain(
+  values: CliValues,
+  o: Pick<SegmentOptions, 'bins' | 'inside' | 'outside' | 'progress' | 'version' | 'warn'>,
+  io: CliIo,
+): Promise<void> {
+  if (values.input === undefined)
+    throw new UsageError('--input is required (or set WORKFLOW_DIR, OPERATOR_IN_DIR, OPERATOR_OUT_DIR)');
+  if (values.output === undefined) throw new UsageError('--output is required');
+
+  // Checked before anything is read or computed: a bad metadata file or an output that cannot be
+  // written fails the run at once.
+  const segDescription =
+    values['seg-metadata'] === undefined
+      ? undefined
+      : checkedDescription(readDcmqiMetadata(values['seg-metadata']), values['seg-metadata']);
+  checkOutputDir(values.output);
+  o.progress(`reading ${values.input}`);
+  const volumes = await readVolumes(
+    values.input,
+    values['series-uid'] !== undefined ? { seriesUid: values['series-uid'] } : {},
+  );
+  const segmentOptions = {
+    ...o,
+    maskOnly: values['mask-only'],
+    label: values.label ?? 'abdomen',
+    ...(segDescription ? { segDescription } : {}),
+  };
+  const results = await segmentAll(volumes, values.output, segmentOptions);
+  for (const r of results) {
+    io.stdout.write(
+      `threshold ${r.threshold} (${r.pixelType}), ${r.foregroundVoxels}/${r.totalVoxels} voxels above it, ` +
+        `${r.foregroundVolumeMl.toFixed(3)} ml\n`,
+    );
+  }
+}
+
+/** The exit code of a failed run, with its message(s) on stderr. */
+function reportFailure(e: unknown, err: (line: string) => void): number {
+  if (
+    e instanceof UsageError ||
+    (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))
+  ) {
+    err(`kaapana-otsu: ${e.message}`);
+    err('Run kaapana-otsu --help for the options.');
+    return 2;
+  }
+  if (e instanceof OtsuAggregateError) {
+    for (const one of e.errors) err(`kaapana-otsu: error: ${one.toString()}`);
+    return 1;
+  }
+  if (e instanceof OtsuError) {
+    err(`kaapana-otsu: error: ${e.toString()}`);
+    return 1;
+  }
+  if (isSystemError(e)) {
+    // The file system refused (a full disk, a permission or file type changed meanwhile): the
+    // environment, not a bug. Node's message names the path for most calls; add it where not.
+    err(`kaapana-otsu: error: ${e.path && !e.message.includes(e.path) ? `${e.path}: ` : ''}${e.message}`);
+    return 1;
+  }
+  err(`kaapana-otsu: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  return 3;
+}
+
 /** Runs the CLI; returns the exit code instead of exiting (so tests can call it in-process). */
 export async function main(
   argv: string[],
@@ -126,25 +210,7 @@ export async function main(
 ): Promise<number> {
   const err = (line: string) => io.stderr.write(`${line}\n`);
   try {
-    const { values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        input: { type: 'string', short: 'i' },
-        output: { type: 'string', short: 'o' },
-        'series-uid': { type: 'string' },
-        bins: { type: 'string' },
-        'inside-value': { type: 'string' },
-        'outside-value': { type: 'string' },
-        'mask-only': { type: 'boolean', default: false },
-        label: { type: 'string' },
-        'seg-metadata': { type: 'string' },
-        quiet: { type: 'boolean', short: 'q', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-        version: { type: 'boolean', default: false },
-      },
-    });
+    const { values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: OPTIONS });
     if (values.help) {
       io.stdout.write(`${USAGE}\n`);
       return 0;
@@ -171,65 +237,10 @@ export async function main(
       progress(`done: ${results.length} mask(s)`);
       return 0;
     }
-    if (values.input === undefined)
-      throw new UsageError('--input is required (or set WORKFLOW_DIR, OPERATOR_IN_DIR, OPERATOR_OUT_DIR)');
-    if (values.output === undefined) throw new UsageError('--output is required');
-
-    // Checked before anything is read or computed: a bad metadata file or an output that cannot be
-    // written fails the run at once.
-    const segDescription =
-      values['seg-metadata'] === undefined
-        ? undefined
-        : checkedDescription(readDcmqiMetadata(values['seg-metadata']), values['seg-metadata']);
-    checkOutputDir(values.output);
-    progress(`reading ${values.input}`);
-    const volumes = await readVolumes(
-      values.input,
-      values['series-uid'] !== undefined ? { seriesUid: values['series-uid'] } : {},
-    );
-    const segmentOptions = {
-      bins,
-      inside,
-      outside,
-      maskOnly: values['mask-only'],
-      label: values.label ?? 'abdomen',
-      ...(segDescription ? { segDescription } : {}),
-      version,
-      progress,
-      warn: (message: string) => err(`kaapana-otsu: warning: ${message}`),
-    };
-    const results = await segmentAll(volumes, values.output, segmentOptions);
-    for (const r of results) {
-      io.stdout.write(
-        `threshold ${r.threshold} (${r.pixelType}), ${r.foregroundVoxels}/${r.totalVoxels} voxels above it, ` +
-          `${r.foregroundVolumeMl.toFixed(3)} ml\n`,
-      );
-    }
+    const warn = (message: string) => err(`kaapana-otsu: warning: ${message}`);
+    await runPlain(values, { bins, inside, outside, progress, version, warn }, io);
     return 0;
   } catch (e) {
-    if (
-      e instanceof UsageError ||
-      (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))
-    ) {
-      err(`kaapana-otsu: ${e.message}`);
-      err('Run kaapana-otsu --help for the options.');
-      return 2;
-    }
-    if (e instanceof OtsuAggregateError) {
-      for (const one of e.errors) err(`kaapana-otsu: error: ${one.toString()}`);
-      return 1;
-    }
-    if (e instanceof OtsuError) {
-      err(`kaapana-otsu: error: ${e.toString()}`);
-      return 1;
-    }
-    if (isSystemError(e)) {
-      // The file system refused (a full disk, a permission or file type changed meanwhile): the
-      // environment, not a bug. Node's message names the path for most calls; add it where not.
-      err(`kaapana-otsu: error: ${e.path && !e.message.includes(e.path) ? `${e.path}: ` : ''}${e.message}`);
-      return 1;
-    }
-    err(`kaapana-otsu: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    return 3;
+    return reportFailure(e, err);
   }
 }
