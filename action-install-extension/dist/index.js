@@ -53095,8 +53095,10 @@ class DockerCli {
 /* harmony import */ var _errors_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1191);
 /* harmony import */ var _fsutil_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9920);
 /* harmony import */ var _retry_index_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7762);
-// Root entry of @kaapana-ext/core: the cross-cutting pieces. Domain areas are imported by subpath,
-// e.g. `@kaapana-ext/core/docker`, `@kaapana-ext/core/chart`.
+// Root entry of @kaapana-ext/core: the cross-cutting pieces (errors, fsutil, retry). Each domain area is
+// imported by its subpath, `@kaapana-ext/core/<folder>` for every folder of src/ with an index.ts (images,
+// registry, chart, collection, kube, platform, references, exec, secrets, tools, errors, fsutil, retry),
+// plus `@kaapana-ext/core/docker` (src/images/docker.ts: the Docker CLI alone). See package.json exports.
 
 
 

@@ -40573,8 +40573,10 @@ async function withRetry(op, opts = {}) {
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/index.js
-// Root entry of @kaapana-ext/core: the cross-cutting pieces. Domain areas are imported by subpath,
-// e.g. `@kaapana-ext/core/docker`, `@kaapana-ext/core/chart`.
+// Root entry of @kaapana-ext/core: the cross-cutting pieces (errors, fsutil, retry). Each domain area is
+// imported by its subpath, `@kaapana-ext/core/<folder>` for every folder of src/ with an index.ts (images,
+// registry, chart, collection, kube, platform, references, exec, secrets, tools, errors, fsutil, retry),
+// plus `@kaapana-ext/core/docker` (src/images/docker.ts: the Docker CLI alone). See package.json exports.
 
 
 
