@@ -240,14 +240,10 @@ function nowDicom(): { date: string; time: string } {
   };
 }
 
-/**
- * Write a single-segment DICOM SEG for `mask` that references its source. Throws an OtsuError for bad
- * input (unreadable source, malformed mask, invalid text) and for sources a SEG cannot describe; in
- * every failure case nothing is written at `outputFile`.
- */
-export async function writeDicomSeg(options: WriteDicomSegOptions): Promise<WriteDicomSegResult> {
+/** The SEG attributes: the options over the defaults, checked. */
+function segDescriptionOf(options: WriteDicomSegOptions): SegDescription {
   const label = options.description?.label ?? options.label ?? DEFAULTS.label;
-  const d = checkSegDescription({
+  return checkSegDescription({
     label,
     seriesDescription: options.seriesDescription ?? DEFAULTS.seriesDescription,
     seriesNumber: options.seriesNumber ?? DEFAULTS.seriesNumber,
@@ -259,43 +255,11 @@ export async function writeDicomSeg(options: WriteDicomSegOptions): Promise<Writ
     color: options.color ?? DEFAULTS.color,
     ...options.description,
   });
+}
 
-  if (options.sourceFiles === undefined || options.sourceFiles.length === 0) {
-    return {
-      status: 'skipped',
-      reason: 'no-source-series',
-      message: 'DICOM SEG skipped: the input is not a DICOM series and no source series was given',
-    };
-  }
-  const { bits, columns, rows, depth, foreground } = maskSlices(options.mask);
-  if (foreground === 0) {
-    return {
-      status: 'skipped',
-      reason: 'empty-mask',
-      message: 'DICOM SEG skipped: the mask has no foreground voxel and a SEG segment cannot be empty',
-    };
-  }
-  const files = options.sourceFiles.map((f) => resolve(f));
-  const dir = Array.from(options.mask.direction as ArrayLike<number>, Number);
-  // itk-wasm's direction is row-major: the slice axis is (d[2], d[5], d[8]).
-  const src = readSourceSeries(files, depth, dir.length === 9 ? [dir[2]!, dir[5]!, dir[8]!] : undefined);
-  checkOnSourceGrid(options.mask, src);
-  const frameSize = rows * columns;
-  const slices = [...Array(depth).keys()].filter((k) => {
-    if (!options.skipEmptySlices) return true;
-    for (let p = k * frameSize; p < (k + 1) * frameSize; p++) if (bits[p]) return true;
-    return false;
-  });
-
-  const spacing = Array.from(options.mask.spacing, Number);
-  const { date, time } = nowDicom();
-  const sopInstanceUid = newUid();
-  const dimensionOrganizationUid = newUid();
-  const segmentCode = [[0x0062000b, 'US', [1]] as Element];
-  const typeCode = code(d.codes.type, d.codes.typeModifier ? [[0x00620011, 'SQ', [code(d.codes.typeModifier)]]] : []);
-  const bodyPart = d.bodyPartExamined ?? raw(src.header, 0x00180015);
-
-  const perFrame: DataSet[] = slices.map((k, index) => {
+/** Per-frame functional groups: the source image, the dimension index and the position of each frame. */
+function perFrameGroups(src: SourceSeries, slices: number[], segmentCode: DataSet): DataSet[] {
+  return slices.map((k, index) => {
     const f = src.frames[k]!;
     const sourceImage: Element[] = [
       [0x00081150, 'UI', f.sopClassUid],
@@ -333,6 +297,97 @@ export async function writeDicomSeg(options: WriteDicomSegOptions): Promise<Writ
       [0x0062000a, 'SQ', [segmentCode]],
     ];
   });
+}
+
+/** Dimension Organization and Dimension Index: segment number, then image position. */
+function dimensionElements(dimensionOrganizationUid: string): Element[] {
+  return [
+    [0x00209221, 'SQ', [[[0x00209164, 'UI', dimensionOrganizationUid]]]],
+    [
+      0x00209222,
+      'SQ',
+      [
+        [
+          [0x00209164, 'UI', dimensionOrganizationUid],
+          [0x00209165, 'AT', [0x0062000b]],
+          [0x00209167, 'AT', [0x0062000a]],
+          [0x00209421, 'LO', 'ReferencedSegmentNumber'],
+        ],
+        [
+          [0x00209164, 'UI', dimensionOrganizationUid],
+          [0x00209165, 'AT', [0x00200032]],
+          [0x00209167, 'AT', [0x00209113]],
+          [0x00209421, 'LO', 'ImagePositionPatient'],
+        ],
+      ],
+    ],
+  ];
+}
+
+/** The one segment: codes, label, algorithm, colour. */
+function segmentSequence(d: SegDescription, typeCode: DataSet): Element {
+  return [
+    0x00620002,
+    'SQ',
+    [
+      [
+        [0x00620003, 'SQ', [code(d.codes.category)]],
+        [0x00620004, 'US', [1]],
+        [0x00620005, 'LO', d.label],
+        [0x00620006, 'ST', d.label],
+        [0x00620008, 'CS', d.algorithmType],
+        ...(d.algorithmType === 'MANUAL' ? [] : [[0x00620009, 'LO', d.algorithmName] as Element]),
+        [0x0062000d, 'US', rgbToDicomLab(d.color)],
+        [0x0062000f, 'SQ', [typeCode]],
+      ],
+    ],
+  ];
+}
+
+/**
+ * Write a single-segment DICOM SEG for `mask` that references its source. Throws an OtsuError for bad
+ * input (unreadable source, malformed mask, invalid text) and for sources a SEG cannot describe; in
+ * every failure case nothing is written at `outputFile`.
+ */
+export async function writeDicomSeg(options: WriteDicomSegOptions): Promise<WriteDicomSegResult> {
+  const d = segDescriptionOf(options);
+
+  if (options.sourceFiles === undefined || options.sourceFiles.length === 0) {
+    return {
+      status: 'skipped',
+      reason: 'no-source-series',
+      message: 'DICOM SEG skipped: the input is not a DICOM series and no source series was given',
+    };
+  }
+  const { bits, columns, rows, depth, foreground } = maskSlices(options.mask);
+  if (foreground === 0) {
+    return {
+      status: 'skipped',
+      reason: 'empty-mask',
+      message: 'DICOM SEG skipped: the mask has no foreground voxel and a SEG segment cannot be empty',
+    };
+  }
+  const files = options.sourceFiles.map((f) => resolve(f));
+  const dir = Array.from(options.mask.direction as ArrayLike<number>, Number);
+  // itk-wasm's direction is row-major: the slice axis is (d[2], d[5], d[8]).
+  const src = readSourceSeries(files, depth, dir.length === 9 ? [dir[2]!, dir[5]!, dir[8]!] : undefined);
+  checkOnSourceGrid(options.mask, src);
+  const frameSize = rows * columns;
+  const slices = [...Array(depth).keys()].filter((k) => {
+    if (!options.skipEmptySlices) return true;
+    for (let p = k * frameSize; p < (k + 1) * frameSize; p++) if (bits[p]) return true;
+    return false;
+  });
+
+  const spacing = Array.from(options.mask.spacing, Number);
+  const { date, time } = nowDicom();
+  const sopInstanceUid = newUid();
+  const dimensionOrganizationUid = newUid();
+  const segmentCode = [[0x0062000b, 'US', [1]] as Element];
+  const typeCode = code(d.codes.type, d.codes.typeModifier ? [[0x00620011, 'SQ', [code(d.codes.typeModifier)]]] : []);
+  const bodyPart = d.bodyPartExamined ?? raw(src.header, 0x00180015);
+
+  const perFrame = perFrameGroups(src, slices, segmentCode);
 
   const pixelMeasures: Element[] = [
     [0x00280030, 'DS', `${ds(spacing[1] ?? 1)}\\${ds(spacing[0] ?? 1)}`],
@@ -381,25 +436,7 @@ export async function writeDicomSeg(options: WriteDicomSegOptions): Promise<Writ
     [0x00200011, 'IS', String(d.seriesNumber)],
     [0x00200013, 'IS', String(d.instanceNumber)],
     [0x00200052, 'UI', src.frameOfReferenceUid],
-    [0x00209221, 'SQ', [[[0x00209164, 'UI', dimensionOrganizationUid]]]],
-    [
-      0x00209222,
-      'SQ',
-      [
-        [
-          [0x00209164, 'UI', dimensionOrganizationUid],
-          [0x00209165, 'AT', [0x0062000b]],
-          [0x00209167, 'AT', [0x0062000a]],
-          [0x00209421, 'LO', 'ReferencedSegmentNumber'],
-        ],
-        [
-          [0x00209164, 'UI', dimensionOrganizationUid],
-          [0x00209165, 'AT', [0x00200032]],
-          [0x00209167, 'AT', [0x00209113]],
-          [0x00209421, 'LO', 'ImagePositionPatient'],
-        ],
-      ],
-    ],
+    ...dimensionElements(dimensionOrganizationUid),
     [0x00280002, 'US', [1]],
     [0x00280004, 'CS', 'MONOCHROME2'],
     [0x00280008, 'IS', String(slices.length)],
@@ -411,22 +448,7 @@ export async function writeDicomSeg(options: WriteDicomSegOptions): Promise<Writ
     [0x00280103, 'US', [0]],
     [0x00282110, 'CS', '00'],
     [0x00620001, 'CS', 'BINARY'],
-    [
-      0x00620002,
-      'SQ',
-      [
-        [
-          [0x00620003, 'SQ', [code(d.codes.category)]],
-          [0x00620004, 'US', [1]],
-          [0x00620005, 'LO', d.label],
-          [0x00620006, 'ST', d.label],
-          [0x00620008, 'CS', d.algorithmType],
-          ...(d.algorithmType === 'MANUAL' ? [] : [[0x00620009, 'LO', d.algorithmName] as Element]),
-          [0x0062000d, 'US', rgbToDicomLab(d.color)],
-          [0x0062000f, 'SQ', [typeCode]],
-        ],
-      ],
-    ],
+    segmentSequence(d, typeCode),
     [0x00700080, 'CS', 'SEGMENTATION'],
     [0x00700081, 'LO', d.seriesDescription],
     [0x00700084, 'PN', d.contentCreatorName],
