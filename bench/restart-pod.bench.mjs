@@ -8,7 +8,7 @@
 // 0.6.0, collection image in the real registry): kube-helm's /update-extensions + waiting for the new
 // copy Job + /extensions listing the chart, through kubectl, against the simulator's own minimum for
 // the same reload (the same calls made in-process, polled every 5 ms), as a ratio.
-//   node bench/restart-pod.bench.mjs [runs]      (needs `npm run build` for packages/core/lib)
+//   node bench/restart-pod.bench.mjs [runs]      (needs `npm run build` for packages/core/lib and packages/actions-kit/lib)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
@@ -19,6 +19,8 @@ import { pathToFileURL } from 'node:url';
 
 const root = resolve(import.meta.dirname, '..');
 const kube = await import(pathToFileURL(join(root, 'packages/core/lib/kube/index.js')).href);
+// kubectl's tool-cache install is Actions glue: it lives in the actions kit, not the domain package.
+const tools = await import(pathToFileURL(join(root, 'packages/actions-kit/lib/tools/index.js')).href);
 const { startFakeKubeApi } = await import(pathToFileURL(join(root, 'test/kube/fake-api-server.mjs')).href);
 const { startKaapanaPlatform } = await import(pathToFileURL(join(root, 'test/kaapana-platform/index.mjs')).href);
 const fixtures = await import(pathToFileURL(join(root, 'test/kaapana-platform/fixtures.mjs')).href);
@@ -170,7 +172,7 @@ try {
   report(
     'kubectl install: download + sha256 + cache',
     await median(() =>
-      kube.resolveKubectl({
+      tools.resolveKubectl({
         version: `1.32.${100 + n++}`,
         baseUrl: base,
         toolCacheDir: join(work, 'tc'),
@@ -182,7 +184,7 @@ try {
   report(
     'kubectl install: cached',
     await median(() =>
-      kube.resolveKubectl({
+      tools.resolveKubectl({
         version: '1.32.100',
         baseUrl: base,
         toolCacheDir: join(work, 'tc'),
