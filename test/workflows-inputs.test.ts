@@ -100,3 +100,17 @@ describe('calls of the reusable workflow', () => {
     expect(checked).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe('reference lint in the reusable workflow', () => {
+  // The lint judges a run by the images it builds; a job that builds a subset (the bases, one image
+  // of the matrix) would take every other extension image for "not built by this run" and fail.
+  it('runs over the whole extension (plan, package) and is off where a job builds a subset', async () => {
+    const wf = (await workflows()).find((w) => w.file === '.github/workflows/publish-extension.yml')!;
+    const lint = (job: string, action: string) =>
+      wf.jobs[job]!.steps!.find((s) => s.uses && ourAction(s.uses) === action)!.with!['reference-lint'];
+    expect(lint('plan', 'action-build-images')).toBe('${{ inputs.reference-lint }}');
+    expect(lint('package', 'action-package-chart')).toBe('${{ inputs.reference-lint }}');
+    expect(lint('bases', 'action-build-images')).toBe('off');
+    expect(lint('build', 'action-build-images')).toBe('off');
+  });
+});
