@@ -48,6 +48,21 @@ export const MAX_CHART_DEPTH = 64;
 /** Most files loadDir accepts from one chart directory tree. */
 export const MAX_CHART_ENTRIES = 10_000;
 
+/** One directory walk of loadDir: where it is, what it refuses, and what it has read so far. */
+interface DirWalk {
+  /** As given (error messages name it). */
+  dir: string;
+  top: string;
+  rootReal: string;
+  rules: IgnoreRules;
+  opts: LoadDirOptions;
+  maxDepth: number;
+  maxEntries: number;
+  files: ChartFile[];
+  /** Bytes read so far. */
+  total: number;
+}
+
 /**
  * Load a chart directory (helm `LoadDir`). Unlike helm's walk (internal/sympath/walk.go follows
  * every symlinked directory and only stops when the OS refuses the ever longer path), a symlink to
@@ -62,98 +77,124 @@ export async function loadDir(dir: string, opts: LoadDirOptions = {}): Promise<C
   });
   if (!st.isDirectory()) throw new KxError(`${dir} is not a chart directory`, { file: dir });
   const rootReal = await realpath(top);
-  const rules = await readIgnoreRules(top);
-  const maxDepth = opts.maxDepth ?? MAX_CHART_DEPTH;
-  const maxEntries = opts.maxEntries ?? MAX_CHART_ENTRIES;
-  // Synchronous reads: for the many small files of a chart they are several times faster than
-  // fs.promises (one thread-pool round trip per open/stat/read/close), and this runs in a CLI/action.
-  const files: ChartFile[] = [];
-  let total = 0;
-  const readOne = (path: string, n: string, shown: string, size: number): ChartFile => {
-    if (size > MAX_FILE_SIZE) {
-      throw new KxError(`chart file "${shown}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
-    }
-    total += size;
-    if (total > MAX_CHART_SIZE)
-      throw new KxError(`chart ${dir} is larger than the maximum chart size ${MAX_CHART_SIZE}`, { file: path });
-    if (files.length >= maxEntries) throw new KxError(`chart ${dir} has more than ${maxEntries} files`, { file: path });
-    const data = readFileSync(path);
-    if (data.length > MAX_FILE_SIZE) {
-      throw new KxError(`chart file "${shown}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
-    }
-    return { name: n, data: stripBom(data) };
+  const walk: DirWalk = {
+    dir,
+    top,
+    rootReal,
+    rules: await readIgnoreRules(top),
+    opts,
+    maxDepth: opts.maxDepth ?? MAX_CHART_DEPTH,
+    maxEntries: opts.maxEntries ?? MAX_CHART_ENTRIES,
+    files: [],
+    total: 0,
   };
+  await walkDir(walk, top, '', [rootReal]);
+  checkChartYamlNotIgnored(walk);
+  return loadFiles(walk.files, top);
+}
 
-  // `ancestors`: real paths of the directories from the top down to `abs`, to recognise loops.
-  const visit = async (abs: string, rel: string, ancestors: string[]): Promise<void> => {
-    const depth = rel === '' ? 0 : rel.split('/').length;
-    if (depth > maxDepth)
-      throw new KxError(`chart ${dir} nests directories deeper than ${maxDepth} levels at ${rel}`, {
-        file: join(top, rel),
+/**
+ * Reads the files under `abs` (`rel` from the top) in byte order. `ancestors`: real paths of the
+ * directories from the top down to `abs`, to recognise loops. Synchronous reads: for the many small
+ * files of a chart they are several times faster than fs.promises (one thread-pool round trip per
+ * open/stat/read/close), and this runs in a CLI/action.
+ */
+async function walkDir(walk: DirWalk, abs: string, rel: string, ancestors: string[]): Promise<void> {
+  const depth = rel === '' ? 0 : rel.split('/').length;
+  if (depth > walk.maxDepth)
+    throw new KxError(`chart ${walk.dir} nests directories deeper than ${walk.maxDepth} levels at ${rel}`, {
+      file: join(walk.top, rel),
+    });
+  const entries = readdirSync(abs, { withFileTypes: true }).sort((a, b) => byteOrder(a.name, b.name));
+  for (const entry of entries) {
+    const name = entry.name;
+    const path = join(abs, name);
+    const n = rel ? `${rel}/${name}` : name;
+    const shownPath = join(walk.top, n);
+    const target = entry.isSymbolicLink() ? await followSymlink(path, shownPath) : undefined;
+    const isDir = target ? target.isDir : entry.isDirectory();
+    if (walk.rules.ignores(n, isDir)) continue;
+    if (target) checkSymlink(walk, { n, shownPath, target: target.path, isDir, ancestors });
+    const real = target?.path ?? path;
+    if (isDir) {
+      await walkDir(walk, real, n, [...ancestors, real]);
+      continue;
+    }
+    if (!(target ? target.isFile : entry.isFile()))
+      throw new KxError(`cannot load irregular file ${shownPath} as it has file mode type bits set`, {
+        file: shownPath,
       });
-    const entries = readdirSync(abs, { withFileTypes: true }).sort((a, b) => byteOrder(a.name, b.name));
-    for (const entry of entries) {
-      const name = entry.name;
-      const path = join(abs, name);
-      const n = rel ? `${rel}/${name}` : name;
-      const shownPath = join(top, n);
-      let target = path;
-      let isDir = entry.isDirectory();
-      let isFile = entry.isFile();
-      let size: number | undefined;
-      if (entry.isSymbolicLink()) {
-        target = await realpath(path).catch((e: unknown) => {
-          throw new KxError(`error evaluating symlink ${shownPath}: ${errorMessage(e)}`, { file: shownPath });
-        });
-        const info = await lstat(target);
-        isDir = info.isDirectory();
-        isFile = info.isFile();
-        size = info.size;
-      }
-      if (rules.ignores(n, isDir)) continue;
-      if (entry.isSymbolicLink()) {
-        // A link to the directory being walked or one of its parents would be walked for ever.
-        if (isDir && ancestors.some((a) => isInside(target, a))) {
-          throw new KxError(`symlink loop: ${shownPath} points to ${target}, which contains it`, { file: shownPath });
-        }
-        if (!isInside(rootReal, target)) {
-          if (!opts.allowExternalSymlinks) {
-            throw new KxError(
-              `symlink ${n} points outside the chart to ${target}; refusing to package it (allow it explicitly to include the linked ${isDir ? 'directory' : 'file'})`,
-              { file: shownPath },
-            );
-          }
-          opts.onWarning?.(
-            `found symbolic link in path: ${shownPath} resolves to ${target}, outside the chart. Contents of linked file included and used`,
-            shownPath,
-          );
-        }
-      }
-      if (isDir) {
-        await visit(target, n, [...ancestors, target]);
-        continue;
-      }
-      if (!isFile)
-        throw new KxError(`cannot load irregular file ${shownPath} as it has file mode type bits set`, {
-          file: shownPath,
-        });
-      files.push(readOne(target, n, name, size ?? statSync(path).size));
-    }
-  };
-  await visit(top, '', [rootReal]);
-  if (!files.some((f) => f.name === 'Chart.yaml' || f.name === 'requirements.yaml' || f.name === 'requirements.lock')) {
-    const hidden = rules.matchingRule('Chart.yaml', false);
-    if (hidden && statSync(join(top, 'Chart.yaml'), { throwIfNoEntry: false })?.isFile()) {
-      throw new KxError(
-        `Chart.yaml file is missing: ${HELMIGNORE} rule ${JSON.stringify(hidden.raw)} (line ${hidden.line}) excludes it`,
-        {
-          file: join(top, HELMIGNORE),
-          line: hidden.line,
-        },
-      );
-    }
+    walk.files.push(readChartFile(walk, real, n, name, target?.size ?? statSync(path).size));
   }
-  return loadFiles(files, top);
+}
+
+/** Where a symlink leads: its real path and what is there. */
+async function followSymlink(
+  path: string,
+  shownPath: string,
+): Promise<{ path: string; isDir: boolean; isFile: boolean; size: number }> {
+  const target = await realpath(path).catch((e: unknown) => {
+    throw new KxError(`error evaluating symlink ${shownPath}: ${errorMessage(e)}`, { file: shownPath });
+  });
+  const info = await lstat(target);
+  return { path: target, isDir: info.isDirectory(), isFile: info.isFile(), size: info.size };
+}
+
+/** Refuses a symlink loop, and a link leaving the chart unless allowExternalSymlinks (then a warning). */
+function checkSymlink(
+  walk: DirWalk,
+  link: { n: string; shownPath: string; target: string; isDir: boolean; ancestors: string[] },
+): void {
+  const { n, shownPath, target, isDir } = link;
+  // A link to the directory being walked or one of its parents would be walked for ever.
+  if (isDir && link.ancestors.some((a) => isInside(target, a))) {
+    throw new KxError(`symlink loop: ${shownPath} points to ${target}, which contains it`, { file: shownPath });
+  }
+  if (isInside(walk.rootReal, target)) return;
+  if (!walk.opts.allowExternalSymlinks) {
+    throw new KxError(
+      `symlink ${n} points outside the chart to ${target}; refusing to package it (allow it explicitly to include the linked ${isDir ? 'directory' : 'file'})`,
+      { file: shownPath },
+    );
+  }
+  walk.opts.onWarning?.(
+    `found symbolic link in path: ${shownPath} resolves to ${target}, outside the chart. Contents of linked file included and used`,
+    shownPath,
+  );
+}
+
+/** Reads one file (`n` in the chart), its size, the chart's total size and file count checked first. */
+function readChartFile(walk: DirWalk, path: string, n: string, shown: string, size: number): ChartFile {
+  if (size > MAX_FILE_SIZE) {
+    throw new KxError(`chart file "${shown}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
+  }
+  walk.total += size;
+  if (walk.total > MAX_CHART_SIZE)
+    throw new KxError(`chart ${walk.dir} is larger than the maximum chart size ${MAX_CHART_SIZE}`, { file: path });
+  if (walk.files.length >= walk.maxEntries)
+    throw new KxError(`chart ${walk.dir} has more than ${walk.maxEntries} files`, { file: path });
+  const data = readFileSync(path);
+  if (data.length > MAX_FILE_SIZE) {
+    throw new KxError(`chart file "${shown}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
+  }
+  return { name: n, data: stripBom(data) };
+}
+
+/** No chart metadata read although Chart.yaml exists: the .helmignore rule that hid it is the error. */
+function checkChartYamlNotIgnored(walk: DirWalk): void {
+  const { files, rules, top } = walk;
+  if (files.some((f) => f.name === 'Chart.yaml' || f.name === 'requirements.yaml' || f.name === 'requirements.lock'))
+    return;
+  const hidden = rules.matchingRule('Chart.yaml', false);
+  if (hidden && statSync(join(top, 'Chart.yaml'), { throwIfNoEntry: false })?.isFile()) {
+    throw new KxError(
+      `Chart.yaml file is missing: ${HELMIGNORE} rule ${JSON.stringify(hidden.raw)} (line ${hidden.line}) excludes it`,
+      {
+        file: join(top, HELMIGNORE),
+        line: hidden.line,
+      },
+    );
+  }
 }
 
 async function readIgnoreRules(top: string): Promise<IgnoreRules> {
@@ -265,90 +306,101 @@ export async function loadChart(path: string): Promise<Chart> {
   return st.isDirectory() ? loadDir(path) : loadArchive(path);
 }
 
+/** What loadFiles gathers while it sorts the files: metadata seen, Chart.yaml's lines, subchart files. */
+interface Sorting {
+  at: (name: string) => string;
+  hasMetadata: boolean;
+  chartLines: Map<string, number>;
+  /** Files under charts/ by subchart directory or archive name, names relative to charts/. */
+  subcharts: Map<string, ChartFile[]>;
+}
+
 /** Split loaded files into a chart (helm `LoadFiles`). `source` labels error messages. */
 export async function loadFiles(files: ChartFile[], source = '.'): Promise<Chart> {
-  const at = (name: string) => `${source}/${name}`;
   const c: Chart = { metadata: {}, templates: [], files: [], dependencies: [], raw: [], source };
-  let hasMetadata = false;
-  let chartLines = new Map<string, number>();
+  const s: Sorting = {
+    at: (name: string) => `${source}/${name}`,
+    hasMetadata: false,
+    chartLines: new Map(),
+    subcharts: new Map(),
+  };
   for (const f of files) {
     c.raw.push(f);
     if (f.name === 'Chart.yaml') {
-      const parsed = parseMetadata(f.data.toString('utf8'), at('Chart.yaml'), 'Chart.yaml', c.metadata);
-      chartLines = parsed.lines;
-      hasMetadata = true;
+      const parsed = parseMetadata(f.data.toString('utf8'), s.at('Chart.yaml'), 'Chart.yaml', c.metadata);
+      s.chartLines = parsed.lines;
+      s.hasMetadata = true;
       if (!c.metadata.apiVersion) c.metadata.apiVersion = APIVersionV1;
     }
   }
-  const subcharts = new Map<string, ChartFile[]>();
-  for (const f of files) {
-    const name = f.name;
-    if (name === 'Chart.yaml') continue;
-    if (name === 'Chart.lock') {
-      c.lock = parseLock(f.data.toString('utf8'), at(name), 'Chart.lock').value;
-    } else if (name === 'values.yaml') {
-      checkValues(f.data, at(name));
-      c.values = f.data;
-    } else if (name === 'values.schema.json') {
-      c.schema = f.data;
-    } else if (name === 'requirements.yaml') {
-      hasMetadata = true;
-      const parsed = parseMetadata(f.data.toString('utf8'), at(name), 'requirements.yaml', c.metadata);
-      for (const [k, v] of parsed.lines) if (k.startsWith('dependencies')) chartLines.set(k, v);
-      c.dependencyFile = { file: at(name), lines: parsed.lines };
-      if (c.metadata.apiVersion === APIVersionV1) c.files.push(f);
-    } else if (name === 'requirements.lock') {
-      c.lock = parseLock(f.data.toString('utf8'), at(name), 'requirements.lock').value;
-      hasMetadata = true;
-      if (c.metadata.apiVersion === APIVersionV1) c.files.push(f);
-    } else if (name.startsWith('templates/')) {
-      c.templates.push(f);
-    } else if (name.startsWith('charts/')) {
-      if (name.endsWith('.prov')) {
-        c.files.push(f);
-        continue;
-      }
-      const rest = name.slice('charts/'.length);
-      const cname = rest.split('/')[0] as string;
-      const list = subcharts.get(cname) ?? [];
-      list.push({ name: rest, data: f.data });
-      subcharts.set(cname, list);
-    } else c.files.push(f);
-  }
-  if (!hasMetadata) throw new KxError('Chart.yaml file is missing', { file: at('Chart.yaml') });
-  c.dependencyFile ??= { file: at('Chart.yaml'), lines: chartLines };
-  validateMetadata(c.metadata, { file: at('Chart.yaml'), lines: chartLines });
+  for (const f of files) if (f.name !== 'Chart.yaml') placeFile(c, f, s);
+  if (!s.hasMetadata) throw new KxError('Chart.yaml file is missing', { file: s.at('Chart.yaml') });
+  c.dependencyFile ??= { file: s.at('Chart.yaml'), lines: s.chartLines };
+  validateMetadata(c.metadata, { file: s.at('Chart.yaml'), lines: s.chartLines });
 
-  for (const n of [...subcharts.keys()].sort(byteOrder)) {
+  for (const n of [...s.subcharts.keys()].sort(byteOrder)) {
     if (n.startsWith('_') || n.startsWith('.')) continue;
-    const list = subcharts.get(n) as ChartFile[];
-    let sc: Chart;
-    try {
-      if (n.endsWith('.tgz')) {
-        const file = list[0] as ChartFile;
-        if (file.name !== n)
-          throw new KxError(`error unpacking subchart tar in ${c.metadata.name}: expected ${n}, got ${file.name}`, {
-            file: at(`charts/${n}`),
-          });
-        sc = await loadArchive(file.data, at(`charts/${n}`));
-      } else {
-        const inner = list
-          .filter((f) => f.name.includes('/'))
-          .map((f) => ({ name: f.name.slice(f.name.indexOf('/') + 1), data: f.data }));
-        sc = await loadFiles(inner, at(`charts/${n}`));
-      }
-    } catch (e) {
-      if (e instanceof KxError && e.message.startsWith('error unpacking subchart')) throw e;
-      const msg = e instanceof KxError ? e.message : errorMessage(e);
-      throw new KxError(`error unpacking subchart ${n} in ${c.metadata.name}: ${msg}`, {
-        file: e instanceof KxError ? (e.file ?? at(`charts/${n}`)) : at(`charts/${n}`),
-        line: e instanceof KxError ? e.line : undefined,
-      });
-    }
-    c.dependencies.push(sc);
+    c.dependencies.push(await loadSubchart(c, n, s.subcharts.get(n) as ChartFile[], s.at));
   }
   c.dependencies.sort((a, b) => byteOrder(a.metadata.name ?? '', b.metadata.name ?? ''));
   return c;
+}
+
+/** Puts one file (other than Chart.yaml) where helm's LoadFiles does. */
+function placeFile(c: Chart, f: ChartFile, s: Sorting): void {
+  const { name } = f;
+  const { at } = s;
+  if (name === 'Chart.lock') {
+    c.lock = parseLock(f.data.toString('utf8'), at(name), 'Chart.lock').value;
+  } else if (name === 'values.yaml') {
+    checkValues(f.data, at(name));
+    c.values = f.data;
+  } else if (name === 'values.schema.json') {
+    c.schema = f.data;
+  } else if (name === 'requirements.yaml') {
+    s.hasMetadata = true;
+    const parsed = parseMetadata(f.data.toString('utf8'), at(name), 'requirements.yaml', c.metadata);
+    for (const [k, v] of parsed.lines) if (k.startsWith('dependencies')) s.chartLines.set(k, v);
+    c.dependencyFile = { file: at(name), lines: parsed.lines };
+    if (c.metadata.apiVersion === APIVersionV1) c.files.push(f);
+  } else if (name === 'requirements.lock') {
+    c.lock = parseLock(f.data.toString('utf8'), at(name), 'requirements.lock').value;
+    s.hasMetadata = true;
+    if (c.metadata.apiVersion === APIVersionV1) c.files.push(f);
+  } else if (name.startsWith('templates/')) {
+    c.templates.push(f);
+  } else if (name.startsWith('charts/') && !name.endsWith('.prov')) {
+    const rest = name.slice('charts/'.length);
+    const cname = rest.split('/')[0] as string;
+    const list = s.subcharts.get(cname) ?? [];
+    list.push({ name: rest, data: f.data });
+    s.subcharts.set(cname, list);
+  } else c.files.push(f);
+}
+
+/** Loads subchart `n` of `c` from its files under charts/ (a directory or a .tgz); errors name it. */
+async function loadSubchart(c: Chart, n: string, list: ChartFile[], at: (name: string) => string): Promise<Chart> {
+  try {
+    if (n.endsWith('.tgz')) {
+      const file = list[0] as ChartFile;
+      if (file.name !== n)
+        throw new KxError(`error unpacking subchart tar in ${c.metadata.name}: expected ${n}, got ${file.name}`, {
+          file: at(`charts/${n}`),
+        });
+      return await loadArchive(file.data, at(`charts/${n}`));
+    }
+    const inner = list
+      .filter((f) => f.name.includes('/'))
+      .map((f) => ({ name: f.name.slice(f.name.indexOf('/') + 1), data: f.data }));
+    return await loadFiles(inner, at(`charts/${n}`));
+  } catch (e) {
+    if (e instanceof KxError && e.message.startsWith('error unpacking subchart')) throw e;
+    const msg = e instanceof KxError ? e.message : errorMessage(e);
+    throw new KxError(`error unpacking subchart ${n} in ${c.metadata.name}: ${msg}`, {
+      file: e instanceof KxError ? (e.file ?? at(`charts/${n}`)) : at(`charts/${n}`),
+      line: e instanceof KxError ? e.line : undefined,
+    });
+  }
 }
 
 function checkValues(data: Buffer, file: string): void {
