@@ -242,65 +242,54 @@ export function parseMetadata(text: string, file: string, what = 'Chart.yaml', i
   if (isNullNode(root)) return { value: md, lines: ctx.lines };
   const f = fieldPairs(ctx, root as Node, METADATA_FIELDS, '');
   for (const [k, p] of f) record(ctx, k, p);
-  const strField = (
-    k:
-      | 'name'
-      | 'home'
-      | 'version'
-      | 'description'
-      | 'icon'
-      | 'apiVersion'
-      | 'condition'
-      | 'tags'
-      | 'appVersion'
-      | 'kubeVersion'
-      | 'type',
-  ) => {
-    if (!f.has(k)) return;
+  for (const k of METADATA_STRING_FIELDS) {
+    if (!f.has(k)) continue;
     const v = asString(ctx, f.get(k)?.value, k);
     if (v === undefined) delete md[k];
     else md[k] = v;
-  };
-  for (const k of [
-    'name',
-    'home',
-    'version',
-    'description',
-    'icon',
-    'apiVersion',
-    'condition',
-    'tags',
-    'appVersion',
-    'kubeVersion',
-    'type',
-  ] as const)
-    strField(k);
+  }
   if (f.has('sources')) md.sources = asStringList(ctx, f.get('sources')?.value, 'sources');
   if (f.has('keywords')) md.keywords = asStringList(ctx, f.get('keywords')?.value, 'keywords');
   if (f.has('deprecated')) md.deprecated = asBool(ctx, f.get('deprecated')?.value, 'deprecated');
-  if (f.has('maintainers')) {
-    const node = f.get('maintainers')?.value;
-    if (isNullNode(node ?? null)) md.maintainers = undefined;
-    else if (!isSeq(node)) throw typeError(ctx, node, 'maintainers', 'a list');
-    else md.maintainers = node.items.map((item, i) => parseMaintainer(ctx, item as Node, `maintainers[${i}]`));
-  }
-  if (f.has('annotations')) {
-    const node = f.get('annotations')?.value;
-    if (isNullNode(node ?? null)) md.annotations = undefined;
-    else {
-      const pairs = fieldPairs(ctx, node as Node, [], 'annotations');
-      void pairs;
-      const out: Record<string, string> = {};
-      for (const pair of (node as unknown as { items: Pair<Node, Node | null>[] }).items) {
-        const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-        out[key] = asString(ctx, pair.value, `annotations.${key}`) ?? '';
-      }
-      md.annotations = out;
-    }
-  }
+  if (f.has('maintainers')) md.maintainers = parseMaintainers(ctx, f.get('maintainers')?.value);
+  if (f.has('annotations')) md.annotations = parseAnnotations(ctx, f.get('annotations')?.value);
   if (f.has('dependencies')) md.dependencies = parseDependencyList(ctx, f.get('dependencies')?.value, 'dependencies');
   for (const k of Object.keys(md) as (keyof Metadata)[]) if (md[k] === undefined) delete md[k];
   return { value: md, lines: ctx.lines };
+}
+
+/** The string fields of Metadata, in the order helm's struct declares them. */
+const METADATA_STRING_FIELDS = [
+  'name',
+  'home',
+  'version',
+  'description',
+  'icon',
+  'apiVersion',
+  'condition',
+  'tags',
+  'appVersion',
+  'kubeVersion',
+  'type',
+] as const;
+
+/** `maintainers`: null (unset) or a list of maintainers. */
+function parseMaintainers(ctx: Ctx, node: Node | null | undefined): (Maintainer | null)[] | undefined {
+  if (isNullNode(node ?? null)) return undefined;
+  if (!isSeq(node)) throw typeError(ctx, node, 'maintainers', 'a list');
+  return node.items.map((item, i) => parseMaintainer(ctx, item as Node, `maintainers[${i}]`));
+}
+
+/** `annotations`: null (unset) or a mapping whose values become strings. */
+function parseAnnotations(ctx: Ctx, node: Node | null | undefined): Record<string, string> | undefined {
+  if (isNullNode(node ?? null)) return undefined;
+  fieldPairs(ctx, node as Node, [], 'annotations');
+  const out: Record<string, string> = {};
+  for (const pair of (node as unknown as { items: Pair<Node, Node | null>[] }).items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    out[key] = asString(ctx, pair.value, `annotations.${key}`) ?? '';
+  }
+  return out;
 }
 
 /** Parse Chart.lock / requirements.lock. */
