@@ -111,10 +111,58 @@ interface ScalarAnalysis {
   blockAllowed: boolean;
 }
 
+/** What yaml_emitter_analyze_scalar notes while it scans a scalar (the styles are decided from it). */
+interface ScalarFlags {
+  blockIndicators: boolean;
+  lineBreaks: boolean;
+  special: boolean;
+  leadingSpace: boolean;
+  leadingBreak: boolean;
+  trailingSpace: boolean;
+  trailingBreak: boolean;
+  breakSpace: boolean;
+  spaceBreak: boolean;
+}
+
+/** go-yaml v2 `yaml_emitter_analyze_scalar`: which styles can write these code points. */
 function analyzeScalar(cps: number[]): ScalarAnalysis {
   if (cps.length === 0)
     return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
-  let blockIndicators = false;
+  const f = scanScalar(cps);
+  const r: ScalarAnalysis = {
+    multiline: f.lineBreaks,
+    blockPlainAllowed: true,
+    singleQuotedAllowed: true,
+    blockAllowed: true,
+  };
+  if (f.leadingSpace || f.leadingBreak || f.trailingSpace || f.trailingBreak) r.blockPlainAllowed = false;
+  if (f.trailingSpace) r.blockAllowed = false;
+  if (f.breakSpace) {
+    r.blockPlainAllowed = false;
+    r.singleQuotedAllowed = false;
+  }
+  if (f.spaceBreak || f.special) {
+    r.blockPlainAllowed = false;
+    r.singleQuotedAllowed = false;
+    r.blockAllowed = false;
+  }
+  if (f.lineBreaks) r.blockPlainAllowed = false;
+  if (f.blockIndicators) r.blockPlainAllowed = false;
+  return r;
+}
+
+/** `---` or `...` at the start: read as a document marker, so never plain. */
+function startsWithDocumentMarker(cps: number[]): boolean {
+  const at = (i: number) => String.fromCodePoint(cps[i] ?? 0);
+  return (
+    cps.length >= 3 &&
+    ((at(0) === '-' && at(1) === '-' && at(2) === '-') || (at(0) === '.' && at(1) === '.' && at(2) === '.'))
+  );
+}
+
+/** The scan of a non-empty scalar: indicators, breaks, spaces and where (locals in the loop: it is hot). */
+function scanScalar(cps: number[]): ScalarFlags {
+  let blockIndicators = startsWithDocumentMarker(cps);
   let lineBreaks = false;
   let special = false;
   let leadingSpace = false;
@@ -126,12 +174,6 @@ function analyzeScalar(cps: number[]): ScalarAnalysis {
   let previousSpace = false;
   let previousBreak = false;
   const at = (i: number) => String.fromCodePoint(cps[i] ?? 0);
-  if (
-    cps.length >= 3 &&
-    ((at(0) === '-' && at(1) === '-' && at(2) === '-') || (at(0) === '.' && at(1) === '.' && at(2) === '.'))
-  ) {
-    blockIndicators = true;
-  }
   let precededByWhitespace = true;
   for (let i = 0; i < cps.length; i++) {
     const c = cps[i] as number;
@@ -162,26 +204,17 @@ function analyzeScalar(cps: number[]): ScalarAnalysis {
     }
     precededByWhitespace = isBlankz(c);
   }
-  const r: ScalarAnalysis = {
-    multiline: lineBreaks,
-    blockPlainAllowed: true,
-    singleQuotedAllowed: true,
-    blockAllowed: true,
+  return {
+    blockIndicators,
+    lineBreaks,
+    special,
+    leadingSpace,
+    leadingBreak,
+    trailingSpace,
+    trailingBreak,
+    breakSpace,
+    spaceBreak,
   };
-  if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) r.blockPlainAllowed = false;
-  if (trailingSpace) r.blockAllowed = false;
-  if (breakSpace) {
-    r.blockPlainAllowed = false;
-    r.singleQuotedAllowed = false;
-  }
-  if (spaceBreak || special) {
-    r.blockPlainAllowed = false;
-    r.singleQuotedAllowed = false;
-    r.blockAllowed = false;
-  }
-  if (lineBreaks) r.blockPlainAllowed = false;
-  if (blockIndicators) r.blockPlainAllowed = false;
-  return r;
 }
 
 type Style = 'plain' | 'single' | 'double' | 'literal';
