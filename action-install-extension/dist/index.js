@@ -36412,10 +36412,45 @@ const isSpace = (c) => c === 0x20;
 const isBlank = (c) => c === 0x20 || c === 0x09;
 const isBlankz = (c) => c === undefined || c === 0 || isBlank(c) || isBreak(c);
 const isPrintable = (c) => c === 0x0a || (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff);
+/** go-yaml v2 `yaml_emitter_analyze_scalar`: which styles can write these code points. */
 function analyzeScalar(cps) {
     if (cps.length === 0)
         return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
-    let blockIndicators = false;
+    const f = scanScalar(cps);
+    const r = {
+        multiline: f.lineBreaks,
+        blockPlainAllowed: true,
+        singleQuotedAllowed: true,
+        blockAllowed: true,
+    };
+    if (f.leadingSpace || f.leadingBreak || f.trailingSpace || f.trailingBreak)
+        r.blockPlainAllowed = false;
+    if (f.trailingSpace)
+        r.blockAllowed = false;
+    if (f.breakSpace) {
+        r.blockPlainAllowed = false;
+        r.singleQuotedAllowed = false;
+    }
+    if (f.spaceBreak || f.special) {
+        r.blockPlainAllowed = false;
+        r.singleQuotedAllowed = false;
+        r.blockAllowed = false;
+    }
+    if (f.lineBreaks)
+        r.blockPlainAllowed = false;
+    if (f.blockIndicators)
+        r.blockPlainAllowed = false;
+    return r;
+}
+/** `---` or `...` at the start: read as a document marker, so never plain. */
+function startsWithDocumentMarker(cps) {
+    const at = (i) => String.fromCodePoint(cps[i] ?? 0);
+    return (cps.length >= 3 &&
+        ((at(0) === '-' && at(1) === '-' && at(2) === '-') || (at(0) === '.' && at(1) === '.' && at(2) === '.')));
+}
+/** The scan of a non-empty scalar: indicators, breaks, spaces and where (locals in the loop: it is hot). */
+function scanScalar(cps) {
+    let blockIndicators = startsWithDocumentMarker(cps);
     let lineBreaks = false;
     let special = false;
     let leadingSpace = false;
@@ -36427,10 +36462,6 @@ function analyzeScalar(cps) {
     let previousSpace = false;
     let previousBreak = false;
     const at = (i) => String.fromCodePoint(cps[i] ?? 0);
-    if (cps.length >= 3 &&
-        ((at(0) === '-' && at(1) === '-' && at(2) === '-') || (at(0) === '.' && at(1) === '.' && at(2) === '.'))) {
-        blockIndicators = true;
-    }
     let precededByWhitespace = true;
     for (let i = 0; i < cps.length; i++) {
         const c = cps[i];
@@ -36475,30 +36506,17 @@ function analyzeScalar(cps) {
         }
         precededByWhitespace = isBlankz(c);
     }
-    const r = {
-        multiline: lineBreaks,
-        blockPlainAllowed: true,
-        singleQuotedAllowed: true,
-        blockAllowed: true,
+    return {
+        blockIndicators,
+        lineBreaks,
+        special,
+        leadingSpace,
+        leadingBreak,
+        trailingSpace,
+        trailingBreak,
+        breakSpace,
+        spaceBreak,
     };
-    if (leadingSpace || leadingBreak || trailingSpace || trailingBreak)
-        r.blockPlainAllowed = false;
-    if (trailingSpace)
-        r.blockAllowed = false;
-    if (breakSpace) {
-        r.blockPlainAllowed = false;
-        r.singleQuotedAllowed = false;
-    }
-    if (spaceBreak || special) {
-        r.blockPlainAllowed = false;
-        r.singleQuotedAllowed = false;
-        r.blockAllowed = false;
-    }
-    if (lineBreaks)
-        r.blockPlainAllowed = false;
-    if (blockIndicators)
-        r.blockPlainAllowed = false;
-    return r;
 }
 // ---- the emitter ----------------------------------------------------------------------------------
 class Emitter {
@@ -37082,65 +37100,65 @@ function parseMetadata(text, file, what = 'Chart.yaml', into = {}) {
     const f = fieldPairs(ctx, root, METADATA_FIELDS, '');
     for (const [k, p] of f)
         record(ctx, k, p);
-    const strField = (k) => {
+    for (const k of METADATA_STRING_FIELDS) {
         if (!f.has(k))
-            return;
+            continue;
         const v = asString(ctx, f.get(k)?.value, k);
         if (v === undefined)
             delete md[k];
         else
             md[k] = v;
-    };
-    for (const k of [
-        'name',
-        'home',
-        'version',
-        'description',
-        'icon',
-        'apiVersion',
-        'condition',
-        'tags',
-        'appVersion',
-        'kubeVersion',
-        'type',
-    ])
-        strField(k);
+    }
     if (f.has('sources'))
         md.sources = asStringList(ctx, f.get('sources')?.value, 'sources');
     if (f.has('keywords'))
         md.keywords = asStringList(ctx, f.get('keywords')?.value, 'keywords');
     if (f.has('deprecated'))
         md.deprecated = asBool(ctx, f.get('deprecated')?.value, 'deprecated');
-    if (f.has('maintainers')) {
-        const node = f.get('maintainers')?.value;
-        if (isNullNode(node ?? null))
-            md.maintainers = undefined;
-        else if (!(0,dist/* isSeq */.oP)(node))
-            throw typeError(ctx, node, 'maintainers', 'a list');
-        else
-            md.maintainers = node.items.map((item, i) => parseMaintainer(ctx, item, `maintainers[${i}]`));
-    }
-    if (f.has('annotations')) {
-        const node = f.get('annotations')?.value;
-        if (isNullNode(node ?? null))
-            md.annotations = undefined;
-        else {
-            const pairs = fieldPairs(ctx, node, [], 'annotations');
-            void pairs;
-            const out = {};
-            for (const pair of node.items) {
-                const key = (0,dist/* isScalar */.jn)(pair.key) ? String(pair.key.value) : String(pair.key);
-                out[key] = asString(ctx, pair.value, `annotations.${key}`) ?? '';
-            }
-            md.annotations = out;
-        }
-    }
+    if (f.has('maintainers'))
+        md.maintainers = parseMaintainers(ctx, f.get('maintainers')?.value);
+    if (f.has('annotations'))
+        md.annotations = parseAnnotations(ctx, f.get('annotations')?.value);
     if (f.has('dependencies'))
         md.dependencies = parseDependencyList(ctx, f.get('dependencies')?.value, 'dependencies');
     for (const k of Object.keys(md))
         if (md[k] === undefined)
             delete md[k];
     return { value: md, lines: ctx.lines };
+}
+/** The string fields of Metadata, in the order helm's struct declares them. */
+const METADATA_STRING_FIELDS = [
+    'name',
+    'home',
+    'version',
+    'description',
+    'icon',
+    'apiVersion',
+    'condition',
+    'tags',
+    'appVersion',
+    'kubeVersion',
+    'type',
+];
+/** `maintainers`: null (unset) or a list of maintainers. */
+function parseMaintainers(ctx, node) {
+    if (isNullNode(node ?? null))
+        return undefined;
+    if (!(0,dist/* isSeq */.oP)(node))
+        throw typeError(ctx, node, 'maintainers', 'a list');
+    return node.items.map((item, i) => parseMaintainer(ctx, item, `maintainers[${i}]`));
+}
+/** `annotations`: null (unset) or a mapping whose values become strings. */
+function parseAnnotations(ctx, node) {
+    if (isNullNode(node ?? null))
+        return undefined;
+    fieldPairs(ctx, node, [], 'annotations');
+    const out = {};
+    for (const pair of node.items) {
+        const key = (0,dist/* isScalar */.jn)(pair.key) ? String(pair.key.value) : String(pair.key);
+        out[key] = asString(ctx, pair.value, `annotations.${key}`) ?? '';
+    }
+    return out;
 }
 /** Parse Chart.lock / requirements.lock. */
 function parseLock(text, file, what = 'Chart.lock') {
@@ -37687,90 +37705,107 @@ async function loadDir(dir, opts = {}) {
     if (!st.isDirectory())
         throw new KxError(`${dir} is not a chart directory`, { file: dir });
     const rootReal = await realpath(top);
-    const rules = await readIgnoreRules(top);
-    const maxDepth = opts.maxDepth ?? MAX_CHART_DEPTH;
-    const maxEntries = opts.maxEntries ?? MAX_CHART_ENTRIES;
-    // Synchronous reads: for the many small files of a chart they are several times faster than
-    // fs.promises (one thread-pool round trip per open/stat/read/close), and this runs in a CLI/action.
-    const files = [];
-    let total = 0;
-    const readOne = (path, n, shown, size) => {
-        if (size > MAX_FILE_SIZE) {
-            throw new KxError(`chart file "${shown}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
-        }
-        total += size;
-        if (total > MAX_CHART_SIZE)
-            throw new KxError(`chart ${dir} is larger than the maximum chart size ${MAX_CHART_SIZE}`, { file: path });
-        if (files.length >= maxEntries)
-            throw new KxError(`chart ${dir} has more than ${maxEntries} files`, { file: path });
-        const data = readFileSync(path);
-        if (data.length > MAX_FILE_SIZE) {
-            throw new KxError(`chart file "${shown}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
-        }
-        return { name: n, data: stripBom(data) };
+    const walk = {
+        dir,
+        top,
+        rootReal,
+        rules: await readIgnoreRules(top),
+        opts,
+        maxDepth: opts.maxDepth ?? MAX_CHART_DEPTH,
+        maxEntries: opts.maxEntries ?? MAX_CHART_ENTRIES,
+        files: [],
+        total: 0,
     };
-    // `ancestors`: real paths of the directories from the top down to `abs`, to recognise loops.
-    const visit = async (abs, rel, ancestors) => {
-        const depth = rel === '' ? 0 : rel.split('/').length;
-        if (depth > maxDepth)
-            throw new KxError(`chart ${dir} nests directories deeper than ${maxDepth} levels at ${rel}`, {
-                file: join(top, rel),
-            });
-        const entries = readdirSync(abs, { withFileTypes: true }).sort((a, b) => byteOrder(a.name, b.name));
-        for (const entry of entries) {
-            const name = entry.name;
-            const path = join(abs, name);
-            const n = rel ? `${rel}/${name}` : name;
-            const shownPath = join(top, n);
-            let target = path;
-            let isDir = entry.isDirectory();
-            let isFile = entry.isFile();
-            let size;
-            if (entry.isSymbolicLink()) {
-                target = await realpath(path).catch((e) => {
-                    throw new KxError(`error evaluating symlink ${shownPath}: ${errorMessage(e)}`, { file: shownPath });
-                });
-                const info = await lstat(target);
-                isDir = info.isDirectory();
-                isFile = info.isFile();
-                size = info.size;
-            }
-            if (rules.ignores(n, isDir))
-                continue;
-            if (entry.isSymbolicLink()) {
-                // A link to the directory being walked or one of its parents would be walked for ever.
-                if (isDir && ancestors.some((a) => isInside(target, a))) {
-                    throw new KxError(`symlink loop: ${shownPath} points to ${target}, which contains it`, { file: shownPath });
-                }
-                if (!isInside(rootReal, target)) {
-                    if (!opts.allowExternalSymlinks) {
-                        throw new KxError(`symlink ${n} points outside the chart to ${target}; refusing to package it (allow it explicitly to include the linked ${isDir ? 'directory' : 'file'})`, { file: shownPath });
-                    }
-                    opts.onWarning?.(`found symbolic link in path: ${shownPath} resolves to ${target}, outside the chart. Contents of linked file included and used`, shownPath);
-                }
-            }
-            if (isDir) {
-                await visit(target, n, [...ancestors, target]);
-                continue;
-            }
-            if (!isFile)
-                throw new KxError(`cannot load irregular file ${shownPath} as it has file mode type bits set`, {
-                    file: shownPath,
-                });
-            files.push(readOne(target, n, name, size ?? statSync(path).size));
+    await walkDir(walk, top, '', [rootReal]);
+    checkChartYamlNotIgnored(walk);
+    return loadFiles(walk.files, top);
+}
+/**
+ * Reads the files under `abs` (`rel` from the top) in byte order. `ancestors`: real paths of the
+ * directories from the top down to `abs`, to recognise loops. Synchronous reads: for the many small
+ * files of a chart they are several times faster than fs.promises (one thread-pool round trip per
+ * open/stat/read/close), and this runs in a CLI/action.
+ */
+async function walkDir(walk, abs, rel, ancestors) {
+    const depth = rel === '' ? 0 : rel.split('/').length;
+    if (depth > walk.maxDepth)
+        throw new KxError(`chart ${walk.dir} nests directories deeper than ${walk.maxDepth} levels at ${rel}`, {
+            file: join(walk.top, rel),
+        });
+    const entries = readdirSync(abs, { withFileTypes: true }).sort((a, b) => byteOrder(a.name, b.name));
+    for (const entry of entries) {
+        const name = entry.name;
+        const path = join(abs, name);
+        const n = rel ? `${rel}/${name}` : name;
+        const shownPath = join(walk.top, n);
+        const target = entry.isSymbolicLink() ? await followSymlink(path, shownPath) : undefined;
+        const isDir = target ? target.isDir : entry.isDirectory();
+        if (walk.rules.ignores(n, isDir))
+            continue;
+        if (target)
+            checkSymlink(walk, { n, shownPath, target: target.path, isDir, ancestors });
+        const real = target?.path ?? path;
+        if (isDir) {
+            await walkDir(walk, real, n, [...ancestors, real]);
+            continue;
         }
-    };
-    await visit(top, '', [rootReal]);
-    if (!files.some((f) => f.name === 'Chart.yaml' || f.name === 'requirements.yaml' || f.name === 'requirements.lock')) {
-        const hidden = rules.matchingRule('Chart.yaml', false);
-        if (hidden && statSync(join(top, 'Chart.yaml'), { throwIfNoEntry: false })?.isFile()) {
-            throw new KxError(`Chart.yaml file is missing: ${HELMIGNORE} rule ${JSON.stringify(hidden.raw)} (line ${hidden.line}) excludes it`, {
-                file: join(top, HELMIGNORE),
-                line: hidden.line,
+        if (!(target ? target.isFile : entry.isFile()))
+            throw new KxError(`cannot load irregular file ${shownPath} as it has file mode type bits set`, {
+                file: shownPath,
             });
-        }
+        walk.files.push(readChartFile(walk, real, n, name, target?.size ?? statSync(path).size));
     }
-    return loadFiles(files, top);
+}
+/** Where a symlink leads: its real path and what is there. */
+async function followSymlink(path, shownPath) {
+    const target = await realpath(path).catch((e) => {
+        throw new KxError(`error evaluating symlink ${shownPath}: ${errorMessage(e)}`, { file: shownPath });
+    });
+    const info = await lstat(target);
+    return { path: target, isDir: info.isDirectory(), isFile: info.isFile(), size: info.size };
+}
+/** Refuses a symlink loop, and a link leaving the chart unless allowExternalSymlinks (then a warning). */
+function checkSymlink(walk, link) {
+    const { n, shownPath, target, isDir } = link;
+    // A link to the directory being walked or one of its parents would be walked for ever.
+    if (isDir && link.ancestors.some((a) => isInside(target, a))) {
+        throw new KxError(`symlink loop: ${shownPath} points to ${target}, which contains it`, { file: shownPath });
+    }
+    if (isInside(walk.rootReal, target))
+        return;
+    if (!walk.opts.allowExternalSymlinks) {
+        throw new KxError(`symlink ${n} points outside the chart to ${target}; refusing to package it (allow it explicitly to include the linked ${isDir ? 'directory' : 'file'})`, { file: shownPath });
+    }
+    walk.opts.onWarning?.(`found symbolic link in path: ${shownPath} resolves to ${target}, outside the chart. Contents of linked file included and used`, shownPath);
+}
+/** Reads one file (`n` in the chart), its size, the chart's total size and file count checked first. */
+function readChartFile(walk, path, n, shown, size) {
+    if (size > MAX_FILE_SIZE) {
+        throw new KxError(`chart file "${shown}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
+    }
+    walk.total += size;
+    if (walk.total > MAX_CHART_SIZE)
+        throw new KxError(`chart ${walk.dir} is larger than the maximum chart size ${MAX_CHART_SIZE}`, { file: path });
+    if (walk.files.length >= walk.maxEntries)
+        throw new KxError(`chart ${walk.dir} has more than ${walk.maxEntries} files`, { file: path });
+    const data = readFileSync(path);
+    if (data.length > MAX_FILE_SIZE) {
+        throw new KxError(`chart file "${shown}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
+    }
+    return { name: n, data: stripBom(data) };
+}
+/** No chart metadata read although Chart.yaml exists: the .helmignore rule that hid it is the error. */
+function checkChartYamlNotIgnored(walk) {
+    const { files, rules, top } = walk;
+    if (files.some((f) => f.name === 'Chart.yaml' || f.name === 'requirements.yaml' || f.name === 'requirements.lock'))
+        return;
+    const hidden = rules.matchingRule('Chart.yaml', false);
+    if (hidden && statSync(join(top, 'Chart.yaml'), { throwIfNoEntry: false })?.isFile()) {
+        throw new KxError(`Chart.yaml file is missing: ${HELMIGNORE} rule ${JSON.stringify(hidden.raw)} (line ${hidden.line}) excludes it`, {
+            file: join(top, HELMIGNORE),
+            line: hidden.line,
+        });
+    }
 }
 async function readIgnoreRules(top) {
     const file = join(top, HELMIGNORE);
@@ -37894,106 +37929,106 @@ async function loadChart(path) {
 }
 /** Split loaded files into a chart (helm `LoadFiles`). `source` labels error messages. */
 async function loadFiles(files, source = '.') {
-    const at = (name) => `${source}/${name}`;
     const c = { metadata: {}, templates: [], files: [], dependencies: [], raw: [], source };
-    let hasMetadata = false;
-    let chartLines = new Map();
+    const s = {
+        at: (name) => `${source}/${name}`,
+        hasMetadata: false,
+        chartLines: new Map(),
+        subcharts: new Map(),
+    };
     for (const f of files) {
         c.raw.push(f);
         if (f.name === 'Chart.yaml') {
-            const parsed = parseMetadata(f.data.toString('utf8'), at('Chart.yaml'), 'Chart.yaml', c.metadata);
-            chartLines = parsed.lines;
-            hasMetadata = true;
+            const parsed = parseMetadata(f.data.toString('utf8'), s.at('Chart.yaml'), 'Chart.yaml', c.metadata);
+            s.chartLines = parsed.lines;
+            s.hasMetadata = true;
             if (!c.metadata.apiVersion)
                 c.metadata.apiVersion = model_APIVersionV1;
         }
     }
-    const subcharts = new Map();
-    for (const f of files) {
-        const name = f.name;
-        if (name === 'Chart.yaml')
-            continue;
-        if (name === 'Chart.lock') {
-            c.lock = parseLock(f.data.toString('utf8'), at(name), 'Chart.lock').value;
-        }
-        else if (name === 'values.yaml') {
-            checkValues(f.data, at(name));
-            c.values = f.data;
-        }
-        else if (name === 'values.schema.json') {
-            c.schema = f.data;
-        }
-        else if (name === 'requirements.yaml') {
-            hasMetadata = true;
-            const parsed = parseMetadata(f.data.toString('utf8'), at(name), 'requirements.yaml', c.metadata);
-            for (const [k, v] of parsed.lines)
-                if (k.startsWith('dependencies'))
-                    chartLines.set(k, v);
-            c.dependencyFile = { file: at(name), lines: parsed.lines };
-            if (c.metadata.apiVersion === model_APIVersionV1)
-                c.files.push(f);
-        }
-        else if (name === 'requirements.lock') {
-            c.lock = parseLock(f.data.toString('utf8'), at(name), 'requirements.lock').value;
-            hasMetadata = true;
-            if (c.metadata.apiVersion === model_APIVersionV1)
-                c.files.push(f);
-        }
-        else if (name.startsWith('templates/')) {
-            c.templates.push(f);
-        }
-        else if (name.startsWith('charts/')) {
-            if (name.endsWith('.prov')) {
-                c.files.push(f);
-                continue;
-            }
-            const rest = name.slice('charts/'.length);
-            const cname = rest.split('/')[0];
-            const list = subcharts.get(cname) ?? [];
-            list.push({ name: rest, data: f.data });
-            subcharts.set(cname, list);
-        }
-        else
-            c.files.push(f);
-    }
-    if (!hasMetadata)
-        throw new lib_errors/* KxError */.im('Chart.yaml file is missing', { file: at('Chart.yaml') });
-    c.dependencyFile ??= { file: at('Chart.yaml'), lines: chartLines };
-    validateMetadata(c.metadata, { file: at('Chart.yaml'), lines: chartLines });
-    for (const n of [...subcharts.keys()].sort(byteOrder)) {
+    for (const f of files)
+        if (f.name !== 'Chart.yaml')
+            placeFile(c, f, s);
+    if (!s.hasMetadata)
+        throw new lib_errors/* KxError */.im('Chart.yaml file is missing', { file: s.at('Chart.yaml') });
+    c.dependencyFile ??= { file: s.at('Chart.yaml'), lines: s.chartLines };
+    validateMetadata(c.metadata, { file: s.at('Chart.yaml'), lines: s.chartLines });
+    for (const n of [...s.subcharts.keys()].sort(byteOrder)) {
         if (n.startsWith('_') || n.startsWith('.'))
             continue;
-        const list = subcharts.get(n);
-        let sc;
-        try {
-            if (n.endsWith('.tgz')) {
-                const file = list[0];
-                if (file.name !== n)
-                    throw new lib_errors/* KxError */.im(`error unpacking subchart tar in ${c.metadata.name}: expected ${n}, got ${file.name}`, {
-                        file: at(`charts/${n}`),
-                    });
-                sc = await loadArchive(file.data, at(`charts/${n}`));
-            }
-            else {
-                const inner = list
-                    .filter((f) => f.name.includes('/'))
-                    .map((f) => ({ name: f.name.slice(f.name.indexOf('/') + 1), data: f.data }));
-                sc = await loadFiles(inner, at(`charts/${n}`));
-            }
-        }
-        catch (e) {
-            if (e instanceof lib_errors/* KxError */.im && e.message.startsWith('error unpacking subchart'))
-                throw e;
-            const msg = e instanceof lib_errors/* KxError */.im ? e.message : (0,lib_errors/* errorMessage */.gJ)(e);
-            throw new lib_errors/* KxError */.im(`error unpacking subchart ${n} in ${c.metadata.name}: ${msg}`, {
-                file: e instanceof lib_errors/* KxError */.im ? (e.file ?? at(`charts/${n}`)) : at(`charts/${n}`),
-                line: e instanceof lib_errors/* KxError */.im ? e.line : undefined,
-            });
-        }
-        c.dependencies.push(sc);
+        c.dependencies.push(await loadSubchart(c, n, s.subcharts.get(n), s.at));
     }
     c.dependencies.sort((a, b) => byteOrder(a.metadata.name ?? '', b.metadata.name ?? ''));
     return c;
+}
+/** Puts one file (other than Chart.yaml) where helm's LoadFiles does. */
+function placeFile(c, f, s) {
+    const { name } = f;
+    const { at } = s;
+    if (name === 'Chart.lock') {
+        c.lock = parseLock(f.data.toString('utf8'), at(name), 'Chart.lock').value;
+    }
+    else if (name === 'values.yaml') {
+        checkValues(f.data, at(name));
+        c.values = f.data;
+    }
+    else if (name === 'values.schema.json') {
+        c.schema = f.data;
+    }
+    else if (name === 'requirements.yaml') {
+        s.hasMetadata = true;
+        const parsed = parseMetadata(f.data.toString('utf8'), at(name), 'requirements.yaml', c.metadata);
+        for (const [k, v] of parsed.lines)
+            if (k.startsWith('dependencies'))
+                s.chartLines.set(k, v);
+        c.dependencyFile = { file: at(name), lines: parsed.lines };
+        if (c.metadata.apiVersion === model_APIVersionV1)
+            c.files.push(f);
+    }
+    else if (name === 'requirements.lock') {
+        c.lock = parseLock(f.data.toString('utf8'), at(name), 'requirements.lock').value;
+        s.hasMetadata = true;
+        if (c.metadata.apiVersion === model_APIVersionV1)
+            c.files.push(f);
+    }
+    else if (name.startsWith('templates/')) {
+        c.templates.push(f);
+    }
+    else if (name.startsWith('charts/') && !name.endsWith('.prov')) {
+        const rest = name.slice('charts/'.length);
+        const cname = rest.split('/')[0];
+        const list = s.subcharts.get(cname) ?? [];
+        list.push({ name: rest, data: f.data });
+        s.subcharts.set(cname, list);
+    }
+    else
+        c.files.push(f);
+}
+/** Loads subchart `n` of `c` from its files under charts/ (a directory or a .tgz); errors name it. */
+async function loadSubchart(c, n, list, at) {
+    try {
+        if (n.endsWith('.tgz')) {
+            const file = list[0];
+            if (file.name !== n)
+                throw new lib_errors/* KxError */.im(`error unpacking subchart tar in ${c.metadata.name}: expected ${n}, got ${file.name}`, {
+                    file: at(`charts/${n}`),
+                });
+            return await loadArchive(file.data, at(`charts/${n}`));
+        }
+        const inner = list
+            .filter((f) => f.name.includes('/'))
+            .map((f) => ({ name: f.name.slice(f.name.indexOf('/') + 1), data: f.data }));
+        return await loadFiles(inner, at(`charts/${n}`));
+    }
+    catch (e) {
+        if (e instanceof lib_errors/* KxError */.im && e.message.startsWith('error unpacking subchart'))
+            throw e;
+        const msg = e instanceof lib_errors/* KxError */.im ? e.message : (0,lib_errors/* errorMessage */.gJ)(e);
+        throw new lib_errors/* KxError */.im(`error unpacking subchart ${n} in ${c.metadata.name}: ${msg}`, {
+            file: e instanceof lib_errors/* KxError */.im ? (e.file ?? at(`charts/${n}`)) : at(`charts/${n}`),
+            line: e instanceof lib_errors/* KxError */.im ? e.line : undefined,
+        });
+    }
 }
 function checkValues(data, file) {
     const doc = (0,dist/* parseDocument */.Tp)(data.toString('utf8'), { version: '1.1', uniqueKeys: false, lineCounter: undefined });
