@@ -6,10 +6,11 @@
 // a size threshold or when `/file` refuses to overwrite, whole-upload retries from init) or `copy`
 // (a local directory or SSH, atomic). Proof: an install answer proves nothing (0.1.x answers before
 // helm ran; `/extensions` is cached up to 30 s), so it polls `/view-chart-status` until `deployed`
-// and `/extensions` until the release shows installed, bounded by the timeout. Dry run: the
-// requests it would make, with no secret, and nothing sent.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { readFile } from 'node:fs/promises';
+// and `/extensions` until the release shows installed, bounded by the timeout (the polling is in
+// install-proof.ts). Dry run: the requests it would make, with no secret, and nothing sent
+// (install-dry-run.ts). A real run is named phases: connect, uninstall, or deliver the charts, import
+// the images, install or prove the listing; whatever was opened is closed at the end.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KxError, errorMessage } from '../errors/index.js';
@@ -18,8 +19,10 @@ import { readChartArchives, type ChartArchive } from './chart-files.js';
 import { copyToLocalDir, SshCopier, type SshTarget } from './copy.js';
 import { PlatformError, PlatformHttp, SecretRedactor } from './http.js';
 import { imageTarNames, saveImage } from './image-tars.js';
-import { extensionState, KubeHelmClient, ChunkError, type Generation } from './kube-helm.js';
-import { serviceProxyBaseUrl, startKubeProxy, kubeProxyArgs, type KubeProxy } from './kube-proxy.js';
+import { baseUrl, describeRoute, dryRunPlan, installRequest } from './install-dry-run.js';
+import { waitInstalled, waitListed, waitUninstalled } from './install-proof.js';
+import { KubeHelmClient, ChunkError, type Generation } from './kube-helm.js';
+import { startKubeProxy, type KubeProxy } from './kube-proxy.js';
 import { TokenSource } from './oidc.js';
 
 export type DeliveryMethod = 'upload' | 'copy';
@@ -123,19 +126,6 @@ export interface InstallExtensionResult {
 
 const MULTI = 'kaapanamultiinstallable';
 
-function describeRoute(p: PlatformAccess | undefined): string {
-  if (!p) return 'none';
-  if (p.kind === 'url')
-    return `${p.platformUrl.replace(/\/+$/, '')}/kube-helm-api (OIDC token from ${p.tokenUrl}, client ${p.clientId}, ${p.username ? 'password' : 'client_credentials'} grant)`;
-  return `API server service proxy ${serviceProxyBaseUrl(p.namespace, p.service).replace('http://localhost', '')} (kubectl proxy)`;
-}
-
-function baseUrl(p: PlatformAccess): string {
-  return p.kind === 'url'
-    ? `${p.platformUrl.replace(/\/+$/, '')}/kube-helm-api`
-    : serviceProxyBaseUrl(p.namespace, p.service);
-}
-
 /** Refusals that need no platform: made before anything is sent or written. */
 export function checkPlan(o: InstallExtensionOptions, charts: ChartArchive[]): void {
   if (o.install && o.uninstall) throw new KxError('install and uninstall are both true: choose one');
@@ -176,6 +166,20 @@ export function checkPlan(o: InstallExtensionOptions, charts: ChartArchive[]): v
   }
 }
 
+/** One real run: the options, the result being filled, and what is open and closed at the end. */
+interface Run {
+  o: InstallExtensionOptions;
+  result: InstallExtensionResult;
+  /** Logs a request and records it in result.requests. */
+  logRequest: (line: string) => void;
+  redactor: SecretRedactor;
+  proxy?: KubeProxy;
+  tokens?: TokenSource;
+  http?: PlatformHttp;
+  client?: KubeHelmClient;
+  ssh?: SshCopier;
+}
+
 export async function installExtension(o: InstallExtensionOptions): Promise<InstallExtensionResult> {
   const charts = o.charts.length ? await readChartArchives(o.charts) : [];
   checkPlan(o, charts);
@@ -194,207 +198,226 @@ export async function installExtension(o: InstallExtensionOptions): Promise<Inst
     for (const line of result.requests) o.log(`[dry-run] ${line}`);
     return result;
   }
-
-  const redactor = new SecretRedactor();
-  let proxy: KubeProxy | undefined;
-  let tokens: TokenSource | undefined;
-  let http: PlatformHttp | undefined;
-  let ssh: SshCopier | undefined;
+  const logRequest = (line: string) => {
+    result.requests.push(line);
+    o.log(line);
+  };
+  const run: Run = { o, result, logRequest, redactor: new SecretRedactor() };
   try {
-    let client: KubeHelmClient | undefined;
-    if (o.platform) {
-      const p = o.platform;
-      if (p.kind === 'service-proxy') {
-        proxy = await startKubeProxy({
-          kubectl: p.kubectl,
-          ...(p.kubeconfig ? { kubeconfig: p.kubeconfig } : {}),
-          ...(p.context ? { context: p.context } : {}),
-          dir: p.dir,
-        });
-        o.log(`$ ${proxy.command}`);
-        http = new PlatformHttp({ baseUrl: baseUrl(p), socketPath: proxy.socketPath }, redactor);
-      } else {
-        const source = new TokenSource({
-          tokenUrl: p.tokenUrl,
-          clientId: p.clientId,
-          redactor,
-          ...(p.clientSecret ? { clientSecret: p.clientSecret } : {}),
-          ...(p.username ? { username: p.username, password: p.password ?? '' } : {}),
-          ...(p.ca ? { ca: p.ca } : {}),
-          ...(o.mask ? { mask: o.mask } : {}),
-        });
-        tokens = source;
-        await source.token();
-        o.log(`got an access token from ${p.tokenUrl} (${source.grant} grant, client ${p.clientId})`);
-        http = new PlatformHttp(
-          {
-            baseUrl: baseUrl(p),
-            ...(p.ca ? { ca: p.ca } : {}),
-            headers: async () => ({ authorization: `Bearer ${await source.token()}` }),
-          },
-          redactor,
-        );
-      }
-      client = new KubeHelmClient(http, o.generation, tokens);
-    }
-    const logRequest = (line: string) => {
-      result.requests.push(line);
-      o.log(line);
-    };
-
+    if (o.platform) await connect(run, o.platform);
     if (o.uninstall) {
-      const c = client!;
-      const targets = o.releaseName
-        ? [{ release: o.releaseName, chart: charts[0]?.name ?? o.releaseName, version: charts[0]?.version }]
-        : charts.map((ch) => ({ release: ch.name, chart: ch.name, version: ch.version }));
-      for (const t of targets) {
-        logRequest(
-          `uninstall ${t.release}${t.version ? ` ${t.version}` : ''}: ${o.generation === '0.1.x' ? 'GET' : 'POST'} ${http!.url('/helm-delete-chart')}`,
-        );
-        const reply = await c.uninstall(t.release, t.version);
-        o.log(`kube-helm: ${reply.trim()}`);
-        await waitUninstalled(c, t.release, o);
-        result.uninstalled.push({
-          name: t.release,
-          chart: t.chart,
-          version: t.version ?? '',
-          status: 'uninstalled',
-          reply: reply.trim(),
-        });
-      }
+      await uninstallReleases(run, run.client!, charts);
       return result;
     }
-
-    // Charts
-    for (const chart of charts) {
-      if (o.method === 'copy') {
-        if (o.ssh) {
-          ssh ??= new SshCopier(o.ssh);
-          logRequest(`copy ${chart.fileName} over SSH: ${ssh.commandLine(o.extensionsDir, chart.fileName)}`);
-          const to = await ssh.copy(o.extensionsDir, chart.fileName, chart.data);
-          result.delivered.push({
-            file: chart.path,
-            name: chart.name,
-            version: chart.version,
-            method: 'copy (ssh)',
-            to,
-            bytes: chart.data.length,
-          });
-        } else {
-          logRequest(`copy ${chart.fileName} to ${o.extensionsDir} (temp name, then rename)`);
-          const to = await copyToLocalDir(o.extensionsDir, chart.fileName, chart.data);
-          result.delivered.push({
-            file: chart.path,
-            name: chart.name,
-            version: chart.version,
-            method: 'copy (local)',
-            to,
-            bytes: chart.data.length,
-          });
-        }
-        o.log(`delivered ${chart.fileName} → ${result.delivered.at(-1)!.to}`);
-        continue;
-      }
-      const c = client!;
-      let how = '/file';
-      let written = false;
-      if (chart.data.length <= o.uploadThreshold) {
-        logRequest(
-          `upload ${chart.fileName}: POST ${http!.url('/file')} (multipart file, application/gzip, ${chart.data.length} bytes)`,
-        );
-        const r = await c.uploadFile(chart.fileName, chart.data, 'application/gzip');
-        written = r.written;
-        if (!written)
-          o.log(
-            `kube-helm keeps an existing ${chart.fileName} (/file never overwrites at 0.6.0: "${r.reply.trim()}"); uploading it again with the chunked protocol, which does`,
-          );
-      }
-      if (!written) {
-        how = '/file_chunks';
-        await chunkedUpload(c, chart.fileName, chart.data, o, logRequest);
-      }
-      result.delivered.push({
-        file: chart.path,
-        name: chart.name,
-        version: chart.version,
-        method: `upload (${how})`,
-        to: `${http!.url('')} → extensions/${chart.fileName}`,
-        bytes: chart.data.length,
-      });
-      o.log(`delivered ${chart.fileName} (${chart.data.length} bytes) with ${how}`);
-    }
-
-    // Images
-    if (o.images.length) {
-      const c = client!;
-      const docker = o.docker ?? new DockerCli();
-      const dir = o.workDir ?? (await mkdtemp(join(process.env['RUNNER_TEMP'] || tmpdir(), 'kx-images-')));
-      try {
-        const names = imageTarNames(o.images);
-        for (const ref of o.images) {
-          const fileName = names.get(ref)!;
-          logRequest(`docker save -o ${join(dir, fileName)} ${ref}`);
-          const saved = await saveImage(docker, ref, dir, fileName, o.log);
-          const data = await readFile(saved.path);
-          const start = Date.now();
-          await chunkedUpload(c, fileName, data, o, logRequest);
-          const uploadMs = Date.now() - start;
-          logRequest(`import ${fileName}: GET ${http!.url('/import-container', { filename: fileName })}`);
-          const reply = await c.importContainer(fileName);
-          o.log(`kube-helm: ${reply.trim()}`);
-          result.imported.push({
-            image: ref,
-            file: fileName,
-            bytes: saved.size,
-            saveSeconds: saved.saveMs / 1000,
-            uploadSeconds: uploadMs / 1000,
-            reply: reply.trim(),
-          });
-          await rm(saved.path, { force: true });
-        }
-      } finally {
-        if (!o.workDir) await rm(dir, { recursive: true, force: true });
-      }
-    }
-
+    await deliverCharts(run, charts);
+    if (o.images.length) await importImages(run, run.client!);
     // Install and prove it, or prove the listing.
-    if (client) {
-      for (const chart of charts) {
-        if (!o.install) {
-          await waitListed(client, chart, o);
-          continue;
-        }
-        logRequest(
-          `install ${chart.name} ${chart.version}: POST ${http!.url('/helm-install-chart')}${chart.multiInstallable && o.generation === '0.6.0' ? ' (Project header)' : ''}`,
-        );
-        const answer = await client.install({
-          name: chart.name,
-          version: chart.version,
-          keywords: chart.keywords,
-          ...(o.extensionParams ? { extensionParams: o.extensionParams } : {}),
-          ...(o.blocking !== undefined ? { blocking: o.blocking } : {}),
-          ...(o.releaseName ? { releaseName: o.releaseName } : {}),
-          ...(o.project ? { project: o.project } : {}),
-        });
-        o.log(`kube-helm: ${answer.reply}`);
-        const status = await waitInstalled(client, chart, answer.release, o);
-        result.releases.push({
-          name: answer.release,
-          chart: chart.name,
-          version: chart.version,
-          status,
-          alreadyInstalled: answer.alreadyInstalled,
-          reply: answer.reply,
-        });
-      }
-    }
+    if (run.client) await installOrProve(run, run.client, charts);
     return result;
   } finally {
-    http?.close();
-    tokens?.close();
-    await ssh?.close();
-    await proxy?.stop();
+    run.http?.close();
+    run.tokens?.close();
+    await run.ssh?.close();
+    await run.proxy?.stop();
   }
+}
+
+/** Reaches kube-helm: through a kubectl proxy to its service, or at the platform URL with an OIDC token. */
+async function connect(run: Run, p: PlatformAccess): Promise<void> {
+  run.http = p.kind === 'service-proxy' ? await connectServiceProxy(run, p) : await connectUrl(run, p);
+  run.client = new KubeHelmClient(run.http, run.o.generation, run.tokens);
+}
+
+async function connectServiceProxy(
+  run: Run,
+  p: Extract<PlatformAccess, { kind: 'service-proxy' }>,
+): Promise<PlatformHttp> {
+  const proxy = await startKubeProxy({
+    kubectl: p.kubectl,
+    ...(p.kubeconfig ? { kubeconfig: p.kubeconfig } : {}),
+    ...(p.context ? { context: p.context } : {}),
+    dir: p.dir,
+  });
+  run.proxy = proxy;
+  run.o.log(`$ ${proxy.command}`);
+  return new PlatformHttp({ baseUrl: baseUrl(p), socketPath: proxy.socketPath }, run.redactor);
+}
+
+async function connectUrl(run: Run, p: Extract<PlatformAccess, { kind: 'url' }>): Promise<PlatformHttp> {
+  const { o } = run;
+  const source = new TokenSource({
+    tokenUrl: p.tokenUrl,
+    clientId: p.clientId,
+    redactor: run.redactor,
+    ...(p.clientSecret ? { clientSecret: p.clientSecret } : {}),
+    ...(p.username ? { username: p.username, password: p.password ?? '' } : {}),
+    ...(p.ca ? { ca: p.ca } : {}),
+    ...(o.mask ? { mask: o.mask } : {}),
+  });
+  run.tokens = source;
+  await source.token();
+  o.log(`got an access token from ${p.tokenUrl} (${source.grant} grant, client ${p.clientId})`);
+  return new PlatformHttp(
+    {
+      baseUrl: baseUrl(p),
+      ...(p.ca ? { ca: p.ca } : {}),
+      headers: async () => ({ authorization: `Bearer ${await source.token()}` }),
+    },
+    run.redactor,
+  );
+}
+
+/** Uninstalls the named release, or each chart's, and waits until helm no longer knows it. */
+async function uninstallReleases(run: Run, c: KubeHelmClient, charts: ChartArchive[]): Promise<void> {
+  const { o } = run;
+  const targets = o.releaseName
+    ? [{ release: o.releaseName, chart: charts[0]?.name ?? o.releaseName, version: charts[0]?.version }]
+    : charts.map((ch) => ({ release: ch.name, chart: ch.name, version: ch.version }));
+  for (const t of targets) {
+    run.logRequest(
+      `uninstall ${t.release}${t.version ? ` ${t.version}` : ''}: ${o.generation === '0.1.x' ? 'GET' : 'POST'} ${c.http.url('/helm-delete-chart')}`,
+    );
+    const reply = await c.uninstall(t.release, t.version);
+    o.log(`kube-helm: ${reply.trim()}`);
+    await waitUninstalled(c, t.release, o);
+    run.result.uninstalled.push({
+      name: t.release,
+      chart: t.chart,
+      version: t.version ?? '',
+      status: 'uninstalled',
+      reply: reply.trim(),
+    });
+  }
+}
+
+async function deliverCharts(run: Run, charts: ChartArchive[]): Promise<void> {
+  for (const chart of charts) {
+    if (run.o.method === 'copy') await copyChart(run, chart);
+    else await uploadChart(run, run.client!, chart);
+  }
+}
+
+/** Copies one chart over SSH or into a local directory (temp name, then rename). */
+async function copyChart(run: Run, chart: ChartArchive): Promise<void> {
+  const { o } = run;
+  let to: string;
+  let method: string;
+  if (o.ssh) {
+    const ssh = (run.ssh ??= new SshCopier(o.ssh));
+    run.logRequest(`copy ${chart.fileName} over SSH: ${ssh.commandLine(o.extensionsDir, chart.fileName)}`);
+    to = await ssh.copy(o.extensionsDir, chart.fileName, chart.data);
+    method = 'copy (ssh)';
+  } else {
+    run.logRequest(`copy ${chart.fileName} to ${o.extensionsDir} (temp name, then rename)`);
+    to = await copyToLocalDir(o.extensionsDir, chart.fileName, chart.data);
+    method = 'copy (local)';
+  }
+  run.result.delivered.push({
+    file: chart.path,
+    name: chart.name,
+    version: chart.version,
+    method,
+    to,
+    bytes: chart.data.length,
+  });
+  o.log(`delivered ${chart.fileName} → ${to}`);
+}
+
+/** Uploads one chart: `/file` up to the threshold, else (or when `/file` keeps an existing file) the chunked protocol. */
+async function uploadChart(run: Run, c: KubeHelmClient, chart: ChartArchive): Promise<void> {
+  const { o } = run;
+  let how = '/file';
+  let written = false;
+  if (chart.data.length <= o.uploadThreshold) {
+    run.logRequest(
+      `upload ${chart.fileName}: POST ${c.http.url('/file')} (multipart file, application/gzip, ${chart.data.length} bytes)`,
+    );
+    const r = await c.uploadFile(chart.fileName, chart.data, 'application/gzip');
+    written = r.written;
+    if (!written)
+      o.log(
+        `kube-helm keeps an existing ${chart.fileName} (/file never overwrites at 0.6.0: "${r.reply.trim()}"); uploading it again with the chunked protocol, which does`,
+      );
+  }
+  if (!written) {
+    how = '/file_chunks';
+    await chunkedUpload(c, chart.fileName, chart.data, o, run.logRequest);
+  }
+  run.result.delivered.push({
+    file: chart.path,
+    name: chart.name,
+    version: chart.version,
+    method: `upload (${how})`,
+    to: `${c.http.url('')} → extensions/${chart.fileName}`,
+    bytes: chart.data.length,
+  });
+  o.log(`delivered ${chart.fileName} (${chart.data.length} bytes) with ${how}`);
+}
+
+/** Saves each image to a tar in a work dir (a temp dir unless workDir is given, removed afterwards) and imports it. */
+async function importImages(run: Run, c: KubeHelmClient): Promise<void> {
+  const { o } = run;
+  const docker = o.docker ?? new DockerCli();
+  const dir = o.workDir ?? (await mkdtemp(join(process.env['RUNNER_TEMP'] || tmpdir(), 'kx-images-')));
+  try {
+    const names = imageTarNames(o.images);
+    for (const ref of o.images) await importImage(run, c, { docker, dir, ref, fileName: names.get(ref)! });
+  } finally {
+    if (!o.workDir) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** `docker save`, the chunked upload of the tar, then `/import-container`; the tar is removed after. */
+async function importImage(
+  run: Run,
+  c: KubeHelmClient,
+  { docker, dir, ref, fileName }: { docker: DockerCli; dir: string; ref: string; fileName: string },
+): Promise<void> {
+  const { o } = run;
+  run.logRequest(`docker save -o ${join(dir, fileName)} ${ref}`);
+  const saved = await saveImage(docker, ref, dir, fileName, o.log);
+  const data = await readFile(saved.path);
+  const start = Date.now();
+  await chunkedUpload(c, fileName, data, o, run.logRequest);
+  const uploadMs = Date.now() - start;
+  run.logRequest(`import ${fileName}: GET ${c.http.url('/import-container', { filename: fileName })}`);
+  const reply = await c.importContainer(fileName);
+  o.log(`kube-helm: ${reply.trim()}`);
+  run.result.imported.push({
+    image: ref,
+    file: fileName,
+    bytes: saved.size,
+    saveSeconds: saved.saveMs / 1000,
+    uploadSeconds: uploadMs / 1000,
+    reply: reply.trim(),
+  });
+  await rm(saved.path, { force: true });
+}
+
+/** With install, installs each chart and proves it; without, proves each chart is listed. */
+async function installOrProve(run: Run, client: KubeHelmClient, charts: ChartArchive[]): Promise<void> {
+  for (const chart of charts) {
+    if (run.o.install) await installChart(run, client, chart);
+    else await waitListed(client, chart, run.o);
+  }
+}
+
+async function installChart(run: Run, client: KubeHelmClient, chart: ChartArchive): Promise<void> {
+  const { o } = run;
+  run.logRequest(
+    `install ${chart.name} ${chart.version}: POST ${client.http.url('/helm-install-chart')}${chart.multiInstallable && o.generation === '0.6.0' ? ' (Project header)' : ''}`,
+  );
+  const answer = await client.install(installRequest(o, chart));
+  o.log(`kube-helm: ${answer.reply}`);
+  const status = await waitInstalled(client, chart, answer.release, o);
+  run.result.releases.push({
+    name: answer.release,
+    chart: chart.name,
+    version: chart.version,
+    status,
+    alreadyInstalled: answer.alreadyInstalled,
+    reply: answer.reply,
+  });
 }
 
 /** The chunked protocol with whole-upload retries (kube-helm cannot resume: a new init truncates). */
@@ -435,152 +458,5 @@ async function chunkedUpload(
         `upload of ${fileName} failed${at}: ${errorMessage(e)}; starting again from file_chunks_init (attempt ${attempt + 1} of ${o.uploadAttempts})`,
       );
     }
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function poll<T>(
-  o: InstallExtensionOptions,
-  what: string,
-  check: () => Promise<{ done: boolean; value: T; state: string }>,
-): Promise<T> {
-  const deadline = Date.now() + o.timeoutMs;
-  let last = '';
-  // Quick first looks (a small platform answers at once), then every pollMs (default 2 s).
-  let delay = 200;
-  for (;;) {
-    let r: { done: boolean; value: T; state: string } | undefined;
-    try {
-      r = await check();
-    } catch (e) {
-      if (e instanceof PlatformError && (e.status === undefined || e.status >= 500)) last = errorMessage(e);
-      else throw e;
-    }
-    if (r?.done) return r.value;
-    if (r && r.state !== last) {
-      last = r.state;
-      o.log(`  ${what}: ${r.state}`);
-    }
-    if (Date.now() >= deadline)
-      throw new KxError(`${what}: not done after ${Math.round(o.timeoutMs / 1000)} s; last seen: ${last || 'nothing'}`);
-    await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
-    delay = Math.min(delay * 1.5, o.pollMs ?? 2000);
-  }
-}
-
-async function waitListed(c: KubeHelmClient, chart: ChartArchive, o: InstallExtensionOptions): Promise<void> {
-  await poll(
-    o,
-    `${chart.name} ${chart.version} in GET /extensions (kube-helm caches the list up to 30 s)`,
-    async () => {
-      const s = extensionState(await c.extensions(), chart.name, chart.version);
-      return { done: s.listed, value: undefined, state: s.listed ? 'listed' : 'not listed yet' };
-    },
-  );
-  o.log(`${chart.name} ${chart.version} is listed in /extensions`);
-}
-
-async function waitInstalled(
-  c: KubeHelmClient,
-  chart: ChartArchive,
-  release: string,
-  o: InstallExtensionOptions,
-): Promise<string> {
-  return await poll(
-    o,
-    `release ${release} deployed (GET /view-chart-status) and installed (GET /extensions)`,
-    async () => {
-      const st = await c.chartStatus(release);
-      if (st && (st.status === 'failed' || st.status === 'superseded')) {
-        throw new KxError(
-          `install ${chart.name} ${chart.version}: helm reports release ${release} ${st.status}: ${JSON.stringify(st.raw).slice(0, 500)}`,
-        );
-      }
-      const deployed = st?.status === 'deployed';
-      const installed = deployed
-        ? extensionState(await c.extensions(), chart.name, chart.version, release).installed
-        : false;
-      const state = `helm status ${st ? st.status || '(none)' : 'not found'}, /extensions ${installed ? 'installed' : 'not installed yet'}`;
-      return { done: deployed && installed, value: st?.status ?? '', state };
-    },
-  );
-}
-
-async function waitUninstalled(c: KubeHelmClient, release: string, o: InstallExtensionOptions): Promise<void> {
-  await poll(o, `release ${release} gone (GET /view-chart-status answers 404)`, async () => {
-    const st = await c.chartStatus(release);
-    return { done: st === undefined, value: undefined, state: st ? `helm status ${st.status}` : 'gone' };
-  });
-}
-
-function dryRunPlan(o: InstallExtensionOptions, charts: ChartArchive[], result: InstallExtensionResult): void {
-  const lines = result.requests;
-  const p = o.platform;
-  const base = p ? baseUrl(p) : '';
-  if (p?.kind === 'url') {
-    lines.push(
-      `POST ${p.tokenUrl} (form: grant_type=${p.username ? 'password' : 'client_credentials'}, client_id=${p.clientId}${p.username ? `, username=${p.username}, password=***` : ''}${p.clientSecret ? ', client_secret=***' : ''}; the token is masked and sent as "Authorization: Bearer ***")`,
-    );
-  } else if (p) {
-    lines.push(
-      `kubectl ${kubeProxyArgs(p, join(p.dir, 'kube-proxy.sock')).join(' ')} (credentials from the kubeconfig; requests go to ${base})`,
-    );
-  }
-  if (o.uninstall) {
-    const rel = o.releaseName ?? charts[0]?.name ?? '';
-    lines.push(
-      o.generation === '0.1.x'
-        ? `GET ${base}/helm-delete-chart?release_name=${rel}`
-        : `POST ${base}/helm-delete-chart {"release_name":"${rel}",…}`,
-    );
-    lines.push(`GET ${base}/view-chart-status?release_name=${rel} until 404`);
-    return;
-  }
-  for (const chart of charts) {
-    if (o.method === 'copy') {
-      if (o.ssh) lines.push(`${new SshCopier(o.ssh).commandLine(o.extensionsDir, chart.fileName)}  < ${chart.path}`);
-      else
-        lines.push(
-          `copy ${chart.path} → ${join(o.extensionsDir, chart.fileName)} (temp name in the same directory, then rename)`,
-        );
-    } else {
-      const chunks = `POST ${base}/file_chunks_init {"name":"${chart.fileName}","fileSize":${chart.data.length},"chunkSize":${o.chunkSize},"index":0,"endIndex":${Math.ceil(chart.data.length / o.chunkSize)}} then ${Math.ceil(chart.data.length / o.chunkSize)} × POST ${base}/file_chunks`;
-      if (chart.data.length <= o.uploadThreshold)
-        lines.push(
-          `POST ${base}/file (multipart file=${chart.fileName}, application/gzip, ${chart.data.length} bytes); if it answers 500 "already exists": ${chunks}`,
-        );
-      else lines.push(chunks);
-    }
-  }
-  for (const [ref, file] of imageTarNames(o.images)) {
-    lines.push(`docker save -o <temp>/${file} ${ref}`);
-    lines.push(
-      `POST ${base}/file_chunks_init {"name":"${file}",…} then POST ${base}/file_chunks per ${o.chunkSize} bytes`,
-    );
-    lines.push(`GET ${base}/import-container?filename=${file}`);
-  }
-  for (const chart of charts) {
-    if (!o.install) {
-      if (p) lines.push(`GET ${base}/extensions until ${chart.name} ${chart.version} is listed`);
-      continue;
-    }
-    const client = new KubeHelmClient(new PlatformHttp({ baseUrl: base || 'http://localhost' }), o.generation);
-    const req = {
-      name: chart.name,
-      version: chart.version,
-      keywords: chart.keywords,
-      ...(o.extensionParams ? { extensionParams: o.extensionParams } : {}),
-      ...(o.blocking !== undefined ? { blocking: o.blocking } : {}),
-      ...(o.releaseName ? { releaseName: o.releaseName } : {}),
-      ...(o.project ? { project: o.project } : {}),
-    };
-    const headers = client.installHeaders(req);
-    lines.push(
-      `POST ${base}/helm-install-chart ${JSON.stringify(client.installPayload(req))}${headers.project ? ` (header Project: ${headers.project})` : ''}`,
-    );
-    lines.push(
-      `GET ${base}/view-chart-status?release_name=<release> until deployed, and GET ${base}/extensions until the release shows installed (at most ${Math.round(o.timeoutMs / 1000)} s)`,
-    );
   }
 }
