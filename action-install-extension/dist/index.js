@@ -34665,7 +34665,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _kaapana_ext_actions_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1805);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6294);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6624);
 // Entry point of the bundled action: one file serves the main step and the post step.
 
 
@@ -34676,7 +34676,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6294:
+/***/ 6624:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38404,31 +38404,19 @@ async function saveImage(docker, ref, dir, fileName, log) {
 
 // EXTERNAL MODULE: ../packages/core/lib/images/docker.js
 var images_docker = __nccwpck_require__(3240);
-;// CONCATENATED MODULE: ../packages/core/lib/platform/install-extension.js
-// install-extension: deliver chart archives (and image tars) to a running Kaapana platform, then
-// optionally install the extension and prove it, or uninstall it. Owns the order of things and the
-// checks before any byte leaves the runner: every chart loads and carries its dependencies, the
-// method fits the platform generation (0.1.x has no upload), a multi-installable chart has a
-// project for the Project header. Delivery: `upload` (kube-helm `/file`, the chunked protocol above
-// a size threshold or when `/file` refuses to overwrite, whole-upload retries from init) or `copy`
-// (a local directory or SSH, atomic). Proof: an install answer proves nothing (0.1.x answers before
-// helm ran; `/extensions` is cached up to 30 s), so it polls `/view-chart-status` until `deployed`
-// and `/extensions` until the release shows installed, bounded by the timeout. Dry run: the
-// requests it would make, with no secret, and nothing sent.
+;// CONCATENATED MODULE: ../packages/core/lib/platform/install-dry-run.js
+// install-dry-run: what install-extension would send, written out and never sent. Owns kube-helm's
+// base URL for an access route, the route's one-line description, the install request made for a
+// chart (shared with the real run), and the dry-run plan: the access step (token request or kubectl
+// proxy), then uninstall, or chart delivery, image imports and install or listing, in the order a
+// real run makes them. Secrets appear as `***`. Not exported from the platform index: internal to
+// install-extension.
 
 
 
 
 
 
-
-
-
-
-
-
-
-const MULTI = 'kaapanamultiinstallable';
 function describeRoute(p) {
     if (!p)
         return 'none';
@@ -38441,275 +38429,94 @@ function baseUrl(p) {
         ? `${p.platformUrl.replace(/\/+$/, '')}/kube-helm-api`
         : serviceProxyBaseUrl(p.namespace, p.service);
 }
-/** Refusals that need no platform: made before anything is sent or written. */
-function checkPlan(o, charts) {
-    if (o.install && o.uninstall)
-        throw new lib_errors/* KxError */.im('install and uninstall are both true: choose one');
-    if (!o.uninstall && charts.length === 0)
-        throw new lib_errors/* KxError */.im("no chart given: set chart to one or more .tgz archives (e.g. package-chart's output)");
-    if (o.uninstall && charts.length === 0 && !o.releaseName)
-        throw new lib_errors/* KxError */.im('uninstall needs the release: set release-name, or chart to name the extension');
-    if (o.releaseName && charts.length > 1)
-        throw new lib_errors/* KxError */.im('release-name names one release, but several charts were given');
-    if (!o.uninstall && o.method === 'upload' && !o.platform)
-        throw new lib_errors/* KxError */.im('method upload needs the platform: set platform-url (with client-id/client-secret) or kubeconfig');
-    if ((o.install || o.uninstall) && !o.platform)
-        throw new lib_errors/* KxError */.im(`${o.install ? 'install' : 'uninstall'} needs the platform: set platform-url (with client-id/client-secret) or kubeconfig`);
-    if (o.images.length && !o.platform)
-        throw new lib_errors/* KxError */.im('images are uploaded to kube-helm: set platform-url or kubeconfig');
-    if (o.generation === '0.1.x') {
-        if (!o.uninstall && o.method === 'upload')
-            throw new lib_errors/* KxError */.im('Kaapana 0.1.x has no upload endpoint: use method copy (into <FAST_DATA_DIR>/extensions, locally or over SSH)');
-        if (o.images.length)
-            throw new lib_errors/* KxError */.im('Kaapana 0.1.x cannot import image tars (no /import-container): push the images to the registry the platform pulls from');
-    }
-    if (o.chunkSize < 1024)
-        throw new lib_errors/* KxError */.im(`chunk-size ${o.chunkSize} is too small (at least 1024 bytes)`);
-    if (o.install && o.generation === '0.6.0') {
-        const multi = charts.filter((c) => c.multiInstallable);
-        if (multi.length && !o.project) {
-            throw new lib_errors/* KxError */.im(`${multi.map((c) => c.name).join(', ')} ${multi.length > 1 ? 'are' : 'is'} ${MULTI}: kube-helm 0.6.0 reads the Project header for it; set project (JSON with id and name of the Kaapana project)`);
-        }
-    }
-}
-async function installExtension(o) {
-    const charts = o.charts.length ? await readChartArchives(o.charts) : [];
-    checkPlan(o, charts);
-    const result = {
-        dryRun: o.dryRun,
-        generation: o.generation,
-        route: describeRoute(o.platform),
-        delivered: [],
-        imported: [],
-        releases: [],
-        uninstalled: [],
-        requests: [],
+/** The install request for one chart, from the options. */
+function installRequest(o, chart) {
+    return {
+        name: chart.name,
+        version: chart.version,
+        keywords: chart.keywords,
+        ...(o.extensionParams ? { extensionParams: o.extensionParams } : {}),
+        ...(o.blocking !== undefined ? { blocking: o.blocking } : {}),
+        ...(o.releaseName ? { releaseName: o.releaseName } : {}),
+        ...(o.project ? { project: o.project } : {}),
     };
-    if (o.dryRun) {
-        dryRunPlan(o, charts, result);
-        for (const line of result.requests)
-            o.log(`[dry-run] ${line}`);
-        return result;
+}
+/** Appends to result.requests every request a real run would make, in its order. */
+function dryRunPlan(o, charts, result) {
+    const lines = result.requests;
+    const p = o.platform;
+    const base = p ? baseUrl(p) : '';
+    if (p)
+        lines.push(accessLine(p, base));
+    if (o.uninstall) {
+        lines.push(...uninstallLines(o, charts, base));
+        return;
     }
-    const redactor = new SecretRedactor();
-    let proxy;
-    let tokens;
-    let http;
-    let ssh;
-    try {
-        let client;
-        if (o.platform) {
-            const p = o.platform;
-            if (p.kind === 'service-proxy') {
-                proxy = await startKubeProxy({
-                    kubectl: p.kubectl,
-                    ...(p.kubeconfig ? { kubeconfig: p.kubeconfig } : {}),
-                    ...(p.context ? { context: p.context } : {}),
-                    dir: p.dir,
-                });
-                o.log(`$ ${proxy.command}`);
-                http = new PlatformHttp({ baseUrl: baseUrl(p), socketPath: proxy.socketPath }, redactor);
-            }
-            else {
-                const source = new TokenSource({
-                    tokenUrl: p.tokenUrl,
-                    clientId: p.clientId,
-                    redactor,
-                    ...(p.clientSecret ? { clientSecret: p.clientSecret } : {}),
-                    ...(p.username ? { username: p.username, password: p.password ?? '' } : {}),
-                    ...(p.ca ? { ca: p.ca } : {}),
-                    ...(o.mask ? { mask: o.mask } : {}),
-                });
-                tokens = source;
-                await source.token();
-                o.log(`got an access token from ${p.tokenUrl} (${source.grant} grant, client ${p.clientId})`);
-                http = new PlatformHttp({
-                    baseUrl: baseUrl(p),
-                    ...(p.ca ? { ca: p.ca } : {}),
-                    headers: async () => ({ authorization: `Bearer ${await source.token()}` }),
-                }, redactor);
-            }
-            client = new KubeHelmClient(http, o.generation, tokens);
-        }
-        const logRequest = (line) => {
-            result.requests.push(line);
-            o.log(line);
-        };
-        if (o.uninstall) {
-            const c = client;
-            const targets = o.releaseName
-                ? [{ release: o.releaseName, chart: charts[0]?.name ?? o.releaseName, version: charts[0]?.version }]
-                : charts.map((ch) => ({ release: ch.name, chart: ch.name, version: ch.version }));
-            for (const t of targets) {
-                logRequest(`uninstall ${t.release}${t.version ? ` ${t.version}` : ''}: ${o.generation === '0.1.x' ? 'GET' : 'POST'} ${http.url('/helm-delete-chart')}`);
-                const reply = await c.uninstall(t.release, t.version);
-                o.log(`kube-helm: ${reply.trim()}`);
-                await waitUninstalled(c, t.release, o);
-                result.uninstalled.push({
-                    name: t.release,
-                    chart: t.chart,
-                    version: t.version ?? '',
-                    status: 'uninstalled',
-                    reply: reply.trim(),
-                });
-            }
-            return result;
-        }
-        // Charts
-        for (const chart of charts) {
-            if (o.method === 'copy') {
-                if (o.ssh) {
-                    ssh ??= new SshCopier(o.ssh);
-                    logRequest(`copy ${chart.fileName} over SSH: ${ssh.commandLine(o.extensionsDir, chart.fileName)}`);
-                    const to = await ssh.copy(o.extensionsDir, chart.fileName, chart.data);
-                    result.delivered.push({
-                        file: chart.path,
-                        name: chart.name,
-                        version: chart.version,
-                        method: 'copy (ssh)',
-                        to,
-                        bytes: chart.data.length,
-                    });
-                }
-                else {
-                    logRequest(`copy ${chart.fileName} to ${o.extensionsDir} (temp name, then rename)`);
-                    const to = await copyToLocalDir(o.extensionsDir, chart.fileName, chart.data);
-                    result.delivered.push({
-                        file: chart.path,
-                        name: chart.name,
-                        version: chart.version,
-                        method: 'copy (local)',
-                        to,
-                        bytes: chart.data.length,
-                    });
-                }
-                o.log(`delivered ${chart.fileName} → ${result.delivered.at(-1).to}`);
-                continue;
-            }
-            const c = client;
-            let how = '/file';
-            let written = false;
-            if (chart.data.length <= o.uploadThreshold) {
-                logRequest(`upload ${chart.fileName}: POST ${http.url('/file')} (multipart file, application/gzip, ${chart.data.length} bytes)`);
-                const r = await c.uploadFile(chart.fileName, chart.data, 'application/gzip');
-                written = r.written;
-                if (!written)
-                    o.log(`kube-helm keeps an existing ${chart.fileName} (/file never overwrites at 0.6.0: "${r.reply.trim()}"); uploading it again with the chunked protocol, which does`);
-            }
-            if (!written) {
-                how = '/file_chunks';
-                await chunkedUpload(c, chart.fileName, chart.data, o, logRequest);
-            }
-            result.delivered.push({
-                file: chart.path,
-                name: chart.name,
-                version: chart.version,
-                method: `upload (${how})`,
-                to: `${http.url('')} → extensions/${chart.fileName}`,
-                bytes: chart.data.length,
-            });
-            o.log(`delivered ${chart.fileName} (${chart.data.length} bytes) with ${how}`);
-        }
-        // Images
-        if (o.images.length) {
-            const c = client;
-            const docker = o.docker ?? new images_docker/* DockerCli */.V();
-            const dir = o.workDir ?? (await (0,promises_.mkdtemp)((0,external_node_path_.join)(process.env['RUNNER_TEMP'] || (0,external_node_os_.tmpdir)(), 'kx-images-')));
-            try {
-                const names = imageTarNames(o.images);
-                for (const ref of o.images) {
-                    const fileName = names.get(ref);
-                    logRequest(`docker save -o ${(0,external_node_path_.join)(dir, fileName)} ${ref}`);
-                    const saved = await saveImage(docker, ref, dir, fileName, o.log);
-                    const data = await (0,promises_.readFile)(saved.path);
-                    const start = Date.now();
-                    await chunkedUpload(c, fileName, data, o, logRequest);
-                    const uploadMs = Date.now() - start;
-                    logRequest(`import ${fileName}: GET ${http.url('/import-container', { filename: fileName })}`);
-                    const reply = await c.importContainer(fileName);
-                    o.log(`kube-helm: ${reply.trim()}`);
-                    result.imported.push({
-                        image: ref,
-                        file: fileName,
-                        bytes: saved.size,
-                        saveSeconds: saved.saveMs / 1000,
-                        uploadSeconds: uploadMs / 1000,
-                        reply: reply.trim(),
-                    });
-                    await (0,promises_.rm)(saved.path, { force: true });
-                }
-            }
-            finally {
-                if (!o.workDir)
-                    await (0,promises_.rm)(dir, { recursive: true, force: true });
-            }
-        }
-        // Install and prove it, or prove the listing.
-        if (client) {
-            for (const chart of charts) {
-                if (!o.install) {
-                    await waitListed(client, chart, o);
-                    continue;
-                }
-                logRequest(`install ${chart.name} ${chart.version}: POST ${http.url('/helm-install-chart')}${chart.multiInstallable && o.generation === '0.6.0' ? ' (Project header)' : ''}`);
-                const answer = await client.install({
-                    name: chart.name,
-                    version: chart.version,
-                    keywords: chart.keywords,
-                    ...(o.extensionParams ? { extensionParams: o.extensionParams } : {}),
-                    ...(o.blocking !== undefined ? { blocking: o.blocking } : {}),
-                    ...(o.releaseName ? { releaseName: o.releaseName } : {}),
-                    ...(o.project ? { project: o.project } : {}),
-                });
-                o.log(`kube-helm: ${answer.reply}`);
-                const status = await waitInstalled(client, chart, answer.release, o);
-                result.releases.push({
-                    name: answer.release,
-                    chart: chart.name,
-                    version: chart.version,
-                    status,
-                    alreadyInstalled: answer.alreadyInstalled,
-                    reply: answer.reply,
-                });
-            }
-        }
-        return result;
-    }
-    finally {
-        http?.close();
-        tokens?.close();
-        await ssh?.close();
-        await proxy?.stop();
+    for (const chart of charts)
+        lines.push(deliveryLine(o, chart, base));
+    for (const [ref, file] of imageTarNames(o.images))
+        lines.push(...imageLines(o, ref, file, base));
+    for (const chart of charts) {
+        if (o.install)
+            lines.push(...installLines(o, chart, base));
+        else if (p)
+            lines.push(`GET ${base}/extensions until ${chart.name} ${chart.version} is listed`);
     }
 }
-/** The chunked protocol with whole-upload retries (kube-helm cannot resume: a new init truncates). */
-async function chunkedUpload(c, fileName, data, o, logRequest) {
-    const endIndex = Math.ceil(data.length / o.chunkSize);
-    logRequest(`upload ${fileName}: POST ${c.http.url('/file_chunks_init')} then ${endIndex} × POST ${c.http.url('/file_chunks')} (${data.length} bytes, chunks of ${o.chunkSize})`);
-    for (let attempt = 1;; attempt++) {
-        try {
-            let lastTenth = -1;
-            await c.uploadChunks(fileName, data, o.chunkSize, (p) => {
-                const tenth = Math.floor(((p.index + 1) * 10) / p.endIndex);
-                if (p.endIndex >= 10 && tenth !== lastTenth) {
-                    lastTenth = tenth;
-                    o.log(`  ${fileName}: chunk ${p.index + 1}/${p.endIndex} (${Math.round(p.bytes / 1048576)} MiB)`);
-                }
-            });
-            return;
-        }
-        catch (e) {
-            const retryable = e instanceof PlatformError &&
-                (e.status === undefined || e.status >= 500) &&
-                !(e instanceof ChunkError && /another upload/.test(e.message));
-            const at = e instanceof ChunkError ? ` at chunk ${e.index + 1} of ${e.endIndex} (index ${e.index})` : '';
-            if (!retryable || attempt >= o.uploadAttempts) {
-                throw new lib_errors/* KxError */.im(`upload of ${fileName} failed${at}${attempt > 1 ? ` on attempt ${attempt} of ${o.uploadAttempts}` : ''}: ${(0,lib_errors/* errorMessage */.gJ)(e)}. kube-helm writes chunks in place: the platform's extensions directory may now hold a partial ${fileName}; a rerun overwrites it`);
-            }
-            o.log(`upload of ${fileName} failed${at}: ${(0,lib_errors/* errorMessage */.gJ)(e)}; starting again from file_chunks_init (attempt ${attempt + 1} of ${o.uploadAttempts})`);
-        }
-    }
+/** How kube-helm is reached: the token request (secrets masked) or the kubectl proxy. */
+function accessLine(p, base) {
+    if (p.kind === 'url')
+        return `POST ${p.tokenUrl} (form: grant_type=${p.username ? 'password' : 'client_credentials'}, client_id=${p.clientId}${p.username ? `, username=${p.username}, password=***` : ''}${p.clientSecret ? ', client_secret=***' : ''}; the token is masked and sent as "Authorization: Bearer ***")`;
+    return `kubectl ${kubeProxyArgs(p, (0,external_node_path_.join)(p.dir, 'kube-proxy.sock')).join(' ')} (credentials from the kubeconfig; requests go to ${base})`;
 }
+function uninstallLines(o, charts, base) {
+    const rel = o.releaseName ?? charts[0]?.name ?? '';
+    return [
+        o.generation === '0.1.x'
+            ? `GET ${base}/helm-delete-chart?release_name=${rel}`
+            : `POST ${base}/helm-delete-chart {"release_name":"${rel}",…}`,
+        `GET ${base}/view-chart-status?release_name=${rel} until 404`,
+    ];
+}
+/** One chart's delivery: copy (SSH or local) or upload (`/file`, falling back to the chunked protocol). */
+function deliveryLine(o, chart, base) {
+    if (o.method === 'copy') {
+        if (o.ssh)
+            return `${new SshCopier(o.ssh).commandLine(o.extensionsDir, chart.fileName)}  < ${chart.path}`;
+        return `copy ${chart.path} → ${(0,external_node_path_.join)(o.extensionsDir, chart.fileName)} (temp name in the same directory, then rename)`;
+    }
+    const chunks = `POST ${base}/file_chunks_init {"name":"${chart.fileName}","fileSize":${chart.data.length},"chunkSize":${o.chunkSize},"index":0,"endIndex":${Math.ceil(chart.data.length / o.chunkSize)}} then ${Math.ceil(chart.data.length / o.chunkSize)} × POST ${base}/file_chunks`;
+    if (chart.data.length <= o.uploadThreshold)
+        return `POST ${base}/file (multipart file=${chart.fileName}, application/gzip, ${chart.data.length} bytes); if it answers 500 "already exists": ${chunks}`;
+    return chunks;
+}
+function imageLines(o, ref, file, base) {
+    return [
+        `docker save -o <temp>/${file} ${ref}`,
+        `POST ${base}/file_chunks_init {"name":"${file}",…} then POST ${base}/file_chunks per ${o.chunkSize} bytes`,
+        `GET ${base}/import-container?filename=${file}`,
+    ];
+}
+function installLines(o, chart, base) {
+    const client = new KubeHelmClient(new PlatformHttp({ baseUrl: base || 'http://localhost' }), o.generation);
+    const req = installRequest(o, chart);
+    const headers = client.installHeaders(req);
+    return [
+        `POST ${base}/helm-install-chart ${JSON.stringify(client.installPayload(req))}${headers.project ? ` (header Project: ${headers.project})` : ''}`,
+        `GET ${base}/view-chart-status?release_name=<release> until deployed, and GET ${base}/extensions until the release shows installed (at most ${Math.round(o.timeoutMs / 1000)} s)`,
+    ];
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/platform/install-proof.js
+// install-proof: how install-extension proves what it did, since kube-helm's answers prove nothing
+// (0.1.x answers an install before helm ran; `/extensions` is cached up to 30 s). Owns the bounded
+// poll (quick first looks, then every pollMs, transient 5xx and network errors tolerated until the
+// timeout) and the three waits built on it: a chart listed in `/extensions`, a release `deployed` in
+// `/view-chart-status` and installed in `/extensions`, a release gone (404). Not exported from the
+// platform index: internal to install-extension.
+
+
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function poll(o, what, check) {
     const deadline = Date.now() + o.timeoutMs;
@@ -38766,63 +38573,315 @@ async function waitUninstalled(c, release, o) {
         return { done: st === undefined, value: undefined, state: st ? `helm status ${st.status}` : 'gone' };
     });
 }
-function dryRunPlan(o, charts, result) {
-    const lines = result.requests;
-    const p = o.platform;
-    const base = p ? baseUrl(p) : '';
-    if (p?.kind === 'url') {
-        lines.push(`POST ${p.tokenUrl} (form: grant_type=${p.username ? 'password' : 'client_credentials'}, client_id=${p.clientId}${p.username ? `, username=${p.username}, password=***` : ''}${p.clientSecret ? ', client_secret=***' : ''}; the token is masked and sent as "Authorization: Bearer ***")`);
+
+;// CONCATENATED MODULE: ../packages/core/lib/platform/install-extension.js
+// install-extension: deliver chart archives (and image tars) to a running Kaapana platform, then
+// optionally install the extension and prove it, or uninstall it. Owns the order of things and the
+// checks before any byte leaves the runner: every chart loads and carries its dependencies, the
+// method fits the platform generation (0.1.x has no upload), a multi-installable chart has a
+// project for the Project header. Delivery: `upload` (kube-helm `/file`, the chunked protocol above
+// a size threshold or when `/file` refuses to overwrite, whole-upload retries from init) or `copy`
+// (a local directory or SSH, atomic). Proof: an install answer proves nothing (0.1.x answers before
+// helm ran; `/extensions` is cached up to 30 s), so it polls `/view-chart-status` until `deployed`
+// and `/extensions` until the release shows installed, bounded by the timeout (the polling is in
+// install-proof.ts). Dry run: the requests it would make, with no secret, and nothing sent
+// (install-dry-run.ts). A real run is named phases: connect, uninstall, or deliver the charts, import
+// the images, install or prove the listing; whatever was opened is closed at the end.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const MULTI = 'kaapanamultiinstallable';
+/** Refusals that need no platform: made before anything is sent or written. */
+function checkPlan(o, charts) {
+    if (o.install && o.uninstall)
+        throw new lib_errors/* KxError */.im('install and uninstall are both true: choose one');
+    if (!o.uninstall && charts.length === 0)
+        throw new lib_errors/* KxError */.im("no chart given: set chart to one or more .tgz archives (e.g. package-chart's output)");
+    if (o.uninstall && charts.length === 0 && !o.releaseName)
+        throw new lib_errors/* KxError */.im('uninstall needs the release: set release-name, or chart to name the extension');
+    if (o.releaseName && charts.length > 1)
+        throw new lib_errors/* KxError */.im('release-name names one release, but several charts were given');
+    if (!o.uninstall && o.method === 'upload' && !o.platform)
+        throw new lib_errors/* KxError */.im('method upload needs the platform: set platform-url (with client-id/client-secret) or kubeconfig');
+    if ((o.install || o.uninstall) && !o.platform)
+        throw new lib_errors/* KxError */.im(`${o.install ? 'install' : 'uninstall'} needs the platform: set platform-url (with client-id/client-secret) or kubeconfig`);
+    if (o.images.length && !o.platform)
+        throw new lib_errors/* KxError */.im('images are uploaded to kube-helm: set platform-url or kubeconfig');
+    if (o.generation === '0.1.x') {
+        if (!o.uninstall && o.method === 'upload')
+            throw new lib_errors/* KxError */.im('Kaapana 0.1.x has no upload endpoint: use method copy (into <FAST_DATA_DIR>/extensions, locally or over SSH)');
+        if (o.images.length)
+            throw new lib_errors/* KxError */.im('Kaapana 0.1.x cannot import image tars (no /import-container): push the images to the registry the platform pulls from');
     }
-    else if (p) {
-        lines.push(`kubectl ${kubeProxyArgs(p, (0,external_node_path_.join)(p.dir, 'kube-proxy.sock')).join(' ')} (credentials from the kubeconfig; requests go to ${base})`);
+    if (o.chunkSize < 1024)
+        throw new lib_errors/* KxError */.im(`chunk-size ${o.chunkSize} is too small (at least 1024 bytes)`);
+    if (o.install && o.generation === '0.6.0') {
+        const multi = charts.filter((c) => c.multiInstallable);
+        if (multi.length && !o.project) {
+            throw new lib_errors/* KxError */.im(`${multi.map((c) => c.name).join(', ')} ${multi.length > 1 ? 'are' : 'is'} ${MULTI}: kube-helm 0.6.0 reads the Project header for it; set project (JSON with id and name of the Kaapana project)`);
+        }
     }
-    if (o.uninstall) {
-        const rel = o.releaseName ?? charts[0]?.name ?? '';
-        lines.push(o.generation === '0.1.x'
-            ? `GET ${base}/helm-delete-chart?release_name=${rel}`
-            : `POST ${base}/helm-delete-chart {"release_name":"${rel}",…}`);
-        lines.push(`GET ${base}/view-chart-status?release_name=${rel} until 404`);
-        return;
+}
+async function installExtension(o) {
+    const charts = o.charts.length ? await readChartArchives(o.charts) : [];
+    checkPlan(o, charts);
+    const result = {
+        dryRun: o.dryRun,
+        generation: o.generation,
+        route: describeRoute(o.platform),
+        delivered: [],
+        imported: [],
+        releases: [],
+        uninstalled: [],
+        requests: [],
+    };
+    if (o.dryRun) {
+        dryRunPlan(o, charts, result);
+        for (const line of result.requests)
+            o.log(`[dry-run] ${line}`);
+        return result;
     }
+    const logRequest = (line) => {
+        result.requests.push(line);
+        o.log(line);
+    };
+    const run = { o, result, logRequest, redactor: new SecretRedactor() };
+    try {
+        if (o.platform)
+            await connect(run, o.platform);
+        if (o.uninstall) {
+            await uninstallReleases(run, run.client, charts);
+            return result;
+        }
+        await deliverCharts(run, charts);
+        if (o.images.length)
+            await importImages(run, run.client);
+        // Install and prove it, or prove the listing.
+        if (run.client)
+            await installOrProve(run, run.client, charts);
+        return result;
+    }
+    finally {
+        run.http?.close();
+        run.tokens?.close();
+        await run.ssh?.close();
+        await run.proxy?.stop();
+    }
+}
+/** Reaches kube-helm: through a kubectl proxy to its service, or at the platform URL with an OIDC token. */
+async function connect(run, p) {
+    run.http = p.kind === 'service-proxy' ? await connectServiceProxy(run, p) : await connectUrl(run, p);
+    run.client = new KubeHelmClient(run.http, run.o.generation, run.tokens);
+}
+async function connectServiceProxy(run, p) {
+    const proxy = await startKubeProxy({
+        kubectl: p.kubectl,
+        ...(p.kubeconfig ? { kubeconfig: p.kubeconfig } : {}),
+        ...(p.context ? { context: p.context } : {}),
+        dir: p.dir,
+    });
+    run.proxy = proxy;
+    run.o.log(`$ ${proxy.command}`);
+    return new PlatformHttp({ baseUrl: baseUrl(p), socketPath: proxy.socketPath }, run.redactor);
+}
+async function connectUrl(run, p) {
+    const { o } = run;
+    const source = new TokenSource({
+        tokenUrl: p.tokenUrl,
+        clientId: p.clientId,
+        redactor: run.redactor,
+        ...(p.clientSecret ? { clientSecret: p.clientSecret } : {}),
+        ...(p.username ? { username: p.username, password: p.password ?? '' } : {}),
+        ...(p.ca ? { ca: p.ca } : {}),
+        ...(o.mask ? { mask: o.mask } : {}),
+    });
+    run.tokens = source;
+    await source.token();
+    o.log(`got an access token from ${p.tokenUrl} (${source.grant} grant, client ${p.clientId})`);
+    return new PlatformHttp({
+        baseUrl: baseUrl(p),
+        ...(p.ca ? { ca: p.ca } : {}),
+        headers: async () => ({ authorization: `Bearer ${await source.token()}` }),
+    }, run.redactor);
+}
+/** Uninstalls the named release, or each chart's, and waits until helm no longer knows it. */
+async function uninstallReleases(run, c, charts) {
+    const { o } = run;
+    const targets = o.releaseName
+        ? [{ release: o.releaseName, chart: charts[0]?.name ?? o.releaseName, version: charts[0]?.version }]
+        : charts.map((ch) => ({ release: ch.name, chart: ch.name, version: ch.version }));
+    for (const t of targets) {
+        run.logRequest(`uninstall ${t.release}${t.version ? ` ${t.version}` : ''}: ${o.generation === '0.1.x' ? 'GET' : 'POST'} ${c.http.url('/helm-delete-chart')}`);
+        const reply = await c.uninstall(t.release, t.version);
+        o.log(`kube-helm: ${reply.trim()}`);
+        await waitUninstalled(c, t.release, o);
+        run.result.uninstalled.push({
+            name: t.release,
+            chart: t.chart,
+            version: t.version ?? '',
+            status: 'uninstalled',
+            reply: reply.trim(),
+        });
+    }
+}
+async function deliverCharts(run, charts) {
     for (const chart of charts) {
-        if (o.method === 'copy') {
-            if (o.ssh)
-                lines.push(`${new SshCopier(o.ssh).commandLine(o.extensionsDir, chart.fileName)}  < ${chart.path}`);
-            else
-                lines.push(`copy ${chart.path} → ${(0,external_node_path_.join)(o.extensionsDir, chart.fileName)} (temp name in the same directory, then rename)`);
-        }
-        else {
-            const chunks = `POST ${base}/file_chunks_init {"name":"${chart.fileName}","fileSize":${chart.data.length},"chunkSize":${o.chunkSize},"index":0,"endIndex":${Math.ceil(chart.data.length / o.chunkSize)}} then ${Math.ceil(chart.data.length / o.chunkSize)} × POST ${base}/file_chunks`;
-            if (chart.data.length <= o.uploadThreshold)
-                lines.push(`POST ${base}/file (multipart file=${chart.fileName}, application/gzip, ${chart.data.length} bytes); if it answers 500 "already exists": ${chunks}`);
-            else
-                lines.push(chunks);
-        }
+        if (run.o.method === 'copy')
+            await copyChart(run, chart);
+        else
+            await uploadChart(run, run.client, chart);
     }
-    for (const [ref, file] of imageTarNames(o.images)) {
-        lines.push(`docker save -o <temp>/${file} ${ref}`);
-        lines.push(`POST ${base}/file_chunks_init {"name":"${file}",…} then POST ${base}/file_chunks per ${o.chunkSize} bytes`);
-        lines.push(`GET ${base}/import-container?filename=${file}`);
+}
+/** Copies one chart over SSH or into a local directory (temp name, then rename). */
+async function copyChart(run, chart) {
+    const { o } = run;
+    let to;
+    let method;
+    if (o.ssh) {
+        const ssh = (run.ssh ??= new SshCopier(o.ssh));
+        run.logRequest(`copy ${chart.fileName} over SSH: ${ssh.commandLine(o.extensionsDir, chart.fileName)}`);
+        to = await ssh.copy(o.extensionsDir, chart.fileName, chart.data);
+        method = 'copy (ssh)';
     }
+    else {
+        run.logRequest(`copy ${chart.fileName} to ${o.extensionsDir} (temp name, then rename)`);
+        to = await copyToLocalDir(o.extensionsDir, chart.fileName, chart.data);
+        method = 'copy (local)';
+    }
+    run.result.delivered.push({
+        file: chart.path,
+        name: chart.name,
+        version: chart.version,
+        method,
+        to,
+        bytes: chart.data.length,
+    });
+    o.log(`delivered ${chart.fileName} → ${to}`);
+}
+/** Uploads one chart: `/file` up to the threshold, else (or when `/file` keeps an existing file) the chunked protocol. */
+async function uploadChart(run, c, chart) {
+    const { o } = run;
+    let how = '/file';
+    let written = false;
+    if (chart.data.length <= o.uploadThreshold) {
+        run.logRequest(`upload ${chart.fileName}: POST ${c.http.url('/file')} (multipart file, application/gzip, ${chart.data.length} bytes)`);
+        const r = await c.uploadFile(chart.fileName, chart.data, 'application/gzip');
+        written = r.written;
+        if (!written)
+            o.log(`kube-helm keeps an existing ${chart.fileName} (/file never overwrites at 0.6.0: "${r.reply.trim()}"); uploading it again with the chunked protocol, which does`);
+    }
+    if (!written) {
+        how = '/file_chunks';
+        await chunkedUpload(c, chart.fileName, chart.data, o, run.logRequest);
+    }
+    run.result.delivered.push({
+        file: chart.path,
+        name: chart.name,
+        version: chart.version,
+        method: `upload (${how})`,
+        to: `${c.http.url('')} → extensions/${chart.fileName}`,
+        bytes: chart.data.length,
+    });
+    o.log(`delivered ${chart.fileName} (${chart.data.length} bytes) with ${how}`);
+}
+/** Saves each image to a tar in a work dir (a temp dir unless workDir is given, removed afterwards) and imports it. */
+async function importImages(run, c) {
+    const { o } = run;
+    const docker = o.docker ?? new images_docker/* DockerCli */.V();
+    const dir = o.workDir ?? (await (0,promises_.mkdtemp)((0,external_node_path_.join)(process.env['RUNNER_TEMP'] || (0,external_node_os_.tmpdir)(), 'kx-images-')));
+    try {
+        const names = imageTarNames(o.images);
+        for (const ref of o.images)
+            await importImage(run, c, { docker, dir, ref, fileName: names.get(ref) });
+    }
+    finally {
+        if (!o.workDir)
+            await (0,promises_.rm)(dir, { recursive: true, force: true });
+    }
+}
+/** `docker save`, the chunked upload of the tar, then `/import-container`; the tar is removed after. */
+async function importImage(run, c, { docker, dir, ref, fileName }) {
+    const { o } = run;
+    run.logRequest(`docker save -o ${(0,external_node_path_.join)(dir, fileName)} ${ref}`);
+    const saved = await saveImage(docker, ref, dir, fileName, o.log);
+    const data = await (0,promises_.readFile)(saved.path);
+    const start = Date.now();
+    await chunkedUpload(c, fileName, data, o, run.logRequest);
+    const uploadMs = Date.now() - start;
+    run.logRequest(`import ${fileName}: GET ${c.http.url('/import-container', { filename: fileName })}`);
+    const reply = await c.importContainer(fileName);
+    o.log(`kube-helm: ${reply.trim()}`);
+    run.result.imported.push({
+        image: ref,
+        file: fileName,
+        bytes: saved.size,
+        saveSeconds: saved.saveMs / 1000,
+        uploadSeconds: uploadMs / 1000,
+        reply: reply.trim(),
+    });
+    await (0,promises_.rm)(saved.path, { force: true });
+}
+/** With install, installs each chart and proves it; without, proves each chart is listed. */
+async function installOrProve(run, client, charts) {
     for (const chart of charts) {
-        if (!o.install) {
-            if (p)
-                lines.push(`GET ${base}/extensions until ${chart.name} ${chart.version} is listed`);
-            continue;
+        if (run.o.install)
+            await installChart(run, client, chart);
+        else
+            await waitListed(client, chart, run.o);
+    }
+}
+async function installChart(run, client, chart) {
+    const { o } = run;
+    run.logRequest(`install ${chart.name} ${chart.version}: POST ${client.http.url('/helm-install-chart')}${chart.multiInstallable && o.generation === '0.6.0' ? ' (Project header)' : ''}`);
+    const answer = await client.install(installRequest(o, chart));
+    o.log(`kube-helm: ${answer.reply}`);
+    const status = await waitInstalled(client, chart, answer.release, o);
+    run.result.releases.push({
+        name: answer.release,
+        chart: chart.name,
+        version: chart.version,
+        status,
+        alreadyInstalled: answer.alreadyInstalled,
+        reply: answer.reply,
+    });
+}
+/** The chunked protocol with whole-upload retries (kube-helm cannot resume: a new init truncates). */
+async function chunkedUpload(c, fileName, data, o, logRequest) {
+    const endIndex = Math.ceil(data.length / o.chunkSize);
+    logRequest(`upload ${fileName}: POST ${c.http.url('/file_chunks_init')} then ${endIndex} × POST ${c.http.url('/file_chunks')} (${data.length} bytes, chunks of ${o.chunkSize})`);
+    for (let attempt = 1;; attempt++) {
+        try {
+            let lastTenth = -1;
+            await c.uploadChunks(fileName, data, o.chunkSize, (p) => {
+                const tenth = Math.floor(((p.index + 1) * 10) / p.endIndex);
+                if (p.endIndex >= 10 && tenth !== lastTenth) {
+                    lastTenth = tenth;
+                    o.log(`  ${fileName}: chunk ${p.index + 1}/${p.endIndex} (${Math.round(p.bytes / 1048576)} MiB)`);
+                }
+            });
+            return;
         }
-        const client = new KubeHelmClient(new PlatformHttp({ baseUrl: base || 'http://localhost' }), o.generation);
-        const req = {
-            name: chart.name,
-            version: chart.version,
-            keywords: chart.keywords,
-            ...(o.extensionParams ? { extensionParams: o.extensionParams } : {}),
-            ...(o.blocking !== undefined ? { blocking: o.blocking } : {}),
-            ...(o.releaseName ? { releaseName: o.releaseName } : {}),
-            ...(o.project ? { project: o.project } : {}),
-        };
-        const headers = client.installHeaders(req);
-        lines.push(`POST ${base}/helm-install-chart ${JSON.stringify(client.installPayload(req))}${headers.project ? ` (header Project: ${headers.project})` : ''}`);
-        lines.push(`GET ${base}/view-chart-status?release_name=<release> until deployed, and GET ${base}/extensions until the release shows installed (at most ${Math.round(o.timeoutMs / 1000)} s)`);
+        catch (e) {
+            const retryable = e instanceof PlatformError &&
+                (e.status === undefined || e.status >= 500) &&
+                !(e instanceof ChunkError && /another upload/.test(e.message));
+            const at = e instanceof ChunkError ? ` at chunk ${e.index + 1} of ${e.endIndex} (index ${e.index})` : '';
+            if (!retryable || attempt >= o.uploadAttempts) {
+                throw new lib_errors/* KxError */.im(`upload of ${fileName} failed${at}${attempt > 1 ? ` on attempt ${attempt} of ${o.uploadAttempts}` : ''}: ${(0,lib_errors/* errorMessage */.gJ)(e)}. kube-helm writes chunks in place: the platform's extensions directory may now hold a partial ${fileName}; a rerun overwrites it`);
+            }
+            o.log(`upload of ${fileName} failed${at}: ${(0,lib_errors/* errorMessage */.gJ)(e)}; starting again from file_chunks_init (attempt ${attempt + 1} of ${o.uploadAttempts})`);
+        }
     }
 }
 
