@@ -87,6 +87,45 @@ function hopelessPull(pod: Pod): boolean {
   );
 }
 
+/** A new copy Job as last seen: its newest pod, its state, and the line that reports it. */
+interface SeenJob {
+  job: Job;
+  pod?: Pod;
+  state: JobState;
+  text: string;
+}
+
+/** The Jobs with `prefix` not in `before`, each with its newest pod. */
+async function newJobs(kubectl: Kubectl, namespace: string, prefix: string, before: Set<string>): Promise<SeenJob[]> {
+  const jobs = (await listJobs(kubectl, namespace, prefix, true)).filter((j) => !before.has(j.metadata.name));
+  const states: SeenJob[] = [];
+  for (const job of jobs) {
+    const pod = (await podsOfJob(kubectl, namespace, job.metadata.name)).at(-1);
+    const state = jobState(job);
+    states.push({
+      job,
+      ...(pod ? { pod } : {}),
+      state,
+      text: `job/${job.metadata.name} ${state}, ${pod ? `pod/${pod.metadata.name} ${podState(pod)}` : 'no pod yet'}`,
+    });
+  }
+  return states;
+}
+
+/** Why a failed Job (or one whose image cannot be pulled) did not copy the collection, with its pod's log. */
+async function copyJobFailure(kubectl: Kubectl, namespace: string, bad: SeenJob): Promise<KxError> {
+  const name = bad.job.metadata.name;
+  const msg = bad.pod ? podMessage(bad.pod) : undefined;
+  const logs = bad.pod && bad.state === 'failed' ? await podLogTail(kubectl, namespace, bad.pod.metadata.name) : '';
+  return new KxError(
+    `the copy Job job/${name} in namespace "${namespace}" did not copy the collection: ${bad.pod ? `pod/${bad.pod.metadata.name} ${podState(bad.pod)}` : 'no pod'}${msg ? `: ${msg}` : ''}` +
+      (bad.state === 'failed'
+        ? ` (Job failed: ${bad.job.status?.conditions?.find((c) => c.type === 'Failed')?.reason ?? 'Failed'})`
+        : ' (the collection image cannot be pulled: push it, or check the collection tag kube-helm was deployed with)') +
+      (logs ? `\n  its log:\n    ${logs.split('\n').join('\n    ')}` : ''),
+  );
+}
+
 /**
  * Waits until a Job with `prefix` that is not in `before` exists in `namespace` and has completed.
  * Fails (KxError naming the Job, its pod and the pod's state) when it failed, when its pod cannot
@@ -105,37 +144,14 @@ export async function waitForNewCopyJob(
 ): Promise<FinishedCopyJob> {
   let last = '';
   for (;;) {
-    const jobs = (await listJobs(kubectl, opts.namespace, opts.prefix, true)).filter(
-      (j) => !opts.before.has(j.metadata.name),
-    );
-    let report = `no new ${opts.prefix}… Job in namespace "${opts.namespace}" yet`;
-    const states: Array<{ job: Job; pod?: Pod; state: JobState; text: string }> = [];
-    for (const job of jobs) {
-      const pod = (await podsOfJob(kubectl, opts.namespace, job.metadata.name)).at(-1);
-      const state = jobState(job);
-      states.push({
-        job,
-        ...(pod ? { pod } : {}),
-        state,
-        text: `job/${job.metadata.name} ${state}, ${pod ? `pod/${pod.metadata.name} ${podState(pod)}` : 'no pod yet'}`,
-      });
-    }
-    if (states.length > 0) report = states.map((s) => s.text).join('; ');
+    const states = await newJobs(kubectl, opts.namespace, opts.prefix, opts.before);
+    const report =
+      states.length > 0
+        ? states.map((s) => s.text).join('; ')
+        : `no new ${opts.prefix}… Job in namespace "${opts.namespace}" yet`;
     // With several collections (KAAPANA_COLLECTIONS) every new Job must complete.
     const bad = states.find((s) => s.state === 'failed' || (s.pod && hopelessPull(s.pod)));
-    if (bad) {
-      const name = bad.job.metadata.name;
-      const msg = bad.pod ? podMessage(bad.pod) : undefined;
-      const logs =
-        bad.pod && bad.state === 'failed' ? await podLogTail(kubectl, opts.namespace, bad.pod.metadata.name) : '';
-      throw new KxError(
-        `the copy Job job/${name} in namespace "${opts.namespace}" did not copy the collection: ${bad.pod ? `pod/${bad.pod.metadata.name} ${podState(bad.pod)}` : 'no pod'}${msg ? `: ${msg}` : ''}` +
-          (bad.state === 'failed'
-            ? ` (Job failed: ${bad.job.status?.conditions?.find((c) => c.type === 'Failed')?.reason ?? 'Failed'})`
-            : ' (the collection image cannot be pulled: push it, or check the collection tag kube-helm was deployed with)') +
-          (logs ? `\n  its log:\n    ${logs.split('\n').join('\n    ')}` : ''),
-      );
-    }
+    if (bad) throw await copyJobFailure(kubectl, opts.namespace, bad);
     if (states.length > 0 && states.every((s) => s.state === 'complete')) {
       const last = states.at(-1)!;
       return {

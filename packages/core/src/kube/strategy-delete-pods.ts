@@ -38,8 +38,45 @@ function refusal(pod: Pod, job: Job): string | undefined {
   return undefined;
 }
 
+/** What one run works on: the pods' selector, where they are, and how they are listed. */
+interface Target {
+  ns: string | undefined;
+  /** `namespace "…"`, for messages. */
+  where: string;
+  prefix: string;
+  selector: string;
+  listArgs: string[];
+  /** The Jobs named `<prefix>…` when the selector was made from them. */
+  jobsByPrefix: Job[] | undefined;
+}
+
+/** The pods deleted, per controller: each controller must bring back as many finished-or-ready pods. */
+interface Deleted {
+  wanted: Map<string, { owner: string; count: number }>;
+  oldUids: Set<string>;
+}
+
 export async function deletePods(ctx: StrategyContext, opts: DeletePodsOptions): Promise<RestartResult> {
-  const { kubectl, log } = ctx;
+  const { kubectl } = ctx;
+  const t = await target(ctx, opts);
+  const result: RestartResult = {
+    strategy: 'delete-pods',
+    dryRun: kubectl.dryRun,
+    resources: [],
+    pods: [],
+    commands: kubectl.history,
+    ...(t.ns ? { namespace: t.ns } : {}),
+  };
+  if (kubectl.dryRun) return await dryRunDelete(ctx, t, result);
+  const before = await podsToDelete(ctx, opts, t);
+  await refuseUnreplaceable(ctx, before, t.jobsByPrefix);
+  const deleted = await deleteAll(ctx, before, t.ns, result);
+  return await waitForReplacements(ctx, t, deleted, result);
+}
+
+/** The selector: the given one, else the Jobs named `<prefix>…` (listed unless in a dry run). */
+async function target(ctx: StrategyContext, opts: DeletePodsOptions): Promise<Target> {
+  const { kubectl } = ctx;
   const ns = kubectl.namespace;
   const where = `namespace "${ns ?? '(from context)'}"`;
   const prefix = opts.jobPrefix || COPY_JOB_PREFIX;
@@ -55,37 +92,43 @@ export async function deletePods(ctx: StrategyContext, opts: DeletePodsOptions):
   }
   if (!selector) selector = `job-name in (${prefix}…)`;
   const listArgs = ['get', 'pods', '--selector', selector, '--output', 'json'];
-  const result: RestartResult = {
-    strategy: 'delete-pods',
-    dryRun: kubectl.dryRun,
-    resources: [],
-    pods: [],
-    commands: kubectl.history,
-    ...(ns ? { namespace: ns } : {}),
-  };
+  return { ns, where, prefix, selector, listArgs, jobsByPrefix };
+}
 
-  if (kubectl.dryRun) {
-    await kubectl.run(listArgs);
-    await kubectl.run(['delete', 'pods', '--selector', selector, '--wait=false']);
-    log(
-      `[dry-run] then poll \`${kubectl.commandLine(listArgs)}\` for up to ${kubectlDuration(ctx.timeoutMs)} until each deleted pod is replaced by one that is Ready or Succeeded`,
-    );
-    result.resources.push({
-      kind: 'Pod',
-      name: `-l ${selector}`,
-      ...(ns ? { namespace: ns } : {}),
-      action: 'would delete',
-    });
-    return result;
-  }
+async function dryRunDelete(ctx: StrategyContext, t: Target, result: RestartResult): Promise<RestartResult> {
+  const { kubectl } = ctx;
+  await kubectl.run(t.listArgs);
+  await kubectl.run(['delete', 'pods', '--selector', t.selector, '--wait=false']);
+  ctx.log(
+    `[dry-run] then poll \`${kubectl.commandLine(t.listArgs)}\` for up to ${kubectlDuration(ctx.timeoutMs)} until each deleted pod is replaced by one that is Ready or Succeeded`,
+  );
+  result.resources.push({
+    kind: 'Pod',
+    name: `-l ${t.selector}`,
+    ...(t.ns ? { namespace: t.ns } : {}),
+    action: 'would delete',
+  });
+  return result;
+}
 
-  const before = (await kubectl.json<List<Pod>>(listArgs)).items.filter((p) => !isTerminating(p));
+/** The selected pods that are not already terminating; refuses when there is none. */
+async function podsToDelete(ctx: StrategyContext, opts: DeletePodsOptions, t: Target): Promise<Pod[]> {
+  const before = (await ctx.kubectl.json<List<Pod>>(t.listArgs)).items.filter((p) => !isTerminating(p));
   if (before.length === 0) {
-    const what = opts.selector ? `selector "${opts.selector}"` : `the pods of the Jobs named ${prefix}…`;
+    const what = opts.selector ? `selector "${opts.selector}"` : `the pods of the Jobs named ${t.prefix}…`;
     throw new KxError(
-      `no pod matched ${what} in ${where}; nothing was deleted (check the ${opts.selector ? 'selector' : 'job-prefix'} and namespace inputs)`,
+      `no pod matched ${what} in ${t.where}; nothing was deleted (check the ${opts.selector ? 'selector' : 'job-prefix'} and namespace inputs)`,
     );
   }
+  return before;
+}
+
+/** Refuses, before deleting anything, pods no controller owns and Job pods that would not come back. */
+async function refuseUnreplaceable(
+  ctx: StrategyContext,
+  before: Pod[],
+  jobsByPrefix: Job[] | undefined,
+): Promise<void> {
   const orphans = before.filter((p) => !controllerOf(p));
   if (orphans.length > 0) {
     throw new KxError(
@@ -93,25 +136,31 @@ export async function deletePods(ctx: StrategyContext, opts: DeletePodsOptions):
     );
   }
   const jobOwned = before.filter((p) => controllerOf(p)?.kind === 'Job');
-  if (jobOwned.length > 0) {
-    const jobs = new Map(
-      (jobsByPrefix ?? (await kubectl.json<List<Job>>(['get', 'jobs', '--output', 'json'])).items).map((j) => [
-        j.metadata.uid ?? j.metadata.name,
-        j,
-      ]),
+  if (jobOwned.length === 0) return;
+  const jobs = new Map(
+    (jobsByPrefix ?? (await ctx.kubectl.json<List<Job>>(['get', 'jobs', '--output', 'json'])).items).map((j) => [
+      j.metadata.uid ?? j.metadata.name,
+      j,
+    ]),
+  );
+  const reasons = jobOwned.map((p) => {
+    const job = jobs.get(controllerOf(p)!.uid);
+    return job ? refusal(p, job) : undefined;
+  });
+  const first = reasons.find(Boolean);
+  if (first)
+    throw new KxError(
+      `${first}${reasons.filter(Boolean).length > 1 ? ` (and ${reasons.filter(Boolean).length - 1} more pod(s) like it)` : ''}; nothing was deleted`,
     );
-    const reasons = jobOwned.map((p) => {
-      const job = jobs.get(controllerOf(p)!.uid);
-      return job ? refusal(p, job) : undefined;
-    });
-    const first = reasons.find(Boolean);
-    if (first)
-      throw new KxError(
-        `${first}${reasons.filter(Boolean).length > 1 ? ` (and ${reasons.filter(Boolean).length - 1} more pod(s) like it)` : ''}; nothing was deleted`,
-      );
-  }
+}
 
-  // Deleted pods per controller: each controller must bring back as many finished-or-ready pods.
+/** Deletes the pods (without waiting), counting them per controller. */
+async function deleteAll(
+  ctx: StrategyContext,
+  before: Pod[],
+  ns: string | undefined,
+  result: RestartResult,
+): Promise<Deleted> {
   const wanted = new Map<string, { owner: string; count: number }>();
   const oldUids = new Set<string>();
   for (const pod of before) {
@@ -120,7 +169,7 @@ export async function deletePods(ctx: StrategyContext, opts: DeletePodsOptions):
     entry.count++;
     wanted.set(owner.uid, entry);
     oldUids.add(pod.metadata.uid ?? pod.metadata.name);
-    log(`deleting pod/${pod.metadata.name} (${podState(pod)}, owned by ${entry.owner})`);
+    ctx.log(`deleting pod/${pod.metadata.name} (${podState(pod)}, owned by ${entry.owner})`);
     result.resources.push({
       kind: 'Pod',
       name: pod.metadata.name,
@@ -128,22 +177,28 @@ export async function deletePods(ctx: StrategyContext, opts: DeletePodsOptions):
       action: 'deleted',
     });
   }
-  await kubectl.run(['delete', 'pods', ...before.map((p) => p.metadata.name), '--wait=false', '--ignore-not-found'], {
-    echo: true,
-  });
+  await ctx.kubectl.run(
+    ['delete', 'pods', ...before.map((p) => p.metadata.name), '--wait=false', '--ignore-not-found'],
+    { echo: true },
+  );
+  return { wanted, oldUids };
+}
 
+/** Polls until every controller has as many new pods Ready or Succeeded as were deleted, or the timeout. */
+async function waitForReplacements(
+  ctx: StrategyContext,
+  t: Target,
+  { wanted, oldUids }: Deleted,
+  result: RestartResult,
+): Promise<RestartResult> {
+  const { kubectl, log } = ctx;
   const deadline = Date.now() + ctx.timeoutMs;
   const pollMs = ctx.pollMs ?? 2000;
   let lastReport = '';
   for (;;) {
-    const now = (await kubectl.json<List<Pod>>(listArgs, { quiet: true })).items;
+    const now = (await kubectl.json<List<Pod>>(t.listArgs, { quiet: true })).items;
     const fresh = now.filter((p) => !oldUids.has(p.metadata.uid ?? p.metadata.name) && !isTerminating(p));
-    const done = new Map<string, Pod[]>();
-    for (const pod of fresh) {
-      const owner = controllerOf(pod);
-      if (!owner || !wanted.has(owner.uid) || !(isPodReady(pod) || isPodSucceeded(pod))) continue;
-      done.set(owner.uid, [...(done.get(owner.uid) ?? []), pod]);
-    }
+    const done = replacementsByOwner(fresh, wanted);
     const missing = [...wanted.entries()].filter(([uid, w]) => (done.get(uid)?.length ?? 0) < w.count);
     const report = fresh.map((p) => `pod/${p.metadata.name} ${podState(p)}`).join(', ') || 'no replacement pod yet';
     if (missing.length === 0) {
@@ -158,13 +213,24 @@ export async function deletePods(ctx: StrategyContext, opts: DeletePodsOptions):
     }
     if (Date.now() + pollMs > deadline) {
       throw new KubectlError(
-        `timed out after ${kubectlDuration(ctx.timeoutMs)} waiting for replacement pods of ${missing.map(([, w]) => w.owner).join(', ')} in ${where} to be Ready or Succeeded; last seen: ${report}`,
+        `timed out after ${kubectlDuration(ctx.timeoutMs)} waiting for replacement pods of ${missing.map(([, w]) => w.owner).join(', ')} in ${t.where} to be Ready or Succeeded; last seen: ${report}`,
         'timeout',
-        kubectl.commandLine(listArgs),
+        kubectl.commandLine(t.listArgs),
         '',
         null,
       );
     }
     await new Promise((r) => setTimeout(r, pollMs));
   }
+}
+
+/** The new pods Ready or Succeeded, per controller that had a pod deleted. */
+function replacementsByOwner(fresh: Pod[], wanted: Deleted['wanted']): Map<string, Pod[]> {
+  const done = new Map<string, Pod[]>();
+  for (const pod of fresh) {
+    const owner = controllerOf(pod);
+    if (!owner || !wanted.has(owner.uid) || !(isPodReady(pod) || isPodSucceeded(pod))) continue;
+    done.set(owner.uid, [...(done.get(owner.uid) ?? []), pod]);
+  }
+  return done;
 }

@@ -38,72 +38,46 @@ export interface KubeHelmOptions {
   requestTimeoutSec?: number;
 }
 
+/** One reload: where kube-helm and the copy Jobs are, what to call, and the bounds of the wait. */
+interface Reload {
+  started: number;
+  deadline: number;
+  pollMs: number;
+  ns: string;
+  jobNs: string;
+  prefix: string;
+  verify: boolean;
+  requestTimeoutSec: number;
+  /** The service proxy path of the call. */
+  raw: string;
+  serviceName: string;
+}
+
 export async function kubeHelmReload(ctx: StrategyContext, opts: KubeHelmOptions): Promise<RestartResult> {
-  const { kubectl, log } = ctx;
-  const started = Date.now();
-  const deadline = started + ctx.timeoutMs;
-  const pollMs = ctx.pollMs ?? 2000;
-  const ns = kubectl.namespace ?? DEFAULT_ADMIN_NAMESPACE;
-  const jobNs = opts.jobNamespace ?? ns;
-  const prefix = opts.jobPrefix ?? COPY_JOB_PREFIX;
-  const verify = (opts.verify ?? true) && opts.path.replace(/\?.*$/, '') === DEFAULT_KUBE_HELM_PATH;
-  const requestTimeoutSec = opts.requestTimeoutSec ?? DEFAULT_RELOAD_REQUEST_TIMEOUT_SEC;
-  const raw = serviceProxyPath(ns, opts.service, opts.path);
-  const serviceName = opts.service.split(':')[0]!;
+  const { kubectl } = ctx;
+  const r = reloadPlan(ctx, opts);
   const result: RestartResult = {
     strategy: 'kube-helm',
-    namespace: ns,
+    namespace: r.ns,
     dryRun: kubectl.dryRun,
     resources: [],
     pods: [],
     commands: kubectl.history,
   };
-  const classify = (stderr: string): KubectlFailure => {
-    const status = lastLoggedStatus(stderr);
-    if (status === 500) return 'failed'; // kube-helm's own "Extensions update failed": retrying will not help
-    if (status === 502 || status === 503 || status === 504 || status === 429) return 'transient';
-    if (status === 404) return 'not-found';
-    return classifyKubectlStderr(stderr);
-  };
-
   const before = new Set<string>();
-  if (verify && !kubectl.dryRun) for (const j of await listJobs(kubectl, jobNs, prefix)) before.add(j.metadata.name);
-
-  let out: { stdout: string; stderr: string };
-  try {
-    out = await kubectl.run(['get', '--raw', raw, '-v=6'], {
-      namespaced: false,
-      classify,
-      requestTimeoutSec,
-      deadlineMs: requestTimeoutSec * 1000 + 60_000,
-    });
-  } catch (e) {
-    if (!(e instanceof KubectlError) || ['unreachable', 'unauthorized', 'forbidden'].includes(e.failure)) throw e;
-    const status = lastLoggedStatus(e.stderr);
-    const what =
-      e.failure === 'not-found'
-        ? `service ${serviceName} (or its path ${opts.path}) was not found in namespace "${ns}"`
-        : e.failure === 'timeout'
-          ? `${serviceName} in namespace "${ns}" did not answer ${opts.path} within the request timeout (${requestTimeoutSec}s; kube-helm answers after helm uninstall/install --wait, raise request-timeout)`
-          : `${serviceName} in namespace "${ns}" answered ${status ?? 'with an error'} to ${opts.path}`;
-    throw new KubectlError(
-      `kube-helm reload failed: ${what}\n  command: ${e.command}\n  kubectl: ${stderrTail(e.stderr)}`,
-      e.failure,
-      e.command,
-      e.stderr,
-      e.exitCode,
-    );
-  }
+  if (r.verify && !kubectl.dryRun)
+    for (const j of await listJobs(kubectl, r.jobNs, r.prefix)) before.add(j.metadata.name);
+  const out = await callKubeHelm(ctx, opts, r);
   result.resources.push({
     kind: 'Service',
-    name: serviceName,
-    namespace: ns,
+    name: r.serviceName,
+    namespace: r.ns,
     action: kubectl.dryRun ? `would call GET ${opts.path}` : `called GET ${opts.path}`,
   });
   if (kubectl.dryRun) {
-    if (verify) {
-      log(
-        `[dry-run] then wait up to ${kubectlDuration(ctx.timeoutMs)} for a new ${prefix}… Job in namespace "${jobNs}" to complete` +
+    if (r.verify) {
+      ctx.log(
+        `[dry-run] then wait up to ${kubectlDuration(ctx.timeoutMs)} for a new ${r.prefix}… Job in namespace "${r.jobNs}" to complete` +
           (opts.expectCharts?.length ? ` and for /extensions to list ${opts.expectCharts.join(', ')}` : ''),
       );
     }
@@ -113,13 +87,83 @@ export async function kubeHelmReload(ctx: StrategyContext, opts: KubeHelmOptions
   const reply = out.stdout.trim().slice(0, 2000);
   if (status !== undefined) result.status = status;
   result.reply = reply;
-  log(`${serviceName} answered ${status ?? '2xx'}: ${reply || '(empty body)'}`);
-  if (!verify) return result;
+  ctx.log(`${r.serviceName} answered ${status ?? '2xx'}: ${reply || '(empty body)'}`);
+  if (r.verify) await verifyReload(ctx, opts, r, before, result);
+  return result;
+}
 
+function reloadPlan(ctx: StrategyContext, opts: KubeHelmOptions): Reload {
+  const started = Date.now();
+  const ns = ctx.kubectl.namespace ?? DEFAULT_ADMIN_NAMESPACE;
+  return {
+    started,
+    deadline: started + ctx.timeoutMs,
+    pollMs: ctx.pollMs ?? 2000,
+    ns,
+    jobNs: opts.jobNamespace ?? ns,
+    prefix: opts.jobPrefix ?? COPY_JOB_PREFIX,
+    verify: (opts.verify ?? true) && opts.path.replace(/\?.*$/, '') === DEFAULT_KUBE_HELM_PATH,
+    requestTimeoutSec: opts.requestTimeoutSec ?? DEFAULT_RELOAD_REQUEST_TIMEOUT_SEC,
+    raw: serviceProxyPath(ns, opts.service, opts.path),
+    serviceName: opts.service.split(':')[0]!,
+  };
+}
+
+/** kube-helm's own answers, from the status kubectl logged at -v=6, before kubectl's stderr. */
+function classifyReply(stderr: string): KubectlFailure {
+  const status = lastLoggedStatus(stderr);
+  if (status === 500) return 'failed'; // kube-helm's own "Extensions update failed": retrying will not help
+  if (status === 502 || status === 503 || status === 504 || status === 429) return 'transient';
+  if (status === 404) return 'not-found';
+  return classifyKubectlStderr(stderr);
+}
+
+/** `GET` the path through the service proxy; a failure says what kube-helm (or the proxy) answered. */
+async function callKubeHelm(
+  ctx: StrategyContext,
+  opts: KubeHelmOptions,
+  r: Reload,
+): Promise<{ stdout: string; stderr: string }> {
+  try {
+    return await ctx.kubectl.run(['get', '--raw', r.raw, '-v=6'], {
+      namespaced: false,
+      classify: classifyReply,
+      requestTimeoutSec: r.requestTimeoutSec,
+      deadlineMs: r.requestTimeoutSec * 1000 + 60_000,
+    });
+  } catch (e) {
+    if (!(e instanceof KubectlError) || ['unreachable', 'unauthorized', 'forbidden'].includes(e.failure)) throw e;
+    const status = lastLoggedStatus(e.stderr);
+    const what =
+      e.failure === 'not-found'
+        ? `service ${r.serviceName} (or its path ${opts.path}) was not found in namespace "${r.ns}"`
+        : e.failure === 'timeout'
+          ? `${r.serviceName} in namespace "${r.ns}" did not answer ${opts.path} within the request timeout (${r.requestTimeoutSec}s; kube-helm answers after helm uninstall/install --wait, raise request-timeout)`
+          : `${r.serviceName} in namespace "${r.ns}" answered ${status ?? 'with an error'} to ${opts.path}`;
+    throw new KubectlError(
+      `kube-helm reload failed: ${what}\n  command: ${e.command}\n  kubectl: ${stderrTail(e.stderr)}`,
+      e.failure,
+      e.command,
+      e.stderr,
+      e.exitCode,
+    );
+  }
+}
+
+/** Proof of the reload: a new copy Job (not in `before`) completed, then `/extensions` lists the expected charts. */
+async function verifyReload(
+  ctx: StrategyContext,
+  opts: KubeHelmOptions,
+  r: Reload,
+  before: Set<string>,
+  result: RestartResult,
+): Promise<void> {
+  const { kubectl, log } = ctx;
+  const { jobNs, deadline, pollMs } = r;
   log(
     `verifying: a new copy Job in namespace "${jobNs}", then /extensions${opts.expectCharts?.length ? ` listing ${opts.expectCharts.join(', ')}` : ''}`,
   );
-  const done = await waitForNewCopyJob(kubectl, { namespace: jobNs, prefix, before, deadline, pollMs, log });
+  const done = await waitForNewCopyJob(kubectl, { namespace: jobNs, prefix: r.prefix, before, deadline, pollMs, log });
   result.job = done.job;
   result.jobNamespace = jobNs;
   if (done.pod) {
@@ -130,7 +174,7 @@ export async function kubeHelmReload(ctx: StrategyContext, opts: KubeHelmOptions
   result.resources.push({ kind: 'Job', name: done.job, namespace: jobNs, action: 'completed' });
   log(`job/${done.job} completed${done.pod ? ` (pod/${done.pod} ${done.podState})` : ''}`);
   result.charts = await waitForExtensionCharts(kubectl, {
-    namespace: ns,
+    namespace: r.ns,
     service: opts.service,
     expected: opts.expectCharts ?? [],
     deadline,
@@ -141,6 +185,5 @@ export async function kubeHelmReload(ctx: StrategyContext, opts: KubeHelmOptions
   log(
     `/extensions lists ${result.charts.length} chart version(s)${opts.expectCharts?.length ? `, including ${opts.expectCharts.join(', ')}` : ''}`,
   );
-  result.verifiedMs = Date.now() - started;
-  return result;
+  result.verifiedMs = Date.now() - r.started;
 }
