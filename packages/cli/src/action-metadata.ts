@@ -51,28 +51,8 @@ function str(v: unknown): string | undefined {
 
 /** Load and check `<dir>/action.yml` (or `action.yaml`). */
 export async function loadActionMetadata(dir: string): Promise<ActionMetadata> {
-  let file = join(dir, 'action.yml');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    file = join(dir, 'action.yaml');
-    try {
-      text = await readFile(file, 'utf8');
-    } catch {
-      throw new KxError(`no action.yml in ${dir}: is the action built and checked out?`, {
-        file: join(dir, 'action.yml'),
-      });
-    }
-  }
-  const doc = parseDocument(text, { prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    throw new KxError(`invalid YAML: ${e.message.split('\n')[0]}`, { file, line: e.linePos?.[0]?.line });
-  }
-  const root: unknown = doc.toJS();
-  if (!root || typeof root !== 'object') throw new KxError('action.yml is not a mapping', { file, line: 1 });
-  const meta = root as Record<string, unknown>;
+  const { file, text } = await readActionFile(dir);
+  const { doc, meta } = parseMapping(file, text);
   const runs = meta.runs as Record<string, unknown> | undefined;
   const main = str(runs?.main);
   if (!runs || !main) {
@@ -81,42 +61,74 @@ export async function loadActionMetadata(dir: string): Promise<ActionMetadata> {
       line: lineOf(doc, text, doc.get('runs', true)),
     });
   }
-  const inputs: ActionInput[] = [];
-  const inputsNode = doc.get('inputs', true);
-  if (isMap(inputsNode)) {
-    for (const pair of inputsNode.items) {
-      const name = isScalar(pair.key) ? String(pair.key.value) : undefined;
-      if (!name) continue;
-      const spec = ((pair.value && isMap(pair.value) ? pair.value.toJSON() : {}) ?? {}) as Record<string, unknown>;
-      const input: ActionInput = {
-        name,
-        description: (str(spec.description) ?? '').trim(),
-        required: spec.required === true || spec.required === 'true',
-      };
-      const def = str(spec.default);
-      if (def !== undefined) input.default = def;
-      const dep = str(spec.deprecationMessage);
-      if (dep !== undefined) input.deprecationMessage = dep;
-      inputs.push(input);
-    }
-  }
-  const outputs: ActionOutput[] = Object.entries((meta.outputs ?? {}) as Record<string, unknown>).map(
-    ([name, spec]) => ({
-      name,
-      description: (str((spec as Record<string, unknown> | null)?.description) ?? '').trim(),
-    }),
-  );
   const post = str(runs.post);
   const result: ActionMetadata = {
     dir,
     file,
     name: str(meta.name) ?? dir,
     description: (str(meta.description) ?? '').trim(),
-    inputs,
-    outputs,
+    inputs: readInputs(doc),
+    outputs: readOutputs(meta),
     main: join(dir, main),
     postIf: str(runs['post-if']) ?? 'always()',
   };
   if (post) result.post = join(dir, post);
   return result;
+}
+
+/** `<dir>/action.yml`, else `<dir>/action.yaml`; the error names action.yml. */
+async function readActionFile(dir: string): Promise<{ file: string; text: string }> {
+  const file = join(dir, 'action.yml');
+  try {
+    return { file, text: await readFile(file, 'utf8') };
+  } catch {
+    const yaml = join(dir, 'action.yaml');
+    try {
+      return { file: yaml, text: await readFile(yaml, 'utf8') };
+    } catch {
+      throw new KxError(`no action.yml in ${dir}: is the action built and checked out?`, { file });
+    }
+  }
+}
+
+/** The parsed document and its top-level mapping; refuses invalid YAML (with its line) and a non-mapping. */
+function parseMapping(file: string, text: string): { doc: Document; meta: Record<string, unknown> } {
+  const doc = parseDocument(text, { prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    throw new KxError(`invalid YAML: ${e.message.split('\n')[0]}`, { file, line: e.linePos?.[0]?.line });
+  }
+  const root: unknown = doc.toJS();
+  if (!root || typeof root !== 'object') throw new KxError('action.yml is not a mapping', { file, line: 1 });
+  return { doc, meta: root as Record<string, unknown> };
+}
+
+/** The inputs in the order of action.yml (from the document, which keeps it). */
+function readInputs(doc: Document): ActionInput[] {
+  const inputs: ActionInput[] = [];
+  const inputsNode = doc.get('inputs', true);
+  if (!isMap(inputsNode)) return inputs;
+  for (const pair of inputsNode.items) {
+    const name = isScalar(pair.key) ? String(pair.key.value) : undefined;
+    if (!name) continue;
+    const spec = ((pair.value && isMap(pair.value) ? pair.value.toJSON() : {}) ?? {}) as Record<string, unknown>;
+    const input: ActionInput = {
+      name,
+      description: (str(spec.description) ?? '').trim(),
+      required: spec.required === true || spec.required === 'true',
+    };
+    const def = str(spec.default);
+    if (def !== undefined) input.default = def;
+    const dep = str(spec.deprecationMessage);
+    if (dep !== undefined) input.deprecationMessage = dep;
+    inputs.push(input);
+  }
+  return inputs;
+}
+
+function readOutputs(meta: Record<string, unknown>): ActionOutput[] {
+  return Object.entries((meta.outputs ?? {}) as Record<string, unknown>).map(([name, spec]) => ({
+    name,
+    description: (str((spec as Record<string, unknown> | null)?.description) ?? '').trim(),
+  }));
 }

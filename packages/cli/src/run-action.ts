@@ -184,78 +184,121 @@ function runNode(
   });
 }
 
+/** One run of an action: its options, where it runs, its log and the annotations collected. */
+interface StepRun {
+  opts: RunActionOptions;
+  cwd: string;
+  log: Log;
+  annotations: Annotation[];
+}
+
+type RunnerFiles = Record<
+  'GITHUB_OUTPUT' | 'GITHUB_STATE' | 'GITHUB_STEP_SUMMARY' | 'GITHUB_ENV' | 'GITHUB_PATH',
+  string
+>;
+
 export async function runAction(opts: RunActionOptions): Promise<ActionRun> {
-  const { meta } = opts;
   const cwd = opts.cwd ?? process.cwd();
-  const outer = opts.env ?? process.env;
   const log = new Log(opts.log, opts.label, opts.verbose ?? false, opts.heartbeatSeconds ?? 30);
   for (const [k, v] of Object.entries(opts.inputs)) for (const secret of secretsInInput(k, v)) log.addMask(secret);
   const started = Date.now();
-  const annotations: Annotation[] = [];
+  const s: StepRun = { opts, cwd, log, annotations: [] };
   try {
-    return await withTempDir(`kaapana-ext-${opts.label}`, async (dir) => {
-      const files = {
-        GITHUB_OUTPUT: join(dir, 'output'),
-        GITHUB_STATE: join(dir, 'state'),
-        GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
-        GITHUB_ENV: join(dir, 'env'),
-        GITHUB_PATH: join(dir, 'path'),
-      };
-      for (const f of Object.values(files)) await writeFile(f, '');
-      const runnerTemp = join(dir, 'runner-temp');
-      await mkdir(runnerTemp);
-      const toolCache =
-        outer.RUNNER_TOOL_CACHE ?? join(outer.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kaapana-ext', 'tool-cache');
-      await mkdir(toolCache, { recursive: true });
-      const env: NodeJS.ProcessEnv = {
-        ...baseEnv(outer),
-        ...files,
-        RUNNER_TEMP: runnerTemp,
-        RUNNER_TOOL_CACHE: toolCache,
-        GITHUB_WORKSPACE: outer.GITHUB_WORKSPACE ?? cwd,
-        GITHUB_ACTION_PATH: meta.dir,
-      };
-      if (opts.verbose) env.RUNNER_DEBUG = '1';
-      for (const [k, v] of Object.entries(opts.inputs)) env[inputEnvName(k)] = v;
-
-      log.plain(`▶▶ ${opts.label}: ${meta.name}`);
-      const exitCode = await runNode(meta.main, env, cwd, log, annotations);
-      const outputs = parseRunnerFile(await readFile(files.GITHUB_OUTPUT, 'utf8'), files.GITHUB_OUTPUT);
-      const state = parseRunnerFile(await readFile(files.GITHUB_STATE, 'utf8'), files.GITHUB_STATE);
-      const run: ActionRun = {
-        step: opts.label,
-        ok: exitCode === 0,
-        exitCode,
-        outputs,
-        summary: '',
-        annotations,
-        durationMs: 0,
-      };
-
-      const postIf = meta.postIf.replace(/\s/g, '');
-      const runPost =
-        meta.post &&
-        (postIf === 'always()' ||
-          (postIf === 'success()' && exitCode === 0) ||
-          (postIf === 'failure()' && exitCode !== 0));
-      if (runPost && meta.post) {
-        const exported = parseRunnerFile(await readFile(files.GITHUB_ENV, 'utf8'), files.GITHUB_ENV);
-        const paths = (await readFile(files.GITHUB_PATH, 'utf8')).split('\n').filter(Boolean);
-        const postEnv: NodeJS.ProcessEnv = { ...env, ...exported };
-        if (paths.length > 0) postEnv.PATH = [...paths.reverse(), env.PATH ?? ''].join(delimiter);
-        for (const [k, v] of Object.entries(state)) postEnv[`STATE_${k}`] = v;
-        log.plain(`▶▶ ${opts.label}: post step`);
-        run.postExitCode = await runNode(meta.post, postEnv, cwd, log, annotations);
-        if (run.postExitCode !== 0) log.plain(`post step exited with ${run.postExitCode}`);
-      }
-      run.summary = log.mask(await readFile(files.GITHUB_STEP_SUMMARY, 'utf8'));
-      run.durationMs = Date.now() - started;
-      log.plain(
-        `${run.ok ? '✓' : '✗'} ${opts.label} ${run.ok ? 'done' : `failed (exit ${exitCode})`} in ${(run.durationMs / 1000).toFixed(1)}s`,
-      );
-      return run;
-    });
+    return await withTempDir(`kaapana-ext-${opts.label}`, (dir) => runSteps(s, dir, started));
   } finally {
     log.close();
   }
+}
+
+/** The main step, then the post step when runs.post-if says so; outputs, summary and the closing line. */
+async function runSteps(s: StepRun, dir: string, started: number): Promise<ActionRun> {
+  const { opts, log } = s;
+  const { meta } = opts;
+  const files = await runnerFiles(dir);
+  const env = await stepEnv(s, dir, files);
+  log.plain(`▶▶ ${opts.label}: ${meta.name}`);
+  const exitCode = await runNode(meta.main, env, s.cwd, log, s.annotations);
+  const outputs = parseRunnerFile(await readFile(files.GITHUB_OUTPUT, 'utf8'), files.GITHUB_OUTPUT);
+  const state = parseRunnerFile(await readFile(files.GITHUB_STATE, 'utf8'), files.GITHUB_STATE);
+  const run: ActionRun = {
+    step: opts.label,
+    ok: exitCode === 0,
+    exitCode,
+    outputs,
+    summary: '',
+    annotations: s.annotations,
+    durationMs: 0,
+  };
+  if (meta.post && postRuns(meta.postIf, exitCode)) {
+    run.postExitCode = await runPost(s, meta.post, { env, files, state });
+    if (run.postExitCode !== 0) log.plain(`post step exited with ${run.postExitCode}`);
+  }
+  run.summary = log.mask(await readFile(files.GITHUB_STEP_SUMMARY, 'utf8'));
+  run.durationMs = Date.now() - started;
+  log.plain(
+    `${run.ok ? '✓' : '✗'} ${opts.label} ${run.ok ? 'done' : `failed (exit ${exitCode})`} in ${(run.durationMs / 1000).toFixed(1)}s`,
+  );
+  return run;
+}
+
+/** Fresh, empty GITHUB_OUTPUT / STATE / STEP_SUMMARY / ENV / PATH files in `dir`. */
+async function runnerFiles(dir: string): Promise<RunnerFiles> {
+  const files: RunnerFiles = {
+    GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STATE: join(dir, 'state'),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
+    GITHUB_ENV: join(dir, 'env'),
+    GITHUB_PATH: join(dir, 'path'),
+  };
+  for (const f of Object.values(files)) await writeFile(f, '');
+  return files;
+}
+
+/**
+ * The main step's environment: ours without an outer job's runner variables, the runner files,
+ * RUNNER_TEMP (created in `dir`), the tool cache (kept across runs), the workspace and the inputs.
+ */
+async function stepEnv(s: StepRun, dir: string, files: RunnerFiles): Promise<NodeJS.ProcessEnv> {
+  const { opts } = s;
+  const outer = opts.env ?? process.env;
+  const runnerTemp = join(dir, 'runner-temp');
+  await mkdir(runnerTemp);
+  const toolCache =
+    outer.RUNNER_TOOL_CACHE ?? join(outer.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kaapana-ext', 'tool-cache');
+  await mkdir(toolCache, { recursive: true });
+  const env: NodeJS.ProcessEnv = {
+    ...baseEnv(outer),
+    ...files,
+    RUNNER_TEMP: runnerTemp,
+    RUNNER_TOOL_CACHE: toolCache,
+    GITHUB_WORKSPACE: outer.GITHUB_WORKSPACE ?? s.cwd,
+    GITHUB_ACTION_PATH: opts.meta.dir,
+  };
+  if (opts.verbose) env.RUNNER_DEBUG = '1';
+  for (const [k, v] of Object.entries(opts.inputs)) env[inputEnvName(k)] = v;
+  return env;
+}
+
+/** runs.post-if as the runner reads the common cases: always(), success(), failure(). */
+function postRuns(postIfExpr: string, exitCode: number): boolean {
+  const postIf = postIfExpr.replace(/\s/g, '');
+  return (
+    postIf === 'always()' || (postIf === 'success()' && exitCode === 0) || (postIf === 'failure()' && exitCode !== 0)
+  );
+}
+
+/** The post step: the main step's environment plus what it exported (GITHUB_ENV, GITHUB_PATH) and STATE_<name>. */
+async function runPost(
+  s: StepRun,
+  entry: string,
+  main: { env: NodeJS.ProcessEnv; files: RunnerFiles; state: Record<string, string> },
+): Promise<number> {
+  const { env, files, state } = main;
+  const exported = parseRunnerFile(await readFile(files.GITHUB_ENV, 'utf8'), files.GITHUB_ENV);
+  const paths = (await readFile(files.GITHUB_PATH, 'utf8')).split('\n').filter(Boolean);
+  const postEnv: NodeJS.ProcessEnv = { ...env, ...exported };
+  if (paths.length > 0) postEnv.PATH = [...paths.reverse(), env.PATH ?? ''].join(delimiter);
+  for (const [k, v] of Object.entries(state)) postEnv[`STATE_${k}`] = v;
+  s.log.plain(`▶▶ ${s.opts.label}: post step`);
+  return await runNode(entry, postEnv, s.cwd, s.log, s.annotations);
 }
