@@ -34833,6 +34833,33 @@ function hopelessPull(pod) {
     return ((w?.reason === 'ErrImagePull' || w?.reason === 'ImagePullBackOff' || w?.reason === 'InvalidImageName') &&
         /not found|NotFound|manifest unknown|InvalidImageName|invalid reference/i.test(w?.message ?? w?.reason ?? ''));
 }
+/** The Jobs with `prefix` not in `before`, each with its newest pod. */
+async function newJobs(kubectl, namespace, prefix, before) {
+    const jobs = (await copy_jobs_listJobs(kubectl, namespace, prefix, true)).filter((j) => !before.has(j.metadata.name));
+    const states = [];
+    for (const job of jobs) {
+        const pod = (await podsOfJob(kubectl, namespace, job.metadata.name)).at(-1);
+        const state = copy_jobs_jobState(job);
+        states.push({
+            job,
+            ...(pod ? { pod } : {}),
+            state,
+            text: `job/${job.metadata.name} ${state}, ${pod ? `pod/${pod.metadata.name} ${podState(pod)}` : 'no pod yet'}`,
+        });
+    }
+    return states;
+}
+/** Why a failed Job (or one whose image cannot be pulled) did not copy the collection, with its pod's log. */
+async function copyJobFailure(kubectl, namespace, bad) {
+    const name = bad.job.metadata.name;
+    const msg = bad.pod ? podMessage(bad.pod) : undefined;
+    const logs = bad.pod && bad.state === 'failed' ? await podLogTail(kubectl, namespace, bad.pod.metadata.name) : '';
+    return new KxError(`the copy Job job/${name} in namespace "${namespace}" did not copy the collection: ${bad.pod ? `pod/${bad.pod.metadata.name} ${podState(bad.pod)}` : 'no pod'}${msg ? `: ${msg}` : ''}` +
+        (bad.state === 'failed'
+            ? ` (Job failed: ${bad.job.status?.conditions?.find((c) => c.type === 'Failed')?.reason ?? 'Failed'})`
+            : ' (the collection image cannot be pulled: push it, or check the collection tag kube-helm was deployed with)') +
+        (logs ? `\n  its log:\n    ${logs.split('\n').join('\n    ')}` : ''));
+}
 /**
  * Waits until a Job with `prefix` that is not in `before` exists in `namespace` and has completed.
  * Fails (KxError naming the Job, its pod and the pod's state) when it failed, when its pod cannot
@@ -34841,33 +34868,14 @@ function hopelessPull(pod) {
 async function copy_jobs_waitForNewCopyJob(kubectl, opts) {
     let last = '';
     for (;;) {
-        const jobs = (await copy_jobs_listJobs(kubectl, opts.namespace, opts.prefix, true)).filter((j) => !opts.before.has(j.metadata.name));
-        let report = `no new ${opts.prefix}… Job in namespace "${opts.namespace}" yet`;
-        const states = [];
-        for (const job of jobs) {
-            const pod = (await podsOfJob(kubectl, opts.namespace, job.metadata.name)).at(-1);
-            const state = copy_jobs_jobState(job);
-            states.push({
-                job,
-                ...(pod ? { pod } : {}),
-                state,
-                text: `job/${job.metadata.name} ${state}, ${pod ? `pod/${pod.metadata.name} ${podState(pod)}` : 'no pod yet'}`,
-            });
-        }
-        if (states.length > 0)
-            report = states.map((s) => s.text).join('; ');
+        const states = await newJobs(kubectl, opts.namespace, opts.prefix, opts.before);
+        const report = states.length > 0
+            ? states.map((s) => s.text).join('; ')
+            : `no new ${opts.prefix}… Job in namespace "${opts.namespace}" yet`;
         // With several collections (KAAPANA_COLLECTIONS) every new Job must complete.
         const bad = states.find((s) => s.state === 'failed' || (s.pod && hopelessPull(s.pod)));
-        if (bad) {
-            const name = bad.job.metadata.name;
-            const msg = bad.pod ? podMessage(bad.pod) : undefined;
-            const logs = bad.pod && bad.state === 'failed' ? await podLogTail(kubectl, opts.namespace, bad.pod.metadata.name) : '';
-            throw new KxError(`the copy Job job/${name} in namespace "${opts.namespace}" did not copy the collection: ${bad.pod ? `pod/${bad.pod.metadata.name} ${podState(bad.pod)}` : 'no pod'}${msg ? `: ${msg}` : ''}` +
-                (bad.state === 'failed'
-                    ? ` (Job failed: ${bad.job.status?.conditions?.find((c) => c.type === 'Failed')?.reason ?? 'Failed'})`
-                    : ' (the collection image cannot be pulled: push it, or check the collection tag kube-helm was deployed with)') +
-                (logs ? `\n  its log:\n    ${logs.split('\n').join('\n    ')}` : ''));
-        }
+        if (bad)
+            throw await copyJobFailure(kubectl, opts.namespace, bad);
         if (states.length > 0 && states.every((s) => s.state === 'complete')) {
             const last = states.at(-1);
             return {
@@ -35304,7 +35312,26 @@ function refusal(pod, job) {
     return undefined;
 }
 async function strategy_delete_pods_deletePods(ctx, opts) {
-    const { kubectl, log } = ctx;
+    const { kubectl } = ctx;
+    const t = await target(ctx, opts);
+    const result = {
+        strategy: 'delete-pods',
+        dryRun: kubectl.dryRun,
+        resources: [],
+        pods: [],
+        commands: kubectl.history,
+        ...(t.ns ? { namespace: t.ns } : {}),
+    };
+    if (kubectl.dryRun)
+        return await dryRunDelete(ctx, t, result);
+    const before = await podsToDelete(ctx, opts, t);
+    await refuseUnreplaceable(ctx, before, t.jobsByPrefix);
+    const deleted = await deleteAll(ctx, before, t.ns, result);
+    return await waitForReplacements(ctx, t, deleted, result);
+}
+/** The selector: the given one, else the Jobs named `<prefix>…` (listed unless in a dry run). */
+async function target(ctx, opts) {
+    const { kubectl } = ctx;
     const ns = kubectl.namespace;
     const where = `namespace "${ns ?? '(from context)'}"`;
     const prefix = opts.jobPrefix || COPY_JOB_PREFIX;
@@ -35319,50 +35346,53 @@ async function strategy_delete_pods_deletePods(ctx, opts) {
     if (!selector)
         selector = `job-name in (${prefix}…)`;
     const listArgs = ['get', 'pods', '--selector', selector, '--output', 'json'];
-    const result = {
-        strategy: 'delete-pods',
-        dryRun: kubectl.dryRun,
-        resources: [],
-        pods: [],
-        commands: kubectl.history,
-        ...(ns ? { namespace: ns } : {}),
-    };
-    if (kubectl.dryRun) {
-        await kubectl.run(listArgs);
-        await kubectl.run(['delete', 'pods', '--selector', selector, '--wait=false']);
-        log(`[dry-run] then poll \`${kubectl.commandLine(listArgs)}\` for up to ${kubectlDuration(ctx.timeoutMs)} until each deleted pod is replaced by one that is Ready or Succeeded`);
-        result.resources.push({
-            kind: 'Pod',
-            name: `-l ${selector}`,
-            ...(ns ? { namespace: ns } : {}),
-            action: 'would delete',
-        });
-        return result;
-    }
-    const before = (await kubectl.json(listArgs)).items.filter((p) => !isTerminating(p));
+    return { ns, where, prefix, selector, listArgs, jobsByPrefix };
+}
+async function dryRunDelete(ctx, t, result) {
+    const { kubectl } = ctx;
+    await kubectl.run(t.listArgs);
+    await kubectl.run(['delete', 'pods', '--selector', t.selector, '--wait=false']);
+    ctx.log(`[dry-run] then poll \`${kubectl.commandLine(t.listArgs)}\` for up to ${kubectlDuration(ctx.timeoutMs)} until each deleted pod is replaced by one that is Ready or Succeeded`);
+    result.resources.push({
+        kind: 'Pod',
+        name: `-l ${t.selector}`,
+        ...(t.ns ? { namespace: t.ns } : {}),
+        action: 'would delete',
+    });
+    return result;
+}
+/** The selected pods that are not already terminating; refuses when there is none. */
+async function podsToDelete(ctx, opts, t) {
+    const before = (await ctx.kubectl.json(t.listArgs)).items.filter((p) => !isTerminating(p));
     if (before.length === 0) {
-        const what = opts.selector ? `selector "${opts.selector}"` : `the pods of the Jobs named ${prefix}…`;
-        throw new KxError(`no pod matched ${what} in ${where}; nothing was deleted (check the ${opts.selector ? 'selector' : 'job-prefix'} and namespace inputs)`);
+        const what = opts.selector ? `selector "${opts.selector}"` : `the pods of the Jobs named ${t.prefix}…`;
+        throw new KxError(`no pod matched ${what} in ${t.where}; nothing was deleted (check the ${opts.selector ? 'selector' : 'job-prefix'} and namespace inputs)`);
     }
+    return before;
+}
+/** Refuses, before deleting anything, pods no controller owns and Job pods that would not come back. */
+async function refuseUnreplaceable(ctx, before, jobsByPrefix) {
     const orphans = before.filter((p) => !controllerOf(p));
     if (orphans.length > 0) {
         throw new KxError(`refusing to delete ${orphans.map((p) => `pod/${p.metadata.name}`).join(', ')}: no controller owns ${orphans.length === 1 ? 'it' : 'them'}, so nothing would start a replacement; narrow the selector`);
     }
     const jobOwned = before.filter((p) => controllerOf(p)?.kind === 'Job');
-    if (jobOwned.length > 0) {
-        const jobs = new Map((jobsByPrefix ?? (await kubectl.json(['get', 'jobs', '--output', 'json'])).items).map((j) => [
-            j.metadata.uid ?? j.metadata.name,
-            j,
-        ]));
-        const reasons = jobOwned.map((p) => {
-            const job = jobs.get(controllerOf(p).uid);
-            return job ? refusal(p, job) : undefined;
-        });
-        const first = reasons.find(Boolean);
-        if (first)
-            throw new KxError(`${first}${reasons.filter(Boolean).length > 1 ? ` (and ${reasons.filter(Boolean).length - 1} more pod(s) like it)` : ''}; nothing was deleted`);
-    }
-    // Deleted pods per controller: each controller must bring back as many finished-or-ready pods.
+    if (jobOwned.length === 0)
+        return;
+    const jobs = new Map((jobsByPrefix ?? (await ctx.kubectl.json(['get', 'jobs', '--output', 'json'])).items).map((j) => [
+        j.metadata.uid ?? j.metadata.name,
+        j,
+    ]));
+    const reasons = jobOwned.map((p) => {
+        const job = jobs.get(controllerOf(p).uid);
+        return job ? refusal(p, job) : undefined;
+    });
+    const first = reasons.find(Boolean);
+    if (first)
+        throw new KxError(`${first}${reasons.filter(Boolean).length > 1 ? ` (and ${reasons.filter(Boolean).length - 1} more pod(s) like it)` : ''}; nothing was deleted`);
+}
+/** Deletes the pods (without waiting), counting them per controller. */
+async function deleteAll(ctx, before, ns, result) {
     const wanted = new Map();
     const oldUids = new Set();
     for (const pod of before) {
@@ -35371,7 +35401,7 @@ async function strategy_delete_pods_deletePods(ctx, opts) {
         entry.count++;
         wanted.set(owner.uid, entry);
         oldUids.add(pod.metadata.uid ?? pod.metadata.name);
-        log(`deleting pod/${pod.metadata.name} (${podState(pod)}, owned by ${entry.owner})`);
+        ctx.log(`deleting pod/${pod.metadata.name} (${podState(pod)}, owned by ${entry.owner})`);
         result.resources.push({
             kind: 'Pod',
             name: pod.metadata.name,
@@ -35379,22 +35409,19 @@ async function strategy_delete_pods_deletePods(ctx, opts) {
             action: 'deleted',
         });
     }
-    await kubectl.run(['delete', 'pods', ...before.map((p) => p.metadata.name), '--wait=false', '--ignore-not-found'], {
-        echo: true,
-    });
+    await ctx.kubectl.run(['delete', 'pods', ...before.map((p) => p.metadata.name), '--wait=false', '--ignore-not-found'], { echo: true });
+    return { wanted, oldUids };
+}
+/** Polls until every controller has as many new pods Ready or Succeeded as were deleted, or the timeout. */
+async function waitForReplacements(ctx, t, { wanted, oldUids }, result) {
+    const { kubectl, log } = ctx;
     const deadline = Date.now() + ctx.timeoutMs;
     const pollMs = ctx.pollMs ?? 2000;
     let lastReport = '';
     for (;;) {
-        const now = (await kubectl.json(listArgs, { quiet: true })).items;
+        const now = (await kubectl.json(t.listArgs, { quiet: true })).items;
         const fresh = now.filter((p) => !oldUids.has(p.metadata.uid ?? p.metadata.name) && !isTerminating(p));
-        const done = new Map();
-        for (const pod of fresh) {
-            const owner = controllerOf(pod);
-            if (!owner || !wanted.has(owner.uid) || !(isPodReady(pod) || isPodSucceeded(pod)))
-                continue;
-            done.set(owner.uid, [...(done.get(owner.uid) ?? []), pod]);
-        }
+        const done = replacementsByOwner(fresh, wanted);
         const missing = [...wanted.entries()].filter(([uid, w]) => (done.get(uid)?.length ?? 0) < w.count);
         const report = fresh.map((p) => `pod/${p.metadata.name} ${podState(p)}`).join(', ') || 'no replacement pod yet';
         if (missing.length === 0) {
@@ -35409,10 +35436,21 @@ async function strategy_delete_pods_deletePods(ctx, opts) {
             lastReport = report;
         }
         if (Date.now() + pollMs > deadline) {
-            throw new KubectlError(`timed out after ${kubectlDuration(ctx.timeoutMs)} waiting for replacement pods of ${missing.map(([, w]) => w.owner).join(', ')} in ${where} to be Ready or Succeeded; last seen: ${report}`, 'timeout', kubectl.commandLine(listArgs), '', null);
+            throw new KubectlError(`timed out after ${kubectlDuration(ctx.timeoutMs)} waiting for replacement pods of ${missing.map(([, w]) => w.owner).join(', ')} in ${t.where} to be Ready or Succeeded; last seen: ${report}`, 'timeout', kubectl.commandLine(t.listArgs), '', null);
         }
         await new Promise((r) => setTimeout(r, pollMs));
     }
+}
+/** The new pods Ready or Succeeded, per controller that had a pod deleted. */
+function replacementsByOwner(fresh, wanted) {
+    const done = new Map();
+    for (const pod of fresh) {
+        const owner = controllerOf(pod);
+        if (!owner || !wanted.has(owner.uid) || !(isPodReady(pod) || isPodSucceeded(pod)))
+            continue;
+        done.set(owner.uid, [...(done.get(owner.uid) ?? []), pod]);
+    }
+    return done;
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/kube/strategy-kube-helm.js
@@ -35437,68 +35475,30 @@ const DEFAULT_ADMIN_NAMESPACE = 'admin';
 /** Default `--request-timeout` of the reload call: kube-helm's uninstall alone may wait 5 min. */
 const DEFAULT_RELOAD_REQUEST_TIMEOUT_SEC = 600;
 async function strategy_kube_helm_kubeHelmReload(ctx, opts) {
-    const { kubectl, log } = ctx;
-    const started = Date.now();
-    const deadline = started + ctx.timeoutMs;
-    const pollMs = ctx.pollMs ?? 2000;
-    const ns = kubectl.namespace ?? DEFAULT_ADMIN_NAMESPACE;
-    const jobNs = opts.jobNamespace ?? ns;
-    const prefix = opts.jobPrefix ?? COPY_JOB_PREFIX;
-    const verify = (opts.verify ?? true) && opts.path.replace(/\?.*$/, '') === strategy_kube_helm_DEFAULT_KUBE_HELM_PATH;
-    const requestTimeoutSec = opts.requestTimeoutSec ?? DEFAULT_RELOAD_REQUEST_TIMEOUT_SEC;
-    const raw = serviceProxyPath(ns, opts.service, opts.path);
-    const serviceName = opts.service.split(':')[0];
+    const { kubectl } = ctx;
+    const r = reloadPlan(ctx, opts);
     const result = {
         strategy: 'kube-helm',
-        namespace: ns,
+        namespace: r.ns,
         dryRun: kubectl.dryRun,
         resources: [],
         pods: [],
         commands: kubectl.history,
     };
-    const classify = (stderr) => {
-        const status = lastLoggedStatus(stderr);
-        if (status === 500)
-            return 'failed'; // kube-helm's own "Extensions update failed": retrying will not help
-        if (status === 502 || status === 503 || status === 504 || status === 429)
-            return 'transient';
-        if (status === 404)
-            return 'not-found';
-        return classifyKubectlStderr(stderr);
-    };
     const before = new Set();
-    if (verify && !kubectl.dryRun)
-        for (const j of await listJobs(kubectl, jobNs, prefix))
+    if (r.verify && !kubectl.dryRun)
+        for (const j of await listJobs(kubectl, r.jobNs, r.prefix))
             before.add(j.metadata.name);
-    let out;
-    try {
-        out = await kubectl.run(['get', '--raw', raw, '-v=6'], {
-            namespaced: false,
-            classify,
-            requestTimeoutSec,
-            deadlineMs: requestTimeoutSec * 1000 + 60_000,
-        });
-    }
-    catch (e) {
-        if (!(e instanceof KubectlError) || ['unreachable', 'unauthorized', 'forbidden'].includes(e.failure))
-            throw e;
-        const status = lastLoggedStatus(e.stderr);
-        const what = e.failure === 'not-found'
-            ? `service ${serviceName} (or its path ${opts.path}) was not found in namespace "${ns}"`
-            : e.failure === 'timeout'
-                ? `${serviceName} in namespace "${ns}" did not answer ${opts.path} within the request timeout (${requestTimeoutSec}s; kube-helm answers after helm uninstall/install --wait, raise request-timeout)`
-                : `${serviceName} in namespace "${ns}" answered ${status ?? 'with an error'} to ${opts.path}`;
-        throw new KubectlError(`kube-helm reload failed: ${what}\n  command: ${e.command}\n  kubectl: ${stderrTail(e.stderr)}`, e.failure, e.command, e.stderr, e.exitCode);
-    }
+    const out = await callKubeHelm(ctx, opts, r);
     result.resources.push({
         kind: 'Service',
-        name: serviceName,
-        namespace: ns,
+        name: r.serviceName,
+        namespace: r.ns,
         action: kubectl.dryRun ? `would call GET ${opts.path}` : `called GET ${opts.path}`,
     });
     if (kubectl.dryRun) {
-        if (verify) {
-            log(`[dry-run] then wait up to ${kubectlDuration(ctx.timeoutMs)} for a new ${prefix}… Job in namespace "${jobNs}" to complete` +
+        if (r.verify) {
+            ctx.log(`[dry-run] then wait up to ${kubectlDuration(ctx.timeoutMs)} for a new ${r.prefix}… Job in namespace "${r.jobNs}" to complete` +
                 (opts.expectCharts?.length ? ` and for /extensions to list ${opts.expectCharts.join(', ')}` : ''));
         }
         return result;
@@ -35508,11 +35508,66 @@ async function strategy_kube_helm_kubeHelmReload(ctx, opts) {
     if (status !== undefined)
         result.status = status;
     result.reply = reply;
-    log(`${serviceName} answered ${status ?? '2xx'}: ${reply || '(empty body)'}`);
-    if (!verify)
-        return result;
+    ctx.log(`${r.serviceName} answered ${status ?? '2xx'}: ${reply || '(empty body)'}`);
+    if (r.verify)
+        await verifyReload(ctx, opts, r, before, result);
+    return result;
+}
+function reloadPlan(ctx, opts) {
+    const started = Date.now();
+    const ns = ctx.kubectl.namespace ?? DEFAULT_ADMIN_NAMESPACE;
+    return {
+        started,
+        deadline: started + ctx.timeoutMs,
+        pollMs: ctx.pollMs ?? 2000,
+        ns,
+        jobNs: opts.jobNamespace ?? ns,
+        prefix: opts.jobPrefix ?? COPY_JOB_PREFIX,
+        verify: (opts.verify ?? true) && opts.path.replace(/\?.*$/, '') === strategy_kube_helm_DEFAULT_KUBE_HELM_PATH,
+        requestTimeoutSec: opts.requestTimeoutSec ?? DEFAULT_RELOAD_REQUEST_TIMEOUT_SEC,
+        raw: serviceProxyPath(ns, opts.service, opts.path),
+        serviceName: opts.service.split(':')[0],
+    };
+}
+/** kube-helm's own answers, from the status kubectl logged at -v=6, before kubectl's stderr. */
+function classifyReply(stderr) {
+    const status = lastLoggedStatus(stderr);
+    if (status === 500)
+        return 'failed'; // kube-helm's own "Extensions update failed": retrying will not help
+    if (status === 502 || status === 503 || status === 504 || status === 429)
+        return 'transient';
+    if (status === 404)
+        return 'not-found';
+    return classifyKubectlStderr(stderr);
+}
+/** `GET` the path through the service proxy; a failure says what kube-helm (or the proxy) answered. */
+async function callKubeHelm(ctx, opts, r) {
+    try {
+        return await ctx.kubectl.run(['get', '--raw', r.raw, '-v=6'], {
+            namespaced: false,
+            classify: classifyReply,
+            requestTimeoutSec: r.requestTimeoutSec,
+            deadlineMs: r.requestTimeoutSec * 1000 + 60_000,
+        });
+    }
+    catch (e) {
+        if (!(e instanceof KubectlError) || ['unreachable', 'unauthorized', 'forbidden'].includes(e.failure))
+            throw e;
+        const status = lastLoggedStatus(e.stderr);
+        const what = e.failure === 'not-found'
+            ? `service ${r.serviceName} (or its path ${opts.path}) was not found in namespace "${r.ns}"`
+            : e.failure === 'timeout'
+                ? `${r.serviceName} in namespace "${r.ns}" did not answer ${opts.path} within the request timeout (${r.requestTimeoutSec}s; kube-helm answers after helm uninstall/install --wait, raise request-timeout)`
+                : `${r.serviceName} in namespace "${r.ns}" answered ${status ?? 'with an error'} to ${opts.path}`;
+        throw new KubectlError(`kube-helm reload failed: ${what}\n  command: ${e.command}\n  kubectl: ${stderrTail(e.stderr)}`, e.failure, e.command, e.stderr, e.exitCode);
+    }
+}
+/** Proof of the reload: a new copy Job (not in `before`) completed, then `/extensions` lists the expected charts. */
+async function verifyReload(ctx, opts, r, before, result) {
+    const { kubectl, log } = ctx;
+    const { jobNs, deadline, pollMs } = r;
     log(`verifying: a new copy Job in namespace "${jobNs}", then /extensions${opts.expectCharts?.length ? ` listing ${opts.expectCharts.join(', ')}` : ''}`);
-    const done = await waitForNewCopyJob(kubectl, { namespace: jobNs, prefix, before, deadline, pollMs, log });
+    const done = await waitForNewCopyJob(kubectl, { namespace: jobNs, prefix: r.prefix, before, deadline, pollMs, log });
     result.job = done.job;
     result.jobNamespace = jobNs;
     if (done.pod) {
@@ -35524,7 +35579,7 @@ async function strategy_kube_helm_kubeHelmReload(ctx, opts) {
     result.resources.push({ kind: 'Job', name: done.job, namespace: jobNs, action: 'completed' });
     log(`job/${done.job} completed${done.pod ? ` (pod/${done.pod} ${done.podState})` : ''}`);
     result.charts = await waitForExtensionCharts(kubectl, {
-        namespace: ns,
+        namespace: r.ns,
         service: opts.service,
         expected: opts.expectCharts ?? [],
         deadline,
@@ -35533,8 +35588,7 @@ async function strategy_kube_helm_kubeHelmReload(ctx, opts) {
         context: `the copy Job job/${done.job} completed (pod/${done.pod ?? '?'} ${done.podState ?? ''})`,
     });
     log(`/extensions lists ${result.charts.length} chart version(s)${opts.expectCharts?.length ? `, including ${opts.expectCharts.join(', ')}` : ''}`);
-    result.verifiedMs = Date.now() - started;
-    return result;
+    result.verifiedMs = Date.now() - r.started;
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/kube/strategy-rollout.js
