@@ -8,9 +8,10 @@
 // DICOM files are read with one read each and written into MEMFS under their own absolute paths (so
 // GDCM sees the same names and sortedFilenames are the real paths); through a NODEFS mount GDCM's
 // small reads turn into hundreds of pread calls per file. A series larger than MEMFS_SERIES_LIMIT
-// is read through the NODEFS mount instead (no second in-memory copy of the files). The NRRD
+// is read through the NODEFS mount instead (no second in-memory copy of the files; only those without
+// preamble go into MEMFS, in the Part-10 form itk-wasm's GDCM needs). The NRRD
 // writer writes into MEMFS and the bytes are handed back; write-nrrd.ts puts them on disk.
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -18,7 +19,7 @@ import { ZSTDDecoder } from '@thewtex/zstddec';
 import type { Image } from 'itk-wasm';
 import { bundle } from '../bundle-info.js';
 import { withCapturedConsoleSync } from '../captured-console.js';
-import { asPart10 } from './dicom-parse.js';
+import { asPart10, hasPreamble } from './dicom-parse.js';
 
 /** itk-wasm's InterfaceTypes values used here (as literals: importing itk-wasm costs ~40 ms). */
 const InterfaceTypes = { Image: 'Image', JsonCompatible: 'JsonCompatible' } as const;
@@ -160,15 +161,47 @@ export async function readDicomSeriesCached(
     total += bytes.length;
     memFiles.set(f, bytes);
   }
-  const io = total <= memfsLimit ? { memFiles } : { mountDirs: new Set(files.map((f) => dirname(f))) };
+  if (total <= memfsLimit) {
+    const { result: r } = await run('read-image-dicom-file-series', args, SERIES_OUTPUTS, [], { memFiles });
+    return { image: r.outputs[0]!.data as Image, sortedFilenames: r.outputs[1]?.data };
+  }
+  // Through the NODEFS mount GDCM reads the files as they are; one without preamble goes into MEMFS
+  // as its Part-10 form instead, under a path of its own (not inside a mounted directory).
+  const inModule = new Map<string, string>();
+  const rewritten = new Map<string, Uint8Array>();
+  for (const f of files) {
+    if (startsWithPreamble(f)) continue;
+    inModule.set(f, `${PART10_DIR}${f}`);
+    rewritten.set(`${PART10_DIR}${f}`, asPart10(readFileSync(f)));
+  }
+  const mountDirs = new Set(files.filter((f) => !inModule.has(f)).map((f) => dirname(f)));
   const { result: r } = await run(
     'read-image-dicom-file-series',
-    args,
-    [{ type: InterfaceTypes.Image }, { type: InterfaceTypes.JsonCompatible }],
+    ['0', '1', '--memory-io', '--input-images', ...files.map((f) => inModule.get(f) ?? f)],
+    SERIES_OUTPUTS,
     [],
-    io,
+    { mountDirs, memFiles: rewritten },
   );
-  return { image: r.outputs[0]!.data as Image, sortedFilenames: r.outputs[1]?.data };
+  const sorted = r.outputs[1]?.data;
+  const back = new Map([...inModule].map(([f, p]) => [p, f]));
+  return {
+    image: r.outputs[0]!.data as Image,
+    sortedFilenames: Array.isArray(sorted) ? sorted.map((p: unknown) => back.get(p as string) ?? p) : sorted,
+  };
+}
+
+const SERIES_OUTPUTS = [{ type: InterfaceTypes.Image }, { type: InterfaceTypes.JsonCompatible }];
+/** Where a large series' files without preamble are put, as Part-10 files, in the module's MEMFS. */
+const PART10_DIR = '/kx-part10';
+
+function startsWithPreamble(file: string): boolean {
+  const head = new Uint8Array(132);
+  const fd = openSync(file, 'r');
+  try {
+    return readSync(fd, head, 0, 132, 0) === 132 && hasPreamble(head);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
