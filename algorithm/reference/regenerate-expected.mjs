@@ -143,6 +143,31 @@ const CASES = [
     covers: 'directory with three series, one chosen by SeriesInstanceUID',
   },
   {
+    name: 'mr-oblique-mosaic-slice',
+    input: 'series/mr-asl-one-position/0051.dcm',
+    geometry: 'full',
+    covers: 'MR (Siemens PASL mosaic image), oblique, explicit VR LE, uint16; a single file read as a 3-D volume',
+  },
+  {
+    name: 'mr-no-preamble-implicit',
+    input: 'series/mr-asl-one-position/0001-implicit-no-meta.dcm',
+    geometry: 'full',
+    covers: 'MR without preamble and File Meta (ACR-NEMA style, implicit VR LE), oblique',
+  },
+  {
+    name: 'series-mr-asl-one-position',
+    input: 'series/mr-asl-one-position',
+    geometry: 'full',
+    covers: 'two acquisitions at one position (ITK stacks them 1 mm apart), one Part-10 file and one without File Meta',
+  },
+  {
+    name: 'xa-jpeg-lossless-multiframe',
+    input: 'xa-jpeg-lossless-multiframe.dcm',
+    geometry: 'full',
+    covers:
+      'XA, 4-frame JPEG lossless (process 14, SV1), uint8, no Frame of Reference; z spacing = Frame Time (83 ms) through the Frame Increment Pointer, as GDCM reads it',
+  },
+  {
     name: 'nrrd-detached-oblique-2d',
     input: 'image-files/BrainProtonDensitySliceBorder20DirectionPlus30.nhdr',
     geometry: 'in-plane',

@@ -116,6 +116,7 @@ const SAMPLES: Record<string, Expect> = {
   'mr-small-jpeg2000-lossless.dcm': 'decline',
   'mr-small-rle.dcm': 'decline',
   'nm-jpeg2000-lossy.dcm': 'decline',
+  'xa-jpeg-lossless-multiframe.dcm': 'decline', // JPEG lossless, 4 frames
 };
 for (const [file, expect] of Object.entries(SAMPLES)) add(`sample ${file}`, expect, () => [join(data, file)]);
 add('sample bad/rtplan-no-pixel-data.dcm', 'decline', () => [join(data, 'bad', 'rtplan-no-pixel-data.dcm')]);
@@ -127,6 +128,14 @@ add('sample series/mr-siemens-2slice (oblique, 12 of 16 bits)', 'read', () =>
 add('sample series/mr-mosaic-b0dwi (all at one position: Instance Number order)', 'read', () =>
   filesOf(join(series, 'mr-mosaic-b0dwi')),
 );
+add(
+  'sample series/mr-asl-one-position (oblique; one Part-10 file, one without File Meta, at one position)',
+  'read',
+  () => filesOf(join(series, 'mr-asl-one-position')),
+);
+add('sample series/mr-asl-one-position/0001-implicit-no-meta.dcm (real file without File Meta)', 'read', () => [
+  join(series, 'mr-asl-one-position', '0001-implicit-no-meta.dcm'),
+]);
 add('sample series/mr-three-series, one-slice series', 'read', () => [join(series, 'mr-three-series', '15970')]);
 add('sample series/mr-three-series, tri-planar localizers', 'either', () =>
   ['4950', '4981', '5011'].map((f) => join(series, 'mr-three-series', f)),
