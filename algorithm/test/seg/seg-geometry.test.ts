@@ -1,5 +1,6 @@
 // DICOM SEG for every series a SEG can describe (issue 19 part 2), end to end through the CLI on real
-// sample data: unevenly spaced, oblique, multi-frame, without preamble. Each seg.dcm must pass
+// sample data: unevenly spaced, oblique, multi-frame, without preamble (also a real file of that kind,
+// from a Debian package the other cases do not come from). Each seg.dcm must pass
 // dicom3tools' dciodvfy without an Error line, and dcmtk's reading of it (dcm2json) must give, frame
 // by frame, the mask of mask.nrrd at the slice of the source instance the frame references, placed
 // at that instance's Image Position (Patient). Sources a SEG cannot describe (slices sharing one
@@ -111,6 +112,12 @@ describe('DICOM SEG for every series a SEG can describe', () => {
     ['multi-frame RT Dose (15 frames, Grid Frame Offset Vector)', 'rtdose-multiframe.dcm'],
     ['5-slice CT series, file names against slice order', 'series/ct5n'],
     ['single CT slice', 'ct-small.dcm'],
+    // From Debian packages not drawn from before (dicom3tools, dicomnifti; see data/PROVENANCE.md):
+    ['oblique MR slice (Siemens PASL mosaic image, explicit VR)', 'series/mr-asl-one-position/0051.dcm'],
+    [
+      'real MR file without preamble and File Meta (ACR-NEMA style, implicit VR), oblique',
+      'series/mr-asl-one-position/0001-implicit-no-meta.dcm',
+    ],
   ];
   for (const [what, input] of cases) {
     it(`${what}: valid, equal to the mask frame by frame, referencing the source`, async () => {
@@ -171,6 +178,17 @@ describe('where no SEG is possible: a warning, seg.status "failed" with the reas
 
   it('no Frame of Reference (a CR image)', async () => {
     await noSeg(join(data, 'cr-monochrome1-rescaled.dcm'), /no Frame of Reference UID/);
+  });
+
+  it('no Frame of Reference (a 4-frame XA, JPEG lossless)', async () => {
+    await noSeg(join(data, 'xa-jpeg-lossless-multiframe.dcm'), /no Frame of Reference UID/);
+  });
+
+  it('two real acquisitions at one position (one of them without File Meta)', async () => {
+    await noSeg(
+      join(data, 'series/mr-asl-one-position'),
+      /lie at one position .*: a SEG stores one position per frame/,
+    );
   });
 });
 
