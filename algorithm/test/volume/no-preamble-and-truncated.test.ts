@@ -4,7 +4,7 @@
 //   without the 128-byte preamble) give the same volume as the Part-10 file they were made from;
 // - pixel data cut short is an error naming the file (never a mask from partial data).
 // The files are made from real samples with dcmtk's dcmconv (`-F`: data set without File Meta) and
-// by cutting bytes off; nothing is hand-written.
+// by cutting bytes off, among them a real file without File Meta (data/PROVENANCE.md); nothing is hand-written.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -138,6 +138,31 @@ describe('pixel data cut short is an error naming the file, with either reader',
     ],
     ['jpeg2000', 'ct-jpeg2000-lossy.dcm', 1000, /pixel data is truncated/],
     ['deflated', 'ot-deflate.dcm', 1000, /file is truncated: its deflated data set ends early/],
+    // From Debian packages the cases above do not come from (dicom3tools, dicomnifti, libgdcm3.0):
+    [
+      'mr-oblique',
+      'series/mr-asl-one-position/0051.dcm',
+      1000,
+      /pixel data is truncated: 258200 bytes, but 360×360 pixels × 1 frame\(s\) × 1 sample\(s\) × 16 bits need 259200/,
+    ],
+    [
+      'no-meta-one-byte',
+      'series/mr-asl-one-position/0001-implicit-no-meta.dcm',
+      1,
+      /pixel data is truncated: 259199 bytes, but 360×360 pixels/,
+    ],
+    [
+      'xa-jpeg-lossless',
+      'xa-jpeg-lossless-multiframe.dcm',
+      1000,
+      /pixel data is truncated: a fragment of the encapsulated Pixel Data runs past the end/,
+    ],
+    [
+      'xa-jpeg-lossless-one-byte',
+      'xa-jpeg-lossless-multiframe.dcm',
+      1,
+      /pixel data is truncated: the file ends inside/,
+    ],
   ];
   for (const [name, source, bytes, message] of cases) {
     for (const reader of ['native', 'itk-wasm'] as const) {
@@ -168,4 +193,22 @@ describe('pixel data cut short is an error naming the file, with either reader',
       message: expect.stringMatching(/^pixel data is truncated/),
     });
   });
+
+  for (const reader of ['native', 'itk-wasm'] as const) {
+    it(`a real series whose file without File Meta is cut: the error names that file, ${reader} reader`, async () => {
+      useReader(reader);
+      const dir = join(work, `cut-asl-${reader}`);
+      mkdirSync(dir);
+      for (const f of readdirSync(join(data, 'series/mr-asl-one-position'))) {
+        writeFileSync(join(dir, f), readFileSync(join(data, 'series/mr-asl-one-position', f)));
+      }
+      const victim = join(dir, '0001-implicit-no-meta.dcm');
+      const whole = readFileSync(victim);
+      writeFileSync(victim, whole.subarray(0, whole.length - 2));
+      await expect(readVolumes(dir)).rejects.toMatchObject({
+        file: victim,
+        message: expect.stringMatching(/^pixel data is truncated: 259198 bytes/),
+      });
+    });
+  }
 });
