@@ -20,7 +20,9 @@ const out = join(algorithm, 'test', 'regression', 'expected.json');
 /**
  * The cases. `input` is relative to test/data. `geometry`: "full" compares size, spacing, origin and
  * direction; "in-plane" only the first two axes (ITK reads a single DICOM file as a 2-D image with
- * z spacing 1, itk-wasm as a one-slice volume with the slice thickness as z spacing); "size-only"
+ * z spacing 1, itk-wasm as a one-slice volume with Spacing Between Slices (0018,0088) as z spacing;
+ * ITK 5.2.1's GDCM also takes (0018,0088) for the MR files of series/mr-asl-one-position, not for
+ * ct-small's CT, so their single-file cases are "full"); "size-only"
  * where the two GDCM versions are known to read the geometry differently (`geometryNote` says why).
  */
 const CASES = [
