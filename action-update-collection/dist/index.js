@@ -37168,4079 +37168,42 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8961);
-// Entry point of the bundled action (one file serves the step; update-collection has no post step).
+/* harmony import */ var _kaapana_ext_actions_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1805);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9827);
+// Entry point of the bundled action: one file serves the main step and the post step.
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+
+await (0,_kaapana_ext_actions_kit__WEBPACK_IMPORTED_MODULE_0__/* .runMainOrPost */ .Oo)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .iW, _main_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .bE);
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 8961:
+/***/ 9827:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ main_run)
+  iW: () => (/* binding */ main),
+  bE: () => (/* binding */ post)
 });
 
-// UNUSED EXPORTS: getInputs
+// UNUSED EXPORTS: run
 
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/utils.js
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-/**
- * Sanitizes an input into a string so it can be passed into issueCommand safely
- * @param input input to sanitize into a string
- */
-function utils_toCommandValue(input) {
-    if (input === null || input === undefined) {
-        return '';
-    }
-    else if (typeof input === 'string' || input instanceof String) {
-        return input;
-    }
-    return JSON.stringify(input);
-}
-/**
- *
- * @param annotationProperties
- * @returns The command properties to send with the actual annotation command
- * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
- */
-function utils_toCommandProperties(annotationProperties) {
-    if (!Object.keys(annotationProperties).length) {
-        return {};
-    }
-    return {
-        title: annotationProperties.title,
-        file: annotationProperties.file,
-        line: annotationProperties.startLine,
-        endLine: annotationProperties.endLine,
-        col: annotationProperties.startColumn,
-        endColumn: annotationProperties.endColumn
-    };
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/command.js
-
-
-/**
- * Issues a command to the GitHub Actions runner
- *
- * @param command - The command name to issue
- * @param properties - Additional properties for the command (key-value pairs)
- * @param message - The message to include with the command
- * @remarks
- * This function outputs a specially formatted string to stdout that the Actions
- * runner interprets as a command. These commands can control workflow behavior,
- * set outputs, create annotations, mask values, and more.
- *
- * Command Format:
- *   ::name key=value,key=value::message
- *
- * @example
- * ```typescript
- * // Issue a warning annotation
- * issueCommand('warning', {}, 'This is a warning message');
- * // Output: ::warning::This is a warning message
- *
- * // Set an environment variable
- * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
- * // Output: ::set-env name=MY_VAR::some value
- *
- * // Add a secret mask
- * issueCommand('add-mask', {}, 'secretValue123');
- * // Output: ::add-mask::secretValue123
- * ```
- *
- * @internal
- * This is an internal utility function that powers the public API functions
- * such as setSecret, warning, error, and exportVariable.
- */
-function command_issueCommand(command, properties, message) {
-    const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
-}
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
-}
-const CMD_STRING = '::';
-class Command {
-    constructor(command, properties, message) {
-        if (!command) {
-            command = 'missing.command';
-        }
-        this.command = command;
-        this.properties = properties;
-        this.message = message;
-    }
-    toString() {
-        let cmdStr = CMD_STRING + this.command;
-        if (this.properties && Object.keys(this.properties).length > 0) {
-            cmdStr += ' ';
-            let first = true;
-            for (const key in this.properties) {
-                if (this.properties.hasOwnProperty(key)) {
-                    const val = this.properties[key];
-                    if (val) {
-                        if (first) {
-                            first = false;
-                        }
-                        else {
-                            cmdStr += ',';
-                        }
-                        cmdStr += `${key}=${escapeProperty(val)}`;
-                    }
-                }
-            }
-        }
-        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
-        return cmdStr;
-    }
-}
-function escapeData(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A');
-}
-function escapeProperty(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A')
-        .replace(/:/g, '%3A')
-        .replace(/,/g, '%2C');
-}
-//# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
-;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/file-command.js
-// For internal use, subject to change.
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
-
-
-
-function file_command_issueFileCommand(command, message) {
-    const filePath = process.env[`GITHUB_${command}`];
-    if (!filePath) {
-        throw new Error(`Unable to find environment variable for file command ${command}`);
-    }
-    if (!external_fs_.existsSync(filePath)) {
-        throw new Error(`Missing file at path: ${filePath}`);
-    }
-    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
-        encoding: 'utf8'
-    });
-}
-function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
-    // These should realistically never happen, but just in case someone finds a
-    // way to exploit uuid generation let's not allow keys or values that contain
-    // the delimiter.
-    if (key.includes(delimiter)) {
-        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
-    }
-    if (convertedValue.includes(delimiter)) {
-        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
-    }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
-}
-//# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(8611);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(5692);
-;// CONCATENATED MODULE: ../node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ../node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(776);
-// EXTERNAL MODULE: ../node_modules/undici/index.js
-var undici = __nccwpck_require__(734);
-;// CONCATENATED MODULE: ../node_modules/@actions/http-client/lib/index.js
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class lib_HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../node_modules/@actions/http-client/lib/auth.js
-var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-class BasicCredentialHandler {
-    constructor(username, password) {
-        this.username = username;
-        this.password = password;
-    }
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class auth_BearerCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Bearer ${this.token}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class PersonalAccessTokenCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-//# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/oidc-utils.js
-var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-class oidc_utils_OidcClient {
-    static createHttpClient(allowRetry = true, maxRetry = 10) {
-        const requestOptions = {
-            allowRetries: allowRetry,
-            maxRetries: maxRetry
-        };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
-    }
-    static getRequestToken() {
-        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
-        if (!token) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
-        }
-        return token;
-    }
-    static getIDTokenUrl() {
-        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
-        if (!runtimeUrl) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
-        }
-        return runtimeUrl;
-    }
-    static getCall(id_token_url) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
-            const res = yield httpclient
-                .getJson(id_token_url)
-                .catch(error => {
-                throw new Error(`Failed to get ID Token. \n 
-        Error Code : ${error.statusCode}\n 
-        Error Message: ${error.message}`);
-            });
-            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
-            if (!id_token) {
-                throw new Error('Response json body do not have ID Token field');
-            }
-            return id_token;
-        });
-    }
-    static getIDToken(audience) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            try {
-                // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
-                if (audience) {
-                    const encodedAudience = encodeURIComponent(audience);
-                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
-                }
-                debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
-                setSecret(id_token);
-                return id_token;
-            }
-            catch (error) {
-                throw new Error(`Error message: ${error.message}`);
-            }
-        });
-    }
-}
-//# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/summary.js
-var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { access, appendFile, writeFile } = external_fs_.promises;
-const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
-const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
-class Summary {
-    constructor() {
-        this._buffer = '';
-    }
-    /**
-     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
-     * Also checks r/w permissions.
-     *
-     * @returns step summary file path
-     */
-    filePath() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            if (this._filePath) {
-                return this._filePath;
-            }
-            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
-            if (!pathFromEnv) {
-                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
-            }
-            try {
-                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
-            }
-            catch (_a) {
-                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
-            }
-            this._filePath = pathFromEnv;
-            return this._filePath;
-        });
-    }
-    /**
-     * Wraps content in an HTML tag, adding any HTML attributes
-     *
-     * @param {string} tag HTML tag to wrap
-     * @param {string | null} content content within the tag
-     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
-     *
-     * @returns {string} content wrapped in HTML element
-     */
-    wrap(tag, content, attrs = {}) {
-        const htmlAttrs = Object.entries(attrs)
-            .map(([key, value]) => ` ${key}="${value}"`)
-            .join('');
-        if (!content) {
-            return `<${tag}${htmlAttrs}>`;
-        }
-        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
-    }
-    /**
-     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
-     *
-     * @param {SummaryWriteOptions} [options] (optional) options for write operation
-     *
-     * @returns {Promise<Summary>} summary instance
-     */
-    write(options) {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
-            const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
-            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
-            return this.emptyBuffer();
-        });
-    }
-    /**
-     * Clears the summary buffer and wipes the summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    clear() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            return this.emptyBuffer().write({ overwrite: true });
-        });
-    }
-    /**
-     * Returns the current summary buffer as a string
-     *
-     * @returns {string} string of summary buffer
-     */
-    stringify() {
-        return this._buffer;
-    }
-    /**
-     * If the summary buffer is empty
-     *
-     * @returns {boolen} true if the buffer is empty
-     */
-    isEmptyBuffer() {
-        return this._buffer.length === 0;
-    }
-    /**
-     * Resets the summary buffer without writing to summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    emptyBuffer() {
-        this._buffer = '';
-        return this;
-    }
-    /**
-     * Adds raw text to the summary buffer
-     *
-     * @param {string} text content to add
-     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addRaw(text, addEOL = false) {
-        this._buffer += text;
-        return addEOL ? this.addEOL() : this;
-    }
-    /**
-     * Adds the operating system-specific end-of-line marker to the buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
-    }
-    /**
-     * Adds an HTML codeblock to the summary buffer
-     *
-     * @param {string} code content to render within fenced code block
-     * @param {string} lang (optional) language to syntax highlight code
-     *
-     * @returns {Summary} summary instance
-     */
-    addCodeBlock(code, lang) {
-        const attrs = Object.assign({}, (lang && { lang }));
-        const element = this.wrap('pre', this.wrap('code', code), attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML list to the summary buffer
-     *
-     * @param {string[]} items list of items to render
-     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addList(items, ordered = false) {
-        const tag = ordered ? 'ol' : 'ul';
-        const listItems = items.map(item => this.wrap('li', item)).join('');
-        const element = this.wrap(tag, listItems);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML table to the summary buffer
-     *
-     * @param {SummaryTableCell[]} rows table rows
-     *
-     * @returns {Summary} summary instance
-     */
-    addTable(rows) {
-        const tableBody = rows
-            .map(row => {
-            const cells = row
-                .map(cell => {
-                if (typeof cell === 'string') {
-                    return this.wrap('td', cell);
-                }
-                const { header, data, colspan, rowspan } = cell;
-                const tag = header ? 'th' : 'td';
-                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
-                return this.wrap(tag, data, attrs);
-            })
-                .join('');
-            return this.wrap('tr', cells);
-        })
-            .join('');
-        const element = this.wrap('table', tableBody);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds a collapsable HTML details element to the summary buffer
-     *
-     * @param {string} label text for the closed state
-     * @param {string} content collapsable content
-     *
-     * @returns {Summary} summary instance
-     */
-    addDetails(label, content) {
-        const element = this.wrap('details', this.wrap('summary', label) + content);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML image tag to the summary buffer
-     *
-     * @param {string} src path to the image you to embed
-     * @param {string} alt text description of the image
-     * @param {SummaryImageOptions} options (optional) addition image attributes
-     *
-     * @returns {Summary} summary instance
-     */
-    addImage(src, alt, options) {
-        const { width, height } = options || {};
-        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
-        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML section heading element
-     *
-     * @param {string} text heading text
-     * @param {number | string} [level=1] (optional) the heading level, default: 1
-     *
-     * @returns {Summary} summary instance
-     */
-    addHeading(text, level) {
-        const tag = `h${level}`;
-        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
-            ? tag
-            : 'h1';
-        const element = this.wrap(allowedTag, text);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML thematic break (<hr>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addSeparator() {
-        const element = this.wrap('hr', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML line break (<br>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addBreak() {
-        const element = this.wrap('br', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML blockquote to the summary buffer
-     *
-     * @param {string} text quote text
-     * @param {string} cite (optional) citation url
-     *
-     * @returns {Summary} summary instance
-     */
-    addQuote(text, cite) {
-        const attrs = Object.assign({}, (cite && { cite }));
-        const element = this.wrap('blockquote', text, attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML anchor tag to the summary buffer
-     *
-     * @param {string} text link text/content
-     * @param {string} href hyperlink
-     *
-     * @returns {Summary} summary instance
-     */
-    addLink(text, href) {
-        const element = this.wrap('a', text, { href });
-        return this.addRaw(element).addEOL();
-    }
-}
-const _summary = new Summary();
-/**
- * @deprecated use `core.summary`
- */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = _summary;
-//# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/path-utils.js
-
-/**
- * toPosixPath converts the given path to the posix form. On Windows, \\ will be
- * replaced with /.
- *
- * @param pth. Path to transform.
- * @return string Posix path.
- */
-function toPosixPath(pth) {
-    return pth.replace(/[\\]/g, '/');
-}
-/**
- * toWin32Path converts the given path to the win32 form. On Linux, / will be
- * replaced with \\.
- *
- * @param pth. Path to transform.
- * @return string Win32 path.
- */
-function toWin32Path(pth) {
-    return pth.replace(/[/]/g, '\\');
-}
-/**
- * toPlatformPath converts the given path to a platform-specific path. It does
- * this by replacing instances of / and \ with the platform-specific path
- * separator.
- *
- * @param pth The path to platformize.
- * @return string The platform-specific path.
- */
-function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
-}
-//# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ../node_modules/@actions/io/lib/io-util.js
-var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_.promises;
-// export const {open} = 'fs'
-const IS_WINDOWS = process.platform === 'win32';
-/**
- * Custom implementation of readlink to ensure Windows junctions
- * maintain trailing backslash for backward compatibility with Node.js < 24
- *
- * In Node.js 20, Windows junctions (directory symlinks) always returned paths
- * with trailing backslashes. Node.js 24 removed this behavior, which breaks
- * code that relied on this format for path operations.
- *
- * This implementation restores the Node 20 behavior by adding a trailing
- * backslash to all junction results on Windows.
- */
-function readlink(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        const result = yield fs.promises.readlink(fsPath);
-        // On Windows, restore Node 20 behavior: add trailing backslash to all results
-        // since junctions on Windows are always directory links
-        if (IS_WINDOWS && !result.endsWith('\\')) {
-            return `${result}\\`;
-        }
-        return result;
-    });
-}
-// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
-const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_.constants.O_RDONLY;
-function exists(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        try {
-            yield io_util_stat(fsPath);
-        }
-        catch (err) {
-            if (err.code === 'ENOENT') {
-                return false;
-            }
-            throw err;
-        }
-        return true;
-    });
-}
-function isDirectory(fsPath_1) {
-    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield io_util_stat(fsPath) : yield lstat(fsPath);
-        return stats.isDirectory();
-    });
-}
-/**
- * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
- * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
- */
-function isRooted(p) {
-    p = normalizeSeparators(p);
-    if (!p) {
-        throw new Error('isRooted() parameter "p" cannot be empty');
-    }
-    if (IS_WINDOWS) {
-        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
-        ); // e.g. C: or C:\hello
-    }
-    return p.startsWith('/');
-}
-/**
- * Best effort attempt to determine whether a file exists and is executable.
- * @param filePath    file path to check
- * @param extensions  additional file extensions to try
- * @return if file exists and is executable, returns the file path. otherwise empty string.
- */
-function tryGetExecutablePath(filePath, extensions) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        let stats = undefined;
-        try {
-            // test file exists
-            stats = yield io_util_stat(filePath);
-        }
-        catch (err) {
-            if (err.code !== 'ENOENT') {
-                // eslint-disable-next-line no-console
-                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-            }
-        }
-        if (stats && stats.isFile()) {
-            if (IS_WINDOWS) {
-                // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
-                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
-                    return filePath;
-                }
-            }
-            else {
-                if (isUnixExecutable(stats)) {
-                    return filePath;
-                }
-            }
-        }
-        // try each extension
-        const originalFilePath = filePath;
-        for (const extension of extensions) {
-            filePath = originalFilePath + extension;
-            stats = undefined;
-            try {
-                stats = yield io_util_stat(filePath);
-            }
-            catch (err) {
-                if (err.code !== 'ENOENT') {
-                    // eslint-disable-next-line no-console
-                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-                }
-            }
-            if (stats && stats.isFile()) {
-                if (IS_WINDOWS) {
-                    // preserve the case of the actual file (since an extension was appended)
-                    try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
-                            if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
-                                break;
-                            }
-                        }
-                    }
-                    catch (err) {
-                        // eslint-disable-next-line no-console
-                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
-                    }
-                    return filePath;
-                }
-                else {
-                    if (isUnixExecutable(stats)) {
-                        return filePath;
-                    }
-                }
-            }
-        }
-        return '';
-    });
-}
-function normalizeSeparators(p) {
-    p = p || '';
-    if (IS_WINDOWS) {
-        // convert slashes on Windows
-        p = p.replace(/\//g, '\\');
-        // remove redundant slashes
-        return p.replace(/\\\\+/g, '\\');
-    }
-    // remove redundant slashes
-    return p.replace(/\/\/+/g, '/');
-}
-// on Mac/Linux, test the execute bit
-//     R   W  X  R  W X R W X
-//   256 128 64 32 16 8 4 2 1
-function isUnixExecutable(stats) {
-    return ((stats.mode & 1) > 0 ||
-        ((stats.mode & 8) > 0 &&
-            process.getgid !== undefined &&
-            stats.gid === process.getgid()) ||
-        ((stats.mode & 64) > 0 &&
-            process.getuid !== undefined &&
-            stats.uid === process.getuid()));
-}
-// Get the path of cmd.exe in windows
-function getCmdPath() {
-    var _a;
-    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
-}
-//# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ../node_modules/@actions/io/lib/io.js
-var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-/**
- * Copies a file or folder.
- * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See CopyOptions.
- */
-function cp(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
-        // Dest is an existing file, but not forcing
-        if (destStat && destStat.isFile() && !force) {
-            return;
-        }
-        // If dest is an existing directory, should copy inside.
-        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? path.join(dest, path.basename(source))
-            : dest;
-        if (!(yield ioUtil.exists(source))) {
-            throw new Error(`no such file or directory: ${source}`);
-        }
-        const sourceStat = yield ioUtil.stat(source);
-        if (sourceStat.isDirectory()) {
-            if (!recursive) {
-                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
-            }
-            else {
-                yield cpDirRecursive(source, newDest, 0, force);
-            }
-        }
-        else {
-            if (path.relative(source, newDest) === '') {
-                // a file cannot be copied to itself
-                throw new Error(`'${newDest}' and '${source}' are the same file`);
-            }
-            yield io_copyFile(source, newDest, force);
-        }
-    });
-}
-/**
- * Moves a path.
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See MoveOptions.
- */
-function mv(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        if (yield ioUtil.exists(dest)) {
-            let destExists = true;
-            if (yield ioUtil.isDirectory(dest)) {
-                // If dest is directory copy src into dest
-                dest = path.join(dest, path.basename(source));
-                destExists = yield ioUtil.exists(dest);
-            }
-            if (destExists) {
-                if (options.force == null || options.force) {
-                    yield rmRF(dest);
-                }
-                else {
-                    throw new Error('Destination already exists');
-                }
-            }
-        }
-        yield mkdirP(path.dirname(dest));
-        yield ioUtil.rename(source, dest);
-    });
-}
-/**
- * Remove a path recursively with force
- *
- * @param inputPath path to remove
- */
-function rmRF(inputPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (ioUtil.IS_WINDOWS) {
-            // Check for invalid characters
-            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
-            if (/[*"<>|]/.test(inputPath)) {
-                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
-            }
-        }
-        try {
-            // note if path does not exist, error is silent
-            yield ioUtil.rm(inputPath, {
-                force: true,
-                maxRetries: 3,
-                recursive: true,
-                retryDelay: 300
-            });
-        }
-        catch (err) {
-            throw new Error(`File was unable to be removed ${err}`);
-        }
-    });
-}
-/**
- * Make a directory.  Creates the full path with folders in between
- * Will throw if it fails
- *
- * @param   fsPath        path to create
- * @returns Promise<void>
- */
-function mkdirP(fsPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
-        yield ioUtil.mkdir(fsPath, { recursive: true });
-    });
-}
-/**
- * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
- * If you check and the tool does not exist, it will throw.
- *
- * @param     tool              name of the tool
- * @param     check             whether to check if tool exists
- * @returns   Promise<string>   path to tool
- */
-function which(tool, check) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // recursive when check=true
-        if (check) {
-            const result = yield which(tool, false);
-            if (!result) {
-                if (IS_WINDOWS) {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
-                }
-                else {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
-                }
-            }
-            return result;
-        }
-        const matches = yield findInPath(tool);
-        if (matches && matches.length > 0) {
-            return matches[0];
-        }
-        return '';
-    });
-}
-/**
- * Returns a list of all occurrences of the given tool on the system path.
- *
- * @returns   Promise<string[]>  the paths of the tool
- */
-function findInPath(tool) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // build the list of extensions to try
-        const extensions = [];
-        if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
-                if (extension) {
-                    extensions.push(extension);
-                }
-            }
-        }
-        // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
-            if (filePath) {
-                return [filePath];
-            }
-            return [];
-        }
-        // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
-            return [];
-        }
-        // build the list of directories
-        //
-        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
-        // it feels like we should not do this. Checking the current directory seems like more of a use
-        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
-        // across platforms.
-        const directories = [];
-        if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
-                if (p) {
-                    directories.push(p);
-                }
-            }
-        }
-        // find all matches
-        const matches = [];
-        for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
-            if (filePath) {
-                matches.push(filePath);
-            }
-        }
-        return matches;
-    });
-}
-function readCopyOptions(options) {
-    const force = options.force == null ? true : options.force;
-    const recursive = Boolean(options.recursive);
-    const copySourceDirectory = options.copySourceDirectory == null
-        ? true
-        : Boolean(options.copySourceDirectory);
-    return { force, recursive, copySourceDirectory };
-}
-function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        // Ensure there is not a run away recursive copy
-        if (currentDepth >= 255)
-            return;
-        currentDepth++;
-        yield mkdirP(destDir);
-        const files = yield ioUtil.readdir(sourceDir);
-        for (const fileName of files) {
-            const srcFile = `${sourceDir}/${fileName}`;
-            const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield ioUtil.lstat(srcFile);
-            if (srcFileStat.isDirectory()) {
-                // Recurse
-                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
-            }
-            else {
-                yield io_copyFile(srcFile, destFile, force);
-            }
-        }
-        // Change the mode for the newly created directory
-        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
-    });
-}
-// Buffered file copy
-function io_copyFile(srcFile, destFile, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
-            // unlink/re-link it
-            try {
-                yield ioUtil.lstat(destFile);
-                yield ioUtil.unlink(destFile);
-            }
-            catch (e) {
-                // Try to override file permission
-                if (e.code === 'EPERM') {
-                    yield ioUtil.chmod(destFile, '0666');
-                    yield ioUtil.unlink(destFile);
-                }
-                // other errors = it doesn't exist, no work to do
-            }
-            // Copy over symlink
-            const symlinkFull = yield ioUtil.readlink(srcFile);
-            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
-        }
-        else if (!(yield ioUtil.exists(destFile)) || force) {
-            yield ioUtil.copyFile(srcFile, destFile);
-        }
-    });
-}
-//# sourceMappingURL=io.js.map
-;// CONCATENATED MODULE: external "timers"
-const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ../node_modules/@actions/exec/lib/toolrunner.js
-var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-/* eslint-disable @typescript-eslint/unbound-method */
-const toolrunner_IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends external_events_.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (toolrunner_IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return toolrunner_awaiter(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!isRooted(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
-}
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
-    }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
-            continue;
-        }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
-    }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends external_events_.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-//# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ../node_modules/@actions/exec/lib/exec.js
-var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec_exec(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
-}
-/**
- * Exec a command and get the output.
- * Output will be streamed to the live console.
- * Returns promise with the exit code and collected stdout and stderr
- *
- * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
- * @param     args                  optional arguments for tool. Escaping is handled by the lib.
- * @param     options               optional exec options.  See ExecOptions
- * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
- */
-function getExecOutput(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        var _a, _b;
-        let stdout = '';
-        let stderr = '';
-        //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
-        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
-        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-        const stdErrListener = (data) => {
-            stderr += stderrDecoder.write(data);
-            if (originalStdErrListener) {
-                originalStdErrListener(data);
-            }
-        };
-        const stdOutListener = (data) => {
-            stdout += stdoutDecoder.write(data);
-            if (originalStdoutListener) {
-                originalStdoutListener(data);
-            }
-        };
-        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
-        //flush any remaining characters
-        stdout += stdoutDecoder.end();
-        stderr += stderrDecoder.end();
-        return {
-            exitCode,
-            stdout,
-            stderr
-        };
-    });
-}
-//# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
-    return {
-        name: name.trim(),
-        version: version.trim()
-    };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
-    }
-    issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        issueFileCommand('PATH', inputPath);
-    }
-    else {
-        issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    command_issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    command_issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
-        }
-        finally {
-            endGroup();
-        }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
-    }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
-}
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
-
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-// EXTERNAL MODULE: ../node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(6637);
-;// CONCATENATED MODULE: ../packages/core/lib/secrets/index.js
-// What counts as a secret in kaapana-ext's inputs and how it is kept out of every message: the
-// names of credential-bearing inputs, credentials written into URLs (`oci://user:password@host`,
-// `https://user:token@charts.example.org`), splitting such a URL into a clean URL plus credentials,
-// and redacting userinfo from any text before it is shown. Masking in runner logs (`::add-mask::`)
-// is the action layer's job (@kaapana-ext/actions-kit); this module only decides what to mask.
-/** Input names whose values are secrets as a whole (password, token, kubeconfig, ...). */
-const SECRET_INPUT_NAME = /password|passwd|token|secret|kubeconfig|credential|private-key|api-key/i;
-function isSecretInputName(name) {
-    return SECRET_INPUT_NAME.test(name);
-}
-// scheme://userinfo@ — `user:password@` (the password may even hold an unencoded `/`, which a
-// person pasting a token easily writes; `@` must be %40 as URLs require) or `user@` (a token as user).
-const USERINFO = String.raw `(?:[^\s/?#@:]*:[^\s@]*|[^\s/?#@:]+)`;
-const URL_USERINFO = new RegExp(String.raw `\b([a-z][a-z0-9+.-]*:\/\/)${USERINFO}@`, 'gi');
-const URL_WITH_USERINFO = new RegExp(String.raw `^([a-z][a-z0-9+.-]*:\/\/)(${USERINFO})@(.*)$`, 'is');
-/** `text` with the userinfo of every URL in it replaced by `***`. */
-function redactUrls(text) {
-    return text.replace(URL_USERINFO, '$1***@');
-}
-/** Split `scheme://user:password@host/...` into the URL without userinfo and the decoded credentials. */
-function splitUrlCredentials(raw) {
-    const m = URL_WITH_USERINFO.exec(raw.trim());
-    if (!m)
-        return { url: raw.trim() };
-    const [, scheme, userinfo, rest] = m;
-    const colon = userinfo.indexOf(':');
-    const decode = (s) => {
-        try {
-            return decodeURIComponent(s);
-        }
-        catch {
-            return s;
-        }
-    };
-    const out = { url: `${scheme}${rest}` };
-    const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
-    if (user)
-        out.username = decode(user);
-    if (colon >= 0)
-        out.password = decode(userinfo.slice(colon + 1));
-    return out;
-}
-/**
- * The strings to mask for one input value: the whole value for a secret-named input, else the
- * credentials of every URL in it (raw and decoded, and `user:password` together).
- */
-function secretsInInput(name, value) {
-    const out = new Set();
-    if (isSecretInputName(name)) {
-        if (value.trim())
-            out.add(value.trim());
-        for (const line of value.split(/\r?\n/))
-            if (line.trim().length >= 4)
-                out.add(line.trim());
-    }
-    for (const m of value.matchAll(URL_USERINFO)) {
-        const userinfo = m[0].slice(m[1].length, -1);
-        const colon = userinfo.indexOf(':');
-        if (colon < 0)
-            continue;
-        const password = userinfo.slice(colon + 1);
-        if (!password)
-            continue;
-        out.add(userinfo);
-        out.add(password);
-        const decoded = splitUrlCredentials(`${m[0]}x`).password;
-        if (decoded)
-            out.add(decoded);
-    }
-    return [...out].filter((s) => s.length > 0);
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/errors/index.js
-// User-facing errors of kaapana-ext. A KxError says what is wrong, where (file and line when there
-// is one) and, ideally, what to do. Adapters turn it into an annotation plus a failed step; anything
-// else that escapes is a bug and is reported with its stack. Credentials written into URLs
-// (`oci://user:password@host`) never survive into a message: both KxError and errorMessage redact them.
-
-class errors_KxError extends Error {
-    file;
-    line;
-    column;
-    constructor(message, where = {}, options) {
-        super(redactUrls(message), options);
-        this.name = 'KxError';
-        if (where.file !== undefined)
-            this.file = where.file;
-        if (where.line !== undefined)
-            this.line = where.line;
-        if (where.column !== undefined)
-            this.column = where.column;
-    }
-    /** `file:line: message`, the form used in logs and the CLI. */
-    toString() {
-        const at = this.file ? `${this.file}${this.line ? `:${this.line}` : ''}: ` : '';
-        return `${at}${this.message}`;
-    }
-}
-/** Several independent user errors found in one pass (e.g. every bad Dockerfile of a tree). */
-class KxAggregateError extends errors_KxError {
-    errors;
-    constructor(errors, summary) {
-        super(summary ?? `${errors.length} error(s):\n${errors.map((e) => `  - ${e.toString()}`).join('\n')}`);
-        this.name = 'KxAggregateError';
-        this.errors = errors;
-    }
-}
-function isKxError(e) {
-    return e instanceof errors_KxError;
-}
-/** Message of anything thrown, without a stack. */
-function errors_errorMessage(e) {
-    if (e instanceof errors_KxError)
-        return e.toString();
-    if (e instanceof Error)
-        return redactUrls(e.message);
-    return redactUrls(String(e));
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ../node_modules/@actions/core/lib/core.js + 11 modules
+var core = __nccwpck_require__(5282);
+// EXTERNAL MODULE: ../packages/actions-kit/lib/index.js + 6 modules
+var lib = __nccwpck_require__(1805);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ../packages/core/lib/fsutil/safe-path.js
-// Names taken from input (chart and dependency names, versions from a repository index, entries of
-// a dependency list) that become file names: one rule for "is this a single path segment" and one
-// function that joins such a name under a directory and proves the result stays inside it. The
-// segment rule is helm's chart-name rule (pkg/chart/v2/metadata.go `Validate`: not "." or "..",
-// and equal to its own `filepath.Base`), applied for both Linux and Windows separators so that a
-// name like `..\..\x` is refused on every runner, plus no NUL and no drive letter. It does not
-// touch the file system: symlinks below the directory are the caller's business (chart/load.ts).
-
-
-/** Why `name` is not usable as one path segment, or undefined when it is. */
-function pathSegmentProblem(name) {
-    if (name === '')
-        return 'is empty';
-    if (name === '.' || name === '..')
-        return 'is not allowed';
-    if (name.includes('/') || name.includes('\\'))
-        return 'contains a path separator';
-    if (name.includes('\0'))
-        return 'contains a NUL byte';
-    if (/^[A-Za-z]:/.test(name))
-        return 'starts with a drive letter';
-    return undefined;
-}
-/**
- * Throws a KxError (at `where`) unless `name` is a single path segment; `what` says what the name
- * is, e.g. `chart name` or `dependency name`.
- */
-function checkPathSegment(name, what, where = {}) {
-    const problem = pathSegmentProblem(name);
-    if (problem)
-        throw new errors_KxError(`${what} ${JSON.stringify(name)} ${problem}: it must be a plain file name`, where);
-    return name;
-}
-/** True when `path` is `dir` itself or below it (lexically, after resolving both). */
-function isInside(dir, path) {
-    const rel = (0,external_node_path_namespaceObject.relative)((0,external_node_path_namespaceObject.resolve)(dir), (0,external_node_path_namespaceObject.resolve)(path));
-    return rel === '' || (!(0,external_node_path_namespaceObject.isAbsolute)(rel) && rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`));
-}
-/**
- * `dir/name` for a `name` taken from input: the name must be one path segment (see
- * `checkPathSegment`) and the joined path must stay strictly inside `dir`.
- */
-function safe_path_safeJoin(dir, name, what, where = {}) {
-    checkPathSegment(name, what, where);
-    const path = (0,external_node_path_namespaceObject.resolve)(dir, name);
-    if (!isInside(dir, path) || (0,external_node_path_namespaceObject.resolve)(dir) === path) {
-        throw new errors_KxError(`${what} ${JSON.stringify(name)} would leave ${dir}`, where);
-    }
-    return path;
-}
-
-// EXTERNAL MODULE: ../node_modules/picomatch/index.js
-var picomatch = __nccwpck_require__(5180);
-;// CONCATENATED MODULE: ../packages/core/lib/fsutil/glob.js
-// Glob matching of slash-separated relative paths, through picomatch: `*` and `?` stay within one
-// path segment, `**` spans any number, `[...]` classes, dot files included. Used wherever a user
-// names files by pattern (Dockerfiles, ignore patterns, chart directories).
-
-
-function glob_isGlobPattern(s) {
-    return picomatch.scan(s).isGlob;
-}
-/** A predicate for paths relative to some root (`a/b/Dockerfile`, OS separators accepted). */
-function glob_globMatcher(pattern) {
-    const match = picomatch(pattern.replace(/^\.\//, '').replace(/\/+$/, ''), { dot: true });
-    return (relPath) => match(relPath.split(external_node_path_namespaceObject.sep).join('/'));
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/fsutil/walk.js
-// The one directory walker of the domain package (Dockerfile discovery, chart discovery, chart
-// search paths, reference lint). Its rules, the same for every caller:
-// - symbolic links are never followed (a link to a directory is not entered, a link to a file is
-//   not listed), so a tree with a link loop is walked once and nothing outside the root is read;
-// - entries come in byte order of their names, so every walk is reproducible;
-// - a directory that cannot be read is reported to `onUnreadable` (default: skipped silently below
-//   the root; the root itself must be readable);
-// - which directories are entered is the caller's rule: `skipDirs` by name at any depth, hidden
-//   (dot) directories unless `hidden`, `ignore` on the path relative to the root, and `enter` for
-//   anything that needs to look inside (e.g. "is this a collection chart?").
-
-
-function byteOrder(a, b) {
-    return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
-/** Walks `root`: calls `onDir` for every directory entered (root included) and `onFile` for every file. */
-async function walkTree(root, opts, visit) {
-    const skip = new Set(opts.skipDirs ?? []);
-    const walk = async (dir, isRoot) => {
-        let entries;
-        try {
-            entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
-        }
-        catch (e) {
-            if (isRoot)
-                throw e;
-            opts.onUnreadable?.(dir, e);
-            return;
-        }
-        entries.sort((a, b) => byteOrder(a.name, b.name));
-        const here = entry(root, dir);
-        await visit.onDir?.(here, entries.filter((e) => e.isFile()).map((e) => e.name));
-        for (const e of entries) {
-            const child = entry(root, (0,external_node_path_namespaceObject.join)(dir, e.name));
-            if (opts.ignore?.(child.rel))
-                continue;
-            if (e.isFile())
-                await visit.onFile?.(child);
-            else if (e.isDirectory() &&
-                !skip.has(e.name) &&
-                (opts.hidden || !e.name.startsWith('.')) &&
-                (await (opts.enter?.(child) ?? true))) {
-                await walk(child.path, false);
-            }
-        }
-    };
-    await walk(root, true);
-}
-function entry(root, path) {
-    const rel = (0,external_node_path_namespaceObject.relative)(root, path).split(external_node_path_namespaceObject.sep).join('/');
-    return { path, rel, name: rel.slice(rel.lastIndexOf('/') + 1) };
-}
-/** Every file below `root` (walkTree's rules), absolute paths in walk order. */
-async function listFiles(root, opts = {}, accept = () => true) {
-    const out = [];
-    await walkTree(root, opts, { onFile: (f) => void (accept(f) && out.push(f.path)) });
-    return out;
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/fsutil/index.js
-// Small file-system primitives with the guarantees the toolkit promises: atomic writes (temp file in
-// the same directory, fsync, rename) so a failure never leaves a half-written file — written through
-// a symlink to its target (never replacing the link), refusing read-only files and directories — and
-// temp dirs that are cleaned up. Nothing domain-specific lives here.
-
-
-
-
-
-
-/**
- * Throws a KxError naming `path` when an existing file there must not be replaced: a directory, or
- * a file without any write permission bit (0444 — checked from the mode, so it holds for root too).
- * A missing file is fine.
- */
-async function fsutil_assertWritable(path) {
-    const st = await (0,promises_.stat)(path).catch(() => undefined);
-    if (!st)
-        return;
-    if (st.isDirectory())
-        throw new errors_KxError(`${path} is a directory, not a file`, { file: path });
-    if ((st.mode & 0o222) === 0) {
-        throw new errors_KxError(`${path} is read-only (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); not replacing it`, { file: path });
-    }
-}
-/**
- * Write `data` to `path` atomically; keeps the mode of an existing file unless `mode` is given.
- * Refuses read-only files and directories (assertWritable); writes through symlinks.
- */
-async function fsutil_writeFileAtomic(path, data, opts = {}) {
-    if ((await (0,promises_.lstat)(path).catch(() => undefined))?.isSymbolicLink()) {
-        const target = await (0,promises_.realpath)(path).catch(() => {
-            throw new errors_KxError(`${path} is a symlink whose target cannot be resolved`, { file: path });
-        });
-        if (opts.within !== undefined &&
-            !isInside(await (0,promises_.realpath)(opts.within).catch(() => opts.within), target)) {
-            throw new errors_KxError(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, {
-                file: path,
-            });
-        }
-        path = target;
-    }
-    await fsutil_assertWritable(path);
-    const dir = (0,external_node_path_namespaceObject.dirname)(path);
-    await (0,promises_.mkdir)(dir, { recursive: true });
-    let mode = opts.mode;
-    if (mode === undefined) {
-        try {
-            mode = (await (0,promises_.stat)(path)).mode & 0o7777;
-        }
-        catch {
-            mode = 0o644;
-        }
-    }
-    const tmp = (0,external_node_path_namespaceObject.join)(dir, `.${(0,external_node_path_namespaceObject.basename)(path)}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
-    const fh = await (0,promises_.open)(tmp, 'wx', mode);
-    try {
-        await fh.writeFile(data);
-        await fh.sync();
-    }
-    catch (e) {
-        await fh.close().catch(() => { });
-        await (0,promises_.rm)(tmp, { force: true });
-        throw e;
-    }
-    await fh.close();
-    try {
-        await (0,promises_.rename)(tmp, path);
-    }
-    catch (e) {
-        await (0,promises_.rm)(tmp, { force: true });
-        throw e;
-    }
-}
-/** Run `fn` with a fresh temporary directory that is removed afterwards, whatever happens. */
-async function withTempDir(prefix, fn) {
-    const dir = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), `${prefix}-`));
-    try {
-        return await fn(dir);
-    }
-    finally {
-        await (0,promises_.rm)(dir, { recursive: true, force: true });
-    }
-}
-async function pathExists(path) {
-    try {
-        await (0,promises_.stat)(path);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-
-
-
-
-;// CONCATENATED MODULE: ../packages/core/lib/retry/index.js
-// Retrying of operations against registries and API servers: exponential backoff with jitter for
-// transient failures (5xx, 429, connection resets, timeouts), immediate failure for everything else
-// (auth errors above all). Callers classify their own errors with `classify`; `classifyMessage`
-// covers the text that docker, kubectl and HTTP clients print.
-const TRANSIENT_PATTERNS = [
-    /\b5\d\d\b.*(error|status|service|gateway|unavailable)/i,
-    /\b(500|502|503|504)\b/,
-    /\b429\b|too many requests|toomanyrequests/i,
-    /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|socket hang up/i,
-    /connection reset|broken pipe|i\/o timeout|timeout exceeded|timed out|TLS handshake timeout/i,
-    /unexpected EOF|server misbehaving|service unavailable|bad gateway|gateway timeout/i,
-    /received unexpected HTTP status: 5\d\d/i,
-];
-const AUTH_PATTERNS = [
-    /\b401\b|unauthorized|authentication required|no basic auth credentials/i,
-    /\b403\b|forbidden|denied|insufficient_scope/i,
-];
-/** Classify the text of a failure (docker/kubectl stderr, an HTTP error message). */
-function classifyMessage(text) {
-    if (AUTH_PATTERNS.some((p) => p.test(text)))
-        return 'auth';
-    if (TRANSIENT_PATTERNS.some((p) => p.test(text)))
-        return 'transient';
-    return 'permanent';
-}
-/** An error carrying an HTTP status (or a docker/kubectl exit with stderr). */
-class StatusError extends Error {
-    status;
-    stderr;
-    constructor(message, status, stderr) {
-        super(message);
-        this.status = status;
-        this.stderr = stderr;
-        this.name = 'StatusError';
-    }
-}
-function classifyStatus(status) {
-    if (status === 401 || status === 403)
-        return 'auth';
-    if (status === 429 || status === 408 || status >= 500)
-        return 'transient';
-    return 'permanent';
-}
-function classifyError(e) {
-    if (e instanceof StatusError && e.status !== undefined)
-        return classifyStatus(e.status);
-    const code = e?.code;
-    if (typeof code === 'string' &&
-        /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
-        return 'transient';
-    }
-    const cause = e?.cause;
-    if (cause && cause !== e && classifyError(cause) === 'transient')
-        return 'transient';
-    const text = e instanceof StatusError ? `${e.message}\n${e.stderr ?? ''}` : e instanceof Error ? e.message : String(e);
-    return classifyMessage(text);
-}
-const realSleep = (ms) => new Promise((r) => setTimeout(r, ms));
-/** Run `op` until it succeeds, a non-transient error occurs, or attempts run out. */
-async function withRetry(op, opts = {}) {
-    const attempts = Math.max(1, opts.attempts ?? 5);
-    const base = opts.baseDelayMs ?? 500;
-    const max = opts.maxDelayMs ?? 15_000;
-    const classify = opts.classify ?? classifyError;
-    const sleep = opts.sleep ?? realSleep;
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await op(attempt);
-        }
-        catch (error) {
-            if (attempt >= attempts || classify(error) !== 'transient')
-                throw error;
-            const exp = Math.min(max, base * 2 ** (attempt - 1));
-            const delayMs = Math.round(exp / 2 + Math.random() * (exp / 2));
-            opts.onRetry?.({ attempt, delayMs, error });
-            await sleep(delayMs);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/index.js
-// Root entry of @kaapana-ext/core: the cross-cutting pieces (errors, fsutil, retry). Each domain area is
-// imported by its subpath, `@kaapana-ext/core/<folder>` for every folder of src/ with an index.ts (images,
-// registry, chart, collection, kube, platform, references, exec, secrets, tools, errors, fsutil, retry),
-// plus `@kaapana-ext/core/docker` (src/images/docker.ts: the Docker CLI alone). See package.json exports.
-
-
-
-
-;// CONCATENATED MODULE: ../packages/actions-kit/lib/readers.js
-// Typed readers of action inputs (lists, maps, booleans by the runner's rules, numbers, choices,
-// secrets masked at once) with errors that name the input. Callers give the fallback; actions use
-// them through ./inputs.ts, which takes every fallback from the action's action.yml.
-
-
-
-/** Items of a list input: newline- or comma-separated, trimmed, blanks and `#` comments dropped. */
-function readers_getList(name) {
-    return getInput(name)
-        .split(/\r?\n|,/)
-        .map((s) => s.trim())
-        .filter((s) => s !== '' && !s.startsWith('#'));
-}
-/**
- * A boolean input by the runner's rules (`core.getBooleanInput`, the YAML 1.2 core schema): only
- * true/True/TRUE and false/False/FALSE; empty gives `fallback`. Anything else (yes, on, 1) is an
- * error naming the input, not a guess.
- */
-function readers_getBool(name, fallback) {
-    const raw = getInput(name);
-    if (raw === '')
-        return fallback;
-    if (['true', 'True', 'TRUE'].includes(raw))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(raw))
-        return false;
-    throw new errors_KxError(`input ${name} must be true or false (true, True, TRUE, false, False or FALSE), not "${raw}"`);
-}
-function readers_getInt(name, fallback, min = 0) {
-    const raw = getInput(name).trim();
-    if (raw === '')
-        return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min)
-        throw new errors_KxError(`input ${name} must be a whole number ≥ ${min}, not "${raw}"`);
-    return n;
-}
-function readers_getChoice(name, choices, fallback) {
-    const raw = getInput(name).trim();
-    if (raw === '')
-        return fallback;
-    if (!choices.includes(raw))
-        throw new errors_KxError(`input ${name} must be one of ${choices.join(', ')}, not "${raw}"`);
-    return raw;
-}
-/** A map input, written as YAML/JSON (`{a: b}` or `a: b` lines) or as `key=value` lines. */
-function readers_getMap(name) {
-    const raw = getInput(name).trim();
-    if (raw === '')
-        return {};
-    const out = {};
-    if (/^[^=\n]+=/.test(raw) && !/^\s*[{[]/.test(raw)) {
-        for (const line of raw.split(/\r?\n/)) {
-            const l = line.trim();
-            if (!l || l.startsWith('#'))
-                continue;
-            const eq = l.indexOf('=');
-            if (eq <= 0)
-                throw new errors_KxError(`input ${name}: "${l}" is not key=value`);
-            out[l.slice(0, eq).trim()] = l.slice(eq + 1).trim();
-        }
-        return out;
-    }
-    let parsed;
-    try {
-        parsed = (0,dist/* parse */.qg)(raw);
-    }
-    catch (e) {
-        throw new errors_KxError(`input ${name} is neither key=value lines nor a YAML/JSON map: ${errors_errorMessage(e)}`);
-    }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-        throw new errors_KxError(`input ${name} must be a map`);
-    for (const [k, v] of Object.entries(parsed))
-        out[k] = String(v);
-    return out;
-}
-/** Read a secret input and mask it at once. */
-function readers_getSecret(name) {
-    const v = getInput(name);
-    if (v)
-        core_setSecret(v);
-    return v;
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ../packages/actions-kit/lib/inputs.js
-// An action's inputs as its action.yml declares them: `actionInputs(import.meta.url)` reads the
-// action.yml one directory above the calling module (src/ in tests, dist/ in the bundle) once, and
-// every reader falls back to the default written there — so no default is written twice. Reading a
-// name action.yml does not declare is a programming error and throws at once. The typed readers
-// follow the runner's rules (booleans as `core.getBooleanInput`) with errors naming the input.
-
-
-
-
-
-
-
-/** Inputs declared in an action.yml: name → default (as text, '' when absent). */
-function readActionDefaults(actionYml) {
-    const doc = parseYaml(readFileSync(actionYml, 'utf8'));
-    const out = new Map();
-    for (const [name, spec] of Object.entries(doc?.inputs ?? {})) {
-        const d = spec?.default;
-        out.set(name, d === undefined || d === null ? '' : String(d));
-    }
-    return out;
-}
-/**
- * The inputs of the action whose module is `moduleUrl` (pass `import.meta.url`): its action.yml is
- * `../action.yml` from that module's directory. `actionYml` overrides the path (tests).
- */
-function actionInputs(moduleUrl, actionYml = join(dirname(fileURLToPath(moduleUrl)), '..', 'action.yml')) {
-    const defaults = readActionDefaults(actionYml);
-    const declared = (name) => {
-        const d = defaults.get(name);
-        if (d === undefined)
-            throw new KxError(`input ${name} is not declared in ${actionYml}`);
-        return d;
-    };
-    const orDefault = (name) => core.getInput(name) || declared(name).trim();
-    const withDefault = (name, read) => {
-        const fallback = declared(name).trim();
-        return read(fallback);
-    };
-    return {
-        defaultOf: declared,
-        string: orDefault,
-        bool: (name) => withDefault(name, (d) => getBool(name, d === '' ? false : parseDefaultBool(name, d))),
-        int: (name, min = 0) => withDefault(name, (d) => getInt(name, d === '' ? 0 : Number(d), min)),
-        choice: (name, choices) => withDefault(name, (d) => getChoice(name, choices, d)),
-        list: (name) => {
-            declared(name);
-            return core.getInput(name) ? getList(name) : splitList(declared(name));
-        },
-        map: (name) => {
-            declared(name);
-            return getMap(name);
-        },
-        secret: (name) => {
-            declared(name);
-            return getSecret(name);
-        },
-    };
-}
-function parseDefaultBool(name, d) {
-    if (['true', 'True', 'TRUE'].includes(d))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(d))
-        return false;
-    throw new KxError(`action.yml: the default of ${name} must be true or false, not "${d}"`);
-}
-function splitList(text) {
-    return text
-        .split(/\r?\n|,/)
-        .map((s) => s.trim())
-        .filter((s) => s !== '' && !s.startsWith('#'));
-}
-
-;// CONCATENATED MODULE: ../packages/actions-kit/lib/run.js
-// Running an action's bundle: masking every secret the step's inputs carry before anything else,
-// the main/post switch (one bundle serves both steps), and failure reporting — each failure becomes
-// exactly one error annotation (with file/line for a KxError) and exit code 1.
-
-
-
-
-/** Exit code of a failed step (the runner's and the CLI's "a step failed"). */
-const EXIT_FAILURE = 1;
-/**
- * Mask (`::add-mask::`) every secret the step's inputs carry: secret-named inputs (password, token,
- * kubeconfig, ...) as a whole, and the userinfo of any URL in any input (`oci://user:pw@host`).
- * Called before anything else runs, so that no later line can show them.
- */
-function maskInputSecrets(env = process.env) {
-    for (const [k, v] of Object.entries(env)) {
-        if (!k.startsWith('INPUT_') || !v)
-            continue;
-        for (const s of secretsInInput(k.slice('INPUT_'.length).toLowerCase(), v))
-            core_setSecret(s);
-    }
-}
-/**
- * Report a failure: exactly one error annotation per failure (per file/line for the KxErrors of an
- * aggregate), never a second plain `::error::` line as `core.setFailed` would add; exit code 1.
- * Anything that is not a KxError is a bug: its stack goes to the debug log.
- */
-function reportFailure(e) {
-    const errors = e instanceof KxAggregateError ? e.errors : e instanceof errors_KxError ? [e] : [];
-    for (const err of errors) {
-        const props = { title: 'kaapana-ext' };
-        if (err.file)
-            props.file = annotationPath(err.file);
-        if (err.line)
-            props.startLine = err.line;
-        error(err.message, props);
-    }
-    if (errors.length === 0) {
-        if (e instanceof Error && e.stack)
-            core_debug(redactUrls(e.stack));
-        error(errors_errorMessage(e), { title: 'kaapana-ext' });
-    }
-    process.exitCode = EXIT_FAILURE;
-}
-/**
- * GitHub places annotations by paths relative to the workspace: make absolute paths inside
- * GITHUB_WORKSPACE relative; leave others as they are.
- */
-function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
-    if (!workspace || !(0,external_node_path_namespaceObject.isAbsolute)(file))
-        return file;
-    const rel = (0,external_node_path_namespaceObject.relative)(workspace, file);
-    return rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel) ? file : rel.split('\\').join('/');
-}
-const POST_STATE = 'kx-is-post';
-/** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
-async function runMainOrPost(main, post) {
-    maskInputSecrets();
-    const isPost = getState(POST_STATE) === 'true';
-    if (!isPost)
-        saveState(POST_STATE, 'true');
-    try {
-        if (isPost)
-            await post?.();
-        else
-            await main();
-    }
-    catch (e) {
-        reportFailure(e);
-    }
-}
-
-;// CONCATENATED MODULE: ../packages/actions-kit/lib/summary.js
-// The job summary: markdown appended to GITHUB_STEP_SUMMARY (a no-op outside a runner), and the
-// cell escaping every summary table uses.
-
-/** Markdown-safe table cell. */
-function cell(text) {
-    return String(text ?? '')
-        .replace(/\|/g, '\\|')
-        .replace(/\n/g, ' ');
-}
-/** Append markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
-async function writeJobSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY) {
-        core.debug('no GITHUB_STEP_SUMMARY: job summary not written');
-        return;
-    }
-    await core.summary.addRaw(markdown).write();
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ../packages/core/lib/exec/index.js
-// Starting processes: the one `Exec` interface through which the domain package runs every
-// external program (docker, git, kubectl, ssh), and `nodeExec`, its implementation on
-// node:child_process. An Exec never throws for a non-zero exit (callers classify the status and
-// stderr themselves); it throws ExecStartError only when the program could not be started.
-// Output is captured whole and, when asked, also handed over line by line; stdin is closed unless
-// `input` is given, so no program can prompt. Actions pass the @actions/exec adapter from
-// @kaapana-ext/actions-kit instead; tests and the CLI use nodeExec.
-// eslint-disable-next-line no-restricted-imports -- the one place that starts processes
-
-/** The program could not be started at all (not found, not executable). */
-class ExecStartError extends Error {
-    command;
-    constructor(command, cause) {
-        super(`could not start ${command}: ${cause.message}`, { cause });
-        this.command = command;
-        this.name = 'ExecStartError';
-    }
-}
-/** Splits a stream of chunks into lines for `onLine`, keeping the unfinished tail. */
-function lineSplitter(emit) {
-    let tail = '';
-    return {
-        push(chunk) {
-            const parts = (tail + chunk).split(/\r?\n/);
-            tail = parts.pop() ?? '';
-            for (const p of parts)
-                emit(p);
-        },
-        end() {
-            if (tail)
-                emit(tail);
-            tail = '';
-        },
-    };
-}
-/** `Exec` on node:child_process. */
-const exec_nodeExec = (command, args, opts = {}) => new Promise((resolve, reject) => {
-    const env = opts.env ? { ...process.env, ...opts.env } : process.env;
-    const child = (0,external_node_child_process_namespaceObject.spawn)(command, [...args], { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out = [];
-    const err = [];
-    let timedOut = false;
-    const lines = {
-        stdout: lineSplitter((l) => opts.onLine?.(l, 'stdout')),
-        stderr: lineSplitter((l) => opts.onLine?.(l, 'stderr')),
-    };
-    const timer = opts.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs);
-    let graceTimer;
-    const onAbort = () => {
-        child.kill('SIGTERM');
-        graceTimer = setTimeout(() => child.kill('SIGKILL'), opts.killGraceMs ?? 5000);
-    };
-    if (opts.signal?.aborted)
-        onAbort();
-    else
-        opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const done = () => {
-        clearTimeout(timer);
-        clearTimeout(graceTimer);
-        opts.signal?.removeEventListener('abort', onAbort);
-    };
-    child.stdout.on('data', (b) => (out.push(b), opts.onLine && lines.stdout.push(b.toString())));
-    child.stderr.on('data', (b) => (err.push(b), opts.onLine && lines.stderr.push(b.toString())));
-    // A program that exits before reading all its input: its status and stderr say why.
-    child.stdin.on('error', () => { });
-    child.on('error', (e) => {
-        done();
-        reject(new ExecStartError(command, e));
-    });
-    child.on('close', (code, signal) => {
-        done();
-        lines.stdout.end();
-        lines.stderr.end();
-        const stdout = Buffer.concat(out).toString('utf8');
-        const stderr = Buffer.concat(err).toString('utf8');
-        resolve({ exitCode: code, signal, stdout, stderr, timedOut });
-    });
-    child.stdin.end(opts.input);
-});
-
-;// CONCATENATED MODULE: ../packages/core/lib/images/docker.js
-// The Docker CLI, driven through an Exec (../exec; actions pass the @actions/exec adapter): build (buildx when present and wanted, the classic
-// builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, save/load,
-// login with the password on stdin, logout. Each call returns the captured output or throws a
-// StatusError with the CLI's stderr, so callers can classify failures for retries. Which build
-// options each builder accepts is decided in build-features.ts; this module only spells them.
-
-
-class DockerCli {
-    command;
-    exec;
-    onOutput;
-    env;
-    buildx;
-    constructor(opts = {}) {
-        this.command = opts.command ?? 'docker';
-        this.onOutput = opts.onOutput;
-        this.env = opts.env;
-        this.exec = opts.exec ?? exec_nodeExec;
-    }
-    async run(args, opts = {}) {
-        const sink = opts.onOutput ?? this.onOutput;
-        let r;
-        try {
-            r = await this.exec(this.command, args, {
-                ...(this.env ? { env: this.env } : {}),
-                ...(opts.input !== undefined ? { input: opts.input } : {}),
-                ...(sink ? { onLine: (l) => sink(l) } : {}),
-            });
-        }
-        catch (e) {
-            throw new StatusError(`cannot run ${this.command}: ${e.message}`);
-        }
-        const { stdout, stderr } = r;
-        const exitCode = r.exitCode ?? 1;
-        if (exitCode !== 0 && !opts.allowFailure) {
-            const last = (stderr.trim() || stdout.trim()).split('\n').slice(-15).join('\n');
-            throw new StatusError(`docker ${args[0]} failed (exit ${exitCode}): ${last}`, undefined, stderr || stdout);
-        }
-        return { exitCode, stdout, stderr };
-    }
-    async version() {
-        const r = await this.run(['version', '--format', '{{.Client.Version}} {{.Server.Version}}']);
-        const [client = '', server = ''] = r.stdout.trim().split(' ');
-        return { client, server };
-    }
-    /**
-     * Is the buildx CLI plugin installed, and which version? `docker buildx version` exits non-zero
-     * ("unknown command") without the plugin; a plugin that runs but prints no version is treated
-     * as present with an unknown version.
-     */
-    buildxInfo() {
-        this.buildx ??= this.run(['buildx', 'version'], { allowFailure: true })
-            .then((r) => {
-            if (r.exitCode !== 0)
-                return { available: false };
-            const v = /\bv?(\d+\.\d+\.\d+)/.exec(r.stdout);
-            return v ? { available: true, version: v[1] } : { available: true };
-        })
-            .catch(() => ({ available: false }));
-        return this.buildx;
-    }
-    async hasBuildx() {
-        return (await this.buildxInfo()).available;
-    }
-    /** Which builder a `builder` setting resolves to on this machine. */
-    async resolveBuilder(builder) {
-        if (builder === 'classic')
-            return 'classic';
-        const has = await this.hasBuildx();
-        if (builder === 'buildx' && !has)
-            throw new StatusError('builder "buildx" requested but `docker buildx` is not installed');
-        if (builder === 'auto' && process.env.DOCKER_BUILDKIT === '0')
-            return 'classic';
-        return has ? 'buildx' : 'classic';
-    }
-    async build(opts) {
-        const args = opts.builder === 'buildx' ? ['buildx', 'build', '--load', '--progress', 'plain'] : ['build'];
-        args.push('--file', opts.dockerfile);
-        for (const t of opts.tags)
-            args.push('--tag', t);
-        for (const [k, v] of Object.entries(opts.buildArgs ?? {}))
-            args.push('--build-arg', `${k}=${v}`);
-        for (const [k, v] of Object.entries(opts.labels ?? {}))
-            args.push('--label', `${k}=${v}`);
-        for (const c of opts.cacheFrom ?? [])
-            args.push('--cache-from', c);
-        if (opts.target)
-            args.push('--target', opts.target);
-        if (opts.builder === 'buildx') {
-            for (const c of opts.cacheTo ?? [])
-                args.push('--cache-to', c);
-            for (const s of opts.secrets ?? [])
-                args.push('--secret', s);
-            for (const b of opts.buildContexts ?? [])
-                args.push('--build-context', b);
-        }
-        else if (opts.cacheTo?.length || opts.secrets?.length || opts.buildContexts?.length) {
-            throw new StatusError('cache-to, secrets and build-contexts need buildx; the classic builder has no such options');
-        }
-        args.push(opts.context);
-        const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };
-        const saved = { ...this.env };
-        const cli = new DockerCli({ command: this.command, env: { ...saved, ...env }, exec: this.exec });
-        const runOpts = {};
-        const sink = opts.onOutput ?? this.onOutput;
-        if (sink)
-            runOpts.onOutput = sink;
-        const r = await cli.run(args, runOpts);
-        const imageId = await this.imageId(opts.tags[0]);
-        return { ...r, imageId };
-    }
-    async imageId(ref) {
-        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref]);
-        return r.stdout.trim();
-    }
-    async imageExists(ref) {
-        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref], { allowFailure: true });
-        return r.exitCode === 0;
-    }
-    async tag(source, target) {
-        await this.run(['tag', source, target]);
-    }
-    async pull(ref) {
-        await this.run(['pull', ref]);
-    }
-    /** Layer digests (RootFS.Layers) of a local image, to compare builds. */
-    async layers(ref) {
-        const r = await this.run(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', ref]);
-        return JSON.parse(r.stdout.trim() || '[]');
-    }
-    /** `docker save` of the given references into one tar (layers shared between them stored once). */
-    async save(refs, file) {
-        await this.run(['save', '--output', file, ...refs]);
-    }
-    /** `docker load` of a tar; returns the references it loaded ("Loaded image: x"). */
-    async load(file) {
-        const r = await this.run(['load', '--input', file]);
-        return [...(r.stdout + r.stderr).matchAll(/^Loaded image: (\S+)$/gm)].map((m) => m[1]);
-    }
-    /** Push and return the manifest digest the registry reported. */
-    async push(ref, onOutput) {
-        const runOpts = {};
-        if (onOutput)
-            runOpts.onOutput = onOutput;
-        const r = await this.run(['push', ref], runOpts);
-        const m = /digest:\s*(sha256:[a-f0-9]{64})/.exec(r.stdout + r.stderr);
-        if (!m)
-            throw new StatusError(`docker push ${ref} printed no digest`, undefined, r.stdout);
-        return m[1];
-    }
-    /** `docker login` with the password on stdin (never on the command line). */
-    async login(registry, username, password) {
-        await this.run(['login', '--username', username, '--password-stdin', registry], { input: password });
-    }
-    async logout(registry) {
-        await this.run(['logout', registry], { allowFailure: true });
-    }
-}
-
-;// CONCATENATED MODULE: ../packages/actions-kit/lib/exec.js
-// The @actions/exec adapter of core's `Exec`: what actions pass to the domain package for the
-// processes a runner should start the way other actions do (tool lookup through @actions/io,
-// Windows quoting). Silent: output is captured and handed to `onLine`, never echoed by the runner.
-// Only `cwd`, `env`, `input` and `onLine` are supported — @actions/exec has no deadline or abort;
-// code that needs those (kubectl, ssh, kubectl proxy) keeps core's nodeExec.
-
-
-const actionsExec = async (command, args, opts = {}) => {
-    if (opts.timeoutMs !== undefined || opts.signal)
-        throw new Error('actionsExec: timeoutMs and signal are not supported; use nodeExec');
-    let stdout = '';
-    let stderr = '';
-    const env = {};
-    for (const [k, v] of Object.entries(process.env))
-        if (v !== undefined)
-            env[k] = v;
-    Object.assign(env, opts.env);
-    const line = opts.onLine;
-    const execOpts = {
-        silent: true,
-        ignoreReturnCode: true,
-        env,
-        listeners: {
-            stdout: (d) => void (stdout += d.toString()),
-            stderr: (d) => void (stderr += d.toString()),
-            ...(line ? { stdline: (l) => line(l, 'stdout'), errline: (l) => line(l, 'stderr') } : {}),
-        },
-    };
-    if (opts.cwd)
-        execOpts.cwd = opts.cwd;
-    if (opts.input !== undefined)
-        execOpts.input = Buffer.from(opts.input);
-    let exitCode;
-    try {
-        exitCode = await exec_exec(command, [...args], execOpts);
-    }
-    catch (e) {
-        throw new ExecStartError(command, e);
-    }
-    const result = { exitCode, signal: null, stdout, stderr, timedOut: false };
-    return result;
-};
-
-;// CONCATENATED MODULE: ../packages/actions-kit/lib/registry-login.js
-// Registry logins for actions: `docker login` in the main step (password on stdin, masked before
-// anything else happens) remembered in the action state, and the matching logouts in the post
-// step. `registry-auth` (several registries, e.g. one for private base images and one to push to)
-// is read here: a YAML list of {registry, username, password}; errors about it never quote it.
-
-
-
-
-
-const STATE = 'logged-in-registry';
-const STATE_ALL = 'logged-in-registries';
-/**
- * Parse `registry-auth`: a YAML (or JSON) list of maps with registry, username and password.
- * Every password is masked at once (also when a later entry is wrong). Error messages name the
- * entry by number and field, never show a value (the text holds secrets).
- */
-function parseRegistryAuth(text, input = 'registry-auth', mask = core.setSecret) {
-    if (text.trim() === '')
-        return [];
-    let parsed;
-    try {
-        parsed = parseYaml(text);
-    }
-    catch (e) {
-        const pos = e.linePos?.[0]?.line;
-        throw new KxError(`input ${input} is not valid YAML${pos ? ` (line ${pos})` : ''}: write a list of {registry, username, password}`);
-    }
-    if (!Array.isArray(parsed))
-        throw new KxError(`input ${input} must be a YAML list of {registry, username, password}`);
-    for (const entry of parsed) {
-        const pw = entry?.password;
-        if (pw !== undefined && pw !== null && String(pw) !== '')
-            mask(String(pw));
-    }
-    const out = [];
-    parsed.forEach((entry, i) => {
-        const where = `input ${input}, entry ${i + 1}`;
-        if (!entry || typeof entry !== 'object' || Array.isArray(entry))
-            throw new KxError(`${where} must be a map with registry, username and password`);
-        const e = entry;
-        const unknown = Object.keys(e).filter((k) => !['registry', 'username', 'password'].includes(k));
-        if (unknown.length)
-            throw new KxError(`${where}: unknown key(s) ${unknown.join(', ')} (allowed: registry, username, password)`);
-        for (const k of ['registry', 'username', 'password']) {
-            if (e[k] === undefined || e[k] === null || String(e[k]).trim() === '')
-                throw new KxError(`${where}: ${k} is missing or empty${k === 'password' ? ' (an unset secret gives an empty value)' : ''}`);
-        }
-        const registry = String(e.registry)
-            .trim()
-            .replace(/^https?:\/\//, '')
-            .replace(/\/+$/, '');
-        if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry) && !/^\[[0-9a-fA-F:]+\](:\d+)?$/.test(registry)) {
-            throw new KxError(`${where}: registry "${registry}" must be a registry host such as ghcr.io or registry.example.org:5000 (no path)`);
-        }
-        out.push({ registry, username: String(e.username), password: String(e.password) });
-    });
-    const seen = new Set();
-    for (const c of out) {
-        if (seen.has(c.registry))
-            throw new KxError(`input ${input}: registry ${c.registry} is listed twice`);
-        seen.add(c.registry);
-    }
-    return out;
-}
-async function loginForPost(docker, registry, username, password) {
-    await loginAllForPost(docker, [{ registry, username, password }]);
-}
-/**
- * Log in to each registry (password on stdin). The registries are saved in the state after each
- * login, so the post step logs out of every one that succeeded even when a later login fails.
- */
-async function loginAllForPost(docker, credentials) {
-    const done = [];
-    // The passwords are already masked by whoever read them (getSecret, parseRegistryAuth).
-    for (const c of credentials) {
-        await group(`Login to ${c.registry}`, () => docker.login(c.registry, c.username, c.password));
-        done.push(c.registry);
-        saveState(STATE_ALL, JSON.stringify(done));
-    }
-}
-/** The post step: log out of every registry the main step logged in to, if any. */
-async function logoutFromState(docker = new DockerCli({ exec: actionsExec })) {
-    const registries = [];
-    const all = getState(STATE_ALL);
-    if (all) {
-        try {
-            registries.push(...JSON.parse(all));
-        }
-        catch {
-            warning(`post step: unreadable state ${STATE_ALL}`);
-        }
-    }
-    const single = getState(STATE);
-    if (single && !registries.includes(single))
-        registries.push(single);
-    for (const registry of registries) {
-        await docker.logout(registry);
-        info(`logged out of ${registry}`);
-    }
-}
-
-;// CONCATENATED MODULE: ../packages/actions-kit/lib/index.js
-// @kaapana-ext/actions-kit, the GitHub Actions glue shared by the action adapters (the domain lives
-// in @kaapana-ext/core, which never imports @actions/*): typed input readers (lists, maps, booleans, numbers with
-// clear errors), masking of every credential an input carries, failure reporting (each failure
-// becomes exactly one error annotation — with file/line for a KxError — and exit code 1), and a
-// main/post switch so one bundle serves both steps. No domain logic lives here.
-// Each concern has its module; this entry re-exports them.
-
-
-
-
-
-
-
+// EXTERNAL MODULE: ../node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(6637);
+// EXTERNAL MODULE: ../packages/core/lib/errors/index.js
+var lib_errors = __nccwpck_require__(1191);
 ;// CONCATENATED MODULE: ../packages/core/lib/collection/dependency-list.js
 // Reading and validating a chart's dependency list (`requirements.yaml` for apiVersion v1,
 // `Chart.yaml` `dependencies` for v2) with the `yaml` library's Document API: syntax errors,
@@ -41259,13 +37222,13 @@ function parseSingleDocument(text, file) {
         const err = doc.errors[0];
         if (err) {
             const line = lineCounter.linePos(err.pos[0]).line;
-            throw new errors_KxError(`invalid YAML: ${err.message.split('\n')[0]}`, { file, line });
+            throw new lib_errors/* KxError */.im(`invalid YAML: ${err.message.split('\n')[0]}`, { file, line });
         }
     }
     if (list.length > 1) {
         const second = list[1];
         const line = lineCounter.linePos(second.range[0]).line;
-        throw new errors_KxError('expected a single YAML document, found several', { file, line });
+        throw new lib_errors/* KxError */.im('expected a single YAML document, found several', { file, line });
     }
     const lineOf = (node) => node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
     return { doc: list[0], lineOf };
@@ -41292,13 +37255,13 @@ function readDependencyList(text, file) {
     if (root === null || root === undefined || ((0,dist/* isScalar */.jn)(root) && root.value === null))
         return [];
     if (!(0,dist/* isMap */.jh)(root))
-        throw new errors_KxError('expected a mapping at the top level', { file, line: lineOf(root) ?? 1 });
+        throw new lib_errors/* KxError */.im('expected a mapping at the top level', { file, line: lineOf(root) ?? 1 });
     const depsPair = root.items.find((p) => (0,dist/* isScalar */.jn)(p.key) && p.key.value === 'dependencies');
     const deps = depsPair?.value;
     if (deps === null || deps === undefined || ((0,dist/* isScalar */.jn)(deps) && deps.value === null))
         return [];
     if (!(0,dist/* isSeq */.oP)(deps)) {
-        throw new errors_KxError('`dependencies` must be a list', {
+        throw new lib_errors/* KxError */.im('`dependencies` must be a list', {
             file,
             line: lineOf(deps) ?? lineOf(depsPair?.key),
         });
@@ -41308,12 +37271,12 @@ function readDependencyList(text, file) {
     for (const item of deps.items) {
         const itemLine = lineOf(item);
         if (!(0,dist/* isMap */.jh)(item))
-            throw new errors_KxError('each dependency must be a mapping with `name` and `version`', { file, line: itemLine });
+            throw new lib_errors/* KxError */.im('each dependency must be a mapping with `name` and `version`', { file, line: itemLine });
         const get = (key) => item.items.find((p) => (0,dist/* isScalar */.jn)(p.key) && p.key.value === key);
         const namePair = get('name');
         const name = scalarString(namePair?.value);
         if (!name)
-            throw new errors_KxError('dependency without a `name`', { file, line: itemLine });
+            throw new lib_errors/* KxError */.im('dependency without a `name`', { file, line: itemLine });
         const line = lineOf(namePair.value) ?? itemLine ?? 1;
         const version = scalarString(get('version')?.value) ?? '';
         const repository = scalarString(get('repository')?.value);
@@ -41321,7 +37284,7 @@ function readDependencyList(text, file) {
         const key = alias || name;
         const first = seen.get(key);
         if (first !== undefined) {
-            throw new errors_KxError(`duplicate dependency "${key}" (first listed on line ${first})`, { file, line });
+            throw new lib_errors/* KxError */.im(`duplicate dependency "${key}" (first listed on line ${first})`, { file, line });
         }
         seen.set(key, line);
         const entry = { name, version, line };
@@ -41338,20 +37301,20 @@ function readDependencyList(text, file) {
  * for apiVersion v1 (the default when absent, as in Helm), `Chart.yaml` for v2.
  */
 async function locateDependencyFile(chartDir) {
-    const chartYaml = (0,external_node_path_namespaceObject.join)(chartDir, 'Chart.yaml');
+    const chartYaml = (0,external_node_path_.join)(chartDir, 'Chart.yaml');
     let text;
     try {
         text = await (0,promises_.readFile)(chartYaml, 'utf8');
     }
     catch (e) {
-        throw new errors_KxError(`cannot read the collection's Chart.yaml (${e.code ?? String(e)})`, {
+        throw new lib_errors/* KxError */.im(`cannot read the collection's Chart.yaml (${e.code ?? String(e)})`, {
             file: chartYaml,
         });
     }
     const { doc, lineOf } = parseSingleDocument(text, chartYaml);
     const root = doc?.contents;
     if (!(0,dist/* isMap */.jh)(root))
-        throw new errors_KxError('Chart.yaml must be a mapping', { file: chartYaml, line: 1 });
+        throw new lib_errors/* KxError */.im('Chart.yaml must be a mapping', { file: chartYaml, line: 1 });
     const field = (key) => {
         const pair = root.items.find((p) => (0,dist/* isScalar */.jn)(p.key) && p.key.value === key);
         return { value: scalarString(pair?.value), line: lineOf(pair?.key) };
@@ -41359,19 +37322,19 @@ async function locateDependencyFile(chartDir) {
     const api = field('apiVersion');
     const apiVersion = api.value ?? 'v1';
     if (apiVersion !== 'v1' && apiVersion !== 'v2') {
-        throw new errors_KxError(`unsupported chart apiVersion "${apiVersion}" (expected v1 or v2)`, {
+        throw new lib_errors/* KxError */.im(`unsupported chart apiVersion "${apiVersion}" (expected v1 or v2)`, {
             file: chartYaml,
             line: api.line,
         });
     }
     const name = field('name');
     if (!name.value)
-        throw new errors_KxError('Chart.yaml has no `name`', { file: chartYaml, line: 1 });
+        throw new lib_errors/* KxError */.im('Chart.yaml has no `name`', { file: chartYaml, line: 1 });
     const version = field('version');
     if (!version.value)
-        throw new errors_KxError('Chart.yaml has no `version`', { file: chartYaml, line: 1 });
+        throw new lib_errors/* KxError */.im('Chart.yaml has no `version`', { file: chartYaml, line: 1 });
     return {
-        path: apiVersion === 'v1' ? (0,external_node_path_namespaceObject.join)(chartDir, 'requirements.yaml') : chartYaml,
+        path: apiVersion === 'v1' ? (0,external_node_path_.join)(chartDir, 'requirements.yaml') : chartYaml,
         apiVersion,
         chartName: name.value,
         chartVersion: version.value,
@@ -41535,7 +37498,7 @@ function newEntry(dep, style, nl, withIndent) {
 function findDocument(tokens, file, nl) {
     const docs = tokens.filter((t) => t.type === 'document');
     if (docs.length > 1)
-        throw new errors_KxError('expected a single YAML document, found several', { file, line: 1 });
+        throw new lib_errors/* KxError */.im('expected a single YAML document, found several', { file, line: 1 });
     if (docs[0])
         return docs[0];
     const last = tokens[tokens.length - 1];
@@ -41595,7 +37558,7 @@ function updateEntry(map, dep, style, nl) {
 function existingEntry(listed, file, dep) {
     const matches = listed.filter((d) => d.name === dep.name);
     if (matches.length > 1) {
-        throw new errors_KxError(`dependency "${dep.name}" is listed ${matches.length} times (with aliases); cannot tell which to update`, { file, line: matches[1].line });
+        throw new lib_errors/* KxError */.im(`dependency "${dep.name}" is listed ${matches.length} times (with aliases); cannot tell which to update`, { file, line: matches[1].line });
     }
     return matches[0];
 }
@@ -41612,7 +37575,7 @@ function rootMap(doc, file) {
         doc.value = root;
     }
     if (root.type !== 'block-map')
-        throw new errors_KxError('cannot edit: the top level is not a block mapping', { file, line: 1 });
+        throw new lib_errors/* KxError */.im('cannot edit: the top level is not a block mapping', { file, line: 1 });
     return root;
 }
 /** Phase 3: the `dependencies` item and its block list (none when absent, empty or `[]`). */
@@ -41621,7 +37584,7 @@ function dependencySequence(root, file) {
     if (depsItem?.value?.type === 'block-seq')
         return { depsItem, seq: depsItem.value };
     if (depsItem && depsItem.value?.type === 'flow-collection' && depsItem.value.items.length > 0)
-        throw new errors_KxError('cannot edit a flow-style `dependencies: [...]` list; write it as a block list', { file });
+        throw new lib_errors/* KxError */.im('cannot edit a flow-style `dependencies: [...]` list; write it as a block list', { file });
     return { depsItem, seq: undefined };
 }
 /** Phase 4a: the listed entry's version (and repository) updated in place. */
@@ -41629,7 +37592,7 @@ function updateExisting(seq, existing, dep, file, nl) {
     const item = seq?.items.find((it) => it.value?.type === 'block-map' &&
         it.value.items.some((p) => keyOf(p) === 'name' && dist/* CST */.DB.resolveAsScalar(p.value)?.value === dep.name));
     if (!item || item.value?.type !== 'block-map') {
-        throw new errors_KxError(`cannot edit dependency "${dep.name}": it is not a block mapping`, {
+        throw new lib_errors/* KxError */.im(`cannot edit dependency "${dep.name}": it is not a block mapping`, {
             file,
             line: existing.line,
         });
@@ -41729,24 +37692,26 @@ function verify(out, file, dep, before) {
 
 /** `file://<path of chartDir relative to collectionDir>`; `file://.` when they are the same. */
 function fileRepository(collectionDir, chartDir) {
-    const rel = (0,external_node_path_namespaceObject.relative)((0,external_node_path_namespaceObject.resolve)(collectionDir), (0,external_node_path_namespaceObject.resolve)(chartDir));
+    const rel = (0,external_node_path_.relative)((0,external_node_path_.resolve)(collectionDir), (0,external_node_path_.resolve)(chartDir));
     if (rel === '')
         return 'file://.';
     // On Windows a chart on another drive has no relative path: fall back to the absolute one.
-    const path = (0,external_node_path_namespaceObject.isAbsolute)(rel) ? rel : rel.split(external_node_path_namespaceObject.sep).join('/');
+    const path = (0,external_node_path_.isAbsolute)(rel) ? rel : rel.split(external_node_path_.sep).join('/');
     return `file://${path.replace(/\/+$/, '')}`;
 }
 /** The directory a `file://` repository points to, resolved against the collection directory. */
 function resolveFileRepository(collectionDir, repository) {
     if (!repository.startsWith('file://'))
         return undefined;
-    return (0,external_node_path_namespaceObject.resolve)(collectionDir, repository.slice('file://'.length).trim());
+    return (0,external_node_path_.resolve)(collectionDir, repository.slice('file://'.length).trim());
 }
 
 // EXTERNAL MODULE: external "node:buffer"
 var external_node_buffer_ = __nccwpck_require__(4573);
 // EXTERNAL MODULE: ../node_modules/semver/index.js
 var node_modules_semver = __nccwpck_require__(4978);
+// EXTERNAL MODULE: ../packages/core/lib/fsutil/index.js + 2 modules
+var fsutil = __nccwpck_require__(9920);
 ;// CONCATENATED MODULE: ../node_modules/diff/libesm/diff/base.js
 class Diff {
     diff(oldStr, newStr, 
@@ -42462,20 +38427,20 @@ function unifiedDiff(displayPath, before, after) {
 
 const CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 async function readChartIdentity(chartDir) {
-    const file = (0,external_node_path_namespaceObject.join)(chartDir, 'Chart.yaml');
+    const file = (0,external_node_path_.join)(chartDir, 'Chart.yaml');
     let text;
     try {
         text = await (0,promises_.readFile)(file, 'utf8');
     }
     catch (e) {
-        throw new errors_KxError(`cannot read the extension's Chart.yaml (${e.code ?? String(e)})`, {
+        throw new lib_errors/* KxError */.im(`cannot read the extension's Chart.yaml (${e.code ?? String(e)})`, {
             file,
         });
     }
     const { doc } = parseSingleDocument(text, file);
     const root = doc?.contents;
     if (!(0,dist/* isMap */.jh)(root))
-        throw new errors_KxError('Chart.yaml must be a mapping', { file, line: 1 });
+        throw new lib_errors/* KxError */.im('Chart.yaml must be a mapping', { file, line: 1 });
     const get = (k) => {
         const node = root.items.find((p) => (0,dist/* isScalar */.jn)(p.key) && p.key.value === k)?.value;
         return (0,dist/* isScalar */.jn)(node) && node.value !== null ? (node.source ?? String(node.value)) : undefined;
@@ -42495,7 +38460,7 @@ function chooseRepository(choice, collectionDir, chartDir, existing, name, file)
             const why = choice === 'auto'
                 ? 'the existing entries use file:// repositories, so the new one needs'
                 : `repository "${choice}" needs`;
-            throw new errors_KxError(`${why} the extension chart directory to compute its file:// path (or set the repository to none)`, { file });
+            throw new lib_errors/* KxError */.im(`${why} the extension chart directory to compute its file:// path (or set the repository to none)`, { file });
         }
         return fileRepository(collectionDir, chartDir);
     };
@@ -42522,15 +38487,15 @@ async function entryIdentity(opts, chartDir) {
     const identity = chartDir && (!opts.name || !opts.version) ? await readChartIdentity(chartDir) : {};
     const name = opts.name || identity.name;
     const version = opts.version || identity.version;
-    const where = chartDir ? { file: (0,external_node_path_namespaceObject.join)(chartDir, 'Chart.yaml') } : {};
+    const where = chartDir ? { file: (0,external_node_path_.join)(chartDir, 'Chart.yaml') } : {};
     if (!name)
-        throw new errors_KxError('no extension chart name given (and no chart directory to read it from)', where);
+        throw new lib_errors/* KxError */.im('no extension chart name given (and no chart directory to read it from)', where);
     if (!CHART_NAME.test(name))
-        throw new errors_KxError(`"${name}" is not a valid chart name`, where);
+        throw new lib_errors/* KxError */.im(`"${name}" is not a valid chart name`, where);
     if (!version)
-        throw new errors_KxError(`no version given for "${name}"`, where);
+        throw new lib_errors/* KxError */.im(`no version given for "${name}"`, where);
     if (!node_modules_semver.valid(version))
-        throw new errors_KxError(`version "${version}" of "${name}" is not a semantic version (x.y.z)`, where);
+        throw new lib_errors/* KxError */.im(`version "${version}" of "${name}" is not a semantic version (x.y.z)`, where);
     return { name, version };
 }
 /** Phase 2: the dependency file's bytes (undefined: a v1 chart without requirements.yaml yet). */
@@ -42543,16 +38508,16 @@ async function readOriginal(loc) {
         // A v1 chart without requirements.yaml simply has no dependencies yet.
         if (code === 'ENOENT' && loc.apiVersion === 'v1')
             return undefined;
-        throw new errors_KxError(code === 'EISDIR'
+        throw new lib_errors/* KxError */.im(code === 'EISDIR'
             ? `${loc.path} is a directory, not a file`
-            : `cannot read ${loc.path}: ${code ?? errors_errorMessage(e)}`, { file: loc.path });
+            : `cannot read ${loc.path}: ${code ?? (0,lib_errors/* errorMessage */.gJ)(e)}`, { file: loc.path });
     }
 }
 /** Add or update the extension in the collection's dependency list; see UpdateDependencyOptions. */
 async function updateCollectionDependency(opts) {
-    const collectionDir = (0,external_node_path_namespaceObject.resolve)(opts.collectionDir);
-    const chartDir = opts.chartDir ? (0,external_node_path_namespaceObject.resolve)(opts.chartDir) : undefined;
-    const displayRoot = (0,external_node_path_namespaceObject.resolve)(opts.displayRoot ?? process.cwd());
+    const collectionDir = (0,external_node_path_.resolve)(opts.collectionDir);
+    const chartDir = opts.chartDir ? (0,external_node_path_.resolve)(opts.chartDir) : undefined;
+    const displayRoot = (0,external_node_path_.resolve)(opts.displayRoot ?? process.cwd());
     const loc = await locateDependencyFile(collectionDir);
     const { name, version } = await entryIdentity(opts, chartDir);
     const original = await readOriginal(loc);
@@ -42573,10 +38538,10 @@ async function updateCollectionDependency(opts) {
         ...(repository !== undefined ? { repository: asFileText(repository) } : {}),
     });
     const changed = edit.text !== before;
-    const displayPath = (0,external_node_path_namespaceObject.relative)(displayRoot, loc.path) || loc.path;
+    const displayPath = (0,external_node_path_.relative)(displayRoot, loc.path) || loc.path;
     // Through a symlink only to a file below displayRoot; a read-only file is refused (writeFileAtomic).
     if (changed && !opts.dryRun)
-        await fsutil_writeFileAtomic(loc.path, Buffer.from(edit.text, encoding), { within: displayRoot });
+        await (0,fsutil/* writeFileAtomic */.Zf)(loc.path, Buffer.from(edit.text, encoding), { within: displayRoot });
     const diff = changed ? unifiedDiff(displayPath, before, edit.text) : '';
     const result = {
         file: loc.path,
@@ -42594,7 +38559,7 @@ async function updateCollectionDependency(opts) {
             if (original === undefined)
                 await (0,promises_.rm)(loc.path, { force: true });
             else
-                await fsutil_writeFileAtomic(loc.path, original, { within: displayRoot });
+                await (0,fsutil/* writeFileAtomic */.Zf)(loc.path, original, { within: displayRoot });
         },
     };
     if (edit.previousVersion !== undefined)
@@ -42602,12 +38567,16 @@ async function updateCollectionDependency(opts) {
     return result;
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: ../node_modules/tar-stream/index.js
 var tar_stream = __nccwpck_require__(872);
+// EXTERNAL MODULE: ../packages/core/lib/fsutil/safe-path.js
+var safe_path = __nccwpck_require__(1776);
 ;// CONCATENATED MODULE: ../packages/core/lib/chart/model.js
 // The in-memory chart model, shaped like helm's `pkg/chart`: metadata (Chart.yaml), dependencies,
 // the lock, and the files of a chart split the way helm's loader splits them. Pure types plus tiny
@@ -42729,45 +38698,10 @@ const isSpace = (c) => c === 0x20;
 const isBlank = (c) => c === 0x20 || c === 0x09;
 const isBlankz = (c) => c === undefined || c === 0 || isBlank(c) || isBreak(c);
 const isPrintable = (c) => c === 0x0a || (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff);
-/** go-yaml v2 `yaml_emitter_analyze_scalar`: which styles can write these code points. */
 function analyzeScalar(cps) {
     if (cps.length === 0)
         return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
-    const f = scanScalar(cps);
-    const r = {
-        multiline: f.lineBreaks,
-        blockPlainAllowed: true,
-        singleQuotedAllowed: true,
-        blockAllowed: true,
-    };
-    if (f.leadingSpace || f.leadingBreak || f.trailingSpace || f.trailingBreak)
-        r.blockPlainAllowed = false;
-    if (f.trailingSpace)
-        r.blockAllowed = false;
-    if (f.breakSpace) {
-        r.blockPlainAllowed = false;
-        r.singleQuotedAllowed = false;
-    }
-    if (f.spaceBreak || f.special) {
-        r.blockPlainAllowed = false;
-        r.singleQuotedAllowed = false;
-        r.blockAllowed = false;
-    }
-    if (f.lineBreaks)
-        r.blockPlainAllowed = false;
-    if (f.blockIndicators)
-        r.blockPlainAllowed = false;
-    return r;
-}
-/** `---` or `...` at the start: read as a document marker, so never plain. */
-function startsWithDocumentMarker(cps) {
-    const at = (i) => String.fromCodePoint(cps[i] ?? 0);
-    return (cps.length >= 3 &&
-        ((at(0) === '-' && at(1) === '-' && at(2) === '-') || (at(0) === '.' && at(1) === '.' && at(2) === '.')));
-}
-/** The scan of a non-empty scalar: indicators, breaks, spaces and where (locals in the loop: it is hot). */
-function scanScalar(cps) {
-    let blockIndicators = startsWithDocumentMarker(cps);
+    let blockIndicators = false;
     let lineBreaks = false;
     let special = false;
     let leadingSpace = false;
@@ -42779,6 +38713,10 @@ function scanScalar(cps) {
     let previousSpace = false;
     let previousBreak = false;
     const at = (i) => String.fromCodePoint(cps[i] ?? 0);
+    if (cps.length >= 3 &&
+        ((at(0) === '-' && at(1) === '-' && at(2) === '-') || (at(0) === '.' && at(1) === '.' && at(2) === '.'))) {
+        blockIndicators = true;
+    }
     let precededByWhitespace = true;
     for (let i = 0; i < cps.length; i++) {
         const c = cps[i];
@@ -42823,17 +38761,30 @@ function scanScalar(cps) {
         }
         precededByWhitespace = isBlankz(c);
     }
-    return {
-        blockIndicators,
-        lineBreaks,
-        special,
-        leadingSpace,
-        leadingBreak,
-        trailingSpace,
-        trailingBreak,
-        breakSpace,
-        spaceBreak,
+    const r = {
+        multiline: lineBreaks,
+        blockPlainAllowed: true,
+        singleQuotedAllowed: true,
+        blockAllowed: true,
     };
+    if (leadingSpace || leadingBreak || trailingSpace || trailingBreak)
+        r.blockPlainAllowed = false;
+    if (trailingSpace)
+        r.blockAllowed = false;
+    if (breakSpace) {
+        r.blockPlainAllowed = false;
+        r.singleQuotedAllowed = false;
+    }
+    if (spaceBreak || special) {
+        r.blockPlainAllowed = false;
+        r.singleQuotedAllowed = false;
+        r.blockAllowed = false;
+    }
+    if (lineBreaks)
+        r.blockPlainAllowed = false;
+    if (blockIndicators)
+        r.blockPlainAllowed = false;
+    return r;
 }
 // ---- the emitter ----------------------------------------------------------------------------------
 class Emitter {
@@ -43244,7 +39195,7 @@ function kind(node) {
     return 'value';
 }
 function typeError(ctx, node, field, want) {
-    return new errors_KxError(`cannot load ${ctx.what}: field "${field}" must be ${want}, found ${kind(node) === 'object' ? 'a mapping' : kind(node) === 'array' ? 'a list' : `a ${kind(node)}`}`, { file: ctx.file, line: lineOf(ctx, node) });
+    return new lib_errors/* KxError */.im(`cannot load ${ctx.what}: field "${field}" must be ${want}, found ${kind(node) === 'object' ? 'a mapping' : kind(node) === 'array' ? 'a list' : `a ${kind(node)}`}`, { file: ctx.file, line: lineOf(ctx, node) });
 }
 /** A scalar as a Go string field receives it (undefined for null). */
 function asString(ctx, node, field) {
@@ -43397,7 +39348,7 @@ function parseYamlDoc(text, file, what) {
     const err = doc.errors[0];
     if (err) {
         const line = err.linePos?.[0]?.line ?? lineOf(ctx, { range: [err.pos[0], err.pos[1], err.pos[1]] });
-        throw new errors_KxError(`cannot load ${what}: error converting YAML to JSON: ${err.message.split('\n')[0]}`, {
+        throw new lib_errors/* KxError */.im(`cannot load ${what}: error converting YAML to JSON: ${err.message.split('\n')[0]}`, {
             file,
             line,
         });
@@ -43417,65 +39368,65 @@ function parseMetadata(text, file, what = 'Chart.yaml', into = {}) {
     const f = fieldPairs(ctx, root, METADATA_FIELDS, '');
     for (const [k, p] of f)
         record(ctx, k, p);
-    for (const k of METADATA_STRING_FIELDS) {
+    const strField = (k) => {
         if (!f.has(k))
-            continue;
+            return;
         const v = asString(ctx, f.get(k)?.value, k);
         if (v === undefined)
             delete md[k];
         else
             md[k] = v;
-    }
+    };
+    for (const k of [
+        'name',
+        'home',
+        'version',
+        'description',
+        'icon',
+        'apiVersion',
+        'condition',
+        'tags',
+        'appVersion',
+        'kubeVersion',
+        'type',
+    ])
+        strField(k);
     if (f.has('sources'))
         md.sources = asStringList(ctx, f.get('sources')?.value, 'sources');
     if (f.has('keywords'))
         md.keywords = asStringList(ctx, f.get('keywords')?.value, 'keywords');
     if (f.has('deprecated'))
         md.deprecated = asBool(ctx, f.get('deprecated')?.value, 'deprecated');
-    if (f.has('maintainers'))
-        md.maintainers = parseMaintainers(ctx, f.get('maintainers')?.value);
-    if (f.has('annotations'))
-        md.annotations = parseAnnotations(ctx, f.get('annotations')?.value);
+    if (f.has('maintainers')) {
+        const node = f.get('maintainers')?.value;
+        if (isNullNode(node ?? null))
+            md.maintainers = undefined;
+        else if (!(0,dist/* isSeq */.oP)(node))
+            throw typeError(ctx, node, 'maintainers', 'a list');
+        else
+            md.maintainers = node.items.map((item, i) => parseMaintainer(ctx, item, `maintainers[${i}]`));
+    }
+    if (f.has('annotations')) {
+        const node = f.get('annotations')?.value;
+        if (isNullNode(node ?? null))
+            md.annotations = undefined;
+        else {
+            const pairs = fieldPairs(ctx, node, [], 'annotations');
+            void pairs;
+            const out = {};
+            for (const pair of node.items) {
+                const key = (0,dist/* isScalar */.jn)(pair.key) ? String(pair.key.value) : String(pair.key);
+                out[key] = asString(ctx, pair.value, `annotations.${key}`) ?? '';
+            }
+            md.annotations = out;
+        }
+    }
     if (f.has('dependencies'))
         md.dependencies = parseDependencyList(ctx, f.get('dependencies')?.value, 'dependencies');
     for (const k of Object.keys(md))
         if (md[k] === undefined)
             delete md[k];
     return { value: md, lines: ctx.lines };
-}
-/** The string fields of Metadata, in the order helm's struct declares them. */
-const METADATA_STRING_FIELDS = [
-    'name',
-    'home',
-    'version',
-    'description',
-    'icon',
-    'apiVersion',
-    'condition',
-    'tags',
-    'appVersion',
-    'kubeVersion',
-    'type',
-];
-/** `maintainers`: null (unset) or a list of maintainers. */
-function parseMaintainers(ctx, node) {
-    if (isNullNode(node ?? null))
-        return undefined;
-    if (!(0,dist/* isSeq */.oP)(node))
-        throw typeError(ctx, node, 'maintainers', 'a list');
-    return node.items.map((item, i) => parseMaintainer(ctx, item, `maintainers[${i}]`));
-}
-/** `annotations`: null (unset) or a mapping whose values become strings. */
-function parseAnnotations(ctx, node) {
-    if (isNullNode(node ?? null))
-        return undefined;
-    fieldPairs(ctx, node, [], 'annotations');
-    const out = {};
-    for (const pair of node.items) {
-        const key = (0,dist/* isScalar */.jn)(pair.key) ? String(pair.key.value) : String(pair.key);
-        out[key] = asString(ctx, pair.value, `annotations.${key}`) ?? '';
-    }
-    return out;
 }
 /** Parse Chart.lock / requirements.lock. */
 function parseLock(text, file, what = 'Chart.lock') {
@@ -43645,7 +39596,7 @@ class IgnoreRules {
                 r.addRule(line, i + 1);
             }
             catch (e) {
-                throw new errors_KxError(`${e.message} in ${HELMIGNORE} rule ${JSON.stringify(line.trim())}`, {
+                throw new lib_errors/* KxError */.im(`${e.message} in ${HELMIGNORE} rule ${JSON.stringify(line.trim())}`, {
                     file,
                     line: i + 1,
                 });
@@ -43902,7 +39853,7 @@ function sanitizeString(s) {
     return out;
 }
 function fail(msg, ctx, key) {
-    throw new errors_KxError(`validation: ${msg}`, { file: ctx.file, line: key ? ctx.lines?.get(key) : undefined });
+    throw new lib_errors/* KxError */.im(`validation: ${msg}`, { file: ctx.file, line: key ? ctx.lines?.get(key) : undefined });
 }
 function sanitizeDependency(d) {
     d.name = sanitizeString(d.name) ?? '';
@@ -43989,7 +39940,7 @@ const MAX_FILE_SIZE = 5 * 1024 * 1024;
 const MAX_CHART_SIZE = 100 * 1024 * 1024;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const stripBom = (b) => (b.subarray(0, 3).equals(BOM) ? b.subarray(3) : b);
-const load_byteOrder = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+const byteOrder = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 /** Deepest directory nesting loadDir walks: far beyond any real chart, far below a symlink loop. */
 const MAX_CHART_DEPTH = 64;
 /** Most files loadDir accepts from one chart directory tree. */
@@ -44002,117 +39953,100 @@ const MAX_CHART_ENTRIES = 10_000;
  * refused unless `allowExternalSymlinks`.
  */
 async function load_loadDir(dir, opts = {}) {
-    const top = (0,external_node_path_namespaceObject.resolve)(dir);
+    const top = (0,external_node_path_.resolve)(dir);
     const st = await (0,promises_.stat)(top).catch((e) => {
-        throw new errors_KxError(`could not find ${dir}: ${errors_errorMessage(e)}`, { file: dir });
+        throw new lib_errors/* KxError */.im(`could not find ${dir}: ${(0,lib_errors/* errorMessage */.gJ)(e)}`, { file: dir });
     });
     if (!st.isDirectory())
-        throw new errors_KxError(`${dir} is not a chart directory`, { file: dir });
+        throw new lib_errors/* KxError */.im(`${dir} is not a chart directory`, { file: dir });
     const rootReal = await (0,promises_.realpath)(top);
-    const walk = {
-        dir,
-        top,
-        rootReal,
-        rules: await readIgnoreRules(top),
-        opts,
-        maxDepth: opts.maxDepth ?? MAX_CHART_DEPTH,
-        maxEntries: opts.maxEntries ?? MAX_CHART_ENTRIES,
-        files: [],
-        total: 0,
-    };
-    await walkDir(walk, top, '', [rootReal]);
-    checkChartYamlNotIgnored(walk);
-    return loadFiles(walk.files, top);
-}
-/**
- * Reads the files under `abs` (`rel` from the top) in byte order. `ancestors`: real paths of the
- * directories from the top down to `abs`, to recognise loops. Synchronous reads: for the many small
- * files of a chart they are several times faster than fs.promises (one thread-pool round trip per
- * open/stat/read/close), and this runs in a CLI/action.
- */
-async function walkDir(walk, abs, rel, ancestors) {
-    const depth = rel === '' ? 0 : rel.split('/').length;
-    if (depth > walk.maxDepth)
-        throw new errors_KxError(`chart ${walk.dir} nests directories deeper than ${walk.maxDepth} levels at ${rel}`, {
-            file: (0,external_node_path_namespaceObject.join)(walk.top, rel),
-        });
-    const entries = (0,external_node_fs_namespaceObject.readdirSync)(abs, { withFileTypes: true }).sort((a, b) => load_byteOrder(a.name, b.name));
-    for (const entry of entries) {
-        const name = entry.name;
-        const path = (0,external_node_path_namespaceObject.join)(abs, name);
-        const n = rel ? `${rel}/${name}` : name;
-        const shownPath = (0,external_node_path_namespaceObject.join)(walk.top, n);
-        const target = entry.isSymbolicLink() ? await followSymlink(path, shownPath) : undefined;
-        const isDir = target ? target.isDir : entry.isDirectory();
-        if (walk.rules.ignores(n, isDir))
-            continue;
-        if (target)
-            checkSymlink(walk, { n, shownPath, target: target.path, isDir, ancestors });
-        const real = target?.path ?? path;
-        if (isDir) {
-            await walkDir(walk, real, n, [...ancestors, real]);
-            continue;
+    const rules = await readIgnoreRules(top);
+    const maxDepth = opts.maxDepth ?? MAX_CHART_DEPTH;
+    const maxEntries = opts.maxEntries ?? MAX_CHART_ENTRIES;
+    // Synchronous reads: for the many small files of a chart they are several times faster than
+    // fs.promises (one thread-pool round trip per open/stat/read/close), and this runs in a CLI/action.
+    const files = [];
+    let total = 0;
+    const readOne = (path, n, shown, size) => {
+        if (size > MAX_FILE_SIZE) {
+            throw new lib_errors/* KxError */.im(`chart file "${shown}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
         }
-        if (!(target ? target.isFile : entry.isFile()))
-            throw new errors_KxError(`cannot load irregular file ${shownPath} as it has file mode type bits set`, {
-                file: shownPath,
+        total += size;
+        if (total > MAX_CHART_SIZE)
+            throw new lib_errors/* KxError */.im(`chart ${dir} is larger than the maximum chart size ${MAX_CHART_SIZE}`, { file: path });
+        if (files.length >= maxEntries)
+            throw new lib_errors/* KxError */.im(`chart ${dir} has more than ${maxEntries} files`, { file: path });
+        const data = (0,external_node_fs_.readFileSync)(path);
+        if (data.length > MAX_FILE_SIZE) {
+            throw new lib_errors/* KxError */.im(`chart file "${shown}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
+        }
+        return { name: n, data: stripBom(data) };
+    };
+    // `ancestors`: real paths of the directories from the top down to `abs`, to recognise loops.
+    const visit = async (abs, rel, ancestors) => {
+        const depth = rel === '' ? 0 : rel.split('/').length;
+        if (depth > maxDepth)
+            throw new lib_errors/* KxError */.im(`chart ${dir} nests directories deeper than ${maxDepth} levels at ${rel}`, {
+                file: (0,external_node_path_.join)(top, rel),
             });
-        walk.files.push(readChartFile(walk, real, n, name, target?.size ?? (0,external_node_fs_namespaceObject.statSync)(path).size));
+        const entries = (0,external_node_fs_.readdirSync)(abs, { withFileTypes: true }).sort((a, b) => byteOrder(a.name, b.name));
+        for (const entry of entries) {
+            const name = entry.name;
+            const path = (0,external_node_path_.join)(abs, name);
+            const n = rel ? `${rel}/${name}` : name;
+            const shownPath = (0,external_node_path_.join)(top, n);
+            let target = path;
+            let isDir = entry.isDirectory();
+            let isFile = entry.isFile();
+            let size;
+            if (entry.isSymbolicLink()) {
+                target = await (0,promises_.realpath)(path).catch((e) => {
+                    throw new lib_errors/* KxError */.im(`error evaluating symlink ${shownPath}: ${(0,lib_errors/* errorMessage */.gJ)(e)}`, { file: shownPath });
+                });
+                const info = await (0,promises_.lstat)(target);
+                isDir = info.isDirectory();
+                isFile = info.isFile();
+                size = info.size;
+            }
+            if (rules.ignores(n, isDir))
+                continue;
+            if (entry.isSymbolicLink()) {
+                // A link to the directory being walked or one of its parents would be walked for ever.
+                if (isDir && ancestors.some((a) => (0,safe_path/* isInside */.FK)(target, a))) {
+                    throw new lib_errors/* KxError */.im(`symlink loop: ${shownPath} points to ${target}, which contains it`, { file: shownPath });
+                }
+                if (!(0,safe_path/* isInside */.FK)(rootReal, target)) {
+                    if (!opts.allowExternalSymlinks) {
+                        throw new lib_errors/* KxError */.im(`symlink ${n} points outside the chart to ${target}; refusing to package it (allow it explicitly to include the linked ${isDir ? 'directory' : 'file'})`, { file: shownPath });
+                    }
+                    opts.onWarning?.(`found symbolic link in path: ${shownPath} resolves to ${target}, outside the chart. Contents of linked file included and used`, shownPath);
+                }
+            }
+            if (isDir) {
+                await visit(target, n, [...ancestors, target]);
+                continue;
+            }
+            if (!isFile)
+                throw new lib_errors/* KxError */.im(`cannot load irregular file ${shownPath} as it has file mode type bits set`, {
+                    file: shownPath,
+                });
+            files.push(readOne(target, n, name, size ?? (0,external_node_fs_.statSync)(path).size));
+        }
+    };
+    await visit(top, '', [rootReal]);
+    if (!files.some((f) => f.name === 'Chart.yaml' || f.name === 'requirements.yaml' || f.name === 'requirements.lock')) {
+        const hidden = rules.matchingRule('Chart.yaml', false);
+        if (hidden && (0,external_node_fs_.statSync)((0,external_node_path_.join)(top, 'Chart.yaml'), { throwIfNoEntry: false })?.isFile()) {
+            throw new lib_errors/* KxError */.im(`Chart.yaml file is missing: ${HELMIGNORE} rule ${JSON.stringify(hidden.raw)} (line ${hidden.line}) excludes it`, {
+                file: (0,external_node_path_.join)(top, HELMIGNORE),
+                line: hidden.line,
+            });
+        }
     }
-}
-/** Where a symlink leads: its real path and what is there. */
-async function followSymlink(path, shownPath) {
-    const target = await (0,promises_.realpath)(path).catch((e) => {
-        throw new errors_KxError(`error evaluating symlink ${shownPath}: ${errors_errorMessage(e)}`, { file: shownPath });
-    });
-    const info = await (0,promises_.lstat)(target);
-    return { path: target, isDir: info.isDirectory(), isFile: info.isFile(), size: info.size };
-}
-/** Refuses a symlink loop, and a link leaving the chart unless allowExternalSymlinks (then a warning). */
-function checkSymlink(walk, link) {
-    const { n, shownPath, target, isDir } = link;
-    // A link to the directory being walked or one of its parents would be walked for ever.
-    if (isDir && link.ancestors.some((a) => isInside(target, a))) {
-        throw new errors_KxError(`symlink loop: ${shownPath} points to ${target}, which contains it`, { file: shownPath });
-    }
-    if (isInside(walk.rootReal, target))
-        return;
-    if (!walk.opts.allowExternalSymlinks) {
-        throw new errors_KxError(`symlink ${n} points outside the chart to ${target}; refusing to package it (allow it explicitly to include the linked ${isDir ? 'directory' : 'file'})`, { file: shownPath });
-    }
-    walk.opts.onWarning?.(`found symbolic link in path: ${shownPath} resolves to ${target}, outside the chart. Contents of linked file included and used`, shownPath);
-}
-/** Reads one file (`n` in the chart), its size, the chart's total size and file count checked first. */
-function readChartFile(walk, path, n, shown, size) {
-    if (size > MAX_FILE_SIZE) {
-        throw new errors_KxError(`chart file "${shown}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
-    }
-    walk.total += size;
-    if (walk.total > MAX_CHART_SIZE)
-        throw new errors_KxError(`chart ${walk.dir} is larger than the maximum chart size ${MAX_CHART_SIZE}`, { file: path });
-    if (walk.files.length >= walk.maxEntries)
-        throw new errors_KxError(`chart ${walk.dir} has more than ${walk.maxEntries} files`, { file: path });
-    const data = (0,external_node_fs_namespaceObject.readFileSync)(path);
-    if (data.length > MAX_FILE_SIZE) {
-        throw new errors_KxError(`chart file "${shown}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
-    }
-    return { name: n, data: stripBom(data) };
-}
-/** No chart metadata read although Chart.yaml exists: the .helmignore rule that hid it is the error. */
-function checkChartYamlNotIgnored(walk) {
-    const { files, rules, top } = walk;
-    if (files.some((f) => f.name === 'Chart.yaml' || f.name === 'requirements.yaml' || f.name === 'requirements.lock'))
-        return;
-    const hidden = rules.matchingRule('Chart.yaml', false);
-    if (hidden && (0,external_node_fs_namespaceObject.statSync)((0,external_node_path_namespaceObject.join)(top, 'Chart.yaml'), { throwIfNoEntry: false })?.isFile()) {
-        throw new errors_KxError(`Chart.yaml file is missing: ${HELMIGNORE} rule ${JSON.stringify(hidden.raw)} (line ${hidden.line}) excludes it`, {
-            file: (0,external_node_path_namespaceObject.join)(top, HELMIGNORE),
-            line: hidden.line,
-        });
-    }
+    return loadFiles(files, top);
 }
 async function readIgnoreRules(top) {
-    const file = (0,external_node_path_namespaceObject.join)(top, HELMIGNORE);
+    const file = (0,external_node_path_.join)(top, HELMIGNORE);
     let rules = IgnoreRules.empty();
     const text = await (0,promises_.readFile)(file, 'utf8').catch(() => undefined);
     if (text !== undefined)
@@ -44127,12 +40061,12 @@ function isGzip(data) {
 async function loadArchiveFiles(data, label = 'archive') {
     if (!isGzip(data)) {
         if (/\.ya?ml$/.test(label))
-            throw new errors_KxError(`file '${label}' seems to be a YAML file, but expected a gzipped archive`, { file: label });
-        throw new errors_KxError(`file '${label}' does not appear to be a gzipped archive`, { file: label });
+            throw new lib_errors/* KxError */.im(`file '${label}' seems to be a YAML file, but expected a gzipped archive`, { file: label });
+        throw new lib_errors/* KxError */.im(`file '${label}' does not appear to be a gzipped archive`, { file: label });
     }
     const files = [];
     const ex = (0,tar_stream.extract)();
-    const bad = (msg) => new errors_KxError(msg, { file: label });
+    const bad = (msg) => new lib_errors/* KxError */.im(msg, { file: label });
     const gunzip = (0,external_node_zlib_.createGunzip)();
     // Whatever the tar headers claim, never inflate more than a chart may hold (plus headers/padding).
     let inflated = 0;
@@ -44180,9 +40114,9 @@ async function loadArchiveFiles(data, label = 'archive') {
         }
     }
     catch (e) {
-        if (e instanceof errors_KxError)
+        if (e instanceof lib_errors/* KxError */.im)
             throw e;
-        throw new errors_KxError(`file '${label}' does not appear to be a valid chart file (details: ${errors_errorMessage(e)})`, {
+        throw new lib_errors/* KxError */.im(`file '${label}' does not appear to be a valid chart file (details: ${(0,lib_errors/* errorMessage */.gJ)(e)})`, {
             file: label,
         });
     }
@@ -44214,10 +40148,10 @@ async function load_loadArchive(input, label) {
     if (typeof input === 'string') {
         name = label ?? input;
         const st = await (0,promises_.stat)(input).catch((e) => {
-            throw new errors_KxError(`${input}: ${errors_errorMessage(e)}`, { file: input });
+            throw new lib_errors/* KxError */.im(`${input}: ${(0,lib_errors/* errorMessage */.gJ)(e)}`, { file: input });
         });
         if (st.isDirectory())
-            throw new errors_KxError('cannot load a directory', { file: input });
+            throw new lib_errors/* KxError */.im('cannot load a directory', { file: input });
         data = await (0,promises_.readFile)(input);
     }
     else
@@ -44233,119 +40167,119 @@ async function loadChart(path) {
 }
 /** Split loaded files into a chart (helm `LoadFiles`). `source` labels error messages. */
 async function loadFiles(files, source = '.') {
+    const at = (name) => `${source}/${name}`;
     const c = { metadata: {}, templates: [], files: [], dependencies: [], raw: [], source };
-    const s = {
-        at: (name) => `${source}/${name}`,
-        hasMetadata: false,
-        chartLines: new Map(),
-        subcharts: new Map(),
-    };
+    let hasMetadata = false;
+    let chartLines = new Map();
     for (const f of files) {
         c.raw.push(f);
         if (f.name === 'Chart.yaml') {
-            const parsed = parseMetadata(f.data.toString('utf8'), s.at('Chart.yaml'), 'Chart.yaml', c.metadata);
-            s.chartLines = parsed.lines;
-            s.hasMetadata = true;
+            const parsed = parseMetadata(f.data.toString('utf8'), at('Chart.yaml'), 'Chart.yaml', c.metadata);
+            chartLines = parsed.lines;
+            hasMetadata = true;
             if (!c.metadata.apiVersion)
                 c.metadata.apiVersion = APIVersionV1;
         }
     }
-    for (const f of files)
-        if (f.name !== 'Chart.yaml')
-            placeFile(c, f, s);
-    if (!s.hasMetadata)
-        throw new errors_KxError('Chart.yaml file is missing', { file: s.at('Chart.yaml') });
-    c.dependencyFile ??= { file: s.at('Chart.yaml'), lines: s.chartLines };
-    validate_validateMetadata(c.metadata, { file: s.at('Chart.yaml'), lines: s.chartLines });
-    for (const n of [...s.subcharts.keys()].sort(load_byteOrder)) {
+    const subcharts = new Map();
+    for (const f of files) {
+        const name = f.name;
+        if (name === 'Chart.yaml')
+            continue;
+        if (name === 'Chart.lock') {
+            c.lock = parseLock(f.data.toString('utf8'), at(name), 'Chart.lock').value;
+        }
+        else if (name === 'values.yaml') {
+            checkValues(f.data, at(name));
+            c.values = f.data;
+        }
+        else if (name === 'values.schema.json') {
+            c.schema = f.data;
+        }
+        else if (name === 'requirements.yaml') {
+            hasMetadata = true;
+            const parsed = parseMetadata(f.data.toString('utf8'), at(name), 'requirements.yaml', c.metadata);
+            for (const [k, v] of parsed.lines)
+                if (k.startsWith('dependencies'))
+                    chartLines.set(k, v);
+            c.dependencyFile = { file: at(name), lines: parsed.lines };
+            if (c.metadata.apiVersion === APIVersionV1)
+                c.files.push(f);
+        }
+        else if (name === 'requirements.lock') {
+            c.lock = parseLock(f.data.toString('utf8'), at(name), 'requirements.lock').value;
+            hasMetadata = true;
+            if (c.metadata.apiVersion === APIVersionV1)
+                c.files.push(f);
+        }
+        else if (name.startsWith('templates/')) {
+            c.templates.push(f);
+        }
+        else if (name.startsWith('charts/')) {
+            if (name.endsWith('.prov')) {
+                c.files.push(f);
+                continue;
+            }
+            const rest = name.slice('charts/'.length);
+            const cname = rest.split('/')[0];
+            const list = subcharts.get(cname) ?? [];
+            list.push({ name: rest, data: f.data });
+            subcharts.set(cname, list);
+        }
+        else
+            c.files.push(f);
+    }
+    if (!hasMetadata)
+        throw new lib_errors/* KxError */.im('Chart.yaml file is missing', { file: at('Chart.yaml') });
+    c.dependencyFile ??= { file: at('Chart.yaml'), lines: chartLines };
+    validate_validateMetadata(c.metadata, { file: at('Chart.yaml'), lines: chartLines });
+    for (const n of [...subcharts.keys()].sort(byteOrder)) {
         if (n.startsWith('_') || n.startsWith('.'))
             continue;
-        c.dependencies.push(await loadSubchart(c, n, s.subcharts.get(n), s.at));
-    }
-    c.dependencies.sort((a, b) => load_byteOrder(a.metadata.name ?? '', b.metadata.name ?? ''));
-    return c;
-}
-/** Puts one file (other than Chart.yaml) where helm's LoadFiles does. */
-function placeFile(c, f, s) {
-    const { name } = f;
-    const { at } = s;
-    if (name === 'Chart.lock') {
-        c.lock = parseLock(f.data.toString('utf8'), at(name), 'Chart.lock').value;
-    }
-    else if (name === 'values.yaml') {
-        checkValues(f.data, at(name));
-        c.values = f.data;
-    }
-    else if (name === 'values.schema.json') {
-        c.schema = f.data;
-    }
-    else if (name === 'requirements.yaml') {
-        s.hasMetadata = true;
-        const parsed = parseMetadata(f.data.toString('utf8'), at(name), 'requirements.yaml', c.metadata);
-        for (const [k, v] of parsed.lines)
-            if (k.startsWith('dependencies'))
-                s.chartLines.set(k, v);
-        c.dependencyFile = { file: at(name), lines: parsed.lines };
-        if (c.metadata.apiVersion === APIVersionV1)
-            c.files.push(f);
-    }
-    else if (name === 'requirements.lock') {
-        c.lock = parseLock(f.data.toString('utf8'), at(name), 'requirements.lock').value;
-        s.hasMetadata = true;
-        if (c.metadata.apiVersion === APIVersionV1)
-            c.files.push(f);
-    }
-    else if (name.startsWith('templates/')) {
-        c.templates.push(f);
-    }
-    else if (name.startsWith('charts/') && !name.endsWith('.prov')) {
-        const rest = name.slice('charts/'.length);
-        const cname = rest.split('/')[0];
-        const list = s.subcharts.get(cname) ?? [];
-        list.push({ name: rest, data: f.data });
-        s.subcharts.set(cname, list);
-    }
-    else
-        c.files.push(f);
-}
-/** Loads subchart `n` of `c` from its files under charts/ (a directory or a .tgz); errors name it. */
-async function loadSubchart(c, n, list, at) {
-    try {
-        if (n.endsWith('.tgz')) {
-            const file = list[0];
-            if (file.name !== n)
-                throw new errors_KxError(`error unpacking subchart tar in ${c.metadata.name}: expected ${n}, got ${file.name}`, {
-                    file: at(`charts/${n}`),
-                });
-            return await load_loadArchive(file.data, at(`charts/${n}`));
+        const list = subcharts.get(n);
+        let sc;
+        try {
+            if (n.endsWith('.tgz')) {
+                const file = list[0];
+                if (file.name !== n)
+                    throw new lib_errors/* KxError */.im(`error unpacking subchart tar in ${c.metadata.name}: expected ${n}, got ${file.name}`, {
+                        file: at(`charts/${n}`),
+                    });
+                sc = await load_loadArchive(file.data, at(`charts/${n}`));
+            }
+            else {
+                const inner = list
+                    .filter((f) => f.name.includes('/'))
+                    .map((f) => ({ name: f.name.slice(f.name.indexOf('/') + 1), data: f.data }));
+                sc = await loadFiles(inner, at(`charts/${n}`));
+            }
         }
-        const inner = list
-            .filter((f) => f.name.includes('/'))
-            .map((f) => ({ name: f.name.slice(f.name.indexOf('/') + 1), data: f.data }));
-        return await loadFiles(inner, at(`charts/${n}`));
+        catch (e) {
+            if (e instanceof lib_errors/* KxError */.im && e.message.startsWith('error unpacking subchart'))
+                throw e;
+            const msg = e instanceof lib_errors/* KxError */.im ? e.message : (0,lib_errors/* errorMessage */.gJ)(e);
+            throw new lib_errors/* KxError */.im(`error unpacking subchart ${n} in ${c.metadata.name}: ${msg}`, {
+                file: e instanceof lib_errors/* KxError */.im ? (e.file ?? at(`charts/${n}`)) : at(`charts/${n}`),
+                line: e instanceof lib_errors/* KxError */.im ? e.line : undefined,
+            });
+        }
+        c.dependencies.push(sc);
     }
-    catch (e) {
-        if (e instanceof errors_KxError && e.message.startsWith('error unpacking subchart'))
-            throw e;
-        const msg = e instanceof errors_KxError ? e.message : errors_errorMessage(e);
-        throw new errors_KxError(`error unpacking subchart ${n} in ${c.metadata.name}: ${msg}`, {
-            file: e instanceof errors_KxError ? (e.file ?? at(`charts/${n}`)) : at(`charts/${n}`),
-            line: e instanceof errors_KxError ? e.line : undefined,
-        });
-    }
+    c.dependencies.sort((a, b) => byteOrder(a.metadata.name ?? '', b.metadata.name ?? ''));
+    return c;
 }
 function checkValues(data, file) {
     const doc = (0,dist/* parseDocument */.Tp)(data.toString('utf8'), { version: '1.1', uniqueKeys: false, lineCounter: undefined });
     const err = doc.errors[0];
     if (err) {
-        throw new errors_KxError(`cannot load values.yaml: error converting YAML to JSON: ${err.message.split('\n')[0]}`, {
+        throw new lib_errors/* KxError */.im(`cannot load values.yaml: error converting YAML to JSON: ${err.message.split('\n')[0]}`, {
             file,
             line: err.linePos?.[0]?.line,
         });
     }
     const root = doc.contents;
     if (root !== null && !(0,dist/* isMap */.jh)(root) && !(root && 'value' in root && root.value === null)) {
-        throw new errors_KxError('cannot load values.yaml: error unmarshaling JSON: values must be a mapping', { file });
+        throw new lib_errors/* KxError */.im('cannot load values.yaml: error unmarshaling JSON: values must be a mapping', { file });
     }
 }
 
@@ -44365,8 +40299,8 @@ function checkValues(data, file) {
 /** helm's gzip "extra" bytes (an Easter egg, not a well-formed subfield). */
 const HELM_GZIP_EXTRA = Buffer.from('+aHR0cHM6Ly95b3V0dS5iZS96OVV6MWljandyTQo=');
 function validName(name) {
-    if (!name || pathSegmentProblem(name)) {
-        throw new errors_KxError(`"${name ?? ''}" is not a valid chart name`);
+    if (!name || (0,safe_path/* pathSegmentProblem */.iF)(name)) {
+        throw new lib_errors/* KxError */.im(`"${name ?? ''}" is not a valid chart name`);
     }
     return name;
 }
@@ -44385,7 +40319,7 @@ function archiveEntries(chart, prefix = '') {
             JSON.parse(chart.schema.toString('utf8'));
         }
         catch {
-            throw new errors_KxError('Invalid JSON in values.schema.json', {
+            throw new lib_errors/* KxError */.im('Invalid JSON in values.schema.json', {
                 file: chart.source ? `${chart.source}/values.schema.json` : undefined,
             });
         }
@@ -44528,6 +40462,8 @@ async function archive_writeChartArchive(chart, opts = {}) {
     return helmGzip(tar, opts.level ?? 6);
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ../packages/core/lib/chart/go-json.js
 function goString(s) {
     let out = '"';
@@ -44681,6 +40617,10 @@ function lock_rfc3339Nano(d) {
     });
 }
 
+// EXTERNAL MODULE: ../packages/core/lib/secrets/index.js
+var secrets = __nccwpck_require__(5377);
+// EXTERNAL MODULE: ../packages/core/lib/retry/index.js
+var lib_retry = __nccwpck_require__(7762);
 ;// CONCATENATED MODULE: ../packages/core/lib/chart/repo-index.js
 // Chart repositories over HTTP(S): fetching and reading `index.yaml` (helm `pkg/repo`), choosing the
 // newest chart version that satisfies a constraint, resolving its download URL against the repository
@@ -44699,17 +40639,17 @@ const MAX_DOWNLOAD_SIZE = MAX_CHART_SIZE;
  * Content-Length is refused before anything is read.
  */
 async function httpGet(rawUrl, opts) {
-    const { url, username, password } = splitUrlCredentials(rawUrl);
+    const { url, username, password } = (0,secrets/* splitUrlCredentials */.CN)(rawUrl);
     const headers = { ...opts.headers };
     if (username !== undefined || password !== undefined) {
         headers.Authorization = `Basic ${Buffer.from(`${username ?? ''}:${password ?? ''}`).toString('base64')}`;
     }
-    return withRetry(async () => {
+    return (0,lib_retry/* withRetry */.bD)(async () => {
         const res = await fetch(url, { headers, redirect: 'follow' });
         if (!res.ok)
-            throw new StatusError(`GET ${url}: ${res.status} ${res.statusText}`, res.status);
+            throw new lib_retry/* StatusError */.Xs(`GET ${url}: ${res.status} ${res.statusText}`, res.status);
         const declared = Number(res.headers.get('content-length') ?? NaN);
-        const tooBig = () => new errors_KxError(`GET ${url}: the response is larger than ${MAX_DOWNLOAD_SIZE} bytes`);
+        const tooBig = () => new lib_errors/* KxError */.im(`GET ${url}: the response is larger than ${MAX_DOWNLOAD_SIZE} bytes`);
         if (declared > MAX_DOWNLOAD_SIZE) {
             await res.body?.cancel();
             throw tooBig();
@@ -44728,17 +40668,17 @@ async function httpGet(rawUrl, opts) {
 /** Parse index.yaml text (YAML or JSON); entries sorted newest first like helm's SortEntries. */
 function parseRepoIndex(text, url) {
     if (text.trim() === '')
-        throw new errors_KxError('empty index.yaml file', { file: `${url}/index.yaml` });
+        throw new lib_errors/* KxError */.im('empty index.yaml file', { file: `${url}/index.yaml` });
     let doc;
     try {
         doc = (0,dist/* parse */.qg)(text, { version: '1.1', uniqueKeys: false });
     }
     catch (e) {
-        throw new errors_KxError(`cannot parse index.yaml: ${e.message.split('\n')[0]}`, { file: `${url}/index.yaml` });
+        throw new lib_errors/* KxError */.im(`cannot parse index.yaml: ${e.message.split('\n')[0]}`, { file: `${url}/index.yaml` });
     }
     const root = doc;
     if (!root || typeof root !== 'object' || !root.apiVersion)
-        throw new errors_KxError('no API version specified', { file: `${url}/index.yaml` });
+        throw new lib_errors/* KxError */.im('no API version specified', { file: `${url}/index.yaml` });
     const entries = new Map();
     for (const [name, list] of Object.entries(root.entries ?? {})) {
         const versions = [];
@@ -44762,7 +40702,7 @@ function parseRepoIndex(text, url) {
 async function fetchRepoIndex(repoUrl, opts = {}) {
     const base = repoUrl.replace(/\/+$/, '');
     const body = await httpGet(`${base}/index.yaml`, opts).catch((e) => {
-        throw new errors_KxError(`looks like "${repoUrl}" is not a valid chart repository or cannot be reached: ${e.message}`);
+        throw new lib_errors/* KxError */.im(`looks like "${repoUrl}" is not a valid chart repository or cannot be reached: ${e.message}`);
     });
     return parseRepoIndex(body.toString('utf8'), base);
 }
@@ -44803,7 +40743,7 @@ const CHART_WALK_SKIP = ['node_modules', '.git', 'charts', 'templates'];
 /** Every directory below (and including) `root` that holds a Chart.yaml, in walk (byte) order. */
 async function chartDirsBelow(root) {
     const out = [];
-    await walkTree((0,external_node_path_namespaceObject.resolve)(root), { skipDirs: CHART_WALK_SKIP }, { onDir: (d, files) => void (files.includes('Chart.yaml') && out.push(d.path)) }).catch(() => undefined);
+    await (0,fsutil/* walkTree */.Ir)((0,external_node_path_.resolve)(root), { skipDirs: CHART_WALK_SKIP }, { onDir: (d, files) => void (files.includes('Chart.yaml') && out.push(d.path)) }).catch(() => undefined);
     return out;
 }
 /** Chart directories below `roots`, by chart name. Chart.yaml is read, not validated. */
@@ -44811,7 +40751,7 @@ async function findChartsByName(roots) {
     const found = new Map();
     for (const root of roots) {
         for (const dir of await chartDirsBelow(root)) {
-            const file = (0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml');
+            const file = (0,external_node_path_.join)(dir, 'Chart.yaml');
             try {
                 const md = parseMetadata(await (0,promises_.readFile)(file, 'utf8'), file).value;
                 if (!md.name)
@@ -44874,14 +40814,14 @@ async function resolveChartDirs(items, workspace) {
 function parseImageRef(ref) {
     let rest = ref.trim().replace(/^oci:\/\//, '');
     if (!rest)
-        throw new errors_KxError('image reference is empty');
+        throw new lib_errors/* KxError */.im('image reference is empty');
     let digest;
     const at = rest.indexOf('@');
     if (at >= 0) {
         digest = rest.slice(at + 1);
         rest = rest.slice(0, at);
         if (!/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(digest))
-            throw new errors_KxError(`"${ref}" has a malformed digest`);
+            throw new lib_errors/* KxError */.im(`"${ref}" has a malformed digest`);
     }
     let tag;
     const lastSlash = rest.lastIndexOf('/');
@@ -44905,7 +40845,7 @@ function parseImageRef(ref) {
         registry = 'registry-1.docker.io';
     const repository = parts.join('/');
     if (!repository)
-        throw new errors_KxError(`"${ref}" names no repository`);
+        throw new lib_errors/* KxError */.im(`"${ref}" names no repository`);
     const out = { registry, repository };
     if (tag !== undefined)
         out.tag = tag;
@@ -44949,7 +40889,7 @@ class RegistryClient {
         if (opts.username !== undefined && opts.password !== undefined) {
             this.basic = Buffer.from(`${opts.username}:${opts.password}`).toString('base64');
         }
-        this.retry = { classify: classifyError, ...opts.retry };
+        this.retry = { classify: lib_retry/* classifyError */.fe, ...opts.retry };
     }
     /** Manifest digest/type/size, or undefined when the registry has no such manifest. */
     async headManifest(repository, reference) {
@@ -45006,7 +40946,7 @@ class RegistryClient {
         const data = Buffer.from(await res.arrayBuffer());
         const actual = sha256Digest(data);
         if (digest.startsWith('sha256:') && actual !== digest) {
-            throw new errors_KxError(`blob ${digest} from ${this.registry}/${repository} has digest ${actual}`);
+            throw new lib_errors/* KxError */.im(`blob ${digest} from ${this.registry}/${repository} has digest ${actual}`);
         }
         return data;
     }
@@ -45015,7 +40955,7 @@ class RegistryClient {
         const digest = sha256Digest(data);
         if (await this.hasBlob(repository, digest))
             return { digest, size: data.byteLength };
-        await withRetry(async () => {
+        await (0,lib_retry/* withRetry */.bD)(async () => {
             const start = await this.request(`/v2/${repository}/blobs/uploads/`, {
                 method: 'POST',
                 repository,
@@ -45024,7 +40964,7 @@ class RegistryClient {
             await start.arrayBuffer();
             const location = start.headers.get('location');
             if (!location)
-                throw new StatusError(`registry ${this.registry} gave no upload location`, 502);
+                throw new lib_retry/* StatusError */.Xs(`registry ${this.registry} gave no upload location`, 502);
             const url = new URL(location, this.base);
             url.searchParams.set('digest', digest);
             const put = await this.request(url.toString(), {
@@ -45059,7 +40999,7 @@ class RegistryClient {
     /** One HTTP exchange with auth handling; retried on transient failures unless `retry` is false. */
     async request(pathOrUrl, opts, retry = true) {
         const once = () => this.send(pathOrUrl, opts);
-        return retry ? withRetry(once, this.retry) : once();
+        return retry ? (0,lib_retry/* withRetry */.bD)(once, this.retry) : once();
     }
     async send(pathOrUrl, opts) {
         const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.base}${pathOrUrl}`;
@@ -45076,7 +41016,7 @@ class RegistryClient {
             }
             catch (e) {
                 const cause = e.cause;
-                throw new StatusError(`cannot reach registry ${this.registry}: ${cause?.code ?? cause?.message ?? e.message}`, undefined, cause?.code);
+                throw new lib_retry/* StatusError */.Xs(`cannot reach registry ${this.registry}: ${cause?.code ?? cause?.message ?? e.message}`, undefined, cause?.code);
             }
         };
         let res = await doFetch(this.tokens.get(scopeKey) ?? (this.basic ? `Basic ${this.basic}` : undefined));
@@ -45094,9 +41034,9 @@ class RegistryClient {
         const text = opts.method === 'HEAD' ? '' : await res.text().catch(() => '');
         const what = `${opts.method ?? 'GET'} ${url.replace(/\?.*$/, '')}`;
         if (res.status === 401 || res.status === 403) {
-            throw new StatusError(`registry ${this.registry} refused ${what}: ${res.status} ${res.statusText} (check the username and password/token)`, res.status, text);
+            throw new lib_retry/* StatusError */.Xs(`registry ${this.registry} refused ${what}: ${res.status} ${res.statusText} (check the username and password/token)`, res.status, text);
         }
-        throw new StatusError(`registry ${this.registry}: ${what} answered ${res.status} ${res.statusText}${text ? `: ${text.slice(0, 300)}` : ''}`, res.status, text);
+        throw new lib_retry/* StatusError */.Xs(`registry ${this.registry}: ${what} answered ${res.status} ${res.statusText}${text ? `: ${text.slice(0, 300)}` : ''}`, res.status, text);
     }
     /** Answer a WWW-Authenticate challenge: Basic credentials, or a Bearer token from the realm. */
     async authorize(challenge, scopeKey) {
@@ -45117,7 +41057,7 @@ class RegistryClient {
             headers.Authorization = `Basic ${this.basic}`;
         const res = await fetch(tokenUrl, { headers });
         if (!res.ok) {
-            throw new StatusError(`registry ${this.registry}: token request answered ${res.status} ${res.statusText}`, res.status);
+            throw new lib_retry/* StatusError */.Xs(`registry ${this.registry}: token request answered ${res.status} ${res.statusText}`, res.status);
         }
         const body = (await res.json());
         const token = body.token ?? body.access_token;
@@ -45160,10 +41100,10 @@ const HELM_PROV_LAYER_MEDIA_TYPE = 'application/vnd.cncf.helm.chart.provenance.v
 const LEGACY_CHART_LAYER_MEDIA_TYPE = 'application/tar+gzip';
 /** Parse `oci://[user[:password]@]host[:port][/path]`; messages never show the credentials. */
 function parseOciUrl(url) {
-    const { url: clean, username, password } = splitUrlCredentials(url);
+    const { url: clean, username, password } = (0,secrets/* splitUrlCredentials */.CN)(url);
     const m = /^oci:\/\/([^/]+)(?:\/(.*))?$/.exec(clean);
     if (!m || !m[1])
-        throw new errors_KxError(`"${redactUrls(url)}" is not an OCI reference; expected oci://host[:port]/path`);
+        throw new lib_errors/* KxError */.im(`"${(0,secrets/* redactUrls */.sK)(url)}" is not an OCI reference; expected oci://host[:port]/path`);
     return {
         registry: m[1],
         path: (m[2] ?? '').replace(/\/+$/, ''),
@@ -45262,21 +41202,21 @@ async function pullChart(ociUrl, name, versionOrConstraint, opts = {}) {
         const c = parseConstraint(versionOrConstraint || '*');
         const found = (await listChartVersions(ociUrl, name, opts)).find((v) => satisfiesConstraint(v, c));
         if (!found)
-            throw new errors_KxError(`no version of ${loc.registry}/${repo} satisfies the constraint "${versionOrConstraint}"`);
+            throw new lib_errors/* KxError */.im(`no version of ${loc.registry}/${repo} satisfies the constraint "${versionOrConstraint}"`);
         version = found;
     }
     const tag = ociTag(version);
     const ref = `${loc.registry}/${repo}:${tag}`;
     const m = await reg.getManifest(repo, tag, [OCI_MANIFEST_MEDIA_TYPE]).catch((e) => {
-        throw new errors_KxError(`cannot pull ${ref}: ${e.message}`);
+        throw new lib_errors/* KxError */.im(`cannot pull ${ref}: ${e.message}`);
     });
     const manifest = JSON.parse(m.body.toString('utf8'));
     const layer = (manifest.layers ?? []).find((l) => l.mediaType === HELM_CHART_LAYER_MEDIA_TYPE || l.mediaType === LEGACY_CHART_LAYER_MEDIA_TYPE);
     if (!layer)
-        throw new errors_KxError(`${ref} is not a helm chart: no layer of type ${HELM_CHART_LAYER_MEDIA_TYPE}`);
+        throw new lib_errors/* KxError */.im(`${ref} is not a helm chart: no layer of type ${HELM_CHART_LAYER_MEDIA_TYPE}`);
     const data = await reg.getBlob(repo, layer.digest);
     if (sha256Digest(data) !== layer.digest)
-        throw new errors_KxError(`${ref}: chart layer digest mismatch`);
+        throw new lib_errors/* KxError */.im(`${ref}: chart layer digest mismatch`);
     return {
         data,
         version,
@@ -45330,7 +41270,7 @@ function throwCollected(errors) {
     if (errors.length === 1)
         throw errors[0];
     if (errors.length > 1)
-        throw new KxAggregateError(errors);
+        throw new lib_errors/* KxAggregateError */.lW(errors);
 }
 /** Phase 1: names become file names (charts/<name>, <name>-<version>.tgz): check them all before anything. */
 function checkDependencyNames(chart, deps) {
@@ -45339,7 +41279,7 @@ function checkDependencyNames(chart, deps) {
         if (d === null)
             continue;
         try {
-            checkPathSegment(d.name, 'dependency name', depWhere(chart, i, 'name'));
+            (0,fsutil/* checkPathSegment */.lS)(d.name, 'dependency name', depWhere(chart, i, 'name'));
         }
         catch (e) {
             errors.push(e);
@@ -45347,7 +41287,7 @@ function checkDependencyNames(chart, deps) {
     }
     throwCollected(errors);
 }
-const archivePath = (ctx, fileName, i) => safe_path_safeJoin(ctx.chartsDir, fileName, 'dependency archive name', depWhere(ctx.chart, i, 'name'));
+const archivePath = (ctx, fileName, i) => (0,fsutil/* safeJoin */.gt)(ctx.chartsDir, fileName, 'dependency archive name', depWhere(ctx.chart, i, 'name'));
 /**
  * The archive of a chart loaded from `dir`: as it is, or (ownDependencies) with its own
  * dependencies packaged into its charts/.
@@ -45373,7 +41313,7 @@ async function sourceCandidates(ctx, name) {
     if (!source)
         return [];
     ctx.inSource ??= await findChartsByName([source]);
-    return (ctx.inSource.get(name) ?? []).filter((c) => !['templates_and_examples', 'ci', 'lib/task_api'].some((p) => (0,external_node_path_namespaceObject.relative)(source, c.dir).split(external_node_path_namespaceObject.sep).join('/').includes(p)));
+    return (ctx.inSource.get(name) ?? []).filter((c) => !['templates_and_examples', 'ci', 'lib/task_api'].some((p) => (0,external_node_path_.relative)(source, c.dir).split(external_node_path_.sep).join('/').includes(p)));
 }
 /** Name-only (search paths) or kaapana-source dependencies: the first matching chart directory, packaged. */
 async function resolveByName(ctx, d, i, constraint, fileTarget) {
@@ -45388,7 +41328,7 @@ async function resolveByName(ctx, d, i, constraint, fileTarget) {
                 : []),
             ...(ctx.source ? [`kaapana-source ${ctx.opts.kaapanaSource}`] : []),
         ].join(', ');
-        ctx.errors.push(new errors_KxError(`dependency "${d.name}" not found in ${searched}${fileTarget ? ` (${repo} does not exist here)` : ''}`, depWhere(ctx.chart, i, repo === '' ? 'name' : 'repository')));
+        ctx.errors.push(new lib_errors/* KxError */.im(`dependency "${d.name}" not found in ${searched}${fileTarget ? ` (${repo} does not exist here)` : ''}`, depWhere(ctx.chart, i, repo === '' ? 'name' : 'repository')));
         return;
     }
     const platform = wanted === '0.0.0';
@@ -45402,24 +41342,24 @@ async function resolveByName(ctx, d, i, constraint, fileTarget) {
         target.metadata.version = ctx.platformVersion;
     const version = target.metadata.version;
     const fileName = `${target.metadata.name}-${version}.tgz`;
-    const fromKaapana = ctx.source !== undefined && pick.dir.startsWith(ctx.source + external_node_path_namespaceObject.sep);
-    ctx.log(`${d.name}: packaging ${fromKaapana ? `kaapana-source/${(0,external_node_path_namespaceObject.relative)(ctx.source, pick.dir)}` : pick.dir} as ${fileName}${fileTarget ? ` (${repo} does not exist here)` : ''}`);
+    const fromKaapana = ctx.source !== undefined && pick.dir.startsWith(ctx.source + external_node_path_.sep);
+    ctx.log(`${d.name}: packaging ${fromKaapana ? `kaapana-source/${(0,external_node_path_.relative)(ctx.source, pick.dir)}` : pick.dir} as ${fileName}${fileTarget ? ` (${repo} does not exist here)` : ''}`);
     addPending(ctx, d, i, fileName, await packDir(ctx, target, pick.dir), version, fromKaapana ? 'kaapana-source' : 'search-path');
 }
 /** `repository: ""` without search paths: the chart must already be in charts/<name>. */
 async function resolveInChartsDir(ctx, d, i, constraint) {
     const wanted = d.version ?? '';
-    const local = safe_path_safeJoin(ctx.chartsDir, d.name, 'dependency name', depWhere(ctx.chart, i, 'name'));
+    const local = (0,fsutil/* safeJoin */.gt)(ctx.chartsDir, d.name, 'dependency name', depWhere(ctx.chart, i, 'name'));
     let sub;
     try {
         sub = await load_loadDir(local, ctx.load);
     }
     catch (e) {
-        ctx.errors.push(new errors_KxError(`unable to load chart '${local}': ${errors_errorMessage(e)}. ${nameOnlyHint(d.name)}`, depWhere(ctx.chart, i, 'name')));
+        ctx.errors.push(new lib_errors/* KxError */.im(`unable to load chart '${local}': ${(0,lib_errors/* errorMessage */.gJ)(e)}. ${nameOnlyHint(d.name)}`, depWhere(ctx.chart, i, 'name')));
         return;
     }
     if (!satisfiesConstraint(sub.metadata.version ?? '', constraint)) {
-        ctx.errors.push(new errors_KxError(`dependency ${d.name} at version ${sub.metadata.version} does not satisfy the constraint ${wanted}`, depWhere(ctx.chart, i, 'version')));
+        ctx.errors.push(new lib_errors/* KxError */.im(`dependency ${d.name} at version ${sub.metadata.version} does not satisfy the constraint ${wanted}`, depWhere(ctx.chart, i, 'version')));
         return;
     }
     ctx.result.dependencies.push({ name: d.name, version: wanted, repository: '', source: 'charts-dir' });
@@ -45427,8 +41367,8 @@ async function resolveInChartsDir(ctx, d, i, constraint) {
 }
 /** `file://<dir>`: the directory packaged. */
 async function resolveFileDir(ctx, d, i, constraint, target) {
-    if (!(await pathExists(target))) {
-        ctx.errors.push(new errors_KxError(`directory ${(0,external_node_path_namespaceObject.resolve)(target)} not found`, depWhere(ctx.chart, i, 'repository')));
+    if (!(await (0,fsutil/* pathExists */.s0)(target))) {
+        ctx.errors.push(new lib_errors/* KxError */.im(`directory ${(0,external_node_path_.resolve)(target)} not found`, depWhere(ctx.chart, i, 'repository')));
         return;
     }
     const sub = await load_loadDir(target, ctx.load);
@@ -45471,17 +41411,17 @@ async function resolveDependency(ctx, d, i) {
         constraint = parseConstraint(wanted === '' ? '*' : wanted);
     }
     catch (e) {
-        ctx.errors.push(new errors_KxError(`dependency "${d.name}" has an invalid version/constraint format: ${errors_errorMessage(e)}`, depWhere(ctx.chart, i, 'version')));
+        ctx.errors.push(new lib_errors/* KxError */.im(`dependency "${d.name}" has an invalid version/constraint format: ${(0,lib_errors/* errorMessage */.gJ)(e)}`, depWhere(ctx.chart, i, 'version')));
         return;
     }
     const repo = d.repository ?? '';
-    const base = ctx.opts.relativeTo ? (0,external_node_path_namespaceObject.resolve)(ctx.opts.relativeTo) : ctx.chartDir;
+    const base = ctx.opts.relativeTo ? (0,external_node_path_.resolve)(ctx.opts.relativeTo) : ctx.chartDir;
     const fileTarget = repo.startsWith('file://')
-        ? (0,external_node_path_namespaceObject.isAbsolute)(repo.slice(7))
+        ? (0,external_node_path_.isAbsolute)(repo.slice(7))
             ? repo.slice(7)
-            : (0,external_node_path_namespaceObject.join)(base, repo.slice(7))
+            : (0,external_node_path_.join)(base, repo.slice(7))
         : undefined;
-    const fromSource = ctx.source !== undefined && (repo === '' || (fileTarget !== undefined && !(await pathExists(fileTarget))));
+    const fromSource = ctx.source !== undefined && (repo === '' || (fileTarget !== undefined && !(await (0,fsutil/* pathExists */.s0)(fileTarget))));
     if ((repo === '' && ctx.opts.searchPaths && ctx.opts.searchPaths.length > 0) || fromSource)
         return resolveByName(ctx, d, i, constraint, fileTarget);
     if (repo === '')
@@ -45492,13 +41432,13 @@ async function resolveDependency(ctx, d, i) {
         return resolveHttp(ctx, d, i);
     if (repo.startsWith('oci://'))
         return resolveOci(ctx, d, i);
-    ctx.errors.push(new errors_KxError(`no repository definition for ${repo}. Repositories must be URLs (file://, https://, oci://); named repositories ("@name", "alias:name") need helm's repositories.yaml, which is not supported`, depWhere(ctx.chart, i, 'repository')));
+    ctx.errors.push(new lib_errors/* KxError */.im(`no repository definition for ${repo}. Repositories must be URLs (file://, https://, oci://); named repositories ("@name", "alias:name") need helm's repositories.yaml, which is not supported`, depWhere(ctx.chart, i, 'repository')));
 }
 /** Phase 3: every problem so far in one error; then each resolved archive must load. */
 async function validateResolved(ctx, deps) {
     if (ctx.unsatisfied.length > 0) {
-        const src = ctx.chart.dependencyFile?.file ?? (0,external_node_path_namespaceObject.join)(ctx.chartDir, 'Chart.yaml');
-        ctx.errors.push(new errors_KxError(`can't get a valid version for ${ctx.unsatisfied.length} subchart(s): ${ctx.unsatisfied.join(', ')}. Make sure a matching chart version exists in the repo, or change the version constraint in ${src.endsWith('requirements.yaml') ? 'requirements.yaml' : 'Chart.yaml'}`, { file: src }));
+        const src = ctx.chart.dependencyFile?.file ?? (0,external_node_path_.join)(ctx.chartDir, 'Chart.yaml');
+        ctx.errors.push(new lib_errors/* KxError */.im(`can't get a valid version for ${ctx.unsatisfied.length} subchart(s): ${ctx.unsatisfied.join(', ')}. Make sure a matching chart version exists in the repo, or change the version constraint in ${src.endsWith('requirements.yaml') ? 'requirements.yaml' : 'Chart.yaml'}`, { file: src }));
     }
     throwCollected(ctx.errors);
     for (const p of ctx.pending) {
@@ -45506,7 +41446,7 @@ async function validateResolved(ctx, deps) {
             await load_loadArchive(p.data, p.fileName);
         }
         catch (e) {
-            throw new errors_KxError(`dependency "${p.dep.name}" resolved to an invalid chart archive ${p.fileName}: ${errors_errorMessage(e)}`, depWhere(ctx.chart, deps.indexOf(p.dep), 'name'));
+            throw new lib_errors/* KxError */.im(`dependency "${p.dep.name}" resolved to an invalid chart archive ${p.fileName}: ${(0,lib_errors/* errorMessage */.gJ)(e)}`, depWhere(ctx.chart, deps.indexOf(p.dep), 'name'));
         }
     }
 }
@@ -45514,8 +41454,8 @@ async function validateResolved(ctx, deps) {
 async function checkLockWritable(lockFile, md) {
     const st = await (0,promises_.lstat)(lockFile).catch(() => undefined);
     if (st?.isSymbolicLink())
-        throw new errors_KxError(`the ${lockFileName(md)} file is a symlink to "${await (0,promises_.readlink)(lockFile)}"`, { file: lockFile });
-    await fsutil_assertWritable(lockFile);
+        throw new lib_errors/* KxError */.im(`the ${lockFileName(md)} file is a symlink to "${await (0,promises_.readlink)(lockFile)}"`, { file: lockFile });
+    await (0,fsutil/* assertWritable */.Bz)(lockFile);
     return st !== undefined;
 }
 /** Phase 4b: write the archives into charts/ and remove chart archives no dependency produced. */
@@ -45526,13 +41466,13 @@ async function writeCharts(ctx, deps) {
         .filter((d) => d !== null && (d.repository ?? '') === '' && !ctx.opts.searchPaths?.length && !ctx.source)
         .map((d) => d.name));
     for (const p of ctx.pending) {
-        await fsutil_writeFileAtomic(p.resolved.archive, p.data, { mode: 0o644 });
+        await (0,fsutil/* writeFileAtomic */.Zf)(p.resolved.archive, p.data, { mode: 0o644 });
         ctx.result.dependencies.push(p.resolved);
     }
     for (const entry of await (0,promises_.readdir)(ctx.chartsDir, { withFileTypes: true })) {
         if (!entry.isFile() || produced.has(entry.name))
             continue;
-        const path = (0,external_node_path_namespaceObject.join)(ctx.chartsDir, entry.name);
+        const path = (0,external_node_path_.join)(ctx.chartsDir, entry.name);
         try {
             const old = await load_loadArchive(path);
             if (keepNames.has(old.metadata.name ?? ''))
@@ -45567,22 +41507,22 @@ async function writeLock(ctx, deps, lockFile, existed) {
         digest,
         dependencies: ctx.locked,
     };
-    await fsutil_writeFileAtomic(lockFile, serializeLock(lock), { mode: 0o644 });
+    await (0,fsutil/* writeFileAtomic */.Zf)(lockFile, serializeLock(lock), { mode: 0o644 });
     ctx.result.lock = lock;
     ctx.result.lockWritten = true;
 }
 /** Run helm's dependency update on the chart directory `dir`. */
 async function dependency_update_updateDependencies(dir, opts = {}) {
-    const chartDir = (0,external_node_path_namespaceObject.resolve)(dir);
+    const chartDir = (0,external_node_path_.resolve)(dir);
     const load = opts.load ?? {};
     const chart = await load_loadDir(chartDir, load);
     const deps = chart.metadata.dependencies;
     const result = { chart: chartDir, dependencies: [], lockWritten: false, removed: [] };
     if (!deps)
         return result;
-    const chartsDir = (0,external_node_path_namespaceObject.join)(chartDir, 'charts');
-    if ((await pathExists(chartsDir)) && !(await (0,promises_.stat)(chartsDir)).isDirectory()) {
-        throw new errors_KxError(`"${chartsDir}" is not a directory`, { file: chartsDir });
+    const chartsDir = (0,external_node_path_.join)(chartDir, 'charts');
+    if ((await (0,fsutil/* pathExists */.s0)(chartsDir)) && !(await (0,promises_.stat)(chartsDir)).isDirectory()) {
+        throw new lib_errors/* KxError */.im(`"${chartsDir}" is not a directory`, { file: chartsDir });
     }
     const ctx = {
         chart,
@@ -45593,7 +41533,7 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
         result,
         log: opts.log ?? (() => { }),
         platformVersion: opts.platformVersion ?? chart.metadata.version ?? '',
-        ...(opts.kaapanaSource ? { source: (0,external_node_path_namespaceObject.resolve)(opts.kaapanaSource) } : {}),
+        ...(opts.kaapanaSource ? { source: (0,external_node_path_.resolve)(opts.kaapanaSource) } : {}),
         indexes: new Map(),
         pending: [],
         locked: [],
@@ -45608,14 +41548,14 @@ async function dependency_update_updateDependencies(dir, opts = {}) {
             await resolveDependency(ctx, d, i);
         }
         catch (e) {
-            if (e instanceof errors_KxError && e.file)
+            if (e instanceof lib_errors/* KxError */.im && e.file)
                 ctx.errors.push(e);
             else
-                ctx.errors.push(new errors_KxError(`dependency "${d.name}": ${errors_errorMessage(e)}`, depWhere(chart, i)));
+                ctx.errors.push(new lib_errors/* KxError */.im(`dependency "${d.name}": ${(0,lib_errors/* errorMessage */.gJ)(e)}`, depWhere(chart, i)));
         }
     }
     await validateResolved(ctx, deps);
-    const lockFile = (0,external_node_path_namespaceObject.join)(chartDir, lockFileName(chart.metadata));
+    const lockFile = (0,external_node_path_.join)(chartDir, lockFileName(chart.metadata));
     const existed = await checkLockWritable(lockFile, chart.metadata);
     await writeCharts(ctx, deps);
     await writeLock(ctx, deps, lockFile, existed);
@@ -45634,16 +41574,16 @@ async function withOwnDependencies(chart, dir, opts, platformVersion) {
     const present = new Set(chart.dependencies.map((c) => c.metadata.name));
     if (declared.every((d) => present.has(d.name)))
         return chart;
-    const within = [...(opts.within ?? []), (0,external_node_path_namespaceObject.resolve)(dir)];
-    if ((opts.within ?? []).includes((0,external_node_path_namespaceObject.resolve)(dir)) || within.length > MAX_NESTING) {
-        throw new errors_KxError(`chart dependency cycle: ${within.join(' -> ')}`, { file: (0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml') });
+    const within = [...(opts.within ?? []), (0,external_node_path_.resolve)(dir)];
+    if ((opts.within ?? []).includes((0,external_node_path_.resolve)(dir)) || within.length > MAX_NESTING) {
+        throw new lib_errors/* KxError */.im(`chart dependency cycle: ${within.join(' -> ')}`, { file: (0,external_node_path_.join)(dir, 'Chart.yaml') });
     }
-    return withTempDir('kx-own-deps', async (stage) => {
-        const copy = (0,external_node_path_namespaceObject.join)(stage, (0,external_node_path_namespaceObject.basename)((0,external_node_path_namespaceObject.resolve)(dir)));
+    return (0,fsutil/* withTempDir */.E8)('kx-own-deps', async (stage) => {
+        const copy = (0,external_node_path_.join)(stage, (0,external_node_path_.basename)((0,external_node_path_.resolve)(dir)));
         await (0,promises_.cp)(dir, copy, { recursive: true, dereference: false });
         await dependency_update_updateDependencies(copy, {
             ...opts,
-            relativeTo: (0,external_node_path_namespaceObject.resolve)(dir),
+            relativeTo: (0,external_node_path_.resolve)(dir),
             within,
             platformVersion,
             now: opts.now ?? new Date(defaultMtime() * 1000),
@@ -45677,7 +41617,7 @@ function checkDependencies(chart) {
         .filter((d) => d !== null && !present.has(d.name))
         .map((d) => d?.name);
     if (missing.length > 0) {
-        throw new errors_KxError(`found in Chart.yaml, but missing in charts/ directory: ${missing.join(', ')}`, {
+        throw new lib_errors/* KxError */.im(`found in Chart.yaml, but missing in charts/ directory: ${missing.join(', ')}`, {
             file: chart.dependencyFile?.file,
         });
     }
@@ -45692,7 +41632,7 @@ function checkDependenciesDeep(chart, path = chart.metadata.name ?? '') {
             checkDependencies(chart);
     }
     catch (e) {
-        throw new errors_KxError(`${path}: ${e instanceof Error ? e.message : String(e)}`);
+        throw new lib_errors/* KxError */.im(`${path}: ${e instanceof Error ? e.message : String(e)}`);
     }
     for (const sub of chart.dependencies)
         checkDependenciesDeep(sub, `${path}/charts/${sub.metadata.name}`);
@@ -45840,9 +41780,9 @@ function lintKaapanaChart(chart, opts = {}) {
 const ARCHIVE_NAME = /^(.+)-(v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?)\.tgz$/;
 /** `{name, version}` of a Helm archive from its file name (`helm package` writes `<name>-<version>.tgz`). */
 function archiveIdentity(path) {
-    const m = ARCHIVE_NAME.exec((0,external_node_path_namespaceObject.basename)(path));
+    const m = ARCHIVE_NAME.exec((0,external_node_path_.basename)(path));
     if (!m)
-        throw new errors_KxError('a chart archive must be named <name>-<version>.tgz (as helm package writes it)', { file: path });
+        throw new lib_errors/* KxError */.im('a chart archive must be named <name>-<version>.tgz (as helm package writes it)', { file: path });
     return { name: m[1], version: m[2] };
 }
 /** Does a chart version satisfy what the collection lists? `0.0.0` (Kaapana ≥ 0.2: "the platform version") accepts any. */
@@ -45858,7 +41798,7 @@ function versionMatches(listed, actual) {
  * Document API's re-formatting does not matter here.
  */
 async function rewriteStagedList(file, keep, absolute) {
-    const text = (await pathExists(file)) ? await (0,promises_.readFile)(file, 'utf8') : '';
+    const text = (await (0,fsutil/* pathExists */.s0)(file)) ? await (0,promises_.readFile)(file, 'utf8') : '';
     const doc = (0,dist/* parseDocument */.Tp)(text);
     if (!(0,dist/* isMap */.jh)(doc.contents))
         return; // no dependencies at all: nothing to rewrite
@@ -45876,7 +41816,7 @@ async function rewriteStagedList(file, keep, absolute) {
         if (deps.items.length === 0)
             doc.delete('dependencies');
     }
-    await fsutil_writeFileAtomic(file, doc.toString());
+    await (0,fsutil/* writeFileAtomic */.Zf)(file, doc.toString());
 }
 /**
  * Errors of the dependency update point into the staged copy, which means nothing to the user:
@@ -45887,13 +41827,13 @@ function relocate(e, stageDir, file, deps) {
         if (!err.file?.startsWith(stageDir))
             return err;
         const dep = deps.find((d) => err.message.includes(`"${d.name}"`) || err.message.includes(` ${d.name} `));
-        return new errors_KxError(err.message.split(stageDir).join(dirnameOf(file)), dep ? { file, line: dep.line } : { file }, {
+        return new lib_errors/* KxError */.im(err.message.split(stageDir).join(dirnameOf(file)), dep ? { file, line: dep.line } : { file }, {
             cause: err,
         });
     };
-    if (e instanceof KxAggregateError)
-        return new KxAggregateError(e.errors.map(one));
-    if (e instanceof errors_KxError)
+    if (e instanceof lib_errors/* KxAggregateError */.lW)
+        return new lib_errors/* KxAggregateError */.lW(e.errors.map(one));
+    if (e instanceof lib_errors/* KxError */.im)
         return one(e);
     return e;
 }
@@ -45903,15 +41843,15 @@ const dirnameOf = (p) => p.slice(0, Math.max(p.lastIndexOf('/'), p.lastIndexOf('
  * loads with all its dependencies, recursively (helm's install check). Returns its identity.
  */
 async function checkChartArchive(file) {
-    const path = (0,external_node_path_namespaceObject.resolve)(file);
-    if (!(await pathExists(path)))
-        throw new errors_KxError('chart archive does not exist', { file });
+    const path = (0,external_node_path_.resolve)(file);
+    if (!(await (0,fsutil/* pathExists */.s0)(path)))
+        throw new lib_errors/* KxError */.im('chart archive does not exist', { file });
     const id = archiveIdentity(path);
     try {
         checkDependenciesDeep(await load_loadArchive(path), `${id.name}-${id.version}`);
     }
     catch (e) {
-        throw new errors_KxError(`chart archive ${(0,external_node_path_namespaceObject.basename)(path)} cannot be installed by the platform's helm: ${e instanceof Error ? e.message : String(e)}; package it with its dependencies (package-chart does)`, { file });
+        throw new lib_errors/* KxError */.im(`chart archive ${(0,external_node_path_.basename)(path)} cannot be installed by the platform's helm: ${e instanceof Error ? e.message : String(e)}; package it with its dependencies (package-chart does)`, { file });
     }
     return id;
 }
@@ -45919,13 +41859,13 @@ async function checkChartArchive(file) {
 async function readGivenArchives(opts) {
     const given = new Map();
     for (const a of opts.archives ?? []) {
-        const path = (0,external_node_path_namespaceObject.resolve)(a);
+        const path = (0,external_node_path_.resolve)(a);
         const id = await checkChartArchive(a);
         given.set(id.name, { path, version: id.version });
     }
     for (const [name, a] of given) {
         if (!opts.dependencies.some((d) => d.name === name))
-            opts.onWarning?.(`chart archive ${(0,external_node_path_namespaceObject.basename)(a.path)} is not a dependency of the collection; it is not carried`);
+            opts.onWarning?.(`chart archive ${(0,external_node_path_.basename)(a.path)} is not a dependency of the collection; it is not carried`);
     }
     return given;
 }
@@ -45939,13 +41879,13 @@ async function classifyDependencies(opts, given) {
             if (versionMatches(dep.version, archive.version))
                 out.fromArchive.push({ dep, ...archive });
             else
-                out.errors.push(new errors_KxError(`chart archive ${(0,external_node_path_namespaceObject.basename)(archive.path)} is version ${archive.version}, the collection lists ${dep.name} ${dep.version}`, { file: opts.dependencyFile, line: dep.line }));
+                out.errors.push(new lib_errors/* KxError */.im(`chart archive ${(0,external_node_path_.basename)(archive.path)} is version ${archive.version}, the collection lists ${dep.name} ${dep.version}`, { file: opts.dependencyFile, line: dep.line }));
             continue;
         }
         const repo = dep.repository?.trim() ?? '';
         if (repo.startsWith('file://')) {
             const dir = resolveFileRepository(opts.collectionDir, repo);
-            if (await pathExists((0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml'))) {
+            if (await (0,fsutil/* pathExists */.s0)((0,external_node_path_.join)(dir, 'Chart.yaml'))) {
                 out.absolute.set(dep.name, `file://${dir}`);
                 out.resolveByEngine.push(dep);
             }
@@ -45970,14 +41910,14 @@ function reportMissing(opts, c) {
             : `no chart named ${d.name} below ${(opts.searchPaths ?? []).join(', ') || '(no search path)'}`;
         const msg = `no chart for dependency ${d.name} ${d.version}: ${how}; pass its archive in \`charts\``;
         if ((opts.missing ?? 'error') === 'error')
-            c.errors.push(new errors_KxError(msg, { file: opts.dependencyFile, line: d.line }));
+            c.errors.push(new lib_errors/* KxError */.im(msg, { file: opts.dependencyFile, line: d.line }));
         else
             opts.onWarning?.(msg);
     }
     if (c.errors.length === 1)
         throw c.errors[0];
     if (c.errors.length > 1)
-        throw new KxAggregateError(c.errors);
+        throw new lib_errors/* KxAggregateError */.lW(c.errors);
 }
 /** Phase 4: the engine's dependency update on the staged copy, each chart with its own dependencies. */
 async function resolveWithEngine(opts, c) {
@@ -45998,14 +41938,14 @@ async function resolveWithEngine(opts, c) {
 }
 /** Fill `<stageDir>/charts/`; see AssembleChartsOptions. */
 async function assembleCharts(opts) {
-    const chartsDir = (0,external_node_path_namespaceObject.join)(opts.stageDir, 'charts');
+    const chartsDir = (0,external_node_path_.join)(opts.stageDir, 'charts');
     await (0,promises_.mkdir)(chartsDir, { recursive: true });
     const given = await readGivenArchives(opts);
     const classified = await classifyDependencies(opts, given);
     reportMissing(opts, classified);
     const charts = await resolveWithEngine(opts, classified);
     for (const a of classified.fromArchive) {
-        const file = (0,external_node_path_namespaceObject.join)(chartsDir, (0,external_node_path_namespaceObject.basename)(a.path));
+        const file = (0,external_node_path_.join)(chartsDir, (0,external_node_path_.basename)(a.path));
         await (0,promises_.copyFile)(a.path, file);
         charts.push({ name: a.dep.name, version: a.version, file, source: 'archive' });
     }
@@ -46073,12 +42013,12 @@ async function listImageCharts(ref, client = {}) {
         const pick = json.manifests.find((m) => m.platform?.os === 'linux' && m.platform.architecture === 'amd64') ??
             json.manifests[0];
         if (!pick)
-            throw new errors_KxError(`image ${ref} is an empty index`);
+            throw new lib_errors/* KxError */.im(`image ${ref} is an empty index`);
         manifest = await registry.getManifest(parsed.repository, pick.digest);
         json = JSON.parse(manifest.body.toString('utf8'));
     }
     if (!json.layers)
-        throw new errors_KxError(`image ${ref}: manifest ${manifest.mediaType || '(no media type)'} has no layers`);
+        throw new lib_errors/* KxError */.im(`image ${ref}: manifest ${manifest.mediaType || '(no media type)'} has no layers`);
     const files = new Map();
     const contents = new Map();
     for (const layer of json.layers) {
@@ -46138,13 +42078,13 @@ const HOST_RE = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:
 function validateVersion(version, what = 'version') {
     const v = version.trim();
     if (!node_modules_semver.valid(v) || v.startsWith('v')) {
-        throw new errors_KxError(`${what} "${version}" is not a semantic version (expected e.g. 0.1.0)`);
+        throw new lib_errors/* KxError */.im(`${what} "${version}" is not a semantic version (expected e.g. 0.1.0)`);
     }
     return v;
 }
 function tags_validateTag(tag) {
     if (!TAG_RE.test(tag)) {
-        throw new errors_KxError(`"${tag}" is not a legal Docker tag: use at most 128 characters of [A-Za-z0-9_.-], not starting with "." or "-"`);
+        throw new lib_errors/* KxError */.im(`"${tag}" is not a legal Docker tag: use at most 128 characters of [A-Za-z0-9_.-], not starting with "." or "-"`);
     }
     return tag;
 }
@@ -46152,10 +42092,10 @@ function tags_validateTag(tag) {
 function validateImageName(name, where = {}) {
     const lowered = name.trim().toLowerCase();
     if (lowered.length === 0)
-        throw new errors_KxError('image name is empty', where);
+        throw new lib_errors/* KxError */.im('image name is empty', where);
     for (const component of lowered.split('/')) {
         if (!COMPONENT_RE.test(component)) {
-            throw new errors_KxError(`"${name}" is not a legal image name: each path component must be lowercase letters and digits separated by ".", "_", "__" or "-"`, where);
+            throw new lib_errors/* KxError */.im(`"${name}" is not a legal image name: each path component must be lowercase letters and digits separated by ".", "_", "__" or "-"`, where);
         }
     }
     return lowered;
@@ -46164,10 +42104,10 @@ function validateImageName(name, where = {}) {
 function validateRegistry(registry) {
     const r = registry.trim().replace(/\/+$/, '');
     if (r.length === 0)
-        throw new errors_KxError('registry is empty');
+        throw new lib_errors/* KxError */.im('registry is empty');
     const [host, ...path] = r.split('/');
     if (!host || !HOST_RE.test(host))
-        throw new errors_KxError(`"${registry}" does not start with a registry host (e.g. ghcr.io or 127.0.0.1:5000)`);
+        throw new lib_errors/* KxError */.im(`"${registry}" does not start with a registry host (e.g. ghcr.io or 127.0.0.1:5000)`);
     if (path.length > 0)
         validateImageName(path.join('/'));
     return `${host}${path.length ? '/' + path.join('/').toLowerCase() : ''}`;
@@ -46178,13 +42118,13 @@ function imageTag(opts) {
     if (opts.style === 'platform')
         return tags_validateTag(version);
     if (opts.style !== 'kp')
-        throw new errors_KxError(`tag-style "${String(opts.style)}" is unknown: use "platform" or "kp"`);
+        throw new lib_errors/* KxError */.im(`tag-style "${String(opts.style)}" is unknown: use "platform" or "kp"`);
     if (!opts.platformVersion)
-        throw new errors_KxError('tag-style "kp" needs the platform version (e.g. 0.1.3)');
+        throw new lib_errors/* KxError */.im('tag-style "kp" needs the platform version (e.g. 0.1.3)');
     const platform = validateVersion(opts.platformVersion, 'platform version');
     const abbr = opts.abbr ?? 'kp';
     if (!/^[a-z0-9]+$/i.test(abbr))
-        throw new errors_KxError(`platform abbreviation "${abbr}" must be letters and digits`);
+        throw new lib_errors/* KxError */.im(`platform abbreviation "${abbr}" must be letters and digits`);
     return tags_validateTag(`${abbr}_${platform}__${version}`);
 }
 function parseTagStyle(value) {
@@ -46193,7 +42133,7 @@ function parseTagStyle(value) {
         return 'platform';
     if (v === 'kp')
         return 'kp';
-    throw new errors_KxError(`tag-style "${value}" is unknown: use "platform" (Kaapana >= 0.2) or "kp" (Kaapana 0.1.x)`);
+    throw new lib_errors/* KxError */.im(`tag-style "${value}" is unknown: use "platform" (Kaapana >= 0.2) or "kp" (Kaapana 0.1.x)`);
 }
 /** `<registry>/<name>:<tag>` */
 function imageRef(registry, name, tag) {
@@ -46293,16 +42233,16 @@ function dockerfile_parseDockerfile(text, file) {
         const tokens = withoutComment.split(/\s+/).filter((t) => t && !t.startsWith('--'));
         const rawImage = tokens[0];
         if (!rawImage)
-            throw new errors_KxError('FROM without an image', { file, line });
+            throw new lib_errors/* KxError */.im('FROM without an image', { file, line });
         const image = substitute(rawImage, args);
         if (!image)
-            throw new errors_KxError(`FROM ${rawImage} expands to nothing: declare a default with ARG before FROM`, { file, line });
+            throw new lib_errors/* KxError */.im(`FROM ${rawImage} expands to nothing: declare a default with ARG before FROM`, { file, line });
         let stage;
         if (tokens.length >= 3 && tokens[1].toUpperCase() === 'AS')
             stage = tokens[2].toLowerCase();
         const internal = image === 'scratch' || stages.has(image.toLowerCase());
         if (!internal && !/^[^@]+(:[\w][\w.-]*|@sha256:[a-f0-9]{64})$/.test(image.replace(/^[^/]*:\d+\//, 'host/'))) {
-            throw new errors_KxError(`base image "${image}" has no tag: write e.g. ${image}:<version>`, { file, line });
+            throw new lib_errors/* KxError */.im(`base image "${image}" has no tag: write e.g. ${image}:<version>`, { file, line });
         }
         const from = { image, line, internal };
         if (stage) {
@@ -46357,28 +42297,28 @@ const KAAPANA_IGNORE_PATTERNS = ['templates_and_examples', 'ci', 'lib/task_api']
  * `collections/kaapana-collection`, which discovery must skip, not build.
  */
 async function isKaapanaTree(dir) {
-    return pathExists((0,external_node_path_namespaceObject.join)(dir, 'build-scripts', 'start_build.py'));
+    return (0,fsutil/* pathExists */.s0)((0,external_node_path_.join)(dir, 'build-scripts', 'start_build.py'));
 }
 /** Every Dockerfile* of a Kaapana checkout minus the substring patterns, in Kaapana's (sorted) order. */
 async function discoverKaapanaDockerfiles(root, patterns = KAAPANA_IGNORE_PATTERNS) {
-    const dir = (0,external_node_path_namespaceObject.resolve)(root);
-    if (!(await pathExists(dir)))
-        throw new errors_KxError(`kaapana-source directory ${root} does not exist`);
+    const dir = (0,external_node_path_.resolve)(root);
+    if (!(await (0,fsutil/* pathExists */.s0)(dir)))
+        throw new lib_errors/* KxError */.im(`kaapana-source directory ${root} does not exist`);
     const all = [];
     await walk(dir, DEFAULT_IGNORE, all);
-    return all.filter((f) => !isKaapanaIgnored((0,external_node_path_namespaceObject.relative)(dir, f), patterns)).sort();
+    return all.filter((f) => !isKaapanaIgnored((0,external_node_path_.relative)(dir, f), patterns)).sort();
 }
 /** Kaapana's rule: a plain substring match of any pattern on the (posix) path. */
 function isKaapanaIgnored(relPath, patterns) {
-    const path = relPath.split(external_node_path_namespaceObject.sep).join('/');
+    const path = relPath.split(external_node_path_.sep).join('/');
     return patterns.some((p) => p !== '' && path.includes(p));
 }
 function isIgnored(relPath, patterns) {
-    const path = relPath.split(external_node_path_namespaceObject.sep).join('/');
+    const path = relPath.split(external_node_path_.sep).join('/');
     const segments = path.split('/');
     return patterns.some((p) => {
-        if (glob_isGlobPattern(p) || p.includes('/')) {
-            const match = glob_globMatcher(p);
+        if ((0,fsutil/* isGlobPattern */.tv)(p) || p.includes('/')) {
+            const match = (0,fsutil/* globMatcher */.fU)(p);
             return segments.some((_, i) => match(segments.slice(0, i + 1).join('/')));
         }
         return segments.includes(p);
@@ -46388,7 +42328,7 @@ function isIgnored(relPath, patterns) {
 async function isCollectionChart(dir) {
     let text;
     try {
-        text = await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml'), 'utf8');
+        text = await (0,promises_.readFile)((0,external_node_path_.join)(dir, 'Chart.yaml'), 'utf8');
     }
     catch {
         return false;
@@ -46400,7 +42340,7 @@ async function isCollectionChart(dir) {
 }
 /** Why discovery does not enter `dir` (below the context), or undefined when it does. */
 async function skipReason(dir) {
-    if (await pathExists((0,external_node_path_namespaceObject.join)(dir, 'action-build-images', 'action.yml')))
+    if (await (0,fsutil/* pathExists */.s0)((0,external_node_path_.join)(dir, 'action-build-images', 'action.yml')))
         return 'kaapana-ext checkout';
     if (await isCollectionChart(dir))
         return 'extension collection chart';
@@ -46408,7 +42348,7 @@ async function skipReason(dir) {
 }
 /** Every Dockerfile* below `root` (fsutil/walk's rules; hidden folders are entered); with `skipped`, folders with a skipReason are not entered. */
 async function walk(root, ignore, out, skipped) {
-    await walkTree(root, {
+    await (0,fsutil/* walkTree */.Ir)(root, {
         hidden: true,
         ignore: (rel) => isIgnored(rel, ignore),
         onUnreadable: (_dir, e) => {
@@ -46424,9 +42364,9 @@ async function walk(root, ignore, out, skipped) {
 }
 /** Absolute paths of the Dockerfiles of the tree and of the selected ones. */
 async function discoverDockerfiles(opts) {
-    const context = (0,external_node_path_namespaceObject.resolve)(opts.context);
-    if (!(await pathExists(context)))
-        throw new errors_KxError(`context directory ${opts.context} does not exist`);
+    const context = (0,external_node_path_.resolve)(opts.context);
+    if (!(await (0,fsutil/* pathExists */.s0)(context)))
+        throw new lib_errors/* KxError */.im(`context directory ${opts.context} does not exist`);
     const ignore = [...DEFAULT_IGNORE, ...(opts.ignore ?? [])];
     let all = [];
     const skippedDirs = [];
@@ -46435,23 +42375,23 @@ async function discoverDockerfiles(opts) {
     await walk(context, ignore, all, kaapanaTree ? undefined : skippedDirs);
     if (kaapanaTree) {
         const patterns = opts.kaapanaIgnore ?? KAAPANA_IGNORE_PATTERNS;
-        all = all.filter((f) => !isKaapanaIgnored((0,external_node_path_namespaceObject.relative)(context, f), patterns));
+        all = all.filter((f) => !isKaapanaIgnored((0,external_node_path_.relative)(context, f), patterns));
     }
     if (!opts.dockerfiles || opts.dockerfiles.length === 0)
         return { all, selected: all, explicit: false, skippedDirs };
     const selected = new Set();
     for (const spec of opts.dockerfiles) {
-        if (glob_isGlobPattern(spec)) {
-            const match = glob_globMatcher(spec);
-            const hits = all.filter((f) => match((0,external_node_path_namespaceObject.relative)(context, f)));
+        if ((0,fsutil/* isGlobPattern */.tv)(spec)) {
+            const match = (0,fsutil/* globMatcher */.fU)(spec);
+            const hits = all.filter((f) => match((0,external_node_path_.relative)(context, f)));
             if (hits.length === 0)
-                throw new errors_KxError(`dockerfiles pattern "${spec}" matches no Dockerfile below ${opts.context}`);
+                throw new lib_errors/* KxError */.im(`dockerfiles pattern "${spec}" matches no Dockerfile below ${opts.context}`);
             hits.forEach((h) => selected.add(h));
         }
         else {
-            const full = (0,external_node_path_namespaceObject.resolve)(context, spec);
-            if (!(await pathExists(full)))
-                throw new errors_KxError(`Dockerfile ${spec} does not exist (relative to ${opts.context})`);
+            const full = (0,external_node_path_.resolve)(context, spec);
+            if (!(await (0,fsutil/* pathExists */.s0)(full)))
+                throw new lib_errors/* KxError */.im(`Dockerfile ${spec} does not exist (relative to ${opts.context})`);
             selected.add(full);
         }
     }
@@ -46460,9 +42400,11 @@ async function discoverDockerfiles(opts) {
 }
 /** The `source` option of planBuild for a Kaapana checkout. */
 async function kaapanaSource(root, patterns = KAAPANA_IGNORE_PATTERNS) {
-    return { root: (0,external_node_path_namespaceObject.resolve)(root), files: await discoverKaapanaDockerfiles(root, patterns) };
+    return { root: (0,external_node_path_.resolve)(root), files: await discoverKaapanaDockerfiles(root, patterns) };
 }
 
+// EXTERNAL MODULE: ../packages/core/lib/exec/index.js + 1 modules
+var exec = __nccwpck_require__(1789);
 ;// CONCATENATED MODULE: ../packages/core/lib/images/version.js
 // The version model of a build: which version each image is tagged with, and which rule gave it.
 // Rules, first match wins: `image-versions` (a map image → version) → `chart-version` for the DAG
@@ -46560,150 +42502,101 @@ function pickVersion(image, label, rules) {
 async function planBuild(opts) {
     const errors = [];
     const registry = validateRegistry(opts.registry);
+    const byId = new Map();
+    const localByName = new Map();
+    const skipped = [];
     const selectedSet = new Set(opts.selected);
-    const scan = await scanDockerfiles(opts, selectedSet, errors);
-    const baseImages = baseImageMapping(opts.baseImages ?? {}, errors);
-    const graph = resolveBases(scan, baseImages, errors);
-    const selectedIds = [...scan.byId.values()].filter((n) => selectedSet.has(n.path)).map((n) => n.id);
-    const wanted = closure(selectedIds, graph.deps);
-    // Missing-base errors only count for images that are part of the build.
-    const relevant = errors.filter((e) => {
-        const nodeId = e.nodeId;
-        return nodeId === undefined || wanted.has(nodeId);
-    });
-    relevant.push(...resolveDuplicates(scan.duplicates, wanted, graph.deps, selectedSet, opts));
-    const level = levels(wanted, graph.deps, scan.byId, relevant);
-    if (relevant.length === 1)
-        throw relevant[0];
-    if (relevant.length > 1)
-        throw new KxAggregateError(relevant);
-    const images = [...wanted]
-        .sort((a, b) => level.get(a) - level.get(b) || (a < b ? -1 : 1))
-        .map((id) => plannedImage(scan.byId.get(id), { opts, registry, graph, level, selectedIds }));
-    return {
-        images,
-        baseImages: [...new Set(images.flatMap((i) => i.mappedBases))]
-            .sort()
-            .map((localRef) => ({ localRef, source: graph.usedMappings.get(localRef) })),
-        skipped: scan.skipped,
-        duplicates: scan.duplicates.map(({ image, kept, dropped }) => ({ image, kept, dropped })),
-    };
-}
-/** Reads every Dockerfile of the context and the local-only ones of the kaapana-source checkout, in order. */
-async function scanDockerfiles(opts, selectedSet, errors) {
-    const scan = { byId: new Map(), localByName: new Map(), skipped: [], duplicates: [] };
+    const log = opts.log ?? (() => { });
+    const duplicates = [];
     const candidates = [
         ...opts.all.map((file) => ({ file, origin: 'context' })),
         ...(opts.source?.files ?? []).map((file) => ({ file, origin: 'kaapana-source' })),
     ];
     for (const { file, origin } of candidates) {
         const rel = origin === 'context'
-            ? (0,external_node_path_namespaceObject.relative)(opts.context, file) || file
-            : `kaapana-source/${(0,external_node_path_namespaceObject.relative)(opts.source.root, file)}`;
-        const node = await readNode(file, rel, origin, { opts, selectedSet, errors, skipped: scan.skipped });
-        if (node)
-            addNode(scan, node);
-    }
-    return scan;
-}
-/**
- * One Dockerfile as a plan node, or undefined when it is no candidate: unreadable (an error when
- * selected), a kaapana-source image that is not local-only, ignored (recorded as skipped), without
- * an IMAGE label (an error when selected) or with an invalid one (an error).
- */
-async function readNode(file, rel, origin, ctx) {
-    const { opts, selectedSet, errors } = ctx;
-    let parsed;
-    try {
-        parsed = dockerfile_parseDockerfile(await (0,promises_.readFile)(file, 'utf8'), rel);
-    }
-    catch (e) {
-        if (e instanceof errors_KxError) {
-            if (selectedSet.has(file))
-                errors.push(e);
-            return undefined;
+            ? (0,external_node_path_.relative)(opts.context, file) || file
+            : `kaapana-source/${(0,external_node_path_.relative)(opts.source.root, file)}`;
+        let parsed;
+        try {
+            parsed = dockerfile_parseDockerfile(await (0,promises_.readFile)(file, 'utf8'), rel);
         }
-        throw e;
-    }
-    // From a Kaapana checkout only local-only bases are candidates; its other images are Kaapana's.
-    if (origin === 'kaapana-source' && !parsed.localOnly)
-        return undefined;
-    if (parsed.ignored && !opts.includeIgnored) {
-        const key = parsed.labels.BUILD_IGNORE !== undefined ? 'BUILD_IGNORE' : 'CI_IGNORE';
-        ctx.skipped.push({ dockerfile: rel, reason: `${key}=${parsed.labels[key]}` });
-        return undefined;
-    }
-    if (!parsed.labels.IMAGE) {
-        // Kaapana: IMAGE is required. Only an error for Dockerfiles we were asked to build.
-        if (selectedSet.has(file))
-            errors.push(new errors_KxError('LABEL IMAGE="<name>" is missing: Kaapana needs it to name the image', { file: rel, line: 1 }));
-        return undefined;
-    }
-    try {
-        const id = validateImageName(parsed.labels.IMAGE, { file: rel, line: parsed.labelLines.IMAGE });
-        return { parsed, id, rel, path: file, origin };
-    }
-    catch (e) {
-        errors.push(e);
-        return undefined;
-    }
-}
-/** Adds a node, or records it as a duplicate: the first in path order is kept, except as below. */
-function addNode(scan, node) {
-    const { id, parsed, rel } = node;
-    const other = scan.byId.get(id);
-    if (!other) {
-        scan.byId.set(id, node);
+        catch (e) {
+            if (e instanceof lib_errors/* KxError */.im) {
+                if (selectedSet.has(file))
+                    errors.push(e);
+                continue;
+            }
+            throw e;
+        }
+        // From a Kaapana checkout only local-only bases are candidates; its other images are Kaapana's.
+        if (origin === 'kaapana-source' && !parsed.localOnly)
+            continue;
+        if (parsed.ignored && !opts.includeIgnored) {
+            const key = parsed.labels.BUILD_IGNORE !== undefined ? 'BUILD_IGNORE' : 'CI_IGNORE';
+            skipped.push({ dockerfile: rel, reason: `${key}=${parsed.labels[key]}` });
+            continue;
+        }
+        if (!parsed.labels.IMAGE) {
+            // Kaapana: IMAGE is required. Only an error for Dockerfiles we were asked to build.
+            if (selectedSet.has(file))
+                errors.push(new lib_errors/* KxError */.im('LABEL IMAGE="<name>" is missing: Kaapana needs it to name the image', { file: rel, line: 1 }));
+            continue;
+        }
+        let id;
+        try {
+            id = validateImageName(parsed.labels.IMAGE, { file: rel, line: parsed.labelLines.IMAGE });
+        }
+        catch (e) {
+            errors.push(e);
+            continue;
+        }
+        const other = byId.get(id);
+        const node = { parsed, id, rel, path: file, origin };
+        if (other) {
+            // A local-only image and a pushed one of the same name are different images for Kaapana (its
+            // key is the whole tag, registry included: 0.1.3 base-python-cpu Dockerfile/DockerfileRemote);
+            // one name here, so the local-only one is kept: `FROM local-only/<name>` needs it.
+            if (parsed.localOnly && !other.parsed.localOnly) {
+                byId.set(id, node);
+                localByName.set(id, node);
+                duplicates.push({
+                    image: id,
+                    kept: rel,
+                    dropped: other.rel,
+                    keptNode: node,
+                    droppedPath: other.path,
+                    droppedLocalOnly: false,
+                });
+            }
+            else {
+                duplicates.push({
+                    image: id,
+                    kept: other.rel,
+                    dropped: rel,
+                    keptNode: other,
+                    droppedPath: file,
+                    droppedLocalOnly: parsed.localOnly,
+                });
+            }
+            continue;
+        }
+        byId.set(id, node);
         if (parsed.localOnly)
-            scan.localByName.set(id, node);
-        return;
+            localByName.set(id, node);
     }
-    // A local-only image and a pushed one of the same name are different images for Kaapana (its
-    // key is the whole tag, registry included: 0.1.3 base-python-cpu Dockerfile/DockerfileRemote);
-    // one name here, so the local-only one is kept: `FROM local-only/<name>` needs it.
-    if (parsed.localOnly && !other.parsed.localOnly) {
-        scan.byId.set(id, node);
-        scan.localByName.set(id, node);
-        scan.duplicates.push({
-            image: id,
-            kept: rel,
-            dropped: other.rel,
-            keptNode: node,
-            droppedPath: other.path,
-            droppedLocalOnly: false,
-        });
-    }
-    else {
-        scan.duplicates.push({
-            image: id,
-            kept: other.rel,
-            dropped: rel,
-            keptNode: other,
-            droppedPath: node.path,
-            droppedLocalOnly: parsed.localOnly,
-        });
-    }
-}
-/** The base-images input keyed by `local-only/<name>:<tag>` (`:latest` when the key has no tag). */
-function baseImageMapping(input, errors) {
     const baseImages = new Map();
-    for (const [key, source] of Object.entries(input)) {
+    for (const [key, source] of Object.entries(opts.baseImages ?? {})) {
         if (!dockerfile_localOnlyName(key))
-            errors.push(new errors_KxError(`base-images key "${key}" must name a local-only image (local-only/<name>:<tag>)`));
+            errors.push(new lib_errors/* KxError */.im(`base-images key "${key}" must name a local-only image (local-only/<name>:<tag>)`));
         baseImages.set(key.includes(':') ? key : `${key}:latest`, source);
     }
-    return baseImages;
-}
-/** The bases of every node: a local-only base comes from the tree, else from base-images, else is an error. */
-function resolveBases(scan, baseImages, errors) {
-    const graph = {
-        deps: new Map(),
-        externals: new Map(),
-        usedMappings: new Map(),
-        mappedBy: new Map(),
-        localTagsWanted: new Map(),
-    };
-    for (const node of scan.byId.values()) {
+    // Dependencies of every node, and the closure of the selection.
+    const deps = new Map();
+    const externals = new Map();
+    const usedMappings = new Map();
+    const mappedBy = new Map();
+    const localTagsWanted = new Map();
+    for (const node of byId.values()) {
         const d = [];
         const ext = [];
         for (const from of node.parsed.froms) {
@@ -46714,33 +42607,31 @@ function resolveBases(scan, baseImages, errors) {
                 ext.push(from.image);
                 continue;
             }
-            const key = `local-only/${local.name}:${local.tag}`;
-            const provider = scan.localByName.get(local.name.toLowerCase());
-            const mapped = baseImages.get(key);
+            const provider = localByName.get(local.name.toLowerCase());
+            const mapped = baseImages.get(`local-only/${local.name}:${local.tag}`);
             if (provider) {
                 if (!d.includes(provider.id))
                     d.push(provider.id);
-                const set = graph.localTagsWanted.get(provider.id) ?? new Set();
+                const set = localTagsWanted.get(provider.id) ?? new Set();
                 set.add(local.tag);
-                graph.localTagsWanted.set(provider.id, set);
+                localTagsWanted.set(provider.id, set);
             }
             else if (mapped) {
-                graph.usedMappings.set(key, mapped);
-                graph.mappedBy.set(node.id, [...(graph.mappedBy.get(node.id) ?? []), key]);
+                const key = `local-only/${local.name}:${local.tag}`;
+                usedMappings.set(key, mapped);
+                mappedBy.set(node.id, [...(mappedBy.get(node.id) ?? []), key]);
             }
             else {
-                const mark = new errors_KxError(`base image missing: ${from.image} is built by no Dockerfile of the tree (LABEL IMAGE="${local.name}" with LABEL REGISTRY="local-only") and is not in base-images`, { file: node.rel, line: from.line });
+                deps.set(node.id, d);
+                const mark = new lib_errors/* KxError */.im(`base image missing: ${from.image} is built by no Dockerfile of the tree (LABEL IMAGE="${local.name}" with LABEL REGISTRY="local-only") and is not in base-images`, { file: node.rel, line: from.line });
                 mark.nodeId = node.id;
                 errors.push(mark);
             }
         }
-        graph.deps.set(node.id, d);
-        graph.externals.set(node.id, ext);
+        deps.set(node.id, d);
+        externals.set(node.id, ext);
     }
-    return graph;
-}
-/** The selected images and, transitively, the tree images they are built FROM. */
-function closure(selectedIds, deps) {
+    const selectedIds = [...byId.values()].filter((n) => selectedSet.has(n.path)).map((n) => n.id);
     const wanted = new Set();
     const visit = (id) => {
         if (wanted.has(id))
@@ -46750,12 +42641,11 @@ function closure(selectedIds, deps) {
             visit(d);
     };
     selectedIds.forEach(visit);
-    return wanted;
-}
-/** Logs each duplicate; returns the errors of the ambiguous ones (see the header). */
-function resolveDuplicates(duplicates, wanted, deps, selectedSet, opts) {
-    const log = opts.log ?? (() => { });
-    const errors = [];
+    // Missing-base errors only count for images that are part of the build.
+    const relevant = errors.filter((e) => {
+        const nodeId = e.nodeId;
+        return nodeId === undefined || wanted.has(nodeId);
+    });
     const neededAsBase = new Set([...wanted].flatMap((id) => deps.get(id) ?? []));
     for (const d of duplicates) {
         const droppedOrigin = d.dropped.startsWith('kaapana-source/') ? 'kaapana-source' : 'context';
@@ -46765,7 +42655,7 @@ function resolveDuplicates(duplicates, wanted, deps, selectedSet, opts) {
                 d.keptNode.origin === droppedOrigin &&
                 d.keptNode.parsed.localOnly === d.droppedLocalOnly);
         if (ambiguous) {
-            errors.push(new errors_KxError(`image "${d.image}" is needed by this build but defined twice: ${d.kept} and ${d.dropped} (Kaapana's build would keep ${d.kept}, the first in path order). Rename one IMAGE label, remove one, or ignore one`, { file: d.dropped, line: 1 }));
+            relevant.push(new lib_errors/* KxError */.im(`image "${d.image}" is needed by this build but defined twice: ${d.kept} and ${d.dropped} (Kaapana's build would keep ${d.kept}, the first in path order). Rename one IMAGE label, remove one, or ignore one`, { file: d.dropped, line: 1 }));
         }
         else if (d.keptNode.origin !== droppedOrigin) {
             if (wanted.has(d.image))
@@ -46775,10 +42665,7 @@ function resolveDuplicates(duplicates, wanted, deps, selectedSet, opts) {
             log(`duplicate image "${d.image}": ${d.dropped} not added, ${d.kept} kept (first in path order, as Kaapana's build does)`);
         }
     }
-    return errors;
-}
-/** Levels by Kahn's algorithm over the wanted subgraph; a cycle is pushed onto `errors` (one is reported). */
-function levels(wanted, deps, byId, errors) {
+    // Cycles (Kahn's algorithm over the wanted subgraph, then report one cycle).
     const level = new Map();
     const remaining = new Set(wanted);
     while (remaining.size > 0) {
@@ -46786,7 +42673,7 @@ function levels(wanted, deps, byId, errors) {
         if (ready.length === 0) {
             const cycle = findCycle([...remaining], deps);
             const where = byId.get(cycle[0]);
-            errors.push(new errors_KxError(`build cycle: ${cycle.map((id) => `${id} (${byId.get(id).rel})`).join(' → ')} → ${cycle[0]}`, {
+            relevant.push(new lib_errors/* KxError */.im(`build cycle: ${cycle.map((id) => `${id} (${byId.get(id).rel})`).join(' → ')} → ${cycle[0]}`, {
                 file: where.rel,
                 line: 1,
             }));
@@ -46797,69 +42684,80 @@ function levels(wanted, deps, byId, errors) {
             remaining.delete(id);
         }
     }
-    return level;
-}
-/** One planned image: its tags (see imageTags) and its place in the graph. */
-function plannedImage(node, ctx) {
-    const { id, parsed: p } = node;
-    const { graph } = ctx;
-    const { tag, ref, tags, versionRule } = imageTags(node, ctx.opts, ctx.registry, graph.localTagsWanted.get(id));
-    return {
-        id,
-        name: id,
-        dockerfile: node.rel,
-        dockerfilePath: node.path,
-        contextDir: (0,external_node_path_namespaceObject.dirname)(node.path),
-        localOnly: p.localOnly,
-        tag,
-        ref,
-        tags,
-        dependsOn: graph.deps.get(id) ?? [],
-        externalBases: graph.externals.get(id) ?? [],
-        mappedBases: graph.mappedBy.get(id) ?? [],
-        level: ctx.level.get(id),
-        implicit: !ctx.selectedIds.includes(id),
-        origin: node.origin,
-        versionRule,
-    };
-}
-/**
- * The tags of an image. A local-only image: its VERSION label (else `latest`), plus `latest` and
- * every tag some FROM names. A pushed image: one tag from the version rules (see version.ts) in the
- * tag style. Errors without a place are given the VERSION (else IMAGE) label's.
- */
-function imageTags(node, opts, registry, localTagsWanted) {
-    const { id, parsed: p } = node;
-    const where = { file: node.rel, line: p.labelLines.VERSION ?? p.labelLines.IMAGE };
-    try {
-        if (p.localOnly) {
-            const tag = p.labels.VERSION ? tags_validateTag(p.labels.VERSION) : 'latest';
-            const set = new Set(['latest', tag, ...(localTagsWanted ?? [])]);
-            const tags = [...set].map((t) => `local-only/${id}:${tags_validateTag(t)}`);
-            return { tag, ref: `local-only/${id}:${tag}`, tags, versionRule: 'local-only' };
+    if (relevant.length === 1)
+        throw relevant[0];
+    if (relevant.length > 1)
+        throw new lib_errors/* KxAggregateError */.lW(relevant);
+    const images = [];
+    for (const id of [...wanted].sort((a, b) => level.get(a) - level.get(b) || (a < b ? -1 : 1))) {
+        const node = byId.get(id);
+        const p = node.parsed;
+        const where = { file: node.rel, line: p.labelLines.VERSION ?? p.labelLines.IMAGE };
+        let tag;
+        let ref;
+        let tags;
+        let versionRule = 'local-only';
+        try {
+            if (p.localOnly) {
+                const base = p.labels.VERSION ? tags_validateTag(p.labels.VERSION) : 'latest';
+                const set = new Set(['latest', base, ...(localTagsWanted.get(id) ?? [])]);
+                tag = base;
+                ref = `local-only/${id}:${tag}`;
+                tags = [...set].map((t) => `local-only/${id}:${tags_validateTag(t)}`);
+            }
+            else {
+                const rules = { ...opts.versions, labelFirst: (opts.tagStyle ?? 'platform') === 'kp' };
+                if (opts.version)
+                    rules.version = opts.version;
+                const picked = pickVersion(id, p.labels.VERSION, rules);
+                if (!picked)
+                    throw new lib_errors/* KxError */.im('no version: set the `version` input, tag the git checkout (e.g. v1.2.3), or LABEL VERSION="<x.y.z>"', where);
+                const version = picked.version;
+                versionRule = picked.rule;
+                const tagOpts = { style: opts.tagStyle ?? 'platform', version };
+                if (picked.rule.startsWith('LABEL VERSION'))
+                    tagOpts.verbatim = true;
+                if (opts.platformVersion !== undefined)
+                    tagOpts.platformVersion = opts.platformVersion;
+                if (opts.abbr !== undefined)
+                    tagOpts.abbr = opts.abbr;
+                tag = imageTag(tagOpts);
+                ref = imageRef(registry, id, tag);
+                tags = [ref];
+            }
         }
-        const rules = { ...opts.versions, labelFirst: (opts.tagStyle ?? 'platform') === 'kp' };
-        if (opts.version)
-            rules.version = opts.version;
-        const picked = pickVersion(id, p.labels.VERSION, rules);
-        if (!picked)
-            throw new errors_KxError('no version: set the `version` input, tag the git checkout (e.g. v1.2.3), or LABEL VERSION="<x.y.z>"', where);
-        const tagOpts = { style: opts.tagStyle ?? 'platform', version: picked.version };
-        if (picked.rule.startsWith('LABEL VERSION'))
-            tagOpts.verbatim = true;
-        if (opts.platformVersion !== undefined)
-            tagOpts.platformVersion = opts.platformVersion;
-        if (opts.abbr !== undefined)
-            tagOpts.abbr = opts.abbr;
-        const tag = imageTag(tagOpts);
-        const ref = imageRef(registry, id, tag);
-        return { tag, ref, tags: [ref], versionRule: picked.rule };
+        catch (e) {
+            if (e instanceof lib_errors/* KxError */.im && !e.file)
+                throw new lib_errors/* KxError */.im(e.message, where);
+            throw e;
+        }
+        images.push({
+            id,
+            name: id,
+            dockerfile: node.rel,
+            dockerfilePath: node.path,
+            contextDir: (0,external_node_path_.dirname)(node.path),
+            localOnly: p.localOnly,
+            tag,
+            ref,
+            tags,
+            dependsOn: deps.get(id) ?? [],
+            externalBases: externals.get(id) ?? [],
+            mappedBases: mappedBy.get(id) ?? [],
+            level: level.get(id),
+            implicit: !selectedIds.includes(id),
+            origin: node.origin,
+            versionRule,
+        });
     }
-    catch (e) {
-        if (e instanceof errors_KxError && !e.file)
-            throw new errors_KxError(e.message, where);
-        throw e;
-    }
+    return {
+        images,
+        baseImages: [...new Set(images.flatMap((i) => i.mappedBases))]
+            .sort()
+            .map((localRef) => ({ localRef, source: usedMappings.get(localRef) })),
+        skipped,
+        duplicates: duplicates.map(({ image, kept, dropped }) => ({ image, kept, dropped })),
+    };
 }
 function findCycle(nodes, deps) {
     const inSet = new Set(nodes);
@@ -46895,6 +42793,10 @@ function planToMermaid(plan) {
     return lines.join('\n');
 }
 
+// EXTERNAL MODULE: ../packages/core/lib/images/docker.js
+var images_docker = __nccwpck_require__(3240);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ../packages/core/lib/images/build-features.js
 // The docker/build-push-action options a Kaapana build passes through — cache-from/cache-to,
 // target, secrets, build-contexts — and which of them each builder can do. This module owns that
@@ -46968,14 +42870,14 @@ function checkBuildFeatures(f, builder, buildxVersion) {
         problems.push(`build-contexts need buildx ≥ 0.8; this runner has buildx ${buildxVersion}`);
     }
     if (problems.length) {
-        throw new errors_KxError(`the ${builder === 'classic' ? 'classic builder (no buildx, or DOCKER_BUILDKIT=0, or builder: classic)' : 'buildx builder'} cannot do what was asked:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+        throw new lib_errors/* KxError */.im(`the ${builder === 'classic' ? 'classic builder (no buildx, or DOCKER_BUILDKIT=0, or builder: classic)' : 'buildx builder'} cannot do what was asked:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     }
 }
 /** `{{image}}`, `{{tag}}`, `{{ref}}`, `{{registry}}` of one image; an unknown placeholder is an error. */
 function expandImageVars(text, vars, input) {
     return text.replace(/\{\{\s*([a-z-]+)\s*\}\}/g, (m, name) => {
         if (!(name in vars))
-            throw new errors_KxError(`${input}: unknown placeholder ${m} in "${text}" (known: {{image}}, {{tag}}, {{ref}}, {{registry}})`);
+            throw new lib_errors/* KxError */.im(`${input}: unknown placeholder ${m} in "${text}" (known: {{image}}, {{tag}}, {{ref}}, {{registry}})`);
         return vars[name];
     });
 }
@@ -47012,17 +42914,17 @@ function cacheArgs(entries, vars, input) {
 /** `<registry>` part of `<registry>/<name>:<tag>`. */
 function registryOf(img) {
     const suffix = `/${img.name}:${img.tag}`;
-    return img.ref.endsWith(suffix) ? img.ref.slice(0, -suffix.length) : (0,external_node_path_namespaceObject.dirname)(img.ref);
+    return img.ref.endsWith(suffix) ? img.ref.slice(0, -suffix.length) : (0,external_node_path_.dirname)(img.ref);
 }
 /** Secrets as 0600 files in a private temp dir (values never on a command line); `cleanup` removes them. */
 async function secretFiles(secrets) {
     if (secrets.length === 0)
         return { args: [], cleanup: async () => { } };
-    const dir = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'kx-secrets-'));
+    const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'kx-secrets-'));
     await (0,promises_.chmod)(dir, 0o700);
     const args = [];
     for (const [i, s] of secrets.entries()) {
-        const file = (0,external_node_path_namespaceObject.join)(dir, `secret-${i}`);
+        const file = (0,external_node_path_.join)(dir, `secret-${i}`);
         await (0,promises_.writeFile)(file, s.value, { mode: 0o600 });
         args.push(`id=${s.id},src=${file}`);
     }
@@ -47072,104 +42974,53 @@ async function runPool(items, limit, isReady, work, onBlocked) {
     });
 }
 async function buildImages(opts) {
-    const run = await startRun(opts);
-    const existing = await existingInRegistry(run);
-    const toBuild = selectBuilds(run, existing);
-    const secrets = await secretFiles(run.features.secrets);
-    await provideMappedBases(run, toBuild);
-    try {
-        await buildAll(run, toBuild, secrets.args);
-    }
-    finally {
-        await secrets.cleanup();
-    }
-    const failed = [...run.results.values()].filter((r) => r.status === 'failed');
-    if (failed.length > 0 && !opts.pushPartial) {
-        const errors = failed.map((r) => new errors_KxError(`${r.name}: ${r.error}`, { file: r.dockerfile }));
-        throw withResults(run, new KxAggregateError(errors, `${failed.length} of ${toBuild.length} image(s) failed to build; nothing was pushed:\n${errors.map((e) => `  - ${e.toString()}`).join('\n')}`));
-    }
-    if (run.push)
-        await pushAll(run, toBuild);
-    const savedLocalImages = opts.saveLocalImages ? await saveLocalImages(run, opts.saveLocalImages) : undefined;
-    if (failed.length > 0)
-        throw withResults(run, new KxAggregateError(failed.map((r) => new errors_KxError(`${r.name}: ${r.error}`, { file: r.dockerfile }))));
-    return { results: ordered(run), builder: run.builder, ...(savedLocalImages ? { savedLocalImages } : {}) };
-}
-/** Resolves the builder and checks the build features against it. */
-async function startRun(opts) {
-    const docker = opts.docker ?? new DockerCli();
+    const docker = opts.docker ?? new images_docker/* DockerCli */.V();
     const builder = await docker.resolveBuilder(opts.builder ?? 'auto');
     const features = opts.features ?? NO_FEATURES;
     checkBuildFeatures(features, builder, builder === 'buildx' ? (await docker.buildxInfo()).version : undefined);
-    return {
-        opts,
-        plan: opts.plan,
-        docker,
-        builder,
-        features,
-        notice: opts.onNotice ?? (() => { }),
-        progress: opts.onProgress ?? (() => { }),
-        retry: { classify: classifyError, ...opts.retry },
-        parallel: Math.max(1, opts.parallel ?? 2),
-        push: opts.push ?? true,
-        results: new Map(),
-    };
-}
-/** Records (or replaces) the result of an image. */
-function build_record(run, img, status, extra = {}) {
-    const r = {
-        name: img.name,
-        dockerfile: img.dockerfile,
-        tag: img.tag,
-        ref: img.ref,
-        tags: img.tags,
-        localOnly: img.localOnly,
-        status,
-        durationMs: 0,
-        ...extra,
-    };
-    run.results.set(img.id, r);
-    return r;
-}
-/** The results in plan order. */
-function ordered(run) {
-    return run.plan.images.map((i) => run.results.get(i.id));
-}
-/** The error with the results attached (the action's summary shows them). */
-function withResults(run, err) {
-    err.results = ordered(run);
-    return err;
-}
-/** 1. What the registry already has (skip-existing): image id → manifest digest. */
-async function existingInRegistry(run) {
-    const { opts } = run;
-    const existing = new Map();
-    if (!opts.skipExisting || !run.push)
-        return existing;
-    await Promise.all(run.plan.images
-        .filter((i) => !i.localOnly)
-        .map(async (img) => {
-        const ref = parseImageRef(img.ref);
-        const auth = [...(opts.auth ? [opts.auth] : []), ...(opts.auths ?? [])].find((a) => a.registry === ref.registry);
-        const client = new RegistryClient({
-            registry: ref.registry,
-            ...(auth ? { username: auth.username, password: auth.password } : {}),
-            retry: run.retry,
-        });
-        const head = await client.headManifest(ref.repository, ref.tag ?? 'latest');
-        if (head)
-            existing.set(img.id, head.digest);
-    }));
-    return existing;
-}
-/**
- * 2. Which images must be built: non-local images not skipped, plus the local bases they need.
- * Records the others as skipped, loaded or not-built.
- */
-function selectBuilds(run, existing) {
-    const { plan, results } = run;
-    const loaded = new Set(run.opts.loaded ?? []);
+    const notice = opts.onNotice ?? (() => { });
+    const loaded = new Set(opts.loaded ?? []);
+    const parallel = Math.max(1, opts.parallel ?? 2);
+    const push = opts.push ?? true;
+    const progress = opts.onProgress ?? (() => { });
+    const retry = { classify: lib_retry/* classifyError */.fe, ...opts.retry };
+    const { plan } = opts;
     const byId = new Map(plan.images.map((i) => [i.id, i]));
+    const results = new Map();
+    const result = (img, status, extra = {}) => {
+        const r = {
+            name: img.name,
+            dockerfile: img.dockerfile,
+            tag: img.tag,
+            ref: img.ref,
+            tags: img.tags,
+            localOnly: img.localOnly,
+            status,
+            durationMs: 0,
+            ...extra,
+        };
+        results.set(img.id, r);
+        return r;
+    };
+    // 1. What the registry already has.
+    const existing = new Map();
+    if (opts.skipExisting && push) {
+        await Promise.all(plan.images
+            .filter((i) => !i.localOnly)
+            .map(async (img) => {
+            const ref = parseImageRef(img.ref);
+            const auth = [...(opts.auth ? [opts.auth] : []), ...(opts.auths ?? [])].find((a) => a.registry === ref.registry);
+            const client = new RegistryClient({
+                registry: ref.registry,
+                ...(auth ? { username: auth.username, password: auth.password } : {}),
+                retry,
+            });
+            const head = await client.headManifest(ref.repository, ref.tag ?? 'latest');
+            if (head)
+                existing.set(img.id, head.digest);
+        }));
+    }
+    // 2. Which images must be built: non-local images not skipped, plus the local bases they need.
     const needed = new Set();
     const need = (id) => {
         if (needed.has(id) || results.get(id)?.status === 'loaded')
@@ -47180,9 +43031,9 @@ function selectBuilds(run, existing) {
     const hasDependents = (id) => plan.images.some((i) => i.dependsOn.includes(id));
     for (const img of plan.images) {
         if (existing.has(img.id))
-            build_record(run, img, 'skipped', { digest: existing.get(img.id) });
+            result(img, 'skipped', { digest: existing.get(img.id) });
         else if (img.localOnly && img.tags.every((t) => loaded.has(t)))
-            build_record(run, img, 'loaded');
+            result(img, 'loaded');
         // A local-only image is built for the images that need it, or when it was asked for on its own.
         else if (!img.localOnly || (!img.implicit && !hasDependents(img.id)))
             need(img.id);
@@ -47190,165 +43041,172 @@ function selectBuilds(run, existing) {
     const toBuild = plan.images.filter((i) => needed.has(i.id));
     for (const img of plan.images)
         if (!needed.has(img.id) && !results.has(img.id))
-            build_record(run, img, 'not-built');
-    return toBuild;
-}
-/** 3. Bases supplied through the base-images mapping: pull (unless present) and retag. */
-async function provideMappedBases(run, toBuild) {
-    const { docker } = run;
-    const mappedNeeded = run.plan.baseImages.filter((m) => toBuild.some((i) => i.mappedBases.includes(m.localRef)));
+            result(img, 'not-built');
+    const secrets = await secretFiles(features.secrets);
+    // 3. Bases supplied through the base-images mapping: pull (unless present) and retag.
+    const mappedNeeded = plan.baseImages.filter((m) => toBuild.some((i) => i.mappedBases.includes(m.localRef)));
     for (const m of mappedNeeded) {
         if (!(await docker.imageExists(m.source))) {
-            run.progress(`pulling ${m.source} for ${m.localRef}`);
-            await withRetry(() => docker.pull(m.source), run.retry).catch((e) => {
-                throw new errors_KxError(`cannot provide base ${m.localRef} from ${m.source} (registry ${sourceRegistry(m.source)}): ${errors_errorMessage(e)}`);
+            progress(`pulling ${m.source} for ${m.localRef}`);
+            await (0,lib_retry/* withRetry */.bD)(() => docker.pull(m.source), retry).catch((e) => {
+                throw new lib_errors/* KxError */.im(`cannot provide base ${m.localRef} from ${m.source} (registry ${sourceRegistry(m.source)}): ${(0,lib_errors/* errorMessage */.gJ)(e)}`);
             });
         }
         await docker.tag(m.source, m.localRef);
     }
-}
-/** 4. Build in dependency order (loaded local-only images count as built); dependents of a failure fail. */
-async function buildAll(run, toBuild, secretArgs) {
-    const { results } = run;
-    const ok = new Set(run.plan.images.filter((i) => results.get(i.id)?.status === 'loaded').map((i) => i.id));
-    await runPool(toBuild, run.parallel, (img) => {
-        if (img.dependsOn.some((d) => results.get(d)?.status === 'failed'))
-            return 'blocked';
-        return img.dependsOn.every((d) => ok.has(d)) ? 'ready' : 'wait';
-    }, (img) => buildOne(run, img, secretArgs, ok), (img) => {
-        const failedBase = img.dependsOn.find((d) => results.get(d)?.status === 'failed');
-        const r = build_record(run, img, 'failed', {
-            error: failedBase ? `base image ${failedBase} failed to build` : 'not built',
-        });
-        run.opts.onImageDone?.(r, []);
-    });
-}
-/** Builds one image and records the result (built-only, its id added to `ok`, or failed). */
-async function buildOne(run, img, secretArgs, ok) {
-    const { opts, features } = run;
-    const output = [];
-    const start = Date.now();
-    run.progress(`building ${img.ref}`);
+    // 4. Build in dependency order (loaded local-only images count as built).
+    const ok = new Set(plan.images.filter((i) => results.get(i.id)?.status === 'loaded').map((i) => i.id));
     try {
-        const vars = { image: img.name, tag: img.tag, ref: img.ref, registry: registryOf(img) };
-        const cacheFrom = await cacheSources(run, img, vars, output);
-        const built = await run.docker.build({
-            dockerfile: img.dockerfilePath,
-            context: img.contextDir,
-            tags: img.tags,
-            builder: run.builder,
-            ...(opts.buildArgs ? { buildArgs: opts.buildArgs } : {}),
-            ...(img.labels ? { labels: img.labels } : {}),
-            cacheFrom,
-            cacheTo: cacheArgs(forImage(run, img, features.cacheTo, 'cache-to'), vars, 'cache-to'),
-            target: features.target,
-            secrets: secretArgs,
-            buildContexts: features.buildContexts,
-            onOutput: (l) => output.push(l),
+        await runPool(toBuild, parallel, (img) => {
+            if (img.dependsOn.some((d) => results.get(d)?.status === 'failed'))
+                return 'blocked';
+            return img.dependsOn.every((d) => ok.has(d)) ? 'ready' : 'wait';
+        }, async (img) => {
+            const output = [];
+            const start = Date.now();
+            progress(`building ${img.ref}`);
+            try {
+                const vars = { image: img.name, tag: img.tag, ref: img.ref, registry: registryOf(img) };
+                const cacheFrom = await cacheSources(img, vars, output);
+                const built = await docker.build({
+                    dockerfile: img.dockerfilePath,
+                    context: img.contextDir,
+                    tags: img.tags,
+                    builder,
+                    ...(opts.buildArgs ? { buildArgs: opts.buildArgs } : {}),
+                    ...(img.labels ? { labels: img.labels } : {}),
+                    cacheFrom,
+                    cacheTo: cacheArgs(forImage(img, features.cacheTo, 'cache-to'), vars, 'cache-to'),
+                    target: features.target,
+                    secrets: secrets.args,
+                    buildContexts: features.buildContexts,
+                    onOutput: (l) => output.push(l),
+                });
+                ok.add(img.id);
+                const r = result(img, 'built-only', { imageId: built.imageId, durationMs: Date.now() - start });
+                progress(`built ${img.ref} in ${(r.durationMs / 1000).toFixed(1)} s`);
+                opts.onImageDone?.(r, output);
+            }
+            catch (e) {
+                const r = result(img, 'failed', { durationMs: Date.now() - start, error: (0,lib_errors/* errorMessage */.gJ)(e) });
+                progress(`FAILED ${img.ref}`);
+                opts.onImageDone?.(r, output);
+            }
+        }, (img) => {
+            const failedBase = img.dependsOn.find((d) => results.get(d)?.status === 'failed');
+            const r = result(img, 'failed', {
+                error: failedBase ? `base image ${failedBase} failed to build` : 'not built',
+            });
+            opts.onImageDone?.(r, []);
         });
-        ok.add(img.id);
-        const r = build_record(run, img, 'built-only', { imageId: built.imageId, durationMs: Date.now() - start });
-        run.progress(`built ${img.ref} in ${(r.durationMs / 1000).toFixed(1)} s`);
-        opts.onImageDone?.(r, output);
     }
-    catch (e) {
-        const r = build_record(run, img, 'failed', { durationMs: Date.now() - start, error: errors_errorMessage(e) });
-        run.progress(`FAILED ${img.ref}`);
-        opts.onImageDone?.(r, output);
+    finally {
+        await secrets.cleanup();
     }
-}
-/** 5. Push every tag of the images that built (never local-only images). */
-async function pushAll(run, toBuild) {
-    const pushable = toBuild.filter((i) => !i.localOnly && run.results.get(i.id)?.status === 'built-only');
-    await runPool(pushable, run.parallel, () => 'ready', (img) => pushOne(run, img), () => { });
-}
-/** Pushes the main reference first, then the other tags, each with retries; the digest is the main one's. */
-async function pushOne(run, img) {
-    const r = run.results.get(img.id);
-    const start = Date.now();
-    const output = [];
-    run.progress(`pushing ${img.ref}`);
-    let digest = '';
-    for (const tag of [img.ref, ...img.tags.filter((t) => t !== img.ref)]) {
-        const d = await withRetry((attempt) => {
-            if (attempt > 1)
-                output.push(`retry ${attempt} of push ${tag}`);
-            return run.docker.push(tag, (l) => output.push(l));
-        }, {
-            ...run.retry,
-            onRetry: ({ attempt, delayMs, error }) => run.progress(`push of ${tag} failed (attempt ${attempt}): ${errors_errorMessage(error).split('\n').pop()}; retrying in ${delayMs} ms`),
-        }).catch((e) => {
-            const kind = classifyError(e);
-            throw new errors_KxError(`push of ${tag} failed${kind === 'auth' ? ' (authentication: check username/password and the registry)' : ''}: ${errors_errorMessage(e)}`, { file: img.dockerfile });
-        });
-        if (tag === img.ref)
-            digest = d;
+    const failed = [...results.values()].filter((r) => r.status === 'failed');
+    const ordered = () => plan.images.map((i) => results.get(i.id));
+    if (failed.length > 0 && !opts.pushPartial) {
+        const errors = failed.map((r) => new lib_errors/* KxError */.im(`${r.name}: ${r.error}`, { file: r.dockerfile }));
+        const err = new lib_errors/* KxAggregateError */.lW(errors, `${failed.length} of ${toBuild.length} image(s) failed to build; nothing was pushed:\n${errors.map((e) => `  - ${e.toString()}`).join('\n')}`);
+        err.results = ordered();
+        throw err;
     }
-    r.status = 'pushed';
-    r.digest = digest;
-    r.durationMs += Date.now() - start;
-    run.progress(`pushed ${img.tags.length > 1 ? img.tags.join(', ') : img.ref}@${digest}`);
-    run.opts.onImageDone?.(r, output);
-}
-/** 6. Every local-only image of the run (built or loaded) into one tar; returns the references saved. */
-async function saveLocalImages(run, target) {
-    const ready = new Set(['built-only', 'loaded']);
-    const saved = run.plan.images
-        .filter((i) => i.localOnly && ready.has(run.results.get(i.id).status))
-        .flatMap((i) => i.tags);
-    if (saved.length === 0) {
-        run.notice('save-local-images: no local-only image in this run; nothing saved');
-        return saved;
+    // 5. Push (never local-only images).
+    if (push) {
+        const pushable = toBuild.filter((i) => !i.localOnly && results.get(i.id)?.status === 'built-only');
+        await runPool(pushable, parallel, () => 'ready', async (img) => {
+            const r = results.get(img.id);
+            const start = Date.now();
+            const output = [];
+            progress(`pushing ${img.ref}`);
+            let digest = '';
+            for (const tag of [img.ref, ...img.tags.filter((t) => t !== img.ref)]) {
+                const d = await (0,lib_retry/* withRetry */.bD)((attempt) => {
+                    if (attempt > 1)
+                        output.push(`retry ${attempt} of push ${tag}`);
+                    return docker.push(tag, (l) => output.push(l));
+                }, {
+                    ...retry,
+                    onRetry: ({ attempt, delayMs, error }) => progress(`push of ${tag} failed (attempt ${attempt}): ${(0,lib_errors/* errorMessage */.gJ)(error).split('\n').pop()}; retrying in ${delayMs} ms`),
+                }).catch((e) => {
+                    const kind = (0,lib_retry/* classifyError */.fe)(e);
+                    throw new lib_errors/* KxError */.im(`push of ${tag} failed${kind === 'auth' ? ' (authentication: check username/password and the registry)' : ''}: ${(0,lib_errors/* errorMessage */.gJ)(e)}`, { file: img.dockerfile });
+                });
+                if (tag === img.ref)
+                    digest = d;
+            }
+            r.status = 'pushed';
+            r.digest = digest;
+            r.durationMs += Date.now() - start;
+            progress(`pushed ${img.tags.length > 1 ? img.tags.join(', ') : img.ref}@${digest}`);
+            opts.onImageDone?.(r, output);
+        }, () => { });
     }
-    // Staged next to the target and moved into place: never a half-written tar under the final name.
-    const partial = `${target}.partial-${process.pid}`;
-    run.progress(`saving ${saved.length} local-only reference(s) to ${target}`);
-    try {
-        await run.docker.save(saved, partial);
-        await (0,promises_.rename)(partial, target);
-    }
-    catch (e) {
-        await (0,promises_.rm)(partial, { force: true });
-        throw new errors_KxError(`cannot save the local-only images to ${target}: ${errors_errorMessage(e)}`);
-    }
-    return saved;
-}
-/** Local-only images never touch the registry: their registry-backed cache entries are left out. */
-function forImage(run, img, entries, input) {
-    if (!img.localOnly)
-        return entries;
-    const kept = entries.filter((c) => c.type !== 'image' && c.type !== 'registry');
-    if (kept.length < entries.length)
-        run.notice(`${input}: registry cache entries are not used for local-only/${img.name} (local-only images never reach the registry)`);
-    return kept;
-}
-/**
- * cache-from of one image. buildx takes the entries as they are. The classic builder can only
- * use images: each is pulled first (a missing one is a notice: the first build has no cache).
- */
-async function cacheSources(run, img, vars, output) {
-    const entries = cacheArgs(forImage(run, img, run.features.cacheFrom, 'cache-from'), vars, 'cache-from');
-    if (run.builder === 'buildx')
-        return entries;
-    const usable = [];
-    for (const ref of entries) {
-        try {
-            await run.docker.pull(ref);
-            output.push(`cache-from: pulled ${ref}`);
-            usable.push(ref);
+    let savedLocalImages;
+    if (opts.saveLocalImages) {
+        const ready = new Set(['built-only', 'loaded']);
+        savedLocalImages = plan.images
+            .filter((i) => i.localOnly && ready.has(results.get(i.id).status))
+            .flatMap((i) => i.tags);
+        if (savedLocalImages.length > 0) {
+            // Staged next to the target and moved into place: never a half-written tar under the final name.
+            const partial = `${opts.saveLocalImages}.partial-${process.pid}`;
+            progress(`saving ${savedLocalImages.length} local-only reference(s) to ${opts.saveLocalImages}`);
+            try {
+                await docker.save(savedLocalImages, partial);
+                await (0,promises_.rename)(partial, opts.saveLocalImages);
+            }
+            catch (e) {
+                await (0,promises_.rm)(partial, { force: true });
+                throw new lib_errors/* KxError */.im(`cannot save the local-only images to ${opts.saveLocalImages}: ${(0,lib_errors/* errorMessage */.gJ)(e)}`);
+            }
         }
-        catch (e) {
-            const msg = errors_errorMessage(e);
-            const missing = /manifest unknown|not found|does not exist|no such/i.test(msg);
-            if (missing)
-                run.notice(`cache-from: ${ref} does not exist yet; ${img.name} is built without it`);
-            else
-                run.notice(`cache-from: cannot pull ${ref} (${msg.split('\n').pop()}); ${img.name} is built without it`);
-            if (await run.docker.imageExists(ref))
+        else
+            notice('save-local-images: no local-only image in this run; nothing saved');
+    }
+    if (failed.length > 0) {
+        const err = new lib_errors/* KxAggregateError */.lW(failed.map((r) => new lib_errors/* KxError */.im(`${r.name}: ${r.error}`, { file: r.dockerfile })));
+        err.results = ordered();
+        throw err;
+    }
+    return { results: ordered(), builder, ...(savedLocalImages ? { savedLocalImages } : {}) };
+    /** Local-only images never touch the registry: their registry-backed cache entries are left out. */
+    function forImage(img, entries, input) {
+        if (!img.localOnly)
+            return entries;
+        const kept = entries.filter((c) => c.type !== 'image' && c.type !== 'registry');
+        if (kept.length < entries.length)
+            notice(`${input}: registry cache entries are not used for local-only/${img.name} (local-only images never reach the registry)`);
+        return kept;
+    }
+    /**
+     * cache-from of one image. buildx takes the entries as they are. The classic builder can only
+     * use images: each is pulled first (a missing one is a notice: the first build has no cache).
+     */
+    async function cacheSources(img, vars, output) {
+        const entries = cacheArgs(forImage(img, features.cacheFrom, 'cache-from'), vars, 'cache-from');
+        if (builder === 'buildx')
+            return entries;
+        const usable = [];
+        for (const ref of entries) {
+            try {
+                await docker.pull(ref);
+                output.push(`cache-from: pulled ${ref}`);
                 usable.push(ref);
+            }
+            catch (e) {
+                const msg = (0,lib_errors/* errorMessage */.gJ)(e);
+                const missing = /manifest unknown|not found|does not exist|no such/i.test(msg);
+                if (missing)
+                    notice(`cache-from: ${ref} does not exist yet; ${img.name} is built without it`);
+                else
+                    notice(`cache-from: cannot pull ${ref} (${msg.split('\n').pop()}); ${img.name} is built without it`);
+                if (await docker.imageExists(ref))
+                    usable.push(ref);
+            }
         }
+        return usable;
     }
-    return usable;
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/images/metadata.js
@@ -47555,7 +43413,7 @@ async function checkPlatformCharts(listed, dir, expected, ref) {
         .map((p) => p.slice(dir.length)));
     const absent = expected.filter((n) => !there.has(n));
     if (absent.length > 0) {
-        throw new errors_KxError(`the pushed image ${ref} does not carry ${absent.join(', ')} in /${dir}, the directory the platform's copy container reads (it has: ${listed.charts.map((c) => `/${c}`).join(', ') || 'no chart archive'}); check the COPY line of the collection Dockerfile`);
+        throw new lib_errors/* KxError */.im(`the pushed image ${ref} does not carry ${absent.join(', ')} in /${dir}, the directory the platform's copy container reads (it has: ${listed.charts.map((c) => `/${c}`).join(', ') || 'no chart archive'}); check the COPY line of the collection Dockerfile`);
     }
     const problems = [];
     for (const name of [...there].sort()) {
@@ -47570,13 +43428,13 @@ async function checkPlatformCharts(listed, dir, expected, ref) {
         }
     }
     if (problems.length > 0) {
-        throw new errors_KxError(`the pushed image ${ref} carries chart archives the platform cannot install (helm install would fail):\n  ${problems.join('\n  ')}`);
+        throw new lib_errors/* KxError */.im(`the pushed image ${ref} carries chart archives the platform cannot install (helm install would fail):\n  ${problems.join('\n  ')}`);
     }
 }
 async function collectionDockerfile(collectionDir) {
-    const path = (0,external_node_path_namespaceObject.join)(collectionDir, 'Dockerfile');
-    if (!(await pathExists(path)))
-        throw new errors_KxError('the collection has no Dockerfile', { file: path });
+    const path = (0,external_node_path_.join)(collectionDir, 'Dockerfile');
+    if (!(await (0,fsutil/* pathExists */.s0)(path)))
+        throw new lib_errors/* KxError */.im('the collection has no Dockerfile', { file: path });
     return path;
 }
 /**
@@ -47585,12 +43443,12 @@ async function collectionDockerfile(collectionDir) {
  * platform: `<platform version>`). Bad versions and names are KxErrors naming their file.
  */
 async function collectionImageRef(opts) {
-    const collectionDir = (0,external_node_path_namespaceObject.resolve)(opts.collectionDir);
+    const collectionDir = (0,external_node_path_.resolve)(opts.collectionDir);
     const dockerfile = await collectionDockerfile(collectionDir);
     const loc = await locateDependencyFile(collectionDir);
     const version = opts.tagStyle === 'platform' ? opts.platformVersion : (opts.version ?? loc.chartVersion);
     if (!version)
-        throw new errors_KxError('tag-style "platform" needs the platform version (e.g. 0.6.0)');
+        throw new lib_errors/* KxError */.im('tag-style "platform" needs the platform version (e.g. 0.6.0)');
     const tagOpts = { style: opts.tagStyle, version };
     if (opts.platformVersion !== undefined)
         tagOpts.platformVersion = opts.platformVersion;
@@ -47602,13 +43460,13 @@ async function collectionImageRef(opts) {
     }
     catch (e) {
         const fromChart = opts.tagStyle === 'kp' && opts.version === undefined && /^version/.test(e instanceof Error ? e.message : '');
-        if (e instanceof errors_KxError && !e.file && fromChart)
-            throw new errors_KxError(e.message, { file: (0,external_node_path_namespaceObject.join)(collectionDir, 'Chart.yaml') });
+        if (e instanceof lib_errors/* KxError */.im && !e.file && fromChart)
+            throw new lib_errors/* KxError */.im(e.message, { file: (0,external_node_path_.join)(collectionDir, 'Chart.yaml') });
         throw e;
     }
     const parsed = dockerfile_parseDockerfile(await (0,promises_.readFile)(dockerfile, 'utf8'), dockerfile);
     if (!parsed.labels.IMAGE)
-        throw new errors_KxError('LABEL IMAGE="<name>" is missing: Kaapana needs it to name the image', {
+        throw new lib_errors/* KxError */.im('LABEL IMAGE="<name>" is missing: Kaapana needs it to name the image', {
             file: dockerfile,
             line: 1,
         });
@@ -47630,14 +43488,14 @@ async function existingWithSameCharts(ref, charts, client) {
         const sha = (0,external_node_crypto_.createHash)('sha256')
             .update(await (0,promises_.readFile)(c.file))
             .digest('hex');
-        if (inImage.get((0,external_node_path_namespaceObject.basename)(c.file)) !== sha)
+        if (inImage.get((0,external_node_path_.basename)(c.file)) !== sha)
             return undefined;
     }
     return { digest: listed.digest, charts: listed.charts };
 }
 /** Phase 1: the collection chart copied into `stage` without charts/ and tmpcharts*; returns the copy. */
 async function stageCollection(collectionDir, stage) {
-    const stageDir = (0,external_node_path_namespaceObject.join)(stage, (0,external_node_path_namespaceObject.basename)(collectionDir));
+    const stageDir = (0,external_node_path_.join)(stage, (0,external_node_path_.basename)(collectionDir));
     await (0,promises_.cp)(collectionDir, stageDir, {
         recursive: true,
         filter: (src) => {
@@ -47650,24 +43508,24 @@ async function stageCollection(collectionDir, stage) {
 /** Phase 2: the staged charts/ filled (assemble-charts.ts); an image without any chart is refused. */
 async function assembleStaged(opts, collectionDir, stageDir, context) {
     const loc = await locateDependencyFile(collectionDir);
-    const depText = (await pathExists(loc.path)) ? await (0,promises_.readFile)(loc.path, 'utf8') : '';
+    const depText = (await (0,fsutil/* pathExists */.s0)(loc.path)) ? await (0,promises_.readFile)(loc.path, 'utf8') : '';
     const dependencies = readDependencyList(depText, loc.path);
     opts.onProgress?.(`assembling charts/ of ${loc.chartName} (${dependencies.length} dependencies)`);
     const assembled = await assembleCharts({
         collectionDir,
         stageDir,
-        stagedDependencyFile: (0,external_node_path_namespaceObject.join)(stageDir, (0,external_node_path_namespaceObject.basename)(loc.path)),
+        stagedDependencyFile: (0,external_node_path_.join)(stageDir, (0,external_node_path_.basename)(loc.path)),
         dependencies,
         dependencyFile: loc.path,
         archives: opts.archives ?? [],
-        searchPaths: [...(opts.searchDirs ?? [context]), ...(opts.kaapanaSource ? [(0,external_node_path_namespaceObject.resolve)(opts.kaapanaSource)] : [])],
+        searchPaths: [...(opts.searchDirs ?? [context]), ...(opts.kaapanaSource ? [(0,external_node_path_.resolve)(opts.kaapanaSource)] : [])],
         ...(opts.tagStyle === 'platform' && opts.platformVersion ? { platformVersion: opts.platformVersion } : {}),
         missing: opts.missing ?? 'error',
         ...(opts.onProgress ? { log: opts.onProgress } : {}),
         ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
     });
     if (assembled.charts.length === 0)
-        throw new errors_KxError('no chart to carry: the collection image would be empty', { file: loc.path });
+        throw new lib_errors/* KxError */.im('no chart to carry: the collection image would be empty', { file: loc.path });
     return assembled;
 }
 /** Phase 3: the build plan of the staged Dockerfile (local-only bases from context, baseImages or kaapana-source). */
@@ -47689,10 +43547,10 @@ async function planCollectionBuild(opts, context, original, staged, version, tag
     const mine = plan.images.find((i) => i.dockerfilePath === staged);
     if (!mine) {
         const why = plan.skipped.find((s) => s.dockerfile.endsWith('Dockerfile'))?.reason;
-        throw new errors_KxError(`the collection Dockerfile is not built${why ? ` (${why})` : ''}`, { file: original });
+        throw new lib_errors/* KxError */.im(`the collection Dockerfile is not built${why ? ` (${why})` : ''}`, { file: original });
     }
     if (mine.localOnly)
-        throw new errors_KxError('the collection image must not be local-only (LABEL REGISTRY)', { file: original });
+        throw new lib_errors/* KxError */.im('the collection image must not be local-only (LABEL REGISTRY)', { file: original });
     if (mine.tag !== tag)
         throw new Error(`internal error: planned tag ${mine.tag} differs from ${tag}`);
     return { plan, mine };
@@ -47705,7 +43563,7 @@ async function verifyPushedCollection(ref, platformDir, expected, client, blame)
     blame.onProgress?.(`verifying ${ref}: listing the chart archives it carries`);
     const listed = await listImageCharts(ref, client);
     await checkPlatformCharts(listed, platformDir, expected, ref).catch((e) => {
-        throw e instanceof errors_KxError && blame.file ? new errors_KxError(e.message, { file: blame.file }) : e;
+        throw e instanceof lib_errors/* KxError */.im && blame.file ? new lib_errors/* KxError */.im(e.message, { file: blame.file }) : e;
     });
     blame.onProgress?.(`verified ${ref}: ${expected.join(', ')} in /${platformDir}, each loading with all its dependencies`);
     return { charts: listed.charts, digest: listed.digest };
@@ -47731,17 +43589,17 @@ async function runCollectionBuild(opts, plan, mine, push) {
 }
 /** Build (and by default push and verify) the collection image; see CollectionImageOptions. */
 async function buildCollectionImage(opts) {
-    const collectionDir = (0,external_node_path_namespaceObject.resolve)(opts.collectionDir);
-    const context = (0,external_node_path_namespaceObject.resolve)(opts.context ?? (0,external_node_path_namespaceObject.join)(collectionDir, '..'));
+    const collectionDir = (0,external_node_path_.resolve)(opts.collectionDir);
+    const context = (0,external_node_path_.resolve)(opts.context ?? (0,external_node_path_.join)(collectionDir, '..'));
     const original = await collectionDockerfile(collectionDir);
     // Tag and reference first (images' conventions), so that bad versions fail before anything is packaged or built.
     const { tag, version } = await collectionImageRef(opts);
-    return withTempDir('kx-collection', async (stage) => {
+    return (0,fsutil/* withTempDir */.E8)('kx-collection', async (stage) => {
         const stageDir = await stageCollection(collectionDir, stage);
         const assembled = await assembleStaged(opts, collectionDir, stageDir, context);
         const dropped = assembled.missing.map((d) => `${d.name} ${d.version}`);
         const platformDir = platformChartDir(opts.tagStyle);
-        const { plan, mine } = await planCollectionBuild(opts, context, original, (0,external_node_path_namespaceObject.join)(stageDir, 'Dockerfile'), version, tag);
+        const { plan, mine } = await planCollectionBuild(opts, context, original, (0,external_node_path_.join)(stageDir, 'Dockerfile'), version, tag);
         const push = opts.push ?? true;
         const image = mine.ref.slice(0, mine.ref.length - tag.length - 1);
         const registryOpts = registryOptionsFor(mine.ref, opts.auth, opts.retry);
@@ -47756,7 +43614,7 @@ async function buildCollectionImage(opts) {
         const { build, result } = await runCollectionBuild(opts, plan, mine, push);
         if (!push)
             return { ...base, digest: result.digest ?? '', imageCharts: [], build, skipped: false };
-        const expected = [...new Set([...(opts.expectCharts ?? []), ...assembled.charts.map((c) => (0,external_node_path_namespaceObject.basename)(c.file))])];
+        const expected = [...new Set([...(opts.expectCharts ?? []), ...assembled.charts.map((c) => (0,external_node_path_.basename)(c.file))])];
         const back = await verifyPushedCollection(mine.ref, platformDir, expected, registryOpts, {
             file: original,
             ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
@@ -47787,7 +43645,7 @@ async function buildCollectionImage(opts) {
 /** Where the base keeps its chart archives, and which: the 0.6.0 layout wins when both are present. */
 async function baseCollectionLayout(base, client) {
     const listed = await listImageCharts(base, client).catch((e) => {
-        throw new errors_KxError(`base-collection ${base} cannot be read from its registry: ${e instanceof Error ? e.message : String(e)}`);
+        throw new lib_errors/* KxError */.im(`base-collection ${base} cannot be read from its registry: ${e instanceof Error ? e.message : String(e)}`);
     });
     for (const dir of ['kaapana/tmp/extensions/', 'tmp/']) {
         const charts = listed.charts
@@ -47796,13 +43654,13 @@ async function baseCollectionLayout(base, client) {
         if (charts.length > 0)
             return { platformDir: dir, charts };
     }
-    throw new errors_KxError(`base-collection ${base} carries no chart archive in /kaapana/tmp/extensions/ (Kaapana >= 0.2) nor in /tmp/ (0.1.x): it is not a kaapana-extension-collection image`);
+    throw new lib_errors/* KxError */.im(`base-collection ${base} carries no chart archive in /kaapana/tmp/extensions/ (Kaapana >= 0.2) nor in /tmp/ (0.1.x): it is not a kaapana-extension-collection image`);
 }
 /** The image built on `base`: `<registry or the base's own registry/path>/<base image name>:<base tag>`. */
 function baseCollectionTarget(base, registry) {
     const parsed = parseImageRef(base);
     if (!parsed.tag)
-        throw new errors_KxError(`base-collection ${base} needs a tag (the platform pulls the collection by tag)`);
+        throw new lib_errors/* KxError */.im(`base-collection ${base} needs a tag (the platform pulls the collection by tag)`);
     const name = parsed.repository.slice(parsed.repository.lastIndexOf('/') + 1);
     const prefix = registry
         ? validateRegistry(registry)
@@ -47811,29 +43669,29 @@ function baseCollectionTarget(base, registry) {
 }
 /** Build context: our archives in charts/ and a Dockerfile copying them over the base's platform directory. */
 async function stageContext(dir, base, platformDir, archives) {
-    await (0,promises_.mkdir)((0,external_node_path_namespaceObject.join)(dir, 'charts'));
+    await (0,promises_.mkdir)((0,external_node_path_.join)(dir, 'charts'));
     for (const a of archives)
-        await (0,promises_.copyFile)(a, (0,external_node_path_namespaceObject.join)(dir, 'charts', (0,external_node_path_namespaceObject.basename)(a)));
-    await (0,promises_.writeFile)((0,external_node_path_namespaceObject.join)(dir, 'Dockerfile'), `FROM ${base}\nCOPY charts/*.tgz /${platformDir}\n`);
+        await (0,promises_.copyFile)(a, (0,external_node_path_.join)(dir, 'charts', (0,external_node_path_.basename)(a)));
+    await (0,promises_.writeFile)((0,external_node_path_.join)(dir, 'Dockerfile'), `FROM ${base}\nCOPY charts/*.tgz /${platformDir}\n`);
 }
 /** Build the collection image FROM `base` with our archives added; push and verify it; see BaseCollectionOptions. */
 async function buildOnBaseCollection(opts) {
     if (opts.archives.length === 0)
-        throw new errors_KxError('base-collection needs at least one chart archive to add (charts, or chart to package)');
+        throw new lib_errors/* KxError */.im('base-collection needs at least one chart archive to add (charts, or chart to package)');
     const { image, tag, ref } = baseCollectionTarget(opts.base, opts.registry);
     const charts = [];
     for (const a of opts.archives)
         charts.push({ ...(await checkChartArchive(a)), file: a, source: 'archive' });
     const baseLayout = await baseCollectionLayout(opts.base, registryOptionsFor(opts.base, opts.auth, opts.retry));
-    const ours = charts.map((c) => (0,external_node_path_namespaceObject.basename)(c.file));
+    const ours = charts.map((c) => (0,external_node_path_.basename)(c.file));
     const replaced = ours.filter((n) => baseLayout.charts.includes(n));
     opts.onProgress?.(`base-collection ${opts.base}: ${baseLayout.charts.length} chart archive(s) in /${baseLayout.platformDir}; adding ${ours.join(', ')}${replaced.length ? ` (replacing ${replaced.join(', ')})` : ''}`);
-    const docker = opts.docker ?? new DockerCli();
-    await withTempDir('kx-base-collection', async (dir) => {
+    const docker = opts.docker ?? new images_docker/* DockerCli */.V();
+    await (0,fsutil/* withTempDir */.E8)('kx-base-collection', async (dir) => {
         await stageContext(dir, opts.base, baseLayout.platformDir, opts.archives);
         const builder = await docker.resolveBuilder('auto');
         await docker.build({
-            dockerfile: (0,external_node_path_namespaceObject.join)(dir, 'Dockerfile'),
+            dockerfile: (0,external_node_path_.join)(dir, 'Dockerfile'),
             context: dir,
             tags: [ref],
             builder,
@@ -47851,8 +43709,8 @@ async function buildOnBaseCollection(opts) {
     };
     if (!(opts.push ?? true))
         return { ...result, digest: '', imageCharts: [] };
-    const retry = { classify: classifyError, ...opts.retry };
-    const pushed = await withRetry(() => docker.push(ref, opts.onProgress), retry);
+    const retry = { classify: lib_retry/* classifyError */.fe, ...opts.retry };
+    const pushed = await (0,lib_retry/* withRetry */.bD)(() => docker.push(ref, opts.onProgress), retry);
     const expected = [...new Set([...baseLayout.charts, ...ours])];
     const back = await verifyPushedCollection(ref, baseLayout.platformDir, expected, registryOptionsFor(ref, opts.auth, opts.retry), opts.onProgress ? { onProgress: opts.onProgress } : {});
     return { ...result, digest: pushed || back.digest, imageCharts: back.charts };
@@ -47871,11 +43729,11 @@ async function run(exec, args, cwd) {
 }
 /** Commit `file`; returns the new commit's SHA. */
 async function commitFile(opts) {
-    const cwd = (0,external_node_path_namespaceObject.dirname)(opts.file);
-    const git = (args, dir) => run(opts.exec ?? exec_nodeExec, args, dir);
+    const cwd = (0,external_node_path_.dirname)(opts.file);
+    const git = (args, dir) => run(opts.exec ?? exec/* nodeExec */.U, args, dir);
     const top = await git(['rev-parse', '--show-toplevel'], cwd);
     if (top.code !== 0)
-        throw new errors_KxError(`cannot commit: not inside a git work tree (${top.err})`, { file: opts.file });
+        throw new lib_errors/* KxError */.im(`cannot commit: not inside a git work tree (${top.err})`, { file: opts.file });
     const identity = [];
     if ((await git(['config', 'user.email'], cwd)).out === '') {
         identity.push('-c', `user.name=${opts.fallbackName ?? 'github-actions[bot]'}`);
@@ -47883,10 +43741,10 @@ async function commitFile(opts) {
     }
     const add = await git(['add', '--', opts.file], cwd);
     if (add.code !== 0)
-        throw new errors_KxError(`git add failed: ${add.err}`, { file: opts.file });
+        throw new lib_errors/* KxError */.im(`git add failed: ${add.err}`, { file: opts.file });
     const commit = await git([...identity, 'commit', '--only', '-m', opts.message, '--', opts.file], cwd);
     if (commit.code !== 0)
-        throw new errors_KxError(`git commit failed: ${commit.err || commit.out}`, { file: opts.file });
+        throw new lib_errors/* KxError */.im(`git commit failed: ${commit.err || commit.out}`, { file: opts.file });
     return (await git(['rev-parse', 'HEAD'], cwd)).out;
 }
 
@@ -47911,7 +43769,7 @@ async function commitFile(opts) {
 
 /** Phase 1: the dependency-list edit, only when the collection chart is in the tree. */
 async function editCollectionList(opts, archives) {
-    if (!opts.collectionDir || !(await pathExists((0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.resolve)(opts.collectionDir), 'Chart.yaml')))) {
+    if (!opts.collectionDir || !(await (0,fsutil/* pathExists */.s0)((0,external_node_path_.join)((0,external_node_path_.resolve)(opts.collectionDir), 'Chart.yaml')))) {
         opts.onProgress?.(`no Chart.yaml in ${opts.collectionDir ?? '(no collection-dir)'}: the collection chart is not in this tree, only the image gets our chart`);
         return undefined;
     }
@@ -47931,7 +43789,7 @@ async function editCollectionList(opts, archives) {
  * recursively (the source tree is never written); refused when a dependency is still missing.
  */
 async function packWithOwnDependencies(chartDir, dest, opts) {
-    const dir = (0,external_node_path_namespaceObject.resolve)(chartDir);
+    const dir = (0,external_node_path_.resolve)(chartDir);
     const chart = await withOwnDependencies(await load_loadDir(dir), dir, {
         ...(opts.searchDirs ? { searchPaths: opts.searchDirs } : {}),
         ...(opts.kaapanaSource ? { kaapanaSource: opts.kaapanaSource } : {}),
@@ -47942,10 +43800,10 @@ async function packWithOwnDependencies(chartDir, dest, opts) {
         checkDependenciesDeep(chart, name);
     }
     catch (e) {
-        throw new errors_KxError(e instanceof Error ? e.message : String(e), { file: (0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml') });
+        throw new lib_errors/* KxError */.im(e instanceof Error ? e.message : String(e), { file: (0,external_node_path_.join)(dir, 'Chart.yaml') });
     }
-    const file = safe_path_safeJoin(dest, `${name}.tgz`, 'chart archive name', { file: (0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml') });
-    await fsutil_writeFileAtomic(file, await archive_writeChartArchive(chart));
+    const file = (0,fsutil/* safeJoin */.gt)(dest, `${name}.tgz`, 'chart archive name', { file: (0,external_node_path_.join)(dir, 'Chart.yaml') });
+    await (0,fsutil/* writeFileAtomic */.Zf)(file, await archive_writeChartArchive(chart));
     opts.onProgress?.(`packed ${dir} as ${name}.tgz with its dependencies`);
     return file;
 }
@@ -47954,7 +43812,7 @@ async function ourArchives(opts, stage) {
     if (opts.archives && opts.archives.length > 0)
         return opts.archives;
     if (!opts.chartDir)
-        throw new errors_KxError('base-collection needs our chart: give chart archives (charts) or the chart directory (chart)');
+        throw new lib_errors/* KxError */.im('base-collection needs our chart: give chart archives (charts) or the chart directory (chart)');
     return [await packWithOwnDependencies(opts.chartDir, stage, opts)];
 }
 /** `<name>-<version>` of each archive, from its Chart.yaml (as the platform lists it). */
@@ -47969,7 +43827,7 @@ async function chartIds(archives) {
 /** Add our chart(s) to the platform's collection image; see BaseCollectionUpdateOptions. */
 async function updateBaseCollection(opts) {
     const planned = baseCollectionTarget(opts.base, opts.registry);
-    return withTempDir('kx-base-update', async (stage) => {
+    return (0,fsutil/* withTempDir */.E8)('kx-base-update', async (stage) => {
         const archives = await ourArchives(opts, stage);
         const expectCharts = await chartIds(archives);
         const edit = await editCollectionList(opts, archives);
@@ -47985,7 +43843,7 @@ async function updateBaseCollection(opts) {
                 push: opts.push ?? true,
                 ...(opts.auth ? { auth: opts.auth } : {}),
                 ...(opts.retry ? { retry: opts.retry } : {}),
-                docker: opts.docker ?? new DockerCli(),
+                docker: opts.docker ?? new images_docker/* DockerCli */.V(),
                 ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
             });
             return { ...(edit ? { edit } : {}), planned, image, expectCharts };
@@ -47996,6 +43854,40 @@ async function updateBaseCollection(opts) {
             throw e;
         }
     });
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/collection/collection-update.js
+/** The commit message of a collection edit: `message` when given, else `collection: add|bump <name> <version>`. */
+function collectionCommitMessage(edit, message = '') {
+    return message || `collection: ${edit.action === 'added' ? 'add' : 'bump'} ${edit.entry.name} ${edit.entry.version}`;
+}
+/**
+ * Runs `build` (the plan or the build of the collection image) after the dependency-list edit: when
+ * it fails, a written edit is put back byte for byte (`onRestored` is told) and the error rethrown,
+ * so only a collection whose image was built keeps the new entry.
+ */
+async function keepEditIfBuilt(edit, dryRun, build, onRestored) {
+    try {
+        return await build();
+    }
+    catch (e) {
+        if (edit.changed && !dryRun) {
+            await edit.restore();
+            onRestored?.();
+        }
+        throw e;
+    }
+}
+/**
+ * `<name>-<version>` the platform must list after a reload: the chart this run added or bumped, with
+ * the version of the archive carried in the image (a listed `0.0.0` stands for the platform version).
+ */
+function expectedCharts(edit, image, platformVersion) {
+    const carried = image?.charts.find((c) => c.name === edit.entry.name);
+    if (carried)
+        return [`${carried.name}-${carried.version}`];
+    const version = edit.entry.version === '0.0.0' && platformVersion ? platformVersion : edit.entry.version;
+    return [`${edit.entry.name}-${version}`];
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/collection/index.js
@@ -48013,58 +43905,191 @@ async function updateBaseCollection(opts) {
 
 
 
-;// CONCATENATED MODULE: ./src/main.ts
-// action-update-collection: typed inputs → core collection edit (+ optional commit) → collection
-// image build, push and read-back → outputs, job summary, and a post step that logs out of the
-// registry. All domain logic lives in @kaapana-ext/core/collection (and images/registry/chart).
+
+// EXTERNAL MODULE: ../packages/core/lib/index.js
+var core_lib = __nccwpck_require__(9239);
+;// CONCATENATED MODULE: ./src/context.ts
+// The typed inputs of action-update-collection, read once; every default comes from action.yml (read
+// by actions-kit's actionInputs), booleans by the runner's rules. Paths are resolved against the
+// working directory here, and the inputs are shaped as the options of the core calls they feed:
+// the dependency-list edit, the collection image (which one, and what goes in) and, with
+// base-collection, updateBaseCollection. The password is masked as it is read.
 
 
 
 
 
-
-
+/** A path input resolved against the working directory; '' stays ''. */
+const path = (input, name) => (input.string(name) ? (0,external_node_path_.resolve)(input.string(name)) : '');
+/** `o` without its '' and undefined entries: core's options are absent, never empty. */
+function given(o) {
+    return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== '' && v !== undefined));
+}
 function getInputs() {
-    const build = readers_getBool('build', true);
-    const registry = getInput('registry').trim();
-    const baseCollection = getInput('base-collection').trim();
+    const input = (0,lib/* actionInputs */.eh)(import.meta.url);
+    const build = input.bool('build');
+    const registry = input.string('registry');
+    const baseCollection = input.string('base-collection');
     if (build && !registry && !baseCollection)
-        throw new errors_KxError('input registry is required when build is true (or give base-collection)');
-    const context = (0,external_node_path_namespaceObject.resolve)(getInput('context') || '.');
-    return {
-        baseCollection,
-        collectionDir: (0,external_node_path_namespaceObject.resolve)(getInput('collection-dir') || 'collections/kaapana-collection'),
-        chart: getInput('chart').trim() ? (0,external_node_path_namespaceObject.resolve)(getInput('chart').trim()) : '',
-        chartName: getInput('chart-name').trim(),
-        chartVersion: getInput('chart-version').trim(),
-        repository: getInput('repository').trim() || 'auto',
-        dryRun: readers_getBool('dry-run', false),
-        commit: readers_getBool('commit', false),
-        commitMessage: getInput('commit-message').trim(),
-        build,
-        charts: readers_getList('charts').map((c) => (0,external_node_path_namespaceObject.resolve)(c)),
-        chartSearchDirs: readers_getList('chart-search-dirs').map((d) => (0,external_node_path_namespaceObject.resolve)(d)),
-        missingCharts: readers_getChoice('missing-charts', ['error', 'warn'], 'error'),
-        context,
-        ignore: readers_getList('ignore'),
-        baseImages: readers_getMap('base-images'),
-        kaapanaSource: getInput('kaapana-source').trim() ? (0,external_node_path_namespaceObject.resolve)(getInput('kaapana-source').trim()) : '',
+        throw new core_lib/* KxError */.im('input registry is required when build is true (or give base-collection)');
+    const dryRun = input.bool('dry-run');
+    const edit = given({
+        collectionDir: (0,external_node_path_.resolve)(input.string('collection-dir')),
+        chartDir: path(input, 'chart'),
+        name: input.string('chart-name'),
+        version: input.string('chart-version'),
+        repository: input.string('repository'),
+        dryRun,
+        displayRoot: process.env.GITHUB_WORKSPACE ?? process.cwd(),
+    });
+    const platformVersion = input.string('platform-version');
+    const target = {
         registry: registry ? validateRegistry(registry) : '',
-        tagStyle: parseTagStyle(getInput('tag-style')),
-        platformVersion: getInput('platform-version').trim(),
-        platformAbbr: getInput('platform-abbr').trim() || 'kp',
-        collectionVersion: getInput('collection-version').trim(),
-        push: readers_getBool('push', true),
-        skipExisting: readers_getBool('skip-existing', false),
-        retries: readers_getInt('retries', 5, 1),
-        username: getInput('username'),
-        password: readers_getSecret('password'),
+        ...given({
+            collectionDir: edit.collectionDir,
+            tagStyle: parseTagStyle(input.string('tag-style')),
+            abbr: input.string('platform-abbr'),
+            platformVersion,
+            version: input.string('collection-version'),
+        }),
+    };
+    const content = contentInputs(input);
+    const push = input.bool('push');
+    return {
+        base: baseCollection ? { ...baseInputs(edit, target, content), base: baseCollection, build, push } : undefined,
+        edit,
+        target,
+        content: { ...content, push },
+        dryRun,
+        build,
+        push,
+        commit: input.bool('commit'),
+        commitMessage: input.string('commit-message'),
+        platformVersion,
+        registryHost: target.registry
+            ? parseImageRef(`${target.registry}/x:1`).registry
+            : baseCollection && parseImageRef(baseCollection).registry,
+        username: input.string('username'),
+        password: input.secret('password'),
     };
 }
-const workspace = () => process.env.GITHUB_WORKSPACE ?? process.cwd();
-const shown = (p) => (0,external_node_path_namespaceObject.relative)(workspace(), p) || p;
-async function writeSummary(inputs, edit, commit, image, planned) {
-    const rows = [
+function contentInputs(input) {
+    const searchDirs = input.list('chart-search-dirs').map((d) => (0,external_node_path_.resolve)(d));
+    return {
+        context: (0,external_node_path_.resolve)(input.string('context')),
+        ignore: input.list('ignore'),
+        baseImages: input.map('base-images'),
+        ...given({ kaapanaSource: path(input, 'kaapana-source') }),
+        archives: input.list('charts').map((c) => (0,external_node_path_.resolve)(c)),
+        ...(searchDirs.length ? { searchDirs } : {}),
+        missing: input.choice('missing-charts', ['error', 'warn']),
+        skipExisting: input.bool('skip-existing'),
+        retry: { attempts: input.int('retries', 1) },
+    };
+}
+/** What base-collection mode takes from the other inputs (registry default: the base's repository). */
+function baseInputs(edit, target, content) {
+    return given({
+        registry: target.registry,
+        archives: content.archives ?? [],
+        chartDir: edit.chartDir,
+        searchDirs: content.searchDirs,
+        kaapanaSource: content.kaapanaSource,
+        platformVersion: target.platformVersion,
+        collectionDir: edit.collectionDir,
+        name: edit.name,
+        version: edit.version,
+        repository: edit.repository,
+        dryRun: edit.dryRun,
+        displayRoot: edit.displayRoot,
+        retry: content.retry,
+    });
+}
+
+;// CONCATENATED MODULE: ./src/phases.ts
+// The phases of action-update-collection, each one core call with its log lines, run by main.ts in
+// its groups: the dependency-list edit, the image's plan (dry run) or build, the commit, base-collection's
+// update, and the registry login (password on stdin; the post step logs out) with the matching auth.
+
+
+
+
+/** Logs in when username and password are given and something is pushed; their auth for core's registry calls. */
+async function registryAuth(inputs, docker) {
+    if (!inputs.username || !inputs.password)
+        return {};
+    if (inputs.push && !inputs.dryRun)
+        await (0,lib/* loginForPost */.FN)(docker, inputs.registryHost, inputs.username, inputs.password);
+    return { auth: { registry: inputs.registryHost, username: inputs.username, password: inputs.password } };
+}
+async function editList(inputs) {
+    const r = await updateCollectionDependency(inputs.edit);
+    core/* info */.pq(`${r.displayPath}: ${r.entry.name} ${r.entry.version} ${r.changed ? r.action : 'already listed, unchanged'}`);
+    if (r.diff)
+        core/* info */.pq(r.diff);
+    return r;
+}
+async function planImage(inputs) {
+    const planned = await collectionImageRef(inputs.target);
+    core/* info */.pq(`dry run: would build and push ${planned.ref}`);
+    return planned;
+}
+async function buildImage(inputs, edit) {
+    const docker = new images_docker/* DockerCli */.V({ exec: lib/* actionsExec */.dw });
+    const auth = await registryAuth(inputs, docker);
+    const image = await core/* group */.Os('Build, push and verify the collection image', () => buildCollectionImage({
+        ...inputs.target,
+        ...inputs.content,
+        expectCharts: [`${edit.entry.name}-${edit.entry.version}.tgz`],
+        docker,
+        ...auth,
+        onProgress: (m) => core/* info */.pq(m),
+        onWarning: (m) => core/* warning */.$e(m),
+        onImageDone: (r, output) => {
+            if (output.length === 0)
+                return;
+            core/* info */.pq(`--- ${r.localOnly ? `local-only/${r.name}` : r.ref} (${r.status})`);
+            for (const line of output)
+                core/* info */.pq(line);
+        },
+    }));
+    if (image.dropped.length) {
+        core/* warning */.$e(`missing-charts warn: the collection image ${image.ref} does not carry ${image.dropped.length} extension(s) the collection lists, so a platform reloading it loses them: ${image.dropped.join(', ')}`);
+    }
+    core/* info */.pq(`collection image ${image.ref}${image.digest ? `@${image.digest}` : ''} carries: ${(image.imageCharts.length ? image.imageCharts : image.charts.map((c) => c.file)).join(', ')}`);
+    return image;
+}
+/** Commits the edited dependency file (only that file; never pushed); its SHA. */
+async function commitEdit(inputs, edit) {
+    const message = collectionCommitMessage(edit, inputs.commitMessage);
+    const sha = await commitFile({ file: edit.file, message, exec: lib/* actionsExec */.dw });
+    core/* info */.pq(`committed ${edit.displayPath} as ${sha}`);
+    return sha;
+}
+/** base-collection's commit of the edited list: only when it changed and the image was built; '' otherwise. */
+async function commitBaseEdit(inputs, r) {
+    if (!inputs.commit || !r.edit?.changed || !r.image)
+        return '';
+    const message = collectionCommitMessage(r.edit, inputs.commitMessage);
+    return commitFile({ file: r.edit.file, message, exec: lib/* actionsExec */.dw });
+}
+/** base-collection: our chart(s) added to the platform's collection image (core updateBaseCollection). */
+async function updateBase(inputs, base) {
+    const docker = new images_docker/* DockerCli */.V({ exec: lib/* actionsExec */.dw });
+    const auth = await registryAuth(inputs, docker);
+    return core/* group */.Os(`Add our chart(s) to ${base.base}`, () => updateBaseCollection({ ...base, docker, ...auth, onProgress: (m) => core/* info */.pq(m) }));
+}
+
+;// CONCATENATED MODULE: ./src/summary.ts
+// The job summary of action-update-collection: one table per mode — the full collection (the edit,
+// its commit, the image with its digest, platform directory and charts, what missing-charts warn
+// dropped, and the diff) or base-collection (the base kept, the image, the charts added, the
+// collection chart's edit) — built by pure functions (unit-tested) and written through actions-kit's
+// writeJobSummary (a no-op outside a runner).
+
+const table = (title, rows) => `## ${title}\n\n| | |\n| --- | --- |\n${rows.map(([k, v]) => `| ${(0,lib/* cell */.Hn)(k)} | ${v.replace(/\|/g, '\\|')} |`).join('\n')}\n`;
+function editRows({ edit, dryRun }) {
+    return [
         [
             'extension',
             `\`${edit.entry.name}\` ${edit.entry.version}${edit.entry.repository ? ` (\`${edit.entry.repository}\`)` : ''}`,
@@ -48074,103 +44099,58 @@ async function writeSummary(inputs, edit, commit, image, planned) {
         [
             'change',
             edit.changed
-                ? `${edit.action}${edit.previousVersion ? ` (was ${edit.previousVersion})` : ''}${inputs.dryRun ? ', dry run: not written' : ''}`
+                ? `${edit.action}${edit.previousVersion ? ` (was ${edit.previousVersion})` : ''}${dryRun ? ', dry run: not written' : ''}`
                 : 'none: already listed with this version',
         ],
     ];
-    if (commit)
-        rows.push(['commit', `\`${commit}\``]);
-    if (planned)
-        rows.push(['image', `\`${planned.ref}\` (dry run: not built)`]);
-    if (image) {
-        rows.push(['image', `\`${image.ref}\``]);
+}
+function imageRows(image) {
+    const rows = [['image', `\`${image.ref}\``]];
+    rows.push([
+        'digest',
+        image.digest
+            ? `\`${image.digest}\`${image.skipped ? ' (already published with identical charts: not rebuilt)' : ''}`
+            : 'not pushed',
+    ]);
+    if (image.dropped.length)
         rows.push([
-            'digest',
-            image.digest
-                ? `\`${image.digest}\`${image.skipped ? ' (already published with identical charts: not rebuilt)' : ''}`
-                : 'not pushed',
+            'dropped (missing-charts warn)',
+            `**${image.dropped.length} extension(s) of the collection are NOT in this image**: ${image.dropped.map((d) => `\`${d}\``).join(', ')}`,
         ]);
-        if (image.dropped.length)
-            rows.push([
-                'dropped (missing-charts warn)',
-                `**${image.dropped.length} extension(s) of the collection are NOT in this image**: ${image.dropped.map((d) => `\`${d}\``).join(', ')}`,
-            ]);
-        rows.push([
-            'platform directory',
-            `\`/${image.platformDir}\` (what the platform's copy container reads; every chart there loads with its dependencies)`,
-        ]);
-        rows.push([
-            'charts in image',
-            image.imageCharts.length
-                ? image.imageCharts.map((c) => `\`${c}\``).join('<br>')
-                : image.charts.map((c) => `\`${c.file.slice(c.file.lastIndexOf('/') + 1)}\``).join('<br>'),
-        ]);
-    }
-    let md = `## Kaapana extension collection\n\n| | |\n| --- | --- |\n${rows.map(([k, v]) => `| ${cell(k)} | ${v.replace(/\|/g, '\\|')} |`).join('\n')}\n`;
+    rows.push([
+        'platform directory',
+        `\`/${image.platformDir}\` (what the platform's copy container reads; every chart there loads with its dependencies)`,
+    ]);
+    rows.push([
+        'charts in image',
+        image.imageCharts.length
+            ? image.imageCharts.map((c) => `\`${c}\``).join('<br>')
+            : image.charts.map((c) => `\`${c.file.slice(c.file.lastIndexOf('/') + 1)}\``).join('<br>'),
+    ]);
+    return rows;
+}
+/** The full-collection mode's summary: the table, then the diff of the edit. */
+function summaryMarkdown(run) {
+    const rows = editRows(run);
+    if (run.commit)
+        rows.push(['commit', `\`${run.commit}\``]);
+    if (run.planned)
+        rows.push(['image', `\`${run.planned.ref}\` (dry run: not built)`]);
+    if (run.image)
+        rows.push(...imageRows(run.image));
+    let md = table('Kaapana extension collection', rows);
+    const { edit } = run;
     if (edit.diff)
         md += `\n<details><summary>diff of ${edit.displayPath}</summary>\n\n\`\`\`diff\n${edit.diff}\`\`\`\n\n</details>\n`;
-    await summary.addRaw(md).write();
+    return md;
 }
-/** base-collection mode: our chart(s) added to the platform's collection image (core updateBaseCollection). */
-async function mainOnBase(inputs) {
-    const docker = new DockerCli({ exec: actionsExec });
-    const host = parseImageRef(inputs.registry ? `${inputs.registry}/x:1` : inputs.baseCollection).registry;
-    if (inputs.username && inputs.password && inputs.push && !inputs.dryRun)
-        await loginForPost(docker, host, inputs.username, inputs.password);
-    const r = await group(`Add our chart(s) to ${inputs.baseCollection}`, () => updateBaseCollection({
-        base: inputs.baseCollection,
-        ...(inputs.registry ? { registry: inputs.registry } : {}),
-        archives: inputs.charts,
-        ...(inputs.chart ? { chartDir: inputs.chart } : {}),
-        ...(inputs.chartSearchDirs.length ? { searchDirs: inputs.chartSearchDirs } : {}),
-        ...(inputs.kaapanaSource ? { kaapanaSource: inputs.kaapanaSource } : {}),
-        ...(inputs.platformVersion ? { platformVersion: inputs.platformVersion } : {}),
-        collectionDir: inputs.collectionDir,
-        ...(inputs.chartName ? { name: inputs.chartName } : {}),
-        ...(inputs.chartVersion ? { version: inputs.chartVersion } : {}),
-        repository: inputs.repository,
-        dryRun: inputs.dryRun,
-        build: inputs.build,
-        displayRoot: workspace(),
-        push: inputs.push,
-        retry: { attempts: inputs.retries },
-        docker,
-        ...(inputs.username && inputs.password
-            ? { auth: { registry: host, username: inputs.username, password: inputs.password } }
-            : {}),
-        onProgress: (m) => info(m),
-    }));
-    const commit = inputs.commit && r.edit?.changed && r.image
-        ? await commitFile({
-            file: r.edit.file,
-            message: inputs.commitMessage ||
-                `collection: ${r.edit.action === 'added' ? 'add' : 'bump'} ${r.edit.entry.name} ${r.edit.entry.version}`,
-            exec: actionsExec,
-        })
-        : '';
+/** The base-collection mode's summary. */
+function baseSummaryMarkdown(baseCollection, r) {
     const img = r.image;
-    const outputs = {
-        changed: String(r.edit?.changed ?? false),
-        diff: r.edit?.diff ?? '',
-        file: r.edit ? shown(r.edit.file) : '',
-        commit,
-        image: r.planned.image,
-        tag: r.planned.tag,
-        digest: img?.digest ?? '',
-        charts: JSON.stringify(img?.imageCharts ?? []),
-        'expect-charts': JSON.stringify(r.expectCharts),
-        skipped: 'false',
-    };
-    for (const [k, v] of Object.entries(outputs))
-        setOutput(k, v);
-    await writeBaseSummary(inputs, r);
-}
-async function writeBaseSummary(inputs, r) {
-    const img = r.image;
-    const rows = [
+    return table('Kaapana extension collection (base-collection)', [
         [
             'base collection',
-            `\`${inputs.baseCollection}\` (${img ? `${img.baseCharts.length} chart archive(s) in \`/${img.platformDir}\`, all kept` : 'dry run'})`,
+            `\`${baseCollection}\` (${img ? `${img.baseCharts.length} chart archive(s) in \`/${img.platformDir}\`, all kept` : 'dry run'})`,
         ],
         [
             'image',
@@ -48187,135 +44167,89 @@ async function writeBaseSummary(inputs, r) {
                 ? `\`${r.edit.displayPath}\`: ${r.edit.changed ? r.edit.action : 'unchanged'}`
                 : 'not in this tree: not edited',
         ],
-    ];
-    await summary
-        .addRaw(`## Kaapana extension collection (base-collection)\n\n| | |\n| --- | --- |\n${rows.map(([k, v]) => `| ${cell(k)} | ${v.replace(/\|/g, '\\|')} |`).join('\n')}\n`)
-        .write();
+    ]);
 }
+/** Appends the full-collection summary to the job summary (a no-op outside a runner). */
+async function writeSummary(run) {
+    await (0,lib/* writeJobSummary */.j7)(summaryMarkdown(run));
+}
+/** Appends the base-collection summary to the job summary (a no-op outside a runner). */
+async function writeBaseSummary(baseCollection, r) {
+    await (0,lib/* writeJobSummary */.j7)(baseSummaryMarkdown(baseCollection, r));
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+// action-update-collection: typed inputs → the collection chart's dependency-list edit → the
+// collection image built, pushed and read back (the edit is kept only if that worked) → the optional
+// commit → outputs and job summary; with base-collection, our chart(s) added to the platform's image
+// instead. The post step logs out of the registry. The work is @kaapana-ext/core/collection's.
+
+
+
+
+
+
+
+const shown = (p) => (0,external_node_path_.relative)(process.env.GITHUB_WORKSPACE ?? process.cwd(), p) || p;
+const setOutputs = (o) => Object.entries(o).forEach(([k, v]) => core/* setOutput */.uH(k, v));
 async function main() {
     const inputs = getInputs();
-    if (inputs.baseCollection)
-        return mainOnBase(inputs);
-    const edit = await group('Update the collection dependency list', async () => {
-        const r = await updateCollectionDependency({
-            collectionDir: inputs.collectionDir,
-            ...(inputs.chart ? { chartDir: inputs.chart } : {}),
-            ...(inputs.chartName ? { name: inputs.chartName } : {}),
-            ...(inputs.chartVersion ? { version: inputs.chartVersion } : {}),
-            repository: inputs.repository,
-            dryRun: inputs.dryRun,
-            displayRoot: workspace(),
-        });
-        info(`${r.displayPath}: ${r.entry.name} ${r.entry.version} ${r.changed ? r.action : 'already listed, unchanged'}`);
-        if (r.diff)
-            info(r.diff);
-        return r;
-    });
-    setOutput('changed', String(edit.changed));
-    setOutput('diff', edit.diff);
-    setOutput('file', shown(edit.file));
+    if (inputs.base)
+        return mainOnBase(inputs, inputs.base);
+    const edit = await core/* group */.Os('Update the collection dependency list', () => editList(inputs));
+    setOutputs({ changed: String(edit.changed), diff: edit.diff, file: shown(edit.file) });
     let commit = '';
-    let built = false;
     let image;
     let planned;
-    // Which image: the same for the dry-run plan and the build.
-    const target = {
-        collectionDir: inputs.collectionDir,
-        registry: inputs.registry,
-        tagStyle: inputs.tagStyle,
-        abbr: inputs.platformAbbr,
-        ...(inputs.platformVersion ? { platformVersion: inputs.platformVersion } : {}),
-        ...(inputs.collectionVersion ? { version: inputs.collectionVersion } : {}),
+    const restored = () => {
+        core/* info */.pq(`restored ${edit.displayPath} as it was before the edit`);
+        setOutputs({ changed: 'false', diff: '' });
     };
     try {
-        if (inputs.build && inputs.dryRun) {
-            planned = await collectionImageRef(target);
-            info(`dry run: would build and push ${planned.ref}`);
-        }
-        if (inputs.build && !inputs.dryRun) {
-            const docker = new DockerCli({ exec: actionsExec });
-            const registryHost = parseImageRef(`${inputs.registry}/x:1`).registry;
-            if (inputs.username && inputs.password && inputs.push) {
-                await loginForPost(docker, registryHost, inputs.username, inputs.password);
-            }
-            image = await group('Build, push and verify the collection image', () => buildCollectionImage({
-                ...target,
-                context: inputs.context,
-                ignore: inputs.ignore,
-                baseImages: inputs.baseImages,
-                ...(inputs.kaapanaSource ? { kaapanaSource: inputs.kaapanaSource } : {}),
-                archives: inputs.charts,
-                ...(inputs.chartSearchDirs.length ? { searchDirs: inputs.chartSearchDirs } : {}),
-                missing: inputs.missingCharts,
-                expectCharts: [`${edit.entry.name}-${edit.entry.version}.tgz`],
-                push: inputs.push,
-                skipExisting: inputs.skipExisting,
-                retry: { attempts: inputs.retries },
-                docker,
-                ...(inputs.username && inputs.password
-                    ? { auth: { registry: registryHost, username: inputs.username, password: inputs.password } }
-                    : {}),
-                onProgress: (m) => info(m),
-                onWarning: (m) => warning(m),
-                onImageDone: (r, output) => {
-                    if (output.length === 0)
-                        return;
-                    info(`--- ${r.localOnly ? `local-only/${r.name}` : r.ref} (${r.status})`);
-                    for (const line of output)
-                        info(line);
-                },
-            }));
-            if (image.dropped.length) {
-                warning(`missing-charts warn: the collection image ${image.ref} does not carry ${image.dropped.length} extension(s) the collection lists, so a platform reloading it loses them: ${image.dropped.join(', ')}`);
-            }
-            info(`collection image ${image.ref}${image.digest ? `@${image.digest}` : ''} carries: ${(image.imageCharts.length ? image.imageCharts : image.charts.map((c) => c.file)).join(', ')}`);
-        }
-        // Only a successful build makes the edit stay (and get committed).
-        built = true;
-        if (inputs.commit && edit.changed && !inputs.dryRun) {
-            commit = await group('Commit', async () => {
-                const message = inputs.commitMessage ||
-                    `collection: ${edit.action === 'added' ? 'add' : 'bump'} ${edit.entry.name} ${edit.entry.version}`;
-                const sha = await commitFile({ file: edit.file, message, exec: actionsExec });
-                info(`committed ${edit.displayPath} as ${sha}`);
-                return sha;
-            });
-        }
-    }
-    catch (e) {
-        if (!built && edit.changed && !inputs.dryRun) {
-            await edit.restore();
-            info(`restored ${edit.displayPath} as it was before the edit`);
-            setOutput('changed', 'false');
-            setOutput('diff', '');
-        }
-        throw e;
+        await keepEditIfBuilt(edit, inputs.dryRun, async () => {
+            if (inputs.build && inputs.dryRun)
+                planned = await planImage(inputs);
+            if (inputs.build && !inputs.dryRun)
+                image = await buildImage(inputs, edit);
+        }, restored);
+        if (inputs.commit && edit.changed && !inputs.dryRun)
+            commit = await core/* group */.Os('Commit', () => commitEdit(inputs, edit));
     }
     finally {
-        setOutput('commit', commit);
-        setOutput('image', image?.image ?? planned?.image ?? '');
-        setOutput('tag', image?.tag ?? planned?.tag ?? '');
-        setOutput('digest', image?.digest ?? '');
-        setOutput('charts', JSON.stringify(image?.imageCharts ?? []));
-        setOutput('skipped', String(image?.skipped ?? false));
-        setOutput('expect-charts', JSON.stringify(expectedCharts(edit, image, inputs.platformVersion)));
-        await writeSummary(inputs, edit, commit, image, planned);
+        setOutputs({
+            commit,
+            image: image?.image ?? planned?.image ?? '',
+            tag: image?.tag ?? planned?.tag ?? '',
+            digest: image?.digest ?? '',
+            charts: JSON.stringify(image?.imageCharts ?? []),
+            skipped: String(image?.skipped ?? false),
+            'expect-charts': JSON.stringify(expectedCharts(edit, image, inputs.platformVersion)),
+        });
+        await writeSummary({ edit, dryRun: inputs.dryRun, commit, image, planned });
     }
 }
-/**
- * `<name>-<version>` the platform must list after a reload: the chart this run added or bumped, with
- * the version of the archive carried in the image (a listed `0.0.0` stands for the platform version).
- */
-function expectedCharts(edit, image, platformVersion) {
-    const carried = image?.charts.find((c) => c.name === edit.entry.name);
-    if (carried)
-        return [`${carried.name}-${carried.version}`];
-    const version = edit.entry.version === '0.0.0' && platformVersion ? platformVersion : edit.entry.version;
-    return [`${edit.entry.name}-${version}`];
+/** base-collection mode: our chart(s) added to the platform's collection image. */
+async function mainOnBase(inputs, base) {
+    const r = await updateBase(inputs, base);
+    const commit = await commitBaseEdit(inputs, r);
+    setOutputs({
+        changed: String(r.edit?.changed ?? false),
+        diff: r.edit?.diff ?? '',
+        file: r.edit ? shown(r.edit.file) : '',
+        commit,
+        image: r.planned.image,
+        tag: r.planned.tag,
+        digest: r.image?.digest ?? '',
+        charts: JSON.stringify(r.image?.imageCharts ?? []),
+        'expect-charts': JSON.stringify(r.expectCharts),
+        skipped: 'false',
+    });
+    await writeBaseSummary(base.base, r);
 }
-async function main_run() {
-    await runMainOrPost(main, logoutFromState);
-}
+/** The post step: logs out of the registry the main step logged in to. */
+const post = () => (0,lib/* logoutFromState */._o)();
+/** What @github/local-action calls (`npm run local-action`); the bundle's entry is src/index.ts. */
+const main_run = () => runMainOrPost(main, post);
 
 
 /***/ }),
@@ -48425,6 +44359,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
 /***/ 1455:
 /***/ ((module) => {
 
@@ -48450,6 +44391,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 
@@ -48513,6 +44468,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 
 /***/ }),
 
@@ -57107,6 +53076,4247 @@ function replaceNode(key, path, node) {
 
 exports.visit = visit;
 exports.visitAsync = visitAsync;
+
+
+/***/ }),
+
+/***/ 5282:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Yz: () => (/* binding */ core_debug),
+  z3: () => (/* binding */ error),
+  V4: () => (/* binding */ getInput),
+  Gu: () => (/* binding */ getState),
+  Os: () => (/* binding */ group),
+  pq: () => (/* binding */ info),
+  LZ: () => (/* binding */ saveState),
+  uH: () => (/* binding */ setOutput),
+  Pq: () => (/* binding */ core_setSecret),
+  z: () => (/* reexport */ summary),
+  $e: () => (/* binding */ warning)
+});
+
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, isDebug, markdownSummary, notice, platform, setCommandEcho, setFailed, startGroup, toPlatformPath, toPosixPath, toWin32Path
+
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/utils.js
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/**
+ * Sanitizes an input into a string so it can be passed into issueCommand safely
+ * @param input input to sanitize into a string
+ */
+function utils_toCommandValue(input) {
+    if (input === null || input === undefined) {
+        return '';
+    }
+    else if (typeof input === 'string' || input instanceof String) {
+        return input;
+    }
+    return JSON.stringify(input);
+}
+/**
+ *
+ * @param annotationProperties
+ * @returns The command properties to send with the actual annotation command
+ * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
+ */
+function utils_toCommandProperties(annotationProperties) {
+    if (!Object.keys(annotationProperties).length) {
+        return {};
+    }
+    return {
+        title: annotationProperties.title,
+        file: annotationProperties.file,
+        line: annotationProperties.startLine,
+        endLine: annotationProperties.endLine,
+        col: annotationProperties.startColumn,
+        endColumn: annotationProperties.endColumn
+    };
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/command.js
+
+
+/**
+ * Issues a command to the GitHub Actions runner
+ *
+ * @param command - The command name to issue
+ * @param properties - Additional properties for the command (key-value pairs)
+ * @param message - The message to include with the command
+ * @remarks
+ * This function outputs a specially formatted string to stdout that the Actions
+ * runner interprets as a command. These commands can control workflow behavior,
+ * set outputs, create annotations, mask values, and more.
+ *
+ * Command Format:
+ *   ::name key=value,key=value::message
+ *
+ * @example
+ * ```typescript
+ * // Issue a warning annotation
+ * issueCommand('warning', {}, 'This is a warning message');
+ * // Output: ::warning::This is a warning message
+ *
+ * // Set an environment variable
+ * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
+ * // Output: ::set-env name=MY_VAR::some value
+ *
+ * // Add a secret mask
+ * issueCommand('add-mask', {}, 'secretValue123');
+ * // Output: ::add-mask::secretValue123
+ * ```
+ *
+ * @internal
+ * This is an internal utility function that powers the public API functions
+ * such as setSecret, warning, error, and exportVariable.
+ */
+function command_issueCommand(command, properties, message) {
+    const cmd = new Command(command, properties, message);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
+}
+function command_issue(name, message = '') {
+    command_issueCommand(name, {}, message);
+}
+const CMD_STRING = '::';
+class Command {
+    constructor(command, properties, message) {
+        if (!command) {
+            command = 'missing.command';
+        }
+        this.command = command;
+        this.properties = properties;
+        this.message = message;
+    }
+    toString() {
+        let cmdStr = CMD_STRING + this.command;
+        if (this.properties && Object.keys(this.properties).length > 0) {
+            cmdStr += ' ';
+            let first = true;
+            for (const key in this.properties) {
+                if (this.properties.hasOwnProperty(key)) {
+                    const val = this.properties[key];
+                    if (val) {
+                        if (first) {
+                            first = false;
+                        }
+                        else {
+                            cmdStr += ',';
+                        }
+                        cmdStr += `${key}=${escapeProperty(val)}`;
+                    }
+                }
+            }
+        }
+        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
+        return cmdStr;
+    }
+}
+function escapeData(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A');
+}
+function escapeProperty(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A')
+        .replace(/:/g, '%3A')
+        .replace(/,/g, '%2C');
+}
+//# sourceMappingURL=command.js.map
+;// CONCATENATED MODULE: external "crypto"
+const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/file-command.js
+// For internal use, subject to change.
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+
+
+
+function file_command_issueFileCommand(command, message) {
+    const filePath = process.env[`GITHUB_${command}`];
+    if (!filePath) {
+        throw new Error(`Unable to find environment variable for file command ${command}`);
+    }
+    if (!external_fs_.existsSync(filePath)) {
+        throw new Error(`Missing file at path: ${filePath}`);
+    }
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
+        encoding: 'utf8'
+    });
+}
+function file_command_prepareKeyValueMessage(key, value) {
+    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+    const convertedValue = utils_toCommandValue(value);
+    // These should realistically never happen, but just in case someone finds a
+    // way to exploit uuid generation let's not allow keys or values that contain
+    // the delimiter.
+    if (key.includes(delimiter)) {
+        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
+    }
+    if (convertedValue.includes(delimiter)) {
+        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
+    }
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
+}
+//# sourceMappingURL=file-command.js.map
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: external "http"
+var external_http_ = __nccwpck_require__(8611);
+// EXTERNAL MODULE: external "https"
+var external_https_ = __nccwpck_require__(5692);
+;// CONCATENATED MODULE: ../node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ../node_modules/tunnel/index.js
+var node_modules_tunnel = __nccwpck_require__(776);
+// EXTERNAL MODULE: ../node_modules/undici/index.js
+var undici = __nccwpck_require__(734);
+;// CONCATENATED MODULE: ../node_modules/@actions/http-client/lib/index.js
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function lib_getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class lib_HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? https : http;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ../node_modules/@actions/http-client/lib/auth.js
+var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+class BasicCredentialHandler {
+    constructor(username, password) {
+        this.username = username;
+        this.password = password;
+    }
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class auth_BearerCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Bearer ${this.token}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class PersonalAccessTokenCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+//# sourceMappingURL=auth.js.map
+;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/oidc-utils.js
+var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+class oidc_utils_OidcClient {
+    static createHttpClient(allowRetry = true, maxRetry = 10) {
+        const requestOptions = {
+            allowRetries: allowRetry,
+            maxRetries: maxRetry
+        };
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+    }
+    static getRequestToken() {
+        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+        if (!token) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
+        }
+        return token;
+    }
+    static getIDTokenUrl() {
+        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
+        if (!runtimeUrl) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
+        }
+        return runtimeUrl;
+    }
+    static getCall(id_token_url) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            var _a;
+            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const res = yield httpclient
+                .getJson(id_token_url)
+                .catch(error => {
+                throw new Error(`Failed to get ID Token. \n 
+        Error Code : ${error.statusCode}\n 
+        Error Message: ${error.message}`);
+            });
+            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
+            if (!id_token) {
+                throw new Error('Response json body do not have ID Token field');
+            }
+            return id_token;
+        });
+    }
+    static getIDToken(audience) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            try {
+                // New ID Token is requested from action service
+                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                if (audience) {
+                    const encodedAudience = encodeURIComponent(audience);
+                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
+                }
+                debug(`ID token url is ${id_token_url}`);
+                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                setSecret(id_token);
+                return id_token;
+            }
+            catch (error) {
+                throw new Error(`Error message: ${error.message}`);
+            }
+        });
+    }
+}
+//# sourceMappingURL=oidc-utils.js.map
+;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/summary.js
+var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { access, appendFile, writeFile } = external_fs_.promises;
+const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
+const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
+class Summary {
+    constructor() {
+        this._buffer = '';
+    }
+    /**
+     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
+     * Also checks r/w permissions.
+     *
+     * @returns step summary file path
+     */
+    filePath() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            if (this._filePath) {
+                return this._filePath;
+            }
+            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
+            if (!pathFromEnv) {
+                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
+            }
+            try {
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
+            }
+            catch (_a) {
+                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
+            }
+            this._filePath = pathFromEnv;
+            return this._filePath;
+        });
+    }
+    /**
+     * Wraps content in an HTML tag, adding any HTML attributes
+     *
+     * @param {string} tag HTML tag to wrap
+     * @param {string | null} content content within the tag
+     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
+     *
+     * @returns {string} content wrapped in HTML element
+     */
+    wrap(tag, content, attrs = {}) {
+        const htmlAttrs = Object.entries(attrs)
+            .map(([key, value]) => ` ${key}="${value}"`)
+            .join('');
+        if (!content) {
+            return `<${tag}${htmlAttrs}>`;
+        }
+        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
+    }
+    /**
+     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
+     *
+     * @param {SummaryWriteOptions} [options] (optional) options for write operation
+     *
+     * @returns {Promise<Summary>} summary instance
+     */
+    write(options) {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
+            const filePath = yield this.filePath();
+            const writeFunc = overwrite ? writeFile : appendFile;
+            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
+            return this.emptyBuffer();
+        });
+    }
+    /**
+     * Clears the summary buffer and wipes the summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    clear() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            return this.emptyBuffer().write({ overwrite: true });
+        });
+    }
+    /**
+     * Returns the current summary buffer as a string
+     *
+     * @returns {string} string of summary buffer
+     */
+    stringify() {
+        return this._buffer;
+    }
+    /**
+     * If the summary buffer is empty
+     *
+     * @returns {boolen} true if the buffer is empty
+     */
+    isEmptyBuffer() {
+        return this._buffer.length === 0;
+    }
+    /**
+     * Resets the summary buffer without writing to summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    emptyBuffer() {
+        this._buffer = '';
+        return this;
+    }
+    /**
+     * Adds raw text to the summary buffer
+     *
+     * @param {string} text content to add
+     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addRaw(text, addEOL = false) {
+        this._buffer += text;
+        return addEOL ? this.addEOL() : this;
+    }
+    /**
+     * Adds the operating system-specific end-of-line marker to the buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addEOL() {
+        return this.addRaw(external_os_.EOL);
+    }
+    /**
+     * Adds an HTML codeblock to the summary buffer
+     *
+     * @param {string} code content to render within fenced code block
+     * @param {string} lang (optional) language to syntax highlight code
+     *
+     * @returns {Summary} summary instance
+     */
+    addCodeBlock(code, lang) {
+        const attrs = Object.assign({}, (lang && { lang }));
+        const element = this.wrap('pre', this.wrap('code', code), attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML list to the summary buffer
+     *
+     * @param {string[]} items list of items to render
+     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addList(items, ordered = false) {
+        const tag = ordered ? 'ol' : 'ul';
+        const listItems = items.map(item => this.wrap('li', item)).join('');
+        const element = this.wrap(tag, listItems);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML table to the summary buffer
+     *
+     * @param {SummaryTableCell[]} rows table rows
+     *
+     * @returns {Summary} summary instance
+     */
+    addTable(rows) {
+        const tableBody = rows
+            .map(row => {
+            const cells = row
+                .map(cell => {
+                if (typeof cell === 'string') {
+                    return this.wrap('td', cell);
+                }
+                const { header, data, colspan, rowspan } = cell;
+                const tag = header ? 'th' : 'td';
+                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
+                return this.wrap(tag, data, attrs);
+            })
+                .join('');
+            return this.wrap('tr', cells);
+        })
+            .join('');
+        const element = this.wrap('table', tableBody);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds a collapsable HTML details element to the summary buffer
+     *
+     * @param {string} label text for the closed state
+     * @param {string} content collapsable content
+     *
+     * @returns {Summary} summary instance
+     */
+    addDetails(label, content) {
+        const element = this.wrap('details', this.wrap('summary', label) + content);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML image tag to the summary buffer
+     *
+     * @param {string} src path to the image you to embed
+     * @param {string} alt text description of the image
+     * @param {SummaryImageOptions} options (optional) addition image attributes
+     *
+     * @returns {Summary} summary instance
+     */
+    addImage(src, alt, options) {
+        const { width, height } = options || {};
+        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
+        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML section heading element
+     *
+     * @param {string} text heading text
+     * @param {number | string} [level=1] (optional) the heading level, default: 1
+     *
+     * @returns {Summary} summary instance
+     */
+    addHeading(text, level) {
+        const tag = `h${level}`;
+        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
+            ? tag
+            : 'h1';
+        const element = this.wrap(allowedTag, text);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML thematic break (<hr>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addSeparator() {
+        const element = this.wrap('hr', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML line break (<br>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addBreak() {
+        const element = this.wrap('br', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML blockquote to the summary buffer
+     *
+     * @param {string} text quote text
+     * @param {string} cite (optional) citation url
+     *
+     * @returns {Summary} summary instance
+     */
+    addQuote(text, cite) {
+        const attrs = Object.assign({}, (cite && { cite }));
+        const element = this.wrap('blockquote', text, attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML anchor tag to the summary buffer
+     *
+     * @param {string} text link text/content
+     * @param {string} href hyperlink
+     *
+     * @returns {Summary} summary instance
+     */
+    addLink(text, href) {
+        const element = this.wrap('a', text, { href });
+        return this.addRaw(element).addEOL();
+    }
+}
+const _summary = new Summary();
+/**
+ * @deprecated use `core.summary`
+ */
+const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
+//# sourceMappingURL=summary.js.map
+;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/path-utils.js
+
+/**
+ * toPosixPath converts the given path to the posix form. On Windows, \\ will be
+ * replaced with /.
+ *
+ * @param pth. Path to transform.
+ * @return string Posix path.
+ */
+function toPosixPath(pth) {
+    return pth.replace(/[\\]/g, '/');
+}
+/**
+ * toWin32Path converts the given path to the win32 form. On Linux, / will be
+ * replaced with \\.
+ *
+ * @param pth. Path to transform.
+ * @return string Win32 path.
+ */
+function toWin32Path(pth) {
+    return pth.replace(/[/]/g, '\\');
+}
+/**
+ * toPlatformPath converts the given path to a platform-specific path. It does
+ * this by replacing instances of / and \ with the platform-specific path
+ * separator.
+ *
+ * @param pth The path to platformize.
+ * @return string The platform-specific path.
+ */
+function toPlatformPath(pth) {
+    return pth.replace(/[/\\]/g, path.sep);
+}
+//# sourceMappingURL=path-utils.js.map
+// EXTERNAL MODULE: ../node_modules/@actions/exec/lib/exec.js + 5 modules
+var lib_exec = __nccwpck_require__(9814);
+;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_.platform();
+const arch = external_os_.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function core_setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function core_debug(message) {
+    command_issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function error(message, properties = {}) {
+    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    command_issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    command_issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+    }
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
+
+/***/ }),
+
+/***/ 9814:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  m: () => (/* binding */ exec)
+});
+
+// UNUSED EXPORTS: getExecOutput
+
+// EXTERNAL MODULE: external "string_decoder"
+var external_string_decoder_ = __nccwpck_require__(3193);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(4434);
+;// CONCATENATED MODULE: external "child_process"
+const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: external "assert"
+var external_assert_ = __nccwpck_require__(2613);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+;// CONCATENATED MODULE: ../node_modules/@actions/io/lib/io-util.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
+// export const {open} = 'fs'
+const IS_WINDOWS = process.platform === 'win32';
+/**
+ * Custom implementation of readlink to ensure Windows junctions
+ * maintain trailing backslash for backward compatibility with Node.js < 24
+ *
+ * In Node.js 20, Windows junctions (directory symlinks) always returned paths
+ * with trailing backslashes. Node.js 24 removed this behavior, which breaks
+ * code that relied on this format for path operations.
+ *
+ * This implementation restores the Node 20 behavior by adding a trailing
+ * backslash to all junction results on Windows.
+ */
+function readlink(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        const result = yield fs.promises.readlink(fsPath);
+        // On Windows, restore Node 20 behavior: add trailing backslash to all results
+        // since junctions on Windows are always directory links
+        if (IS_WINDOWS && !result.endsWith('\\')) {
+            return `${result}\\`;
+        }
+        return result;
+    });
+}
+// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
+const UV_FS_O_EXLOCK = 0x10000000;
+const READONLY = external_fs_.constants.O_RDONLY;
+function exists(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        try {
+            yield stat(fsPath);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT') {
+                return false;
+            }
+            throw err;
+        }
+        return true;
+    });
+}
+function isDirectory(fsPath_1) {
+    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
+        return stats.isDirectory();
+    });
+}
+/**
+ * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
+ * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
+ */
+function isRooted(p) {
+    p = normalizeSeparators(p);
+    if (!p) {
+        throw new Error('isRooted() parameter "p" cannot be empty');
+    }
+    if (IS_WINDOWS) {
+        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
+        ); // e.g. C: or C:\hello
+    }
+    return p.startsWith('/');
+}
+/**
+ * Best effort attempt to determine whether a file exists and is executable.
+ * @param filePath    file path to check
+ * @param extensions  additional file extensions to try
+ * @return if file exists and is executable, returns the file path. otherwise empty string.
+ */
+function tryGetExecutablePath(filePath, extensions) {
+    return __awaiter(this, void 0, void 0, function* () {
+        let stats = undefined;
+        try {
+            // test file exists
+            stats = yield stat(filePath);
+        }
+        catch (err) {
+            if (err.code !== 'ENOENT') {
+                // eslint-disable-next-line no-console
+                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+            }
+        }
+        if (stats && stats.isFile()) {
+            if (IS_WINDOWS) {
+                // on Windows, test for valid extension
+                const upperExt = external_path_.extname(filePath).toUpperCase();
+                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
+                    return filePath;
+                }
+            }
+            else {
+                if (isUnixExecutable(stats)) {
+                    return filePath;
+                }
+            }
+        }
+        // try each extension
+        const originalFilePath = filePath;
+        for (const extension of extensions) {
+            filePath = originalFilePath + extension;
+            stats = undefined;
+            try {
+                stats = yield stat(filePath);
+            }
+            catch (err) {
+                if (err.code !== 'ENOENT') {
+                    // eslint-disable-next-line no-console
+                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+                }
+            }
+            if (stats && stats.isFile()) {
+                if (IS_WINDOWS) {
+                    // preserve the case of the actual file (since an extension was appended)
+                    try {
+                        const directory = external_path_.dirname(filePath);
+                        const upperName = external_path_.basename(filePath).toUpperCase();
+                        for (const actualName of yield readdir(directory)) {
+                            if (upperName === actualName.toUpperCase()) {
+                                filePath = external_path_.join(directory, actualName);
+                                break;
+                            }
+                        }
+                    }
+                    catch (err) {
+                        // eslint-disable-next-line no-console
+                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+                    }
+                    return filePath;
+                }
+                else {
+                    if (isUnixExecutable(stats)) {
+                        return filePath;
+                    }
+                }
+            }
+        }
+        return '';
+    });
+}
+function normalizeSeparators(p) {
+    p = p || '';
+    if (IS_WINDOWS) {
+        // convert slashes on Windows
+        p = p.replace(/\//g, '\\');
+        // remove redundant slashes
+        return p.replace(/\\\\+/g, '\\');
+    }
+    // remove redundant slashes
+    return p.replace(/\/\/+/g, '/');
+}
+// on Mac/Linux, test the execute bit
+//     R   W  X  R  W X R W X
+//   256 128 64 32 16 8 4 2 1
+function isUnixExecutable(stats) {
+    return ((stats.mode & 1) > 0 ||
+        ((stats.mode & 8) > 0 &&
+            process.getgid !== undefined &&
+            stats.gid === process.getgid()) ||
+        ((stats.mode & 64) > 0 &&
+            process.getuid !== undefined &&
+            stats.uid === process.getuid()));
+}
+// Get the path of cmd.exe in windows
+function getCmdPath() {
+    var _a;
+    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
+}
+//# sourceMappingURL=io-util.js.map
+;// CONCATENATED MODULE: ../node_modules/@actions/io/lib/io.js
+var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+/**
+ * Copies a file or folder.
+ * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See CopyOptions.
+ */
+function cp(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
+        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
+        // Dest is an existing file, but not forcing
+        if (destStat && destStat.isFile() && !force) {
+            return;
+        }
+        // If dest is an existing directory, should copy inside.
+        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
+            ? path.join(dest, path.basename(source))
+            : dest;
+        if (!(yield ioUtil.exists(source))) {
+            throw new Error(`no such file or directory: ${source}`);
+        }
+        const sourceStat = yield ioUtil.stat(source);
+        if (sourceStat.isDirectory()) {
+            if (!recursive) {
+                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
+            }
+            else {
+                yield cpDirRecursive(source, newDest, 0, force);
+            }
+        }
+        else {
+            if (path.relative(source, newDest) === '') {
+                // a file cannot be copied to itself
+                throw new Error(`'${newDest}' and '${source}' are the same file`);
+            }
+            yield io_copyFile(source, newDest, force);
+        }
+    });
+}
+/**
+ * Moves a path.
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See MoveOptions.
+ */
+function mv(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        if (yield ioUtil.exists(dest)) {
+            let destExists = true;
+            if (yield ioUtil.isDirectory(dest)) {
+                // If dest is directory copy src into dest
+                dest = path.join(dest, path.basename(source));
+                destExists = yield ioUtil.exists(dest);
+            }
+            if (destExists) {
+                if (options.force == null || options.force) {
+                    yield rmRF(dest);
+                }
+                else {
+                    throw new Error('Destination already exists');
+                }
+            }
+        }
+        yield mkdirP(path.dirname(dest));
+        yield ioUtil.rename(source, dest);
+    });
+}
+/**
+ * Remove a path recursively with force
+ *
+ * @param inputPath path to remove
+ */
+function rmRF(inputPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (ioUtil.IS_WINDOWS) {
+            // Check for invalid characters
+            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
+            if (/[*"<>|]/.test(inputPath)) {
+                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
+            }
+        }
+        try {
+            // note if path does not exist, error is silent
+            yield ioUtil.rm(inputPath, {
+                force: true,
+                maxRetries: 3,
+                recursive: true,
+                retryDelay: 300
+            });
+        }
+        catch (err) {
+            throw new Error(`File was unable to be removed ${err}`);
+        }
+    });
+}
+/**
+ * Make a directory.  Creates the full path with folders in between
+ * Will throw if it fails
+ *
+ * @param   fsPath        path to create
+ * @returns Promise<void>
+ */
+function mkdirP(fsPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        ok(fsPath, 'a path argument must be provided');
+        yield ioUtil.mkdir(fsPath, { recursive: true });
+    });
+}
+/**
+ * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
+ * If you check and the tool does not exist, it will throw.
+ *
+ * @param     tool              name of the tool
+ * @param     check             whether to check if tool exists
+ * @returns   Promise<string>   path to tool
+ */
+function which(tool, check) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // recursive when check=true
+        if (check) {
+            const result = yield which(tool, false);
+            if (!result) {
+                if (IS_WINDOWS) {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+                }
+                else {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+                }
+            }
+            return result;
+        }
+        const matches = yield findInPath(tool);
+        if (matches && matches.length > 0) {
+            return matches[0];
+        }
+        return '';
+    });
+}
+/**
+ * Returns a list of all occurrences of the given tool on the system path.
+ *
+ * @returns   Promise<string[]>  the paths of the tool
+ */
+function findInPath(tool) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // build the list of extensions to try
+        const extensions = [];
+        if (IS_WINDOWS && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
+                if (extension) {
+                    extensions.push(extension);
+                }
+            }
+        }
+        // if it's rooted, return it if exists. otherwise return empty.
+        if (isRooted(tool)) {
+            const filePath = yield tryGetExecutablePath(tool, extensions);
+            if (filePath) {
+                return [filePath];
+            }
+            return [];
+        }
+        // if any path separators, return empty
+        if (tool.includes(external_path_.sep)) {
+            return [];
+        }
+        // build the list of directories
+        //
+        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
+        // it feels like we should not do this. Checking the current directory seems like more of a use
+        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
+        // across platforms.
+        const directories = [];
+        if (process.env.PATH) {
+            for (const p of process.env.PATH.split(external_path_.delimiter)) {
+                if (p) {
+                    directories.push(p);
+                }
+            }
+        }
+        // find all matches
+        const matches = [];
+        for (const directory of directories) {
+            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
+            if (filePath) {
+                matches.push(filePath);
+            }
+        }
+        return matches;
+    });
+}
+function readCopyOptions(options) {
+    const force = options.force == null ? true : options.force;
+    const recursive = Boolean(options.recursive);
+    const copySourceDirectory = options.copySourceDirectory == null
+        ? true
+        : Boolean(options.copySourceDirectory);
+    return { force, recursive, copySourceDirectory };
+}
+function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        // Ensure there is not a run away recursive copy
+        if (currentDepth >= 255)
+            return;
+        currentDepth++;
+        yield mkdirP(destDir);
+        const files = yield ioUtil.readdir(sourceDir);
+        for (const fileName of files) {
+            const srcFile = `${sourceDir}/${fileName}`;
+            const destFile = `${destDir}/${fileName}`;
+            const srcFileStat = yield ioUtil.lstat(srcFile);
+            if (srcFileStat.isDirectory()) {
+                // Recurse
+                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
+            }
+            else {
+                yield io_copyFile(srcFile, destFile, force);
+            }
+        }
+        // Change the mode for the newly created directory
+        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
+    });
+}
+// Buffered file copy
+function io_copyFile(srcFile, destFile, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
+            // unlink/re-link it
+            try {
+                yield ioUtil.lstat(destFile);
+                yield ioUtil.unlink(destFile);
+            }
+            catch (e) {
+                // Try to override file permission
+                if (e.code === 'EPERM') {
+                    yield ioUtil.chmod(destFile, '0666');
+                    yield ioUtil.unlink(destFile);
+                }
+                // other errors = it doesn't exist, no work to do
+            }
+            // Copy over symlink
+            const symlinkFull = yield ioUtil.readlink(srcFile);
+            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
+        }
+        else if (!(yield ioUtil.exists(destFile)) || force) {
+            yield ioUtil.copyFile(srcFile, destFile);
+        }
+    });
+}
+//# sourceMappingURL=io.js.map
+;// CONCATENATED MODULE: external "timers"
+const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+;// CONCATENATED MODULE: ../node_modules/@actions/exec/lib/toolrunner.js
+var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+/* eslint-disable @typescript-eslint/unbound-method */
+const toolrunner_IS_WINDOWS = process.platform === 'win32';
+/*
+ * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
+ */
+class ToolRunner extends external_events_.EventEmitter {
+    constructor(toolPath, args, options) {
+        super();
+        if (!toolPath) {
+            throw new Error("Parameter 'toolPath' cannot be null or empty.");
+        }
+        this.toolPath = toolPath;
+        this.args = args || [];
+        this.options = options || {};
+    }
+    _debug(message) {
+        if (this.options.listeners && this.options.listeners.debug) {
+            this.options.listeners.debug(message);
+        }
+    }
+    _getCommandString(options, noPrefix) {
+        const toolPath = this._getSpawnFileName();
+        const args = this._getSpawnArgs(options);
+        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
+        if (toolrunner_IS_WINDOWS) {
+            // Windows + cmd file
+            if (this._isCmdFile()) {
+                cmd += toolPath;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows + verbatim
+            else if (options.windowsVerbatimArguments) {
+                cmd += `"${toolPath}"`;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows (regular)
+            else {
+                cmd += this._windowsQuoteCmdArg(toolPath);
+                for (const a of args) {
+                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+                }
+            }
+        }
+        else {
+            // OSX/Linux - this can likely be improved with some form of quoting.
+            // creating processes on Unix is fundamentally different than Windows.
+            // on Unix, execvp() takes an arg array.
+            cmd += toolPath;
+            for (const a of args) {
+                cmd += ` ${a}`;
+            }
+        }
+        return cmd;
+    }
+    _processLineBuffer(data, strBuffer, onLine) {
+        try {
+            let s = strBuffer + data.toString();
+            let n = s.indexOf(external_os_.EOL);
+            while (n > -1) {
+                const line = s.substring(0, n);
+                onLine(line);
+                // the rest of the string ...
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
+            }
+            return s;
+        }
+        catch (err) {
+            // streaming lines to console is best effort.  Don't fail a build.
+            this._debug(`error processing line. Failed with error ${err}`);
+            return '';
+        }
+    }
+    _getSpawnFileName() {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                return process.env['COMSPEC'] || 'cmd.exe';
+            }
+        }
+        return this.toolPath;
+    }
+    _getSpawnArgs(options) {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+                for (const a of this.args) {
+                    argline += ' ';
+                    argline += options.windowsVerbatimArguments
+                        ? a
+                        : this._windowsQuoteCmdArg(a);
+                }
+                argline += '"';
+                return [argline];
+            }
+        }
+        return this.args;
+    }
+    _endsWith(str, end) {
+        return str.endsWith(end);
+    }
+    _isCmdFile() {
+        const upperToolPath = this.toolPath.toUpperCase();
+        return (this._endsWith(upperToolPath, '.CMD') ||
+            this._endsWith(upperToolPath, '.BAT'));
+    }
+    _windowsQuoteCmdArg(arg) {
+        // for .exe, apply the normal quoting rules that libuv applies
+        if (!this._isCmdFile()) {
+            return this._uvQuoteCmdArg(arg);
+        }
+        // otherwise apply quoting rules specific to the cmd.exe command line parser.
+        // the libuv rules are generic and are not designed specifically for cmd.exe
+        // command line parser.
+        //
+        // for a detailed description of the cmd.exe command line parser, refer to
+        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
+        // need quotes for empty arg
+        if (!arg) {
+            return '""';
+        }
+        // determine whether the arg needs to be quoted
+        const cmdSpecialChars = [
+            ' ',
+            '\t',
+            '&',
+            '(',
+            ')',
+            '[',
+            ']',
+            '{',
+            '}',
+            '^',
+            '=',
+            ';',
+            '!',
+            "'",
+            '+',
+            ',',
+            '`',
+            '~',
+            '|',
+            '<',
+            '>',
+            '"'
+        ];
+        let needsQuotes = false;
+        for (const char of arg) {
+            if (cmdSpecialChars.some(x => x === char)) {
+                needsQuotes = true;
+                break;
+            }
+        }
+        // short-circuit if quotes not needed
+        if (!needsQuotes) {
+            return arg;
+        }
+        // the following quoting rules are very similar to the rules that by libuv applies.
+        //
+        // 1) wrap the string in quotes
+        //
+        // 2) double-up quotes - i.e. " => ""
+        //
+        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
+        //    doesn't work well with a cmd.exe command line.
+        //
+        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
+        //    for example, the command line:
+        //          foo.exe "myarg:""my val"""
+        //    is parsed by a .NET console app into an arg array:
+        //          [ "myarg:\"my val\"" ]
+        //    which is the same end result when applying libuv quoting rules. although the actual
+        //    command line from libuv quoting rules would look like:
+        //          foo.exe "myarg:\"my val\""
+        //
+        // 3) double-up slashes that precede a quote,
+        //    e.g.  hello \world    => "hello \world"
+        //          hello\"world    => "hello\\""world"
+        //          hello\\"world   => "hello\\\\""world"
+        //          hello world\    => "hello world\\"
+        //
+        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
+        //    the reasons for including this as a .cmd quoting rule are:
+        //
+        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
+        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
+        //
+        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
+        //       haven't heard any complaints about that aspect.
+        //
+        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
+        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
+        // by using %%.
+        //
+        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
+        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
+        //
+        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
+        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
+        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
+        // to an external program.
+        //
+        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
+        // % can be escaped within a .cmd file.
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\'; // double the slash
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '"'; // double the quote
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _uvQuoteCmdArg(arg) {
+        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
+        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
+        // is used.
+        //
+        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
+        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
+        // pasting copyright notice from Node within this function:
+        //
+        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
+        //
+        //      Permission is hereby granted, free of charge, to any person obtaining a copy
+        //      of this software and associated documentation files (the "Software"), to
+        //      deal in the Software without restriction, including without limitation the
+        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+        //      sell copies of the Software, and to permit persons to whom the Software is
+        //      furnished to do so, subject to the following conditions:
+        //
+        //      The above copyright notice and this permission notice shall be included in
+        //      all copies or substantial portions of the Software.
+        //
+        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+        //      IN THE SOFTWARE.
+        if (!arg) {
+            // Need double quotation for empty argument
+            return '""';
+        }
+        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
+            // No quotation needed
+            return arg;
+        }
+        if (!arg.includes('"') && !arg.includes('\\')) {
+            // No embedded double quotes or backslashes, so I can just wrap
+            // quote marks around the whole thing.
+            return `"${arg}"`;
+        }
+        // Expected input/output:
+        //   input : hello"world
+        //   output: "hello\"world"
+        //   input : hello""world
+        //   output: "hello\"\"world"
+        //   input : hello\world
+        //   output: hello\world
+        //   input : hello\\world
+        //   output: hello\\world
+        //   input : hello\"world
+        //   output: "hello\\\"world"
+        //   input : hello\\"world
+        //   output: "hello\\\\\"world"
+        //   input : hello world\
+        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
+        //                             but it appears the comment is wrong, it should be "hello world\\"
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\';
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '\\';
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _cloneExecOptions(options) {
+        options = options || {};
+        const result = {
+            cwd: options.cwd || process.cwd(),
+            env: options.env || process.env,
+            silent: options.silent || false,
+            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+            failOnStdErr: options.failOnStdErr || false,
+            ignoreReturnCode: options.ignoreReturnCode || false,
+            delay: options.delay || 10000
+        };
+        result.outStream = options.outStream || process.stdout;
+        result.errStream = options.errStream || process.stderr;
+        return result;
+    }
+    _getSpawnOptions(options, toolPath) {
+        options = options || {};
+        const result = {};
+        result.cwd = options.cwd;
+        result.env = options.env;
+        result['windowsVerbatimArguments'] =
+            options.windowsVerbatimArguments || this._isCmdFile();
+        if (options.windowsVerbatimArguments) {
+            result.argv0 = `"${toolPath}"`;
+        }
+        return result;
+    }
+    /**
+     * Exec a tool.
+     * Output will be streamed to the live console.
+     * Returns promise with return code
+     *
+     * @param     tool     path to tool to exec
+     * @param     options  optional exec options.  See ExecOptions
+     * @returns   number
+     */
+    exec() {
+        return toolrunner_awaiter(this, void 0, void 0, function* () {
+            // root the tool path if it is unrooted and contains relative pathing
+            if (!isRooted(this.toolPath) &&
+                (this.toolPath.includes('/') ||
+                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
+                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            }
+            // if the tool is only a file name, then resolve it from the PATH
+            // otherwise verify it exists (add extension on Windows if necessary)
+            this.toolPath = yield which(this.toolPath, true);
+            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
+                this._debug(`exec tool: ${this.toolPath}`);
+                this._debug('arguments:');
+                for (const arg of this.args) {
+                    this._debug(`   ${arg}`);
+                }
+                const optionsNonNull = this._cloneExecOptions(this.options);
+                if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
+                }
+                const state = new ExecState(optionsNonNull, this.toolPath);
+                state.on('debug', (message) => {
+                    this._debug(message);
+                });
+                if (this.options.cwd && !(yield exists(this.options.cwd))) {
+                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+                }
+                const fileName = this._getSpawnFileName();
+                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                let stdbuffer = '';
+                if (cp.stdout) {
+                    cp.stdout.on('data', (data) => {
+                        if (this.options.listeners && this.options.listeners.stdout) {
+                            this.options.listeners.stdout(data);
+                        }
+                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                            optionsNonNull.outStream.write(data);
+                        }
+                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.stdline) {
+                                this.options.listeners.stdline(line);
+                            }
+                        });
+                    });
+                }
+                let errbuffer = '';
+                if (cp.stderr) {
+                    cp.stderr.on('data', (data) => {
+                        state.processStderr = true;
+                        if (this.options.listeners && this.options.listeners.stderr) {
+                            this.options.listeners.stderr(data);
+                        }
+                        if (!optionsNonNull.silent &&
+                            optionsNonNull.errStream &&
+                            optionsNonNull.outStream) {
+                            const s = optionsNonNull.failOnStdErr
+                                ? optionsNonNull.errStream
+                                : optionsNonNull.outStream;
+                            s.write(data);
+                        }
+                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.errline) {
+                                this.options.listeners.errline(line);
+                            }
+                        });
+                    });
+                }
+                cp.on('error', (err) => {
+                    state.processError = err.message;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    state.CheckComplete();
+                });
+                cp.on('exit', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                cp.on('close', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                state.on('done', (error, exitCode) => {
+                    if (stdbuffer.length > 0) {
+                        this.emit('stdline', stdbuffer);
+                    }
+                    if (errbuffer.length > 0) {
+                        this.emit('errline', errbuffer);
+                    }
+                    cp.removeAllListeners();
+                    if (error) {
+                        reject(error);
+                    }
+                    else {
+                        resolve(exitCode);
+                    }
+                });
+                if (this.options.input) {
+                    if (!cp.stdin) {
+                        throw new Error('child process missing stdin');
+                    }
+                    cp.stdin.end(this.options.input);
+                }
+            }));
+        });
+    }
+}
+/**
+ * Convert an arg string to an array of args. Handles escaping
+ *
+ * @param    argString   string of arguments
+ * @returns  string[]    array of arguments
+ */
+function argStringToArray(argString) {
+    const args = [];
+    let inQuotes = false;
+    let escaped = false;
+    let arg = '';
+    function append(c) {
+        // we only escape double quotes.
+        if (escaped && c !== '"') {
+            arg += '\\';
+        }
+        arg += c;
+        escaped = false;
+    }
+    for (let i = 0; i < argString.length; i++) {
+        const c = argString.charAt(i);
+        if (c === '"') {
+            if (!escaped) {
+                inQuotes = !inQuotes;
+            }
+            else {
+                append(c);
+            }
+            continue;
+        }
+        if (c === '\\' && escaped) {
+            append(c);
+            continue;
+        }
+        if (c === '\\' && inQuotes) {
+            escaped = true;
+            continue;
+        }
+        if (c === ' ' && !inQuotes) {
+            if (arg.length > 0) {
+                args.push(arg);
+                arg = '';
+            }
+            continue;
+        }
+        append(c);
+    }
+    if (arg.length > 0) {
+        args.push(arg.trim());
+    }
+    return args;
+}
+class ExecState extends external_events_.EventEmitter {
+    constructor(options, toolPath) {
+        super();
+        this.processClosed = false; // tracks whether the process has exited and stdio is closed
+        this.processError = '';
+        this.processExitCode = 0;
+        this.processExited = false; // tracks whether the process has exited
+        this.processStderr = false; // tracks whether stderr was written to
+        this.delay = 10000; // 10 seconds
+        this.done = false;
+        this.timeout = null;
+        if (!toolPath) {
+            throw new Error('toolPath must not be empty');
+        }
+        this.options = options;
+        this.toolPath = toolPath;
+        if (options.delay) {
+            this.delay = options.delay;
+        }
+    }
+    CheckComplete() {
+        if (this.done) {
+            return;
+        }
+        if (this.processClosed) {
+            this._setResult();
+        }
+        else if (this.processExited) {
+            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
+        }
+    }
+    _debug(message) {
+        this.emit('debug', message);
+    }
+    _setResult() {
+        // determine whether there is an error
+        let error;
+        if (this.processExited) {
+            if (this.processError) {
+                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+            }
+            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+            }
+            else if (this.processStderr && this.options.failOnStdErr) {
+                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+            }
+        }
+        // clear the timeout
+        if (this.timeout) {
+            clearTimeout(this.timeout);
+            this.timeout = null;
+        }
+        this.done = true;
+        this.emit('done', error, this.processExitCode);
+    }
+    static HandleTimeout(state) {
+        if (state.done) {
+            return;
+        }
+        if (!state.processClosed && state.processExited) {
+            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+            state._debug(message);
+        }
+        state._setResult();
+    }
+}
+//# sourceMappingURL=toolrunner.js.map
+;// CONCATENATED MODULE: ../node_modules/@actions/exec/lib/exec.js
+var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+/**
+ * Exec a command.
+ * Output will be streamed to the live console.
+ * Returns promise with return code
+ *
+ * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
+ * @param     args               optional arguments for tool. Escaping is handled by the lib.
+ * @param     options            optional exec options.  See ExecOptions
+ * @returns   Promise<number>    exit code
+ */
+function exec(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        const commandArgs = argStringToArray(commandLine);
+        if (commandArgs.length === 0) {
+            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+        }
+        // Path to tool to execute should be first arg
+        const toolPath = commandArgs[0];
+        args = commandArgs.slice(1).concat(args || []);
+        const runner = new ToolRunner(toolPath, args, options);
+        return runner.exec();
+    });
+}
+/**
+ * Exec a command and get the output.
+ * Output will be streamed to the live console.
+ * Returns promise with the exit code and collected stdout and stderr
+ *
+ * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
+ * @param     args                  optional arguments for tool. Escaping is handled by the lib.
+ * @param     options               optional exec options.  See ExecOptions
+ * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
+ */
+function getExecOutput(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        var _a, _b;
+        let stdout = '';
+        let stderr = '';
+        //Using string decoder covers the case where a mult-byte character is split
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
+        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
+        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+        const stdErrListener = (data) => {
+            stderr += stderrDecoder.write(data);
+            if (originalStdErrListener) {
+                originalStdErrListener(data);
+            }
+        };
+        const stdOutListener = (data) => {
+            stdout += stdoutDecoder.write(data);
+            if (originalStdoutListener) {
+                originalStdoutListener(data);
+            }
+        };
+        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        //flush any remaining characters
+        stdout += stdoutDecoder.end();
+        stderr += stderrDecoder.end();
+        return {
+            exitCode,
+            stdout,
+            stderr
+        };
+    });
+}
+//# sourceMappingURL=exec.js.map
+
+/***/ }),
+
+/***/ 1805:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  eh: () => (/* reexport */ actionInputs),
+  dw: () => (/* reexport */ actionsExec),
+  Hn: () => (/* reexport */ cell),
+  FN: () => (/* reexport */ loginForPost),
+  _o: () => (/* reexport */ logoutFromState),
+  Oo: () => (/* reexport */ runMainOrPost),
+  j7: () => (/* reexport */ writeJobSummary)
+});
+
+// UNUSED EXPORTS: EXIT_FAILURE, annotationPath, getBool, getChoice, getInt, getList, getMap, getSecret, loginAllForPost, maskInputSecrets, parseRegistryAuth, readActionDefaults, reportFailure
+
+// EXTERNAL MODULE: ../node_modules/@actions/core/lib/core.js + 11 modules
+var lib_core = __nccwpck_require__(5282);
+// EXTERNAL MODULE: ../node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(6637);
+// EXTERNAL MODULE: ../packages/core/lib/index.js
+var lib = __nccwpck_require__(9239);
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/readers.js
+// Typed readers of action inputs (lists, maps, booleans by the runner's rules, numbers, choices,
+// secrets masked at once) with errors that name the input. Callers give the fallback; actions use
+// them through ./inputs.ts, which takes every fallback from the action's action.yml.
+
+
+
+/** Items of a list input: newline- or comma-separated, trimmed, blanks and `#` comments dropped. */
+function getList(name) {
+    return lib_core/* getInput */.V4(name)
+        .split(/\r?\n|,/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '' && !s.startsWith('#'));
+}
+/**
+ * A boolean input by the runner's rules (`core.getBooleanInput`, the YAML 1.2 core schema): only
+ * true/True/TRUE and false/False/FALSE; empty gives `fallback`. Anything else (yes, on, 1) is an
+ * error naming the input, not a guess.
+ */
+function getBool(name, fallback) {
+    const raw = lib_core/* getInput */.V4(name);
+    if (raw === '')
+        return fallback;
+    if (['true', 'True', 'TRUE'].includes(raw))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(raw))
+        return false;
+    throw new lib/* KxError */.im(`input ${name} must be true or false (true, True, TRUE, false, False or FALSE), not "${raw}"`);
+}
+function getInt(name, fallback, min = 0) {
+    const raw = lib_core/* getInput */.V4(name).trim();
+    if (raw === '')
+        return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min)
+        throw new lib/* KxError */.im(`input ${name} must be a whole number ≥ ${min}, not "${raw}"`);
+    return n;
+}
+function getChoice(name, choices, fallback) {
+    const raw = lib_core/* getInput */.V4(name).trim();
+    if (raw === '')
+        return fallback;
+    if (!choices.includes(raw))
+        throw new lib/* KxError */.im(`input ${name} must be one of ${choices.join(', ')}, not "${raw}"`);
+    return raw;
+}
+/** A map input, written as YAML/JSON (`{a: b}` or `a: b` lines) or as `key=value` lines. */
+function getMap(name) {
+    const raw = lib_core/* getInput */.V4(name).trim();
+    if (raw === '')
+        return {};
+    const out = {};
+    if (/^[^=\n]+=/.test(raw) && !/^\s*[{[]/.test(raw)) {
+        for (const line of raw.split(/\r?\n/)) {
+            const l = line.trim();
+            if (!l || l.startsWith('#'))
+                continue;
+            const eq = l.indexOf('=');
+            if (eq <= 0)
+                throw new lib/* KxError */.im(`input ${name}: "${l}" is not key=value`);
+            out[l.slice(0, eq).trim()] = l.slice(eq + 1).trim();
+        }
+        return out;
+    }
+    let parsed;
+    try {
+        parsed = (0,dist/* parse */.qg)(raw);
+    }
+    catch (e) {
+        throw new lib/* KxError */.im(`input ${name} is neither key=value lines nor a YAML/JSON map: ${(0,lib/* errorMessage */.gJ)(e)}`);
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+        throw new lib/* KxError */.im(`input ${name} must be a map`);
+    for (const [k, v] of Object.entries(parsed))
+        out[k] = String(v);
+    return out;
+}
+/** Read a secret input and mask it at once. */
+function getSecret(name) {
+    const v = lib_core/* getInput */.V4(name);
+    if (v)
+        lib_core/* setSecret */.Pq(v);
+    return v;
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/inputs.js
+// An action's inputs as its action.yml declares them: `actionInputs(import.meta.url)` reads the
+// action.yml one directory above the calling module (src/ in tests, dist/ in the bundle) once, and
+// every reader falls back to the default written there — so no default is written twice. Reading a
+// name action.yml does not declare is a programming error and throws at once. The typed readers
+// follow the runner's rules (booleans as `core.getBooleanInput`) with errors naming the input.
+
+
+
+
+
+
+
+/** Inputs declared in an action.yml: name → default (as text, '' when absent). */
+function readActionDefaults(actionYml) {
+    const doc = (0,dist/* parse */.qg)((0,external_node_fs_.readFileSync)(actionYml, 'utf8'));
+    const out = new Map();
+    for (const [name, spec] of Object.entries(doc?.inputs ?? {})) {
+        const d = spec?.default;
+        out.set(name, d === undefined || d === null ? '' : String(d));
+    }
+    return out;
+}
+/**
+ * The inputs of the action whose module is `moduleUrl` (pass `import.meta.url`): its action.yml is
+ * `../action.yml` from that module's directory. `actionYml` overrides the path (tests).
+ */
+function actionInputs(moduleUrl, actionYml = (0,external_node_path_.join)((0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(moduleUrl)), '..', 'action.yml')) {
+    const defaults = readActionDefaults(actionYml);
+    const declared = (name) => {
+        const d = defaults.get(name);
+        if (d === undefined)
+            throw new lib/* KxError */.im(`input ${name} is not declared in ${actionYml}`);
+        return d;
+    };
+    const orDefault = (name) => lib_core/* getInput */.V4(name) || declared(name).trim();
+    const withDefault = (name, read) => {
+        const fallback = declared(name).trim();
+        return read(fallback);
+    };
+    return {
+        defaultOf: declared,
+        string: orDefault,
+        bool: (name) => withDefault(name, (d) => getBool(name, d === '' ? false : parseDefaultBool(name, d))),
+        int: (name, min = 0) => withDefault(name, (d) => getInt(name, d === '' ? 0 : Number(d), min)),
+        choice: (name, choices) => withDefault(name, (d) => getChoice(name, choices, d)),
+        list: (name) => {
+            declared(name);
+            return lib_core/* getInput */.V4(name) ? getList(name) : splitList(declared(name));
+        },
+        map: (name) => {
+            declared(name);
+            return getMap(name);
+        },
+        secret: (name) => {
+            declared(name);
+            return getSecret(name);
+        },
+    };
+}
+function parseDefaultBool(name, d) {
+    if (['true', 'True', 'TRUE'].includes(d))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(d))
+        return false;
+    throw new lib/* KxError */.im(`action.yml: the default of ${name} must be true or false, not "${d}"`);
+}
+function splitList(text) {
+    return text
+        .split(/\r?\n|,/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '' && !s.startsWith('#'));
+}
+
+// EXTERNAL MODULE: ../packages/core/lib/secrets/index.js
+var secrets = __nccwpck_require__(5377);
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/run.js
+// Running an action's bundle: masking every secret the step's inputs carry before anything else,
+// the main/post switch (one bundle serves both steps), and failure reporting — each failure becomes
+// exactly one error annotation (with file/line for a KxError) and exit code 1.
+
+
+
+
+/** Exit code of a failed step (the runner's and the CLI's "a step failed"). */
+const EXIT_FAILURE = 1;
+/**
+ * Mask (`::add-mask::`) every secret the step's inputs carry: secret-named inputs (password, token,
+ * kubeconfig, ...) as a whole, and the userinfo of any URL in any input (`oci://user:pw@host`).
+ * Called before anything else runs, so that no later line can show them.
+ */
+function maskInputSecrets(env = process.env) {
+    for (const [k, v] of Object.entries(env)) {
+        if (!k.startsWith('INPUT_') || !v)
+            continue;
+        for (const s of (0,secrets/* secretsInInput */.Rd)(k.slice('INPUT_'.length).toLowerCase(), v))
+            lib_core/* setSecret */.Pq(s);
+    }
+}
+/**
+ * Report a failure: exactly one error annotation per failure (per file/line for the KxErrors of an
+ * aggregate), never a second plain `::error::` line as `core.setFailed` would add; exit code 1.
+ * Anything that is not a KxError is a bug: its stack goes to the debug log.
+ */
+function reportFailure(e) {
+    const errors = e instanceof lib/* KxAggregateError */.lW ? e.errors : e instanceof lib/* KxError */.im ? [e] : [];
+    for (const err of errors) {
+        const props = { title: 'kaapana-ext' };
+        if (err.file)
+            props.file = annotationPath(err.file);
+        if (err.line)
+            props.startLine = err.line;
+        lib_core/* error */.z3(err.message, props);
+    }
+    if (errors.length === 0) {
+        if (e instanceof Error && e.stack)
+            lib_core/* debug */.Yz((0,secrets/* redactUrls */.sK)(e.stack));
+        lib_core/* error */.z3((0,lib/* errorMessage */.gJ)(e), { title: 'kaapana-ext' });
+    }
+    process.exitCode = EXIT_FAILURE;
+}
+/**
+ * GitHub places annotations by paths relative to the workspace: make absolute paths inside
+ * GITHUB_WORKSPACE relative; leave others as they are.
+ */
+function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
+    if (!workspace || !(0,external_node_path_.isAbsolute)(file))
+        return file;
+    const rel = (0,external_node_path_.relative)(workspace, file);
+    return rel.startsWith('..') || (0,external_node_path_.isAbsolute)(rel) ? file : rel.split('\\').join('/');
+}
+const POST_STATE = 'kx-is-post';
+/** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
+async function runMainOrPost(main, post) {
+    maskInputSecrets();
+    const isPost = lib_core/* getState */.Gu(POST_STATE) === 'true';
+    if (!isPost)
+        lib_core/* saveState */.LZ(POST_STATE, 'true');
+    try {
+        if (isPost)
+            await post?.();
+        else
+            await main();
+    }
+    catch (e) {
+        reportFailure(e);
+    }
+}
+
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/summary.js
+// The job summary: markdown appended to GITHUB_STEP_SUMMARY (a no-op outside a runner), and the
+// cell escaping every summary table uses.
+
+/** Markdown-safe table cell. */
+function cell(text) {
+    return String(text ?? '')
+        .replace(/\|/g, '\\|')
+        .replace(/\n/g, ' ');
+}
+/** Append markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
+async function writeJobSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY) {
+        lib_core/* debug */.Yz('no GITHUB_STEP_SUMMARY: job summary not written');
+        return;
+    }
+    await lib_core/* summary */.z.addRaw(markdown).write();
+}
+
+// EXTERNAL MODULE: ../packages/core/lib/images/docker.js
+var images_docker = __nccwpck_require__(3240);
+// EXTERNAL MODULE: ../node_modules/@actions/exec/lib/exec.js + 5 modules
+var exec = __nccwpck_require__(9814);
+// EXTERNAL MODULE: ../packages/core/lib/exec/index.js + 1 modules
+var lib_exec = __nccwpck_require__(1789);
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/exec.js
+// The @actions/exec adapter of core's `Exec`: what actions pass to the domain package for the
+// processes a runner should start the way other actions do (tool lookup through @actions/io,
+// Windows quoting). Silent: output is captured and handed to `onLine`, never echoed by the runner.
+// Only `cwd`, `env`, `input` and `onLine` are supported — @actions/exec has no deadline or abort;
+// code that needs those (kubectl, ssh, kubectl proxy) keeps core's nodeExec.
+
+
+const actionsExec = async (command, args, opts = {}) => {
+    if (opts.timeoutMs !== undefined || opts.signal)
+        throw new Error('actionsExec: timeoutMs and signal are not supported; use nodeExec');
+    let stdout = '';
+    let stderr = '';
+    const env = {};
+    for (const [k, v] of Object.entries(process.env))
+        if (v !== undefined)
+            env[k] = v;
+    Object.assign(env, opts.env);
+    const line = opts.onLine;
+    const execOpts = {
+        silent: true,
+        ignoreReturnCode: true,
+        env,
+        listeners: {
+            stdout: (d) => void (stdout += d.toString()),
+            stderr: (d) => void (stderr += d.toString()),
+            ...(line ? { stdline: (l) => line(l, 'stdout'), errline: (l) => line(l, 'stderr') } : {}),
+        },
+    };
+    if (opts.cwd)
+        execOpts.cwd = opts.cwd;
+    if (opts.input !== undefined)
+        execOpts.input = Buffer.from(opts.input);
+    let exitCode;
+    try {
+        exitCode = await exec/* exec */.m(command, [...args], execOpts);
+    }
+    catch (e) {
+        throw new lib_exec/* ExecStartError */.w(command, e);
+    }
+    const result = { exitCode, signal: null, stdout, stderr, timedOut: false };
+    return result;
+};
+
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/registry-login.js
+// Registry logins for actions: `docker login` in the main step (password on stdin, masked before
+// anything else happens) remembered in the action state, and the matching logouts in the post
+// step. `registry-auth` (several registries, e.g. one for private base images and one to push to)
+// is read here: a YAML list of {registry, username, password}; errors about it never quote it.
+
+
+
+
+
+const STATE = 'logged-in-registry';
+const STATE_ALL = 'logged-in-registries';
+/**
+ * Parse `registry-auth`: a YAML (or JSON) list of maps with registry, username and password.
+ * Every password is masked at once (also when a later entry is wrong). Error messages name the
+ * entry by number and field, never show a value (the text holds secrets).
+ */
+function parseRegistryAuth(text, input = 'registry-auth', mask = core.setSecret) {
+    if (text.trim() === '')
+        return [];
+    let parsed;
+    try {
+        parsed = parseYaml(text);
+    }
+    catch (e) {
+        const pos = e.linePos?.[0]?.line;
+        throw new KxError(`input ${input} is not valid YAML${pos ? ` (line ${pos})` : ''}: write a list of {registry, username, password}`);
+    }
+    if (!Array.isArray(parsed))
+        throw new KxError(`input ${input} must be a YAML list of {registry, username, password}`);
+    for (const entry of parsed) {
+        const pw = entry?.password;
+        if (pw !== undefined && pw !== null && String(pw) !== '')
+            mask(String(pw));
+    }
+    const out = [];
+    parsed.forEach((entry, i) => {
+        const where = `input ${input}, entry ${i + 1}`;
+        if (!entry || typeof entry !== 'object' || Array.isArray(entry))
+            throw new KxError(`${where} must be a map with registry, username and password`);
+        const e = entry;
+        const unknown = Object.keys(e).filter((k) => !['registry', 'username', 'password'].includes(k));
+        if (unknown.length)
+            throw new KxError(`${where}: unknown key(s) ${unknown.join(', ')} (allowed: registry, username, password)`);
+        for (const k of ['registry', 'username', 'password']) {
+            if (e[k] === undefined || e[k] === null || String(e[k]).trim() === '')
+                throw new KxError(`${where}: ${k} is missing or empty${k === 'password' ? ' (an unset secret gives an empty value)' : ''}`);
+        }
+        const registry = String(e.registry)
+            .trim()
+            .replace(/^https?:\/\//, '')
+            .replace(/\/+$/, '');
+        if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry) && !/^\[[0-9a-fA-F:]+\](:\d+)?$/.test(registry)) {
+            throw new KxError(`${where}: registry "${registry}" must be a registry host such as ghcr.io or registry.example.org:5000 (no path)`);
+        }
+        out.push({ registry, username: String(e.username), password: String(e.password) });
+    });
+    const seen = new Set();
+    for (const c of out) {
+        if (seen.has(c.registry))
+            throw new KxError(`input ${input}: registry ${c.registry} is listed twice`);
+        seen.add(c.registry);
+    }
+    return out;
+}
+async function loginForPost(docker, registry, username, password) {
+    await loginAllForPost(docker, [{ registry, username, password }]);
+}
+/**
+ * Log in to each registry (password on stdin). The registries are saved in the state after each
+ * login, so the post step logs out of every one that succeeded even when a later login fails.
+ */
+async function loginAllForPost(docker, credentials) {
+    const done = [];
+    // The passwords are already masked by whoever read them (getSecret, parseRegistryAuth).
+    for (const c of credentials) {
+        await lib_core/* group */.Os(`Login to ${c.registry}`, () => docker.login(c.registry, c.username, c.password));
+        done.push(c.registry);
+        lib_core/* saveState */.LZ(STATE_ALL, JSON.stringify(done));
+    }
+}
+/** The post step: log out of every registry the main step logged in to, if any. */
+async function logoutFromState(docker = new images_docker/* DockerCli */.V({ exec: actionsExec })) {
+    const registries = [];
+    const all = lib_core/* getState */.Gu(STATE_ALL);
+    if (all) {
+        try {
+            registries.push(...JSON.parse(all));
+        }
+        catch {
+            lib_core/* warning */.$e(`post step: unreadable state ${STATE_ALL}`);
+        }
+    }
+    const single = lib_core/* getState */.Gu(STATE);
+    if (single && !registries.includes(single))
+        registries.push(single);
+    for (const registry of registries) {
+        await docker.logout(registry);
+        lib_core/* info */.pq(`logged out of ${registry}`);
+    }
+}
+
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/index.js
+// @kaapana-ext/actions-kit, the GitHub Actions glue shared by the action adapters (the domain lives
+// in @kaapana-ext/core, which never imports @actions/*): typed input readers (lists, maps, booleans, numbers with
+// clear errors), masking of every credential an input carries, failure reporting (each failure
+// becomes exactly one error annotation — with file/line for a KxError — and exit code 1), and a
+// main/post switch so one bundle serves both steps. No domain logic lives here.
+// Each concern has its module; this entry re-exports them.
+
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 1191:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   gJ: () => (/* binding */ errorMessage),
+/* harmony export */   im: () => (/* binding */ KxError),
+/* harmony export */   lW: () => (/* binding */ KxAggregateError)
+/* harmony export */ });
+/* unused harmony export isKxError */
+/* harmony import */ var _secrets_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5377);
+// User-facing errors of kaapana-ext. A KxError says what is wrong, where (file and line when there
+// is one) and, ideally, what to do. Adapters turn it into an annotation plus a failed step; anything
+// else that escapes is a bug and is reported with its stack. Credentials written into URLs
+// (`oci://user:password@host`) never survive into a message: both KxError and errorMessage redact them.
+
+class KxError extends Error {
+    file;
+    line;
+    column;
+    constructor(message, where = {}, options) {
+        super((0,_secrets_index_js__WEBPACK_IMPORTED_MODULE_0__/* .redactUrls */ .sK)(message), options);
+        this.name = 'KxError';
+        if (where.file !== undefined)
+            this.file = where.file;
+        if (where.line !== undefined)
+            this.line = where.line;
+        if (where.column !== undefined)
+            this.column = where.column;
+    }
+    /** `file:line: message`, the form used in logs and the CLI. */
+    toString() {
+        const at = this.file ? `${this.file}${this.line ? `:${this.line}` : ''}: ` : '';
+        return `${at}${this.message}`;
+    }
+}
+/** Several independent user errors found in one pass (e.g. every bad Dockerfile of a tree). */
+class KxAggregateError extends KxError {
+    errors;
+    constructor(errors, summary) {
+        super(summary ?? `${errors.length} error(s):\n${errors.map((e) => `  - ${e.toString()}`).join('\n')}`);
+        this.name = 'KxAggregateError';
+        this.errors = errors;
+    }
+}
+function isKxError(e) {
+    return e instanceof KxError;
+}
+/** Message of anything thrown, without a stack. */
+function errorMessage(e) {
+    if (e instanceof KxError)
+        return e.toString();
+    if (e instanceof Error)
+        return (0,_secrets_index_js__WEBPACK_IMPORTED_MODULE_0__/* .redactUrls */ .sK)(e.message);
+    return (0,_secrets_index_js__WEBPACK_IMPORTED_MODULE_0__/* .redactUrls */ .sK)(String(e));
+}
+
+
+/***/ }),
+
+/***/ 1789:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  w: () => (/* binding */ ExecStartError),
+  U: () => (/* binding */ nodeExec)
+});
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ../packages/core/lib/exec/index.js
+// Starting processes: the one `Exec` interface through which the domain package runs every
+// external program (docker, git, kubectl, ssh), and `nodeExec`, its implementation on
+// node:child_process. An Exec never throws for a non-zero exit (callers classify the status and
+// stderr themselves); it throws ExecStartError only when the program could not be started.
+// Output is captured whole and, when asked, also handed over line by line; stdin is closed unless
+// `input` is given, so no program can prompt. Actions pass the @actions/exec adapter from
+// @kaapana-ext/actions-kit instead; tests and the CLI use nodeExec.
+// eslint-disable-next-line no-restricted-imports -- the one place that starts processes
+
+/** The program could not be started at all (not found, not executable). */
+class ExecStartError extends Error {
+    command;
+    constructor(command, cause) {
+        super(`could not start ${command}: ${cause.message}`, { cause });
+        this.command = command;
+        this.name = 'ExecStartError';
+    }
+}
+/** Splits a stream of chunks into lines for `onLine`, keeping the unfinished tail. */
+function lineSplitter(emit) {
+    let tail = '';
+    return {
+        push(chunk) {
+            const parts = (tail + chunk).split(/\r?\n/);
+            tail = parts.pop() ?? '';
+            for (const p of parts)
+                emit(p);
+        },
+        end() {
+            if (tail)
+                emit(tail);
+            tail = '';
+        },
+    };
+}
+/** `Exec` on node:child_process. */
+const nodeExec = (command, args, opts = {}) => new Promise((resolve, reject) => {
+    const env = opts.env ? { ...process.env, ...opts.env } : process.env;
+    const child = (0,external_node_child_process_namespaceObject.spawn)(command, [...args], { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out = [];
+    const err = [];
+    let timedOut = false;
+    const lines = {
+        stdout: lineSplitter((l) => opts.onLine?.(l, 'stdout')),
+        stderr: lineSplitter((l) => opts.onLine?.(l, 'stderr')),
+    };
+    const timer = opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs);
+    let graceTimer;
+    const onAbort = () => {
+        child.kill('SIGTERM');
+        graceTimer = setTimeout(() => child.kill('SIGKILL'), opts.killGraceMs ?? 5000);
+    };
+    if (opts.signal?.aborted)
+        onAbort();
+    else
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const done = () => {
+        clearTimeout(timer);
+        clearTimeout(graceTimer);
+        opts.signal?.removeEventListener('abort', onAbort);
+    };
+    child.stdout.on('data', (b) => (out.push(b), opts.onLine && lines.stdout.push(b.toString())));
+    child.stderr.on('data', (b) => (err.push(b), opts.onLine && lines.stderr.push(b.toString())));
+    // A program that exits before reading all its input: its status and stderr say why.
+    child.stdin.on('error', () => { });
+    child.on('error', (e) => {
+        done();
+        reject(new ExecStartError(command, e));
+    });
+    child.on('close', (code, signal) => {
+        done();
+        lines.stdout.end();
+        lines.stderr.end();
+        const stdout = Buffer.concat(out).toString('utf8');
+        const stderr = Buffer.concat(err).toString('utf8');
+        resolve({ exitCode: code, signal, stdout, stderr, timedOut });
+    });
+    child.stdin.end(opts.input);
+});
+
+
+/***/ }),
+
+/***/ 9920:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Bz: () => (/* binding */ assertWritable),
+  lS: () => (/* reexport */ safe_path/* checkPathSegment */.lS),
+  fU: () => (/* reexport */ globMatcher),
+  tv: () => (/* reexport */ isGlobPattern),
+  s0: () => (/* binding */ pathExists),
+  gt: () => (/* reexport */ safe_path/* safeJoin */.gt),
+  Ir: () => (/* reexport */ walkTree),
+  E8: () => (/* binding */ withTempDir),
+  Zf: () => (/* binding */ writeFileAtomic)
+});
+
+// UNUSED EXPORTS: isInside, listFiles, pathSegmentProblem
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ../packages/core/lib/errors/index.js
+var errors = __nccwpck_require__(1191);
+// EXTERNAL MODULE: ../packages/core/lib/fsutil/safe-path.js
+var safe_path = __nccwpck_require__(1776);
+// EXTERNAL MODULE: ../node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(5180);
+;// CONCATENATED MODULE: ../packages/core/lib/fsutil/glob.js
+// Glob matching of slash-separated relative paths, through picomatch: `*` and `?` stay within one
+// path segment, `**` spans any number, `[...]` classes, dot files included. Used wherever a user
+// names files by pattern (Dockerfiles, ignore patterns, chart directories).
+
+
+function isGlobPattern(s) {
+    return picomatch.scan(s).isGlob;
+}
+/** A predicate for paths relative to some root (`a/b/Dockerfile`, OS separators accepted). */
+function globMatcher(pattern) {
+    const match = picomatch(pattern.replace(/^\.\//, '').replace(/\/+$/, ''), { dot: true });
+    return (relPath) => match(relPath.split(external_node_path_.sep).join('/'));
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/fsutil/walk.js
+// The one directory walker of the domain package (Dockerfile discovery, chart discovery, chart
+// search paths, reference lint). Its rules, the same for every caller:
+// - symbolic links are never followed (a link to a directory is not entered, a link to a file is
+//   not listed), so a tree with a link loop is walked once and nothing outside the root is read;
+// - entries come in byte order of their names, so every walk is reproducible;
+// - a directory that cannot be read is reported to `onUnreadable` (default: skipped silently below
+//   the root; the root itself must be readable);
+// - which directories are entered is the caller's rule: `skipDirs` by name at any depth, hidden
+//   (dot) directories unless `hidden`, `ignore` on the path relative to the root, and `enter` for
+//   anything that needs to look inside (e.g. "is this a collection chart?").
+
+
+function byteOrder(a, b) {
+    return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+/** Walks `root`: calls `onDir` for every directory entered (root included) and `onFile` for every file. */
+async function walkTree(root, opts, visit) {
+    const skip = new Set(opts.skipDirs ?? []);
+    const walk = async (dir, isRoot) => {
+        let entries;
+        try {
+            entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
+        }
+        catch (e) {
+            if (isRoot)
+                throw e;
+            opts.onUnreadable?.(dir, e);
+            return;
+        }
+        entries.sort((a, b) => byteOrder(a.name, b.name));
+        const here = entry(root, dir);
+        await visit.onDir?.(here, entries.filter((e) => e.isFile()).map((e) => e.name));
+        for (const e of entries) {
+            const child = entry(root, (0,external_node_path_.join)(dir, e.name));
+            if (opts.ignore?.(child.rel))
+                continue;
+            if (e.isFile())
+                await visit.onFile?.(child);
+            else if (e.isDirectory() &&
+                !skip.has(e.name) &&
+                (opts.hidden || !e.name.startsWith('.')) &&
+                (await (opts.enter?.(child) ?? true))) {
+                await walk(child.path, false);
+            }
+        }
+    };
+    await walk(root, true);
+}
+function entry(root, path) {
+    const rel = (0,external_node_path_.relative)(root, path).split(external_node_path_.sep).join('/');
+    return { path, rel, name: rel.slice(rel.lastIndexOf('/') + 1) };
+}
+/** Every file below `root` (walkTree's rules), absolute paths in walk order. */
+async function listFiles(root, opts = {}, accept = () => true) {
+    const out = [];
+    await walkTree(root, opts, { onFile: (f) => void (accept(f) && out.push(f.path)) });
+    return out;
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/fsutil/index.js
+// Small file-system primitives with the guarantees the toolkit promises: atomic writes (temp file in
+// the same directory, fsync, rename) so a failure never leaves a half-written file — written through
+// a symlink to its target (never replacing the link), refusing read-only files and directories — and
+// temp dirs that are cleaned up. Nothing domain-specific lives here.
+
+
+
+
+
+
+/**
+ * Throws a KxError naming `path` when an existing file there must not be replaced: a directory, or
+ * a file without any write permission bit (0444 — checked from the mode, so it holds for root too).
+ * A missing file is fine.
+ */
+async function assertWritable(path) {
+    const st = await (0,promises_.stat)(path).catch(() => undefined);
+    if (!st)
+        return;
+    if (st.isDirectory())
+        throw new errors/* KxError */.im(`${path} is a directory, not a file`, { file: path });
+    if ((st.mode & 0o222) === 0) {
+        throw new errors/* KxError */.im(`${path} is read-only (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); not replacing it`, { file: path });
+    }
+}
+/**
+ * Write `data` to `path` atomically; keeps the mode of an existing file unless `mode` is given.
+ * Refuses read-only files and directories (assertWritable); writes through symlinks.
+ */
+async function writeFileAtomic(path, data, opts = {}) {
+    if ((await (0,promises_.lstat)(path).catch(() => undefined))?.isSymbolicLink()) {
+        const target = await (0,promises_.realpath)(path).catch(() => {
+            throw new errors/* KxError */.im(`${path} is a symlink whose target cannot be resolved`, { file: path });
+        });
+        if (opts.within !== undefined &&
+            !(0,safe_path/* isInside */.FK)(await (0,promises_.realpath)(opts.within).catch(() => opts.within), target)) {
+            throw new errors/* KxError */.im(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, {
+                file: path,
+            });
+        }
+        path = target;
+    }
+    await assertWritable(path);
+    const dir = (0,external_node_path_.dirname)(path);
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    let mode = opts.mode;
+    if (mode === undefined) {
+        try {
+            mode = (await (0,promises_.stat)(path)).mode & 0o7777;
+        }
+        catch {
+            mode = 0o644;
+        }
+    }
+    const tmp = (0,external_node_path_.join)(dir, `.${(0,external_node_path_.basename)(path)}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
+    const fh = await (0,promises_.open)(tmp, 'wx', mode);
+    try {
+        await fh.writeFile(data);
+        await fh.sync();
+    }
+    catch (e) {
+        await fh.close().catch(() => { });
+        await (0,promises_.rm)(tmp, { force: true });
+        throw e;
+    }
+    await fh.close();
+    try {
+        await (0,promises_.rename)(tmp, path);
+    }
+    catch (e) {
+        await (0,promises_.rm)(tmp, { force: true });
+        throw e;
+    }
+}
+/** Run `fn` with a fresh temporary directory that is removed afterwards, whatever happens. */
+async function withTempDir(prefix, fn) {
+    const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), `${prefix}-`));
+    try {
+        return await fn(dir);
+    }
+    finally {
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+    }
+}
+async function pathExists(path) {
+    try {
+        await (0,promises_.stat)(path);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
+
+
+
+
+/***/ }),
+
+/***/ 1776:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   FK: () => (/* binding */ isInside),
+/* harmony export */   gt: () => (/* binding */ safeJoin),
+/* harmony export */   iF: () => (/* binding */ pathSegmentProblem),
+/* harmony export */   lS: () => (/* binding */ checkPathSegment)
+/* harmony export */ });
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
+/* harmony import */ var _errors_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1191);
+// Names taken from input (chart and dependency names, versions from a repository index, entries of
+// a dependency list) that become file names: one rule for "is this a single path segment" and one
+// function that joins such a name under a directory and proves the result stays inside it. The
+// segment rule is helm's chart-name rule (pkg/chart/v2/metadata.go `Validate`: not "." or "..",
+// and equal to its own `filepath.Base`), applied for both Linux and Windows separators so that a
+// name like `..\..\x` is refused on every runner, plus no NUL and no drive letter. It does not
+// touch the file system: symlinks below the directory are the caller's business (chart/load.ts).
+
+
+/** Why `name` is not usable as one path segment, or undefined when it is. */
+function pathSegmentProblem(name) {
+    if (name === '')
+        return 'is empty';
+    if (name === '.' || name === '..')
+        return 'is not allowed';
+    if (name.includes('/') || name.includes('\\'))
+        return 'contains a path separator';
+    if (name.includes('\0'))
+        return 'contains a NUL byte';
+    if (/^[A-Za-z]:/.test(name))
+        return 'starts with a drive letter';
+    return undefined;
+}
+/**
+ * Throws a KxError (at `where`) unless `name` is a single path segment; `what` says what the name
+ * is, e.g. `chart name` or `dependency name`.
+ */
+function checkPathSegment(name, what, where = {}) {
+    const problem = pathSegmentProblem(name);
+    if (problem)
+        throw new _errors_index_js__WEBPACK_IMPORTED_MODULE_1__/* .KxError */ .im(`${what} ${JSON.stringify(name)} ${problem}: it must be a plain file name`, where);
+    return name;
+}
+/** True when `path` is `dir` itself or below it (lexically, after resolving both). */
+function isInside(dir, path) {
+    const rel = (0,node_path__WEBPACK_IMPORTED_MODULE_0__.relative)((0,node_path__WEBPACK_IMPORTED_MODULE_0__.resolve)(dir), (0,node_path__WEBPACK_IMPORTED_MODULE_0__.resolve)(path));
+    return rel === '' || (!(0,node_path__WEBPACK_IMPORTED_MODULE_0__.isAbsolute)(rel) && rel !== '..' && !rel.startsWith(`..${node_path__WEBPACK_IMPORTED_MODULE_0__.sep}`));
+}
+/**
+ * `dir/name` for a `name` taken from input: the name must be one path segment (see
+ * `checkPathSegment`) and the joined path must stay strictly inside `dir`.
+ */
+function safeJoin(dir, name, what, where = {}) {
+    checkPathSegment(name, what, where);
+    const path = (0,node_path__WEBPACK_IMPORTED_MODULE_0__.resolve)(dir, name);
+    if (!isInside(dir, path) || (0,node_path__WEBPACK_IMPORTED_MODULE_0__.resolve)(dir) === path) {
+        throw new _errors_index_js__WEBPACK_IMPORTED_MODULE_1__/* .KxError */ .im(`${what} ${JSON.stringify(name)} would leave ${dir}`, where);
+    }
+    return path;
+}
+
+
+/***/ }),
+
+/***/ 3240:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   V: () => (/* binding */ DockerCli)
+/* harmony export */ });
+/* harmony import */ var _exec_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1789);
+/* harmony import */ var _retry_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7762);
+// The Docker CLI, driven through an Exec (../exec; actions pass the @actions/exec adapter): build (buildx when present and wanted, the classic
+// builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, save/load,
+// login with the password on stdin, logout. Each call returns the captured output or throws a
+// StatusError with the CLI's stderr, so callers can classify failures for retries. Which build
+// options each builder accepts is decided in build-features.ts; this module only spells them.
+
+
+class DockerCli {
+    command;
+    exec;
+    onOutput;
+    env;
+    buildx;
+    constructor(opts = {}) {
+        this.command = opts.command ?? 'docker';
+        this.onOutput = opts.onOutput;
+        this.env = opts.env;
+        this.exec = opts.exec ?? _exec_index_js__WEBPACK_IMPORTED_MODULE_0__/* .nodeExec */ .U;
+    }
+    async run(args, opts = {}) {
+        const sink = opts.onOutput ?? this.onOutput;
+        let r;
+        try {
+            r = await this.exec(this.command, args, {
+                ...(this.env ? { env: this.env } : {}),
+                ...(opts.input !== undefined ? { input: opts.input } : {}),
+                ...(sink ? { onLine: (l) => sink(l) } : {}),
+            });
+        }
+        catch (e) {
+            throw new _retry_index_js__WEBPACK_IMPORTED_MODULE_1__/* .StatusError */ .Xs(`cannot run ${this.command}: ${e.message}`);
+        }
+        const { stdout, stderr } = r;
+        const exitCode = r.exitCode ?? 1;
+        if (exitCode !== 0 && !opts.allowFailure) {
+            const last = (stderr.trim() || stdout.trim()).split('\n').slice(-15).join('\n');
+            throw new _retry_index_js__WEBPACK_IMPORTED_MODULE_1__/* .StatusError */ .Xs(`docker ${args[0]} failed (exit ${exitCode}): ${last}`, undefined, stderr || stdout);
+        }
+        return { exitCode, stdout, stderr };
+    }
+    async version() {
+        const r = await this.run(['version', '--format', '{{.Client.Version}} {{.Server.Version}}']);
+        const [client = '', server = ''] = r.stdout.trim().split(' ');
+        return { client, server };
+    }
+    /**
+     * Is the buildx CLI plugin installed, and which version? `docker buildx version` exits non-zero
+     * ("unknown command") without the plugin; a plugin that runs but prints no version is treated
+     * as present with an unknown version.
+     */
+    buildxInfo() {
+        this.buildx ??= this.run(['buildx', 'version'], { allowFailure: true })
+            .then((r) => {
+            if (r.exitCode !== 0)
+                return { available: false };
+            const v = /\bv?(\d+\.\d+\.\d+)/.exec(r.stdout);
+            return v ? { available: true, version: v[1] } : { available: true };
+        })
+            .catch(() => ({ available: false }));
+        return this.buildx;
+    }
+    async hasBuildx() {
+        return (await this.buildxInfo()).available;
+    }
+    /** Which builder a `builder` setting resolves to on this machine. */
+    async resolveBuilder(builder) {
+        if (builder === 'classic')
+            return 'classic';
+        const has = await this.hasBuildx();
+        if (builder === 'buildx' && !has)
+            throw new _retry_index_js__WEBPACK_IMPORTED_MODULE_1__/* .StatusError */ .Xs('builder "buildx" requested but `docker buildx` is not installed');
+        if (builder === 'auto' && process.env.DOCKER_BUILDKIT === '0')
+            return 'classic';
+        return has ? 'buildx' : 'classic';
+    }
+    async build(opts) {
+        const args = opts.builder === 'buildx' ? ['buildx', 'build', '--load', '--progress', 'plain'] : ['build'];
+        args.push('--file', opts.dockerfile);
+        for (const t of opts.tags)
+            args.push('--tag', t);
+        for (const [k, v] of Object.entries(opts.buildArgs ?? {}))
+            args.push('--build-arg', `${k}=${v}`);
+        for (const [k, v] of Object.entries(opts.labels ?? {}))
+            args.push('--label', `${k}=${v}`);
+        for (const c of opts.cacheFrom ?? [])
+            args.push('--cache-from', c);
+        if (opts.target)
+            args.push('--target', opts.target);
+        if (opts.builder === 'buildx') {
+            for (const c of opts.cacheTo ?? [])
+                args.push('--cache-to', c);
+            for (const s of opts.secrets ?? [])
+                args.push('--secret', s);
+            for (const b of opts.buildContexts ?? [])
+                args.push('--build-context', b);
+        }
+        else if (opts.cacheTo?.length || opts.secrets?.length || opts.buildContexts?.length) {
+            throw new _retry_index_js__WEBPACK_IMPORTED_MODULE_1__/* .StatusError */ .Xs('cache-to, secrets and build-contexts need buildx; the classic builder has no such options');
+        }
+        args.push(opts.context);
+        const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };
+        const saved = { ...this.env };
+        const cli = new DockerCli({ command: this.command, env: { ...saved, ...env }, exec: this.exec });
+        const runOpts = {};
+        const sink = opts.onOutput ?? this.onOutput;
+        if (sink)
+            runOpts.onOutput = sink;
+        const r = await cli.run(args, runOpts);
+        const imageId = await this.imageId(opts.tags[0]);
+        return { ...r, imageId };
+    }
+    async imageId(ref) {
+        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref]);
+        return r.stdout.trim();
+    }
+    async imageExists(ref) {
+        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref], { allowFailure: true });
+        return r.exitCode === 0;
+    }
+    async tag(source, target) {
+        await this.run(['tag', source, target]);
+    }
+    async pull(ref) {
+        await this.run(['pull', ref]);
+    }
+    /** Layer digests (RootFS.Layers) of a local image, to compare builds. */
+    async layers(ref) {
+        const r = await this.run(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', ref]);
+        return JSON.parse(r.stdout.trim() || '[]');
+    }
+    /** `docker save` of the given references into one tar (layers shared between them stored once). */
+    async save(refs, file) {
+        await this.run(['save', '--output', file, ...refs]);
+    }
+    /** `docker load` of a tar; returns the references it loaded ("Loaded image: x"). */
+    async load(file) {
+        const r = await this.run(['load', '--input', file]);
+        return [...(r.stdout + r.stderr).matchAll(/^Loaded image: (\S+)$/gm)].map((m) => m[1]);
+    }
+    /** Push and return the manifest digest the registry reported. */
+    async push(ref, onOutput) {
+        const runOpts = {};
+        if (onOutput)
+            runOpts.onOutput = onOutput;
+        const r = await this.run(['push', ref], runOpts);
+        const m = /digest:\s*(sha256:[a-f0-9]{64})/.exec(r.stdout + r.stderr);
+        if (!m)
+            throw new _retry_index_js__WEBPACK_IMPORTED_MODULE_1__/* .StatusError */ .Xs(`docker push ${ref} printed no digest`, undefined, r.stdout);
+        return m[1];
+    }
+    /** `docker login` with the password on stdin (never on the command line). */
+    async login(registry, username, password) {
+        await this.run(['login', '--username', username, '--password-stdin', registry], { input: password });
+    }
+    async logout(registry) {
+        await this.run(['logout', registry], { allowFailure: true });
+    }
+}
+
+
+/***/ }),
+
+/***/ 9239:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   gJ: () => (/* reexport safe */ _errors_index_js__WEBPACK_IMPORTED_MODULE_0__.gJ),
+/* harmony export */   im: () => (/* reexport safe */ _errors_index_js__WEBPACK_IMPORTED_MODULE_0__.im),
+/* harmony export */   lW: () => (/* reexport safe */ _errors_index_js__WEBPACK_IMPORTED_MODULE_0__.lW)
+/* harmony export */ });
+/* harmony import */ var _errors_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1191);
+/* harmony import */ var _fsutil_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9920);
+/* harmony import */ var _retry_index_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7762);
+// Root entry of @kaapana-ext/core: the cross-cutting pieces (errors, fsutil, retry). Each domain area is
+// imported by its subpath, `@kaapana-ext/core/<folder>` for every folder of src/ with an index.ts (images,
+// registry, chart, collection, kube, platform, references, exec, secrets, tools, errors, fsutil, retry),
+// plus `@kaapana-ext/core/docker` (src/images/docker.ts: the Docker CLI alone). See package.json exports.
+
+
+
+
+
+/***/ }),
+
+/***/ 7762:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Xs: () => (/* binding */ StatusError),
+/* harmony export */   bD: () => (/* binding */ withRetry),
+/* harmony export */   fe: () => (/* binding */ classifyError)
+/* harmony export */ });
+/* unused harmony exports classifyMessage, classifyStatus */
+// Retrying of operations against registries and API servers: exponential backoff with jitter for
+// transient failures (5xx, 429, connection resets, timeouts), immediate failure for everything else
+// (auth errors above all). Callers classify their own errors with `classify`; `classifyMessage`
+// covers the text that docker, kubectl and HTTP clients print.
+const TRANSIENT_PATTERNS = [
+    /\b5\d\d\b.*(error|status|service|gateway|unavailable)/i,
+    /\b(500|502|503|504)\b/,
+    /\b429\b|too many requests|toomanyrequests/i,
+    /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|socket hang up/i,
+    /connection reset|broken pipe|i\/o timeout|timeout exceeded|timed out|TLS handshake timeout/i,
+    /unexpected EOF|server misbehaving|service unavailable|bad gateway|gateway timeout/i,
+    /received unexpected HTTP status: 5\d\d/i,
+];
+const AUTH_PATTERNS = [
+    /\b401\b|unauthorized|authentication required|no basic auth credentials/i,
+    /\b403\b|forbidden|denied|insufficient_scope/i,
+];
+/** Classify the text of a failure (docker/kubectl stderr, an HTTP error message). */
+function classifyMessage(text) {
+    if (AUTH_PATTERNS.some((p) => p.test(text)))
+        return 'auth';
+    if (TRANSIENT_PATTERNS.some((p) => p.test(text)))
+        return 'transient';
+    return 'permanent';
+}
+/** An error carrying an HTTP status (or a docker/kubectl exit with stderr). */
+class StatusError extends Error {
+    status;
+    stderr;
+    constructor(message, status, stderr) {
+        super(message);
+        this.status = status;
+        this.stderr = stderr;
+        this.name = 'StatusError';
+    }
+}
+function classifyStatus(status) {
+    if (status === 401 || status === 403)
+        return 'auth';
+    if (status === 429 || status === 408 || status >= 500)
+        return 'transient';
+    return 'permanent';
+}
+function classifyError(e) {
+    if (e instanceof StatusError && e.status !== undefined)
+        return classifyStatus(e.status);
+    const code = e?.code;
+    if (typeof code === 'string' &&
+        /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
+        return 'transient';
+    }
+    const cause = e?.cause;
+    if (cause && cause !== e && classifyError(cause) === 'transient')
+        return 'transient';
+    const text = e instanceof StatusError ? `${e.message}\n${e.stderr ?? ''}` : e instanceof Error ? e.message : String(e);
+    return classifyMessage(text);
+}
+const realSleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Run `op` until it succeeds, a non-transient error occurs, or attempts run out. */
+async function withRetry(op, opts = {}) {
+    const attempts = Math.max(1, opts.attempts ?? 5);
+    const base = opts.baseDelayMs ?? 500;
+    const max = opts.maxDelayMs ?? 15_000;
+    const classify = opts.classify ?? classifyError;
+    const sleep = opts.sleep ?? realSleep;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await op(attempt);
+        }
+        catch (error) {
+            if (attempt >= attempts || classify(error) !== 'transient')
+                throw error;
+            const exp = Math.min(max, base * 2 ** (attempt - 1));
+            const delayMs = Math.round(exp / 2 + Math.random() * (exp / 2));
+            opts.onRetry?.({ attempt, delayMs, error });
+            await sleep(delayMs);
+        }
+    }
+}
+
+
+/***/ }),
+
+/***/ 5377:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   CN: () => (/* binding */ splitUrlCredentials),
+/* harmony export */   Rd: () => (/* binding */ secretsInInput),
+/* harmony export */   sK: () => (/* binding */ redactUrls)
+/* harmony export */ });
+/* unused harmony exports SECRET_INPUT_NAME, isSecretInputName */
+// What counts as a secret in kaapana-ext's inputs and how it is kept out of every message: the
+// names of credential-bearing inputs, credentials written into URLs (`oci://user:password@host`,
+// `https://user:token@charts.example.org`), splitting such a URL into a clean URL plus credentials,
+// and redacting userinfo from any text before it is shown. Masking in runner logs (`::add-mask::`)
+// is the action layer's job (@kaapana-ext/actions-kit); this module only decides what to mask.
+/** Input names whose values are secrets as a whole (password, token, kubeconfig, ...). */
+const SECRET_INPUT_NAME = /password|passwd|token|secret|kubeconfig|credential|private-key|api-key/i;
+function isSecretInputName(name) {
+    return SECRET_INPUT_NAME.test(name);
+}
+// scheme://userinfo@ — `user:password@` (the password may even hold an unencoded `/`, which a
+// person pasting a token easily writes; `@` must be %40 as URLs require) or `user@` (a token as user).
+const USERINFO = String.raw `(?:[^\s/?#@:]*:[^\s@]*|[^\s/?#@:]+)`;
+const URL_USERINFO = new RegExp(String.raw `\b([a-z][a-z0-9+.-]*:\/\/)${USERINFO}@`, 'gi');
+const URL_WITH_USERINFO = new RegExp(String.raw `^([a-z][a-z0-9+.-]*:\/\/)(${USERINFO})@(.*)$`, 'is');
+/** `text` with the userinfo of every URL in it replaced by `***`. */
+function redactUrls(text) {
+    return text.replace(URL_USERINFO, '$1***@');
+}
+/** Split `scheme://user:password@host/...` into the URL without userinfo and the decoded credentials. */
+function splitUrlCredentials(raw) {
+    const m = URL_WITH_USERINFO.exec(raw.trim());
+    if (!m)
+        return { url: raw.trim() };
+    const [, scheme, userinfo, rest] = m;
+    const colon = userinfo.indexOf(':');
+    const decode = (s) => {
+        try {
+            return decodeURIComponent(s);
+        }
+        catch {
+            return s;
+        }
+    };
+    const out = { url: `${scheme}${rest}` };
+    const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
+    if (user)
+        out.username = decode(user);
+    if (colon >= 0)
+        out.password = decode(userinfo.slice(colon + 1));
+    return out;
+}
+/**
+ * The strings to mask for one input value: the whole value for a secret-named input, else the
+ * credentials of every URL in it (raw and decoded, and `user:password` together).
+ */
+function secretsInInput(name, value) {
+    const out = new Set();
+    if (isSecretInputName(name)) {
+        if (value.trim())
+            out.add(value.trim());
+        for (const line of value.split(/\r?\n/))
+            if (line.trim().length >= 4)
+                out.add(line.trim());
+    }
+    for (const m of value.matchAll(URL_USERINFO)) {
+        const userinfo = m[0].slice(m[1].length, -1);
+        const colon = userinfo.indexOf(':');
+        if (colon < 0)
+            continue;
+        const password = userinfo.slice(colon + 1);
+        if (!password)
+            continue;
+        out.add(userinfo);
+        out.add(password);
+        const decoded = splitUrlCredentials(`${m[0]}x`).password;
+        if (decoded)
+            out.add(decoded);
+    }
+    return [...out].filter((s) => s.length > 0);
+}
 
 
 /***/ })

@@ -11,3 +11,4 @@ export * from './collection-image.js';
 export * from './base-collection.js';
 export * from './git-commit.js';
 export * from './base-collection-update.js';
+export * from './collection-update.js';
