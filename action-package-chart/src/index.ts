@@ -1,4 +1,5 @@
-// Entry point of the bundled action: only calls run().
-import { run } from './main.js';
+// Entry point of the bundled action (package-chart has no post step).
+import { runMainOrPost } from '@kaapana-ext/actions-kit';
+import { main } from './main.js';
 
-await run();
+await runMainOrPost(main);
