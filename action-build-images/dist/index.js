@@ -34117,4079 +34117,34 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6317);
-// Entry point of the bundled action: main and post step in one file.
+/* harmony import */ var _kaapana_ext_actions_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1805);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6035);
+// Entry point of the bundled action: one file serves the main step and the post step.
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+
+await (0,_kaapana_ext_actions_kit__WEBPACK_IMPORTED_MODULE_0__/* .runMainOrPost */ .Oo)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .iW, _main_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .bE);
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 6317:
+/***/ 6035:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  iW: () => (/* binding */ main),
+  bE: () => (/* binding */ post)
 });
 
-// UNUSED EXPORTS: getInputs
-
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/utils.js
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-/**
- * Sanitizes an input into a string so it can be passed into issueCommand safely
- * @param input input to sanitize into a string
- */
-function utils_toCommandValue(input) {
-    if (input === null || input === undefined) {
-        return '';
-    }
-    else if (typeof input === 'string' || input instanceof String) {
-        return input;
-    }
-    return JSON.stringify(input);
-}
-/**
- *
- * @param annotationProperties
- * @returns The command properties to send with the actual annotation command
- * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
- */
-function toCommandProperties(annotationProperties) {
-    if (!Object.keys(annotationProperties).length) {
-        return {};
-    }
-    return {
-        title: annotationProperties.title,
-        file: annotationProperties.file,
-        line: annotationProperties.startLine,
-        endLine: annotationProperties.endLine,
-        col: annotationProperties.startColumn,
-        endColumn: annotationProperties.endColumn
-    };
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/command.js
-
-
-/**
- * Issues a command to the GitHub Actions runner
- *
- * @param command - The command name to issue
- * @param properties - Additional properties for the command (key-value pairs)
- * @param message - The message to include with the command
- * @remarks
- * This function outputs a specially formatted string to stdout that the Actions
- * runner interprets as a command. These commands can control workflow behavior,
- * set outputs, create annotations, mask values, and more.
- *
- * Command Format:
- *   ::name key=value,key=value::message
- *
- * @example
- * ```typescript
- * // Issue a warning annotation
- * issueCommand('warning', {}, 'This is a warning message');
- * // Output: ::warning::This is a warning message
- *
- * // Set an environment variable
- * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
- * // Output: ::set-env name=MY_VAR::some value
- *
- * // Add a secret mask
- * issueCommand('add-mask', {}, 'secretValue123');
- * // Output: ::add-mask::secretValue123
- * ```
- *
- * @internal
- * This is an internal utility function that powers the public API functions
- * such as setSecret, warning, error, and exportVariable.
- */
-function command_issueCommand(command, properties, message) {
-    const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
-}
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
-}
-const CMD_STRING = '::';
-class Command {
-    constructor(command, properties, message) {
-        if (!command) {
-            command = 'missing.command';
-        }
-        this.command = command;
-        this.properties = properties;
-        this.message = message;
-    }
-    toString() {
-        let cmdStr = CMD_STRING + this.command;
-        if (this.properties && Object.keys(this.properties).length > 0) {
-            cmdStr += ' ';
-            let first = true;
-            for (const key in this.properties) {
-                if (this.properties.hasOwnProperty(key)) {
-                    const val = this.properties[key];
-                    if (val) {
-                        if (first) {
-                            first = false;
-                        }
-                        else {
-                            cmdStr += ',';
-                        }
-                        cmdStr += `${key}=${escapeProperty(val)}`;
-                    }
-                }
-            }
-        }
-        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
-        return cmdStr;
-    }
-}
-function escapeData(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A');
-}
-function escapeProperty(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A')
-        .replace(/:/g, '%3A')
-        .replace(/,/g, '%2C');
-}
-//# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/file-command.js
-// For internal use, subject to change.
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
-
-
-
-function file_command_issueFileCommand(command, message) {
-    const filePath = process.env[`GITHUB_${command}`];
-    if (!filePath) {
-        throw new Error(`Unable to find environment variable for file command ${command}`);
-    }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
-        throw new Error(`Missing file at path: ${filePath}`);
-    }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
-        encoding: 'utf8'
-    });
-}
-function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
-    // These should realistically never happen, but just in case someone finds a
-    // way to exploit uuid generation let's not allow keys or values that contain
-    // the delimiter.
-    if (key.includes(delimiter)) {
-        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
-    }
-    if (convertedValue.includes(delimiter)) {
-        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
-    }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
-}
-//# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(8611);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(5692);
-;// CONCATENATED MODULE: ../node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ../node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(776);
-// EXTERNAL MODULE: ../node_modules/undici/index.js
-var undici = __nccwpck_require__(734);
-;// CONCATENATED MODULE: ../node_modules/@actions/http-client/lib/index.js
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class lib_HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../node_modules/@actions/http-client/lib/auth.js
-var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-class BasicCredentialHandler {
-    constructor(username, password) {
-        this.username = username;
-        this.password = password;
-    }
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class auth_BearerCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Bearer ${this.token}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class PersonalAccessTokenCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-//# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/oidc-utils.js
-var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-class oidc_utils_OidcClient {
-    static createHttpClient(allowRetry = true, maxRetry = 10) {
-        const requestOptions = {
-            allowRetries: allowRetry,
-            maxRetries: maxRetry
-        };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
-    }
-    static getRequestToken() {
-        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
-        if (!token) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
-        }
-        return token;
-    }
-    static getIDTokenUrl() {
-        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
-        if (!runtimeUrl) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
-        }
-        return runtimeUrl;
-    }
-    static getCall(id_token_url) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
-            const res = yield httpclient
-                .getJson(id_token_url)
-                .catch(error => {
-                throw new Error(`Failed to get ID Token. \n 
-        Error Code : ${error.statusCode}\n 
-        Error Message: ${error.message}`);
-            });
-            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
-            if (!id_token) {
-                throw new Error('Response json body do not have ID Token field');
-            }
-            return id_token;
-        });
-    }
-    static getIDToken(audience) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            try {
-                // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
-                if (audience) {
-                    const encodedAudience = encodeURIComponent(audience);
-                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
-                }
-                debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
-                setSecret(id_token);
-                return id_token;
-            }
-            catch (error) {
-                throw new Error(`Error message: ${error.message}`);
-            }
-        });
-    }
-}
-//# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/summary.js
-var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
-const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
-const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
-class Summary {
-    constructor() {
-        this._buffer = '';
-    }
-    /**
-     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
-     * Also checks r/w permissions.
-     *
-     * @returns step summary file path
-     */
-    filePath() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            if (this._filePath) {
-                return this._filePath;
-            }
-            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
-            if (!pathFromEnv) {
-                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
-            }
-            try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
-            }
-            catch (_a) {
-                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
-            }
-            this._filePath = pathFromEnv;
-            return this._filePath;
-        });
-    }
-    /**
-     * Wraps content in an HTML tag, adding any HTML attributes
-     *
-     * @param {string} tag HTML tag to wrap
-     * @param {string | null} content content within the tag
-     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
-     *
-     * @returns {string} content wrapped in HTML element
-     */
-    wrap(tag, content, attrs = {}) {
-        const htmlAttrs = Object.entries(attrs)
-            .map(([key, value]) => ` ${key}="${value}"`)
-            .join('');
-        if (!content) {
-            return `<${tag}${htmlAttrs}>`;
-        }
-        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
-    }
-    /**
-     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
-     *
-     * @param {SummaryWriteOptions} [options] (optional) options for write operation
-     *
-     * @returns {Promise<Summary>} summary instance
-     */
-    write(options) {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
-            const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
-            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
-            return this.emptyBuffer();
-        });
-    }
-    /**
-     * Clears the summary buffer and wipes the summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    clear() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            return this.emptyBuffer().write({ overwrite: true });
-        });
-    }
-    /**
-     * Returns the current summary buffer as a string
-     *
-     * @returns {string} string of summary buffer
-     */
-    stringify() {
-        return this._buffer;
-    }
-    /**
-     * If the summary buffer is empty
-     *
-     * @returns {boolen} true if the buffer is empty
-     */
-    isEmptyBuffer() {
-        return this._buffer.length === 0;
-    }
-    /**
-     * Resets the summary buffer without writing to summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    emptyBuffer() {
-        this._buffer = '';
-        return this;
-    }
-    /**
-     * Adds raw text to the summary buffer
-     *
-     * @param {string} text content to add
-     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addRaw(text, addEOL = false) {
-        this._buffer += text;
-        return addEOL ? this.addEOL() : this;
-    }
-    /**
-     * Adds the operating system-specific end-of-line marker to the buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
-    }
-    /**
-     * Adds an HTML codeblock to the summary buffer
-     *
-     * @param {string} code content to render within fenced code block
-     * @param {string} lang (optional) language to syntax highlight code
-     *
-     * @returns {Summary} summary instance
-     */
-    addCodeBlock(code, lang) {
-        const attrs = Object.assign({}, (lang && { lang }));
-        const element = this.wrap('pre', this.wrap('code', code), attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML list to the summary buffer
-     *
-     * @param {string[]} items list of items to render
-     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addList(items, ordered = false) {
-        const tag = ordered ? 'ol' : 'ul';
-        const listItems = items.map(item => this.wrap('li', item)).join('');
-        const element = this.wrap(tag, listItems);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML table to the summary buffer
-     *
-     * @param {SummaryTableCell[]} rows table rows
-     *
-     * @returns {Summary} summary instance
-     */
-    addTable(rows) {
-        const tableBody = rows
-            .map(row => {
-            const cells = row
-                .map(cell => {
-                if (typeof cell === 'string') {
-                    return this.wrap('td', cell);
-                }
-                const { header, data, colspan, rowspan } = cell;
-                const tag = header ? 'th' : 'td';
-                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
-                return this.wrap(tag, data, attrs);
-            })
-                .join('');
-            return this.wrap('tr', cells);
-        })
-            .join('');
-        const element = this.wrap('table', tableBody);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds a collapsable HTML details element to the summary buffer
-     *
-     * @param {string} label text for the closed state
-     * @param {string} content collapsable content
-     *
-     * @returns {Summary} summary instance
-     */
-    addDetails(label, content) {
-        const element = this.wrap('details', this.wrap('summary', label) + content);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML image tag to the summary buffer
-     *
-     * @param {string} src path to the image you to embed
-     * @param {string} alt text description of the image
-     * @param {SummaryImageOptions} options (optional) addition image attributes
-     *
-     * @returns {Summary} summary instance
-     */
-    addImage(src, alt, options) {
-        const { width, height } = options || {};
-        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
-        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML section heading element
-     *
-     * @param {string} text heading text
-     * @param {number | string} [level=1] (optional) the heading level, default: 1
-     *
-     * @returns {Summary} summary instance
-     */
-    addHeading(text, level) {
-        const tag = `h${level}`;
-        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
-            ? tag
-            : 'h1';
-        const element = this.wrap(allowedTag, text);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML thematic break (<hr>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addSeparator() {
-        const element = this.wrap('hr', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML line break (<br>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addBreak() {
-        const element = this.wrap('br', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML blockquote to the summary buffer
-     *
-     * @param {string} text quote text
-     * @param {string} cite (optional) citation url
-     *
-     * @returns {Summary} summary instance
-     */
-    addQuote(text, cite) {
-        const attrs = Object.assign({}, (cite && { cite }));
-        const element = this.wrap('blockquote', text, attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML anchor tag to the summary buffer
-     *
-     * @param {string} text link text/content
-     * @param {string} href hyperlink
-     *
-     * @returns {Summary} summary instance
-     */
-    addLink(text, href) {
-        const element = this.wrap('a', text, { href });
-        return this.addRaw(element).addEOL();
-    }
-}
-const _summary = new Summary();
-/**
- * @deprecated use `core.summary`
- */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = _summary;
-//# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/path-utils.js
-
-/**
- * toPosixPath converts the given path to the posix form. On Windows, \\ will be
- * replaced with /.
- *
- * @param pth. Path to transform.
- * @return string Posix path.
- */
-function toPosixPath(pth) {
-    return pth.replace(/[\\]/g, '/');
-}
-/**
- * toWin32Path converts the given path to the win32 form. On Linux, / will be
- * replaced with \\.
- *
- * @param pth. Path to transform.
- * @return string Win32 path.
- */
-function toWin32Path(pth) {
-    return pth.replace(/[/]/g, '\\');
-}
-/**
- * toPlatformPath converts the given path to a platform-specific path. It does
- * this by replacing instances of / and \ with the platform-specific path
- * separator.
- *
- * @param pth The path to platformize.
- * @return string The platform-specific path.
- */
-function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
-}
-//# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ../node_modules/@actions/io/lib/io-util.js
-var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { chmod, copyFile, lstat: io_util_lstat, mkdir: io_util_mkdir, open: io_util_open, readdir, rename: io_util_rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_namespaceObject.promises;
-// export const {open} = 'fs'
-const IS_WINDOWS = process.platform === 'win32';
-/**
- * Custom implementation of readlink to ensure Windows junctions
- * maintain trailing backslash for backward compatibility with Node.js < 24
- *
- * In Node.js 20, Windows junctions (directory symlinks) always returned paths
- * with trailing backslashes. Node.js 24 removed this behavior, which breaks
- * code that relied on this format for path operations.
- *
- * This implementation restores the Node 20 behavior by adding a trailing
- * backslash to all junction results on Windows.
- */
-function readlink(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        const result = yield fs.promises.readlink(fsPath);
-        // On Windows, restore Node 20 behavior: add trailing backslash to all results
-        // since junctions on Windows are always directory links
-        if (IS_WINDOWS && !result.endsWith('\\')) {
-            return `${result}\\`;
-        }
-        return result;
-    });
-}
-// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
-const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
-function exists(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        try {
-            yield io_util_stat(fsPath);
-        }
-        catch (err) {
-            if (err.code === 'ENOENT') {
-                return false;
-            }
-            throw err;
-        }
-        return true;
-    });
-}
-function isDirectory(fsPath_1) {
-    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield io_util_stat(fsPath) : yield io_util_lstat(fsPath);
-        return stats.isDirectory();
-    });
-}
-/**
- * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
- * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
- */
-function isRooted(p) {
-    p = normalizeSeparators(p);
-    if (!p) {
-        throw new Error('isRooted() parameter "p" cannot be empty');
-    }
-    if (IS_WINDOWS) {
-        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
-        ); // e.g. C: or C:\hello
-    }
-    return p.startsWith('/');
-}
-/**
- * Best effort attempt to determine whether a file exists and is executable.
- * @param filePath    file path to check
- * @param extensions  additional file extensions to try
- * @return if file exists and is executable, returns the file path. otherwise empty string.
- */
-function tryGetExecutablePath(filePath, extensions) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        let stats = undefined;
-        try {
-            // test file exists
-            stats = yield io_util_stat(filePath);
-        }
-        catch (err) {
-            if (err.code !== 'ENOENT') {
-                // eslint-disable-next-line no-console
-                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-            }
-        }
-        if (stats && stats.isFile()) {
-            if (IS_WINDOWS) {
-                // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
-                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
-                    return filePath;
-                }
-            }
-            else {
-                if (isUnixExecutable(stats)) {
-                    return filePath;
-                }
-            }
-        }
-        // try each extension
-        const originalFilePath = filePath;
-        for (const extension of extensions) {
-            filePath = originalFilePath + extension;
-            stats = undefined;
-            try {
-                stats = yield io_util_stat(filePath);
-            }
-            catch (err) {
-                if (err.code !== 'ENOENT') {
-                    // eslint-disable-next-line no-console
-                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-                }
-            }
-            if (stats && stats.isFile()) {
-                if (IS_WINDOWS) {
-                    // preserve the case of the actual file (since an extension was appended)
-                    try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
-                            if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
-                                break;
-                            }
-                        }
-                    }
-                    catch (err) {
-                        // eslint-disable-next-line no-console
-                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
-                    }
-                    return filePath;
-                }
-                else {
-                    if (isUnixExecutable(stats)) {
-                        return filePath;
-                    }
-                }
-            }
-        }
-        return '';
-    });
-}
-function normalizeSeparators(p) {
-    p = p || '';
-    if (IS_WINDOWS) {
-        // convert slashes on Windows
-        p = p.replace(/\//g, '\\');
-        // remove redundant slashes
-        return p.replace(/\\\\+/g, '\\');
-    }
-    // remove redundant slashes
-    return p.replace(/\/\/+/g, '/');
-}
-// on Mac/Linux, test the execute bit
-//     R   W  X  R  W X R W X
-//   256 128 64 32 16 8 4 2 1
-function isUnixExecutable(stats) {
-    return ((stats.mode & 1) > 0 ||
-        ((stats.mode & 8) > 0 &&
-            process.getgid !== undefined &&
-            stats.gid === process.getgid()) ||
-        ((stats.mode & 64) > 0 &&
-            process.getuid !== undefined &&
-            stats.uid === process.getuid()));
-}
-// Get the path of cmd.exe in windows
-function getCmdPath() {
-    var _a;
-    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
-}
-//# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ../node_modules/@actions/io/lib/io.js
-var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-/**
- * Copies a file or folder.
- * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See CopyOptions.
- */
-function cp(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
-        // Dest is an existing file, but not forcing
-        if (destStat && destStat.isFile() && !force) {
-            return;
-        }
-        // If dest is an existing directory, should copy inside.
-        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? path.join(dest, path.basename(source))
-            : dest;
-        if (!(yield ioUtil.exists(source))) {
-            throw new Error(`no such file or directory: ${source}`);
-        }
-        const sourceStat = yield ioUtil.stat(source);
-        if (sourceStat.isDirectory()) {
-            if (!recursive) {
-                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
-            }
-            else {
-                yield cpDirRecursive(source, newDest, 0, force);
-            }
-        }
-        else {
-            if (path.relative(source, newDest) === '') {
-                // a file cannot be copied to itself
-                throw new Error(`'${newDest}' and '${source}' are the same file`);
-            }
-            yield io_copyFile(source, newDest, force);
-        }
-    });
-}
-/**
- * Moves a path.
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See MoveOptions.
- */
-function mv(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        if (yield ioUtil.exists(dest)) {
-            let destExists = true;
-            if (yield ioUtil.isDirectory(dest)) {
-                // If dest is directory copy src into dest
-                dest = path.join(dest, path.basename(source));
-                destExists = yield ioUtil.exists(dest);
-            }
-            if (destExists) {
-                if (options.force == null || options.force) {
-                    yield rmRF(dest);
-                }
-                else {
-                    throw new Error('Destination already exists');
-                }
-            }
-        }
-        yield mkdirP(path.dirname(dest));
-        yield ioUtil.rename(source, dest);
-    });
-}
-/**
- * Remove a path recursively with force
- *
- * @param inputPath path to remove
- */
-function rmRF(inputPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (ioUtil.IS_WINDOWS) {
-            // Check for invalid characters
-            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
-            if (/[*"<>|]/.test(inputPath)) {
-                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
-            }
-        }
-        try {
-            // note if path does not exist, error is silent
-            yield ioUtil.rm(inputPath, {
-                force: true,
-                maxRetries: 3,
-                recursive: true,
-                retryDelay: 300
-            });
-        }
-        catch (err) {
-            throw new Error(`File was unable to be removed ${err}`);
-        }
-    });
-}
-/**
- * Make a directory.  Creates the full path with folders in between
- * Will throw if it fails
- *
- * @param   fsPath        path to create
- * @returns Promise<void>
- */
-function mkdirP(fsPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
-        yield ioUtil.mkdir(fsPath, { recursive: true });
-    });
-}
-/**
- * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
- * If you check and the tool does not exist, it will throw.
- *
- * @param     tool              name of the tool
- * @param     check             whether to check if tool exists
- * @returns   Promise<string>   path to tool
- */
-function which(tool, check) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // recursive when check=true
-        if (check) {
-            const result = yield which(tool, false);
-            if (!result) {
-                if (IS_WINDOWS) {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
-                }
-                else {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
-                }
-            }
-            return result;
-        }
-        const matches = yield findInPath(tool);
-        if (matches && matches.length > 0) {
-            return matches[0];
-        }
-        return '';
-    });
-}
-/**
- * Returns a list of all occurrences of the given tool on the system path.
- *
- * @returns   Promise<string[]>  the paths of the tool
- */
-function findInPath(tool) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // build the list of extensions to try
-        const extensions = [];
-        if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
-                if (extension) {
-                    extensions.push(extension);
-                }
-            }
-        }
-        // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
-            if (filePath) {
-                return [filePath];
-            }
-            return [];
-        }
-        // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
-            return [];
-        }
-        // build the list of directories
-        //
-        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
-        // it feels like we should not do this. Checking the current directory seems like more of a use
-        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
-        // across platforms.
-        const directories = [];
-        if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
-                if (p) {
-                    directories.push(p);
-                }
-            }
-        }
-        // find all matches
-        const matches = [];
-        for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
-            if (filePath) {
-                matches.push(filePath);
-            }
-        }
-        return matches;
-    });
-}
-function readCopyOptions(options) {
-    const force = options.force == null ? true : options.force;
-    const recursive = Boolean(options.recursive);
-    const copySourceDirectory = options.copySourceDirectory == null
-        ? true
-        : Boolean(options.copySourceDirectory);
-    return { force, recursive, copySourceDirectory };
-}
-function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        // Ensure there is not a run away recursive copy
-        if (currentDepth >= 255)
-            return;
-        currentDepth++;
-        yield mkdirP(destDir);
-        const files = yield ioUtil.readdir(sourceDir);
-        for (const fileName of files) {
-            const srcFile = `${sourceDir}/${fileName}`;
-            const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield ioUtil.lstat(srcFile);
-            if (srcFileStat.isDirectory()) {
-                // Recurse
-                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
-            }
-            else {
-                yield io_copyFile(srcFile, destFile, force);
-            }
-        }
-        // Change the mode for the newly created directory
-        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
-    });
-}
-// Buffered file copy
-function io_copyFile(srcFile, destFile, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
-            // unlink/re-link it
-            try {
-                yield ioUtil.lstat(destFile);
-                yield ioUtil.unlink(destFile);
-            }
-            catch (e) {
-                // Try to override file permission
-                if (e.code === 'EPERM') {
-                    yield ioUtil.chmod(destFile, '0666');
-                    yield ioUtil.unlink(destFile);
-                }
-                // other errors = it doesn't exist, no work to do
-            }
-            // Copy over symlink
-            const symlinkFull = yield ioUtil.readlink(srcFile);
-            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
-        }
-        else if (!(yield ioUtil.exists(destFile)) || force) {
-            yield ioUtil.copyFile(srcFile, destFile);
-        }
-    });
-}
-//# sourceMappingURL=io.js.map
-;// CONCATENATED MODULE: external "timers"
-const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ../node_modules/@actions/exec/lib/toolrunner.js
-var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-/* eslint-disable @typescript-eslint/unbound-method */
-const toolrunner_IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends external_events_.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (toolrunner_IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return toolrunner_awaiter(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!isRooted(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
-}
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
-    }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
-            continue;
-        }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
-    }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends external_events_.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-//# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ../node_modules/@actions/exec/lib/exec.js
-var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec_exec(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
-}
-/**
- * Exec a command and get the output.
- * Output will be streamed to the live console.
- * Returns promise with the exit code and collected stdout and stderr
- *
- * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
- * @param     args                  optional arguments for tool. Escaping is handled by the lib.
- * @param     options               optional exec options.  See ExecOptions
- * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
- */
-function getExecOutput(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        var _a, _b;
-        let stdout = '';
-        let stderr = '';
-        //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
-        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
-        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-        const stdErrListener = (data) => {
-            stderr += stderrDecoder.write(data);
-            if (originalStdErrListener) {
-                originalStdErrListener(data);
-            }
-        };
-        const stdOutListener = (data) => {
-            stdout += stdoutDecoder.write(data);
-            if (originalStdoutListener) {
-                originalStdoutListener(data);
-            }
-        };
-        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
-        //flush any remaining characters
-        stdout += stdoutDecoder.end();
-        stderr += stderrDecoder.end();
-        return {
-            exitCode,
-            stdout,
-            stderr
-        };
-    });
-}
-//# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
-    return {
-        name: name.trim(),
-        version: version.trim()
-    };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
-    }
-    issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        issueFileCommand('PATH', inputPath);
-    }
-    else {
-        issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function warning(message, properties = {}) {
-    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    command_issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    command_issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
-        }
-        finally {
-            endGroup();
-        }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
-    }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
-}
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
-
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-// EXTERNAL MODULE: ../node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(6637);
-;// CONCATENATED MODULE: ../packages/core/lib/secrets/index.js
-// What counts as a secret in kaapana-ext's inputs and how it is kept out of every message: the
-// names of credential-bearing inputs, credentials written into URLs (`oci://user:password@host`,
-// `https://user:token@charts.example.org`), splitting such a URL into a clean URL plus credentials,
-// and redacting userinfo from any text before it is shown. Masking in runner logs (`::add-mask::`)
-// is the action layer's job (@kaapana-ext/actions-kit); this module only decides what to mask.
-/** Input names whose values are secrets as a whole (password, token, kubeconfig, ...). */
-const SECRET_INPUT_NAME = /password|passwd|token|secret|kubeconfig|credential|private-key|api-key/i;
-function isSecretInputName(name) {
-    return SECRET_INPUT_NAME.test(name);
-}
-// scheme://userinfo@ — `user:password@` (the password may even hold an unencoded `/`, which a
-// person pasting a token easily writes; `@` must be %40 as URLs require) or `user@` (a token as user).
-const USERINFO = String.raw `(?:[^\s/?#@:]*:[^\s@]*|[^\s/?#@:]+)`;
-const URL_USERINFO = new RegExp(String.raw `\b([a-z][a-z0-9+.-]*:\/\/)${USERINFO}@`, 'gi');
-const URL_WITH_USERINFO = new RegExp(String.raw `^([a-z][a-z0-9+.-]*:\/\/)(${USERINFO})@(.*)$`, 'is');
-/** `text` with the userinfo of every URL in it replaced by `***`. */
-function redactUrls(text) {
-    return text.replace(URL_USERINFO, '$1***@');
-}
-/** Split `scheme://user:password@host/...` into the URL without userinfo and the decoded credentials. */
-function splitUrlCredentials(raw) {
-    const m = URL_WITH_USERINFO.exec(raw.trim());
-    if (!m)
-        return { url: raw.trim() };
-    const [, scheme, userinfo, rest] = m;
-    const colon = userinfo.indexOf(':');
-    const decode = (s) => {
-        try {
-            return decodeURIComponent(s);
-        }
-        catch {
-            return s;
-        }
-    };
-    const out = { url: `${scheme}${rest}` };
-    const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
-    if (user)
-        out.username = decode(user);
-    if (colon >= 0)
-        out.password = decode(userinfo.slice(colon + 1));
-    return out;
-}
-/**
- * The strings to mask for one input value: the whole value for a secret-named input, else the
- * credentials of every URL in it (raw and decoded, and `user:password` together).
- */
-function secretsInInput(name, value) {
-    const out = new Set();
-    if (isSecretInputName(name)) {
-        if (value.trim())
-            out.add(value.trim());
-        for (const line of value.split(/\r?\n/))
-            if (line.trim().length >= 4)
-                out.add(line.trim());
-    }
-    for (const m of value.matchAll(URL_USERINFO)) {
-        const userinfo = m[0].slice(m[1].length, -1);
-        const colon = userinfo.indexOf(':');
-        if (colon < 0)
-            continue;
-        const password = userinfo.slice(colon + 1);
-        if (!password)
-            continue;
-        out.add(userinfo);
-        out.add(password);
-        const decoded = splitUrlCredentials(`${m[0]}x`).password;
-        if (decoded)
-            out.add(decoded);
-    }
-    return [...out].filter((s) => s.length > 0);
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/errors/index.js
-// User-facing errors of kaapana-ext. A KxError says what is wrong, where (file and line when there
-// is one) and, ideally, what to do. Adapters turn it into an annotation plus a failed step; anything
-// else that escapes is a bug and is reported with its stack. Credentials written into URLs
-// (`oci://user:password@host`) never survive into a message: both KxError and errorMessage redact them.
-
-class errors_KxError extends Error {
-    file;
-    line;
-    column;
-    constructor(message, where = {}, options) {
-        super(redactUrls(message), options);
-        this.name = 'KxError';
-        if (where.file !== undefined)
-            this.file = where.file;
-        if (where.line !== undefined)
-            this.line = where.line;
-        if (where.column !== undefined)
-            this.column = where.column;
-    }
-    /** `file:line: message`, the form used in logs and the CLI. */
-    toString() {
-        const at = this.file ? `${this.file}${this.line ? `:${this.line}` : ''}: ` : '';
-        return `${at}${this.message}`;
-    }
-}
-/** Several independent user errors found in one pass (e.g. every bad Dockerfile of a tree). */
-class KxAggregateError extends errors_KxError {
-    errors;
-    constructor(errors, summary) {
-        super(summary ?? `${errors.length} error(s):\n${errors.map((e) => `  - ${e.toString()}`).join('\n')}`);
-        this.name = 'KxAggregateError';
-        this.errors = errors;
-    }
-}
-function isKxError(e) {
-    return e instanceof errors_KxError;
-}
-/** Message of anything thrown, without a stack. */
-function errorMessage(e) {
-    if (e instanceof errors_KxError)
-        return e.toString();
-    if (e instanceof Error)
-        return redactUrls(e.message);
-    return redactUrls(String(e));
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ../packages/core/lib/fsutil/safe-path.js
-// Names taken from input (chart and dependency names, versions from a repository index, entries of
-// a dependency list) that become file names: one rule for "is this a single path segment" and one
-// function that joins such a name under a directory and proves the result stays inside it. The
-// segment rule is helm's chart-name rule (pkg/chart/v2/metadata.go `Validate`: not "." or "..",
-// and equal to its own `filepath.Base`), applied for both Linux and Windows separators so that a
-// name like `..\..\x` is refused on every runner, plus no NUL and no drive letter. It does not
-// touch the file system: symlinks below the directory are the caller's business (chart/load.ts).
-
-
-/** Why `name` is not usable as one path segment, or undefined when it is. */
-function pathSegmentProblem(name) {
-    if (name === '')
-        return 'is empty';
-    if (name === '.' || name === '..')
-        return 'is not allowed';
-    if (name.includes('/') || name.includes('\\'))
-        return 'contains a path separator';
-    if (name.includes('\0'))
-        return 'contains a NUL byte';
-    if (/^[A-Za-z]:/.test(name))
-        return 'starts with a drive letter';
-    return undefined;
-}
-/**
- * Throws a KxError (at `where`) unless `name` is a single path segment; `what` says what the name
- * is, e.g. `chart name` or `dependency name`.
- */
-function checkPathSegment(name, what, where = {}) {
-    const problem = pathSegmentProblem(name);
-    if (problem)
-        throw new KxError(`${what} ${JSON.stringify(name)} ${problem}: it must be a plain file name`, where);
-    return name;
-}
-/** True when `path` is `dir` itself or below it (lexically, after resolving both). */
-function safe_path_isInside(dir, path) {
-    const rel = relative(resolve(dir), resolve(path));
-    return rel === '' || (!isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${sep}`));
-}
-/**
- * `dir/name` for a `name` taken from input: the name must be one path segment (see
- * `checkPathSegment`) and the joined path must stay strictly inside `dir`.
- */
-function safeJoin(dir, name, what, where = {}) {
-    checkPathSegment(name, what, where);
-    const path = resolve(dir, name);
-    if (!safe_path_isInside(dir, path) || resolve(dir) === path) {
-        throw new KxError(`${what} ${JSON.stringify(name)} would leave ${dir}`, where);
-    }
-    return path;
-}
-
-// EXTERNAL MODULE: ../node_modules/picomatch/index.js
-var picomatch = __nccwpck_require__(5180);
-;// CONCATENATED MODULE: ../packages/core/lib/fsutil/glob.js
-// Glob matching of slash-separated relative paths, through picomatch: `*` and `?` stay within one
-// path segment, `**` spans any number, `[...]` classes, dot files included. Used wherever a user
-// names files by pattern (Dockerfiles, ignore patterns, chart directories).
-
-
-function glob_isGlobPattern(s) {
-    return picomatch.scan(s).isGlob;
-}
-/** A predicate for paths relative to some root (`a/b/Dockerfile`, OS separators accepted). */
-function glob_globMatcher(pattern) {
-    const match = picomatch(pattern.replace(/^\.\//, '').replace(/\/+$/, ''), { dot: true });
-    return (relPath) => match(relPath.split(external_node_path_namespaceObject.sep).join('/'));
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/fsutil/walk.js
-// The one directory walker of the domain package (Dockerfile discovery, chart discovery, chart
-// search paths, reference lint). Its rules, the same for every caller:
-// - symbolic links are never followed (a link to a directory is not entered, a link to a file is
-//   not listed), so a tree with a link loop is walked once and nothing outside the root is read;
-// - entries come in byte order of their names, so every walk is reproducible;
-// - a directory that cannot be read is reported to `onUnreadable` (default: skipped silently below
-//   the root; the root itself must be readable);
-// - which directories are entered is the caller's rule: `skipDirs` by name at any depth, hidden
-//   (dot) directories unless `hidden`, `ignore` on the path relative to the root, and `enter` for
-//   anything that needs to look inside (e.g. "is this a collection chart?").
-
-
-function byteOrder(a, b) {
-    return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
-/** Walks `root`: calls `onDir` for every directory entered (root included) and `onFile` for every file. */
-async function walk_walkTree(root, opts, visit) {
-    const skip = new Set(opts.skipDirs ?? []);
-    const walk = async (dir, isRoot) => {
-        let entries;
-        try {
-            entries = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true });
-        }
-        catch (e) {
-            if (isRoot)
-                throw e;
-            opts.onUnreadable?.(dir, e);
-            return;
-        }
-        entries.sort((a, b) => byteOrder(a.name, b.name));
-        const here = entry(root, dir);
-        await visit.onDir?.(here, entries.filter((e) => e.isFile()).map((e) => e.name));
-        for (const e of entries) {
-            const child = entry(root, (0,external_node_path_namespaceObject.join)(dir, e.name));
-            if (opts.ignore?.(child.rel))
-                continue;
-            if (e.isFile())
-                await visit.onFile?.(child);
-            else if (e.isDirectory() &&
-                !skip.has(e.name) &&
-                (opts.hidden || !e.name.startsWith('.')) &&
-                (await (opts.enter?.(child) ?? true))) {
-                await walk(child.path, false);
-            }
-        }
-    };
-    await walk(root, true);
-}
-function entry(root, path) {
-    const rel = (0,external_node_path_namespaceObject.relative)(root, path).split(external_node_path_namespaceObject.sep).join('/');
-    return { path, rel, name: rel.slice(rel.lastIndexOf('/') + 1) };
-}
-/** Every file below `root` (walkTree's rules), absolute paths in walk order. */
-async function listFiles(root, opts = {}, accept = () => true) {
-    const out = [];
-    await walk_walkTree(root, opts, { onFile: (f) => void (accept(f) && out.push(f.path)) });
-    return out;
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/fsutil/index.js
-// Small file-system primitives with the guarantees the toolkit promises: atomic writes (temp file in
-// the same directory, fsync, rename) so a failure never leaves a half-written file — written through
-// a symlink to its target (never replacing the link), refusing read-only files and directories — and
-// temp dirs that are cleaned up. Nothing domain-specific lives here.
-
-
-
-
-
-
-/**
- * Throws a KxError naming `path` when an existing file there must not be replaced: a directory, or
- * a file without any write permission bit (0444 — checked from the mode, so it holds for root too).
- * A missing file is fine.
- */
-async function assertWritable(path) {
-    const st = await stat(path).catch(() => undefined);
-    if (!st)
-        return;
-    if (st.isDirectory())
-        throw new KxError(`${path} is a directory, not a file`, { file: path });
-    if ((st.mode & 0o222) === 0) {
-        throw new KxError(`${path} is read-only (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); not replacing it`, { file: path });
-    }
-}
-/**
- * Write `data` to `path` atomically; keeps the mode of an existing file unless `mode` is given.
- * Refuses read-only files and directories (assertWritable); writes through symlinks.
- */
-async function writeFileAtomic(path, data, opts = {}) {
-    if ((await lstat(path).catch(() => undefined))?.isSymbolicLink()) {
-        const target = await realpath(path).catch(() => {
-            throw new KxError(`${path} is a symlink whose target cannot be resolved`, { file: path });
-        });
-        if (opts.within !== undefined &&
-            !isInside(await realpath(opts.within).catch(() => opts.within), target)) {
-            throw new KxError(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, {
-                file: path,
-            });
-        }
-        path = target;
-    }
-    await assertWritable(path);
-    const dir = dirname(path);
-    await mkdir(dir, { recursive: true });
-    let mode = opts.mode;
-    if (mode === undefined) {
-        try {
-            mode = (await stat(path)).mode & 0o7777;
-        }
-        catch {
-            mode = 0o644;
-        }
-    }
-    const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    const fh = await open(tmp, 'wx', mode);
-    try {
-        await fh.writeFile(data);
-        await fh.sync();
-    }
-    catch (e) {
-        await fh.close().catch(() => { });
-        await rm(tmp, { force: true });
-        throw e;
-    }
-    await fh.close();
-    try {
-        await rename(tmp, path);
-    }
-    catch (e) {
-        await rm(tmp, { force: true });
-        throw e;
-    }
-}
-/** Run `fn` with a fresh temporary directory that is removed afterwards, whatever happens. */
-async function withTempDir(prefix, fn) {
-    const dir = await mkdtemp(join(tmpdir(), `${prefix}-`));
-    try {
-        return await fn(dir);
-    }
-    finally {
-        await rm(dir, { recursive: true, force: true });
-    }
-}
-async function pathExists(path) {
-    try {
-        await (0,promises_namespaceObject.stat)(path);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-
-
-
-
-;// CONCATENATED MODULE: ../packages/core/lib/retry/index.js
-// Retrying of operations against registries and API servers: exponential backoff with jitter for
-// transient failures (5xx, 429, connection resets, timeouts), immediate failure for everything else
-// (auth errors above all). Callers classify their own errors with `classify`; `classifyMessage`
-// covers the text that docker, kubectl and HTTP clients print.
-const TRANSIENT_PATTERNS = [
-    /\b5\d\d\b.*(error|status|service|gateway|unavailable)/i,
-    /\b(500|502|503|504)\b/,
-    /\b429\b|too many requests|toomanyrequests/i,
-    /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|socket hang up/i,
-    /connection reset|broken pipe|i\/o timeout|timeout exceeded|timed out|TLS handshake timeout/i,
-    /unexpected EOF|server misbehaving|service unavailable|bad gateway|gateway timeout/i,
-    /received unexpected HTTP status: 5\d\d/i,
-];
-const AUTH_PATTERNS = [
-    /\b401\b|unauthorized|authentication required|no basic auth credentials/i,
-    /\b403\b|forbidden|denied|insufficient_scope/i,
-];
-/** Classify the text of a failure (docker/kubectl stderr, an HTTP error message). */
-function classifyMessage(text) {
-    if (AUTH_PATTERNS.some((p) => p.test(text)))
-        return 'auth';
-    if (TRANSIENT_PATTERNS.some((p) => p.test(text)))
-        return 'transient';
-    return 'permanent';
-}
-/** An error carrying an HTTP status (or a docker/kubectl exit with stderr). */
-class StatusError extends Error {
-    status;
-    stderr;
-    constructor(message, status, stderr) {
-        super(message);
-        this.status = status;
-        this.stderr = stderr;
-        this.name = 'StatusError';
-    }
-}
-function classifyStatus(status) {
-    if (status === 401 || status === 403)
-        return 'auth';
-    if (status === 429 || status === 408 || status >= 500)
-        return 'transient';
-    return 'permanent';
-}
-function classifyError(e) {
-    if (e instanceof StatusError && e.status !== undefined)
-        return classifyStatus(e.status);
-    const code = e?.code;
-    if (typeof code === 'string' &&
-        /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
-        return 'transient';
-    }
-    const cause = e?.cause;
-    if (cause && cause !== e && classifyError(cause) === 'transient')
-        return 'transient';
-    const text = e instanceof StatusError ? `${e.message}\n${e.stderr ?? ''}` : e instanceof Error ? e.message : String(e);
-    return classifyMessage(text);
-}
-const realSleep = (ms) => new Promise((r) => setTimeout(r, ms));
-/** Run `op` until it succeeds, a non-transient error occurs, or attempts run out. */
-async function withRetry(op, opts = {}) {
-    const attempts = Math.max(1, opts.attempts ?? 5);
-    const base = opts.baseDelayMs ?? 500;
-    const max = opts.maxDelayMs ?? 15_000;
-    const classify = opts.classify ?? classifyError;
-    const sleep = opts.sleep ?? realSleep;
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await op(attempt);
-        }
-        catch (error) {
-            if (attempt >= attempts || classify(error) !== 'transient')
-                throw error;
-            const exp = Math.min(max, base * 2 ** (attempt - 1));
-            const delayMs = Math.round(exp / 2 + Math.random() * (exp / 2));
-            opts.onRetry?.({ attempt, delayMs, error });
-            await sleep(delayMs);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ../packages/core/lib/index.js
-// Root entry of @kaapana-ext/core: the cross-cutting pieces (errors, fsutil, retry). Each domain area is
-// imported by its subpath, `@kaapana-ext/core/<folder>` for every folder of src/ with an index.ts (images,
-// registry, chart, collection, kube, platform, references, exec, secrets, tools, errors, fsutil, retry),
-// plus `@kaapana-ext/core/docker` (src/images/docker.ts: the Docker CLI alone). See package.json exports.
-
-
-
-
-;// CONCATENATED MODULE: ../packages/actions-kit/lib/readers.js
-// Typed readers of action inputs (lists, maps, booleans by the runner's rules, numbers, choices,
-// secrets masked at once) with errors that name the input. Callers give the fallback; actions use
-// them through ./inputs.ts, which takes every fallback from the action's action.yml.
-
-
-
-/** Items of a list input: newline- or comma-separated, trimmed, blanks and `#` comments dropped. */
-function readers_getList(name) {
-    return getInput(name)
-        .split(/\r?\n|,/)
-        .map((s) => s.trim())
-        .filter((s) => s !== '' && !s.startsWith('#'));
-}
-/**
- * A boolean input by the runner's rules (`core.getBooleanInput`, the YAML 1.2 core schema): only
- * true/True/TRUE and false/False/FALSE; empty gives `fallback`. Anything else (yes, on, 1) is an
- * error naming the input, not a guess.
- */
-function readers_getBool(name, fallback) {
-    const raw = getInput(name);
-    if (raw === '')
-        return fallback;
-    if (['true', 'True', 'TRUE'].includes(raw))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(raw))
-        return false;
-    throw new errors_KxError(`input ${name} must be true or false (true, True, TRUE, false, False or FALSE), not "${raw}"`);
-}
-function readers_getInt(name, fallback, min = 0) {
-    const raw = getInput(name).trim();
-    if (raw === '')
-        return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min)
-        throw new errors_KxError(`input ${name} must be a whole number ≥ ${min}, not "${raw}"`);
-    return n;
-}
-function readers_getChoice(name, choices, fallback) {
-    const raw = getInput(name).trim();
-    if (raw === '')
-        return fallback;
-    if (!choices.includes(raw))
-        throw new errors_KxError(`input ${name} must be one of ${choices.join(', ')}, not "${raw}"`);
-    return raw;
-}
-/** A map input, written as YAML/JSON (`{a: b}` or `a: b` lines) or as `key=value` lines. */
-function readers_getMap(name) {
-    const raw = getInput(name).trim();
-    if (raw === '')
-        return {};
-    const out = {};
-    if (/^[^=\n]+=/.test(raw) && !/^\s*[{[]/.test(raw)) {
-        for (const line of raw.split(/\r?\n/)) {
-            const l = line.trim();
-            if (!l || l.startsWith('#'))
-                continue;
-            const eq = l.indexOf('=');
-            if (eq <= 0)
-                throw new errors_KxError(`input ${name}: "${l}" is not key=value`);
-            out[l.slice(0, eq).trim()] = l.slice(eq + 1).trim();
-        }
-        return out;
-    }
-    let parsed;
-    try {
-        parsed = (0,dist/* parse */.qg)(raw);
-    }
-    catch (e) {
-        throw new errors_KxError(`input ${name} is neither key=value lines nor a YAML/JSON map: ${errorMessage(e)}`);
-    }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-        throw new errors_KxError(`input ${name} must be a map`);
-    for (const [k, v] of Object.entries(parsed))
-        out[k] = String(v);
-    return out;
-}
-/** Read a secret input and mask it at once. */
-function readers_getSecret(name) {
-    const v = getInput(name);
-    if (v)
-        core_setSecret(v);
-    return v;
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ../packages/actions-kit/lib/inputs.js
-// An action's inputs as its action.yml declares them: `actionInputs(import.meta.url)` reads the
-// action.yml one directory above the calling module (src/ in tests, dist/ in the bundle) once, and
-// every reader falls back to the default written there — so no default is written twice. Reading a
-// name action.yml does not declare is a programming error and throws at once. The typed readers
-// follow the runner's rules (booleans as `core.getBooleanInput`) with errors naming the input.
-
-
-
-
-
-
-
-/** Inputs declared in an action.yml: name → default (as text, '' when absent). */
-function readActionDefaults(actionYml) {
-    const doc = parseYaml(readFileSync(actionYml, 'utf8'));
-    const out = new Map();
-    for (const [name, spec] of Object.entries(doc?.inputs ?? {})) {
-        const d = spec?.default;
-        out.set(name, d === undefined || d === null ? '' : String(d));
-    }
-    return out;
-}
-/**
- * The inputs of the action whose module is `moduleUrl` (pass `import.meta.url`): its action.yml is
- * `../action.yml` from that module's directory. `actionYml` overrides the path (tests).
- */
-function actionInputs(moduleUrl, actionYml = join(dirname(fileURLToPath(moduleUrl)), '..', 'action.yml')) {
-    const defaults = readActionDefaults(actionYml);
-    const declared = (name) => {
-        const d = defaults.get(name);
-        if (d === undefined)
-            throw new KxError(`input ${name} is not declared in ${actionYml}`);
-        return d;
-    };
-    const orDefault = (name) => core.getInput(name) || declared(name).trim();
-    const withDefault = (name, read) => {
-        const fallback = declared(name).trim();
-        return read(fallback);
-    };
-    return {
-        defaultOf: declared,
-        string: orDefault,
-        bool: (name) => withDefault(name, (d) => getBool(name, d === '' ? false : parseDefaultBool(name, d))),
-        int: (name, min = 0) => withDefault(name, (d) => getInt(name, d === '' ? 0 : Number(d), min)),
-        choice: (name, choices) => withDefault(name, (d) => getChoice(name, choices, d)),
-        list: (name) => {
-            declared(name);
-            return core.getInput(name) ? getList(name) : splitList(declared(name));
-        },
-        map: (name) => {
-            declared(name);
-            return getMap(name);
-        },
-        secret: (name) => {
-            declared(name);
-            return getSecret(name);
-        },
-    };
-}
-function parseDefaultBool(name, d) {
-    if (['true', 'True', 'TRUE'].includes(d))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(d))
-        return false;
-    throw new KxError(`action.yml: the default of ${name} must be true or false, not "${d}"`);
-}
-function splitList(text) {
-    return text
-        .split(/\r?\n|,/)
-        .map((s) => s.trim())
-        .filter((s) => s !== '' && !s.startsWith('#'));
-}
-
-;// CONCATENATED MODULE: ../packages/actions-kit/lib/run.js
-// Running an action's bundle: masking every secret the step's inputs carry before anything else,
-// the main/post switch (one bundle serves both steps), and failure reporting — each failure becomes
-// exactly one error annotation (with file/line for a KxError) and exit code 1.
-
-
-
-
-/** Exit code of a failed step (the runner's and the CLI's "a step failed"). */
-const EXIT_FAILURE = 1;
-/**
- * Mask (`::add-mask::`) every secret the step's inputs carry: secret-named inputs (password, token,
- * kubeconfig, ...) as a whole, and the userinfo of any URL in any input (`oci://user:pw@host`).
- * Called before anything else runs, so that no later line can show them.
- */
-function maskInputSecrets(env = process.env) {
-    for (const [k, v] of Object.entries(env)) {
-        if (!k.startsWith('INPUT_') || !v)
-            continue;
-        for (const s of secretsInInput(k.slice('INPUT_'.length).toLowerCase(), v))
-            core_setSecret(s);
-    }
-}
-/**
- * Report a failure: exactly one error annotation per failure (per file/line for the KxErrors of an
- * aggregate), never a second plain `::error::` line as `core.setFailed` would add; exit code 1.
- * Anything that is not a KxError is a bug: its stack goes to the debug log.
- */
-function reportFailure(e) {
-    const errors = e instanceof KxAggregateError ? e.errors : e instanceof errors_KxError ? [e] : [];
-    for (const err of errors) {
-        const props = { title: 'kaapana-ext' };
-        if (err.file)
-            props.file = annotationPath(err.file);
-        if (err.line)
-            props.startLine = err.line;
-        error(err.message, props);
-    }
-    if (errors.length === 0) {
-        if (e instanceof Error && e.stack)
-            core_debug(redactUrls(e.stack));
-        error(errorMessage(e), { title: 'kaapana-ext' });
-    }
-    process.exitCode = EXIT_FAILURE;
-}
-/**
- * GitHub places annotations by paths relative to the workspace: make absolute paths inside
- * GITHUB_WORKSPACE relative; leave others as they are.
- */
-function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
-    if (!workspace || !(0,external_node_path_namespaceObject.isAbsolute)(file))
-        return file;
-    const rel = (0,external_node_path_namespaceObject.relative)(workspace, file);
-    return rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel) ? file : rel.split('\\').join('/');
-}
-const POST_STATE = 'kx-is-post';
-/** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
-async function runMainOrPost(main, post) {
-    maskInputSecrets();
-    const isPost = getState(POST_STATE) === 'true';
-    if (!isPost)
-        saveState(POST_STATE, 'true');
-    try {
-        if (isPost)
-            await post?.();
-        else
-            await main();
-    }
-    catch (e) {
-        reportFailure(e);
-    }
-}
-
-;// CONCATENATED MODULE: ../packages/actions-kit/lib/summary.js
-// The job summary: markdown appended to GITHUB_STEP_SUMMARY (a no-op outside a runner), and the
-// cell escaping every summary table uses.
-
-/** Markdown-safe table cell. */
-function cell(text) {
-    return String(text ?? '')
-        .replace(/\|/g, '\\|')
-        .replace(/\n/g, ' ');
-}
-/** Append markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
-async function writeJobSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY) {
-        core_debug('no GITHUB_STEP_SUMMARY: job summary not written');
-        return;
-    }
-    await summary.addRaw(markdown).write();
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ../packages/core/lib/exec/index.js
-// Starting processes: the one `Exec` interface through which the domain package runs every
-// external program (docker, git, kubectl, ssh), and `nodeExec`, its implementation on
-// node:child_process. An Exec never throws for a non-zero exit (callers classify the status and
-// stderr themselves); it throws ExecStartError only when the program could not be started.
-// Output is captured whole and, when asked, also handed over line by line; stdin is closed unless
-// `input` is given, so no program can prompt. Actions pass the @actions/exec adapter from
-// @kaapana-ext/actions-kit instead; tests and the CLI use nodeExec.
-// eslint-disable-next-line no-restricted-imports -- the one place that starts processes
-
-/** The program could not be started at all (not found, not executable). */
-class ExecStartError extends Error {
-    command;
-    constructor(command, cause) {
-        super(`could not start ${command}: ${cause.message}`, { cause });
-        this.command = command;
-        this.name = 'ExecStartError';
-    }
-}
-/** Splits a stream of chunks into lines for `onLine`, keeping the unfinished tail. */
-function lineSplitter(emit) {
-    let tail = '';
-    return {
-        push(chunk) {
-            const parts = (tail + chunk).split(/\r?\n/);
-            tail = parts.pop() ?? '';
-            for (const p of parts)
-                emit(p);
-        },
-        end() {
-            if (tail)
-                emit(tail);
-            tail = '';
-        },
-    };
-}
-/** `Exec` on node:child_process. */
-const nodeExec = (command, args, opts = {}) => new Promise((resolve, reject) => {
-    const env = opts.env ? { ...process.env, ...opts.env } : process.env;
-    const child = (0,external_node_child_process_namespaceObject.spawn)(command, [...args], { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out = [];
-    const err = [];
-    let timedOut = false;
-    const lines = {
-        stdout: lineSplitter((l) => opts.onLine?.(l, 'stdout')),
-        stderr: lineSplitter((l) => opts.onLine?.(l, 'stderr')),
-    };
-    const timer = opts.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs);
-    let graceTimer;
-    const onAbort = () => {
-        child.kill('SIGTERM');
-        graceTimer = setTimeout(() => child.kill('SIGKILL'), opts.killGraceMs ?? 5000);
-    };
-    if (opts.signal?.aborted)
-        onAbort();
-    else
-        opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const done = () => {
-        clearTimeout(timer);
-        clearTimeout(graceTimer);
-        opts.signal?.removeEventListener('abort', onAbort);
-    };
-    child.stdout.on('data', (b) => (out.push(b), opts.onLine && lines.stdout.push(b.toString())));
-    child.stderr.on('data', (b) => (err.push(b), opts.onLine && lines.stderr.push(b.toString())));
-    // A program that exits before reading all its input: its status and stderr say why.
-    child.stdin.on('error', () => { });
-    child.on('error', (e) => {
-        done();
-        reject(new ExecStartError(command, e));
-    });
-    child.on('close', (code, signal) => {
-        done();
-        lines.stdout.end();
-        lines.stderr.end();
-        const stdout = Buffer.concat(out).toString('utf8');
-        const stderr = Buffer.concat(err).toString('utf8');
-        resolve({ exitCode: code, signal, stdout, stderr, timedOut });
-    });
-    child.stdin.end(opts.input);
-});
-
-;// CONCATENATED MODULE: ../packages/core/lib/images/docker.js
-// The Docker CLI, driven through an Exec (../exec; actions pass the @actions/exec adapter): build (buildx when present and wanted, the classic
-// builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, save/load,
-// login with the password on stdin, logout. Each call returns the captured output or throws a
-// StatusError with the CLI's stderr, so callers can classify failures for retries. Which build
-// options each builder accepts is decided in build-features.ts; this module only spells them.
-
-
-class DockerCli {
-    command;
-    exec;
-    onOutput;
-    env;
-    buildx;
-    constructor(opts = {}) {
-        this.command = opts.command ?? 'docker';
-        this.onOutput = opts.onOutput;
-        this.env = opts.env;
-        this.exec = opts.exec ?? nodeExec;
-    }
-    async run(args, opts = {}) {
-        const sink = opts.onOutput ?? this.onOutput;
-        let r;
-        try {
-            r = await this.exec(this.command, args, {
-                ...(this.env ? { env: this.env } : {}),
-                ...(opts.input !== undefined ? { input: opts.input } : {}),
-                ...(sink ? { onLine: (l) => sink(l) } : {}),
-            });
-        }
-        catch (e) {
-            throw new StatusError(`cannot run ${this.command}: ${e.message}`);
-        }
-        const { stdout, stderr } = r;
-        const exitCode = r.exitCode ?? 1;
-        if (exitCode !== 0 && !opts.allowFailure) {
-            const last = (stderr.trim() || stdout.trim()).split('\n').slice(-15).join('\n');
-            throw new StatusError(`docker ${args[0]} failed (exit ${exitCode}): ${last}`, undefined, stderr || stdout);
-        }
-        return { exitCode, stdout, stderr };
-    }
-    async version() {
-        const r = await this.run(['version', '--format', '{{.Client.Version}} {{.Server.Version}}']);
-        const [client = '', server = ''] = r.stdout.trim().split(' ');
-        return { client, server };
-    }
-    /**
-     * Is the buildx CLI plugin installed, and which version? `docker buildx version` exits non-zero
-     * ("unknown command") without the plugin; a plugin that runs but prints no version is treated
-     * as present with an unknown version.
-     */
-    buildxInfo() {
-        this.buildx ??= this.run(['buildx', 'version'], { allowFailure: true })
-            .then((r) => {
-            if (r.exitCode !== 0)
-                return { available: false };
-            const v = /\bv?(\d+\.\d+\.\d+)/.exec(r.stdout);
-            return v ? { available: true, version: v[1] } : { available: true };
-        })
-            .catch(() => ({ available: false }));
-        return this.buildx;
-    }
-    async hasBuildx() {
-        return (await this.buildxInfo()).available;
-    }
-    /** Which builder a `builder` setting resolves to on this machine. */
-    async resolveBuilder(builder) {
-        if (builder === 'classic')
-            return 'classic';
-        const has = await this.hasBuildx();
-        if (builder === 'buildx' && !has)
-            throw new StatusError('builder "buildx" requested but `docker buildx` is not installed');
-        if (builder === 'auto' && process.env.DOCKER_BUILDKIT === '0')
-            return 'classic';
-        return has ? 'buildx' : 'classic';
-    }
-    async build(opts) {
-        const args = opts.builder === 'buildx' ? ['buildx', 'build', '--load', '--progress', 'plain'] : ['build'];
-        args.push('--file', opts.dockerfile);
-        for (const t of opts.tags)
-            args.push('--tag', t);
-        for (const [k, v] of Object.entries(opts.buildArgs ?? {}))
-            args.push('--build-arg', `${k}=${v}`);
-        for (const [k, v] of Object.entries(opts.labels ?? {}))
-            args.push('--label', `${k}=${v}`);
-        for (const c of opts.cacheFrom ?? [])
-            args.push('--cache-from', c);
-        if (opts.target)
-            args.push('--target', opts.target);
-        if (opts.builder === 'buildx') {
-            for (const c of opts.cacheTo ?? [])
-                args.push('--cache-to', c);
-            for (const s of opts.secrets ?? [])
-                args.push('--secret', s);
-            for (const b of opts.buildContexts ?? [])
-                args.push('--build-context', b);
-        }
-        else if (opts.cacheTo?.length || opts.secrets?.length || opts.buildContexts?.length) {
-            throw new StatusError('cache-to, secrets and build-contexts need buildx; the classic builder has no such options');
-        }
-        args.push(opts.context);
-        const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };
-        const saved = { ...this.env };
-        const cli = new DockerCli({ command: this.command, env: { ...saved, ...env }, exec: this.exec });
-        const runOpts = {};
-        const sink = opts.onOutput ?? this.onOutput;
-        if (sink)
-            runOpts.onOutput = sink;
-        const r = await cli.run(args, runOpts);
-        const imageId = await this.imageId(opts.tags[0]);
-        return { ...r, imageId };
-    }
-    async imageId(ref) {
-        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref]);
-        return r.stdout.trim();
-    }
-    async imageExists(ref) {
-        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref], { allowFailure: true });
-        return r.exitCode === 0;
-    }
-    async tag(source, target) {
-        await this.run(['tag', source, target]);
-    }
-    async pull(ref) {
-        await this.run(['pull', ref]);
-    }
-    /** Layer digests (RootFS.Layers) of a local image, to compare builds. */
-    async layers(ref) {
-        const r = await this.run(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', ref]);
-        return JSON.parse(r.stdout.trim() || '[]');
-    }
-    /** `docker save` of the given references into one tar (layers shared between them stored once). */
-    async save(refs, file) {
-        await this.run(['save', '--output', file, ...refs]);
-    }
-    /** `docker load` of a tar; returns the references it loaded ("Loaded image: x"). */
-    async load(file) {
-        const r = await this.run(['load', '--input', file]);
-        return [...(r.stdout + r.stderr).matchAll(/^Loaded image: (\S+)$/gm)].map((m) => m[1]);
-    }
-    /** Push and return the manifest digest the registry reported. */
-    async push(ref, onOutput) {
-        const runOpts = {};
-        if (onOutput)
-            runOpts.onOutput = onOutput;
-        const r = await this.run(['push', ref], runOpts);
-        const m = /digest:\s*(sha256:[a-f0-9]{64})/.exec(r.stdout + r.stderr);
-        if (!m)
-            throw new StatusError(`docker push ${ref} printed no digest`, undefined, r.stdout);
-        return m[1];
-    }
-    /** `docker login` with the password on stdin (never on the command line). */
-    async login(registry, username, password) {
-        await this.run(['login', '--username', username, '--password-stdin', registry], { input: password });
-    }
-    async logout(registry) {
-        await this.run(['logout', registry], { allowFailure: true });
-    }
-}
-
-;// CONCATENATED MODULE: ../packages/actions-kit/lib/exec.js
-// The @actions/exec adapter of core's `Exec`: what actions pass to the domain package for the
-// processes a runner should start the way other actions do (tool lookup through @actions/io,
-// Windows quoting). Silent: output is captured and handed to `onLine`, never echoed by the runner.
-// Only `cwd`, `env`, `input` and `onLine` are supported — @actions/exec has no deadline or abort;
-// code that needs those (kubectl, ssh, kubectl proxy) keeps core's nodeExec.
-
-
-const actionsExec = async (command, args, opts = {}) => {
-    if (opts.timeoutMs !== undefined || opts.signal)
-        throw new Error('actionsExec: timeoutMs and signal are not supported; use nodeExec');
-    let stdout = '';
-    let stderr = '';
-    const env = {};
-    for (const [k, v] of Object.entries(process.env))
-        if (v !== undefined)
-            env[k] = v;
-    Object.assign(env, opts.env);
-    const line = opts.onLine;
-    const execOpts = {
-        silent: true,
-        ignoreReturnCode: true,
-        env,
-        listeners: {
-            stdout: (d) => void (stdout += d.toString()),
-            stderr: (d) => void (stderr += d.toString()),
-            ...(line ? { stdline: (l) => line(l, 'stdout'), errline: (l) => line(l, 'stderr') } : {}),
-        },
-    };
-    if (opts.cwd)
-        execOpts.cwd = opts.cwd;
-    if (opts.input !== undefined)
-        execOpts.input = Buffer.from(opts.input);
-    let exitCode;
-    try {
-        exitCode = await exec_exec(command, [...args], execOpts);
-    }
-    catch (e) {
-        throw new ExecStartError(command, e);
-    }
-    const result = { exitCode, signal: null, stdout, stderr, timedOut: false };
-    return result;
-};
-
-;// CONCATENATED MODULE: ../packages/actions-kit/lib/registry-login.js
-// Registry logins for actions: `docker login` in the main step (password on stdin, masked before
-// anything else happens) remembered in the action state, and the matching logouts in the post
-// step. `registry-auth` (several registries, e.g. one for private base images and one to push to)
-// is read here: a YAML list of {registry, username, password}; errors about it never quote it.
-
-
-
-
-
-const STATE = 'logged-in-registry';
-const STATE_ALL = 'logged-in-registries';
-/**
- * Parse `registry-auth`: a YAML (or JSON) list of maps with registry, username and password.
- * Every password is masked at once (also when a later entry is wrong). Error messages name the
- * entry by number and field, never show a value (the text holds secrets).
- */
-function parseRegistryAuth(text, input = 'registry-auth', mask = core_setSecret) {
-    if (text.trim() === '')
-        return [];
-    let parsed;
-    try {
-        parsed = (0,dist/* parse */.qg)(text);
-    }
-    catch (e) {
-        const pos = e.linePos?.[0]?.line;
-        throw new errors_KxError(`input ${input} is not valid YAML${pos ? ` (line ${pos})` : ''}: write a list of {registry, username, password}`);
-    }
-    if (!Array.isArray(parsed))
-        throw new errors_KxError(`input ${input} must be a YAML list of {registry, username, password}`);
-    for (const entry of parsed) {
-        const pw = entry?.password;
-        if (pw !== undefined && pw !== null && String(pw) !== '')
-            mask(String(pw));
-    }
-    const out = [];
-    parsed.forEach((entry, i) => {
-        const where = `input ${input}, entry ${i + 1}`;
-        if (!entry || typeof entry !== 'object' || Array.isArray(entry))
-            throw new errors_KxError(`${where} must be a map with registry, username and password`);
-        const e = entry;
-        const unknown = Object.keys(e).filter((k) => !['registry', 'username', 'password'].includes(k));
-        if (unknown.length)
-            throw new errors_KxError(`${where}: unknown key(s) ${unknown.join(', ')} (allowed: registry, username, password)`);
-        for (const k of ['registry', 'username', 'password']) {
-            if (e[k] === undefined || e[k] === null || String(e[k]).trim() === '')
-                throw new errors_KxError(`${where}: ${k} is missing or empty${k === 'password' ? ' (an unset secret gives an empty value)' : ''}`);
-        }
-        const registry = String(e.registry)
-            .trim()
-            .replace(/^https?:\/\//, '')
-            .replace(/\/+$/, '');
-        if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry) && !/^\[[0-9a-fA-F:]+\](:\d+)?$/.test(registry)) {
-            throw new errors_KxError(`${where}: registry "${registry}" must be a registry host such as ghcr.io or registry.example.org:5000 (no path)`);
-        }
-        out.push({ registry, username: String(e.username), password: String(e.password) });
-    });
-    const seen = new Set();
-    for (const c of out) {
-        if (seen.has(c.registry))
-            throw new errors_KxError(`input ${input}: registry ${c.registry} is listed twice`);
-        seen.add(c.registry);
-    }
-    return out;
-}
-async function loginForPost(docker, registry, username, password) {
-    await loginAllForPost(docker, [{ registry, username, password }]);
-}
-/**
- * Log in to each registry (password on stdin). The registries are saved in the state after each
- * login, so the post step logs out of every one that succeeded even when a later login fails.
- */
-async function loginAllForPost(docker, credentials) {
-    const done = [];
-    // The passwords are already masked by whoever read them (getSecret, parseRegistryAuth).
-    for (const c of credentials) {
-        await group(`Login to ${c.registry}`, () => docker.login(c.registry, c.username, c.password));
-        done.push(c.registry);
-        saveState(STATE_ALL, JSON.stringify(done));
-    }
-}
-/** The post step: log out of every registry the main step logged in to, if any. */
-async function logoutFromState(docker = new DockerCli({ exec: actionsExec })) {
-    const registries = [];
-    const all = getState(STATE_ALL);
-    if (all) {
-        try {
-            registries.push(...JSON.parse(all));
-        }
-        catch {
-            warning(`post step: unreadable state ${STATE_ALL}`);
-        }
-    }
-    const single = getState(STATE);
-    if (single && !registries.includes(single))
-        registries.push(single);
-    for (const registry of registries) {
-        await docker.logout(registry);
-        info(`logged out of ${registry}`);
-    }
-}
-
-;// CONCATENATED MODULE: ../packages/actions-kit/lib/index.js
-// @kaapana-ext/actions-kit, the GitHub Actions glue shared by the action adapters (the domain lives
-// in @kaapana-ext/core, which never imports @actions/*): typed input readers (lists, maps, booleans, numbers with
-// clear errors), masking of every credential an input carries, failure reporting (each failure
-// becomes exactly one error annotation — with file/line for a KxError — and exit code 1), and a
-// main/post switch so one bundle serves both steps. No domain logic lives here.
-// Each concern has its module; this entry re-exports them.
-
-
-
-
-
-
-
+// UNUSED EXPORTS: run
+
+// EXTERNAL MODULE: ../node_modules/@actions/core/lib/core.js + 11 modules
+var core = __nccwpck_require__(5282);
+// EXTERNAL MODULE: ../packages/actions-kit/lib/index.js + 6 modules
+var lib = __nccwpck_require__(1805);
 ;// CONCATENATED MODULE: ../packages/core/lib/references/python.js
 // Reading the parts of Airflow DAG and operator files that name images and modules, statically and
 // line by line as Kaapana's own build reads them (kaapana/kaapana@0.6.0
@@ -38312,6 +34267,16 @@ function pythonImports(text) {
     return out;
 }
 
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: ../packages/core/lib/errors/index.js
+var lib_errors = __nccwpck_require__(1191);
+// EXTERNAL MODULE: ../packages/core/lib/fsutil/index.js + 3 modules
+var fsutil = __nccwpck_require__(9216);
+// EXTERNAL MODULE: ../node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(6637);
 ;// CONCATENATED MODULE: ../packages/core/lib/chart/yaml-v2-writer.js
 // Writes YAML byte-for-byte the way helm's `sigs.k8s.io/yaml.Marshal` does (JSON value → go-yaml v2
 // emitter): keys sorted with go-yaml's natural key order, block style with 2-space indent, sequences
@@ -38420,45 +34385,10 @@ const isSpace = (c) => c === 0x20;
 const isBlank = (c) => c === 0x20 || c === 0x09;
 const isBlankz = (c) => c === undefined || c === 0 || isBlank(c) || isBreak(c);
 const isPrintable = (c) => c === 0x0a || (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff);
-/** go-yaml v2 `yaml_emitter_analyze_scalar`: which styles can write these code points. */
 function analyzeScalar(cps) {
     if (cps.length === 0)
         return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
-    const f = scanScalar(cps);
-    const r = {
-        multiline: f.lineBreaks,
-        blockPlainAllowed: true,
-        singleQuotedAllowed: true,
-        blockAllowed: true,
-    };
-    if (f.leadingSpace || f.leadingBreak || f.trailingSpace || f.trailingBreak)
-        r.blockPlainAllowed = false;
-    if (f.trailingSpace)
-        r.blockAllowed = false;
-    if (f.breakSpace) {
-        r.blockPlainAllowed = false;
-        r.singleQuotedAllowed = false;
-    }
-    if (f.spaceBreak || f.special) {
-        r.blockPlainAllowed = false;
-        r.singleQuotedAllowed = false;
-        r.blockAllowed = false;
-    }
-    if (f.lineBreaks)
-        r.blockPlainAllowed = false;
-    if (f.blockIndicators)
-        r.blockPlainAllowed = false;
-    return r;
-}
-/** `---` or `...` at the start: read as a document marker, so never plain. */
-function startsWithDocumentMarker(cps) {
-    const at = (i) => String.fromCodePoint(cps[i] ?? 0);
-    return (cps.length >= 3 &&
-        ((at(0) === '-' && at(1) === '-' && at(2) === '-') || (at(0) === '.' && at(1) === '.' && at(2) === '.')));
-}
-/** The scan of a non-empty scalar: indicators, breaks, spaces and where (locals in the loop: it is hot). */
-function scanScalar(cps) {
-    let blockIndicators = startsWithDocumentMarker(cps);
+    let blockIndicators = false;
     let lineBreaks = false;
     let special = false;
     let leadingSpace = false;
@@ -38470,6 +34400,10 @@ function scanScalar(cps) {
     let previousSpace = false;
     let previousBreak = false;
     const at = (i) => String.fromCodePoint(cps[i] ?? 0);
+    if (cps.length >= 3 &&
+        ((at(0) === '-' && at(1) === '-' && at(2) === '-') || (at(0) === '.' && at(1) === '.' && at(2) === '.'))) {
+        blockIndicators = true;
+    }
     let precededByWhitespace = true;
     for (let i = 0; i < cps.length; i++) {
         const c = cps[i];
@@ -38514,17 +34448,30 @@ function scanScalar(cps) {
         }
         precededByWhitespace = isBlankz(c);
     }
-    return {
-        blockIndicators,
-        lineBreaks,
-        special,
-        leadingSpace,
-        leadingBreak,
-        trailingSpace,
-        trailingBreak,
-        breakSpace,
-        spaceBreak,
+    const r = {
+        multiline: lineBreaks,
+        blockPlainAllowed: true,
+        singleQuotedAllowed: true,
+        blockAllowed: true,
     };
+    if (leadingSpace || leadingBreak || trailingSpace || trailingBreak)
+        r.blockPlainAllowed = false;
+    if (trailingSpace)
+        r.blockAllowed = false;
+    if (breakSpace) {
+        r.blockPlainAllowed = false;
+        r.singleQuotedAllowed = false;
+    }
+    if (spaceBreak || special) {
+        r.blockPlainAllowed = false;
+        r.singleQuotedAllowed = false;
+        r.blockAllowed = false;
+    }
+    if (lineBreaks)
+        r.blockPlainAllowed = false;
+    if (blockIndicators)
+        r.blockPlainAllowed = false;
+    return r;
 }
 // ---- the emitter ----------------------------------------------------------------------------------
 class Emitter {
@@ -39108,65 +35055,65 @@ function chartfile_parseMetadata(text, file, what = 'Chart.yaml', into = {}) {
     const f = fieldPairs(ctx, root, METADATA_FIELDS, '');
     for (const [k, p] of f)
         record(ctx, k, p);
-    for (const k of METADATA_STRING_FIELDS) {
+    const strField = (k) => {
         if (!f.has(k))
-            continue;
+            return;
         const v = asString(ctx, f.get(k)?.value, k);
         if (v === undefined)
             delete md[k];
         else
             md[k] = v;
-    }
+    };
+    for (const k of [
+        'name',
+        'home',
+        'version',
+        'description',
+        'icon',
+        'apiVersion',
+        'condition',
+        'tags',
+        'appVersion',
+        'kubeVersion',
+        'type',
+    ])
+        strField(k);
     if (f.has('sources'))
         md.sources = asStringList(ctx, f.get('sources')?.value, 'sources');
     if (f.has('keywords'))
         md.keywords = asStringList(ctx, f.get('keywords')?.value, 'keywords');
     if (f.has('deprecated'))
         md.deprecated = asBool(ctx, f.get('deprecated')?.value, 'deprecated');
-    if (f.has('maintainers'))
-        md.maintainers = parseMaintainers(ctx, f.get('maintainers')?.value);
-    if (f.has('annotations'))
-        md.annotations = parseAnnotations(ctx, f.get('annotations')?.value);
+    if (f.has('maintainers')) {
+        const node = f.get('maintainers')?.value;
+        if (isNullNode(node ?? null))
+            md.maintainers = undefined;
+        else if (!isSeq(node))
+            throw typeError(ctx, node, 'maintainers', 'a list');
+        else
+            md.maintainers = node.items.map((item, i) => parseMaintainer(ctx, item, `maintainers[${i}]`));
+    }
+    if (f.has('annotations')) {
+        const node = f.get('annotations')?.value;
+        if (isNullNode(node ?? null))
+            md.annotations = undefined;
+        else {
+            const pairs = fieldPairs(ctx, node, [], 'annotations');
+            void pairs;
+            const out = {};
+            for (const pair of node.items) {
+                const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+                out[key] = asString(ctx, pair.value, `annotations.${key}`) ?? '';
+            }
+            md.annotations = out;
+        }
+    }
     if (f.has('dependencies'))
         md.dependencies = parseDependencyList(ctx, f.get('dependencies')?.value, 'dependencies');
     for (const k of Object.keys(md))
         if (md[k] === undefined)
             delete md[k];
     return { value: md, lines: ctx.lines };
-}
-/** The string fields of Metadata, in the order helm's struct declares them. */
-const METADATA_STRING_FIELDS = (/* unused pure expression or super */ null && ([
-    'name',
-    'home',
-    'version',
-    'description',
-    'icon',
-    'apiVersion',
-    'condition',
-    'tags',
-    'appVersion',
-    'kubeVersion',
-    'type',
-]));
-/** `maintainers`: null (unset) or a list of maintainers. */
-function parseMaintainers(ctx, node) {
-    if (isNullNode(node ?? null))
-        return undefined;
-    if (!isSeq(node))
-        throw typeError(ctx, node, 'maintainers', 'a list');
-    return node.items.map((item, i) => parseMaintainer(ctx, item, `maintainers[${i}]`));
-}
-/** `annotations`: null (unset) or a mapping whose values become strings. */
-function parseAnnotations(ctx, node) {
-    if (isNullNode(node ?? null))
-        return undefined;
-    fieldPairs(ctx, node, [], 'annotations');
-    const out = {};
-    for (const pair of node.items) {
-        const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-        out[key] = asString(ctx, pair.value, `annotations.${key}`) ?? '';
-    }
-    return out;
 }
 /** Parse Chart.lock / requirements.lock. */
 function parseLock(text, file, what = 'Chart.lock') {
@@ -39345,13 +35292,13 @@ const HOST_RE = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:
 function validateVersion(version, what = 'version') {
     const v = version.trim();
     if (!semver.valid(v) || v.startsWith('v')) {
-        throw new errors_KxError(`${what} "${version}" is not a semantic version (expected e.g. 0.1.0)`);
+        throw new lib_errors/* KxError */.im(`${what} "${version}" is not a semantic version (expected e.g. 0.1.0)`);
     }
     return v;
 }
 function validateTag(tag) {
     if (!TAG_RE.test(tag)) {
-        throw new errors_KxError(`"${tag}" is not a legal Docker tag: use at most 128 characters of [A-Za-z0-9_.-], not starting with "." or "-"`);
+        throw new lib_errors/* KxError */.im(`"${tag}" is not a legal Docker tag: use at most 128 characters of [A-Za-z0-9_.-], not starting with "." or "-"`);
     }
     return tag;
 }
@@ -39359,10 +35306,10 @@ function validateTag(tag) {
 function validateImageName(name, where = {}) {
     const lowered = name.trim().toLowerCase();
     if (lowered.length === 0)
-        throw new errors_KxError('image name is empty', where);
+        throw new lib_errors/* KxError */.im('image name is empty', where);
     for (const component of lowered.split('/')) {
         if (!COMPONENT_RE.test(component)) {
-            throw new errors_KxError(`"${name}" is not a legal image name: each path component must be lowercase letters and digits separated by ".", "_", "__" or "-"`, where);
+            throw new lib_errors/* KxError */.im(`"${name}" is not a legal image name: each path component must be lowercase letters and digits separated by ".", "_", "__" or "-"`, where);
         }
     }
     return lowered;
@@ -39371,10 +35318,10 @@ function validateImageName(name, where = {}) {
 function validateRegistry(registry) {
     const r = registry.trim().replace(/\/+$/, '');
     if (r.length === 0)
-        throw new errors_KxError('registry is empty');
+        throw new lib_errors/* KxError */.im('registry is empty');
     const [host, ...path] = r.split('/');
     if (!host || !HOST_RE.test(host))
-        throw new errors_KxError(`"${registry}" does not start with a registry host (e.g. ghcr.io or 127.0.0.1:5000)`);
+        throw new lib_errors/* KxError */.im(`"${registry}" does not start with a registry host (e.g. ghcr.io or 127.0.0.1:5000)`);
     if (path.length > 0)
         validateImageName(path.join('/'));
     return `${host}${path.length ? '/' + path.join('/').toLowerCase() : ''}`;
@@ -39385,13 +35332,13 @@ function imageTag(opts) {
     if (opts.style === 'platform')
         return validateTag(version);
     if (opts.style !== 'kp')
-        throw new errors_KxError(`tag-style "${String(opts.style)}" is unknown: use "platform" or "kp"`);
+        throw new lib_errors/* KxError */.im(`tag-style "${String(opts.style)}" is unknown: use "platform" or "kp"`);
     if (!opts.platformVersion)
-        throw new errors_KxError('tag-style "kp" needs the platform version (e.g. 0.1.3)');
+        throw new lib_errors/* KxError */.im('tag-style "kp" needs the platform version (e.g. 0.1.3)');
     const platform = validateVersion(opts.platformVersion, 'platform version');
     const abbr = opts.abbr ?? 'kp';
     if (!/^[a-z0-9]+$/i.test(abbr))
-        throw new errors_KxError(`platform abbreviation "${abbr}" must be letters and digits`);
+        throw new lib_errors/* KxError */.im(`platform abbreviation "${abbr}" must be letters and digits`);
     return validateTag(`${abbr}_${platform}__${version}`);
 }
 function parseTagStyle(value) {
@@ -39400,7 +35347,7 @@ function parseTagStyle(value) {
         return 'platform';
     if (v === 'kp')
         return 'kp';
-    throw new errors_KxError(`tag-style "${value}" is unknown: use "platform" (Kaapana >= 0.2) or "kp" (Kaapana 0.1.x)`);
+    throw new lib_errors/* KxError */.im(`tag-style "${value}" is unknown: use "platform" (Kaapana >= 0.2) or "kp" (Kaapana 0.1.x)`);
 }
 /** `<registry>/<name>:<tag>` */
 function imageRef(registry, name, tag) {
@@ -39500,16 +35447,16 @@ function parseDockerfile(text, file) {
         const tokens = withoutComment.split(/\s+/).filter((t) => t && !t.startsWith('--'));
         const rawImage = tokens[0];
         if (!rawImage)
-            throw new errors_KxError('FROM without an image', { file, line });
+            throw new lib_errors/* KxError */.im('FROM without an image', { file, line });
         const image = substitute(rawImage, args);
         if (!image)
-            throw new errors_KxError(`FROM ${rawImage} expands to nothing: declare a default with ARG before FROM`, { file, line });
+            throw new lib_errors/* KxError */.im(`FROM ${rawImage} expands to nothing: declare a default with ARG before FROM`, { file, line });
         let stage;
         if (tokens.length >= 3 && tokens[1].toUpperCase() === 'AS')
             stage = tokens[2].toLowerCase();
         const internal = image === 'scratch' || stages.has(image.toLowerCase());
         if (!internal && !/^[^@]+(:[\w][\w.-]*|@sha256:[a-f0-9]{64})$/.test(image.replace(/^[^/]*:\d+\//, 'host/'))) {
-            throw new errors_KxError(`base image "${image}" has no tag: write e.g. ${image}:<version>`, { file, line });
+            throw new lib_errors/* KxError */.im(`base image "${image}" has no tag: write e.g. ${image}:<version>`, { file, line });
         }
         const from = { image, line, internal };
         if (stage) {
@@ -39564,28 +35511,28 @@ const KAAPANA_IGNORE_PATTERNS = ['templates_and_examples', 'ci', 'lib/task_api']
  * `collections/kaapana-collection`, which discovery must skip, not build.
  */
 async function isKaapanaTree(dir) {
-    return pathExists((0,external_node_path_namespaceObject.join)(dir, 'build-scripts', 'start_build.py'));
+    return (0,fsutil/* pathExists */.s0)((0,external_node_path_.join)(dir, 'build-scripts', 'start_build.py'));
 }
 /** Every Dockerfile* of a Kaapana checkout minus the substring patterns, in Kaapana's (sorted) order. */
 async function discoverKaapanaDockerfiles(root, patterns = KAAPANA_IGNORE_PATTERNS) {
-    const dir = (0,external_node_path_namespaceObject.resolve)(root);
-    if (!(await pathExists(dir)))
-        throw new errors_KxError(`kaapana-source directory ${root} does not exist`);
+    const dir = (0,external_node_path_.resolve)(root);
+    if (!(await (0,fsutil/* pathExists */.s0)(dir)))
+        throw new lib_errors/* KxError */.im(`kaapana-source directory ${root} does not exist`);
     const all = [];
     await walk(dir, DEFAULT_IGNORE, all);
-    return all.filter((f) => !isKaapanaIgnored((0,external_node_path_namespaceObject.relative)(dir, f), patterns)).sort();
+    return all.filter((f) => !isKaapanaIgnored((0,external_node_path_.relative)(dir, f), patterns)).sort();
 }
 /** Kaapana's rule: a plain substring match of any pattern on the (posix) path. */
 function isKaapanaIgnored(relPath, patterns) {
-    const path = relPath.split(external_node_path_namespaceObject.sep).join('/');
+    const path = relPath.split(external_node_path_.sep).join('/');
     return patterns.some((p) => p !== '' && path.includes(p));
 }
 function isIgnored(relPath, patterns) {
-    const path = relPath.split(external_node_path_namespaceObject.sep).join('/');
+    const path = relPath.split(external_node_path_.sep).join('/');
     const segments = path.split('/');
     return patterns.some((p) => {
-        if (glob_isGlobPattern(p) || p.includes('/')) {
-            const match = glob_globMatcher(p);
+        if ((0,fsutil/* isGlobPattern */.tv)(p) || p.includes('/')) {
+            const match = (0,fsutil/* globMatcher */.fU)(p);
             return segments.some((_, i) => match(segments.slice(0, i + 1).join('/')));
         }
         return segments.includes(p);
@@ -39595,7 +35542,7 @@ function isIgnored(relPath, patterns) {
 async function isCollectionChart(dir) {
     let text;
     try {
-        text = await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(dir, 'Chart.yaml'), 'utf8');
+        text = await (0,promises_.readFile)((0,external_node_path_.join)(dir, 'Chart.yaml'), 'utf8');
     }
     catch {
         return false;
@@ -39607,7 +35554,7 @@ async function isCollectionChart(dir) {
 }
 /** Why discovery does not enter `dir` (below the context), or undefined when it does. */
 async function skipReason(dir) {
-    if (await pathExists((0,external_node_path_namespaceObject.join)(dir, 'action-build-images', 'action.yml')))
+    if (await (0,fsutil/* pathExists */.s0)((0,external_node_path_.join)(dir, 'action-build-images', 'action.yml')))
         return 'kaapana-ext checkout';
     if (await isCollectionChart(dir))
         return 'extension collection chart';
@@ -39615,7 +35562,7 @@ async function skipReason(dir) {
 }
 /** Every Dockerfile* below `root` (fsutil/walk's rules; hidden folders are entered); with `skipped`, folders with a skipReason are not entered. */
 async function walk(root, ignore, out, skipped) {
-    await walk_walkTree(root, {
+    await (0,fsutil/* walkTree */.Ir)(root, {
         hidden: true,
         ignore: (rel) => isIgnored(rel, ignore),
         onUnreadable: (_dir, e) => {
@@ -39631,9 +35578,9 @@ async function walk(root, ignore, out, skipped) {
 }
 /** Absolute paths of the Dockerfiles of the tree and of the selected ones. */
 async function discoverDockerfiles(opts) {
-    const context = (0,external_node_path_namespaceObject.resolve)(opts.context);
-    if (!(await pathExists(context)))
-        throw new errors_KxError(`context directory ${opts.context} does not exist`);
+    const context = (0,external_node_path_.resolve)(opts.context);
+    if (!(await (0,fsutil/* pathExists */.s0)(context)))
+        throw new lib_errors/* KxError */.im(`context directory ${opts.context} does not exist`);
     const ignore = [...DEFAULT_IGNORE, ...(opts.ignore ?? [])];
     let all = [];
     const skippedDirs = [];
@@ -39642,23 +35589,23 @@ async function discoverDockerfiles(opts) {
     await walk(context, ignore, all, kaapanaTree ? undefined : skippedDirs);
     if (kaapanaTree) {
         const patterns = opts.kaapanaIgnore ?? KAAPANA_IGNORE_PATTERNS;
-        all = all.filter((f) => !isKaapanaIgnored((0,external_node_path_namespaceObject.relative)(context, f), patterns));
+        all = all.filter((f) => !isKaapanaIgnored((0,external_node_path_.relative)(context, f), patterns));
     }
     if (!opts.dockerfiles || opts.dockerfiles.length === 0)
         return { all, selected: all, explicit: false, skippedDirs };
     const selected = new Set();
     for (const spec of opts.dockerfiles) {
-        if (glob_isGlobPattern(spec)) {
-            const match = glob_globMatcher(spec);
-            const hits = all.filter((f) => match((0,external_node_path_namespaceObject.relative)(context, f)));
+        if ((0,fsutil/* isGlobPattern */.tv)(spec)) {
+            const match = (0,fsutil/* globMatcher */.fU)(spec);
+            const hits = all.filter((f) => match((0,external_node_path_.relative)(context, f)));
             if (hits.length === 0)
-                throw new errors_KxError(`dockerfiles pattern "${spec}" matches no Dockerfile below ${opts.context}`);
+                throw new lib_errors/* KxError */.im(`dockerfiles pattern "${spec}" matches no Dockerfile below ${opts.context}`);
             hits.forEach((h) => selected.add(h));
         }
         else {
-            const full = (0,external_node_path_namespaceObject.resolve)(context, spec);
-            if (!(await pathExists(full)))
-                throw new errors_KxError(`Dockerfile ${spec} does not exist (relative to ${opts.context})`);
+            const full = (0,external_node_path_.resolve)(context, spec);
+            if (!(await (0,fsutil/* pathExists */.s0)(full)))
+                throw new lib_errors/* KxError */.im(`Dockerfile ${spec} does not exist (relative to ${opts.context})`);
             selected.add(full);
         }
     }
@@ -39667,9 +35614,11 @@ async function discoverDockerfiles(opts) {
 }
 /** The `source` option of planBuild for a Kaapana checkout. */
 async function kaapanaSource(root, patterns = KAAPANA_IGNORE_PATTERNS) {
-    return { root: (0,external_node_path_namespaceObject.resolve)(root), files: await discoverKaapanaDockerfiles(root, patterns) };
+    return { root: (0,external_node_path_.resolve)(root), files: await discoverKaapanaDockerfiles(root, patterns) };
 }
 
+// EXTERNAL MODULE: ../packages/core/lib/exec/index.js + 1 modules
+var lib_exec = __nccwpck_require__(1789);
 ;// CONCATENATED MODULE: ../packages/core/lib/images/version.js
 // The version model of a build: which version each image is tagged with, and which rule gave it.
 // Rules, first match wins: `image-versions` (a map image → version) → `chart-version` for the DAG
@@ -39685,7 +35634,7 @@ async function kaapanaSource(root, patterns = KAAPANA_IGNORE_PATTERNS) {
 
 
 
-async function git(dir, args, exec = nodeExec) {
+async function git(dir, args, exec = lib_exec/* nodeExec */.U) {
     try {
         const r = await exec('git', ['-C', dir, ...args]);
         return r.exitCode === 0 ? r.stdout.trim() : undefined;
@@ -39719,7 +35668,7 @@ async function gitVersion(dir) {
             continue;
         const version = strip(described);
         if (!semver.valid(version)) {
-            throw new errors_KxError(`${rule} in ${dir} gives "${described}", which is not a semantic version (Kaapana validates it as semver): tag the commit e.g. v1.2.3 or set the version input`);
+            throw new lib_errors/* KxError */.im(`${rule} in ${dir} gives "${described}", which is not a semantic version (Kaapana validates it as semver): tag the commit e.g. v1.2.3 or set the version input`);
         }
         return { version, rule: `${rule} (${described})` };
     }
@@ -39767,150 +35716,101 @@ function pickVersion(image, label, rules) {
 async function planBuild(opts) {
     const errors = [];
     const registry = validateRegistry(opts.registry);
+    const byId = new Map();
+    const localByName = new Map();
+    const skipped = [];
     const selectedSet = new Set(opts.selected);
-    const scan = await scanDockerfiles(opts, selectedSet, errors);
-    const baseImages = baseImageMapping(opts.baseImages ?? {}, errors);
-    const graph = resolveBases(scan, baseImages, errors);
-    const selectedIds = [...scan.byId.values()].filter((n) => selectedSet.has(n.path)).map((n) => n.id);
-    const wanted = closure(selectedIds, graph.deps);
-    // Missing-base errors only count for images that are part of the build.
-    const relevant = errors.filter((e) => {
-        const nodeId = e.nodeId;
-        return nodeId === undefined || wanted.has(nodeId);
-    });
-    relevant.push(...resolveDuplicates(scan.duplicates, wanted, graph.deps, selectedSet, opts));
-    const level = levels(wanted, graph.deps, scan.byId, relevant);
-    if (relevant.length === 1)
-        throw relevant[0];
-    if (relevant.length > 1)
-        throw new KxAggregateError(relevant);
-    const images = [...wanted]
-        .sort((a, b) => level.get(a) - level.get(b) || (a < b ? -1 : 1))
-        .map((id) => plannedImage(scan.byId.get(id), { opts, registry, graph, level, selectedIds }));
-    return {
-        images,
-        baseImages: [...new Set(images.flatMap((i) => i.mappedBases))]
-            .sort()
-            .map((localRef) => ({ localRef, source: graph.usedMappings.get(localRef) })),
-        skipped: scan.skipped,
-        duplicates: scan.duplicates.map(({ image, kept, dropped }) => ({ image, kept, dropped })),
-    };
-}
-/** Reads every Dockerfile of the context and the local-only ones of the kaapana-source checkout, in order. */
-async function scanDockerfiles(opts, selectedSet, errors) {
-    const scan = { byId: new Map(), localByName: new Map(), skipped: [], duplicates: [] };
+    const log = opts.log ?? (() => { });
+    const duplicates = [];
     const candidates = [
         ...opts.all.map((file) => ({ file, origin: 'context' })),
         ...(opts.source?.files ?? []).map((file) => ({ file, origin: 'kaapana-source' })),
     ];
     for (const { file, origin } of candidates) {
         const rel = origin === 'context'
-            ? (0,external_node_path_namespaceObject.relative)(opts.context, file) || file
-            : `kaapana-source/${(0,external_node_path_namespaceObject.relative)(opts.source.root, file)}`;
-        const node = await readNode(file, rel, origin, { opts, selectedSet, errors, skipped: scan.skipped });
-        if (node)
-            addNode(scan, node);
-    }
-    return scan;
-}
-/**
- * One Dockerfile as a plan node, or undefined when it is no candidate: unreadable (an error when
- * selected), a kaapana-source image that is not local-only, ignored (recorded as skipped), without
- * an IMAGE label (an error when selected) or with an invalid one (an error).
- */
-async function readNode(file, rel, origin, ctx) {
-    const { opts, selectedSet, errors } = ctx;
-    let parsed;
-    try {
-        parsed = parseDockerfile(await (0,promises_namespaceObject.readFile)(file, 'utf8'), rel);
-    }
-    catch (e) {
-        if (e instanceof errors_KxError) {
-            if (selectedSet.has(file))
-                errors.push(e);
-            return undefined;
+            ? (0,external_node_path_.relative)(opts.context, file) || file
+            : `kaapana-source/${(0,external_node_path_.relative)(opts.source.root, file)}`;
+        let parsed;
+        try {
+            parsed = parseDockerfile(await (0,promises_.readFile)(file, 'utf8'), rel);
         }
-        throw e;
-    }
-    // From a Kaapana checkout only local-only bases are candidates; its other images are Kaapana's.
-    if (origin === 'kaapana-source' && !parsed.localOnly)
-        return undefined;
-    if (parsed.ignored && !opts.includeIgnored) {
-        const key = parsed.labels.BUILD_IGNORE !== undefined ? 'BUILD_IGNORE' : 'CI_IGNORE';
-        ctx.skipped.push({ dockerfile: rel, reason: `${key}=${parsed.labels[key]}` });
-        return undefined;
-    }
-    if (!parsed.labels.IMAGE) {
-        // Kaapana: IMAGE is required. Only an error for Dockerfiles we were asked to build.
-        if (selectedSet.has(file))
-            errors.push(new errors_KxError('LABEL IMAGE="<name>" is missing: Kaapana needs it to name the image', { file: rel, line: 1 }));
-        return undefined;
-    }
-    try {
-        const id = validateImageName(parsed.labels.IMAGE, { file: rel, line: parsed.labelLines.IMAGE });
-        return { parsed, id, rel, path: file, origin };
-    }
-    catch (e) {
-        errors.push(e);
-        return undefined;
-    }
-}
-/** Adds a node, or records it as a duplicate: the first in path order is kept, except as below. */
-function addNode(scan, node) {
-    const { id, parsed, rel } = node;
-    const other = scan.byId.get(id);
-    if (!other) {
-        scan.byId.set(id, node);
+        catch (e) {
+            if (e instanceof lib_errors/* KxError */.im) {
+                if (selectedSet.has(file))
+                    errors.push(e);
+                continue;
+            }
+            throw e;
+        }
+        // From a Kaapana checkout only local-only bases are candidates; its other images are Kaapana's.
+        if (origin === 'kaapana-source' && !parsed.localOnly)
+            continue;
+        if (parsed.ignored && !opts.includeIgnored) {
+            const key = parsed.labels.BUILD_IGNORE !== undefined ? 'BUILD_IGNORE' : 'CI_IGNORE';
+            skipped.push({ dockerfile: rel, reason: `${key}=${parsed.labels[key]}` });
+            continue;
+        }
+        if (!parsed.labels.IMAGE) {
+            // Kaapana: IMAGE is required. Only an error for Dockerfiles we were asked to build.
+            if (selectedSet.has(file))
+                errors.push(new lib_errors/* KxError */.im('LABEL IMAGE="<name>" is missing: Kaapana needs it to name the image', { file: rel, line: 1 }));
+            continue;
+        }
+        let id;
+        try {
+            id = validateImageName(parsed.labels.IMAGE, { file: rel, line: parsed.labelLines.IMAGE });
+        }
+        catch (e) {
+            errors.push(e);
+            continue;
+        }
+        const other = byId.get(id);
+        const node = { parsed, id, rel, path: file, origin };
+        if (other) {
+            // A local-only image and a pushed one of the same name are different images for Kaapana (its
+            // key is the whole tag, registry included: 0.1.3 base-python-cpu Dockerfile/DockerfileRemote);
+            // one name here, so the local-only one is kept: `FROM local-only/<name>` needs it.
+            if (parsed.localOnly && !other.parsed.localOnly) {
+                byId.set(id, node);
+                localByName.set(id, node);
+                duplicates.push({
+                    image: id,
+                    kept: rel,
+                    dropped: other.rel,
+                    keptNode: node,
+                    droppedPath: other.path,
+                    droppedLocalOnly: false,
+                });
+            }
+            else {
+                duplicates.push({
+                    image: id,
+                    kept: other.rel,
+                    dropped: rel,
+                    keptNode: other,
+                    droppedPath: file,
+                    droppedLocalOnly: parsed.localOnly,
+                });
+            }
+            continue;
+        }
+        byId.set(id, node);
         if (parsed.localOnly)
-            scan.localByName.set(id, node);
-        return;
+            localByName.set(id, node);
     }
-    // A local-only image and a pushed one of the same name are different images for Kaapana (its
-    // key is the whole tag, registry included: 0.1.3 base-python-cpu Dockerfile/DockerfileRemote);
-    // one name here, so the local-only one is kept: `FROM local-only/<name>` needs it.
-    if (parsed.localOnly && !other.parsed.localOnly) {
-        scan.byId.set(id, node);
-        scan.localByName.set(id, node);
-        scan.duplicates.push({
-            image: id,
-            kept: rel,
-            dropped: other.rel,
-            keptNode: node,
-            droppedPath: other.path,
-            droppedLocalOnly: false,
-        });
-    }
-    else {
-        scan.duplicates.push({
-            image: id,
-            kept: other.rel,
-            dropped: rel,
-            keptNode: other,
-            droppedPath: node.path,
-            droppedLocalOnly: parsed.localOnly,
-        });
-    }
-}
-/** The base-images input keyed by `local-only/<name>:<tag>` (`:latest` when the key has no tag). */
-function baseImageMapping(input, errors) {
     const baseImages = new Map();
-    for (const [key, source] of Object.entries(input)) {
+    for (const [key, source] of Object.entries(opts.baseImages ?? {})) {
         if (!localOnlyName(key))
-            errors.push(new errors_KxError(`base-images key "${key}" must name a local-only image (local-only/<name>:<tag>)`));
+            errors.push(new lib_errors/* KxError */.im(`base-images key "${key}" must name a local-only image (local-only/<name>:<tag>)`));
         baseImages.set(key.includes(':') ? key : `${key}:latest`, source);
     }
-    return baseImages;
-}
-/** The bases of every node: a local-only base comes from the tree, else from base-images, else is an error. */
-function resolveBases(scan, baseImages, errors) {
-    const graph = {
-        deps: new Map(),
-        externals: new Map(),
-        usedMappings: new Map(),
-        mappedBy: new Map(),
-        localTagsWanted: new Map(),
-    };
-    for (const node of scan.byId.values()) {
+    // Dependencies of every node, and the closure of the selection.
+    const deps = new Map();
+    const externals = new Map();
+    const usedMappings = new Map();
+    const mappedBy = new Map();
+    const localTagsWanted = new Map();
+    for (const node of byId.values()) {
         const d = [];
         const ext = [];
         for (const from of node.parsed.froms) {
@@ -39921,33 +35821,31 @@ function resolveBases(scan, baseImages, errors) {
                 ext.push(from.image);
                 continue;
             }
-            const key = `local-only/${local.name}:${local.tag}`;
-            const provider = scan.localByName.get(local.name.toLowerCase());
-            const mapped = baseImages.get(key);
+            const provider = localByName.get(local.name.toLowerCase());
+            const mapped = baseImages.get(`local-only/${local.name}:${local.tag}`);
             if (provider) {
                 if (!d.includes(provider.id))
                     d.push(provider.id);
-                const set = graph.localTagsWanted.get(provider.id) ?? new Set();
+                const set = localTagsWanted.get(provider.id) ?? new Set();
                 set.add(local.tag);
-                graph.localTagsWanted.set(provider.id, set);
+                localTagsWanted.set(provider.id, set);
             }
             else if (mapped) {
-                graph.usedMappings.set(key, mapped);
-                graph.mappedBy.set(node.id, [...(graph.mappedBy.get(node.id) ?? []), key]);
+                const key = `local-only/${local.name}:${local.tag}`;
+                usedMappings.set(key, mapped);
+                mappedBy.set(node.id, [...(mappedBy.get(node.id) ?? []), key]);
             }
             else {
-                const mark = new errors_KxError(`base image missing: ${from.image} is built by no Dockerfile of the tree (LABEL IMAGE="${local.name}" with LABEL REGISTRY="local-only") and is not in base-images`, { file: node.rel, line: from.line });
+                deps.set(node.id, d);
+                const mark = new lib_errors/* KxError */.im(`base image missing: ${from.image} is built by no Dockerfile of the tree (LABEL IMAGE="${local.name}" with LABEL REGISTRY="local-only") and is not in base-images`, { file: node.rel, line: from.line });
                 mark.nodeId = node.id;
                 errors.push(mark);
             }
         }
-        graph.deps.set(node.id, d);
-        graph.externals.set(node.id, ext);
+        deps.set(node.id, d);
+        externals.set(node.id, ext);
     }
-    return graph;
-}
-/** The selected images and, transitively, the tree images they are built FROM. */
-function closure(selectedIds, deps) {
+    const selectedIds = [...byId.values()].filter((n) => selectedSet.has(n.path)).map((n) => n.id);
     const wanted = new Set();
     const visit = (id) => {
         if (wanted.has(id))
@@ -39957,12 +35855,11 @@ function closure(selectedIds, deps) {
             visit(d);
     };
     selectedIds.forEach(visit);
-    return wanted;
-}
-/** Logs each duplicate; returns the errors of the ambiguous ones (see the header). */
-function resolveDuplicates(duplicates, wanted, deps, selectedSet, opts) {
-    const log = opts.log ?? (() => { });
-    const errors = [];
+    // Missing-base errors only count for images that are part of the build.
+    const relevant = errors.filter((e) => {
+        const nodeId = e.nodeId;
+        return nodeId === undefined || wanted.has(nodeId);
+    });
     const neededAsBase = new Set([...wanted].flatMap((id) => deps.get(id) ?? []));
     for (const d of duplicates) {
         const droppedOrigin = d.dropped.startsWith('kaapana-source/') ? 'kaapana-source' : 'context';
@@ -39972,7 +35869,7 @@ function resolveDuplicates(duplicates, wanted, deps, selectedSet, opts) {
                 d.keptNode.origin === droppedOrigin &&
                 d.keptNode.parsed.localOnly === d.droppedLocalOnly);
         if (ambiguous) {
-            errors.push(new errors_KxError(`image "${d.image}" is needed by this build but defined twice: ${d.kept} and ${d.dropped} (Kaapana's build would keep ${d.kept}, the first in path order). Rename one IMAGE label, remove one, or ignore one`, { file: d.dropped, line: 1 }));
+            relevant.push(new lib_errors/* KxError */.im(`image "${d.image}" is needed by this build but defined twice: ${d.kept} and ${d.dropped} (Kaapana's build would keep ${d.kept}, the first in path order). Rename one IMAGE label, remove one, or ignore one`, { file: d.dropped, line: 1 }));
         }
         else if (d.keptNode.origin !== droppedOrigin) {
             if (wanted.has(d.image))
@@ -39982,10 +35879,7 @@ function resolveDuplicates(duplicates, wanted, deps, selectedSet, opts) {
             log(`duplicate image "${d.image}": ${d.dropped} not added, ${d.kept} kept (first in path order, as Kaapana's build does)`);
         }
     }
-    return errors;
-}
-/** Levels by Kahn's algorithm over the wanted subgraph; a cycle is pushed onto `errors` (one is reported). */
-function levels(wanted, deps, byId, errors) {
+    // Cycles (Kahn's algorithm over the wanted subgraph, then report one cycle).
     const level = new Map();
     const remaining = new Set(wanted);
     while (remaining.size > 0) {
@@ -39993,7 +35887,7 @@ function levels(wanted, deps, byId, errors) {
         if (ready.length === 0) {
             const cycle = findCycle([...remaining], deps);
             const where = byId.get(cycle[0]);
-            errors.push(new errors_KxError(`build cycle: ${cycle.map((id) => `${id} (${byId.get(id).rel})`).join(' → ')} → ${cycle[0]}`, {
+            relevant.push(new lib_errors/* KxError */.im(`build cycle: ${cycle.map((id) => `${id} (${byId.get(id).rel})`).join(' → ')} → ${cycle[0]}`, {
                 file: where.rel,
                 line: 1,
             }));
@@ -40004,69 +35898,80 @@ function levels(wanted, deps, byId, errors) {
             remaining.delete(id);
         }
     }
-    return level;
-}
-/** One planned image: its tags (see imageTags) and its place in the graph. */
-function plannedImage(node, ctx) {
-    const { id, parsed: p } = node;
-    const { graph } = ctx;
-    const { tag, ref, tags, versionRule } = imageTags(node, ctx.opts, ctx.registry, graph.localTagsWanted.get(id));
-    return {
-        id,
-        name: id,
-        dockerfile: node.rel,
-        dockerfilePath: node.path,
-        contextDir: (0,external_node_path_namespaceObject.dirname)(node.path),
-        localOnly: p.localOnly,
-        tag,
-        ref,
-        tags,
-        dependsOn: graph.deps.get(id) ?? [],
-        externalBases: graph.externals.get(id) ?? [],
-        mappedBases: graph.mappedBy.get(id) ?? [],
-        level: ctx.level.get(id),
-        implicit: !ctx.selectedIds.includes(id),
-        origin: node.origin,
-        versionRule,
-    };
-}
-/**
- * The tags of an image. A local-only image: its VERSION label (else `latest`), plus `latest` and
- * every tag some FROM names. A pushed image: one tag from the version rules (see version.ts) in the
- * tag style. Errors without a place are given the VERSION (else IMAGE) label's.
- */
-function imageTags(node, opts, registry, localTagsWanted) {
-    const { id, parsed: p } = node;
-    const where = { file: node.rel, line: p.labelLines.VERSION ?? p.labelLines.IMAGE };
-    try {
-        if (p.localOnly) {
-            const tag = p.labels.VERSION ? validateTag(p.labels.VERSION) : 'latest';
-            const set = new Set(['latest', tag, ...(localTagsWanted ?? [])]);
-            const tags = [...set].map((t) => `local-only/${id}:${validateTag(t)}`);
-            return { tag, ref: `local-only/${id}:${tag}`, tags, versionRule: 'local-only' };
+    if (relevant.length === 1)
+        throw relevant[0];
+    if (relevant.length > 1)
+        throw new lib_errors/* KxAggregateError */.lW(relevant);
+    const images = [];
+    for (const id of [...wanted].sort((a, b) => level.get(a) - level.get(b) || (a < b ? -1 : 1))) {
+        const node = byId.get(id);
+        const p = node.parsed;
+        const where = { file: node.rel, line: p.labelLines.VERSION ?? p.labelLines.IMAGE };
+        let tag;
+        let ref;
+        let tags;
+        let versionRule = 'local-only';
+        try {
+            if (p.localOnly) {
+                const base = p.labels.VERSION ? validateTag(p.labels.VERSION) : 'latest';
+                const set = new Set(['latest', base, ...(localTagsWanted.get(id) ?? [])]);
+                tag = base;
+                ref = `local-only/${id}:${tag}`;
+                tags = [...set].map((t) => `local-only/${id}:${validateTag(t)}`);
+            }
+            else {
+                const rules = { ...opts.versions, labelFirst: (opts.tagStyle ?? 'platform') === 'kp' };
+                if (opts.version)
+                    rules.version = opts.version;
+                const picked = pickVersion(id, p.labels.VERSION, rules);
+                if (!picked)
+                    throw new lib_errors/* KxError */.im('no version: set the `version` input, tag the git checkout (e.g. v1.2.3), or LABEL VERSION="<x.y.z>"', where);
+                const version = picked.version;
+                versionRule = picked.rule;
+                const tagOpts = { style: opts.tagStyle ?? 'platform', version };
+                if (picked.rule.startsWith('LABEL VERSION'))
+                    tagOpts.verbatim = true;
+                if (opts.platformVersion !== undefined)
+                    tagOpts.platformVersion = opts.platformVersion;
+                if (opts.abbr !== undefined)
+                    tagOpts.abbr = opts.abbr;
+                tag = imageTag(tagOpts);
+                ref = imageRef(registry, id, tag);
+                tags = [ref];
+            }
         }
-        const rules = { ...opts.versions, labelFirst: (opts.tagStyle ?? 'platform') === 'kp' };
-        if (opts.version)
-            rules.version = opts.version;
-        const picked = pickVersion(id, p.labels.VERSION, rules);
-        if (!picked)
-            throw new errors_KxError('no version: set the `version` input, tag the git checkout (e.g. v1.2.3), or LABEL VERSION="<x.y.z>"', where);
-        const tagOpts = { style: opts.tagStyle ?? 'platform', version: picked.version };
-        if (picked.rule.startsWith('LABEL VERSION'))
-            tagOpts.verbatim = true;
-        if (opts.platformVersion !== undefined)
-            tagOpts.platformVersion = opts.platformVersion;
-        if (opts.abbr !== undefined)
-            tagOpts.abbr = opts.abbr;
-        const tag = imageTag(tagOpts);
-        const ref = imageRef(registry, id, tag);
-        return { tag, ref, tags: [ref], versionRule: picked.rule };
+        catch (e) {
+            if (e instanceof lib_errors/* KxError */.im && !e.file)
+                throw new lib_errors/* KxError */.im(e.message, where);
+            throw e;
+        }
+        images.push({
+            id,
+            name: id,
+            dockerfile: node.rel,
+            dockerfilePath: node.path,
+            contextDir: (0,external_node_path_.dirname)(node.path),
+            localOnly: p.localOnly,
+            tag,
+            ref,
+            tags,
+            dependsOn: deps.get(id) ?? [],
+            externalBases: externals.get(id) ?? [],
+            mappedBases: mappedBy.get(id) ?? [],
+            level: level.get(id),
+            implicit: !selectedIds.includes(id),
+            origin: node.origin,
+            versionRule,
+        });
     }
-    catch (e) {
-        if (e instanceof errors_KxError && !e.file)
-            throw new errors_KxError(e.message, where);
-        throw e;
-    }
+    return {
+        images,
+        baseImages: [...new Set(images.flatMap((i) => i.mappedBases))]
+            .sort()
+            .map((localRef) => ({ localRef, source: usedMappings.get(localRef) })),
+        skipped,
+        duplicates: duplicates.map(({ image, kept, dropped }) => ({ image, kept, dropped })),
+    };
 }
 function findCycle(nodes, deps) {
     const inSet = new Set(nodes);
@@ -40102,6 +36007,8 @@ function planToMermaid(plan) {
     return lines.join('\n');
 }
 
+// EXTERNAL MODULE: ../packages/core/lib/images/docker.js
+var images_docker = __nccwpck_require__(3240);
 ;// CONCATENATED MODULE: ../packages/core/lib/registry/ref.js
 // Parsing of image references (`host[:port]/path/name[:tag][@digest]`) into the parts the registry
 // HTTP API needs. Follows Docker's rule: the first component is a host when it contains "." or ":"
@@ -40110,14 +36017,14 @@ function planToMermaid(plan) {
 function parseImageRef(ref) {
     let rest = ref.trim().replace(/^oci:\/\//, '');
     if (!rest)
-        throw new errors_KxError('image reference is empty');
+        throw new lib_errors/* KxError */.im('image reference is empty');
     let digest;
     const at = rest.indexOf('@');
     if (at >= 0) {
         digest = rest.slice(at + 1);
         rest = rest.slice(0, at);
         if (!/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(digest))
-            throw new errors_KxError(`"${ref}" has a malformed digest`);
+            throw new lib_errors/* KxError */.im(`"${ref}" has a malformed digest`);
     }
     let tag;
     const lastSlash = rest.lastIndexOf('/');
@@ -40141,7 +36048,7 @@ function parseImageRef(ref) {
         registry = 'registry-1.docker.io';
     const repository = parts.join('/');
     if (!repository)
-        throw new errors_KxError(`"${ref}" names no repository`);
+        throw new lib_errors/* KxError */.im(`"${ref}" names no repository`);
     const out = { registry, repository };
     if (tag !== undefined)
         out.tag = tag;
@@ -40155,6 +36062,10 @@ function isLoopbackRegistry(registry) {
     return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ../packages/core/lib/retry/index.js
+var lib_retry = __nccwpck_require__(7762);
 ;// CONCATENATED MODULE: ../packages/core/lib/registry/client.js
 // A client for the Docker Registry HTTP API v2 / OCI distribution spec: manifests, blobs, catalog,
 // tags, with Basic and Bearer-token auth and retries of transient failures (via ../retry). It knows
@@ -40185,7 +36096,7 @@ class RegistryClient {
         if (opts.username !== undefined && opts.password !== undefined) {
             this.basic = Buffer.from(`${opts.username}:${opts.password}`).toString('base64');
         }
-        this.retry = { classify: classifyError, ...opts.retry };
+        this.retry = { classify: lib_retry/* classifyError */.fe, ...opts.retry };
     }
     /** Manifest digest/type/size, or undefined when the registry has no such manifest. */
     async headManifest(repository, reference) {
@@ -40242,7 +36153,7 @@ class RegistryClient {
         const data = Buffer.from(await res.arrayBuffer());
         const actual = sha256Digest(data);
         if (digest.startsWith('sha256:') && actual !== digest) {
-            throw new errors_KxError(`blob ${digest} from ${this.registry}/${repository} has digest ${actual}`);
+            throw new lib_errors/* KxError */.im(`blob ${digest} from ${this.registry}/${repository} has digest ${actual}`);
         }
         return data;
     }
@@ -40251,7 +36162,7 @@ class RegistryClient {
         const digest = sha256Digest(data);
         if (await this.hasBlob(repository, digest))
             return { digest, size: data.byteLength };
-        await withRetry(async () => {
+        await (0,lib_retry/* withRetry */.bD)(async () => {
             const start = await this.request(`/v2/${repository}/blobs/uploads/`, {
                 method: 'POST',
                 repository,
@@ -40260,7 +36171,7 @@ class RegistryClient {
             await start.arrayBuffer();
             const location = start.headers.get('location');
             if (!location)
-                throw new StatusError(`registry ${this.registry} gave no upload location`, 502);
+                throw new lib_retry/* StatusError */.Xs(`registry ${this.registry} gave no upload location`, 502);
             const url = new URL(location, this.base);
             url.searchParams.set('digest', digest);
             const put = await this.request(url.toString(), {
@@ -40295,7 +36206,7 @@ class RegistryClient {
     /** One HTTP exchange with auth handling; retried on transient failures unless `retry` is false. */
     async request(pathOrUrl, opts, retry = true) {
         const once = () => this.send(pathOrUrl, opts);
-        return retry ? withRetry(once, this.retry) : once();
+        return retry ? (0,lib_retry/* withRetry */.bD)(once, this.retry) : once();
     }
     async send(pathOrUrl, opts) {
         const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.base}${pathOrUrl}`;
@@ -40312,7 +36223,7 @@ class RegistryClient {
             }
             catch (e) {
                 const cause = e.cause;
-                throw new StatusError(`cannot reach registry ${this.registry}: ${cause?.code ?? cause?.message ?? e.message}`, undefined, cause?.code);
+                throw new lib_retry/* StatusError */.Xs(`cannot reach registry ${this.registry}: ${cause?.code ?? cause?.message ?? e.message}`, undefined, cause?.code);
             }
         };
         let res = await doFetch(this.tokens.get(scopeKey) ?? (this.basic ? `Basic ${this.basic}` : undefined));
@@ -40330,9 +36241,9 @@ class RegistryClient {
         const text = opts.method === 'HEAD' ? '' : await res.text().catch(() => '');
         const what = `${opts.method ?? 'GET'} ${url.replace(/\?.*$/, '')}`;
         if (res.status === 401 || res.status === 403) {
-            throw new StatusError(`registry ${this.registry} refused ${what}: ${res.status} ${res.statusText} (check the username and password/token)`, res.status, text);
+            throw new lib_retry/* StatusError */.Xs(`registry ${this.registry} refused ${what}: ${res.status} ${res.statusText} (check the username and password/token)`, res.status, text);
         }
-        throw new StatusError(`registry ${this.registry}: ${what} answered ${res.status} ${res.statusText}${text ? `: ${text.slice(0, 300)}` : ''}`, res.status, text);
+        throw new lib_retry/* StatusError */.Xs(`registry ${this.registry}: ${what} answered ${res.status} ${res.statusText}${text ? `: ${text.slice(0, 300)}` : ''}`, res.status, text);
     }
     /** Answer a WWW-Authenticate challenge: Basic credentials, or a Bearer token from the realm. */
     async authorize(challenge, scopeKey) {
@@ -40353,7 +36264,7 @@ class RegistryClient {
             headers.Authorization = `Basic ${this.basic}`;
         const res = await fetch(tokenUrl, { headers });
         if (!res.ok) {
-            throw new StatusError(`registry ${this.registry}: token request answered ${res.status} ${res.statusText}`, res.status);
+            throw new lib_retry/* StatusError */.Xs(`registry ${this.registry}: token request answered ${res.status} ${res.statusText}`, res.status);
         }
         const body = (await res.json());
         const token = body.token ?? body.access_token;
@@ -40376,6 +36287,8 @@ function nextLink(link) {
 
 
 
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ../packages/core/lib/images/build-features.js
 // The docker/build-push-action options a Kaapana build passes through — cache-from/cache-to,
 // target, secrets, build-contexts — and which of them each builder can do. This module owns that
@@ -40400,12 +36313,12 @@ const TYPE_RE = /(?:^|,)\s*type=([a-z0-9-]+)/i;
 function parseCacheEntry(raw, input) {
     const s = raw.trim();
     if (s === '')
-        throw new errors_KxError(`${input}: empty entry`);
+        throw new lib_errors/* KxError */.im(`${input}: empty entry`);
     const type = TYPE_RE.exec(s)?.[1]?.toLowerCase();
     if (type)
         return { raw: s, type };
     if (s.includes('='))
-        throw new errors_KxError(`${input}: "${s}" has key=value fields but no type= (write type=registry,ref=… or a bare image reference)`);
+        throw new lib_errors/* KxError */.im(`${input}: "${s}" has key=value fields but no type= (write type=registry,ref=… or a bare image reference)`);
     return { raw: s, type: 'image' };
 }
 function parseSecrets(lines, input = 'secrets') {
@@ -40413,14 +36326,14 @@ function parseSecrets(lines, input = 'secrets') {
         const eq = l.indexOf('=');
         const id = eq > 0 ? l.slice(0, eq).trim() : '';
         if (!/^[A-Za-z0-9_.-]+$/.test(id))
-            throw new errors_KxError(`${input}: each entry is id=value with an id of [A-Za-z0-9_.-] (the value is not shown here)`);
+            throw new lib_errors/* KxError */.im(`${input}: each entry is id=value with an id of [A-Za-z0-9_.-] (the value is not shown here)`);
         return { id, value: l.slice(eq + 1) };
     });
 }
 function parseBuildContexts(lines, input = 'build-contexts') {
     for (const l of lines) {
         if (!/^[A-Za-z0-9][A-Za-z0-9_./-]*=.+$/.test(l))
-            throw new errors_KxError(`${input}: "${l}" is not name=path or name=docker-image://ref`);
+            throw new lib_errors/* KxError */.im(`${input}: "${l}" is not name=path or name=docker-image://ref`);
     }
     return lines;
 }
@@ -40449,14 +36362,14 @@ function checkBuildFeatures(f, builder, buildxVersion) {
         problems.push(`build-contexts need buildx ≥ 0.8; this runner has buildx ${buildxVersion}`);
     }
     if (problems.length) {
-        throw new errors_KxError(`the ${builder === 'classic' ? 'classic builder (no buildx, or DOCKER_BUILDKIT=0, or builder: classic)' : 'buildx builder'} cannot do what was asked:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+        throw new lib_errors/* KxError */.im(`the ${builder === 'classic' ? 'classic builder (no buildx, or DOCKER_BUILDKIT=0, or builder: classic)' : 'buildx builder'} cannot do what was asked:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     }
 }
 /** `{{image}}`, `{{tag}}`, `{{ref}}`, `{{registry}}` of one image; an unknown placeholder is an error. */
 function expandImageVars(text, vars, input) {
     return text.replace(/\{\{\s*([a-z-]+)\s*\}\}/g, (m, name) => {
         if (!(name in vars))
-            throw new errors_KxError(`${input}: unknown placeholder ${m} in "${text}" (known: {{image}}, {{tag}}, {{ref}}, {{registry}})`);
+            throw new lib_errors/* KxError */.im(`${input}: unknown placeholder ${m} in "${text}" (known: {{image}}, {{tag}}, {{ref}}, {{registry}})`);
         return vars[name];
     });
 }
@@ -40493,21 +36406,21 @@ function cacheArgs(entries, vars, input) {
 /** `<registry>` part of `<registry>/<name>:<tag>`. */
 function registryOf(img) {
     const suffix = `/${img.name}:${img.tag}`;
-    return img.ref.endsWith(suffix) ? img.ref.slice(0, -suffix.length) : (0,external_node_path_namespaceObject.dirname)(img.ref);
+    return img.ref.endsWith(suffix) ? img.ref.slice(0, -suffix.length) : (0,external_node_path_.dirname)(img.ref);
 }
 /** Secrets as 0600 files in a private temp dir (values never on a command line); `cleanup` removes them. */
 async function secretFiles(secrets) {
     if (secrets.length === 0)
         return { args: [], cleanup: async () => { } };
-    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'kx-secrets-'));
-    await (0,promises_namespaceObject.chmod)(dir, 0o700);
+    const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'kx-secrets-'));
+    await (0,promises_.chmod)(dir, 0o700);
     const args = [];
     for (const [i, s] of secrets.entries()) {
-        const file = (0,external_node_path_namespaceObject.join)(dir, `secret-${i}`);
-        await (0,promises_namespaceObject.writeFile)(file, s.value, { mode: 0o600 });
+        const file = (0,external_node_path_.join)(dir, `secret-${i}`);
+        await (0,promises_.writeFile)(file, s.value, { mode: 0o600 });
         args.push(`id=${s.id},src=${file}`);
     }
-    return { args, cleanup: () => (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true }) };
+    return { args, cleanup: () => (0,promises_.rm)(dir, { recursive: true, force: true }) };
 }
 function sourceRegistry(ref) {
     return parseImageRef(ref).registry;
@@ -40553,104 +36466,53 @@ async function runPool(items, limit, isReady, work, onBlocked) {
     });
 }
 async function buildImages(opts) {
-    const run = await startRun(opts);
-    const existing = await existingInRegistry(run);
-    const toBuild = selectBuilds(run, existing);
-    const secrets = await secretFiles(run.features.secrets);
-    await provideMappedBases(run, toBuild);
-    try {
-        await buildAll(run, toBuild, secrets.args);
-    }
-    finally {
-        await secrets.cleanup();
-    }
-    const failed = [...run.results.values()].filter((r) => r.status === 'failed');
-    if (failed.length > 0 && !opts.pushPartial) {
-        const errors = failed.map((r) => new errors_KxError(`${r.name}: ${r.error}`, { file: r.dockerfile }));
-        throw withResults(run, new KxAggregateError(errors, `${failed.length} of ${toBuild.length} image(s) failed to build; nothing was pushed:\n${errors.map((e) => `  - ${e.toString()}`).join('\n')}`));
-    }
-    if (run.push)
-        await pushAll(run, toBuild);
-    const savedLocalImages = opts.saveLocalImages ? await saveLocalImages(run, opts.saveLocalImages) : undefined;
-    if (failed.length > 0)
-        throw withResults(run, new KxAggregateError(failed.map((r) => new errors_KxError(`${r.name}: ${r.error}`, { file: r.dockerfile }))));
-    return { results: ordered(run), builder: run.builder, ...(savedLocalImages ? { savedLocalImages } : {}) };
-}
-/** Resolves the builder and checks the build features against it. */
-async function startRun(opts) {
-    const docker = opts.docker ?? new DockerCli();
+    const docker = opts.docker ?? new images_docker/* DockerCli */.V();
     const builder = await docker.resolveBuilder(opts.builder ?? 'auto');
     const features = opts.features ?? NO_FEATURES;
     checkBuildFeatures(features, builder, builder === 'buildx' ? (await docker.buildxInfo()).version : undefined);
-    return {
-        opts,
-        plan: opts.plan,
-        docker,
-        builder,
-        features,
-        notice: opts.onNotice ?? (() => { }),
-        progress: opts.onProgress ?? (() => { }),
-        retry: { classify: classifyError, ...opts.retry },
-        parallel: Math.max(1, opts.parallel ?? 2),
-        push: opts.push ?? true,
-        results: new Map(),
-    };
-}
-/** Records (or replaces) the result of an image. */
-function build_record(run, img, status, extra = {}) {
-    const r = {
-        name: img.name,
-        dockerfile: img.dockerfile,
-        tag: img.tag,
-        ref: img.ref,
-        tags: img.tags,
-        localOnly: img.localOnly,
-        status,
-        durationMs: 0,
-        ...extra,
-    };
-    run.results.set(img.id, r);
-    return r;
-}
-/** The results in plan order. */
-function ordered(run) {
-    return run.plan.images.map((i) => run.results.get(i.id));
-}
-/** The error with the results attached (the action's summary shows them). */
-function withResults(run, err) {
-    err.results = ordered(run);
-    return err;
-}
-/** 1. What the registry already has (skip-existing): image id → manifest digest. */
-async function existingInRegistry(run) {
-    const { opts } = run;
-    const existing = new Map();
-    if (!opts.skipExisting || !run.push)
-        return existing;
-    await Promise.all(run.plan.images
-        .filter((i) => !i.localOnly)
-        .map(async (img) => {
-        const ref = parseImageRef(img.ref);
-        const auth = [...(opts.auth ? [opts.auth] : []), ...(opts.auths ?? [])].find((a) => a.registry === ref.registry);
-        const client = new RegistryClient({
-            registry: ref.registry,
-            ...(auth ? { username: auth.username, password: auth.password } : {}),
-            retry: run.retry,
-        });
-        const head = await client.headManifest(ref.repository, ref.tag ?? 'latest');
-        if (head)
-            existing.set(img.id, head.digest);
-    }));
-    return existing;
-}
-/**
- * 2. Which images must be built: non-local images not skipped, plus the local bases they need.
- * Records the others as skipped, loaded or not-built.
- */
-function selectBuilds(run, existing) {
-    const { plan, results } = run;
-    const loaded = new Set(run.opts.loaded ?? []);
+    const notice = opts.onNotice ?? (() => { });
+    const loaded = new Set(opts.loaded ?? []);
+    const parallel = Math.max(1, opts.parallel ?? 2);
+    const push = opts.push ?? true;
+    const progress = opts.onProgress ?? (() => { });
+    const retry = { classify: lib_retry/* classifyError */.fe, ...opts.retry };
+    const { plan } = opts;
     const byId = new Map(plan.images.map((i) => [i.id, i]));
+    const results = new Map();
+    const result = (img, status, extra = {}) => {
+        const r = {
+            name: img.name,
+            dockerfile: img.dockerfile,
+            tag: img.tag,
+            ref: img.ref,
+            tags: img.tags,
+            localOnly: img.localOnly,
+            status,
+            durationMs: 0,
+            ...extra,
+        };
+        results.set(img.id, r);
+        return r;
+    };
+    // 1. What the registry already has.
+    const existing = new Map();
+    if (opts.skipExisting && push) {
+        await Promise.all(plan.images
+            .filter((i) => !i.localOnly)
+            .map(async (img) => {
+            const ref = parseImageRef(img.ref);
+            const auth = [...(opts.auth ? [opts.auth] : []), ...(opts.auths ?? [])].find((a) => a.registry === ref.registry);
+            const client = new RegistryClient({
+                registry: ref.registry,
+                ...(auth ? { username: auth.username, password: auth.password } : {}),
+                retry,
+            });
+            const head = await client.headManifest(ref.repository, ref.tag ?? 'latest');
+            if (head)
+                existing.set(img.id, head.digest);
+        }));
+    }
+    // 2. Which images must be built: non-local images not skipped, plus the local bases they need.
     const needed = new Set();
     const need = (id) => {
         if (needed.has(id) || results.get(id)?.status === 'loaded')
@@ -40661,9 +36523,9 @@ function selectBuilds(run, existing) {
     const hasDependents = (id) => plan.images.some((i) => i.dependsOn.includes(id));
     for (const img of plan.images) {
         if (existing.has(img.id))
-            build_record(run, img, 'skipped', { digest: existing.get(img.id) });
+            result(img, 'skipped', { digest: existing.get(img.id) });
         else if (img.localOnly && img.tags.every((t) => loaded.has(t)))
-            build_record(run, img, 'loaded');
+            result(img, 'loaded');
         // A local-only image is built for the images that need it, or when it was asked for on its own.
         else if (!img.localOnly || (!img.implicit && !hasDependents(img.id)))
             need(img.id);
@@ -40671,167 +36533,176 @@ function selectBuilds(run, existing) {
     const toBuild = plan.images.filter((i) => needed.has(i.id));
     for (const img of plan.images)
         if (!needed.has(img.id) && !results.has(img.id))
-            build_record(run, img, 'not-built');
-    return toBuild;
-}
-/** 3. Bases supplied through the base-images mapping: pull (unless present) and retag. */
-async function provideMappedBases(run, toBuild) {
-    const { docker } = run;
-    const mappedNeeded = run.plan.baseImages.filter((m) => toBuild.some((i) => i.mappedBases.includes(m.localRef)));
+            result(img, 'not-built');
+    const secrets = await secretFiles(features.secrets);
+    // 3. Bases supplied through the base-images mapping: pull (unless present) and retag.
+    const mappedNeeded = plan.baseImages.filter((m) => toBuild.some((i) => i.mappedBases.includes(m.localRef)));
     for (const m of mappedNeeded) {
         if (!(await docker.imageExists(m.source))) {
-            run.progress(`pulling ${m.source} for ${m.localRef}`);
-            await withRetry(() => docker.pull(m.source), run.retry).catch((e) => {
-                throw new errors_KxError(`cannot provide base ${m.localRef} from ${m.source} (registry ${sourceRegistry(m.source)}): ${errorMessage(e)}`);
+            progress(`pulling ${m.source} for ${m.localRef}`);
+            await (0,lib_retry/* withRetry */.bD)(() => docker.pull(m.source), retry).catch((e) => {
+                throw new lib_errors/* KxError */.im(`cannot provide base ${m.localRef} from ${m.source} (registry ${sourceRegistry(m.source)}): ${(0,lib_errors/* errorMessage */.gJ)(e)}`);
             });
         }
         await docker.tag(m.source, m.localRef);
     }
-}
-/** 4. Build in dependency order (loaded local-only images count as built); dependents of a failure fail. */
-async function buildAll(run, toBuild, secretArgs) {
-    const { results } = run;
-    const ok = new Set(run.plan.images.filter((i) => results.get(i.id)?.status === 'loaded').map((i) => i.id));
-    await runPool(toBuild, run.parallel, (img) => {
-        if (img.dependsOn.some((d) => results.get(d)?.status === 'failed'))
-            return 'blocked';
-        return img.dependsOn.every((d) => ok.has(d)) ? 'ready' : 'wait';
-    }, (img) => buildOne(run, img, secretArgs, ok), (img) => {
-        const failedBase = img.dependsOn.find((d) => results.get(d)?.status === 'failed');
-        const r = build_record(run, img, 'failed', {
-            error: failedBase ? `base image ${failedBase} failed to build` : 'not built',
-        });
-        run.opts.onImageDone?.(r, []);
-    });
-}
-/** Builds one image and records the result (built-only, its id added to `ok`, or failed). */
-async function buildOne(run, img, secretArgs, ok) {
-    const { opts, features } = run;
-    const output = [];
-    const start = Date.now();
-    run.progress(`building ${img.ref}`);
+    // 4. Build in dependency order (loaded local-only images count as built).
+    const ok = new Set(plan.images.filter((i) => results.get(i.id)?.status === 'loaded').map((i) => i.id));
     try {
-        const vars = { image: img.name, tag: img.tag, ref: img.ref, registry: registryOf(img) };
-        const cacheFrom = await cacheSources(run, img, vars, output);
-        const built = await run.docker.build({
-            dockerfile: img.dockerfilePath,
-            context: img.contextDir,
-            tags: img.tags,
-            builder: run.builder,
-            ...(opts.buildArgs ? { buildArgs: opts.buildArgs } : {}),
-            ...(img.labels ? { labels: img.labels } : {}),
-            cacheFrom,
-            cacheTo: cacheArgs(forImage(run, img, features.cacheTo, 'cache-to'), vars, 'cache-to'),
-            target: features.target,
-            secrets: secretArgs,
-            buildContexts: features.buildContexts,
-            onOutput: (l) => output.push(l),
+        await runPool(toBuild, parallel, (img) => {
+            if (img.dependsOn.some((d) => results.get(d)?.status === 'failed'))
+                return 'blocked';
+            return img.dependsOn.every((d) => ok.has(d)) ? 'ready' : 'wait';
+        }, async (img) => {
+            const output = [];
+            const start = Date.now();
+            progress(`building ${img.ref}`);
+            try {
+                const vars = { image: img.name, tag: img.tag, ref: img.ref, registry: registryOf(img) };
+                const cacheFrom = await cacheSources(img, vars, output);
+                const built = await docker.build({
+                    dockerfile: img.dockerfilePath,
+                    context: img.contextDir,
+                    tags: img.tags,
+                    builder,
+                    ...(opts.buildArgs ? { buildArgs: opts.buildArgs } : {}),
+                    ...(img.labels ? { labels: img.labels } : {}),
+                    cacheFrom,
+                    cacheTo: cacheArgs(forImage(img, features.cacheTo, 'cache-to'), vars, 'cache-to'),
+                    target: features.target,
+                    secrets: secrets.args,
+                    buildContexts: features.buildContexts,
+                    onOutput: (l) => output.push(l),
+                });
+                ok.add(img.id);
+                const r = result(img, 'built-only', { imageId: built.imageId, durationMs: Date.now() - start });
+                progress(`built ${img.ref} in ${(r.durationMs / 1000).toFixed(1)} s`);
+                opts.onImageDone?.(r, output);
+            }
+            catch (e) {
+                const r = result(img, 'failed', { durationMs: Date.now() - start, error: (0,lib_errors/* errorMessage */.gJ)(e) });
+                progress(`FAILED ${img.ref}`);
+                opts.onImageDone?.(r, output);
+            }
+        }, (img) => {
+            const failedBase = img.dependsOn.find((d) => results.get(d)?.status === 'failed');
+            const r = result(img, 'failed', {
+                error: failedBase ? `base image ${failedBase} failed to build` : 'not built',
+            });
+            opts.onImageDone?.(r, []);
         });
-        ok.add(img.id);
-        const r = build_record(run, img, 'built-only', { imageId: built.imageId, durationMs: Date.now() - start });
-        run.progress(`built ${img.ref} in ${(r.durationMs / 1000).toFixed(1)} s`);
-        opts.onImageDone?.(r, output);
     }
-    catch (e) {
-        const r = build_record(run, img, 'failed', { durationMs: Date.now() - start, error: errorMessage(e) });
-        run.progress(`FAILED ${img.ref}`);
-        opts.onImageDone?.(r, output);
+    finally {
+        await secrets.cleanup();
     }
-}
-/** 5. Push every tag of the images that built (never local-only images). */
-async function pushAll(run, toBuild) {
-    const pushable = toBuild.filter((i) => !i.localOnly && run.results.get(i.id)?.status === 'built-only');
-    await runPool(pushable, run.parallel, () => 'ready', (img) => pushOne(run, img), () => { });
-}
-/** Pushes the main reference first, then the other tags, each with retries; the digest is the main one's. */
-async function pushOne(run, img) {
-    const r = run.results.get(img.id);
-    const start = Date.now();
-    const output = [];
-    run.progress(`pushing ${img.ref}`);
-    let digest = '';
-    for (const tag of [img.ref, ...img.tags.filter((t) => t !== img.ref)]) {
-        const d = await withRetry((attempt) => {
-            if (attempt > 1)
-                output.push(`retry ${attempt} of push ${tag}`);
-            return run.docker.push(tag, (l) => output.push(l));
-        }, {
-            ...run.retry,
-            onRetry: ({ attempt, delayMs, error }) => run.progress(`push of ${tag} failed (attempt ${attempt}): ${errorMessage(error).split('\n').pop()}; retrying in ${delayMs} ms`),
-        }).catch((e) => {
-            const kind = classifyError(e);
-            throw new errors_KxError(`push of ${tag} failed${kind === 'auth' ? ' (authentication: check username/password and the registry)' : ''}: ${errorMessage(e)}`, { file: img.dockerfile });
-        });
-        if (tag === img.ref)
-            digest = d;
+    const failed = [...results.values()].filter((r) => r.status === 'failed');
+    const ordered = () => plan.images.map((i) => results.get(i.id));
+    if (failed.length > 0 && !opts.pushPartial) {
+        const errors = failed.map((r) => new lib_errors/* KxError */.im(`${r.name}: ${r.error}`, { file: r.dockerfile }));
+        const err = new lib_errors/* KxAggregateError */.lW(errors, `${failed.length} of ${toBuild.length} image(s) failed to build; nothing was pushed:\n${errors.map((e) => `  - ${e.toString()}`).join('\n')}`);
+        err.results = ordered();
+        throw err;
     }
-    r.status = 'pushed';
-    r.digest = digest;
-    r.durationMs += Date.now() - start;
-    run.progress(`pushed ${img.tags.length > 1 ? img.tags.join(', ') : img.ref}@${digest}`);
-    run.opts.onImageDone?.(r, output);
-}
-/** 6. Every local-only image of the run (built or loaded) into one tar; returns the references saved. */
-async function saveLocalImages(run, target) {
-    const ready = new Set(['built-only', 'loaded']);
-    const saved = run.plan.images
-        .filter((i) => i.localOnly && ready.has(run.results.get(i.id).status))
-        .flatMap((i) => i.tags);
-    if (saved.length === 0) {
-        run.notice('save-local-images: no local-only image in this run; nothing saved');
-        return saved;
+    // 5. Push (never local-only images).
+    if (push) {
+        const pushable = toBuild.filter((i) => !i.localOnly && results.get(i.id)?.status === 'built-only');
+        await runPool(pushable, parallel, () => 'ready', async (img) => {
+            const r = results.get(img.id);
+            const start = Date.now();
+            const output = [];
+            progress(`pushing ${img.ref}`);
+            let digest = '';
+            for (const tag of [img.ref, ...img.tags.filter((t) => t !== img.ref)]) {
+                const d = await (0,lib_retry/* withRetry */.bD)((attempt) => {
+                    if (attempt > 1)
+                        output.push(`retry ${attempt} of push ${tag}`);
+                    return docker.push(tag, (l) => output.push(l));
+                }, {
+                    ...retry,
+                    onRetry: ({ attempt, delayMs, error }) => progress(`push of ${tag} failed (attempt ${attempt}): ${(0,lib_errors/* errorMessage */.gJ)(error).split('\n').pop()}; retrying in ${delayMs} ms`),
+                }).catch((e) => {
+                    const kind = (0,lib_retry/* classifyError */.fe)(e);
+                    throw new lib_errors/* KxError */.im(`push of ${tag} failed${kind === 'auth' ? ' (authentication: check username/password and the registry)' : ''}: ${(0,lib_errors/* errorMessage */.gJ)(e)}`, { file: img.dockerfile });
+                });
+                if (tag === img.ref)
+                    digest = d;
+            }
+            r.status = 'pushed';
+            r.digest = digest;
+            r.durationMs += Date.now() - start;
+            progress(`pushed ${img.tags.length > 1 ? img.tags.join(', ') : img.ref}@${digest}`);
+            opts.onImageDone?.(r, output);
+        }, () => { });
     }
-    // Staged next to the target and moved into place: never a half-written tar under the final name.
-    const partial = `${target}.partial-${process.pid}`;
-    run.progress(`saving ${saved.length} local-only reference(s) to ${target}`);
-    try {
-        await run.docker.save(saved, partial);
-        await (0,promises_namespaceObject.rename)(partial, target);
-    }
-    catch (e) {
-        await (0,promises_namespaceObject.rm)(partial, { force: true });
-        throw new errors_KxError(`cannot save the local-only images to ${target}: ${errorMessage(e)}`);
-    }
-    return saved;
-}
-/** Local-only images never touch the registry: their registry-backed cache entries are left out. */
-function forImage(run, img, entries, input) {
-    if (!img.localOnly)
-        return entries;
-    const kept = entries.filter((c) => c.type !== 'image' && c.type !== 'registry');
-    if (kept.length < entries.length)
-        run.notice(`${input}: registry cache entries are not used for local-only/${img.name} (local-only images never reach the registry)`);
-    return kept;
-}
-/**
- * cache-from of one image. buildx takes the entries as they are. The classic builder can only
- * use images: each is pulled first (a missing one is a notice: the first build has no cache).
- */
-async function cacheSources(run, img, vars, output) {
-    const entries = cacheArgs(forImage(run, img, run.features.cacheFrom, 'cache-from'), vars, 'cache-from');
-    if (run.builder === 'buildx')
-        return entries;
-    const usable = [];
-    for (const ref of entries) {
-        try {
-            await run.docker.pull(ref);
-            output.push(`cache-from: pulled ${ref}`);
-            usable.push(ref);
+    let savedLocalImages;
+    if (opts.saveLocalImages) {
+        const ready = new Set(['built-only', 'loaded']);
+        savedLocalImages = plan.images
+            .filter((i) => i.localOnly && ready.has(results.get(i.id).status))
+            .flatMap((i) => i.tags);
+        if (savedLocalImages.length > 0) {
+            // Staged next to the target and moved into place: never a half-written tar under the final name.
+            const partial = `${opts.saveLocalImages}.partial-${process.pid}`;
+            progress(`saving ${savedLocalImages.length} local-only reference(s) to ${opts.saveLocalImages}`);
+            try {
+                await docker.save(savedLocalImages, partial);
+                await (0,promises_.rename)(partial, opts.saveLocalImages);
+            }
+            catch (e) {
+                await (0,promises_.rm)(partial, { force: true });
+                throw new lib_errors/* KxError */.im(`cannot save the local-only images to ${opts.saveLocalImages}: ${(0,lib_errors/* errorMessage */.gJ)(e)}`);
+            }
         }
-        catch (e) {
-            const msg = errorMessage(e);
-            const missing = /manifest unknown|not found|does not exist|no such/i.test(msg);
-            if (missing)
-                run.notice(`cache-from: ${ref} does not exist yet; ${img.name} is built without it`);
-            else
-                run.notice(`cache-from: cannot pull ${ref} (${msg.split('\n').pop()}); ${img.name} is built without it`);
-            if (await run.docker.imageExists(ref))
+        else
+            notice('save-local-images: no local-only image in this run; nothing saved');
+    }
+    if (failed.length > 0) {
+        const err = new lib_errors/* KxAggregateError */.lW(failed.map((r) => new lib_errors/* KxError */.im(`${r.name}: ${r.error}`, { file: r.dockerfile })));
+        err.results = ordered();
+        throw err;
+    }
+    return { results: ordered(), builder, ...(savedLocalImages ? { savedLocalImages } : {}) };
+    /** Local-only images never touch the registry: their registry-backed cache entries are left out. */
+    function forImage(img, entries, input) {
+        if (!img.localOnly)
+            return entries;
+        const kept = entries.filter((c) => c.type !== 'image' && c.type !== 'registry');
+        if (kept.length < entries.length)
+            notice(`${input}: registry cache entries are not used for local-only/${img.name} (local-only images never reach the registry)`);
+        return kept;
+    }
+    /**
+     * cache-from of one image. buildx takes the entries as they are. The classic builder can only
+     * use images: each is pulled first (a missing one is a notice: the first build has no cache).
+     */
+    async function cacheSources(img, vars, output) {
+        const entries = cacheArgs(forImage(img, features.cacheFrom, 'cache-from'), vars, 'cache-from');
+        if (builder === 'buildx')
+            return entries;
+        const usable = [];
+        for (const ref of entries) {
+            try {
+                await docker.pull(ref);
+                output.push(`cache-from: pulled ${ref}`);
                 usable.push(ref);
+            }
+            catch (e) {
+                const msg = (0,lib_errors/* errorMessage */.gJ)(e);
+                const missing = /manifest unknown|not found|does not exist|no such/i.test(msg);
+                if (missing)
+                    notice(`cache-from: ${ref} does not exist yet; ${img.name} is built without it`);
+                else
+                    notice(`cache-from: cannot pull ${ref} (${msg.split('\n').pop()}); ${img.name} is built without it`);
+                if (await docker.imageExists(ref))
+                    usable.push(ref);
+            }
         }
+        return usable;
     }
-    return usable;
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ../packages/core/lib/images/metadata.js
 // Image metadata from git, the way docker/metadata-action writes it: the OCI labels
 // `org.opencontainers.image.{source,revision,created,version,title,description,url,licenses}` and
@@ -40882,14 +36753,14 @@ function eventRepository(env) {
     if (!env.GITHUB_EVENT_PATH)
         return undefined;
     try {
-        const event = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(env.GITHUB_EVENT_PATH, 'utf8'));
+        const event = JSON.parse((0,external_node_fs_.readFileSync)(env.GITHUB_EVENT_PATH, 'utf8'));
         return event.repository;
     }
     catch {
         return undefined;
     }
 }
-async function readGitMetadata(cwd, env = process.env, now = new Date(), exec = nodeExec) {
+async function readGitMetadata(cwd, env = process.env, now = new Date(), exec = lib_exec/* nodeExec */.U) {
     const repo = eventRepository(env);
     const epoch = env.SOURCE_DATE_EPOCH && /^\d+$/.test(env.SOURCE_DATE_EPOCH) ? new Date(Number(env.SOURCE_DATE_EPOCH) * 1000) : now;
     const meta = { created: epoch.toISOString() };
@@ -40940,21 +36811,21 @@ function expandExtraTag(template, vars) {
             return vars.version;
         if (name === 'sha' || name === 'long-sha') {
             if (!vars.sha)
-                throw new errors_KxError(`extra-tags: ${m} needs the commit SHA, but neither GITHUB_SHA nor a git checkout gives one`);
+                throw new lib_errors/* KxError */.im(`extra-tags: ${m} needs the commit SHA, but neither GITHUB_SHA nor a git checkout gives one`);
             return name === 'sha' ? vars.sha.slice(0, 7) : vars.sha;
         }
-        throw new errors_KxError(`extra-tags: unknown placeholder ${m} in "${template}" (known: {{sha}}, {{long-sha}}, {{version}})`);
+        throw new lib_errors/* KxError */.im(`extra-tags: unknown placeholder ${m} in "${template}" (known: {{sha}}, {{long-sha}}, {{version}})`);
     });
     try {
         return validateTag(out);
     }
     catch (e) {
-        throw new errors_KxError(`extra-tags: "${template}" → ${e.message}`);
+        throw new lib_errors/* KxError */.im(`extra-tags: "${template}" → ${e.message}`);
     }
 }
 /** The labels a Dockerfile sets itself (one `LABEL k=v` per line, as Kaapana reads them). */
 function ownLabels(img) {
-    return parseDockerfile((0,external_node_fs_namespaceObject.readFileSync)(img.dockerfilePath, 'utf8'), img.dockerfile).labels;
+    return parseDockerfile((0,external_node_fs_.readFileSync)(img.dockerfilePath, 'utf8'), img.dockerfile).labels;
 }
 /**
  * Labels and extra tags into the plan: each pushed image gets `labels` (what `--label` receives)
@@ -41019,10 +36890,10 @@ function applyMetadata(plan, opts, dockerfileLabels = ownLabels) {
 
 
 async function readYaml(file) {
-    if (!(await pathExists(file)))
+    if (!(await (0,fsutil/* pathExists */.s0)(file)))
         return undefined;
     const counter = new dist/* LineCounter */.HN();
-    const doc = (0,dist/* parseDocument */.Tp)(await (0,promises_namespaceObject.readFile)(file, 'utf8'), { lineCounter: counter, version: '1.1' });
+    const doc = (0,dist/* parseDocument */.Tp)(await (0,promises_.readFile)(file, 'utf8'), { lineCounter: counter, version: '1.1' });
     return {
         data: doc.toJS(),
         line: (path) => {
@@ -41047,16 +36918,16 @@ function imageValues(node, path = [], out = []) {
 }
 /** Reads the chart whose Chart.yaml is `chartFile`. */
 async function charts_readChartInfo(chartFile) {
-    const dir = (0,external_node_path_namespaceObject.dirname)(chartFile);
+    const dir = (0,external_node_path_.dirname)(chartFile);
     const chart = await readYaml(chartFile);
     const md = (chart?.data ?? {});
-    const req = await readYaml((0,external_node_path_namespaceObject.join)(dir, 'requirements.yaml'));
+    const req = await readYaml((0,external_node_path_.join)(dir, 'requirements.yaml'));
     const rawDeps = Array.isArray(md.dependencies)
         ? md.dependencies
         : req?.data?.dependencies;
     const deps = (Array.isArray(rawDeps) ? rawDeps : []);
     const keywords = Array.isArray(md.keywords) ? md.keywords : [];
-    const valuesFile = (0,external_node_path_namespaceObject.join)(dir, 'values.yaml');
+    const valuesFile = (0,external_node_path_.join)(dir, 'values.yaml');
     const values = await readYaml(valuesFile);
     const v = (values?.data ?? {});
     const image = v?.global?.image;
@@ -41079,7 +36950,7 @@ async function charts_readChartInfo(chartFile) {
 /** Workflow charts among `files`. */
 async function workflowCharts(files) {
     const out = [];
-    for (const chartFile of files.filter((p) => (0,external_node_path_namespaceObject.basename)(p) === 'Chart.yaml')) {
+    for (const chartFile of files.filter((p) => (0,external_node_path_.basename)(p) === 'Chart.yaml')) {
         const info = await charts_readChartInfo(chartFile);
         if (info.workflow)
             out.push(info);
@@ -41280,12 +37151,12 @@ function installedPaths(copies, contextDir) {
     const dagFiles = [];
     for (const c of copies) {
         const destRel = c.dest.replace(DAGS_RE, '');
-        const at = c.dest.endsWith('/') ? external_node_path_namespaceObject.posix.join(destRel, (0,external_node_path_namespaceObject.basename)(c.src)) : destRel;
+        const at = c.dest.endsWith('/') ? external_node_path_.posix.join(destRel, (0,external_node_path_.basename)(c.src)) : destRel;
         if (c.src.endsWith('/') || !/\.\w+$/.test(c.src))
-            installed.push(external_node_path_namespaceObject.posix.join(destRel, '__dir__'));
+            installed.push(external_node_path_.posix.join(destRel, '__dir__'));
         installed.push(at);
         if (c.src.endsWith('.py') && !at.includes('/'))
-            dagFiles.push((0,external_node_path_namespaceObject.join)(contextDir, c.src));
+            dagFiles.push((0,external_node_path_.join)(contextDir, c.src));
     }
     return { installed, dagFiles };
 }
@@ -41297,18 +37168,18 @@ function provides(installed, module) {
     if (!module.includes('.'))
         return true;
     const path = module.split('.').join('/');
-    return installed.some((p) => p === `${path}.py` || p === path || p === external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(path), '__dir__'));
+    return installed.some((p) => p === `${path}.py` || p === path || p === external_node_path_.posix.join(external_node_path_.posix.dirname(path), '__dir__'));
 }
 /** Module names the build context could provide: every path segment below it. */
 function localNames(files, contextDir) {
     const names = new Set();
     for (const f of files.filter((x) => x.startsWith(contextDir + '/')))
-        for (const seg of (0,external_node_path_namespaceObject.relative)(contextDir, f).split('/'))
+        for (const seg of (0,external_node_path_.relative)(contextDir, f).split('/'))
             names.add(seg.replace(/\.py$/, '').replace(/-/g, '_'));
     return names;
 }
 async function dagModuleFindings(img, files, rel) {
-    const copies = dagCopies(await (0,promises_namespaceObject.readFile)(img.dockerfilePath, 'utf8'));
+    const copies = dagCopies(await (0,promises_.readFile)(img.dockerfilePath, 'utf8'));
     if (copies.length === 0)
         return [];
     const { installed, dagFiles } = installedPaths(copies, img.contextDir);
@@ -41316,15 +37187,15 @@ async function dagModuleFindings(img, files, rel) {
     const dests = [...new Set(copies.map((c) => c.dest))].join(', ');
     const findings = [];
     for (const dag of dagFiles) {
-        if (!(await pathExists(dag)))
+        if (!(await (0,fsutil/* pathExists */.s0)(dag)))
             continue;
-        for (const imp of pythonImports(await (0,promises_namespaceObject.readFile)(dag, 'utf8'))) {
+        for (const imp of pythonImports(await (0,promises_.readFile)(dag, 'utf8'))) {
             const top = imp.module.split('.')[0];
             if (!names.has(top) || top === 'kaapana' || top === 'airflow' || provides(installed, imp.module))
                 continue;
             findings.push({
                 level: 'error',
-                message: `${(0,external_node_path_namespaceObject.basename)(dag)} imports ${imp.module}, but ${img.dockerfile} does not copy it into the dags directory (${dests}): Airflow cannot load the DAG`,
+                message: `${(0,external_node_path_.basename)(dag)} imports ${imp.module}, but ${img.dockerfile} does not copy it into the dags directory (${dests}): Airflow cannot load the DAG`,
                 file: rel(dag),
                 line: imp.line,
             });
@@ -41355,13 +37226,13 @@ function kaapanaVariables(s) {
     };
 }
 function isOperatorOrDag(file) {
-    const name = (0,external_node_path_namespaceObject.basename)(file);
+    const name = (0,external_node_path_.basename)(file);
     return name.endsWith('.py') && (/operator/i.test(name) || name.startsWith('dag'));
 }
 /** The `image=` references of one operator or DAG file. */
 async function operatorReferences(file, known, rel) {
     const out = { wants: [], findings: [] };
-    const text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
+    const text = await (0,promises_.readFile)(file, 'utf8');
     const assigned = stringAssignments(text);
     const where = (line) => ({ file: rel(file), line });
     for (const arg of imageArguments(text)) {
@@ -41406,9 +37277,9 @@ async function operatorReferences(file, known, rel) {
 
 /** Every file below `dir` by fsutil/walk's rules, minus the folders a chart search skips; [] when unreadable. */
 async function lint_walk(dir) {
-    return listFiles(dir, { skipDirs: CHART_WALK_SKIP }).catch(() => []);
+    return (0,fsutil/* listFiles */.CS)(dir, { skipDirs: CHART_WALK_SKIP }).catch(() => []);
 }
-const rel = (f) => (0,external_node_path_namespaceObject.relative)(process.cwd(), f) || f;
+const rel = (f) => (0,external_node_path_.relative)(process.cwd(), f) || f;
 function merge(into, more) {
     into.wants.push(...more.wants);
     into.findings.push(...more.findings);
@@ -41416,12 +37287,12 @@ function merge(into, more) {
 const errorsFirst = (a, b) => a.level === b.level ? 0 : a.level === 'error' ? -1 : 1;
 /** Names of the DAG images (`global.image`) of the workflow charts below `context`. */
 async function dagImagesOf(context) {
-    const charts = await workflowCharts(await lint_walk((0,external_node_path_namespaceObject.resolve)(context)));
+    const charts = await workflowCharts(await lint_walk((0,external_node_path_.resolve)(context)));
     return new Set(charts.map((w) => w.dagImage).filter((x) => !!x));
 }
 /** Lint the extension below `context` against the plan. Findings are sorted errors first. */
 async function lintReferences(opts) {
-    const files = await lint_walk((0,external_node_path_namespaceObject.resolve)(opts.context));
+    const files = await lint_walk((0,external_node_path_.resolve)(opts.context));
     const collected = { wants: [], findings: [] };
     const known = kaapanaVariables(opts);
     for (const f of files.filter(isOperatorOrDag))
@@ -41471,10 +37342,10 @@ function referenceLintOutcome(findings, mode) {
         return { warnings: [] };
     const failing = mode === 'error' ? findings.filter((f) => f.level === 'error') : [];
     const warnings = findings.filter((f) => !failing.includes(f));
-    const errors = failing.map((f) => new errors_KxError(f.message, { file: f.file, ...(f.line ? { line: f.line } : {}) }));
+    const errors = failing.map((f) => new lib_errors/* KxError */.im(f.message, { file: f.file, ...(f.line ? { line: f.line } : {}) }));
     if (errors.length === 0)
         return { warnings };
-    return { warnings, error: errors.length === 1 ? errors[0] : new KxAggregateError(errors) };
+    return { warnings, error: errors.length === 1 ? errors[0] : new lib_errors/* KxAggregateError */.lW(errors) };
 }
 /**
  * package-chart's settings: its own inputs where given (tag style and abbreviation always are), the
@@ -41501,151 +37372,66 @@ function chartLintSettings(planned, given) {
 
 
 
-;// CONCATENATED MODULE: ./src/main.ts
-// action-build-images: typed inputs → core planning and building → outputs, job summary, and a
-// post step that logs out of the registry. All domain logic lives in @kaapana-ext/core/images.
+;// CONCATENATED MODULE: ../packages/core/lib/build/plan.js
+// The build plan of an extension as build-images makes it, on top of the images engine (images/):
+// its Dockerfiles discovered (Kaapana's ignore patterns when the context is a Kaapana checkout),
+// versions from the inputs or git (with chart-version, the DAG images tagged as the chart —
+// references/), local-only bases from a Kaapana checkout, then OCI labels and extra tags. Also what
+// references resolve with for this run (the reference lint's settings) and the `plan` output, which
+// package-chart reads back (references/ parseBuiltImages).
 
 
-
-
-
-
-
-/** Lines of a multi-line input (not split at commas: cache entries and secrets contain them). */
-function getLines(name) {
-    return getInput(name)
-        .split(/\r?\n/)
-        .map((s) => s.trim())
-        .filter((s) => s !== '' && !s.startsWith('#'));
-}
-/** Secret values are masked before anything can print them. */
-function getSecretLines(name) {
-    const lines = getInput(name)
-        .split(/\r?\n/)
-        .filter((s) => s.trim() !== '');
-    for (const l of lines) {
-        const v = l.slice(l.indexOf('=') + 1);
-        if (v)
-            core_setSecret(v);
-    }
-    return lines.map((l) => l.replace(/^\s+/, ''));
-}
-function getInputs() {
-    return {
-        context: (0,external_node_path_namespaceObject.resolve)(getInput('context') || '.'),
-        dockerfiles: readers_getList('dockerfiles'),
-        ignore: readers_getList('ignore'),
-        registry: validateRegistry(getInput('registry', { required: true })),
-        version: getInput('version').trim(),
-        imageVersions: readers_getMap('image-versions'),
-        chartVersion: getInput('chart-version').trim(),
-        kaapanaSource: getInput('kaapana-source').trim() ? (0,external_node_path_namespaceObject.resolve)(getInput('kaapana-source').trim()) : '',
-        kaapanaIgnore: getInput('kaapana-ignore-patterns')
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean),
-        referenceLint: readers_getChoice('reference-lint', ['error', 'warn', 'off'], 'error'),
-        tagStyle: parseTagStyle(getInput('tag-style')),
-        platformVersion: getInput('platform-version').trim(),
-        platformAbbr: getInput('platform-abbr').trim() || 'kp',
-        baseImages: readers_getMap('base-images'),
-        buildArgs: readers_getMap('build-args'),
-        parallel: readers_getInt('parallel', 2, 1),
-        push: readers_getBool('push', true),
-        pushPartial: readers_getBool('push-partial', false),
-        skipExisting: readers_getBool('skip-existing', false),
-        includeIgnored: readers_getBool('include-ignored', false),
-        builder: readers_getChoice('builder', ['auto', 'buildx', 'classic'], 'auto'),
-        retries: readers_getInt('retries', 5, 1),
-        username: getInput('username'),
-        password: readers_getSecret('password'),
-        registryAuth: parseRegistryAuth(getInput('registry-auth')),
-        features: {
-            cacheFrom: getLines('cache-from').map((l) => parseCacheEntry(l, 'cache-from')),
-            cacheTo: getLines('cache-to').map((l) => parseCacheEntry(l, 'cache-to')),
-            target: getInput('target').trim(),
-            secrets: parseSecrets(getSecretLines('secrets')),
-            buildContexts: parseBuildContexts(getLines('build-contexts')),
-        },
-        ociLabels: readers_getBool('oci-labels', true),
-        labels: readers_getMap('labels'),
-        extraTags: readers_getList('extra-tags'),
-        localImages: getInput('local-images').trim() ? (0,external_node_path_namespaceObject.resolve)(getInput('local-images').trim()) : '',
-        saveLocalImages: getInput('save-local-images').trim()
-            ? (0,external_node_path_namespaceObject.resolve)(getInput('save-local-images').trim())
-            : '',
-        dryRun: readers_getBool('dry-run', false),
-    };
-}
-async function makePlan(inputs) {
+/** Discovers, versions, plans and decorates the extension's images; `log` gets the decisions worth a line. */
+async function planExtensionBuild(opts, log = () => { }) {
     const { skippedDirs, ...found } = await discoverDockerfiles({
-        context: inputs.context,
-        dockerfiles: inputs.dockerfiles,
-        ignore: inputs.ignore,
-        kaapanaIgnore: inputs.kaapanaIgnore,
+        context: opts.context,
+        dockerfiles: opts.dockerfiles,
+        ignore: opts.ignore,
+        kaapanaIgnore: opts.kaapanaIgnore,
     });
     for (const s of skippedDirs)
-        info(`not searched for Dockerfiles: ${s.dir} (${s.reason})`);
-    const git = inputs.version ? undefined : await gitVersion(inputs.context);
+        log(`not searched for Dockerfiles: ${s.dir} (${s.reason})`);
+    const git = opts.version ? undefined : await gitVersion(opts.context);
     const plan = await planBuild({
-        context: inputs.context,
+        context: opts.context,
         ...found,
-        registry: inputs.registry,
+        registry: opts.registry,
         versions: {
-            overrides: inputs.imageVersions,
-            ...(inputs.chartVersion
-                ? { chartVersion: inputs.chartVersion, dagImages: await dagImagesOf(inputs.context) }
-                : {}),
-            ...(inputs.version ? { version: inputs.version } : {}),
+            overrides: opts.imageVersions,
+            ...(opts.chartVersion ? { chartVersion: opts.chartVersion, dagImages: await dagImagesOf(opts.context) } : {}),
+            ...(opts.version ? { version: opts.version } : {}),
             ...(git ? { git } : {}),
         },
-        ...(inputs.kaapanaSource ? { source: await kaapanaSource(inputs.kaapanaSource, inputs.kaapanaIgnore) } : {}),
-        log: (m) => info(m),
-        tagStyle: inputs.tagStyle,
-        platformVersion: inputs.platformVersion,
-        abbr: inputs.platformAbbr,
-        baseImages: inputs.baseImages,
-        includeIgnored: inputs.includeIgnored,
+        ...(opts.kaapanaSource ? { source: await kaapanaSource(opts.kaapanaSource, opts.kaapanaIgnore) } : {}),
+        log,
+        tagStyle: opts.tagStyle,
+        platformVersion: opts.platformVersion,
+        abbr: opts.abbr,
+        baseImages: opts.baseImages,
+        includeIgnored: opts.includeIgnored,
     });
-    const defaultVersion = inputs.version || git?.version;
+    const defaultVersion = opts.version || git?.version;
     const decorated = applyMetadata(plan, {
-        ociLabels: inputs.ociLabels,
-        labels: inputs.labels,
-        extraTags: inputs.extraTags,
-        meta: await readGitMetadata(inputs.context),
+        ociLabels: opts.ociLabels,
+        labels: opts.labels,
+        extraTags: opts.extraTags,
+        meta: await readGitMetadata(opts.context),
     });
     return { plan: decorated, ...(defaultVersion ? { defaultVersion } : {}) };
 }
-/** The reference lint (see @kaapana-ext/core/references); annotations for every finding. */
-async function lint(inputs, planned) {
-    if (inputs.referenceLint === 'off')
-        return [];
-    const findings = await lintReferences({
-        context: inputs.context,
-        plan: planned.plan,
-        ...lintSettings(inputs, planned),
-        registry: inputs.registry,
-        exists: registryLookup(inputs.registry, { username: inputs.username, password: inputs.password }),
-    });
-    const { warnings, error } = referenceLintOutcome(findings, inputs.referenceLint);
-    for (const f of warnings)
-        warning(f.message, { file: f.file, ...(f.line ? { startLine: f.line } : {}), title: 'reference lint' });
-    if (error)
-        throw error;
-    return findings;
-}
-/** What references resolve with; also in the plan output, for package-chart's lint. */
-function lintSettings(inputs, planned) {
+/** What references resolve with in this run: the reference lint's settings, also in the plan output. */
+function buildLintSettings(opts, planned) {
     return {
-        registry: inputs.registry,
-        tagStyle: inputs.tagStyle,
-        ...(inputs.platformVersion ? { platformVersion: inputs.platformVersion } : {}),
+        registry: opts.registry,
+        tagStyle: opts.tagStyle,
+        ...(opts.platformVersion ? { platformVersion: opts.platformVersion } : {}),
         ...(planned.defaultVersion ? { buildVersion: planned.defaultVersion } : {}),
-        abbr: inputs.platformAbbr,
-        ...(inputs.chartVersion ? { chartVersion: inputs.chartVersion } : {}),
+        abbr: opts.abbr,
+        ...(opts.chartVersion ? { chartVersion: opts.chartVersion } : {}),
     };
 }
-function planJson(plan, findings, settings) {
+/** The `plan` output: the images (without local paths), bases, skips, duplicates, findings and settings. */
+function planOutput(plan, findings, settings) {
     return JSON.stringify({
         images: plan.images.map(({ dockerfilePath: _p, contextDir: _c, ...rest }) => rest),
         baseImages: plan.baseImages,
@@ -41655,17 +37441,224 @@ function planJson(plan, findings, settings) {
         settings,
     });
 }
-async function writeSummary(plan, results, dryRun) {
+
+;// CONCATENATED MODULE: ../packages/core/lib/build/index.js
+// Public API of the build area: what build-images decides for an extension on top of the images
+// engine (images/) and the reference lint (references/) — its build plan, what references resolve
+// with in the run, and the `plan` output package-chart reads back. (It does not import chart/, so
+// build-images' bundle stays without the chart engine.)
+
+
+// EXTERNAL MODULE: ../packages/core/lib/index.js
+var core_lib = __nccwpck_require__(9239);
+;// CONCATENATED MODULE: ./src/context.ts
+// The typed inputs of action-build-images, read once; every default comes from action.yml (read by
+// actions-kit's actionInputs), booleans by the runner's rules. What the build plan is made of is
+// shaped as core's planExtensionBuild options; the build features (cache, target, secrets, build
+// contexts) are parsed here, with an error naming the input. Every secret (password, registry-auth
+// passwords, each secrets value) is masked as it is read.
+
+
+
+
+
+/** A path input resolved against the working directory; '' stays ''. */
+const path = (input, name) => (input.string(name) ? (0,external_node_path_.resolve)(input.string(name)) : '');
+/** Lines of `secrets` (`id=value`, not split at commas); each value is masked before anything can print it. */
+function secretLines(input) {
+    const lines = input
+        .string('secrets')
+        .split(/\r?\n/)
+        .filter((s) => s.trim() !== '');
+    for (const l of lines) {
+        const v = l.slice(l.indexOf('=') + 1);
+        if (v)
+            core/* setSecret */.Pq(v);
+    }
+    return lines.map((l) => l.replace(/^\s+/, ''));
+}
+function planInputs(input) {
+    const registry = input.string('registry');
+    if (!registry)
+        throw new core_lib/* KxError */.im('Input required and not supplied: registry');
+    return {
+        context: (0,external_node_path_.resolve)(input.string('context')),
+        dockerfiles: input.list('dockerfiles'),
+        ignore: input.list('ignore'),
+        registry: validateRegistry(registry),
+        version: input.string('version'),
+        imageVersions: input.map('image-versions'),
+        chartVersion: input.string('chart-version'),
+        kaapanaSource: path(input, 'kaapana-source'),
+        kaapanaIgnore: input
+            .string('kaapana-ignore-patterns')
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        tagStyle: parseTagStyle(input.string('tag-style')),
+        platformVersion: input.string('platform-version'),
+        abbr: input.string('platform-abbr'),
+        baseImages: input.map('base-images'),
+        includeIgnored: input.bool('include-ignored'),
+        ociLabels: input.bool('oci-labels'),
+        labels: input.map('labels'),
+        extraTags: input.list('extra-tags'),
+    };
+}
+function getInputs() {
+    const input = (0,lib/* actionInputs */.eh)(import.meta.url);
+    return {
+        plan: planInputs(input),
+        referenceLint: input.choice('reference-lint', ['error', 'warn', 'off']),
+        buildArgs: input.map('build-args'),
+        parallel: input.int('parallel', 1),
+        push: input.bool('push'),
+        pushPartial: input.bool('push-partial'),
+        skipExisting: input.bool('skip-existing'),
+        builder: input.choice('builder', ['auto', 'buildx', 'classic']),
+        retries: input.int('retries', 1),
+        username: input.string('username'),
+        password: input.secret('password'),
+        registryAuth: (0,lib/* parseRegistryAuth */.bf)(input.string('registry-auth')),
+        features: {
+            cacheFrom: input.lines('cache-from').map((l) => parseCacheEntry(l, 'cache-from')),
+            cacheTo: input.lines('cache-to').map((l) => parseCacheEntry(l, 'cache-to')),
+            target: input.string('target'),
+            secrets: parseSecrets(secretLines(input)),
+            buildContexts: parseBuildContexts(input.lines('build-contexts')),
+        },
+        localImages: path(input, 'local-images'),
+        saveLocalImages: path(input, 'save-local-images'),
+        dryRun: input.bool('dry-run'),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/phases.ts
+// The phases of action-build-images, each a core call with its log lines and annotations, run by
+// main.ts in its groups: what Docker is there, the plan (core's planExtensionBuild, printed as a
+// tree), the reference lint (warnings annotated), the registry logins (the post step logs out), the
+// local-only bases loaded from a tar, and the builds and pushes (each image's output in its own group).
+
+
+
+
+
+
+
+/** Logs the Docker client, engine, buildx and the builder this run uses. */
+async function describeDocker(docker, inputs) {
+    const v = await docker.version();
+    const bx = await docker.buildxInfo();
+    const buildx = bx.available ? `buildx ${bx.version ?? '(version unknown)'}` : 'buildx not installed';
+    core/* info */.pq(`docker client ${v.client}, engine ${v.server}, ${buildx}, builder ${await docker.resolveBuilder(inputs.builder)}${process.env.DOCKER_BUILDKIT === '0' ? ' (DOCKER_BUILDKIT=0)' : ''}`);
+}
+/** The build plan, logged as a tree in build order with the bases used and the Dockerfiles skipped. */
+async function makePlan(inputs) {
+    const p = await planExtensionBuild(inputs.plan, (m) => core/* info */.pq(m));
+    for (const img of p.plan.images) {
+        core/* info */.pq(`${'  '.repeat(img.level)}${img.localOnly ? 'local-only/' + img.name : `${img.tags.join(' ')} [${img.versionRule}]`}  (${img.dockerfile}${img.dependsOn.length ? `, FROM ${img.dependsOn.join(', ')}` : ''})`);
+    }
+    for (const m of p.plan.baseImages)
+        core/* info */.pq(`base ${m.localRef} ← ${m.source}`);
+    for (const s of p.plan.skipped)
+        core/* info */.pq(`skipped ${s.dockerfile}: ${s.reason}`);
+    return p;
+}
+/** The reference lint (see @kaapana-ext/core/references); annotations for every finding. */
+async function lint(inputs, planned) {
+    if (inputs.referenceLint === 'off')
+        return [];
+    const { context, registry } = inputs.plan;
+    const findings = await lintReferences({
+        context,
+        plan: planned.plan,
+        ...buildLintSettings(inputs.plan, planned),
+        registry,
+        exists: registryLookup(registry, { username: inputs.username, password: inputs.password }),
+    });
+    const { warnings, error } = referenceLintOutcome(findings, inputs.referenceLint);
+    for (const f of warnings)
+        core/* warning */.$e(f.message, { file: f.file, ...(f.line ? { startLine: f.line } : {}), title: 'reference lint' });
+    if (error)
+        throw error;
+    return findings;
+}
+/**
+ * Logs in: registry-auth first (private bases are pulled by the builds), then username/password to
+ * the push registry, which wins when registry-auth names the same host. Returns the push auth.
+ */
+async function logIn(docker, inputs) {
+    const registryHost = parseImageRef(`${inputs.plan.registry}/x:1`).registry;
+    const pushLogin = !!(inputs.username && inputs.password && inputs.push);
+    const logins = inputs.registryAuth.filter((c) => !(pushLogin && c.registry === registryHost));
+    if (pushLogin)
+        logins.push({ registry: registryHost, username: inputs.username, password: inputs.password });
+    await (0,lib/* loginAllForPost */.Kn)(docker, logins);
+    return inputs.username && inputs.password
+        ? { registry: registryHost, username: inputs.username, password: inputs.password }
+        : undefined;
+}
+/** `docker load` of local-images; the references it loaded. */
+async function loadLocalImages(docker, tar) {
+    const refs = await docker.load(tar).catch((e) => {
+        throw new core_lib/* KxError */.im(`local-images: cannot load ${tar}: ${(0,core_lib/* errorMessage */.gJ)(e)}`);
+    });
+    for (const r of refs)
+        core/* info */.pq(`loaded ${r}`);
+    return refs;
+}
+/** Builds (and pushes) the plan; a failure carries the results so far (`results` on the error). */
+async function build(inputs, planned, docker, loaded, auth) {
+    const out = await buildImages({
+        plan: planned.plan,
+        docker,
+        builder: inputs.builder,
+        parallel: inputs.parallel,
+        push: inputs.push,
+        pushPartial: inputs.pushPartial,
+        skipExisting: inputs.skipExisting,
+        buildArgs: inputs.buildArgs,
+        features: inputs.features,
+        loaded,
+        ...(inputs.saveLocalImages ? { saveLocalImages: inputs.saveLocalImages } : {}),
+        retry: { attempts: inputs.retries },
+        ...(auth ? { auth } : {}),
+        auths: inputs.registryAuth,
+        onProgress: (m) => core/* info */.pq(m),
+        onNotice: (m) => core/* notice */.lm(m),
+        onImageDone: (r, output) => {
+            if (output.length === 0)
+                return;
+            core/* startGroup */.Oh(`${r.status === 'failed' ? '✗' : '✓'} ${r.localOnly ? 'local-only/' + r.name : r.ref} (${r.status})`);
+            for (const line of output)
+                core/* info */.pq(line);
+            core/* endGroup */.N4();
+        },
+    });
+    return out.results;
+}
+/** The `digests` output: each pushed or skipped image's reference → its manifest digest. */
+const digestsOf = (results) => Object.fromEntries(results.filter((r) => r.digest).map((r) => [r.ref, r.digest ?? '']));
+
+;// CONCATENATED MODULE: ./src/summary.ts
+// The job summary of action-build-images: one table row per planned image (reference, tag rule,
+// Dockerfile, status, digest, time), the build order as a mermaid graph, the Dockerfiles skipped by
+// label, duplicate IMAGE labels and the labels set; built by summaryMarkdown (pure, unit-tested) and
+// written through actions-kit's writeJobSummary (a no-op outside a runner).
+
+
+/** `results` undefined: nothing was built (a dry run, or a failure before any build). */
+function summaryMarkdown(plan, results, dryRun) {
     const rows = plan.images.map((img) => {
         const r = results?.find((x) => x.name === img.name);
         return [
-            cell(img.name),
-            cell(img.localOnly ? `local-only/${img.name}` : img.tags.join(', ')),
-            cell(img.versionRule),
-            cell(img.dockerfile),
-            cell(r ? r.status : dryRun ? 'planned' : 'not-built'),
-            cell(r?.digest ? `\`${r.digest.slice(0, 19)}…\`` : ''),
-            cell(r && r.durationMs ? `${(r.durationMs / 1000).toFixed(1)} s` : ''),
+            (0,lib/* cell */.Hn)(img.name),
+            (0,lib/* cell */.Hn)(img.localOnly ? `local-only/${img.name}` : img.tags.join(', ')),
+            (0,lib/* cell */.Hn)(img.versionRule),
+            (0,lib/* cell */.Hn)(img.dockerfile),
+            (0,lib/* cell */.Hn)(r ? r.status : dryRun ? 'planned' : 'not-built'),
+            (0,lib/* cell */.Hn)(r?.digest ? `\`${r.digest.slice(0, 19)}…\`` : ''),
+            (0,lib/* cell */.Hn)(r && r.durationMs ? `${(r.durationMs / 1000).toFixed(1)} s` : ''),
         ];
     });
     const table = [
@@ -41683,92 +37676,50 @@ async function writeSummary(plan, results, dryRun) {
         md += `\n### Labels\n\n| image | label | value |\n| --- | --- | --- |\n`;
         for (const img of labelled)
             for (const [k, v] of Object.entries(img.labels))
-                md += `| ${cell(img.name)} | \`${cell(k)}\` | ${cell(v)} |\n`;
+                md += `| ${(0,lib/* cell */.Hn)(img.name)} | \`${(0,lib/* cell */.Hn)(k)}\` | ${(0,lib/* cell */.Hn)(v)} |\n`;
     }
-    await writeJobSummary(md);
+    return md;
 }
+/** Appends the summary to the job summary (a no-op outside a runner). */
+async function writeSummary(plan, results, dryRun) {
+    await (0,lib/* writeJobSummary */.j7)(summaryMarkdown(plan, results, dryRun));
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+// action-build-images: typed inputs → the build plan of the extension (core's planExtensionBuild) →
+// the reference lint → registry logins and local-only bases loaded → builds and pushes
+// (@kaapana-ext/core/images) → outputs (plan, images, digests) and job summary, also when a build
+// failed. The post step logs out of every registry the main step logged in to.
+
+
+
+
+
+
+
 async function main() {
     const inputs = getInputs();
-    const docker = new DockerCli({ exec: actionsExec });
-    if (!inputs.dryRun) {
-        await group('Docker', async () => {
-            const v = await docker.version();
-            const bx = await docker.buildxInfo();
-            const buildx = bx.available ? `buildx ${bx.version ?? '(version unknown)'}` : 'buildx not installed';
-            info(`docker client ${v.client}, engine ${v.server}, ${buildx}, builder ${await docker.resolveBuilder(inputs.builder)}${process.env.DOCKER_BUILDKIT === '0' ? ' (DOCKER_BUILDKIT=0)' : ''}`);
-        });
-    }
-    const planned = await group('Plan', async () => {
-        const p = await makePlan(inputs);
-        for (const img of p.plan.images) {
-            info(`${'  '.repeat(img.level)}${img.localOnly ? 'local-only/' + img.name : `${img.tags.join(' ')} [${img.versionRule}]`}  (${img.dockerfile}${img.dependsOn.length ? `, FROM ${img.dependsOn.join(', ')}` : ''})`);
-        }
-        for (const m of p.plan.baseImages)
-            info(`base ${m.localRef} ← ${m.source}`);
-        for (const s of p.plan.skipped)
-            info(`skipped ${s.dockerfile}: ${s.reason}`);
-        return p;
-    });
-    const plan = planned.plan;
-    const findings = await group('Reference lint', () => lint(inputs, planned));
-    setOutput('plan', planJson(plan, findings, lintSettings(inputs, planned)));
+    const docker = new images_docker/* DockerCli */.V({ exec: lib/* actionsExec */.dw });
+    if (!inputs.dryRun)
+        await core/* group */.Os('Docker', () => describeDocker(docker, inputs));
+    const planned = await core/* group */.Os('Plan', () => makePlan(inputs));
+    const { plan } = planned;
+    const findings = await core/* group */.Os('Reference lint', () => lint(inputs, planned));
+    core/* setOutput */.uH('plan', planOutput(plan, findings, buildLintSettings(inputs.plan, planned)));
     if (inputs.dryRun) {
-        setOutput('images', JSON.stringify([]));
-        setOutput('digests', JSON.stringify({}));
+        core/* setOutput */.uH('images', JSON.stringify([]));
+        core/* setOutput */.uH('digests', JSON.stringify({}));
         await writeSummary(plan, undefined, true);
         return;
     }
     if (plan.images.length === 0)
-        warning(`no images to build below ${inputs.context}`);
-    const registryHost = parseImageRef(`${inputs.registry}/x:1`).registry;
-    // registry-auth logins come first (private bases are pulled by the builds); username/password is
-    // the push registry's login and wins when registry-auth names the same host.
-    const logins = inputs.registryAuth.filter((c) => !(inputs.username && inputs.password && inputs.push && c.registry === registryHost));
-    if (inputs.username && inputs.password && inputs.push)
-        logins.push({ registry: registryHost, username: inputs.username, password: inputs.password });
-    await loginAllForPost(docker, logins);
-    let loaded = [];
-    if (inputs.localImages) {
-        loaded = await group(`Load ${inputs.localImages}`, async () => {
-            const refs = await docker.load(inputs.localImages).catch((e) => {
-                throw new errors_KxError(`local-images: cannot load ${inputs.localImages}: ${errorMessage(e)}`);
-            });
-            for (const r of refs)
-                info(`loaded ${r}`);
-            return refs;
-        });
-    }
+        core/* warning */.$e(`no images to build below ${inputs.plan.context}`);
+    const auth = await logIn(docker, inputs);
+    const tar = inputs.localImages;
+    const loaded = tar ? await core/* group */.Os(`Load ${tar}`, () => loadLocalImages(docker, tar)) : [];
     let results;
     try {
-        const out = await buildImages({
-            plan,
-            docker,
-            builder: inputs.builder,
-            parallel: inputs.parallel,
-            push: inputs.push,
-            pushPartial: inputs.pushPartial,
-            skipExisting: inputs.skipExisting,
-            buildArgs: inputs.buildArgs,
-            features: inputs.features,
-            loaded,
-            ...(inputs.saveLocalImages ? { saveLocalImages: inputs.saveLocalImages } : {}),
-            retry: { attempts: inputs.retries },
-            ...(inputs.username && inputs.password
-                ? { auth: { registry: registryHost, username: inputs.username, password: inputs.password } }
-                : {}),
-            auths: inputs.registryAuth,
-            onProgress: (m) => info(m),
-            onNotice: (m) => notice(m),
-            onImageDone: (r, output) => {
-                if (output.length === 0)
-                    return;
-                startGroup(`${r.status === 'failed' ? '✗' : '✓'} ${r.localOnly ? 'local-only/' + r.name : r.ref} (${r.status})`);
-                for (const line of output)
-                    info(line);
-                endGroup();
-            },
-        });
-        results = out.results;
+        results = await build(inputs, planned, docker, loaded, auth);
     }
     catch (e) {
         results = e.results;
@@ -41776,15 +37727,16 @@ async function main() {
     }
     finally {
         if (results) {
-            setOutput('images', JSON.stringify(results));
-            setOutput('digests', JSON.stringify(Object.fromEntries(results.filter((r) => r.digest).map((r) => [r.ref, r.digest]))));
+            core/* setOutput */.uH('images', JSON.stringify(results));
+            core/* setOutput */.uH('digests', JSON.stringify(digestsOf(results)));
             await writeSummary(plan, results, false);
         }
     }
 }
-async function run() {
-    await runMainOrPost(main, logoutFromState);
-}
+/** The post step: logs out of every registry the main step logged in to. */
+const post = () => (0,lib/* logoutFromState */._o)();
+/** What @github/local-action calls (`npm run local-action`); the bundle's entry is src/index.ts. */
+const run = () => runMainOrPost(main, post);
 
 
 /***/ }),
@@ -41807,6 +37759,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
@@ -41887,6 +37846,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 1455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ }),
+
 /***/ 7067:
 /***/ ((module) => {
 
@@ -41905,6 +37878,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 
@@ -41968,6 +37955,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 
 /***/ }),
 
@@ -50562,6 +46563,4238 @@ function replaceNode(key, path, node) {
 
 exports.visit = visit;
 exports.visitAsync = visitAsync;
+
+
+/***/ }),
+
+/***/ 5282:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Yz: () => (/* binding */ core_debug),
+  N4: () => (/* binding */ endGroup),
+  z3: () => (/* binding */ error),
+  V4: () => (/* binding */ getInput),
+  Gu: () => (/* binding */ getState),
+  Os: () => (/* binding */ group),
+  pq: () => (/* binding */ info),
+  lm: () => (/* binding */ notice),
+  LZ: () => (/* binding */ saveState),
+  uH: () => (/* binding */ setOutput),
+  Pq: () => (/* binding */ core_setSecret),
+  Oh: () => (/* binding */ startGroup),
+  z: () => (/* reexport */ summary),
+  $e: () => (/* binding */ warning)
+});
+
+// UNUSED EXPORTS: ExitCode, addPath, exportVariable, getBooleanInput, getIDToken, getMultilineInput, isDebug, markdownSummary, platform, setCommandEcho, setFailed, toPlatformPath, toPosixPath, toWin32Path
+
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/utils.js
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/**
+ * Sanitizes an input into a string so it can be passed into issueCommand safely
+ * @param input input to sanitize into a string
+ */
+function utils_toCommandValue(input) {
+    if (input === null || input === undefined) {
+        return '';
+    }
+    else if (typeof input === 'string' || input instanceof String) {
+        return input;
+    }
+    return JSON.stringify(input);
+}
+/**
+ *
+ * @param annotationProperties
+ * @returns The command properties to send with the actual annotation command
+ * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
+ */
+function toCommandProperties(annotationProperties) {
+    if (!Object.keys(annotationProperties).length) {
+        return {};
+    }
+    return {
+        title: annotationProperties.title,
+        file: annotationProperties.file,
+        line: annotationProperties.startLine,
+        endLine: annotationProperties.endLine,
+        col: annotationProperties.startColumn,
+        endColumn: annotationProperties.endColumn
+    };
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/command.js
+
+
+/**
+ * Issues a command to the GitHub Actions runner
+ *
+ * @param command - The command name to issue
+ * @param properties - Additional properties for the command (key-value pairs)
+ * @param message - The message to include with the command
+ * @remarks
+ * This function outputs a specially formatted string to stdout that the Actions
+ * runner interprets as a command. These commands can control workflow behavior,
+ * set outputs, create annotations, mask values, and more.
+ *
+ * Command Format:
+ *   ::name key=value,key=value::message
+ *
+ * @example
+ * ```typescript
+ * // Issue a warning annotation
+ * issueCommand('warning', {}, 'This is a warning message');
+ * // Output: ::warning::This is a warning message
+ *
+ * // Set an environment variable
+ * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
+ * // Output: ::set-env name=MY_VAR::some value
+ *
+ * // Add a secret mask
+ * issueCommand('add-mask', {}, 'secretValue123');
+ * // Output: ::add-mask::secretValue123
+ * ```
+ *
+ * @internal
+ * This is an internal utility function that powers the public API functions
+ * such as setSecret, warning, error, and exportVariable.
+ */
+function command_issueCommand(command, properties, message) {
+    const cmd = new Command(command, properties, message);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
+}
+function command_issue(name, message = '') {
+    command_issueCommand(name, {}, message);
+}
+const CMD_STRING = '::';
+class Command {
+    constructor(command, properties, message) {
+        if (!command) {
+            command = 'missing.command';
+        }
+        this.command = command;
+        this.properties = properties;
+        this.message = message;
+    }
+    toString() {
+        let cmdStr = CMD_STRING + this.command;
+        if (this.properties && Object.keys(this.properties).length > 0) {
+            cmdStr += ' ';
+            let first = true;
+            for (const key in this.properties) {
+                if (this.properties.hasOwnProperty(key)) {
+                    const val = this.properties[key];
+                    if (val) {
+                        if (first) {
+                            first = false;
+                        }
+                        else {
+                            cmdStr += ',';
+                        }
+                        cmdStr += `${key}=${escapeProperty(val)}`;
+                    }
+                }
+            }
+        }
+        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
+        return cmdStr;
+    }
+}
+function escapeData(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A');
+}
+function escapeProperty(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A')
+        .replace(/:/g, '%3A')
+        .replace(/,/g, '%2C');
+}
+//# sourceMappingURL=command.js.map
+;// CONCATENATED MODULE: external "crypto"
+const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/file-command.js
+// For internal use, subject to change.
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+
+
+
+function file_command_issueFileCommand(command, message) {
+    const filePath = process.env[`GITHUB_${command}`];
+    if (!filePath) {
+        throw new Error(`Unable to find environment variable for file command ${command}`);
+    }
+    if (!external_fs_.existsSync(filePath)) {
+        throw new Error(`Missing file at path: ${filePath}`);
+    }
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
+        encoding: 'utf8'
+    });
+}
+function file_command_prepareKeyValueMessage(key, value) {
+    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+    const convertedValue = utils_toCommandValue(value);
+    // These should realistically never happen, but just in case someone finds a
+    // way to exploit uuid generation let's not allow keys or values that contain
+    // the delimiter.
+    if (key.includes(delimiter)) {
+        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
+    }
+    if (convertedValue.includes(delimiter)) {
+        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
+    }
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
+}
+//# sourceMappingURL=file-command.js.map
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: external "http"
+var external_http_ = __nccwpck_require__(8611);
+// EXTERNAL MODULE: external "https"
+var external_https_ = __nccwpck_require__(5692);
+;// CONCATENATED MODULE: ../node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ../node_modules/tunnel/index.js
+var node_modules_tunnel = __nccwpck_require__(776);
+// EXTERNAL MODULE: ../node_modules/undici/index.js
+var undici = __nccwpck_require__(734);
+;// CONCATENATED MODULE: ../node_modules/@actions/http-client/lib/index.js
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function lib_getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class lib_HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? https : http;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ../node_modules/@actions/http-client/lib/auth.js
+var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+class BasicCredentialHandler {
+    constructor(username, password) {
+        this.username = username;
+        this.password = password;
+    }
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class auth_BearerCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Bearer ${this.token}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class PersonalAccessTokenCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+//# sourceMappingURL=auth.js.map
+;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/oidc-utils.js
+var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+class oidc_utils_OidcClient {
+    static createHttpClient(allowRetry = true, maxRetry = 10) {
+        const requestOptions = {
+            allowRetries: allowRetry,
+            maxRetries: maxRetry
+        };
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+    }
+    static getRequestToken() {
+        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+        if (!token) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
+        }
+        return token;
+    }
+    static getIDTokenUrl() {
+        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
+        if (!runtimeUrl) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
+        }
+        return runtimeUrl;
+    }
+    static getCall(id_token_url) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            var _a;
+            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const res = yield httpclient
+                .getJson(id_token_url)
+                .catch(error => {
+                throw new Error(`Failed to get ID Token. \n 
+        Error Code : ${error.statusCode}\n 
+        Error Message: ${error.message}`);
+            });
+            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
+            if (!id_token) {
+                throw new Error('Response json body do not have ID Token field');
+            }
+            return id_token;
+        });
+    }
+    static getIDToken(audience) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            try {
+                // New ID Token is requested from action service
+                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                if (audience) {
+                    const encodedAudience = encodeURIComponent(audience);
+                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
+                }
+                debug(`ID token url is ${id_token_url}`);
+                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                setSecret(id_token);
+                return id_token;
+            }
+            catch (error) {
+                throw new Error(`Error message: ${error.message}`);
+            }
+        });
+    }
+}
+//# sourceMappingURL=oidc-utils.js.map
+;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/summary.js
+var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { access, appendFile, writeFile } = external_fs_.promises;
+const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
+const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
+class Summary {
+    constructor() {
+        this._buffer = '';
+    }
+    /**
+     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
+     * Also checks r/w permissions.
+     *
+     * @returns step summary file path
+     */
+    filePath() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            if (this._filePath) {
+                return this._filePath;
+            }
+            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
+            if (!pathFromEnv) {
+                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
+            }
+            try {
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
+            }
+            catch (_a) {
+                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
+            }
+            this._filePath = pathFromEnv;
+            return this._filePath;
+        });
+    }
+    /**
+     * Wraps content in an HTML tag, adding any HTML attributes
+     *
+     * @param {string} tag HTML tag to wrap
+     * @param {string | null} content content within the tag
+     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
+     *
+     * @returns {string} content wrapped in HTML element
+     */
+    wrap(tag, content, attrs = {}) {
+        const htmlAttrs = Object.entries(attrs)
+            .map(([key, value]) => ` ${key}="${value}"`)
+            .join('');
+        if (!content) {
+            return `<${tag}${htmlAttrs}>`;
+        }
+        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
+    }
+    /**
+     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
+     *
+     * @param {SummaryWriteOptions} [options] (optional) options for write operation
+     *
+     * @returns {Promise<Summary>} summary instance
+     */
+    write(options) {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
+            const filePath = yield this.filePath();
+            const writeFunc = overwrite ? writeFile : appendFile;
+            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
+            return this.emptyBuffer();
+        });
+    }
+    /**
+     * Clears the summary buffer and wipes the summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    clear() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            return this.emptyBuffer().write({ overwrite: true });
+        });
+    }
+    /**
+     * Returns the current summary buffer as a string
+     *
+     * @returns {string} string of summary buffer
+     */
+    stringify() {
+        return this._buffer;
+    }
+    /**
+     * If the summary buffer is empty
+     *
+     * @returns {boolen} true if the buffer is empty
+     */
+    isEmptyBuffer() {
+        return this._buffer.length === 0;
+    }
+    /**
+     * Resets the summary buffer without writing to summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    emptyBuffer() {
+        this._buffer = '';
+        return this;
+    }
+    /**
+     * Adds raw text to the summary buffer
+     *
+     * @param {string} text content to add
+     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addRaw(text, addEOL = false) {
+        this._buffer += text;
+        return addEOL ? this.addEOL() : this;
+    }
+    /**
+     * Adds the operating system-specific end-of-line marker to the buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addEOL() {
+        return this.addRaw(external_os_.EOL);
+    }
+    /**
+     * Adds an HTML codeblock to the summary buffer
+     *
+     * @param {string} code content to render within fenced code block
+     * @param {string} lang (optional) language to syntax highlight code
+     *
+     * @returns {Summary} summary instance
+     */
+    addCodeBlock(code, lang) {
+        const attrs = Object.assign({}, (lang && { lang }));
+        const element = this.wrap('pre', this.wrap('code', code), attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML list to the summary buffer
+     *
+     * @param {string[]} items list of items to render
+     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addList(items, ordered = false) {
+        const tag = ordered ? 'ol' : 'ul';
+        const listItems = items.map(item => this.wrap('li', item)).join('');
+        const element = this.wrap(tag, listItems);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML table to the summary buffer
+     *
+     * @param {SummaryTableCell[]} rows table rows
+     *
+     * @returns {Summary} summary instance
+     */
+    addTable(rows) {
+        const tableBody = rows
+            .map(row => {
+            const cells = row
+                .map(cell => {
+                if (typeof cell === 'string') {
+                    return this.wrap('td', cell);
+                }
+                const { header, data, colspan, rowspan } = cell;
+                const tag = header ? 'th' : 'td';
+                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
+                return this.wrap(tag, data, attrs);
+            })
+                .join('');
+            return this.wrap('tr', cells);
+        })
+            .join('');
+        const element = this.wrap('table', tableBody);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds a collapsable HTML details element to the summary buffer
+     *
+     * @param {string} label text for the closed state
+     * @param {string} content collapsable content
+     *
+     * @returns {Summary} summary instance
+     */
+    addDetails(label, content) {
+        const element = this.wrap('details', this.wrap('summary', label) + content);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML image tag to the summary buffer
+     *
+     * @param {string} src path to the image you to embed
+     * @param {string} alt text description of the image
+     * @param {SummaryImageOptions} options (optional) addition image attributes
+     *
+     * @returns {Summary} summary instance
+     */
+    addImage(src, alt, options) {
+        const { width, height } = options || {};
+        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
+        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML section heading element
+     *
+     * @param {string} text heading text
+     * @param {number | string} [level=1] (optional) the heading level, default: 1
+     *
+     * @returns {Summary} summary instance
+     */
+    addHeading(text, level) {
+        const tag = `h${level}`;
+        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
+            ? tag
+            : 'h1';
+        const element = this.wrap(allowedTag, text);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML thematic break (<hr>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addSeparator() {
+        const element = this.wrap('hr', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML line break (<br>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addBreak() {
+        const element = this.wrap('br', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML blockquote to the summary buffer
+     *
+     * @param {string} text quote text
+     * @param {string} cite (optional) citation url
+     *
+     * @returns {Summary} summary instance
+     */
+    addQuote(text, cite) {
+        const attrs = Object.assign({}, (cite && { cite }));
+        const element = this.wrap('blockquote', text, attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML anchor tag to the summary buffer
+     *
+     * @param {string} text link text/content
+     * @param {string} href hyperlink
+     *
+     * @returns {Summary} summary instance
+     */
+    addLink(text, href) {
+        const element = this.wrap('a', text, { href });
+        return this.addRaw(element).addEOL();
+    }
+}
+const _summary = new Summary();
+/**
+ * @deprecated use `core.summary`
+ */
+const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
+//# sourceMappingURL=summary.js.map
+;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/path-utils.js
+
+/**
+ * toPosixPath converts the given path to the posix form. On Windows, \\ will be
+ * replaced with /.
+ *
+ * @param pth. Path to transform.
+ * @return string Posix path.
+ */
+function toPosixPath(pth) {
+    return pth.replace(/[\\]/g, '/');
+}
+/**
+ * toWin32Path converts the given path to the win32 form. On Linux, / will be
+ * replaced with \\.
+ *
+ * @param pth. Path to transform.
+ * @return string Win32 path.
+ */
+function toWin32Path(pth) {
+    return pth.replace(/[/]/g, '\\');
+}
+/**
+ * toPlatformPath converts the given path to a platform-specific path. It does
+ * this by replacing instances of / and \ with the platform-specific path
+ * separator.
+ *
+ * @param pth The path to platformize.
+ * @return string The platform-specific path.
+ */
+function toPlatformPath(pth) {
+    return pth.replace(/[/\\]/g, path.sep);
+}
+//# sourceMappingURL=path-utils.js.map
+// EXTERNAL MODULE: ../node_modules/@actions/exec/lib/exec.js + 5 modules
+var lib_exec = __nccwpck_require__(9814);
+;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_.platform();
+const arch = external_os_.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ../node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function core_setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function core_debug(message) {
+    command_issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function error(message, properties = {}) {
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    command_issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    command_issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+    }
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
+
+/***/ }),
+
+/***/ 9814:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  m: () => (/* binding */ exec)
+});
+
+// UNUSED EXPORTS: getExecOutput
+
+// EXTERNAL MODULE: external "string_decoder"
+var external_string_decoder_ = __nccwpck_require__(3193);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(4434);
+;// CONCATENATED MODULE: external "child_process"
+const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: external "assert"
+var external_assert_ = __nccwpck_require__(2613);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+;// CONCATENATED MODULE: ../node_modules/@actions/io/lib/io-util.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
+// export const {open} = 'fs'
+const IS_WINDOWS = process.platform === 'win32';
+/**
+ * Custom implementation of readlink to ensure Windows junctions
+ * maintain trailing backslash for backward compatibility with Node.js < 24
+ *
+ * In Node.js 20, Windows junctions (directory symlinks) always returned paths
+ * with trailing backslashes. Node.js 24 removed this behavior, which breaks
+ * code that relied on this format for path operations.
+ *
+ * This implementation restores the Node 20 behavior by adding a trailing
+ * backslash to all junction results on Windows.
+ */
+function readlink(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        const result = yield fs.promises.readlink(fsPath);
+        // On Windows, restore Node 20 behavior: add trailing backslash to all results
+        // since junctions on Windows are always directory links
+        if (IS_WINDOWS && !result.endsWith('\\')) {
+            return `${result}\\`;
+        }
+        return result;
+    });
+}
+// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
+const UV_FS_O_EXLOCK = 0x10000000;
+const READONLY = external_fs_.constants.O_RDONLY;
+function exists(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        try {
+            yield stat(fsPath);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT') {
+                return false;
+            }
+            throw err;
+        }
+        return true;
+    });
+}
+function isDirectory(fsPath_1) {
+    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
+        return stats.isDirectory();
+    });
+}
+/**
+ * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
+ * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
+ */
+function isRooted(p) {
+    p = normalizeSeparators(p);
+    if (!p) {
+        throw new Error('isRooted() parameter "p" cannot be empty');
+    }
+    if (IS_WINDOWS) {
+        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
+        ); // e.g. C: or C:\hello
+    }
+    return p.startsWith('/');
+}
+/**
+ * Best effort attempt to determine whether a file exists and is executable.
+ * @param filePath    file path to check
+ * @param extensions  additional file extensions to try
+ * @return if file exists and is executable, returns the file path. otherwise empty string.
+ */
+function tryGetExecutablePath(filePath, extensions) {
+    return __awaiter(this, void 0, void 0, function* () {
+        let stats = undefined;
+        try {
+            // test file exists
+            stats = yield stat(filePath);
+        }
+        catch (err) {
+            if (err.code !== 'ENOENT') {
+                // eslint-disable-next-line no-console
+                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+            }
+        }
+        if (stats && stats.isFile()) {
+            if (IS_WINDOWS) {
+                // on Windows, test for valid extension
+                const upperExt = external_path_.extname(filePath).toUpperCase();
+                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
+                    return filePath;
+                }
+            }
+            else {
+                if (isUnixExecutable(stats)) {
+                    return filePath;
+                }
+            }
+        }
+        // try each extension
+        const originalFilePath = filePath;
+        for (const extension of extensions) {
+            filePath = originalFilePath + extension;
+            stats = undefined;
+            try {
+                stats = yield stat(filePath);
+            }
+            catch (err) {
+                if (err.code !== 'ENOENT') {
+                    // eslint-disable-next-line no-console
+                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+                }
+            }
+            if (stats && stats.isFile()) {
+                if (IS_WINDOWS) {
+                    // preserve the case of the actual file (since an extension was appended)
+                    try {
+                        const directory = external_path_.dirname(filePath);
+                        const upperName = external_path_.basename(filePath).toUpperCase();
+                        for (const actualName of yield readdir(directory)) {
+                            if (upperName === actualName.toUpperCase()) {
+                                filePath = external_path_.join(directory, actualName);
+                                break;
+                            }
+                        }
+                    }
+                    catch (err) {
+                        // eslint-disable-next-line no-console
+                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+                    }
+                    return filePath;
+                }
+                else {
+                    if (isUnixExecutable(stats)) {
+                        return filePath;
+                    }
+                }
+            }
+        }
+        return '';
+    });
+}
+function normalizeSeparators(p) {
+    p = p || '';
+    if (IS_WINDOWS) {
+        // convert slashes on Windows
+        p = p.replace(/\//g, '\\');
+        // remove redundant slashes
+        return p.replace(/\\\\+/g, '\\');
+    }
+    // remove redundant slashes
+    return p.replace(/\/\/+/g, '/');
+}
+// on Mac/Linux, test the execute bit
+//     R   W  X  R  W X R W X
+//   256 128 64 32 16 8 4 2 1
+function isUnixExecutable(stats) {
+    return ((stats.mode & 1) > 0 ||
+        ((stats.mode & 8) > 0 &&
+            process.getgid !== undefined &&
+            stats.gid === process.getgid()) ||
+        ((stats.mode & 64) > 0 &&
+            process.getuid !== undefined &&
+            stats.uid === process.getuid()));
+}
+// Get the path of cmd.exe in windows
+function getCmdPath() {
+    var _a;
+    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
+}
+//# sourceMappingURL=io-util.js.map
+;// CONCATENATED MODULE: ../node_modules/@actions/io/lib/io.js
+var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+/**
+ * Copies a file or folder.
+ * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See CopyOptions.
+ */
+function cp(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
+        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
+        // Dest is an existing file, but not forcing
+        if (destStat && destStat.isFile() && !force) {
+            return;
+        }
+        // If dest is an existing directory, should copy inside.
+        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
+            ? path.join(dest, path.basename(source))
+            : dest;
+        if (!(yield ioUtil.exists(source))) {
+            throw new Error(`no such file or directory: ${source}`);
+        }
+        const sourceStat = yield ioUtil.stat(source);
+        if (sourceStat.isDirectory()) {
+            if (!recursive) {
+                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
+            }
+            else {
+                yield cpDirRecursive(source, newDest, 0, force);
+            }
+        }
+        else {
+            if (path.relative(source, newDest) === '') {
+                // a file cannot be copied to itself
+                throw new Error(`'${newDest}' and '${source}' are the same file`);
+            }
+            yield io_copyFile(source, newDest, force);
+        }
+    });
+}
+/**
+ * Moves a path.
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See MoveOptions.
+ */
+function mv(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        if (yield ioUtil.exists(dest)) {
+            let destExists = true;
+            if (yield ioUtil.isDirectory(dest)) {
+                // If dest is directory copy src into dest
+                dest = path.join(dest, path.basename(source));
+                destExists = yield ioUtil.exists(dest);
+            }
+            if (destExists) {
+                if (options.force == null || options.force) {
+                    yield rmRF(dest);
+                }
+                else {
+                    throw new Error('Destination already exists');
+                }
+            }
+        }
+        yield mkdirP(path.dirname(dest));
+        yield ioUtil.rename(source, dest);
+    });
+}
+/**
+ * Remove a path recursively with force
+ *
+ * @param inputPath path to remove
+ */
+function rmRF(inputPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (ioUtil.IS_WINDOWS) {
+            // Check for invalid characters
+            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
+            if (/[*"<>|]/.test(inputPath)) {
+                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
+            }
+        }
+        try {
+            // note if path does not exist, error is silent
+            yield ioUtil.rm(inputPath, {
+                force: true,
+                maxRetries: 3,
+                recursive: true,
+                retryDelay: 300
+            });
+        }
+        catch (err) {
+            throw new Error(`File was unable to be removed ${err}`);
+        }
+    });
+}
+/**
+ * Make a directory.  Creates the full path with folders in between
+ * Will throw if it fails
+ *
+ * @param   fsPath        path to create
+ * @returns Promise<void>
+ */
+function mkdirP(fsPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        ok(fsPath, 'a path argument must be provided');
+        yield ioUtil.mkdir(fsPath, { recursive: true });
+    });
+}
+/**
+ * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
+ * If you check and the tool does not exist, it will throw.
+ *
+ * @param     tool              name of the tool
+ * @param     check             whether to check if tool exists
+ * @returns   Promise<string>   path to tool
+ */
+function which(tool, check) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // recursive when check=true
+        if (check) {
+            const result = yield which(tool, false);
+            if (!result) {
+                if (IS_WINDOWS) {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+                }
+                else {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+                }
+            }
+            return result;
+        }
+        const matches = yield findInPath(tool);
+        if (matches && matches.length > 0) {
+            return matches[0];
+        }
+        return '';
+    });
+}
+/**
+ * Returns a list of all occurrences of the given tool on the system path.
+ *
+ * @returns   Promise<string[]>  the paths of the tool
+ */
+function findInPath(tool) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // build the list of extensions to try
+        const extensions = [];
+        if (IS_WINDOWS && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
+                if (extension) {
+                    extensions.push(extension);
+                }
+            }
+        }
+        // if it's rooted, return it if exists. otherwise return empty.
+        if (isRooted(tool)) {
+            const filePath = yield tryGetExecutablePath(tool, extensions);
+            if (filePath) {
+                return [filePath];
+            }
+            return [];
+        }
+        // if any path separators, return empty
+        if (tool.includes(external_path_.sep)) {
+            return [];
+        }
+        // build the list of directories
+        //
+        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
+        // it feels like we should not do this. Checking the current directory seems like more of a use
+        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
+        // across platforms.
+        const directories = [];
+        if (process.env.PATH) {
+            for (const p of process.env.PATH.split(external_path_.delimiter)) {
+                if (p) {
+                    directories.push(p);
+                }
+            }
+        }
+        // find all matches
+        const matches = [];
+        for (const directory of directories) {
+            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
+            if (filePath) {
+                matches.push(filePath);
+            }
+        }
+        return matches;
+    });
+}
+function readCopyOptions(options) {
+    const force = options.force == null ? true : options.force;
+    const recursive = Boolean(options.recursive);
+    const copySourceDirectory = options.copySourceDirectory == null
+        ? true
+        : Boolean(options.copySourceDirectory);
+    return { force, recursive, copySourceDirectory };
+}
+function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        // Ensure there is not a run away recursive copy
+        if (currentDepth >= 255)
+            return;
+        currentDepth++;
+        yield mkdirP(destDir);
+        const files = yield ioUtil.readdir(sourceDir);
+        for (const fileName of files) {
+            const srcFile = `${sourceDir}/${fileName}`;
+            const destFile = `${destDir}/${fileName}`;
+            const srcFileStat = yield ioUtil.lstat(srcFile);
+            if (srcFileStat.isDirectory()) {
+                // Recurse
+                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
+            }
+            else {
+                yield io_copyFile(srcFile, destFile, force);
+            }
+        }
+        // Change the mode for the newly created directory
+        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
+    });
+}
+// Buffered file copy
+function io_copyFile(srcFile, destFile, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
+            // unlink/re-link it
+            try {
+                yield ioUtil.lstat(destFile);
+                yield ioUtil.unlink(destFile);
+            }
+            catch (e) {
+                // Try to override file permission
+                if (e.code === 'EPERM') {
+                    yield ioUtil.chmod(destFile, '0666');
+                    yield ioUtil.unlink(destFile);
+                }
+                // other errors = it doesn't exist, no work to do
+            }
+            // Copy over symlink
+            const symlinkFull = yield ioUtil.readlink(srcFile);
+            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
+        }
+        else if (!(yield ioUtil.exists(destFile)) || force) {
+            yield ioUtil.copyFile(srcFile, destFile);
+        }
+    });
+}
+//# sourceMappingURL=io.js.map
+;// CONCATENATED MODULE: external "timers"
+const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+;// CONCATENATED MODULE: ../node_modules/@actions/exec/lib/toolrunner.js
+var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+/* eslint-disable @typescript-eslint/unbound-method */
+const toolrunner_IS_WINDOWS = process.platform === 'win32';
+/*
+ * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
+ */
+class ToolRunner extends external_events_.EventEmitter {
+    constructor(toolPath, args, options) {
+        super();
+        if (!toolPath) {
+            throw new Error("Parameter 'toolPath' cannot be null or empty.");
+        }
+        this.toolPath = toolPath;
+        this.args = args || [];
+        this.options = options || {};
+    }
+    _debug(message) {
+        if (this.options.listeners && this.options.listeners.debug) {
+            this.options.listeners.debug(message);
+        }
+    }
+    _getCommandString(options, noPrefix) {
+        const toolPath = this._getSpawnFileName();
+        const args = this._getSpawnArgs(options);
+        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
+        if (toolrunner_IS_WINDOWS) {
+            // Windows + cmd file
+            if (this._isCmdFile()) {
+                cmd += toolPath;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows + verbatim
+            else if (options.windowsVerbatimArguments) {
+                cmd += `"${toolPath}"`;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows (regular)
+            else {
+                cmd += this._windowsQuoteCmdArg(toolPath);
+                for (const a of args) {
+                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+                }
+            }
+        }
+        else {
+            // OSX/Linux - this can likely be improved with some form of quoting.
+            // creating processes on Unix is fundamentally different than Windows.
+            // on Unix, execvp() takes an arg array.
+            cmd += toolPath;
+            for (const a of args) {
+                cmd += ` ${a}`;
+            }
+        }
+        return cmd;
+    }
+    _processLineBuffer(data, strBuffer, onLine) {
+        try {
+            let s = strBuffer + data.toString();
+            let n = s.indexOf(external_os_.EOL);
+            while (n > -1) {
+                const line = s.substring(0, n);
+                onLine(line);
+                // the rest of the string ...
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
+            }
+            return s;
+        }
+        catch (err) {
+            // streaming lines to console is best effort.  Don't fail a build.
+            this._debug(`error processing line. Failed with error ${err}`);
+            return '';
+        }
+    }
+    _getSpawnFileName() {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                return process.env['COMSPEC'] || 'cmd.exe';
+            }
+        }
+        return this.toolPath;
+    }
+    _getSpawnArgs(options) {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+                for (const a of this.args) {
+                    argline += ' ';
+                    argline += options.windowsVerbatimArguments
+                        ? a
+                        : this._windowsQuoteCmdArg(a);
+                }
+                argline += '"';
+                return [argline];
+            }
+        }
+        return this.args;
+    }
+    _endsWith(str, end) {
+        return str.endsWith(end);
+    }
+    _isCmdFile() {
+        const upperToolPath = this.toolPath.toUpperCase();
+        return (this._endsWith(upperToolPath, '.CMD') ||
+            this._endsWith(upperToolPath, '.BAT'));
+    }
+    _windowsQuoteCmdArg(arg) {
+        // for .exe, apply the normal quoting rules that libuv applies
+        if (!this._isCmdFile()) {
+            return this._uvQuoteCmdArg(arg);
+        }
+        // otherwise apply quoting rules specific to the cmd.exe command line parser.
+        // the libuv rules are generic and are not designed specifically for cmd.exe
+        // command line parser.
+        //
+        // for a detailed description of the cmd.exe command line parser, refer to
+        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
+        // need quotes for empty arg
+        if (!arg) {
+            return '""';
+        }
+        // determine whether the arg needs to be quoted
+        const cmdSpecialChars = [
+            ' ',
+            '\t',
+            '&',
+            '(',
+            ')',
+            '[',
+            ']',
+            '{',
+            '}',
+            '^',
+            '=',
+            ';',
+            '!',
+            "'",
+            '+',
+            ',',
+            '`',
+            '~',
+            '|',
+            '<',
+            '>',
+            '"'
+        ];
+        let needsQuotes = false;
+        for (const char of arg) {
+            if (cmdSpecialChars.some(x => x === char)) {
+                needsQuotes = true;
+                break;
+            }
+        }
+        // short-circuit if quotes not needed
+        if (!needsQuotes) {
+            return arg;
+        }
+        // the following quoting rules are very similar to the rules that by libuv applies.
+        //
+        // 1) wrap the string in quotes
+        //
+        // 2) double-up quotes - i.e. " => ""
+        //
+        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
+        //    doesn't work well with a cmd.exe command line.
+        //
+        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
+        //    for example, the command line:
+        //          foo.exe "myarg:""my val"""
+        //    is parsed by a .NET console app into an arg array:
+        //          [ "myarg:\"my val\"" ]
+        //    which is the same end result when applying libuv quoting rules. although the actual
+        //    command line from libuv quoting rules would look like:
+        //          foo.exe "myarg:\"my val\""
+        //
+        // 3) double-up slashes that precede a quote,
+        //    e.g.  hello \world    => "hello \world"
+        //          hello\"world    => "hello\\""world"
+        //          hello\\"world   => "hello\\\\""world"
+        //          hello world\    => "hello world\\"
+        //
+        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
+        //    the reasons for including this as a .cmd quoting rule are:
+        //
+        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
+        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
+        //
+        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
+        //       haven't heard any complaints about that aspect.
+        //
+        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
+        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
+        // by using %%.
+        //
+        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
+        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
+        //
+        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
+        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
+        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
+        // to an external program.
+        //
+        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
+        // % can be escaped within a .cmd file.
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\'; // double the slash
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '"'; // double the quote
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _uvQuoteCmdArg(arg) {
+        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
+        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
+        // is used.
+        //
+        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
+        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
+        // pasting copyright notice from Node within this function:
+        //
+        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
+        //
+        //      Permission is hereby granted, free of charge, to any person obtaining a copy
+        //      of this software and associated documentation files (the "Software"), to
+        //      deal in the Software without restriction, including without limitation the
+        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+        //      sell copies of the Software, and to permit persons to whom the Software is
+        //      furnished to do so, subject to the following conditions:
+        //
+        //      The above copyright notice and this permission notice shall be included in
+        //      all copies or substantial portions of the Software.
+        //
+        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+        //      IN THE SOFTWARE.
+        if (!arg) {
+            // Need double quotation for empty argument
+            return '""';
+        }
+        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
+            // No quotation needed
+            return arg;
+        }
+        if (!arg.includes('"') && !arg.includes('\\')) {
+            // No embedded double quotes or backslashes, so I can just wrap
+            // quote marks around the whole thing.
+            return `"${arg}"`;
+        }
+        // Expected input/output:
+        //   input : hello"world
+        //   output: "hello\"world"
+        //   input : hello""world
+        //   output: "hello\"\"world"
+        //   input : hello\world
+        //   output: hello\world
+        //   input : hello\\world
+        //   output: hello\\world
+        //   input : hello\"world
+        //   output: "hello\\\"world"
+        //   input : hello\\"world
+        //   output: "hello\\\\\"world"
+        //   input : hello world\
+        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
+        //                             but it appears the comment is wrong, it should be "hello world\\"
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\';
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '\\';
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _cloneExecOptions(options) {
+        options = options || {};
+        const result = {
+            cwd: options.cwd || process.cwd(),
+            env: options.env || process.env,
+            silent: options.silent || false,
+            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+            failOnStdErr: options.failOnStdErr || false,
+            ignoreReturnCode: options.ignoreReturnCode || false,
+            delay: options.delay || 10000
+        };
+        result.outStream = options.outStream || process.stdout;
+        result.errStream = options.errStream || process.stderr;
+        return result;
+    }
+    _getSpawnOptions(options, toolPath) {
+        options = options || {};
+        const result = {};
+        result.cwd = options.cwd;
+        result.env = options.env;
+        result['windowsVerbatimArguments'] =
+            options.windowsVerbatimArguments || this._isCmdFile();
+        if (options.windowsVerbatimArguments) {
+            result.argv0 = `"${toolPath}"`;
+        }
+        return result;
+    }
+    /**
+     * Exec a tool.
+     * Output will be streamed to the live console.
+     * Returns promise with return code
+     *
+     * @param     tool     path to tool to exec
+     * @param     options  optional exec options.  See ExecOptions
+     * @returns   number
+     */
+    exec() {
+        return toolrunner_awaiter(this, void 0, void 0, function* () {
+            // root the tool path if it is unrooted and contains relative pathing
+            if (!isRooted(this.toolPath) &&
+                (this.toolPath.includes('/') ||
+                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
+                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            }
+            // if the tool is only a file name, then resolve it from the PATH
+            // otherwise verify it exists (add extension on Windows if necessary)
+            this.toolPath = yield which(this.toolPath, true);
+            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
+                this._debug(`exec tool: ${this.toolPath}`);
+                this._debug('arguments:');
+                for (const arg of this.args) {
+                    this._debug(`   ${arg}`);
+                }
+                const optionsNonNull = this._cloneExecOptions(this.options);
+                if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
+                }
+                const state = new ExecState(optionsNonNull, this.toolPath);
+                state.on('debug', (message) => {
+                    this._debug(message);
+                });
+                if (this.options.cwd && !(yield exists(this.options.cwd))) {
+                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+                }
+                const fileName = this._getSpawnFileName();
+                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                let stdbuffer = '';
+                if (cp.stdout) {
+                    cp.stdout.on('data', (data) => {
+                        if (this.options.listeners && this.options.listeners.stdout) {
+                            this.options.listeners.stdout(data);
+                        }
+                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                            optionsNonNull.outStream.write(data);
+                        }
+                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.stdline) {
+                                this.options.listeners.stdline(line);
+                            }
+                        });
+                    });
+                }
+                let errbuffer = '';
+                if (cp.stderr) {
+                    cp.stderr.on('data', (data) => {
+                        state.processStderr = true;
+                        if (this.options.listeners && this.options.listeners.stderr) {
+                            this.options.listeners.stderr(data);
+                        }
+                        if (!optionsNonNull.silent &&
+                            optionsNonNull.errStream &&
+                            optionsNonNull.outStream) {
+                            const s = optionsNonNull.failOnStdErr
+                                ? optionsNonNull.errStream
+                                : optionsNonNull.outStream;
+                            s.write(data);
+                        }
+                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.errline) {
+                                this.options.listeners.errline(line);
+                            }
+                        });
+                    });
+                }
+                cp.on('error', (err) => {
+                    state.processError = err.message;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    state.CheckComplete();
+                });
+                cp.on('exit', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                cp.on('close', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                state.on('done', (error, exitCode) => {
+                    if (stdbuffer.length > 0) {
+                        this.emit('stdline', stdbuffer);
+                    }
+                    if (errbuffer.length > 0) {
+                        this.emit('errline', errbuffer);
+                    }
+                    cp.removeAllListeners();
+                    if (error) {
+                        reject(error);
+                    }
+                    else {
+                        resolve(exitCode);
+                    }
+                });
+                if (this.options.input) {
+                    if (!cp.stdin) {
+                        throw new Error('child process missing stdin');
+                    }
+                    cp.stdin.end(this.options.input);
+                }
+            }));
+        });
+    }
+}
+/**
+ * Convert an arg string to an array of args. Handles escaping
+ *
+ * @param    argString   string of arguments
+ * @returns  string[]    array of arguments
+ */
+function argStringToArray(argString) {
+    const args = [];
+    let inQuotes = false;
+    let escaped = false;
+    let arg = '';
+    function append(c) {
+        // we only escape double quotes.
+        if (escaped && c !== '"') {
+            arg += '\\';
+        }
+        arg += c;
+        escaped = false;
+    }
+    for (let i = 0; i < argString.length; i++) {
+        const c = argString.charAt(i);
+        if (c === '"') {
+            if (!escaped) {
+                inQuotes = !inQuotes;
+            }
+            else {
+                append(c);
+            }
+            continue;
+        }
+        if (c === '\\' && escaped) {
+            append(c);
+            continue;
+        }
+        if (c === '\\' && inQuotes) {
+            escaped = true;
+            continue;
+        }
+        if (c === ' ' && !inQuotes) {
+            if (arg.length > 0) {
+                args.push(arg);
+                arg = '';
+            }
+            continue;
+        }
+        append(c);
+    }
+    if (arg.length > 0) {
+        args.push(arg.trim());
+    }
+    return args;
+}
+class ExecState extends external_events_.EventEmitter {
+    constructor(options, toolPath) {
+        super();
+        this.processClosed = false; // tracks whether the process has exited and stdio is closed
+        this.processError = '';
+        this.processExitCode = 0;
+        this.processExited = false; // tracks whether the process has exited
+        this.processStderr = false; // tracks whether stderr was written to
+        this.delay = 10000; // 10 seconds
+        this.done = false;
+        this.timeout = null;
+        if (!toolPath) {
+            throw new Error('toolPath must not be empty');
+        }
+        this.options = options;
+        this.toolPath = toolPath;
+        if (options.delay) {
+            this.delay = options.delay;
+        }
+    }
+    CheckComplete() {
+        if (this.done) {
+            return;
+        }
+        if (this.processClosed) {
+            this._setResult();
+        }
+        else if (this.processExited) {
+            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
+        }
+    }
+    _debug(message) {
+        this.emit('debug', message);
+    }
+    _setResult() {
+        // determine whether there is an error
+        let error;
+        if (this.processExited) {
+            if (this.processError) {
+                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+            }
+            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+            }
+            else if (this.processStderr && this.options.failOnStdErr) {
+                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+            }
+        }
+        // clear the timeout
+        if (this.timeout) {
+            clearTimeout(this.timeout);
+            this.timeout = null;
+        }
+        this.done = true;
+        this.emit('done', error, this.processExitCode);
+    }
+    static HandleTimeout(state) {
+        if (state.done) {
+            return;
+        }
+        if (!state.processClosed && state.processExited) {
+            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+            state._debug(message);
+        }
+        state._setResult();
+    }
+}
+//# sourceMappingURL=toolrunner.js.map
+;// CONCATENATED MODULE: ../node_modules/@actions/exec/lib/exec.js
+var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+/**
+ * Exec a command.
+ * Output will be streamed to the live console.
+ * Returns promise with return code
+ *
+ * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
+ * @param     args               optional arguments for tool. Escaping is handled by the lib.
+ * @param     options            optional exec options.  See ExecOptions
+ * @returns   Promise<number>    exit code
+ */
+function exec(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        const commandArgs = argStringToArray(commandLine);
+        if (commandArgs.length === 0) {
+            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+        }
+        // Path to tool to execute should be first arg
+        const toolPath = commandArgs[0];
+        args = commandArgs.slice(1).concat(args || []);
+        const runner = new ToolRunner(toolPath, args, options);
+        return runner.exec();
+    });
+}
+/**
+ * Exec a command and get the output.
+ * Output will be streamed to the live console.
+ * Returns promise with the exit code and collected stdout and stderr
+ *
+ * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
+ * @param     args                  optional arguments for tool. Escaping is handled by the lib.
+ * @param     options               optional exec options.  See ExecOptions
+ * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
+ */
+function getExecOutput(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        var _a, _b;
+        let stdout = '';
+        let stderr = '';
+        //Using string decoder covers the case where a mult-byte character is split
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
+        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
+        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+        const stdErrListener = (data) => {
+            stderr += stderrDecoder.write(data);
+            if (originalStdErrListener) {
+                originalStdErrListener(data);
+            }
+        };
+        const stdOutListener = (data) => {
+            stdout += stdoutDecoder.write(data);
+            if (originalStdoutListener) {
+                originalStdoutListener(data);
+            }
+        };
+        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        //flush any remaining characters
+        stdout += stdoutDecoder.end();
+        stderr += stderrDecoder.end();
+        return {
+            exitCode,
+            stdout,
+            stderr
+        };
+    });
+}
+//# sourceMappingURL=exec.js.map
+
+/***/ }),
+
+/***/ 1805:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  eh: () => (/* reexport */ actionInputs),
+  dw: () => (/* reexport */ actionsExec),
+  Hn: () => (/* reexport */ cell),
+  Kn: () => (/* reexport */ loginAllForPost),
+  _o: () => (/* reexport */ logoutFromState),
+  bf: () => (/* reexport */ parseRegistryAuth),
+  Oo: () => (/* reexport */ runMainOrPost),
+  j7: () => (/* reexport */ writeJobSummary)
+});
+
+// UNUSED EXPORTS: EXIT_FAILURE, annotationPath, getBool, getChoice, getInt, getList, getMap, getSecret, loginForPost, maskInputSecrets, readActionDefaults, reportFailure
+
+// EXTERNAL MODULE: ../node_modules/@actions/core/lib/core.js + 11 modules
+var core = __nccwpck_require__(5282);
+// EXTERNAL MODULE: ../node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(6637);
+// EXTERNAL MODULE: ../packages/core/lib/index.js
+var lib = __nccwpck_require__(9239);
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/readers.js
+// Typed readers of action inputs (lists, maps, booleans by the runner's rules, numbers, choices,
+// secrets masked at once) with errors that name the input. Callers give the fallback; actions use
+// them through ./inputs.ts, which takes every fallback from the action's action.yml.
+
+
+
+/** Items of a list input: newline- or comma-separated, trimmed, blanks and `#` comments dropped. */
+function getList(name) {
+    return core/* getInput */.V4(name)
+        .split(/\r?\n|,/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '' && !s.startsWith('#'));
+}
+/**
+ * A boolean input by the runner's rules (`core.getBooleanInput`, the YAML 1.2 core schema): only
+ * true/True/TRUE and false/False/FALSE; empty gives `fallback`. Anything else (yes, on, 1) is an
+ * error naming the input, not a guess.
+ */
+function getBool(name, fallback) {
+    const raw = core/* getInput */.V4(name);
+    if (raw === '')
+        return fallback;
+    if (['true', 'True', 'TRUE'].includes(raw))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(raw))
+        return false;
+    throw new lib/* KxError */.im(`input ${name} must be true or false (true, True, TRUE, false, False or FALSE), not "${raw}"`);
+}
+function getInt(name, fallback, min = 0) {
+    const raw = core/* getInput */.V4(name).trim();
+    if (raw === '')
+        return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min)
+        throw new lib/* KxError */.im(`input ${name} must be a whole number ≥ ${min}, not "${raw}"`);
+    return n;
+}
+function getChoice(name, choices, fallback) {
+    const raw = core/* getInput */.V4(name).trim();
+    if (raw === '')
+        return fallback;
+    if (!choices.includes(raw))
+        throw new lib/* KxError */.im(`input ${name} must be one of ${choices.join(', ')}, not "${raw}"`);
+    return raw;
+}
+/** A map input, written as YAML/JSON (`{a: b}` or `a: b` lines) or as `key=value` lines. */
+function getMap(name) {
+    const raw = core/* getInput */.V4(name).trim();
+    if (raw === '')
+        return {};
+    const out = {};
+    if (/^[^=\n]+=/.test(raw) && !/^\s*[{[]/.test(raw)) {
+        for (const line of raw.split(/\r?\n/)) {
+            const l = line.trim();
+            if (!l || l.startsWith('#'))
+                continue;
+            const eq = l.indexOf('=');
+            if (eq <= 0)
+                throw new lib/* KxError */.im(`input ${name}: "${l}" is not key=value`);
+            out[l.slice(0, eq).trim()] = l.slice(eq + 1).trim();
+        }
+        return out;
+    }
+    let parsed;
+    try {
+        parsed = (0,dist/* parse */.qg)(raw);
+    }
+    catch (e) {
+        throw new lib/* KxError */.im(`input ${name} is neither key=value lines nor a YAML/JSON map: ${(0,lib/* errorMessage */.gJ)(e)}`);
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+        throw new lib/* KxError */.im(`input ${name} must be a map`);
+    for (const [k, v] of Object.entries(parsed))
+        out[k] = String(v);
+    return out;
+}
+/** Read a secret input and mask it at once. */
+function getSecret(name) {
+    const v = core/* getInput */.V4(name);
+    if (v)
+        core/* setSecret */.Pq(v);
+    return v;
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/inputs.js
+// An action's inputs as its action.yml declares them: `actionInputs(import.meta.url)` reads the
+// action.yml one directory above the calling module (src/ in tests, dist/ in the bundle) once, and
+// every reader falls back to the default written there — so no default is written twice. Reading a
+// name action.yml does not declare is a programming error and throws at once. The typed readers
+// follow the runner's rules (booleans as `core.getBooleanInput`) with errors naming the input.
+
+
+
+
+
+
+
+/** Inputs declared in an action.yml: name → default (as text, '' when absent). */
+function readActionDefaults(actionYml) {
+    const doc = (0,dist/* parse */.qg)((0,external_node_fs_.readFileSync)(actionYml, 'utf8'));
+    const out = new Map();
+    for (const [name, spec] of Object.entries(doc?.inputs ?? {})) {
+        const d = spec?.default;
+        out.set(name, d === undefined || d === null ? '' : String(d));
+    }
+    return out;
+}
+/**
+ * The inputs of the action whose module is `moduleUrl` (pass `import.meta.url`): its action.yml is
+ * `../action.yml` from that module's directory. `actionYml` overrides the path (tests).
+ */
+function actionInputs(moduleUrl, actionYml = (0,external_node_path_.join)((0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(moduleUrl)), '..', 'action.yml')) {
+    const defaults = readActionDefaults(actionYml);
+    const declared = (name) => {
+        const d = defaults.get(name);
+        if (d === undefined)
+            throw new lib/* KxError */.im(`input ${name} is not declared in ${actionYml}`);
+        return d;
+    };
+    const orDefault = (name) => core/* getInput */.V4(name) || declared(name).trim();
+    const withDefault = (name, read) => {
+        const fallback = declared(name).trim();
+        return read(fallback);
+    };
+    return {
+        defaultOf: declared,
+        string: orDefault,
+        bool: (name) => withDefault(name, (d) => getBool(name, d === '' ? false : parseDefaultBool(name, d))),
+        int: (name, min = 0) => withDefault(name, (d) => getInt(name, d === '' ? 0 : Number(d), min)),
+        choice: (name, choices) => withDefault(name, (d) => getChoice(name, choices, d)),
+        list: (name) => {
+            declared(name);
+            return core/* getInput */.V4(name) ? getList(name) : splitList(declared(name));
+        },
+        lines: (name) => {
+            const fallback = declared(name);
+            return (core/* getInput */.V4(name) || fallback)
+                .split(/\r?\n/)
+                .map((s) => s.trim())
+                .filter((s) => s !== '' && !s.startsWith('#'));
+        },
+        map: (name) => {
+            declared(name);
+            return getMap(name);
+        },
+        secret: (name) => {
+            declared(name);
+            return getSecret(name);
+        },
+    };
+}
+function parseDefaultBool(name, d) {
+    if (['true', 'True', 'TRUE'].includes(d))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(d))
+        return false;
+    throw new lib/* KxError */.im(`action.yml: the default of ${name} must be true or false, not "${d}"`);
+}
+function splitList(text) {
+    return text
+        .split(/\r?\n|,/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '' && !s.startsWith('#'));
+}
+
+// EXTERNAL MODULE: ../packages/core/lib/secrets/index.js
+var secrets = __nccwpck_require__(5377);
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/run.js
+// Running an action's bundle: masking every secret the step's inputs carry before anything else,
+// the main/post switch (one bundle serves both steps), and failure reporting — each failure becomes
+// exactly one error annotation (with file/line for a KxError) and exit code 1.
+
+
+
+
+/** Exit code of a failed step (the runner's and the CLI's "a step failed"). */
+const EXIT_FAILURE = 1;
+/**
+ * Mask (`::add-mask::`) every secret the step's inputs carry: secret-named inputs (password, token,
+ * kubeconfig, ...) as a whole, and the userinfo of any URL in any input (`oci://user:pw@host`).
+ * Called before anything else runs, so that no later line can show them.
+ */
+function maskInputSecrets(env = process.env) {
+    for (const [k, v] of Object.entries(env)) {
+        if (!k.startsWith('INPUT_') || !v)
+            continue;
+        for (const s of (0,secrets/* secretsInInput */.Rd)(k.slice('INPUT_'.length).toLowerCase(), v))
+            core/* setSecret */.Pq(s);
+    }
+}
+/**
+ * Report a failure: exactly one error annotation per failure (per file/line for the KxErrors of an
+ * aggregate), never a second plain `::error::` line as `core.setFailed` would add; exit code 1.
+ * Anything that is not a KxError is a bug: its stack goes to the debug log.
+ */
+function reportFailure(e) {
+    const errors = e instanceof lib/* KxAggregateError */.lW ? e.errors : e instanceof lib/* KxError */.im ? [e] : [];
+    for (const err of errors) {
+        const props = { title: 'kaapana-ext' };
+        if (err.file)
+            props.file = annotationPath(err.file);
+        if (err.line)
+            props.startLine = err.line;
+        core/* error */.z3(err.message, props);
+    }
+    if (errors.length === 0) {
+        if (e instanceof Error && e.stack)
+            core/* debug */.Yz((0,secrets/* redactUrls */.sK)(e.stack));
+        core/* error */.z3((0,lib/* errorMessage */.gJ)(e), { title: 'kaapana-ext' });
+    }
+    process.exitCode = EXIT_FAILURE;
+}
+/**
+ * GitHub places annotations by paths relative to the workspace: make absolute paths inside
+ * GITHUB_WORKSPACE relative; leave others as they are.
+ */
+function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
+    if (!workspace || !(0,external_node_path_.isAbsolute)(file))
+        return file;
+    const rel = (0,external_node_path_.relative)(workspace, file);
+    return rel.startsWith('..') || (0,external_node_path_.isAbsolute)(rel) ? file : rel.split('\\').join('/');
+}
+const POST_STATE = 'kx-is-post';
+/** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
+async function runMainOrPost(main, post) {
+    maskInputSecrets();
+    const isPost = core/* getState */.Gu(POST_STATE) === 'true';
+    if (!isPost)
+        core/* saveState */.LZ(POST_STATE, 'true');
+    try {
+        if (isPost)
+            await post?.();
+        else
+            await main();
+    }
+    catch (e) {
+        reportFailure(e);
+    }
+}
+
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/summary.js
+// The job summary: markdown appended to GITHUB_STEP_SUMMARY (a no-op outside a runner), and the
+// cell escaping every summary table uses.
+
+/** Markdown-safe table cell. */
+function cell(text) {
+    return String(text ?? '')
+        .replace(/\|/g, '\\|')
+        .replace(/\n/g, ' ');
+}
+/** Append markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
+async function writeJobSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY) {
+        core/* debug */.Yz('no GITHUB_STEP_SUMMARY: job summary not written');
+        return;
+    }
+    await core/* summary */.z.addRaw(markdown).write();
+}
+
+// EXTERNAL MODULE: ../packages/core/lib/images/docker.js
+var images_docker = __nccwpck_require__(3240);
+// EXTERNAL MODULE: ../node_modules/@actions/exec/lib/exec.js + 5 modules
+var exec = __nccwpck_require__(9814);
+// EXTERNAL MODULE: ../packages/core/lib/exec/index.js + 1 modules
+var lib_exec = __nccwpck_require__(1789);
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/exec.js
+// The @actions/exec adapter of core's `Exec`: what actions pass to the domain package for the
+// processes a runner should start the way other actions do (tool lookup through @actions/io,
+// Windows quoting). Silent: output is captured and handed to `onLine`, never echoed by the runner.
+// Only `cwd`, `env`, `input` and `onLine` are supported — @actions/exec has no deadline or abort;
+// code that needs those (kubectl, ssh, kubectl proxy) keeps core's nodeExec.
+
+
+const actionsExec = async (command, args, opts = {}) => {
+    if (opts.timeoutMs !== undefined || opts.signal)
+        throw new Error('actionsExec: timeoutMs and signal are not supported; use nodeExec');
+    let stdout = '';
+    let stderr = '';
+    const env = {};
+    for (const [k, v] of Object.entries(process.env))
+        if (v !== undefined)
+            env[k] = v;
+    Object.assign(env, opts.env);
+    const line = opts.onLine;
+    const execOpts = {
+        silent: true,
+        ignoreReturnCode: true,
+        env,
+        listeners: {
+            stdout: (d) => void (stdout += d.toString()),
+            stderr: (d) => void (stderr += d.toString()),
+            ...(line ? { stdline: (l) => line(l, 'stdout'), errline: (l) => line(l, 'stderr') } : {}),
+        },
+    };
+    if (opts.cwd)
+        execOpts.cwd = opts.cwd;
+    if (opts.input !== undefined)
+        execOpts.input = Buffer.from(opts.input);
+    let exitCode;
+    try {
+        exitCode = await exec/* exec */.m(command, [...args], execOpts);
+    }
+    catch (e) {
+        throw new lib_exec/* ExecStartError */.w(command, e);
+    }
+    const result = { exitCode, signal: null, stdout, stderr, timedOut: false };
+    return result;
+};
+
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/registry-login.js
+// Registry logins for actions: `docker login` in the main step (password on stdin, masked before
+// anything else happens) remembered in the action state, and the matching logouts in the post
+// step. `registry-auth` (several registries, e.g. one for private base images and one to push to)
+// is read here: a YAML list of {registry, username, password}; errors about it never quote it.
+
+
+
+
+
+const STATE = 'logged-in-registry';
+const STATE_ALL = 'logged-in-registries';
+/**
+ * Parse `registry-auth`: a YAML (or JSON) list of maps with registry, username and password.
+ * Every password is masked at once (also when a later entry is wrong). Error messages name the
+ * entry by number and field, never show a value (the text holds secrets).
+ */
+function parseRegistryAuth(text, input = 'registry-auth', mask = core/* setSecret */.Pq) {
+    if (text.trim() === '')
+        return [];
+    let parsed;
+    try {
+        parsed = (0,dist/* parse */.qg)(text);
+    }
+    catch (e) {
+        const pos = e.linePos?.[0]?.line;
+        throw new lib/* KxError */.im(`input ${input} is not valid YAML${pos ? ` (line ${pos})` : ''}: write a list of {registry, username, password}`);
+    }
+    if (!Array.isArray(parsed))
+        throw new lib/* KxError */.im(`input ${input} must be a YAML list of {registry, username, password}`);
+    for (const entry of parsed) {
+        const pw = entry?.password;
+        if (pw !== undefined && pw !== null && String(pw) !== '')
+            mask(String(pw));
+    }
+    const out = [];
+    parsed.forEach((entry, i) => {
+        const where = `input ${input}, entry ${i + 1}`;
+        if (!entry || typeof entry !== 'object' || Array.isArray(entry))
+            throw new lib/* KxError */.im(`${where} must be a map with registry, username and password`);
+        const e = entry;
+        const unknown = Object.keys(e).filter((k) => !['registry', 'username', 'password'].includes(k));
+        if (unknown.length)
+            throw new lib/* KxError */.im(`${where}: unknown key(s) ${unknown.join(', ')} (allowed: registry, username, password)`);
+        for (const k of ['registry', 'username', 'password']) {
+            if (e[k] === undefined || e[k] === null || String(e[k]).trim() === '')
+                throw new lib/* KxError */.im(`${where}: ${k} is missing or empty${k === 'password' ? ' (an unset secret gives an empty value)' : ''}`);
+        }
+        const registry = String(e.registry)
+            .trim()
+            .replace(/^https?:\/\//, '')
+            .replace(/\/+$/, '');
+        if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry) && !/^\[[0-9a-fA-F:]+\](:\d+)?$/.test(registry)) {
+            throw new lib/* KxError */.im(`${where}: registry "${registry}" must be a registry host such as ghcr.io or registry.example.org:5000 (no path)`);
+        }
+        out.push({ registry, username: String(e.username), password: String(e.password) });
+    });
+    const seen = new Set();
+    for (const c of out) {
+        if (seen.has(c.registry))
+            throw new lib/* KxError */.im(`input ${input}: registry ${c.registry} is listed twice`);
+        seen.add(c.registry);
+    }
+    return out;
+}
+async function loginForPost(docker, registry, username, password) {
+    await loginAllForPost(docker, [{ registry, username, password }]);
+}
+/**
+ * Log in to each registry (password on stdin). The registries are saved in the state after each
+ * login, so the post step logs out of every one that succeeded even when a later login fails.
+ */
+async function loginAllForPost(docker, credentials) {
+    const done = [];
+    // The passwords are already masked by whoever read them (getSecret, parseRegistryAuth).
+    for (const c of credentials) {
+        await core/* group */.Os(`Login to ${c.registry}`, () => docker.login(c.registry, c.username, c.password));
+        done.push(c.registry);
+        core/* saveState */.LZ(STATE_ALL, JSON.stringify(done));
+    }
+}
+/** The post step: log out of every registry the main step logged in to, if any. */
+async function logoutFromState(docker = new images_docker/* DockerCli */.V({ exec: actionsExec })) {
+    const registries = [];
+    const all = core/* getState */.Gu(STATE_ALL);
+    if (all) {
+        try {
+            registries.push(...JSON.parse(all));
+        }
+        catch {
+            core/* warning */.$e(`post step: unreadable state ${STATE_ALL}`);
+        }
+    }
+    const single = core/* getState */.Gu(STATE);
+    if (single && !registries.includes(single))
+        registries.push(single);
+    for (const registry of registries) {
+        await docker.logout(registry);
+        core/* info */.pq(`logged out of ${registry}`);
+    }
+}
+
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/index.js
+// @kaapana-ext/actions-kit, the GitHub Actions glue shared by the action adapters (the domain lives
+// in @kaapana-ext/core, which never imports @actions/*): typed input readers (lists, maps, booleans, numbers with
+// clear errors), masking of every credential an input carries, failure reporting (each failure
+// becomes exactly one error annotation — with file/line for a KxError — and exit code 1), and a
+// main/post switch so one bundle serves both steps. No domain logic lives here.
+// Each concern has its module; this entry re-exports them.
+
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 1191:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   gJ: () => (/* binding */ errorMessage),
+/* harmony export */   im: () => (/* binding */ KxError),
+/* harmony export */   lW: () => (/* binding */ KxAggregateError)
+/* harmony export */ });
+/* unused harmony export isKxError */
+/* harmony import */ var _secrets_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5377);
+// User-facing errors of kaapana-ext. A KxError says what is wrong, where (file and line when there
+// is one) and, ideally, what to do. Adapters turn it into an annotation plus a failed step; anything
+// else that escapes is a bug and is reported with its stack. Credentials written into URLs
+// (`oci://user:password@host`) never survive into a message: both KxError and errorMessage redact them.
+
+class KxError extends Error {
+    file;
+    line;
+    column;
+    constructor(message, where = {}, options) {
+        super((0,_secrets_index_js__WEBPACK_IMPORTED_MODULE_0__/* .redactUrls */ .sK)(message), options);
+        this.name = 'KxError';
+        if (where.file !== undefined)
+            this.file = where.file;
+        if (where.line !== undefined)
+            this.line = where.line;
+        if (where.column !== undefined)
+            this.column = where.column;
+    }
+    /** `file:line: message`, the form used in logs and the CLI. */
+    toString() {
+        const at = this.file ? `${this.file}${this.line ? `:${this.line}` : ''}: ` : '';
+        return `${at}${this.message}`;
+    }
+}
+/** Several independent user errors found in one pass (e.g. every bad Dockerfile of a tree). */
+class KxAggregateError extends KxError {
+    errors;
+    constructor(errors, summary) {
+        super(summary ?? `${errors.length} error(s):\n${errors.map((e) => `  - ${e.toString()}`).join('\n')}`);
+        this.name = 'KxAggregateError';
+        this.errors = errors;
+    }
+}
+function isKxError(e) {
+    return e instanceof KxError;
+}
+/** Message of anything thrown, without a stack. */
+function errorMessage(e) {
+    if (e instanceof KxError)
+        return e.toString();
+    if (e instanceof Error)
+        return (0,_secrets_index_js__WEBPACK_IMPORTED_MODULE_0__/* .redactUrls */ .sK)(e.message);
+    return (0,_secrets_index_js__WEBPACK_IMPORTED_MODULE_0__/* .redactUrls */ .sK)(String(e));
+}
+
+
+/***/ }),
+
+/***/ 1789:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  w: () => (/* binding */ ExecStartError),
+  U: () => (/* binding */ nodeExec)
+});
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ../packages/core/lib/exec/index.js
+// Starting processes: the one `Exec` interface through which the domain package runs every
+// external program (docker, git, kubectl, ssh), and `nodeExec`, its implementation on
+// node:child_process. An Exec never throws for a non-zero exit (callers classify the status and
+// stderr themselves); it throws ExecStartError only when the program could not be started.
+// Output is captured whole and, when asked, also handed over line by line; stdin is closed unless
+// `input` is given, so no program can prompt. Actions pass the @actions/exec adapter from
+// @kaapana-ext/actions-kit instead; tests and the CLI use nodeExec.
+// eslint-disable-next-line no-restricted-imports -- the one place that starts processes
+
+/** The program could not be started at all (not found, not executable). */
+class ExecStartError extends Error {
+    command;
+    constructor(command, cause) {
+        super(`could not start ${command}: ${cause.message}`, { cause });
+        this.command = command;
+        this.name = 'ExecStartError';
+    }
+}
+/** Splits a stream of chunks into lines for `onLine`, keeping the unfinished tail. */
+function lineSplitter(emit) {
+    let tail = '';
+    return {
+        push(chunk) {
+            const parts = (tail + chunk).split(/\r?\n/);
+            tail = parts.pop() ?? '';
+            for (const p of parts)
+                emit(p);
+        },
+        end() {
+            if (tail)
+                emit(tail);
+            tail = '';
+        },
+    };
+}
+/** `Exec` on node:child_process. */
+const nodeExec = (command, args, opts = {}) => new Promise((resolve, reject) => {
+    const env = opts.env ? { ...process.env, ...opts.env } : process.env;
+    const child = (0,external_node_child_process_namespaceObject.spawn)(command, [...args], { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out = [];
+    const err = [];
+    let timedOut = false;
+    const lines = {
+        stdout: lineSplitter((l) => opts.onLine?.(l, 'stdout')),
+        stderr: lineSplitter((l) => opts.onLine?.(l, 'stderr')),
+    };
+    const timer = opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs);
+    let graceTimer;
+    const onAbort = () => {
+        child.kill('SIGTERM');
+        graceTimer = setTimeout(() => child.kill('SIGKILL'), opts.killGraceMs ?? 5000);
+    };
+    if (opts.signal?.aborted)
+        onAbort();
+    else
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const done = () => {
+        clearTimeout(timer);
+        clearTimeout(graceTimer);
+        opts.signal?.removeEventListener('abort', onAbort);
+    };
+    child.stdout.on('data', (b) => (out.push(b), opts.onLine && lines.stdout.push(b.toString())));
+    child.stderr.on('data', (b) => (err.push(b), opts.onLine && lines.stderr.push(b.toString())));
+    // A program that exits before reading all its input: its status and stderr say why.
+    child.stdin.on('error', () => { });
+    child.on('error', (e) => {
+        done();
+        reject(new ExecStartError(command, e));
+    });
+    child.on('close', (code, signal) => {
+        done();
+        lines.stdout.end();
+        lines.stderr.end();
+        const stdout = Buffer.concat(out).toString('utf8');
+        const stderr = Buffer.concat(err).toString('utf8');
+        resolve({ exitCode: code, signal, stdout, stderr, timedOut });
+    });
+    child.stdin.end(opts.input);
+});
+
+
+/***/ }),
+
+/***/ 9216:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  fU: () => (/* reexport */ globMatcher),
+  tv: () => (/* reexport */ isGlobPattern),
+  CS: () => (/* reexport */ listFiles),
+  s0: () => (/* binding */ pathExists),
+  Ir: () => (/* reexport */ walkTree)
+});
+
+// UNUSED EXPORTS: assertWritable, checkPathSegment, isInside, pathSegmentProblem, safeJoin, withTempDir, writeFileAtomic
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ../packages/core/lib/errors/index.js
+var errors = __nccwpck_require__(1191);
+;// CONCATENATED MODULE: ../packages/core/lib/fsutil/safe-path.js
+// Names taken from input (chart and dependency names, versions from a repository index, entries of
+// a dependency list) that become file names: one rule for "is this a single path segment" and one
+// function that joins such a name under a directory and proves the result stays inside it. The
+// segment rule is helm's chart-name rule (pkg/chart/v2/metadata.go `Validate`: not "." or "..",
+// and equal to its own `filepath.Base`), applied for both Linux and Windows separators so that a
+// name like `..\..\x` is refused on every runner, plus no NUL and no drive letter. It does not
+// touch the file system: symlinks below the directory are the caller's business (chart/load.ts).
+
+
+/** Why `name` is not usable as one path segment, or undefined when it is. */
+function pathSegmentProblem(name) {
+    if (name === '')
+        return 'is empty';
+    if (name === '.' || name === '..')
+        return 'is not allowed';
+    if (name.includes('/') || name.includes('\\'))
+        return 'contains a path separator';
+    if (name.includes('\0'))
+        return 'contains a NUL byte';
+    if (/^[A-Za-z]:/.test(name))
+        return 'starts with a drive letter';
+    return undefined;
+}
+/**
+ * Throws a KxError (at `where`) unless `name` is a single path segment; `what` says what the name
+ * is, e.g. `chart name` or `dependency name`.
+ */
+function checkPathSegment(name, what, where = {}) {
+    const problem = pathSegmentProblem(name);
+    if (problem)
+        throw new KxError(`${what} ${JSON.stringify(name)} ${problem}: it must be a plain file name`, where);
+    return name;
+}
+/** True when `path` is `dir` itself or below it (lexically, after resolving both). */
+function safe_path_isInside(dir, path) {
+    const rel = relative(resolve(dir), resolve(path));
+    return rel === '' || (!isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${sep}`));
+}
+/**
+ * `dir/name` for a `name` taken from input: the name must be one path segment (see
+ * `checkPathSegment`) and the joined path must stay strictly inside `dir`.
+ */
+function safeJoin(dir, name, what, where = {}) {
+    checkPathSegment(name, what, where);
+    const path = resolve(dir, name);
+    if (!safe_path_isInside(dir, path) || resolve(dir) === path) {
+        throw new KxError(`${what} ${JSON.stringify(name)} would leave ${dir}`, where);
+    }
+    return path;
+}
+
+// EXTERNAL MODULE: ../node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(5180);
+;// CONCATENATED MODULE: ../packages/core/lib/fsutil/glob.js
+// Glob matching of slash-separated relative paths, through picomatch: `*` and `?` stay within one
+// path segment, `**` spans any number, `[...]` classes, dot files included. Used wherever a user
+// names files by pattern (Dockerfiles, ignore patterns, chart directories).
+
+
+function isGlobPattern(s) {
+    return picomatch.scan(s).isGlob;
+}
+/** A predicate for paths relative to some root (`a/b/Dockerfile`, OS separators accepted). */
+function globMatcher(pattern) {
+    const match = picomatch(pattern.replace(/^\.\//, '').replace(/\/+$/, ''), { dot: true });
+    return (relPath) => match(relPath.split(external_node_path_.sep).join('/'));
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/fsutil/walk.js
+// The one directory walker of the domain package (Dockerfile discovery, chart discovery, chart
+// search paths, reference lint). Its rules, the same for every caller:
+// - symbolic links are never followed (a link to a directory is not entered, a link to a file is
+//   not listed), so a tree with a link loop is walked once and nothing outside the root is read;
+// - entries come in byte order of their names, so every walk is reproducible;
+// - a directory that cannot be read is reported to `onUnreadable` (default: skipped silently below
+//   the root; the root itself must be readable);
+// - which directories are entered is the caller's rule: `skipDirs` by name at any depth, hidden
+//   (dot) directories unless `hidden`, `ignore` on the path relative to the root, and `enter` for
+//   anything that needs to look inside (e.g. "is this a collection chart?").
+
+
+function byteOrder(a, b) {
+    return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+/** Walks `root`: calls `onDir` for every directory entered (root included) and `onFile` for every file. */
+async function walkTree(root, opts, visit) {
+    const skip = new Set(opts.skipDirs ?? []);
+    const walk = async (dir, isRoot) => {
+        let entries;
+        try {
+            entries = await (0,promises_.readdir)(dir, { withFileTypes: true });
+        }
+        catch (e) {
+            if (isRoot)
+                throw e;
+            opts.onUnreadable?.(dir, e);
+            return;
+        }
+        entries.sort((a, b) => byteOrder(a.name, b.name));
+        const here = entry(root, dir);
+        await visit.onDir?.(here, entries.filter((e) => e.isFile()).map((e) => e.name));
+        for (const e of entries) {
+            const child = entry(root, (0,external_node_path_.join)(dir, e.name));
+            if (opts.ignore?.(child.rel))
+                continue;
+            if (e.isFile())
+                await visit.onFile?.(child);
+            else if (e.isDirectory() &&
+                !skip.has(e.name) &&
+                (opts.hidden || !e.name.startsWith('.')) &&
+                (await (opts.enter?.(child) ?? true))) {
+                await walk(child.path, false);
+            }
+        }
+    };
+    await walk(root, true);
+}
+function entry(root, path) {
+    const rel = (0,external_node_path_.relative)(root, path).split(external_node_path_.sep).join('/');
+    return { path, rel, name: rel.slice(rel.lastIndexOf('/') + 1) };
+}
+/** Every file below `root` (walkTree's rules), absolute paths in walk order. */
+async function listFiles(root, opts = {}, accept = () => true) {
+    const out = [];
+    await walkTree(root, opts, { onFile: (f) => void (accept(f) && out.push(f.path)) });
+    return out;
+}
+
+;// CONCATENATED MODULE: ../packages/core/lib/fsutil/index.js
+// Small file-system primitives with the guarantees the toolkit promises: atomic writes (temp file in
+// the same directory, fsync, rename) so a failure never leaves a half-written file — written through
+// a symlink to its target (never replacing the link), refusing read-only files and directories — and
+// temp dirs that are cleaned up. Nothing domain-specific lives here.
+
+
+
+
+
+
+/**
+ * Throws a KxError naming `path` when an existing file there must not be replaced: a directory, or
+ * a file without any write permission bit (0444 — checked from the mode, so it holds for root too).
+ * A missing file is fine.
+ */
+async function assertWritable(path) {
+    const st = await stat(path).catch(() => undefined);
+    if (!st)
+        return;
+    if (st.isDirectory())
+        throw new KxError(`${path} is a directory, not a file`, { file: path });
+    if ((st.mode & 0o222) === 0) {
+        throw new KxError(`${path} is read-only (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); not replacing it`, { file: path });
+    }
+}
+/**
+ * Write `data` to `path` atomically; keeps the mode of an existing file unless `mode` is given.
+ * Refuses read-only files and directories (assertWritable); writes through symlinks.
+ */
+async function writeFileAtomic(path, data, opts = {}) {
+    if ((await lstat(path).catch(() => undefined))?.isSymbolicLink()) {
+        const target = await realpath(path).catch(() => {
+            throw new KxError(`${path} is a symlink whose target cannot be resolved`, { file: path });
+        });
+        if (opts.within !== undefined &&
+            !isInside(await realpath(opts.within).catch(() => opts.within), target)) {
+            throw new KxError(`${path} is a symlink to ${target}, outside ${opts.within}; not writing through it`, {
+                file: path,
+            });
+        }
+        path = target;
+    }
+    await assertWritable(path);
+    const dir = dirname(path);
+    await mkdir(dir, { recursive: true });
+    let mode = opts.mode;
+    if (mode === undefined) {
+        try {
+            mode = (await stat(path)).mode & 0o7777;
+        }
+        catch {
+            mode = 0o644;
+        }
+    }
+    const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    const fh = await open(tmp, 'wx', mode);
+    try {
+        await fh.writeFile(data);
+        await fh.sync();
+    }
+    catch (e) {
+        await fh.close().catch(() => { });
+        await rm(tmp, { force: true });
+        throw e;
+    }
+    await fh.close();
+    try {
+        await rename(tmp, path);
+    }
+    catch (e) {
+        await rm(tmp, { force: true });
+        throw e;
+    }
+}
+/** Run `fn` with a fresh temporary directory that is removed afterwards, whatever happens. */
+async function withTempDir(prefix, fn) {
+    const dir = await mkdtemp(join(tmpdir(), `${prefix}-`));
+    try {
+        return await fn(dir);
+    }
+    finally {
+        await rm(dir, { recursive: true, force: true });
+    }
+}
+async function pathExists(path) {
+    try {
+        await (0,promises_.stat)(path);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
+
+
+
+
+/***/ }),
+
+/***/ 3240:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   V: () => (/* binding */ DockerCli)
+/* harmony export */ });
+/* harmony import */ var _exec_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1789);
+/* harmony import */ var _retry_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7762);
+// The Docker CLI, driven through an Exec (../exec; actions pass the @actions/exec adapter): build (buildx when present and wanted, the classic
+// builder otherwise), tag, push (digest parsed from the CLI's output), pull, inspect, save/load,
+// login with the password on stdin, logout. Each call returns the captured output or throws a
+// StatusError with the CLI's stderr, so callers can classify failures for retries. Which build
+// options each builder accepts is decided in build-features.ts; this module only spells them.
+
+
+class DockerCli {
+    command;
+    exec;
+    onOutput;
+    env;
+    buildx;
+    constructor(opts = {}) {
+        this.command = opts.command ?? 'docker';
+        this.onOutput = opts.onOutput;
+        this.env = opts.env;
+        this.exec = opts.exec ?? _exec_index_js__WEBPACK_IMPORTED_MODULE_0__/* .nodeExec */ .U;
+    }
+    async run(args, opts = {}) {
+        const sink = opts.onOutput ?? this.onOutput;
+        let r;
+        try {
+            r = await this.exec(this.command, args, {
+                ...(this.env ? { env: this.env } : {}),
+                ...(opts.input !== undefined ? { input: opts.input } : {}),
+                ...(sink ? { onLine: (l) => sink(l) } : {}),
+            });
+        }
+        catch (e) {
+            throw new _retry_index_js__WEBPACK_IMPORTED_MODULE_1__/* .StatusError */ .Xs(`cannot run ${this.command}: ${e.message}`);
+        }
+        const { stdout, stderr } = r;
+        const exitCode = r.exitCode ?? 1;
+        if (exitCode !== 0 && !opts.allowFailure) {
+            const last = (stderr.trim() || stdout.trim()).split('\n').slice(-15).join('\n');
+            throw new _retry_index_js__WEBPACK_IMPORTED_MODULE_1__/* .StatusError */ .Xs(`docker ${args[0]} failed (exit ${exitCode}): ${last}`, undefined, stderr || stdout);
+        }
+        return { exitCode, stdout, stderr };
+    }
+    async version() {
+        const r = await this.run(['version', '--format', '{{.Client.Version}} {{.Server.Version}}']);
+        const [client = '', server = ''] = r.stdout.trim().split(' ');
+        return { client, server };
+    }
+    /**
+     * Is the buildx CLI plugin installed, and which version? `docker buildx version` exits non-zero
+     * ("unknown command") without the plugin; a plugin that runs but prints no version is treated
+     * as present with an unknown version.
+     */
+    buildxInfo() {
+        this.buildx ??= this.run(['buildx', 'version'], { allowFailure: true })
+            .then((r) => {
+            if (r.exitCode !== 0)
+                return { available: false };
+            const v = /\bv?(\d+\.\d+\.\d+)/.exec(r.stdout);
+            return v ? { available: true, version: v[1] } : { available: true };
+        })
+            .catch(() => ({ available: false }));
+        return this.buildx;
+    }
+    async hasBuildx() {
+        return (await this.buildxInfo()).available;
+    }
+    /** Which builder a `builder` setting resolves to on this machine. */
+    async resolveBuilder(builder) {
+        if (builder === 'classic')
+            return 'classic';
+        const has = await this.hasBuildx();
+        if (builder === 'buildx' && !has)
+            throw new _retry_index_js__WEBPACK_IMPORTED_MODULE_1__/* .StatusError */ .Xs('builder "buildx" requested but `docker buildx` is not installed');
+        if (builder === 'auto' && process.env.DOCKER_BUILDKIT === '0')
+            return 'classic';
+        return has ? 'buildx' : 'classic';
+    }
+    async build(opts) {
+        const args = opts.builder === 'buildx' ? ['buildx', 'build', '--load', '--progress', 'plain'] : ['build'];
+        args.push('--file', opts.dockerfile);
+        for (const t of opts.tags)
+            args.push('--tag', t);
+        for (const [k, v] of Object.entries(opts.buildArgs ?? {}))
+            args.push('--build-arg', `${k}=${v}`);
+        for (const [k, v] of Object.entries(opts.labels ?? {}))
+            args.push('--label', `${k}=${v}`);
+        for (const c of opts.cacheFrom ?? [])
+            args.push('--cache-from', c);
+        if (opts.target)
+            args.push('--target', opts.target);
+        if (opts.builder === 'buildx') {
+            for (const c of opts.cacheTo ?? [])
+                args.push('--cache-to', c);
+            for (const s of opts.secrets ?? [])
+                args.push('--secret', s);
+            for (const b of opts.buildContexts ?? [])
+                args.push('--build-context', b);
+        }
+        else if (opts.cacheTo?.length || opts.secrets?.length || opts.buildContexts?.length) {
+            throw new _retry_index_js__WEBPACK_IMPORTED_MODULE_1__/* .StatusError */ .Xs('cache-to, secrets and build-contexts need buildx; the classic builder has no such options');
+        }
+        args.push(opts.context);
+        const env = opts.builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : { DOCKER_BUILDKIT: '1' };
+        const saved = { ...this.env };
+        const cli = new DockerCli({ command: this.command, env: { ...saved, ...env }, exec: this.exec });
+        const runOpts = {};
+        const sink = opts.onOutput ?? this.onOutput;
+        if (sink)
+            runOpts.onOutput = sink;
+        const r = await cli.run(args, runOpts);
+        const imageId = await this.imageId(opts.tags[0]);
+        return { ...r, imageId };
+    }
+    async imageId(ref) {
+        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref]);
+        return r.stdout.trim();
+    }
+    async imageExists(ref) {
+        const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', ref], { allowFailure: true });
+        return r.exitCode === 0;
+    }
+    async tag(source, target) {
+        await this.run(['tag', source, target]);
+    }
+    async pull(ref) {
+        await this.run(['pull', ref]);
+    }
+    /** Layer digests (RootFS.Layers) of a local image, to compare builds. */
+    async layers(ref) {
+        const r = await this.run(['image', 'inspect', '--format', '{{json .RootFS.Layers}}', ref]);
+        return JSON.parse(r.stdout.trim() || '[]');
+    }
+    /** `docker save` of the given references into one tar (layers shared between them stored once). */
+    async save(refs, file) {
+        await this.run(['save', '--output', file, ...refs]);
+    }
+    /** `docker load` of a tar; returns the references it loaded ("Loaded image: x"). */
+    async load(file) {
+        const r = await this.run(['load', '--input', file]);
+        return [...(r.stdout + r.stderr).matchAll(/^Loaded image: (\S+)$/gm)].map((m) => m[1]);
+    }
+    /** Push and return the manifest digest the registry reported. */
+    async push(ref, onOutput) {
+        const runOpts = {};
+        if (onOutput)
+            runOpts.onOutput = onOutput;
+        const r = await this.run(['push', ref], runOpts);
+        const m = /digest:\s*(sha256:[a-f0-9]{64})/.exec(r.stdout + r.stderr);
+        if (!m)
+            throw new _retry_index_js__WEBPACK_IMPORTED_MODULE_1__/* .StatusError */ .Xs(`docker push ${ref} printed no digest`, undefined, r.stdout);
+        return m[1];
+    }
+    /** `docker login` with the password on stdin (never on the command line). */
+    async login(registry, username, password) {
+        await this.run(['login', '--username', username, '--password-stdin', registry], { input: password });
+    }
+    async logout(registry) {
+        await this.run(['logout', registry], { allowFailure: true });
+    }
+}
+
+
+/***/ }),
+
+/***/ 9239:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   gJ: () => (/* reexport safe */ _errors_index_js__WEBPACK_IMPORTED_MODULE_0__.gJ),
+/* harmony export */   im: () => (/* reexport safe */ _errors_index_js__WEBPACK_IMPORTED_MODULE_0__.im),
+/* harmony export */   lW: () => (/* reexport safe */ _errors_index_js__WEBPACK_IMPORTED_MODULE_0__.lW)
+/* harmony export */ });
+/* harmony import */ var _errors_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1191);
+/* harmony import */ var _fsutil_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9216);
+/* harmony import */ var _retry_index_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7762);
+// Root entry of @kaapana-ext/core: the cross-cutting pieces (errors, fsutil, retry). Each domain area is
+// imported by its subpath, `@kaapana-ext/core/<folder>` for every folder of src/ with an index.ts (images,
+// registry, chart, collection, kube, platform, references, exec, secrets, tools, errors, fsutil, retry),
+// plus `@kaapana-ext/core/docker` (src/images/docker.ts: the Docker CLI alone). See package.json exports.
+
+
+
+
+
+/***/ }),
+
+/***/ 7762:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Xs: () => (/* binding */ StatusError),
+/* harmony export */   bD: () => (/* binding */ withRetry),
+/* harmony export */   fe: () => (/* binding */ classifyError)
+/* harmony export */ });
+/* unused harmony exports classifyMessage, classifyStatus */
+// Retrying of operations against registries and API servers: exponential backoff with jitter for
+// transient failures (5xx, 429, connection resets, timeouts), immediate failure for everything else
+// (auth errors above all). Callers classify their own errors with `classify`; `classifyMessage`
+// covers the text that docker, kubectl and HTTP clients print.
+const TRANSIENT_PATTERNS = [
+    /\b5\d\d\b.*(error|status|service|gateway|unavailable)/i,
+    /\b(500|502|503|504)\b/,
+    /\b429\b|too many requests|toomanyrequests/i,
+    /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|socket hang up/i,
+    /connection reset|broken pipe|i\/o timeout|timeout exceeded|timed out|TLS handshake timeout/i,
+    /unexpected EOF|server misbehaving|service unavailable|bad gateway|gateway timeout/i,
+    /received unexpected HTTP status: 5\d\d/i,
+];
+const AUTH_PATTERNS = [
+    /\b401\b|unauthorized|authentication required|no basic auth credentials/i,
+    /\b403\b|forbidden|denied|insufficient_scope/i,
+];
+/** Classify the text of a failure (docker/kubectl stderr, an HTTP error message). */
+function classifyMessage(text) {
+    if (AUTH_PATTERNS.some((p) => p.test(text)))
+        return 'auth';
+    if (TRANSIENT_PATTERNS.some((p) => p.test(text)))
+        return 'transient';
+    return 'permanent';
+}
+/** An error carrying an HTTP status (or a docker/kubectl exit with stderr). */
+class StatusError extends Error {
+    status;
+    stderr;
+    constructor(message, status, stderr) {
+        super(message);
+        this.status = status;
+        this.stderr = stderr;
+        this.name = 'StatusError';
+    }
+}
+function classifyStatus(status) {
+    if (status === 401 || status === 403)
+        return 'auth';
+    if (status === 429 || status === 408 || status >= 500)
+        return 'transient';
+    return 'permanent';
+}
+function classifyError(e) {
+    if (e instanceof StatusError && e.status !== undefined)
+        return classifyStatus(e.status);
+    const code = e?.code;
+    if (typeof code === 'string' &&
+        /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
+        return 'transient';
+    }
+    const cause = e?.cause;
+    if (cause && cause !== e && classifyError(cause) === 'transient')
+        return 'transient';
+    const text = e instanceof StatusError ? `${e.message}\n${e.stderr ?? ''}` : e instanceof Error ? e.message : String(e);
+    return classifyMessage(text);
+}
+const realSleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Run `op` until it succeeds, a non-transient error occurs, or attempts run out. */
+async function withRetry(op, opts = {}) {
+    const attempts = Math.max(1, opts.attempts ?? 5);
+    const base = opts.baseDelayMs ?? 500;
+    const max = opts.maxDelayMs ?? 15_000;
+    const classify = opts.classify ?? classifyError;
+    const sleep = opts.sleep ?? realSleep;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await op(attempt);
+        }
+        catch (error) {
+            if (attempt >= attempts || classify(error) !== 'transient')
+                throw error;
+            const exp = Math.min(max, base * 2 ** (attempt - 1));
+            const delayMs = Math.round(exp / 2 + Math.random() * (exp / 2));
+            opts.onRetry?.({ attempt, delayMs, error });
+            await sleep(delayMs);
+        }
+    }
+}
+
+
+/***/ }),
+
+/***/ 5377:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Rd: () => (/* binding */ secretsInInput),
+/* harmony export */   sK: () => (/* binding */ redactUrls)
+/* harmony export */ });
+/* unused harmony exports SECRET_INPUT_NAME, isSecretInputName, splitUrlCredentials */
+// What counts as a secret in kaapana-ext's inputs and how it is kept out of every message: the
+// names of credential-bearing inputs, credentials written into URLs (`oci://user:password@host`,
+// `https://user:token@charts.example.org`), splitting such a URL into a clean URL plus credentials,
+// and redacting userinfo from any text before it is shown. Masking in runner logs (`::add-mask::`)
+// is the action layer's job (@kaapana-ext/actions-kit); this module only decides what to mask.
+/** Input names whose values are secrets as a whole (password, token, kubeconfig, ...). */
+const SECRET_INPUT_NAME = /password|passwd|token|secret|kubeconfig|credential|private-key|api-key/i;
+function isSecretInputName(name) {
+    return SECRET_INPUT_NAME.test(name);
+}
+// scheme://userinfo@ — `user:password@` (the password may even hold an unencoded `/`, which a
+// person pasting a token easily writes; `@` must be %40 as URLs require) or `user@` (a token as user).
+const USERINFO = String.raw `(?:[^\s/?#@:]*:[^\s@]*|[^\s/?#@:]+)`;
+const URL_USERINFO = new RegExp(String.raw `\b([a-z][a-z0-9+.-]*:\/\/)${USERINFO}@`, 'gi');
+const URL_WITH_USERINFO = new RegExp(String.raw `^([a-z][a-z0-9+.-]*:\/\/)(${USERINFO})@(.*)$`, 'is');
+/** `text` with the userinfo of every URL in it replaced by `***`. */
+function redactUrls(text) {
+    return text.replace(URL_USERINFO, '$1***@');
+}
+/** Split `scheme://user:password@host/...` into the URL without userinfo and the decoded credentials. */
+function splitUrlCredentials(raw) {
+    const m = URL_WITH_USERINFO.exec(raw.trim());
+    if (!m)
+        return { url: raw.trim() };
+    const [, scheme, userinfo, rest] = m;
+    const colon = userinfo.indexOf(':');
+    const decode = (s) => {
+        try {
+            return decodeURIComponent(s);
+        }
+        catch {
+            return s;
+        }
+    };
+    const out = { url: `${scheme}${rest}` };
+    const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
+    if (user)
+        out.username = decode(user);
+    if (colon >= 0)
+        out.password = decode(userinfo.slice(colon + 1));
+    return out;
+}
+/**
+ * The strings to mask for one input value: the whole value for a secret-named input, else the
+ * credentials of every URL in it (raw and decoded, and `user:password` together).
+ */
+function secretsInInput(name, value) {
+    const out = new Set();
+    if (isSecretInputName(name)) {
+        if (value.trim())
+            out.add(value.trim());
+        for (const line of value.split(/\r?\n/))
+            if (line.trim().length >= 4)
+                out.add(line.trim());
+    }
+    for (const m of value.matchAll(URL_USERINFO)) {
+        const userinfo = m[0].slice(m[1].length, -1);
+        const colon = userinfo.indexOf(':');
+        if (colon < 0)
+            continue;
+        const password = userinfo.slice(colon + 1);
+        if (!password)
+            continue;
+        out.add(userinfo);
+        out.add(password);
+        const decoded = splitUrlCredentials(`${m[0]}x`).password;
+        if (decoded)
+            out.add(decoded);
+    }
+    return [...out].filter((s) => s.length > 0);
+}
 
 
 /***/ })

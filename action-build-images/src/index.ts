@@ -1,4 +1,5 @@
-// Entry point of the bundled action: main and post step in one file.
-import { run } from './main.js';
+// Entry point of the bundled action: one file serves the main step and the post step.
+import { runMainOrPost } from '@kaapana-ext/actions-kit';
+import { main, post } from './main.js';
 
-await run();
+await runMainOrPost(main, post);

@@ -56235,6 +56235,13 @@ function actionInputs(moduleUrl, actionYml = (0,external_node_path_.join)((0,ext
             declared(name);
             return lib_core/* getInput */.V4(name) ? getList(name) : splitList(declared(name));
         },
+        lines: (name) => {
+            const fallback = declared(name);
+            return (lib_core/* getInput */.V4(name) || fallback)
+                .split(/\r?\n/)
+                .map((s) => s.trim())
+                .filter((s) => s !== '' && !s.startsWith('#'));
+        },
         map: (name) => {
             declared(name);
             return getMap(name);

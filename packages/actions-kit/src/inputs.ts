@@ -20,6 +20,8 @@ export interface ActionInputs {
   int(name: string, min?: number): number;
   choice<T extends string>(name: string, choices: readonly T[]): T;
   list(name: string): string[];
+  /** Lines of a multi-line input, not split at commas (trimmed, blanks and `#` comments dropped). */
+  lines(name: string): string[];
   map(name: string): Record<string, string>;
   /** Read and masked at once; never defaulted. */
   secret(name: string): string;
@@ -67,6 +69,13 @@ export function actionInputs(
     list: (name) => {
       declared(name);
       return core.getInput(name) ? getList(name) : splitList(declared(name));
+    },
+    lines: (name) => {
+      const fallback = declared(name);
+      return (core.getInput(name) || fallback)
+        .split(/\r?\n/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '' && !s.startsWith('#'));
     },
     map: (name) => {
       declared(name);

@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { annotationPath, getBool, getInt, getList, getMap } from '../src/index.js';
+import { actionInputs, annotationPath, getBool, getInt, getList, getMap } from '../src/index.js';
 
 const set = (name: string, value: string) => (process.env[`INPUT_${name.toUpperCase()}`] = value);
 afterEach(() => {
@@ -46,5 +49,22 @@ describe('action input readers', () => {
     expect(annotationPath('/ws/ext/Dockerfile', '/ws')).toBe('ext/Dockerfile');
     expect(annotationPath('/elsewhere/Dockerfile', '/ws')).toBe('/elsewhere/Dockerfile');
     expect(annotationPath('ext/Dockerfile', '/ws')).toBe('ext/Dockerfile');
+  });
+});
+
+describe('actionInputs', () => {
+  it('lines: one item a line, commas kept, the action.yml default when empty', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kx-inputs-'));
+    try {
+      const yml = join(dir, 'action.yml');
+      writeFileSync(yml, "inputs:\n  cache-from:\n    default: 'type=local,src=/a'\n");
+      const input = actionInputs(import.meta.url, yml);
+      expect(input.lines('cache-from')).toEqual(['type=local,src=/a']);
+      set('cache-from', 'type=registry,ref=r/x:cache\n# note\n\n  type=local,src=/b  ');
+      expect(input.lines('cache-from')).toEqual(['type=registry,ref=r/x:cache', 'type=local,src=/b']);
+      expect(() => input.lines('undeclared')).toThrow(/input undeclared is not declared/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
