@@ -50615,8 +50615,9 @@ class DockerCli {
 /* harmony import */ var _retry_index_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7762);
 // Root entry of @kaapana-ext/core: the cross-cutting pieces (errors, fsutil, retry). Each domain area is
 // imported by its subpath, `@kaapana-ext/core/<folder>` for every folder of src/ with an index.ts (images,
-// registry, chart, collection, kube, platform, references, exec, secrets, tools, errors, fsutil, retry),
-// plus `@kaapana-ext/core/docker` (src/images/docker.ts: the Docker CLI alone). See package.json exports.
+// registry, chart, collection, build, packaging, kube, platform, references, exec, secrets, tools, errors,
+// fsutil, retry), plus `@kaapana-ext/core/docker` (src/images/docker.ts: the Docker CLI alone). See
+// package.json exports.
 
 
 
