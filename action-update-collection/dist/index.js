@@ -43954,15 +43954,14 @@ function getInputs() {
         }),
     };
     const content = contentInputs(input);
-    const push = input.bool('push');
     return {
-        base: baseCollection ? { ...baseInputs(edit, target, content), base: baseCollection, build, push } : undefined,
+        base: baseCollection ? baseInputs(baseCollection, build, edit, target, content) : undefined,
         edit,
         target,
-        content: { ...content, push },
+        content,
         dryRun,
         build,
-        push,
+        push: content.push ?? true,
         commit: input.bool('commit'),
         commitMessage: input.string('commit-message'),
         platformVersion,
@@ -43983,13 +43982,15 @@ function contentInputs(input) {
         archives: input.list('charts').map((c) => (0,external_node_path_.resolve)(c)),
         ...(searchDirs.length ? { searchDirs } : {}),
         missing: input.choice('missing-charts', ['error', 'warn']),
+        push: input.bool('push'),
         skipExisting: input.bool('skip-existing'),
         retry: { attempts: input.int('retries', 1) },
     };
 }
 /** What base-collection mode takes from the other inputs (registry default: the base's repository). */
-function baseInputs(edit, target, content) {
+function baseInputs(base, build, edit, target, content) {
     return given({
+        base,
         registry: target.registry,
         archives: content.archives ?? [],
         chartDir: edit.chartDir,
@@ -44001,7 +44002,9 @@ function baseInputs(edit, target, content) {
         version: edit.version,
         repository: edit.repository,
         dryRun: edit.dryRun,
+        build,
         displayRoot: edit.displayRoot,
+        push: content.push,
         retry: content.retry,
     });
 }

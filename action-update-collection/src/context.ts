@@ -94,15 +94,14 @@ export function getInputs(): Inputs {
     }),
   };
   const content = contentInputs(input);
-  const push = input.bool('push');
   return {
-    base: baseCollection ? { ...baseInputs(edit, target, content), base: baseCollection, build, push } : undefined,
+    base: baseCollection ? baseInputs(baseCollection, build, edit, target, content) : undefined,
     edit,
     target,
-    content: { ...content, push },
+    content,
     dryRun,
     build,
-    push,
+    push: content.push ?? true,
     commit: input.bool('commit'),
     commitMessage: input.string('commit-message'),
     platformVersion,
@@ -114,7 +113,7 @@ export function getInputs(): Inputs {
   };
 }
 
-function contentInputs(input: ActionInputs): Omit<CollectionContent, 'push'> {
+function contentInputs(input: ActionInputs): CollectionContent {
   const searchDirs = input.list('chart-search-dirs').map((d) => resolve(d));
   return {
     context: resolve(input.string('context')),
@@ -124,6 +123,7 @@ function contentInputs(input: ActionInputs): Omit<CollectionContent, 'push'> {
     archives: input.list('charts').map((c) => resolve(c)),
     ...(searchDirs.length ? { searchDirs } : {}),
     missing: input.choice('missing-charts', ['error', 'warn'] as const),
+    push: input.bool('push'),
     skipExisting: input.bool('skip-existing'),
     retry: { attempts: input.int('retries', 1) },
   };
@@ -131,11 +131,14 @@ function contentInputs(input: ActionInputs): Omit<CollectionContent, 'push'> {
 
 /** What base-collection mode takes from the other inputs (registry default: the base's repository). */
 function baseInputs(
+  base: string,
+  build: boolean,
   edit: UpdateDependencyOptions,
   target: CollectionTarget,
-  content: Omit<CollectionContent, 'push'>,
-): Omit<BaseCollectionInputs, 'base' | 'build' | 'push'> {
+  content: CollectionContent,
+): BaseCollectionInputs {
   return given({
+    base,
     registry: target.registry,
     archives: content.archives ?? [],
     chartDir: edit.chartDir,
@@ -147,7 +150,9 @@ function baseInputs(
     version: edit.version,
     repository: edit.repository,
     dryRun: edit.dryRun,
+    build,
     displayRoot: edit.displayRoot,
+    push: content.push,
     retry: content.retry,
   });
 }
