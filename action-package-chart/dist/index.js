@@ -37336,10 +37336,45 @@ const isSpace = (c) => c === 0x20;
 const isBlank = (c) => c === 0x20 || c === 0x09;
 const isBlankz = (c) => c === undefined || c === 0 || isBlank(c) || isBreak(c);
 const isPrintable = (c) => c === 0x0a || (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff);
+/** go-yaml v2 `yaml_emitter_analyze_scalar`: which styles can write these code points. */
 function analyzeScalar(cps) {
     if (cps.length === 0)
         return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
-    let blockIndicators = false;
+    const f = scanScalar(cps);
+    const r = {
+        multiline: f.lineBreaks,
+        blockPlainAllowed: true,
+        singleQuotedAllowed: true,
+        blockAllowed: true,
+    };
+    if (f.leadingSpace || f.leadingBreak || f.trailingSpace || f.trailingBreak)
+        r.blockPlainAllowed = false;
+    if (f.trailingSpace)
+        r.blockAllowed = false;
+    if (f.breakSpace) {
+        r.blockPlainAllowed = false;
+        r.singleQuotedAllowed = false;
+    }
+    if (f.spaceBreak || f.special) {
+        r.blockPlainAllowed = false;
+        r.singleQuotedAllowed = false;
+        r.blockAllowed = false;
+    }
+    if (f.lineBreaks)
+        r.blockPlainAllowed = false;
+    if (f.blockIndicators)
+        r.blockPlainAllowed = false;
+    return r;
+}
+/** `---` or `...` at the start: read as a document marker, so never plain. */
+function startsWithDocumentMarker(cps) {
+    const at = (i) => String.fromCodePoint(cps[i] ?? 0);
+    return (cps.length >= 3 &&
+        ((at(0) === '-' && at(1) === '-' && at(2) === '-') || (at(0) === '.' && at(1) === '.' && at(2) === '.')));
+}
+/** The scan of a non-empty scalar: indicators, breaks, spaces and where (locals in the loop: it is hot). */
+function scanScalar(cps) {
+    let blockIndicators = startsWithDocumentMarker(cps);
     let lineBreaks = false;
     let special = false;
     let leadingSpace = false;
@@ -37351,10 +37386,6 @@ function analyzeScalar(cps) {
     let previousSpace = false;
     let previousBreak = false;
     const at = (i) => String.fromCodePoint(cps[i] ?? 0);
-    if (cps.length >= 3 &&
-        ((at(0) === '-' && at(1) === '-' && at(2) === '-') || (at(0) === '.' && at(1) === '.' && at(2) === '.'))) {
-        blockIndicators = true;
-    }
     let precededByWhitespace = true;
     for (let i = 0; i < cps.length; i++) {
         const c = cps[i];
@@ -37399,30 +37430,17 @@ function analyzeScalar(cps) {
         }
         precededByWhitespace = isBlankz(c);
     }
-    const r = {
-        multiline: lineBreaks,
-        blockPlainAllowed: true,
-        singleQuotedAllowed: true,
-        blockAllowed: true,
+    return {
+        blockIndicators,
+        lineBreaks,
+        special,
+        leadingSpace,
+        leadingBreak,
+        trailingSpace,
+        trailingBreak,
+        breakSpace,
+        spaceBreak,
     };
-    if (leadingSpace || leadingBreak || trailingSpace || trailingBreak)
-        r.blockPlainAllowed = false;
-    if (trailingSpace)
-        r.blockAllowed = false;
-    if (breakSpace) {
-        r.blockPlainAllowed = false;
-        r.singleQuotedAllowed = false;
-    }
-    if (spaceBreak || special) {
-        r.blockPlainAllowed = false;
-        r.singleQuotedAllowed = false;
-        r.blockAllowed = false;
-    }
-    if (lineBreaks)
-        r.blockPlainAllowed = false;
-    if (blockIndicators)
-        r.blockPlainAllowed = false;
-    return r;
 }
 // ---- the emitter ----------------------------------------------------------------------------------
 class Emitter {
@@ -38006,65 +38024,65 @@ function parseMetadata(text, file, what = 'Chart.yaml', into = {}) {
     const f = fieldPairs(ctx, root, METADATA_FIELDS, '');
     for (const [k, p] of f)
         record(ctx, k, p);
-    const strField = (k) => {
+    for (const k of METADATA_STRING_FIELDS) {
         if (!f.has(k))
-            return;
+            continue;
         const v = asString(ctx, f.get(k)?.value, k);
         if (v === undefined)
             delete md[k];
         else
             md[k] = v;
-    };
-    for (const k of [
-        'name',
-        'home',
-        'version',
-        'description',
-        'icon',
-        'apiVersion',
-        'condition',
-        'tags',
-        'appVersion',
-        'kubeVersion',
-        'type',
-    ])
-        strField(k);
+    }
     if (f.has('sources'))
         md.sources = asStringList(ctx, f.get('sources')?.value, 'sources');
     if (f.has('keywords'))
         md.keywords = asStringList(ctx, f.get('keywords')?.value, 'keywords');
     if (f.has('deprecated'))
         md.deprecated = asBool(ctx, f.get('deprecated')?.value, 'deprecated');
-    if (f.has('maintainers')) {
-        const node = f.get('maintainers')?.value;
-        if (isNullNode(node ?? null))
-            md.maintainers = undefined;
-        else if (!(0,dist/* isSeq */.oP)(node))
-            throw typeError(ctx, node, 'maintainers', 'a list');
-        else
-            md.maintainers = node.items.map((item, i) => parseMaintainer(ctx, item, `maintainers[${i}]`));
-    }
-    if (f.has('annotations')) {
-        const node = f.get('annotations')?.value;
-        if (isNullNode(node ?? null))
-            md.annotations = undefined;
-        else {
-            const pairs = fieldPairs(ctx, node, [], 'annotations');
-            void pairs;
-            const out = {};
-            for (const pair of node.items) {
-                const key = (0,dist/* isScalar */.jn)(pair.key) ? String(pair.key.value) : String(pair.key);
-                out[key] = asString(ctx, pair.value, `annotations.${key}`) ?? '';
-            }
-            md.annotations = out;
-        }
-    }
+    if (f.has('maintainers'))
+        md.maintainers = parseMaintainers(ctx, f.get('maintainers')?.value);
+    if (f.has('annotations'))
+        md.annotations = parseAnnotations(ctx, f.get('annotations')?.value);
     if (f.has('dependencies'))
         md.dependencies = parseDependencyList(ctx, f.get('dependencies')?.value, 'dependencies');
     for (const k of Object.keys(md))
         if (md[k] === undefined)
             delete md[k];
     return { value: md, lines: ctx.lines };
+}
+/** The string fields of Metadata, in the order helm's struct declares them. */
+const METADATA_STRING_FIELDS = [
+    'name',
+    'home',
+    'version',
+    'description',
+    'icon',
+    'apiVersion',
+    'condition',
+    'tags',
+    'appVersion',
+    'kubeVersion',
+    'type',
+];
+/** `maintainers`: null (unset) or a list of maintainers. */
+function parseMaintainers(ctx, node) {
+    if (isNullNode(node ?? null))
+        return undefined;
+    if (!(0,dist/* isSeq */.oP)(node))
+        throw typeError(ctx, node, 'maintainers', 'a list');
+    return node.items.map((item, i) => parseMaintainer(ctx, item, `maintainers[${i}]`));
+}
+/** `annotations`: null (unset) or a mapping whose values become strings. */
+function parseAnnotations(ctx, node) {
+    if (isNullNode(node ?? null))
+        return undefined;
+    fieldPairs(ctx, node, [], 'annotations');
+    const out = {};
+    for (const pair of node.items) {
+        const key = (0,dist/* isScalar */.jn)(pair.key) ? String(pair.key.value) : String(pair.key);
+        out[key] = asString(ctx, pair.value, `annotations.${key}`) ?? '';
+    }
+    return out;
 }
 /** Parse Chart.lock / requirements.lock. */
 function parseLock(text, file, what = 'Chart.lock') {
@@ -38600,90 +38618,107 @@ async function loadDir(dir, opts = {}) {
     if (!st.isDirectory())
         throw new lib_errors/* KxError */.im(`${dir} is not a chart directory`, { file: dir });
     const rootReal = await (0,promises_.realpath)(top);
-    const rules = await readIgnoreRules(top);
-    const maxDepth = opts.maxDepth ?? MAX_CHART_DEPTH;
-    const maxEntries = opts.maxEntries ?? MAX_CHART_ENTRIES;
-    // Synchronous reads: for the many small files of a chart they are several times faster than
-    // fs.promises (one thread-pool round trip per open/stat/read/close), and this runs in a CLI/action.
-    const files = [];
-    let total = 0;
-    const readOne = (path, n, shown, size) => {
-        if (size > MAX_FILE_SIZE) {
-            throw new lib_errors/* KxError */.im(`chart file "${shown}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
-        }
-        total += size;
-        if (total > MAX_CHART_SIZE)
-            throw new lib_errors/* KxError */.im(`chart ${dir} is larger than the maximum chart size ${MAX_CHART_SIZE}`, { file: path });
-        if (files.length >= maxEntries)
-            throw new lib_errors/* KxError */.im(`chart ${dir} has more than ${maxEntries} files`, { file: path });
-        const data = (0,external_node_fs_.readFileSync)(path);
-        if (data.length > MAX_FILE_SIZE) {
-            throw new lib_errors/* KxError */.im(`chart file "${shown}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
-        }
-        return { name: n, data: stripBom(data) };
+    const walk = {
+        dir,
+        top,
+        rootReal,
+        rules: await readIgnoreRules(top),
+        opts,
+        maxDepth: opts.maxDepth ?? MAX_CHART_DEPTH,
+        maxEntries: opts.maxEntries ?? MAX_CHART_ENTRIES,
+        files: [],
+        total: 0,
     };
-    // `ancestors`: real paths of the directories from the top down to `abs`, to recognise loops.
-    const visit = async (abs, rel, ancestors) => {
-        const depth = rel === '' ? 0 : rel.split('/').length;
-        if (depth > maxDepth)
-            throw new lib_errors/* KxError */.im(`chart ${dir} nests directories deeper than ${maxDepth} levels at ${rel}`, {
-                file: (0,external_node_path_.join)(top, rel),
-            });
-        const entries = (0,external_node_fs_.readdirSync)(abs, { withFileTypes: true }).sort((a, b) => byteOrder(a.name, b.name));
-        for (const entry of entries) {
-            const name = entry.name;
-            const path = (0,external_node_path_.join)(abs, name);
-            const n = rel ? `${rel}/${name}` : name;
-            const shownPath = (0,external_node_path_.join)(top, n);
-            let target = path;
-            let isDir = entry.isDirectory();
-            let isFile = entry.isFile();
-            let size;
-            if (entry.isSymbolicLink()) {
-                target = await (0,promises_.realpath)(path).catch((e) => {
-                    throw new lib_errors/* KxError */.im(`error evaluating symlink ${shownPath}: ${(0,lib_errors/* errorMessage */.gJ)(e)}`, { file: shownPath });
-                });
-                const info = await (0,promises_.lstat)(target);
-                isDir = info.isDirectory();
-                isFile = info.isFile();
-                size = info.size;
-            }
-            if (rules.ignores(n, isDir))
-                continue;
-            if (entry.isSymbolicLink()) {
-                // A link to the directory being walked or one of its parents would be walked for ever.
-                if (isDir && ancestors.some((a) => (0,safe_path/* isInside */.FK)(target, a))) {
-                    throw new lib_errors/* KxError */.im(`symlink loop: ${shownPath} points to ${target}, which contains it`, { file: shownPath });
-                }
-                if (!(0,safe_path/* isInside */.FK)(rootReal, target)) {
-                    if (!opts.allowExternalSymlinks) {
-                        throw new lib_errors/* KxError */.im(`symlink ${n} points outside the chart to ${target}; refusing to package it (allow it explicitly to include the linked ${isDir ? 'directory' : 'file'})`, { file: shownPath });
-                    }
-                    opts.onWarning?.(`found symbolic link in path: ${shownPath} resolves to ${target}, outside the chart. Contents of linked file included and used`, shownPath);
-                }
-            }
-            if (isDir) {
-                await visit(target, n, [...ancestors, target]);
-                continue;
-            }
-            if (!isFile)
-                throw new lib_errors/* KxError */.im(`cannot load irregular file ${shownPath} as it has file mode type bits set`, {
-                    file: shownPath,
-                });
-            files.push(readOne(target, n, name, size ?? (0,external_node_fs_.statSync)(path).size));
+    await walkDir(walk, top, '', [rootReal]);
+    checkChartYamlNotIgnored(walk);
+    return loadFiles(walk.files, top);
+}
+/**
+ * Reads the files under `abs` (`rel` from the top) in byte order. `ancestors`: real paths of the
+ * directories from the top down to `abs`, to recognise loops. Synchronous reads: for the many small
+ * files of a chart they are several times faster than fs.promises (one thread-pool round trip per
+ * open/stat/read/close), and this runs in a CLI/action.
+ */
+async function walkDir(walk, abs, rel, ancestors) {
+    const depth = rel === '' ? 0 : rel.split('/').length;
+    if (depth > walk.maxDepth)
+        throw new lib_errors/* KxError */.im(`chart ${walk.dir} nests directories deeper than ${walk.maxDepth} levels at ${rel}`, {
+            file: (0,external_node_path_.join)(walk.top, rel),
+        });
+    const entries = (0,external_node_fs_.readdirSync)(abs, { withFileTypes: true }).sort((a, b) => byteOrder(a.name, b.name));
+    for (const entry of entries) {
+        const name = entry.name;
+        const path = (0,external_node_path_.join)(abs, name);
+        const n = rel ? `${rel}/${name}` : name;
+        const shownPath = (0,external_node_path_.join)(walk.top, n);
+        const target = entry.isSymbolicLink() ? await followSymlink(path, shownPath) : undefined;
+        const isDir = target ? target.isDir : entry.isDirectory();
+        if (walk.rules.ignores(n, isDir))
+            continue;
+        if (target)
+            checkSymlink(walk, { n, shownPath, target: target.path, isDir, ancestors });
+        const real = target?.path ?? path;
+        if (isDir) {
+            await walkDir(walk, real, n, [...ancestors, real]);
+            continue;
         }
-    };
-    await visit(top, '', [rootReal]);
-    if (!files.some((f) => f.name === 'Chart.yaml' || f.name === 'requirements.yaml' || f.name === 'requirements.lock')) {
-        const hidden = rules.matchingRule('Chart.yaml', false);
-        if (hidden && (0,external_node_fs_.statSync)((0,external_node_path_.join)(top, 'Chart.yaml'), { throwIfNoEntry: false })?.isFile()) {
-            throw new lib_errors/* KxError */.im(`Chart.yaml file is missing: ${HELMIGNORE} rule ${JSON.stringify(hidden.raw)} (line ${hidden.line}) excludes it`, {
-                file: (0,external_node_path_.join)(top, HELMIGNORE),
-                line: hidden.line,
+        if (!(target ? target.isFile : entry.isFile()))
+            throw new lib_errors/* KxError */.im(`cannot load irregular file ${shownPath} as it has file mode type bits set`, {
+                file: shownPath,
             });
-        }
+        walk.files.push(readChartFile(walk, real, n, name, target?.size ?? (0,external_node_fs_.statSync)(path).size));
     }
-    return loadFiles(files, top);
+}
+/** Where a symlink leads: its real path and what is there. */
+async function followSymlink(path, shownPath) {
+    const target = await (0,promises_.realpath)(path).catch((e) => {
+        throw new lib_errors/* KxError */.im(`error evaluating symlink ${shownPath}: ${(0,lib_errors/* errorMessage */.gJ)(e)}`, { file: shownPath });
+    });
+    const info = await (0,promises_.lstat)(target);
+    return { path: target, isDir: info.isDirectory(), isFile: info.isFile(), size: info.size };
+}
+/** Refuses a symlink loop, and a link leaving the chart unless allowExternalSymlinks (then a warning). */
+function checkSymlink(walk, link) {
+    const { n, shownPath, target, isDir } = link;
+    // A link to the directory being walked or one of its parents would be walked for ever.
+    if (isDir && link.ancestors.some((a) => (0,safe_path/* isInside */.FK)(target, a))) {
+        throw new lib_errors/* KxError */.im(`symlink loop: ${shownPath} points to ${target}, which contains it`, { file: shownPath });
+    }
+    if ((0,safe_path/* isInside */.FK)(walk.rootReal, target))
+        return;
+    if (!walk.opts.allowExternalSymlinks) {
+        throw new lib_errors/* KxError */.im(`symlink ${n} points outside the chart to ${target}; refusing to package it (allow it explicitly to include the linked ${isDir ? 'directory' : 'file'})`, { file: shownPath });
+    }
+    walk.opts.onWarning?.(`found symbolic link in path: ${shownPath} resolves to ${target}, outside the chart. Contents of linked file included and used`, shownPath);
+}
+/** Reads one file (`n` in the chart), its size, the chart's total size and file count checked first. */
+function readChartFile(walk, path, n, shown, size) {
+    if (size > MAX_FILE_SIZE) {
+        throw new lib_errors/* KxError */.im(`chart file "${shown}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
+    }
+    walk.total += size;
+    if (walk.total > MAX_CHART_SIZE)
+        throw new lib_errors/* KxError */.im(`chart ${walk.dir} is larger than the maximum chart size ${MAX_CHART_SIZE}`, { file: path });
+    if (walk.files.length >= walk.maxEntries)
+        throw new lib_errors/* KxError */.im(`chart ${walk.dir} has more than ${walk.maxEntries} files`, { file: path });
+    const data = (0,external_node_fs_.readFileSync)(path);
+    if (data.length > MAX_FILE_SIZE) {
+        throw new lib_errors/* KxError */.im(`chart file "${shown}" is larger than the maximum file size ${MAX_FILE_SIZE}`, { file: path });
+    }
+    return { name: n, data: stripBom(data) };
+}
+/** No chart metadata read although Chart.yaml exists: the .helmignore rule that hid it is the error. */
+function checkChartYamlNotIgnored(walk) {
+    const { files, rules, top } = walk;
+    if (files.some((f) => f.name === 'Chart.yaml' || f.name === 'requirements.yaml' || f.name === 'requirements.lock'))
+        return;
+    const hidden = rules.matchingRule('Chart.yaml', false);
+    if (hidden && (0,external_node_fs_.statSync)((0,external_node_path_.join)(top, 'Chart.yaml'), { throwIfNoEntry: false })?.isFile()) {
+        throw new lib_errors/* KxError */.im(`Chart.yaml file is missing: ${HELMIGNORE} rule ${JSON.stringify(hidden.raw)} (line ${hidden.line}) excludes it`, {
+            file: (0,external_node_path_.join)(top, HELMIGNORE),
+            line: hidden.line,
+        });
+    }
 }
 async function readIgnoreRules(top) {
     const file = (0,external_node_path_.join)(top, HELMIGNORE);
@@ -38807,106 +38842,106 @@ async function loadChart(path) {
 }
 /** Split loaded files into a chart (helm `LoadFiles`). `source` labels error messages. */
 async function loadFiles(files, source = '.') {
-    const at = (name) => `${source}/${name}`;
     const c = { metadata: {}, templates: [], files: [], dependencies: [], raw: [], source };
-    let hasMetadata = false;
-    let chartLines = new Map();
+    const s = {
+        at: (name) => `${source}/${name}`,
+        hasMetadata: false,
+        chartLines: new Map(),
+        subcharts: new Map(),
+    };
     for (const f of files) {
         c.raw.push(f);
         if (f.name === 'Chart.yaml') {
-            const parsed = parseMetadata(f.data.toString('utf8'), at('Chart.yaml'), 'Chart.yaml', c.metadata);
-            chartLines = parsed.lines;
-            hasMetadata = true;
+            const parsed = parseMetadata(f.data.toString('utf8'), s.at('Chart.yaml'), 'Chart.yaml', c.metadata);
+            s.chartLines = parsed.lines;
+            s.hasMetadata = true;
             if (!c.metadata.apiVersion)
                 c.metadata.apiVersion = APIVersionV1;
         }
     }
-    const subcharts = new Map();
-    for (const f of files) {
-        const name = f.name;
-        if (name === 'Chart.yaml')
-            continue;
-        if (name === 'Chart.lock') {
-            c.lock = parseLock(f.data.toString('utf8'), at(name), 'Chart.lock').value;
-        }
-        else if (name === 'values.yaml') {
-            checkValues(f.data, at(name));
-            c.values = f.data;
-        }
-        else if (name === 'values.schema.json') {
-            c.schema = f.data;
-        }
-        else if (name === 'requirements.yaml') {
-            hasMetadata = true;
-            const parsed = parseMetadata(f.data.toString('utf8'), at(name), 'requirements.yaml', c.metadata);
-            for (const [k, v] of parsed.lines)
-                if (k.startsWith('dependencies'))
-                    chartLines.set(k, v);
-            c.dependencyFile = { file: at(name), lines: parsed.lines };
-            if (c.metadata.apiVersion === APIVersionV1)
-                c.files.push(f);
-        }
-        else if (name === 'requirements.lock') {
-            c.lock = parseLock(f.data.toString('utf8'), at(name), 'requirements.lock').value;
-            hasMetadata = true;
-            if (c.metadata.apiVersion === APIVersionV1)
-                c.files.push(f);
-        }
-        else if (name.startsWith('templates/')) {
-            c.templates.push(f);
-        }
-        else if (name.startsWith('charts/')) {
-            if (name.endsWith('.prov')) {
-                c.files.push(f);
-                continue;
-            }
-            const rest = name.slice('charts/'.length);
-            const cname = rest.split('/')[0];
-            const list = subcharts.get(cname) ?? [];
-            list.push({ name: rest, data: f.data });
-            subcharts.set(cname, list);
-        }
-        else
-            c.files.push(f);
-    }
-    if (!hasMetadata)
-        throw new lib_errors/* KxError */.im('Chart.yaml file is missing', { file: at('Chart.yaml') });
-    c.dependencyFile ??= { file: at('Chart.yaml'), lines: chartLines };
-    validateMetadata(c.metadata, { file: at('Chart.yaml'), lines: chartLines });
-    for (const n of [...subcharts.keys()].sort(byteOrder)) {
+    for (const f of files)
+        if (f.name !== 'Chart.yaml')
+            placeFile(c, f, s);
+    if (!s.hasMetadata)
+        throw new lib_errors/* KxError */.im('Chart.yaml file is missing', { file: s.at('Chart.yaml') });
+    c.dependencyFile ??= { file: s.at('Chart.yaml'), lines: s.chartLines };
+    validateMetadata(c.metadata, { file: s.at('Chart.yaml'), lines: s.chartLines });
+    for (const n of [...s.subcharts.keys()].sort(byteOrder)) {
         if (n.startsWith('_') || n.startsWith('.'))
             continue;
-        const list = subcharts.get(n);
-        let sc;
-        try {
-            if (n.endsWith('.tgz')) {
-                const file = list[0];
-                if (file.name !== n)
-                    throw new lib_errors/* KxError */.im(`error unpacking subchart tar in ${c.metadata.name}: expected ${n}, got ${file.name}`, {
-                        file: at(`charts/${n}`),
-                    });
-                sc = await loadArchive(file.data, at(`charts/${n}`));
-            }
-            else {
-                const inner = list
-                    .filter((f) => f.name.includes('/'))
-                    .map((f) => ({ name: f.name.slice(f.name.indexOf('/') + 1), data: f.data }));
-                sc = await loadFiles(inner, at(`charts/${n}`));
-            }
-        }
-        catch (e) {
-            if (e instanceof lib_errors/* KxError */.im && e.message.startsWith('error unpacking subchart'))
-                throw e;
-            const msg = e instanceof lib_errors/* KxError */.im ? e.message : (0,lib_errors/* errorMessage */.gJ)(e);
-            throw new lib_errors/* KxError */.im(`error unpacking subchart ${n} in ${c.metadata.name}: ${msg}`, {
-                file: e instanceof lib_errors/* KxError */.im ? (e.file ?? at(`charts/${n}`)) : at(`charts/${n}`),
-                line: e instanceof lib_errors/* KxError */.im ? e.line : undefined,
-            });
-        }
-        c.dependencies.push(sc);
+        c.dependencies.push(await loadSubchart(c, n, s.subcharts.get(n), s.at));
     }
     c.dependencies.sort((a, b) => byteOrder(a.metadata.name ?? '', b.metadata.name ?? ''));
     return c;
+}
+/** Puts one file (other than Chart.yaml) where helm's LoadFiles does. */
+function placeFile(c, f, s) {
+    const { name } = f;
+    const { at } = s;
+    if (name === 'Chart.lock') {
+        c.lock = parseLock(f.data.toString('utf8'), at(name), 'Chart.lock').value;
+    }
+    else if (name === 'values.yaml') {
+        checkValues(f.data, at(name));
+        c.values = f.data;
+    }
+    else if (name === 'values.schema.json') {
+        c.schema = f.data;
+    }
+    else if (name === 'requirements.yaml') {
+        s.hasMetadata = true;
+        const parsed = parseMetadata(f.data.toString('utf8'), at(name), 'requirements.yaml', c.metadata);
+        for (const [k, v] of parsed.lines)
+            if (k.startsWith('dependencies'))
+                s.chartLines.set(k, v);
+        c.dependencyFile = { file: at(name), lines: parsed.lines };
+        if (c.metadata.apiVersion === APIVersionV1)
+            c.files.push(f);
+    }
+    else if (name === 'requirements.lock') {
+        c.lock = parseLock(f.data.toString('utf8'), at(name), 'requirements.lock').value;
+        s.hasMetadata = true;
+        if (c.metadata.apiVersion === APIVersionV1)
+            c.files.push(f);
+    }
+    else if (name.startsWith('templates/')) {
+        c.templates.push(f);
+    }
+    else if (name.startsWith('charts/') && !name.endsWith('.prov')) {
+        const rest = name.slice('charts/'.length);
+        const cname = rest.split('/')[0];
+        const list = s.subcharts.get(cname) ?? [];
+        list.push({ name: rest, data: f.data });
+        s.subcharts.set(cname, list);
+    }
+    else
+        c.files.push(f);
+}
+/** Loads subchart `n` of `c` from its files under charts/ (a directory or a .tgz); errors name it. */
+async function loadSubchart(c, n, list, at) {
+    try {
+        if (n.endsWith('.tgz')) {
+            const file = list[0];
+            if (file.name !== n)
+                throw new lib_errors/* KxError */.im(`error unpacking subchart tar in ${c.metadata.name}: expected ${n}, got ${file.name}`, {
+                    file: at(`charts/${n}`),
+                });
+            return await loadArchive(file.data, at(`charts/${n}`));
+        }
+        const inner = list
+            .filter((f) => f.name.includes('/'))
+            .map((f) => ({ name: f.name.slice(f.name.indexOf('/') + 1), data: f.data }));
+        return await loadFiles(inner, at(`charts/${n}`));
+    }
+    catch (e) {
+        if (e instanceof lib_errors/* KxError */.im && e.message.startsWith('error unpacking subchart'))
+            throw e;
+        const msg = e instanceof lib_errors/* KxError */.im ? e.message : (0,lib_errors/* errorMessage */.gJ)(e);
+        throw new lib_errors/* KxError */.im(`error unpacking subchart ${n} in ${c.metadata.name}: ${msg}`, {
+            file: e instanceof lib_errors/* KxError */.im ? (e.file ?? at(`charts/${n}`)) : at(`charts/${n}`),
+            line: e instanceof lib_errors/* KxError */.im ? e.line : undefined,
+        });
+    }
 }
 function checkValues(data, file) {
     const doc = (0,dist/* parseDocument */.Tp)(data.toString('utf8'), { version: '1.1', uniqueKeys: false, lineCounter: undefined });
@@ -40840,12 +40875,38 @@ function version_pickVersion(image, label, rules) {
 async function planBuild(opts) {
     const errors = [];
     const registry = validateRegistry(opts.registry);
-    const byId = new Map();
-    const localByName = new Map();
-    const skipped = [];
     const selectedSet = new Set(opts.selected);
-    const log = opts.log ?? (() => { });
-    const duplicates = [];
+    const scan = await scanDockerfiles(opts, selectedSet, errors);
+    const baseImages = baseImageMapping(opts.baseImages ?? {}, errors);
+    const graph = resolveBases(scan, baseImages, errors);
+    const selectedIds = [...scan.byId.values()].filter((n) => selectedSet.has(n.path)).map((n) => n.id);
+    const wanted = closure(selectedIds, graph.deps);
+    // Missing-base errors only count for images that are part of the build.
+    const relevant = errors.filter((e) => {
+        const nodeId = e.nodeId;
+        return nodeId === undefined || wanted.has(nodeId);
+    });
+    relevant.push(...resolveDuplicates(scan.duplicates, wanted, graph.deps, selectedSet, opts));
+    const level = levels(wanted, graph.deps, scan.byId, relevant);
+    if (relevant.length === 1)
+        throw relevant[0];
+    if (relevant.length > 1)
+        throw new KxAggregateError(relevant);
+    const images = [...wanted]
+        .sort((a, b) => level.get(a) - level.get(b) || (a < b ? -1 : 1))
+        .map((id) => plannedImage(scan.byId.get(id), { opts, registry, graph, level, selectedIds }));
+    return {
+        images,
+        baseImages: [...new Set(images.flatMap((i) => i.mappedBases))]
+            .sort()
+            .map((localRef) => ({ localRef, source: graph.usedMappings.get(localRef) })),
+        skipped: scan.skipped,
+        duplicates: scan.duplicates.map(({ image, kept, dropped }) => ({ image, kept, dropped })),
+    };
+}
+/** Reads every Dockerfile of the context and the local-only ones of the kaapana-source checkout, in order. */
+async function scanDockerfiles(opts, selectedSet, errors) {
+    const scan = { byId: new Map(), localByName: new Map(), skipped: [], duplicates: [] };
     const candidates = [
         ...opts.all.map((file) => ({ file, origin: 'context' })),
         ...(opts.source?.files ?? []).map((file) => ({ file, origin: 'kaapana-source' })),
@@ -40854,87 +40915,110 @@ async function planBuild(opts) {
         const rel = origin === 'context'
             ? relative(opts.context, file) || file
             : `kaapana-source/${relative(opts.source.root, file)}`;
-        let parsed;
-        try {
-            parsed = parseDockerfile(await readFile(file, 'utf8'), rel);
-        }
-        catch (e) {
-            if (e instanceof KxError) {
-                if (selectedSet.has(file))
-                    errors.push(e);
-                continue;
-            }
-            throw e;
-        }
-        // From a Kaapana checkout only local-only bases are candidates; its other images are Kaapana's.
-        if (origin === 'kaapana-source' && !parsed.localOnly)
-            continue;
-        if (parsed.ignored && !opts.includeIgnored) {
-            const key = parsed.labels.BUILD_IGNORE !== undefined ? 'BUILD_IGNORE' : 'CI_IGNORE';
-            skipped.push({ dockerfile: rel, reason: `${key}=${parsed.labels[key]}` });
-            continue;
-        }
-        if (!parsed.labels.IMAGE) {
-            // Kaapana: IMAGE is required. Only an error for Dockerfiles we were asked to build.
-            if (selectedSet.has(file))
-                errors.push(new KxError('LABEL IMAGE="<name>" is missing: Kaapana needs it to name the image', { file: rel, line: 1 }));
-            continue;
-        }
-        let id;
-        try {
-            id = validateImageName(parsed.labels.IMAGE, { file: rel, line: parsed.labelLines.IMAGE });
-        }
-        catch (e) {
-            errors.push(e);
-            continue;
-        }
-        const other = byId.get(id);
-        const node = { parsed, id, rel, path: file, origin };
-        if (other) {
-            // A local-only image and a pushed one of the same name are different images for Kaapana (its
-            // key is the whole tag, registry included: 0.1.3 base-python-cpu Dockerfile/DockerfileRemote);
-            // one name here, so the local-only one is kept: `FROM local-only/<name>` needs it.
-            if (parsed.localOnly && !other.parsed.localOnly) {
-                byId.set(id, node);
-                localByName.set(id, node);
-                duplicates.push({
-                    image: id,
-                    kept: rel,
-                    dropped: other.rel,
-                    keptNode: node,
-                    droppedPath: other.path,
-                    droppedLocalOnly: false,
-                });
-            }
-            else {
-                duplicates.push({
-                    image: id,
-                    kept: other.rel,
-                    dropped: rel,
-                    keptNode: other,
-                    droppedPath: file,
-                    droppedLocalOnly: parsed.localOnly,
-                });
-            }
-            continue;
-        }
-        byId.set(id, node);
-        if (parsed.localOnly)
-            localByName.set(id, node);
+        const node = await readNode(file, rel, origin, { opts, selectedSet, errors, skipped: scan.skipped });
+        if (node)
+            addNode(scan, node);
     }
+    return scan;
+}
+/**
+ * One Dockerfile as a plan node, or undefined when it is no candidate: unreadable (an error when
+ * selected), a kaapana-source image that is not local-only, ignored (recorded as skipped), without
+ * an IMAGE label (an error when selected) or with an invalid one (an error).
+ */
+async function readNode(file, rel, origin, ctx) {
+    const { opts, selectedSet, errors } = ctx;
+    let parsed;
+    try {
+        parsed = parseDockerfile(await readFile(file, 'utf8'), rel);
+    }
+    catch (e) {
+        if (e instanceof KxError) {
+            if (selectedSet.has(file))
+                errors.push(e);
+            return undefined;
+        }
+        throw e;
+    }
+    // From a Kaapana checkout only local-only bases are candidates; its other images are Kaapana's.
+    if (origin === 'kaapana-source' && !parsed.localOnly)
+        return undefined;
+    if (parsed.ignored && !opts.includeIgnored) {
+        const key = parsed.labels.BUILD_IGNORE !== undefined ? 'BUILD_IGNORE' : 'CI_IGNORE';
+        ctx.skipped.push({ dockerfile: rel, reason: `${key}=${parsed.labels[key]}` });
+        return undefined;
+    }
+    if (!parsed.labels.IMAGE) {
+        // Kaapana: IMAGE is required. Only an error for Dockerfiles we were asked to build.
+        if (selectedSet.has(file))
+            errors.push(new KxError('LABEL IMAGE="<name>" is missing: Kaapana needs it to name the image', { file: rel, line: 1 }));
+        return undefined;
+    }
+    try {
+        const id = validateImageName(parsed.labels.IMAGE, { file: rel, line: parsed.labelLines.IMAGE });
+        return { parsed, id, rel, path: file, origin };
+    }
+    catch (e) {
+        errors.push(e);
+        return undefined;
+    }
+}
+/** Adds a node, or records it as a duplicate: the first in path order is kept, except as below. */
+function addNode(scan, node) {
+    const { id, parsed, rel } = node;
+    const other = scan.byId.get(id);
+    if (!other) {
+        scan.byId.set(id, node);
+        if (parsed.localOnly)
+            scan.localByName.set(id, node);
+        return;
+    }
+    // A local-only image and a pushed one of the same name are different images for Kaapana (its
+    // key is the whole tag, registry included: 0.1.3 base-python-cpu Dockerfile/DockerfileRemote);
+    // one name here, so the local-only one is kept: `FROM local-only/<name>` needs it.
+    if (parsed.localOnly && !other.parsed.localOnly) {
+        scan.byId.set(id, node);
+        scan.localByName.set(id, node);
+        scan.duplicates.push({
+            image: id,
+            kept: rel,
+            dropped: other.rel,
+            keptNode: node,
+            droppedPath: other.path,
+            droppedLocalOnly: false,
+        });
+    }
+    else {
+        scan.duplicates.push({
+            image: id,
+            kept: other.rel,
+            dropped: rel,
+            keptNode: other,
+            droppedPath: node.path,
+            droppedLocalOnly: parsed.localOnly,
+        });
+    }
+}
+/** The base-images input keyed by `local-only/<name>:<tag>` (`:latest` when the key has no tag). */
+function baseImageMapping(input, errors) {
     const baseImages = new Map();
-    for (const [key, source] of Object.entries(opts.baseImages ?? {})) {
+    for (const [key, source] of Object.entries(input)) {
         if (!localOnlyName(key))
             errors.push(new KxError(`base-images key "${key}" must name a local-only image (local-only/<name>:<tag>)`));
         baseImages.set(key.includes(':') ? key : `${key}:latest`, source);
     }
-    // Dependencies of every node, and the closure of the selection.
-    const deps = new Map();
-    const externals = new Map();
-    const usedMappings = new Map();
-    const mappedBy = new Map();
-    const localTagsWanted = new Map();
-    for (const node of byId.values()) {
+    return baseImages;
+}
+/** The bases of every node: a local-only base comes from the tree, else from base-images, else is an error. */
+function resolveBases(scan, baseImages, errors) {
+    const graph = {
+        deps: new Map(),
+        externals: new Map(),
+        usedMappings: new Map(),
+        mappedBy: new Map(),
+        localTagsWanted: new Map(),
+    };
+    for (const node of scan.byId.values()) {
         const d = [];
         const ext = [];
         for (const from of node.parsed.froms) {
@@ -40945,31 +41029,33 @@ async function planBuild(opts) {
                 ext.push(from.image);
                 continue;
             }
-            const provider = localByName.get(local.name.toLowerCase());
-            const mapped = baseImages.get(`local-only/${local.name}:${local.tag}`);
+            const key = `local-only/${local.name}:${local.tag}`;
+            const provider = scan.localByName.get(local.name.toLowerCase());
+            const mapped = baseImages.get(key);
             if (provider) {
                 if (!d.includes(provider.id))
                     d.push(provider.id);
-                const set = localTagsWanted.get(provider.id) ?? new Set();
+                const set = graph.localTagsWanted.get(provider.id) ?? new Set();
                 set.add(local.tag);
-                localTagsWanted.set(provider.id, set);
+                graph.localTagsWanted.set(provider.id, set);
             }
             else if (mapped) {
-                const key = `local-only/${local.name}:${local.tag}`;
-                usedMappings.set(key, mapped);
-                mappedBy.set(node.id, [...(mappedBy.get(node.id) ?? []), key]);
+                graph.usedMappings.set(key, mapped);
+                graph.mappedBy.set(node.id, [...(graph.mappedBy.get(node.id) ?? []), key]);
             }
             else {
-                deps.set(node.id, d);
                 const mark = new KxError(`base image missing: ${from.image} is built by no Dockerfile of the tree (LABEL IMAGE="${local.name}" with LABEL REGISTRY="local-only") and is not in base-images`, { file: node.rel, line: from.line });
                 mark.nodeId = node.id;
                 errors.push(mark);
             }
         }
-        deps.set(node.id, d);
-        externals.set(node.id, ext);
+        graph.deps.set(node.id, d);
+        graph.externals.set(node.id, ext);
     }
-    const selectedIds = [...byId.values()].filter((n) => selectedSet.has(n.path)).map((n) => n.id);
+    return graph;
+}
+/** The selected images and, transitively, the tree images they are built FROM. */
+function closure(selectedIds, deps) {
     const wanted = new Set();
     const visit = (id) => {
         if (wanted.has(id))
@@ -40979,11 +41065,12 @@ async function planBuild(opts) {
             visit(d);
     };
     selectedIds.forEach(visit);
-    // Missing-base errors only count for images that are part of the build.
-    const relevant = errors.filter((e) => {
-        const nodeId = e.nodeId;
-        return nodeId === undefined || wanted.has(nodeId);
-    });
+    return wanted;
+}
+/** Logs each duplicate; returns the errors of the ambiguous ones (see the header). */
+function resolveDuplicates(duplicates, wanted, deps, selectedSet, opts) {
+    const log = opts.log ?? (() => { });
+    const errors = [];
     const neededAsBase = new Set([...wanted].flatMap((id) => deps.get(id) ?? []));
     for (const d of duplicates) {
         const droppedOrigin = d.dropped.startsWith('kaapana-source/') ? 'kaapana-source' : 'context';
@@ -40993,7 +41080,7 @@ async function planBuild(opts) {
                 d.keptNode.origin === droppedOrigin &&
                 d.keptNode.parsed.localOnly === d.droppedLocalOnly);
         if (ambiguous) {
-            relevant.push(new KxError(`image "${d.image}" is needed by this build but defined twice: ${d.kept} and ${d.dropped} (Kaapana's build would keep ${d.kept}, the first in path order). Rename one IMAGE label, remove one, or ignore one`, { file: d.dropped, line: 1 }));
+            errors.push(new KxError(`image "${d.image}" is needed by this build but defined twice: ${d.kept} and ${d.dropped} (Kaapana's build would keep ${d.kept}, the first in path order). Rename one IMAGE label, remove one, or ignore one`, { file: d.dropped, line: 1 }));
         }
         else if (d.keptNode.origin !== droppedOrigin) {
             if (wanted.has(d.image))
@@ -41003,7 +41090,10 @@ async function planBuild(opts) {
             log(`duplicate image "${d.image}": ${d.dropped} not added, ${d.kept} kept (first in path order, as Kaapana's build does)`);
         }
     }
-    // Cycles (Kahn's algorithm over the wanted subgraph, then report one cycle).
+    return errors;
+}
+/** Levels by Kahn's algorithm over the wanted subgraph; a cycle is pushed onto `errors` (one is reported). */
+function levels(wanted, deps, byId, errors) {
     const level = new Map();
     const remaining = new Set(wanted);
     while (remaining.size > 0) {
@@ -41011,7 +41101,7 @@ async function planBuild(opts) {
         if (ready.length === 0) {
             const cycle = findCycle([...remaining], deps);
             const where = byId.get(cycle[0]);
-            relevant.push(new KxError(`build cycle: ${cycle.map((id) => `${id} (${byId.get(id).rel})`).join(' → ')} → ${cycle[0]}`, {
+            errors.push(new KxError(`build cycle: ${cycle.map((id) => `${id} (${byId.get(id).rel})`).join(' → ')} → ${cycle[0]}`, {
                 file: where.rel,
                 line: 1,
             }));
@@ -41022,80 +41112,69 @@ async function planBuild(opts) {
             remaining.delete(id);
         }
     }
-    if (relevant.length === 1)
-        throw relevant[0];
-    if (relevant.length > 1)
-        throw new KxAggregateError(relevant);
-    const images = [];
-    for (const id of [...wanted].sort((a, b) => level.get(a) - level.get(b) || (a < b ? -1 : 1))) {
-        const node = byId.get(id);
-        const p = node.parsed;
-        const where = { file: node.rel, line: p.labelLines.VERSION ?? p.labelLines.IMAGE };
-        let tag;
-        let ref;
-        let tags;
-        let versionRule = 'local-only';
-        try {
-            if (p.localOnly) {
-                const base = p.labels.VERSION ? validateTag(p.labels.VERSION) : 'latest';
-                const set = new Set(['latest', base, ...(localTagsWanted.get(id) ?? [])]);
-                tag = base;
-                ref = `local-only/${id}:${tag}`;
-                tags = [...set].map((t) => `local-only/${id}:${validateTag(t)}`);
-            }
-            else {
-                const rules = { ...opts.versions, labelFirst: (opts.tagStyle ?? 'platform') === 'kp' };
-                if (opts.version)
-                    rules.version = opts.version;
-                const picked = pickVersion(id, p.labels.VERSION, rules);
-                if (!picked)
-                    throw new KxError('no version: set the `version` input, tag the git checkout (e.g. v1.2.3), or LABEL VERSION="<x.y.z>"', where);
-                const version = picked.version;
-                versionRule = picked.rule;
-                const tagOpts = { style: opts.tagStyle ?? 'platform', version };
-                if (picked.rule.startsWith('LABEL VERSION'))
-                    tagOpts.verbatim = true;
-                if (opts.platformVersion !== undefined)
-                    tagOpts.platformVersion = opts.platformVersion;
-                if (opts.abbr !== undefined)
-                    tagOpts.abbr = opts.abbr;
-                tag = imageTag(tagOpts);
-                ref = imageRef(registry, id, tag);
-                tags = [ref];
-            }
-        }
-        catch (e) {
-            if (e instanceof KxError && !e.file)
-                throw new KxError(e.message, where);
-            throw e;
-        }
-        images.push({
-            id,
-            name: id,
-            dockerfile: node.rel,
-            dockerfilePath: node.path,
-            contextDir: dirname(node.path),
-            localOnly: p.localOnly,
-            tag,
-            ref,
-            tags,
-            dependsOn: deps.get(id) ?? [],
-            externalBases: externals.get(id) ?? [],
-            mappedBases: mappedBy.get(id) ?? [],
-            level: level.get(id),
-            implicit: !selectedIds.includes(id),
-            origin: node.origin,
-            versionRule,
-        });
-    }
+    return level;
+}
+/** One planned image: its tags (see imageTags) and its place in the graph. */
+function plannedImage(node, ctx) {
+    const { id, parsed: p } = node;
+    const { graph } = ctx;
+    const { tag, ref, tags, versionRule } = imageTags(node, ctx.opts, ctx.registry, graph.localTagsWanted.get(id));
     return {
-        images,
-        baseImages: [...new Set(images.flatMap((i) => i.mappedBases))]
-            .sort()
-            .map((localRef) => ({ localRef, source: usedMappings.get(localRef) })),
-        skipped,
-        duplicates: duplicates.map(({ image, kept, dropped }) => ({ image, kept, dropped })),
+        id,
+        name: id,
+        dockerfile: node.rel,
+        dockerfilePath: node.path,
+        contextDir: dirname(node.path),
+        localOnly: p.localOnly,
+        tag,
+        ref,
+        tags,
+        dependsOn: graph.deps.get(id) ?? [],
+        externalBases: graph.externals.get(id) ?? [],
+        mappedBases: graph.mappedBy.get(id) ?? [],
+        level: ctx.level.get(id),
+        implicit: !ctx.selectedIds.includes(id),
+        origin: node.origin,
+        versionRule,
     };
+}
+/**
+ * The tags of an image. A local-only image: its VERSION label (else `latest`), plus `latest` and
+ * every tag some FROM names. A pushed image: one tag from the version rules (see version.ts) in the
+ * tag style. Errors without a place are given the VERSION (else IMAGE) label's.
+ */
+function imageTags(node, opts, registry, localTagsWanted) {
+    const { id, parsed: p } = node;
+    const where = { file: node.rel, line: p.labelLines.VERSION ?? p.labelLines.IMAGE };
+    try {
+        if (p.localOnly) {
+            const tag = p.labels.VERSION ? validateTag(p.labels.VERSION) : 'latest';
+            const set = new Set(['latest', tag, ...(localTagsWanted ?? [])]);
+            const tags = [...set].map((t) => `local-only/${id}:${validateTag(t)}`);
+            return { tag, ref: `local-only/${id}:${tag}`, tags, versionRule: 'local-only' };
+        }
+        const rules = { ...opts.versions, labelFirst: (opts.tagStyle ?? 'platform') === 'kp' };
+        if (opts.version)
+            rules.version = opts.version;
+        const picked = pickVersion(id, p.labels.VERSION, rules);
+        if (!picked)
+            throw new KxError('no version: set the `version` input, tag the git checkout (e.g. v1.2.3), or LABEL VERSION="<x.y.z>"', where);
+        const tagOpts = { style: opts.tagStyle ?? 'platform', version: picked.version };
+        if (picked.rule.startsWith('LABEL VERSION'))
+            tagOpts.verbatim = true;
+        if (opts.platformVersion !== undefined)
+            tagOpts.platformVersion = opts.platformVersion;
+        if (opts.abbr !== undefined)
+            tagOpts.abbr = opts.abbr;
+        const tag = imageTag(tagOpts);
+        const ref = imageRef(registry, id, tag);
+        return { tag, ref, tags: [ref], versionRule: picked.rule };
+    }
+    catch (e) {
+        if (e instanceof KxError && !e.file)
+            throw new KxError(e.message, where);
+        throw e;
+    }
 }
 function findCycle(nodes, deps) {
     const inSet = new Set(nodes);
@@ -41312,53 +41391,104 @@ async function runPool(items, limit, isReady, work, onBlocked) {
     });
 }
 async function buildImages(opts) {
+    const run = await startRun(opts);
+    const existing = await existingInRegistry(run);
+    const toBuild = selectBuilds(run, existing);
+    const secrets = await secretFiles(run.features.secrets);
+    await provideMappedBases(run, toBuild);
+    try {
+        await buildAll(run, toBuild, secrets.args);
+    }
+    finally {
+        await secrets.cleanup();
+    }
+    const failed = [...run.results.values()].filter((r) => r.status === 'failed');
+    if (failed.length > 0 && !opts.pushPartial) {
+        const errors = failed.map((r) => new KxError(`${r.name}: ${r.error}`, { file: r.dockerfile }));
+        throw withResults(run, new KxAggregateError(errors, `${failed.length} of ${toBuild.length} image(s) failed to build; nothing was pushed:\n${errors.map((e) => `  - ${e.toString()}`).join('\n')}`));
+    }
+    if (run.push)
+        await pushAll(run, toBuild);
+    const savedLocalImages = opts.saveLocalImages ? await saveLocalImages(run, opts.saveLocalImages) : undefined;
+    if (failed.length > 0)
+        throw withResults(run, new KxAggregateError(failed.map((r) => new KxError(`${r.name}: ${r.error}`, { file: r.dockerfile }))));
+    return { results: ordered(run), builder: run.builder, ...(savedLocalImages ? { savedLocalImages } : {}) };
+}
+/** Resolves the builder and checks the build features against it. */
+async function startRun(opts) {
     const docker = opts.docker ?? new DockerCli();
     const builder = await docker.resolveBuilder(opts.builder ?? 'auto');
     const features = opts.features ?? NO_FEATURES;
     checkBuildFeatures(features, builder, builder === 'buildx' ? (await docker.buildxInfo()).version : undefined);
-    const notice = opts.onNotice ?? (() => { });
-    const loaded = new Set(opts.loaded ?? []);
-    const parallel = Math.max(1, opts.parallel ?? 2);
-    const push = opts.push ?? true;
-    const progress = opts.onProgress ?? (() => { });
-    const retry = { classify: classifyError, ...opts.retry };
-    const { plan } = opts;
-    const byId = new Map(plan.images.map((i) => [i.id, i]));
-    const results = new Map();
-    const result = (img, status, extra = {}) => {
-        const r = {
-            name: img.name,
-            dockerfile: img.dockerfile,
-            tag: img.tag,
-            ref: img.ref,
-            tags: img.tags,
-            localOnly: img.localOnly,
-            status,
-            durationMs: 0,
-            ...extra,
-        };
-        results.set(img.id, r);
-        return r;
+    return {
+        opts,
+        plan: opts.plan,
+        docker,
+        builder,
+        features,
+        notice: opts.onNotice ?? (() => { }),
+        progress: opts.onProgress ?? (() => { }),
+        retry: { classify: classifyError, ...opts.retry },
+        parallel: Math.max(1, opts.parallel ?? 2),
+        push: opts.push ?? true,
+        results: new Map(),
     };
-    // 1. What the registry already has.
+}
+/** Records (or replaces) the result of an image. */
+function build_record(run, img, status, extra = {}) {
+    const r = {
+        name: img.name,
+        dockerfile: img.dockerfile,
+        tag: img.tag,
+        ref: img.ref,
+        tags: img.tags,
+        localOnly: img.localOnly,
+        status,
+        durationMs: 0,
+        ...extra,
+    };
+    run.results.set(img.id, r);
+    return r;
+}
+/** The results in plan order. */
+function ordered(run) {
+    return run.plan.images.map((i) => run.results.get(i.id));
+}
+/** The error with the results attached (the action's summary shows them). */
+function withResults(run, err) {
+    err.results = ordered(run);
+    return err;
+}
+/** 1. What the registry already has (skip-existing): image id → manifest digest. */
+async function existingInRegistry(run) {
+    const { opts } = run;
     const existing = new Map();
-    if (opts.skipExisting && push) {
-        await Promise.all(plan.images
-            .filter((i) => !i.localOnly)
-            .map(async (img) => {
-            const ref = parseImageRef(img.ref);
-            const auth = [...(opts.auth ? [opts.auth] : []), ...(opts.auths ?? [])].find((a) => a.registry === ref.registry);
-            const client = new RegistryClient({
-                registry: ref.registry,
-                ...(auth ? { username: auth.username, password: auth.password } : {}),
-                retry,
-            });
-            const head = await client.headManifest(ref.repository, ref.tag ?? 'latest');
-            if (head)
-                existing.set(img.id, head.digest);
-        }));
-    }
-    // 2. Which images must be built: non-local images not skipped, plus the local bases they need.
+    if (!opts.skipExisting || !run.push)
+        return existing;
+    await Promise.all(run.plan.images
+        .filter((i) => !i.localOnly)
+        .map(async (img) => {
+        const ref = parseImageRef(img.ref);
+        const auth = [...(opts.auth ? [opts.auth] : []), ...(opts.auths ?? [])].find((a) => a.registry === ref.registry);
+        const client = new RegistryClient({
+            registry: ref.registry,
+            ...(auth ? { username: auth.username, password: auth.password } : {}),
+            retry: run.retry,
+        });
+        const head = await client.headManifest(ref.repository, ref.tag ?? 'latest');
+        if (head)
+            existing.set(img.id, head.digest);
+    }));
+    return existing;
+}
+/**
+ * 2. Which images must be built: non-local images not skipped, plus the local bases they need.
+ * Records the others as skipped, loaded or not-built.
+ */
+function selectBuilds(run, existing) {
+    const { plan, results } = run;
+    const loaded = new Set(run.opts.loaded ?? []);
+    const byId = new Map(plan.images.map((i) => [i.id, i]));
     const needed = new Set();
     const need = (id) => {
         if (needed.has(id) || results.get(id)?.status === 'loaded')
@@ -41369,9 +41499,9 @@ async function buildImages(opts) {
     const hasDependents = (id) => plan.images.some((i) => i.dependsOn.includes(id));
     for (const img of plan.images) {
         if (existing.has(img.id))
-            result(img, 'skipped', { digest: existing.get(img.id) });
+            build_record(run, img, 'skipped', { digest: existing.get(img.id) });
         else if (img.localOnly && img.tags.every((t) => loaded.has(t)))
-            result(img, 'loaded');
+            build_record(run, img, 'loaded');
         // A local-only image is built for the images that need it, or when it was asked for on its own.
         else if (!img.localOnly || (!img.implicit && !hasDependents(img.id)))
             need(img.id);
@@ -41379,172 +41509,165 @@ async function buildImages(opts) {
     const toBuild = plan.images.filter((i) => needed.has(i.id));
     for (const img of plan.images)
         if (!needed.has(img.id) && !results.has(img.id))
-            result(img, 'not-built');
-    const secrets = await secretFiles(features.secrets);
-    // 3. Bases supplied through the base-images mapping: pull (unless present) and retag.
-    const mappedNeeded = plan.baseImages.filter((m) => toBuild.some((i) => i.mappedBases.includes(m.localRef)));
+            build_record(run, img, 'not-built');
+    return toBuild;
+}
+/** 3. Bases supplied through the base-images mapping: pull (unless present) and retag. */
+async function provideMappedBases(run, toBuild) {
+    const { docker } = run;
+    const mappedNeeded = run.plan.baseImages.filter((m) => toBuild.some((i) => i.mappedBases.includes(m.localRef)));
     for (const m of mappedNeeded) {
         if (!(await docker.imageExists(m.source))) {
-            progress(`pulling ${m.source} for ${m.localRef}`);
-            await withRetry(() => docker.pull(m.source), retry).catch((e) => {
+            run.progress(`pulling ${m.source} for ${m.localRef}`);
+            await withRetry(() => docker.pull(m.source), run.retry).catch((e) => {
                 throw new KxError(`cannot provide base ${m.localRef} from ${m.source} (registry ${sourceRegistry(m.source)}): ${errorMessage(e)}`);
             });
         }
         await docker.tag(m.source, m.localRef);
     }
-    // 4. Build in dependency order (loaded local-only images count as built).
-    const ok = new Set(plan.images.filter((i) => results.get(i.id)?.status === 'loaded').map((i) => i.id));
-    try {
-        await runPool(toBuild, parallel, (img) => {
-            if (img.dependsOn.some((d) => results.get(d)?.status === 'failed'))
-                return 'blocked';
-            return img.dependsOn.every((d) => ok.has(d)) ? 'ready' : 'wait';
-        }, async (img) => {
-            const output = [];
-            const start = Date.now();
-            progress(`building ${img.ref}`);
-            try {
-                const vars = { image: img.name, tag: img.tag, ref: img.ref, registry: registryOf(img) };
-                const cacheFrom = await cacheSources(img, vars, output);
-                const built = await docker.build({
-                    dockerfile: img.dockerfilePath,
-                    context: img.contextDir,
-                    tags: img.tags,
-                    builder,
-                    ...(opts.buildArgs ? { buildArgs: opts.buildArgs } : {}),
-                    ...(img.labels ? { labels: img.labels } : {}),
-                    cacheFrom,
-                    cacheTo: cacheArgs(forImage(img, features.cacheTo, 'cache-to'), vars, 'cache-to'),
-                    target: features.target,
-                    secrets: secrets.args,
-                    buildContexts: features.buildContexts,
-                    onOutput: (l) => output.push(l),
-                });
-                ok.add(img.id);
-                const r = result(img, 'built-only', { imageId: built.imageId, durationMs: Date.now() - start });
-                progress(`built ${img.ref} in ${(r.durationMs / 1000).toFixed(1)} s`);
-                opts.onImageDone?.(r, output);
-            }
-            catch (e) {
-                const r = result(img, 'failed', { durationMs: Date.now() - start, error: errorMessage(e) });
-                progress(`FAILED ${img.ref}`);
-                opts.onImageDone?.(r, output);
-            }
-        }, (img) => {
-            const failedBase = img.dependsOn.find((d) => results.get(d)?.status === 'failed');
-            const r = result(img, 'failed', {
-                error: failedBase ? `base image ${failedBase} failed to build` : 'not built',
-            });
-            opts.onImageDone?.(r, []);
+}
+/** 4. Build in dependency order (loaded local-only images count as built); dependents of a failure fail. */
+async function buildAll(run, toBuild, secretArgs) {
+    const { results } = run;
+    const ok = new Set(run.plan.images.filter((i) => results.get(i.id)?.status === 'loaded').map((i) => i.id));
+    await runPool(toBuild, run.parallel, (img) => {
+        if (img.dependsOn.some((d) => results.get(d)?.status === 'failed'))
+            return 'blocked';
+        return img.dependsOn.every((d) => ok.has(d)) ? 'ready' : 'wait';
+    }, (img) => buildOne(run, img, secretArgs, ok), (img) => {
+        const failedBase = img.dependsOn.find((d) => results.get(d)?.status === 'failed');
+        const r = build_record(run, img, 'failed', {
+            error: failedBase ? `base image ${failedBase} failed to build` : 'not built',
         });
+        run.opts.onImageDone?.(r, []);
+    });
+}
+/** Builds one image and records the result (built-only, its id added to `ok`, or failed). */
+async function buildOne(run, img, secretArgs, ok) {
+    const { opts, features } = run;
+    const output = [];
+    const start = Date.now();
+    run.progress(`building ${img.ref}`);
+    try {
+        const vars = { image: img.name, tag: img.tag, ref: img.ref, registry: registryOf(img) };
+        const cacheFrom = await cacheSources(run, img, vars, output);
+        const built = await run.docker.build({
+            dockerfile: img.dockerfilePath,
+            context: img.contextDir,
+            tags: img.tags,
+            builder: run.builder,
+            ...(opts.buildArgs ? { buildArgs: opts.buildArgs } : {}),
+            ...(img.labels ? { labels: img.labels } : {}),
+            cacheFrom,
+            cacheTo: cacheArgs(forImage(run, img, features.cacheTo, 'cache-to'), vars, 'cache-to'),
+            target: features.target,
+            secrets: secretArgs,
+            buildContexts: features.buildContexts,
+            onOutput: (l) => output.push(l),
+        });
+        ok.add(img.id);
+        const r = build_record(run, img, 'built-only', { imageId: built.imageId, durationMs: Date.now() - start });
+        run.progress(`built ${img.ref} in ${(r.durationMs / 1000).toFixed(1)} s`);
+        opts.onImageDone?.(r, output);
     }
-    finally {
-        await secrets.cleanup();
+    catch (e) {
+        const r = build_record(run, img, 'failed', { durationMs: Date.now() - start, error: errorMessage(e) });
+        run.progress(`FAILED ${img.ref}`);
+        opts.onImageDone?.(r, output);
     }
-    const failed = [...results.values()].filter((r) => r.status === 'failed');
-    const ordered = () => plan.images.map((i) => results.get(i.id));
-    if (failed.length > 0 && !opts.pushPartial) {
-        const errors = failed.map((r) => new KxError(`${r.name}: ${r.error}`, { file: r.dockerfile }));
-        const err = new KxAggregateError(errors, `${failed.length} of ${toBuild.length} image(s) failed to build; nothing was pushed:\n${errors.map((e) => `  - ${e.toString()}`).join('\n')}`);
-        err.results = ordered();
-        throw err;
+}
+/** 5. Push every tag of the images that built (never local-only images). */
+async function pushAll(run, toBuild) {
+    const pushable = toBuild.filter((i) => !i.localOnly && run.results.get(i.id)?.status === 'built-only');
+    await runPool(pushable, run.parallel, () => 'ready', (img) => pushOne(run, img), () => { });
+}
+/** Pushes the main reference first, then the other tags, each with retries; the digest is the main one's. */
+async function pushOne(run, img) {
+    const r = run.results.get(img.id);
+    const start = Date.now();
+    const output = [];
+    run.progress(`pushing ${img.ref}`);
+    let digest = '';
+    for (const tag of [img.ref, ...img.tags.filter((t) => t !== img.ref)]) {
+        const d = await withRetry((attempt) => {
+            if (attempt > 1)
+                output.push(`retry ${attempt} of push ${tag}`);
+            return run.docker.push(tag, (l) => output.push(l));
+        }, {
+            ...run.retry,
+            onRetry: ({ attempt, delayMs, error }) => run.progress(`push of ${tag} failed (attempt ${attempt}): ${errorMessage(error).split('\n').pop()}; retrying in ${delayMs} ms`),
+        }).catch((e) => {
+            const kind = classifyError(e);
+            throw new KxError(`push of ${tag} failed${kind === 'auth' ? ' (authentication: check username/password and the registry)' : ''}: ${errorMessage(e)}`, { file: img.dockerfile });
+        });
+        if (tag === img.ref)
+            digest = d;
     }
-    // 5. Push (never local-only images).
-    if (push) {
-        const pushable = toBuild.filter((i) => !i.localOnly && results.get(i.id)?.status === 'built-only');
-        await runPool(pushable, parallel, () => 'ready', async (img) => {
-            const r = results.get(img.id);
-            const start = Date.now();
-            const output = [];
-            progress(`pushing ${img.ref}`);
-            let digest = '';
-            for (const tag of [img.ref, ...img.tags.filter((t) => t !== img.ref)]) {
-                const d = await withRetry((attempt) => {
-                    if (attempt > 1)
-                        output.push(`retry ${attempt} of push ${tag}`);
-                    return docker.push(tag, (l) => output.push(l));
-                }, {
-                    ...retry,
-                    onRetry: ({ attempt, delayMs, error }) => progress(`push of ${tag} failed (attempt ${attempt}): ${errorMessage(error).split('\n').pop()}; retrying in ${delayMs} ms`),
-                }).catch((e) => {
-                    const kind = classifyError(e);
-                    throw new KxError(`push of ${tag} failed${kind === 'auth' ? ' (authentication: check username/password and the registry)' : ''}: ${errorMessage(e)}`, { file: img.dockerfile });
-                });
-                if (tag === img.ref)
-                    digest = d;
-            }
-            r.status = 'pushed';
-            r.digest = digest;
-            r.durationMs += Date.now() - start;
-            progress(`pushed ${img.tags.length > 1 ? img.tags.join(', ') : img.ref}@${digest}`);
-            opts.onImageDone?.(r, output);
-        }, () => { });
+    r.status = 'pushed';
+    r.digest = digest;
+    r.durationMs += Date.now() - start;
+    run.progress(`pushed ${img.tags.length > 1 ? img.tags.join(', ') : img.ref}@${digest}`);
+    run.opts.onImageDone?.(r, output);
+}
+/** 6. Every local-only image of the run (built or loaded) into one tar; returns the references saved. */
+async function saveLocalImages(run, target) {
+    const ready = new Set(['built-only', 'loaded']);
+    const saved = run.plan.images
+        .filter((i) => i.localOnly && ready.has(run.results.get(i.id).status))
+        .flatMap((i) => i.tags);
+    if (saved.length === 0) {
+        run.notice('save-local-images: no local-only image in this run; nothing saved');
+        return saved;
     }
-    let savedLocalImages;
-    if (opts.saveLocalImages) {
-        const ready = new Set(['built-only', 'loaded']);
-        savedLocalImages = plan.images
-            .filter((i) => i.localOnly && ready.has(results.get(i.id).status))
-            .flatMap((i) => i.tags);
-        if (savedLocalImages.length > 0) {
-            // Staged next to the target and moved into place: never a half-written tar under the final name.
-            const partial = `${opts.saveLocalImages}.partial-${process.pid}`;
-            progress(`saving ${savedLocalImages.length} local-only reference(s) to ${opts.saveLocalImages}`);
-            try {
-                await docker.save(savedLocalImages, partial);
-                await rename(partial, opts.saveLocalImages);
-            }
-            catch (e) {
-                await rm(partial, { force: true });
-                throw new KxError(`cannot save the local-only images to ${opts.saveLocalImages}: ${errorMessage(e)}`);
-            }
+    // Staged next to the target and moved into place: never a half-written tar under the final name.
+    const partial = `${target}.partial-${process.pid}`;
+    run.progress(`saving ${saved.length} local-only reference(s) to ${target}`);
+    try {
+        await run.docker.save(saved, partial);
+        await rename(partial, target);
+    }
+    catch (e) {
+        await rm(partial, { force: true });
+        throw new KxError(`cannot save the local-only images to ${target}: ${errorMessage(e)}`);
+    }
+    return saved;
+}
+/** Local-only images never touch the registry: their registry-backed cache entries are left out. */
+function forImage(run, img, entries, input) {
+    if (!img.localOnly)
+        return entries;
+    const kept = entries.filter((c) => c.type !== 'image' && c.type !== 'registry');
+    if (kept.length < entries.length)
+        run.notice(`${input}: registry cache entries are not used for local-only/${img.name} (local-only images never reach the registry)`);
+    return kept;
+}
+/**
+ * cache-from of one image. buildx takes the entries as they are. The classic builder can only
+ * use images: each is pulled first (a missing one is a notice: the first build has no cache).
+ */
+async function cacheSources(run, img, vars, output) {
+    const entries = cacheArgs(forImage(run, img, run.features.cacheFrom, 'cache-from'), vars, 'cache-from');
+    if (run.builder === 'buildx')
+        return entries;
+    const usable = [];
+    for (const ref of entries) {
+        try {
+            await run.docker.pull(ref);
+            output.push(`cache-from: pulled ${ref}`);
+            usable.push(ref);
         }
-        else
-            notice('save-local-images: no local-only image in this run; nothing saved');
-    }
-    if (failed.length > 0) {
-        const err = new KxAggregateError(failed.map((r) => new KxError(`${r.name}: ${r.error}`, { file: r.dockerfile })));
-        err.results = ordered();
-        throw err;
-    }
-    return { results: ordered(), builder, ...(savedLocalImages ? { savedLocalImages } : {}) };
-    /** Local-only images never touch the registry: their registry-backed cache entries are left out. */
-    function forImage(img, entries, input) {
-        if (!img.localOnly)
-            return entries;
-        const kept = entries.filter((c) => c.type !== 'image' && c.type !== 'registry');
-        if (kept.length < entries.length)
-            notice(`${input}: registry cache entries are not used for local-only/${img.name} (local-only images never reach the registry)`);
-        return kept;
-    }
-    /**
-     * cache-from of one image. buildx takes the entries as they are. The classic builder can only
-     * use images: each is pulled first (a missing one is a notice: the first build has no cache).
-     */
-    async function cacheSources(img, vars, output) {
-        const entries = cacheArgs(forImage(img, features.cacheFrom, 'cache-from'), vars, 'cache-from');
-        if (builder === 'buildx')
-            return entries;
-        const usable = [];
-        for (const ref of entries) {
-            try {
-                await docker.pull(ref);
-                output.push(`cache-from: pulled ${ref}`);
+        catch (e) {
+            const msg = errorMessage(e);
+            const missing = /manifest unknown|not found|does not exist|no such/i.test(msg);
+            if (missing)
+                run.notice(`cache-from: ${ref} does not exist yet; ${img.name} is built without it`);
+            else
+                run.notice(`cache-from: cannot pull ${ref} (${msg.split('\n').pop()}); ${img.name} is built without it`);
+            if (await run.docker.imageExists(ref))
                 usable.push(ref);
-            }
-            catch (e) {
-                const msg = errorMessage(e);
-                const missing = /manifest unknown|not found|does not exist|no such/i.test(msg);
-                if (missing)
-                    notice(`cache-from: ${ref} does not exist yet; ${img.name} is built without it`);
-                else
-                    notice(`cache-from: cannot pull ${ref} (${msg.split('\n').pop()}); ${img.name} is built without it`);
-                if (await docker.imageExists(ref))
-                    usable.push(ref);
-            }
         }
-        return usable;
     }
+    return usable;
 }
 
 ;// CONCATENATED MODULE: ../packages/core/lib/images/metadata.js
