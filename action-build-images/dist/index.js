@@ -36531,8 +36531,10 @@ async function buildImages(opts) {
     const run = await startRun(opts);
     const existing = await existingInRegistry(run);
     const toBuild = selectBuilds(run, existing);
-    const secrets = await secretFiles(run.features.secrets);
     await provideMappedBases(run, toBuild);
+    // Secret files exist only while the builds run: written after the bases are pulled (a failed pull
+    // leaves nothing behind) and removed whatever the builds' outcome.
+    const secrets = await secretFiles(run.features.secrets);
     try {
         await buildAll(run, toBuild, secrets.args);
     }
