@@ -33904,7 +33904,8 @@ function summaryMarkdown(result, kubectl) {
     if (result.pods.length)
         rows.push(['new pods', result.pods.map((p) => `\`${p}\``).join('<br>')]);
     if (result.reply !== undefined)
-        rows.push(['reply', `${result.status ?? ''} ${(0,lib/* cell */.Hn)(result.reply.slice(0, 300))}`.trim()]);
+        // Pipes are escaped once, for every row, below.
+        rows.push(['reply', `${result.status ?? ''} ${result.reply.slice(0, 300).replace(/\n/g, ' ')}`.trim()]);
     if (result.job)
         rows.push([
             'copy Job',

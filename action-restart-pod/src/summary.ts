@@ -12,7 +12,8 @@ export function summaryMarkdown(result: RestartResult, kubectl: KubectlChoice): 
   ];
   if (result.pods.length) rows.push(['new pods', result.pods.map((p) => `\`${p}\``).join('<br>')]);
   if (result.reply !== undefined)
-    rows.push(['reply', `${result.status ?? ''} ${cell(result.reply.slice(0, 300))}`.trim()]);
+    // Pipes are escaped once, for every row, below.
+    rows.push(['reply', `${result.status ?? ''} ${result.reply.slice(0, 300).replace(/\n/g, ' ')}`.trim()]);
   if (result.job)
     rows.push([
       'copy Job',

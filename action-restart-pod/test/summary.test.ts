@@ -31,7 +31,8 @@ describe('action-restart-pod summary', () => {
     expect(md).toMatch(/^## Kaapana: reload\n/);
     expect(md).toContain('| strategy | `kube-helm` |');
     expect(md).toContain('| called | `service/kube-helm-service:5000` |');
-    expect(md).toContain('| reply | 200 Successfully updated ');
+    // The reply's pipe is escaped once (a doubled escape would end the cell there).
+    expect(md).toContain('| reply | 200 Successfully updated \\| the extensions |');
     expect(md).toContain('`admin/copy-kube-helm-collections-1a2b` (pod `copy-1a2b-x` Succeeded)');
     expect(md).toContain('| charts listed by /extensions | `otsu-0.1.0` |');
     expect(md).toContain('| reload + verification | 4.2 s |');
