@@ -35771,6 +35771,45 @@ function restartRecord(r) {
 
 
 
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/kube/index.js
+// The `kubeconfig` input and its context input, as every action that talks to a cluster reads them:
+// the whole text and every credential inside it (tokens, client keys, OIDC secrets, exec env values)
+// masked before anything could print them, the context checked against the kubeconfig. Parsing and
+// the credential list belong to @kaapana-ext/core/kube; this module only owns the reading and
+// masking, and the post step's removal of the private directory the kubeconfig went into (shared by
+// every action that writes one). It is its own subpath, apart from the kit's root, so that actions without a cluster do
+// not bundle core/kube.
+
+
+
+/** Reads `kubeconfig` and the context input named `contextInput` (e.g. `context`, `kube-context`). */
+function getKubeconfigInputs(contextInput) {
+    const raw = lib_core/* getInput */.V4('kubeconfig');
+    if (raw.trim())
+        lib_core/* setSecret */.Pq(raw.trim());
+    const kubeconfig = raw.trim() ? parseKubeconfigInput(raw) : undefined;
+    for (const secret of kubeconfig?.secrets ?? [])
+        lib_core/* setSecret */.Pq(secret);
+    const context = lib_core/* getInput */.V4(contextInput).trim();
+    if (kubeconfig)
+        checkContext(kubeconfig, context || undefined);
+    return { kubeconfig, context };
+}
+/** The state under which the main step names its private kube directory for the post step. */
+const KUBE_DIR_STATE = 'kubeconfig-dir';
+/** Remembers a private directory (kubeconfig, kubectl cache, proxy socket) for the post step to remove. */
+function rememberKubeDir(dir) {
+    lib_core/* saveState */.LZ(KUBE_DIR_STATE, dir);
+}
+/** The post step's part: removes the private directory the main step left (cancelled, killed). */
+async function removeLeftKubeDir() {
+    const dir = lib_core/* getState */.Gu(KUBE_DIR_STATE);
+    if (dir && (await (0,core_lib/* pathExists */.s0)(dir))) {
+        await removeKubeconfigDir(dir);
+        lib_core/* info */.pq('removed the kubeconfig left by the main step');
+    }
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:http"
@@ -40013,7 +40052,7 @@ async function resolveKubectl(opts = {}) {
 
 
 
-const KUBECONFIG_STATE = 'kubeconfig-dir';
+
 /** The route to kube-helm: the platform URL with a token, else the service proxy when anything needs the platform. */
 async function platformAccess(inputs, kubeconfigDir) {
     if (inputs.platformUrl) {
@@ -40045,7 +40084,7 @@ async function platformAccess(inputs, kubeconfigDir) {
     if (!dir && !inputs.dryRun) {
         // Ambient credentials: the proxy socket still goes into a private dir of its own.
         dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(process.env['RUNNER_TEMP'] || (0,external_node_os_.tmpdir)(), 'kx-kube-'));
-        lib_core/* saveState */.LZ(KUBECONFIG_STATE, dir);
+        rememberKubeDir(dir);
     }
     return {
         kind: 'service-proxy',
@@ -40062,31 +40101,8 @@ async function writeInputKubeconfig(inputs) {
     if (!inputs.kubeconfig || inputs.dryRun)
         return undefined;
     const written = await writeKubeconfig(inputs.kubeconfig.text);
-    lib_core/* saveState */.LZ(KUBECONFIG_STATE, written.dir);
+    rememberKubeDir(written.dir);
     return written;
-}
-
-;// CONCATENATED MODULE: ../packages/actions-kit/lib/kube/index.js
-// The `kubeconfig` input and its context input, as every action that talks to a cluster reads them:
-// the whole text and every credential inside it (tokens, client keys, OIDC secrets, exec env values)
-// masked before anything could print them, the context checked against the kubeconfig. Parsing and
-// the credential list belong to @kaapana-ext/core/kube; this module only owns the reading and
-// masking. It is its own subpath, apart from the kit's root, so that actions without a cluster do
-// not bundle core/kube.
-
-
-/** Reads `kubeconfig` and the context input named `contextInput` (e.g. `context`, `kube-context`). */
-function getKubeconfigInputs(contextInput) {
-    const raw = lib_core/* getInput */.V4('kubeconfig');
-    if (raw.trim())
-        lib_core/* setSecret */.Pq(raw.trim());
-    const kubeconfig = raw.trim() ? parseKubeconfigInput(raw) : undefined;
-    for (const secret of kubeconfig?.secrets ?? [])
-        lib_core/* setSecret */.Pq(secret);
-    const context = lib_core/* getInput */.V4(contextInput).trim();
-    if (kubeconfig)
-        checkContext(kubeconfig, context || undefined);
-    return { kubeconfig, context };
 }
 
 ;// CONCATENATED MODULE: ./src/context.ts
@@ -40240,6 +40256,7 @@ async function writeSummary(r) {
 
 
 
+
 const WORK_STATE = 'work-dir';
 async function main() {
     const inputs = getInputs();
@@ -40288,11 +40305,7 @@ async function main() {
 }
 /** The post step: removes what the main step left (cancelled, killed). */
 async function post() {
-    const dir = lib_core/* getState */.Gu(KUBECONFIG_STATE);
-    if (dir && (await (0,core_lib/* pathExists */.s0)(dir))) {
-        await removeKubeconfigDir(dir);
-        lib_core/* info */.pq('removed the kubeconfig left by the main step');
-    }
+    await removeLeftKubeDir();
     const work = lib_core/* getState */.Gu(WORK_STATE);
     if (work && work.includes('kx-install-') && (await (0,core_lib/* pathExists */.s0)(work))) {
         await (0,promises_.rm)(work, { recursive: true, force: true });

@@ -8,11 +8,10 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import { KxError } from '@kaapana-ext/core';
 import { hasAmbientCredentials, writeKubeconfig, type WrittenKubeconfig } from '@kaapana-ext/core/kube';
+import { rememberKubeDir } from '@kaapana-ext/actions-kit/kube';
 import { resolveKubectl } from '@kaapana-ext/actions-kit/tools';
 import type { PlatformAccess } from '@kaapana-ext/core/platform';
 import type { Inputs } from './context.js';
-
-export const KUBECONFIG_STATE = 'kubeconfig-dir';
 
 /** The route to kube-helm: the platform URL with a token, else the service proxy when anything needs the platform. */
 export async function platformAccess(
@@ -52,7 +51,7 @@ export async function platformAccess(
   if (!dir && !inputs.dryRun) {
     // Ambient credentials: the proxy socket still goes into a private dir of its own.
     dir = await mkdtemp(join(process.env['RUNNER_TEMP'] || tmpdir(), 'kx-kube-'));
-    core.saveState(KUBECONFIG_STATE, dir);
+    rememberKubeDir(dir);
   }
   return {
     kind: 'service-proxy',
@@ -69,6 +68,6 @@ export async function platformAccess(
 export async function writeInputKubeconfig(inputs: Inputs): Promise<WrittenKubeconfig | undefined> {
   if (!inputs.kubeconfig || inputs.dryRun) return undefined;
   const written = await writeKubeconfig(inputs.kubeconfig.text);
-  core.saveState(KUBECONFIG_STATE, written.dir);
+  rememberKubeDir(written.dir);
   return written;
 }

@@ -8,10 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import { runMainOrPost } from '@kaapana-ext/actions-kit';
+import { removeLeftKubeDir } from '@kaapana-ext/actions-kit/kube';
 import { pathExists } from '@kaapana-ext/core';
 import { removeKubeconfigDir, type WrittenKubeconfig } from '@kaapana-ext/core/kube';
 import { installExtension } from '@kaapana-ext/core/platform';
-import { KUBECONFIG_STATE, platformAccess, writeInputKubeconfig } from './access.js';
+import { platformAccess, writeInputKubeconfig } from './access.js';
 import { getInputs } from './context.js';
 import { writeSummary } from './summary.js';
 
@@ -64,11 +65,7 @@ export async function main(): Promise<void> {
 
 /** The post step: removes what the main step left (cancelled, killed). */
 export async function post(): Promise<void> {
-  const dir = core.getState(KUBECONFIG_STATE);
-  if (dir && (await pathExists(dir))) {
-    await removeKubeconfigDir(dir);
-    core.info('removed the kubeconfig left by the main step');
-  }
+  await removeLeftKubeDir();
   const work = core.getState(WORK_STATE);
   if (work && work.includes('kx-install-') && (await pathExists(work))) {
     await rm(work, { recursive: true, force: true });

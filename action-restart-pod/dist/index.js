@@ -32758,6 +32758,45 @@ function restartRecord(r) {
 
 
 
+;// CONCATENATED MODULE: ../packages/actions-kit/lib/kube/index.js
+// The `kubeconfig` input and its context input, as every action that talks to a cluster reads them:
+// the whole text and every credential inside it (tokens, client keys, OIDC secrets, exec env values)
+// masked before anything could print them, the context checked against the kubeconfig. Parsing and
+// the credential list belong to @kaapana-ext/core/kube; this module only owns the reading and
+// masking, and the post step's removal of the private directory the kubeconfig went into (shared by
+// every action that writes one). It is its own subpath, apart from the kit's root, so that actions without a cluster do
+// not bundle core/kube.
+
+
+
+/** Reads `kubeconfig` and the context input named `contextInput` (e.g. `context`, `kube-context`). */
+function getKubeconfigInputs(contextInput) {
+    const raw = lib_core/* getInput */.V4('kubeconfig');
+    if (raw.trim())
+        lib_core/* setSecret */.Pq(raw.trim());
+    const kubeconfig = raw.trim() ? parseKubeconfigInput(raw) : undefined;
+    for (const secret of kubeconfig?.secrets ?? [])
+        lib_core/* setSecret */.Pq(secret);
+    const context = lib_core/* getInput */.V4(contextInput).trim();
+    if (kubeconfig)
+        checkContext(kubeconfig, context || undefined);
+    return { kubeconfig, context };
+}
+/** The state under which the main step names its private kube directory for the post step. */
+const KUBE_DIR_STATE = 'kubeconfig-dir';
+/** Remembers a private directory (kubeconfig, kubectl cache, proxy socket) for the post step to remove. */
+function rememberKubeDir(dir) {
+    lib_core/* saveState */.LZ(KUBE_DIR_STATE, dir);
+}
+/** The post step's part: removes the private directory the main step left (cancelled, killed). */
+async function removeLeftKubeDir() {
+    const dir = lib_core/* getState */.Gu(KUBE_DIR_STATE);
+    if (dir && (await (0,core_lib/* pathExists */.s0)(dir))) {
+        await removeKubeconfigDir(dir);
+        lib_core/* info */.pq('removed the kubeconfig left by the main step');
+    }
+}
+
 // EXTERNAL MODULE: ../node_modules/@actions/io/lib/io.js
 var lib_io = __nccwpck_require__(4799);
 // EXTERNAL MODULE: external "crypto"
@@ -33810,29 +33849,6 @@ async function resolveKubectl(opts = {}) {
 
 
 
-;// CONCATENATED MODULE: ../packages/actions-kit/lib/kube/index.js
-// The `kubeconfig` input and its context input, as every action that talks to a cluster reads them:
-// the whole text and every credential inside it (tokens, client keys, OIDC secrets, exec env values)
-// masked before anything could print them, the context checked against the kubeconfig. Parsing and
-// the credential list belong to @kaapana-ext/core/kube; this module only owns the reading and
-// masking. It is its own subpath, apart from the kit's root, so that actions without a cluster do
-// not bundle core/kube.
-
-
-/** Reads `kubeconfig` and the context input named `contextInput` (e.g. `context`, `kube-context`). */
-function getKubeconfigInputs(contextInput) {
-    const raw = lib_core/* getInput */.V4('kubeconfig');
-    if (raw.trim())
-        lib_core/* setSecret */.Pq(raw.trim());
-    const kubeconfig = raw.trim() ? parseKubeconfigInput(raw) : undefined;
-    for (const secret of kubeconfig?.secrets ?? [])
-        lib_core/* setSecret */.Pq(secret);
-    const context = lib_core/* getInput */.V4(contextInput).trim();
-    if (kubeconfig)
-        checkContext(kubeconfig, context || undefined);
-    return { kubeconfig, context };
-}
-
 ;// CONCATENATED MODULE: ./src/context.ts
 // The typed inputs of action-restart-pod, read once; every default comes from action.yml (read by
 // actions-kit's actionInputs). The kubeconfig is parsed and its credentials masked here, before
@@ -33943,7 +33959,7 @@ async function writeSummary(result, kubectl) {
 
 
 
-const KUBECONFIG_STATE = 'kubeconfig-dir';
+
 async function main() {
     const inputs = getInputs();
     const kubectlChoice = await lib_core/* group */.Os('kubectl', () => chooseKubectl(inputs));
@@ -33952,7 +33968,7 @@ async function main() {
     try {
         if (inputs.kubeconfig) {
             written = await writeKubeconfig(inputs.kubeconfig.text);
-            lib_core/* saveState */.LZ(KUBECONFIG_STATE, written.dir);
+            rememberKubeDir(written.dir);
         }
         else if (!inputs.dryRun && !(await hasAmbientCredentials())) {
             throw new core_lib/* KxError */.im('no Kubernetes credentials: set the kubeconfig input (e.g. from a secret) or KUBECONFIG');
@@ -33988,13 +34004,7 @@ async function chooseKubectl(inputs) {
     return choice;
 }
 /** The post step: removes the kubeconfig the main step left (cancelled, killed). */
-async function post() {
-    const dir = lib_core/* getState */.Gu(KUBECONFIG_STATE);
-    if (dir && (await (0,core_lib/* pathExists */.s0)(dir))) {
-        await removeKubeconfigDir(dir);
-        lib_core/* info */.pq('removed the kubeconfig left by the main step');
-    }
-}
+const post = removeLeftKubeDir;
 /** What @github/local-action calls (`npm run local-action`); the bundle's entry is src/index.ts. */
 const run = () => runMainOrPost(main, post);
 

@@ -5,14 +5,13 @@
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import { runMainOrPost } from '@kaapana-ext/actions-kit';
-import { KxError, pathExists } from '@kaapana-ext/core';
+import { KxError } from '@kaapana-ext/core';
 import { Kubectl, hasAmbientCredentials, removeKubeconfigDir, restart, restartRecord } from '@kaapana-ext/core/kube';
 import { writeKubeconfig, type WrittenKubeconfig } from '@kaapana-ext/core/kube';
+import { rememberKubeDir, removeLeftKubeDir } from '@kaapana-ext/actions-kit/kube';
 import { resolveKubectl, type KubectlChoice } from '@kaapana-ext/actions-kit/tools';
 import { getInputs, type Inputs } from './context.js';
 import { writeSummary } from './summary.js';
-
-const KUBECONFIG_STATE = 'kubeconfig-dir';
 
 export async function main(): Promise<void> {
   const inputs = getInputs();
@@ -23,7 +22,7 @@ export async function main(): Promise<void> {
   try {
     if (inputs.kubeconfig) {
       written = await writeKubeconfig(inputs.kubeconfig.text);
-      core.saveState(KUBECONFIG_STATE, written.dir);
+      rememberKubeDir(written.dir);
     } else if (!inputs.dryRun && !(await hasAmbientCredentials())) {
       throw new KxError('no Kubernetes credentials: set the kubeconfig input (e.g. from a secret) or KUBECONFIG');
     }
@@ -63,13 +62,7 @@ async function chooseKubectl(inputs: Inputs): Promise<KubectlChoice> {
 }
 
 /** The post step: removes the kubeconfig the main step left (cancelled, killed). */
-export async function post(): Promise<void> {
-  const dir = core.getState(KUBECONFIG_STATE);
-  if (dir && (await pathExists(dir))) {
-    await removeKubeconfigDir(dir);
-    core.info('removed the kubeconfig left by the main step');
-  }
-}
+export const post = removeLeftKubeDir;
 
 /** What @github/local-action calls (`npm run local-action`); the bundle's entry is src/index.ts. */
 export const run = (): Promise<void> => runMainOrPost(main, post);
