@@ -344,30 +344,26 @@ function segmentSequence(d: SegDescription, typeCode: DataSet): Element {
   ];
 }
 
-/**
- * Write a single-segment DICOM SEG for `mask` that references its source. Throws an OtsuError for bad
- * input (unreadable source, malformed mask, invalid text) and for sources a SEG cannot describe; in
- * every failure case nothing is written at `outputFile`.
- */
-export async function writeDicomSeg(options: WriteDicomSegOptions): Promise<WriteDicomSegResult> {
-  const d = segDescriptionOf(options);
+/** The mask on its source's frames: 0/1 voxels, frame geometry, the source and the frames to write. */
+interface SegFrames {
+  bits: Uint8Array;
+  rows: number;
+  columns: number;
+  frameSize: number;
+  foreground: number;
+  src: SourceSeries;
+  /** Mask slices written as frames, in order (all of them unless empty ones are skipped). */
+  slices: number[];
+}
 
-  if (options.sourceFiles === undefined || options.sourceFiles.length === 0) {
-    return {
-      status: 'skipped',
-      reason: 'no-source-series',
-      message: 'DICOM SEG skipped: the input is not a DICOM series and no source series was given',
-    };
-  }
-  const { bits, columns, rows, depth, foreground } = maskSlices(options.mask);
-  if (foreground === 0) {
-    return {
-      status: 'skipped',
-      reason: 'empty-mask',
-      message: 'DICOM SEG skipped: the mask has no foreground voxel and a SEG segment cannot be empty',
-    };
-  }
-  const files = options.sourceFiles.map((f) => resolve(f));
+/** Reads the source series behind `options.mask` and checks that the mask lies on its grid. */
+function segFrames(
+  options: WriteDicomSegOptions,
+  sourceFiles: readonly string[],
+  mask: ReturnType<typeof maskSlices>,
+): SegFrames {
+  const { bits, columns, rows, depth, foreground } = mask;
+  const files = sourceFiles.map((f) => resolve(f));
   const dir = Array.from(options.mask.direction as ArrayLike<number>, Number);
   // itk-wasm's direction is row-major: the slice axis is (d[2], d[5], d[8]).
   const src = readSourceSeries(files, depth, dir.length === 9 ? [dir[2]!, dir[5]!, dir[8]!] : undefined);
@@ -378,29 +374,41 @@ export async function writeDicomSeg(options: WriteDicomSegOptions): Promise<Writ
     for (let p = k * frameSize; p < (k + 1) * frameSize; p++) if (bits[p]) return true;
     return false;
   });
+  return { bits, rows, columns, frameSize, foreground, src, slices };
+}
 
-  const spacing = Array.from(options.mask.spacing, Number);
-  const { date, time } = nowDicom();
-  const sopInstanceUid = newUid();
-  const dimensionOrganizationUid = newUid();
-  const segmentCode = [[0x0062000b, 'US', [1]] as Element];
-  const typeCode = code(d.codes.type, d.codes.typeModifier ? [[0x00620011, 'SQ', [code(d.codes.typeModifier)]]] : []);
+/** The UIDs and time a SEG is created with. */
+interface SegInstance {
+  sopInstanceUid: string;
+  dimensionOrganizationUid: string;
+  date: string;
+  time: string;
+}
+
+/** Patient, study, series, equipment and instance: the source's attributes and the SEG's own. */
+function instanceElements(
+  d: SegDescription,
+  f: SegFrames,
+  id: SegInstance,
+  softwareVersion: string | undefined,
+): Element[] {
+  const { src } = f;
+  const { date, time } = id;
   const bodyPart = d.bodyPartExamined ?? raw(src.header, 0x00180015);
-
-  const perFrame = perFrameGroups(src, slices, segmentCode);
-
-  const pixelMeasures: Element[] = [
-    [0x00280030, 'DS', `${ds(spacing[1] ?? 1)}\\${ds(spacing[0] ?? 1)}`],
-    [0x00180050, 'DS', ds(src.sliceThickness ?? spacing[2] ?? 1)],
-  ];
-
-  const dataset: Element[] = [
+  const referencedInstances = src.instances.map(
+    (i) =>
+      [
+        [0x00081150, 'UI', i.sopClassUid],
+        [0x00081155, 'UI', i.sopInstanceUid],
+      ] as DataSet,
+  );
+  return [
     ...copied(src),
     [0x00080008, 'CS', 'DERIVED\\PRIMARY'],
     [0x00080012, 'DA', date],
     [0x00080013, 'TM', time],
     [0x00080016, 'UI', SEG_STORAGE],
-    [0x00080018, 'UI', sopInstanceUid],
+    [0x00080018, 'UI', id.sopInstanceUid],
     [0x00080021, 'DA', date],
     [0x00080023, 'DA', date],
     [0x00080031, 'TM', time],
@@ -414,34 +422,36 @@ export async function writeDicomSeg(options: WriteDicomSegOptions): Promise<Writ
       'SQ',
       [
         [
-          [
-            0x0008114a,
-            'SQ',
-            src.instances.map(
-              (i) =>
-                [
-                  [0x00081150, 'UI', i.sopClassUid],
-                  [0x00081155, 'UI', i.sopInstanceUid],
-                ] as DataSet,
-            ),
-          ],
+          [0x0008114a, 'SQ', referencedInstances],
           [0x0020000e, 'UI', src.seriesInstanceUid],
         ],
       ],
     ],
     ...(bodyPart !== undefined ? [[0x00180015, 'CS', bodyPart] as Element] : []),
     [0x00181000, 'LO', 'none'],
-    [0x00181020, 'LO', options.softwareVersion ?? '0'],
+    [0x00181020, 'LO', softwareVersion ?? '0'],
     [0x0020000e, 'UI', newUid()],
     [0x00200011, 'IS', String(d.seriesNumber)],
     [0x00200013, 'IS', String(d.instanceNumber)],
     [0x00200052, 'UI', src.frameOfReferenceUid],
-    ...dimensionElements(dimensionOrganizationUid),
+  ];
+}
+
+/** Image pixel description (1-bit binary frames), the segment, and the functional groups with the pixels. */
+function segmentationElements(d: SegDescription, f: SegFrames, spacing: number[]): Element[] {
+  const { src, slices } = f;
+  const segmentCode = [[0x0062000b, 'US', [1]] as Element];
+  const typeCode = code(d.codes.type, d.codes.typeModifier ? [[0x00620011, 'SQ', [code(d.codes.typeModifier)]]] : []);
+  const pixelMeasures: Element[] = [
+    [0x00280030, 'DS', `${ds(spacing[1] ?? 1)}\\${ds(spacing[0] ?? 1)}`],
+    [0x00180050, 'DS', ds(src.sliceThickness ?? spacing[2] ?? 1)],
+  ];
+  return [
     [0x00280002, 'US', [1]],
     [0x00280004, 'CS', 'MONOCHROME2'],
     [0x00280008, 'IS', String(slices.length)],
-    [0x00280010, 'US', [rows]],
-    [0x00280011, 'US', [columns]],
+    [0x00280010, 'US', [f.rows]],
+    [0x00280011, 'US', [f.columns]],
     [0x00280100, 'US', [1]],
     [0x00280101, 'US', [1]],
     [0x00280102, 'US', [0]],
@@ -462,24 +472,60 @@ export async function writeDicomSeg(options: WriteDicomSegOptions): Promise<Writ
         ],
       ],
     ],
-    [0x52009230, 'SQ', perFrame],
-    [0x7fe00010, 'OB', packFrames(bits, frameSize, slices)],
+    [0x52009230, 'SQ', perFrameGroups(src, slices, segmentCode)],
+    [0x7fe00010, 'OB', packFrames(f.bits, f.frameSize, slices)],
   ];
+}
 
-  const bytes = encodePart10(dataset, {
+/** The SEG file's bytes: File Meta and the data set. */
+function encodeSeg(d: SegDescription, f: SegFrames, options: WriteDicomSegOptions): Uint8Array {
+  const { date, time } = nowDicom();
+  const id: SegInstance = { sopInstanceUid: newUid(), dimensionOrganizationUid: newUid(), date, time };
+  const dataset: Element[] = [
+    ...instanceElements(d, f, id, options.softwareVersion),
+    ...dimensionElements(id.dimensionOrganizationUid),
+    ...segmentationElements(d, f, Array.from(options.mask.spacing, Number)),
+  ];
+  return encodePart10(dataset, {
     sopClassUid: SEG_STORAGE,
-    sopInstanceUid,
+    sopInstanceUid: id.sopInstanceUid,
     implementationClassUid: IMPLEMENTATION_CLASS_UID,
     implementationVersionName: 'KAAPANA-OTSU',
   });
+}
+
+/**
+ * Write a single-segment DICOM SEG for `mask` that references its source. Throws an OtsuError for bad
+ * input (unreadable source, malformed mask, invalid text) and for sources a SEG cannot describe; in
+ * every failure case nothing is written at `outputFile`.
+ */
+export async function writeDicomSeg(options: WriteDicomSegOptions): Promise<WriteDicomSegResult> {
+  const d = segDescriptionOf(options);
+  if (options.sourceFiles === undefined || options.sourceFiles.length === 0) {
+    return {
+      status: 'skipped',
+      reason: 'no-source-series',
+      message: 'DICOM SEG skipped: the input is not a DICOM series and no source series was given',
+    };
+  }
+  const mask = maskSlices(options.mask);
+  if (mask.foreground === 0) {
+    return {
+      status: 'skipped',
+      reason: 'empty-mask',
+      message: 'DICOM SEG skipped: the mask has no foreground voxel and a SEG segment cannot be empty',
+    };
+  }
+  const frames = segFrames(options, options.sourceFiles, mask);
+  const bytes = encodeSeg(d, frames, options);
   const outputFile = resolve(options.outputFile);
   writeFileAtomic(outputFile, bytes);
   return {
     status: 'written',
     file: outputFile,
     bytes: bytes.length,
-    foregroundVoxels: foreground,
-    referencedFiles: src.instances.length,
-    frames: slices.length,
+    foregroundVoxels: frames.foreground,
+    referencedFiles: frames.src.instances.length,
+    frames: frames.slices.length,
   };
 }
