@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Builds the app of the kaapana-otsu processing container: an esbuild bundle of the CLI
-// (src/main.ts → kaapana-otsu.js, every JavaScript dependency inside), the Otsu helper thread
-// (src/otsu/helper-worker.ts → helper-worker.js), itk-wasm's pipeline runner
-// (run-pipeline-emscripten.js) and only the WebAssembly pipelines the CLI can run (pipelines/: the
+// (src/main.ts → kaapana-otsu.js, one file with every JavaScript dependency but itk-wasm), the Otsu
+// helper thread (src/otsu/helper-worker.ts → helper-worker.js), the WebAssembly side
+// (src/volume/wasm-pipelines.ts → wasm-pipelines.js + chunks, itk-wasm inside) with itk-wasm's pipeline
+// runner (run-pipeline-emscripten.js), and only the WebAssembly pipelines the CLI can run (pipelines/: the
 // DICOM series reader, the NRRD, NIfTI and MetaImage readers, the NRRD writer). The app must stay within APP_SIZE_LIMIT bytes (the container test and the benchmark check it).
 // Staged next to the target and swapped in at the end, so a concurrent or failed run never leaves a
 // half-built app behind. Reads the TypeScript sources directly (no `npm run build` needed).
@@ -60,26 +61,11 @@ export async function buildApp(target) {
   const out = mkdtempSync(join(dirname(target), '.app-staging-'));
   try {
     const pkg = JSON.parse(readFileSync(join(algorithm, 'package.json'), 'utf8'));
-    const result = await build({
-      entryPoints: {
-        'kaapana-otsu': join(algorithm, 'src', 'main.ts'),
-        'helper-worker': join(algorithm, 'src', 'otsu', 'helper-worker.ts'),
-        'run-pipeline-emscripten': join(
-          dirname(require.resolve('itk-wasm')),
-          'pipeline',
-          'internal',
-          'run-pipeline-emscripten.js',
-        ),
-      },
+    const common = {
       outdir: out,
       bundle: true,
       platform: 'node',
       format: 'esm',
-      // Dynamic imports (itk-wasm, loaded only when a file needs it) become chunks loaded on use, so
-      // the common path parses only its own code. Chunks stay beside the entry points: the packages'
-      // Node functions find pipelines/ relative to their own module.
-      splitting: true,
-      chunkNames: 'chunk-[hash]',
       target: 'node20',
       conditions: ['node'],
       // Parsing is part of every cold start: no whitespace, no comments. Names stay for stack traces.
@@ -93,6 +79,44 @@ export async function buildApp(target) {
       banner: {
         js: "import { createRequire as __kxCreateRequire } from 'node:module'; const require = __kxCreateRequire(import.meta.url);",
       },
+    };
+    // The CLI and the helper thread: one file each, no chunks. What a run may not need (the SEG
+    // writer, the report) is imported lazily in the sources and stays in the file, parsed but not
+    // run until used: every further module file costs a cold start more (the ESM loader's resolve, read
+    // and compile per file) than pre-parsing that code. The WebAssembly side (wasm-pipelines.ts with
+    // itk-wasm, ~¾ of the JavaScript) stays outside: the CLI imports it as ./wasm-pipelines.js.
+    const cli = await build({
+      ...common,
+      entryPoints: {
+        'kaapana-otsu': join(algorithm, 'src', 'main.ts'),
+        'helper-worker': join(algorithm, 'src', 'otsu', 'helper-worker.ts'),
+      },
+      splitting: false,
+      plugins: [
+        {
+          name: 'wasm-side-external',
+          setup(b) {
+            b.onResolve({ filter: /\/wasm-pipelines\.js$/ }, () => ({ path: './wasm-pipelines.js', external: true }));
+          },
+        },
+      ],
+    });
+    // The WebAssembly side, loaded on the first file that needs it, and itk-wasm's pipeline runner.
+    // Dynamic imports (the @itk-wasm/image-io readers) become chunks loaded on use. Chunks stay beside
+    // the entry points: the packages' Node functions find pipelines/ relative to their own module.
+    const wasm = await build({
+      ...common,
+      entryPoints: {
+        'wasm-pipelines': join(algorithm, 'src', 'volume', 'wasm-pipelines.ts'),
+        'run-pipeline-emscripten': join(
+          dirname(require.resolve('itk-wasm')),
+          'pipeline',
+          'internal',
+          'run-pipeline-emscripten.js',
+        ),
+      },
+      splitting: true,
+      chunkNames: 'chunk-[hash]',
     });
     const pipelines = [];
     mkdirSync(join(out, 'pipelines'));
@@ -111,7 +135,9 @@ export async function buildApp(target) {
     );
     const packages = [
       ...new Set(
-        Object.keys(result.metafile.inputs).flatMap((p) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(p)?.[1] ?? []),
+        [cli, wasm]
+          .flatMap((r) => Object.keys(r.metafile.inputs))
+          .flatMap((p) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(p)?.[1] ?? []),
       ),
     ].sort();
     writeFileSync(

@@ -19,7 +19,7 @@ import {
 } from './pipeline/index.js';
 import { operatorEnvFrom, runOperator } from './operator/index.js';
 import { bundle } from './bundle-info.js';
-import { checkSegDescription, codesForLabel, readDcmqiMetadata, type SegDescription } from './seg/index.js';
+import type { SegDescription } from './seg/index.js';
 
 export const USAGE = `Usage: kaapana-otsu --input <dicom dir | dicom file | nrrd | nifti> --output <dir> [options]
        kaapana-otsu            (Kaapana operator mode: WORKFLOW_DIR, BATCH_NAME, OPERATOR_IN_DIR, OPERATOR_OUT_DIR)
@@ -75,8 +75,16 @@ async function segmentAll(volumes: Volume[], output: string, o: SegmentOptions):
   });
 }
 
-/** The metadata JSON's values checked as the SEG writer will check them (with the defaults filled in). */
-function checkedDescription(d: Partial<SegDescription>, file: string): Partial<SegDescription> {
+/**
+ * The metadata JSON `file` read and its values checked as the SEG writer will check them (with the
+ * defaults filled in). The SEG modules are loaded here, only for runs that name such a file.
+ */
+async function checkedDescription(file: string): Promise<Partial<SegDescription>> {
+  const [{ checkSegDescription, readDcmqiMetadata }, { codesForLabel }] = await Promise.all([
+    import('./seg/seg-metadata.js'),
+    import('./seg/segment-codes.js'),
+  ]);
+  const d = readDcmqiMetadata(file);
   checkSegDescription(
     {
       label: 'x',
@@ -151,9 +159,7 @@ async function runPlain(
   // Checked before anything is read or computed: a bad metadata file or an output that cannot be
   // written fails the run at once.
   const segDescription =
-    values['seg-metadata'] === undefined
-      ? undefined
-      : checkedDescription(readDcmqiMetadata(values['seg-metadata']), values['seg-metadata']);
+    values['seg-metadata'] === undefined ? undefined : await checkedDescription(values['seg-metadata']);
   checkOutputDir(values.output);
   o.progress(`reading ${values.input}`);
   const volumes = await readVolumes(
@@ -203,11 +209,24 @@ function reportFailure(e: unknown, err: (line: string) => void): number {
   return 3;
 }
 
+/**
+ * The process's own streams, each created on first use: a quiet run that succeeds never writes to
+ * stderr, and node builds a stream object (and for a pipe loads its net modules) on the first access.
+ */
+function processIo(): CliIo {
+  return {
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
+    env: process.env,
+  };
+}
+
 /** Runs the CLI; returns the exit code instead of exiting (so tests can call it in-process). */
-export async function main(
-  argv: string[],
-  io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env },
-): Promise<number> {
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const err = (line: string) => io.stderr.write(`${line}\n`);
   try {
     const { values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: OPTIONS });
@@ -223,7 +242,7 @@ export async function main(
     const bins = intOption('bins', values.bins, DEFAULT_BINS, 2, 1 << 20);
     const inside = intOption('inside-value', values['inside-value'], 0, 0, 255);
     const outside = intOption('outside-value', values['outside-value'], 1, 0, 255);
-    const progress = makeProgress(values.quiet, io.stderr);
+    const progress = values.quiet ? makeProgress(true) : makeProgress(false, io.stderr);
 
     const operatorEnv = operatorEnvFrom(io.env);
     if (values.input === undefined && operatorEnv) {

@@ -11,7 +11,8 @@
 // The worker module is the compiled helper-worker.js next to this module: in lib/ (tsc) and in the
 // container's bundle (container/build-app.mjs emits it beside kaapana-otsu.js). Tests run from src/,
 // where vitest's config compiles helper-worker.ts for it (see vitest.config.ts).
-import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type { Worker } from 'node:worker_threads';
 import { FINISHED, NEXT, type HelperJob } from './helper-protocol.js';
 
 let worker: Worker | undefined;
@@ -21,6 +22,9 @@ let failed = false;
 export function helperThread(): Worker | undefined {
   if (worker || failed) return worker;
   try {
+    // Loaded here, not imported: small images never start the thread, and node:worker_threads costs
+    // a cold run a dozen internal modules.
+    const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
     const w = new Worker(new URL('./helper-worker.js', import.meta.url));
     w.unref();
     const drop = (): void => {

@@ -3,7 +3,8 @@
 // directory the caller stages (withStagingDir: the CLI moves every series' files into --output only
 // once all of them exist).
 // Owns the order of the steps and the file names; the steps themselves live in otsu/, volume/, seg/
-// and report/.
+// and report/. The SEG writer and the report are imported when a run writes them (not with
+// --mask-only): a cold process loads only the code its outputs need.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Image } from 'itk-wasm';
@@ -11,8 +12,7 @@ import { writeFileAtomic } from '../atomic-write.js';
 import { errorMessage } from '../errors.js';
 import { otsuMask, type ScalarArray } from '../otsu/index.js';
 import { maskImage, writeNrrdAtomic, type Volume } from '../volume/index.js';
-import { writeDicomSeg, type SegDescription } from '../seg/index.js';
-import { writeReport } from '../report/index.js';
+import type { SegDescription } from '../seg/index.js';
 import { buildResult, type SegmentationResult } from './result-json.js';
 import type { Progress } from './progress.js';
 
@@ -61,6 +61,7 @@ async function writeSeg(
   // The SEG is optional: some DICOM objects cannot carry one (no Frame of Reference, shared
   // positions). Then the other outputs still count; the reason goes to result.json and a warning.
   try {
+    const { writeDicomSeg } = await import('../seg/write-seg.js');
     const written = await writeDicomSeg({
       mask: binary,
       sourceFiles: source.kind === 'dicom' ? source.files : undefined,
@@ -91,6 +92,7 @@ async function writeReportFiles(
   o: SegmentOptions,
 ): Promise<void> {
   const { image, source } = volume;
+  const { writeReport } = await import('../report/write-report.js');
   await writeReport({
     outputDir: staging,
     image,

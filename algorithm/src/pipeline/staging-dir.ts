@@ -3,7 +3,17 @@
 // when every one of them was written (withStagingDir), so a failure leaves the output dir as it
 // was. Also the rule that turns a SeriesInstanceUID into a sub-directory name (seriesDirName): only
 // DICOM UID syntax (digits and dots), and the final path checked to stay inside its parent.
-import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { OtsuError } from '../errors.js';
 
@@ -72,6 +82,18 @@ function moveInto(from: string, to: string): void {
   }
 }
 
+/**
+ * Removes the staging dir: after a successful move it is empty (one rmdir); after a failure the
+ * recursive removal (node loads its rimraf module for that, which a successful run need not pay).
+ */
+function removeStaging(staging: string): void {
+  try {
+    rmdirSync(staging);
+  } catch {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
 export async function withStagingDir<T>(outputDir: string, fn: (staging: string) => Promise<T>): Promise<T> {
   checkOutputDir(outputDir);
   mkdirSync(outputDir, { recursive: true });
@@ -81,6 +103,6 @@ export async function withStagingDir<T>(outputDir: string, fn: (staging: string)
     moveInto(staging, outputDir);
     return result;
   } finally {
-    rmSync(staging, { recursive: true, force: true });
+    removeStaging(staging);
   }
 }

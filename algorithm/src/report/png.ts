@@ -6,6 +6,8 @@
 // native copy and the deflate is native, so encoding the same pictures takes a few milliseconds.
 // The price is size: unfiltered RGBA at deflate level 1 makes report.png of series/ct5n 34 KB instead
 // of pngjs's 7 KB (RGB, Paeth); flat panels and backgrounds still compress well.
+// The report's three pictures are one raster and two bands of its rows: encodePngs builds the raw rows
+// once for all three.
 import { deflateSync } from 'node:zlib';
 import type { Raster } from './raster.js';
 
@@ -38,14 +40,19 @@ function chunk(type: string, data: Uint8Array): Buffer {
   return out;
 }
 
-/** The raster as an 8-bit RGBA PNG. */
-export function encodePng(r: Raster): Uint8Array {
+/** PNG's raw image data of `r`: each row a filter byte (0, None) followed by the row's pixels. */
+function rawRows(r: Raster): Buffer {
   const stride = r.width * 4;
-  const raw = Buffer.alloc((stride + 1) * r.height); // each row: filter byte 0, then the pixels
+  const raw = Buffer.alloc((stride + 1) * r.height);
   for (let y = 0; y < r.height; y++) raw.set(r.data.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
+  return raw;
+}
+
+/** The PNG file of a width × height RGBA image whose raw rows (see {@link rawRows}) are `raw`. */
+function pngOfRaw(width: number, height: number, raw: Uint8Array): Uint8Array {
   const header = Buffer.alloc(13);
-  header.writeUInt32BE(r.width, 0);
-  header.writeUInt32BE(r.height, 4);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
   header.set([8, 6, 0, 0, 0], 8); // bit depth 8, colour type 6 (RGBA), deflate, filter method 0, no interlace
   const idat = deflateSync(raw, { level: 1 }); // fastest: the report is small either way
   return Buffer.concat([
@@ -54,4 +61,34 @@ export function encodePng(r: Raster): Uint8Array {
     chunk('IDAT', idat),
     chunk('IEND', new Uint8Array(0)),
   ]);
+}
+
+/** The raster as an 8-bit RGBA PNG. */
+export function encodePng(r: Raster): Uint8Array {
+  return pngOfRaw(r.width, r.height, rawRows(r));
+}
+
+/**
+ * PNGs of `whole` and of `parts`, each the same bytes {@link encodePng} gives. A part that is a band
+ * of whole rows of `whole` (a `Raster.rows` view, as the report's slice row and histogram are of
+ * its composite) reuses the composite's raw rows instead of copying its pixels again.
+ */
+export function encodePngs(whole: Raster, parts: readonly Raster[]): { whole: Uint8Array; parts: Uint8Array[] } {
+  const raw = rawRows(whole);
+  const rowBytes = whole.width * 4;
+  return {
+    whole: pngOfRaw(whole.width, whole.height, raw),
+    parts: parts.map((p) => {
+      const offset = p.data.byteOffset - whole.data.byteOffset;
+      const band =
+        p.data.buffer === whole.data.buffer &&
+        p.width === whole.width &&
+        offset >= 0 &&
+        offset % rowBytes === 0 &&
+        offset / rowBytes + p.height <= whole.height;
+      if (!band) return encodePng(p);
+      const top = offset / rowBytes;
+      return pngOfRaw(p.width, p.height, raw.subarray(top * (rowBytes + 1), (top + p.height) * (rowBytes + 1)));
+    }),
+  };
 }

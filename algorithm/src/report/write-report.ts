@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic-write.js';
 import { computeFigures, type ReportFigures } from './figures.js';
 import { renderHtml } from './html-page.js';
-import { encodePng } from './png.js';
+import { encodePngs } from './png.js';
 import { renderReportImages, type ReportRenderOptions } from './render.js';
 
 export interface WriteReportOptions extends ReportRenderOptions {
@@ -34,12 +34,15 @@ export interface WriteReportResult {
 export async function writeReport(o: WriteReportOptions): Promise<WriteReportResult> {
   const figures = computeFigures(o.mask, o.histogram.threshold, o.foregroundValue);
   const images = renderReportImages(o);
-  const png = encodePng(images.composite);
+  const {
+    whole: png,
+    parts: [slicesPng, histogramPng],
+  } = encodePngs(images.composite, [images.slices, images.histogram]);
   const html = renderHtml({
     title: o.title ?? 'Otsu segmentation report',
     figures,
-    slicesPng: encodePng(images.slices),
-    histogramPng: encodePng(images.histogram),
+    slicesPng: slicesPng!,
+    histogramPng: histogramPng!,
     ...(o.details ? { details: o.details } : {}),
   });
   const files: WriteReportResult['files'] = {

@@ -15,7 +15,6 @@ import type { Image } from 'itk-wasm';
 import { OtsuError } from '../errors.js';
 import { describeWasmFailure, withCapturedConsole } from '../captured-console.js';
 import { isScalarComponentType } from '../otsu/index.js';
-import { readDicomSeriesCached } from './wasm-pipelines.js';
 import { readNativeDicomSeries } from './native-dicom/index.js';
 import { readNrrdFast } from './nrrd-read.js';
 import {
@@ -42,23 +41,10 @@ export function isImageFileName(path: string): boolean {
   return IMAGE_FILE.test(path);
 }
 
-/**
- * `input` read by the ITK ImageIO its extension names — what @itk-wasm/image-io's readImageNode picks
- * for these extensions (`.img` of an Analyze pair: NiftiImageIO, which ITK uses for it; readImageNode
- * would try every reader), so the container ships only these three reader pipelines.
- */
+/** `input` read by itk-wasm's ImageIO for its extension (wasm-pipelines.ts, loaded on first use). */
 async function readImageFile(input: string): Promise<Image> {
-  const io = await import('@itk-wasm/image-io');
-  const ext = IMAGE_FILE.exec(input)?.[1]?.toLowerCase() ?? '';
-  const reader =
-    ext === 'nrrd' || ext === 'nhdr'
-      ? io.nrrdReadImageNode
-      : ext === 'mha' || ext === 'mhd'
-        ? io.metaReadImageNode
-        : io.niftiReadImageNode;
-  const { couldRead, image } = await reader(input);
-  if (!couldRead) throw new Error(`Could not read: ${input}`);
-  return image;
+  const { readImageFileWasm } = await import('./wasm-pipelines.js');
+  return readImageFileWasm(input, IMAGE_FILE.exec(input)?.[1]?.toLowerCase() ?? '');
 }
 
 function checkScalar(image: Image, file: string): Image {
@@ -93,6 +79,8 @@ async function decodeDicomSeries(series: DicomSeries): Promise<{ image: Image; s
   if (native) return native;
   let result;
   try {
+    // Loaded only here: the series native-dicom/ reads never pay for the zstd decoder and the runner.
+    const { readDicomSeriesCached } = await import('./wasm-pipelines.js');
     result = await readDicomSeriesCached(files);
   } catch (e) {
     throw new OtsuError(

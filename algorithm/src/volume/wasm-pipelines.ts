@@ -1,5 +1,7 @@
-// Runs the itk-wasm pipelines the CLI needs (DICOM series read, NRRD write) with their WebAssembly
-// modules loaded once per process. The packages' own Node wrappers (readImageDicomFileSeriesNode,
+// Everything of kaapana-otsu that runs WebAssembly, in one module the rest imports only when a file
+// needs it (the container build bundles it apart from the CLI, container/build-app.mjs): image files
+// read through @itk-wasm/image-io (readImageFileWasm), and the itk-wasm pipelines the CLI needs (DICOM
+// series read, NRRD write) with their WebAssembly modules loaded once per process. The packages' own Node wrappers (readImageDicomFileSeriesNode,
 // nrrdWriteImageNode) decompress and compile the .wasm.zst on every call (~0.1 s each); here the
 // instantiated module is cached and re-run, as itk-wasm's own web worker does. Arguments are the
 // ones those wrappers pass (same pipelines, same files). Uses itk-wasm's runPipelineEmscripten, which
@@ -219,4 +221,22 @@ export async function writeNrrdCached(image: Image, name: string): Promise<Uint8
   );
   if (r.outputs[0]?.data === false || !readBack) throw new Error('NRRDImageIO could not write the file');
   return readBack;
+}
+
+/**
+ * `input` read by the ITK ImageIO its extension `ext` names — what @itk-wasm/image-io's readImageNode
+ * picks for these extensions (`.img` of an Analyze pair: NiftiImageIO, which ITK uses for it;
+ * readImageNode would try every reader), so the container ships only these three reader pipelines.
+ */
+export async function readImageFileWasm(input: string, ext: string): Promise<Image> {
+  const io = await import('@itk-wasm/image-io');
+  const reader =
+    ext === 'nrrd' || ext === 'nhdr'
+      ? io.nrrdReadImageNode
+      : ext === 'mha' || ext === 'mhd'
+        ? io.metaReadImageNode
+        : io.niftiReadImageNode;
+  const { couldRead, image } = await reader(input);
+  if (!couldRead) throw new Error(`Could not read: ${input}`);
+  return image;
 }

@@ -7,12 +7,13 @@ import type { Image } from 'itk-wasm';
 import { writeFileAtomic } from '../atomic-write.js';
 import { OtsuError, errorMessage } from '../errors.js';
 import { encodeNrrd } from './nrrd-encode.js';
-import { writeNrrdCached } from './wasm-pipelines.js';
 
 export async function writeNrrdAtomic(image: Image, file: string): Promise<void> {
   try {
     // The extension picks ITK's ImageIO, so the name handed to its writer ends in ".nrrd".
-    const bytes = encodeNrrd(image) ?? (await writeNrrdCached(image, 'mask.nrrd'));
+    // ITK's own writer (and its WebAssembly) is loaded only for the images encodeNrrd declines.
+    const bytes =
+      encodeNrrd(image) ?? (await (await import('./wasm-pipelines.js')).writeNrrdCached(image, 'mask.nrrd'));
     writeFileAtomic(file, bytes);
   } catch (e) {
     throw new OtsuError(`cannot write ${basename(file)}: ${errorMessage(e)}`, { file });
