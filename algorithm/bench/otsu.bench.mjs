@@ -6,7 +6,9 @@
 //    5.5 Mvoxel; the target applies here) and of the smallest multi-file one (mr-siemens-2slice, 2×256²,
 //    which shows the fixed per-call cost);
 // 3. cold per-series runs: fresh processes of the container app (bundle, size measured) on series/ct5n,
-//    full and mask-only, against fresh ITK reference processes (targets ≤ 0.4 s and ≤ 3×).
+//    full and mask-only, against fresh ITK reference processes (targets ≤ 0.4 s and ≤ 3×), wall and CPU
+//    time, with node's own floor (`node -e 0`, and the CLI bundle loaded only) in the same runs;
+// 4. a summary of the targets' figures at the end.
 // Baseline in the same run: the ITK 5.2 C++ reference (algorithm/reference, OtsuThresholdImageFilter,
 // GDCM series reader, NRRDImageIO with compression), built on demand (Debian's ITK installed with apt
 // when missing and possible).
@@ -15,7 +17,7 @@
 // BENCH_REPEAT (default 5), BENCH_WARMUP (read+Otsu+write runs before the steady figure, both sides, default 50),
 // BENCH_SIZE (WxHxD).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -125,6 +127,7 @@ for (const [label, allocate] of layouts) {
   result = undefined;
 }
 let floorMs = 0;
+let floorRatio;
 // The floor: a plain memory pass over the same bytes, on one thread: read every byte of the volume
 // once (32-bit loads, summed) and write every byte of a fresh mask once (fill). Otsu needs at least
 // this (in fact two reads: the histogram before the threshold, the mask after it).
@@ -156,9 +159,12 @@ if (itk) {
   console.log(
     `  ITK ${ref.itkVersion} C++                          ${ms(itkOtsu)}  (threshold ${ref.threshold}${same ? ', same' : ', DIFFERENT'}; runs ${ref.otsuMs.map((x) => x.toFixed(0)).join(' ')} ms)`,
   );
-  for (const r of otsuResults)
-    console.log(`  ratio, ${r.label}         ${(r.t / itkOtsu).toFixed(3)}× ITK  (target ≤ 0.05×)`);
-  console.log(`  ratio, memory floor                 ${(floorMs / itkOtsu).toFixed(3)}× ITK`);
+  for (const r of otsuResults) {
+    r.ratio = r.t / itkOtsu;
+    console.log(`  ratio, ${r.label}         ${r.ratio.toFixed(3)}× ITK  (target ≤ 0.05×)`);
+  }
+  floorRatio = floorMs / itkOtsu;
+  console.log(`  ratio, memory floor                 ${floorRatio.toFixed(3)}× ITK`);
 } else {
   console.log('  ITK baseline   unavailable (no libinsighttoolkit5-dev; see algorithm/reference/build.sh)');
 }
@@ -172,6 +178,7 @@ if (itk) {
 // reported per series.
 async function seriesBench(series, warmupRuns, target) {
   const name = series.split('/').slice(-2).join('/');
+  let ratio;
   const tmp = mkdtempSync(join(tmpdir(), 'kx-otsu-bench-'));
   try {
     const runs = [];
@@ -203,6 +210,7 @@ async function seriesBench(series, warmupRuns, target) {
       const c = figures(ref.readMs.map((x, i) => x + ref.otsuMs[i] + ref.writeMs[i]));
       console.log(`  ITK ${ref.itkVersion} C++    ${row(c)}`);
       const q = (k) => `${(js[k] / c[k]).toFixed(2)}×`;
+      ratio = js.cold / c.cold;
       console.log(
         `  ratio          cold ${q('cold').padStart(9)}   early ${q('early').padStart(8)}   steady ${q('steady').padStart(8)}   ${target}`,
       );
@@ -211,68 +219,112 @@ async function seriesBench(series, warmupRuns, target) {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+  return ratio;
 }
 
 // The largest series first: its cold run is the process's first DICOM read, as in a container.
-await seriesBench(largestSeries, Math.min(warmup, 10), '(target ≤ 1.5×)');
+const largestRatio = await seriesBench(largestSeries, Math.min(warmup, 10), '(target ≤ 1.5×)');
 
 // Cold per-series runs, what a Kaapana operator pays (one container start per series): a fresh
 // `node kaapana-otsu.js` process of the container app (built here by container/build-app.mjs, its size
 // measured) on series/ct5n, full (mask + SEG + report) and --mask-only, against a fresh ITK reference
-// process reading the series and writing the NRRD mask. Wall time of the whole process each.
+// process reading the series and writing the NRRD mask. Wall time of the whole process each, and its
+// CPU time (user + sys, from the kernel's account of finished children: /proc/self/stat), which a
+// loaded machine disturbs far less than wall time. Node's own floor in the same run: `node -e 0`
+// (start and exit) and `kaapana-otsu.js --version` (start, load and compile the CLI bundle, exit).
+const coldFigures = {};
 {
   const { buildApp, APP_SIZE_LIMIT } = await import(join(algorithm, 'container', 'build-app.mjs'));
   const tmp = mkdtempSync(join(tmpdir(), 'kx-otsu-bench-cold-'));
   try {
     const { bytes } = await buildApp(join(tmp, 'app'));
     const series = join(seriesRoot, 'ct5n');
+    const app = join(tmp, 'app', 'kaapana-otsu.js');
     const coldRepeat = Math.max(repeat, 7);
-    const wall = (cmd, args) => {
-      const t0 = performance.now();
-      const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      const t = performance.now() - t0;
-      if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
-      return t;
-    };
-    const spread = (xs) => `median ${ms(median(xs))}, min ${ms(Math.min(...xs))}, max ${ms(Math.max(...xs))}`;
-    const runs = { full: [], maskOnly: [], itk: [] };
-    // Interleaved, so that load from other processes hits all three alike.
-    for (let r = 0; r < coldRepeat; r++) {
-      for (const [key, extra] of [
-        ['full', []],
-        ['maskOnly', ['--mask-only']],
-      ]) {
-        const out = join(tmp, `out-${key}-${r}`);
-        runs[key].push(
-          wall(process.execPath, [
-            join(tmp, 'app', 'kaapana-otsu.js'),
-            '--input',
-            series,
-            '--output',
-            out,
-            '--quiet',
-            ...extra,
-          ]),
-        );
+    // CPU time of finished children in ms (utime + stime, fields 16-17 after the command name), or
+    // undefined where there is no /proc. Clock ticks: 10 ms resolution, so the mean over all runs is given.
+    const childCpu = () => {
+      try {
+        const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+        return ((Number(f[13]) + Number(f[14])) * 1000) / 100;
+      } catch {
+        return undefined;
       }
-      if (itk) runs.itk.push(wall(itk, [series, '--write-nrrd', join(tmp, `itk-${r}.nrrd`)]));
+    };
+    const kinds = {
+      nodeFloor: ['node -e 0 (start + exit)', process.execPath, ['-e', '0']],
+      loadOnly: ['kaapana-otsu.js --version (load only)', process.execPath, [app, '--version']],
+      full: ['kaapana-otsu, mask + SEG + report', process.execPath, [app, '--input', series, '--quiet']],
+      maskOnly: ['kaapana-otsu, --mask-only', process.execPath, [app, '--input', series, '--quiet', '--mask-only']],
+      ...(itk ? { itk: ['ITK reference process, mask', itk, [series, '--write-nrrd']] } : {}),
+    };
+    const runs = Object.fromEntries(Object.keys(kinds).map((k) => [k, { wall: [], cpu: 0 }]));
+    // Interleaved, so that load from other processes hits all of them alike.
+    for (let r = 0; r < coldRepeat; r++) {
+      for (const [key, [, cmd, base]] of Object.entries(kinds)) {
+        const out = join(tmp, `out-${key}-${r}`);
+        const args =
+          key === 'itk'
+            ? [...base, `${out}.nrrd`]
+            : key === 'full' || key === 'maskOnly'
+              ? [...base, '--output', out]
+              : base;
+        const c0 = childCpu();
+        const t0 = performance.now();
+        const p = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        runs[key].wall.push(performance.now() - t0);
+        runs[key].cpu += (childCpu() ?? NaN) - (c0 ?? NaN);
+        if (p.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${p.stderr}`);
+      }
     }
-    console.log(`\ncold per-series run: fresh process on series/ct5n (${coldRepeat} runs each, interleaved)`);
+    const cpuOf = (key) => runs[key].cpu / coldRepeat;
+    const spread = (xs) =>
+      `wall median ${ms(median(xs)).padStart(9)}, min ${ms(Math.min(...xs)).padStart(9)}, max ${ms(Math.max(...xs)).padStart(9)}`;
+    console.log(
+      `\ncold per-series run: fresh process on series/ct5n (${coldRepeat} runs each, interleaved; load ${load()})`,
+    );
     console.log(
       `  container app (bundle + wasm pipelines): ${(bytes / 1e6).toFixed(1)} MB  (limit ${APP_SIZE_LIMIT / 1e6} MB)`,
     );
-    console.log(`  kaapana-otsu, mask + SEG + report   ${spread(runs.full)}  (target ≤ 400 ms)`);
-    console.log(`  kaapana-otsu, --mask-only           ${spread(runs.maskOnly)}`);
-    if (itk) {
-      console.log(`  ITK reference process, mask         ${spread(runs.itk)}`);
+    for (const [key, [label]] of Object.entries(kinds)) {
+      const cpu = cpuOf(key);
       console.log(
-        `  ratio, mask only                    ${(median(runs.maskOnly) / median(runs.itk)).toFixed(2)}× ITK  (target ≤ 3×)`,
+        `  ${label.padEnd(40)} ${spread(runs[key].wall)}   CPU ${Number.isNaN(cpu) ? 'n/a' : ms(cpu)} (mean)`,
       );
     }
+    coldFigures.full = median(runs.full.wall);
+    coldFigures.fullCpu = cpuOf('full');
+    coldFigures.aboveFloorCpu = cpuOf('full') - cpuOf('nodeFloor');
+    if (itk) {
+      coldFigures.maskRatio = median(runs.maskOnly.wall) / median(runs.itk.wall);
+      coldFigures.maskCpuRatio = cpuOf('maskOnly') / cpuOf('itk');
+      console.log(
+        `  ratio, mask only                         ${coldFigures.maskRatio.toFixed(2)}× ITK wall, ${coldFigures.maskCpuRatio.toFixed(2)}× ITK CPU  (target ≤ 3×)`,
+      );
+    }
+    console.log(
+      `  full run above node's floor              CPU ${ms(coldFigures.aboveFloorCpu)} (of ${ms(coldFigures.fullCpu)}; ` +
+        `node -e 0 alone ${ms(cpuOf('nodeFloor'))}, loading the CLI ${ms(cpuOf('loadOnly') - cpuOf('nodeFloor'))} more)`,
+    );
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
 }
 await seriesBench(smallSeries, warmup, '(fixed per-call cost; informational)');
 console.log(`\nload average ${load()} at the end`);
+// The goals of issue 19 (item 3) in one place, each a figure of this run.
+const x = (v, d = 2) => (v === undefined || Number.isNaN(v) ? 'n/a (no ITK baseline)' : `${v.toFixed(d)}× ITK`);
+console.log('summary (same-run figures; on a loaded machine trust the CPU figures over wall time):');
+for (const r of otsuResults)
+  console.log(
+    `  Otsu pass ${sizeSpec} int16, ${r.label}  ${x(r.ratio, 3)}  (target ≤ 0.05×; memory floor ${x(floorRatio, 3)})`,
+  );
+console.log(
+  `  cold run, mask + SEG + report (ct5n)      ${ms(coldFigures.full)} wall, CPU ${ms(coldFigures.fullCpu)}, ` +
+    `${ms(coldFigures.aboveFloorCpu)} of it above node -e 0  (target ≤ 400 ms)`,
+);
+console.log(
+  `  cold run, mask only (ct5n)                ${x(coldFigures.maskRatio)} wall, ${x(coldFigures.maskCpuRatio)} CPU  (target ≤ 3×)`,
+);
+console.log(`  read + Otsu + write, largest series, cold ${x(largestRatio)}  (target ≤ 1.5×)`);
 console.log(`peak RSS ${mib(peakRss)} (synthetic volume ${mib(volumeBytes)} + mask ${mib(volumeVoxels)})`);

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Builds the app of the kaapana-otsu processing container: an esbuild bundle of the CLI
-// (src/main.ts → kaapana-otsu.js, one file with every JavaScript dependency but itk-wasm), the Otsu
-// helper thread (src/otsu/helper-worker.ts → helper-worker.js), the WebAssembly side
-// (src/volume/wasm-pipelines.ts → wasm-pipelines.js + chunks, itk-wasm inside) with itk-wasm's pipeline
-// runner (run-pipeline-emscripten.js), and only the WebAssembly pipelines the CLI can run (pipelines/: the
-// DICOM series reader, the NRRD, NIfTI and MetaImage readers, the NRRD writer). The app must stay within APP_SIZE_LIMIT bytes (the container test and the benchmark check it).
+// (src/main.ts → kaapana-otsu.js, one CommonJS file with every JavaScript dependency but itk-wasm),
+// the Otsu helper thread (src/otsu/helper-worker.ts → helper-worker.js), the WebAssembly side
+// (src/volume/wasm-pipelines.ts → wasm-pipelines.mjs + chunks, ES modules, itk-wasm inside) with
+// itk-wasm's pipeline runner (run-pipeline-emscripten.mjs), and only the WebAssembly pipelines the
+// CLI can run (pipelines/: the DICOM series reader, the NRRD, NIfTI and MetaImage readers, the NRRD
+// writer). The app must stay within APP_SIZE_LIMIT bytes (the container test and the benchmark check
+// it).
 // Staged next to the target and swapped in at the end, so a concurrent or failed run never leaves a
 // half-built app behind. Reads the TypeScript sources directly (no `npm run build` needed).
 //
@@ -65,7 +67,6 @@ export async function buildApp(target) {
       outdir: out,
       bundle: true,
       platform: 'node',
-      format: 'esm',
       target: 'node20',
       conditions: ['node'],
       // Parsing is part of every cold start: no whitespace, no comments. Names stay for stack traces.
@@ -75,35 +76,36 @@ export async function buildApp(target) {
       metafile: true,
       logLevel: 'warning',
       define: { KAAPANA_OTSU_BUNDLE: JSON.stringify({ version: pkg.version }) },
-      // CommonJS dependencies (dicom-parser, pngjs, …) call require() for Node built-ins.
-      banner: {
-        js: "import { createRequire as __kxCreateRequire } from 'node:module'; const require = __kxCreateRequire(import.meta.url);",
-      },
     };
-    // The CLI and the helper thread: one file each, no chunks. What a run may not need (the SEG
-    // writer, the report) is imported lazily in the sources and stays in the file, parsed but not
-    // run until used: every further module file costs a cold start more (the ESM loader's resolve, read
-    // and compile per file) than pre-parsing that code. The WebAssembly side (wasm-pipelines.ts with
-    // itk-wasm, ~¾ of the JavaScript) stays outside: the CLI imports it as ./wasm-pipelines.js.
+    // The CLI and the helper thread: one CommonJS file each, no chunks. CommonJS because node's CJS
+    // loader starts a script ~10-20 ms (CPU) sooner than its ES module loader. What a run may not
+    // need (the SEG writer, the report) is imported lazily in the sources and stays in the file,
+    // parsed but not run until used: every further module file would cost a cold start more than
+    // pre-parsing that code. The WebAssembly side (wasm-pipelines.ts with itk-wasm, ~¾ of the
+    // JavaScript) stays outside: the CLI imports it as ./wasm-pipelines.mjs.
     const cli = await build({
       ...common,
       entryPoints: {
         'kaapana-otsu': join(algorithm, 'src', 'main.ts'),
         'helper-worker': join(algorithm, 'src', 'otsu', 'helper-worker.ts'),
       },
+      format: 'cjs',
       splitting: false,
+      define: { ...common.define, 'import.meta.url': '__kxImportMetaUrl' },
+      banner: { js: "const __kxImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
       plugins: [
         {
           name: 'wasm-side-external',
           setup(b) {
-            b.onResolve({ filter: /\/wasm-pipelines\.js$/ }, () => ({ path: './wasm-pipelines.js', external: true }));
+            b.onResolve({ filter: /\/wasm-pipelines\.js$/ }, () => ({ path: './wasm-pipelines.mjs', external: true }));
           },
         },
       ],
     });
-    // The WebAssembly side, loaded on the first file that needs it, and itk-wasm's pipeline runner.
-    // Dynamic imports (the @itk-wasm/image-io readers) become chunks loaded on use. Chunks stay beside
-    // the entry points: the packages' Node functions find pipelines/ relative to their own module.
+    // The WebAssembly side (ES modules, .mjs), loaded on the first file that needs it, and itk-wasm's
+    // pipeline runner. Dynamic imports (the @itk-wasm/image-io readers) become chunks loaded on use.
+    // Chunks stay beside the entry points: the packages' Node functions find pipelines/ relative to
+    // their own module.
     const wasm = await build({
       ...common,
       entryPoints: {
@@ -115,8 +117,14 @@ export async function buildApp(target) {
           'run-pipeline-emscripten.js',
         ),
       },
+      format: 'esm',
+      outExtension: { '.js': '.mjs' },
       splitting: true,
       chunkNames: 'chunk-[hash]',
+      // CommonJS dependencies (mime-types, …) call require() for Node built-ins.
+      banner: {
+        js: "import { createRequire as __kxCreateRequire } from 'node:module'; const require = __kxCreateRequire(import.meta.url);",
+      },
     });
     const pipelines = [];
     mkdirSync(join(out, 'pipelines'));
@@ -131,8 +139,10 @@ export async function buildApp(target) {
     }
     writeFileSync(
       join(out, 'package.json'),
-      `${JSON.stringify({ name: pkg.name, version: pkg.version, private: true, type: 'module' }, null, 2)}\n`,
+      `${JSON.stringify({ name: pkg.name, version: pkg.version, private: true, type: 'commonjs' }, null, 2)}\n`,
     );
+    // itk-wasm's pipeline modules are ES modules named .js.
+    writeFileSync(join(out, 'pipelines', 'package.json'), `${JSON.stringify({ type: 'module' }, null, 2)}\n`);
     const packages = [
       ...new Set(
         [cli, wasm]

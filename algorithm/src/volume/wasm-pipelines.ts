@@ -65,9 +65,10 @@ function pipelinePath(name: PipelineName): string {
 
 let runner: Promise<RunPipelineEmscripten> | undefined;
 function runPipelineEmscripten(): Promise<RunPipelineEmscripten> {
-  // Beside the bundle, the container build emits this itk-wasm module as its own file.
+  // Beside the bundle, the container build emits this itk-wasm module as its own file (.mjs: the
+  // container's CLI bundle is CommonJS, its WebAssembly side ES modules).
   const file = bundle
-    ? fileURLToPath(new URL('./run-pipeline-emscripten.js', import.meta.url))
+    ? fileURLToPath(new URL('./run-pipeline-emscripten.mjs', import.meta.url))
     : join(
         dirname(createRequire(import.meta.url).resolve('itk-wasm')),
         'pipeline',
