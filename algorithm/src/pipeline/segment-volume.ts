@@ -11,7 +11,7 @@ import type { Image } from 'itk-wasm';
 import { writeFileAtomic } from '../atomic-write.js';
 import { errorMessage } from '../errors.js';
 import { otsuMask, type ScalarArray } from '../otsu/index.js';
-import { maskImage, writeNrrdAtomic, type Volume } from '../volume/index.js';
+import { maskImage, scannedSourceHeaders, writeNrrdAtomic, type Volume } from '../volume/index.js';
 import type { SegDescription } from '../seg/index.js';
 import { buildResult, type SegmentationResult } from './result-json.js';
 import type { Progress } from './progress.js';
@@ -65,6 +65,7 @@ async function writeSeg(
     const written = await writeDicomSeg({
       mask: binary,
       sourceFiles: source.kind === 'dicom' ? source.files : undefined,
+      sourceHeaders: scannedSourceHeaders(source),
       outputFile: join(staging, OUTPUT_FILES.seg),
       label: o.label,
       ...(o.segDescription ? { description: o.segDescription } : {}),

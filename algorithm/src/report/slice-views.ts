@@ -171,7 +171,8 @@ export interface PanelTarget {
 /**
  * One view rendered into a square panel of `target.raster` at (x, y). `size3` is the image size
  * padded to three axes. Each panel pixel shows the voxel voxelAt() names; a panel row showing the
- * same voxel row as the one above it (nearest-neighbour upscaling) is copied, not computed again.
+ * same voxel row as the one above it (nearest-neighbour upscaling) is copied, and a run of panel
+ * columns showing one voxel filled, not computed again.
  */
 export function renderView(
   view: ViewGeometry,
@@ -191,6 +192,7 @@ export function renderView(
   const columns = axisOffsets(h, size3[h.axis] ?? 1, p.width, strides[h.axis]!);
   const rows = axisOffsets(v, size3[v.axis] ?? 1, p.height, strides[v.axis]!);
   const base = view.slice * strides[view.normal]!;
+  const runs = columnRuns(columns);
   const words = raster.words();
   const { overlayColor: c, overlayOpacity: a, foregroundValue: fg } = o;
   for (let row = 0; row < p.height; row++) {
@@ -200,14 +202,32 @@ export function renderView(
       continue;
     }
     const rowBase = base + rows[row]!;
-    for (let col = 0; col < p.width; col++) {
-      const i = rowBase + columns[col]!;
+    for (let r = 0; r < runs.length - 1; r++) {
+      const start = runs[r]!;
+      const i = rowBase + columns[start]!;
       const g = windowed(Number(image[i]), o.window);
       const mv = Number(mask[i]);
       const inMask = fg === undefined ? mv !== 0 : mv === fg;
-      words[at + col] = inMask
+      const colour = inMask
         ? packRgba(blendChannel(g, c[0], a), blendChannel(g, c[1], a), blendChannel(g, c[2], a))
         : packRgba(g, g, g);
+      const end = runs[r + 1]!;
+      if (end - start === 1) words[at + start] = colour;
+      else words.fill(colour, at + start, at + end);
     }
   }
+}
+
+/**
+ * Where the runs of equal entries of `columns` start, and its length at the end: panel columns that
+ * show the same voxel (an upscaled view) get one colour computed once and filled, so a small image's
+ * views cost a few hundred colour computations, not one per panel pixel.
+ */
+function columnRuns(columns: Int32Array): Int32Array {
+  let n = 0;
+  for (let u = 0; u < columns.length; u++) if (u === 0 || columns[u] !== columns[u - 1]) n++;
+  const starts = new Int32Array(n + 1);
+  for (let u = 0, k = 0; u < columns.length; u++) if (u === 0 || columns[u] !== columns[u - 1]) starts[k++] = u;
+  starts[n] = columns.length;
+  return starts;
 }

@@ -95,10 +95,13 @@ function multiFramePositions(
 type SourceHeader = { file: string; ds: dicomParser.DataSet };
 
 /** The parsed header of every source file; an unreadable one is an OtsuError naming it. */
-function readSourceHeaders(files: readonly string[]): SourceHeader[] {
+function readSourceHeaders(
+  files: readonly string[],
+  parsed?: ReadonlyMap<string, dicomParser.DataSet>,
+): SourceHeader[] {
   return files.map((f) => {
     try {
-      return { file: f, ds: readHeader(f).parsed.ds };
+      return { file: f, ds: parsed?.get(f) ?? readHeader(f).parsed.ds };
     } catch (e) {
       if (e instanceof OtsuError) throw e;
       throw new OtsuError('source DICOM file is missing or unreadable', { file: f }, { cause: e });
@@ -190,8 +193,13 @@ function checkDistinctPositions(frames: SourceFrame[], orientation: number[], he
  * The source of a mask with `depth` slices. `files`: one multi-frame file, or single-frame files in
  * any order; they are put in the mask's slice order, along `sliceAxis` (the mask's third direction).
  */
-export function readSourceSeries(files: readonly string[], depth: number, sliceAxis?: readonly number[]): SourceSeries {
-  const headers = readSourceHeaders(files);
+export function readSourceSeries(
+  files: readonly string[],
+  depth: number,
+  sliceAxis?: readonly number[],
+  parsed?: ReadonlyMap<string, dicomParser.DataSet>,
+): SourceSeries {
+  const headers = readSourceHeaders(files, parsed);
   const { ds, file } = headers[0]!;
   const { frameOfReferenceUid, orientation } = sourcePlacement(ds, file);
   const { frames, instances } = sourceFrames(headers, orientation);

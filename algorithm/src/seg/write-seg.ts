@@ -32,6 +32,11 @@ export interface WriteDicomSegOptions {
    * the input had no DICOM source (NRRD/NIfTI): the SEG is then skipped, see {@link WriteDicomSegResult}.
    */
   sourceFiles: readonly string[] | undefined;
+  /**
+   * Headers of source files already parsed (the reader's scan: `scannedSourceHeaders`), by absolute
+   * path; the other files' headers are read here.
+   */
+  sourceHeaders?: ReadonlyMap<string, dicomParser.DataSet>;
   /** Where to write the SEG (`seg.dcm`); written atomically, parent dirs created. */
   outputFile: string;
   /** Segment label (SegmentLabel/SegmentDescription). Default `"abdomen"` (as Kaapana's example DAG). */
@@ -366,7 +371,8 @@ function segFrames(
   const files = sourceFiles.map((f) => resolve(f));
   const dir = Array.from(options.mask.direction as ArrayLike<number>, Number);
   // itk-wasm's direction is row-major: the slice axis is (d[2], d[5], d[8]).
-  const src = readSourceSeries(files, depth, dir.length === 9 ? [dir[2]!, dir[5]!, dir[8]!] : undefined);
+  const axis = dir.length === 9 ? [dir[2]!, dir[5]!, dir[8]!] : undefined;
+  const src = readSourceSeries(files, depth, axis, options.sourceHeaders);
   checkOnSourceGrid(options.mask, src);
   const frameSize = rows * columns;
   const slices = [...Array(depth).keys()].filter((k) => {

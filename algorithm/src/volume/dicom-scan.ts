@@ -9,6 +9,7 @@
 // pixel bytes and parses no header again; no file bytes are kept. File reads are synchronous
 // (small, and each asynchronous call is several thread-pool round trips), directory listings too.
 import { closeSync, fstatSync, openSync, readdirSync, statSync } from 'node:fs';
+import type dicomParser from 'dicom-parser';
 import { join } from 'node:path';
 import { OtsuError, OtsuAggregateError } from '../errors.js';
 import { InflateLimitError, NotDicomError, parseDicomBytes, type ParsedDicom } from './dicom-parse.js';
@@ -165,13 +166,33 @@ function checkFragments(path: string, at: number, size: number): void {
 /** What native-dicom/ made of each scanned file's header (absent: it parses the file itself). */
 const nativeHeaders = new WeakMap<DicomFileInfo, NativeHeader>();
 
+/**
+ * Parsed headers kept for the SEG writer, which reads the same headers again (source-frames.ts):
+ * kept while a scan's kept bytes stay within KEPT_HEADER_BYTES, so a small series is parsed once per
+ * run and a large one costs no more memory than this. Also spares a cold run the TurboFan compile
+ * that dicom-parser's functions get once they have parsed twice as many headers.
+ */
+const keptHeaders = new WeakMap<DicomFileInfo, dicomParser.DataSet>();
+
+/** Most bytes of parsed headers one scan keeps for the SEG writer. */
+export const KEPT_HEADER_BYTES = 16 * 2 ** 20;
+
+/** The parsed header of a file this module scanned, when the scan kept it (see KEPT_HEADER_BYTES). */
+export function scannedHeader(info: DicomFileInfo): dicomParser.DataSet | undefined {
+  return keptHeaders.get(info);
+}
+
 /** The native reader's view of a file this module scanned (for readNativeDicomSeries), if any. */
 export function scannedNativeHeader(info: DicomFileInfo): NativeHeader | undefined {
   return nativeHeaders.get(info);
 }
 
-/** Parses the header of one file; throws a OtsuError naming it when it is not a usable DICOM image. */
-export async function scanDicomFile(path: string): Promise<DicomFileInfo> {
+/**
+ * Parses the header of one file; throws a OtsuError naming it when it is not a usable DICOM image.
+ * `keep.bytes`: how many bytes of parsed headers may still be kept for the SEG writer (one budget
+ * shared by the files of a directory scan).
+ */
+export async function scanDicomFile(path: string, keep = { bytes: KEPT_HEADER_BYTES }): Promise<DicomFileInfo> {
   const { parsed, size } = readHeader(path);
   const { ds } = parsed;
   if (!ds.elements['x7fe00010'] && !ds.elements['x7fe00008'] && !ds.elements['x7fe00009']) {
@@ -196,6 +217,10 @@ export async function scanDicomFile(path: string): Promise<DicomFileInfo> {
       .map(Number),
   };
   checkPixelDataComplete(path, size, parsed, info.frames);
+  if (ds.byteArray.length <= keep.bytes) {
+    keep.bytes -= ds.byteArray.length;
+    keptHeaders.set(info, ds);
+  }
   try {
     const native = nativeHeader(ds, path, size, parsed.prefix);
     if (native) nativeHeaders.set(info, native);
@@ -225,9 +250,10 @@ export async function scanDicomDirectory(dir: string): Promise<DicomSeries[]> {
   if (files.length === 0) throw new OtsuError('the input directory has no files', { file: dir });
   const infos: DicomFileInfo[] = [];
   const errors: OtsuError[] = [];
+  const keep = { bytes: KEPT_HEADER_BYTES };
   for (const f of files) {
     try {
-      infos.push(await scanDicomFile(f));
+      infos.push(await scanDicomFile(f, keep));
     } catch (e) {
       if (e instanceof OtsuError) errors.push(e);
       else throw e;

@@ -11,6 +11,7 @@
 // Owns no Otsu and no output writing.
 import { basename, resolve } from 'node:path';
 import { statSync } from 'node:fs';
+import type dicomParser from 'dicom-parser';
 import type { Image } from 'itk-wasm';
 import { OtsuError } from '../errors.js';
 import { describeWasmFailure, withCapturedConsole } from '../captured-console.js';
@@ -21,6 +22,7 @@ import {
   checkSeriesConsistent,
   scanDicomDirectory,
   scanDicomFile,
+  scannedHeader,
   scannedNativeHeader,
   type DicomSeries,
 } from './dicom-scan.js';
@@ -94,17 +96,32 @@ async function decodeDicomSeries(series: DicomSeries): Promise<{ image: Image; s
   return { image: result.image, sortedFilenames: sorted };
 }
 
+/** The headers the scan parsed and kept for a volume's source files, by absolute path. */
+const sourceHeaders = new WeakMap<VolumeSource, ReadonlyMap<string, dicomParser.DataSet>>();
+
+/**
+ * The parsed headers of a DICOM volume's source files that the scan kept (dicom-scan.ts,
+ * KEPT_HEADER_BYTES), by absolute path, for the SEG writer; undefined when none were kept.
+ */
+export function scannedSourceHeaders(source: VolumeSource): ReadonlyMap<string, dicomParser.DataSet> | undefined {
+  return sourceHeaders.get(source);
+}
+
 async function readDicomSeries(series: DicomSeries): Promise<Volume> {
   const { image, sortedFilenames } = await decodeDicomSeries(series);
-  return {
-    image: checkScalar(image, series.files[0]!.path),
-    source: {
-      kind: 'dicom',
-      seriesInstanceUid: series.seriesInstanceUid,
-      modality: series.files[0]!.modality,
-      files: sortedFilenames,
-    },
+  const source: VolumeSource = {
+    kind: 'dicom',
+    seriesInstanceUid: series.seriesInstanceUid,
+    modality: series.files[0]!.modality,
+    files: sortedFilenames,
   };
+  const headers = new Map<string, dicomParser.DataSet>();
+  for (const f of series.files) {
+    const ds = scannedHeader(f);
+    if (ds) headers.set(resolve(f.path), ds);
+  }
+  if (headers.size > 0) sourceHeaders.set(source, headers);
+  return { image: checkScalar(image, series.files[0]!.path), source };
 }
 
 export interface ReadOptions {
