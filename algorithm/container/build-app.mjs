@@ -78,7 +78,7 @@ export async function buildApp(target) {
       define: { KAAPANA_OTSU_BUNDLE: JSON.stringify({ version: pkg.version }) },
     };
     // The CLI and the helper thread: one CommonJS file each, no chunks. CommonJS because node's CJS
-    // loader starts a script ~10-20 ms (CPU) sooner than its ES module loader. What a run may not
+    // loader started it 6–20 ms (CPU) sooner than its ES module loader here. What a run may not
     // need (the SEG writer, the report) is imported lazily in the sources and stays in the file,
     // parsed but not run until used: every further module file would cost a cold start more than
     // pre-parsing that code. The WebAssembly side (wasm-pipelines.ts with itk-wasm, ~¾ of the
