@@ -6,11 +6,12 @@
 // itk-wasm). Only the start of each file is read (HEAD_BYTES, more while the header goes on), with
 // the result a whole-file parse gives. The parsed header is also handed to native-dicom/
 // (nativeHeader, kept per DicomFileInfo: see scannedNativeHeader), so that reader reads only the
-// pixel bytes and parses no header again; no file bytes are kept. File reads are synchronous
+// pixel bytes and parses no header again; no file bytes are kept but the parsed headers the
+// SEG writer reuses (scannedHeader, at most KEPT_HEADER_BYTES per scan). File reads are synchronous
 // (small, and each asynchronous call is several thread-pool round trips), directory listings too.
 import { closeSync, fstatSync, openSync, readdirSync, statSync } from 'node:fs';
-import type dicomParser from 'dicom-parser';
 import { join } from 'node:path';
+import type dicomParser from 'dicom-parser';
 import { OtsuError, OtsuAggregateError } from '../errors.js';
 import { InflateLimitError, NotDicomError, parseDicomBytes, type ParsedDicom } from './dicom-parse.js';
 import { readAt } from './read-fully.js';
