@@ -2,30 +2,13 @@
 // order, skipped and duplicate Dockerfiles, the labels, and writing it through actions-kit's
 // writeJobSummary (nothing thrown outside a runner).
 import { describe, expect, it } from 'vitest';
-import type { BuildPlan, ImageResult, PlannedImage } from '@kaapana-ext/core/images';
+import type { BuildPlan, ImageResult } from '@kaapana-ext/core/images';
+import { plannedImage } from '../../packages/core/test/support/planned-image.js';
 import { useActionEnv } from '../../test/support/action-unit.js';
 import { summaryMarkdown, writeSummary } from '../src/summary.js';
 
 const env = useActionEnv();
-const image = (name: string, over: Partial<PlannedImage> = {}): PlannedImage => ({
-  id: name,
-  name,
-  dockerfile: `${name}/Dockerfile`,
-  dockerfilePath: `/ctx/${name}/Dockerfile`,
-  contextDir: `/ctx/${name}`,
-  localOnly: false,
-  tag: '0.1.0',
-  ref: `r/${name}:0.1.0`,
-  tags: [`r/${name}:0.1.0`],
-  dependsOn: [],
-  externalBases: [],
-  mappedBases: [],
-  level: 0,
-  implicit: false,
-  origin: 'context',
-  versionRule: 'LABEL VERSION',
-  ...over,
-});
+const image = plannedImage;
 const plan: BuildPlan = {
   images: [
     image('base', { localOnly: true, tag: 'latest', ref: 'local-only/base:latest', versionRule: 'local-only' }),

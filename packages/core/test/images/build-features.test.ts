@@ -19,6 +19,7 @@ import {
   type BuildPlan,
   type PlannedImage,
 } from '../../src/images/index.js';
+import { plannedImage } from '../support/planned-image.js';
 
 const vars = { image: 'otsu', tag: '0.6.0', ref: 'ghcr.io/org/otsu:0.6.0', registry: 'ghcr.io/org' };
 
@@ -134,24 +135,19 @@ describe('metadata from git', () => {
     expect(() => expandExtraTag('-bad', { version: '1' })).toThrow(/not a legal Docker tag/);
   });
   it('applyMetadata: labels on every image (Dockerfile labels kept, user labels win), extra tags only on pushed images (local-only images get no labels: a per-run label would break the cache of their dependents)', () => {
-    const img = (name: string, localOnly: boolean): PlannedImage => ({
-      id: name,
-      name,
-      dockerfile: `${name}/Dockerfile`,
-      dockerfilePath: '',
-      contextDir: '',
-      localOnly,
-      tag: localOnly ? 'latest' : '0.6.0',
-      ref: localOnly ? `local-only/${name}:latest` : `ghcr.io/org/${name}:0.6.0`,
-      tags: localOnly ? [`local-only/${name}:latest`] : [`ghcr.io/org/${name}:0.6.0`],
-      dependsOn: [],
-      externalBases: [],
-      mappedBases: [],
-      level: 0,
-      implicit: false,
-      origin: 'context',
-      versionRule: 'test',
-    });
+    const img = (name: string, localOnly: boolean): PlannedImage => {
+      const ref = localOnly ? `local-only/${name}:latest` : `ghcr.io/org/${name}:0.6.0`;
+      const tag = localOnly ? 'latest' : '0.6.0';
+      return plannedImage(name, {
+        dockerfilePath: '',
+        contextDir: '',
+        localOnly,
+        tag,
+        ref,
+        tags: [ref],
+        versionRule: 'test',
+      });
+    };
     const plan: BuildPlan = {
       images: [img('base', true), img('otsu', false)],
       baseImages: [],
