@@ -37685,8 +37685,7 @@ async function lint(inputs, planned) {
         exists: registryLookup(registry, { username: inputs.username, password: inputs.password }),
     });
     const { warnings, error } = referenceLintOutcome(findings, inputs.referenceLint);
-    for (const f of warnings)
-        core/* warning */.$e(f.message, { file: f.file, ...(f.line ? { startLine: f.line } : {}), title: 'reference lint' });
+    (0,lib/* warnFindings */.v2)(warnings, 'reference lint');
     if (error)
         throw error;
     return findings;
@@ -49682,6 +49681,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   _o: () => (/* reexport */ logoutFromState),
   bf: () => (/* reexport */ parseRegistryAuth),
   Oo: () => (/* reexport */ runMainOrPost),
+  v2: () => (/* reexport */ warnFindings),
   j7: () => (/* reexport */ writeJobSummary)
 });
 
@@ -49921,6 +49921,14 @@ function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
         return file;
     const rel = (0,external_node_path_.relative)(workspace, file);
     return rel.startsWith('..') || (0,external_node_path_.isAbsolute)(rel) ? file : rel.split('\\').join('/');
+}
+/** One warning annotation per finding (a lint's), placed at its file and line when it names them. */
+function warnFindings(findings, title) {
+    for (const f of findings)
+        core/* warning */.$e(f.message, {
+            title,
+            ...(f.file ? { file: annotationPath(f.file), ...(f.line ? { startLine: f.line } : {}) } : {}),
+        });
 }
 const POST_STATE = 'kx-is-post';
 /** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */

@@ -3,7 +3,7 @@
 // tree), the reference lint (warnings annotated), the registry logins (the post step logs out), the
 // local-only bases loaded from a tar, and the builds and pushes (each image's output in its own group).
 import * as core from '@actions/core';
-import { loginAllForPost } from '@kaapana-ext/actions-kit';
+import { loginAllForPost, warnFindings } from '@kaapana-ext/actions-kit';
 import { errorMessage, KxError } from '@kaapana-ext/core';
 import { buildLintSettings, planExtensionBuild, type ExtensionBuildPlan } from '@kaapana-ext/core/build';
 import { buildImages, type DockerCli, type ImageResult, type RegistryAuth } from '@kaapana-ext/core/images';
@@ -47,8 +47,7 @@ export async function lint(inputs: Inputs, planned: ExtensionBuildPlan): Promise
     exists: registryLookup(registry, { username: inputs.username, password: inputs.password }),
   });
   const { warnings, error } = referenceLintOutcome(findings, inputs.referenceLint);
-  for (const f of warnings)
-    core.warning(f.message, { file: f.file, ...(f.line ? { startLine: f.line } : {}), title: 'reference lint' });
+  warnFindings(warnings, 'reference lint');
   if (error) throw error;
   return findings;
 }

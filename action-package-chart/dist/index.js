@@ -42602,12 +42602,7 @@ async function lintChartImages(dir, inputs) {
     const exists = settings.registry ? registryLookup(settings.registry, inputs) : undefined;
     const findings = await lintChartReferences({ chartDir: dir, images, ...settings, ...(exists ? { exists } : {}) });
     const { warnings, error } = referenceLintOutcome(findings, inputs.referenceLint);
-    for (const f of warnings)
-        core/* warning */.$e(f.message, {
-            file: (0,lib/* annotationPath */.ZV)(f.file),
-            ...(f.line ? { startLine: f.line } : {}),
-            title: 'reference lint',
-        });
+    (0,lib/* warnFindings */.v2)(warnings, 'reference lint');
     if (error)
         throw error;
 }
@@ -42654,8 +42649,7 @@ async function packageOne(dir, inputs) {
         core/* info */.pq(`dependency ${d.name} ${d.version} (${d.source})`);
     if (result.dependencyUpdate?.lockWritten)
         core/* info */.pq(`wrote ${result.dependencyUpdate.lockFile}`);
-    for (const f of lintKaapanaChart(result.chart, { images: await extensionImages(dir) }))
-        core/* warning */.$e(f.message, f.file ? { file: (0,lib/* annotationPath */.ZV)(f.file), title: 'kaapana-ext' } : { title: 'kaapana-ext' });
+    (0,lib/* warnFindings */.v2)(lintKaapanaChart(result.chart, { images: await extensionImages(dir) }), 'kaapana-ext');
     core/* info */.pq(`packaged ${result.path} (sha256 ${result.sha256})`);
     const packaged = {
         name: result.name,
@@ -54578,6 +54572,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ZV: () => (/* reexport */ annotationPath),
   Hn: () => (/* reexport */ cell),
   Oo: () => (/* reexport */ runMainOrPost),
+  v2: () => (/* reexport */ warnFindings),
   j7: () => (/* reexport */ writeJobSummary)
 });
 
@@ -54817,6 +54812,14 @@ function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
         return file;
     const rel = (0,external_node_path_.relative)(workspace, file);
     return rel.startsWith('..') || (0,external_node_path_.isAbsolute)(rel) ? file : rel.split('\\').join('/');
+}
+/** One warning annotation per finding (a lint's), placed at its file and line when it names them. */
+function warnFindings(findings, title) {
+    for (const f of findings)
+        lib_core/* warning */.$e(f.message, {
+            title,
+            ...(f.file ? { file: annotationPath(f.file), ...(f.line ? { startLine: f.line } : {}) } : {}),
+        });
 }
 const POST_STATE = 'kx-is-post';
 /** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */

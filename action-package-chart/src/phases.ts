@@ -3,7 +3,7 @@
 // warnings as annotations), then either the dry run's report or the dependency update, packaging,
 // Kaapana lint and optional push — each a core call with its log lines and annotations.
 import * as core from '@actions/core';
-import { annotationPath } from '@kaapana-ext/actions-kit';
+import { annotationPath, warnFindings } from '@kaapana-ext/actions-kit';
 import { lintKaapanaChart, loadDir, packageChart, type Chart } from '@kaapana-ext/core/chart';
 import {
   extensionImages,
@@ -22,12 +22,7 @@ async function lintChartImages(dir: string, inputs: Inputs): Promise<void> {
   const exists = settings.registry ? registryLookup(settings.registry, inputs) : undefined;
   const findings = await lintChartReferences({ chartDir: dir, images, ...settings, ...(exists ? { exists } : {}) });
   const { warnings, error } = referenceLintOutcome(findings, inputs.referenceLint);
-  for (const f of warnings)
-    core.warning(f.message, {
-      file: annotationPath(f.file),
-      ...(f.line ? { startLine: f.line } : {}),
-      title: 'reference lint',
-    });
+  warnFindings(warnings, 'reference lint');
   if (error) throw error;
 }
 
@@ -75,8 +70,7 @@ export async function packageOne(dir: string, inputs: Inputs): Promise<PackagedC
   for (const d of result.dependencyUpdate?.dependencies ?? [])
     core.info(`dependency ${d.name} ${d.version} (${d.source})`);
   if (result.dependencyUpdate?.lockWritten) core.info(`wrote ${result.dependencyUpdate.lockFile}`);
-  for (const f of lintKaapanaChart(result.chart, { images: await extensionImages(dir) }))
-    core.warning(f.message, f.file ? { file: annotationPath(f.file), title: 'kaapana-ext' } : { title: 'kaapana-ext' });
+  warnFindings(lintKaapanaChart(result.chart, { images: await extensionImages(dir) }), 'kaapana-ext');
   core.info(`packaged ${result.path} (sha256 ${result.sha256})`);
   const packaged: PackagedChart = {
     name: result.name,

@@ -45911,7 +45911,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   j7: () => (/* reexport */ writeJobSummary)
 });
 
-// UNUSED EXPORTS: EXIT_FAILURE, actionsExec, annotationPath, getBool, getChoice, getInt, getList, getMap, getSecret, loginAllForPost, loginForPost, logoutFromState, maskInputSecrets, parseRegistryAuth, readActionDefaults, reportFailure
+// UNUSED EXPORTS: EXIT_FAILURE, actionsExec, annotationPath, getBool, getChoice, getInt, getList, getMap, getSecret, loginAllForPost, loginForPost, logoutFromState, maskInputSecrets, parseRegistryAuth, readActionDefaults, reportFailure, warnFindings
 
 // EXTERNAL MODULE: ../node_modules/@actions/core/lib/core.js + 8 modules
 var lib_core = __nccwpck_require__(1500);
@@ -46147,6 +46147,14 @@ function annotationPath(file, workspace = process.env.GITHUB_WORKSPACE) {
         return file;
     const rel = (0,external_node_path_.relative)(workspace, file);
     return rel.startsWith('..') || (0,external_node_path_.isAbsolute)(rel) ? file : rel.split('\\').join('/');
+}
+/** One warning annotation per finding (a lint's), placed at its file and line when it names them. */
+function warnFindings(findings, title) {
+    for (const f of findings)
+        core.warning(f.message, {
+            title,
+            ...(f.file ? { file: annotationPath(f.file), ...(f.line ? { startLine: f.line } : {}) } : {}),
+        });
 }
 const POST_STATE = 'kx-is-post';
 /** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */

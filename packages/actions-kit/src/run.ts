@@ -51,6 +51,18 @@ export function annotationPath(file: string, workspace = process.env.GITHUB_WORK
   return rel.startsWith('..') || isAbsolute(rel) ? file : rel.split('\\').join('/');
 }
 
+/** One warning annotation per finding (a lint's), placed at its file and line when it names them. */
+export function warnFindings(
+  findings: Iterable<{ message: string; file?: string; line?: number }>,
+  title: string,
+): void {
+  for (const f of findings)
+    core.warning(f.message, {
+      title,
+      ...(f.file ? { file: annotationPath(f.file), ...(f.line ? { startLine: f.line } : {}) } : {}),
+    });
+}
+
 const POST_STATE = 'kx-is-post';
 
 /** One bundle, two steps: runs `main` the first time and `post` when the runner calls it again. */
