@@ -95,33 +95,14 @@ const results = {};
   const t = tree();
   results.handParallel = await timed(() => pool(t.images, 2, (img) => docker(t, img)));
 }
-{
+/** The bundled action on a fresh tree, parallel 2, no push; `extra` adds inputs. */
+const actionNoPush = (extra = {}) => {
   const t = tree();
-  results.action = await timed(() =>
-    runAction({
-      context: t.dir,
-      registry: `${registry}/kx-bench`,
-      version: '0.1.0',
-      parallel: '2',
-      push: 'false',
-      builder: 'classic',
-      'oci-labels': 'false',
-    }),
-  );
-}
-{
-  const t = tree();
-  results.actionLabels = await timed(() =>
-    runAction({
-      context: t.dir,
-      registry: `${registry}/kx-bench`,
-      version: '0.1.0',
-      parallel: '2',
-      push: 'false',
-      builder: 'classic',
-    }),
-  );
-}
+  const inputs = { context: t.dir, registry: `${registry}/kx-bench`, version: '0.1.0', parallel: '2', push: 'false' };
+  return timed(() => runAction({ ...inputs, builder: 'classic', ...extra }));
+};
+results.action = await actionNoPush({ 'oci-labels': 'false' });
+results.actionLabels = await actionNoPush();
 const runId = Date.now().toString(36);
 {
   const t = tree();
